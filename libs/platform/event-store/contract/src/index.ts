@@ -1,0 +1,3 @@
+export * from './lib/event-store.contract';
+export * from './lib/fixtures';
+export * from './lib/fixtures';

@@ -1,0 +1,5 @@
+export * from './lib/event';
+export * from './lib/event-store.port';
+export * from './lib/errors';
+export * from './lib/validation';
+export * from './lib/position';

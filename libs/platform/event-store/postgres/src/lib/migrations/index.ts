@@ -1,0 +1,4 @@
+import { EventStoreSchema1763769600000 } from './1763769600000-event-store-schema.migration';
+
+/** Migrations of the `event_store` schema, in order. Run by `attest migrate`. */
+export const eventStoreMigrations = [EventStoreSchema1763769600000];

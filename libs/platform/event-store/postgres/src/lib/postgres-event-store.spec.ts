@@ -1,0 +1,166 @@
+import pg from 'pg';
+import { createDataSource, runMigrations } from '@attest/database';
+import { describeEventStoreContract, SubscriptionReader, streamIn, testEvent, uniqueCategory } from '@attest/event-store-contract';
+import { NO_STREAM, UnknownCheckpointError, type NewEvent } from '@attest/event-store';
+import { createTestDatabase, type TestDatabase } from '@attest/testing';
+import { eventStoreMigrations } from './migrations';
+import { PostgresEventStore } from './postgres-event-store';
+import { decodePgPosition, encodePgPosition } from './position-codec';
+
+async function migratedDatabase(label: string): Promise<TestDatabase> {
+  const db = await createTestDatabase(label);
+  const ds = createDataSource({ url: db.url, migrations: eventStoreMigrations });
+  await ds.initialize();
+  await runMigrations(ds);
+  await ds.destroy();
+  return db;
+}
+
+/** Runs the append function inside a transaction that stays open until commit(). */
+async function holdAppend(url: string, streamId: string, events: readonly NewEvent[]) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  await client.query('BEGIN');
+  await client.query(
+    `SELECT * FROM event_store.append_to_stream($1, $2, 'any', $3::uuid[], $4::text[], $5::jsonb[], $6::jsonb[])`,
+    [
+      streamId,
+      streamId.slice(0, streamId.indexOf('-')),
+      events.map((e) => e.id),
+      events.map((e) => e.type),
+      events.map((e) => JSON.stringify(e.data)),
+      events.map((e) => JSON.stringify(e.metadata)),
+    ],
+  );
+  return {
+    commit: async () => {
+      await client.query('COMMIT');
+      await client.query(`SELECT pg_notify('attest_event_store', '')`);
+      await client.end();
+    },
+  };
+}
+
+describeEventStoreContract('postgres', async () => {
+  const db = await migratedDatabase('contract_pg');
+  const store = new PostgresEventStore({ connectionString: db.url });
+  await store.listen();
+  return {
+    store,
+    holdAppend: (streamId, events) => holdAppend(db.url, streamId, events),
+    teardown: async () => {
+      await store.close();
+      await db.drop();
+    },
+  };
+});
+
+describe('PostgresEventStore specifics', () => {
+  let db: TestDatabase;
+  let store: PostgresEventStore;
+
+  beforeAll(async () => {
+    db = await migratedDatabase('pg_specifics');
+  });
+
+  afterEach(async () => {
+    await store.close();
+  });
+
+  afterAll(async () => {
+    await db.drop();
+  });
+
+  it('delivers live events from another process through LISTEN/NOTIFY, not by polling', async () => {
+    store = new PostgresEventStore({ connectionString: db.url, pollIntervalMs: 60_000 });
+    await store.listen();
+    const writer = new PostgresEventStore({ connectionString: db.url });
+    const category = uniqueCategory();
+    const subscription = store.subscribeToAll({ filter: { streamCategories: [category] } });
+    const reader = new SubscriptionReader(subscription);
+    try {
+      await reader.untilCaughtUp();
+      const event = testEvent();
+      const started = Date.now();
+      await writer.appendToStream(streamIn(category), [event], { expectedRevision: NO_STREAM });
+      const received = await reader.take(1, 5000);
+      expect(received.map((e) => e.id)).toEqual([event.id]);
+      expect(Date.now() - started).toBeLessThan(5000);
+    } finally {
+      await subscription.close();
+      await writer.close();
+    }
+  });
+
+  it('falls back to polling when no listener runs', async () => {
+    store = new PostgresEventStore({ connectionString: db.url, pollIntervalMs: 100 });
+    const writer = new PostgresEventStore({ connectionString: db.url });
+    const category = uniqueCategory();
+    const subscription = store.subscribeToAll({ filter: { streamCategories: [category] } });
+    const reader = new SubscriptionReader(subscription);
+    try {
+      await reader.untilCaughtUp();
+      const event = testEvent();
+      await writer.appendToStream(streamIn(category), [event], { expectedRevision: NO_STREAM });
+      expect((await reader.take(1, 3000)).map((e) => e.id)).toEqual([event.id]);
+    } finally {
+      await subscription.close();
+      await writer.close();
+    }
+  });
+
+  it('refuses to resume from a checkpoint the store does not hold', async () => {
+    store = new PostgresEventStore({ connectionString: db.url });
+    const result = await store.appendToStream(streamIn(uniqueCategory()), [testEvent()], { expectedRevision: NO_STREAM });
+    const p = decodePgPosition(result.position);
+    const missing = encodePgPosition({ ...p, seq: p.seq + 1_000_000n });
+    const subscription = store.subscribeToAll({ after: missing });
+    await expect(subscription[Symbol.asyncIterator]().next()).rejects.toBeInstanceOf(UnknownCheckpointError);
+  });
+
+  it('moves to a new epoch when transaction ids went backwards, so no subscriber skips new events', async () => {
+    // Simulate a logical restore into a fresh cluster: the log holds an event
+    // written under a transaction id far beyond what this cluster hands out.
+    const own = await createTestDatabase('pg_regression');
+    try {
+      const ds = createDataSource({ url: own.url, migrations: eventStoreMigrations });
+      await ds.initialize();
+      await runMigrations(ds);
+      await ds.destroy();
+      store = new PostgresEventStore({ connectionString: own.url, pollIntervalMs: 100 });
+      const category = uniqueCategory();
+      const restored = testEvent('ThingHappened.v1', { restored: true });
+      const restoredStream = streamIn(category);
+      const admin = new pg.Client({ connectionString: own.url });
+      await admin.connect();
+      await admin.query(
+        `INSERT INTO event_store.events (epoch, transaction_id, event_id, stream_id, category, stream_position, type, data, metadata)
+         VALUES (1, (pg_current_xact_id()::text::bigint + 1000000000)::text::xid8, $1, $2, $3, 0, $4, '{}', $5)`,
+        [restored.id, restoredStream, category, restored.type, JSON.stringify(restored.metadata)],
+      );
+      await admin.end();
+
+      // A subscriber that had seen the restored event resumes after it.
+      const before = await store.readStream(restoredStream);
+      expect(before).toHaveLength(1);
+      const checkpoint = before[0]!.globalPosition;
+      const subscription = store.subscribeToAll({ after: checkpoint, filter: { streamCategories: [category] } });
+      const reader = new SubscriptionReader(subscription);
+      try {
+        const fresh = testEvent('ThingHappened.v1', { fresh: true });
+        const result = await store.appendToStream(streamIn(category), [fresh], { expectedRevision: NO_STREAM });
+        expect(decodePgPosition(result.position).epoch).toBe(2);
+        expect(result.position > checkpoint).toBe(true);
+        expect((await reader.take(1, 5000)).map((e) => e.id)).toEqual([fresh.id]);
+        const all = await store.readAll({ filter: { streamCategories: [category] } });
+        expect(all.map((e) => e.id)).toEqual([restored.id, fresh.id]);
+      } finally {
+        await subscription.close();
+      }
+    } finally {
+      await store.close();
+      store = new PostgresEventStore({ connectionString: db.url });
+      await own.drop();
+    }
+  });
+});

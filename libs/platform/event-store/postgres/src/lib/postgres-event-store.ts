@@ -1,0 +1,415 @@
+import { Subject, firstValueFrom, race, timer, map } from 'rxjs';
+import pg from 'pg';
+import {
+  DuplicateEventIdError,
+  EventStoreUnavailableError,
+  InvalidEventStoreRequestError,
+  UnknownCheckpointError,
+  validateAppend,
+  validateFilter,
+  WrongExpectedRevisionError,
+  type AppendOptions,
+  type AppendResult,
+  type EventBatch,
+  type EventFilter,
+  type EventMetadata,
+  type EventStore,
+  type EventSubscription,
+  type GlobalPosition,
+  type NewEvent,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type RecordedEvent,
+  type SubscribeOptions,
+} from '@attest/event-store';
+import type { JsonObject } from '@attest/kernel';
+import { decodePgPosition, encodePgPosition, PG_LOG_START, type PgPosition } from './position-codec';
+
+export const EVENT_STORE_CHANNEL = 'attest_event_store';
+
+export interface PostgresEventStoreOptions {
+  readonly connectionString: string;
+  /** Connections for appends and reads. */
+  readonly poolSize?: number;
+  /** Fallback poll interval of subscriptions when no notification arrives. */
+  readonly pollIntervalMs?: number;
+  /** Receives operational warnings (never event data). */
+  readonly onWarning?: (message: string, error?: unknown) => void;
+}
+
+interface EventRow {
+  epoch: number;
+  transaction_id: string;
+  seq: string;
+  event_id: string;
+  stream_id: string;
+  stream_position: string;
+  type: string;
+  data: JsonObject;
+  metadata: EventMetadata;
+  recorded_at: Date;
+}
+
+interface AppendRow {
+  r_event_id: string;
+  r_stream_position: string;
+  r_epoch: number;
+  r_transaction_id: string;
+  r_seq: string;
+  r_recorded_at: Date;
+  r_idempotent: boolean;
+}
+
+const EVENT_COLUMNS = `e.epoch, e.transaction_id, e.seq, e.event_id, e.stream_id, e.stream_position,
+  e.type, e.data, e.metadata, e.recorded_at`;
+
+const APPEND_SQL = `SELECT * FROM event_store.append_to_stream($1, $2, $3, $4::uuid[], $5::text[], $6::jsonb[], $7::jsonb[])`;
+
+/**
+ * The default event store: one Postgres schema, one function call (one
+ * transaction) per append, LISTEN/NOTIFY for live delivery with polling as
+ * the fallback. See ADR 0002 for why readers see events in commit-safe order.
+ */
+export class PostgresEventStore implements EventStore {
+  readonly kind = 'postgres' as const;
+  private readonly pool: pg.Pool;
+  private readonly pollIntervalMs: number;
+  private readonly wakeups = new Subject<void>();
+  private readonly closing = new Subject<void>();
+  private readonly warn: (message: string, error?: unknown) => void;
+  private listener: pg.Client | null = null;
+  private listenerRetry: NodeJS.Timeout | null = null;
+  private listenerBackoffMs = 100;
+  private notifyInFlight = false;
+  private notifyPending = false;
+  private closed = false;
+  private readonly subscriptions = new Set<() => Promise<void>>();
+
+  constructor(private readonly options: PostgresEventStoreOptions) {
+    this.pool = new pg.Pool({
+      connectionString: options.connectionString,
+      max: options.poolSize ?? 10,
+      application_name: 'attest-event-store',
+    });
+    this.pollIntervalMs = options.pollIntervalMs ?? 1000;
+    this.warn = options.onWarning ?? (() => undefined);
+    this.pool.on('error', (error) => {
+      this.warn('idle event-store connection failed', error);
+    });
+  }
+
+  async appendToStream(streamId: string, events: readonly NewEvent[], options: AppendOptions): Promise<AppendResult> {
+    const category = validateAppend(streamId, events, options.expectedRevision);
+    const expected = String(options.expectedRevision);
+    let rows: AppendRow[];
+    try {
+      const result = await this.pool.query<AppendRow>({
+        name: 'attest_event_store_append',
+        text: APPEND_SQL,
+        values: [
+          streamId,
+          category,
+          expected,
+          events.map((e) => e.id),
+          events.map((e) => e.type),
+          events.map((e) => JSON.stringify(e.data)),
+          events.map((e) => JSON.stringify(e.metadata)),
+        ],
+      });
+      rows = result.rows;
+    } catch (error) {
+      throw this.mapAppendError(error, streamId, options);
+    }
+    const last = rows[rows.length - 1];
+    if (!last) throw new EventStoreUnavailableError('append returned no rows');
+    const idempotent = last.r_idempotent;
+    if (!idempotent) this.signalAppended();
+    return {
+      nextExpectedRevision: Number(last.r_stream_position),
+      position: encodePgPosition({
+        epoch: last.r_epoch,
+        transactionId: BigInt(last.r_transaction_id),
+        seq: BigInt(last.r_seq),
+      }),
+      idempotent,
+    };
+  }
+
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    const backwards = options.direction === 'backwards';
+    const limit = this.limit(options.maxCount);
+    const from = options.fromRevision ?? (backwards ? Number.MAX_SAFE_INTEGER : 0);
+    const result = await this.query<EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM event_store.events e
+       WHERE e.stream_id = $1 AND e.stream_position ${backwards ? '<=' : '>='} $2
+       ORDER BY e.stream_position ${backwards ? 'DESC' : 'ASC'} LIMIT $3`,
+      [streamId, from, limit],
+    );
+    return result.rows.map(toRecorded);
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    validateFilter(options.filter);
+    const after = options.after ? decodePgPosition(options.after) : PG_LOG_START;
+    const limit = this.limit(options.maxCount);
+    let rows = await this.readVisible(after, options.filter, limit);
+    // A short page may hide events behind a transaction-id regression (restore).
+    if (rows.length < limit && (await this.healIfRegressed())) rows = await this.readVisible(after, options.filter, limit);
+    return rows.map(toRecorded);
+  }
+
+  subscribeToAll(options: SubscribeOptions = {}): EventSubscription {
+    validateFilter(options.filter);
+    const batchSize = this.limit(options.batchSize ?? 500);
+    const start = options.after ? decodePgPosition(options.after) : PG_LOG_START;
+    const state = { stopped: false };
+    // A function, not the flag: it changes while the generator awaits.
+    const stopped = (): boolean => state.stopped;
+    const stop = new Subject<void>();
+    const close = (): Promise<void> => {
+      state.stopped = true;
+      stop.next();
+      this.subscriptions.delete(close);
+      return Promise.resolve();
+    };
+    this.subscriptions.add(close);
+
+    const iterate = async function* (this: PostgresEventStore): AsyncGenerator<EventBatch> {
+      if (options.after) await this.assertCheckpointKnown(start);
+      let after = start;
+      let announcedCaughtUp = false;
+      while (!stopped() && !this.closed) {
+        // Listen for the next wake-up before reading, so none is missed.
+        const wake = firstValueFrom(
+          race(this.wakeups, timer(this.pollIntervalMs), stop, this.closing).pipe(map(() => undefined)),
+          { defaultValue: undefined },
+        );
+        const rows = await this.readVisible(after, options.filter, batchSize);
+        if (stopped()) return;
+        const lastRow = rows[rows.length - 1];
+        if (lastRow) {
+          after = rowPosition(lastRow);
+          const caughtUp = rows.length < batchSize;
+          announcedCaughtUp ||= caughtUp;
+          yield { events: rows.map(toRecorded), caughtUp };
+          if (!caughtUp) continue;
+        } else if (!announcedCaughtUp) {
+          announcedCaughtUp = true;
+          yield { events: [], caughtUp: true };
+        }
+        if (rows.length < batchSize) await this.healIfRegressed();
+        await wake;
+      }
+    }.bind(this);
+
+    const generator = iterate();
+    return {
+      [Symbol.asyncIterator]: () => generator,
+      close: async () => {
+        await close();
+        await generator.return(undefined);
+      },
+    };
+  }
+
+  async headPosition(): Promise<GlobalPosition | null> {
+    const result = await this.query<Pick<EventRow, 'epoch' | 'transaction_id' | 'seq'>>(
+      `SELECT e.epoch, e.transaction_id, e.seq FROM event_store.events e
+       ORDER BY e.epoch DESC, e.transaction_id DESC, e.seq DESC LIMIT 1`,
+    );
+    const row = result.rows[0];
+    return row ? encodePgPosition(rowPosition(row)) : null;
+  }
+
+  async countAfter(after: GlobalPosition | undefined, filter: EventFilter | undefined, cap: number): Promise<number> {
+    validateFilter(filter);
+    const p = after ? decodePgPosition(after) : PG_LOG_START;
+    const [clause, values] = filterClause(filter, 4);
+    const result = await this.query<{ n: string }>(
+      `SELECT count(*) AS n FROM (
+         SELECT 1 FROM event_store.events e
+         WHERE (e.epoch, e.transaction_id, e.seq) > ($1, $2::xid8, $3) ${clause}
+         LIMIT ${Math.max(0, Math.floor(cap))}) x`,
+      [p.epoch, p.transactionId.toString(), p.seq.toString(), ...values],
+    );
+    return Number(result.rows[0]?.n ?? 0);
+  }
+
+  async ping(): Promise<void> {
+    await this.query('SELECT 1 FROM event_store.settings');
+  }
+
+  /** Starts LISTEN for low-latency live delivery; subscriptions also poll without it. */
+  async listen(): Promise<void> {
+    if (this.closed || this.listener) return;
+    const client = new pg.Client({ connectionString: this.options.connectionString, application_name: 'attest-event-store-listener' });
+    client.on('notification', () => {
+      this.wakeups.next();
+    });
+    client.on('error', (error) => {
+      this.warn('event-store listener connection failed; polling until it is back', error);
+      this.dropListener(client);
+    });
+    client.on('end', () => {
+      this.dropListener(client);
+    });
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${EVENT_STORE_CHANNEL}`);
+      this.listener = client;
+      this.listenerBackoffMs = 100;
+      this.wakeups.next(); // anything appended while we were not listening
+    } catch (error) {
+      this.warn('event-store listener could not connect; retrying', error);
+      await client.end().catch(() => undefined);
+      this.scheduleListenerRetry();
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.closing.next();
+    await Promise.all([...this.subscriptions].map((close) => close()));
+    if (this.listenerRetry) clearTimeout(this.listenerRetry);
+    const listener = this.listener;
+    this.listener = null;
+    await listener?.end().catch(() => undefined);
+    await this.pool.end();
+  }
+
+  private dropListener(client: pg.Client): void {
+    if (this.listener !== client) return;
+    this.listener = null;
+    client.removeAllListeners('notification');
+    this.scheduleListenerRetry();
+  }
+
+  private scheduleListenerRetry(): void {
+    if (this.closed || this.listenerRetry) return;
+    const delay = this.listenerBackoffMs;
+    this.listenerBackoffMs = Math.min(this.listenerBackoffMs * 2, 10_000);
+    this.listenerRetry = setTimeout(() => {
+      this.listenerRetry = null;
+      void this.listen();
+    }, delay);
+    this.listenerRetry.unref();
+  }
+
+  /**
+   * Wakes local subscriptions at once and other processes through NOTIFY.
+   * NOTIFY is sent after commit and coalesced: at most one is in flight, and
+   * one more follows if appends completed meanwhile. Sending it inside the
+   * append transaction would serialise all commits on the notify queue lock.
+   */
+  private signalAppended(): void {
+    this.wakeups.next();
+    if (this.notifyInFlight) {
+      this.notifyPending = true;
+      return;
+    }
+    this.notifyInFlight = true;
+    this.notifyPending = false;
+    this.pool
+      .query(`SELECT pg_notify('${EVENT_STORE_CHANNEL}', '')`)
+      .catch((error: unknown) => {
+        if (!this.closed) this.warn('event-store NOTIFY failed; subscribers fall back to polling', error);
+      })
+      .finally(() => {
+        this.notifyInFlight = false;
+        if (this.notifyPending && !this.closed) this.signalAppended();
+      });
+  }
+
+  private async readVisible(after: PgPosition, filter: EventFilter | undefined, limit: number): Promise<EventRow[]> {
+    const [clause, values] = filterClause(filter, 5);
+    const result = await this.query<EventRow>(
+      `SELECT ${EVENT_COLUMNS}
+       FROM event_store.events e, event_store.visible_horizon() h
+       WHERE (e.epoch, e.transaction_id, e.seq) > ($1, $2::xid8, $3)
+         AND (e.epoch, e.transaction_id) < (h.h_epoch, h.h_xmin)
+         ${clause}
+       ORDER BY e.epoch, e.transaction_id, e.seq
+       LIMIT $4`,
+      [after.epoch, after.transactionId.toString(), after.seq.toString(), limit, ...values],
+    );
+    return result.rows;
+  }
+
+  /** Returns true when the log had to move to a new epoch. */
+  private async healIfRegressed(): Promise<boolean> {
+    const result = await this.query<{ regressed: boolean }>(
+      `SELECT event_store.current_regression(s.epoch) AS regressed FROM event_store.settings s`,
+    );
+    if (result.rows[0]?.regressed) {
+      this.warn('event-store transaction ids went backwards; moving the log to a new epoch');
+      await this.query('SELECT event_store.heal_epoch()');
+      return true;
+    }
+    return false;
+  }
+
+  private async assertCheckpointKnown(p: PgPosition): Promise<void> {
+    const result = await this.query(
+      `SELECT 1 FROM event_store.events e WHERE e.epoch = $1 AND e.transaction_id = $2::xid8 AND e.seq = $3`,
+      [p.epoch, p.transactionId.toString(), p.seq.toString()],
+    );
+    if (result.rowCount === 0) {
+      throw new UnknownCheckpointError(
+        'the checkpoint names an event this store does not hold (restored to an earlier state?); rebuild the subscriber',
+      );
+    }
+  }
+
+  private limit(maxCount: number | undefined): number {
+    const n = maxCount ?? 1000;
+    if (!Number.isSafeInteger(n) || n < 1) throw new InvalidEventStoreRequestError('maxCount must be a positive integer');
+    return n;
+  }
+
+  private async query<R extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<pg.QueryResult<R>> {
+    try {
+      return await this.pool.query<R>(text, values);
+    } catch (error) {
+      if (error instanceof InvalidEventStoreRequestError) throw error;
+      throw new EventStoreUnavailableError('event store query failed', { cause: error });
+    }
+  }
+
+  private mapAppendError(error: unknown, streamId: string, options: AppendOptions): Error {
+    const code = (error as { code?: string }).code;
+    const detail = (error as { detail?: string }).detail;
+    const constraint = (error as { constraint?: string }).constraint;
+    if (code === 'AT001') {
+      const actual = Number(detail);
+      return new WrongExpectedRevisionError(streamId, options.expectedRevision, actual < 0 ? 'no_stream' : actual);
+    }
+    if (code === 'AT002' || (code === '23505' && constraint === 'events_event_id_key')) {
+      return new DuplicateEventIdError(streamId);
+    }
+    return new EventStoreUnavailableError('append failed', { cause: error });
+  }
+}
+
+function filterClause(filter: EventFilter | undefined, firstParam: number): [string, unknown[]] {
+  if (!filter) return ['', []];
+  if ('eventTypes' in filter) return [`AND e.type = ANY($${firstParam}::text[])`, [filter.eventTypes]];
+  return [`AND e.category = ANY($${firstParam}::text[])`, [filter.streamCategories]];
+}
+
+function rowPosition(row: Pick<EventRow, 'epoch' | 'transaction_id' | 'seq'>): PgPosition {
+  return { epoch: row.epoch, transactionId: BigInt(row.transaction_id), seq: BigInt(row.seq) };
+}
+
+function toRecorded(row: EventRow): RecordedEvent {
+  return {
+    id: row.event_id,
+    type: row.type,
+    data: row.data,
+    metadata: row.metadata,
+    streamId: row.stream_id,
+    streamPosition: Number(row.stream_position),
+    globalPosition: encodePgPosition(rowPosition(row)),
+    recordedAt: row.recorded_at,
+  };
+}

@@ -1,0 +1,24 @@
+import { randomBytes } from 'node:crypto';
+import { dropDatabase, ensureDatabase, withDatabase } from '@attest/database';
+
+export interface TestDatabase {
+  readonly url: string;
+  readonly name: string;
+  drop(): Promise<void>;
+}
+
+/**
+ * A fresh, empty database for one test suite on the run's server: the embedded
+ * one started by test/jest.global-setup.ts, or TEST_DATABASE_URL when set.
+ */
+export async function createTestDatabase(label = 'suite'): Promise<TestDatabase> {
+  const adminUrl = process.env['TEST_DATABASE_URL'];
+  if (!adminUrl) throw new Error('TEST_DATABASE_URL is not set: run tests through jest (test/jest.config.cjs)');
+  const name = `t_${label.toLowerCase().replace(/[^a-z0-9]/g, '_').slice(0, 30)}_${randomBytes(4).toString('hex')}`;
+  await ensureDatabase(adminUrl, name);
+  return {
+    url: withDatabase(adminUrl, name),
+    name,
+    drop: () => dropDatabase(adminUrl, name),
+  };
+}

@@ -1,0 +1,4 @@
+export * from './lib/uuid';
+export * from './lib/clock';
+export * from './lib/json';
+export * from './lib/assert-never';

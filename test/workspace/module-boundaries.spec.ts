@@ -1,0 +1,52 @@
+import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+
+// Guards the guard: @nx/enforce-module-boundaries silently skips itself when
+// no project graph is cached, so prove it still fires on a forbidden import.
+const root = join(__dirname, '..', '..');
+
+interface LintResult {
+  messages: { ruleId: string | null; message: string }[];
+}
+
+// ESLint loads its config with a dynamic import, which jest's VM refuses: run the CLI.
+function lint(relativePath: string, extraImport: string): string[] {
+  const source = readFileSync(join(root, relativePath), 'utf8');
+  const run = spawnSync(
+    process.execPath,
+    [join(root, 'node_modules/eslint/bin/eslint.js'), '--format', 'json', '--stdin', '--stdin-filename', relativePath],
+    { cwd: root, input: `${extraImport}\n${source}`, encoding: 'utf8', env: { ...process.env, NX_DAEMON: 'false' } },
+  );
+  const results = JSON.parse(run.stdout) as LintResult[];
+  return results.flatMap((r) => r.messages.map((m) => `${m.ruleId ?? 'parse'}: ${m.message}`));
+}
+
+describe('module boundaries', () => {
+  beforeAll(() => {
+    // The rule reads Nx's cached project graph; make sure it exists.
+    const nx = spawnSync(process.execPath, [join(root, 'node_modules/nx/dist/bin/nx.js'), 'show', 'projects'], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true' },
+    });
+    expect(nx.status).toBe(0);
+  }, 60_000);
+
+  it('refuse a domain lib importing an infrastructure lib', () => {
+    const messages = lint(
+      'libs/shared/kernel/src/lib/json.ts',
+      "export { PostgresEventStore } from '@attest/event-store-postgres';",
+    );
+    expect(messages.some((m) => m.startsWith('@nx/enforce-module-boundaries'))).toBe(true);
+  }, 60_000);
+
+  it('refuse Node built-ins and frameworks in the domain layer', () => {
+    const messages = lint('libs/shared/kernel/src/lib/json.ts', "export { randomUUID } from 'node:crypto';");
+    expect(messages.some((m) => m.startsWith('no-restricted-imports'))).toBe(true);
+  }, 60_000);
+
+  it('accept the files as they are', () => {
+    expect(lint('libs/shared/kernel/src/lib/json.ts', '')).toEqual([]);
+  }, 60_000);
+});
