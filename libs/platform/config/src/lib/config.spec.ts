@@ -1,0 +1,47 @@
+import { ConfigError, loadConfig } from './config';
+
+describe('loadConfig', () => {
+  it('defaults to the embedded Postgres and the Postgres event store', () => {
+    expect(loadConfig({})).toEqual({
+      databaseUrl: null,
+      eventStore: 'postgres',
+      kurrentdbUrl: null,
+      host: '127.0.0.1',
+      port: 3000,
+      dataDir: '.data',
+      embeddedPostgresPort: 54329,
+      logLevel: 'info',
+      pollIntervalMs: 1000,
+      projections: true,
+    });
+  });
+
+  it('reads every setting', () => {
+    const config = loadConfig({
+      DATABASE_URL: 'postgres://u:p@db:5432/attest',
+      EVENT_STORE: 'kurrentdb',
+      KURRENTDB_URL: 'kurrentdb://kurrent:2113?tls=false',
+      HOST: '0.0.0.0',
+      PORT: '8080',
+      LOG_LEVEL: 'warn',
+      ATTEST_PROJECTIONS: 'off',
+    });
+    expect(config).toMatchObject({ eventStore: 'kurrentdb', port: 8080, host: '0.0.0.0', logLevel: 'warn', projections: false });
+  });
+
+  it('reports every problem at once', () => {
+    let error: unknown;
+    try {
+      loadConfig({ DATABASE_URL: 'mysql://x', EVENT_STORE: 'kurrentdb', PORT: '99999', LOG_LEVEL: 'loud' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toEqual([
+      'DATABASE_URL must use postgres: or postgresql:',
+      'EVENT_STORE=kurrentdb needs KURRENTDB_URL',
+      'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',
+      'PORT must be an integer between 0 and 65535',
+    ]);
+  });
+});

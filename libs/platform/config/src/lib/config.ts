@@ -1,0 +1,85 @@
+/** Every setting Attest reads from the environment; documented in the README table. */
+export interface AttestConfig {
+  /** Postgres for read models (and the event store by default); null = embedded server. */
+  readonly databaseUrl: string | null;
+  readonly eventStore: 'postgres' | 'kurrentdb';
+  readonly kurrentdbUrl: string | null;
+  readonly host: string;
+  readonly port: number;
+  /** Where the embedded default keeps its data. */
+  readonly dataDir: string;
+  readonly embeddedPostgresPort: number;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Subscriptions poll this often when no notification arrives. */
+  readonly pollIntervalMs: number;
+  /** Run projection workers in this process. */
+  readonly projections: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Reads and checks the configuration; reports every problem at once. */
+export function loadConfig(env: Env = process.env): AttestConfig {
+  const problems: string[] = [];
+  const text = (name: string): string | null => {
+    const v = env[name]?.trim();
+    return v ? v : null;
+  };
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = text(name);
+    if (raw === null) return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      problems.push(`${name} must be an integer between ${min} and ${max}`);
+      return fallback;
+    }
+    return n;
+  };
+  const url = (name: string, protocols: readonly string[]): string | null => {
+    const raw = text(name);
+    if (raw === null) return null;
+    try {
+      const parsed = new URL(raw);
+      if (!protocols.includes(parsed.protocol)) problems.push(`${name} must use ${protocols.join(' or ')}`);
+    } catch {
+      problems.push(`${name} is not a valid URL`);
+    }
+    return raw;
+  };
+
+  const databaseUrl = url('DATABASE_URL', ['postgres:', 'postgresql:']);
+  const eventStoreRaw = text('EVENT_STORE') ?? 'postgres';
+  if (eventStoreRaw !== 'postgres' && eventStoreRaw !== 'kurrentdb') problems.push('EVENT_STORE must be postgres or kurrentdb');
+  const eventStore = eventStoreRaw === 'kurrentdb' ? 'kurrentdb' : 'postgres';
+  const kurrentdbUrl = url('KURRENTDB_URL', ['kurrentdb:', 'kdb:', 'esdb:', 'kurrentdb+discover:', 'esdb+discover:']);
+  if (eventStore === 'kurrentdb' && !kurrentdbUrl) problems.push('EVENT_STORE=kurrentdb needs KURRENTDB_URL');
+  const logLevelRaw = text('LOG_LEVEL') ?? 'info';
+  const logLevel = LOG_LEVELS.find((l) => l === logLevelRaw);
+  if (!logLevel) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+  const projectionsRaw = text('ATTEST_PROJECTIONS') ?? 'on';
+  if (projectionsRaw !== 'on' && projectionsRaw !== 'off') problems.push('ATTEST_PROJECTIONS must be on or off');
+
+  const config: AttestConfig = {
+    databaseUrl,
+    eventStore,
+    kurrentdbUrl,
+    host: text('HOST') ?? '127.0.0.1',
+    port: int('PORT', 3000, 0, 65535),
+    dataDir: text('ATTEST_DATA_DIR') ?? '.data',
+    embeddedPostgresPort: int('ATTEST_EMBEDDED_PG_PORT', 54329, 1024, 65535),
+    logLevel: logLevel ?? 'info',
+    pollIntervalMs: int('EVENT_STORE_POLL_INTERVAL_MS', 1000, 10, 60_000),
+    projections: projectionsRaw !== 'off',
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}

@@ -1,0 +1,2 @@
+export * from './lib/kurrentdb-event-store';
+export * from './lib/kurrentdb-mapping';

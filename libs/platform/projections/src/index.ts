@@ -1,0 +1,5 @@
+export * from './lib/projection';
+export * from './lib/projection-runner';
+export * from './lib/projection-metrics';
+export * from './lib/checkpoint-store';
+export { projectionMigrations } from './lib/migrations';

@@ -1,0 +1,156 @@
+import { fork } from 'node:child_process';
+import { join } from 'node:path';
+import type { DataSource } from 'typeorm';
+import { Registry } from 'prom-client';
+import { createDataSource, runMigrations } from '@attest/database';
+import { NO_STREAM } from '@attest/event-store';
+import { streamIn, testEvent, uniqueCategory } from '@attest/event-store-contract';
+import { eventStoreMigrations, PostgresEventStore } from '@attest/event-store-postgres';
+import { createTestDatabase, expectEventually, type TestDatabase } from '@attest/testing';
+import { checkpoints } from './checkpoint-store';
+import { projectionMigrations } from './migrations';
+import { ProjectionMetrics } from './projection-metrics';
+import { ProjectionRunner, rebuildProjection } from './projection-runner';
+import { RECORDING_TABLE_SQL, recordingProjection } from './__fixtures__/recording-projection';
+
+describe('ProjectionRunner', () => {
+  let db: TestDatabase;
+  let dataSource: DataSource;
+  let store: PostgresEventStore;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('projections');
+    dataSource = createDataSource({ url: db.url, migrations: [...eventStoreMigrations, ...projectionMigrations] });
+    await dataSource.initialize();
+    await runMigrations(dataSource);
+    store = new PostgresEventStore({ connectionString: db.url, pollIntervalMs: 50 });
+    await store.listen();
+  });
+
+  beforeEach(async () => {
+    await dataSource.query(RECORDING_TABLE_SQL);
+    await dataSource.query(`TRUNCATE recorded_rows`);
+    await dataSource.query(`DELETE FROM projections.checkpoints`);
+  });
+
+  afterAll(async () => {
+    await store.close();
+    await dataSource.destroy();
+    await db.drop();
+  });
+
+  async function appendNumbered(category: string, count: number, perStream = 50): Promise<void> {
+    for (let start = 0; start < count; start += perStream) {
+      const events = Array.from({ length: Math.min(perStream, count - start) }, (_, i) =>
+        testEvent('ThingHappened.v1', { n: start + i }),
+      );
+      await store.appendToStream(streamIn(category), events, { expectedRevision: NO_STREAM });
+    }
+  }
+
+  async function rows(): Promise<{ event_id: string; n: number }[]> {
+    return dataSource.query(`SELECT event_id, n FROM recorded_rows ORDER BY n, event_id`);
+  }
+
+  it('catches up in batches, moving the checkpoint with each one', async () => {
+    const category = uniqueCategory();
+    await appendNumbered(category, 230);
+    const projection = recordingProjection({ streamCategories: [category] });
+    await new ProjectionRunner({ dataSource, store, projection, batchSize: 100 }).catchUp();
+    expect((await rows()).map((r) => r.n)).toEqual(Array.from({ length: 230 }, (_, i) => i));
+    const [checkpoint] = await checkpoints.list(dataSource.manager);
+    expect(checkpoint).toMatchObject({ name: 'recording', version: 1, eventsHandled: 230 });
+    expect(checkpoint?.position).toBe(await store.headPosition());
+  });
+
+  it('applies live events after catching up, and reports lag as a metric', async () => {
+    const category = uniqueCategory();
+    await appendNumbered(category, 10);
+    const registry = new Registry();
+    const metrics = new ProjectionMetrics(registry);
+    const runner = new ProjectionRunner({ dataSource, store, projection: recordingProjection({ streamCategories: [category] }), metrics });
+    runner.start();
+    try {
+      await expectEventually(async () => {
+        expect(await rows()).toHaveLength(10);
+      });
+      await appendNumbered(category, 5);
+      await expectEventually(async () => {
+        expect(await rows()).toHaveLength(15);
+      });
+      await expectEventually(async () => {
+        const text = await registry.metrics();
+        expect(text).toContain('attest_projection_lag_events{projection="recording"} 0');
+        expect(text).toContain('attest_projection_caught_up{projection="recording"} 1');
+        expect(text).toContain('attest_projection_events_handled_total{projection="recording"} 15');
+      });
+    } finally {
+      await runner.stop();
+    }
+    await appendNumbered(category, 3);
+    expect(await runner.lag()).toBe(3);
+  });
+
+  it('rebuilds from scratch when the version changes', async () => {
+    const category = uniqueCategory();
+    await appendNumbered(category, 20);
+    await new ProjectionRunner({ dataSource, store, projection: recordingProjection({ streamCategories: [category] }, 1) }).catchUp();
+    await dataSource.query(`INSERT INTO recorded_rows (event_id, n) VALUES (gen_random_uuid(), -1)`); // stale v1 data
+    await new ProjectionRunner({ dataSource, store, projection: recordingProjection({ streamCategories: [category] }, 2) }).catchUp();
+    expect((await rows()).map((r) => r.n)).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    const [checkpoint] = await checkpoints.list(dataSource.manager);
+    expect(checkpoint).toMatchObject({ version: 2, eventsHandled: 20 });
+    expect(checkpoint?.rebuiltAt).toBeInstanceOf(Date);
+  });
+
+  it('two runners of one projection never apply a batch twice', async () => {
+    const category = uniqueCategory();
+    await appendNumbered(category, 400, 20);
+    const make = (): ProjectionRunner =>
+      new ProjectionRunner({ dataSource, store, projection: recordingProjection({ streamCategories: [category] }), batchSize: 25, retryDelayMs: 10 });
+    const a = make();
+    const b = make();
+    a.start();
+    b.start();
+    try {
+      await expectEventually(async () => {
+        expect(await rows()).toHaveLength(400);
+      }, 20_000);
+      await new Promise((r) => setTimeout(r, 200));
+      const all = await rows();
+      expect(all).toHaveLength(400);
+      expect(new Set(all.map((r) => r.event_id)).size).toBe(400);
+    } finally {
+      await Promise.all([a.stop(), b.stop()]);
+    }
+  });
+
+  it('killed in the middle of a batch, then restarted, equals a fresh rebuild', async () => {
+    const category = uniqueCategory();
+    await appendNumbered(category, 1000);
+    const child = fork(join(__dirname, '__fixtures__', 'crashing-runner.fixture.ts'), [], {
+      execArgv: ['-r', '@swc-node/register'],
+      env: { ...process.env, FIXTURE_DB_URL: db.url, FIXTURE_CATEGORY: category, FIXTURE_KILL_AFTER: '250' },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => { resolve(signal); }));
+    await new Promise<void>((resolve, reject) => {
+      child.on('message', () => { resolve(); });
+      child.on('error', reject);
+      child.on('exit', (code) => { reject(new Error(`fixture exited early with ${String(code)}`)); });
+    });
+    // 250 events applied: two batches of 100 committed, the third half done.
+    child.kill('SIGKILL');
+    expect(await exited).toBe('SIGKILL');
+    expect(await rows()).toHaveLength(200);
+    expect((await checkpoints.list(dataSource.manager))[0]).toMatchObject({ eventsHandled: 200 });
+
+    const projection = recordingProjection({ streamCategories: [category] });
+    await new ProjectionRunner({ dataSource, store, projection, batchSize: 100 }).catchUp();
+    const afterRestart = await rows();
+    expect(afterRestart).toHaveLength(1000);
+
+    await rebuildProjection({ dataSource, store, projection });
+    expect(await rows()).toEqual(afterRestart);
+  }, 60_000);
+});

@@ -1,0 +1,177 @@
+import type { DataSource } from 'typeorm';
+import {
+  UnknownCheckpointError,
+  type EventStore,
+  type EventSubscription,
+  type GlobalPosition,
+  type RecordedEvent,
+} from '@attest/event-store';
+import type { Logger } from '@attest/observability';
+import { CheckpointMovedError, checkpoints } from './checkpoint-store';
+import type { Projection } from './projection';
+import type { LagSource, ProjectionMetrics } from './projection-metrics';
+
+export interface ProjectionRunnerOptions {
+  readonly dataSource: DataSource;
+  readonly store: EventStore;
+  readonly projection: Projection;
+  readonly logger?: Logger;
+  readonly metrics?: ProjectionMetrics;
+  /** Largest batch applied in one transaction during catch-up. */
+  readonly batchSize?: number;
+  /** First retry delay after a failed batch; doubles up to 30 s. */
+  readonly retryDelayMs?: number;
+}
+
+const LAG_CAP = 1_000_000;
+
+/**
+ * Feeds one projection from the event store: subscribe after the stored
+ * checkpoint, apply each batch and move the checkpoint in one transaction
+ * (exactly-once effect), retry failed batches, rebuild on a version change.
+ */
+export class ProjectionRunner implements LagSource {
+  readonly name: string;
+  private position: GlobalPosition | null = null;
+  private subscription: EventSubscription | null = null;
+  private loop: Promise<void> | null = null;
+  private stopping = false;
+  private reachedHead = false;
+
+  constructor(private readonly options: ProjectionRunnerOptions) {
+    this.name = options.projection.name;
+  }
+
+  get caughtUp(): boolean {
+    return this.reachedHead;
+  }
+
+  /** Runs in the background until `stop()`. */
+  start(): void {
+    this.stopping = false;
+    this.options.metrics?.register(this);
+    this.loop ??= this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.subscription?.close();
+    await this.loop;
+    this.loop = null;
+    this.options.metrics?.unregister(this.name);
+  }
+
+  /** Applies everything up to the head of the log, then returns. */
+  async catchUp(): Promise<void> {
+    await this.runOnce(true);
+  }
+
+  async lag(): Promise<number | null> {
+    const { store, projection } = this.options;
+    return store.countAfter(this.position ?? undefined, projection.filter, LAG_CAP);
+  }
+
+  // A method, not the field: the flag changes while the loop awaits.
+  private isStopping(): boolean {
+    return this.stopping;
+  }
+
+  private async run(): Promise<void> {
+    let delay = this.options.retryDelayMs ?? 500;
+    while (!this.stopping) {
+      try {
+        await this.runOnce(false);
+        delay = this.options.retryDelayMs ?? 500;
+      } catch (error) {
+        if (this.isStopping()) break;
+        if (error instanceof CheckpointMovedError) {
+          this.options.logger?.info({ projection: this.name }, 'checkpoint moved elsewhere; resuming from the stored one');
+          continue;
+        }
+        if (error instanceof UnknownCheckpointError) {
+          this.options.logger?.error(
+            { projection: this.name, code: error.code },
+            'checkpoint unknown to the event store (restored store?); rebuilding the read model',
+          );
+          await this.options.dataSource.transaction((m) => checkpoints.reset(m, this.options.projection));
+          continue;
+        }
+        this.options.metrics?.failures.inc({ projection: this.name });
+        this.options.logger?.error(
+          { projection: this.name, err: errorSummary(error), retryInMs: delay },
+          'projection batch failed; retrying',
+        );
+        await sleep(delay);
+        delay = Math.min(delay * 2, 30_000);
+      }
+    }
+  }
+
+  private async runOnce(untilCaughtUp: boolean): Promise<void> {
+    const { dataSource, projection, store } = this.options;
+    const checkpoint = await dataSource.transaction(async (m) => {
+      const current = await checkpoints.ensure(m, projection);
+      if (current.version === projection.version) return current;
+      this.options.logger?.info(
+        { projection: this.name, from: current.version, to: projection.version },
+        'projection version changed; rebuilding',
+      );
+      await checkpoints.reset(m, projection);
+      return checkpoints.ensure(m, projection);
+    });
+    this.position = checkpoint.position;
+    const subscription = store.subscribeToAll({
+      ...(checkpoint.position ? { after: checkpoint.position } : {}),
+      ...(projection.filter ? { filter: projection.filter } : {}),
+      batchSize: this.options.batchSize ?? 500,
+    });
+    this.subscription = subscription;
+    try {
+      for await (const batch of subscription) {
+        if (this.isStopping()) break;
+        if (batch.events.length > 0) await this.applyBatch(batch.events);
+        if (batch.caughtUp) {
+          this.reachedHead = true;
+          if (untilCaughtUp) break;
+        }
+      }
+    } finally {
+      this.subscription = null;
+      await subscription.close();
+    }
+  }
+
+  private async applyBatch(events: readonly RecordedEvent[]): Promise<void> {
+    const { dataSource, projection } = this.options;
+    const last = events[events.length - 1];
+    if (!last) return;
+    await dataSource.transaction(async (m) => {
+      await checkpoints.lockAt(m, projection, this.position);
+      await projection.apply(events, m);
+      await checkpoints.advance(m, projection, last.globalPosition, events.length);
+    });
+    this.position = last.globalPosition;
+    this.options.metrics?.handled.inc({ projection: this.name }, events.length);
+  }
+}
+
+/** Empties a read model and replays the whole log into it; returns when caught up. */
+export async function rebuildProjection(options: ProjectionRunnerOptions): Promise<void> {
+  await options.dataSource.transaction(async (m) => {
+    await checkpoints.ensure(m, options.projection);
+    await checkpoints.reset(m, options.projection);
+  });
+  await new ProjectionRunner(options).catchUp();
+}
+
+function errorSummary(error: unknown): { name: string; code?: string; message: string } {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return { name: error.name, ...(typeof code === 'string' ? { code } : {}), message: error.message };
+  }
+  return { name: 'Unknown', message: 'non-error thrown' };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
