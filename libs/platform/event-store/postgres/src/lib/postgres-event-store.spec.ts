@@ -4,7 +4,7 @@ import { describeEventStoreContract, SubscriptionReader, streamIn, testEvent, un
 import { NO_STREAM, UnknownCheckpointError, type NewEvent } from '@attest/event-store';
 import { createTestDatabase, type TestDatabase } from '@attest/testing';
 import { eventStoreMigrations } from './migrations';
-import { PostgresEventStore } from './postgres-event-store';
+import { APPEND_SQL, PostgresEventStore } from './postgres-event-store';
 import { decodePgPosition, encodePgPosition } from './position-codec';
 
 async function migratedDatabase(label: string): Promise<TestDatabase> {
@@ -21,17 +21,15 @@ async function holdAppend(url: string, streamId: string, events: readonly NewEve
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   await client.query('BEGIN');
-  await client.query(
-    `SELECT * FROM event_store.append_to_stream($1, $2, 'any', $3::uuid[], $4::text[], $5::jsonb[], $6::jsonb[])`,
-    [
+  await client.query(APPEND_SQL, [
       streamId,
       streamId.slice(0, streamId.indexOf('-')),
+      'any',
       events.map((e) => e.id),
       events.map((e) => e.type),
       events.map((e) => JSON.stringify(e.data)),
       events.map((e) => JSON.stringify(e.metadata)),
-    ],
-  );
+  ]);
   return {
     commit: async () => {
       await client.query('COMMIT');

@@ -26,6 +26,7 @@ import type { JsonObject } from '@attest/kernel';
 import { decodePgPosition, encodePgPosition, PG_LOG_START, type PgPosition } from './position-codec';
 
 export const EVENT_STORE_CHANNEL = 'attest_event_store';
+const NOTIFY_INTERVAL_MS = 5;
 
 export interface PostgresEventStoreOptions {
   readonly connectionString: string;
@@ -51,19 +52,54 @@ interface EventRow {
 }
 
 interface AppendRow {
-  r_event_id: string;
-  r_stream_position: string;
-  r_epoch: number;
-  r_transaction_id: string;
-  r_seq: string;
-  r_recorded_at: Date;
-  r_idempotent: boolean;
+  current_revision: string;
+  r_stream_position: string | null;
+  r_epoch: number | null;
+  r_transaction_id: string | null;
+  r_seq: string | null;
+}
+
+interface ExistingRow {
+  event_id: string;
+  stream_id: string;
+  stream_position: string;
+  epoch: number;
+  transaction_id: string;
+  seq: string;
 }
 
 const EVENT_COLUMNS = `e.epoch, e.transaction_id, e.seq, e.event_id, e.stream_id, e.stream_position,
   e.type, e.data, e.metadata, e.recorded_at`;
 
-const APPEND_SQL = `SELECT * FROM event_store.append_to_stream($1, $2, $3, $4::uuid[], $5::text[], $6::jsonb[], $7::jsonb[])`;
+/**
+ * One statement, one transaction: read the stream's revision, check the
+ * expectation, insert. Positions are contiguous from 0, so the newest one is
+ * the revision. A concurrent writer that read the same revision loses on the
+ * (stream_id, stream_position) key. The epoch is read inside the statement,
+ * whose snapshot is taken after its table lock: a new epoch is always seen.
+ * No row back means the expectation failed; `current_revision` says why.
+ */
+export const APPEND_SQL = `
+  WITH cur AS (
+    SELECT coalesce(max(e.stream_position), -1) AS rev FROM event_store.events e WHERE e.stream_id = $1
+  ), ok AS (
+    SELECT rev FROM cur
+    WHERE CASE $3::text
+      WHEN 'any' THEN true
+      WHEN 'no_stream' THEN rev = -1
+      WHEN 'stream_exists' THEN rev >= 0
+      ELSE rev = $3::text::bigint END
+  ), ins AS (
+    INSERT INTO event_store.events
+      (epoch, transaction_id, event_id, stream_id, category, stream_position, type, data, metadata)
+    SELECT (SELECT s.epoch FROM event_store.settings s), pg_current_xact_id(), u.id, $1, $2, ok.rev + u.ord,
+           u.type, u.data, u.metadata
+    FROM ok, unnest($4::uuid[], $5::text[], $6::jsonb[], $7::jsonb[]) WITH ORDINALITY AS u(id, type, data, metadata, ord)
+    RETURNING stream_position, epoch, transaction_id, seq
+  )
+  SELECT cur.rev AS current_revision, last.stream_position AS r_stream_position, last.epoch AS r_epoch,
+         last.transaction_id AS r_transaction_id, last.seq AS r_seq
+  FROM cur LEFT JOIN (SELECT * FROM ins ORDER BY seq DESC LIMIT 1) last ON true`;
 
 /**
  * The default event store: one Postgres schema, one function call (one
@@ -80,8 +116,8 @@ export class PostgresEventStore implements EventStore {
   private listener: pg.Client | null = null;
   private listenerRetry: NodeJS.Timeout | null = null;
   private listenerBackoffMs = 100;
-  private notifyInFlight = false;
-  private notifyPending = false;
+  private notifyScheduled = false;
+  private lastNotifyAt = 0;
   private closed = false;
   private readonly subscriptions = new Set<() => Promise<void>>();
 
@@ -90,18 +126,24 @@ export class PostgresEventStore implements EventStore {
       connectionString: options.connectionString,
       max: options.poolSize ?? 10,
       application_name: 'attest-event-store',
+      // A restored database may hand out transaction ids below those in the
+      // log: every new connection checks before its first use (ADR 0002).
+      // pg-pool awaits this hook's promise before handing the client out; its
+      // type declaration says void.
+      // eslint-disable-next-line @typescript-eslint/no-misused-promises
+      onConnect: (client) => client.query('SELECT event_store.heal_if_regressed()').then(() => undefined),
     });
     this.pollIntervalMs = options.pollIntervalMs ?? 1000;
     this.warn = options.onWarning ?? (() => undefined);
     this.pool.on('error', (error) => {
       this.warn('idle event-store connection failed', error);
     });
+
   }
 
   async appendToStream(streamId: string, events: readonly NewEvent[], options: AppendOptions): Promise<AppendResult> {
     const category = validateAppend(streamId, events, options.expectedRevision);
-    const expected = String(options.expectedRevision);
-    let rows: AppendRow[];
+    let row: AppendRow | undefined;
     try {
       const result = await this.pool.query<AppendRow>({
         name: 'attest_event_store_append',
@@ -109,29 +151,65 @@ export class PostgresEventStore implements EventStore {
         values: [
           streamId,
           category,
-          expected,
+          String(options.expectedRevision),
           events.map((e) => e.id),
           events.map((e) => e.type),
           events.map((e) => JSON.stringify(e.data)),
           events.map((e) => JSON.stringify(e.metadata)),
         ],
       });
-      rows = result.rows;
+      row = result.rows[0];
     } catch (error) {
-      throw this.mapAppendError(error, streamId, options);
+      // A refused append may be a retry of one that already succeeded.
+      if ((error as { code?: string }).code === '23505') {
+        const repeated = await this.findRepeatedAppend(streamId, events);
+        if (repeated) return repeated;
+      }
+      throw await this.mapAppendError(error, streamId, options);
     }
-    const last = rows[rows.length - 1];
-    if (!last) throw new EventStoreUnavailableError('append returned no rows');
-    const idempotent = last.r_idempotent;
-    if (!idempotent) this.signalAppended();
+    if (!row) throw new EventStoreUnavailableError('append returned no result');
+    if (row.r_seq === null || row.r_epoch === null || row.r_transaction_id === null || row.r_stream_position === null) {
+      const repeated = await this.findRepeatedAppend(streamId, events);
+      if (repeated) return repeated;
+      const actual = Number(row.current_revision);
+      throw new WrongExpectedRevisionError(streamId, options.expectedRevision, actual < 0 ? 'no_stream' : actual);
+    }
+    this.signalAppended();
     return {
-      nextExpectedRevision: Number(last.r_stream_position),
-      position: encodePgPosition({
-        epoch: last.r_epoch,
-        transactionId: BigInt(last.r_transaction_id),
-        seq: BigInt(last.r_seq),
-      }),
-      idempotent,
+      nextExpectedRevision: Number(row.r_stream_position),
+      position: encodePgPosition({ epoch: row.r_epoch, transactionId: BigInt(row.r_transaction_id), seq: BigInt(row.r_seq) }),
+      idempotent: false,
+    };
+  }
+
+  /**
+   * The same event ids already stored, in this stream, in this order and
+   * contiguous: the earlier append's result. Some of them only, or elsewhere:
+   * a DuplicateEventIdError. None: null.
+   */
+  private async findRepeatedAppend(streamId: string, events: readonly NewEvent[]): Promise<AppendResult | null> {
+    const ids = events.map((e) => e.id);
+    const found = await this.query<ExistingRow>(
+      `SELECT e.event_id, e.stream_id, e.stream_position, e.epoch, e.transaction_id, e.seq
+       FROM unnest($1::uuid[]) WITH ORDINALITY AS u(id, ord)
+       JOIN event_store.events e ON e.event_id = u.id
+       ORDER BY u.ord`,
+      [ids],
+    );
+    if (found.rows.length === 0) return null;
+    const first = found.rows[0];
+    const last = found.rows[found.rows.length - 1];
+    const exact =
+      found.rows.length === ids.length &&
+      first !== undefined &&
+      found.rows.every(
+        (r, i) => r.stream_id === streamId && Number(r.stream_position) === Number(first.stream_position) + i,
+      );
+    if (!exact || !last) throw new DuplicateEventIdError(streamId);
+    return {
+      nextExpectedRevision: Number(last.stream_position),
+      position: encodePgPosition(rowPosition(last)),
+      idempotent: true,
     };
   }
 
@@ -297,28 +375,26 @@ export class PostgresEventStore implements EventStore {
   }
 
   /**
-   * Wakes local subscriptions at once and other processes through NOTIFY.
-   * NOTIFY is sent after commit and coalesced: at most one is in flight, and
-   * one more follows if appends completed meanwhile. Sending it inside the
-   * append transaction would serialise all commits on the notify queue lock.
+   * Wakes local subscriptions at once, and other processes through NOTIFY.
+   * NOTIFY goes out after commit (inside the append it would serialise all
+   * commits on the notification queue lock), at most once per
+   * `NOTIFY_INTERVAL_MS`: one NOTIFY covers every append before it, so a
+   * burst of appends costs one, and cross-process latency stays a few ms.
    */
   private signalAppended(): void {
     this.wakeups.next();
-    if (this.notifyInFlight) {
-      this.notifyPending = true;
-      return;
-    }
-    this.notifyInFlight = true;
-    this.notifyPending = false;
-    this.pool
-      .query(`SELECT pg_notify('${EVENT_STORE_CHANNEL}', '')`)
-      .catch((error: unknown) => {
+    if (this.notifyScheduled || this.closed) return;
+    this.notifyScheduled = true;
+    const wait = Math.max(0, this.lastNotifyAt + NOTIFY_INTERVAL_MS - Date.now());
+    setTimeout(() => {
+      this.lastNotifyAt = Date.now();
+      this.notifyScheduled = false;
+      if (this.closed) return;
+      // The listening connection sends it when there is one: appends keep every pool connection.
+      (this.listener ?? this.pool).query(`NOTIFY ${EVENT_STORE_CHANNEL}`).catch((error: unknown) => {
         if (!this.closed) this.warn('event-store NOTIFY failed; subscribers fall back to polling', error);
-      })
-      .finally(() => {
-        this.notifyInFlight = false;
-        if (this.notifyPending && !this.closed) this.signalAppended();
       });
+    }, wait).unref();
   }
 
   private async readVisible(after: PgPosition, filter: EventFilter | undefined, limit: number): Promise<EventRow[]> {
@@ -341,12 +417,10 @@ export class PostgresEventStore implements EventStore {
     const result = await this.query<{ regressed: boolean }>(
       `SELECT event_store.current_regression(s.epoch) AS regressed FROM event_store.settings s`,
     );
-    if (result.rows[0]?.regressed) {
-      this.warn('event-store transaction ids went backwards; moving the log to a new epoch');
-      await this.query('SELECT event_store.heal_epoch()');
-      return true;
-    }
-    return false;
+    if (!result.rows[0]?.regressed) return false;
+    this.warn('event-store transaction ids went backwards; moving the log to a new epoch');
+    await this.query('SELECT event_store.heal_epoch()');
+    return true;
   }
 
   private async assertCheckpointKnown(p: PgPosition): Promise<void> {
@@ -376,16 +450,14 @@ export class PostgresEventStore implements EventStore {
     }
   }
 
-  private mapAppendError(error: unknown, streamId: string, options: AppendOptions): Error {
+  private async mapAppendError(error: unknown, streamId: string, options: AppendOptions): Promise<Error> {
     const code = (error as { code?: string }).code;
-    const detail = (error as { detail?: string }).detail;
     const constraint = (error as { constraint?: string }).constraint;
-    if (code === 'AT001') {
-      const actual = Number(detail);
-      return new WrongExpectedRevisionError(streamId, options.expectedRevision, actual < 0 ? 'no_stream' : actual);
-    }
-    if (code === 'AT002' || (code === '23505' && constraint === 'events_event_id_key')) {
-      return new DuplicateEventIdError(streamId);
+    if (code === '23505' && constraint === 'events_event_id_key') return new DuplicateEventIdError(streamId);
+    if (code === '23505' && constraint === 'events_stream_position_key') {
+      // A concurrent writer took the position between our read and our insert.
+      const [latest] = await this.readStream(streamId, { direction: 'backwards', maxCount: 1 });
+      return new WrongExpectedRevisionError(streamId, options.expectedRevision, latest ? latest.streamPosition : 'no_stream');
     }
     return new EventStoreUnavailableError('append failed', { cause: error });
   }

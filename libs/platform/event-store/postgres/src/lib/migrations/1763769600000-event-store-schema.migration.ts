@@ -5,7 +5,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * readers only return events whose writing transaction is older than every
  * transaction still running (`pg_snapshot_xmin`), so an event committed late
  * by an early transaction can never be skipped (ADR 0002). `epoch` moves the
- * log forward when transaction ids went backwards after a restore.
+ * log forward when transaction ids went backwards after a restore; every new
+ * connection of the adapter and every idle subscriber poll checks for that.
  */
 export class EventStoreSchema1763769600000 implements MigrationInterface {
   readonly name = 'EventStoreSchema1763769600000';
@@ -19,14 +20,6 @@ export class EventStoreSchema1763769600000 implements MigrationInterface {
         epoch_changed_at timestamptz
       )`);
     await q.query(`INSERT INTO event_store.settings DEFAULT VALUES`);
-    await q.query(`
-      CREATE TABLE event_store.streams (
-        stream_id text PRIMARY KEY,
-        category text NOT NULL,
-        revision bigint NOT NULL CHECK (revision >= -1),
-        created_at timestamptz NOT NULL DEFAULT now(),
-        updated_at timestamptz NOT NULL DEFAULT now()
-      )`);
     await q.query(`
       CREATE TABLE event_store.events (
         epoch integer NOT NULL,
@@ -70,76 +63,12 @@ export class EventStoreSchema1763769600000 implements MigrationInterface {
         RETURN v_epoch;
       END $$`);
     await q.query(`
-      CREATE FUNCTION event_store.append_to_stream(
-        p_stream_id text, p_category text, p_expected text,
-        p_ids uuid[], p_types text[], p_data jsonb[], p_metadata jsonb[])
-      RETURNS TABLE (r_event_id uuid, r_stream_position bigint, r_epoch integer,
-                     r_transaction_id xid8, r_seq bigint, r_recorded_at timestamptz, r_idempotent boolean)
-      LANGUAGE plpgsql AS $$
-      DECLARE
-        v_current bigint;
-        v_count integer := cardinality(p_ids);
-        v_found integer;
-        v_same_stream boolean;
-        v_offsets integer;
-        v_epoch integer;
-      BEGIN
-        -- 1. Lock the stream row: writers of one stream queue here.
-        SELECT s.revision INTO v_current FROM event_store.streams s WHERE s.stream_id = p_stream_id FOR UPDATE;
-        IF NOT FOUND THEN
-          INSERT INTO event_store.streams (stream_id, category, revision)
-          VALUES (p_stream_id, p_category, -1) ON CONFLICT (stream_id) DO NOTHING;
-          SELECT s.revision INTO v_current FROM event_store.streams s WHERE s.stream_id = p_stream_id FOR UPDATE;
-        END IF;
-
-        -- 2. Idempotency: the same ids appended again return the first result.
-        SELECT count(*), coalesce(bool_and(e.stream_id = p_stream_id), true),
-               count(DISTINCT e.stream_position - u.ord)
-          INTO v_found, v_same_stream, v_offsets
-          FROM unnest(p_ids) WITH ORDINALITY AS u(id, ord)
-          JOIN event_store.events e ON e.event_id = u.id;
-        IF v_found > 0 THEN
-          IF v_found = v_count AND v_same_stream AND v_offsets = 1 THEN
-            RETURN QUERY
-              SELECT e.event_id, e.stream_position, e.epoch, e.transaction_id, e.seq, e.recorded_at, true
-              FROM unnest(p_ids) WITH ORDINALITY AS u(id, ord)
-              JOIN event_store.events e ON e.event_id = u.id
-              ORDER BY u.ord;
-            RETURN;
-          END IF;
-          RAISE EXCEPTION 'event ids already appended elsewhere or only in part'
-            USING ERRCODE = 'AT002';
-        END IF;
-
-        -- 3. Optimistic concurrency.
-        IF (p_expected = 'no_stream' AND v_current <> -1)
-           OR (p_expected = 'stream_exists' AND v_current = -1)
-           OR (p_expected NOT IN ('any', 'no_stream', 'stream_exists') AND v_current <> p_expected::bigint) THEN
-          RAISE EXCEPTION 'wrong expected revision' USING ERRCODE = 'AT001', DETAIL = v_current::text;
-        END IF;
-
-        -- 4. Guard against transaction ids that went backwards (restore).
-        SELECT s.epoch INTO v_epoch FROM event_store.settings s;
-        IF event_store.current_regression(v_epoch) THEN
-          v_epoch := event_store.heal_epoch();
-        END IF;
-
-        -- 5. Write.
-        RETURN QUERY
-          WITH inserted AS (
-            INSERT INTO event_store.events AS e
-              (epoch, transaction_id, event_id, stream_id, category, stream_position, type, data, metadata)
-            SELECT v_epoch, pg_current_xact_id(), u.id, p_stream_id, p_category, v_current + u.ord,
-                   u.type, u.data, u.metadata
-            FROM unnest(p_ids, p_types, p_data, p_metadata) WITH ORDINALITY AS u(id, type, data, metadata, ord)
-            ORDER BY u.ord
-            RETURNING e.event_id, e.stream_position, e.epoch, e.transaction_id, e.seq, e.recorded_at
-          )
-          SELECT i.event_id, i.stream_position, i.epoch, i.transaction_id, i.seq, i.recorded_at, false
-          FROM inserted i ORDER BY i.stream_position;
-        UPDATE event_store.streams SET revision = v_current + v_count, updated_at = now()
-          WHERE stream_id = p_stream_id;
-      END $$`);
+      CREATE FUNCTION event_store.heal_if_regressed() RETURNS integer
+      LANGUAGE sql AS $$
+        -- Cheap when nothing is wrong: one probe at the top of the primary key.
+        SELECT CASE WHEN event_store.current_regression(s.epoch) THEN event_store.heal_epoch() ELSE s.epoch END
+        FROM event_store.settings s
+      $$`);
     await q.query(`
       CREATE FUNCTION event_store.visible_horizon() RETURNS TABLE (h_epoch integer, h_xmin xid8)
       LANGUAGE sql STABLE AS $$

@@ -1,0 +1,234 @@
+/**
+ * npm run bench:event-store — the Postgres adapter against raw SQL on the same
+ * server, in the same run. Prints a table, then one JSON line (last line).
+ *
+ *   BENCH_SECONDS   duration of each timed phase (default 10)
+ *   BENCH_WRITERS   concurrent writers (default 8)
+ *   BENCH_CATCHUP_EVENTS  size of the log the projection catches up on (default 1,000,000)
+ *   BENCH_DATABASE_URL    use this server instead of a fresh embedded one
+ */
+import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import pg from 'pg';
+import type { EntityManager } from 'typeorm';
+import { createDataSource, ensureDatabase, runMigrations, withDatabase } from '@attest/database';
+import { startEmbeddedPostgres, type RunningPostgres } from '@attest/database/embedded';
+import { NO_STREAM, type NewEvent, type RecordedEvent } from '@attest/event-store';
+import { eventStoreMigrations, PostgresEventStore } from '@attest/event-store-postgres';
+import { uuidv7 } from '@attest/kernel';
+import { ProjectionRunner, projectionMigrations, type Projection } from '@attest/projections';
+
+const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10);
+const WRITERS = Number(process.env['BENCH_WRITERS'] ?? 8);
+const CATCHUP_EVENTS = Number(process.env['BENCH_CATCHUP_EVENTS'] ?? 1_000_000);
+const BATCH = 100;
+
+function event(n: number): NewEvent {
+  return {
+    id: uuidv7(),
+    type: 'BenchmarkRecorded.v1',
+    data: { n, purpose: 'benchmark', categories: ['contact', 'usage'], note: 'x'.repeat(64) },
+    metadata: {
+      tenantId: 'tenant-bench',
+      actor: 'system:bench',
+      correlationId: uuidv7(),
+      causationId: null,
+      commandId: uuidv7(),
+      occurredAt: new Date().toISOString(),
+    },
+  };
+}
+
+const ROUNDS = 3;
+
+/**
+ * Alternates adapter and raw phases, ROUNDS times each, so that both see the
+ * same machine: this box's throughput drifts by tens of percent over a minute.
+ */
+async function compare(
+  seconds: number,
+  adapter: (writer: number, i: number) => Promise<void>,
+  raw: (writer: number, i: number) => Promise<void>,
+): Promise<{ adapter: { ops: number; secs: number }; raw: { ops: number; secs: number } }> {
+  const total = { adapter: { ops: 0, secs: 0 }, raw: { ops: 0, secs: 0 } };
+  // Each writer owns a stream; its append count carries over between rounds.
+  const next = { adapter: new Array<number>(WRITERS).fill(0), raw: new Array<number>(WRITERS).fill(0) };
+  for (let round = 0; round < ROUNDS; round++) {
+    const a = await timed(WRITERS, seconds / ROUNDS, (w) => adapter(w, next.adapter[w]!++));
+    const r = await timed(WRITERS, seconds / ROUNDS, (w) => raw(w, next.raw[w]!++));
+    total.adapter.ops += a.ops;
+    total.adapter.secs += a.secs;
+    total.raw.ops += r.ops;
+    total.raw.secs += r.secs;
+  }
+  return total;
+}
+
+/** Runs `work` in `writers` loops for `seconds`; returns completed operations. */
+async function timed(writers: number, seconds: number, work: (writer: number) => Promise<void>): Promise<{ ops: number; secs: number }> {
+  const deadline = Date.now() + seconds * 1000;
+  const started = process.hrtime.bigint();
+  const counts = await Promise.all(
+    Array.from({ length: writers }, async (_, w) => {
+      let i = 0;
+      while (Date.now() < deadline) {
+        await work(w);
+        i += 1;
+      }
+      return i;
+    }),
+  );
+  const secs = Number(process.hrtime.bigint() - started) / 1e9;
+  return { ops: counts.reduce((a, b) => a + b, 0), secs };
+}
+
+const RAW_INSERT = `INSERT INTO bench_raw.events (epoch, transaction_id, event_id, stream_id, category, stream_position, type, data, metadata)
+  SELECT 1, pg_current_xact_id(), u.id, $1, 'bench', u.pos, u.type, u.data, u.metadata
+  FROM unnest($2::uuid[], $3::bigint[], $4::text[], $5::jsonb[], $6::jsonb[]) AS u(id, pos, type, data, metadata)`;
+
+function rawValues(streamId: string, events: NewEvent[], firstPosition: number): unknown[] {
+  return [
+    streamId,
+    events.map((e) => e.id),
+    events.map((_, i) => firstPosition + i),
+    events.map((e) => e.type),
+    events.map((e) => JSON.stringify(e.data)),
+    events.map((e) => JSON.stringify(e.metadata)),
+  ];
+}
+
+/** The log for the catch-up phase, written in bulk by SQL (how it was written is not what is measured). */
+async function seedLog(pool: pg.Pool, total: number): Promise<void> {
+  const perTx = 50_000;
+  for (let done = 0; done < total; done += perTx) {
+    const n = Math.min(perTx, total - done);
+    await pool.query(
+      `INSERT INTO event_store.events (epoch, transaction_id, event_id, stream_id, category, stream_position, type, data, metadata)
+       SELECT 1, pg_current_xact_id(), gen_random_uuid(), 'seed-' || ((g / 100)::text), 'seed', g % 100, 'BenchmarkSeeded.v1',
+              jsonb_build_object('n', g, 'note', repeat('x', 64)),
+              jsonb_build_object('tenantId', 'tenant-' || (g % 10), 'actor', 'system:bench', 'correlationId', gen_random_uuid(),
+                                 'causationId', null, 'commandId', null, 'occurredAt', now())
+       FROM generate_series($1::bigint, $2::bigint) AS g`,
+      [done, done + n - 1],
+    );
+  }
+}
+
+const counterProjection: Projection = {
+  name: 'bench-counter',
+  version: 1,
+  filter: { streamCategories: ['seed'] },
+  async apply(events: readonly RecordedEvent[], manager: EntityManager) {
+    await manager.query(`UPDATE bench_raw.counter SET events = events + $1`, [events.length]);
+  },
+  async reset(manager: EntityManager) {
+    await manager.query(`UPDATE bench_raw.counter SET events = 0`);
+  },
+};
+
+async function main(): Promise<void> {
+  let server: RunningPostgres | null = null;
+  let adminUrl = process.env['BENCH_DATABASE_URL'];
+  if (!adminUrl) {
+    server = await startEmbeddedPostgres({
+      dataDir: join(__dirname, '..', '..', '.data', 'bench', `pg-${randomBytes(4).toString('hex')}`),
+      port: 54400 + Math.floor(Math.random() * 500),
+      ephemeral: true,
+    });
+    adminUrl = server.url('postgres');
+  }
+  const dbName = `bench_${randomBytes(4).toString('hex')}`;
+  await ensureDatabase(adminUrl, dbName);
+  const url = withDatabase(adminUrl, dbName);
+  const dataSource = createDataSource({ url, migrations: [...eventStoreMigrations, ...projectionMigrations] });
+  await dataSource.initialize();
+  await runMigrations(dataSource);
+  await dataSource.query(`CREATE SCHEMA bench_raw`);
+  await dataSource.query(`CREATE TABLE bench_raw.events (LIKE event_store.events INCLUDING ALL)`);
+  await dataSource.query(`CREATE TABLE bench_raw.counter (events bigint NOT NULL)`);
+  await dataSource.query(`INSERT INTO bench_raw.counter VALUES (0)`);
+
+  const store = new PostgresEventStore({ connectionString: url, poolSize: WRITERS });
+  const raw = new pg.Pool({ connectionString: url, max: WRITERS });
+  raw.on('error', () => undefined); // connections closed by the server's shutdown
+  const streams = Array.from({ length: WRITERS }, () => `bench-${uuidv7()}`);
+  const rawStreams = Array.from({ length: WRITERS }, () => `bench-${uuidv7()}`);
+  const log = (s: string): void => {
+    process.stderr.write(`${s}\n`);
+  };
+
+  log(`single-event appends: ${WRITERS} writers x ${SECONDS}s, alternating adapter and raw INSERT`);
+  const singles = await compare(
+    SECONDS,
+    async (w, i) => {
+      await store.appendToStream(streams[w]!, [event(i)], { expectedRevision: i === 0 ? NO_STREAM : i - 1 });
+    },
+    async (w, i) => {
+      await raw.query({ name: 'raw', text: RAW_INSERT, values: rawValues(rawStreams[w]!, [event(i)], i) });
+    },
+  );
+  const single = singles.adapter;
+  const rawSingle = singles.raw;
+
+  log(`${BATCH}-event batch appends: ${WRITERS} writers x ${SECONDS}s, alternating adapter and raw INSERT`);
+  const batchStreams = Array.from({ length: WRITERS }, () => `bench-${uuidv7()}`);
+  const rawBatchStreams = Array.from({ length: WRITERS }, () => `bench-${uuidv7()}`);
+  const batches = await compare(
+    SECONDS,
+    async (w, i) => {
+      const events = Array.from({ length: BATCH }, (_, k) => event(i * BATCH + k));
+      await store.appendToStream(batchStreams[w]!, events, { expectedRevision: i === 0 ? NO_STREAM : i * BATCH - 1 });
+    },
+    async (w, i) => {
+      const events = Array.from({ length: BATCH }, (_, k) => event(i * BATCH + k));
+      await raw.query({ name: 'raw', text: RAW_INSERT, values: rawValues(rawBatchStreams[w]!, events, i * BATCH) });
+    },
+  );
+  const batch = batches.adapter;
+  const rawBatch = batches.raw;
+
+  log(`seeding ${CATCHUP_EVENTS} events for catch-up`);
+  await seedLog(raw, CATCHUP_EVENTS);
+  await raw.query('VACUUM ANALYZE event_store.events');
+  log('catch-up of the seeded log into a trivial projection');
+  const started = process.hrtime.bigint();
+  await new ProjectionRunner({ dataSource, store, projection: counterProjection, batchSize: 1000 }).catchUp();
+  const catchUpSecs = Number(process.hrtime.bigint() - started) / 1e9;
+  const counted = Number((await raw.query<{ events: string }>('SELECT events FROM bench_raw.counter')).rows[0]?.events);
+  if (counted !== CATCHUP_EVENTS) throw new Error(`projection counted ${counted}, expected ${CATCHUP_EVENTS}`);
+
+  await store.close();
+  await raw.end();
+  await dataSource.destroy();
+  await server?.stop();
+
+  const r = (n: number): number => Math.round(n);
+  const result = {
+    writers: WRITERS,
+    seconds: SECONDS,
+    singleTxPerSec: r(single.ops / single.secs),
+    rawSingleTxPerSec: r(rawSingle.ops / rawSingle.secs),
+    singleRatio: Number((single.ops / single.secs / (rawSingle.ops / rawSingle.secs)).toFixed(3)),
+    batchEventsPerSec: r((batch.ops * BATCH) / batch.secs),
+    rawBatchEventsPerSec: r((rawBatch.ops * BATCH) / rawBatch.secs),
+    batchRatio: Number(((batch.ops / batch.secs) / (rawBatch.ops / rawBatch.secs)).toFixed(3)),
+    catchUpEvents: CATCHUP_EVENTS,
+    catchUpEventsPerSec: r(CATCHUP_EVENTS / catchUpSecs),
+  };
+  const rows: [string, string, string, string][] = [
+    ['single-event append (tx/s)', String(result.singleTxPerSec), String(result.rawSingleTxPerSec), String(result.singleRatio)],
+    [`${BATCH}-event batch append (events/s)`, String(result.batchEventsPerSec), String(result.rawBatchEventsPerSec), String(result.batchRatio)],
+    [`catch-up of ${CATCHUP_EVENTS} events (events/s)`, String(result.catchUpEventsPerSec), '-', '-'],
+  ];
+  const header: [string, string, string, string] = ['measure', 'adapter', 'raw SQL', 'ratio'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
+  process.stdout.write(`${[line(header), ...rows.map(line)].join('\n')}\n`);
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`benchmark failed: ${error instanceof Error ? error.stack ?? error.message : 'unknown'}\n`);
+  process.exit(1);
+});
