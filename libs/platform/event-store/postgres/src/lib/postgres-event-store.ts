@@ -52,11 +52,10 @@ interface EventRow {
 }
 
 interface AppendRow {
-  current_revision: string;
-  r_stream_position: string | null;
-  r_epoch: number | null;
-  r_transaction_id: string | null;
-  r_seq: string | null;
+  stream_position: string;
+  epoch: number;
+  transaction_id: string;
+  seq: string;
 }
 
 interface ExistingRow {
@@ -77,29 +76,21 @@ const EVENT_COLUMNS = `e.epoch, e.transaction_id, e.seq, e.event_id, e.stream_id
  * the revision. A concurrent writer that read the same revision loses on the
  * (stream_id, stream_position) key. The epoch is read inside the statement,
  * whose snapshot is taken after its table lock: a new epoch is always seen.
- * No row back means the expectation failed; `current_revision` says why.
+ * No row back means the expectation failed (the slow path then finds out why).
  */
 export const APPEND_SQL = `
-  WITH cur AS (
-    SELECT coalesce(max(e.stream_position), -1) AS rev FROM event_store.events e WHERE e.stream_id = $1
-  ), ok AS (
-    SELECT rev FROM cur
-    WHERE CASE $3::text
-      WHEN 'any' THEN true
-      WHEN 'no_stream' THEN rev = -1
-      WHEN 'stream_exists' THEN rev >= 0
-      ELSE rev = $3::text::bigint END
-  ), ins AS (
-    INSERT INTO event_store.events
-      (epoch, transaction_id, event_id, stream_id, category, stream_position, type, data, metadata)
-    SELECT (SELECT s.epoch FROM event_store.settings s), pg_current_xact_id(), u.id, $1, $2, ok.rev + u.ord,
-           u.type, u.data, u.metadata
-    FROM ok, unnest($4::uuid[], $5::text[], $6::jsonb[], $7::jsonb[]) WITH ORDINALITY AS u(id, type, data, metadata, ord)
-    RETURNING stream_position, epoch, transaction_id, seq
-  )
-  SELECT cur.rev AS current_revision, last.stream_position AS r_stream_position, last.epoch AS r_epoch,
-         last.transaction_id AS r_transaction_id, last.seq AS r_seq
-  FROM cur LEFT JOIN (SELECT * FROM ins ORDER BY seq DESC LIMIT 1) last ON true`;
+  INSERT INTO event_store.events
+    (epoch, transaction_id, event_id, stream_id, category, stream_position, type, data, metadata)
+  SELECT (SELECT s.epoch FROM event_store.settings s), pg_current_xact_id(), u.id, $1, $2, cur.rev + u.ord,
+         u.type, u.data, u.metadata
+  FROM (SELECT coalesce(max(e.stream_position), -1) AS rev FROM event_store.events e WHERE e.stream_id = $1) cur,
+       unnest($4::uuid[], $5::text[], $6::jsonb[], $7::jsonb[]) WITH ORDINALITY AS u(id, type, data, metadata, ord)
+  WHERE CASE $3::text
+    WHEN 'any' THEN true
+    WHEN 'no_stream' THEN cur.rev = -1
+    WHEN 'stream_exists' THEN cur.rev >= 0
+    ELSE cur.rev = $3::text::bigint END
+  RETURNING stream_position, epoch, transaction_id, seq`;
 
 /**
  * The default event store: one Postgres schema, one function call (one
@@ -143,7 +134,7 @@ export class PostgresEventStore implements EventStore {
 
   async appendToStream(streamId: string, events: readonly NewEvent[], options: AppendOptions): Promise<AppendResult> {
     const category = validateAppend(streamId, events, options.expectedRevision);
-    let row: AppendRow | undefined;
+    let rows: AppendRow[];
     try {
       const result = await this.pool.query<AppendRow>({
         name: 'attest_event_store_append',
@@ -158,7 +149,7 @@ export class PostgresEventStore implements EventStore {
           events.map((e) => JSON.stringify(e.metadata)),
         ],
       });
-      row = result.rows[0];
+      rows = result.rows;
     } catch (error) {
       // A refused append may be a retry of one that already succeeded.
       if ((error as { code?: string }).code === '23505') {
@@ -167,17 +158,20 @@ export class PostgresEventStore implements EventStore {
       }
       throw await this.mapAppendError(error, streamId, options);
     }
-    if (!row) throw new EventStoreUnavailableError('append returned no result');
-    if (row.r_seq === null || row.r_epoch === null || row.r_transaction_id === null || row.r_stream_position === null) {
+    // RETURNING order is not guaranteed: the last event is the highest position.
+    let last: AppendRow | undefined;
+    for (const r of rows) if (!last || Number(r.stream_position) > Number(last.stream_position)) last = r;
+    if (!last) {
+      // Nothing written: the expectation failed, or this is a repeat of an earlier append.
       const repeated = await this.findRepeatedAppend(streamId, events);
       if (repeated) return repeated;
-      const actual = Number(row.current_revision);
-      throw new WrongExpectedRevisionError(streamId, options.expectedRevision, actual < 0 ? 'no_stream' : actual);
+      const [latest] = await this.readStream(streamId, { direction: 'backwards', maxCount: 1 });
+      throw new WrongExpectedRevisionError(streamId, options.expectedRevision, latest ? latest.streamPosition : 'no_stream');
     }
     this.signalAppended();
     return {
-      nextExpectedRevision: Number(row.r_stream_position),
-      position: encodePgPosition({ epoch: row.r_epoch, transactionId: BigInt(row.r_transaction_id), seq: BigInt(row.r_seq) }),
+      nextExpectedRevision: Number(last.stream_position),
+      position: encodePgPosition({ epoch: last.epoch, transactionId: BigInt(last.transaction_id), seq: BigInt(last.seq) }),
       idempotent: false,
     };
   }
