@@ -21,8 +21,6 @@ export async function createApp(deps: AppDependencies): Promise<NestFastifyAppli
       return typeof header === 'string' && CORRELATION_ID.test(header) ? header : uuidv7();
     },
   });
-  // Nest declares its options as a data-only class; a literal is the documented use.
-  // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(deps), adapter, {
     logger: new NestPinoLogger(deps.logger),
     abortOnError: false,
