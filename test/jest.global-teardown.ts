@@ -1,3 +1,8 @@
+import { rm } from 'node:fs/promises';
+
 export default async function globalTeardown(): Promise<void> {
-  await globalThis.__ATTEST_TEST_PG__?.stop();
+  const pg = globalThis.__ATTEST_TEST_PG__;
+  if (!pg) return;
+  await pg.server.stop();
+  await rm(pg.dataDir, { recursive: true, force: true });
 }

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { createDataSource, runMigrations } from '@attest/database';
+import { createDataSource } from '@attest/database';
 import { NO_STREAM } from '@attest/event-store';
 import { streamIn, testEvent } from '@attest/event-store-contract';
 import { eventStoreMigrations, PostgresEventStore } from '@attest/event-store-postgres';
@@ -14,13 +14,11 @@ describe('event-log-stats projection (real Postgres)', () => {
   let store: PostgresEventStore;
 
   beforeAll(async () => {
-    db = await createTestDatabase('event_log_stats');
-    dataSource = createDataSource({
-      url: db.url,
+    db = await createTestDatabase('event_log_stats', {
       migrations: [...eventStoreMigrations, ...projectionMigrations, ...eventLogStatsMigrations],
     });
+    dataSource = createDataSource({ url: db.url, migrations: [] });
     await dataSource.initialize();
-    await runMigrations(dataSource);
     store = new PostgresEventStore({ connectionString: db.url });
   });
 

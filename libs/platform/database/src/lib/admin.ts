@@ -9,31 +9,31 @@ export function withDatabase(url: string, database: string): string {
   return u.toString();
 }
 
-/** Creates a database unless it exists; `adminUrl` points at any database of the server. */
-export async function ensureDatabase(adminUrl: string, name: string): Promise<void> {
+async function withAdminClient(adminUrl: string, name: string, work: (client: pg.Client) => Promise<void>): Promise<void> {
   if (!NAME.test(name)) throw new Error('database names are lowercase identifiers');
   const client = new pg.Client({ connectionString: adminUrl });
   await client.connect();
   try {
-    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-    if (exists.rowCount === 0) {
-      await client.query(`CREATE DATABASE ${name}`).catch((error: unknown) => {
-        // Two processes may race to create it; the loser is fine.
-        if ((error as { code?: string }).code !== '42P04') throw error;
-      });
-    }
+    await work(client);
   } finally {
     await client.end();
   }
 }
 
+/** Creates a database unless it exists; `adminUrl` points at any database of the server. */
+export async function ensureDatabase(adminUrl: string, name: string): Promise<void> {
+  await withAdminClient(adminUrl, name, async (client) => {
+    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (exists.rowCount !== 0) return;
+    await client.query(`CREATE DATABASE ${name}`).catch((error: unknown) => {
+      // Two processes may race to create it; the loser is fine.
+      if ((error as { code?: string }).code !== '42P04') throw error;
+    });
+  });
+}
+
 export async function dropDatabase(adminUrl: string, name: string): Promise<void> {
-  if (!NAME.test(name)) throw new Error('database names are lowercase identifiers');
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
+  await withAdminClient(adminUrl, name, async (client) => {
     await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  } finally {
-    await client.end();
-  }
+  });
 }

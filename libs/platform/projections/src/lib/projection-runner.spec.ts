@@ -2,7 +2,7 @@ import { fork } from 'node:child_process';
 import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
 import { Registry } from 'prom-client';
-import { createDataSource, runMigrations } from '@attest/database';
+import { createDataSource } from '@attest/database';
 import { NO_STREAM } from '@attest/event-store';
 import { streamIn, testEvent, uniqueCategory } from '@attest/event-store-contract';
 import { eventStoreMigrations, PostgresEventStore } from '@attest/event-store-postgres';
@@ -19,10 +19,9 @@ describe('ProjectionRunner', () => {
   let store: PostgresEventStore;
 
   beforeAll(async () => {
-    db = await createTestDatabase('projections');
-    dataSource = createDataSource({ url: db.url, migrations: [...eventStoreMigrations, ...projectionMigrations] });
+    db = await createTestDatabase('projections', { migrations: [...eventStoreMigrations, ...projectionMigrations] });
+    dataSource = createDataSource({ url: db.url, migrations: [] });
     await dataSource.initialize();
-    await runMigrations(dataSource);
     store = new PostgresEventStore({ connectionString: db.url, pollIntervalMs: 50 });
     await store.listen();
   });

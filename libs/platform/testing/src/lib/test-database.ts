@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { dropDatabase, ensureDatabase, withDatabase } from '@attest/database';
+import type { MigrationInterface } from 'typeorm';
+import { createDataSource, dropDatabase, ensureDatabase, runMigrations, withDatabase } from '@attest/database';
 
 export interface TestDatabase {
   readonly url: string;
@@ -8,16 +9,29 @@ export interface TestDatabase {
 }
 
 /**
- * A fresh, empty database for one test suite on the run's server: the embedded
+ * A fresh database for one test suite, empty or with the given migrations applied, on the run's server: the embedded
  * one started by test/jest.global-setup.ts, or TEST_DATABASE_URL when set.
  */
-export async function createTestDatabase(label = 'suite'): Promise<TestDatabase> {
+export async function createTestDatabase(
+  label = 'suite',
+  options: { migrations?: readonly (new () => MigrationInterface)[] } = {},
+): Promise<TestDatabase> {
   const adminUrl = process.env['TEST_DATABASE_URL'];
   if (!adminUrl) throw new Error('TEST_DATABASE_URL is not set: run tests through jest (test/jest.config.cjs)');
   const name = `t_${label.toLowerCase().replace(/[^a-z0-9]/g, '_').slice(0, 30)}_${randomBytes(4).toString('hex')}`;
   await ensureDatabase(adminUrl, name);
+  const url = withDatabase(adminUrl, name);
+  if (options.migrations?.length) {
+    const dataSource = createDataSource({ url, migrations: options.migrations });
+    await dataSource.initialize();
+    try {
+      await runMigrations(dataSource);
+    } finally {
+      await dataSource.destroy();
+    }
+  }
   return {
-    url: withDatabase(adminUrl, name),
+    url,
     name,
     drop: () => dropDatabase(adminUrl, name),
   };

@@ -1,0 +1,67 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { streamIn } from '@attest/event-store-contract';
+
+interface Report {
+  embedded: boolean;
+  migrations: string[];
+  events: number;
+}
+
+const FIXTURE = join(__dirname, '__fixtures__', 'embedded-process.fixture.ts');
+
+/** Starts one Attest process on the embedded default; resolves with its first report. */
+function attestProcess(env: Record<string, string>): { child: ChildProcess; report: Promise<Report>; exited: Promise<number | null> } {
+  const child = fork(FIXTURE, [], {
+    execArgv: ['-r', '@swc-node/register'],
+    env: { ...process.env, DATABASE_URL: '', ...env },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const report = new Promise<Report>((resolve, reject) => {
+    child.once('message', (m) => { resolve(m as Report); });
+    child.once('exit', (code) => { reject(new Error(`process exited with ${String(code)} before reporting`)); });
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => { resolve(code); }));
+  return { child, report, exited };
+}
+
+// The embedded default, for real: no DATABASE_URL, a fresh data directory and port,
+// separate processes as `npm start` and `npx attest` would be.
+describe('infrastructure on the embedded default', () => {
+  let dataDir: string;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(__dirname, '..', '..', '..', '..', '.data', 'runtime-test-'));
+  });
+
+  afterAll(async () => {
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('starts PostgreSQL, lets a second process reuse it, and keeps data across restarts', async () => {
+    const env = {
+      ATTEST_DATA_DIR: dataDir,
+      ATTEST_EMBEDDED_PG_PORT: String(55000 + Math.floor(Math.random() * 5000)),
+      FIXTURE_STREAM: streamIn('thing'),
+    };
+
+    const first = attestProcess({ ...env, FIXTURE_APPEND: '1', FIXTURE_HOLD: '1' });
+    expect(await first.report).toEqual({
+      embedded: true,
+      migrations: ['EventStoreSchema1763769600000', 'ProjectionCheckpoints1763769700000', 'EventLogStats1763769800000'],
+      events: 1,
+    });
+
+    const second = attestProcess(env);
+    expect(await second.report).toEqual({ embedded: false, migrations: [], events: 1 });
+    expect(await second.exited).toBe(0);
+
+    first.child.send('stop');
+    expect(await first.exited).toBe(0);
+
+    const third = attestProcess(env);
+    expect(await third.report).toEqual({ embedded: true, migrations: [], events: 1 });
+    expect(await third.exited).toBe(0);
+  }, 90_000);
+});
