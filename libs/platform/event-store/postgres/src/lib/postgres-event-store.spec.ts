@@ -92,6 +92,25 @@ describe('PostgresEventStore specifics', () => {
     await receivesFromAnotherProcess(3000);
   });
 
+  it('a filtered subscription moves past non-matching events and still sees the next match', async () => {
+    store = new PostgresEventStore({ connectionString: db.url, pollIntervalMs: 20 });
+    const category = uniqueCategory();
+    const subscription = store.subscribeToAll({ filter: { streamCategories: [category] }, batchSize: 10 });
+    const reader = new SubscriptionReader(subscription);
+    try {
+      await reader.untilCaughtUp();
+      for (let i = 0; i < 30; i++) {
+        await store.appendToStream(streamIn(uniqueCategory()), [testEvent()], { expectedRevision: NO_STREAM });
+      }
+      expect(await reader.take(1, 200)).toEqual([]); // several polls pass over the others
+      const wanted = testEvent();
+      await store.appendToStream(streamIn(category), [wanted], { expectedRevision: NO_STREAM });
+      expect((await reader.take(1, 3000)).map((e) => e.id)).toEqual([wanted.id]);
+    } finally {
+      await subscription.close();
+    }
+  });
+
   it('refuses to resume from a checkpoint the store does not hold', async () => {
     store = new PostgresEventStore({ connectionString: db.url });
     const result = await store.appendToStream(streamIn(uniqueCategory()), [testEvent()], { expectedRevision: NO_STREAM });

@@ -224,9 +224,9 @@ export class PostgresEventStore implements EventStore {
     validateFilter(options.filter);
     const after = options.after ? decodePgPosition(options.after) : PG_LOG_START;
     const limit = this.limit(options.maxCount);
-    let rows = await this.readVisible(after, options.filter, limit);
+    let { rows } = await this.readVisible(after, options.filter, limit);
     // A short page may hide events behind a transaction-id regression (restore).
-    if (rows.length < limit && (await this.healIfRegressed())) rows = await this.readVisible(after, options.filter, limit);
+    if (rows.length < limit && (await this.healIfRegressed())) ({ rows } = await this.readVisible(after, options.filter, limit));
     return rows.map(toRecorded);
   }
 
@@ -248,6 +248,9 @@ export class PostgresEventStore implements EventStore {
 
     const iterate = async function* (this: PostgresEventStore): AsyncGenerator<EventBatch> {
       if (options.after) await this.assertCheckpointKnown(start);
+      // Where the next read starts: the last event delivered, or the horizon
+      // once everything below it was read — so a selective filter does not
+      // rescan the same non-matching events on every poll.
       let after = start;
       let announcedCaughtUp = false;
       while (!stopped() && !this.closed) {
@@ -256,11 +259,12 @@ export class PostgresEventStore implements EventStore {
           race(this.wakeups, timer(this.pollIntervalMs), stop, this.closing).pipe(map(() => undefined)),
           { defaultValue: undefined },
         );
-        const rows = await this.readVisible(after, options.filter, batchSize);
+        const { rows, horizon } = await this.readVisible(after, options.filter, batchSize);
         if (stopped()) return;
         const lastRow = rows[rows.length - 1];
+        if (lastRow) after = rowPosition(lastRow);
+        if (rows.length < batchSize && comparePg(horizon, after) > 0) after = horizon;
         if (lastRow) {
-          after = rowPosition(lastRow);
           const caughtUp = rows.length < batchSize;
           announcedCaughtUp ||= caughtUp;
           yield { events: rows.map(toRecorded), caughtUp };
@@ -391,20 +395,39 @@ export class PostgresEventStore implements EventStore {
     }, wait).unref();
   }
 
-  private async readVisible(after: PgPosition, filter: EventFilter | undefined, limit: number): Promise<EventRow[]> {
+  /**
+   * Events after `after` and below the visibility horizon, plus the horizon
+   * itself, from one snapshot. When fewer than `limit` rows come back, every
+   * event below the horizon has been seen, and the next read may start there.
+   */
+  private async readVisible(
+    after: PgPosition,
+    filter: EventFilter | undefined,
+    limit: number,
+  ): Promise<{ rows: EventRow[]; horizon: PgPosition }> {
     const [clause, values] = filterClause(filter, 5);
-    const result = await this.query<EventRow>(
-      `SELECT ${EVENT_COLUMNS}
-       FROM event_store.events e, event_store.visible_horizon() h
-       WHERE (e.epoch, e.transaction_id, e.seq) > ($1, $2::xid8, $3)
-         AND (e.epoch, e.transaction_id) < (h.h_epoch, h.h_xmin)
-         ${clause}
-       ORDER BY e.epoch, e.transaction_id, e.seq
-       LIMIT $4`,
+    const result = await this.query<Partial<EventRow> & { h_epoch: number; h_xmin: string }>(
+      `SELECT h.h_epoch, h.h_xmin, e.*
+       FROM event_store.visible_horizon() h
+       LEFT JOIN LATERAL (
+         SELECT ${EVENT_COLUMNS}
+         FROM event_store.events e
+         WHERE (e.epoch, e.transaction_id, e.seq) > ($1, $2::xid8, $3)
+           AND (e.epoch, e.transaction_id) < (h.h_epoch, h.h_xmin)
+           ${clause}
+         ORDER BY e.epoch, e.transaction_id, e.seq
+         LIMIT $4
+       ) e ON true`,
       [after.epoch, after.transactionId.toString(), after.seq.toString(), limit, ...values],
     );
-    return result.rows;
+    const first = result.rows[0];
+    if (!first) throw new EventStoreUnavailableError('visibility horizon unavailable');
+    // seq starts at 1, so (epoch, xmin, 0) lies just below every event at or above the horizon.
+    const horizon: PgPosition = { epoch: first.h_epoch, transactionId: BigInt(first.h_xmin), seq: 0n };
+    const rows = result.rows.filter((r): r is EventRow & { h_epoch: number; h_xmin: string } => r.event_id != null);
+    return { rows, horizon };
   }
+
 
   /** Returns true when the log had to move to a new epoch. */
   private async healIfRegressed(): Promise<boolean> {
@@ -461,6 +484,12 @@ function filterClause(filter: EventFilter | undefined, firstParam: number): [str
   if (!filter) return ['', []];
   if ('eventTypes' in filter) return [`AND e.type = ANY($${firstParam}::text[])`, [filter.eventTypes]];
   return [`AND e.category = ANY($${firstParam}::text[])`, [filter.streamCategories]];
+}
+
+function comparePg(a: PgPosition, b: PgPosition): number {
+  if (a.epoch !== b.epoch) return a.epoch < b.epoch ? -1 : 1;
+  if (a.transactionId !== b.transactionId) return a.transactionId < b.transactionId ? -1 : 1;
+  return a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0;
 }
 
 function rowPosition(row: Pick<EventRow, 'epoch' | 'transaction_id' | 'seq'>): PgPosition {
