@@ -1,44 +1,18 @@
-import { Writable } from 'node:stream';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { loadConfig } from '@attest/config';
-import { createLogger, createMetricsRegistry } from '@attest/observability';
-import { ProjectionMetrics } from '@attest/projections';
-import { startInfrastructure, startProjectionWorkers, type Infrastructure } from '@attest/runtime';
-import { createTestDatabase, expectEventually, type TestDatabase } from '@attest/testing';
-import type { ProjectionRunner } from '@attest/projections';
-import { createApp } from './app';
+import { expectEventually } from '@attest/testing';
+import { ApiHarness } from './testing/api-harness';
 
 describe('API (real Postgres, real HTTP)', () => {
-  let db: TestDatabase;
-  let infra: Infrastructure;
-  let app: NestFastifyApplication;
-  let runners: ProjectionRunner[];
+  const api = new ApiHarness();
   let base: string;
-  const logLines: string[] = [];
+  const logLines = api.logLines;
 
   beforeAll(async () => {
-    db = await createTestDatabase('api');
-    const sink = new Writable({
-      write(chunk: Buffer, _enc, done) {
-        logLines.push(chunk.toString('utf8'));
-        done();
-      },
-    });
-    const logger = createLogger({ level: 'info', name: 'attest-api-test' }, sink);
-    infra = await startInfrastructure(loadConfig({ DATABASE_URL: db.url, EVENT_STORE_POLL_INTERVAL_MS: '50' }), logger);
-    await infra.migrate();
-    const registry = createMetricsRegistry({ defaultMetrics: false });
-    runners = startProjectionWorkers(infra, logger, new ProjectionMetrics(registry));
-    app = await createApp({ dataSource: infra.dataSource, store: infra.store, registry, runners, logger });
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    base = await app.getUrl();
+    await api.start('api');
+    base = api.base;
   });
 
   afterAll(async () => {
-    await app.close();
-    await Promise.all(runners.map((r) => r.stop()));
-    await infra.stop();
-    await db.drop();
+    await api.stop();
   });
 
   it('is live', async () => {
@@ -54,7 +28,7 @@ describe('API (real Postgres, real HTTP)', () => {
       expect(await res.json()).toEqual({
         status: 'ready',
         checks: { postgres: 'up', eventStore: 'up', eventStoreKind: 'postgres' },
-        projections: { 'event-log-stats': 'caught-up' },
+        projections: { 'event-log-stats': 'caught-up', access: 'caught-up' },
       });
     });
   });

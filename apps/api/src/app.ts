@@ -5,7 +5,8 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { Counter, Histogram } from 'prom-client';
 import { uuidv7 } from '@attest/kernel';
 import { AppModule, type AppDependencies } from './app.module';
-import { ProblemDetailsFilter } from './http/problem-details.filter';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { ProblemDetailsFilter, runWithContext } from '@attest/http';
 import { NestPinoLogger } from './http/nest-pino-logger';
 
 const CORRELATION_HEADER = 'x-correlation-id';
@@ -24,6 +25,8 @@ export async function createApp(deps: AppDependencies): Promise<NestFastifyAppli
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(deps), adapter, {
     logger: new NestPinoLogger(deps.logger),
     abortOnError: false,
+    // Fastify's own JSON parser only: any other body type is 415 problem+json.
+    bodyParser: false,
   });
   app.useGlobalFilters(new ProblemDetailsFilter(deps.logger));
   app.enableShutdownHooks();
@@ -42,6 +45,11 @@ export async function createApp(deps: AppDependencies): Promise<NestFastifyAppli
     registers: [deps.registry],
   });
   const fastify = app.getHttpAdapter().getInstance();
+  fastify.removeContentTypeParser(['text/plain']);
+  // Everything a request does runs inside its context: principal, purpose, correlation id.
+  fastify.addHook('onRequest', (request, _reply, done) => {
+    runWithContext({ correlationId: request.id }, done);
+  });
   fastify.addHook('onSend', async (request, reply) => {
     void reply.header(CORRELATION_HEADER, request.id);
   });
@@ -56,7 +64,23 @@ export async function createApp(deps: AppDependencies): Promise<NestFastifyAppli
       'request',
     );
   });
+  SwaggerModule.setup('docs', app, openApiDocument(app), { jsonDocumentUrl: 'docs-json', customSiteTitle: 'Attest API' });
   await app.init();
   return app;
+}
+
+/** The OpenAPI 3.1 description of every route; docs/openapi.json is this, committed. */
+export function openApiDocument(app: NestFastifyApplication): OpenAPIObject {
+  const config = new DocumentBuilder()
+    .setOpenAPIVersion('3.1.0')
+    .setTitle('Attest API')
+    .setDescription(
+      'The event-sourced compliance core of the CRM platform. Authenticate with `Authorization: Bearer <API key or OIDC access token>`. ' +
+        'Every error is application/problem+json (RFC 9457) with a stable `code`.',
+    )
+    .setVersion('1')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API key (atk_…) or an OIDC access token' })
+    .build();
+  return SwaggerModule.createDocument(app, config);
 }
 

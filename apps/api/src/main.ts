@@ -1,28 +1,43 @@
 import 'reflect-metadata';
 import { ConfigError, loadConfig } from '@attest/config';
+import { logContext } from '@attest/http';
 import { createLogger, createMetricsRegistry } from '@attest/observability';
 import { ProjectionMetrics } from '@attest/projections';
-import { startInfrastructure, startProjectionWorkers } from '@attest/runtime';
+import { DEMO_TENANT, ensureDemoKey, startInfrastructure, startProjectionWorkers } from '@attest/runtime';
 import { createApp } from './app';
 
 /** `npm start`: database (embedded by default), migrations, projection workers, API. */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const logger = createLogger({ level: config.logLevel, name: 'attest-api' });
+  const logger = createLogger({ level: config.logLevel, name: 'attest-api', mixin: logContext });
   const infrastructure = await startInfrastructure(config, logger);
-  const stopInfrastructure = async (): Promise<void> => {
-    await infrastructure.stop();
-  };
   try {
     const ran = await infrastructure.migrate();
     logger.info({ migrations: ran }, ran.length > 0 ? 'migrations applied' : 'schema up to date');
+    const appDataSource = await infrastructure.connectApp();
     const registry = createMetricsRegistry();
     const runners = config.projections ? startProjectionWorkers(infrastructure, logger, new ProjectionMetrics(registry)) : [];
-    const app = await createApp({ dataSource: infrastructure.dataSource, store: infrastructure.store, registry, runners, logger });
+    const app = await createApp({
+      dataSource: infrastructure.dataSource,
+      appDataSource,
+      store: infrastructure.store,
+      registry,
+      runners,
+      logger,
+      oidc: config.oidc ? { ...config.oidc, jwks: config.oidc.jwksUrl } : null,
+      rateLimitPerMinute: config.rateLimitPerMinute,
+    });
     await app.listen({ host: config.host, port: config.port });
     const url = (await app.getUrl()).replace('[::1]', 'localhost');
     logger.info({ url, eventStore: infrastructure.store.kind, embeddedPostgres: infrastructure.embedded }, 'Attest API ready');
-    process.stdout.write(`\nAttest API listening on ${url}  (health: ${url}/health/ready, metrics: ${url}/metrics)\n\n`);
+    let banner = `\nAttest API listening on ${url}\n  health: ${url}/health/ready   metrics: ${url}/metrics   API docs: ${url}/docs\n`;
+    if (config.databaseUrl === null && config.demo) {
+      const key = await ensureDemoKey(infrastructure, config.dataDir);
+      banner +=
+        `\nDemo tenant "${DEMO_TENANT}" — API key (local demo only, kept in ${config.dataDir}/demo-api-key):\n  ${key}\n` +
+        `Try:\n  curl -H 'Authorization: Bearer ${key}' ${url}/v1/me\n`;
+    }
+    process.stdout.write(`${banner}\n`);
 
     let stopping = false;
     const shutdown = (signal: NodeJS.Signals): void => {
@@ -33,7 +48,7 @@ async function main(): Promise<void> {
         try {
           await app.close();
           await Promise.all(runners.map((r) => r.stop()));
-          await stopInfrastructure();
+          await infrastructure.stop();
           logger.info('stopped');
           process.exit(0);
         } catch (error) {
@@ -49,7 +64,7 @@ async function main(): Promise<void> {
     process.once('SIGINT', shutdown);
     process.once('SIGTERM', shutdown);
   } catch (error) {
-    await stopInfrastructure().catch(() => undefined);
+    await infrastructure.stop().catch(() => undefined);
     throw error;
   }
 }

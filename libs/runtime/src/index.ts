@@ -1,2 +1,3 @@
 export * from './lib/registry';
 export * from './lib/infrastructure';
+export * from './lib/console-access';

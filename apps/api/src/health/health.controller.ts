@@ -2,6 +2,8 @@ import { Controller, Get, HttpStatus, Inject, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import type { DataSource } from 'typeorm';
 import { EVENT_STORE, type EventStore } from '@attest/event-store';
+import { Public } from '@attest/http';
+import { ApiExcludeController } from '@nestjs/swagger';
 import type { ProjectionRunner } from '@attest/projections';
 import { DATA_SOURCE, PROJECTION_RUNNERS } from '../tokens';
 
@@ -19,6 +21,8 @@ async function check(probe: () => Promise<unknown>, timeoutMs = 2000): Promise<C
   return result;
 }
 
+@Public()
+@ApiExcludeController()
 @Controller('health')
 export class HealthController {
   constructor(

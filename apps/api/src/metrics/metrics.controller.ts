@@ -1,7 +1,11 @@
 import { Controller, Get, Header, Inject } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { Public } from '@attest/http';
 import type { Registry } from '@attest/observability';
 import { METRICS_REGISTRY } from '../tokens';
 
+@Public()
+@ApiExcludeController()
 @Controller('metrics')
 export class MetricsController {
   constructor(@Inject(METRICS_REGISTRY) private readonly registry: Registry) {}

@@ -1,2 +1,5 @@
 export * from './lib/data-source';
 export * from './lib/admin';
+export * from './lib/tenant-scope';
+export * from './lib/idempotency-store';
+export { platformMigrations } from './lib/migrations';

@@ -2,11 +2,13 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { streamIn } from '@attest/event-store-contract';
+import { migrationsFor } from './registry';
 
 interface Report {
   embedded: boolean;
   migrations: string[];
   events: number;
+  appUser: string;
 }
 
 const FIXTURE = join(__dirname, '__fixtures__', 'embedded-process.fixture.ts');
@@ -30,12 +32,15 @@ function attestProcess(env: Record<string, string>): { child: ChildProcess; repo
 // separate processes as `npm start` and `npx attest` would be.
 describe('infrastructure on the embedded default', () => {
   let dataDir: string;
+  const children: ChildProcess[] = [];
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(__dirname, '..', '..', '..', '..', '.data', 'runtime-test-'));
   });
 
   afterAll(async () => {
+    // A failed expectation must not leave a server-holding process behind.
+    for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
     await rm(dataDir, { recursive: true, force: true });
   });
 
@@ -47,21 +52,25 @@ describe('infrastructure on the embedded default', () => {
     };
 
     const first = attestProcess({ ...env, FIXTURE_APPEND: '1', FIXTURE_HOLD: '1' });
+    children.push(first.child);
     expect(await first.report).toEqual({
       embedded: true,
-      migrations: ['EventStoreSchema1763769600000', 'ProjectionCheckpoints1763769700000', 'EventLogStats1763769800000'],
+      migrations: migrationsFor('postgres').map((m) => m.name),
       events: 1,
+      appUser: 'attest_app',
     });
 
     const second = attestProcess(env);
-    expect(await second.report).toEqual({ embedded: false, migrations: [], events: 1 });
+    children.push(second.child);
+    expect(await second.report).toEqual({ embedded: false, migrations: [], events: 1, appUser: 'attest_app' });
     expect(await second.exited).toBe(0);
 
     first.child.send('stop');
     expect(await first.exited).toBe(0);
 
     const third = attestProcess(env);
-    expect(await third.report).toEqual({ embedded: true, migrations: [], events: 1 });
+    children.push(third.child);
+    expect(await third.report).toEqual({ embedded: true, migrations: [], events: 1, appUser: 'attest_app' });
     expect(await third.exited).toBe(0);
   }, 90_000);
 });

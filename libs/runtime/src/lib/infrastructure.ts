@@ -3,7 +3,9 @@ import { join, resolve } from 'node:path';
 import pg from 'pg';
 import type { DataSource } from 'typeorm';
 import type { AttestConfig } from '@attest/config';
-import { createDataSource, ensureDatabase, runMigrations } from '@attest/database';
+import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { APP_ROLE, createDataSource, ensureDatabase, runMigrations } from '@attest/database';
 import type { RunningPostgres } from '@attest/database/embedded';
 import type { EventStore } from '@attest/event-store';
 import { KurrentDbEventStore } from '@attest/event-store-kurrentdb';
@@ -19,6 +21,11 @@ export interface Infrastructure {
   readonly dataSource: DataSource;
   readonly store: EventStore;
   migrate(): Promise<string[]>;
+  /**
+   * The request-serving connection, as `attest_app` (owns nothing, so row-level
+   * security applies). Call after `migrate()`: the role is created there.
+   */
+  connectApp(): Promise<DataSource>;
   stop(): Promise<void>;
 }
 
@@ -78,14 +85,20 @@ export async function startInfrastructure(config: AttestConfig, logger: Logger):
       await pgStore.listen();
       store = pgStore;
     }
+    let app: DataSource | null = null;
     return {
       databaseUrl: url,
       embedded: server !== null,
       dataSource,
       store,
       migrate: () => runMigrations(dataSource),
+      connectApp: async () => {
+        app ??= await connectAppDataSource(config, url, dataSource, logger);
+        return app;
+      },
       stop: async () => {
         await store.close();
+        if (app?.isInitialized) await app.destroy();
         await dataSource.destroy();
         await server?.stop();
       },
@@ -94,6 +107,37 @@ export async function startInfrastructure(config: AttestConfig, logger: Logger):
     await server?.stop();
     throw error;
   }
+}
+
+/**
+ * DATABASE_APP_URL when given; on the embedded default a login for
+ * `attest_app` with a random password kept beside the cluster; otherwise the
+ * owner's URL with every connection switched to `attest_app`.
+ */
+async function connectAppDataSource(config: AttestConfig, ownerUrl: string, owner: DataSource, logger: Logger): Promise<DataSource> {
+  let url = config.databaseAppUrl;
+  let role: string | undefined;
+  if (!url && config.databaseUrl === null) {
+    const file = join(resolve(join(config.dataDir, 'postgres')), 'app-password');
+    let password = (await readFile(file, 'utf8').catch(() => '')).trim();
+    if (!password) {
+      password = randomBytes(24).toString('base64url');
+      await writeFile(file, password, { mode: 0o600 });
+    }
+    // base64url only: safe inside a quoted literal (ALTER ROLE takes no parameters).
+    await owner.query(`ALTER ROLE ${APP_ROLE} WITH LOGIN PASSWORD '${password}'`);
+    const u = new URL(ownerUrl);
+    u.username = APP_ROLE;
+    u.password = password;
+    url = u.toString();
+  } else if (!url) {
+    logger.warn('DATABASE_APP_URL is not set: request queries switch the owner connection to attest_app (SET ROLE)');
+    url = ownerUrl;
+    role = APP_ROLE;
+  }
+  const app = createDataSource({ url, migrations: [], applicationName: 'attest-app', ...(role ? { role } : {}) });
+  await app.initialize();
+  return app;
 }
 
 /** Starts one runner per registered projection. */

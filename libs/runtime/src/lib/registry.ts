@@ -1,4 +1,6 @@
 import type { MigrationInterface } from 'typeorm';
+import { accessMigrations, accessProjection } from '@attest/access-infrastructure';
+import { platformMigrations } from '@attest/database';
 import { eventStoreMigrations } from '@attest/event-store-postgres';
 import { eventLogStatsMigrations, eventLogStatsProjection } from '@attest/operations-event-log-stats';
 import { projectionMigrations, type Projection } from '@attest/projections';
@@ -7,11 +9,20 @@ type MigrationClass = new () => MigrationInterface;
 
 /** Every migration, in the order the schemas depend on each other. */
 export function migrationsFor(eventStore: 'postgres' | 'kurrentdb'): MigrationClass[] {
-  return [...(eventStore === 'postgres' ? eventStoreMigrations : []), ...projectionMigrations, ...eventLogStatsMigrations];
+  const all = [
+    ...(eventStore === 'postgres' ? eventStoreMigrations : []),
+    ...platformMigrations,
+    ...projectionMigrations,
+    ...eventLogStatsMigrations,
+    ...accessMigrations,
+  ];
+  // TypeORM runs them in this order; keep it the order of their timestamps.
+  const stamp = (m: MigrationClass): number => Number(/(\d{13})$/.exec(m.name)?.[1] ?? 0);
+  return all.sort((a, b) => stamp(a) - stamp(b));
 }
 
 /** Every projection the workers run; names are what `attest projections rebuild` takes. */
-export const projections: readonly Projection[] = [eventLogStatsProjection];
+export const projections: readonly Projection[] = [eventLogStatsProjection, accessProjection];
 
 export function findProjection(name: string): Projection | undefined {
   return projections.find((p) => p.name === name);

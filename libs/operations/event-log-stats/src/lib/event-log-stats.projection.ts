@@ -1,4 +1,5 @@
-import type { EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { withTenant } from '@attest/database';
 import { asGlobalPosition, type RecordedEvent } from '@attest/event-store';
 import type { Projection } from '@attest/projections';
 import { evolveEventLogStats, statsKey, type EventLogStatsRow } from './event-log-stats.evolve';
@@ -73,4 +74,13 @@ export async function listEventLogStats(manager: EntityManager, tenantId?: strin
     ? await manager.query(`SELECT * FROM ${TABLE} WHERE tenant_id = $1 ORDER BY event_type`, [tenantId])
     : await manager.query(`SELECT * FROM ${TABLE} ORDER BY tenant_id, event_type`);
   return rows.map(fromRecord);
+}
+
+/** Tenant-scoped reads for the API, as the app role (RLS applies). */
+export class EventLogStatsReader {
+  constructor(private readonly appDataSource: DataSource) {}
+
+  forTenant(tenantId: string): Promise<EventLogStatsRow[]> {
+    return withTenant(this.appDataSource, tenantId, (m) => listEventLogStats(m, tenantId));
+  }
 }

@@ -13,6 +13,10 @@ describe('loadConfig', () => {
       logLevel: 'info',
       pollIntervalMs: 1000,
       projections: true,
+      databaseAppUrl: null,
+      oidc: null,
+      rateLimitPerMinute: 600,
+      demo: true,
     });
   });
 
@@ -27,6 +31,13 @@ describe('loadConfig', () => {
       ATTEST_PROJECTIONS: 'off',
     });
     expect(config).toMatchObject({ eventStore: 'kurrentdb', port: 8080, host: '0.0.0.0', logLevel: 'warn', projections: false });
+  });
+
+  it('reads the OIDC provider, all or nothing', () => {
+    expect(
+      loadConfig({ OIDC_ISSUER: 'https://idp.example', OIDC_AUDIENCE: 'attest', OIDC_JWKS_URL: 'https://idp.example/jwks' }).oidc,
+    ).toEqual({ issuer: 'https://idp.example', audience: 'attest', jwksUrl: 'https://idp.example/jwks', tenantClaim: 'tenant_id', rolesClaim: 'roles' });
+    expect(() => loadConfig({ OIDC_ISSUER: 'https://idp.example' })).toThrow('OIDC_ISSUER, OIDC_AUDIENCE and OIDC_JWKS_URL go together');
   });
 
   it('reports every problem at once', () => {

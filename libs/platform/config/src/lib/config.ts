@@ -14,6 +14,20 @@ export interface AttestConfig {
   readonly pollIntervalMs: number;
   /** Run projection workers in this process. */
   readonly projections: boolean;
+  /** Login of the request-serving role (`attest_app`); null: switch roles on the owner's connections. */
+  readonly databaseAppUrl: string | null;
+  /** OpenID Connect provider whose access tokens are accepted; null: API keys only. */
+  readonly oidc: {
+    readonly issuer: string;
+    readonly audience: string;
+    readonly jwksUrl: string;
+    readonly tenantClaim: string;
+    readonly rolesClaim: string;
+  } | null;
+  /** Requests per minute per credential. */
+  readonly rateLimitPerMinute: number;
+  /** On the embedded default: seed the demo tenant and print a demo key. */
+  readonly demo: boolean;
 }
 
 export class ConfigError extends Error {
@@ -68,6 +82,15 @@ export function loadConfig(env: Env = process.env): AttestConfig {
   const projectionsRaw = text('ATTEST_PROJECTIONS') ?? 'on';
   if (projectionsRaw !== 'on' && projectionsRaw !== 'off') problems.push('ATTEST_PROJECTIONS must be on or off');
 
+  const databaseAppUrl = url('DATABASE_APP_URL', ['postgres:', 'postgresql:']);
+  const issuer = text('OIDC_ISSUER');
+  const audience = text('OIDC_AUDIENCE');
+  const jwksUrl = url('OIDC_JWKS_URL', ['https:', 'http:']);
+  const oidcSet = [issuer, audience, jwksUrl].filter((v) => v !== null).length;
+  if (oidcSet !== 0 && oidcSet !== 3) problems.push('OIDC_ISSUER, OIDC_AUDIENCE and OIDC_JWKS_URL go together');
+  const demoRaw = text('ATTEST_DEMO') ?? 'on';
+  if (demoRaw !== 'on' && demoRaw !== 'off') problems.push('ATTEST_DEMO must be on or off');
+
   const config: AttestConfig = {
     databaseUrl,
     eventStore,
@@ -79,6 +102,19 @@ export function loadConfig(env: Env = process.env): AttestConfig {
     logLevel: logLevel ?? 'info',
     pollIntervalMs: int('EVENT_STORE_POLL_INTERVAL_MS', 1000, 10, 60_000),
     projections: projectionsRaw !== 'off',
+    databaseAppUrl,
+    oidc:
+      issuer && audience && jwksUrl
+        ? {
+            issuer,
+            audience,
+            jwksUrl,
+            tenantClaim: text('OIDC_TENANT_CLAIM') ?? 'tenant_id',
+            rolesClaim: text('OIDC_ROLES_CLAIM') ?? 'roles',
+          }
+        : null,
+    rateLimitPerMinute: int('RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
+    demo: demoRaw !== 'off',
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -10,6 +10,8 @@ export interface DataSourceOptions {
   readonly entities?: readonly EntityDefinition[];
   readonly poolSize?: number;
   readonly applicationName?: string;
+  /** Switch every connection to this role (SET ROLE at connect); for the request-serving role. */
+  readonly role?: string;
 }
 
 /**
@@ -27,7 +29,11 @@ export function createDataSource(options: DataSourceOptions): DataSource {
     migrations: [...options.migrations],
     entities: [...(options.entities ?? [])],
     logging: false,
-    extra: { max: options.poolSize ?? 10, application_name: options.applicationName ?? 'attest' },
+    extra: {
+      max: options.poolSize ?? 10,
+      application_name: options.applicationName ?? 'attest',
+      ...(options.role ? { options: `-c role=${options.role}` } : {}),
+    },
   });
 }
 

@@ -3,3 +3,4 @@ export * from './lib/event-store.port';
 export * from './lib/errors';
 export * from './lib/validation';
 export * from './lib/position';
+export * from './lib/handle-command';

@@ -7,7 +7,10 @@ export type { Logger } from 'pino';
  * event data or SQL parameters. The redaction list is a second line of defence
  * for fields that must not appear even by mistake.
  */
-export function createLogger(options: { level: string; name?: string }, destination?: DestinationStream): Logger {
+export function createLogger(
+  options: { level: string; name?: string; mixin?: () => object },
+  destination?: DestinationStream,
+): Logger {
   return pino(
     {
       name: options.name ?? 'attest',
@@ -19,6 +22,7 @@ export function createLogger(options: { level: string; name?: string }, destinat
         censor: '[redacted]',
       },
       serializers: { err: pino.stdSerializers.err },
+      ...(options.mixin ? { mixin: options.mixin } : {}),
     },
     destination,
   );

@@ -15,7 +15,10 @@ async function main(): Promise<void> {
     await infra.store.appendToStream(streamId, [testEvent()], { expectedRevision: NO_STREAM });
   }
   const events = (await infra.store.readStream(streamId)).length;
-  const report = { embedded: infra.embedded, migrations, events };
+  // The request-serving role logs in on its own on the embedded default.
+  const app = await infra.connectApp();
+  const [who] = await app.query<{ u: string }[]>('SELECT current_user AS u');
+  const report = { embedded: infra.embedded, migrations, events, appUser: who?.u };
   if (process.env['FIXTURE_HOLD'] === '1') {
     process.send?.(report);
     await new Promise<void>((resolve) => process.once('message', () => { resolve(); }));

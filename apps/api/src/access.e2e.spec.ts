@@ -1,0 +1,325 @@
+import { ModulesContainer } from '@nestjs/core';
+import { exportJWK, generateKeyPair, createLocalJWKSet, SignJWT, type JWK } from 'jose';
+import fc from 'fast-check';
+import { withTenant } from '@attest/database';
+import { PERMISSION_KEY, PUBLIC_KEY } from '@attest/http';
+import { FixedClock } from '@attest/kernel';
+import { ApiHarness } from './testing/api-harness';
+
+interface RouteCase {
+  readonly method: 'GET' | 'POST';
+  readonly path: string;
+  readonly permission: string;
+  readonly body?: Record<string, unknown>;
+  /** Path names a resource of one tenant: another tenant gets 404. */
+  readonly tenantResource?: boolean;
+}
+
+/** Every non-public route of the API. A test below fails when a route is missing here. */
+const ROUTES: readonly RouteCase[] = [
+  { method: 'GET', path: '/v1/me', permission: 'profile:read' },
+  { method: 'GET', path: '/v1/api-keys', permission: 'api-keys:read' },
+  { method: 'POST', path: '/v1/api-keys', permission: 'api-keys:manage', body: { roles: ['service'], label: 'fuzz' } },
+  { method: 'GET', path: '/v1/api-keys/{keyId}', permission: 'api-keys:read', tenantResource: true },
+  { method: 'POST', path: '/v1/api-keys/{keyId}/revoke', permission: 'api-keys:manage', body: { reason: 'test' }, tenantResource: true },
+  { method: 'GET', path: '/v1/delegations/{userId}', permission: 'delegations:read' },
+  { method: 'POST', path: '/v1/delegations/{userId}/grant', permission: 'delegations:manage', body: { permissions: ['event-log:read'] } },
+  { method: 'POST', path: '/v1/delegations/{userId}/revoke', permission: 'delegations:manage', body: { permissions: ['event-log:read'] } },
+  { method: 'GET', path: '/v1/event-log/stats', permission: 'event-log:read' },
+];
+
+const ISSUER = 'https://idp.test';
+const AUDIENCE = 'attest-api';
+
+describe('API platform: authentication, permissions, tenants, errors (real HTTP, real Postgres)', () => {
+  const api = new ApiHarness();
+  let signingKey: Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
+  let adminA: string;
+  let adminB: string;
+  let keyIdOfA: string;
+
+  async function token(claims: Record<string, unknown>, options: { expiresIn?: string; audience?: string } = {}): Promise<string> {
+    return new SignJWT(claims)
+      .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
+      .setIssuer(ISSUER)
+      .setAudience(options.audience ?? AUDIENCE)
+      .setIssuedAt()
+      .setExpirationTime(options.expiresIn ?? '5m')
+      .sign(signingKey);
+  }
+
+  beforeAll(async () => {
+    const pair = await generateKeyPair('ES256');
+    signingKey = pair.privateKey;
+    const jwk: JWK = { ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'ES256' };
+    await api.start('access_e2e', { oidc: { issuer: ISSUER, audience: AUDIENCE, jwks: createLocalJWKSet({ keys: [jwk] }) } });
+    adminA = await api.key('tenant-a', ['org-admin']);
+    adminB = await api.key('tenant-b', ['org-admin']);
+    const issued = await api.call('POST', '/v1/api-keys', { key: adminA, body: { roles: ['service'], label: 'owned by a' } });
+    keyIdOfA = (issued.body as { keyId: string }).keyId;
+  }, 60_000);
+
+  afterAll(async () => {
+    await api.stop();
+  });
+
+  const pathFor = (r: RouteCase): string => r.path.replace('{keyId}', keyIdOfA).replace('{userId}', 'user-1');
+
+  it('every route declares a permission or is public, and the table above lists every permissioned route', () => {
+    const found: string[] = [];
+    for (const module of api.app.get(ModulesContainer).values()) {
+      for (const wrapper of module.controllers.values()) {
+        const cls = wrapper.metatype as (new (...args: never[]) => object) | null;
+        if (!cls) continue;
+        const base = String(Reflect.getMetadata('path', cls) ?? '');
+        for (const name of Object.getOwnPropertyNames(cls.prototype)) {
+          const handler = (cls.prototype as Record<string, unknown>)[name];
+          if (name === 'constructor' || typeof handler !== 'function' || Reflect.getMetadata('method', handler) === undefined) continue;
+          const permission = (Reflect.getMetadata(PERMISSION_KEY, handler) ?? Reflect.getMetadata(PERMISSION_KEY, cls)) as string | undefined;
+          const isPublic = Reflect.getMetadata(PUBLIC_KEY, handler) === true || Reflect.getMetadata(PUBLIC_KEY, cls) === true;
+          const sub = String(Reflect.getMetadata('path', handler) ?? '');
+          const path = `/${[base, sub].filter((p) => p && p !== '/').join('/')}`.replace(/:(\w+)/g, '{$1}');
+          if (!permission && !isPublic) throw new Error(`${cls.name}.${name} (${path}) declares no permission`);
+          if (permission) found.push(`${['GET', 'POST', 'PUT', 'DELETE', 'PATCH'][Reflect.getMetadata('method', handler) as number] ?? '?'} ${path} ${permission}`);
+        }
+      }
+    }
+    expect(found.sort()).toEqual(ROUTES.map((r) => `${r.method} ${r.path} ${r.permission}`).sort());
+  });
+
+  describe.each(ROUTES)('$method $path', (route) => {
+    it('answers 401 problem+json without credentials', async () => {
+      const res = await api.call(route.method, pathFor(route), route.body ? { body: route.body } : {});
+      expect(res.status).toBe(401);
+      expect(res.headers.get('content-type')).toContain('application/problem+json');
+      expect(res.body).toMatchObject({ status: 401, code: 'AUTH.MISSING_CREDENTIALS' });
+    });
+
+    it('answers 403 to a principal without the permission', async () => {
+      const noRoles = await token({ sub: 'user-nobody', tenant_id: 'tenant-a', roles: [] });
+      const res = await api.call(route.method, pathFor(route), { key: noRoles, ...(route.body ? { body: route.body } : {}) });
+      expect(res.status).toBe(403);
+      expect(res.body).toMatchObject({ code: 'AUTH.FORBIDDEN' });
+    });
+
+    if (route.tenantResource) {
+      it("answers 404 for another tenant's resource and changes nothing", async () => {
+        const before = await api.eventCount();
+        const res = await api.call(route.method, pathFor(route), { key: adminB, ...(route.body ? { body: route.body } : {}) });
+        expect(res.status).toBe(404);
+        expect(res.body).toMatchObject({ code: 'API_KEY.NOT_FOUND' });
+        expect(await api.eventCount()).toBe(before);
+      });
+    }
+  });
+
+  describe('invalid input: 400 problem+json, nothing written (property-based)', () => {
+    const commands = ROUTES.filter((r) => r.method === 'POST' && r.body);
+    const wrongType = fc.oneof(fc.integer(), fc.boolean(), fc.constant(null), fc.dictionary(fc.string(), fc.integer()), fc.array(fc.integer(), { minLength: 1 }));
+    const notAnObject = fc.oneof(fc.integer(), fc.string(), fc.boolean(), fc.array(fc.anything()));
+
+    it.each(commands.map((r) => [`${r.method} ${r.path}`, r] as const))('%s', async (_name, route) => {
+      const valid = route.body ?? {};
+      const fields = Object.keys(valid);
+      const invalidBody = fc.oneof(
+        // an unknown property next to valid ones
+        fc.tuple(fc.string({ minLength: 1, maxLength: 12 }).filter((k) => !fields.includes(k) && !['__proto__', 'constructor'].includes(k)), fc.jsonValue()).map(([k, v]) => ({ ...valid, [k]: v })),
+        // one field of the wrong type
+        fc.tuple(fc.constantFrom(...fields), wrongType).map(([k, v]) => ({ ...valid, [k]: v })),
+        // a required field missing
+        fc.constantFrom(...fields).map((k) => Object.fromEntries(Object.entries(valid).filter(([f]) => f !== k))),
+        // not an object at all
+        notAnObject,
+      );
+      await fc.assert(
+        fc.asyncProperty(invalidBody, async (body) => {
+          const before = await api.eventCount();
+          const res = await api.call(route.method, pathFor(route), { key: adminA, body: JSON.stringify(body) });
+          expect(res.status).toBe(400);
+          expect(res.headers.get('content-type')).toContain('application/problem+json');
+          expect(['VALIDATION.FAILED', 'HTTP.MALFORMED_BODY']).toContain((res.body as { code: string }).code);
+          expect(await api.eventCount()).toBe(before);
+        }),
+        { numRuns: 40 },
+      );
+    }, 60_000);
+
+    it('refuses an e-mail address as user id', async () => {
+      const res = await api.call('POST', '/v1/delegations/jane.doe%40example.com/grant', { key: adminA, body: { permissions: ['event-log:read'] } });
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject({ code: 'VALIDATION.FAILED', errors: [{ field: 'userId' }] });
+    });
+  });
+
+  describe('errors', () => {
+    it('answers 415 for a non-JSON body, 413 for a large one, 400 for malformed JSON, 404 for unknown routes', async () => {
+      expect((await api.call('POST', '/v1/api-keys', { key: adminA, body: 'roles=service', headers: { 'content-type': 'application/x-www-form-urlencoded' } })).body).toMatchObject({ status: 415, code: 'HTTP.UNSUPPORTED_MEDIA_TYPE' });
+      expect((await api.call('POST', '/v1/api-keys', { key: adminA, body: `{"label":"${'a'.repeat(1_100_000)}"}` })).body).toMatchObject({ status: 413, code: 'HTTP.PAYLOAD_TOO_LARGE' });
+      expect((await api.call('POST', '/v1/api-keys', { key: adminA, body: '{"roles":' })).body).toMatchObject({ status: 400, code: 'HTTP.MALFORMED_BODY' });
+      expect((await api.call('GET', '/v1/nothing-here', { key: adminA })).body).toMatchObject({ status: 404, code: 'HTTP.NOT_FOUND' });
+    });
+
+    it('refuses a key with more rights than its issuer (403) and a conflicting revoke (409)', async () => {
+      expect((await api.call('POST', '/v1/api-keys', { key: adminA, body: { roles: ['platform-operator'], label: 'x' } })).body).toMatchObject({ status: 403, code: 'API_KEY.ROLE_ESCALATION' });
+      const issued = (await api.call('POST', '/v1/api-keys', { key: adminA, body: { roles: ['service'], label: 'twice' } })).body as { keyId: string };
+      expect((await api.call('POST', `/v1/api-keys/${issued.keyId}/revoke`, { key: adminA, body: { reason: 'x' } })).status).toBe(200);
+      expect((await api.call('POST', `/v1/api-keys/${issued.keyId}/revoke`, { key: adminA, body: { reason: 'x' } })).body).toMatchObject({ status: 409, code: 'API_KEY.ALREADY_REVOKED' });
+    });
+  });
+
+  describe('API keys', () => {
+    it('are shown once, listed without secrets, and stop working on the request after revocation', async () => {
+      const issued = await api.call('POST', '/v1/api-keys', { key: adminA, body: { roles: ['service'], label: 'short lived' } });
+      expect(issued.status).toBe(201);
+      const { key, keyId } = issued.body as { key: string; keyId: string };
+      expect(key).toMatch(/^atk_[a-z0-9]{12}_[A-Za-z0-9_-]{43}$/);
+      expect((await api.call('GET', '/v1/me', { key })).body).toMatchObject({ actor: `apiKey:${keyId}`, tenantId: 'tenant-a', roles: ['service'] });
+      const listing = await api.call('GET', '/v1/api-keys', { key: adminA });
+      expect(listing.text).not.toContain(key);
+      expect(listing.text).not.toContain(key.slice(18));
+      expect((await api.call('POST', `/v1/api-keys/${keyId}/revoke`, { key: adminA, body: { reason: 'rotated' } })).status).toBe(200);
+      expect((await api.call('GET', '/v1/me', { key })).body).toMatchObject({ status: 401, code: 'AUTH.INVALID_CREDENTIALS' });
+    });
+
+    it("of another tenant never show up in a listing", async () => {
+      const listing = (await api.call('GET', '/v1/api-keys', { key: adminB })).body as { keyId: string }[];
+      expect(listing.map((k) => k.keyId)).not.toContain(keyIdOfA);
+    });
+  });
+
+  describe('Idempotency-Key', () => {
+    it('a repeated command returns the first result and appends nothing', async () => {
+      const call = () => api.call('POST', '/v1/delegations/user-7/grant', { key: adminA, body: { permissions: ['event-log:read'] }, headers: { 'Idempotency-Key': 'grant-user-7' } });
+      const first = await call();
+      const count = await api.eventCount();
+      const again = await call();
+      expect(again.status).toBe(first.status);
+      expect(again.body).toEqual(first.body);
+      expect(again.headers.get('idempotent-replayed')).toBe('true');
+      expect(await api.eventCount()).toBe(count);
+      const other = await api.call('POST', '/v1/delegations/user-7/grant', { key: adminA, body: { permissions: ['api-keys:read'] }, headers: { 'Idempotency-Key': 'grant-user-7' } });
+      expect(other.body).toMatchObject({ status: 422, code: 'IDEMPOTENCY.KEY_REUSED' });
+    });
+
+    it('never replays a secret', async () => {
+      const call = () => api.call('POST', '/v1/api-keys', { key: adminA, body: { roles: ['service'], label: 'idem' }, headers: { 'Idempotency-Key': 'issue-1' } });
+      const first = (await call()).body as Record<string, unknown>;
+      const count = await api.eventCount();
+      const again = (await call()).body as Record<string, unknown>;
+      expect(first['key']).toBeDefined();
+      expect(again).toEqual(Object.fromEntries(Object.entries(first).filter(([k]) => k !== 'key')));
+      expect(await api.eventCount()).toBe(count);
+    });
+  });
+
+  describe('OIDC tokens', () => {
+    it('map subject, tenant and roles; delegated permissions apply to end users at once', async () => {
+      const user = await token({ sub: 'user-42', tenant_id: 'tenant-a', roles: ['end-user'] });
+      expect((await api.call('GET', '/v1/me', { key: user })).body).toMatchObject({ actor: 'user:user-42', tenantId: 'tenant-a', via: 'jwt', permissions: ['profile:read'] });
+      expect((await api.call('GET', '/v1/event-log/stats', { key: user })).status).toBe(403);
+      expect((await api.call('POST', '/v1/delegations/user-42/grant', { key: adminA, body: { permissions: ['event-log:read'] } })).body).toEqual({ userId: 'user-42', permissions: ['event-log:read'] });
+      expect((await api.call('GET', '/v1/event-log/stats', { key: user })).status).toBe(200);
+      await api.call('POST', '/v1/delegations/user-42/revoke', { key: adminA, body: { permissions: ['event-log:read'] } });
+      expect((await api.call('GET', '/v1/event-log/stats', { key: user })).status).toBe(403);
+      // A delegation in tenant A means nothing for the same subject in tenant B.
+      expect((await api.call('GET', '/v1/delegations/user-42', { key: adminB })).body).toEqual({ userId: 'user-42', permissions: [] });
+    });
+
+    it('refuse expired tokens, wrong audiences, foreign signatures and e-mail subjects', async () => {
+      const expired = await token({ sub: 'u1', tenant_id: 'tenant-a', roles: ['org-admin'] }, { expiresIn: '-1m' });
+      expect((await api.call('GET', '/v1/me', { key: expired })).body).toMatchObject({ status: 401, code: 'AUTH.CREDENTIALS_EXPIRED' });
+      const otherAudience = await token({ sub: 'u1', tenant_id: 'tenant-a', roles: ['org-admin'] }, { audience: 'someone-else' });
+      expect((await api.call('GET', '/v1/me', { key: otherAudience })).body).toMatchObject({ status: 401, code: 'AUTH.INVALID_CREDENTIALS' });
+      const foreign = await new SignJWT({ sub: 'u1', tenant_id: 'tenant-a', roles: ['org-admin'] })
+        .setProtectedHeader({ alg: 'ES256', kid: 'k1' }).setIssuer(ISSUER).setAudience(AUDIENCE).setExpirationTime('5m')
+        .sign((await generateKeyPair('ES256')).privateKey);
+      expect((await api.call('GET', '/v1/me', { key: foreign })).status).toBe(401);
+      const email = await token({ sub: 'jane@example.com', tenant_id: 'tenant-a', roles: ['org-admin'] });
+      expect((await api.call('GET', '/v1/me', { key: email })).body).toMatchObject({ status: 401, code: 'AUTH.INVALID_CREDENTIALS' });
+      expect((await api.call('GET', '/v1/me', { key: 'not-a-token' })).status).toBe(401);
+    });
+  });
+
+  describe('tenant isolation in Postgres (second line)', () => {
+    it('the app role sees only the rows of the tenant set for its transaction, and writes none directly', async () => {
+      const app = await api.infra.connectApp();
+      const count: { n: string }[] = await app.query('SELECT count(*) AS n FROM access.api_keys_v1');
+      expect(count).toEqual([{ n: '0' }]);
+      const seen: unknown = await withTenant(app, 'tenant-b', (m) => m.query(`SELECT DISTINCT tenant_id FROM access.api_keys_v1`));
+      expect(seen).toEqual([{ tenant_id: 'tenant-b' }]);
+      const appUser: { u: string }[] = await app.query(`SELECT current_user AS u`);
+      const ownerUser: { u: string }[] = await api.infra.dataSource.query(`SELECT current_user AS u`);
+      expect(appUser).toEqual([{ u: 'attest_app' }]);
+      expect(ownerUser[0]?.u).not.toBe('attest_app');
+      await expect(app.query(`UPDATE access.api_keys_v1 SET label = 'x'`)).rejects.toThrow(/permission denied/);
+      await expect(app.query(`SELECT count(*) FROM event_store.events`)).rejects.toThrow(/permission denied/);
+    });
+  });
+
+  describe('request context', () => {
+    it('every event records tenant, actor, correlation, command and purpose; every log line the correlation id', async () => {
+      const res = await api.call('POST', '/v1/delegations/user-9/grant', {
+        key: adminA,
+        body: { permissions: ['api-keys:read'] },
+        headers: { 'X-Correlation-Id': 'corr-ctx-1', 'X-Purpose': 'access-administration' },
+      });
+      expect(res.status).toBe(200);
+      const [event] = await api.infra.store.readStream('delegation-tenant-a.user-9');
+      expect(event?.metadata).toMatchObject({
+        tenantId: 'tenant-a',
+        actor: expect.stringMatching(/^apiKey:/) as string,
+        correlationId: 'corr-ctx-1',
+        purpose: 'access-administration',
+      });
+      expect(event?.metadata.commandId).toBeTruthy();
+      expect(event?.metadata.causationId).toBe(event?.metadata.commandId);
+      const lines = api.logLines.filter((l) => l.includes('corr-ctx-1'));
+      expect(lines.length).toBeGreaterThan(0);
+      expect(lines.some((l) => l.includes('"tenantId":"tenant-a"'))).toBe(true);
+    });
+
+    it('no canary value sent in a request reaches the logs', async () => {
+      const canaries = ['canary.mail@example.org', '+8613812345678', 'CANARY-ID-7731', 'canary-secret-token'];
+      await api.call('GET', `/v1/me?email=${encodeURIComponent(canaries[0]!)}`, { key: adminA });
+      await api.call('POST', `/v1/delegations/${encodeURIComponent(canaries[0]!)}/grant`, { key: adminA, body: { permissions: ['event-log:read'] } });
+      await api.call('POST', '/v1/api-keys', { key: adminA, body: { roles: ['service'], label: 'ok', phone: canaries[1] } });
+      await api.call('POST', '/v1/api-keys', { key: adminA, body: { roles: [canaries[2]], label: canaries[1] } });
+      await api.call('GET', '/v1/me', { key: canaries[3] });
+      await api.call('GET', '/v1/me', { key: adminA, headers: { 'X-Purpose': canaries[0]! } });
+      const logs = api.logLines.join('\n');
+      expect(logs.length).toBeGreaterThan(0);
+      for (const canary of canaries) expect(logs).not.toContain(canary);
+      expect(logs).not.toContain(adminA);
+    });
+  });
+});
+
+describe('API platform: expiry and rate limits', () => {
+  const clock = new FixedClock(new Date());
+  const api = new ApiHarness();
+
+  beforeAll(async () => {
+    await api.start('access_limits', { rateLimitPerMinute: 3, clock, workers: false });
+  });
+
+  afterAll(async () => {
+    await api.stop();
+  });
+
+  it('answers 429 with Retry-After past the limit of a credential', async () => {
+    const key = await api.key('tenant-r', ['service']);
+    for (let i = 0; i < 3; i++) expect((await api.call('GET', '/v1/me', { key })).status).toBe(200);
+    const limited = await api.call('GET', '/v1/me', { key });
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(limited.body).toMatchObject({ code: 'HTTP.TOO_MANY_REQUESTS' });
+    const another = await api.key('tenant-r', ['service']);
+    expect((await api.call('GET', '/v1/me', { key: another })).status).toBe(200);
+  });
+
+  it('refuses an expired API key', async () => {
+    const key = await api.key('tenant-x', ['service']);
+    clock.advance(31 * 86_400_000);
+    expect((await api.call('GET', '/v1/me', { key })).body).toMatchObject({ status: 401, code: 'AUTH.CREDENTIALS_EXPIRED' });
+  });
+});

@@ -1,0 +1,108 @@
+import { Writable } from 'node:stream';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { JWTVerifyGetKey } from 'jose';
+import type { Role } from '@attest/access-domain';
+import { loadConfig } from '@attest/config';
+import { logContext } from '@attest/http';
+import type { Clock } from '@attest/kernel';
+import { createLogger, createMetricsRegistry } from '@attest/observability';
+import { ProjectionMetrics, type ProjectionRunner } from '@attest/projections';
+import { issueApiKeyFromConsole, startInfrastructure, startProjectionWorkers, type Infrastructure } from '@attest/runtime';
+import { createTestDatabase, type TestDatabase } from '@attest/testing';
+import { createApp } from '../app';
+
+export interface HarnessOptions {
+  readonly rateLimitPerMinute?: number;
+  readonly oidc?: { issuer: string; audience: string; jwks: JWTVerifyGetKey };
+  readonly clock?: Clock;
+  readonly workers?: boolean;
+}
+
+export interface CallOptions {
+  readonly key?: string;
+  readonly body?: unknown;
+  readonly headers?: Record<string, string>;
+}
+
+export interface ApiResponse {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly body: unknown;
+  readonly text: string;
+}
+
+/** A real API on a real database, listening on a random port, with captured logs. */
+export class ApiHarness {
+  readonly logLines: string[] = [];
+  infra!: Infrastructure;
+  app!: NestFastifyApplication;
+  base!: string;
+  private db!: TestDatabase;
+  private runners: ProjectionRunner[] = [];
+
+  async start(label: string, options: HarnessOptions = {}): Promise<this> {
+    this.db = await createTestDatabase(label);
+    const lines = this.logLines;
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        lines.push(chunk.toString('utf8'));
+        done();
+      },
+    });
+    const logger = createLogger({ level: 'debug', name: 'attest-api-test', mixin: logContext }, sink);
+    this.infra = await startInfrastructure(loadConfig({ DATABASE_URL: this.db.url, EVENT_STORE_POLL_INTERVAL_MS: '50' }), logger);
+    await this.infra.migrate();
+    const appDataSource = await this.infra.connectApp();
+    const registry = createMetricsRegistry({ defaultMetrics: false });
+    this.runners = options.workers === false ? [] : startProjectionWorkers(this.infra, logger, new ProjectionMetrics(registry));
+    this.app = await createApp({
+      dataSource: this.infra.dataSource,
+      appDataSource,
+      store: this.infra.store,
+      registry,
+      runners: this.runners,
+      logger,
+      oidc: options.oidc ? { ...options.oidc, tenantClaim: 'tenant_id', rolesClaim: 'roles' } : null,
+      rateLimitPerMinute: options.rateLimitPerMinute ?? 100_000,
+      ...(options.clock ? { clock: options.clock } : {}),
+    });
+    await this.app.listen({ port: 0, host: '127.0.0.1' });
+    this.base = await this.app.getUrl();
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    await this.app.close();
+    await Promise.all(this.runners.map((r) => r.stop()));
+    await this.infra.stop();
+    await this.db.drop();
+  }
+
+  async key(tenantId: string, roles: readonly Role[]): Promise<string> {
+    return (await issueApiKeyFromConsole(this.infra, tenantId, roles, 'test', 30)).key;
+  }
+
+  async call(method: string, path: string, options: CallOptions = {}): Promise<ApiResponse> {
+    const headers: Record<string, string> = { ...(options.headers ?? {}) };
+    if (options.key) headers['authorization'] = `Bearer ${options.key}`;
+    if (options.body !== undefined) headers['content-type'] ??= 'application/json';
+    const res = await fetch(`${this.base}${path}`, {
+      method,
+      headers,
+      ...(options.body !== undefined ? { body: typeof options.body === 'string' ? options.body : JSON.stringify(options.body) } : {}),
+    });
+    const text = await res.text();
+    let body: unknown = text;
+    try {
+      body = text ? JSON.parse(text) : null;
+    } catch {
+      // not JSON (metrics, docs)
+    }
+    return { status: res.status, headers: res.headers, body, text };
+  }
+
+  /** Number of events in the store (a write shows up here). */
+  async eventCount(): Promise<number> {
+    return this.infra.store.countAfter(undefined, undefined, 1_000_000);
+  }
+}

@@ -1,0 +1,3 @@
+export * from './lib/me.http.controller';
+export * from './lib/api-keys.http.controller';
+export * from './lib/delegations.http.controller';

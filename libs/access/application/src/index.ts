@@ -1,0 +1,4 @@
+export * from './lib/ports';
+export * from './lib/api-key.commands';
+export * from './lib/delegation.commands';
+export * from './lib/access.queries';

@@ -1,0 +1,35 @@
+import type { Permission, Role } from '@attest/access-domain';
+
+export interface ApiKeyView {
+  readonly keyId: string;
+  readonly tenantId: string;
+  readonly prefix: string;
+  readonly roles: readonly Role[];
+  readonly label: string;
+  readonly issuedBy: string;
+  readonly issuedAt: Date;
+  readonly expiresAt: Date;
+  readonly revokedAt: Date | null;
+}
+
+/** Tenant-scoped reads of the access read models (row-level security applies). */
+export interface AccessReadModel {
+  listApiKeys(tenantId: string): Promise<ApiKeyView[]>;
+  getApiKey(tenantId: string, keyId: string): Promise<ApiKeyView | null>;
+  delegatedPermissions(tenantId: string, userId: string): Promise<Permission[]>;
+}
+
+/** New API key material: the key shown once, its public prefix, and its hash. */
+export interface KeyMaterial {
+  generate(): { readonly key: string; readonly prefix: string; readonly secretHash: string };
+}
+
+/** Applies a stream's new events to the access read models now (the workers would, later). */
+export interface AccessProjector {
+  projectStream(streamId: string, fromRevision: number): Promise<void>;
+}
+
+export const ACCESS_READ_MODEL = Symbol.for('attest.access.ReadModel');
+export const KEY_MATERIAL = Symbol.for('attest.access.KeyMaterial');
+export const ACCESS_PROJECTOR = Symbol.for('attest.access.Projector');
+export const CLOCK = Symbol.for('attest.Clock');

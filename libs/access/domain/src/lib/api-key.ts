@@ -1,0 +1,120 @@
+import { DomainError, type Decider } from '@attest/kernel';
+import { permissionsFor, type Permission, type Role } from './permissions';
+
+export const API_KEY_MAX_DAYS = 365;
+
+export type ApiKeyIssued = {
+  readonly type: 'ApiKeyIssued.v1';
+  readonly data: {
+    readonly keyId: string;
+    readonly tenantId: string;
+    /** Public part of the key, shown in listings; identifies it without the secret. */
+    readonly prefix: string;
+    /** SHA-256 of the whole key (a 256-bit random secret, so a fast hash suffices). */
+    readonly secretHash: string;
+    readonly roles: readonly Role[];
+    readonly label: string;
+    readonly expiresAt: string;
+    readonly issuedBy: string;
+  };
+};
+
+export type ApiKeyRevoked = {
+  readonly type: 'ApiKeyRevoked.v1';
+  readonly data: { readonly keyId: string; readonly tenantId: string; readonly reason: string; readonly revokedBy: string };
+};
+
+export type ApiKeyEvent = ApiKeyIssued | ApiKeyRevoked;
+
+export type IssueApiKey = {
+  readonly kind: 'IssueApiKey';
+  readonly keyId: string;
+  readonly tenantId: string;
+  readonly prefix: string;
+  readonly secretHash: string;
+  readonly roles: readonly Role[];
+  readonly label: string;
+  readonly expiresAt: Date;
+  readonly now: Date;
+  readonly issuedBy: string;
+  /** What the issuer may do; only a platform operator may hand out the platform-operator role. */
+  readonly issuerPermissions: ReadonlySet<Permission>;
+};
+
+export type RevokeApiKey = {
+  readonly kind: 'RevokeApiKey';
+  readonly keyId: string;
+  readonly tenantId: string;
+  readonly reason: string;
+  readonly revokedBy: string;
+};
+
+export type ApiKeyCommand = IssueApiKey | RevokeApiKey;
+
+export type ApiKeyState =
+  | { readonly status: 'none' }
+  | { readonly status: 'active' | 'revoked'; readonly tenantId: string };
+
+export const apiKeyStreamId = (keyId: string): string => `apiKey-${keyId}`;
+
+export const apiKeyDecider: Decider<ApiKeyCommand, ApiKeyEvent, ApiKeyState> = {
+  initialState: { status: 'none' },
+
+  decide(command, state) {
+    switch (command.kind) {
+      case 'IssueApiKey': {
+        if (state.status !== 'none') throw new DomainError('API_KEY.ALREADY_EXISTS', 'an API key with this id exists', 'conflict');
+        if (command.roles.length === 0) throw new DomainError('API_KEY.ROLES_REQUIRED', 'an API key needs at least one role');
+        if (!command.issuerPermissions.has('api-keys:manage')) {
+          throw new DomainError('API_KEY.NOT_PERMITTED', 'issuing API keys needs api-keys:manage', 'forbidden');
+        }
+        // Tenant administrators provision their tenant's keys (service, dsr-handler …);
+        // operating the platform is never theirs to hand out.
+        if (command.roles.some((r) => permissionsFor([r]).has('platform:operate')) && !command.issuerPermissions.has('platform:operate')) {
+          throw new DomainError('API_KEY.ROLE_ESCALATION', 'only a platform operator may issue platform-operator keys', 'forbidden');
+        }
+        const days = (command.expiresAt.getTime() - command.now.getTime()) / 86_400_000;
+        if (days <= 0 || days > API_KEY_MAX_DAYS) {
+          throw new DomainError('API_KEY.INVALID_EXPIRY', `expiry must be in the future and at most ${API_KEY_MAX_DAYS} days away`);
+        }
+        return [
+          {
+            type: 'ApiKeyIssued.v1',
+            data: {
+              keyId: command.keyId,
+              tenantId: command.tenantId,
+              prefix: command.prefix,
+              secretHash: command.secretHash,
+              roles: [...command.roles],
+              label: command.label,
+              expiresAt: command.expiresAt.toISOString(),
+              issuedBy: command.issuedBy,
+            },
+          },
+        ];
+      }
+      case 'RevokeApiKey': {
+        // Another tenant's key is indistinguishable from a missing one.
+        if (state.status === 'none' || state.tenantId !== command.tenantId) {
+          throw new DomainError('API_KEY.NOT_FOUND', 'no such API key', 'not_found');
+        }
+        if (state.status === 'revoked') throw new DomainError('API_KEY.ALREADY_REVOKED', 'the API key is already revoked', 'conflict');
+        return [
+          {
+            type: 'ApiKeyRevoked.v1',
+            data: { keyId: command.keyId, tenantId: command.tenantId, reason: command.reason, revokedBy: command.revokedBy },
+          },
+        ];
+      }
+    }
+  },
+
+  evolve(state, event) {
+    switch (event.type) {
+      case 'ApiKeyIssued.v1':
+        return { status: 'active', tenantId: event.data.tenantId };
+      case 'ApiKeyRevoked.v1':
+        return state.status === 'none' ? state : { status: 'revoked', tenantId: state.tenantId };
+    }
+  },
+};

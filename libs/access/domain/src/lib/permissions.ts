@@ -1,0 +1,51 @@
+/** The roles of "Who uses it" in the requirements. */
+export const ROLES = ['platform-operator', 'org-admin', 'end-user', 'compliance-officer', 'dsr-handler', 'service'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Named permissions; every route declares exactly one. */
+export const PERMISSIONS = [
+  'profile:read',
+  'api-keys:read',
+  'api-keys:manage',
+  'delegations:read',
+  'delegations:manage',
+  'event-log:read',
+  'personal-data:read',
+  'platform:operate',
+] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+/** The permission matrix. docs/security.md shows the same table (checked by a test). */
+export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
+  'platform-operator': ['profile:read', 'api-keys:read', 'api-keys:manage', 'delegations:read', 'event-log:read', 'platform:operate'],
+  'org-admin': ['profile:read', 'api-keys:read', 'api-keys:manage', 'delegations:read', 'delegations:manage', 'event-log:read'],
+  'end-user': ['profile:read'],
+  'compliance-officer': ['profile:read', 'delegations:read', 'event-log:read'],
+  'dsr-handler': ['profile:read', 'personal-data:read'],
+  service: ['profile:read', 'event-log:read', 'personal-data:read'],
+};
+
+/**
+ * What an organization administrator may hand to an end user (A3). Delegating
+ * the right to delegate is not possible: no chains of delegation.
+ */
+export const DELEGABLE_PERMISSIONS: readonly Permission[] = [
+  'api-keys:read',
+  'api-keys:manage',
+  'delegations:read',
+  'event-log:read',
+  'personal-data:read',
+];
+
+export function isRole(value: string): value is Role {
+  return (ROLES as readonly string[]).includes(value);
+}
+
+export function isPermission(value: string): value is Permission {
+  return (PERMISSIONS as readonly string[]).includes(value);
+}
+
+/** Permissions of a set of roles plus delegated ones. */
+export function permissionsFor(roles: readonly Role[], delegated: readonly Permission[] = []): ReadonlySet<Permission> {
+  return new Set<Permission>([...roles.flatMap((r) => ROLE_PERMISSIONS[r]), ...delegated]);
+}

@@ -1,0 +1,5 @@
+export * from './lib/key-material';
+export * from './lib/access.projection';
+export * from './lib/access.read-model';
+export * from './lib/authenticator';
+export { accessMigrations } from './lib/migrations';

@@ -1,0 +1,89 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import type { ApiKeyEvent, DelegationEvent, Permission } from '@attest/access-domain';
+import type { EventStore, RecordedEvent } from '@attest/event-store';
+import type { Projection } from '@attest/projections';
+import type { AccessProjector } from '@attest/access-application';
+
+const API_KEY_TYPES = ['ApiKeyIssued.v1', 'ApiKeyRevoked.v1'];
+const DELEGATION_TYPES = ['PermissionsDelegated.v1', 'DelegatedPermissionsRevoked.v1'];
+
+interface DelegationRow {
+  readonly permissions: readonly Permission[];
+  readonly lastPosition: string;
+}
+
+/** Pure: one delegation event folded into a user's row; an event already applied changes nothing. */
+export function evolveDelegation(row: DelegationRow | undefined, event: RecordedEvent): DelegationRow {
+  if (row && event.globalPosition <= row.lastPosition) return row;
+  const e = { type: event.type, data: event.data } as unknown as DelegationEvent;
+  const held = new Set(row?.permissions ?? []);
+  if (e.type === 'PermissionsDelegated.v1') for (const p of e.data.permissions) held.add(p);
+  else for (const p of e.data.permissions) held.delete(p);
+  return { permissions: [...held].sort(), lastPosition: event.globalPosition };
+}
+
+async function applyApiKeyEvent(m: EntityManager, event: RecordedEvent): Promise<void> {
+  const e = { type: event.type, data: event.data } as unknown as ApiKeyEvent;
+  if (e.type === 'ApiKeyIssued.v1') {
+    await m.query(
+      `INSERT INTO access.api_keys_v1 (key_id, tenant_id, prefix, secret_hash, roles, label, issued_by, issued_at, expires_at, last_position)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (key_id) DO NOTHING`,
+      [e.data.keyId, e.data.tenantId, e.data.prefix, e.data.secretHash, e.data.roles, e.data.label, e.data.issuedBy, event.metadata.occurredAt, e.data.expiresAt, event.globalPosition],
+    );
+  } else {
+    await m.query(
+      `UPDATE access.api_keys_v1 SET revoked_at = $2, last_position = $3 WHERE key_id = $1 AND last_position < $3`,
+      [e.data.keyId, event.metadata.occurredAt, event.globalPosition],
+    );
+  }
+}
+
+async function applyDelegationEvent(m: EntityManager, event: RecordedEvent): Promise<void> {
+  const { tenantId, userId } = event.data as { tenantId: string; userId: string };
+  const rows: { permissions: Permission[]; last_position: string }[] = await m.query(
+    `SELECT permissions, last_position FROM access.delegations_v1 WHERE tenant_id = $1 AND user_id = $2 FOR UPDATE`,
+    [tenantId, userId],
+  );
+  const current = rows[0] ? { permissions: rows[0].permissions, lastPosition: rows[0].last_position } : undefined;
+  const next = evolveDelegation(current, event);
+  if (next === current) return;
+  await m.query(
+    `INSERT INTO access.delegations_v1 (tenant_id, user_id, permissions, updated_at, last_position) VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (tenant_id, user_id) DO UPDATE SET permissions = EXCLUDED.permissions, updated_at = EXCLUDED.updated_at, last_position = EXCLUDED.last_position`,
+    [tenantId, userId, next.permissions, event.metadata.occurredAt, next.lastPosition],
+  );
+}
+
+/** API keys and delegations, by tenant. Idempotent per row. */
+export const accessProjection: Projection = {
+  name: 'access',
+  version: 1,
+  filter: { eventTypes: [...API_KEY_TYPES, ...DELEGATION_TYPES] },
+  async apply(events, manager) {
+    for (const event of events) {
+      if (API_KEY_TYPES.includes(event.type)) await applyApiKeyEvent(manager, event);
+      else if (DELEGATION_TYPES.includes(event.type)) await applyDelegationEvent(manager, event);
+    }
+  },
+  async reset(manager) {
+    await manager.query(`TRUNCATE access.api_keys_v1, access.delegations_v1`);
+  },
+};
+
+/**
+ * Applies a stream's new events at once, in the owner's transaction, so a
+ * command's effect (a revoked key) holds for the next request. The workers
+ * apply the same events again later; the projection is idempotent.
+ */
+export class PostgresAccessProjector implements AccessProjector {
+  constructor(
+    private readonly ownerDataSource: DataSource,
+    private readonly store: EventStore,
+  ) {}
+
+  async projectStream(streamId: string, fromRevision: number): Promise<void> {
+    const events = await this.store.readStream(streamId, { fromRevision: Math.max(0, fromRevision), maxCount: 10_000 });
+    if (events.length === 0) return;
+    await this.ownerDataSource.transaction((m) => accessProjection.apply(events, m));
+  }
+}

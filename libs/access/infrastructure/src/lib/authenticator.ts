@@ -1,0 +1,93 @@
+import type { DataSource } from 'typeorm';
+import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { isRole, isSubjectId, isTenantId, permissionsFor, type Role } from '@attest/access-domain';
+import type { AccessReadModel } from '@attest/access-application';
+import type { Clock } from '@attest/kernel';
+import { AuthenticationError, type AuthenticatedPrincipal, type Authenticator } from '@attest/security';
+import { apiKeyPrefix, hashApiKey, sameHash } from './key-material';
+
+export interface OidcOptions {
+  readonly issuer: string;
+  readonly audience: string;
+  /** JWKS document URL of the provider, or a key resolver (tests). */
+  readonly jwks: string | JWTVerifyGetKey;
+  readonly tenantClaim: string;
+  readonly rolesClaim: string;
+}
+
+interface KeyRecord {
+  key_id: string;
+  tenant_id: string;
+  secret_hash: string;
+  roles: string[];
+  expires_at: Date;
+  revoked_at: Date | null;
+}
+
+const invalid = (): AuthenticationError => new AuthenticationError('AUTH.INVALID_CREDENTIALS', 'The credentials are not valid.');
+
+/**
+ * `Authorization: Bearer atk_…` → API key (looked up by prefix, compared by
+ * hash in constant time; revoked keys fail on the next request).
+ * `Authorization: Bearer <JWT>` → OIDC access token verified against the
+ * provider's JWKS; tenant and roles come from configured claims, delegated
+ * permissions from the access read model.
+ */
+export class AccessAuthenticator implements Authenticator {
+  private readonly jwks: JWTVerifyGetKey | null;
+
+  constructor(
+    private readonly appDataSource: DataSource,
+    private readonly readModel: AccessReadModel,
+    private readonly clock: Clock,
+    private readonly oidc: OidcOptions | null,
+  ) {
+    this.jwks = oidc ? (typeof oidc.jwks === 'string' ? createRemoteJWKSet(new URL(oidc.jwks)) : oidc.jwks) : null;
+  }
+
+  async authenticate(headers: Readonly<Record<string, string | string[] | undefined>>): Promise<AuthenticatedPrincipal | null> {
+    const header = headers['authorization'];
+    if (header === undefined) return null;
+    const match = typeof header === 'string' ? /^Bearer ([^\s]+)$/i.exec(header) : null;
+    const token = match?.[1];
+    if (!token) throw invalid();
+    return token.startsWith('atk_') ? this.apiKey(token) : this.jwt(token);
+  }
+
+  private async apiKey(key: string): Promise<AuthenticatedPrincipal> {
+    const prefix = apiKeyPrefix(key);
+    if (!prefix) throw invalid();
+    const rows: KeyRecord[] = await this.appDataSource.query('SELECT * FROM access.find_api_key($1)', [prefix]);
+    const record = rows[0];
+    if (!record || !sameHash(record.secret_hash, hashApiKey(key)) || record.revoked_at) throw invalid();
+    if (record.expires_at.getTime() <= this.clock.now().getTime()) {
+      throw new AuthenticationError('AUTH.CREDENTIALS_EXPIRED', 'The API key has expired; issue a new one.');
+    }
+    const roles = record.roles.filter(isRole);
+    return { actor: `apiKey:${record.key_id}`, tenantId: record.tenant_id, roles, permissions: permissionsFor(roles), via: 'api-key' };
+  }
+
+  private async jwt(token: string): Promise<AuthenticatedPrincipal> {
+    if (!this.jwks || !this.oidc) throw new AuthenticationError('AUTH.UNSUPPORTED_TOKEN', 'Bearer tokens other than API keys are not accepted here.');
+    let payload: Record<string, unknown>;
+    try {
+      ({ payload } = await jwtVerify(token, this.jwks, {
+        issuer: this.oidc.issuer,
+        audience: this.oidc.audience,
+        currentDate: this.clock.now(),
+        algorithms: ['RS256', 'PS256', 'ES256', 'EdDSA'],
+      }));
+    } catch (error) {
+      if (error instanceof joseErrors.JWTExpired) throw new AuthenticationError('AUTH.CREDENTIALS_EXPIRED', 'The access token has expired.');
+      throw invalid();
+    }
+    const subject = payload['sub'];
+    const tenant = payload[this.oidc.tenantClaim];
+    const claimed = payload[this.oidc.rolesClaim];
+    // Subjects must be opaque ids: an e-mail address would put personal data into every event.
+    if (typeof subject !== 'string' || !isSubjectId(subject) || typeof tenant !== 'string' || !isTenantId(tenant)) throw invalid();
+    const roles: Role[] = Array.isArray(claimed) ? claimed.filter((r): r is Role => typeof r === 'string' && isRole(r)) : [];
+    const delegated = roles.includes('end-user') ? await this.readModel.delegatedPermissions(tenant, subject) : [];
+    return { actor: `user:${subject}`, tenantId: tenant, roles, permissions: permissionsFor(roles, delegated), via: 'jwt' };
+  }
+}

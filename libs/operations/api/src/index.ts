@@ -1,0 +1,1 @@
+export * from './lib/event-log.http.controller';

@@ -1,0 +1,1 @@
+export { AUTHENTICATOR, AuthenticationError, type AuthenticatedPrincipal, type Authenticator } from '@attest/security';

@@ -1,0 +1,130 @@
+import { Catch, HttpException, HttpStatus, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { DomainError, type DomainErrorKind } from '@attest/kernel';
+import { AuthenticationError } from '@attest/security';
+import { EventStoreError, InvalidEventStoreRequestError, WrongExpectedRevisionError, DuplicateEventIdError } from '@attest/event-store';
+import type { FieldError } from './problem';
+import { ProblemException } from './problem';
+
+/** RFC 9457 problem details with a stable `code`; never a stack trace. */
+export interface ProblemDetails {
+  readonly type: string;
+  readonly title: string;
+  readonly status: number;
+  readonly code: string;
+  readonly detail?: string;
+  readonly correlationId: string;
+  readonly errors?: readonly FieldError[];
+}
+
+const TITLES: Readonly<Record<number, string>> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+const GENERIC_CODES: Readonly<Record<number, string>> = {
+  400: 'HTTP.BAD_REQUEST',
+  401: 'AUTH.UNAUTHENTICATED',
+  403: 'AUTH.FORBIDDEN',
+  404: 'HTTP.NOT_FOUND',
+  405: 'HTTP.METHOD_NOT_ALLOWED',
+  409: 'HTTP.CONFLICT',
+  413: 'HTTP.PAYLOAD_TOO_LARGE',
+  415: 'HTTP.UNSUPPORTED_MEDIA_TYPE',
+  429: 'HTTP.TOO_MANY_REQUESTS',
+};
+
+const KIND_STATUS: Readonly<Record<DomainErrorKind, number>> = { invalid: 400, not_found: 404, conflict: 409, forbidden: 403 };
+
+interface Mapped {
+  status: number;
+  code: string;
+  detail?: string;
+  errors?: readonly FieldError[];
+  retryAfterSeconds?: number;
+}
+
+/** Errors raised by Fastify itself before a route runs (body parsing). */
+function fastifyError(exception: unknown): Mapped | null {
+  if (typeof exception !== 'object' || exception === null) return null;
+  const e = exception as { code?: unknown; statusCode?: unknown };
+  if (typeof e.code !== 'string' || !e.code.startsWith('FST_')) return null;
+  if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return { status: 413, code: 'HTTP.PAYLOAD_TOO_LARGE', detail: 'The request body is too large.' };
+  if (e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+    return { status: 415, code: 'HTTP.UNSUPPORTED_MEDIA_TYPE', detail: 'Send the body as application/json.' };
+  }
+  if (e.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || e.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || (typeof e.statusCode === 'number' && e.statusCode === 400)) {
+    return { status: 400, code: 'HTTP.MALFORMED_BODY', detail: 'The request body is not valid JSON.' };
+  }
+  return typeof e.statusCode === 'number' && e.statusCode < 500
+    ? { status: e.statusCode, code: GENERIC_CODES[e.statusCode] ?? 'HTTP.ERROR' }
+    : null;
+}
+
+function map(exception: unknown): Mapped {
+  if (exception instanceof ProblemException) {
+    return { status: exception.getStatus(), code: exception.code, detail: exception.message, ...exception.extras };
+  }
+  if (exception instanceof AuthenticationError) return { status: 401, code: exception.code, detail: exception.message };
+  if (exception instanceof DomainError) return { status: KIND_STATUS[exception.kind], code: exception.code, detail: exception.message };
+  if (exception instanceof WrongExpectedRevisionError) {
+    return { status: 409, code: exception.code, detail: 'The resource changed meanwhile; read it again and retry.' };
+  }
+  if (exception instanceof DuplicateEventIdError) return { status: 409, code: exception.code, detail: 'This command was already applied differently.' };
+  if (exception instanceof InvalidEventStoreRequestError) return { status: 400, code: exception.code, detail: exception.message };
+  if (exception instanceof EventStoreError) return { status: 503, code: exception.code, detail: 'The event store is unavailable; retry later.' };
+  // Nest wraps Fastify's own errors (body parsing) in an HttpException with the original as cause.
+  const fst = fastifyError(exception) ?? (exception instanceof HttpException ? fastifyError(exception.cause) : null);
+  if (fst) return fst;
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    return { status, code: GENERIC_CODES[status] ?? (status >= 500 ? 'HTTP.INTERNAL' : 'HTTP.ERROR'), ...(status === 404 ? {} : { detail: exception.message }) };
+  }
+  return { status: HttpStatus.INTERNAL_SERVER_ERROR, code: 'HTTP.INTERNAL' };
+}
+
+export interface ProblemLogger {
+  error(obj: object, msg: string): void;
+}
+
+/** Maps every error, including unknown routes and body-parsing errors, to application/problem+json. */
+@Catch()
+export class ProblemDetailsFilter implements ExceptionFilter {
+  constructor(private readonly logger: ProblemLogger) {}
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<FastifyRequest>();
+    const reply = http.getResponse<FastifyReply>();
+    const mapped = map(exception);
+    const internal = mapped.status >= 500 && mapped.code === 'HTTP.INTERNAL';
+    if (mapped.status >= 500) {
+      // Name and code only: messages of unexpected errors may carry data.
+      this.logger.error(
+        { correlationId: request.id, code: mapped.code, err: exception instanceof Error ? { name: exception.name } : { name: typeof exception } },
+        'request failed',
+      );
+    }
+    const problem: ProblemDetails = {
+      type: 'about:blank',
+      title: TITLES[mapped.status] ?? 'Error',
+      status: mapped.status,
+      code: mapped.code,
+      ...(internal || !mapped.detail ? {} : { detail: mapped.detail }),
+      ...(mapped.errors ? { errors: mapped.errors } : {}),
+      correlationId: request.id,
+    };
+    if (mapped.retryAfterSeconds !== undefined) void reply.header('Retry-After', String(mapped.retryAfterSeconds));
+    void reply.status(mapped.status).type('application/problem+json').send(problem);
+  }
+}

@@ -1,0 +1,51 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { uuidv7 } from '@attest/kernel';
+import type { AuthenticatedPrincipal, CommandContext } from '@attest/security';
+
+/** What every request carries into events and log lines. No personal data. */
+export interface RequestContext {
+  readonly correlationId: string;
+  principal?: AuthenticatedPrincipal;
+  /** Declared purpose of processing (`X-Purpose`), required to read personal data (C3). */
+  purpose?: string;
+  /** Id of the command this request executes; events name it as causation. */
+  commandId?: string;
+}
+
+const storage = new AsyncLocalStorage<RequestContext>();
+
+export function runWithContext<T>(context: RequestContext, fn: () => T): T {
+  return storage.run(context, fn);
+}
+
+export function currentContext(): RequestContext | undefined {
+  return storage.getStore();
+}
+
+/** Fields for every log line: correlation id, tenant, actor. */
+export function logContext(): Record<string, string> {
+  const ctx = storage.getStore();
+  if (!ctx) return {};
+  return {
+    correlationId: ctx.correlationId,
+    ...(ctx.principal ? { tenantId: ctx.principal.tenantId, actor: ctx.principal.actor } : {}),
+  };
+}
+
+/**
+ * The context of a command run by this request: who, for which tenant, why
+ * (purpose), correlation, and a fresh command id. Throws outside an
+ * authenticated request.
+ */
+export function commandContext(): CommandContext {
+  const ctx = storage.getStore();
+  if (!ctx?.principal) throw new Error('a command needs an authenticated request context');
+  ctx.commandId ??= uuidv7();
+  return {
+    tenantId: ctx.principal.tenantId,
+    actor: ctx.principal.actor,
+    correlationId: ctx.correlationId,
+    commandId: ctx.commandId,
+    ...(ctx.purpose ? { purpose: ctx.purpose } : {}),
+  };
+}
