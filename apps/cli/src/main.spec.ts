@@ -51,6 +51,26 @@ describe('attest CLI', () => {
     expect(out.join('')).toContain('rebuilt event-log-stats v1');
   });
 
+  it('creates, lists and revokes API keys; the key is printed once and works against the API store', async () => {
+    expect(await run(['keys', 'create', '--tenant', 'acme', '--roles', 'service,dsr-handler', '--label', 'crm sync'])).toBe(0);
+    const printed = out.join('');
+    const key = /(atk_[a-z0-9]{12}_[A-Za-z0-9_-]{43})/.exec(printed)?.[1];
+    const keyId = /key id ([0-9a-f-]{36})/.exec(printed)?.[1];
+    expect(key).toBeDefined();
+    out.length = 0;
+    expect(await run(['keys', 'list', '--tenant', 'acme'])).toBe(0);
+    const listing = out.join('');
+    expect(listing).toContain(keyId);
+    expect(listing).toContain('service,dsr-handler');
+    expect(listing).not.toContain(key);
+    expect(await run(['keys', 'list', '--tenant', 'other'])).toBe(0);
+    expect(await run(['keys', 'revoke', keyId ?? '', '--tenant', 'other', '--reason', 'x'])).toBe(2);
+    expect(err.join('')).toContain('API_KEY.NOT_FOUND');
+    expect(await run(['keys', 'revoke', keyId ?? '', '--tenant', 'acme', '--reason', 'rotated'])).toBe(0);
+    expect(await run(['keys', 'create', '--tenant', 'Acme Inc', '--roles', 'service'])).toBe(2);
+    expect(await run(['keys', 'create', '--tenant', 'acme', '--roles', 'root'])).toBe(2);
+  });
+
   it('rejects unknown projections and commands with exit code 2', async () => {
     expect(await run(['projections', 'rebuild', 'nope'])).toBe(2);
     expect(err.join('')).toContain('no projection named "nope"');

@@ -1,9 +1,19 @@
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '@attest/config';
+import { DomainError } from '@attest/kernel';
 import { createLogger } from '@attest/observability';
 import { checkpoints, rebuildProjection } from '@attest/projections';
-import { findProjection, projections, startInfrastructure, type Infrastructure } from '@attest/runtime';
+import { isRole, isTenantId, ROLES } from '@attest/access-domain';
+import { PostgresAccessReadModel } from '@attest/access-infrastructure';
+import {
+  findProjection,
+  issueApiKeyFromConsole,
+  projections,
+  revokeApiKeyFromConsole,
+  startInfrastructure,
+  type Infrastructure,
+} from '@attest/runtime';
 import { listEventLogStats } from '@attest/operations-event-log-stats';
 
 const USAGE = `attest — operate an Attest installation
@@ -13,6 +23,11 @@ Usage:
   attest projections list              projections with version, checkpoint and lag
   attest projections rebuild <name>    empty a read model and replay the log into it
   attest stats [--tenant <id>]         events per tenant and type (no event data)
+  attest keys create --tenant <id> --roles <r1,r2> [--label <text>] [--expires-in-days <n>]
+                                       issue an API key (printed once)
+  attest keys list --tenant <id>       API keys of a tenant (never their secrets)
+  attest keys revoke <keyId> --tenant <id> --reason <text>
+                                       revoke an API key (effective on the next request)
   attest help                          this text
 
 Configuration comes from the environment (see README.md); without DATABASE_URL
@@ -84,6 +99,52 @@ async function stats(tenant: string | undefined): Promise<void> {
   });
 }
 
+function tenantOption(tenant: string | undefined): string {
+  if (!tenant || !isTenantId(tenant)) throw new UsageError('--tenant <id> is required: lowercase letters, digits and dashes');
+  return tenant;
+}
+
+async function createKey(tenant: string | undefined, rolesText: string | undefined, label: string | undefined, days: string | undefined): Promise<void> {
+  const tenantId = tenantOption(tenant);
+  const roles = (rolesText ?? '').split(',').map((r) => r.trim()).filter(Boolean);
+  if (roles.length === 0 || !roles.every(isRole)) throw new UsageError(`--roles needs one or more of: ${ROLES.join(', ')}`);
+  const expiresInDays = days === undefined ? 90 : Number(days);
+  if (!Number.isInteger(expiresInDays) || expiresInDays < 1 || expiresInDays > 365) throw new UsageError('--expires-in-days must be 1 to 365');
+  const text = label ?? 'console';
+  if (!/^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$/.test(text)) throw new UsageError('--label: letters, digits, space and ._- (no personal data)');
+  await withInfrastructure(async (infra) => {
+    await assertMigrated(infra);
+    const issued = await issueApiKeyFromConsole(infra, tenantId, roles, text, expiresInDays);
+    process.stdout.write(
+      `API key for tenant ${tenantId} (roles ${issued.roles.join(', ')}, expires ${issued.expiresAt}):\n${issued.key}\n` +
+        `key id ${issued.keyId}. Store it now: it is not shown again.\n`,
+    );
+  });
+}
+
+async function listKeys(tenant: string | undefined): Promise<void> {
+  const tenantId = tenantOption(tenant);
+  await withInfrastructure(async (infra) => {
+    await assertMigrated(infra);
+    const keys = await new PostgresAccessReadModel(await infra.connectApp()).listApiKeys(tenantId);
+    printTable(
+      ['key id', 'prefix', 'roles', 'label', 'expires', 'revoked'],
+      keys.map((k) => [k.keyId, k.prefix, k.roles.join(','), k.label, k.expiresAt.toISOString(), k.revokedAt?.toISOString() ?? '-']),
+    );
+  });
+}
+
+async function revokeKey(keyId: string | undefined, tenant: string | undefined, reason: string | undefined): Promise<void> {
+  const tenantId = tenantOption(tenant);
+  if (!keyId) throw new UsageError('which key? `attest keys list --tenant <id>` shows their ids');
+  if (!reason || !/^[A-Za-z0-9][A-Za-z0-9 ._,:()-]{0,199}$/.test(reason)) throw new UsageError('--reason <text> is required (no personal data)');
+  await withInfrastructure(async (infra) => {
+    await assertMigrated(infra);
+    await revokeApiKeyFromConsole(infra, tenantId, keyId, reason);
+    process.stdout.write(`revoked ${keyId}\n`);
+  });
+}
+
 function printTable(header: string[], rows: string[][]): void {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
@@ -94,7 +155,14 @@ export async function run(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { tenant: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      tenant: { type: 'string' },
+      roles: { type: 'string' },
+      label: { type: 'string' },
+      reason: { type: 'string' },
+      'expires-in-days': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
   const [command, sub, arg] = positionals;
   try {
@@ -106,9 +174,16 @@ export async function run(argv: string[]): Promise<number> {
     else if (command === 'projections' && sub === 'list') await listProjections();
     else if (command === 'projections' && sub === 'rebuild') await rebuild(arg);
     else if (command === 'stats') await stats(values.tenant);
+    else if (command === 'keys' && sub === 'create') await createKey(values.tenant, values.roles, values.label, values['expires-in-days']);
+    else if (command === 'keys' && sub === 'list') await listKeys(values.tenant);
+    else if (command === 'keys' && sub === 'revoke') await revokeKey(arg, values.tenant, values.reason);
     else throw new UsageError(`unknown command: ${positionals.join(' ')}`);
     return 0;
   } catch (error) {
+    if (error instanceof DomainError) {
+      process.stderr.write(`attest: ${error.code}: ${error.message}\n`);
+      return 2;
+    }
     if (error instanceof UsageError || error instanceof ConfigError) {
       process.stderr.write(`attest: ${error.message}\n\n${error instanceof UsageError ? USAGE : ''}`);
       return 2;

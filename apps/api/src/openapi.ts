@@ -1,0 +1,54 @@
+import 'reflect-metadata';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { OpenAPIObject } from '@nestjs/swagger';
+import { createDataSource } from '@attest/database';
+import { PostgresEventStore } from '@attest/event-store-postgres';
+import { createLogger, createMetricsRegistry } from '@attest/observability';
+import { createApp, openApiDocument } from './app';
+
+export const OPENAPI_FILE = join(__dirname, '..', '..', '..', 'docs', 'openapi.json');
+
+/**
+ * The OpenAPI document of the app as built by `createApp`, without touching a
+ * database: connections are created lazily and never used here.
+ */
+export async function generateOpenApi(): Promise<OpenAPIObject> {
+  const url = 'postgres://unused@127.0.0.1:1/unused';
+  const dataSource = createDataSource({ url, migrations: [] });
+  const store = new PostgresEventStore({ connectionString: url });
+  const app = await createApp({
+    dataSource,
+    appDataSource: dataSource,
+    store,
+    registry: createMetricsRegistry({ defaultMetrics: false }),
+    runners: [],
+    logger: createLogger({ level: 'silent' }),
+    oidc: null,
+    rateLimitPerMinute: 1,
+  });
+  try {
+    return openApiDocument(app);
+  } finally {
+    await app.close();
+    await store.close();
+  }
+}
+
+export function serialise(document: OpenAPIObject): string {
+  return `${JSON.stringify(document, null, 2)}\n`;
+}
+
+// `npm run openapi` rewrites docs/openapi.json.
+if (require.main === module) {
+  generateOpenApi().then(
+    (doc) => {
+      writeFileSync(OPENAPI_FILE, serialise(doc));
+      process.stdout.write(`wrote ${OPENAPI_FILE}\n`);
+    },
+    (error: unknown) => {
+      process.stderr.write(`openapi failed: ${error instanceof Error ? error.message : 'unknown'}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,42 @@
+import { NotFoundException, type ArgumentsHost } from '@nestjs/common';
+import { WrongExpectedRevisionError } from '@attest/event-store';
+import { DomainError } from '@attest/kernel';
+import { AuthenticationError } from '@attest/security';
+import { ProblemDetailsFilter } from './problem-details.filter';
+
+function respond(exception: unknown): { status: number; type: string; body: Record<string, unknown>; logged: object[] } {
+  const logged: object[] = [];
+  const sent: { status: number; type: string; body: Record<string, unknown> } = { status: 0, type: '', body: {} };
+  const reply = {
+    header: () => reply,
+    status: (s: number) => ((sent.status = s), reply),
+    type: (t: string) => ((sent.type = t), reply),
+    send: (b: Record<string, unknown>) => ((sent.body = b), reply),
+  };
+  const host = { switchToHttp: () => ({ getRequest: () => ({ id: 'corr-1' }), getResponse: () => reply }) } as unknown as ArgumentsHost;
+  new ProblemDetailsFilter({ error: (o: object) => logged.push(o) }).catch(exception, host);
+  return { ...sent, logged };
+}
+
+describe('ProblemDetailsFilter', () => {
+  it('answers an unexpected error with 500 and only a correlation id, logging its name only', () => {
+    const r = respond(new TypeError('secret detail: jane@example.com'));
+    expect(r.status).toBe(500);
+    expect(r.type).toBe('application/problem+json');
+    expect(r.body).toEqual({ type: 'about:blank', title: 'Internal Server Error', status: 500, code: 'HTTP.INTERNAL', correlationId: 'corr-1' });
+    expect(JSON.stringify(r.logged)).not.toContain('jane@example.com');
+  });
+
+  it('maps domain refusals by kind, conflicts, authentication and unknown routes', () => {
+    expect(respond(new DomainError('X.NOT_FOUND', 'no', 'not_found')).body).toMatchObject({ status: 404, code: 'X.NOT_FOUND' });
+    expect(respond(new DomainError('X.CONFLICT', 'no', 'conflict')).body).toMatchObject({ status: 409, code: 'X.CONFLICT' });
+    expect(respond(new DomainError('X.FORBIDDEN', 'no', 'forbidden')).body).toMatchObject({ status: 403 });
+    expect(respond(new DomainError('X.INVALID', 'no')).body).toMatchObject({ status: 400 });
+    expect(respond(new WrongExpectedRevisionError('s-1', 0, 1)).body).toMatchObject({ status: 409, code: 'EVENT_STORE.WRONG_EXPECTED_REVISION' });
+    expect(respond(new AuthenticationError('AUTH.INVALID_CREDENTIALS', 'no')).body).toMatchObject({ status: 401 });
+    expect(respond(new NotFoundException('Cannot GET /x?email=a@b.c')).body).toEqual({
+      type: 'about:blank', title: 'Not Found', status: 404, code: 'HTTP.NOT_FOUND', correlationId: 'corr-1',
+    });
+    expect(respond('thrown string').status).toBe(500);
+  });
+});
