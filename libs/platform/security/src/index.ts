@@ -1,2 +1,3 @@
 export * from './lib/principal';
 export * from './lib/command-context';
+export * from './lib/idempotency';

@@ -1,17 +1,6 @@
 import type { DataSource } from 'typeorm';
+import type { IdempotencyBegin, IdempotencyScope, IdempotencyStore } from '@attest/security';
 import { withTenant } from './tenant-scope';
-
-export interface IdempotencyRecordScope {
-  readonly tenantId: string;
-  readonly key: string;
-  readonly fingerprint: string;
-}
-
-export type IdempotencyBeginResult =
-  | { readonly state: 'new' }
-  | { readonly state: 'replay'; readonly status: number; readonly body: unknown }
-  | { readonly state: 'in-progress' }
-  | { readonly state: 'mismatch' };
 
 interface Row {
   fingerprint: string;
@@ -25,13 +14,13 @@ interface Row {
  * `http.idempotency_keys` under the tenant's RLS scope. A pending entry older
  * than `staleAfterSeconds` (its request died) may be taken over.
  */
-export class PostgresIdempotencyStore {
+export class PostgresIdempotencyStore implements IdempotencyStore {
   constructor(
     private readonly dataSource: DataSource,
     private readonly staleAfterSeconds = 60,
   ) {}
 
-  begin(scope: IdempotencyRecordScope): Promise<IdempotencyBeginResult> {
+  begin(scope: IdempotencyScope): Promise<IdempotencyBegin> {
     return withTenant(this.dataSource, scope.tenantId, async (m) => {
       const inserted: unknown[] = await m.query(
         `INSERT INTO http.idempotency_keys (tenant_id, key, fingerprint, state) VALUES ($1, $2, $3, 'pending')
@@ -53,7 +42,7 @@ export class PostgresIdempotencyStore {
     });
   }
 
-  async complete(scope: IdempotencyRecordScope, status: number, body: unknown): Promise<void> {
+  async complete(scope: IdempotencyScope, status: number, body: unknown): Promise<void> {
     await withTenant(this.dataSource, scope.tenantId, (m) =>
       m.query(`UPDATE http.idempotency_keys SET state = 'done', status = $3, body = $4 WHERE tenant_id = $1 AND key = $2`, [
         scope.tenantId,
@@ -64,7 +53,7 @@ export class PostgresIdempotencyStore {
     );
   }
 
-  async abandon(scope: IdempotencyRecordScope): Promise<void> {
+  async abandon(scope: IdempotencyScope): Promise<void> {
     await withTenant(this.dataSource, scope.tenantId, (m) =>
       m.query(`DELETE FROM http.idempotency_keys WHERE tenant_id = $1 AND key = $2 AND state = 'pending'`, [scope.tenantId, scope.key]),
     );

@@ -5,29 +5,10 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { catchError, from, mergeMap, of, type Observable } from 'rxjs';
 import { REPLAY_OMITS_KEY } from './decorators';
 import { ProblemException } from './problem';
+import { IDEMPOTENCY_STORE, type IdempotencyScope, type IdempotencyStore } from '@attest/security';
 import { currentContext } from './request-context';
 
-export interface IdempotencyScope {
-  readonly tenantId: string;
-  readonly key: string;
-  /** Hash of method, route and body: the same key with another request is refused. */
-  readonly fingerprint: string;
-}
-
-export type IdempotencyBegin =
-  | { readonly state: 'new' }
-  | { readonly state: 'replay'; readonly status: number; readonly body: unknown }
-  | { readonly state: 'in-progress' }
-  | { readonly state: 'mismatch' };
-
-/** Remembers command responses per tenant and `Idempotency-Key`. */
-export interface IdempotencyStore {
-  begin(scope: IdempotencyScope): Promise<IdempotencyBegin>;
-  complete(scope: IdempotencyScope, status: number, body: unknown): Promise<void>;
-  abandon(scope: IdempotencyScope): Promise<void>;
-}
-
-export const IDEMPOTENCY_STORE = Symbol.for('attest.IdempotencyStore');
+export { IDEMPOTENCY_STORE, type IdempotencyBegin, type IdempotencyScope, type IdempotencyStore } from '@attest/security';
 
 const KEY = /^[A-Za-z0-9._:-]{1,128}$/;
 
