@@ -275,7 +275,7 @@ describe('API platform: authentication, permissions, tenants, errors (real HTTP,
       expect(event?.metadata.causationId).toBe(event?.metadata.commandId);
       const lines = api.logLines.filter((l) => l.includes('corr-ctx-1'));
       expect(lines.length).toBeGreaterThan(0);
-      expect(lines.some((l) => l.includes('"tenantId":"tenant-a"'))).toBe(true);
+      expect(lines.some((l) => l.includes('"tenantId":"tenant-a"') && l.includes('"purpose":"access-administration"') && l.includes(`"causationId":"${event?.metadata.commandId ?? '?'}"`))).toBe(true);
     });
 
     it('no canary value sent in a request reaches the logs', async () => {

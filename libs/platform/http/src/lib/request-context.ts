@@ -22,13 +22,15 @@ export function currentContext(): RequestContext | undefined {
   return storage.getStore();
 }
 
-/** Fields for every log line: correlation id, tenant, actor. */
+/** Fields for every log line: correlation id, tenant, actor, causation (command) and purpose. */
 export function logContext(): Record<string, string> {
   const ctx = storage.getStore();
   if (!ctx) return {};
   return {
     correlationId: ctx.correlationId,
     ...(ctx.principal ? { tenantId: ctx.principal.tenantId, actor: ctx.principal.actor } : {}),
+    ...(ctx.commandId ? { causationId: ctx.commandId } : {}),
+    ...(ctx.purpose ? { purpose: ctx.purpose } : {}),
   };
 }
 
