@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { createTestDatabase, type TestDatabase } from '@attest/testing';
 import { run } from './main';
@@ -8,10 +9,12 @@ describe('attest CLI', () => {
   let out: string[];
   let err: string[];
   const previous = process.env['DATABASE_URL'];
+  const previousKey = process.env['ATTEST_MASTER_KEY'];
 
   beforeAll(async () => {
     db = await createTestDatabase('cli');
     process.env['DATABASE_URL'] = db.url;
+    process.env['ATTEST_MASTER_KEY'] = randomBytes(32).toString('base64');
   });
 
   beforeEach(() => {
@@ -28,6 +31,8 @@ describe('attest CLI', () => {
   afterAll(async () => {
     if (previous === undefined) delete process.env['DATABASE_URL'];
     else process.env['DATABASE_URL'] = previous;
+    if (previousKey === undefined) delete process.env['ATTEST_MASTER_KEY'];
+    else process.env['ATTEST_MASTER_KEY'] = previousKey;
     await db.drop();
   });
 

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { JWTVerifyGetKey } from 'jose';
@@ -50,7 +51,10 @@ export class ApiHarness {
       },
     });
     const logger = createLogger({ level: 'debug', name: 'attest-api-test', mixin: logContext }, sink);
-    this.infra = await startInfrastructure(loadConfig({ DATABASE_URL: this.db.url, EVENT_STORE_POLL_INTERVAL_MS: '50' }), logger);
+    this.infra = await startInfrastructure(
+      loadConfig({ DATABASE_URL: this.db.url, ATTEST_MASTER_KEY: randomBytes(32).toString('base64'), EVENT_STORE_POLL_INTERVAL_MS: '50' }),
+      logger,
+    );
     await this.infra.migrate();
     const appDataSource = await this.infra.connectApp();
     const registry = createMetricsRegistry({ defaultMetrics: false });

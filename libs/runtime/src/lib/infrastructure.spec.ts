@@ -1,7 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { streamIn } from '@attest/event-store-contract';
 import { migrationsFor } from './registry';
 
 interface Report {
@@ -48,7 +47,6 @@ describe('infrastructure on the embedded default', () => {
     const env = {
       ATTEST_DATA_DIR: dataDir,
       ATTEST_EMBEDDED_PG_PORT: String(55000 + Math.floor(Math.random() * 5000)),
-      FIXTURE_STREAM: streamIn('thing'),
     };
 
     const first = attestProcess({ ...env, FIXTURE_APPEND: '1', FIXTURE_HOLD: '1' });

@@ -12,14 +12,17 @@ import { KurrentDbEventStore } from '@attest/event-store-kurrentdb';
 import { PostgresEventStore } from '@attest/event-store-postgres';
 import type { Logger } from '@attest/observability';
 import { ProjectionRunner, type ProjectionMetrics } from '@attest/projections';
-import { migrationsFor, projections } from './registry';
+import { EncryptingEventStore, loadMasterKey, PostgresKeyVault } from '@attest/privacy-postgres';
+import { eventTypeRegistry, migrationsFor, projections } from './registry';
 
 export interface Infrastructure {
   readonly databaseUrl: string;
   /** True when this process runs the embedded server (and stops it on shutdown). */
   readonly embedded: boolean;
   readonly dataSource: DataSource;
+  /** The event store with personal fields encrypted per subject (crypto-shredding). */
   readonly store: EventStore;
+  readonly vault: PostgresKeyVault;
   migrate(): Promise<string[]>;
   /**
    * The request-serving connection, as `attest_app` (owns nothing, so row-level
@@ -85,19 +88,44 @@ export async function startInfrastructure(config: AttestConfig, logger: Logger):
       await pgStore.listen();
       store = pgStore;
     }
+    // Personal fields are encrypted above either adapter (crypto-shredding): every
+    // consumer of the infrastructure sees only this store.
+    const masterKey = await loadMasterKey({
+      fromEnv: config.masterKey,
+      dataDir: config.databaseUrl === null ? resolve(config.dataDir) : null,
+    });
+    const vault = new PostgresKeyVault({
+      connectionString: url,
+      masterKey,
+      onWarning: (message, error) => {
+        logger.warn({ err: error instanceof Error ? { name: error.name, message: error.message } : undefined }, message);
+      },
+    });
+    const encrypted = new EncryptingEventStore(store, eventTypeRegistry(), vault);
+    let vaultReady = false;
     let app: DataSource | null = null;
     return {
       databaseUrl: url,
       embedded: server !== null,
       dataSource,
-      store,
-      migrate: () => runMigrations(dataSource),
+      store: encrypted,
+      vault,
+      migrate: async () => {
+        const ran = await runMigrations(dataSource);
+        if (!vaultReady) {
+          await vault.verifyMasterKey();
+          await vault.listen();
+          vaultReady = true;
+        }
+        return ran;
+      },
       connectApp: async () => {
         app ??= await connectAppDataSource(config, url, dataSource, logger);
         return app;
       },
       stop: async () => {
-        await store.close();
+        await encrypted.close();
+        await vault.close();
         if (app?.isInitialized) await app.destroy();
         await dataSource.destroy();
         await server?.stop();

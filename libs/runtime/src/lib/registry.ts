@@ -1,5 +1,8 @@
 import type { MigrationInterface } from 'typeorm';
+import { accessEventClassifications } from '@attest/access-application';
 import { accessMigrations, accessProjection } from '@attest/access-infrastructure';
+import { EventTypeRegistry } from '@attest/privacy';
+import { keyVaultMigrations } from '@attest/privacy-postgres';
 import { platformMigrations } from '@attest/database';
 import { eventStoreMigrations } from '@attest/event-store-postgres';
 import { eventLogStatsMigrations, eventLogStatsProjection } from '@attest/operations-event-log-stats';
@@ -15,6 +18,7 @@ export function migrationsFor(eventStore: 'postgres' | 'kurrentdb'): MigrationCl
     ...projectionMigrations,
     ...eventLogStatsMigrations,
     ...accessMigrations,
+    ...keyVaultMigrations,
   ];
   // TypeORM runs them in this order; keep it the order of their timestamps.
   const stamp = (m: MigrationClass): number => Number(/(\d{13})$/.exec(m.name)?.[1] ?? 0);
@@ -26,4 +30,12 @@ export const projections: readonly Projection[] = [eventLogStatsProjection, acce
 
 export function findProjection(name: string): Projection | undefined {
   return projections.find((p) => p.name === name);
+}
+
+/**
+ * Every event type that may be appended, with its personal-data declaration.
+ * An event type missing here cannot be written (PRIVACY.UNDECLARED_EVENT_TYPE).
+ */
+export function eventTypeRegistry(): EventTypeRegistry {
+  return new EventTypeRegistry([...accessEventClassifications]);
 }

@@ -25,6 +25,7 @@ export type ApiKeyRevoked = {
 };
 
 export type ApiKeyEvent = ApiKeyIssued | ApiKeyRevoked;
+export const API_KEY_EVENT_TYPES: readonly ApiKeyEvent['type'][] = ['ApiKeyIssued.v1', 'ApiKeyRevoked.v1'];
 
 export type IssueApiKey = {
   readonly kind: 'IssueApiKey';

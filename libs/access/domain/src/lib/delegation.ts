@@ -12,6 +12,7 @@ export type DelegatedPermissionsRevoked = {
 };
 
 export type DelegationEvent = PermissionsDelegated | DelegatedPermissionsRevoked;
+export const DELEGATION_EVENT_TYPES: readonly DelegationEvent['type'][] = ['PermissionsDelegated.v1', 'DelegatedPermissionsRevoked.v1'];
 
 export type DelegatePermissions = {
   readonly kind: 'DelegatePermissions';

@@ -17,12 +17,14 @@ describe('loadConfig', () => {
       oidc: null,
       rateLimitPerMinute: 600,
       demo: true,
+      masterKey: null,
     });
   });
 
   it('reads every setting', () => {
     const config = loadConfig({
       DATABASE_URL: 'postgres://u:p@db:5432/attest',
+      ATTEST_MASTER_KEY: 'k',
       EVENT_STORE: 'kurrentdb',
       KURRENTDB_URL: 'kurrentdb://kurrent:2113?tls=false',
       HOST: '0.0.0.0',
@@ -53,6 +55,7 @@ describe('loadConfig', () => {
       'EVENT_STORE=kurrentdb needs KURRENTDB_URL',
       'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',
       'PORT must be an integer between 0 and 65535',
+      'ATTEST_MASTER_KEY is required with DATABASE_URL (base64 of 32 random bytes)',
     ]);
   });
 });

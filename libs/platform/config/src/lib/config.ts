@@ -28,6 +28,8 @@ export interface AttestConfig {
   readonly rateLimitPerMinute: number;
   /** On the embedded default: seed the demo tenant and print a demo key. */
   readonly demo: boolean;
+  /** Key-encryption key (base64, 32 bytes); null on the embedded default: kept in the data directory. */
+  readonly masterKey: string | null;
 }
 
 export class ConfigError extends Error {
@@ -115,7 +117,9 @@ export function loadConfig(env: Env = process.env): AttestConfig {
         : null,
     rateLimitPerMinute: int('RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
     demo: demoRaw !== 'off',
+    masterKey: text('ATTEST_MASTER_KEY'),
   };
+  if (databaseUrl && !config.masterKey) problems.push('ATTEST_MASTER_KEY is required with DATABASE_URL (base64 of 32 random bytes)');
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

@@ -2,19 +2,15 @@
 // default. It starts the infrastructure, migrates, optionally appends to or
 // reads a stream, reports over IPC, and stops when told to (or at once).
 import { loadConfig } from '@attest/config';
-import { NO_STREAM } from '@attest/event-store';
-import { testEvent } from '@attest/event-store-contract';
 import { createLogger } from '@attest/observability';
+import { issueApiKeyFromConsole } from '../console-access';
 import { startInfrastructure } from '../infrastructure';
 
 async function main(): Promise<void> {
-  const streamId = process.env['FIXTURE_STREAM'] ?? '';
   const infra = await startInfrastructure(loadConfig(), createLogger({ level: 'silent' }));
   const migrations = await infra.migrate();
-  if (process.env['FIXTURE_APPEND'] === '1') {
-    await infra.store.appendToStream(streamId, [testEvent()], { expectedRevision: NO_STREAM });
-  }
-  const events = (await infra.store.readStream(streamId)).length;
+  if (process.env['FIXTURE_APPEND'] === '1') await issueApiKeyFromConsole(infra, 'fixture', ['service'], 'fixture', 1);
+  const events = (await infra.store.readAll({ filter: { eventTypes: ['ApiKeyIssued.v1'] } })).length;
   // The request-serving role logs in on its own on the embedded default.
   const app = await infra.connectApp();
   const [who] = await app.query<{ u: string }[]>('SELECT current_user AS u');

@@ -1,0 +1,5 @@
+export * from './lib/master-key';
+export * from './lib/field-cipher';
+export * from './lib/key-vault';
+export * from './lib/encrypting-event-store';
+export { keyVaultMigrations } from './lib/migrations';

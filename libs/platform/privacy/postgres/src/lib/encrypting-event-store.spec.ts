@@ -1,0 +1,194 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { NO_STREAM, type NewEvent } from '@attest/event-store';
+import { testEvent } from '@attest/event-store-contract';
+import { eventStoreMigrations, PostgresEventStore } from '@attest/event-store-postgres';
+import { uuidv7 } from '@attest/kernel';
+import {
+  DecryptionError,
+  ERASED,
+  EventTypeRegistry,
+  isErased,
+  MasterKeyError,
+  PersonalDataInEnvelopeError,
+  SubjectErasedError,
+  UndeclaredEventTypeError,
+} from '@attest/privacy';
+import { createTestDatabase, expectEventually, type TestDatabase } from '@attest/testing';
+import { EncryptingEventStore } from './encrypting-event-store';
+import { PostgresKeyVault } from './key-vault';
+import { parseMasterKey, type MasterKey } from './master-key';
+import { keyVaultMigrations } from './migrations';
+
+const registry = new EventTypeRegistry([
+  {
+    type: 'CustomerRegistered.v1',
+    personalData: true,
+    subject: 'customerId',
+    personal: ['name', 'contact.email', 'birthDate'],
+    sensitive: { birthDate: 'minor-under-14' },
+  },
+  { type: 'ThingHappened.v1', personalData: false },
+]);
+
+const CANARY_NAME = 'Canary Zhang Wei-7781';
+const CANARY_EMAIL = 'canary.zhang.7781@example.com';
+
+function registered(customerId: string, name = CANARY_NAME, email = CANARY_EMAIL): NewEvent {
+  const base = testEvent('CustomerRegistered.v1', {});
+  return { ...base, data: { customerId, name, contact: { email, channel: 'email' }, birthDate: '2015-03-01', tier: 'gold' } };
+}
+
+const newKey = (): MasterKey => parseMasterKey(randomBytes(32).toString('base64'));
+
+describe('crypto-shredding above the event-store port (real Postgres)', () => {
+  let db: TestDatabase;
+  let inner: PostgresEventStore;
+  let vault: PostgresKeyVault;
+  let store: EncryptingEventStore;
+  const masterKey = newKey();
+
+  beforeAll(async () => {
+    db = await createTestDatabase('privacy', { migrations: [...eventStoreMigrations, ...keyVaultMigrations] });
+    inner = new PostgresEventStore({ connectionString: db.url });
+    vault = new PostgresKeyVault({ connectionString: db.url, masterKey });
+    await vault.verifyMasterKey();
+    await vault.listen();
+    store = new EncryptingEventStore(inner, registry, vault);
+  });
+
+  afterAll(async () => {
+    await store.close();
+    await vault.close();
+    await db.drop();
+  });
+
+  async function rawRows(): Promise<string> {
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ data: unknown; metadata: unknown; stream_id: string }>('SELECT stream_id, data, metadata FROM event_store.events');
+      return JSON.stringify(rows);
+    } finally {
+      await client.end();
+    }
+  }
+
+  it('stores personal fields only as ciphertext and reads them back in memory', async () => {
+    const customerId = uuidv7();
+    const event = registered(customerId);
+    await store.appendToStream(`customer-${customerId}`, [event], { expectedRevision: NO_STREAM });
+    const raw = await rawRows();
+    expect(raw).not.toContain(CANARY_NAME);
+    expect(raw).not.toContain(CANARY_EMAIL);
+    expect(raw).not.toContain(Buffer.from(CANARY_EMAIL).toString('base64'));
+    expect(raw).toContain('"$enc":1');
+    const [stored] = await inner.readStream(`customer-${customerId}`);
+    expect(stored?.data['tier']).toBe('gold'); // not personal: plaintext
+    const [read] = await store.readStream(`customer-${customerId}`);
+    expect(read?.data).toEqual(event.data);
+  });
+
+  it('an erased subject reads as ERASED everywhere, another subject still decrypts, and no key comes back', async () => {
+    const a = uuidv7();
+    const b = uuidv7();
+    await store.appendToStream(`customer-${a}`, [registered(a)], { expectedRevision: NO_STREAM });
+    await store.appendToStream(`customer-${b}`, [registered(b, 'Other Person', 'other@example.com')], { expectedRevision: NO_STREAM });
+    await vault.erase(a, 'data-subject request');
+
+    const [erased] = await store.readStream(`customer-${a}`);
+    expect(erased?.data).toMatchObject({ customerId: a, name: ERASED, contact: { email: ERASED, channel: 'email' }, birthDate: ERASED, tier: 'gold' });
+    expect(isErased(erased?.data['name'])).toBe(true);
+    const all = await store.readAll({ filter: { streamCategories: ['customer'] } });
+    expect(all.filter((e) => e.data['customerId'] === a).every((e) => isErased(e.data['name']))).toBe(true);
+    const [other] = await store.readStream(`customer-${b}`);
+    expect(other?.data['name']).toBe('Other Person');
+
+    await expect(store.appendToStream(`customer-${a}`, [registered(a)], { expectedRevision: 0 })).rejects.toBeInstanceOf(SubjectErasedError);
+    await expect(vault.keyForWriting(a)).rejects.toBeInstanceOf(SubjectErasedError);
+    expect(await vault.keyForReading(a)).toBeNull();
+    await vault.erase(a, 'again'); // idempotent
+  });
+
+  it('a subscription delivers decrypted events', async () => {
+    const c = uuidv7();
+    await store.appendToStream(`customer-${c}`, [registered(c)], { expectedRevision: NO_STREAM });
+    const subscription = store.subscribeToAll({ filter: { streamCategories: ['customer'] } });
+    const seen: unknown[] = [];
+    for await (const batch of subscription) {
+      seen.push(...batch.events.filter((e) => e.data['customerId'] === c).map((e) => e.data['name']));
+      if (batch.caughtUp) break;
+    }
+    await subscription.close();
+    expect(seen).toEqual([CANARY_NAME]);
+  });
+
+  it('refuses tampered ciphertext and ciphertext moved to another field or event', async () => {
+    const d = uuidv7();
+    await store.appendToStream(`customer-${d}`, [registered(d), registered(d, 'Second Name', 'second@example.com')], { expectedRevision: NO_STREAM });
+    const admin = new pg.Client({ connectionString: db.url });
+    await admin.connect();
+    try {
+      const stream = `customer-${d}`;
+      // Ciphertext of `name` pasted into `birthDate` of the same event.
+      await admin.query(`UPDATE event_store.events SET data = jsonb_set(data, '{birthDate}', data->'name') WHERE stream_id = $1 AND stream_position = 0`, [stream]);
+      await expect(store.readStream(stream, { maxCount: 1 })).rejects.toBeInstanceOf(DecryptionError);
+      // Ciphertext of the first event's name pasted into the second event.
+      await admin.query(
+        `UPDATE event_store.events SET data = jsonb_set(data, '{name}', (SELECT data->'name' FROM event_store.events WHERE stream_id = $1 AND stream_position = 0)) WHERE stream_id = $1 AND stream_position = 1`,
+        [stream],
+      );
+      await expect(store.readStream(stream, { fromRevision: 1 })).rejects.toBeInstanceOf(DecryptionError);
+      // One byte of a tag changed.
+      const e = uuidv7();
+      await store.appendToStream(`customer-${e}`, [registered(e)], { expectedRevision: NO_STREAM });
+      await admin.query(
+        `UPDATE event_store.events SET data = jsonb_set(data, '{contact,email,tag}', to_jsonb('AAAAAAAAAAAAAAAAAAAAAA=='::text)) WHERE stream_id = $1`,
+        [`customer-${e}`],
+      );
+      await expect(store.readStream(`customer-${e}`)).rejects.toBeInstanceOf(DecryptionError);
+    } finally {
+      await admin.end();
+    }
+  });
+
+  it('refuses undeclared event types and personal data in stream ids or metadata, writing nothing', async () => {
+    const before = await inner.countAfter(undefined, undefined, 1_000_000);
+    await expect(store.appendToStream(`thing-${uuidv7()}`, [testEvent('Undeclared.v1')], { expectedRevision: NO_STREAM })).rejects.toBeInstanceOf(UndeclaredEventTypeError);
+    const f = uuidv7();
+    const withEmailInMetadata = { ...registered(f), metadata: { ...registered(f).metadata, actor: 'user:jane@example.com' } };
+    await expect(store.appendToStream(`customer-${f}`, [withEmailInMetadata], { expectedRevision: NO_STREAM })).rejects.toBeInstanceOf(PersonalDataInEnvelopeError);
+    await expect(store.appendToStream(`customer-${CANARY_NAME.replace(/ /g, '')}`, [registered(f, CANARY_NAME.replace(/ /g, ''))], { expectedRevision: NO_STREAM })).rejects.toBeInstanceOf(PersonalDataInEnvelopeError);
+    await expect(store.appendToStream(`thing-${uuidv7()}`, [{ ...testEvent('ThingHappened.v1'), metadata: { ...testEvent().metadata, correlationId: '+86 138 1234 5678' } }], { expectedRevision: NO_STREAM })).rejects.toBeInstanceOf(PersonalDataInEnvelopeError);
+    expect(await inner.countAfter(undefined, undefined, 1_000_000)).toBe(before);
+  });
+
+  it('drops a cached key in every process when a subject is erased (LISTEN/NOTIFY)', async () => {
+    const g = uuidv7();
+    await store.appendToStream(`customer-${g}`, [registered(g)], { expectedRevision: NO_STREAM });
+    const otherVault = new PostgresKeyVault({ connectionString: db.url, masterKey, cacheTtlMs: 600_000 });
+    await otherVault.listen();
+    const otherStore = new EncryptingEventStore(new PostgresEventStore({ connectionString: db.url }), registry, otherVault);
+    try {
+      expect((await otherStore.readStream(`customer-${g}`))[0]?.data['name']).toBe(CANARY_NAME); // key now cached there
+      await vault.erase(g, 'deletion');
+      await expectEventually(async () => {
+        expect(isErased((await otherStore.readStream(`customer-${g}`))[0]?.data['name'])).toBe(true);
+      }, 3000);
+    } finally {
+      await otherStore.close();
+      await otherVault.close();
+    }
+  });
+
+  it('refuses a wrong master key at start-up with a clear error', async () => {
+    const wrong = new PostgresKeyVault({ connectionString: db.url, masterKey: newKey() });
+    try {
+      await expect(wrong.verifyMasterKey()).rejects.toBeInstanceOf(MasterKeyError);
+      await expect(wrong.verifyMasterKey()).rejects.toThrow(/wrapped by master key/);
+    } finally {
+      await wrong.close();
+    }
+    expect(() => parseMasterKey('too-short')).toThrow(MasterKeyError);
+  });
+});

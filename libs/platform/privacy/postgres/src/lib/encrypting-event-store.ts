@@ -1,0 +1,153 @@
+import type {
+  AppendOptions,
+  AppendResult,
+  EventBatch,
+  EventFilter,
+  EventStore,
+  EventSubscription,
+  GlobalPosition,
+  NewEvent,
+  ReadAllOptions,
+  ReadStreamOptions,
+  RecordedEvent,
+  SubscribeOptions,
+} from '@attest/event-store';
+import type { JsonObject, JsonValue } from '@attest/kernel';
+import {
+  ERASED,
+  getPath,
+  isEncryptedField,
+  PersonalDataInEnvelopeError,
+  setPath,
+  type EventTypeRegistry,
+} from '@attest/privacy';
+import { fieldCipher } from './field-cipher';
+import type { PostgresKeyVault } from './key-vault';
+
+/** Shapes that are personal data wherever they appear: e-mail addresses and phone numbers. */
+const EMAIL = /[^\s@"]+@[^\s@"]+\.[A-Za-z]{2,}/;
+const INTERNATIONAL_PHONE = /\+[0-9]{1,3}[ -]?[0-9][0-9 -]{5,}[0-9]/;
+
+function looksPersonal(value: string): boolean {
+  if (EMAIL.test(value) || INTERNATIONAL_PHONE.test(value)) return true;
+  // A value that is nothing but a phone number (dates and UUIDs have letters or too many digits).
+  return /^\+?[0-9]{8,15}$/.test(value.replace(/[ ()-]/g, ''));
+}
+
+function strings(value: JsonValue | undefined): string[] {
+  if (typeof value === 'string') return [value];
+  if (typeof value === 'number') return [String(value)];
+  if (Array.isArray(value)) return (value as JsonValue[]).flatMap(strings);
+  if (value && typeof value === 'object') return Object.values(value as JsonObject).flatMap(strings);
+  return [];
+}
+
+/**
+ * The event-store port with personal fields encrypted under their subject's
+ * key before they reach either adapter, and decrypted (or `ERASED`) when read.
+ * Undeclared event types, and personal data in stream ids or metadata, are
+ * refused before anything is written.
+ */
+export class EncryptingEventStore implements EventStore {
+  readonly kind: EventStore['kind'];
+
+  constructor(
+    private readonly inner: EventStore,
+    private readonly registry: EventTypeRegistry,
+    private readonly vault: PostgresKeyVault,
+  ) {
+    this.kind = inner.kind;
+  }
+
+  async appendToStream(streamId: string, events: readonly NewEvent[], options: AppendOptions): Promise<AppendResult> {
+    const sealed: NewEvent[] = [];
+    for (const event of events) sealed.push(await this.seal(streamId, event));
+    return this.inner.appendToStream(streamId, sealed, options);
+  }
+
+  async readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]> {
+    return this.openAll(await this.inner.readStream(streamId, options));
+  }
+
+  async readAll(options?: ReadAllOptions): Promise<RecordedEvent[]> {
+    return this.openAll(await this.inner.readAll(options));
+  }
+
+  subscribeToAll(options?: SubscribeOptions): EventSubscription {
+    const source = this.inner.subscribeToAll(options);
+    const open = (events: readonly RecordedEvent[]): Promise<RecordedEvent[]> => this.openAll(events);
+    const iterate = async function* (): AsyncGenerator<EventBatch> {
+      for await (const batch of source) yield { events: await open(batch.events), caughtUp: batch.caughtUp };
+    };
+    const generator = iterate();
+    return {
+      [Symbol.asyncIterator]: () => generator,
+      close: async () => {
+        await source.close();
+        await generator.return(undefined);
+      },
+    };
+  }
+
+  headPosition(): Promise<GlobalPosition | null> {
+    return this.inner.headPosition();
+  }
+
+  countAfter(after: GlobalPosition | undefined, filter: EventFilter | undefined, cap: number): Promise<number> {
+    return this.inner.countAfter(after, filter, cap);
+  }
+
+  ping(): Promise<void> {
+    return this.inner.ping();
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+
+  private async seal(streamId: string, event: NewEvent): Promise<NewEvent> {
+    const classification = this.registry.classify(event.type);
+    const envelope = `${streamId}\n${JSON.stringify(event.metadata)}`;
+    const envelopeValues = [streamId, streamId.slice(streamId.indexOf('-') + 1), ...strings(event.metadata as unknown as JsonObject)];
+    if (envelopeValues.some(looksPersonal)) {
+      throw new PersonalDataInEnvelopeError(`${event.type}: the stream id or metadata looks like it holds an e-mail address or phone number`);
+    }
+    if (!classification.personalData) return event;
+    const subject = this.registry.subjectOf(classification, event.data);
+    if (!subject) throw new PersonalDataInEnvelopeError(`${event.type}: the subject id field ${classification.subject} is missing`);
+    const personalValues = classification.personal.flatMap((p) => strings(getPath(event.data, p))).filter((s) => s.length >= 3);
+    if (personalValues.some((v) => envelope.includes(v) || subject.includes(v))) {
+      throw new PersonalDataInEnvelopeError(`${event.type}: a personal field value appears in the stream id, subject id or metadata`);
+    }
+    const key = await this.vault.keyForWriting(subject);
+    let data = event.data;
+    for (const path of classification.personal) {
+      const value = getPath(data, path);
+      if (value === undefined || value === null) continue;
+      data = setPath(data, path, fieldCipher.encrypt(key.key, key.kid, event.id, path, value) as unknown as JsonValue);
+    }
+    return { ...event, data };
+  }
+
+  private async openAll(events: readonly RecordedEvent[]): Promise<RecordedEvent[]> {
+    const out: RecordedEvent[] = [];
+    for (const event of events) out.push(await this.open(event));
+    return out;
+  }
+
+  private async open(event: RecordedEvent): Promise<RecordedEvent> {
+    if (!this.registry.has(event.type)) return event;
+    const classification = this.registry.classify(event.type);
+    if (!classification.personalData) return event;
+    const subject = this.registry.subjectOf(classification, event.data);
+    const key = subject ? await this.vault.keyForReading(subject) : null;
+    let data = event.data;
+    for (const path of classification.personal) {
+      const stored = getPath(data, path);
+      if (!isEncryptedField(stored)) continue;
+      const value: JsonValue = key ? fieldCipher.decrypt(key.key, event.id, path, stored) : ERASED;
+      data = setPath(data, path, value);
+    }
+    return { ...event, data };
+  }
+}

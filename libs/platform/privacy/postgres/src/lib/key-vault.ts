@@ -1,0 +1,164 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { uuidv7 } from '@attest/kernel';
+import { MasterKeyError, SubjectErasedError } from '@attest/privacy';
+import { unwrapKey, wrapKey } from './field-cipher';
+import type { MasterKey } from './master-key';
+
+export const KEY_VAULT_CHANNEL = 'attest_key_vault_erased';
+
+export interface SubjectKey {
+  readonly kid: string;
+  readonly key: Buffer;
+}
+
+export interface PostgresKeyVaultOptions {
+  readonly connectionString: string;
+  readonly masterKey: MasterKey;
+  /** How long an unwrapped key stays in memory. */
+  readonly cacheTtlMs?: number;
+  readonly onWarning?: (message: string, error?: unknown) => void;
+}
+
+/**
+ * One data key per subject, wrapped by the master key, in schema `key_vault`.
+ * Erasure deletes the key and leaves a fence row: a subject once erased never
+ * gets a key again, so nothing new can be written for it and nothing old read.
+ */
+export class PostgresKeyVault {
+  private readonly pool: pg.Pool;
+  private readonly cache = new Map<string, { key: SubjectKey; until: number }>();
+  private readonly ttl: number;
+  private listener: pg.Client | null = null;
+
+  constructor(private readonly options: PostgresKeyVaultOptions) {
+    this.pool = new pg.Pool({ connectionString: options.connectionString, max: 5, application_name: 'attest-key-vault' });
+    this.pool.on('error', (error) => options.onWarning?.('idle key-vault connection failed', error));
+    this.ttl = options.cacheTtlMs ?? 60_000;
+  }
+
+  /**
+   * Refuses a master key that does not open the stored keys: a clear error at
+   * start-up instead of unreadable data later.
+   */
+  async verifyMasterKey(): Promise<void> {
+    const { id, key } = this.options.masterKey;
+    const checks = await this.pool.query<{ kek_id: string; wrapped: Buffer }>('SELECT kek_id, wrapped FROM key_vault.kek_checks');
+    const mine = checks.rows.find((r) => r.kek_id === id);
+    if (mine) {
+      try {
+        unwrapKey(key, 'kek-check', id, mine.wrapped);
+        return;
+      } catch {
+        throw new MasterKeyError('ATTEST_MASTER_KEY does not open the stored keys');
+      }
+    }
+    const foreign = await this.pool.query<{ kek_id: string }>(`SELECT DISTINCT kek_id FROM key_vault.subject_keys WHERE kek_id <> $1 LIMIT 1`, [id]);
+    if (foreign.rows[0]) {
+      throw new MasterKeyError(`the stored data keys are wrapped by master key ${foreign.rows[0].kek_id}, but ATTEST_MASTER_KEY is ${id}`);
+    }
+    await this.pool.query(`INSERT INTO key_vault.kek_checks (kek_id, wrapped) VALUES ($1, $2) ON CONFLICT (kek_id) DO NOTHING`, [
+      id,
+      wrapKey(key, 'kek-check', id, randomBytes(32)),
+    ]);
+  }
+
+  /** Drops cached keys of subjects erased by any process (LISTEN/NOTIFY). */
+  async listen(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.options.connectionString, application_name: 'attest-key-vault-listener' });
+    client.on('notification', (message) => {
+      if (message.payload) this.cache.delete(message.payload);
+    });
+    client.on('error', (error) => {
+      this.options.onWarning?.('key-vault listener failed; cached keys now expire by time only', error);
+    });
+    await client.connect();
+    await client.query(`LISTEN ${KEY_VAULT_CHANNEL}`);
+    this.listener = client;
+  }
+
+  /** The subject's key, created on first use; refused for an erased subject. */
+  async keyForWriting(subjectId: string): Promise<SubjectKey> {
+    const cached = this.cached(subjectId);
+    if (cached) return cached;
+    const existing = await this.load(subjectId);
+    if (existing) return existing;
+    const fence = await this.pool.query('SELECT 1 FROM key_vault.erased_subjects WHERE subject_id = $1', [subjectId]);
+    if (fence.rowCount) throw new SubjectErasedError('the data subject was erased; nothing can be recorded for it any more');
+    const kid = uuidv7();
+    const dataKey = randomBytes(32);
+    // The fence is checked again inside the insert: an erasure racing this call wins.
+    const inserted = await this.pool.query(
+      `INSERT INTO key_vault.subject_keys (subject_id, kid, kek_id, wrapped)
+       SELECT $1, $2, $3, $4 WHERE NOT EXISTS (SELECT 1 FROM key_vault.erased_subjects WHERE subject_id = $1)
+       ON CONFLICT (subject_id) DO NOTHING`,
+      [subjectId, kid, this.options.masterKey.id, wrapKey(this.options.masterKey.key, subjectId, kid, dataKey)],
+    );
+    if (inserted.rowCount === 1) return this.remember(subjectId, { kid, key: dataKey });
+    const winner = await this.load(subjectId);
+    if (winner) return winner;
+    throw new SubjectErasedError('the data subject was erased; nothing can be recorded for it any more');
+  }
+
+  /** The subject's key, or null when it was erased (or never had one). */
+  async keyForReading(subjectId: string): Promise<SubjectKey | null> {
+    return this.cached(subjectId) ?? (await this.load(subjectId));
+  }
+
+  /** Destroys the subject's key for good and fences the subject. Idempotent. */
+  async erase(subjectId: string, reason: string): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('INSERT INTO key_vault.erased_subjects (subject_id, reason) VALUES ($1, $2) ON CONFLICT (subject_id) DO NOTHING', [subjectId, reason]);
+      await client.query('DELETE FROM key_vault.subject_keys WHERE subject_id = $1', [subjectId]);
+      await client.query(`SELECT pg_notify('${KEY_VAULT_CHANNEL}', $1)`, [subjectId]);
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+    this.cache.delete(subjectId);
+  }
+
+  async isErased(subjectId: string): Promise<boolean> {
+    return ((await this.pool.query('SELECT 1 FROM key_vault.erased_subjects WHERE subject_id = $1', [subjectId])).rowCount ?? 0) > 0;
+  }
+
+  async close(): Promise<void> {
+    await this.listener?.end().catch(() => undefined);
+    await this.pool.end();
+  }
+
+  private cached(subjectId: string): SubjectKey | null {
+    const hit = this.cache.get(subjectId);
+    if (!hit) return null;
+    if (hit.until < Date.now()) {
+      this.cache.delete(subjectId);
+      return null;
+    }
+    return hit.key;
+  }
+
+  private remember(subjectId: string, key: SubjectKey): SubjectKey {
+    this.cache.set(subjectId, { key, until: Date.now() + this.ttl });
+    return key;
+  }
+
+  private async load(subjectId: string): Promise<SubjectKey | null> {
+    const { rows } = await this.pool.query<{ kid: string; kek_id: string; wrapped: Buffer }>(
+      'SELECT kid, kek_id, wrapped FROM key_vault.subject_keys WHERE subject_id = $1',
+      [subjectId],
+    );
+    const row = rows[0];
+    if (!row) return null;
+    if (row.kek_id !== this.options.masterKey.id) throw new MasterKeyError(`data key wrapped by master key ${row.kek_id}, which is not configured`);
+    try {
+      return this.remember(subjectId, { kid: row.kid, key: unwrapKey(this.options.masterKey.key, subjectId, row.kid, row.wrapped) });
+    } catch {
+      throw new MasterKeyError('ATTEST_MASTER_KEY does not open the stored keys');
+    }
+  }
+}

@@ -1,0 +1,18 @@
+import { API_KEY_EVENT_TYPES, DELEGATION_EVENT_TYPES } from '@attest/access-domain';
+import { eventTypeRegistry, migrationsFor } from './registry';
+
+// Every event type a context can emit must carry a personal-data declaration;
+// the encrypting store also refuses undeclared types at run time.
+const EMITTED_EVENT_TYPES: readonly string[] = [...API_KEY_EVENT_TYPES, ...DELEGATION_EVENT_TYPES];
+
+describe('the runtime registry', () => {
+  it('declares every event type the contexts emit, and nothing else', () => {
+    expect(eventTypeRegistry().types()).toEqual([...EMITTED_EVENT_TYPES].sort());
+  });
+
+  it('runs migrations in the order of their timestamps', () => {
+    const stamps = migrationsFor('postgres').map((m) => Number(/(\d{13})$/.exec(m.name)?.[1]));
+    expect(stamps).toEqual([...stamps].sort((a, b) => a - b));
+    expect(migrationsFor('kurrentdb').map((m) => m.name)).not.toContain('EventStoreSchema1763769600000');
+  });
+});
