@@ -185,7 +185,7 @@ describe('crypto-shredding above the event-store port (real Postgres)', () => {
     const wrong = new PostgresKeyVault({ connectionString: db.url, masterKey: newKey() });
     try {
       await expect(wrong.verifyMasterKey()).rejects.toBeInstanceOf(MasterKeyError);
-      await expect(wrong.verifyMasterKey()).rejects.toThrow(/wrapped by master key/);
+      await expect(wrong.verifyMasterKey()).rejects.toThrow(/set up with master key/);
     } finally {
       await wrong.close();
     }

@@ -53,6 +53,11 @@ export class PostgresKeyVault {
         throw new MasterKeyError('ATTEST_MASTER_KEY does not open the stored keys');
       }
     }
+    const other = checks.rows[0];
+    if (other) {
+      // Changing the master key is a rotation (re-wrapping every data key), never a silent switch.
+      throw new MasterKeyError(`this database was set up with master key ${other.kek_id}, but ATTEST_MASTER_KEY is ${id}`);
+    }
     const foreign = await this.pool.query<{ kek_id: string }>(`SELECT DISTINCT kek_id FROM key_vault.subject_keys WHERE kek_id <> $1 LIMIT 1`, [id]);
     if (foreign.rows[0]) {
       throw new MasterKeyError(`the stored data keys are wrapped by master key ${foreign.rows[0].kek_id}, but ATTEST_MASTER_KEY is ${id}`);
