@@ -1,0 +1,140 @@
+/**
+ * npm run bench:crypto — appends through the encrypting store against the
+ * plain Postgres adapter on the same server in the same run (alternating
+ * rounds), and decryption throughput on read. JSON on the last line.
+ *
+ *   BENCH_SECONDS (default 10)  BENCH_WRITERS (default 8)  BENCH_SUBJECTS (default 1000)
+ */
+import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { createDataSource, ensureDatabase, runMigrations, withDatabase } from '@attest/database';
+import { startEmbeddedPostgres } from '@attest/database/embedded';
+import { NO_STREAM, type EventStore, type NewEvent } from '@attest/event-store';
+import { eventStoreMigrations, PostgresEventStore } from '@attest/event-store-postgres';
+import { uuidv7 } from '@attest/kernel';
+import { EventTypeRegistry } from '@attest/privacy';
+import { EncryptingEventStore, keyVaultMigrations, parseMasterKey, PostgresKeyVault } from '@attest/privacy-postgres';
+
+const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10);
+const WRITERS = Number(process.env['BENCH_WRITERS'] ?? 8);
+const SUBJECTS = Number(process.env['BENCH_SUBJECTS'] ?? 1000);
+const ROUNDS = 3;
+const PERSONAL = ['name', 'contact.email', 'contact.phone'];
+
+const registry = new EventTypeRegistry([
+  { type: 'CustomerRegistered.v1', personalData: true, subject: 'customerId', personal: PERSONAL },
+]);
+const subjects = Array.from({ length: SUBJECTS }, () => uuidv7());
+
+function event(i: number): NewEvent {
+  return {
+    id: uuidv7(),
+    type: 'CustomerRegistered.v1',
+    data: {
+      customerId: subjects[i % SUBJECTS] ?? '',
+      name: `Customer Name ${i}`,
+      contact: { email: `customer.${i}@example.com`, phone: `+86 138 0000 ${String(i % 10000).padStart(4, '0')}` },
+      tier: 'gold',
+    },
+    metadata: { tenantId: 'bench', actor: 'system:bench', correlationId: uuidv7(), causationId: null, commandId: uuidv7(), occurredAt: new Date().toISOString() },
+  };
+}
+
+async function run(store: EventStore, seconds: number, next: number[]): Promise<{ ops: number; secs: number }> {
+  const deadline = Date.now() + seconds * 1000;
+  const started = process.hrtime.bigint();
+  const counts = await Promise.all(
+    Array.from({ length: WRITERS }, async (_, w) => {
+      const stream = `bench${w}-${String(next.length)}`;
+      let n = 0;
+      while (Date.now() < deadline) {
+        const i = next[w] ?? 0;
+        await store.appendToStream(stream, [event(i * WRITERS + w)], { expectedRevision: i === 0 ? NO_STREAM : i - 1 });
+        next[w] = i + 1;
+        n += 1;
+      }
+      return n;
+    }),
+  );
+  return { ops: counts.reduce((a, b) => a + b, 0), secs: Number(process.hrtime.bigint() - started) / 1e9 };
+}
+
+async function main(): Promise<void> {
+  const server = await startEmbeddedPostgres({
+    dataDir: join(__dirname, '..', '..', '.data', 'bench', `pg-${randomBytes(4).toString('hex')}`),
+    port: 54900 + Math.floor(Math.random() * 90),
+    ephemeral: true,
+  });
+  try {
+    await ensureDatabase(server.url('postgres'), 'bench');
+    const url = withDatabase(server.url('postgres'), 'bench');
+    const ds = createDataSource({ url, migrations: [...eventStoreMigrations, ...keyVaultMigrations] });
+    await ds.initialize();
+    await runMigrations(ds);
+    await ds.destroy();
+
+    const plain = new PostgresEventStore({ connectionString: url, poolSize: WRITERS });
+    const vault = new PostgresKeyVault({ connectionString: url, masterKey: parseMasterKey(randomBytes(32).toString('base64')) });
+    await vault.verifyMasterKey();
+    const encrypted = new EncryptingEventStore(new PostgresEventStore({ connectionString: url, poolSize: WRITERS }), registry, vault);
+
+    // Steady state: every subject already has its key (creation is a one-time cost per subject).
+    for (let i = 0; i < SUBJECTS; i += 50) await Promise.all(subjects.slice(i, i + 50).map((s) => vault.keyForWriting(s)));
+
+    // Streams differ per store: `bench<w>-<n>` with n = 8 (plain) or 9 (encrypted) counters.
+    const plainNext = new Array<number>(WRITERS).fill(0);
+    const encNext = new Array<number>(WRITERS + 1).fill(0);
+    const totals = { plain: { ops: 0, secs: 0 }, encrypted: { ops: 0, secs: 0 } };
+    process.stderr.write(`appends: ${WRITERS} writers, ${SUBJECTS} subjects, ${ROUNDS} alternating rounds of ${SECONDS / ROUNDS}s each\n`);
+    for (let round = 0; round < ROUNDS; round++) {
+      const p = await run(plain, SECONDS / ROUNDS, plainNext);
+      const e = await run(encrypted, SECONDS / ROUNDS, encNext);
+      totals.plain.ops += p.ops;
+      totals.plain.secs += p.secs;
+      totals.encrypted.ops += e.ops;
+      totals.encrypted.secs += e.secs;
+    }
+    const plainPerSec = totals.plain.ops / totals.plain.secs;
+    const encPerSec = totals.encrypted.ops / totals.encrypted.secs;
+
+    process.stderr.write('decrypting everything appended through the encrypting store\n');
+    let fields = 0;
+    let after: Awaited<ReturnType<EventStore['readAll']>>[number]['globalPosition'] | undefined;
+    const started = process.hrtime.bigint();
+    for (;;) {
+      const page = await encrypted.readAll({ ...(after ? { after } : {}), maxCount: 1000, filter: { eventTypes: ['CustomerRegistered.v1'] } });
+      const last = page[page.length - 1];
+      if (!last) break;
+      fields += page.filter((e) => typeof e.data['name'] === 'string').length * PERSONAL.length;
+      after = last.globalPosition;
+    }
+    const decryptSecs = Number(process.hrtime.bigint() - started) / 1e9;
+
+    await plain.close();
+    await encrypted.close();
+    await vault.close();
+
+    const result = {
+      writers: WRITERS,
+      subjects: SUBJECTS,
+      plainAppendsPerSec: Math.round(plainPerSec),
+      encryptedAppendsPerSec: Math.round(encPerSec),
+      encryptionCostRatio: Number((plainPerSec / encPerSec).toFixed(3)),
+      decryptFieldsPerSec: Math.round(fields / decryptSecs),
+      decryptedFields: fields,
+    };
+    process.stdout.write(
+      `measure                         value\nplain appends/s                 ${result.plainAppendsPerSec}\nencrypted appends/s             ${result.encryptedAppendsPerSec}\n` +
+        `encryption cost (time ratio)    ${result.encryptionCostRatio}\ndecrypted fields/s (read)       ${result.decryptFieldsPerSec}\n`,
+    );
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+  } finally {
+    await server.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : 'unknown'}\n`);
+  process.exit(1);
+});
