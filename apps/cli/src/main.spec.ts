@@ -76,6 +76,23 @@ describe('attest CLI', () => {
     expect(await run(['keys', 'create', '--tenant', 'acme', '--roles', 'root'])).toBe(2);
   });
 
+  it('rotates the master key: old one as ATTEST_MASTER_KEY_PREVIOUS, new one current', async () => {
+    const old = process.env['ATTEST_MASTER_KEY'] ?? '';
+    process.env['ATTEST_MASTER_KEY_PREVIOUS'] = old;
+    process.env['ATTEST_MASTER_KEY'] = randomBytes(32).toString('base64');
+    try {
+      expect(await run(['migrate'])).toBe(0); // verifies both keys
+      expect(await run(['keys', 'rotate-master'])).toBe(0);
+      expect(out.join('')).toMatch(/re-wrapped \d+ data keys/);
+    } finally {
+      delete process.env['ATTEST_MASTER_KEY_PREVIOUS'];
+    }
+    expect(await run(['migrate'])).toBe(0); // the new key alone now
+    process.env['ATTEST_MASTER_KEY'] = old;
+    expect(await run(['migrate'])).toBe(1); // the old key is refused with a clear error
+    expect(err.join('')).toContain('MasterKeyError');
+  });
+
   it('rejects unknown projections and commands with exit code 2', async () => {
     expect(await run(['projections', 'rebuild', 'nope'])).toBe(2);
     expect(err.join('')).toContain('no projection named "nope"');

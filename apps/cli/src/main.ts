@@ -28,6 +28,8 @@ Usage:
   attest keys list --tenant <id>       API keys of a tenant (never their secrets)
   attest keys revoke <keyId> --tenant <id> --reason <text>
                                        revoke an API key (effective on the next request)
+  attest keys rotate-master            re-wrap every data-subject key under ATTEST_MASTER_KEY
+                                       (set the old one in ATTEST_MASTER_KEY_PREVIOUS meanwhile)
   attest help                          this text
 
 Configuration comes from the environment (see README.md); without DATABASE_URL
@@ -145,6 +147,14 @@ async function revokeKey(keyId: string | undefined, tenant: string | undefined, 
   });
 }
 
+async function rotateMaster(): Promise<void> {
+  await withInfrastructure(async (infra) => {
+    await assertMigrated(infra);
+    const count = await infra.vault.rotateToCurrentMasterKey();
+    process.stdout.write(`re-wrapped ${count} data keys under the current master key; ATTEST_MASTER_KEY_PREVIOUS can be removed\n`);
+  });
+}
+
 function printTable(header: string[], rows: string[][]): void {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
@@ -177,6 +187,7 @@ export async function run(argv: string[]): Promise<number> {
     else if (command === 'keys' && sub === 'create') await createKey(values.tenant, values.roles, values.label, values['expires-in-days']);
     else if (command === 'keys' && sub === 'list') await listKeys(values.tenant);
     else if (command === 'keys' && sub === 'revoke') await revokeKey(arg, values.tenant, values.reason);
+    else if (command === 'keys' && sub === 'rotate-master') await rotateMaster();
     else throw new UsageError(`unknown command: ${positionals.join(' ')}`);
     return 0;
   } catch (error) {

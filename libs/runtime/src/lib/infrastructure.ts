@@ -12,7 +12,7 @@ import { KurrentDbEventStore } from '@attest/event-store-kurrentdb';
 import { PostgresEventStore } from '@attest/event-store-postgres';
 import type { Logger } from '@attest/observability';
 import { ProjectionRunner, type ProjectionMetrics } from '@attest/projections';
-import { EncryptingEventStore, loadMasterKey, PostgresKeyVault } from '@attest/privacy-postgres';
+import { EncryptingEventStore, loadMasterKey, parseMasterKey, PostgresKeyVault } from '@attest/privacy-postgres';
 import { eventTypeRegistry, migrationsFor, projections } from './registry';
 
 export interface Infrastructure {
@@ -97,6 +97,7 @@ export async function startInfrastructure(config: AttestConfig, logger: Logger):
     const vault = new PostgresKeyVault({
       connectionString: url,
       masterKey,
+      previousMasterKeys: config.previousMasterKeys.map(parseMasterKey),
       onWarning: (message, error) => {
         logger.warn({ err: error instanceof Error ? { name: error.name, message: error.message } : undefined }, message);
       },

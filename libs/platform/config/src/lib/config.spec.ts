@@ -18,6 +18,7 @@ describe('loadConfig', () => {
       rateLimitPerMinute: 600,
       demo: true,
       masterKey: null,
+      previousMasterKeys: [],
     });
   });
 

@@ -30,6 +30,8 @@ export interface AttestConfig {
   readonly demo: boolean;
   /** Key-encryption key (base64, 32 bytes); null on the embedded default: kept in the data directory. */
   readonly masterKey: string | null;
+  /** Master keys being rotated away from (ATTEST_MASTER_KEY_PREVIOUS, comma-separated). */
+  readonly previousMasterKeys: readonly string[];
 }
 
 export class ConfigError extends Error {
@@ -118,6 +120,7 @@ export function loadConfig(env: Env = process.env): AttestConfig {
     rateLimitPerMinute: int('RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
     demo: demoRaw !== 'off',
     masterKey: text('ATTEST_MASTER_KEY'),
+    previousMasterKeys: (text('ATTEST_MASTER_KEY_PREVIOUS') ?? '').split(',').map((k) => k.trim()).filter(Boolean),
   };
   if (databaseUrl && !config.masterKey) problems.push('ATTEST_MASTER_KEY is required with DATABASE_URL (base64 of 32 random bytes)');
   if (problems.length > 0) throw new ConfigError(problems);

@@ -14,7 +14,10 @@ export interface SubjectKey {
 
 export interface PostgresKeyVaultOptions {
   readonly connectionString: string;
+  /** Wraps new data keys. */
   readonly masterKey: MasterKey;
+  /** Master keys being rotated away from: still opens keys they wrapped. */
+  readonly previousMasterKeys?: readonly MasterKey[];
   /** How long an unwrapped key stays in memory. */
   readonly cacheTtlMs?: number;
   readonly onWarning?: (message: string, error?: unknown) => void;
@@ -30,8 +33,10 @@ export class PostgresKeyVault {
   private readonly cache = new Map<string, { key: SubjectKey; until: number }>();
   private readonly ttl: number;
   private listener: pg.Client | null = null;
+  private readonly keks: ReadonlyMap<string, Buffer>;
 
   constructor(private readonly options: PostgresKeyVaultOptions) {
+    this.keks = new Map([options.masterKey, ...(options.previousMasterKeys ?? [])].map((k) => [k.id, k.key]));
     this.pool = new pg.Pool({ connectionString: options.connectionString, max: 5, application_name: 'attest-key-vault' });
     this.pool.on('error', (error) => options.onWarning?.('idle key-vault connection failed', error));
     this.ttl = options.cacheTtlMs ?? 60_000;
@@ -44,21 +49,24 @@ export class PostgresKeyVault {
   async verifyMasterKey(): Promise<void> {
     const { id, key } = this.options.masterKey;
     const checks = await this.pool.query<{ kek_id: string; wrapped: Buffer }>('SELECT kek_id, wrapped FROM key_vault.kek_checks');
-    const mine = checks.rows.find((r) => r.kek_id === id);
-    if (mine) {
+    for (const row of checks.rows) {
+      const kek = this.keks.get(row.kek_id);
+      if (!kek) continue;
       try {
-        unwrapKey(key, 'kek-check', id, mine.wrapped);
-        return;
+        unwrapKey(kek, 'kek-check', row.kek_id, row.wrapped);
       } catch {
-        throw new MasterKeyError('ATTEST_MASTER_KEY does not open the stored keys');
+        throw new MasterKeyError(`the configured master key ${row.kek_id} does not open the stored keys`);
       }
     }
-    const other = checks.rows[0];
+    const known = checks.rows.some((r) => this.keks.has(r.kek_id));
+    const mine = checks.rows.some((r) => r.kek_id === id);
+    if (mine) return;
+    const other = known ? undefined : checks.rows[0];
     if (other) {
       // Changing the master key is a rotation (re-wrapping every data key), never a silent switch.
       throw new MasterKeyError(`this database was set up with master key ${other.kek_id}, but ATTEST_MASTER_KEY is ${id}`);
     }
-    const foreign = await this.pool.query<{ kek_id: string }>(`SELECT DISTINCT kek_id FROM key_vault.subject_keys WHERE kek_id <> $1 LIMIT 1`, [id]);
+    const foreign = await this.pool.query<{ kek_id: string }>(`SELECT DISTINCT kek_id FROM key_vault.subject_keys WHERE NOT (kek_id = ANY($1)) LIMIT 1`, [[...this.keks.keys()]]);
     if (foreign.rows[0]) {
       throw new MasterKeyError(`the stored data keys are wrapped by master key ${foreign.rows[0].kek_id}, but ATTEST_MASTER_KEY is ${id}`);
     }
@@ -128,6 +136,44 @@ export class PostgresKeyVault {
     this.cache.delete(subjectId);
   }
 
+  /**
+   * Re-wraps every data key not yet under the current master key, in small
+   * transactions, while the system runs (processes configured with the current
+   * and the previous key read both meanwhile). Returns how many were re-wrapped.
+   */
+  async rotateToCurrentMasterKey(batchSize = 500): Promise<number> {
+    const { id, key } = this.options.masterKey;
+    await this.verifyMasterKey();
+    let rewrapped = 0;
+    for (;;) {
+      const client = await this.pool.connect();
+      try {
+        await client.query('BEGIN');
+        const { rows } = await client.query<{ subject_id: string; kid: string; kek_id: string; wrapped: Buffer }>(
+          `SELECT subject_id, kid, kek_id, wrapped FROM key_vault.subject_keys WHERE kek_id <> $1 LIMIT $2 FOR UPDATE SKIP LOCKED`,
+          [id, batchSize],
+        );
+        for (const row of rows) {
+          const old = this.keks.get(row.kek_id);
+          if (!old) throw new MasterKeyError(`data key wrapped by master key ${row.kek_id}, which is not configured as a previous key`);
+          const dataKey = unwrapKey(old, row.subject_id, row.kid, row.wrapped);
+          await client.query('UPDATE key_vault.subject_keys SET kek_id = $2, wrapped = $3 WHERE subject_id = $1', [row.subject_id, id, wrapKey(key, row.subject_id, row.kid, dataKey)]);
+        }
+        await client.query('COMMIT');
+        rewrapped += rows.length;
+        if (rows.length < batchSize) break;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
+    }
+    // Keys of rotated-away master keys wrap nothing any more: forget their check values.
+    await this.pool.query('DELETE FROM key_vault.kek_checks WHERE kek_id <> $1 AND NOT EXISTS (SELECT 1 FROM key_vault.subject_keys k WHERE k.kek_id = kek_checks.kek_id)', [id]);
+    return rewrapped;
+  }
+
   async isErased(subjectId: string): Promise<boolean> {
     return ((await this.pool.query('SELECT 1 FROM key_vault.erased_subjects WHERE subject_id = $1', [subjectId])).rowCount ?? 0) > 0;
   }
@@ -159,9 +205,10 @@ export class PostgresKeyVault {
     );
     const row = rows[0];
     if (!row) return null;
-    if (row.kek_id !== this.options.masterKey.id) throw new MasterKeyError(`data key wrapped by master key ${row.kek_id}, which is not configured`);
+    const kek = this.keks.get(row.kek_id);
+    if (!kek) throw new MasterKeyError(`data key wrapped by master key ${row.kek_id}, which is not configured`);
     try {
-      return this.remember(subjectId, { kid: row.kid, key: unwrapKey(this.options.masterKey.key, subjectId, row.kid, row.wrapped) });
+      return this.remember(subjectId, { kid: row.kid, key: unwrapKey(kek, subjectId, row.kid, row.wrapped) });
     } catch {
       throw new MasterKeyError('ATTEST_MASTER_KEY does not open the stored keys');
     }

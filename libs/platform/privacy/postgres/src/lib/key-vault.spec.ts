@@ -1,0 +1,55 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { MasterKeyError } from '@attest/privacy';
+import { uuidv7 } from '@attest/kernel';
+import { createTestDatabase, type TestDatabase } from '@attest/testing';
+import { PostgresKeyVault } from './key-vault';
+import { parseMasterKey, type MasterKey } from './master-key';
+import { keyVaultMigrations } from './migrations';
+
+const newKey = (): MasterKey => parseMasterKey(randomBytes(32).toString('base64'));
+
+describe('master-key rotation while running (real Postgres)', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase('key_rotation', { migrations: keyVaultMigrations });
+  });
+  afterAll(async () => {
+    await db.drop();
+  });
+
+  it('re-wraps every data key under the new master key; readers with old+new keep working; the old key alone is then refused', async () => {
+    const a = newKey();
+    const b = newKey();
+    const subjects = Array.from({ length: 1200 }, () => uuidv7());
+    const before = new PostgresKeyVault({ connectionString: db.url, masterKey: a });
+    await before.verifyMasterKey();
+    const original = new Map<string, string>();
+    for (const s of subjects) original.set(s, (await before.keyForWriting(s)).key.toString('hex'));
+    await before.close();
+
+    // Deployed with the new key and the previous one: old keys open, new ones are wrapped by B.
+    const during = new PostgresKeyVault({ connectionString: db.url, masterKey: b, previousMasterKeys: [a], cacheTtlMs: 0 });
+    await during.verifyMasterKey();
+    expect((await during.keyForReading(subjects[0] ?? ''))?.key.toString('hex')).toBe(original.get(subjects[0] ?? ''));
+    const fresh = uuidv7();
+    await during.keyForWriting(fresh);
+
+    expect(await during.rotateToCurrentMasterKey(500)).toBe(1200);
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    const kinds = await client.query<{ kek_id: string; n: string }>('SELECT kek_id, count(*) AS n FROM key_vault.subject_keys GROUP BY kek_id');
+    await client.end();
+    expect(kinds.rows).toEqual([{ kek_id: b.id, n: '1201' }]);
+    await during.close();
+
+    const after = new PostgresKeyVault({ connectionString: db.url, masterKey: b });
+    await after.verifyMasterKey();
+    for (const s of subjects.slice(0, 50)) expect((await after.keyForReading(s))?.key.toString('hex')).toBe(original.get(s));
+    await after.close();
+
+    const stale = new PostgresKeyVault({ connectionString: db.url, masterKey: a });
+    await expect(stale.verifyMasterKey()).rejects.toBeInstanceOf(MasterKeyError);
+    await stale.close();
+  }, 60_000);
+});
