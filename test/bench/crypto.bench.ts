@@ -8,7 +8,7 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { createDataSource, ensureDatabase, runMigrations, withDatabase } from '@attest/database';
+import { createDataSource, ensureDatabase, platformMigrations, runMigrations, withDatabase } from '@attest/database';
 import { startEmbeddedPostgres } from '@attest/database/embedded';
 import { NO_STREAM, type EventStore, type NewEvent } from '@attest/event-store';
 import { eventStoreMigrations, PostgresEventStore } from '@attest/event-store-postgres';
@@ -69,7 +69,7 @@ async function main(): Promise<void> {
   try {
     await ensureDatabase(server.url('postgres'), 'bench');
     const url = withDatabase(server.url('postgres'), 'bench');
-    const ds = createDataSource({ url, migrations: [...eventStoreMigrations, ...keyVaultMigrations] });
+    const ds = createDataSource({ url, migrations: [...eventStoreMigrations, ...platformMigrations, ...keyVaultMigrations] });
     await ds.initialize();
     await runMigrations(ds);
     await ds.destroy();

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { createDataSource } from '@attest/database';
+import { createDataSource, platformMigrations } from '@attest/database';
 import { NO_STREAM } from '@attest/event-store';
 import { streamIn, testEvent } from '@attest/event-store-contract';
 import { eventStoreMigrations, PostgresEventStore } from '@attest/event-store-postgres';
@@ -15,7 +15,7 @@ describe('event-log-stats projection (real Postgres)', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase('event_log_stats', {
-      migrations: [...eventStoreMigrations, ...projectionMigrations, ...eventLogStatsMigrations],
+      migrations: [...eventStoreMigrations, ...platformMigrations, ...projectionMigrations, ...eventLogStatsMigrations],
     });
     dataSource = createDataSource({ url: db.url, migrations: [] });
     await dataSource.initialize();

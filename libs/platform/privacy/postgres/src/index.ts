@@ -3,3 +3,4 @@ export * from './lib/field-cipher';
 export * from './lib/key-vault';
 export * from './lib/encrypting-event-store';
 export { keyVaultMigrations } from './lib/migrations';
+export * from './lib/read-model-privacy';

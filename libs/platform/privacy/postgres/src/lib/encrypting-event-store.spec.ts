@@ -1,3 +1,4 @@
+import { platformMigrations } from '@attest/database';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { NO_STREAM, type NewEvent } from '@attest/event-store';
@@ -49,7 +50,7 @@ describe('crypto-shredding above the event-store port (real Postgres)', () => {
   const masterKey = newKey();
 
   beforeAll(async () => {
-    db = await createTestDatabase('privacy', { migrations: [...eventStoreMigrations, ...keyVaultMigrations] });
+    db = await createTestDatabase('privacy', { migrations: [...eventStoreMigrations, ...platformMigrations, ...keyVaultMigrations] });
     inner = new PostgresEventStore({ connectionString: db.url });
     vault = new PostgresKeyVault({ connectionString: db.url, masterKey });
     await vault.verifyMasterKey();

@@ -1,3 +1,4 @@
+import { platformMigrations } from '@attest/database';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { MasterKeyError } from '@attest/privacy';
@@ -12,7 +13,7 @@ const newKey = (): MasterKey => parseMasterKey(randomBytes(32).toString('base64'
 describe('master-key rotation while running (real Postgres)', () => {
   let db: TestDatabase;
   beforeAll(async () => {
-    db = await createTestDatabase('key_rotation', { migrations: keyVaultMigrations });
+    db = await createTestDatabase('key_rotation', { migrations: [...platformMigrations, ...keyVaultMigrations] });
   });
   afterAll(async () => {
     await db.drop();

@@ -169,9 +169,40 @@ export class PostgresKeyVault {
         client.release();
       }
     }
+    const index = await this.pool.query<{ kek_id: string; wrapped: Buffer }>('SELECT kek_id, wrapped FROM key_vault.index_key WHERE kek_id <> $1', [id]);
+    const indexRow = index.rows[0];
+    const indexKek = indexRow ? this.keks.get(indexRow.kek_id) : undefined;
+    if (indexRow && indexKek) {
+      const plain = unwrapKey(indexKek, 'index-key', 'index-key', indexRow.wrapped);
+      await this.pool.query('UPDATE key_vault.index_key SET kek_id = $1, wrapped = $2', [id, wrapKey(key, 'index-key', 'index-key', plain)]);
+    }
     // Keys of rotated-away master keys wrap nothing any more: forget their check values.
-    await this.pool.query('DELETE FROM key_vault.kek_checks WHERE kek_id <> $1 AND NOT EXISTS (SELECT 1 FROM key_vault.subject_keys k WHERE k.kek_id = kek_checks.kek_id)', [id]);
+    await this.pool.query(
+      `DELETE FROM key_vault.kek_checks WHERE kek_id <> $1
+         AND NOT EXISTS (SELECT 1 FROM key_vault.subject_keys k WHERE k.kek_id = kek_checks.kek_id)
+         AND NOT EXISTS (SELECT 1 FROM key_vault.index_key i WHERE i.kek_id = kek_checks.kek_id)`,
+      [id],
+    );
     return rewrapped;
+  }
+
+  /** The blind-index HMAC key, created once and wrapped by the master key like any data key. */
+  async indexKey(generate: () => Buffer): Promise<Buffer> {
+    const read = async (): Promise<Buffer | null> => {
+      const { rows } = await this.pool.query<{ kek_id: string; wrapped: Buffer }>('SELECT kek_id, wrapped FROM key_vault.index_key');
+      const row = rows[0];
+      if (!row) return null;
+      const kek = this.keks.get(row.kek_id);
+      if (!kek) throw new MasterKeyError(`the index key is wrapped by master key ${row.kek_id}, which is not configured`);
+      return unwrapKey(kek, 'index-key', 'index-key', row.wrapped);
+    };
+    const existing = await read();
+    if (existing) return existing;
+    const { id, key } = this.options.masterKey;
+    await this.pool.query('INSERT INTO key_vault.index_key (kek_id, wrapped) VALUES ($1, $2) ON CONFLICT DO NOTHING', [id, wrapKey(key, 'index-key', 'index-key', generate())]);
+    const created = await read();
+    if (!created) throw new MasterKeyError('the index key could not be stored');
+    return created;
   }
 
   async isErased(subjectId: string): Promise<boolean> {

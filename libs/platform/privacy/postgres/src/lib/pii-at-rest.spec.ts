@@ -1,3 +1,4 @@
+import { platformMigrations } from '@attest/database';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { NO_STREAM } from '@attest/event-store';
@@ -25,7 +26,7 @@ describe('the PII scan harness (tables, cluster files after CHECKPOINT, logs)', 
   let db: TestDatabase;
 
   beforeAll(async () => {
-    db = await createTestDatabase('pii_scan', { migrations: [...eventStoreMigrations, ...keyVaultMigrations] });
+    db = await createTestDatabase('pii_scan', { migrations: [...eventStoreMigrations, ...platformMigrations, ...keyVaultMigrations] });
   });
 
   afterAll(async () => {

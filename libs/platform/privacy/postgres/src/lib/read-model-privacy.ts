@@ -1,0 +1,101 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import type { EntityManager } from 'typeorm';
+import type { JsonValue } from '@attest/kernel';
+import { ERASED, isEncryptedField, type Erased } from '@attest/privacy';
+import { fieldCipher } from './field-cipher';
+import type { PostgresKeyVault } from './key-vault';
+
+export type LookupKind = 'email' | 'phone' | 'name';
+
+/** Where a read-model value lives; bound into its ciphertext so it cannot be moved. */
+export interface ColumnRef {
+  readonly table: string;
+  readonly column: string;
+  /** The row's primary key, as text. */
+  readonly row: string;
+}
+
+export function normaliseEmail(email: string): string {
+  return email.normalize('NFKC').trim().toLowerCase();
+}
+
+export function normalisePhone(phone: string): string {
+  const digits = phone.normalize('NFKC').replace(/[^0-9+]/g, '');
+  return digits.startsWith('+') ? digits : digits.replace(/^0+/, '');
+}
+
+/** Lowercased name parts of at least two characters (letters of any script, digits). */
+export function nameParts(name: string): string[] {
+  return [...new Set(name.normalize('NFKC').toLowerCase().split(/[^\p{L}\p{N}]+/u).filter((p) => p.length >= 2))];
+}
+
+/**
+ * The toolkit read models use for personal fields: `seal`/`open` a value
+ * under the subject's key (reads as ERASED once the subject is erased), and
+ * blind indexes — keyed HMAC tokens — to find subjects by exact e-mail or
+ * phone, or by name parts, without storing plaintext anywhere.
+ */
+export class ReadModelPrivacy {
+  private indexKey: Buffer | null = null;
+
+  constructor(private readonly vault: PostgresKeyVault) {}
+
+  /** A personal value ready for a jsonb column. */
+  async seal(subjectId: string, ref: ColumnRef, value: JsonValue): Promise<JsonValue> {
+    const key = await this.vault.keyForWriting(subjectId);
+    return fieldCipher.encrypt(key.key, key.kid, `${ref.table}:${ref.row}`, ref.column, value) as unknown as JsonValue;
+  }
+
+  /** The plaintext of a sealed value, or ERASED. */
+  async open(subjectId: string, ref: ColumnRef, stored: JsonValue | null): Promise<JsonValue | Erased | null> {
+    if (stored === null || !isEncryptedField(stored)) return stored;
+    const key = await this.vault.keyForReading(subjectId);
+    return key ? fieldCipher.decrypt(key.key, `${ref.table}:${ref.row}`, ref.column, stored) : ERASED;
+  }
+
+  /** The tokens under which a value is indexed, per tenant (a token never matches across tenants). */
+  async tokens(tenantId: string, kind: LookupKind, value: string): Promise<string[]> {
+    const key = await this.key();
+    const parts = kind === 'email' ? [normaliseEmail(value)] : kind === 'phone' ? [normalisePhone(value)] : nameParts(value);
+    return parts.filter(Boolean).map((p) => createHmac('sha256', key).update(`${tenantId}\n${kind}\n${p}`).digest('base64url'));
+  }
+
+  /** Replaces the lookup entries of a subject for the given values (inside the caller's transaction). */
+  async index(manager: EntityManager, tenantId: string, subjectId: string, values: Partial<Record<LookupKind, string>>): Promise<void> {
+    await manager.query('DELETE FROM privacy.lookup_tokens WHERE tenant_id = $1 AND subject_id = $2', [tenantId, subjectId]);
+    for (const kind of ['email', 'phone', 'name'] as const) {
+      const value = values[kind];
+      if (!value) continue;
+      for (const token of await this.tokens(tenantId, kind, value)) {
+        await manager.query('INSERT INTO privacy.lookup_tokens (tenant_id, kind, token, subject_id) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [
+          tenantId,
+          kind,
+          token,
+          subjectId,
+        ]);
+      }
+    }
+  }
+
+  /** Subjects whose e-mail/phone equals the value, or whose name has every given part. */
+  async find(manager: EntityManager, tenantId: string, kind: LookupKind, value: string): Promise<string[]> {
+    const tokens = await this.tokens(tenantId, kind, value);
+    if (tokens.length === 0) return [];
+    const rows: { subject_id: string }[] = await manager.query(
+      `SELECT subject_id FROM privacy.lookup_tokens WHERE tenant_id = $1 AND kind = $2 AND token = ANY($3)
+       GROUP BY subject_id HAVING count(DISTINCT token) = $4 ORDER BY subject_id`,
+      [tenantId, kind, tokens, tokens.length],
+    );
+    return rows.map((r) => r.subject_id);
+  }
+
+  /** Deletes every lookup entry of an erased subject. */
+  async forget(manager: EntityManager, subjectId: string): Promise<void> {
+    await manager.query('DELETE FROM privacy.lookup_tokens WHERE subject_id = $1', [subjectId]);
+  }
+
+  private async key(): Promise<Buffer> {
+    this.indexKey ??= await this.vault.indexKey(() => randomBytes(32));
+    return this.indexKey;
+  }
+}
