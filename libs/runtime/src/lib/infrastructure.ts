@@ -12,7 +12,7 @@ import { KurrentDbEventStore } from '@attest/event-store-kurrentdb';
 import { PostgresEventStore } from '@attest/event-store-postgres';
 import type { Logger } from '@attest/observability';
 import { ProjectionRunner, type ProjectionMetrics } from '@attest/projections';
-import { EncryptingEventStore, loadMasterKey, parseMasterKey, PostgresKeyVault } from '@attest/privacy-postgres';
+import { EncryptingEventStore, ErasureJournal, loadMasterKey, parseMasterKey, PostgresKeyVault } from '@attest/privacy-postgres';
 import { eventTypeRegistry, migrationsFor, projections } from './registry';
 
 export interface Infrastructure {
@@ -98,6 +98,7 @@ export async function startInfrastructure(config: AttestConfig, logger: Logger):
       connectionString: url,
       masterKey,
       previousMasterKeys: config.previousMasterKeys.map(parseMasterKey),
+      journal: new ErasureJournal(resolve(config.erasureJournal)),
       onWarning: (message, error) => {
         logger.warn({ err: error instanceof Error ? { name: error.name, message: error.message } : undefined }, message);
       },
@@ -115,6 +116,7 @@ export async function startInfrastructure(config: AttestConfig, logger: Logger):
         const ran = await runMigrations(dataSource);
         if (!vaultReady) {
           await vault.verifyMasterKey();
+          await vault.replayErasureJournal();
           await vault.listen();
           vaultReady = true;
         }

@@ -19,6 +19,7 @@ describe('loadConfig', () => {
       demo: true,
       masterKey: null,
       previousMasterKeys: [],
+      erasureJournal: '.data/erasure-journal.log',
     });
   });
 

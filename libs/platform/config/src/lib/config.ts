@@ -32,6 +32,8 @@ export interface AttestConfig {
   readonly masterKey: string | null;
   /** Master keys being rotated away from (ATTEST_MASTER_KEY_PREVIOUS, comma-separated). */
   readonly previousMasterKeys: readonly string[];
+  /** Erasure journal file, kept outside the database and its backups; default `<dataDir>/erasure-journal.log`. */
+  readonly erasureJournal: string;
 }
 
 export class ConfigError extends Error {
@@ -120,6 +122,7 @@ export function loadConfig(env: Env = process.env): AttestConfig {
     rateLimitPerMinute: int('RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
     demo: demoRaw !== 'off',
     masterKey: text('ATTEST_MASTER_KEY'),
+    erasureJournal: text('ATTEST_ERASURE_JOURNAL') ?? `${text('ATTEST_DATA_DIR') ?? '.data'}/erasure-journal.log`,
     previousMasterKeys: (text('ATTEST_MASTER_KEY_PREVIOUS') ?? '').split(',').map((k) => k.trim()).filter(Boolean),
   };
   if (databaseUrl && !config.masterKey) problems.push('ATTEST_MASTER_KEY is required with DATABASE_URL (base64 of 32 random bytes)');

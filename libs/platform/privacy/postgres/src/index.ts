@@ -4,3 +4,4 @@ export * from './lib/key-vault';
 export * from './lib/encrypting-event-store';
 export { keyVaultMigrations } from './lib/migrations';
 export * from './lib/read-model-privacy';
+export * from './lib/erasure-journal';

@@ -1,9 +1,13 @@
 import { platformMigrations } from '@attest/database';
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import { MasterKeyError } from '@attest/privacy';
 import { uuidv7 } from '@attest/kernel';
 import { createTestDatabase, type TestDatabase } from '@attest/testing';
+import { ErasureJournal } from './erasure-journal';
 import { PostgresKeyVault } from './key-vault';
 import { parseMasterKey, type MasterKey } from './master-key';
 import { keyVaultMigrations } from './migrations';
@@ -53,4 +57,48 @@ describe('master-key rotation while running (real Postgres)', () => {
     await expect(stale.verifyMasterKey()).rejects.toBeInstanceOf(MasterKeyError);
     await stale.close();
   }, 60_000);
+});
+
+describe('erasure journal: a restored database does not resurrect erased keys (N6)', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase('erasure_journal', { migrations: [...platformMigrations, ...keyVaultMigrations] });
+  });
+  afterAll(async () => {
+    await db.drop();
+  });
+
+  it('re-erases at start-up what a restore brought back', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'attest-journal-'));
+    try {
+      const masterKey = newKey();
+      const journal = new ErasureJournal(join(dir, 'erasure-journal.log'));
+      const vault = new PostgresKeyVault({ connectionString: db.url, masterKey, journal, cacheTtlMs: 0 });
+      await vault.verifyMasterKey();
+      const erased = uuidv7();
+      const kept = uuidv7();
+      await vault.keyForWriting(erased);
+      await vault.keyForWriting(kept);
+
+      // Back up the key row, erase, then "restore": the key and a missing fence come back.
+      const client = new pg.Client({ connectionString: db.url });
+      await client.connect();
+      const { rows: backup } = await client.query<{ kid: string; kek_id: string; wrapped: Buffer }>('SELECT kid, kek_id, wrapped FROM key_vault.subject_keys WHERE subject_id = $1', [erased]);
+      await vault.erase(erased, 'deletion request');
+      expect(await readFile(join(dir, 'erasure-journal.log'), 'utf8')).toContain(erased);
+      await client.query('DELETE FROM key_vault.erased_subjects WHERE subject_id = $1', [erased]);
+      await client.query('INSERT INTO key_vault.subject_keys (subject_id, kid, kek_id, wrapped) VALUES ($1, $2, $3, $4)', [erased, backup[0]?.kid, backup[0]?.kek_id, backup[0]?.wrapped]);
+      expect(await vault.keyForReading(erased)).not.toBeNull(); // resurrected by the restore
+
+      expect(await vault.replayErasureJournal()).toEqual([erased]);
+      expect(await vault.keyForReading(erased)).toBeNull();
+      expect(await vault.isErased(erased)).toBe(true);
+      expect(await vault.keyForReading(kept)).not.toBeNull();
+      expect(await vault.replayErasureJournal()).toEqual([]);
+      await client.end();
+      await vault.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });

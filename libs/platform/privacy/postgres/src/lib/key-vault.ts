@@ -3,6 +3,7 @@ import pg from 'pg';
 import { uuidv7 } from '@attest/kernel';
 import { MasterKeyError, SubjectErasedError } from '@attest/privacy';
 import { unwrapKey, wrapKey } from './field-cipher';
+import type { ErasureJournal } from './erasure-journal';
 import type { MasterKey } from './master-key';
 
 export const KEY_VAULT_CHANNEL = 'attest_key_vault_erased';
@@ -21,6 +22,8 @@ export interface PostgresKeyVaultOptions {
   /** How long an unwrapped key stays in memory. */
   readonly cacheTtlMs?: number;
   readonly onWarning?: (message: string, error?: unknown) => void;
+  /** Where erasures are also recorded, outside the database; replayed after a restore. */
+  readonly journal?: ErasureJournal;
 }
 
 /**
@@ -120,6 +123,33 @@ export class PostgresKeyVault {
 
   /** Destroys the subject's key for good and fences the subject. Idempotent. */
   async erase(subjectId: string, reason: string): Promise<void> {
+    await this.options.journal?.append({ subjectId, reason, at: new Date().toISOString() });
+    await this.eraseInDatabase(subjectId, reason);
+  }
+
+  /**
+   * Re-applies every journalled erasure the database does not show — after a
+   * restore from a backup taken before them. Returns the subjects erased again.
+   */
+  async replayErasureJournal(): Promise<string[]> {
+    const entries = (await this.options.journal?.entries()) ?? [];
+    if (entries.length === 0) return [];
+    const subjects = [...new Set(entries.map((e) => e.subjectId))];
+    const { rows } = await this.pool.query<{ subject_id: string }>(
+      `SELECT s.subject_id FROM unnest($1::text[]) AS s(subject_id)
+       WHERE NOT EXISTS (SELECT 1 FROM key_vault.erased_subjects e WHERE e.subject_id = s.subject_id)
+          OR EXISTS (SELECT 1 FROM key_vault.subject_keys k WHERE k.subject_id = s.subject_id)`,
+      [subjects],
+    );
+    for (const { subject_id } of rows) {
+      const entry = entries.find((e) => e.subjectId === subject_id);
+      await this.eraseInDatabase(subject_id, entry?.reason ?? 'replayed from the erasure journal');
+    }
+    if (rows.length > 0) this.options.onWarning?.(`re-applied ${rows.length} erasures from the journal (database restored from an older backup?)`);
+    return rows.map((r) => r.subject_id);
+  }
+
+  private async eraseInDatabase(subjectId: string, reason: string): Promise<void> {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
