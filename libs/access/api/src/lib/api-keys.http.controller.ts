@@ -4,7 +4,7 @@ import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperati
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { API_KEY_MAX_DAYS, isPermission, ROLES, type Role } from '@attest/access-domain';
 import { GetApiKeyQuery, IssueApiKeyCommand, ListApiKeysQuery, RevokeApiKeyCommand, type ApiKeyView } from '@attest/access-application';
-import { ApiAuthenticatedProblems, commandContext, currentContext, ReplayOmits, RequirePermission } from '@attest/http';
+import { ApiAuthenticatedProblems, commandContext, currentPrincipal, ReplayOmits, RequirePermission } from '@attest/http';
 
 /** Labels name the integration, never a person. */
 const LABEL = /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$/;
@@ -72,11 +72,7 @@ function toDto(v: ApiKeyView): ApiKeyDto {
   };
 }
 
-function tenantId(): string {
-  const tenant = currentContext()?.principal?.tenantId;
-  if (!tenant) throw new Error('AccessGuard sets the principal');
-  return tenant;
-}
+const tenantId = (): string => currentPrincipal().tenantId;
 
 const IDEMPOTENCY_HEADER = { name: 'Idempotency-Key', required: false, description: 'Repeat-safe retries: the first response is returned again.' };
 
@@ -106,8 +102,7 @@ export class ApiKeysController {
   @ApiCreatedResponse({ type: IssuedApiKeyDto })
   @ApiAuthenticatedProblems(400, 409, 422)
   async issue(@Body() body: IssueApiKeyRequestDto): Promise<IssuedApiKeyDto> {
-    const principal = currentContext()?.principal;
-    if (!principal) throw new Error('AccessGuard sets the principal');
+    const principal = currentPrincipal();
     const issued = await this.commands.execute(
       new IssueApiKeyCommand(commandContext(), body.roles, body.label, body.expiresInDays ?? 90, new Set([...principal.permissions].filter(isPermission))),
     );

@@ -4,7 +4,7 @@ import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiPro
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn } from 'class-validator';
 import { DELEGABLE_PERMISSIONS, isSubjectId, PERMISSIONS, type Permission } from '@attest/access-domain';
 import { ChangeDelegationCommand, GetDelegatedPermissionsQuery } from '@attest/access-application';
-import { ApiAuthenticatedProblems, commandContext, currentContext, ProblemException, RequirePermission } from '@attest/http';
+import { ApiAuthenticatedProblems, commandContext, currentPrincipal, ProblemException, RequirePermission } from '@attest/http';
 
 export class DelegationRequestDto {
   @ApiProperty({ enum: DELEGABLE_PERMISSIONS, isArray: true, example: ['event-log:read'] })
@@ -21,11 +21,7 @@ export class DelegationDto {
   @ApiProperty({ enum: PERMISSIONS, isArray: true }) permissions!: Permission[];
 }
 
-function tenantId(): string {
-  const tenant = currentContext()?.principal?.tenantId;
-  if (!tenant) throw new Error('AccessGuard sets the principal');
-  return tenant;
-}
+const tenantId = (): string => currentPrincipal().tenantId;
 
 function checkedUserId(userId: string): string {
   if (!isSubjectId(userId)) {

@@ -1,6 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
-import { ApiAuthenticatedProblems, currentContext, RequirePermission } from '@attest/http';
+import { ApiAuthenticatedProblems, currentPrincipal, RequirePermission } from '@attest/http';
 
 export class MeResponseDto {
   @ApiProperty({ example: 'apiKey:0190…' }) actor!: string;
@@ -20,8 +20,7 @@ export class MeController {
   @ApiOkResponse({ type: MeResponseDto })
   @ApiAuthenticatedProblems()
   me(): MeResponseDto {
-    const principal = currentContext()?.principal;
-    if (!principal) throw new Error('AccessGuard sets the principal');
+    const principal = currentPrincipal();
     return {
       actor: principal.actor,
       tenantId: principal.tenantId,

@@ -1,6 +1,6 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
-import { ApiAuthenticatedProblems, currentContext, RequirePermission } from '@attest/http';
+import { ApiAuthenticatedProblems, currentPrincipal, RequirePermission } from '@attest/http';
 import { EventLogStatsReader } from '@attest/operations-event-log-stats';
 
 export class EventLogStatDto {
@@ -22,9 +22,7 @@ export class EventLogController {
   @ApiOkResponse({ type: [EventLogStatDto] })
   @ApiAuthenticatedProblems()
   async stats(): Promise<EventLogStatDto[]> {
-    const tenantId = currentContext()?.principal?.tenantId;
-    if (!tenantId) throw new Error('AccessGuard sets the principal');
-    return (await this.reader.forTenant(tenantId)).map((r) => ({
+    return (await this.reader.forTenant(currentPrincipal().tenantId)).map((r) => ({
       eventType: r.eventType,
       events: r.events,
       firstRecordedAt: r.firstRecordedAt.toISOString(),

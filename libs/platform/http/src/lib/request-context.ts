@@ -22,6 +22,16 @@ export function currentContext(): RequestContext | undefined {
   return storage.getStore();
 }
 
+/**
+ * The authenticated principal of this request. Only for routes behind the
+ * AccessGuard, which sets it; anywhere else it is a programming error.
+ */
+export function currentPrincipal(): AuthenticatedPrincipal {
+  const principal = storage.getStore()?.principal;
+  if (!principal) throw new Error('no authenticated principal: the route is not behind the AccessGuard');
+  return principal;
+}
+
 /** Fields for every log line: correlation id, tenant, actor, causation (command) and purpose. */
 export function logContext(): Record<string, string> {
   const ctx = storage.getStore();
