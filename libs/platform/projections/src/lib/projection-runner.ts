@@ -61,7 +61,7 @@ export class ProjectionRunner implements LagSource {
     this.options.metrics?.unregister(this.name);
   }
 
-  /** Applies everything up to the head of the log, then returns. */
+  /** Applies every event committed before the call (and any that arrive meanwhile), then returns. */
   async catchUp(): Promise<void> {
     await this.runOnce(true);
   }
@@ -132,7 +132,9 @@ export class ProjectionRunner implements LagSource {
         if (batch.events.length > 0) await this.applyBatch(batch.events);
         if (batch.caughtUp) {
           this.reachedHead = true;
-          if (untilCaughtUp) break;
+          // "Caught up" is relative to the visibility horizon, which any open transaction
+          // of the cluster holds back; a catch-up waits for what is already committed.
+          if (untilCaughtUp && (await store.countAfter(this.position ?? undefined, projection.filter, 1)) === 0) break;
         }
       }
     } finally {
