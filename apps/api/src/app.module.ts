@@ -32,7 +32,7 @@ import { EventLogStatsReader } from '@attest/operations-event-log-stats';
 import type { ProjectionRunner } from '@attest/projections';
 import { HealthController } from './health/health.controller';
 import { MetricsController } from './metrics/metrics.controller';
-import { DATA_SOURCE, LOGGER, METRICS_REGISTRY, PROJECTION_RUNNERS } from './tokens';
+import { DATA_SOURCE, METRICS_REGISTRY, PROJECTION_RUNNERS } from './tokens';
 
 export interface AppDependencies {
   /** Owner connection: projections and health. */
@@ -63,7 +63,6 @@ export class AppModule {
         { provide: EVENT_STORE, useValue: deps.store },
         { provide: METRICS_REGISTRY, useValue: deps.registry },
         { provide: PROJECTION_RUNNERS, useValue: deps.runners },
-        { provide: LOGGER, useValue: deps.logger },
         { provide: CLOCK, useValue: clock },
         { provide: ACCESS_READ_MODEL, useValue: readModel },
         { provide: KEY_MATERIAL, useValue: new RandomKeyMaterial() },

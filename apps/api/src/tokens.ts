@@ -2,4 +2,3 @@
 export const DATA_SOURCE = Symbol.for('attest.DataSource');
 export const METRICS_REGISTRY = Symbol.for('attest.MetricsRegistry');
 export const PROJECTION_RUNNERS = Symbol.for('attest.ProjectionRunners');
-export const LOGGER = Symbol.for('attest.Logger');

@@ -16,7 +16,6 @@ import { EncryptingEventStore, ErasureJournal, loadMasterKey, parseMasterKey, Po
 import { eventTypeRegistry, migrationsFor, projections } from './registry';
 
 export interface Infrastructure {
-  readonly databaseUrl: string;
   /** True when this process runs the embedded server (and stops it on shutdown). */
   readonly embedded: boolean;
   readonly dataSource: DataSource;
@@ -107,7 +106,6 @@ export async function startInfrastructure(config: AttestConfig, logger: Logger):
     let vaultReady = false;
     let app: DataSource | null = null;
     return {
-      databaseUrl: url,
       embedded: server !== null,
       dataSource,
       store: encrypted,

@@ -108,6 +108,7 @@ export class PostgresEventStore implements EventStore {
   private listenerRetry: NodeJS.Timeout | null = null;
   private listenerBackoffMs = 100;
   private notifyScheduled = false;
+  private lastRegressionCheck = 0;
   private lastNotifyAt = 0;
   private closed = false;
   private readonly subscriptions = new Set<() => Promise<void>>();
@@ -429,8 +430,15 @@ export class PostgresEventStore implements EventStore {
   }
 
 
-  /** Returns true when the log had to move to a new epoch. */
+  /**
+   * Returns true when the log had to move to a new epoch. A regression only
+   * appears after a restore, so this checks at most once per poll interval for
+   * the whole store, not on every wake of every subscription.
+   */
   private async healIfRegressed(): Promise<boolean> {
+    const now = Date.now();
+    if (now - this.lastRegressionCheck < this.pollIntervalMs) return false;
+    this.lastRegressionCheck = now;
     const result = await this.query<{ regressed: boolean }>(
       `SELECT event_store.current_regression(s.epoch) AS regressed FROM event_store.settings s`,
     );

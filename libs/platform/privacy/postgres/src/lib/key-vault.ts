@@ -37,6 +37,7 @@ export class PostgresKeyVault {
   private readonly ttl: number;
   private listener: pg.Client | null = null;
   private readonly keks: ReadonlyMap<string, Buffer>;
+  private verified: Promise<void> | null = null;
 
   constructor(private readonly options: PostgresKeyVaultOptions) {
     this.keks = new Map([options.masterKey, ...(options.previousMasterKeys ?? [])].map((k) => [k.id, k.key]));
@@ -49,7 +50,16 @@ export class PostgresKeyVault {
    * Refuses a master key that does not open the stored keys: a clear error at
    * start-up instead of unreadable data later.
    */
-  async verifyMasterKey(): Promise<void> {
+  verifyMasterKey(): Promise<void> {
+    // Once per vault; a failed check is retried on the next call.
+    this.verified ??= this.checkMasterKey().catch((error: unknown) => {
+      this.verified = null;
+      throw error;
+    });
+    return this.verified;
+  }
+
+  private async checkMasterKey(): Promise<void> {
     const { id, key } = this.options.masterKey;
     const checks = await this.pool.query<{ kek_id: string; wrapped: Buffer }>('SELECT kek_id, wrapped FROM key_vault.kek_checks');
     for (const row of checks.rows) {
@@ -97,6 +107,8 @@ export class PostgresKeyVault {
   async keyForWriting(subjectId: string): Promise<SubjectKey> {
     const cached = this.cached(subjectId);
     if (cached) return cached;
+    // Never wrap a new key with a master key that has not been checked against the stored ones.
+    await this.verifyMasterKey();
     const existing = await this.load(subjectId);
     if (existing) return existing;
     const fence = await this.pool.query('SELECT 1 FROM key_vault.erased_subjects WHERE subject_id = $1', [subjectId]);
@@ -228,6 +240,7 @@ export class PostgresKeyVault {
     };
     const existing = await read();
     if (existing) return existing;
+    await this.verifyMasterKey();
     const { id, key } = this.options.masterKey;
     await this.pool.query('INSERT INTO key_vault.index_key (kek_id, wrapped) VALUES ($1, $2) ON CONFLICT DO NOTHING', [id, wrapKey(key, 'index-key', 'index-key', generate())]);
     const created = await read();

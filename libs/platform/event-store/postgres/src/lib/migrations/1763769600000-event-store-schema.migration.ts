@@ -6,7 +6,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * transaction still running (`pg_snapshot_xmin`), so an event committed late
  * by an early transaction can never be skipped (ADR 0002). `epoch` moves the
  * log forward when transaction ids went backwards after a restore; every new
- * connection of the adapter and every idle subscriber poll checks for that.
+ * connection of the adapter checks for that, and readers at most once per poll interval.
  */
 export class EventStoreSchema1763769600000 implements MigrationInterface {
   readonly name = 'EventStoreSchema1763769600000';
