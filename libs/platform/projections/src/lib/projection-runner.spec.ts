@@ -90,6 +90,19 @@ describe('ProjectionRunner', () => {
     expect(await runner.lag()).toBe(3);
   });
 
+  it('a catch-up while the worker runs does not keep the worker alive after stop', async () => {
+    const category = uniqueCategory();
+    await appendNumbered(category, 5);
+    const runner = new ProjectionRunner({ dataSource, store, projection: recordingProjection({ streamCategories: [category] }) });
+    runner.start();
+    await runner.catchUp();
+    expect(await rows()).toHaveLength(5);
+    const started = Date.now();
+    await runner.stop();
+    // The worker's live subscription is closed too: stop returns at once, not after a poll timeout.
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
   it('rebuilds from scratch when the version changes', async () => {
     const category = uniqueCategory();
     await appendNumbered(category, 20);

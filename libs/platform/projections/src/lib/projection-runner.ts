@@ -33,7 +33,8 @@ const LAG_CAP = 1_000_000;
 export class ProjectionRunner implements LagSource {
   readonly name: string;
   private position: GlobalPosition | null = null;
-  private subscription: EventSubscription | null = null;
+  /** Open subscriptions: the worker loop's and those of concurrent `catchUp()` calls. */
+  private readonly subscriptions = new Set<EventSubscription>();
   private loop: Promise<void> | null = null;
   private stopping = false;
   private reachedHead = false;
@@ -55,7 +56,7 @@ export class ProjectionRunner implements LagSource {
 
   async stop(): Promise<void> {
     this.stopping = true;
-    await this.subscription?.close();
+    await Promise.all([...this.subscriptions].map((s) => s.close()));
     await this.loop;
     this.loop = null;
     this.options.metrics?.unregister(this.name);
@@ -63,7 +64,15 @@ export class ProjectionRunner implements LagSource {
 
   /** Applies every event committed before the call (and any that arrive meanwhile), then returns. */
   async catchUp(): Promise<void> {
-    await this.runOnce(true);
+    for (;;) {
+      try {
+        await this.runOnce(true);
+        return;
+      } catch (error) {
+        // The worker (or another process) applied the batch first: resume from its checkpoint.
+        if (!(error instanceof CheckpointMovedError)) throw error;
+      }
+    }
   }
 
   async lag(): Promise<number | null> {
@@ -125,7 +134,7 @@ export class ProjectionRunner implements LagSource {
       ...(projection.filter ? { filter: projection.filter } : {}),
       batchSize: this.options.batchSize ?? 500,
     });
-    this.subscription = subscription;
+    this.subscriptions.add(subscription);
     try {
       for await (const batch of subscription) {
         if (this.isStopping()) break;
@@ -138,7 +147,7 @@ export class ProjectionRunner implements LagSource {
         }
       }
     } finally {
-      this.subscription = null;
+      this.subscriptions.delete(subscription);
       await subscription.close();
     }
   }
