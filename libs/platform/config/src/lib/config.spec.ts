@@ -20,7 +20,20 @@ describe('loadConfig', () => {
       masterKey: null,
       previousMasterKeys: [],
       erasureJournal: '.data/erasure-journal.log',
+      webhook: null,
+      publicFlowPerMinute: 20,
+      holidays: [],
     });
+  });
+
+  it('reads the notification webhook (with a long secret) and the holiday calendar', () => {
+    const secret = 'x'.repeat(32);
+    expect(loadConfig({ ATTEST_WEBHOOK_URL: 'https://hooks.example/attest', ATTEST_WEBHOOK_SECRET: secret, ATTEST_HOLIDAYS: '2026-10-01, 2026-10-02' })).toMatchObject({
+      webhook: { url: 'https://hooks.example/attest', secret },
+      holidays: ['2026-10-01', '2026-10-02'],
+    });
+    expect(() => loadConfig({ ATTEST_WEBHOOK_URL: 'https://hooks.example/attest', ATTEST_WEBHOOK_SECRET: 'short' })).toThrow(/ATTEST_WEBHOOK_SECRET/);
+    expect(() => loadConfig({ ATTEST_HOLIDAYS: '1 Oct' })).toThrow(/ATTEST_HOLIDAYS/);
   });
 
   it('reads every setting', () => {

@@ -34,6 +34,12 @@ export interface AttestConfig {
   readonly previousMasterKeys: readonly string[];
   /** Erasure journal file, kept outside the database and its backups; default `<dataDir>/erasure-journal.log`. */
   readonly erasureJournal: string;
+  /** Receiver of the notification outbox (signed webhooks); null: notifications wait in the outbox. */
+  readonly webhook: { readonly url: string; readonly secret: string } | null;
+  /** Requests per minute per client address on public account flows (registration, codes, invitations). */
+  readonly publicFlowPerMinute: number;
+  /** Public holidays (ISO dates) that are not working days (A11 deadlines). */
+  readonly holidays: readonly string[];
 }
 
 export class ConfigError extends Error {
@@ -94,6 +100,11 @@ export function loadConfig(env: Env = process.env): AttestConfig {
   const jwksUrl = url('OIDC_JWKS_URL', ['https:', 'http:']);
   const oidcSet = [issuer, audience, jwksUrl].filter((v) => v !== null).length;
   if (oidcSet !== 0 && oidcSet !== 3) problems.push('OIDC_ISSUER, OIDC_AUDIENCE and OIDC_JWKS_URL go together');
+  const webhookUrl = url('ATTEST_WEBHOOK_URL', ['https:', 'http:']);
+  const webhookSecret = text('ATTEST_WEBHOOK_SECRET');
+  if (webhookUrl && (!webhookSecret || webhookSecret.length < 32)) problems.push('ATTEST_WEBHOOK_SECRET (at least 32 characters) is required with ATTEST_WEBHOOK_URL');
+  const holidays = (text('ATTEST_HOLIDAYS') ?? '').split(',').map((d) => d.trim()).filter(Boolean);
+  for (const d of holidays) if (!/^\d{4}-\d{2}-\d{2}$/.test(d)) problems.push(`ATTEST_HOLIDAYS: ${d} is not an ISO date (YYYY-MM-DD)`);
   const demoRaw = text('ATTEST_DEMO') ?? 'on';
   if (demoRaw !== 'on' && demoRaw !== 'off') problems.push('ATTEST_DEMO must be on or off');
 
@@ -124,6 +135,9 @@ export function loadConfig(env: Env = process.env): AttestConfig {
     masterKey: text('ATTEST_MASTER_KEY'),
     erasureJournal: text('ATTEST_ERASURE_JOURNAL') ?? `${text('ATTEST_DATA_DIR') ?? '.data'}/erasure-journal.log`,
     previousMasterKeys: (text('ATTEST_MASTER_KEY_PREVIOUS') ?? '').split(',').map((k) => k.trim()).filter(Boolean),
+    webhook: webhookUrl && webhookSecret ? { url: webhookUrl, secret: webhookSecret } : null,
+    publicFlowPerMinute: int('ATTEST_PUBLIC_FLOW_PER_MINUTE', 20, 1, 1_000_000),
+    holidays,
   };
   if (databaseUrl && !config.masterKey) problems.push('ATTEST_MASTER_KEY is required with DATABASE_URL (base64 of 32 random bytes)');
   if (problems.length > 0) throw new ConfigError(problems);

@@ -1,6 +1,6 @@
 import { Catch, HttpException, HttpStatus, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { DomainError, type DomainErrorKind } from '@attest/kernel';
+import { DomainError, type DomainErrorDetails, type DomainErrorKind } from '@attest/kernel';
 import { AuthenticationError } from '@attest/security';
 import { EventStoreError, InvalidEventStoreRequestError, WrongExpectedRevisionError, DuplicateEventIdError } from '@attest/event-store';
 import type { FieldError } from './problem';
@@ -15,6 +15,8 @@ export interface ProblemDetails {
   readonly detail?: string;
   readonly correlationId: string;
   readonly errors?: readonly FieldError[];
+  /** Extension members of a domain refusal (RFC 9457 §3.2), such as `blockers`. */
+  readonly [extension: string]: unknown;
 }
 
 const TITLES: Readonly<Record<number, string>> = {
@@ -44,7 +46,7 @@ const GENERIC_CODES: Readonly<Record<number, string>> = {
   429: 'HTTP.TOO_MANY_REQUESTS',
 };
 
-const KIND_STATUS: Readonly<Record<DomainErrorKind, number>> = { invalid: 400, not_found: 404, conflict: 409, forbidden: 403 };
+const KIND_STATUS: Readonly<Record<DomainErrorKind, number>> = { invalid: 400, not_found: 404, conflict: 409, forbidden: 403, rate_limited: 429 };
 
 interface Mapped {
   status: number;
@@ -52,6 +54,7 @@ interface Mapped {
   detail?: string;
   errors?: readonly FieldError[];
   retryAfterSeconds?: number;
+  details?: DomainErrorDetails;
 }
 
 /** Errors raised by Fastify itself before a route runs (body parsing). */
@@ -76,7 +79,16 @@ function map(exception: unknown): Mapped {
     return { status: exception.getStatus(), code: exception.code, detail: exception.message, ...exception.extras };
   }
   if (exception instanceof AuthenticationError) return { status: 401, code: exception.code, detail: exception.message };
-  if (exception instanceof DomainError) return { status: KIND_STATUS[exception.kind], code: exception.code, detail: exception.message };
+  if (exception instanceof DomainError) {
+    const retry = exception.details?.['retryAfterSeconds'];
+    return {
+      status: KIND_STATUS[exception.kind],
+      code: exception.code,
+      detail: exception.message,
+      ...(exception.details ? { details: exception.details } : {}),
+      ...(typeof retry === 'number' ? { retryAfterSeconds: retry } : {}),
+    };
+  }
   if (exception instanceof WrongExpectedRevisionError) {
     return { status: 409, code: exception.code, detail: 'The resource changed meanwhile; read it again and retry.' };
   }
@@ -116,6 +128,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       );
     }
     const problem: ProblemDetails = {
+      ...(mapped.details ?? {}),
       type: 'about:blank',
       title: TITLES[mapped.status] ?? 'Error',
       status: mapped.status,

@@ -61,3 +61,25 @@ export function commandContext(): CommandContext {
     ...(ctx.purpose ? { purpose: ctx.purpose } : {}),
   };
 }
+
+/**
+ * The context of a command a platform operator runs against another tenant's
+ * resource: the event belongs to that tenant, the operator is the actor.
+ */
+export function operatorCommandContext(tenantId: string): CommandContext {
+  const ctx = storage.getStore();
+  if (!ctx?.principal?.permissions.has('platform:operate')) throw new Error('operator commands need a platform operator');
+  return { ...commandContext(), tenantId };
+}
+
+/**
+ * The context of a command on a public route, where the caller proved
+ * control of an account by a one-time code or an invitation token instead of
+ * a credential: the account itself is the actor.
+ */
+export function publicCommandContext(tenantId: string, accountId: string): CommandContext {
+  const ctx = storage.getStore();
+  if (!ctx) throw new Error('a command needs a request context');
+  ctx.commandId ??= uuidv7();
+  return { tenantId, actor: `user:${accountId}`, correlationId: ctx.correlationId, commandId: ctx.commandId };
+}

@@ -60,6 +60,15 @@ export class ReadModelPrivacy {
     return parts.filter(Boolean).map((p) => createHmac('sha256', key).update(`${tenantId}\n${kind}\n${p}`).digest('base64url'));
   }
 
+  /**
+   * A keyed hash (HMAC-SHA256 under the index key) of `value` in a named
+   * domain, for secrets and identifiers that must be compared but never
+   * stored: one-time codes, uniqueness claims of phone numbers.
+   */
+  async keyedHash(domain: string, value: string): Promise<string> {
+    return createHmac('sha256', await this.key()).update(`${domain}\n${value}`).digest('base64url');
+  }
+
   /** Replaces the lookup entries of a subject for the given values (inside the caller's transaction). */
   async index(manager: EntityManager, tenantId: string, subjectId: string, values: Partial<Record<LookupKind, string>>): Promise<void> {
     await manager.query('DELETE FROM privacy.lookup_tokens WHERE tenant_id = $1 AND subject_id = $2', [tenantId, subjectId]);
@@ -87,6 +96,11 @@ export class ReadModelPrivacy {
       [tenantId, kind, tokens, tokens.length],
     );
     return rows.map((r) => r.subject_id);
+  }
+
+  /** True once the subject's key is destroyed. */
+  isErased(subjectId: string): Promise<boolean> {
+    return this.vault.isErased(subjectId);
   }
 
   /** Deletes every lookup entry of an erased subject. */

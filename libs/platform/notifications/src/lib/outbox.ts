@@ -1,0 +1,113 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { isErased } from '@attest/privacy';
+import type { ReadModelPrivacy } from '@attest/privacy-postgres';
+import { uuidv7, type JsonObject, type JsonValue } from '@attest/kernel';
+
+export interface Notification {
+  /** Unique per cause (say `<event id>:invitation`): writing it twice adds one row. */
+  readonly sourceKey: string;
+  readonly tenantId: string;
+  /** The data subject the payload is about; its key seals the payload. */
+  readonly subjectId: string;
+  /** What the receiver does with it: `one-time-code`, `invitation`, `account-notice` … */
+  readonly kind: string;
+  /** Recipient address and message fields; personal data, never stored in plaintext. */
+  readonly payload: JsonObject;
+}
+
+export interface OutboxEntryView {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly kind: string;
+  readonly status: 'pending' | 'delivered' | 'dead' | 'erased';
+  readonly attempts: number;
+  readonly lastError: string | null;
+  readonly createdAt: Date;
+  readonly nextAttemptAt: Date;
+  readonly deliveredAt: Date | null;
+}
+
+const TABLE = 'notifications.outbox';
+
+/** Writes notifications inside the caller's transaction, sealed under the subject's key. */
+export class Outbox {
+  constructor(private readonly privacy: ReadModelPrivacy) {}
+
+  async enqueue(manager: EntityManager, notification: Notification, at: Date): Promise<string | null> {
+    const id = uuidv7();
+    const sealed = await this.privacy.seal(notification.subjectId, { table: TABLE, column: 'payload', row: id }, notification.payload);
+    const rows: { id: string }[] = await manager.query(
+      `INSERT INTO notifications.outbox (id, source_key, tenant_id, subject_id, kind, payload, next_attempt_at, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $7) ON CONFLICT (source_key) DO NOTHING RETURNING id`,
+      [id, notification.sourceKey, notification.tenantId, notification.subjectId, notification.kind, JSON.stringify(sealed), at],
+    );
+    return rows[0]?.id ?? null;
+  }
+
+  /** The payload in memory, to send it; null once its subject was erased. */
+  async open(id: string, subjectId: string, stored: JsonValue | null): Promise<JsonObject | null> {
+    const value = await this.privacy.open(subjectId, { table: TABLE, column: 'payload', row: id }, stored);
+    if (value === null || isErased(value) || typeof value !== 'object' || Array.isArray(value)) return null;
+    return value as JsonObject;
+  }
+}
+
+interface Row {
+  id: string;
+  tenant_id: string;
+  kind: string;
+  status: OutboxEntryView['status'];
+  attempts: number;
+  last_error: string | null;
+  created_at: Date;
+  next_attempt_at: Date;
+  delivered_at: Date | null;
+}
+
+const toView = (r: Row): OutboxEntryView => ({
+  id: r.id,
+  tenantId: r.tenant_id,
+  kind: r.kind,
+  status: r.status,
+  attempts: r.attempts,
+  lastError: r.last_error,
+  createdAt: r.created_at,
+  nextAttemptAt: r.next_attempt_at,
+  deliveredAt: r.delivered_at,
+});
+
+/**
+ * The operator's view of the outbox (owner connection: it spans tenants).
+ * Dead letters stay until retried; a retry keeps the sealed payload.
+ */
+export class OutboxReader {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async list(filter: { status?: OutboxEntryView['status']; tenantId?: string; limit: number; before?: string }): Promise<OutboxEntryView[]> {
+    const rows: Row[] = await this.dataSource.query(
+      `SELECT id, tenant_id, kind, status, attempts, last_error, created_at, next_attempt_at, delivered_at FROM notifications.outbox
+       WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR tenant_id = $2) AND ($3::uuid IS NULL OR id < $3)
+       ORDER BY id DESC LIMIT $4`,
+      [filter.status ?? null, filter.tenantId ?? null, filter.before ?? null, filter.limit],
+    );
+    return rows.map(toView);
+  }
+
+  async get(id: string): Promise<OutboxEntryView | null> {
+    const [row] = await this.dataSource.query<Row[]>(
+      `SELECT id, tenant_id, kind, status, attempts, last_error, created_at, next_attempt_at, delivered_at FROM notifications.outbox WHERE id = $1`,
+      [id],
+    );
+    return row ? toView(row) : null;
+  }
+
+  /** Puts a dead letter back in the queue; false when there is no such dead letter. */
+  async retry(id: string, at: Date): Promise<boolean> {
+    const rows: unknown[] = await this.dataSource.query(
+      `WITH retried AS (UPDATE notifications.outbox SET status = 'pending', attempts = 0, next_attempt_at = $2, last_error = NULL
+       WHERE id = $1 AND status = 'dead' RETURNING id) SELECT id FROM retried`,
+      [id, at],
+    );
+    return rows.length > 0;
+  }
+}
