@@ -32,6 +32,7 @@ const scopeRules = [
   { sourceTag: 'scope:platform', onlyDependOnLibsWithTags: ['scope:platform', 'scope:shared'] },
   { sourceTag: 'scope:operations', onlyDependOnLibsWithTags: ['scope:operations', 'scope:platform', 'scope:shared'] },
   { sourceTag: 'scope:access', onlyDependOnLibsWithTags: ['scope:access', 'scope:platform', 'scope:shared'] },
+  { sourceTag: 'scope:accounts', onlyDependOnLibsWithTags: ['scope:accounts', 'scope:access', 'scope:platform', 'scope:shared'] },
   { sourceTag: 'scope:app', onlyDependOnLibsWithTags: ['*'] },
 ];
 

@@ -7,12 +7,15 @@ import { FixedClock } from '@attest/kernel';
 import { ApiHarness } from './testing/api-harness';
 
 interface RouteCase {
-  readonly method: 'GET' | 'POST';
+  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   readonly path: string;
   readonly permission: string;
+  /** A valid body whose every field is required (the invalid-input fuzzer removes and breaks them). */
   readonly body?: Record<string, unknown>;
   /** Path names a resource of one tenant: another tenant gets 404. */
   readonly tenantResource?: boolean;
+  /** Who sends the fuzzed bodies (the route's permission holder); org-admin by default. */
+  readonly as?: 'operator';
 }
 
 /** Every non-public route of the API. A test below fails when a route is missing here. */
@@ -26,6 +29,39 @@ const ROUTES: readonly RouteCase[] = [
   { method: 'POST', path: '/v1/delegations/{userId}/grant', permission: 'delegations:manage', body: { permissions: ['event-log:read'] } },
   { method: 'POST', path: '/v1/delegations/{userId}/revoke', permission: 'delegations:manage', body: { permissions: ['event-log:read'] } },
   { method: 'GET', path: '/v1/event-log/stats', permission: 'event-log:read' },
+  { method: 'GET', path: '/v1/accounts/me', permission: 'account:self' },
+  { method: 'POST', path: '/v1/accounts/me/stolen-report', permission: 'account:self' },
+  { method: 'POST', path: '/v1/accounts/me/cancellation', permission: 'account:self' },
+  { method: 'POST', path: '/v1/accounts/me/unbinding', permission: 'account:self' },
+  { method: 'POST', path: '/v1/accounts/me/transfer', permission: 'account:self', body: { newOwner: 'someone' } },
+  { method: 'GET', path: '/v1/organization', permission: 'organization:read' },
+  { method: 'GET', path: '/v1/organization/members', permission: 'organization:read' },
+  { method: 'GET', path: '/v1/organization/members/{accountId}', permission: 'organization:read' },
+  { method: 'GET', path: '/v1/organization/members/{accountId}/personal-data', permission: 'personal-data:read' },
+  { method: 'POST', path: '/v1/organization/invitations', permission: 'organization:manage', body: { invitations: [{ contact: { name: 'Fuzz', email: 'fuzz@example.com' } }] } },
+  { method: 'POST', path: '/v1/organization/invitations/{accountId}/expire', permission: 'organization:manage' },
+  { method: 'POST', path: '/v1/organization/members/{accountId}/department', permission: 'organization:manage' },
+  { method: 'POST', path: '/v1/organization/members/{accountId}/unbinding/approve', permission: 'organization:manage' },
+  { method: 'POST', path: '/v1/organization/members/{accountId}/unbinding/reject', permission: 'organization:manage' },
+  { method: 'POST', path: '/v1/organization/departments', permission: 'organization:manage', body: { name: 'Fuzz' } },
+  { method: 'PATCH', path: '/v1/organization/departments/{departmentId}', permission: 'organization:manage', body: { name: 'Fuzz' } },
+  { method: 'DELETE', path: '/v1/organization/departments/{departmentId}', permission: 'organization:manage' },
+  { method: 'PUT', path: '/v1/organization/settings', permission: 'organization:manage', body: { unbindingApprovalRequired: true } },
+  { method: 'POST', path: '/v1/organization/channels', permission: 'organization:manage', body: { channel: 'whatsapp-business', externalAccountId: '+8613800000000' } },
+  { method: 'DELETE', path: '/v1/organization/channels/{bindingId}', permission: 'organization:manage' },
+  { method: 'POST', path: '/v1/organization/cancellation', permission: 'organization:manage' },
+  { method: 'POST', path: '/v1/organization/function-data-deletions', permission: 'organization:manage', body: { function: 'call-recording' } },
+  { method: 'GET', path: '/v1/platform/accounts', permission: 'platform:operate' },
+  { method: 'GET', path: '/v1/platform/accounts/{accountId}', permission: 'platform:operate' },
+  { method: 'POST', path: '/v1/platform/accounts/{accountId}/verification', permission: 'platform:operate', body: { outcome: 'verified' }, as: 'operator' },
+  { method: 'POST', path: '/v1/platform/accounts/{accountId}/status', permission: 'platform:operate', body: { action: 'restrict', reason: 'violation' }, as: 'operator' },
+  { method: 'POST', path: '/v1/platform/accounts/{accountId}/holds', permission: 'platform:operate', body: { kind: 'dispute', reference: 'case-1' }, as: 'operator' },
+  { method: 'POST', path: '/v1/platform/accounts/{accountId}/holds/{holdId}/release', permission: 'platform:operate' },
+  { method: 'POST', path: '/v1/platform/accounts/{accountId}/cancellation/approve', permission: 'platform:operate' },
+  { method: 'POST', path: '/v1/platform/accounts/{accountId}/agreement', permission: 'platform:operate', body: { action: 'terminate' }, as: 'operator' },
+  { method: 'POST', path: '/v1/platform/accounts/{accountId}/function-data-deletions/{requestId}/complete', permission: 'platform:operate' },
+  { method: 'GET', path: '/v1/platform/notifications', permission: 'platform:operate' },
+  { method: 'POST', path: '/v1/platform/notifications/{notificationId}/retry', permission: 'platform:operate' },
 ];
 
 const ISSUER = 'https://idp.test';
@@ -37,6 +73,7 @@ describe('API platform: authentication, permissions, tenants, errors (real HTTP,
   let adminA: string;
   let adminB: string;
   let keyIdOfA: string;
+  let operator: string;
 
   async function token(claims: Record<string, unknown>, options: { expiresIn?: string; audience?: string } = {}): Promise<string> {
     return new SignJWT(claims)
@@ -55,6 +92,7 @@ describe('API platform: authentication, permissions, tenants, errors (real HTTP,
     await api.start('access_e2e', { oidc: { issuer: ISSUER, audience: AUDIENCE, jwks: createLocalJWKSet({ keys: [jwk] }) } });
     adminA = await api.key('tenant-a', ['org-admin']);
     adminB = await api.key('tenant-b', ['org-admin']);
+    operator = await api.key('platform', ['platform-operator']);
     const issued = await api.call('POST', '/v1/api-keys', { key: adminA, body: { roles: ['service'], label: 'owned by a' } });
     keyIdOfA = (issued.body as { keyId: string }).keyId;
   }, 60_000);
@@ -63,7 +101,12 @@ describe('API platform: authentication, permissions, tenants, errors (real HTTP,
     await api.stop();
   });
 
-  const pathFor = (r: RouteCase): string => r.path.replace('{keyId}', keyIdOfA).replace('{userId}', 'user-1');
+  const SOME_ID = '0190a9d1-0000-7000-8000-000000000001';
+  const pathFor = (r: RouteCase): string =>
+    r.path
+      .replace('{keyId}', keyIdOfA)
+      .replace('{userId}', 'user-1')
+      .replace(/\{(accountId|departmentId|bindingId|holdId|requestId|notificationId)\}/g, SOME_ID);
 
   it('every route declares a permission or is public, and the table above lists every permissioned route', () => {
     const found: string[] = [];
@@ -134,7 +177,7 @@ describe('API platform: authentication, permissions, tenants, errors (real HTTP,
       await fc.assert(
         fc.asyncProperty(invalidBody, async (body) => {
           const before = await api.eventCount();
-          const res = await api.call(route.method, pathFor(route), { key: adminA, body: JSON.stringify(body) });
+          const res = await api.call(route.method, pathFor(route), { key: route.as === 'operator' ? operator : adminA, body: JSON.stringify(body) });
           expect(res.status).toBe(400);
           expect(res.headers.get('content-type')).toContain('application/problem+json');
           expect(['VALIDATION.FAILED', 'HTTP.MALFORMED_BODY']).toContain((res.body as { code: string }).code);
@@ -215,7 +258,7 @@ describe('API platform: authentication, permissions, tenants, errors (real HTTP,
   describe('OIDC tokens', () => {
     it('map subject, tenant and roles; delegated permissions apply to end users at once', async () => {
       const user = await token({ sub: 'user-42', tenant_id: 'tenant-a', roles: ['end-user'] });
-      expect((await api.call('GET', '/v1/me', { key: user })).body).toMatchObject({ actor: 'user:user-42', tenantId: 'tenant-a', via: 'jwt', permissions: ['profile:read'] });
+      expect((await api.call('GET', '/v1/me', { key: user })).body).toMatchObject({ actor: 'user:user-42', tenantId: 'tenant-a', via: 'jwt', permissions: ['account:self', 'profile:read'] });
       expect((await api.call('GET', '/v1/event-log/stats', { key: user })).status).toBe(403);
       expect((await api.call('POST', '/v1/delegations/user-42/grant', { key: adminA, body: { permissions: ['event-log:read'] } })).body).toEqual({ userId: 'user-42', permissions: ['event-log:read'] });
       expect((await api.call('GET', '/v1/event-log/stats', { key: user })).status).toBe(200);

@@ -13,6 +13,29 @@ import {
   RevokeApiKeyHandler,
 } from '@attest/access-application';
 import { ApiKeysController, DelegationsController, MeController } from '@attest/access-api';
+import {
+  ACCOUNT_CONTACTS,
+  ACCOUNTS_PROJECTOR,
+  ACCOUNTS_READ_MODEL,
+  accountsHandlers,
+  IDENTIFIER_CLAIMS,
+  ONE_TIME_CODES,
+  SUBJECT_ERASER,
+  WORKING_CALENDAR,
+} from '@attest/accounts-application';
+import { MyAccountController, OrganizationController, PlatformAccountsController, PUBLIC_FLOW_LIMITER, PublicFlowGuard, RegistrationsController } from '@attest/accounts-api';
+import {
+  AccountGateAuthenticator,
+  PostgresAccountsProjector,
+  PostgresAccountsReadModel,
+  PostgresIdentifierClaims,
+  PostgresOneTimeCodes,
+  StreamAccountContacts,
+  VaultSubjectEraser,
+} from '@attest/accounts-infrastructure';
+import { OutboxReader, type Outbox } from '@attest/notifications';
+import type { PostgresKeyVault, ReadModelPrivacy } from '@attest/privacy-postgres';
+import type { Projection } from '@attest/projections';
 import { AccessAuthenticator, PostgresAccessProjector, PostgresAccessReadModel, RandomKeyMaterial, type OidcOptions } from '@attest/access-infrastructure';
 import { PostgresIdempotencyStore } from '@attest/database';
 import { EVENT_STORE, type EventStore } from '@attest/event-store';
@@ -31,6 +54,7 @@ import { EventLogController } from '@attest/operations-api';
 import { EventLogStatsReader } from '@attest/operations-event-log-stats';
 import type { ProjectionRunner } from '@attest/projections';
 import { HealthController } from './health/health.controller';
+import { NotificationsController } from './notifications/notifications.controller';
 import { MetricsController } from './metrics/metrics.controller';
 import { DATA_SOURCE, METRICS_REGISTRY, PROJECTION_RUNNERS } from './tokens';
 
@@ -46,6 +70,15 @@ export interface AppDependencies {
   readonly oidc: OidcOptions | null;
   readonly rateLimitPerMinute: number;
   readonly clock?: Clock;
+  readonly vault: PostgresKeyVault;
+  readonly privacy: ReadModelPrivacy;
+  readonly outbox: Outbox;
+  /** The projections bound to this infrastructure; the accounts ones are also applied inline. */
+  readonly projections: readonly Projection[];
+  /** Requests per minute per client address on public account flows. */
+  readonly publicFlowPerMinute?: number;
+  /** Public holidays (ISO dates): not working days for A11 deadlines. */
+  readonly holidays?: readonly string[];
 }
 
 /** The API's root module; infrastructure is built outside Nest and handed in. */
@@ -54,10 +87,24 @@ export class AppModule {
   static forRoot(deps: AppDependencies): DynamicModule {
     const clock = deps.clock ?? systemClock;
     const readModel = new PostgresAccessReadModel(deps.appDataSource);
+    const claims = new PostgresIdentifierClaims(deps.dataSource, deps.privacy);
+    const inline = deps.projections.filter((p) => p.name === 'accounts' || p.name === 'account-notifications');
     return {
       module: AppModule,
       imports: [CqrsModule.forRoot()],
-      controllers: [HealthController, MetricsController, MeController, ApiKeysController, DelegationsController, EventLogController],
+      controllers: [
+        HealthController,
+        MetricsController,
+        MeController,
+        ApiKeysController,
+        DelegationsController,
+        EventLogController,
+        RegistrationsController,
+        MyAccountController,
+        OrganizationController,
+        PlatformAccountsController,
+        NotificationsController,
+      ],
       providers: [
         { provide: DATA_SOURCE, useValue: deps.dataSource },
         { provide: EVENT_STORE, useValue: deps.store },
@@ -67,7 +114,21 @@ export class AppModule {
         { provide: ACCESS_READ_MODEL, useValue: readModel },
         { provide: KEY_MATERIAL, useValue: new RandomKeyMaterial() },
         { provide: ACCESS_PROJECTOR, useValue: new PostgresAccessProjector(deps.dataSource, deps.store) },
-        { provide: AUTHENTICATOR, useValue: new AccessAuthenticator(deps.appDataSource, readModel, clock, deps.oidc) },
+        {
+          provide: AUTHENTICATOR,
+          useValue: new AccountGateAuthenticator(new AccessAuthenticator(deps.appDataSource, readModel, clock, deps.oidc), deps.appDataSource, clock),
+        },
+        { provide: ACCOUNTS_READ_MODEL, useValue: new PostgresAccountsReadModel(deps.appDataSource, deps.dataSource, deps.privacy) },
+        { provide: ACCOUNTS_PROJECTOR, useValue: new PostgresAccountsProjector(deps.dataSource, deps.store, inline) },
+        { provide: IDENTIFIER_CLAIMS, useValue: claims },
+        { provide: ONE_TIME_CODES, useValue: new PostgresOneTimeCodes(deps.dataSource, deps.privacy, deps.outbox) },
+        { provide: SUBJECT_ERASER, useValue: new VaultSubjectEraser(deps.dataSource, deps.vault, deps.privacy, claims) },
+        { provide: ACCOUNT_CONTACTS, useValue: new StreamAccountContacts(deps.store) },
+        { provide: WORKING_CALENDAR, useValue: { holidays: new Set(deps.holidays ?? []) } },
+        { provide: PUBLIC_FLOW_LIMITER, useValue: new RateLimiter(deps.publicFlowPerMinute ?? 20) },
+        { provide: OutboxReader, useValue: new OutboxReader(deps.dataSource) },
+        PublicFlowGuard,
+        ...accountsHandlers,
         { provide: RATE_LIMITER, useValue: new RateLimiter(deps.rateLimitPerMinute) },
         { provide: IDEMPOTENCY_STORE, useValue: new PostgresIdempotencyStore(deps.appDataSource) },
         { provide: EventLogStatsReader, useValue: new EventLogStatsReader(deps.appDataSource) },

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import type { OpenAPIObject } from '@nestjs/swagger';
 import { createDataSource } from '@attest/database';
 import { PostgresEventStore } from '@attest/event-store-postgres';
+import { Outbox } from '@attest/notifications';
+import { parseMasterKey, PostgresKeyVault, ReadModelPrivacy } from '@attest/privacy-postgres';
 import { createLogger, createMetricsRegistry } from '@attest/observability';
 import { createApp, openApiDocument } from './app';
 
@@ -17,7 +19,13 @@ export async function generateOpenApi(): Promise<OpenAPIObject> {
   const url = 'postgres://unused@127.0.0.1:1/unused';
   const dataSource = createDataSource({ url, migrations: [] });
   const store = new PostgresEventStore({ connectionString: url });
+  const vault = new PostgresKeyVault({ connectionString: url, masterKey: parseMasterKey(Buffer.alloc(32).toString('base64')) });
+  const privacy = new ReadModelPrivacy(vault);
   const app = await createApp({
+    vault,
+    privacy,
+    outbox: new Outbox(privacy),
+    projections: [],
     dataSource,
     appDataSource: dataSource,
     store,
@@ -32,6 +40,7 @@ export async function generateOpenApi(): Promise<OpenAPIObject> {
   } finally {
     await app.close();
     await store.close();
+    await vault.close();
   }
 }
 

@@ -7,9 +7,7 @@ import { checkpoints, rebuildProjection } from '@attest/projections';
 import { isRole, isTenantId, ROLES } from '@attest/access-domain';
 import { PostgresAccessReadModel } from '@attest/access-infrastructure';
 import {
-  findProjection,
   issueApiKeyFromConsole,
-  projections,
   revokeApiKeyFromConsole,
   startInfrastructure,
   type Infrastructure,
@@ -67,7 +65,7 @@ async function listProjections(): Promise<void> {
     await assertMigrated(infra);
     const stored = new Map((await checkpoints.list(infra.dataSource.manager)).map((c) => [c.name, c]));
     const rows = await Promise.all(
-      projections.map(async (p) => {
+      infra.projections.map(async (p) => {
         const c = stored.get(p.name);
         const lag = await infra.store.countAfter(c?.position ?? undefined, p.filter, 1_000_000);
         return [p.name, String(p.version), c ? String(c.version) : '-', String(c?.eventsHandled ?? 0), String(lag), c?.updatedAt.toISOString() ?? '-'];
@@ -79,9 +77,9 @@ async function listProjections(): Promise<void> {
 
 async function rebuild(name: string | undefined): Promise<void> {
   if (!name) throw new UsageError('which projection? `attest projections list` names them');
-  const projection = findProjection(name);
-  if (!projection) throw new UsageError(`no projection named "${name}"; known: ${projections.map((p) => p.name).join(', ')}`);
   await withInfrastructure(async (infra) => {
+    const projection = infra.projections.find((p) => p.name === name);
+    if (!projection) throw new UsageError(`no projection named "${name}"; known: ${infra.projections.map((p) => p.name).join(', ')}`);
     await assertMigrated(infra);
     const started = Date.now();
     await rebuildProjection({ dataSource: infra.dataSource, store: infra.store, projection });

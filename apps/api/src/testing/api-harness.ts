@@ -17,6 +17,7 @@ export interface HarnessOptions {
   readonly oidc?: { issuer: string; audience: string; jwks: JWTVerifyGetKey };
   readonly clock?: Clock;
   readonly workers?: boolean;
+  readonly publicFlowPerMinute?: number;
 }
 
 export interface CallOptions {
@@ -39,7 +40,7 @@ export class ApiHarness {
   app!: NestFastifyApplication;
   base!: string;
   private db!: TestDatabase;
-  private runners: ProjectionRunner[] = [];
+  runners: ProjectionRunner[] = [];
 
   async start(label: string, options: HarnessOptions = {}): Promise<this> {
     this.db = await createTestDatabase(label);
@@ -60,6 +61,11 @@ export class ApiHarness {
     const registry = createMetricsRegistry({ defaultMetrics: false });
     this.runners = options.workers === false ? [] : startProjectionWorkers(this.infra, logger, new ProjectionMetrics(registry));
     this.app = await createApp({
+      vault: this.infra.vault,
+      privacy: this.infra.privacy,
+      outbox: this.infra.outbox,
+      projections: this.infra.projections,
+      publicFlowPerMinute: options.publicFlowPerMinute ?? 100_000,
       dataSource: this.infra.dataSource,
       appDataSource,
       store: this.infra.store,
@@ -73,6 +79,11 @@ export class ApiHarness {
     await this.app.listen({ port: 0, host: '127.0.0.1' });
     this.base = await this.app.getUrl();
     return this;
+  }
+
+  /** The owner URL of this harness's database (for scans). */
+  get databaseUrl(): string {
+    return this.db.url;
   }
 
   async stop(): Promise<void> {

@@ -12,8 +12,11 @@ import { KurrentDbEventStore } from '@attest/event-store-kurrentdb';
 import { PostgresEventStore } from '@attest/event-store-postgres';
 import type { Logger } from '@attest/observability';
 import { ProjectionRunner, type ProjectionMetrics } from '@attest/projections';
-import { EncryptingEventStore, ErasureJournal, loadMasterKey, parseMasterKey, PostgresKeyVault } from '@attest/privacy-postgres';
-import { eventTypeRegistry, migrationsFor, projections } from './registry';
+import { EncryptingEventStore, ErasureJournal, loadMasterKey, parseMasterKey, PostgresKeyVault, ReadModelPrivacy } from '@attest/privacy-postgres';
+import { Outbox, WebhookDispatcher } from '@attest/notifications';
+import type { Projection } from '@attest/projections';
+import { systemClock } from '@attest/kernel';
+import { createProjections, eventTypeRegistry, migrationsFor } from './registry';
 
 export interface Infrastructure {
   /** True when this process runs the embedded server (and stops it on shutdown). */
@@ -22,6 +25,11 @@ export interface Infrastructure {
   /** The event store with personal fields encrypted per subject (crypto-shredding). */
   readonly store: EventStore;
   readonly vault: PostgresKeyVault;
+  /** Sealed read-model columns and blind indexes, under the vault's subject keys. */
+  readonly privacy: ReadModelPrivacy;
+  readonly outbox: Outbox;
+  /** Every projection, bound to this infrastructure. */
+  readonly projections: readonly Projection[];
   migrate(): Promise<string[]>;
   /**
    * The request-serving connection, as `attest_app` (owns nothing, so row-level
@@ -103,6 +111,9 @@ export async function startInfrastructure(config: AttestConfig, logger: Logger):
       },
     });
     const encrypted = new EncryptingEventStore(store, eventTypeRegistry(), vault);
+    const privacy = new ReadModelPrivacy(vault);
+    const outbox = new Outbox(privacy);
+    const projections = createProjections({ store: encrypted, privacy, outbox });
     let vaultReady = false;
     let app: DataSource | null = null;
     return {
@@ -110,6 +121,9 @@ export async function startInfrastructure(config: AttestConfig, logger: Logger):
       dataSource,
       store: encrypted,
       vault,
+      privacy,
+      outbox,
+      projections,
       migrate: async () => {
         const ran = await runMigrations(dataSource);
         if (!vaultReady) {
@@ -175,7 +189,7 @@ export function startProjectionWorkers(
   logger: Logger,
   metrics?: ProjectionMetrics,
 ): ProjectionRunner[] {
-  return projections.map((projection) => {
+  return infrastructure.projections.map((projection) => {
     const runner = new ProjectionRunner({
       dataSource: infrastructure.dataSource,
       store: infrastructure.store,
@@ -186,4 +200,25 @@ export function startProjectionWorkers(
     runner.start();
     return runner;
   });
+}
+
+/**
+ * Delivers the notification outbox to the configured webhook; null (and a
+ * warning) when none is configured: notifications then wait in the outbox.
+ */
+export function startNotificationDispatcher(infrastructure: Infrastructure, config: AttestConfig, logger: Logger): WebhookDispatcher | null {
+  if (!config.webhook) {
+    logger.warn('ATTEST_WEBHOOK_URL is not set: notifications (one-time codes, invitations, notices) stay in the outbox');
+    return null;
+  }
+  const dispatcher = new WebhookDispatcher({
+    dataSource: infrastructure.dataSource,
+    outbox: infrastructure.outbox,
+    endpoint: config.webhook.url,
+    secret: config.webhook.secret,
+    clock: systemClock,
+    logger,
+  });
+  dispatcher.start();
+  return dispatcher;
 }

@@ -1,8 +1,12 @@
 import type { MigrationInterface } from 'typeorm';
 import { accessEventClassifications } from '@attest/access-application';
 import { accessMigrations, accessProjection } from '@attest/access-infrastructure';
+import { accountEventClassifications } from '@attest/accounts-application';
+import { accountNotificationsProjection, accountsMigrations, accountsProjection, StreamAccountContacts } from '@attest/accounts-infrastructure';
+import type { EventStore } from '@attest/event-store';
+import { notificationMigrations, type Outbox } from '@attest/notifications';
 import { EventTypeRegistry } from '@attest/privacy';
-import { keyVaultMigrations } from '@attest/privacy-postgres';
+import { keyVaultMigrations, type ReadModelPrivacy } from '@attest/privacy-postgres';
 import { platformMigrations } from '@attest/database';
 import { eventStoreMigrations } from '@attest/event-store-postgres';
 import { eventLogStatsMigrations, eventLogStatsProjection } from '@attest/operations-event-log-stats';
@@ -19,17 +23,29 @@ export function migrationsFor(eventStore: 'postgres' | 'kurrentdb'): MigrationCl
     ...eventLogStatsMigrations,
     ...accessMigrations,
     ...keyVaultMigrations,
+    ...notificationMigrations,
+    ...accountsMigrations,
   ];
   // TypeORM runs them in this order; keep it the order of their timestamps.
   const stamp = (m: MigrationClass): number => Number(/(\d{13})$/.exec(m.name)?.[1] ?? 0);
   return all.sort((a, b) => stamp(a) - stamp(b));
 }
 
-/** Every projection the workers run; names are what `attest projections rebuild` takes. */
-export const projections: readonly Projection[] = [eventLogStatsProjection, accessProjection];
+export interface ProjectionDependencies {
+  /** The encrypting store: projections see personal fields decrypted, in memory only. */
+  readonly store: EventStore;
+  readonly privacy: ReadModelPrivacy;
+  readonly outbox: Outbox;
+}
 
-export function findProjection(name: string): Projection | undefined {
-  return projections.find((p) => p.name === name);
+/** Every projection the workers run; names are what `attest projections rebuild` takes. */
+export function createProjections(deps: ProjectionDependencies): Projection[] {
+  return [
+    eventLogStatsProjection,
+    accessProjection,
+    accountsProjection(deps.privacy),
+    accountNotificationsProjection(deps.outbox, new StreamAccountContacts(deps.store)),
+  ];
 }
 
 /**
@@ -37,5 +53,5 @@ export function findProjection(name: string): Projection | undefined {
  * An event type missing here cannot be written (PRIVACY.UNDECLARED_EVENT_TYPE).
  */
 export function eventTypeRegistry(): EventTypeRegistry {
-  return new EventTypeRegistry([...accessEventClassifications]);
+  return new EventTypeRegistry([...accessEventClassifications, ...accountEventClassifications]);
 }

@@ -11,6 +11,9 @@ export const PERMISSIONS = [
   'delegations:manage',
   'event-log:read',
   'personal-data:read',
+  'organization:read',
+  'organization:manage',
+  'account:self',
   'platform:operate',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
@@ -18,11 +21,22 @@ export type Permission = (typeof PERMISSIONS)[number];
 /** The permission matrix. docs/security.md shows the same table (checked by a test). */
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   'platform-operator': ['profile:read', 'api-keys:read', 'api-keys:manage', 'delegations:read', 'event-log:read', 'platform:operate'],
-  'org-admin': ['profile:read', 'api-keys:read', 'api-keys:manage', 'delegations:read', 'delegations:manage', 'event-log:read'],
-  'end-user': ['profile:read'],
-  'compliance-officer': ['profile:read', 'delegations:read', 'event-log:read'],
+  'org-admin': [
+    'profile:read',
+    'api-keys:read',
+    'api-keys:manage',
+    'delegations:read',
+    'delegations:manage',
+    'event-log:read',
+    'personal-data:read',
+    'organization:read',
+    'organization:manage',
+    'account:self',
+  ],
+  'end-user': ['profile:read', 'account:self'],
+  'compliance-officer': ['profile:read', 'delegations:read', 'event-log:read', 'organization:read'],
   'dsr-handler': ['profile:read', 'personal-data:read'],
-  service: ['profile:read', 'event-log:read', 'personal-data:read'],
+  service: ['profile:read', 'event-log:read', 'personal-data:read', 'organization:read'],
 };
 
 /**
@@ -35,6 +49,8 @@ export const DELEGABLE_PERMISSIONS: readonly Permission[] = [
   'delegations:read',
   'event-log:read',
   'personal-data:read',
+  'organization:read',
+  'organization:manage',
 ];
 
 export function isRole(value: string): value is Role {

@@ -1,0 +1,72 @@
+import { Inject } from '@nestjs/common';
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { accountDecider, accountStreamId, type AccountCommand, type AccountEvent } from '@attest/accounts-domain';
+import { EVENT_STORE, handleWithDecider, type EventStore } from '@attest/event-store';
+import { DomainError, type Clock } from '@attest/kernel';
+import { metadataFor, type CommandContext } from '@attest/security';
+import {
+  ACCOUNTS_CLOCK,
+  ACCOUNTS_PROJECTOR,
+  ACCOUNTS_READ_MODEL,
+  SUBJECT_ERASER,
+  type AccountsProjector,
+  type AccountsReadModel,
+  type AccountView,
+  type SubjectEraser,
+} from './ports';
+
+/** A domain command without the fields the handler fills in (tenant, actor, time). */
+export type AccountAction = AccountCommand extends infer C ? (C extends AccountCommand ? Omit<C, 'tenantId' | 'actor' | 'now'> : never) : never;
+
+export interface AccountCommandResult {
+  readonly events: readonly AccountEvent['type'][];
+  readonly account: AccountView | null;
+}
+
+/**
+ * Runs one account command: load the stream, decide, append with the
+ * revision read, project the new events at once. Closing events erase the
+ * account's personal data (crypto-shredding, A8/A9); the refused owner change
+ * is recorded and then answered as a refusal (A4).
+ */
+export class RunAccountCommand extends Command<AccountCommandResult> {
+  constructor(
+    readonly context: CommandContext,
+    readonly action: AccountAction,
+    /** When the command runs; by default the handler's clock. */
+    readonly now?: Date,
+  ) {
+    super();
+  }
+}
+
+const ERASING: ReadonlySet<AccountEvent['type']> = new Set(['AccountCancelled.v1', 'MemberUnbound.v1', 'InvitationDeclined.v1', 'InvitationExpired.v1']);
+
+@CommandHandler(RunAccountCommand)
+export class RunAccountCommandHandler implements ICommandHandler<RunAccountCommand, AccountCommandResult> {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(ACCOUNTS_PROJECTOR) private readonly projector: AccountsProjector,
+    @Inject(ACCOUNTS_READ_MODEL) private readonly readModel: AccountsReadModel,
+    @Inject(SUBJECT_ERASER) private readonly eraser: SubjectEraser,
+    @Inject(ACCOUNTS_CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async execute(command: RunAccountCommand): Promise<AccountCommandResult> {
+    const { context } = command;
+    const now = command.now ?? this.clock.now();
+    const domainCommand = { ...command.action, tenantId: context.tenantId, actor: context.actor, now } as AccountCommand;
+    const streamId = accountStreamId(domainCommand.accountId);
+    const result = await handleWithDecider(this.store, accountDecider, streamId, domainCommand, metadataFor(context, now));
+    if (result.events.length > 0) await this.projector.projectStream(streamId, result.revision - result.events.length + 1);
+    const closing = result.events.find((e) => ERASING.has(e.type));
+    if (closing) {
+      // The events are committed; now the personal data they and the read models hold becomes unreadable everywhere.
+      await this.eraser.erase(domainCommand.accountId, closing.type);
+    }
+    if (domainCommand.kind === 'ChangeOwner') {
+      throw new DomainError('ACCOUNT.NOT_TRANSFERABLE', 'accounts cannot be transferred to another owner; the attempt was recorded', 'forbidden');
+    }
+    return { events: result.events.map((e) => e.type), account: await this.readModel.find(domainCommand.accountId) };
+  }
+}

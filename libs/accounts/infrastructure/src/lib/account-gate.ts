@@ -1,0 +1,55 @@
+import type { DataSource } from 'typeorm';
+import { withTenant } from '@attest/database';
+import { DomainError, isUuid, type Clock } from '@attest/kernel';
+import type { AuthenticatedPrincipal, Authenticator } from '@attest/security';
+
+/** Logins are recorded at most once per account and interval: no write (and no event) per request. */
+export const LAST_ACTIVITY_RESOLUTION_MS = 3_600_000;
+
+const REFUSALS: Readonly<Record<string, [string, string]>> = {
+  restricted: ['ACCOUNT.LOGIN_RESTRICTED', 'login is restricted for this account; reactivate it with a one-time code'],
+  suspended: ['ACCOUNT.SUSPENDED', 'this account is suspended'],
+  revoked: ['ACCOUNT.REVOKED', 'this account is revoked'],
+  cancelled: ['ACCOUNT.CANCELLED', 'this account is cancelled'],
+  unbound: ['ACCOUNT.UNBOUND', 'this account has left the organization'],
+  invited: ['ACCOUNT.INVITATION_PENDING', 'accept the invitation first'],
+  'invitation-closed': ['ACCOUNT.CANCELLED', 'this invitation is closed'],
+};
+
+/**
+ * Wraps the authenticator: a user whose subject is an Attest account may act
+ * only while the account is active (A6, A7), and each such login refreshes
+ * the account's last activity (A7, A8) — throttled to one write per hour.
+ * API keys and users without an account (operator staff) pass unchanged.
+ */
+export class AccountGateAuthenticator implements Authenticator {
+  constructor(
+    private readonly inner: Authenticator,
+    private readonly appDataSource: DataSource,
+    private readonly clock: Clock,
+  ) {}
+
+  async authenticate(headers: Readonly<Record<string, string | string[] | undefined>>): Promise<AuthenticatedPrincipal | null> {
+    const principal = await this.inner.authenticate(headers);
+    if (principal?.via !== 'jwt') return principal;
+    const subject = principal.actor.slice('user:'.length);
+    if (!isUuid(subject)) return principal;
+    const now = this.clock.now();
+    await withTenant(this.appDataSource, principal.tenantId, async (m) => {
+      const [account] = await m.query<{ status: string }[]>(`SELECT status FROM accounts.accounts_v1 WHERE account_id = $1 AND tenant_id = $2`, [
+        subject,
+        principal.tenantId,
+      ]);
+      if (!account) return;
+      const refusal = REFUSALS[account.status];
+      if (refusal) throw new DomainError(refusal[0], refusal[1], 'forbidden');
+      await m.query(
+        `INSERT INTO accounts.last_activity (account_id, tenant_id, last_login_at) VALUES ($1, $2, $3)
+         ON CONFLICT (account_id) DO UPDATE SET last_login_at = EXCLUDED.last_login_at
+         WHERE accounts.last_activity.last_login_at < EXCLUDED.last_login_at - make_interval(secs => $4)`,
+        [subject, principal.tenantId, now, LAST_ACTIVITY_RESOLUTION_MS / 1000],
+      );
+    });
+    return principal;
+  }
+}
