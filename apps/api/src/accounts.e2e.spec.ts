@@ -410,8 +410,40 @@ describe('accounts and organizations end to end (A1–A12; real HTTP, real Postg
     });
   });
 
+  describe('A3 expiry, departments and refused unbinding', () => {
+    it('moves a member, refuses its unbinding, and closes an invitation once it has expired', async () => {
+      const res = await api.call('POST', '/v1/organization/invitations', {
+        key: admin,
+        body: { invitations: [{ contact: { name: 'Late Invitee', email: `late.${tag}@example.org` } }, { contact: { name: 'Mover', phone: '+8613500000001' } }] },
+      });
+      const [late, mover] = body<{ accountId: string }[]>(res).map((o) => o.accountId);
+      const messages = await deliver();
+      const tokenOf = (id: string | undefined): string => messages.find((m) => m.kind === 'invitation' && m.payload.accountId === id)?.payload.token ?? '';
+      await api.call('POST', `/v1/invitations/${mover ?? ''}/accept`, { body: { token: tokenOf(mover) } });
+
+      const department = body<{ id: string }>(await api.call('POST', '/v1/organization/departments', { key: admin, body: { name: `Support ${tag}` } })).id;
+      expect((await api.call('POST', `/v1/organization/members/${mover ?? ''}/department`, { key: admin, body: { departmentId: uuidv7() } })).body).toMatchObject({ status: 404, code: 'DEPARTMENT.NOT_FOUND' });
+      expect((await api.call('POST', `/v1/organization/members/${mover ?? ''}/department`, { key: admin, body: { departmentId: department } })).body).toMatchObject({ departmentId: department });
+      expect((await api.call('DELETE', `/v1/organization/departments/${department}`, { key: admin })).body).toMatchObject({ status: 409, code: 'DEPARTMENT.HAS_MEMBERS' });
+
+      const user = await token(mover ?? '', enterprise.tenantId, ['end-user']);
+      expect((await api.call('POST', '/v1/accounts/me/unbinding', { key: user })).body).toMatchObject({ unbindingRequested: true });
+      expect((await api.call('POST', `/v1/organization/members/${mover ?? ''}/unbinding/reject`, { key: admin })).body).toMatchObject({ status: 'active', unbindingRequested: false });
+      expect((await api.call('POST', `/v1/organization/members/${mover ?? ''}/unbinding/reject`, { key: admin })).body).toMatchObject({ status: 409, code: 'ACCOUNT.NO_UNBINDING_REQUEST' });
+
+      expect((await api.call('POST', `/v1/organization/invitations/${late ?? ''}/expire`, { key: admin })).body).toMatchObject({ status: 409, code: 'INVITATION.NOT_EXPIRED' });
+      clock.advance(8 * 86_400_000);
+      expect((await api.call('POST', `/v1/invitations/${late ?? ''}/accept`, { body: { token: tokenOf(late) } })).body).toMatchObject({ status: 409, code: 'INVITATION.EXPIRED' });
+      expect((await api.call('POST', `/v1/organization/invitations/${late ?? ''}/expire`, { key: admin })).body).toMatchObject({ status: 'invitation-closed' });
+      expect(await api.infra.vault.isErased(late ?? '')).toBe(true);
+    });
+  });
+
   it('N5/D4: no personal data in plaintext anywhere in the database or the logs', async () => {
     await Promise.all(api.runners.map((r) => r.catchUp()));
+    // The data is there (readable through an authorized read) — and nowhere in plaintext.
+    const minorData = await api.call('GET', `/v1/organization/members/${minor}/personal-data`, { key: admin, headers: { 'x-purpose': 'member-administration' } });
+    expect(minorData.body).toMatchObject({ name: people.minor.name, email: people.minor.email, erased: false });
     const canaries = [
       people.contact.name,
       people.contact.email,

@@ -13,6 +13,7 @@ import {
   type Infrastructure,
 } from '@attest/runtime';
 import { listEventLogStats } from '@attest/operations-event-log-stats';
+import { startWebhookReceiver } from './webhook-receiver';
 
 const USAGE = `attest — operate an Attest installation
 
@@ -28,6 +29,9 @@ Usage:
                                        revoke an API key (effective on the next request)
   attest keys rotate-master            re-wrap every data-subject key under ATTEST_MASTER_KEY
                                        (set the old one in ATTEST_MASTER_KEY_PREVIOUS meanwhile)
+  attest webhook-receiver [--port <n>] receive Attest's signed webhooks on 127.0.0.1 (default 4010)
+                                       and print them — a development stand-in for the e-mail/SMS
+                                       gateway; needs ATTEST_WEBHOOK_SECRET
   attest help                          this text
 
 Configuration comes from the environment (see README.md); without DATABASE_URL
@@ -153,6 +157,21 @@ async function rotateMaster(): Promise<void> {
   });
 }
 
+async function webhookReceiver(portText: string | undefined): Promise<void> {
+  const secret = process.env['ATTEST_WEBHOOK_SECRET']?.trim() ?? '';
+  if (secret.length < 32) throw new UsageError('set ATTEST_WEBHOOK_SECRET (at least 32 characters), the same as for the API');
+  const port = portText === undefined ? 4010 : Number(portText);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port must be 0 to 65535');
+  const { server, url } = await startWebhookReceiver(secret, port, (line) => process.stdout.write(`${line}\n`));
+  process.stdout.write(`receiving on ${url} — start the API with ATTEST_WEBHOOK_URL=${url} (Ctrl-C to stop)\n`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', () => {
+      server.closeAllConnections();
+      server.close(() => { resolve(); });
+    });
+  });
+}
+
 function printTable(header: string[], rows: string[][]): void {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
@@ -169,6 +188,7 @@ export async function run(argv: string[]): Promise<number> {
       label: { type: 'string' },
       reason: { type: 'string' },
       'expires-in-days': { type: 'string' },
+      port: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -186,6 +206,7 @@ export async function run(argv: string[]): Promise<number> {
     else if (command === 'keys' && sub === 'list') await listKeys(values.tenant);
     else if (command === 'keys' && sub === 'revoke') await revokeKey(arg, values.tenant, values.reason);
     else if (command === 'keys' && sub === 'rotate-master') await rotateMaster();
+    else if (command === 'webhook-receiver') await webhookReceiver(values.port);
     else throw new UsageError(`unknown command: ${positionals.join(' ')}`);
     return 0;
   } catch (error) {
