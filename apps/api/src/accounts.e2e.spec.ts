@@ -3,7 +3,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CommandBus } from '@nestjs/cqrs';
 import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
-import { RunAccountCommand } from '@attest/accounts-application';
+import { RunAccountCommand, RunAccountCommandHandler } from '@attest/accounts-application';
+import { completeTenantClosures } from '@attest/runtime';
 import { FixedClock, uuidv7 } from '@attest/kernel';
 import { verifyWebhookSignature, WebhookDispatcher } from '@attest/notifications';
 import { scanForCanaries } from '@attest/testing';
@@ -326,7 +327,7 @@ describe('accounts and organizations end to end (A1–A12; real HTTP, real Postg
       expect(await api.infra.vault.isErased(personal.accountId)).toBe(true);
       // The closing notice still reaches the holder, though their key is gone.
       expect((await deliver()).some((m) => m.kind === 'account-notice' && m.payload.accountId === personal.accountId && m.payload.to.phone === people.personal.phone)).toBe(true);
-      expect((await api.call('GET', '/v1/accounts/me', { key: user })).body).toMatchObject({ status: 403, code: 'ACCOUNT.CANCELLED' });
+      expect((await api.call('GET', '/v1/accounts/me', { key: user })).body).toMatchObject({ status: 403, code: 'TENANT.CLOSED' });
       // Erasure does not reset the hourly limit on codes to the number.
       expect((await api.call('POST', '/v1/registrations/personal/code', { body: { phone: people.personal.phone } })).body).toMatchObject({ code: 'OTP.TOO_MANY_CODES' });
     });
@@ -460,5 +461,51 @@ describe('accounts and organizations end to end (A1–A12; real HTTP, real Postg
     const report = await scanForCanaries({ databaseUrl: api.databaseUrl, canaries, logs: api.logLines });
     expect(report.findings).toEqual([]);
     expect(report.rowsScanned).toBeGreaterThan(50);
+  });
+
+  describe('A8/A9 cancelling the enterprise (after the scan above)', () => {
+    it('cancels and erases every member with the enterprise once nothing blocks it', async () => {
+      const held = body<{ holds: { holdId: string }[] }>(await api.call('GET', `/v1/platform/accounts/${enterprise.accountId}`, { key: operator }));
+      for (const h of held.holds) await api.call('POST', `/v1/platform/accounts/${enterprise.accountId}/holds/${h.holdId}/release`, { key: operator });
+      expect((await api.call('POST', '/v1/organization/cancellation', { key: admin })).body).toMatchObject({ cancellationRequested: true });
+      expect((await api.call('POST', `/v1/platform/accounts/${enterprise.accountId}/cancellation/approve`, { key: operator })).body).toMatchObject({ status: 'cancelled' });
+      const members = body<{ accountId: string; status: string }[]>(await api.call('GET', `/v1/platform/accounts?tenantId=${enterprise.tenantId}&kind=member&limit=200`, { key: operator }));
+      expect(members.length).toBeGreaterThanOrEqual(5);
+      for (const m of members) {
+        expect(['cancelled', 'unbound', 'invitation-closed']).toContain(m.status);
+        expect(await api.infra.vault.isErased(m.accountId)).toBe(true);
+      }
+      expect(members.find((m) => m.accountId === minor)?.status).toBe('cancelled');
+      expect(await api.infra.vault.isErased(enterprise.accountId)).toBe(true);
+    });
+
+    it('A9: a cancelled tenant accepts no credential any more, API keys included', async () => {
+      expect((await api.call('GET', '/v1/organization/members', { key: admin })).body).toMatchObject({ status: 403, code: 'TENANT.CLOSED' });
+      // Tenants without a registered account (the operator's) are not affected.
+      expect((await api.call('GET', '/v1/me', { key: operator })).status).toBe(200);
+    });
+
+    it('an interrupted member cascade is finished by `attest accounts complete-closures`', async () => {
+      const registered = body<{ accountId: string; tenantId: string }>(
+        await api.call('POST', '/v1/registrations/enterprise', {
+          body: { tenantId: `beta-${tag}`, legalName: 'Beta Ltd', registrationNumber: `BETA${tag}01`, contact: { name: 'Beta Contact', email: `beta.${tag}@example.org` }, evidence: { documentRef: 'b.pdf', sha256: 'd'.repeat(64) } },
+        }),
+      );
+      const betaAdmin = await api.key(registered.tenantId, ['org-admin']);
+      const invited = body<{ accountId: string }[]>(await api.call('POST', '/v1/organization/invitations', { key: betaAdmin, body: { invitations: [{ contact: { name: 'Beta Member', email: `bm.${tag}@example.org` } }] } }));
+      const member = invited[0]?.accountId ?? '';
+      await api.call('POST', '/v1/organization/cancellation', { key: betaAdmin });
+      // The approving process "crashes" between the enterprise's cancellation and its members'.
+      const handler = api.app.get(RunAccountCommandHandler);
+      const cascade = jest.spyOn(handler, 'cancelMembersOf').mockResolvedValueOnce(0);
+      await api.call('POST', `/v1/platform/accounts/${registered.accountId}/cancellation/approve`, { key: operator });
+      expect(cascade).toHaveBeenCalledTimes(1);
+      cascade.mockRestore();
+      expect(body<{ status: string }>(await api.call('GET', `/v1/platform/accounts/${member}`, { key: operator })).status).toBe('invited');
+      expect(await completeTenantClosures(api.infra)).toBe(1);
+      expect(body<{ status: string }>(await api.call('GET', `/v1/platform/accounts/${member}`, { key: operator })).status).toBe('cancelled');
+      expect(await api.infra.vault.isErased(member)).toBe(true);
+      expect(await completeTenantClosures(api.infra)).toBe(0);
+    });
   });
 });

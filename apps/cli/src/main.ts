@@ -7,6 +7,7 @@ import { checkpoints, rebuildProjection } from '@attest/projections';
 import { isRole, isTenantId, ROLES } from '@attest/access-domain';
 import { PostgresAccessReadModel } from '@attest/access-infrastructure';
 import {
+  completeTenantClosures,
   issueApiKeyFromConsole,
   revokeApiKeyFromConsole,
   startInfrastructure,
@@ -29,6 +30,8 @@ Usage:
                                        revoke an API key (effective on the next request)
   attest keys rotate-master            re-wrap every data-subject key under ATTEST_MASTER_KEY
                                        (set the old one in ATTEST_MASTER_KEY_PREVIOUS meanwhile)
+  attest accounts complete-closures    cancel and erase the members of cancelled enterprises whose
+                                       cascade was interrupted (idempotent)
   attest webhook-receiver [--port <n>] receive Attest's signed webhooks on 127.0.0.1 (default 4010)
                                        and print them — a development stand-in for the e-mail/SMS
                                        gateway; needs ATTEST_WEBHOOK_SECRET
@@ -157,6 +160,14 @@ async function rotateMaster(): Promise<void> {
   });
 }
 
+async function completeClosures(): Promise<void> {
+  await withInfrastructure(async (infra) => {
+    await assertMigrated(infra);
+    const count = await completeTenantClosures(infra);
+    process.stdout.write(`cancelled ${String(count)} member accounts of cancelled enterprises\n`);
+  });
+}
+
 async function webhookReceiver(portText: string | undefined): Promise<void> {
   const secret = process.env['ATTEST_WEBHOOK_SECRET']?.trim() ?? '';
   if (secret.length < 32) throw new UsageError('set ATTEST_WEBHOOK_SECRET (at least 32 characters), the same as for the API');
@@ -207,6 +218,7 @@ export async function run(argv: string[]): Promise<number> {
     else if (command === 'keys' && sub === 'revoke') await revokeKey(arg, values.tenant, values.reason);
     else if (command === 'keys' && sub === 'rotate-master') await rotateMaster();
     else if (command === 'webhook-receiver') await webhookReceiver(values.port);
+    else if (command === 'accounts' && sub === 'complete-closures') await completeClosures();
     else throw new UsageError(`unknown command: ${positionals.join(' ')}`);
     return 0;
   } catch (error) {

@@ -63,10 +63,39 @@ export class RunAccountCommandHandler implements ICommandHandler<RunAccountComma
     if (closing) {
       // The events are committed; now the personal data they and the read models hold becomes unreadable everywhere.
       await this.eraser.erase(domainCommand.accountId, closing.type);
+      if (closing.type === 'AccountCancelled.v1' && closing.data.reason !== 'tenant-cancelled') {
+        await this.cancelMembersOf(domainCommand.accountId, command.context, now);
+      }
     }
     if (domainCommand.kind === 'ChangeOwner') {
       throw new DomainError('ACCOUNT.NOT_TRANSFERABLE', 'accounts cannot be transferred to another owner; the attempt was recorded', 'forbidden');
     }
     return { events: result.events.map((e) => e.type), account: await this.readModel.find(domainCommand.accountId) };
   }
+
+  /**
+   * A cancelled enterprise (or personal user) takes its members with it: each
+   * member account is cancelled and erased (A8: all information the users
+   * entered). Idempotent: a member already closed is skipped, so a retry after a
+   * crash finishes the job (`attest accounts complete-closures`).
+   */
+  async cancelMembersOf(tenantAccountId: string, context: CommandContext, now: Date): Promise<number> {
+    const tenant = await this.readModel.find(tenantAccountId);
+    if (tenant?.kind === 'member' || tenant?.status !== 'cancelled') return 0;
+    let cancelled = 0;
+    let after: string | undefined;
+    for (;;) {
+      const page = await this.readModel.list(tenant.tenantId, { kind: 'member', limit: 200, ...(after ? { after } : {}) });
+      for (const member of page) {
+        if (ERASED_STATES.has(member.status)) continue;
+        await this.execute(new RunAccountCommand({ ...context, tenantId: tenant.tenantId }, { kind: 'CancelWithTenant', accountId: member.accountId }, now));
+        cancelled += 1;
+      }
+      if (page.length < 200) return cancelled;
+      after = page[page.length - 1]?.accountId;
+    }
+  }
 }
+
+/** States whose personal data is already erased. */
+const ERASED_STATES: ReadonlySet<string> = new Set(['cancelled', 'unbound', 'invitation-closed']);

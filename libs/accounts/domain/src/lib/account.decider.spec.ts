@@ -191,6 +191,20 @@ describe('account decider', () => {
       ]);
       spec.given([personal]).when(cmd('CancelForInactivity', { lastActivityAt: new Date('2026-05-22T09:00:00.000Z') })).thenRefuses('ACCOUNT.NOT_INACTIVE');
     });
+    it('A8/A9: members are cancelled with their enterprise, whatever their state', () => {
+      const restrictedMember = [invited, accepted, restricted];
+      spec.given(restrictedMember).when(cmd('CancelWithTenant', {})).then([
+        { type: 'AccountCancelled.v1', data: { ...ids, reason: 'tenant-cancelled', decidedBy: 'user:admin', lastActivityAt: null } },
+      ]);
+      spec.given([invited]).when(cmd('CancelWithTenant', {})).then([
+        { type: 'AccountCancelled.v1', data: { ...ids, reason: 'tenant-cancelled', decidedBy: 'user:admin', lastActivityAt: null } },
+      ]);
+      spec.given([invited, accepted, revoked]).when(cmd('CancelWithTenant', {})).then([
+        { type: 'AccountCancelled.v1', data: { ...ids, reason: 'tenant-cancelled', decidedBy: 'user:admin', lastActivityAt: null } },
+      ]);
+      spec.given([invited, { type: 'InvitationDeclined.v1', data: ids }]).when(cmd('CancelWithTenant', {})).then([]);
+      spec.given([enterprise]).when(cmd('CancelWithTenant', {})).thenRefuses('ACCOUNT.NOT_A_MEMBER');
+    });
     it('nothing but the closing facts after cancellation', () => {
       const cancelled: AccountEvent = { type: 'AccountCancelled.v1', data: { ...ids, reason: 'requested', decidedBy: 'x', lastActivityAt: null } };
       spec.given([personal, cancelled]).when(cmd('Restrict', { reason: 'violation', note: null })).thenRefuses('ACCOUNT.CLOSED');

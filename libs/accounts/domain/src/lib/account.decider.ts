@@ -67,6 +67,7 @@ export type AccountCommand =
   | (Base & { readonly kind: 'RequestCancellation' })
   | (Base & { readonly kind: 'ApproveCancellation' })
   | (Base & { readonly kind: 'CancelForInactivity'; readonly lastActivityAt: Date })
+  | (Base & { readonly kind: 'CancelWithTenant' })
   | (Base & { readonly kind: 'RequestUnbinding'; readonly approvalRequired: boolean })
   | (Base & { readonly kind: 'ApproveUnbinding' })
   | (Base & { readonly kind: 'RejectUnbinding' })
@@ -243,6 +244,12 @@ function decide(command: AccountCommand, state: AccountState): readonly AccountE
         { type: 'AccountCancelled.v1', data: { ...ids, reason: 'inactivity', decidedBy: command.actor, lastActivityAt: command.lastActivityAt.toISOString() } },
       ];
     }
+    case 'CancelWithTenant':
+      // The enterprise itself was cancelled: its members go with it, whatever their state.
+      if (state.kind !== 'member') refuse('ACCOUNT.NOT_A_MEMBER', 'only end users are cancelled with their enterprise');
+      // Already closed and erased: nothing left to do (a retry of the cascade).
+      if (state.status === 'cancelled' || state.status === 'unbound' || state.status === 'invitation-closed') return [];
+      return [{ type: 'AccountCancelled.v1', data: { ...ids, reason: 'tenant-cancelled', decidedBy: command.actor, lastActivityAt: null } }];
     case 'RequestUnbinding':
       if (state.kind !== 'member') refuse('ACCOUNT.NOT_A_MEMBER', 'only end users unbind from an enterprise');
       if (state.unbindingRequested) refuse('ACCOUNT.UNBINDING_PENDING', 'an unbinding request is already open');
@@ -321,7 +328,7 @@ function decide(command: AccountCommand, state: AccountState): readonly AccountE
 
 /** Terminal states: nothing but reads is left to do with these accounts. */
 const TERMINAL: ReadonlySet<AccountStatus> = new Set(['cancelled', 'unbound', 'revoked', 'invitation-closed']);
-const ALLOWED_WHEN_TERMINAL: ReadonlySet<AccountCommand['kind']> = new Set(['ChangeOwner', 'ReleaseHold', 'TerminateAgreement', 'ExpireAgreement', 'CompleteFunctionDataDeletion']);
+const ALLOWED_WHEN_TERMINAL: ReadonlySet<AccountCommand['kind']> = new Set(['ChangeOwner', 'CancelWithTenant', 'ReleaseHold', 'TerminateAgreement', 'ExpireAgreement', 'CompleteFunctionDataDeletion']);
 
 export const accountDecider: Decider<AccountCommand, AccountEvent, AccountState> = {
   initialState: initialAccountState,

@@ -81,7 +81,7 @@ export type CancellationRequested = E<'CancellationRequested.v1', { readonly req
 export type CancellationRejected = E<'CancellationRejected.v1', { readonly blockers: readonly string[]; readonly decidedBy: string }>;
 export type AccountCancelled = E<
   'AccountCancelled.v1',
-  { readonly reason: 'requested' | 'inactivity'; readonly decidedBy: string; readonly lastActivityAt: string | null }
+  { readonly reason: 'requested' | 'inactivity' | 'tenant-cancelled'; readonly decidedBy: string; readonly lastActivityAt: string | null }
 >;
 export type UnbindingRequested = E<'UnbindingRequested.v1', { readonly requestedBy: string }>;
 export type UnbindingRejected = E<'UnbindingRejected.v1', { readonly decidedBy: string }>;

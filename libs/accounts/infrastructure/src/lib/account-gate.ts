@@ -17,10 +17,13 @@ const REFUSALS: Readonly<Record<string, [string, string]>> = {
 };
 
 /**
- * Wraps the authenticator: a user whose subject is an Attest account may act
- * only while the account is active (A6, A7), and each such login refreshes
- * the account's last activity (A7, A8) — throttled to one write per hour.
- * API keys and users without an account (operator staff) pass unchanged.
+ * Wraps the authenticator. A tenant whose own account (enterprise or personal
+ * user) is cancelled or revoked accepts no credential any more, API keys
+ * included (A8, A9). A user whose subject is an Attest account may act only
+ * while that account is active (A6, A7), and each such login refreshes the
+ * account's last activity (A7, A8) — throttled to one write per hour.
+ * Tenants without a registered account (operator, demo) and users without an
+ * account (operator staff) pass unchanged.
  */
 export class AccountGateAuthenticator implements Authenticator {
   constructor(
@@ -31,23 +34,27 @@ export class AccountGateAuthenticator implements Authenticator {
 
   async authenticate(headers: Readonly<Record<string, string | string[] | undefined>>): Promise<AuthenticatedPrincipal | null> {
     const principal = await this.inner.authenticate(headers);
-    if (principal?.via !== 'jwt') return principal;
-    const subject = principal.actor.slice('user:'.length);
-    if (!isUuid(subject)) return principal;
+    if (!principal) return principal;
+    const subject = principal.via === 'jwt' ? principal.actor.slice('user:'.length) : '';
+    const accountId = isUuid(subject) ? subject : null;
     const now = this.clock.now();
     await withTenant(this.appDataSource, principal.tenantId, async (m) => {
-      const [account] = await m.query<{ status: string }[]>(`SELECT status FROM accounts.accounts_v1 WHERE account_id = $1 AND tenant_id = $2`, [
-        subject,
-        principal.tenantId,
-      ]);
-      if (!account) return;
-      const refusal = REFUSALS[account.status];
+      const [row] = await m.query<{ tenant_status: string | null; account_status: string | null }[]>(
+        `SELECT (SELECT status FROM accounts.accounts_v1 WHERE tenant_id = $1 AND kind IN ('enterprise', 'personal') ORDER BY created_at LIMIT 1) AS tenant_status,
+                (SELECT status FROM accounts.accounts_v1 WHERE tenant_id = $1 AND account_id = $2::uuid) AS account_status`,
+        [principal.tenantId, accountId],
+      );
+      if (row?.tenant_status === 'cancelled' || row?.tenant_status === 'revoked') {
+        throw new DomainError('TENANT.CLOSED', 'this tenant is cancelled; its credentials no longer work', 'forbidden');
+      }
+      if (!accountId || !row?.account_status) return;
+      const refusal = REFUSALS[row.account_status];
       if (refusal) throw new DomainError(refusal[0], refusal[1], 'forbidden');
       await m.query(
         `INSERT INTO accounts.last_activity (account_id, tenant_id, last_login_at) VALUES ($1, $2, $3)
          ON CONFLICT (account_id) DO UPDATE SET last_login_at = EXCLUDED.last_login_at
          WHERE accounts.last_activity.last_login_at < EXCLUDED.last_login_at - make_interval(secs => $4)`,
-        [subject, principal.tenantId, now, LAST_ACTIVITY_RESOLUTION_MS / 1000],
+        [accountId, principal.tenantId, now, LAST_ACTIVITY_RESOLUTION_MS / 1000],
       );
     });
     return principal;

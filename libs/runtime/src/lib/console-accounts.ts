@@ -1,0 +1,40 @@
+import { RunAccountCommandHandler } from '@attest/accounts-application';
+import {
+  PostgresAccountsProjector,
+  PostgresAccountsReadModel,
+  PostgresIdentifierClaims,
+  VaultSubjectEraser,
+} from '@attest/accounts-infrastructure';
+import { systemClock, uuidv7 } from '@attest/kernel';
+import type { Infrastructure } from './infrastructure';
+
+/**
+ * Finishes enterprise cancellations whose member cascade was interrupted (the
+ * process stopped between the enterprise's cancellation and its members'):
+ * every member of a cancelled tenant account is cancelled and erased.
+ * Idempotent; returns how many members it cancelled.
+ */
+export async function completeTenantClosures(infra: Infrastructure): Promise<number> {
+  const app = await infra.connectApp();
+  const readModel = new PostgresAccountsReadModel(app, infra.dataSource, infra.privacy);
+  const inline = infra.projections.filter((p) => p.name === 'accounts' || p.name === 'account-notifications');
+  const handler = new RunAccountCommandHandler(
+    infra.store,
+    new PostgresAccountsProjector(infra.dataSource, infra.store, inline),
+    readModel,
+    new VaultSubjectEraser(infra.dataSource, infra.vault, infra.privacy, new PostgresIdentifierClaims(infra.dataSource, infra.privacy)),
+    systemClock,
+  );
+  const tenants = await infra.dataSource.query<{ account_id: string; tenant_id: string }[]>(
+    `SELECT t.account_id, t.tenant_id FROM accounts.accounts_v1 t
+     WHERE t.kind IN ('enterprise', 'personal') AND t.status = 'cancelled'
+       AND EXISTS (SELECT 1 FROM accounts.accounts_v1 m WHERE m.tenant_id = t.tenant_id AND m.kind = 'member'
+                   AND m.status NOT IN ('cancelled', 'unbound', 'invitation-closed'))`,
+  );
+  let cancelled = 0;
+  for (const t of tenants) {
+    const context = { tenantId: t.tenant_id, actor: 'system:console', correlationId: uuidv7(), commandId: uuidv7() };
+    cancelled += await handler.cancelMembersOf(t.account_id, context, systemClock.now());
+  }
+  return cancelled;
+}
