@@ -33,6 +33,8 @@ const scopeRules = [
   { sourceTag: 'scope:operations', onlyDependOnLibsWithTags: ['scope:operations', 'scope:platform', 'scope:shared'] },
   { sourceTag: 'scope:access', onlyDependOnLibsWithTags: ['scope:access', 'scope:platform', 'scope:shared'] },
   { sourceTag: 'scope:accounts', onlyDependOnLibsWithTags: ['scope:accounts', 'scope:access', 'scope:platform', 'scope:shared'] },
+  { sourceTag: 'scope:customers', onlyDependOnLibsWithTags: ['scope:customers', 'scope:platform', 'scope:shared'] },
+  { sourceTag: 'scope:consent', onlyDependOnLibsWithTags: ['scope:consent', 'scope:customers', 'scope:platform', 'scope:shared'] },
   { sourceTag: 'scope:app', onlyDependOnLibsWithTags: ['*'] },
 ];
 

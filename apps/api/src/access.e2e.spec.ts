@@ -61,6 +61,36 @@ const ROUTES: readonly RouteCase[] = [
   { method: 'POST', path: '/v1/platform/accounts/{accountId}/agreement', permission: 'platform:operate', body: { action: 'terminate' }, as: 'operator' },
   { method: 'POST', path: '/v1/platform/accounts/{accountId}/function-data-deletions/{requestId}/complete', permission: 'platform:operate' },
   { method: 'GET', path: '/v1/platform/notifications', permission: 'platform:operate' },
+  { method: 'POST', path: '/v1/customers', permission: 'customers:manage', body: { profile: { name: 'Fuzz' } } },
+  { method: 'GET', path: '/v1/customers', permission: 'customers:read' },
+  { method: 'GET', path: '/v1/customers/{customerId}', permission: 'customers:read' },
+  { method: 'PATCH', path: '/v1/customers/{customerId}', permission: 'customers:manage' },
+  { method: 'POST', path: '/v1/customers/{customerId}/tags', permission: 'customers:manage' },
+  { method: 'POST', path: '/v1/customers/{customerId}/follow-ups', permission: 'customers:manage', body: { channel: 'phone', note: 'call back' } },
+  { method: 'POST', path: '/v1/customers/{customerId}/restriction', permission: 'customers:manage', body: { reason: 'accuracy-contested' } },
+  { method: 'DELETE', path: '/v1/customers/{customerId}/restriction', permission: 'customers:manage' },
+  { method: 'GET', path: '/v1/purposes', permission: 'consent:read' },
+  {
+    method: 'POST',
+    path: '/v1/purposes',
+    permission: 'purposes:manage',
+    body: { purposeKey: 'fuzz', name: 'Fuzz', description: 'd', legalBasis: 'consent', method: 'manual', dataCategories: ['contact'], channels: ['email'], retentionDays: 30, noticeVersion: 'n-1' },
+  },
+  { method: 'PUT', path: '/v1/purposes/{purposeKey}', permission: 'purposes:manage' },
+  { method: 'POST', path: '/v1/purposes/{purposeKey}/retire', permission: 'purposes:manage' },
+  {
+    method: 'POST',
+    path: '/v1/customers/{customerId}/consents',
+    permission: 'consent:manage',
+    body: { purposeKey: 'fuzz', channel: 'email', scope: 'general', evidence: { noticeVersion: 'n-1', method: 'checkbox', source: 'web', collector: 'system:web', collectedAt: '2026-11-22T10:00:00.000Z' } },
+  },
+  { method: 'POST', path: '/v1/customers/{customerId}/consents/withdraw', permission: 'consent:manage', body: { purposeKey: 'fuzz', channel: 'email', scope: 'general', method: 'link', source: 'email' } },
+  { method: 'GET', path: '/v1/customers/{customerId}/consents', permission: 'consent:read' },
+  { method: 'GET', path: '/v1/customers/{customerId}/consents/state', permission: 'consent:read' },
+  { method: 'GET', path: '/v1/consent-receipts/{receiptId}', permission: 'consent:read' },
+  { method: 'GET', path: '/v1/consents/overview', permission: 'consent:read' },
+  { method: 'POST', path: '/v1/decisions', permission: 'decisions:request', body: { customerId: '0190a9d1-0000-7000-8000-000000000001', purpose: 'fuzz', channel: 'email', dataCategories: ['contact'] } },
+  { method: 'POST', path: '/v1/decisions/bulk', permission: 'decisions:request', body: { customerIds: ['0190a9d1-0000-7000-8000-000000000001'], purpose: 'fuzz', channel: 'email', dataCategories: ['contact'] } },
   { method: 'POST', path: '/v1/platform/notifications/{notificationId}/retry', permission: 'platform:operate' },
 ];
 
@@ -106,7 +136,8 @@ describe('API platform: authentication, permissions, tenants, errors (real HTTP,
     r.path
       .replace('{keyId}', keyIdOfA)
       .replace('{userId}', 'user-1')
-      .replace(/\{(accountId|departmentId|bindingId|holdId|requestId|notificationId)\}/g, SOME_ID);
+      .replace('{purposeKey}', 'fuzz')
+      .replace(/\{(accountId|departmentId|bindingId|holdId|requestId|notificationId|customerId|receiptId)\}/g, SOME_ID);
 
   it('every route declares a permission or is public, and the table above lists every permissioned route', () => {
     const found: string[] = [];
@@ -168,7 +199,11 @@ describe('API platform: authentication, permissions, tenants, errors (real HTTP,
         // an unknown property next to valid ones
         fc.tuple(fc.string({ minLength: 1, maxLength: 12 }).filter((k) => !fields.includes(k) && !['__proto__', 'constructor'].includes(k)), fc.jsonValue()).map(([k, v]) => ({ ...valid, [k]: v })),
         // one field of the wrong type
-        fc.tuple(fc.constantFrom(...fields), wrongType).map(([k, v]) => ({ ...valid, [k]: v })),
+        fc
+          .tuple(fc.constantFrom(...fields), wrongType)
+          // "Wrong" must differ in kind from the valid value (an integer is not wrong for a number field).
+          .filter(([k, v]) => typeof v !== typeof valid[k] || Array.isArray(v) !== Array.isArray(valid[k]) || (v === null) !== (valid[k] === null))
+          .map(([k, v]) => ({ ...valid, [k]: v })),
         // a required field missing
         fc.constantFrom(...fields).map((k) => Object.fromEntries(Object.entries(valid).filter(([f]) => f !== k))),
         // not an object at all
@@ -258,7 +293,7 @@ describe('API platform: authentication, permissions, tenants, errors (real HTTP,
   describe('OIDC tokens', () => {
     it('map subject, tenant and roles; delegated permissions apply to end users at once', async () => {
       const user = await token({ sub: 'user-42', tenant_id: 'tenant-a', roles: ['end-user'] });
-      expect((await api.call('GET', '/v1/me', { key: user })).body).toMatchObject({ actor: 'user:user-42', tenantId: 'tenant-a', via: 'jwt', permissions: ['account:self', 'profile:read'] });
+      expect((await api.call('GET', '/v1/me', { key: user })).body).toMatchObject({ actor: 'user:user-42', tenantId: 'tenant-a', via: 'jwt', permissions: ['account:self', 'consent:manage', 'consent:read', 'customers:manage', 'customers:read', 'decisions:request', 'profile:read'] });
       expect((await api.call('GET', '/v1/event-log/stats', { key: user })).status).toBe(403);
       expect((await api.call('POST', '/v1/delegations/user-42/grant', { key: adminA, body: { permissions: ['event-log:read'] } })).body).toEqual({ userId: 'user-42', permissions: ['event-log:read'] });
       expect((await api.call('GET', '/v1/event-log/stats', { key: user })).status).toBe(200);

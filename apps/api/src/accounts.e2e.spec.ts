@@ -480,6 +480,8 @@ describe('accounts and organizations end to end (A1–A12; real HTTP, real Postg
     });
 
     it('A9: a cancelled tenant accepts no credential any more, API keys included', async () => {
+      // Each process remembers a tenant's state for a second (TENANT_STATUS_TTL_MS).
+      clock.advance(1_001);
       expect((await api.call('GET', '/v1/organization/members', { key: admin })).body).toMatchObject({ status: 403, code: 'TENANT.CLOSED' });
       // Tenants without a registered account (the operator's) are not affected.
       expect((await api.call('GET', '/v1/me', { key: operator })).status).toBe(200);

@@ -26,7 +26,6 @@ import {
 import { MyAccountController, OrganizationController, PlatformAccountsController, PUBLIC_FLOW_LIMITER, PublicFlowGuard, RegistrationsController } from '@attest/accounts-api';
 import {
   AccountGateAuthenticator,
-  PostgresAccountsProjector,
   PostgresAccountsReadModel,
   PostgresIdentifierClaims,
   PostgresOneTimeCodes,
@@ -34,8 +33,16 @@ import {
   VaultSubjectEraser,
 } from '@attest/accounts-infrastructure';
 import { OutboxReader, type Outbox } from '@attest/notifications';
+import { CONSENT_PROJECTOR, CONSENT_READ_MODEL, consentHandlers } from '@attest/consent-application';
+import { ConsentsController, DecisionsController, PurposesController } from '@attest/consent-api';
+import { PostgresConsentReadModel } from '@attest/consent-infrastructure';
+import { CUSTOMERS_PROJECTOR, CUSTOMERS_READ_MODEL, customersHandlers } from '@attest/customers-application';
+import { CustomersController } from '@attest/customers-api';
+import { PostgresCustomersReadModel } from '@attest/customers-infrastructure';
+import { PostgresProcessingJournal } from '@attest/database';
+import { PROCESSING_JOURNAL } from '@attest/security';
 import type { PostgresKeyVault, ReadModelPrivacy } from '@attest/privacy-postgres';
-import type { Projection } from '@attest/projections';
+import { InlineProjector, type Projection, type ProjectionRunner } from '@attest/projections';
 import { AccessAuthenticator, PostgresAccessProjector, PostgresAccessReadModel, RandomKeyMaterial, type OidcOptions } from '@attest/access-infrastructure';
 import { PostgresIdempotencyStore } from '@attest/database';
 import { EVENT_STORE, type EventStore } from '@attest/event-store';
@@ -52,7 +59,6 @@ import { systemClock, type Clock } from '@attest/kernel';
 import type { Logger, Registry } from '@attest/observability';
 import { EventLogController } from '@attest/operations-api';
 import { EventLogStatsReader } from '@attest/operations-event-log-stats';
-import type { ProjectionRunner } from '@attest/projections';
 import { HealthController } from './health/health.controller';
 import { NotificationsController } from './notifications/notifications.controller';
 import { MetricsController } from './metrics/metrics.controller';
@@ -88,7 +94,8 @@ export class AppModule {
     const clock = deps.clock ?? systemClock;
     const readModel = new PostgresAccessReadModel(deps.appDataSource);
     const claims = new PostgresIdentifierClaims(deps.dataSource, deps.privacy);
-    const inline = deps.projections.filter((p) => p.name === 'accounts' || p.name === 'account-notifications');
+    const byName = (...names: string[]): Projection[] => deps.projections.filter((p) => names.includes(p.name));
+    const inline = byName('accounts', 'account-notifications', 'consent');
     return {
       module: AppModule,
       imports: [CqrsModule.forRoot()],
@@ -104,6 +111,10 @@ export class AppModule {
         OrganizationController,
         PlatformAccountsController,
         NotificationsController,
+        CustomersController,
+        PurposesController,
+        ConsentsController,
+        DecisionsController,
       ],
       providers: [
         { provide: DATA_SOURCE, useValue: deps.dataSource },
@@ -116,10 +127,10 @@ export class AppModule {
         { provide: ACCESS_PROJECTOR, useValue: new PostgresAccessProjector(deps.dataSource, deps.store) },
         {
           provide: AUTHENTICATOR,
-          useValue: new AccountGateAuthenticator(new AccessAuthenticator(deps.appDataSource, readModel, clock, deps.oidc), deps.appDataSource, clock),
+          useValue: new AccountGateAuthenticator(new AccessAuthenticator(deps.appDataSource, readModel, clock, deps.oidc), deps.appDataSource, deps.dataSource, clock),
         },
         { provide: ACCOUNTS_READ_MODEL, useValue: new PostgresAccountsReadModel(deps.appDataSource, deps.dataSource, deps.privacy) },
-        { provide: ACCOUNTS_PROJECTOR, useValue: new PostgresAccountsProjector(deps.dataSource, deps.store, inline) },
+        { provide: ACCOUNTS_PROJECTOR, useValue: new InlineProjector(deps.dataSource, deps.store, inline) },
         { provide: IDENTIFIER_CLAIMS, useValue: claims },
         { provide: ONE_TIME_CODES, useValue: new PostgresOneTimeCodes(deps.dataSource, deps.privacy, deps.outbox) },
         { provide: SUBJECT_ERASER, useValue: new VaultSubjectEraser(deps.dataSource, deps.vault, deps.privacy, claims) },
@@ -129,6 +140,13 @@ export class AppModule {
         { provide: OutboxReader, useValue: new OutboxReader(deps.dataSource) },
         PublicFlowGuard,
         ...accountsHandlers,
+        { provide: PROCESSING_JOURNAL, useValue: new PostgresProcessingJournal(deps.dataSource) },
+        { provide: CUSTOMERS_READ_MODEL, useValue: new PostgresCustomersReadModel(deps.appDataSource, deps.privacy) },
+        { provide: CUSTOMERS_PROJECTOR, useValue: new InlineProjector(deps.dataSource, deps.store, byName('customers', 'consent')) },
+        { provide: CONSENT_READ_MODEL, useValue: new PostgresConsentReadModel(deps.appDataSource, deps.dataSource) },
+        { provide: CONSENT_PROJECTOR, useValue: new InlineProjector(deps.dataSource, deps.store, byName('consent', 'customers')) },
+        ...customersHandlers,
+        ...consentHandlers,
         { provide: RATE_LIMITER, useValue: new RateLimiter(deps.rateLimitPerMinute) },
         { provide: IDEMPOTENCY_STORE, useValue: new PostgresIdempotencyStore(deps.appDataSource) },
         { provide: EventLogStatsReader, useValue: new EventLogStatsReader(deps.appDataSource) },

@@ -2,7 +2,6 @@ export * from './lib/accounts.projection';
 export * from './lib/account-notifications.projection';
 export * from './lib/account-contacts';
 export * from './lib/accounts.read-model';
-export * from './lib/accounts.projector';
 export * from './lib/identifier-claims';
 export * from './lib/one-time-codes';
 export * from './lib/subject-eraser';

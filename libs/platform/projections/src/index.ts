@@ -3,3 +3,4 @@ export * from './lib/projection-runner';
 export * from './lib/projection-metrics';
 export * from './lib/checkpoint-store';
 export { projectionMigrations } from './lib/migrations';
+export * from './lib/inline-projector';

@@ -1,11 +1,11 @@
 import { RunAccountCommandHandler } from '@attest/accounts-application';
 import {
-  PostgresAccountsProjector,
   PostgresAccountsReadModel,
   PostgresIdentifierClaims,
   VaultSubjectEraser,
 } from '@attest/accounts-infrastructure';
 import { systemClock, uuidv7 } from '@attest/kernel';
+import { InlineProjector } from '@attest/projections';
 import type { Infrastructure } from './infrastructure';
 
 /**
@@ -20,7 +20,7 @@ export async function completeTenantClosures(infra: Infrastructure): Promise<num
   const inline = infra.projections.filter((p) => p.name === 'accounts' || p.name === 'account-notifications');
   const handler = new RunAccountCommandHandler(
     infra.store,
-    new PostgresAccountsProjector(infra.dataSource, infra.store, inline),
+    new InlineProjector(infra.dataSource, infra.store, inline),
     readModel,
     new VaultSubjectEraser(infra.dataSource, infra.vault, infra.privacy, new PostgresIdentifierClaims(infra.dataSource, infra.privacy)),
     systemClock,

@@ -2,6 +2,10 @@ import type { MigrationInterface } from 'typeorm';
 import { accessEventClassifications } from '@attest/access-application';
 import { accessMigrations, accessProjection } from '@attest/access-infrastructure';
 import { accountEventClassifications } from '@attest/accounts-application';
+import { consentEventClassifications } from '@attest/consent-application';
+import { consentMigrations, consentProjection } from '@attest/consent-infrastructure';
+import { customerEventClassifications } from '@attest/customers-application';
+import { customersMigrations, customersProjection } from '@attest/customers-infrastructure';
 import { accountNotificationsProjection, accountsMigrations, accountsProjection, StreamAccountContacts } from '@attest/accounts-infrastructure';
 import type { EventStore } from '@attest/event-store';
 import { notificationMigrations, type Outbox } from '@attest/notifications';
@@ -25,6 +29,8 @@ export function migrationsFor(eventStore: 'postgres' | 'kurrentdb'): MigrationCl
     ...keyVaultMigrations,
     ...notificationMigrations,
     ...accountsMigrations,
+    ...customersMigrations,
+    ...consentMigrations,
   ];
   // TypeORM runs them in this order; keep it the order of their timestamps.
   const stamp = (m: MigrationClass): number => Number(/(\d{13})$/.exec(m.name)?.[1] ?? 0);
@@ -45,6 +51,8 @@ export function createProjections(deps: ProjectionDependencies): Projection[] {
     accessProjection,
     accountsProjection(deps.privacy),
     accountNotificationsProjection(deps.outbox, new StreamAccountContacts(deps.store)),
+    customersProjection(deps.privacy),
+    consentProjection,
   ];
 }
 
@@ -53,5 +61,5 @@ export function createProjections(deps: ProjectionDependencies): Projection[] {
  * An event type missing here cannot be written (PRIVACY.UNDECLARED_EVENT_TYPE).
  */
 export function eventTypeRegistry(): EventTypeRegistry {
-  return new EventTypeRegistry([...accessEventClassifications, ...accountEventClassifications]);
+  return new EventTypeRegistry([...accessEventClassifications, ...accountEventClassifications, ...customerEventClassifications, ...consentEventClassifications]);
 }

@@ -14,6 +14,12 @@ export const PERMISSIONS = [
   'organization:read',
   'organization:manage',
   'account:self',
+  'customers:read',
+  'customers:manage',
+  'consent:read',
+  'consent:manage',
+  'purposes:manage',
+  'decisions:request',
   'platform:operate',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
@@ -32,11 +38,27 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'organization:read',
     'organization:manage',
     'account:self',
+    'customers:read',
+    'customers:manage',
+    'consent:read',
+    'consent:manage',
+    'purposes:manage',
+    'decisions:request',
   ],
-  'end-user': ['profile:read', 'account:self'],
-  'compliance-officer': ['profile:read', 'delegations:read', 'event-log:read', 'organization:read'],
-  'dsr-handler': ['profile:read', 'personal-data:read'],
-  service: ['profile:read', 'event-log:read', 'personal-data:read', 'organization:read'],
+  'end-user': ['profile:read', 'account:self', 'customers:read', 'customers:manage', 'consent:read', 'consent:manage', 'decisions:request'],
+  'compliance-officer': ['profile:read', 'delegations:read', 'event-log:read', 'organization:read', 'customers:read', 'consent:read'],
+  'dsr-handler': ['profile:read', 'personal-data:read', 'customers:read', 'consent:read', 'consent:manage'],
+  service: [
+    'profile:read',
+    'event-log:read',
+    'personal-data:read',
+    'organization:read',
+    'customers:read',
+    'customers:manage',
+    'consent:read',
+    'consent:manage',
+    'decisions:request',
+  ],
 };
 
 /**
@@ -51,6 +73,11 @@ export const DELEGABLE_PERMISSIONS: readonly Permission[] = [
   'personal-data:read',
   'organization:read',
   'organization:manage',
+  'customers:read',
+  'customers:manage',
+  'consent:read',
+  'consent:manage',
+  'decisions:request',
 ];
 
 export function isRole(value: string): value is Role {

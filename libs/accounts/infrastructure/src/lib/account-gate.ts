@@ -26,9 +26,12 @@ const REFUSALS: Readonly<Record<string, [string, string]>> = {
  * account (operator staff) pass unchanged.
  */
 export class AccountGateAuthenticator implements Authenticator {
+  private readonly tenants = new Map<string, { closed: boolean; until: number }>();
+
   constructor(
     private readonly inner: Authenticator,
     private readonly appDataSource: DataSource,
+    private readonly ownerDataSource: DataSource,
     private readonly clock: Clock,
   ) {}
 
@@ -38,25 +41,53 @@ export class AccountGateAuthenticator implements Authenticator {
     const subject = principal.via === 'jwt' ? principal.actor.slice('user:'.length) : '';
     const accountId = isUuid(subject) ? subject : null;
     const now = this.clock.now();
-    await withTenant(this.appDataSource, principal.tenantId, async (m) => {
-      const [row] = await m.query<{ tenant_status: string | null; account_status: string | null }[]>(
-        `SELECT (SELECT status FROM accounts.accounts_v1 WHERE tenant_id = $1 AND kind IN ('enterprise', 'personal') ORDER BY created_at LIMIT 1) AS tenant_status,
-                (SELECT status FROM accounts.accounts_v1 WHERE tenant_id = $1 AND account_id = $2::uuid) AS account_status`,
-        [principal.tenantId, accountId],
-      );
-      if (row?.tenant_status === 'cancelled' || row?.tenant_status === 'revoked') {
-        throw new DomainError('TENANT.CLOSED', 'this tenant is cancelled; its credentials no longer work', 'forbidden');
-      }
-      if (!accountId || !row?.account_status) return;
-      const refusal = REFUSALS[row.account_status];
-      if (refusal) throw new DomainError(refusal[0], refusal[1], 'forbidden');
-      await m.query(
+    if (!accountId) {
+      // API keys and users without an account: only the tenant's state matters.
+      if (await this.tenantClosed(principal.tenantId, now)) throw closed();
+      return principal;
+    }
+    // One statement, no transaction: the owner connection with explicit tenant
+    // predicates (this is the platform's gate, not a tenant's query).
+    const [row] = await this.ownerDataSource.query<{ tenant_status: string | null; account_status: string | null }[]>(
+      `SELECT (SELECT status FROM accounts.accounts_v1 WHERE tenant_id = $1 AND kind IN ('enterprise', 'personal') ORDER BY created_at LIMIT 1) AS tenant_status,
+              (SELECT status FROM accounts.accounts_v1 WHERE tenant_id = $1 AND account_id = $2::uuid) AS account_status`,
+      [principal.tenantId, accountId],
+    );
+    if (row?.tenant_status === 'cancelled' || row?.tenant_status === 'revoked') throw closed();
+    if (!row?.account_status) return principal;
+    const refusal = REFUSALS[row.account_status];
+    if (refusal) throw new DomainError(refusal[0], refusal[1], 'forbidden');
+    await withTenant(this.appDataSource, principal.tenantId, (m) =>
+      m.query(
         `INSERT INTO accounts.last_activity (account_id, tenant_id, last_login_at) VALUES ($1, $2, $3)
          ON CONFLICT (account_id) DO UPDATE SET last_login_at = EXCLUDED.last_login_at
          WHERE accounts.last_activity.last_login_at < EXCLUDED.last_login_at - make_interval(secs => $4)`,
         [accountId, principal.tenantId, now, LAST_ACTIVITY_RESOLUTION_MS / 1000],
-      );
-    });
+      ),
+    );
     return principal;
   }
+
+  /**
+   * Whether the tenant's own account is cancelled or revoked, remembered for
+   * a second per tenant: a closed tenant is refused within a second, and the
+   * hot path (API-key calls such as processing decisions) saves a round trip.
+   */
+  private async tenantClosed(tenantId: string, now: Date): Promise<boolean> {
+    const cached = this.tenants.get(tenantId);
+    if (cached && cached.until > now.getTime()) return cached.closed;
+    const [row] = await this.ownerDataSource.query<{ status: string }[]>(
+      `SELECT status FROM accounts.accounts_v1 WHERE tenant_id = $1 AND kind IN ('enterprise', 'personal') ORDER BY created_at LIMIT 1`,
+      [tenantId],
+    );
+    const closed = row?.status === 'cancelled' || row?.status === 'revoked';
+    if (this.tenants.size > 10_000) this.tenants.clear();
+    this.tenants.set(tenantId, { closed, until: now.getTime() + TENANT_STATUS_TTL_MS });
+    return closed;
+  }
 }
+
+/** How long a tenant's open/closed state is remembered per process. */
+export const TENANT_STATUS_TTL_MS = 1_000;
+
+const closed = (): DomainError => new DomainError('TENANT.CLOSED', 'this tenant is cancelled; its credentials no longer work', 'forbidden');

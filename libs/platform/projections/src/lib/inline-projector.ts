@@ -1,15 +1,14 @@
 import type { DataSource } from 'typeorm';
-import type { AccountsProjector } from '@attest/accounts-application';
 import type { EventStore } from '@attest/event-store';
-import type { Projection } from '@attest/projections';
+import type { Projection } from './projection';
 
 /**
- * Applies a stream's new events to the accounts read models and the outbox
- * at once, in one owner transaction, so the UI reads its own writes and a
- * closing notice is queued before the account's key is destroyed. The
- * workers apply the same events again later; both projections are idempotent.
+ * Applies a stream's new events at once to the given projections, in one
+ * owner transaction, so a command's caller reads its own write (and, for the
+ * outbox, a notice is queued before anything else happens). The workers apply
+ * the same events again later: the projections must be idempotent.
  */
-export class PostgresAccountsProjector implements AccountsProjector {
+export class InlineProjector {
   constructor(
     private readonly ownerDataSource: DataSource,
     private readonly store: EventStore,

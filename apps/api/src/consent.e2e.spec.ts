@@ -1,0 +1,351 @@
+import { randomBytes } from 'node:crypto';
+import { FixedClock, uuidv7 } from '@attest/kernel';
+import { scanForCanaries } from '@attest/testing';
+import { ApiHarness, type ApiResponse } from './testing/api-harness';
+
+const tag = randomBytes(3).toString('hex');
+const canary = {
+  name: `Zhao Canary${tag}`,
+  email: `zhao.${tag}@shop-canary.example`,
+  health: `Diabetes type ${tag}`,
+  idNumber: `110101199003077${tag.slice(0, 3)}`,
+  guardian: `Zhao Guardian${tag}`,
+  note: `Prefers calls after six ${tag}`,
+};
+const evidence = (noticeVersion = 'notice-1') => ({ noticeVersion, method: 'checkbox', source: 'web-signup-form', collector: 'system:web-shop', collectedAt: '2026-11-01T10:00:00.000Z' });
+const purpose = (purposeKey: string, extra: Record<string, unknown> = {}) => ({
+  purposeKey,
+  name: purposeKey,
+  description: `${purposeKey} description`,
+  legalBasis: 'consent',
+  method: 'bulk-email',
+  dataCategories: ['contact', 'behaviour'],
+  channels: ['email', 'sms'],
+  retentionDays: 730,
+  noticeVersion: 'notice-1',
+  ...extra,
+});
+
+describe('customers, consent and processing decisions end to end (C1–C3, K1–K8, P3, P7; real HTTP, real Postgres)', () => {
+  const clock = new FixedClock(new Date());
+  const api = new ApiHarness();
+  let admin: string;
+  let service: string;
+  let operator: string;
+  let tenant: { accountId: string; tenantId: string };
+  let alice: string;
+  let child: string;
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- a typed view of a JSON body
+  const body = <T>(res: ApiResponse): T => res.body as T;
+  const tick = (): string => {
+    clock.advance(60_000);
+    return clock.now().toISOString();
+  };
+  /** An instant strictly after the last step and before the next one. */
+  const between = (): string => {
+    const t = tick();
+    tick();
+    return t;
+  };
+
+  beforeAll(async () => {
+    await api.start('consent_e2e', { clock });
+    const registered = await api.call('POST', '/v1/registrations/enterprise', {
+      body: { tenantId: `shop-${tag}`, legalName: 'Shop Ltd', registrationNumber: `SHOP${tag}01`, contact: { name: 'Shop Contact', email: `c.${tag}@example.org` }, evidence: { documentRef: 's.pdf', sha256: 'e'.repeat(64) } },
+    });
+    tenant = body(registered);
+    admin = await api.key(tenant.tenantId, ['org-admin']);
+    service = await api.key(tenant.tenantId, ['service']);
+    operator = await api.key('platform', ['platform-operator']);
+  }, 60_000);
+
+  afterAll(async () => {
+    await api.stop();
+  });
+
+  const decide = async (customerId: string, q: Record<string, unknown> = {}): Promise<{ allow: boolean; reasons: string[]; decisionId: string; legalBasis: string | null }> =>
+    body(await api.call('POST', '/v1/decisions', { key: service, body: { customerId, purpose: 'newsletter', channel: 'email', dataCategories: ['contact'], ...q } }));
+
+  describe('C1/C2/C3 customer profiles', () => {
+    it('C1/C2: creates classified, encrypted profiles with tags and follow-ups; K4 flags a child under 14', async () => {
+      alice = body<{ id: string }>(
+        await api.call('POST', '/v1/customers', { key: service, body: { profile: { name: canary.name, email: canary.email, healthNotes: canary.health, idNumber: canary.idNumber, birthDate: '1990-03-07' }, tags: ['vip'] } }),
+      ).id;
+      const childBirth = new Date(clock.now().getTime() - 10 * 365.25 * 86_400_000).toISOString().slice(0, 10);
+      child = body<{ id: string }>(await api.call('POST', '/v1/customers', { key: service, body: { profile: { name: 'Child', birthDate: childBirth }, tags: ['family'] } })).id;
+      expect((await api.call('POST', `/v1/customers/${alice}/follow-ups`, { key: service, body: { channel: 'phone', note: canary.note } })).status).toBe(201);
+      expect((await api.call('POST', `/v1/customers/${alice}/tags`, { key: service, body: { add: ['newsletter-reader'] } })).status).toBe(200);
+      const list = body<{ customerId: string; under14: boolean; profile: unknown; tags: string[] }[]>(await api.call('GET', '/v1/customers?tag=vip', { key: service }));
+      expect(list).toEqual([expect.objectContaining({ customerId: alice, under14: false, profile: null, tags: ['newsletter-reader', 'vip'] })]);
+      expect(body<{ under14: boolean }>(await api.call('GET', `/v1/customers/${child}`, { key: service })).under14).toBe(true);
+    });
+
+    it('C3: personal fields only with a permission and a stated purpose, and every such read is recorded', async () => {
+      const before = await journal('read');
+      const plain = body<{ profile: unknown; followUps: { note: string | null }[] }>(await api.call('GET', `/v1/customers/${alice}`, { key: service }));
+      expect(plain.profile).toBeNull();
+      expect(plain.followUps[0]?.note).toBeNull();
+      const read = body<{ profile: Record<string, string>; followUps: { note: string }[] }>(
+        await api.call('GET', `/v1/customers/${alice}`, { key: service, headers: { 'x-purpose': 'customer-support' } }),
+      );
+      expect(read.profile).toMatchObject({ name: canary.name, email: canary.email, healthNotes: canary.health });
+      expect(read.followUps[0]?.note).toBe(canary.note);
+      const after = await journal('read');
+      expect(after.length).toBe(before.length + 1);
+      expect(after.at(-1)).toMatchObject({ subject_id: alice, purpose: 'customer-support', actor: expect.stringMatching(/^apiKey:/) as unknown, data_categories: expect.arrayContaining(['medical-health', 'specific-identity']) as unknown });
+      const endUser = await api.key(tenant.tenantId, ['end-user']);
+      expect((await api.call('GET', `/v1/customers/${alice}`, { key: endUser, headers: { 'x-purpose': 'customer-support' } })).body).toMatchObject({ status: 403, code: 'AUTH.FORBIDDEN' });
+    });
+  });
+
+  describe('K1–K7 purposes and consent', () => {
+    it('K6: a register of purposes with legal bases', async () => {
+      for (const p of [
+        purpose('newsletter'),
+        purpose('health-programme', { dataCategories: ['contact', 'medical-health'], channels: ['email'] }),
+        purpose('billing', { legalBasis: 'contract', channels: ['email', 'postal'] }),
+        purpose('geo-ads', { legalBasis: 'legitimate-interests', dataCategories: ['contact', 'whereabouts'], channels: ['in-app'] }),
+        purpose('old-campaign'),
+      ]) {
+        const r = await api.call('POST', '/v1/purposes', { key: admin, body: p });
+        expect(r.status).toBe(201);
+      }
+      expect((await api.call('POST', '/v1/purposes', { key: admin, body: purpose('newsletter') })).body).toMatchObject({ status: 409, code: 'PURPOSE.EXISTS' });
+      expect((await api.call('POST', '/v1/purposes', { key: service, body: purpose('x') })).status).toBe(403);
+      expect((await api.call('POST', '/v1/purposes/old-campaign/retire', { key: admin })).status).toBe(200);
+      const register = body<{ purposeKey: string; legalBasis: string; retired: boolean }[]>(await api.call('GET', '/v1/purposes', { key: service }));
+      expect(register.map((p) => [p.purposeKey, p.legalBasis, p.retired])).toEqual([
+        ['billing', 'contract', false],
+        ['geo-ads', 'legitimate-interests', false],
+        ['health-programme', 'consent', false],
+        ['newsletter', 'consent', false],
+        ['old-campaign', 'consent', true],
+      ]);
+    });
+
+    let grantedAt: string;
+    let withdrawnAt: string;
+    let regrantedAt: string;
+    let revisedAt: string;
+
+    it('K1/K2: grant with evidence and withdraw in one call, each with a receipt; K7 history', async () => {
+      tick();
+      const granted = await api.call('POST', `/v1/customers/${alice}/consents`, { key: service, body: { purposeKey: 'newsletter', channel: 'email', scope: 'general', evidence: evidence() } });
+      expect(granted.status).toBe(201);
+      grantedAt = between();
+      const receipt = body<{ receiptId: string; action: string; purpose: { key: string; version: number; legalBasis: string }; evidence: unknown; event: { id: string } }>(granted);
+      expect(receipt).toMatchObject({ action: 'granted', subjectId: alice, purpose: { key: 'newsletter', version: 1, legalBasis: 'consent' }, evidence: evidence(), channel: 'email' });
+      expect(body(await api.call('GET', `/v1/consent-receipts/${receipt.receiptId}`, { key: service }))).toEqual(receipt);
+      expect((await decide(alice)).allow).toBe(true);
+
+      const withdrawn = await api.call('POST', `/v1/customers/${alice}/consents/withdraw`, {
+        key: service,
+        body: { purposeKey: 'newsletter', channel: 'email', scope: 'general', method: 'unsubscribe-link', source: 'newsletter-footer' },
+      });
+      expect(withdrawn.body).toMatchObject({ action: 'withdrawn', withdrawal: { method: 'unsubscribe-link' } });
+      withdrawnAt = between();
+      expect(await decide(alice)).toMatchObject({ allow: false, reasons: ['CONSENT_WITHDRAWN'] });
+      expect((await api.call('POST', `/v1/customers/${alice}/consents/withdraw`, { key: service, body: { purposeKey: 'newsletter', channel: 'email', scope: 'general', method: 'stop-link', source: 'email' } })).body).toMatchObject({
+        status: 409,
+        code: 'CONSENT.NOT_GRANTED',
+      });
+
+      await api.call('POST', `/v1/customers/${alice}/consents`, { key: service, body: { purposeKey: 'newsletter', channel: 'email', scope: 'general', evidence: evidence() } });
+      regrantedAt = between();
+      // K5: a new notice text needs consent again.
+      expect((await api.call('PUT', '/v1/purposes/newsletter', { key: admin, body: { ...purpose('newsletter', { noticeVersion: 'notice-2' }), purposeKey: undefined } })).status).toBe(200);
+      revisedAt = between();
+      expect(await decide(alice)).toMatchObject({ allow: false, reasons: ['OUTDATED_NOTICE_VERSION'] });
+      expect((await api.call('POST', `/v1/customers/${alice}/consents`, { key: service, body: { purposeKey: 'newsletter', channel: 'email', scope: 'general', evidence: evidence() } })).body).toMatchObject({
+        code: 'CONSENT.NOTICE_VERSION_MISMATCH',
+      });
+      await api.call('POST', `/v1/customers/${alice}/consents`, { key: service, body: { purposeKey: 'newsletter', channel: 'email', scope: 'general', evidence: evidence('notice-2') } });
+      tick();
+      expect((await decide(alice)).allow).toBe(true);
+
+      const history = body<{ action: string; purpose: { version: number } }[]>(await api.call('GET', `/v1/customers/${alice}/consents`, { key: service }));
+      expect(history.map((h) => [h.action, h.purpose.version])).toEqual([
+        ['granted', 1],
+        ['withdrawn', 2],
+        ['granted', 1],
+        ['granted', 2],
+      ]);
+    });
+
+    it('K7: the state at any past instant, with the events that prove it', async () => {
+      const at = async (t: string) =>
+        body<{ valid: boolean; reasons: string[]; proof: { type: string; eventId: string }[] }>(
+          await api.call('GET', `/v1/customers/${alice}/consents/state?purpose=newsletter&channel=email&at=${encodeURIComponent(t)}`, { key: service }),
+        );
+      expect(await at(grantedAt)).toMatchObject({ valid: true, reasons: [] });
+      expect(await at(withdrawnAt)).toMatchObject({ valid: false, reasons: ['CONSENT_WITHDRAWN'] });
+      expect(await at(regrantedAt)).toMatchObject({ valid: true });
+      const afterRevision = await at(revisedAt);
+      expect(afterRevision).toMatchObject({ valid: false, reasons: ['OUTDATED_NOTICE_VERSION'] });
+      expect(afterRevision.proof.map((p) => p.type)).toEqual(['PurposeDefined.v1', 'ConsentGranted.v1', 'ConsentWithdrawn.v1', 'ConsentGranted.v1', 'PurposeRevised.v1']);
+      expect((await at(clock.now().toISOString())).valid).toBe(true);
+      expect((await api.call('GET', `/v1/customers/${uuidv7()}/consents/state?purpose=newsletter&channel=email`, { key: service })).status).toBe(404);
+    });
+
+    it('K3/K4: separate consents for sensitive data, third parties and transfers; a guardian consents for a child', async () => {
+      expect((await api.call('POST', `/v1/customers/${child}/consents`, { key: service, body: { purposeKey: 'newsletter', channel: 'email', scope: 'general', evidence: evidence('notice-2') } })).body).toMatchObject({
+        status: 400,
+        code: 'CONSENT.GUARDIAN_REQUIRED',
+      });
+      const byGuardian = await api.call('POST', `/v1/customers/${child}/consents`, {
+        key: service,
+        body: { purposeKey: 'newsletter', channel: 'email', scope: 'general', evidence: evidence('notice-2'), guardian: { name: canary.guardian, relationship: 'parent' } },
+      });
+      expect(byGuardian.body).toMatchObject({ givenByGuardian: { relationship: 'parent' } });
+      expect(JSON.stringify(byGuardian.body)).not.toContain(canary.guardian);
+      expect((await decide(child)).allow).toBe(true);
+
+      const grant = (b: Record<string, unknown>) => api.call('POST', `/v1/customers/${alice}/consents`, { key: service, body: { channel: 'email', evidence: evidence(), ...b } });
+      expect((await grant({ purposeKey: 'health-programme', scope: 'general' })).status).toBe(201);
+      expect(await decide(alice, { purpose: 'health-programme', dataCategories: ['contact', 'medical-health'] })).toMatchObject({ allow: false, reasons: ['SENSITIVE_WITHOUT_SEPARATE_CONSENT'] });
+      expect((await grant({ purposeKey: 'health-programme', scope: 'sensitive' })).status).toBe(201);
+      expect((await decide(alice, { purpose: 'health-programme', dataCategories: ['contact', 'medical-health'] })).allow).toBe(true);
+      expect(await decide(alice, { purpose: 'health-programme', thirdParty: 'Lab Partner Ltd' })).toMatchObject({ reasons: ['NO_THIRD_PARTY_CONSENT'] });
+      expect((await grant({ purposeKey: 'health-programme', scope: 'third-party', thirdParty: { name: 'Lab Partner Ltd' } })).status).toBe(201);
+      expect((await decide(alice, { purpose: 'health-programme', thirdParty: 'lab partner ltd' })).allow).toBe(true);
+      expect(await decide(alice, { purpose: 'health-programme', transferCountry: 'DE' })).toMatchObject({ reasons: ['NO_TRANSFER_CONSENT'] });
+      expect(
+        (await grant({ purposeKey: 'health-programme', scope: 'cross-border', crossBorder: { recipient: 'Acme GmbH', country: 'DE', purpose: 'support', dataTypes: ['contact'] } })).status,
+      ).toBe(201);
+      expect((await decide(alice, { purpose: 'health-programme', transferCountry: 'DE' })).allow).toBe(true);
+      expect(await decide(alice, { purpose: 'health-programme', transferCountry: 'DE', dataCategories: ['medical-health'] })).toMatchObject({ reasons: ['NO_TRANSFER_CONSENT'] });
+      expect((await grant({ purposeKey: 'health-programme', scope: 'cross-border', crossBorder: { recipient: 'x', country: 'DE', purpose: 'p', dataTypes: [] } })).status).toBe(400);
+    });
+  });
+
+  describe('P3 processing decisions', () => {
+    it('reaches every deny reason through the API, and records every decision', async () => {
+      const before = (await journal('decision')).length;
+      const seen = new Set<string>();
+      const expectDeny = async (reason: string, customerId: string, q: Record<string, unknown> = {}): Promise<void> => {
+        const d = await decide(customerId, q);
+        expect({ reason, allow: d.allow, reasons: d.reasons }).toEqual({ reason, allow: false, reasons: expect.arrayContaining([reason]) as unknown });
+        seen.add(reason);
+      };
+      await expectDeny('PURPOSE_UNKNOWN', alice, { purpose: 'nothing-like-it' });
+      await expectDeny('PURPOSE_RETIRED', alice, { purpose: 'old-campaign' });
+      await expectDeny('CHANNEL_NOT_IN_PURPOSE', alice, { channel: 'phone' });
+      await expectDeny('CATEGORY_NOT_IN_PURPOSE', alice, { dataCategories: ['biometric'] });
+      await expectDeny('SUBJECT_UNKNOWN', uuidv7());
+      await expectDeny('LEGAL_BASIS_INSUFFICIENT', alice, { purpose: 'geo-ads', channel: 'in-app', dataCategories: ['whereabouts'] });
+      await expectDeny('SENSITIVE_WITHOUT_SEPARATE_CONSENT', child, { purpose: 'health-programme', dataCategories: ['medical-health'] });
+      await expectDeny('NO_THIRD_PARTY_CONSENT', alice, { thirdParty: 'Someone Else' });
+      await expectDeny('NO_TRANSFER_CONSENT', alice, { transferCountry: 'US' });
+      const bob = body<{ id: string }>(await api.call('POST', '/v1/customers', { key: service, body: { profile: { name: 'Bob', birthDate: '1980-01-01' } } })).id;
+      await expectDeny('NO_CONSENT', bob);
+      await api.call('POST', `/v1/customers/${bob}/consents`, { key: service, body: { purposeKey: 'newsletter', channel: 'email', scope: 'general', evidence: evidence('notice-2') } });
+      await api.call('POST', `/v1/customers/${bob}/consents/withdraw`, { key: service, body: { purposeKey: 'newsletter', channel: 'email', scope: 'general', method: 'sms-stop', source: 'sms' } });
+      await expectDeny('CONSENT_WITHDRAWN', bob);
+      await api.call('POST', `/v1/customers/${bob}/consents`, { key: service, body: { purposeKey: 'newsletter', channel: 'email', scope: 'general', evidence: evidence('notice-2') } });
+      // The subject turns out to be a child: a consent not given by a guardian does not count.
+      await api.call('PATCH', `/v1/customers/${bob}`, { key: service, body: { birthDate: new Date(clock.now().getTime() - 9 * 365.25 * 86_400_000).toISOString().slice(0, 10) } });
+      await expectDeny('MINOR_WITHOUT_GUARDIAN_CONSENT', bob);
+      const carol = body<{ id: string }>(await api.call('POST', '/v1/customers', { key: service, body: { profile: { name: 'Carol' } } })).id;
+      await api.call('POST', `/v1/customers/${carol}/consents`, { key: service, body: { purposeKey: 'billing', channel: 'email', scope: 'general', evidence: evidence() } });
+      expect((await decide(carol, { purpose: 'billing' })).allow).toBe(true);
+      expect((await api.call('PUT', '/v1/purposes/billing', { key: admin, body: { ...purpose('billing', { legalBasis: 'consent', channels: ['email', 'postal'] }), purposeKey: undefined } })).status).toBe(200);
+      // Still version-1 consent, and the revision changed nothing the subject agreed to: valid.
+      expect((await decide(carol, { purpose: 'billing' })).allow).toBe(true);
+      await api.call('PUT', '/v1/purposes/billing', { key: admin, body: { ...purpose('billing', { legalBasis: 'consent', method: 'profiling' }), purposeKey: undefined } });
+      await expectDeny('OUTDATED_NOTICE_VERSION', carol, { purpose: 'billing' });
+      expect((await api.call('POST', `/v1/customers/${alice}/restriction`, { key: service, body: { reason: 'accuracy-contested' } })).status).toBe(200);
+      await expectDeny('SUBJECT_RESTRICTED', alice);
+      expect((await api.call('DELETE', `/v1/customers/${alice}/restriction`, { key: service })).status).toBe(200);
+      expect((await decide(alice)).allow).toBe(true);
+      await api.infra.vault.erase(carol, 'test: erasure arrives with the DSR issue');
+      await expectDeny('SUBJECT_ERASED', carol, { purpose: 'billing' });
+      await api.call('POST', `/v1/platform/accounts/${tenant.accountId}/status`, { key: operator, body: { action: 'suspend', reason: 'authority-request' } });
+      await expectDeny('ACCOUNT_SUSPENDED', alice);
+      await api.call('POST', `/v1/platform/accounts/${tenant.accountId}/status`, { key: operator, body: { action: 'reactivate', reason: 'resolved' } });
+      expect((await decide(alice)).allow).toBe(true);
+      expect([...seen].sort()).toEqual(
+        [
+          'ACCOUNT_SUSPENDED',
+          'CATEGORY_NOT_IN_PURPOSE',
+          'CHANNEL_NOT_IN_PURPOSE',
+          'CONSENT_WITHDRAWN',
+          'LEGAL_BASIS_INSUFFICIENT',
+          'MINOR_WITHOUT_GUARDIAN_CONSENT',
+          'NO_CONSENT',
+          'NO_THIRD_PARTY_CONSENT',
+          'NO_TRANSFER_CONSENT',
+          'OUTDATED_NOTICE_VERSION',
+          'PURPOSE_RETIRED',
+          'PURPOSE_UNKNOWN',
+          'SENSITIVE_WITHOUT_SEPARATE_CONSENT',
+          'SUBJECT_ERASED',
+          'SUBJECT_RESTRICTED',
+          'SUBJECT_UNKNOWN',
+        ].sort(),
+      );
+      const recorded = await journal('decision');
+      expect(recorded.length - before).toBeGreaterThanOrEqual(20);
+      expect(recorded.at(-1)).toMatchObject({ subject_id: alice, outcome: 'allow', purpose: 'newsletter', legal_basis: 'consent', channel: 'email' });
+    });
+
+    it('K8/P7: a group send gets one recorded result per recipient; another tenant sees none of ours', async () => {
+      const unknown = uuidv7();
+      const res = await api.call('POST', '/v1/decisions/bulk', { key: service, body: { customerIds: [alice, child, unknown], purpose: 'newsletter', channel: 'email', dataCategories: ['contact'] } });
+      expect(res.status).toBe(200);
+      const bulk = body<{ allowed: number; denied: number; decisions: { customerId: string; allow: boolean; reasons: string[]; decisionId: string }[] }>(res);
+      expect(bulk).toMatchObject({ allowed: 2, denied: 1 });
+      expect(bulk.decisions.map((d) => [d.customerId, d.allow])).toEqual([
+        [alice, true],
+        [child, true],
+        [unknown, false],
+      ]);
+      const ids = bulk.decisions.map((d) => d.decisionId);
+      const rows = await api.infra.dataSource.query<{ entry_id: string }[]>('SELECT entry_id FROM processing.journal WHERE entry_id = ANY($1::uuid[])', [ids]);
+      expect(rows).toHaveLength(3);
+      const tooMany = Array.from({ length: 10_001 }, () => uuidv7());
+      expect((await api.call('POST', '/v1/decisions/bulk', { key: service, body: { customerIds: tooMany, purpose: 'newsletter', channel: 'email', dataCategories: ['contact'] } })).status).toBe(400);
+      const other = await api.key(`other-${tag}`, ['service']);
+      const foreign = body<{ reasons: string[] }>(await api.call('POST', '/v1/decisions', { key: other, body: { customerId: alice, purpose: 'newsletter', channel: 'email', dataCategories: ['contact'] } }));
+      expect(foreign.reasons).toEqual(['PURPOSE_UNKNOWN']);
+      expect((await api.call('GET', `/v1/customers/${alice}/consents`, { key: other })).status).toBe(404);
+    });
+
+    it('concurrent changes to one subject are serialised: the history folds to the state decisions see', async () => {
+      const results = await Promise.all(
+        Array.from({ length: 8 }, (_, i) =>
+          i % 2 === 0
+            ? api.call('POST', `/v1/customers/${alice}/consents`, { key: service, body: { purposeKey: 'newsletter', channel: 'sms', scope: 'general', evidence: evidence('notice-2') } })
+            : api.call('POST', `/v1/customers/${alice}/consents/withdraw`, { key: service, body: { purposeKey: 'newsletter', channel: 'sms', scope: 'general', method: 'stop', source: 'sms' } }),
+        ),
+      );
+      for (const r of results) expect([200, 201, 409]).toContain(r.status);
+      const history = body<{ action: string; channel: string }[]>(await api.call('GET', `/v1/customers/${alice}/consents`, { key: service })).filter((h) => h.channel === 'sms');
+      expect(history.length).toBe(results.filter((r) => r.status < 300).length);
+      // A withdrawal only follows a grant: the log never withdraws twice in a row.
+      history.forEach((h, i) => {
+        if (h.action === 'withdrawn') expect(history[i - 1]?.action).toBe('granted');
+      });
+      const last = history.at(-1)?.action;
+      expect((await decide(alice, { channel: 'sms' })).allow).toBe(last === 'granted');
+    });
+
+    it('the CRM list filters by consent status per purpose and shows the overview', async () => {
+      const granted = body<{ customerId: string }[]>(await api.call('GET', '/v1/customers?purpose=health-programme&consentStatus=granted', { key: service }));
+      expect(granted.map((c) => c.customerId)).toEqual([alice]);
+      const none = body<{ customerId: string }[]>(await api.call('GET', '/v1/customers?purpose=health-programme&consentStatus=none', { key: service }));
+      expect(none.map((c) => c.customerId)).toContain(child);
+      expect((await api.call('GET', '/v1/customers?consentStatus=granted', { key: service })).status).toBe(400);
+      const overview = body<{ purposeKey: string; granted: number }[]>(await api.call('GET', '/v1/consents/overview', { key: service }));
+      expect(overview.find((o) => o.purposeKey === 'health-programme')?.granted).toBe(1);
+    });
+  });
+
+  it('N5: no personal data in plaintext in the database or the logs', async () => {
+    const report = await scanForCanaries({ databaseUrl: api.databaseUrl, canaries: Object.values(canary), logs: api.logLines });
+    expect(report.findings).toEqual([]);
+  });
+
+  async function journal(kind: string): Promise<Record<string, unknown>[]> {
+    return api.infra.dataSource.query(`SELECT * FROM processing.journal WHERE kind = $1 AND tenant_id = $2 ORDER BY entry_id`, [kind, tenant.tenantId]);
+  }
+});

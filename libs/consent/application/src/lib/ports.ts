@@ -1,0 +1,44 @@
+import type { ActiveConsent, Purpose } from '@attest/consent-domain';
+
+export interface SubjectFacts {
+  readonly exists: boolean;
+  readonly erased: boolean;
+  readonly restricted: boolean;
+  readonly under14: boolean;
+  readonly consents: ReadonlyMap<string, ActiveConsent>;
+  readonly withdrawn: ReadonlySet<string>;
+}
+
+export interface PurposeOverview {
+  readonly purposeKey: string;
+  readonly version: number;
+  readonly granted: number;
+  readonly withdrawn: number;
+}
+
+/** The consent context's read models. */
+export interface ConsentReadModel {
+  purposes(tenantId: string): Promise<Purpose[]>;
+  purpose(tenantId: string, purposeKey: string): Promise<Purpose | null>;
+  /** True unless the tenant's own account is suspended, revoked or cancelled (unknown tenants count as active). */
+  tenantActive(tenantId: string): Promise<boolean>;
+  /** Decision facts for each subject, in one query, for one purpose. */
+  subjects(tenantId: string, customerIds: readonly string[], purposeKey: string): Promise<ReadonlyMap<string, SubjectFacts>>;
+  /** Everything a decision needs — purpose, tenant state, subjects — in one round trip. */
+  decisionFacts(
+    tenantId: string,
+    customerIds: readonly string[],
+    purposeKey: string,
+  ): Promise<{ readonly purpose: Purpose | null; readonly tenantActive: boolean; readonly subjects: ReadonlyMap<string, SubjectFacts> }>;
+  /** Which subject a receipt belongs to. */
+  receiptSubject(tenantId: string, receiptId: string): Promise<string | null>;
+  overview(tenantId: string): Promise<PurposeOverview[]>;
+}
+
+export interface ConsentProjector {
+  projectStream(streamId: string, fromRevision: number): Promise<void>;
+}
+
+export const CONSENT_READ_MODEL = Symbol.for('attest.consent.ReadModel');
+export const CONSENT_PROJECTOR = Symbol.for('attest.consent.Projector');
+export const CONSENT_CLOCK = Symbol.for('attest.Clock');

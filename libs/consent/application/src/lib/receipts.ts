@@ -1,0 +1,64 @@
+import type { ConsentEvent, Purpose } from '@attest/consent-domain';
+import type { RecordedEvent } from '@attest/event-store';
+
+/**
+ * A consent receipt (K1, K2): what the subject agreed to or withdrew, on
+ * which evidence, when — a JSON document the subject can be given. It names
+ * the event it was made from, so it can be checked against the log.
+ */
+export interface ConsentReceipt {
+  readonly receiptId: string;
+  readonly action: 'granted' | 'withdrawn';
+  readonly tenantId: string;
+  readonly subjectId: string;
+  readonly consentId: string;
+  readonly purpose: { readonly key: string; readonly version: number | null; readonly name: string | null; readonly legalBasis: string | null };
+  readonly channel: string;
+  readonly scope: string;
+  readonly thirdParty: string | null;
+  readonly crossBorder: { readonly recipient: string; readonly country: string; readonly purpose: string; readonly dataTypes: readonly string[] } | null;
+  readonly evidence: { readonly noticeVersion: string; readonly method: string; readonly source: string; readonly collector: string; readonly collectedAt: string } | null;
+  readonly withdrawal: { readonly method: string; readonly source: string } | null;
+  readonly givenByGuardian: { readonly relationship: string } | null;
+  readonly recordedAt: string;
+  readonly event: { readonly id: string; readonly stream: string; readonly position: number };
+  readonly howToWithdraw: string;
+}
+
+export function receiptOf(recorded: RecordedEvent, purpose: Purpose | null): ConsentReceipt {
+  const e = { type: recorded.type, data: recorded.data } as unknown as ConsentEvent;
+  const base = {
+    receiptId: e.data.receiptId,
+    tenantId: e.data.tenantId,
+    subjectId: e.data.customerId,
+    consentId: e.data.consentId,
+    channel: e.data.channel,
+    scope: e.data.scope,
+    recordedAt: recorded.metadata.occurredAt,
+    event: { id: recorded.id, stream: recorded.streamId, position: recorded.streamPosition },
+    howToWithdraw: 'Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.',
+  };
+  if (e.type === 'ConsentGranted.v1') {
+    const guardian = e.data.guardian as { relationship?: unknown } | null;
+    return {
+      ...base,
+      action: 'granted',
+      purpose: { key: e.data.purposeKey, version: e.data.purposeVersion, name: purpose?.name ?? null, legalBasis: purpose?.legalBasis ?? null },
+      thirdParty: e.data.thirdParty?.name ?? null,
+      crossBorder: e.data.crossBorder,
+      evidence: e.data.evidence,
+      withdrawal: null,
+      givenByGuardian: guardian && typeof guardian.relationship === 'string' ? { relationship: guardian.relationship } : guardian ? { relationship: 'guardian' } : null,
+    };
+  }
+  return {
+    ...base,
+    action: 'withdrawn',
+    purpose: { key: e.data.purposeKey, version: purpose?.version ?? null, name: purpose?.name ?? null, legalBasis: purpose?.legalBasis ?? null },
+    thirdParty: null,
+    crossBorder: null,
+    evidence: null,
+    withdrawal: { method: e.data.method, source: e.data.source },
+    givenByGuardian: null,
+  };
+}

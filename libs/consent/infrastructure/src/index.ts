@@ -1,0 +1,3 @@
+export * from './lib/consent.projection';
+export * from './lib/consent.read-model';
+export { consentMigrations } from './lib/migrations';

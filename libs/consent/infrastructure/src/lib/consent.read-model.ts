@@ -1,0 +1,206 @@
+import type { DataSource } from 'typeorm';
+import type { ActiveConsent, Channel, ConsentScope, DataCategory, LegalBasis, Purpose } from '@attest/consent-domain';
+import type { ConsentReadModel, PurposeOverview, SubjectFacts } from '@attest/consent-application';
+import { withTenant } from '@attest/database';
+import { isUuid } from '@attest/kernel';
+
+interface PurposeRow {
+  purpose_key: string;
+  version: number;
+  consent_from_version: number;
+  name: string;
+  description: string;
+  legal_basis: LegalBasis;
+  method: string;
+  data_categories: DataCategory[];
+  channels: Channel[];
+  retention_days: number;
+  notice_version: string;
+  retired: boolean;
+}
+
+const toPurpose = (r: PurposeRow): Purpose => ({
+  purposeKey: r.purpose_key,
+  version: r.version,
+  consentFromVersion: r.consent_from_version,
+  name: r.name,
+  description: r.description,
+  legalBasis: r.legal_basis,
+  method: r.method,
+  dataCategories: r.data_categories,
+  channels: r.channels,
+  retentionDays: r.retention_days,
+  noticeVersion: r.notice_version,
+  retired: r.retired,
+});
+
+const PURPOSE_COLUMNS = 'purpose_key, version, consent_from_version, name, description, legal_basis, method, data_categories, channels, retention_days, notice_version, retired';
+
+interface SubjectRow {
+  customer_id: string;
+  under14: boolean;
+  restricted: boolean;
+  erased: boolean;
+  consents: ConsentRow[] | null;
+}
+
+interface ConsentRow {
+  consent_key: string;
+  consent_id: string;
+  purpose_key: string;
+  purpose_version: number;
+  channel: Channel;
+  scope: ConsentScope;
+  by_guardian: boolean;
+  third_party: string | null;
+  country: string | null;
+  data_types: DataCategory[];
+  status: 'granted' | 'withdrawn';
+}
+
+/**
+ * Decision reads use the owner connection with an explicit tenant predicate
+ * in every statement: one round trip per read on the hot path (P3 targets).
+ * Everything else reads as `attest_app` under row-level security.
+ */
+type DecisionFactsResult = { purpose: Purpose | null; tenantActive: boolean; subjects: ReadonlyMap<string, SubjectFacts> };
+
+interface FactsGroup {
+  waiting: { customerIds: readonly string[]; resolve(result: DecisionFactsResult): void; reject(error: unknown): void }[];
+  inFlight: boolean;
+}
+
+export class PostgresConsentReadModel implements ConsentReadModel {
+  private readonly groups = new Map<string, FactsGroup>();
+
+  constructor(
+    private readonly appDataSource: DataSource,
+    private readonly ownerDataSource: DataSource,
+  ) {}
+
+  purposes(tenantId: string): Promise<Purpose[]> {
+    return withTenant(this.appDataSource, tenantId, async (m) =>
+      (await m.query<PurposeRow[]>(`SELECT ${PURPOSE_COLUMNS} FROM consent.purposes_v1 WHERE tenant_id = $1 ORDER BY purpose_key`, [tenantId])).map(toPurpose),
+    );
+  }
+
+  async purpose(tenantId: string, purposeKey: string): Promise<Purpose | null> {
+    const [row] = await this.ownerDataSource.query<PurposeRow[]>(`SELECT ${PURPOSE_COLUMNS} FROM consent.purposes_v1 WHERE tenant_id = $1 AND purpose_key = $2`, [tenantId, purposeKey]);
+    return row ? toPurpose(row) : null;
+  }
+
+  async tenantActive(tenantId: string): Promise<boolean> {
+    const [row] = await this.ownerDataSource.query<{ status: string }[]>(`SELECT status FROM consent.tenants_v1 WHERE tenant_id = $1`, [tenantId]);
+    return !row || row.status === 'active';
+  }
+
+  async subjects(tenantId: string, customerIds: readonly string[], purposeKey: string): Promise<ReadonlyMap<string, SubjectFacts>> {
+    return (await this.decisionFacts(tenantId, customerIds, purposeKey)).subjects;
+  }
+
+  /**
+   * Concurrent decisions for the same tenant and purpose share one query:
+   * while a read is in flight, new requests wait and go together in the next
+   * (the same grouping as the journal's group commit). Each caller gets the
+   * facts of its own subjects only.
+   */
+  decisionFacts(tenantId: string, customerIds: readonly string[], purposeKey: string): Promise<DecisionFactsResult> {
+    const key = `${tenantId}\n${purposeKey}`;
+    let group = this.groups.get(key);
+    if (!group) {
+      group = { waiting: [], inFlight: false };
+      this.groups.set(key, group);
+    }
+    const g = group;
+    return new Promise<DecisionFactsResult>((resolve, reject) => {
+      g.waiting.push({ customerIds, resolve, reject });
+      if (!g.inFlight) void this.drain(key, g, tenantId, purposeKey);
+    });
+  }
+
+  private async drain(key: string, group: FactsGroup, tenantId: string, purposeKey: string): Promise<void> {
+    group.inFlight = true;
+    while (group.waiting.length > 0) {
+      const batch = group.waiting;
+      group.waiting = [];
+      try {
+        const all = await this.readFacts(tenantId, batch.flatMap((w) => w.customerIds), purposeKey);
+        for (const w of batch) {
+          const own = new Map<string, SubjectFacts>();
+          for (const id of w.customerIds) {
+            const facts = all.subjects.get(id);
+            if (facts) own.set(id, facts);
+          }
+          w.resolve({ purpose: all.purpose, tenantActive: all.tenantActive, subjects: own });
+        }
+      } catch (error) {
+        for (const w of batch) w.reject(error);
+      }
+    }
+    group.inFlight = false;
+    this.groups.delete(key);
+  }
+
+  private async readFacts(tenantId: string, customerIds: readonly string[], purposeKey: string): Promise<DecisionFactsResult> {
+    const ids = [...new Set(customerIds.filter(isUuid))];
+    const [row] = await this.ownerDataSource.query<{ purpose: PurposeRow | null; tenant_status: string | null; subjects: SubjectRow[] }[]>(
+      `SELECT
+         (SELECT to_jsonb(p) FROM (SELECT ${PURPOSE_COLUMNS} FROM consent.purposes_v1 WHERE tenant_id = $1 AND purpose_key = $3) p) AS purpose,
+         (SELECT status FROM consent.tenants_v1 WHERE tenant_id = $1) AS tenant_status,
+         (SELECT coalesce(json_agg(x), '[]'::json) FROM (
+            SELECT s.customer_id, s.under14, s.restricted,
+                   EXISTS (SELECT 1 FROM key_vault.erased_subjects e WHERE e.subject_id = s.customer_id::text) AS erased,
+                   (SELECT json_agg(json_build_object('consent_key', c.consent_key, 'consent_id', c.consent_id, 'purpose_key', c.purpose_key,
+                       'purpose_version', c.purpose_version, 'channel', c.channel, 'scope', c.scope, 'by_guardian', c.by_guardian,
+                       'third_party', c.third_party, 'country', c.country, 'data_types', c.data_types, 'status', c.status))
+                      FROM consent.consents_v1 c WHERE c.customer_id = s.customer_id AND c.purpose_key = $3) AS consents
+            FROM consent.subjects_v1 s WHERE s.tenant_id = $1 AND s.customer_id = ANY($2::uuid[])) x) AS subjects`,
+      [tenantId, ids, purposeKey],
+    );
+    const subjects = new Map<string, SubjectFacts>();
+    for (const r of row?.subjects ?? []) {
+      const consents = new Map<string, ActiveConsent>();
+      const withdrawn = new Set<string>();
+      for (const c of r.consents ?? []) {
+        if (c.status === 'withdrawn') {
+          withdrawn.add(c.consent_key);
+          continue;
+        }
+        consents.set(c.consent_key, {
+          consentId: c.consent_id,
+          purposeKey: c.purpose_key,
+          purposeVersion: c.purpose_version,
+          channel: c.channel,
+          scope: c.scope,
+          byGuardian: c.by_guardian,
+          thirdParty: c.third_party,
+          country: c.country,
+          dataTypes: c.data_types,
+        });
+      }
+      subjects.set(r.customer_id, { exists: true, erased: r.erased, restricted: r.restricted, under14: r.under14, consents, withdrawn });
+    }
+    return { purpose: row?.purpose ? toPurpose(row.purpose) : null, tenantActive: !row?.tenant_status || row.tenant_status === 'active', subjects };
+  }
+
+  receiptSubject(tenantId: string, receiptId: string): Promise<string | null> {
+    return withTenant(this.appDataSource, tenantId, async (m) => {
+      const [row] = await m.query<{ customer_id: string }[]>(`SELECT customer_id FROM consent.receipts_v1 WHERE tenant_id = $1 AND receipt_id = $2`, [tenantId, receiptId]);
+      return row?.customer_id ?? null;
+    });
+  }
+
+  overview(tenantId: string): Promise<PurposeOverview[]> {
+    return withTenant(this.appDataSource, tenantId, async (m) => {
+      const rows = await m.query<{ purpose_key: string; version: number; granted: number; withdrawn: number }[]>(
+        `SELECT p.purpose_key, p.version,
+                count(DISTINCT c.customer_id) FILTER (WHERE c.status = 'granted' AND c.scope = 'general')::int AS granted,
+                count(DISTINCT c.customer_id) FILTER (WHERE c.status = 'withdrawn' AND c.scope = 'general')::int AS withdrawn
+         FROM consent.purposes_v1 p LEFT JOIN consent.consents_v1 c ON c.tenant_id = p.tenant_id AND c.purpose_key = p.purpose_key
+         WHERE p.tenant_id = $1 GROUP BY p.purpose_key, p.version ORDER BY p.purpose_key`,
+        [tenantId],
+      );
+      return rows.map((r) => ({ purposeKey: r.purpose_key, version: r.version, granted: r.granted, withdrawn: r.withdrawn }));
+    });
+  }
+}

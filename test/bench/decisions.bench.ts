@@ -1,0 +1,228 @@
+/**
+ * npm run bench:decisions — processing decisions (P3) through the real HTTP
+ * API on a real PostgreSQL, in one process: an open-loop load of single
+ * decisions at a fixed rate (p50/p99 latency, achieved throughput), bulk
+ * decisions of 10,000 recipients, and as the baseline a raw read of the
+ * consent read model at the same rate on the same server. JSON on the last line.
+ *
+ *   BENCH_RATE (default 1000/s)  BENCH_SECONDS (default 10)  BENCH_SUBJECTS (default 10000)
+ */
+import 'reflect-metadata';
+import { fork } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import { join } from 'node:path';
+import { CommandBus } from '@nestjs/cqrs';
+import pg from 'pg';
+import { ChangeConsentCommand, RunPurposeCommand } from '@attest/consent-application';
+import { RunCustomerCommand } from '@attest/customers-application';
+import { loadConfig } from '@attest/config';
+import { ensureDatabase, withDatabase } from '@attest/database';
+import { startEmbeddedPostgres } from '@attest/database/embedded';
+import { uuidv7 } from '@attest/kernel';
+import { createLogger, createMetricsRegistry } from '@attest/observability';
+import { issueApiKeyFromConsole, startInfrastructure } from '@attest/runtime';
+import { createApp } from '../../apps/api/src/app';
+
+const RATE = Number(process.env['BENCH_RATE'] ?? 1000);
+const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10);
+const SUBJECTS = Number(process.env['BENCH_SUBJECTS'] ?? 10_000);
+const TENANT = 'bench';
+
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+
+const round = (n: number, digits = 2): number => Number(n.toFixed(digits));
+
+function post(agent: http.Agent, port: number, path: string, key: string, body: unknown): Promise<{ status: number; text: string }> {
+  const payload = JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      { host: '127.0.0.1', port, path, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), authorization: `Bearer ${key}` } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') });
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+/** Open loop: one operation every 1/rate seconds whatever the latency; latencies in ms. */
+async function openLoop(rate: number, seconds: number, op: (i: number) => Promise<void>): Promise<{ latencies: number[]; perSec: number; errors: number }> {
+  const latencies: number[] = [];
+  let errors = 0;
+  const total = Math.floor(rate * seconds);
+  const started = performance.now();
+  const pending: Promise<void>[] = [];
+  for (let i = 0; i < total; i++) {
+    const due = started + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    const t0 = performance.now();
+    pending.push(
+      op(i).then(
+        () => {
+          latencies.push(performance.now() - t0);
+        },
+        () => {
+          errors += 1;
+        },
+      ),
+    );
+  }
+  await Promise.all(pending);
+  const elapsed = (performance.now() - started) / 1000;
+  return { latencies: latencies.sort((a, b) => a - b), perSec: latencies.length / elapsed, errors };
+}
+
+/** Runs the open loop in a child process (its own event loop and core). */
+function remoteLoad(job: { port: number; key: string; rate: number; seconds: number; path: string; bodies: string[] }): Promise<{ latencies: number[]; perSec: number; errors: number }> {
+  return new Promise((resolve, reject) => {
+    const child = fork(join(__dirname, 'load-client.ts'), [], { execArgv: ['-r', '@swc-node/register'] });
+    child.once('message', (m) => {
+      resolve(m as { latencies: number[]; perSec: number; errors: number });
+    });
+    child.once('error', reject);
+    child.send(job);
+  });
+}
+
+async function main(): Promise<void> {
+  const server = await startEmbeddedPostgres({
+    dataDir: join(__dirname, '..', '..', '.data', 'bench', `pg-${randomBytes(4).toString('hex')}`),
+    port: 54900 + Math.floor(Math.random() * 90),
+    ephemeral: true,
+  });
+  const logger = createLogger({ level: 'silent' });
+  try {
+    await ensureDatabase(server.url('postgres'), TENANT);
+    const url = withDatabase(server.url('postgres'), TENANT);
+    const infra = await startInfrastructure(loadConfig({ DATABASE_URL: url, ATTEST_MASTER_KEY: randomBytes(32).toString('base64'), LOG_LEVEL: 'silent' }), logger);
+    try {
+      await infra.migrate();
+      const appDataSource = await infra.connectApp();
+      const app = await createApp({
+        dataSource: infra.dataSource,
+        appDataSource,
+        store: infra.store,
+        registry: createMetricsRegistry({ defaultMetrics: false }),
+        runners: [],
+        logger,
+        oidc: null,
+        rateLimitPerMinute: 10_000_000,
+        vault: infra.vault,
+        privacy: infra.privacy,
+        outbox: infra.outbox,
+        projections: infra.projections,
+      });
+      await app.listen({ port: 0, host: '127.0.0.1' });
+      const port = Number(new URL(await app.getUrl()).port);
+      const key = (await issueApiKeyFromConsole(infra, TENANT, ['org-admin', 'service'], 'bench', 1)).key;
+
+      // Seed: one purpose, SUBJECTS customers, a consent for nine in ten — through the same command handlers.
+      const bus = app.get(CommandBus);
+      const context = (): { tenantId: string; actor: string; correlationId: string; commandId: string } => ({ tenantId: TENANT, actor: 'system:bench', correlationId: uuidv7(), commandId: uuidv7() });
+      await bus.execute(
+        new RunPurposeCommand(context(), {
+          kind: 'DefinePurpose',
+          purposeKey: 'newsletter',
+          terms: { name: 'Newsletter', description: 'news', legalBasis: 'consent', method: 'bulk-email', dataCategories: ['contact'], channels: ['email'], retentionDays: 365, noticeVersion: 'n-1' },
+        }),
+      );
+      const ids = Array.from({ length: SUBJECTS }, () => uuidv7());
+      const seedStarted = performance.now();
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: 16 }, async () => {
+          for (let i = next++; i < SUBJECTS; i = next++) {
+            const customerId = ids[i] ?? '';
+            await bus.execute(new RunCustomerCommand(context(), { kind: 'CreateCustomer', customerId, profile: { name: `Customer ${String(i)}`, email: `c${String(i)}@example.com` }, tags: [] }));
+            if (i % 10 !== 0) {
+              await bus.execute(
+                new ChangeConsentCommand(context(), customerId, {
+                  action: 'grant',
+                  purposeKey: 'newsletter',
+                  channel: 'email',
+                  scope: 'general',
+                  thirdParty: null,
+                  crossBorder: null,
+                  guardian: null,
+                  evidence: { noticeVersion: 'n-1', method: 'checkbox', source: 'bench', collector: 'system:bench', collectedAt: new Date().toISOString() },
+                }),
+              );
+            }
+          }
+        }),
+      );
+      const seedSeconds = (performance.now() - seedStarted) / 1000;
+      const agent = new http.Agent({ keepAlive: true, maxSockets: 128 });
+      const bodies = ids.map((customerId) => JSON.stringify({ customerId, purpose: 'newsletter', channel: 'email', dataCategories: ['contact'] }));
+      const job = { port, key, rate: RATE, path: '/v1/decisions', bodies };
+      await remoteLoad({ ...job, seconds: 3 }); // warm-up (JIT, pools)
+
+      // Baseline: the raw read a decision cannot do without, at the same rate, on the same server.
+      const raw = new pg.Pool({ connectionString: url, max: 10 });
+      const rawRead = async (i: number): Promise<void> => {
+        await raw.query(`SELECT status, purpose_version FROM consent.consents_v1 WHERE customer_id = $1 AND purpose_key = $2`, [ids[i % SUBJECTS], 'newsletter']);
+      };
+      await openLoop(RATE, 1, rawRead);
+      const baseline = await openLoop(RATE, SECONDS, rawRead);
+      await raw.end();
+
+      const single = await remoteLoad({ ...job, seconds: SECONDS });
+
+      const bulkTimes: number[] = [];
+      let bulkAllowed = 0;
+      for (let r = 0; r < 3; r++) {
+        const t0 = performance.now();
+        const res = await post(agent, port, '/v1/decisions/bulk', key, { customerIds: ids.slice(0, 10_000), purpose: 'newsletter', channel: 'email', dataCategories: ['contact'] });
+        bulkTimes.push(performance.now() - t0);
+        if (res.status !== 200) throw new Error(`bulk status ${String(res.status)}`);
+        bulkAllowed = (JSON.parse(res.text) as { allowed: number }).allowed;
+      }
+      agent.destroy();
+      await app.close();
+      bulkTimes.sort((a, b) => a - b);
+      const result = {
+        targetRate: RATE,
+        seconds: SECONDS,
+        subjects: SUBJECTS,
+        seedSeconds: round(seedSeconds, 1),
+        decisionsPerSec: round(single.perSec, 0),
+        p50Ms: round(percentile(single.latencies, 50)),
+        p99Ms: round(percentile(single.latencies, 99)),
+        errors: single.errors,
+        bulk10kMs: round(bulkTimes[1] ?? Number.NaN, 0),
+        bulkAllowed,
+        rawReadPerSec: round(baseline.perSec, 0),
+        rawReadP50Ms: round(percentile(baseline.latencies, 50)),
+        rawReadP99Ms: round(percentile(baseline.latencies, 99)),
+        targets: { p99MsBelow: 10, atDecisionsPerSec: 1000, bulk10kMsBelow: 1000 },
+      };
+      process.stdout.write(
+        `measure                      value\n` +
+          `single decisions/s           ${String(result.decisionsPerSec)} (target rate ${String(RATE)})\n` +
+          `single p50 / p99 ms          ${String(result.p50Ms)} / ${String(result.p99Ms)}\n` +
+          `bulk 10,000 ms (median of 3) ${String(result.bulk10kMs)}\n` +
+          `raw read p50 / p99 ms        ${String(result.rawReadP50Ms)} / ${String(result.rawReadP99Ms)}\n`,
+      );
+      process.stdout.write(`${JSON.stringify(result)}\n`);
+    } finally {
+      await infra.stop();
+    }
+  } finally {
+    await server.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : 'unknown'}\n`);
+  process.exit(1);
+});
