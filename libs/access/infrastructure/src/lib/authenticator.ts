@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { preparedQuery } from '@attest/database';
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { isRole, isSubjectId, isTenantId, permissionsFor, type Role } from '@attest/access-domain';
 import type { AccessReadModel } from '@attest/access-application';
@@ -57,7 +58,7 @@ export class AccessAuthenticator implements Authenticator {
   private async apiKey(key: string): Promise<AuthenticatedPrincipal> {
     const prefix = apiKeyPrefix(key);
     if (!prefix) throw invalid();
-    const rows: KeyRecord[] = await this.appDataSource.query('SELECT * FROM access.find_api_key($1)', [prefix]);
+    const rows = await preparedQuery<KeyRecord>(this.appDataSource, 'attest_find_api_key', 'SELECT * FROM access.find_api_key($1)', [prefix]);
     const record = rows[0];
     if (!record || !sameHash(record.secret_hash, hashApiKey(key)) || record.revoked_at) throw invalid();
     if (record.expires_at.getTime() <= this.clock.now().getTime()) {

@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { ActiveConsent, Channel, ConsentScope, DataCategory, LegalBasis, Purpose } from '@attest/consent-domain';
 import type { ConsentReadModel, PurposeOverview, SubjectFacts } from '@attest/consent-application';
-import { withTenant } from '@attest/database';
+import { preparedQuery, withTenant } from '@attest/database';
 import { isUuid } from '@attest/kernel';
 
 interface PurposeRow {
@@ -143,7 +143,9 @@ export class PostgresConsentReadModel implements ConsentReadModel {
 
   private async readFacts(tenantId: string, customerIds: readonly string[], purposeKey: string): Promise<DecisionFactsResult> {
     const ids = [...new Set(customerIds.filter(isUuid))];
-    const [row] = await this.ownerDataSource.query<{ purpose: PurposeRow | null; tenant_status: string | null; subjects: SubjectRow[] }[]>(
+    const [row] = await preparedQuery<{ purpose: PurposeRow | null; tenant_status: string | null; subjects: SubjectRow[] }>(
+      this.ownerDataSource,
+      'attest_decision_facts',
       `SELECT
          (SELECT to_jsonb(p) FROM (SELECT ${PURPOSE_COLUMNS} FROM consent.purposes_v1 WHERE tenant_id = $1 AND purpose_key = $3) p) AS purpose,
          (SELECT status FROM consent.tenants_v1 WHERE tenant_id = $1) AS tenant_status,

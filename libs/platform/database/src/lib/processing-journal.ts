@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { uuidv7 } from '@attest/kernel';
+import { preparedQuery } from './prepared-query';
 import type { ProcessingEntry, ProcessingJournal } from '@attest/security';
 
 interface Waiting {
@@ -47,7 +48,9 @@ export class PostgresProcessingJournal implements ProcessingJournal {
 
   private async insert(entries: readonly ProcessingEntry[], ids: readonly string[]): Promise<void> {
     const col = <T>(f: (e: ProcessingEntry) => T): T[] => entries.map(f);
-    await this.dataSource.query(
+    await preparedQuery(
+      this.dataSource,
+      'attest_journal_insert',
       `INSERT INTO processing.journal (entry_id, tenant_id, kind, actor, subject_id, purpose, channel, data_categories, outcome, reasons, legal_basis, correlation_id, command_id, at)
        SELECT u.entry_id, u.tenant_id, u.kind, u.actor, u.subject_id, u.purpose, u.channel,
               string_to_array(u.categories, ','), u.outcome, string_to_array(u.reasons, ','), u.legal_basis, u.correlation_id, u.command_id, u.at
