@@ -12,6 +12,8 @@ interface Job {
   readonly seconds: number;
   readonly path: string;
   readonly bodies: readonly string[];
+  /** Load first for this long, unmeasured, on the same connections. */
+  readonly warmupSeconds?: number;
 }
 
 function post(agent: http.Agent, job: Job, payload: string): Promise<number> {
@@ -32,7 +34,15 @@ function post(agent: http.Agent, job: Job, payload: string): Promise<number> {
 
 async function run(job: Job): Promise<{ latencies: number[]; perSec: number; errors: number }> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+  if (job.warmupSeconds) await measure(agent, { ...job, seconds: job.warmupSeconds });
+  const result = await measure(agent, job);
+  agent.destroy();
+  return result;
+}
+
+async function measure(agent: http.Agent, job: Job): Promise<{ latencies: number[]; perSec: number; errors: number }> {
   const latencies: number[] = [];
+  const trace: [number, number][] = [];
   let errors = 0;
   const total = Math.floor(job.rate * job.seconds);
   const started = performance.now();
@@ -45,7 +55,10 @@ async function run(job: Job): Promise<{ latencies: number[]; perSec: number; err
     pending.push(
       post(agent, job, job.bodies[i % job.bodies.length] ?? '{}').then(
         (status) => {
-          if (status === 200) latencies.push(performance.now() - t0);
+          if (status === 200) {
+            latencies.push(performance.now() - t0);
+            if (process.env['BENCH_TRACE']) trace.push([Math.round(t0 - started), Math.round(performance.now() - t0)]);
+          }
           else errors += 1;
         },
         () => {
@@ -55,7 +68,7 @@ async function run(job: Job): Promise<{ latencies: number[]; perSec: number; err
     );
   }
   await Promise.all(pending);
-  agent.destroy();
+  if (process.env['BENCH_TRACE']) process.stderr.write(`${JSON.stringify(trace.filter(([, l]) => l > 40))}\n`);
   return { latencies: latencies.sort((a, b) => a - b), perSec: latencies.length / ((performance.now() - started) / 1000), errors };
 }
 
