@@ -93,10 +93,15 @@ describe('ProjectionRunner', () => {
   it('a catch-up while the worker runs does not keep the worker alive after stop', async () => {
     const category = uniqueCategory();
     await appendNumbered(category, 5);
-    const runner = new ProjectionRunner({ dataSource, store, projection: recordingProjection({ streamCategories: [category] }) });
+    const runner = new ProjectionRunner({ dataSource, store, projection: recordingProjection({ streamCategories: [category] }), batchSize: 2 });
     runner.start();
-    await runner.catchUp();
-    expect(await rows()).toHaveLength(5);
+    // Catch-ups racing the worker (and each other) never apply a batch twice: the projection records every delivery.
+    await Promise.all([runner.catchUp(), runner.catchUp()]);
+    await appendNumbered(category, 45);
+    await Promise.all([runner.catchUp(), runner.catchUp(), runner.catchUp()]);
+    const applied = await rows();
+    expect(applied).toHaveLength(50);
+    expect(new Set(applied.map((r) => r.event_id)).size).toBe(50);
     const started = Date.now();
     await runner.stop();
     // The worker's live subscription is closed too: stop returns at once, not after a poll timeout.

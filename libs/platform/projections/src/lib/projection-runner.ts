@@ -128,7 +128,10 @@ export class ProjectionRunner implements LagSource {
       await checkpoints.reset(m, projection);
       return checkpoints.ensure(m, projection);
     });
-    this.position = checkpoint.position;
+    // Each run (the worker's loop, a concurrent catch-up) tracks its own position:
+    // the checkpoint lock compares against what *this* run has applied.
+    let position = checkpoint.position;
+    this.position = position;
     const subscription = store.subscribeToAll({
       ...(checkpoint.position ? { after: checkpoint.position } : {}),
       ...(projection.filter ? { filter: projection.filter } : {}),
@@ -138,12 +141,12 @@ export class ProjectionRunner implements LagSource {
     try {
       for await (const batch of subscription) {
         if (this.isStopping()) break;
-        if (batch.events.length > 0) await this.applyBatch(batch.events);
+        if (batch.events.length > 0) position = await this.applyBatch(batch.events, position);
         if (batch.caughtUp) {
           this.reachedHead = true;
           // "Caught up" is relative to the visibility horizon, which any open transaction
           // of the cluster holds back; a catch-up waits for what is already committed.
-          if (untilCaughtUp && (await store.countAfter(this.position ?? undefined, projection.filter, 1)) === 0) break;
+          if (untilCaughtUp && (await store.countAfter(position ?? undefined, projection.filter, 1)) === 0) break;
         }
       }
     } finally {
@@ -152,17 +155,19 @@ export class ProjectionRunner implements LagSource {
     }
   }
 
-  private async applyBatch(events: readonly RecordedEvent[]): Promise<void> {
+  /** Applies a batch if the checkpoint is still where this run left it; returns the new position. */
+  private async applyBatch(events: readonly RecordedEvent[], expected: GlobalPosition | null): Promise<GlobalPosition | null> {
     const { dataSource, projection } = this.options;
     const last = events[events.length - 1];
-    if (!last) return;
+    if (!last) return expected;
     await dataSource.transaction(async (m) => {
-      await checkpoints.lockAt(m, projection, this.position);
+      await checkpoints.lockAt(m, projection, expected);
       await projection.apply(events, m);
       await checkpoints.advance(m, projection, last.globalPosition, events.length);
     });
     this.position = last.globalPosition;
     this.options.metrics?.handled.inc({ projection: this.name }, events.length);
+    return last.globalPosition;
   }
 }
 
