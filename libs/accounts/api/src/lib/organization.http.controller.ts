@@ -17,7 +17,7 @@ import {
   type AccountCommandResult,
   type WorkingCalendar,
 } from '@attest/accounts-application';
-import { ApiAuthenticatedProblems, commandContext, currentPrincipal, RequirePermission, RequirePurpose } from '@attest/http';
+import { ApiAuthenticatedProblems, commandContext, currentContext, currentPrincipal, RequirePermission, RequirePurpose } from '@attest/http';
 import {
   AccountDetailDto,
   AccountDto,
@@ -154,7 +154,9 @@ export class OrganizationController {
   @ApiOkResponse({ type: PersonalDataDto })
   @ApiAuthenticatedProblems(400, 404)
   async personalData(@Param('accountId', ParseUUIDPipe) accountId: string): Promise<PersonalDataDto> {
-    return this.queries.execute(new GetAccountPersonalDataQuery(tenantId(), accountId));
+    const ctx = currentContext();
+    const reader = { actor: currentPrincipal().actor, purpose: ctx?.purpose ?? '', correlationId: ctx?.correlationId ?? '' };
+    return this.queries.execute(new GetAccountPersonalDataQuery(tenantId(), accountId, reader));
   }
 
   @Post('invitations')

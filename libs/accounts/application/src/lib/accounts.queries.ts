@@ -2,8 +2,10 @@ import { Inject } from '@nestjs/common';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { ACCESS_READ_MODEL, type AccessReadModel } from '@attest/access-application';
 import type { Permission } from '@attest/access-domain';
-import { DomainError } from '@attest/kernel';
+import { DomainError, type Clock } from '@attest/kernel';
+import { PROCESSING_JOURNAL, type ProcessingJournal } from '@attest/security';
 import {
+  ACCOUNTS_CLOCK,
   ACCOUNTS_READ_MODEL,
   type AccountFilter,
   type AccountPersonalData,
@@ -140,11 +142,19 @@ export class GetOrganizationHandler implements IQueryHandler<GetOrganizationQuer
   }
 }
 
-/** C3: personal fields of an account, for a declared purpose only (the route enforces it). */
+/** Who reads personal data, why, in which request (C3). */
+export interface PersonalDataReader {
+  readonly actor: string;
+  readonly purpose: string;
+  readonly correlationId: string;
+}
+
+/** C3: personal fields of an account, for a declared purpose only; the read is recorded as processing. */
 export class GetAccountPersonalDataQuery extends Query<AccountPersonalData> {
   constructor(
     readonly tenantId: string,
     readonly accountId: string,
+    readonly reader: PersonalDataReader,
   ) {
     super();
   }
@@ -152,10 +162,34 @@ export class GetAccountPersonalDataQuery extends Query<AccountPersonalData> {
 
 @QueryHandler(GetAccountPersonalDataQuery)
 export class GetAccountPersonalDataHandler implements IQueryHandler<GetAccountPersonalDataQuery, AccountPersonalData> {
-  constructor(@Inject(ACCOUNTS_READ_MODEL) private readonly readModel: AccountsReadModel) {}
+  constructor(
+    @Inject(ACCOUNTS_READ_MODEL) private readonly readModel: AccountsReadModel,
+    @Inject(PROCESSING_JOURNAL) private readonly journal: ProcessingJournal,
+    @Inject(ACCOUNTS_CLOCK) private readonly clock: Clock,
+  ) {}
   async execute(query: GetAccountPersonalDataQuery): Promise<AccountPersonalData> {
     const data = await this.readModel.personalData(query.tenantId, query.accountId);
     if (!data) throw notFound();
+    if (!data.erased) {
+      const categories = [data.name ? 'identity' : null, data.email || data.phone ? 'contact' : null, data.birthDate ? 'identity' : null].filter((c): c is string => c !== null);
+      await this.journal.record([
+        {
+          tenantId: query.tenantId,
+          kind: 'read',
+          actor: query.reader.actor,
+          subjectId: query.accountId,
+          purpose: query.reader.purpose,
+          channel: null,
+          dataCategories: [...new Set(categories)],
+          outcome: null,
+          reasons: [],
+          legalBasis: null,
+          correlationId: query.reader.correlationId,
+          commandId: null,
+          at: this.clock.now(),
+        },
+      ]);
+    }
     return data;
   }
 }
