@@ -1,3 +1,4 @@
+import { CLOCK } from '@attest/security';
 import { Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
@@ -33,8 +34,6 @@ const toDto = (r: OutboxEntryView): NotificationDto => ({
   deliveredAt: r.deliveredAt?.toISOString() ?? null,
 });
 
-export const NOTIFICATIONS_CLOCK = Symbol.for('attest.Clock');
-
 /** The operator's view of the notification outbox: dead letters, and re-queueing them. Never payloads. */
 @ApiTags('platform')
 @ApiBearerAuth()
@@ -43,7 +42,7 @@ export const NOTIFICATIONS_CLOCK = Symbol.for('attest.Clock');
 export class NotificationsController {
   constructor(
     private readonly outbox: OutboxReader,
-    @Inject(NOTIFICATIONS_CLOCK) private readonly clock: Clock,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   @Get()

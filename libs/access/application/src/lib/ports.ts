@@ -32,4 +32,5 @@ export interface AccessProjector {
 export const ACCESS_READ_MODEL = Symbol.for('attest.access.ReadModel');
 export const KEY_MATERIAL = Symbol.for('attest.access.KeyMaterial');
 export const ACCESS_PROJECTOR = Symbol.for('attest.access.Projector');
-export const CLOCK = Symbol.for('attest.Clock');
+/** Re-exported for the access context's consumers: the process's one clock token. */
+export { CLOCK } from '@attest/security';

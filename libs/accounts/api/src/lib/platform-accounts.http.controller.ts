@@ -1,3 +1,4 @@
+import { CLOCK } from '@attest/security';
 import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
@@ -34,8 +35,6 @@ class PlatformAccountsQueryDto extends ListQueryDto {
   @ApiPropertyOptional({ enum: ['true'], description: 'Only accounts with an open cancellation request (A9)' }) @IsOptional() @IsIn(['true']) cancellationRequested?: 'true';
 }
 
-export const PLATFORM_CLOCK = Symbol.for('attest.Clock');
-
 const account = (r: AccountCommandResult): AccountDto => {
   if (!r.account) throw new Error('the account was not projected');
   return toAccountDto(r.account);
@@ -54,7 +53,7 @@ export class PlatformAccountsController {
   constructor(
     private readonly commands: CommandBus,
     private readonly queries: QueryBus,
-    @Inject(PLATFORM_CLOCK) private readonly clock: Clock,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   private async run(accountId: string, action: AccountAction): Promise<AccountDto> {

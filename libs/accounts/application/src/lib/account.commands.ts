@@ -3,9 +3,8 @@ import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { accountDecider, accountStreamId, type AccountCommand, type AccountEvent } from '@attest/accounts-domain';
 import { EVENT_STORE, handleWithDecider, type EventStore } from '@attest/event-store';
 import { DomainError, type Clock } from '@attest/kernel';
-import { metadataFor, type CommandContext } from '@attest/security';
+import { CLOCK, metadataFor, type CommandContext } from '@attest/security';
 import {
-  ACCOUNTS_CLOCK,
   ACCOUNTS_PROJECTOR,
   ACCOUNTS_READ_MODEL,
   SUBJECT_ERASER,
@@ -49,7 +48,7 @@ export class RunAccountCommandHandler implements ICommandHandler<RunAccountComma
     @Inject(ACCOUNTS_PROJECTOR) private readonly projector: AccountsProjector,
     @Inject(ACCOUNTS_READ_MODEL) private readonly readModel: AccountsReadModel,
     @Inject(SUBJECT_ERASER) private readonly eraser: SubjectEraser,
-    @Inject(ACCOUNTS_CLOCK) private readonly clock: Clock,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async execute(command: RunAccountCommand): Promise<AccountCommandResult> {

@@ -3,9 +3,8 @@ import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { ACCESS_READ_MODEL, type AccessReadModel } from '@attest/access-application';
 import type { Permission } from '@attest/access-domain';
 import { DomainError, type Clock } from '@attest/kernel';
-import { PROCESSING_JOURNAL, type ProcessingJournal } from '@attest/security';
+import { CLOCK, PROCESSING_JOURNAL, type ProcessingJournal } from '@attest/security';
 import {
-  ACCOUNTS_CLOCK,
   ACCOUNTS_READ_MODEL,
   type AccountFilter,
   type AccountPersonalData,
@@ -165,7 +164,7 @@ export class GetAccountPersonalDataHandler implements IQueryHandler<GetAccountPe
   constructor(
     @Inject(ACCOUNTS_READ_MODEL) private readonly readModel: AccountsReadModel,
     @Inject(PROCESSING_JOURNAL) private readonly journal: ProcessingJournal,
-    @Inject(ACCOUNTS_CLOCK) private readonly clock: Clock,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
   async execute(query: GetAccountPersonalDataQuery): Promise<AccountPersonalData> {
     const data = await this.readModel.personalData(query.tenantId, query.accountId);

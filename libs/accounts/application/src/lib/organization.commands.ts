@@ -3,9 +3,8 @@ import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { organizationDecider, organizationStreamId, type OrganizationCommand } from '@attest/accounts-domain';
 import { EVENT_STORE, handleWithDecider, type EventStore } from '@attest/event-store';
 import type { Clock } from '@attest/kernel';
-import { metadataFor, type CommandContext } from '@attest/security';
+import { CLOCK, metadataFor, type CommandContext } from '@attest/security';
 import {
-  ACCOUNTS_CLOCK,
   ACCOUNTS_PROJECTOR,
   ACCOUNTS_READ_MODEL,
   IDENTIFIER_CLAIMS,
@@ -37,7 +36,7 @@ export class RunOrganizationCommandHandler implements ICommandHandler<RunOrganiz
     @Inject(ACCOUNTS_READ_MODEL) private readonly readModel: AccountsReadModel,
     @Inject(IDENTIFIER_CLAIMS) private readonly claims: IdentifierClaims,
     @Inject(SUBJECT_ERASER) private readonly eraser: SubjectEraser,
-    @Inject(ACCOUNTS_CLOCK) private readonly clock: Clock,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async execute(command: RunOrganizationCommand): Promise<{ events: string[] }> {

@@ -160,7 +160,5 @@ export const IDENTIFIER_CLAIMS = Symbol.for('attest.accounts.IdentifierClaims');
 export const ONE_TIME_CODES = Symbol.for('attest.accounts.OneTimeCodes');
 export const SUBJECT_ERASER = Symbol.for('attest.accounts.SubjectEraser');
 export const ACCOUNT_CONTACTS = Symbol.for('attest.accounts.Contacts');
-/** The same token as the access context's: one clock per process. */
-export const ACCOUNTS_CLOCK = Symbol.for('attest.Clock');
 
 export type { JsonValue };

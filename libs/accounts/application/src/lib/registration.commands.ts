@@ -3,11 +3,10 @@ import { Inject } from '@nestjs/common';
 import { Command, CommandBus, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { Contact, LicenceEvidence } from '@attest/accounts-domain';
 import { DomainError, uuidv7, type Clock } from '@attest/kernel';
-import type { CommandContext } from '@attest/security';
+import { CLOCK, type CommandContext } from '@attest/security';
 import { RunAccountCommand, type AccountCommandResult } from './account.commands';
 import {
   ACCOUNT_CONTACTS,
-  ACCOUNTS_CLOCK,
   ACCOUNTS_READ_MODEL,
   IDENTIFIER_CLAIMS,
   ONE_TIME_CODES,
@@ -87,7 +86,7 @@ export class SendOneTimeCodeHandler implements ICommandHandler<SendOneTimeCodeCo
     @Inject(ONE_TIME_CODES) private readonly codes: OneTimeCodes,
     @Inject(ACCOUNTS_READ_MODEL) private readonly readModel: AccountsReadModel,
     @Inject(ACCOUNT_CONTACTS) private readonly contacts: AccountContacts,
-    @Inject(ACCOUNTS_CLOCK) private readonly clock: Clock,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async execute(command: SendOneTimeCodeCommand): Promise<IssuedCode & { accountId: string }> {
@@ -135,7 +134,7 @@ export class RegisterPersonalUserHandler implements ICommandHandler<RegisterPers
     private readonly commands: CommandBus,
     @Inject(ONE_TIME_CODES) private readonly codes: OneTimeCodes,
     @Inject(IDENTIFIER_CLAIMS) private readonly claims: IdentifierClaims,
-    @Inject(ACCOUNTS_CLOCK) private readonly clock: Clock,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async execute(command: RegisterPersonalUserCommand): Promise<AccountCommandResult> {
@@ -178,7 +177,7 @@ export class ProveWithCodeHandler implements ICommandHandler<ProveWithCodeComman
   constructor(
     private readonly commands: CommandBus,
     @Inject(ONE_TIME_CODES) private readonly codes: OneTimeCodes,
-    @Inject(ACCOUNTS_CLOCK) private readonly clock: Clock,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async execute(command: ProveWithCodeCommand): Promise<AccountCommandResult> {
@@ -232,7 +231,7 @@ export class InviteEndUsersHandler implements ICommandHandler<InviteEndUsersComm
   constructor(
     private readonly commands: CommandBus,
     @Inject(ACCOUNTS_READ_MODEL) private readonly readModel: AccountsReadModel,
-    @Inject(ACCOUNTS_CLOCK) private readonly clock: Clock,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async execute(command: InviteEndUsersCommand): Promise<InvitationOutcome[]> {

@@ -15,8 +15,8 @@ import {
 } from '@attest/consent-domain';
 import { EVENT_STORE, handleWithDecider, type EventStore } from '@attest/event-store';
 import { DomainError, uuidv7, type Clock } from '@attest/kernel';
-import { metadataFor, type CommandContext } from '@attest/security';
-import { CONSENT_CLOCK, CONSENT_PROJECTOR, CONSENT_READ_MODEL, type ConsentProjector, type ConsentReadModel } from './ports';
+import { CLOCK, metadataFor, type CommandContext } from '@attest/security';
+import { CONSENT_PROJECTOR, CONSENT_READ_MODEL, type ConsentProjector, type ConsentReadModel } from './ports';
 import { receiptOf, type ConsentReceipt } from './receipts';
 
 export type PurposeAction = PurposeCommand extends infer C ? (C extends PurposeCommand ? Omit<C, 'tenantId' | 'actor'> : never) : never;
@@ -36,7 +36,7 @@ export class RunPurposeCommandHandler implements ICommandHandler<RunPurposeComma
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CONSENT_PROJECTOR) private readonly projector: ConsentProjector,
-    @Inject(CONSENT_CLOCK) private readonly clock: Clock,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async execute(command: RunPurposeCommand): Promise<{ events: string[] }> {
@@ -85,7 +85,7 @@ export class ChangeConsentHandler implements ICommandHandler<ChangeConsentComman
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CONSENT_PROJECTOR) private readonly projector: ConsentProjector,
     @Inject(CONSENT_READ_MODEL) private readonly readModel: ConsentReadModel,
-    @Inject(CONSENT_CLOCK) private readonly clock: Clock,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async execute(command: ChangeConsentCommand): Promise<ConsentReceipt> {

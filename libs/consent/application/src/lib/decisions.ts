@@ -2,8 +2,8 @@ import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { decide, type Channel, type DataCategory, type DenyReason, type LegalBasis } from '@attest/consent-domain';
 import type { Clock } from '@attest/kernel';
-import { PROCESSING_JOURNAL, type CommandContext, type ProcessingEntry, type ProcessingJournal } from '@attest/security';
-import { CONSENT_CLOCK, CONSENT_READ_MODEL, type ConsentReadModel } from './ports';
+import { CLOCK, PROCESSING_JOURNAL, type CommandContext, type ProcessingEntry, type ProcessingJournal } from '@attest/security';
+import { CONSENT_READ_MODEL, type ConsentReadModel } from './ports';
 
 export interface DecisionQuestion {
   readonly purposeKey: string;
@@ -48,7 +48,7 @@ export class DecideHandler implements ICommandHandler<DecideCommand, RecordedDec
   constructor(
     @Inject(CONSENT_READ_MODEL) private readonly readModel: ConsentReadModel,
     @Inject(PROCESSING_JOURNAL) private readonly journal: ProcessingJournal,
-    @Inject(CONSENT_CLOCK) private readonly clock: Clock,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async execute(command: DecideCommand): Promise<RecordedDecision[]> {

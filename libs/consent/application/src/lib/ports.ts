@@ -41,4 +41,3 @@ export interface ConsentProjector {
 
 export const CONSENT_READ_MODEL = Symbol.for('attest.consent.ReadModel');
 export const CONSENT_PROJECTOR = Symbol.for('attest.consent.Projector');
-export const CONSENT_CLOCK = Symbol.for('attest.Clock');

@@ -3,8 +3,8 @@ import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { customerDecider, customerStreamId, type CustomerCommand } from '@attest/customers-domain';
 import { EVENT_STORE, handleWithDecider, type EventStore } from '@attest/event-store';
 import type { Clock } from '@attest/kernel';
-import { metadataFor, type CommandContext } from '@attest/security';
-import { CUSTOMERS_CLOCK, CUSTOMERS_PROJECTOR, type CustomersProjector } from './ports';
+import { CLOCK, metadataFor, type CommandContext } from '@attest/security';
+import { CUSTOMERS_PROJECTOR, type CustomersProjector } from './ports';
 
 export type CustomerAction = CustomerCommand extends infer C ? (C extends CustomerCommand ? Omit<C, 'tenantId' | 'actor' | 'today'> : never) : never;
 
@@ -23,7 +23,7 @@ export class RunCustomerCommandHandler implements ICommandHandler<RunCustomerCom
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CUSTOMERS_PROJECTOR) private readonly projector: CustomersProjector,
-    @Inject(CUSTOMERS_CLOCK) private readonly clock: Clock,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async execute(command: RunCustomerCommand): Promise<{ customerId: string; events: string[] }> {

@@ -2,8 +2,8 @@ import { Inject } from '@nestjs/common';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { PROFILE_FIELD_NAMES, PROFILE_FIELDS, type Profile } from '@attest/customers-domain';
 import { DomainError, type Clock } from '@attest/kernel';
-import { PROCESSING_JOURNAL, type ProcessingJournal } from '@attest/security';
-import { CUSTOMERS_CLOCK, CUSTOMERS_READ_MODEL, type CustomerFilter, type CustomersReadModel, type CustomerView, type FollowUpView } from './ports';
+import { CLOCK, PROCESSING_JOURNAL, type ProcessingJournal } from '@attest/security';
+import { CUSTOMERS_READ_MODEL, type CustomerFilter, type CustomersReadModel, type CustomerView, type FollowUpView } from './ports';
 
 /** Who reads personal data, why, in which request (C3). */
 export interface PurposefulReader {
@@ -74,7 +74,7 @@ export class ListCustomersQuery extends Query<CustomerWithProfile[]> {
 
 @QueryHandler(ListCustomersQuery)
 export class ListCustomersHandler extends ReadingHandler implements IQueryHandler<ListCustomersQuery, CustomerWithProfile[]> {
-  constructor(@Inject(CUSTOMERS_READ_MODEL) readModel: CustomersReadModel, @Inject(PROCESSING_JOURNAL) journal: ProcessingJournal, @Inject(CUSTOMERS_CLOCK) clock: Clock) {
+  constructor(@Inject(CUSTOMERS_READ_MODEL) readModel: CustomersReadModel, @Inject(PROCESSING_JOURNAL) journal: ProcessingJournal, @Inject(CLOCK) clock: Clock) {
     super(readModel, journal, clock);
   }
   async execute(query: ListCustomersQuery): Promise<CustomerWithProfile[]> {
@@ -94,7 +94,7 @@ export class GetCustomerQuery extends Query<CustomerWithProfile & { followUps: F
 
 @QueryHandler(GetCustomerQuery)
 export class GetCustomerHandler extends ReadingHandler implements IQueryHandler<GetCustomerQuery, CustomerWithProfile & { followUps: FollowUpView[] }> {
-  constructor(@Inject(CUSTOMERS_READ_MODEL) readModel: CustomersReadModel, @Inject(PROCESSING_JOURNAL) journal: ProcessingJournal, @Inject(CUSTOMERS_CLOCK) clock: Clock) {
+  constructor(@Inject(CUSTOMERS_READ_MODEL) readModel: CustomersReadModel, @Inject(PROCESSING_JOURNAL) journal: ProcessingJournal, @Inject(CLOCK) clock: Clock) {
     super(readModel, journal, clock);
   }
   async execute(query: GetCustomerQuery): Promise<CustomerWithProfile & { followUps: FollowUpView[] }> {

@@ -49,4 +49,3 @@ export interface CustomersProjector {
 
 export const CUSTOMERS_READ_MODEL = Symbol.for('attest.customers.ReadModel');
 export const CUSTOMERS_PROJECTOR = Symbol.for('attest.customers.Projector');
-export const CUSTOMERS_CLOCK = Symbol.for('attest.Clock');
