@@ -2,7 +2,6 @@ import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { organizationDecider, organizationStreamId, type OrganizationCommand } from '@attest/accounts-domain';
 import { EVENT_STORE, handleWithDecider, type EventStore } from '@attest/event-store';
-import type { Clock } from '@attest/kernel';
 import { CLOCK, metadataFor, type CommandContext } from '@attest/security';
 import {
   ACCOUNTS_PROJECTOR,
@@ -14,7 +13,7 @@ import {
   type IdentifierClaims,
   type SubjectEraser,
 } from './ports';
-import { DomainError } from '@attest/kernel';
+import { DomainError, type Clock } from '@attest/kernel';
 
 export type OrganizationAction = OrganizationCommand extends infer C ? (C extends OrganizationCommand ? Omit<C, 'tenantId' | 'actor'> : never) : never;
 

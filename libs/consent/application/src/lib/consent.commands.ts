@@ -91,7 +91,7 @@ export class ChangeConsentHandler implements ICommandHandler<ChangeConsentComman
   async execute(command: ChangeConsentCommand): Promise<ConsentReceipt> {
     const { tenantId } = command.context;
     const { change, customerId } = command;
-    const [purpose, subjects] = await Promise.all([this.readModel.purpose(tenantId, change.purposeKey), this.readModel.subjects(tenantId, [customerId], change.purposeKey)]);
+    const { purpose, subjects } = await this.readModel.decisionFacts(tenantId, [customerId], change.purposeKey);
     const subject = subjects.get(customerId);
     if (!subject?.exists) throw new DomainError('CUSTOMER.NOT_FOUND', 'no such customer', 'not_found');
     if (subject.erased) throw new DomainError('CUSTOMER.ERASED', 'this customer was erased; nothing can be recorded for them', 'conflict');

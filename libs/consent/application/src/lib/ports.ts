@@ -20,8 +20,6 @@ export interface PurposeOverview {
 export interface ConsentReadModel {
   purposes(tenantId: string): Promise<Purpose[]>;
   purpose(tenantId: string, purposeKey: string): Promise<Purpose | null>;
-  /** True unless the tenant's own account is suspended, revoked or cancelled (unknown tenants count as active). */
-  tenantActive(tenantId: string): Promise<boolean>;
   /** Decision facts for each subject, in one query, for one purpose. */
   subjects(tenantId: string, customerIds: readonly string[], purposeKey: string): Promise<ReadonlyMap<string, SubjectFacts>>;
   /** Everything a decision needs — purpose, tenant state, subjects — in one round trip. */

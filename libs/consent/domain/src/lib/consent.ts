@@ -83,8 +83,12 @@ export function consentKey(purposeKey: string, channel: string, scope: ConsentSc
   return [purposeKey, channel, scope, target ?? ''].join('|');
 }
 
-const targetOf = (scope: ConsentScope, thirdParty: ThirdParty | null, crossBorder: CrossBorder | null): string | null =>
-  scope === 'third-party' ? (thirdParty?.name.trim().toLowerCase() ?? null) : scope === 'cross-border' ? (crossBorder?.country.toUpperCase() ?? null) : null;
+/** What a separate consent is for: the third party (case-insensitive) or the country; none for the other scopes. */
+export function consentTarget(scope: ConsentScope, thirdPartyName: string | null | undefined, country: string | null | undefined): string | null {
+  if (scope === 'third-party') return thirdPartyName?.trim().toLowerCase() ?? null;
+  if (scope === 'cross-border') return country?.toUpperCase() ?? null;
+  return null;
+}
 
 export const consentStreamId = (customerId: string): string => `consent-${customerId}`;
 
@@ -126,7 +130,8 @@ export function evolveConsent(state: ConsentState, event: ConsentEvent): Consent
   const withdrawn = new Set(state.withdrawn);
   if (event.type === 'ConsentGranted.v1') {
     const d = event.data;
-    const key = consentKey(d.purposeKey, d.channel, d.scope, targetOf(d.scope, d.thirdParty, d.crossBorder));
+    const target = consentTarget(d.scope, d.thirdParty?.name, d.crossBorder?.country);
+    const key = consentKey(d.purposeKey, d.channel, d.scope, target);
     active.set(key, {
       consentId: d.consentId,
       purposeKey: d.purposeKey,
@@ -134,8 +139,8 @@ export function evolveConsent(state: ConsentState, event: ConsentEvent): Consent
       channel: d.channel,
       scope: d.scope,
       byGuardian: d.guardian !== null,
-      thirdParty: d.thirdParty?.name.trim().toLowerCase() ?? null,
-      country: d.crossBorder?.country.toUpperCase() ?? null,
+      thirdParty: d.scope === 'third-party' ? target : null,
+      country: d.scope === 'cross-border' ? target : null,
       dataTypes: d.crossBorder?.dataTypes ?? [],
     });
     withdrawn.delete(key);
@@ -155,8 +160,7 @@ export const consentDecider: Decider<ConsentCommand, ConsentEvent, ConsentState>
   decide(command, state) {
     const ids = { tenantId: command.tenantId, customerId: command.customerId };
     if (command.kind === 'WithdrawConsent') {
-      const target = command.scope === 'third-party' ? (command.thirdParty?.name.trim().toLowerCase() ?? null) : command.scope === 'cross-border' ? (command.country?.toUpperCase() ?? null) : null;
-      const active = state.active.get(consentKey(command.purposeKey, command.channel, command.scope, target));
+      const active = state.active.get(consentKey(command.purposeKey, command.channel, command.scope, consentTarget(command.scope, command.thirdParty?.name, command.country)));
       if (!active) return refuse('CONSENT.NOT_GRANTED', 'there is no consent in force to withdraw', 'conflict');
       return [
         {

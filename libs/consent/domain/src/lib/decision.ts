@@ -1,5 +1,5 @@
 import type { ActiveConsent } from './consent';
-import { consentKey } from './consent';
+import { consentKey, consentTarget } from './consent';
 import { SENSITIVE_CATEGORIES, type Channel, type DataCategory, type LegalBasis, type Purpose } from './purposes';
 
 /** P3: why processing is denied. Stable, machine-readable. */
@@ -93,9 +93,9 @@ export function decide(request: DecisionRequest, facts: DecisionFacts): Decision
     if (request.dataCategories.some((c) => SENSITIVE_CATEGORIES.has(c))) valid('sensitive', null, 'SENSITIVE_WITHOUT_SEPARATE_CONSENT');
   }
   // Provision and transfer need their own consent whatever the basis of the purpose (PIPL 23, 39).
-  if (request.thirdParty) valid('third-party', request.thirdParty.trim().toLowerCase(), 'NO_THIRD_PARTY_CONSENT');
+  if (request.thirdParty) valid('third-party', consentTarget('third-party', request.thirdParty, null), 'NO_THIRD_PARTY_CONSENT');
   if (request.transferCountry) {
-    const consent = valid('cross-border', request.transferCountry.toUpperCase(), 'NO_TRANSFER_CONSENT');
+    const consent = valid('cross-border', consentTarget('cross-border', null, request.transferCountry), 'NO_TRANSFER_CONSENT');
     if (consent && request.dataCategories.some((c) => !consent.dataTypes.includes(c))) reasons.push('NO_TRANSFER_CONSENT');
   }
   const unique = [...new Set(reasons)];

@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { CONSENT_EVENT_TYPES, consentKey, PURPOSE_EVENT_TYPES, type ConsentEvent, type PurposeEvent } from '@attest/consent-domain';
+import { CONSENT_EVENT_TYPES, consentKey, consentTarget, PURPOSE_EVENT_TYPES, type ConsentEvent, type PurposeEvent } from '@attest/consent-domain';
 import type { RecordedEvent } from '@attest/event-store';
 import type { Projection } from '@attest/projections';
 
@@ -49,7 +49,7 @@ async function applyConsent(m: EntityManager, event: RecordedEvent): Promise<voi
   ]);
   if (e.type === 'ConsentGranted.v1') {
     const g = e.data;
-    const target = g.scope === 'third-party' ? (g.thirdParty?.name.trim().toLowerCase() ?? null) : g.scope === 'cross-border' ? (g.crossBorder?.country.toUpperCase() ?? null) : null;
+    const target = consentTarget(g.scope, g.thirdParty?.name, g.crossBorder?.country);
     await m.query(
       `INSERT INTO consent.consents_v1 (customer_id, consent_key, tenant_id, consent_id, purpose_key, purpose_version, channel, scope, by_guardian, third_party, country, data_types, status, changed_at, last_position)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'granted', $13, $14)

@@ -89,11 +89,6 @@ export class PostgresConsentReadModel implements ConsentReadModel {
     return row ? toPurpose(row) : null;
   }
 
-  async tenantActive(tenantId: string): Promise<boolean> {
-    const [row] = await this.ownerDataSource.query<{ status: string }[]>(`SELECT status FROM consent.tenants_v1 WHERE tenant_id = $1`, [tenantId]);
-    return !row || row.status === 'active';
-  }
-
   async subjects(tenantId: string, customerIds: readonly string[], purposeKey: string): Promise<ReadonlyMap<string, SubjectFacts>> {
     return (await this.decisionFacts(tenantId, customerIds, purposeKey)).subjects;
   }
