@@ -4,3 +4,4 @@ export * from './lib/json';
 export * from './lib/assert-never';
 export * from './lib/domain-error';
 export * from './lib/decider';
+export * from './lib/dates';

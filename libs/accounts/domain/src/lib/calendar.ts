@@ -3,6 +3,8 @@
  * in UTC. Pure: "today" always arrives as an argument.
  */
 
+export { ageOn } from '@attest/kernel';
+
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 export function isIsoDate(value: string): boolean {
@@ -47,9 +49,3 @@ export function addWorkingDays(date: string, days: number, holidays: ReadonlySet
   return isoDate(at);
 }
 
-/** Age in whole years on `today` of someone born on `birthDate`. */
-export function ageOn(birthDate: string, today: string): number {
-  const [by, bm, bd] = parts(birthDate);
-  const [ty, tm, td] = parts(today);
-  return ty - by - (tm < bm || (tm === bm && td < bd) ? 1 : 0);
-}

@@ -49,11 +49,11 @@ export class AccountGateAuthenticator implements Authenticator {
     // One statement, no transaction: the owner connection with explicit tenant
     // predicates (this is the platform's gate, not a tenant's query).
     const [row] = await this.ownerDataSource.query<{ tenant_status: string | null; account_status: string | null }[]>(
-      `SELECT (SELECT status FROM accounts.accounts_v1 WHERE tenant_id = $1 AND kind IN ('enterprise', 'personal') ORDER BY created_at LIMIT 1) AS tenant_status,
+      `SELECT (${TENANT_STATUS_SQL}) AS tenant_status,
               (SELECT status FROM accounts.accounts_v1 WHERE tenant_id = $1 AND account_id = $2::uuid) AS account_status`,
       [principal.tenantId, accountId],
     );
-    if (row?.tenant_status === 'cancelled' || row?.tenant_status === 'revoked') throw closed();
+    if (isClosed(row?.tenant_status)) throw closed();
     if (!row?.account_status) return principal;
     const refusal = REFUSALS[row.account_status];
     if (refusal) throw new DomainError(refusal[0], refusal[1], 'forbidden');
@@ -76,16 +76,17 @@ export class AccountGateAuthenticator implements Authenticator {
   private async tenantClosed(tenantId: string, now: Date): Promise<boolean> {
     const cached = this.tenants.get(tenantId);
     if (cached && cached.until > now.getTime()) return cached.closed;
-    const [row] = await this.ownerDataSource.query<{ status: string }[]>(
-      `SELECT status FROM accounts.accounts_v1 WHERE tenant_id = $1 AND kind IN ('enterprise', 'personal') ORDER BY created_at LIMIT 1`,
-      [tenantId],
-    );
-    const closed = row?.status === 'cancelled' || row?.status === 'revoked';
+    const [row] = await this.ownerDataSource.query<{ status: string }[]>(TENANT_STATUS_SQL, [tenantId]);
+    const closed = isClosed(row?.status);
     if (this.tenants.size > 10_000) this.tenants.clear();
     this.tenants.set(tenantId, { closed, until: now.getTime() + TENANT_STATUS_TTL_MS });
     return closed;
   }
 }
+
+/** The state of the tenant's own account (enterprise or personal user); `$1` is the tenant id. */
+const TENANT_STATUS_SQL = `SELECT status FROM accounts.accounts_v1 WHERE tenant_id = $1 AND kind IN ('enterprise', 'personal') ORDER BY created_at LIMIT 1`;
+const isClosed = (status: string | null | undefined): boolean => status === 'cancelled' || status === 'revoked';
 
 /** How long a tenant's open/closed state is remembered per process. */
 export const TENANT_STATUS_TTL_MS = 1_000;

@@ -1,4 +1,4 @@
-import { DomainError, type Decider } from '@attest/kernel';
+import { ageOn, DomainError, type Decider } from '@attest/kernel';
 
 /**
  * Customer profiles of a tenant (the data subjects, C1). One stream
@@ -75,15 +75,8 @@ export type CustomerCommand =
 
 export const customerStreamId = (customerId: string): string => `customer-${customerId}`;
 
-/** Age in whole years on `today`; both ISO dates. */
-export function yearsBetween(birthDate: string, today: string): number {
-  const [by, bm, bd] = birthDate.split('-').map(Number) as [number, number, number];
-  const [ty, tm, td] = today.split('-').map(Number) as [number, number, number];
-  return ty - by - (tm < bm || (tm === bm && td < bd) ? 1 : 0);
-}
-
 const under14 = (birthDate: string | null | undefined, today: string): boolean =>
-  typeof birthDate === 'string' && yearsBetween(birthDate, today) < GUARDIAN_CONSENT_AGE;
+  typeof birthDate === 'string' && ageOn(birthDate, today) < GUARDIAN_CONSENT_AGE;
 
 const refuse = (code: string, message: string, kind: 'invalid' | 'not_found' | 'conflict' = 'conflict'): never => {
   throw new DomainError(code, message, kind);

@@ -70,8 +70,9 @@ export class PostgresCustomersReadModel implements CustomersReadModel {
       ]),
     );
     const out = new Map<string, Profile>();
+    const erased = await this.privacy.erasedAmong(rows.map((r) => r.customer_id));
     for (const row of rows) {
-      if (await this.privacy.isErased(row.customer_id)) continue;
+      if (erased.has(row.customer_id)) continue;
       const profile: Record<string, string | null> = {};
       for (const field of PROFILE_FIELD_NAMES) {
         const stored = row.fields[field];

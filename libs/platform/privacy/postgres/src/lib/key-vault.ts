@@ -252,6 +252,13 @@ export class PostgresKeyVault {
     return ((await this.pool.query('SELECT 1 FROM key_vault.erased_subjects WHERE subject_id = $1', [subjectId])).rowCount ?? 0) > 0;
   }
 
+  /** Which of these subjects were erased, in one query. */
+  async erasedAmong(subjectIds: readonly string[]): Promise<Set<string>> {
+    if (subjectIds.length === 0) return new Set();
+    const { rows } = await this.pool.query<{ subject_id: string }>('SELECT subject_id FROM key_vault.erased_subjects WHERE subject_id = ANY($1::text[])', [subjectIds]);
+    return new Set(rows.map((r) => r.subject_id));
+  }
+
   async close(): Promise<void> {
     await this.listener?.end().catch(() => undefined);
     await this.pool.end();

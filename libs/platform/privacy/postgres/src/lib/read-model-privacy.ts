@@ -103,6 +103,11 @@ export class ReadModelPrivacy {
     return this.vault.isErased(subjectId);
   }
 
+  /** Which of these subjects were erased (one query for a page of rows). */
+  erasedAmong(subjectIds: readonly string[]): Promise<Set<string>> {
+    return this.vault.erasedAmong(subjectIds);
+  }
+
   /** Deletes every lookup entry of an erased subject. */
   async forget(manager: EntityManager, subjectId: string): Promise<void> {
     await manager.query('DELETE FROM privacy.lookup_tokens WHERE subject_id = $1', [subjectId]);
