@@ -35,6 +35,7 @@ const scopeRules = [
   { sourceTag: 'scope:accounts', onlyDependOnLibsWithTags: ['scope:accounts', 'scope:access', 'scope:platform', 'scope:shared'] },
   { sourceTag: 'scope:customers', onlyDependOnLibsWithTags: ['scope:customers', 'scope:platform', 'scope:shared'] },
   { sourceTag: 'scope:consent', onlyDependOnLibsWithTags: ['scope:consent', 'scope:customers', 'scope:platform', 'scope:shared'] },
+  { sourceTag: 'scope:processing', onlyDependOnLibsWithTags: ['scope:processing', 'scope:platform', 'scope:shared'] },
   { sourceTag: 'scope:app', onlyDependOnLibsWithTags: ['*'] },
 ];
 

@@ -7,6 +7,7 @@
  *
  *   BENCH_RATE (default 1000/s)  BENCH_SECONDS (default 10)  BENCH_SUBJECTS (default 10000)
  */
+import { generateSignerKey } from '@attest/transparency';
 import 'reflect-metadata';
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -104,11 +105,12 @@ async function main(): Promise<void> {
   try {
     await ensureDatabase(server.url('postgres'), TENANT);
     const url = withDatabase(server.url('postgres'), TENANT);
-    const infra = await startInfrastructure(loadConfig({ DATABASE_URL: url, ATTEST_MASTER_KEY: randomBytes(32).toString('base64'), LOG_LEVEL: 'silent' }), logger);
+    const infra = await startInfrastructure(loadConfig({ DATABASE_URL: url, ATTEST_MASTER_KEY: randomBytes(32).toString('base64'), ATTEST_RECORD_SIGNER_KEY: generateSignerKey('attest.bench/processing-record'), LOG_LEVEL: 'silent' }), logger);
     try {
       await infra.migrate();
       const appDataSource = await infra.connectApp();
       const app = await createApp({
+        recordLog: infra.recordLog,
         dataSource: infra.dataSource,
         appDataSource,
         store: infra.store,

@@ -15,7 +15,9 @@ interface RouteCase {
   /** Path names a resource of one tenant: another tenant gets 404. */
   readonly tenantResource?: boolean;
   /** Who sends the fuzzed bodies (the route's permission holder); org-admin by default. */
-  readonly as?: 'operator';
+  readonly as?: 'operator' | 'officer';
+  /** Query string the route needs to get past validation. */
+  readonly query?: string;
 }
 
 /** Every non-public route of the API. A test below fails when a route is missing here. */
@@ -90,6 +92,32 @@ const ROUTES: readonly RouteCase[] = [
   { method: 'GET', path: '/v1/consent-receipts/{receiptId}', permission: 'consent:read' },
   { method: 'GET', path: '/v1/consents/overview', permission: 'consent:read' },
   { method: 'POST', path: '/v1/decisions', permission: 'decisions:request', body: { customerId: '0190a9d1-0000-7000-8000-000000000001', purpose: 'fuzz', channel: 'email', dataCategories: ['contact'] } },
+  { method: 'GET', path: '/v1/processing-record', permission: 'processing-record:read' },
+  { method: 'GET', path: '/v1/processing-record/checkpoints/latest', permission: 'processing-record:read' },
+  { method: 'GET', path: '/v1/processing-record/checkpoints', permission: 'processing-record:read' },
+  { method: 'POST', path: '/v1/processing-record/checkpoints', permission: 'processing-record:manage', as: 'officer' },
+  { method: 'GET', path: '/v1/processing-record/entries/{index}', permission: 'processing-record:read' },
+  { method: 'GET', path: '/v1/processing-record/proofs/inclusion', query: '?index=0&size=1', permission: 'processing-record:read' },
+  { method: 'GET', path: '/v1/processing-record/proofs/consistency', query: '?from=1&to=1', permission: 'processing-record:read' },
+  { method: 'GET', path: '/v1/processing-record/records', permission: 'processing-record:read' },
+  { method: 'GET', path: '/v1/processing-record/verification', permission: 'processing-record:read' },
+  { method: 'POST', path: '/v1/processing-record/exports', permission: 'processing-record:manage', as: 'officer' },
+  { method: 'GET', path: '/v1/processing-record/legal-holds', permission: 'processing-record:read' },
+  { method: 'POST', path: '/v1/processing-record/legal-holds', permission: 'processing-record:manage', body: { reason: 'fuzz' }, as: 'officer' },
+  { method: 'POST', path: '/v1/processing-record/legal-holds/{holdId}/release', permission: 'processing-record:manage', as: 'officer' },
+  { method: 'GET', path: '/v1/processing-activities', permission: 'register:read' },
+  { method: 'GET', path: '/v1/processing-activities/export.json', permission: 'register:read' },
+  { method: 'GET', path: '/v1/processing-activities/export.csv', permission: 'register:read' },
+  { method: 'GET', path: '/v1/processing-activities/export.html', permission: 'register:read' },
+  { method: 'POST', path: '/v1/processing-activities', permission: 'register:manage', body: { name: 'Newsletter', controller: { name: 'Acme', contact: 'privacy@acme.example' }, dataProtectionOfficer: 'dpo@acme.example', purposes: ['newsletter'], legalBasis: 'consent', dataSubjectCategories: ['customers'], dataCategories: ['contact'], recipients: [], transfers: [], erasureTimeLimit: '2 years', securityMeasures: ['encryption'], sensitiveData: false, automatedDecisionMaking: false, entrustedProcessing: false, providedToOthers: false, publicDisclosure: false } },
+  { method: 'PUT', path: '/v1/processing-activities/{activityId}', permission: 'register:manage', body: { name: 'Newsletter', controller: { name: 'Acme', contact: 'privacy@acme.example' }, dataProtectionOfficer: 'dpo@acme.example', purposes: ['newsletter'], legalBasis: 'consent', dataSubjectCategories: ['customers'], dataCategories: ['contact'], recipients: [], transfers: [], erasureTimeLimit: '2 years', securityMeasures: ['encryption'], sensitiveData: false, automatedDecisionMaking: false, entrustedProcessing: false, providedToOthers: false, publicDisclosure: false } },
+  { method: 'GET', path: '/v1/processing-activities/{activityId}/versions', permission: 'register:read' },
+  { method: 'GET', path: '/v1/impact-assessments', permission: 'register:read' },
+  { method: 'POST', path: '/v1/impact-assessments', permission: 'register:manage', body: { activityIds: ['0190a9d1-0000-7000-8000-000000000001'], assessedOn: '2026-11-20', assessor: 'privacy team', lawfulnessAndNecessity: 'x', impactOnRights: 'x', risks: [], measures: [], conclusion: 'acceptable' } },
+  { method: 'GET', path: '/v1/incidents', permission: 'register:read' },
+  { method: 'POST', path: '/v1/incidents', permission: 'register:manage', body: { kind: 'leak', description: 'x', awareAt: '2026-11-20T10:00:00Z', dataCategories: ['contact'], affectedSubjectsEstimate: 1, likelyConsequences: 'x' } },
+  { method: 'GET', path: '/v1/incidents/{incidentId}', permission: 'register:read' },
+  { method: 'POST', path: '/v1/incidents/{incidentId}/updates', permission: 'register:manage', body: { type: 'remedy', at: '2026-11-20T11:00:00Z' } },
   { method: 'POST', path: '/v1/decisions/bulk', permission: 'decisions:request', body: { customerIds: ['0190a9d1-0000-7000-8000-000000000001'], purpose: 'fuzz', channel: 'email', dataCategories: ['contact'] } },
   { method: 'POST', path: '/v1/platform/notifications/{notificationId}/retry', permission: 'platform:operate' },
 ];
@@ -104,6 +132,7 @@ describe('API platform: authentication, permissions, tenants, errors (real HTTP,
   let adminB: string;
   let keyIdOfA: string;
   let operator: string;
+  let officer: string;
 
   async function token(claims: Record<string, unknown>, options: { expiresIn?: string; audience?: string } = {}): Promise<string> {
     return new SignJWT(claims)
@@ -123,6 +152,7 @@ describe('API platform: authentication, permissions, tenants, errors (real HTTP,
     adminA = await api.key('tenant-a', ['org-admin']);
     adminB = await api.key('tenant-b', ['org-admin']);
     operator = await api.key('platform', ['platform-operator']);
+    officer = await api.key('tenant-a', ['compliance-officer']);
     const issued = await api.call('POST', '/v1/api-keys', { key: adminA, body: { roles: ['service'], label: 'owned by a' } });
     keyIdOfA = (issued.body as { keyId: string }).keyId;
   }, 60_000);
@@ -135,9 +165,11 @@ describe('API platform: authentication, permissions, tenants, errors (real HTTP,
   const pathFor = (r: RouteCase): string =>
     r.path
       .replace('{keyId}', keyIdOfA)
+      .replace('{index}', '0')
       .replace('{userId}', 'user-1')
       .replace('{purposeKey}', 'fuzz')
-      .replace(/\{(accountId|departmentId|bindingId|holdId|requestId|notificationId|customerId|receiptId)\}/g, SOME_ID);
+      .concat(r.query ?? '')
+      .replace(/\{(accountId|departmentId|bindingId|holdId|requestId|notificationId|customerId|receiptId|activityId|incidentId)\}/g, SOME_ID);
 
   it('every route declares a permission or is public, and the table above lists every permissioned route', () => {
     const found: string[] = [];
@@ -212,7 +244,7 @@ describe('API platform: authentication, permissions, tenants, errors (real HTTP,
       await fc.assert(
         fc.asyncProperty(invalidBody, async (body) => {
           const before = await api.eventCount();
-          const res = await api.call(route.method, pathFor(route), { key: route.as === 'operator' ? operator : adminA, body: JSON.stringify(body) });
+          const res = await api.call(route.method, pathFor(route), { key: route.as === 'operator' ? operator : route.as === 'officer' ? officer : adminA, body: JSON.stringify(body) });
           expect(res.status).toBe(400);
           expect(res.headers.get('content-type')).toContain('application/problem+json');
           expect(['VALIDATION.FAILED', 'HTTP.MALFORMED_BODY']).toContain((res.body as { code: string }).code);

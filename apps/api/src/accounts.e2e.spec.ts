@@ -244,7 +244,9 @@ describe('accounts and organizations end to end (A1–A12; real HTTP, real Postg
       const adultData = await api.call('GET', `/v1/organization/members/${adult}/personal-data`, { key: admin, headers: { 'x-purpose': 'member-administration' } });
       expect(adultData.body).toMatchObject({ erased: false, name: people.adult.name, email: people.adult.email });
       // C3: the read is itself a recorded processing action.
-      const reads = await api.infra.dataSource.query<{ purpose: string; kind: string }[]>('SELECT purpose, kind FROM processing.journal WHERE subject_id = $1', [adult]);
+      const reads = await api.infra.dataSource.query<{ purpose: string; kind: string }[]>(`SELECT purpose, kind FROM processing.records WHERE subject = $1 AND kind = 'read'`, [
+        await api.infra.privacy.pseudonymForSearch(enterprise.tenantId, adult),
+      ]);
       expect(reads).toEqual([{ purpose: 'member-administration', kind: 'read' }]);
       expect((await api.call('GET', `/v1/organization/members/${adult}/personal-data`, { key: admin })).body).toMatchObject({ status: 400, code: 'PURPOSE.REQUIRED' });
     });

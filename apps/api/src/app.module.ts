@@ -39,7 +39,9 @@ import { PostgresConsentReadModel } from '@attest/consent-infrastructure';
 import { CUSTOMERS_PROJECTOR, CUSTOMERS_READ_MODEL, customersHandlers } from '@attest/customers-application';
 import { CustomersController } from '@attest/customers-api';
 import { PostgresCustomersReadModel } from '@attest/customers-infrastructure';
-import { PostgresProcessingJournal } from '@attest/database';
+import { PROCESSING_RECORD, PROCESSING_REGISTER } from '@attest/processing-application';
+import { ProcessingRecordController, ProcessingRegisterController } from '@attest/processing-api';
+import { PostgresProcessingRecordService, PostgresProcessingRegister, RecordLogJournal, type PostgresRecordLog } from '@attest/processing-infrastructure';
 import { PROCESSING_JOURNAL } from '@attest/security';
 import type { PostgresKeyVault, ReadModelPrivacy } from '@attest/privacy-postgres';
 import { InlineProjector, type Projection, type ProjectionRunner } from '@attest/projections';
@@ -79,6 +81,8 @@ export interface AppDependencies {
   readonly vault: PostgresKeyVault;
   readonly privacy: ReadModelPrivacy;
   readonly outbox: Outbox;
+  /** The processing record (owner connection for appends). */
+  readonly recordLog: PostgresRecordLog;
   /** The projections bound to this infrastructure; the accounts ones are also applied inline. */
   readonly projections: readonly Projection[];
   /** Requests per minute per client address on public account flows. */
@@ -115,6 +119,8 @@ export class AppModule {
         PurposesController,
         ConsentsController,
         DecisionsController,
+        ProcessingRecordController,
+        ProcessingRegisterController,
       ],
       providers: [
         { provide: DATA_SOURCE, useValue: deps.dataSource },
@@ -140,7 +146,9 @@ export class AppModule {
         { provide: OutboxReader, useValue: new OutboxReader(deps.dataSource) },
         PublicFlowGuard,
         ...accountsHandlers,
-        { provide: PROCESSING_JOURNAL, useValue: new PostgresProcessingJournal(deps.dataSource) },
+        { provide: PROCESSING_JOURNAL, useValue: new RecordLogJournal(deps.recordLog, deps.privacy) },
+        { provide: PROCESSING_RECORD, useValue: new PostgresProcessingRecordService(deps.recordLog.withApp(deps.appDataSource), deps.appDataSource, deps.privacy, clock) },
+        { provide: PROCESSING_REGISTER, useValue: new PostgresProcessingRegister(deps.appDataSource, clock) },
         { provide: CUSTOMERS_READ_MODEL, useValue: new PostgresCustomersReadModel(deps.appDataSource, deps.privacy) },
         { provide: CUSTOMERS_PROJECTOR, useValue: new InlineProjector(deps.dataSource, deps.store, byName('customers', 'consent')) },
         { provide: CONSENT_READ_MODEL, useValue: new PostgresConsentReadModel(deps.appDataSource, deps.dataSource) },

@@ -92,7 +92,11 @@ describe('customers, consent and processing decisions end to end (C1–C3, K1–
       expect(read.followUps[0]?.note).toBe(canary.note);
       const after = await journal('read');
       expect(after.length).toBe(before.length + 1);
-      expect(after.at(-1)).toMatchObject({ subject_id: alice, purpose: 'customer-support', actor: expect.stringMatching(/^apiKey:/) as unknown, data_categories: expect.arrayContaining(['medical-health', 'specific-identity']) as unknown });
+      // The subject appears as its pseudonym only (P1, D4).
+      const pseudonym = await api.infra.privacy.pseudonymForSearch(tenant.tenantId, alice);
+      expect(pseudonym).toMatch(/^psn_/);
+      expect(after.at(-1)).toMatchObject({ subject: pseudonym, purpose: 'customer-support', actor: expect.stringMatching(/^apiKey:/) as unknown, categories: expect.arrayContaining(['medical-health', 'specific-identity']) as unknown });
+      expect(JSON.stringify(after)).not.toContain(alice);
       const endUser = await api.key(tenant.tenantId, ['end-user']);
       expect((await api.call('GET', `/v1/customers/${alice}`, { key: endUser, headers: { 'x-purpose': 'customer-support' } })).body).toMatchObject({ status: 403, code: 'AUTH.FORBIDDEN' });
     });
@@ -285,7 +289,7 @@ describe('customers, consent and processing decisions end to end (C1–C3, K1–
       );
       const recorded = await journal('decision');
       expect(recorded.length - before).toBeGreaterThanOrEqual(20);
-      expect(recorded.at(-1)).toMatchObject({ subject_id: alice, outcome: 'allow', purpose: 'newsletter', legal_basis: 'consent', channel: 'email' });
+      expect(recorded.at(-1)).toMatchObject({ subject: await api.infra.privacy.pseudonymForSearch(tenant.tenantId, alice), outcome: 'allow', purpose: 'newsletter', legalBasis: 'consent', channel: 'email' });
     });
 
     it('K8/P7: a group send gets one recorded result per recipient; another tenant sees none of ours', async () => {
@@ -300,7 +304,7 @@ describe('customers, consent and processing decisions end to end (C1–C3, K1–
         [unknown, false],
       ]);
       const ids = bulk.decisions.map((d) => d.decisionId);
-      const rows = await api.infra.dataSource.query<{ entry_id: string }[]>('SELECT entry_id FROM processing.journal WHERE entry_id = ANY($1::uuid[])', [ids]);
+      const rows = await api.infra.dataSource.query<{ source_id: string }[]>('SELECT source_id FROM processing.records WHERE source_id = ANY($1::text[])', [ids]);
       expect(rows).toHaveLength(3);
       const tooMany = Array.from({ length: 10_001 }, () => uuidv7());
       expect((await api.call('POST', '/v1/decisions/bulk', { key: service, body: { customerIds: tooMany, purpose: 'newsletter', channel: 'email', dataCategories: ['contact'] } })).status).toBe(400);
@@ -346,6 +350,7 @@ describe('customers, consent and processing decisions end to end (C1–C3, K1–
   });
 
   async function journal(kind: string): Promise<Record<string, unknown>[]> {
-    return api.infra.dataSource.query(`SELECT * FROM processing.journal WHERE kind = $1 AND tenant_id = $2 ORDER BY entry_id`, [kind, tenant.tenantId]);
+    const rows = await api.infra.dataSource.query<{ body: string }[]>(`SELECT body FROM processing.records WHERE kind = $1 AND tenant_id = $2 ORDER BY idx`, [kind, tenant.tenantId]);
+    return rows.map((r) => JSON.parse(r.body) as Record<string, unknown>);
   }
 });

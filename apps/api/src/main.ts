@@ -3,7 +3,7 @@ import { ConfigError, loadConfig } from '@attest/config';
 import { logContext } from '@attest/http';
 import { createLogger, createMetricsRegistry } from '@attest/observability';
 import { ProjectionMetrics } from '@attest/projections';
-import { DEMO_TENANT, ensureDemoKey, startInfrastructure, startNotificationDispatcher, startProjectionWorkers } from '@attest/runtime';
+import { DEMO_TENANT, ensureDemoKey, startCheckpointSchedule, startInfrastructure, startNotificationDispatcher, startProjectionWorkers } from '@attest/runtime';
 import { createApp } from './app';
 
 /** `npm start`: database (embedded by default), migrations, projection workers, API. */
@@ -18,10 +18,12 @@ async function main(): Promise<void> {
     const registry = createMetricsRegistry();
     const runners = config.projections ? startProjectionWorkers(infrastructure, logger, new ProjectionMetrics(registry)) : [];
     const dispatcher = startNotificationDispatcher(infrastructure, config, logger);
+    const checkpoints = startCheckpointSchedule(infrastructure, config, logger);
     const app = await createApp({
       vault: infrastructure.vault,
       privacy: infrastructure.privacy,
       outbox: infrastructure.outbox,
+      recordLog: infrastructure.recordLog,
       projections: infrastructure.projections,
       publicFlowPerMinute: config.publicFlowPerMinute,
       holidays: config.holidays,
@@ -56,6 +58,7 @@ async function main(): Promise<void> {
           await app.close();
           await Promise.all(runners.map((r) => r.stop()));
           await dispatcher?.stop();
+          await checkpoints.stop();
           await infrastructure.stop();
           logger.info('stopped');
           process.exit(0);

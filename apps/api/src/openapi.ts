@@ -7,6 +7,8 @@ import { PostgresEventStore } from '@attest/event-store-postgres';
 import { Outbox } from '@attest/notifications';
 import { parseMasterKey, PostgresKeyVault, ReadModelPrivacy } from '@attest/privacy-postgres';
 import { createLogger, createMetricsRegistry } from '@attest/observability';
+import { PostgresRecordLog } from '@attest/processing-infrastructure';
+import { generateSignerKey, parseSignerKey } from '@attest/transparency';
 import { createApp, openApiDocument } from './app';
 
 export const OPENAPI_FILE = join(__dirname, '..', '..', '..', 'docs', 'openapi.json');
@@ -25,6 +27,7 @@ export async function generateOpenApi(): Promise<OpenAPIObject> {
     vault,
     privacy,
     outbox: new Outbox(privacy),
+    recordLog: new PostgresRecordLog(dataSource, null, { origin: 'attest.local/processing-record', signer: parseSignerKey(generateSignerKey('attest.local/processing-record')) }),
     projections: [],
     dataSource,
     appDataSource: dataSource,

@@ -1,6 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { generateSignerKey } from '@attest/transparency';
 import { createTestDatabase, type TestDatabase } from '@attest/testing';
 import { run } from './main';
 
@@ -15,6 +18,7 @@ describe('attest CLI', () => {
     db = await createTestDatabase('cli');
     process.env['DATABASE_URL'] = db.url;
     process.env['ATTEST_MASTER_KEY'] = randomBytes(32).toString('base64');
+    process.env['ATTEST_RECORD_SIGNER_KEY'] = generateSignerKey('attest.test/processing-record');
   });
 
   beforeEach(() => {
@@ -34,6 +38,21 @@ describe('attest CLI', () => {
     if (previousKey === undefined) delete process.env['ATTEST_MASTER_KEY'];
     else process.env['ATTEST_MASTER_KEY'] = previousKey;
     await db.drop();
+  });
+
+  it('runs RFC 6962 vector folders and ends with the count line', async () => {
+    expect(await run(['vectors', join(__dirname, '..', '..', '..', 'libs', 'platform', 'transparency', 'src', 'testdata', 'rfc6962')])).toBe(0);
+    expect(out.join('').trim().split('\n').at(-1)).toMatch(/^\d+ passed, 0 failed$/);
+    out.length = 0;
+    const broken = await mkdtemp(join(tmpdir(), 'vectors-'));
+    await writeFile(join(broken, 'bad.json'), JSON.stringify({ leafIdx: 0, treeSize: 1, root: 'AAAA', leafHash: 'AAAA', proof: [], desc: 'x', wantErr: false }));
+    expect(await run(['vectors', broken])).toBe(1);
+    expect(out.join('')).toContain('0 passed, 1 failed');
+  });
+
+  it('prints a new checkpoint signing key with its verifier key', async () => {
+    expect(await run(['processing-record', 'keygen', '--name', 'attest.example/processing-record'])).toBe(0);
+    expect(out.join('')).toMatch(/ATTEST_RECORD_SIGNER_KEY=PRIVATE\+KEY\+attest\.example\/processing-record\+[0-9a-f]{8}\+/);
   });
 
   it('refuses to work on an unmigrated database', async () => {

@@ -14,6 +14,10 @@ import {
   type Infrastructure,
 } from '@attest/runtime';
 import { listEventLogStats } from '@attest/operations-event-log-stats';
+import { exportBundle, verifyTenantLog } from '@attest/processing-infrastructure';
+import { verifyBundle, type RecordBundle, type VerificationReport } from '@attest/processing-application';
+import { generateSignerKey, parseSignerKey, parseVerifierKey, runVectors } from '@attest/transparency';
+import { readFile, writeFile } from 'node:fs/promises';
 import { startWebhookReceiver } from './webhook-receiver';
 
 const USAGE = `attest — operate an Attest installation
@@ -35,6 +39,20 @@ Usage:
   attest webhook-receiver [--port <n>] receive Attest's signed webhooks on 127.0.0.1 (default 4010)
                                        and print them — a development stand-in for the e-mail/SMS
                                        gateway; needs ATTEST_WEBHOOK_SECRET
+  attest verify --tenant <id> [--checkpoint <file>]...
+                                       recompute a tenant's processing record (Merkle log) from the
+                                       database and check it against every signed checkpoint and the
+                                       checkpoints you kept (exit 1 when it does not verify)
+  attest verify --bundle <file> [--key <verifier key>] [--checkpoint <file>]...
+                                       verify an export bundle offline (no database)
+  attest vectors <dir>                 run every RFC 6962 inclusion/consistency vector file under <dir>
+  attest processing-record checkpoint --tenant <id>   sign a checkpoint now
+  attest processing-record export --tenant <id> --out <file>
+                                       the whole log as an offline-verifiable bundle
+  attest processing-record purge --tenant <id> [--before <ISO instant>]
+                                       drop bodies past retention (as attest_purge; leaf hashes stay)
+  attest processing-record keygen [--name <key name>]
+                                       a new Ed25519 checkpoint signing key (ATTEST_RECORD_SIGNER_KEY)
   attest help                          this text
 
 Configuration comes from the environment (see README.md); without DATABASE_URL
@@ -183,6 +201,72 @@ async function webhookReceiver(portText: string | undefined): Promise<void> {
   });
 }
 
+function printReport(report: VerificationReport): number {
+  process.stdout.write(
+    `${report.origin}: ${report.size} entries (${report.purged} purged), ${report.checkpointsChecked} signed checkpoints checked` +
+      (report.latestCheckpoint ? `, latest covers ${report.latestCheckpoint.size} (root ${report.latestCheckpoint.root})` : '') +
+      (report.uncovered > 0 ? `, ${report.uncovered} entries after the latest checkpoint` : '') +
+      '\n',
+  );
+  for (const p of report.problems) process.stdout.write(`  ✗ ${p}\n`);
+  process.stdout.write(report.ok ? 'verified: OK\n' : 'verification FAILED\n');
+  return report.ok ? 0 : 1;
+}
+
+async function verify(tenantId: string | undefined, bundleFile: string | undefined, key: string | undefined, kept: readonly string[]): Promise<number> {
+  const trusted = await Promise.all(kept.map((f) => readFile(f, 'utf8')));
+  if (bundleFile) {
+    const parsed = JSON.parse(await readFile(bundleFile, 'utf8')) as { format?: unknown };
+    if (parsed.format !== 'attest-processing-record-bundle/v1') throw new UsageError(`${bundleFile} is not an Attest processing-record bundle`);
+    const bundle = parsed as RecordBundle;
+    if (!key) process.stderr.write('attest: no --key given: using the verifier key inside the bundle; pass the key you obtained independently\n');
+    return printReport(verifyBundle(bundle, [parseVerifierKey(key ?? bundle.verifierKey)], trusted));
+  }
+  if (!tenantId) throw new UsageError('verify needs --tenant <id> or --bundle <file>');
+  return withInfrastructure(async (infra) => {
+    await assertMigrated(infra);
+    const verifiers = key ? [parseVerifierKey(key)] : [infra.recordLog.verifier];
+    return printReport(await verifyTenantLog(infra.recordLog.withApp(await infra.connectApp()), tenantId, { trusted, verifiers }));
+  });
+}
+
+async function vectors(dir: string | undefined): Promise<number> {
+  if (!dir) throw new UsageError('vectors needs a folder');
+  const report = await runVectors(dir);
+  for (const o of report.outcomes) if (!o.passed) process.stdout.write(`FAIL ${o.file}: ${o.detail}\n`);
+  process.stdout.write(`${report.passed} passed, ${report.failed} failed\n`);
+  return report.failed === 0 ? 0 : 1;
+}
+
+async function processingRecord(sub: string | undefined, tenantId: string | undefined, options: { out?: string; before?: string; name?: string }): Promise<void> {
+  if (sub === 'keygen') {
+    const name = options.name ?? loadConfig().processingRecord.origin;
+    const signer = generateSignerKey(name);
+    process.stdout.write(`ATTEST_RECORD_SIGNER_KEY=${signer}\nverifier key (publish it to auditors): ${parseSignerKey(signer).verifier.text}\n`);
+    return;
+  }
+  if (!tenantId) throw new UsageError(`processing-record ${sub ?? ''} needs --tenant <id>`);
+  await withInfrastructure(async (infra) => {
+    await assertMigrated(infra);
+    const log = infra.recordLog.withApp(await infra.connectApp());
+    if (sub === 'checkpoint') {
+      const c = await log.checkpoint(tenantId);
+      process.stdout.write(c ? c.note : 'the log is empty\n');
+    } else if (sub === 'export') {
+      if (!options.out) throw new UsageError('export needs --out <file>');
+      const bundle = await exportBundle(log, tenantId, null, new Date());
+      await writeFile(options.out, JSON.stringify(bundle), { mode: 0o600 });
+      process.stdout.write(`wrote ${bundle.entries.length} entries and ${bundle.checkpoints.length} checkpoints to ${options.out}\n`);
+    } else if (sub === 'purge') {
+      const years = loadConfig().processingRecord.retentionYears;
+      const before = options.before ? new Date(options.before) : new Date(new Date().setUTCFullYear(new Date().getUTCFullYear() - years));
+      if (Number.isNaN(before.getTime())) throw new UsageError('--before must be an ISO-8601 instant');
+      const purged = await log.purgeExpired(tenantId, before);
+      process.stdout.write(`purged the bodies of ${purged} records recorded before ${before.toISOString()} (leaf hashes kept)\n`);
+    } else throw new UsageError(`unknown command: processing-record ${sub ?? ''}`);
+  });
+}
+
 function printTable(header: string[], rows: string[][]): void {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
@@ -200,6 +284,12 @@ export async function run(argv: string[]): Promise<number> {
       reason: { type: 'string' },
       'expires-in-days': { type: 'string' },
       port: { type: 'string' },
+      checkpoint: { type: 'string', multiple: true },
+      bundle: { type: 'string' },
+      key: { type: 'string' },
+      out: { type: 'string' },
+      before: { type: 'string' },
+      name: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -219,6 +309,9 @@ export async function run(argv: string[]): Promise<number> {
     else if (command === 'keys' && sub === 'rotate-master') await rotateMaster();
     else if (command === 'webhook-receiver') await webhookReceiver(values.port);
     else if (command === 'accounts' && sub === 'complete-closures') await completeClosures();
+    else if (command === 'verify') return await verify(values.tenant, values.bundle, values.key, values.checkpoint ?? []);
+    else if (command === 'vectors') return await vectors(sub);
+    else if (command === 'processing-record') await processingRecord(sub, values.tenant, { ...(values.out ? { out: values.out } : {}), ...(values.before ? { before: values.before } : {}), ...(values.name ? { name: values.name } : {}) });
     else throw new UsageError(`unknown command: ${positionals.join(' ')}`);
     return 0;
   } catch (error) {

@@ -10,6 +10,7 @@ import { createLogger, createMetricsRegistry } from '@attest/observability';
 import { ProjectionMetrics, type ProjectionRunner } from '@attest/projections';
 import { issueApiKeyFromConsole, startInfrastructure, startProjectionWorkers, type Infrastructure } from '@attest/runtime';
 import { createTestDatabase, type TestDatabase } from '@attest/testing';
+import { generateSignerKey } from '@attest/transparency';
 import { createApp } from '../app';
 
 export interface HarnessOptions {
@@ -53,7 +54,7 @@ export class ApiHarness {
     });
     const logger = createLogger({ level: 'debug', name: 'attest-api-test', mixin: logContext }, sink);
     this.infra = await startInfrastructure(
-      loadConfig({ DATABASE_URL: this.db.url, ATTEST_MASTER_KEY: randomBytes(32).toString('base64'), EVENT_STORE_POLL_INTERVAL_MS: '50' }),
+      loadConfig({ DATABASE_URL: this.db.url, ATTEST_MASTER_KEY: randomBytes(32).toString('base64'), ATTEST_RECORD_SIGNER_KEY: generateSignerKey('attest.local/processing-record'), EVENT_STORE_POLL_INTERVAL_MS: '50' }),
       logger,
     );
     await this.infra.migrate();
@@ -64,6 +65,7 @@ export class ApiHarness {
       vault: this.infra.vault,
       privacy: this.infra.privacy,
       outbox: this.infra.outbox,
+      recordLog: this.infra.recordLog,
       projections: this.infra.projections,
       publicFlowPerMinute: options.publicFlowPerMinute ?? 100_000,
       dataSource: this.infra.dataSource,

@@ -44,3 +44,4 @@ export const accountsHandlers = [
   GetOrganizationHandler,
   GetAccountPersonalDataHandler,
 ];
+export * from './lib/processing-map';

@@ -18,3 +18,4 @@ export const consentHandlers = [
   ReceiptHandler,
   ConsentOverviewHandler,
 ];
+export * from './lib/processing-map';

@@ -6,3 +6,4 @@ import { RunCustomerCommandHandler } from './lib/customer.commands';
 import { GetCustomerHandler, ListCustomersHandler } from './lib/customers.queries';
 
 export const customersHandlers = [RunCustomerCommandHandler, ListCustomersHandler, GetCustomerHandler];
+export * from './lib/processing-map';

@@ -16,6 +16,7 @@ import { EncryptingEventStore, ErasureJournal, loadMasterKey, parseMasterKey, Po
 import { Outbox, WebhookDispatcher } from '@attest/notifications';
 import type { Projection } from '@attest/projections';
 import { systemClock } from '@attest/kernel';
+import { loadRecordSigner, PostgresRecordLog } from '@attest/processing-infrastructure';
 import { createProjections, eventTypeRegistry, migrationsFor } from './registry';
 
 export interface Infrastructure {
@@ -28,6 +29,8 @@ export interface Infrastructure {
   /** Sealed read-model columns and blind indexes, under the vault's subject keys. */
   readonly privacy: ReadModelPrivacy;
   readonly outbox: Outbox;
+  /** The processing record (P1, P2): per-tenant Merkle logs with signed checkpoints. */
+  readonly recordLog: PostgresRecordLog;
   /** Every projection, bound to this infrastructure. */
   readonly projections: readonly Projection[];
   migrate(): Promise<string[]>;
@@ -113,7 +116,13 @@ export async function startInfrastructure(config: AttestConfig, logger: Logger):
     const encrypted = new EncryptingEventStore(store, eventTypeRegistry(), vault);
     const privacy = new ReadModelPrivacy(vault);
     const outbox = new Outbox(privacy);
-    const projections = createProjections({ store: encrypted, privacy, outbox });
+    const signer = await loadRecordSigner({
+      fromEnv: config.processingRecord.signerKey,
+      dataDir: config.databaseUrl === null ? resolve(config.dataDir) : null,
+      origin: config.processingRecord.origin,
+    });
+    const recordLog = new PostgresRecordLog(dataSource, null, { origin: config.processingRecord.origin, signer });
+    const projections = createProjections({ store: encrypted, privacy, outbox, recordLog });
     let vaultReady = false;
     let app: DataSource | null = null;
     return {
@@ -123,9 +132,12 @@ export async function startInfrastructure(config: AttestConfig, logger: Logger):
       vault,
       privacy,
       outbox,
+      recordLog,
       projections,
       migrate: async () => {
         const ran = await runMigrations(dataSource);
+        // Retention is only ever raised (the table refuses less).
+        await dataSource.query(`UPDATE processing.retention_policy SET years = $1 WHERE years < $1`, [config.processingRecord.retentionYears]);
         if (!vaultReady) {
           await vault.verifyMasterKey();
           await vault.replayErasureJournal();
@@ -200,6 +212,32 @@ export function startProjectionWorkers(
     runner.start();
     return runner;
   });
+}
+
+/**
+ * Signs a checkpoint of every tenant log that grew, every
+ * ATTEST_CHECKPOINT_INTERVAL_SECONDS (P2: made on a schedule; on demand
+ * through the API and `attest processing-record checkpoint`).
+ */
+export function startCheckpointSchedule(infrastructure: Infrastructure, config: AttestConfig, logger: Logger): { stop(): Promise<void> } {
+  let running: Promise<void> = Promise.resolve();
+  const tick = (): void => {
+    running = (async () => {
+      try {
+        for (const tenantId of await infrastructure.recordLog.tenantsBehind()) await infrastructure.recordLog.checkpoint(tenantId);
+      } catch (error) {
+        logger.warn({ err: error instanceof Error ? { name: error.name, message: error.message } : undefined }, 'signing processing-record checkpoints failed; retrying on the next tick');
+      }
+    })();
+  };
+  const timer = setInterval(tick, config.processingRecord.checkpointIntervalSeconds * 1000);
+  timer.unref();
+  return {
+    stop: async () => {
+      clearInterval(timer);
+      await running;
+    },
+  };
 }
 
 /**

@@ -2,7 +2,7 @@ import { API_KEY_EVENT_TYPES, DELEGATION_EVENT_TYPES } from '@attest/access-doma
 import { ACCOUNT_EVENT_TYPES, ORGANIZATION_EVENT_TYPES } from '@attest/accounts-domain';
 import { CONSENT_EVENT_TYPES, PURPOSE_EVENT_TYPES } from '@attest/consent-domain';
 import { CUSTOMER_EVENT_TYPES } from '@attest/customers-domain';
-import { eventTypeRegistry, migrationsFor } from './registry';
+import { eventTypeRegistry, migrationsFor, processingMap } from './registry';
 
 // Every event type a context can emit must carry a personal-data declaration;
 // the encrypting store also refuses undeclared types at run time.
@@ -11,6 +11,13 @@ const EMITTED_EVENT_TYPES: readonly string[] = [...API_KEY_EVENT_TYPES, ...DELEG
 describe('the runtime registry', () => {
   it('declares every event type the contexts emit, and nothing else', () => {
     expect(eventTypeRegistry().types()).toEqual([...EMITTED_EVENT_TYPES].sort());
+  });
+
+  it('maps every registered event type to a processing record or declares it non-processing (P1)', () => {
+    const map = processingMap();
+    const unmapped = eventTypeRegistry().types().filter((t) => map[t] === undefined);
+    expect(unmapped).toEqual([]);
+    expect(Object.keys(map).sort()).toEqual(eventTypeRegistry().types());
   });
 
   it('runs migrations in the order of their timestamps', () => {

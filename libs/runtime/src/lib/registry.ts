@@ -1,10 +1,12 @@
 import type { MigrationInterface } from 'typeorm';
-import { accessEventClassifications } from '@attest/access-application';
+import { accessEventClassifications, accessProcessingMap } from '@attest/access-application';
 import { accessMigrations, accessProjection } from '@attest/access-infrastructure';
-import { accountEventClassifications } from '@attest/accounts-application';
-import { consentEventClassifications } from '@attest/consent-application';
+import { accountEventClassifications, accountProcessingMap } from '@attest/accounts-application';
+import { consentEventClassifications, consentProcessingMap } from '@attest/consent-application';
 import { consentMigrations, consentProjection } from '@attest/consent-infrastructure';
-import { customerEventClassifications } from '@attest/customers-application';
+import { customerEventClassifications, customerProcessingMap } from '@attest/customers-application';
+import { processingMigrations, processingRecordProjection, type PostgresRecordLog } from '@attest/processing-infrastructure';
+import type { ProcessingMap } from '@attest/security';
 import { customersMigrations, customersProjection } from '@attest/customers-infrastructure';
 import { accountNotificationsProjection, accountsMigrations, accountsProjection, StreamAccountContacts } from '@attest/accounts-infrastructure';
 import type { EventStore } from '@attest/event-store';
@@ -31,6 +33,7 @@ export function migrationsFor(eventStore: 'postgres' | 'kurrentdb'): MigrationCl
     ...accountsMigrations,
     ...customersMigrations,
     ...consentMigrations,
+    ...processingMigrations,
   ];
   // TypeORM runs them in this order; keep it the order of their timestamps.
   const stamp = (m: MigrationClass): number => Number(/(\d{13})$/.exec(m.name)?.[1] ?? 0);
@@ -42,6 +45,7 @@ export interface ProjectionDependencies {
   readonly store: EventStore;
   readonly privacy: ReadModelPrivacy;
   readonly outbox: Outbox;
+  readonly recordLog: PostgresRecordLog;
 }
 
 /** Every projection the workers run; names are what `attest projections rebuild` takes. */
@@ -53,7 +57,13 @@ export function createProjections(deps: ProjectionDependencies): Projection[] {
     accountNotificationsProjection(deps.outbox, new StreamAccountContacts(deps.store)),
     customersProjection(deps.privacy),
     consentProjection,
+    processingRecordProjection(processingMap(), deps.recordLog, deps.privacy),
   ];
+}
+
+/** P1: how every event type becomes a processing record, or that it processes no personal data. */
+export function processingMap(): ProcessingMap {
+  return { ...accessProcessingMap, ...accountProcessingMap, ...customerProcessingMap, ...consentProcessingMap };
 }
 
 /**

@@ -5,3 +5,4 @@ export * from './lib/assert-never';
 export * from './lib/domain-error';
 export * from './lib/decider';
 export * from './lib/dates';
+export * from './lib/processing-kinds';

@@ -23,7 +23,14 @@ describe('loadConfig', () => {
       webhook: null,
       publicFlowPerMinute: 20,
       holidays: [],
+      processingRecord: { origin: 'attest.local/processing-record', signerKey: null, retentionYears: 3, checkpointIntervalSeconds: 60 },
     });
+  });
+
+  it('keeps processing records at least three years', () => {
+    expect(loadConfig({ ATTEST_RECORD_RETENTION_YEARS: '5' }).processingRecord.retentionYears).toBe(5);
+    expect(() => loadConfig({ ATTEST_RECORD_RETENTION_YEARS: '2' })).toThrow(/ATTEST_RECORD_RETENTION_YEARS/);
+    expect(() => loadConfig({ ATTEST_RECORD_ORIGIN: 'a b' })).toThrow(/ATTEST_RECORD_ORIGIN/);
   });
 
   it('reads the notification webhook (with a long secret) and the holiday calendar', () => {

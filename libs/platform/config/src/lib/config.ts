@@ -40,6 +40,15 @@ export interface AttestConfig {
   readonly publicFlowPerMinute: number;
   /** Public holidays (ISO dates) that are not working days (A11 deadlines). */
   readonly holidays: readonly string[];
+  /** The processing record (P2): log origin prefix (also the signing key's name), signer key, retention, checkpoint schedule. */
+  readonly processingRecord: {
+    readonly origin: string;
+    /** `PRIVATE+KEY+<name>+<id>+<key>`; null on the embedded default: kept in the data directory. */
+    readonly signerKey: string | null;
+    /** At least 3 (EC 3.12.4, PIPL 56); only ever raised. */
+    readonly retentionYears: number;
+    readonly checkpointIntervalSeconds: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -106,6 +115,8 @@ export function loadConfig(env: Env = process.env): AttestConfig {
   const holidays = (text('ATTEST_HOLIDAYS') ?? '').split(',').map((d) => d.trim()).filter(Boolean);
   for (const d of holidays) if (!/^\d{4}-\d{2}-\d{2}$/.test(d)) problems.push(`ATTEST_HOLIDAYS: ${d} is not an ISO date (YYYY-MM-DD)`);
   const demoRaw = text('ATTEST_DEMO') ?? 'on';
+  const origin = text('ATTEST_RECORD_ORIGIN') ?? 'attest.local/processing-record';
+  if (/[\s+]/u.test(origin)) problems.push('ATTEST_RECORD_ORIGIN: no spaces or plus signs (it names the signing key)');
   if (demoRaw !== 'on' && demoRaw !== 'off') problems.push('ATTEST_DEMO must be on or off');
 
   const config: AttestConfig = {
@@ -133,6 +144,12 @@ export function loadConfig(env: Env = process.env): AttestConfig {
     rateLimitPerMinute: int('RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
     demo: demoRaw !== 'off',
     masterKey: text('ATTEST_MASTER_KEY'),
+    processingRecord: {
+      origin,
+      signerKey: text('ATTEST_RECORD_SIGNER_KEY'),
+      retentionYears: int('ATTEST_RECORD_RETENTION_YEARS', 3, 3, 100),
+      checkpointIntervalSeconds: int('ATTEST_CHECKPOINT_INTERVAL_SECONDS', 60, 1, 86_400),
+    },
     erasureJournal: text('ATTEST_ERASURE_JOURNAL') ?? `${text('ATTEST_DATA_DIR') ?? '.data'}/erasure-journal.log`,
     previousMasterKeys: (text('ATTEST_MASTER_KEY_PREVIOUS') ?? '').split(',').map((k) => k.trim()).filter(Boolean),
     webhook: webhookUrl && webhookSecret ? { url: webhookUrl, secret: webhookSecret } : null,

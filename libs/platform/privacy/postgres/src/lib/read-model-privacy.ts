@@ -1,9 +1,12 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import type { JsonValue } from '@attest/kernel';
-import { ERASED, isEncryptedField, type Erased } from '@attest/privacy';
+import { ERASED, isEncryptedField, SubjectErasedError, type Erased } from '@attest/privacy';
 import { fieldCipher } from './field-cipher';
 import type { PostgresKeyVault } from './key-vault';
+
+const pseudonymOf = (key: Buffer, tenantId: string): string => `psn_${createHmac('sha256', key).update(`attest/pseudonym/v1\n${tenantId}`).digest().subarray(0, 16).toString('base64url')}`;
+const randomPseudonym = (): string => `psn_${randomBytes(16).toString('base64url')}`;
 
 export type LookupKind = 'email' | 'phone' | 'name';
 
@@ -106,6 +109,35 @@ export class ReadModelPrivacy {
   /** Which of these subjects were erased (one query for a page of rows). */
   erasedAmong(subjectIds: readonly string[]): Promise<Set<string>> {
     return this.vault.erasedAmong(subjectIds);
+  }
+
+  /**
+   * The processing record's pseudonym of each subject (P1, D4): an HMAC under
+   * the subject's own key, so destroying the key (erasure) deletes the
+   * mapping — no table to forget, nothing in backups. Never a hash of an
+   * identifier. An erased subject gets a fresh random pseudonym per call:
+   * later records about it link to nothing.
+   */
+  async pseudonyms(tenantId: string, subjectIds: readonly string[]): Promise<Map<string, string>> {
+    const result = new Map<string, string>();
+    for (const subjectId of new Set(subjectIds)) {
+      let pseudonym: string;
+      try {
+        const key = (await this.vault.isErased(subjectId)) ? null : await this.vault.keyForWriting(subjectId);
+        pseudonym = key ? pseudonymOf(key.key, tenantId) : randomPseudonym();
+      } catch (error) {
+        if (!(error instanceof SubjectErasedError)) throw error;
+        pseudonym = randomPseudonym();
+      }
+      result.set(subjectId, pseudonym);
+    }
+    return result;
+  }
+
+  /** The subject's pseudonym to search the record by; null once erased (the mapping is gone). */
+  async pseudonymForSearch(tenantId: string, subjectId: string): Promise<string | null> {
+    const key = await this.vault.keyForReading(subjectId);
+    return key ? pseudonymOf(key.key, tenantId) : null;
   }
 
   /** Deletes every lookup entry of an erased subject. */

@@ -1,0 +1,3 @@
+export * from './lib/merkle';
+export * from './lib/note';
+export * from './lib/vectors';

@@ -1,0 +1,2 @@
+export * from './lib/verifier';
+export * from './lib/ports';

@@ -1,0 +1,61 @@
+import type { ActivityVersion, ImpactAssessment, IncidentReport, IncidentUpdate, IncidentView, ProcessingActivity, ProcessingRecordBody } from '@attest/processing-domain';
+import type { RecordBundle, VerificationReport } from './verifier';
+
+export interface CheckpointView {
+  readonly size: number;
+  readonly root: string;
+  readonly note: string;
+  readonly createdAt: string;
+}
+
+export interface RecordQuery {
+  readonly subjectId?: string;
+  readonly purpose?: string;
+  readonly actor?: string;
+  readonly kind?: string;
+  readonly from?: Date;
+  readonly to?: Date;
+}
+
+export interface LegalHold {
+  readonly holdId: string;
+  readonly reason: string;
+  readonly placedBy: string;
+  readonly placedAt: string;
+  readonly releasedBy: string | null;
+  readonly releasedAt: string | null;
+}
+
+/** What the API (compliance officers, auditors) may do with a tenant's processing record. */
+export interface ProcessingRecordService {
+  origin(tenantId: string): string;
+  verifierKey(): string;
+  latestCheckpoint(tenantId: string): Promise<CheckpointView | null>;
+  checkpoints(tenantId: string, size?: number): Promise<CheckpointView[]>;
+  checkpointNow(tenantId: string): Promise<CheckpointView | null>;
+  entry(tenantId: string, index: number): Promise<{ index: number; leafHash: string; body: string | null; record: ProcessingRecordBody | null; recordedAt: string; purgedAt: string | null }>;
+  inclusionProof(tenantId: string, index: number, size: number): Promise<{ index: number; size: number; leafHash: string; proof: string[] }>;
+  consistencyProof(tenantId: string, from: number, to: number): Promise<{ from: number; to: number; proof: string[] }>;
+  query(tenantId: string, query: RecordQuery, limit: number, cursor: string | null): Promise<{ records: (ProcessingRecordBody & { leafHash: string })[]; next: string | null }>;
+  verify(tenantId: string): Promise<VerificationReport>;
+  exportBundle(tenantId: string, query: RecordQuery | null): Promise<RecordBundle>;
+  legalHolds(tenantId: string): Promise<LegalHold[]>;
+  placeLegalHold(tenantId: string, reason: string, actor: string): Promise<LegalHold>;
+  releaseLegalHold(tenantId: string, holdId: string, actor: string): Promise<LegalHold>;
+}
+
+/** The register of processing activities, assessments and incidents (P4–P6). */
+export interface ProcessingRegister {
+  recordActivity(tenantId: string, activityId: string | null, activity: ProcessingActivity, actor: string): Promise<ActivityVersion>;
+  activities(tenantId: string): Promise<ActivityVersion[]>;
+  activityVersions(tenantId: string, activityId: string): Promise<ActivityVersion[]>;
+  recordAssessment(tenantId: string, assessment: ImpactAssessment, actor: string): Promise<{ assessmentId: string } & ImpactAssessment>;
+  assessments(tenantId: string): Promise<({ assessmentId: string; recordedBy: string; recordedAt: string } & ImpactAssessment)[]>;
+  reportIncident(tenantId: string, report: IncidentReport, actor: string): Promise<IncidentView>;
+  updateIncident(tenantId: string, incidentId: string, update: IncidentUpdate, actor: string): Promise<IncidentView>;
+  incidents(tenantId: string): Promise<IncidentView[]>;
+  incident(tenantId: string, incidentId: string): Promise<IncidentView>;
+}
+
+export const PROCESSING_RECORD = Symbol.for('attest.ProcessingRecordService');
+export const PROCESSING_REGISTER = Symbol.for('attest.ProcessingRegister');

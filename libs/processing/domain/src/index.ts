@@ -1,0 +1,2 @@
+export * from './lib/record';
+export * from './lib/register';

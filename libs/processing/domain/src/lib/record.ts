@@ -1,0 +1,138 @@
+import { PROCESSING_KINDS, type ProcessingKind } from '@attest/kernel';
+
+/**
+ * One processing record (P1) as it is hashed into the tenant's Merkle log.
+ * The subject is a pseudonym (random per subject, unlinkable once the subject
+ * is erased); no other field may hold personal data.
+ */
+export interface ProcessingRecordBody {
+  readonly v: 1;
+  readonly tenant: string;
+  /** Position in the tenant's log: binds the record to its leaf. */
+  readonly index: number;
+  readonly kind: ProcessingKind;
+  readonly categories: readonly string[];
+  readonly purpose: string | null;
+  readonly method: string;
+  readonly measures: readonly string[];
+  readonly legalBasis: string | null;
+  readonly actor: string;
+  readonly subject: string | null;
+  /** ISO-8601 instant of the processing. */
+  readonly at: string;
+  readonly eventId: string | null;
+  readonly commandId: string | null;
+  readonly correlationId: string | null;
+  readonly channel: string | null;
+  /** Decisions: allow | deny. */
+  readonly outcome: string | null;
+  readonly reasons: readonly string[];
+}
+
+/** A record before it has a place in the log. */
+export type RecordDraft = Omit<ProcessingRecordBody, 'v' | 'tenant' | 'index'> & {
+  readonly tenantId: string;
+  /** Idempotency: an event id (plus rule number) or a journal entry id; appended at most once per tenant. */
+  readonly sourceId: string;
+};
+
+export const RECORD_VERSION = 1;
+
+const FIELDS: readonly (keyof ProcessingRecordBody)[] = [
+  'actor',
+  'at',
+  'categories',
+  'channel',
+  'commandId',
+  'correlationId',
+  'eventId',
+  'index',
+  'kind',
+  'legalBasis',
+  'measures',
+  'method',
+  'outcome',
+  'purpose',
+  'reasons',
+  'subject',
+  'tenant',
+  'v',
+];
+
+/**
+ * The canonical encoding (version 1): a JSON object with exactly these keys
+ * in code-point order, no whitespace, strings in JSON's shortest escaping,
+ * integers in decimal. The leaf of the Merkle tree is its UTF-8 bytes.
+ */
+export function encodeRecord(record: ProcessingRecordBody): string {
+  const ordered: Record<string, unknown> = {};
+  for (const key of FIELDS) ordered[key] = record[key];
+  return JSON.stringify(ordered);
+}
+
+export class RecordEncodingError extends Error {
+  override readonly name = 'RecordEncodingError';
+}
+
+const isString = (v: unknown): v is string => typeof v === 'string';
+const isStringOrNull = (v: unknown): v is string | null => v === null || typeof v === 'string';
+const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every(isString);
+
+/** Parses a stored body; throws unless it is a well-formed record in canonical form. */
+export function decodeRecord(body: string): ProcessingRecordBody {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    throw new RecordEncodingError('not JSON');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new RecordEncodingError('not an object');
+  const r = parsed as Record<string, unknown>;
+  const ok =
+    r['v'] === RECORD_VERSION &&
+    isString(r['tenant']) &&
+    Number.isSafeInteger(r['index']) &&
+    PROCESSING_KINDS.includes(r['kind'] as ProcessingKind) &&
+    isStrings(r['categories']) &&
+    isStringOrNull(r['purpose']) &&
+    isString(r['method']) &&
+    isStrings(r['measures']) &&
+    isStringOrNull(r['legalBasis']) &&
+    isString(r['actor']) &&
+    isStringOrNull(r['subject']) &&
+    isString(r['at']) &&
+    isStringOrNull(r['eventId']) &&
+    isStringOrNull(r['commandId']) &&
+    isStringOrNull(r['correlationId']) &&
+    isStringOrNull(r['channel']) &&
+    isStringOrNull(r['outcome']) &&
+    isStrings(r['reasons']) &&
+    Object.keys(r).length === FIELDS.length;
+  if (!ok) throw new RecordEncodingError('not a version 1 processing record');
+  const record = r as unknown as ProcessingRecordBody;
+  if (encodeRecord(record) !== body) throw new RecordEncodingError('not in canonical form');
+  return record;
+}
+
+export function bodyOf(draft: RecordDraft, index: number): ProcessingRecordBody {
+  return {
+    v: RECORD_VERSION,
+    tenant: draft.tenantId,
+    index,
+    kind: draft.kind,
+    categories: [...draft.categories],
+    purpose: draft.purpose,
+    method: draft.method,
+    measures: [...draft.measures],
+    legalBasis: draft.legalBasis,
+    actor: draft.actor,
+    subject: draft.subject,
+    at: draft.at,
+    eventId: draft.eventId,
+    commandId: draft.commandId,
+    correlationId: draft.correlationId,
+    channel: draft.channel,
+    outcome: draft.outcome,
+    reasons: [...draft.reasons],
+  };
+}

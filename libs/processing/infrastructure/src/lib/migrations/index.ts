@@ -1,0 +1,4 @@
+import { ProcessingRecord1763776000000 } from './1763776000000-processing-record.migration';
+
+/** The processing record and the register of processing activities. */
+export const processingMigrations = [ProcessingRecord1763776000000];

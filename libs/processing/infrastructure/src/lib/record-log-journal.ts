@@ -1,0 +1,75 @@
+import { uuidv7 } from '@attest/kernel';
+import type { RecordDraft } from '@attest/processing-domain';
+import { STANDARD_MEASURES, type ProcessingEntry, type ProcessingJournal } from '@attest/security';
+import type { Pseudonymizer } from './processing-record.projection';
+import type { PostgresRecordLog } from './record-log';
+
+interface Waiting {
+  readonly drafts: readonly RecordDraft[];
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * Reads, exports and decisions (processing that is not an event) go
+ * straight into the tenant's Merkle log before the caller sees any data.
+ * Concurrent callers are grouped: while one append is in flight the others
+ * queue and go together in the next (group commit); each still returns only
+ * once its own records are committed.
+ */
+export class RecordLogJournal implements ProcessingJournal {
+  private queue: Waiting[] = [];
+  private flushing = false;
+
+  constructor(
+    private readonly log: PostgresRecordLog,
+    private readonly pseudonymizer: Pseudonymizer,
+  ) {}
+
+  async record(entries: readonly ProcessingEntry[]): Promise<string[]> {
+    if (entries.length === 0) return [];
+    const byTenant = new Map<string, string[]>();
+    for (const e of entries) byTenant.set(e.tenantId, [...(byTenant.get(e.tenantId) ?? []), e.subjectId]);
+    const pseudonyms = new Map<string, Map<string, string>>();
+    for (const [tenantId, subjects] of byTenant) pseudonyms.set(tenantId, await this.pseudonymizer.pseudonyms(tenantId, subjects));
+    const drafts = entries.map((e): RecordDraft => ({
+      tenantId: e.tenantId,
+      sourceId: uuidv7(),
+      kind: e.kind,
+      categories: [...e.dataCategories],
+      purpose: e.purpose,
+      method: 'api',
+      measures: [...STANDARD_MEASURES],
+      legalBasis: e.legalBasis,
+      actor: e.actor,
+      subject: pseudonyms.get(e.tenantId)?.get(e.subjectId) ?? null,
+      at: e.at.toISOString(),
+      eventId: null,
+      commandId: e.commandId,
+      correlationId: e.correlationId,
+      channel: e.channel,
+      outcome: e.outcome,
+      reasons: [...e.reasons],
+    }));
+    await new Promise<void>((resolve, reject) => {
+      this.queue.push({ drafts, resolve, reject });
+      if (!this.flushing) void this.flush();
+    });
+    return drafts.map((d) => d.sourceId);
+  }
+
+  private async flush(): Promise<void> {
+    this.flushing = true;
+    while (this.queue.length > 0) {
+      const batch = this.queue;
+      this.queue = [];
+      try {
+        await this.log.appendNow(batch.flatMap((w) => w.drafts));
+        for (const w of batch) w.resolve();
+      } catch (error) {
+        for (const w of batch) w.reject(error);
+      }
+    }
+    this.flushing = false;
+  }
+}

@@ -1,0 +1,250 @@
+import type { DataSource } from 'typeorm';
+import { createDataSource, platformMigrations } from '@attest/database';
+import { DomainError, uuidv7 } from '@attest/kernel';
+import { verifyBundle } from '@attest/processing-application';
+import type { RecordDraft } from '@attest/processing-domain';
+import { createTestDatabase, type TestDatabase } from '@attest/testing';
+import { generateSignerKey, openCheckpoint, parseSignerKey, verifyConsistency, verifyInclusion } from '@attest/transparency';
+import { processingMigrations } from './migrations';
+import { PostgresRecordLog } from './record-log';
+import { exportBundle, verifyTenantLog } from './verify-database';
+
+const signer = parseSignerKey(generateSignerKey('attest.test/processing-record'));
+
+const draft = (tenantId: string, i: number): RecordDraft => ({
+  tenantId,
+  sourceId: uuidv7(),
+  kind: i % 3 === 0 ? 'read' : 'collect',
+  categories: ['contact'],
+  purpose: 'newsletter',
+  method: 'api',
+  measures: ['per-subject-encryption'],
+  legalBasis: 'consent',
+  actor: 'user:officer',
+  subject: `psn_subject${i % 4}`,
+  at: new Date(Date.UTC(2026, 10, 22, 10, 0, i)).toISOString(),
+  eventId: null,
+  commandId: null,
+  correlationId: 'c',
+  channel: null,
+  outcome: null,
+  reasons: [],
+});
+
+describe('the processing record in Postgres (P2: append-only, tamper-evident)', () => {
+  let db: TestDatabase;
+  let ds: DataSource;
+  let log: PostgresRecordLog;
+  let tenants = 0;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('processing_record', { migrations: [...platformMigrations, ...processingMigrations] });
+    ds = createDataSource({ url: db.url, migrations: [] });
+    await ds.initialize();
+    log = new PostgresRecordLog(ds, null, { origin: 'attest.test/processing-record', signer });
+  });
+
+  afterAll(async () => {
+    await ds.destroy();
+    await db.drop();
+  });
+
+  /** A tenant with 40 records, a checkpoint at 20 the auditor kept, and one at 40. */
+  async function fresh(): Promise<{ tenantId: string; kept: string }> {
+    tenants += 1;
+    const tenantId = `t-${String(tenants)}`;
+    await log.appendNow(Array.from({ length: 20 }, (_, i) => draft(tenantId, i)));
+    const kept = (await log.checkpoint(tenantId))?.note ?? '';
+    await log.appendNow(Array.from({ length: 20 }, (_, i) => draft(tenantId, 20 + i)));
+    await log.checkpoint(tenantId);
+    return { tenantId, kept };
+  }
+
+  /** What a database administrator (superuser) can do: switch the guard off, change rows, switch it on. */
+  async function asDba(sql: string, params: unknown[] = []): Promise<void> {
+    await ds.transaction(async (m) => {
+      await m.query(`ALTER TABLE processing.records DISABLE TRIGGER records_append_only`);
+      await m.query(`ALTER TABLE processing.checkpoints DISABLE TRIGGER checkpoints_append_only`);
+      await m.query(sql, params);
+      await m.query(`ALTER TABLE processing.records ENABLE ALWAYS TRIGGER records_append_only`);
+      await m.query(`ALTER TABLE processing.checkpoints ENABLE ALWAYS TRIGGER checkpoints_append_only`);
+    });
+  }
+
+  const problems = async (tenantId: string, kept?: string): Promise<string> => {
+    const report = await verifyTenantLog(log, tenantId, kept ? { trusted: [kept] } : {});
+    expect(report.ok).toBe(false);
+    return report.problems.join('\n');
+  };
+
+  it('keeps indices contiguous under concurrent appends; proofs from the stored subtrees verify against the signed checkpoint', async () => {
+    const tenantId = 't-concurrent';
+    const results = await Promise.all(Array.from({ length: 10 }, (_, w) => log.appendNow(Array.from({ length: 5 }, (_, i) => draft(tenantId, w * 5 + i)))));
+    expect(results.flat().map((r) => r.index).sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i));
+    const early = await log.checkpoint(tenantId);
+    await log.appendNow([draft(tenantId, 50), draft(tenantId, 51), draft(tenantId, 52)]);
+    const latest = await log.checkpoint(tenantId);
+    if (!early || !latest) throw new Error('no checkpoint');
+    const c = openCheckpoint(latest.note, [signer.verifier]);
+    expect(c).toMatchObject({ origin: 'attest.test/processing-record/t-concurrent', size: 53 });
+    for (const index of [0, 17, 49, 52]) {
+      const p = await log.inclusionProof(tenantId, index, 53);
+      expect(() => { verifyInclusion(index, 53, p.leafHash, p.proof, c.root); }).not.toThrow();
+    }
+    const consistency = await log.consistencyProof(tenantId, 50, 53);
+    expect(() => { verifyConsistency(50, 53, consistency.proof, early.root, c.root); }).not.toThrow();
+    expect(await verifyTenantLog(log, tenantId)).toMatchObject({ ok: true, size: 53, checkpointsChecked: 2, problems: [] });
+  });
+
+  it('the app role may only insert and select: no update, delete, truncate or trigger switch', async () => {
+    const { tenantId } = await fresh();
+    for (const sql of [
+      `UPDATE processing.records SET kind = 'use' WHERE tenant_id = '${tenantId}'`,
+      `DELETE FROM processing.records WHERE tenant_id = '${tenantId}'`,
+      `TRUNCATE processing.records`,
+      `ALTER TABLE processing.records DISABLE TRIGGER records_append_only`,
+      `UPDATE processing.checkpoints SET note = '' WHERE tenant_id = '${tenantId}'`,
+      `SELECT processing.purge_expired('${tenantId}', now() - interval '10 years')`,
+    ]) {
+      await expect(
+        ds.transaction(async (m) => {
+          await m.query(`SET LOCAL ROLE attest_app`);
+          await m.query(`SELECT set_config('attest.tenant_id', $1, true)`, [tenantId]);
+          await m.query(sql);
+        }),
+      ).rejects.toThrow(/permission denied|must be owner|append-only/);
+    }
+  });
+
+  it('refuses changes even from the owner and under session_replication_role = replica (triggers enabled ALWAYS)', async () => {
+    const { tenantId } = await fresh();
+    await expect(
+      ds.transaction(async (m) => {
+        await m.query(`SET LOCAL session_replication_role = replica`);
+        await m.query(`UPDATE processing.records SET kind = 'use' WHERE tenant_id = $1`, [tenantId]);
+      }),
+    ).rejects.toThrow(/append-only/);
+    await expect(ds.query(`DELETE FROM processing.nodes WHERE tenant_id = $1`, [tenantId])).rejects.toThrow(/append-only/);
+    await expect(ds.query(`TRUNCATE processing.checkpoints`)).rejects.toThrow(/append-only/);
+    await expect(ds.query(`UPDATE processing.retention_policy SET years = 2`)).rejects.toThrow(/can only be raised|violates check/);
+  });
+
+  describe('attest verify detects what a superuser does directly in the database', () => {
+    it('a changed field', async () => {
+      const { tenantId } = await fresh();
+      await asDba(`UPDATE processing.records SET body = replace(body, '"purpose":"newsletter"', '"purpose":"analytics"') WHERE tenant_id = $1 AND idx = 5`, [tenantId]);
+      expect(await problems(tenantId)).toMatch(/entry 5: its body does not match its stored leaf hash/);
+    });
+
+    it('a changed record together with its stored leaf hash', async () => {
+      const { tenantId } = await fresh();
+      await asDba(
+        `UPDATE processing.records SET body = replace(body, '"purpose":"newsletter"', '"purpose":"analytics"'),
+                leaf_hash = sha256('\\x00'::bytea || convert_to(replace(body, '"purpose":"newsletter"', '"purpose":"analytics"'), 'UTF8'))
+          WHERE tenant_id = $1 AND idx = 5`,
+        [tenantId],
+      );
+      expect(await problems(tenantId)).toMatch(/does not match the recomputed tree/);
+    });
+
+    it('a row deleted in the middle', async () => {
+      const { tenantId } = await fresh();
+      await asDba(`DELETE FROM processing.records WHERE tenant_id = $1 AND idx = 7`, [tenantId]);
+      expect(await problems(tenantId)).toMatch(/entries 7..7 are missing/);
+    });
+
+    it('a row inserted (the rest renumbered)', async () => {
+      const { tenantId } = await fresh();
+      await asDba(`UPDATE processing.records SET idx = idx + 1000000 WHERE tenant_id = $1 AND idx >= 10`, [tenantId]);
+      await asDba(`UPDATE processing.records SET idx = idx - 999999 WHERE tenant_id = $1 AND idx >= 1000000`, [tenantId]);
+      await asDba(
+        `INSERT INTO processing.records (tenant_id, idx, leaf_hash, body, source_id, kind, at)
+         SELECT tenant_id, 10, leaf_hash, body, 'forged', kind, at FROM processing.records WHERE tenant_id = $1 AND idx = 9`,
+        [tenantId],
+      );
+      const found = await problems(tenantId);
+      expect(found).toMatch(/entry 10: its body says index 9/);
+      expect(found).toMatch(/does not match the recomputed tree/);
+    });
+
+    it('two rows swapped', async () => {
+      const { tenantId } = await fresh();
+      await asDba(`UPDATE processing.records SET idx = idx + 1000000 WHERE tenant_id = $1 AND idx IN (3, 4)`, [tenantId]);
+      await asDba(`UPDATE processing.records SET idx = CASE idx WHEN 1000003 THEN 4 ELSE 3 END WHERE tenant_id = $1 AND idx IN (1000003, 1000004)`, [tenantId]);
+      expect(await problems(tenantId)).toMatch(/entry 3: its body says index 4/);
+    });
+
+    it('the tail truncated', async () => {
+      const { tenantId } = await fresh();
+      await asDba(`DELETE FROM processing.records WHERE tenant_id = $1 AND idx >= 30`, [tenantId]);
+      expect(await problems(tenantId)).toMatch(/covers 40 entries but the log has only 30/);
+    });
+
+    it('the whole tree rebuilt and re-signed with the real key: caught by the checkpoint the auditor kept', async () => {
+      const { tenantId, kept } = await fresh();
+      await asDba(`DELETE FROM processing.records WHERE tenant_id = $1`, [tenantId]);
+      await asDba(`DELETE FROM processing.checkpoints WHERE tenant_id = $1`, [tenantId]);
+      await ds.transaction(async (m) => {
+        await m.query(`ALTER TABLE processing.nodes DISABLE TRIGGER nodes_append_only`);
+        await m.query(`DELETE FROM processing.nodes WHERE tenant_id = $1`, [tenantId]);
+        await m.query(`ALTER TABLE processing.nodes ENABLE ALWAYS TRIGGER nodes_append_only`);
+        await m.query(`UPDATE processing.logs SET size = 0 WHERE tenant_id = $1`, [tenantId]);
+      });
+      await log.appendNow(Array.from({ length: 40 }, (_, i) => ({ ...draft(tenantId, i), purpose: i === 3 ? 'rewritten' : 'newsletter' })));
+      await log.checkpoint(tenantId);
+      // Internally consistent, freshly signed: only the auditor's earlier checkpoint tells.
+      expect((await verifyTenantLog(log, tenantId)).ok).toBe(true);
+      expect(await problems(tenantId, kept)).toMatch(/auditor's checkpoint #1 \(size 20\) does not match/);
+    });
+
+    it('two different checkpoints for the same size', async () => {
+      const { tenantId } = await fresh();
+      const [first] = await log.checkpoints(tenantId, 20);
+      if (!first) throw new Error('no checkpoint');
+      const { signNote, formatCheckpoint } = await import('@attest/transparency');
+      const forged = signNote(formatCheckpoint({ origin: log.originOf(tenantId), size: 20, root: Buffer.alloc(32, 1) }), signer);
+      await ds.query(`INSERT INTO processing.checkpoints (tenant_id, size, root, note) VALUES ($1, 20, $2, $3)`, [tenantId, Buffer.alloc(32, 1), forged]);
+      expect(await problems(tenantId)).toMatch(/two different signed checkpoints for size 20/);
+    });
+  });
+
+  it('purges expired bodies only through the purge procedure, never while a legal hold is active; proofs still verify', async () => {
+    const { tenantId } = await fresh();
+    await expect(log.purgeExpired(tenantId, new Date())).rejects.toMatchObject({ code: 'RECORD.RETENTION_NOT_EXPIRED' });
+    // Make the first ten entries four years old (test setup, as a superuser).
+    await asDba(`UPDATE processing.records SET recorded_at = now() - interval '4 years' WHERE tenant_id = $1 AND idx < 10`, [tenantId]);
+    const cutoff = new Date(Date.now() - 3.5 * 365 * 86_400_000);
+    await ds.query(`INSERT INTO processing.legal_holds (hold_id, tenant_id, reason, placed_by, placed_at) VALUES ($1, $2, 'litigation', 'user:officer', now())`, [uuidv7(), tenantId]);
+    await expect(log.purgeExpired(tenantId, cutoff)).rejects.toBeInstanceOf(DomainError);
+    await expect(log.purgeExpired(tenantId, cutoff)).rejects.toMatchObject({ code: 'RECORD.LEGAL_HOLD' });
+    await ds.query(`UPDATE processing.legal_holds SET released_at = now(), released_by = 'user:officer' WHERE tenant_id = $1`, [tenantId]);
+    // The purge role itself cannot bypass the procedure.
+    await expect(
+      ds.transaction(async (m) => {
+        await m.query(`SET LOCAL ROLE attest_purge`);
+        await m.query(`UPDATE processing.records SET body = NULL WHERE tenant_id = $1`, [tenantId]);
+      }),
+    ).rejects.toThrow(/permission denied/);
+    expect(await log.purgeExpired(tenantId, cutoff)).toBe(10);
+    const entry = await log.entry(tenantId, 3);
+    expect(entry.body).toBeNull();
+    expect(entry.leafHash).toHaveLength(32);
+    expect(await verifyTenantLog(log, tenantId)).toMatchObject({ ok: true, size: 40, purged: 10 });
+    const latest = await log.latestCheckpoint(tenantId);
+    const p = await log.inclusionProof(tenantId, 3, 40);
+    expect(() => { verifyInclusion(3, 40, p.leafHash, p.proof, latest?.root ?? Buffer.alloc(0)); }).not.toThrow();
+  });
+
+  it('exports bundles that verify offline, whole or selected, and fail when changed', async () => {
+    const { tenantId, kept } = await fresh();
+    const whole = await exportBundle(log, tenantId, null, new Date());
+    expect(verifyBundle(whole, [signer.verifier], [kept])).toMatchObject({ ok: true, size: 40 });
+    const selected = await exportBundle(log, tenantId, [3, 17, 39], new Date());
+    expect(selected.entries.map((e) => e.index)).toEqual([3, 17, 39]);
+    expect(verifyBundle(selected, [signer.verifier], [kept])).toMatchObject({ ok: true, problems: [] });
+    const changed = { ...selected, entries: selected.entries.map((e, i) => (i === 1 ? { ...e, body: (e.body ?? '').replace('newsletter', 'analytics') } : e)) };
+    expect(verifyBundle(changed, [signer.verifier]).problems.join('\n')).toMatch(/entry 17: body does not match/);
+    const other = parseSignerKey(generateSignerKey('attest.test/processing-record'));
+    expect(verifyBundle(whole, [other.verifier]).ok).toBe(false);
+  });
+});

@@ -1,0 +1,357 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { withTenant } from '@attest/database';
+import { DomainError } from '@attest/kernel';
+import { bodyOf, decodeRecord, encodeRecord, type ProcessingRecordBody, type RecordDraft } from '@attest/processing-domain';
+import {
+  consistencyRanges,
+  edgeOf,
+  foldRight,
+  formatCheckpoint,
+  hashRanges,
+  inclusionRanges,
+  leafHash,
+  nodesOf,
+  signNote,
+  TreeBuilder,
+  type NodeRef,
+  type NoteSigner,
+  type NoteVerifier,
+  type Range,
+} from '@attest/transparency';
+
+export interface RecordLogOptions {
+  /** Prefix of every tenant log's origin line; also the signing key's name. */
+  readonly origin: string;
+  readonly signer: NoteSigner;
+}
+
+export interface StoredCheckpoint {
+  readonly tenantId: string;
+  readonly size: number;
+  readonly root: Buffer;
+  /** The signed note (C2SP tlog-checkpoint). */
+  readonly note: string;
+  readonly createdAt: Date;
+}
+
+export interface LogEntry {
+  readonly index: number;
+  readonly leafHash: Buffer;
+  /** Null once purged after retention; the leaf hash stays. */
+  readonly body: string | null;
+  readonly recordedAt: Date;
+  readonly purgedAt: Date | null;
+}
+
+export interface RecordFilter {
+  readonly subject?: string;
+  readonly purpose?: string;
+  readonly actor?: string;
+  readonly kind?: string;
+  readonly from?: Date;
+  readonly to?: Date;
+}
+
+export interface RecordPage {
+  readonly records: (ProcessingRecordBody & { readonly leafHash: string })[];
+  readonly next: string | null;
+}
+
+interface NodeRow {
+  level: number;
+  idx: string;
+  hash: Buffer;
+}
+
+const key = (r: NodeRef): string => `${r.level}:${r.index}`;
+
+export class RecordNotFoundError extends DomainError {
+  constructor(message: string) {
+    super('RECORD.NOT_FOUND', message, 'not_found');
+  }
+}
+
+/**
+ * One RFC 6962 Merkle log per tenant, in Postgres. Appends take the tenant
+ * log's row lock (indices stay contiguous under concurrent writers), extend
+ * the tree from its stored right edge and write the leaves and every new
+ * perfect subtree in one transaction. Checkpoints are signed C2SP notes;
+ * proofs are assembled from the stored subtrees.
+ */
+export class PostgresRecordLog {
+  private readonly app: DataSource;
+
+  /** Reads of tenant data go through `app` (row-level security) when given, else the owner. */
+  constructor(
+    private readonly owner: DataSource,
+    app: DataSource | null,
+    private readonly options: RecordLogOptions,
+  ) {
+    this.app = app ?? owner;
+  }
+
+  /** A statement on the owner connection (changes the app role may not make). */
+  ownerQuery(sql: string, parameters: readonly unknown[]): Promise<unknown> {
+    return this.owner.query(sql, [...parameters]);
+  }
+
+  /** The same log, reading as the request-serving role. */
+  withApp(app: DataSource): PostgresRecordLog {
+    return new PostgresRecordLog(this.owner, app, this.options);
+  }
+
+  get verifier(): NoteVerifier {
+    return this.options.signer.verifier;
+  }
+
+  originOf(tenantId: string): string {
+    return `${this.options.origin}/${tenantId}`;
+  }
+
+  /** Appends in the caller's transaction; drafts whose source was already recorded are skipped. */
+  async append(manager: EntityManager, drafts: readonly RecordDraft[], options: { dedupe?: boolean } = {}): Promise<{ tenantId: string; index: number; sourceId: string }[]> {
+    const byTenant = new Map<string, RecordDraft[]>();
+    for (const d of drafts) byTenant.set(d.tenantId, [...(byTenant.get(d.tenantId) ?? []), d]);
+    const appended: { tenantId: string; index: number; sourceId: string }[] = [];
+    // Tenants in a fixed order: two writers never wait on each other's locks in a cycle.
+    for (const tenantId of [...byTenant.keys()].sort()) {
+      let batch = byTenant.get(tenantId) ?? [];
+      const [{ size: sizeText }] = (await manager.query<[{ size: string }]>(
+        `INSERT INTO processing.logs (tenant_id) VALUES ($1) ON CONFLICT (tenant_id) DO UPDATE SET size = processing.logs.size RETURNING size`,
+        [tenantId],
+      ));
+      const size = Number(sizeText);
+      if (options.dedupe !== false) {
+        const seen = new Set(
+          ((await manager.query<{ source_id: string }[]>(`SELECT source_id FROM processing.records WHERE tenant_id = $1 AND source_id = ANY($2::text[])`, [tenantId, batch.map((d) => d.sourceId)]))).map(
+            (r) => r.source_id,
+          ),
+        );
+        batch = batch.filter((d, i) => !seen.has(d.sourceId) && batch.findIndex((o) => o.sourceId === d.sourceId) === i);
+      }
+      if (batch.length === 0) continue;
+      const refs = edgeOf(size);
+      const edgeRows = refs.length === 0 ? new Map<string, Buffer>() : await this.nodes(manager, tenantId, refs);
+      const tree = new TreeBuilder(size, refs.map((r) => this.need(edgeRows, r)));
+      const levels: number[] = [];
+      const indices: number[] = [];
+      const hashes: Buffer[] = [];
+      const bodies: string[] = [];
+      const leaves: Buffer[] = [];
+      batch.forEach((draft, i) => {
+        const body = encodeRecord(bodyOf(draft, size + i));
+        const leaf = leafHash(Buffer.from(body, 'utf8'));
+        bodies.push(body);
+        leaves.push(leaf);
+        tree.push(leaf, (level, index, hash) => {
+          levels.push(level);
+          indices.push(index);
+          hashes.push(hash);
+        });
+      });
+      await manager.query(
+        `INSERT INTO processing.records (tenant_id, idx, leaf_hash, body, source_id, kind, subject, purpose, actor, at)
+         SELECT $1, u.idx, u.leaf, u.body, u.source, u.kind, u.subject, u.purpose, u.actor, u.at
+         FROM unnest($2::bigint[], $3::bytea[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::timestamptz[])
+           AS u(idx, leaf, body, source, kind, subject, purpose, actor, at)`,
+        [
+          tenantId,
+          batch.map((_, i) => size + i),
+          leaves,
+          bodies,
+          batch.map((d) => d.sourceId),
+          batch.map((d) => d.kind),
+          batch.map((d) => d.subject),
+          batch.map((d) => d.purpose),
+          batch.map((d) => d.actor),
+          batch.map((d) => d.at),
+        ],
+      );
+      await manager.query(
+        `INSERT INTO processing.nodes (tenant_id, level, idx, hash) SELECT $1, u.level, u.idx, u.hash FROM unnest($2::smallint[], $3::bigint[], $4::bytea[]) AS u(level, idx, hash)`,
+        [tenantId, levels, indices, hashes],
+      );
+      await manager.query(`UPDATE processing.logs SET size = $2 WHERE tenant_id = $1`, [tenantId, size + batch.length]);
+      batch.forEach((d, i) => appended.push({ tenantId, index: size + i, sourceId: d.sourceId }));
+    }
+    return appended;
+  }
+
+  /** Appends in a transaction of its own, as the request-serving role. */
+  async appendNow(drafts: readonly RecordDraft[]): Promise<{ tenantId: string; index: number; sourceId: string }[]> {
+    return this.owner.transaction((manager) => this.append(manager, drafts, { dedupe: false }));
+  }
+
+  private async nodes(manager: EntityManager, tenantId: string, refs: readonly NodeRef[]): Promise<Map<string, Buffer>> {
+    const rows = (await manager.query<NodeRow[]>(
+      `SELECT level, idx::text AS idx, hash FROM processing.nodes WHERE tenant_id = $1 AND (level, idx) IN (SELECT * FROM unnest($2::smallint[], $3::bigint[]))`,
+      [tenantId, refs.map((r) => r.level), refs.map((r) => r.index)],
+    ));
+    return new Map(rows.map((r) => [`${r.level}:${r.idx}`, r.hash]));
+  }
+
+  private need(found: Map<string, Buffer>, ref: NodeRef): Buffer {
+    const hash = found.get(key(ref));
+    if (!hash) throw new Error(`the processing record is missing subtree ${key(ref)}: run \`attest verify\``);
+    return hash;
+  }
+
+  async size(tenantId: string): Promise<number> {
+    const rows = (await this.owner.query<{ size: string }[]>(`SELECT size FROM processing.logs WHERE tenant_id = $1`, [tenantId]));
+    return Number(rows[0]?.size ?? 0);
+  }
+
+  /** The tree hash at a size the log has reached, from the stored subtrees. */
+  async rootAt(tenantId: string, size: number): Promise<Buffer> {
+    const refs = edgeOf(size);
+    const found = await this.nodes(this.owner.manager, tenantId, refs);
+    return foldRight(refs.map((r) => this.need(found, r)));
+  }
+
+  /** Signs a checkpoint of the log's current size unless one exists; returns the latest. */
+  async checkpoint(tenantId: string): Promise<StoredCheckpoint | null> {
+    const size = await this.size(tenantId);
+    const latest = await this.latestCheckpoint(tenantId);
+    if (size === 0 || (latest && latest.size >= size)) return latest;
+    const root = await this.rootAt(tenantId, size);
+    const note = signNote(formatCheckpoint({ origin: this.originOf(tenantId), size, root }), this.options.signer);
+    await this.owner.query(
+      `INSERT INTO processing.checkpoints (tenant_id, size, root, note) SELECT $1, $2, $3, $4
+       WHERE NOT EXISTS (SELECT 1 FROM processing.checkpoints WHERE tenant_id = $1 AND size = $2)`,
+      [tenantId, size, root, note],
+    );
+    return this.latestCheckpoint(tenantId);
+  }
+
+  /** Tenants whose log grew since their latest checkpoint. */
+  async tenantsBehind(): Promise<string[]> {
+    const rows = (await this.owner.query<{ tenant_id: string }[]>(
+      `SELECT l.tenant_id FROM processing.logs l
+       WHERE l.size > COALESCE((SELECT max(c.size) FROM processing.checkpoints c WHERE c.tenant_id = l.tenant_id), 0)
+       ORDER BY l.tenant_id`,
+    ));
+    return rows.map((r) => r.tenant_id);
+  }
+
+  private static checkpointOf(r: { tenant_id: string; size: string; root: Buffer; note: string; created_at: Date }): StoredCheckpoint {
+    return { tenantId: r.tenant_id, size: Number(r.size), root: r.root, note: r.note, createdAt: r.created_at };
+  }
+
+  async latestCheckpoint(tenantId: string): Promise<StoredCheckpoint | null> {
+    const rows = (await this.owner.query<Parameters<typeof PostgresRecordLog.checkpointOf>[0][]>(
+      `SELECT tenant_id, size::text AS size, root, note, created_at FROM processing.checkpoints WHERE tenant_id = $1 ORDER BY size DESC, checkpoint_id DESC LIMIT 1`,
+      [tenantId],
+    ));
+    return rows[0] ? PostgresRecordLog.checkpointOf(rows[0]) : null;
+  }
+
+  /** Every checkpoint (for `size`, those of that size), oldest first. */
+  async checkpoints(tenantId: string, size?: number): Promise<StoredCheckpoint[]> {
+    const rows = (await withTenant<Parameters<typeof PostgresRecordLog.checkpointOf>[0][]>(this.app, tenantId, (m) =>
+      m.query(
+        `SELECT tenant_id, size::text AS size, root, note, created_at FROM processing.checkpoints WHERE tenant_id = $1 AND ($2::bigint IS NULL OR size = $2) ORDER BY checkpoint_id`,
+        [tenantId, size ?? null],
+      ),
+    ));
+    return rows.map((r) => PostgresRecordLog.checkpointOf(r));
+  }
+
+  async entry(tenantId: string, index: number): Promise<LogEntry> {
+    const [entry] = await this.entries(tenantId, index, 1);
+    if (!entry) throw new RecordNotFoundError(`the processing record of this tenant has no entry ${index}`);
+    return entry;
+  }
+
+  /** Entries [from, from + limit) in index order (the verifier streams through these). */
+  async entries(tenantId: string, from: number, limit: number, manager?: EntityManager): Promise<LogEntry[]> {
+    const run = (m: EntityManager): Promise<unknown> =>
+      m.query(
+        `SELECT r.idx::text AS position, r.leaf_hash, r.body, r.recorded_at, r.purged_at FROM processing.records r WHERE r.tenant_id = $1 AND r.idx >= $2 ORDER BY r.idx LIMIT $3`,
+        [tenantId, from, limit],
+      );
+    const rows = (await (manager ? run(manager) : withTenant(this.app, tenantId, run))) as { position: string; leaf_hash: Buffer; body: string | null; recorded_at: Date; purged_at: Date | null }[];
+    return rows.map((r) => ({ index: Number(r.position), leafHash: r.leaf_hash, body: r.body, recordedAt: r.recorded_at, purgedAt: r.purged_at }));
+  }
+
+  private async proofHashes(tenantId: string, ranges: readonly Range[]): Promise<Buffer[]> {
+    const refs = ranges.flatMap((r) => nodesOf(r));
+    const found = refs.length === 0 ? new Map<string, Buffer>() : await this.nodes(this.owner.manager, tenantId, refs);
+    return hashRanges(ranges, (ref) => this.need(found, ref));
+  }
+
+  private async checkSize(tenantId: string, size: number): Promise<void> {
+    const current = await this.size(tenantId);
+    if (!Number.isSafeInteger(size) || size < 1 || size > current) {
+      throw new DomainError('RECORD.SIZE_OUT_OF_RANGE', `the processing record of this tenant has ${current} entries; size ${size} is outside 1..${current}`, 'invalid', { logSize: current });
+    }
+  }
+
+  async inclusionProof(tenantId: string, index: number, size: number): Promise<{ index: number; size: number; leafHash: Buffer; proof: Buffer[] }> {
+    await this.checkSize(tenantId, size);
+    if (!Number.isSafeInteger(index) || index < 0 || index >= size) throw new DomainError('RECORD.INDEX_OUT_OF_RANGE', `index ${index} is not below size ${size}`, 'invalid');
+    const entry = await this.entry(tenantId, index);
+    return { index, size, leafHash: entry.leafHash, proof: await this.proofHashes(tenantId, inclusionRanges(index, size)) };
+  }
+
+  async consistencyProof(tenantId: string, from: number, to: number): Promise<{ from: number; to: number; proof: Buffer[] }> {
+    await this.checkSize(tenantId, to);
+    if (!Number.isSafeInteger(from) || from < 1 || from > to) throw new DomainError('RECORD.SIZE_OUT_OF_RANGE', `from must be within 1..${to}`, 'invalid');
+    return { from, to, proof: await this.proofHashes(tenantId, consistencyRanges(from, to)) };
+  }
+
+  /** Compliance-officer queries (P1 fields), newest first, keyset-paged. */
+  async query(tenantId: string, filter: RecordFilter, limit: number, cursor: string | null): Promise<RecordPage> {
+    let before: { at: string; idx: number } | null = null;
+    if (cursor) {
+      const [at, idx] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+      if (!at || !idx || Number.isNaN(Date.parse(at)) || !/^\d+$/.test(idx)) throw new DomainError('RECORD.BAD_CURSOR', 'the cursor is not one this API returned', 'invalid');
+      before = { at, idx: Number(idx) };
+    }
+    const rows = (await withTenant<{ position: string; leaf_hash: Buffer; body: string; at_key: string }[]>(this.app, tenantId, (m) =>
+      m.query(
+        `SELECT r.idx::text AS position, r.leaf_hash, r.body, to_char(r.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at_key
+         FROM processing.records r
+         WHERE tenant_id = $1 AND body IS NOT NULL
+           AND ($2::text IS NULL OR subject = $2) AND ($3::text IS NULL OR purpose = $3)
+           AND ($4::text IS NULL OR actor = $4) AND ($5::text IS NULL OR kind = $5)
+           AND ($6::timestamptz IS NULL OR at >= $6) AND ($7::timestamptz IS NULL OR at < $7)
+           AND ($8::timestamptz IS NULL OR (at, idx) < ($8::timestamptz, $9::bigint))
+         ORDER BY at DESC, idx DESC
+         LIMIT $10`,
+        [
+          tenantId,
+          filter.subject ?? null,
+          filter.purpose ?? null,
+          filter.actor ?? null,
+          filter.kind ?? null,
+          filter.from ?? null,
+          filter.to ?? null,
+          before?.at ?? null,
+          before?.idx ?? null,
+          limit + 1,
+        ],
+      ),
+    ));
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return {
+      records: page.map((r) => ({ ...decodeRecord(r.body), leafHash: r.leaf_hash.toString('base64') })),
+      next: rows.length > limit && last ? Buffer.from(`${last.at_key}|${last.position}`, 'utf8').toString('base64url') : null,
+    };
+  }
+
+  /** P2/6: removes expired bodies through the purge procedure, as `attest_purge`. */
+  async purgeExpired(tenantId: string, before: Date): Promise<number> {
+    return this.owner.transaction(async (m) => {
+      await m.query(`SET LOCAL ROLE attest_purge`);
+      try {
+        const [row] = (await m.query<[{ purged: string }]>(`SELECT processing.purge_expired($1, $2) AS purged`, [tenantId, before]));
+        return Number(row.purged);
+      } catch (error) {
+        const hint = (error as { hint?: unknown }).hint;
+        if (typeof hint === 'string' && hint.startsWith('RECORD.')) throw new DomainError(hint, (error as Error).message, 'conflict');
+        throw error;
+      }
+    });
+  }
+}
