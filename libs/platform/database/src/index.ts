@@ -3,5 +3,4 @@ export * from './lib/admin';
 export * from './lib/tenant-scope';
 export * from './lib/idempotency-store';
 export { platformMigrations } from './lib/migrations';
-export * from './lib/processing-journal';
 export * from './lib/prepared-query';

@@ -24,6 +24,25 @@ export interface VerificationReport {
 }
 
 /**
+ * The leaf hash an entry stands for, recomputed from its body when it has one
+ * (the stored hash is trusted only for purged entries), and what is wrong with it.
+ */
+function checkEntry(entry: VerifiableEntry, tenantId: string): { hash: Buffer; problems: string[] } {
+  if (entry.body === null) return { hash: entry.leafHash, problems: [] };
+  const problems: string[] = [];
+  const hash = leafHash(Buffer.from(entry.body, 'utf8'));
+  if (!hash.equals(entry.leafHash)) problems.push(`entry ${entry.index}: its body does not match its stored leaf hash`);
+  try {
+    const record = decodeRecord(entry.body);
+    if (record.tenant !== tenantId) problems.push(`entry ${entry.index}: it belongs to tenant ${record.tenant}`);
+    if (record.index !== entry.index) problems.push(`entry ${entry.index}: its body says index ${record.index} (moved or swapped)`);
+  } catch (error) {
+    problems.push(`entry ${entry.index}: ${error instanceof RecordEncodingError ? error.message : String(error)}`);
+  }
+  return { hash, problems };
+}
+
+/**
  * Recomputes a tenant's Merkle log from its entries, streamed in index order,
  * and checks it against signed checkpoints: the log's own and any the auditor
  * kept. It trusts nothing stored but the signatures: each leaf hash is
@@ -87,21 +106,9 @@ export class LogVerifier {
     if (entry.index !== expected) {
       this.problem(entry.index > expected ? `entries ${expected}..${entry.index - 1} are missing` : `entry ${entry.index} appears twice or out of order`);
     }
-    let hash = entry.leafHash;
-    if (entry.body === null) {
-      this.purged += 1;
-    } else {
-      const computed = leafHash(Buffer.from(entry.body, 'utf8'));
-      if (!computed.equals(entry.leafHash)) this.problem(`entry ${entry.index}: its body does not match its stored leaf hash`);
-      hash = computed;
-      try {
-        const record = decodeRecord(entry.body);
-        if (record.tenant !== this.tenantId) this.problem(`entry ${entry.index}: it belongs to tenant ${record.tenant}`);
-        if (record.index !== entry.index) this.problem(`entry ${entry.index}: its body says index ${record.index} (moved or swapped)`);
-      } catch (error) {
-        this.problem(`entry ${entry.index}: ${error instanceof RecordEncodingError ? error.message : String(error)}`);
-      }
-    }
+    if (entry.body === null) this.purged += 1;
+    const { hash, problems } = checkEntry(entry, this.tenantId);
+    for (const p of problems) this.problem(p);
     this.tree.push(hash);
     if (this.wanted.has(this.tree.size)) this.rootsAt.set(this.tree.size, this.tree.root());
   }
@@ -184,19 +191,9 @@ export function verifyBundle(bundle: RecordBundle, verifiers: readonly NoteVerif
   let purged = 0;
   if (final) {
     for (const e of bundle.entries) {
-      let hash = b64(e.leafHash);
       if (e.body === null) purged += 1;
-      else {
-        const computed = leafHash(Buffer.from(e.body, 'utf8'));
-        if (!computed.equals(hash)) problems.push(`entry ${e.index}: body does not match its leaf hash`);
-        hash = computed;
-        try {
-          const record = decodeRecord(e.body);
-          if (record.index !== e.index || record.tenant !== bundle.tenantId) problems.push(`entry ${e.index}: its body names another place (${record.tenant}#${record.index})`);
-        } catch (error) {
-          problems.push(`entry ${e.index}: ${error instanceof Error ? error.message : String(error)}`);
-        }
-      }
+      const { hash, problems: found } = checkEntry({ index: e.index, leafHash: b64(e.leafHash), body: e.body }, bundle.tenantId);
+      problems.push(...found);
       try {
         verifyInclusion(e.index, final.size, hash, (e.proof ?? []).map(b64), final.root);
       } catch (error) {

@@ -243,7 +243,7 @@ describe('the processing record in Postgres (P2: append-only, tamper-evident)', 
     expect(selected.entries.map((e) => e.index)).toEqual([3, 17, 39]);
     expect(verifyBundle(selected, [signer.verifier], [kept])).toMatchObject({ ok: true, problems: [] });
     const changed = { ...selected, entries: selected.entries.map((e, i) => (i === 1 ? { ...e, body: (e.body ?? '').replace('newsletter', 'analytics') } : e)) };
-    expect(verifyBundle(changed, [signer.verifier]).problems.join('\n')).toMatch(/entry 17: body does not match/);
+    expect(verifyBundle(changed, [signer.verifier]).problems.join('\n')).toMatch(/entry 17: its body does not match/);
     const other = parseSignerKey(generateSignerKey('attest.test/processing-record'));
     expect(verifyBundle(whole, [other.verifier]).ok).toBe(false);
   });

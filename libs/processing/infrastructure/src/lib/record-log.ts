@@ -127,7 +127,7 @@ export class PostgresRecordLog {
             (r) => r.source_id,
           ),
         );
-        batch = batch.filter((d, i) => !seen.has(d.sourceId) && batch.findIndex((o) => o.sourceId === d.sourceId) === i);
+        batch = batch.filter((d) => !seen.has(d.sourceId) && seen.add(d.sourceId));
       }
       if (batch.length === 0) continue;
       const refs = edgeOf(size);
