@@ -7,14 +7,13 @@
  */
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
-import { createDataSource, ensureDatabase, platformMigrations, runMigrations, withDatabase } from '@attest/database';
-import { startEmbeddedPostgres } from '@attest/database/embedded';
+import { createDataSource, platformMigrations, runMigrations } from '@attest/database';
 import { NO_STREAM, type EventStore, type NewEvent } from '@attest/event-store';
 import { eventStoreMigrations, PostgresEventStore } from '@attest/event-store-postgres';
 import { uuidv7 } from '@attest/kernel';
 import { EventTypeRegistry } from '@attest/privacy';
 import { EncryptingEventStore, keyVaultMigrations, parseMasterKey, PostgresKeyVault } from '@attest/privacy-postgres';
+import { benchDatabase, report } from './support';
 
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10);
 const WRITERS = Number(process.env['BENCH_WRITERS'] ?? 8);
@@ -61,14 +60,9 @@ async function run(store: EventStore, seconds: number, next: number[]): Promise<
 }
 
 async function main(): Promise<void> {
-  const server = await startEmbeddedPostgres({
-    dataDir: join(__dirname, '..', '..', '.data', 'bench', `pg-${randomBytes(4).toString('hex')}`),
-    port: 54900 + Math.floor(Math.random() * 90),
-    ephemeral: true,
-  });
+  const db = await benchDatabase();
   try {
-    await ensureDatabase(server.url('postgres'), 'bench');
-    const url = withDatabase(server.url('postgres'), 'bench');
+    const url = db.url;
     const ds = createDataSource({ url, migrations: [...eventStoreMigrations, ...platformMigrations, ...keyVaultMigrations] });
     await ds.initialize();
     await runMigrations(ds);
@@ -124,13 +118,18 @@ async function main(): Promise<void> {
       decryptFieldsPerSec: Math.round(fields / decryptSecs),
       decryptedFields: fields,
     };
-    process.stdout.write(
-      `measure                         value\nplain appends/s                 ${result.plainAppendsPerSec}\nencrypted appends/s             ${result.encryptedAppendsPerSec}\n` +
-        `encryption cost (time ratio)    ${result.encryptionCostRatio}\ndecrypted fields/s (read)       ${result.decryptFieldsPerSec}\n`,
+    report(
+      ['measure', 'value'],
+      [
+        ['plain appends/s', String(result.plainAppendsPerSec)],
+        ['encrypted appends/s', String(result.encryptedAppendsPerSec)],
+        ['encryption cost (time ratio)', String(result.encryptionCostRatio)],
+        ['decrypted fields/s (read)', String(result.decryptFieldsPerSec)],
+      ],
+      result,
     );
-    process.stdout.write(`${JSON.stringify(result)}\n`);
   } finally {
-    await server.stop();
+    await db.stop();
   }
 }
 

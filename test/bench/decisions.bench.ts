@@ -18,22 +18,16 @@ import pg from 'pg';
 import { ChangeConsentCommand, RunPurposeCommand } from '@attest/consent-application';
 import { RunCustomerCommand } from '@attest/customers-application';
 import { loadConfig } from '@attest/config';
-import { ensureDatabase, withDatabase } from '@attest/database';
-import { startEmbeddedPostgres } from '@attest/database/embedded';
 import { uuidv7 } from '@attest/kernel';
 import { createLogger, createMetricsRegistry } from '@attest/observability';
 import { issueApiKeyFromConsole, startInfrastructure } from '@attest/runtime';
 import { createApp } from '../../apps/api/src/app';
+import { benchDatabase, percentile } from './support';
 
 const RATE = Number(process.env['BENCH_RATE'] ?? 1000);
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10);
 const SUBJECTS = Number(process.env['BENCH_SUBJECTS'] ?? 10_000);
 const TENANT = 'bench';
-
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
-}
 
 const round = (n: number, digits = 2): number => Number(n.toFixed(digits));
 
@@ -96,15 +90,10 @@ function remoteLoad(job: { port: number; key: string; rate: number; seconds: num
 }
 
 async function main(): Promise<void> {
-  const server = await startEmbeddedPostgres({
-    dataDir: join(__dirname, '..', '..', '.data', 'bench', `pg-${randomBytes(4).toString('hex')}`),
-    port: 54900 + Math.floor(Math.random() * 90),
-    ephemeral: true,
-  });
+  const db = await benchDatabase();
   const logger = createLogger({ level: 'silent' });
   try {
-    await ensureDatabase(server.url('postgres'), TENANT);
-    const url = withDatabase(server.url('postgres'), TENANT);
+    const url = db.url;
     const infra = await startInfrastructure(loadConfig({ DATABASE_URL: url, ATTEST_MASTER_KEY: randomBytes(32).toString('base64'), ATTEST_RECORD_SIGNER_KEY: generateSignerKey('attest.bench/processing-record'), LOG_LEVEL: 'silent' }), logger);
     try {
       await infra.migrate();
@@ -226,7 +215,7 @@ async function main(): Promise<void> {
       await infra.stop();
     }
   } finally {
-    await server.stop();
+    await db.stop();
   }
 }
 

@@ -8,16 +8,14 @@
  *   BENCH_DATABASE_URL    use this server instead of a fresh embedded one
  */
 import 'reflect-metadata';
-import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import pg from 'pg';
 import type { EntityManager } from 'typeorm';
-import { createDataSource, ensureDatabase, runMigrations, withDatabase } from '@attest/database';
-import { startEmbeddedPostgres, type RunningPostgres } from '@attest/database/embedded';
+import { createDataSource, runMigrations } from '@attest/database';
 import { NO_STREAM, type NewEvent, type RecordedEvent } from '@attest/event-store';
 import { eventStoreMigrations, PostgresEventStore } from '@attest/event-store-postgres';
 import { uuidv7 } from '@attest/kernel';
 import { ProjectionRunner, projectionMigrations, type Projection } from '@attest/projections';
+import { benchDatabase, report, timed } from './support';
 
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10);
 const WRITERS = Number(process.env['BENCH_WRITERS'] ?? 8);
@@ -65,24 +63,6 @@ async function compare(
   return total;
 }
 
-/** Runs `work` in `writers` loops for `seconds`; returns completed operations. */
-async function timed(writers: number, seconds: number, work: (writer: number) => Promise<void>): Promise<{ ops: number; secs: number }> {
-  const deadline = Date.now() + seconds * 1000;
-  const started = process.hrtime.bigint();
-  const counts = await Promise.all(
-    Array.from({ length: writers }, async (_, w) => {
-      let i = 0;
-      while (Date.now() < deadline) {
-        await work(w);
-        i += 1;
-      }
-      return i;
-    }),
-  );
-  const secs = Number(process.hrtime.bigint() - started) / 1e9;
-  return { ops: counts.reduce((a, b) => a + b, 0), secs };
-}
-
 const RAW_INSERT = `INSERT INTO bench_raw.events (epoch, transaction_id, event_id, stream_id, category, stream_position, type, data, metadata)
   SELECT 1, pg_current_xact_id(), u.id, $1, 'bench', u.pos, u.type, u.data, u.metadata
   FROM unnest($2::uuid[], $3::bigint[], $4::text[], $5::jsonb[], $6::jsonb[]) AS u(id, pos, type, data, metadata)`;
@@ -128,19 +108,8 @@ const counterProjection: Projection = {
 };
 
 async function main(): Promise<void> {
-  let server: RunningPostgres | null = null;
-  let adminUrl = process.env['BENCH_DATABASE_URL'];
-  if (!adminUrl) {
-    server = await startEmbeddedPostgres({
-      dataDir: join(__dirname, '..', '..', '.data', 'bench', `pg-${randomBytes(4).toString('hex')}`),
-      port: 54400 + Math.floor(Math.random() * 500),
-      ephemeral: true,
-    });
-    adminUrl = server.url('postgres');
-  }
-  const dbName = `bench_${randomBytes(4).toString('hex')}`;
-  await ensureDatabase(adminUrl, dbName);
-  const url = withDatabase(adminUrl, dbName);
+  const db = await benchDatabase();
+  const url = db.url;
   const dataSource = createDataSource({ url, migrations: [...eventStoreMigrations, ...projectionMigrations] });
   await dataSource.initialize();
   await runMigrations(dataSource);
@@ -201,7 +170,7 @@ async function main(): Promise<void> {
   await store.close();
   await raw.end();
   await dataSource.destroy();
-  await server?.stop();
+  await db.stop();
 
   const r = (n: number): number => Math.round(n);
   const result = {
@@ -216,16 +185,12 @@ async function main(): Promise<void> {
     catchUpEvents: CATCHUP_EVENTS,
     catchUpEventsPerSec: r(CATCHUP_EVENTS / catchUpSecs),
   };
-  const rows: [string, string, string, string][] = [
+  const rows = [
     ['single-event append (tx/s)', String(result.singleTxPerSec), String(result.rawSingleTxPerSec), String(result.singleRatio)],
     [`${BATCH}-event batch append (events/s)`, String(result.batchEventsPerSec), String(result.rawBatchEventsPerSec), String(result.batchRatio)],
     [`catch-up of ${CATCHUP_EVENTS} events (events/s)`, String(result.catchUpEventsPerSec), '-', '-'],
   ];
-  const header: [string, string, string, string] = ['measure', 'adapter', 'raw SQL', 'ratio'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
-  process.stdout.write(`${[line(header), ...rows.map(line)].join('\n')}\n`);
-  process.stdout.write(`${JSON.stringify(result)}\n`);
+  report(['measure', 'adapter', 'raw SQL', 'ratio'], rows, result);
 }
 
 main().catch((error: unknown) => {

@@ -244,6 +244,7 @@ describe('accounts and organizations end to end (A1–A12; real HTTP, real Postg
       const adultData = await api.call('GET', `/v1/organization/members/${adult}/personal-data`, { key: admin, headers: { 'x-purpose': 'member-administration' } });
       expect(adultData.body).toMatchObject({ erased: false, name: people.adult.name, email: people.adult.email });
       // C3: the read is itself a recorded processing action.
+      await api.infra.recordLog.drain();
       const reads = await api.infra.dataSource.query<{ purpose: string; kind: string }[]>(`SELECT purpose, kind FROM processing.records WHERE subject = $1 AND kind = 'read'`, [
         await api.infra.privacy.pseudonymForSearch(enterprise.tenantId, adult),
       ]);

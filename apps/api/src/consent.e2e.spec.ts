@@ -304,6 +304,13 @@ describe('customers, consent and processing decisions end to end (C1–C3, K1–
         [unknown, false],
       ]);
       const ids = bulk.decisions.map((d) => d.decisionId);
+      // Recorded durably before the answer (staged or already merged), then in the Merkle log.
+      const durable = await api.infra.dataSource.query<{ source_id: string }[]>(
+        'SELECT source_id FROM processing.records WHERE source_id = ANY($1::text[]) UNION SELECT source_id FROM processing.pending WHERE source_id = ANY($1::text[])',
+        [ids],
+      );
+      expect(durable).toHaveLength(3);
+      await api.infra.recordLog.drain();
       const rows = await api.infra.dataSource.query<{ source_id: string }[]>('SELECT source_id FROM processing.records WHERE source_id = ANY($1::text[])', [ids]);
       expect(rows).toHaveLength(3);
       const tooMany = Array.from({ length: 10_001 }, () => uuidv7());
@@ -350,6 +357,7 @@ describe('customers, consent and processing decisions end to end (C1–C3, K1–
   });
 
   async function journal(kind: string): Promise<Record<string, unknown>[]> {
+    await api.infra.recordLog.drain();
     const rows = await api.infra.dataSource.query<{ body: string }[]>(`SELECT body FROM processing.records WHERE kind = $1 AND tenant_id = $2 ORDER BY idx`, [kind, tenant.tenantId]);
     return rows.map((r) => JSON.parse(r.body) as Record<string, unknown>);
   }

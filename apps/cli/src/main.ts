@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '@attest/config';
 import { DomainError } from '@attest/kernel';
@@ -206,6 +207,7 @@ function printReport(report: VerificationReport): number {
     `${report.origin}: ${report.size} entries (${report.purged} purged), ${report.checkpointsChecked} signed checkpoints checked` +
       (report.latestCheckpoint ? `, latest covers ${report.latestCheckpoint.size} (root ${report.latestCheckpoint.root})` : '') +
       (report.uncovered > 0 ? `, ${report.uncovered} entries after the latest checkpoint` : '') +
+      (report.pending > 0 ? `, ${report.pending} staged records not merged yet` : '') +
       '\n',
   );
   for (const p of report.problems) process.stdout.write(`  ✗ ${p}\n`);
@@ -254,7 +256,7 @@ async function processingRecord(sub: string | undefined, tenantId: string | unde
       process.stdout.write(c ? c.note : 'the log is empty\n');
     } else if (sub === 'export') {
       if (!options.out) throw new UsageError('export needs --out <file>');
-      const bundle = await exportBundle(log, tenantId, null, new Date());
+      const bundle = await exportBundle(log, tenantId, null, new Date(), { actor: `operator:${userInfo().username}`, subject: null, correlationId: null });
       await writeFile(options.out, JSON.stringify(bundle), { mode: 0o600 });
       process.stdout.write(`wrote ${bundle.entries.length} entries and ${bundle.checkpoints.length} checkpoints to ${options.out}\n`);
     } else if (sub === 'purge') {

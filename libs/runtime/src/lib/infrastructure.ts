@@ -121,7 +121,13 @@ export async function startInfrastructure(config: AttestConfig, logger: Logger):
       dataDir: config.databaseUrl === null ? resolve(config.dataDir) : null,
       origin: config.processingRecord.origin,
     });
-    const recordLog = new PostgresRecordLog(dataSource, null, { origin: config.processingRecord.origin, signer });
+    const recordLog = new PostgresRecordLog(dataSource, null, {
+      origin: config.processingRecord.origin,
+      signer,
+      onMergeError: (error) => {
+        logger.error({ err: error instanceof Error ? { name: error.name, message: error.message } : undefined }, 'merging staged processing records failed; retried on the next record or checkpoint tick');
+      },
+    });
     const projections = createProjections({ store: encrypted, privacy, outbox, recordLog });
     let vaultReady = false;
     let app: DataSource | null = null;
@@ -151,6 +157,7 @@ export async function startInfrastructure(config: AttestConfig, logger: Logger):
         return app;
       },
       stop: async () => {
+        await recordLog.settle();
         await encrypted.close();
         await vault.close();
         if (app?.isInitialized) await app.destroy();
@@ -224,12 +231,15 @@ export function startCheckpointSchedule(infrastructure: Infrastructure, config: 
   const tick = (): void => {
     running = (async () => {
       try {
+        // Staged records left by a process that stopped before merging them are merged here too.
+        await infrastructure.recordLog.mergePending();
         for (const tenantId of await infrastructure.recordLog.tenantsBehind()) await infrastructure.recordLog.checkpoint(tenantId);
       } catch (error) {
         logger.warn({ err: error instanceof Error ? { name: error.name, message: error.message } : undefined }, 'signing processing-record checkpoints failed; retrying on the next tick');
       }
     })();
   };
+  infrastructure.recordLog.mergeSoon();
   const timer = setInterval(tick, config.processingRecord.checkpointIntervalSeconds * 1000);
   timer.unref();
   return {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import {
   consistencyRanges,
@@ -5,6 +6,7 @@ import {
   hashRanges,
   inclusionRanges,
   leafHash,
+  leafHashOfText,
   nodeHash,
   ProofError,
   rootOf,
@@ -55,6 +57,22 @@ describe('RFC 6962 Merkle tree', () => {
     ROOTS.forEach((root, size) => {
       expect(rootOf(hashes.slice(0, size)).toString('hex')).toBe(root);
     });
+  });
+
+  it('the one-shot hashes equal SHA-256 over the RFC 6962 prefixes, for text in UTF-8 too', () => {
+    const sha = (...parts: Buffer[]): string => createHash('sha256').update(Buffer.concat(parts)).digest('hex');
+    for (const text of ['', 'a', '{"subject":"psn_x"}', 'Zoë — 张伟 🚀', '\u0000lead']) {
+      const bytes = Buffer.from(text, 'utf8');
+      expect(leafHash(bytes).toString('hex')).toBe(sha(Buffer.from([0]), bytes));
+      expect(leafHashOfText(text).toString('hex')).toBe(sha(Buffer.from([0]), bytes));
+    }
+    const [a, b] = [leafHash(Buffer.from('a')), leafHash(Buffer.from('b'))];
+    const first = nodeHash(a, b);
+    expect(first.toString('hex')).toBe(sha(Buffer.from([1]), a, b));
+    // The scratch input is reused: an earlier result must not change with a later call.
+    nodeHash(b, a);
+    expect(first.toString('hex')).toBe(sha(Buffer.from([1]), a, b));
+    expect(nodeHash(Buffer.from('xy'), a).toString('hex')).toBe(sha(Buffer.from([1]), Buffer.from('xy'), a));
   });
 
   it('the streaming builder resumes from a stored right edge', () => {

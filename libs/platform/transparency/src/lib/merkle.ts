@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 
 /**
  * The RFC 6962 / RFC 9162 Merkle tree hash over SHA-256: a leaf is hashed as
@@ -7,18 +7,36 @@ import { createHash } from 'node:crypto';
  */
 export const HASH_SIZE = 32;
 
-const LEAF_PREFIX = Buffer.from([0]);
-const NODE_PREFIX = Buffer.from([1]);
+/**
+ * One-shot SHA-256: `crypto.hash` (Node ≥ 20.12) is about twice as fast as a
+ * `createHash` object for inputs this small; older runtimes take the latter.
+ */
+const sha256: (data: Uint8Array | string) => Buffer =
+  typeof crypto.hash === 'function' ? (data) => crypto.hash('sha256', data, 'buffer') : (data) => crypto.createHash('sha256').update(data).digest();
 
 export function leafHash(leaf: Uint8Array): Buffer {
-  return createHash('sha256').update(LEAF_PREFIX).update(leaf).digest();
+  const input = Buffer.allocUnsafe(leaf.length + 1);
+  input[0] = 0;
+  input.set(leaf, 1);
+  return sha256(input);
 }
+
+/** The leaf hash of a text's UTF-8 bytes (U+0000 encodes as the single 0x00 prefix byte). */
+export function leafHashOfText(text: string): Buffer {
+  return sha256(`\u0000${text}`);
+}
+
+// Hashing is synchronous, so one scratch buffer serves every call.
+const nodeInput = Buffer.alloc(1 + 2 * HASH_SIZE, 1);
 
 export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
-  return createHash('sha256').update(NODE_PREFIX).update(left).update(right).digest();
+  if (left.length !== HASH_SIZE || right.length !== HASH_SIZE) return crypto.createHash('sha256').update(Buffer.from([1])).update(left).update(right).digest();
+  nodeInput.set(left, 1);
+  nodeInput.set(right, 1 + HASH_SIZE);
+  return sha256(nodeInput);
 }
 
-export const EMPTY_ROOT: Buffer = createHash('sha256').digest();
+export const EMPTY_ROOT: Buffer = crypto.createHash('sha256').digest();
 
 /** The largest power of two strictly below n (n ≥ 2). */
 export function splitPoint(n: number): number {

@@ -25,7 +25,7 @@ import {
   type IncidentView,
   type ProcessingActivity,
 } from '@attest/processing-domain';
-import { ApiAuthenticatedProblems, currentPrincipal, RequirePermission } from '@attest/http';
+import { ApiAuthenticatedProblems, currentContext, currentPrincipal, RequirePermission } from '@attest/http';
 
 const tenantId = (): string => currentPrincipal().tenantId;
 const actor = (): string => currentPrincipal().actor;
@@ -243,7 +243,7 @@ export class ProcessingRecordController {
   @ApiOkResponse({ description: 'attest-processing-record-bundle/v1' })
   @ApiAuthenticatedProblems(400)
   exportBundle(@Body() body: ExportRequestDto): Promise<RecordBundle> {
-    return this.record.exportBundle(tenantId(), body.complete ? null : toQuery(body));
+    return this.record.exportBundle(tenantId(), body.complete ? null : toQuery(body), { actor: actor(), correlationId: currentContext()?.correlationId ?? null });
   }
 
   @Get('legal-holds')

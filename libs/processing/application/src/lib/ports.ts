@@ -38,7 +38,8 @@ export interface ProcessingRecordService {
   consistencyProof(tenantId: string, from: number, to: number): Promise<{ from: number; to: number; proof: string[] }>;
   query(tenantId: string, query: RecordQuery, limit: number, cursor: string | null): Promise<{ records: (ProcessingRecordBody & { leafHash: string })[]; next: string | null }>;
   verify(tenantId: string): Promise<VerificationReport>;
-  exportBundle(tenantId: string, query: RecordQuery | null): Promise<RecordBundle>;
+  /** Builds the bundle, then records the export itself as processing (kind `export`). */
+  exportBundle(tenantId: string, query: RecordQuery | null, by: { readonly actor: string; readonly correlationId: string | null }): Promise<RecordBundle>;
   legalHolds(tenantId: string): Promise<LegalHold[]>;
   placeLegalHold(tenantId: string, reason: string, actor: string): Promise<LegalHold>;
   releaseLegalHold(tenantId: string, holdId: string, actor: string): Promise<LegalHold>;

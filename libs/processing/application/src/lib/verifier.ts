@@ -1,10 +1,16 @@
 import { decodeRecord, RecordEncodingError } from '@attest/processing-domain';
-import { leafHash, NoteError, openCheckpoint, TreeBuilder, verifyConsistency, verifyInclusion, ProofError, type NoteVerifier } from '@attest/transparency';
+import { HASH_SIZE, leafHashOfText, NoteError, openCheckpoint, TreeBuilder, verifyConsistency, verifyInclusion, ProofError, type NoteVerifier } from '@attest/transparency';
 
-/** One entry of a tenant's log as stored (or exported): the body is null once purged. */
+/**
+ * One entry of a tenant's log as stored (or exported): the body is null once
+ * purged. The stored leaf hash is required for a purged entry; for one with a
+ * body it is only compared (to name the changed entry), and may be left out
+ * when the source already found it equal to the body's hash: the tree is
+ * recomputed from the bodies either way.
+ */
 export interface VerifiableEntry {
   readonly index: number;
-  readonly leafHash: Buffer;
+  readonly leafHash: Buffer | null;
   readonly body: string | null;
 }
 
@@ -20,6 +26,8 @@ export interface VerificationReport {
   readonly checkpointsChecked: number;
   /** Entries appended after the latest checkpoint (not yet covered by a signature). */
   readonly uncovered: number;
+  /** Records staged but not merged into the log yet (database verification only). */
+  readonly pending: number;
   readonly problems: string[];
 }
 
@@ -28,10 +36,13 @@ export interface VerificationReport {
  * (the stored hash is trusted only for purged entries), and what is wrong with it.
  */
 function checkEntry(entry: VerifiableEntry, tenantId: string): { hash: Buffer; problems: string[] } {
-  if (entry.body === null) return { hash: entry.leafHash, problems: [] };
+  if (entry.body === null) {
+    if (entry.leafHash?.length === HASH_SIZE) return { hash: entry.leafHash, problems: [] };
+    return { hash: Buffer.alloc(HASH_SIZE), problems: [`entry ${entry.index}: purged, and its stored leaf hash is missing or malformed`] };
+  }
   const problems: string[] = [];
-  const hash = leafHash(Buffer.from(entry.body, 'utf8'));
-  if (!hash.equals(entry.leafHash)) problems.push(`entry ${entry.index}: its body does not match its stored leaf hash`);
+  const hash = leafHashOfText(entry.body);
+  if (entry.leafHash && !hash.equals(entry.leafHash)) problems.push(`entry ${entry.index}: its body does not match its stored leaf hash`);
   try {
     const record = decodeRecord(entry.body);
     if (record.tenant !== tenantId) problems.push(`entry ${entry.index}: it belongs to tenant ${record.tenant}`);
@@ -133,6 +144,7 @@ export class LogVerifier {
       latestCheckpoint: this.latest ? { size: this.latest.size, root: this.latest.root.toString('base64') } : null,
       checkpointsChecked: this.checked,
       uncovered: this.latest ? Math.max(0, size - this.latest.size) : size,
+      pending: 0,
       problems: [...this.problems],
     };
   }
@@ -227,6 +239,7 @@ export function verifyBundle(bundle: RecordBundle, verifiers: readonly NoteVerif
     latestCheckpoint: final ? { size: final.size, root: final.root.toString('base64') } : null,
     checkpointsChecked: opened.length,
     uncovered: 0,
+    pending: 0,
     problems,
   };
 }

@@ -109,9 +109,10 @@ export function decodeRecord(body: string): ProcessingRecordBody {
     isStrings(r['reasons']) &&
     Object.keys(r).length === FIELDS.length;
   if (!ok) throw new RecordEncodingError('not a version 1 processing record');
-  const record = r as unknown as ProcessingRecordBody;
-  if (encodeRecord(record) !== body) throw new RecordEncodingError('not in canonical form');
-  return record;
+  // Canonical: the keys in FIELDS order (JSON.parse keeps the text's order), and no other spelling.
+  if (Object.keys(r).some((k, i) => k !== FIELDS[i])) throw new RecordEncodingError('not in canonical form');
+  if (JSON.stringify(r) !== body) throw new RecordEncodingError('not in canonical form');
+  return r as unknown as ProcessingRecordBody;
 }
 
 export function bodyOf(draft: RecordDraft, index: number): ProcessingRecordBody {

@@ -11,9 +11,10 @@ interface Waiting {
 }
 
 /**
- * Reads, exports and decisions (processing that is not an event) go
- * straight into the tenant's Merkle log before the caller sees any data.
- * Concurrent callers are grouped: while one append is in flight the others
+ * Reads, exports and decisions (processing that is not an event) are
+ * recorded durably before the caller sees any data: staged in one insert and
+ * merged into the tenant's Merkle log in the background (ADR 0009).
+ * Concurrent callers are grouped: while one insert is in flight the others
  * queue and go together in the next (group commit); each still returns only
  * once its own records are committed.
  */
@@ -64,7 +65,7 @@ export class RecordLogJournal implements ProcessingJournal {
       const batch = this.queue;
       this.queue = [];
       try {
-        await this.log.appendNow(batch.flatMap((w) => w.drafts));
+        await this.log.stage(batch.flatMap((w) => w.drafts));
         for (const w of batch) w.resolve();
       } catch (error) {
         for (const w of batch) w.reject(error);

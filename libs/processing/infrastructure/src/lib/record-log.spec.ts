@@ -10,6 +10,7 @@ import { PostgresRecordLog } from './record-log';
 import { exportBundle, verifyTenantLog } from './verify-database';
 
 const signer = parseSignerKey(generateSignerKey('attest.test/processing-record'));
+const by = { actor: 'user:officer', subject: null, correlationId: 'corr-export' };
 
 const draft = (tenantId: string, i: number): RecordDraft => ({
   tenantId,
@@ -114,6 +115,39 @@ describe('the processing record in Postgres (P2: append-only, tamper-evident)', 
         }),
       ).rejects.toThrow(/permission denied|must be owner|append-only/);
     }
+  });
+
+  it('stages records durably and merges them into the log once: unmerged staged records cannot be removed or changed, not even by the owner', async () => {
+    tenants += 1;
+    const tenantId = `t-${String(tenants)}`;
+    // Another process's log object: what one stages, any merger merges (a restart loses nothing).
+    const other = new PostgresRecordLog(ds, null, { origin: 'attest.test/processing-record', signer });
+    const drafts = Array.from({ length: 30 }, (_, i) => draft(tenantId, i));
+    await ds.query(`INSERT INTO processing.pending (tenant_id, source_id, draft) VALUES ($1, $2, $3)`, [tenantId, drafts[0]?.sourceId, JSON.stringify(drafts[0])]);
+    await expect(ds.query(`DELETE FROM processing.pending WHERE tenant_id = $1`, [tenantId])).rejects.toThrow(/only by being merged/);
+    await expect(ds.query(`UPDATE processing.pending SET draft = '{}' WHERE tenant_id = $1`, [tenantId])).rejects.toThrow(/only by being merged/);
+    await expect(ds.query(`TRUNCATE processing.pending`)).rejects.toThrow(/append-only/);
+    await expect(
+      ds.transaction(async (m) => {
+        await m.query(`SET LOCAL ROLE attest_app`);
+        await m.query(`SELECT count(*) FROM processing.pending`);
+      }),
+    ).rejects.toThrow(/permission denied/);
+
+    await log.stage(drafts.slice(1));
+    // Two mergers at once, and the one started in the background: each record lands once.
+    await Promise.all([log.drain(), other.mergePending(tenantId), other.mergePending()]);
+    expect(await log.pendingCount(tenantId)).toBe(0);
+    expect(await log.size(tenantId)).toBe(30);
+    const sources = (await ds.query<{ source_id: string }[]>(`SELECT source_id FROM processing.records WHERE tenant_id = $1 ORDER BY idx`, [tenantId])).map((r) => r.source_id);
+    expect(new Set(sources)).toEqual(new Set(drafts.map((d) => d.sourceId)));
+
+    // A checkpoint covers everything staged before it.
+    await other.stage([draft(tenantId, 30)]);
+    await other.settle();
+    await log.stage([draft(tenantId, 31)]);
+    expect((await log.checkpoint(tenantId))?.size).toBe(32);
+    expect(await verifyTenantLog(log, tenantId)).toMatchObject({ ok: true, size: 32, uncovered: 0, pending: 0 });
   });
 
   it('refuses changes even from the owner and under session_replication_role = replica (triggers enabled ALWAYS)', async () => {
@@ -237,9 +271,13 @@ describe('the processing record in Postgres (P2: append-only, tamper-evident)', 
 
   it('exports bundles that verify offline, whole or selected, and fail when changed', async () => {
     const { tenantId, kept } = await fresh();
-    const whole = await exportBundle(log, tenantId, null, new Date());
+    const whole = await exportBundle(log, tenantId, null, new Date(), by);
     expect(verifyBundle(whole, [signer.verifier], [kept])).toMatchObject({ ok: true, size: 40 });
-    const selected = await exportBundle(log, tenantId, [3, 17, 39], new Date());
+    // The export is itself a processing record, appended after the bundle was cut.
+    const recorded = await log.entry(tenantId, 40);
+    expect(JSON.parse(recorded.body ?? '{}')).toMatchObject({ kind: 'export', actor: 'user:officer', purpose: 'compliance-audit', method: 'processing-record-bundle:complete', correlationId: 'corr-export', subject: null });
+    expect(await verifyTenantLog(log, tenantId)).toMatchObject({ ok: true, size: 41, uncovered: 1 });
+    const selected = await exportBundle(log, tenantId, [3, 17, 39], new Date(), by);
     expect(selected.entries.map((e) => e.index)).toEqual([3, 17, 39]);
     expect(verifyBundle(selected, [signer.verifier], [kept])).toMatchObject({ ok: true, problems: [] });
     const changed = { ...selected, entries: selected.entries.map((e, i) => (i === 1 ? { ...e, body: (e.body ?? '').replace('newsletter', 'analytics') } : e)) };

@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { withTenant } from '@attest/database';
 import { DomainError } from '@attest/kernel';
+import type { VerifiableEntry } from '@attest/processing-application';
 import { bodyOf, decodeRecord, encodeRecord, type ProcessingRecordBody, type RecordDraft } from '@attest/processing-domain';
 import {
   consistencyRanges,
@@ -9,7 +10,7 @@ import {
   formatCheckpoint,
   hashRanges,
   inclusionRanges,
-  leafHash,
+  leafHashOfText,
   nodesOf,
   signNote,
   TreeBuilder,
@@ -23,7 +24,14 @@ export interface RecordLogOptions {
   /** Prefix of every tenant log's origin line; also the signing key's name. */
   readonly origin: string;
   readonly signer: NoteSigner;
+  /** A background merge of staged records failed (it is retried on the next stage or checkpoint). */
+  readonly onMergeError?: (error: unknown) => void;
 }
+
+/** Staged records merged per transaction. */
+const MERGE_BATCH = 10_000;
+/** How long a background merge waits to gather more staged records. */
+const MERGE_DELAY_MS = 20;
 
 export interface StoredCheckpoint {
   readonly tenantId: string;
@@ -80,6 +88,9 @@ export class RecordNotFoundError extends DomainError {
  */
 export class PostgresRecordLog {
   private readonly app: DataSource;
+  /** The background merge in flight, and whether another was asked for meanwhile. */
+  private merging: Promise<void> | null = null;
+  private mergeAgain = false;
 
   /** Reads of tenant data go through `app` (row-level security) when given, else the owner. */
   constructor(
@@ -140,7 +151,7 @@ export class PostgresRecordLog {
       const leaves: Buffer[] = [];
       batch.forEach((draft, i) => {
         const body = encodeRecord(bodyOf(draft, size + i));
-        const leaf = leafHash(Buffer.from(body, 'utf8'));
+        const leaf = leafHashOfText(body);
         bodies.push(body);
         leaves.push(leaf);
         tree.push(leaf, (level, index, hash) => {
@@ -182,6 +193,97 @@ export class PostgresRecordLog {
     return this.owner.transaction((manager) => this.append(manager, drafts, { dedupe: false }));
   }
 
+  /**
+   * Stages records durably in one insert (ADR 0009, decision 8) and merges
+   * them into their tenants' logs in the background, batched. Tamper evidence
+   * starts at the next signed checkpoint either way, and a checkpoint merges
+   * everything staged before it is signed.
+   */
+  async stage(drafts: readonly RecordDraft[]): Promise<void> {
+    if (drafts.length === 0) return;
+    // One JSON document, not a jsonb[] literal: the driver escapes array elements slowly.
+    await this.owner.query(
+      `INSERT INTO processing.pending (tenant_id, source_id, draft)
+       SELECT d->>'tenantId', d->>'sourceId', d FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS x(d, n) ORDER BY n`,
+      [JSON.stringify(drafts)],
+    );
+    this.mergeSoon();
+  }
+
+  /**
+   * Starts a background merge shortly (records staged meanwhile go in the
+   * same batch), or asks the one in flight to run again.
+   */
+  mergeSoon(): void {
+    if (this.merging) {
+      this.mergeAgain = true;
+      return;
+    }
+    this.merging = (async () => {
+      do {
+        await new Promise((resolve) => setTimeout(resolve, MERGE_DELAY_MS));
+        try {
+          await this.mergePending();
+        } catch (error) {
+          this.options.onMergeError?.(error);
+          return;
+        }
+      } while (this.takeRerun());
+    })().finally(() => {
+      this.merging = null;
+    });
+  }
+
+  /** Whether records were staged while the last merge ran (and clears the flag). */
+  private takeRerun(): boolean {
+    const again = this.mergeAgain;
+    this.mergeAgain = false;
+    return again;
+  }
+
+  /**
+   * Merges staged records (of one tenant, or all) into the logs, oldest first.
+   * Each batch is appended and removed from the stage in one transaction.
+   * By default rows another merger holds are skipped (it is merging them);
+   * with `wait` (before a checkpoint) they are waited for, so that everything
+   * staged before the call is in the log when it returns. Returns how many.
+   */
+  async mergePending(tenantId?: string, options: { wait?: boolean } = {}): Promise<number> {
+    let merged = 0;
+    for (;;) {
+      const n = await this.owner.transaction(async (m) => {
+        const rows = await m.query<{ seq: string; draft: RecordDraft }[]>(
+          `SELECT seq::text AS seq, draft FROM processing.pending WHERE ($1::text IS NULL OR tenant_id = $1) ORDER BY seq LIMIT $2 FOR UPDATE${options.wait ? '' : ' SKIP LOCKED'}`,
+          [tenantId ?? null, MERGE_BATCH],
+        );
+        if (rows.length === 0) return 0;
+        await this.append(m, rows.map((r) => r.draft));
+        await m.query(`DELETE FROM processing.pending WHERE seq = ANY($1::bigint[])`, [rows.map((r) => r.seq)]);
+        return rows.length;
+      });
+      merged += n;
+      // Waiting, rows merged meanwhile by another drop out of a batch: only an empty one means done.
+      if (n === 0 || (!options.wait && n < MERGE_BATCH)) return merged;
+    }
+  }
+
+  /** Staged records not merged yet (of one tenant). */
+  async pendingCount(tenantId: string): Promise<number> {
+    const rows = await this.owner.query<{ n: string }[]>(`SELECT count(*)::text AS n FROM processing.pending WHERE tenant_id = $1`, [tenantId]);
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  /** Waits for the background merge in flight (before the connections close). */
+  async settle(): Promise<void> {
+    while (this.merging) await this.merging;
+  }
+
+  /** Everything staged so far is in the log once this resolves (tests, tools). */
+  async drain(): Promise<void> {
+    await this.mergePending(undefined, { wait: true });
+    await this.settle();
+  }
+
   private async nodes(manager: EntityManager, tenantId: string, refs: readonly NodeRef[]): Promise<Map<string, Buffer>> {
     const rows = (await manager.query<NodeRow[]>(
       `SELECT level, idx::text AS idx, hash FROM processing.nodes WHERE tenant_id = $1 AND (level, idx) IN (SELECT * FROM unnest($2::smallint[], $3::bigint[]))`,
@@ -210,6 +312,7 @@ export class PostgresRecordLog {
 
   /** Signs a checkpoint of the log's current size unless one exists; returns the latest. */
   async checkpoint(tenantId: string): Promise<StoredCheckpoint | null> {
+    await this.mergePending(tenantId, { wait: true });
     const size = await this.size(tenantId);
     const latest = await this.latestCheckpoint(tenantId);
     if (size === 0 || (latest && latest.size >= size)) return latest;
@@ -271,6 +374,24 @@ export class PostgresRecordLog {
       );
     const rows = (await (manager ? run(manager) : withTenant(this.app, tenantId, run))) as { position: string; leaf_hash: Buffer; body: string | null; recorded_at: Date; purged_at: Date | null }[];
     return rows.map((r) => ({ index: Number(r.position), leafHash: r.leaf_hash, body: r.body, recordedAt: r.recorded_at, purgedAt: r.purged_at }));
+  }
+
+  /**
+   * Entries [from, from + limit) as the verifier needs them: index and body,
+   * and the stored leaf hash only where the body is purged or does not hash to
+   * it (that comparison runs in the database; it only names changed entries,
+   * the verifier recomputes the tree from the bodies and trusts no answer of it).
+   */
+  async verificationEntries(tenantId: string, from: number, limit: number): Promise<VerifiableEntry[]> {
+    const rows = await withTenant<{ position: string; body: string | null; leaf_hash: Buffer | null }[]>(this.app, tenantId, (m) =>
+      m.query(
+        `SELECT r.idx::text AS position, r.body,
+                CASE WHEN r.body IS NULL OR r.leaf_hash <> sha256('\\x00'::bytea || convert_to(r.body, 'UTF8')) THEN r.leaf_hash END AS leaf_hash
+         FROM processing.records r WHERE r.tenant_id = $1 AND r.idx >= $2 ORDER BY r.idx LIMIT $3`,
+        [tenantId, from, limit],
+      ),
+    );
+    return rows.map((r) => ({ index: Number(r.position), body: r.body, leafHash: r.leaf_hash }));
   }
 
   private async proofHashes(tenantId: string, ranges: readonly Range[]): Promise<Buffer[]> {

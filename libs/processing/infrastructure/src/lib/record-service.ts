@@ -112,8 +112,8 @@ export class PostgresProcessingRecordService implements ProcessingRecordService 
     return verifyTenantLog(this.log, tenantId);
   }
 
-  async exportBundle(tenantId: string, q: RecordQuery | null) {
-    if (q === null) return exportBundle(this.log, tenantId, null, this.clock.now());
+  async exportBundle(tenantId: string, q: RecordQuery | null, by: { readonly actor: string; readonly correlationId: string | null }) {
+    if (q === null) return exportBundle(this.log, tenantId, null, this.clock.now(), { ...by, subject: null });
     const filter = await this.filter(tenantId, q);
     const indices: number[] = [];
     let cursor: string | null = null;
@@ -124,7 +124,7 @@ export class PostgresProcessingRecordService implements ProcessingRecordService 
       if (!page.next) break;
       cursor = page.next;
     }
-    return exportBundle(this.log, tenantId, indices, this.clock.now());
+    return exportBundle(this.log, tenantId, indices, this.clock.now(), { ...by, subject: filter?.subject ?? null });
   }
 
   async legalHolds(tenantId: string): Promise<LegalHold[]> {

@@ -1,4 +1,6 @@
 import { LogVerifier, type RecordBundle, type VerificationReport } from '@attest/processing-application';
+import { uuidv7 } from '@attest/kernel';
+import { STANDARD_MEASURES } from '@attest/security';
 import type { NoteVerifier } from '@attest/transparency';
 import type { PostgresRecordLog } from './record-log';
 
@@ -23,15 +25,25 @@ export async function verifyTenantLog(
     stored.map((c) => c.note),
     options.trusted ?? [],
   );
-  let from = 0;
+  // The next batch is fetched while this one is checked.
+  let next = log.verificationEntries(tenantId, 0, BATCH);
   for (;;) {
-    const entries = await log.entries(tenantId, from, BATCH);
-    for (const e of entries) verifier.add(e);
+    const entries = await next;
     const last = entries.at(-1);
-    if (!last || entries.length < BATCH) break;
-    from = last.index + 1;
+    const more = last !== undefined && entries.length === BATCH;
+    if (more) next = log.verificationEntries(tenantId, last.index + 1, BATCH);
+    for (const e of entries) verifier.add(e);
+    if (!more) break;
   }
-  return verifier.finish();
+  return { ...verifier.finish(), pending: await log.pendingCount(tenantId) };
+}
+
+/** Who asked for an export: the export is itself recorded as processing (kind `export`). */
+export interface ExportRequester {
+  readonly actor: string;
+  /** The pseudonym of the subject the selection is about, if it is about one. */
+  readonly subject: string | null;
+  readonly correlationId: string | null;
 }
 
 /**
@@ -40,7 +52,34 @@ export async function verifyTenantLog(
  * with one, just those entries, each with its inclusion proof, and
  * consistency proofs from the earlier checkpoints (up to the latest 1,000).
  */
-export async function exportBundle(log: PostgresRecordLog, tenantId: string, selection: readonly number[] | null, now: Date): Promise<RecordBundle> {
+export async function exportBundle(log: PostgresRecordLog, tenantId: string, selection: readonly number[] | null, now: Date, by: ExportRequester): Promise<RecordBundle> {
+  const bundle = await buildBundle(log, tenantId, selection, now);
+  // Recorded after the bundle was cut: the bundle's final checkpoint does not cover its own export.
+  await log.appendNow([
+    {
+      tenantId,
+      sourceId: uuidv7(),
+      kind: 'export',
+      categories: [],
+      purpose: 'compliance-audit',
+      method: selection === null ? 'processing-record-bundle:complete' : 'processing-record-bundle:selection',
+      measures: [...STANDARD_MEASURES],
+      legalBasis: 'legal-obligation',
+      actor: by.actor,
+      subject: by.subject,
+      at: now.toISOString(),
+      eventId: null,
+      commandId: null,
+      correlationId: by.correlationId,
+      channel: null,
+      outcome: null,
+      reasons: [],
+    },
+  ]);
+  return bundle;
+}
+
+async function buildBundle(log: PostgresRecordLog, tenantId: string, selection: readonly number[] | null, now: Date): Promise<RecordBundle> {
   const final = await log.checkpoint(tenantId);
   const all = await log.checkpoints(tenantId);
   const base = { format: 'attest-processing-record-bundle/v1' as const, tenantId, origin: log.originOf(tenantId), verifierKey: log.verifier.text, exportedAt: now.toISOString() };

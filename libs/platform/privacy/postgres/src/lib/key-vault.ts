@@ -133,6 +133,24 @@ export class PostgresKeyVault {
     return this.cached(subjectId) ?? (await this.load(subjectId));
   }
 
+  /** The keys of many subjects in one query (those in the cache without one); erased or keyless subjects are absent. */
+  async keysForReading(subjectIds: readonly string[]): Promise<Map<string, SubjectKey>> {
+    const found = new Map<string, SubjectKey>();
+    const missing: string[] = [];
+    for (const subjectId of new Set(subjectIds)) {
+      const hit = this.cached(subjectId);
+      if (hit) found.set(subjectId, hit);
+      else missing.push(subjectId);
+    }
+    if (missing.length === 0) return found;
+    const { rows } = await this.pool.query<{ subject_id: string; kid: string; kek_id: string; wrapped: Buffer }>(
+      'SELECT subject_id, kid, kek_id, wrapped FROM key_vault.subject_keys WHERE subject_id = ANY($1::text[])',
+      [missing],
+    );
+    for (const row of rows) found.set(row.subject_id, this.unwrapRow(row.subject_id, row));
+    return found;
+  }
+
   /** Destroys the subject's key for good and fences the subject. Idempotent. */
   async erase(subjectId: string, reason: string): Promise<void> {
     await this.options.journal?.append({ subjectId, reason, at: new Date().toISOString() });
@@ -285,13 +303,18 @@ export class PostgresKeyVault {
       [subjectId],
     );
     const row = rows[0];
-    if (!row) return null;
+    return row ? this.unwrapRow(subjectId, row) : null;
+  }
+
+  private unwrapRow(subjectId: string, row: { kid: string; kek_id: string; wrapped: Buffer }): SubjectKey {
     const kek = this.keks.get(row.kek_id);
     if (!kek) throw new MasterKeyError(`data key wrapped by master key ${row.kek_id}, which is not configured`);
+    let key: Buffer;
     try {
-      return this.remember(subjectId, { kid: row.kid, key: unwrapKey(kek, subjectId, row.kid, row.wrapped) });
+      key = unwrapKey(kek, subjectId, row.kid, row.wrapped);
     } catch {
       throw new MasterKeyError('ATTEST_MASTER_KEY does not open the stored keys');
     }
+    return this.remember(subjectId, { kid: row.kid, key });
   }
 }

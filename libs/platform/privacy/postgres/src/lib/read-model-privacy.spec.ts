@@ -15,6 +15,7 @@ describe('read-model toolkit: sealed columns and blind indexes (real Postgres)',
   let vault: PostgresKeyVault;
   let privacy: ReadModelPrivacy;
   const tag = randomBytes(4).toString('hex');
+  const masterKey = randomBytes(32).toString('base64');
   const people = {
     a: { id: uuidv7(), name: `Li Na ${tag}`, email: `Li.Na.${tag}@Example.com`, phone: '+86 138-1234-5678' },
     b: { id: uuidv7(), name: `Wang Li ${tag}`, email: `wang.${tag}@example.com`, phone: '+86 139 0000 1111' },
@@ -25,7 +26,7 @@ describe('read-model toolkit: sealed columns and blind indexes (real Postgres)',
     ds = createDataSource({ url: db.url, migrations: [] });
     await ds.initialize();
     await ds.query('CREATE TABLE customers_demo (customer_id text PRIMARY KEY, tenant_id text NOT NULL, name jsonb, email jsonb)');
-    vault = new PostgresKeyVault({ connectionString: db.url, masterKey: parseMasterKey(randomBytes(32).toString('base64')) });
+    vault = new PostgresKeyVault({ connectionString: db.url, masterKey: parseMasterKey(masterKey) });
     await vault.verifyMasterKey();
     privacy = new ReadModelPrivacy(vault);
     await ds.transaction(async (m) => {
@@ -74,6 +75,32 @@ describe('read-model toolkit: sealed columns and blind indexes (real Postgres)',
     const moved = await stored(people.a.id, 'email');
     await expect(privacy.open(people.b.id, { table: 'customers_demo', column: 'email', row: people.b.id }, moved)).rejects.toBeInstanceOf(DecryptionError);
     await expect(privacy.open(people.a.id, { table: 'customers_demo', column: 'name', row: people.a.id }, moved)).rejects.toBeInstanceOf(DecryptionError);
+  });
+
+  it('P1/D4: pseudonyms are stable per subject and tenant, found again for search, and unlinkable once the subject is erased', async () => {
+    const c = uuidv7();
+    const first = await privacy.pseudonyms('acme', [people.a.id, people.b.id, c, people.a.id]);
+    expect(first.size).toBe(3);
+    expect(new Set(first.values()).size).toBe(3);
+    for (const p of first.values()) expect(p).toMatch(/^psn_[A-Za-z0-9_-]{22}$/);
+    expect(JSON.stringify([...first.values()])).not.toContain(people.a.id);
+    expect(await privacy.pseudonyms('acme', [people.b.id, people.a.id, c])).toEqual(first);
+    // Another process (nothing cached) loads the keys in one batch and derives the same pseudonyms.
+    const coldVault = new PostgresKeyVault({ connectionString: db.url, masterKey: parseMasterKey(masterKey) });
+    try {
+      expect(await new ReadModelPrivacy(coldVault).pseudonyms('acme', [people.b.id, people.a.id, c])).toEqual(first);
+    } finally {
+      await coldVault.close();
+    }
+    expect((await privacy.pseudonyms('other-tenant', [people.a.id])).get(people.a.id)).not.toBe(first.get(people.a.id));
+    expect(await privacy.pseudonymForSearch('acme', c)).toBe(first.get(c));
+
+    await vault.erase(c, 'deletion request');
+    const erased = await privacy.pseudonyms('acme', [c, people.b.id]);
+    expect(erased.get(c)).not.toBe(first.get(c));
+    expect((await privacy.pseudonyms('acme', [c])).get(c)).not.toBe(erased.get(c));
+    expect(erased.get(people.b.id)).toBe(first.get(people.b.id));
+    expect(await privacy.pseudonymForSearch('acme', c)).toBeNull();
   });
 
   it('after erasure the row reads as ERASED and the lookups find nothing; the other subject is untouched', async () => {

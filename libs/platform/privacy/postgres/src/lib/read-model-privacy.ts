@@ -119,17 +119,23 @@ export class ReadModelPrivacy {
    * later records about it link to nothing.
    */
   async pseudonyms(tenantId: string, subjectIds: readonly string[]): Promise<Map<string, string>> {
+    const unique = [...new Set(subjectIds)];
+    // Keys from the cache, the rest in one query; a subject with a key is not erased
+    // (erasure deletes the key and drops it from every process's cache).
+    const keys = await this.vault.keysForReading(unique);
+    const erased = await this.vault.erasedAmong(unique.filter((s) => !keys.has(s)));
     const result = new Map<string, string>();
-    for (const subjectId of new Set(subjectIds)) {
-      let pseudonym: string;
-      try {
-        const key = (await this.vault.isErased(subjectId)) ? null : await this.vault.keyForWriting(subjectId);
-        pseudonym = key ? pseudonymOf(key.key, tenantId) : randomPseudonym();
-      } catch (error) {
-        if (!(error instanceof SubjectErasedError)) throw error;
-        pseudonym = randomPseudonym();
+    for (const subjectId of unique) {
+      let key = erased.has(subjectId) ? null : (keys.get(subjectId) ?? null);
+      if (!key && !erased.has(subjectId)) {
+        // A subject recorded before anything personal was written for it: its key starts now.
+        try {
+          key = await this.vault.keyForWriting(subjectId);
+        } catch (error) {
+          if (!(error instanceof SubjectErasedError)) throw error;
+        }
       }
-      result.set(subjectId, pseudonym);
+      result.set(subjectId, key ? pseudonymOf(key.key, tenantId) : randomPseudonym());
     }
     return result;
   }
