@@ -36,6 +36,7 @@ const scopeRules = [
   { sourceTag: 'scope:customers', onlyDependOnLibsWithTags: ['scope:customers', 'scope:platform', 'scope:shared'] },
   { sourceTag: 'scope:consent', onlyDependOnLibsWithTags: ['scope:consent', 'scope:customers', 'scope:platform', 'scope:shared'] },
   { sourceTag: 'scope:processing', onlyDependOnLibsWithTags: ['scope:processing', 'scope:platform', 'scope:shared'] },
+  { sourceTag: 'scope:requests', onlyDependOnLibsWithTags: ['scope:requests', 'scope:platform', 'scope:shared'] },
   { sourceTag: 'scope:app', onlyDependOnLibsWithTags: ['*'] },
 ];
 

@@ -120,6 +120,21 @@ const ROUTES: readonly RouteCase[] = [
   { method: 'POST', path: '/v1/incidents/{incidentId}/updates', permission: 'register:manage', body: { type: 'remedy', at: '2026-11-20T11:00:00Z' } },
   { method: 'POST', path: '/v1/decisions/bulk', permission: 'decisions:request', body: { customerIds: ['0190a9d1-0000-7000-8000-000000000001'], purpose: 'fuzz', channel: 'email', dataCategories: ['contact'] } },
   { method: 'POST', path: '/v1/platform/notifications/{notificationId}/retry', permission: 'platform:operate' },
+  { method: 'POST', path: '/v1/data-subject-requests', permission: 'requests:submit', body: { customerId: '0190a9d1-0000-7000-8000-000000000001', type: 'access', channel: 'web', requester: { relation: 'self', contact: { email: 'fuzz@example.org' } } } },
+  { method: 'GET', path: '/v1/data-subject-requests', permission: 'requests:read' },
+  { method: 'GET', path: '/v1/data-subject-requests/{requestId}', permission: 'requests:read' },
+  { method: 'POST', path: '/v1/data-subject-requests/{requestId}/verification-codes', permission: 'requests:manage' },
+  { method: 'POST', path: '/v1/data-subject-requests/{requestId}/verification', permission: 'requests:manage', body: { challengeId: '0190a9d1-0000-7000-8000-000000000001', code: '123456' } },
+  { method: 'POST', path: '/v1/data-subject-requests/{requestId}/identity-checks', permission: 'requests:manage', body: { note: 'checked' } },
+  { method: 'POST', path: '/v1/data-subject-requests/{requestId}/assignment', permission: 'requests:manage', body: { handler: 'user:h' } },
+  { method: 'POST', path: '/v1/data-subject-requests/{requestId}/escalations', permission: 'requests:manage', body: { reason: 'fuzz' } },
+  { method: 'POST', path: '/v1/data-subject-requests/{requestId}/extension', permission: 'requests:manage', body: { reason: 'fuzz', dueOn: '2027-01-01', requesterToldAt: '2026-11-20T10:00:00Z' } },
+  { method: 'POST', path: '/v1/data-subject-requests/{requestId}/start', permission: 'requests:manage' },
+  { method: 'POST', path: '/v1/data-subject-requests/{requestId}/execution', permission: 'requests:manage' },
+  { method: 'POST', path: '/v1/data-subject-requests/{requestId}/rejection', permission: 'requests:manage', body: { reasons: ['fuzz'], complaint: 'dpa.example.org' } },
+  { method: 'GET', path: '/v1/data-subject-request-policy', permission: 'requests:read' },
+  { method: 'PUT', path: '/v1/data-subject-request-policy', permission: 'requests:policy', body: { policy: { kind: 'gdpr-month' }, holidays: [] } },
+  { method: 'GET', path: '/v1/platform/data-subject-requests/escalated', permission: 'platform:operate' },
 ];
 
 const ISSUER = 'https://idp.test';

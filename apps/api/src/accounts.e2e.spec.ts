@@ -1,21 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { CommandBus } from '@nestjs/cqrs';
 import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
 import { RunAccountCommand, RunAccountCommandHandler } from '@attest/accounts-application';
 import { completeTenantClosures } from '@attest/runtime';
 import { FixedClock, uuidv7 } from '@attest/kernel';
-import { verifyWebhookSignature, WebhookDispatcher } from '@attest/notifications';
 import { scanForCanaries } from '@attest/testing';
 import { ApiHarness, type ApiResponse } from './testing/api-harness';
+import { WebhookInbox, type InboxMessage } from './testing/webhook-inbox';
 
-interface Message {
-  readonly id: string;
-  readonly kind: string;
-  readonly tenantId: string;
-  readonly payload: { to: { email: string | null; phone: string | null }; code?: string; token?: string; accountId?: string; event?: string; [k: string]: unknown };
-}
 
 const ISSUER = 'https://idp.test';
 const AUDIENCE = 'attest-api';
@@ -34,10 +26,7 @@ const people = {
 describe('accounts and organizations end to end (A1–A12; real HTTP, real Postgres, real webhook receiver)', () => {
   const clock = new FixedClock(new Date());
   const api = new ApiHarness();
-  const secret = randomBytes(24).toString('base64url');
-  const inbox: Message[] = [];
-  let receiver: Server;
-  let dispatcher: WebhookDispatcher;
+  let inbox: WebhookInbox;
   let signingKey: Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
   let operator: string;
 
@@ -51,11 +40,9 @@ describe('accounts and organizations end to end (A1–A12; real HTTP, real Postg
       .sign(signingKey);
 
   /** Runs the outbox once and returns what arrived at the receiver. */
-  async function deliver(): Promise<Message[]> {
-    const before = inbox.length;
+  async function deliver(): Promise<InboxMessage[]> {
     await api.runners.find((r) => r.name === 'account-notifications')?.catchUp();
-    await dispatcher.dispatchDue();
-    return inbox.slice(before);
+    return inbox.dispatch();
   }
 
   async function codeFor(address: string): Promise<string> {
@@ -73,31 +60,11 @@ describe('accounts and organizations end to end (A1–A12; real HTTP, real Postg
     const jwk: JWK = { ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'ES256' };
     await api.start('accounts_e2e', { clock, oidc: { issuer: ISSUER, audience: AUDIENCE, jwks: createLocalJWKSet({ keys: [jwk] }) } });
     operator = await api.key('platform', ['platform-operator']);
-    receiver = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const raw = Buffer.concat(chunks).toString('utf8');
-        const check = verifyWebhookSignature(secret, req.headers['attest-signature'] as string | undefined, raw, Math.floor(clock.now().getTime() / 1000));
-        if (check.valid) inbox.push(JSON.parse(raw) as Message);
-        res.statusCode = check.valid ? 204 : 401;
-        res.end();
-      });
-    });
-    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-    dispatcher = new WebhookDispatcher({
-      dataSource: api.infra.dataSource,
-      outbox: api.infra.outbox,
-      endpoint: `http://127.0.0.1:${String((receiver.address() as AddressInfo).port)}/`,
-      secret,
-      clock,
-      logger: { info: () => undefined, warn: () => undefined },
-    });
+    inbox = await WebhookInbox.start(api.infra, clock);
   }, 60_000);
 
   afterAll(async () => {
-    receiver.closeAllConnections();
-    await new Promise<void>((resolve) => receiver.close(() => { resolve(); }));
+    await inbox.stop();
     await api.stop();
   });
 

@@ -36,7 +36,7 @@ import { OutboxReader, type Outbox } from '@attest/notifications';
 import { CONSENT_PROJECTOR, CONSENT_READ_MODEL, consentHandlers } from '@attest/consent-application';
 import { ConsentsController, DecisionsController, PurposesController } from '@attest/consent-api';
 import { PostgresConsentReadModel } from '@attest/consent-infrastructure';
-import { CUSTOMERS_PROJECTOR, CUSTOMERS_READ_MODEL, customersHandlers } from '@attest/customers-application';
+import { CUSTOMERS_PROJECTOR, CUSTOMERS_READ_MODEL, customersHandlers, type CustomersReadModel } from '@attest/customers-application';
 import { CustomersController } from '@attest/customers-api';
 import { PostgresCustomersReadModel } from '@attest/customers-infrastructure';
 import { PROCESSING_RECORD, PROCESSING_REGISTER } from '@attest/processing-application';
@@ -65,6 +65,11 @@ import { HealthController } from './health/health.controller';
 import { NotificationsController } from './notifications/notifications.controller';
 import { MetricsController } from './metrics/metrics.controller';
 import { DATA_SOURCE, METRICS_REGISTRY, PROJECTION_RUNNERS } from './tokens';
+import { CommandBus } from '@nestjs/cqrs';
+import { REQUEST_POLICIES, REQUESTS_PROJECTOR, REQUESTS_READ_MODEL, requestsHandlers, SUBJECT_RIGHTS, VERIFICATION_CODES } from '@attest/requests-application';
+import { PlatformRequestsController, RequestsController } from '@attest/requests-api';
+import { PostgresRequestPolicies, PostgresRequestsReadModel, PostgresVerificationCodes } from '@attest/requests-infrastructure';
+import { ContextSubjectRights } from './subject-rights';
 
 export interface AppDependencies {
   /** Owner connection: projections and health. */
@@ -121,6 +126,8 @@ export class AppModule {
         DecisionsController,
         ProcessingRecordController,
         ProcessingRegisterController,
+        RequestsController,
+        PlatformRequestsController,
       ],
       providers: [
         { provide: DATA_SOURCE, useValue: deps.dataSource },
@@ -155,6 +162,16 @@ export class AppModule {
         { provide: CONSENT_PROJECTOR, useValue: new InlineProjector(deps.dataSource, deps.store, byName('consent', 'customers')) },
         ...customersHandlers,
         ...consentHandlers,
+        ...requestsHandlers,
+        { provide: REQUESTS_READ_MODEL, useValue: new PostgresRequestsReadModel(deps.appDataSource, deps.dataSource) },
+        { provide: REQUEST_POLICIES, useValue: new PostgresRequestPolicies(deps.dataSource) },
+        { provide: VERIFICATION_CODES, useValue: new PostgresVerificationCodes(deps.dataSource, deps.privacy, deps.outbox) },
+        { provide: REQUESTS_PROJECTOR, useValue: new InlineProjector(deps.dataSource, deps.store, byName('requests')) },
+        {
+          provide: SUBJECT_RIGHTS,
+          inject: [CommandBus, CUSTOMERS_READ_MODEL],
+          useFactory: (bus: CommandBus, customers: CustomersReadModel) => new ContextSubjectRights(bus, deps.store, customers),
+        },
         { provide: RATE_LIMITER, useValue: new RateLimiter(deps.rateLimitPerMinute) },
         { provide: IDEMPOTENCY_STORE, useValue: new PostgresIdempotencyStore(deps.appDataSource) },
         { provide: EventLogStatsReader, useValue: new EventLogStatsReader(deps.appDataSource) },

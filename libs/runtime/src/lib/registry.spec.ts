@@ -2,11 +2,12 @@ import { API_KEY_EVENT_TYPES, DELEGATION_EVENT_TYPES } from '@attest/access-doma
 import { ACCOUNT_EVENT_TYPES, ORGANIZATION_EVENT_TYPES } from '@attest/accounts-domain';
 import { CONSENT_EVENT_TYPES, PURPOSE_EVENT_TYPES } from '@attest/consent-domain';
 import { CUSTOMER_EVENT_TYPES } from '@attest/customers-domain';
+import { REQUEST_EVENT_TYPES } from '@attest/requests-domain';
 import { eventTypeRegistry, migrationsFor, processingMap } from './registry';
 
 // Every event type a context can emit must carry a personal-data declaration;
 // the encrypting store also refuses undeclared types at run time.
-const EMITTED_EVENT_TYPES: readonly string[] = [...API_KEY_EVENT_TYPES, ...DELEGATION_EVENT_TYPES, ...ACCOUNT_EVENT_TYPES, ...ORGANIZATION_EVENT_TYPES, ...CUSTOMER_EVENT_TYPES, ...PURPOSE_EVENT_TYPES, ...CONSENT_EVENT_TYPES];
+const EMITTED_EVENT_TYPES: readonly string[] = [...API_KEY_EVENT_TYPES, ...DELEGATION_EVENT_TYPES, ...ACCOUNT_EVENT_TYPES, ...ORGANIZATION_EVENT_TYPES, ...CUSTOMER_EVENT_TYPES, ...PURPOSE_EVENT_TYPES, ...CONSENT_EVENT_TYPES, ...REQUEST_EVENT_TYPES];
 
 describe('the runtime registry', () => {
   it('declares every event type the contexts emit, and nothing else', () => {

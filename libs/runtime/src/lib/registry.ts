@@ -5,6 +5,8 @@ import { accountEventClassifications, accountProcessingMap } from '@attest/accou
 import { consentEventClassifications, consentProcessingMap } from '@attest/consent-application';
 import { consentMigrations, consentProjection } from '@attest/consent-infrastructure';
 import { customerEventClassifications, customerProcessingMap } from '@attest/customers-application';
+import { requestEventClassifications, requestProcessingMap } from '@attest/requests-application';
+import { requestsMigrations, requestsProjection } from '@attest/requests-infrastructure';
 import { processingMigrations, processingRecordProjection, type PostgresRecordLog } from '@attest/processing-infrastructure';
 import type { ProcessingMap } from '@attest/security';
 import { customersMigrations, customersProjection } from '@attest/customers-infrastructure';
@@ -34,6 +36,7 @@ export function migrationsFor(eventStore: 'postgres' | 'kurrentdb'): MigrationCl
     ...customersMigrations,
     ...consentMigrations,
     ...processingMigrations,
+    ...requestsMigrations,
   ];
   // TypeORM runs them in this order; keep it the order of their timestamps.
   const stamp = (m: MigrationClass): number => Number(/(\d{13})$/.exec(m.name)?.[1] ?? 0);
@@ -57,13 +60,14 @@ export function createProjections(deps: ProjectionDependencies): Projection[] {
     accountNotificationsProjection(deps.outbox, new StreamAccountContacts(deps.store)),
     customersProjection(deps.privacy),
     consentProjection,
+    requestsProjection,
     processingRecordProjection(processingMap(), deps.recordLog, deps.privacy),
   ];
 }
 
 /** P1: how every event type becomes a processing record, or that it processes no personal data. */
 export function processingMap(): ProcessingMap {
-  return { ...accessProcessingMap, ...accountProcessingMap, ...customerProcessingMap, ...consentProcessingMap };
+  return { ...accessProcessingMap, ...accountProcessingMap, ...customerProcessingMap, ...consentProcessingMap, ...requestProcessingMap };
 }
 
 /**
@@ -71,5 +75,5 @@ export function processingMap(): ProcessingMap {
  * An event type missing here cannot be written (PRIVACY.UNDECLARED_EVENT_TYPE).
  */
 export function eventTypeRegistry(): EventTypeRegistry {
-  return new EventTypeRegistry([...accessEventClassifications, ...accountEventClassifications, ...customerEventClassifications, ...consentEventClassifications]);
+  return new EventTypeRegistry([...accessEventClassifications, ...accountEventClassifications, ...customerEventClassifications, ...consentEventClassifications, ...requestEventClassifications]);
 }

@@ -24,6 +24,10 @@ export const PERMISSIONS = [
   'processing-record:manage',
   'register:read',
   'register:manage',
+  'requests:read',
+  'requests:submit',
+  'requests:manage',
+  'requests:policy',
   'platform:operate',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
@@ -51,6 +55,10 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'processing-record:read',
     'register:read',
     'register:manage',
+    'requests:read',
+    'requests:submit',
+    'requests:manage',
+    'requests:policy',
   ],
   'end-user': ['profile:read', 'account:self', 'customers:read', 'customers:manage', 'consent:read', 'consent:manage', 'decisions:request'],
   'compliance-officer': [
@@ -64,8 +72,9 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'processing-record:manage',
     'register:read',
     'register:manage',
+    'requests:read',
   ],
-  'dsr-handler': ['profile:read', 'personal-data:read', 'customers:read', 'consent:read', 'consent:manage', 'processing-record:read'],
+  'dsr-handler': ['profile:read', 'personal-data:read', 'customers:read', 'consent:read', 'consent:manage', 'processing-record:read', 'requests:read', 'requests:submit', 'requests:manage'],
   service: [
     'profile:read',
     'event-log:read',
@@ -76,6 +85,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'consent:read',
     'consent:manage',
     'decisions:request',
+    'requests:submit',
   ],
 };
 

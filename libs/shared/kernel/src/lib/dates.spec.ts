@@ -1,4 +1,4 @@
-import { addMonths, addWorkingDays, ageOn, isIsoDate } from './calendar';
+import { addMonths, addWorkingDays, ageOn, isIsoDate } from './dates';
 
 describe('calendar', () => {
   it('A11: 15 working days skip weekends and holidays, not counting the request day', () => {

@@ -1,0 +1,207 @@
+import { randomBytes } from 'node:crypto';
+import { FixedClock } from '@attest/kernel';
+import { ApiHarness, type ApiResponse } from './testing/api-harness';
+import { WebhookInbox } from './testing/webhook-inbox';
+
+interface RequestView {
+  requestId: string;
+  status: string;
+  verified: boolean;
+  dueOn: string;
+  maxExtendedDueOn: string | null;
+  urgency: string | null;
+  handler: string | null;
+  escalations: { reason: string }[];
+  outcome: { summary: string } | null;
+  rejection: { reasons: string[]; complaint: string } | null;
+}
+
+const tag = randomBytes(3).toString('hex');
+const requesterEmail = `requester.${tag}@example.org`;
+
+describe('data-subject requests end to end (D1–D3, K2; real HTTP, real Postgres, real webhook receiver)', () => {
+  // Monday 2026-11-23, 10:00 UTC.
+  const clock = new FixedClock(new Date('2026-11-23T10:00:00.000Z'));
+  const api = new ApiHarness();
+  let inbox: WebhookInbox;
+  let admin: string;
+  let handler: string;
+  let service: string;
+  let officer: string;
+  let operator: string;
+  let customer: string;
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- a typed view of a JSON body
+  const body = <T>(res: ApiResponse): T => res.body as T;
+
+  const receive = async (type: string, extra: Record<string, unknown> = {}, key = service): Promise<RequestView> => {
+    const res = await api.call('POST', '/v1/data-subject-requests', { key, body: { customerId: customer, type, channel: 'web', requester: { relation: 'self', contact: { email: requesterEmail } }, ...extra } });
+    expect(res.status).toBe(201);
+    return body<RequestView>(res);
+  };
+  const post = (requestId: string, step: string, payload?: unknown): Promise<ApiResponse> =>
+    api.call('POST', `/v1/data-subject-requests/${requestId}/${step}`, { key: handler, ...(payload === undefined ? {} : { body: payload }) });
+
+  async function codeFor(requestId: string): Promise<{ challengeId: string; code: string }> {
+    const sent = await post(requestId, 'verification-codes');
+    expect(sent.status).toBe(201);
+    const { challengeId } = body<{ challengeId: string }>(sent);
+    const message = (await inbox.dispatch()).find((m) => m.kind === 'one-time-code' && m.payload.requestId === requestId && m.payload.to.email === requesterEmail);
+    if (!message?.payload.code) throw new Error('no code arrived for the requester');
+    return { challengeId, code: message.payload.code };
+  }
+
+  /** Received, verified by code, started. */
+  async function underWay(type: string, extra: Record<string, unknown> = {}): Promise<string> {
+    const { requestId } = await receive(type, extra);
+    const { challengeId, code } = await codeFor(requestId);
+    expect(body<RequestView>(await post(requestId, 'verification', { challengeId, code }))).toMatchObject({ status: 'verified', verified: true });
+    expect(body<RequestView>(await post(requestId, 'start'))).toMatchObject({ status: 'in-progress' });
+    return requestId;
+  }
+
+  beforeAll(async () => {
+    await api.start('requests_e2e', { clock });
+    inbox = await WebhookInbox.start(api.infra, clock);
+    const registered = await api.call('POST', '/v1/registrations/enterprise', {
+      body: { tenantId: `dsr-${tag}`, legalName: 'Shop Ltd', registrationNumber: `DSR${tag}01`, contact: { name: 'Shop Contact', email: `c.${tag}@example.org` }, evidence: { documentRef: 's.pdf', sha256: 'e'.repeat(64) } },
+    });
+    const tenantId = body<{ tenantId: string }>(registered).tenantId;
+    admin = await api.key(tenantId, ['org-admin']);
+    handler = await api.key(tenantId, ['dsr-handler']);
+    service = await api.key(tenantId, ['service']);
+    officer = await api.key(tenantId, ['compliance-officer']);
+    operator = await api.key('platform', ['platform-operator']);
+    for (const purposeKey of ['newsletter', 'offers']) {
+      await api.call('POST', '/v1/purposes', {
+        key: admin,
+        body: { purposeKey, name: purposeKey, description: purposeKey, legalBasis: 'consent', method: 'bulk-email', dataCategories: ['contact'], channels: ['email', 'sms'], retentionDays: 730, noticeVersion: 'n-1' },
+      });
+    }
+    customer = body<{ id: string }>(await api.call('POST', '/v1/customers', { key: service, body: { profile: { name: `Li ${tag}`, email: `li.${tag}@example.org` }, tags: [] } })).id;
+    const evidence = { noticeVersion: 'n-1', method: 'checkbox', source: 'web', collector: 'system:web', collectedAt: clock.now().toISOString() };
+    for (const [purposeKey, channel] of [['newsletter', 'email'], ['newsletter', 'sms'], ['offers', 'email']] as const) {
+      expect((await api.call('POST', `/v1/customers/${customer}/consents`, { key: service, body: { purposeKey, channel, scope: 'general', evidence } })).status).toBe(201);
+    }
+  }, 60_000);
+
+  afterAll(async () => {
+    await inbox.stop();
+    await api.stop();
+  });
+
+  it('D1/D3: receives a request with the due date of the GDPR month; the queue shows it oldest due first', async () => {
+    const r = await receive('access');
+    expect(r).toMatchObject({ status: 'received', verified: false, dueOn: '2026-12-23', maxExtendedDueOn: '2027-02-23', urgency: 'on-track' });
+    const queue = body<RequestView[]>(await api.call('GET', '/v1/data-subject-requests', { key: handler }));
+    expect(queue.map((q) => q.requestId)).toContain(r.requestId);
+    expect(body<RequestView>(await api.call('GET', `/v1/data-subject-requests/${r.requestId}`, { key: officer })).requestId).toBe(r.requestId);
+    // No personal data of the requester in the queue.
+    expect(JSON.stringify(queue)).not.toContain(requesterEmail);
+    expect((await api.call('POST', '/v1/data-subject-requests', { key: service, body: { customerId: '0190a9d1-0000-7000-8000-000000000001', type: 'access', channel: 'web', requester: { relation: 'self', contact: { email: requesterEmail } } } })).body).toMatchObject({
+      status: 404,
+      code: 'DSR.SUBJECT_NOT_FOUND',
+    });
+    expect((await api.call('POST', '/v1/data-subject-requests', { key: service, body: { customerId: customer, type: 'correction', channel: 'web', fields: ['shoeSize'], requester: { relation: 'self', contact: { email: requesterEmail } } } })).body).toMatchObject({
+      status: 400,
+      code: 'DSR.FIELD_UNKNOWN',
+    });
+  });
+
+  it('D3: a tenant on 15 working days with holidays gets that due date; existing requests keep theirs', async () => {
+    expect(body<{ policy: { kind: string } }>(await api.call('GET', '/v1/data-subject-request-policy', { key: handler })).policy.kind).toBe('gdpr-month');
+    expect((await api.call('PUT', '/v1/data-subject-request-policy', { key: handler, body: { policy: { kind: 'gdpr-month' }, holidays: [] } })).status).toBe(403);
+    expect((await api.call('PUT', '/v1/data-subject-request-policy', { key: admin, body: { policy: { kind: 'working-days' }, holidays: [] } })).body).toMatchObject({ status: 400, code: 'DSR.POLICY_INVALID' });
+    const set = await api.call('PUT', '/v1/data-subject-request-policy', { key: admin, body: { policy: { kind: 'working-days', days: 15 }, holidays: ['2026-12-25', '2026-12-24'] } });
+    expect(body<{ calendar: { holidays: string[] } }>(set).calendar.holidays).toEqual(['2026-12-24', '2026-12-25']);
+    const r = await receive('restriction');
+    // 15 working days after Monday 23 November, skipping 24 and 25 December: not reached, so 14 December.
+    expect(r).toMatchObject({ dueOn: '2026-12-14', maxExtendedDueOn: null });
+    clock.set(new Date('2026-12-10T10:00:00.000Z'));
+    const r2 = await receive('restriction');
+    // From Thursday 10 December: 15 working days, minus 24 and 25 December, end on 4 January.
+    expect(r2.dueOn).toBe('2027-01-04');
+    expect(body<RequestView>(await api.call('GET', `/v1/data-subject-requests/${r.requestId}`, { key: handler }))).toMatchObject({ dueOn: '2026-12-14', urgency: 'at-risk' });
+    expect(body<RequestView[]>(await api.call('GET', '/v1/data-subject-requests?urgency=at-risk', { key: handler })).map((q) => q.requestId)).toContain(r.requestId);
+    clock.set(new Date('2026-12-15T00:00:01.000Z'));
+    expect(body<RequestView>(await api.call('GET', `/v1/data-subject-requests/${r.requestId}`, { key: handler })).urgency).toBe('overdue');
+    expect(body<RequestView[]>(await api.call('GET', '/v1/data-subject-requests?urgency=overdue', { key: handler })).map((q) => q.requestId)).toEqual(
+      expect.arrayContaining([r.requestId]) as unknown,
+    );
+    await api.call('PUT', '/v1/data-subject-request-policy', { key: admin, body: { policy: { kind: 'gdpr-month' }, holidays: [] } });
+    clock.set(new Date('2026-11-23T10:00:00.000Z'));
+  });
+
+  it('D2: verifies the requester with a one-time code through the outbox; wrong codes count, expired codes fail', async () => {
+    const { requestId } = await receive('access');
+    expect((await post(requestId, 'start')).body).toMatchObject({ status: 409, code: 'DSR.NOT_VERIFIED' });
+    const { challengeId, code } = await codeFor(requestId);
+    const wrong = code === '000000' ? '111111' : '000000';
+    expect((await post(requestId, 'verification', { challengeId, code: wrong })).body).toMatchObject({ status: 400, code: 'DSR.CODE_INVALID' });
+    clock.advance(16 * 60_000);
+    expect((await post(requestId, 'verification', { challengeId, code })).body).toMatchObject({ status: 400, code: 'DSR.CODE_EXPIRED' });
+    const second = await codeFor(requestId);
+    for (let i = 0; i < 5; i++) await post(requestId, 'verification', { challengeId: second.challengeId, code: wrong });
+    expect((await post(requestId, 'verification', second)).body).toMatchObject({ status: 400, code: 'DSR.CODE_ATTEMPTS_EXHAUSTED' });
+    const third = await codeFor(requestId);
+    expect(body<RequestView>(await post(requestId, 'verification', third))).toMatchObject({ status: 'verified', verified: true });
+    expect((await post(requestId, 'verification-codes')).body).toMatchObject({ status: 409, code: 'DSR.ALREADY_VERIFIED' });
+    const other = await receive('access');
+    expect(body<RequestView>(await post(other.requestId, 'identity-checks', { note: 'ID card checked at the service desk' }))).toMatchObject({ verified: true });
+  });
+
+  it('D2: assigns, escalates to the platform operator, extends within the first month, rejects with how to complain', async () => {
+    const { requestId } = await receive('deletion');
+    expect(body<RequestView>(await post(requestId, 'assignment', { handler: 'user:alice' })).handler).toBe('user:alice');
+    expect(body<RequestView[]>(await api.call('GET', '/v1/data-subject-requests?handler=user:alice', { key: handler })).map((q) => q.requestId)).toEqual([requestId]);
+    expect(body<RequestView>(await post(requestId, 'escalations', { reason: 'the tenant has not answered in three weeks' })).escalations).toHaveLength(1);
+    expect(body<RequestView[]>(await api.call('GET', '/v1/platform/data-subject-requests/escalated', { key: operator })).map((q) => q.requestId)).toContain(requestId);
+    expect((await api.call('GET', '/v1/platform/data-subject-requests/escalated', { key: handler })).status).toBe(403);
+    expect((await post(requestId, 'extension', { reason: 'x', dueOn: '2027-02-24', requesterToldAt: clock.now().toISOString() })).body).toMatchObject({ code: 'DSR.EXTENSION_TOO_LONG' });
+    const extended = body<RequestView>(await post(requestId, 'extension', { reason: 'several systems to search', dueOn: '2027-02-23', requesterToldAt: clock.now().toISOString() }));
+    expect(extended.dueOn).toBe('2027-02-23');
+    expect((await post(requestId, 'extension', { reason: 'again', dueOn: '2027-02-20', requesterToldAt: clock.now().toISOString() })).body).toMatchObject({ status: 409, code: 'DSR.ALREADY_EXTENDED' });
+    expect((await post(requestId, 'rejection', { reasons: ['x'], complaint: '' })).status).toBe(400);
+    const rejected = body<RequestView>(await post(requestId, 'rejection', { reasons: ['the requester could not be identified'], complaint: 'Complain to the data protection authority: dpa.example.org' }));
+    expect(rejected).toMatchObject({ status: 'rejected', urgency: null, rejection: { reasons: ['the requester could not be identified'] } });
+    expect((await post(requestId, 'start')).body).toMatchObject({ status: 409, code: 'DSR.CLOSED' });
+    expect(body<RequestView[]>(await api.call('GET', '/v1/data-subject-requests?status=rejected', { key: handler })).map((q) => q.requestId)).toContain(requestId);
+  });
+
+  it('D1/PIPL 47: a restriction request makes the decision API deny; repeating the execution changes nothing', async () => {
+    const decide = async (): Promise<{ allow: boolean; reasons: string[] }> =>
+      body(await api.call('POST', '/v1/decisions', { key: service, body: { customerId: customer, purpose: 'offers', channel: 'email', dataCategories: ['contact'] } }));
+    expect(await decide()).toMatchObject({ allow: true });
+    const requestId = await underWay('restriction');
+    const done = body<{ outcome: { summary: string } }>(await post(requestId, 'execution', {}));
+    expect(done.outcome.summary).toMatch(/restricted/);
+    expect(await decide()).toMatchObject({ allow: false, reasons: expect.arrayContaining(['SUBJECT_RESTRICTED']) as unknown });
+    expect(body<RequestView>(await api.call('GET', `/v1/data-subject-requests/${requestId}`, { key: handler }))).toMatchObject({ status: 'completed', outcome: { summary: done.outcome.summary } });
+    expect((await post(requestId, 'execution', {})).body).toMatchObject({ status: 409, code: 'DSR.NOT_IN_PROGRESS' });
+    // Lift it again for the next cases.
+    expect((await api.call('DELETE', `/v1/customers/${customer}/restriction`, { key: service })).status).toBeLessThan(300);
+  });
+
+  it('D1/K2: a withdrawal request withdraws every consent in force for the named purposes', async () => {
+    const requestId = await underWay('withdrawal', { purposes: ['newsletter'] });
+    expect(body<{ outcome: { summary: string } }>(await post(requestId, 'execution', {})).outcome.summary).toBe('consent withdrawn for: newsletter');
+    const at = new Date(clock.now().getTime() + 1000).toISOString();
+    const valid = async (purpose: string, channel: string): Promise<boolean> =>
+      body<{ valid: boolean }>(await api.call('GET', `/v1/customers/${customer}/consents/state?purpose=${purpose}&channel=${channel}&at=${at}`, { key: service })).valid;
+    expect(await valid('newsletter', 'email')).toBe(false);
+    expect(await valid('newsletter', 'sms')).toBe(false);
+    expect(await valid('offers', 'email')).toBe(true);
+    // Withdrawn by the request, with its id as the source (K2 evidence).
+    const history = body<{ action: string; source?: string }[]>(await api.call('GET', `/v1/customers/${customer}/consents`, { key: service }));
+    expect(history.filter((h) => h.action === 'withdrawn')).toHaveLength(2);
+  });
+
+  it('D1: a correction request replaces the named fields and only those', async () => {
+    const requestId = await underWay('correction', { fields: ['email'] });
+    expect((await post(requestId, 'execution', { corrections: { name: 'Other' } })).body).toMatchObject({ status: 400, code: 'DSR.FIELDS_OUTSIDE_REQUEST' });
+    expect((await post(requestId, 'execution', {})).body).toMatchObject({ status: 400, code: 'DSR.CORRECTIONS_MISSING' });
+    const corrected = `li.corrected.${tag}@example.org`;
+    expect(body<{ outcome: { summary: string } }>(await post(requestId, 'execution', { corrections: { email: corrected } })).outcome.summary).toBe('corrected: email');
+    const profile = body<{ profile: { email: string; name: string } }>(await api.call('GET', `/v1/customers/${customer}`, { key: service, headers: { 'x-purpose': 'customer-support' } })).profile;
+    expect(profile).toMatchObject({ email: corrected, name: `Li ${tag}` });
+  });
+});

@@ -1,0 +1,70 @@
+import { CommandBus } from '@nestjs/cqrs';
+import { ChangeConsentCommand } from '@attest/consent-application';
+import { consentStreamId, evolveConsent, type ConsentEvent, type ConsentState } from '@attest/consent-domain';
+import { RunCustomerCommand, type CustomersReadModel } from '@attest/customers-application';
+import { PROFILE_FIELD_NAMES } from '@attest/customers-domain';
+import type { EventStore } from '@attest/event-store';
+import { DomainError } from '@attest/kernel';
+import type { SubjectRights } from '@attest/requests-application';
+import type { CommandContext } from '@attest/security';
+
+/**
+ * What a data-subject request does to a customer's data, carried out by the
+ * customers and consent contexts through their own commands (so their
+ * deciders, events, read models and processing records apply as for any
+ * other change). Composed here because the requests context may not depend
+ * on them.
+ */
+export class ContextSubjectRights implements SubjectRights {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly store: EventStore,
+    private readonly customers: CustomersReadModel,
+  ) {}
+
+  readonly correctableFields: readonly string[] = PROFILE_FIELD_NAMES;
+
+  async exists(tenantId: string, customerId: string): Promise<boolean> {
+    return (await this.customers.get(tenantId, customerId)) !== null;
+  }
+
+  async restrict(context: CommandContext, customerId: string, requestId: string): Promise<boolean> {
+    try {
+      await this.commands.execute(new RunCustomerCommand(context, { kind: 'RestrictProcessing', customerId, reason: `data-subject-request:${requestId}` }));
+      return true;
+    } catch (error) {
+      if (error instanceof DomainError && error.code === 'CUSTOMER.ALREADY_RESTRICTED') return false;
+      throw error;
+    }
+  }
+
+  async withdrawConsents(context: CommandContext, customerId: string, purposes: readonly string[], requestId: string): Promise<string[]> {
+    const events = await this.store.readStream(consentStreamId(customerId), { maxCount: 100_000 });
+    const state = events.reduce<ConsentState>((s, e) => evolveConsent(s, { type: e.type, data: e.data } as unknown as ConsentEvent), { active: new Map(), withdrawn: new Set() });
+    const withdrawn = new Set<string>();
+    for (const consent of state.active.values()) {
+      if (purposes.length > 0 && !purposes.includes(consent.purposeKey)) continue;
+      await this.commands.execute(
+        new ChangeConsentCommand(context, customerId, {
+          action: 'withdraw',
+          purposeKey: consent.purposeKey,
+          channel: consent.channel,
+          scope: consent.scope,
+          thirdParty: consent.thirdParty === null ? null : { name: consent.thirdParty },
+          country: consent.country,
+          method: 'data-subject-request',
+          source: `dsr:${requestId}`,
+        }),
+      );
+      withdrawn.add(consent.purposeKey);
+    }
+    return [...withdrawn].sort();
+  }
+
+  async correct(context: CommandContext, customerId: string, changes: Readonly<Record<string, string | null>>): Promise<string[]> {
+    const unknown = Object.keys(changes).filter((f) => !this.correctableFields.includes(f));
+    if (unknown.length > 0) throw new DomainError('DSR.FIELD_UNKNOWN', `not a profile field: ${unknown.join(', ')}`, 'invalid');
+    await this.commands.execute(new RunCustomerCommand(context, { kind: 'UpdateCustomer', customerId, changes: changes }));
+    return Object.keys(changes).sort();
+  }
+}

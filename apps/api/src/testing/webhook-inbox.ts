@@ -1,0 +1,63 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Clock } from '@attest/kernel';
+import { verifyWebhookSignature, WebhookDispatcher } from '@attest/notifications';
+import type { Infrastructure } from '@attest/runtime';
+
+/** A notification as the receiving system gets it (decrypted by the dispatcher, signed). */
+export interface InboxMessage {
+  readonly id: string;
+  readonly kind: string;
+  readonly tenantId: string;
+  readonly payload: { to: { email: string | null; phone: string | null }; code?: string; token?: string; accountId?: string; requestId?: string; event?: string; [k: string]: unknown };
+}
+
+/**
+ * A real webhook receiver on a local port and the real dispatcher pointed at
+ * it: tests see notifications exactly as a downstream system would, with
+ * signatures checked.
+ */
+export class WebhookInbox {
+  readonly messages: InboxMessage[] = [];
+  private receiver!: Server;
+  private dispatcher!: WebhookDispatcher;
+
+  static async start(infra: Infrastructure, clock: Clock): Promise<WebhookInbox> {
+    const inbox = new WebhookInbox();
+    const secret = randomBytes(24).toString('base64url');
+    inbox.receiver = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const raw = Buffer.concat(chunks).toString('utf8');
+        const check = verifyWebhookSignature(secret, req.headers['attest-signature'] as string | undefined, raw, Math.floor(clock.now().getTime() / 1000));
+        if (check.valid) inbox.messages.push(JSON.parse(raw) as InboxMessage);
+        res.statusCode = check.valid ? 204 : 401;
+        res.end();
+      });
+    });
+    await new Promise<void>((resolve) => inbox.receiver.listen(0, '127.0.0.1', resolve));
+    inbox.dispatcher = new WebhookDispatcher({
+      dataSource: infra.dataSource,
+      outbox: infra.outbox,
+      endpoint: `http://127.0.0.1:${String((inbox.receiver.address() as AddressInfo).port)}/`,
+      secret,
+      clock,
+      logger: { info: () => undefined, warn: () => undefined },
+    });
+    return inbox;
+  }
+
+  /** Delivers what is due and returns what arrived. */
+  async dispatch(): Promise<InboxMessage[]> {
+    const before = this.messages.length;
+    await this.dispatcher.dispatchDue();
+    return this.messages.slice(before);
+  }
+
+  async stop(): Promise<void> {
+    this.receiver.closeAllConnections();
+    await new Promise<void>((resolve) => this.receiver.close(() => { resolve(); }));
+  }
+}

@@ -1,0 +1,349 @@
+import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Put, Query } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsEmail,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsNotEmptyObject,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateNested,
+} from 'class-validator';
+import { DomainError, type Clock } from '@attest/kernel';
+import { ApiAuthenticatedProblems, commandContext, currentPrincipal, RequirePermission } from '@attest/http';
+import { CLOCK } from '@attest/security';
+import {
+  AnswerVerificationCodeCommand,
+  ExecuteRequestCommand,
+  ReceiveRequestCommand,
+  REQUEST_POLICIES,
+  REQUESTS_READ_MODEL,
+  RunRequestStepCommand,
+  SendVerificationCodeCommand,
+  type RequestPolicies,
+  type RequestsReadModel,
+  type RequestStep,
+  type RequestView,
+  type TenantRequestPolicy,
+} from '@attest/requests-application';
+import { REQUEST_CHANNELS, REQUEST_TYPES, REQUESTER_RELATIONS, type DeadlinePolicy, type RequestChannel, type RequesterRelation, type RequestOutcome, type RequestType } from '@attest/requests-domain';
+
+// eslint-disable-next-line no-control-regex -- refusing control characters is the point
+const TEXT = /^[^\u0000-\u001f]{1,2000}$/u;
+const KEY = /^[a-z0-9][a-z0-9-]{0,63}$/;
+const FIELD = /^[a-zA-Z][a-zA-Z0-9]{0,63}$/;
+const STATUSES = ['open', 'all', 'received', 'verifying', 'verified', 'in-progress', 'completed', 'rejected'] as const;
+
+class ContactDto {
+  @ApiPropertyOptional({ example: 'li.wei@example.org' }) @IsOptional() @IsEmail() @MaxLength(254) email?: string;
+  @ApiPropertyOptional({ example: '+86 138 1234 5678' }) @IsOptional() @Matches(/^\+?[0-9 ()-]{6,32}$/) phone?: string;
+}
+class RequesterDto {
+  @ApiProperty({ enum: REQUESTER_RELATIONS }) @IsIn(REQUESTER_RELATIONS) relation!: RequesterRelation;
+  @ApiProperty({ type: ContactDto, description: 'Where the code and the answer go; personal data, stored encrypted' })
+  @IsNotEmptyObject()
+  @ValidateNested()
+  @Type(() => ContactDto)
+  contact!: ContactDto;
+}
+
+export class ReceiveRequestDto {
+  @ApiProperty({ description: 'The customer (data subject) the request is about' }) @IsUUID() customerId!: string;
+  @ApiProperty({ enum: REQUEST_TYPES }) @IsIn(REQUEST_TYPES) type!: RequestType;
+  @ApiProperty({ enum: REQUEST_CHANNELS }) @IsIn(REQUEST_CHANNELS) channel!: RequestChannel;
+  @ApiProperty({ type: RequesterDto }) @IsNotEmptyObject() @ValidateNested() @Type(() => RequesterDto) requester!: RequesterDto;
+  @ApiPropertyOptional({ type: String, isArray: true, description: 'correction: the profile fields to correct', example: ['email'] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @Matches(FIELD, { each: true })
+  fields?: string[];
+  @ApiPropertyOptional({ type: String, isArray: true, description: 'withdrawal: the purposes (none = all)', example: ['newsletter'] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @Matches(KEY, { each: true })
+  purposes?: string[];
+}
+
+export class QueueQueryDto {
+  @ApiPropertyOptional({ enum: STATUSES, default: 'open' }) @IsOptional() @IsIn(STATUSES) status?: (typeof STATUSES)[number];
+  @ApiPropertyOptional({ enum: ['on-track', 'at-risk', 'overdue'] }) @IsOptional() @IsIn(['on-track', 'at-risk', 'overdue']) urgency?: 'on-track' | 'at-risk' | 'overdue';
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) handler?: string;
+  @ApiPropertyOptional() @IsOptional() @IsIn(['true', 'false']) escalated?: 'true' | 'false';
+  @ApiPropertyOptional({ enum: REQUEST_TYPES }) @IsOptional() @IsIn(REQUEST_TYPES) type?: RequestType;
+  @ApiPropertyOptional({ default: 100, maximum: 500 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500) limit?: number;
+}
+
+export class AnswerCodeDto {
+  @ApiProperty() @IsUUID() challengeId!: string;
+  @ApiProperty({ example: '123456' }) @Matches(/^[0-9]{6}$/) code!: string;
+}
+export class IdentityCheckDto {
+  @ApiProperty({ example: 'Identity card checked at the service desk' }) @Matches(TEXT) note!: string;
+}
+export class AssignDto {
+  @ApiProperty({ example: 'user:0192…' }) @IsString() @MinLength(1) @MaxLength(200) handler!: string;
+}
+export class ReasonDto {
+  @ApiProperty() @Matches(TEXT) reason!: string;
+}
+export class ExtendDto {
+  @ApiProperty() @Matches(TEXT) reason!: string;
+  @ApiProperty({ example: '2027-02-22' }) @Matches(/^\d{4}-\d{2}-\d{2}$/) dueOn!: string;
+  @ApiProperty({ description: 'When the requester was told of the extension and why' }) @IsISO8601({ strict: true }) requesterToldAt!: string;
+}
+export class RejectDto {
+  @ApiProperty({ type: String, isArray: true }) @IsArray() @ArrayMinSize(1) @ArrayMaxSize(20) @Matches(TEXT, { each: true }) reasons!: string[];
+  @ApiProperty({ description: 'How the requester can complain (PIPL 50): the authority and how to reach it' }) @Matches(TEXT) complaint!: string;
+}
+export class ExecuteDto {
+  @ApiPropertyOptional({ description: 'correction: the corrected value of each field the request names (null clears it)', example: { email: 'li.wei@new.example' } })
+  @IsOptional()
+  @IsObject()
+  corrections?: Record<string, string | null>;
+}
+class PolicyDto {
+  @ApiProperty({ enum: ['gdpr-month', 'working-days', 'custom'] }) @IsIn(['gdpr-month', 'working-days', 'custom']) kind!: DeadlinePolicy['kind'];
+  @ApiPropertyOptional({ description: 'working-days, custom' }) @IsOptional() @IsInt() @Min(1) @Max(366) days?: number;
+  @ApiPropertyOptional({ enum: ['calendar-days', 'working-days'], description: 'custom' }) @IsOptional() @IsIn(['calendar-days', 'working-days']) unit?: 'calendar-days' | 'working-days';
+  @ApiPropertyOptional({ description: 'custom: how far an extension may reach' }) @IsOptional() @IsInt() @Min(0) @Max(366) extensionDays?: number;
+}
+export class PolicyRequestDto {
+  @ApiProperty({ type: PolicyDto }) @IsNotEmptyObject() @ValidateNested() @Type(() => PolicyDto) policy!: PolicyDto;
+  @ApiProperty({ type: String, isArray: true, example: ['2026-12-25'] }) @IsArray() @ArrayMaxSize(400) @Matches(/^\d{4}-\d{2}-\d{2}$/, { each: true }) holidays!: string[];
+}
+
+function policyOf(p: PolicyDto): DeadlinePolicy {
+  const need = (field: string): never => {
+    throw new DomainError('DSR.POLICY_INVALID', `a ${p.kind} policy needs ${field}`, 'invalid');
+  };
+  switch (p.kind) {
+    case 'gdpr-month':
+      return { kind: 'gdpr-month' };
+    case 'working-days':
+      return { kind: 'working-days', days: p.days ?? need('days') };
+    case 'custom':
+      return { kind: 'custom', unit: p.unit ?? need('unit'), days: p.days ?? need('days'), extensionDays: p.extensionDays ?? need('extensionDays') };
+  }
+}
+
+/** D1–D3: data-subject requests from receipt to completion, and each tenant's deadline policy. */
+@ApiTags('data-subject-requests')
+@ApiBearerAuth()
+@Controller('v1')
+export class RequestsController {
+  constructor(
+    private readonly commands: CommandBus,
+    @Inject(REQUESTS_READ_MODEL) private readonly requests: RequestsReadModel,
+    @Inject(REQUEST_POLICIES) private readonly policies: RequestPolicies,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  private async view(requestId: string): Promise<RequestView> {
+    const found = await this.requests.get(currentPrincipal().tenantId, requestId, this.clock.now());
+    if (!found) throw new DomainError('DSR.NOT_FOUND', 'no such request', 'not_found');
+    return found;
+  }
+
+  private async step(requestId: string, step: RequestStep): Promise<RequestView> {
+    await this.commands.execute(new RunRequestStepCommand(commandContext(), step));
+    return this.view(requestId);
+  }
+
+  @Post('data-subject-requests')
+  @RequirePermission('requests:submit')
+  @ApiOperation({ summary: 'Receive a request (access, correction, deletion, withdrawal, restriction); the due date follows the tenant policy' })
+  @ApiCreatedResponse({ description: 'The request, with its due date' })
+  @ApiAuthenticatedProblems(400, 404)
+  async receive(@Body() body: ReceiveRequestDto): Promise<RequestView> {
+    const { requestId } = await this.commands.execute(
+      new ReceiveRequestCommand(commandContext(), {
+        customerId: body.customerId,
+        requestType: body.type,
+        channel: body.channel,
+        requester: { relation: body.requester.relation, contact: { email: body.requester.contact.email ?? null, phone: body.requester.contact.phone ?? null } },
+        scope: { fields: body.fields ?? [], purposes: body.purposes ?? [] },
+      }),
+    );
+    return this.view(requestId);
+  }
+
+  @Get('data-subject-requests')
+  @RequirePermission('requests:read')
+  @ApiOperation({ summary: 'The queue: open requests oldest due first, with urgency (on-track, at-risk, overdue)' })
+  @ApiOkResponse({ description: 'RequestView[]' })
+  @ApiAuthenticatedProblems(400)
+  queue(@Query() q: QueueQueryDto): Promise<RequestView[]> {
+    return this.requests.queue(
+      currentPrincipal().tenantId,
+      {
+        limit: q.limit ?? 100,
+        ...(q.status ? { status: q.status } : {}),
+        ...(q.urgency ? { urgency: q.urgency } : {}),
+        ...(q.handler ? { handler: q.handler } : {}),
+        ...(q.escalated ? { escalated: q.escalated === 'true' } : {}),
+        ...(q.type ? { requestType: q.type } : {}),
+      },
+      this.clock.now(),
+    );
+  }
+
+  @Get('data-subject-requests/:requestId')
+  @RequirePermission('requests:read')
+  @ApiOperation({ summary: 'One request' })
+  @ApiOkResponse({ description: 'RequestView' })
+  @ApiAuthenticatedProblems(400, 404)
+  get(@Param('requestId', ParseUUIDPipe) requestId: string): Promise<RequestView> {
+    return this.view(requestId);
+  }
+
+  @Post('data-subject-requests/:requestId/verification-codes')
+  @RequirePermission('requests:manage')
+  @ApiOperation({ summary: 'Send a one-time code to the requester (through the notification outbox); valid 15 minutes, 5 attempts, 3 codes per request' })
+  @ApiCreatedResponse({ description: 'challengeId, expiresAt' })
+  @ApiAuthenticatedProblems(400, 404, 409, 429)
+  sendCode(@Param('requestId', ParseUUIDPipe) requestId: string): Promise<{ challengeId: string; expiresAt: string }> {
+    return this.commands.execute(new SendVerificationCodeCommand(commandContext(), requestId));
+  }
+
+  @Post('data-subject-requests/:requestId/verification')
+  @HttpCode(200)
+  @RequirePermission('requests:manage')
+  @ApiOperation({ summary: 'Check the code the requester gave; a wrong one counts as an attempt' })
+  @ApiOkResponse({ description: 'RequestView (verified)' })
+  @ApiAuthenticatedProblems(400, 404, 409)
+  async verify(@Param('requestId', ParseUUIDPipe) requestId: string, @Body() body: AnswerCodeDto): Promise<RequestView> {
+    await this.commands.execute(new AnswerVerificationCodeCommand(commandContext(), requestId, body.challengeId, body.code));
+    return this.view(requestId);
+  }
+
+  @Post('data-subject-requests/:requestId/identity-checks')
+  @HttpCode(200)
+  @RequirePermission('requests:manage')
+  @ApiOperation({ summary: 'Record that the handler verified the identity another way (no copy of the document is kept)' })
+  @ApiOkResponse({ description: 'RequestView' })
+  @ApiAuthenticatedProblems(400, 404, 409)
+  identityCheck(@Param('requestId', ParseUUIDPipe) requestId: string, @Body() body: IdentityCheckDto): Promise<RequestView> {
+    return this.step(requestId, { kind: 'VerifyByHandler', requestId, note: body.note });
+  }
+
+  @Post('data-subject-requests/:requestId/assignment')
+  @HttpCode(200)
+  @RequirePermission('requests:manage')
+  @ApiOperation({ summary: 'Assign the request to a handler' })
+  @ApiOkResponse({ description: 'RequestView' })
+  @ApiAuthenticatedProblems(400, 404, 409)
+  assign(@Param('requestId', ParseUUIDPipe) requestId: string, @Body() body: AssignDto): Promise<RequestView> {
+    return this.step(requestId, { kind: 'AssignRequest', requestId, handler: body.handler });
+  }
+
+  @Post('data-subject-requests/:requestId/escalations')
+  @HttpCode(200)
+  @RequirePermission('requests:manage')
+  @ApiOperation({ summary: 'Escalate to the platform operator (EC 3.12.5)' })
+  @ApiOkResponse({ description: 'RequestView' })
+  @ApiAuthenticatedProblems(400, 404, 409)
+  escalate(@Param('requestId', ParseUUIDPipe) requestId: string, @Body() body: ReasonDto): Promise<RequestView> {
+    return this.step(requestId, { kind: 'EscalateRequest', requestId, reason: body.reason });
+  }
+
+  @Post('data-subject-requests/:requestId/extension')
+  @HttpCode(200)
+  @RequirePermission('requests:manage')
+  @ApiOperation({ summary: 'Extend the deadline once, within the policy, with the reason and when the requester was told' })
+  @ApiOkResponse({ description: 'RequestView' })
+  @ApiAuthenticatedProblems(400, 404, 409)
+  extend(@Param('requestId', ParseUUIDPipe) requestId: string, @Body() body: ExtendDto): Promise<RequestView> {
+    return this.step(requestId, { kind: 'ExtendRequest', requestId, reason: body.reason, dueOn: body.dueOn, requesterToldAt: new Date(body.requesterToldAt).toISOString() });
+  }
+
+  @Post('data-subject-requests/:requestId/start')
+  @HttpCode(200)
+  @RequirePermission('requests:manage')
+  @ApiOperation({ summary: 'Start work on a verified request (in progress)' })
+  @ApiOkResponse({ description: 'RequestView' })
+  @ApiAuthenticatedProblems(400, 404, 409)
+  start(@Param('requestId', ParseUUIDPipe) requestId: string): Promise<RequestView> {
+    return this.step(requestId, { kind: 'StartRequest', requestId });
+  }
+
+  @Post('data-subject-requests/:requestId/execution')
+  @HttpCode(200)
+  @RequirePermission('requests:manage')
+  @ApiOperation({ summary: 'Carry out a restriction, withdrawal or correction and complete the request' })
+  @ApiOkResponse({ description: 'requestId, outcome' })
+  @ApiAuthenticatedProblems(400, 404, 409)
+  execute(@Param('requestId', ParseUUIDPipe) requestId: string, @Body() body: ExecuteDto): Promise<{ requestId: string; outcome: RequestOutcome }> {
+    if (body.corrections) {
+      for (const [field, value] of Object.entries(body.corrections)) {
+        if (!FIELD.test(field) || (value !== null && (typeof value !== 'string' || value.length > 500))) {
+          throw new DomainError('DSR.CORRECTION_INVALID', `the corrected value of ${field.slice(0, 64)} must be a text of at most 500 characters, or null`, 'invalid');
+        }
+      }
+    }
+    return this.commands.execute(new ExecuteRequestCommand(commandContext(), requestId, body.corrections ?? null));
+  }
+
+  @Post('data-subject-requests/:requestId/rejection')
+  @HttpCode(200)
+  @RequirePermission('requests:manage')
+  @ApiOperation({ summary: 'Reject with reasons and how to complain (PIPL 50)' })
+  @ApiOkResponse({ description: 'RequestView' })
+  @ApiAuthenticatedProblems(400, 404, 409)
+  reject(@Param('requestId', ParseUUIDPipe) requestId: string, @Body() body: RejectDto): Promise<RequestView> {
+    return this.step(requestId, { kind: 'RejectRequest', requestId, reasons: body.reasons, complaint: body.complaint });
+  }
+
+  @Get('data-subject-request-policy')
+  @RequirePermission('requests:read')
+  @ApiOperation({ summary: "The tenant's deadline policy and holidays (default: GDPR month)" })
+  @ApiOkResponse({ description: 'policy, calendar' })
+  @ApiAuthenticatedProblems()
+  policy(): Promise<TenantRequestPolicy> {
+    return this.policies.get(currentPrincipal().tenantId);
+  }
+
+  @Put('data-subject-request-policy')
+  @RequirePermission('requests:policy')
+  @ApiOperation({ summary: 'Set the deadline policy for requests received from now on (requests keep the deadline they were received with)' })
+  @ApiOkResponse({ description: 'policy, calendar' })
+  @ApiAuthenticatedProblems(400)
+  setPolicy(@Body() body: PolicyRequestDto): Promise<TenantRequestPolicy> {
+    const { tenantId, actor } = currentPrincipal();
+    return this.policies.set(tenantId, policyOf(body.policy), { holidays: body.holidays }, actor, this.clock.now());
+  }
+}
+
+/** D2: escalated requests of every tenant (EC 3.12.5). */
+@ApiTags('platform')
+@ApiBearerAuth()
+@Controller('v1/platform/data-subject-requests')
+export class PlatformRequestsController {
+  constructor(
+    @Inject(REQUESTS_READ_MODEL) private readonly requests: RequestsReadModel,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  @Get('escalated')
+  @RequirePermission('platform:operate')
+  @ApiOperation({ summary: 'Open escalated requests of every tenant, oldest due first' })
+  @ApiOkResponse({ description: 'RequestView[]' })
+  @ApiAuthenticatedProblems()
+  escalated(): Promise<RequestView[]> {
+    return this.requests.escalated(this.clock.now(), 500);
+  }
+}

@@ -1,0 +1,7 @@
+import { AnswerVerificationCodeHandler, ExecuteRequestHandler, ReceiveRequestHandler, RunRequestStepHandler, SendVerificationCodeHandler } from './lib/request.commands';
+
+export * from './lib/ports';
+export * from './lib/classifications';
+export * from './lib/request.commands';
+
+export const requestsHandlers = [ReceiveRequestHandler, RunRequestStepHandler, SendVerificationCodeHandler, AnswerVerificationCodeHandler, ExecuteRequestHandler];

@@ -1,0 +1,2 @@
+export * from './lib/deadlines';
+export * from './lib/request';
