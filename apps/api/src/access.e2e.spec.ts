@@ -131,6 +131,7 @@ const ROUTES: readonly RouteCase[] = [
   { method: 'POST', path: '/v1/data-subject-requests/{requestId}/extension', permission: 'requests:manage', body: { reason: 'fuzz', dueOn: '2027-01-01', requesterToldAt: '2026-11-20T10:00:00Z' } },
   { method: 'POST', path: '/v1/data-subject-requests/{requestId}/start', permission: 'requests:manage' },
   { method: 'POST', path: '/v1/data-subject-requests/{requestId}/execution', permission: 'requests:manage' },
+  { method: 'GET', path: '/v1/data-subject-requests/{requestId}/certificate', permission: 'requests:read' },
   { method: 'POST', path: '/v1/data-subject-requests/{requestId}/rejection', permission: 'requests:manage', body: { reasons: ['fuzz'], complaint: 'dpa.example.org' } },
   { method: 'GET', path: '/v1/data-subject-request-policy', permission: 'requests:read' },
   { method: 'PUT', path: '/v1/data-subject-request-policy', permission: 'requests:policy', body: { policy: { kind: 'gdpr-month' }, holidays: [] } },

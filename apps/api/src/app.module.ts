@@ -66,9 +66,10 @@ import { NotificationsController } from './notifications/notifications.controlle
 import { MetricsController } from './metrics/metrics.controller';
 import { DATA_SOURCE, METRICS_REGISTRY, PROJECTION_RUNNERS } from './tokens';
 import { CommandBus } from '@nestjs/cqrs';
-import { REQUEST_POLICIES, REQUESTS_PROJECTOR, REQUESTS_READ_MODEL, requestsHandlers, SUBJECT_RIGHTS, VERIFICATION_CODES } from '@attest/requests-application';
+import { DELETION_EVIDENCE, DELETION_LEDGER, REQUEST_POLICIES, REQUESTS_PROJECTOR, REQUESTS_READ_MODEL, requestsHandlers, SUBJECT_RIGHTS, VERIFICATION_CODES } from '@attest/requests-application';
 import { PlatformRequestsController, RequestsController } from '@attest/requests-api';
-import { PostgresRequestPolicies, PostgresRequestsReadModel, PostgresVerificationCodes } from '@attest/requests-infrastructure';
+import { PostgresDeletionLedger, PostgresRequestPolicies, PostgresRequestsReadModel, PostgresVerificationCodes } from '@attest/requests-infrastructure';
+import { RecordDeletionEvidence } from './deletion-evidence';
 import { ContextSubjectRights } from './subject-rights';
 
 export interface AppDependencies {
@@ -167,10 +168,12 @@ export class AppModule {
         { provide: REQUEST_POLICIES, useValue: new PostgresRequestPolicies(deps.dataSource) },
         { provide: VERIFICATION_CODES, useValue: new PostgresVerificationCodes(deps.dataSource, deps.privacy, deps.outbox) },
         { provide: REQUESTS_PROJECTOR, useValue: new InlineProjector(deps.dataSource, deps.store, byName('requests')) },
+        { provide: DELETION_EVIDENCE, useValue: new RecordDeletionEvidence(deps.recordLog) },
+        { provide: DELETION_LEDGER, useValue: new PostgresDeletionLedger(deps.dataSource, deps.outbox) },
         {
           provide: SUBJECT_RIGHTS,
           inject: [CommandBus, CUSTOMERS_READ_MODEL],
-          useFactory: (bus: CommandBus, customers: CustomersReadModel) => new ContextSubjectRights(bus, deps.store, customers),
+          useFactory: (bus: CommandBus, customers: CustomersReadModel) => new ContextSubjectRights(bus, deps.store, customers, { vault: deps.vault, privacy: deps.privacy, recordLog: deps.recordLog }),
         },
         { provide: RATE_LIMITER, useValue: new RateLimiter(deps.rateLimitPerMinute) },
         { provide: IDEMPOTENCY_STORE, useValue: new PostgresIdempotencyStore(deps.appDataSource) },

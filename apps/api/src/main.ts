@@ -3,6 +3,7 @@ import { ConfigError, loadConfig } from '@attest/config';
 import { logContext } from '@attest/http';
 import { createLogger, createMetricsRegistry } from '@attest/observability';
 import { ProjectionMetrics } from '@attest/projections';
+import { DeletionProcess } from '@attest/requests-application';
 import { DEMO_TENANT, ensureDemoKey, startCheckpointSchedule, startInfrastructure, startNotificationDispatcher, startProjectionWorkers } from '@attest/runtime';
 import { createApp } from './app';
 
@@ -37,6 +38,9 @@ async function main(): Promise<void> {
       rateLimitPerMinute: config.rateLimitPerMinute,
     });
     await app.listen({ host: config.host, port: config.port });
+    // D7: deletions a stopped process left half-done are finished first.
+    const resumed = await app.get(DeletionProcess).resumeUnfinished();
+    if (resumed > 0) logger.info({ resumed }, 'unfinished deletions completed');
     const url = (await app.getUrl()).replace('[::1]', 'localhost');
     logger.info({ url, eventStore: infrastructure.store.kind, embeddedPostgres: infrastructure.embedded }, 'Attest API ready');
     let banner = `\nAttest API listening on ${url}\n  health: ${url}/health/ready   metrics: ${url}/metrics   API docs: ${url}/docs\n`;

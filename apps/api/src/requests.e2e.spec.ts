@@ -1,5 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import type { GlobalPosition } from '@attest/event-store';
 import { FixedClock } from '@attest/kernel';
+import { rebuildProjection } from '@attest/projections';
+import { DELETION_EVIDENCE, DeletionProcess, type DeletionEvidence, type SignedCertificate } from '@attest/requests-application';
+import { scanForCanaries } from '@attest/testing';
+import { openNote, parseVerifierKey, verifyInclusion, openCheckpoint } from '@attest/transparency';
 import { ApiHarness, type ApiResponse } from './testing/api-harness';
 import { WebhookInbox } from './testing/webhook-inbox';
 
@@ -18,6 +23,8 @@ interface RequestView {
 
 const tag = randomBytes(3).toString('hex');
 const requesterEmail = `requester.${tag}@example.org`;
+const canary = { name: `Zhou Canary${tag}`, email: `zhou.${tag}@canary.example`, health: `Asthma ${tag}`, note: `Call after nine ${tag}` };
+const survivor = { name: `Wu Survivor${tag}`, email: `wu.${tag}@survivor.example` };
 
 describe('data-subject requests end to end (D1–D3, K2; real HTTP, real Postgres, real webhook receiver)', () => {
   // Monday 2026-11-23, 10:00 UTC.
@@ -203,5 +210,130 @@ describe('data-subject requests end to end (D1–D3, K2; real HTTP, real Postgre
     expect(body<{ outcome: { summary: string } }>(await post(requestId, 'execution', { corrections: { email: corrected } })).outcome.summary).toBe('corrected: email');
     const profile = body<{ profile: { email: string; name: string } }>(await api.call('GET', `/v1/customers/${customer}`, { key: service, headers: { 'x-purpose': 'customer-support' } })).profile;
     expect(profile).toMatchObject({ email: corrected, name: `Li ${tag}` });
+  });
+
+  describe('D4 deletion', () => {
+    let victim: string;
+    let other: string;
+    let officer2: string;
+
+    const newCustomer = async (profile: Record<string, string>): Promise<string> => {
+      const id = body<{ id: string }>(await api.call('POST', '/v1/customers', { key: service, body: { profile, tags: ['vip'] } })).id;
+      const evidence = { noticeVersion: 'n-1', method: 'checkbox', source: 'web', collector: 'system:web', collectedAt: clock.now().toISOString() };
+      expect((await api.call('POST', `/v1/customers/${id}/consents`, { key: service, body: { purposeKey: 'newsletter', channel: 'email', scope: 'general', evidence } })).status).toBe(201);
+      return id;
+    };
+    const decrypted = async (): Promise<string> => {
+      const all: unknown[] = [];
+      let after: GlobalPosition | undefined;
+      for (;;) {
+        const page = await api.infra.store.readAll({ ...(after ? { after } : {}), maxCount: 1000 });
+        all.push(...page.map((e) => e.data));
+        const last = page.at(-1);
+        if (!last || page.length < 1000) break;
+        after = last.globalPosition;
+      }
+      return JSON.stringify(all);
+    };
+
+    beforeAll(async () => {
+      officer2 = officer;
+      victim = await newCustomer({ name: canary.name, email: canary.email, healthNotes: canary.health });
+      expect((await api.call('POST', `/v1/customers/${victim}/follow-ups`, { key: service, body: { channel: 'phone', note: canary.note } })).status).toBe(201);
+      other = await newCustomer({ name: survivor.name, email: survivor.email });
+      // A purposeful read, recorded with the victim's pseudonym.
+      expect((await api.call('GET', `/v1/customers/${victim}`, { key: service, headers: { 'x-purpose': 'customer-support' } })).status).toBe(200);
+      expect(await decrypted()).toContain(canary.email);
+    });
+
+    it('erases the subject everywhere, certifies it from the processing record, tells downstream systems; the record still verifies', async () => {
+      const { requestId } = await receive('deletion', { customerId: victim });
+      const { challengeId, code } = await codeFor(requestId);
+      await post(requestId, 'verification', { challengeId, code });
+      await post(requestId, 'start');
+      const done = await post(requestId, 'execution', {});
+      expect(done.status).toBe(200);
+      const outcome = body<{ outcome: { summary: string; documentId: string } }>(done).outcome;
+      expect(outcome.summary).toMatch(/subject key/);
+      expect(body<RequestView>(await api.call('GET', `/v1/data-subject-requests/${requestId}`, { key: handler }))).toMatchObject({ status: 'completed' });
+
+      // Nothing of the subject is readable any more: API, read models, decrypted events.
+      expect((await api.call('GET', `/v1/customers/${victim}`, { key: service, headers: { 'x-purpose': 'customer-support' } })).status).toBe(404);
+      expect(body<{ customerId: string }[]>(await api.call('GET', '/v1/customers?tag=vip', { key: service })).map((c) => c.customerId)).toEqual([other]);
+      const events = await decrypted();
+      for (const value of Object.values(canary)) expect(events).not.toContain(value);
+      expect(events).toContain('"$erased":true');
+      const decision = body<{ allow: boolean; reasons: string[] }>(await api.call('POST', '/v1/decisions', { key: service, body: { customerId: victim, purpose: 'newsletter', channel: 'email', dataCategories: ['contact'] } }));
+      expect(decision).toMatchObject({ allow: false, reasons: expect.arrayContaining(['SUBJECT_ERASED']) as unknown });
+      for (const table of ['customers.customers_v1', 'customers.follow_ups_v1', 'consent.consents_v1', 'consent.receipts_v1', 'privacy.lookup_tokens']) {
+        const rows = await api.infra.dataSource.query<unknown[]>(`SELECT 1 FROM ${table} WHERE ${table === 'privacy.lookup_tokens' ? 'subject_id' : 'customer_id'} = $1`, [victim]);
+        expect([table, rows.length]).toEqual([table, 0]);
+      }
+      // The other subject is untouched.
+      const kept = body<{ profile: Record<string, string> }>(await api.call('GET', `/v1/customers/${other}`, { key: service, headers: { 'x-purpose': 'customer-support' } }));
+      expect(kept.profile).toMatchObject({ name: survivor.name, email: survivor.email });
+
+      // The certificate: signed with the record's key, and its delete entry is in a signed checkpoint.
+      const signed = body<SignedCertificate>(await api.call('GET', `/v1/data-subject-requests/${requestId}/certificate`, { key: officer2 }));
+      const { certificate } = signed;
+      expect(certificate).toMatchObject({ requestId, subjectRef: victim, certificateId: outcome.documentId, retained: [] });
+      const verifier = parseVerifierKey(certificate.verifierKey);
+      expect(JSON.parse(openNote(signed.signedNote, [verifier]).text)).toEqual(certificate);
+      const checkpoint = openCheckpoint(certificate.processingRecord.checkpoint, [verifier]);
+      expect(() => {
+        verifyInclusion(certificate.processingRecord.index, checkpoint.size, Buffer.from(certificate.processingRecord.leafHash, 'base64'), certificate.processingRecord.inclusionProof.map((p) => Buffer.from(p, 'base64')), checkpoint.root);
+      }).not.toThrow();
+      const entry = body<{ record: { kind: string; subject: string | null; categories: string[] } }>(
+        await api.call('GET', `/v1/processing-record/entries/${String(certificate.processingRecord.index)}`, { key: officer2 }),
+      );
+      expect(entry.record).toMatchObject({ kind: 'delete', categories: expect.arrayContaining(['profile', 'subject-key']) as unknown });
+      // The delete entry carries the pseudonym the subject's earlier records had (now unlinkable to anyone).
+      await api.infra.recordLog.drain();
+      const reads = await api.infra.dataSource.query<{ subject: string }[]>(`SELECT subject FROM processing.records WHERE kind = 'read' AND subject = $1`, [entry.record.subject]);
+      expect(reads.length).toBeGreaterThan(0);
+      expect(await api.infra.privacy.pseudonymForSearch(certificate.tenantId, victim)).toBeNull();
+      expect(body<{ ok: boolean }>(await api.call('GET', '/v1/processing-record/verification', { key: officer2 })).ok).toBe(true);
+
+      // Downstream systems hear of it (no personal data in the notice).
+      const notices = (await inbox.dispatch()).filter((m) => m.kind === 'subject-erased');
+      expect(notices).toEqual([expect.objectContaining({ payload: expect.objectContaining({ requestId, subjectRef: victim, certificateId: certificate.certificateId }) as unknown })]);
+
+      // Rebuilding every projection brings nothing back.
+      for (const projection of api.infra.projections.filter((p) => p.name !== 'processing-record')) {
+        await rebuildProjection({ dataSource: api.infra.dataSource, store: api.infra.store, projection });
+      }
+      expect((await api.call('GET', `/v1/customers/${victim}`, { key: service, headers: { 'x-purpose': 'customer-support' } })).status).toBe(404);
+      const report = await scanForCanaries({ databaseUrl: api.databaseUrl, canaries: Object.values(canary), logs: api.logLines });
+      expect(report.findings).toEqual([]);
+
+      // Running it again changes nothing.
+      const before = await api.eventCount();
+      expect((await post(requestId, 'execution', {})).body).toMatchObject({ status: 409, code: 'DSR.NOT_IN_PROGRESS' });
+      expect(await api.app.get(DeletionProcess).resumeUnfinished()).toBe(0);
+      expect(await api.eventCount()).toBe(before);
+    }, 60_000);
+
+    it('D7: killed halfway, a deletion completes on restart, once', async () => {
+      const second = await newCustomer({ name: `Sun Second${tag}`, email: `sun.${tag}@canary.example` });
+      const { requestId } = await receive('deletion', { customerId: second });
+      await post(requestId, 'identity-checks', { note: 'checked' });
+      await post(requestId, 'start');
+      // The process dies after erasing, before the certificate.
+      const evidence = api.app.get<DeletionEvidence>(DELETION_EVIDENCE);
+      const certify = evidence.certify.bind(evidence);
+      evidence.certify = () => Promise.reject(new Error('killed'));
+      expect((await post(requestId, 'execution', {})).status).toBe(500);
+      evidence.certify = certify;
+      expect(body<RequestView>(await api.call('GET', `/v1/data-subject-requests/${requestId}`, { key: handler })).status).toBe('in-progress');
+      expect(await api.infra.privacy.pseudonymForSearch(body<{ tenantId: string }>(await api.call('GET', '/v1/me', { key: handler })).tenantId, second)).toBeNull();
+      // "Restart": the start-up hook resumes it.
+      expect(await api.app.get(DeletionProcess).resumeUnfinished()).toBe(1);
+      expect(body<RequestView>(await api.call('GET', `/v1/data-subject-requests/${requestId}`, { key: handler }))).toMatchObject({ status: 'completed' });
+      expect((await api.call('GET', `/v1/data-subject-requests/${requestId}/certificate`, { key: handler })).status).toBe(200);
+      const events = await api.eventCount();
+      expect(await api.app.get(DeletionProcess).resumeUnfinished()).toBe(0);
+      expect(await api.eventCount()).toBe(events);
+      expect((await inbox.dispatch()).filter((m) => m.kind === 'subject-erased' && m.payload.requestId === requestId)).toHaveLength(1);
+    }, 60_000);
   });
 });

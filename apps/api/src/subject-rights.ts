@@ -5,7 +5,11 @@ import { RunCustomerCommand, type CustomersReadModel } from '@attest/customers-a
 import { PROFILE_FIELD_NAMES } from '@attest/customers-domain';
 import type { EventStore } from '@attest/event-store';
 import { DomainError } from '@attest/kernel';
-import type { SubjectRights } from '@attest/requests-application';
+import { customerProcessingMap } from '@attest/customers-application';
+import { draftFromEvent, type PostgresRecordLog } from '@attest/processing-infrastructure';
+import type { PostgresKeyVault, ReadModelPrivacy } from '@attest/privacy-postgres';
+import type { Erasure, SubjectRights } from '@attest/requests-application';
+import { NON_PROCESSING } from '@attest/security';
 import type { CommandContext } from '@attest/security';
 
 /**
@@ -20,6 +24,7 @@ export class ContextSubjectRights implements SubjectRights {
     private readonly commands: CommandBus,
     private readonly store: EventStore,
     private readonly customers: CustomersReadModel,
+    private readonly erasure: { readonly vault: PostgresKeyVault; readonly privacy: ReadModelPrivacy; readonly recordLog: PostgresRecordLog },
   ) {}
 
   readonly correctableFields: readonly string[] = PROFILE_FIELD_NAMES;
@@ -66,5 +71,27 @@ export class ContextSubjectRights implements SubjectRights {
     if (unknown.length > 0) throw new DomainError('DSR.FIELD_UNKNOWN', `not a profile field: ${unknown.join(', ')}`, 'invalid');
     await this.commands.execute(new RunCustomerCommand(context, { kind: 'UpdateCustomer', customerId, changes: changes }));
     return Object.keys(changes).sort();
+  }
+
+  async erase(context: CommandContext, customerId: string, requestId: string): Promise<Erasure> {
+    // 1. The event: the customers and consent read models drop the subject (inline) and its lookup entries go.
+    await this.commands.execute(new RunCustomerCommand(context, { kind: 'EraseCustomer', customerId, requestId }));
+    const event = (await this.store.readStream(`customer-${customerId}`, { maxCount: 100_000 })).find((e) => e.type === 'CustomerErased.v1');
+    if (!event) throw new Error(`customer ${customerId} has no erasure event after erasing`);
+    // 2. The processing record's delete entry, with the subject's pseudonym while its key still exists;
+    //    merged before the key goes (the projection later finds it recorded and adds nothing).
+    const rule = customerProcessingMap['CustomerErased.v1'];
+    if (rule && rule !== NON_PROCESSING && !(await this.erasure.vault.isErased(customerId))) {
+      const pseudonym = (await this.erasure.privacy.pseudonyms(context.tenantId, [customerId])).get(customerId) ?? null;
+      await this.erasure.recordLog.stage([draftFromEvent(event, rule, pseudonym)]);
+      await this.erasure.recordLog.mergePending(context.tenantId, { wait: true });
+    }
+    // 3. The key: every field sealed under it — events, read models, outbox payloads, backups — becomes unreadable.
+    await this.erasure.vault.erase(customerId, `data-subject-request:${requestId}`);
+    return {
+      eventId: event.id,
+      erasedAt: event.metadata.occurredAt,
+      covered: ['profile', 'follow-up notes', 'consent evidence', 'customer and consent read models', 'lookup entries', 'pseudonym mapping', 'subject key'],
+    };
   }
 }

@@ -1,7 +1,9 @@
+import { DeletionProcess } from './lib/deletion.process';
 import { AnswerVerificationCodeHandler, ExecuteRequestHandler, ReceiveRequestHandler, RunRequestStepHandler, SendVerificationCodeHandler } from './lib/request.commands';
 
 export * from './lib/ports';
 export * from './lib/classifications';
 export * from './lib/request.commands';
+export * from './lib/deletion.process';
 
-export const requestsHandlers = [ReceiveRequestHandler, RunRequestStepHandler, SendVerificationCodeHandler, AnswerVerificationCodeHandler, ExecuteRequestHandler];
+export const requestsHandlers = [ReceiveRequestHandler, RunRequestStepHandler, SendVerificationCodeHandler, AnswerVerificationCodeHandler, ExecuteRequestHandler, DeletionProcess];

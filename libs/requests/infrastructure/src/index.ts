@@ -2,3 +2,4 @@ export * from './lib/migrations';
 export * from './lib/requests.projection';
 export * from './lib/requests.read-model';
 export * from './lib/verification-codes';
+export * from './lib/deletion-ledger';

@@ -25,6 +25,9 @@ export function evolveDelegation(row: DelegationRow | undefined, event: Recorded
 async function applyApiKeyEvent(m: EntityManager, event: RecordedEvent): Promise<void> {
   const e = { type: event.type, data: event.data } as unknown as ApiKeyEvent;
   if (e.type === 'ApiKeyIssued.v1') {
+    // The worker and the command's inline projection may insert the same key at once; ON CONFLICT
+    // covers only key_id, so a concurrent twin would trip the prefix index. Serialise per key.
+    await m.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`api-key:${e.data.keyId}`]);
     await m.query(
       `INSERT INTO access.api_keys_v1 (key_id, tenant_id, prefix, secret_hash, roles, label, issued_by, issued_at, expires_at, last_position)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (key_id) DO NOTHING`,

@@ -4,7 +4,7 @@ import type { RecordedEvent } from '@attest/event-store';
 import type { Projection } from '@attest/projections';
 
 /** Customer facts decisions need (published events of the customers context). */
-const SUBJECT_TYPES = ['CustomerCreated.v1', 'CustomerUpdated.v1', 'CustomerProcessingRestricted.v1', 'CustomerRestrictionLifted.v1'];
+const SUBJECT_TYPES = ['CustomerCreated.v1', 'CustomerUpdated.v1', 'CustomerProcessingRestricted.v1', 'CustomerRestrictionLifted.v1', 'CustomerErased.v1'];
 /** Tenant account states (published events of the accounts context). */
 const TENANT_REGISTERED = ['EnterpriseRegistered.v1', 'PersonalUserRegistered.v1'];
 const TENANT_STATUS: Readonly<Record<string, string>> = {
@@ -89,6 +89,11 @@ async function applySubject(m: EntityManager, event: RecordedEvent): Promise<voi
        ON CONFLICT (customer_id) DO UPDATE SET under14 = EXCLUDED.under14, last_position = EXCLUDED.last_position WHERE consent.subjects_v1.last_position < EXCLUDED.last_position`,
       [d.customerId, d.tenantId, d.under14 === true, event.globalPosition],
     );
+  } else if (event.type === 'CustomerErased.v1') {
+    // D4: the erased subject's consents and receipts leave the read models. Its subjects_v1 row (an
+    // opaque id and two flags, no personal data) stays as a tombstone, so that decisions deny with
+    // SUBJECT_ERASED (the vault's fence) rather than SUBJECT_UNKNOWN.
+    for (const table of ['consent.consents_v1', 'consent.receipts_v1']) await m.query(`DELETE FROM ${table} WHERE customer_id = $1`, [d.customerId]);
   } else {
     await m.query(`UPDATE consent.subjects_v1 SET restricted = $2, last_position = $3 WHERE customer_id = $1 AND last_position < $3`, [
       d.customerId,
@@ -121,6 +126,11 @@ export const consentProjection: Projection = {
   version: 1,
   filter: { eventTypes: [...PURPOSE_EVENT_TYPES, ...CONSENT_EVENT_TYPES, ...SUBJECT_TYPES, ...TENANT_REGISTERED, ...Object.keys(TENANT_STATUS)] },
   async apply(events, manager) {
+    // One lock per subject, taken in a fixed order before any row: the worker and a command's
+    // inline projection may apply overlapping batches of one subject at once, and rows locked
+    // in different orders (receipt, then consent) would deadlock.
+    const subjects = [...new Set(events.filter((e) => CONSENTS.has(e.type) || SUBJECTS.has(e.type)).map((e) => String((e.data as { customerId?: unknown }).customerId)))].sort();
+    for (const id of subjects) await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`consent-subject:${id}`]);
     for (const event of events) {
       if (PURPOSES.has(event.type)) await applyPurpose(manager, event);
       else if (CONSENTS.has(event.type)) await applyConsent(manager, event);

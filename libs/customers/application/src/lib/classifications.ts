@@ -12,4 +12,5 @@ export const customerEventClassifications: readonly EventClassification[] = [
   { type: 'FollowUpRecorded.v1', personalData: true, subject: 'customerId', personal: ['note'] },
   { type: 'CustomerProcessingRestricted.v1', personalData: false },
   { type: 'CustomerRestrictionLifted.v1', personalData: false },
+  { type: 'CustomerErased.v1', personalData: false },
 ];

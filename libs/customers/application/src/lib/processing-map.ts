@@ -21,4 +21,5 @@ export const customerProcessingMap: ProcessingMap = {
   'FollowUpRecorded.v1': { kind: 'collect', subject: 'customerId', categories: ['communications'] },
   'CustomerProcessingRestricted.v1': { kind: 'restrict', subject: 'customerId', categories: ['profile'] },
   'CustomerRestrictionLifted.v1': { kind: 'restrict', subject: 'customerId', categories: ['profile'] },
+  'CustomerErased.v1': { kind: 'delete', subject: 'customerId', categories: ['profile', 'communications', 'consent', 'lookup-entries', 'subject-key'], legalBasis: 'legal-obligation' },
 };

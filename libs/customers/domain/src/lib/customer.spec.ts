@@ -57,4 +57,13 @@ describe('customer decider (C1, C2, K4)', () => {
     const followUp: CustomerEvent = { type: 'FollowUpRecorded.v1', data: { ...ids, followUpId: 'f-1', channel: 'phone', note: 'n', dueOn: null, recordedBy: 'x' } };
     spec.given([created, followUp]).when({ ...base, kind: 'RecordFollowUp', followUpId: 'f-1', channel: 'phone', note: 'n', dueOn: null }).thenRefuses('FOLLOW_UP.EXISTS');
   });
+
+  it('D4: erases once; afterwards only erasing again is accepted, as a no-op', () => {
+    const erased: CustomerEvent = { type: 'CustomerErased.v1', data: { ...ids, requestId: 'r-1', erasedBy: 'user:u' } };
+    spec.given([created]).when({ ...base, kind: 'EraseCustomer', requestId: 'r-1' }).then([erased]);
+    spec.given([created, erased]).when({ ...base, kind: 'EraseCustomer', requestId: 'r-1' }).then([]);
+    spec.given([created, erased]).when({ ...base, kind: 'UpdateCustomer', changes: { email: 'x@example.com' } }).thenRefuses('CUSTOMER.ERASED');
+    spec.given([created, erased]).when({ ...base, kind: 'RestrictProcessing', reason: 'r' }).thenRefuses('CUSTOMER.ERASED');
+    spec.given([]).when({ ...base, kind: 'EraseCustomer', requestId: null }).thenRefuses('CUSTOMER.NOT_FOUND');
+  });
 });

@@ -38,8 +38,14 @@ export type FollowUpRecorded = E<
 >;
 export type CustomerProcessingRestricted = E<'CustomerProcessingRestricted.v1', { readonly reason: string; readonly restrictedBy: string }>;
 export type CustomerRestrictionLifted = E<'CustomerRestrictionLifted.v1', { readonly liftedBy: string }>;
+/**
+ * D4: the customer's personal data is erased (its key is destroyed right
+ * after this event): read models drop the customer, and nothing more can be
+ * recorded for it. `requestId` names the data-subject request, if any.
+ */
+export type CustomerErased = E<'CustomerErased.v1', { readonly requestId: string | null; readonly erasedBy: string }>;
 
-export type CustomerEvent = CustomerCreated | CustomerUpdated | CustomerTagged | FollowUpRecorded | CustomerProcessingRestricted | CustomerRestrictionLifted;
+export type CustomerEvent = CustomerCreated | CustomerUpdated | CustomerTagged | FollowUpRecorded | CustomerProcessingRestricted | CustomerRestrictionLifted | CustomerErased;
 export const CUSTOMER_EVENT_TYPES: readonly CustomerEvent['type'][] = [
   'CustomerCreated.v1',
   'CustomerUpdated.v1',
@@ -47,6 +53,7 @@ export const CUSTOMER_EVENT_TYPES: readonly CustomerEvent['type'][] = [
   'FollowUpRecorded.v1',
   'CustomerProcessingRestricted.v1',
   'CustomerRestrictionLifted.v1',
+  'CustomerErased.v1',
 ];
 
 export interface CustomerState {
@@ -56,6 +63,7 @@ export interface CustomerState {
   readonly tags: ReadonlySet<string>;
   readonly followUps: ReadonlySet<string>;
   readonly restricted: boolean;
+  readonly erased: boolean;
 }
 
 interface Base {
@@ -71,7 +79,8 @@ export type CustomerCommand =
   | (Base & { readonly kind: 'TagCustomer'; readonly add: readonly string[]; readonly remove: readonly string[] })
   | (Base & { readonly kind: 'RecordFollowUp'; readonly followUpId: string; readonly channel: string; readonly note: string; readonly dueOn: string | null })
   | (Base & { readonly kind: 'RestrictProcessing'; readonly reason: string })
-  | (Base & { readonly kind: 'LiftRestriction' });
+  | (Base & { readonly kind: 'LiftRestriction' })
+  | (Base & { readonly kind: 'EraseCustomer'; readonly requestId: string | null });
 
 export const customerStreamId = (customerId: string): string => `customer-${customerId}`;
 
@@ -83,7 +92,7 @@ const refuse = (code: string, message: string, kind: 'invalid' | 'not_found' | '
 };
 
 export const customerDecider: Decider<CustomerCommand, CustomerEvent, CustomerState> = {
-  initialState: { exists: false, tenantId: '', birthDate: null, tags: new Set(), followUps: new Set(), restricted: false },
+  initialState: { exists: false, tenantId: '', birthDate: null, tags: new Set(), followUps: new Set(), restricted: false, erased: false },
 
   decide(command, state) {
     const ids = { customerId: command.customerId, tenantId: command.tenantId };
@@ -98,6 +107,11 @@ export const customerDecider: Decider<CustomerCommand, CustomerEvent, CustomerSt
       ];
     }
     if (!state.exists || state.tenantId !== command.tenantId) return refuse('CUSTOMER.NOT_FOUND', 'no such customer', 'not_found');
+    if (state.erased) {
+      // Erasing again changes nothing (a resumed deletion); anything else is refused.
+      if (command.kind === 'EraseCustomer') return [];
+      return refuse('CUSTOMER.ERASED', "this customer's personal data was erased", 'conflict');
+    }
     switch (command.kind) {
       case 'UpdateCustomer': {
         const changed = Object.keys(command.changes).length > 0;
@@ -126,6 +140,8 @@ export const customerDecider: Decider<CustomerCommand, CustomerEvent, CustomerSt
       case 'LiftRestriction':
         if (!state.restricted) refuse('CUSTOMER.NOT_RESTRICTED', 'processing of this customer is not restricted');
         return [{ type: 'CustomerRestrictionLifted.v1', data: { ...ids, liftedBy: command.actor } }];
+      case 'EraseCustomer':
+        return [{ type: 'CustomerErased.v1', data: { ...ids, requestId: command.requestId, erasedBy: command.actor } }];
     }
   },
 
@@ -147,6 +163,8 @@ export const customerDecider: Decider<CustomerCommand, CustomerEvent, CustomerSt
         return { ...state, restricted: true };
       case 'CustomerRestrictionLifted.v1':
         return { ...state, restricted: false };
+      case 'CustomerErased.v1':
+        return { ...state, erased: true };
     }
   },
 };

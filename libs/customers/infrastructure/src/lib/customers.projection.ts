@@ -82,6 +82,12 @@ async function apply(m: EntityManager, privacy: ReadModelPrivacy, event: Recorde
       await m.query(`UPDATE customers.customers_v1 SET updated_at = $2, last_position = $3 WHERE customer_id = $1`, [customerId, at, event.globalPosition]);
       return;
     }
+    case 'CustomerErased.v1':
+      // D4: the customer leaves every table of this read model, and its lookup entries go.
+      await m.query(`DELETE FROM customers.follow_ups_v1 WHERE customer_id = $1`, [customerId]);
+      await m.query(`DELETE FROM customers.customers_v1 WHERE customer_id = $1`, [customerId]);
+      await privacy.forget(m, customerId);
+      return;
     case 'CustomerProcessingRestricted.v1':
     case 'CustomerRestrictionLifted.v1':
       await m.query(`UPDATE customers.customers_v1 SET restricted = $2, updated_at = $3, last_position = $4 WHERE customer_id = $1`, [

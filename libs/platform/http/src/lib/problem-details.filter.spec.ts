@@ -27,6 +27,20 @@ describe('ProblemDetailsFilter', () => {
     expect(JSON.stringify(r.logged)).not.toContain('jane@example.com');
   });
 
+  it('logs the SQLSTATE and constraint of a database error, never its message or values', () => {
+    const db = Object.assign(new Error('duplicate key value violates unique constraint "x"'), {
+      name: 'QueryFailedError',
+      driverError: { code: '23505', constraint: 'api_keys_v1_prefix_key', detail: 'Key (email)=(jane@example.com) already exists.' },
+    });
+    const r = respond(db);
+    expect(r.status).toBe(500);
+    expect(r.logged).toEqual([expect.objectContaining({ err: { name: 'QueryFailedError', sqlState: '23505', constraint: 'api_keys_v1_prefix_key' } })]);
+    expect(JSON.stringify(r.logged)).not.toContain('jane@example.com');
+    // Anything that does not look like a SQLSTATE or an identifier is left out.
+    const odd = Object.assign(new Error('x'), { driverError: { code: 'jane@example.com', constraint: 'Jane Doe' } });
+    expect(respond(odd).logged).toEqual([expect.objectContaining({ err: { name: 'Error' } })]);
+  });
+
   it('maps domain refusals by kind, conflicts, authentication and unknown routes', () => {
     expect(respond(new DomainError('X.NOT_FOUND', 'no', 'not_found')).body).toMatchObject({ status: 404, code: 'X.NOT_FOUND' });
     expect(respond(new DomainError('X.CONFLICT', 'no', 'conflict')).body).toMatchObject({ status: 409, code: 'X.CONFLICT' });

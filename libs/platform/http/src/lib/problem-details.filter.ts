@@ -109,6 +109,21 @@ export interface ProblemLogger {
   error(obj: object, msg: string): void;
 }
 
+/**
+ * For a database error, the SQLSTATE and the constraint or routine name:
+ * schema facts an operator needs (deadlock, unique violation …), never values.
+ */
+function databaseFacts(error: Error): { sqlState?: string; constraint?: string } {
+  const wrapped: unknown = (error as { driverError?: unknown }).driverError;
+  const driver: unknown = wrapped ?? error;
+  if (typeof driver !== 'object' || driver === null) return {};
+  const { code, constraint } = driver as { code?: unknown; constraint?: unknown };
+  return {
+    ...(typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? { sqlState: code } : {}),
+    ...(typeof constraint === 'string' && /^[a-z0-9_]{1,63}$/.test(constraint) ? { constraint } : {}),
+  };
+}
+
 /** Maps every error, including unknown routes and body-parsing errors, to application/problem+json. */
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
@@ -123,7 +138,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (mapped.status >= 500) {
       // Name and code only: messages of unexpected errors may carry data.
       this.logger.error(
-        { correlationId: request.id, code: mapped.code, err: exception instanceof Error ? { name: exception.name } : { name: typeof exception } },
+        { correlationId: request.id, code: mapped.code, err: exception instanceof Error ? { name: exception.name, ...databaseFacts(exception) } : { name: typeof exception } },
         'request failed',
       );
     }

@@ -115,6 +115,11 @@ export class PostgresRecordLog {
     return this.options.signer.verifier;
   }
 
+  /** Signs a statement (one line of text, e.g. a deletion certificate) as a C2SP note with the log's key. */
+  signStatement(text: string): string {
+    return signNote(`${text}\n`, this.options.signer);
+  }
+
   originOf(tenantId: string): string {
     return `${this.options.origin}/${tenantId}`;
   }

@@ -27,13 +27,16 @@ import { ApiAuthenticatedProblems, commandContext, currentPrincipal, RequirePerm
 import { CLOCK } from '@attest/security';
 import {
   AnswerVerificationCodeCommand,
+  DELETION_LEDGER,
   ExecuteRequestCommand,
   ReceiveRequestCommand,
   REQUEST_POLICIES,
   REQUESTS_READ_MODEL,
   RunRequestStepCommand,
   SendVerificationCodeCommand,
+  type DeletionLedger,
   type RequestPolicies,
+  type SignedCertificate,
   type RequestsReadModel,
   type RequestStep,
   type RequestView,
@@ -150,6 +153,7 @@ export class RequestsController {
     private readonly commands: CommandBus,
     @Inject(REQUESTS_READ_MODEL) private readonly requests: RequestsReadModel,
     @Inject(REQUEST_POLICIES) private readonly policies: RequestPolicies,
+    @Inject(DELETION_LEDGER) private readonly deletions: DeletionLedger,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -284,7 +288,7 @@ export class RequestsController {
   @Post('data-subject-requests/:requestId/execution')
   @HttpCode(200)
   @RequirePermission('requests:manage')
-  @ApiOperation({ summary: 'Carry out a restriction, withdrawal or correction and complete the request' })
+  @ApiOperation({ summary: 'Carry out a restriction, withdrawal, correction or deletion and complete the request (a deletion resumes where it stopped)' })
   @ApiOkResponse({ description: 'requestId, outcome' })
   @ApiAuthenticatedProblems(400, 404, 409)
   execute(@Param('requestId', ParseUUIDPipe) requestId: string, @Body() body: ExecuteDto): Promise<{ requestId: string; outcome: RequestOutcome }> {
@@ -296,6 +300,17 @@ export class RequestsController {
       }
     }
     return this.commands.execute(new ExecuteRequestCommand(commandContext(), requestId, body.corrections ?? null));
+  }
+
+  @Get('data-subject-requests/:requestId/certificate')
+  @RequirePermission('requests:read')
+  @ApiOperation({ summary: 'The deletion certificate (D4): what was erased and when, its delete entry in the processing record with an inclusion proof, signed' })
+  @ApiOkResponse({ description: 'certificate, signedNote' })
+  @ApiAuthenticatedProblems(400, 404)
+  async certificate(@Param('requestId', ParseUUIDPipe) requestId: string): Promise<SignedCertificate> {
+    const found = (await this.deletions.get(currentPrincipal().tenantId, requestId))?.certificate;
+    if (!found) throw new DomainError('DSR.NO_CERTIFICATE', 'this request has no deletion certificate (not a deletion, or not carried out yet)', 'not_found');
+    return found;
   }
 
   @Post('data-subject-requests/:requestId/rejection')

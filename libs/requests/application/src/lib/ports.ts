@@ -88,6 +88,78 @@ export interface SubjectRights {
   withdrawConsents(context: CommandContext, customerId: string, purposes: readonly string[], requestId: string): Promise<string[]>;
   /** Replaces profile fields with the corrected values; the fields changed. */
   correct(context: CommandContext, customerId: string, changes: Readonly<Record<string, string | null>>): Promise<string[]>;
+  /**
+   * D4: records the erasure (event, read models, lookup entries, and the
+   * processing record's delete entry while the pseudonym still links), then
+   * destroys the subject's key. Idempotent: a second call finds it done.
+   */
+  erase(context: CommandContext, customerId: string, requestId: string): Promise<Erasure>;
+}
+
+export interface Erasure {
+  /** The `CustomerErased.v1` event: the processing record's delete entry has it as its source. */
+  readonly eventId: string;
+  readonly erasedAt: string;
+  /** What was made unreadable or removed. */
+  readonly covered: readonly string[];
+}
+
+/** A deletion certificate (D4): no personal data; signed with the processing record's key. */
+export interface DeletionCertificate {
+  readonly format: 'attest-deletion-certificate/v1';
+  readonly certificateId: string;
+  readonly tenantId: string;
+  readonly requestId: string;
+  /** The opaque customer id (unlinkable to a person once the key is gone). */
+  readonly subjectRef: string;
+  readonly receivedAt: string;
+  readonly erasedAt: string;
+  readonly issuedAt: string;
+  readonly covered: readonly string[];
+  readonly retained: readonly { readonly category: string; readonly reason: string }[];
+  /** The delete entry in the tenant's processing record, with its inclusion proof against a signed checkpoint. */
+  readonly processingRecord: {
+    readonly origin: string;
+    readonly index: number;
+    readonly leafHash: string;
+    readonly checkpoint: string;
+    readonly inclusionProof: readonly string[];
+  };
+  readonly verifierKey: string;
+}
+
+export interface SignedCertificate {
+  readonly certificate: DeletionCertificate;
+  /** The certificate's canonical JSON as a C2SP signed note (verify with `verifierKey`). */
+  readonly signedNote: string;
+}
+
+/** Builds and signs the certificate from the processing record. */
+export interface DeletionEvidence {
+  certify(input: { tenantId: string; requestId: string; customerId: string; receivedAt: string; erasure: Erasure; now: Date }): Promise<SignedCertificate>;
+}
+
+export type DeletionStep = 'erase' | 'certify' | 'notify' | 'complete' | 'done';
+
+export interface DeletionState {
+  readonly requestId: string;
+  readonly tenantId: string;
+  readonly customerId: string;
+  readonly step: DeletionStep;
+  readonly erasure: Erasure | null;
+  readonly certificate: SignedCertificate | null;
+}
+
+/** D4/D7: where a deletion stands, so that a killed process resumes at its step. */
+export interface DeletionLedger {
+  begin(tenantId: string, requestId: string, customerId: string, now: Date): Promise<DeletionState>;
+  get(tenantId: string, requestId: string): Promise<DeletionState | null>;
+  erased(requestId: string, erasure: Erasure, now: Date): Promise<void>;
+  certified(requestId: string, certificate: SignedCertificate, now: Date): Promise<void>;
+  /** Tells downstream systems through the outbox and moves on, in one transaction (at most one notice per request). */
+  notifyDownstream(state: DeletionState, now: Date): Promise<void>;
+  completed(requestId: string, now: Date): Promise<void>;
+  unfinished(): Promise<DeletionState[]>;
 }
 
 export interface RequestsProjector {
@@ -99,3 +171,5 @@ export const REQUEST_POLICIES = Symbol.for('attest.requests.Policies');
 export const VERIFICATION_CODES = Symbol.for('attest.requests.VerificationCodes');
 export const SUBJECT_RIGHTS = Symbol.for('attest.requests.SubjectRights');
 export const REQUESTS_PROJECTOR = Symbol.for('attest.requests.Projector');
+export const DELETION_EVIDENCE = Symbol.for('attest.requests.DeletionEvidence');
+export const DELETION_LEDGER = Symbol.for('attest.requests.DeletionLedger');

@@ -8,13 +8,13 @@ import {
   type RequestChannel,
   type RequestCommand,
   type Requester,
-  type RequestEvent,
   type RequestOutcome,
   type RequestScope,
-  type RequestState,
   type RequestType,
 } from '@attest/requests-domain';
 import { CLOCK, metadataFor, type CommandContext } from '@attest/security';
+import { DeletionProcess } from './deletion.process';
+import { history } from './request-history';
 import {
   REQUEST_POLICIES,
   REQUESTS_PROJECTOR,
@@ -56,12 +56,6 @@ async function run(
   return { requestId: command.requestId, events: result.events.map((e) => e.type) };
 }
 
-async function history(store: EventStore, tenantId: string, requestId: string): Promise<{ state: RequestState; events: RequestEvent[] }> {
-  const events = (await store.readStream(requestStreamId(requestId), { maxCount: 10_000 })).map((e) => ({ type: e.type, data: e.data }) as unknown as RequestEvent);
-  const state = fold(requestDecider, events);
-  if (!state.exists || state.tenantId !== tenantId) throw new DomainError('DSR.NOT_FOUND', 'no such request', 'not_found');
-  return { state, events };
-}
 
 export class ReceiveRequestCommand extends Command<Appended> {
   constructor(
@@ -200,7 +194,7 @@ export class ExecuteRequestCommand extends Command<{ requestId: string; outcome:
 /**
  * D1: carries out a restriction, a withdrawal of consent or a correction
  * through the contexts that own the data, then completes the request with
- * what was done. Repeating it after a crash does nothing twice: each effect
+ * what was done; a deletion runs as the durable `DeletionProcess`. Repeating it after a crash does nothing twice: each effect
  * is idempotent and completion is refused once completed.
  */
 @CommandHandler(ExecuteRequestCommand)
@@ -210,11 +204,13 @@ export class ExecuteRequestHandler implements ICommandHandler<ExecuteRequestComm
     @Inject(REQUESTS_PROJECTOR) private readonly projector: RequestsProjector,
     @Inject(SUBJECT_RIGHTS) private readonly subjects: SubjectRights,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly deletions: DeletionProcess,
   ) {}
 
   async execute(c: ExecuteRequestCommand): Promise<{ requestId: string; outcome: RequestOutcome }> {
     const { tenantId, actor } = c.context;
     const { state, events } = await history(this.store, tenantId, c.requestId);
+    if (state.requestType === 'deletion' && state.status === 'in-progress') return { requestId: c.requestId, outcome: await this.deletions.run(c.context, c.requestId) };
     if (state.status !== 'in-progress') throw new DomainError('DSR.NOT_IN_PROGRESS', 'start the request before carrying it out', 'conflict');
     const received = events.find((e) => e.type === 'DataSubjectRequestReceived.v1');
     if (received?.type !== 'DataSubjectRequestReceived.v1') throw new DomainError('DSR.NOT_FOUND', 'no such request', 'not_found');

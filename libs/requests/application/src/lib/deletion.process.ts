@@ -1,0 +1,106 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { EVENT_STORE, handleWithDecider, type EventStore } from '@attest/event-store';
+import { DomainError, fold, uuidv7, type Clock } from '@attest/kernel';
+import { requestDecider, requestStreamId, type RequestEvent, type RequestOutcome } from '@attest/requests-domain';
+import { CLOCK, metadataFor, type CommandContext } from '@attest/security';
+import { history } from './request-history';
+import {
+  DELETION_EVIDENCE,
+  DELETION_LEDGER,
+  REQUESTS_PROJECTOR,
+  SUBJECT_RIGHTS,
+  type DeletionEvidence,
+  type DeletionLedger,
+  type DeletionState,
+  type RequestsProjector,
+  type SubjectRights,
+} from './ports';
+
+/**
+ * D4/D7: deletion as a durable process. Its steps — erase (event, read
+ * models, the processing record's delete entry, then the key), certify,
+ * notify downstream through the outbox, complete the request — are each
+ * idempotent and recorded in the ledger as they finish. Killed at any point,
+ * `resume` (at start-up, or by running the request again) continues from
+ * the step it stood at; running it twice changes nothing more.
+ */
+@Injectable()
+export class DeletionProcess {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(REQUESTS_PROJECTOR) private readonly projector: RequestsProjector,
+    @Inject(SUBJECT_RIGHTS) private readonly subjects: SubjectRights,
+    @Inject(DELETION_EVIDENCE) private readonly evidence: DeletionEvidence,
+    @Inject(DELETION_LEDGER) private readonly ledger: DeletionLedger,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  /** Starts (or continues) the deletion a request asks for; the request must be in progress or already done by it. */
+  async run(context: CommandContext, requestId: string): Promise<RequestOutcome> {
+    const { state, events } = await history(this.store, context.tenantId, requestId);
+    if (state.requestType !== 'deletion') throw new DomainError('DSR.NOT_A_DELETION', 'this request does not ask for deletion', 'conflict');
+    const existing = await this.ledger.get(context.tenantId, requestId);
+    if (!existing && state.status !== 'in-progress') throw new DomainError('DSR.NOT_IN_PROGRESS', 'start the request before carrying it out', 'conflict');
+    const received = events.find((e) => e.type === 'DataSubjectRequestReceived.v1');
+    if (received?.type !== 'DataSubjectRequestReceived.v1') throw new DomainError('DSR.NOT_FOUND', 'no such request', 'not_found');
+    const begun = existing ?? (await this.ledger.begin(context.tenantId, requestId, received.data.customerId, this.clock.now()));
+    return this.continue(context, begun, received.data.receivedAt);
+  }
+
+  /** Every deletion a stopped process left unfinished, continued as the system. */
+  async resumeUnfinished(): Promise<number> {
+    let resumed = 0;
+    for (const state of await this.ledger.unfinished()) {
+      const context: CommandContext = { tenantId: state.tenantId, actor: 'system:deletion-resume', correlationId: state.requestId, commandId: uuidv7() };
+      await this.run(context, state.requestId);
+      resumed += 1;
+    }
+    return resumed;
+  }
+
+  private async continue(context: CommandContext, initial: DeletionState, receivedAt: string): Promise<RequestOutcome> {
+    let state = initial;
+    const reload = async (): Promise<DeletionState> => {
+      const next = await this.ledger.get(state.tenantId, state.requestId);
+      if (!next) throw new Error(`deletion ledger lost request ${state.requestId}`);
+      return next;
+    };
+    if (state.step === 'erase') {
+      const erasure = await this.subjects.erase(context, state.customerId, state.requestId);
+      await this.ledger.erased(state.requestId, erasure, this.clock.now());
+      state = await reload();
+    }
+    if (state.step === 'certify') {
+      if (!state.erasure) throw new Error(`deletion of request ${state.requestId} has no erasure recorded`);
+      const certificate = await this.evidence.certify({ tenantId: state.tenantId, requestId: state.requestId, customerId: state.customerId, receivedAt, erasure: state.erasure, now: this.clock.now() });
+      await this.ledger.certified(state.requestId, certificate, this.clock.now());
+      state = await reload();
+    }
+    if (state.step === 'notify') {
+      await this.ledger.notifyDownstream(state, this.clock.now());
+      state = await reload();
+    }
+    const outcome: RequestOutcome = {
+      summary: `personal data erased: ${(state.erasure?.covered ?? []).join(', ')}`,
+      documentId: state.certificate?.certificate.certificateId ?? null,
+      retained: [...(state.certificate?.certificate.retained ?? [])],
+    };
+    if (state.step === 'complete') {
+      const now = this.clock.now();
+      const streamId = requestStreamId(state.requestId);
+      const current = fold(requestDecider, (await this.store.readStream(streamId, { maxCount: 10_000 })).map((e) => ({ type: e.type, data: e.data }) as unknown as RequestEvent));
+      if (current.status === 'in-progress') {
+        const result = await handleWithDecider(
+          this.store,
+          requestDecider,
+          streamId,
+          { kind: 'CompleteRequest', requestId: state.requestId, tenantId: state.tenantId, actor: context.actor, now: now.toISOString(), outcome },
+          metadataFor(context, now),
+        );
+        if (result.events.length > 0) await this.projector.projectStream(streamId, result.revision - result.events.length + 1);
+      }
+      await this.ledger.completed(state.requestId, now);
+    }
+    return outcome;
+  }
+}
