@@ -13,7 +13,7 @@ import { eventStoreMigrations, PostgresEventStore } from '@attest/event-store-po
 import { uuidv7 } from '@attest/kernel';
 import { EventTypeRegistry } from '@attest/privacy';
 import { EncryptingEventStore, keyVaultMigrations, parseMasterKey, PostgresKeyVault } from '@attest/privacy-postgres';
-import { benchDatabase, report } from './support';
+import { benchDatabase, report, runBench } from './support';
 
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10);
 const WRITERS = Number(process.env['BENCH_WRITERS'] ?? 8);
@@ -133,7 +133,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : 'unknown'}\n`);
-  process.exit(1);
-});
+runBench(main);

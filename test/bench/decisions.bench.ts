@@ -22,7 +22,7 @@ import { uuidv7 } from '@attest/kernel';
 import { createLogger, createMetricsRegistry } from '@attest/observability';
 import { issueApiKeyFromConsole, startInfrastructure } from '@attest/runtime';
 import { createApp } from '../../apps/api/src/app';
-import { benchDatabase, percentile } from './support';
+import { benchDatabase, percentile, report, runBench } from './support';
 
 const RATE = Number(process.env['BENCH_RATE'] ?? 1000);
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10);
@@ -203,14 +203,16 @@ async function main(): Promise<void> {
         rawReadP99Ms: round(percentile(baseline.latencies, 99)),
         targets: { p99MsBelow: 10, atDecisionsPerSec: 1000, bulk10kMsBelow: 1000 },
       };
-      process.stdout.write(
-        `measure                      value\n` +
-          `single decisions/s           ${String(result.decisionsPerSec)} (target rate ${String(RATE)})\n` +
-          `single p50 / p99 ms          ${String(result.p50Ms)} / ${String(result.p99Ms)}\n` +
-          `bulk 10,000 ms (median of 3) ${String(result.bulk10kMs)}\n` +
-          `raw read p50 / p99 ms        ${String(result.rawReadP50Ms)} / ${String(result.rawReadP99Ms)}\n`,
+      report(
+        ['measure', 'value'],
+        [
+          ['single decisions/s', `${String(result.decisionsPerSec)} (target rate ${String(RATE)})`],
+          ['single p50 / p99 ms', `${String(result.p50Ms)} / ${String(result.p99Ms)}`],
+          ['bulk 10,000 ms (median of 3)', String(result.bulk10kMs)],
+          ['raw read p50 / p99 ms', `${String(result.rawReadP50Ms)} / ${String(result.rawReadP99Ms)}`],
+        ],
+        result,
       );
-      process.stdout.write(`${JSON.stringify(result)}\n`);
     } finally {
       await infra.stop();
     }
@@ -219,7 +221,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : 'unknown'}\n`);
-  process.exit(1);
-});
+runBench(main);

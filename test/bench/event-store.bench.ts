@@ -15,7 +15,7 @@ import { NO_STREAM, type NewEvent, type RecordedEvent } from '@attest/event-stor
 import { eventStoreMigrations, PostgresEventStore } from '@attest/event-store-postgres';
 import { uuidv7 } from '@attest/kernel';
 import { ProjectionRunner, projectionMigrations, type Projection } from '@attest/projections';
-import { benchDatabase, report, timed } from './support';
+import { benchDatabase, report, runBench, timed } from './support';
 
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10);
 const WRITERS = Number(process.env['BENCH_WRITERS'] ?? 8);
@@ -193,7 +193,4 @@ async function main(): Promise<void> {
   report(['measure', 'adapter', 'raw SQL', 'ratio'], rows, result);
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`benchmark failed: ${error instanceof Error ? error.stack ?? error.message : 'unknown'}\n`);
-  process.exit(1);
-});
+runBench(main);

@@ -11,6 +11,7 @@ import { Controller, Get, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
+import { runBench } from './support';
 
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 5);
 const CLIENTS = Number(process.env['BENCH_CLIENTS'] ?? 32);
@@ -90,7 +91,4 @@ async function main(): Promise<void> {
   );
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`benchmark failed: ${error instanceof Error ? error.message : 'unknown'}\n`);
-  process.exit(1);
-});
+runBench(main);

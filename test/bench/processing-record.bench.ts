@@ -31,7 +31,7 @@ import { uuidv7 } from '@attest/kernel';
 import { bodyOf, encodeRecord, type RecordDraft } from '@attest/processing-domain';
 import { PostgresRecordLog, processingMigrations, verifyTenantLog } from '@attest/processing-infrastructure';
 import { generateSignerKey, leafHash, parseSignerKey } from '@attest/transparency';
-import { benchDatabase, percentile, report, timed } from './support';
+import { benchDatabase, percentile, report, runBench, timed } from './support';
 
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10);
 const WRITERS = Number(process.env['BENCH_WRITERS'] ?? 4);
@@ -280,7 +280,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`benchmark failed: ${error instanceof Error ? error.stack ?? error.message : 'unknown'}\n`);
-  process.exit(1);
-});
+runBench(main);

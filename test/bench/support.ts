@@ -65,3 +65,11 @@ export function report(header: readonly string[], rows: readonly (readonly strin
   process.stdout.write(`${[line(header), ...rows.map(line)].join('\n')}\n`);
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
+
+/** Runs a benchmark's main; a failure prints its stack and exits 1 (no JSON line). */
+export function runBench(main: () => Promise<void>): void {
+  main().catch((error: unknown) => {
+    process.stderr.write(`benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : 'unknown'}\n`);
+    process.exit(1);
+  });
+}

@@ -132,9 +132,12 @@ const ROUTES: readonly RouteCase[] = [
   { method: 'POST', path: '/v1/data-subject-requests/{requestId}/start', permission: 'requests:manage' },
   { method: 'POST', path: '/v1/data-subject-requests/{requestId}/execution', permission: 'requests:manage' },
   { method: 'GET', path: '/v1/data-subject-requests/{requestId}/certificate', permission: 'requests:read' },
+  { method: 'GET', path: '/v1/data-subject-requests/{requestId}/retained', permission: 'requests:manage' },
+  { method: 'GET', path: '/v1/data-subject-requests/{requestId}/export', permission: 'requests:manage' },
+  { method: 'GET', path: '/v1/data-subject-requests/{requestId}/export.html', permission: 'requests:manage' },
   { method: 'POST', path: '/v1/data-subject-requests/{requestId}/rejection', permission: 'requests:manage', body: { reasons: ['fuzz'], complaint: 'dpa.example.org' } },
   { method: 'GET', path: '/v1/data-subject-request-policy', permission: 'requests:read' },
-  { method: 'PUT', path: '/v1/data-subject-request-policy', permission: 'requests:policy', body: { policy: { kind: 'gdpr-month' }, holidays: [] } },
+  { method: 'PUT', path: '/v1/data-subject-request-policy', permission: 'requests:policy', body: { policy: { kind: 'gdpr-month' }, holidays: [], retentionDuties: [{ field: 'bankAccount', reason: 'tax law', years: 10 }] } },
   { method: 'GET', path: '/v1/platform/data-subject-requests/escalated', permission: 'platform:operate' },
 ];
 

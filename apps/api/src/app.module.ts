@@ -39,10 +39,10 @@ import { PostgresConsentReadModel } from '@attest/consent-infrastructure';
 import { CUSTOMERS_PROJECTOR, CUSTOMERS_READ_MODEL, customersHandlers, type CustomersReadModel } from '@attest/customers-application';
 import { CustomersController } from '@attest/customers-api';
 import { PostgresCustomersReadModel } from '@attest/customers-infrastructure';
-import { PROCESSING_RECORD, PROCESSING_REGISTER } from '@attest/processing-application';
+import { PROCESSING_RECORD, PROCESSING_REGISTER, type ProcessingRecordService } from '@attest/processing-application';
 import { ProcessingRecordController, ProcessingRegisterController } from '@attest/processing-api';
 import { PostgresProcessingRecordService, PostgresProcessingRegister, RecordLogJournal, type PostgresRecordLog } from '@attest/processing-infrastructure';
-import { PROCESSING_JOURNAL } from '@attest/security';
+import { PROCESSING_JOURNAL, type ProcessingJournal } from '@attest/security';
 import type { PostgresKeyVault, ReadModelPrivacy } from '@attest/privacy-postgres';
 import { InlineProjector, type Projection, type ProjectionRunner } from '@attest/projections';
 import { AccessAuthenticator, PostgresAccessProjector, PostgresAccessReadModel, RandomKeyMaterial, type OidcOptions } from '@attest/access-infrastructure';
@@ -65,8 +65,10 @@ import { HealthController } from './health/health.controller';
 import { NotificationsController } from './notifications/notifications.controller';
 import { MetricsController } from './metrics/metrics.controller';
 import { DATA_SOURCE, METRICS_REGISTRY, PROJECTION_RUNNERS } from './tokens';
-import { CommandBus } from '@nestjs/cqrs';
-import { DELETION_EVIDENCE, DELETION_LEDGER, REQUEST_POLICIES, REQUESTS_PROJECTOR, REQUESTS_READ_MODEL, requestsHandlers, SUBJECT_RIGHTS, VERIFICATION_CODES } from '@attest/requests-application';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { ContextSubjectExport } from './subject-export';
+import { PROFILE_FIELD_NAMES } from '@attest/customers-domain';
+import { DELETION_EVIDENCE, DELETION_LEDGER, REQUEST_POLICIES, REQUESTS_PROJECTOR, REQUESTS_READ_MODEL, requestsHandlers, SUBJECT_EXPORT, SUBJECT_RIGHTS, VERIFICATION_CODES, type RequestsReadModel } from '@attest/requests-application';
 import { PlatformRequestsController, RequestsController } from '@attest/requests-api';
 import { PostgresDeletionLedger, PostgresRequestPolicies, PostgresRequestsReadModel, PostgresVerificationCodes } from '@attest/requests-infrastructure';
 import { RecordDeletionEvidence } from './deletion-evidence';
@@ -165,15 +167,21 @@ export class AppModule {
         ...consentHandlers,
         ...requestsHandlers,
         { provide: REQUESTS_READ_MODEL, useValue: new PostgresRequestsReadModel(deps.appDataSource, deps.dataSource) },
-        { provide: REQUEST_POLICIES, useValue: new PostgresRequestPolicies(deps.dataSource) },
+        { provide: REQUEST_POLICIES, useValue: new PostgresRequestPolicies(deps.dataSource, PROFILE_FIELD_NAMES) },
         { provide: VERIFICATION_CODES, useValue: new PostgresVerificationCodes(deps.dataSource, deps.privacy, deps.outbox) },
         { provide: REQUESTS_PROJECTOR, useValue: new InlineProjector(deps.dataSource, deps.store, byName('requests')) },
         { provide: DELETION_EVIDENCE, useValue: new RecordDeletionEvidence(deps.recordLog) },
+        {
+          provide: SUBJECT_EXPORT,
+          inject: [QueryBus, CUSTOMERS_READ_MODEL, PROCESSING_RECORD, REQUESTS_READ_MODEL, PROCESSING_JOURNAL],
+          useFactory: (bus: QueryBus, customers: CustomersReadModel, record: ProcessingRecordService, requests: RequestsReadModel, journal: ProcessingJournal) =>
+            new ContextSubjectExport(bus, customers, record, requests, journal, clock),
+        },
         { provide: DELETION_LEDGER, useValue: new PostgresDeletionLedger(deps.dataSource, deps.outbox) },
         {
           provide: SUBJECT_RIGHTS,
           inject: [CommandBus, CUSTOMERS_READ_MODEL],
-          useFactory: (bus: CommandBus, customers: CustomersReadModel) => new ContextSubjectRights(bus, deps.store, customers, { vault: deps.vault, privacy: deps.privacy, recordLog: deps.recordLog }),
+          useFactory: (bus: CommandBus, customers: CustomersReadModel) => new ContextSubjectRights(bus, deps.store, customers, { vault: deps.vault, privacy: deps.privacy, recordLog: deps.recordLog, owner: deps.dataSource }),
         },
         { provide: RATE_LIMITER, useValue: new RateLimiter(deps.rateLimitPerMinute) },
         { provide: IDEMPOTENCY_STORE, useValue: new PostgresIdempotencyStore(deps.appDataSource) },

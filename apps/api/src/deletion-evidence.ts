@@ -41,7 +41,7 @@ export class RecordDeletionEvidence implements DeletionEvidence {
       erasedAt: input.erasure.erasedAt,
       issuedAt: input.now.toISOString(),
       covered: [...input.erasure.covered],
-      retained: [],
+      retained: input.erasure.retained.map((r) => ({ category: r.category, reason: r.reason, until: r.until })),
       processingRecord: {
         origin: this.log.originOf(input.tenantId),
         index,

@@ -116,9 +116,9 @@ describe('data-subject requests end to end (D1–D3, K2; real HTTP, real Postgre
 
   it('D3: a tenant on 15 working days with holidays gets that due date; existing requests keep theirs', async () => {
     expect(body<{ policy: { kind: string } }>(await api.call('GET', '/v1/data-subject-request-policy', { key: handler })).policy.kind).toBe('gdpr-month');
-    expect((await api.call('PUT', '/v1/data-subject-request-policy', { key: handler, body: { policy: { kind: 'gdpr-month' }, holidays: [] } })).status).toBe(403);
-    expect((await api.call('PUT', '/v1/data-subject-request-policy', { key: admin, body: { policy: { kind: 'working-days' }, holidays: [] } })).body).toMatchObject({ status: 400, code: 'DSR.POLICY_INVALID' });
-    const set = await api.call('PUT', '/v1/data-subject-request-policy', { key: admin, body: { policy: { kind: 'working-days', days: 15 }, holidays: ['2026-12-25', '2026-12-24'] } });
+    expect((await api.call('PUT', '/v1/data-subject-request-policy', { key: handler, body: { policy: { kind: 'gdpr-month' }, holidays: [], retentionDuties: [] } })).status).toBe(403);
+    expect((await api.call('PUT', '/v1/data-subject-request-policy', { key: admin, body: { policy: { kind: 'working-days' }, holidays: [], retentionDuties: [] } })).body).toMatchObject({ status: 400, code: 'DSR.POLICY_INVALID' });
+    const set = await api.call('PUT', '/v1/data-subject-request-policy', { key: admin, body: { policy: { kind: 'working-days', days: 15 }, holidays: ['2026-12-25', '2026-12-24'], retentionDuties: [] } });
     expect(body<{ calendar: { holidays: string[] } }>(set).calendar.holidays).toEqual(['2026-12-24', '2026-12-25']);
     const r = await receive('restriction');
     // 15 working days after Monday 23 November, skipping 24 and 25 December: not reached, so 14 December.
@@ -134,7 +134,7 @@ describe('data-subject requests end to end (D1–D3, K2; real HTTP, real Postgre
     expect(body<RequestView[]>(await api.call('GET', '/v1/data-subject-requests?urgency=overdue', { key: handler })).map((q) => q.requestId)).toEqual(
       expect.arrayContaining([r.requestId]) as unknown,
     );
-    await api.call('PUT', '/v1/data-subject-request-policy', { key: admin, body: { policy: { kind: 'gdpr-month' }, holidays: [] } });
+    await api.call('PUT', '/v1/data-subject-request-policy', { key: admin, body: { policy: { kind: 'gdpr-month' }, holidays: [], retentionDuties: [] } });
     clock.set(new Date('2026-11-23T10:00:00.000Z'));
   });
 
@@ -210,6 +210,34 @@ describe('data-subject requests end to end (D1–D3, K2; real HTTP, real Postgre
     expect(body<{ outcome: { summary: string } }>(await post(requestId, 'execution', { corrections: { email: corrected } })).outcome.summary).toBe('corrected: email');
     const profile = body<{ profile: { email: string; name: string } }>(await api.call('GET', `/v1/customers/${customer}`, { key: service, headers: { 'x-purpose': 'customer-support' } })).profile;
     expect(profile).toMatchObject({ email: corrected, name: `Li ${tag}` });
+  });
+
+  it('D1 access: exports everything held about the subject as JSON and a readable page, each export recorded as processing', async () => {
+    const requestId = await underWay('access');
+    const done = body<{ outcome: { summary: string } }>(await post(requestId, 'execution', {}));
+    expect(done.outcome.summary).toMatch(/^access export produced/);
+    const res = await api.call('GET', `/v1/data-subject-requests/${requestId}/export`, { key: handler });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-disposition')).toContain('attachment');
+    const made = body<{ format: string; subject: { customerId: string; profile: Record<string, string> }; consents: { action: string; evidence: unknown }[]; processing: { kind: string; subject: string }[]; requests: { requestId: string }[] }>(res);
+    expect(made.format).toBe('attest-access-export/v1');
+    expect(made.subject).toMatchObject({ customerId: customer, profile: { name: `Li ${tag}`, email: `li.corrected.${tag}@example.org` } });
+    expect(made.consents.filter((c) => c.action === 'granted')).toHaveLength(3);
+    expect(made.consents.every((c) => c.evidence !== undefined)).toBe(true);
+    const pseudonym = await api.infra.privacy.pseudonymForSearch(body<{ tenantId: string }>(await api.call('GET', '/v1/me', { key: handler })).tenantId, customer);
+    expect(made.processing.length).toBeGreaterThan(3);
+    expect(made.processing.every((r) => r.subject === pseudonym)).toBe(true);
+    expect(made.requests.map((r) => r.requestId)).toContain(requestId);
+    const html = await api.call('GET', `/v1/data-subject-requests/${requestId}/export.html`, { key: handler });
+    expect(html.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(html.text).toContain(`li.corrected.${tag}@example.org`);
+    expect(html.text).not.toContain('<script');
+    // Execution and the two downloads: three exports recorded, under the subject's pseudonym.
+    await api.infra.recordLog.drain();
+    const exports = await api.infra.dataSource.query<{ n: string }[]>(`SELECT count(*)::text AS n FROM processing.records WHERE kind = 'export' AND subject = $1`, [pseudonym]);
+    expect(Number(exports[0]?.n)).toBe(3);
+    const restriction = await receive('restriction');
+    expect((await api.call('GET', `/v1/data-subject-requests/${restriction.requestId}/export`, { key: handler })).body).toMatchObject({ status: 409, code: 'DSR.NOT_AN_ACCESS_REQUEST' });
   });
 
   describe('D4 deletion', () => {
@@ -311,6 +339,32 @@ describe('data-subject requests end to end (D1–D3, K2; real HTTP, real Postgre
       expect((await post(requestId, 'execution', {})).body).toMatchObject({ status: 409, code: 'DSR.NOT_IN_PROGRESS' });
       expect(await api.app.get(DeletionProcess).resumeUnfinished()).toBe(0);
       expect(await api.eventCount()).toBe(before);
+    }, 60_000);
+
+    it('D5: fields under a retention duty stay, readable under their own key, with the reason; only those', async () => {
+      const bank = `CN62 0000 ${tag} 0001`;
+      const name = `Qian Retained${tag}`;
+      const duties = [{ field: 'bankAccount', reason: 'Tax law: accounting records are kept 10 years', years: 10 }];
+      expect((await api.call('PUT', '/v1/data-subject-request-policy', { key: admin, body: { policy: { kind: 'gdpr-month' }, holidays: [], retentionDuties: [{ field: 'shoeSize', reason: 'x', years: 1 }] } })).body).toMatchObject({
+        status: 400,
+        code: 'DSR.DUTY_FIELD_UNKNOWN',
+      });
+      expect((await api.call('PUT', '/v1/data-subject-request-policy', { key: admin, body: { policy: { kind: 'gdpr-month' }, holidays: [], retentionDuties: duties } })).status).toBe(200);
+      const kept = await newCustomer({ name, email: `qian.${tag}@canary.example`, bankAccount: bank });
+      const requestId = await underWay('deletion', { customerId: kept });
+      expect((await post(requestId, 'execution', {})).status).toBe(200);
+      const { certificate } = body<SignedCertificate>(await api.call('GET', `/v1/data-subject-requests/${requestId}/certificate`, { key: handler }));
+      expect(certificate.retained).toEqual([{ category: 'bankAccount', reason: duties[0]?.reason, until: '2036-11-23' }]);
+      expect(certificate.covered).toContain('profile (except the retained fields)');
+      const retained = body<{ field: string; value: string | null; retainUntil: string }[]>(await api.call('GET', `/v1/data-subject-requests/${requestId}/retained`, { key: handler }));
+      expect(retained).toEqual([{ field: 'bankAccount', reason: duties[0]?.reason, retainUntil: '2036-11-23', value: bank }]);
+      // Everything else is gone; the kept value is not readable from the customer's own data any more.
+      expect((await api.call('GET', `/v1/customers/${kept}`, { key: service, headers: { 'x-purpose': 'customer-support' } })).status).toBe(404);
+      const events = await decrypted();
+      expect(events).not.toContain(name);
+      expect(events).not.toContain(bank);
+      expect((await scanForCanaries({ databaseUrl: api.databaseUrl, canaries: [bank, name], logs: api.logLines })).findings).toEqual([]);
+      await api.call('PUT', '/v1/data-subject-request-policy', { key: admin, body: { policy: { kind: 'gdpr-month' }, holidays: [], retentionDuties: [] } });
     }, 60_000);
 
     it('D7: killed halfway, a deletion completes on restart, once', async () => {

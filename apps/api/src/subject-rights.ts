@@ -1,16 +1,21 @@
 import { CommandBus } from '@nestjs/cqrs';
+import type { DataSource } from 'typeorm';
 import { ChangeConsentCommand } from '@attest/consent-application';
 import { consentStreamId, evolveConsent, type ConsentEvent, type ConsentState } from '@attest/consent-domain';
 import { RunCustomerCommand, type CustomersReadModel } from '@attest/customers-application';
 import { PROFILE_FIELD_NAMES } from '@attest/customers-domain';
 import type { EventStore } from '@attest/event-store';
-import { DomainError } from '@attest/kernel';
+import { DomainError, type JsonValue } from '@attest/kernel';
 import { customerProcessingMap } from '@attest/customers-application';
 import { draftFromEvent, type PostgresRecordLog } from '@attest/processing-infrastructure';
 import type { PostgresKeyVault, ReadModelPrivacy } from '@attest/privacy-postgres';
-import type { Erasure, SubjectRights } from '@attest/requests-application';
+import type { Erasure, RetainedValue, SubjectRights } from '@attest/requests-application';
+import type { RetentionDuty } from '@attest/requests-domain';
 import { NON_PROCESSING } from '@attest/security';
 import type { CommandContext } from '@attest/security';
+
+/** The vault subject under which a deleted customer's retained fields are sealed (D5). */
+const retainedSubject = (customerId: string): string => `retained:${customerId}`;
 
 /**
  * What a data-subject request does to a customer's data, carried out by the
@@ -24,7 +29,7 @@ export class ContextSubjectRights implements SubjectRights {
     private readonly commands: CommandBus,
     private readonly store: EventStore,
     private readonly customers: CustomersReadModel,
-    private readonly erasure: { readonly vault: PostgresKeyVault; readonly privacy: ReadModelPrivacy; readonly recordLog: PostgresRecordLog },
+    private readonly erasure: { readonly vault: PostgresKeyVault; readonly privacy: ReadModelPrivacy; readonly recordLog: PostgresRecordLog; readonly owner: DataSource },
   ) {}
 
   readonly correctableFields: readonly string[] = PROFILE_FIELD_NAMES;
@@ -73,7 +78,31 @@ export class ContextSubjectRights implements SubjectRights {
     return Object.keys(changes).sort();
   }
 
-  async erase(context: CommandContext, customerId: string, requestId: string): Promise<Erasure> {
+  async erase(context: CommandContext, customerId: string, requestId: string, duties: readonly RetentionDuty[], now: Date): Promise<Erasure> {
+    // 0. D5: fields under a retention duty are copied under a key of their own first (while the
+    //    customer's key still opens them); the copy is one transaction, repeated harmlessly.
+    const retained: { category: string; reason: string; until: string }[] = [];
+    const profile = duties.length > 0 ? (await this.customers.profiles(context.tenantId, [customerId])).get(customerId) : undefined;
+    if (profile) {
+      const keep = duties.filter((d) => typeof profile[d.field as keyof typeof profile] === 'string');
+      const sealed = await Promise.all(
+        keep.map(async (d) => ({
+          duty: d,
+          until: new Date(Date.UTC(now.getUTCFullYear() + d.years, now.getUTCMonth(), now.getUTCDate())).toISOString().slice(0, 10),
+          value: await this.erasure.privacy.seal(retainedSubject(customerId), { table: 'requests.retained_data', column: 'value', row: `${requestId}:${d.field}` }, profile[d.field as keyof typeof profile] ?? null),
+        })),
+      );
+      await this.erasure.owner.transaction(async (m) => {
+        for (const r of sealed) {
+          await m.query(
+            `INSERT INTO requests.retained_data (request_id, tenant_id, customer_id, field, reason, retain_until, value, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (request_id, field) DO NOTHING`,
+            [requestId, context.tenantId, customerId, r.duty.field, r.duty.reason, r.until, JSON.stringify(r.value), now],
+          );
+        }
+      });
+    }
+    const kept = await this.erasure.owner.query<{ field: string; reason: string; until: string }[]>(`SELECT field, reason, to_char(retain_until, 'YYYY-MM-DD') AS until FROM requests.retained_data WHERE request_id = $1 ORDER BY field`, [requestId]);
+    for (const r of kept) retained.push({ category: r.field, reason: r.reason, until: r.until });
     // 1. The event: the customers and consent read models drop the subject (inline) and its lookup entries go.
     await this.commands.execute(new RunCustomerCommand(context, { kind: 'EraseCustomer', customerId, requestId }));
     const event = (await this.store.readStream(`customer-${customerId}`, { maxCount: 100_000 })).find((e) => e.type === 'CustomerErased.v1');
@@ -91,7 +120,21 @@ export class ContextSubjectRights implements SubjectRights {
     return {
       eventId: event.id,
       erasedAt: event.metadata.occurredAt,
-      covered: ['profile', 'follow-up notes', 'consent evidence', 'customer and consent read models', 'lookup entries', 'pseudonym mapping', 'subject key'],
+      covered: [retained.length > 0 ? 'profile (except the retained fields)' : 'profile', 'follow-up notes', 'consent evidence', 'customer and consent read models', 'lookup entries', 'pseudonym mapping', 'subject key'],
+      retained,
     };
+  }
+
+  async retained(context: CommandContext, requestId: string): Promise<RetainedValue[]> {
+    const rows = await this.erasure.owner.query<{ customer_id: string; field: string; reason: string; until: string; value: JsonValue }[]>(
+      `SELECT customer_id, field, reason, to_char(retain_until, 'YYYY-MM-DD') AS until, value FROM requests.retained_data WHERE tenant_id = $1 AND request_id = $2 ORDER BY field`,
+      [context.tenantId, requestId],
+    );
+    const out: RetainedValue[] = [];
+    for (const r of rows) {
+      const value = await this.erasure.privacy.open(retainedSubject(r.customer_id), { table: 'requests.retained_data', column: 'value', row: `${requestId}:${r.field}` }, r.value);
+      out.push({ field: r.field, reason: r.reason, retainUntil: r.until, value: typeof value === 'string' ? value : null });
+    }
+    return out;
   }
 }

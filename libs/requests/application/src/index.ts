@@ -5,5 +5,6 @@ export * from './lib/ports';
 export * from './lib/classifications';
 export * from './lib/request.commands';
 export * from './lib/deletion.process';
+export * from './lib/access-export-html';
 
 export const requestsHandlers = [ReceiveRequestHandler, RunRequestStepHandler, SendVerificationCodeHandler, AnswerVerificationCodeHandler, ExecuteRequestHandler, DeletionProcess];

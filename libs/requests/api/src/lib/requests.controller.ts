@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Inject, Param, ParseUUIDPipe, Post, Put, Query, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
@@ -26,15 +26,22 @@ import { DomainError, type Clock } from '@attest/kernel';
 import { ApiAuthenticatedProblems, commandContext, currentPrincipal, RequirePermission } from '@attest/http';
 import { CLOCK } from '@attest/security';
 import {
+  accessExportHtml,
   AnswerVerificationCodeCommand,
   DELETION_LEDGER,
+  SUBJECT_EXPORT,
+  SUBJECT_RIGHTS,
   ExecuteRequestCommand,
   ReceiveRequestCommand,
   REQUEST_POLICIES,
   REQUESTS_READ_MODEL,
   RunRequestStepCommand,
   SendVerificationCodeCommand,
+  type AccessExport,
   type DeletionLedger,
+  type RetainedValue,
+  type SubjectExport,
+  type SubjectRights,
   type RequestPolicies,
   type SignedCertificate,
   type RequestsReadModel,
@@ -125,8 +132,19 @@ class PolicyDto {
   @ApiPropertyOptional({ enum: ['calendar-days', 'working-days'], description: 'custom' }) @IsOptional() @IsIn(['calendar-days', 'working-days']) unit?: 'calendar-days' | 'working-days';
   @ApiPropertyOptional({ description: 'custom: how far an extension may reach' }) @IsOptional() @IsInt() @Min(0) @Max(366) extensionDays?: number;
 }
+class RetentionDutyDto {
+  @ApiProperty({ example: 'bankAccount', description: 'A profile field' }) @Matches(FIELD) field!: string;
+  @ApiProperty({ example: 'Tax law: accounting records are kept 10 years' }) @Matches(TEXT) reason!: string;
+  @ApiProperty({ example: 10 }) @IsInt() @Min(1) @Max(30) years!: number;
+}
 export class PolicyRequestDto {
   @ApiProperty({ type: PolicyDto }) @IsNotEmptyObject() @ValidateNested() @Type(() => PolicyDto) policy!: PolicyDto;
+  @ApiProperty({ type: RetentionDutyDto, isArray: true, description: 'D5: profile fields kept after a deletion' })
+  @IsArray()
+  @ArrayMaxSize(20)
+  @ValidateNested({ each: true })
+  @Type(() => RetentionDutyDto)
+  retentionDuties!: RetentionDutyDto[];
   @ApiProperty({ type: String, isArray: true, example: ['2026-12-25'] }) @IsArray() @ArrayMaxSize(400) @Matches(/^\d{4}-\d{2}-\d{2}$/, { each: true }) holidays!: string[];
 }
 
@@ -154,8 +172,18 @@ export class RequestsController {
     @Inject(REQUESTS_READ_MODEL) private readonly requests: RequestsReadModel,
     @Inject(REQUEST_POLICIES) private readonly policies: RequestPolicies,
     @Inject(DELETION_LEDGER) private readonly deletions: DeletionLedger,
+    @Inject(SUBJECT_EXPORT) private readonly exports: SubjectExport,
+    @Inject(SUBJECT_RIGHTS) private readonly subjects: SubjectRights,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
+
+  /** The export of an access request being answered or answered; each download is recorded as processing. */
+  private async accessExport(requestId: string): Promise<AccessExport> {
+    const request = await this.view(requestId);
+    if (request.requestType !== 'access') throw new DomainError('DSR.NOT_AN_ACCESS_REQUEST', 'only an access request has an export', 'conflict');
+    if (request.status !== 'in-progress' && request.status !== 'completed') throw new DomainError('DSR.NOT_IN_PROGRESS', 'start the request before exporting', 'conflict');
+    return this.exports.build(commandContext(), request.customerId, requestId);
+  }
 
   private async view(requestId: string): Promise<RequestView> {
     const found = await this.requests.get(currentPrincipal().tenantId, requestId, this.clock.now());
@@ -288,7 +316,7 @@ export class RequestsController {
   @Post('data-subject-requests/:requestId/execution')
   @HttpCode(200)
   @RequirePermission('requests:manage')
-  @ApiOperation({ summary: 'Carry out a restriction, withdrawal, correction or deletion and complete the request (a deletion resumes where it stopped)' })
+  @ApiOperation({ summary: 'Carry out the request (access export, restriction, withdrawal, correction, deletion) and complete it; a deletion resumes where it stopped' })
   @ApiOkResponse({ description: 'requestId, outcome' })
   @ApiAuthenticatedProblems(400, 404, 409)
   execute(@Param('requestId', ParseUUIDPipe) requestId: string, @Body() body: ExecuteDto): Promise<{ requestId: string; outcome: RequestOutcome }> {
@@ -300,6 +328,40 @@ export class RequestsController {
       }
     }
     return this.commands.execute(new ExecuteRequestCommand(commandContext(), requestId, body.corrections ?? null));
+  }
+
+  @Get('data-subject-requests/:requestId/export')
+  @RequirePermission('requests:manage')
+  @ApiOperation({ summary: 'The access export (JSON, portable): profile, follow-ups, consents with evidence, processing records, requests; recorded as processing' })
+  @ApiOkResponse({ description: 'attest-access-export/v1' })
+  @ApiAuthenticatedProblems(400, 404, 409)
+  @Header('Content-Disposition', 'attachment; filename="access-export.json"')
+  @Header('Cache-Control', 'no-store')
+  exportJson(@Param('requestId', ParseUUIDPipe) requestId: string): Promise<AccessExport> {
+    return this.accessExport(requestId);
+  }
+
+  @Get('data-subject-requests/:requestId/export.html')
+  @RequirePermission('requests:manage')
+  @ApiOperation({ summary: 'The access export as a readable, printable page; recorded as processing' })
+  @ApiOkResponse({ description: 'text/html' })
+  @ApiAuthenticatedProblems(400, 404, 409)
+  async exportHtml(@Param('requestId', ParseUUIDPipe) requestId: string, @Res({ passthrough: true }) res: { header(name: string, value: string): unknown }): Promise<string> {
+    const made = await this.accessExport(requestId);
+    res.header('Content-Type', 'text/html; charset=utf-8');
+    res.header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'");
+    res.header('Cache-Control', 'no-store');
+    return accessExportHtml(made);
+  }
+
+  @Get('data-subject-requests/:requestId/retained')
+  @RequirePermission('requests:manage')
+  @ApiOperation({ summary: 'D5: what a deletion kept under retention duties, with reasons and until when (decrypted for this read)' })
+  @ApiOkResponse({ description: 'RetainedValue[]' })
+  @ApiAuthenticatedProblems(400, 404)
+  async retained(@Param('requestId', ParseUUIDPipe) requestId: string): Promise<RetainedValue[]> {
+    await this.view(requestId);
+    return this.subjects.retained(commandContext(), requestId);
   }
 
   @Get('data-subject-requests/:requestId/certificate')
@@ -339,7 +401,14 @@ export class RequestsController {
   @ApiAuthenticatedProblems(400)
   setPolicy(@Body() body: PolicyRequestDto): Promise<TenantRequestPolicy> {
     const { tenantId, actor } = currentPrincipal();
-    return this.policies.set(tenantId, policyOf(body.policy), { holidays: body.holidays }, actor, this.clock.now());
+    return this.policies.set(
+      tenantId,
+      policyOf(body.policy),
+      { holidays: body.holidays },
+      body.retentionDuties.map((d) => ({ field: d.field, reason: d.reason, years: d.years })),
+      actor,
+      this.clock.now(),
+    );
   }
 }
 

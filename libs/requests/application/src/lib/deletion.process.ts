@@ -7,9 +7,11 @@ import { history } from './request-history';
 import {
   DELETION_EVIDENCE,
   DELETION_LEDGER,
+  REQUEST_POLICIES,
   REQUESTS_PROJECTOR,
   SUBJECT_RIGHTS,
   type DeletionEvidence,
+  type RequestPolicies,
   type DeletionLedger,
   type DeletionState,
   type RequestsProjector,
@@ -32,6 +34,7 @@ export class DeletionProcess {
     @Inject(SUBJECT_RIGHTS) private readonly subjects: SubjectRights,
     @Inject(DELETION_EVIDENCE) private readonly evidence: DeletionEvidence,
     @Inject(DELETION_LEDGER) private readonly ledger: DeletionLedger,
+    @Inject(REQUEST_POLICIES) private readonly policies: RequestPolicies,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -66,7 +69,8 @@ export class DeletionProcess {
       return next;
     };
     if (state.step === 'erase') {
-      const erasure = await this.subjects.erase(context, state.customerId, state.requestId);
+      const { retentionDuties } = await this.policies.get(state.tenantId);
+      const erasure = await this.subjects.erase(context, state.customerId, state.requestId, retentionDuties, this.clock.now());
       await this.ledger.erased(state.requestId, erasure, this.clock.now());
       state = await reload();
     }
@@ -83,7 +87,7 @@ export class DeletionProcess {
     const outcome: RequestOutcome = {
       summary: `personal data erased: ${(state.erasure?.covered ?? []).join(', ')}`,
       documentId: state.certificate?.certificate.certificateId ?? null,
-      retained: [...(state.certificate?.certificate.retained ?? [])],
+      retained: (state.erasure?.retained ?? []).map((r) => ({ category: r.category, reason: `${r.reason} (kept until ${r.until})` })),
     };
     if (state.step === 'complete') {
       const now = this.clock.now();

@@ -1,6 +1,7 @@
 import type { CommandContext } from '@attest/security';
 import type {
   DeadlinePolicy,
+  RetentionDuty,
   RequestChannel,
   RequesterRelation,
   RequestOutcome,
@@ -49,6 +50,8 @@ export interface RequestQueueFilter {
 
 export interface RequestsReadModel {
   get(tenantId: string, requestId: string, now: Date): Promise<RequestView | null>;
+  /** Every request about one customer, oldest first (for the access export). */
+  forCustomer(tenantId: string, customerId: string, now: Date): Promise<RequestView[]>;
   /** Oldest due first. */
   queue(tenantId: string, filter: RequestQueueFilter, now: Date): Promise<RequestView[]>;
   /** D2: escalated open requests of every tenant, for the platform operator. */
@@ -58,6 +61,8 @@ export interface RequestsReadModel {
 export interface TenantRequestPolicy {
   readonly policy: DeadlinePolicy;
   readonly calendar: WorkingCalendar;
+  /** D5: profile fields kept after a deletion, with the reason. */
+  readonly retentionDuties: readonly RetentionDuty[];
   readonly updatedBy: string | null;
   readonly updatedAt: string | null;
 }
@@ -65,7 +70,7 @@ export interface TenantRequestPolicy {
 /** D3: each tenant's deadline policy and working-day calendar (default: GDPR month, no holidays). */
 export interface RequestPolicies {
   get(tenantId: string): Promise<TenantRequestPolicy>;
-  set(tenantId: string, policy: DeadlinePolicy, calendar: WorkingCalendar, actor: string, now: Date): Promise<TenantRequestPolicy>;
+  set(tenantId: string, policy: DeadlinePolicy, calendar: WorkingCalendar, duties: readonly RetentionDuty[], actor: string, now: Date): Promise<TenantRequestPolicy>;
 }
 
 /** D2: one-time codes to the requester's contact, through the notification outbox; only a keyed hash is stored. */
@@ -93,7 +98,17 @@ export interface SubjectRights {
    * processing record's delete entry while the pseudonym still links), then
    * destroys the subject's key. Idempotent: a second call finds it done.
    */
-  erase(context: CommandContext, customerId: string, requestId: string): Promise<Erasure>;
+  erase(context: CommandContext, customerId: string, requestId: string, duties: readonly RetentionDuty[], now: Date): Promise<Erasure>;
+  /** D5: the values kept under retention duties for a deletion request, decrypted for one authorized read. */
+  retained(context: CommandContext, requestId: string): Promise<RetainedValue[]>;
+}
+
+export interface RetainedValue {
+  readonly field: string;
+  readonly reason: string;
+  readonly retainUntil: string;
+  /** Null once the duty ended and its key was destroyed. */
+  readonly value: string | null;
 }
 
 export interface Erasure {
@@ -102,6 +117,8 @@ export interface Erasure {
   readonly erasedAt: string;
   /** What was made unreadable or removed. */
   readonly covered: readonly string[];
+  /** D5: what was kept, why, and until when. */
+  readonly retained: readonly { readonly category: string; readonly reason: string; readonly until: string }[];
 }
 
 /** A deletion certificate (D4): no personal data; signed with the processing record's key. */
@@ -116,7 +133,7 @@ export interface DeletionCertificate {
   readonly erasedAt: string;
   readonly issuedAt: string;
   readonly covered: readonly string[];
-  readonly retained: readonly { readonly category: string; readonly reason: string }[];
+  readonly retained: readonly { readonly category: string; readonly reason: string; readonly until: string }[];
   /** The delete entry in the tenant's processing record, with its inclusion proof against a signed checkpoint. */
   readonly processingRecord: {
     readonly origin: string;
@@ -162,6 +179,29 @@ export interface DeletionLedger {
   unfinished(): Promise<DeletionState[]>;
 }
 
+/**
+ * D1/access: everything held about a subject, decrypted in memory for this
+ * answer only. Sections are plain JSON so the requester can take them
+ * elsewhere (portability).
+ */
+export interface AccessExport {
+  readonly format: 'attest-access-export/v1';
+  readonly tenantId: string;
+  readonly requestId: string;
+  readonly generatedAt: string;
+  readonly subject: { readonly customerId: string; readonly profile: Readonly<Record<string, unknown>>; readonly tags: readonly string[]; readonly under14: boolean; readonly restricted: boolean; readonly createdAt: string };
+  readonly followUps: readonly Readonly<Record<string, unknown>>[];
+  readonly consents: readonly Readonly<Record<string, unknown>>[];
+  /** The processing record's entries about the subject (by its pseudonym), newest first. */
+  readonly processing: readonly Readonly<Record<string, unknown>>[];
+  readonly requests: readonly RequestView[];
+}
+
+/** Builds the access export and records it as processing (an export of the subject's data). */
+export interface SubjectExport {
+  build(context: CommandContext, customerId: string, requestId: string): Promise<AccessExport>;
+}
+
 export interface RequestsProjector {
   projectStream(streamId: string, fromRevision: number): Promise<void>;
 }
@@ -171,5 +211,6 @@ export const REQUEST_POLICIES = Symbol.for('attest.requests.Policies');
 export const VERIFICATION_CODES = Symbol.for('attest.requests.VerificationCodes');
 export const SUBJECT_RIGHTS = Symbol.for('attest.requests.SubjectRights');
 export const REQUESTS_PROJECTOR = Symbol.for('attest.requests.Projector');
+export const SUBJECT_EXPORT = Symbol.for('attest.requests.SubjectExport');
 export const DELETION_EVIDENCE = Symbol.for('attest.requests.DeletionEvidence');
 export const DELETION_LEDGER = Symbol.for('attest.requests.DeletionLedger');

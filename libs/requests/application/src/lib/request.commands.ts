@@ -18,10 +18,12 @@ import { history } from './request-history';
 import {
   REQUEST_POLICIES,
   REQUESTS_PROJECTOR,
+  SUBJECT_EXPORT,
   SUBJECT_RIGHTS,
   VERIFICATION_CODES,
   type RequestPolicies,
   type RequestsProjector,
+  type SubjectExport,
   type SubjectRights,
   type VerificationCodes,
 } from './ports';
@@ -205,6 +207,7 @@ export class ExecuteRequestHandler implements ICommandHandler<ExecuteRequestComm
     @Inject(SUBJECT_RIGHTS) private readonly subjects: SubjectRights,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly deletions: DeletionProcess,
+    @Inject(SUBJECT_EXPORT) private readonly exports: SubjectExport,
   ) {}
 
   async execute(c: ExecuteRequestCommand): Promise<{ requestId: string; outcome: RequestOutcome }> {
@@ -235,6 +238,15 @@ export class ExecuteRequestHandler implements ICommandHandler<ExecuteRequestComm
         if (missing.length > 0) throw new DomainError('DSR.CORRECTIONS_MISSING', `give the corrected value of: ${missing.join(', ')}`, 'invalid');
         const fields = await this.subjects.correct(c.context, customerId, changes);
         outcome = { summary: `corrected: ${fields.join(', ')}`, documentId: null, retained: [] };
+        break;
+      }
+      case 'access': {
+        const made = await this.exports.build(c.context, customerId, c.requestId);
+        outcome = {
+          summary: `access export produced: profile, ${made.followUps.length} follow-ups, ${made.consents.length} consent receipts, ${made.processing.length} processing records, ${made.requests.length} requests; download it from the request`,
+          documentId: null,
+          retained: [],
+        };
         break;
       }
       default:

@@ -32,6 +32,20 @@ export interface Deadline {
   readonly extensionNoticeBy: string | null;
 }
 
+/** D5: a profile field the tenant must keep after a deletion, why, and for how long (years from the deletion). */
+export type RetentionDuty = { readonly field: string; readonly reason: string; readonly years: number };
+
+export function checkDuties(duties: readonly RetentionDuty[], fields: readonly string[]): void {
+  const seen = new Set<string>();
+  for (const d of duties) {
+    if (!fields.includes(d.field)) throw new DomainError('DSR.DUTY_FIELD_UNKNOWN', `not a profile field: ${d.field}`, 'invalid');
+    if (seen.has(d.field)) throw new DomainError('DSR.DUTY_DUPLICATE', `${d.field} has two retention duties`, 'invalid');
+    if (!Number.isInteger(d.years) || d.years < 1 || d.years > 30) throw new DomainError('DSR.DUTY_INVALID', 'a retention duty lasts 1 to 30 whole years', 'invalid');
+    if (d.reason.trim() === '') throw new DomainError('DSR.DUTY_INVALID', 'a retention duty names its legal reason', 'invalid');
+    seen.add(d.field);
+  }
+}
+
 export const DEFAULT_DEADLINE_POLICY: DeadlinePolicy = { kind: 'gdpr-month' };
 
 const MAX_DAYS = 366;

@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { withTenant } from '@attest/database';
 import type { RequestPolicies, RequestQueueFilter, RequestsReadModel, RequestView, TenantRequestPolicy } from '@attest/requests-application';
-import { checkPolicy, DEFAULT_DEADLINE_POLICY, urgencyOf, type DeadlinePolicy, type RequestStatus, type WorkingCalendar } from '@attest/requests-domain';
+import { checkDuties, checkPolicy, DEFAULT_DEADLINE_POLICY, urgencyOf, type DeadlinePolicy, type RetentionDuty, type RequestStatus, type WorkingCalendar } from '@attest/requests-domain';
 
 interface Row {
   request_id: string;
@@ -67,6 +67,13 @@ export class PostgresRequestsReadModel implements RequestsReadModel {
     return rows[0] ? view(rows[0], now) : null;
   }
 
+  async forCustomer(tenantId: string, customerId: string, now: Date): Promise<RequestView[]> {
+    const rows = await withTenant<Row[]>(this.app, tenantId, (m) =>
+      m.query(`SELECT ${COLUMNS} FROM requests.requests_v1 WHERE tenant_id = $1 AND customer_id = $2 ORDER BY received_at, request_id`, [tenantId, customerId]),
+    );
+    return rows.map((r) => view(r, now));
+  }
+
   async queue(tenantId: string, filter: RequestQueueFilter, now: Date): Promise<RequestView[]> {
     const status = filter.status ?? 'open';
     // Urgency is a function of the due date and now: at risk = due within 5 days; overdue = past the end of the due date.
@@ -96,26 +103,33 @@ export class PostgresRequestsReadModel implements RequestsReadModel {
 
 /** D3: tenants' deadline policies; a tenant without one answers under the GDPR month. */
 export class PostgresRequestPolicies implements RequestPolicies {
-  constructor(private readonly owner: DataSource) {}
+  constructor(
+    private readonly owner: DataSource,
+    /** The profile fields a retention duty may name. */
+    private readonly profileFields: readonly string[],
+  ) {}
 
   async get(tenantId: string): Promise<TenantRequestPolicy> {
-    const rows = await this.owner.query<{ policy: DeadlinePolicy; holidays: string[]; updated_by: string; updated_at: Date }[]>(
-      `SELECT policy, holidays, updated_by, updated_at FROM requests.policies WHERE tenant_id = $1`,
+    const rows = await this.owner.query<{ policy: DeadlinePolicy; holidays: string[]; retention_duties: RetentionDuty[]; updated_by: string; updated_at: Date }[]>(
+      `SELECT policy, holidays, retention_duties, updated_by, updated_at FROM requests.policies WHERE tenant_id = $1`,
       [tenantId],
     );
     const r = rows[0];
-    if (!r) return { policy: DEFAULT_DEADLINE_POLICY, calendar: { holidays: [] }, updatedBy: null, updatedAt: null };
-    return { policy: r.policy, calendar: { holidays: r.holidays }, updatedBy: r.updated_by, updatedAt: r.updated_at.toISOString() };
+    if (!r) return { policy: DEFAULT_DEADLINE_POLICY, calendar: { holidays: [] }, retentionDuties: [], updatedBy: null, updatedAt: null };
+    return { policy: r.policy, calendar: { holidays: r.holidays }, retentionDuties: r.retention_duties, updatedBy: r.updated_by, updatedAt: r.updated_at.toISOString() };
   }
 
-  async set(tenantId: string, policy: DeadlinePolicy, calendar: WorkingCalendar, actor: string, now: Date): Promise<TenantRequestPolicy> {
+  async set(tenantId: string, policy: DeadlinePolicy, calendar: WorkingCalendar, duties: readonly RetentionDuty[], actor: string, now: Date): Promise<TenantRequestPolicy> {
     checkPolicy(policy, calendar);
+    checkDuties(duties, this.profileFields);
     const holidays = [...new Set(calendar.holidays)].sort();
+    const retentionDuties = [...duties].sort((a, b) => a.field.localeCompare(b.field));
     await this.owner.query(
-      `INSERT INTO requests.policies (tenant_id, policy, holidays, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (tenant_id) DO UPDATE SET policy = EXCLUDED.policy, holidays = EXCLUDED.holidays, updated_by = EXCLUDED.updated_by, updated_at = EXCLUDED.updated_at`,
-      [tenantId, JSON.stringify(policy), JSON.stringify(holidays), actor, now],
+      `INSERT INTO requests.policies (tenant_id, policy, holidays, retention_duties, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (tenant_id) DO UPDATE SET policy = EXCLUDED.policy, holidays = EXCLUDED.holidays, retention_duties = EXCLUDED.retention_duties,
+         updated_by = EXCLUDED.updated_by, updated_at = EXCLUDED.updated_at`,
+      [tenantId, JSON.stringify(policy), JSON.stringify(holidays), JSON.stringify(retentionDuties), actor, now],
     );
-    return { policy, calendar: { holidays }, updatedBy: actor, updatedAt: now.toISOString() };
+    return { policy, calendar: { holidays }, retentionDuties, updatedBy: actor, updatedAt: now.toISOString() };
   }
 }
