@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import type { GlobalPosition } from '@attest/event-store';
 import { FixedClock } from '@attest/kernel';
 import { rebuildProjection } from '@attest/projections';
-import { DELETION_EVIDENCE, DeletionProcess, type DeletionEvidence, type SignedCertificate } from '@attest/requests-application';
+import { DELETION_EVIDENCE, DELETION_LEDGER, DeletionProcess, SUBJECT_RIGHTS, type DeletionEvidence, type DeletionLedger, type SignedCertificate, type SubjectRights } from '@attest/requests-application';
+import { CommandBus } from '@nestjs/cqrs';
+import { RunCustomerCommand } from '@attest/customers-application';
 import { scanForCanaries } from '@attest/testing';
 import { openNote, parseVerifierKey, verifyInclusion, openCheckpoint } from '@attest/transparency';
 import { ApiHarness, type ApiResponse } from './testing/api-harness';
@@ -352,12 +354,21 @@ describe('data-subject requests end to end (D1–D3, K2; real HTTP, real Postgre
       expect((await api.call('PUT', '/v1/data-subject-request-policy', { key: admin, body: { policy: { kind: 'gdpr-month' }, holidays: [], retentionDuties: duties } })).status).toBe(200);
       const kept = await newCustomer({ name, email: `qian.${tag}@canary.example`, bankAccount: bank });
       const requestId = await underWay('deletion', { customerId: kept });
-      expect((await post(requestId, 'execution', {})).status).toBe(200);
+      const hold = { field: 'email', reason: 'Legal claim 2026-117 pending', until: '2028-12-31' };
+      expect((await post(requestId, 'execution', { legalHolds: [{ ...hold, field: 'shoeSize' }] })).body).toMatchObject({ status: 400, code: 'DSR.FIELD_UNKNOWN' });
+      expect((await post(requestId, 'execution', { legalHolds: [{ ...hold, until: '2020-01-01' }] })).body).toMatchObject({ status: 400, code: 'DSR.HOLD_INVALID' });
+      expect((await post(requestId, 'execution', { legalHolds: [hold] })).status).toBe(200);
       const { certificate } = body<SignedCertificate>(await api.call('GET', `/v1/data-subject-requests/${requestId}/certificate`, { key: handler }));
-      expect(certificate.retained).toEqual([{ category: 'bankAccount', reason: duties[0]?.reason, until: '2036-11-23' }]);
+      expect(certificate.retained).toEqual([
+        { category: 'bankAccount', reason: duties[0]?.reason, until: '2036-11-23' },
+        { category: 'email', reason: hold.reason, until: hold.until },
+      ]);
       expect(certificate.covered).toContain('profile (except the retained fields)');
       const retained = body<{ field: string; value: string | null; retainUntil: string }[]>(await api.call('GET', `/v1/data-subject-requests/${requestId}/retained`, { key: handler }));
-      expect(retained).toEqual([{ field: 'bankAccount', reason: duties[0]?.reason, retainUntil: '2036-11-23', value: bank }]);
+      expect(retained).toEqual([
+        { field: 'bankAccount', reason: duties[0]?.reason, retainUntil: '2036-11-23', value: bank },
+        { field: 'email', reason: hold.reason, retainUntil: hold.until, value: `qian.${tag}@canary.example` },
+      ]);
       // Everything else is gone; the kept value is not readable from the customer's own data any more.
       expect((await api.call('GET', `/v1/customers/${kept}`, { key: service, headers: { 'x-purpose': 'customer-support' } })).status).toBe(404);
       const events = await decrypted();
@@ -367,27 +378,48 @@ describe('data-subject requests end to end (D1–D3, K2; real HTTP, real Postgre
       await api.call('PUT', '/v1/data-subject-request-policy', { key: admin, body: { policy: { kind: 'gdpr-month' }, holidays: [], retentionDuties: [] } });
     }, 60_000);
 
-    it('D7: killed halfway, a deletion completes on restart, once', async () => {
-      const second = await newCustomer({ name: `Sun Second${tag}`, email: `sun.${tag}@canary.example` });
+    it.each([
+      ['inside the erasure, after the event', 'erase'],
+      ['after erasing, before the certificate', 'certify'],
+      ['after the certificate, before telling downstream systems', 'notify'],
+    ] as const)('D7: killed %s, a deletion completes on restart, once', async (_, where) => {
+      const second = await newCustomer({ name: `Sun Second${tag}${where}`, email: `sun.${where}.${tag}@canary.example` });
       const { requestId } = await receive('deletion', { customerId: second });
       await post(requestId, 'identity-checks', { note: 'checked' });
       await post(requestId, 'start');
-      // The process dies after erasing, before the certificate.
+      const rights = api.app.get<SubjectRights>(SUBJECT_RIGHTS);
       const evidence = api.app.get<DeletionEvidence>(DELETION_EVIDENCE);
-      const certify = evidence.certify.bind(evidence);
-      evidence.certify = () => Promise.reject(new Error('killed'));
+      const ledger = api.app.get<DeletionLedger>(DELETION_LEDGER);
+      const original = { erase: rights.erase.bind(rights), certify: evidence.certify.bind(evidence), notify: ledger.notifyDownstream.bind(ledger) };
+      const killed = (): Promise<never> => Promise.reject(new Error('killed'));
+      if (where === 'erase') {
+        // The customer's event is appended, then the process dies before the key is destroyed.
+        rights.erase = async (context, customerId, id) => {
+          await api.app.get(CommandBus).execute(new RunCustomerCommand(context, { kind: 'EraseCustomer', customerId, requestId: id }));
+          return killed();
+        };
+      }
+      if (where === 'certify') evidence.certify = killed;
+      if (where === 'notify') ledger.notifyDownstream = killed;
       expect((await post(requestId, 'execution', {})).status).toBe(500);
-      evidence.certify = certify;
+      rights.erase = original.erase;
+      evidence.certify = original.certify;
+      ledger.notifyDownstream = original.notify;
       expect(body<RequestView>(await api.call('GET', `/v1/data-subject-requests/${requestId}`, { key: handler })).status).toBe('in-progress');
-      expect(await api.infra.privacy.pseudonymForSearch(body<{ tenantId: string }>(await api.call('GET', '/v1/me', { key: handler })).tenantId, second)).toBeNull();
       // "Restart": the start-up hook resumes it.
       expect(await api.app.get(DeletionProcess).resumeUnfinished()).toBe(1);
       expect(body<RequestView>(await api.call('GET', `/v1/data-subject-requests/${requestId}`, { key: handler }))).toMatchObject({ status: 'completed' });
       expect((await api.call('GET', `/v1/data-subject-requests/${requestId}/certificate`, { key: handler })).status).toBe(200);
+      const tenantId = body<{ tenantId: string }>(await api.call('GET', '/v1/me', { key: handler })).tenantId;
+      expect(await api.infra.privacy.pseudonymForSearch(tenantId, second)).toBeNull();
       const events = await api.eventCount();
       expect(await api.app.get(DeletionProcess).resumeUnfinished()).toBe(0);
       expect(await api.eventCount()).toBe(events);
       expect((await inbox.dispatch()).filter((m) => m.kind === 'subject-erased' && m.payload.requestId === requestId)).toHaveLength(1);
+      // One delete entry in the processing record, whatever the interruption.
+      await api.infra.recordLog.drain();
+      const deletes = await api.infra.dataSource.query<unknown[]>(`SELECT 1 FROM processing.records WHERE tenant_id = $1 AND kind = 'delete' AND body::jsonb->>'eventId' IN (SELECT event_id::text FROM event_store.events WHERE stream_id = $2 AND type = 'CustomerErased.v1')`, [tenantId, `customer-${second}`]);
+      expect(deletes).toHaveLength(1);
     }, 60_000);
   });
 });

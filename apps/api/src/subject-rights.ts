@@ -9,8 +9,7 @@ import { DomainError, type JsonValue } from '@attest/kernel';
 import { customerProcessingMap } from '@attest/customers-application';
 import { draftFromEvent, type PostgresRecordLog } from '@attest/processing-infrastructure';
 import type { PostgresKeyVault, ReadModelPrivacy } from '@attest/privacy-postgres';
-import type { Erasure, RetainedValue, SubjectRights } from '@attest/requests-application';
-import type { RetentionDuty } from '@attest/requests-domain';
+import type { Erasure, KeptField, RetainedValue, SubjectRights } from '@attest/requests-application';
 import { NON_PROCESSING } from '@attest/security';
 import type { CommandContext } from '@attest/security';
 
@@ -78,25 +77,24 @@ export class ContextSubjectRights implements SubjectRights {
     return Object.keys(changes).sort();
   }
 
-  async erase(context: CommandContext, customerId: string, requestId: string, duties: readonly RetentionDuty[], now: Date): Promise<Erasure> {
+  async erase(context: CommandContext, customerId: string, requestId: string, keep: readonly KeptField[], now: Date): Promise<Erasure> {
     // 0. D5: fields under a retention duty are copied under a key of their own first (while the
     //    customer's key still opens them); the copy is one transaction, repeated harmlessly.
     const retained: { category: string; reason: string; until: string }[] = [];
-    const profile = duties.length > 0 ? (await this.customers.profiles(context.tenantId, [customerId])).get(customerId) : undefined;
+    const profile = keep.length > 0 ? (await this.customers.profiles(context.tenantId, [customerId])).get(customerId) : undefined;
     if (profile) {
-      const keep = duties.filter((d) => typeof profile[d.field as keyof typeof profile] === 'string');
+      const present = keep.filter((k) => typeof profile[k.field as keyof typeof profile] === 'string');
       const sealed = await Promise.all(
-        keep.map(async (d) => ({
-          duty: d,
-          until: new Date(Date.UTC(now.getUTCFullYear() + d.years, now.getUTCMonth(), now.getUTCDate())).toISOString().slice(0, 10),
-          value: await this.erasure.privacy.seal(retainedSubject(customerId), { table: 'requests.retained_data', column: 'value', row: `${requestId}:${d.field}` }, profile[d.field as keyof typeof profile] ?? null),
+        present.map(async (k) => ({
+          kept: k,
+          value: await this.erasure.privacy.seal(retainedSubject(customerId), { table: 'requests.retained_data', column: 'value', row: `${requestId}:${k.field}` }, profile[k.field as keyof typeof profile] ?? null),
         })),
       );
       await this.erasure.owner.transaction(async (m) => {
         for (const r of sealed) {
           await m.query(
             `INSERT INTO requests.retained_data (request_id, tenant_id, customer_id, field, reason, retain_until, value, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (request_id, field) DO NOTHING`,
-            [requestId, context.tenantId, customerId, r.duty.field, r.duty.reason, r.until, JSON.stringify(r.value), now],
+            [requestId, context.tenantId, customerId, r.kept.field, r.kept.reason, r.kept.until, JSON.stringify(r.value), now],
           );
         }
       });

@@ -120,7 +120,19 @@ export class RejectDto {
   @ApiProperty({ type: String, isArray: true }) @IsArray() @ArrayMinSize(1) @ArrayMaxSize(20) @Matches(TEXT, { each: true }) reasons!: string[];
   @ApiProperty({ description: 'How the requester can complain (PIPL 50): the authority and how to reach it' }) @Matches(TEXT) complaint!: string;
 }
+class LegalHoldDto {
+  @ApiProperty({ example: 'email', description: 'A profile field' }) @Matches(FIELD) field!: string;
+  @ApiProperty({ example: 'Legal claim 2026-117 pending' }) @Matches(TEXT) reason!: string;
+  @ApiProperty({ example: '2028-12-31' }) @Matches(/^\d{4}-\d{2}-\d{2}$/) until!: string;
+}
 export class ExecuteDto {
+  @ApiPropertyOptional({ type: LegalHoldDto, isArray: true, description: 'deletion (D5): fields kept under a legal hold (legal claims)' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @ValidateNested({ each: true })
+  @Type(() => LegalHoldDto)
+  legalHolds?: LegalHoldDto[];
   @ApiPropertyOptional({ description: 'correction: the corrected value of each field the request names (null clears it)', example: { email: 'li.wei@new.example' } })
   @IsOptional()
   @IsObject()
@@ -327,7 +339,8 @@ export class RequestsController {
         }
       }
     }
-    return this.commands.execute(new ExecuteRequestCommand(commandContext(), requestId, body.corrections ?? null));
+    const holds = (body.legalHolds ?? []).map((h) => ({ field: h.field, reason: h.reason, until: h.until }));
+    return this.commands.execute(new ExecuteRequestCommand(commandContext(), requestId, body.corrections ?? null, holds));
   }
 
   @Get('data-subject-requests/:requestId/export')

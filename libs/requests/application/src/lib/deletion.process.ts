@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EVENT_STORE, handleWithDecider, type EventStore } from '@attest/event-store';
-import { DomainError, fold, uuidv7, type Clock } from '@attest/kernel';
+import { DomainError, fold, isoDate, uuidv7, type Clock } from '@attest/kernel';
 import { requestDecider, requestStreamId, type RequestEvent, type RequestOutcome } from '@attest/requests-domain';
 import { CLOCK, metadataFor, type CommandContext } from '@attest/security';
 import { history } from './request-history';
@@ -14,6 +14,7 @@ import {
   type RequestPolicies,
   type DeletionLedger,
   type DeletionState,
+  type KeptField,
   type RequestsProjector,
   type SubjectRights,
 } from './ports';
@@ -39,14 +40,14 @@ export class DeletionProcess {
   ) {}
 
   /** Starts (or continues) the deletion a request asks for; the request must be in progress or already done by it. */
-  async run(context: CommandContext, requestId: string): Promise<RequestOutcome> {
+  async run(context: CommandContext, requestId: string, holds: readonly KeptField[] = []): Promise<RequestOutcome> {
     const { state, events } = await history(this.store, context.tenantId, requestId);
     if (state.requestType !== 'deletion') throw new DomainError('DSR.NOT_A_DELETION', 'this request does not ask for deletion', 'conflict');
     const existing = await this.ledger.get(context.tenantId, requestId);
     if (!existing && state.status !== 'in-progress') throw new DomainError('DSR.NOT_IN_PROGRESS', 'start the request before carrying it out', 'conflict');
     const received = events.find((e) => e.type === 'DataSubjectRequestReceived.v1');
     if (received?.type !== 'DataSubjectRequestReceived.v1') throw new DomainError('DSR.NOT_FOUND', 'no such request', 'not_found');
-    const begun = existing ?? (await this.ledger.begin(context.tenantId, requestId, received.data.customerId, this.clock.now()));
+    const begun = existing ?? (await this.ledger.begin(context.tenantId, requestId, received.data.customerId, holds, this.clock.now()));
     return this.continue(context, begun, received.data.receivedAt);
   }
 
@@ -69,8 +70,13 @@ export class DeletionProcess {
       return next;
     };
     if (state.step === 'erase') {
+      // D5: the tenant's retention duties, and the legal holds named for this deletion (a hold wins for its field).
+      const now = this.clock.now();
       const { retentionDuties } = await this.policies.get(state.tenantId);
-      const erasure = await this.subjects.erase(context, state.customerId, state.requestId, retentionDuties, this.clock.now());
+      const keep = new Map<string, KeptField>();
+      for (const d of retentionDuties) keep.set(d.field, { field: d.field, reason: d.reason, until: isoDate(new Date(Date.UTC(now.getUTCFullYear() + d.years, now.getUTCMonth(), now.getUTCDate()))) });
+      for (const h of state.holds) keep.set(h.field, h);
+      const erasure = await this.subjects.erase(context, state.customerId, state.requestId, [...keep.values()], now);
       await this.ledger.erased(state.requestId, erasure, this.clock.now());
       state = await reload();
     }

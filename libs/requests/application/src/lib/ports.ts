@@ -98,9 +98,16 @@ export interface SubjectRights {
    * processing record's delete entry while the pseudonym still links), then
    * destroys the subject's key. Idempotent: a second call finds it done.
    */
-  erase(context: CommandContext, customerId: string, requestId: string, duties: readonly RetentionDuty[], now: Date): Promise<Erasure>;
+  erase(context: CommandContext, customerId: string, requestId: string, keep: readonly KeptField[], now: Date): Promise<Erasure>;
   /** D5: the values kept under retention duties for a deletion request, decrypted for one authorized read. */
   retained(context: CommandContext, requestId: string): Promise<RetainedValue[]>;
+}
+
+/** D5: a profile field a deletion keeps, why (a retention duty or a legal hold), and until when (ISO date). */
+export interface KeptField {
+  readonly field: string;
+  readonly reason: string;
+  readonly until: string;
 }
 
 export interface RetainedValue {
@@ -163,13 +170,15 @@ export interface DeletionState {
   readonly tenantId: string;
   readonly customerId: string;
   readonly step: DeletionStep;
+  /** Legal holds the handler named when starting the deletion. */
+  readonly holds: readonly KeptField[];
   readonly erasure: Erasure | null;
   readonly certificate: SignedCertificate | null;
 }
 
 /** D4/D7: where a deletion stands, so that a killed process resumes at its step. */
 export interface DeletionLedger {
-  begin(tenantId: string, requestId: string, customerId: string, now: Date): Promise<DeletionState>;
+  begin(tenantId: string, requestId: string, customerId: string, holds: readonly KeptField[], now: Date): Promise<DeletionState>;
   get(tenantId: string, requestId: string): Promise<DeletionState | null>;
   erased(requestId: string, erasure: Erasure, now: Date): Promise<void>;
   certified(requestId: string, certificate: SignedCertificate, now: Date): Promise<void>;

@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { EVENT_STORE, handleWithDecider, type EventStore } from '@attest/event-store';
-import { DomainError, fold, uuidv7, type Clock } from '@attest/kernel';
+import { DomainError, fold, isIsoDate, uuidv7, type Clock } from '@attest/kernel';
 import {
   requestDecider,
   requestStreamId,
@@ -22,6 +22,7 @@ import {
   SUBJECT_RIGHTS,
   VERIFICATION_CODES,
   type RequestPolicies,
+  type KeptField,
   type RequestsProjector,
   type SubjectExport,
   type SubjectRights,
@@ -188,6 +189,8 @@ export class ExecuteRequestCommand extends Command<{ requestId: string; outcome:
     readonly requestId: string,
     /** correction: the corrected values of the fields the request named. */
     readonly corrections: Readonly<Record<string, string | null>> | null,
+    /** deletion (D5): fields kept under a legal hold, with the reason and until when. */
+    readonly holds: readonly KeptField[] = [],
   ) {
     super();
   }
@@ -213,7 +216,15 @@ export class ExecuteRequestHandler implements ICommandHandler<ExecuteRequestComm
   async execute(c: ExecuteRequestCommand): Promise<{ requestId: string; outcome: RequestOutcome }> {
     const { tenantId, actor } = c.context;
     const { state, events } = await history(this.store, tenantId, c.requestId);
-    if (state.requestType === 'deletion' && state.status === 'in-progress') return { requestId: c.requestId, outcome: await this.deletions.run(c.context, c.requestId) };
+    if (state.requestType === 'deletion' && state.status === 'in-progress') {
+      const today = this.clock.now().toISOString().slice(0, 10);
+      for (const h of c.holds) {
+        if (!this.subjects.correctableFields.includes(h.field)) throw new DomainError('DSR.FIELD_UNKNOWN', `not a profile field: ${h.field}`, 'invalid');
+        if (!isIsoDate(h.until) || h.until <= today) throw new DomainError('DSR.HOLD_INVALID', 'a legal hold lasts until a date after today', 'invalid');
+      }
+      return { requestId: c.requestId, outcome: await this.deletions.run(c.context, c.requestId, c.holds) };
+    }
+    if (c.holds.length > 0) throw new DomainError('DSR.HOLD_INVALID', 'legal holds apply to deletions only', 'invalid');
     if (state.status !== 'in-progress') throw new DomainError('DSR.NOT_IN_PROGRESS', 'start the request before carrying it out', 'conflict');
     const received = events.find((e) => e.type === 'DataSubjectRequestReceived.v1');
     if (received?.type !== 'DataSubjectRequestReceived.v1') throw new DomainError('DSR.NOT_FOUND', 'no such request', 'not_found');

@@ -1,12 +1,13 @@
 import type { DataSource } from 'typeorm';
 import type { Outbox } from '@attest/notifications';
-import type { DeletionLedger, DeletionState, DeletionStep, Erasure, SignedCertificate } from '@attest/requests-application';
+import type { DeletionLedger, DeletionState, DeletionStep, Erasure, KeptField, SignedCertificate } from '@attest/requests-application';
 
 interface Row {
   request_id: string;
   tenant_id: string;
   customer_id: string;
   step: DeletionStep;
+  keep: KeptField[];
   erasure: Erasure | null;
   certificate: SignedCertificate['certificate'] | null;
   signed_note: string | null;
@@ -17,11 +18,12 @@ const state = (r: Row): DeletionState => ({
   tenantId: r.tenant_id,
   customerId: r.customer_id,
   step: r.step,
+  holds: r.keep,
   erasure: r.erasure,
   certificate: r.certificate && r.signed_note ? { certificate: r.certificate, signedNote: r.signed_note } : null,
 });
 
-const COLUMNS = 'request_id, tenant_id, customer_id, step, erasure, certificate, signed_note';
+const COLUMNS = 'request_id, tenant_id, customer_id, step, keep, erasure, certificate, signed_note';
 
 /** The deletion ledger in Postgres; each step moves only forward, from the step it expects. */
 export class PostgresDeletionLedger implements DeletionLedger {
@@ -30,10 +32,10 @@ export class PostgresDeletionLedger implements DeletionLedger {
     private readonly outbox: Outbox,
   ) {}
 
-  async begin(tenantId: string, requestId: string, customerId: string, now: Date): Promise<DeletionState> {
+  async begin(tenantId: string, requestId: string, customerId: string, holds: readonly KeptField[], now: Date): Promise<DeletionState> {
     await this.owner.query(
-      `INSERT INTO requests.deletions (request_id, tenant_id, customer_id, step, started_at, updated_at) VALUES ($1, $2, $3, 'erase', $4, $4) ON CONFLICT (request_id) DO NOTHING`,
-      [requestId, tenantId, customerId, now],
+      `INSERT INTO requests.deletions (request_id, tenant_id, customer_id, step, keep, started_at, updated_at) VALUES ($1, $2, $3, 'erase', $4, $5, $5) ON CONFLICT (request_id) DO NOTHING`,
+      [requestId, tenantId, customerId, JSON.stringify(holds), now],
     );
     const found = await this.get(tenantId, requestId);
     if (!found) throw new Error(`deletion of request ${requestId} could not be begun`);

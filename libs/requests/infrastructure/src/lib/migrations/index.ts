@@ -1,6 +1,7 @@
 import { RequestsTables1764000000000 } from './1764000000000-requests-tables.migration';
 import { RequestDeletions1764000100000 } from './1764000100000-deletions.migration';
 import { RetentionDuties1764000200000 } from './1764000200000-retention-duties.migration';
+import { DeletionHolds1764000300000 } from './1764000300000-deletion-holds.migration';
 
 /** The data-subject request queue, deadline policies, verification challenges, the deletion ledger and retained data. */
-export const requestsMigrations = [RequestsTables1764000000000, RequestDeletions1764000100000, RetentionDuties1764000200000];
+export const requestsMigrations = [RequestsTables1764000000000, RequestDeletions1764000100000, RetentionDuties1764000200000, DeletionHolds1764000300000];
