@@ -212,6 +212,13 @@ describe('data-subject requests end to end (D1–D3, K2; real HTTP, real Postgre
     expect(body<{ outcome: { summary: string } }>(await post(requestId, 'execution', { corrections: { email: corrected } })).outcome.summary).toBe('corrected: email');
     const profile = body<{ profile: { email: string; name: string } }>(await api.call('GET', `/v1/customers/${customer}`, { key: service, headers: { 'x-purpose': 'customer-support' } })).profile;
     expect(profile).toMatchObject({ email: corrected, name: `Li ${tag}` });
+    // The old value is no longer found by lookup; the new one is.
+    const tenantId = body<{ tenantId: string }>(await api.call('GET', '/v1/me', { key: handler })).tenantId;
+    await api.infra.dataSource.transaction(async (m) => {
+      expect(await api.infra.privacy.find(m, tenantId, 'email', `li.${tag}@example.org`)).toEqual([]);
+      expect(await api.infra.privacy.find(m, tenantId, 'email', corrected)).toEqual([customer]);
+      expect(await api.infra.privacy.find(m, tenantId, 'name', `Li ${tag}`)).toEqual([customer]);
+    });
   });
 
   it('D1 access: exports everything held about the subject as JSON and a readable page, each export recorded as processing', async () => {

@@ -47,7 +47,7 @@ async function apply(m: EntityManager, privacy: ReadModelPrivacy, event: Recorde
       );
       await index(m, privacy, tenantId, customerId, e.data.profile);
       return;
-    case 'CustomerUpdated.v1':
+    case 'CustomerUpdated.v1': {
       await m.query(`UPDATE customers.customers_v1 SET fields = fields || $2::jsonb, under14 = $3, updated_at = $4, last_position = $5 WHERE customer_id = $1`, [
         customerId,
         JSON.stringify(await sealFields(privacy, customerId, e.data.changes)),
@@ -55,7 +55,15 @@ async function apply(m: EntityManager, privacy: ReadModelPrivacy, event: Recorde
         at,
         event.globalPosition,
       ]);
+      // A corrected name, e-mail or phone is found by its new value only (D1 correction).
+      const lookups: Partial<Record<'name' | 'email' | 'phone', string | null>> = {};
+      for (const kind of ['name', 'email', 'phone'] as const) {
+        const v = e.data.changes[kind];
+        if (v !== undefined && !isErased(v)) lookups[kind] = typeof v === 'string' ? v : null;
+      }
+      await privacy.reindex(m, tenantId, customerId, lookups);
       return;
+    }
     case 'CustomerTagged.v1':
       await m.query(
         `UPDATE customers.customers_v1 SET tags = ARRAY(SELECT DISTINCT t FROM unnest(array_cat(tags, $2::text[])) t WHERE t <> ALL($3::text[]) ORDER BY t),

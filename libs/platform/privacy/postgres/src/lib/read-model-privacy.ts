@@ -75,6 +75,26 @@ export class ReadModelPrivacy {
   /** Replaces the lookup entries of a subject for the given values (inside the caller's transaction). */
   async index(manager: EntityManager, tenantId: string, subjectId: string, values: Partial<Record<LookupKind, string>>): Promise<void> {
     await manager.query('DELETE FROM privacy.lookup_tokens WHERE tenant_id = $1 AND subject_id = $2', [tenantId, subjectId]);
+    await this.insertTokens(manager, tenantId, subjectId, values);
+  }
+
+  /**
+   * Replaces the lookup entries of the kinds named in `values` only (a
+   * correction): an old value is no longer found, the new one is; null clears the kind.
+   */
+  async reindex(manager: EntityManager, tenantId: string, subjectId: string, values: Partial<Record<LookupKind, string | null>>): Promise<void> {
+    const kinds = (['email', 'phone', 'name'] as const).filter((k) => k in values);
+    if (kinds.length === 0) return;
+    await manager.query('DELETE FROM privacy.lookup_tokens WHERE tenant_id = $1 AND subject_id = $2 AND kind = ANY($3::text[])', [tenantId, subjectId, kinds]);
+    const present: Partial<Record<LookupKind, string>> = {};
+    for (const k of kinds) {
+      const v = values[k];
+      if (typeof v === 'string') present[k] = v;
+    }
+    await this.insertTokens(manager, tenantId, subjectId, present);
+  }
+
+  private async insertTokens(manager: EntityManager, tenantId: string, subjectId: string, values: Partial<Record<LookupKind, string>>): Promise<void> {
     for (const kind of ['email', 'phone', 'name'] as const) {
       const value = values[kind];
       if (!value) continue;
