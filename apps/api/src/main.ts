@@ -3,8 +3,11 @@ import { ConfigError, loadConfig } from '@attest/config';
 import { logContext } from '@attest/http';
 import { createLogger, createMetricsRegistry } from '@attest/observability';
 import { ProjectionMetrics } from '@attest/projections';
+import { hostname } from 'node:os';
+import { JobRunner } from '@attest/jobs';
+import { systemClock } from '@attest/kernel';
 import { DeletionProcess } from '@attest/requests-application';
-import { DEMO_TENANT, ensureDemoKey, startCheckpointSchedule, startInfrastructure, startNotificationDispatcher, startProjectionWorkers } from '@attest/runtime';
+import { createJobs, DEMO_TENANT, ensureDemoKey, startCheckpointSchedule, startInfrastructure, startNotificationDispatcher, startProjectionWorkers } from '@attest/runtime';
 import { createApp } from './app';
 
 /** `npm start`: database (embedded by default), migrations, projection workers, API. */
@@ -41,6 +44,9 @@ async function main(): Promise<void> {
     // D7: deletions a stopped process left half-done are finished first.
     const resumed = await app.get(DeletionProcess).resumeUnfinished();
     if (resumed > 0) logger.info({ resumed }, 'unfinished deletions completed');
+    // Timed obligations (P2 purge, D3 deadlines, D5 expiry): due jobs are checked every minute.
+    const jobRunner = new JobRunner({ dataSource: infrastructure.dataSource, jobs: createJobs(infrastructure, config), clock: systemClock, owner: `api:${hostname()}:${String(process.pid)}`, registry, logger });
+    if (config.jobs) jobRunner.start(60);
     const url = (await app.getUrl()).replace('[::1]', 'localhost');
     logger.info({ url, eventStore: infrastructure.store.kind, embeddedPostgres: infrastructure.embedded }, 'Attest API ready');
     let banner = `\nAttest API listening on ${url}\n  health: ${url}/health/ready   metrics: ${url}/metrics   API docs: ${url}/docs\n`;
@@ -63,6 +69,7 @@ async function main(): Promise<void> {
           await Promise.all(runners.map((r) => r.stop()));
           await dispatcher?.stop();
           await checkpoints.stop();
+          await jobRunner.stop();
           await infrastructure.stop();
           logger.info('stopped');
           process.exit(0);

@@ -10,11 +10,10 @@ import { customerProcessingMap } from '@attest/customers-application';
 import { draftFromEvent, type PostgresRecordLog } from '@attest/processing-infrastructure';
 import type { PostgresKeyVault, ReadModelPrivacy } from '@attest/privacy-postgres';
 import type { Erasure, KeptField, RetainedValue, SubjectRights } from '@attest/requests-application';
+import { retainedSubject } from '@attest/requests-domain';
 import { NON_PROCESSING } from '@attest/security';
 import type { CommandContext } from '@attest/security';
 
-/** The vault subject under which a deleted customer's retained fields are sealed (D5). */
-const retainedSubject = (customerId: string): string => `retained:${customerId}`;
 
 /**
  * What a data-subject request does to a customer's data, carried out by the
@@ -87,7 +86,7 @@ export class ContextSubjectRights implements SubjectRights {
       const sealed = await Promise.all(
         present.map(async (k) => ({
           kept: k,
-          value: await this.erasure.privacy.seal(retainedSubject(customerId), { table: 'requests.retained_data', column: 'value', row: `${requestId}:${k.field}` }, profile[k.field as keyof typeof profile] ?? null),
+          value: await this.erasure.privacy.seal(retainedSubject(customerId, k.field), { table: 'requests.retained_data', column: 'value', row: `${requestId}:${k.field}` }, profile[k.field as keyof typeof profile] ?? null),
         })),
       );
       await this.erasure.owner.transaction(async (m) => {
@@ -130,7 +129,7 @@ export class ContextSubjectRights implements SubjectRights {
     );
     const out: RetainedValue[] = [];
     for (const r of rows) {
-      const value = await this.erasure.privacy.open(retainedSubject(r.customer_id), { table: 'requests.retained_data', column: 'value', row: `${requestId}:${r.field}` }, r.value);
+      const value = await this.erasure.privacy.open(retainedSubject(r.customer_id, r.field), { table: 'requests.retained_data', column: 'value', row: `${requestId}:${r.field}` }, r.value);
       out.push({ field: r.field, reason: r.reason, retainUntil: r.until, value: typeof value === 'string' ? value : null });
     }
     return out;

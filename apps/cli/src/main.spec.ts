@@ -75,6 +75,21 @@ describe('attest CLI', () => {
     expect(out.join('')).toContain('rebuilt event-log-stats v1');
   });
 
+  it('lists the timed jobs, runs one as a dry run and for real, and shows the history', async () => {
+    expect(await run(['jobs', 'list'])).toBe(0);
+    expect(out.join('')).toMatch(/processing-record-purge\s+24 h/);
+    out.length = 0;
+    expect(await run(['jobs', 'run', 'request-deadlines', '--dry-run'])).toBe(0);
+    expect(out.join('')).toContain('request-deadlines (dry run): succeeded {"atRisk":0,"overdue":0}');
+    out.length = 0;
+    expect(await run(['jobs', 'run', 'retained-data-expiry'])).toBe(0);
+    expect(out.join('')).toContain('retained-data-expiry: succeeded {"expired":0}');
+    out.length = 0;
+    expect(await run(['jobs', 'history'])).toBe(0);
+    expect(out.join('')).toMatch(/retained-data-expiry\s+succeeded/);
+    expect(await run(['jobs', 'run', 'nope'])).not.toBe(0);
+  });
+
   it('creates, lists and revokes API keys; the key is printed once and works against the API store', async () => {
     expect(await run(['keys', 'create', '--tenant', 'acme', '--roles', 'service,dsr-handler', '--label', 'crm sync'])).toBe(0);
     const printed = out.join('');

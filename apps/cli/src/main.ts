@@ -2,13 +2,15 @@ import 'reflect-metadata';
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '@attest/config';
-import { DomainError } from '@attest/kernel';
+import { DomainError, systemClock } from '@attest/kernel';
+import { JobRunner } from '@attest/jobs';
 import { createLogger } from '@attest/observability';
 import { checkpoints, rebuildProjection } from '@attest/projections';
 import { isRole, isTenantId, ROLES } from '@attest/access-domain';
 import { PostgresAccessReadModel } from '@attest/access-infrastructure';
 import {
   completeTenantClosures,
+  createJobs,
   issueApiKeyFromConsole,
   revokeApiKeyFromConsole,
   startInfrastructure,
@@ -54,6 +56,10 @@ Usage:
                                        drop bodies past retention (as attest_purge; leaf hashes stay)
   attest processing-record keygen [--name <key name>]
                                        a new Ed25519 checkpoint signing key (ATTEST_RECORD_SIGNER_KEY)
+  attest jobs list                     the timed jobs (retention, purge, deadlines) and when each runs next
+  attest jobs run <name> [--dry-run]   run one now; --dry-run reports what it would do and changes nothing
+  attest jobs history [<name>] [--limit <n>]
+                                       past runs with their counts and errors
   attest help                          this text
 
 Configuration comes from the environment (see README.md); without DATABASE_URL
@@ -112,6 +118,32 @@ async function rebuild(name: string | undefined): Promise<void> {
     const [c] = (await checkpoints.list(infra.dataSource.manager)).filter((x) => x.name === name);
     process.stdout.write(`rebuilt ${name} v${projection.version}: ${c?.eventsHandled ?? 0} events in ${Date.now() - started} ms\n`);
   });
+}
+
+/** `attest jobs list | run <name> [--dry-run] | history [<name>]` (exit 1 when a run fails). */
+async function jobs(sub: string | undefined, name: string | undefined, dryRun: boolean, limit: string | undefined): Promise<number> {
+  let code = 0;
+  await withInfrastructure(async (infra) => {
+    await assertMigrated(infra);
+    const runner = new JobRunner({ dataSource: infra.dataSource, jobs: createJobs(infra, loadConfig()), clock: systemClock, owner: `cli:${userInfo().username}` });
+    if (sub === 'list') {
+      await runner.ensureSchedules();
+      const next = new Map((await infra.dataSource.query<{ job: string; next_run_at: Date }[]>(`SELECT job, next_run_at FROM jobs.schedule`)).map((r) => [r.job, r.next_run_at.toISOString()]));
+      printTable(['job', 'every', 'next run', 'what it does'], runner.list().map((j) => [j.name, `${String(j.intervalSeconds / 3600)} h`, next.get(j.name) ?? '-', j.description]));
+    } else if (sub === 'run') {
+      if (!name) throw new UsageError('which job? `attest jobs list` names them');
+      const run = await runner.runNow(name, { dryRun });
+      process.stdout.write(`${run.job}${run.dryRun ? ' (dry run)' : ''}: ${run.status} ${JSON.stringify(run.counts)}${run.error ? ` error ${run.error}` : ''}\n`);
+      for (const line of run.planned) process.stdout.write(`  ${line}\n`);
+      if (run.status !== 'succeeded') code = 1;
+    } else if (sub === 'history') {
+      const rows = await runner.history(name ?? null, Number(limit ?? 20));
+      printTable(['started', 'job', 'dry run', 'status', 'counts', 'error', 'owner'], rows.map((r) => [r.startedAt, r.job, r.dryRun ? 'yes' : '', r.status, JSON.stringify(r.counts), r.error ?? '', r.owner]));
+    } else {
+      throw new UsageError('jobs list | run <name> [--dry-run] | history [<name>]');
+    }
+  });
+  return code;
 }
 
 async function stats(tenant: string | undefined): Promise<void> {
@@ -292,6 +324,8 @@ export async function run(argv: string[]): Promise<number> {
       out: { type: 'string' },
       before: { type: 'string' },
       name: { type: 'string' },
+      'dry-run': { type: 'boolean' },
+      limit: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -313,6 +347,7 @@ export async function run(argv: string[]): Promise<number> {
     else if (command === 'accounts' && sub === 'complete-closures') await completeClosures();
     else if (command === 'verify') return await verify(values.tenant, values.bundle, values.key, values.checkpoint ?? []);
     else if (command === 'vectors') return await vectors(sub);
+    else if (command === 'jobs') return await jobs(sub, arg, values['dry-run'] === true, values.limit);
     else if (command === 'processing-record') await processingRecord(sub, values.tenant, { ...(values.out ? { out: values.out } : {}), ...(values.before ? { before: values.before } : {}), ...(values.name ? { name: values.name } : {}) });
     else throw new UsageError(`unknown command: ${positionals.join(' ')}`);
     return 0;

@@ -2,3 +2,4 @@ export * from './lib/registry';
 export * from './lib/infrastructure';
 export * from './lib/console-access';
 export * from './lib/console-accounts';
+export * from './lib/jobs';

@@ -19,6 +19,7 @@ import { platformMigrations } from '@attest/database';
 import { eventStoreMigrations } from '@attest/event-store-postgres';
 import { eventLogStatsMigrations, eventLogStatsProjection } from '@attest/operations-event-log-stats';
 import { projectionMigrations, type Projection } from '@attest/projections';
+import { jobMigrations } from '@attest/jobs';
 
 type MigrationClass = new () => MigrationInterface;
 
@@ -37,6 +38,7 @@ export function migrationsFor(eventStore: 'postgres' | 'kurrentdb'): MigrationCl
     ...consentMigrations,
     ...processingMigrations,
     ...requestsMigrations,
+    ...jobMigrations,
   ];
   // TypeORM runs them in this order; keep it the order of their timestamps.
   const stamp = (m: MigrationClass): number => Number(/(\d{13})$/.exec(m.name)?.[1] ?? 0);

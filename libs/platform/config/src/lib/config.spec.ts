@@ -13,6 +13,7 @@ describe('loadConfig', () => {
       logLevel: 'info',
       pollIntervalMs: 1000,
       projections: true,
+      jobs: true,
       databaseAppUrl: null,
       oidc: null,
       rateLimitPerMinute: 600,
@@ -53,8 +54,9 @@ describe('loadConfig', () => {
       PORT: '8080',
       LOG_LEVEL: 'warn',
       ATTEST_PROJECTIONS: 'off',
+      ATTEST_JOBS: 'off',
     });
-    expect(config).toMatchObject({ eventStore: 'kurrentdb', port: 8080, host: '0.0.0.0', logLevel: 'warn', projections: false });
+    expect(config).toMatchObject({ eventStore: 'kurrentdb', port: 8080, host: '0.0.0.0', logLevel: 'warn', projections: false, jobs: false });
   });
 
   it('reads the OIDC provider, all or nothing', () => {

@@ -14,6 +14,8 @@ export interface AttestConfig {
   readonly pollIntervalMs: number;
   /** Run projection workers in this process. */
   readonly projections: boolean;
+  /** Run the timed jobs (retention, purge, deadlines) in this process. */
+  readonly jobs: boolean;
   /** Login of the request-serving role (`attest_app`); null: switch roles on the owner's connections. */
   readonly databaseAppUrl: string | null;
   /** OpenID Connect provider whose access tokens are accepted; null: API keys only. */
@@ -102,6 +104,8 @@ export function loadConfig(env: Env = process.env): AttestConfig {
   if (!logLevel) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
   const projectionsRaw = text('ATTEST_PROJECTIONS') ?? 'on';
   if (projectionsRaw !== 'on' && projectionsRaw !== 'off') problems.push('ATTEST_PROJECTIONS must be on or off');
+  const jobsRaw = text('ATTEST_JOBS') ?? 'on';
+  if (jobsRaw !== 'on' && jobsRaw !== 'off') problems.push('ATTEST_JOBS must be on or off');
 
   const databaseAppUrl = url('DATABASE_APP_URL', ['postgres:', 'postgresql:']);
   const issuer = text('OIDC_ISSUER');
@@ -130,6 +134,7 @@ export function loadConfig(env: Env = process.env): AttestConfig {
     logLevel: logLevel ?? 'info',
     pollIntervalMs: int('EVENT_STORE_POLL_INTERVAL_MS', 1000, 10, 60_000),
     projections: projectionsRaw !== 'off',
+    jobs: jobsRaw !== 'off',
     databaseAppUrl,
     oidc:
       issuer && audience && jwksUrl

@@ -35,6 +35,12 @@ export interface Deadline {
 /** D5: a profile field the tenant must keep after a deletion, why, and for how long (years from the deletion). */
 export type RetentionDuty = { readonly field: string; readonly reason: string; readonly years: number };
 
+/**
+ * The vault subject under which one retained field of a deleted customer is
+ * sealed (D5): a key per field, so each goes when its own duty ends.
+ */
+export const retainedSubject = (customerId: string, field: string): string => `retained:${customerId}:${field}`;
+
 export function checkDuties(duties: readonly RetentionDuty[], fields: readonly string[]): void {
   const seen = new Set<string>();
   for (const d of duties) {

@@ -1,0 +1,118 @@
+import { randomBytes } from 'node:crypto';
+import { loadConfig } from '@attest/config';
+import { JobRunner, type JobRun } from '@attest/jobs';
+import { FixedClock } from '@attest/kernel';
+import { createJobs } from '@attest/runtime';
+import { generateSignerKey } from '@attest/transparency';
+import { ApiHarness, type ApiResponse } from './testing/api-harness';
+import { WebhookInbox } from './testing/webhook-inbox';
+
+const tag = randomBytes(3).toString('hex');
+
+describe('timed jobs that move the clock (P2, D3, D5; real Postgres)', () => {
+  const clock = new FixedClock(new Date());
+  const api = new ApiHarness();
+  let inbox: WebhookInbox;
+  let runner: JobRunner;
+  let tenantId: string;
+  let handler: string;
+  let service: string;
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- a typed view of a JSON body
+  const body = <T>(res: ApiResponse): T => res.body as T;
+  const day = 86_400_000;
+  const run = (name: string, dryRun = false): Promise<JobRun> => runner.runNow(name, { dryRun });
+
+  const customer = async (profile: Record<string, string>): Promise<string> => body<{ id: string }>(await api.call('POST', '/v1/customers', { key: service, body: { profile, tags: [] } })).id;
+  const request = async (type: string, customerId: string): Promise<string> =>
+    body<{ requestId: string }>(
+      await api.call('POST', '/v1/data-subject-requests', { key: service, body: { customerId, type, channel: 'web', requester: { relation: 'self', contact: { email: `r.${tag}@example.org` } } } }),
+    ).requestId;
+
+  beforeAll(async () => {
+    await api.start('jobs_e2e', { clock });
+    inbox = await WebhookInbox.start(api.infra, clock);
+    runner = new JobRunner({ dataSource: api.infra.dataSource, jobs: createJobs(api.infra, loadConfig({ DATABASE_URL: api.databaseUrl, ATTEST_MASTER_KEY: randomBytes(32).toString('base64'), ATTEST_RECORD_SIGNER_KEY: generateSignerKey('attest.local/processing-record') })), clock, owner: 'test' });
+    const registered = await api.call('POST', '/v1/registrations/enterprise', {
+      body: { tenantId: `jobs-${tag}`, legalName: 'Jobs Ltd', registrationNumber: `JOB${tag}01`, contact: { name: 'Jobs Contact', email: `c.${tag}@example.org` }, evidence: { documentRef: 's.pdf', sha256: 'e'.repeat(64) } },
+    });
+    tenantId = body<{ tenantId: string }>(registered).tenantId;
+    handler = await api.key(tenantId, ['dsr-handler']);
+    service = await api.key(tenantId, ['service']);
+  }, 60_000);
+
+  afterAll(async () => {
+    await inbox.stop();
+    await api.stop();
+  });
+
+  it('D3: a request becoming at risk, then overdue, is flagged to the tenant once each', async () => {
+    const requestId = await request('access', await customer({ name: `Deadline ${tag}` }));
+    const notices = async (): Promise<string[]> => (await inbox.dispatch()).filter((m) => m.kind === 'request-deadline' && m.payload.requestId === requestId).map((m) => String(m.payload['urgency']));
+    expect((await run('request-deadlines')).counts).toMatchObject({ notified: 0 });
+    clock.advance(27 * day);
+    expect((await run('request-deadlines', true)).planned).toEqual([expect.stringContaining(`${requestId}: at-risk`)]);
+    expect(await notices()).toEqual([]);
+    await run('request-deadlines');
+    await run('request-deadlines');
+    expect(await notices()).toEqual(['at-risk']);
+    clock.advance(5 * day);
+    expect((await run('request-deadlines')).counts).toEqual({ due: 1, notified: 1 });
+    expect(await notices()).toEqual(['overdue']);
+    // (API keys expire after 30 days of test time: back to now before calling the API again.)
+    clock.set(new Date());
+    expect((await api.call('POST', `/v1/data-subject-requests/${requestId}/rejection`, { key: handler, body: { reasons: ['test done'], complaint: 'dpa.example.org' } })).status).toBe(200);
+    expect((await run('request-deadlines')).counts).toEqual({ due: 0, notified: 0 });
+  });
+
+  it('D5: a field kept under a legal hold is erased when the hold ends, by its own key; a dry run changes nothing', async () => {
+    const email = `held.${tag}@canary.example`;
+    const customerId = await customer({ name: `Held ${tag}`, email });
+    const requestId = await request('deletion', customerId);
+    await api.call('POST', `/v1/data-subject-requests/${requestId}/identity-checks`, { key: handler, body: { note: 'checked' } });
+    await api.call('POST', `/v1/data-subject-requests/${requestId}/start`, { key: handler });
+    const until = new Date(clock.now().getTime() + 2 * day).toISOString().slice(0, 10);
+    expect((await api.call('POST', `/v1/data-subject-requests/${requestId}/execution`, { key: handler, body: { legalHolds: [{ field: 'email', reason: 'claim pending', until }] } })).status).toBe(200);
+    const retained = async (): Promise<unknown> => body(await api.call('GET', `/v1/data-subject-requests/${requestId}/retained`, { key: handler }));
+    expect(await retained()).toEqual([expect.objectContaining({ field: 'email', value: email })]);
+    clock.advance(3 * day);
+    expect(await run('retained-data-expiry', true)).toMatchObject({ status: 'succeeded', counts: { expired: 1 }, planned: [`request ${requestId}: email would be erased`] });
+    expect(await retained()).toEqual([expect.objectContaining({ field: 'email', value: email })]);
+    expect((await run('retained-data-expiry')).counts).toEqual({ expired: 1 });
+    expect(await retained()).toEqual([]);
+    expect(await api.infra.vault.isErased(`retained:${customerId}:email`)).toBe(true);
+    expect((await run('retained-data-expiry')).counts).toEqual({ expired: 0 });
+    clock.set(new Date());
+  });
+
+  it('P2: bodies older than three years are purged, newer ones kept, nothing under a legal hold; the record still verifies', async () => {
+    const officer = await api.key(tenantId, ['compliance-officer']);
+    await customer({ name: `Old ${tag}` });
+    await api.call('POST', '/v1/processing-record/checkpoints', { key: officer });
+    // A database administrator's view of time passing: the oldest records were written four years ago.
+    const backdate = async (): Promise<void> => {
+      await api.infra.dataSource.transaction(async (m) => {
+        await m.query(`ALTER TABLE processing.records DISABLE TRIGGER records_append_only`);
+        await m.query(`UPDATE processing.records SET recorded_at = now() - interval '4 years' WHERE tenant_id = $1 AND idx < 2`, [tenantId]);
+        await m.query(`ALTER TABLE processing.records ENABLE ALWAYS TRIGGER records_append_only`);
+      });
+    };
+    await backdate();
+    const hold = body<{ holdId: string }>(await api.call('POST', '/v1/processing-record/legal-holds', { key: officer, body: { reason: 'Audit 2026' } }));
+    const held = await run('processing-record-purge');
+    expect(held.counts).toMatchObject({ purged: 0, held: 2 });
+    await api.call('POST', `/v1/processing-record/legal-holds/${hold.holdId}/release`, { key: officer });
+    expect((await run('processing-record-purge', true)).planned).toEqual([expect.stringContaining(`${tenantId}: would purge 2 bodies`)]);
+    expect((await run('processing-record-purge')).counts).toMatchObject({ purged: 2 });
+    const entries = await api.infra.dataSource.query<{ body: string | null }[]>(`SELECT body FROM processing.records WHERE tenant_id = $1 ORDER BY idx LIMIT 3`, [tenantId]);
+    expect(entries.map((e) => e.body === null)).toEqual([true, true, false]);
+    expect(body<{ ok: boolean; purged: number }>(await api.call('GET', '/v1/processing-record/verification', { key: officer }))).toMatchObject({ ok: true, purged: 2 });
+    expect((await run('processing-record-purge')).counts).toMatchObject({ purged: 0 });
+  });
+
+  it('runs every due job once from the schedule and keeps the history', async () => {
+    const done = await runner.runDue();
+    expect(done.map((r) => r.job).sort()).toEqual(['processing-record-purge', 'request-deadlines', 'retained-data-expiry']);
+    expect(await runner.runDue()).toEqual([]);
+    expect((await runner.history('request-deadlines', 50)).length).toBeGreaterThan(3);
+  });
+});

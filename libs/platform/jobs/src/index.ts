@@ -1,0 +1,2 @@
+export * from './lib/job-runner';
+export { jobMigrations } from './lib/migrations';

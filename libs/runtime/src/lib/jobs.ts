@@ -1,0 +1,113 @@
+import type { AttestConfig } from '@attest/config';
+import type { JobDefinition, JobResult } from '@attest/jobs';
+import { DomainError, isoDate } from '@attest/kernel';
+import { retainedSubject } from '@attest/requests-domain';
+import type { Infrastructure } from './infrastructure';
+
+const minus = (at: Date, years: number): Date => new Date(Date.UTC(at.getUTCFullYear() - years, at.getUTCMonth(), at.getUTCDate(), at.getUTCHours(), at.getUTCMinutes(), at.getUTCSeconds()));
+
+/**
+ * P2: bodies of processing records older than the retention (at least three
+ * years, the higher of configuration and database policy) are purged through
+ * the purge role's procedure; leaf hashes stay. A tenant under a legal hold
+ * is left alone and counted.
+ */
+export function processingRecordPurgeJob(infra: Infrastructure, config: AttestConfig): JobDefinition {
+  return {
+    name: 'processing-record-purge',
+    description: 'P2: purge processing-record bodies past the retention (≥ 3 years) unless a legal hold is active; leaf hashes stay',
+    intervalSeconds: 86_400,
+    async run({ now, dryRun }) {
+      const [policy] = await infra.dataSource.query<{ years: number }[]>(`SELECT years FROM processing.retention_policy`);
+      const years = Math.max(config.processingRecord.retentionYears, policy?.years ?? 3);
+      const cutoff = minus(now, years);
+      const due = await infra.dataSource.query<{ tenant_id: string; n: string; held: boolean }[]>(
+        `SELECT r.tenant_id, count(*)::text AS n,
+                EXISTS (SELECT 1 FROM processing.legal_holds h WHERE h.tenant_id = r.tenant_id AND h.released_at IS NULL) AS held
+         FROM processing.records r WHERE r.body IS NOT NULL AND r.recorded_at < $1 GROUP BY r.tenant_id ORDER BY r.tenant_id`,
+        [cutoff],
+      );
+      const counts = { tenants: due.length, purged: 0, held: 0, refused: 0 };
+      const planned: string[] = [];
+      for (const t of due) {
+        if (t.held) {
+          counts.held += Number(t.n);
+          planned.push(`${t.tenant_id}: ${t.n} bodies kept (legal hold)`);
+          continue;
+        }
+        if (dryRun) {
+          counts.purged += Number(t.n);
+          planned.push(`${t.tenant_id}: would purge ${t.n} bodies recorded before ${cutoff.toISOString()}`);
+          continue;
+        }
+        try {
+          counts.purged += await infra.recordLog.purgeExpired(t.tenant_id, cutoff);
+        } catch (error) {
+          // The database checks the retention against its own clock; a hold placed meanwhile wins too.
+          if (error instanceof DomainError && (error.code === 'RECORD.RETENTION_NOT_EXPIRED' || error.code === 'RECORD.LEGAL_HOLD')) counts.refused += Number(t.n);
+          else throw error;
+        }
+      }
+      return { counts, ...(dryRun ? { planned } : {}) };
+    },
+  };
+}
+
+/** D5: when a retention duty or legal hold ends, the kept field's own key is destroyed and its row removed. */
+export function retainedDataExpiryJob(infra: Infrastructure): JobDefinition {
+  return {
+    name: 'retained-data-expiry',
+    description: 'D5: destroy the keys of fields kept after a deletion once their retention duty or legal hold ends',
+    intervalSeconds: 86_400,
+    async run({ now, dryRun }) {
+      const rows = await infra.dataSource.query<{ request_id: string; customer_id: string; field: string }[]>(
+        `SELECT request_id, customer_id, field FROM requests.retained_data WHERE retain_until < $1::date ORDER BY retain_until, request_id, field`,
+        [isoDate(now)],
+      );
+      if (dryRun) return { counts: { expired: rows.length }, planned: rows.map((r) => `request ${r.request_id}: ${r.field} would be erased`) };
+      for (const r of rows) {
+        await infra.vault.erase(retainedSubject(r.customer_id, r.field), 'retention duty ended');
+        await infra.dataSource.query(`DELETE FROM requests.retained_data WHERE request_id = $1 AND field = $2`, [r.request_id, r.field]);
+      }
+      return { counts: { expired: rows.length } };
+    },
+  };
+}
+
+/**
+ * D3: tells the tenant (through the outbox, to its webhook) once when a
+ * request becomes at risk and once when it is overdue.
+ */
+export function requestDeadlinesJob(infra: Infrastructure): JobDefinition {
+  return {
+    name: 'request-deadlines',
+    description: 'D3: reminders for data-subject requests due within five days, and overdue flags, once each',
+    intervalSeconds: 3_600,
+    async run({ now, dryRun }): Promise<JobResult> {
+      const today = isoDate(now);
+      const rows = await infra.dataSource.query<{ request_id: string; tenant_id: string; due_on: string; urgency: 'at-risk' | 'overdue' }[]>(
+        `SELECT request_id, tenant_id, to_char(due_on, 'YYYY-MM-DD') AS due_on, CASE WHEN due_on < $1::date THEN 'overdue' ELSE 'at-risk' END AS urgency
+         FROM requests.requests_v1 WHERE closed_at IS NULL AND due_on - $1::date <= 4 ORDER BY due_on, request_id`,
+        [today],
+      );
+      if (dryRun) return { counts: { atRisk: rows.filter((r) => r.urgency === 'at-risk').length, overdue: rows.filter((r) => r.urgency === 'overdue').length }, planned: rows.map((r) => `request ${r.request_id}: ${r.urgency} (due ${r.due_on})`) };
+      let sent = 0;
+      await infra.dataSource.transaction(async (m) => {
+        for (const r of rows) {
+          const id = await infra.outbox.enqueue(
+            m,
+            { sourceKey: `dsr-deadline:${r.request_id}:${r.urgency}`, tenantId: r.tenant_id, subjectId: r.request_id, kind: 'request-deadline', payload: { requestId: r.request_id, urgency: r.urgency, dueOn: r.due_on } },
+            now,
+          );
+          if (id !== null) sent += 1;
+        }
+      });
+      return { counts: { due: rows.length, notified: sent } };
+    },
+  };
+}
+
+/** Every timed job a deployment runs. */
+export function createJobs(infra: Infrastructure, config: AttestConfig): JobDefinition[] {
+  return [processingRecordPurgeJob(infra, config), retainedDataExpiryJob(infra), requestDeadlinesJob(infra)];
+}
