@@ -109,9 +109,37 @@ describe('timed jobs that move the clock (P2, D3, D5; real Postgres)', () => {
     expect((await run('processing-record-purge')).counts).toMatchObject({ purged: 0 });
   });
 
+  it('A7/A8: an idle user is restricted after the configured days, then cancelled and erased after six months', async () => {
+    const phone = `+86137${String(Date.now()).slice(-8)}`;
+    const personal = async (): Promise<{ accountId: string; tenantId: string }> => {
+      const { challengeId } = body<{ challengeId: string }>(await api.call('POST', '/v1/registrations/personal/code', { body: { phone } }));
+      await api.runners.find((r) => r.name === 'account-notifications')?.catchUp();
+      const code = (await inbox.dispatch()).find((m) => m.kind === 'one-time-code' && m.payload.to.phone === phone)?.payload.code;
+      const res = await api.call('POST', '/v1/registrations/personal', { body: { challengeId, code, birthDate: '1990-01-01' } });
+      expect(res.status).toBe(201);
+      return body(res);
+    };
+    const user = await personal();
+    const status = async (): Promise<string> =>
+      (await api.infra.dataSource.query<{ status: string }[]>(`SELECT status FROM accounts.accounts_v1 WHERE account_id = $1`, [user.accountId]))[0]?.status ?? 'gone';
+    expect((await run('account-inactivity-restriction')).counts).toMatchObject({ done: 0 });
+    clock.advance(91 * day);
+    expect((await run('account-inactivity-restriction', true)).planned).toEqual(expect.arrayContaining([expect.stringContaining(`account ${user.accountId}`)]));
+    expect(await status()).toBe('active');
+    expect((await run('account-inactivity-restriction')).counts).toMatchObject({ done: 1 });
+    expect(await status()).toBe('restricted');
+    clock.advance(95 * day);
+    expect((await run('account-inactivity-cancellation')).counts).toMatchObject({ done: 1 });
+    expect(await status()).toBe('cancelled');
+    // Everything the user entered is erased: their key is gone.
+    expect(await api.infra.vault.isErased(user.accountId)).toBe(true);
+    expect((await run('account-inactivity-cancellation')).counts).toMatchObject({ done: 0 });
+    clock.set(new Date());
+  });
+
   it('runs every due job once from the schedule and keeps the history', async () => {
     const done = await runner.runDue();
-    expect(done.map((r) => r.job).sort()).toEqual(['processing-record-purge', 'request-deadlines', 'retained-data-expiry']);
+    expect(done.map((r) => r.job).sort()).toEqual(['account-inactivity-cancellation', 'account-inactivity-restriction', 'processing-record-purge', 'request-deadlines', 'retained-data-expiry']);
     expect(await runner.runDue()).toEqual([]);
     expect((await runner.history('request-deadlines', 50)).length).toBeGreaterThan(3);
   });

@@ -4,9 +4,23 @@ import {
   PostgresIdentifierClaims,
   VaultSubjectEraser,
 } from '@attest/accounts-infrastructure';
-import { systemClock, uuidv7 } from '@attest/kernel';
+import { systemClock, uuidv7, type Clock } from '@attest/kernel';
 import { InlineProjector } from '@attest/projections';
 import type { Infrastructure } from './infrastructure';
+
+/** The accounts context's command handler, composed for console commands and jobs (no HTTP). */
+export async function accountCommandHandler(infra: Infrastructure, clock: Clock = systemClock): Promise<RunAccountCommandHandler> {
+  const app = await infra.connectApp();
+  const readModel = new PostgresAccountsReadModel(app, infra.dataSource, infra.privacy);
+  const inline = infra.projections.filter((p) => p.name === 'accounts' || p.name === 'account-notifications');
+  return new RunAccountCommandHandler(
+    infra.store,
+    new InlineProjector(infra.dataSource, infra.store, inline),
+    readModel,
+    new VaultSubjectEraser(infra.dataSource, infra.vault, infra.privacy, new PostgresIdentifierClaims(infra.dataSource, infra.privacy)),
+    clock,
+  );
+}
 
 /**
  * Finishes enterprise cancellations whose member cascade was interrupted (the
@@ -15,16 +29,7 @@ import type { Infrastructure } from './infrastructure';
  * Idempotent; returns how many members it cancelled.
  */
 export async function completeTenantClosures(infra: Infrastructure): Promise<number> {
-  const app = await infra.connectApp();
-  const readModel = new PostgresAccountsReadModel(app, infra.dataSource, infra.privacy);
-  const inline = infra.projections.filter((p) => p.name === 'accounts' || p.name === 'account-notifications');
-  const handler = new RunAccountCommandHandler(
-    infra.store,
-    new InlineProjector(infra.dataSource, infra.store, inline),
-    readModel,
-    new VaultSubjectEraser(infra.dataSource, infra.vault, infra.privacy, new PostgresIdentifierClaims(infra.dataSource, infra.privacy)),
-    systemClock,
-  );
+  const handler = await accountCommandHandler(infra);
   const tenants = await infra.dataSource.query<{ account_id: string; tenant_id: string }[]>(
     `SELECT t.account_id, t.tenant_id FROM accounts.accounts_v1 t
      WHERE t.kind IN ('enterprise', 'personal') AND t.status = 'cancelled'

@@ -1,7 +1,9 @@
 import type { AttestConfig } from '@attest/config';
 import type { JobDefinition, JobResult } from '@attest/jobs';
-import { DomainError, isoDate } from '@attest/kernel';
+import { RunAccountCommand, type AccountAction } from '@attest/accounts-application';
+import { DomainError, isoDate, uuidv7 } from '@attest/kernel';
 import { retainedSubject } from '@attest/requests-domain';
+import { accountCommandHandler } from './console-accounts';
 import type { Infrastructure } from './infrastructure';
 
 const minus = (at: Date, years: number): Date => new Date(Date.UTC(at.getUTCFullYear() - years, at.getUTCMonth(), at.getUTCDate(), at.getUTCHours(), at.getUTCMinutes(), at.getUTCSeconds()));
@@ -107,7 +109,82 @@ export function requestDeadlinesJob(infra: Infrastructure): JobDefinition {
   };
 }
 
+interface IdleAccount {
+  account_id: string;
+  tenant_id: string;
+  last: Date;
+}
+
+/**
+ * Users (personal accounts and end users) by their last login, or their
+ * creation when they never logged in, idle since before `before`.
+ */
+function idleAccounts(infra: Infrastructure, statuses: readonly string[], before: Date): Promise<IdleAccount[]> {
+  return infra.dataSource.query<IdleAccount[]>(
+    `SELECT a.account_id, a.tenant_id, COALESCE(l.last_login_at, a.created_at) AS last
+     FROM accounts.accounts_v1 a LEFT JOIN accounts.last_activity l ON l.account_id = a.account_id
+     WHERE a.kind IN ('personal', 'member') AND a.status = ANY($1::text[]) AND COALESCE(l.last_login_at, a.created_at) < $2
+     ORDER BY a.account_id`,
+    [statuses, before],
+  );
+}
+
+/** Runs one account command per idle account; refusals (activity meanwhile, another status) are counted, not failures. */
+function accountJob(infra: Infrastructure, spec: { name: string; description: string; statuses: readonly string[]; before: (now: Date) => Date; action: (a: IdleAccount) => AccountAction }): JobDefinition {
+  return {
+    name: spec.name,
+    description: spec.description,
+    intervalSeconds: 86_400,
+    async run({ now, dryRun }) {
+      const idle = await idleAccounts(infra, spec.statuses, spec.before(now));
+      if (dryRun) return { counts: { due: idle.length }, planned: idle.map((a) => `account ${a.account_id} (tenant ${a.tenant_id}): idle since ${a.last.toISOString()}`) };
+      const handler = await accountCommandHandler(infra);
+      const counts = { due: idle.length, done: 0, refused: 0 };
+      for (const a of idle) {
+        const context = { tenantId: a.tenant_id, actor: `system:job:${spec.name}`, correlationId: uuidv7(), commandId: uuidv7() };
+        try {
+          const result = await handler.execute(new RunAccountCommand(context, spec.action(a), now));
+          if (result.events.length > 0) counts.done += 1;
+        } catch (error) {
+          if (error instanceof DomainError) counts.refused += 1;
+          else throw error;
+        }
+      }
+      return { counts };
+    },
+  };
+}
+
+/** A7: login restricted after the configured inactivity; the user reactivates with a one-time code. */
+export function inactivityRestrictionJob(infra: Infrastructure, config: AttestConfig): JobDefinition {
+  const days = config.accounts.inactivityRestrictionDays;
+  return accountJob(infra, {
+    name: 'account-inactivity-restriction',
+    description: `A7: restrict login of users without a login for ${String(days)} days (reactivation by one-time code)`,
+    statuses: ['active'],
+    before: (now) => new Date(now.getTime() - days * 86_400_000),
+    action: (a) => ({ kind: 'RestrictForInactivity', accountId: a.account_id, lastActivityAt: a.last, inactivityDays: days }),
+  });
+}
+
+/** A8: no login for more than six months: the account is cancelled and everything the user entered is erased. */
+export function inactivityCancellationJob(infra: Infrastructure): JobDefinition {
+  return accountJob(infra, {
+    name: 'account-inactivity-cancellation',
+    description: 'A8: cancel users without a login for more than 6 months and erase their personal data (key destroyed)',
+    statuses: ['active', 'restricted'],
+    before: (now) => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 6, now.getUTCDate())),
+    action: (a) => ({ kind: 'CancelForInactivity', accountId: a.account_id, lastActivityAt: a.last }),
+  });
+}
+
 /** Every timed job a deployment runs. */
 export function createJobs(infra: Infrastructure, config: AttestConfig): JobDefinition[] {
-  return [processingRecordPurgeJob(infra, config), retainedDataExpiryJob(infra), requestDeadlinesJob(infra)];
+  return [
+    processingRecordPurgeJob(infra, config),
+    retainedDataExpiryJob(infra),
+    requestDeadlinesJob(infra),
+    inactivityRestrictionJob(infra, config),
+    inactivityCancellationJob(infra),
+  ];
 }

@@ -16,6 +16,10 @@ export interface AttestConfig {
   readonly projections: boolean;
   /** Run the timed jobs (retention, purge, deadlines) in this process. */
   readonly jobs: boolean;
+  readonly accounts: {
+    /** A7: days without a login after which a user's login is restricted. */
+    readonly inactivityRestrictionDays: number;
+  };
   /** Login of the request-serving role (`attest_app`); null: switch roles on the owner's connections. */
   readonly databaseAppUrl: string | null;
   /** OpenID Connect provider whose access tokens are accepted; null: API keys only. */
@@ -135,6 +139,7 @@ export function loadConfig(env: Env = process.env): AttestConfig {
     pollIntervalMs: int('EVENT_STORE_POLL_INTERVAL_MS', 1000, 10, 60_000),
     projections: projectionsRaw !== 'off',
     jobs: jobsRaw !== 'off',
+    accounts: { inactivityRestrictionDays: int('ATTEST_INACTIVITY_RESTRICTION_DAYS', 90, 7, 3650) },
     databaseAppUrl,
     oidc:
       issuer && audience && jwksUrl
