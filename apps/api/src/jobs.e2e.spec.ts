@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { loadConfig } from '@attest/config';
 import { JobRunner, type JobRun } from '@attest/jobs';
 import { FixedClock } from '@attest/kernel';
-import { createJobs } from '@attest/runtime';
+import { createJobs, issueApiKeyFromConsole } from '@attest/runtime';
+import { scanForCanaries } from '@attest/testing';
 import { generateSignerKey } from '@attest/transparency';
 import { ApiHarness, type ApiResponse } from './testing/api-harness';
 import { WebhookInbox } from './testing/webhook-inbox';
@@ -137,9 +138,52 @@ describe('timed jobs that move the clock (P2, D3, D5; real Postgres)', () => {
     clock.set(new Date());
   });
 
+  it('A10: an agreement ends; six months later every customer of the tenant is erased, the record still verifies, and the tenant is in closed storage', async () => {
+    const operator = await api.key('platform', ['platform-operator']);
+    // A key valid for a year of test time, to see the tenant closed rather than the key expired.
+    const longKey = (await issueApiKeyFromConsole(api.infra, tenantId, ['service', 'compliance-officer'], 'a10', 365)).key;
+    const canary = `A10 Canary${tag}`;
+    const ids = [await customer({ name: canary, email: `a10.${tag}@canary.example` }), await customer({ name: `A10 Other${tag}` })];
+    const accountId = (await api.infra.dataSource.query<{ account_id: string }[]>(`SELECT account_id FROM accounts.accounts_v1 WHERE tenant_id = $1 AND kind = 'enterprise'`, [tenantId]))[0]?.account_id;
+    expect((await api.call('POST', `/v1/platform/accounts/${String(accountId)}/verification`, { key: operator, body: { outcome: 'verified' } })).status).toBe(200);
+    const endsOn = new Date(clock.now().getTime() + 10 * day).toISOString().slice(0, 10);
+    const started = await api.call('POST', `/v1/platform/accounts/${String(accountId)}/agreement`, { key: operator, body: { action: 'start', startsOn: '2026-01-01', endsOn } });
+    expect(started.body).toMatchObject({ agreement: { status: 'active' } });
+    clock.advance(11 * day);
+    expect((await run('agreement-expiry')).counts).toMatchObject({ ended: 1 });
+    expect((await run('agreement-expiry')).counts).toMatchObject({ due: 0 });
+    expect((await run('tenant-data-deletion')).counts).toMatchObject({ customers: 0 }); // six months for renewal
+    clock.advance(185 * day);
+    const held = Number((await api.infra.dataSource.query<{ n: string }[]>(`SELECT count(*)::text AS n FROM customers.customers_v1 WHERE tenant_id = $1`, [tenantId]))[0]?.n);
+    expect(held).toBeGreaterThanOrEqual(ids.length);
+    expect((await run('tenant-data-deletion', true)).planned).toEqual([`tenant ${tenantId}: would erase ${String(held)} customers`]);
+    expect((await run('tenant-data-deletion')).counts).toMatchObject({ tenants: 1 });
+    for (const id of ids) expect(await api.infra.vault.isErased(id)).toBe(true);
+    expect((await run('tenant-data-deletion')).counts).toMatchObject({ tenants: 0, customers: 0 });
+    // Closed storage: the API no longer serves the tenant.
+    expect((await api.call('GET', '/v1/customers', { key: longKey })).body).toMatchObject({ status: 403, code: 'TENANT.CLOSED' });
+    // The processing record is intact and verifies (the log is read directly: the API is closed to the tenant).
+    await api.infra.recordLog.checkpoint(tenantId);
+    const { verifyTenantLog } = await import('@attest/processing-infrastructure');
+    expect(await verifyTenantLog(api.infra.recordLog, tenantId)).toMatchObject({ ok: true });
+    const deletes = await api.infra.dataSource.query<unknown[]>(`SELECT 1 FROM processing.records WHERE tenant_id = $1 AND kind = 'delete'`, [tenantId]);
+    expect(deletes.length).toBeGreaterThanOrEqual(ids.length);
+    const report = await scanForCanaries({ databaseUrl: api.databaseUrl, canaries: [canary], logs: api.logLines });
+    expect(report.findings).toEqual([]);
+    clock.set(new Date());
+  });
+
   it('runs every due job once from the schedule and keeps the history', async () => {
     const done = await runner.runDue();
-    expect(done.map((r) => r.job).sort()).toEqual(['account-inactivity-cancellation', 'account-inactivity-restriction', 'processing-record-purge', 'request-deadlines', 'retained-data-expiry']);
+    expect(done.map((r) => r.job).sort()).toEqual([
+      'account-inactivity-cancellation',
+      'account-inactivity-restriction',
+      'agreement-expiry',
+      'processing-record-purge',
+      'request-deadlines',
+      'retained-data-expiry',
+      'tenant-data-deletion',
+    ]);
     expect(await runner.runDue()).toEqual([]);
     expect((await runner.history('request-deadlines', 50)).length).toBeGreaterThan(3);
   });

@@ -6,12 +6,11 @@ import { RunCustomerCommand, type CustomersReadModel } from '@attest/customers-a
 import { PROFILE_FIELD_NAMES } from '@attest/customers-domain';
 import type { EventStore } from '@attest/event-store';
 import { DomainError, type JsonValue } from '@attest/kernel';
-import { customerProcessingMap } from '@attest/customers-application';
-import { draftFromEvent, type PostgresRecordLog } from '@attest/processing-infrastructure';
+import type { PostgresRecordLog } from '@attest/processing-infrastructure';
+import { closeErasedCustomer } from '@attest/runtime';
 import type { PostgresKeyVault, ReadModelPrivacy } from '@attest/privacy-postgres';
 import type { Erasure, KeptField, RetainedValue, SubjectRights } from '@attest/requests-application';
 import { retainedSubject } from '@attest/requests-domain';
-import { NON_PROCESSING } from '@attest/security';
 import type { CommandContext } from '@attest/security';
 
 
@@ -102,18 +101,9 @@ export class ContextSubjectRights implements SubjectRights {
     for (const r of kept) retained.push({ category: r.field, reason: r.reason, until: r.until });
     // 1. The event: the customers and consent read models drop the subject (inline) and its lookup entries go.
     await this.commands.execute(new RunCustomerCommand(context, { kind: 'EraseCustomer', customerId, requestId }));
-    const event = (await this.store.readStream(`customer-${customerId}`, { maxCount: 100_000 })).find((e) => e.type === 'CustomerErased.v1');
-    if (!event) throw new Error(`customer ${customerId} has no erasure event after erasing`);
-    // 2. The processing record's delete entry, with the subject's pseudonym while its key still exists;
-    //    merged before the key goes (the projection later finds it recorded and adds nothing).
-    const rule = customerProcessingMap['CustomerErased.v1'];
-    if (rule && rule !== NON_PROCESSING && !(await this.erasure.vault.isErased(customerId))) {
-      const pseudonym = (await this.erasure.privacy.pseudonyms(context.tenantId, [customerId])).get(customerId) ?? null;
-      await this.erasure.recordLog.stage([draftFromEvent(event, rule, pseudonym)]);
-      await this.erasure.recordLog.mergePending(context.tenantId, { wait: true });
-    }
-    // 3. The key: every field sealed under it — events, read models, outbox payloads, backups — becomes unreadable.
-    await this.erasure.vault.erase(customerId, `data-subject-request:${requestId}`);
+    // 2–3. The processing record's delete entry (with the pseudonym, while the key exists), then the key:
+    //      every field sealed under it — events, read models, outbox payloads, backups — becomes unreadable.
+    const event = await closeErasedCustomer({ store: this.store, ...this.erasure }, context.tenantId, customerId, `data-subject-request:${requestId}`);
     return {
       eventId: event.id,
       erasedAt: event.metadata.occurredAt,

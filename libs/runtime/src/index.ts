@@ -3,3 +3,4 @@ export * from './lib/infrastructure';
 export * from './lib/console-access';
 export * from './lib/console-accounts';
 export * from './lib/jobs';
+export * from './lib/customer-erasure';

@@ -4,6 +4,7 @@ import { RunAccountCommand, type AccountAction } from '@attest/accounts-applicat
 import { DomainError, isoDate, uuidv7 } from '@attest/kernel';
 import { retainedSubject } from '@attest/requests-domain';
 import { accountCommandHandler } from './console-accounts';
+import { eraseCustomer } from './customer-erasure';
 import type { Infrastructure } from './infrastructure';
 
 const minus = (at: Date, years: number): Date => new Date(Date.UTC(at.getUTCFullYear() - years, at.getUTCMonth(), at.getUTCDate(), at.getUTCHours(), at.getUTCMinutes(), at.getUTCSeconds()));
@@ -178,6 +179,64 @@ export function inactivityCancellationJob(infra: Infrastructure): JobDefinition 
   });
 }
 
+/** A10: an agreement past its end date ends (the six months for renewal start). */
+export function agreementExpiryJob(infra: Infrastructure): JobDefinition {
+  return {
+    name: 'agreement-expiry',
+    description: 'A10: end agreements past their end date; the tenant then has 6 months to renew before its customers’ personal data is deleted',
+    intervalSeconds: 86_400,
+    async run({ now, dryRun }): Promise<JobResult> {
+      const due = await infra.dataSource.query<{ account_id: string; tenant_id: string; ends_on: string }[]>(
+        `SELECT account_id, tenant_id, agreement->>'endsOn' AS ends_on FROM accounts.accounts_v1
+         WHERE kind IN ('enterprise', 'personal') AND agreement->>'status' = 'active' AND (agreement->>'endsOn')::date < $1::date ORDER BY account_id`,
+        [isoDate(now)],
+      );
+      if (dryRun) return { counts: { due: due.length }, planned: due.map((a) => `tenant ${a.tenant_id}: agreement ended ${a.ends_on}`) };
+      const handler = await accountCommandHandler(infra);
+      let ended = 0;
+      for (const a of due) {
+        const context = { tenantId: a.tenant_id, actor: 'system:job:agreement-expiry', correlationId: uuidv7(), commandId: uuidv7() };
+        const result = await handler.execute(new RunAccountCommand(context, { kind: 'ExpireAgreement', accountId: a.account_id }, now));
+        if (result.events.length > 0) ended += 1;
+      }
+      return { counts: { due: due.length, ended } };
+    },
+  };
+}
+
+/**
+ * A10: six months after a tenant's agreement ended without renewal, every
+ * customer's personal data is erased (each customer's key destroyed, the
+ * processing record keeping a delete entry); the rest stays in closed
+ * storage, which the API no longer serves (the account gate refuses the
+ * tenant's credentials). Resumable: erased customers leave the read model.
+ */
+export function tenantDataDeletionJob(infra: Infrastructure): JobDefinition {
+  return {
+    name: 'tenant-data-deletion',
+    description: "A10: erase all customers' personal data of tenants whose agreement ended 6 months ago; the rest goes to closed storage",
+    intervalSeconds: 86_400,
+    async run({ now, dryRun }) {
+      const due = await infra.dataSource.query<{ tenant_id: string; customers: string[] }[]>(
+        `SELECT a.tenant_id, array_agg(c.customer_id::text ORDER BY c.customer_id) AS customers
+         FROM accounts.accounts_v1 a JOIN customers.customers_v1 c ON c.tenant_id = a.tenant_id
+         WHERE a.kind IN ('enterprise', 'personal') AND a.agreement->>'status' = 'ended' AND (a.agreement->>'personalDataDeletionDueOn')::date <= $1::date
+         GROUP BY a.tenant_id ORDER BY a.tenant_id`,
+        [isoDate(now)],
+      );
+      const total = due.reduce((n, t) => n + t.customers.length, 0);
+      if (dryRun) return { counts: { tenants: due.length, customers: total }, planned: due.map((t) => `tenant ${t.tenant_id}: would erase ${String(t.customers.length)} customers`) };
+      for (const t of due) {
+        for (const customerId of t.customers) {
+          const context = { tenantId: t.tenant_id, actor: 'system:job:tenant-data-deletion', correlationId: uuidv7(), commandId: uuidv7() };
+          await eraseCustomer(infra, context, customerId, 'agreement-ended');
+        }
+      }
+      return { counts: { tenants: due.length, customers: total } };
+    },
+  };
+}
+
 /** Every timed job a deployment runs. */
 export function createJobs(infra: Infrastructure, config: AttestConfig): JobDefinition[] {
   return [
@@ -186,5 +245,7 @@ export function createJobs(infra: Infrastructure, config: AttestConfig): JobDefi
     requestDeadlinesJob(infra),
     inactivityRestrictionJob(infra, config),
     inactivityCancellationJob(infra),
+    agreementExpiryJob(infra),
+    tenantDataDeletionJob(infra),
   ];
 }

@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { withTenant } from '@attest/database';
-import { DomainError, isUuid, type Clock } from '@attest/kernel';
+import { DomainError, isoDate, isUuid, type Clock } from '@attest/kernel';
 import type { AuthenticatedPrincipal, Authenticator } from '@attest/security';
 
 /** Logins are recorded at most once per account and interval: no write (and no event) per request. */
@@ -50,8 +50,8 @@ export class AccountGateAuthenticator implements Authenticator {
     // predicates (this is the platform's gate, not a tenant's query).
     const [row] = await this.ownerDataSource.query<{ tenant_status: string | null; account_status: string | null }[]>(
       `SELECT (${TENANT_STATUS_SQL}) AS tenant_status,
-              (SELECT status FROM accounts.accounts_v1 WHERE tenant_id = $1 AND account_id = $2::uuid) AS account_status`,
-      [principal.tenantId, accountId],
+              (SELECT status FROM accounts.accounts_v1 WHERE tenant_id = $1 AND account_id = $3::uuid) AS account_status`,
+      [principal.tenantId, isoDate(now), accountId],
     );
     if (isClosed(row?.tenant_status)) throw closed();
     if (!row?.account_status) return principal;
@@ -76,7 +76,7 @@ export class AccountGateAuthenticator implements Authenticator {
   private async tenantClosed(tenantId: string, now: Date): Promise<boolean> {
     const cached = this.tenants.get(tenantId);
     if (cached && cached.until > now.getTime()) return cached.closed;
-    const [row] = await this.ownerDataSource.query<{ status: string }[]>(TENANT_STATUS_SQL, [tenantId]);
+    const [row] = await this.ownerDataSource.query<{ status: string }[]>(TENANT_STATUS_SQL, [tenantId, isoDate(now)]);
     const closed = isClosed(row?.status);
     if (this.tenants.size > 10_000) this.tenants.clear();
     this.tenants.set(tenantId, { closed, until: now.getTime() + TENANT_STATUS_TTL_MS });
@@ -84,11 +84,16 @@ export class AccountGateAuthenticator implements Authenticator {
   }
 }
 
-/** The state of the tenant's own account (enterprise or personal user); `$1` is the tenant id. */
-const TENANT_STATUS_SQL = `SELECT status FROM accounts.accounts_v1 WHERE tenant_id = $1 AND kind IN ('enterprise', 'personal') ORDER BY created_at LIMIT 1`;
-const isClosed = (status: string | null | undefined): boolean => status === 'cancelled' || status === 'revoked';
+/**
+ * The state of the tenant's own account (enterprise or personal user); `$1` is
+ * the tenant id, `$2` today. A10: six months after its agreement ended the
+ * tenant's data is in closed storage: `closed-storage`, no longer served.
+ */
+const TENANT_STATUS_SQL = `SELECT CASE WHEN agreement->>'status' = 'ended' AND (agreement->>'personalDataDeletionDueOn')::date <= $2::date THEN 'closed-storage' ELSE status END
+  FROM accounts.accounts_v1 WHERE tenant_id = $1 AND kind IN ('enterprise', 'personal') ORDER BY created_at LIMIT 1`;
+const isClosed = (status: string | null | undefined): boolean => status === 'cancelled' || status === 'revoked' || status === 'closed-storage';
 
 /** How long a tenant's open/closed state is remembered per process. */
 export const TENANT_STATUS_TTL_MS = 1_000;
 
-const closed = (): DomainError => new DomainError('TENANT.CLOSED', 'this tenant is cancelled; its credentials no longer work', 'forbidden');
+const closed = (): DomainError => new DomainError('TENANT.CLOSED', 'this tenant is closed (cancelled, revoked, or in closed storage after its agreement ended); its credentials no longer work', 'forbidden');
