@@ -129,13 +129,42 @@ describe('timed jobs that move the clock (P2, D3, D5; real Postgres)', () => {
     expect(await status()).toBe('active');
     expect((await run('account-inactivity-restriction')).counts).toMatchObject({ done: 1 });
     expect(await status()).toBe('restricted');
-    clock.advance(95 * day);
+    // Two weeks before the six months, the user is warned once (through the outbox, to the contact they registered).
+    clock.advance(80 * day);
+    expect((await run('account-inactivity-cancellation')).counts).toMatchObject({ done: 0 });
+    await run('destruction-warnings');
+    await run('destruction-warnings');
+    const warnings = (await inbox.dispatch()).filter((m) => m.kind === 'inactivity-cancellation-warning' && m.payload.accountId === user.accountId);
+    expect(warnings).toEqual([expect.objectContaining({ payload: expect.objectContaining({ to: expect.objectContaining({ phone }) as unknown }) as unknown })]);
+    clock.advance(15 * day);
     expect((await run('account-inactivity-cancellation')).counts).toMatchObject({ done: 1 });
     expect(await status()).toBe('cancelled');
     // Everything the user entered is erased: their key is gone.
     expect(await api.infra.vault.isErased(user.accountId)).toBe(true);
     expect((await run('account-inactivity-cancellation')).counts).toMatchObject({ done: 0 });
     clock.set(new Date());
+  });
+
+  it('A11: a specific-function deletion nearing its 15-working-day due date is flagged once, and again when overdue', async () => {
+    const operator = await api.key('platform', ['platform-operator']);
+    const accountId = (await api.infra.dataSource.query<{ account_id: string }[]>(`SELECT account_id FROM accounts.accounts_v1 WHERE tenant_id = $1 AND kind = 'enterprise'`, [tenantId]))[0]?.account_id;
+    await api.call('POST', `/v1/platform/accounts/${String(accountId)}/verification`, { key: operator, body: { outcome: 'verified' } });
+    const admin = await api.key(tenantId, ['org-admin']);
+    const created = await api.call('POST', '/v1/organization/function-data-deletions', { key: admin, body: { function: 'call-recording' } });
+    expect(created.status).toBe(201);
+    const id = body<{ id: string }>(created).id;
+    const flagged = async (): Promise<string[]> => (await inbox.dispatch()).filter((m) => m.kind === 'function-deletion-deadline' && m.payload.requestId === id).map((m) => String(m.payload['urgency']));
+    expect((await run('function-deletion-deadlines')).counts).toMatchObject({ notified: 0 });
+    clock.advance(19 * day);
+    await run('function-deletion-deadlines');
+    await run('function-deletion-deadlines');
+    expect(await flagged()).toEqual(['at-risk']);
+    clock.advance(5 * day);
+    await run('function-deletion-deadlines');
+    expect(await flagged()).toEqual(['overdue']);
+    clock.set(new Date());
+    await api.call('POST', `/v1/platform/accounts/${String(accountId)}/function-data-deletions/${id}/complete`, { key: operator });
+    expect((await run('function-deletion-deadlines')).counts).toMatchObject({ due: 0 });
   });
 
   it('A10: an agreement ends; six months later every customer of the tenant is erased, the record still verifies, and the tenant is in closed storage', async () => {
@@ -145,7 +174,6 @@ describe('timed jobs that move the clock (P2, D3, D5; real Postgres)', () => {
     const canary = `A10 Canary${tag}`;
     const ids = [await customer({ name: canary, email: `a10.${tag}@canary.example` }), await customer({ name: `A10 Other${tag}` })];
     const accountId = (await api.infra.dataSource.query<{ account_id: string }[]>(`SELECT account_id FROM accounts.accounts_v1 WHERE tenant_id = $1 AND kind = 'enterprise'`, [tenantId]))[0]?.account_id;
-    expect((await api.call('POST', `/v1/platform/accounts/${String(accountId)}/verification`, { key: operator, body: { outcome: 'verified' } })).status).toBe(200);
     const endsOn = new Date(clock.now().getTime() + 10 * day).toISOString().slice(0, 10);
     const started = await api.call('POST', `/v1/platform/accounts/${String(accountId)}/agreement`, { key: operator, body: { action: 'start', startsOn: '2026-01-01', endsOn } });
     expect(started.body).toMatchObject({ agreement: { status: 'active' } });
@@ -153,7 +181,10 @@ describe('timed jobs that move the clock (P2, D3, D5; real Postgres)', () => {
     expect((await run('agreement-expiry')).counts).toMatchObject({ ended: 1 });
     expect((await run('agreement-expiry')).counts).toMatchObject({ due: 0 });
     expect((await run('tenant-data-deletion')).counts).toMatchObject({ customers: 0 }); // six months for renewal
-    clock.advance(185 * day);
+    clock.advance(165 * day);
+    await run('destruction-warnings');
+    expect((await inbox.dispatch()).filter((m) => m.kind === 'tenant-data-deletion-warning' && m.tenantId === tenantId)).toHaveLength(1);
+    clock.advance(20 * day);
     const held = Number((await api.infra.dataSource.query<{ n: string }[]>(`SELECT count(*)::text AS n FROM customers.customers_v1 WHERE tenant_id = $1`, [tenantId]))[0]?.n);
     expect(held).toBeGreaterThanOrEqual(ids.length);
     expect((await run('tenant-data-deletion', true)).planned).toEqual([`tenant ${tenantId}: would erase ${String(held)} customers`]);
@@ -179,6 +210,8 @@ describe('timed jobs that move the clock (P2, D3, D5; real Postgres)', () => {
       'account-inactivity-cancellation',
       'account-inactivity-restriction',
       'agreement-expiry',
+      'destruction-warnings',
+      'function-deletion-deadlines',
       'processing-record-purge',
       'request-deadlines',
       'retained-data-expiry',

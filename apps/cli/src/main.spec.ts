@@ -80,7 +80,7 @@ describe('attest CLI', () => {
     expect(out.join('')).toMatch(/processing-record-purge\s+24 h/);
     out.length = 0;
     expect(await run(['jobs', 'run', 'request-deadlines', '--dry-run'])).toBe(0);
-    expect(out.join('')).toContain('request-deadlines (dry run): succeeded {"atRisk":0,"overdue":0}');
+    expect(out.join('')).toContain('request-deadlines (dry run): succeeded {"due":0}');
     out.length = 0;
     expect(await run(['jobs', 'run', 'retained-data-expiry'])).toBe(0);
     expect(out.join('')).toContain('retained-data-expiry: succeeded {"expired":0}');

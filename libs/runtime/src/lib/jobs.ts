@@ -1,7 +1,8 @@
 import type { AttestConfig } from '@attest/config';
 import type { JobDefinition, JobResult } from '@attest/jobs';
 import { RunAccountCommand, type AccountAction } from '@attest/accounts-application';
-import { DomainError, isoDate, uuidv7 } from '@attest/kernel';
+import { StreamAccountContacts } from '@attest/accounts-infrastructure';
+import { DomainError, isoDate, uuidv7, type JsonObject } from '@attest/kernel';
 import { retainedSubject } from '@attest/requests-domain';
 import { accountCommandHandler } from './console-accounts';
 import { eraseCustomer } from './customer-erasure';
@@ -77,37 +78,62 @@ export function retainedDataExpiryJob(infra: Infrastructure): JobDefinition {
   };
 }
 
+/** A notice a job sends through the outbox; its source key makes it once-only. */
+interface Notice {
+  readonly sourceKey: string;
+  readonly tenantId: string;
+  readonly subjectId: string;
+  readonly kind: string;
+  readonly payload: JsonObject;
+  /** The dry run's line (no personal data). */
+  readonly line: string;
+}
+
+/** A job that finds what is due and sends each notice once (the outbox ignores a source key it has). */
+function noticeJob(infra: Infrastructure, spec: { name: string; description: string; intervalSeconds: number; due: (now: Date) => Promise<Notice[]> }): JobDefinition {
+  return {
+    name: spec.name,
+    description: spec.description,
+    intervalSeconds: spec.intervalSeconds,
+    async run({ now, dryRun }): Promise<JobResult> {
+      const notices = await spec.due(now);
+      if (dryRun) return { counts: { due: notices.length }, planned: notices.map((n) => n.line) };
+      let notified = 0;
+      await infra.dataSource.transaction(async (m) => {
+        for (const n of notices) {
+          if ((await infra.outbox.enqueue(m, { sourceKey: n.sourceKey, tenantId: n.tenantId, subjectId: n.subjectId, kind: n.kind, payload: n.payload }, now)) !== null) notified += 1;
+        }
+      });
+      return { counts: { due: notices.length, notified } };
+    },
+  };
+}
+
 /**
  * D3: tells the tenant (through the outbox, to its webhook) once when a
  * request becomes at risk and once when it is overdue.
  */
 export function requestDeadlinesJob(infra: Infrastructure): JobDefinition {
-  return {
+  return noticeJob(infra, {
     name: 'request-deadlines',
     description: 'D3: reminders for data-subject requests due within five days, and overdue flags, once each',
     intervalSeconds: 3_600,
-    async run({ now, dryRun }): Promise<JobResult> {
-      const today = isoDate(now);
-      const rows = await infra.dataSource.query<{ request_id: string; tenant_id: string; due_on: string; urgency: 'at-risk' | 'overdue' }[]>(
+    async due(now) {
+      const rows = await infra.dataSource.query<{ request_id: string; tenant_id: string; due_on: string; urgency: string }[]>(
         `SELECT request_id, tenant_id, to_char(due_on, 'YYYY-MM-DD') AS due_on, CASE WHEN due_on < $1::date THEN 'overdue' ELSE 'at-risk' END AS urgency
          FROM requests.requests_v1 WHERE closed_at IS NULL AND due_on - $1::date <= 4 ORDER BY due_on, request_id`,
-        [today],
+        [isoDate(now)],
       );
-      if (dryRun) return { counts: { atRisk: rows.filter((r) => r.urgency === 'at-risk').length, overdue: rows.filter((r) => r.urgency === 'overdue').length }, planned: rows.map((r) => `request ${r.request_id}: ${r.urgency} (due ${r.due_on})`) };
-      let sent = 0;
-      await infra.dataSource.transaction(async (m) => {
-        for (const r of rows) {
-          const id = await infra.outbox.enqueue(
-            m,
-            { sourceKey: `dsr-deadline:${r.request_id}:${r.urgency}`, tenantId: r.tenant_id, subjectId: r.request_id, kind: 'request-deadline', payload: { requestId: r.request_id, urgency: r.urgency, dueOn: r.due_on } },
-            now,
-          );
-          if (id !== null) sent += 1;
-        }
-      });
-      return { counts: { due: rows.length, notified: sent } };
+      return rows.map((r) => ({
+        sourceKey: `dsr-deadline:${r.request_id}:${r.urgency}`,
+        tenantId: r.tenant_id,
+        subjectId: r.request_id,
+        kind: 'request-deadline',
+        payload: { requestId: r.request_id, urgency: r.urgency, dueOn: r.due_on },
+        line: `request ${r.request_id}: ${r.urgency} (due ${r.due_on})`,
+      }));
     },
-  };
+  });
 }
 
 interface IdleAccount {
@@ -237,6 +263,79 @@ export function tenantDataDeletionJob(infra: Infrastructure): JobDefinition {
   };
 }
 
+/** A11: specific-function deletions due within three days, or overdue, are flagged to the operator once each. */
+export function functionDeletionDeadlinesJob(infra: Infrastructure): JobDefinition {
+  return noticeJob(infra, {
+    name: 'function-deletion-deadlines',
+    description: 'A11: flag specific-function data deletions (15 working days) that are due within 3 days or overdue, once each',
+    intervalSeconds: 3_600,
+    async due(now) {
+      const rows = await infra.dataSource.query<{ request_id: string; tenant_id: string; account_id: string; function: string; due_on: string; urgency: string }[]>(
+        `SELECT request_id, tenant_id, account_id, function, to_char(due_on, 'YYYY-MM-DD') AS due_on, CASE WHEN due_on < $1::date THEN 'overdue' ELSE 'at-risk' END AS urgency
+         FROM accounts.function_deletions_v1 WHERE completed_on IS NULL AND due_on - $1::date <= 3 ORDER BY due_on, request_id`,
+        [isoDate(now)],
+      );
+      return rows.map((r) => ({
+        sourceKey: `a11-deadline:${r.request_id}:${r.urgency}`,
+        tenantId: r.tenant_id,
+        subjectId: r.account_id,
+        kind: 'function-deletion-deadline',
+        payload: { requestId: r.request_id, function: r.function, urgency: r.urgency, dueOn: r.due_on },
+        line: `tenant ${r.tenant_id}: ${r.function} deletion ${r.urgency} (due ${r.due_on})`,
+      }));
+    },
+  });
+}
+
+/**
+ * Warnings ahead of the destructive jobs, through the outbox, once per cycle:
+ * users two weeks before an A8 cancellation for inactivity, and tenants thirty
+ * days before A10 erases their customers' personal data.
+ */
+export function destructionWarningsJob(infra: Infrastructure): JobDefinition {
+  const contacts = new StreamAccountContacts(infra.store);
+  return noticeJob(infra, {
+    name: 'destruction-warnings',
+    description: 'Warn users 14 days before A8 cancellation and tenants 30 days before A10 deletion',
+    intervalSeconds: 86_400,
+    async due(now) {
+      const sixMonthsAgo = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 6, now.getUTCDate()));
+      const users = await idleAccounts(infra, ['active', 'restricted'], new Date(sixMonthsAgo.getTime() + 14 * 86_400_000));
+      const tenants = await infra.dataSource.query<{ account_id: string; tenant_id: string; due_on: string }[]>(
+        `SELECT account_id, tenant_id, agreement->>'personalDataDeletionDueOn' AS due_on FROM accounts.accounts_v1
+         WHERE kind IN ('enterprise', 'personal') AND agreement->>'status' = 'ended'
+           AND (agreement->>'personalDataDeletionDueOn')::date - $1::date BETWEEN 0 AND 30 ORDER BY account_id`,
+        [isoDate(now)],
+      );
+      const notices: Notice[] = [];
+      for (const u of users) {
+        const to = await contacts.contactOf(u.account_id);
+        if (!to) continue;
+        const cancellationOn = isoDate(new Date(Date.UTC(u.last.getUTCFullYear(), u.last.getUTCMonth() + 6, u.last.getUTCDate() + 1)));
+        notices.push({
+          sourceKey: `a8-warning:${u.account_id}:${isoDate(u.last)}`,
+          tenantId: u.tenant_id,
+          subjectId: u.account_id,
+          kind: 'inactivity-cancellation-warning',
+          payload: { to, accountId: u.account_id, cancellationOn },
+          line: `account ${u.account_id}: cancellation on ${cancellationOn} warning`,
+        });
+      }
+      for (const t of tenants) {
+        notices.push({
+          sourceKey: `a10-warning:${t.tenant_id}:${t.due_on}`,
+          tenantId: t.tenant_id,
+          subjectId: t.account_id,
+          kind: 'tenant-data-deletion-warning',
+          payload: { tenantId: t.tenant_id, deletionOn: t.due_on },
+          line: `tenant ${t.tenant_id}: deletion on ${t.due_on} warning`,
+        });
+      }
+      return notices;
+    },
+  });
+}
+
 /** Every timed job a deployment runs. */
 export function createJobs(infra: Infrastructure, config: AttestConfig): JobDefinition[] {
   return [
@@ -247,5 +346,7 @@ export function createJobs(infra: Infrastructure, config: AttestConfig): JobDefi
     inactivityCancellationJob(infra),
     agreementExpiryJob(infra),
     tenantDataDeletionJob(infra),
+    functionDeletionDeadlinesJob(infra),
+    destructionWarningsJob(infra),
   ];
 }
