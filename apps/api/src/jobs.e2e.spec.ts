@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { loadConfig } from '@attest/config';
 import { JobRunner, type JobRun } from '@attest/jobs';
-import { FixedClock } from '@attest/kernel';
+import { FixedClock, uuidv7 } from '@attest/kernel';
+import { CommandBus } from '@nestjs/cqrs';
+import { RunCustomerCommand } from '@attest/customers-application';
 import { createJobs, issueApiKeyFromConsole } from '@attest/runtime';
 import { scanForCanaries } from '@attest/testing';
 import { generateSignerKey } from '@attest/transparency';
@@ -185,11 +187,25 @@ describe('timed jobs that move the clock (P2, D3, D5; real Postgres)', () => {
     await run('destruction-warnings');
     expect((await inbox.dispatch()).filter((m) => m.kind === 'tenant-data-deletion-warning' && m.tenantId === tenantId)).toHaveLength(1);
     clock.advance(20 * day);
-    const held = Number((await api.infra.dataSource.query<{ n: string }[]>(`SELECT count(*)::text AS n FROM customers.customers_v1 WHERE tenant_id = $1`, [tenantId]))[0]?.n);
+    // A run killed halfway: the first customer's erasure event is written, its key not yet destroyed.
+    await api.app.get(CommandBus).execute(new RunCustomerCommand({ tenantId, actor: 'system:test', correlationId: 'kill', commandId: uuidv7() }, { kind: 'EraseCustomer', customerId: ids[0] ?? '', requestId: null }));
+    expect(await api.infra.vault.isErased(ids[0] ?? '')).toBe(false);
+    const held = Number(
+      (await api.infra.dataSource.query<{ n: string }[]>(
+        `SELECT count(*)::text AS n FROM consent.subjects_v1 s WHERE tenant_id = $1 AND NOT EXISTS (SELECT 1 FROM key_vault.erased_subjects e WHERE e.subject_id = s.customer_id::text)`,
+        [tenantId],
+      ))[0]?.n,
+    );
     expect(held).toBeGreaterThanOrEqual(ids.length);
     expect((await run('tenant-data-deletion', true)).planned).toEqual([`tenant ${tenantId}: would erase ${String(held)} customers`]);
     expect((await run('tenant-data-deletion')).counts).toMatchObject({ tenants: 1 });
-    for (const id of ids) expect(await api.infra.vault.isErased(id)).toBe(true);
+    for (const id of ids) {
+      expect(await api.infra.vault.isErased(id)).toBe(true);
+      // Every personal field of the customer's events now decrypts to the erased marker.
+      const events = JSON.stringify((await api.infra.store.readStream(`customer-${id}`)).map((e) => e.data));
+      expect(events).toContain('"$erased":true');
+      expect(events).not.toContain(canary);
+    }
     expect((await run('tenant-data-deletion')).counts).toMatchObject({ tenants: 0, customers: 0 });
     // Closed storage: the API no longer serves the tenant.
     expect((await api.call('GET', '/v1/customers', { key: longKey })).body).toMatchObject({ status: 403, code: 'TENANT.CLOSED' });

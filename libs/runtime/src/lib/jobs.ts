@@ -235,7 +235,7 @@ export function agreementExpiryJob(infra: Infrastructure): JobDefinition {
  * customer's personal data is erased (each customer's key destroyed, the
  * processing record keeping a delete entry); the rest stays in closed
  * storage, which the API no longer serves (the account gate refuses the
- * tenant's credentials). Resumable: erased customers leave the read model.
+ * tenant's credentials). Resumable: the worklist is every customer whose key still exists.
  */
 export function tenantDataDeletionJob(infra: Infrastructure): JobDefinition {
   return {
@@ -243,10 +243,14 @@ export function tenantDataDeletionJob(infra: Infrastructure): JobDefinition {
     description: "A10: erase all customers' personal data of tenants whose agreement ended 6 months ago; the rest goes to closed storage",
     intervalSeconds: 86_400,
     async run({ now, dryRun }) {
+      // Every customer the tenant ever had (the consent context keeps a tombstone of erased ones)
+      // whose key still exists: a run killed between a customer's erasure event and its key's
+      // destruction finds that customer again.
       const due = await infra.dataSource.query<{ tenant_id: string; customers: string[] }[]>(
-        `SELECT a.tenant_id, array_agg(c.customer_id::text ORDER BY c.customer_id) AS customers
-         FROM accounts.accounts_v1 a JOIN customers.customers_v1 c ON c.tenant_id = a.tenant_id
+        `SELECT a.tenant_id, array_agg(s.customer_id::text ORDER BY s.customer_id) AS customers
+         FROM accounts.accounts_v1 a JOIN consent.subjects_v1 s ON s.tenant_id = a.tenant_id
          WHERE a.kind IN ('enterprise', 'personal') AND a.agreement->>'status' = 'ended' AND (a.agreement->>'personalDataDeletionDueOn')::date <= $1::date
+           AND NOT EXISTS (SELECT 1 FROM key_vault.erased_subjects e WHERE e.subject_id = s.customer_id::text)
          GROUP BY a.tenant_id ORDER BY a.tenant_id`,
         [isoDate(now)],
       );
