@@ -77,6 +77,11 @@ describe('timed jobs that move the clock (P2, D3, D5; real Postgres)', () => {
     expect((await api.call('POST', `/v1/data-subject-requests/${requestId}/execution`, { key: handler, body: { legalHolds: [{ field: 'email', reason: 'claim pending', until }] } })).status).toBe(200);
     const retained = async (): Promise<unknown> => body(await api.call('GET', `/v1/data-subject-requests/${requestId}/retained`, { key: handler }));
     expect(await retained()).toEqual([expect.objectContaining({ field: 'email', value: email })]);
+    await run('destruction-warnings');
+    await run('destruction-warnings');
+    expect((await inbox.dispatch()).filter((m) => m.kind === 'retained-data-expiry-warning' && m.payload.requestId === requestId)).toEqual([
+      expect.objectContaining({ payload: { requestId, field: 'email', erasedAfter: until } }),
+    ]);
     clock.advance(3 * day);
     expect(await run('retained-data-expiry', true)).toMatchObject({ status: 'succeeded', counts: { expired: 1 }, planned: [`request ${requestId}: email would be erased`] });
     expect(await retained()).toEqual([expect.objectContaining({ field: 'email', value: email })]);
@@ -100,6 +105,11 @@ describe('timed jobs that move the clock (P2, D3, D5; real Postgres)', () => {
       });
     };
     await backdate();
+    await run('destruction-warnings');
+    await run('destruction-warnings');
+    expect((await inbox.dispatch()).filter((m) => m.kind === 'processing-record-purge-warning' && m.tenantId === tenantId)).toEqual([
+      expect.objectContaining({ payload: expect.objectContaining({ tenantId, records: 2 }) as unknown }),
+    ]);
     const hold = body<{ holdId: string }>(await api.call('POST', '/v1/processing-record/legal-holds', { key: officer, body: { reason: 'Audit 2026' } }));
     const held = await run('processing-record-purge');
     expect(held.counts).toMatchObject({ purged: 0, held: 2 });

@@ -292,15 +292,16 @@ export function functionDeletionDeadlinesJob(infra: Infrastructure): JobDefiniti
 }
 
 /**
- * Warnings ahead of the destructive jobs, through the outbox, once per cycle:
- * users two weeks before an A8 cancellation for inactivity, and tenants thirty
- * days before A10 erases their customers' personal data.
+ * Warnings ahead of every destructive job, through the outbox, once per
+ * cycle: users two weeks before an A8 cancellation for inactivity; tenants
+ * thirty days before A10 erases their customers' personal data, before P2
+ * purges record bodies, and before D5 erases a kept field.
  */
-export function destructionWarningsJob(infra: Infrastructure): JobDefinition {
+export function destructionWarningsJob(infra: Infrastructure, config: AttestConfig): JobDefinition {
   const contacts = new StreamAccountContacts(infra.store);
   return noticeJob(infra, {
     name: 'destruction-warnings',
-    description: 'Warn users 14 days before A8 cancellation and tenants 30 days before A10 deletion',
+    description: 'Warn users 14 days before A8 cancellation; tenants 30 days before A10 deletion, P2 purges and D5 expiries',
     intervalSeconds: 86_400,
     async due(now) {
       const sixMonthsAgo = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 6, now.getUTCDate()));
@@ -323,6 +324,41 @@ export function destructionWarningsJob(infra: Infrastructure): JobDefinition {
           kind: 'inactivity-cancellation-warning',
           payload: { to, accountId: u.account_id, cancellationOn },
           line: `account ${u.account_id}: cancellation on ${cancellationOn} warning`,
+        });
+      }
+      // P2: tenants whose oldest record bodies fall due for purging within 30 days (one notice per tenant and month).
+      const [policy] = await infra.dataSource.query<{ years: number }[]>(`SELECT years FROM processing.retention_policy`);
+      const years = Math.max(config.processingRecord.retentionYears, policy?.years ?? 3);
+      const purgeBy = new Date(Date.UTC(now.getUTCFullYear() - years, now.getUTCMonth(), now.getUTCDate() + 30));
+      const purges = await infra.dataSource.query<{ tenant_id: string; n: string }[]>(
+        `SELECT tenant_id, count(*)::text AS n FROM processing.records WHERE body IS NOT NULL AND recorded_at < $1 GROUP BY tenant_id ORDER BY tenant_id`,
+        [purgeBy],
+      );
+      const month = isoDate(now).slice(0, 7);
+      for (const p of purges) {
+        notices.push({
+          sourceKey: `p2-warning:${p.tenant_id}:${month}`,
+          tenantId: p.tenant_id,
+          subjectId: `tenant:${p.tenant_id}`,
+          kind: 'processing-record-purge-warning',
+          payload: { tenantId: p.tenant_id, records: Number(p.n), purgeFrom: isoDate(new Date(purgeBy.getTime() - 30 * 86_400_000)) },
+          line: `tenant ${p.tenant_id}: ${p.n} record bodies due for purge within 30 days`,
+        });
+      }
+      // D5: kept fields whose duty or hold ends within 30 days (one notice per field).
+      const expiring = await infra.dataSource.query<{ request_id: string; tenant_id: string; field: string; until: string }[]>(
+        `SELECT request_id, tenant_id, field, to_char(retain_until, 'YYYY-MM-DD') AS until FROM requests.retained_data
+         WHERE retain_until - $1::date BETWEEN 0 AND 30 ORDER BY retain_until, request_id, field`,
+        [isoDate(now)],
+      );
+      for (const r of expiring) {
+        notices.push({
+          sourceKey: `d5-warning:${r.request_id}:${r.field}`,
+          tenantId: r.tenant_id,
+          subjectId: r.request_id,
+          kind: 'retained-data-expiry-warning',
+          payload: { requestId: r.request_id, field: r.field, erasedAfter: r.until },
+          line: `request ${r.request_id}: kept ${r.field} erased after ${r.until}`,
         });
       }
       for (const t of tenants) {
@@ -351,6 +387,6 @@ export function createJobs(infra: Infrastructure, config: AttestConfig): JobDefi
     agreementExpiryJob(infra),
     tenantDataDeletionJob(infra),
     functionDeletionDeadlinesJob(infra),
-    destructionWarningsJob(infra),
+    destructionWarningsJob(infra, config),
   ];
 }
