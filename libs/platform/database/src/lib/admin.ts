@@ -37,3 +37,27 @@ export async function dropDatabase(adminUrl: string, name: string): Promise<void
     await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   });
 }
+
+/**
+ * SQL that creates a cluster-wide role unless it exists and grants it to the
+ * current user. Roles belong to the cluster, not to a database, so migrations
+ * of two databases on one server may race here (advisory locks are per
+ * database and cannot serialise them): the loser of `CREATE ROLE` or of the
+ * membership insert gets a unique or duplicate-object violation, which the
+ * block absorbs in its own subtransaction.
+ */
+export function ensureClusterRoleSql(role: string, attributes: string): string {
+  if (!NAME.test(role)) throw new Error('role names are lowercase identifiers');
+  if (!/^[A-Z ]+$/.test(attributes)) throw new Error('role attributes are upper-case keywords');
+  return `
+    DO $$ BEGIN
+      BEGIN
+        CREATE ROLE ${role} ${attributes};
+      EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+      END;
+      BEGIN
+        GRANT ${role} TO CURRENT_USER;
+      EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+      END;
+    END $$`;
+}

@@ -1,22 +1,18 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { ensureClusterRoleSql } from '../admin';
 
 /**
  * `attest_app`: the role request-serving queries run as. It owns nothing, so
  * row-level security applies to it; migrations and projection writers run as
- * the owner. Roles are per cluster, hence IF NOT EXISTS.
+ * the owner. Roles are per cluster and migrations of
+ * several databases may race to create them (see `ensureClusterRoleSql`).
  */
 export class AppRole1763769650000 implements MigrationInterface {
   readonly name = 'AppRole1763769650000';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.query(`
-      DO $$ BEGIN
-        IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'attest_app') THEN
-          CREATE ROLE attest_app NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS;
-        END IF;
-      END $$`);
     // Lets the owner's connections switch to it when no separate login is configured.
-    await q.query(`GRANT attest_app TO CURRENT_USER`);
+    await q.query(ensureClusterRoleSql('attest_app', 'NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS'));
     await q.query(`CREATE SCHEMA IF NOT EXISTS http`);
     await q.query(`
       CREATE TABLE http.idempotency_keys (

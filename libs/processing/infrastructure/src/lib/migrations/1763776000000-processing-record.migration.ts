@@ -1,4 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { ensureClusterRoleSql } from '@attest/database';
 
 /**
  * The processing record (P1, P2): one RFC 6962 Merkle log per tenant.
@@ -23,17 +24,9 @@ export class ProcessingRecord1763776000000 implements MigrationInterface {
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`DROP TABLE IF EXISTS processing.journal`);
-    await q.query(`
-      DO $$ BEGIN
-        IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'attest_record_purger') THEN
-          CREATE ROLE attest_record_purger NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT;
-        END IF;
-        IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'attest_purge') THEN
-          CREATE ROLE attest_purge NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE;
-        END IF;
-      END $$`);
     // The owner may call the purge (as attest_purge) and hand the function to its NOLOGIN owner.
-    await q.query(`GRANT attest_purge, attest_record_purger TO CURRENT_USER`);
+    await q.query(ensureClusterRoleSql('attest_record_purger', 'NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT'));
+    await q.query(ensureClusterRoleSql('attest_purge', 'NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE'));
     await q.query(`CREATE TABLE processing.retention_policy (singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton), years integer NOT NULL CHECK (years >= 3))`);
     await q.query(`INSERT INTO processing.retention_policy (years) VALUES (3)`);
     await q.query(`
