@@ -87,6 +87,33 @@ describe('PostgresEventStore specifics', () => {
     await receivesFromAnotherProcess(5000);
   });
 
+  it('delivers an event held behind an older open transaction soon after that transaction ends, without another notification', async () => {
+    // Polling once a minute; the only notification comes while the event is still held.
+    store = new PostgresEventStore({ connectionString: db.url, pollIntervalMs: 60_000 });
+    await store.listen();
+    const writer = new PostgresEventStore({ connectionString: db.url });
+    const blocker = new pg.Client({ connectionString: db.url });
+    await blocker.connect();
+    const category = uniqueCategory();
+    const subscription = store.subscribeToAll({ filter: { streamCategories: [category] } });
+    const reader = new SubscriptionReader(subscription);
+    try {
+      await reader.untilCaughtUp();
+      // An older transaction with an id keeps the visibility horizon below the append.
+      await blocker.query('BEGIN');
+      await blocker.query('SELECT pg_current_xact_id()');
+      const event = testEvent();
+      await writer.appendToStream(streamIn(category), [event], { expectedRevision: NO_STREAM });
+      expect(await reader.take(1, 300)).toEqual([]);
+      await blocker.query('ROLLBACK');
+      expect((await reader.take(1, 3000)).map((e) => e.id)).toEqual([event.id]);
+    } finally {
+      await subscription.close();
+      await writer.close();
+      await blocker.end();
+    }
+  });
+
   it('falls back to polling when no listener runs', async () => {
     store = new PostgresEventStore({ connectionString: db.url, pollIntervalMs: 100 });
     await receivesFromAnotherProcess(3000);

@@ -27,6 +27,9 @@ import { decodePgPosition, encodePgPosition, PG_LOG_START, type PgPosition } fro
 
 export const EVENT_STORE_CHANNEL = 'attest_event_store';
 const NOTIFY_INTERVAL_MS = 5;
+/** First and longest pause before reading again while matching events are held behind an older transaction. */
+const HELD_RETRY_MS = 10;
+const HELD_RETRY_MAX_MS = 500;
 
 export interface PostgresEventStoreOptions {
   readonly connectionString: string;
@@ -254,13 +257,14 @@ export class PostgresEventStore implements EventStore {
       // rescan the same non-matching events on every poll.
       let after = start;
       let announcedCaughtUp = false;
+      let heldRetryMs = 0;
       while (!stopped() && !this.closed) {
         // Listen for the next wake-up before reading, so none is missed.
         const wake = firstValueFrom(
           race(this.wakeups, timer(this.pollIntervalMs), stop, this.closing).pipe(map(() => undefined)),
           { defaultValue: undefined },
         );
-        const { rows, horizon } = await this.readVisible(after, options.filter, batchSize);
+        const { rows, horizon, held } = await this.readVisible(after, options.filter, batchSize);
         if (stopped()) return;
         const lastRow = rows[rows.length - 1];
         if (lastRow) after = rowPosition(lastRow);
@@ -275,7 +279,12 @@ export class PostgresEventStore implements EventStore {
           yield { events: [], caughtUp: true };
         }
         if (rows.length < batchSize) await this.healIfRegressed();
-        await wake;
+        // Events held back behind an older transaction arrive with no further wake-up
+        // (their NOTIFY has come and gone): look again soon, backing off, instead of
+        // waiting for the next poll.
+        heldRetryMs = held ? Math.min(heldRetryMs === 0 ? HELD_RETRY_MS : heldRetryMs * 2, HELD_RETRY_MAX_MS, this.pollIntervalMs) : 0;
+        if (heldRetryMs > 0) await Promise.race([wake, new Promise((resolve) => setTimeout(resolve, heldRetryMs).unref())]);
+        else await wake;
       }
     }.bind(this);
 
@@ -400,16 +409,27 @@ export class PostgresEventStore implements EventStore {
    * Events after `after` and below the visibility horizon, plus the horizon
    * itself, from one snapshot. When fewer than `limit` rows come back, every
    * event below the horizon has been seen, and the next read may start there.
+   * `held`: matching events are committed at or above the horizon, waiting for
+   * an older transaction (anywhere in the cluster) to end before they may be read.
    */
   private async readVisible(
     after: PgPosition,
     filter: EventFilter | undefined,
     limit: number,
-  ): Promise<{ rows: EventRow[]; horizon: PgPosition }> {
+  ): Promise<{ rows: EventRow[]; horizon: PgPosition; held: boolean }> {
     const [clause, values] = filterClause(filter, 5);
-    const result = await this.query<Partial<EventRow> & { h_epoch: number; h_xmin: string }>(
-      `SELECT h.h_epoch, h.h_xmin, e.*
-       FROM event_store.visible_horizon() h
+    const result = await this.query<Partial<EventRow> & { h_epoch: number; h_xmin: string; held: boolean }>(
+      // The horizon and `held` come from a materialised CTE, so `held` is computed once per read, not once per row;
+      // a scalar subquery with ORDER BY … LIMIT 1 (not EXISTS, whose LIMIT the planner drops) keeps it a primary-key
+      // range scan from the horizon up: a sequential scan would read the whole log on every read.
+      `WITH h AS MATERIALIZED (
+         SELECT v.h_epoch, v.h_xmin,
+                COALESCE((SELECT true FROM event_store.events e WHERE (e.epoch, e.transaction_id) >= (v.h_epoch, v.h_xmin) ${clause}
+                          ORDER BY e.epoch, e.transaction_id, e.seq LIMIT 1), false) AS held
+         FROM event_store.visible_horizon() v
+       )
+       SELECT h.h_epoch, h.h_xmin, h.held, e.*
+       FROM h
        LEFT JOIN LATERAL (
          SELECT ${EVENT_COLUMNS}
          FROM event_store.events e
@@ -425,8 +445,8 @@ export class PostgresEventStore implements EventStore {
     if (!first) throw new EventStoreUnavailableError('visibility horizon unavailable');
     // seq starts at 1, so (epoch, xmin, 0) lies just below every event at or above the horizon.
     const horizon: PgPosition = { epoch: first.h_epoch, transactionId: BigInt(first.h_xmin), seq: 0n };
-    const rows = result.rows.filter((r): r is EventRow & { h_epoch: number; h_xmin: string } => r.event_id != null);
-    return { rows, horizon };
+    const rows = result.rows.filter((r): r is EventRow & { h_epoch: number; h_xmin: string; held: boolean } => r.event_id != null);
+    return { rows, horizon, held: first.held };
   }
 
 
