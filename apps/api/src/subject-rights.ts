@@ -1,11 +1,11 @@
 import { CommandBus } from '@nestjs/cqrs';
 import type { DataSource } from 'typeorm';
 import { ChangeConsentCommand } from '@attest/consent-application';
-import { consentStreamId, evolveConsent, type ConsentEvent, type ConsentState } from '@attest/consent-domain';
+import { consentDecider, consentStreamId, type ConsentEvent } from '@attest/consent-domain';
 import { RunCustomerCommand, type CustomersReadModel } from '@attest/customers-application';
 import { PROFILE_FIELD_NAMES } from '@attest/customers-domain';
 import type { EventStore } from '@attest/event-store';
-import { DomainError, type JsonValue } from '@attest/kernel';
+import { DomainError, fold, type JsonValue } from '@attest/kernel';
 import type { PostgresRecordLog } from '@attest/processing-infrastructure';
 import { closeErasedCustomer } from '@attest/runtime';
 import type { PostgresKeyVault, ReadModelPrivacy } from '@attest/privacy-postgres';
@@ -47,7 +47,7 @@ export class ContextSubjectRights implements SubjectRights {
 
   async withdrawConsents(context: CommandContext, customerId: string, purposes: readonly string[], requestId: string): Promise<string[]> {
     const events = await this.store.readStream(consentStreamId(customerId), { maxCount: 100_000 });
-    const state = events.reduce<ConsentState>((s, e) => evolveConsent(s, { type: e.type, data: e.data } as unknown as ConsentEvent), { active: new Map(), withdrawn: new Set() });
+    const state = fold(consentDecider, events.map((e) => ({ type: e.type, data: e.data }) as unknown as ConsentEvent));
     const withdrawn = new Set<string>();
     for (const consent of state.active.values()) {
       if (purposes.length > 0 && !purposes.includes(consent.purposeKey)) continue;

@@ -3,12 +3,18 @@ import type { JobDefinition, JobResult } from '@attest/jobs';
 import { RunAccountCommand, type AccountAction } from '@attest/accounts-application';
 import { StreamAccountContacts } from '@attest/accounts-infrastructure';
 import { DomainError, isoDate, uuidv7, type JsonObject } from '@attest/kernel';
-import { retainedSubject } from '@attest/requests-domain';
+import { AT_RISK_DAYS, retainedSubject } from '@attest/requests-domain';
 import { accountCommandHandler } from './console-accounts';
 import { eraseCustomer } from './customer-erasure';
 import type { Infrastructure } from './infrastructure';
 
 const minus = (at: Date, years: number): Date => new Date(Date.UTC(at.getUTCFullYear() - years, at.getUTCMonth(), at.getUTCDate(), at.getUTCHours(), at.getUTCMinutes(), at.getUTCSeconds()));
+
+/** P2: the retention in force, the higher of configuration and database policy (never below three years). */
+async function retentionYears(infra: Infrastructure, config: AttestConfig): Promise<number> {
+  const [policy] = await infra.dataSource.query<{ years: number }[]>(`SELECT years FROM processing.retention_policy`);
+  return Math.max(config.processingRecord.retentionYears, policy?.years ?? 3);
+}
 
 /**
  * P2: bodies of processing records older than the retention (at least three
@@ -22,9 +28,7 @@ export function processingRecordPurgeJob(infra: Infrastructure, config: AttestCo
     description: 'P2: purge processing-record bodies past the retention (≥ 3 years) unless a legal hold is active; leaf hashes stay',
     intervalSeconds: 86_400,
     async run({ now, dryRun }) {
-      const [policy] = await infra.dataSource.query<{ years: number }[]>(`SELECT years FROM processing.retention_policy`);
-      const years = Math.max(config.processingRecord.retentionYears, policy?.years ?? 3);
-      const cutoff = minus(now, years);
+      const cutoff = minus(now, await retentionYears(infra, config));
       const due = await infra.dataSource.query<{ tenant_id: string; n: string; held: boolean }[]>(
         `SELECT r.tenant_id, count(*)::text AS n,
                 EXISTS (SELECT 1 FROM processing.legal_holds h WHERE h.tenant_id = r.tenant_id AND h.released_at IS NULL) AS held
@@ -121,8 +125,8 @@ export function requestDeadlinesJob(infra: Infrastructure): JobDefinition {
     async due(now) {
       const rows = await infra.dataSource.query<{ request_id: string; tenant_id: string; due_on: string; urgency: string }[]>(
         `SELECT request_id, tenant_id, to_char(due_on, 'YYYY-MM-DD') AS due_on, CASE WHEN due_on < $1::date THEN 'overdue' ELSE 'at-risk' END AS urgency
-         FROM requests.requests_v1 WHERE closed_at IS NULL AND due_on - $1::date <= 4 ORDER BY due_on, request_id`,
-        [isoDate(now)],
+         FROM requests.requests_v1 WHERE closed_at IS NULL AND due_on - $1::date < $2 ORDER BY due_on, request_id`,
+        [isoDate(now), AT_RISK_DAYS],
       );
       return rows.map((r) => ({
         sourceKey: `dsr-deadline:${r.request_id}:${r.urgency}`,
@@ -327,8 +331,7 @@ export function destructionWarningsJob(infra: Infrastructure, config: AttestConf
         });
       }
       // P2: tenants whose oldest record bodies fall due for purging within 30 days (one notice per tenant and month).
-      const [policy] = await infra.dataSource.query<{ years: number }[]>(`SELECT years FROM processing.retention_policy`);
-      const years = Math.max(config.processingRecord.retentionYears, policy?.years ?? 3);
+      const years = await retentionYears(infra, config);
       const purgeBy = new Date(Date.UTC(now.getUTCFullYear() - years, now.getUTCMonth(), now.getUTCDate() + 30));
       const purges = await infra.dataSource.query<{ tenant_id: string; n: string }[]>(
         `SELECT tenant_id, count(*)::text AS n FROM processing.records WHERE body IS NOT NULL AND recorded_at < $1 GROUP BY tenant_id ORDER BY tenant_id`,

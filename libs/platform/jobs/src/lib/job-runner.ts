@@ -91,6 +91,7 @@ export class JobRunner {
   private readonly byName: ReadonlyMap<string, JobDefinition>;
   private readonly leaseSeconds: number;
   private readonly runs?: Counter<'job' | 'status'>;
+  private scheduled = false;
   private timer: NodeJS.Timeout | null = null;
   private ticking: Promise<void> = Promise.resolve();
 
@@ -120,11 +121,13 @@ export class JobRunner {
     return this.options.jobs;
   }
 
-  /** Registers every job's schedule (first run: now). */
+  /** Registers every job's schedule (first run: now); once per runner. */
   async ensureSchedules(): Promise<void> {
+    if (this.scheduled) return;
     for (const job of this.options.jobs) {
       await this.options.dataSource.query(`INSERT INTO jobs.schedule (job, next_run_at) VALUES ($1, $2) ON CONFLICT (job) DO NOTHING`, [job.name, this.options.clock.now()]);
     }
+    this.scheduled = true;
   }
 
   /** Runs every job that is due and not held by a live lease; returns the runs it made. */

@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { EVENT_STORE, handleWithDecider, type EventStore } from '@attest/event-store';
-import { DomainError, fold, isoDate, uuidv7, type Clock } from '@attest/kernel';
-import { requestDecider, requestStreamId, type RequestEvent, type RequestOutcome } from '@attest/requests-domain';
-import { CLOCK, metadataFor, type CommandContext } from '@attest/security';
-import { history } from './request-history';
+import { EVENT_STORE, type EventStore } from '@attest/event-store';
+import { DomainError, isoDate, uuidv7, type Clock } from '@attest/kernel';
+import type { RequestOutcome } from '@attest/requests-domain';
+import { CLOCK, type CommandContext } from '@attest/security';
+import { history, runStep } from './request-history';
 import {
   DELETION_EVIDENCE,
   DELETION_LEDGER,
@@ -97,17 +97,9 @@ export class DeletionProcess {
     };
     if (state.step === 'complete') {
       const now = this.clock.now();
-      const streamId = requestStreamId(state.requestId);
-      const current = fold(requestDecider, (await this.store.readStream(streamId, { maxCount: 10_000 })).map((e) => ({ type: e.type, data: e.data }) as unknown as RequestEvent));
-      if (current.status === 'in-progress') {
-        const result = await handleWithDecider(
-          this.store,
-          requestDecider,
-          streamId,
-          { kind: 'CompleteRequest', requestId: state.requestId, tenantId: state.tenantId, actor: context.actor, now: now.toISOString(), outcome },
-          metadataFor(context, now),
-        );
-        if (result.events.length > 0) await this.projector.projectStream(streamId, result.revision - result.events.length + 1);
+      // Completed already (a repeat after the request's event but before the ledger moved): nothing to append.
+      if ((await history(this.store, state.tenantId, state.requestId)).state.status === 'in-progress') {
+        await runStep(this.store, this.projector, context, { kind: 'CompleteRequest', requestId: state.requestId, tenantId: state.tenantId, actor: context.actor, now: now.toISOString(), outcome }, now);
       }
       await this.ledger.completed(state.requestId, now);
     }

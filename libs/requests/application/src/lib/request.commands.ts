@@ -1,10 +1,9 @@
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { EVENT_STORE, handleWithDecider, type EventStore } from '@attest/event-store';
+import { EVENT_STORE, type EventStore } from '@attest/event-store';
 import { DomainError, fold, isIsoDate, uuidv7, type Clock } from '@attest/kernel';
 import {
   requestDecider,
-  requestStreamId,
   type RequestChannel,
   type RequestCommand,
   type Requester,
@@ -12,9 +11,9 @@ import {
   type RequestScope,
   type RequestType,
 } from '@attest/requests-domain';
-import { CLOCK, metadataFor, type CommandContext } from '@attest/security';
+import { CLOCK, type CommandContext } from '@attest/security';
 import { DeletionProcess } from './deletion.process';
-import { history } from './request-history';
+import { history, runStep, type Appended } from './request-history';
 import {
   REQUEST_POLICIES,
   REQUESTS_PROJECTOR,
@@ -40,24 +39,6 @@ export type RequestStep = Extract<
     : never
   : never;
 
-interface Appended {
-  readonly requestId: string;
-  readonly events: string[];
-}
-
-/** Load, decide, append, project at once (read-your-writes for the queue). */
-async function run(
-  store: EventStore,
-  projector: RequestsProjector,
-  context: CommandContext,
-  command: RequestCommand,
-  now: Date,
-): Promise<Appended> {
-  const streamId = requestStreamId(command.requestId);
-  const result = await handleWithDecider(store, requestDecider, streamId, command, metadataFor(context, now));
-  if (result.events.length > 0) await projector.projectStream(streamId, result.revision - result.events.length + 1);
-  return { requestId: command.requestId, events: result.events.map((e) => e.type) };
-}
 
 
 export class ReceiveRequestCommand extends Command<Appended> {
@@ -87,7 +68,7 @@ export class ReceiveRequestHandler implements ICommandHandler<ReceiveRequestComm
     if (unknown.length > 0) throw new DomainError('DSR.FIELD_UNKNOWN', `not a profile field: ${unknown.join(', ')}`, 'invalid');
     if (!(await this.subjects.exists(tenantId, c.request.customerId))) throw new DomainError('DSR.SUBJECT_NOT_FOUND', 'the tenant holds no customer with this id', 'not_found');
     const { policy, calendar } = await this.policies.get(tenantId);
-    return run(this.store, this.projector, c.context, { ...c.request, kind: 'ReceiveRequest', requestId: uuidv7(), tenantId, actor, now: now.toISOString(), policy, calendar }, now);
+    return runStep(this.store, this.projector, c.context, { ...c.request, kind: 'ReceiveRequest', requestId: uuidv7(), tenantId, actor, now: now.toISOString(), policy, calendar }, now);
   }
 }
 
@@ -110,7 +91,7 @@ export class RunRequestStepHandler implements ICommandHandler<RunRequestStepComm
 
   execute(c: RunRequestStepCommand): Promise<Appended> {
     const now = this.clock.now();
-    return run(this.store, this.projector, c.context, { ...c.step, tenantId: c.context.tenantId, actor: c.context.actor, now: now.toISOString() }, now);
+    return runStep(this.store, this.projector, c.context, { ...c.step, tenantId: c.context.tenantId, actor: c.context.actor, now: now.toISOString() }, now);
   }
 }
 
@@ -147,7 +128,7 @@ export class SendVerificationCodeHandler implements ICommandHandler<SendVerifica
     const probe = { kind: 'SendVerificationCode' as const, requestId: c.requestId, tenantId, actor, now: now.toISOString(), challengeId: uuidv7(), expiresAt: now.toISOString() };
     requestDecider.decide(probe, fold(requestDecider, events));
     const issued = await this.codes.issue({ tenantId, requestId: c.requestId, contact, now });
-    await run(this.store, this.projector, c.context, { ...probe, challengeId: issued.challengeId, expiresAt: issued.expiresAt.toISOString() }, now);
+    await runStep(this.store, this.projector, c.context, { ...probe, challengeId: issued.challengeId, expiresAt: issued.expiresAt.toISOString() }, now);
     return { challengeId: issued.challengeId, expiresAt: issued.expiresAt.toISOString() };
   }
 }
@@ -177,7 +158,7 @@ export class AnswerVerificationCodeHandler implements ICommandHandler<AnswerVeri
     const now = this.clock.now();
     const { tenantId, actor } = c.context;
     const matches = await this.codes.matches(tenantId, c.requestId, c.challengeId, c.code);
-    const result = await run(this.store, this.projector, c.context, { kind: 'AnswerVerificationCode', requestId: c.requestId, tenantId, actor, now: now.toISOString(), challengeId: c.challengeId, matches }, now);
+    const result = await runStep(this.store, this.projector, c.context, { kind: 'AnswerVerificationCode', requestId: c.requestId, tenantId, actor, now: now.toISOString(), challengeId: c.challengeId, matches }, now);
     if (!matches) throw new DomainError('DSR.CODE_INVALID', 'the code is not valid', 'invalid');
     return result;
   }
@@ -264,7 +245,7 @@ export class ExecuteRequestHandler implements ICommandHandler<ExecuteRequestComm
         throw new DomainError('DSR.NOT_EXECUTABLE_HERE', `a ${String(state.requestType)} request is not carried out by this endpoint`, 'conflict');
     }
     const now = this.clock.now();
-    await run(this.store, this.projector, c.context, { kind: 'CompleteRequest', requestId: c.requestId, tenantId, actor, now: now.toISOString(), outcome }, now);
+    await runStep(this.store, this.projector, c.context, { kind: 'CompleteRequest', requestId: c.requestId, tenantId, actor, now: now.toISOString(), outcome }, now);
     return { requestId: c.requestId, outcome };
   }
 }

@@ -102,8 +102,14 @@ export const endOfDay = (date: string): Date => new Date(`${date}T23:59:59.999Z`
 
 export type Urgency = 'on-track' | 'at-risk' | 'overdue';
 
-/** Overdue after the end of the due date; at risk within `atRiskDays` calendar days of it. */
-export function urgencyOf(dueOn: string, now: Date, atRiskDays = 5): Urgency {
+/** A request is at risk within this many calendar days of the end of its due date. */
+export const AT_RISK_DAYS = 5;
+
+/**
+ * Overdue after the end of the due date; at risk within `atRiskDays` calendar
+ * days of it — by whole dates, the due date less than `atRiskDays` days ahead.
+ */
+export function urgencyOf(dueOn: string, now: Date, atRiskDays = AT_RISK_DAYS): Urgency {
   const end = endOfDay(dueOn).getTime();
   if (now.getTime() > end) return 'overdue';
   return end - now.getTime() <= atRiskDays * 86_400_000 ? 'at-risk' : 'on-track';

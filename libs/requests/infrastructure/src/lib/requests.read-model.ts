@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { withTenant } from '@attest/database';
 import type { RequestPolicies, RequestQueueFilter, RequestsReadModel, RequestView, TenantRequestPolicy } from '@attest/requests-application';
-import { checkDuties, checkPolicy, DEFAULT_DEADLINE_POLICY, urgencyOf, type DeadlinePolicy, type RetentionDuty, type RequestStatus, type WorkingCalendar } from '@attest/requests-domain';
+import { AT_RISK_DAYS, checkDuties, checkPolicy, DEFAULT_DEADLINE_POLICY, urgencyOf, type DeadlinePolicy, type RetentionDuty, type RequestStatus, type WorkingCalendar } from '@attest/requests-domain';
 
 interface Row {
   request_id: string;
@@ -76,7 +76,7 @@ export class PostgresRequestsReadModel implements RequestsReadModel {
 
   async queue(tenantId: string, filter: RequestQueueFilter, now: Date): Promise<RequestView[]> {
     const status = filter.status ?? 'open';
-    // Urgency is a function of the due date and now: at risk = due within 5 days; overdue = past the end of the due date.
+    // Urgency is a function of the due date and today, as `urgencyOf` computes it.
     const today = now.toISOString().slice(0, 10);
     const rows = await withTenant<Row[]>(this.app, tenantId, (m) =>
       m.query(
@@ -86,10 +86,10 @@ export class PostgresRequestsReadModel implements RequestsReadModel {
            AND ($3::text IS NULL OR handler = $3)
            AND ($4::boolean IS NULL OR (escalations <> '[]') = $4)
            AND ($5::text IS NULL OR request_type = $5)
-           AND ($6::text IS NULL OR (closed_at IS NULL AND CASE WHEN due_on < $7::date THEN 'overdue' WHEN due_on - $7::date <= 4 THEN 'at-risk' ELSE 'on-track' END = $6))
+           AND ($6::text IS NULL OR (closed_at IS NULL AND CASE WHEN due_on < $7::date THEN 'overdue' WHEN due_on - $7::date < $9 THEN 'at-risk' ELSE 'on-track' END = $6))
          ORDER BY due_on, request_id
          LIMIT $8`,
-        [tenantId, status, filter.handler ?? null, filter.escalated ?? null, filter.requestType ?? null, filter.urgency ?? null, today, filter.limit],
+        [tenantId, status, filter.handler ?? null, filter.escalated ?? null, filter.requestType ?? null, filter.urgency ?? null, today, filter.limit, AT_RISK_DAYS],
       ),
     );
     return rows.map((r) => view(r, now));
