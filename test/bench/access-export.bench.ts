@@ -46,6 +46,7 @@ async function main(): Promise<void> {
       const runners = startProjectionWorkers(infra, logger, new ProjectionMetrics(registry));
       const app = await createApp({
         recordLog: infra.recordLog,
+        apiKeys: infra.apiKeys,
         dataSource: infra.dataSource,
         appDataSource,
         store: infra.store,

@@ -100,6 +100,7 @@ async function main(): Promise<void> {
       const appDataSource = await infra.connectApp();
       const app = await createApp({
         recordLog: infra.recordLog,
+        apiKeys: infra.apiKeys,
         dataSource: infra.dataSource,
         appDataSource,
         store: infra.store,

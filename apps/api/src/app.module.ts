@@ -45,7 +45,7 @@ import { PostgresProcessingRecordService, PostgresProcessingRegister, RecordLogJ
 import { PROCESSING_JOURNAL, type ProcessingJournal } from '@attest/security';
 import type { PostgresKeyVault, ReadModelPrivacy } from '@attest/privacy-postgres';
 import { InlineProjector, type Projection, type ProjectionRunner } from '@attest/projections';
-import { AccessAuthenticator, PostgresAccessProjector, PostgresAccessReadModel, RandomKeyMaterial, type OidcOptions } from '@attest/access-infrastructure';
+import { AccessAuthenticator, PostgresAccessProjector, PostgresAccessReadModel, RandomKeyMaterial, type ApiKeyCache, type KeyRecord, type OidcOptions } from '@attest/access-infrastructure';
 import { PostgresIdempotencyStore } from '@attest/database';
 import { EVENT_STORE, type EventStore } from '@attest/event-store';
 import {
@@ -97,6 +97,8 @@ export interface AppDependencies {
   readonly publicFlowPerMinute?: number;
   /** Public holidays (ISO dates): not working days for A11 deadlines. */
   readonly holidays?: readonly string[];
+  /** API key rows kept across requests (the infrastructure's); without it every request reads the row. */
+  readonly apiKeys?: ApiKeyCache<KeyRecord>;
 }
 
 /** The API's root module; infrastructure is built outside Nest and handed in. */
@@ -140,10 +142,15 @@ export class AppModule {
         { provide: CLOCK, useValue: clock },
         { provide: ACCESS_READ_MODEL, useValue: readModel },
         { provide: KEY_MATERIAL, useValue: new RandomKeyMaterial() },
-        { provide: ACCESS_PROJECTOR, useValue: new PostgresAccessProjector(deps.dataSource, deps.store) },
+        { provide: ACCESS_PROJECTOR, useValue: new PostgresAccessProjector(deps.dataSource, deps.store, deps.apiKeys ?? null) },
         {
           provide: AUTHENTICATOR,
-          useValue: new AccountGateAuthenticator(new AccessAuthenticator(deps.appDataSource, readModel, clock, deps.oidc), deps.appDataSource, deps.dataSource, clock),
+          useValue: new AccountGateAuthenticator(
+            new AccessAuthenticator(deps.appDataSource, readModel, clock, deps.oidc, deps.apiKeys ?? null),
+            deps.appDataSource,
+            deps.dataSource,
+            clock,
+          ),
         },
         { provide: ACCOUNTS_READ_MODEL, useValue: new PostgresAccountsReadModel(deps.appDataSource, deps.dataSource, deps.privacy) },
         { provide: ACCOUNTS_PROJECTOR, useValue: new InlineProjector(deps.dataSource, deps.store, inline) },

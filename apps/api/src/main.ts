@@ -28,6 +28,7 @@ async function main(): Promise<void> {
       privacy: infrastructure.privacy,
       outbox: infrastructure.outbox,
       recordLog: infrastructure.recordLog,
+      apiKeys: infrastructure.apiKeys,
       projections: infrastructure.projections,
       publicFlowPerMinute: config.publicFlowPerMinute,
       holidays: config.holidays,

@@ -66,6 +66,7 @@ export class ApiHarness {
       privacy: this.infra.privacy,
       outbox: this.infra.outbox,
       recordLog: this.infra.recordLog,
+      apiKeys: this.infra.apiKeys,
       projections: this.infra.projections,
       publicFlowPerMinute: options.publicFlowPerMinute ?? 100_000,
       dataSource: this.infra.dataSource,

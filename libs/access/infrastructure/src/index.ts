@@ -2,4 +2,5 @@ export * from './lib/key-material';
 export * from './lib/access.projection';
 export * from './lib/access.read-model';
 export * from './lib/authenticator';
+export * from './lib/api-key-cache';
 export { accessMigrations } from './lib/migrations';

@@ -17,6 +17,7 @@ import { Outbox, WebhookDispatcher } from '@attest/notifications';
 import type { Projection } from '@attest/projections';
 import { systemClock } from '@attest/kernel';
 import { loadRecordSigner, PostgresRecordLog } from '@attest/processing-infrastructure';
+import { ApiKeyCache, type KeyRecord } from '@attest/access-infrastructure';
 import { createProjections, eventTypeRegistry, migrationsFor } from './registry';
 
 export interface Infrastructure {
@@ -33,6 +34,8 @@ export interface Infrastructure {
   readonly recordLog: PostgresRecordLog;
   /** Every projection, bound to this infrastructure. */
   readonly projections: readonly Projection[];
+  /** API key rows kept across requests, dropped on every change (LISTEN from `migrate()` on). */
+  readonly apiKeys: ApiKeyCache<KeyRecord>;
   migrate(): Promise<string[]>;
   /**
    * The request-serving connection, as `attest_app` (owns nothing, so row-level
@@ -129,6 +132,11 @@ export async function startInfrastructure(config: AttestConfig, logger: Logger):
       },
     });
     const projections = createProjections({ store: encrypted, privacy, outbox, recordLog });
+    const apiKeys = new ApiKeyCache<KeyRecord>({
+      onWarning: (message, error) => {
+        logger.warn({ err: error instanceof Error ? { name: error.name, message: error.message } : undefined }, message);
+      },
+    });
     let vaultReady = false;
     let app: DataSource | null = null;
     return {
@@ -140,6 +148,7 @@ export async function startInfrastructure(config: AttestConfig, logger: Logger):
       outbox,
       recordLog,
       projections,
+      apiKeys,
       migrate: async () => {
         const ran = await runMigrations(dataSource);
         // Retention is only ever raised (the table refuses less).
@@ -148,6 +157,7 @@ export async function startInfrastructure(config: AttestConfig, logger: Logger):
           await vault.verifyMasterKey();
           await vault.replayErasureJournal();
           await vault.listen();
+          await apiKeys.listen(url);
           vaultReady = true;
         }
         return ran;
@@ -158,6 +168,7 @@ export async function startInfrastructure(config: AttestConfig, logger: Logger):
       },
       stop: async () => {
         await recordLog.settle();
+        await apiKeys.close();
         await encrypted.close();
         await vault.close();
         if (app?.isInitialized) await app.destroy();

@@ -117,6 +117,16 @@ export function isPermission(value: string): value is Permission {
 }
 
 /** Permissions of a set of roles plus delegated ones. */
+// Role sets seen so far (few: every principal of a deployment holds one of a handful of combinations).
+const byRoles = new Map<string, ReadonlySet<Permission>>();
+
 export function permissionsFor(roles: readonly Role[], delegated: readonly Permission[] = []): ReadonlySet<Permission> {
-  return new Set<Permission>([...roles.flatMap((r) => ROLE_PERMISSIONS[r]), ...delegated]);
+  if (delegated.length > 0) return new Set<Permission>([...roles.flatMap((r) => ROLE_PERMISSIONS[r]), ...delegated]);
+  const key = roles.join(',');
+  let held = byRoles.get(key);
+  if (!held) {
+    held = new Set<Permission>(roles.flatMap((r) => ROLE_PERMISSIONS[r]));
+    if (byRoles.size < 1_000) byRoles.set(key, held);
+  }
+  return held;
 }

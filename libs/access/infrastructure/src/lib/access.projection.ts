@@ -82,11 +82,14 @@ export class PostgresAccessProjector implements AccessProjector {
   constructor(
     private readonly ownerDataSource: DataSource,
     private readonly store: EventStore,
+    /** This process's kept key rows: dropped after a revocation commits, before the command answers. */
+    private readonly keyCache: { forgetAll(): void } | null = null,
   ) {}
 
   async projectStream(streamId: string, fromRevision: number): Promise<void> {
     const events = await this.store.readStream(streamId, { fromRevision: Math.max(0, fromRevision), maxCount: 10_000 });
     if (events.length === 0) return;
     await this.ownerDataSource.transaction((m) => accessProjection.apply(events, m));
+    if (events.some((e) => e.type === 'ApiKeyRevoked.v1')) this.keyCache?.forgetAll();
   }
 }

@@ -5,6 +5,7 @@ import { isRole, isSubjectId, isTenantId, permissionsFor, type Role } from '@att
 import type { AccessReadModel } from '@attest/access-application';
 import type { Clock } from '@attest/kernel';
 import { AuthenticationError, type AuthenticatedPrincipal, type Authenticator } from '@attest/security';
+import type { ApiKeyCache } from './api-key-cache';
 import { apiKeyPrefix, hashApiKey, sameHash } from './key-material';
 
 export interface OidcOptions {
@@ -16,7 +17,7 @@ export interface OidcOptions {
   readonly rolesClaim: string;
 }
 
-interface KeyRecord {
+export interface KeyRecord {
   key_id: string;
   tenant_id: string;
   secret_hash: string;
@@ -29,7 +30,8 @@ const invalid = (): AuthenticationError => new AuthenticationError('AUTH.INVALID
 
 /**
  * `Authorization: Bearer atk_…` → API key (looked up by prefix, compared by
- * hash in constant time; revoked keys fail on the next request).
+ * hash in constant time on every request; revoked keys fail on the next
+ * request, also when the row is kept in an `ApiKeyCache`).
  * `Authorization: Bearer <JWT>` → OIDC access token verified against the
  * provider's JWKS; tenant and roles come from configured claims, delegated
  * permissions from the access read model.
@@ -42,6 +44,8 @@ export class AccessAuthenticator implements Authenticator {
     private readonly readModel: AccessReadModel,
     private readonly clock: Clock,
     private readonly oidc: OidcOptions | null,
+    /** Key rows kept across requests (see `ApiKeyCache`); none kept without it. */
+    private readonly keys: ApiKeyCache<KeyRecord> | null = null,
   ) {
     this.jwks = oidc ? (typeof oidc.jwks === 'string' ? createRemoteJWKSet(new URL(oidc.jwks)) : oidc.jwks) : null;
   }
@@ -58,8 +62,13 @@ export class AccessAuthenticator implements Authenticator {
   private async apiKey(key: string): Promise<AuthenticatedPrincipal> {
     const prefix = apiKeyPrefix(key);
     if (!prefix) throw invalid();
-    const rows = await preparedQuery<KeyRecord>(this.appDataSource, 'attest_find_api_key', 'SELECT * FROM access.find_api_key($1)', [prefix]);
-    const record = rows[0];
+    let record = this.keys?.lookup(prefix);
+    if (!record) {
+      const token = this.keys?.begin() ?? 0;
+      const rows = await preparedQuery<KeyRecord>(this.appDataSource, 'attest_find_api_key', 'SELECT * FROM access.find_api_key($1)', [prefix]);
+      record = rows[0];
+      if (record) this.keys?.remember(prefix, record, token);
+    }
     if (!record || !sameHash(record.secret_hash, hashApiKey(key)) || record.revoked_at) throw invalid();
     if (record.expires_at.getTime() <= this.clock.now().getTime()) {
       throw new AuthenticationError('AUTH.CREDENTIALS_EXPIRED', 'The API key has expired; issue a new one.');
