@@ -6,3 +6,4 @@ export * from './lib/domain-error';
 export * from './lib/decider';
 export * from './lib/dates';
 export * from './lib/processing-kinds';
+export * from './lib/coalescer';

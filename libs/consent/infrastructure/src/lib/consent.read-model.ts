@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import type { ActiveConsent, Channel, ConsentScope, DataCategory, LegalBasis, Purpose } from '@attest/consent-domain';
 import type { ConsentReadModel, PurposeOverview, SubjectFacts } from '@attest/consent-application';
 import { preparedQuery, withTenant } from '@attest/database';
-import { isUuid } from '@attest/kernel';
+import { Coalescer, isUuid } from '@attest/kernel';
 
 interface PurposeRow {
   purpose_key: string;
@@ -65,13 +65,8 @@ interface ConsentRow {
  */
 type DecisionFactsResult = { purpose: Purpose | null; tenantActive: boolean; subjects: ReadonlyMap<string, SubjectFacts> };
 
-interface FactsGroup {
-  waiting: { customerIds: readonly string[]; resolve(result: DecisionFactsResult): void; reject(error: unknown): void }[];
-  inFlight: boolean;
-}
-
 export class PostgresConsentReadModel implements ConsentReadModel {
-  private readonly groups = new Map<string, FactsGroup>();
+  private readonly groups = new Map<string, Coalescer<readonly string[], DecisionFactsResult>>();
 
   constructor(
     private readonly appDataSource: DataSource,
@@ -94,46 +89,35 @@ export class PostgresConsentReadModel implements ConsentReadModel {
   }
 
   /**
-   * Concurrent decisions for the same tenant and purpose share one query:
-   * while a read is in flight, new requests wait and go together in the next
-   * (the same grouping as the journal's group commit). Each caller gets the
-   * facts of its own subjects only.
+   * Concurrent decisions for the same tenant and purpose share one query
+   * when they overlap (the same grouping as the journal's group commit; a few
+   * reads may be in flight at once). Each caller gets the facts of its own
+   * subjects only.
    */
   decisionFacts(tenantId: string, customerIds: readonly string[], purposeKey: string): Promise<DecisionFactsResult> {
     const key = `${tenantId}\n${purposeKey}`;
     let group = this.groups.get(key);
     if (!group) {
-      group = { waiting: [], inFlight: false };
+      group = new Coalescer<readonly string[], DecisionFactsResult>((batches) => this.readGroup(tenantId, purposeKey, batches), {
+        onIdle: () => {
+          this.groups.delete(key);
+        },
+      });
       this.groups.set(key, group);
     }
-    const g = group;
-    return new Promise<DecisionFactsResult>((resolve, reject) => {
-      g.waiting.push({ customerIds, resolve, reject });
-      if (!g.inFlight) void this.drain(key, g, tenantId, purposeKey);
-    });
+    return group.submit(customerIds);
   }
 
-  private async drain(key: string, group: FactsGroup, tenantId: string, purposeKey: string): Promise<void> {
-    group.inFlight = true;
-    while (group.waiting.length > 0) {
-      const batch = group.waiting;
-      group.waiting = [];
-      try {
-        const all = await this.readFacts(tenantId, batch.flatMap((w) => w.customerIds), purposeKey);
-        for (const w of batch) {
-          const own = new Map<string, SubjectFacts>();
-          for (const id of w.customerIds) {
-            const facts = all.subjects.get(id);
-            if (facts) own.set(id, facts);
-          }
-          w.resolve({ purpose: all.purpose, tenantActive: all.tenantActive, subjects: own });
-        }
-      } catch (error) {
-        for (const w of batch) w.reject(error);
+  private async readGroup(tenantId: string, purposeKey: string, batches: readonly (readonly string[])[]): Promise<DecisionFactsResult[]> {
+    const all = await this.readFacts(tenantId, batches.flat(), purposeKey);
+    return batches.map((customerIds) => {
+      const own = new Map<string, SubjectFacts>();
+      for (const id of customerIds) {
+        const facts = all.subjects.get(id);
+        if (facts) own.set(id, facts);
       }
-    }
-    group.inFlight = false;
-    this.groups.delete(key);
+      return { purpose: all.purpose, tenantActive: all.tenantActive, subjects: own };
+    });
   }
 
   private async readFacts(tenantId: string, customerIds: readonly string[], purposeKey: string): Promise<DecisionFactsResult> {

@@ -1,31 +1,29 @@
-import { uuidv7 } from '@attest/kernel';
+import { Coalescer, uuidv7 } from '@attest/kernel';
 import type { RecordDraft } from '@attest/processing-domain';
 import { STANDARD_MEASURES, type ProcessingEntry, type ProcessingJournal } from '@attest/security';
 import type { Pseudonymizer } from './processing-record.projection';
 import type { PostgresRecordLog } from './record-log';
 
-interface Waiting {
-  readonly drafts: readonly RecordDraft[];
-  resolve(): void;
-  reject(error: unknown): void;
-}
-
 /**
  * Reads, exports and decisions (processing that is not an event) are
  * recorded durably before the caller sees any data: staged in one insert and
  * merged into the tenant's Merkle log in the background (ADR 0009).
- * Concurrent callers are grouped: while one insert is in flight the others
- * queue and go together in the next (group commit); each still returns only
- * once its own records are committed.
+ * Concurrent callers are grouped when they overlap (group commit; a few
+ * inserts may be in flight at once); each still returns only once its own
+ * records are committed.
  */
 export class RecordLogJournal implements ProcessingJournal {
-  private queue: Waiting[] = [];
-  private flushing = false;
+  private readonly staging: Coalescer<readonly RecordDraft[], void>;
 
   constructor(
     private readonly log: PostgresRecordLog,
     private readonly pseudonymizer: Pseudonymizer,
-  ) {}
+  ) {
+    this.staging = new Coalescer(async (batches) => {
+      await this.log.stage(batches.flat());
+      return batches.map(() => undefined);
+    });
+  }
 
   async record(entries: readonly ProcessingEntry[]): Promise<string[]> {
     if (entries.length === 0) return [];
@@ -52,25 +50,7 @@ export class RecordLogJournal implements ProcessingJournal {
       outcome: e.outcome,
       reasons: [...e.reasons],
     }));
-    await new Promise<void>((resolve, reject) => {
-      this.queue.push({ drafts, resolve, reject });
-      if (!this.flushing) void this.flush();
-    });
+    await this.staging.submit(drafts);
     return drafts.map((d) => d.sourceId);
-  }
-
-  private async flush(): Promise<void> {
-    this.flushing = true;
-    while (this.queue.length > 0) {
-      const batch = this.queue;
-      this.queue = [];
-      try {
-        await this.log.stage(batch.flatMap((w) => w.drafts));
-        for (const w of batch) w.resolve();
-      } catch (error) {
-        for (const w of batch) w.reject(error);
-      }
-    }
-    this.flushing = false;
   }
 }

