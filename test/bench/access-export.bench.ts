@@ -22,6 +22,7 @@ import { ProjectionMetrics } from '@attest/projections';
 import { issueApiKeyFromConsole, startInfrastructure, startProjectionWorkers } from '@attest/runtime';
 import { generateSignerKey } from '@attest/transparency';
 import { createApp } from '../../apps/api/src/app';
+import { infrastructureDependencies } from '../../apps/api/src/infrastructure-dependencies';
 import { benchDatabase, percentile, report, runBench } from './support';
 
 const EVENTS = Number(process.env['BENCH_EVENTS'] ?? 10_000);
@@ -45,20 +46,12 @@ async function main(): Promise<void> {
       const registry = createMetricsRegistry({ defaultMetrics: false });
       const runners = startProjectionWorkers(infra, logger, new ProjectionMetrics(registry));
       const app = await createApp({
-        recordLog: infra.recordLog,
-        apiKeys: infra.apiKeys,
-        dataSource: infra.dataSource,
-        appDataSource,
-        store: infra.store,
+        ...infrastructureDependencies(infra, appDataSource),
         registry,
         runners,
         logger,
         oidc: null,
         rateLimitPerMinute: 10_000_000,
-        vault: infra.vault,
-        privacy: infra.privacy,
-        outbox: infra.outbox,
-        projections: infra.projections,
       });
       await app.listen({ port: 0, host: '127.0.0.1' });
       const base = await app.getUrl();

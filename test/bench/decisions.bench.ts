@@ -22,6 +22,7 @@ import { uuidv7 } from '@attest/kernel';
 import { createLogger, createMetricsRegistry } from '@attest/observability';
 import { issueApiKeyFromConsole, startInfrastructure } from '@attest/runtime';
 import { createApp } from '../../apps/api/src/app';
+import { infrastructureDependencies } from '../../apps/api/src/infrastructure-dependencies';
 import { benchDatabase, percentile, report, runBench } from './support';
 
 const RATE = Number(process.env['BENCH_RATE'] ?? 1000);
@@ -99,20 +100,12 @@ async function main(): Promise<void> {
       await infra.migrate();
       const appDataSource = await infra.connectApp();
       const app = await createApp({
-        recordLog: infra.recordLog,
-        apiKeys: infra.apiKeys,
-        dataSource: infra.dataSource,
-        appDataSource,
-        store: infra.store,
+        ...infrastructureDependencies(infra, appDataSource),
         registry: createMetricsRegistry({ defaultMetrics: false }),
         runners: [],
         logger,
         oidc: null,
         rateLimitPerMinute: 10_000_000,
-        vault: infra.vault,
-        privacy: infra.privacy,
-        outbox: infra.outbox,
-        projections: infra.projections,
       });
       await app.listen({ port: 0, host: '127.0.0.1' });
       const port = Number(new URL(await app.getUrl()).port);

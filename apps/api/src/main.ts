@@ -9,6 +9,7 @@ import { systemClock } from '@attest/kernel';
 import { DeletionProcess } from '@attest/requests-application';
 import { createJobs, DEMO_TENANT, ensureDemoKey, startCheckpointSchedule, startInfrastructure, startNotificationDispatcher, startProjectionWorkers } from '@attest/runtime';
 import { createApp } from './app';
+import { infrastructureDependencies } from './infrastructure-dependencies';
 
 /** `npm start`: database (embedded by default), migrations, projection workers, API. */
 async function main(): Promise<void> {
@@ -24,17 +25,9 @@ async function main(): Promise<void> {
     const dispatcher = startNotificationDispatcher(infrastructure, config, logger);
     const checkpoints = startCheckpointSchedule(infrastructure, config, logger);
     const app = await createApp({
-      vault: infrastructure.vault,
-      privacy: infrastructure.privacy,
-      outbox: infrastructure.outbox,
-      recordLog: infrastructure.recordLog,
-      apiKeys: infrastructure.apiKeys,
-      projections: infrastructure.projections,
       publicFlowPerMinute: config.publicFlowPerMinute,
       holidays: config.holidays,
-      dataSource: infrastructure.dataSource,
-      appDataSource,
-      store: infrastructure.store,
+      ...infrastructureDependencies(infrastructure, appDataSource),
       registry,
       runners,
       logger,

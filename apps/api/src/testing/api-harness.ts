@@ -12,6 +12,7 @@ import { issueApiKeyFromConsole, startInfrastructure, startProjectionWorkers, ty
 import { createTestDatabase, type TestDatabase } from '@attest/testing';
 import { generateSignerKey } from '@attest/transparency';
 import { createApp } from '../app';
+import { infrastructureDependencies } from '../infrastructure-dependencies';
 
 export interface HarnessOptions {
   readonly rateLimitPerMinute?: number;
@@ -62,16 +63,8 @@ export class ApiHarness {
     const registry = createMetricsRegistry({ defaultMetrics: false });
     this.runners = options.workers === false ? [] : startProjectionWorkers(this.infra, logger, new ProjectionMetrics(registry));
     this.app = await createApp({
-      vault: this.infra.vault,
-      privacy: this.infra.privacy,
-      outbox: this.infra.outbox,
-      recordLog: this.infra.recordLog,
-      apiKeys: this.infra.apiKeys,
-      projections: this.infra.projections,
       publicFlowPerMinute: options.publicFlowPerMinute ?? 100_000,
-      dataSource: this.infra.dataSource,
-      appDataSource,
-      store: this.infra.store,
+      ...infrastructureDependencies(this.infra, appDataSource),
       registry,
       runners: this.runners,
       logger,
