@@ -6,7 +6,7 @@ import type { RecordDraft } from '@attest/processing-domain';
 import { createTestDatabase, type TestDatabase } from '@attest/testing';
 import { generateSignerKey, openCheckpoint, parseSignerKey, verifyConsistency, verifyInclusion } from '@attest/transparency';
 import { processingMigrations } from './migrations';
-import { PostgresRecordLog } from './record-log';
+import { PostgresRecordLog, RECORD_MERGE_LOCK } from './record-log';
 import { exportBundle, verifyTenantLog } from './verify-database';
 
 const signer = parseSignerKey(generateSignerKey('attest.test/processing-record'));
@@ -148,6 +148,42 @@ describe('the processing record in Postgres (P2: append-only, tamper-evident)', 
     await log.stage([draft(tenantId, 31)]);
     expect((await log.checkpoint(tenantId))?.size).toBe(32);
     expect(await verifyTenantLog(log, tenantId)).toMatchObject({ ok: true, size: 32, uncovered: 0, pending: 0 });
+  });
+
+  it('merges staged records in the order they were staged, across a change in the number of digits of their sequence', async () => {
+    tenants += 1;
+    const tenantId = `t-${String(tenants)}`;
+    // Sequence values 10^k - 6 … 10^k + 5: ordered as text, "100…" would come before "99…".
+    const [{ last }] = await ds.query<[{ last: string }]>(`SELECT last_value::text AS last FROM processing.pending_seq_seq`);
+    await ds.query(`SELECT setval('processing.pending_seq_seq', $1)`, [10 ** (last.length + 1) - 6]);
+    const drafts = Array.from({ length: 12 }, (_, i) => draft(tenantId, i));
+    for (const d of drafts) await ds.query(`INSERT INTO processing.pending (tenant_id, source_id, draft) VALUES ($1, $2, $3)`, [tenantId, d.sourceId, JSON.stringify(d)]);
+    expect(await log.mergePending(tenantId, { wait: true })).toBe(12);
+    const sources = (await ds.query<{ source_id: string }[]>(`SELECT source_id FROM processing.records WHERE tenant_id = $1 ORDER BY idx`, [tenantId])).map((r) => r.source_id);
+    expect(sources).toEqual(drafts.map((d) => d.sourceId));
+  });
+
+  it('a merger finding another one at work leaves the rows to it, and a background merge tries again until they are in', async () => {
+    tenants += 1;
+    const tenantId = `t-${String(tenants)}`;
+    const other = new PostgresRecordLog(ds, null, { origin: 'attest.test/processing-record', signer });
+    const drafts = Array.from({ length: 5 }, (_, i) => draft(tenantId, i));
+    for (const d of drafts) await ds.query(`INSERT INTO processing.pending (tenant_id, source_id, draft) VALUES ($1, $2, $3)`, [tenantId, d.sourceId, JSON.stringify(d)]);
+    const runner = ds.createQueryRunner();
+    try {
+      await runner.startTransaction();
+      await runner.query(`SELECT pg_advisory_xact_lock($1::bigint)`, [RECORD_MERGE_LOCK]);
+      expect(await other.mergePending(tenantId)).toBe(0);
+      other.mergeSoon();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(await other.pendingCount(tenantId)).toBe(5);
+      await runner.commitTransaction();
+    } finally {
+      await runner.release();
+    }
+    await other.settle();
+    expect(await other.pendingCount(tenantId)).toBe(0);
+    expect(await other.size(tenantId)).toBe(5);
   });
 
   it('refuses changes even from the owner and under session_replication_role = replica (triggers enabled ALWAYS)', async () => {

@@ -36,6 +36,8 @@ const MERGE_BATCH = 10_000;
  * about a third less CPU per decision than merging every 20 ms).
  */
 const MERGE_DELAY_MS = 200;
+/** The advisory lock key every merger takes (per database): one merge at a time. */
+export const RECORD_MERGE_LOCK = 0x61747374_01;
 
 export interface StoredCheckpoint {
   readonly tenantId: string;
@@ -95,6 +97,8 @@ export class PostgresRecordLog {
   /** The background merge in flight, and whether another was asked for meanwhile. */
   private merging: Promise<void> | null = null;
   private mergeAgain = false;
+  /** The last background merge found another merger running (its rows may be left: try again). */
+  private mergeBusy = false;
 
   /** Reads of tenant data go through `app` (row-level security) when given, else the owner. */
   constructor(
@@ -169,27 +173,32 @@ export class PostgresRecordLog {
           hashes.push(hash);
         });
       });
+      // One JSON document per statement: the driver escapes array literals element by element, slowly.
       await manager.query(
         `INSERT INTO processing.records (tenant_id, idx, leaf_hash, body, source_id, kind, subject, purpose, actor, at)
-         SELECT $1, u.idx, u.leaf, u.body, u.source, u.kind, u.subject, u.purpose, u.actor, u.at
-         FROM unnest($2::bigint[], $3::bytea[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::timestamptz[])
-           AS u(idx, leaf, body, source, kind, subject, purpose, actor, at)`,
+         SELECT $1, u.idx, decode(u.leaf, 'hex'), u.body, u.source, u.kind, u.subject, u.purpose, u.actor, u.at
+         FROM json_to_recordset($2::json) AS u(idx bigint, leaf text, body text, source text, kind text, subject text, purpose text, actor text, at timestamptz)`,
         [
           tenantId,
-          batch.map((_, i) => size + i),
-          leaves,
-          bodies,
-          batch.map((d) => d.sourceId),
-          batch.map((d) => d.kind),
-          batch.map((d) => d.subject),
-          batch.map((d) => d.purpose),
-          batch.map((d) => d.actor),
-          batch.map((d) => d.at),
+          JSON.stringify(
+            batch.map((d, i) => ({
+              idx: size + i,
+              leaf: leaves[i]?.toString('hex'),
+              body: bodies[i],
+              source: d.sourceId,
+              kind: d.kind,
+              subject: d.subject,
+              purpose: d.purpose,
+              actor: d.actor,
+              at: d.at,
+            })),
+          ),
         ],
       );
       await manager.query(
-        `INSERT INTO processing.nodes (tenant_id, level, idx, hash) SELECT $1, u.level, u.idx, u.hash FROM unnest($2::smallint[], $3::bigint[], $4::bytea[]) AS u(level, idx, hash)`,
-        [tenantId, levels, indices, hashes],
+        `INSERT INTO processing.nodes (tenant_id, level, idx, hash)
+         SELECT $1, u.level, u.idx, decode(u.hash, 'hex') FROM json_to_recordset($2::json) AS u(level smallint, idx bigint, hash text)`,
+        [tenantId, JSON.stringify(levels.map((level, i) => ({ level, idx: indices[i], hash: hashes[i]?.toString('hex') })))],
       );
       await manager.query(`UPDATE processing.logs SET size = $2 WHERE tenant_id = $1`, [tenantId, size + batch.length]);
       batch.forEach((d, i) => appended.push({ tenantId, index: size + i, sourceId: d.sourceId }));
@@ -245,26 +254,40 @@ export class PostgresRecordLog {
     });
   }
 
-  /** Whether records were staged while the last merge ran (and clears the flag). */
+  /** Whether records were staged while the last merge ran, or it found another merger busy (and clears both). */
   private takeRerun(): boolean {
-    const again = this.mergeAgain;
+    const again = this.mergeAgain || this.mergeBusy;
     this.mergeAgain = false;
+    this.mergeBusy = false;
     return again;
   }
 
   /**
    * Merges staged records (of one tenant, or all) into the logs, oldest first.
    * Each batch is appended and removed from the stage in one transaction.
-   * By default rows another merger holds are skipped (it is merging them);
-   * with `wait` (before a checkpoint) they are waited for, so that everything
-   * staged before the call is in the log when it returns. Returns how many.
+   * One merger runs at a time in the database (a transaction-scoped advisory
+   * lock, not a lock on every staged row: those would each be written to the
+   * WAL). By default a merger that finds another one running returns at once
+   * and `busy` is set (the background merge then tries again); with `wait`
+   * (before a checkpoint) it waits its turn, so that everything staged before
+   * the call is in the log when it returns. Returns how many it merged.
    */
   async mergePending(tenantId?: string, options: { wait?: boolean } = {}): Promise<number> {
     let merged = 0;
     for (;;) {
       const n = await this.owner.transaction(async (m) => {
+        if (options.wait) {
+          await m.query(`SELECT pg_advisory_xact_lock($1::bigint)`, [RECORD_MERGE_LOCK]);
+        } else {
+          const [lock] = await m.query<[{ locked: boolean }]>(`SELECT pg_try_advisory_xact_lock($1::bigint) AS locked`, [RECORD_MERGE_LOCK]);
+          if (!lock.locked) {
+            this.mergeBusy = true;
+            return 0;
+          }
+        }
+        // The table column, not the text alias, so that the primary key orders the scan.
         const rows = await m.query<{ seq: string; draft: RecordDraft }[]>(
-          `SELECT seq::text AS seq, draft FROM processing.pending WHERE ($1::text IS NULL OR tenant_id = $1) ORDER BY seq LIMIT $2 FOR UPDATE${options.wait ? '' : ' SKIP LOCKED'}`,
+          `SELECT p.seq::text AS seq, p.draft FROM processing.pending p WHERE ($1::text IS NULL OR p.tenant_id = $1) ORDER BY p.seq LIMIT $2`,
           [tenantId ?? null, MERGE_BATCH],
         );
         if (rows.length === 0) return 0;
@@ -273,8 +296,7 @@ export class PostgresRecordLog {
         return rows.length;
       });
       merged += n;
-      // Waiting, rows merged meanwhile by another drop out of a batch: only an empty one means done.
-      if (n === 0 || (!options.wait && n < MERGE_BATCH)) return merged;
+      if (n < MERGE_BATCH) return merged;
     }
   }
 
