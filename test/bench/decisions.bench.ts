@@ -6,6 +6,9 @@
  * consent read model at the same rate on the same server. JSON on the last line.
  *
  *   BENCH_RATE (default 1000/s)  BENCH_SECONDS (default 10)  BENCH_SUBJECTS (default 10000)
+ *   BENCH_DIAGNOSE=1: also how many cores the server process, PostgreSQL, the load client
+ *   and the rest (kernel threads included) used while single decisions ran (Linux: /proc), and what PostgreSQL's busy backends were doing (sampled
+ *   from pg_stat_activity every 5 ms: wait event or CPU, and the statement).
  */
 import { generateSignerKey } from '@attest/transparency';
 import 'reflect-metadata';
@@ -23,7 +26,7 @@ import { createLogger, createMetricsRegistry } from '@attest/observability';
 import { issueApiKeyFromConsole, startInfrastructure } from '@attest/runtime';
 import { createApp } from '../../apps/api/src/app';
 import { infrastructureDependencies } from '../../apps/api/src/infrastructure-dependencies';
-import { benchDatabase, percentile, report, runBench } from './support';
+import { benchDatabase, coresBetween, cpuSnapshot, percentile, report, runBench } from './support';
 
 const RATE = Number(process.env['BENCH_RATE'] ?? 1000);
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10);
@@ -79,15 +82,42 @@ async function openLoop(rate: number, seconds: number, op: (i: number) => Promis
 }
 
 /** Runs the open loop in a child process (its own event loop and core). */
-function remoteLoad(job: { port: number; key: string; rate: number; seconds: number; path: string; bodies: string[]; warmupSeconds?: number }): Promise<{ latencies: number[]; perSec: number; errors: number }> {
+function remoteLoad(job: { port: number; key: string; rate: number; seconds: number; path: string; bodies: string[]; warmupSeconds?: number }): Promise<{ latencies: number[]; perSec: number; errors: number; cpuSeconds: number }> {
   return new Promise((resolve, reject) => {
     const child = fork(join(__dirname, 'load-client.ts'), [], { execArgv: ['-r', '@swc-node/register'] });
     child.once('message', (m) => {
-      resolve(m as { latencies: number[]; perSec: number; errors: number });
+      resolve(m as { latencies: number[]; perSec: number; errors: number; cpuSeconds: number });
     });
     child.once('error', reject);
     child.send(job);
   });
+}
+
+/** Samples what PostgreSQL's active client backends are doing until stopped; shares of samples, largest first. */
+function sampleBackends(url: string): { stop(): Promise<[string, number][]> } {
+  const client = new pg.Client({ connectionString: url });
+  const counts = new Map<string, number>();
+  const state = { running: true, samples: 0 };
+  const loop = (async () => {
+    await client.connect();
+    while (state.running) {
+      const { rows } = await client.query<{ what: string }>(
+        `SELECT coalesce(wait_event_type || ':' || wait_event, 'CPU') || ' ' || left(regexp_replace(query, '\\s+', ' ', 'g'), 48) AS what
+         FROM pg_stat_activity WHERE state = 'active' AND backend_type = 'client backend' AND pid <> pg_backend_pid()`,
+      );
+      state.samples += 1;
+      for (const r of rows) counts.set(r.what, (counts.get(r.what) ?? 0) + 1);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    await client.end();
+  })();
+  return {
+    stop: async () => {
+      state.running = false;
+      await loop;
+      return [...counts].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([what, n]) => [what, round(n / Math.max(state.samples, 1), 3)]);
+    },
+  };
 }
 
 async function main(): Promise<void> {
@@ -164,7 +194,17 @@ async function main(): Promise<void> {
       const baseline = await openLoop(RATE, SECONDS, rawRead);
       await raw.end();
 
+      const diagnose = process.env['BENCH_DIAGNOSE'] === '1';
+      const cpuBefore = diagnose ? cpuSnapshot() : null;
+      const sampler = diagnose ? sampleBackends(url) : null;
+      const singleStarted = performance.now();
       const single = await remoteLoad({ ...job, seconds: SECONDS, warmupSeconds: 2 });
+      const singleSeconds = (performance.now() - singleStarted) / 1000;
+      const busy = (await sampler?.stop()) ?? null;
+      const cpuAfter = diagnose ? cpuSnapshot() : null;
+      const used = coresBetween(cpuBefore, cpuAfter, singleSeconds);
+      // The load client has exited by now: it reports its own CPU (measured part only).
+      const cores = used ? { server: used.self, postgres: used.postgres, loadClient: round(single.cpuSeconds / SECONDS), other: used.other } : null;
 
       const bulkTimes: number[] = [];
       let bulkAllowed = 0;
@@ -196,6 +236,7 @@ async function main(): Promise<void> {
         rawReadP50Ms: round(percentile(baseline.latencies, 50)),
         rawReadP99Ms: round(percentile(baseline.latencies, 99)),
         targets: { p99MsBelow: 10, atDecisionsPerSec: 1000, bulk10kMsBelow: 1000 },
+        ...(diagnose ? { diagnosis: { coresWhileSingle: cores, busyBackends: busy } } : {}),
       };
       report(
         ['measure', 'value'],
@@ -204,6 +245,8 @@ async function main(): Promise<void> {
           ['single p50 / p99 ms', `${String(result.p50Ms)} / ${String(result.p99Ms)}`],
           ['bulk 10,000 ms (median of 3)', String(result.bulk10kMs)],
           ['raw read p50 / p99 ms', `${String(result.rawReadP50Ms)} / ${String(result.rawReadP99Ms)}`],
+          ...(cores ? [['cores: server / postgres / load client / other', `${String(cores.server)} / ${String(cores.postgres)} / ${String(cores.loadClient)} / ${String(cores.other)}`]] : []),
+          ...(busy ?? []).map(([what, share]) => [`  busy ${what}`, String(share)]),
         ],
         result,
       );

@@ -27,6 +27,8 @@ interface Result {
   readonly latencies: number[];
   readonly perSec: number;
   readonly errors: number;
+  /** CPU seconds this client spent in the measured part. */
+  readonly cpuSeconds: number;
 }
 
 const HEADER_END = Buffer.from('\r\n\r\n');
@@ -128,6 +130,7 @@ async function measure(rate: number, seconds: number, send: (i: number) => Promi
   const trace: [number, number][] = [];
   let errors = 0;
   const total = Math.floor(rate * seconds);
+  const cpu = process.cpuUsage();
   const started = performance.now();
   const pending: Promise<void>[] = [];
   for (let i = 0; i < total; i++) {
@@ -154,7 +157,8 @@ async function measure(rate: number, seconds: number, send: (i: number) => Promi
   }
   await Promise.all(pending);
   if (process.env['BENCH_TRACE']) process.stderr.write(`${JSON.stringify(trace.filter(([, l]) => l > 10))}\n`);
-  return { latencies: latencies.sort((a, b) => a - b), perSec: latencies.length / ((performance.now() - started) / 1000), errors };
+  const used = process.cpuUsage(cpu);
+  return { latencies: latencies.sort((a, b) => a - b), perSec: latencies.length / ((performance.now() - started) / 1000), errors, cpuSeconds: (used.user + used.system) / 1e6 };
 }
 
 process.on('message', (job: Job) => {

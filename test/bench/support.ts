@@ -4,6 +4,7 @@
  * output format (a table on stdout, then one JSON line, last).
  */
 import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureDatabase, withDatabase } from '@attest/database';
 import { startEmbeddedPostgres, type RunningPostgres } from '@attest/database/embedded';
@@ -72,4 +73,40 @@ export function runBench(main: () => Promise<void>): void {
     process.stderr.write(`benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : 'unknown'}\n`);
     process.exit(1);
   });
+}
+
+export type CpuOwner = 'self' | 'postgres' | 'other';
+
+/** CPU seconds (user + system) so far of every process, by pid, from /proc (Linux only; null elsewhere). */
+export function cpuSnapshot(): Map<string, { owner: CpuOwner; seconds: number }> | null {
+  if (process.platform !== 'linux') return null;
+  const snapshot = new Map<string, { owner: CpuOwner; seconds: number }>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // the process ended meanwhile
+    }
+    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const owner: CpuOwner = entry === String(process.pid) ? 'self' : name.startsWith('postgres') ? 'postgres' : 'other';
+    // utime + stime, in clock ticks: 100 a second on Linux.
+    snapshot.set(entry, { owner, seconds: (Number(fields[11]) + Number(fields[12])) / 100 });
+  }
+  return snapshot;
+}
+
+/**
+ * Cores used between two snapshots, by owner: processes alive at both count
+ * their difference, processes started in between all they used; a process
+ * that ended in between is not seen (its share is missing).
+ */
+export function coresBetween(before: ReturnType<typeof cpuSnapshot>, after: ReturnType<typeof cpuSnapshot>, seconds: number): Record<CpuOwner, number> | null {
+  if (!before || !after) return null;
+  const used: Record<CpuOwner, number> = { self: 0, postgres: 0, other: 0 };
+  for (const [pid, now] of after) used[now.owner] += now.seconds - (before.get(pid)?.seconds ?? 0);
+  const round = (n: number): number => Number((n / seconds).toFixed(2));
+  return { self: round(used.self), postgres: round(used.postgres), other: round(used.other) };
 }
