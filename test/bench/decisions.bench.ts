@@ -7,8 +7,9 @@
  *
  *   BENCH_RATE (default 1000/s)  BENCH_SECONDS (default 10)  BENCH_SUBJECTS (default 10000)
  *   BENCH_DIAGNOSE=1: also how many cores the server process, PostgreSQL, the load client
- *   and the rest (kernel threads included) used while single decisions ran (Linux: /proc), and what PostgreSQL's busy backends were doing (sampled
- *   from pg_stat_activity every 5 ms: wait event or CPU, and the statement).
+ *   and the rest (kernel threads included) used while single decisions ran (Linux: /proc),
+ *   and what PostgreSQL's busy backends were doing (sampled from pg_stat_activity every
+ *   5 ms: wait event or CPU, and the statement).
  */
 import { generateSignerKey } from '@attest/transparency';
 import 'reflect-metadata';
@@ -26,6 +27,7 @@ import { createLogger, createMetricsRegistry } from '@attest/observability';
 import { issueApiKeyFromConsole, startInfrastructure } from '@attest/runtime';
 import { createApp } from '../../apps/api/src/app';
 import { infrastructureDependencies } from '../../apps/api/src/infrastructure-dependencies';
+import type { LoadResult } from './load-client';
 import { benchDatabase, coresBetween, cpuSnapshot, percentile, report, runBench } from './support';
 
 const RATE = Number(process.env['BENCH_RATE'] ?? 1000);
@@ -82,11 +84,11 @@ async function openLoop(rate: number, seconds: number, op: (i: number) => Promis
 }
 
 /** Runs the open loop in a child process (its own event loop and core). */
-function remoteLoad(job: { port: number; key: string; rate: number; seconds: number; path: string; bodies: string[]; warmupSeconds?: number }): Promise<{ latencies: number[]; perSec: number; errors: number; cpuSeconds: number }> {
+function remoteLoad(job: { port: number; key: string; rate: number; seconds: number; path: string; bodies: string[]; warmupSeconds?: number }): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
     const child = fork(join(__dirname, 'load-client.ts'), [], { execArgv: ['-r', '@swc-node/register'] });
     child.once('message', (m) => {
-      resolve(m as { latencies: number[]; perSec: number; errors: number; cpuSeconds: number });
+      resolve(m as LoadResult);
     });
     child.once('error', reject);
     child.send(job);

@@ -23,7 +23,8 @@ interface Job {
   readonly warmupSeconds?: number;
 }
 
-interface Result {
+/** What the client sends back over IPC. */
+export interface LoadResult {
   readonly latencies: number[];
   readonly perSec: number;
   readonly errors: number;
@@ -35,10 +36,13 @@ const HEADER_END = Buffer.from('\r\n\r\n');
 
 /** One keep-alive connection carrying one request at a time. */
 class Connection {
+  private readonly socket: net.Socket;
   private buffer: Buffer = Buffer.alloc(0);
   private waiting: ((status: number) => void) | null = null;
   private failed: ((error: Error) => void) | null = null;
   readonly ready: Promise<void>;
+  /** The socket closed: it leaves the idle pool. */
+  closed = false;
 
   constructor(
     port: number,
@@ -60,11 +64,10 @@ class Connection {
       this.failed?.(error);
     });
     socket.on('close', () => {
+      this.closed = true;
       this.failed?.(new Error('connection closed'));
     });
   }
-
-  private readonly socket: net.Socket;
 
   send(request: Buffer): Promise<number> {
     return new Promise((resolve, reject) => {
@@ -99,7 +102,7 @@ class Connection {
   }
 }
 
-async function run(job: Job): Promise<Result> {
+async function run(job: Job): Promise<LoadResult> {
   const requests = job.bodies.map((body) => {
     const payload = Buffer.from(body, 'utf8');
     const head = `POST ${job.path} HTTP/1.1\r\nhost: 127.0.0.1:${String(job.port)}\r\ncontent-type: application/json\r\nauthorization: Bearer ${job.key}\r\ncontent-length: ${String(payload.length)}\r\n\r\n`;
@@ -108,8 +111,7 @@ async function run(job: Job): Promise<Result> {
   const idle: Connection[] = [];
   const all: Connection[] = [];
   const connection = async (): Promise<Connection> => {
-    const found = idle.pop();
-    if (found) return found;
+    for (let found = idle.pop(); found; found = idle.pop()) if (!found.closed) return found;
     const created = new Connection(job.port, (c) => idle.push(c));
     all.push(created);
     await created.ready;
@@ -125,7 +127,7 @@ async function run(job: Job): Promise<Result> {
   return result;
 }
 
-async function measure(rate: number, seconds: number, send: (i: number) => Promise<number>): Promise<Result> {
+async function measure(rate: number, seconds: number, send: (i: number) => Promise<number>): Promise<LoadResult> {
   const latencies: number[] = [];
   const trace: [number, number][] = [];
   let errors = 0;
