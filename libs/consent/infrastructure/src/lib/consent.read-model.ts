@@ -122,20 +122,11 @@ export class PostgresConsentReadModel implements ConsentReadModel {
 
   private async readFacts(tenantId: string, customerIds: readonly string[], purposeKey: string): Promise<DecisionFactsResult> {
     const ids = [...new Set(customerIds.filter(isUuid))];
+    // A function with a generic plan (migration 1764700000000): as a prepared statement it was re-planned on every call.
     const [row] = await preparedQuery<{ purpose: PurposeRow | null; tenant_status: string | null; subjects: SubjectRow[] }>(
       this.ownerDataSource,
-      'attest_decision_facts',
-      `SELECT
-         (SELECT to_jsonb(p) FROM (SELECT ${PURPOSE_COLUMNS} FROM consent.purposes_v1 WHERE tenant_id = $1 AND purpose_key = $3) p) AS purpose,
-         (SELECT status FROM consent.tenants_v1 WHERE tenant_id = $1) AS tenant_status,
-         (SELECT coalesce(json_agg(x), '[]'::json) FROM (
-            SELECT s.customer_id, s.under14, s.restricted,
-                   EXISTS (SELECT 1 FROM key_vault.erased_subjects e WHERE e.subject_id = s.customer_id::text) AS erased,
-                   (SELECT json_agg(json_build_object('consent_key', c.consent_key, 'consent_id', c.consent_id, 'purpose_key', c.purpose_key,
-                       'purpose_version', c.purpose_version, 'channel', c.channel, 'scope', c.scope, 'by_guardian', c.by_guardian,
-                       'third_party', c.third_party, 'country', c.country, 'data_types', c.data_types, 'status', c.status))
-                      FROM consent.consents_v1 c WHERE c.customer_id = s.customer_id AND c.purpose_key = $3) AS consents
-            FROM consent.subjects_v1 s WHERE s.tenant_id = $1 AND s.customer_id = ANY($2::uuid[])) x) AS subjects`,
+      'attest_decision_facts_v2',
+      `SELECT purpose, tenant_status, subjects FROM consent.decision_facts($1, $2::uuid[], $3)`,
       [tenantId, ids, purposeKey],
     );
     const subjects = new Map<string, SubjectFacts>();

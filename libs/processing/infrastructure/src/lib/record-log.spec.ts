@@ -6,7 +6,7 @@ import type { RecordDraft } from '@attest/processing-domain';
 import { createTestDatabase, type TestDatabase } from '@attest/testing';
 import { generateSignerKey, openCheckpoint, parseSignerKey, verifyConsistency, verifyInclusion } from '@attest/transparency';
 import { processingMigrations } from './migrations';
-import { PostgresRecordLog, RECORD_MERGE_LOCK } from './record-log';
+import { PostgresRecordLog, RECORD_MERGE_LOCK, SEEN_SOURCES_SQL } from './record-log';
 import { exportBundle, verifyTenantLog } from './verify-database';
 
 const signer = parseSignerKey(generateSignerKey('attest.test/processing-record'));
@@ -326,3 +326,41 @@ describe('the processing record in Postgres (P2: append-only, tamper-evident)', 
     expect(verifyBundle(whole, [other.verifier]).ok).toBe(false);
   });
 });
+
+describe('skipping drafts already in the log', () => {
+  let db: TestDatabase;
+  let ds: DataSource;
+  let log: PostgresRecordLog;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('processing_dedupe', { migrations: [...platformMigrations, ...processingMigrations] });
+    ds = createDataSource({ url: db.url, migrations: [] });
+    await ds.initialize();
+    log = new PostgresRecordLog(ds, null, { origin: 'attest.test/processing-record', signer });
+  });
+
+  afterAll(async () => {
+    await ds.destroy();
+    await db.drop();
+  });
+
+  it('appends only the new drafts, and finds the known ones through the unique index even when the statistics say the log is empty', async () => {
+    // Statistics of an empty log (a fresh deployment until autovacuum analyses it again), then a log that grew.
+    await ds.query('ANALYZE processing.records');
+    const known = Array.from({ length: 3000 }, (_, i) => draft('t-dedupe', i));
+    await log.appendNow(known);
+    const fresh = [draft('t-dedupe', 3000), draft('t-dedupe', 3001)];
+    const replayed = [known[10], known[2999]].filter((d): d is RecordDraft => d !== undefined);
+    const appended = await ds.transaction((m) => log.append(m, [fresh[0], ...replayed, fresh[1]].filter((d): d is RecordDraft => d !== undefined)));
+    expect(appended.map((a) => a.sourceId)).toEqual(fresh.map((d) => d.sourceId));
+    expect(appended.map((a) => a.index)).toEqual([3000, 3001]);
+    expect(await log.size('t-dedupe')).toBe(3002);
+
+    // As many ids as a merge asks about under load.
+    const rows = await ds.query<{ 'QUERY PLAN': string }[]>(`EXPLAIN ${SEEN_SOURCES_SQL}`, ['t-dedupe', known.slice(0, 300).map((d) => d.sourceId)]);
+    const plan = rows.map((r) => r['QUERY PLAN']).join('\n');
+    expect(plan).toContain('records_tenant_id_source_id_key');
+    expect(plan).not.toMatch(/Bitmap|Seq Scan on records|Hash/);
+  });
+});
+

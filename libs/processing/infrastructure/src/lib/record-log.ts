@@ -39,6 +39,16 @@ const MERGE_DELAY_MS = 200;
 /** The advisory lock key every merger takes (per database): one merge at a time. */
 export const RECORD_MERGE_LOCK = 0x61747374_01;
 
+/**
+ * Which of these source ids ($2) the tenant's ($1) log already holds: one
+ * probe of the unique index per id, whatever the statistics say. Written as
+ * `source_id = ANY($2)`, a log last analysed while small was read whole
+ * through its tenant prefix (10 ms per merge at 15,000 records on
+ * bench:decisions, and growing with the log; 1 ms this way).
+ */
+export const SEEN_SOURCES_SQL = `SELECT f.source_id FROM unnest($2::text[]) AS s(id)
+  CROSS JOIN LATERAL (SELECT r.source_id FROM processing.records r WHERE r.tenant_id = $1 AND r.source_id = s.id LIMIT 1) f`;
+
 export interface StoredCheckpoint {
   readonly tenantId: string;
   readonly size: number;
@@ -147,7 +157,7 @@ export class PostgresRecordLog {
       const size = Number(sizeText);
       if (options.dedupe !== false) {
         const seen = new Set(
-          ((await manager.query<{ source_id: string }[]>(`SELECT source_id FROM processing.records WHERE tenant_id = $1 AND source_id = ANY($2::text[])`, [tenantId, batch.map((d) => d.sourceId)]))).map(
+          ((await manager.query<{ source_id: string }[]>(SEEN_SOURCES_SQL, [tenantId, batch.map((d) => d.sourceId)]))).map(
             (r) => r.source_id,
           ),
         );
