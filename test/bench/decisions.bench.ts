@@ -9,7 +9,9 @@
  *   BENCH_DIAGNOSE=1: also how many cores the server process, PostgreSQL, the load client
  *   and the rest (kernel threads included) used while single decisions ran (Linux: /proc),
  *   and what PostgreSQL's busy backends were doing (sampled from pg_stat_activity every
- *   5 ms: wait event or CPU, and the statement).
+ *   5 ms: wait event or CPU, and the statement), and the statements that took PostgreSQL
+ *   the most time, planning and execution apart (pg_stat_statements, which the embedded
+ *   server then loads; on BENCH_DATABASE_URL only where the server has it).
  */
 import { generateSignerKey } from '@attest/transparency';
 import 'reflect-metadata';
@@ -122,8 +124,45 @@ function sampleBackends(url: string): { stop(): Promise<[string, number][]> } {
   };
 }
 
+/** Statement statistics (pg_stat_statements) from a reset until read; null where the server has not loaded the extension. */
+async function statementStats(url: string): Promise<{ read(): Promise<StatementStat[]> } | null> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+    await client.query('SELECT pg_stat_statements_reset()');
+  } catch {
+    await client.end();
+    return null;
+  }
+  return {
+    read: async () => {
+      try {
+        const { rows } = await client.query<{ calls: string; plans: string; plan_ms: number; exec_ms: number; what: string }>(
+          `SELECT calls::text, plans::text, total_plan_time AS plan_ms, total_exec_time AS exec_ms, left(regexp_replace(query, '\\s+', ' ', 'g'), 48) AS what
+           FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+           ORDER BY total_plan_time + total_exec_time DESC LIMIT 8`,
+        );
+        return rows.map((r) => ({ statement: r.what, calls: Number(r.calls), plans: Number(r.plans), planMs: round(r.plan_ms, 0), execMs: round(r.exec_ms, 0) }));
+      } finally {
+        await client.end();
+      }
+    },
+  };
+}
+
+interface StatementStat {
+  readonly statement: string;
+  readonly calls: number;
+  readonly plans: number;
+  /** Total over the measured part, all calls. */
+  readonly planMs: number;
+  readonly execMs: number;
+}
+
 async function main(): Promise<void> {
-  const db = await benchDatabase();
+  const diagnose = process.env['BENCH_DIAGNOSE'] === '1';
+  const db = await benchDatabase({ statementStats: diagnose });
   const logger = createLogger({ level: 'silent' });
   try {
     const url = db.url;
@@ -196,13 +235,14 @@ async function main(): Promise<void> {
       const baseline = await openLoop(RATE, SECONDS, rawRead);
       await raw.end();
 
-      const diagnose = process.env['BENCH_DIAGNOSE'] === '1';
       const cpuBefore = diagnose ? cpuSnapshot() : null;
       const sampler = diagnose ? sampleBackends(url) : null;
+      const statements = diagnose ? await statementStats(url) : null;
       const singleStarted = performance.now();
       const single = await remoteLoad({ ...job, seconds: SECONDS, warmupSeconds: 2 });
       const singleSeconds = (performance.now() - singleStarted) / 1000;
       const busy = (await sampler?.stop()) ?? null;
+      const statementTimes = (await statements?.read()) ?? null;
       const cpuAfter = diagnose ? cpuSnapshot() : null;
       const used = coresBetween(cpuBefore, cpuAfter, singleSeconds);
       // The load client has exited by now: it reports its own CPU (measured part only).
@@ -238,7 +278,7 @@ async function main(): Promise<void> {
         rawReadP50Ms: round(percentile(baseline.latencies, 50)),
         rawReadP99Ms: round(percentile(baseline.latencies, 99)),
         targets: { p99MsBelow: 10, atDecisionsPerSec: 1000, bulk10kMsBelow: 1000 },
-        ...(diagnose ? { diagnosis: { coresWhileSingle: cores, busyBackends: busy } } : {}),
+        ...(diagnose ? { diagnosis: { coresWhileSingle: cores, busyBackends: busy, statements: statementTimes } } : {}),
       };
       report(
         ['measure', 'value'],
@@ -249,6 +289,7 @@ async function main(): Promise<void> {
           ['raw read p50 / p99 ms', `${String(result.rawReadP50Ms)} / ${String(result.rawReadP99Ms)}`],
           ...(cores ? [['cores: server / postgres / load client / other', `${String(cores.server)} / ${String(cores.postgres)} / ${String(cores.loadClient)} / ${String(cores.other)}`]] : []),
           ...(busy ?? []).map(([what, share]) => [`  busy ${what}`, String(share)]),
+          ...(statementTimes ?? []).map((t) => [`  ${t.statement}`, `${String(t.calls)} calls, ${String(t.plans)} plans, plan ${String(t.planMs)} / exec ${String(t.execMs)} ms`]),
         ],
         result,
       );

@@ -15,8 +15,13 @@ export interface BenchDatabase {
   stop(): Promise<void>;
 }
 
-/** A new database on BENCH_DATABASE_URL's server, or on an ephemeral embedded PostgreSQL under .data/bench. */
-export async function benchDatabase(): Promise<BenchDatabase> {
+/**
+ * A new database on BENCH_DATABASE_URL's server, or on an ephemeral embedded
+ * PostgreSQL under .data/bench. With `statementStats` the embedded server
+ * loads pg_stat_statements, planning counted too (for a diagnosis; it costs a
+ * little per statement, so only then).
+ */
+export async function benchDatabase(options: { statementStats?: boolean } = {}): Promise<BenchDatabase> {
   let server: RunningPostgres | null = null;
   let adminUrl = process.env['BENCH_DATABASE_URL'];
   if (!adminUrl) {
@@ -24,6 +29,7 @@ export async function benchDatabase(): Promise<BenchDatabase> {
       dataDir: join(__dirname, '..', '..', '.data', 'bench', `pg-${randomBytes(4).toString('hex')}`),
       port: 54400 + Math.floor(Math.random() * 500),
       ephemeral: true,
+      ...(options.statementStats ? { settings: { shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track_planning': 'on' } } : {}),
     });
     adminUrl = server.url('postgres');
   }
