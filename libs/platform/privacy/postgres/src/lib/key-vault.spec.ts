@@ -102,3 +102,47 @@ describe('erasure journal: a restored database does not resurrect erased keys (N
     }
   });
 });
+
+describe('reading keys that are not cached (real Postgres)', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase('key_group_reads', { migrations: [...platformMigrations, ...keyVaultMigrations] });
+  });
+  afterAll(async () => {
+    await db.drop();
+  });
+
+  it('answers concurrent readers from grouped queries: each gets its own keys, none of an erased or unknown subject', async () => {
+    const master = newKey();
+    const writer = new PostgresKeyVault({ connectionString: db.url, masterKey: master });
+    const subjects = Array.from({ length: 200 }, () => uuidv7());
+    const written = new Map<string, string>();
+    for (const s of subjects) written.set(s, (await writer.keyForWriting(s)).key.toString('hex'));
+    const erased = subjects[7] ?? '';
+    await writer.erase(erased, 'test');
+    await writer.close();
+
+    // Another process: nothing cached. Count the statements its pool sends.
+    const reader = new PostgresKeyVault({ connectionString: db.url, masterKey: master });
+    const sent = jest.spyOn(pg.Pool.prototype, 'query');
+    try {
+      const unknown = uuidv7();
+      const answers = await Promise.all([
+        ...subjects.map((s) => reader.keyForReading(s)),
+        reader.keysForReading([subjects[0] ?? '', subjects[1] ?? '', unknown]),
+      ]);
+      const single = answers.slice(0, subjects.length) as (Awaited<ReturnType<typeof reader.keyForReading>>)[];
+      subjects.forEach((s, i) => {
+        expect(single[i]?.key.toString('hex')).toBe(s === erased ? undefined : written.get(s));
+      });
+      const many = answers[subjects.length] as Map<string, { key: Buffer }>;
+      expect([...many.keys()].sort()).toEqual([subjects[0], subjects[1]].sort());
+      // 201 callers, far fewer queries: the first alone, then the rest grouped while it ran.
+      expect(sent.mock.calls.length).toBeLessThanOrEqual(3);
+      expect(sent.mock.calls.length).toBeGreaterThanOrEqual(1);
+    } finally {
+      sent.mockRestore();
+      await reader.close();
+    }
+  });
+});

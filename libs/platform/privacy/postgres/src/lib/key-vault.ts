@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { uuidv7 } from '@attest/kernel';
+import { Coalescer, uuidv7 } from '@attest/kernel';
 import { MasterKeyError, SubjectErasedError } from '@attest/privacy';
 import { unwrapKey, wrapKey } from './field-cipher';
 import type { ErasureJournal } from './erasure-journal';
@@ -38,10 +38,19 @@ export class PostgresKeyVault {
   private listener: pg.Client | null = null;
   private readonly keks: ReadonlyMap<string, Buffer>;
   private verified: Promise<void> | null = null;
+  /**
+   * Keys not in the cache, read for every concurrent caller in one query while
+   * another is in flight (group read). One query per caller saturated the
+   * pool on bench:decisions once the keys of 10,000 subjects had expired from
+   * the cache: 800 lookups/s, 400 callers waiting, p95 0.6 s.
+   */
+  private readonly reads = new Coalescer<readonly string[], ReadonlyMap<string, SubjectKey>>((batches) => this.loadMany(batches));
 
   constructor(private readonly options: PostgresKeyVaultOptions) {
     this.keks = new Map([options.masterKey, ...(options.previousMasterKeys ?? [])].map((k) => [k.id, k.key]));
-    this.pool = new pg.Pool({ connectionString: options.connectionString, max: 5, application_name: 'attest-key-vault' });
+    // Every statement here is a key lookup or insert, for which the generic plan is the right one:
+    // planning a custom plan per call cost twice the execution (pg_stat_statements, bench:decisions).
+    this.pool = new pg.Pool({ connectionString: options.connectionString, max: 5, application_name: 'attest-key-vault', options: '-c plan_cache_mode=force_generic_plan' });
     this.pool.on('error', (error) => options.onWarning?.('idle key-vault connection failed', error));
     this.ttl = options.cacheTtlMs ?? 60_000;
   }
@@ -130,7 +139,7 @@ export class PostgresKeyVault {
 
   /** The subject's key, or null when it was erased (or never had one). */
   async keyForReading(subjectId: string): Promise<SubjectKey | null> {
-    return this.cached(subjectId) ?? (await this.load(subjectId));
+    return this.cached(subjectId) ?? (await this.keysForReading([subjectId])).get(subjectId) ?? null;
   }
 
   /** The keys of many subjects in one query (those in the cache without one); erased or keyless subjects are absent. */
@@ -143,12 +152,26 @@ export class PostgresKeyVault {
       else missing.push(subjectId);
     }
     if (missing.length === 0) return found;
-    const { rows } = await this.pool.query<{ subject_id: string; kid: string; kek_id: string; wrapped: Buffer }>(
-      'SELECT subject_id, kid, kek_id, wrapped FROM key_vault.subject_keys WHERE subject_id = ANY($1::text[])',
-      [missing],
-    );
-    for (const row of rows) found.set(row.subject_id, this.unwrapRow(row.subject_id, row));
+    for (const [subjectId, key] of await this.reads.submit(missing)) found.set(subjectId, key);
     return found;
+  }
+
+  /** One query for the keys every waiting caller is missing; each caller gets its own. */
+  private async loadMany(batches: readonly (readonly string[])[]): Promise<ReadonlyMap<string, SubjectKey>[]> {
+    const { rows } = await this.pool.query<{ subject_id: string; kid: string; kek_id: string; wrapped: Buffer }>({
+      name: 'attest_subject_keys',
+      text: 'SELECT subject_id, kid, kek_id, wrapped FROM key_vault.subject_keys WHERE subject_id = ANY($1::text[])',
+      values: [[...new Set(batches.flat())]],
+    });
+    const all = new Map(rows.map((row) => [row.subject_id, this.unwrapRow(row.subject_id, row)]));
+    return batches.map((ids) => {
+      const own = new Map<string, SubjectKey>();
+      for (const id of ids) {
+        const key = all.get(id);
+        if (key) own.set(id, key);
+      }
+      return own;
+    });
   }
 
   /** Destroys the subject's key for good and fences the subject. Idempotent. */
