@@ -40,14 +40,14 @@ const MERGE_DELAY_MS = 200;
 export const RECORD_MERGE_LOCK = 0x61747374_01;
 
 /**
- * Which of these source ids ($2) the tenant's ($1) log already holds: one
- * probe of the unique index per id, whatever the statistics say. Written as
- * `source_id = ANY($2)`, a log last analysed while small was read whole
- * through its tenant prefix (10 ms per merge at 15,000 records on
- * bench:decisions, and growing with the log; 1 ms this way).
+ * Which of these source ids ($2) the tenant's ($1) log already holds, through
+ * a function with a generic plan (migration 1764800000000), which probes the
+ * `(tenant_id, source_id)` unique index whatever the statistics say. Planned
+ * per call, a tenant the statistics did not know yet had all its rows read
+ * through another index on every append (419 appends/s on
+ * bench:processing-record; a lateral probe per id was worse).
  */
-export const SEEN_SOURCES_SQL = `SELECT f.source_id FROM unnest($2::text[]) AS s(id)
-  CROSS JOIN LATERAL (SELECT r.source_id FROM processing.records r WHERE r.tenant_id = $1 AND r.source_id = s.id LIMIT 1) f`;
+export const SEEN_SOURCES_SQL = `SELECT s AS source_id FROM processing.seen_sources($1, $2::text[]) AS s`;
 
 export interface StoredCheckpoint {
   readonly tenantId: string;
