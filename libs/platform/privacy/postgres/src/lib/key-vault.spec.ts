@@ -146,3 +146,53 @@ describe('reading keys that are not cached (real Postgres)', () => {
     }
   });
 });
+
+describe('a key read racing an erasure (real Postgres)', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase('key_read_race', { migrations: [...platformMigrations, ...keyVaultMigrations] });
+  });
+  afterAll(async () => {
+    await db.drop();
+  });
+
+  it('neither returns nor caches a key its read found just before the subject was erased', async () => {
+    const master = newKey();
+    const vault = new PostgresKeyVault({ connectionString: db.url, masterKey: master });
+    const subject = uuidv7();
+    await vault.keyForWriting(subject);
+    const reader = new PostgresKeyVault({ connectionString: db.url, masterKey: master });
+    // The reader's key query has its rows (the key still exists) but is held before it returns.
+    let release = (): void => undefined;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let found = (): void => undefined;
+    const answered = new Promise<void>((resolve) => {
+      found = resolve;
+    });
+    const pool = (reader as unknown as { pool: { query: (...args: unknown[]) => Promise<unknown> } }).pool;
+    const original = pool.query.bind(pool);
+    pool.query = async (...args: unknown[]): Promise<unknown> => {
+      const result = await original(...args);
+      if ((args[0] as { name?: string }).name === 'attest_subject_keys') {
+        found();
+        await held;
+      }
+      return result;
+    };
+    try {
+      const reading = reader.keyForReading(subject);
+      await answered;
+      // Erased in this process while the read is in flight (another process's erasure arrives the same way, by notification).
+      await reader.erase(subject, 'test');
+      release();
+      expect(await reading).toBeNull();
+    } finally {
+      pool.query = original;
+    }
+    expect(await reader.keyForReading(subject)).toBeNull();
+    await reader.close();
+    await vault.close();
+  });
+});
