@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { MasterKeyError } from '@attest/privacy';
+import { MasterKeyError, SubjectErasedError } from '@attest/privacy';
 import { uuidv7 } from '@attest/kernel';
 import { createTestDatabase, type TestDatabase } from '@attest/testing';
 import { ErasureJournal } from './erasure-journal';
@@ -148,6 +148,8 @@ describe('reading keys that are not cached (real Postgres)', () => {
 });
 
 describe('a key read racing an erasure (real Postgres)', () => {
+  // One master key for the database (it refuses another).
+  const master = newKey();
   let db: TestDatabase;
   beforeAll(async () => {
     db = await createTestDatabase('key_read_race', { migrations: [...platformMigrations, ...keyVaultMigrations] });
@@ -157,7 +159,6 @@ describe('a key read racing an erasure (real Postgres)', () => {
   });
 
   it('neither returns nor caches a key its read found just before the subject was erased', async () => {
-    const master = newKey();
     const vault = new PostgresKeyVault({ connectionString: db.url, masterKey: master });
     const subject = uuidv7();
     await vault.keyForWriting(subject);
@@ -195,4 +196,47 @@ describe('a key read racing an erasure (real Postgres)', () => {
     await reader.close();
     await vault.close();
   });
+
+  it('does not hand a writer a key its read found just before the subject was erased', async () => {
+    const subject = uuidv7();
+    const vault = new PostgresKeyVault({ connectionString: db.url, masterKey: master });
+    await vault.keyForWriting(subject);
+    const writer = new PostgresKeyVault({ connectionString: db.url, masterKey: master });
+    await writer.verifyMasterKey();
+    let release = (): void => undefined;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let found = (): void => undefined;
+    const answered = new Promise<void>((resolve) => {
+      found = resolve;
+    });
+    const pool = (writer as unknown as { pool: { query: (...args: unknown[]) => Promise<unknown> } }).pool;
+    const original = pool.query.bind(pool);
+    pool.query = async (...args: unknown[]): Promise<unknown> => {
+      const result = await original(...args);
+      if (typeof args[0] === 'string' && args[0].startsWith('SELECT kid, kek_id, wrapped FROM key_vault.subject_keys')) {
+        found();
+        await held;
+      }
+      return result;
+    };
+    try {
+      const writing = writer.keyForWriting(subject);
+      const outcome = writing.then(
+        () => 'key',
+        (error: unknown) => (error instanceof SubjectErasedError ? 'erased' : String(error)),
+      );
+      await answered;
+      await writer.erase(subject, 'test');
+      release();
+      expect(await outcome).toBe('erased');
+    } finally {
+      pool.query = original;
+    }
+    expect(await writer.keyForReading(subject)).toBeNull();
+    await writer.close();
+    await vault.close();
+  });
 });
+

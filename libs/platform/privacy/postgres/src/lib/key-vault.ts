@@ -171,20 +171,15 @@ export class PostgresKeyVault {
 
   /** One query for the keys every waiting caller is missing; each caller gets its own. */
   private async loadMany(batches: readonly (readonly string[])[]): Promise<ReadonlyMap<string, SubjectKey>[]> {
-    this.readsInFlight += 1;
-    this.erasedDuringReads ??= new Set();
-    const erased = this.erasedDuringReads;
-    let rows: { subject_id: string; kid: string; kek_id: string; wrapped: Buffer }[];
-    try {
-      ({ rows } = await this.pool.query<{ subject_id: string; kid: string; kek_id: string; wrapped: Buffer }>({
-        name: 'attest_subject_keys',
-        text: 'SELECT subject_id, kid, kek_id, wrapped FROM key_vault.subject_keys WHERE subject_id = ANY($1::text[])',
-        values: [[...new Set(batches.flat())]],
-      }));
-    } finally {
-      this.readsInFlight -= 1;
-      if (this.readsInFlight === 0) this.erasedDuringReads = null;
-    }
+    const { value: rows, erased } = await this.watchingErasures(async () =>
+      (
+        await this.pool.query<{ subject_id: string; kid: string; kek_id: string; wrapped: Buffer }>({
+          name: 'attest_subject_keys',
+          text: 'SELECT subject_id, kid, kek_id, wrapped FROM key_vault.subject_keys WHERE subject_id = ANY($1::text[])',
+          values: [[...new Set(batches.flat())]],
+        })
+      ).rows,
+    );
     const all = new Map(rows.filter((row) => !erased.has(row.subject_id)).map((row) => [row.subject_id, this.unwrapRow(row.subject_id, row)]));
     return batches.map((ids) => {
       const own = new Map<string, SubjectKey>();
@@ -343,12 +338,24 @@ export class PostgresKeyVault {
   }
 
   private async load(subjectId: string): Promise<SubjectKey | null> {
-    const { rows } = await this.pool.query<{ kid: string; kek_id: string; wrapped: Buffer }>(
-      'SELECT kid, kek_id, wrapped FROM key_vault.subject_keys WHERE subject_id = $1',
-      [subjectId],
+    const { value: rows, erased } = await this.watchingErasures(
+      async () => (await this.pool.query<{ kid: string; kek_id: string; wrapped: Buffer }>('SELECT kid, kek_id, wrapped FROM key_vault.subject_keys WHERE subject_id = $1', [subjectId])).rows,
     );
     const row = rows[0];
-    return row ? this.unwrapRow(subjectId, row) : null;
+    return row && !erased.has(subjectId) ? this.unwrapRow(subjectId, row) : null;
+  }
+
+  /** Runs a key read; returns with it the subjects erased while it was in flight (their keys must not be used). */
+  private async watchingErasures<T>(read: () => Promise<T>): Promise<{ value: T; erased: ReadonlySet<string> }> {
+    this.readsInFlight += 1;
+    this.erasedDuringReads ??= new Set();
+    const erased = this.erasedDuringReads;
+    try {
+      return { value: await read(), erased };
+    } finally {
+      this.readsInFlight -= 1;
+      if (this.readsInFlight === 0) this.erasedDuringReads = null;
+    }
   }
 
   private unwrapRow(subjectId: string, row: { kid: string; kek_id: string; wrapped: Buffer }): SubjectKey {
