@@ -32,6 +32,14 @@ const draft = (tenantId: string, i: number): RecordDraft => ({
   reasons: [],
 });
 
+/** A database of its own with the processing record's schema, and a log on it. */
+async function openRecordLog(name: string): Promise<{ db: TestDatabase; ds: DataSource; log: PostgresRecordLog }> {
+  const db = await createTestDatabase(name, { migrations: [...platformMigrations, ...processingMigrations] });
+  const ds = createDataSource({ url: db.url, migrations: [] });
+  await ds.initialize();
+  return { db, ds, log: new PostgresRecordLog(ds, null, { origin: 'attest.test/processing-record', signer }) };
+}
+
 describe('the processing record in Postgres (P2: append-only, tamper-evident)', () => {
   let db: TestDatabase;
   let ds: DataSource;
@@ -39,10 +47,7 @@ describe('the processing record in Postgres (P2: append-only, tamper-evident)', 
   let tenants = 0;
 
   beforeAll(async () => {
-    db = await createTestDatabase('processing_record', { migrations: [...platformMigrations, ...processingMigrations] });
-    ds = createDataSource({ url: db.url, migrations: [] });
-    await ds.initialize();
-    log = new PostgresRecordLog(ds, null, { origin: 'attest.test/processing-record', signer });
+    ({ db, ds, log } = await openRecordLog('processing_record'));
   });
 
   afterAll(async () => {
@@ -333,10 +338,7 @@ describe('skipping drafts already in the log', () => {
   let log: PostgresRecordLog;
 
   beforeAll(async () => {
-    db = await createTestDatabase('processing_dedupe', { migrations: [...platformMigrations, ...processingMigrations] });
-    ds = createDataSource({ url: db.url, migrations: [] });
-    await ds.initialize();
-    log = new PostgresRecordLog(ds, null, { origin: 'attest.test/processing-record', signer });
+    ({ db, ds, log } = await openRecordLog('processing_dedupe'));
   });
 
   afterAll(async () => {

@@ -158,12 +158,11 @@ describe('a key read racing an erasure (real Postgres)', () => {
     await db.drop();
   });
 
-  it('neither returns nor caches a key its read found just before the subject was erased', async () => {
-    const vault = new PostgresKeyVault({ connectionString: db.url, masterKey: master });
-    const subject = uuidv7();
-    await vault.keyForWriting(subject);
-    const reader = new PostgresKeyVault({ connectionString: db.url, masterKey: master });
-    // The reader's key query has its rows (the key still exists) but is held before it returns.
+  /**
+   * Holds the answer of the vault's first query that `matches` (its rows already read, so the
+   * key still existed) until `release()`; `answered` resolves once it is held.
+   */
+  function holdAnswer(vault: PostgresKeyVault, matches: (query: unknown) => boolean): { answered: Promise<void>; release(): void; restore(): void } {
     let release = (): void => undefined;
     const held = new Promise<void>((resolve) => {
       release = resolve;
@@ -172,25 +171,41 @@ describe('a key read racing an erasure (real Postgres)', () => {
     const answered = new Promise<void>((resolve) => {
       found = resolve;
     });
-    const pool = (reader as unknown as { pool: { query: (...args: unknown[]) => Promise<unknown> } }).pool;
+    const pool = (vault as unknown as { pool: { query: (...args: unknown[]) => Promise<unknown> } }).pool;
     const original = pool.query.bind(pool);
     pool.query = async (...args: unknown[]): Promise<unknown> => {
       const result = await original(...args);
-      if ((args[0] as { name?: string }).name === 'attest_subject_keys') {
+      if (matches(args[0])) {
         found();
         await held;
       }
       return result;
     };
+    return {
+      answered,
+      release,
+      restore: () => {
+        pool.query = original;
+      },
+    };
+  }
+
+  it('neither returns nor caches a key its read found just before the subject was erased', async () => {
+    const vault = new PostgresKeyVault({ connectionString: db.url, masterKey: master });
+    const subject = uuidv7();
+    await vault.keyForWriting(subject);
+    const reader = new PostgresKeyVault({ connectionString: db.url, masterKey: master });
+    // The reader's key query has its rows (the key still exists) but is held before it returns.
+    const hold = holdAnswer(reader, (query) => (query as { name?: string }).name === 'attest_subject_keys');
     try {
       const reading = reader.keyForReading(subject);
-      await answered;
+      await hold.answered;
       // Erased in this process while the read is in flight (another process's erasure arrives the same way, by notification).
       await reader.erase(subject, 'test');
-      release();
+      hold.release();
       expect(await reading).toBeNull();
     } finally {
-      pool.query = original;
+      hold.restore();
     }
     expect(await reader.keyForReading(subject)).toBeNull();
     await reader.close();
@@ -203,36 +218,19 @@ describe('a key read racing an erasure (real Postgres)', () => {
     await vault.keyForWriting(subject);
     const writer = new PostgresKeyVault({ connectionString: db.url, masterKey: master });
     await writer.verifyMasterKey();
-    let release = (): void => undefined;
-    const held = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    let found = (): void => undefined;
-    const answered = new Promise<void>((resolve) => {
-      found = resolve;
-    });
-    const pool = (writer as unknown as { pool: { query: (...args: unknown[]) => Promise<unknown> } }).pool;
-    const original = pool.query.bind(pool);
-    pool.query = async (...args: unknown[]): Promise<unknown> => {
-      const result = await original(...args);
-      if (typeof args[0] === 'string' && args[0].startsWith('SELECT kid, kek_id, wrapped FROM key_vault.subject_keys')) {
-        found();
-        await held;
-      }
-      return result;
-    };
+    const hold = holdAnswer(writer, (query) => typeof query === 'string' && query.startsWith('SELECT kid, kek_id, wrapped FROM key_vault.subject_keys'));
     try {
       const writing = writer.keyForWriting(subject);
       const outcome = writing.then(
         () => 'key',
         (error: unknown) => (error instanceof SubjectErasedError ? 'erased' : String(error)),
       );
-      await answered;
+      await hold.answered;
       await writer.erase(subject, 'test');
-      release();
+      hold.release();
       expect(await outcome).toBe('erased');
     } finally {
-      pool.query = original;
+      hold.restore();
     }
     expect(await writer.keyForReading(subject)).toBeNull();
     await writer.close();
