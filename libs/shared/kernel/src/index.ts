@@ -7,3 +7,4 @@ export * from './lib/decider';
 export * from './lib/dates';
 export * from './lib/processing-kinds';
 export * from './lib/coalescer';
+export * from './lib/group-by';

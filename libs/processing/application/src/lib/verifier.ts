@@ -93,7 +93,9 @@ export class LogVerifier {
         const other = seen.get(checkpoint.size);
         if (other && !other.equals(checkpoint.root)) this.problem(`two different signed checkpoints for size ${checkpoint.size}: the log was forked or rewritten`);
         seen.set(checkpoint.size, checkpoint.root);
-        this.wanted.set(checkpoint.size, [...(this.wanted.get(checkpoint.size) ?? []), { root: checkpoint.root, label }]);
+        const wanted = this.wanted.get(checkpoint.size);
+        if (wanted) wanted.push({ root: checkpoint.root, label });
+        else this.wanted.set(checkpoint.size, [{ root: checkpoint.root, label }]);
         return checkpoint;
       } catch (error) {
         this.problem(`${label}: ${error instanceof NoteError ? error.message : String(error)}`);

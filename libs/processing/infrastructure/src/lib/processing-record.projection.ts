@@ -1,4 +1,4 @@
-import type { JsonObject } from '@attest/kernel';
+import { groupBy, type JsonObject } from '@attest/kernel';
 import type { RecordedEvent } from '@attest/event-store';
 import type { RecordDraft } from '@attest/processing-domain';
 import type { Projection } from '@attest/projections';
@@ -63,8 +63,8 @@ export function processingRecordProjection(map: ProcessingMap, log: PostgresReco
       }
       if (pending.length === 0) return;
       const drafts: RecordDraft[] = [];
-      const byTenant = new Map<string, string[]>();
-      for (const p of pending) if (p.subjectId) byTenant.set(p.event.metadata.tenantId, [...(byTenant.get(p.event.metadata.tenantId) ?? []), p.subjectId]);
+      const named = pending.flatMap((p) => (p.subjectId ? [{ tenantId: p.event.metadata.tenantId, subjectId: p.subjectId }] : []));
+      const byTenant = groupBy(named, (p) => p.tenantId, (p) => p.subjectId);
       const pseudonyms = new Map<string, Map<string, string>>();
       for (const [tenantId, subjects] of byTenant) pseudonyms.set(tenantId, await pseudonymizer.pseudonyms(tenantId, subjects));
       for (const p of pending) {

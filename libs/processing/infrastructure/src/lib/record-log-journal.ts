@@ -1,4 +1,4 @@
-import { Coalescer, uuidv7 } from '@attest/kernel';
+import { Coalescer, groupBy, uuidv7 } from '@attest/kernel';
 import type { RecordDraft } from '@attest/processing-domain';
 import { STANDARD_MEASURES, type ProcessingEntry, type ProcessingJournal } from '@attest/security';
 import type { Pseudonymizer } from './processing-record.projection';
@@ -27,8 +27,7 @@ export class RecordLogJournal implements ProcessingJournal {
 
   async record(entries: readonly ProcessingEntry[]): Promise<string[]> {
     if (entries.length === 0) return [];
-    const byTenant = new Map<string, string[]>();
-    for (const e of entries) byTenant.set(e.tenantId, [...(byTenant.get(e.tenantId) ?? []), e.subjectId]);
+    const byTenant = groupBy(entries, (e) => e.tenantId, (e) => e.subjectId);
     const pseudonyms = new Map<string, Map<string, string>>();
     for (const [tenantId, subjects] of byTenant) pseudonyms.set(tenantId, await this.pseudonymizer.pseudonyms(tenantId, subjects));
     const drafts = entries.map((e): RecordDraft => ({

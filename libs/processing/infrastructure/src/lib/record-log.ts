@@ -1,6 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { preparedQuery, withTenant } from '@attest/database';
-import { DomainError } from '@attest/kernel';
+import { DomainError, groupBy } from '@attest/kernel';
 import type { VerifiableEntry } from '@attest/processing-application';
 import { bodyOf, decodeRecord, encodeRecord, type ProcessingRecordBody, type RecordDraft } from '@attest/processing-domain';
 import {
@@ -144,8 +144,7 @@ export class PostgresRecordLog {
 
   /** Appends in the caller's transaction; drafts whose source was already recorded are skipped. */
   async append(manager: EntityManager, drafts: readonly RecordDraft[], options: { dedupe?: boolean } = {}): Promise<{ tenantId: string; index: number; sourceId: string }[]> {
-    const byTenant = new Map<string, RecordDraft[]>();
-    for (const d of drafts) byTenant.set(d.tenantId, [...(byTenant.get(d.tenantId) ?? []), d]);
+    const byTenant = groupBy(drafts, (d) => d.tenantId);
     const appended: { tenantId: string; index: number; sourceId: string }[] = [];
     // Tenants in a fixed order: two writers never wait on each other's locks in a cycle.
     for (const tenantId of [...byTenant.keys()].sort()) {
