@@ -306,7 +306,8 @@ describe('customers, consent and processing decisions end to end (C1–C3, K1–
       const ids = bulk.decisions.map((d) => d.decisionId);
       // Recorded durably before the answer (staged or already merged), then in the Merkle log.
       const durable = await api.infra.dataSource.query<{ source_id: string }[]>(
-        'SELECT source_id FROM processing.records WHERE source_id = ANY($1::text[]) UNION SELECT source_id FROM processing.pending WHERE source_id = ANY($1::text[])',
+        `SELECT source_id FROM processing.records WHERE source_id = ANY($1::text[])
+         UNION SELECT d->>'sourceId' FROM processing.pending p, json_array_elements(p.drafts) d WHERE d->>'sourceId' = ANY($1::text[])`,
         [ids],
       );
       expect(durable).toHaveLength(3);

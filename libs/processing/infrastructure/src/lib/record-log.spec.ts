@@ -55,6 +55,11 @@ describe('the processing record in Postgres (P2: append-only, tamper-evident)', 
     await db.drop();
   });
 
+  /** Stages drafts as one row, behind the log's back (no background merge is started). */
+  async function stageRaw(tenantId: string, drafts: readonly RecordDraft[]): Promise<void> {
+    await ds.query(`INSERT INTO processing.pending (tenant_id, n, drafts) VALUES ($1, $2, $3)`, [tenantId, drafts.length, JSON.stringify(drafts)]);
+  }
+
   /** A tenant with 40 records, a checkpoint at 20 the auditor kept, and one at 40. */
   async function fresh(): Promise<{ tenantId: string; kept: string }> {
     tenants += 1;
@@ -128,9 +133,9 @@ describe('the processing record in Postgres (P2: append-only, tamper-evident)', 
     // Another process's log object: what one stages, any merger merges (a restart loses nothing).
     const other = new PostgresRecordLog(ds, null, { origin: 'attest.test/processing-record', signer });
     const drafts = Array.from({ length: 30 }, (_, i) => draft(tenantId, i));
-    await ds.query(`INSERT INTO processing.pending (tenant_id, source_id, draft) VALUES ($1, $2, $3)`, [tenantId, drafts[0]?.sourceId, JSON.stringify(drafts[0])]);
+    await stageRaw(tenantId, drafts.slice(0, 1));
     await expect(ds.query(`DELETE FROM processing.pending WHERE tenant_id = $1`, [tenantId])).rejects.toThrow(/only by being merged/);
-    await expect(ds.query(`UPDATE processing.pending SET draft = '{}' WHERE tenant_id = $1`, [tenantId])).rejects.toThrow(/only by being merged/);
+    await expect(ds.query(`UPDATE processing.pending SET drafts = '[]' WHERE tenant_id = $1`, [tenantId])).rejects.toThrow(/only by being merged/);
     await expect(ds.query(`TRUNCATE processing.pending`)).rejects.toThrow(/append-only/);
     await expect(
       ds.transaction(async (m) => {
@@ -155,6 +160,47 @@ describe('the processing record in Postgres (P2: append-only, tamper-evident)', 
     expect(await verifyTenantLog(log, tenantId)).toMatchObject({ ok: true, size: 32, uncovered: 0, pending: 0 });
   });
 
+  it('keeps a stage call as one row per tenant; a row leaves only once every draft in it is in the log', async () => {
+    tenants += 2;
+    const [a, b] = [`t-${String(tenants - 1)}`, `t-${String(tenants)}`];
+    const drafts = [draft(a, 0), draft(b, 0), draft(a, 1), draft(a, 2), draft(b, 1)];
+    const runner = ds.createQueryRunner();
+    try {
+      // Hold the merge lock: the stage's background merge must leave the rows for this test to look at.
+      await runner.startTransaction();
+      await runner.query(`SELECT pg_advisory_xact_lock($1::bigint)`, [RECORD_MERGE_LOCK]);
+      await log.stage(drafts);
+      const rows = await ds.query<{ tenant_id: string; n: number; sources: string[] }[]>(
+        `SELECT tenant_id, n, ARRAY(SELECT d->>'sourceId' FROM json_array_elements(drafts) d) AS sources FROM processing.pending WHERE tenant_id IN ($1, $2) ORDER BY seq`,
+        [a, b],
+      );
+      expect(rows).toEqual([
+        { tenant_id: a, n: 3, sources: [drafts[0], drafts[2], drafts[3]].map((d) => d?.sourceId) },
+        { tenant_id: b, n: 2, sources: [drafts[1], drafts[4]].map((d) => d?.sourceId) },
+      ]);
+      expect(await log.pendingCount(a)).toBe(3);
+      await runner.commitTransaction();
+    } finally {
+      await runner.release();
+    }
+    await log.settle();
+    expect(await log.pendingCount(a)).toBe(0);
+    expect([await log.size(a), await log.size(b)]).toEqual([3, 2]);
+
+    // Two of three drafts of a row in the log: the row may not go yet. The merge appends the third only.
+    const more = [draft(a, 3), draft(a, 4), draft(a, 5)];
+    await stageRaw(a, more);
+    await log.appendNow(more.slice(0, 2));
+    await expect(ds.query(`DELETE FROM processing.pending WHERE tenant_id = $1`, [a])).rejects.toThrow(/only by being merged/);
+    expect(await log.mergePending(a, { wait: true })).toBe(3);
+    expect(await log.size(a)).toBe(6);
+    const sources = (await ds.query<{ source_id: string }[]>(`SELECT source_id FROM processing.records WHERE tenant_id = $1 ORDER BY idx`, [a])).map((r) => r.source_id);
+    expect(sources.slice(3)).toEqual(more.map((d) => d.sourceId));
+    // A row's count is its array's length; an empty row is refused.
+    await expect(ds.query(`INSERT INTO processing.pending (tenant_id, n, drafts) VALUES ($1, 2, $2)`, [a, JSON.stringify([draft(a, 6)])])).rejects.toThrow(/pending_n/);
+    await expect(ds.query(`INSERT INTO processing.pending (tenant_id, n, drafts) VALUES ($1, 0, '[]')`, [a])).rejects.toThrow(/pending_n/);
+  });
+
   it('merges staged records in the order they were staged, across a change in the number of digits of their sequence', async () => {
     tenants += 1;
     const tenantId = `t-${String(tenants)}`;
@@ -162,7 +208,7 @@ describe('the processing record in Postgres (P2: append-only, tamper-evident)', 
     const [{ last }] = await ds.query<[{ last: string }]>(`SELECT last_value::text AS last FROM processing.pending_seq_seq`);
     await ds.query(`SELECT setval('processing.pending_seq_seq', $1)`, [10 ** (last.length + 1) - 6]);
     const drafts = Array.from({ length: 12 }, (_, i) => draft(tenantId, i));
-    for (const d of drafts) await ds.query(`INSERT INTO processing.pending (tenant_id, source_id, draft) VALUES ($1, $2, $3)`, [tenantId, d.sourceId, JSON.stringify(d)]);
+    for (const d of drafts) await stageRaw(tenantId, [d]);
     // (A background merge left by an earlier test may take some of them: it merges in the same order.)
     await log.mergePending(tenantId, { wait: true });
     expect(await log.size(tenantId)).toBe(12);
@@ -180,7 +226,8 @@ describe('the processing record in Postgres (P2: append-only, tamper-evident)', 
       // The lock first: background merges left by earlier tests must not take these rows either.
       await runner.startTransaction();
       await runner.query(`SELECT pg_advisory_xact_lock($1::bigint)`, [RECORD_MERGE_LOCK]);
-      for (const d of drafts) await ds.query(`INSERT INTO processing.pending (tenant_id, source_id, draft) VALUES ($1, $2, $3)`, [tenantId, d.sourceId, JSON.stringify(d)]);
+      await stageRaw(tenantId, drafts.slice(0, 2));
+      await stageRaw(tenantId, drafts.slice(2));
       expect(await other.mergePending(tenantId)).toBe(0);
       other.mergeSoon();
       await new Promise((resolve) => setTimeout(resolve, 300));

@@ -228,14 +228,18 @@ export class PostgresRecordLog {
    */
   async stage(drafts: readonly RecordDraft[]): Promise<void> {
     if (drafts.length === 0) return;
-    // One JSON document, not a jsonb[] literal: the driver escapes array elements slowly.
-    await preparedQuery(
-      this.owner,
-      'attest_stage_records',
-      `INSERT INTO processing.pending (tenant_id, source_id, draft)
-       SELECT d->>'tenantId', d->>'sourceId', d FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS x(d, n) ORDER BY n`,
-      [JSON.stringify(drafts)],
-    );
+    // One row per tenant: its drafts as one JSON array, stored as sent (migration 1764900000000).
+    // One insert per row: unpacking several rows from one JSON parameter parsed it once per field.
+    // Several tenants' rows go in one transaction: a stage is whole or not at all.
+    const sql = `INSERT INTO processing.pending (tenant_id, n, drafts) VALUES ($1, $2, $3::json)`;
+    const rows = [...groupBy(drafts, (d) => d.tenantId)].map(([tenantId, own]) => [tenantId, own.length, JSON.stringify(own)]);
+    const [only] = rows;
+    if (rows.length === 1 && only) await preparedQuery(this.owner, 'attest_stage_batch', sql, only);
+    else {
+      await this.owner.transaction(async (m) => {
+        for (const row of rows) await m.query(sql, row);
+      });
+    }
     this.mergeSoon();
   }
 
@@ -294,24 +298,30 @@ export class PostgresRecordLog {
             return 0;
           }
         }
+        // Whole staged rows, oldest first, until about MERGE_BATCH drafts (always at least one row).
         // The table column, not the text alias, so that the primary key orders the scan.
-        const rows = await m.query<{ seq: string; draft: RecordDraft }[]>(
-          `SELECT p.seq::text AS seq, p.draft FROM processing.pending p WHERE ($1::text IS NULL OR p.tenant_id = $1) ORDER BY p.seq LIMIT $2`,
+        const rows = await m.query<{ seq: string; drafts: RecordDraft[] }[]>(
+          `SELECT x.seq::text AS seq, x.drafts FROM (
+             SELECT p.seq, p.drafts, sum(p.n) OVER (ORDER BY p.seq) - p.n AS before
+             FROM processing.pending p WHERE ($1::text IS NULL OR p.tenant_id = $1) ORDER BY p.seq LIMIT $2
+           ) x WHERE x.before < $2 ORDER BY x.seq`,
           [tenantId ?? null, MERGE_BATCH],
         );
         if (rows.length === 0) return 0;
-        await this.append(m, rows.map((r) => r.draft));
+        const drafts = rows.flatMap((r) => r.drafts);
+        await this.append(m, drafts);
         await m.query(`DELETE FROM processing.pending WHERE seq = ANY($1::bigint[])`, [rows.map((r) => r.seq)]);
-        return rows.length;
+        return drafts.length;
       });
       merged += n;
+      // Fewer than a batch: nothing was left behind the rows taken.
       if (n < MERGE_BATCH) return merged;
     }
   }
 
   /** Staged records not merged yet (of one tenant). */
   async pendingCount(tenantId: string): Promise<number> {
-    const rows = await this.owner.query<{ n: string }[]>(`SELECT count(*)::text AS n FROM processing.pending WHERE tenant_id = $1`, [tenantId]);
+    const rows = await this.owner.query<{ n: string }[]>(`SELECT coalesce(sum(n), 0)::text AS n FROM processing.pending WHERE tenant_id = $1`, [tenantId]);
     return Number(rows[0]?.n ?? 0);
   }
 
