@@ -13,8 +13,8 @@ const REFUSAL = `'a staged processing record leaves only by being merged into th
  * time than the parse did, so it is off for this column.
  *
  * The guards stay as they were: no UPDATE, no TRUNCATE, and a DELETE only of
- * rows whose every draft is in the tenant's log (checked once per statement,
- * through `processing.seen_sources`, which probes the unique index).
+ * rows whose every draft is in the tenant's log (checked once per statement and
+ * tenant, through `processing.seen_sources`, which probes the unique index).
  */
 export class ProcessingPendingBatches1764900000000 implements MigrationInterface {
   readonly name = 'ProcessingPendingBatches1764900000000';
@@ -34,14 +34,17 @@ export class ProcessingPendingBatches1764900000000 implements MigrationInterface
     await q.query(`
       CREATE OR REPLACE FUNCTION processing.guard_pending_delete() RETURNS trigger LANGUAGE plpgsql AS $$
       DECLARE
-        g record;
-        ids text[];
+        t record;
       BEGIN
-        -- Row by row, each row's array read once (as one statement the planner computed it twice).
-        -- A draft without a source id, or one the log does not hold, makes the count fall short.
-        FOR g IN SELECT tenant_id, drafts FROM gone LOOP
-          ids := ARRAY(SELECT DISTINCT d->>'sourceId' FROM json_array_elements(g.drafts) d);
-          IF cardinality(ids) > (SELECT count(*) FROM processing.seen_sources(g.tenant_id, ids)) THEN
+        -- Per tenant, one probe of the log for all the source ids of its removed rows (each
+        -- row's array read once: as one statement with a lateral array the planner computed
+        -- it twice). A draft without a source id, or one the log does not hold, makes the
+        -- count fall short.
+        FOR t IN
+          SELECT g.tenant_id, array_agg(DISTINCT d->>'sourceId') AS ids
+          FROM gone g, json_array_elements(g.drafts) d GROUP BY g.tenant_id
+        LOOP
+          IF cardinality(t.ids) > (SELECT count(*) FROM processing.seen_sources(t.tenant_id, t.ids)) THEN
             RAISE EXCEPTION ${REFUSAL};
           END IF;
         END LOOP;
