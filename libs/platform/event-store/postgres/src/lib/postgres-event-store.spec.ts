@@ -114,6 +114,47 @@ describe('PostgresEventStore specifics', () => {
     }
   });
 
+  it('sends one NOTIFY at a time when one is slow, and one more after it for the appends it missed', async () => {
+    // Polling once a minute in the reader: only notifications deliver within 5 s.
+    store = new PostgresEventStore({ connectionString: db.url, pollIntervalMs: 60_000 });
+    await store.listen();
+    const writer = new PostgresEventStore({ connectionString: db.url, pollIntervalMs: 60_000 });
+    await writer.listen();
+    // The writer's NOTIFYs take 150 ms each (as when commits queue on the notification lock).
+    const listener = (writer as unknown as { listener: pg.Client | null }).listener;
+    if (!listener) throw new Error('the writer is not listening');
+    const send = listener.query.bind(listener) as (sql: string) => Promise<unknown>;
+    const state = { inFlight: 0, most: 0, sent: 0 };
+    (listener as unknown as { query: (sql: string) => Promise<unknown> }).query = async (sql: string) => {
+      state.inFlight += 1;
+      state.most = Math.max(state.most, state.inFlight);
+      state.sent += 1;
+      try {
+        await new Promise((resolve) => setTimeout(resolve, 150));
+        return await send(sql);
+      } finally {
+        state.inFlight -= 1;
+      }
+    };
+    const category = uniqueCategory();
+    const subscription = store.subscribeToAll({ filter: { streamCategories: [category] } });
+    const reader = new SubscriptionReader(subscription);
+    try {
+      await reader.untilCaughtUp();
+      const events = [testEvent(), testEvent(), testEvent(), testEvent()];
+      for (const event of events) {
+        await writer.appendToStream(streamIn(category), [event], { expectedRevision: NO_STREAM });
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect((await reader.take(4, 5000)).map((e) => e.id)).toEqual(events.map((e) => e.id));
+      expect(state.most).toBe(1);
+      expect(state.sent).toBeLessThan(events.length);
+    } finally {
+      await subscription.close();
+      await writer.close();
+    }
+  });
+
   it('falls back to polling when no listener runs', async () => {
     store = new PostgresEventStore({ connectionString: db.url, pollIntervalMs: 100 });
     await receivesFromAnotherProcess(3000);

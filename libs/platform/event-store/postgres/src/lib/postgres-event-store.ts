@@ -111,6 +111,9 @@ export class PostgresEventStore implements EventStore {
   private listenerRetry: NodeJS.Timeout | null = null;
   private listenerBackoffMs = 100;
   private notifyScheduled = false;
+  /** A NOTIFY is on its way; `notifyAgain`: appends came after it was sent. */
+  private notifyInFlight = false;
+  private notifyAgain = false;
   private lastRegressionCheck = 0;
   private lastNotifyAt = 0;
   private closed = false;
@@ -397,12 +400,35 @@ export class PostgresEventStore implements EventStore {
     setTimeout(() => {
       this.lastNotifyAt = Date.now();
       this.notifyScheduled = false;
-      if (this.closed) return;
-      // The listening connection sends it when there is one: appends keep every pool connection.
-      (this.listener ?? this.pool).query(`NOTIFY ${EVENT_STORE_CHANNEL}`).catch((error: unknown) => {
-        if (!this.closed) this.warn('event-store NOTIFY failed; subscribers fall back to polling', error);
-      });
+      this.sendNotify();
     }, wait).unref();
+  }
+
+  /**
+   * One NOTIFY at a time: a slow one (commits queue on the notification
+   * lock) is followed by one more when it is done, never stacked on the
+   * listening connection behind it (pg 9 refuses a query on a busy client).
+   */
+  private sendNotify(): void {
+    if (this.closed) return;
+    if (this.notifyInFlight) {
+      this.notifyAgain = true;
+      return;
+    }
+    this.notifyInFlight = true;
+    // The listening connection sends it when there is one: appends keep every pool connection.
+    (this.listener ?? this.pool)
+      .query(`NOTIFY ${EVENT_STORE_CHANNEL}`)
+      .catch((error: unknown) => {
+        if (!this.closed) this.warn('event-store NOTIFY failed; subscribers fall back to polling', error);
+      })
+      .finally(() => {
+        this.notifyInFlight = false;
+        if (this.notifyAgain) {
+          this.notifyAgain = false;
+          this.sendNotify();
+        }
+      });
   }
 
   /**
