@@ -8,3 +8,4 @@ export * from './lib/dates';
 export * from './lib/processing-kinds';
 export * from './lib/coalescer';
 export * from './lib/group-by';
+export * from './lib/pick';

@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import type { ActiveConsent, Channel, ConsentScope, DataCategory, LegalBasis, Purpose } from '@attest/consent-domain';
 import type { ConsentReadModel, PurposeOverview, SubjectFacts } from '@attest/consent-application';
 import { preparedQuery, withTenant } from '@attest/database';
-import { Coalescer, isUuid } from '@attest/kernel';
+import { Coalescer, isUuid, pick } from '@attest/kernel';
 
 interface PurposeRow {
   purpose_key: string;
@@ -110,14 +110,7 @@ export class PostgresConsentReadModel implements ConsentReadModel {
 
   private async readGroup(tenantId: string, purposeKey: string, batches: readonly (readonly string[])[]): Promise<DecisionFactsResult[]> {
     const all = await this.readFacts(tenantId, batches.flat(), purposeKey);
-    return batches.map((customerIds) => {
-      const own = new Map<string, SubjectFacts>();
-      for (const id of customerIds) {
-        const facts = all.subjects.get(id);
-        if (facts) own.set(id, facts);
-      }
-      return { purpose: all.purpose, tenantActive: all.tenantActive, subjects: own };
-    });
+    return batches.map((customerIds) => ({ purpose: all.purpose, tenantActive: all.tenantActive, subjects: pick(all.subjects, customerIds) }));
   }
 
   private async readFacts(tenantId: string, customerIds: readonly string[], purposeKey: string): Promise<DecisionFactsResult> {

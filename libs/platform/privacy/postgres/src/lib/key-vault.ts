@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { Coalescer, uuidv7 } from '@attest/kernel';
+import { Coalescer, pick, uuidv7 } from '@attest/kernel';
 import { MasterKeyError, SubjectErasedError } from '@attest/privacy';
 import { unwrapKey, wrapKey } from './field-cipher';
 import type { ErasureJournal } from './erasure-journal';
@@ -181,14 +181,7 @@ export class PostgresKeyVault {
       ).rows,
     );
     const all = new Map(rows.filter((row) => !erased.has(row.subject_id)).map((row) => [row.subject_id, this.unwrapRow(row.subject_id, row)]));
-    return batches.map((ids) => {
-      const own = new Map<string, SubjectKey>();
-      for (const id of ids) {
-        const key = all.get(id);
-        if (key) own.set(id, key);
-      }
-      return own;
-    });
+    return batches.map((ids) => pick(all, ids));
   }
 
   /** Destroys the subject's key for good and fences the subject. Idempotent. */
