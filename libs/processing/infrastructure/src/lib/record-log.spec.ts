@@ -7,30 +7,13 @@ import { createTestDatabase, type TestDatabase } from '@attest/testing';
 import { generateSignerKey, openCheckpoint, parseSignerKey, verifyConsistency, verifyInclusion } from '@attest/transparency';
 import { processingMigrations } from './migrations';
 import { PostgresRecordLog, RECORD_MERGE_LOCK, SEEN_SOURCES_SQL } from './record-log';
+import { testDraft } from './test-drafts';
 import { exportBundle, verifyTenantLog } from './verify-database';
 
 const signer = parseSignerKey(generateSignerKey('attest.test/processing-record'));
 const by = { actor: 'user:officer', subject: null, correlationId: 'corr-export' };
 
-const draft = (tenantId: string, i: number): RecordDraft => ({
-  tenantId,
-  sourceId: uuidv7(),
-  kind: i % 3 === 0 ? 'read' : 'collect',
-  categories: ['contact'],
-  purpose: 'newsletter',
-  method: 'api',
-  measures: ['per-subject-encryption'],
-  legalBasis: 'consent',
-  actor: 'user:officer',
-  subject: `psn_subject${i % 4}`,
-  at: new Date(Date.UTC(2026, 10, 22, 10, 0, i)).toISOString(),
-  eventId: null,
-  commandId: null,
-  correlationId: 'c',
-  channel: null,
-  outcome: null,
-  reasons: [],
-});
+const draft = testDraft;
 
 /** A database of its own with the processing record's schema, and a log on it. */
 async function openRecordLog(name: string): Promise<{ db: TestDatabase; ds: DataSource; log: PostgresRecordLog }> {

@@ -1,31 +1,13 @@
 import type { DataSource } from 'typeorm';
 import { createDataSource, platformMigrations } from '@attest/database';
-import { uuidv7 } from '@attest/kernel';
+import type { RecordDraft } from '@attest/processing-domain';
 import { createTestDatabase, type TestDatabase } from '@attest/testing';
 import { generateSignerKey, parseSignerKey } from '@attest/transparency';
 import { PostgresRecordLog } from '../record-log';
+import { testDraft as draft } from '../test-drafts';
 import { processingMigrations } from './index';
 import { ProcessingPendingBatches1764900000000 } from './1764900000000-processing-pending-batches.migration';
 
-const draft = (tenantId: string, i: number): Record<string, unknown> => ({
-  tenantId,
-  sourceId: uuidv7(),
-  kind: 'decision',
-  categories: ['contact'],
-  purpose: 'newsletter',
-  method: 'api',
-  measures: ['per-subject-encryption'],
-  legalBasis: 'consent',
-  actor: 'apikey:k',
-  subject: `psn_${String(i)}`,
-  at: new Date(Date.UTC(2026, 11, 1, 10, 0, i)).toISOString(),
-  eventId: null,
-  commandId: null,
-  correlationId: 'c',
-  channel: 'email',
-  outcome: 'allow',
-  reasons: [],
-});
 
 describe('migration 1764900000000: staged records as one row per stage call (ADR 0009, decision 8)', () => {
   let db: TestDatabase;
@@ -58,16 +40,16 @@ describe('migration 1764900000000: staged records as one row per stage call (ADR
   it('keeps records staged before it (up), in order and mergeable, and gives them back one row each (down)', async () => {
     const old = [draft('t-a', 0), draft('t-b', 0), draft('t-a', 1)];
     for (const d of old) {
-      await ds.query(`INSERT INTO processing.pending (tenant_id, source_id, draft) VALUES ($1, $2, $3)`, [d['tenantId'], d['sourceId'], JSON.stringify(d)]);
+      await ds.query(`INSERT INTO processing.pending (tenant_id, source_id, draft) VALUES ($1, $2, $3)`, [d.tenantId, d.sourceId, JSON.stringify(d)]);
     }
     await migrate('up');
-    const up = await ds.query<{ tenant_id: string; n: number; drafts: Record<string, unknown>[] }[]>(`SELECT tenant_id, n, drafts FROM processing.pending ORDER BY seq`);
-    expect(up).toEqual(old.map((d) => ({ tenant_id: d['tenantId'], n: 1, drafts: [d] })));
+    const up = await ds.query<{ tenant_id: string; n: number; drafts: RecordDraft[] }[]>(`SELECT tenant_id, n, drafts FROM processing.pending ORDER BY seq`);
+    expect(up).toEqual(old.map((d) => ({ tenant_id: d.tenantId, n: 1, drafts: [d] })));
     await expect(ds.query(`DELETE FROM processing.pending`)).rejects.toThrow(/only by being merged/);
 
     await migrate('down');
-    const down = await ds.query<{ tenant_id: string; source_id: string; draft: Record<string, unknown> }[]>(`SELECT tenant_id, source_id, draft FROM processing.pending ORDER BY seq`);
-    expect(down).toEqual(old.map((d) => ({ tenant_id: d['tenantId'], source_id: d['sourceId'], draft: d })));
+    const down = await ds.query<{ tenant_id: string; source_id: string; draft: RecordDraft }[]>(`SELECT tenant_id, source_id, draft FROM processing.pending ORDER BY seq`);
+    expect(down).toEqual(old.map((d) => ({ tenant_id: d.tenantId, source_id: d.sourceId, draft: d })));
     await expect(ds.query(`DELETE FROM processing.pending`)).rejects.toThrow(/only by being merged/);
     await expect(ds.query(`UPDATE processing.pending SET draft = '{}'`)).rejects.toThrow(/only by being merged/);
 
@@ -78,7 +60,7 @@ describe('migration 1764900000000: staged records as one row per stage call (ADR
     const log = new PostgresRecordLog(ds, null, { origin: 'attest.test/pending-batches', signer: parseSignerKey(generateSignerKey('attest.test/pending-batches')) });
     expect(await log.mergePending(undefined, { wait: true })).toBe(5);
     const sources = (await ds.query<{ source_id: string }[]>(`SELECT source_id FROM processing.records WHERE tenant_id = 't-a' ORDER BY idx`)).map((r) => r.source_id);
-    expect(sources).toEqual([old[0], old[2], ...later].map((d) => d?.['sourceId']));
+    expect(sources).toEqual([old[0], old[2], ...later].map((d) => d?.sourceId));
     expect(await log.pendingCount('t-a')).toBe(0);
   });
 });

@@ -1,0 +1,23 @@
+import { uuidv7 } from '@attest/kernel';
+import type { RecordDraft } from '@attest/processing-domain';
+
+/** The i-th record draft of a tenant, with a fresh source id (for this library's specs). */
+export const testDraft = (tenantId: string, i: number): RecordDraft => ({
+  tenantId,
+  sourceId: uuidv7(),
+  kind: i % 3 === 0 ? 'read' : 'collect',
+  categories: ['contact'],
+  purpose: 'newsletter',
+  method: 'api',
+  measures: ['per-subject-encryption'],
+  legalBasis: 'consent',
+  actor: 'user:officer',
+  subject: `psn_subject${i % 4}`,
+  at: new Date(Date.UTC(2026, 10, 22, 10, 0, i)).toISOString(),
+  eventId: null,
+  commandId: null,
+  correlationId: 'c',
+  channel: null,
+  outcome: null,
+  reasons: [],
+});
