@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureDatabase, withDatabase } from '@attest/database';
-import { startEmbeddedPostgres, type RunningPostgres } from '@attest/database/embedded';
+import { freePort, startEmbeddedPostgres, type RunningPostgres } from '@attest/database/embedded';
 
 export interface BenchDatabase {
   /** A fresh database on the server. */
@@ -27,7 +27,7 @@ export async function benchDatabase(options: { statementStats?: boolean } = {}):
   if (!adminUrl) {
     server = await startEmbeddedPostgres({
       dataDir: join(__dirname, '..', '..', '.data', 'bench', `pg-${randomBytes(4).toString('hex')}`),
-      port: 54400 + Math.floor(Math.random() * 500),
+      port: await freePort(),
       ephemeral: true,
       ...(options.statementStats ? { settings: { shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track_planning': 'on' } } : {}),
     });
@@ -76,7 +76,7 @@ export function report(header: readonly string[], rows: readonly (readonly strin
 /** Runs a benchmark's main; a failure prints its stack and exits 1 (no JSON line). */
 export function runBench(main: () => Promise<void>): void {
   main().catch((error: unknown) => {
-    process.stderr.write(`benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : 'unknown'}\n`);
+    process.stderr.write(`benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     process.exit(1);
   });
 }

