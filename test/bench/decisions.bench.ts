@@ -12,11 +12,18 @@
  *   5 ms: wait event or CPU, and the statement), and the statements that took PostgreSQL
  *   the most time, planning and execution apart (pg_stat_statements, which the embedded
  *   server then loads; on BENCH_DATABASE_URL only where the server has it).
+ *   It also reports the server's event-loop utilization and its GC pauses while single
+ *   decisions ran, and the floor of this machine: `GET /health/live` (no database) at the
+ *   same rate, and single decisions at 50/s (latency that load does not explain).
+ *   BENCH_PROFILE=file.cpuprofile: a CPU profile of the server process while single decisions run.
  */
 import { generateSignerKey } from '@attest/transparency';
 import 'reflect-metadata';
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
+import { PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import http from 'node:http';
 import { join } from 'node:path';
 import { CommandBus } from '@nestjs/cqrs';
@@ -86,7 +93,7 @@ async function openLoop(rate: number, seconds: number, op: (i: number) => Promis
 }
 
 /** Runs the open loop in a child process (its own event loop and core). */
-function remoteLoad(job: { port: number; key: string; rate: number; seconds: number; path: string; bodies: string[]; warmupSeconds?: number }): Promise<LoadResult> {
+function remoteLoad(job: { port: number; key: string; rate: number; seconds: number; path: string; method?: 'GET' | 'POST'; bodies: string[]; warmupSeconds?: number }): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
     const child = fork(join(__dirname, 'load-client.ts'), [], { execArgv: ['-r', '@swc-node/register'] });
     child.once('message', (m) => {
@@ -149,6 +156,65 @@ async function statementStats(url: string): Promise<{ read(): Promise<StatementS
       }
     },
   };
+}
+
+/** A CPU profile of this process (the server) from now until stopped, written as a .cpuprofile file. */
+async function startProfile(): Promise<{ stop(file: string): Promise<void> }> {
+  const session = new Session();
+  session.connect();
+  const post = (method: string, params?: object): Promise<unknown> =>
+    new Promise((resolve, reject) => {
+      session.post(method, params ?? {}, (error, result) => {
+        if (error) reject(error);
+        else resolve(result);
+      });
+    });
+  await post('Profiler.enable');
+  await post('Profiler.setSamplingInterval', { interval: 200 });
+  await post('Profiler.start');
+  return {
+    stop: async (file) => {
+      const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+      writeFileSync(file, JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
+}
+
+/** GC pauses of this process (the server) from now until stopped, by kind. */
+function watchGc(): { stop(): GcPauses } {
+  const pauses: { kind: number; ms: number }[] = [];
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries() as (PerformanceEntry & { detail?: { kind?: number } })[]) pauses.push({ kind: entry.detail?.kind ?? 0, ms: entry.duration });
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  return {
+    stop: () => {
+      observer.disconnect();
+      // perf_hooks.constants: NODE_PERFORMANCE_GC_MINOR = 1, _MAJOR = 4; incremental marking and weak callbacks are left out.
+      const of = (kind: number): number[] => pauses.filter((p) => p.kind === kind).map((p) => p.ms);
+      const minor = of(1);
+      const major = of(4);
+      const sum = (xs: number[]): number => round(xs.reduce((a, b) => a + b, 0), 0);
+      return { scavenges: minor.length, scavengeMs: sum(minor), longestScavengeMs: round(Math.max(0, ...minor), 1), markCompacts: major.length, markCompactMs: sum(major) };
+    },
+  };
+}
+
+interface GcPauses {
+  readonly scavenges: number;
+  readonly scavengeMs: number;
+  readonly longestScavengeMs: number;
+  readonly markCompacts: number;
+  readonly markCompactMs: number;
+}
+
+/** Server CPU (this process) per request while `work` runs, in ms. */
+async function cpuPerRequest<T extends { latencies: number[] }>(work: () => Promise<T>): Promise<T & { serverCpuMsPerRequest: number }> {
+  const before = process.cpuUsage();
+  const result = await work();
+  const used = process.cpuUsage(before);
+  return { ...result, serverCpuMsPerRequest: round((used.user + used.system) / 1000 / Math.max(result.latencies.length, 1), 3) };
 }
 
 interface StatementStat {
@@ -238,15 +304,36 @@ async function main(): Promise<void> {
       const cpuBefore = diagnose ? cpuSnapshot() : null;
       const sampler = diagnose ? sampleBackends(url) : null;
       const statements = diagnose ? await statementStats(url) : null;
+      const profiler = process.env['BENCH_PROFILE'] ? await startProfile() : null;
+      const gc = diagnose ? watchGc() : null;
+      const loopBefore = performance.eventLoopUtilization();
       const singleStarted = performance.now();
       const single = await remoteLoad({ ...job, seconds: SECONDS, warmupSeconds: 2 });
       const singleSeconds = (performance.now() - singleStarted) / 1000;
+      const loop = round(performance.eventLoopUtilization(loopBefore).utilization, 3);
+      const gcPauses = gc?.stop() ?? null;
+      if (profiler) await profiler.stop(process.env['BENCH_PROFILE'] ?? '');
       const busy = (await sampler?.stop()) ?? null;
       const statementTimes = (await statements?.read()) ?? null;
       const cpuAfter = diagnose ? cpuSnapshot() : null;
       const used = coresBetween(cpuBefore, cpuAfter, singleSeconds);
       // The load client has exited by now: it reports its own CPU (measured part only).
       const cores = used ? { server: used.self, postgres: used.postgres, loadClient: round(single.cpuSeconds / SECONDS), other: used.other } : null;
+
+      // The floor: the same server and load without the database, and decisions where load explains nothing.
+      const floor = diagnose
+        ? await (async () => {
+            const live = await cpuPerRequest(() => remoteLoad({ ...job, method: 'GET', path: '/health/live', seconds: SECONDS, warmupSeconds: 1 }));
+            const slow = await cpuPerRequest(() => remoteLoad({ ...job, rate: 50, seconds: 5, warmupSeconds: 1 }));
+            const at = (r: LoadResult & { serverCpuMsPerRequest: number }): { p50Ms: number; p99Ms: number; serverCpuMsPerRequest: number; errors: number } => ({
+              p50Ms: round(percentile(r.latencies, 50)),
+              p99Ms: round(percentile(r.latencies, 99)),
+              serverCpuMsPerRequest: r.serverCpuMsPerRequest,
+              errors: r.errors,
+            });
+            return { healthLiveAtRate: at(live), decisionsAt50PerSec: at(slow) };
+          })()
+        : null;
 
       const bulkTimes: number[] = [];
       let bulkAllowed = 0;
@@ -278,7 +365,8 @@ async function main(): Promise<void> {
         rawReadP50Ms: round(percentile(baseline.latencies, 50)),
         rawReadP99Ms: round(percentile(baseline.latencies, 99)),
         targets: { p99MsBelow: 10, atDecisionsPerSec: 1000, bulk10kMsBelow: 1000 },
-        ...(diagnose ? { diagnosis: { coresWhileSingle: cores, busyBackends: busy, statements: statementTimes } } : {}),
+        serverEventLoopUtilization: loop,
+        ...(diagnose ? { diagnosis: { coresWhileSingle: cores, gcWhileSingle: gcPauses, floor, busyBackends: busy, statements: statementTimes } } : {}),
       };
       report(
         ['measure', 'value'],
@@ -287,6 +375,14 @@ async function main(): Promise<void> {
           ['single p50 / p99 ms', `${String(result.p50Ms)} / ${String(result.p99Ms)}`],
           ['bulk 10,000 ms (median of 3)', String(result.bulk10kMs)],
           ['raw read p50 / p99 ms', `${String(result.rawReadP50Ms)} / ${String(result.rawReadP99Ms)}`],
+          ['server event-loop utilization (single)', String(loop)],
+          ...(gcPauses ? [['GC: scavenges (ms, longest) / mark-compacts (ms)', `${String(gcPauses.scavenges)} (${String(gcPauses.scavengeMs)}, ${String(gcPauses.longestScavengeMs)}) / ${String(gcPauses.markCompacts)} (${String(gcPauses.markCompactMs)})`]] : []),
+          ...(floor
+            ? [
+                ['floor: GET /health/live p50 / p99 ms, server CPU ms each', `${String(floor.healthLiveAtRate.p50Ms)} / ${String(floor.healthLiveAtRate.p99Ms)}, ${String(floor.healthLiveAtRate.serverCpuMsPerRequest)}`],
+                ['floor: decisions at 50/s p50 / p99 ms, server CPU ms each', `${String(floor.decisionsAt50PerSec.p50Ms)} / ${String(floor.decisionsAt50PerSec.p99Ms)}, ${String(floor.decisionsAt50PerSec.serverCpuMsPerRequest)}`],
+              ]
+            : []),
           ...(cores ? [['cores: server / postgres / load client / other', `${String(cores.server)} / ${String(cores.postgres)} / ${String(cores.loadClient)} / ${String(cores.other)}`]] : []),
           ...(busy ?? []).map(([what, share]) => [`  busy ${what}`, String(share)]),
           ...(statementTimes ?? []).map((t) => [`  ${t.statement}`, `${String(t.calls)} calls, ${String(t.plans)} plans, plan ${String(t.planMs)} / exec ${String(t.execMs)} ms`]),

@@ -18,6 +18,8 @@ interface Job {
   readonly rate: number;
   readonly seconds: number;
   readonly path: string;
+  /** POST (default) with one of `bodies` each, or GET of `path` without a body. */
+  readonly method?: 'GET' | 'POST';
   readonly bodies: readonly string[];
   /** Load first for this long, unmeasured, on the same connections. */
   readonly warmupSeconds?: number;
@@ -103,7 +105,8 @@ class Connection {
 }
 
 async function run(job: Job): Promise<LoadResult> {
-  const requests = job.bodies.map((body) => {
+  const requests = (job.method === 'GET' ? [''] : job.bodies).map((body) => {
+    if (job.method === 'GET') return Buffer.from(`GET ${job.path} HTTP/1.1\r\nhost: 127.0.0.1:${String(job.port)}\r\n\r\n`, 'latin1');
     const payload = Buffer.from(body, 'utf8');
     const head = `POST ${job.path} HTTP/1.1\r\nhost: 127.0.0.1:${String(job.port)}\r\ncontent-type: application/json\r\nauthorization: Bearer ${job.key}\r\ncontent-length: ${String(payload.length)}\r\n\r\n`;
     return Buffer.concat([Buffer.from(head, 'latin1'), payload]);
