@@ -72,7 +72,7 @@ export class IssueApiKeyHandler implements ICommandHandler<IssueApiKeyCommand, I
       },
       metadataFor(command.context, now),
     );
-    await this.projector.projectStream(streamId, 0);
+    await this.projector.projectStream(streamId);
     return { keyId, key, prefix, roles: command.roles, label: command.label, expiresAt: expiresAt.toISOString() };
   }
 }
@@ -87,7 +87,7 @@ export class RevokeApiKeyHandler implements ICommandHandler<RevokeApiKeyCommand,
 
   async execute(command: RevokeApiKeyCommand): Promise<void> {
     const streamId = apiKeyStreamId(command.keyId);
-    const result = await handleWithDecider(
+    await handleWithDecider(
       this.store,
       apiKeyDecider,
       streamId,
@@ -95,6 +95,6 @@ export class RevokeApiKeyHandler implements ICommandHandler<RevokeApiKeyCommand,
       metadataFor(command.context, this.clock.now()),
     );
     // Revocation must hold on the very next request: update the read model before answering.
-    await this.projector.projectStream(streamId, result.revision);
+    await this.projector.projectStream(streamId);
   }
 }

@@ -39,7 +39,7 @@ export class ChangeDelegationHandler implements ICommandHandler<ChangeDelegation
         : { kind: 'RevokeDelegatedPermissions', tenantId, userId: command.userId, permissions: command.permissions, revokedBy: actor },
       metadataFor(command.context, this.clock.now()),
     );
-    if (result.events.length > 0) await this.projector.projectStream(streamId, result.revision - result.events.length + 1);
+    if (result.events.length > 0) await this.projector.projectStream(streamId);
     return { permissions: await this.readModel.delegatedPermissions(tenantId, command.userId) };
   }
 }

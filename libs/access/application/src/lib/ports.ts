@@ -26,7 +26,7 @@ export interface KeyMaterial {
 
 /** Applies a stream's new events to the access read models now (the workers would, later). */
 export interface AccessProjector {
-  projectStream(streamId: string, fromRevision: number): Promise<void>;
+  projectStream(streamId: string): Promise<unknown>;
 }
 
 export const ACCESS_READ_MODEL = Symbol.for('attest.access.ReadModel');

@@ -1,7 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { ApiKeyEvent, DelegationEvent, Permission } from '@attest/access-domain';
 import type { EventStore, RecordedEvent } from '@attest/event-store';
-import type { Projection } from '@attest/projections';
+import { InlineProjector, type Projection } from '@attest/projections';
 import type { AccessProjector } from '@attest/access-application';
 
 const API_KEY_TYPES = ['ApiKeyIssued.v1', 'ApiKeyRevoked.v1'];
@@ -86,10 +86,11 @@ export class PostgresAccessProjector implements AccessProjector {
     private readonly keyCache: { forgetAll(): void } | null = null,
   ) {}
 
-  async projectStream(streamId: string, fromRevision: number): Promise<void> {
-    const events = await this.store.readStream(streamId, { fromRevision: Math.max(0, fromRevision), maxCount: 10_000 });
-    if (events.length === 0) return;
-    await this.ownerDataSource.transaction((m) => accessProjection.apply(events, m));
-    if (events.some((e) => e.type === 'ApiKeyRevoked.v1')) this.keyCache?.forgetAll();
+  async projectStream(streamId: string): Promise<void> {
+    // In stream order under the stream's inline position (see InlineProjector).
+    const applied = await new InlineProjector(this.ownerDataSource, this.store, [accessProjection]).projectStream(streamId);
+    // Nothing applied: a concurrent call applied this command's events (a revocation among them, maybe)
+    // and may not have dropped the rows yet; dropping them again costs one lookup per key.
+    if (applied.length === 0 || applied.some((e) => e.type === 'ApiKeyRevoked.v1')) this.keyCache?.forgetAll();
   }
 }

@@ -57,7 +57,7 @@ export class RunAccountCommandHandler implements ICommandHandler<RunAccountComma
     const domainCommand = { ...command.action, tenantId: context.tenantId, actor: context.actor, now } as AccountCommand;
     const streamId = accountStreamId(domainCommand.accountId);
     const result = await handleWithDecider(this.store, accountDecider, streamId, domainCommand, metadataFor(context, now));
-    if (result.events.length > 0) await this.projector.projectStream(streamId, result.revision - result.events.length + 1);
+    if (result.events.length > 0) await this.projector.projectStream(streamId);
     const closing = result.events.find((e) => ERASING.has(e.type));
     if (closing) {
       // The events are committed; now the personal data they and the read models hold becomes unreadable everywhere.

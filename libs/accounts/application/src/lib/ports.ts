@@ -97,7 +97,7 @@ export interface AccountsReadModel {
 
 /** Applies a stream's new events to the accounts read models now (read-your-writes for the UI). */
 export interface AccountsProjector {
-  projectStream(streamId: string, fromRevision: number): Promise<void>;
+  projectStream(streamId: string): Promise<unknown>;
 }
 
 export type ClaimKind = 'tenant-id' | 'registration-number' | 'phone' | 'channel-account';

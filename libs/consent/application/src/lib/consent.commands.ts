@@ -43,7 +43,7 @@ export class RunPurposeCommandHandler implements ICommandHandler<RunPurposeComma
     const { tenantId, actor } = command.context;
     const streamId = purposesStreamId(tenantId);
     const result = await handleWithDecider(this.store, purposesDecider, streamId, { ...command.action, tenantId, actor }, metadataFor(command.context, this.clock.now()));
-    if (result.events.length > 0) await this.projector.projectStream(streamId, result.revision - result.events.length + 1);
+    if (result.events.length > 0) await this.projector.projectStream(streamId);
     return { events: result.events.map((e) => e.type) };
   }
 }
@@ -129,7 +129,7 @@ export class ChangeConsentHandler implements ICommandHandler<ChangeConsentComman
           };
     const streamId = consentStreamId(customerId);
     const result = await handleWithDecider(this.store, consentDecider, streamId, domain, metadataFor(command.context, this.clock.now()));
-    await this.projector.projectStream(streamId, result.revision - result.events.length + 1);
+    await this.projector.projectStream(streamId);
     const [recorded] = await this.store.readStream(streamId, { fromRevision: result.revision, maxCount: 1 });
     if (!recorded) throw new Error('the consent event was not found after appending it');
     return receiptOf(recorded, purpose);

@@ -34,7 +34,7 @@ export interface ConsentReadModel {
 }
 
 export interface ConsentProjector {
-  projectStream(streamId: string, fromRevision: number): Promise<void>;
+  projectStream(streamId: string): Promise<unknown>;
 }
 
 export const CONSENT_READ_MODEL = Symbol.for('attest.consent.ReadModel');

@@ -32,7 +32,7 @@ export class RunCustomerCommandHandler implements ICommandHandler<RunCustomerCom
     const streamId = customerStreamId(command.action.customerId);
     const domain = { ...command.action, tenantId, actor, today: now.toISOString().slice(0, 10) } as CustomerCommand;
     const result = await handleWithDecider(this.store, customerDecider, streamId, domain, metadataFor(command.context, now));
-    if (result.events.length > 0) await this.projector.projectStream(streamId, result.revision - result.events.length + 1);
+    if (result.events.length > 0) await this.projector.projectStream(streamId);
     return { customerId: command.action.customerId, events: result.events.map((e) => e.type) };
   }
 }

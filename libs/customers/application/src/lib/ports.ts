@@ -44,7 +44,7 @@ export interface CustomersReadModel {
 }
 
 export interface CustomersProjector {
-  projectStream(streamId: string, fromRevision: number): Promise<void>;
+  projectStream(streamId: string): Promise<unknown>;
 }
 
 export const CUSTOMERS_READ_MODEL = Symbol.for('attest.customers.ReadModel');

@@ -1,12 +1,22 @@
 import type { DataSource } from 'typeorm';
-import type { EventStore } from '@attest/event-store';
+import type { EventStore, RecordedEvent } from '@attest/event-store';
 import type { Projection } from './projection';
+
+/** Events read per stream and call; a longer backlog is applied in several rounds. */
+const READ_LIMIT = 10_000;
 
 /**
  * Applies a stream's new events at once to the given projections, in one
  * owner transaction, so a command's caller reads its own write (and, for the
  * outbox, a notice is queued before anything else happens). The workers apply
  * the same events again later: the projections must be idempotent.
+ *
+ * Two commands on one stream may finish their appends in one order and reach
+ * this point in the other. So each projection's position in the stream is kept
+ * (`projections.inline_streams`) and locked: a call applies every event after
+ * it, in stream order, whatever revision its command appended. An update
+ * applied before the event it depends on (a withdrawal before its grant) would
+ * otherwise be lost until the workers caught up.
  */
 export class InlineProjector {
   constructor(
@@ -15,15 +25,46 @@ export class InlineProjector {
     private readonly projections: readonly Projection[],
   ) {}
 
-  async projectStream(streamId: string, fromRevision: number): Promise<void> {
-    const events = await this.store.readStream(streamId, { fromRevision: Math.max(0, fromRevision), maxCount: 10_000 });
-    if (events.length === 0) return;
-    await this.ownerDataSource.transaction(async (m) => {
-      for (const projection of this.projections) {
-        const filter = projection.filter;
-        const relevant = filter && 'eventTypes' in filter ? events.filter((e) => filter.eventTypes.includes(e.type)) : events;
-        if (relevant.length > 0) await projection.apply(relevant, m);
-      }
-    });
+  /**
+   * Applies every event of the stream not applied inline yet, in stream order
+   * (the caller's own, appended before, included); returns the events this call applied.
+   */
+  async projectStream(streamId: string): Promise<readonly RecordedEvent[]> {
+    const applied: RecordedEvent[] = [];
+    if (this.projections.length === 0) return applied;
+    const names = [...new Set(this.projections.map((p) => p.name))].sort();
+    for (;;) {
+      const more = await this.ownerDataSource.transaction(async (m) => {
+        // One statement creates or locks each projection's row, in name order (concurrent
+        // callers queue, never deadlock), and returns its position.
+        const rows = await m.query<{ projection: string; applied_through: string }[]>(
+          `INSERT INTO projections.inline_streams (projection, stream_id, applied_through)
+           SELECT name, $2, -1 FROM unnest($1::text[]) AS name ORDER BY name
+           ON CONFLICT (projection, stream_id) DO UPDATE SET applied_through = projections.inline_streams.applied_through
+           RETURNING projection, applied_through::text`,
+          [names, streamId],
+        );
+        const through = new Map(rows.map((r) => [r.projection, Number(r.applied_through)]));
+        const from = Math.min(...names.map((n) => (through.get(n) ?? -1) + 1));
+        const events = await this.store.readStream(streamId, { fromRevision: from, maxCount: READ_LIMIT });
+        if (events.length === 0) return false;
+        for (const projection of this.projections) {
+          const done = through.get(projection.name) ?? -1;
+          const filter = projection.filter;
+          const relevant = events.filter((e) => e.streamPosition > done && (!filter || !('eventTypes' in filter) || filter.eventTypes.includes(e.type)));
+          if (relevant.length > 0) await projection.apply(relevant, m);
+        }
+        const last = events[events.length - 1]?.streamPosition ?? from - 1;
+        await m.query(`UPDATE projections.inline_streams SET applied_through = $3 WHERE stream_id = $2 AND projection = ANY($1::text[]) AND applied_through < $3`, [
+          names,
+          streamId,
+          last,
+        ]);
+        applied.push(...events);
+        // A full read may have left events behind it.
+        return events.length === READ_LIMIT;
+      });
+      if (!more) return applied;
+    }
   }
 }

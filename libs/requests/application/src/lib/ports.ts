@@ -212,7 +212,7 @@ export interface SubjectExport {
 }
 
 export interface RequestsProjector {
-  projectStream(streamId: string, fromRevision: number): Promise<void>;
+  projectStream(streamId: string): Promise<unknown>;
 }
 
 export const REQUESTS_READ_MODEL = Symbol.for('attest.requests.ReadModel');

@@ -14,7 +14,7 @@ export interface Appended {
 export async function runStep(store: EventStore, projector: RequestsProjector, context: CommandContext, command: RequestCommand, now: Date): Promise<Appended> {
   const streamId = requestStreamId(command.requestId);
   const result = await handleWithDecider(store, requestDecider, streamId, command, metadataFor(context, now));
-  if (result.events.length > 0) await projector.projectStream(streamId, result.revision - result.events.length + 1);
+  if (result.events.length > 0) await projector.projectStream(streamId);
   return { requestId: command.requestId, events: result.events.map((e) => e.type) };
 }
 

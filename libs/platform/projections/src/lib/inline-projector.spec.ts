@@ -1,0 +1,83 @@
+import type { DataSource } from 'typeorm';
+import { createDataSource } from '@attest/database';
+import { NO_STREAM } from '@attest/event-store';
+import { streamIn, testEvent, uniqueCategory } from '@attest/event-store-contract';
+import { eventStoreMigrations, PostgresEventStore } from '@attest/event-store-postgres';
+import { createTestDatabase, type TestDatabase } from '@attest/testing';
+import { InlineProjector } from './inline-projector';
+import { projectionMigrations } from './migrations';
+import { RECORDING_TABLE_SQL, recordingProjection } from './__fixtures__/recording-projection';
+
+describe('InlineProjector (read-your-write projections, applied in stream order)', () => {
+  let db: TestDatabase;
+  let dataSource: DataSource;
+  let store: PostgresEventStore;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('inline_projector', { migrations: [...eventStoreMigrations, ...projectionMigrations] });
+    dataSource = createDataSource({ url: db.url, migrations: [] });
+    await dataSource.initialize();
+    store = new PostgresEventStore({ connectionString: db.url, pollIntervalMs: 50 });
+    await dataSource.query(RECORDING_TABLE_SQL);
+  });
+
+  afterAll(async () => {
+    await store.close();
+    await dataSource.destroy();
+    await db.drop();
+  });
+
+  /** The `n` of every applied event, in the order the projection applied them. */
+  async function appliedOrder(): Promise<number[]> {
+    const rows = await dataSource.query<{ n: number }[]>(`SELECT n FROM recorded_rows ORDER BY id`);
+    return rows.map((r) => r.n);
+  }
+
+  const numbered = (from: number, count: number): ReturnType<typeof testEvent>[] => Array.from({ length: count }, (_, i) => testEvent('ThingHappened.v1', { n: from + i }));
+
+  beforeEach(async () => {
+    await dataSource.query(`TRUNCATE recorded_rows`);
+  });
+
+  it('a command that gets here first applies the earlier command’s event before its own, and the later call applies nothing twice', async () => {
+    const category = uniqueCategory();
+    const stream = streamIn(category);
+    const projector = new InlineProjector(dataSource, store, [recordingProjection({ streamCategories: [category] })]);
+    await store.appendToStream(stream, numbered(0, 2), { expectedRevision: NO_STREAM });
+    expect([...(await projector.projectStream(stream))].map((e) => e.streamPosition)).toEqual([0, 1]);
+    // Two commands append revisions 2 and 3; the second one's projection runs first.
+    await store.appendToStream(stream, numbered(2, 1), { expectedRevision: 1 });
+    await store.appendToStream(stream, numbered(3, 1), { expectedRevision: 2 });
+    expect([...(await projector.projectStream(stream))].map((e) => e.streamPosition)).toEqual([2, 3]);
+    expect(await projector.projectStream(stream)).toEqual([]);
+    expect(await appliedOrder()).toEqual([0, 1, 2, 3]);
+    const [position] = await dataSource.query<{ applied_through: string }[]>(`SELECT applied_through::text FROM projections.inline_streams WHERE stream_id = $1`, [stream]);
+    expect(position?.applied_through).toBe('3');
+  });
+
+  it('concurrent calls on one stream apply each event once, in stream order', async () => {
+    const category = uniqueCategory();
+    const stream = streamIn(category);
+    const projector = new InlineProjector(dataSource, store, [recordingProjection({ streamCategories: [category] })]);
+    await store.appendToStream(stream, numbered(0, 1), { expectedRevision: NO_STREAM });
+    // The stream's position row exists already (a first insert would serialise the callers by itself).
+    await projector.projectStream(stream);
+    for (let n = 1; n < 12; n++) await store.appendToStream(stream, numbered(n, 1), { expectedRevision: n - 1 });
+    const applied = await Promise.all(Array.from({ length: 8 }, () => projector.projectStream(stream)));
+    expect(applied.flat().map((e) => e.streamPosition).sort((a, b) => a - b)).toEqual(Array.from({ length: 11 }, (_, i) => i + 1));
+    expect(await appliedOrder()).toEqual(Array.from({ length: 12 }, (_, i) => i));
+  });
+
+  it('keeps a position per projection: one added later catches up on the stream without replaying it to the others', async () => {
+    const category = uniqueCategory();
+    const stream = streamIn(category);
+    const first = recordingProjection({ streamCategories: [category] });
+    await store.appendToStream(stream, numbered(0, 2), { expectedRevision: NO_STREAM });
+    await new InlineProjector(dataSource, store, [first]).projectStream(stream);
+    const second = { ...recordingProjection({ streamCategories: [category] }), name: 'recording-second' };
+    await store.appendToStream(stream, numbered(2, 1), { expectedRevision: 1 });
+    await new InlineProjector(dataSource, store, [first, second]).projectStream(stream);
+    // first: 0, 1, then 2; second: 0, 1, 2 (its own position started at the beginning).
+    expect(await appliedOrder()).toEqual([0, 1, 2, 0, 1, 2]);
+  });
+});
