@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { freePort, startEmbeddedPostgres, type RunningPostgres } from '../libs/platform/database/src/embedded';
 
 declare global {
-  var __ATTEST_TEST_PG__: { server: RunningPostgres; dataDir: string } | undefined;
+  var __ATTEST_TEST_PG__: { server: RunningPostgres } | undefined;
 }
 
 /** One real PostgreSQL per test run, unless TEST_DATABASE_URL names a server. */
@@ -13,6 +13,6 @@ export default async function globalSetup(): Promise<void> {
   const port = await freePort();
   const dataDir = join(__dirname, '..', '.data', 'test', `pg-${randomBytes(4).toString('hex')}`);
   const pg = await startEmbeddedPostgres({ dataDir, port, ephemeral: true });
-  globalThis.__ATTEST_TEST_PG__ = { server: pg, dataDir };
+  globalThis.__ATTEST_TEST_PG__ = { server: pg };
   process.env['TEST_DATABASE_URL'] = pg.url('postgres');
 }

@@ -1,8 +1,6 @@
-import { rm } from 'node:fs/promises';
-
 export default async function globalTeardown(): Promise<void> {
   const pg = globalThis.__ATTEST_TEST_PG__;
   if (!pg) return;
+  // Ephemeral: stopping removes its data directory too.
   await pg.server.stop();
-  await rm(pg.dataDir, { recursive: true, force: true });
 }

@@ -105,8 +105,8 @@ class Connection {
 }
 
 async function run(job: Job): Promise<LoadResult> {
-  const requests = (job.method === 'GET' ? [''] : job.bodies).map((body) => {
-    if (job.method === 'GET') return Buffer.from(`GET ${job.path} HTTP/1.1\r\nhost: 127.0.0.1:${String(job.port)}\r\n\r\n`, 'latin1');
+  const get = Buffer.from(`GET ${job.path} HTTP/1.1\r\nhost: 127.0.0.1:${String(job.port)}\r\n\r\n`, 'latin1');
+  const requests = job.method === 'GET' ? [get] : job.bodies.map((body) => {
     const payload = Buffer.from(body, 'utf8');
     const head = `POST ${job.path} HTTP/1.1\r\nhost: 127.0.0.1:${String(job.port)}\r\ncontent-type: application/json\r\nauthorization: Bearer ${job.key}\r\ncontent-length: ${String(payload.length)}\r\n\r\n`;
     return Buffer.concat([Buffer.from(head, 'latin1'), payload]);

@@ -79,16 +79,20 @@ export const accessProjection: Projection = {
  * apply the same events again later; the projection is idempotent.
  */
 export class PostgresAccessProjector implements AccessProjector {
+  private readonly inline: InlineProjector;
+
   constructor(
-    private readonly ownerDataSource: DataSource,
-    private readonly store: EventStore,
+    ownerDataSource: DataSource,
+    store: EventStore,
     /** This process's kept key rows: dropped after a revocation commits, before the command answers. */
     private readonly keyCache: { forgetAll(): void } | null = null,
-  ) {}
+  ) {
+    this.inline = new InlineProjector(ownerDataSource, store, [accessProjection]);
+  }
 
   async projectStream(streamId: string): Promise<void> {
     // In stream order under the stream's inline position (see InlineProjector).
-    const applied = await new InlineProjector(this.ownerDataSource, this.store, [accessProjection]).projectStream(streamId);
+    const applied = await this.inline.projectStream(streamId);
     // Nothing applied: a concurrent call applied this command's events (a revocation among them, maybe)
     // and may not have dropped the rows yet; dropping them again costs one lookup per key.
     if (applied.length === 0 || applied.some((e) => e.type === 'ApiKeyRevoked.v1')) this.keyCache?.forgetAll();

@@ -55,9 +55,9 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const log = (line: string): void => {
     if (starting) {
       startup.push(...line.split('\n').filter((l) => l.trim() !== ''));
+      if (startup.length > 12) startup.splice(0, startup.length - 12);
       if (line.includes('database system is shut down')) failed();
     }
-    if (startup.length > 12) startup.splice(0, startup.length - 12);
     options.onLog?.(line);
   };
   const socketDir = embeddedSocketDir(clusterDir, options.port);

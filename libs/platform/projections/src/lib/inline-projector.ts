@@ -54,7 +54,7 @@ export class InlineProjector {
           const relevant = events.filter((e) => e.streamPosition > done && (!filter || !('eventTypes' in filter) || filter.eventTypes.includes(e.type)));
           if (relevant.length > 0) await projection.apply(relevant, m);
         }
-        const last = events[events.length - 1]?.streamPosition ?? from - 1;
+        const last = events.reduce((max, e) => Math.max(max, e.streamPosition), from);
         await m.query(`UPDATE projections.inline_streams SET applied_through = $3 WHERE stream_id = $2 AND projection = ANY($1::text[]) AND applied_through < $3`, [
           names,
           streamId,
