@@ -238,7 +238,7 @@ function printReport(report: VerificationReport): number {
   process.stdout.write(
     `${report.origin}: ${report.size} entries (${report.purged} purged), ${report.checkpointsChecked} signed checkpoints checked` +
       (report.latestCheckpoint ? `, latest covers ${report.latestCheckpoint.size} (root ${report.latestCheckpoint.root})` : '') +
-      (report.uncovered > 0 ? `, ${report.uncovered} entries after the latest checkpoint` : '') +
+      (report.uncovered > 0 ? `, ${report.uncovered} entries pending (not yet covered by a signed checkpoint; the next one signs them)` : '') +
       (report.pending > 0 ? `, ${report.pending} staged records not merged yet` : '') +
       '\n',
   );

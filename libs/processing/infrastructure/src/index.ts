@@ -6,3 +6,4 @@ export * from './lib/verify-database';
 export * from './lib/signer-key';
 export * from './lib/record-service';
 export * from './lib/register';
+export { testDraft } from './lib/test-drafts';

@@ -131,6 +131,7 @@ export async function startInfrastructure(config: AttestConfig, logger: Logger):
     const recordLog = new PostgresRecordLog(dataSource, null, {
       origin: config.processingRecord.origin,
       signer,
+      signFirstCheckpoint: true,
       onMergeError: (error) => {
         logger.error({ err: error instanceof Error ? { name: error.name, message: error.message } : undefined }, 'merging staged processing records failed; retried on the next record or checkpoint tick');
       },
@@ -254,7 +255,8 @@ export function startCheckpointSchedule(infrastructure: Infrastructure, config: 
       }
     })();
   };
-  infrastructure.recordLog.mergeSoon();
+  // At once, not after the first interval: logs left uncovered by a process that stopped are signed now.
+  tick();
   const timer = setInterval(tick, config.processingRecord.checkpointIntervalSeconds * 1000);
   timer.unref();
   return {

@@ -34,4 +34,12 @@ describe('C2SP signed notes', () => {
     expect(opened.root).toEqual(Buffer.alloc(32, 7));
     expect(() => parseCheckpoint('o\n01\nAAAA\n')).toThrow(NoteError);
   });
+
+  it('opens a note saved with trailing blank lines (as `jq -r .note > kept.note` writes it); the signed text is unchanged', () => {
+    const verifier = parseVerifierKey(VKEY);
+    for (const saved of [`${SIGNED}\n`, `${SIGNED}\n\n`, `${SIGNED}\r\n`]) expect(openNote(saved, [verifier])).toEqual({ text: TEXT, verifiedBy: ['PeterNeumann'] });
+    // Anything else after the signatures is still refused, and so is a note with no newline at the end.
+    expect(() => openNote(`${SIGNED}\nextra\n`, [verifier])).toThrow(NoteError);
+    expect(() => openNote(SIGNED.slice(0, -1), [verifier])).toThrow(NoteError);
+  });
 });

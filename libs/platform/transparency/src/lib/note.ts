@@ -114,7 +114,10 @@ export interface OpenedNote {
  * least one known key signed it and every signature of a known key verifies;
  * signatures of unknown keys are ignored, as the format allows.
  */
-export function openNote(note: string, verifiers: readonly NoteVerifier[]): OpenedNote {
+export function openNote(given: string, verifiers: readonly NoteVerifier[]): OpenedNote {
+  // A note saved by a tool that adds a final newline (`jq -r .note > kept.note`) ends in blank
+  // lines: they are not part of the note, and the signed text before them is unchanged.
+  const note = given.replace(/\n(?:[ \t\r]*\n)+$/u, '\n');
   const split = note.lastIndexOf('\n\n');
   if (split < 0 || !note.endsWith('\n')) throw new NoteError('malformed note: no signature block');
   const text = note.slice(0, split + 1);

@@ -90,6 +90,74 @@ describe('the processing record in Postgres (P2: append-only, tamper-evident)', 
     expect(await verifyTenantLog(log, tenantId)).toMatchObject({ ok: true, size: 53, checkpointsChecked: 2, problems: [] });
   });
 
+  describe('across a change in the number of digits (sizes, indices and checkpoints are numbers, never text)', () => {
+    it.each([
+      [9, 10],
+      [99, 100],
+    ])('a checkpoint at %i and one at %i: the latest is the larger; proofs and verification hold across it', async (before, after) => {
+      const tenantId = `t-digits-${String(before)}`;
+      await log.appendNow(Array.from({ length: before }, (_, i) => draft(tenantId, i)));
+      const early = await log.checkpoint(tenantId);
+      await log.appendNow(Array.from({ length: after - before + 3 }, (_, i) => draft(tenantId, before + i)));
+      const latest = await log.checkpoint(tenantId);
+      if (!early || !latest) throw new Error('no checkpoint');
+      expect([early.size, latest.size]).toEqual([before, after + 3]);
+      expect((await log.latestCheckpoint(tenantId))?.size).toBe(after + 3);
+      // Signing again is a no-op that answers the latest, not the one that sorts first as text.
+      expect((await log.checkpoint(tenantId))?.size).toBe(after + 3);
+      expect(await log.tenantsBehind()).not.toContain(tenantId);
+      for (const index of [0, before - 1, before, after, after + 2]) {
+        const p = await log.inclusionProof(tenantId, index, after + 3);
+        expect(() => { verifyInclusion(index, after + 3, p.leafHash, p.proof, latest.root); }).not.toThrow();
+      }
+      const consistency = await log.consistencyProof(tenantId, before, after + 3);
+      expect(() => { verifyConsistency(before, after + 3, consistency.proof, early.root, latest.root); }).not.toThrow();
+      expect((await log.checkpoints(tenantId)).map((c) => c.size)).toEqual([before, after + 3]);
+      expect(await verifyTenantLog(log, tenantId, { trusted: [early.note] })).toMatchObject({ ok: true, size: after + 3, checkpointsChecked: 3, uncovered: 0, latestCheckpoint: { size: after + 3 } });
+    });
+
+    it('checkpoints at 999,999 and 1,000,000: the latest is the larger, and the log counts as covered', async () => {
+      // A million entries take a minute to merge: the checkpoint rows (and the log's size) are
+      // written directly, which is all that latestCheckpoint and tenantsBehind read.
+      const tenantId = 't-digits-million';
+      await ds.query(`INSERT INTO processing.logs (tenant_id, size) VALUES ($1, 1000000)`, [tenantId]);
+      for (const size of [999_999, 1_000_000]) {
+        await ds.query(`INSERT INTO processing.checkpoints (tenant_id, size, root, note) VALUES ($1, $2, $3, $4)`, [tenantId, size, Buffer.alloc(32), `note ${String(size)}`]);
+      }
+      expect((await log.latestCheckpoint(tenantId))?.size).toBe(1_000_000);
+      expect(await log.tenantsBehind()).not.toContain(tenantId);
+      expect(await log.size(tenantId)).toBe(1_000_000);
+    });
+  });
+
+  it('a new log is pending, not failed, until its first checkpoint; with signFirstCheckpoint that is signed as soon as it grows', async () => {
+    const unsigned = 't-first-unsigned';
+    await log.appendNow([draft(unsigned, 0), draft(unsigned, 1)]);
+    await log.settle();
+    expect(await log.latestCheckpoint(unsigned)).toBeNull();
+    expect(await verifyTenantLog(log, unsigned)).toMatchObject({ ok: true, size: 2, uncovered: 2, latestCheckpoint: null, problems: [] });
+
+    const eager = new PostgresRecordLog(ds, null, { origin: 'attest.test/processing-record', signer, signFirstCheckpoint: true });
+    const tenantId = 't-first-signed';
+    await eager.appendNow([draft(tenantId, 0), draft(tenantId, 1), draft(tenantId, 2)]);
+    await eager.settle();
+    expect((await eager.latestCheckpoint(tenantId))?.size).toBe(3);
+    expect(await verifyTenantLog(eager, tenantId)).toMatchObject({ ok: true, size: 3, uncovered: 0, checkpointsChecked: 1 });
+    // Only the first growth signs at once; later growth waits for the schedule.
+    await eager.appendNow([draft(tenantId, 3)]);
+    await eager.settle();
+    expect((await eager.latestCheckpoint(tenantId))?.size).toBe(3);
+    // A rolled-back first append leaves nothing to sign, and the tries end.
+    await expect(
+      ds.transaction(async (m) => {
+        await eager.append(m, [draft('t-first-rolled-back', 0)]);
+        throw new Error('rolled back');
+      }),
+    ).rejects.toThrow('rolled back');
+    await eager.settle();
+    expect(await eager.latestCheckpoint('t-first-rolled-back')).toBeNull();
+  }, 30_000);
+
   it('the app role may only insert and select: no update, delete, truncate or trigger switch', async () => {
     const { tenantId } = await fresh();
     for (const sql of [

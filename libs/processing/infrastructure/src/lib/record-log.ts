@@ -26,7 +26,16 @@ export interface RecordLogOptions {
   readonly signer: NoteSigner;
   /** A background merge of staged records failed (it is retried on the next stage or checkpoint). */
   readonly onMergeError?: (error: unknown) => void;
+  /**
+   * Sign a checkpoint as soon as a tenant's log first grows, instead of at the
+   * next scheduled one: a new log is then never "entries but no checkpoint"
+   * for a minute (the running system sets it; specs that count checkpoints do not).
+   */
+  readonly signFirstCheckpoint?: boolean;
 }
+
+/** Tries, 100 ms apart and doubling, to sign a new log's first checkpoint before leaving it to the schedule. */
+const FIRST_CHECKPOINT_TRIES = 6;
 
 /** Staged records merged per transaction. */
 const MERGE_BATCH = 10_000;
@@ -109,6 +118,9 @@ export class PostgresRecordLog {
   private mergeAgain = false;
   /** The last background merge found another merger running (its rows may be left: try again). */
   private mergeBusy = false;
+  /** Tenants whose log first grew, with the tries left to sign its first checkpoint. */
+  private readonly firstGrown = new Map<string, number>();
+  private signing: Promise<void> | null = null;
 
   /** Reads of tenant data go through `app` (row-level security) when given, else the owner. */
   constructor(
@@ -154,6 +166,7 @@ export class PostgresRecordLog {
         [tenantId],
       ));
       const size = Number(sizeText);
+      if (size === 0 && this.options.signFirstCheckpoint) this.firstGrown.set(tenantId, FIRST_CHECKPOINT_TRIES);
       if (options.dedupe !== false) {
         const seen = new Set(
           ((await manager.query<{ source_id: string }[]>(SEEN_SOURCES_SQL, [tenantId, batch.map((d) => d.sourceId)]))).map(
@@ -212,7 +225,32 @@ export class PostgresRecordLog {
       await manager.query(`UPDATE processing.logs SET size = $2 WHERE tenant_id = $1`, [tenantId, size + batch.length]);
       batch.forEach((d, i) => appended.push({ tenantId, index: size + i, sourceId: d.sourceId }));
     }
+    if (this.firstGrown.size > 0) this.signFirstSoon();
     return appended;
+  }
+
+  /**
+   * Signs the first checkpoint of each log that just grew from empty, once
+   * the appending transaction has committed (until then the log reads as
+   * empty and signing is retried; a rolled-back append leaves nothing to sign).
+   */
+  private signFirstSoon(): void {
+    if (this.signing) return;
+    this.signing = (async () => {
+      for (let wait = 100; this.firstGrown.size > 0; wait *= 2) {
+        await new Promise((resolve) => setTimeout(resolve, wait));
+        for (const [tenantId, tries] of [...this.firstGrown]) {
+          const signed = await this.checkpoint(tenantId).catch((error: unknown) => {
+            this.options.onMergeError?.(error);
+            return null;
+          });
+          if (signed || tries <= 1) this.firstGrown.delete(tenantId);
+          else this.firstGrown.set(tenantId, tries - 1);
+        }
+      }
+    })().finally(() => {
+      this.signing = null;
+    });
   }
 
   /** Appends in a transaction of its own, as the request-serving role. */
@@ -327,7 +365,7 @@ export class PostgresRecordLog {
 
   /** Waits for the background merge in flight (before the connections close). */
   async settle(): Promise<void> {
-    while (this.merging) await this.merging;
+    while (this.merging || this.signing) await (this.merging ?? this.signing);
   }
 
   /** Everything staged so far is in the log once this resolves (tests, tools). */
@@ -394,7 +432,8 @@ export class PostgresRecordLog {
 
   async latestCheckpoint(tenantId: string): Promise<StoredCheckpoint | null> {
     const rows = (await this.owner.query<Parameters<typeof PostgresRecordLog.checkpointOf>[0][]>(
-      `SELECT tenant_id, size::text AS size, root, note, created_at FROM processing.checkpoints WHERE tenant_id = $1 ORDER BY size DESC, checkpoint_id DESC LIMIT 1`,
+      // Qualified: a bare size in ORDER BY would name the text alias, and "9" sorts above "10".
+      `SELECT c.tenant_id, c.size::text AS size, c.root, c.note, c.created_at FROM processing.checkpoints c WHERE c.tenant_id = $1 ORDER BY c.size DESC, c.checkpoint_id DESC LIMIT 1`,
       [tenantId],
     ));
     return rows[0] ? PostgresRecordLog.checkpointOf(rows[0]) : null;

@@ -1,7 +1,7 @@
 import { uuidv7 } from '@attest/kernel';
 import type { RecordDraft } from '@attest/processing-domain';
 
-/** The i-th record draft of a tenant, with a fresh source id (for this library's specs). */
+/** The i-th record draft of a tenant, with a fresh source id (for specs: this library's and the deletion evidence's). */
 export const testDraft = (tenantId: string, i: number): RecordDraft => ({
   tenantId,
   sourceId: uuidv7(),
