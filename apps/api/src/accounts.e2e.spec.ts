@@ -128,23 +128,27 @@ describe('accounts and organizations end to end (A1–A12; real HTTP, real Postg
       expect((await api.call('POST', '/v1/registrations/personal', { body: { challengeId: first.challengeId, code: wrong, birthDate: '1990-01-01' } })).body).toMatchObject({
         status: 400,
         code: 'OTP.INVALID',
+        attemptsLeft: 4,
+        detail: 'the code is not valid; 4 attempts left',
       });
       const underage = new Date(clock.now().getTime() - 17 * 365.25 * 86_400_000).toISOString().slice(0, 10);
       expect((await api.call('POST', '/v1/registrations/personal', { body: { challengeId: first.challengeId, code, birthDate: underage } })).body).toMatchObject({
         status: 400,
         code: 'ACCOUNT.UNDERAGE',
       });
-      const second = body<{ challengeId: string }>(await api.call('POST', '/v1/registrations/personal/code', { body: { phone: people.personal.phone } }));
-      const res = await api.call('POST', '/v1/registrations/personal', { body: { challengeId: second.challengeId, code: await codeFor(people.personal.phone), birthDate: '1990-01-01' } });
+      // The underage attempt did not spend the code: the person corrects the date and goes on with it.
+      const res = await api.call('POST', '/v1/registrations/personal', { body: { challengeId: first.challengeId, code, birthDate: '1990-01-01' } });
       expect(res.status).toBe(201);
       personal = body(res);
       expect(personal.tenantId).toMatch(/^p-[0-9a-f]{32}$/);
-      // A third code in the hour is the limit; its registration is refused as a repeat.
-      const third = body<{ challengeId: string }>(await api.call('POST', '/v1/registrations/personal/code', { body: { phone: people.personal.phone } }));
-      expect((await api.call('POST', '/v1/registrations/personal', { body: { challengeId: third.challengeId, code: await codeFor(people.personal.phone), birthDate: '1990-01-01' } })).body).toMatchObject({
-        status: 409,
-        code: 'ACCOUNT.IDENTIFIER_TAKEN',
-      });
+      // Further codes are refused as a repeat registration; a third code in the hour is the limit.
+      for (let i = 0; i < 2; i++) {
+        const again = body<{ challengeId: string }>(await api.call('POST', '/v1/registrations/personal/code', { body: { phone: people.personal.phone } }));
+        expect((await api.call('POST', '/v1/registrations/personal', { body: { challengeId: again.challengeId, code: await codeFor(people.personal.phone), birthDate: '1990-01-01' } })).body).toMatchObject({
+          status: 409,
+          code: 'ACCOUNT.IDENTIFIER_TAKEN',
+        });
+      }
       expect((await api.call('POST', '/v1/registrations/personal/code', { body: { phone: people.personal.phone } })).body).toMatchObject({ status: 429, code: 'OTP.TOO_MANY_CODES', retryAfterSeconds: 3600 });
     });
   });

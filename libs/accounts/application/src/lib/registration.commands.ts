@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Inject } from '@nestjs/common';
 import { Command, CommandBus, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import type { Contact, LicenceEvidence } from '@attest/accounts-domain';
+import { isoDate, refuseUnderage, type Contact, type LicenceEvidence } from '@attest/accounts-domain';
 import { DomainError, uuidv7, type Clock } from '@attest/kernel';
 import { CLOCK, type CommandContext } from '@attest/security';
 import { RunAccountCommand, type AccountCommandResult } from './account.commands';
@@ -138,7 +138,10 @@ export class RegisterPersonalUserHandler implements ICommandHandler<RegisterPers
   ) {}
 
   async execute(command: RegisterPersonalUserCommand): Promise<AccountCommandResult> {
-    const verified = await this.codes.verify({ purpose: 'registration', challengeId: command.challengeId, code: command.code, now: this.clock.now() });
+    const now = this.clock.now();
+    // Before the code is spent: an underage birth date must not use up a right code.
+    refuseUnderage(command.birthDate, isoDate(now));
+    const verified = await this.codes.verify({ purpose: 'registration', challengeId: command.challengeId, code: command.code, now });
     const phone = verified.target.phone;
     if (!phone) throw new DomainError('OTP.INVALID', 'the code is not valid', 'invalid');
     // A2: one account per phone number; repeated registration is refused.

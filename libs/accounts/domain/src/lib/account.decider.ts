@@ -99,6 +99,16 @@ export function cancellationBlockers(state: AccountState): string[] {
   return blockers;
 }
 
+/**
+ * A2 (EC 2.2): a personal user is at least ACCOUNT_POLICY.minimumAge on `today`.
+ * Exported so that registration checks it before it spends the one-time code.
+ */
+export function refuseUnderage(birthDate: string, today: string): void {
+  if (ageOn(birthDate, today) < ACCOUNT_POLICY.minimumAge) {
+    refuse('ACCOUNT.UNDERAGE', `individuals must be at least ${String(ACCOUNT_POLICY.minimumAge)} years old to register`, 'invalid');
+  }
+}
+
 function blocked(state: AccountState): void {
   const blockers = cancellationBlockers(state);
   if (blockers.length > 0) {
@@ -135,9 +145,7 @@ function decide(command: AccountCommand, state: AccountState): readonly AccountE
       if (command.reasons.length === 0) refuse('ACCOUNT.REJECTION_REASON_REQUIRED', 'a rejection names at least one reason', 'invalid');
       return [{ type: 'EnterpriseRejected.v1', data: { ...ids, reasons: [...new Set(command.reasons)], rejectedBy: command.actor } }];
     case 'RegisterPersonalUser':
-      if (ageOn(command.birthDate, today) < ACCOUNT_POLICY.minimumAge) {
-        refuse('ACCOUNT.UNDERAGE', `individuals must be at least ${String(ACCOUNT_POLICY.minimumAge)} years old to register`, 'invalid');
-      }
+      refuseUnderage(command.birthDate, today);
       return [{ type: 'PersonalUserRegistered.v1', data: { ...ids, phone: command.phone, birthDate: command.birthDate } }];
     case 'InviteEndUser': {
       if (!command.contact.email && !command.contact.phone) refuse('INVITATION.CONTACT_REQUIRED', 'an invitation needs an e-mail address or phone number', 'invalid');

@@ -59,7 +59,9 @@ describe('one-time codes (A2, A7; real Postgres)', () => {
     const { challengeId } = await issue('+8613912345680');
     const code = await sentCode(challengeId);
     const wrong = code === '111111' ? '222222' : '111111';
-    for (let i = 0; i < 3; i++) await expect(codes.verify({ purpose: 'registration', challengeId, code: wrong, now })).rejects.toMatchObject({ code: 'OTP.INVALID' });
+    for (const attemptsLeft of [2, 1, 0]) {
+      await expect(codes.verify({ purpose: 'registration', challengeId, code: wrong, now })).rejects.toMatchObject({ code: 'OTP.INVALID', details: { attemptsLeft } });
+    }
     await expect(codes.verify({ purpose: 'registration', challengeId, code, now })).rejects.toMatchObject({ code: 'OTP.TOO_MANY_ATTEMPTS' });
   });
 

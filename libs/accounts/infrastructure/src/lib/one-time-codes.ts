@@ -17,6 +17,14 @@ export interface OneTimeCodePolicy {
 export const DEFAULT_CODE_POLICY: OneTimeCodePolicy = { ttlSeconds: 600, maxAttempts: 5, perAddressPerHour: 3 };
 
 const invalid = (): DomainError => new DomainError('OTP.INVALID', 'the code is not valid', 'invalid');
+/** A wrong code says how many tries the code has left, and what to do when none are. */
+const wrongCode = (attemptsLeft: number): DomainError =>
+  new DomainError(
+    'OTP.INVALID',
+    attemptsLeft > 0 ? `the code is not valid; ${String(attemptsLeft)} ${attemptsLeft === 1 ? 'attempt' : 'attempts'} left` : 'the code is not valid, and no attempts are left; ask for a new code',
+    'invalid',
+    { attemptsLeft },
+  );
 
 /**
  * Six-digit codes from a CSPRNG, stored as HMAC (under the vault's index
@@ -77,7 +85,7 @@ export class PostgresOneTimeCodes implements OneTimeCodes {
   async verify(request: { purpose: CodePurpose; challengeId: string; code: string; now: Date }): Promise<VerifiedCode> {
     if (!isUuid(request.challengeId) || !/^[0-9]{6}$/.test(request.code)) throw invalid();
     const expected = Buffer.from(await this.privacy.keyedHash('otp', `${request.challengeId}:${request.code}`));
-    return this.dataSource.transaction(async (m) => {
+    return this.dataSource.transaction(async (m): Promise<VerifiedCode | { wrong: true; attemptsLeft: number }> => {
       const [row] = await m.query<
         { purpose: string; account_id: string; tenant_id: string; target: JsonValue; code_hash: string; attempts: number; expires_at: Date; consumed_at: Date | null }[]
       >(`SELECT purpose, account_id, tenant_id, target, code_hash, attempts, expires_at, consumed_at FROM accounts.otp_challenges WHERE challenge_id = $1 FOR UPDATE`, [
@@ -91,7 +99,7 @@ export class PostgresOneTimeCodes implements OneTimeCodes {
       if (stored.length !== expected.length || !timingSafeEqual(stored, expected)) {
         // The failed attempt must count even though the request fails: update, then throw after commit.
         await m.query(`UPDATE accounts.otp_challenges SET attempts = attempts + 1 WHERE challenge_id = $1`, [request.challengeId]);
-        return null;
+        return { wrong: true as const, attemptsLeft: Math.max(0, this.policy.maxAttempts - row.attempts - 1) };
       }
       await m.query(`UPDATE accounts.otp_challenges SET consumed_at = $2 WHERE challenge_id = $1`, [request.challengeId, request.now]);
       const target = await this.privacy.open(row.account_id, { table: 'accounts.otp_challenges', column: 'target', row: request.challengeId }, row.target);
@@ -102,7 +110,7 @@ export class PostgresOneTimeCodes implements OneTimeCodes {
         target: { phone: typeof t.phone === 'string' ? t.phone : null, email: typeof t.email === 'string' ? t.email : null },
       };
     }).then((verified) => {
-      if (!verified) throw invalid();
+      if ('wrong' in verified) throw wrongCode(verified.attemptsLeft);
       return verified;
     });
   }
