@@ -184,6 +184,8 @@ describe('accounts and organizations end to end (A1–A12; real HTTP, real Postg
             },
             { contact: people.declined },
             { contact: { name: 'No Department' , email: 'nd@example.org' }, departmentId: uuidv7() },
+            // Without identity references: this entry alone is refused, not the batch.
+            { contact: { name: 'Minor Without Ids', email: 'mwi@example.org' }, birthDate: minorBirth, minor: { guardian: { name: people.guardian, relationship: 'parent' }, guardianConsentRef: 'consent/20' } },
           ],
         },
       });
@@ -195,6 +197,7 @@ describe('accounts and organizations end to end (A1–A12; real HTTP, real Postg
         ['invited', undefined],
         ['invited', undefined],
         ['refused', 'DEPARTMENT.NOT_FOUND'],
+        ['refused', 'INVITATION.IDENTITY_VERIFICATION_REQUIRED'],
       ]);
       adult = outcomes[0]?.accountId ?? '';
       minor = outcomes[2]?.accountId ?? '';

@@ -105,9 +105,10 @@ export class GuardianDto {
 
 export class MinorConsentDto {
   @ApiProperty({ type: GuardianDto }) @IsNotEmptyObject() @ValidateNested() @Type(() => GuardianDto) guardian!: GuardianDto;
-  @ApiProperty({ description: 'Reference to the recorded guardian consent' }) @Matches(REF) guardianConsentRef!: string;
-  @ApiProperty({ description: 'Reference to the identity verification of the minor' }) @Matches(REF) minorIdentityRef!: string;
-  @ApiProperty({ description: 'Reference to the identity verification of the guardian' }) @Matches(REF) guardianIdentityRef!: string;
+  // Each reference may be missing: the decider then refuses that invitation alone, with its own code (A12).
+  @ApiPropertyOptional({ description: 'Reference to the recorded guardian consent; without it this entry is refused (INVITATION.GUARDIAN_CONSENT_REQUIRED)' }) @IsOptional() @Matches(REF) guardianConsentRef?: string;
+  @ApiPropertyOptional({ description: 'Reference to the identity verification of the minor; without it this entry is refused (INVITATION.IDENTITY_VERIFICATION_REQUIRED)' }) @IsOptional() @Matches(REF) minorIdentityRef?: string;
+  @ApiPropertyOptional({ description: 'Reference to the identity verification of the guardian; without it this entry is refused (INVITATION.IDENTITY_VERIFICATION_REQUIRED)' }) @IsOptional() @Matches(REF) guardianIdentityRef?: string;
 }
 
 export class InvitationDto {

@@ -173,7 +173,9 @@ export class OrganizationController {
           departmentId: i.departmentId ?? null,
           contact: { name: i.contact.name, email: i.contact.email ?? null, phone: i.contact.phone ?? null },
           birthDate: i.birthDate ?? null,
-          minor: i.minor ?? null,
+          minor: i.minor
+            ? { guardian: i.minor.guardian, guardianConsentRef: i.minor.guardianConsentRef ?? null, minorIdentityRef: i.minor.minorIdentityRef ?? null, guardianIdentityRef: i.minor.guardianIdentityRef ?? null }
+            : null,
         })),
       ),
     );

@@ -203,11 +203,12 @@ export interface InvitationRequest {
   readonly departmentId: string | null;
   readonly contact: Contact;
   readonly birthDate: string | null;
+  /** A missing reference refuses this entry alone, not the batch (A12). */
   readonly minor: {
     readonly guardian: { readonly name: string; readonly relationship: 'parent' | 'legal-guardian' };
-    readonly guardianConsentRef: string;
-    readonly minorIdentityRef: string;
-    readonly guardianIdentityRef: string;
+    readonly guardianConsentRef: string | null;
+    readonly minorIdentityRef: string | null;
+    readonly guardianIdentityRef: string | null;
   } | null;
 }
 

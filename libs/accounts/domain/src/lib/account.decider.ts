@@ -46,7 +46,13 @@ export type AccountCommand =
       readonly departmentId: string | null;
       readonly contact: Contact;
       readonly birthDate: string | null;
-      readonly minor: Omit<MinorInvitation, 'birthDate'> | null;
+      /** What the inviter gave for a minor; a missing reference refuses this invitation alone (A12). */
+      readonly minor: {
+        readonly guardian: MinorInvitation['guardian'];
+        readonly guardianConsentRef: string | null;
+        readonly minorIdentityRef: string | null;
+        readonly guardianIdentityRef: string | null;
+      } | null;
       readonly token: string;
       readonly tokenHash: string;
       readonly expiresAt: Date;
@@ -153,11 +159,18 @@ function decide(command: AccountCommand, state: AccountState): readonly AccountE
       let minor: MinorInvitation | null = null;
       if (command.birthDate !== null && ageOn(command.birthDate, today) < ACCOUNT_POLICY.minimumAge) {
         // A12: a minor is invited only with the guardian's recorded consent and both identities verified.
-        if (!command.minor?.guardianConsentRef) refuse('INVITATION.GUARDIAN_CONSENT_REQUIRED', 'inviting a minor needs recorded guardian consent', 'invalid');
-        if (!command.minor?.minorIdentityRef || !command.minor.guardianIdentityRef) {
-          refuse('INVITATION.IDENTITY_VERIFICATION_REQUIRED', 'inviting a minor needs verified identities of the minor and the guardian', 'invalid');
+        const given = command.minor;
+        if (!given?.guardianConsentRef) return refuse('INVITATION.GUARDIAN_CONSENT_REQUIRED', 'inviting a minor needs recorded guardian consent', 'invalid');
+        if (!given.minorIdentityRef || !given.guardianIdentityRef) {
+          return refuse('INVITATION.IDENTITY_VERIFICATION_REQUIRED', 'inviting a minor needs verified identities of the minor and the guardian', 'invalid');
         }
-        if (command.minor) minor = { ...command.minor, birthDate: command.birthDate };
+        minor = {
+          birthDate: command.birthDate,
+          guardian: given.guardian,
+          guardianConsentRef: given.guardianConsentRef,
+          minorIdentityRef: given.minorIdentityRef,
+          guardianIdentityRef: given.guardianIdentityRef,
+        };
       }
       return [
         {
