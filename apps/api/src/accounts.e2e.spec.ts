@@ -232,6 +232,8 @@ describe('accounts and organizations end to end (A1–A12; real HTTP, real Postg
       await api.call('POST', `/v1/delegations/${adult}/grant`, { key: admin, body: { permissions: ['organization:read'] } });
       const members = body<{ accountId: string; delegatedPermissions: string[]; departmentId: string | null }[]>(await api.call('GET', '/v1/organization/members?status=active', { key: member }));
       expect(members.find((m) => m.accountId === adult)).toMatchObject({ delegatedPermissions: ['organization:read'], departmentId: sales });
+      // One member answers as the list shows it, with its history.
+      expect(body<unknown>(await api.call('GET', `/v1/organization/members/${adult}`, { key: member }))).toMatchObject({ accountId: adult, delegatedPermissions: ['organization:read'], departmentId: sales, history: expect.any(Array) as unknown });
     });
 
     it('A5: binds a WhatsApp Business number to one tenant only; unbinding erases the number', async () => {
@@ -258,6 +260,8 @@ describe('accounts and organizations end to end (A1–A12; real HTTP, real Postg
       expect(res.body).toMatchObject({ status: 403, code: 'ACCOUNT.NOT_TRANSFERABLE' });
       const me = body<{ history: { event: string; reason: string | null }[] }>(await api.call('GET', '/v1/accounts/me', { key: member }));
       expect(me.history.at(-1)).toMatchObject({ event: 'OwnerChangeRefused.v1', reason: 'transfer-refused' });
+      // Naming a new owner is not needed to be refused.
+      expect((await api.call('POST', '/v1/accounts/me/transfer', { key: member, body: {} })).body).toMatchObject({ status: 403, code: 'ACCOUNT.NOT_TRANSFERABLE' });
     });
 
     it('A6/A7: a restricted login is refused until reactivated by a one-time code', async () => {

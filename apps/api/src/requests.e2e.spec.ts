@@ -185,7 +185,7 @@ describe('data-subject requests end to end (D1–D3, K2; real HTTP, real Postgre
     expect(done.outcome.summary).toMatch(/restricted/);
     expect(await decide()).toMatchObject({ allow: false, reasons: expect.arrayContaining(['SUBJECT_RESTRICTED']) as unknown });
     expect(body<RequestView>(await api.call('GET', `/v1/data-subject-requests/${requestId}`, { key: handler }))).toMatchObject({ status: 'completed', outcome: { summary: done.outcome.summary } });
-    expect((await post(requestId, 'execution', {})).body).toMatchObject({ status: 409, code: 'DSR.NOT_IN_PROGRESS' });
+    expect((await post(requestId, 'execution', {})).body).toMatchObject({ status: 409, code: 'DSR.CLOSED' });
     // Lift it again for the next cases.
     expect((await api.call('DELETE', `/v1/customers/${customer}/restriction`, { key: service })).status).toBeLessThan(300);
   });
@@ -345,7 +345,7 @@ describe('data-subject requests end to end (D1–D3, K2; real HTTP, real Postgre
 
       // Running it again changes nothing.
       const before = await api.eventCount();
-      expect((await post(requestId, 'execution', {})).body).toMatchObject({ status: 409, code: 'DSR.NOT_IN_PROGRESS' });
+      expect((await post(requestId, 'execution', {})).body).toMatchObject({ status: 409, code: 'DSR.CLOSED' });
       expect(await api.app.get(DeletionProcess).resumeUnfinished()).toBe(0);
       expect(await api.eventCount()).toBe(before);
     }, 60_000);

@@ -7,6 +7,7 @@ export * from './lib/accounts.queries';
 import {
   GetAccountHandler,
   GetAccountPersonalDataHandler,
+  GetMemberHandler,
   GetOrganizationHandler,
   GetStatusHistoryHandler,
   GetTenantAccountHandler,
@@ -40,6 +41,7 @@ export const accountsHandlers = [
   GetTenantAccountHandler,
   ListAccountsHandler,
   ListMembersHandler,
+  GetMemberHandler,
   GetStatusHistoryHandler,
   GetOrganizationHandler,
   GetAccountPersonalDataHandler,

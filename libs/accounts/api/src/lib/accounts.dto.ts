@@ -142,7 +142,7 @@ export class NoteRequestDto {
 }
 
 export class TransferRequestDto {
-  @ApiProperty({ description: 'The would-be new owner; the request is always refused (A4) and not stored' }) @IsString() @MaxLength(200) newOwner!: string;
+  @ApiPropertyOptional({ description: 'The would-be new owner, if named; the request is always refused (A4) and this is not stored' }) @IsOptional() @IsString() @MaxLength(200) newOwner?: string;
 }
 
 export class CreateDepartmentRequestDto {
@@ -248,6 +248,10 @@ export class AccountDetailDto extends AccountDto {
 
 export class MemberDto extends AccountDto {
   @ApiProperty({ type: String, isArray: true }) delegatedPermissions!: string[];
+}
+
+export class MemberDetailDto extends MemberDto {
+  @ApiProperty({ type: StatusChangeDto, isArray: true }) history!: StatusChangeDto[];
 }
 
 export class PersonalDataDto {

@@ -5,7 +5,7 @@ import { IsIn, IsOptional, IsUUID } from 'class-validator';
 import { DomainError, uuidv7 } from '@attest/kernel';
 import {
   GetAccountPersonalDataQuery,
-  GetAccountQuery,
+  GetMemberQuery,
   GetOrganizationQuery,
   GetStatusHistoryQuery,
   GetTenantAccountQuery,
@@ -19,7 +19,6 @@ import {
 } from '@attest/accounts-application';
 import { ApiAuthenticatedProblems, commandContext, currentContext, currentPrincipal, RequirePermission, RequirePurpose } from '@attest/http';
 import {
-  AccountDetailDto,
   AccountDto,
   BindChannelRequestDto,
   CreateDepartmentRequestDto,
@@ -27,6 +26,7 @@ import {
   InvitationOutcomeDto,
   InviteRequestDto,
   ListQueryDto,
+  MemberDetailDto,
   MemberDto,
   MoveMemberRequestDto,
   PersonalDataDto,
@@ -137,13 +137,13 @@ export class OrganizationController {
 
   @Get('members/:accountId')
   @RequirePermission('organization:read')
-  @ApiOperation({ summary: 'One member with its status history' })
-  @ApiOkResponse({ type: AccountDetailDto })
+  @ApiOperation({ summary: 'One member with its delegated permissions (as the list shows them) and its status history' })
+  @ApiOkResponse({ type: MemberDetailDto })
   @ApiAuthenticatedProblems(400, 404)
-  async member(@Param('accountId', ParseUUIDPipe) accountId: string): Promise<AccountDetailDto> {
-    const found = await this.queries.execute(new GetAccountQuery(tenantId(), accountId));
+  async member(@Param('accountId', ParseUUIDPipe) accountId: string): Promise<MemberDetailDto> {
+    const found = await this.queries.execute(new GetMemberQuery(tenantId(), accountId));
     const history = await this.queries.execute(new GetStatusHistoryQuery(tenantId(), accountId));
-    return Object.assign(toAccountDto(found), { history: history.map(toHistoryDto) });
+    return Object.assign(toAccountDto(found), { delegatedPermissions: [...found.delegatedPermissions], history: history.map(toHistoryDto) });
   }
 
   @Get('members/:accountId/personal-data')

@@ -97,6 +97,29 @@ export class ListMembersHandler implements IQueryHandler<ListMembersQuery, Membe
   }
 }
 
+/** One member with the permissions delegated to them, as the list shows it (A3). */
+export class GetMemberQuery extends Query<MemberView> {
+  constructor(
+    readonly tenantId: string,
+    readonly accountId: string,
+  ) {
+    super();
+  }
+}
+
+@QueryHandler(GetMemberQuery)
+export class GetMemberHandler implements IQueryHandler<GetMemberQuery, MemberView> {
+  constructor(
+    @Inject(ACCOUNTS_READ_MODEL) private readonly readModel: AccountsReadModel,
+    @Inject(ACCESS_READ_MODEL) private readonly access: AccessReadModel,
+  ) {}
+  async execute(query: GetMemberQuery): Promise<MemberView> {
+    const found = await this.readModel.get(query.tenantId, query.accountId);
+    if (!found) throw notFound();
+    return { ...found, delegatedPermissions: await this.access.delegatedPermissions(query.tenantId, found.accountId) };
+  }
+}
+
 export class GetStatusHistoryQuery extends Query<StatusChangeView[]> {
   constructor(
     readonly tenantId: string,

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EVENT_STORE, type EventStore } from '@attest/event-store';
 import { DomainError, isoDate, uuidv7, type Clock } from '@attest/kernel';
-import type { RequestOutcome } from '@attest/requests-domain';
+import { notCarriable, type RequestOutcome } from '@attest/requests-domain';
 import { CLOCK, type CommandContext } from '@attest/security';
 import { history, runStep } from './request-history';
 import {
@@ -44,7 +44,8 @@ export class DeletionProcess {
     const { state, events } = await history(this.store, context.tenantId, requestId);
     if (state.requestType !== 'deletion') throw new DomainError('DSR.NOT_A_DELETION', 'this request does not ask for deletion', 'conflict');
     const existing = await this.ledger.get(context.tenantId, requestId);
-    if (!existing && state.status !== 'in-progress') throw new DomainError('DSR.NOT_IN_PROGRESS', 'start the request before carrying it out', 'conflict');
+    const refusal = existing ? null : notCarriable(state);
+    if (refusal) throw new DomainError(refusal.code, refusal.message, 'conflict');
     const received = events.find((e) => e.type === 'DataSubjectRequestReceived.v1');
     if (received?.type !== 'DataSubjectRequestReceived.v1') throw new DomainError('DSR.NOT_FOUND', 'no such request', 'not_found');
     const begun = existing ?? (await this.ledger.begin(context.tenantId, requestId, received.data.customerId, holds, this.clock.now()));

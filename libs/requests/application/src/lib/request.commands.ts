@@ -3,6 +3,7 @@ import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { EVENT_STORE, type EventStore } from '@attest/event-store';
 import { DomainError, fold, isIsoDate, uuidv7, type Clock } from '@attest/kernel';
 import {
+  notCarriable,
   requestDecider,
   type RequestChannel,
   type RequestCommand,
@@ -206,7 +207,8 @@ export class ExecuteRequestHandler implements ICommandHandler<ExecuteRequestComm
       return { requestId: c.requestId, outcome: await this.deletions.run(c.context, c.requestId, c.holds) };
     }
     if (c.holds.length > 0) throw new DomainError('DSR.HOLD_INVALID', 'legal holds apply to deletions only', 'invalid');
-    if (state.status !== 'in-progress') throw new DomainError('DSR.NOT_IN_PROGRESS', 'start the request before carrying it out', 'conflict');
+    const refusal = notCarriable(state);
+    if (refusal) throw new DomainError(refusal.code, refusal.message, 'conflict');
     const received = events.find((e) => e.type === 'DataSubjectRequestReceived.v1');
     if (received?.type !== 'DataSubjectRequestReceived.v1') throw new DomainError('DSR.NOT_FOUND', 'no such request', 'not_found');
     const { customerId, scope } = received.data;

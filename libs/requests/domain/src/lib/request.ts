@@ -149,6 +149,16 @@ const refuse = (code: string, message: string, kind: 'invalid' | 'not_found' | '
 
 const isOpen = (s: RequestState): boolean => OPEN_STATUSES.includes(s.status);
 
+/**
+ * Why a request cannot be carried out now: closed (completed or rejected:
+ * DSR.CLOSED, as every other step answers) or not started; null when it is in progress.
+ */
+export function notCarriable(state: RequestState): { readonly code: 'DSR.CLOSED' | 'DSR.NOT_IN_PROGRESS'; readonly message: string } | null {
+  if (state.status === 'in-progress') return null;
+  if (!isOpen(state)) return { code: 'DSR.CLOSED', message: `the request is ${state.status}` };
+  return { code: 'DSR.NOT_IN_PROGRESS', message: 'start the request before carrying it out' };
+}
+
 export const requestDecider: Decider<RequestCommand, RequestEvent, RequestState> = {
   initialState: {
     exists: false,
