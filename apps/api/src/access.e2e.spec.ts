@@ -35,7 +35,7 @@ const ROUTES: readonly RouteCase[] = [
   { method: 'POST', path: '/v1/accounts/me/stolen-report', permission: 'account:self' },
   { method: 'POST', path: '/v1/accounts/me/cancellation', permission: 'account:self' },
   { method: 'POST', path: '/v1/accounts/me/unbinding', permission: 'account:self' },
-  { method: 'POST', path: '/v1/accounts/me/transfer', permission: 'account:self', body: { newOwner: 'someone' } },
+  { method: 'POST', path: '/v1/accounts/me/transfer', permission: 'account:self' },
   { method: 'GET', path: '/v1/organization', permission: 'organization:read' },
   { method: 'GET', path: '/v1/organization/members', permission: 'organization:read' },
   { method: 'GET', path: '/v1/organization/members/{accountId}', permission: 'organization:read' },

@@ -1,12 +1,13 @@
 import 'reflect-metadata';
 import type { IncomingMessage } from 'node:http';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Counter, Histogram } from 'prom-client';
 import { uuidv7 } from '@attest/kernel';
 import { AppModule, type AppDependencies } from './app.module';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
-import { ProblemDetailsFilter, runWithContext } from '@attest/http';
+import { ProblemDetailsFilter, runWithContext, sendProblem, urlProblem } from '@attest/http';
 import { NestPinoLogger } from './http/nest-pino-logger';
 
 const CORRELATION_HEADER = 'x-correlation-id';
@@ -20,6 +21,10 @@ export async function createApp(deps: AppDependencies): Promise<NestFastifyAppli
     genReqId: (req: IncomingMessage) => {
       const header = req.headers[CORRELATION_HEADER];
       return typeof header === 'string' && CORRELATION_ID.test(header) ? header : uuidv7();
+    },
+    // What the router refuses before any hook (a path parameter that is not valid percent-encoding) is problem+json too.
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+      sendProblem(request, reply, { status: 400, code: 'HTTP.BAD_URL', detail: error.code === 'FST_ERR_BAD_URL' ? 'the URL holds a percent-encoding that is not valid UTF-8' : 'the URL is not valid' });
     },
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(deps), adapter, {
@@ -46,6 +51,19 @@ export async function createApp(deps: AppDependencies): Promise<NestFastifyAppli
   });
   const fastify = app.getHttpAdapter().getInstance();
   fastify.removeContentTypeParser(['text/plain']);
+  // An empty body sent as application/json (as curl does with -H only) is an empty object, not malformed JSON.
+  const json = fastify.getDefaultJsonParser('error', 'error');
+  fastify.removeContentTypeParser('application/json');
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body.length === 0) done(null, {});
+    else void json(request, String(body), done);
+  });
+  // N4: NUL, control characters or broken percent-encoding anywhere in the URL are refused before any route.
+  fastify.addHook('onRequest', (request, reply, done) => {
+    const problem = urlProblem(request.raw.url ?? '');
+    if (problem) sendProblem(request, reply, { status: 400, code: 'HTTP.BAD_URL', detail: problem });
+    else done();
+  });
   // Everything a request does runs inside its context: principal, purpose, correlation id.
   fastify.addHook('onRequest', (request, _reply, done) => {
     runWithContext({ correlationId: request.id }, done);

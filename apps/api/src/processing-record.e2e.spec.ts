@@ -151,7 +151,17 @@ describe('the processing record and the register through the API (P1, P2, P4–P
     expect((await api.call('GET', '/v1/processing-record/entries/999999', { key: officer })).body).toMatchObject({ status: 404, code: 'RECORD.NOT_FOUND' });
     expect((await api.call('GET', `/v1/processing-record/proofs/inclusion?index=0&size=${n + 1}`, { key: officer })).body).toMatchObject({ status: 400, code: 'RECORD.SIZE_OUT_OF_RANGE' });
     expect((await api.call('GET', `/v1/processing-record/proofs/inclusion?index=${n}&size=${n}`, { key: officer })).body).toMatchObject({ status: 400, code: 'RECORD.INDEX_OUT_OF_RANGE' });
-    expect((await api.call('GET', `/v1/processing-record/proofs/consistency?from=0&to=${n}`, { key: officer })).body).toMatchObject({ status: 400, code: 'RECORD.SIZE_OUT_OF_RANGE' });
+    expect((await api.call('GET', `/v1/processing-record/proofs/consistency?from=0&to=${n}`, { key: officer })).body).toMatchObject({ status: 400, code: 'VALIDATION.FAILED', errors: [{ field: 'from', code: 'min' }] });
+    // Numbers past the store's range, past 2^53, or negative are refused as such: never a 500, never a nearby entry.
+    for (const [path, field] of [
+      ['/v1/processing-record/entries/99999999999999999999', 'index'],
+      ['/v1/processing-record/entries/9007199254740993', 'index'],
+      ['/v1/processing-record/entries/-1', 'index'],
+      ['/v1/processing-record/checkpoints?size=99999999999999999999', 'size'],
+      ['/v1/processing-record/checkpoints?size=-1', 'size'],
+    ] as const) {
+      expect([path, (await api.call('GET', path, { key: officer })).body]).toMatchObject([path, { status: 400, code: 'VALIDATION.FAILED', errors: [{ field }] }]);
+    }
     expect((await api.call('GET', '/v1/processing-record/proofs/consistency?from=x&to=2', { key: officer })).status).toBe(400);
     expect((await api.call('GET', '/v1/processing-record/records?cursor=bm90LWEtY3Vyc29y', { key: officer })).body).toMatchObject({ status: 400, code: 'RECORD.BAD_CURSOR' });
     expect((await api.call('GET', '/v1/processing-record/records?kind=gossip', { key: officer })).status).toBe(400);

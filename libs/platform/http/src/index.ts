@@ -8,3 +8,4 @@ export * from './lib/access.guard';
 export * from './lib/rate-limiter';
 export * from './lib/idempotency';
 export * from './lib/openapi';
+export * from './lib/raw-input';

@@ -48,7 +48,7 @@ const GENERIC_CODES: Readonly<Record<number, string>> = {
 
 const KIND_STATUS: Readonly<Record<DomainErrorKind, number>> = { invalid: 400, not_found: 404, conflict: 409, forbidden: 403, rate_limited: 429 };
 
-interface Mapped {
+export interface Mapped {
   status: number;
   code: string;
   detail?: string;
@@ -142,17 +142,25 @@ export class ProblemDetailsFilter implements ExceptionFilter {
         'request failed',
       );
     }
-    const problem: ProblemDetails = {
-      ...(mapped.details ?? {}),
-      type: 'about:blank',
-      title: TITLES[mapped.status] ?? 'Error',
-      status: mapped.status,
-      code: mapped.code,
-      ...(internal || !mapped.detail ? {} : { detail: mapped.detail }),
-      ...(mapped.errors ? { errors: mapped.errors } : {}),
-      correlationId: request.id,
-    };
-    if (mapped.retryAfterSeconds !== undefined) void reply.header('Retry-After', String(mapped.retryAfterSeconds));
-    void reply.status(mapped.status).type('application/problem+json').send(problem);
+    sendProblem(request, reply, internal ? { status: mapped.status, code: mapped.code } : mapped);
   }
+}
+
+/**
+ * Answers with application/problem+json: from the filter, and from hooks
+ * that refuse a request before any route runs (a malformed URL).
+ */
+export function sendProblem(request: FastifyRequest, reply: FastifyReply, mapped: Mapped): void {
+  const problem: ProblemDetails = {
+    ...(mapped.details ?? {}),
+    type: 'about:blank',
+    title: TITLES[mapped.status] ?? 'Error',
+    status: mapped.status,
+    code: mapped.code,
+    ...(mapped.detail ? { detail: mapped.detail } : {}),
+    ...(mapped.errors ? { errors: mapped.errors } : {}),
+    correlationId: request.id,
+  };
+  if (mapped.retryAfterSeconds !== undefined) void reply.header('Retry-After', String(mapped.retryAfterSeconds));
+  void reply.status(mapped.status).type('application/problem+json').send(problem);
 }

@@ -1,4 +1,4 @@
-import { ValidationPipe, type ArgumentMetadata, type ValidationError } from '@nestjs/common';
+import { ValidationPipe, type ArgumentMetadata, type PipeTransform, type ValidationError } from '@nestjs/common';
 import { getMetadataStorage } from 'class-validator';
 import type { FieldError } from './problem';
 import { ProblemException } from './problem';
@@ -111,3 +111,37 @@ export function memoizeValidationRules(storage: MetadataStorage = getMetadataSto
   };
 }
 
+
+/**
+ * A whole number from a path or query parameter: digits only (a sign only
+ * where negatives are allowed), a safe integer, within [min, max]. Anything
+ * else is 400 VALIDATION.FAILED naming the parameter, never a database error
+ * (a number past bigint's range) or a silently different number (past 2^53).
+ */
+export class ParseSafeIntPipe implements PipeTransform<string | undefined, number | undefined> {
+  private readonly min: number;
+  private readonly max: number;
+
+  constructor(private readonly options: { readonly min?: number; readonly max?: number; readonly optional?: boolean } = {}) {
+    this.min = options.min ?? 0;
+    this.max = options.max ?? Number.MAX_SAFE_INTEGER;
+  }
+
+  transform(value: string | undefined, metadata: ArgumentMetadata): number | undefined {
+    const field = metadata.data ?? 'value';
+    const refuse = (code: string, message: string): never => {
+      throw new ProblemException(400, 'VALIDATION.FAILED', 'The request is not valid; see errors.', { errors: [{ field, code, message }] });
+    };
+    if (value === undefined && this.options.optional) return undefined;
+    if (value === undefined || !/^-?(0|[1-9][0-9]*)$/u.test(value)) return refuse('isInt', `${field} must be a whole number written in digits`);
+    const n = Number(value);
+    if (!Number.isSafeInteger(n) || n > this.max) return refuse('max', `${field} must not be greater than ${String(this.max)}`);
+    if (n < this.min) return refuse('min', `${field} must not be less than ${String(this.min)}`);
+    return n;
+  }
+
+  /** The parameter's schema for the OpenAPI document (`@ApiQuery`/`@ApiParam`). */
+  get schema(): { type: 'integer'; minimum: number; maximum: number } {
+    return { type: 'integer', minimum: this.min, maximum: this.max };
+  }
+}

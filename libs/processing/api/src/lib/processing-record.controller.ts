@@ -1,5 +1,5 @@
-import { Body, Controller, Get, Header, HttpCode, Inject, Param, ParseIntPipe, ParseUUIDPipe, Post, Put, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Header, HttpCode, Inject, Param, ParseUUIDPipe, Post, Put, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiProperty, ApiPropertyOptional, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsNotEmptyObject, IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 import { DomainError, PROCESSING_KINDS } from '@attest/kernel';
@@ -25,7 +25,7 @@ import {
   type IncidentView,
   type ProcessingActivity,
 } from '@attest/processing-domain';
-import { ApiAuthenticatedProblems, currentContext, currentPrincipal, RequirePermission } from '@attest/http';
+import { ApiAuthenticatedProblems, currentContext, currentPrincipal, ParseSafeIntPipe, RequirePermission } from '@attest/http';
 
 const tenantId = (): string => currentPrincipal().tenantId;
 const actor = (): string => currentPrincipal().actor;
@@ -143,6 +143,11 @@ function toQuery(q: RecordQueryDto): RecordQuery {
   };
 }
 
+/** Entry indices start at 0; tree sizes at 1. */
+const INDEX = new ParseSafeIntPipe({ min: 0 });
+const SIZE = new ParseSafeIntPipe({ min: 1 });
+const OPTIONAL_SIZE = new ParseSafeIntPipe({ min: 1, optional: true });
+
 /** The tenant's processing record (P1, P2): checkpoints, entries, proofs, queries, exports, legal holds. */
 @ApiTags('processing-record')
 @ApiBearerAuth()
@@ -173,10 +178,10 @@ export class ProcessingRecordController {
   @Get('checkpoints')
   @RequirePermission('processing-record:read')
   @ApiOperation({ summary: 'Signed checkpoints, oldest first; `size` selects those of one tree size' })
-  @ApiQuery({ name: 'size', required: false, type: Number })
+  @ApiQuery({ name: 'size', required: false, schema: SIZE.schema })
   @ApiOkResponse({ description: 'CheckpointView[]' })
   @ApiAuthenticatedProblems(400)
-  checkpoints(@Query('size', new ParseIntPipe({ optional: true })) size?: number): Promise<CheckpointView[]> {
+  checkpoints(@Query('size', OPTIONAL_SIZE) size?: number): Promise<CheckpointView[]> {
     return this.record.checkpoints(tenantId(), size);
   }
 
@@ -195,8 +200,9 @@ export class ProcessingRecordController {
   @RequirePermission('processing-record:read')
   @ApiOperation({ summary: 'One entry: canonical body (null once purged), leaf hash, decoded record' })
   @ApiOkResponse({ description: 'index, leafHash, body, record, recordedAt, purgedAt' })
+  @ApiParam({ name: 'index', schema: INDEX.schema })
   @ApiAuthenticatedProblems(400, 404)
-  entry(@Param('index', ParseIntPipe) index: number) {
+  entry(@Param('index', INDEX) index: number) {
     return this.record.entry(tenantId(), index);
   }
 
@@ -204,8 +210,10 @@ export class ProcessingRecordController {
   @RequirePermission('processing-record:read')
   @ApiOperation({ summary: 'RFC 6962 inclusion proof of entry `index` in the tree of `size`' })
   @ApiOkResponse({ description: 'index, size, leafHash, proof (base64 hashes)' })
+  @ApiQuery({ name: 'index', schema: INDEX.schema })
+  @ApiQuery({ name: 'size', schema: SIZE.schema })
   @ApiAuthenticatedProblems(400, 404)
-  inclusion(@Query('index', ParseIntPipe) index: number, @Query('size', ParseIntPipe) size: number) {
+  inclusion(@Query('index', INDEX) index: number, @Query('size', SIZE) size: number) {
     return this.record.inclusionProof(tenantId(), index, size);
   }
 
@@ -213,8 +221,10 @@ export class ProcessingRecordController {
   @RequirePermission('processing-record:read')
   @ApiOperation({ summary: 'RFC 6962 consistency proof between tree sizes `from` and `to`' })
   @ApiOkResponse({ description: 'from, to, proof (base64 hashes)' })
+  @ApiQuery({ name: 'from', schema: SIZE.schema })
+  @ApiQuery({ name: 'to', schema: SIZE.schema })
   @ApiAuthenticatedProblems(400)
-  consistency(@Query('from', ParseIntPipe) from: number, @Query('to', ParseIntPipe) to: number) {
+  consistency(@Query('from', SIZE) from: number, @Query('to', SIZE) to: number) {
     return this.record.consistencyProof(tenantId(), from, to);
   }
 

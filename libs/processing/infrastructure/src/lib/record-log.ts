@@ -451,8 +451,10 @@ export class PostgresRecordLog {
   }
 
   async entry(tenantId: string, index: number): Promise<LogEntry> {
+    if (!Number.isSafeInteger(index) || index < 0) throw new DomainError('RECORD.INDEX_OUT_OF_RANGE', `index ${String(index)} is not a whole number from 0`, 'invalid');
+    // `entries` answers the first entry at or after the index: only that very entry will do.
     const [entry] = await this.entries(tenantId, index, 1);
-    if (!entry) throw new RecordNotFoundError(`the processing record of this tenant has no entry ${index}`);
+    if (entry?.index !== index) throw new RecordNotFoundError(`the processing record of this tenant has no entry ${index}`);
     return entry;
   }
 
@@ -516,7 +518,7 @@ export class PostgresRecordLog {
     let before: { at: string; idx: number } | null = null;
     if (cursor) {
       const [at, idx] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-      if (!at || !idx || Number.isNaN(Date.parse(at)) || !/^\d+$/.test(idx)) throw new DomainError('RECORD.BAD_CURSOR', 'the cursor is not one this API returned', 'invalid');
+      if (!at || !idx || Number.isNaN(Date.parse(at)) || !/^\d{1,15}$/.test(idx)) throw new DomainError('RECORD.BAD_CURSOR', 'the cursor is not one this API returned', 'invalid');
       before = { at, idx: Number(idx) };
     }
     const rows = (await withTenant<{ position: string; leaf_hash: Buffer; body: string; at_key: string }[]>(this.app, tenantId, (m) =>
