@@ -135,6 +135,30 @@ describe('attest CLI', () => {
     expect(await run(['help'])).toBe(0);
   });
 
+  it('answers an unknown option, a missing value and a bad value with one clear line and exit 2', async () => {
+    expect(await run(['jobs', 'run', 'inactivity-restriction', '--dryrun'])).toBe(2);
+    expect(err.join('')).toMatch(/^attest: Unknown option '--dryrun' \(did you mean --dry-run\?\)\n/u);
+    err.length = 0;
+    expect(await run(['verify', '--tenant'])).toBe(2);
+    expect(err.join('')).toMatch(/^attest: Option '--tenant <value>' argument missing/u);
+    err.length = 0;
+    expect(await run(['jobs', 'history', '--limit', 'abc'])).toBe(2);
+    expect(err.join('')).toBe('attest: --limit must be a whole number from 1 to 1000\n');
+    err.length = 0;
+    const dir = await mkdtemp(join(tmpdir(), 'bundle-'));
+    await writeFile(join(dir, 'broken.json'), '{"format": "attest-processing-record-bundle/v1", ');
+    expect(await run(['verify', '--bundle', join(dir, 'broken.json')])).toBe(2);
+    expect(err.join('')).toMatch(/^attest: \S+broken\.json is not JSON: it is not an export bundle/u);
+    expect(err.join('').split('\n').filter(Boolean)).toHaveLength(1);
+    err.length = 0;
+    await writeFile(join(dir, 'damaged.json'), JSON.stringify({ format: 'attest-processing-record-bundle/v1', tenantId: 't', origin: 'o', verifierKey: 'k', complete: true, checkpoints: [], entries: [{ index: 'zero' }], consistency: [] }));
+    expect(await run(['verify', '--bundle', join(dir, 'damaged.json')])).toBe(2);
+    expect(err.join('')).toMatch(/damaged\.json is a damaged bundle/u);
+    err.length = 0;
+    expect(await run(['verify', '--bundle', join(dir, 'missing.json')])).toBe(2);
+    expect(err.join('')).toMatch(/cannot read \S+missing\.json: no such file/u);
+  });
+
   it('is installed as `attest` by npm ci', () => {
     const bin = join(__dirname, '..', '..', '..', 'node_modules', '.bin', 'attest');
     const result = spawnSync(bin, ['help'], { encoding: 'utf8' });

@@ -68,6 +68,44 @@ the embedded PostgreSQL under ./.data is used (started if no Attest process runs
 
 /** A usage error: exit code 2 and the usage text. */
 class UsageError extends Error {}
+/** A value the user gave that cannot be used (a file that is not a bundle, a limit that is not a number): one line, exit 2. */
+class InputError extends Error {}
+
+/** A whole number option within [min, max], or the default when the option is absent. */
+function wholeNumber(option: string, text: string | undefined, fallback: number, min: number, max: number): number {
+  if (text === undefined) return fallback;
+  const n = /^[0-9]{1,9}$/u.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isInteger(n) || n < min || n > max) throw new InputError(`--${option} must be a whole number from ${String(min)} to ${String(max)}`);
+  return n;
+}
+
+async function readInput(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    throw new InputError(`cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : typeof code === 'string' ? code : 'unreadable'}`);
+  }
+}
+
+/** The closest known option to a mistyped one (`--dryrun` → `--dry-run`), or null. */
+function closestOption(given: string, known: readonly string[]): string | null {
+  const distance = (a: string, b: string): number => {
+    const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+      let diagonal = row[0] ?? 0;
+      row[0] = i;
+      for (let j = 1; j <= b.length; j++) {
+        const above = row[j] ?? 0;
+        row[j] = Math.min(above + 1, (row[j - 1] ?? 0) + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+        diagonal = above;
+      }
+    }
+    return row[b.length] ?? Number.POSITIVE_INFINITY;
+  };
+  const best = known.map((k) => ({ k, d: distance(given, k) })).sort((x, y) => x.d - y.d)[0];
+  return best && best.d <= 2 ? best.k : null;
+}
 
 async function withInfrastructure<T>(run: (infra: Infrastructure) => Promise<T>): Promise<T> {
   const config = loadConfig();
@@ -137,7 +175,7 @@ async function jobs(sub: string | undefined, name: string | undefined, dryRun: b
       for (const line of run.planned) process.stdout.write(`  ${line}\n`);
       if (run.status !== 'succeeded') code = 1;
     } else if (sub === 'history') {
-      const rows = await runner.history(name ?? null, Number(limit ?? 20));
+      const rows = await runner.history(name ?? null, wholeNumber('limit', limit, 20, 1, 1000));
       printTable(['started', 'job', 'dry run', 'status', 'counts', 'error', 'owner'], rows.map((r) => [r.startedAt, r.job, r.dryRun ? 'yes' : '', r.status, JSON.stringify(r.counts), r.error ?? '', r.owner]));
     } else {
       throw new UsageError('jobs list | run <name> [--dry-run] | history [<name>]');
@@ -248,11 +286,9 @@ function printReport(report: VerificationReport): number {
 }
 
 async function verify(tenantId: string | undefined, bundleFile: string | undefined, key: string | undefined, kept: readonly string[]): Promise<number> {
-  const trusted = await Promise.all(kept.map((f) => readFile(f, 'utf8')));
+  const trusted = await Promise.all(kept.map((f) => readInput(f)));
   if (bundleFile) {
-    const parsed = JSON.parse(await readFile(bundleFile, 'utf8')) as { format?: unknown };
-    if (parsed.format !== 'attest-processing-record-bundle/v1') throw new UsageError(`${bundleFile} is not an Attest processing-record bundle`);
-    const bundle = parsed as RecordBundle;
+    const bundle = parseBundle(bundleFile, await readInput(bundleFile));
     if (!key) process.stderr.write('attest: no --key given: using the verifier key inside the bundle; pass the key you obtained independently\n');
     return printReport(verifyBundle(bundle, [parseVerifierKey(key ?? bundle.verifierKey)], trusted));
   }
@@ -262,6 +298,38 @@ async function verify(tenantId: string | undefined, bundleFile: string | undefin
     const verifiers = key ? [parseVerifierKey(key)] : [infra.recordLog.verifier];
     return printReport(await verifyTenantLog(infra.recordLog.withApp(await infra.connectApp()), tenantId, { trusted, verifiers }));
   });
+}
+
+/** A bundle file as `attest processing-record export` or the API wrote it; anything else is one clear line. */
+function parseBundle(file: string, text: string): RecordBundle {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new InputError(`${file} is not JSON: it is not an export bundle (an export is written by \`attest processing-record export\` or POST /v1/processing-record/exports)`);
+  }
+  const b = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as Partial<Record<keyof RecordBundle, unknown>>;
+  if (b.format !== 'attest-processing-record-bundle/v1') throw new InputError(`${file} is not an Attest processing-record bundle (no format attest-processing-record-bundle/v1)`);
+  const entriesOk =
+    Array.isArray(b.entries) &&
+    b.entries.every((e: unknown) => {
+      const x = (typeof e === 'object' && e !== null ? e : {}) as Record<string, unknown>;
+      return Number.isSafeInteger(x['index']) && typeof x['leafHash'] === 'string' && (x['body'] === null || typeof x['body'] === 'string') && (x['proof'] === undefined || (Array.isArray(x['proof']) && x['proof'].every((p) => typeof p === 'string')));
+    });
+  const consistencyOk = Array.isArray(b.consistency) && b.consistency.every((c: unknown) => typeof c === 'object' && c !== null && Array.isArray((c as { proof?: unknown }).proof));
+  if (
+    typeof b.tenantId !== 'string' ||
+    typeof b.origin !== 'string' ||
+    typeof b.verifierKey !== 'string' ||
+    typeof b.complete !== 'boolean' ||
+    !Array.isArray(b.checkpoints) ||
+    !b.checkpoints.every((c) => typeof c === 'string') ||
+    !entriesOk ||
+    !consistencyOk
+  ) {
+    throw new InputError(`${file} is a damaged bundle: a field is missing or of the wrong kind (tenantId, origin, verifierKey, complete, checkpoints, entries, consistency)`);
+  }
+  return b as RecordBundle;
 }
 
 async function vectors(dir: string | undefined): Promise<number> {
@@ -307,28 +375,41 @@ function printTable(header: string[], rows: string[][]): void {
   process.stdout.write(`${[line(header), ...rows.map(line)].join('\n')}\n`);
 }
 
+/** Every option any command takes (`attest help` says which command takes which). */
+const OPTIONS = {
+  tenant: { type: 'string' },
+  roles: { type: 'string' },
+  label: { type: 'string' },
+  reason: { type: 'string' },
+  'expires-in-days': { type: 'string' },
+  port: { type: 'string' },
+  checkpoint: { type: 'string', multiple: true },
+  bundle: { type: 'string' },
+  key: { type: 'string' },
+  out: { type: 'string' },
+  before: { type: 'string' },
+  name: { type: 'string' },
+  'dry-run': { type: 'boolean' },
+  limit: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 export async function run(argv: string[]): Promise<number> {
-  const { positionals, values } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      tenant: { type: 'string' },
-      roles: { type: 'string' },
-      label: { type: 'string' },
-      reason: { type: 'string' },
-      'expires-in-days': { type: 'string' },
-      port: { type: 'string' },
-      checkpoint: { type: 'string', multiple: true },
-      bundle: { type: 'string' },
-      key: { type: 'string' },
-      out: { type: 'string' },
-      before: { type: 'string' },
-      name: { type: 'string' },
-      'dry-run': { type: 'boolean' },
-      limit: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+  let parsed: ReturnType<typeof parseArgs<{ args: string[]; allowPositionals: true; options: typeof OPTIONS }>>;
+  try {
+    parsed = parseArgs({ args: argv, allowPositionals: true, options: OPTIONS });
+  } catch (error) {
+    // Unknown options and options without their value: say which, suggest the closest, exit 2 (never 1 with nothing).
+    // Node's first sentence names the option; the rest is about positionals that start with '-'.
+    // (Duck-typed: node's own errors come from another realm under test runners.)
+    const raw = (error as { message?: unknown }).message;
+    const message = typeof raw === 'string' ? (raw.split(/\.\s/u)[0] ?? '') : 'the options are not valid';
+    const given = /'(-{1,2}[^' ]+)'/u.exec(message)?.[1];
+    const suggestion = given ? closestOption(given.replace(/^-+/u, ''), Object.keys(OPTIONS)) : null;
+    process.stderr.write(`attest: ${message}${suggestion ? ` (did you mean --${suggestion}?)` : ''}\n\n${USAGE}`);
+    return 2;
+  }
+  const { positionals, values } = parsed;
   const [command, sub, arg] = positionals;
   try {
     if (values.help || !command || command === 'help') {
@@ -354,6 +435,10 @@ export async function run(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof DomainError) {
       process.stderr.write(`attest: ${error.code}: ${error.message}\n`);
+      return 2;
+    }
+    if (error instanceof InputError) {
+      process.stderr.write(`attest: ${error.message}\n`);
       return 2;
     }
     if (error instanceof UsageError || error instanceof ConfigError) {
