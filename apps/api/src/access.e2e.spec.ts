@@ -3,7 +3,9 @@ import { exportJWK, generateKeyPair, createLocalJWKSet, SignJWT, type JWK } from
 import fc from 'fast-check';
 import { withTenant } from '@attest/database';
 import { PERMISSION_KEY, PUBLIC_KEY } from '@attest/http';
-import { FixedClock } from '@attest/kernel';
+import { CommandBus } from '@nestjs/cqrs';
+import { hashInvitationToken, RunAccountCommand } from '@attest/accounts-application';
+import { FixedClock, uuidv7 } from '@attest/kernel';
 import { ApiHarness } from './testing/api-harness';
 
 interface RouteCase {
@@ -152,6 +154,10 @@ describe('API platform: authentication, permissions, tenants, errors (real HTTP,
   let keyIdOfA: string;
   let operator: string;
   let officer: string;
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- a typed view of a JSON body
+  const body = <T>(res: { body: unknown }): T => res.body as T;
+  /** Member accounts of tenant-a: delegations go to accounts of the tenant only. */
+  const users: Record<'u1' | 'u5' | 'u7' | 'u9' | 'u42', string> = { u1: '', u5: '', u7: '', u9: '', u42: '' };
 
   async function token(claims: Record<string, unknown>, options: { expiresIn?: string; audience?: string } = {}): Promise<string> {
     return new SignJWT(claims)
@@ -172,6 +178,17 @@ describe('API platform: authentication, permissions, tenants, errors (real HTTP,
     adminB = await api.key('tenant-b', ['org-admin']);
     operator = await api.key('platform', ['platform-operator']);
     officer = await api.key('tenant-a', ['compliance-officer']);
+    // Invited and accepted through the accounts context's own commands (the token is ours, so no mail is needed).
+    const bus = api.app.get(CommandBus);
+    const context = { tenantId: 'tenant-a', actor: 'system:test', correlationId: uuidv7(), commandId: uuidv7() };
+    for (const name of ['u1', 'u5', 'u7', 'u9', 'u42'] as const) {
+      const accountId = uuidv7();
+      const token = `invitation-token-${name}-${accountId.slice(-12)}`;
+      const contact = { name, email: `${name}@example.org`, phone: null };
+      await bus.execute(new RunAccountCommand(context, { kind: 'InviteEndUser', accountId, departmentId: null, contact, birthDate: null, minor: null, token, tokenHash: hashInvitationToken(token), expiresAt: new Date(Date.now() + 86_400_000) }));
+      await bus.execute(new RunAccountCommand(context, { kind: 'AcceptInvitation', accountId, tokenHash: hashInvitationToken(token) }));
+      users[name] = accountId;
+    }
     const issued = await api.call('POST', '/v1/api-keys', { key: adminA, body: { roles: ['service'], label: 'owned by a' } });
     keyIdOfA = (issued.body as { keyId: string }).keyId;
   }, 60_000);
@@ -185,7 +202,7 @@ describe('API platform: authentication, permissions, tenants, errors (real HTTP,
     r.path
       .replace('{keyId}', keyIdOfA)
       .replace('{index}', '0')
-      .replace('{userId}', 'user-1')
+      .replace('{userId}', users.u1)
       .replace('{purposeKey}', 'fuzz')
       .concat(r.query ?? '')
       .replace(/\{(accountId|departmentId|bindingId|holdId|requestId|notificationId|customerId|receiptId|activityId|incidentId)\}/g, SOME_ID);
@@ -318,7 +335,7 @@ describe('API platform: authentication, permissions, tenants, errors (real HTTP,
 
   describe('Idempotency-Key', () => {
     it('a repeated command returns the first result and appends nothing', async () => {
-      const call = () => api.call('POST', '/v1/delegations/user-7/grant', { key: adminA, body: { permissions: ['event-log:read'] }, headers: { 'Idempotency-Key': 'grant-user-7' } });
+      const call = () => api.call('POST', `/v1/delegations/${users.u7}/grant`, { key: adminA, body: { permissions: ['event-log:read'] }, headers: { 'Idempotency-Key': 'grant-user-7' } });
       const first = await call();
       const count = await api.eventCount();
       const again = await call();
@@ -326,7 +343,7 @@ describe('API platform: authentication, permissions, tenants, errors (real HTTP,
       expect(again.body).toEqual(first.body);
       expect(again.headers.get('idempotent-replayed')).toBe('true');
       expect(await api.eventCount()).toBe(count);
-      const other = await api.call('POST', '/v1/delegations/user-7/grant', { key: adminA, body: { permissions: ['api-keys:read'] }, headers: { 'Idempotency-Key': 'grant-user-7' } });
+      const other = await api.call('POST', `/v1/delegations/${users.u7}/grant`, { key: adminA, body: { permissions: ['api-keys:read'] }, headers: { 'Idempotency-Key': 'grant-user-7' } });
       expect(other.body).toMatchObject({ status: 422, code: 'IDEMPOTENCY.KEY_REUSED' });
     });
 
@@ -343,15 +360,49 @@ describe('API platform: authentication, permissions, tenants, errors (real HTTP,
 
   describe('OIDC tokens', () => {
     it('map subject, tenant and roles; delegated permissions apply to end users at once', async () => {
-      const user = await token({ sub: 'user-42', tenant_id: 'tenant-a', roles: ['end-user'] });
-      expect((await api.call('GET', '/v1/me', { key: user })).body).toMatchObject({ actor: 'user:user-42', tenantId: 'tenant-a', via: 'jwt', permissions: ['account:self', 'consent:manage', 'consent:read', 'customers:manage', 'customers:read', 'decisions:request', 'profile:read'] });
+      const user = await token({ sub: users.u42, tenant_id: 'tenant-a', roles: ['end-user'] });
+      expect((await api.call('GET', '/v1/me', { key: user })).body).toMatchObject({ actor: `user:${users.u42}`, tenantId: 'tenant-a', via: 'jwt', permissions: ['account:self', 'consent:manage', 'consent:read', 'customers:manage', 'customers:read', 'decisions:request', 'profile:read'] });
       expect((await api.call('GET', '/v1/event-log/stats', { key: user })).status).toBe(403);
-      expect((await api.call('POST', '/v1/delegations/user-42/grant', { key: adminA, body: { permissions: ['event-log:read'] } })).body).toEqual({ userId: 'user-42', permissions: ['event-log:read'] });
+      expect((await api.call('POST', `/v1/delegations/${users.u42}/grant`, { key: adminA, body: { permissions: ['event-log:read'] } })).body).toEqual({ userId: users.u42, permissions: ['event-log:read'] });
       expect((await api.call('GET', '/v1/event-log/stats', { key: user })).status).toBe(200);
-      await api.call('POST', '/v1/delegations/user-42/revoke', { key: adminA, body: { permissions: ['event-log:read'] } });
+      await api.call('POST', `/v1/delegations/${users.u42}/revoke`, { key: adminA, body: { permissions: ['event-log:read'] } });
       expect((await api.call('GET', '/v1/event-log/stats', { key: user })).status).toBe(403);
       // A delegation in tenant A means nothing for the same subject in tenant B.
-      expect((await api.call('GET', '/v1/delegations/user-42', { key: adminB })).body).toEqual({ userId: 'user-42', permissions: [] });
+      expect((await api.call('GET', `/v1/delegations/${users.u42}`, { key: adminB })).body).toEqual({ userId: users.u42, permissions: [] });
+    });
+
+    it('an end user with api-keys:manage issues keys only within what they hold; the keys stop when the permission or the person does', async () => {
+      const user = await token({ sub: users.u5, tenant_id: 'tenant-a', roles: ['end-user'] });
+      expect((await api.call('POST', `/v1/delegations/${users.u5}/grant`, { key: adminA, body: { permissions: ['api-keys:manage', 'api-keys:read'] } })).status).toBe(200);
+      // The reported escalation: an org-admin (or service) key from an end user's delegation.
+      for (const roles of [['org-admin'], ['service'], ['compliance-officer']]) {
+        expect((await api.call('POST', '/v1/api-keys', { key: user, body: { roles, label: 'escalation' } })).body).toMatchObject({ status: 403, code: 'API_KEY.ROLE_ESCALATION' });
+      }
+      // Within what they hold is allowed, and the key records its issuer.
+      const first = body<{ keyId: string; key: string }>(await api.call('POST', '/v1/api-keys', { key: user, body: { roles: ['end-user'], label: 'mine 1' } }));
+      const second = body<{ keyId: string; key: string }>(await api.call('POST', '/v1/api-keys', { key: user, body: { roles: ['end-user'], label: 'mine 2' } }));
+      expect(body<{ issuedBy: string }>(await api.call('GET', `/v1/api-keys/${first.keyId}`, { key: adminA })).issuedBy).toBe(`user:${users.u5}`);
+      expect((await api.call('GET', '/v1/me', { key: first.key })).status).toBe(200);
+      // Revoking api-keys:manage revokes what they issued with it, an event each with the reason.
+      await api.call('POST', `/v1/delegations/${users.u5}/revoke`, { key: adminA, body: { permissions: ['api-keys:manage'] } });
+      for (const k of [first, second]) {
+        expect((await api.call('GET', '/v1/me', { key: k.key })).status).toBe(401);
+        const events = await api.infra.store.readStream(`apiKey-${k.keyId}`);
+        expect(events.at(-1)).toMatchObject({ type: 'ApiKeyRevoked.v1', data: { reason: 'issuer-lost-permission' } });
+      }
+      // Given the right again, a new key; then the person is suspended: that key stops too.
+      await api.call('POST', `/v1/delegations/${users.u5}/grant`, { key: adminA, body: { permissions: ['api-keys:manage'] } });
+      const third = body<{ keyId: string; key: string }>(await api.call('POST', '/v1/api-keys', { key: user, body: { roles: ['end-user'], label: 'mine 3' } }));
+      expect((await api.call('GET', '/v1/me', { key: third.key })).status).toBe(200);
+      expect((await api.call('POST', `/v1/platform/accounts/${users.u5}/status`, { key: operator, body: { action: 'suspend', reason: 'violation' } })).status).toBe(200);
+      expect((await api.call('GET', '/v1/me', { key: third.key })).status).toBe(401);
+      expect((await api.infra.store.readStream(`apiKey-${third.keyId}`)).at(-1)).toMatchObject({ type: 'ApiKeyRevoked.v1', data: { reason: 'issuer-suspended' } });
+    });
+
+    it('refuses a delegation to an account that does not exist or belongs to another tenant (404)', async () => {
+      expect((await api.call('POST', `/v1/delegations/${uuidv7()}/grant`, { key: adminA, body: { permissions: ['event-log:read'] } })).body).toMatchObject({ status: 404, code: 'DELEGATION.USER_NOT_FOUND' });
+      expect((await api.call('POST', `/v1/delegations/${users.u1}/grant`, { key: adminB, body: { permissions: ['event-log:read'] } })).body).toMatchObject({ status: 404, code: 'DELEGATION.USER_NOT_FOUND' });
+      expect((await api.call('POST', '/v1/delegations/user-nobody/grant', { key: adminA, body: { permissions: ['event-log:read'] } })).body).toMatchObject({ status: 404, code: 'DELEGATION.USER_NOT_FOUND' });
     });
 
     it('refuse expired tokens, wrong audiences, foreign signatures and e-mail subjects', async () => {
@@ -387,13 +438,13 @@ describe('API platform: authentication, permissions, tenants, errors (real HTTP,
 
   describe('request context', () => {
     it('every event records tenant, actor, correlation, command and purpose; every log line the correlation id', async () => {
-      const res = await api.call('POST', '/v1/delegations/user-9/grant', {
+      const res = await api.call('POST', `/v1/delegations/${users.u9}/grant`, {
         key: adminA,
         body: { permissions: ['api-keys:read'] },
         headers: { 'X-Correlation-Id': 'corr-ctx-1', 'X-Purpose': 'access-administration' },
       });
       expect(res.status).toBe(200);
-      const [event] = await api.infra.store.readStream('delegation-tenant-a.user-9');
+      const [event] = await api.infra.store.readStream(`delegation-tenant-a.${users.u9}`);
       expect(event?.metadata).toMatchObject({
         tenantId: 'tenant-a',
         actor: expect.stringMatching(/^apiKey:/) as string,

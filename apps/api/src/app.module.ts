@@ -8,9 +8,13 @@ import {
   accessHandlers,
   ChangeDelegationHandler,
   CLOCK,
+  DELEGATION_TARGETS,
   IssueApiKeyHandler,
   KEY_MATERIAL,
   RevokeApiKeyHandler,
+  RevokeKeysOfIssuerCommand,
+  RevokeKeysOfIssuerHandler,
+  type DelegationTargets,
 } from '@attest/access-application';
 import { ApiKeysController, DelegationsController, MeController } from '@attest/access-api';
 import {
@@ -19,9 +23,12 @@ import {
   ACCOUNTS_READ_MODEL,
   accountsHandlers,
   IDENTIFIER_CLAIMS,
+  ISSUED_KEYS,
   ONE_TIME_CODES,
   SUBJECT_ERASER,
   WORKING_CALENDAR,
+  type AccountsReadModel,
+  type IssuedKeys,
 } from '@attest/accounts-application';
 import { MyAccountController, OrganizationController, PlatformAccountsController, PUBLIC_FLOW_LIMITER, PublicFlowGuard, RegistrationsController } from '@attest/accounts-api';
 import {
@@ -195,7 +202,26 @@ export class AppModule {
         { provide: EventLogStatsReader, useValue: new EventLogStatsReader(deps.appDataSource) },
         IssueApiKeyHandler,
         RevokeApiKeyHandler,
+        RevokeKeysOfIssuerHandler,
         ChangeDelegationHandler,
+        {
+          // An account holder who stops acting for the tenant takes their keys along (the access context revokes them).
+          provide: ISSUED_KEYS,
+          inject: [CommandBus],
+          useFactory: (bus: CommandBus): IssuedKeys => ({
+            revokeIssuedBy: async (context, accountId, reason) => {
+              await bus.execute(new RevokeKeysOfIssuerCommand(context, `user:${accountId}`, reason));
+            },
+          }),
+        },
+        {
+          // Delegations go to accounts of the tenant only (the accounts context answers).
+          provide: DELEGATION_TARGETS,
+          inject: [ACCOUNTS_READ_MODEL],
+          useFactory: (accounts: AccountsReadModel): DelegationTargets => ({
+            isAccountOf: async (tenantId, userId) => (await accounts.get(tenantId, userId)) !== null,
+          }),
+        },
         ...accessHandlers,
         { provide: APP_GUARD, useClass: AccessGuard },
         { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },

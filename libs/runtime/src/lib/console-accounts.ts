@@ -1,4 +1,6 @@
-import { RunAccountCommandHandler } from '@attest/accounts-application';
+import { RevokeKeysOfIssuerCommand, RevokeKeysOfIssuerHandler } from '@attest/access-application';
+import { PostgresAccessProjector, PostgresAccessReadModel } from '@attest/access-infrastructure';
+import { RunAccountCommandHandler, type IssuedKeys } from '@attest/accounts-application';
 import {
   PostgresAccountsReadModel,
   PostgresIdentifierClaims,
@@ -19,7 +21,18 @@ export async function accountCommandHandler(infra: Infrastructure, clock: Clock 
     readModel,
     new VaultSubjectEraser(infra.dataSource, infra.vault, infra.privacy, new PostgresIdentifierClaims(infra.dataSource, infra.privacy)),
     clock,
+    issuedKeys(infra, clock, app),
   );
+}
+
+/** The access context's revocation of an account holder's keys, composed without Nest. */
+export function issuedKeys(infra: Infrastructure, clock: Clock, app = infra.dataSource): IssuedKeys {
+  const handler = new RevokeKeysOfIssuerHandler(new PostgresAccessReadModel(app), infra.store, new PostgresAccessProjector(infra.dataSource, infra.store, infra.apiKeys), clock);
+  return {
+    revokeIssuedBy: async (context, accountId, reason) => {
+      await handler.execute(new RevokeKeysOfIssuerCommand(context, `user:${accountId}`, reason));
+    },
+  };
 }
 
 /**

@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn } from 'class-validator';
-import { DELEGABLE_PERMISSIONS, isSubjectId, PERMISSIONS, type Permission } from '@attest/access-domain';
+import { DELEGABLE_PERMISSIONS, isPermission, isSubjectId, PERMISSIONS, type Permission } from '@attest/access-domain';
 import { ChangeDelegationCommand, GetDelegatedPermissionsQuery } from '@attest/access-application';
 import { ApiAuthenticatedProblems, commandContext, currentPrincipal, ProblemException, RequirePermission } from '@attest/http';
 
@@ -22,6 +22,8 @@ export class DelegationDto {
 }
 
 const tenantId = (): string => currentPrincipal().tenantId;
+/** What the caller holds at this moment (roles and its own delegations). */
+const heldNow = (): ReadonlySet<Permission> => new Set([...currentPrincipal().permissions].filter(isPermission));
 
 function checkedUserId(userId: string): string {
   if (!isSubjectId(userId)) {
@@ -63,10 +65,10 @@ export class DelegationsController {
   @ApiParam(USER_PARAM)
   @ApiHeader(IDEMPOTENCY_HEADER)
   @ApiOkResponse({ type: DelegationDto })
-  @ApiAuthenticatedProblems(400, 409, 422)
+  @ApiAuthenticatedProblems(400, 404, 409, 422)
   async grant(@Param('userId') userId: string, @Body() body: DelegationRequestDto): Promise<DelegationDto> {
     const id = checkedUserId(userId);
-    const result = await this.commands.execute(new ChangeDelegationCommand(commandContext(), 'delegate', id, body.permissions));
+    const result = await this.commands.execute(new ChangeDelegationCommand(commandContext(), 'delegate', id, body.permissions, heldNow()));
     return { userId: id, permissions: result.permissions };
   }
 
@@ -80,7 +82,7 @@ export class DelegationsController {
   @ApiAuthenticatedProblems(400, 409, 422)
   async revoke(@Param('userId') userId: string, @Body() body: DelegationRequestDto): Promise<DelegationDto> {
     const id = checkedUserId(userId);
-    const result = await this.commands.execute(new ChangeDelegationCommand(commandContext(), 'revoke', id, body.permissions));
+    const result = await this.commands.execute(new ChangeDelegationCommand(commandContext(), 'revoke', id, body.permissions, heldNow()));
     return { userId: id, permissions: result.permissions };
   }
 }

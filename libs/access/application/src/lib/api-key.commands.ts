@@ -1,10 +1,10 @@
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { apiKeyDecider, apiKeyStreamId, type Permission, type Role } from '@attest/access-domain';
+import { apiKeyDecider, apiKeyStreamId, permissionsFor, type Permission, type Role } from '@attest/access-domain';
 import { EVENT_STORE, handleWithDecider, type EventStore } from '@attest/event-store';
 import { uuidv7, type Clock } from '@attest/kernel';
 import { metadataFor, type CommandContext } from '@attest/security';
-import { ACCESS_PROJECTOR, CLOCK, KEY_MATERIAL, type AccessProjector, type KeyMaterial } from './ports';
+import { ACCESS_PROJECTOR, ACCESS_READ_MODEL, CLOCK, KEY_MATERIAL, type AccessProjector, type AccessReadModel, type KeyMaterial } from './ports';
 
 export interface IssuedApiKey {
   readonly keyId: string;
@@ -96,5 +96,62 @@ export class RevokeApiKeyHandler implements ICommandHandler<RevokeApiKeyCommand,
     );
     // Revocation must hold on the very next request: update the read model before answering.
     await this.projector.projectStream(streamId);
+  }
+}
+
+/** Why an issuer's keys stop working (recorded as the revocation reason of each). */
+export type IssuerChange = 'issuer-unbound' | 'issuer-suspended' | 'issuer-revoked' | 'issuer-cancelled' | 'issuer-restricted' | 'issuer-lost-permission';
+
+/**
+ * The keys a person issued stop working when the person does (unbound,
+ * suspended, revoked, cancelled, restricted) or loses a permission the keys
+ * carry: each is revoked, an ApiKeyRevoked.v1 event each with the reason.
+ * With `lost`, only keys whose roles carry one of those permissions go (all of
+ * them when the lost permission is api-keys:manage itself). Answers the key ids revoked.
+ */
+export class RevokeKeysOfIssuerCommand extends Command<string[]> {
+  constructor(
+    readonly context: CommandContext,
+    /** The issuer as recorded on the keys: `user:<account id>`. */
+    readonly issuer: string,
+    readonly reason: IssuerChange,
+    readonly lost: readonly Permission[] = [],
+  ) {
+    super();
+  }
+}
+
+@CommandHandler(RevokeKeysOfIssuerCommand)
+export class RevokeKeysOfIssuerHandler implements ICommandHandler<RevokeKeysOfIssuerCommand, string[]> {
+  constructor(
+    @Inject(ACCESS_READ_MODEL) private readonly readModel: AccessReadModel,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(ACCESS_PROJECTOR) private readonly projector: AccessProjector,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async execute(command: RevokeKeysOfIssuerCommand): Promise<string[]> {
+    const keys = await this.readModel.activeKeysIssuedBy(command.context.tenantId, command.issuer);
+    const lost = new Set(command.lost);
+    const affected = lost.size === 0 || lost.has('api-keys:manage') ? keys : keys.filter((k) => [...permissionsFor(k.roles)].some((p) => lost.has(p)));
+    const revoked: string[] = [];
+    for (const key of affected) {
+      const streamId = apiKeyStreamId(key.keyId);
+      const result = await handleWithDecider(
+        this.store,
+        apiKeyDecider,
+        streamId,
+        { kind: 'RevokeApiKey', keyId: key.keyId, tenantId: command.context.tenantId, reason: command.reason, revokedBy: command.context.actor },
+        metadataFor(command.context, this.clock.now()),
+      ).catch((error: unknown) => {
+        // Revoked meanwhile by someone else: that is the outcome wanted.
+        if (error instanceof Error && (error as { code?: unknown }).code === 'API_KEY.ALREADY_REVOKED') return null;
+        throw error;
+      });
+      if (!result) continue;
+      await this.projector.projectStream(streamId);
+      revoked.push(key.keyId);
+    }
+    return revoked;
   }
 }

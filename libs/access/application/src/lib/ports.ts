@@ -17,6 +17,16 @@ export interface AccessReadModel {
   listApiKeys(tenantId: string): Promise<ApiKeyView[]>;
   getApiKey(tenantId: string, keyId: string): Promise<ApiKeyView | null>;
   delegatedPermissions(tenantId: string, userId: string): Promise<Permission[]>;
+  /** Keys not revoked that this actor (`user:<id>`, `apiKey:<id>` …) issued in the tenant. */
+  activeKeysIssuedBy(tenantId: string, issuer: string): Promise<ApiKeyView[]>;
+}
+
+/**
+ * Who may receive a delegation: an account of the tenant (owned by the
+ * accounts context; the composition root answers through its read model).
+ */
+export interface DelegationTargets {
+  isAccountOf(tenantId: string, userId: string): Promise<boolean>;
 }
 
 /** New API key material: the key shown once, its public prefix, and its hash. */
@@ -32,5 +42,6 @@ export interface AccessProjector {
 export const ACCESS_READ_MODEL = Symbol.for('attest.access.ReadModel');
 export const KEY_MATERIAL = Symbol.for('attest.access.KeyMaterial');
 export const ACCESS_PROJECTOR = Symbol.for('attest.access.Projector');
+export const DELEGATION_TARGETS = Symbol.for('attest.access.DelegationTargets');
 /** Re-exported for the access context's consumers: the process's one clock token. */
 export { CLOCK } from '@attest/security';

@@ -69,10 +69,12 @@ export const apiKeyDecider: Decider<ApiKeyCommand, ApiKeyEvent, ApiKeyState> = {
         if (!command.issuerPermissions.has('api-keys:manage')) {
           throw new DomainError('API_KEY.NOT_PERMITTED', 'issuing API keys needs api-keys:manage', 'forbidden');
         }
-        // Tenant administrators provision their tenant's keys (service, dsr-handler …);
-        // operating the platform is never theirs to hand out.
-        if (command.roles.some((r) => permissionsFor([r]).has('platform:operate')) && !command.issuerPermissions.has('platform:operate')) {
-          throw new DomainError('API_KEY.ROLE_ESCALATION', 'only a platform operator may issue platform-operator keys', 'forbidden');
+        // A key never carries more than its issuer holds at this moment (roles and delegations
+        // alike): an end user delegated api-keys:manage cannot mint an org-admin key, and only
+        // a platform operator hands out platform-operator keys.
+        const beyond = [...permissionsFor(command.roles)].filter((p) => !command.issuerPermissions.has(p));
+        if (beyond.length > 0) {
+          throw new DomainError('API_KEY.ROLE_ESCALATION', `these roles carry permissions you do not hold: ${beyond.sort().join(', ')}`, 'forbidden', { missing: beyond.sort().join(',') });
         }
         const days = (command.expiresAt.getTime() - command.now.getTime()) / 86_400_000;
         if (days <= 0 || days > API_KEY_MAX_DAYS) {

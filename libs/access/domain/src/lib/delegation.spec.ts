@@ -1,17 +1,19 @@
 import { deciderSpec } from '@attest/testing';
 import { delegationDecider, type PermissionsDelegated } from './delegation';
+import { permissionsFor } from './permissions';
 
 const spec = deciderSpec(delegationDecider);
 const delegated: PermissionsDelegated = {
   type: 'PermissionsDelegated.v1',
   data: { tenantId: 'acme', userId: 'u-1', permissions: ['event-log:read'], delegatedBy: 'user:admin' },
 };
-const delegate = (permissions: PermissionsDelegated['data']['permissions']) => ({
+const delegate = (permissions: PermissionsDelegated['data']['permissions'], delegatorPermissions = permissionsFor(['org-admin'])) => ({
   kind: 'DelegatePermissions' as const,
   tenantId: 'acme',
   userId: 'u-1',
   permissions,
   delegatedBy: 'user:admin',
+  delegatorPermissions,
 });
 const revoke = (permissions: PermissionsDelegated['data']['permissions']) => ({
   kind: 'RevokeDelegatedPermissions' as const,
@@ -36,6 +38,11 @@ describe('delegation decider', () => {
 
   it('refuses permissions that cannot be delegated (no chains of delegation)', () => {
     spec.given([]).when(delegate(['delegations:manage'])).thenRefuses('DELEGATION.NOT_DELEGABLE');
+  });
+
+  it('refuses to delegate what the delegating principal does not hold itself', () => {
+    spec.given([]).when(delegate(['personal-data:read'], permissionsFor(['end-user']))).thenRefuses('DELEGATION.ESCALATION');
+    spec.given([]).when(delegate(['api-keys:manage'], new Set(['delegations:manage', 'api-keys:read']))).thenRefuses('DELEGATION.ESCALATION');
   });
 
   it('refuses an empty list', () => {

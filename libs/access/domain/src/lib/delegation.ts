@@ -20,6 +20,8 @@ export type DelegatePermissions = {
   readonly userId: string;
   readonly permissions: readonly Permission[];
   readonly delegatedBy: string;
+  /** What the delegating principal holds now: nobody delegates beyond it. */
+  readonly delegatorPermissions: ReadonlySet<Permission>;
 };
 
 export type RevokeDelegatedPermissions = {
@@ -49,6 +51,10 @@ export const delegationDecider: Decider<DelegationCommand, DelegationEvent, Dele
         const refused = command.permissions.filter((p) => !DELEGABLE_PERMISSIONS.includes(p));
         if (refused.length > 0) {
           throw new DomainError('DELEGATION.NOT_DELEGABLE', `these permissions cannot be delegated: ${refused.join(', ')}`, 'forbidden');
+        }
+        const notHeld = command.permissions.filter((p) => !command.delegatorPermissions.has(p));
+        if (notHeld.length > 0) {
+          throw new DomainError('DELEGATION.ESCALATION', `you cannot delegate what you do not hold: ${[...new Set(notHeld)].sort().join(', ')}`, 'forbidden');
         }
         const added = [...new Set(command.permissions)].filter((p) => !state.held.has(p));
         // Delegating what is already held changes nothing and records nothing.

@@ -51,6 +51,16 @@ export class PostgresAccessReadModel implements AccessReadModel {
     });
   }
 
+  activeKeysIssuedBy(tenantId: string, issuer: string): Promise<ApiKeyView[]> {
+    return withTenant(this.appDataSource, tenantId, async (m) => {
+      const rows: KeyRow[] = await m.query(
+        `SELECT ${KEY_COLUMNS} FROM access.api_keys_v1 WHERE tenant_id = $1 AND issued_by = $2 AND revoked_at IS NULL ORDER BY issued_at`,
+        [tenantId, issuer],
+      );
+      return rows.map(toView);
+    });
+  }
+
   delegatedPermissions(tenantId: string, userId: string): Promise<Permission[]> {
     return withTenant(this.appDataSource, tenantId, async (m) => {
       const rows: { permissions: string[] }[] = await m.query(

@@ -1,5 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import type { IssuerChange } from '@attest/access-application';
 import { accountDecider, accountStreamId, type AccountCommand, type AccountEvent } from '@attest/accounts-domain';
 import { EVENT_STORE, handleWithDecider, type EventStore } from '@attest/event-store';
 import { DomainError, type Clock } from '@attest/kernel';
@@ -7,8 +8,10 @@ import { CLOCK, metadataFor, type CommandContext } from '@attest/security';
 import {
   ACCOUNTS_PROJECTOR,
   ACCOUNTS_READ_MODEL,
+  ISSUED_KEYS,
   SUBJECT_ERASER,
   type AccountsProjector,
+  type IssuedKeys,
   type AccountsReadModel,
   type AccountView,
   type SubjectEraser,
@@ -41,6 +44,15 @@ export class RunAccountCommand extends Command<AccountCommandResult> {
 
 const ERASING: ReadonlySet<AccountEvent['type']> = new Set(['AccountCancelled.v1', 'MemberUnbound.v1', 'InvitationDeclined.v1', 'InvitationExpired.v1']);
 
+/** A person who stops being able to act for the tenant takes the API keys they issued with them (A3, A6). */
+const ISSUER_ENDS: ReadonlyMap<AccountEvent['type'], IssuerChange> = new Map<AccountEvent['type'], IssuerChange>([
+  ['MemberUnbound.v1', 'issuer-unbound'],
+  ['AccountSuspended.v1', 'issuer-suspended'],
+  ['AccountReportedStolen.v1', 'issuer-suspended'],
+  ['AccountRevoked.v1', 'issuer-revoked'],
+  ['AccountCancelled.v1', 'issuer-cancelled'],
+]);
+
 @CommandHandler(RunAccountCommand)
 export class RunAccountCommandHandler implements ICommandHandler<RunAccountCommand, AccountCommandResult> {
   constructor(
@@ -49,6 +61,7 @@ export class RunAccountCommandHandler implements ICommandHandler<RunAccountComma
     @Inject(ACCOUNTS_READ_MODEL) private readonly readModel: AccountsReadModel,
     @Inject(SUBJECT_ERASER) private readonly eraser: SubjectEraser,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(ISSUED_KEYS) private readonly issuedKeys: IssuedKeys,
   ) {}
 
   async execute(command: RunAccountCommand): Promise<AccountCommandResult> {
@@ -58,6 +71,12 @@ export class RunAccountCommandHandler implements ICommandHandler<RunAccountComma
     const streamId = accountStreamId(domainCommand.accountId);
     const result = await handleWithDecider(this.store, accountDecider, streamId, domainCommand, metadataFor(context, now));
     if (result.events.length > 0) await this.projector.projectStream(streamId);
+    const ended = result.events.map((e) => ISSUER_ENDS.get(e.type)).find((r) => r !== undefined);
+    if (ended) {
+      // Keys are the tenant's: revoked there, each with an event naming why.
+      const account = await this.readModel.find(domainCommand.accountId);
+      await this.issuedKeys.revokeIssuedBy({ ...context, tenantId: account?.tenantId ?? context.tenantId }, domainCommand.accountId, ended);
+    }
     const closing = result.events.find((e) => ERASING.has(e.type));
     if (closing) {
       // The events are committed; now the personal data they and the read models hold becomes unreadable everywhere.

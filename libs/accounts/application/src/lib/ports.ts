@@ -1,5 +1,7 @@
 import type { AccountKind, AccountStatus, Channel, HoldKind, Verification } from '@attest/accounts-domain';
 import type { JsonValue } from '@attest/kernel';
+import type { IssuerChange } from '@attest/access-application';
+import type { CommandContext } from '@attest/security';
 
 export interface AccountView {
   readonly accountId: string;
@@ -162,3 +164,13 @@ export const SUBJECT_ERASER = Symbol.for('attest.accounts.SubjectEraser');
 export const ACCOUNT_CONTACTS = Symbol.for('attest.accounts.Contacts');
 
 export type { JsonValue };
+
+/**
+ * The API keys an account holder issued (owned by the access context): when
+ * the holder stops being able to act for the tenant, each is revoked with the
+ * reason (A3, A6).
+ */
+export interface IssuedKeys {
+  revokeIssuedBy(context: CommandContext, accountId: string, reason: IssuerChange): Promise<void>;
+}
+export const ISSUED_KEYS = Symbol.for('attest.accounts.IssuedKeys');
