@@ -212,6 +212,20 @@ describe('accounts and organizations end to end (A1–A12; real HTTP, real Postg
       expect((await api.call('POST', `/v1/invitations/${adult}/accept`, { body: { token: tokenOf(adult) } })).body).toMatchObject({ status: 'active' });
       expect((await api.call('POST', `/v1/invitations/${minor}/accept`, { body: { token: tokenOf(minor) } })).body).toMatchObject({ status: 'active' });
       expect((await api.call('POST', `/v1/invitations/${declined}/decline`, { body: { token: tokenOf(declined) } })).body).toMatchObject({ status: 'invitation-closed' });
+      // The same person is not invited twice: in one batch, or once already a member.
+      const again = body<{ status: string; code?: string; detail?: string }[]>(
+        await api.call('POST', '/v1/organization/invitations', {
+          key: admin,
+          body: { invitations: [{ contact: people.adult }, { contact: { name: 'Twice', email: `twice.${tag}@example.org` } }, { contact: { name: 'Twice Again', email: `twice.${tag}@example.org` } }] },
+        }),
+      );
+      expect(again.map((o) => [o.status, o.code])).toEqual([
+        ['refused', 'INVITATION.ALREADY_A_MEMBER'],
+        ['invited', undefined],
+        ['refused', 'INVITATION.ALREADY_INVITED'],
+      ]);
+      expect(again[0]?.detail).toContain(adult);
+      expect(again[2]?.detail).toMatch(/open invitation .*expire/u);
       // Declining erases what the administrator entered about the contact.
       const declinedData = await api.call('GET', `/v1/organization/members/${declined}/personal-data`, { key: admin, headers: { 'x-purpose': 'member-administration' } });
       expect(declinedData.body).toMatchObject({ erased: true, name: null, email: null });

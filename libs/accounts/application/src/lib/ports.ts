@@ -95,6 +95,11 @@ export interface AccountsReadModel {
   unbindingApprovalRequired(tenantId: string): Promise<boolean>;
   personalData(tenantId: string, accountId: string): Promise<AccountPersonalData | null>;
   lastActivity(accountId: string): Promise<Date | null>;
+  /**
+   * Members of the tenant still invited or in the organization whose e-mail or
+   * phone equals the given one (by blind index: the values are never compared in clear).
+   */
+  openMembersWithContact(tenantId: string, contact: { readonly email: string | null; readonly phone: string | null }): Promise<AccountView[]>;
 }
 
 /** Applies a stream's new events to the accounts read models now (read-your-writes for the UI). */

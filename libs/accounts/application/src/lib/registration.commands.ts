@@ -246,6 +246,16 @@ export class InviteEndUsersHandler implements ICommandHandler<InviteEndUsersComm
         outcomes.push({ index, status: 'refused', code: 'DEPARTMENT.NOT_FOUND', detail: 'no such department' });
         continue;
       }
+      // The same person invited twice would get two accounts: say which one exists, and what to do.
+      const [existing] = await this.readModel.openMembersWithContact(command.context.tenantId, { email: invitation.contact.email, phone: invitation.contact.phone });
+      if (existing) {
+        outcomes.push(
+          existing.status === 'invited'
+            ? { index, status: 'refused', code: 'INVITATION.ALREADY_INVITED', detail: `this contact already has an open invitation (account ${existing.accountId}); let it be answered, or close it (POST /v1/organization/invitations/${existing.accountId}/expire) once expired and invite again` }
+            : { index, status: 'refused', code: 'INVITATION.ALREADY_A_MEMBER', detail: `this contact is already a member (account ${existing.accountId}, ${existing.status})` },
+        );
+        continue;
+      }
       const accountId = uuidv7();
       // The token reaches the invitee through the outbox only; the stream keeps it encrypted, the read model its hash.
       const token = randomBytes(24).toString('base64url');

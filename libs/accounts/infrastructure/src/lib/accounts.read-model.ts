@@ -74,6 +74,21 @@ export class PostgresAccountsReadModel implements AccountsReadModel {
     });
   }
 
+  async openMembersWithContact(tenantId: string, contact: { readonly email: string | null; readonly phone: string | null }): Promise<AccountView[]> {
+    const manager = this.ownerDataSource.manager;
+    const ids = new Set<string>();
+    if (contact.email) for (const id of await this.privacy.find(manager, tenantId, 'email', contact.email)) ids.add(id);
+    if (contact.phone) for (const id of await this.privacy.find(manager, tenantId, 'phone', contact.phone)) ids.add(id);
+    if (ids.size === 0) return [];
+    const rows = await manager.query<AccountRow[]>(
+      `SELECT ${COLUMNS} FROM accounts.accounts_v1
+       WHERE tenant_id = $1 AND account_id = ANY($2::uuid[]) AND kind = 'member' AND status IN ('invited', 'active', 'restricted', 'suspended')
+       ORDER BY account_id`,
+      [tenantId, [...ids]],
+    );
+    return rows.map(toView);
+  }
+
   async find(accountId: string): Promise<AccountView | null> {
     if (!isUuid(accountId)) return null;
     const [row] = await this.ownerDataSource.query<AccountRow[]>(`SELECT ${COLUMNS} FROM accounts.accounts_v1 WHERE account_id = $1`, [accountId]);
