@@ -9,6 +9,7 @@ import { AppModule, type AppDependencies } from './app.module';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { ProblemDetailsFilter, runWithContext, sendProblem, urlProblem } from '@attest/http';
 import { NestPinoLogger } from './http/nest-pino-logger';
+import { committedResponseSchemas } from './response-schemas';
 
 const CORRELATION_HEADER = 'x-correlation-id';
 const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -99,6 +100,13 @@ export function openApiDocument(app: NestFastifyApplication): OpenAPIObject {
     .setVersion('1')
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API key (atk_…) or an OIDC access token' })
     .build();
-  return SwaggerModule.createDocument(app, config);
+  const document = SwaggerModule.createDocument(app, config);
+  // Response types generated from TypeScript (apps/api/src/response-schemas.ts), next to the DTO schemas.
+  const schemas = document.components?.schemas ?? {};
+  for (const [name, schema] of Object.entries(committedResponseSchemas())) {
+    if (name in schemas) throw new Error(`the response type ${name} has the name of a DTO schema`);
+    schemas[name] = schema;
+  }
+  return { ...document, components: { ...document.components, schemas: Object.fromEntries(Object.entries(schemas).sort(([a], [b]) => a.localeCompare(b))) } };
 }
 

@@ -1,5 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { generateOpenApi, OPENAPI_FILE, serialise } from './openapi';
+import { committedResponseSchemas, generateResponseSchemas } from './response-schemas';
+
+interface Operation {
+  readonly responses: Record<string, { content?: Record<string, { schema?: unknown }> }>;
+  readonly 'x-always-refused'?: boolean;
+}
+const committedDocument = (): { paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, unknown> } } =>
+  JSON.parse(readFileSync(OPENAPI_FILE, 'utf8')) as { paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, unknown> } };
 
 describe('OpenAPI', () => {
   it('docs/openapi.json is what the running app describes (run `npm run openapi` after changing routes)', async () => {
@@ -29,5 +37,25 @@ describe('OpenAPI', () => {
         });
       }
     }
+  });
+
+  it('the response schemas are those of the TypeScript types the routes answer with (run `npm run openapi` after changing one)', async () => {
+    expect(await generateResponseSchemas()).toEqual(committedResponseSchemas());
+  }, 60_000);
+
+  it('documents the success answer of every operation as a schema (JSON, CSV or HTML), so a generated client is typed everywhere', () => {
+    const doc = committedDocument();
+    const untyped: string[] = [];
+    for (const [path, item] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(item)) {
+        if (op['x-always-refused']) continue;
+        const typed = Object.entries(op.responses).some(([status, r]) => status === '204' || (status.startsWith('2') && Object.values(r.content ?? {}).some((c) => c.schema !== undefined)));
+        if (!typed) untyped.push(`${method.toUpperCase()} ${path}`);
+      }
+    }
+    expect(untyped).toEqual([]);
+    // Every reference resolves.
+    const dangling = [...JSON.stringify(doc).matchAll(/#\/components\/schemas\/([^"]+)"/gu)].map((m) => m[1] ?? '').filter((name) => !(name in doc.components.schemas));
+    expect([...new Set(dangling)]).toEqual([]);
   });
 });

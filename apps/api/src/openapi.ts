@@ -10,6 +10,7 @@ import { createLogger, createMetricsRegistry } from '@attest/observability';
 import { PostgresRecordLog } from '@attest/processing-infrastructure';
 import { generateSignerKey, parseSignerKey } from '@attest/transparency';
 import { createApp, openApiDocument } from './app';
+import { generateResponseSchemas, RESPONSE_SCHEMAS_FILE } from './response-schemas';
 
 export const OPENAPI_FILE = join(__dirname, '..', '..', '..', 'docs', 'openapi.json');
 
@@ -51,9 +52,14 @@ export function serialise(document: OpenAPIObject): string {
   return `${JSON.stringify(document, null, 2)}\n`;
 }
 
-// `npm run openapi` rewrites docs/openapi.json.
+// `npm run openapi` rewrites the response schemas from their TypeScript types, then docs/openapi.json.
 if (require.main === module) {
-  generateOpenApi().then(
+  generateResponseSchemas()
+    .then((schemas) => {
+      writeFileSync(RESPONSE_SCHEMAS_FILE, `${JSON.stringify(schemas, null, 2)}\n`);
+      return generateOpenApi();
+    })
+    .then(
     (doc) => {
       writeFileSync(OPENAPI_FILE, serialise(doc));
       process.stdout.write(`wrote ${OPENAPI_FILE}\n`);

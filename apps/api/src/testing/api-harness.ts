@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { ResponseCheck } from './response-check';
 import { Writable } from 'node:stream';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { JWTVerifyGetKey } from 'jose';
@@ -43,6 +44,7 @@ export class ApiHarness {
   base!: string;
   private db!: TestDatabase;
   runners: ProjectionRunner[] = [];
+  private readonly responses = new ResponseCheck();
 
   async start(label: string, options: HarnessOptions = {}): Promise<this> {
     this.db = await createTestDatabase(label);
@@ -109,6 +111,9 @@ export class ApiHarness {
     } catch {
       // not JSON (metrics, docs)
     }
+    // Every success answer is checked against the API description.
+    const mismatch = this.responses.problem(method, path, res.status, res.headers.get('content-type'), body);
+    if (mismatch) throw new Error(mismatch);
     return { status: res.status, headers: res.headers, body, text };
   }
 

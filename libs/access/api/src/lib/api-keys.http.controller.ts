@@ -52,7 +52,7 @@ export class ApiKeyDto {
 
 export class IssuedApiKeyDto {
   @ApiProperty() keyId!: string;
-  @ApiProperty({ description: 'The API key. Shown once; store it now. Not repeated on Idempotency-Key replays.' }) key?: string;
+  @ApiPropertyOptional({ description: 'The API key. Shown once; store it now. Not repeated on Idempotency-Key replays.' }) key?: string;
   @ApiProperty() prefix!: string;
   @ApiProperty({ enum: ROLES, isArray: true }) roles!: Role[];
   @ApiProperty() label!: string;

@@ -271,7 +271,7 @@ export class IssuedCodeDto {
 export class RegisteredDto {
   @ApiProperty() accountId!: string;
   @ApiProperty() tenantId!: string;
-  @ApiProperty({ enum: ['active'] }) status!: string;
+  @ApiProperty({ enum: ['active', 'invitation-closed'], description: 'active once registered or accepted; invitation-closed once declined' }) status!: string;
   @ApiProperty({ enum: ['pending', 'verified', 'rejected'], nullable: true }) verification!: Verification | null;
 }
 

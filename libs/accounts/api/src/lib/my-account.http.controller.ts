@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiExtension, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { GetAccountQuery, GetStatusHistoryQuery, RequestUnbindingCommand, RunAccountCommand, type AccountCommandResult } from '@attest/accounts-application';
 import { isUuid } from '@attest/kernel';
 import { ApiAuthenticatedProblems, commandContext, currentPrincipal, ProblemException, RequirePermission } from '@attest/http';
@@ -72,6 +72,7 @@ export class MyAccountController {
   @Post('transfer')
   @HttpCode(403)
   @ApiOperation({ summary: 'Accounts are not transferable: always refused, and the attempt is recorded (A4)' })
+  @ApiExtension('x-always-refused', true)
   @ApiAuthenticatedProblems(400, 404)
   async transfer(@Body() _body: TransferRequestDto): Promise<never> {
     // The would-be owner is not stored: it may be personal data of someone else.

@@ -1,3 +1,4 @@
+import type { ConsentOverview } from './consent.responses';
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Put, Query } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
@@ -36,7 +37,7 @@ import {
   type RecordedDecision,
 } from '@attest/consent-application';
 import { CHANNELS, CONSENT_SCOPES, DATA_CATEGORIES, DENY_REASONS, LEGAL_BASES, type Channel, type ConsentScope, type DataCategory, type LegalBasis, type Purpose } from '@attest/consent-domain';
-import { ApiAuthenticatedProblems, commandContext, currentPrincipal, RequirePermission } from '@attest/http';
+import { ApiAnswer, ApiAuthenticatedProblems, commandContext, currentPrincipal, RequirePermission } from '@attest/http';
 
 const KEY = /^[a-z0-9][a-z0-9-]{1,63}$/;
 const REF = /^[A-Za-z0-9][A-Za-z0-9 ._:/@-]{0,199}$/;
@@ -193,7 +194,7 @@ export class PurposesController {
   @HttpCode(200)
   @RequirePermission('purposes:manage')
   @ApiOperation({ summary: 'Retire a purpose: nothing may be processed for it any more' })
-  @ApiOkResponse({ type: PurposeTermsDto })
+  @ApiOkResponse({ schema: { type: 'object', properties: { purposeKey: { type: 'string' } }, required: ['purposeKey'] }, description: 'The purpose retired' })
   @ApiAuthenticatedProblems(404, 409)
   async retire(@Param('purposeKey') purposeKey: string): Promise<{ purposeKey: string }> {
     await this.commands.execute(new RunPurposeCommand(commandContext(), { kind: 'RetirePurpose', purposeKey }));
@@ -214,7 +215,7 @@ export class ConsentsController {
   @Post('customers/:customerId/consents')
   @RequirePermission('consent:manage')
   @ApiOperation({ summary: 'Record a consent with its evidence; answers with the consent receipt (K1, K3, K4)' })
-  @ApiCreatedResponse({ description: 'The consent receipt (JSON) to give the subject' })
+  @ApiAnswer(201, 'ConsentReceiptDocument', 'The consent receipt (JSON) to give the subject')
   @ApiAuthenticatedProblems(400, 404, 409)
   grant(@Param('customerId', ParseUUIDPipe) customerId: string, @Body() body: GrantConsentRequestDto): Promise<ConsentReceipt> {
     return this.commands.execute(
@@ -235,7 +236,7 @@ export class ConsentsController {
   @HttpCode(200)
   @RequirePermission('consent:manage')
   @ApiOperation({ summary: 'Withdraw a consent: one call, effective for future processing (K2); answers with the receipt' })
-  @ApiOkResponse({ description: 'The withdrawal receipt' })
+  @ApiAnswer(200, 'ConsentReceiptDocument', 'The withdrawal receipt')
   @ApiAuthenticatedProblems(400, 404, 409)
   withdraw(@Param('customerId', ParseUUIDPipe) customerId: string, @Body() body: WithdrawConsentRequestDto): Promise<ConsentReceipt> {
     return this.commands.execute(
@@ -255,7 +256,7 @@ export class ConsentsController {
   @Get('customers/:customerId/consents')
   @RequirePermission('consent:read')
   @ApiOperation({ summary: 'The full consent history of a subject, as receipts (K7)' })
-  @ApiOkResponse({ description: 'Receipts, oldest first' })
+  @ApiAnswer(200, 'ConsentReceiptDocument', 'Receipts, oldest first', { list: true })
   @ApiAuthenticatedProblems(400, 404)
   history(@Param('customerId', ParseUUIDPipe) customerId: string): Promise<ConsentReceipt[]> {
     return this.queries.execute(new ConsentHistoryQuery(tenantId(), customerId));
@@ -264,7 +265,7 @@ export class ConsentsController {
   @Get('customers/:customerId/consents/state')
   @RequirePermission('consent:read')
   @ApiOperation({ summary: 'Did the subject validly consent to the purpose on the channel at an instant? With the proving events (K7)' })
-  @ApiOkResponse({ description: 'valid, reasons, purposeVersion and proof (event ids, types, positions, times)' })
+  @ApiAnswer(200, 'ConsentState', 'valid, reasons, purposeVersion and proof (event ids, types, positions, times)')
   @ApiAuthenticatedProblems(400, 404)
   state(@Param('customerId', ParseUUIDPipe) customerId: string, @Query() q: ConsentStateQueryDto): Promise<ConsentAtView> {
     return this.queries.execute(new ConsentAtQuery(tenantId(), customerId, q.purpose, q.channel, new Date(q.at ?? Date.now()).toISOString()));
@@ -273,7 +274,7 @@ export class ConsentsController {
   @Get('consent-receipts/:receiptId')
   @RequirePermission('consent:read')
   @ApiOperation({ summary: 'A consent receipt by id' })
-  @ApiOkResponse({ description: 'The receipt' })
+  @ApiAnswer(200, 'ConsentReceiptDocument', 'The receipt')
   @ApiAuthenticatedProblems(400, 404)
   receipt(@Param('receiptId', ParseUUIDPipe) receiptId: string): Promise<ConsentReceipt> {
     return this.queries.execute(new ReceiptQuery(tenantId(), receiptId));
@@ -282,9 +283,9 @@ export class ConsentsController {
   @Get('consents/overview')
   @RequirePermission('consent:read')
   @ApiOperation({ summary: 'Consent overview per purpose: subjects with a consent in force, and withdrawn' })
-  @ApiOkResponse({ description: 'Per purpose: key, version, granted, withdrawn' })
+  @ApiAnswer(200, 'ConsentOverview', 'Per purpose: key, version, granted, withdrawn', { list: true })
   @ApiAuthenticatedProblems()
-  overview(): Promise<unknown> {
+  overview(): Promise<ConsentOverview[]> {
     return this.queries.execute(new ConsentOverviewQuery(tenantId()));
   }
 }

@@ -12,14 +12,14 @@ const TAG = /^[a-z0-9][a-z0-9-]{0,39}$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 export class ProfileDto {
-  @ApiPropertyOptional({ description: 'personal' }) @IsOptional() @IsString() @MaxLength(200) name?: string | null;
-  @ApiPropertyOptional({ description: 'personal' }) @IsOptional() @IsString() @MaxLength(254) email?: string | null;
-  @ApiPropertyOptional({ description: 'personal' }) @IsOptional() @Matches(/^\+?[0-9 ()-]{5,24}$/) phone?: string | null;
-  @ApiPropertyOptional({ description: 'personal; under 14 → guardian consent (K4)' }) @IsOptional() @Matches(DATE) @IsISO8601({ strict: true }) birthDate?: string | null;
-  @ApiPropertyOptional({ description: 'personal' }) @IsOptional() @IsString() @MaxLength(500) address?: string | null;
-  @ApiPropertyOptional({ description: `sensitive: ${PROFILE_FIELDS.idNumber}` }) @IsOptional() @IsString() @MaxLength(64) idNumber?: string | null;
-  @ApiPropertyOptional({ description: `sensitive: ${PROFILE_FIELDS.bankAccount}` }) @IsOptional() @IsString() @MaxLength(64) bankAccount?: string | null;
-  @ApiPropertyOptional({ description: `sensitive: ${PROFILE_FIELDS.healthNotes}` }) @IsOptional() @IsString() @MaxLength(2000) healthNotes?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'personal' }) @IsOptional() @IsString() @MaxLength(200) name?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'personal' }) @IsOptional() @IsString() @MaxLength(254) email?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'personal' }) @IsOptional() @Matches(/^\+?[0-9 ()-]{5,24}$/) phone?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'personal; under 14 → guardian consent (K4)' }) @IsOptional() @Matches(DATE) @IsISO8601({ strict: true }) birthDate?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'personal' }) @IsOptional() @IsString() @MaxLength(500) address?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, description: `sensitive: ${PROFILE_FIELDS.idNumber}` }) @IsOptional() @IsString() @MaxLength(64) idNumber?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, description: `sensitive: ${PROFILE_FIELDS.bankAccount}` }) @IsOptional() @IsString() @MaxLength(64) bankAccount?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, description: `sensitive: ${PROFILE_FIELDS.healthNotes}` }) @IsOptional() @IsString() @MaxLength(2000) healthNotes?: string | null;
 }
 
 export class CreateCustomerRequestDto {

@@ -51,3 +51,20 @@ export const ApiAuthenticatedProblems = (...more: number[]): MethodDecorator & C
 
 /** The failures every public route (no credentials; rate limited per client) can give. */
 export const ApiPublicProblems = (...more: number[]): MethodDecorator & ClassDecorator => ApiProblems(429, 500, ...more);
+
+/** A component schema generated from a context's `*.responses.ts` types (apps/api/src/response-schemas.ts). */
+const component = (name: string): { $ref: string } => ({ $ref: `#/components/schemas/${name}` });
+
+/**
+ * Documents a success answer as a named response type: `list` for an array of
+ * it. The type's JSON Schema is generated from TypeScript, so a generated
+ * client is typed where the route is.
+ */
+export function ApiAnswer(status: 200 | 201, type: string, description: string, options: { readonly list?: boolean } = {}): MethodDecorator {
+  return ApiResponse({ status, description, schema: options.list ? { type: 'array', items: component(type) } : component(type) });
+}
+
+/** Documents a success answer that is a document of another media type (CSV, HTML). */
+export function ApiDocumentAnswer(mediaType: 'text/csv' | 'text/html', description: string): MethodDecorator {
+  return ApiResponse({ status: 200, description, content: { [mediaType]: { schema: { type: 'string' } } } });
+}

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Header, HttpCode, Inject, Param, ParseUUIDPipe, Post, Put, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiProperty, ApiPropertyOptional, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiParam, ApiProperty, ApiPropertyOptional, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsNotEmptyObject, IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 import { DomainError, PROCESSING_KINDS } from '@attest/kernel';
@@ -25,7 +25,7 @@ import {
   type IncidentView,
   type ProcessingActivity,
 } from '@attest/processing-domain';
-import { ApiAuthenticatedProblems, currentContext, currentPrincipal, ParseSafeIntPipe, RequirePermission } from '@attest/http';
+import { ApiAnswer, ApiAuthenticatedProblems, ApiDocumentAnswer, currentContext, currentPrincipal, ParseSafeIntPipe, RequirePermission } from '@attest/http';
 
 const tenantId = (): string => currentPrincipal().tenantId;
 const actor = (): string => currentPrincipal().actor;
@@ -158,7 +158,7 @@ export class ProcessingRecordController {
   @Get()
   @RequirePermission('processing-record:read')
   @ApiOperation({ summary: 'This log: origin, verifier key (name+id+key) and the latest signed checkpoint' })
-  @ApiOkResponse({ description: 'origin, verifierKey, latestCheckpoint' })
+  @ApiAnswer(200, 'ProcessingRecordInfo', 'This log: origin, verifier key and the latest signed checkpoint')
   @ApiAuthenticatedProblems()
   async describe(): Promise<{ origin: string; verifierKey: string; latestCheckpoint: CheckpointView | null }> {
     return { origin: this.record.origin(tenantId()), verifierKey: this.record.verifierKey(), latestCheckpoint: await this.record.latestCheckpoint(tenantId()) };
@@ -167,7 +167,7 @@ export class ProcessingRecordController {
   @Get('checkpoints/latest')
   @RequirePermission('processing-record:read')
   @ApiOperation({ summary: 'The latest signed checkpoint (C2SP tlog-checkpoint, Ed25519 signed note)' })
-  @ApiOkResponse({ description: 'size, root (base64), note (the signed text), createdAt' })
+  @ApiAnswer(200, 'Checkpoint', 'size, root (base64), note (the signed text), createdAt')
   @ApiAuthenticatedProblems(404)
   async latest(): Promise<CheckpointView> {
     const c = await this.record.latestCheckpoint(tenantId());
@@ -179,7 +179,7 @@ export class ProcessingRecordController {
   @RequirePermission('processing-record:read')
   @ApiOperation({ summary: 'Signed checkpoints, oldest first; `size` selects those of one tree size' })
   @ApiQuery({ name: 'size', required: false, schema: SIZE.schema })
-  @ApiOkResponse({ description: 'CheckpointView[]' })
+  @ApiAnswer(200, 'Checkpoint', 'Signed checkpoints, oldest first', { list: true })
   @ApiAuthenticatedProblems(400)
   checkpoints(@Query('size', OPTIONAL_SIZE) size?: number): Promise<CheckpointView[]> {
     return this.record.checkpoints(tenantId(), size);
@@ -188,7 +188,7 @@ export class ProcessingRecordController {
   @Post('checkpoints')
   @RequirePermission('processing-record:manage')
   @ApiOperation({ summary: 'Sign a checkpoint of the current size now (on demand)' })
-  @ApiCreatedResponse({ description: 'The latest checkpoint' })
+  @ApiAnswer(201, 'Checkpoint', 'The latest checkpoint')
   @ApiAuthenticatedProblems(404)
   async checkpointNow(): Promise<CheckpointView> {
     const c = await this.record.checkpointNow(tenantId());
@@ -199,7 +199,7 @@ export class ProcessingRecordController {
   @Get('entries/:index')
   @RequirePermission('processing-record:read')
   @ApiOperation({ summary: 'One entry: canonical body (null once purged), leaf hash, decoded record' })
-  @ApiOkResponse({ description: 'index, leafHash, body, record, recordedAt, purgedAt' })
+  @ApiAnswer(200, 'ProcessingRecordEntry', 'One entry: canonical body (null once purged), leaf hash, decoded record')
   @ApiParam({ name: 'index', schema: INDEX.schema })
   @ApiAuthenticatedProblems(400, 404)
   entry(@Param('index', INDEX) index: number) {
@@ -209,7 +209,7 @@ export class ProcessingRecordController {
   @Get('proofs/inclusion')
   @RequirePermission('processing-record:read')
   @ApiOperation({ summary: 'RFC 6962 inclusion proof of entry `index` in the tree of `size`' })
-  @ApiOkResponse({ description: 'index, size, leafHash, proof (base64 hashes)' })
+  @ApiAnswer(200, 'InclusionProof', 'RFC 6962 inclusion proof (base64 hashes)')
   @ApiQuery({ name: 'index', schema: INDEX.schema })
   @ApiQuery({ name: 'size', schema: SIZE.schema })
   @ApiAuthenticatedProblems(400, 404)
@@ -220,7 +220,7 @@ export class ProcessingRecordController {
   @Get('proofs/consistency')
   @RequirePermission('processing-record:read')
   @ApiOperation({ summary: 'RFC 6962 consistency proof between tree sizes `from` and `to`' })
-  @ApiOkResponse({ description: 'from, to, proof (base64 hashes)' })
+  @ApiAnswer(200, 'ConsistencyProof', 'RFC 6962 consistency proof (base64 hashes)')
   @ApiQuery({ name: 'from', schema: SIZE.schema })
   @ApiQuery({ name: 'to', schema: SIZE.schema })
   @ApiAuthenticatedProblems(400)
@@ -231,7 +231,7 @@ export class ProcessingRecordController {
   @Get('records')
   @RequirePermission('processing-record:read')
   @ApiOperation({ summary: 'Records by subject, purpose, actor, kind and time range; newest first, paged by cursor' })
-  @ApiOkResponse({ description: 'records, next' })
+  @ApiAnswer(200, 'ProcessingRecordPage', 'Records, newest first, and the next cursor')
   @ApiAuthenticatedProblems(400)
   query(@Query() q: RecordPageQueryDto) {
     return this.record.query(tenantId(), toQuery(q), q.limit ?? 50, q.cursor ?? null);
@@ -240,7 +240,7 @@ export class ProcessingRecordController {
   @Get('verification')
   @RequirePermission('processing-record:read')
   @ApiOperation({ summary: 'Recompute the tree on the server and check every signed checkpoint (auditors run `attest verify` themselves)' })
-  @ApiOkResponse({ description: 'VerificationReport' })
+  @ApiAnswer(200, 'ProcessingRecordVerification', 'The verification report')
   @ApiAuthenticatedProblems()
   verify(): Promise<VerificationReport> {
     return this.record.verify(tenantId());
@@ -250,7 +250,7 @@ export class ProcessingRecordController {
   @HttpCode(200)
   @RequirePermission('processing-record:manage')
   @ApiOperation({ summary: 'An export bundle for a regulator; verifies offline with `attest verify --bundle <file>`' })
-  @ApiOkResponse({ description: 'attest-processing-record-bundle/v1' })
+  @ApiAnswer(200, 'ProcessingRecordBundle', 'attest-processing-record-bundle/v1')
   @ApiAuthenticatedProblems(400)
   exportBundle(@Body() body: ExportRequestDto): Promise<RecordBundle> {
     return this.record.exportBundle(tenantId(), body.complete ? null : toQuery(body), { actor: actor(), correlationId: currentContext()?.correlationId ?? null });
@@ -259,7 +259,7 @@ export class ProcessingRecordController {
   @Get('legal-holds')
   @RequirePermission('processing-record:read')
   @ApiOperation({ summary: 'Legal holds (an active one blocks purging)' })
-  @ApiOkResponse({ description: 'LegalHold[]' })
+  @ApiAnswer(200, 'ProcessingRecordLegalHold', 'Legal holds', { list: true })
   @ApiAuthenticatedProblems()
   holds(): Promise<LegalHold[]> {
     return this.record.legalHolds(tenantId());
@@ -268,7 +268,7 @@ export class ProcessingRecordController {
   @Post('legal-holds')
   @RequirePermission('processing-record:manage')
   @ApiOperation({ summary: 'Place a legal hold: nothing of this tenant’s record is purged until it is released' })
-  @ApiCreatedResponse({ description: 'LegalHold' })
+  @ApiAnswer(201, 'ProcessingRecordLegalHold', 'The legal hold placed')
   @ApiAuthenticatedProblems(400)
   placeHold(@Body() body: LegalHoldRequestDto): Promise<LegalHold> {
     return this.record.placeLegalHold(tenantId(), body.reason, actor());
@@ -278,7 +278,7 @@ export class ProcessingRecordController {
   @HttpCode(200)
   @RequirePermission('processing-record:manage')
   @ApiOperation({ summary: 'Release a legal hold' })
-  @ApiOkResponse({ description: 'LegalHold' })
+  @ApiAnswer(200, 'ProcessingRecordLegalHold', 'The legal hold released')
   @ApiAuthenticatedProblems(400, 404)
   releaseHold(@Param('holdId', ParseUUIDPipe) holdId: string): Promise<LegalHold> {
     return this.record.releaseLegalHold(tenantId(), holdId, actor());
@@ -295,7 +295,7 @@ export class ProcessingRegisterController {
   @Get('processing-activities')
   @RequirePermission('register:read')
   @ApiOperation({ summary: 'The register of processing activities (current versions)' })
-  @ApiOkResponse({ description: 'ActivityVersion[]' })
+  @ApiAnswer(200, 'ProcessingActivityVersion', 'The current version of each activity', { list: true })
   @ApiAuthenticatedProblems()
   activities(): Promise<ActivityVersion[]> {
     return this.register.activities(tenantId());
@@ -304,7 +304,7 @@ export class ProcessingRegisterController {
   @Get('processing-activities/export.json')
   @RequirePermission('register:read')
   @ApiOperation({ summary: 'Register export, JSON' })
-  @ApiOkResponse({ description: 'ActivityVersion[]' })
+  @ApiAnswer(200, 'ProcessingActivityVersion', 'Activity versions', { list: true })
   @ApiAuthenticatedProblems()
   @Header('Content-Disposition', 'attachment; filename="processing-activities.json"')
   exportJson(): Promise<ActivityVersion[]> {
@@ -314,7 +314,7 @@ export class ProcessingRegisterController {
   @Get('processing-activities/export.csv')
   @RequirePermission('register:read')
   @ApiOperation({ summary: 'Register export, CSV (one row per activity)' })
-  @ApiOkResponse({ description: 'text/csv' })
+  @ApiDocumentAnswer('text/csv', 'The register as CSV')
   @ApiAuthenticatedProblems()
   async exportCsv(@Res({ passthrough: true }) res: { header(name: string, value: string): unknown }): Promise<string> {
     res.header('Content-Type', 'text/csv; charset=utf-8');
@@ -325,7 +325,7 @@ export class ProcessingRegisterController {
   @Get('processing-activities/export.html')
   @RequirePermission('register:read')
   @ApiOperation({ summary: 'Register export, print-friendly HTML page' })
-  @ApiOkResponse({ description: 'text/html' })
+  @ApiDocumentAnswer('text/html', 'The register as a printable page')
   @ApiAuthenticatedProblems()
   async exportHtml(@Res({ passthrough: true }) res: { header(name: string, value: string): unknown }): Promise<string> {
     res.header('Content-Type', 'text/html; charset=utf-8');
@@ -336,7 +336,7 @@ export class ProcessingRegisterController {
   @Post('processing-activities')
   @RequirePermission('register:manage')
   @ApiOperation({ summary: 'Record a processing activity (version 1)' })
-  @ApiCreatedResponse({ description: 'ActivityVersion' })
+  @ApiAnswer(201, 'ProcessingActivityVersion', 'The activity, version 1')
   @ApiAuthenticatedProblems(400)
   create(@Body() body: ActivityDto): Promise<ActivityVersion> {
     return this.register.recordActivity(tenantId(), null, Object.assign({}, body), actor());
@@ -345,7 +345,7 @@ export class ProcessingRegisterController {
   @Put('processing-activities/:activityId')
   @RequirePermission('register:manage')
   @ApiOperation({ summary: 'Revise an activity: a new version; earlier versions stay' })
-  @ApiOkResponse({ description: 'ActivityVersion' })
+  @ApiAnswer(200, 'ProcessingActivityVersion', 'The new version')
   @ApiAuthenticatedProblems(400, 404)
   revise(@Param('activityId', ParseUUIDPipe) activityId: string, @Body() body: ActivityDto): Promise<ActivityVersion> {
     return this.register.recordActivity(tenantId(), activityId, Object.assign({}, body), actor());
@@ -354,7 +354,7 @@ export class ProcessingRegisterController {
   @Get('processing-activities/:activityId/versions')
   @RequirePermission('register:read')
   @ApiOperation({ summary: 'Every version of an activity' })
-  @ApiOkResponse({ description: 'ActivityVersion[]' })
+  @ApiAnswer(200, 'ProcessingActivityVersion', 'Activity versions', { list: true })
   @ApiAuthenticatedProblems(400, 404)
   versions(@Param('activityId', ParseUUIDPipe) activityId: string): Promise<ActivityVersion[]> {
     return this.register.activityVersions(tenantId(), activityId);
@@ -363,7 +363,7 @@ export class ProcessingRegisterController {
   @Get('impact-assessments')
   @RequirePermission('register:read')
   @ApiOperation({ summary: 'Personal information protection impact assessments (kept at least 3 years)' })
-  @ApiOkResponse({ description: 'assessments' })
+  @ApiAnswer(200, 'RecordedImpactAssessment', 'Impact assessments', { list: true })
   @ApiAuthenticatedProblems()
   assessments() {
     return this.register.assessments(tenantId());
@@ -372,7 +372,7 @@ export class ProcessingRegisterController {
   @Post('impact-assessments')
   @RequirePermission('register:manage')
   @ApiOperation({ summary: 'Record an impact assessment linked to activities (P5)' })
-  @ApiCreatedResponse({ description: 'the assessment with its id' })
+  @ApiAnswer(201, 'NewImpactAssessment', 'The assessment with its id')
   @ApiAuthenticatedProblems(400)
   assess(@Body() body: AssessmentDto) {
     return this.register.recordAssessment(tenantId(), body, actor());
@@ -381,7 +381,7 @@ export class ProcessingRegisterController {
   @Get('incidents')
   @RequirePermission('register:read')
   @ApiOperation({ summary: 'Security incidents with their 72-hour clock' })
-  @ApiOkResponse({ description: 'IncidentView[]' })
+  @ApiAnswer(200, 'Incident', 'Incidents', { list: true })
   @ApiAuthenticatedProblems()
   incidents(): Promise<IncidentView[]> {
     return this.register.incidents(tenantId());
@@ -390,7 +390,7 @@ export class ProcessingRegisterController {
   @Post('incidents')
   @RequirePermission('register:manage')
   @ApiOperation({ summary: 'Register an incident (leak, tampering, loss …): the authority deadline is awareness + 72 h' })
-  @ApiCreatedResponse({ description: 'IncidentView' })
+  @ApiAnswer(201, 'Incident', 'The incident')
   @ApiAuthenticatedProblems(400)
   report(@Body() body: IncidentDto): Promise<IncidentView> {
     return this.register.reportIncident(tenantId(), Object.assign({}, body, { occurredAt: body.occurredAt ?? null }), actor());
@@ -399,7 +399,7 @@ export class ProcessingRegisterController {
   @Get('incidents/:incidentId')
   @RequirePermission('register:read')
   @ApiOperation({ summary: 'One incident' })
-  @ApiOkResponse({ description: 'IncidentView' })
+  @ApiAnswer(200, 'Incident', 'The incident')
   @ApiAuthenticatedProblems(400, 404)
   incident(@Param('incidentId', ParseUUIDPipe) incidentId: string): Promise<IncidentView> {
     return this.register.incident(tenantId(), incidentId);
@@ -409,7 +409,7 @@ export class ProcessingRegisterController {
   @HttpCode(200)
   @RequirePermission('register:manage')
   @ApiOperation({ summary: 'Record a notification to the authority or the subjects, a remedy, or the closing' })
-  @ApiOkResponse({ description: 'IncidentView' })
+  @ApiAnswer(200, 'Incident', 'The incident')
   @ApiAuthenticatedProblems(400, 404, 409)
   update(@Param('incidentId', ParseUUIDPipe) incidentId: string, @Body() body: IncidentUpdateDto): Promise<IncidentView> {
     return this.register.updateIncident(tenantId(), incidentId, toUpdate(body), actor());

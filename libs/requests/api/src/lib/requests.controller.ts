@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Header, HttpCode, Inject, Param, ParseUUIDPipe, Post, Put, Query, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -23,7 +23,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { DomainError, type Clock } from '@attest/kernel';
-import { ApiAuthenticatedProblems, commandContext, currentPrincipal, RequirePermission } from '@attest/http';
+import { ApiAnswer, ApiAuthenticatedProblems, ApiDocumentAnswer, commandContext, currentPrincipal, RequirePermission } from '@attest/http';
 import { CLOCK } from '@attest/security';
 import {
   accessExportHtml,
@@ -211,7 +211,7 @@ export class RequestsController {
   @Post('data-subject-requests')
   @RequirePermission('requests:submit')
   @ApiOperation({ summary: 'Receive a request (access, correction, deletion, withdrawal, restriction); the due date follows the tenant policy' })
-  @ApiCreatedResponse({ description: 'The request, with its due date' })
+  @ApiAnswer(201, 'DataSubjectRequest', 'The request, with its due date')
   @ApiAuthenticatedProblems(400, 404)
   async receive(@Body() body: ReceiveRequestDto): Promise<RequestView> {
     const { requestId } = await this.commands.execute(
@@ -229,7 +229,7 @@ export class RequestsController {
   @Get('data-subject-requests')
   @RequirePermission('requests:read')
   @ApiOperation({ summary: 'The queue: open requests oldest due first, with urgency (on-track, at-risk, overdue)' })
-  @ApiOkResponse({ description: 'RequestView[]' })
+  @ApiAnswer(200, 'DataSubjectRequest', 'Requests', { list: true })
   @ApiAuthenticatedProblems(400)
   queue(@Query() q: QueueQueryDto): Promise<RequestView[]> {
     return this.requests.queue(
@@ -249,7 +249,7 @@ export class RequestsController {
   @Get('data-subject-requests/:requestId')
   @RequirePermission('requests:read')
   @ApiOperation({ summary: 'One request' })
-  @ApiOkResponse({ description: 'RequestView' })
+  @ApiAnswer(200, 'DataSubjectRequest', 'The request')
   @ApiAuthenticatedProblems(400, 404)
   get(@Param('requestId', ParseUUIDPipe) requestId: string): Promise<RequestView> {
     return this.view(requestId);
@@ -258,7 +258,7 @@ export class RequestsController {
   @Post('data-subject-requests/:requestId/verification-codes')
   @RequirePermission('requests:manage')
   @ApiOperation({ summary: 'Send a one-time code to the requester (through the notification outbox); valid 15 minutes, 5 attempts, 3 codes per request' })
-  @ApiCreatedResponse({ description: 'challengeId, expiresAt' })
+  @ApiAnswer(201, 'VerificationCodeSent', 'The challenge the code answers, and when it expires')
   @ApiAuthenticatedProblems(400, 404, 409, 429)
   sendCode(@Param('requestId', ParseUUIDPipe) requestId: string): Promise<{ challengeId: string; expiresAt: string }> {
     return this.commands.execute(new SendVerificationCodeCommand(commandContext(), requestId));
@@ -268,7 +268,7 @@ export class RequestsController {
   @HttpCode(200)
   @RequirePermission('requests:manage')
   @ApiOperation({ summary: 'Check the code the requester gave; a wrong one counts as an attempt' })
-  @ApiOkResponse({ description: 'RequestView (verified)' })
+  @ApiAnswer(200, 'DataSubjectRequest', 'The request, verified')
   @ApiAuthenticatedProblems(400, 404, 409)
   async verify(@Param('requestId', ParseUUIDPipe) requestId: string, @Body() body: AnswerCodeDto): Promise<RequestView> {
     await this.commands.execute(new AnswerVerificationCodeCommand(commandContext(), requestId, body.challengeId, body.code));
@@ -279,7 +279,7 @@ export class RequestsController {
   @HttpCode(200)
   @RequirePermission('requests:manage')
   @ApiOperation({ summary: 'Record that the handler verified the identity another way (no copy of the document is kept)' })
-  @ApiOkResponse({ description: 'RequestView' })
+  @ApiAnswer(200, 'DataSubjectRequest', 'The request')
   @ApiAuthenticatedProblems(400, 404, 409)
   identityCheck(@Param('requestId', ParseUUIDPipe) requestId: string, @Body() body: IdentityCheckDto): Promise<RequestView> {
     return this.step(requestId, { kind: 'VerifyByHandler', requestId, note: body.note });
@@ -289,7 +289,7 @@ export class RequestsController {
   @HttpCode(200)
   @RequirePermission('requests:manage')
   @ApiOperation({ summary: 'Assign the request to a handler' })
-  @ApiOkResponse({ description: 'RequestView' })
+  @ApiAnswer(200, 'DataSubjectRequest', 'The request')
   @ApiAuthenticatedProblems(400, 404, 409)
   assign(@Param('requestId', ParseUUIDPipe) requestId: string, @Body() body: AssignDto): Promise<RequestView> {
     return this.step(requestId, { kind: 'AssignRequest', requestId, handler: body.handler });
@@ -299,7 +299,7 @@ export class RequestsController {
   @HttpCode(200)
   @RequirePermission('requests:manage')
   @ApiOperation({ summary: 'Escalate to the platform operator (EC 3.12.5)' })
-  @ApiOkResponse({ description: 'RequestView' })
+  @ApiAnswer(200, 'DataSubjectRequest', 'The request')
   @ApiAuthenticatedProblems(400, 404, 409)
   escalate(@Param('requestId', ParseUUIDPipe) requestId: string, @Body() body: ReasonDto): Promise<RequestView> {
     return this.step(requestId, { kind: 'EscalateRequest', requestId, reason: body.reason });
@@ -309,7 +309,7 @@ export class RequestsController {
   @HttpCode(200)
   @RequirePermission('requests:manage')
   @ApiOperation({ summary: 'Extend the deadline once, within the policy, with the reason and when the requester was told' })
-  @ApiOkResponse({ description: 'RequestView' })
+  @ApiAnswer(200, 'DataSubjectRequest', 'The request')
   @ApiAuthenticatedProblems(400, 404, 409)
   extend(@Param('requestId', ParseUUIDPipe) requestId: string, @Body() body: ExtendDto): Promise<RequestView> {
     return this.step(requestId, { kind: 'ExtendRequest', requestId, reason: body.reason, dueOn: body.dueOn, requesterToldAt: new Date(body.requesterToldAt).toISOString() });
@@ -319,7 +319,7 @@ export class RequestsController {
   @HttpCode(200)
   @RequirePermission('requests:manage')
   @ApiOperation({ summary: 'Start work on a verified request (in progress)' })
-  @ApiOkResponse({ description: 'RequestView' })
+  @ApiAnswer(200, 'DataSubjectRequest', 'The request')
   @ApiAuthenticatedProblems(400, 404, 409)
   start(@Param('requestId', ParseUUIDPipe) requestId: string): Promise<RequestView> {
     return this.step(requestId, { kind: 'StartRequest', requestId });
@@ -329,7 +329,7 @@ export class RequestsController {
   @HttpCode(200)
   @RequirePermission('requests:manage')
   @ApiOperation({ summary: 'Carry out the request (access export, restriction, withdrawal, correction, deletion) and complete it; a deletion resumes where it stopped' })
-  @ApiOkResponse({ description: 'requestId, outcome' })
+  @ApiAnswer(200, 'RequestExecution', 'What was done')
   @ApiAuthenticatedProblems(400, 404, 409)
   execute(@Param('requestId', ParseUUIDPipe) requestId: string, @Body() body: ExecuteDto): Promise<{ requestId: string; outcome: RequestOutcome }> {
     if (body.corrections) {
@@ -346,7 +346,7 @@ export class RequestsController {
   @Get('data-subject-requests/:requestId/export')
   @RequirePermission('requests:manage')
   @ApiOperation({ summary: 'The access export (JSON, portable): profile, follow-ups, consents with evidence, processing records, requests; recorded as processing' })
-  @ApiOkResponse({ description: 'attest-access-export/v1' })
+  @ApiAnswer(200, 'AccessExportDocument', 'attest-access-export/v1')
   @ApiAuthenticatedProblems(400, 404, 409)
   @Header('Content-Disposition', 'attachment; filename="access-export.json"')
   @Header('Cache-Control', 'no-store')
@@ -357,7 +357,7 @@ export class RequestsController {
   @Get('data-subject-requests/:requestId/export.html')
   @RequirePermission('requests:manage')
   @ApiOperation({ summary: 'The access export as a readable, printable page; recorded as processing' })
-  @ApiOkResponse({ description: 'text/html' })
+  @ApiDocumentAnswer('text/html', 'The access export as a readable page')
   @ApiAuthenticatedProblems(400, 404, 409)
   async exportHtml(@Param('requestId', ParseUUIDPipe) requestId: string, @Res({ passthrough: true }) res: { header(name: string, value: string): unknown }): Promise<string> {
     const made = await this.accessExport(requestId);
@@ -370,7 +370,7 @@ export class RequestsController {
   @Get('data-subject-requests/:requestId/retained')
   @RequirePermission('requests:manage')
   @ApiOperation({ summary: 'D5: what a deletion kept under retention duties, with reasons and until when (decrypted for this read)' })
-  @ApiOkResponse({ description: 'RetainedValue[]' })
+  @ApiAnswer(200, 'RetainedField', 'Fields kept under a retention duty', { list: true })
   @ApiAuthenticatedProblems(400, 404)
   async retained(@Param('requestId', ParseUUIDPipe) requestId: string): Promise<RetainedValue[]> {
     await this.view(requestId);
@@ -380,7 +380,7 @@ export class RequestsController {
   @Get('data-subject-requests/:requestId/certificate')
   @RequirePermission('requests:read')
   @ApiOperation({ summary: 'The deletion certificate (D4): what was erased and when, its delete entry in the processing record with an inclusion proof, signed' })
-  @ApiOkResponse({ description: 'certificate, signedNote' })
+  @ApiAnswer(200, 'DeletionCertificateDocument', 'The certificate and its signed note')
   @ApiAuthenticatedProblems(400, 404)
   async certificate(@Param('requestId', ParseUUIDPipe) requestId: string): Promise<SignedCertificate> {
     const found = (await this.deletions.get(currentPrincipal().tenantId, requestId))?.certificate;
@@ -392,7 +392,7 @@ export class RequestsController {
   @HttpCode(200)
   @RequirePermission('requests:manage')
   @ApiOperation({ summary: 'Reject with reasons and how to complain (PIPL 50)' })
-  @ApiOkResponse({ description: 'RequestView' })
+  @ApiAnswer(200, 'DataSubjectRequest', 'The request')
   @ApiAuthenticatedProblems(400, 404, 409)
   reject(@Param('requestId', ParseUUIDPipe) requestId: string, @Body() body: RejectDto): Promise<RequestView> {
     return this.step(requestId, { kind: 'RejectRequest', requestId, reasons: body.reasons, complaint: body.complaint });
@@ -401,7 +401,7 @@ export class RequestsController {
   @Get('data-subject-request-policy')
   @RequirePermission('requests:read')
   @ApiOperation({ summary: "The tenant's deadline policy and holidays (default: GDPR month)" })
-  @ApiOkResponse({ description: 'policy, calendar' })
+  @ApiAnswer(200, 'RequestPolicy', 'The deadline policy, holidays and retention duties')
   @ApiAuthenticatedProblems()
   policy(): Promise<TenantRequestPolicy> {
     return this.policies.get(currentPrincipal().tenantId);
@@ -410,7 +410,7 @@ export class RequestsController {
   @Put('data-subject-request-policy')
   @RequirePermission('requests:policy')
   @ApiOperation({ summary: 'Set the deadline policy for requests received from now on (requests keep the deadline they were received with)' })
-  @ApiOkResponse({ description: 'policy, calendar' })
+  @ApiAnswer(200, 'RequestPolicy', 'The deadline policy, holidays and retention duties')
   @ApiAuthenticatedProblems(400)
   setPolicy(@Body() body: PolicyRequestDto): Promise<TenantRequestPolicy> {
     const { tenantId, actor } = currentPrincipal();
@@ -438,7 +438,7 @@ export class PlatformRequestsController {
   @Get('escalated')
   @RequirePermission('platform:operate')
   @ApiOperation({ summary: 'Open escalated requests of every tenant, oldest due first' })
-  @ApiOkResponse({ description: 'RequestView[]' })
+  @ApiAnswer(200, 'DataSubjectRequest', 'Requests', { list: true })
   @ApiAuthenticatedProblems()
   escalated(): Promise<RequestView[]> {
     return this.requests.escalated(this.clock.now(), 500);
