@@ -3,7 +3,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateSignerKey } from '@attest/transparency';
+import { createDataSource } from '@attest/database';
+import { loadConfig } from '@attest/config';
+import { PostgresRecordLog, testDraft } from '@attest/processing-infrastructure';
+import { generateSignerKey, parseSignerKey } from '@attest/transparency';
 import { createTestDatabase, type TestDatabase } from '@attest/testing';
 import { run } from './main';
 
@@ -66,6 +69,29 @@ describe('attest CLI', () => {
     out.length = 0;
     expect(await run(['migrate'])).toBe(0);
     expect(out.join('')).toBe('schema up to date\n');
+  });
+
+  it('verifies a tenant with a kept checkpoint saved as the compliance guide saves it (jq -r adds a newline); entries not yet signed are pending, not a failure', async () => {
+    const ds = createDataSource({ url: db.url, migrations: [] });
+    await ds.initialize();
+    try {
+      const log = new PostgresRecordLog(ds, null, { origin: loadConfig().processingRecord.origin, signer: parseSignerKey(process.env['ATTEST_RECORD_SIGNER_KEY'] ?? '') });
+      await log.appendNow([testDraft('cli-verify', 0), testDraft('cli-verify', 1)]);
+      const kept = await log.checkpoint('cli-verify');
+      await log.appendNow([testDraft('cli-verify', 2)]);
+      const dir = await mkdtemp(join(tmpdir(), 'kept-'));
+      // `curl … | jq -r .note > kept.note` writes the note and one more newline.
+      await writeFile(join(dir, 'kept.note'), `${kept?.note ?? ''}\n`);
+      expect(await run(['verify', '--tenant', 'cli-verify', '--checkpoint', join(dir, 'kept.note')])).toBe(0);
+      expect(out.join('')).toMatch(/3 entries .*1 entries pending \(not yet covered by a signed checkpoint; the next one signs them\)\nverified: OK\n$/su);
+      out.length = 0;
+      // A log that has never been signed yet: pending, not FAILED.
+      await log.appendNow([testDraft('cli-unsigned', 0)]);
+      expect(await run(['verify', '--tenant', 'cli-unsigned'])).toBe(0);
+      expect(out.join('')).toMatch(/1 entries pending .*verified: OK/su);
+    } finally {
+      await ds.destroy();
+    }
   });
 
   it('lists and rebuilds projections', async () => {
