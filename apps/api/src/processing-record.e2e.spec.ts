@@ -245,6 +245,11 @@ describe('the processing record and the register through the API (P1, P2, P4–P
     expect(html.headers.get('content-type')).toMatch(/^text\/html/);
     expect(html.text).toContain('&lt;script&gt;');
     expect(html.text).not.toContain('<script>');
+    // In Simplified Chinese, dates in the reader's zone; an unknown zone is refused.
+    const zh = await api.call('GET', '/v1/processing-activities/export.html?lang=zh-CN&tz=Asia/Shanghai', { key: officer });
+    expect(zh.text).toContain('个人信息处理活动记录');
+    expect(zh.text).toContain('中国标准时间');
+    expect((await api.call('GET', '/v1/processing-activities/export.html?tz=Mars/Olympus_Mons', { key: officer })).body).toMatchObject({ status: 400, code: 'VALIDATION.FAILED', errors: [{ field: 'tz' }] });
     expect(body<unknown[]>(await api.call('GET', '/v1/processing-activities/export.json', { key: officer }))).toHaveLength(2);
     expect((await api.call('PUT', `/v1/processing-activities/${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}`, { key: officer, body: activity('x') })).body).toMatchObject({ status: 404, code: 'ACTIVITY.NOT_FOUND' });
 

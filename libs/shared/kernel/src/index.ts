@@ -9,3 +9,4 @@ export * from './lib/processing-kinds';
 export * from './lib/coalescer';
 export * from './lib/group-by';
 export * from './lib/pick';
+export * from './lib/document';

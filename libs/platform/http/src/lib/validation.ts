@@ -1,5 +1,7 @@
 import { ValidationPipe, type ArgumentMetadata, type PipeTransform, type ValidationError } from '@nestjs/common';
-import { getMetadataStorage } from 'class-validator';
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { getMetadataStorage, IsIn, IsOptional, Matches } from 'class-validator';
+import { DEFAULT_DOCUMENT, DOCUMENT_LANGUAGES, isTimeZone, type DocumentLanguage, type DocumentOptions } from '@attest/kernel';
 import type { FieldError } from './problem';
 import { ProblemException } from './problem';
 
@@ -144,4 +146,19 @@ export class ParseSafeIntPipe implements PipeTransform<string | undefined, numbe
   get schema(): { type: 'integer'; minimum: number; maximum: number } {
     return { type: 'integer', minimum: this.min, maximum: this.max };
   }
+}
+
+/** `?lang=&tz=` of a page written for people (the access export, the register). */
+export class DocumentQueryDto {
+  @ApiPropertyOptional({ enum: DOCUMENT_LANGUAGES, description: 'Language of the page (default en)' }) @IsOptional() @IsIn(DOCUMENT_LANGUAGES) lang?: DocumentLanguage;
+  @ApiPropertyOptional({ example: 'Asia/Shanghai', description: 'IANA time zone the dates are shown in (default UTC)' }) @IsOptional() @Matches(/^[A-Za-z][A-Za-z0-9_+/-]{0,63}$/u) tz?: string;
+}
+
+/** The page options of a `DocumentQueryDto`; an unknown time zone is 400 VALIDATION.FAILED. */
+export function documentOptions(query: DocumentQueryDto): DocumentOptions {
+  const timeZone = query.tz ?? DEFAULT_DOCUMENT.timeZone;
+  if (!isTimeZone(timeZone)) {
+    throw new ProblemException(400, 'VALIDATION.FAILED', 'The request is not valid; see errors.', { errors: [{ field: 'tz', code: 'isTimeZone', message: 'tz must be an IANA time zone such as Asia/Shanghai' }] });
+  }
+  return { lang: query.lang ?? DEFAULT_DOCUMENT.lang, timeZone };
 }

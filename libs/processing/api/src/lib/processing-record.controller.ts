@@ -25,7 +25,7 @@ import {
   type IncidentView,
   type ProcessingActivity,
 } from '@attest/processing-domain';
-import { ApiAnswer, ApiAuthenticatedProblems, ApiDocumentAnswer, currentContext, currentPrincipal, ParseSafeIntPipe, RequirePermission } from '@attest/http';
+import { ApiAnswer, ApiAuthenticatedProblems, ApiDocumentAnswer, currentContext, DocumentQueryDto, documentOptions, currentPrincipal, ParseSafeIntPipe, RequirePermission } from '@attest/http';
 
 const tenantId = (): string => currentPrincipal().tenantId;
 const actor = (): string => currentPrincipal().actor;
@@ -327,10 +327,11 @@ export class ProcessingRegisterController {
   @ApiOperation({ summary: 'Register export, print-friendly HTML page' })
   @ApiDocumentAnswer('text/html', 'The register as a printable page')
   @ApiAuthenticatedProblems()
-  async exportHtml(@Res({ passthrough: true }) res: { header(name: string, value: string): unknown }): Promise<string> {
+  async exportHtml(@Query() page: DocumentQueryDto, @Res({ passthrough: true }) res: { header(name: string, value: string): unknown }): Promise<string> {
+    const options = documentOptions(page);
     res.header('Content-Type', 'text/html; charset=utf-8');
     res.header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'");
-    return activitiesHtml(tenantId(), await this.register.activities(tenantId()), new Date().toISOString());
+    return activitiesHtml(tenantId(), await this.register.activities(tenantId()), new Date().toISOString(), options);
   }
 
   @Post('processing-activities')

@@ -1,3 +1,5 @@
+import { DEFAULT_DOCUMENT, escapeHtml, formatWhen, wordFor, type DocumentOptions } from '@attest/kernel';
+
 /**
  * The register of processing activities (P4: GDPR 30(1); PIPL 55–56),
  * personal information protection impact assessments (P5) and security
@@ -103,20 +105,54 @@ export function activitiesCsv(versions: readonly ActivityVersion[]): string {
   return `${rows.join('\r\n')}\r\n`;
 }
 
-const html = (s: string): string => s.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;').replaceAll("'", '&#39;');
-
-export function activitiesHtml(tenantId: string, versions: readonly ActivityVersion[], generatedAt: string): string {
-  const head = ACTIVITY_COLUMNS.map((c) => `<th>${html(c)}</th>`).join('');
-  const body = versions.map((v) => `<tr>${ACTIVITY_COLUMNS.map((c) => `<td>${html(activityCells(v)[c])}</td>`).join('')}</tr>`).join('\n');
+/**
+ * The register as a regulator reads it (GDPR Art. 30(1), PIPL Art. 55–56): one
+ * section per activity, its fields as labelled rows, in English or Simplified
+ * Chinese, printable on A4. Every value is escaped.
+ */
+export function activitiesHtml(tenantId: string, versions: readonly ActivityVersion[], generatedAt: string, options: DocumentOptions = DEFAULT_DOCUMENT): string {
+  const { lang } = options;
+  const t = (en: string, zh: string): string => (lang === 'zh-CN' ? zh : en);
+  const yes = (b: boolean): string => (b ? t('yes', '是') : t('no', '否'));
+  const list = (xs: readonly string[]): string => (xs.length === 0 ? t('none', '无') : xs.map((x) => `<div>${escapeHtml(x)}</div>`).join(''));
+  const section = (v: ActivityVersion): string => {
+    const a = v.activity;
+    const rows: [string, string][] = [
+      [t('Controller and contact', '处理者及联系方式'), escapeHtml(`${a.controller.name} (${a.controller.contact})`)],
+      [t('Data protection officer', '个人信息保护负责人'), escapeHtml(a.dataProtectionOfficer ?? t('none named', '未指定'))],
+      [t('Purposes', '处理目的'), list(a.purposes)],
+      [t('Legal basis', '法律依据'), escapeHtml(wordFor('legalBasisFormal', a.legalBasis, lang))],
+      [t('Categories of data subjects', '个人信息主体类别'), list(a.dataSubjectCategories)],
+      [t('Categories of personal data', '个人信息类别'), list(a.dataCategories.map((c) => wordFor('category', c, lang)))],
+      [t('Recipients', '接收方'), list(a.recipients)],
+      [t('Transfers abroad and safeguards', '跨境传输及保障措施'), list(a.transfers.map((x) => `${x.country}: ${x.safeguards}`))],
+      [t('Time limit for erasure', '删除期限'), escapeHtml(a.erasureTimeLimit)],
+      [t('Security measures', '安全措施'), list(a.securityMeasures)],
+      [t('Sensitive personal information', '敏感个人信息'), yes(a.sensitiveData)],
+      [t('Automated decision-making', '自动化决策'), yes(a.automatedDecisionMaking)],
+      [t('Entrusted processing', '委托处理'), yes(a.entrustedProcessing)],
+      [t('Provided to other handlers', '向其他处理者提供'), yes(a.providedToOthers)],
+      [t('Public disclosure', '公开'), yes(a.publicDisclosure)],
+      [t('Impact assessment required beforehand (PIPL 55)', '事前需进行个人信息保护影响评估（PIPL 55）'), yes(v.assessmentRequired)],
+      [t('Version', '版本'), `${String(v.version)} · ${escapeHtml(formatWhen(v.recordedAt, options))}`],
+      [t('Reference', '编号'), escapeHtml(v.activityId)],
+    ];
+    return `<section class="activity"><h2>${escapeHtml(a.name)}</h2><table>${rows.map(([k, value]) => `<tr><th scope="row">${escapeHtml(k)}</th><td>${value}</td></tr>`).join('')}</table></section>`;
+  };
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Register of processing activities — ${html(tenantId)}</title>
-<style>body{font:11px system-ui,sans-serif;margin:1.5em}table{border-collapse:collapse;width:100%}th,td{border:1px solid #999;padding:3px 5px;vertical-align:top;text-align:left}th{background:#eee}@media print{@page{size:A4 landscape;margin:1cm}body{margin:0}tr{break-inside:avoid}}</style>
+<html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${t('Register of processing activities', '个人信息处理活动记录')} — ${escapeHtml(tenantId)}</title>
+<style>
+body{font:14px/1.45 system-ui,"Noto Sans CJK SC","PingFang SC",sans-serif;margin:2em auto;max-width:52em;padding:0 1em;color:#111}
+h1{font-size:1.6em}h2{font-size:1.2em;margin:1.6em 0 .4em;border-bottom:1px solid #ccc;padding-bottom:.2em}
+table{border-collapse:collapse;width:100%;table-layout:fixed}th,td{padding:.3em .5em;text-align:left;vertical-align:top;overflow-wrap:anywhere}
+th{width:34%;font-weight:600;color:#333}tr+tr>*{border-top:1px solid #eee}.meta{color:#444}
+@media print{@page{size:A4;margin:1.5cm}body{margin:0;max-width:none;font-size:10pt}.activity{break-inside:avoid}}
+</style>
 </head><body>
-<h1>Register of processing activities</h1>
-<p>Tenant ${html(tenantId)} · generated ${html(generatedAt)} · GDPR Art. 30(1), PIPL Art. 55–56 · ${String(versions.length)} activities (current versions)</p>
-<table><thead><tr>${head}</tr></thead><tbody>
-${body}
-</tbody></table></body></html>
+<h1>${t('Register of processing activities', '个人信息处理活动记录')}</h1>
+<p class="meta">${escapeHtml(tenantId)} · ${t('generated', '生成时间')} ${escapeHtml(formatWhen(generatedAt, options))} · GDPR Art. 30(1), PIPL Art. 55–56 · ${t(`${String(versions.length)} activities (current versions)`, `共 ${String(versions.length)} 项活动（当前版本）`)}</p>
+${versions.length === 0 ? `<p>${t('No activities are recorded yet.', '尚未记录任何处理活动。')}</p>` : versions.map(section).join('\n')}
+</body></html>
 `;
 }
 

@@ -23,7 +23,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { DomainError, type Clock } from '@attest/kernel';
-import { ApiAnswer, ApiAuthenticatedProblems, ApiDocumentAnswer, commandContext, currentPrincipal, RequirePermission } from '@attest/http';
+import { ApiAnswer, ApiAuthenticatedProblems, ApiDocumentAnswer, DocumentQueryDto, documentOptions, commandContext, currentPrincipal, RequirePermission } from '@attest/http';
 import { CLOCK } from '@attest/security';
 import {
   accessExportHtml,
@@ -356,15 +356,20 @@ export class RequestsController {
 
   @Get('data-subject-requests/:requestId/export.html')
   @RequirePermission('requests:manage')
-  @ApiOperation({ summary: 'The access export as a readable, printable page; recorded as processing' })
+  @ApiOperation({ summary: 'The access export as a readable, printable page (English or Simplified Chinese, dates in the given time zone); recorded as processing' })
   @ApiDocumentAnswer('text/html', 'The access export as a readable page')
   @ApiAuthenticatedProblems(400, 404, 409)
-  async exportHtml(@Param('requestId', ParseUUIDPipe) requestId: string, @Res({ passthrough: true }) res: { header(name: string, value: string): unknown }): Promise<string> {
+  async exportHtml(
+    @Param('requestId', ParseUUIDPipe) requestId: string,
+    @Query() page: DocumentQueryDto,
+    @Res({ passthrough: true }) res: { header(name: string, value: string): unknown },
+  ): Promise<string> {
+    const options = documentOptions(page);
     const made = await this.accessExport(requestId);
     res.header('Content-Type', 'text/html; charset=utf-8');
     res.header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'");
     res.header('Cache-Control', 'no-store');
-    return accessExportHtml(made);
+    return accessExportHtml(made, options);
   }
 
   @Get('data-subject-requests/:requestId/retained')
