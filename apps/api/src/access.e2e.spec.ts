@@ -255,6 +255,36 @@ describe('API platform: authentication, permissions, tenants, errors (real HTTP,
     }
   });
 
+  it('a NUL or a lone surrogate in any string of a body is refused with problem+json, never a 5xx', async () => {
+    /** Every path to a string inside a body, with the body that has it replaced. */
+    const variants = (value: unknown, replace: (s: string) => string): unknown[] => {
+      if (typeof value === 'string') return [replace(value)];
+      if (Array.isArray(value)) {
+        const items: readonly unknown[] = value;
+        return items.flatMap((item, i) => variants(item, replace).map((v): unknown[] => items.map((x, j) => (i === j ? v : x))));
+      }
+      if (value !== null && typeof value === 'object') {
+        const record = value as Record<string, unknown>;
+        return Object.keys(record).flatMap((k) => variants(record[k], replace).map((v) => ({ ...record, [k]: v })));
+      }
+      return [];
+    };
+    const failures: string[] = [];
+    for (const route of ROUTES.filter((r) => r.body)) {
+      for (const [label, replace] of [
+        ['NUL', (x: string) => `${x}\u0000`],
+        ['lone surrogate', (x: string) => `${x}\ud800`],
+      ] as const) {
+        for (const body of variants(route.body, replace)) {
+          const res = await api.call(route.method, pathFor(route), { key: route.as === 'operator' ? operator : route.as === 'officer' ? officer : adminA, body: JSON.stringify(body) });
+          const json = (res.headers.get('content-type') ?? '').startsWith('application/problem+json');
+          if (res.status >= 500 || (res.status >= 400 && !json)) failures.push(`${route.method} ${route.path} (${label}): ${String(res.status)}`);
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+  }, 120_000);
+
   describe('invalid input: 400 problem+json, nothing written (property-based)', () => {
     const commands = ROUTES.filter((r) => r.method === 'POST' && r.body);
     const wrongType = fc.oneof(fc.integer(), fc.boolean(), fc.constant(null), fc.dictionary(fc.string(), fc.integer()), fc.array(fc.integer(), { minLength: 1 }));

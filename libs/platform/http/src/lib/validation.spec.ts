@@ -1,6 +1,6 @@
 import { IsInt, IsString, MaxLength, ValidateNested, getMetadataStorage, validate } from 'class-validator';
 import { Type } from 'class-transformer';
-import { createValidationPipe } from './validation';
+import { createValidationPipe, ParseSafeIntPipe, unstorableTextPath } from './validation';
 import { ProblemException } from './problem';
 
 class Address {
@@ -59,5 +59,29 @@ describe('the edge validation with remembered rules', () => {
     expect(storage.getTargetValidationMetadatas(Address, '', false, false, undefined)).toBe(first);
     expect(first.map((m) => `${m.propertyName}:${m.name ?? m.type}`).sort()).toEqual(['city:isString', 'city:maxLength']);
     expect(await validate(Object.assign(new Address(), { city: 'x'.repeat(11) }))).toHaveLength(1);
+  });
+});
+
+describe('text that cannot be stored (N4: a 400, never a database error)', () => {
+  it('finds a NUL or an unpaired surrogate in any string or key of a body, and lets real text through', () => {
+    expect(unstorableTextPath({ a: 'ok', b: { c: ['fine', 'x\u0000y'] } })).toBe('b.c.1');
+    expect(unstorableTextPath({ note: 'broken \ud800 pair' })).toBe('note');
+    expect(unstorableTextPath({ note: 'lone low \udc00' })).toBe('note');
+    expect(unstorableTextPath({ ['k\u0000']: 1 })).toBe('k\u0000');
+    expect(unstorableTextPath({ note: 'line one\nline two\ttab, 张三, emoji 😀 (a surrogate pair)' })).toBeNull();
+    expect(unstorableTextPath('\u0000')).toBe('(body)');
+  });
+});
+
+describe('ParseSafeIntPipe', () => {
+  const pipe = new ParseSafeIntPipe({ min: 1, max: 100 });
+  const meta = { type: 'query' as const, data: 'size' };
+  it('takes digits within the range, and refuses anything else with the parameter named', () => {
+    expect(pipe.transform('42', meta)).toBe(42);
+    for (const bad of ['0', '101', '-1', '1.5', '1e2', '0x10', '01', '', ' 5', '99999999999999999999']) {
+      expect(() => pipe.transform(bad, meta)).toThrow(ProblemException);
+    }
+    expect(new ParseSafeIntPipe({ optional: true }).transform(undefined, meta)).toBeUndefined();
+    expect(pipe.schema).toEqual({ type: 'integer', minimum: 1, maximum: 100 });
   });
 });

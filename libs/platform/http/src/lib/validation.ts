@@ -48,9 +48,32 @@ function reservedKeyPath(value: unknown, path: string): string | null {
   return null;
 }
 
+/** NUL (PostgreSQL refuses it in text and jsonb) or a lone UTF-16 surrogate (not encodable as UTF-8). */
+// eslint-disable-next-line no-control-regex -- NUL is what is refused
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?:^|[^\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** The path of the first string (value or key) that cannot be stored as text, or null. */
+export function unstorableTextPath(value: unknown, path = ''): string | null {
+  if (typeof value === 'string') return UNSTORABLE.test(value) ? path || '(body)' : null;
+  if (typeof value !== 'object' || value === null) return null;
+  for (const [key, child] of Object.entries(value)) {
+    const here = path ? `${path}.${key}` : key;
+    if (UNSTORABLE.test(key)) return here;
+    const nested = unstorableTextPath(child, here);
+    if (nested) return nested;
+  }
+  return null;
+}
+
 class StrictValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     if (metadata.type === 'body') {
+      const unstorable = unstorableTextPath(value);
+      if (unstorable) {
+        throw new ProblemException(400, 'VALIDATION.FAILED', 'The request is not valid; see errors.', {
+          errors: [{ field: unstorable, code: 'invalidText', message: `${unstorable} holds a NUL character or a broken (unpaired) UTF-16 surrogate` }],
+        });
+      }
       const field = reservedKeyPath(value, '');
       if (field) {
         throw new ProblemException(400, 'VALIDATION.FAILED', 'The request is not valid; see errors.', {
