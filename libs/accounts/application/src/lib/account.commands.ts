@@ -69,14 +69,19 @@ export class RunAccountCommandHandler implements ICommandHandler<RunAccountComma
     const now = command.now ?? this.clock.now();
     const domainCommand = { ...command.action, tenantId: context.tenantId, actor: context.actor, now } as AccountCommand;
     const streamId = accountStreamId(domainCommand.accountId);
-    const result = await handleWithDecider(this.store, accountDecider, streamId, domainCommand, metadataFor(context, now));
+    const result = await handleWithDecider(this.store, accountDecider, streamId, domainCommand, metadataFor(context, now), {
+      // The keys the person issued are revoked before the change is recorded: if that fails, nothing is
+      // written and the command can be retried, instead of a suspended person whose keys still work.
+      // (Should the append then lose a race, the keys are gone and the account unchanged: it fails closed.)
+      beforeAppend: async (events) => {
+        const ended = events.map((e) => ISSUER_ENDS.get(e.type)).find((r) => r !== undefined);
+        if (!ended) return;
+        // Keys are the tenant's: revoked there, each with an event naming why.
+        const account = await this.readModel.find(domainCommand.accountId);
+        await this.issuedKeys.revokeIssuedBy({ ...context, tenantId: account?.tenantId ?? context.tenantId }, domainCommand.accountId, ended);
+      },
+    });
     if (result.events.length > 0) await this.projector.projectStream(streamId);
-    const ended = result.events.map((e) => ISSUER_ENDS.get(e.type)).find((r) => r !== undefined);
-    if (ended) {
-      // Keys are the tenant's: revoked there, each with an event naming why.
-      const account = await this.readModel.find(domainCommand.accountId);
-      await this.issuedKeys.revokeIssuedBy({ ...context, tenantId: account?.tenantId ?? context.tenantId }, domainCommand.accountId, ended);
-    }
     const closing = result.events.find((e) => ERASING.has(e.type));
     if (closing) {
       // The events are committed; now the personal data they and the read models hold becomes unreadable everywhere.

@@ -25,6 +25,14 @@ export async function handleWithDecider<C, E extends DomainEvent, S>(
   streamId: string,
   command: C,
   metadata: EventMetadata,
+  options: {
+    /**
+     * Runs after the decision and before the append, with the events about to
+     * be written: work that must not be left undone once they are (it fails
+     * closed: when it throws, nothing is appended and the command can be retried).
+     */
+    readonly beforeAppend?: (events: readonly E[]) => Promise<void>;
+  } = {},
 ): Promise<HandledCommand<E>> {
   const history = await store.readStream(streamId, { maxCount: 100_000 });
   const last = history[history.length - 1];
@@ -32,6 +40,7 @@ export async function handleWithDecider<C, E extends DomainEvent, S>(
   const state = fold(decider, history.map((e) => ({ type: e.type, data: e.data }) as unknown as E));
   const events = decider.decide(command, state);
   if (events.length === 0) return { events, revision: last ? last.streamPosition : -1 };
+  if (options.beforeAppend) await options.beforeAppend(events);
   const result = await store.appendToStream(
     streamId,
     events.map((e) => ({ id: uuidv7(), type: e.type, data: e.data, metadata })),
