@@ -25,7 +25,9 @@ export async function createApp(deps: AppDependencies): Promise<NestFastifyAppli
     },
     // What the router refuses before any hook (a path parameter that is not valid percent-encoding) is problem+json too.
     frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-      sendProblem(request, reply, { status: 400, code: 'HTTP.BAD_URL', detail: error.code === 'FST_ERR_BAD_URL' ? 'the URL holds a percent-encoding that is not valid UTF-8' : 'the URL is not valid' });
+      if (error.code === 'FST_ERR_BAD_URL') sendProblem(request, reply, { status: 400, code: 'HTTP.BAD_URL', detail: 'the URL holds a percent-encoding that is not valid UTF-8' });
+      else if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') sendProblem(request, reply, { status: 414, code: 'HTTP.URI_TOO_LONG', detail: 'a path segment of the URL is too long' });
+      else sendProblem(request, reply, { status: 500, code: 'HTTP.INTERNAL' });
     },
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(deps), adapter, {

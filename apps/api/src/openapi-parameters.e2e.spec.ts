@@ -21,7 +21,7 @@ interface Operation {
 const document = JSON.parse(readFileSync(OPENAPI_FILE, 'utf8')) as { paths: Record<string, Record<string, Operation>> };
 
 /** Values that must be refused (400): not a whole number, signed where that is not allowed, past 2^53, NUL. */
-const BAD_NUMBERS = ['-1', '99999999999999999999', '9007199254740993', '1.5', 'abc', '%00'];
+const BAD_NUMBERS = ['-1', '99999999999999999999', '9007199254740993', '1.5', 'abc', '%00', '1e2', '0x10', '01', '%205'];
 /** Text that is never valid in an identifier or filter. */
 const BAD_TEXT = ['%00', 'a%00b', '%0A', '%FF', '%C0%80', '%ED%A0%80'];
 /** Text that may be accepted or refused, but never answered with a 5xx. */
@@ -44,7 +44,7 @@ function casesOf(path: string, method: string, parameter: Parameter): Case[] {
   if (parameter.in === 'header') return BAD_HEADERS.map((v) => at(v, false));
   if (numeric(parameter)) return BAD_NUMBERS.map((v) => at(v, true));
   if (parameter.schema?.enum) return [...BAD_TEXT.map((v) => at(v, true)), at('not-one-of-them', true)];
-  // Path segments past Fastify's parameter length are a 404 of the router; shorter odd text is enough there.
+  // Path segments past Fastify's parameter length are 414 (HTTP.URI_TOO_LONG); shorter odd text is enough there.
   return [...BAD_TEXT.map((v) => at(v, true)), ...ODD_TEXT.filter((v) => parameter.in === 'query' || v.length < 100).map((v) => at(v, false))];
 }
 

@@ -181,6 +181,10 @@ describe('attest CLI', () => {
     expect(await run(['verify', '--bundle', join(dir, 'damaged.json')])).toBe(2);
     expect(err.join('')).toMatch(/damaged\.json is a damaged bundle/u);
     err.length = 0;
+    await writeFile(join(dir, 'proof.json'), JSON.stringify({ format: 'attest-processing-record-bundle/v1', tenantId: 't', origin: 'o', verifierKey: 'k', complete: false, checkpoints: [], entries: [], consistency: [{ from: 1, to: 2, proof: [1] }] }));
+    expect(await run(['verify', '--bundle', join(dir, 'proof.json')])).toBe(2);
+    expect(err.join('')).toMatch(/proof\.json is a damaged bundle/u);
+    err.length = 0;
     expect(await run(['verify', '--bundle', join(dir, 'missing.json')])).toBe(2);
     expect(err.join('')).toMatch(/cannot read \S+missing\.json: no such file/u);
   });

@@ -316,7 +316,12 @@ function parseBundle(file: string, text: string): RecordBundle {
       const x = (typeof e === 'object' && e !== null ? e : {}) as Record<string, unknown>;
       return Number.isSafeInteger(x['index']) && typeof x['leafHash'] === 'string' && (x['body'] === null || typeof x['body'] === 'string') && (x['proof'] === undefined || (Array.isArray(x['proof']) && x['proof'].every((p) => typeof p === 'string')));
     });
-  const consistencyOk = Array.isArray(b.consistency) && b.consistency.every((c: unknown) => typeof c === 'object' && c !== null && Array.isArray((c as { proof?: unknown }).proof));
+  const consistencyOk =
+    Array.isArray(b.consistency) &&
+    b.consistency.every((c: unknown) => {
+      const x = (typeof c === 'object' && c !== null ? c : {}) as Record<string, unknown>;
+      return Number.isSafeInteger(x['from']) && Number.isSafeInteger(x['to']) && Array.isArray(x['proof']) && x['proof'].every((p) => typeof p === 'string');
+    });
   if (
     typeof b.tenantId !== 'string' ||
     typeof b.origin !== 'string' ||

@@ -100,11 +100,11 @@ export class RevokeApiKeyHandler implements ICommandHandler<RevokeApiKeyCommand,
 }
 
 /** Why an issuer's keys stop working (recorded as the revocation reason of each). */
-export type IssuerChange = 'issuer-unbound' | 'issuer-suspended' | 'issuer-revoked' | 'issuer-cancelled' | 'issuer-restricted' | 'issuer-lost-permission';
+export type IssuerChange = 'issuer-unbound' | 'issuer-suspended' | 'issuer-revoked' | 'issuer-cancelled' | 'issuer-lost-permission';
 
 /**
  * The keys a person issued stop working when the person does (unbound,
- * suspended, revoked, cancelled, restricted) or loses a permission the keys
+ * suspended, revoked, cancelled) or loses a permission the keys
  * carry: each is revoked, an ApiKeyRevoked.v1 event each with the reason.
  * With `lost`, only keys whose roles carry one of those permissions go (all of
  * them when the lost permission is api-keys:manage itself). Answers the key ids revoked.
@@ -144,13 +144,14 @@ export class RevokeKeysOfIssuerHandler implements ICommandHandler<RevokeKeysOfIs
         { kind: 'RevokeApiKey', keyId: key.keyId, tenantId: command.context.tenantId, reason: command.reason, revokedBy: command.context.actor },
         metadataFor(command.context, this.clock.now()),
       ).catch((error: unknown) => {
-        // Revoked meanwhile by someone else: that is the outcome wanted.
-        if (error instanceof Error && (error as { code?: unknown }).code === 'API_KEY.ALREADY_REVOKED') return null;
+        // Revoked meanwhile by someone else (or by an earlier try of this command): that is the outcome wanted.
+        const code = (error as { code?: unknown }).code;
+        if (code === 'API_KEY.ALREADY_REVOKED' || code === 'EVENT_STORE.WRONG_EXPECTED_REVISION') return null;
         throw error;
       });
-      if (!result) continue;
+      // Projected in every case: an earlier try may have recorded the revocation and failed before projecting it.
       await this.projector.projectStream(streamId);
-      revoked.push(key.keyId);
+      if (result) revoked.push(key.keyId);
     }
     return revoked;
   }

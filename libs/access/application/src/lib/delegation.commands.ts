@@ -47,12 +47,16 @@ export class ChangeDelegationHandler implements ICommandHandler<ChangeDelegation
         ? { kind: 'DelegatePermissions', tenantId, userId: command.userId, permissions: command.permissions, delegatedBy: actor, delegatorPermissions: command.delegatorPermissions }
         : { kind: 'RevokeDelegatedPermissions', tenantId, userId: command.userId, permissions: command.permissions, revokedBy: actor },
       metadataFor(command.context, this.clock.now()),
+      {
+        // Keys the user issued never carry more than the user holds: those resting on what is revoked stop
+        // working, before the revocation is recorded (if that fails, nothing is, and the admin retries).
+        beforeAppend: async () => {
+          if (command.action !== 'revoke') return;
+          await this.commands.execute(new RevokeKeysOfIssuerCommand(command.context, `user:${command.userId}`, 'issuer-lost-permission', command.permissions));
+        },
+      },
     );
     if (result.events.length > 0) await this.projector.projectStream(streamId);
-    // Keys the user issued never carry more than the user holds: those resting on what was revoked stop working.
-    if (command.action === 'revoke' && result.events.length > 0) {
-      await this.commands.execute(new RevokeKeysOfIssuerCommand(command.context, `user:${command.userId}`, 'issuer-lost-permission', command.permissions));
-    }
     return { permissions: await this.readModel.delegatedPermissions(tenantId, command.userId) };
   }
 }

@@ -36,6 +36,7 @@ import {
   type Verification,
 } from '@attest/accounts-domain';
 import type { AccountView, StatusChangeView } from '@attest/accounts-application';
+import { QueryWholeNumber } from '@attest/http';
 
 const PHONE = /^\+[1-9][0-9 ()-]{6,20}$/;
 const TENANT_ID = /^[a-z][a-z0-9-]{2,62}$/;
@@ -200,7 +201,7 @@ export class AgreementRequestDto {
 
 export class ListQueryDto {
   @ApiPropertyOptional() @IsOptional() @IsUUID() after?: string;
-  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit?: number;
+  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 }) @IsOptional() @QueryWholeNumber() @IsInt() @Min(1) @Max(200) limit?: number;
 }
 
 export class HoldDto {

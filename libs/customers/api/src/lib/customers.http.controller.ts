@@ -5,7 +5,7 @@ import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsIn, IsInt, IsISO8601, IsObject, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 import { GetCustomerQuery, ListCustomersQuery, RunCustomerCommand, type CustomerWithProfile, type FollowUpView, type PurposefulReader } from '@attest/customers-application';
 import { PROFILE_FIELDS, type Profile } from '@attest/customers-domain';
-import { ApiAuthenticatedProblems, commandContext, currentContext, currentPrincipal, ProblemException, RequirePermission } from '@attest/http';
+import { ApiAuthenticatedProblems, commandContext, currentContext, currentPrincipal, ProblemException, QueryWholeNumber, RequirePermission } from '@attest/http';
 import { uuidv7 } from '@attest/kernel';
 
 const TAG = /^[a-z0-9][a-z0-9-]{0,39}$/;
@@ -48,7 +48,7 @@ export class CustomersQueryDto {
   @ApiPropertyOptional({ description: 'With consentStatus: filter by the consent for this purpose' }) @IsOptional() @Matches(/^[a-z0-9][a-z0-9-]{1,63}$/) purpose?: string;
   @ApiPropertyOptional({ enum: CONSENT_STATUSES }) @IsOptional() @IsIn(CONSENT_STATUSES) consentStatus?: (typeof CONSENT_STATUSES)[number];
   @ApiPropertyOptional() @IsOptional() @IsUUID() after?: string;
-  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit?: number;
+  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 }) @IsOptional() @QueryWholeNumber() @IsInt() @Min(1) @Max(200) limit?: number;
 }
 
 export class CustomerDto {

@@ -1,5 +1,6 @@
 import { ValidationPipe, type ArgumentMetadata, type PipeTransform, type ValidationError } from '@nestjs/common';
 import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
 import { getMetadataStorage, IsIn, IsOptional, Matches } from 'class-validator';
 import { DEFAULT_DOCUMENT, DOCUMENT_LANGUAGES, isTimeZone, type DocumentLanguage, type DocumentOptions } from '@attest/kernel';
 import type { FieldError } from './problem';
@@ -67,6 +68,10 @@ export function unstorableTextPath(value: unknown, path = ''): string | null {
 
 class StrictValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    // A named path or query value (`@Param('index')`, `@Query('size')`) stays the text that was sent:
+    // its own pipe (ParseSafeIntPipe, ParseUUIDPipe) reads it. The global conversion would turn
+    // "1e2" or "0x10" into a number before any pipe could refuse it.
+    if ((metadata.type === 'param' || metadata.type === 'query') && metadata.data !== undefined) return value;
     if (metadata.type === 'body') {
       const unstorable = unstorableTextPath(value);
       if (unstorable) {
@@ -185,3 +190,11 @@ export function documentOptions(query: DocumentQueryDto): DocumentOptions {
   }
   return { lang: query.lang ?? DEFAULT_DOCUMENT.lang, timeZone };
 }
+
+/**
+ * A whole number in a query DTO (`limit`): only digits become a number; "1e2",
+ * "0x10", "01" or " 5" stay text, and the field's `@IsInt()` refuses them
+ * (class-transformer's `@Type(() => Number)` would accept them all).
+ */
+export const QueryWholeNumber = (): PropertyDecorator =>
+  Transform(({ value }: { value: unknown }) => (typeof value === 'string' && /^(0|[1-9][0-9]{0,15})$/u.test(value) ? Number(value) : value));

@@ -25,7 +25,7 @@ import {
   type IncidentView,
   type ProcessingActivity,
 } from '@attest/processing-domain';
-import { ApiAnswer, ApiAuthenticatedProblems, ApiDocumentAnswer, currentContext, DocumentQueryDto, documentOptions, currentPrincipal, ParseSafeIntPipe, RequirePermission } from '@attest/http';
+import { ApiAnswer, ApiAuthenticatedProblems, ApiDocumentAnswer, currentContext, DocumentQueryDto, documentOptions, currentPrincipal, ParseSafeIntPipe, QueryWholeNumber, RequirePermission } from '@attest/http';
 
 const tenantId = (): string => currentPrincipal().tenantId;
 const actor = (): string => currentPrincipal().actor;
@@ -42,7 +42,7 @@ export class RecordQueryDto {
 }
 
 export class RecordPageQueryDto extends RecordQueryDto {
-  @ApiPropertyOptional({ default: 50, maximum: 200 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit?: number;
+  @ApiPropertyOptional({ default: 50, maximum: 200 }) @IsOptional() @QueryWholeNumber() @IsInt() @Min(1) @Max(200) limit?: number;
   @ApiPropertyOptional() @IsOptional() @Matches(/^[A-Za-z0-9_-]{1,200}$/) cursor?: string;
 }
 

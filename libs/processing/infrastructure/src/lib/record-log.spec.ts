@@ -136,6 +136,11 @@ describe('the processing record in Postgres (P2: append-only, tamper-evident)', 
     await log.settle();
     expect(await log.latestCheckpoint(unsigned)).toBeNull();
     expect(await verifyTenantLog(log, unsigned)).toMatchObject({ ok: true, size: 2, uncovered: 2, latestCheckpoint: null, problems: [] });
+    // An hour later with still no checkpoint, it is not pending any more: checkpoints were removed, or signing fails.
+    const later = new Date(Date.now() + 3_600_001 + 60_000);
+    const stale = await verifyTenantLog(log, unsigned, { now: later });
+    expect(stale).toMatchObject({ ok: false });
+    expect(stale.problems.join('\n')).toMatch(/no signed checkpoint: checkpoints were removed, or signing has been failing/u);
 
     const eager = new PostgresRecordLog(ds, null, { origin: 'attest.test/processing-record', signer, signFirstCheckpoint: true });
     const tenantId = 't-first-signed';

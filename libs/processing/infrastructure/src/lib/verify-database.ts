@@ -12,10 +12,18 @@ const BATCH = 20_000;
  * tree is recomputed from the bodies) and checks every stored checkpoint and
  * the auditor's own.
  */
+/**
+ * How long entries may wait for their first signed checkpoint before a log
+ * without any counts as failed, not pending: a running system signs a log's
+ * first checkpoint as soon as it grows, so an old unsigned log means its
+ * checkpoints were removed, or signing has been failing.
+ */
+export const UNSIGNED_LOG_GRACE_MS = 3_600_000;
+
 export async function verifyTenantLog(
   log: PostgresRecordLog,
   tenantId: string,
-  options: { readonly trusted?: readonly string[]; readonly verifiers?: readonly NoteVerifier[] } = {},
+  options: { readonly trusted?: readonly string[]; readonly verifiers?: readonly NoteVerifier[]; readonly now?: Date } = {},
 ): Promise<VerificationReport> {
   const stored = await log.checkpoints(tenantId);
   const verifier = new LogVerifier(
@@ -35,7 +43,15 @@ export async function verifyTenantLog(
     for (const e of entries) verifier.add(e);
     if (!more) break;
   }
-  return { ...verifier.finish(), pending: await log.pendingCount(tenantId) };
+  const report = { ...verifier.finish(), pending: await log.pendingCount(tenantId) };
+  if (report.latestCheckpoint === null && report.size > 0) {
+    const first = await log.entry(tenantId, 0).catch(() => null);
+    const since = first?.recordedAt ?? null;
+    if (since && (options.now ?? new Date()).getTime() - since.getTime() > UNSIGNED_LOG_GRACE_MS) {
+      return { ...report, ok: false, problems: [...report.problems, `the log has had entries since ${since.toISOString()} and no signed checkpoint: checkpoints were removed, or signing has been failing`] };
+    }
+  }
+  return report;
 }
 
 /** Who asked for an export: the export is itself recorded as processing (kind `export`). */

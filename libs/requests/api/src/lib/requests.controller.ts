@@ -23,7 +23,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { DomainError, type Clock } from '@attest/kernel';
-import { ApiAnswer, ApiAuthenticatedProblems, ApiDocumentAnswer, DocumentQueryDto, documentOptions, commandContext, currentPrincipal, RequirePermission } from '@attest/http';
+import { ApiAnswer, ApiAuthenticatedProblems, ApiDocumentAnswer, DocumentQueryDto, documentOptions, commandContext, currentPrincipal, QueryWholeNumber, RequirePermission } from '@attest/http';
 import { CLOCK } from '@attest/security';
 import {
   accessExportHtml,
@@ -95,7 +95,7 @@ export class QueueQueryDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) handler?: string;
   @ApiPropertyOptional() @IsOptional() @IsIn(['true', 'false']) escalated?: 'true' | 'false';
   @ApiPropertyOptional({ enum: REQUEST_TYPES }) @IsOptional() @IsIn(REQUEST_TYPES) type?: RequestType;
-  @ApiPropertyOptional({ default: 100, maximum: 500 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500) limit?: number;
+  @ApiPropertyOptional({ default: 100, maximum: 500 }) @IsOptional() @QueryWholeNumber() @IsInt() @Min(1) @Max(500) limit?: number;
 }
 
 export class AnswerCodeDto {
