@@ -41,9 +41,12 @@ export class ResponseCheck {
     const path = url.split('?')[0] ?? url;
     const route = this.routes.find((r) => r.method === method && r.pattern.test(path));
     if (!route) return null;
-    const schema = route.operation.responses?.[String(status)]?.content?.['application/json']?.schema;
-    if (schema === undefined) return null;
     const key = `${method} ${route.template} ${String(status)}`;
+    const documented = route.operation.responses?.[String(status)];
+    // A success the description does not name is drift too: a client generated from it would not expect it.
+    if (!documented) return `${key}: the operation answered ${String(status)}, which docs/openapi.json does not document`;
+    const schema = documented.content?.['application/json']?.schema;
+    if (schema === undefined) return null;
     let validate = this.compiled.get(key);
     if (!validate) {
       const rooted = JSON.parse(JSON.stringify(schema).replace(/"#\/components\//gu, `"${DOCUMENT_ID}#/components/`)) as object;
