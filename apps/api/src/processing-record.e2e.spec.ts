@@ -1,4 +1,8 @@
+import { execFile, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { FixedClock } from '@attest/kernel';
 import { verifyBundle, type RecordBundle } from '@attest/processing-application';
 import { decodeRecord } from '@attest/processing-domain';
@@ -302,4 +306,45 @@ describe('the processing record and the register through the API (P1, P2, P4–P
     expect((await api.call('POST', path, { key: officer, body: { type: 'remedy', at: clock.now().toISOString(), description: 'late' } })).body).toMatchObject({ status: 409, code: 'INCIDENT.CLOSED' });
     expect(body<{ incidentId: string }[]>(await api.call('GET', '/v1/incidents', { key: officer })).map((i) => i.incidentId)).toEqual([incident.incidentId]);
   });
+
+  /** The compliance guide's "Verify" block, exactly as written there. */
+  const guideVerifyBlock = (): string => {
+    const guide = readFileSync(join(__dirname, '..', '..', '..', 'docs', 'guides', 'compliance-officers.md'), 'utf8');
+    const block = /\*\*Verify\*\*[^\n]*\n```\n([\s\S]*?)```/u.exec(guide)?.[1];
+    if (!block) throw new Error('the compliance guide has no **Verify** code block');
+    return block;
+  };
+  const hasTool = (tool: string): boolean => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0;
+  // curl and jq are what the guide uses; CI installs them (.ci/run), so there the test always runs.
+  const withShellTools = process.env['CI'] || (hasTool('curl') && hasTool('jq')) ? it : it.skip;
+
+  withShellTools(
+    'P2: the compliance guide’s verify commands, run as written in a shell (curl | jq -r .note > file, then attest verify --checkpoint file), verify',
+    async () => {
+      const block = guideVerifyBlock();
+      expect(block).toContain('jq -r .note >');
+      const described = body<{ verifierKey: string }>(await api.call('GET', '/v1/processing-record', { key: officer }));
+      const root = join(__dirname, '..', '..', '..');
+      const written = [...block.matchAll(/> (\S+\.note)/gu)].map((m) => join(root, m[1] ?? ''));
+      expect(written).toHaveLength(1);
+      // Only the guide's placeholders are filled in; the commands run as printed, from the repository root as the guide assumes.
+      const script = `set -euo pipefail\n${block.replaceAll('<tenant>', tenantId).replaceAll('<verifier key>', described.verifierKey)}`;
+      try {
+        // Asynchronously: the API answering curl runs in this process.
+        const { stdout: output } = await promisify(execFile)('bash', ['-c', script], {
+          cwd: root,
+          encoding: 'utf8',
+          timeout: 90_000,
+          // The auditor's machine: the database URL and the verifier key, no master key, no signing key.
+          env: { ...process.env, API: api.base, KEY: officer, DATABASE_URL: api.databaseUrl, ATTEST_MASTER_KEY: '', ATTEST_RECORD_SIGNER_KEY: '' },
+        });
+        // jq -r wrote the note with one more newline than the signed text ends in.
+        expect(readFileSync(written[0] ?? '', 'utf8')).toMatch(/\n\n$/u);
+        expect(output).toMatch(/verified: OK\n$/u);
+      } finally {
+        rmSync(written[0] ?? '', { force: true });
+      }
+    },
+    120_000,
+  );
 });

@@ -17,9 +17,10 @@ import {
   type Infrastructure,
 } from '@attest/runtime';
 import { listEventLogStats } from '@attest/operations-event-log-stats';
-import { exportBundle, verifyTenantLog } from '@attest/processing-infrastructure';
+import { createDataSource } from '@attest/database';
+import { exportBundle, PostgresRecordLog, verifyTenantLog } from '@attest/processing-infrastructure';
 import { verifyBundle, type RecordBundle, type VerificationReport } from '@attest/processing-application';
-import { generateSignerKey, parseSignerKey, parseVerifierKey, runVectors } from '@attest/transparency';
+import { generateSignerKey, parseSignerKey, parseVerifierKey, runVectors, type NoteVerifier } from '@attest/transparency';
 import { readFile, writeFile } from 'node:fs/promises';
 import { startWebhookReceiver } from './webhook-receiver';
 
@@ -42,10 +43,11 @@ Usage:
   attest webhook-receiver [--port <n>] receive Attest's signed webhooks on 127.0.0.1 (default 4010)
                                        and print them — a development stand-in for the e-mail/SMS
                                        gateway; needs ATTEST_WEBHOOK_SECRET
-  attest verify --tenant <id> [--checkpoint <file>]...
+  attest verify --tenant <id> [--key <verifier key>] [--checkpoint <file>]...
                                        recompute a tenant's processing record (Merkle log) from the
                                        database and check it against every signed checkpoint and the
-                                       checkpoints you kept (exit 1 when it does not verify)
+                                       checkpoints you kept (exit 1 when it does not verify); with
+                                       DATABASE_URL and --key it needs no master or signing key
   attest verify --bundle <file> [--key <verifier key>] [--checkpoint <file>]...
                                        verify an export bundle offline (no database)
   attest vectors <dir>                 run every RFC 6962 inclusion/consistency vector file under <dir>
@@ -293,11 +295,28 @@ async function verify(tenantId: string | undefined, bundleFile: string | undefin
     return printReport(verifyBundle(bundle, [parseVerifierKey(key ?? bundle.verifierKey)], trusted));
   }
   if (!tenantId) throw new UsageError('verify needs --tenant <id> or --bundle <file>');
+  const config = loadConfig(process.env, { keys: false });
+  // An auditor with the database URL and the verifier key needs nothing else: no master key, no signing key.
+  if (config.databaseUrl && key) return verifyReadOnly(config.databaseUrl, config.processingRecord.origin, tenantId, parseVerifierKey(key), trusted);
   return withInfrastructure(async (infra) => {
     await assertMigrated(infra);
     const verifiers = key ? [parseVerifierKey(key)] : [infra.recordLog.verifier];
     return printReport(await verifyTenantLog(infra.recordLog.withApp(await infra.connectApp()), tenantId, { trusted, verifiers }));
   });
+}
+
+async function verifyReadOnly(url: string, origin: string, tenantId: string, verifier: NoteVerifier, trusted: readonly string[]): Promise<number> {
+  const dataSource = createDataSource({ url, migrations: [], poolSize: 2, applicationName: 'attest-verify' });
+  await dataSource.initialize();
+  try {
+    const log = new PostgresRecordLog(dataSource, null, { origin, signer: null });
+    return printReport(await verifyTenantLog(log, tenantId, { trusted, verifiers: [verifier] }));
+  } catch (error) {
+    if ((error as { code?: string }).code === '42P01') throw new UsageError('this database has no processing record: run `attest migrate` first, or check DATABASE_URL');
+    throw error;
+  } finally {
+    await dataSource.destroy();
+  }
 }
 
 /** A bundle file as `attest processing-record export` or the API wrote it; anything else is one clear line. */

@@ -83,4 +83,9 @@ describe('loadConfig', () => {
       'ATTEST_MASTER_KEY is required with DATABASE_URL (base64 of 32 random bytes)',
     ]);
   });
+
+  it('a keyless tool (an auditor verifying with the verifier key) loads without the master key; everything else still needs it', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgres://auditor@db/attest' }, { keys: false }).databaseUrl).toBe('postgres://auditor@db/attest');
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://auditor@db/attest' })).toThrow(ConfigError);
+  });
 });

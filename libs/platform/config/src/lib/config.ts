@@ -69,7 +69,11 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 type Env = Readonly<Record<string, string | undefined>>;
 
 /** Reads and checks the configuration; reports every problem at once. */
-export function loadConfig(env: Env = process.env): AttestConfig {
+/**
+ * `keys: false` loads what a keyless tool needs (an auditor's `attest verify`
+ * reads the database and checks signatures with a verifier key): no master key required.
+ */
+export function loadConfig(env: Env = process.env, options: { readonly keys?: boolean } = {}): AttestConfig {
   const problems: string[] = [];
   const text = (name: string): string | null => {
     const v = env[name]?.trim();
@@ -166,7 +170,7 @@ export function loadConfig(env: Env = process.env): AttestConfig {
     publicFlowPerMinute: int('ATTEST_PUBLIC_FLOW_PER_MINUTE', 20, 1, 1_000_000),
     holidays,
   };
-  if (databaseUrl && !config.masterKey) problems.push('ATTEST_MASTER_KEY is required with DATABASE_URL (base64 of 32 random bytes)');
+  if (databaseUrl && !config.masterKey && options.keys !== false) problems.push('ATTEST_MASTER_KEY is required with DATABASE_URL (base64 of 32 random bytes)');
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

@@ -23,7 +23,8 @@ import {
 export interface RecordLogOptions {
   /** Prefix of every tenant log's origin line; also the signing key's name. */
   readonly origin: string;
-  readonly signer: NoteSigner;
+  /** Null for a log opened to read and verify only (an auditor's `attest verify` holds the verifier key, not the signing key). */
+  readonly signer: NoteSigner | null;
   /** A background merge of staged records failed (it is retried on the next stage or checkpoint). */
   readonly onMergeError?: (error: unknown) => void;
   /**
@@ -142,12 +143,17 @@ export class PostgresRecordLog {
   }
 
   get verifier(): NoteVerifier {
-    return this.options.signer.verifier;
+    return this.signer().verifier;
   }
 
   /** Signs a statement (one line of text, e.g. a deletion certificate) as a C2SP note with the log's key. */
   signStatement(text: string): string {
-    return signNote(`${text}\n`, this.options.signer);
+    return signNote(`${text}\n`, this.signer());
+  }
+
+  private signer(): NoteSigner {
+    if (!this.options.signer) throw new Error('this processing-record log was opened to read and verify only: it has no signing key');
+    return this.options.signer;
   }
 
   originOf(tenantId: string): string {
@@ -407,7 +413,7 @@ export class PostgresRecordLog {
     const latest = await this.latestCheckpoint(tenantId);
     if (size === 0 || (latest && latest.size >= size)) return latest;
     const root = await this.rootAt(tenantId, size);
-    const note = signNote(formatCheckpoint({ origin: this.originOf(tenantId), size, root }), this.options.signer);
+    const note = signNote(formatCheckpoint({ origin: this.originOf(tenantId), size, root }), this.signer());
     await this.owner.query(
       `INSERT INTO processing.checkpoints (tenant_id, size, root, note) SELECT $1, $2, $3, $4
        WHERE NOT EXISTS (SELECT 1 FROM processing.checkpoints WHERE tenant_id = $1 AND size = $2)`,
