@@ -165,6 +165,10 @@ describe('accounts and organizations end to end (A1–A12; real HTTP, real Postg
       expect((await api.call('POST', '/v1/organization/departments', { key: admin, body: { name: 'sales' } })).body).toMatchObject({ status: 409, code: 'DEPARTMENT.NAME_TAKEN' });
       expect((await api.call('DELETE', `/v1/organization/departments/${sales}`, { key: admin })).body).toMatchObject({ status: 409, code: 'DEPARTMENT.HAS_SUBDEPARTMENTS' });
       expect((await api.call('PATCH', `/v1/organization/departments/${east}`, { key: admin, body: { name: 'East China' } })).status).toBe(200);
+      // A department with no subdepartments and no members can go.
+      const temporary = body<{ id: string }>(await api.call('POST', '/v1/organization/departments', { key: admin, body: { name: 'Temporary', parentId: east } })).id;
+      expect((await api.call('DELETE', `/v1/organization/departments/${temporary}`, { key: admin })).body).toMatchObject({ id: temporary });
+      expect((await api.call('DELETE', `/v1/organization/departments/${temporary}`, { key: admin })).status).toBe(404);
       const org = body<{ departments: { name: string; parentId: string | null }[] }>(await api.call('GET', '/v1/organization', { key: admin }));
       expect(org.departments).toEqual([expect.objectContaining({ name: 'Sales', parentId: null }), expect.objectContaining({ name: 'East China', parentId: sales })]);
     });

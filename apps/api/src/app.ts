@@ -9,6 +9,7 @@ import { AppModule, type AppDependencies } from './app.module';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { ProblemDetailsFilter, runWithContext, sendProblem, urlProblem } from '@attest/http';
 import { NestPinoLogger } from './http/nest-pino-logger';
+import { committedExamples } from './openapi-examples';
 import { committedResponseSchemas } from './response-schemas';
 
 const CORRELATION_HEADER = 'x-correlation-id';
@@ -108,6 +109,18 @@ export function openApiDocument(app: NestFastifyApplication): OpenAPIObject {
   for (const [name, schema] of Object.entries(committedResponseSchemas())) {
     if (name in schemas) throw new Error(`the response type ${name} has the name of a DTO schema`);
     schemas[name] = schema;
+  }
+  // Example answers recorded from the end-to-end specs (apps/api/src/openapi-examples.ts).
+  const examples = committedExamples();
+  for (const [path, item] of Object.entries(document.paths)) {
+    for (const [method, operation] of Object.entries(item as Record<string, { responses?: Record<string, { content?: Record<string, { example?: unknown }> }> }>)) {
+      for (const [status, response] of Object.entries(operation.responses ?? {})) {
+        for (const [media, content] of Object.entries(response.content ?? {})) {
+          const example = examples[`${method.toUpperCase()} ${path} ${status} ${media}`];
+          if (example !== undefined) content.example = example;
+        }
+      }
+    }
   }
   return { ...document, components: { ...document.components, schemas: Object.fromEntries(Object.entries(schemas).sort(([a], [b]) => a.localeCompare(b))) } };
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { uuidv7 } from '@attest/kernel';
 import { OPENAPI_FILE } from './openapi';
 import { ApiHarness } from './testing/api-harness';
+import { templatePattern } from './testing/response-check';
 
 /**
  * The guides' request examples are a contract: every request a guide or the
@@ -81,7 +82,7 @@ const operations = Object.entries(document.paths).flatMap(([template, item]) =>
     template,
     op,
     params: (template.match(/\{/gu) ?? []).length,
-    pattern: new RegExp(`^${template.replace(/[.]/gu, '\\.').replace(/\{[^}]+\}/gu, '[^/]+')}$`, 'u'),
+    pattern: templatePattern(template),
   })),
 ).sort((a, b) => a.params - b.params);
 

@@ -246,4 +246,34 @@ describe('timed jobs that move the clock (P2, D3, D5; real Postgres)', () => {
     expect(await runner.runDue()).toEqual([]);
     expect((await runner.history('request-deadlines', 50)).length).toBeGreaterThan(3);
   });
+
+  it('a notification the receiver keeps refusing becomes a dead letter; the operator sees it (never its payload), puts it back, and it is delivered', async () => {
+    clock.set(new Date());
+    const operator = await api.key('platform', ['platform-operator']);
+    // A tenant of its own: the tenant above is closed by the agreement test.
+    const own = `jobs-dl-${tag}`;
+    const ownService = await api.key(own, ['service']);
+    const ownCustomer = body<{ id: string }>(await api.call('POST', '/v1/customers', { key: ownService, body: { profile: { name: `Dead letter ${tag}` }, tags: [] } })).id;
+    const requestId = body<{ requestId: string }>(
+      await api.call('POST', '/v1/data-subject-requests', { key: ownService, body: { customerId: ownCustomer, type: 'access', channel: 'web', requester: { relation: 'self', contact: { email: `dl.${tag}@example.org` } } } }),
+    ).requestId;
+    expect((await api.call('POST', `/v1/data-subject-requests/${requestId}/verification-codes`, { key: await api.key(own, ['dsr-handler']) })).status).toBe(201);
+    inbox.down = true;
+    // Eight refused attempts with the backoff between them (2 s doubling, capped at an hour).
+    for (let attempt = 0; attempt < 8; attempt++) {
+      await inbox.dispatch();
+      clock.advance(3_600_000);
+    }
+    clock.set(new Date());
+    type Entry = { id: string; tenantId: string; kind: string; status: string; attempts: number; lastError: string | null };
+    const dead = body<Entry[]>(await api.call('GET', '/v1/platform/notifications', { key: operator })).filter((n) => n.tenantId === own);
+    expect(dead).toEqual([expect.objectContaining({ status: 'dead', attempts: 8, lastError: expect.stringContaining('503') as unknown })]);
+    expect(JSON.stringify(dead)).not.toContain('payload');
+    const id = dead[0]?.id ?? '';
+    expect((await api.call('POST', `/v1/platform/notifications/${id}/retry`, { key: operator })).body).toMatchObject({ id, status: 'pending', attempts: 0, lastError: null });
+    expect((await api.call('POST', `/v1/platform/notifications/${id}/retry`, { key: operator })).body).toMatchObject({ status: 404, code: 'NOTIFICATION.NOT_DEAD' });
+    inbox.down = false;
+    expect((await inbox.dispatch()).map((m) => m.id)).toContain(id);
+    expect(body<Entry[]>(await api.call('GET', '/v1/platform/notifications?status=delivered', { key: operator })).find((n) => n.id === id)).toMatchObject({ status: 'delivered' });
+  });
 });

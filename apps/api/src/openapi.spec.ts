@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { generateOpenApi, OPENAPI_FILE, serialise } from './openapi';
+import { chooseExamples } from './openapi-examples';
 import { committedResponseSchemas, generateResponseSchemas } from './response-schemas';
+import { ResponseCheck } from './testing/response-check';
 
 interface Operation {
-  readonly responses: Record<string, { content?: Record<string, { schema?: unknown }> }>;
+  readonly responses: Record<string, { content?: Record<string, { schema?: unknown; example?: unknown }> }>;
   readonly 'x-always-refused'?: boolean;
 }
 const committedDocument = (): { paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, unknown> } } =>
@@ -57,5 +59,44 @@ describe('OpenAPI', () => {
     // Every reference resolves.
     const dangling = [...JSON.stringify(doc).matchAll(/#\/components\/schemas\/([^"]+)"/gu)].map((m) => m[1] ?? '').filter((name) => !(name in doc.components.schemas));
     expect([...new Set(dangling)]).toEqual([]);
+  });
+
+  it('shows an example of every success answer, recorded from a real answer, and each still matches its schema (`npm run openapi:examples` records them afresh)', () => {
+    const doc = committedDocument();
+    const check = new ResponseCheck();
+    const missing: string[] = [];
+    const drifted: string[] = [];
+    for (const [path, item] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(item)) {
+        if (op['x-always-refused']) continue;
+        for (const [status, response] of Object.entries(op.responses)) {
+          if (!status.startsWith('2')) continue;
+          for (const [media, content] of Object.entries(response.content ?? {})) {
+            const key = `${method.toUpperCase()} ${path} ${status} ${media}`;
+            if (content.example === undefined) missing.push(key);
+            else if (media === 'application/json') {
+              const mismatch = check.mismatch(key, content.schema, content.example);
+              if (mismatch) drifted.push(mismatch);
+            } else if (typeof content.example !== 'string' || content.example.length === 0) drifted.push(`${key}: a ${media} example is text`);
+          }
+        }
+      }
+    }
+    expect(missing).toEqual([]);
+    expect(drifted).toEqual([]);
+  });
+
+  it('picks the example that shows most, cuts lists and long documents, and never shows an API key', () => {
+    const key = 'atk_live_0123456789abcdefghijklmnopqrstuvwxyzABCDEF';
+    const chosen = chooseExamples([
+      { 'GET /v1/x 200 application/json': [[], [{ a: 1 }, { a: 2 }, { a: 3 }]], 'POST /v1/keys 201 application/json': [{ key, id: 'k' }] },
+      { 'GET /v1/x 200 application/json': [[{ a: 1, b: null }]], 'GET /v1/page 200 text/html': ['<p>line</p>\n'.repeat(400)] },
+    ]);
+    expect(chosen['GET /v1/x 200 application/json']).toEqual([{ a: 1 }, { a: 2 }]);
+    expect(JSON.stringify(chosen)).not.toContain(key);
+    expect(chosen['POST /v1/keys 201 application/json']).toEqual({ key: expect.stringMatching(/^atk_EXAMPLE/u) as unknown, id: 'k' });
+    const page = String(chosen['GET /v1/page 200 text/html']);
+    expect(page.length).toBeLessThan(1_600);
+    expect(page.endsWith('\n…')).toBe(true);
   });
 });

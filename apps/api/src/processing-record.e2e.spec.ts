@@ -305,6 +305,7 @@ describe('the processing record and the register through the API (P1, P2, P4–P
     expect(closed.remedies).toHaveLength(1);
     expect((await api.call('POST', path, { key: officer, body: { type: 'remedy', at: clock.now().toISOString(), description: 'late' } })).body).toMatchObject({ status: 409, code: 'INCIDENT.CLOSED' });
     expect(body<{ incidentId: string }[]>(await api.call('GET', '/v1/incidents', { key: officer })).map((i) => i.incidentId)).toEqual([incident.incidentId]);
+    expect(body<{ incidentId: string; closedAt: string | null }>(await api.call('GET', `/v1/incidents/${incident.incidentId}`, { key: officer }))).toMatchObject({ incidentId: incident.incidentId, closedAt: closed.closedAt });
   });
 
   /** The compliance guide's "Verify" block, exactly as written there. */

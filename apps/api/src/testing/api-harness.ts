@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ResponseCheck } from './response-check';
 import { Writable } from 'node:stream';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -44,7 +46,9 @@ export class ApiHarness {
   base!: string;
   private db!: TestDatabase;
   runners: ProjectionRunner[] = [];
-  private readonly responses = new ResponseCheck();
+  /** With ATTEST_RECORD_EXAMPLES=<dir> (`npm run openapi:examples`), the answers seen are written there at stop. */
+  private readonly examplesDir = process.env['ATTEST_RECORD_EXAMPLES'] ?? null;
+  private readonly responses = new ResponseCheck(this.examplesDir !== null);
 
   async start(label: string, options: HarnessOptions = {}): Promise<this> {
     this.db = await createTestDatabase(label);
@@ -85,6 +89,7 @@ export class ApiHarness {
   }
 
   async stop(): Promise<void> {
+    if (this.examplesDir !== null) writeFileSync(join(this.examplesDir, `${randomBytes(6).toString('hex')}.json`), JSON.stringify(Object.fromEntries(this.responses.seen)));
     await this.app.close();
     await Promise.all(this.runners.map((r) => r.stop()));
     await this.infra.stop();

@@ -20,16 +20,23 @@ export interface InboxMessage {
  */
 export class WebhookInbox {
   readonly messages: InboxMessage[] = [];
+  /** While true the receiver answers 503 (a downstream system that is down). */
+  down = false;
   private receiver!: Server;
   private dispatcher!: WebhookDispatcher;
 
-  static async start(infra: Infrastructure, clock: Clock): Promise<WebhookInbox> {
+  static async start(infra: Infrastructure, clock: Clock, options: { readonly maxAttempts?: number } = {}): Promise<WebhookInbox> {
     const inbox = new WebhookInbox();
     const secret = randomBytes(24).toString('base64url');
     inbox.receiver = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
+        if (inbox.down) {
+          res.statusCode = 503;
+          res.end();
+          return;
+        }
         const raw = Buffer.concat(chunks).toString('utf8');
         const check = verifyWebhookSignature(secret, req.headers['attest-signature'] as string | undefined, raw, Math.floor(clock.now().getTime() / 1000));
         if (check.valid) inbox.messages.push(JSON.parse(raw) as InboxMessage);
@@ -45,6 +52,7 @@ export class WebhookInbox {
       secret,
       clock,
       logger: { info: () => undefined, warn: () => undefined },
+      ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
     });
     return inbox;
   }
