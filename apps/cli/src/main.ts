@@ -3,6 +3,7 @@ import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '@attest/config';
 import { DomainError, systemClock } from '@attest/kernel';
+import { UnknownCheckpointError } from '@attest/event-store';
 import { JobRunner } from '@attest/jobs';
 import { createLogger } from '@attest/observability';
 import { checkpoints, rebuildProjection } from '@attest/projections';
@@ -139,8 +140,12 @@ async function listProjections(): Promise<void> {
     const rows = await Promise.all(
       infra.projections.map(async (p) => {
         const c = stored.get(p.name);
-        const lag = await infra.store.countAfter(c?.position ?? undefined, p.filter, 1_000_000);
-        return [p.name, String(p.version), c ? String(c.version) : '-', String(c?.eventsHandled ?? 0), String(lag), c?.updatedAt.toISOString() ?? '-'];
+        // A checkpoint the store does not know (another adapter's, a restored log): the worker rebuilds it.
+        const lag = await infra.store.countAfter(c?.position ?? undefined, p.filter, 1_000_000).then(String, (error: unknown) => {
+          if (error instanceof UnknownCheckpointError) return 'unknown checkpoint: rebuilt when the workers start';
+          throw error;
+        });
+        return [p.name, String(p.version), c ? String(c.version) : '-', String(c?.eventsHandled ?? 0), lag, c?.updatedAt.toISOString() ?? '-'];
       }),
     );
     printTable(['projection', 'version', 'stored version', 'events handled', 'lag', 'updated'], rows);

@@ -88,4 +88,11 @@ describe('loadConfig', () => {
     expect(loadConfig({ DATABASE_URL: 'postgres://auditor@db/attest' }, { keys: false }).databaseUrl).toBe('postgres://auditor@db/attest');
     expect(() => loadConfig({ DATABASE_URL: 'postgres://auditor@db/attest' })).toThrow(ConfigError);
   });
+
+  it('KURRENTDB_URL takes the client’s forms (seed lists and discovery are not URLs) and refuses other schemes', () => {
+    for (const url of ['kurrentdb://a:2113,b:2113,c:2113?tls=false', 'kurrentdb+discover://cluster.example:2113', 'kdb://localhost:2113', 'esdb://localhost:2113']) {
+      expect(loadConfig({ EVENT_STORE: 'kurrentdb', KURRENTDB_URL: url }).kurrentdbUrl).toBe(url);
+    }
+    expect(() => loadConfig({ EVENT_STORE: 'kurrentdb', KURRENTDB_URL: 'http://localhost:2113' })).toThrow(/KURRENTDB_URL must be a KurrentDB connection string/u);
+  });
 });

@@ -105,7 +105,12 @@ export function loadConfig(env: Env = process.env, options: { readonly keys?: bo
   const eventStoreRaw = text('EVENT_STORE') ?? 'postgres';
   if (eventStoreRaw !== 'postgres' && eventStoreRaw !== 'kurrentdb') problems.push('EVENT_STORE must be postgres or kurrentdb');
   const eventStore = eventStoreRaw === 'kurrentdb' ? 'kurrentdb' : 'postgres';
-  const kurrentdbUrl = url('KURRENTDB_URL', ['kurrentdb:', 'kdb:', 'esdb:', 'kurrentdb+discover:', 'esdb+discover:']);
+  // Seed lists (`kurrentdb://a:2113,b:2113`) are not URLs: the scheme is checked here, the rest
+  // by the client's own parser when the adapter starts.
+  const kurrentdbUrl = text('KURRENTDB_URL');
+  if (kurrentdbUrl && !/^(?:kurrentdb|kurrent|kdb|esdb)(?:\+discover)?:\/\/\S+$/u.test(kurrentdbUrl)) {
+    problems.push('KURRENTDB_URL must be a KurrentDB connection string: kurrentdb://host:2113?tls=false, kurrentdb://a:2113,b:2113,c:2113 or kurrentdb+discover://host:2113');
+  }
   if (eventStore === 'kurrentdb' && !kurrentdbUrl) problems.push('EVENT_STORE=kurrentdb needs KURRENTDB_URL');
   const logLevelRaw = text('LOG_LEVEL') ?? 'info';
   const logLevel = LOG_LEVELS.find((l) => l === logLevelRaw);

@@ -2,7 +2,7 @@ import { Catch, HttpException, HttpStatus, type ArgumentsHost, type ExceptionFil
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, type DomainErrorDetails, type DomainErrorKind } from '@attest/kernel';
 import { AuthenticationError } from '@attest/security';
-import { EventStoreError, InvalidEventStoreRequestError, WrongExpectedRevisionError, DuplicateEventIdError } from '@attest/event-store';
+import { EventStoreError, EventStoreOutcomeUnknownError, InvalidEventStoreRequestError, WrongExpectedRevisionError, DuplicateEventIdError } from '@attest/event-store';
 import type { FieldError } from './problem';
 import { ProblemException } from './problem';
 
@@ -94,6 +94,9 @@ function map(exception: unknown): Mapped {
   }
   if (exception instanceof DuplicateEventIdError) return { status: 409, code: exception.code, detail: 'This command was already applied differently.' };
   if (exception instanceof InvalidEventStoreRequestError) return { status: 400, code: exception.code, detail: exception.message };
+  if (exception instanceof EventStoreOutcomeUnknownError) {
+    return { status: 503, code: exception.code, detail: 'The event store did not confirm the change in time: it may have been recorded. Read the resource again before retrying.' };
+  }
   if (exception instanceof EventStoreError) return { status: 503, code: exception.code, detail: 'The event store is unavailable; retry later.' };
   // Nest wraps Fastify's own errors (body parsing) in an HttpException with the original as cause.
   const fst = fastifyError(exception) ?? (exception instanceof HttpException ? fastifyError(exception.cause) : null);

@@ -75,10 +75,16 @@ export const checkpoints = {
     );
   },
 
-  /** Empties the read model and rewinds the checkpoint, atomically. */
+  /**
+   * Empties the read model and rewinds the checkpoint, atomically. The inline
+   * positions go too: after a rebuild (or a log restored to an earlier state)
+   * the next command on a stream applies it inline from its start again
+   * (projections are idempotent) instead of skipping revisions it never saw.
+   */
   async reset(manager: EntityManager, projection: Projection): Promise<void> {
     await manager.query(`SELECT 1 FROM projections.checkpoints WHERE name = $1 FOR UPDATE`, [projection.name]);
     await projection.reset(manager);
+    await manager.query(`DELETE FROM projections.inline_streams WHERE projection = $1`, [projection.name]);
     await manager.query(
       `UPDATE projections.checkpoints
        SET version = $2, position = NULL, events_handled = 0, updated_at = now(), rebuilt_at = now()

@@ -1,8 +1,10 @@
 import { fork } from 'node:child_process';
+import { Writable } from 'node:stream';
 import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
 import { Registry } from 'prom-client';
 import { createDataSource } from '@attest/database';
+import { createLogger } from '@attest/observability';
 import { NO_STREAM } from '@attest/event-store';
 import { streamIn, testEvent, uniqueCategory } from '@attest/event-store-contract';
 import { eventStoreMigrations, PostgresEventStore } from '@attest/event-store-postgres';
@@ -118,6 +120,36 @@ describe('ProjectionRunner', () => {
     const [checkpoint] = await checkpoints.list(dataSource.manager);
     expect(checkpoint).toMatchObject({ version: 2, eventsHandled: 20 });
     expect(checkpoint?.rebuiltAt).toBeInstanceOf(Date);
+  });
+
+  it('a checkpoint left by the other event store (EVENT_STORE switched) is rebuilt from this log, with the inline positions, instead of failing forever', async () => {
+    const category = uniqueCategory();
+    await appendNumbered(category, 10);
+    const projection = recordingProjection({ streamCategories: [category] }, 1);
+    await new ProjectionRunner({ dataSource, store, projection }).catchUp();
+    await dataSource.query(`UPDATE projections.checkpoints SET position = 'kdb:00000000000003e8.00000000000003e8' WHERE name = $1`, [projection.name]);
+    await dataSource.query(`INSERT INTO projections.inline_streams (projection, stream_id, applied_through) VALUES ($1, 'x-1', 99)`, [projection.name]);
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(chunk.toString('utf8'));
+        done();
+      },
+    });
+    const logger = createLogger({ level: 'error', name: 'runner-test' }, sink);
+    const runner = new ProjectionRunner({ dataSource, store, projection, retryDelayMs: 10, logger });
+    runner.start();
+    try {
+      await expectEventually(async () => {
+        expect((await rows()).map((r) => r.n)).toEqual(Array.from({ length: 10 }, (_, i) => i));
+        const [checkpoint] = await checkpoints.list(dataSource.manager);
+        expect(checkpoint?.position?.startsWith('pg:')).toBe(true);
+      }, 10_000);
+    } finally {
+      await runner.stop();
+    }
+    expect(lines.map((l) => (JSON.parse(l) as { msg: string }).msg)).toEqual(['checkpoint unknown to the event store (restored store?); rebuilding the read model']);
+    expect(await dataSource.query(`SELECT 1 FROM projections.inline_streams WHERE projection = $1`, [projection.name])).toEqual([]);
   });
 
   it('two runners of one projection never apply a batch twice', async () => {

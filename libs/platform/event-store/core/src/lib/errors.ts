@@ -49,3 +49,12 @@ export class UnknownCheckpointError extends EventStoreError {
 export class EventStoreUnavailableError extends EventStoreError {
   readonly code = 'EVENT_STORE.UNAVAILABLE';
 }
+
+/**
+ * An append whose answer never came (deadline passed, connection lost after
+ * sending): it may or may not be written. Appending the same events again
+ * (the same event ids) is safe: a store recognises a repeat and writes nothing new.
+ */
+export class EventStoreOutcomeUnknownError extends EventStoreError {
+  readonly code = 'EVENT_STORE.OUTCOME_UNKNOWN';
+}

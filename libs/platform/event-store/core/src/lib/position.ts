@@ -1,4 +1,5 @@
 import type { GlobalPosition } from './event';
+import { UnknownCheckpointError } from './errors';
 
 /**
  * Global positions are encoded by each adapter as fixed-width lowercase hex
@@ -22,4 +23,20 @@ export function hexField(value: bigint, width: number): string {
 
 export function asGlobalPosition(value: string): GlobalPosition {
   return value as GlobalPosition;
+}
+
+const STORE_NAMES: Readonly<Record<string, string>> = { pg: 'Postgres', kdb: 'KurrentDB' };
+
+/**
+ * Refuses a checkpoint written by another kind of store (a deployment switched
+ * adapters and kept its read models): the subscriber must rebuild from this
+ * store's log, which `UnknownCheckpointError` tells it to do.
+ */
+export function assertPositionOfStore(prefix: 'pg' | 'kdb', position: GlobalPosition | string): void {
+  const found = position.slice(0, Math.max(0, position.indexOf(':')));
+  if (found === prefix) return;
+  throw new UnknownCheckpointError(
+    `the checkpoint ${position} was written by ${STORE_NAMES[found] ? `the ${STORE_NAMES[found]}` : 'another'} event store, and this deployment reads the ${STORE_NAMES[prefix] ?? prefix} one: ` +
+      'the read model is rebuilt from this log (after switching EVENT_STORE, see docs/runbook.md "Switching the event store")',
+  );
 }

@@ -5,8 +5,9 @@ import { InvalidEventStoreRequestError } from './errors';
 
 /** `<category>-<id>`: category is camelCase letters/digits, id has no spaces. */
 const STREAM_ID = /^([a-z][A-Za-z0-9]*)-([A-Za-z0-9][A-Za-z0-9_.:-]{0,199})$/;
-/** `Name.vN`, e.g. `ConsentGranted.v1`. */
-const EVENT_TYPE = /^[A-Z][A-Za-z0-9]{0,99}\.v[1-9][0-9]{0,3}$/;
+/** `Name.vN`, e.g. `ConsentGranted.v1` (also the KurrentDB adapter's server-side filter of Attest's events). */
+export const EVENT_TYPE_PATTERN = /^[A-Z][A-Za-z0-9]{0,99}\.v[1-9][0-9]{0,3}$/;
+const EVENT_TYPE = EVENT_TYPE_PATTERN;
 const CATEGORY = /^[a-z][A-Za-z0-9]*$/;
 
 export const MAX_EVENTS_PER_APPEND = 10_000;

@@ -21,6 +21,7 @@ if (url) {
           },
         }),
       teardown: () => store.close(),
+      refusesIdsOfOtherStreams: false,
     });
   });
 } else {

@@ -1,19 +1,28 @@
 import {
   BACKWARDS,
+  CancelledError,
+  DeadlineExceededError,
   END,
   FORWARDS,
   jsonEvent,
   KurrentDBClient,
   START,
   StreamNotFoundError,
+  TimeoutError,
+  UnavailableError,
   WrongExpectedVersionError,
   type AllStreamResolvedEvent,
   type AllStreamSubscription,
+  type Position,
   type ResolvedEvent,
 } from '@kurrent/kurrentdb-client';
 import {
+  assertPositionOfStore,
   comparePositions,
+  DuplicateEventIdError,
+  EventStoreOutcomeUnknownError,
   EventStoreUnavailableError,
+  NO_STREAM,
   InvalidEventStoreRequestError,
   UnknownCheckpointError,
   validateAppend,
@@ -32,101 +41,144 @@ import {
   type ReadStreamOptions,
   type RecordedEvent,
   type SubscribeOptions,
+  type ExpectedRevision,
+  isValidEventType,
 } from '@attest/event-store';
 import { isJsonObject } from '@attest/kernel';
 import {
+  ATTEST_EVENTS_ONLY,
+  checkConnectionString,
   decodeKurrentPosition,
   encodeKurrentPosition,
   toKurrentFilter,
   toStreamState,
-  USER_EVENTS_ONLY,
 } from './kurrentdb-mapping';
 
+/** The part of `KurrentDBClient` the adapter uses: the boundary its unit tests stand in for. */
+export type KurrentClient = Pick<KurrentDBClient, 'appendToStream' | 'readStream' | 'readAll' | 'subscribeToAll' | 'dispose'>;
+
 export interface KurrentDbEventStoreOptions {
-  /** e.g. `kurrentdb://localhost:2113?tls=false` */
+  /** e.g. `kurrentdb://localhost:2113?tls=false`, a seed list `kurrentdb://a:2113,b:2113`, or `kurrentdb+discover://cluster:2113`. */
   readonly connectionString: string;
+  /** Deadline of one read (a page, a stream, the head) and of one append attempt; default 10 s. */
+  readonly deadlineMs?: number;
+  /** Attempts of an append whose answer did not come (same event ids: a repeat is recognised); default 3. */
+  readonly appendAttempts?: number;
+  /** Only for unit tests at the client boundary. */
+  readonly client?: KurrentClient;
 }
 
 type AnyResolved = ResolvedEvent | AllStreamResolvedEvent;
 
+/** A page of `$all` as the server returned it: Attest's events, and where the page ended. */
+interface AllPage {
+  readonly events: RecordedEvent[];
+  /** Server events read (Attest's or not): fewer than asked means the end of the log. */
+  readonly read: number;
+  readonly last: Position | null;
+}
+
+/** Whether an append's events are already in the stream, as a whole, in part or not at all. */
+type Repeat = { readonly kind: 'none' } | { readonly kind: 'whole'; readonly last: RecordedEvent } | { readonly kind: 'part' };
+
+/** Events of `$all` read per server request while paging. */
+const PAGE = 1000;
+/** `countAfter` counts exactly up to this many events; beyond, it estimates from log positions. */
+const EXACT_COUNT = 1000;
+
 /**
- * The production event store: KurrentDB through `@kurrent/kurrentdb-client`.
- * Positions are (commit, prepare) pairs; expected revisions and errors map
- * one to one onto the port (ADR 0001).
+ * The production event store: KurrentDB through `@kurrent/kurrentdb-client`
+ * (written against server 25.1 and client 1.3; ADR 0001 says what has been run).
+ * Positions are (commit, prepare) pairs; expected revisions and errors map one
+ * to one onto the port. Every read that must see the latest writes goes to the
+ * leader; every read and append has a deadline; only Attest's events (types
+ * `Name.vN` with Attest's metadata) are read, whatever else the server holds.
  */
 export class KurrentDbEventStore implements EventStore {
   readonly kind = 'kurrentdb' as const;
-  private readonly client: KurrentDBClient;
+  private readonly client: KurrentClient;
   private readonly subscriptions = new Set<EventSubscription>();
+  private readonly deadlineMs: number;
+  private readonly appendAttempts: number;
 
   constructor(options: KurrentDbEventStoreOptions) {
-    this.client = KurrentDBClient.connectionString(options.connectionString);
+    checkConnectionString(options.connectionString);
+    this.client = options.client ?? KurrentDBClient.connectionString(options.connectionString);
+    this.deadlineMs = options.deadlineMs ?? 10_000;
+    this.appendAttempts = options.appendAttempts ?? 3;
   }
 
+  /**
+   * The server recognises a repeat by event id only per stream, only among recent
+   * events for `any`/`stream_exists`, and answers a repeat exactly like a first
+   * write (since 22.10 with the original position). So the adapter looks first:
+   * the events where this append would land (an exact revision) or the stream's
+   * last events (`any`, `stream_exists`). All of them there: the original result,
+   * `idempotent: true`, nothing sent. Some: `DuplicateEventIdError`. An append
+   * whose answer does not come is tried again with the same ids (safe by the
+   * same look); still nothing: `EventStoreOutcomeUnknownError`.
+   */
   async appendToStream(streamId: string, events: readonly NewEvent[], options: AppendOptions): Promise<AppendResult> {
     validateAppend(streamId, events, options.expectedRevision);
-    try {
-      const result = await this.client.appendToStream(
-        streamId,
-        events.map((e) => jsonEvent({ id: e.id, type: e.type, data: e.data, metadata: { ...e.metadata } })),
-        { streamState: toStreamState(options.expectedRevision) },
-      );
-      const next = Number(result.nextExpectedRevision);
-      if (result.position) {
-        return { nextExpectedRevision: next, position: encodeKurrentPosition(result.position), idempotent: false };
+    let lastFailure: unknown = null;
+    for (let attempt = 1; attempt <= this.appendAttempts; attempt++) {
+      const repeat = await this.repeatOf(streamId, events, options.expectedRevision);
+      if (repeat.kind === 'whole') return { nextExpectedRevision: repeat.last.streamPosition, position: repeat.last.globalPosition, idempotent: true };
+      if (repeat.kind === 'part') throw new DuplicateEventIdError(streamId);
+      try {
+        return await this.appendOnce(streamId, events, options.expectedRevision);
+      } catch (error) {
+        if (!unanswered(error)) return await this.afterRefusal(error, streamId, events, options.expectedRevision);
+        // No answer: written or not, the next look tells.
+        lastFailure = error;
       }
-      // KurrentDB answers an idempotent re-append without a position: look up the original.
-      const [last] = await this.readStream(streamId, { fromRevision: next, maxCount: 1 });
-      if (!last) throw new EventStoreUnavailableError('append succeeded without a position');
-      return { nextExpectedRevision: next, position: last.globalPosition, idempotent: true };
-    } catch (error) {
-      throw this.mapError(error, streamId, options);
     }
+    throw new EventStoreOutcomeUnknownError(`stream ${streamId}: KurrentDB did not answer ${String(this.appendAttempts)} append attempts; the events may be written (appending them again is safe)`, {
+      cause: lastFailure,
+    });
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
     const backwards = options.direction === 'backwards';
-    const out: RecordedEvent[] = [];
     try {
-      const read = this.client.readStream(streamId, {
-        direction: backwards ? BACKWARDS : FORWARDS,
-        fromRevision: options.fromRevision === undefined ? (backwards ? END : START) : BigInt(options.fromRevision),
-        maxCount: options.maxCount ?? 1000,
-      });
-      for await (const resolved of read) {
-        const event = toRecorded(resolved);
-        if (event) out.push(event);
-      }
+      const resolved = await this.collect(
+        this.client.readStream(streamId, {
+          direction: backwards ? BACKWARDS : FORWARDS,
+          fromRevision: options.fromRevision === undefined ? (backwards ? END : START) : BigInt(options.fromRevision),
+          maxCount: options.maxCount ?? 1000,
+          requiresLeader: true,
+          deadline: this.deadlineMs,
+        }),
+        `read of stream ${streamId}`,
+      );
+      return resolved.map(toRecorded).filter((e): e is RecordedEvent => e !== null);
     } catch (error) {
       if (error instanceof StreamNotFoundError) return [];
       throw this.mapError(error);
     }
-    return out;
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     validateFilter(options.filter);
+    if (options.after) assertPositionOfStore('kdb', options.after);
     const limit = options.maxCount ?? 1000;
-    const after = options.after;
     const out: RecordedEvent[] = [];
-    try {
-      // $all reads are inclusive of fromPosition: ask for one more and drop it.
-      const read = this.client.readAll({
-        direction: FORWARDS,
-        fromPosition: after ? decodeKurrentPosition(after) : START,
-        maxCount: after ? limit + 1 : limit,
-        filter: toKurrentFilter(options.filter) ?? USER_EVENTS_ONLY,
-      });
-      for await (const resolved of read) {
-        const event = toRecorded(resolved);
-        if (!event || (after && comparePositions(event.globalPosition, after) <= 0)) continue;
+    let after = options.after;
+    let from: Position | typeof START = after ? decodeKurrentPosition(after) : START;
+    // Events the adapter drops (another application's; the server's `from` is inclusive, so the
+    // event at `after` comes back) count against the server's maxCount: page on until `limit`
+    // of Attest's events or the end of the log, never an empty page mid-log.
+    for (;;) {
+      const page = await this.readAllPage(from, PAGE, options.filter);
+      for (const event of page.events) {
+        if (after && comparePositions(event.globalPosition, after) <= 0) continue;
         out.push(event);
-        if (out.length === limit) break;
+        if (out.length === limit) return out;
       }
-    } catch (error) {
-      throw this.mapError(error);
+      if (page.read < PAGE || !page.last) return out;
+      from = page.last;
+      after = encodeKurrentPosition(page.last);
     }
-    return out;
   }
 
   subscribeToAll(options: SubscribeOptions = {}): EventSubscription {
@@ -139,7 +191,7 @@ export class KurrentDbEventStore implements EventStore {
       if (after) await this.assertCheckpointKnown(after);
       const source = this.client.subscribeToAll({
         fromPosition: after ? decodeKurrentPosition(after) : START,
-        filter: toKurrentFilter(options.filter) ?? USER_EVENTS_ONLY,
+        filter: toKurrentFilter(options.filter) ?? ATTEST_EVENTS_ONLY,
       });
       buffer = new SubscriptionBuffer(source, after, batchSize);
       return buffer;
@@ -174,34 +226,37 @@ export class KurrentDbEventStore implements EventStore {
     return handle;
   }
 
+  /** The newest Attest event, read on the leader (a follower may lag behind). */
   async headPosition(): Promise<GlobalPosition | null> {
     try {
-      for await (const resolved of this.client.readAll({
-        direction: BACKWARDS,
-        fromPosition: END,
-        maxCount: 1,
-        filter: USER_EVENTS_ONLY,
-      })) {
-        const event = toRecorded(resolved);
-        if (event) return event.globalPosition;
-      }
-      return null;
+      const resolved = await this.collect(
+        this.client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: PAGE, filter: ATTEST_EVENTS_ONLY, requiresLeader: true, deadline: this.deadlineMs }),
+        'read of the head of $all',
+        (r) => toRecorded(r) !== null,
+      );
+      const newest = resolved.map(toRecorded).find((e) => e !== null);
+      return newest?.globalPosition ?? null;
     } catch (error) {
       throw this.mapError(error);
     }
   }
 
+  /**
+   * Exact up to 1,000 events; beyond, an estimate from the distance in the
+   * transaction log (bytes) divided by the mean size of the events counted, so a
+   * `/metrics` scrape never pages through the whole log.
+   */
   async countAfter(after: GlobalPosition | undefined, filter: EventFilter | undefined, cap: number): Promise<number> {
-    let count = 0;
-    let cursor = after;
-    while (count < cap) {
-      const page = await this.readAll({ ...(cursor ? { after: cursor } : {}), ...(filter ? { filter } : {}), maxCount: Math.min(1000, cap - count) });
-      const last = page[page.length - 1];
-      if (!last) break;
-      count += page.length;
-      cursor = last.globalPosition;
-    }
-    return count;
+    const exact = await this.readAll({ ...(after ? { after } : {}), ...(filter ? { filter } : {}), maxCount: Math.min(cap, EXACT_COUNT + 1) });
+    if (exact.length <= EXACT_COUNT || cap <= EXACT_COUNT) return Math.min(exact.length, cap);
+    const head = await this.headPosition();
+    const first = exact[0];
+    const last = exact[exact.length - 1];
+    if (!head || !first || !last) return Math.min(exact.length, cap);
+    const span = Number(decodeKurrentPosition(last.globalPosition).commit - decodeKurrentPosition(first.globalPosition).commit);
+    const rest = Number(decodeKurrentPosition(head).commit - decodeKurrentPosition(last.globalPosition).commit);
+    const perEvent = span / Math.max(1, exact.length - 1);
+    return Math.min(cap, exact.length + (perEvent > 0 ? Math.round(rest / perEvent) : 0));
   }
 
   async ping(): Promise<void> {
@@ -213,29 +268,125 @@ export class KurrentDbEventStore implements EventStore {
     await this.client.dispose();
   }
 
-  private async assertCheckpointKnown(after: GlobalPosition): Promise<void> {
-    const head = await this.headPosition();
-    if (!head || comparePositions(after, head) > 0) {
-      throw new UnknownCheckpointError('the checkpoint lies beyond the newest event of this store; rebuild the subscriber');
+  /** The events at the place this append would land, compared by id. */
+  private async repeatOf(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<Repeat> {
+    const ids = events.map((e) => e.id);
+    const exact = typeof expected === 'number' || expected === NO_STREAM;
+    const there = exact
+      ? await this.readStream(streamId, { fromRevision: expected === NO_STREAM ? 0 : expected + 1, maxCount: ids.length })
+      : (await this.readStream(streamId, { direction: 'backwards', maxCount: ids.length })).reverse();
+    const thereIds = there.map((e) => e.id);
+    const last = there[there.length - 1];
+    if (last && thereIds.length === ids.length && thereIds.every((id, i) => id === ids[i])) return { kind: 'whole', last };
+    return ids.some((id) => thereIds.includes(id)) ? { kind: 'part' } : { kind: 'none' };
+  }
+
+  private async appendOnce(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+    const result = await this.client.appendToStream(
+      streamId,
+      events.map((e) => jsonEvent({ id: e.id, type: e.type, data: e.data, metadata: { ...e.metadata } })),
+      { streamState: toStreamState(expected), requiresLeader: true, deadline: this.deadlineMs },
+    );
+    // `throwOnAppendFailure=false` in the connection string: a conflict is a result, not an error.
+    if (!result.success) throw new WrongExpectedRevisionError(streamId, expected, result.nextExpectedRevision < 0n ? 'no_stream' : Number(result.nextExpectedRevision));
+    const next = Number(result.nextExpectedRevision);
+    if (result.position) return { nextExpectedRevision: next, position: encodeKurrentPosition(result.position), idempotent: false };
+    // Servers before 22.10 answer a repeat they recognised (that the look missed) without a position.
+    const [last] = await this.readStream(streamId, { fromRevision: next, maxCount: 1 });
+    if (!last) throw new EventStoreUnavailableError('KurrentDB accepted the append without a position, and its last event cannot be read');
+    return { nextExpectedRevision: next, position: last.globalPosition, idempotent: true };
+  }
+
+  /**
+   * A refusal: a repeat the server saw first (another attempt's events landed
+   * meanwhile), part of the ids reused (the server says "wrong expected
+   * version" for that too), or a real conflict.
+   */
+  private async afterRefusal(error: unknown, streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+    const conflict = error instanceof WrongExpectedRevisionError || error instanceof WrongExpectedVersionError;
+    if (!conflict) throw this.mapError(error, streamId, expected);
+    const repeat = await this.repeatOf(streamId, events, expected);
+    if (repeat.kind === 'whole') return { nextExpectedRevision: repeat.last.streamPosition, position: repeat.last.globalPosition, idempotent: true };
+    if (repeat.kind === 'part') throw new DuplicateEventIdError(streamId);
+    throw this.mapError(error, streamId, expected);
+  }
+
+  private async readAllPage(from: Position | typeof START, maxCount: number, filter: EventFilter | undefined): Promise<AllPage> {
+    try {
+      const resolved = await this.collect(
+        this.client.readAll({ direction: FORWARDS, fromPosition: from, maxCount, filter: toKurrentFilter(filter) ?? ATTEST_EVENTS_ONLY, requiresLeader: true, deadline: this.deadlineMs }),
+        'read of $all',
+      );
+      const lastEvent = resolved[resolved.length - 1]?.event;
+      return { events: resolved.map(toRecorded).filter((e): e is RecordedEvent => e !== null), read: resolved.length, last: lastEvent?.position ?? null };
+    } catch (error) {
+      throw this.mapError(error);
     }
   }
 
-  private mapError(error: unknown, streamId?: string, options?: AppendOptions): Error {
-    if (error instanceof InvalidEventStoreRequestError || error instanceof EventStoreUnavailableError) return error;
-    if (error instanceof WrongExpectedVersionError && streamId && options) {
-      const actual = error.actualState;
-      return new WrongExpectedRevisionError(streamId, options.expectedRevision, actual === 'no_stream' ? 'no_stream' : Number(actual));
+  /**
+   * Reads an iterable to its end within the deadline (the client's reads take
+   * none: a read could otherwise hang); `until` stops early at the first match.
+   */
+  private async collect<T>(source: AsyncIterable<T>, what: string, until?: (item: T) => boolean): Promise<T[]> {
+    const iterator = source[Symbol.asyncIterator]();
+    const items: T[] = [];
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        reject(new EventStoreUnavailableError(`KurrentDB: the ${what} took longer than ${String(this.deadlineMs)} ms`));
+      }, this.deadlineMs);
+    });
+    try {
+      for (;;) {
+        const next = await Promise.race([iterator.next(), expired]);
+        if (next.done) return items;
+        items.push(next.value);
+        if (until?.(next.value)) return items;
+      }
+    } finally {
+      clearTimeout(timer);
+      void Promise.resolve(iterator.return?.()).catch(() => undefined);
     }
-    if (error instanceof UnknownCheckpointError) return error;
+  }
+
+  /**
+   * A checkpoint is known when the leader holds an Attest event exactly at it:
+   * a position past the head (a restored store), between events (another
+   * store's numbering) or of another adapter is unknown, and the subscriber rebuilds.
+   */
+  private async assertCheckpointKnown(after: GlobalPosition): Promise<void> {
+    assertPositionOfStore('kdb', after);
+    const page = await this.readAllPage(decodeKurrentPosition(after), 1, undefined);
+    const first = page.events[0];
+    if (!first || first.globalPosition !== after) {
+      throw new UnknownCheckpointError('the checkpoint names no event of this store (restored to an earlier state, or another store); rebuild the subscriber');
+    }
+  }
+
+  private mapError(error: unknown, streamId?: string, expected?: ExpectedRevision): Error {
+    if (error instanceof InvalidEventStoreRequestError || error instanceof EventStoreUnavailableError || error instanceof UnknownCheckpointError) return error;
+    if (error instanceof WrongExpectedRevisionError || error instanceof DuplicateEventIdError || error instanceof EventStoreOutcomeUnknownError) return error;
+    if (error instanceof WrongExpectedVersionError && streamId !== undefined && expected !== undefined) {
+      const actual = error.actualState;
+      return new WrongExpectedRevisionError(streamId, expected, actual === 'no_stream' ? 'no_stream' : Number(actual));
+    }
     return new EventStoreUnavailableError('KurrentDB request failed', { cause: error });
   }
+}
+
+/** An append that got no answer: it may have been written. */
+function unanswered(error: unknown): boolean {
+  return error instanceof DeadlineExceededError || error instanceof TimeoutError || error instanceof UnavailableError || error instanceof CancelledError;
 }
 
 function toRecorded(resolved: AnyResolved): RecordedEvent | null {
   const event = resolved.event;
   if (!event?.isJson || event.type.startsWith('$')) return null;
   const json = event;
-  if (!isJsonObject(json.data) || !isJsonObject(json.metadata) || !event.position) return null;
+  if (!isValidEventType(event.type) || !isJsonObject(json.data) || !isJsonObject(json.metadata) || !event.position) return null;
+  // Another application's event of the same naming form: Attest's always carry a tenant and an actor.
+  if (typeof json.metadata['tenantId'] !== 'string' || typeof json.metadata['actor'] !== 'string') return null;
   return {
     id: event.id,
     type: event.type,

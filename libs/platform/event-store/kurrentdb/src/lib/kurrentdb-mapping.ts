@@ -8,8 +8,11 @@ import {
   type Filter,
   type Position,
 } from '@kurrent/kurrentdb-client';
+// The client's own parser (not re-exported by its index; pinned with the client version in package-lock.json).
+import { parseConnectionString } from '@kurrent/kurrentdb-client/dist/Client/parseConnectionString';
 import {
   ANY,
+  EVENT_TYPE_PATTERN,
   asGlobalPosition,
   hexField,
   InvalidEventStoreRequestError,
@@ -58,5 +61,24 @@ export function toKurrentFilter(filter: EventFilter | undefined): Filter | undef
   return streamNameFilter({ prefixes: filter.streamCategories.map((c) => `${c}-`) });
 }
 
-/** Without a port filter, $all still excludes KurrentDB's own system events. */
-export const USER_EVENTS_ONLY = eventTypeFilter({ regex: '^[^$]' });
+/**
+ * Without a port filter, $all is read for Attest's event types only (`Name.vN`):
+ * neither KurrentDB's system events nor, on a shared server, other applications'
+ * events of another naming reach a projection. Events of the same form but without
+ * Attest's metadata are dropped when read.
+ */
+export const ATTEST_EVENTS_ONLY = eventTypeFilter({ regex: EVENT_TYPE_PATTERN.source });
+
+/**
+ * Checks a connection string as the client parses it (every form it accepts:
+ * `kurrentdb://host:2113?tls=false`, seed lists `kurrentdb://a:2113,b:2113,c:2113`,
+ * `kurrentdb+discover://`, `kdb://`, `kurrent://`, the deprecated `esdb://`), so a
+ * mistake is one clear line at start, not a failure at the first request.
+ */
+export function checkConnectionString(connectionString: string): void {
+  try {
+    parseConnectionString(connectionString);
+  } catch (error) {
+    throw new InvalidEventStoreRequestError(`KURRENTDB_URL is not a KurrentDB connection string: ${error instanceof Error ? error.message : 'unreadable'}`);
+  }
+}

@@ -40,6 +40,7 @@ describeEventStoreContract('postgres', async () => {
   return {
     store,
     holdAppend: (streamId, events) => holdAppend(db.url, streamId, events),
+    refusesIdsOfOtherStreams: true,
     teardown: async () => {
       await store.close();
       await db.drop();

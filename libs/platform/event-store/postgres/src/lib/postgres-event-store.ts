@@ -1,6 +1,7 @@
 import { Subject, firstValueFrom, race, timer, map } from 'rxjs';
 import pg from 'pg';
 import {
+  assertPositionOfStore,
   DuplicateEventIdError,
   EventStoreUnavailableError,
   InvalidEventStoreRequestError,
@@ -229,6 +230,7 @@ export class PostgresEventStore implements EventStore {
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     validateFilter(options.filter);
+    if (options.after) assertPositionOfStore('pg', options.after);
     const after = options.after ? decodePgPosition(options.after) : PG_LOG_START;
     const limit = this.limit(options.maxCount);
     let { rows } = await this.readVisible(after, options.filter, limit);
@@ -240,6 +242,8 @@ export class PostgresEventStore implements EventStore {
   subscribeToAll(options: SubscribeOptions = {}): EventSubscription {
     validateFilter(options.filter);
     const batchSize = this.limit(options.batchSize ?? 500);
+    // A checkpoint of the other adapter (EVENT_STORE switched): the subscriber rebuilds.
+    if (options.after) assertPositionOfStore('pg', options.after);
     const start = options.after ? decodePgPosition(options.after) : PG_LOG_START;
     const state = { stopped: false };
     // A function, not the flag: it changes while the generator awaits.
@@ -312,6 +316,7 @@ export class PostgresEventStore implements EventStore {
 
   async countAfter(after: GlobalPosition | undefined, filter: EventFilter | undefined, cap: number): Promise<number> {
     validateFilter(filter);
+    if (after) assertPositionOfStore('pg', after);
     const p = after ? decodePgPosition(after) : PG_LOG_START;
     const [clause, values] = filterClause(filter, 4);
     const result = await this.query<{ n: string }>(
