@@ -112,8 +112,8 @@ describe('KurrentDB adapter at the client boundary', () => {
       const streamId = streamIn(uniqueCategory());
       const { position } = await store.appendToStream(streamId, [testEvent()], { expectedRevision: NO_STREAM });
       const opened = store.subscribeToAll({ after: position });
-      // The check runs before the subscription opens (the stand-in serves no subscriptions).
-      await expect(opened[Symbol.asyncIterator]().next()).rejects.toThrow('does not serve subscriptions');
+      await expect(opened[Symbol.asyncIterator]().next()).resolves.toMatchObject({ value: { events: [], caughtUp: true } });
+      await opened.close();
       const between = asGlobalPosition(`${position.slice(0, -1)}1`);
       await expect(store.subscribeToAll({ after: between })[Symbol.asyncIterator]().next()).rejects.toBeInstanceOf(UnknownCheckpointError);
       const beyond = encodeKurrentPosition({ commit: 10n ** 12n, prepare: 10n ** 12n });
@@ -177,6 +177,24 @@ describe('KurrentDB adapter at the client boundary', () => {
       expect(read.map((e) => e.globalPosition)).toEqual([expect.any(String), last.position]);
       expect(read.every((e) => e.streamId === streamId)).toBe(true);
       expect(await store.readAll({ after: read[0]!.globalPosition })).toHaveLength(1);
+    });
+
+    it('a subscription from a checkpoint delivers only Attest’s events after it (another application’s cannot wedge a projection)', async () => {
+      const streamId = streamIn(uniqueCategory());
+      const first = await store.appendToStream(streamId, [testEvent()], { expectedRevision: NO_STREAM });
+      server.write('orders-1', 'OrderPlaced.v1', { source: 'shop' });
+      server.write('$stats-1', '$statsCollected');
+      server.write('shop-1', 'order_placed', 'not even JSON metadata');
+      const next = await store.appendToStream(streamId, [testEvent(), testEvent()], { expectedRevision: 0 });
+      const subscription = store.subscribeToAll({ after: first.position, batchSize: 1 });
+      const seen: string[] = [];
+      for await (const batch of subscription) {
+        seen.push(...batch.events.map((e) => e.globalPosition));
+        if (batch.caughtUp) break;
+      }
+      await subscription.close();
+      expect(seen).toHaveLength(2);
+      expect(seen.at(-1)).toBe(next.position);
     });
 
     it('counts lag exactly up to 1,000 events and estimates beyond without reading the whole log', async () => {

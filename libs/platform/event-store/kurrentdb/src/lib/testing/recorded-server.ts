@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import {
   DeadlineExceededError,
   StreamNotFoundError,
@@ -96,9 +97,7 @@ export class RecordedServer {
       appendToStream,
       readStream,
       readAll,
-      subscribeToAll: () => {
-        throw new Error('the recorded server does not serve subscriptions');
-      },
+      subscribeToAll: (options: ReadOptions = {}) => this.subscribe(options),
       dispose: () => Promise.resolve(),
     } as unknown as KurrentClient;
   }
@@ -203,6 +202,33 @@ export class RecordedServer {
       .filter(matches)
       .slice(0, Number(options.maxCount ?? Number.MAX_SAFE_INTEGER))
       .map((e) => ({ event: this.recorded(e) as unknown as NonNullable<AllStreamResolvedEvent['event']> }));
+  }
+
+  /**
+   * A catch-up subscription as the client hands it out: `data` for each stored
+   * event from `fromPosition` (inclusive) matching the filter, then `caughtUp`.
+   * Live events are not served (the adapter's buffering is tested on catch-up).
+   */
+  private subscribe(options: ReadOptions): EventEmitter & { isPaused(): boolean; pause(): void; resume(): void; unsubscribe(): Promise<void> } {
+    const emitter = Object.assign(new EventEmitter(), {
+      paused: false,
+      isPaused(): boolean {
+        return this.paused;
+      },
+      pause(): void {
+        this.paused = true;
+      },
+      resume(): void {
+        this.paused = false;
+      },
+      unsubscribe: (): Promise<void> => Promise.resolve(),
+    });
+    const events = this.readAllNow({ ...options, requiresLeader: false });
+    setImmediate(() => {
+      for (const event of events) emitter.emit('data', event);
+      emitter.emit('caughtUp', {});
+    });
+    return emitter;
   }
 
   private iterate<T>(answer: () => T[]): AsyncIterable<T> {
