@@ -1,3 +1,4 @@
+import { readWholeStream } from '@attest/event-store';
 import { CommandBus } from '@nestjs/cqrs';
 import type { DataSource } from 'typeorm';
 import { ChangeConsentCommand } from '@attest/consent-application';
@@ -46,7 +47,7 @@ export class ContextSubjectRights implements SubjectRights {
   }
 
   async withdrawConsents(context: CommandContext, customerId: string, purposes: readonly string[], requestId: string): Promise<string[]> {
-    const events = await this.store.readStream(consentStreamId(customerId), { maxCount: 100_000 });
+    const events = await readWholeStream(this.store, consentStreamId(customerId));
     const state = fold(consentDecider, events.map((e) => ({ type: e.type, data: e.data }) as unknown as ConsentEvent));
     const withdrawn = new Set<string>();
     for (const consent of state.active.values()) {

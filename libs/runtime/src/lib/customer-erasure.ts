@@ -1,3 +1,4 @@
+import { readWholeStream } from '@attest/event-store';
 import { customerProcessingMap, RunCustomerCommand, RunCustomerCommandHandler } from '@attest/customers-application';
 import type { EventStore, RecordedEvent } from '@attest/event-store';
 import { systemClock, type Clock } from '@attest/kernel';
@@ -21,7 +22,7 @@ export interface ErasureDependencies {
  * destroyed. Idempotent: with the key gone it only destroys nothing again.
  */
 export async function closeErasedCustomer(deps: ErasureDependencies, tenantId: string, customerId: string, reason: string): Promise<RecordedEvent> {
-  const event = (await deps.store.readStream(`customer-${customerId}`, { maxCount: 100_000 })).find((e) => e.type === 'CustomerErased.v1');
+  const event = (await readWholeStream(deps.store, `customer-${customerId}`)).find((e) => e.type === 'CustomerErased.v1');
   if (!event) throw new Error(`customer ${customerId} has no erasure event`);
   const rule = customerProcessingMap['CustomerErased.v1'];
   if (rule && rule !== NON_PROCESSING && !(await deps.vault.isErased(customerId))) {

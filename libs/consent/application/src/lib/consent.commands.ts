@@ -130,7 +130,8 @@ export class ChangeConsentHandler implements ICommandHandler<ChangeConsentComman
     const streamId = consentStreamId(customerId);
     const result = await handleWithDecider(this.store, consentDecider, streamId, domain, metadataFor(command.context, this.clock.now()));
     await this.projector.projectStream(streamId);
-    const [recorded] = await this.store.readStream(streamId, { fromRevision: result.revision, maxCount: 1 });
+    // The receipt is of the event just appended, as appended: no second read of the stream.
+    const recorded = result.appended[result.appended.length - 1] ?? (await this.store.readStream(streamId, { fromRevision: result.revision, maxCount: 1 }))[0];
     if (!recorded) throw new Error('the consent event was not found after appending it');
     return receiptOf(recorded, purpose);
   }

@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { consentAt, consentStreamId, purposesStreamId, type ConsentAt, type ConsentEvent, type Purpose, type PurposeEvent, type TimedEvent } from '@attest/consent-domain';
-import { EVENT_STORE, type EventStore, type RecordedEvent } from '@attest/event-store';
+import { readWholeStream, EVENT_STORE, type EventStore, type RecordedEvent } from '@attest/event-store';
 import { DomainError, isUuid } from '@attest/kernel';
 import { CONSENT_READ_MODEL, type ConsentReadModel, type PurposeOverview } from './ports';
 import { receiptOf, type ConsentReceipt } from './receipts';
@@ -10,7 +10,7 @@ const notFound = (what: string): DomainError => new DomainError(`${what}.NOT_FOU
 
 async function subjectEvents(store: EventStore, tenantId: string, customerId: string, readModel: ConsentReadModel): Promise<RecordedEvent[]> {
   if (!isUuid(customerId) || !(await readModel.subjects(tenantId, [customerId], '')).get(customerId)?.exists) throw notFound('CUSTOMER');
-  const events = await store.readStream(consentStreamId(customerId), { maxCount: 100_000 });
+  const events = await readWholeStream(store, consentStreamId(customerId));
   // Another tenant's subject reads as unknown (N3).
   return events.filter((e) => e.metadata.tenantId === tenantId);
 }
@@ -84,7 +84,7 @@ export class ConsentAtHandler implements IQueryHandler<ConsentAtQuery, ConsentAt
   ) {}
   async execute(q: ConsentAtQuery): Promise<ConsentAtView> {
     const consentEvents = await subjectEvents(this.store, q.tenantId, q.customerId, this.readModel);
-    const purposeEvents = await this.store.readStream(purposesStreamId(q.tenantId), { maxCount: 100_000 });
+    const purposeEvents = await readWholeStream(this.store, purposesStreamId(q.tenantId));
     const answer = consentAt(consentEvents.map((e) => timed<ConsentEvent>(e)), purposeEvents.map((e) => timed<PurposeEvent>(e)), q.purposeKey, q.channel, q.at);
     const streams = new Map([...consentEvents, ...purposeEvents].map((e) => [e.id, e.streamId]));
     return {

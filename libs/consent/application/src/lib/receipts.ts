@@ -25,7 +25,7 @@ export interface ConsentReceipt {
   readonly howToWithdraw: string;
 }
 
-export function receiptOf(recorded: RecordedEvent, purpose: Purpose | null): ConsentReceipt {
+export function receiptOf(recorded: Pick<RecordedEvent, 'id' | 'type' | 'data' | 'metadata' | 'streamId' | 'streamPosition'>, purpose: Purpose | null): ConsentReceipt {
   const e = { type: recorded.type, data: recorded.data } as unknown as ConsentEvent;
   const base = {
     receiptId: e.data.receiptId,

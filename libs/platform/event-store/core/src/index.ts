@@ -4,3 +4,4 @@ export * from './lib/errors';
 export * from './lib/validation';
 export * from './lib/position';
 export * from './lib/handle-command';
+export * from './lib/read-stream';

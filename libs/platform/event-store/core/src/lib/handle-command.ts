@@ -1,6 +1,7 @@
 import { fold, uuidv7, type Decider, type JsonObject } from '@attest/kernel';
-import type { EventMetadata } from './event';
+import type { EventMetadata, GlobalPosition, NewEvent } from './event';
 import { NO_STREAM, type EventStore } from './event-store.port';
+import { readWholeStream } from './read-stream';
 
 /** A domain event as deciders see it: no envelope. */
 export interface DomainEvent {
@@ -8,10 +9,20 @@ export interface DomainEvent {
   readonly data: JsonObject;
 }
 
+/** An event as the command appended it: what a caller needs without reading the stream again. */
+export interface AppendedEvent extends NewEvent {
+  readonly streamId: string;
+  readonly streamPosition: number;
+}
+
 export interface HandledCommand<E> {
   readonly events: readonly E[];
   /** Revision of the stream after the command; -1 when the stream does not exist. */
   readonly revision: number;
+  /** The events as appended, with their ids and stream positions (empty when the command changed nothing). */
+  readonly appended: readonly AppendedEvent[];
+  /** Global position of the last appended event; null when nothing was appended. */
+  readonly position: GlobalPosition | null;
 }
 
 /**
@@ -34,17 +45,15 @@ export async function handleWithDecider<C, E extends DomainEvent, S>(
     readonly beforeAppend?: (events: readonly E[]) => Promise<void>;
   } = {},
 ): Promise<HandledCommand<E>> {
-  const history = await store.readStream(streamId, { maxCount: 100_000 });
+  const history = await readWholeStream(store, streamId);
   const last = history[history.length - 1];
   // Stored types are contracts of this decider's stream; upcasters go here when a v2 arrives.
   const state = fold(decider, history.map((e) => ({ type: e.type, data: e.data }) as unknown as E));
   const events = decider.decide(command, state);
-  if (events.length === 0) return { events, revision: last ? last.streamPosition : -1 };
+  if (events.length === 0) return { events, revision: last ? last.streamPosition : -1, appended: [], position: null };
   if (options.beforeAppend) await options.beforeAppend(events);
-  const result = await store.appendToStream(
-    streamId,
-    events.map((e) => ({ id: uuidv7(), type: e.type, data: e.data, metadata })),
-    { expectedRevision: last ? last.streamPosition : NO_STREAM },
-  );
-  return { events, revision: result.nextExpectedRevision };
+  const toAppend = events.map((e) => ({ id: uuidv7(), type: e.type, data: e.data, metadata }));
+  const result = await store.appendToStream(streamId, toAppend, { expectedRevision: last ? last.streamPosition : NO_STREAM });
+  const first = result.nextExpectedRevision - toAppend.length + 1;
+  return { events, revision: result.nextExpectedRevision, appended: toAppend.map((e, i) => ({ ...e, streamId, streamPosition: first + i })), position: result.position };
 }

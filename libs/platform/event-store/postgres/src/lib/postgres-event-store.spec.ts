@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { describeEventStoreContract, SubscriptionReader, streamIn, testEvent, uniqueCategory } from '@attest/event-store-contract';
-import { NO_STREAM, UnknownCheckpointError, type NewEvent } from '@attest/event-store';
+import { handleWithDecider, NO_STREAM, readWholeStream, UnknownCheckpointError, type DomainEvent, type NewEvent } from '@attest/event-store';
+import type { Decider } from '@attest/kernel';
 import { createTestDatabase, type TestDatabase } from '@attest/testing';
 import { eventStoreMigrations } from './migrations';
 import { APPEND_SQL, PostgresEventStore } from './postgres-event-store';
@@ -230,4 +231,42 @@ describe('PostgresEventStore specifics', () => {
       await own.drop();
     }
   });
+});
+
+describe('reading a whole stream (never cut at a maxCount)', () => {
+  let db: TestDatabase;
+  let store: PostgresEventStore;
+
+  beforeAll(async () => {
+    db = await migratedDatabase('pg_whole_stream');
+    store = new PostgresEventStore({ connectionString: db.url });
+  });
+
+  afterAll(async () => {
+    await store.close();
+    await db.drop();
+  });
+
+  it('pages through a stream longer than one page, and a command folds every event of it', async () => {
+    const streamId = streamIn(uniqueCategory());
+    await store.appendToStream(streamId, Array.from({ length: 2_500 }, (_, n) => testEvent('ThingHappened.v1', { n })), { expectedRevision: NO_STREAM });
+    const read = await readWholeStream(store, streamId, { pageSize: 1_000 });
+    expect(read.map((e) => e.data['n'])).toEqual(Array.from({ length: 2_500 }, (_, n) => n));
+    expect(await readWholeStream(store, streamId, { fromRevision: 2_400, pageSize: 50 })).toHaveLength(100);
+
+    type Counted = DomainEvent & { readonly type: 'Counted.v1'; readonly data: { readonly seen: number } };
+    const counter: Decider<null, Counted, number> = {
+      initialState: 0,
+      decide: (_command, seen) => [{ type: 'Counted.v1', data: { seen } }],
+      evolve: (seen) => seen + 1,
+    };
+    const metadata = testEvent().metadata;
+    const handled = await handleWithDecider(store, counter, streamId, null, metadata);
+    // Every one of the 2,500 events was folded: three pages of 1,000.
+    expect(handled.events).toEqual([{ type: 'Counted.v1', data: { seen: 2_500 } }]);
+    // The handler hands back what it appended: no second read for a receipt.
+    expect(handled.appended).toEqual([expect.objectContaining({ type: 'Counted.v1', streamId, streamPosition: 2_500, data: { seen: 2_500 } })]);
+    const [stored] = await store.readStream(streamId, { fromRevision: 2_500 });
+    expect(stored).toMatchObject({ id: handled.appended[0]?.id, globalPosition: handled.position });
+  }, 60_000);
 });
