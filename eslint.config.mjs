@@ -40,6 +40,29 @@ const scopeRules = [
   { sourceTag: 'scope:app', onlyDependOnLibsWithTags: ['*'] },
 ];
 
+// A context may depend on another context's domain for its **published event types only**
+// (`import type`): the events it consumes are typed by their owner, so renaming an event or
+// a field fails the type-check of every consumer. The domain libs carry the tag `published`;
+// `publishedTypesOnly` below refuses value imports of another context's domain.
+const CONTEXTS = ['access', 'accounts', 'customers', 'consent', 'processing', 'requests'];
+const contextScope = (tag) => CONTEXTS.some((c) => tag === `scope:${c}`);
+const withPublished = (rules) => rules.map((r) => (contextScope(r.sourceTag) ? { ...r, onlyDependOnLibsWithTags: [...r.onlyDependOnLibsWithTags, 'published'] } : r));
+const publishedTypesOnly = CONTEXTS.map((context) => ({
+  files: [`libs/${context}/**/*.ts`],
+  rules: {
+    '@typescript-eslint/no-restricted-imports': [
+      'error',
+      {
+        paths: CONTEXTS.filter((other) => other !== context).map((other) => ({
+          name: `@attest/${other}-domain`,
+          allowTypeImports: true,
+          message: `The ${other} context's domain is imported for its published event types only: use \`import type\`.`,
+        })),
+      },
+    ],
+  },
+}));
+
 const boundaries = (constraints) => [
   'error',
   { enforceBuildableLibDependency: false, banTransitiveDependencies: false, allow: [], depConstraints: constraints },
@@ -63,7 +86,7 @@ export default tseslint.config(
     },
     plugins: { '@nx': nx },
     rules: {
-      '@nx/enforce-module-boundaries': boundaries([...layerRules, ...scopeRules]),
+      '@nx/enforce-module-boundaries': boundaries([...layerRules, ...withPublished(scopeRules)]),
       '@typescript-eslint/no-explicit-any': 'error',
       // NestJS declares its option bags as data-only classes (NestApplicationOptions…);
       // object literals are the documented way to pass them.
@@ -91,10 +114,11 @@ export default tseslint.config(
       ],
     },
   },
+  ...publishedTypesOnly,
   {
     files: ['**/*.spec.ts', 'test/**/*.ts', 'libs/platform/testing/**/*.ts', 'libs/platform/event-store/contract/**/*.ts'],
     rules: {
-      '@nx/enforce-module-boundaries': boundaries([...withTesting(layerRules), ...scopeRules]),
+      '@nx/enforce-module-boundaries': boundaries([...withTesting(layerRules), ...withPublished(scopeRules)]),
       '@typescript-eslint/no-non-null-assertion': 'off',
       '@typescript-eslint/unbound-method': 'off',
     },

@@ -46,6 +46,15 @@ describe('module boundaries', () => {
     expect(messages.some((m) => m.startsWith('no-restricted-imports'))).toBe(true);
   }, 60_000);
 
+  it('let a context import another context’s published event types, and refuse its values', () => {
+    const file = 'libs/customers/infrastructure/src/lib/customers.projection.ts';
+    expect(lint(file, "import type { AccountEvent } from '@attest/accounts-domain';\nexport type A = AccountEvent;")).toEqual([]);
+    const messages = lint(file, "import { accountDecider } from '@attest/accounts-domain';\nexport const d = accountDecider;");
+    expect(messages.some((m) => m.startsWith('@typescript-eslint/no-restricted-imports') && m.includes('published event types only'))).toBe(true);
+    // Beyond the domain, another context stays out of reach.
+    expect(lint(file, "import type { AccountContacts } from '@attest/accounts-application';\nexport type C = AccountContacts;").some((m) => m.startsWith('@nx/enforce-module-boundaries'))).toBe(true);
+  }, 60_000);
+
   it('accept the files as they are', () => {
     expect(lint('libs/shared/kernel/src/lib/json.ts', '')).toEqual([]);
   }, 60_000);

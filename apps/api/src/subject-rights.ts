@@ -1,11 +1,10 @@
-import { readWholeStream } from '@attest/event-store';
 import { CommandBus } from '@nestjs/cqrs';
 import type { DataSource } from 'typeorm';
 import { ChangeConsentCommand } from '@attest/consent-application';
 import { consentDecider, consentStreamId, type ConsentEvent } from '@attest/consent-domain';
 import { RunCustomerCommand, type CustomersReadModel } from '@attest/customers-application';
 import { PROFILE_FIELD_NAMES } from '@attest/customers-domain';
-import type { EventStore } from '@attest/event-store';
+import { asEvent, readWholeStream, type EventStore } from '@attest/event-store';
 import { DomainError, fold, type JsonValue } from '@attest/kernel';
 import type { PostgresRecordLog } from '@attest/processing-infrastructure';
 import { closeErasedCustomer } from '@attest/runtime';
@@ -48,7 +47,7 @@ export class ContextSubjectRights implements SubjectRights {
 
   async withdrawConsents(context: CommandContext, customerId: string, purposes: readonly string[], requestId: string): Promise<string[]> {
     const events = await readWholeStream(this.store, consentStreamId(customerId));
-    const state = fold(consentDecider, events.map((e) => ({ type: e.type, data: e.data }) as unknown as ConsentEvent));
+    const state = fold(consentDecider, events.map((e) => asEvent<ConsentEvent>(e)));
     const withdrawn = new Set<string>();
     for (const consent of state.active.values()) {
       if (purposes.length > 0 && !purposes.includes(consent.purposeKey)) continue;

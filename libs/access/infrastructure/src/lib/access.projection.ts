@@ -1,6 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import type { ApiKeyEvent, DelegationEvent, Permission } from '@attest/access-domain';
-import type { EventStore, RecordedEvent } from '@attest/event-store';
+import { API_KEY_EVENT_TYPES, DELEGATION_EVENT_TYPES, type ApiKeyEvent, type DelegationEvent, type Permission } from '@attest/access-domain';
+import { eventOf, type EventStore, type RecordedEvent } from '@attest/event-store';
 import { InlineProjector, type Projection } from '@attest/projections';
 import type { AccessProjector } from '@attest/access-application';
 
@@ -15,7 +15,8 @@ interface DelegationRow {
 /** Pure: one delegation event folded into a user's row; an event already applied changes nothing. */
 export function evolveDelegation(row: DelegationRow | undefined, event: RecordedEvent): DelegationRow {
   if (row && event.globalPosition <= row.lastPosition) return row;
-  const e = { type: event.type, data: event.data } as unknown as DelegationEvent;
+  const e = eventOf<DelegationEvent>(event, DELEGATION_EVENT_TYPES);
+  if (!e) return row ?? { permissions: [], lastPosition: event.globalPosition };
   const held = new Set(row?.permissions ?? []);
   if (e.type === 'PermissionsDelegated.v1') for (const p of e.data.permissions) held.add(p);
   else for (const p of e.data.permissions) held.delete(p);
@@ -23,7 +24,8 @@ export function evolveDelegation(row: DelegationRow | undefined, event: Recorded
 }
 
 async function applyApiKeyEvent(m: EntityManager, event: RecordedEvent): Promise<void> {
-  const e = { type: event.type, data: event.data } as unknown as ApiKeyEvent;
+  const e = eventOf<ApiKeyEvent>(event, API_KEY_EVENT_TYPES);
+  if (!e) return;
   if (e.type === 'ApiKeyIssued.v1') {
     // The worker and the command's inline projection may insert the same key at once; ON CONFLICT
     // covers only key_id, so a concurrent twin would trip the prefix index. Serialise per key.

@@ -1,6 +1,6 @@
-import { accountStreamId, type AccountEvent } from '@attest/accounts-domain';
+import { ACCOUNT_EVENT_TYPES, accountStreamId, type AccountEvent } from '@attest/accounts-domain';
 import type { AccountContacts } from '@attest/accounts-application';
-import type { EventStore } from '@attest/event-store';
+import { eventOf, type EventStore } from '@attest/event-store';
 
 /** The registered contact of an account, read from its first event (decrypted in memory). */
 export class StreamAccountContacts implements AccountContacts {
@@ -9,7 +9,8 @@ export class StreamAccountContacts implements AccountContacts {
   async contactOf(accountId: string): Promise<{ phone: string | null; email: string | null } | null> {
     const [first] = await this.store.readStream(accountStreamId(accountId), { maxCount: 1 });
     if (!first) return null;
-    const e = { type: first.type, data: first.data } as unknown as AccountEvent;
+    const e = eventOf<AccountEvent>(first, ACCOUNT_EVENT_TYPES);
+    if (!e) return null;
     const text = (v: unknown): string | null => (typeof v === 'string' ? v : null);
     switch (e.type) {
       case 'EnterpriseRegistered.v1':

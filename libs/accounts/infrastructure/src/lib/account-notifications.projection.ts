@@ -1,8 +1,9 @@
-import type { AccountEvent } from '@attest/accounts-domain';
+import { ACCOUNT_EVENT_TYPES, type AccountEvent } from '@attest/accounts-domain';
 import type { AccountContacts } from '@attest/accounts-application';
 import type { Outbox } from '@attest/notifications';
 import type { JsonObject } from '@attest/kernel';
 import type { Projection } from '@attest/projections';
+import { eventOf } from '@attest/event-store';
 
 /** Events the account holder is told about, and the message kind for each. */
 const NOTICES: Readonly<Partial<Record<AccountEvent['type'], string>>> = {
@@ -63,7 +64,8 @@ export function accountNotificationsProjection(outbox: Outbox, contacts: Account
     filter: { eventTypes: Object.keys(NOTICES) },
     async apply(events, manager) {
       for (const event of events) {
-        const e = { type: event.type, data: event.data } as unknown as AccountEvent;
+        const e = eventOf<AccountEvent>(event, ACCOUNT_EVENT_TYPES);
+        if (!e) continue;
         const kind = NOTICES[e.type];
         if (!kind) continue;
         const contact = e.type === 'EndUserInvited.v1' ? e.data.contact : await contacts.contactOf(e.data.accountId);

@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { ACCOUNT_EVENT_TYPES, ORGANIZATION_EVENT_TYPES, type AccountEvent, type AccountStatus, type OrganizationEvent } from '@attest/accounts-domain';
-import type { RecordedEvent } from '@attest/event-store';
+import { eventOf, type RecordedEvent } from '@attest/event-store';
 import { isErased } from '@attest/privacy';
 import type { ReadModelPrivacy } from '@attest/privacy-postgres';
 import type { JsonValue } from '@attest/kernel';
@@ -78,7 +78,8 @@ async function sealed(privacy: ReadModelPrivacy, accountId: string, column: stri
 }
 
 async function applyAccountEvent(m: EntityManager, privacy: ReadModelPrivacy, event: RecordedEvent): Promise<void> {
-  const e = { type: event.type, data: event.data } as unknown as AccountEvent;
+  const e = eventOf<AccountEvent>(event, ACCOUNT_EVENT_TYPES);
+  if (!e) return;
   const { accountId, tenantId } = e.data;
   const at = event.metadata.occurredAt;
   const [row] = await m.query<{ last_position: string; status: string; verification: string | null }[]>(
@@ -130,7 +131,8 @@ async function applyAccountEvent(m: EntityManager, privacy: ReadModelPrivacy, ev
       break;
     case 'EndUserInvited.v1': {
       const c = e.data.contact;
-      const minor = e.data.minor as unknown as JsonValue;
+      // An erased minor's fields are erasure markers in the stored event, whatever its declared shape.
+      const minor: unknown = e.data.minor;
       await insert('member', 'invited', {
         department_id: e.data.departmentId,
         name: await sealed(privacy, accountId, 'name', c.name),
@@ -138,7 +140,7 @@ async function applyAccountEvent(m: EntityManager, privacy: ReadModelPrivacy, ev
         phone: await sealed(privacy, accountId, 'phone', c.phone),
         // The minor flag is kept in the clear (it drives A12 checks); the birth date is sealed.
         minor: minor !== null,
-        birth_date: isErased(minor) || minor === null ? null : await sealed(privacy, accountId, 'birth_date', (minor as { birthDate: string }).birthDate),
+        birth_date: isErased(minor) || minor === null ? null : await sealed(privacy, accountId, 'birth_date', e.data.minor?.birthDate ?? null),
         invitation_expires_at: e.data.expiresAt,
       });
       await index(m, privacy, tenantId, accountId, c);
@@ -247,7 +249,8 @@ async function index(
 }
 
 async function applyOrganizationEvent(m: EntityManager, event: RecordedEvent): Promise<void> {
-  const e = { type: event.type, data: event.data } as unknown as OrganizationEvent;
+  const e = eventOf<OrganizationEvent>(event, ORGANIZATION_EVENT_TYPES);
+  if (!e) return;
   const at = event.metadata.occurredAt;
   const tenantId = e.data.tenantId;
   switch (e.type) {

@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { consentAt, consentStreamId, purposesStreamId, type ConsentAt, type ConsentEvent, type Purpose, type PurposeEvent, type TimedEvent } from '@attest/consent-domain';
-import { readWholeStream, EVENT_STORE, type EventStore, type RecordedEvent } from '@attest/event-store';
+import { CONSENT_EVENT_TYPES, consentAt, consentStreamId, PURPOSE_EVENT_TYPES, purposesStreamId, type ConsentAt, type ConsentEvent, type Purpose, type PurposeEvent, type TimedEvent } from '@attest/consent-domain';
+import { eventOf, readWholeStream, EVENT_STORE, type DomainEvent, type EventStore, type RecordedEvent } from '@attest/event-store';
 import { DomainError, isUuid } from '@attest/kernel';
 import { CONSENT_READ_MODEL, type ConsentReadModel, type PurposeOverview } from './ports';
 import { receiptOf, type ConsentReceipt } from './receipts';
@@ -15,12 +15,12 @@ async function subjectEvents(store: EventStore, tenantId: string, customerId: st
   return events.filter((e) => e.metadata.tenantId === tenantId);
 }
 
-const timed = <E>(e: RecordedEvent): TimedEvent<E> => ({
-  event: { type: e.type, data: e.data } as unknown as E,
-  eventId: e.id,
-  position: e.globalPosition,
-  occurredAt: e.metadata.occurredAt,
-});
+const timed = <E extends DomainEvent>(e: RecordedEvent, types: readonly E['type'][]): TimedEvent<E> | null => {
+  const event = eventOf<E>(e, types);
+  return event ? { event, eventId: e.id, position: e.globalPosition, occurredAt: e.metadata.occurredAt } : null;
+};
+const timedAll = <E extends DomainEvent>(events: readonly RecordedEvent[], types: readonly E['type'][]): TimedEvent<E>[] =>
+  events.map((e) => timed<E>(e, types)).filter((t): t is TimedEvent<E> => t !== null);
 
 export class ListPurposesQuery extends Query<Purpose[]> {
   constructor(readonly tenantId: string) {
@@ -85,7 +85,7 @@ export class ConsentAtHandler implements IQueryHandler<ConsentAtQuery, ConsentAt
   async execute(q: ConsentAtQuery): Promise<ConsentAtView> {
     const consentEvents = await subjectEvents(this.store, q.tenantId, q.customerId, this.readModel);
     const purposeEvents = await readWholeStream(this.store, purposesStreamId(q.tenantId));
-    const answer = consentAt(consentEvents.map((e) => timed<ConsentEvent>(e)), purposeEvents.map((e) => timed<PurposeEvent>(e)), q.purposeKey, q.channel, q.at);
+    const answer = consentAt(timedAll<ConsentEvent>(consentEvents, CONSENT_EVENT_TYPES), timedAll<PurposeEvent>(purposeEvents, PURPOSE_EVENT_TYPES), q.purposeKey, q.channel, q.at);
     const streams = new Map([...consentEvents, ...purposeEvents].map((e) => [e.id, e.streamId]));
     return {
       at: answer.at,

@@ -1,5 +1,5 @@
-import type { ConsentEvent, Purpose } from '@attest/consent-domain';
-import type { RecordedEvent } from '@attest/event-store';
+import { CONSENT_EVENT_TYPES, type ConsentEvent, type Purpose } from '@attest/consent-domain';
+import { eventOf, type RecordedEvent } from '@attest/event-store';
 
 /**
  * A consent receipt (K1, K2): what the subject agreed to or withdrew, on
@@ -26,7 +26,8 @@ export interface ConsentReceipt {
 }
 
 export function receiptOf(recorded: Pick<RecordedEvent, 'id' | 'type' | 'data' | 'metadata' | 'streamId' | 'streamPosition'>, purpose: Purpose | null): ConsentReceipt {
-  const e = { type: recorded.type, data: recorded.data } as unknown as ConsentEvent;
+  const e = eventOf<ConsentEvent>(recorded, CONSENT_EVENT_TYPES);
+  if (!e) throw new Error(`${recorded.type} is not a consent event`);
   const base = {
     receiptId: e.data.receiptId,
     tenantId: e.data.tenantId,

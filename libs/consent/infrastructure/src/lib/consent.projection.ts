@@ -1,13 +1,18 @@
 import type { EntityManager } from 'typeorm';
 import { CONSENT_EVENT_TYPES, consentKey, consentTarget, PURPOSE_EVENT_TYPES, type ConsentEvent, type PurposeEvent } from '@attest/consent-domain';
-import type { RecordedEvent } from '@attest/event-store';
+import type { AccountEvent } from '@attest/accounts-domain';
+import type { CustomerEvent } from '@attest/customers-domain';
+import { eventOf, type RecordedEvent } from '@attest/event-store';
 import type { Projection } from '@attest/projections';
 
-/** Customer facts decisions need (published events of the customers context). */
-const SUBJECT_TYPES = ['CustomerCreated.v1', 'CustomerUpdated.v1', 'CustomerProcessingRestricted.v1', 'CustomerRestrictionLifted.v1', 'CustomerErased.v1'];
-/** Tenant account states (published events of the accounts context). */
-const TENANT_REGISTERED = ['EnterpriseRegistered.v1', 'PersonalUserRegistered.v1'];
-const TENANT_STATUS: Readonly<Record<string, string>> = {
+/** The customer facts decisions need: published events of the customers context, typed by it. */
+type SubjectEvent = Extract<CustomerEvent, { type: 'CustomerCreated.v1' | 'CustomerUpdated.v1' | 'CustomerProcessingRestricted.v1' | 'CustomerRestrictionLifted.v1' | 'CustomerErased.v1' }>;
+const SUBJECT_TYPES: readonly SubjectEvent['type'][] = ['CustomerCreated.v1', 'CustomerUpdated.v1', 'CustomerProcessingRestricted.v1', 'CustomerRestrictionLifted.v1', 'CustomerErased.v1'];
+/** Tenant account states: published events of the accounts context, typed by it. */
+type TenantRegistered = Extract<AccountEvent, { type: 'EnterpriseRegistered.v1' | 'PersonalUserRegistered.v1' }>;
+const TENANT_REGISTERED: readonly TenantRegistered['type'][] = ['EnterpriseRegistered.v1', 'PersonalUserRegistered.v1'];
+type TenantStatusEvent = Extract<AccountEvent, { type: 'AccountRestricted.v1' | 'AccountSuspended.v1' | 'AccountReportedStolen.v1' | 'AccountRevoked.v1' | 'AccountCancelled.v1' | 'AccountReactivated.v1' }>;
+const TENANT_STATUS: Readonly<Record<TenantStatusEvent['type'], string>> = {
   'AccountRestricted.v1': 'restricted',
   'AccountSuspended.v1': 'suspended',
   'AccountReportedStolen.v1': 'suspended',
@@ -15,9 +20,11 @@ const TENANT_STATUS: Readonly<Record<string, string>> = {
   'AccountCancelled.v1': 'cancelled',
   'AccountReactivated.v1': 'active',
 };
+const TENANT_STATUS_TYPES = Object.keys(TENANT_STATUS) as TenantStatusEvent['type'][];
 
 async function applyPurpose(m: EntityManager, event: RecordedEvent): Promise<void> {
-  const e = { type: event.type, data: event.data } as unknown as PurposeEvent;
+  const e = eventOf<PurposeEvent>(event, PURPOSE_EVENT_TYPES);
+  if (!e) return;
   const at = event.metadata.occurredAt;
   if (e.type === 'PurposeRetired.v1') {
     await m.query(`UPDATE consent.purposes_v1 SET retired = true, updated_at = $3 WHERE tenant_id = $1 AND purpose_key = $2`, [e.data.tenantId, e.data.purposeKey, at]);
@@ -38,7 +45,8 @@ async function applyPurpose(m: EntityManager, event: RecordedEvent): Promise<voi
 }
 
 async function applyConsent(m: EntityManager, event: RecordedEvent): Promise<void> {
-  const e = { type: event.type, data: event.data } as unknown as ConsentEvent;
+  const e = eventOf<ConsentEvent>(event, CONSENT_EVENT_TYPES);
+  if (!e) return;
   const d = e.data;
   const at = event.metadata.occurredAt;
   await m.query(`INSERT INTO consent.receipts_v1 (receipt_id, tenant_id, customer_id, event_id) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, [
@@ -82,14 +90,16 @@ async function applyConsent(m: EntityManager, event: RecordedEvent): Promise<voi
 }
 
 async function applySubject(m: EntityManager, event: RecordedEvent): Promise<void> {
-  const d = event.data as { customerId: string; tenantId: string; under14?: boolean };
-  if (event.type === 'CustomerCreated.v1' || event.type === 'CustomerUpdated.v1') {
+  const e = eventOf<SubjectEvent>(event, SUBJECT_TYPES);
+  if (!e) return;
+  const d = e.data;
+  if (e.type === 'CustomerCreated.v1' || e.type === 'CustomerUpdated.v1') {
     await m.query(
       `INSERT INTO consent.subjects_v1 (customer_id, tenant_id, under14, last_position) VALUES ($1, $2, $3, $4)
        ON CONFLICT (customer_id) DO UPDATE SET under14 = EXCLUDED.under14, last_position = EXCLUDED.last_position WHERE consent.subjects_v1.last_position < EXCLUDED.last_position`,
-      [d.customerId, d.tenantId, d.under14 === true, event.globalPosition],
+      [d.customerId, d.tenantId, e.data.under14, event.globalPosition],
     );
-  } else if (event.type === 'CustomerErased.v1') {
+  } else if (e.type === 'CustomerErased.v1') {
     // D4: the erased subject's consents and receipts leave the read models. Its subjects_v1 row (an
     // opaque id and two flags, no personal data) stays as a tombstone, so that decisions deny with
     // SUBJECT_ERASED (the vault's fence) rather than SUBJECT_UNKNOWN.
@@ -97,15 +107,18 @@ async function applySubject(m: EntityManager, event: RecordedEvent): Promise<voi
   } else {
     await m.query(`UPDATE consent.subjects_v1 SET restricted = $2, last_position = $3 WHERE customer_id = $1 AND last_position < $3`, [
       d.customerId,
-      event.type === 'CustomerProcessingRestricted.v1',
+      e.type === 'CustomerProcessingRestricted.v1',
       event.globalPosition,
     ]);
   }
 }
 
 async function applyTenant(m: EntityManager, event: RecordedEvent): Promise<void> {
-  const d = event.data as { accountId: string; tenantId: string };
-  if (TENANT_REGISTERED.includes(event.type)) {
+  const registered = eventOf<TenantRegistered>(event, TENANT_REGISTERED);
+  const changed = eventOf<TenantStatusEvent>(event, TENANT_STATUS_TYPES);
+  const d = (registered ?? changed)?.data;
+  if (!d) return;
+  if (registered) {
     await m.query(`INSERT INTO consent.tenants_v1 (tenant_id, account_id, status, last_position) VALUES ($1, $2, 'active', $3) ON CONFLICT DO NOTHING`, [
       d.tenantId,
       d.accountId,
@@ -113,7 +126,9 @@ async function applyTenant(m: EntityManager, event: RecordedEvent): Promise<void
     ]);
     return;
   }
-  await m.query(`UPDATE consent.tenants_v1 SET status = $2, last_position = $3 WHERE account_id = $1 AND last_position < $3`, [d.accountId, TENANT_STATUS[event.type], event.globalPosition]);
+  if (changed) {
+    await m.query(`UPDATE consent.tenants_v1 SET status = $2, last_position = $3 WHERE account_id = $1 AND last_position < $3`, [d.accountId, TENANT_STATUS[changed.type], event.globalPosition]);
+  }
 }
 
 const PURPOSES: ReadonlySet<string> = new Set(PURPOSE_EVENT_TYPES);
@@ -124,7 +139,7 @@ const SUBJECTS: ReadonlySet<string> = new Set(SUBJECT_TYPES);
 export const consentProjection: Projection = {
   name: 'consent',
   version: 1,
-  filter: { eventTypes: [...PURPOSE_EVENT_TYPES, ...CONSENT_EVENT_TYPES, ...SUBJECT_TYPES, ...TENANT_REGISTERED, ...Object.keys(TENANT_STATUS)] },
+  filter: { eventTypes: [...PURPOSE_EVENT_TYPES, ...CONSENT_EVENT_TYPES, ...SUBJECT_TYPES, ...TENANT_REGISTERED, ...TENANT_STATUS_TYPES] },
   async apply(events, manager) {
     // One lock per subject, taken in a fixed order before any row: the worker and a command's
     // inline projection may apply overlapping batches of one subject at once, and rows locked

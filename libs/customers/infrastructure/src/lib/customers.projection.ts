@@ -1,15 +1,15 @@
 import type { EntityManager } from 'typeorm';
 import { CUSTOMER_EVENT_TYPES, PROFILE_FIELD_NAMES, type CustomerEvent, type Profile } from '@attest/customers-domain';
-import type { RecordedEvent } from '@attest/event-store';
+import type { ConsentEvent } from '@attest/consent-domain';
+import { eventOf, type RecordedEvent } from '@attest/event-store';
 import type { JsonValue } from '@attest/kernel';
 import { isErased } from '@attest/privacy';
 import type { ReadModelPrivacy } from '@attest/privacy-postgres';
 import type { Projection } from '@attest/projections';
 
 const TABLE = 'customers.customers_v1';
-/** The consent context's published events, read here only for the list's consent summary. */
-const CONSENT_TYPES = ['ConsentGranted.v1', 'ConsentWithdrawn.v1'];
-type ConsentFact = { customerId: string; purposeKey: string; channel: string; scope: string };
+/** The consent context's published events (typed by it), read here only for the list's consent summary. */
+const CONSENT_TYPES: readonly ConsentEvent['type'][] = ['ConsentGranted.v1', 'ConsentWithdrawn.v1'];
 
 async function sealFields(privacy: ReadModelPrivacy, customerId: string, profile: Profile): Promise<Record<string, JsonValue>> {
   const out: Record<string, JsonValue> = {};
@@ -22,10 +22,11 @@ async function sealFields(privacy: ReadModelPrivacy, customerId: string, profile
 }
 
 async function apply(m: EntityManager, privacy: ReadModelPrivacy, event: RecordedEvent): Promise<void> {
-  if (CONSENT_TYPES.includes(event.type)) {
-    const d = event.data as unknown as ConsentFact;
+  const consent = eventOf<ConsentEvent>(event, CONSENT_TYPES);
+  if (consent) {
+    const d = consent.data;
     if (d.scope !== 'general') return;
-    const status = event.type === 'ConsentGranted.v1' ? 'granted' : 'withdrawn';
+    const status = consent.type === 'ConsentGranted.v1' ? 'granted' : 'withdrawn';
     await m.query(
       `UPDATE customers.customers_v1 SET consents = jsonb_set(consents, ARRAY[$2::text], coalesce(consents->$2, '{}'::jsonb) || jsonb_build_object($3::text, $4::text)),
          last_position = $5 WHERE customer_id = $1 AND last_position < $5`,
@@ -33,7 +34,8 @@ async function apply(m: EntityManager, privacy: ReadModelPrivacy, event: Recorde
     );
     return;
   }
-  const e = { type: event.type, data: event.data } as unknown as CustomerEvent;
+  const e = eventOf<CustomerEvent>(event, CUSTOMER_EVENT_TYPES);
+  if (!e) return;
   const { customerId, tenantId } = e.data;
   const at = event.metadata.occurredAt;
   const [row] = await m.query<{ last_position: string }[]>(`SELECT last_position FROM customers.customers_v1 WHERE customer_id = $1 FOR UPDATE`, [customerId]);

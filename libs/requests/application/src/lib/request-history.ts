@@ -1,4 +1,4 @@
-import { readWholeStream, handleWithDecider, type EventStore } from '@attest/event-store';
+import { asEvent, readWholeStream, handleWithDecider, type EventStore } from '@attest/event-store';
 import { DomainError, fold } from '@attest/kernel';
 import { requestDecider, requestStreamId, type RequestCommand, type RequestEvent, type RequestState } from '@attest/requests-domain';
 import { metadataFor, type CommandContext } from '@attest/security';
@@ -20,7 +20,7 @@ export async function runStep(store: EventStore, projector: RequestsProjector, c
 
 /** A request's events and folded state; another tenant's request is not found. */
 export async function history(store: EventStore, tenantId: string, requestId: string): Promise<{ state: RequestState; events: RequestEvent[] }> {
-  const events = (await readWholeStream(store, requestStreamId(requestId))).map((e) => ({ type: e.type, data: e.data }) as unknown as RequestEvent);
+  const events = (await readWholeStream(store, requestStreamId(requestId))).map((e) => asEvent<RequestEvent>(e));
   const state = fold(requestDecider, events);
   if (!state.exists || state.tenantId !== tenantId) throw new DomainError('DSR.NOT_FOUND', 'no such request', 'not_found');
   return { state, events };

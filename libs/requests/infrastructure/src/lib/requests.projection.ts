@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import type { RecordedEvent } from '@attest/event-store';
+import { eventOf, type RecordedEvent } from '@attest/event-store';
 import type { Projection } from '@attest/projections';
 import { REQUEST_EVENT_TYPES, type RequestEvent } from '@attest/requests-domain';
 
@@ -11,7 +11,8 @@ async function set(m: EntityManager, requestId: string, position: string, column
 }
 
 async function apply(m: EntityManager, event: RecordedEvent): Promise<void> {
-  const e = { type: event.type, data: event.data } as unknown as RequestEvent;
+  const e = eventOf<RequestEvent>(event, REQUEST_EVENT_TYPES);
+  if (!e) return;
   const id = e.data.requestId;
   const at = event.globalPosition;
   switch (e.type) {

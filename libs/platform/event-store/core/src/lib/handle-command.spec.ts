@@ -1,7 +1,7 @@
 import type { Decider } from '@attest/kernel';
 import type { EventMetadata } from './event';
 import type { EventStore } from './event-store.port';
-import { handleWithDecider, type DomainEvent } from './handle-command';
+import { eventOf, handleWithDecider, type DomainEvent } from './handle-command';
 
 type Suspended = DomainEvent & { readonly type: 'Suspended.v1'; readonly data: { readonly id: string } };
 const decider: Decider<{ readonly id: string }, Suspended, { readonly suspended: boolean }> = {
@@ -42,5 +42,27 @@ describe('handleWithDecider: work before the append', () => {
     const s = store();
     await expect(handleWithDecider(s.store, decider, 's-1', { id: 'x' }, metadata, { beforeAppend: () => Promise.reject(new Error('revocation failed')) })).rejects.toThrow('revocation failed');
     expect(s.appends()).toBe(0);
+  });
+});
+
+describe('eventOf: a stored event narrowed to its owner’s union', () => {
+  type Granted = { readonly type: 'Granted.v1'; readonly data: { readonly purposeKey: string } };
+  type Withdrawn = { readonly type: 'Withdrawn.v1'; readonly data: { readonly purposeKey: string; readonly reason: string } };
+  type Published = Granted | Withdrawn;
+  const PUBLISHED: readonly Published['type'][] = ['Granted.v1', 'Withdrawn.v1'];
+
+  it('returns the typed event for a listed type and null for any other', () => {
+    const event = eventOf<Published>({ type: 'Withdrawn.v1', data: { purposeKey: 'news', reason: 'asked' } }, PUBLISHED);
+    expect(event?.type === 'Withdrawn.v1' ? event.data.reason : null).toBe('asked');
+    expect(eventOf<Published>({ type: 'Other.v1', data: {} }, PUBLISHED)).toBeNull();
+  });
+
+  it('makes a renamed event or field a type error in the consumer (checked by the type-check)', () => {
+    // @ts-expect-error — an event type the owner does not publish
+    const renamed: readonly Published['type'][] = ['Grant.v1'];
+    const event = eventOf<Published>({ type: 'Granted.v1', data: { purposeKey: 'news' } }, PUBLISHED);
+    // @ts-expect-error — a field the owner's event does not have
+    expect(event?.data.purpose).toBeUndefined();
+    expect(renamed).toHaveLength(1);
   });
 });

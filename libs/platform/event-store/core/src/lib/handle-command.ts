@@ -10,6 +10,23 @@ export interface DomainEvent {
 }
 
 /** An event as the command appended it: what a caller needs without reading the stream again. */
+/**
+ * The event of a context's union that a stored event is, when its type is one
+ * of `types` (the owner's published list, e.g. `CONSENT_EVENT_TYPES`); null for
+ * any other type. The one narrowing from the store's envelope to a typed event:
+ * consumers switch on the result's `type` and read its `data` with the owner's
+ * types, so a renamed event or field fails their type-check.
+ */
+export function eventOf<E extends DomainEvent>(stored: DomainEvent, types: readonly E['type'][]): E | null {
+  return (types as readonly string[]).includes(stored.type) ? asEvent<E>(stored) : null;
+}
+
+/** A stored event of a stream whose every event belongs to one union (a decider's own stream). */
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the union is the caller's stream contract
+export function asEvent<E extends DomainEvent>(stored: DomainEvent): E {
+  return { type: stored.type, data: stored.data } as E;
+}
+
 export interface AppendedEvent extends NewEvent {
   readonly streamId: string;
   readonly streamPosition: number;
@@ -48,7 +65,7 @@ export async function handleWithDecider<C, E extends DomainEvent, S>(
   const history = await readWholeStream(store, streamId);
   const last = history[history.length - 1];
   // Stored types are contracts of this decider's stream; upcasters go here when a v2 arrives.
-  const state = fold(decider, history.map((e) => ({ type: e.type, data: e.data }) as unknown as E));
+  const state = fold(decider, history.map((e) => asEvent<E>(e)));
   const events = decider.decide(command, state);
   if (events.length === 0) return { events, revision: last ? last.streamPosition : -1, appended: [], position: null };
   if (options.beforeAppend) await options.beforeAppend(events);

@@ -44,7 +44,7 @@ import {
   type ExpectedRevision,
   isValidEventType,
 } from '@attest/event-store';
-import { isJsonObject } from '@attest/kernel';
+import { isJsonObject, type JsonObject, type JsonValue } from '@attest/kernel';
 import {
   ATTEST_EVENTS_ONLY,
   checkConnectionString,
@@ -385,18 +385,28 @@ function toRecorded(resolved: AnyResolved): RecordedEvent | null {
   if (!event?.isJson || event.type.startsWith('$')) return null;
   const json = event;
   if (!isValidEventType(event.type) || !isJsonObject(json.data) || !isJsonObject(json.metadata) || !event.position) return null;
-  // Another application's event of the same naming form: Attest's always carry a tenant and an actor.
-  if (typeof json.metadata['tenantId'] !== 'string' || typeof json.metadata['actor'] !== 'string') return null;
+  // Another application's event of the same naming form: Attest's always carry its metadata.
+  const metadata = metadataOf(json.metadata);
+  if (!metadata) return null;
   return {
     id: event.id,
     type: event.type,
     data: json.data,
-    metadata: json.metadata as unknown as EventMetadata,
+    metadata,
     streamId: event.streamId,
     streamPosition: Number(event.revision),
     globalPosition: encodeKurrentPosition(event.position),
     recordedAt: event.created,
   };
+}
+
+/** Attest's event metadata, when the stored metadata is that (tenant, actor, correlation, times); else null. */
+function metadataOf(m: JsonObject): EventMetadata | null {
+  const text = (v: JsonValue | undefined): v is string => typeof v === 'string';
+  const { tenantId, actor, correlationId, causationId, commandId, occurredAt, purpose } = m;
+  if (!text(tenantId) || !text(actor) || !text(correlationId) || !text(occurredAt)) return null;
+  if (!(causationId === null || text(causationId)) || !(commandId === null || text(commandId))) return null;
+  return { tenantId, actor, correlationId, causationId, commandId, occurredAt, ...(text(purpose) ? { purpose } : {}) };
 }
 
 /**

@@ -108,7 +108,7 @@ export class EncryptingEventStore implements EventStore {
   private async seal(streamId: string, event: NewEvent): Promise<NewEvent> {
     const classification = this.registry.classify(event.type);
     const envelope = `${streamId}\n${JSON.stringify(event.metadata)}`;
-    const envelopeValues = [streamId, streamId.slice(streamId.indexOf('-') + 1), ...strings(event.metadata as unknown as JsonObject)];
+    const envelopeValues = [streamId, streamId.slice(streamId.indexOf('-') + 1), ...Object.values(event.metadata).flatMap((v: JsonValue | undefined) => strings(v))];
     if (envelopeValues.some(looksPersonal)) {
       throw new PersonalDataInEnvelopeError(`${event.type}: the stream id or metadata looks like it holds an e-mail address or phone number`);
     }
