@@ -22,7 +22,7 @@ const ROUNDS = 3;
 const PERSONAL = ['name', 'contact.email', 'contact.phone'];
 
 const registry = new EventTypeRegistry([
-  { type: 'CustomerRegistered.v1', personalData: true, subject: 'customerId', personal: PERSONAL },
+  { type: 'CustomerRegistered.v1', personalData: true, subject: 'customerId', personal: PERSONAL, fields: { customerId: 'not-personal', name: 'personal', contact: { email: 'personal', phone: 'personal' }, tier: 'not-personal' } },
 ]);
 const subjects = Array.from({ length: SUBJECTS }, () => uuidv7());
 

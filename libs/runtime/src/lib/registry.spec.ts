@@ -14,6 +14,23 @@ describe('the runtime registry', () => {
     expect(eventTypeRegistry().types()).toEqual([...EMITTED_EVENT_TYPES].sort());
   });
 
+  it('classifies every field of every registered type, and refuses a field its table does not name', () => {
+    const registry = eventTypeRegistry();
+    for (const type of registry.types()) {
+      const c = registry.classify(type);
+      expect({ type, fields: Object.keys(c.fields).length > 0 }).toEqual({ type, fields: true });
+      if (c.personalData) {
+        expect({ type, subject: c.fields[c.subject] }).toEqual({ type, subject: 'not-personal' });
+        for (const path of c.personal) {
+          const leaf = path.split('.').reduce<unknown>((tree, part) => (tree && typeof tree === 'object' ? (tree as Record<string, unknown>)[part] : undefined), c.fields);
+          expect({ type, path, classified: typeof leaf === 'string' && leaf !== 'not-personal' }).toEqual({ type, path, classified: true });
+        }
+      }
+      // A renamed or new field is not in the table: a write carrying it is refused.
+      expect(registry.unclassified(type, { renamedField: 'x' })).toEqual(['renamedField']);
+    }
+  });
+
   it('maps every registered event type to a processing record or declares it non-processing (P1)', () => {
     const map = processingMap();
     const unmapped = eventTypeRegistry().types().filter((t) => map[t] === undefined);

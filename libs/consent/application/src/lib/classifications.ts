@@ -1,14 +1,84 @@
-import type { EventClassification } from '@attest/privacy';
+import type { ConsentEvent, PurposeEvent } from '@attest/consent-domain';
+import { classificationsOf, type ClassificationTable } from '@attest/privacy';
 
 /**
  * The consent context's events. A guardian's name is personal data of the
  * subject's record (sealed under the customer's key); purposes, evidence
  * references, third parties (companies) and countries are not.
  */
-export const consentEventClassifications: readonly EventClassification[] = [
-  { type: 'PurposeDefined.v1', personalData: false },
-  { type: 'PurposeRevised.v1', personalData: false },
-  { type: 'PurposeRetired.v1', personalData: false },
-  { type: 'ConsentGranted.v1', personalData: true, subject: 'customerId', personal: ['guardian'] },
-  { type: 'ConsentWithdrawn.v1', personalData: false },
-];
+export const consentClassificationTable: ClassificationTable<ConsentEvent | PurposeEvent> = {
+  'ConsentGranted.v1': {
+    subject: 'customerId',
+    fields: {
+      tenantId: 'not-personal',
+      customerId: 'not-personal',
+      consentId: 'not-personal',
+      receiptId: 'not-personal',
+      purposeKey: 'not-personal',
+      purposeVersion: 'not-personal',
+      channel: 'not-personal',
+      scope: 'not-personal',
+      thirdParty: 'not-personal',
+      crossBorder: 'not-personal',
+      evidence: 'not-personal',
+      guardian: 'personal',
+    },
+  },
+  'ConsentWithdrawn.v1': {
+    fields: {
+      tenantId: 'not-personal',
+      customerId: 'not-personal',
+      consentId: 'not-personal',
+      receiptId: 'not-personal',
+      purposeKey: 'not-personal',
+      channel: 'not-personal',
+      scope: 'not-personal',
+      method: 'not-personal',
+      source: 'not-personal',
+    },
+  },
+  'PurposeDefined.v1': {
+    fields: {
+      tenantId: 'not-personal',
+      purposeKey: 'not-personal',
+      version: 'not-personal',
+      definedBy: 'not-personal',
+      name: 'not-personal',
+      description: 'not-personal',
+      legalBasis: 'not-personal',
+      method: 'not-personal',
+      dataCategories: 'not-personal',
+      channels: 'not-personal',
+      retentionDays: 'not-personal',
+      noticeVersion: 'not-personal',
+    },
+  },
+  'PurposeRevised.v1': {
+    fields: {
+      tenantId: 'not-personal',
+      purposeKey: 'not-personal',
+      version: 'not-personal',
+      reconsentRequired: 'not-personal',
+      revisedBy: 'not-personal',
+      name: 'not-personal',
+      description: 'not-personal',
+      legalBasis: 'not-personal',
+      method: 'not-personal',
+      dataCategories: 'not-personal',
+      channels: 'not-personal',
+      retentionDays: 'not-personal',
+      noticeVersion: 'not-personal',
+    },
+  },
+  'PurposeRetired.v1': {
+    fields: {
+      tenantId: 'not-personal',
+      purposeKey: 'not-personal',
+      version: 'not-personal',
+      retiredBy: 'not-personal',
+    },
+  },
+};
+
+/** The table as the event-type registry takes it (personal paths, sensitive categories, every field). */
+export const consentEventClassifications = classificationsOf(consentClassificationTable);

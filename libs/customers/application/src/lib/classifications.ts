@@ -1,16 +1,74 @@
-import { PROFILE_FIELD_NAMES, PROFILE_FIELDS, type SensitiveCategory } from '@attest/customers-domain';
-import type { EventClassification } from '@attest/privacy';
-
-const sensitive = (prefix: string): Record<string, SensitiveCategory> =>
-  Object.fromEntries(PROFILE_FIELD_NAMES.flatMap((f) => (PROFILE_FIELDS[f] === 'personal' ? [] : [[`${prefix}.${f}`, PROFILE_FIELDS[f] as SensitiveCategory]])));
+import { PROFILE_FIELDS, type CustomerEvent } from '@attest/customers-domain';
+import { classificationsOf, type ClassificationTable } from '@attest/privacy';
 
 /** C2: every profile field is personal data of the customer, some sensitive; follow-up notes too. */
-export const customerEventClassifications: readonly EventClassification[] = [
-  { type: 'CustomerCreated.v1', personalData: true, subject: 'customerId', personal: PROFILE_FIELD_NAMES.map((f) => `profile.${f}`), sensitive: sensitive('profile') },
-  { type: 'CustomerUpdated.v1', personalData: true, subject: 'customerId', personal: PROFILE_FIELD_NAMES.map((f) => `changes.${f}`), sensitive: sensitive('changes') },
-  { type: 'CustomerTagged.v1', personalData: false },
-  { type: 'FollowUpRecorded.v1', personalData: true, subject: 'customerId', personal: ['note'] },
-  { type: 'CustomerProcessingRestricted.v1', personalData: false },
-  { type: 'CustomerRestrictionLifted.v1', personalData: false },
-  { type: 'CustomerErased.v1', personalData: false },
-];
+export const customerClassificationTable: ClassificationTable<CustomerEvent> = {
+  'CustomerCreated.v1': {
+    subject: 'customerId',
+    fields: {
+      customerId: 'not-personal',
+      tenantId: 'not-personal',
+      profile: PROFILE_FIELDS,
+      tags: 'not-personal',
+      under14: 'not-personal',
+      createdBy: 'not-personal',
+    },
+  },
+  'CustomerUpdated.v1': {
+    subject: 'customerId',
+    fields: {
+      customerId: 'not-personal',
+      tenantId: 'not-personal',
+      changes: PROFILE_FIELDS,
+      under14: 'not-personal',
+      updatedBy: 'not-personal',
+    },
+  },
+  'CustomerTagged.v1': {
+    fields: {
+      customerId: 'not-personal',
+      tenantId: 'not-personal',
+      added: 'not-personal',
+      removed: 'not-personal',
+      taggedBy: 'not-personal',
+    },
+  },
+  'FollowUpRecorded.v1': {
+    subject: 'customerId',
+    fields: {
+      customerId: 'not-personal',
+      tenantId: 'not-personal',
+      followUpId: 'not-personal',
+      channel: 'not-personal',
+      note: 'personal',
+      dueOn: 'not-personal',
+      recordedBy: 'not-personal',
+    },
+  },
+  'CustomerProcessingRestricted.v1': {
+    fields: {
+      customerId: 'not-personal',
+      tenantId: 'not-personal',
+      reason: 'not-personal',
+      restrictedBy: 'not-personal',
+    },
+  },
+  'CustomerRestrictionLifted.v1': {
+    fields: {
+      customerId: 'not-personal',
+      tenantId: 'not-personal',
+      liftedBy: 'not-personal',
+    },
+  },
+  'CustomerErased.v1': {
+    fields: {
+      customerId: 'not-personal',
+      tenantId: 'not-personal',
+      requestId: 'not-personal',
+      erasedBy: 'not-personal',
+    },
+  },
+};
+
+/** The table as the event-type registry takes it (personal paths, sensitive categories, every field). */
+export const customerEventClassifications = classificationsOf(customerClassificationTable);

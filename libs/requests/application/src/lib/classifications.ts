@@ -1,4 +1,5 @@
-import type { EventClassification } from '@attest/privacy';
+import type { RequestEvent } from '@attest/requests-domain';
+import { classificationsOf, type ClassificationTable } from '@attest/privacy';
 import { NON_PROCESSING, type ProcessingMap } from '@attest/security';
 
 /**
@@ -6,18 +7,117 @@ import { NON_PROCESSING, type ProcessingMap } from '@attest/security';
  * sealed under the request's own key (subject = request id), so the request
  * can still be answered after the customer it is about was erased.
  */
-export const requestEventClassifications: readonly EventClassification[] = [
-  { type: 'DataSubjectRequestReceived.v1', personalData: true, subject: 'requestId', personal: ['requester.contact.email', 'requester.contact.phone'] },
-  { type: 'RequesterVerificationCodeSent.v1', personalData: false },
-  { type: 'RequesterVerificationFailed.v1', personalData: false },
-  { type: 'RequesterIdentityVerified.v1', personalData: false },
-  { type: 'DataSubjectRequestAssigned.v1', personalData: false },
-  { type: 'DataSubjectRequestEscalated.v1', personalData: false },
-  { type: 'DataSubjectRequestExtended.v1', personalData: false },
-  { type: 'DataSubjectRequestStarted.v1', personalData: false },
-  { type: 'DataSubjectRequestCompleted.v1', personalData: false },
-  { type: 'DataSubjectRequestRejected.v1', personalData: false },
-];
+export const requestClassificationTable: ClassificationTable<RequestEvent> = {
+  'DataSubjectRequestReceived.v1': {
+    subject: 'requestId',
+    fields: {
+      requestId: 'not-personal',
+      tenantId: 'not-personal',
+      customerId: 'not-personal',
+      requestType: 'not-personal',
+      channel: 'not-personal',
+      requester: {
+        relation: 'not-personal',
+        contact: {
+          email: 'personal',
+          phone: 'personal',
+        },
+      },
+      scope: 'not-personal',
+      receivedAt: 'not-personal',
+      policy: 'not-personal',
+      dueOn: 'not-personal',
+      maxExtendedDueOn: 'not-personal',
+      extensionNoticeBy: 'not-personal',
+      receivedBy: 'not-personal',
+    },
+  },
+  'RequesterVerificationCodeSent.v1': {
+    fields: {
+      requestId: 'not-personal',
+      tenantId: 'not-personal',
+      challengeId: 'not-personal',
+      sentAt: 'not-personal',
+      expiresAt: 'not-personal',
+    },
+  },
+  'RequesterVerificationFailed.v1': {
+    fields: {
+      requestId: 'not-personal',
+      tenantId: 'not-personal',
+      challengeId: 'not-personal',
+      failedAt: 'not-personal',
+    },
+  },
+  'RequesterIdentityVerified.v1': {
+    fields: {
+      requestId: 'not-personal',
+      tenantId: 'not-personal',
+      method: 'not-personal',
+      note: 'not-personal',
+      verifiedAt: 'not-personal',
+      verifiedBy: 'not-personal',
+    },
+  },
+  'DataSubjectRequestAssigned.v1': {
+    fields: {
+      requestId: 'not-personal',
+      tenantId: 'not-personal',
+      handler: 'not-personal',
+      assignedBy: 'not-personal',
+      assignedAt: 'not-personal',
+    },
+  },
+  'DataSubjectRequestEscalated.v1': {
+    fields: {
+      requestId: 'not-personal',
+      tenantId: 'not-personal',
+      reason: 'not-personal',
+      escalatedBy: 'not-personal',
+      escalatedAt: 'not-personal',
+    },
+  },
+  'DataSubjectRequestExtended.v1': {
+    fields: {
+      requestId: 'not-personal',
+      tenantId: 'not-personal',
+      reason: 'not-personal',
+      dueOn: 'not-personal',
+      requesterToldAt: 'not-personal',
+      extendedBy: 'not-personal',
+    },
+  },
+  'DataSubjectRequestStarted.v1': {
+    fields: {
+      requestId: 'not-personal',
+      tenantId: 'not-personal',
+      startedBy: 'not-personal',
+      startedAt: 'not-personal',
+    },
+  },
+  'DataSubjectRequestCompleted.v1': {
+    fields: {
+      requestId: 'not-personal',
+      tenantId: 'not-personal',
+      outcome: 'not-personal',
+      completedBy: 'not-personal',
+      completedAt: 'not-personal',
+    },
+  },
+  'DataSubjectRequestRejected.v1': {
+    fields: {
+      requestId: 'not-personal',
+      tenantId: 'not-personal',
+      reasons: 'not-personal',
+      complaint: 'not-personal',
+      rejectedBy: 'not-personal',
+      rejectedAt: 'not-personal',
+    },
+  },
+};
+
+/** The table as the event-type registry takes it (personal paths, sensitive categories, every field). */
+export const requestEventClassifications = classificationsOf(requestClassificationTable);
 
 const obligation = { legalBasis: 'legal-obligation', purpose: 'data-subject-request' } as const;
 

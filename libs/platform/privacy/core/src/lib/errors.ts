@@ -16,6 +16,15 @@ export class UndeclaredEventTypeError extends PrivacyError {
   readonly code = 'PRIVACY.UNDECLARED_EVENT_TYPE';
 }
 
+/**
+ * A write carries a field its event type's table does not classify (personal,
+ * sensitive or not personal): a renamed or new field would otherwise be kept
+ * in plaintext. Nothing was written.
+ */
+export class UnclassifiedFieldError extends PrivacyError {
+  readonly code = 'PRIVACY.UNCLASSIFIED_FIELD';
+}
+
 /** Personal data found where it may never be: stream id, event type or metadata. */
 export class PersonalDataInEnvelopeError extends PrivacyError {
   readonly code = 'PRIVACY.PERSONAL_DATA_IN_ENVELOPE';

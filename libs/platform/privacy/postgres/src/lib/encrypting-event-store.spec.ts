@@ -14,6 +14,7 @@ import {
   PersonalDataInEnvelopeError,
   SubjectErasedError,
   UndeclaredEventTypeError,
+  UnclassifiedFieldError,
 } from '@attest/privacy';
 import { createTestDatabase, expectEventually, type TestDatabase } from '@attest/testing';
 import { EncryptingEventStore } from './encrypting-event-store';
@@ -28,8 +29,9 @@ const registry = new EventTypeRegistry([
     subject: 'customerId',
     personal: ['name', 'contact.email', 'birthDate'],
     sensitive: { birthDate: 'minor-under-14' },
+    fields: { customerId: 'not-personal', name: 'personal', contact: { email: 'personal', channel: 'not-personal' }, birthDate: 'minor-under-14', tier: 'not-personal' },
   },
-  { type: 'ThingHappened.v1', personalData: false },
+  { type: 'ThingHappened.v1', personalData: false, fields: { n: 'not-personal', nested: 'not-personal' } },
 ]);
 
 const CANARY_NAME = 'Canary Zhang Wei-7781';
@@ -156,7 +158,7 @@ describe('crypto-shredding above the event-store port (real Postgres)', () => {
     }
   });
 
-  it('refuses undeclared event types and personal data in stream ids or metadata, writing nothing', async () => {
+  it('refuses undeclared event types, unclassified fields and personal data in stream ids or metadata, writing nothing', async () => {
     const before = await inner.countAfter(undefined, undefined, 1_000_000);
     await expect(store.appendToStream(`thing-${uuidv7()}`, [testEvent('Undeclared.v1')], { expectedRevision: NO_STREAM })).rejects.toBeInstanceOf(UndeclaredEventTypeError);
     const f = uuidv7();
@@ -164,6 +166,11 @@ describe('crypto-shredding above the event-store port (real Postgres)', () => {
     await expect(store.appendToStream(`customer-${f}`, [withEmailInMetadata], { expectedRevision: NO_STREAM })).rejects.toBeInstanceOf(PersonalDataInEnvelopeError);
     await expect(store.appendToStream(`customer-${CANARY_NAME.replace(/ /g, '')}`, [registered(f, CANARY_NAME.replace(/ /g, ''))], { expectedRevision: NO_STREAM })).rejects.toBeInstanceOf(PersonalDataInEnvelopeError);
     await expect(store.appendToStream(`thing-${uuidv7()}`, [{ ...testEvent('ThingHappened.v1'), metadata: { ...testEvent().metadata, correlationId: '+86 138 1234 5678' } }], { expectedRevision: NO_STREAM })).rejects.toBeInstanceOf(PersonalDataInEnvelopeError);
+    // A field the table does not classify (a renamed `name`) would be kept in plaintext: refused.
+    const { name, ...rest } = registered(f).data;
+    const renamed = { ...registered(f), data: { ...rest, fullName: name ?? null } };
+    await expect(store.appendToStream(`customer-${f}`, [renamed], { expectedRevision: NO_STREAM })).rejects.toThrow(UnclassifiedFieldError);
+    await expect(store.appendToStream(`customer-${f}`, [renamed], { expectedRevision: NO_STREAM })).rejects.toThrow(/fullName are not classified/u);
     expect(await inner.countAfter(undefined, undefined, 1_000_000)).toBe(before);
   });
 

@@ -18,6 +18,7 @@ import {
   getPath,
   isEncryptedField,
   PersonalDataInEnvelopeError,
+  UnclassifiedFieldError,
   setPath,
   type EventTypeRegistry,
 } from '@attest/privacy';
@@ -107,6 +108,10 @@ export class EncryptingEventStore implements EventStore {
 
   private async seal(streamId: string, event: NewEvent): Promise<NewEvent> {
     const classification = this.registry.classify(event.type);
+    const unclassified = this.registry.unclassified(event.type, event.data);
+    if (unclassified.length > 0) {
+      throw new UnclassifiedFieldError(`${event.type}: the field(s) ${unclassified.join(', ')} are not classified; classify each (personal, a sensitive category, or not-personal) in its context's table`);
+    }
     const envelope = `${streamId}\n${JSON.stringify(event.metadata)}`;
     const envelopeValues = [streamId, streamId.slice(streamId.indexOf('-') + 1), ...Object.values(event.metadata).flatMap((v: JsonValue | undefined) => strings(v))];
     if (envelopeValues.some(looksPersonal)) {

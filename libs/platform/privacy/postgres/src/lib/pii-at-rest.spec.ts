@@ -13,7 +13,7 @@ import { parseMasterKey } from './master-key';
 import { keyVaultMigrations } from './migrations';
 
 const registry = new EventTypeRegistry([
-  { type: 'CustomerRegistered.v1', personalData: true, subject: 'customerId', personal: ['name', 'email', 'notes'] },
+  { type: 'CustomerRegistered.v1', personalData: true, subject: 'customerId', personal: ['name', 'email', 'notes'], fields: { customerId: 'not-personal', name: 'personal', email: 'personal', notes: 'personal' } },
 ]);
 
 /** Fresh canaries per run, so nothing else in the shared test cluster can match them. */
