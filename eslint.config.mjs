@@ -46,7 +46,8 @@ const scopeRules = [
 // `publishedTypesOnly` below refuses value imports of another context's domain.
 const CONTEXTS = ['access', 'accounts', 'customers', 'consent', 'processing', 'requests'];
 const contextScope = (tag) => CONTEXTS.some((c) => tag === `scope:${c}`);
-const withPublished = (rules) => rules.map((r) => (contextScope(r.sourceTag) ? { ...r, onlyDependOnLibsWithTags: [...r.onlyDependOnLibsWithTags, 'published'] } : r));
+const withPublished = (rules) =>
+  rules.map((r) => (contextScope(r.sourceTag) ? { ...r, onlyDependOnLibsWithTags: [...r.onlyDependOnLibsWithTags, 'published'] } : r));
 const publishedTypesOnly = CONTEXTS.map((context) => ({
   files: [`libs/${context}/**/*.ts`],
   rules: {
@@ -96,7 +97,10 @@ export default tseslint.config(
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
       '@typescript-eslint/no-extraneous-class': ['error', { allowWithDecorator: true }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      'no-restricted-imports': ['error', { patterns: [{ group: ['../../libs/*', '../../../libs/*', '**/libs/*/src/*'], message: 'Import libs through their @attest/* alias.' }] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['../../libs/*', '../../../libs/*', '**/libs/*/src/*'], message: 'Import libs through their @attest/* alias.' }] },
+      ],
     },
   },
   {
@@ -108,7 +112,10 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['node:*', '@nestjs/*', 'typeorm', 'pg', '@kurrent/*', 'class-validator', 'class-transformer'], message: 'The domain imports no framework, driver or Node built-in.' },
+            {
+              group: ['node:*', '@nestjs/*', 'typeorm', 'pg', '@kurrent/*', 'class-validator', 'class-transformer'],
+              message: 'The domain imports no framework, driver or Node built-in.',
+            },
           ],
         },
       ],

@@ -32,7 +32,9 @@ module.exports = {
   // CommonJS runtime needs them compiled (Node's own require(esm) is not used by jest).
   // The pattern looks at the innermost node_modules folder of a path only.
   transform: { '^.+\\.ts$': swc, '^.+\\.m?js$': swc },
-  transformIgnorePatterns: ['/node_modules/(?!.*/node_modules/)(?!(@nestjs|file-type|strtok3|token-types|peek-readable|@tokenizer|uint8array-extras|load-esm|jose|content-disposition)/)'],
+  transformIgnorePatterns: [
+    '/node_modules/(?!.*/node_modules/)(?!(@nestjs|file-type|strtok3|token-types|peek-readable|@tokenizer|uint8array-extras|load-esm|jose|content-disposition)/)',
+  ],
   moduleNameMapper,
   globalSetup: '<rootDir>/test/jest.global-setup.ts',
   globalTeardown: '<rootDir>/test/jest.global-teardown.ts',

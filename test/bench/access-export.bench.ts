@@ -37,7 +37,12 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: 'silent' });
   try {
     const infra = await startInfrastructure(
-      loadConfig({ DATABASE_URL: db.url, ATTEST_MASTER_KEY: randomBytes(32).toString('base64'), ATTEST_RECORD_SIGNER_KEY: generateSignerKey('attest.bench/processing-record'), LOG_LEVEL: 'silent' }),
+      loadConfig({
+        DATABASE_URL: db.url,
+        ATTEST_MASTER_KEY: randomBytes(32).toString('base64'),
+        ATTEST_RECORD_SIGNER_KEY: generateSignerKey('attest.bench/processing-record'),
+        LOG_LEVEL: 'silent',
+      }),
       logger,
     );
     try {
@@ -67,19 +72,49 @@ async function main(): Promise<void> {
 
       // Seed one subject through the real command handlers: profile, follow-ups, then consent grants and withdrawals.
       const bus = app.get(CommandBus);
-      const context = (): { tenantId: string; actor: string; correlationId: string; commandId: string } => ({ tenantId: TENANT, actor: 'system:bench', correlationId: uuidv7(), commandId: uuidv7() });
+      const context = (): { tenantId: string; actor: string; correlationId: string; commandId: string } => ({
+        tenantId: TENANT,
+        actor: 'system:bench',
+        correlationId: uuidv7(),
+        commandId: uuidv7(),
+      });
       await bus.execute(
         new RunPurposeCommand(context(), {
           kind: 'DefinePurpose',
           purposeKey: 'newsletter',
-          terms: { name: 'Newsletter', description: 'news', legalBasis: 'consent', method: 'bulk-email', dataCategories: ['contact'], channels: ['email', 'sms'], retentionDays: 365, noticeVersion: 'n-1' },
+          terms: {
+            name: 'Newsletter',
+            description: 'news',
+            legalBasis: 'consent',
+            method: 'bulk-email',
+            dataCategories: ['contact'],
+            channels: ['email', 'sms'],
+            retentionDays: 365,
+            noticeVersion: 'n-1',
+          },
         }),
       );
       const customerId = uuidv7();
-      await bus.execute(new RunCustomerCommand(context(), { kind: 'CreateCustomer', customerId, profile: { name: 'Bench Subject', email: 'bench.subject@example.org' }, tags: [] }));
+      await bus.execute(
+        new RunCustomerCommand(context(), {
+          kind: 'CreateCustomer',
+          customerId,
+          profile: { name: 'Bench Subject', email: 'bench.subject@example.org' },
+          tags: [],
+        }),
+      );
       const followUps = Math.min(100, Math.floor(EVENTS / 100));
       for (let i = 0; i < followUps; i++) {
-        await bus.execute(new RunCustomerCommand(context(), { kind: 'RecordFollowUp', customerId, followUpId: uuidv7(), channel: 'phone', note: `Call number ${String(i)}`, dueOn: null }));
+        await bus.execute(
+          new RunCustomerCommand(context(), {
+            kind: 'RecordFollowUp',
+            customerId,
+            followUpId: uuidv7(),
+            channel: 'phone',
+            note: `Call number ${String(i)}`,
+            dueOn: null,
+          }),
+        );
       }
       // The consent history is appended in batches straight to the (encrypting) store: one
       // command per event would re-read the growing stream each time. How the events were
@@ -90,7 +125,14 @@ async function main(): Promise<void> {
       const first = 1 + followUps;
       let consentId = uuidv7();
       const batch: NewEvent[] = [];
-      const metadata = (): NewEvent['metadata'] => ({ tenantId: TENANT, actor: 'system:bench', correlationId: uuidv7(), causationId: null, commandId: uuidv7(), occurredAt: new Date().toISOString() });
+      const metadata = (): NewEvent['metadata'] => ({
+        tenantId: TENANT,
+        actor: 'system:bench',
+        correlationId: uuidv7(),
+        causationId: null,
+        commandId: uuidv7(),
+        occurredAt: new Date().toISOString(),
+      });
       for (let i = first; i < EVENTS; i++) {
         // Pairs on alternating channels: grant, then withdraw the same consent.
         const step = i - first;
@@ -125,7 +167,12 @@ async function main(): Promise<void> {
       await infra.dataSource.query('VACUUM ANALYZE');
 
       // The request, verified by the handler, started and carried out (the first export).
-      const received = await call('POST', '/v1/data-subject-requests', { customerId, type: 'access', channel: 'web', requester: { relation: 'self', contact: { email: 'bench.subject@example.org' } } });
+      const received = await call('POST', '/v1/data-subject-requests', {
+        customerId,
+        type: 'access',
+        channel: 'web',
+        requester: { relation: 'self', contact: { email: 'bench.subject@example.org' } },
+      });
       const requestId = (JSON.parse(received.text) as { requestId: string }).requestId;
       await call('POST', `/v1/data-subject-requests/${requestId}/identity-checks`, { note: 'bench' });
       await call('POST', `/v1/data-subject-requests/${requestId}/start`);
@@ -146,14 +193,25 @@ async function main(): Promise<void> {
         const made = JSON.parse(res.text) as { consents: unknown[]; processing: unknown[] };
         counts = { consents: made.consents.length, processing: made.processing.length };
         t = performance.now();
-        await raw.query(`SELECT data, metadata FROM event_store.events WHERE stream_id = ANY($1::text[]) ORDER BY stream_id, stream_position`, [[`customer-${customerId}`, `consent-${customerId}`]]);
-        await raw.query(`SELECT body FROM processing.records WHERE tenant_id = $1 AND subject = (SELECT subject FROM processing.records WHERE tenant_id = $1 AND kind = 'collect' AND subject IS NOT NULL LIMIT 1) ORDER BY at DESC`, [TENANT]);
+        await raw.query(`SELECT data, metadata FROM event_store.events WHERE stream_id = ANY($1::text[]) ORDER BY stream_id, stream_position`, [
+          [`customer-${customerId}`, `consent-${customerId}`],
+        ]);
+        await raw.query(
+          `SELECT body FROM processing.records WHERE tenant_id = $1 AND subject = (SELECT subject FROM processing.records WHERE tenant_id = $1 AND kind = 'collect' AND subject IS NOT NULL LIMIT 1) ORDER BY at DESC`,
+          [TENANT],
+        );
         rawTimes.push(performance.now() - t);
       }
       await raw.end();
       times.sort((a, b) => a - b);
       rawTimes.sort((a, b) => a - b);
-      const events = Number((await infra.dataSource.query<{ n: string }[]>(`SELECT count(*)::text AS n FROM event_store.events WHERE stream_id = ANY($1::text[])`, [[`customer-${customerId}`, `consent-${customerId}`]]))[0]?.n);
+      const events = Number(
+        (
+          await infra.dataSource.query<{ n: string }[]>(`SELECT count(*)::text AS n FROM event_store.events WHERE stream_id = ANY($1::text[])`, [
+            [`customer-${customerId}`, `consent-${customerId}`],
+          ])
+        )[0]?.n,
+      );
       await app.close();
       await Promise.all(runners.map((r) => r.stop()));
 

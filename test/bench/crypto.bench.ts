@@ -22,7 +22,13 @@ const ROUNDS = 3;
 const PERSONAL = ['name', 'contact.email', 'contact.phone'];
 
 const registry = new EventTypeRegistry([
-  { type: 'CustomerRegistered.v1', personalData: true, subject: 'customerId', personal: PERSONAL, fields: { customerId: 'not-personal', name: 'personal', contact: { email: 'personal', phone: 'personal' }, tier: 'not-personal' } },
+  {
+    type: 'CustomerRegistered.v1',
+    personalData: true,
+    subject: 'customerId',
+    personal: PERSONAL,
+    fields: { customerId: 'not-personal', name: 'personal', contact: { email: 'personal', phone: 'personal' }, tier: 'not-personal' },
+  },
 ]);
 const subjects = Array.from({ length: SUBJECTS }, () => uuidv7());
 
@@ -36,7 +42,14 @@ function event(i: number): NewEvent {
       contact: { email: `customer.${i}@example.com`, phone: `+86 138 0000 ${String(i % 10000).padStart(4, '0')}` },
       tier: 'gold',
     },
-    metadata: { tenantId: 'bench', actor: 'system:bench', correlationId: uuidv7(), causationId: null, commandId: uuidv7(), occurredAt: new Date().toISOString() },
+    metadata: {
+      tenantId: 'bench',
+      actor: 'system:bench',
+      correlationId: uuidv7(),
+      causationId: null,
+      commandId: uuidv7(),
+      occurredAt: new Date().toISOString(),
+    },
   };
 }
 

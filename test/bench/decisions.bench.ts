@@ -50,7 +50,14 @@ function post(agent: http.Agent, port: number, path: string, key: string, body: 
   const payload = JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { host: '127.0.0.1', port, path, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), authorization: `Bearer ${key}` } },
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), authorization: `Bearer ${key}` },
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -93,7 +100,16 @@ async function openLoop(rate: number, seconds: number, op: (i: number) => Promis
 }
 
 /** Runs the open loop in a child process (its own event loop and core). */
-function remoteLoad(job: { port: number; key: string; rate: number; seconds: number; path: string; method?: 'GET' | 'POST'; bodies: string[]; warmupSeconds?: number }): Promise<LoadResult> {
+function remoteLoad(job: {
+  port: number;
+  key: string;
+  rate: number;
+  seconds: number;
+  path: string;
+  method?: 'GET' | 'POST';
+  bodies: string[];
+  warmupSeconds?: number;
+}): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
     const child = fork(join(__dirname, 'load-client.ts'), [], { execArgv: ['-r', '@swc-node/register'] });
     child.once('message', (m) => {
@@ -126,7 +142,10 @@ function sampleBackends(url: string): { stop(): Promise<[string, number][]> } {
     stop: async () => {
       state.running = false;
       await loop;
-      return [...counts].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([what, n]) => [what, round(n / Math.max(state.samples, 1), 3)]);
+      return [...counts]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 8)
+        .map(([what, n]) => [what, round(n / Math.max(state.samples, 1), 3)]);
     },
   };
 }
@@ -150,7 +169,13 @@ async function statementStats(url: string): Promise<{ read(): Promise<StatementS
            FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
            ORDER BY total_plan_time + total_exec_time DESC LIMIT 8`,
         );
-        return rows.map((r) => ({ statement: r.what, calls: Number(r.calls), plans: Number(r.plans), planMs: round(r.plan_ms, 0), execMs: round(r.exec_ms, 0) }));
+        return rows.map((r) => ({
+          statement: r.what,
+          calls: Number(r.calls),
+          plans: Number(r.plans),
+          planMs: round(r.plan_ms, 0),
+          execMs: round(r.exec_ms, 0),
+        }));
       } finally {
         await client.end();
       }
@@ -185,7 +210,8 @@ async function startProfile(): Promise<{ stop(file: string): Promise<void> }> {
 function watchGc(): { stop(): GcPauses } {
   const pauses: { kind: number; ms: number }[] = [];
   const observer = new PerformanceObserver((list) => {
-    for (const entry of list.getEntries() as (PerformanceEntry & { detail?: { kind?: number } })[]) pauses.push({ kind: entry.detail?.kind ?? 0, ms: entry.duration });
+    for (const entry of list.getEntries() as (PerformanceEntry & { detail?: { kind?: number } })[])
+      pauses.push({ kind: entry.detail?.kind ?? 0, ms: entry.duration });
   });
   observer.observe({ entryTypes: ['gc'] });
   return {
@@ -195,8 +221,18 @@ function watchGc(): { stop(): GcPauses } {
       const of = (kind: number): number[] => pauses.filter((p) => p.kind === kind).map((p) => p.ms);
       const minor = of(1);
       const major = of(4);
-      const sum = (xs: number[]): number => round(xs.reduce((a, b) => a + b, 0), 0);
-      return { scavenges: minor.length, scavengeMs: sum(minor), longestScavengeMs: round(Math.max(0, ...minor), 1), markCompacts: major.length, markCompactMs: sum(major) };
+      const sum = (xs: number[]): number =>
+        round(
+          xs.reduce((a, b) => a + b, 0),
+          0,
+        );
+      return {
+        scavenges: minor.length,
+        scavengeMs: sum(minor),
+        longestScavengeMs: round(Math.max(0, ...minor), 1),
+        markCompacts: major.length,
+        markCompactMs: sum(major),
+      };
     },
   };
 }
@@ -232,7 +268,15 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: 'silent' });
   try {
     const url = db.url;
-    const infra = await startInfrastructure(loadConfig({ DATABASE_URL: url, ATTEST_MASTER_KEY: randomBytes(32).toString('base64'), ATTEST_RECORD_SIGNER_KEY: generateSignerKey('attest.bench/processing-record'), LOG_LEVEL: 'silent' }), logger);
+    const infra = await startInfrastructure(
+      loadConfig({
+        DATABASE_URL: url,
+        ATTEST_MASTER_KEY: randomBytes(32).toString('base64'),
+        ATTEST_RECORD_SIGNER_KEY: generateSignerKey('attest.bench/processing-record'),
+        LOG_LEVEL: 'silent',
+      }),
+      logger,
+    );
     try {
       await infra.migrate();
       const appDataSource = await infra.connectApp();
@@ -250,12 +294,26 @@ async function main(): Promise<void> {
 
       // Seed: one purpose, SUBJECTS customers, a consent for nine in ten — through the same command handlers.
       const bus = app.get(CommandBus);
-      const context = (): { tenantId: string; actor: string; correlationId: string; commandId: string } => ({ tenantId: TENANT, actor: 'system:bench', correlationId: uuidv7(), commandId: uuidv7() });
+      const context = (): { tenantId: string; actor: string; correlationId: string; commandId: string } => ({
+        tenantId: TENANT,
+        actor: 'system:bench',
+        correlationId: uuidv7(),
+        commandId: uuidv7(),
+      });
       await bus.execute(
         new RunPurposeCommand(context(), {
           kind: 'DefinePurpose',
           purposeKey: 'newsletter',
-          terms: { name: 'Newsletter', description: 'news', legalBasis: 'consent', method: 'bulk-email', dataCategories: ['contact'], channels: ['email'], retentionDays: 365, noticeVersion: 'n-1' },
+          terms: {
+            name: 'Newsletter',
+            description: 'news',
+            legalBasis: 'consent',
+            method: 'bulk-email',
+            dataCategories: ['contact'],
+            channels: ['email'],
+            retentionDays: 365,
+            noticeVersion: 'n-1',
+          },
         }),
       );
       const ids = Array.from({ length: SUBJECTS }, () => uuidv7());
@@ -265,7 +323,14 @@ async function main(): Promise<void> {
         Array.from({ length: 16 }, async () => {
           for (let i = next++; i < SUBJECTS; i = next++) {
             const customerId = ids[i] ?? '';
-            await bus.execute(new RunCustomerCommand(context(), { kind: 'CreateCustomer', customerId, profile: { name: `Customer ${String(i)}`, email: `c${String(i)}@example.com` }, tags: [] }));
+            await bus.execute(
+              new RunCustomerCommand(context(), {
+                kind: 'CreateCustomer',
+                customerId,
+                profile: { name: `Customer ${String(i)}`, email: `c${String(i)}@example.com` },
+                tags: [],
+              }),
+            );
             if (i % 10 !== 0) {
               await bus.execute(
                 new ChangeConsentCommand(context(), customerId, {
@@ -295,7 +360,10 @@ async function main(): Promise<void> {
       // Baseline: the raw read a decision cannot do without, at the same rate, on the same server.
       const raw = new pg.Pool({ connectionString: url, max: 10 });
       const rawRead = async (i: number): Promise<void> => {
-        await raw.query(`SELECT status, purpose_version FROM consent.consents_v1 WHERE customer_id = $1 AND purpose_key = $2`, [ids[i % SUBJECTS], 'newsletter']);
+        await raw.query(`SELECT status, purpose_version FROM consent.consents_v1 WHERE customer_id = $1 AND purpose_key = $2`, [
+          ids[i % SUBJECTS],
+          'newsletter',
+        ]);
       };
       await openLoop(RATE, 1, rawRead);
       const baseline = await openLoop(RATE, SECONDS, rawRead);
@@ -325,7 +393,9 @@ async function main(): Promise<void> {
         ? await (async () => {
             const live = await cpuPerRequest(() => remoteLoad({ ...job, method: 'GET', path: '/health/live', seconds: SECONDS, warmupSeconds: 1 }));
             const slow = await cpuPerRequest(() => remoteLoad({ ...job, rate: 50, seconds: 5, warmupSeconds: 1 }));
-            const at = (r: LoadResult & { serverCpuMsPerRequest: number }): { p50Ms: number; p99Ms: number; serverCpuMsPerRequest: number; errors: number } => ({
+            const at = (
+              r: LoadResult & { serverCpuMsPerRequest: number },
+            ): { p50Ms: number; p99Ms: number; serverCpuMsPerRequest: number; errors: number } => ({
               p50Ms: round(percentile(r.latencies, 50)),
               p99Ms: round(percentile(r.latencies, 99)),
               serverCpuMsPerRequest: r.serverCpuMsPerRequest,
@@ -339,7 +409,12 @@ async function main(): Promise<void> {
       let bulkAllowed = 0;
       for (let r = 0; r < 3; r++) {
         const t0 = performance.now();
-        const res = await post(agent, port, '/v1/decisions/bulk', key, { customerIds: ids.slice(0, 10_000), purpose: 'newsletter', channel: 'email', dataCategories: ['contact'] });
+        const res = await post(agent, port, '/v1/decisions/bulk', key, {
+          customerIds: ids.slice(0, 10_000),
+          purpose: 'newsletter',
+          channel: 'email',
+          dataCategories: ['contact'],
+        });
         bulkTimes.push(performance.now() - t0);
         if (res.status !== 200) throw new Error(`bulk status ${String(res.status)}`);
         bulkAllowed = (JSON.parse(res.text) as { allowed: number }).allowed;
@@ -376,16 +451,39 @@ async function main(): Promise<void> {
           ['bulk 10,000 ms (median of 3)', String(result.bulk10kMs)],
           ['raw read p50 / p99 ms', `${String(result.rawReadP50Ms)} / ${String(result.rawReadP99Ms)}`],
           ['server event-loop utilization (single)', String(loop)],
-          ...(gcPauses ? [['GC: scavenges (ms, longest) / mark-compacts (ms)', `${String(gcPauses.scavenges)} (${String(gcPauses.scavengeMs)}, ${String(gcPauses.longestScavengeMs)}) / ${String(gcPauses.markCompacts)} (${String(gcPauses.markCompactMs)})`]] : []),
-          ...(floor
+          ...(gcPauses
             ? [
-                ['floor: GET /health/live p50 / p99 ms, server CPU ms each', `${String(floor.healthLiveAtRate.p50Ms)} / ${String(floor.healthLiveAtRate.p99Ms)}, ${String(floor.healthLiveAtRate.serverCpuMsPerRequest)}`],
-                ['floor: decisions at 50/s p50 / p99 ms, server CPU ms each', `${String(floor.decisionsAt50PerSec.p50Ms)} / ${String(floor.decisionsAt50PerSec.p99Ms)}, ${String(floor.decisionsAt50PerSec.serverCpuMsPerRequest)}`],
+                [
+                  'GC: scavenges (ms, longest) / mark-compacts (ms)',
+                  `${String(gcPauses.scavenges)} (${String(gcPauses.scavengeMs)}, ${String(gcPauses.longestScavengeMs)}) / ${String(gcPauses.markCompacts)} (${String(gcPauses.markCompactMs)})`,
+                ],
               ]
             : []),
-          ...(cores ? [['cores: server / postgres / load client / other', `${String(cores.server)} / ${String(cores.postgres)} / ${String(cores.loadClient)} / ${String(cores.other)}`]] : []),
+          ...(floor
+            ? [
+                [
+                  'floor: GET /health/live p50 / p99 ms, server CPU ms each',
+                  `${String(floor.healthLiveAtRate.p50Ms)} / ${String(floor.healthLiveAtRate.p99Ms)}, ${String(floor.healthLiveAtRate.serverCpuMsPerRequest)}`,
+                ],
+                [
+                  'floor: decisions at 50/s p50 / p99 ms, server CPU ms each',
+                  `${String(floor.decisionsAt50PerSec.p50Ms)} / ${String(floor.decisionsAt50PerSec.p99Ms)}, ${String(floor.decisionsAt50PerSec.serverCpuMsPerRequest)}`,
+                ],
+              ]
+            : []),
+          ...(cores
+            ? [
+                [
+                  'cores: server / postgres / load client / other',
+                  `${String(cores.server)} / ${String(cores.postgres)} / ${String(cores.loadClient)} / ${String(cores.other)}`,
+                ],
+              ]
+            : []),
           ...(busy ?? []).map(([what, share]) => [`  busy ${what}`, String(share)]),
-          ...(statementTimes ?? []).map((t) => [`  ${t.statement}`, `${String(t.calls)} calls, ${String(t.plans)} plans, plan ${String(t.planMs)} / exec ${String(t.execMs)} ms`]),
+          ...(statementTimes ?? []).map((t) => [
+            `  ${t.statement}`,
+            `${String(t.calls)} calls, ${String(t.plans)} plans, plan ${String(t.planMs)} / exec ${String(t.execMs)} ms`,
+          ]),
         ],
         result,
       );

@@ -181,7 +181,7 @@ async function main(): Promise<void> {
     singleRatio: Number((single.ops / single.secs / (rawSingle.ops / rawSingle.secs)).toFixed(3)),
     batchEventsPerSec: r((batch.ops * BATCH) / batch.secs),
     rawBatchEventsPerSec: r((rawBatch.ops * BATCH) / rawBatch.secs),
-    batchRatio: Number(((batch.ops / batch.secs) / (rawBatch.ops / rawBatch.secs)).toFixed(3)),
+    batchRatio: Number((batch.ops / batch.secs / (rawBatch.ops / rawBatch.secs)).toFixed(3)),
     catchUpEvents: CATCHUP_EVENTS,
     catchUpEventsPerSec: r(CATCHUP_EVENTS / catchUpSecs),
   };

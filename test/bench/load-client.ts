@@ -106,11 +106,14 @@ class Connection {
 
 async function run(job: Job): Promise<LoadResult> {
   const get = Buffer.from(`GET ${job.path} HTTP/1.1\r\nhost: 127.0.0.1:${String(job.port)}\r\n\r\n`, 'latin1');
-  const requests = job.method === 'GET' ? [get] : job.bodies.map((body) => {
-    const payload = Buffer.from(body, 'utf8');
-    const head = `POST ${job.path} HTTP/1.1\r\nhost: 127.0.0.1:${String(job.port)}\r\ncontent-type: application/json\r\nauthorization: Bearer ${job.key}\r\ncontent-length: ${String(payload.length)}\r\n\r\n`;
-    return Buffer.concat([Buffer.from(head, 'latin1'), payload]);
-  });
+  const requests =
+    job.method === 'GET'
+      ? [get]
+      : job.bodies.map((body) => {
+          const payload = Buffer.from(body, 'utf8');
+          const head = `POST ${job.path} HTTP/1.1\r\nhost: 127.0.0.1:${String(job.port)}\r\ncontent-type: application/json\r\nauthorization: Bearer ${job.key}\r\ncontent-length: ${String(payload.length)}\r\n\r\n`;
+          return Buffer.concat([Buffer.from(head, 'latin1'), payload]);
+        });
   const idle: Connection[] = [];
   const all: Connection[] = [];
   const connection = async (): Promise<Connection> => {
@@ -163,7 +166,12 @@ async function measure(rate: number, seconds: number, send: (i: number) => Promi
   await Promise.all(pending);
   if (process.env['BENCH_TRACE']) process.stderr.write(`${JSON.stringify(trace.filter(([, l]) => l > 10))}\n`);
   const used = process.cpuUsage(cpu);
-  return { latencies: latencies.sort((a, b) => a - b), perSec: latencies.length / ((performance.now() - started) / 1000), errors, cpuSeconds: (used.user + used.system) / 1e6 };
+  return {
+    latencies: latencies.sort((a, b) => a - b),
+    perSec: latencies.length / ((performance.now() - started) / 1000),
+    errors,
+    cpuSeconds: (used.user + used.system) / 1e6,
+  };
 }
 
 process.on('message', (job: Job) => {

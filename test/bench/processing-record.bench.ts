@@ -194,7 +194,7 @@ async function main(): Promise<void> {
     // 3. Full verification.
     say(`building a ${VERIFY_RECORDS}-entry log through the log (10,000 per transaction), checkpointed along the way`);
     t = process.hrtime.bigint();
-    for (let done = 0; done < VERIFY_RECORDS; ) {
+    for (let done = 0; done < VERIFY_RECORDS;) {
       const k = Math.min(10_000, VERIFY_RECORDS - done);
       const drafts = Array.from({ length: k }, (_, i) => draft('bench-verify', done + i));
       await owner.transaction((m) => log.append(m, drafts, { dedupe: false }));
@@ -207,10 +207,11 @@ async function main(): Promise<void> {
     t = process.hrtime.bigint();
     const verified = await verifyTenantLog(log, 'bench-verify');
     const verifySecs = seconds(t);
-    if (!verified.ok || verified.size !== VERIFY_RECORDS || verified.checkpointsChecked < 1) throw new Error(`verification failed: ${JSON.stringify(verified)}`);
+    if (!verified.ok || verified.size !== VERIFY_RECORDS || verified.checkpointsChecked < 1)
+      throw new Error(`verification failed: ${JSON.stringify(verified)}`);
     t = process.hrtime.bigint();
     let hashed = 0;
-    for (let from = 0; ; ) {
+    for (let from = 0; ;) {
       const { rows } = await raw.query<{ position: string; body: string }>(
         `SELECT idx::text AS position, body FROM processing.records WHERE tenant_id = $1 AND idx >= $2 ORDER BY idx LIMIT 20000`,
         ['bench-verify', from],

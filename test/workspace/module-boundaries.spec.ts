@@ -13,11 +13,12 @@ interface LintResult {
 // ESLint loads its config with a dynamic import, which jest's VM refuses: run the CLI.
 function lint(relativePath: string, extraImport: string): string[] {
   const source = readFileSync(join(root, relativePath), 'utf8');
-  const run = spawnSync(
-    process.execPath,
-    [join(root, 'node_modules/eslint/bin/eslint.js'), '--format', 'json', '--stdin', '--stdin-filename', relativePath],
-    { cwd: root, input: `${extraImport}\n${source}`, encoding: 'utf8', env: { ...process.env, NX_DAEMON: 'false' } },
-  );
+  const run = spawnSync(process.execPath, [join(root, 'node_modules/eslint/bin/eslint.js'), '--format', 'json', '--stdin', '--stdin-filename', relativePath], {
+    cwd: root,
+    input: `${extraImport}\n${source}`,
+    encoding: 'utf8',
+    env: { ...process.env, NX_DAEMON: 'false' },
+  });
   const results = JSON.parse(run.stdout) as LintResult[];
   return results.flatMap((r) => r.messages.map((m) => `${m.ruleId ?? 'parse'}: ${m.message}`));
 }
@@ -34,10 +35,7 @@ describe('module boundaries', () => {
   }, 60_000);
 
   it('refuse a domain lib importing an infrastructure lib', () => {
-    const messages = lint(
-      'libs/shared/kernel/src/lib/json.ts',
-      "export { PostgresEventStore } from '@attest/event-store-postgres';",
-    );
+    const messages = lint('libs/shared/kernel/src/lib/json.ts', "export { PostgresEventStore } from '@attest/event-store-postgres';");
     expect(messages.some((m) => m.startsWith('@nx/enforce-module-boundaries'))).toBe(true);
   }, 60_000);
 
@@ -52,7 +50,11 @@ describe('module boundaries', () => {
     const messages = lint(file, "import { accountDecider } from '@attest/accounts-domain';\nexport const d = accountDecider;");
     expect(messages.some((m) => m.startsWith('@typescript-eslint/no-restricted-imports') && m.includes('published event types only'))).toBe(true);
     // Beyond the domain, another context stays out of reach.
-    expect(lint(file, "import type { AccountContacts } from '@attest/accounts-application';\nexport type C = AccountContacts;").some((m) => m.startsWith('@nx/enforce-module-boundaries'))).toBe(true);
+    expect(
+      lint(file, "import type { AccountContacts } from '@attest/accounts-application';\nexport type C = AccountContacts;").some((m) =>
+        m.startsWith('@nx/enforce-module-boundaries'),
+      ),
+    ).toBe(true);
   }, 60_000);
 
   it('accept the files as they are', () => {

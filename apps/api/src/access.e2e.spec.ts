@@ -42,7 +42,12 @@ const ROUTES: readonly RouteCase[] = [
   { method: 'GET', path: '/v1/organization/members', permission: 'organization:read' },
   { method: 'GET', path: '/v1/organization/members/{accountId}', permission: 'organization:read' },
   { method: 'GET', path: '/v1/organization/members/{accountId}/personal-data', permission: 'personal-data:read' },
-  { method: 'POST', path: '/v1/organization/invitations', permission: 'organization:manage', body: { invitations: [{ contact: { name: 'Fuzz', email: 'fuzz@example.com' } }] } },
+  {
+    method: 'POST',
+    path: '/v1/organization/invitations',
+    permission: 'organization:manage',
+    body: { invitations: [{ contact: { name: 'Fuzz', email: 'fuzz@example.com' } }] },
+  },
   { method: 'POST', path: '/v1/organization/invitations/{accountId}/expire', permission: 'organization:manage' },
   { method: 'POST', path: '/v1/organization/members/{accountId}/department', permission: 'organization:manage' },
   { method: 'POST', path: '/v1/organization/members/{accountId}/unbinding/approve', permission: 'organization:manage' },
@@ -51,15 +56,32 @@ const ROUTES: readonly RouteCase[] = [
   { method: 'PATCH', path: '/v1/organization/departments/{departmentId}', permission: 'organization:manage', body: { name: 'Fuzz' } },
   { method: 'DELETE', path: '/v1/organization/departments/{departmentId}', permission: 'organization:manage' },
   { method: 'PUT', path: '/v1/organization/settings', permission: 'organization:manage', body: { unbindingApprovalRequired: true } },
-  { method: 'POST', path: '/v1/organization/channels', permission: 'organization:manage', body: { channel: 'whatsapp-business', externalAccountId: '+8613800000000' } },
+  {
+    method: 'POST',
+    path: '/v1/organization/channels',
+    permission: 'organization:manage',
+    body: { channel: 'whatsapp-business', externalAccountId: '+8613800000000' },
+  },
   { method: 'DELETE', path: '/v1/organization/channels/{bindingId}', permission: 'organization:manage' },
   { method: 'POST', path: '/v1/organization/cancellation', permission: 'organization:manage' },
   { method: 'POST', path: '/v1/organization/function-data-deletions', permission: 'organization:manage', body: { function: 'call-recording' } },
   { method: 'GET', path: '/v1/platform/accounts', permission: 'platform:operate' },
   { method: 'GET', path: '/v1/platform/accounts/{accountId}', permission: 'platform:operate' },
   { method: 'POST', path: '/v1/platform/accounts/{accountId}/verification', permission: 'platform:operate', body: { outcome: 'verified' }, as: 'operator' },
-  { method: 'POST', path: '/v1/platform/accounts/{accountId}/status', permission: 'platform:operate', body: { action: 'restrict', reason: 'violation' }, as: 'operator' },
-  { method: 'POST', path: '/v1/platform/accounts/{accountId}/holds', permission: 'platform:operate', body: { kind: 'dispute', reference: 'case-1' }, as: 'operator' },
+  {
+    method: 'POST',
+    path: '/v1/platform/accounts/{accountId}/status',
+    permission: 'platform:operate',
+    body: { action: 'restrict', reason: 'violation' },
+    as: 'operator',
+  },
+  {
+    method: 'POST',
+    path: '/v1/platform/accounts/{accountId}/holds',
+    permission: 'platform:operate',
+    body: { kind: 'dispute', reference: 'case-1' },
+    as: 'operator',
+  },
   { method: 'POST', path: '/v1/platform/accounts/{accountId}/holds/{holdId}/release', permission: 'platform:operate' },
   { method: 'POST', path: '/v1/platform/accounts/{accountId}/cancellation/approve', permission: 'platform:operate' },
   { method: 'POST', path: '/v1/platform/accounts/{accountId}/agreement', permission: 'platform:operate', body: { action: 'terminate' }, as: 'operator' },
@@ -78,7 +100,17 @@ const ROUTES: readonly RouteCase[] = [
     method: 'POST',
     path: '/v1/purposes',
     permission: 'purposes:manage',
-    body: { purposeKey: 'fuzz', name: 'Fuzz', description: 'd', legalBasis: 'consent', method: 'manual', dataCategories: ['contact'], channels: ['email'], retentionDays: 30, noticeVersion: 'n-1' },
+    body: {
+      purposeKey: 'fuzz',
+      name: 'Fuzz',
+      description: 'd',
+      legalBasis: 'consent',
+      method: 'manual',
+      dataCategories: ['contact'],
+      channels: ['email'],
+      retentionDays: 30,
+      noticeVersion: 'n-1',
+    },
   },
   { method: 'PUT', path: '/v1/purposes/{purposeKey}', permission: 'purposes:manage' },
   { method: 'POST', path: '/v1/purposes/{purposeKey}/retire', permission: 'purposes:manage' },
@@ -86,14 +118,29 @@ const ROUTES: readonly RouteCase[] = [
     method: 'POST',
     path: '/v1/customers/{customerId}/consents',
     permission: 'consent:manage',
-    body: { purposeKey: 'fuzz', channel: 'email', scope: 'general', evidence: { noticeVersion: 'n-1', method: 'checkbox', source: 'web', collector: 'system:web', collectedAt: '2026-11-22T10:00:00.000Z' } },
+    body: {
+      purposeKey: 'fuzz',
+      channel: 'email',
+      scope: 'general',
+      evidence: { noticeVersion: 'n-1', method: 'checkbox', source: 'web', collector: 'system:web', collectedAt: '2026-11-22T10:00:00.000Z' },
+    },
   },
-  { method: 'POST', path: '/v1/customers/{customerId}/consents/withdraw', permission: 'consent:manage', body: { purposeKey: 'fuzz', channel: 'email', scope: 'general', method: 'link', source: 'email' } },
+  {
+    method: 'POST',
+    path: '/v1/customers/{customerId}/consents/withdraw',
+    permission: 'consent:manage',
+    body: { purposeKey: 'fuzz', channel: 'email', scope: 'general', method: 'link', source: 'email' },
+  },
   { method: 'GET', path: '/v1/customers/{customerId}/consents', permission: 'consent:read' },
   { method: 'GET', path: '/v1/customers/{customerId}/consents/state', permission: 'consent:read' },
   { method: 'GET', path: '/v1/consent-receipts/{receiptId}', permission: 'consent:read' },
   { method: 'GET', path: '/v1/consents/overview', permission: 'consent:read' },
-  { method: 'POST', path: '/v1/decisions', permission: 'decisions:request', body: { customerId: '0190a9d1-0000-7000-8000-000000000001', purpose: 'fuzz', channel: 'email', dataCategories: ['contact'] } },
+  {
+    method: 'POST',
+    path: '/v1/decisions',
+    permission: 'decisions:request',
+    body: { customerId: '0190a9d1-0000-7000-8000-000000000001', purpose: 'fuzz', channel: 'email', dataCategories: ['contact'] },
+  },
   { method: 'GET', path: '/v1/processing-record', permission: 'processing-record:read' },
   { method: 'GET', path: '/v1/processing-record/checkpoints/latest', permission: 'processing-record:read' },
   { method: 'GET', path: '/v1/processing-record/checkpoints', permission: 'processing-record:read' },
@@ -111,35 +158,140 @@ const ROUTES: readonly RouteCase[] = [
   { method: 'GET', path: '/v1/processing-activities/export.json', permission: 'register:read' },
   { method: 'GET', path: '/v1/processing-activities/export.csv', permission: 'register:read' },
   { method: 'GET', path: '/v1/processing-activities/export.html', permission: 'register:read' },
-  { method: 'POST', path: '/v1/processing-activities', permission: 'register:manage', body: { name: 'Newsletter', controller: { name: 'Acme', contact: 'privacy@acme.example' }, dataProtectionOfficer: 'dpo@acme.example', purposes: ['newsletter'], legalBasis: 'consent', dataSubjectCategories: ['customers'], dataCategories: ['contact'], recipients: [], transfers: [], erasureTimeLimit: '2 years', securityMeasures: ['encryption'], sensitiveData: false, automatedDecisionMaking: false, entrustedProcessing: false, providedToOthers: false, publicDisclosure: false } },
-  { method: 'PUT', path: '/v1/processing-activities/{activityId}', permission: 'register:manage', body: { name: 'Newsletter', controller: { name: 'Acme', contact: 'privacy@acme.example' }, dataProtectionOfficer: 'dpo@acme.example', purposes: ['newsletter'], legalBasis: 'consent', dataSubjectCategories: ['customers'], dataCategories: ['contact'], recipients: [], transfers: [], erasureTimeLimit: '2 years', securityMeasures: ['encryption'], sensitiveData: false, automatedDecisionMaking: false, entrustedProcessing: false, providedToOthers: false, publicDisclosure: false } },
+  {
+    method: 'POST',
+    path: '/v1/processing-activities',
+    permission: 'register:manage',
+    body: {
+      name: 'Newsletter',
+      controller: { name: 'Acme', contact: 'privacy@acme.example' },
+      dataProtectionOfficer: 'dpo@acme.example',
+      purposes: ['newsletter'],
+      legalBasis: 'consent',
+      dataSubjectCategories: ['customers'],
+      dataCategories: ['contact'],
+      recipients: [],
+      transfers: [],
+      erasureTimeLimit: '2 years',
+      securityMeasures: ['encryption'],
+      sensitiveData: false,
+      automatedDecisionMaking: false,
+      entrustedProcessing: false,
+      providedToOthers: false,
+      publicDisclosure: false,
+    },
+  },
+  {
+    method: 'PUT',
+    path: '/v1/processing-activities/{activityId}',
+    permission: 'register:manage',
+    body: {
+      name: 'Newsletter',
+      controller: { name: 'Acme', contact: 'privacy@acme.example' },
+      dataProtectionOfficer: 'dpo@acme.example',
+      purposes: ['newsletter'],
+      legalBasis: 'consent',
+      dataSubjectCategories: ['customers'],
+      dataCategories: ['contact'],
+      recipients: [],
+      transfers: [],
+      erasureTimeLimit: '2 years',
+      securityMeasures: ['encryption'],
+      sensitiveData: false,
+      automatedDecisionMaking: false,
+      entrustedProcessing: false,
+      providedToOthers: false,
+      publicDisclosure: false,
+    },
+  },
   { method: 'GET', path: '/v1/processing-activities/{activityId}/versions', permission: 'register:read' },
   { method: 'GET', path: '/v1/impact-assessments', permission: 'register:read' },
-  { method: 'POST', path: '/v1/impact-assessments', permission: 'register:manage', body: { activityIds: ['0190a9d1-0000-7000-8000-000000000001'], assessedOn: '2026-11-20', assessor: 'privacy team', lawfulnessAndNecessity: 'x', impactOnRights: 'x', risks: [], measures: [], conclusion: 'acceptable' } },
+  {
+    method: 'POST',
+    path: '/v1/impact-assessments',
+    permission: 'register:manage',
+    body: {
+      activityIds: ['0190a9d1-0000-7000-8000-000000000001'],
+      assessedOn: '2026-11-20',
+      assessor: 'privacy team',
+      lawfulnessAndNecessity: 'x',
+      impactOnRights: 'x',
+      risks: [],
+      measures: [],
+      conclusion: 'acceptable',
+    },
+  },
   { method: 'GET', path: '/v1/incidents', permission: 'register:read' },
-  { method: 'POST', path: '/v1/incidents', permission: 'register:manage', body: { kind: 'leak', description: 'x', awareAt: '2026-11-20T10:00:00Z', dataCategories: ['contact'], affectedSubjectsEstimate: 1, likelyConsequences: 'x' } },
+  {
+    method: 'POST',
+    path: '/v1/incidents',
+    permission: 'register:manage',
+    body: {
+      kind: 'leak',
+      description: 'x',
+      awareAt: '2026-11-20T10:00:00Z',
+      dataCategories: ['contact'],
+      affectedSubjectsEstimate: 1,
+      likelyConsequences: 'x',
+    },
+  },
   { method: 'GET', path: '/v1/incidents/{incidentId}', permission: 'register:read' },
   { method: 'POST', path: '/v1/incidents/{incidentId}/updates', permission: 'register:manage', body: { type: 'remedy', at: '2026-11-20T11:00:00Z' } },
-  { method: 'POST', path: '/v1/decisions/bulk', permission: 'decisions:request', body: { customerIds: ['0190a9d1-0000-7000-8000-000000000001'], purpose: 'fuzz', channel: 'email', dataCategories: ['contact'] } },
+  {
+    method: 'POST',
+    path: '/v1/decisions/bulk',
+    permission: 'decisions:request',
+    body: { customerIds: ['0190a9d1-0000-7000-8000-000000000001'], purpose: 'fuzz', channel: 'email', dataCategories: ['contact'] },
+  },
   { method: 'POST', path: '/v1/platform/notifications/{notificationId}/retry', permission: 'platform:operate' },
-  { method: 'POST', path: '/v1/data-subject-requests', permission: 'requests:submit', body: { customerId: '0190a9d1-0000-7000-8000-000000000001', type: 'access', channel: 'web', requester: { relation: 'self', contact: { email: 'fuzz@example.org' } } } },
+  {
+    method: 'POST',
+    path: '/v1/data-subject-requests',
+    permission: 'requests:submit',
+    body: {
+      customerId: '0190a9d1-0000-7000-8000-000000000001',
+      type: 'access',
+      channel: 'web',
+      requester: { relation: 'self', contact: { email: 'fuzz@example.org' } },
+    },
+  },
   { method: 'GET', path: '/v1/data-subject-requests', permission: 'requests:read' },
   { method: 'GET', path: '/v1/data-subject-requests/{requestId}', permission: 'requests:read' },
   { method: 'POST', path: '/v1/data-subject-requests/{requestId}/verification-codes', permission: 'requests:manage' },
-  { method: 'POST', path: '/v1/data-subject-requests/{requestId}/verification', permission: 'requests:manage', body: { challengeId: '0190a9d1-0000-7000-8000-000000000001', code: '123456' } },
+  {
+    method: 'POST',
+    path: '/v1/data-subject-requests/{requestId}/verification',
+    permission: 'requests:manage',
+    body: { challengeId: '0190a9d1-0000-7000-8000-000000000001', code: '123456' },
+  },
   { method: 'POST', path: '/v1/data-subject-requests/{requestId}/identity-checks', permission: 'requests:manage', body: { note: 'checked' } },
   { method: 'POST', path: '/v1/data-subject-requests/{requestId}/assignment', permission: 'requests:manage', body: { handler: 'user:h' } },
   { method: 'POST', path: '/v1/data-subject-requests/{requestId}/escalations', permission: 'requests:manage', body: { reason: 'fuzz' } },
-  { method: 'POST', path: '/v1/data-subject-requests/{requestId}/extension', permission: 'requests:manage', body: { reason: 'fuzz', dueOn: '2027-01-01', requesterToldAt: '2026-11-20T10:00:00Z' } },
+  {
+    method: 'POST',
+    path: '/v1/data-subject-requests/{requestId}/extension',
+    permission: 'requests:manage',
+    body: { reason: 'fuzz', dueOn: '2027-01-01', requesterToldAt: '2026-11-20T10:00:00Z' },
+  },
   { method: 'POST', path: '/v1/data-subject-requests/{requestId}/start', permission: 'requests:manage' },
   { method: 'POST', path: '/v1/data-subject-requests/{requestId}/execution', permission: 'requests:manage' },
   { method: 'GET', path: '/v1/data-subject-requests/{requestId}/certificate', permission: 'requests:read' },
   { method: 'GET', path: '/v1/data-subject-requests/{requestId}/retained', permission: 'requests:manage' },
   { method: 'GET', path: '/v1/data-subject-requests/{requestId}/export', permission: 'requests:manage' },
   { method: 'GET', path: '/v1/data-subject-requests/{requestId}/export.html', permission: 'requests:manage' },
-  { method: 'POST', path: '/v1/data-subject-requests/{requestId}/rejection', permission: 'requests:manage', body: { reasons: ['fuzz'], complaint: 'dpa.example.org' } },
+  {
+    method: 'POST',
+    path: '/v1/data-subject-requests/{requestId}/rejection',
+    permission: 'requests:manage',
+    body: { reasons: ['fuzz'], complaint: 'dpa.example.org' },
+  },
   { method: 'GET', path: '/v1/data-subject-request-policy', permission: 'requests:read' },
-  { method: 'PUT', path: '/v1/data-subject-request-policy', permission: 'requests:policy', body: { policy: { kind: 'gdpr-month' }, holidays: [], retentionDuties: [{ field: 'bankAccount', reason: 'tax law', years: 10 }] } },
+  {
+    method: 'PUT',
+    path: '/v1/data-subject-request-policy',
+    permission: 'requests:policy',
+    body: { policy: { kind: 'gdpr-month' }, holidays: [], retentionDuties: [{ field: 'bankAccount', reason: 'tax law', years: 10 }] },
+  },
   { method: 'GET', path: '/v1/platform/data-subject-requests/escalated', permission: 'platform:operate' },
 ];
 
@@ -185,7 +337,19 @@ describe('API platform: authentication, permissions, tenants, errors (real HTTP,
       const accountId = uuidv7();
       const token = `invitation-token-${name}-${accountId.slice(-12)}`;
       const contact = { name, email: `${name}@example.org`, phone: null };
-      await bus.execute(new RunAccountCommand(context, { kind: 'InviteEndUser', accountId, departmentId: null, contact, birthDate: null, minor: null, token, tokenHash: hashInvitationToken(token), expiresAt: new Date(Date.now() + 86_400_000) }));
+      await bus.execute(
+        new RunAccountCommand(context, {
+          kind: 'InviteEndUser',
+          accountId,
+          departmentId: null,
+          contact,
+          birthDate: null,
+          minor: null,
+          token,
+          tokenHash: hashInvitationToken(token),
+          expiresAt: new Date(Date.now() + 86_400_000),
+        }),
+      );
       await bus.execute(new RunAccountCommand(context, { kind: 'AcceptInvitation', accountId, tokenHash: hashInvitationToken(token) }));
       users[name] = accountId;
     }
@@ -222,7 +386,8 @@ describe('API platform: authentication, permissions, tenants, errors (real HTTP,
           const sub = String(Reflect.getMetadata('path', handler) ?? '');
           const path = `/${[base, sub].filter((p) => p && p !== '/').join('/')}`.replace(/:(\w+)/g, '{$1}');
           if (!permission && !isPublic) throw new Error(`${cls.name}.${name} (${path}) declares no permission`);
-          if (permission) found.push(`${['GET', 'POST', 'PUT', 'DELETE', 'PATCH'][Reflect.getMetadata('method', handler) as number] ?? '?'} ${path} ${permission}`);
+          if (permission)
+            found.push(`${['GET', 'POST', 'PUT', 'DELETE', 'PATCH'][Reflect.getMetadata('method', handler) as number] ?? '?'} ${path} ${permission}`);
         }
       }
     }
@@ -276,7 +441,10 @@ describe('API platform: authentication, permissions, tenants, errors (real HTTP,
         ['lone surrogate', (x: string) => `${x}\ud800`],
       ] as const) {
         for (const body of variants(route.body, replace)) {
-          const res = await api.call(route.method, pathFor(route), { key: route.as === 'operator' ? operator : route.as === 'officer' ? officer : adminA, body: JSON.stringify(body) });
+          const res = await api.call(route.method, pathFor(route), {
+            key: route.as === 'operator' ? operator : route.as === 'officer' ? officer : adminA,
+            body: JSON.stringify(body),
+          });
           const json = (res.headers.get('content-type') ?? '').startsWith('application/problem+json');
           if (res.status >= 500 || (res.status >= 400 && !json)) failures.push(`${route.method} ${route.path} (${label}): ${String(res.status)}`);
         }
@@ -287,38 +455,56 @@ describe('API platform: authentication, permissions, tenants, errors (real HTTP,
 
   describe('invalid input: 400 problem+json, nothing written (property-based)', () => {
     const commands = ROUTES.filter((r) => r.method === 'POST' && r.body);
-    const wrongType = fc.oneof(fc.integer(), fc.boolean(), fc.constant(null), fc.dictionary(fc.string(), fc.integer()), fc.array(fc.integer(), { minLength: 1 }));
+    const wrongType = fc.oneof(
+      fc.integer(),
+      fc.boolean(),
+      fc.constant(null),
+      fc.dictionary(fc.string(), fc.integer()),
+      fc.array(fc.integer(), { minLength: 1 }),
+    );
     const notAnObject = fc.oneof(fc.integer(), fc.string(), fc.boolean(), fc.array(fc.anything()));
 
-    it.each(commands.map((r) => [`${r.method} ${r.path}`, r] as const))('%s', async (_name, route) => {
-      const valid = route.body ?? {};
-      const fields = Object.keys(valid);
-      const invalidBody = fc.oneof(
-        // an unknown property next to valid ones
-        fc.tuple(fc.string({ minLength: 1, maxLength: 12 }).filter((k) => !fields.includes(k) && !['__proto__', 'constructor'].includes(k)), fc.jsonValue()).map(([k, v]) => ({ ...valid, [k]: v })),
-        // one field of the wrong type
-        fc
-          .tuple(fc.constantFrom(...fields), wrongType)
-          // "Wrong" must differ in kind from the valid value (an integer is not wrong for a number field).
-          .filter(([k, v]) => typeof v !== typeof valid[k] || Array.isArray(v) !== Array.isArray(valid[k]) || (v === null) !== (valid[k] === null))
-          .map(([k, v]) => ({ ...valid, [k]: v })),
-        // a required field missing
-        fc.constantFrom(...fields).map((k) => Object.fromEntries(Object.entries(valid).filter(([f]) => f !== k))),
-        // not an object at all
-        notAnObject,
-      );
-      await fc.assert(
-        fc.asyncProperty(invalidBody, async (body) => {
-          const before = await api.eventCount();
-          const res = await api.call(route.method, pathFor(route), { key: route.as === 'operator' ? operator : route.as === 'officer' ? officer : adminA, body: JSON.stringify(body) });
-          expect(res.status).toBe(400);
-          expect(res.headers.get('content-type')).toContain('application/problem+json');
-          expect(['VALIDATION.FAILED', 'HTTP.MALFORMED_BODY']).toContain((res.body as { code: string }).code);
-          expect(await api.eventCount()).toBe(before);
-        }),
-        { numRuns: 40 },
-      );
-    }, 60_000);
+    it.each(commands.map((r) => [`${r.method} ${r.path}`, r] as const))(
+      '%s',
+      async (_name, route) => {
+        const valid = route.body ?? {};
+        const fields = Object.keys(valid);
+        const invalidBody = fc.oneof(
+          // an unknown property next to valid ones
+          fc
+            .tuple(
+              fc.string({ minLength: 1, maxLength: 12 }).filter((k) => !fields.includes(k) && !['__proto__', 'constructor'].includes(k)),
+              fc.jsonValue(),
+            )
+            .map(([k, v]) => ({ ...valid, [k]: v })),
+          // one field of the wrong type
+          fc
+            .tuple(fc.constantFrom(...fields), wrongType)
+            // "Wrong" must differ in kind from the valid value (an integer is not wrong for a number field).
+            .filter(([k, v]) => typeof v !== typeof valid[k] || Array.isArray(v) !== Array.isArray(valid[k]) || (v === null) !== (valid[k] === null))
+            .map(([k, v]) => ({ ...valid, [k]: v })),
+          // a required field missing
+          fc.constantFrom(...fields).map((k) => Object.fromEntries(Object.entries(valid).filter(([f]) => f !== k))),
+          // not an object at all
+          notAnObject,
+        );
+        await fc.assert(
+          fc.asyncProperty(invalidBody, async (body) => {
+            const before = await api.eventCount();
+            const res = await api.call(route.method, pathFor(route), {
+              key: route.as === 'operator' ? operator : route.as === 'officer' ? officer : adminA,
+              body: JSON.stringify(body),
+            });
+            expect(res.status).toBe(400);
+            expect(res.headers.get('content-type')).toContain('application/problem+json');
+            expect(['VALIDATION.FAILED', 'HTTP.MALFORMED_BODY']).toContain((res.body as { code: string }).code);
+            expect(await api.eventCount()).toBe(before);
+          }),
+          { numRuns: 40 },
+        );
+      },
+      60_000,
+    );
 
     it('refuses an e-mail address as user id', async () => {
       const res = await api.call('POST', '/v1/delegations/jane.doe%40example.com/grant', { key: adminA, body: { permissions: ['event-log:read'] } });
@@ -329,17 +515,28 @@ describe('API platform: authentication, permissions, tenants, errors (real HTTP,
 
   describe('errors', () => {
     it('answers 415 for a non-JSON body, 413 for a large one, 400 for malformed JSON, 404 for unknown routes', async () => {
-      expect((await api.call('POST', '/v1/api-keys', { key: adminA, body: 'roles=service', headers: { 'content-type': 'application/x-www-form-urlencoded' } })).body).toMatchObject({ status: 415, code: 'HTTP.UNSUPPORTED_MEDIA_TYPE' });
-      expect((await api.call('POST', '/v1/api-keys', { key: adminA, body: `{"label":"${'a'.repeat(1_100_000)}"}` })).body).toMatchObject({ status: 413, code: 'HTTP.PAYLOAD_TOO_LARGE' });
+      expect(
+        (await api.call('POST', '/v1/api-keys', { key: adminA, body: 'roles=service', headers: { 'content-type': 'application/x-www-form-urlencoded' } })).body,
+      ).toMatchObject({ status: 415, code: 'HTTP.UNSUPPORTED_MEDIA_TYPE' });
+      expect((await api.call('POST', '/v1/api-keys', { key: adminA, body: `{"label":"${'a'.repeat(1_100_000)}"}` })).body).toMatchObject({
+        status: 413,
+        code: 'HTTP.PAYLOAD_TOO_LARGE',
+      });
       expect((await api.call('POST', '/v1/api-keys', { key: adminA, body: '{"roles":' })).body).toMatchObject({ status: 400, code: 'HTTP.MALFORMED_BODY' });
       expect((await api.call('GET', '/v1/nothing-here', { key: adminA })).body).toMatchObject({ status: 404, code: 'HTTP.NOT_FOUND' });
     });
 
     it('refuses a key with more rights than its issuer (403) and a conflicting revoke (409)', async () => {
-      expect((await api.call('POST', '/v1/api-keys', { key: adminA, body: { roles: ['platform-operator'], label: 'x' } })).body).toMatchObject({ status: 403, code: 'API_KEY.ROLE_ESCALATION' });
+      expect((await api.call('POST', '/v1/api-keys', { key: adminA, body: { roles: ['platform-operator'], label: 'x' } })).body).toMatchObject({
+        status: 403,
+        code: 'API_KEY.ROLE_ESCALATION',
+      });
       const issued = (await api.call('POST', '/v1/api-keys', { key: adminA, body: { roles: ['service'], label: 'twice' } })).body as { keyId: string };
       expect((await api.call('POST', `/v1/api-keys/${issued.keyId}/revoke`, { key: adminA, body: { reason: 'x' } })).status).toBe(200);
-      expect((await api.call('POST', `/v1/api-keys/${issued.keyId}/revoke`, { key: adminA, body: { reason: 'x' } })).body).toMatchObject({ status: 409, code: 'API_KEY.ALREADY_REVOKED' });
+      expect((await api.call('POST', `/v1/api-keys/${issued.keyId}/revoke`, { key: adminA, body: { reason: 'x' } })).body).toMatchObject({
+        status: 409,
+        code: 'API_KEY.ALREADY_REVOKED',
+      });
     });
   });
 
@@ -357,7 +554,7 @@ describe('API platform: authentication, permissions, tenants, errors (real HTTP,
       expect((await api.call('GET', '/v1/me', { key })).body).toMatchObject({ status: 401, code: 'AUTH.INVALID_CREDENTIALS' });
     });
 
-    it("of another tenant never show up in a listing", async () => {
+    it('of another tenant never show up in a listing', async () => {
       const listing = (await api.call('GET', '/v1/api-keys', { key: adminB })).body as { keyId: string }[];
       expect(listing.map((k) => k.keyId)).not.toContain(keyIdOfA);
     });
@@ -365,7 +562,12 @@ describe('API platform: authentication, permissions, tenants, errors (real HTTP,
 
   describe('Idempotency-Key', () => {
     it('a repeated command returns the first result and appends nothing', async () => {
-      const call = () => api.call('POST', `/v1/delegations/${users.u7}/grant`, { key: adminA, body: { permissions: ['event-log:read'] }, headers: { 'Idempotency-Key': 'grant-user-7' } });
+      const call = () =>
+        api.call('POST', `/v1/delegations/${users.u7}/grant`, {
+          key: adminA,
+          body: { permissions: ['event-log:read'] },
+          headers: { 'Idempotency-Key': 'grant-user-7' },
+        });
       const first = await call();
       const count = await api.eventCount();
       const again = await call();
@@ -373,12 +575,17 @@ describe('API platform: authentication, permissions, tenants, errors (real HTTP,
       expect(again.body).toEqual(first.body);
       expect(again.headers.get('idempotent-replayed')).toBe('true');
       expect(await api.eventCount()).toBe(count);
-      const other = await api.call('POST', `/v1/delegations/${users.u7}/grant`, { key: adminA, body: { permissions: ['api-keys:read'] }, headers: { 'Idempotency-Key': 'grant-user-7' } });
+      const other = await api.call('POST', `/v1/delegations/${users.u7}/grant`, {
+        key: adminA,
+        body: { permissions: ['api-keys:read'] },
+        headers: { 'Idempotency-Key': 'grant-user-7' },
+      });
       expect(other.body).toMatchObject({ status: 422, code: 'IDEMPOTENCY.KEY_REUSED' });
     });
 
     it('never replays a secret', async () => {
-      const call = () => api.call('POST', '/v1/api-keys', { key: adminA, body: { roles: ['service'], label: 'idem' }, headers: { 'Idempotency-Key': 'issue-1' } });
+      const call = () =>
+        api.call('POST', '/v1/api-keys', { key: adminA, body: { roles: ['service'], label: 'idem' }, headers: { 'Idempotency-Key': 'issue-1' } });
       const first = (await call()).body as Record<string, unknown>;
       const count = await api.eventCount();
       const again = (await call()).body as Record<string, unknown>;
@@ -391,9 +598,17 @@ describe('API platform: authentication, permissions, tenants, errors (real HTTP,
   describe('OIDC tokens', () => {
     it('map subject, tenant and roles; delegated permissions apply to end users at once', async () => {
       const user = await token({ sub: users.u42, tenant_id: 'tenant-a', roles: ['end-user'] });
-      expect((await api.call('GET', '/v1/me', { key: user })).body).toMatchObject({ actor: `user:${users.u42}`, tenantId: 'tenant-a', via: 'jwt', permissions: ['account:self', 'consent:manage', 'consent:read', 'customers:manage', 'customers:read', 'decisions:request', 'profile:read'] });
+      expect((await api.call('GET', '/v1/me', { key: user })).body).toMatchObject({
+        actor: `user:${users.u42}`,
+        tenantId: 'tenant-a',
+        via: 'jwt',
+        permissions: ['account:self', 'consent:manage', 'consent:read', 'customers:manage', 'customers:read', 'decisions:request', 'profile:read'],
+      });
       expect((await api.call('GET', '/v1/event-log/stats', { key: user })).status).toBe(403);
-      expect((await api.call('POST', `/v1/delegations/${users.u42}/grant`, { key: adminA, body: { permissions: ['event-log:read'] } })).body).toEqual({ userId: users.u42, permissions: ['event-log:read'] });
+      expect((await api.call('POST', `/v1/delegations/${users.u42}/grant`, { key: adminA, body: { permissions: ['event-log:read'] } })).body).toEqual({
+        userId: users.u42,
+        permissions: ['event-log:read'],
+      });
       expect((await api.call('GET', '/v1/event-log/stats', { key: user })).status).toBe(200);
       await api.call('POST', `/v1/delegations/${users.u42}/revoke`, { key: adminA, body: { permissions: ['event-log:read'] } });
       expect((await api.call('GET', '/v1/event-log/stats', { key: user })).status).toBe(403);
@@ -403,14 +618,21 @@ describe('API platform: authentication, permissions, tenants, errors (real HTTP,
 
     it('an end user with api-keys:manage issues keys only within what they hold; the keys stop when the permission or the person does', async () => {
       const user = await token({ sub: users.u5, tenant_id: 'tenant-a', roles: ['end-user'] });
-      expect((await api.call('POST', `/v1/delegations/${users.u5}/grant`, { key: adminA, body: { permissions: ['api-keys:manage', 'api-keys:read'] } })).status).toBe(200);
+      expect(
+        (await api.call('POST', `/v1/delegations/${users.u5}/grant`, { key: adminA, body: { permissions: ['api-keys:manage', 'api-keys:read'] } })).status,
+      ).toBe(200);
       // The reported escalation: an org-admin (or service) key from an end user's delegation.
       for (const roles of [['org-admin'], ['service'], ['compliance-officer']]) {
-        expect((await api.call('POST', '/v1/api-keys', { key: user, body: { roles, label: 'escalation' } })).body).toMatchObject({ status: 403, code: 'API_KEY.ROLE_ESCALATION' });
+        expect((await api.call('POST', '/v1/api-keys', { key: user, body: { roles, label: 'escalation' } })).body).toMatchObject({
+          status: 403,
+          code: 'API_KEY.ROLE_ESCALATION',
+        });
       }
       // Within what they hold is allowed, and the key records its issuer.
       const first = body<{ keyId: string; key: string }>(await api.call('POST', '/v1/api-keys', { key: user, body: { roles: ['end-user'], label: 'mine 1' } }));
-      const second = body<{ keyId: string; key: string }>(await api.call('POST', '/v1/api-keys', { key: user, body: { roles: ['end-user'], label: 'mine 2' } }));
+      const second = body<{ keyId: string; key: string }>(
+        await api.call('POST', '/v1/api-keys', { key: user, body: { roles: ['end-user'], label: 'mine 2' } }),
+      );
       expect(body<{ issuedBy: string }>(await api.call('GET', `/v1/api-keys/${first.keyId}`, { key: adminA })).issuedBy).toBe(`user:${users.u5}`);
       expect((await api.call('GET', '/v1/me', { key: first.key })).status).toBe(200);
       // Revoking api-keys:manage revokes what they issued with it, an event each with the reason.
@@ -424,15 +646,29 @@ describe('API platform: authentication, permissions, tenants, errors (real HTTP,
       await api.call('POST', `/v1/delegations/${users.u5}/grant`, { key: adminA, body: { permissions: ['api-keys:manage'] } });
       const third = body<{ keyId: string; key: string }>(await api.call('POST', '/v1/api-keys', { key: user, body: { roles: ['end-user'], label: 'mine 3' } }));
       expect((await api.call('GET', '/v1/me', { key: third.key })).status).toBe(200);
-      expect((await api.call('POST', `/v1/platform/accounts/${users.u5}/status`, { key: operator, body: { action: 'suspend', reason: 'violation' } })).status).toBe(200);
+      expect(
+        (await api.call('POST', `/v1/platform/accounts/${users.u5}/status`, { key: operator, body: { action: 'suspend', reason: 'violation' } })).status,
+      ).toBe(200);
       expect((await api.call('GET', '/v1/me', { key: third.key })).status).toBe(401);
-      expect((await api.infra.store.readStream(`apiKey-${third.keyId}`)).at(-1)).toMatchObject({ type: 'ApiKeyRevoked.v1', data: { reason: 'issuer-suspended' } });
+      expect((await api.infra.store.readStream(`apiKey-${third.keyId}`)).at(-1)).toMatchObject({
+        type: 'ApiKeyRevoked.v1',
+        data: { reason: 'issuer-suspended' },
+      });
     });
 
     it('refuses a delegation to an account that does not exist or belongs to another tenant (404)', async () => {
-      expect((await api.call('POST', `/v1/delegations/${uuidv7()}/grant`, { key: adminA, body: { permissions: ['event-log:read'] } })).body).toMatchObject({ status: 404, code: 'DELEGATION.USER_NOT_FOUND' });
-      expect((await api.call('POST', `/v1/delegations/${users.u1}/grant`, { key: adminB, body: { permissions: ['event-log:read'] } })).body).toMatchObject({ status: 404, code: 'DELEGATION.USER_NOT_FOUND' });
-      expect((await api.call('POST', '/v1/delegations/user-nobody/grant', { key: adminA, body: { permissions: ['event-log:read'] } })).body).toMatchObject({ status: 404, code: 'DELEGATION.USER_NOT_FOUND' });
+      expect((await api.call('POST', `/v1/delegations/${uuidv7()}/grant`, { key: adminA, body: { permissions: ['event-log:read'] } })).body).toMatchObject({
+        status: 404,
+        code: 'DELEGATION.USER_NOT_FOUND',
+      });
+      expect((await api.call('POST', `/v1/delegations/${users.u1}/grant`, { key: adminB, body: { permissions: ['event-log:read'] } })).body).toMatchObject({
+        status: 404,
+        code: 'DELEGATION.USER_NOT_FOUND',
+      });
+      expect((await api.call('POST', '/v1/delegations/user-nobody/grant', { key: adminA, body: { permissions: ['event-log:read'] } })).body).toMatchObject({
+        status: 404,
+        code: 'DELEGATION.USER_NOT_FOUND',
+      });
     });
 
     it('refuse expired tokens, wrong audiences, foreign signatures and e-mail subjects', async () => {
@@ -441,7 +677,10 @@ describe('API platform: authentication, permissions, tenants, errors (real HTTP,
       const otherAudience = await token({ sub: 'u1', tenant_id: 'tenant-a', roles: ['org-admin'] }, { audience: 'someone-else' });
       expect((await api.call('GET', '/v1/me', { key: otherAudience })).body).toMatchObject({ status: 401, code: 'AUTH.INVALID_CREDENTIALS' });
       const foreign = await new SignJWT({ sub: 'u1', tenant_id: 'tenant-a', roles: ['org-admin'] })
-        .setProtectedHeader({ alg: 'ES256', kid: 'k1' }).setIssuer(ISSUER).setAudience(AUDIENCE).setExpirationTime('5m')
+        .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
+        .setIssuer(ISSUER)
+        .setAudience(AUDIENCE)
+        .setExpirationTime('5m')
         .sign((await generateKeyPair('ES256')).privateKey);
       expect((await api.call('GET', '/v1/me', { key: foreign })).status).toBe(401);
       const email = await token({ sub: 'jane@example.com', tenant_id: 'tenant-a', roles: ['org-admin'] });
@@ -485,7 +724,14 @@ describe('API platform: authentication, permissions, tenants, errors (real HTTP,
       expect(event?.metadata.causationId).toBe(event?.metadata.commandId);
       const lines = api.logLines.filter((l) => l.includes('corr-ctx-1'));
       expect(lines.length).toBeGreaterThan(0);
-      expect(lines.some((l) => l.includes('"tenantId":"tenant-a"') && l.includes('"purpose":"access-administration"') && l.includes(`"causationId":"${event?.metadata.commandId ?? '?'}"`))).toBe(true);
+      expect(
+        lines.some(
+          (l) =>
+            l.includes('"tenantId":"tenant-a"') &&
+            l.includes('"purpose":"access-administration"') &&
+            l.includes(`"causationId":"${event?.metadata.commandId ?? '?'}"`),
+        ),
+      ).toBe(true);
     });
 
     it('no canary value sent in a request reaches the logs', async () => {

@@ -8,7 +8,6 @@ import { scanForCanaries } from '@attest/testing';
 import { ApiHarness, type ApiResponse } from './testing/api-harness';
 import { WebhookInbox, type InboxMessage } from './testing/webhook-inbox';
 
-
 const ISSUER = 'https://idp.test';
 const AUDIENCE = 'attest-api';
 const tag = randomBytes(3).toString('hex');
@@ -89,30 +88,52 @@ describe('accounts and organizations end to end (A1–A12; real HTTP, real Postg
       expect(again.body).toMatchObject({ status: 409, code: 'ACCOUNT.IDENTIFIER_TAKEN' });
       const sameTenant = await api.call('POST', '/v1/registrations/enterprise', { body: { ...registration, registrationNumber: `X${tag}0001` } });
       expect(sameTenant.body).toMatchObject({ status: 409, code: 'ACCOUNT.IDENTIFIER_TAKEN' });
-      expect((await api.call('POST', '/v1/registrations/enterprise', { body: { ...registration, contact: { name: 'x' } } })).body).toMatchObject({ status: 409 });
+      expect((await api.call('POST', '/v1/registrations/enterprise', { body: { ...registration, contact: { name: 'x' } } })).body).toMatchObject({
+        status: 409,
+      });
     });
 
     it('A1: the operator rejects with reasons; the contact resubmits evidence with a one-time code; the operator verifies', async () => {
       const queue = body<{ accountId: string }[]>(await api.call('GET', '/v1/platform/accounts?verification=pending', { key: operator }));
       expect(queue.map((a) => a.accountId)).toContain(enterprise.accountId);
-      const rejected = await api.call('POST', `/v1/platform/accounts/${enterprise.accountId}/verification`, { key: operator, body: { outcome: 'rejected', reasons: ['licence-expired'] } });
+      const rejected = await api.call('POST', `/v1/platform/accounts/${enterprise.accountId}/verification`, {
+        key: operator,
+        body: { outcome: 'rejected', reasons: ['licence-expired'] },
+      });
       expect(rejected.body).toMatchObject({ verification: 'rejected' });
       const notice = (await deliver()).find((m) => m.kind === 'verification-outcome');
       expect(notice?.payload).toMatchObject({ outcome: 'rejected', reasons: ['licence-expired'], to: { email: people.contact.email } });
 
-      const { challengeId } = body<{ challengeId: string }>(await api.call('POST', `/v1/accounts/${enterprise.accountId}/codes`, { body: { purpose: 'evidence' } }));
+      const { challengeId } = body<{ challengeId: string }>(
+        await api.call('POST', `/v1/accounts/${enterprise.accountId}/codes`, { body: { purpose: 'evidence' } }),
+      );
       const code = await codeFor(people.contact.phone);
       const resubmitted = await api.call('POST', `/v1/accounts/${enterprise.accountId}/evidence`, {
         body: { challengeId, code, evidence: { documentRef: 'licences/acme-2026.pdf', sha256: 'b'.repeat(64) } },
       });
       expect(resubmitted.body).toMatchObject({ verification: 'pending' });
       // A code works once.
-      expect((await api.call('POST', `/v1/accounts/${enterprise.accountId}/evidence`, { body: { challengeId, code, evidence: { documentRef: 'x', sha256: 'c'.repeat(64) } } })).body).toMatchObject({
+      expect(
+        (
+          await api.call('POST', `/v1/accounts/${enterprise.accountId}/evidence`, {
+            body: { challengeId, code, evidence: { documentRef: 'x', sha256: 'c'.repeat(64) } },
+          })
+        ).body,
+      ).toMatchObject({
         code: 'OTP.ALREADY_USED',
       });
-      expect((await api.call('POST', `/v1/platform/accounts/${enterprise.accountId}/verification`, { key: operator, body: { outcome: 'verified' } })).body).toMatchObject({ verification: 'verified' });
-      const detail = body<{ history: { event: string; reason: string | null }[] }>(await api.call('GET', `/v1/platform/accounts/${enterprise.accountId}`, { key: operator }));
-      expect(detail.history.map((h) => h.event)).toEqual(['EnterpriseRegistered.v1', 'EnterpriseRejected.v1', 'LicenceEvidenceSubmitted.v1', 'EnterpriseVerified.v1']);
+      expect(
+        (await api.call('POST', `/v1/platform/accounts/${enterprise.accountId}/verification`, { key: operator, body: { outcome: 'verified' } })).body,
+      ).toMatchObject({ verification: 'verified' });
+      const detail = body<{ history: { event: string; reason: string | null }[] }>(
+        await api.call('GET', `/v1/platform/accounts/${enterprise.accountId}`, { key: operator }),
+      );
+      expect(detail.history.map((h) => h.event)).toEqual([
+        'EnterpriseRegistered.v1',
+        'EnterpriseRejected.v1',
+        'LicenceEvidenceSubmitted.v1',
+        'EnterpriseVerified.v1',
+      ]);
       admin = await api.key(enterprise.tenantId, ['org-admin']);
       expect(body<{ tenant: { accountId: string } }>(await api.call('GET', '/v1/organization', { key: admin })).tenant.accountId).toBe(enterprise.accountId);
     });
@@ -125,14 +146,18 @@ describe('accounts and organizations end to end (A1–A12; real HTTP, real Postg
       const first = body<{ challengeId: string }>(await api.call('POST', '/v1/registrations/personal/code', { body: { phone: people.personal.phone } }));
       const code = await codeFor(people.personal.phone);
       const wrong = code === '000000' ? '000001' : '000000';
-      expect((await api.call('POST', '/v1/registrations/personal', { body: { challengeId: first.challengeId, code: wrong, birthDate: '1990-01-01' } })).body).toMatchObject({
+      expect(
+        (await api.call('POST', '/v1/registrations/personal', { body: { challengeId: first.challengeId, code: wrong, birthDate: '1990-01-01' } })).body,
+      ).toMatchObject({
         status: 400,
         code: 'OTP.INVALID',
         attemptsLeft: 4,
         detail: 'the code is not valid; 4 attempts left',
       });
       const underage = new Date(clock.now().getTime() - 17 * 365.25 * 86_400_000).toISOString().slice(0, 10);
-      expect((await api.call('POST', '/v1/registrations/personal', { body: { challengeId: first.challengeId, code, birthDate: underage } })).body).toMatchObject({
+      expect(
+        (await api.call('POST', '/v1/registrations/personal', { body: { challengeId: first.challengeId, code, birthDate: underage } })).body,
+      ).toMatchObject({
         status: 400,
         code: 'ACCOUNT.UNDERAGE',
       });
@@ -144,12 +169,22 @@ describe('accounts and organizations end to end (A1–A12; real HTTP, real Postg
       // Further codes are refused as a repeat registration; a third code in the hour is the limit.
       for (let i = 0; i < 2; i++) {
         const again = body<{ challengeId: string }>(await api.call('POST', '/v1/registrations/personal/code', { body: { phone: people.personal.phone } }));
-        expect((await api.call('POST', '/v1/registrations/personal', { body: { challengeId: again.challengeId, code: await codeFor(people.personal.phone), birthDate: '1990-01-01' } })).body).toMatchObject({
+        expect(
+          (
+            await api.call('POST', '/v1/registrations/personal', {
+              body: { challengeId: again.challengeId, code: await codeFor(people.personal.phone), birthDate: '1990-01-01' },
+            })
+          ).body,
+        ).toMatchObject({
           status: 409,
           code: 'ACCOUNT.IDENTIFIER_TAKEN',
         });
       }
-      expect((await api.call('POST', '/v1/registrations/personal/code', { body: { phone: people.personal.phone } })).body).toMatchObject({ status: 429, code: 'OTP.TOO_MANY_CODES', retryAfterSeconds: 3600 });
+      expect((await api.call('POST', '/v1/registrations/personal/code', { body: { phone: people.personal.phone } })).body).toMatchObject({
+        status: 429,
+        code: 'OTP.TOO_MANY_CODES',
+        retryAfterSeconds: 3600,
+      });
     });
   });
 
@@ -162,15 +197,26 @@ describe('accounts and organizations end to end (A1–A12; real HTTP, real Postg
     it('A3: builds a department tree', async () => {
       sales = body<{ id: string }>(await api.call('POST', '/v1/organization/departments', { key: admin, body: { name: 'Sales' } })).id;
       const east = body<{ id: string }>(await api.call('POST', '/v1/organization/departments', { key: admin, body: { name: 'East', parentId: sales } })).id;
-      expect((await api.call('POST', '/v1/organization/departments', { key: admin, body: { name: 'sales' } })).body).toMatchObject({ status: 409, code: 'DEPARTMENT.NAME_TAKEN' });
-      expect((await api.call('DELETE', `/v1/organization/departments/${sales}`, { key: admin })).body).toMatchObject({ status: 409, code: 'DEPARTMENT.HAS_SUBDEPARTMENTS' });
+      expect((await api.call('POST', '/v1/organization/departments', { key: admin, body: { name: 'sales' } })).body).toMatchObject({
+        status: 409,
+        code: 'DEPARTMENT.NAME_TAKEN',
+      });
+      expect((await api.call('DELETE', `/v1/organization/departments/${sales}`, { key: admin })).body).toMatchObject({
+        status: 409,
+        code: 'DEPARTMENT.HAS_SUBDEPARTMENTS',
+      });
       expect((await api.call('PATCH', `/v1/organization/departments/${east}`, { key: admin, body: { name: 'East China' } })).status).toBe(200);
       // A department with no subdepartments and no members can go.
-      const temporary = body<{ id: string }>(await api.call('POST', '/v1/organization/departments', { key: admin, body: { name: 'Temporary', parentId: east } })).id;
+      const temporary = body<{ id: string }>(
+        await api.call('POST', '/v1/organization/departments', { key: admin, body: { name: 'Temporary', parentId: east } }),
+      ).id;
       expect((await api.call('DELETE', `/v1/organization/departments/${temporary}`, { key: admin })).body).toMatchObject({ id: temporary });
       expect((await api.call('DELETE', `/v1/organization/departments/${temporary}`, { key: admin })).status).toBe(404);
       const org = body<{ departments: { name: string; parentId: string | null }[] }>(await api.call('GET', '/v1/organization', { key: admin }));
-      expect(org.departments).toEqual([expect.objectContaining({ name: 'Sales', parentId: null }), expect.objectContaining({ name: 'East China', parentId: sales })]);
+      expect(org.departments).toEqual([
+        expect.objectContaining({ name: 'Sales', parentId: null }),
+        expect.objectContaining({ name: 'East China', parentId: sales }),
+      ]);
     });
 
     it('A3/A12: invites from a contact list; a minor needs guardian consent and verified identities', async () => {
@@ -184,12 +230,21 @@ describe('accounts and organizations end to end (A1–A12; real HTTP, real Postg
             {
               contact: people.minor,
               birthDate: minorBirth,
-              minor: { guardian: { name: people.guardian, relationship: 'parent' }, guardianConsentRef: 'consent/17', minorIdentityRef: 'kyc/18', guardianIdentityRef: 'kyc/19' },
+              minor: {
+                guardian: { name: people.guardian, relationship: 'parent' },
+                guardianConsentRef: 'consent/17',
+                minorIdentityRef: 'kyc/18',
+                guardianIdentityRef: 'kyc/19',
+              },
             },
             { contact: people.declined },
-            { contact: { name: 'No Department' , email: 'nd@example.org' }, departmentId: uuidv7() },
+            { contact: { name: 'No Department', email: 'nd@example.org' }, departmentId: uuidv7() },
             // Without identity references: this entry alone is refused, not the batch.
-            { contact: { name: 'Minor Without Ids', email: 'mwi@example.org' }, birthDate: minorBirth, minor: { guardian: { name: people.guardian, relationship: 'parent' }, guardianConsentRef: 'consent/20' } },
+            {
+              contact: { name: 'Minor Without Ids', email: 'mwi@example.org' },
+              birthDate: minorBirth,
+              minor: { guardian: { name: people.guardian, relationship: 'parent' }, guardianConsentRef: 'consent/20' },
+            },
           ],
         },
       });
@@ -212,15 +267,26 @@ describe('accounts and organizations end to end (A1–A12; real HTTP, real Postg
 
       const invitations = (await deliver()).filter((m) => m.kind === 'invitation');
       const tokenOf = (id: string): string => invitations.find((m) => m.payload.accountId === id)?.payload.token ?? '';
-      expect((await api.call('POST', `/v1/invitations/${adult}/accept`, { body: { token: tokenOf(minor) } })).body).toMatchObject({ status: 403, code: 'INVITATION.INVALID_TOKEN' });
+      expect((await api.call('POST', `/v1/invitations/${adult}/accept`, { body: { token: tokenOf(minor) } })).body).toMatchObject({
+        status: 403,
+        code: 'INVITATION.INVALID_TOKEN',
+      });
       expect((await api.call('POST', `/v1/invitations/${adult}/accept`, { body: { token: tokenOf(adult) } })).body).toMatchObject({ status: 'active' });
       expect((await api.call('POST', `/v1/invitations/${minor}/accept`, { body: { token: tokenOf(minor) } })).body).toMatchObject({ status: 'active' });
-      expect((await api.call('POST', `/v1/invitations/${declined}/decline`, { body: { token: tokenOf(declined) } })).body).toMatchObject({ status: 'invitation-closed' });
+      expect((await api.call('POST', `/v1/invitations/${declined}/decline`, { body: { token: tokenOf(declined) } })).body).toMatchObject({
+        status: 'invitation-closed',
+      });
       // The same person is not invited twice: in one batch, or once already a member.
       const again = body<{ status: string; code?: string; detail?: string }[]>(
         await api.call('POST', '/v1/organization/invitations', {
           key: admin,
-          body: { invitations: [{ contact: people.adult }, { contact: { name: 'Twice', email: `twice.${tag}@example.org` } }, { contact: { name: 'Twice Again', email: `twice.${tag}@example.org` } }] },
+          body: {
+            invitations: [
+              { contact: people.adult },
+              { contact: { name: 'Twice', email: `twice.${tag}@example.org` } },
+              { contact: { name: 'Twice Again', email: `twice.${tag}@example.org` } },
+            ],
+          },
         }),
       );
       expect(again.map((o) => [o.status, o.code])).toEqual([
@@ -231,43 +297,71 @@ describe('accounts and organizations end to end (A1–A12; real HTTP, real Postg
       expect(again[0]?.detail).toContain(adult);
       expect(again[2]?.detail).toMatch(/open invitation .*expire/u);
       // Declining erases what the administrator entered about the contact.
-      const declinedData = await api.call('GET', `/v1/organization/members/${declined}/personal-data`, { key: admin, headers: { 'x-purpose': 'member-administration' } });
+      const declinedData = await api.call('GET', `/v1/organization/members/${declined}/personal-data`, {
+        key: admin,
+        headers: { 'x-purpose': 'member-administration' },
+      });
       expect(declinedData.body).toMatchObject({ erased: true, name: null, email: null });
-      const adultData = await api.call('GET', `/v1/organization/members/${adult}/personal-data`, { key: admin, headers: { 'x-purpose': 'member-administration' } });
+      const adultData = await api.call('GET', `/v1/organization/members/${adult}/personal-data`, {
+        key: admin,
+        headers: { 'x-purpose': 'member-administration' },
+      });
       expect(adultData.body).toMatchObject({ erased: false, name: people.adult.name, email: people.adult.email });
       // C3: the read is itself a recorded processing action.
       await api.infra.recordLog.drain();
-      const reads = await api.infra.dataSource.query<{ purpose: string; kind: string }[]>(`SELECT purpose, kind FROM processing.records WHERE subject = $1 AND kind = 'read'`, [
-        await api.infra.privacy.pseudonymForSearch(enterprise.tenantId, adult),
-      ]);
+      const reads = await api.infra.dataSource.query<{ purpose: string; kind: string }[]>(
+        `SELECT purpose, kind FROM processing.records WHERE subject = $1 AND kind = 'read'`,
+        [await api.infra.privacy.pseudonymForSearch(enterprise.tenantId, adult)],
+      );
       expect(reads).toEqual([{ purpose: 'member-administration', kind: 'read' }]);
-      expect((await api.call('GET', `/v1/organization/members/${adult}/personal-data`, { key: admin })).body).toMatchObject({ status: 400, code: 'PURPOSE.REQUIRED' });
+      expect((await api.call('GET', `/v1/organization/members/${adult}/personal-data`, { key: admin })).body).toMatchObject({
+        status: 400,
+        code: 'PURPOSE.REQUIRED',
+      });
     });
 
     it('A3: delegated management rights apply to the member at once; the admin action is the enterprise’s', async () => {
       const member = await token(adult, enterprise.tenantId, ['end-user']);
       expect((await api.call('GET', '/v1/organization/members', { key: member })).status).toBe(403);
       await api.call('POST', `/v1/delegations/${adult}/grant`, { key: admin, body: { permissions: ['organization:read'] } });
-      const members = body<{ accountId: string; delegatedPermissions: string[]; departmentId: string | null }[]>(await api.call('GET', '/v1/organization/members?status=active', { key: member }));
+      const members = body<{ accountId: string; delegatedPermissions: string[]; departmentId: string | null }[]>(
+        await api.call('GET', '/v1/organization/members?status=active', { key: member }),
+      );
       expect(members.find((m) => m.accountId === adult)).toMatchObject({ delegatedPermissions: ['organization:read'], departmentId: sales });
       // One member answers as the list shows it, with its history.
-      expect(body<unknown>(await api.call('GET', `/v1/organization/members/${adult}`, { key: member }))).toMatchObject({ accountId: adult, delegatedPermissions: ['organization:read'], departmentId: sales, history: expect.any(Array) as unknown });
+      expect(body<unknown>(await api.call('GET', `/v1/organization/members/${adult}`, { key: member }))).toMatchObject({
+        accountId: adult,
+        delegatedPermissions: ['organization:read'],
+        departmentId: sales,
+        history: expect.any(Array) as unknown,
+      });
     });
 
     it('A5: binds a WhatsApp Business number to one tenant only; unbinding erases the number', async () => {
-      const bound = await api.call('POST', '/v1/organization/channels', { key: admin, body: { channel: 'whatsapp-business', externalAccountId: people.channel } });
+      const bound = await api.call('POST', '/v1/organization/channels', {
+        key: admin,
+        body: { channel: 'whatsapp-business', externalAccountId: people.channel },
+      });
       expect(bound.status).toBe(201);
       const otherAdmin = await api.key(`other-${tag}`, ['org-admin']);
-      expect((await api.call('POST', '/v1/organization/channels', { key: otherAdmin, body: { channel: 'whatsapp-business', externalAccountId: people.channel } })).body).toMatchObject({
+      expect(
+        (await api.call('POST', '/v1/organization/channels', { key: otherAdmin, body: { channel: 'whatsapp-business', externalAccountId: people.channel } }))
+          .body,
+      ).toMatchObject({
         status: 409,
         code: 'CHANNEL.BOUND_ELSEWHERE',
       });
       const { id } = body<{ id: string }>(bound);
-      expect(body<{ channelBindings: { bindingId: string }[] }>(await api.call('GET', '/v1/organization', { key: admin })).channelBindings.map((b) => b.bindingId)).toEqual([id]);
+      expect(
+        body<{ channelBindings: { bindingId: string }[] }>(await api.call('GET', '/v1/organization', { key: admin })).channelBindings.map((b) => b.bindingId),
+      ).toEqual([id]);
       expect((await api.call('DELETE', `/v1/organization/channels/${id}`, { key: admin })).status).toBe(200);
       expect(await api.infra.vault.isErased(id)).toBe(true);
       // Released: another tenant may bind it now.
-      expect((await api.call('POST', '/v1/organization/channels', { key: otherAdmin, body: { channel: 'whatsapp-business', externalAccountId: people.channel } })).status).toBe(201);
+      expect(
+        (await api.call('POST', '/v1/organization/channels', { key: otherAdmin, body: { channel: 'whatsapp-business', externalAccountId: people.channel } }))
+          .status,
+      ).toBe(201);
     });
   });
 
@@ -279,12 +373,18 @@ describe('accounts and organizations end to end (A1–A12; real HTTP, real Postg
       const me = body<{ history: { event: string; reason: string | null }[] }>(await api.call('GET', '/v1/accounts/me', { key: member }));
       expect(me.history.at(-1)).toMatchObject({ event: 'OwnerChangeRefused.v1', reason: 'transfer-refused' });
       // Naming a new owner is not needed to be refused.
-      expect((await api.call('POST', '/v1/accounts/me/transfer', { key: member, body: {} })).body).toMatchObject({ status: 403, code: 'ACCOUNT.NOT_TRANSFERABLE' });
+      expect((await api.call('POST', '/v1/accounts/me/transfer', { key: member, body: {} })).body).toMatchObject({
+        status: 403,
+        code: 'ACCOUNT.NOT_TRANSFERABLE',
+      });
     });
 
     it('A6/A7: a restricted login is refused until reactivated by a one-time code', async () => {
       const member = await token(adult, enterprise.tenantId, ['end-user']);
-      await api.call('POST', `/v1/platform/accounts/${adult}/status`, { key: operator, body: { action: 'restrict', reason: 'violation', note: 'spam reports' } });
+      await api.call('POST', `/v1/platform/accounts/${adult}/status`, {
+        key: operator,
+        body: { action: 'restrict', reason: 'violation', note: 'spam reports' },
+      });
       expect((await api.call('GET', '/v1/accounts/me', { key: member })).body).toMatchObject({ status: 403, code: 'ACCOUNT.LOGIN_RESTRICTED' });
       expect((await deliver()).some((m) => m.kind === 'account-notice' && m.payload.accountId === adult && m.payload.reason === 'violation')).toBe(true);
       const { challengeId } = body<{ challengeId: string }>(await api.call('POST', `/v1/accounts/${adult}/codes`, { body: { purpose: 'reactivation' } }));
@@ -292,19 +392,32 @@ describe('accounts and organizations end to end (A1–A12; real HTTP, real Postg
       expect((await api.call('POST', `/v1/accounts/${adult}/reactivation`, { body: { challengeId, code } })).body).toMatchObject({ status: 'active' });
       expect((await api.call('GET', '/v1/accounts/me', { key: member })).status).toBe(200);
       // Only a restricted account gets a reactivation code.
-      expect((await api.call('POST', `/v1/accounts/${adult}/codes`, { body: { purpose: 'reactivation' } })).body).toMatchObject({ status: 409, code: 'ACCOUNT.CODE_NOT_APPLICABLE' });
+      expect((await api.call('POST', `/v1/accounts/${adult}/codes`, { body: { purpose: 'reactivation' } })).body).toMatchObject({
+        status: 409,
+        code: 'ACCOUNT.CODE_NOT_APPLICABLE',
+      });
     });
 
     it('A6: a stolen-account report suspends at once; only the operator lifts a suspension; revocation is final', async () => {
       const member = await token(minor, enterprise.tenantId, ['end-user']);
       expect((await api.call('POST', '/v1/accounts/me/stolen-report', { key: member, body: {} })).body).toMatchObject({ status: 'suspended' });
       expect((await api.call('GET', '/v1/accounts/me', { key: member })).body).toMatchObject({ status: 403, code: 'ACCOUNT.SUSPENDED' });
-      expect((await api.call('POST', `/v1/accounts/${minor}/codes`, { body: { purpose: 'reactivation' } })).body).toMatchObject({ code: 'ACCOUNT.CODE_NOT_APPLICABLE' });
-      expect((await api.call('POST', `/v1/platform/accounts/${minor}/status`, { key: operator, body: { action: 'reactivate', reason: 'resolved' } })).body).toMatchObject({ status: 'active' });
-      expect((await api.call('POST', `/v1/platform/accounts/${minor}/status`, { key: operator, body: { action: 'revoke', reason: 'authority-request' } })).body).toMatchObject({ status: 'revoked' });
-      expect((await api.call('POST', `/v1/platform/accounts/${minor}/status`, { key: operator, body: { action: 'reactivate', reason: 'resolved' } })).body).toMatchObject({ status: 409, code: 'ACCOUNT.CLOSED' });
+      expect((await api.call('POST', `/v1/accounts/${minor}/codes`, { body: { purpose: 'reactivation' } })).body).toMatchObject({
+        code: 'ACCOUNT.CODE_NOT_APPLICABLE',
+      });
+      expect(
+        (await api.call('POST', `/v1/platform/accounts/${minor}/status`, { key: operator, body: { action: 'reactivate', reason: 'resolved' } })).body,
+      ).toMatchObject({ status: 'active' });
+      expect(
+        (await api.call('POST', `/v1/platform/accounts/${minor}/status`, { key: operator, body: { action: 'revoke', reason: 'authority-request' } })).body,
+      ).toMatchObject({ status: 'revoked' });
+      expect(
+        (await api.call('POST', `/v1/platform/accounts/${minor}/status`, { key: operator, body: { action: 'reactivate', reason: 'resolved' } })).body,
+      ).toMatchObject({ status: 409, code: 'ACCOUNT.CLOSED' });
       expect((await api.call('GET', '/v1/accounts/me', { key: member })).body).toMatchObject({ code: 'ACCOUNT.REVOKED' });
-      const history = body<{ history: { status: string; reason: string | null; decidedBy: string }[] }>(await api.call('GET', `/v1/organization/members/${minor}`, { key: admin })).history;
+      const history = body<{ history: { status: string; reason: string | null; decidedBy: string }[] }>(
+        await api.call('GET', `/v1/organization/members/${minor}`, { key: admin }),
+      ).history;
       expect(history.map((h) => [h.status, h.reason])).toEqual([
         ['invited', null],
         ['active', null],
@@ -318,25 +431,41 @@ describe('accounts and organizations end to end (A1–A12; real HTTP, real Postg
   describe('A9 cancellation and unbinding', () => {
     it('A9: cancellation is refused while a hold is open, then approved by the operator and the personal data erased (A8)', async () => {
       const user = await token(personal.accountId, personal.tenantId, ['org-admin']);
-      const held = body<{ holds: { holdId: string }[] }>(await api.call('POST', `/v1/platform/accounts/${personal.accountId}/holds`, { key: operator, body: { kind: 'dispute', reference: 'case-2026-17' } }));
+      const held = body<{ holds: { holdId: string }[] }>(
+        await api.call('POST', `/v1/platform/accounts/${personal.accountId}/holds`, { key: operator, body: { kind: 'dispute', reference: 'case-2026-17' } }),
+      );
       const refused = await api.call('POST', '/v1/accounts/me/cancellation', { key: user });
       expect(refused.body).toMatchObject({ status: 409, code: 'ACCOUNT.CANCELLATION_BLOCKED', blockers: ['open-dispute'] });
       await api.call('POST', `/v1/platform/accounts/${personal.accountId}/holds/${held.holds[0]?.holdId ?? ''}/release`, { key: operator });
       expect((await api.call('POST', '/v1/accounts/me/cancellation', { key: user })).body).toMatchObject({ cancellationRequested: true });
       const queue = body<{ accountId: string }[]>(await api.call('GET', '/v1/platform/accounts?cancellationRequested=true', { key: operator }));
       expect(queue.map((a) => a.accountId)).toEqual([personal.accountId]);
-      expect((await api.call('POST', `/v1/platform/accounts/${personal.accountId}/cancellation/approve`, { key: operator })).body).toMatchObject({ status: 'cancelled' });
+      expect((await api.call('POST', `/v1/platform/accounts/${personal.accountId}/cancellation/approve`, { key: operator })).body).toMatchObject({
+        status: 'cancelled',
+      });
       expect(await api.infra.vault.isErased(personal.accountId)).toBe(true);
       // The closing notice still reaches the holder, though their key is gone.
-      expect((await deliver()).some((m) => m.kind === 'account-notice' && m.payload.accountId === personal.accountId && m.payload.to.phone === people.personal.phone)).toBe(true);
+      expect(
+        (await deliver()).some(
+          (m) => m.kind === 'account-notice' && m.payload.accountId === personal.accountId && m.payload.to.phone === people.personal.phone,
+        ),
+      ).toBe(true);
       expect((await api.call('GET', '/v1/accounts/me', { key: user })).body).toMatchObject({ status: 403, code: 'TENANT.CLOSED' });
       // Erasure does not reset the hourly limit on codes to the number.
-      expect((await api.call('POST', '/v1/registrations/personal/code', { body: { phone: people.personal.phone } })).body).toMatchObject({ code: 'OTP.TOO_MANY_CODES' });
+      expect((await api.call('POST', '/v1/registrations/personal/code', { body: { phone: people.personal.phone } })).body).toMatchObject({
+        code: 'OTP.TOO_MANY_CODES',
+      });
     });
 
     it('A9: the enterprise cancellation is refused while a transaction is unfinished', async () => {
-      await api.call('POST', `/v1/platform/accounts/${enterprise.accountId}/holds`, { key: operator, body: { kind: 'unfinished-transaction', reference: 'order-88' } });
-      expect((await api.call('POST', '/v1/organization/cancellation', { key: admin })).body).toMatchObject({ status: 409, blockers: ['open-unfinished-transaction'] });
+      await api.call('POST', `/v1/platform/accounts/${enterprise.accountId}/holds`, {
+        key: operator,
+        body: { kind: 'unfinished-transaction', reference: 'order-88' },
+      });
+      expect((await api.call('POST', '/v1/organization/cancellation', { key: admin })).body).toMatchObject({
+        status: 409,
+        blockers: ['open-unfinished-transaction'],
+      });
     });
 
     it('A9: end users unbind, with the enterprise’s approval when it requires one', async () => {
@@ -352,35 +481,49 @@ describe('accounts and organizations end to end (A1–A12; real HTTP, real Postg
 
   describe('A10/A11 agreements and function-data deletion', () => {
     it('A10: an ended agreement schedules personal-data deletion six months later', async () => {
-      const started = await api.call('POST', `/v1/platform/accounts/${enterprise.accountId}/agreement`, { key: operator, body: { action: 'start', startsOn: '2026-01-01', endsOn: '2027-12-31' } });
+      const started = await api.call('POST', `/v1/platform/accounts/${enterprise.accountId}/agreement`, {
+        key: operator,
+        body: { action: 'start', startsOn: '2026-01-01', endsOn: '2027-12-31' },
+      });
       expect(started.body).toMatchObject({ agreement: { status: 'active', endsOn: '2027-12-31' } });
       const ended = await api.call('POST', `/v1/platform/accounts/${enterprise.accountId}/agreement`, { key: operator, body: { action: 'terminate' } });
       const today = clock.now().toISOString().slice(0, 10);
       expect(ended.body).toMatchObject({ agreement: { status: 'ended', endsOn: today } });
       const due = body<{ agreement: { personalDataDeletionDueOn: string } }>(ended).agreement.personalDataDeletionDueOn;
       expect(new Date(due).getUTCMonth()).toBe((new Date(today).getUTCMonth() + 6) % 12);
-      expect((await api.call('POST', `/v1/platform/accounts/${enterprise.accountId}/agreement`, { key: operator, body: { action: 'start' } })).body).toMatchObject({
+      expect(
+        (await api.call('POST', `/v1/platform/accounts/${enterprise.accountId}/agreement`, { key: operator, body: { action: 'start' } })).body,
+      ).toMatchObject({
         status: 400,
         code: 'VALIDATION.FAILED',
       });
     });
 
     it('A11: a function-data deletion is due in 15 working days and completed by the operator', async () => {
-      const { id } = body<{ id: string }>(await api.call('POST', '/v1/organization/function-data-deletions', { key: admin, body: { function: 'call-recording' } }));
-      const org = body<{ functionDataDeletions: { requestId: string; dueOn: string; completedOn: string | null }[] }>(await api.call('GET', '/v1/organization', { key: admin }));
+      const { id } = body<{ id: string }>(
+        await api.call('POST', '/v1/organization/function-data-deletions', { key: admin, body: { function: 'call-recording' } }),
+      );
+      const org = body<{ functionDataDeletions: { requestId: string; dueOn: string; completedOn: string | null }[] }>(
+        await api.call('GET', '/v1/organization', { key: admin }),
+      );
       const request = org.functionDataDeletions.find((d) => d.requestId === id);
       const days = (new Date(request?.dueOn ?? '').getTime() - new Date(clock.now().toISOString().slice(0, 10)).getTime()) / 86_400_000;
       expect(days).toBeGreaterThanOrEqual(19);
       expect(days).toBeLessThanOrEqual(21);
       await api.call('POST', `/v1/platform/accounts/${enterprise.accountId}/function-data-deletions/${id}/complete`, { key: operator });
-      const after = body<{ functionDataDeletions: { requestId: string; completedOn: string | null }[] }>(await api.call('GET', '/v1/organization', { key: admin }));
+      const after = body<{ functionDataDeletions: { requestId: string; completedOn: string | null }[] }>(
+        await api.call('GET', '/v1/organization', { key: admin }),
+      );
       expect(after.functionDataDeletions.find((d) => d.requestId === id)?.completedOn).not.toBeNull();
     });
   });
 
   describe('A7/A8 last activity and the commands the retention jobs call', () => {
     it('records logins at most once an hour, without events; restricts and cancels on inactivity', async () => {
-      const res = await api.call('POST', '/v1/organization/invitations', { key: admin, body: { invitations: [{ contact: { name: 'Idle User', email: `idle.${tag}@example.org` } }] } });
+      const res = await api.call('POST', '/v1/organization/invitations', {
+        key: admin,
+        body: { invitations: [{ contact: { name: 'Idle User', email: `idle.${tag}@example.org` } }] },
+      });
       expect(res.status).toBe(201);
       const invited = body<{ accountId: string }[]>(res);
       expect(invited).toEqual([expect.objectContaining({ status: 'invited' })]);
@@ -390,11 +533,15 @@ describe('accounts and organizations end to end (A1–A12; real HTTP, real Postg
       const user = await token(idle, enterprise.tenantId, ['end-user']);
       const events = await api.eventCount();
       await api.call('GET', '/v1/accounts/me', { key: user });
-      const first = (await api.infra.dataSource.query<{ at: Date }[]>('SELECT last_login_at AS at FROM accounts.last_activity WHERE account_id = $1', [idle]))[0]?.at;
+      const first = (
+        await api.infra.dataSource.query<{ at: Date }[]>('SELECT last_login_at AS at FROM accounts.last_activity WHERE account_id = $1', [idle])
+      )[0]?.at;
       expect(first).toBeInstanceOf(Date);
       clock.advance(60_000);
       await api.call('GET', '/v1/accounts/me', { key: user });
-      const second = (await api.infra.dataSource.query<{ at: Date }[]>('SELECT last_login_at AS at FROM accounts.last_activity WHERE account_id = $1', [idle]))[0]?.at;
+      const second = (
+        await api.infra.dataSource.query<{ at: Date }[]>('SELECT last_login_at AS at FROM accounts.last_activity WHERE account_id = $1', [idle])
+      )[0]?.at;
       expect(second?.getTime()).toBe(first?.getTime());
       expect(await api.eventCount()).toBe(events);
 
@@ -402,12 +549,18 @@ describe('accounts and organizations end to end (A1–A12; real HTTP, real Postg
       const job = { tenantId: enterprise.tenantId, actor: 'system:retention', correlationId: uuidv7(), commandId: uuidv7() };
       const lastActivityAt = first ?? new Date();
       const soon = new Date(lastActivityAt.getTime() + 30 * 86_400_000);
-      await expect(bus.execute(new RunAccountCommand(job, { kind: 'RestrictForInactivity', accountId: idle, lastActivityAt, inactivityDays: 90 }, soon))).rejects.toMatchObject({ code: 'ACCOUNT.NOT_INACTIVE' });
+      await expect(
+        bus.execute(new RunAccountCommand(job, { kind: 'RestrictForInactivity', accountId: idle, lastActivityAt, inactivityDays: 90 }, soon)),
+      ).rejects.toMatchObject({ code: 'ACCOUNT.NOT_INACTIVE' });
       const later = new Date(lastActivityAt.getTime() + 91 * 86_400_000);
-      const restricted = await bus.execute(new RunAccountCommand({ ...job, commandId: uuidv7() }, { kind: 'RestrictForInactivity', accountId: idle, lastActivityAt, inactivityDays: 90 }, later));
+      const restricted = await bus.execute(
+        new RunAccountCommand({ ...job, commandId: uuidv7() }, { kind: 'RestrictForInactivity', accountId: idle, lastActivityAt, inactivityDays: 90 }, later),
+      );
       expect(restricted.account?.status).toBe('restricted');
       const muchLater = new Date(lastActivityAt.getTime() + 200 * 86_400_000);
-      const cancelled = await bus.execute(new RunAccountCommand({ ...job, commandId: uuidv7() }, { kind: 'CancelForInactivity', accountId: idle, lastActivityAt }, muchLater));
+      const cancelled = await bus.execute(
+        new RunAccountCommand({ ...job, commandId: uuidv7() }, { kind: 'CancelForInactivity', accountId: idle, lastActivityAt }, muchLater),
+      );
       expect(cancelled.account?.status).toBe('cancelled');
       expect(await api.infra.vault.isErased(idle)).toBe(true);
     });
@@ -417,7 +570,9 @@ describe('accounts and organizations end to end (A1–A12; real HTTP, real Postg
     it('moves a member, refuses its unbinding, and closes an invitation once it has expired', async () => {
       const res = await api.call('POST', '/v1/organization/invitations', {
         key: admin,
-        body: { invitations: [{ contact: { name: 'Late Invitee', email: `late.${tag}@example.org` } }, { contact: { name: 'Mover', phone: '+8613500000001' } }] },
+        body: {
+          invitations: [{ contact: { name: 'Late Invitee', email: `late.${tag}@example.org` } }, { contact: { name: 'Mover', phone: '+8613500000001' } }],
+        },
       });
       const [late, mover] = body<{ accountId: string }[]>(res).map((o) => o.accountId);
       const messages = await deliver();
@@ -425,18 +580,37 @@ describe('accounts and organizations end to end (A1–A12; real HTTP, real Postg
       await api.call('POST', `/v1/invitations/${mover ?? ''}/accept`, { body: { token: tokenOf(mover) } });
 
       const department = body<{ id: string }>(await api.call('POST', '/v1/organization/departments', { key: admin, body: { name: `Support ${tag}` } })).id;
-      expect((await api.call('POST', `/v1/organization/members/${mover ?? ''}/department`, { key: admin, body: { departmentId: uuidv7() } })).body).toMatchObject({ status: 404, code: 'DEPARTMENT.NOT_FOUND' });
-      expect((await api.call('POST', `/v1/organization/members/${mover ?? ''}/department`, { key: admin, body: { departmentId: department } })).body).toMatchObject({ departmentId: department });
-      expect((await api.call('DELETE', `/v1/organization/departments/${department}`, { key: admin })).body).toMatchObject({ status: 409, code: 'DEPARTMENT.HAS_MEMBERS' });
+      expect(
+        (await api.call('POST', `/v1/organization/members/${mover ?? ''}/department`, { key: admin, body: { departmentId: uuidv7() } })).body,
+      ).toMatchObject({ status: 404, code: 'DEPARTMENT.NOT_FOUND' });
+      expect(
+        (await api.call('POST', `/v1/organization/members/${mover ?? ''}/department`, { key: admin, body: { departmentId: department } })).body,
+      ).toMatchObject({ departmentId: department });
+      expect((await api.call('DELETE', `/v1/organization/departments/${department}`, { key: admin })).body).toMatchObject({
+        status: 409,
+        code: 'DEPARTMENT.HAS_MEMBERS',
+      });
 
       const user = await token(mover ?? '', enterprise.tenantId, ['end-user']);
       expect((await api.call('POST', '/v1/accounts/me/unbinding', { key: user })).body).toMatchObject({ unbindingRequested: true });
-      expect((await api.call('POST', `/v1/organization/members/${mover ?? ''}/unbinding/reject`, { key: admin })).body).toMatchObject({ status: 'active', unbindingRequested: false });
-      expect((await api.call('POST', `/v1/organization/members/${mover ?? ''}/unbinding/reject`, { key: admin })).body).toMatchObject({ status: 409, code: 'ACCOUNT.NO_UNBINDING_REQUEST' });
+      expect((await api.call('POST', `/v1/organization/members/${mover ?? ''}/unbinding/reject`, { key: admin })).body).toMatchObject({
+        status: 'active',
+        unbindingRequested: false,
+      });
+      expect((await api.call('POST', `/v1/organization/members/${mover ?? ''}/unbinding/reject`, { key: admin })).body).toMatchObject({
+        status: 409,
+        code: 'ACCOUNT.NO_UNBINDING_REQUEST',
+      });
 
-      expect((await api.call('POST', `/v1/organization/invitations/${late ?? ''}/expire`, { key: admin })).body).toMatchObject({ status: 409, code: 'INVITATION.NOT_EXPIRED' });
+      expect((await api.call('POST', `/v1/organization/invitations/${late ?? ''}/expire`, { key: admin })).body).toMatchObject({
+        status: 409,
+        code: 'INVITATION.NOT_EXPIRED',
+      });
       clock.advance(8 * 86_400_000);
-      expect((await api.call('POST', `/v1/invitations/${late ?? ''}/accept`, { body: { token: tokenOf(late) } })).body).toMatchObject({ status: 409, code: 'INVITATION.EXPIRED' });
+      expect((await api.call('POST', `/v1/invitations/${late ?? ''}/accept`, { body: { token: tokenOf(late) } })).body).toMatchObject({
+        status: 409,
+        code: 'INVITATION.EXPIRED',
+      });
       expect((await api.call('POST', `/v1/organization/invitations/${late ?? ''}/expire`, { key: admin })).body).toMatchObject({ status: 'invitation-closed' });
       expect(await api.infra.vault.isErased(late ?? '')).toBe(true);
     });
@@ -445,7 +619,10 @@ describe('accounts and organizations end to end (A1–A12; real HTTP, real Postg
   it('N5/D4: no personal data in plaintext anywhere in the database or the logs', async () => {
     await Promise.all(api.runners.map((r) => r.catchUp()));
     // The data is there (readable through an authorized read) — and nowhere in plaintext.
-    const minorData = await api.call('GET', `/v1/organization/members/${minor}/personal-data`, { key: admin, headers: { 'x-purpose': 'member-administration' } });
+    const minorData = await api.call('GET', `/v1/organization/members/${minor}/personal-data`, {
+      key: admin,
+      headers: { 'x-purpose': 'member-administration' },
+    });
     expect(minorData.body).toMatchObject({ name: people.minor.name, email: people.minor.email, erased: false });
     const canaries = [
       people.contact.name,
@@ -470,8 +647,12 @@ describe('accounts and organizations end to end (A1–A12; real HTTP, real Postg
       const held = body<{ holds: { holdId: string }[] }>(await api.call('GET', `/v1/platform/accounts/${enterprise.accountId}`, { key: operator }));
       for (const h of held.holds) await api.call('POST', `/v1/platform/accounts/${enterprise.accountId}/holds/${h.holdId}/release`, { key: operator });
       expect((await api.call('POST', '/v1/organization/cancellation', { key: admin })).body).toMatchObject({ cancellationRequested: true });
-      expect((await api.call('POST', `/v1/platform/accounts/${enterprise.accountId}/cancellation/approve`, { key: operator })).body).toMatchObject({ status: 'cancelled' });
-      const members = body<{ accountId: string; status: string }[]>(await api.call('GET', `/v1/platform/accounts?tenantId=${enterprise.tenantId}&kind=member&limit=200`, { key: operator }));
+      expect((await api.call('POST', `/v1/platform/accounts/${enterprise.accountId}/cancellation/approve`, { key: operator })).body).toMatchObject({
+        status: 'cancelled',
+      });
+      const members = body<{ accountId: string; status: string }[]>(
+        await api.call('GET', `/v1/platform/accounts?tenantId=${enterprise.tenantId}&kind=member&limit=200`, { key: operator }),
+      );
       expect(members.length).toBeGreaterThanOrEqual(5);
       for (const m of members) {
         expect(['cancelled', 'unbound', 'invitation-closed']).toContain(m.status);
@@ -492,11 +673,22 @@ describe('accounts and organizations end to end (A1–A12; real HTTP, real Postg
     it('an interrupted member cascade is finished by `attest accounts complete-closures`', async () => {
       const registered = body<{ accountId: string; tenantId: string }>(
         await api.call('POST', '/v1/registrations/enterprise', {
-          body: { tenantId: `beta-${tag}`, legalName: 'Beta Ltd', registrationNumber: `BETA${tag}01`, contact: { name: 'Beta Contact', email: `beta.${tag}@example.org` }, evidence: { documentRef: 'b.pdf', sha256: 'd'.repeat(64) } },
+          body: {
+            tenantId: `beta-${tag}`,
+            legalName: 'Beta Ltd',
+            registrationNumber: `BETA${tag}01`,
+            contact: { name: 'Beta Contact', email: `beta.${tag}@example.org` },
+            evidence: { documentRef: 'b.pdf', sha256: 'd'.repeat(64) },
+          },
         }),
       );
       const betaAdmin = await api.key(registered.tenantId, ['org-admin']);
-      const invited = body<{ accountId: string }[]>(await api.call('POST', '/v1/organization/invitations', { key: betaAdmin, body: { invitations: [{ contact: { name: 'Beta Member', email: `bm.${tag}@example.org` } }] } }));
+      const invited = body<{ accountId: string }[]>(
+        await api.call('POST', '/v1/organization/invitations', {
+          key: betaAdmin,
+          body: { invitations: [{ contact: { name: 'Beta Member', email: `bm.${tag}@example.org` } }] },
+        }),
+      );
       const member = invited[0]?.accountId ?? '';
       await api.call('POST', '/v1/organization/cancellation', { key: betaAdmin });
       // The approving process "crashes" between the enterprise's cancellation and its members'.

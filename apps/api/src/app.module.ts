@@ -30,7 +30,14 @@ import {
   type AccountsReadModel,
   type IssuedKeys,
 } from '@attest/accounts-application';
-import { MyAccountController, OrganizationController, PlatformAccountsController, PUBLIC_FLOW_LIMITER, PublicFlowGuard, RegistrationsController } from '@attest/accounts-api';
+import {
+  MyAccountController,
+  OrganizationController,
+  PlatformAccountsController,
+  PUBLIC_FLOW_LIMITER,
+  PublicFlowGuard,
+  RegistrationsController,
+} from '@attest/accounts-api';
 import {
   AccountGateAuthenticator,
   PostgresAccountsReadModel,
@@ -52,18 +59,18 @@ import { PostgresProcessingRecordService, PostgresProcessingRegister, RecordLogJ
 import { PROCESSING_JOURNAL, type ProcessingJournal } from '@attest/security';
 import type { PostgresKeyVault, ReadModelPrivacy } from '@attest/privacy-postgres';
 import { InlineProjector, type Projection, type ProjectionRunner } from '@attest/projections';
-import { AccessAuthenticator, PostgresAccessProjector, PostgresAccessReadModel, RandomKeyMaterial, type ApiKeyCache, type KeyRecord, type OidcOptions } from '@attest/access-infrastructure';
+import {
+  AccessAuthenticator,
+  PostgresAccessProjector,
+  PostgresAccessReadModel,
+  RandomKeyMaterial,
+  type ApiKeyCache,
+  type KeyRecord,
+  type OidcOptions,
+} from '@attest/access-infrastructure';
 import { PostgresIdempotencyStore } from '@attest/database';
 import { EVENT_STORE, type EventStore } from '@attest/event-store';
-import {
-  AccessGuard,
-  AUTHENTICATOR,
-  createValidationPipe,
-  IDEMPOTENCY_STORE,
-  IdempotencyInterceptor,
-  RATE_LIMITER,
-  RateLimiter,
-} from '@attest/http';
+import { AccessGuard, AUTHENTICATOR, createValidationPipe, IDEMPOTENCY_STORE, IdempotencyInterceptor, RATE_LIMITER, RateLimiter } from '@attest/http';
 import { systemClock, type Clock } from '@attest/kernel';
 import type { Logger, Registry } from '@attest/observability';
 import { EventLogController } from '@attest/operations-api';
@@ -75,7 +82,18 @@ import { DATA_SOURCE, METRICS_REGISTRY, PROJECTION_RUNNERS } from './tokens';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ContextSubjectExport } from './subject-export';
 import { PROFILE_FIELD_NAMES } from '@attest/customers-domain';
-import { DELETION_EVIDENCE, DELETION_LEDGER, REQUEST_POLICIES, REQUESTS_PROJECTOR, REQUESTS_READ_MODEL, requestsHandlers, SUBJECT_EXPORT, SUBJECT_RIGHTS, VERIFICATION_CODES, type RequestsReadModel } from '@attest/requests-application';
+import {
+  DELETION_EVIDENCE,
+  DELETION_LEDGER,
+  REQUEST_POLICIES,
+  REQUESTS_PROJECTOR,
+  REQUESTS_READ_MODEL,
+  requestsHandlers,
+  SUBJECT_EXPORT,
+  SUBJECT_RIGHTS,
+  VERIFICATION_CODES,
+  type RequestsReadModel,
+} from '@attest/requests-application';
 import { PlatformRequestsController, RequestsController } from '@attest/requests-api';
 import { PostgresDeletionLedger, PostgresRequestPolicies, PostgresRequestsReadModel, PostgresVerificationCodes } from '@attest/requests-infrastructure';
 import { RecordDeletionEvidence } from './deletion-evidence';
@@ -171,7 +189,10 @@ export class AppModule {
         PublicFlowGuard,
         ...accountsHandlers,
         { provide: PROCESSING_JOURNAL, useValue: new RecordLogJournal(deps.recordLog, deps.privacy) },
-        { provide: PROCESSING_RECORD, useValue: new PostgresProcessingRecordService(deps.recordLog.withApp(deps.appDataSource), deps.appDataSource, deps.privacy, clock) },
+        {
+          provide: PROCESSING_RECORD,
+          useValue: new PostgresProcessingRecordService(deps.recordLog.withApp(deps.appDataSource), deps.appDataSource, deps.privacy, clock),
+        },
         { provide: PROCESSING_REGISTER, useValue: new PostgresProcessingRegister(deps.appDataSource, clock) },
         { provide: CUSTOMERS_READ_MODEL, useValue: new PostgresCustomersReadModel(deps.appDataSource, deps.privacy) },
         { provide: CUSTOMERS_PROJECTOR, useValue: new InlineProjector(deps.dataSource, deps.store, byName('customers', 'consent')) },
@@ -188,14 +209,25 @@ export class AppModule {
         {
           provide: SUBJECT_EXPORT,
           inject: [QueryBus, CUSTOMERS_READ_MODEL, PROCESSING_RECORD, REQUESTS_READ_MODEL, PROCESSING_JOURNAL],
-          useFactory: (bus: QueryBus, customers: CustomersReadModel, record: ProcessingRecordService, requests: RequestsReadModel, journal: ProcessingJournal) =>
-            new ContextSubjectExport(bus, customers, record, requests, journal, clock),
+          useFactory: (
+            bus: QueryBus,
+            customers: CustomersReadModel,
+            record: ProcessingRecordService,
+            requests: RequestsReadModel,
+            journal: ProcessingJournal,
+          ) => new ContextSubjectExport(bus, customers, record, requests, journal, clock),
         },
         { provide: DELETION_LEDGER, useValue: new PostgresDeletionLedger(deps.dataSource, deps.outbox) },
         {
           provide: SUBJECT_RIGHTS,
           inject: [CommandBus, CUSTOMERS_READ_MODEL],
-          useFactory: (bus: CommandBus, customers: CustomersReadModel) => new ContextSubjectRights(bus, deps.store, customers, { vault: deps.vault, privacy: deps.privacy, recordLog: deps.recordLog, owner: deps.dataSource }),
+          useFactory: (bus: CommandBus, customers: CustomersReadModel) =>
+            new ContextSubjectRights(bus, deps.store, customers, {
+              vault: deps.vault,
+              privacy: deps.privacy,
+              recordLog: deps.recordLog,
+              owner: deps.dataSource,
+            }),
         },
         { provide: RATE_LIMITER, useValue: new RateLimiter(deps.rateLimitPerMinute) },
         { provide: IDEMPOTENCY_STORE, useValue: new PostgresIdempotencyStore(deps.appDataSource) },

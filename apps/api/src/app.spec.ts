@@ -28,7 +28,16 @@ describe('API (real Postgres, real HTTP)', () => {
       expect(await res.json()).toEqual({
         status: 'ready',
         checks: { postgres: 'up', eventStore: 'up', eventStoreKind: 'postgres' },
-        projections: { 'event-log-stats': 'caught-up', access: 'caught-up', accounts: 'caught-up', 'account-notifications': 'caught-up', customers: 'caught-up', consent: 'caught-up', requests: 'caught-up', 'processing-record': 'caught-up' },
+        projections: {
+          'event-log-stats': 'caught-up',
+          access: 'caught-up',
+          accounts: 'caught-up',
+          'account-notifications': 'caught-up',
+          customers: 'caught-up',
+          consent: 'caught-up',
+          requests: 'caught-up',
+          'processing-record': 'caught-up',
+        },
       });
     });
   });

@@ -26,8 +26,10 @@ export async function createApp(deps: AppDependencies): Promise<NestFastifyAppli
     },
     // What the router refuses before any hook (a path parameter that is not valid percent-encoding) is problem+json too.
     frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-      if (error.code === 'FST_ERR_BAD_URL') sendProblem(request, reply, { status: 400, code: 'HTTP.BAD_URL', detail: 'the URL holds a percent-encoding that is not valid UTF-8' });
-      else if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') sendProblem(request, reply, { status: 414, code: 'HTTP.URI_TOO_LONG', detail: 'a path segment of the URL is too long' });
+      if (error.code === 'FST_ERR_BAD_URL')
+        sendProblem(request, reply, { status: 400, code: 'HTTP.BAD_URL', detail: 'the URL holds a percent-encoding that is not valid UTF-8' });
+      else if (error.code === 'FST_ERR_MAX_PARAM_LENGTH')
+        sendProblem(request, reply, { status: 414, code: 'HTTP.URI_TOO_LONG', detail: 'a path segment of the URL is too long' });
       else sendProblem(request, reply, { status: 500, code: 'HTTP.INTERNAL' });
     },
   });
@@ -81,10 +83,7 @@ export async function createApp(deps: AppDependencies): Promise<NestFastifyAppli
     const seconds = reply.elapsedTime / 1000;
     requests.inc({ method: request.method, route, status: String(reply.statusCode) });
     duration.observe({ method: request.method, route }, seconds);
-    deps.logger.info(
-      { correlationId: request.id, method: request.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
-      'request',
-    );
+    deps.logger.info({ correlationId: request.id, method: request.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
   });
   SwaggerModule.setup('docs', app, openApiDocument(app), { jsonDocumentUrl: 'docs-json', customSiteTitle: 'Attest API' });
   await app.init();
@@ -113,7 +112,9 @@ export function openApiDocument(app: NestFastifyApplication): OpenAPIObject {
   // Example answers recorded from the end-to-end specs (apps/api/src/openapi-examples.ts).
   const examples = committedExamples();
   for (const [path, item] of Object.entries(document.paths)) {
-    for (const [method, operation] of Object.entries(item as Record<string, { responses?: Record<string, { content?: Record<string, { example?: unknown }> }> }>)) {
+    for (const [method, operation] of Object.entries(
+      item as Record<string, { responses?: Record<string, { content?: Record<string, { example?: unknown }> }> }>,
+    )) {
       for (const [status, response] of Object.entries(operation.responses ?? {})) {
         for (const [media, content] of Object.entries(response.content ?? {})) {
           const example = examples[`${method.toUpperCase()} ${path} ${status} ${media}`];
@@ -124,4 +125,3 @@ export function openApiDocument(app: NestFastifyApplication): OpenAPIObject {
   }
   return { ...document, components: { ...document.components, schemas: Object.fromEntries(Object.entries(schemas).sort(([a], [b]) => a.localeCompare(b))) } };
 }
-

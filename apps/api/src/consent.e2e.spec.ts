@@ -12,7 +12,13 @@ const canary = {
   guardian: `Zhao Guardian${tag}`,
   note: `Prefers calls after six ${tag}`,
 };
-const evidence = (noticeVersion = 'notice-1') => ({ noticeVersion, method: 'checkbox', source: 'web-signup-form', collector: 'system:web-shop', collectedAt: '2026-11-01T10:00:00.000Z' });
+const evidence = (noticeVersion = 'notice-1') => ({
+  noticeVersion,
+  method: 'checkbox',
+  source: 'web-signup-form',
+  collector: 'system:web-shop',
+  collectedAt: '2026-11-01T10:00:00.000Z',
+});
 const purpose = (purposeKey: string, extra: Record<string, unknown> = {}) => ({
   purposeKey,
   name: purposeKey,
@@ -51,7 +57,13 @@ describe('customers, consent and processing decisions end to end (C1–C3, K1–
   beforeAll(async () => {
     await api.start('consent_e2e', { clock });
     const registered = await api.call('POST', '/v1/registrations/enterprise', {
-      body: { tenantId: `shop-${tag}`, legalName: 'Shop Ltd', registrationNumber: `SHOP${tag}01`, contact: { name: 'Shop Contact', email: `c.${tag}@example.org` }, evidence: { documentRef: 's.pdf', sha256: 'e'.repeat(64) } },
+      body: {
+        tenantId: `shop-${tag}`,
+        legalName: 'Shop Ltd',
+        registrationNumber: `SHOP${tag}01`,
+        contact: { name: 'Shop Contact', email: `c.${tag}@example.org` },
+        evidence: { documentRef: 's.pdf', sha256: 'e'.repeat(64) },
+      },
     });
     tenant = body(registered);
     admin = await api.key(tenant.tenantId, ['org-admin']);
@@ -63,19 +75,37 @@ describe('customers, consent and processing decisions end to end (C1–C3, K1–
     await api.stop();
   });
 
-  const decide = async (customerId: string, q: Record<string, unknown> = {}): Promise<{ allow: boolean; reasons: string[]; decisionId: string; legalBasis: string | null }> =>
-    body(await api.call('POST', '/v1/decisions', { key: service, body: { customerId, purpose: 'newsletter', channel: 'email', dataCategories: ['contact'], ...q } }));
+  const decide = async (
+    customerId: string,
+    q: Record<string, unknown> = {},
+  ): Promise<{ allow: boolean; reasons: string[]; decisionId: string; legalBasis: string | null }> =>
+    body(
+      await api.call('POST', '/v1/decisions', {
+        key: service,
+        body: { customerId, purpose: 'newsletter', channel: 'email', dataCategories: ['contact'], ...q },
+      }),
+    );
 
   describe('C1/C2/C3 customer profiles', () => {
     it('C1/C2: creates classified, encrypted profiles with tags and follow-ups; K4 flags a child under 14', async () => {
       alice = body<{ id: string }>(
-        await api.call('POST', '/v1/customers', { key: service, body: { profile: { name: canary.name, email: canary.email, healthNotes: canary.health, idNumber: canary.idNumber, birthDate: '1990-03-07' }, tags: ['vip'] } }),
+        await api.call('POST', '/v1/customers', {
+          key: service,
+          body: {
+            profile: { name: canary.name, email: canary.email, healthNotes: canary.health, idNumber: canary.idNumber, birthDate: '1990-03-07' },
+            tags: ['vip'],
+          },
+        }),
       ).id;
       const childBirth = new Date(clock.now().getTime() - 10 * 365.25 * 86_400_000).toISOString().slice(0, 10);
-      child = body<{ id: string }>(await api.call('POST', '/v1/customers', { key: service, body: { profile: { name: 'Child', birthDate: childBirth }, tags: ['family'] } })).id;
+      child = body<{ id: string }>(
+        await api.call('POST', '/v1/customers', { key: service, body: { profile: { name: 'Child', birthDate: childBirth }, tags: ['family'] } }),
+      ).id;
       expect((await api.call('POST', `/v1/customers/${alice}/follow-ups`, { key: service, body: { channel: 'phone', note: canary.note } })).status).toBe(201);
       expect((await api.call('POST', `/v1/customers/${alice}/tags`, { key: service, body: { add: ['newsletter-reader'] } })).status).toBe(200);
-      const list = body<{ customerId: string; under14: boolean; profile: unknown; tags: string[] }[]>(await api.call('GET', '/v1/customers?tag=vip', { key: service }));
+      const list = body<{ customerId: string; under14: boolean; profile: unknown; tags: string[] }[]>(
+        await api.call('GET', '/v1/customers?tag=vip', { key: service }),
+      );
       expect(list).toEqual([expect.objectContaining({ customerId: alice, under14: false, profile: null, tags: ['newsletter-reader', 'vip'] })]);
       expect(body<{ under14: boolean }>(await api.call('GET', `/v1/customers/${child}`, { key: service })).under14).toBe(true);
     });
@@ -95,10 +125,18 @@ describe('customers, consent and processing decisions end to end (C1–C3, K1–
       // The subject appears as its pseudonym only (P1, D4).
       const pseudonym = await api.infra.privacy.pseudonymForSearch(tenant.tenantId, alice);
       expect(pseudonym).toMatch(/^psn_/);
-      expect(after.at(-1)).toMatchObject({ subject: pseudonym, purpose: 'customer-support', actor: expect.stringMatching(/^apiKey:/) as unknown, categories: expect.arrayContaining(['medical-health', 'specific-identity']) as unknown });
+      expect(after.at(-1)).toMatchObject({
+        subject: pseudonym,
+        purpose: 'customer-support',
+        actor: expect.stringMatching(/^apiKey:/) as unknown,
+        categories: expect.arrayContaining(['medical-health', 'specific-identity']) as unknown,
+      });
       expect(JSON.stringify(after)).not.toContain(alice);
       const endUser = await api.key(tenant.tenantId, ['end-user']);
-      expect((await api.call('GET', `/v1/customers/${alice}`, { key: endUser, headers: { 'x-purpose': 'customer-support' } })).body).toMatchObject({ status: 403, code: 'AUTH.FORBIDDEN' });
+      expect((await api.call('GET', `/v1/customers/${alice}`, { key: endUser, headers: { 'x-purpose': 'customer-support' } })).body).toMatchObject({
+        status: 403,
+        code: 'AUTH.FORBIDDEN',
+      });
     });
   });
 
@@ -134,11 +172,26 @@ describe('customers, consent and processing decisions end to end (C1–C3, K1–
 
     it('K1/K2: grant with evidence and withdraw in one call, each with a receipt; K7 history', async () => {
       tick();
-      const granted = await api.call('POST', `/v1/customers/${alice}/consents`, { key: service, body: { purposeKey: 'newsletter', channel: 'email', scope: 'general', evidence: evidence() } });
+      const granted = await api.call('POST', `/v1/customers/${alice}/consents`, {
+        key: service,
+        body: { purposeKey: 'newsletter', channel: 'email', scope: 'general', evidence: evidence() },
+      });
       expect(granted.status).toBe(201);
       grantedAt = between();
-      const receipt = body<{ receiptId: string; action: string; purpose: { key: string; version: number; legalBasis: string }; evidence: unknown; event: { id: string } }>(granted);
-      expect(receipt).toMatchObject({ action: 'granted', subjectId: alice, purpose: { key: 'newsletter', version: 1, legalBasis: 'consent' }, evidence: evidence(), channel: 'email' });
+      const receipt = body<{
+        receiptId: string;
+        action: string;
+        purpose: { key: string; version: number; legalBasis: string };
+        evidence: unknown;
+        event: { id: string };
+      }>(granted);
+      expect(receipt).toMatchObject({
+        action: 'granted',
+        subjectId: alice,
+        purpose: { key: 'newsletter', version: 1, legalBasis: 'consent' },
+        evidence: evidence(),
+        channel: 'email',
+      });
       expect(body(await api.call('GET', `/v1/consent-receipts/${receipt.receiptId}`, { key: service }))).toEqual(receipt);
       expect((await decide(alice)).allow).toBe(true);
 
@@ -149,21 +202,48 @@ describe('customers, consent and processing decisions end to end (C1–C3, K1–
       expect(withdrawn.body).toMatchObject({ action: 'withdrawn', withdrawal: { method: 'unsubscribe-link' } });
       withdrawnAt = between();
       expect(await decide(alice)).toMatchObject({ allow: false, reasons: ['CONSENT_WITHDRAWN'] });
-      expect((await api.call('POST', `/v1/customers/${alice}/consents/withdraw`, { key: service, body: { purposeKey: 'newsletter', channel: 'email', scope: 'general', method: 'stop-link', source: 'email' } })).body).toMatchObject({
+      expect(
+        (
+          await api.call('POST', `/v1/customers/${alice}/consents/withdraw`, {
+            key: service,
+            body: { purposeKey: 'newsletter', channel: 'email', scope: 'general', method: 'stop-link', source: 'email' },
+          })
+        ).body,
+      ).toMatchObject({
         status: 409,
         code: 'CONSENT.NOT_GRANTED',
       });
 
-      await api.call('POST', `/v1/customers/${alice}/consents`, { key: service, body: { purposeKey: 'newsletter', channel: 'email', scope: 'general', evidence: evidence() } });
+      await api.call('POST', `/v1/customers/${alice}/consents`, {
+        key: service,
+        body: { purposeKey: 'newsletter', channel: 'email', scope: 'general', evidence: evidence() },
+      });
       regrantedAt = between();
       // K5: a new notice text needs consent again.
-      expect((await api.call('PUT', '/v1/purposes/newsletter', { key: admin, body: { ...purpose('newsletter', { noticeVersion: 'notice-2' }), purposeKey: undefined } })).status).toBe(200);
+      expect(
+        (
+          await api.call('PUT', '/v1/purposes/newsletter', {
+            key: admin,
+            body: { ...purpose('newsletter', { noticeVersion: 'notice-2' }), purposeKey: undefined },
+          })
+        ).status,
+      ).toBe(200);
       revisedAt = between();
       expect(await decide(alice)).toMatchObject({ allow: false, reasons: ['OUTDATED_NOTICE_VERSION'] });
-      expect((await api.call('POST', `/v1/customers/${alice}/consents`, { key: service, body: { purposeKey: 'newsletter', channel: 'email', scope: 'general', evidence: evidence() } })).body).toMatchObject({
+      expect(
+        (
+          await api.call('POST', `/v1/customers/${alice}/consents`, {
+            key: service,
+            body: { purposeKey: 'newsletter', channel: 'email', scope: 'general', evidence: evidence() },
+          })
+        ).body,
+      ).toMatchObject({
         code: 'CONSENT.NOTICE_VERSION_MISMATCH',
       });
-      await api.call('POST', `/v1/customers/${alice}/consents`, { key: service, body: { purposeKey: 'newsletter', channel: 'email', scope: 'general', evidence: evidence('notice-2') } });
+      await api.call('POST', `/v1/customers/${alice}/consents`, {
+        key: service,
+        body: { purposeKey: 'newsletter', channel: 'email', scope: 'general', evidence: evidence('notice-2') },
+      });
       tick();
       expect((await decide(alice)).allow).toBe(true);
 
@@ -186,27 +266,50 @@ describe('customers, consent and processing decisions end to end (C1–C3, K1–
       expect(await at(regrantedAt)).toMatchObject({ valid: true });
       const afterRevision = await at(revisedAt);
       expect(afterRevision).toMatchObject({ valid: false, reasons: ['OUTDATED_NOTICE_VERSION'] });
-      expect(afterRevision.proof.map((p) => p.type)).toEqual(['PurposeDefined.v1', 'ConsentGranted.v1', 'ConsentWithdrawn.v1', 'ConsentGranted.v1', 'PurposeRevised.v1']);
+      expect(afterRevision.proof.map((p) => p.type)).toEqual([
+        'PurposeDefined.v1',
+        'ConsentGranted.v1',
+        'ConsentWithdrawn.v1',
+        'ConsentGranted.v1',
+        'PurposeRevised.v1',
+      ]);
       expect((await at(clock.now().toISOString())).valid).toBe(true);
       expect((await api.call('GET', `/v1/customers/${uuidv7()}/consents/state?purpose=newsletter&channel=email`, { key: service })).status).toBe(404);
     });
 
     it('K3/K4: separate consents for sensitive data, third parties and transfers; a guardian consents for a child', async () => {
-      expect((await api.call('POST', `/v1/customers/${child}/consents`, { key: service, body: { purposeKey: 'newsletter', channel: 'email', scope: 'general', evidence: evidence('notice-2') } })).body).toMatchObject({
+      expect(
+        (
+          await api.call('POST', `/v1/customers/${child}/consents`, {
+            key: service,
+            body: { purposeKey: 'newsletter', channel: 'email', scope: 'general', evidence: evidence('notice-2') },
+          })
+        ).body,
+      ).toMatchObject({
         status: 400,
         code: 'CONSENT.GUARDIAN_REQUIRED',
       });
       const byGuardian = await api.call('POST', `/v1/customers/${child}/consents`, {
         key: service,
-        body: { purposeKey: 'newsletter', channel: 'email', scope: 'general', evidence: evidence('notice-2'), guardian: { name: canary.guardian, relationship: 'parent' } },
+        body: {
+          purposeKey: 'newsletter',
+          channel: 'email',
+          scope: 'general',
+          evidence: evidence('notice-2'),
+          guardian: { name: canary.guardian, relationship: 'parent' },
+        },
       });
       expect(byGuardian.body).toMatchObject({ givenByGuardian: { relationship: 'parent' } });
       expect(JSON.stringify(byGuardian.body)).not.toContain(canary.guardian);
       expect((await decide(child)).allow).toBe(true);
 
-      const grant = (b: Record<string, unknown>) => api.call('POST', `/v1/customers/${alice}/consents`, { key: service, body: { channel: 'email', evidence: evidence(), ...b } });
+      const grant = (b: Record<string, unknown>) =>
+        api.call('POST', `/v1/customers/${alice}/consents`, { key: service, body: { channel: 'email', evidence: evidence(), ...b } });
       expect((await grant({ purposeKey: 'health-programme', scope: 'general' })).status).toBe(201);
-      expect(await decide(alice, { purpose: 'health-programme', dataCategories: ['contact', 'medical-health'] })).toMatchObject({ allow: false, reasons: ['SENSITIVE_WITHOUT_SEPARATE_CONSENT'] });
+      expect(await decide(alice, { purpose: 'health-programme', dataCategories: ['contact', 'medical-health'] })).toMatchObject({
+        allow: false,
+        reasons: ['SENSITIVE_WITHOUT_SEPARATE_CONSENT'],
+      });
       expect((await grant({ purposeKey: 'health-programme', scope: 'sensitive' })).status).toBe(201);
       expect((await decide(alice, { purpose: 'health-programme', dataCategories: ['contact', 'medical-health'] })).allow).toBe(true);
       expect(await decide(alice, { purpose: 'health-programme', thirdParty: 'Lab Partner Ltd' })).toMatchObject({ reasons: ['NO_THIRD_PARTY_CONSENT'] });
@@ -214,11 +317,22 @@ describe('customers, consent and processing decisions end to end (C1–C3, K1–
       expect((await decide(alice, { purpose: 'health-programme', thirdParty: 'lab partner ltd' })).allow).toBe(true);
       expect(await decide(alice, { purpose: 'health-programme', transferCountry: 'DE' })).toMatchObject({ reasons: ['NO_TRANSFER_CONSENT'] });
       expect(
-        (await grant({ purposeKey: 'health-programme', scope: 'cross-border', crossBorder: { recipient: 'Acme GmbH', country: 'DE', purpose: 'support', dataTypes: ['contact'] } })).status,
+        (
+          await grant({
+            purposeKey: 'health-programme',
+            scope: 'cross-border',
+            crossBorder: { recipient: 'Acme GmbH', country: 'DE', purpose: 'support', dataTypes: ['contact'] },
+          })
+        ).status,
       ).toBe(201);
       expect((await decide(alice, { purpose: 'health-programme', transferCountry: 'DE' })).allow).toBe(true);
-      expect(await decide(alice, { purpose: 'health-programme', transferCountry: 'DE', dataCategories: ['medical-health'] })).toMatchObject({ reasons: ['NO_TRANSFER_CONSENT'] });
-      expect((await grant({ purposeKey: 'health-programme', scope: 'cross-border', crossBorder: { recipient: 'x', country: 'DE', purpose: 'p', dataTypes: [] } })).status).toBe(400);
+      expect(await decide(alice, { purpose: 'health-programme', transferCountry: 'DE', dataCategories: ['medical-health'] })).toMatchObject({
+        reasons: ['NO_TRANSFER_CONSENT'],
+      });
+      expect(
+        (await grant({ purposeKey: 'health-programme', scope: 'cross-border', crossBorder: { recipient: 'x', country: 'DE', purpose: 'p', dataTypes: [] } }))
+          .status,
+      ).toBe(400);
     });
   });
 
@@ -240,22 +354,49 @@ describe('customers, consent and processing decisions end to end (C1–C3, K1–
       await expectDeny('SENSITIVE_WITHOUT_SEPARATE_CONSENT', child, { purpose: 'health-programme', dataCategories: ['medical-health'] });
       await expectDeny('NO_THIRD_PARTY_CONSENT', alice, { thirdParty: 'Someone Else' });
       await expectDeny('NO_TRANSFER_CONSENT', alice, { transferCountry: 'US' });
-      const bob = body<{ id: string }>(await api.call('POST', '/v1/customers', { key: service, body: { profile: { name: 'Bob', birthDate: '1980-01-01' } } })).id;
+      const bob = body<{ id: string }>(
+        await api.call('POST', '/v1/customers', { key: service, body: { profile: { name: 'Bob', birthDate: '1980-01-01' } } }),
+      ).id;
       await expectDeny('NO_CONSENT', bob);
-      await api.call('POST', `/v1/customers/${bob}/consents`, { key: service, body: { purposeKey: 'newsletter', channel: 'email', scope: 'general', evidence: evidence('notice-2') } });
-      await api.call('POST', `/v1/customers/${bob}/consents/withdraw`, { key: service, body: { purposeKey: 'newsletter', channel: 'email', scope: 'general', method: 'sms-stop', source: 'sms' } });
+      await api.call('POST', `/v1/customers/${bob}/consents`, {
+        key: service,
+        body: { purposeKey: 'newsletter', channel: 'email', scope: 'general', evidence: evidence('notice-2') },
+      });
+      await api.call('POST', `/v1/customers/${bob}/consents/withdraw`, {
+        key: service,
+        body: { purposeKey: 'newsletter', channel: 'email', scope: 'general', method: 'sms-stop', source: 'sms' },
+      });
       await expectDeny('CONSENT_WITHDRAWN', bob);
-      await api.call('POST', `/v1/customers/${bob}/consents`, { key: service, body: { purposeKey: 'newsletter', channel: 'email', scope: 'general', evidence: evidence('notice-2') } });
+      await api.call('POST', `/v1/customers/${bob}/consents`, {
+        key: service,
+        body: { purposeKey: 'newsletter', channel: 'email', scope: 'general', evidence: evidence('notice-2') },
+      });
       // The subject turns out to be a child: a consent not given by a guardian does not count.
-      await api.call('PATCH', `/v1/customers/${bob}`, { key: service, body: { birthDate: new Date(clock.now().getTime() - 9 * 365.25 * 86_400_000).toISOString().slice(0, 10) } });
+      await api.call('PATCH', `/v1/customers/${bob}`, {
+        key: service,
+        body: { birthDate: new Date(clock.now().getTime() - 9 * 365.25 * 86_400_000).toISOString().slice(0, 10) },
+      });
       await expectDeny('MINOR_WITHOUT_GUARDIAN_CONSENT', bob);
       const carol = body<{ id: string }>(await api.call('POST', '/v1/customers', { key: service, body: { profile: { name: 'Carol' } } })).id;
-      await api.call('POST', `/v1/customers/${carol}/consents`, { key: service, body: { purposeKey: 'billing', channel: 'email', scope: 'general', evidence: evidence() } });
+      await api.call('POST', `/v1/customers/${carol}/consents`, {
+        key: service,
+        body: { purposeKey: 'billing', channel: 'email', scope: 'general', evidence: evidence() },
+      });
       expect((await decide(carol, { purpose: 'billing' })).allow).toBe(true);
-      expect((await api.call('PUT', '/v1/purposes/billing', { key: admin, body: { ...purpose('billing', { legalBasis: 'consent', channels: ['email', 'postal'] }), purposeKey: undefined } })).status).toBe(200);
+      expect(
+        (
+          await api.call('PUT', '/v1/purposes/billing', {
+            key: admin,
+            body: { ...purpose('billing', { legalBasis: 'consent', channels: ['email', 'postal'] }), purposeKey: undefined },
+          })
+        ).status,
+      ).toBe(200);
       // Still version-1 consent, and the revision changed nothing the subject agreed to: valid.
       expect((await decide(carol, { purpose: 'billing' })).allow).toBe(true);
-      await api.call('PUT', '/v1/purposes/billing', { key: admin, body: { ...purpose('billing', { legalBasis: 'consent', method: 'profiling' }), purposeKey: undefined } });
+      await api.call('PUT', '/v1/purposes/billing', {
+        key: admin,
+        body: { ...purpose('billing', { legalBasis: 'consent', method: 'profiling' }), purposeKey: undefined },
+      });
       await expectDeny('OUTDATED_NOTICE_VERSION', carol, { purpose: 'billing' });
       expect((await api.call('POST', `/v1/customers/${alice}/restriction`, { key: service, body: { reason: 'accuracy-contested' } })).status).toBe(200);
       await expectDeny('SUBJECT_RESTRICTED', alice);
@@ -289,12 +430,21 @@ describe('customers, consent and processing decisions end to end (C1–C3, K1–
       );
       const recorded = await journal('decision');
       expect(recorded.length - before).toBeGreaterThanOrEqual(20);
-      expect(recorded.at(-1)).toMatchObject({ subject: await api.infra.privacy.pseudonymForSearch(tenant.tenantId, alice), outcome: 'allow', purpose: 'newsletter', legalBasis: 'consent', channel: 'email' });
+      expect(recorded.at(-1)).toMatchObject({
+        subject: await api.infra.privacy.pseudonymForSearch(tenant.tenantId, alice),
+        outcome: 'allow',
+        purpose: 'newsletter',
+        legalBasis: 'consent',
+        channel: 'email',
+      });
     });
 
     it('K8/P7: a group send gets one recorded result per recipient; another tenant sees none of ours', async () => {
       const unknown = uuidv7();
-      const res = await api.call('POST', '/v1/decisions/bulk', { key: service, body: { customerIds: [alice, child, unknown], purpose: 'newsletter', channel: 'email', dataCategories: ['contact'] } });
+      const res = await api.call('POST', '/v1/decisions/bulk', {
+        key: service,
+        body: { customerIds: [alice, child, unknown], purpose: 'newsletter', channel: 'email', dataCategories: ['contact'] },
+      });
       expect(res.status).toBe(200);
       const bulk = body<{ allowed: number; denied: number; decisions: { customerId: string; allow: boolean; reasons: string[]; decisionId: string }[] }>(res);
       expect(bulk).toMatchObject({ allowed: 2, denied: 1 });
@@ -312,12 +462,26 @@ describe('customers, consent and processing decisions end to end (C1–C3, K1–
       );
       expect(durable).toHaveLength(3);
       await api.infra.recordLog.drain();
-      const rows = await api.infra.dataSource.query<{ source_id: string }[]>('SELECT source_id FROM processing.records WHERE source_id = ANY($1::text[])', [ids]);
+      const rows = await api.infra.dataSource.query<{ source_id: string }[]>('SELECT source_id FROM processing.records WHERE source_id = ANY($1::text[])', [
+        ids,
+      ]);
       expect(rows).toHaveLength(3);
       const tooMany = Array.from({ length: 10_001 }, () => uuidv7());
-      expect((await api.call('POST', '/v1/decisions/bulk', { key: service, body: { customerIds: tooMany, purpose: 'newsletter', channel: 'email', dataCategories: ['contact'] } })).status).toBe(400);
+      expect(
+        (
+          await api.call('POST', '/v1/decisions/bulk', {
+            key: service,
+            body: { customerIds: tooMany, purpose: 'newsletter', channel: 'email', dataCategories: ['contact'] },
+          })
+        ).status,
+      ).toBe(400);
       const other = await api.key(`other-${tag}`, ['service']);
-      const foreign = body<{ reasons: string[] }>(await api.call('POST', '/v1/decisions', { key: other, body: { customerId: alice, purpose: 'newsletter', channel: 'email', dataCategories: ['contact'] } }));
+      const foreign = body<{ reasons: string[] }>(
+        await api.call('POST', '/v1/decisions', {
+          key: other,
+          body: { customerId: alice, purpose: 'newsletter', channel: 'email', dataCategories: ['contact'] },
+        }),
+      );
       expect(foreign.reasons).toEqual(['PURPOSE_UNKNOWN']);
       expect((await api.call('GET', `/v1/customers/${alice}/consents`, { key: other })).status).toBe(404);
     });
@@ -326,12 +490,20 @@ describe('customers, consent and processing decisions end to end (C1–C3, K1–
       const results = await Promise.all(
         Array.from({ length: 8 }, (_, i) =>
           i % 2 === 0
-            ? api.call('POST', `/v1/customers/${alice}/consents`, { key: service, body: { purposeKey: 'newsletter', channel: 'sms', scope: 'general', evidence: evidence('notice-2') } })
-            : api.call('POST', `/v1/customers/${alice}/consents/withdraw`, { key: service, body: { purposeKey: 'newsletter', channel: 'sms', scope: 'general', method: 'stop', source: 'sms' } }),
+            ? api.call('POST', `/v1/customers/${alice}/consents`, {
+                key: service,
+                body: { purposeKey: 'newsletter', channel: 'sms', scope: 'general', evidence: evidence('notice-2') },
+              })
+            : api.call('POST', `/v1/customers/${alice}/consents/withdraw`, {
+                key: service,
+                body: { purposeKey: 'newsletter', channel: 'sms', scope: 'general', method: 'stop', source: 'sms' },
+              }),
         ),
       );
       for (const r of results) expect([200, 201, 409]).toContain(r.status);
-      const history = body<{ action: string; channel: string }[]>(await api.call('GET', `/v1/customers/${alice}/consents`, { key: service })).filter((h) => h.channel === 'sms');
+      const history = body<{ action: string; channel: string }[]>(await api.call('GET', `/v1/customers/${alice}/consents`, { key: service })).filter(
+        (h) => h.channel === 'sms',
+      );
       expect(history.length).toBe(results.filter((r) => r.status < 300).length);
       // A withdrawal only follows a grant: the log never withdraws twice in a row.
       history.forEach((h, i) => {
@@ -359,7 +531,10 @@ describe('customers, consent and processing decisions end to end (C1–C3, K1–
 
   async function journal(kind: string): Promise<Record<string, unknown>[]> {
     await api.infra.recordLog.drain();
-    const rows = await api.infra.dataSource.query<{ body: string }[]>(`SELECT body FROM processing.records WHERE kind = $1 AND tenant_id = $2 ORDER BY idx`, [kind, tenant.tenantId]);
+    const rows = await api.infra.dataSource.query<{ body: string }[]>(`SELECT body FROM processing.records WHERE kind = $1 AND tenant_id = $2 ORDER BY idx`, [
+      kind,
+      tenant.tenantId,
+    ]);
     return rows.map((r) => JSON.parse(r.body) as Record<string, unknown>);
   }
 });

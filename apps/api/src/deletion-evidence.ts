@@ -25,7 +25,10 @@ export class RecordDeletionEvidence implements DeletionEvidence {
 
   async certify(input: Parameters<DeletionEvidence['certify']>[0]): Promise<SignedCertificate> {
     await this.log.mergePending(input.tenantId, { wait: true });
-    const rows = (await this.log.ownerQuery(`SELECT idx::text AS position FROM processing.records WHERE tenant_id = $1 AND source_id = $2`, [input.tenantId, input.erasure.eventId])) as { position: string }[];
+    const rows = (await this.log.ownerQuery(`SELECT idx::text AS position FROM processing.records WHERE tenant_id = $1 AND source_id = $2`, [
+      input.tenantId,
+      input.erasure.eventId,
+    ])) as { position: string }[];
     const index = rows[0] ? Number(rows[0].position) : null;
     if (index === null) throw new Error(`the processing record has no delete entry for event ${input.erasure.eventId} yet`);
     const checkpoint = await this.log.checkpoint(input.tenantId);

@@ -50,7 +50,10 @@ async function startProvider(): Promise<{ child: ChildProcess; issuer: string }>
 }
 
 /** The browser's part of the code flow: follow the provider's redirects with its cookies until it sends the user back. */
-async function authorize(issuer: string, loginHint: string): Promise<{ code: string | null; error: string | null; description: string | null; state: string | null; verifier: string }> {
+async function authorize(
+  issuer: string,
+  loginHint: string,
+): Promise<{ code: string | null; error: string | null; description: string | null; state: string | null; verifier: string }> {
   const verifier = randomBytes(32).toString('base64url');
   const state = randomBytes(12).toString('base64url');
   const query = new URLSearchParams({
@@ -79,7 +82,13 @@ async function authorize(issuer: string, loginHint: string): Promise<{ code: str
     const next = new URL(location, url);
     if (next.href.startsWith(REDIRECT)) {
       expect(next.searchParams.get('state')).toBe(state);
-      return { code: next.searchParams.get('code'), error: next.searchParams.get('error'), description: next.searchParams.get('error_description'), state: next.searchParams.get('state'), verifier };
+      return {
+        code: next.searchParams.get('code'),
+        error: next.searchParams.get('error'),
+        description: next.searchParams.get('error_description'),
+        state: next.searchParams.get('state'),
+        verifier,
+      };
     }
     url = next.href;
   }
@@ -98,7 +107,19 @@ describe('an end user signs in through the platform’s identity provider and re
     const bus = api.app.get(CommandBus);
     const context = { tenantId, actor: 'system:test', correlationId: uuidv7(), commandId: uuidv7() };
     const token = randomBytes(24).toString('base64url');
-    await bus.execute(new RunAccountCommand(context, { kind: 'InviteEndUser', accountId: member, departmentId: null, contact: { name: 'Chen Jing', email: 'chen.jing@acme.example', phone: null }, birthDate: null, minor: null, token, tokenHash: hashInvitationToken(token), expiresAt: new Date(Date.now() + 86_400_000) }));
+    await bus.execute(
+      new RunAccountCommand(context, {
+        kind: 'InviteEndUser',
+        accountId: member,
+        departmentId: null,
+        contact: { name: 'Chen Jing', email: 'chen.jing@acme.example', phone: null },
+        birthDate: null,
+        minor: null,
+        token,
+        tokenHash: hashInvitationToken(token),
+        expiresAt: new Date(Date.now() + 86_400_000),
+      }),
+    );
     await bus.execute(new RunAccountCommand(context, { kind: 'AcceptInvitation', accountId: member, tokenHash: hashInvitationToken(token) }));
   }, 60_000);
 
@@ -136,7 +157,13 @@ describe('an end user signs in through the platform’s identity provider and re
     const wrong = await fetch(`${issuer}/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`crm-web:${CLIENT_SECRET}`).toString('base64')}` },
-      body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT, code_verifier: randomBytes(32).toString('base64url'), resource: AUDIENCE }).toString(),
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        code,
+        redirect_uri: REDIRECT,
+        code_verifier: randomBytes(32).toString('base64url'),
+        resource: AUDIENCE,
+      }).toString(),
     });
     expect(wrong.status).toBe(400);
     expect(await authorize(issuer, stranger)).toMatchObject({ code: null, error: 'access_denied' });
@@ -145,7 +172,13 @@ describe('an end user signs in through the platform’s identity provider and re
   it('a token with the right claims but not signed by the provider is refused by Attest', async () => {
     const { privateKey } = await generateKeyPair('ES256');
     const { SignJWT } = await import('jose');
-    const forged = await new SignJWT({ tenant_id: tenantId, roles: ['end-user'] }).setProtectedHeader({ alg: 'ES256', kid: 'platform-1' }).setSubject(member).setIssuer(issuer).setAudience(AUDIENCE).setExpirationTime('5m').sign(privateKey);
+    const forged = await new SignJWT({ tenant_id: tenantId, roles: ['end-user'] })
+      .setProtectedHeader({ alg: 'ES256', kid: 'platform-1' })
+      .setSubject(member)
+      .setIssuer(issuer)
+      .setAudience(AUDIENCE)
+      .setExpirationTime('5m')
+      .sign(privateKey);
     expect((await api.call('GET', '/v1/accounts/me', { key: forged })).status).toBe(401);
   });
 });

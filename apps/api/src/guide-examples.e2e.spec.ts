@@ -13,7 +13,13 @@ import { templatePattern } from './testing/response-check';
  * with a 5xx. Ids in the examples are placeholders, so a 404 is fine.
  */
 const ROOT = join(__dirname, '..', '..', '..');
-const SOURCES = [...readdirSync(join(ROOT, 'docs', 'guides')).filter((f) => f.endsWith('.md')).map((f) => join('docs', 'guides', f)), 'README.md', join('docs', 'runbook.md')];
+const SOURCES = [
+  ...readdirSync(join(ROOT, 'docs', 'guides'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => join('docs', 'guides', f)),
+  'README.md',
+  join('docs', 'runbook.md'),
+];
 
 interface Example {
   readonly source: string;
@@ -76,15 +82,17 @@ const EXAMPLES = SOURCES.flatMap(examplesIn).filter((e) => e.path !== '/v1/nope'
 const document = JSON.parse(readFileSync(OPENAPI_FILE, 'utf8')) as {
   paths: Record<string, Record<string, { parameters?: { name: string; in: string; schema?: { type?: string } }[]; requestBody?: unknown }>>;
 };
-const operations = Object.entries(document.paths).flatMap(([template, item]) =>
-  Object.entries(item).map(([method, op]) => ({
-    method: method.toUpperCase(),
-    template,
-    op,
-    params: (template.match(/\{/gu) ?? []).length,
-    pattern: templatePattern(template),
-  })),
-).sort((a, b) => a.params - b.params);
+const operations = Object.entries(document.paths)
+  .flatMap(([template, item]) =>
+    Object.entries(item).map(([method, op]) => ({
+      method: method.toUpperCase(),
+      template,
+      op,
+      params: (template.match(/\{/gu) ?? []).length,
+      pattern: templatePattern(template),
+    })),
+  )
+  .sort((a, b) => a.params - b.params);
 
 /** The documented operation an example's path names, matching `{placeholders}` and `$VARS` as parameters. */
 function operationOf(method: string, path: string): (typeof operations)[number] | undefined {
@@ -123,8 +131,12 @@ describe('the guides’ request examples run against the API', () => {
       // A route named in prose without its body ("`POST /v1/decisions/bulk` with up to …") is not an example to send.
       if (!op || (example.body === undefined && op.op.requestBody !== undefined)) continue;
       // Each example on a tenant of its own: an example that closes the tenant affects no other.
-      const key = example.path.startsWith('/v1/platform/') ? operator : await api.key(`guide-${uuidv7().slice(-12)}`, ['org-admin', 'compliance-officer', 'dsr-handler', 'service']);
-      const integers = new Set((op.op.parameters ?? []).filter((p) => p.in === 'path' && (p.schema?.type === 'integer' || p.schema?.type === 'number')).map((p) => p.name));
+      const key = example.path.startsWith('/v1/platform/')
+        ? operator
+        : await api.key(`guide-${uuidv7().slice(-12)}`, ['org-admin', 'compliance-officer', 'dsr-handler', 'service']);
+      const integers = new Set(
+        (op.op.parameters ?? []).filter((p) => p.in === 'path' && (p.schema?.type === 'integer' || p.schema?.type === 'number')).map((p) => p.name),
+      );
       const templateParts = op.template.split('/');
       const [bare = '', query] = example.path.split('?');
       const path = bare
@@ -139,7 +151,9 @@ describe('the guides’ request examples run against the API', () => {
       sent += 1;
       const code = (res.body as { code?: string } | null)?.code ?? '';
       if (res.status >= 500 || (res.status === 400 && (code === 'VALIDATION.FAILED' || code === 'HTTP.MALFORMED_BODY'))) {
-        refused.push(`${example.source}: ${example.method} ${example.path} → ${String(res.status)} ${code} ${JSON.stringify((res.body as { errors?: unknown } | null)?.errors ?? '')}`);
+        refused.push(
+          `${example.source}: ${example.method} ${example.path} → ${String(res.status)} ${code} ${JSON.stringify((res.body as { errors?: unknown } | null)?.errors ?? '')}`,
+        );
       }
     }
     expect(refused).toEqual([]);

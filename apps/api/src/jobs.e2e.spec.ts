@@ -25,18 +25,40 @@ describe('timed jobs that move the clock (P2, D3, D5; real Postgres)', () => {
   const day = 86_400_000;
   const run = (name: string, dryRun = false): Promise<JobRun> => runner.runNow(name, { dryRun });
 
-  const customer = async (profile: Record<string, string>): Promise<string> => body<{ id: string }>(await api.call('POST', '/v1/customers', { key: service, body: { profile, tags: [] } })).id;
+  const customer = async (profile: Record<string, string>): Promise<string> =>
+    body<{ id: string }>(await api.call('POST', '/v1/customers', { key: service, body: { profile, tags: [] } })).id;
   const request = async (type: string, customerId: string): Promise<string> =>
     body<{ requestId: string }>(
-      await api.call('POST', '/v1/data-subject-requests', { key: service, body: { customerId, type, channel: 'web', requester: { relation: 'self', contact: { email: `r.${tag}@example.org` } } } }),
+      await api.call('POST', '/v1/data-subject-requests', {
+        key: service,
+        body: { customerId, type, channel: 'web', requester: { relation: 'self', contact: { email: `r.${tag}@example.org` } } },
+      }),
     ).requestId;
 
   beforeAll(async () => {
     await api.start('jobs_e2e', { clock });
     inbox = await WebhookInbox.start(api.infra, clock);
-    runner = new JobRunner({ dataSource: api.infra.dataSource, jobs: createJobs(api.infra, loadConfig({ DATABASE_URL: api.databaseUrl, ATTEST_MASTER_KEY: randomBytes(32).toString('base64'), ATTEST_RECORD_SIGNER_KEY: generateSignerKey('attest.local/processing-record') })), clock, owner: 'test' });
+    runner = new JobRunner({
+      dataSource: api.infra.dataSource,
+      jobs: createJobs(
+        api.infra,
+        loadConfig({
+          DATABASE_URL: api.databaseUrl,
+          ATTEST_MASTER_KEY: randomBytes(32).toString('base64'),
+          ATTEST_RECORD_SIGNER_KEY: generateSignerKey('attest.local/processing-record'),
+        }),
+      ),
+      clock,
+      owner: 'test',
+    });
     const registered = await api.call('POST', '/v1/registrations/enterprise', {
-      body: { tenantId: `jobs-${tag}`, legalName: 'Jobs Ltd', registrationNumber: `JOB${tag}01`, contact: { name: 'Jobs Contact', email: `c.${tag}@example.org` }, evidence: { documentRef: 's.pdf', sha256: 'e'.repeat(64) } },
+      body: {
+        tenantId: `jobs-${tag}`,
+        legalName: 'Jobs Ltd',
+        registrationNumber: `JOB${tag}01`,
+        contact: { name: 'Jobs Contact', email: `c.${tag}@example.org` },
+        evidence: { documentRef: 's.pdf', sha256: 'e'.repeat(64) },
+      },
     });
     tenantId = body<{ tenantId: string }>(registered).tenantId;
     handler = await api.key(tenantId, ['dsr-handler']);
@@ -50,7 +72,8 @@ describe('timed jobs that move the clock (P2, D3, D5; real Postgres)', () => {
 
   it('D3: a request becoming at risk, then overdue, is flagged to the tenant once each', async () => {
     const requestId = await request('access', await customer({ name: `Deadline ${tag}` }));
-    const notices = async (): Promise<string[]> => (await inbox.dispatch()).filter((m) => m.kind === 'request-deadline' && m.payload.requestId === requestId).map((m) => String(m.payload['urgency']));
+    const notices = async (): Promise<string[]> =>
+      (await inbox.dispatch()).filter((m) => m.kind === 'request-deadline' && m.payload.requestId === requestId).map((m) => String(m.payload['urgency']));
     expect((await run('request-deadlines')).counts).toMatchObject({ notified: 0 });
     clock.advance(27 * day);
     expect((await run('request-deadlines', true)).planned).toEqual([expect.stringContaining(`${requestId}: at-risk`)]);
@@ -63,7 +86,14 @@ describe('timed jobs that move the clock (P2, D3, D5; real Postgres)', () => {
     expect(await notices()).toEqual(['overdue']);
     // (API keys expire after 30 days of test time: back to now before calling the API again.)
     clock.set(new Date());
-    expect((await api.call('POST', `/v1/data-subject-requests/${requestId}/rejection`, { key: handler, body: { reasons: ['test done'], complaint: 'dpa.example.org' } })).status).toBe(200);
+    expect(
+      (
+        await api.call('POST', `/v1/data-subject-requests/${requestId}/rejection`, {
+          key: handler,
+          body: { reasons: ['test done'], complaint: 'dpa.example.org' },
+        })
+      ).status,
+    ).toBe(200);
     expect((await run('request-deadlines')).counts).toEqual({ due: 0, notified: 0 });
   });
 
@@ -74,7 +104,14 @@ describe('timed jobs that move the clock (P2, D3, D5; real Postgres)', () => {
     await api.call('POST', `/v1/data-subject-requests/${requestId}/identity-checks`, { key: handler, body: { note: 'checked' } });
     await api.call('POST', `/v1/data-subject-requests/${requestId}/start`, { key: handler });
     const until = new Date(clock.now().getTime() + 2 * day).toISOString().slice(0, 10);
-    expect((await api.call('POST', `/v1/data-subject-requests/${requestId}/execution`, { key: handler, body: { legalHolds: [{ field: 'email', reason: 'claim pending', until }] } })).status).toBe(200);
+    expect(
+      (
+        await api.call('POST', `/v1/data-subject-requests/${requestId}/execution`, {
+          key: handler,
+          body: { legalHolds: [{ field: 'email', reason: 'claim pending', until }] },
+        })
+      ).status,
+    ).toBe(200);
     const retained = async (): Promise<unknown> => body(await api.call('GET', `/v1/data-subject-requests/${requestId}/retained`, { key: handler }));
     expect(await retained()).toEqual([expect.objectContaining({ field: 'email', value: email })]);
     await run('destruction-warnings');
@@ -83,7 +120,11 @@ describe('timed jobs that move the clock (P2, D3, D5; real Postgres)', () => {
       expect.objectContaining({ payload: { requestId, field: 'email', erasedAfter: until } }),
     ]);
     clock.advance(3 * day);
-    expect(await run('retained-data-expiry', true)).toMatchObject({ status: 'succeeded', counts: { expired: 1 }, planned: [`request ${requestId}: email would be erased`] });
+    expect(await run('retained-data-expiry', true)).toMatchObject({
+      status: 'succeeded',
+      counts: { expired: 1 },
+      planned: [`request ${requestId}: email would be erased`],
+    });
     expect(await retained()).toEqual([expect.objectContaining({ field: 'email', value: email })]);
     expect((await run('retained-data-expiry')).counts).toEqual({ expired: 1 });
     expect(await retained()).toEqual([]);
@@ -116,9 +157,15 @@ describe('timed jobs that move the clock (P2, D3, D5; real Postgres)', () => {
     await api.call('POST', `/v1/processing-record/legal-holds/${hold.holdId}/release`, { key: officer });
     expect((await run('processing-record-purge', true)).planned).toEqual([expect.stringContaining(`${tenantId}: would purge 2 bodies`)]);
     expect((await run('processing-record-purge')).counts).toMatchObject({ purged: 2 });
-    const entries = await api.infra.dataSource.query<{ body: string | null }[]>(`SELECT body FROM processing.records WHERE tenant_id = $1 ORDER BY idx LIMIT 3`, [tenantId]);
+    const entries = await api.infra.dataSource.query<{ body: string | null }[]>(
+      `SELECT body FROM processing.records WHERE tenant_id = $1 ORDER BY idx LIMIT 3`,
+      [tenantId],
+    );
     expect(entries.map((e) => e.body === null)).toEqual([true, true, false]);
-    expect(body<{ ok: boolean; purged: number }>(await api.call('GET', '/v1/processing-record/verification', { key: officer }))).toMatchObject({ ok: true, purged: 2 });
+    expect(body<{ ok: boolean; purged: number }>(await api.call('GET', '/v1/processing-record/verification', { key: officer }))).toMatchObject({
+      ok: true,
+      purged: 2,
+    });
     expect((await run('processing-record-purge')).counts).toMatchObject({ purged: 0 });
   });
 
@@ -134,7 +181,8 @@ describe('timed jobs that move the clock (P2, D3, D5; real Postgres)', () => {
     };
     const user = await personal();
     const status = async (): Promise<string> =>
-      (await api.infra.dataSource.query<{ status: string }[]>(`SELECT status FROM accounts.accounts_v1 WHERE account_id = $1`, [user.accountId]))[0]?.status ?? 'gone';
+      (await api.infra.dataSource.query<{ status: string }[]>(`SELECT status FROM accounts.accounts_v1 WHERE account_id = $1`, [user.accountId]))[0]?.status ??
+      'gone';
     expect((await run('account-inactivity-restriction')).counts).toMatchObject({ done: 0 });
     clock.advance(91 * day);
     expect((await run('account-inactivity-restriction', true)).planned).toEqual(expect.arrayContaining([expect.stringContaining(`account ${user.accountId}`)]));
@@ -159,13 +207,18 @@ describe('timed jobs that move the clock (P2, D3, D5; real Postgres)', () => {
 
   it('A11: a specific-function deletion nearing its 15-working-day due date is flagged once, and again when overdue', async () => {
     const operator = await api.key('platform', ['platform-operator']);
-    const accountId = (await api.infra.dataSource.query<{ account_id: string }[]>(`SELECT account_id FROM accounts.accounts_v1 WHERE tenant_id = $1 AND kind = 'enterprise'`, [tenantId]))[0]?.account_id;
+    const accountId = (
+      await api.infra.dataSource.query<{ account_id: string }[]>(`SELECT account_id FROM accounts.accounts_v1 WHERE tenant_id = $1 AND kind = 'enterprise'`, [
+        tenantId,
+      ])
+    )[0]?.account_id;
     await api.call('POST', `/v1/platform/accounts/${String(accountId)}/verification`, { key: operator, body: { outcome: 'verified' } });
     const admin = await api.key(tenantId, ['org-admin']);
     const created = await api.call('POST', '/v1/organization/function-data-deletions', { key: admin, body: { function: 'call-recording' } });
     expect(created.status).toBe(201);
     const id = body<{ id: string }>(created).id;
-    const flagged = async (): Promise<string[]> => (await inbox.dispatch()).filter((m) => m.kind === 'function-deletion-deadline' && m.payload.requestId === id).map((m) => String(m.payload['urgency']));
+    const flagged = async (): Promise<string[]> =>
+      (await inbox.dispatch()).filter((m) => m.kind === 'function-deletion-deadline' && m.payload.requestId === id).map((m) => String(m.payload['urgency']));
     expect((await run('function-deletion-deadlines')).counts).toMatchObject({ notified: 0 });
     clock.advance(19 * day);
     await run('function-deletion-deadlines');
@@ -185,9 +238,16 @@ describe('timed jobs that move the clock (P2, D3, D5; real Postgres)', () => {
     const longKey = (await issueApiKeyFromConsole(api.infra, tenantId, ['service', 'compliance-officer'], 'a10', 365)).key;
     const canary = `A10 Canary${tag}`;
     const ids = [await customer({ name: canary, email: `a10.${tag}@canary.example` }), await customer({ name: `A10 Other${tag}` })];
-    const accountId = (await api.infra.dataSource.query<{ account_id: string }[]>(`SELECT account_id FROM accounts.accounts_v1 WHERE tenant_id = $1 AND kind = 'enterprise'`, [tenantId]))[0]?.account_id;
+    const accountId = (
+      await api.infra.dataSource.query<{ account_id: string }[]>(`SELECT account_id FROM accounts.accounts_v1 WHERE tenant_id = $1 AND kind = 'enterprise'`, [
+        tenantId,
+      ])
+    )[0]?.account_id;
     const endsOn = new Date(clock.now().getTime() + 10 * day).toISOString().slice(0, 10);
-    const started = await api.call('POST', `/v1/platform/accounts/${String(accountId)}/agreement`, { key: operator, body: { action: 'start', startsOn: '2026-01-01', endsOn } });
+    const started = await api.call('POST', `/v1/platform/accounts/${String(accountId)}/agreement`, {
+      key: operator,
+      body: { action: 'start', startsOn: '2026-01-01', endsOn },
+    });
     expect(started.body).toMatchObject({ agreement: { status: 'active' } });
     clock.advance(11 * day);
     expect((await run('agreement-expiry')).counts).toMatchObject({ ended: 1 });
@@ -198,13 +258,22 @@ describe('timed jobs that move the clock (P2, D3, D5; real Postgres)', () => {
     expect((await inbox.dispatch()).filter((m) => m.kind === 'tenant-data-deletion-warning' && m.tenantId === tenantId)).toHaveLength(1);
     clock.advance(20 * day);
     // A run killed halfway: the first customer's erasure event is written, its key not yet destroyed.
-    await api.app.get(CommandBus).execute(new RunCustomerCommand({ tenantId, actor: 'system:test', correlationId: 'kill', commandId: uuidv7() }, { kind: 'EraseCustomer', customerId: ids[0] ?? '', requestId: null }));
+    await api.app
+      .get(CommandBus)
+      .execute(
+        new RunCustomerCommand(
+          { tenantId, actor: 'system:test', correlationId: 'kill', commandId: uuidv7() },
+          { kind: 'EraseCustomer', customerId: ids[0] ?? '', requestId: null },
+        ),
+      );
     expect(await api.infra.vault.isErased(ids[0] ?? '')).toBe(false);
     const held = Number(
-      (await api.infra.dataSource.query<{ n: string }[]>(
-        `SELECT count(*)::text AS n FROM consent.subjects_v1 s WHERE tenant_id = $1 AND NOT EXISTS (SELECT 1 FROM key_vault.erased_subjects e WHERE e.subject_id = s.customer_id::text)`,
-        [tenantId],
-      ))[0]?.n,
+      (
+        await api.infra.dataSource.query<{ n: string }[]>(
+          `SELECT count(*)::text AS n FROM consent.subjects_v1 s WHERE tenant_id = $1 AND NOT EXISTS (SELECT 1 FROM key_vault.erased_subjects e WHERE e.subject_id = s.customer_id::text)`,
+          [tenantId],
+        )
+      )[0]?.n,
     );
     expect(held).toBeGreaterThanOrEqual(ids.length);
     expect((await run('tenant-data-deletion', true)).planned).toEqual([`tenant ${tenantId}: would erase ${String(held)} customers`]);
@@ -253,11 +322,18 @@ describe('timed jobs that move the clock (P2, D3, D5; real Postgres)', () => {
     // A tenant of its own: the tenant above is closed by the agreement test.
     const own = `jobs-dl-${tag}`;
     const ownService = await api.key(own, ['service']);
-    const ownCustomer = body<{ id: string }>(await api.call('POST', '/v1/customers', { key: ownService, body: { profile: { name: `Dead letter ${tag}` }, tags: [] } })).id;
+    const ownCustomer = body<{ id: string }>(
+      await api.call('POST', '/v1/customers', { key: ownService, body: { profile: { name: `Dead letter ${tag}` }, tags: [] } }),
+    ).id;
     const requestId = body<{ requestId: string }>(
-      await api.call('POST', '/v1/data-subject-requests', { key: ownService, body: { customerId: ownCustomer, type: 'access', channel: 'web', requester: { relation: 'self', contact: { email: `dl.${tag}@example.org` } } } }),
+      await api.call('POST', '/v1/data-subject-requests', {
+        key: ownService,
+        body: { customerId: ownCustomer, type: 'access', channel: 'web', requester: { relation: 'self', contact: { email: `dl.${tag}@example.org` } } },
+      }),
     ).requestId;
-    expect((await api.call('POST', `/v1/data-subject-requests/${requestId}/verification-codes`, { key: await api.key(own, ['dsr-handler']) })).status).toBe(201);
+    expect((await api.call('POST', `/v1/data-subject-requests/${requestId}/verification-codes`, { key: await api.key(own, ['dsr-handler']) })).status).toBe(
+      201,
+    );
     inbox.down = true;
     // Eight refused attempts with the backoff between them (2 s doubling, capped at an hour).
     for (let attempt = 0; attempt < 8; attempt++) {
@@ -270,10 +346,20 @@ describe('timed jobs that move the clock (P2, D3, D5; real Postgres)', () => {
     expect(dead).toEqual([expect.objectContaining({ status: 'dead', attempts: 8, lastError: expect.stringContaining('503') as unknown })]);
     expect(JSON.stringify(dead)).not.toContain('payload');
     const id = dead[0]?.id ?? '';
-    expect((await api.call('POST', `/v1/platform/notifications/${id}/retry`, { key: operator })).body).toMatchObject({ id, status: 'pending', attempts: 0, lastError: null });
-    expect((await api.call('POST', `/v1/platform/notifications/${id}/retry`, { key: operator })).body).toMatchObject({ status: 404, code: 'NOTIFICATION.NOT_DEAD' });
+    expect((await api.call('POST', `/v1/platform/notifications/${id}/retry`, { key: operator })).body).toMatchObject({
+      id,
+      status: 'pending',
+      attempts: 0,
+      lastError: null,
+    });
+    expect((await api.call('POST', `/v1/platform/notifications/${id}/retry`, { key: operator })).body).toMatchObject({
+      status: 404,
+      code: 'NOTIFICATION.NOT_DEAD',
+    });
     inbox.down = false;
     expect((await inbox.dispatch()).map((m) => m.id)).toContain(id);
-    expect(body<Entry[]>(await api.call('GET', '/v1/platform/notifications?status=delivered', { key: operator })).find((n) => n.id === id)).toMatchObject({ status: 'delivered' });
+    expect(body<Entry[]>(await api.call('GET', '/v1/platform/notifications?status=delivered', { key: operator })).find((n) => n.id === id)).toMatchObject({
+      status: 'delivered',
+    });
   });
 });

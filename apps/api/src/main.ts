@@ -7,7 +7,15 @@ import { hostname } from 'node:os';
 import { JobRunner } from '@attest/jobs';
 import { systemClock } from '@attest/kernel';
 import { DeletionProcess } from '@attest/requests-application';
-import { createJobs, DEMO_TENANT, ensureDemoKey, startCheckpointSchedule, startInfrastructure, startNotificationDispatcher, startProjectionWorkers } from '@attest/runtime';
+import {
+  createJobs,
+  DEMO_TENANT,
+  ensureDemoKey,
+  startCheckpointSchedule,
+  startInfrastructure,
+  startNotificationDispatcher,
+  startProjectionWorkers,
+} from '@attest/runtime';
 import { createApp } from './app';
 import { infrastructureDependencies } from './infrastructure-dependencies';
 
@@ -39,7 +47,14 @@ async function main(): Promise<void> {
     const resumed = await app.get(DeletionProcess).resumeUnfinished();
     if (resumed > 0) logger.info({ resumed }, 'unfinished deletions completed');
     // Timed obligations (P2 purge, D3 deadlines, D5 expiry): due jobs are checked every minute.
-    const jobRunner = new JobRunner({ dataSource: infrastructure.dataSource, jobs: createJobs(infrastructure, config), clock: systemClock, owner: `api:${hostname()}:${String(process.pid)}`, registry, logger });
+    const jobRunner = new JobRunner({
+      dataSource: infrastructure.dataSource,
+      jobs: createJobs(infrastructure, config),
+      clock: systemClock,
+      owner: `api:${hostname()}:${String(process.pid)}`,
+      registry,
+      logger,
+    });
     if (config.jobs) jobRunner.start(60);
     const url = (await app.getUrl()).replace('[::1]', 'localhost');
     logger.info({ url, eventStore: infrastructure.store.kind, embeddedPostgres: infrastructure.embedded }, 'Attest API ready');

@@ -52,7 +52,9 @@ export function chooseExamples(recorded: readonly Record<string, readonly unknow
   for (const key of [...candidates.keys()].sort()) {
     // Canary values (planted by the leak scans) are poor examples: any other answer goes first.
     const canary = (v: unknown): number => (JSON.stringify(v).includes('canary') ? 1 : 0);
-    const [best] = (candidates.get(key) ?? []).sort((a, b) => canary(a) - canary(b) || richness(b) - richness(a) || JSON.stringify(a).localeCompare(JSON.stringify(b)));
+    const [best] = (candidates.get(key) ?? []).sort(
+      (a, b) => canary(a) - canary(b) || richness(b) - richness(a) || JSON.stringify(a).localeCompare(JSON.stringify(b)),
+    );
     chosen[key] = best;
   }
   return chosen;
@@ -62,7 +64,11 @@ export function chooseExamples(recorded: readonly Record<string, readonly unknow
 if (require.main === module) {
   const dir = mkdtempSync(join(tmpdir(), 'attest-examples-'));
   const root = join(__dirname, '..', '..', '..');
-  const run = spawnSync('npx', ['jest', '-c', 'test/jest.config.cjs', 'e2e'], { cwd: root, stdio: 'inherit', env: { ...process.env, ATTEST_RECORD_EXAMPLES: dir } });
+  const run = spawnSync('npx', ['jest', '-c', 'test/jest.config.cjs', 'e2e'], {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, ATTEST_RECORD_EXAMPLES: dir },
+  });
   const recorded = readdirSync(dir).map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as Record<string, unknown[]>);
   rmSync(dir, { recursive: true, force: true });
   if (run.status !== 0) {

@@ -40,7 +40,13 @@ interface Case {
 const numeric = (p: Parameter): boolean => p.schema?.type === 'integer' || p.schema?.type === 'number';
 
 function casesOf(path: string, method: string, parameter: Parameter): Case[] {
-  const at = (value: string, refused: boolean): Case => ({ operation: `${method.toUpperCase()} ${path}`, method: method.toUpperCase(), parameter, value, refused });
+  const at = (value: string, refused: boolean): Case => ({
+    operation: `${method.toUpperCase()} ${path}`,
+    method: method.toUpperCase(),
+    parameter,
+    value,
+    refused,
+  });
   if (parameter.in === 'header') return BAD_HEADERS.map((v) => at(v, false));
   if (numeric(parameter)) return BAD_NUMBERS.map((v) => at(v, true));
   if (parameter.schema?.enum) return [...BAD_TEXT.map((v) => at(v, true)), at('not-one-of-them', true)];
@@ -49,7 +55,9 @@ function casesOf(path: string, method: string, parameter: Parameter): Case[] {
 }
 
 const CASES: Case[] = Object.entries(document.paths).flatMap(([path, operations]) =>
-  Object.entries(operations).flatMap(([method, operation]) => (operation.parameters ?? []).filter((p) => p.in !== 'cookie').flatMap((p) => casesOf(path, method, p))),
+  Object.entries(operations).flatMap(([method, operation]) =>
+    (operation.parameters ?? []).filter((p) => p.in !== 'cookie').flatMap((p) => casesOf(path, method, p)),
+  ),
 );
 
 describe('every documented parameter refuses hostile values (N4; generated from docs/openapi.json)', () => {
@@ -84,7 +92,9 @@ describe('every documented parameter refuses hostile values (N4; generated from 
     const failures: string[] = [];
     for (const c of CASES) {
       const [template = '', ...rest] = c.operation.split(' ').slice(1);
-      let path = `${template}${rest.join(' ')}`.replace(/\{([^}]+)\}/gu, (_m, name: string) => (name === c.parameter.name && c.parameter.in === 'path' ? c.value : uuidv7()));
+      let path = `${template}${rest.join(' ')}`.replace(/\{([^}]+)\}/gu, (_m, name: string) =>
+        name === c.parameter.name && c.parameter.in === 'path' ? c.value : uuidv7(),
+      );
       const headers: Record<string, string> = { 'x-purpose': 'customer-support' };
       if (c.parameter.in === 'query') path += `?${encodeURIComponent(c.parameter.name)}=${c.value}`;
       if (c.parameter.in === 'header') headers[c.parameter.name.toLowerCase()] = c.value;
@@ -99,7 +109,8 @@ describe('every documented parameter refuses hostile values (N4; generated from 
       const label = `${c.operation} ${c.parameter.in}:${c.parameter.name}=${c.value.slice(0, 20)} → ${String(res.status)}`;
       if (res.status >= 500) failures.push(`${label} (5xx)`);
       else if (c.refused && res.status !== 400) failures.push(`${label} (expected 400)`);
-      else if (res.status >= 400 && !(res.headers.get('content-type') ?? '').startsWith('application/problem+json')) failures.push(`${label} (not problem+json)`);
+      else if (res.status >= 400 && !(res.headers.get('content-type') ?? '').startsWith('application/problem+json'))
+        failures.push(`${label} (not problem+json)`);
     }
     expect(failures).toEqual([]);
     expect(await api.eventCount()).toBe(before);
@@ -108,12 +119,22 @@ describe('every documented parameter refuses hostile values (N4; generated from 
   it('an empty body sent as application/json is an empty object: body-less steps run, body routes answer with field errors', async () => {
     const requestId = uuidv7();
     for (const step of ['start', 'verification-codes', 'execution']) {
-      const res = await fetch(`${api.base}/v1/data-subject-requests/${requestId}/${step}`, { method: 'POST', headers: { authorization: `Bearer ${tenantKey}`, 'content-type': 'application/json' } });
+      const res = await fetch(`${api.base}/v1/data-subject-requests/${requestId}/${step}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${tenantKey}`, 'content-type': 'application/json' },
+      });
       expect([step, res.status]).toEqual([step, 404]);
     }
-    const customers = await fetch(`${api.base}/v1/customers`, { method: 'POST', headers: { authorization: `Bearer ${tenantKey}`, 'content-type': 'application/json' } });
+    const customers = await fetch(`${api.base}/v1/customers`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${tenantKey}`, 'content-type': 'application/json' },
+    });
     expect(await customers.json()).toMatchObject({ status: 400, code: 'VALIDATION.FAILED' });
-    const malformed = await fetch(`${api.base}/v1/customers`, { method: 'POST', headers: { authorization: `Bearer ${tenantKey}`, 'content-type': 'application/json' }, body: '{"profile":' });
+    const malformed = await fetch(`${api.base}/v1/customers`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${tenantKey}`, 'content-type': 'application/json' },
+      body: '{"profile":',
+    });
     expect(await malformed.json()).toMatchObject({ status: 400, code: 'HTTP.MALFORMED_BODY' });
   });
 

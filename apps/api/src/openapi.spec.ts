@@ -21,11 +21,13 @@ describe('OpenAPI', () => {
     const doc = await generateOpenApi();
     expect(doc.openapi).toBe('3.1.0');
     const operations = Object.entries(doc.paths).flatMap(([path, item]) =>
-      Object.entries(item as Record<string, { security?: unknown[]; responses: Record<string, { content?: Record<string, unknown> }> }>).map(([method, op]) => ({
-        path,
-        method,
-        op,
-      })),
+      Object.entries(item as Record<string, { security?: unknown[]; responses: Record<string, { content?: Record<string, unknown> }> }>).map(
+        ([method, op]) => ({
+          path,
+          method,
+          op,
+        }),
+      ),
     );
     expect(operations.length).toBeGreaterThanOrEqual(9);
     for (const { path, method, op } of operations) {
@@ -51,13 +53,17 @@ describe('OpenAPI', () => {
     for (const [path, item] of Object.entries(doc.paths)) {
       for (const [method, op] of Object.entries(item)) {
         if (op['x-always-refused']) continue;
-        const typed = Object.entries(op.responses).some(([status, r]) => status === '204' || (status.startsWith('2') && Object.values(r.content ?? {}).some((c) => c.schema !== undefined)));
+        const typed = Object.entries(op.responses).some(
+          ([status, r]) => status === '204' || (status.startsWith('2') && Object.values(r.content ?? {}).some((c) => c.schema !== undefined)),
+        );
         if (!typed) untyped.push(`${method.toUpperCase()} ${path}`);
       }
     }
     expect(untyped).toEqual([]);
     // Every reference resolves.
-    const dangling = [...JSON.stringify(doc).matchAll(/#\/components\/schemas\/([^"]+)"/gu)].map((m) => m[1] ?? '').filter((name) => !(name in doc.components.schemas));
+    const dangling = [...JSON.stringify(doc).matchAll(/#\/components\/schemas\/([^"]+)"/gu)]
+      .map((m) => m[1] ?? '')
+      .filter((name) => !(name in doc.components.schemas));
     expect([...new Set(dangling)]).toEqual([]);
   });
 

@@ -28,7 +28,10 @@ export async function generateOpenApi(): Promise<OpenAPIObject> {
     vault,
     privacy,
     outbox: new Outbox(privacy),
-    recordLog: new PostgresRecordLog(dataSource, null, { origin: 'attest.local/processing-record', signer: parseSignerKey(generateSignerKey('attest.local/processing-record')) }),
+    recordLog: new PostgresRecordLog(dataSource, null, {
+      origin: 'attest.local/processing-record',
+      signer: parseSignerKey(generateSignerKey('attest.local/processing-record')),
+    }),
     projections: [],
     dataSource,
     appDataSource: dataSource,
@@ -60,13 +63,13 @@ if (require.main === module) {
       return generateOpenApi();
     })
     .then(
-    (doc) => {
-      writeFileSync(OPENAPI_FILE, serialise(doc));
-      process.stdout.write(`wrote ${OPENAPI_FILE}\n`);
-    },
-    (error: unknown) => {
-      process.stderr.write(`openapi failed: ${error instanceof Error ? error.message : 'unknown'}\n`);
-      process.exit(1);
-    },
-  );
+      (doc) => {
+        writeFileSync(OPENAPI_FILE, serialise(doc));
+        process.stdout.write(`wrote ${OPENAPI_FILE}\n`);
+      },
+      (error: unknown) => {
+        process.stderr.write(`openapi failed: ${error instanceof Error ? error.message : 'unknown'}\n`);
+        process.exit(1);
+      },
+    );
 }

@@ -56,7 +56,13 @@ const EXPORT: AccessExport = {
   generatedAt: '2026-11-24T09:30:00.000Z',
   subject: {
     customerId: '01a24083-8ccb-7002-9a1f-edbb0007c52d',
-    profile: { name: '王芳 Wang Fang', email: 'wang.fang.with.a.rather.long.address.for.testing.wrapping@example-customer-domain.example', phone: '+86 138 0000 0000', birthDate: '1988-04-02', address: '上海市浦东新区世纪大道 100 号 Century Avenue 100, Pudong, Shanghai' },
+    profile: {
+      name: '王芳 Wang Fang',
+      email: 'wang.fang.with.a.rather.long.address.for.testing.wrapping@example-customer-domain.example',
+      phone: '+86 138 0000 0000',
+      birthDate: '1988-04-02',
+      address: '上海市浦东新区世纪大道 100 号 Century Avenue 100, Pudong, Shanghai',
+    },
     tags: ['vip', 'renewal-2027'],
     under14: false,
     restricted: false,
@@ -64,13 +70,71 @@ const EXPORT: AccessExport = {
   },
   followUps: [{ followUpId: 'f-1', channel: 'phone', note: long, dueOn: '2026-12-01', recordedAt: '2026-11-20T06:15:00.000Z' }],
   consents: [
-    { action: 'granted', purpose: { key: 'newsletter', version: 1, name: 'Monthly product news', legalBasis: 'consent' }, channel: 'email', scope: 'general', thirdParty: null, crossBorder: null, evidence: { noticeVersion: 'privacy-notice-2026-11', method: 'checkbox', source: 'web-signup-form', collector: 'system:web-shop', collectedAt: '2026-11-22T10:00:00.000Z' }, withdrawal: null, givenByGuardian: null, recordedAt: '2026-11-22T10:00:01.000Z' },
-    { action: 'withdrawn', purpose: { key: 'newsletter', version: 1, name: 'Monthly product news', legalBasis: 'consent' }, channel: 'email', scope: 'general', thirdParty: null, crossBorder: null, evidence: null, withdrawal: { method: 'unsubscribe-link', source: 'newsletter-footer' }, givenByGuardian: null, recordedAt: '2026-11-23T09:00:00.000Z' },
+    {
+      action: 'granted',
+      purpose: { key: 'newsletter', version: 1, name: 'Monthly product news', legalBasis: 'consent' },
+      channel: 'email',
+      scope: 'general',
+      thirdParty: null,
+      crossBorder: null,
+      evidence: {
+        noticeVersion: 'privacy-notice-2026-11',
+        method: 'checkbox',
+        source: 'web-signup-form',
+        collector: 'system:web-shop',
+        collectedAt: '2026-11-22T10:00:00.000Z',
+      },
+      withdrawal: null,
+      givenByGuardian: null,
+      recordedAt: '2026-11-22T10:00:01.000Z',
+    },
+    {
+      action: 'withdrawn',
+      purpose: { key: 'newsletter', version: 1, name: 'Monthly product news', legalBasis: 'consent' },
+      channel: 'email',
+      scope: 'general',
+      thirdParty: null,
+      crossBorder: null,
+      evidence: null,
+      withdrawal: { method: 'unsubscribe-link', source: 'newsletter-footer' },
+      givenByGuardian: null,
+      recordedAt: '2026-11-23T09:00:00.000Z',
+    },
   ],
   processing: [
-    { at: '2026-11-24T09:30:00.000Z', kind: 'export', purpose: 'data-subject-request', categories: ['contact', 'profile', 'communications', 'consent', 'processing-record'], legalBasis: 'legal-obligation', method: 'access-export', actor: 'apiKey:01a24083-8bde-7009-ad53-fdc45e1c11b4', channel: null, outcome: null },
-    { at: '2026-11-22T10:05:00.000Z', kind: 'decision', purpose: 'newsletter', categories: ['contact'], legalBasis: 'consent', method: 'bulk-email', actor: 'apiKey:01a24083-8bf3-7004-9e98-f3a91badc68e', channel: 'email', outcome: 'allow' },
-    { at: '2026-11-21T03:00:00.000Z', kind: 'read', purpose: 'customer-support', categories: ['contact', 'financial-account'], legalBasis: 'contract', method: 'api', actor: 'user:01a24083-0000-7000-8000-000000000001', channel: null, outcome: null },
+    {
+      at: '2026-11-24T09:30:00.000Z',
+      kind: 'export',
+      purpose: 'data-subject-request',
+      categories: ['contact', 'profile', 'communications', 'consent', 'processing-record'],
+      legalBasis: 'legal-obligation',
+      method: 'access-export',
+      actor: 'apiKey:01a24083-8bde-7009-ad53-fdc45e1c11b4',
+      channel: null,
+      outcome: null,
+    },
+    {
+      at: '2026-11-22T10:05:00.000Z',
+      kind: 'decision',
+      purpose: 'newsletter',
+      categories: ['contact'],
+      legalBasis: 'consent',
+      method: 'bulk-email',
+      actor: 'apiKey:01a24083-8bf3-7004-9e98-f3a91badc68e',
+      channel: 'email',
+      outcome: 'allow',
+    },
+    {
+      at: '2026-11-21T03:00:00.000Z',
+      kind: 'read',
+      purpose: 'customer-support',
+      categories: ['contact', 'financial-account'],
+      legalBasis: 'contract',
+      method: 'api',
+      actor: 'user:01a24083-0000-7000-8000-000000000001',
+      channel: null,
+      outcome: null,
+    },
   ],
   requests: [request({})],
 };
@@ -92,7 +156,11 @@ const ACTIVITY: ActivityVersion = {
     recipients: ['Meta Platforms Ireland (WhatsApp Business Platform), as processor', 'Mail delivery provider, as processor'],
     transfers: [{ country: 'IE', safeguards: 'Standard contract for cross-border transfer of personal information (CAC), filed 2026-05-01' }],
     erasureTimeLimit: 'Two years after the last interaction, or at once on withdrawal of consent',
-    securityMeasures: ['Per-subject encryption keys (crypto-shredding)', 'Role-based access with a stated purpose for every read', 'Tamper-evident processing record'],
+    securityMeasures: [
+      'Per-subject encryption keys (crypto-shredding)',
+      'Role-based access with a stated purpose for every read',
+      'Tamper-evident processing record',
+    ],
     sensitiveData: false,
     automatedDecisionMaking: false,
     entrustedProcessing: true,
@@ -103,7 +171,24 @@ const ACTIVITY: ActivityVersion = {
 
 const PAGES: { name: string; html: (lang: DocumentLanguage) => string }[] = [
   { name: 'access-export', html: (lang) => accessExportHtml(EXPORT, { lang, timeZone: 'Asia/Shanghai' }) },
-  { name: 'register', html: (lang) => activitiesHtml('acme', [ACTIVITY, { ...ACTIVITY, activityId: '01a24083-1111-7000-8000-000000000002', version: 1, activity: { ...ACTIVITY.activity, name: 'Support tickets', transfers: [] } }], '2026-11-24T09:30:00.000Z', { lang, timeZone: 'Asia/Shanghai' }) },
+  {
+    name: 'register',
+    html: (lang) =>
+      activitiesHtml(
+        'acme',
+        [
+          ACTIVITY,
+          {
+            ...ACTIVITY,
+            activityId: '01a24083-1111-7000-8000-000000000002',
+            version: 1,
+            activity: { ...ACTIVITY.activity, name: 'Support tickets', transfers: [] },
+          },
+        ],
+        '2026-11-24T09:30:00.000Z',
+        { lang, timeZone: 'Asia/Shanghai' },
+      ),
+  },
 ];
 
 (available ? describe : describe.skip)('pages for people in a real browser (Chromium): no overflow at 1200 px or on A4, and they print', () => {
@@ -116,7 +201,15 @@ const PAGES: { name: string; html: (lang: DocumentLanguage) => string }[] = [
     browser = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
   }, 60_000);
 

@@ -48,20 +48,32 @@ describe('the processing record and the register through the API (P1, P2, P4–P
   let alice: string;
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- a typed view of a JSON body
   const body = <T>(res: ApiResponse): T => res.body as T;
-  const size = async (): Promise<number> => body<{ latestCheckpoint: Checkpoint | null }>(await api.call('GET', '/v1/processing-record', { key: officer })).latestCheckpoint?.size ?? 0;
+  const size = async (): Promise<number> =>
+    body<{ latestCheckpoint: Checkpoint | null }>(await api.call('GET', '/v1/processing-record', { key: officer })).latestCheckpoint?.size ?? 0;
   const rows = async (): Promise<number> => {
     await api.infra.recordLog.drain();
-    return Number((await api.infra.dataSource.query<{ n: string }[]>(`SELECT count(*)::text AS n FROM processing.records WHERE tenant_id = $1`, [tenantId]))[0]?.n);
+    return Number(
+      (await api.infra.dataSource.query<{ n: string }[]>(`SELECT count(*)::text AS n FROM processing.records WHERE tenant_id = $1`, [tenantId]))[0]?.n,
+    );
   };
   const decide = async (): Promise<void> => {
-    const r = await api.call('POST', '/v1/decisions', { key: service, body: { customerId: alice, purpose: 'newsletter', channel: 'email', dataCategories: ['contact'] } });
+    const r = await api.call('POST', '/v1/decisions', {
+      key: service,
+      body: { customerId: alice, purpose: 'newsletter', channel: 'email', dataCategories: ['contact'] },
+    });
     expect(r.status).toBe(200);
   };
 
   beforeAll(async () => {
     await api.start('processing_record_e2e', { clock });
     const registered = await api.call('POST', '/v1/registrations/enterprise', {
-      body: { tenantId: `rec-${tag}`, legalName: 'Shop Ltd', registrationNumber: `REC${tag}01`, contact: { name: 'Shop Contact', email: `c.${tag}@example.org` }, evidence: { documentRef: 's.pdf', sha256: 'e'.repeat(64) } },
+      body: {
+        tenantId: `rec-${tag}`,
+        legalName: 'Shop Ltd',
+        registrationNumber: `REC${tag}01`,
+        contact: { name: 'Shop Contact', email: `c.${tag}@example.org` },
+        evidence: { documentRef: 's.pdf', sha256: 'e'.repeat(64) },
+      },
     });
     tenantId = body<{ tenantId: string }>(registered).tenantId;
     officer = await api.key(tenantId, ['compliance-officer']);
@@ -69,12 +81,29 @@ describe('the processing record and the register through the API (P1, P2, P4–P
     const admin = await api.key(tenantId, ['org-admin']);
     await api.call('POST', '/v1/purposes', {
       key: admin,
-      body: { purposeKey: 'newsletter', name: 'Newsletter', description: 'News', legalBasis: 'consent', method: 'bulk-email', dataCategories: ['contact'], channels: ['email'], retentionDays: 730, noticeVersion: 'notice-1' },
+      body: {
+        purposeKey: 'newsletter',
+        name: 'Newsletter',
+        description: 'News',
+        legalBasis: 'consent',
+        method: 'bulk-email',
+        dataCategories: ['contact'],
+        channels: ['email'],
+        retentionDays: 730,
+        noticeVersion: 'notice-1',
+      },
     });
-    alice = body<{ id: string }>(await api.call('POST', '/v1/customers', { key: service, body: { profile: { name: `Alice ${tag}`, email: `alice.${tag}@example.org` }, tags: [] } })).id;
+    alice = body<{ id: string }>(
+      await api.call('POST', '/v1/customers', { key: service, body: { profile: { name: `Alice ${tag}`, email: `alice.${tag}@example.org` }, tags: [] } }),
+    ).id;
     const granted = await api.call('POST', `/v1/customers/${alice}/consents`, {
       key: service,
-      body: { purposeKey: 'newsletter', channel: 'email', scope: 'general', evidence: { noticeVersion: 'notice-1', method: 'checkbox', source: 'web', collector: 'system:web', collectedAt: clock.now().toISOString() } },
+      body: {
+        purposeKey: 'newsletter',
+        channel: 'email',
+        scope: 'general',
+        evidence: { noticeVersion: 'notice-1', method: 'checkbox', source: 'web', collector: 'system:web', collectedAt: clock.now().toISOString() },
+      },
     });
     expect(granted.status).toBe(201);
     await decide();
@@ -97,7 +126,9 @@ describe('the processing record and the register through the API (P1, P2, P4–P
   });
 
   it('P2: signs checkpoints on demand that standard C2SP tooling can open; entries and proofs verify against them', async () => {
-    const described = body<{ origin: string; verifierKey: string; latestCheckpoint: Checkpoint | null }>(await api.call('GET', '/v1/processing-record', { key: officer }));
+    const described = body<{ origin: string; verifierKey: string; latestCheckpoint: Checkpoint | null }>(
+      await api.call('GET', '/v1/processing-record', { key: officer }),
+    );
     expect(described.origin.endsWith(`/${tenantId}`)).toBe(true);
     // The first checkpoint was signed as soon as the log first grew: a new log is never "entries but no checkpoint".
     const auto = described.latestCheckpoint;
@@ -112,7 +143,10 @@ describe('the processing record and the register through the API (P1, P2, P4–P
     const opened = openCheckpoint(c1.note, [verifier]);
     expect(opened).toMatchObject({ origin: described.origin, size: c1.size });
     expect(opened.root.toString('base64')).toBe(c1.root);
-    expect(body<Checkpoint>(await api.call('GET', '/v1/processing-record/checkpoints/latest', { key: officer }))).toMatchObject({ size: c1.size, note: c1.note });
+    expect(body<Checkpoint>(await api.call('GET', '/v1/processing-record/checkpoints/latest', { key: officer }))).toMatchObject({
+      size: c1.size,
+      note: c1.note,
+    });
 
     for (let index = 0; index < c1.size; index++) {
       const entry = body<{ index: number; leafHash: string; body: string }>(await api.call('GET', `/v1/processing-record/entries/${index}`, { key: officer }));
@@ -123,7 +157,9 @@ describe('the processing record and the register through the API (P1, P2, P4–P
       expect(entry.body).not.toContain(alice);
       expect(entry.body).not.toContain(`Alice ${tag}`);
       if (record.subject !== null) expect(record.subject).toMatch(/^psn_/);
-      const proof = body<{ leafHash: string; proof: string[] }>(await api.call('GET', `/v1/processing-record/proofs/inclusion?index=${index}&size=${c1.size}`, { key: officer }));
+      const proof = body<{ leafHash: string; proof: string[] }>(
+        await api.call('GET', `/v1/processing-record/proofs/inclusion?index=${index}&size=${c1.size}`, { key: officer }),
+      );
       expect(() => {
         verifyInclusion(index, c1.size, b64(proof.leafHash), proof.proof.map(b64), b64(c1.root));
       }).not.toThrow();
@@ -133,16 +169,24 @@ describe('the processing record and the register through the API (P1, P2, P4–P
     await decide();
     const c2 = body<Checkpoint>(await api.call('POST', '/v1/processing-record/checkpoints', { key: officer }));
     expect(c2.size).toBe(c1.size + 2);
-    const consistency = body<{ proof: string[] }>(await api.call('GET', `/v1/processing-record/proofs/consistency?from=${c1.size}&to=${c2.size}`, { key: officer }));
+    const consistency = body<{ proof: string[] }>(
+      await api.call('GET', `/v1/processing-record/proofs/consistency?from=${c1.size}&to=${c2.size}`, { key: officer }),
+    );
     expect(() => {
       verifyConsistency(c1.size, c2.size, consistency.proof.map(b64), b64(c1.root), b64(c2.root));
     }).not.toThrow();
-    expect(body<Checkpoint[]>(await api.call('GET', `/v1/processing-record/checkpoints?size=${c1.size}`, { key: officer })).map((c) => c.note)).toEqual([c1.note]);
+    expect(body<Checkpoint[]>(await api.call('GET', `/v1/processing-record/checkpoints?size=${c1.size}`, { key: officer })).map((c) => c.note)).toEqual([
+      c1.note,
+    ]);
     const sizes = body<Checkpoint[]>(await api.call('GET', '/v1/processing-record/checkpoints', { key: officer })).map((c) => c.size);
     expect(sizes).toEqual(auto?.size === c1.size ? [c1.size, c2.size] : [auto?.size, c1.size, c2.size]);
     // Asking again at the same size signs nothing new.
     expect(body<Checkpoint>(await api.call('POST', '/v1/processing-record/checkpoints', { key: officer })).note).toBe(c2.note);
-    expect(body<{ ok: boolean; size: number; uncovered: number; checkpointsChecked: number }>(await api.call('GET', '/v1/processing-record/verification', { key: officer }))).toMatchObject({
+    expect(
+      body<{ ok: boolean; size: number; uncovered: number; checkpointsChecked: number }>(
+        await api.call('GET', '/v1/processing-record/verification', { key: officer }),
+      ),
+    ).toMatchObject({
       ok: true,
       size: c2.size,
       uncovered: 0,
@@ -153,9 +197,19 @@ describe('the processing record and the register through the API (P1, P2, P4–P
   it('answers bad positions, sizes and cursors with problem+json and stable codes', async () => {
     const n = await size();
     expect((await api.call('GET', '/v1/processing-record/entries/999999', { key: officer })).body).toMatchObject({ status: 404, code: 'RECORD.NOT_FOUND' });
-    expect((await api.call('GET', `/v1/processing-record/proofs/inclusion?index=0&size=${n + 1}`, { key: officer })).body).toMatchObject({ status: 400, code: 'RECORD.SIZE_OUT_OF_RANGE' });
-    expect((await api.call('GET', `/v1/processing-record/proofs/inclusion?index=${n}&size=${n}`, { key: officer })).body).toMatchObject({ status: 400, code: 'RECORD.INDEX_OUT_OF_RANGE' });
-    expect((await api.call('GET', `/v1/processing-record/proofs/consistency?from=0&to=${n}`, { key: officer })).body).toMatchObject({ status: 400, code: 'VALIDATION.FAILED', errors: [{ field: 'from', code: 'min' }] });
+    expect((await api.call('GET', `/v1/processing-record/proofs/inclusion?index=0&size=${n + 1}`, { key: officer })).body).toMatchObject({
+      status: 400,
+      code: 'RECORD.SIZE_OUT_OF_RANGE',
+    });
+    expect((await api.call('GET', `/v1/processing-record/proofs/inclusion?index=${n}&size=${n}`, { key: officer })).body).toMatchObject({
+      status: 400,
+      code: 'RECORD.INDEX_OUT_OF_RANGE',
+    });
+    expect((await api.call('GET', `/v1/processing-record/proofs/consistency?from=0&to=${n}`, { key: officer })).body).toMatchObject({
+      status: 400,
+      code: 'VALIDATION.FAILED',
+      errors: [{ field: 'from', code: 'min' }],
+    });
     // Numbers past the store's range, past 2^53, or negative are refused as such: never a 500, never a nearby entry.
     for (const [path, field] of [
       ['/v1/processing-record/entries/99999999999999999999', 'index'],
@@ -164,10 +218,16 @@ describe('the processing record and the register through the API (P1, P2, P4–P
       ['/v1/processing-record/checkpoints?size=99999999999999999999', 'size'],
       ['/v1/processing-record/checkpoints?size=-1', 'size'],
     ] as const) {
-      expect([path, (await api.call('GET', path, { key: officer })).body]).toMatchObject([path, { status: 400, code: 'VALIDATION.FAILED', errors: [{ field }] }]);
+      expect([path, (await api.call('GET', path, { key: officer })).body]).toMatchObject([
+        path,
+        { status: 400, code: 'VALIDATION.FAILED', errors: [{ field }] },
+      ]);
     }
     expect((await api.call('GET', '/v1/processing-record/proofs/consistency?from=x&to=2', { key: officer })).status).toBe(400);
-    expect((await api.call('GET', '/v1/processing-record/records?cursor=bm90LWEtY3Vyc29y', { key: officer })).body).toMatchObject({ status: 400, code: 'RECORD.BAD_CURSOR' });
+    expect((await api.call('GET', '/v1/processing-record/records?cursor=bm90LWEtY3Vyc29y', { key: officer })).body).toMatchObject({
+      status: 400,
+      code: 'RECORD.BAD_CURSOR',
+    });
     expect((await api.call('GET', '/v1/processing-record/records?kind=gossip', { key: officer })).status).toBe(400);
   });
 
@@ -183,7 +243,9 @@ describe('the processing record and the register through the API (P1, P2, P4–P
     const seen: number[] = [];
     let cursor: string | null = null;
     do {
-      const page: Page = body<Page>(await api.call('GET', `/v1/processing-record/records?subjectId=${alice}&limit=2${cursor ? `&cursor=${cursor}` : ''}`, { key: officer }));
+      const page: Page = body<Page>(
+        await api.call('GET', `/v1/processing-record/records?subjectId=${alice}&limit=2${cursor ? `&cursor=${cursor}` : ''}`, { key: officer }),
+      );
       expect(page.records.length).toBeLessThanOrEqual(2);
       seen.push(...page.records.map((r) => r.index));
       cursor = page.next;
@@ -205,14 +267,19 @@ describe('the processing record and the register through the API (P1, P2, P4–P
     expect(whole).toMatchObject({ format: 'attest-processing-record-bundle/v1', tenantId, complete: true, verifierKey });
     expect(verifyBundle(whole, [verifier])).toMatchObject({ ok: true, size: before });
     expect(await rows()).toBe(before + 1);
-    const exported = body<{ records: { kind: string; purpose: string; actor: string }[] }>(await api.call('GET', '/v1/processing-record/records?kind=export', { key: officer }));
+    const exported = body<{ records: { kind: string; purpose: string; actor: string }[] }>(
+      await api.call('GET', '/v1/processing-record/records?kind=export', { key: officer }),
+    );
     expect(exported.records[0]).toMatchObject({ kind: 'export', purpose: 'compliance-audit', actor: expect.stringMatching(/^apiKey:/) as unknown });
 
     const selected = body<RecordBundle>(await api.call('POST', '/v1/processing-record/exports', { key: officer, body: { subjectId: alice } }));
     expect(selected.complete).toBe(false);
     expect(selected.entries.length).toBeGreaterThanOrEqual(4);
     expect(verifyBundle(selected, [verifier])).toMatchObject({ ok: true, problems: [] });
-    const changed = { ...selected, entries: selected.entries.map((e, i) => (i === 0 ? { ...e, body: (e.body ?? '').replace('"actor":"', '"actor":"forged-') } : e)) };
+    const changed = {
+      ...selected,
+      entries: selected.entries.map((e, i) => (i === 0 ? { ...e, body: (e.body ?? '').replace('"actor":"', '"actor":"forged-') } : e)),
+    };
     expect(verifyBundle(changed, [verifier]).ok).toBe(false);
   });
 
@@ -221,10 +288,15 @@ describe('the processing record and the register through the API (P1, P2, P4–P
     expect(placed.status).toBe(201);
     const hold = body<{ holdId: string; releasedAt: string | null }>(placed);
     expect(hold.releasedAt).toBeNull();
-    expect(body<{ holdId: string }[]>(await api.call('GET', '/v1/processing-record/legal-holds', { key: officer })).map((h) => h.holdId)).toContain(hold.holdId);
+    expect(body<{ holdId: string }[]>(await api.call('GET', '/v1/processing-record/legal-holds', { key: officer })).map((h) => h.holdId)).toContain(
+      hold.holdId,
+    );
     const released = await api.call('POST', `/v1/processing-record/legal-holds/${hold.holdId}/release`, { key: officer });
     expect(body<{ releasedAt: string | null }>(released).releasedAt).not.toBeNull();
-    expect((await api.call('POST', `/v1/processing-record/legal-holds/${hold.holdId}/release`, { key: officer })).body).toMatchObject({ status: 404, code: 'LEGAL_HOLD.NOT_ACTIVE' });
+    expect((await api.call('POST', `/v1/processing-record/legal-holds/${hold.holdId}/release`, { key: officer })).body).toMatchObject({
+      status: 404,
+      code: 'LEGAL_HOLD.NOT_ACTIVE',
+    });
     expect((await api.call('POST', '/v1/processing-record/legal-holds', { key: officer, body: { reason: 'line\nbreak' } })).status).toBe(400);
   });
 
@@ -234,10 +306,15 @@ describe('the processing record and the register through the API (P1, P2, P4–P
     const v1 = body<{ activityId: string; version: number; assessmentRequired: boolean }>(created);
     expect(v1).toMatchObject({ version: 1, assessmentRequired: false });
     const v2 = body<{ version: number; assessmentRequired: boolean }>(
-      await api.call('PUT', `/v1/processing-activities/${v1.activityId}`, { key: officer, body: activity('Newsletter', { transfers: [{ country: 'US', safeguards: 'SCC 2021/914' }] }) }),
+      await api.call('PUT', `/v1/processing-activities/${v1.activityId}`, {
+        key: officer,
+        body: activity('Newsletter', { transfers: [{ country: 'US', safeguards: 'SCC 2021/914' }] }),
+      }),
     );
     expect(v2).toMatchObject({ version: 2, assessmentRequired: true });
-    expect(body<{ version: number }[]>(await api.call('GET', `/v1/processing-activities/${v1.activityId}/versions`, { key: officer })).map((v) => v.version)).toEqual([1, 2]);
+    expect(
+      body<{ version: number }[]>(await api.call('GET', `/v1/processing-activities/${v1.activityId}/versions`, { key: officer })).map((v) => v.version),
+    ).toEqual([1, 2]);
     await api.call('POST', '/v1/processing-activities', { key: officer, body: activity('=HYPERLINK("http://x")<script>') });
     const current = body<{ activityId: string; version: number }[]>(await api.call('GET', '/v1/processing-activities', { key: officer }));
     expect(current.find((a) => a.activityId === v1.activityId)?.version).toBe(2);
@@ -253,9 +330,15 @@ describe('the processing record and the register through the API (P1, P2, P4–P
     const zh = await api.call('GET', '/v1/processing-activities/export.html?lang=zh-CN&tz=Asia/Shanghai', { key: officer });
     expect(zh.text).toContain('个人信息处理活动记录');
     expect(zh.text).toContain('中国标准时间');
-    expect((await api.call('GET', '/v1/processing-activities/export.html?tz=Mars/Olympus_Mons', { key: officer })).body).toMatchObject({ status: 400, code: 'VALIDATION.FAILED', errors: [{ field: 'tz' }] });
+    expect((await api.call('GET', '/v1/processing-activities/export.html?tz=Mars/Olympus_Mons', { key: officer })).body).toMatchObject({
+      status: 400,
+      code: 'VALIDATION.FAILED',
+      errors: [{ field: 'tz' }],
+    });
     expect(body<unknown[]>(await api.call('GET', '/v1/processing-activities/export.json', { key: officer }))).toHaveLength(2);
-    expect((await api.call('PUT', `/v1/processing-activities/${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}`, { key: officer, body: activity('x') })).body).toMatchObject({ status: 404, code: 'ACTIVITY.NOT_FOUND' });
+    expect(
+      (await api.call('PUT', `/v1/processing-activities/${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}`, { key: officer, body: activity('x') })).body,
+    ).toMatchObject({ status: 404, code: 'ACTIVITY.NOT_FOUND' });
 
     const assessment = {
       activityIds: [v1.activityId],
@@ -268,7 +351,14 @@ describe('the processing record and the register through the API (P1, P2, P4–P
       conclusion: 'acceptable-with-measures',
     };
     expect((await api.call('POST', '/v1/impact-assessments', { key: officer, body: assessment })).status).toBe(201);
-    expect((await api.call('POST', '/v1/impact-assessments', { key: officer, body: { ...assessment, activityIds: [`${'1'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}`] } })).body).toMatchObject({
+    expect(
+      (
+        await api.call('POST', '/v1/impact-assessments', {
+          key: officer,
+          body: { ...assessment, activityIds: [`${'1'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}`] },
+        })
+      ).body,
+    ).toMatchObject({
       status: 400,
       code: 'ASSESSMENT.UNKNOWN_ACTIVITY',
     });
@@ -280,32 +370,64 @@ describe('the processing record and the register through the API (P1, P2, P4–P
     const awareAt = new Date(clock.now().getTime() - 80 * 3_600_000).toISOString();
     const reported = await api.call('POST', '/v1/incidents', {
       key: officer,
-      body: { kind: 'leak', description: 'Export file left on a shared drive', awareAt, dataCategories: ['contact'], affectedSubjectsEstimate: 120, likelyConsequences: 'Phishing' },
+      body: {
+        kind: 'leak',
+        description: 'Export file left on a shared drive',
+        awareAt,
+        dataCategories: ['contact'],
+        affectedSubjectsEstimate: 120,
+        likelyConsequences: 'Phishing',
+      },
     });
     expect(reported.status).toBe(201);
     const incident = body<{ incidentId: string; authorityDeadline: string; overdue: boolean }>(reported);
     expect(incident.authorityDeadline).toBe(new Date(Date.parse(awareAt) + 72 * 3_600_000).toISOString());
     expect(incident.overdue).toBe(true);
     const path = `/v1/incidents/${incident.incidentId}/updates`;
-    expect((await api.call('POST', path, { key: officer, body: { type: 'authority-notified', at: clock.now().toISOString(), authority: 'DPA' } })).body).toMatchObject({
+    expect(
+      (await api.call('POST', path, { key: officer, body: { type: 'authority-notified', at: clock.now().toISOString(), authority: 'DPA' } })).body,
+    ).toMatchObject({
       status: 400,
       code: 'INCIDENT.UPDATE_INCOMPLETE',
     });
     const notified = body<{ overdue: boolean; notifiedWithinDeadline: boolean; authorityNotifiedAt: string }>(
-      await api.call('POST', path, { key: officer, body: { type: 'authority-notified', at: clock.now().toISOString(), authority: 'DPA', reference: 'DPA-2026-1', delayReason: 'Scope unknown until forensics' } }),
+      await api.call('POST', path, {
+        key: officer,
+        body: {
+          type: 'authority-notified',
+          at: clock.now().toISOString(),
+          authority: 'DPA',
+          reference: 'DPA-2026-1',
+          delayReason: 'Scope unknown until forensics',
+        },
+      }),
     );
     expect(notified).toMatchObject({ overdue: false, notifiedWithinDeadline: false });
-    expect((await api.call('POST', path, { key: officer, body: { type: 'authority-notified', at: clock.now().toISOString(), authority: 'DPA', reference: 'again' } })).body).toMatchObject({
+    expect(
+      (
+        await api.call('POST', path, {
+          key: officer,
+          body: { type: 'authority-notified', at: clock.now().toISOString(), authority: 'DPA', reference: 'again' },
+        })
+      ).body,
+    ).toMatchObject({
       status: 409,
       code: 'INCIDENT.ALREADY_NOTIFIED',
     });
     await api.call('POST', path, { key: officer, body: { type: 'remedy', at: clock.now().toISOString(), description: 'Drive permissions fixed' } });
-    const closed = body<{ closedAt: string | null; remedies: unknown[] }>(await api.call('POST', path, { key: officer, body: { type: 'closed', at: clock.now().toISOString(), summary: 'Done' } }));
+    const closed = body<{ closedAt: string | null; remedies: unknown[] }>(
+      await api.call('POST', path, { key: officer, body: { type: 'closed', at: clock.now().toISOString(), summary: 'Done' } }),
+    );
     expect(closed.closedAt).not.toBeNull();
     expect(closed.remedies).toHaveLength(1);
-    expect((await api.call('POST', path, { key: officer, body: { type: 'remedy', at: clock.now().toISOString(), description: 'late' } })).body).toMatchObject({ status: 409, code: 'INCIDENT.CLOSED' });
+    expect((await api.call('POST', path, { key: officer, body: { type: 'remedy', at: clock.now().toISOString(), description: 'late' } })).body).toMatchObject({
+      status: 409,
+      code: 'INCIDENT.CLOSED',
+    });
     expect(body<{ incidentId: string }[]>(await api.call('GET', '/v1/incidents', { key: officer })).map((i) => i.incidentId)).toEqual([incident.incidentId]);
-    expect(body<{ incidentId: string; closedAt: string | null }>(await api.call('GET', `/v1/incidents/${incident.incidentId}`, { key: officer }))).toMatchObject({ incidentId: incident.incidentId, closedAt: closed.closedAt });
+    expect(
+      body<{ incidentId: string; closedAt: string | null }>(await api.call('GET', `/v1/incidents/${incident.incidentId}`, { key: officer })),
+    ).toMatchObject({ incidentId: incident.incidentId, closedAt: closed.closedAt });
   });
 
   /** The compliance guide's "Verify" block, exactly as written there. */

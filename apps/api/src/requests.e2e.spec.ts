@@ -2,7 +2,16 @@ import { randomBytes } from 'node:crypto';
 import type { GlobalPosition } from '@attest/event-store';
 import { FixedClock } from '@attest/kernel';
 import { rebuildProjection } from '@attest/projections';
-import { DELETION_EVIDENCE, DELETION_LEDGER, DeletionProcess, SUBJECT_RIGHTS, type DeletionEvidence, type DeletionLedger, type SignedCertificate, type SubjectRights } from '@attest/requests-application';
+import {
+  DELETION_EVIDENCE,
+  DELETION_LEDGER,
+  DeletionProcess,
+  SUBJECT_RIGHTS,
+  type DeletionEvidence,
+  type DeletionLedger,
+  type SignedCertificate,
+  type SubjectRights,
+} from '@attest/requests-application';
 import { CommandBus } from '@nestjs/cqrs';
 import { RunCustomerCommand } from '@attest/customers-application';
 import { expectEventually, scanForCanaries } from '@attest/testing';
@@ -43,7 +52,10 @@ describe('data-subject requests end to end (D1–D3, K2; real HTTP, real Postgre
   const body = <T>(res: ApiResponse): T => res.body as T;
 
   const receive = async (type: string, extra: Record<string, unknown> = {}, key = service): Promise<RequestView> => {
-    const res = await api.call('POST', '/v1/data-subject-requests', { key, body: { customerId: customer, type, channel: 'web', requester: { relation: 'self', contact: { email: requesterEmail } }, ...extra } });
+    const res = await api.call('POST', '/v1/data-subject-requests', {
+      key,
+      body: { customerId: customer, type, channel: 'web', requester: { relation: 'self', contact: { email: requesterEmail } }, ...extra },
+    });
     expect(res.status).toBe(201);
     return body<RequestView>(res);
   };
@@ -54,7 +66,9 @@ describe('data-subject requests end to end (D1–D3, K2; real HTTP, real Postgre
     const sent = await post(requestId, 'verification-codes');
     expect(sent.status).toBe(201);
     const { challengeId } = body<{ challengeId: string }>(sent);
-    const message = (await inbox.dispatch()).find((m) => m.kind === 'one-time-code' && m.payload.requestId === requestId && m.payload.to.email === requesterEmail);
+    const message = (await inbox.dispatch()).find(
+      (m) => m.kind === 'one-time-code' && m.payload.requestId === requestId && m.payload.to.email === requesterEmail,
+    );
     if (!message?.payload.code) throw new Error('no code arrived for the requester');
     return { challengeId, code: message.payload.code };
   }
@@ -72,7 +86,13 @@ describe('data-subject requests end to end (D1–D3, K2; real HTTP, real Postgre
     await api.start('requests_e2e', { clock });
     inbox = await WebhookInbox.start(api.infra, clock);
     const registered = await api.call('POST', '/v1/registrations/enterprise', {
-      body: { tenantId: `dsr-${tag}`, legalName: 'Shop Ltd', registrationNumber: `DSR${tag}01`, contact: { name: 'Shop Contact', email: `c.${tag}@example.org` }, evidence: { documentRef: 's.pdf', sha256: 'e'.repeat(64) } },
+      body: {
+        tenantId: `dsr-${tag}`,
+        legalName: 'Shop Ltd',
+        registrationNumber: `DSR${tag}01`,
+        contact: { name: 'Shop Contact', email: `c.${tag}@example.org` },
+        evidence: { documentRef: 's.pdf', sha256: 'e'.repeat(64) },
+      },
     });
     const tenantId = body<{ tenantId: string }>(registered).tenantId;
     admin = await api.key(tenantId, ['org-admin']);
@@ -83,13 +103,31 @@ describe('data-subject requests end to end (D1–D3, K2; real HTTP, real Postgre
     for (const purposeKey of ['newsletter', 'offers']) {
       await api.call('POST', '/v1/purposes', {
         key: admin,
-        body: { purposeKey, name: purposeKey, description: purposeKey, legalBasis: 'consent', method: 'bulk-email', dataCategories: ['contact'], channels: ['email', 'sms'], retentionDays: 730, noticeVersion: 'n-1' },
+        body: {
+          purposeKey,
+          name: purposeKey,
+          description: purposeKey,
+          legalBasis: 'consent',
+          method: 'bulk-email',
+          dataCategories: ['contact'],
+          channels: ['email', 'sms'],
+          retentionDays: 730,
+          noticeVersion: 'n-1',
+        },
       });
     }
-    customer = body<{ id: string }>(await api.call('POST', '/v1/customers', { key: service, body: { profile: { name: `Li ${tag}`, email: `li.${tag}@example.org` }, tags: [] } })).id;
+    customer = body<{ id: string }>(
+      await api.call('POST', '/v1/customers', { key: service, body: { profile: { name: `Li ${tag}`, email: `li.${tag}@example.org` }, tags: [] } }),
+    ).id;
     const evidence = { noticeVersion: 'n-1', method: 'checkbox', source: 'web', collector: 'system:web', collectedAt: clock.now().toISOString() };
-    for (const [purposeKey, channel] of [['newsletter', 'email'], ['newsletter', 'sms'], ['offers', 'email']] as const) {
-      expect((await api.call('POST', `/v1/customers/${customer}/consents`, { key: service, body: { purposeKey, channel, scope: 'general', evidence } })).status).toBe(201);
+    for (const [purposeKey, channel] of [
+      ['newsletter', 'email'],
+      ['newsletter', 'sms'],
+      ['offers', 'email'],
+    ] as const) {
+      expect(
+        (await api.call('POST', `/v1/customers/${customer}/consents`, { key: service, body: { purposeKey, channel, scope: 'general', evidence } })).status,
+      ).toBe(201);
     }
   }, 60_000);
 
@@ -106,11 +144,36 @@ describe('data-subject requests end to end (D1–D3, K2; real HTTP, real Postgre
     expect(body<RequestView>(await api.call('GET', `/v1/data-subject-requests/${r.requestId}`, { key: officer })).requestId).toBe(r.requestId);
     // No personal data of the requester in the queue.
     expect(JSON.stringify(queue)).not.toContain(requesterEmail);
-    expect((await api.call('POST', '/v1/data-subject-requests', { key: service, body: { customerId: '0190a9d1-0000-7000-8000-000000000001', type: 'access', channel: 'web', requester: { relation: 'self', contact: { email: requesterEmail } } } })).body).toMatchObject({
+    expect(
+      (
+        await api.call('POST', '/v1/data-subject-requests', {
+          key: service,
+          body: {
+            customerId: '0190a9d1-0000-7000-8000-000000000001',
+            type: 'access',
+            channel: 'web',
+            requester: { relation: 'self', contact: { email: requesterEmail } },
+          },
+        })
+      ).body,
+    ).toMatchObject({
       status: 404,
       code: 'DSR.SUBJECT_NOT_FOUND',
     });
-    expect((await api.call('POST', '/v1/data-subject-requests', { key: service, body: { customerId: customer, type: 'correction', channel: 'web', fields: ['shoeSize'], requester: { relation: 'self', contact: { email: requesterEmail } } } })).body).toMatchObject({
+    expect(
+      (
+        await api.call('POST', '/v1/data-subject-requests', {
+          key: service,
+          body: {
+            customerId: customer,
+            type: 'correction',
+            channel: 'web',
+            fields: ['shoeSize'],
+            requester: { relation: 'self', contact: { email: requesterEmail } },
+          },
+        })
+      ).body,
+    ).toMatchObject({
       status: 400,
       code: 'DSR.FIELD_UNKNOWN',
     });
@@ -118,9 +181,18 @@ describe('data-subject requests end to end (D1–D3, K2; real HTTP, real Postgre
 
   it('D3: a tenant on 15 working days with holidays gets that due date; existing requests keep theirs', async () => {
     expect(body<{ policy: { kind: string } }>(await api.call('GET', '/v1/data-subject-request-policy', { key: handler })).policy.kind).toBe('gdpr-month');
-    expect((await api.call('PUT', '/v1/data-subject-request-policy', { key: handler, body: { policy: { kind: 'gdpr-month' }, holidays: [], retentionDuties: [] } })).status).toBe(403);
-    expect((await api.call('PUT', '/v1/data-subject-request-policy', { key: admin, body: { policy: { kind: 'working-days' }, holidays: [], retentionDuties: [] } })).body).toMatchObject({ status: 400, code: 'DSR.POLICY_INVALID' });
-    const set = await api.call('PUT', '/v1/data-subject-request-policy', { key: admin, body: { policy: { kind: 'working-days', days: 15 }, holidays: ['2026-12-25', '2026-12-24'], retentionDuties: [] } });
+    expect(
+      (await api.call('PUT', '/v1/data-subject-request-policy', { key: handler, body: { policy: { kind: 'gdpr-month' }, holidays: [], retentionDuties: [] } }))
+        .status,
+    ).toBe(403);
+    expect(
+      (await api.call('PUT', '/v1/data-subject-request-policy', { key: admin, body: { policy: { kind: 'working-days' }, holidays: [], retentionDuties: [] } }))
+        .body,
+    ).toMatchObject({ status: 400, code: 'DSR.POLICY_INVALID' });
+    const set = await api.call('PUT', '/v1/data-subject-request-policy', {
+      key: admin,
+      body: { policy: { kind: 'working-days', days: 15 }, holidays: ['2026-12-25', '2026-12-24'], retentionDuties: [] },
+    });
     expect(body<{ calendar: { holidays: string[] } }>(set).calendar.holidays).toEqual(['2026-12-24', '2026-12-25']);
     const r = await receive('restriction');
     // 15 working days after Monday 23 November, skipping 24 and 25 December: not reached, so 14 December.
@@ -129,8 +201,13 @@ describe('data-subject requests end to end (D1–D3, K2; real HTTP, real Postgre
     const r2 = await receive('restriction');
     // From Thursday 10 December: 15 working days, minus 24 and 25 December, end on 4 January.
     expect(r2.dueOn).toBe('2027-01-04');
-    expect(body<RequestView>(await api.call('GET', `/v1/data-subject-requests/${r.requestId}`, { key: handler }))).toMatchObject({ dueOn: '2026-12-14', urgency: 'at-risk' });
-    expect(body<RequestView[]>(await api.call('GET', '/v1/data-subject-requests?urgency=at-risk', { key: handler })).map((q) => q.requestId)).toContain(r.requestId);
+    expect(body<RequestView>(await api.call('GET', `/v1/data-subject-requests/${r.requestId}`, { key: handler }))).toMatchObject({
+      dueOn: '2026-12-14',
+      urgency: 'at-risk',
+    });
+    expect(body<RequestView[]>(await api.call('GET', '/v1/data-subject-requests?urgency=at-risk', { key: handler })).map((q) => q.requestId)).toContain(
+      r.requestId,
+    );
     clock.set(new Date('2026-12-15T00:00:01.000Z'));
     expect(body<RequestView>(await api.call('GET', `/v1/data-subject-requests/${r.requestId}`, { key: handler })).urgency).toBe('overdue');
     expect(body<RequestView[]>(await api.call('GET', '/v1/data-subject-requests?urgency=overdue', { key: handler })).map((q) => q.requestId)).toEqual(
@@ -155,36 +232,64 @@ describe('data-subject requests end to end (D1–D3, K2; real HTTP, real Postgre
     expect(body<RequestView>(await post(requestId, 'verification', third))).toMatchObject({ status: 'verified', verified: true });
     expect((await post(requestId, 'verification-codes')).body).toMatchObject({ status: 409, code: 'DSR.ALREADY_VERIFIED' });
     const other = await receive('access');
-    expect(body<RequestView>(await post(other.requestId, 'identity-checks', { note: 'ID card checked at the service desk' }))).toMatchObject({ verified: true });
+    expect(body<RequestView>(await post(other.requestId, 'identity-checks', { note: 'ID card checked at the service desk' }))).toMatchObject({
+      verified: true,
+    });
   });
 
   it('D2: assigns, escalates to the platform operator, extends within the first month, rejects with how to complain', async () => {
     const { requestId } = await receive('deletion');
     expect(body<RequestView>(await post(requestId, 'assignment', { handler: 'user:alice' })).handler).toBe('user:alice');
-    expect(body<RequestView[]>(await api.call('GET', '/v1/data-subject-requests?handler=user:alice', { key: handler })).map((q) => q.requestId)).toEqual([requestId]);
+    expect(body<RequestView[]>(await api.call('GET', '/v1/data-subject-requests?handler=user:alice', { key: handler })).map((q) => q.requestId)).toEqual([
+      requestId,
+    ]);
     expect(body<RequestView>(await post(requestId, 'escalations', { reason: 'the tenant has not answered in three weeks' })).escalations).toHaveLength(1);
-    expect(body<RequestView[]>(await api.call('GET', '/v1/platform/data-subject-requests/escalated', { key: operator })).map((q) => q.requestId)).toContain(requestId);
+    expect(body<RequestView[]>(await api.call('GET', '/v1/platform/data-subject-requests/escalated', { key: operator })).map((q) => q.requestId)).toContain(
+      requestId,
+    );
     expect((await api.call('GET', '/v1/platform/data-subject-requests/escalated', { key: handler })).status).toBe(403);
-    expect((await post(requestId, 'extension', { reason: 'x', dueOn: '2027-02-24', requesterToldAt: clock.now().toISOString() })).body).toMatchObject({ code: 'DSR.EXTENSION_TOO_LONG' });
-    const extended = body<RequestView>(await post(requestId, 'extension', { reason: 'several systems to search', dueOn: '2027-02-23', requesterToldAt: clock.now().toISOString() }));
+    expect((await post(requestId, 'extension', { reason: 'x', dueOn: '2027-02-24', requesterToldAt: clock.now().toISOString() })).body).toMatchObject({
+      code: 'DSR.EXTENSION_TOO_LONG',
+    });
+    const extended = body<RequestView>(
+      await post(requestId, 'extension', { reason: 'several systems to search', dueOn: '2027-02-23', requesterToldAt: clock.now().toISOString() }),
+    );
     expect(extended.dueOn).toBe('2027-02-23');
-    expect((await post(requestId, 'extension', { reason: 'again', dueOn: '2027-02-20', requesterToldAt: clock.now().toISOString() })).body).toMatchObject({ status: 409, code: 'DSR.ALREADY_EXTENDED' });
+    expect((await post(requestId, 'extension', { reason: 'again', dueOn: '2027-02-20', requesterToldAt: clock.now().toISOString() })).body).toMatchObject({
+      status: 409,
+      code: 'DSR.ALREADY_EXTENDED',
+    });
     expect((await post(requestId, 'rejection', { reasons: ['x'], complaint: '' })).status).toBe(400);
-    const rejected = body<RequestView>(await post(requestId, 'rejection', { reasons: ['the requester could not be identified'], complaint: 'Complain to the data protection authority: dpa.example.org' }));
+    const rejected = body<RequestView>(
+      await post(requestId, 'rejection', {
+        reasons: ['the requester could not be identified'],
+        complaint: 'Complain to the data protection authority: dpa.example.org',
+      }),
+    );
     expect(rejected).toMatchObject({ status: 'rejected', urgency: null, rejection: { reasons: ['the requester could not be identified'] } });
     expect((await post(requestId, 'start')).body).toMatchObject({ status: 409, code: 'DSR.CLOSED' });
-    expect(body<RequestView[]>(await api.call('GET', '/v1/data-subject-requests?status=rejected', { key: handler })).map((q) => q.requestId)).toContain(requestId);
+    expect(body<RequestView[]>(await api.call('GET', '/v1/data-subject-requests?status=rejected', { key: handler })).map((q) => q.requestId)).toContain(
+      requestId,
+    );
   });
 
   it('D1/PIPL 47: a restriction request makes the decision API deny; repeating the execution changes nothing', async () => {
     const decide = async (): Promise<{ allow: boolean; reasons: string[] }> =>
-      body(await api.call('POST', '/v1/decisions', { key: service, body: { customerId: customer, purpose: 'offers', channel: 'email', dataCategories: ['contact'] } }));
+      body(
+        await api.call('POST', '/v1/decisions', {
+          key: service,
+          body: { customerId: customer, purpose: 'offers', channel: 'email', dataCategories: ['contact'] },
+        }),
+      );
     expect(await decide()).toMatchObject({ allow: true });
     const requestId = await underWay('restriction');
     const done = body<{ outcome: { summary: string } }>(await post(requestId, 'execution', {}));
     expect(done.outcome.summary).toMatch(/restricted/);
     expect(await decide()).toMatchObject({ allow: false, reasons: expect.arrayContaining(['SUBJECT_RESTRICTED']) as unknown });
-    expect(body<RequestView>(await api.call('GET', `/v1/data-subject-requests/${requestId}`, { key: handler }))).toMatchObject({ status: 'completed', outcome: { summary: done.outcome.summary } });
+    expect(body<RequestView>(await api.call('GET', `/v1/data-subject-requests/${requestId}`, { key: handler }))).toMatchObject({
+      status: 'completed',
+      outcome: { summary: done.outcome.summary },
+    });
     expect((await post(requestId, 'execution', {})).body).toMatchObject({ status: 409, code: 'DSR.CLOSED' });
     // Lift it again for the next cases.
     expect((await api.call('DELETE', `/v1/customers/${customer}/restriction`, { key: service })).status).toBeLessThan(300);
@@ -195,7 +300,9 @@ describe('data-subject requests end to end (D1–D3, K2; real HTTP, real Postgre
     expect(body<{ outcome: { summary: string } }>(await post(requestId, 'execution', {})).outcome.summary).toBe('consent withdrawn for: newsletter');
     const at = new Date(clock.now().getTime() + 1000).toISOString();
     const valid = async (purpose: string, channel: string): Promise<boolean> =>
-      body<{ valid: boolean }>(await api.call('GET', `/v1/customers/${customer}/consents/state?purpose=${purpose}&channel=${channel}&at=${at}`, { key: service })).valid;
+      body<{ valid: boolean }>(
+        await api.call('GET', `/v1/customers/${customer}/consents/state?purpose=${purpose}&channel=${channel}&at=${at}`, { key: service }),
+      ).valid;
     expect(await valid('newsletter', 'email')).toBe(false);
     expect(await valid('newsletter', 'sms')).toBe(false);
     expect(await valid('offers', 'email')).toBe(true);
@@ -209,8 +316,12 @@ describe('data-subject requests end to end (D1–D3, K2; real HTTP, real Postgre
     expect((await post(requestId, 'execution', { corrections: { name: 'Other' } })).body).toMatchObject({ status: 400, code: 'DSR.FIELDS_OUTSIDE_REQUEST' });
     expect((await post(requestId, 'execution', {})).body).toMatchObject({ status: 400, code: 'DSR.CORRECTIONS_MISSING' });
     const corrected = `li.corrected.${tag}@example.org`;
-    expect(body<{ outcome: { summary: string } }>(await post(requestId, 'execution', { corrections: { email: corrected } })).outcome.summary).toBe('corrected: email');
-    const profile = body<{ profile: { email: string; name: string } }>(await api.call('GET', `/v1/customers/${customer}`, { key: service, headers: { 'x-purpose': 'customer-support' } })).profile;
+    expect(body<{ outcome: { summary: string } }>(await post(requestId, 'execution', { corrections: { email: corrected } })).outcome.summary).toBe(
+      'corrected: email',
+    );
+    const profile = body<{ profile: { email: string; name: string } }>(
+      await api.call('GET', `/v1/customers/${customer}`, { key: service, headers: { 'x-purpose': 'customer-support' } }),
+    ).profile;
     expect(profile).toMatchObject({ email: corrected, name: `Li ${tag}` });
     // The old value is no longer found by lookup; the new one is.
     const tenantId = body<{ tenantId: string }>(await api.call('GET', '/v1/me', { key: handler })).tenantId;
@@ -228,12 +339,21 @@ describe('data-subject requests end to end (D1–D3, K2; real HTTP, real Postgre
     const res = await api.call('GET', `/v1/data-subject-requests/${requestId}/export`, { key: handler });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-disposition')).toContain('attachment');
-    const made = body<{ format: string; subject: { customerId: string; profile: Record<string, string> }; consents: { action: string; evidence: unknown }[]; processing: { kind: string; subject: string }[]; requests: { requestId: string }[] }>(res);
+    const made = body<{
+      format: string;
+      subject: { customerId: string; profile: Record<string, string> };
+      consents: { action: string; evidence: unknown }[];
+      processing: { kind: string; subject: string }[];
+      requests: { requestId: string }[];
+    }>(res);
     expect(made.format).toBe('attest-access-export/v1');
     expect(made.subject).toMatchObject({ customerId: customer, profile: { name: `Li ${tag}`, email: `li.corrected.${tag}@example.org` } });
     expect(made.consents.filter((c) => c.action === 'granted')).toHaveLength(3);
     expect(made.consents.every((c) => c.evidence !== undefined)).toBe(true);
-    const pseudonym = await api.infra.privacy.pseudonymForSearch(body<{ tenantId: string }>(await api.call('GET', '/v1/me', { key: handler })).tenantId, customer);
+    const pseudonym = await api.infra.privacy.pseudonymForSearch(
+      body<{ tenantId: string }>(await api.call('GET', '/v1/me', { key: handler })).tenantId,
+      customer,
+    );
     expect(made.processing.length).toBeGreaterThan(3);
     expect(made.processing.every((r) => r.subject === pseudonym)).toBe(true);
     expect(made.requests.map((r) => r.requestId)).toContain(requestId);
@@ -243,10 +363,16 @@ describe('data-subject requests end to end (D1–D3, K2; real HTTP, real Postgre
     expect(html.text).not.toContain('<script');
     // Execution and the two downloads: three exports recorded, under the subject's pseudonym.
     await api.infra.recordLog.drain();
-    const exports = await api.infra.dataSource.query<{ n: string }[]>(`SELECT count(*)::text AS n FROM processing.records WHERE kind = 'export' AND subject = $1`, [pseudonym]);
+    const exports = await api.infra.dataSource.query<{ n: string }[]>(
+      `SELECT count(*)::text AS n FROM processing.records WHERE kind = 'export' AND subject = $1`,
+      [pseudonym],
+    );
     expect(Number(exports[0]?.n)).toBe(3);
     const restriction = await receive('restriction');
-    expect((await api.call('GET', `/v1/data-subject-requests/${restriction.requestId}/export`, { key: handler })).body).toMatchObject({ status: 409, code: 'DSR.NOT_AN_ACCESS_REQUEST' });
+    expect((await api.call('GET', `/v1/data-subject-requests/${restriction.requestId}/export`, { key: handler })).body).toMatchObject({
+      status: 409,
+      code: 'DSR.NOT_AN_ACCESS_REQUEST',
+    });
   });
 
   describe('D4 deletion', () => {
@@ -257,7 +383,14 @@ describe('data-subject requests end to end (D1–D3, K2; real HTTP, real Postgre
     const newCustomer = async (profile: Record<string, string>): Promise<string> => {
       const id = body<{ id: string }>(await api.call('POST', '/v1/customers', { key: service, body: { profile, tags: ['vip'] } })).id;
       const evidence = { noticeVersion: 'n-1', method: 'checkbox', source: 'web', collector: 'system:web', collectedAt: clock.now().toISOString() };
-      expect((await api.call('POST', `/v1/customers/${id}/consents`, { key: service, body: { purposeKey: 'newsletter', channel: 'email', scope: 'general', evidence } })).status).toBe(201);
+      expect(
+        (
+          await api.call('POST', `/v1/customers/${id}/consents`, {
+            key: service,
+            body: { purposeKey: 'newsletter', channel: 'email', scope: 'general', evidence },
+          })
+        ).status,
+      ).toBe(201);
       return id;
     };
     const decrypted = async (): Promise<string> => {
@@ -303,14 +436,24 @@ describe('data-subject requests end to end (D1–D3, K2; real HTTP, real Postgre
       const events = await decrypted();
       for (const value of Object.values(canary)) expect(events).not.toContain(value);
       expect(events).toContain('"$erased":true');
-      const decision = body<{ allow: boolean; reasons: string[] }>(await api.call('POST', '/v1/decisions', { key: service, body: { customerId: victim, purpose: 'newsletter', channel: 'email', dataCategories: ['contact'] } }));
+      const decision = body<{ allow: boolean; reasons: string[] }>(
+        await api.call('POST', '/v1/decisions', {
+          key: service,
+          body: { customerId: victim, purpose: 'newsletter', channel: 'email', dataCategories: ['contact'] },
+        }),
+      );
       expect(decision).toMatchObject({ allow: false, reasons: expect.arrayContaining(['SUBJECT_ERASED']) as unknown });
       for (const table of ['customers.customers_v1', 'customers.follow_ups_v1', 'consent.consents_v1', 'consent.receipts_v1', 'privacy.lookup_tokens']) {
-        const rows = await api.infra.dataSource.query<unknown[]>(`SELECT 1 FROM ${table} WHERE ${table === 'privacy.lookup_tokens' ? 'subject_id' : 'customer_id'} = $1`, [victim]);
+        const rows = await api.infra.dataSource.query<unknown[]>(
+          `SELECT 1 FROM ${table} WHERE ${table === 'privacy.lookup_tokens' ? 'subject_id' : 'customer_id'} = $1`,
+          [victim],
+        );
         expect([table, rows.length]).toEqual([table, 0]);
       }
       // The other subject is untouched.
-      const kept = body<{ profile: Record<string, string> }>(await api.call('GET', `/v1/customers/${other}`, { key: service, headers: { 'x-purpose': 'customer-support' } }));
+      const kept = body<{ profile: Record<string, string> }>(
+        await api.call('GET', `/v1/customers/${other}`, { key: service, headers: { 'x-purpose': 'customer-support' } }),
+      );
       expect(kept.profile).toMatchObject({ name: survivor.name, email: survivor.email });
 
       // The certificate: signed with the record's key, and its delete entry is in a signed checkpoint.
@@ -321,7 +464,13 @@ describe('data-subject requests end to end (D1–D3, K2; real HTTP, real Postgre
       expect(JSON.parse(openNote(signed.signedNote, [verifier]).text)).toEqual(certificate);
       const checkpoint = openCheckpoint(certificate.processingRecord.checkpoint, [verifier]);
       expect(() => {
-        verifyInclusion(certificate.processingRecord.index, checkpoint.size, Buffer.from(certificate.processingRecord.leafHash, 'base64'), certificate.processingRecord.inclusionProof.map((p) => Buffer.from(p, 'base64')), checkpoint.root);
+        verifyInclusion(
+          certificate.processingRecord.index,
+          checkpoint.size,
+          Buffer.from(certificate.processingRecord.leafHash, 'base64'),
+          certificate.processingRecord.inclusionProof.map((p) => Buffer.from(p, 'base64')),
+          checkpoint.root,
+        );
       }).not.toThrow();
       const entry = body<{ record: { kind: string; subject: string | null; categories: string[] } }>(
         await api.call('GET', `/v1/processing-record/entries/${String(certificate.processingRecord.index)}`, { key: officer2 }),
@@ -329,14 +478,18 @@ describe('data-subject requests end to end (D1–D3, K2; real HTTP, real Postgre
       expect(entry.record).toMatchObject({ kind: 'delete', categories: expect.arrayContaining(['profile', 'subject-key']) as unknown });
       // The delete entry carries the pseudonym the subject's earlier records had (now unlinkable to anyone).
       await api.infra.recordLog.drain();
-      const reads = await api.infra.dataSource.query<{ subject: string }[]>(`SELECT subject FROM processing.records WHERE kind = 'read' AND subject = $1`, [entry.record.subject]);
+      const reads = await api.infra.dataSource.query<{ subject: string }[]>(`SELECT subject FROM processing.records WHERE kind = 'read' AND subject = $1`, [
+        entry.record.subject,
+      ]);
       expect(reads.length).toBeGreaterThan(0);
       expect(await api.infra.privacy.pseudonymForSearch(certificate.tenantId, victim)).toBeNull();
       expect(body<{ ok: boolean }>(await api.call('GET', '/v1/processing-record/verification', { key: officer2 })).ok).toBe(true);
 
       // Downstream systems hear of it (no personal data in the notice).
       const notices = (await inbox.dispatch()).filter((m) => m.kind === 'subject-erased');
-      expect(notices).toEqual([expect.objectContaining({ payload: expect.objectContaining({ requestId, subjectRef: victim, certificateId: certificate.certificateId }) as unknown })]);
+      expect(notices).toEqual([
+        expect.objectContaining({ payload: expect.objectContaining({ requestId, subjectRef: victim, certificateId: certificate.certificateId }) as unknown }),
+      ]);
 
       // Rebuilding every projection brings nothing back.
       for (const projection of api.infra.projections.filter((p) => p.name !== 'processing-record')) {
@@ -357,16 +510,36 @@ describe('data-subject requests end to end (D1–D3, K2; real HTTP, real Postgre
       const bank = `CN62 0000 ${tag} 0001`;
       const name = `Qian Retained${tag}`;
       const duties = [{ field: 'bankAccount', reason: 'Tax law: accounting records are kept 10 years', years: 10 }];
-      expect((await api.call('PUT', '/v1/data-subject-request-policy', { key: admin, body: { policy: { kind: 'gdpr-month' }, holidays: [], retentionDuties: [{ field: 'shoeSize', reason: 'x', years: 1 }] } })).body).toMatchObject({
+      expect(
+        (
+          await api.call('PUT', '/v1/data-subject-request-policy', {
+            key: admin,
+            body: { policy: { kind: 'gdpr-month' }, holidays: [], retentionDuties: [{ field: 'shoeSize', reason: 'x', years: 1 }] },
+          })
+        ).body,
+      ).toMatchObject({
         status: 400,
         code: 'DSR.DUTY_FIELD_UNKNOWN',
       });
-      expect((await api.call('PUT', '/v1/data-subject-request-policy', { key: admin, body: { policy: { kind: 'gdpr-month' }, holidays: [], retentionDuties: duties } })).status).toBe(200);
+      expect(
+        (
+          await api.call('PUT', '/v1/data-subject-request-policy', {
+            key: admin,
+            body: { policy: { kind: 'gdpr-month' }, holidays: [], retentionDuties: duties },
+          })
+        ).status,
+      ).toBe(200);
       const kept = await newCustomer({ name, email: `qian.${tag}@canary.example`, bankAccount: bank });
       const requestId = await underWay('deletion', { customerId: kept });
       const hold = { field: 'email', reason: 'Legal claim 2026-117 pending', until: '2028-12-31' };
-      expect((await post(requestId, 'execution', { legalHolds: [{ ...hold, field: 'shoeSize' }] })).body).toMatchObject({ status: 400, code: 'DSR.FIELD_UNKNOWN' });
-      expect((await post(requestId, 'execution', { legalHolds: [{ ...hold, until: '2020-01-01' }] })).body).toMatchObject({ status: 400, code: 'DSR.HOLD_INVALID' });
+      expect((await post(requestId, 'execution', { legalHolds: [{ ...hold, field: 'shoeSize' }] })).body).toMatchObject({
+        status: 400,
+        code: 'DSR.FIELD_UNKNOWN',
+      });
+      expect((await post(requestId, 'execution', { legalHolds: [{ ...hold, until: '2020-01-01' }] })).body).toMatchObject({
+        status: 400,
+        code: 'DSR.HOLD_INVALID',
+      });
       expect((await post(requestId, 'execution', { legalHolds: [hold] })).status).toBe(200);
       const { certificate } = body<SignedCertificate>(await api.call('GET', `/v1/data-subject-requests/${requestId}/certificate`, { key: handler }));
       expect(certificate.retained).toEqual([
@@ -374,7 +547,9 @@ describe('data-subject requests end to end (D1–D3, K2; real HTTP, real Postgre
         { category: 'email', reason: hold.reason, until: hold.until },
       ]);
       expect(certificate.covered).toContain('profile (except the retained fields)');
-      const retained = body<{ field: string; value: string | null; retainUntil: string }[]>(await api.call('GET', `/v1/data-subject-requests/${requestId}/retained`, { key: handler }));
+      const retained = body<{ field: string; value: string | null; retainUntil: string }[]>(
+        await api.call('GET', `/v1/data-subject-requests/${requestId}/retained`, { key: handler }),
+      );
       expect(retained).toEqual([
         { field: 'bankAccount', reason: duties[0]?.reason, retainUntil: '2036-11-23', value: bank },
         { field: 'email', reason: hold.reason, retainUntil: hold.until, value: `qian.${tag}@canary.example` },
@@ -392,44 +567,51 @@ describe('data-subject requests end to end (D1–D3, K2; real HTTP, real Postgre
       ['inside the erasure, after the event', 'erase'],
       ['after erasing, before the certificate', 'certify'],
       ['after the certificate, before telling downstream systems', 'notify'],
-    ] as const)('D7: killed %s, a deletion completes on restart, once', async (_, where) => {
-      const second = await newCustomer({ name: `Sun Second${tag}${where}`, email: `sun.${where}.${tag}@canary.example` });
-      const { requestId } = await receive('deletion', { customerId: second });
-      await post(requestId, 'identity-checks', { note: 'checked' });
-      await post(requestId, 'start');
-      const rights = api.app.get<SubjectRights>(SUBJECT_RIGHTS);
-      const evidence = api.app.get<DeletionEvidence>(DELETION_EVIDENCE);
-      const ledger = api.app.get<DeletionLedger>(DELETION_LEDGER);
-      const original = { erase: rights.erase.bind(rights), certify: evidence.certify.bind(evidence), notify: ledger.notifyDownstream.bind(ledger) };
-      const killed = (): Promise<never> => Promise.reject(new Error('killed'));
-      if (where === 'erase') {
-        // The customer's event is appended, then the process dies before the key is destroyed.
-        rights.erase = async (context, customerId, id) => {
-          await api.app.get(CommandBus).execute(new RunCustomerCommand(context, { kind: 'EraseCustomer', customerId, requestId: id }));
-          return killed();
-        };
-      }
-      if (where === 'certify') evidence.certify = killed;
-      if (where === 'notify') ledger.notifyDownstream = killed;
-      expect((await post(requestId, 'execution', {})).status).toBe(500);
-      rights.erase = original.erase;
-      evidence.certify = original.certify;
-      ledger.notifyDownstream = original.notify;
-      expect(body<RequestView>(await api.call('GET', `/v1/data-subject-requests/${requestId}`, { key: handler })).status).toBe('in-progress');
-      // "Restart": the start-up hook resumes it.
-      expect(await api.app.get(DeletionProcess).resumeUnfinished()).toBe(1);
-      expect(body<RequestView>(await api.call('GET', `/v1/data-subject-requests/${requestId}`, { key: handler }))).toMatchObject({ status: 'completed' });
-      expect((await api.call('GET', `/v1/data-subject-requests/${requestId}/certificate`, { key: handler })).status).toBe(200);
-      const tenantId = body<{ tenantId: string }>(await api.call('GET', '/v1/me', { key: handler })).tenantId;
-      expect(await api.infra.privacy.pseudonymForSearch(tenantId, second)).toBeNull();
-      const events = await api.eventCount();
-      expect(await api.app.get(DeletionProcess).resumeUnfinished()).toBe(0);
-      expect(await api.eventCount()).toBe(events);
-      expect((await inbox.dispatch()).filter((m) => m.kind === 'subject-erased' && m.payload.requestId === requestId)).toHaveLength(1);
-      // One delete entry in the processing record, whatever the interruption.
-      await api.infra.recordLog.drain();
-      const deletes = await api.infra.dataSource.query<unknown[]>(`SELECT 1 FROM processing.records WHERE tenant_id = $1 AND kind = 'delete' AND body::jsonb->>'eventId' IN (SELECT event_id::text FROM event_store.events WHERE stream_id = $2 AND type = 'CustomerErased.v1')`, [tenantId, `customer-${second}`]);
-      expect(deletes).toHaveLength(1);
-    }, 60_000);
+    ] as const)(
+      'D7: killed %s, a deletion completes on restart, once',
+      async (_, where) => {
+        const second = await newCustomer({ name: `Sun Second${tag}${where}`, email: `sun.${where}.${tag}@canary.example` });
+        const { requestId } = await receive('deletion', { customerId: second });
+        await post(requestId, 'identity-checks', { note: 'checked' });
+        await post(requestId, 'start');
+        const rights = api.app.get<SubjectRights>(SUBJECT_RIGHTS);
+        const evidence = api.app.get<DeletionEvidence>(DELETION_EVIDENCE);
+        const ledger = api.app.get<DeletionLedger>(DELETION_LEDGER);
+        const original = { erase: rights.erase.bind(rights), certify: evidence.certify.bind(evidence), notify: ledger.notifyDownstream.bind(ledger) };
+        const killed = (): Promise<never> => Promise.reject(new Error('killed'));
+        if (where === 'erase') {
+          // The customer's event is appended, then the process dies before the key is destroyed.
+          rights.erase = async (context, customerId, id) => {
+            await api.app.get(CommandBus).execute(new RunCustomerCommand(context, { kind: 'EraseCustomer', customerId, requestId: id }));
+            return killed();
+          };
+        }
+        if (where === 'certify') evidence.certify = killed;
+        if (where === 'notify') ledger.notifyDownstream = killed;
+        expect((await post(requestId, 'execution', {})).status).toBe(500);
+        rights.erase = original.erase;
+        evidence.certify = original.certify;
+        ledger.notifyDownstream = original.notify;
+        expect(body<RequestView>(await api.call('GET', `/v1/data-subject-requests/${requestId}`, { key: handler })).status).toBe('in-progress');
+        // "Restart": the start-up hook resumes it.
+        expect(await api.app.get(DeletionProcess).resumeUnfinished()).toBe(1);
+        expect(body<RequestView>(await api.call('GET', `/v1/data-subject-requests/${requestId}`, { key: handler }))).toMatchObject({ status: 'completed' });
+        expect((await api.call('GET', `/v1/data-subject-requests/${requestId}/certificate`, { key: handler })).status).toBe(200);
+        const tenantId = body<{ tenantId: string }>(await api.call('GET', '/v1/me', { key: handler })).tenantId;
+        expect(await api.infra.privacy.pseudonymForSearch(tenantId, second)).toBeNull();
+        const events = await api.eventCount();
+        expect(await api.app.get(DeletionProcess).resumeUnfinished()).toBe(0);
+        expect(await api.eventCount()).toBe(events);
+        expect((await inbox.dispatch()).filter((m) => m.kind === 'subject-erased' && m.payload.requestId === requestId)).toHaveLength(1);
+        // One delete entry in the processing record, whatever the interruption.
+        await api.infra.recordLog.drain();
+        const deletes = await api.infra.dataSource.query<unknown[]>(
+          `SELECT 1 FROM processing.records WHERE tenant_id = $1 AND kind = 'delete' AND body::jsonb->>'eventId' IN (SELECT event_id::text FROM event_store.events WHERE stream_id = $2 AND type = 'CustomerErased.v1')`,
+          [tenantId, `customer-${second}`],
+        );
+        expect(deletes).toHaveLength(1);
+      },
+      60_000,
+    );
   });
 });

@@ -34,7 +34,17 @@ export async function generateResponseSchemas(): Promise<Record<string, SchemaOb
   const { createGenerator } = await import('ts-json-schema-generator');
   const schemas: Record<string, SchemaObject> = {};
   for (const file of RESPONSE_TYPE_FILES) {
-    const generator = createGenerator({ path: join(ROOT, file), tsconfig: join(ROOT, 'tsconfig.json'), type: '*', expose: 'export', topRef: true, jsDoc: 'basic', skipTypeCheck: true, additionalProperties: false, sortProps: true });
+    const generator = createGenerator({
+      path: join(ROOT, file),
+      tsconfig: join(ROOT, 'tsconfig.json'),
+      type: '*',
+      expose: 'export',
+      topRef: true,
+      jsDoc: 'basic',
+      skipTypeCheck: true,
+      additionalProperties: false,
+      sortProps: true,
+    });
     const { definitions = {} } = generator.createSchema('*') as { definitions?: Record<string, unknown> };
     for (const [name, schema] of Object.entries(definitions)) {
       // Components live under #/components/schemas in OpenAPI; generic helper names are not wanted there.

@@ -39,16 +39,20 @@ export class ContextSubjectExport implements SubjectExport {
       this.requests.forCustomer(tenantId, customerId, now),
     ]);
     const processing: Readonly<Record<string, unknown>>[] = [];
-    for (let cursor: string | null = null; processing.length < MAX_RECORDS; ) {
+    for (let cursor: string | null = null; processing.length < MAX_RECORDS;) {
       const page = await this.record.query(tenantId, { subjectId: customerId }, 200, cursor);
       processing.push(...page.records.map((r) => ({ ...r })));
       if (!page.next) break;
       cursor = page.next;
     }
-    const categories = [...new Set(Object.keys(profile).map((f) => {
-      const c = (PROFILE_FIELDS as Readonly<Record<string, string>>)[f];
-      return c === undefined || c === 'personal' ? `profile.${f}` : c;
-    }))].sort();
+    const categories = [
+      ...new Set(
+        Object.keys(profile).map((f) => {
+          const c = (PROFILE_FIELDS as Readonly<Record<string, string>>)[f];
+          return c === undefined || c === 'personal' ? `profile.${f}` : c;
+        }),
+      ),
+    ].sort();
     await this.journal.record([
       {
         tenantId,
@@ -71,7 +75,14 @@ export class ContextSubjectExport implements SubjectExport {
       tenantId,
       requestId,
       generatedAt: now.toISOString(),
-      subject: { customerId, profile, tags: customer.tags, under14: customer.under14, restricted: customer.restricted, createdAt: customer.createdAt.toISOString() },
+      subject: {
+        customerId,
+        profile,
+        tags: customer.tags,
+        under14: customer.under14,
+        restricted: customer.restricted,
+        createdAt: customer.createdAt.toISOString(),
+      },
       followUps: followUps.map((f) => ({ followUpId: f.followUpId, channel: f.channel, note: f.note, dueOn: f.dueOn, recordedAt: f.recordedAt.toISOString() })),
       consents: consents.map((c) => ({ ...c })),
       processing,

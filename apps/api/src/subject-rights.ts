@@ -13,7 +13,6 @@ import type { Erasure, KeptField, RetainedValue, SubjectRights } from '@attest/r
 import { retainedSubject } from '@attest/requests-domain';
 import type { CommandContext } from '@attest/security';
 
-
 /**
  * What a data-subject request does to a customer's data, carried out by the
  * customers and consent contexts through their own commands (so their
@@ -26,7 +25,12 @@ export class ContextSubjectRights implements SubjectRights {
     private readonly commands: CommandBus,
     private readonly store: EventStore,
     private readonly customers: CustomersReadModel,
-    private readonly erasure: { readonly vault: PostgresKeyVault; readonly privacy: ReadModelPrivacy; readonly recordLog: PostgresRecordLog; readonly owner: DataSource },
+    private readonly erasure: {
+      readonly vault: PostgresKeyVault;
+      readonly privacy: ReadModelPrivacy;
+      readonly recordLog: PostgresRecordLog;
+      readonly owner: DataSource;
+    },
   ) {}
 
   readonly correctableFields: readonly string[] = PROFILE_FIELD_NAMES;
@@ -47,7 +51,10 @@ export class ContextSubjectRights implements SubjectRights {
 
   async withdrawConsents(context: CommandContext, customerId: string, purposes: readonly string[], requestId: string): Promise<string[]> {
     const events = await readWholeStream(this.store, consentStreamId(customerId));
-    const state = fold(consentDecider, events.map((e) => asEvent<ConsentEvent>(e)));
+    const state = fold(
+      consentDecider,
+      events.map((e) => asEvent<ConsentEvent>(e)),
+    );
     const withdrawn = new Set<string>();
     for (const consent of state.active.values()) {
       if (purposes.length > 0 && !purposes.includes(consent.purposeKey)) continue;
@@ -85,7 +92,11 @@ export class ContextSubjectRights implements SubjectRights {
       const sealed = await Promise.all(
         present.map(async (k) => ({
           kept: k,
-          value: await this.erasure.privacy.seal(retainedSubject(customerId, k.field), { table: 'requests.retained_data', column: 'value', row: `${requestId}:${k.field}` }, profile[k.field as keyof typeof profile] ?? null),
+          value: await this.erasure.privacy.seal(
+            retainedSubject(customerId, k.field),
+            { table: 'requests.retained_data', column: 'value', row: `${requestId}:${k.field}` },
+            profile[k.field as keyof typeof profile] ?? null,
+          ),
         })),
       );
       await this.erasure.owner.transaction(async (m) => {
@@ -97,7 +108,10 @@ export class ContextSubjectRights implements SubjectRights {
         }
       });
     }
-    const kept = await this.erasure.owner.query<{ field: string; reason: string; until: string }[]>(`SELECT field, reason, to_char(retain_until, 'YYYY-MM-DD') AS until FROM requests.retained_data WHERE request_id = $1 ORDER BY field`, [requestId]);
+    const kept = await this.erasure.owner.query<{ field: string; reason: string; until: string }[]>(
+      `SELECT field, reason, to_char(retain_until, 'YYYY-MM-DD') AS until FROM requests.retained_data WHERE request_id = $1 ORDER BY field`,
+      [requestId],
+    );
     for (const r of kept) retained.push({ category: r.field, reason: r.reason, until: r.until });
     // 1. The event: the customers and consent read models drop the subject (inline) and its lookup entries go.
     await this.commands.execute(new RunCustomerCommand(context, { kind: 'EraseCustomer', customerId, requestId }));
@@ -107,7 +121,15 @@ export class ContextSubjectRights implements SubjectRights {
     return {
       eventId: event.id,
       erasedAt: event.metadata.occurredAt,
-      covered: [retained.length > 0 ? 'profile (except the retained fields)' : 'profile', 'follow-up notes', 'consent evidence', 'customer and consent read models', 'lookup entries', 'pseudonym mapping', 'subject key'],
+      covered: [
+        retained.length > 0 ? 'profile (except the retained fields)' : 'profile',
+        'follow-up notes',
+        'consent evidence',
+        'customer and consent read models',
+        'lookup entries',
+        'pseudonym mapping',
+        'subject key',
+      ],
       retained,
     };
   }
@@ -119,7 +141,11 @@ export class ContextSubjectRights implements SubjectRights {
     );
     const out: RetainedValue[] = [];
     for (const r of rows) {
-      const value = await this.erasure.privacy.open(retainedSubject(r.customer_id, r.field), { table: 'requests.retained_data', column: 'value', row: `${requestId}:${r.field}` }, r.value);
+      const value = await this.erasure.privacy.open(
+        retainedSubject(r.customer_id, r.field),
+        { table: 'requests.retained_data', column: 'value', row: `${requestId}:${r.field}` },
+        r.value,
+      );
       out.push({ field: r.field, reason: r.reason, retainUntil: r.until, value: typeof value === 'string' ? value : null });
     }
     return out;

@@ -48,7 +48,10 @@ describe('attest CLI', () => {
     expect(out.join('').trim().split('\n').at(-1)).toMatch(/^\d+ passed, 0 failed$/);
     out.length = 0;
     const broken = await mkdtemp(join(tmpdir(), 'vectors-'));
-    await writeFile(join(broken, 'bad.json'), JSON.stringify({ leafIdx: 0, treeSize: 1, root: 'AAAA', leafHash: 'AAAA', proof: [], desc: 'x', wantErr: false }));
+    await writeFile(
+      join(broken, 'bad.json'),
+      JSON.stringify({ leafIdx: 0, treeSize: 1, root: 'AAAA', leafHash: 'AAAA', proof: [], desc: 'x', wantErr: false }),
+    );
     expect(await run(['vectors', broken])).toBe(1);
     expect(out.join('')).toContain('0 passed, 1 failed');
   });
@@ -75,7 +78,10 @@ describe('attest CLI', () => {
     const ds = createDataSource({ url: db.url, migrations: [] });
     await ds.initialize();
     try {
-      const log = new PostgresRecordLog(ds, null, { origin: loadConfig().processingRecord.origin, signer: parseSignerKey(process.env['ATTEST_RECORD_SIGNER_KEY'] ?? '') });
+      const log = new PostgresRecordLog(ds, null, {
+        origin: loadConfig().processingRecord.origin,
+        signer: parseSignerKey(process.env['ATTEST_RECORD_SIGNER_KEY'] ?? ''),
+      });
       await log.appendNow([testDraft('cli-verify', 0), testDraft('cli-verify', 1)]);
       const kept = await log.checkpoint('cli-verify');
       await log.appendNow([testDraft('cli-verify', 2)]);
@@ -177,11 +183,35 @@ describe('attest CLI', () => {
     expect(err.join('')).toMatch(/^attest: \S+broken\.json is not JSON: it is not an export bundle/u);
     expect(err.join('').split('\n').filter(Boolean)).toHaveLength(1);
     err.length = 0;
-    await writeFile(join(dir, 'damaged.json'), JSON.stringify({ format: 'attest-processing-record-bundle/v1', tenantId: 't', origin: 'o', verifierKey: 'k', complete: true, checkpoints: [], entries: [{ index: 'zero' }], consistency: [] }));
+    await writeFile(
+      join(dir, 'damaged.json'),
+      JSON.stringify({
+        format: 'attest-processing-record-bundle/v1',
+        tenantId: 't',
+        origin: 'o',
+        verifierKey: 'k',
+        complete: true,
+        checkpoints: [],
+        entries: [{ index: 'zero' }],
+        consistency: [],
+      }),
+    );
     expect(await run(['verify', '--bundle', join(dir, 'damaged.json')])).toBe(2);
     expect(err.join('')).toMatch(/damaged\.json is a damaged bundle/u);
     err.length = 0;
-    await writeFile(join(dir, 'proof.json'), JSON.stringify({ format: 'attest-processing-record-bundle/v1', tenantId: 't', origin: 'o', verifierKey: 'k', complete: false, checkpoints: [], entries: [], consistency: [{ from: 1, to: 2, proof: [1] }] }));
+    await writeFile(
+      join(dir, 'proof.json'),
+      JSON.stringify({
+        format: 'attest-processing-record-bundle/v1',
+        tenantId: 't',
+        origin: 'o',
+        verifierKey: 'k',
+        complete: false,
+        checkpoints: [],
+        entries: [],
+        consistency: [{ from: 1, to: 2, proof: [1] }],
+      }),
+    );
     expect(await run(['verify', '--bundle', join(dir, 'proof.json')])).toBe(2);
     expect(err.join('')).toMatch(/proof\.json is a damaged bundle/u);
     err.length = 0;

@@ -9,14 +9,7 @@ import { createLogger } from '@attest/observability';
 import { checkpoints, rebuildProjection } from '@attest/projections';
 import { isRole, isTenantId, ROLES } from '@attest/access-domain';
 import { PostgresAccessReadModel } from '@attest/access-infrastructure';
-import {
-  completeTenantClosures,
-  createJobs,
-  issueApiKeyFromConsole,
-  revokeApiKeyFromConsole,
-  startInfrastructure,
-  type Infrastructure,
-} from '@attest/runtime';
+import { completeTenantClosures, createJobs, issueApiKeyFromConsole, revokeApiKeyFromConsole, startInfrastructure, type Infrastructure } from '@attest/runtime';
 import { listEventLogStats } from '@attest/operations-event-log-stats';
 import { createDataSource } from '@attest/database';
 import { exportBundle, PostgresRecordLog, verifyTenantLog } from '@attest/processing-infrastructure';
@@ -87,7 +80,9 @@ async function readInput(file: string): Promise<string> {
     return await readFile(file, 'utf8');
   } catch (error) {
     const code = (error as { code?: unknown }).code;
-    throw new InputError(`cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : typeof code === 'string' ? code : 'unreadable'}`);
+    throw new InputError(
+      `cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : typeof code === 'string' ? code : 'unreadable'}`,
+    );
   }
 }
 
@@ -170,20 +165,38 @@ async function jobs(sub: string | undefined, name: string | undefined, dryRun: b
   let code = 0;
   await withInfrastructure(async (infra) => {
     await assertMigrated(infra);
-    const runner = new JobRunner({ dataSource: infra.dataSource, jobs: createJobs(infra, loadConfig()), clock: systemClock, owner: `cli:${userInfo().username}` });
+    const runner = new JobRunner({
+      dataSource: infra.dataSource,
+      jobs: createJobs(infra, loadConfig()),
+      clock: systemClock,
+      owner: `cli:${userInfo().username}`,
+    });
     if (sub === 'list') {
       await runner.ensureSchedules();
-      const next = new Map((await infra.dataSource.query<{ job: string; next_run_at: Date }[]>(`SELECT job, next_run_at FROM jobs.schedule`)).map((r) => [r.job, r.next_run_at.toISOString()]));
-      printTable(['job', 'every', 'next run', 'what it does'], runner.list().map((j) => [j.name, `${String(j.intervalSeconds / 3600)} h`, next.get(j.name) ?? '-', j.description]));
+      const next = new Map(
+        (await infra.dataSource.query<{ job: string; next_run_at: Date }[]>(`SELECT job, next_run_at FROM jobs.schedule`)).map((r) => [
+          r.job,
+          r.next_run_at.toISOString(),
+        ]),
+      );
+      printTable(
+        ['job', 'every', 'next run', 'what it does'],
+        runner.list().map((j) => [j.name, `${String(j.intervalSeconds / 3600)} h`, next.get(j.name) ?? '-', j.description]),
+      );
     } else if (sub === 'run') {
       if (!name) throw new UsageError('which job? `attest jobs list` names them');
       const run = await runner.runNow(name, { dryRun });
-      process.stdout.write(`${run.job}${run.dryRun ? ' (dry run)' : ''}: ${run.status} ${JSON.stringify(run.counts)}${run.error ? ` error ${run.error}` : ''}\n`);
+      process.stdout.write(
+        `${run.job}${run.dryRun ? ' (dry run)' : ''}: ${run.status} ${JSON.stringify(run.counts)}${run.error ? ` error ${run.error}` : ''}\n`,
+      );
       for (const line of run.planned) process.stdout.write(`  ${line}\n`);
       if (run.status !== 'succeeded') code = 1;
     } else if (sub === 'history') {
       const rows = await runner.history(name ?? null, wholeNumber('limit', limit, 20, 1, 1000));
-      printTable(['started', 'job', 'dry run', 'status', 'counts', 'error', 'owner'], rows.map((r) => [r.startedAt, r.job, r.dryRun ? 'yes' : '', r.status, JSON.stringify(r.counts), r.error ?? '', r.owner]));
+      printTable(
+        ['started', 'job', 'dry run', 'status', 'counts', 'error', 'owner'],
+        rows.map((r) => [r.startedAt, r.job, r.dryRun ? 'yes' : '', r.status, JSON.stringify(r.counts), r.error ?? '', r.owner]),
+      );
     } else {
       throw new UsageError('jobs list | run <name> [--dry-run] | history [<name>]');
     }
@@ -209,7 +222,10 @@ function tenantOption(tenant: string | undefined): string {
 
 async function createKey(tenant: string | undefined, rolesText: string | undefined, label: string | undefined, days: string | undefined): Promise<void> {
   const tenantId = tenantOption(tenant);
-  const roles = (rolesText ?? '').split(',').map((r) => r.trim()).filter(Boolean);
+  const roles = (rolesText ?? '')
+    .split(',')
+    .map((r) => r.trim())
+    .filter(Boolean);
   if (roles.length === 0 || !roles.every(isRole)) throw new UsageError(`--roles needs one or more of: ${ROLES.join(', ')}`);
   const expiresInDays = days === undefined ? 90 : Number(days);
   if (!Number.isInteger(expiresInDays) || expiresInDays < 1 || expiresInDays > 365) throw new UsageError('--expires-in-days must be 1 to 365');
@@ -274,7 +290,9 @@ async function webhookReceiver(portText: string | undefined): Promise<void> {
   await new Promise<void>((resolve) => {
     process.once('SIGINT', () => {
       server.closeAllConnections();
-      server.close(() => { resolve(); });
+      server.close(() => {
+        resolve();
+      });
     });
   });
 }
@@ -317,7 +335,8 @@ async function verifyReadOnly(url: string, origin: string, tenantId: string, ver
     const log = new PostgresRecordLog(dataSource, null, { origin, signer: null });
     return printReport(await verifyTenantLog(log, tenantId, { trusted, verifiers: [verifier] }));
   } catch (error) {
-    if ((error as { code?: string }).code === '42P01') throw new UsageError('this database has no processing record: run `attest migrate` first, or check DATABASE_URL');
+    if ((error as { code?: string }).code === '42P01')
+      throw new UsageError('this database has no processing record: run `attest migrate` first, or check DATABASE_URL');
     throw error;
   } finally {
     await dataSource.destroy();
@@ -330,15 +349,23 @@ function parseBundle(file: string, text: string): RecordBundle {
   try {
     parsed = JSON.parse(text);
   } catch {
-    throw new InputError(`${file} is not JSON: it is not an export bundle (an export is written by \`attest processing-record export\` or POST /v1/processing-record/exports)`);
+    throw new InputError(
+      `${file} is not JSON: it is not an export bundle (an export is written by \`attest processing-record export\` or POST /v1/processing-record/exports)`,
+    );
   }
   const b = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as Partial<Record<keyof RecordBundle, unknown>>;
-  if (b.format !== 'attest-processing-record-bundle/v1') throw new InputError(`${file} is not an Attest processing-record bundle (no format attest-processing-record-bundle/v1)`);
+  if (b.format !== 'attest-processing-record-bundle/v1')
+    throw new InputError(`${file} is not an Attest processing-record bundle (no format attest-processing-record-bundle/v1)`);
   const entriesOk =
     Array.isArray(b.entries) &&
     b.entries.every((e: unknown) => {
       const x = (typeof e === 'object' && e !== null ? e : {}) as Record<string, unknown>;
-      return Number.isSafeInteger(x['index']) && typeof x['leafHash'] === 'string' && (x['body'] === null || typeof x['body'] === 'string') && (x['proof'] === undefined || (Array.isArray(x['proof']) && x['proof'].every((p) => typeof p === 'string')));
+      return (
+        Number.isSafeInteger(x['index']) &&
+        typeof x['leafHash'] === 'string' &&
+        (x['body'] === null || typeof x['body'] === 'string') &&
+        (x['proof'] === undefined || (Array.isArray(x['proof']) && x['proof'].every((p) => typeof p === 'string')))
+      );
     });
   const consistencyOk =
     Array.isArray(b.consistency) &&
@@ -356,7 +383,9 @@ function parseBundle(file: string, text: string): RecordBundle {
     !entriesOk ||
     !consistencyOk
   ) {
-    throw new InputError(`${file} is a damaged bundle: a field is missing or of the wrong kind (tenantId, origin, verifierKey, complete, checkpoints, entries, consistency)`);
+    throw new InputError(
+      `${file} is a damaged bundle: a field is missing or of the wrong kind (tenantId, origin, verifierKey, complete, checkpoints, entries, consistency)`,
+    );
   }
   return b as RecordBundle;
 }
@@ -369,7 +398,11 @@ async function vectors(dir: string | undefined): Promise<number> {
   return report.failed === 0 ? 0 : 1;
 }
 
-async function processingRecord(sub: string | undefined, tenantId: string | undefined, options: { out?: string; before?: string; name?: string }): Promise<void> {
+async function processingRecord(
+  sub: string | undefined,
+  tenantId: string | undefined,
+  options: { out?: string; before?: string; name?: string },
+): Promise<void> {
   if (sub === 'keygen') {
     const name = options.name ?? loadConfig().processingRecord.origin;
     const signer = generateSignerKey(name);
@@ -400,7 +433,11 @@ async function processingRecord(sub: string | undefined, tenantId: string | unde
 
 function printTable(header: string[], rows: string[][]): void {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  const line = (cells: string[]): string =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
   process.stdout.write(`${[line(header), ...rows.map(line)].join('\n')}\n`);
 }
 
@@ -458,7 +495,12 @@ export async function run(argv: string[]): Promise<number> {
     else if (command === 'verify') return await verify(values.tenant, values.bundle, values.key, values.checkpoint ?? []);
     else if (command === 'vectors') return await vectors(sub);
     else if (command === 'jobs') return await jobs(sub, arg, values['dry-run'] === true, values.limit);
-    else if (command === 'processing-record') await processingRecord(sub, values.tenant, { ...(values.out ? { out: values.out } : {}), ...(values.before ? { before: values.before } : {}), ...(values.name ? { name: values.name } : {}) });
+    else if (command === 'processing-record')
+      await processingRecord(sub, values.tenant, {
+        ...(values.out ? { out: values.out } : {}),
+        ...(values.before ? { before: values.before } : {}),
+        ...(values.name ? { name: values.name } : {}),
+      });
     else throw new UsageError(`unknown command: ${positionals.join(' ')}`);
     return 0;
   } catch (error) {

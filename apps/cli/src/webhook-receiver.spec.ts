@@ -18,7 +18,11 @@ describe('attest webhook-receiver (local development stand-in for the gateway)',
       expect(lines).toEqual(['one-time-code for tenant t: {"code":"123456"}', 'refused a delivery: signature mismatch', 'refused a delivery: signature stale']);
     } finally {
       server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => { resolve(); }));
+      await new Promise<void>((resolve) =>
+        server.close(() => {
+          resolve();
+        }),
+      );
     }
   });
 });

@@ -16,7 +16,13 @@ async function check(probe: () => Promise<unknown>, timeoutMs = 2000): Promise<C
       resolve('down');
     }, timeoutMs);
   });
-  const result = await Promise.race([probe().then((): CheckResult => 'up', (): CheckResult => 'down'), timeout]);
+  const result = await Promise.race([
+    probe().then(
+      (): CheckResult => 'up',
+      (): CheckResult => 'down',
+    ),
+    timeout,
+  ]);
   clearTimeout(timer);
   return result;
 }
@@ -40,10 +46,7 @@ export class HealthController {
   /** Postgres and the event store answer; projections report whether they caught up. */
   @Get('ready')
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<object> {
-    const [postgres, eventStore] = await Promise.all([
-      check(() => this.dataSource.query('SELECT 1')),
-      check(() => this.store.ping()),
-    ]);
+    const [postgres, eventStore] = await Promise.all([check(() => this.dataSource.query('SELECT 1')), check(() => this.store.ping())]);
     const projections = Object.fromEntries(this.runners.map((r) => [r.name, r.caughtUp ? 'caught-up' : 'catching-up']));
     const ready = postgres === 'up' && eventStore === 'up';
     if (!ready) {

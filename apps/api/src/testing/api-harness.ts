@@ -61,7 +61,12 @@ export class ApiHarness {
     });
     const logger = createLogger({ level: 'debug', name: 'attest-api-test', mixin: logContext }, sink);
     this.infra = await startInfrastructure(
-      loadConfig({ DATABASE_URL: this.db.url, ATTEST_MASTER_KEY: randomBytes(32).toString('base64'), ATTEST_RECORD_SIGNER_KEY: generateSignerKey('attest.local/processing-record'), EVENT_STORE_POLL_INTERVAL_MS: '50' }),
+      loadConfig({
+        DATABASE_URL: this.db.url,
+        ATTEST_MASTER_KEY: randomBytes(32).toString('base64'),
+        ATTEST_RECORD_SIGNER_KEY: generateSignerKey('attest.local/processing-record'),
+        EVENT_STORE_POLL_INTERVAL_MS: '50',
+      }),
       logger,
     );
     await this.infra.migrate();
@@ -89,7 +94,8 @@ export class ApiHarness {
   }
 
   async stop(): Promise<void> {
-    if (this.examplesDir !== null) writeFileSync(join(this.examplesDir, `${randomBytes(6).toString('hex')}.json`), JSON.stringify(Object.fromEntries(this.responses.seen)));
+    if (this.examplesDir !== null)
+      writeFileSync(join(this.examplesDir, `${randomBytes(6).toString('hex')}.json`), JSON.stringify(Object.fromEntries(this.responses.seen)));
     await this.app.close();
     await Promise.all(this.runners.map((r) => r.stop()));
     await this.infra.stop();

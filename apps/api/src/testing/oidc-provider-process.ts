@@ -32,9 +32,19 @@ type ProviderClass = new (issuer: string, configuration: Record<string, unknown>
 
 const PORT = Number(process.env['OIDC_PORT'] ?? '0');
 const AUDIENCE = process.env['OIDC_AUDIENCE'] ?? 'attest-api';
-const CLIENT = { client_id: 'crm-web', client_secret: process.env['OIDC_CLIENT_SECRET'] ?? 'crm-web-secret-for-tests-only', redirect_uris: ['http://127.0.0.1/callback'], grant_types: ['authorization_code'], response_types: ['code'], id_token_signed_response_alg: 'ES256' };
+const CLIENT = {
+  client_id: 'crm-web',
+  client_secret: process.env['OIDC_CLIENT_SECRET'] ?? 'crm-web-secret-for-tests-only',
+  redirect_uris: ['http://127.0.0.1/callback'],
+  grant_types: ['authorization_code'],
+  response_types: ['code'],
+  id_token_signed_response_alg: 'ES256',
+};
 /** What the platform's directory knows of each person: the tenant and roles Attest receives as claims. */
-const DIRECTORY: Readonly<Record<string, { tenant: string; roles: string[] }>> = JSON.parse(process.env['OIDC_DIRECTORY'] ?? '{}') as Record<string, { tenant: string; roles: string[] }>;
+const DIRECTORY: Readonly<Record<string, { tenant: string; roles: string[] }>> = JSON.parse(process.env['OIDC_DIRECTORY'] ?? '{}') as Record<
+  string,
+  { tenant: string; roles: string[] }
+>;
 
 async function main(): Promise<void> {
   const Provider = ((await import('oidc-provider')) as unknown as { default: ProviderClass }).default;
@@ -100,6 +110,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`oidc provider failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+  process.stderr.write(`oidc provider failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);
 });

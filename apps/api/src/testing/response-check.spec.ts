@@ -10,10 +10,18 @@ describe('ResponseCheck (real answers against docs/openapi.json)', () => {
   });
 
   it('names the operation and what is wrong when the answer drifts from the description', () => {
-    expect(check.problem('GET', '/v1/processing-record/checkpoints/latest', 200, 'application/json', { ...checkpoint, size: '3' })).toMatch(/^GET \/v1\/processing-record\/checkpoints\/latest 200: .*size must be number/u);
-    expect(check.problem('GET', '/v1/processing-record/checkpoints/latest', 200, 'application/json', { ...checkpoint, extra: 1 })).toMatch(/additional properties/u);
-    expect(check.problem('GET', '/v1/data-subject-requests/01a24083-93d2-7005-af00-4f5123c9711d', 200, 'application/json', { requestId: 'x' })).toMatch(/must have required property/u);
-    expect(check.problem('GET', '/v1/processing-record/checkpoints/latest', 201, 'application/json', checkpoint)).toMatch(/answered 201, which docs\/openapi.json does not document/u);
+    expect(check.problem('GET', '/v1/processing-record/checkpoints/latest', 200, 'application/json', { ...checkpoint, size: '3' })).toMatch(
+      /^GET \/v1\/processing-record\/checkpoints\/latest 200: .*size must be number/u,
+    );
+    expect(check.problem('GET', '/v1/processing-record/checkpoints/latest', 200, 'application/json', { ...checkpoint, extra: 1 })).toMatch(
+      /additional properties/u,
+    );
+    expect(check.problem('GET', '/v1/data-subject-requests/01a24083-93d2-7005-af00-4f5123c9711d', 200, 'application/json', { requestId: 'x' })).toMatch(
+      /must have required property/u,
+    );
+    expect(check.problem('GET', '/v1/processing-record/checkpoints/latest', 201, 'application/json', checkpoint)).toMatch(
+      /answered 201, which docs\/openapi.json does not document/u,
+    );
   });
 
   it('leaves refusals and other media types to their own checks', () => {

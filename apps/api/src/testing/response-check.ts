@@ -23,7 +23,13 @@ export function templatePattern(template: string): RegExp {
  */
 export class ResponseCheck {
   private readonly ajv = new Ajv2020({ strict: false, allErrors: true });
-  private readonly routes: { readonly method: string; readonly pattern: RegExp; readonly params: number; readonly operation: Documented; readonly template: string }[];
+  private readonly routes: {
+    readonly method: string;
+    readonly pattern: RegExp;
+    readonly params: number;
+    readonly operation: Documented;
+    readonly template: string;
+  }[];
   private readonly compiled = new Map<string, ValidateFunction>();
   /**
    * Answers that matched their description, by `METHOD template status media-type`:

@@ -10,7 +10,15 @@ export interface InboxMessage {
   readonly id: string;
   readonly kind: string;
   readonly tenantId: string;
-  readonly payload: { to: { email: string | null; phone: string | null }; code?: string; token?: string; accountId?: string; requestId?: string; event?: string; [k: string]: unknown };
+  readonly payload: {
+    to: { email: string | null; phone: string | null };
+    code?: string;
+    token?: string;
+    accountId?: string;
+    requestId?: string;
+    event?: string;
+    [k: string]: unknown;
+  };
 }
 
 /**
@@ -66,6 +74,10 @@ export class WebhookInbox {
 
   async stop(): Promise<void> {
     this.receiver.closeAllConnections();
-    await new Promise<void>((resolve) => this.receiver.close(() => { resolve(); }));
+    await new Promise<void>((resolve) =>
+      this.receiver.close(() => {
+        resolve();
+      }),
+    );
   }
 }

@@ -1,5 +1,11 @@
 import { DeletionProcess } from './lib/deletion.process';
-import { AnswerVerificationCodeHandler, ExecuteRequestHandler, ReceiveRequestHandler, RunRequestStepHandler, SendVerificationCodeHandler } from './lib/request.commands';
+import {
+  AnswerVerificationCodeHandler,
+  ExecuteRequestHandler,
+  ReceiveRequestHandler,
+  RunRequestStepHandler,
+  SendVerificationCodeHandler,
+} from './lib/request.commands';
 
 export * from './lib/ports';
 export * from './lib/classifications';
@@ -7,4 +13,11 @@ export * from './lib/request.commands';
 export * from './lib/deletion.process';
 export * from './lib/access-export-html';
 
-export const requestsHandlers = [ReceiveRequestHandler, RunRequestStepHandler, SendVerificationCodeHandler, AnswerVerificationCodeHandler, ExecuteRequestHandler, DeletionProcess];
+export const requestsHandlers = [
+  ReceiveRequestHandler,
+  RunRequestStepHandler,
+  SendVerificationCodeHandler,
+  AnswerVerificationCodeHandler,
+  ExecuteRequestHandler,
+  DeletionProcess,
+];

@@ -19,12 +19,7 @@ export async function issueApiKeyFromConsole(
   label: string,
   expiresInDays: number,
 ): Promise<IssuedApiKey> {
-  const handler = new IssueApiKeyHandler(
-    infra.store,
-    new RandomKeyMaterial(),
-    new PostgresAccessProjector(infra.dataSource, infra.store),
-    systemClock,
-  );
+  const handler = new IssueApiKeyHandler(infra.store, new RandomKeyMaterial(), new PostgresAccessProjector(infra.dataSource, infra.store), systemClock);
   return handler.execute(new IssueApiKeyCommand(consoleContext(tenantId), roles, label, expiresInDays, new Set(PERMISSIONS)));
 }
 

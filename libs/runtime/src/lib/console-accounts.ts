@@ -1,11 +1,7 @@
 import { RevokeKeysOfIssuerCommand, RevokeKeysOfIssuerHandler } from '@attest/access-application';
 import { PostgresAccessProjector, PostgresAccessReadModel } from '@attest/access-infrastructure';
 import { RunAccountCommandHandler, type IssuedKeys } from '@attest/accounts-application';
-import {
-  PostgresAccountsReadModel,
-  PostgresIdentifierClaims,
-  VaultSubjectEraser,
-} from '@attest/accounts-infrastructure';
+import { PostgresAccountsReadModel, PostgresIdentifierClaims, VaultSubjectEraser } from '@attest/accounts-infrastructure';
 import { systemClock, uuidv7, type Clock } from '@attest/kernel';
 import { InlineProjector } from '@attest/projections';
 import type { Infrastructure } from './infrastructure';
@@ -27,7 +23,12 @@ export async function accountCommandHandler(infra: Infrastructure, clock: Clock 
 
 /** The access context's revocation of an account holder's keys, composed without Nest. */
 export function issuedKeys(infra: Infrastructure, clock: Clock, app = infra.dataSource): IssuedKeys {
-  const handler = new RevokeKeysOfIssuerHandler(new PostgresAccessReadModel(app), infra.store, new PostgresAccessProjector(infra.dataSource, infra.store, infra.apiKeys), clock);
+  const handler = new RevokeKeysOfIssuerHandler(
+    new PostgresAccessReadModel(app),
+    infra.store,
+    new PostgresAccessProjector(infra.dataSource, infra.store, infra.apiKeys),
+    clock,
+  );
   return {
     revokeIssuedBy: async (context, accountId, reason) => {
       await handler.execute(new RevokeKeysOfIssuerCommand(context, `user:${accountId}`, reason));

@@ -35,7 +35,13 @@ export async function closeErasedCustomer(deps: ErasureDependencies, tenantId: s
 }
 
 /** Erases one customer without HTTP (jobs): the customers context's own command, then `closeErasedCustomer`. */
-export async function eraseCustomer(infra: Infrastructure, context: CommandContext, customerId: string, reason: string, clock: Clock = systemClock): Promise<void> {
+export async function eraseCustomer(
+  infra: Infrastructure,
+  context: CommandContext,
+  customerId: string,
+  reason: string,
+  clock: Clock = systemClock,
+): Promise<void> {
   const inline = infra.projections.filter((p) => p.name === 'customers' || p.name === 'consent');
   const handler = new RunCustomerCommandHandler(infra.store, new InlineProjector(infra.dataSource, infra.store, inline), clock);
   await handler.execute(new RunCustomerCommand(context, { kind: 'EraseCustomer', customerId, requestId: null }));

@@ -20,10 +20,18 @@ function attestProcess(env: Record<string, string>): { child: ChildProcess; repo
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const report = new Promise<Report>((resolve, reject) => {
-    child.once('message', (m) => { resolve(m as Report); });
-    child.once('exit', (code) => { reject(new Error(`process exited with ${String(code)} before reporting`)); });
+    child.once('message', (m) => {
+      resolve(m as Report);
+    });
+    child.once('exit', (code) => {
+      reject(new Error(`process exited with ${String(code)} before reporting`));
+    });
   });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => { resolve(code); }));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      resolve(code);
+    }),
+  );
   return { child, report, exited };
 }
 

@@ -133,7 +133,10 @@ export async function startInfrastructure(config: AttestConfig, logger: Logger):
       signer,
       signFirstCheckpoint: true,
       onMergeError: (error) => {
-        logger.error({ err: error instanceof Error ? { name: error.name, message: error.message } : undefined }, 'merging staged processing records failed; retried on the next record or checkpoint tick');
+        logger.error(
+          { err: error instanceof Error ? { name: error.name, message: error.message } : undefined },
+          'merging staged processing records failed; retried on the next record or checkpoint tick',
+        );
       },
     });
     const projections = createProjections({ store: encrypted, privacy, outbox, recordLog });
@@ -219,11 +222,7 @@ async function connectAppDataSource(config: AttestConfig, ownerUrl: string, owne
 }
 
 /** Starts one runner per registered projection. */
-export function startProjectionWorkers(
-  infrastructure: Infrastructure,
-  logger: Logger,
-  metrics?: ProjectionMetrics,
-): ProjectionRunner[] {
+export function startProjectionWorkers(infrastructure: Infrastructure, logger: Logger, metrics?: ProjectionMetrics): ProjectionRunner[] {
   return infrastructure.projections.map((projection) => {
     const runner = new ProjectionRunner({
       dataSource: infrastructure.dataSource,
@@ -251,7 +250,10 @@ export function startCheckpointSchedule(infrastructure: Infrastructure, config: 
         await infrastructure.recordLog.mergePending();
         for (const tenantId of await infrastructure.recordLog.tenantsBehind()) await infrastructure.recordLog.checkpoint(tenantId);
       } catch (error) {
-        logger.warn({ err: error instanceof Error ? { name: error.name, message: error.message } : undefined }, 'signing processing-record checkpoints failed; retrying on the next tick');
+        logger.warn(
+          { err: error instanceof Error ? { name: error.name, message: error.message } : undefined },
+          'signing processing-record checkpoints failed; retrying on the next tick',
+        );
       }
     })();
   };

@@ -8,7 +8,8 @@ import { accountCommandHandler } from './console-accounts';
 import { eraseCustomer } from './customer-erasure';
 import type { Infrastructure } from './infrastructure';
 
-const minus = (at: Date, years: number): Date => new Date(Date.UTC(at.getUTCFullYear() - years, at.getUTCMonth(), at.getUTCDate(), at.getUTCHours(), at.getUTCMinutes(), at.getUTCSeconds()));
+const minus = (at: Date, years: number): Date =>
+  new Date(Date.UTC(at.getUTCFullYear() - years, at.getUTCMonth(), at.getUTCDate(), at.getUTCHours(), at.getUTCMinutes(), at.getUTCSeconds()));
 
 /** P2: the retention in force, the higher of configuration and database policy (never below three years). */
 async function retentionYears(infra: Infrastructure, config: AttestConfig): Promise<number> {
@@ -52,7 +53,8 @@ export function processingRecordPurgeJob(infra: Infrastructure, config: AttestCo
           counts.purged += await infra.recordLog.purgeExpired(t.tenant_id, cutoff);
         } catch (error) {
           // The database checks the retention against its own clock; a hold placed meanwhile wins too.
-          if (error instanceof DomainError && (error.code === 'RECORD.RETENTION_NOT_EXPIRED' || error.code === 'RECORD.LEGAL_HOLD')) counts.refused += Number(t.n);
+          if (error instanceof DomainError && (error.code === 'RECORD.RETENTION_NOT_EXPIRED' || error.code === 'RECORD.LEGAL_HOLD'))
+            counts.refused += Number(t.n);
           else throw error;
         }
       }
@@ -94,7 +96,10 @@ interface Notice {
 }
 
 /** A job that finds what is due and sends each notice once (the outbox ignores a source key it has). */
-function noticeJob(infra: Infrastructure, spec: { name: string; description: string; intervalSeconds: number; due: (now: Date) => Promise<Notice[]> }): JobDefinition {
+function noticeJob(
+  infra: Infrastructure,
+  spec: { name: string; description: string; intervalSeconds: number; due: (now: Date) => Promise<Notice[]> },
+): JobDefinition {
   return {
     name: spec.name,
     description: spec.description,
@@ -105,7 +110,11 @@ function noticeJob(infra: Infrastructure, spec: { name: string; description: str
       let notified = 0;
       await infra.dataSource.transaction(async (m) => {
         for (const n of notices) {
-          if ((await infra.outbox.enqueue(m, { sourceKey: n.sourceKey, tenantId: n.tenantId, subjectId: n.subjectId, kind: n.kind, payload: n.payload }, now)) !== null) notified += 1;
+          if (
+            (await infra.outbox.enqueue(m, { sourceKey: n.sourceKey, tenantId: n.tenantId, subjectId: n.subjectId, kind: n.kind, payload: n.payload }, now)) !==
+            null
+          )
+            notified += 1;
         }
       });
       return { counts: { due: notices.length, notified } };
@@ -161,14 +170,21 @@ function idleAccounts(infra: Infrastructure, statuses: readonly string[], before
 }
 
 /** Runs one account command per idle account; refusals (activity meanwhile, another status) are counted, not failures. */
-function accountJob(infra: Infrastructure, spec: { name: string; description: string; statuses: readonly string[]; before: (now: Date) => Date; action: (a: IdleAccount) => AccountAction }): JobDefinition {
+function accountJob(
+  infra: Infrastructure,
+  spec: { name: string; description: string; statuses: readonly string[]; before: (now: Date) => Date; action: (a: IdleAccount) => AccountAction },
+): JobDefinition {
   return {
     name: spec.name,
     description: spec.description,
     intervalSeconds: 86_400,
     async run({ now, dryRun }) {
       const idle = await idleAccounts(infra, spec.statuses, spec.before(now));
-      if (dryRun) return { counts: { due: idle.length }, planned: idle.map((a) => `account ${a.account_id} (tenant ${a.tenant_id}): idle since ${a.last.toISOString()}`) };
+      if (dryRun)
+        return {
+          counts: { due: idle.length },
+          planned: idle.map((a) => `account ${a.account_id} (tenant ${a.tenant_id}): idle since ${a.last.toISOString()}`),
+        };
       const handler = await accountCommandHandler(infra);
       const counts = { due: idle.length, done: 0, refused: 0 };
       for (const a of idle) {
@@ -259,7 +275,11 @@ export function tenantDataDeletionJob(infra: Infrastructure): JobDefinition {
         [isoDate(now)],
       );
       const total = due.reduce((n, t) => n + t.customers.length, 0);
-      if (dryRun) return { counts: { tenants: due.length, customers: total }, planned: due.map((t) => `tenant ${t.tenant_id}: would erase ${String(t.customers.length)} customers`) };
+      if (dryRun)
+        return {
+          counts: { tenants: due.length, customers: total },
+          planned: due.map((t) => `tenant ${t.tenant_id}: would erase ${String(t.customers.length)} customers`),
+        };
       for (const t of due) {
         for (const customerId of t.customers) {
           const context = { tenantId: t.tenant_id, actor: 'system:job:tenant-data-deletion', correlationId: uuidv7(), commandId: uuidv7() };
@@ -278,7 +298,9 @@ export function functionDeletionDeadlinesJob(infra: Infrastructure): JobDefiniti
     description: 'A11: flag specific-function data deletions (15 working days) that are due within 3 days or overdue, once each',
     intervalSeconds: 3_600,
     async due(now) {
-      const rows = await infra.dataSource.query<{ request_id: string; tenant_id: string; account_id: string; function: string; due_on: string; urgency: string }[]>(
+      const rows = await infra.dataSource.query<
+        { request_id: string; tenant_id: string; account_id: string; function: string; due_on: string; urgency: string }[]
+      >(
         `SELECT request_id, tenant_id, account_id, function, to_char(due_on, 'YYYY-MM-DD') AS due_on, CASE WHEN due_on < $1::date THEN 'overdue' ELSE 'at-risk' END AS urgency
          FROM accounts.function_deletions_v1 WHERE completed_on IS NULL AND due_on - $1::date <= 3 ORDER BY due_on, request_id`,
         [isoDate(now)],

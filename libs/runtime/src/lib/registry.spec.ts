@@ -7,7 +7,16 @@ import { eventTypeRegistry, migrationsFor, processingMap } from './registry';
 
 // Every event type a context can emit must carry a personal-data declaration;
 // the encrypting store also refuses undeclared types at run time.
-const EMITTED_EVENT_TYPES: readonly string[] = [...API_KEY_EVENT_TYPES, ...DELEGATION_EVENT_TYPES, ...ACCOUNT_EVENT_TYPES, ...ORGANIZATION_EVENT_TYPES, ...CUSTOMER_EVENT_TYPES, ...PURPOSE_EVENT_TYPES, ...CONSENT_EVENT_TYPES, ...REQUEST_EVENT_TYPES];
+const EMITTED_EVENT_TYPES: readonly string[] = [
+  ...API_KEY_EVENT_TYPES,
+  ...DELEGATION_EVENT_TYPES,
+  ...ACCOUNT_EVENT_TYPES,
+  ...ORGANIZATION_EVENT_TYPES,
+  ...CUSTOMER_EVENT_TYPES,
+  ...PURPOSE_EVENT_TYPES,
+  ...CONSENT_EVENT_TYPES,
+  ...REQUEST_EVENT_TYPES,
+];
 
 describe('the runtime registry', () => {
   it('declares every event type the contexts emit, and nothing else', () => {
@@ -22,7 +31,9 @@ describe('the runtime registry', () => {
       if (c.personalData) {
         expect({ type, subject: c.fields[c.subject] }).toEqual({ type, subject: 'not-personal' });
         for (const path of c.personal) {
-          const leaf = path.split('.').reduce<unknown>((tree, part) => (tree && typeof tree === 'object' ? (tree as Record<string, unknown>)[part] : undefined), c.fields);
+          const leaf = path
+            .split('.')
+            .reduce<unknown>((tree, part) => (tree && typeof tree === 'object' ? (tree as Record<string, unknown>)[part] : undefined), c.fields);
           expect({ type, path, classified: typeof leaf === 'string' && leaf !== 'not-personal' }).toEqual({ type, path, classified: true });
         }
       }
@@ -33,7 +44,9 @@ describe('the runtime registry', () => {
 
   it('maps every registered event type to a processing record or declares it non-processing (P1)', () => {
     const map = processingMap();
-    const unmapped = eventTypeRegistry().types().filter((t) => map[t] === undefined);
+    const unmapped = eventTypeRegistry()
+      .types()
+      .filter((t) => map[t] === undefined);
     expect(unmapped).toEqual([]);
     expect(Object.keys(map).sort()).toEqual(eventTypeRegistry().types());
   });

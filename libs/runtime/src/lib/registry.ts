@@ -77,5 +77,11 @@ export function processingMap(): ProcessingMap {
  * An event type missing here cannot be written (PRIVACY.UNDECLARED_EVENT_TYPE).
  */
 export function eventTypeRegistry(): EventTypeRegistry {
-  return new EventTypeRegistry([...accessEventClassifications, ...accountEventClassifications, ...customerEventClassifications, ...consentEventClassifications, ...requestEventClassifications]);
+  return new EventTypeRegistry([
+    ...accessEventClassifications,
+    ...accountEventClassifications,
+    ...customerEventClassifications,
+    ...consentEventClassifications,
+    ...requestEventClassifications,
+  ]);
 }

@@ -44,7 +44,14 @@ export class ChangeDelegationHandler implements ICommandHandler<ChangeDelegation
       delegationDecider,
       streamId,
       command.action === 'delegate'
-        ? { kind: 'DelegatePermissions', tenantId, userId: command.userId, permissions: command.permissions, delegatedBy: actor, delegatorPermissions: command.delegatorPermissions }
+        ? {
+            kind: 'DelegatePermissions',
+            tenantId,
+            userId: command.userId,
+            permissions: command.permissions,
+            delegatedBy: actor,
+            delegatorPermissions: command.delegatorPermissions,
+          }
         : { kind: 'RevokeDelegatedPermissions', tenantId, userId: command.userId, permissions: command.permissions, revokedBy: actor },
       metadataFor(command.context, this.clock.now()),
       {

@@ -41,22 +41,43 @@ describe('API key decider', () => {
   });
 
   it('refuses a key without roles', () => {
-    spec.given([]).when({ ...issue, roles: [] }).thenRefuses('API_KEY.ROLES_REQUIRED');
+    spec
+      .given([])
+      .when({ ...issue, roles: [] })
+      .thenRefuses('API_KEY.ROLES_REQUIRED');
   });
 
   it('lets a tenant administrator issue any tenant role, but never platform-operator', () => {
-    spec.given([]).when({ ...issue, roles: ['dsr-handler'], issuerPermissions: permissionsFor(['org-admin']) }).then([{ ...issued, data: { ...issued.data, roles: ['dsr-handler'] } }]);
-    spec.given([]).when({ ...issue, roles: ['platform-operator'], issuerPermissions: permissionsFor(['org-admin']) }).thenRefuses('API_KEY.ROLE_ESCALATION');
-    spec.given([]).when({ ...issue, roles: ['platform-operator'], issuerPermissions: permissionsFor(['platform-operator']) }).then([{ ...issued, data: { ...issued.data, roles: ['platform-operator'] } }]);
+    spec
+      .given([])
+      .when({ ...issue, roles: ['dsr-handler'], issuerPermissions: permissionsFor(['org-admin']) })
+      .then([{ ...issued, data: { ...issued.data, roles: ['dsr-handler'] } }]);
+    spec
+      .given([])
+      .when({ ...issue, roles: ['platform-operator'], issuerPermissions: permissionsFor(['org-admin']) })
+      .thenRefuses('API_KEY.ROLE_ESCALATION');
+    spec
+      .given([])
+      .when({ ...issue, roles: ['platform-operator'], issuerPermissions: permissionsFor(['platform-operator']) })
+      .then([{ ...issued, data: { ...issued.data, roles: ['platform-operator'] } }]);
   });
 
   it('refuses an issuer without api-keys:manage', () => {
-    spec.given([]).when({ ...issue, issuerPermissions: permissionsFor(['compliance-officer']) }).thenRefuses('API_KEY.NOT_PERMITTED');
+    spec
+      .given([])
+      .when({ ...issue, issuerPermissions: permissionsFor(['compliance-officer']) })
+      .thenRefuses('API_KEY.NOT_PERMITTED');
   });
 
   it('refuses an expiry in the past or beyond a year', () => {
-    spec.given([]).when({ ...issue, expiresAt: now }).thenRefuses('API_KEY.INVALID_EXPIRY');
-    spec.given([]).when({ ...issue, expiresAt: new Date('2027-11-23T10:00:00Z') }).thenRefuses('API_KEY.INVALID_EXPIRY');
+    spec
+      .given([])
+      .when({ ...issue, expiresAt: now })
+      .thenRefuses('API_KEY.INVALID_EXPIRY');
+    spec
+      .given([])
+      .when({ ...issue, expiresAt: new Date('2027-11-23T10:00:00Z') })
+      .thenRefuses('API_KEY.INVALID_EXPIRY');
   });
 
   it('revokes an active key', () => {
@@ -73,6 +94,9 @@ describe('API key decider', () => {
       .when(revoke)
       .thenRefuses('API_KEY.ALREADY_REVOKED');
     spec.given([]).when(revoke).thenRefuses('API_KEY.NOT_FOUND');
-    spec.given([issued]).when({ ...revoke, tenantId: 'other' }).thenRefuses('API_KEY.NOT_FOUND');
+    spec
+      .given([issued])
+      .when({ ...revoke, tenantId: 'other' })
+      .thenRefuses('API_KEY.NOT_FOUND');
   });
 });

@@ -52,9 +52,7 @@ export type RevokeApiKey = {
 
 export type ApiKeyCommand = IssueApiKey | RevokeApiKey;
 
-export type ApiKeyState =
-  | { readonly status: 'none' }
-  | { readonly status: 'active' | 'revoked'; readonly tenantId: string };
+export type ApiKeyState = { readonly status: 'none' } | { readonly status: 'active' | 'revoked'; readonly tenantId: string };
 
 export const apiKeyStreamId = (keyId: string): string => `apiKey-${keyId}`;
 
@@ -74,7 +72,9 @@ export const apiKeyDecider: Decider<ApiKeyCommand, ApiKeyEvent, ApiKeyState> = {
         // a platform operator hands out platform-operator keys.
         const beyond = [...permissionsFor(command.roles)].filter((p) => !command.issuerPermissions.has(p));
         if (beyond.length > 0) {
-          throw new DomainError('API_KEY.ROLE_ESCALATION', `these roles carry permissions you do not hold: ${beyond.sort().join(', ')}`, 'forbidden', { missing: beyond.sort().join(',') });
+          throw new DomainError('API_KEY.ROLE_ESCALATION', `these roles carry permissions you do not hold: ${beyond.sort().join(', ')}`, 'forbidden', {
+            missing: beyond.sort().join(','),
+          });
         }
         const days = (command.expiresAt.getTime() - command.now.getTime()) / 86_400_000;
         if (days <= 0 || days > API_KEY_MAX_DAYS) {

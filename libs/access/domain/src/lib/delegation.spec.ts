@@ -25,7 +25,10 @@ const revoke = (permissions: PermissionsDelegated['data']['permissions']) => ({
 
 describe('delegation decider', () => {
   it('delegates delegable permissions', () => {
-    spec.given([]).when(delegate(['event-log:read'])).then([delegated]);
+    spec
+      .given([])
+      .when(delegate(['event-log:read']))
+      .then([delegated]);
   });
 
   it('records only what is new, and nothing when all is held', () => {
@@ -33,16 +36,28 @@ describe('delegation decider', () => {
       .given([delegated])
       .when(delegate(['event-log:read', 'api-keys:read']))
       .then([{ ...delegated, data: { ...delegated.data, permissions: ['api-keys:read'] } }]);
-    spec.given([delegated]).when(delegate(['event-log:read'])).then([]);
+    spec
+      .given([delegated])
+      .when(delegate(['event-log:read']))
+      .then([]);
   });
 
   it('refuses permissions that cannot be delegated (no chains of delegation)', () => {
-    spec.given([]).when(delegate(['delegations:manage'])).thenRefuses('DELEGATION.NOT_DELEGABLE');
+    spec
+      .given([])
+      .when(delegate(['delegations:manage']))
+      .thenRefuses('DELEGATION.NOT_DELEGABLE');
   });
 
   it('refuses to delegate what the delegating principal does not hold itself', () => {
-    spec.given([]).when(delegate(['personal-data:read'], permissionsFor(['end-user']))).thenRefuses('DELEGATION.ESCALATION');
-    spec.given([]).when(delegate(['api-keys:manage'], new Set(['delegations:manage', 'api-keys:read']))).thenRefuses('DELEGATION.ESCALATION');
+    spec
+      .given([])
+      .when(delegate(['personal-data:read'], permissionsFor(['end-user'])))
+      .thenRefuses('DELEGATION.ESCALATION');
+    spec
+      .given([])
+      .when(delegate(['api-keys:manage'], new Set(['delegations:manage', 'api-keys:read'])))
+      .thenRefuses('DELEGATION.ESCALATION');
   });
 
   it('refuses an empty list', () => {
@@ -54,6 +69,9 @@ describe('delegation decider', () => {
       .given([delegated])
       .when(revoke(['event-log:read']))
       .then([{ type: 'DelegatedPermissionsRevoked.v1', data: { tenantId: 'acme', userId: 'u-1', permissions: ['event-log:read'], revokedBy: 'user:admin' } }]);
-    spec.given([]).when(revoke(['event-log:read'])).thenRefuses('DELEGATION.NOT_HELD');
+    spec
+      .given([])
+      .when(revoke(['event-log:read']))
+      .thenRefuses('DELEGATION.NOT_HELD');
   });
 });

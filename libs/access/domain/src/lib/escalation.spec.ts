@@ -30,7 +30,19 @@ describe('no escalation through keys or delegation (property-based, every role a
         const held = permissionsFor(issuerRoles, issuerDelegated);
         const outcome = attempt(() =>
           apiKeyDecider.decide(
-            { kind: 'IssueApiKey', keyId: '01a20000-0000-7000-8000-000000000001', tenantId: 'acme', prefix: 'p'.repeat(12), secretHash: 'f'.repeat(64), roles: asked, label: 'k', expiresAt: new Date(now.getTime() + 86_400_000), now, issuedBy: 'user:u', issuerPermissions: held },
+            {
+              kind: 'IssueApiKey',
+              keyId: '01a20000-0000-7000-8000-000000000001',
+              tenantId: 'acme',
+              prefix: 'p'.repeat(12),
+              secretHash: 'f'.repeat(64),
+              roles: asked,
+              label: 'k',
+              expiresAt: new Date(now.getTime() + 86_400_000),
+              now,
+              issuedBy: 'user:u',
+              issuerPermissions: held,
+            },
             apiKeyDecider.initialState,
           ),
         );
@@ -45,18 +57,26 @@ describe('no escalation through keys or delegation (property-based, every role a
 
   it('a delegation is recorded only for delegable permissions the delegator holds', () => {
     fc.assert(
-      fc.property(roles, delegated, fc.subarray([...PERMISSIONS], { minLength: 1 }), (delegatorRoles: Role[], delegatorDelegated: Permission[], asked: Permission[]) => {
-        const held = permissionsFor(delegatorRoles, delegatorDelegated);
-        const outcome = attempt(() =>
-          delegationDecider.decide({ kind: 'DelegatePermissions', tenantId: 'acme', userId: 'u-2', permissions: asked, delegatedBy: 'user:u', delegatorPermissions: held }, delegationDecider.initialState),
-        );
-        if (typeof outcome === 'string') {
-          expect(asked.some((p) => !DELEGABLE_PERMISSIONS.includes(p) || !held.has(p))).toBe(true);
-        } else {
-          for (const event of outcome) for (const p of event.type === 'PermissionsDelegated.v1' ? event.data.permissions : []) expect(held.has(p)).toBe(true);
-          expect(asked.every((p) => DELEGABLE_PERMISSIONS.includes(p) && held.has(p))).toBe(true);
-        }
-      }),
+      fc.property(
+        roles,
+        delegated,
+        fc.subarray([...PERMISSIONS], { minLength: 1 }),
+        (delegatorRoles: Role[], delegatorDelegated: Permission[], asked: Permission[]) => {
+          const held = permissionsFor(delegatorRoles, delegatorDelegated);
+          const outcome = attempt(() =>
+            delegationDecider.decide(
+              { kind: 'DelegatePermissions', tenantId: 'acme', userId: 'u-2', permissions: asked, delegatedBy: 'user:u', delegatorPermissions: held },
+              delegationDecider.initialState,
+            ),
+          );
+          if (typeof outcome === 'string') {
+            expect(asked.some((p) => !DELEGABLE_PERMISSIONS.includes(p) || !held.has(p))).toBe(true);
+          } else {
+            for (const event of outcome) for (const p of event.type === 'PermissionsDelegated.v1' ? event.data.permissions : []) expect(held.has(p)).toBe(true);
+            expect(asked.every((p) => DELEGABLE_PERMISSIONS.includes(p) && held.has(p))).toBe(true);
+          }
+        },
+      ),
       { numRuns: 2000 },
     );
   });

@@ -7,7 +7,11 @@ describe('the permission matrix in docs/security.md', () => {
   const doc = readFileSync(join(__dirname, '..', '..', '..', '..', '..', 'docs', 'security.md'), 'utf8');
   const lines = doc.split('\n').filter((l) => l.startsWith('| '));
   const header = lines.find((l) => l.startsWith('| permission |'));
-  const cells = (line: string): string[] => line.split('|').slice(1, -1).map((c) => c.trim());
+  const cells = (line: string): string[] =>
+    line
+      .split('|')
+      .slice(1, -1)
+      .map((c) => c.trim());
 
   it('has a column per role and a row per permission', () => {
     expect(header).toBeDefined();

@@ -74,7 +74,17 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'register:manage',
     'requests:read',
   ],
-  'dsr-handler': ['profile:read', 'personal-data:read', 'customers:read', 'consent:read', 'consent:manage', 'processing-record:read', 'requests:read', 'requests:submit', 'requests:manage'],
+  'dsr-handler': [
+    'profile:read',
+    'personal-data:read',
+    'customers:read',
+    'consent:read',
+    'consent:manage',
+    'processing-record:read',
+    'requests:read',
+    'requests:submit',
+    'requests:manage',
+  ],
   service: [
     'profile:read',
     'event-log:read',

@@ -33,13 +33,25 @@ async function applyApiKeyEvent(m: EntityManager, event: RecordedEvent): Promise
     await m.query(
       `INSERT INTO access.api_keys_v1 (key_id, tenant_id, prefix, secret_hash, roles, label, issued_by, issued_at, expires_at, last_position)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (key_id) DO NOTHING`,
-      [e.data.keyId, e.data.tenantId, e.data.prefix, e.data.secretHash, e.data.roles, e.data.label, e.data.issuedBy, event.metadata.occurredAt, e.data.expiresAt, event.globalPosition],
+      [
+        e.data.keyId,
+        e.data.tenantId,
+        e.data.prefix,
+        e.data.secretHash,
+        e.data.roles,
+        e.data.label,
+        e.data.issuedBy,
+        event.metadata.occurredAt,
+        e.data.expiresAt,
+        event.globalPosition,
+      ],
     );
   } else {
-    await m.query(
-      `UPDATE access.api_keys_v1 SET revoked_at = $2, last_position = $3 WHERE key_id = $1 AND last_position < $3`,
-      [e.data.keyId, event.metadata.occurredAt, event.globalPosition],
-    );
+    await m.query(`UPDATE access.api_keys_v1 SET revoked_at = $2, last_position = $3 WHERE key_id = $1 AND last_position < $3`, [
+      e.data.keyId,
+      event.metadata.occurredAt,
+      event.globalPosition,
+    ]);
   }
 }
 

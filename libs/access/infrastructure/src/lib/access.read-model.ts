@@ -63,10 +63,10 @@ export class PostgresAccessReadModel implements AccessReadModel {
 
   delegatedPermissions(tenantId: string, userId: string): Promise<Permission[]> {
     return withTenant(this.appDataSource, tenantId, async (m) => {
-      const rows: { permissions: string[] }[] = await m.query(
-        `SELECT permissions FROM access.delegations_v1 WHERE tenant_id = $1 AND user_id = $2`,
-        [tenantId, userId],
-      );
+      const rows: { permissions: string[] }[] = await m.query(`SELECT permissions FROM access.delegations_v1 WHERE tenant_id = $1 AND user_id = $2`, [
+        tenantId,
+        userId,
+      ]);
       return (rows[0]?.permissions ?? []).filter(isPermission);
     });
   }

@@ -123,7 +123,9 @@ describe('ApiKeyCache (real Postgres, LISTEN/NOTIFY)', () => {
     const cache = await listening({ reconnectMs: 50, onWarning: (message) => warnings.push(message) });
     const prefix = await issueKey();
     cache.remember(prefix, 'row', cache.begin());
-    await owner.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'attest-api-key-listener' AND datname = current_database()`);
+    await owner.query(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'attest-api-key-listener' AND datname = current_database()`,
+    );
     await expectEventually(() => {
       expect(warnings.length).toBeGreaterThan(0);
     });

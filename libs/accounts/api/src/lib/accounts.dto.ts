@@ -107,15 +107,32 @@ export class GuardianDto {
 export class MinorConsentDto {
   @ApiProperty({ type: GuardianDto }) @IsNotEmptyObject() @ValidateNested() @Type(() => GuardianDto) guardian!: GuardianDto;
   // Each reference may be missing: the decider then refuses that invitation alone, with its own code (A12).
-  @ApiPropertyOptional({ description: 'Reference to the recorded guardian consent; without it this entry is refused (INVITATION.GUARDIAN_CONSENT_REQUIRED)' }) @IsOptional() @Matches(REF) guardianConsentRef?: string;
-  @ApiPropertyOptional({ description: 'Reference to the identity verification of the minor; without it this entry is refused (INVITATION.IDENTITY_VERIFICATION_REQUIRED)' }) @IsOptional() @Matches(REF) minorIdentityRef?: string;
-  @ApiPropertyOptional({ description: 'Reference to the identity verification of the guardian; without it this entry is refused (INVITATION.IDENTITY_VERIFICATION_REQUIRED)' }) @IsOptional() @Matches(REF) guardianIdentityRef?: string;
+  @ApiPropertyOptional({ description: 'Reference to the recorded guardian consent; without it this entry is refused (INVITATION.GUARDIAN_CONSENT_REQUIRED)' })
+  @IsOptional()
+  @Matches(REF)
+  guardianConsentRef?: string;
+  @ApiPropertyOptional({
+    description: 'Reference to the identity verification of the minor; without it this entry is refused (INVITATION.IDENTITY_VERIFICATION_REQUIRED)',
+  })
+  @IsOptional()
+  @Matches(REF)
+  minorIdentityRef?: string;
+  @ApiPropertyOptional({
+    description: 'Reference to the identity verification of the guardian; without it this entry is refused (INVITATION.IDENTITY_VERIFICATION_REQUIRED)',
+  })
+  @IsOptional()
+  @Matches(REF)
+  guardianIdentityRef?: string;
 }
 
 export class InvitationDto {
   @ApiPropertyOptional({ nullable: true, type: String }) @IsOptional() @IsUUID() departmentId?: string | null;
   @ApiProperty({ type: ContactDto }) @IsNotEmptyObject() @ValidateNested() @Type(() => ContactDto) contact!: ContactDto;
-  @ApiPropertyOptional({ nullable: true, type: String, description: 'Needed to invite a minor (A12)' }) @IsOptional() @Matches(DATE) @IsISO8601({ strict: true }) birthDate?: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'Needed to invite a minor (A12)' })
+  @IsOptional()
+  @Matches(DATE)
+  @IsISO8601({ strict: true })
+  birthDate?: string | null;
   @ApiPropertyOptional({ type: MinorConsentDto, nullable: true }) @IsOptional() @ValidateNested() @Type(() => MinorConsentDto) minor?: MinorConsentDto | null;
 }
 
@@ -139,11 +156,19 @@ export class InvitationOutcomeDto {
 }
 
 export class NoteRequestDto {
-  @ApiPropertyOptional({ nullable: true, type: String, description: 'Free text; stored encrypted as personal data' }) @IsOptional() @IsString() @MaxLength(1000) note?: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'Free text; stored encrypted as personal data' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(1000)
+  note?: string | null;
 }
 
 export class TransferRequestDto {
-  @ApiPropertyOptional({ description: 'The would-be new owner, if named; the request is always refused (A4) and this is not stored' }) @IsOptional() @IsString() @MaxLength(200) newOwner?: string;
+  @ApiPropertyOptional({ description: 'The would-be new owner, if named; the request is always refused (A4) and this is not stored' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  newOwner?: string;
 }
 
 export class CreateDepartmentRequestDto {
@@ -177,7 +202,13 @@ export class FunctionDeletionRequestDto {
 
 export class VerificationRequestDto {
   @ApiProperty({ enum: ['verified', 'rejected'] }) @IsIn(['verified', 'rejected']) outcome!: 'verified' | 'rejected';
-  @ApiPropertyOptional({ enum: REJECTION_REASONS, isArray: true }) @IsOptional() @IsArray() @ArrayUnique() @ArrayMaxSize(REJECTION_REASONS.length) @IsIn(REJECTION_REASONS, { each: true }) reasons?: RejectionReason[];
+  @ApiPropertyOptional({ enum: REJECTION_REASONS, isArray: true })
+  @IsOptional()
+  @IsArray()
+  @ArrayUnique()
+  @ArrayMaxSize(REJECTION_REASONS.length)
+  @IsIn(REJECTION_REASONS, { each: true })
+  reasons?: RejectionReason[];
 }
 
 export const STATUS_ACTIONS = ['restrict', 'suspend', 'revoke', 'reactivate'] as const;

@@ -48,7 +48,9 @@ export class MyAccountController {
   @ApiOkResponse({ type: AccountDto })
   @ApiAuthenticatedProblems(400, 404, 409)
   async reportStolen(@Body() body: NoteRequestDto): Promise<AccountDto> {
-    return result(await this.commands.execute(new RunAccountCommand(commandContext(), { kind: 'ReportStolen', accountId: myAccountId(), note: body.note ?? null })));
+    return result(
+      await this.commands.execute(new RunAccountCommand(commandContext(), { kind: 'ReportStolen', accountId: myAccountId(), note: body.note ?? null })),
+    );
   }
 
   @Post('cancellation')

@@ -72,9 +72,15 @@ class CreatedIdDto {
 
 const MEMBER_STATUSES = ['invited', 'active', 'restricted', 'suspended', 'revoked', 'unbound', 'invitation-closed'] as const;
 class MembersQueryDto extends ListQueryDto {
-  @ApiPropertyOptional({ enum: MEMBER_STATUSES, description: '`invited` lists pending invitations' }) @IsOptional() @IsIn(MEMBER_STATUSES) status?: (typeof MEMBER_STATUSES)[number];
+  @ApiPropertyOptional({ enum: MEMBER_STATUSES, description: '`invited` lists pending invitations' })
+  @IsOptional()
+  @IsIn(MEMBER_STATUSES)
+  status?: (typeof MEMBER_STATUSES)[number];
   @ApiPropertyOptional() @IsOptional() @IsUUID() departmentId?: string;
-  @ApiPropertyOptional({ enum: ['true'], description: 'Only members waiting for unbinding approval' }) @IsOptional() @IsIn(['true']) unbindingRequested?: 'true';
+  @ApiPropertyOptional({ enum: ['true'], description: 'Only members waiting for unbinding approval' })
+  @IsOptional()
+  @IsIn(['true'])
+  unbindingRequested?: 'true';
 }
 
 const IDEMPOTENCY = { name: 'Idempotency-Key', required: false };
@@ -174,7 +180,12 @@ export class OrganizationController {
           contact: { name: i.contact.name, email: i.contact.email ?? null, phone: i.contact.phone ?? null },
           birthDate: i.birthDate ?? null,
           minor: i.minor
-            ? { guardian: i.minor.guardian, guardianConsentRef: i.minor.guardianConsentRef ?? null, minorIdentityRef: i.minor.minorIdentityRef ?? null, guardianIdentityRef: i.minor.guardianIdentityRef ?? null }
+            ? {
+                guardian: i.minor.guardian,
+                guardianConsentRef: i.minor.guardianConsentRef ?? null,
+                minorIdentityRef: i.minor.minorIdentityRef ?? null,
+                guardianIdentityRef: i.minor.guardianIdentityRef ?? null,
+              }
             : null,
         })),
       ),
@@ -202,7 +213,9 @@ export class OrganizationController {
       const org = await this.queries.execute(new GetOrganizationQuery(tenantId()));
       if (!org.departments.some((d) => d.departmentId === body.departmentId)) throw new DomainError('DEPARTMENT.NOT_FOUND', 'no such department', 'not_found');
     }
-    return account(await this.commands.execute(new RunAccountCommand(commandContext(), { kind: 'MoveToDepartment', accountId, departmentId: body.departmentId ?? null })));
+    return account(
+      await this.commands.execute(new RunAccountCommand(commandContext(), { kind: 'MoveToDepartment', accountId, departmentId: body.departmentId ?? null })),
+    );
   }
 
   @Post('members/:accountId/unbinding/approve')
@@ -232,7 +245,9 @@ export class OrganizationController {
   @ApiAuthenticatedProblems(400, 409)
   async createDepartment(@Body() body: CreateDepartmentRequestDto): Promise<CreatedIdDto> {
     const departmentId = uuidv7();
-    await this.commands.execute(new RunOrganizationCommand(commandContext(), { kind: 'CreateDepartment', departmentId, name: body.name, parentId: body.parentId ?? null }));
+    await this.commands.execute(
+      new RunOrganizationCommand(commandContext(), { kind: 'CreateDepartment', departmentId, name: body.name, parentId: body.parentId ?? null }),
+    );
     return { id: departmentId };
   }
 
@@ -309,7 +324,13 @@ export class OrganizationController {
     const tenant = await this.queries.execute(new GetTenantAccountQuery(tenantId()));
     const requestId = uuidv7();
     await this.commands.execute(
-      new RunAccountCommand(commandContext(), { kind: 'RequestFunctionDataDeletion', accountId: tenant.accountId, requestId, function: body.function, holidays: this.calendar.holidays }),
+      new RunAccountCommand(commandContext(), {
+        kind: 'RequestFunctionDataDeletion',
+        accountId: tenant.accountId,
+        requestId,
+        function: body.function,
+        holidays: this.calendar.holidays,
+      }),
     );
     return { id: requestId };
   }

@@ -3,12 +3,21 @@ import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Qu
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional, Matches } from 'class-validator';
-import { GetAccountQuery, GetStatusHistoryQuery, ListAccountsQuery, RunAccountCommand, type AccountAction, type AccountCommandResult } from '@attest/accounts-application';
+import {
+  GetAccountQuery,
+  GetStatusHistoryQuery,
+  ListAccountsQuery,
+  RunAccountCommand,
+  type AccountAction,
+  type AccountCommandResult,
+} from '@attest/accounts-application';
 import { isoDate } from '@attest/accounts-domain';
 import { ApiAuthenticatedProblems, operatorCommandContext, ProblemException, RequirePermission } from '@attest/http';
 
 const required = (field: string): ProblemException =>
-  new ProblemException(400, 'VALIDATION.FAILED', `${field} is required for this action.`, { errors: [{ field, code: 'isDefined', message: `${field} is required` }] });
+  new ProblemException(400, 'VALIDATION.FAILED', `${field} is required for this action.`, {
+    errors: [{ field, code: 'isDefined', message: `${field} is required` }],
+  });
 import { uuidv7, type Clock } from '@attest/kernel';
 import {
   AccountDetailDto,
@@ -32,7 +41,10 @@ class PlatformAccountsQueryDto extends ListQueryDto {
   @IsOptional()
   @IsIn(['pending', 'verified', 'rejected'])
   verification?: 'pending' | 'verified' | 'rejected';
-  @ApiPropertyOptional({ enum: ['true'], description: 'Only accounts with an open cancellation request (A9)' }) @IsOptional() @IsIn(['true']) cancellationRequested?: 'true';
+  @ApiPropertyOptional({ enum: ['true'], description: 'Only accounts with an open cancellation request (A9)' })
+  @IsOptional()
+  @IsIn(['true'])
+  cancellationRequested?: 'true';
 }
 
 const account = (r: AccountCommandResult): AccountDto => {
@@ -95,7 +107,10 @@ export class PlatformAccountsController {
   @ApiOkResponse({ type: AccountDto })
   @ApiAuthenticatedProblems(400, 404, 409)
   verify(@Param('accountId', ParseUUIDPipe) accountId: string, @Body() body: VerificationRequestDto): Promise<AccountDto> {
-    return this.run(accountId, body.outcome === 'verified' ? { kind: 'VerifyEnterprise', accountId } : { kind: 'RejectEnterprise', accountId, reasons: body.reasons ?? [] });
+    return this.run(
+      accountId,
+      body.outcome === 'verified' ? { kind: 'VerifyEnterprise', accountId } : { kind: 'RejectEnterprise', accountId, reasons: body.reasons ?? [] },
+    );
   }
 
   @Post('accounts/:accountId/status')
@@ -153,7 +168,13 @@ export class PlatformAccountsController {
     switch (body.action) {
       case 'start':
         if (!body.endsOn) throw required('endsOn');
-        return this.run(accountId, { kind: 'StartAgreement', accountId, agreementId: uuidv7(), startsOn: body.startsOn ?? isoDate(this.clock.now()), endsOn: body.endsOn });
+        return this.run(accountId, {
+          kind: 'StartAgreement',
+          accountId,
+          agreementId: uuidv7(),
+          startsOn: body.startsOn ?? isoDate(this.clock.now()),
+          endsOn: body.endsOn,
+        });
       case 'renew':
         if (!body.endsOn) throw required('endsOn');
         return this.run(accountId, { kind: 'RenewAgreement', accountId, endsOn: body.endsOn });

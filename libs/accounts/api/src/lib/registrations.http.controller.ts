@@ -48,7 +48,9 @@ export class RegistrationsController {
   async registerEnterprise(@Body() body: RegisterEnterpriseRequestDto): Promise<RegisteredDto> {
     const contact = { name: body.contact.name, email: body.contact.email ?? null, phone: body.contact.phone ?? null };
     return registered(
-      await this.commands.execute(new RegisterEnterpriseCommand(publicCommandContext, body.tenantId, body.legalName, body.registrationNumber, contact, body.evidence)),
+      await this.commands.execute(
+        new RegisterEnterpriseCommand(publicCommandContext, body.tenantId, body.legalName, body.registrationNumber, contact, body.evidence),
+      ),
     );
   }
 
@@ -84,7 +86,9 @@ export class RegistrationsController {
   @ApiOkResponse({ type: RegisteredDto })
   @ApiPublicProblems(400, 409)
   async reactivate(@Param('accountId', ParseUUIDPipe) accountId: string, @Body() body: CodeProofDto): Promise<RegisteredDto> {
-    return registered(await this.commands.execute(new ProveWithCodeCommand(publicCommandContext, accountId, body.challengeId, body.code, { kind: 'reactivate' })));
+    return registered(
+      await this.commands.execute(new ProveWithCodeCommand(publicCommandContext, accountId, body.challengeId, body.code, { kind: 'reactivate' })),
+    );
   }
 
   @Post('accounts/:accountId/evidence')

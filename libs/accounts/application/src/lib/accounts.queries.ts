@@ -193,7 +193,9 @@ export class GetAccountPersonalDataHandler implements IQueryHandler<GetAccountPe
     const data = await this.readModel.personalData(query.tenantId, query.accountId);
     if (!data) throw notFound();
     if (!data.erased) {
-      const categories = [data.name ? 'identity' : null, data.email || data.phone ? 'contact' : null, data.birthDate ? 'identity' : null].filter((c): c is string => c !== null);
+      const categories = [data.name ? 'identity' : null, data.email || data.phone ? 'contact' : null, data.birthDate ? 'identity' : null].filter(
+        (c): c is string => c !== null,
+      );
       await this.journal.record([
         {
           tenantId: query.tenantId,

@@ -53,7 +53,13 @@ export class RunOrganizationCommandHandler implements ICommandHandler<RunOrganiz
     }
     const streamId = organizationStreamId(tenantId);
     try {
-      const result = await handleWithDecider(this.store, organizationDecider, streamId, { ...action, tenantId, actor }, metadataFor(command.context, this.clock.now()));
+      const result = await handleWithDecider(
+        this.store,
+        organizationDecider,
+        streamId,
+        { ...action, tenantId, actor },
+        metadataFor(command.context, this.clock.now()),
+      );
       if (result.events.length > 0) await this.projector.projectStream(streamId);
       const unbound = result.events.find((e) => e.type === 'ChannelAccountUnbound.v1');
       // The external number is personal data of the binding: gone with the binding.

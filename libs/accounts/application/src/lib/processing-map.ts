@@ -1,6 +1,11 @@
 import { NON_PROCESSING, type ProcessingMap, type ProcessingRule } from '@attest/security';
 
-const account = (kind: ProcessingRule['kind'], categories: readonly string[], legalBasis = 'contract'): ProcessingRule => ({ kind, subject: 'accountId', categories, legalBasis });
+const account = (kind: ProcessingRule['kind'], categories: readonly string[], legalBasis = 'contract'): ProcessingRule => ({
+  kind,
+  subject: 'accountId',
+  categories,
+  legalBasis,
+});
 
 /**
  * P1: what each accounts event is as processing of the account holder's

@@ -47,7 +47,10 @@ export class RegisterEnterpriseHandler implements ICommandHandler<RegisterEnterp
     const accountId = uuidv7();
     // A2: the same tenant id or registration number cannot register twice.
     const normalisedNumber = command.registrationNumber.replace(/[\s-]/g, '').toUpperCase();
-    if (!(await this.claims.claim('tenant-id', command.tenantId, accountId)) || !(await this.claims.claim('registration-number', normalisedNumber, accountId))) {
+    if (
+      !(await this.claims.claim('tenant-id', command.tenantId, accountId)) ||
+      !(await this.claims.claim('registration-number', normalisedNumber, accountId))
+    ) {
       await this.claims.release(accountId);
       throw taken();
     }
@@ -100,7 +103,8 @@ export class SendOneTimeCodeHandler implements ICommandHandler<SendOneTimeCodeCo
     }
     const accountId = command.target.accountId;
     const account = await this.readModel.find(accountId);
-    const expected = command.purpose === 'reactivation' ? account?.status === 'restricted' : account?.kind === 'enterprise' && account.verification === 'rejected';
+    const expected =
+      command.purpose === 'reactivation' ? account?.status === 'restricted' : account?.kind === 'enterprise' && account.verification === 'rejected';
     if (!account || !expected) {
       throw new DomainError('ACCOUNT.CODE_NOT_APPLICABLE', `no ${command.purpose} code can be sent for this account`, 'conflict');
     }
@@ -247,12 +251,25 @@ export class InviteEndUsersHandler implements ICommandHandler<InviteEndUsersComm
         continue;
       }
       // The same person invited twice would get two accounts: say which one exists, and what to do.
-      const [existing] = await this.readModel.openMembersWithContact(command.context.tenantId, { email: invitation.contact.email, phone: invitation.contact.phone });
+      const [existing] = await this.readModel.openMembersWithContact(command.context.tenantId, {
+        email: invitation.contact.email,
+        phone: invitation.contact.phone,
+      });
       if (existing) {
         outcomes.push(
           existing.status === 'invited'
-            ? { index, status: 'refused', code: 'INVITATION.ALREADY_INVITED', detail: `this contact already has an open invitation (account ${existing.accountId}); let it be answered, or close it (POST /v1/organization/invitations/${existing.accountId}/expire) once expired and invite again` }
-            : { index, status: 'refused', code: 'INVITATION.ALREADY_A_MEMBER', detail: `this contact is already a member (account ${existing.accountId}, ${existing.status})` },
+            ? {
+                index,
+                status: 'refused',
+                code: 'INVITATION.ALREADY_INVITED',
+                detail: `this contact already has an open invitation (account ${existing.accountId}); let it be answered, or close it (POST /v1/organization/invitations/${existing.accountId}/expire) once expired and invite again`,
+              }
+            : {
+                index,
+                status: 'refused',
+                code: 'INVITATION.ALREADY_A_MEMBER',
+                detail: `this contact is already a member (account ${existing.accountId}, ${existing.status})`,
+              },
         );
         continue;
       }

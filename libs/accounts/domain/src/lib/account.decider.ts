@@ -36,7 +36,13 @@ interface Base {
 }
 
 export type AccountCommand =
-  | (Base & { readonly kind: 'RegisterEnterprise'; readonly legalName: string; readonly registrationNumber: string; readonly contact: Contact; readonly evidence: LicenceEvidence })
+  | (Base & {
+      readonly kind: 'RegisterEnterprise';
+      readonly legalName: string;
+      readonly registrationNumber: string;
+      readonly contact: Contact;
+      readonly evidence: LicenceEvidence;
+    })
   | (Base & { readonly kind: 'SubmitLicenceEvidence'; readonly evidence: LicenceEvidence })
   | (Base & { readonly kind: 'VerifyEnterprise' })
   | (Base & { readonly kind: 'RejectEnterprise'; readonly reasons: readonly RejectionReason[] })
@@ -84,7 +90,12 @@ export type AccountCommand =
   | (Base & { readonly kind: 'RequestFunctionDataDeletion'; readonly requestId: string; readonly function: string; readonly holidays: ReadonlySet<string> })
   | (Base & { readonly kind: 'CompleteFunctionDataDeletion'; readonly requestId: string });
 
-const refuse = (code: string, message: string, kind: 'invalid' | 'not_found' | 'conflict' | 'forbidden' = 'conflict', details?: DomainError['details']): never => {
+const refuse = (
+  code: string,
+  message: string,
+  kind: 'invalid' | 'not_found' | 'conflict' | 'forbidden' = 'conflict',
+  details?: DomainError['details'],
+): never => {
   throw new DomainError(code, message, kind, details);
 };
 
@@ -132,7 +143,8 @@ function decide(command: AccountCommand, state: AccountState): readonly AccountE
 
   switch (command.kind) {
     case 'RegisterEnterprise':
-      if (!command.contact.email && !command.contact.phone) refuse('ACCOUNT.CONTACT_REQUIRED', 'give the contact person an e-mail address or phone number', 'invalid');
+      if (!command.contact.email && !command.contact.phone)
+        refuse('ACCOUNT.CONTACT_REQUIRED', 'give the contact person an e-mail address or phone number', 'invalid');
       return [
         {
           type: 'EnterpriseRegistered.v1',
@@ -154,7 +166,8 @@ function decide(command: AccountCommand, state: AccountState): readonly AccountE
       refuseUnderage(command.birthDate, today);
       return [{ type: 'PersonalUserRegistered.v1', data: { ...ids, phone: command.phone, birthDate: command.birthDate } }];
     case 'InviteEndUser': {
-      if (!command.contact.email && !command.contact.phone) refuse('INVITATION.CONTACT_REQUIRED', 'an invitation needs an e-mail address or phone number', 'invalid');
+      if (!command.contact.email && !command.contact.phone)
+        refuse('INVITATION.CONTACT_REQUIRED', 'an invitation needs an e-mail address or phone number', 'invalid');
       if (command.expiresAt.getTime() <= command.now.getTime()) refuse('INVITATION.EXPIRY_IN_PAST', 'the invitation must expire in the future', 'invalid');
       let minor: MinorInvitation | null = null;
       if (command.birthDate !== null && ageOn(command.birthDate, today) < ACCOUNT_POLICY.minimumAge) {
@@ -239,7 +252,9 @@ function decide(command: AccountCommand, state: AccountState): readonly AccountE
     case 'PlaceHold':
       requireStatus(state, ['invited', 'active', 'restricted', 'suspended'], 'place a hold on');
       if (state.holds.has(command.holdId)) refuse('ACCOUNT.HOLD_EXISTS', 'this hold is already placed');
-      return [{ type: 'HoldPlaced.v1', data: { ...ids, holdId: command.holdId, kind: command.holdKind, reference: command.reference, placedBy: command.actor } }];
+      return [
+        { type: 'HoldPlaced.v1', data: { ...ids, holdId: command.holdId, kind: command.holdKind, reference: command.reference, placedBy: command.actor } },
+      ];
     case 'ReleaseHold': {
       const kind = state.holds.get(command.holdId);
       if (!kind) return refuse('ACCOUNT.HOLD_NOT_FOUND', 'no such open hold', 'not_found');
@@ -289,7 +304,12 @@ function decide(command: AccountCommand, state: AccountState): readonly AccountE
       requireStatus(state, ['active', 'restricted'], 'start an agreement for');
       if (state.agreement?.status === 'active') refuse('AGREEMENT.ALREADY_ACTIVE', 'an agreement is already in force; renew it instead');
       if (command.endsOn <= command.startsOn) refuse('AGREEMENT.INVALID_TERM', 'the agreement must end after it starts', 'invalid');
-      return [{ type: 'AgreementStarted.v1', data: { ...ids, agreementId: command.agreementId, startsOn: command.startsOn, endsOn: command.endsOn, decidedBy: command.actor } }];
+      return [
+        {
+          type: 'AgreementStarted.v1',
+          data: { ...ids, agreementId: command.agreementId, startsOn: command.startsOn, endsOn: command.endsOn, decidedBy: command.actor },
+        },
+      ];
     case 'RenewAgreement': {
       const agreement = state.agreement;
       if (!agreement) return refuse('AGREEMENT.NONE', 'there is no agreement to renew');
@@ -349,7 +369,14 @@ function decide(command: AccountCommand, state: AccountState): readonly AccountE
 
 /** Terminal states: nothing but reads is left to do with these accounts. */
 const TERMINAL: ReadonlySet<AccountStatus> = new Set(['cancelled', 'unbound', 'revoked', 'invitation-closed']);
-const ALLOWED_WHEN_TERMINAL: ReadonlySet<AccountCommand['kind']> = new Set(['ChangeOwner', 'CancelWithTenant', 'ReleaseHold', 'TerminateAgreement', 'ExpireAgreement', 'CompleteFunctionDataDeletion']);
+const ALLOWED_WHEN_TERMINAL: ReadonlySet<AccountCommand['kind']> = new Set([
+  'ChangeOwner',
+  'CancelWithTenant',
+  'ReleaseHold',
+  'TerminateAgreement',
+  'ExpireAgreement',
+  'CompleteFunctionDataDeletion',
+]);
 
 export const accountDecider: Decider<AccountCommand, AccountEvent, AccountState> = {
   initialState: initialAccountState,

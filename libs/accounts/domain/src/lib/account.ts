@@ -15,7 +15,15 @@ export type StatusReason = (typeof STATUS_REASONS)[number];
 /** Recorded facts that block a cancellation (A9). */
 export const HOLD_KINDS = ['dispute', 'complaint', 'authority-restriction', 'unfinished-transaction', 'outstanding-obligation'] as const;
 export type HoldKind = (typeof HOLD_KINDS)[number];
-export const REJECTION_REASONS = ['licence-illegible', 'licence-expired', 'licence-mismatch', 'registration-number-invalid', 'data-incomplete', 'data-untrue', 'other'] as const;
+export const REJECTION_REASONS = [
+  'licence-illegible',
+  'licence-expired',
+  'licence-mismatch',
+  'registration-number-invalid',
+  'data-incomplete',
+  'data-untrue',
+  'other',
+] as const;
 export type RejectionReason = (typeof REJECTION_REASONS)[number];
 
 export type Contact = {
@@ -87,7 +95,10 @@ export type UnbindingRequested = E<'UnbindingRequested.v1', { readonly requested
 export type UnbindingRejected = E<'UnbindingRejected.v1', { readonly decidedBy: string }>;
 export type MemberUnbound = E<'MemberUnbound.v1', { readonly requestedBy: string; readonly approvedBy: string | null }>;
 
-export type AgreementStarted = E<'AgreementStarted.v1', { readonly agreementId: string; readonly startsOn: string; readonly endsOn: string; readonly decidedBy: string }>;
+export type AgreementStarted = E<
+  'AgreementStarted.v1',
+  { readonly agreementId: string; readonly startsOn: string; readonly endsOn: string; readonly decidedBy: string }
+>;
 export type AgreementRenewed = E<'AgreementRenewed.v1', { readonly agreementId: string; readonly endsOn: string; readonly decidedBy: string }>;
 export type AgreementEnded = E<
   'AgreementEnded.v1',
@@ -104,7 +115,10 @@ export type FunctionDataDeletionRequested = E<
   'FunctionDataDeletionRequested.v1',
   { readonly requestId: string; readonly function: string; readonly requestedOn: string; readonly dueOn: string; readonly requestedBy: string }
 >;
-export type FunctionDataDeletionCompleted = E<'FunctionDataDeletionCompleted.v1', { readonly requestId: string; readonly completedOn: string; readonly completedBy: string }>;
+export type FunctionDataDeletionCompleted = E<
+  'FunctionDataDeletionCompleted.v1',
+  { readonly requestId: string; readonly completedOn: string; readonly completedBy: string }
+>;
 
 export type AccountEvent =
   | EnterpriseRegistered

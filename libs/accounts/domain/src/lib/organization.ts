@@ -11,7 +11,10 @@ export const CHANNELS = ['whatsapp-business', 'wechat-work', 'sms-sender', 'emai
 export type Channel = (typeof CHANNELS)[number];
 
 type E<T extends string, D> = { readonly type: T; readonly data: D & { readonly tenantId: string } };
-export type DepartmentCreated = E<'DepartmentCreated.v1', { readonly departmentId: string; readonly name: string; readonly parentId: string | null; readonly createdBy: string }>;
+export type DepartmentCreated = E<
+  'DepartmentCreated.v1',
+  { readonly departmentId: string; readonly name: string; readonly parentId: string | null; readonly createdBy: string }
+>;
 export type DepartmentRenamed = E<'DepartmentRenamed.v1', { readonly departmentId: string; readonly name: string; readonly renamedBy: string }>;
 export type DepartmentRemoved = E<'DepartmentRemoved.v1', { readonly departmentId: string; readonly removedBy: string }>;
 export type ChannelAccountBound = E<
@@ -69,19 +72,27 @@ export const organizationDecider: Decider<OrganizationCommand, OrganizationEvent
     switch (command.kind) {
       case 'CreateDepartment':
         if (state.departments.has(command.departmentId)) refuse('DEPARTMENT.EXISTS', 'this department id is already used');
-        if (command.parentId !== null && !state.departments.has(command.parentId)) refuse('DEPARTMENT.PARENT_NOT_FOUND', 'the parent department does not exist', 'invalid');
+        if (command.parentId !== null && !state.departments.has(command.parentId))
+          refuse('DEPARTMENT.PARENT_NOT_FOUND', 'the parent department does not exist', 'invalid');
         if (nameTaken(state, command.name, command.parentId)) refuse('DEPARTMENT.NAME_TAKEN', 'a department of this name already exists here');
-        return [{ type: 'DepartmentCreated.v1', data: { tenantId, departmentId: command.departmentId, name: command.name.trim(), parentId: command.parentId, createdBy: command.actor } }];
+        return [
+          {
+            type: 'DepartmentCreated.v1',
+            data: { tenantId, departmentId: command.departmentId, name: command.name.trim(), parentId: command.parentId, createdBy: command.actor },
+          },
+        ];
       case 'RenameDepartment': {
         const department = state.departments.get(command.departmentId);
         if (!department) return refuse('DEPARTMENT.NOT_FOUND', 'no such department', 'not_found');
-        if (nameTaken(state, command.name, department.parentId, command.departmentId)) refuse('DEPARTMENT.NAME_TAKEN', 'a department of this name already exists here');
+        if (nameTaken(state, command.name, department.parentId, command.departmentId))
+          refuse('DEPARTMENT.NAME_TAKEN', 'a department of this name already exists here');
         if (department.name === command.name.trim()) return [];
         return [{ type: 'DepartmentRenamed.v1', data: { tenantId, departmentId: command.departmentId, name: command.name.trim(), renamedBy: command.actor } }];
       }
       case 'RemoveDepartment':
         if (!state.departments.has(command.departmentId)) refuse('DEPARTMENT.NOT_FOUND', 'no such department', 'not_found');
-        if ([...state.departments.values()].some((d) => d.parentId === command.departmentId)) refuse('DEPARTMENT.HAS_SUBDEPARTMENTS', 'remove or move its sub-departments first');
+        if ([...state.departments.values()].some((d) => d.parentId === command.departmentId))
+          refuse('DEPARTMENT.HAS_SUBDEPARTMENTS', 'remove or move its sub-departments first');
         if (command.memberCount > 0) refuse('DEPARTMENT.HAS_MEMBERS', 'move its members to another department first');
         return [{ type: 'DepartmentRemoved.v1', data: { tenantId, departmentId: command.departmentId, removedBy: command.actor } }];
       case 'BindChannelAccount':

@@ -96,4 +96,9 @@ const isClosed = (status: string | null | undefined): boolean => status === 'can
 /** How long a tenant's open/closed state is remembered per process. */
 export const TENANT_STATUS_TTL_MS = 1_000;
 
-const closed = (): DomainError => new DomainError('TENANT.CLOSED', 'this tenant is closed (cancelled, revoked, or in closed storage after its agreement ended); its credentials no longer work', 'forbidden');
+const closed = (): DomainError =>
+  new DomainError(
+    'TENANT.CLOSED',
+    'this tenant is closed (cancelled, revoked, or in closed storage after its agreement ended); its credentials no longer work',
+    'forbidden',
+  );

@@ -209,7 +209,12 @@ async function applyAccountEvent(m: EntityManager, privacy: ReadModelPrivacy, ev
       break;
     case 'AgreementEnded.v1':
       await set({
-        agreement: JSON.stringify({ agreementId: e.data.agreementId, status: 'ended', endsOn: e.data.endedOn, personalDataDeletionDueOn: e.data.personalDataDeletionDueOn }),
+        agreement: JSON.stringify({
+          agreementId: e.data.agreementId,
+          status: 'ended',
+          endsOn: e.data.endedOn,
+          personalDataDeletionDueOn: e.data.personalDataDeletionDueOn,
+        }),
       });
       break;
     case 'FunctionDataDeletionRequested.v1':

@@ -166,7 +166,9 @@ export class PostgresAccountsReadModel implements AccountsReadModel {
 
   functionDeletions(tenantId: string): Promise<FunctionDeletionView[]> {
     return withTenant(this.appDataSource, tenantId, async (m) => {
-      const rows = await m.query<{ request_id: string; account_id: string; function: string; requested_on: string; due_on: string; completed_on: string | null }[]>(
+      const rows = await m.query<
+        { request_id: string; account_id: string; function: string; requested_on: string; due_on: string; completed_on: string | null }[]
+      >(
         `SELECT request_id, account_id, function, requested_on::text, due_on::text, completed_on::text FROM accounts.function_deletions_v1
          WHERE tenant_id = $1 ORDER BY due_on, request_id`,
         [tenantId],

@@ -16,7 +16,9 @@ describe('one-time codes (A2, A7; real Postgres)', () => {
   const now = new Date('2026-11-22T10:00:00.000Z');
 
   beforeAll(async () => {
-    db = await createTestDatabase('one_time_codes', { migrations: [...platformMigrations, ...keyVaultMigrations, ...notificationMigrations, ...accountsMigrations] });
+    db = await createTestDatabase('one_time_codes', {
+      migrations: [...platformMigrations, ...keyVaultMigrations, ...notificationMigrations, ...accountsMigrations],
+    });
     ds = createDataSource({ url: db.url, migrations: [] });
     await ds.initialize();
     vault = new PostgresKeyVault({ connectionString: db.url, masterKey: parseMasterKey(randomBytes(32).toString('base64')) });
@@ -33,7 +35,10 @@ describe('one-time codes (A2, A7; real Postgres)', () => {
 
   const issue = (phone: string) => codes.issue({ purpose: 'registration', accountId: uuidv7(), tenantId: 't', target: { phone, email: null }, now });
   const sentCode = async (challengeId: string): Promise<string> => {
-    const [row] = await ds.query<{ id: string; subject_id: string; payload: never }[]>(`SELECT id, subject_id, payload FROM notifications.outbox WHERE source_key = $1`, [`otp:${challengeId}`]);
+    const [row] = await ds.query<{ id: string; subject_id: string; payload: never }[]>(
+      `SELECT id, subject_id, payload FROM notifications.outbox WHERE source_key = $1`,
+      [`otp:${challengeId}`],
+    );
     const payload = row ? await new Outbox(new ReadModelPrivacy(vault)).open(row.id, row.subject_id, row.payload) : null;
     const code = payload?.['code'];
     return typeof code === 'string' ? code : '';
@@ -52,7 +57,9 @@ describe('one-time codes (A2, A7; real Postgres)', () => {
   it('expires after its time to live', async () => {
     const { challengeId } = await issue('+8613912345679');
     const code = await sentCode(challengeId);
-    await expect(codes.verify({ purpose: 'registration', challengeId, code, now: new Date(now.getTime() + 601_000) })).rejects.toMatchObject({ code: 'OTP.EXPIRED' });
+    await expect(codes.verify({ purpose: 'registration', challengeId, code, now: new Date(now.getTime() + 601_000) })).rejects.toMatchObject({
+      code: 'OTP.EXPIRED',
+    });
   });
 
   it('dies after too many wrong guesses, even for the right code afterwards', async () => {
@@ -60,7 +67,10 @@ describe('one-time codes (A2, A7; real Postgres)', () => {
     const code = await sentCode(challengeId);
     const wrong = code === '111111' ? '222222' : '111111';
     for (const attemptsLeft of [2, 1, 0]) {
-      await expect(codes.verify({ purpose: 'registration', challengeId, code: wrong, now })).rejects.toMatchObject({ code: 'OTP.INVALID', details: { attemptsLeft } });
+      await expect(codes.verify({ purpose: 'registration', challengeId, code: wrong, now })).rejects.toMatchObject({
+        code: 'OTP.INVALID',
+        details: { attemptsLeft },
+      });
     }
     await expect(codes.verify({ purpose: 'registration', challengeId, code, now })).rejects.toMatchObject({ code: 'OTP.TOO_MANY_ATTEMPTS' });
   });

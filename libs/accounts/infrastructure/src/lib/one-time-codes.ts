@@ -21,7 +21,9 @@ const invalid = (): DomainError => new DomainError('OTP.INVALID', 'the code is n
 const wrongCode = (attemptsLeft: number): DomainError =>
   new DomainError(
     'OTP.INVALID',
-    attemptsLeft > 0 ? `the code is not valid; ${String(attemptsLeft)} ${attemptsLeft === 1 ? 'attempt' : 'attempts'} left` : 'the code is not valid, and no attempts are left; ask for a new code',
+    attemptsLeft > 0
+      ? `the code is not valid; ${String(attemptsLeft)} ${attemptsLeft === 1 ? 'attempt' : 'attempts'} left`
+      : 'the code is not valid, and no attempts are left; ask for a new code',
     'invalid',
     { attemptsLeft },
   );
@@ -55,10 +57,10 @@ export class PostgresOneTimeCodes implements OneTimeCodes {
       await m.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [targetToken]);
       // Challenges older than a day serve no limit and no login any more.
       await m.query(`DELETE FROM accounts.otp_challenges WHERE created_at < $1`, [new Date(request.now.getTime() - 86_400_000)]);
-      const [recent] = await m.query<{ n: number }[]>(
-        `SELECT count(*)::int AS n FROM accounts.otp_challenges WHERE target_token = $1 AND created_at > $2`,
-        [targetToken, new Date(request.now.getTime() - 3_600_000)],
-      );
+      const [recent] = await m.query<{ n: number }[]>(`SELECT count(*)::int AS n FROM accounts.otp_challenges WHERE target_token = $1 AND created_at > $2`, [
+        targetToken,
+        new Date(request.now.getTime() - 3_600_000),
+      ]);
       if ((recent?.n ?? 0) >= this.policy.perAddressPerHour) {
         throw new DomainError('OTP.TOO_MANY_CODES', 'too many codes were sent to this address; try again later', 'rate_limited', { retryAfterSeconds: 3600 });
       }
@@ -85,33 +87,45 @@ export class PostgresOneTimeCodes implements OneTimeCodes {
   async verify(request: { purpose: CodePurpose; challengeId: string; code: string; now: Date }): Promise<VerifiedCode> {
     if (!isUuid(request.challengeId) || !/^[0-9]{6}$/.test(request.code)) throw invalid();
     const expected = Buffer.from(await this.privacy.keyedHash('otp', `${request.challengeId}:${request.code}`));
-    return this.dataSource.transaction(async (m): Promise<VerifiedCode | { wrong: true; attemptsLeft: number }> => {
-      const [row] = await m.query<
-        { purpose: string; account_id: string; tenant_id: string; target: JsonValue; code_hash: string; attempts: number; expires_at: Date; consumed_at: Date | null }[]
-      >(`SELECT purpose, account_id, tenant_id, target, code_hash, attempts, expires_at, consumed_at FROM accounts.otp_challenges WHERE challenge_id = $1 FOR UPDATE`, [
-        request.challengeId,
-      ]);
-      if (row?.purpose !== request.purpose) throw invalid();
-      if (row.consumed_at) throw new DomainError('OTP.ALREADY_USED', 'this code was already used', 'conflict');
-      if (row.expires_at.getTime() <= request.now.getTime()) throw new DomainError('OTP.EXPIRED', 'the code has expired; ask for a new one', 'invalid');
-      if (row.attempts >= this.policy.maxAttempts) throw new DomainError('OTP.TOO_MANY_ATTEMPTS', 'too many wrong codes; ask for a new one', 'conflict');
-      const stored = Buffer.from(row.code_hash);
-      if (stored.length !== expected.length || !timingSafeEqual(stored, expected)) {
-        // The failed attempt must count even though the request fails: update, then throw after commit.
-        await m.query(`UPDATE accounts.otp_challenges SET attempts = attempts + 1 WHERE challenge_id = $1`, [request.challengeId]);
-        return { wrong: true as const, attemptsLeft: Math.max(0, this.policy.maxAttempts - row.attempts - 1) };
-      }
-      await m.query(`UPDATE accounts.otp_challenges SET consumed_at = $2 WHERE challenge_id = $1`, [request.challengeId, request.now]);
-      const target = await this.privacy.open(row.account_id, { table: 'accounts.otp_challenges', column: 'target', row: request.challengeId }, row.target);
-      const t = (typeof target === 'object' && target !== null && !Array.isArray(target) ? target : {}) as { phone?: unknown; email?: unknown };
-      return {
-        accountId: row.account_id,
-        tenantId: row.tenant_id,
-        target: { phone: typeof t.phone === 'string' ? t.phone : null, email: typeof t.email === 'string' ? t.email : null },
-      };
-    }).then((verified) => {
-      if ('wrong' in verified) throw wrongCode(verified.attemptsLeft);
-      return verified;
-    });
+    return this.dataSource
+      .transaction(async (m): Promise<VerifiedCode | { wrong: true; attemptsLeft: number }> => {
+        const [row] = await m.query<
+          {
+            purpose: string;
+            account_id: string;
+            tenant_id: string;
+            target: JsonValue;
+            code_hash: string;
+            attempts: number;
+            expires_at: Date;
+            consumed_at: Date | null;
+          }[]
+        >(
+          `SELECT purpose, account_id, tenant_id, target, code_hash, attempts, expires_at, consumed_at FROM accounts.otp_challenges WHERE challenge_id = $1 FOR UPDATE`,
+          [request.challengeId],
+        );
+        if (row?.purpose !== request.purpose) throw invalid();
+        if (row.consumed_at) throw new DomainError('OTP.ALREADY_USED', 'this code was already used', 'conflict');
+        if (row.expires_at.getTime() <= request.now.getTime()) throw new DomainError('OTP.EXPIRED', 'the code has expired; ask for a new one', 'invalid');
+        if (row.attempts >= this.policy.maxAttempts) throw new DomainError('OTP.TOO_MANY_ATTEMPTS', 'too many wrong codes; ask for a new one', 'conflict');
+        const stored = Buffer.from(row.code_hash);
+        if (stored.length !== expected.length || !timingSafeEqual(stored, expected)) {
+          // The failed attempt must count even though the request fails: update, then throw after commit.
+          await m.query(`UPDATE accounts.otp_challenges SET attempts = attempts + 1 WHERE challenge_id = $1`, [request.challengeId]);
+          return { wrong: true as const, attemptsLeft: Math.max(0, this.policy.maxAttempts - row.attempts - 1) };
+        }
+        await m.query(`UPDATE accounts.otp_challenges SET consumed_at = $2 WHERE challenge_id = $1`, [request.challengeId, request.now]);
+        const target = await this.privacy.open(row.account_id, { table: 'accounts.otp_challenges', column: 'target', row: request.challengeId }, row.target);
+        const t = (typeof target === 'object' && target !== null && !Array.isArray(target) ? target : {}) as { phone?: unknown; email?: unknown };
+        return {
+          accountId: row.account_id,
+          tenantId: row.tenant_id,
+          target: { phone: typeof t.phone === 'string' ? t.phone : null, email: typeof t.email === 'string' ? t.email : null },
+        };
+      })
+      .then((verified) => {
+        if ('wrong' in verified) throw wrongCode(verified.attemptsLeft);
+        return verified;
+      });
   }
 }

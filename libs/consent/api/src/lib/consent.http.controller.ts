@@ -36,7 +36,18 @@ import {
   type ConsentReceipt,
   type RecordedDecision,
 } from '@attest/consent-application';
-import { CHANNELS, CONSENT_SCOPES, DATA_CATEGORIES, DENY_REASONS, LEGAL_BASES, type Channel, type ConsentScope, type DataCategory, type LegalBasis, type Purpose } from '@attest/consent-domain';
+import {
+  CHANNELS,
+  CONSENT_SCOPES,
+  DATA_CATEGORIES,
+  DENY_REASONS,
+  LEGAL_BASES,
+  type Channel,
+  type ConsentScope,
+  type DataCategory,
+  type LegalBasis,
+  type Purpose,
+} from '@attest/consent-domain';
 import { ApiAnswer, ApiAuthenticatedProblems, commandContext, currentPrincipal, RequirePermission } from '@attest/http';
 
 const KEY = /^[a-z0-9][a-z0-9-]{1,63}$/;
@@ -48,7 +59,12 @@ export class PurposeTermsDto {
   @ApiProperty({ example: 'Monthly product news by e-mail' }) @IsString() @MinLength(1) @MaxLength(2000) description!: string;
   @ApiProperty({ enum: LEGAL_BASES }) @IsIn(LEGAL_BASES) legalBasis!: LegalBasis;
   @ApiProperty({ example: 'bulk-email' }) @Matches(KEY) method!: string;
-  @ApiProperty({ enum: DATA_CATEGORIES, isArray: true }) @IsArray() @ArrayMinSize(1) @ArrayUnique() @IsIn(DATA_CATEGORIES, { each: true }) dataCategories!: DataCategory[];
+  @ApiProperty({ enum: DATA_CATEGORIES, isArray: true })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayUnique()
+  @IsIn(DATA_CATEGORIES, { each: true })
+  dataCategories!: DataCategory[];
   @ApiProperty({ enum: CHANNELS, isArray: true }) @IsArray() @ArrayMinSize(1) @ArrayUnique() @IsIn(CHANNELS, { each: true }) channels!: Channel[];
   @ApiProperty({ example: 730 }) @IsInt() @Min(1) @Max(36_500) retentionDays!: number;
   @ApiProperty({ example: 'privacy-notice-2026-11' }) @Matches(REF) noticeVersion!: string;
@@ -74,7 +90,12 @@ export class CrossBorderDto {
   @ApiProperty({ example: 'Acme GmbH' }) @IsString() @MinLength(1) @MaxLength(200) recipient!: string;
   @ApiProperty({ example: 'DE' }) @Matches(COUNTRY) country!: string;
   @ApiProperty({ example: 'customer support' }) @IsString() @MinLength(1) @MaxLength(500) purpose!: string;
-  @ApiProperty({ enum: DATA_CATEGORIES, isArray: true }) @IsArray() @ArrayMinSize(1) @ArrayUnique() @IsIn(DATA_CATEGORIES, { each: true }) dataTypes!: DataCategory[];
+  @ApiProperty({ enum: DATA_CATEGORIES, isArray: true })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayUnique()
+  @IsIn(DATA_CATEGORIES, { each: true })
+  dataTypes!: DataCategory[];
 }
 
 export class GuardianDto {
@@ -89,7 +110,11 @@ export class GrantConsentRequestDto {
   @ApiProperty({ type: EvidenceDto }) @IsNotEmptyObject() @ValidateNested() @Type(() => EvidenceDto) evidence!: EvidenceDto;
   @ApiPropertyOptional({ type: ThirdPartyDto }) @IsOptional() @ValidateNested() @Type(() => ThirdPartyDto) thirdParty?: ThirdPartyDto;
   @ApiPropertyOptional({ type: CrossBorderDto }) @IsOptional() @ValidateNested() @Type(() => CrossBorderDto) crossBorder?: CrossBorderDto;
-  @ApiPropertyOptional({ type: GuardianDto, description: 'K4: required for a subject under 14' }) @IsOptional() @ValidateNested() @Type(() => GuardianDto) guardian?: GuardianDto;
+  @ApiPropertyOptional({ type: GuardianDto, description: 'K4: required for a subject under 14' })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => GuardianDto)
+  guardian?: GuardianDto;
 }
 
 export class WithdrawConsentRequestDto {
@@ -112,7 +137,12 @@ export class DecisionRequestDto {
   @ApiProperty() @IsUUID() customerId!: string;
   @ApiProperty({ example: 'newsletter' }) @Matches(KEY) purpose!: string;
   @ApiProperty({ enum: CHANNELS }) @IsIn(CHANNELS) channel!: Channel;
-  @ApiProperty({ enum: DATA_CATEGORIES, isArray: true }) @IsArray() @ArrayMinSize(1) @ArrayUnique() @IsIn(DATA_CATEGORIES, { each: true }) dataCategories!: DataCategory[];
+  @ApiProperty({ enum: DATA_CATEGORIES, isArray: true })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayUnique()
+  @IsIn(DATA_CATEGORIES, { each: true })
+  dataCategories!: DataCategory[];
   @ApiPropertyOptional({ description: 'Provision to this third party (K3)' }) @IsOptional() @IsString() @MinLength(1) @MaxLength(200) thirdParty?: string;
   @ApiPropertyOptional({ description: 'Transfer to this country, ISO 3166-1 alpha-2 (K3)' }) @IsOptional() @Matches(COUNTRY) transferCountry?: string;
 }
@@ -126,7 +156,12 @@ export class BulkDecisionRequestDto {
   customerIds!: string[];
   @ApiProperty({ example: 'newsletter' }) @Matches(KEY) purpose!: string;
   @ApiProperty({ enum: CHANNELS }) @IsIn(CHANNELS) channel!: Channel;
-  @ApiProperty({ enum: DATA_CATEGORIES, isArray: true }) @IsArray() @ArrayMinSize(1) @ArrayUnique() @IsIn(DATA_CATEGORIES, { each: true }) dataCategories!: DataCategory[];
+  @ApiProperty({ enum: DATA_CATEGORIES, isArray: true })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayUnique()
+  @IsIn(DATA_CATEGORIES, { each: true })
+  dataCategories!: DataCategory[];
   @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(1) @MaxLength(200) thirdParty?: string;
   @ApiPropertyOptional() @IsOptional() @Matches(COUNTRY) transferCountry?: string;
 }
@@ -224,9 +259,22 @@ export class ConsentsController {
         purposeKey: body.purposeKey,
         channel: body.channel,
         scope: body.scope,
-        evidence: { noticeVersion: body.evidence.noticeVersion, method: body.evidence.method, source: body.evidence.source, collector: body.evidence.collector, collectedAt: body.evidence.collectedAt },
+        evidence: {
+          noticeVersion: body.evidence.noticeVersion,
+          method: body.evidence.method,
+          source: body.evidence.source,
+          collector: body.evidence.collector,
+          collectedAt: body.evidence.collectedAt,
+        },
         thirdParty: body.thirdParty ? { name: body.thirdParty.name } : null,
-        crossBorder: body.crossBorder ? { recipient: body.crossBorder.recipient, country: body.crossBorder.country, purpose: body.crossBorder.purpose, dataTypes: body.crossBorder.dataTypes } : null,
+        crossBorder: body.crossBorder
+          ? {
+              recipient: body.crossBorder.recipient,
+              country: body.crossBorder.country,
+              purpose: body.crossBorder.purpose,
+              dataTypes: body.crossBorder.dataTypes,
+            }
+          : null,
         guardian: body.guardian ? { name: body.guardian.name, relationship: body.guardian.relationship } : null,
       }),
     );

@@ -42,7 +42,13 @@ export class RunPurposeCommandHandler implements ICommandHandler<RunPurposeComma
   async execute(command: RunPurposeCommand): Promise<{ events: string[] }> {
     const { tenantId, actor } = command.context;
     const streamId = purposesStreamId(tenantId);
-    const result = await handleWithDecider(this.store, purposesDecider, streamId, { ...command.action, tenantId, actor }, metadataFor(command.context, this.clock.now()));
+    const result = await handleWithDecider(
+      this.store,
+      purposesDecider,
+      streamId,
+      { ...command.action, tenantId, actor },
+      metadataFor(command.context, this.clock.now()),
+    );
     if (result.events.length > 0) await this.projector.projectStream(streamId);
     return { events: result.events.map((e) => e.type) };
   }

@@ -1,6 +1,17 @@
 import { Inject } from '@nestjs/common';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { CONSENT_EVENT_TYPES, consentAt, consentStreamId, PURPOSE_EVENT_TYPES, purposesStreamId, type ConsentAt, type ConsentEvent, type Purpose, type PurposeEvent, type TimedEvent } from '@attest/consent-domain';
+import {
+  CONSENT_EVENT_TYPES,
+  consentAt,
+  consentStreamId,
+  PURPOSE_EVENT_TYPES,
+  purposesStreamId,
+  type ConsentAt,
+  type ConsentEvent,
+  type Purpose,
+  type PurposeEvent,
+  type TimedEvent,
+} from '@attest/consent-domain';
 import { eventOf, readWholeStream, EVENT_STORE, type DomainEvent, type EventStore, type RecordedEvent } from '@attest/event-store';
 import { DomainError, isUuid } from '@attest/kernel';
 import { CONSENT_READ_MODEL, type ConsentReadModel, type PurposeOverview } from './ports';
@@ -60,7 +71,13 @@ export class ConsentHistoryHandler implements IQueryHandler<ConsentHistoryQuery,
 }
 
 export type ConsentAtView = Omit<ConsentAt, 'proof'> & {
-  readonly proof: readonly { readonly eventId: string; readonly type: string; readonly position: string; readonly occurredAt: string; readonly stream: string }[];
+  readonly proof: readonly {
+    readonly eventId: string;
+    readonly type: string;
+    readonly position: string;
+    readonly occurredAt: string;
+    readonly stream: string;
+  }[];
 };
 
 /** K7: the consent state at an instant, with the events that prove it. */
@@ -85,14 +102,26 @@ export class ConsentAtHandler implements IQueryHandler<ConsentAtQuery, ConsentAt
   async execute(q: ConsentAtQuery): Promise<ConsentAtView> {
     const consentEvents = await subjectEvents(this.store, q.tenantId, q.customerId, this.readModel);
     const purposeEvents = await readWholeStream(this.store, purposesStreamId(q.tenantId));
-    const answer = consentAt(timedAll<ConsentEvent>(consentEvents, CONSENT_EVENT_TYPES), timedAll<PurposeEvent>(purposeEvents, PURPOSE_EVENT_TYPES), q.purposeKey, q.channel, q.at);
+    const answer = consentAt(
+      timedAll<ConsentEvent>(consentEvents, CONSENT_EVENT_TYPES),
+      timedAll<PurposeEvent>(purposeEvents, PURPOSE_EVENT_TYPES),
+      q.purposeKey,
+      q.channel,
+      q.at,
+    );
     const streams = new Map([...consentEvents, ...purposeEvents].map((e) => [e.id, e.streamId]));
     return {
       at: answer.at,
       valid: answer.valid,
       reasons: answer.reasons,
       purposeVersion: answer.purposeVersion,
-      proof: answer.proof.map((p) => ({ eventId: p.eventId, type: p.event.type, position: p.position, occurredAt: p.occurredAt, stream: streams.get(p.eventId) ?? '' })),
+      proof: answer.proof.map((p) => ({
+        eventId: p.eventId,
+        type: p.event.type,
+        position: p.position,
+        occurredAt: p.occurredAt,
+        stream: streams.get(p.eventId) ?? '',
+      })),
     };
   }
 }
@@ -115,7 +144,9 @@ export class ReceiptHandler implements IQueryHandler<ReceiptQuery, ConsentReceip
   async execute(q: ReceiptQuery): Promise<ConsentReceipt> {
     const customerId = isUuid(q.receiptId) ? await this.readModel.receiptSubject(q.tenantId, q.receiptId) : null;
     if (!customerId) throw notFound('RECEIPT');
-    const event = (await subjectEvents(this.store, q.tenantId, customerId, this.readModel)).find((e) => (e.data as { receiptId?: string }).receiptId === q.receiptId);
+    const event = (await subjectEvents(this.store, q.tenantId, customerId, this.readModel)).find(
+      (e) => (e.data as { receiptId?: string }).receiptId === q.receiptId,
+    );
     if (!event) throw notFound('RECEIPT');
     return receiptOf(event, await this.readModel.purpose(q.tenantId, (event.data as { purposeKey: string }).purposeKey));
   }

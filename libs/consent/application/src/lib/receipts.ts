@@ -17,7 +17,13 @@ export interface ConsentReceipt {
   readonly scope: string;
   readonly thirdParty: string | null;
   readonly crossBorder: { readonly recipient: string; readonly country: string; readonly purpose: string; readonly dataTypes: readonly string[] } | null;
-  readonly evidence: { readonly noticeVersion: string; readonly method: string; readonly source: string; readonly collector: string; readonly collectedAt: string } | null;
+  readonly evidence: {
+    readonly noticeVersion: string;
+    readonly method: string;
+    readonly source: string;
+    readonly collector: string;
+    readonly collectedAt: string;
+  } | null;
   readonly withdrawal: { readonly method: string; readonly source: string } | null;
   readonly givenByGuardian: { readonly relationship: string } | null;
   readonly recordedAt: string;
@@ -25,7 +31,10 @@ export interface ConsentReceipt {
   readonly howToWithdraw: string;
 }
 
-export function receiptOf(recorded: Pick<RecordedEvent, 'id' | 'type' | 'data' | 'metadata' | 'streamId' | 'streamPosition'>, purpose: Purpose | null): ConsentReceipt {
+export function receiptOf(
+  recorded: Pick<RecordedEvent, 'id' | 'type' | 'data' | 'metadata' | 'streamId' | 'streamPosition'>,
+  purpose: Purpose | null,
+): ConsentReceipt {
   const e = eventOf<ConsentEvent>(recorded, CONSENT_EVENT_TYPES);
   if (!e) throw new Error(`${recorded.type} is not a consent event`);
   const base = {
@@ -49,7 +58,8 @@ export function receiptOf(recorded: Pick<RecordedEvent, 'id' | 'type' | 'data' |
       crossBorder: e.data.crossBorder,
       evidence: e.data.evidence,
       withdrawal: null,
-      givenByGuardian: guardian && typeof guardian.relationship === 'string' ? { relationship: guardian.relationship } : guardian ? { relationship: 'guardian' } : null,
+      givenByGuardian:
+        guardian && typeof guardian.relationship === 'string' ? { relationship: guardian.relationship } : guardian ? { relationship: 'guardian' } : null,
     };
   }
   return {

@@ -160,12 +160,23 @@ export const consentDecider: Decider<ConsentCommand, ConsentEvent, ConsentState>
   decide(command, state) {
     const ids = { tenantId: command.tenantId, customerId: command.customerId };
     if (command.kind === 'WithdrawConsent') {
-      const active = state.active.get(consentKey(command.purposeKey, command.channel, command.scope, consentTarget(command.scope, command.thirdParty?.name, command.country)));
+      const active = state.active.get(
+        consentKey(command.purposeKey, command.channel, command.scope, consentTarget(command.scope, command.thirdParty?.name, command.country)),
+      );
       if (!active) return refuse('CONSENT.NOT_GRANTED', 'there is no consent in force to withdraw', 'conflict');
       return [
         {
           type: 'ConsentWithdrawn.v1',
-          data: { ...ids, consentId: active.consentId, receiptId: command.receiptId, purposeKey: command.purposeKey, channel: command.channel, scope: command.scope, method: command.method, source: command.source },
+          data: {
+            ...ids,
+            consentId: active.consentId,
+            receiptId: command.receiptId,
+            purposeKey: command.purposeKey,
+            channel: command.channel,
+            scope: command.scope,
+            method: command.method,
+            source: command.source,
+          },
         },
       ];
     }
@@ -176,7 +187,8 @@ export const consentDecider: Decider<ConsentCommand, ConsentEvent, ConsentState>
     if (command.evidence.noticeVersion !== purpose.noticeVersion) {
       refuse('CONSENT.NOTICE_VERSION_MISMATCH', `consent must refer to the current notice version ${purpose.noticeVersion}`);
     }
-    if (command.scope === 'third-party' && !command.thirdParty?.name.trim()) refuse('CONSENT.THIRD_PARTY_REQUIRED', 'consent to provision names the third party');
+    if (command.scope === 'third-party' && !command.thirdParty?.name.trim())
+      refuse('CONSENT.THIRD_PARTY_REQUIRED', 'consent to provision names the third party');
     if (command.scope === 'cross-border') {
       const t = command.crossBorder;
       if (!t?.recipient.trim() || !t.country.trim() || !t.purpose.trim() || t.dataTypes.length === 0) {

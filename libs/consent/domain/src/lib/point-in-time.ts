@@ -34,7 +34,9 @@ export function consentAt(
   const purposes = until(purposeEvents).filter((e) => e.event.data.purposeKey === purposeKey);
   const register: PurposeRegister = purposes.reduce<PurposeRegister>((s, e) => evolvePurposes(s, e.event), new Map());
   const key = consentKey(purposeKey, channel, 'general', null);
-  const relevant = until(consentEvents).filter((e) => e.event.data.purposeKey === purposeKey && e.event.data.channel === channel && e.event.data.scope === 'general');
+  const relevant = until(consentEvents).filter(
+    (e) => e.event.data.purposeKey === purposeKey && e.event.data.channel === channel && e.event.data.scope === 'general',
+  );
   const state: ConsentState = relevant.reduce<ConsentState>((s, e) => evolveConsent(s, e.event), { active: new Map(), withdrawn: new Set() });
   const purpose = register.get(purposeKey) ?? null;
   const reasons: string[] = [];

@@ -8,7 +8,16 @@ import { DomainError, type Decider } from '@attest/kernel';
  */
 
 /** Legal bases of PIPL 13 and GDPR 6 (docs/guides/back-office-apps.md maps them to articles). */
-export const LEGAL_BASES = ['consent', 'contract', 'legal-obligation', 'vital-interests', 'public-task', 'legitimate-interests', 'news-reporting', 'publicly-disclosed'] as const;
+export const LEGAL_BASES = [
+  'consent',
+  'contract',
+  'legal-obligation',
+  'vital-interests',
+  'public-task',
+  'legitimate-interests',
+  'news-reporting',
+  'publicly-disclosed',
+] as const;
 export type LegalBasis = (typeof LEGAL_BASES)[number];
 
 export const DATA_CATEGORIES = [
@@ -27,7 +36,14 @@ export const DATA_CATEGORIES = [
 ] as const;
 export type DataCategory = (typeof DATA_CATEGORIES)[number];
 /** C2/PIPL 28: sensitive categories; processing them needs separate consent (K3). */
-export const SENSITIVE_CATEGORIES: ReadonlySet<DataCategory> = new Set(['specific-identity', 'financial-account', 'medical-health', 'biometric', 'religious-belief', 'whereabouts']);
+export const SENSITIVE_CATEGORIES: ReadonlySet<DataCategory> = new Set([
+  'specific-identity',
+  'financial-account',
+  'medical-health',
+  'biometric',
+  'religious-belief',
+  'whereabouts',
+]);
 
 export const CHANNELS = ['email', 'sms', 'phone', 'whatsapp', 'wechat', 'in-app', 'postal', 'web'] as const;
 export type Channel = (typeof CHANNELS)[number];
@@ -47,7 +63,10 @@ export type PurposeTerms = {
 
 type E<T extends string, D> = { readonly type: T; readonly data: D & { readonly tenantId: string; readonly purposeKey: string } };
 export type PurposeDefined = E<'PurposeDefined.v1', PurposeTerms & { readonly version: number; readonly definedBy: string }>;
-export type PurposeRevised = E<'PurposeRevised.v1', PurposeTerms & { readonly version: number; readonly reconsentRequired: boolean; readonly revisedBy: string }>;
+export type PurposeRevised = E<
+  'PurposeRevised.v1',
+  PurposeTerms & { readonly version: number; readonly reconsentRequired: boolean; readonly revisedBy: string }
+>;
 export type PurposeRetired = E<'PurposeRetired.v1', { readonly version: number; readonly retiredBy: string }>;
 export type PurposeEvent = PurposeDefined | PurposeRevised | PurposeRetired;
 export const PURPOSE_EVENT_TYPES: readonly PurposeEvent['type'][] = ['PurposeDefined.v1', 'PurposeRevised.v1', 'PurposeRetired.v1'];
@@ -101,7 +120,11 @@ export function evolvePurposes(state: PurposeRegister, event: PurposeEvent): Pur
     case 'PurposeRevised.v1': {
       const previous = state.get(purposeKey);
       const { tenantId: _t, revisedBy: _r, reconsentRequired, ...terms } = event.data;
-      next.set(purposeKey, { ...terms, consentFromVersion: reconsentRequired ? event.data.version : (previous?.consentFromVersion ?? event.data.version), retired: false });
+      next.set(purposeKey, {
+        ...terms,
+        consentFromVersion: reconsentRequired ? event.data.version : (previous?.consentFromVersion ?? event.data.version),
+        retired: false,
+      });
       break;
     }
     case 'PurposeRetired.v1': {
@@ -134,7 +157,13 @@ export const purposesDecider: Decider<PurposeCommand, PurposeEvent, PurposeRegis
         return [
           {
             type: 'PurposeRevised.v1',
-            data: { ...ids, ...command.terms, version: current.version + 1, reconsentRequired: needsReconsent(current, command.terms), revisedBy: command.actor },
+            data: {
+              ...ids,
+              ...command.terms,
+              version: current.version + 1,
+              reconsentRequired: needsReconsent(current, command.terms),
+              revisedBy: command.actor,
+            },
           },
         ];
       }

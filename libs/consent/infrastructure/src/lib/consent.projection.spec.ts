@@ -29,7 +29,14 @@ describe('consent projection (real Postgres)', () => {
       id: uuidv7(),
       type,
       data: data as RecordedEvent['data'],
-      metadata: { tenantId: 'acme', actor: 'a', correlationId: 'c', causationId: 'c', commandId: 'c', occurredAt: new Date(Date.UTC(2026, 10, 22, 0, seq)).toISOString() },
+      metadata: {
+        tenantId: 'acme',
+        actor: 'a',
+        correlationId: 'c',
+        causationId: 'c',
+        commandId: 'c',
+        occurredAt: new Date(Date.UTC(2026, 10, 22, 0, seq)).toISOString(),
+      },
       streamId: 's',
       streamPosition: seq,
       globalPosition: String(seq).padStart(12, '0') as GlobalPosition,
@@ -48,19 +55,59 @@ describe('consent projection (real Postgres)', () => {
   it('N2: every event delivered twice changes nothing; a rebuild gives the same read model', async () => {
     const customerId = uuidv7();
     const accountId = uuidv7();
-    const terms = { name: 'n', description: 'd', legalBasis: 'consent', method: 'm', dataCategories: ['contact'], channels: ['email'], retentionDays: 30, noticeVersion: 'n-1' };
+    const terms = {
+      name: 'n',
+      description: 'd',
+      legalBasis: 'consent',
+      method: 'm',
+      dataCategories: ['contact'],
+      channels: ['email'],
+      retentionDays: 30,
+      noticeVersion: 'n-1',
+    };
     const evidence = { noticeVersion: 'n-1', method: 'checkbox', source: 's', collector: 'c', collectedAt: '2026-11-01T00:00:00.000Z' };
     const granted: ConsentEvent = {
       type: 'ConsentGranted.v1',
-      data: { tenantId: 'acme', customerId, consentId: uuidv7(), receiptId: uuidv7(), purposeKey: 'news', purposeVersion: 1, channel: 'email', scope: 'general', thirdParty: null, crossBorder: null, evidence, guardian: null },
+      data: {
+        tenantId: 'acme',
+        customerId,
+        consentId: uuidv7(),
+        receiptId: uuidv7(),
+        purposeKey: 'news',
+        purposeVersion: 1,
+        channel: 'email',
+        scope: 'general',
+        thirdParty: null,
+        crossBorder: null,
+        evidence,
+        guardian: null,
+      },
     };
     const events = [
       recorded('EnterpriseRegistered.v1', { accountId, tenantId: 'acme' }),
       recorded('PurposeDefined.v1', { tenantId: 'acme', purposeKey: 'news', ...terms, version: 1, definedBy: 'u' }),
       recorded('CustomerCreated.v1', { customerId, tenantId: 'acme', under14: false }),
       recorded(granted.type, granted.data),
-      recorded('ConsentWithdrawn.v1', { tenantId: 'acme', customerId, consentId: granted.data.consentId, receiptId: uuidv7(), purposeKey: 'news', channel: 'email', scope: 'general', method: 'm', source: 's' }),
-      recorded('PurposeRevised.v1', { tenantId: 'acme', purposeKey: 'news', ...terms, description: 'new', version: 2, reconsentRequired: true, revisedBy: 'u' }),
+      recorded('ConsentWithdrawn.v1', {
+        tenantId: 'acme',
+        customerId,
+        consentId: granted.data.consentId,
+        receiptId: uuidv7(),
+        purposeKey: 'news',
+        channel: 'email',
+        scope: 'general',
+        method: 'm',
+        source: 's',
+      }),
+      recorded('PurposeRevised.v1', {
+        tenantId: 'acme',
+        purposeKey: 'news',
+        ...terms,
+        description: 'new',
+        version: 2,
+        reconsentRequired: true,
+        revisedBy: 'u',
+      }),
       recorded('CustomerProcessingRestricted.v1', { customerId, tenantId: 'acme', reason: 'r', restrictedBy: 'u' }),
       recorded('AccountSuspended.v1', { accountId, tenantId: 'acme', reason: 'dispute', note: null, decidedBy: 'op' }),
     ];

@@ -6,12 +6,24 @@ import { eventOf, type RecordedEvent } from '@attest/event-store';
 import type { Projection } from '@attest/projections';
 
 /** The customer facts decisions need: published events of the customers context, typed by it. */
-type SubjectEvent = Extract<CustomerEvent, { type: 'CustomerCreated.v1' | 'CustomerUpdated.v1' | 'CustomerProcessingRestricted.v1' | 'CustomerRestrictionLifted.v1' | 'CustomerErased.v1' }>;
-const SUBJECT_TYPES: readonly SubjectEvent['type'][] = ['CustomerCreated.v1', 'CustomerUpdated.v1', 'CustomerProcessingRestricted.v1', 'CustomerRestrictionLifted.v1', 'CustomerErased.v1'];
+type SubjectEvent = Extract<
+  CustomerEvent,
+  { type: 'CustomerCreated.v1' | 'CustomerUpdated.v1' | 'CustomerProcessingRestricted.v1' | 'CustomerRestrictionLifted.v1' | 'CustomerErased.v1' }
+>;
+const SUBJECT_TYPES: readonly SubjectEvent['type'][] = [
+  'CustomerCreated.v1',
+  'CustomerUpdated.v1',
+  'CustomerProcessingRestricted.v1',
+  'CustomerRestrictionLifted.v1',
+  'CustomerErased.v1',
+];
 /** Tenant account states: published events of the accounts context, typed by it. */
 type TenantRegistered = Extract<AccountEvent, { type: 'EnterpriseRegistered.v1' | 'PersonalUserRegistered.v1' }>;
 const TENANT_REGISTERED: readonly TenantRegistered['type'][] = ['EnterpriseRegistered.v1', 'PersonalUserRegistered.v1'];
-type TenantStatusEvent = Extract<AccountEvent, { type: 'AccountRestricted.v1' | 'AccountSuspended.v1' | 'AccountReportedStolen.v1' | 'AccountRevoked.v1' | 'AccountCancelled.v1' | 'AccountReactivated.v1' }>;
+type TenantStatusEvent = Extract<
+  AccountEvent,
+  { type: 'AccountRestricted.v1' | 'AccountSuspended.v1' | 'AccountReportedStolen.v1' | 'AccountRevoked.v1' | 'AccountCancelled.v1' | 'AccountReactivated.v1' }
+>;
 const TENANT_STATUS: Readonly<Record<TenantStatusEvent['type'], string>> = {
   'AccountRestricted.v1': 'restricted',
   'AccountSuspended.v1': 'suspended',
@@ -27,7 +39,11 @@ async function applyPurpose(m: EntityManager, event: RecordedEvent): Promise<voi
   if (!e) return;
   const at = event.metadata.occurredAt;
   if (e.type === 'PurposeRetired.v1') {
-    await m.query(`UPDATE consent.purposes_v1 SET retired = true, updated_at = $3 WHERE tenant_id = $1 AND purpose_key = $2`, [e.data.tenantId, e.data.purposeKey, at]);
+    await m.query(`UPDATE consent.purposes_v1 SET retired = true, updated_at = $3 WHERE tenant_id = $1 AND purpose_key = $2`, [
+      e.data.tenantId,
+      e.data.purposeKey,
+      at,
+    ]);
     return;
   }
   const d = e.data;
@@ -40,7 +56,21 @@ async function applyPurpose(m: EntityManager, event: RecordedEvent): Promise<voi
        legal_basis = EXCLUDED.legal_basis, method = EXCLUDED.method, data_categories = EXCLUDED.data_categories, channels = EXCLUDED.channels,
        retention_days = EXCLUDED.retention_days, notice_version = EXCLUDED.notice_version, retired = false, updated_at = EXCLUDED.updated_at
      WHERE consent.purposes_v1.version < EXCLUDED.version`,
-    [d.tenantId, d.purposeKey, d.version, fromVersion, d.name, d.description, d.legalBasis, d.method, d.dataCategories, d.channels, d.retentionDays, d.noticeVersion, at],
+    [
+      d.tenantId,
+      d.purposeKey,
+      d.version,
+      fromVersion,
+      d.name,
+      d.description,
+      d.legalBasis,
+      d.method,
+      d.dataCategories,
+      d.channels,
+      d.retentionDays,
+      d.noticeVersion,
+      at,
+    ],
   );
 }
 
@@ -127,7 +157,11 @@ async function applyTenant(m: EntityManager, event: RecordedEvent): Promise<void
     return;
   }
   if (changed) {
-    await m.query(`UPDATE consent.tenants_v1 SET status = $2, last_position = $3 WHERE account_id = $1 AND last_position < $3`, [d.accountId, TENANT_STATUS[changed.type], event.globalPosition]);
+    await m.query(`UPDATE consent.tenants_v1 SET status = $2, last_position = $3 WHERE account_id = $1 AND last_position < $3`, [
+      d.accountId,
+      TENANT_STATUS[changed.type],
+      event.globalPosition,
+    ]);
   }
 }
 
@@ -144,7 +178,9 @@ export const consentProjection: Projection = {
     // One lock per subject, taken in a fixed order before any row: the worker and a command's
     // inline projection may apply overlapping batches of one subject at once, and rows locked
     // in different orders (receipt, then consent) would deadlock.
-    const subjects = [...new Set(events.filter((e) => CONSENTS.has(e.type) || SUBJECTS.has(e.type)).map((e) => String((e.data as { customerId?: unknown }).customerId)))].sort();
+    const subjects = [
+      ...new Set(events.filter((e) => CONSENTS.has(e.type) || SUBJECTS.has(e.type)).map((e) => String((e.data as { customerId?: unknown }).customerId))),
+    ].sort();
     for (const id of subjects) await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`consent-subject:${id}`]);
     for (const event of events) {
       if (PURPOSES.has(event.type)) await applyPurpose(manager, event);

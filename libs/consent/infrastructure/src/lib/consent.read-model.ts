@@ -34,7 +34,8 @@ const toPurpose = (r: PurposeRow): Purpose => ({
   retired: r.retired,
 });
 
-const PURPOSE_COLUMNS = 'purpose_key, version, consent_from_version, name, description, legal_basis, method, data_categories, channels, retention_days, notice_version, retired';
+const PURPOSE_COLUMNS =
+  'purpose_key, version, consent_from_version, name, description, legal_basis, method, data_categories, channels, retention_days, notice_version, retired';
 
 interface SubjectRow {
   customer_id: string;
@@ -80,7 +81,10 @@ export class PostgresConsentReadModel implements ConsentReadModel {
   }
 
   async purpose(tenantId: string, purposeKey: string): Promise<Purpose | null> {
-    const [row] = await this.ownerDataSource.query<PurposeRow[]>(`SELECT ${PURPOSE_COLUMNS} FROM consent.purposes_v1 WHERE tenant_id = $1 AND purpose_key = $2`, [tenantId, purposeKey]);
+    const [row] = await this.ownerDataSource.query<PurposeRow[]>(
+      `SELECT ${PURPOSE_COLUMNS} FROM consent.purposes_v1 WHERE tenant_id = $1 AND purpose_key = $2`,
+      [tenantId, purposeKey],
+    );
     return row ? toPurpose(row) : null;
   }
 
@@ -150,7 +154,10 @@ export class PostgresConsentReadModel implements ConsentReadModel {
 
   receiptSubject(tenantId: string, receiptId: string): Promise<string | null> {
     return withTenant(this.appDataSource, tenantId, async (m) => {
-      const [row] = await m.query<{ customer_id: string }[]>(`SELECT customer_id FROM consent.receipts_v1 WHERE tenant_id = $1 AND receipt_id = $2`, [tenantId, receiptId]);
+      const [row] = await m.query<{ customer_id: string }[]>(`SELECT customer_id FROM consent.receipts_v1 WHERE tenant_id = $1 AND receipt_id = $2`, [
+        tenantId,
+        receiptId,
+      ]);
       return row?.customer_id ?? null;
     });
   }

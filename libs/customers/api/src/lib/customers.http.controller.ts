@@ -2,10 +2,41 @@ import { Body, Controller, Delete, Get, Headers, HttpCode, Param, ParseUUIDPipe,
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsInt, IsISO8601, IsObject, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
-import { GetCustomerQuery, ListCustomersQuery, RunCustomerCommand, type CustomerWithProfile, type FollowUpView, type PurposefulReader } from '@attest/customers-application';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateNested,
+} from 'class-validator';
+import {
+  GetCustomerQuery,
+  ListCustomersQuery,
+  RunCustomerCommand,
+  type CustomerWithProfile,
+  type FollowUpView,
+  type PurposefulReader,
+} from '@attest/customers-application';
 import { PROFILE_FIELDS, type Profile } from '@attest/customers-domain';
-import { ApiAuthenticatedProblems, commandContext, currentContext, currentPrincipal, ProblemException, QueryWholeNumber, RequirePermission } from '@attest/http';
+import {
+  ApiAuthenticatedProblems,
+  commandContext,
+  currentContext,
+  currentPrincipal,
+  ProblemException,
+  QueryWholeNumber,
+  RequirePermission,
+} from '@attest/http';
 import { uuidv7 } from '@attest/kernel';
 
 const TAG = /^[a-z0-9][a-z0-9-]{0,39}$/;
@@ -15,11 +46,27 @@ export class ProfileDto {
   @ApiPropertyOptional({ type: String, nullable: true, description: 'personal' }) @IsOptional() @IsString() @MaxLength(200) name?: string | null;
   @ApiPropertyOptional({ type: String, nullable: true, description: 'personal' }) @IsOptional() @IsString() @MaxLength(254) email?: string | null;
   @ApiPropertyOptional({ type: String, nullable: true, description: 'personal' }) @IsOptional() @Matches(/^\+?[0-9 ()-]{5,24}$/) phone?: string | null;
-  @ApiPropertyOptional({ type: String, nullable: true, description: 'personal; under 14 → guardian consent (K4)' }) @IsOptional() @Matches(DATE) @IsISO8601({ strict: true }) birthDate?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'personal; under 14 → guardian consent (K4)' })
+  @IsOptional()
+  @Matches(DATE)
+  @IsISO8601({ strict: true })
+  birthDate?: string | null;
   @ApiPropertyOptional({ type: String, nullable: true, description: 'personal' }) @IsOptional() @IsString() @MaxLength(500) address?: string | null;
-  @ApiPropertyOptional({ type: String, nullable: true, description: `sensitive: ${PROFILE_FIELDS.idNumber}` }) @IsOptional() @IsString() @MaxLength(64) idNumber?: string | null;
-  @ApiPropertyOptional({ type: String, nullable: true, description: `sensitive: ${PROFILE_FIELDS.bankAccount}` }) @IsOptional() @IsString() @MaxLength(64) bankAccount?: string | null;
-  @ApiPropertyOptional({ type: String, nullable: true, description: `sensitive: ${PROFILE_FIELDS.healthNotes}` }) @IsOptional() @IsString() @MaxLength(2000) healthNotes?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, description: `sensitive: ${PROFILE_FIELDS.idNumber}` })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  idNumber?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, description: `sensitive: ${PROFILE_FIELDS.bankAccount}` })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  bankAccount?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, description: `sensitive: ${PROFILE_FIELDS.healthNotes}` })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  healthNotes?: string | null;
 }
 
 export class CreateCustomerRequestDto {
@@ -39,13 +86,18 @@ export class FollowUpRequestDto {
 }
 
 export class RestrictionRequestDto {
-  @ApiProperty({ example: 'accuracy-contested', description: 'Why processing stops (a code, no personal data)' }) @Matches(/^[a-z][a-z0-9-]{2,63}$/) reason!: string;
+  @ApiProperty({ example: 'accuracy-contested', description: 'Why processing stops (a code, no personal data)' })
+  @Matches(/^[a-z][a-z0-9-]{2,63}$/)
+  reason!: string;
 }
 
 const CONSENT_STATUSES = ['granted', 'withdrawn', 'none'] as const;
 export class CustomersQueryDto {
   @ApiPropertyOptional() @IsOptional() @Matches(TAG) tag?: string;
-  @ApiPropertyOptional({ description: 'With consentStatus: filter by the consent for this purpose' }) @IsOptional() @Matches(/^[a-z0-9][a-z0-9-]{1,63}$/) purpose?: string;
+  @ApiPropertyOptional({ description: 'With consentStatus: filter by the consent for this purpose' })
+  @IsOptional()
+  @Matches(/^[a-z0-9][a-z0-9-]{1,63}$/)
+  purpose?: string;
   @ApiPropertyOptional({ enum: CONSENT_STATUSES }) @IsOptional() @IsIn(CONSENT_STATUSES) consentStatus?: (typeof CONSENT_STATUSES)[number];
   @ApiPropertyOptional() @IsOptional() @IsUUID() after?: string;
   @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 }) @IsOptional() @QueryWholeNumber() @IsInt() @Min(1) @Max(200) limit?: number;
@@ -57,7 +109,8 @@ export class CustomerDto {
   @ApiProperty({ description: 'K4: under 14 at the last profile change' }) under14!: boolean;
   @ApiProperty() restricted!: boolean;
   @ApiProperty({ description: 'purpose → channel → granted | withdrawn', type: Object }) consents!: Record<string, Record<string, string>>;
-  @ApiProperty({ type: ProfileDto, nullable: true, description: 'Only with X-Purpose and personal-data:read; every such read is recorded (C3)' }) profile!: Profile | null;
+  @ApiProperty({ type: ProfileDto, nullable: true, description: 'Only with X-Purpose and personal-data:read; every such read is recorded (C3)' })
+  profile!: Profile | null;
   @ApiProperty() createdAt!: string;
   @ApiProperty() updatedAt!: string;
 }
@@ -95,7 +148,8 @@ const toFollowUp = (f: FollowUpView): FollowUpDto => ({ ...f, recordedAt: f.reco
 function reader(purpose: string | undefined): PurposefulReader | null {
   if (purpose === undefined) return null;
   const principal = currentPrincipal();
-  if (!principal.permissions.has('personal-data:read')) throw new ProblemException(403, 'AUTH.FORBIDDEN', 'Reading personal fields needs the permission personal-data:read.');
+  if (!principal.permissions.has('personal-data:read'))
+    throw new ProblemException(403, 'AUTH.FORBIDDEN', 'Reading personal fields needs the permission personal-data:read.');
   const ctx = currentContext();
   if (!ctx?.purpose) throw new ProblemException(400, 'PURPOSE.INVALID', 'X-Purpose must be a purpose key such as `customer-support`.');
   return { actor: principal.actor, purpose: ctx.purpose, correlationId: ctx.correlationId };
@@ -122,7 +176,9 @@ export class CustomersController {
   @ApiAuthenticatedProblems(400, 409)
   async create(@Body() body: CreateCustomerRequestDto): Promise<IdDto> {
     const customerId = uuidv7();
-    await this.commands.execute(new RunCustomerCommand(commandContext(), { kind: 'CreateCustomer', customerId, profile: profileOf(body.profile), tags: body.tags ?? [] }));
+    await this.commands.execute(
+      new RunCustomerCommand(commandContext(), { kind: 'CreateCustomer', customerId, profile: profileOf(body.profile), tags: body.tags ?? [] }),
+    );
     return { id: customerId };
   }
 
@@ -133,7 +189,10 @@ export class CustomersController {
   @ApiOkResponse({ type: CustomerDto, isArray: true })
   @ApiAuthenticatedProblems(400)
   async list(@Query() q: CustomersQueryDto, @Headers('x-purpose') purpose?: string): Promise<CustomerDto[]> {
-    if (q.consentStatus && !q.purpose) throw new ProblemException(400, 'VALIDATION.FAILED', 'consentStatus needs a purpose.', { errors: [{ field: 'purpose', code: 'isDefined', message: 'purpose is required with consentStatus' }] });
+    if (q.consentStatus && !q.purpose)
+      throw new ProblemException(400, 'VALIDATION.FAILED', 'consentStatus needs a purpose.', {
+        errors: [{ field: 'purpose', code: 'isDefined', message: 'purpose is required with consentStatus' }],
+      });
     const rows = await this.queries.execute(
       new ListCustomersQuery(
         tenantId(),
@@ -189,7 +248,16 @@ export class CustomersController {
   @ApiAuthenticatedProblems(400, 404, 409)
   async followUp(@Param('customerId', ParseUUIDPipe) customerId: string, @Body() body: FollowUpRequestDto): Promise<IdDto> {
     const followUpId = uuidv7();
-    await this.commands.execute(new RunCustomerCommand(commandContext(), { kind: 'RecordFollowUp', customerId, followUpId, channel: body.channel, note: body.note, dueOn: body.dueOn ?? null }));
+    await this.commands.execute(
+      new RunCustomerCommand(commandContext(), {
+        kind: 'RecordFollowUp',
+        customerId,
+        followUpId,
+        channel: body.channel,
+        note: body.note,
+        dueOn: body.dueOn ?? null,
+      }),
+    );
     return { id: followUpId };
   }
 

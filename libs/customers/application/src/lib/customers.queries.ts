@@ -39,7 +39,10 @@ abstract class ReadingHandler {
 
   protected async withProfiles(tenantId: string, customers: readonly CustomerView[], reader: PurposefulReader | null): Promise<CustomerWithProfile[]> {
     if (!reader || customers.length === 0) return customers.map((c) => ({ ...c, profile: null }));
-    const profiles = await this.readModel.profiles(tenantId, customers.map((c) => c.customerId));
+    const profiles = await this.readModel.profiles(
+      tenantId,
+      customers.map((c) => c.customerId),
+    );
     const at = this.clock.now();
     await this.journal.record(
       [...profiles].map(([subjectId, profile]) => ({
@@ -74,7 +77,11 @@ export class ListCustomersQuery extends Query<CustomerWithProfile[]> {
 
 @QueryHandler(ListCustomersQuery)
 export class ListCustomersHandler extends ReadingHandler implements IQueryHandler<ListCustomersQuery, CustomerWithProfile[]> {
-  constructor(@Inject(CUSTOMERS_READ_MODEL) readModel: CustomersReadModel, @Inject(PROCESSING_JOURNAL) journal: ProcessingJournal, @Inject(CLOCK) clock: Clock) {
+  constructor(
+    @Inject(CUSTOMERS_READ_MODEL) readModel: CustomersReadModel,
+    @Inject(PROCESSING_JOURNAL) journal: ProcessingJournal,
+    @Inject(CLOCK) clock: Clock,
+  ) {
     super(readModel, journal, clock);
   }
   async execute(query: ListCustomersQuery): Promise<CustomerWithProfile[]> {
@@ -94,7 +101,11 @@ export class GetCustomerQuery extends Query<CustomerWithProfile & { followUps: F
 
 @QueryHandler(GetCustomerQuery)
 export class GetCustomerHandler extends ReadingHandler implements IQueryHandler<GetCustomerQuery, CustomerWithProfile & { followUps: FollowUpView[] }> {
-  constructor(@Inject(CUSTOMERS_READ_MODEL) readModel: CustomersReadModel, @Inject(PROCESSING_JOURNAL) journal: ProcessingJournal, @Inject(CLOCK) clock: Clock) {
+  constructor(
+    @Inject(CUSTOMERS_READ_MODEL) readModel: CustomersReadModel,
+    @Inject(PROCESSING_JOURNAL) journal: ProcessingJournal,
+    @Inject(CLOCK) clock: Clock,
+  ) {
     super(readModel, journal, clock);
   }
   async execute(query: GetCustomerQuery): Promise<CustomerWithProfile & { followUps: FollowUpView[] }> {

@@ -7,7 +7,8 @@ import { ageOn, DomainError, type Decider } from '@attest/kernel';
  */
 
 /** C2 categories of sensitive personal information (PIPL 28). */
-export type SensitiveCategory = 'biometric' | 'religious-belief' | 'specific-identity' | 'medical-health' | 'financial-account' | 'whereabouts' | 'minor-under-14';
+export type SensitiveCategory =
+  'biometric' | 'religious-belief' | 'specific-identity' | 'medical-health' | 'financial-account' | 'whereabouts' | 'minor-under-14';
 
 /** Every profile field and its classification (C2). */
 export const PROFILE_FIELDS = {
@@ -29,7 +30,10 @@ export type Profile = { readonly [K in ProfileField]?: string | null };
 export const GUARDIAN_CONSENT_AGE = 14;
 
 type E<T extends string, D> = { readonly type: T; readonly data: D & { readonly customerId: string; readonly tenantId: string } };
-export type CustomerCreated = E<'CustomerCreated.v1', { readonly profile: Profile; readonly tags: readonly string[]; readonly under14: boolean; readonly createdBy: string }>;
+export type CustomerCreated = E<
+  'CustomerCreated.v1',
+  { readonly profile: Profile; readonly tags: readonly string[]; readonly under14: boolean; readonly createdBy: string }
+>;
 export type CustomerUpdated = E<'CustomerUpdated.v1', { readonly changes: Profile; readonly under14: boolean; readonly updatedBy: string }>;
 export type CustomerTagged = E<'CustomerTagged.v1', { readonly added: readonly string[]; readonly removed: readonly string[]; readonly taggedBy: string }>;
 export type FollowUpRecorded = E<
@@ -45,7 +49,8 @@ export type CustomerRestrictionLifted = E<'CustomerRestrictionLifted.v1', { read
  */
 export type CustomerErased = E<'CustomerErased.v1', { readonly requestId: string | null; readonly erasedBy: string }>;
 
-export type CustomerEvent = CustomerCreated | CustomerUpdated | CustomerTagged | FollowUpRecorded | CustomerProcessingRestricted | CustomerRestrictionLifted | CustomerErased;
+export type CustomerEvent =
+  CustomerCreated | CustomerUpdated | CustomerTagged | FollowUpRecorded | CustomerProcessingRestricted | CustomerRestrictionLifted | CustomerErased;
 export const CUSTOMER_EVENT_TYPES: readonly CustomerEvent['type'][] = [
   'CustomerCreated.v1',
   'CustomerUpdated.v1',
@@ -98,11 +103,18 @@ export const customerDecider: Decider<CustomerCommand, CustomerEvent, CustomerSt
     const ids = { customerId: command.customerId, tenantId: command.tenantId };
     if (command.kind === 'CreateCustomer') {
       if (state.exists) refuse('CUSTOMER.ALREADY_EXISTS', 'this customer already exists');
-      if (command.profile.birthDate && command.profile.birthDate > command.today) refuse('CUSTOMER.BIRTH_DATE_IN_FUTURE', 'the birth date lies in the future', 'invalid');
+      if (command.profile.birthDate && command.profile.birthDate > command.today)
+        refuse('CUSTOMER.BIRTH_DATE_IN_FUTURE', 'the birth date lies in the future', 'invalid');
       return [
         {
           type: 'CustomerCreated.v1',
-          data: { ...ids, profile: command.profile, tags: [...new Set(command.tags)].sort(), under14: under14(command.profile.birthDate, command.today), createdBy: command.actor },
+          data: {
+            ...ids,
+            profile: command.profile,
+            tags: [...new Set(command.tags)].sort(),
+            under14: under14(command.profile.birthDate, command.today),
+            createdBy: command.actor,
+          },
         },
       ];
     }
@@ -116,9 +128,12 @@ export const customerDecider: Decider<CustomerCommand, CustomerEvent, CustomerSt
       case 'UpdateCustomer': {
         const changed = Object.keys(command.changes).length > 0;
         if (!changed) refuse('CUSTOMER.NOTHING_TO_UPDATE', 'name at least one field to change', 'invalid');
-        if (command.changes.birthDate && command.changes.birthDate > command.today) refuse('CUSTOMER.BIRTH_DATE_IN_FUTURE', 'the birth date lies in the future', 'invalid');
+        if (command.changes.birthDate && command.changes.birthDate > command.today)
+          refuse('CUSTOMER.BIRTH_DATE_IN_FUTURE', 'the birth date lies in the future', 'invalid');
         const birthDate = command.changes.birthDate !== undefined ? command.changes.birthDate : state.birthDate;
-        return [{ type: 'CustomerUpdated.v1', data: { ...ids, changes: command.changes, under14: under14(birthDate, command.today), updatedBy: command.actor } }];
+        return [
+          { type: 'CustomerUpdated.v1', data: { ...ids, changes: command.changes, under14: under14(birthDate, command.today), updatedBy: command.actor } },
+        ];
       }
       case 'TagCustomer': {
         const added = [...new Set(command.add)].filter((t) => !state.tags.has(t)).sort();
@@ -148,9 +163,17 @@ export const customerDecider: Decider<CustomerCommand, CustomerEvent, CustomerSt
   evolve(state, event) {
     switch (event.type) {
       case 'CustomerCreated.v1':
-        return { ...state, exists: true, tenantId: event.data.tenantId, birthDate: typeof event.data.profile.birthDate === 'string' ? event.data.profile.birthDate : null, tags: new Set(event.data.tags) };
+        return {
+          ...state,
+          exists: true,
+          tenantId: event.data.tenantId,
+          birthDate: typeof event.data.profile.birthDate === 'string' ? event.data.profile.birthDate : null,
+          tags: new Set(event.data.tags),
+        };
       case 'CustomerUpdated.v1':
-        return event.data.changes.birthDate !== undefined ? { ...state, birthDate: typeof event.data.changes.birthDate === 'string' ? event.data.changes.birthDate : null } : state;
+        return event.data.changes.birthDate !== undefined
+          ? { ...state, birthDate: typeof event.data.changes.birthDate === 'string' ? event.data.changes.birthDate : null }
+          : state;
       case 'CustomerTagged.v1': {
         const tags = new Set(state.tags);
         for (const t of event.data.added) tags.add(t);

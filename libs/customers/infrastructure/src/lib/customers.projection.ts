@@ -50,13 +50,10 @@ async function apply(m: EntityManager, privacy: ReadModelPrivacy, event: Recorde
       await index(m, privacy, tenantId, customerId, e.data.profile);
       return;
     case 'CustomerUpdated.v1': {
-      await m.query(`UPDATE customers.customers_v1 SET fields = fields || $2::jsonb, under14 = $3, updated_at = $4, last_position = $5 WHERE customer_id = $1`, [
-        customerId,
-        JSON.stringify(await sealFields(privacy, customerId, e.data.changes)),
-        e.data.under14,
-        at,
-        event.globalPosition,
-      ]);
+      await m.query(
+        `UPDATE customers.customers_v1 SET fields = fields || $2::jsonb, under14 = $3, updated_at = $4, last_position = $5 WHERE customer_id = $1`,
+        [customerId, JSON.stringify(await sealFields(privacy, customerId, e.data.changes)), e.data.under14, at, event.globalPosition],
+      );
       // A corrected name, e-mail or phone is found by its new value only (D1 correction).
       const lookups: Partial<Record<'name' | 'email' | 'phone', string | null>> = {};
       for (const kind of ['name', 'email', 'phone'] as const) {
@@ -83,7 +80,9 @@ async function apply(m: EntityManager, privacy: ReadModelPrivacy, event: Recorde
           tenantId,
           customerId,
           e.data.channel,
-          isErased(note) ? null : JSON.stringify(await privacy.seal(customerId, { table: 'customers.follow_ups_v1', column: 'note', row: e.data.followUpId }, note)),
+          isErased(note)
+            ? null
+            : JSON.stringify(await privacy.seal(customerId, { table: 'customers.follow_ups_v1', column: 'note', row: e.data.followUpId }, note)),
           e.data.dueOn,
           e.data.recordedBy,
           at,

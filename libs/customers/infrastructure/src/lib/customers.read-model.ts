@@ -64,10 +64,10 @@ export class PostgresCustomersReadModel implements CustomersReadModel {
 
   async profiles(tenantId: string, customerIds: readonly string[]): Promise<ReadonlyMap<string, Profile>> {
     const rows = await withTenant(this.appDataSource, tenantId, (m) =>
-      m.query<{ customer_id: string; fields: Record<string, JsonValue> }[]>(`SELECT customer_id, fields FROM customers.customers_v1 WHERE tenant_id = $1 AND customer_id = ANY($2::uuid[])`, [
-        tenantId,
-        customerIds.filter(isUuid),
-      ]),
+      m.query<{ customer_id: string; fields: Record<string, JsonValue> }[]>(
+        `SELECT customer_id, fields FROM customers.customers_v1 WHERE tenant_id = $1 AND customer_id = ANY($2::uuid[])`,
+        [tenantId, customerIds.filter(isUuid)],
+      ),
     );
     const out = new Map<string, Profile>();
     const erased = await this.privacy.erasedAmong(rows.map((r) => r.customer_id));
@@ -87,14 +87,18 @@ export class PostgresCustomersReadModel implements CustomersReadModel {
 
   followUps(tenantId: string, customerId: string, withNotes: boolean): Promise<FollowUpView[]> {
     return withTenant(this.appDataSource, tenantId, async (m) => {
-      const rows = await m.query<{ follow_up_id: string; customer_id: string; channel: string; note: JsonValue; due_on: string | null; recorded_by: string; recorded_at: Date }[]>(
+      const rows = await m.query<
+        { follow_up_id: string; customer_id: string; channel: string; note: JsonValue; due_on: string | null; recorded_by: string; recorded_at: Date }[]
+      >(
         `SELECT follow_up_id, customer_id, channel, note, due_on::text, recorded_by, recorded_at FROM customers.follow_ups_v1
          WHERE tenant_id = $1 AND customer_id = $2 ORDER BY recorded_at`,
         [tenantId, customerId],
       );
       const out: FollowUpView[] = [];
       for (const r of rows) {
-        const note = withNotes ? await this.privacy.open(r.customer_id, { table: 'customers.follow_ups_v1', column: 'note', row: r.follow_up_id }, r.note) : null;
+        const note = withNotes
+          ? await this.privacy.open(r.customer_id, { table: 'customers.follow_ups_v1', column: 'note', row: r.follow_up_id }, r.note)
+          : null;
         out.push({
           followUpId: r.follow_up_id,
           customerId: r.customer_id,

@@ -35,8 +35,7 @@ describe('event-log-stats projection (real Postgres)', () => {
     await store.appendToStream(streamIn('thing'), [testEvent('A.v1', {}, 't2')], { expectedRevision: NO_STREAM });
     await new ProjectionRunner({ dataSource, store, projection: eventLogStatsProjection }).catchUp();
 
-    const summary = async () =>
-      (await listEventLogStats(dataSource.manager)).map((r) => [r.tenantId, r.eventType, r.events]);
+    const summary = async () => (await listEventLogStats(dataSource.manager)).map((r) => [r.tenantId, r.eventType, r.events]);
     expect(await summary()).toEqual([
       ['t1', 'A.v1', 2],
       ['t1', 'B.v1', 1],

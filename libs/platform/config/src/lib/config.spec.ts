@@ -37,7 +37,9 @@ describe('loadConfig', () => {
 
   it('reads the notification webhook (with a long secret) and the holiday calendar', () => {
     const secret = 'x'.repeat(32);
-    expect(loadConfig({ ATTEST_WEBHOOK_URL: 'https://hooks.example/attest', ATTEST_WEBHOOK_SECRET: secret, ATTEST_HOLIDAYS: '2026-10-01, 2026-10-02' })).toMatchObject({
+    expect(
+      loadConfig({ ATTEST_WEBHOOK_URL: 'https://hooks.example/attest', ATTEST_WEBHOOK_SECRET: secret, ATTEST_HOLIDAYS: '2026-10-01, 2026-10-02' }),
+    ).toMatchObject({
       webhook: { url: 'https://hooks.example/attest', secret },
       holidays: ['2026-10-01', '2026-10-02'],
     });
@@ -61,9 +63,13 @@ describe('loadConfig', () => {
   });
 
   it('reads the OIDC provider, all or nothing', () => {
-    expect(
-      loadConfig({ OIDC_ISSUER: 'https://idp.example', OIDC_AUDIENCE: 'attest', OIDC_JWKS_URL: 'https://idp.example/jwks' }).oidc,
-    ).toEqual({ issuer: 'https://idp.example', audience: 'attest', jwksUrl: 'https://idp.example/jwks', tenantClaim: 'tenant_id', rolesClaim: 'roles' });
+    expect(loadConfig({ OIDC_ISSUER: 'https://idp.example', OIDC_AUDIENCE: 'attest', OIDC_JWKS_URL: 'https://idp.example/jwks' }).oidc).toEqual({
+      issuer: 'https://idp.example',
+      audience: 'attest',
+      jwksUrl: 'https://idp.example/jwks',
+      tenantClaim: 'tenant_id',
+      rolesClaim: 'roles',
+    });
     expect(() => loadConfig({ OIDC_ISSUER: 'https://idp.example' })).toThrow('OIDC_ISSUER, OIDC_AUDIENCE and OIDC_JWKS_URL go together');
   });
 
@@ -90,9 +96,16 @@ describe('loadConfig', () => {
   });
 
   it('KURRENTDB_URL takes the client’s forms (seed lists and discovery are not URLs) and refuses other schemes', () => {
-    for (const url of ['kurrentdb://a:2113,b:2113,c:2113?tls=false', 'kurrentdb+discover://cluster.example:2113', 'kdb://localhost:2113', 'esdb://localhost:2113']) {
+    for (const url of [
+      'kurrentdb://a:2113,b:2113,c:2113?tls=false',
+      'kurrentdb+discover://cluster.example:2113',
+      'kdb://localhost:2113',
+      'esdb://localhost:2113',
+    ]) {
       expect(loadConfig({ EVENT_STORE: 'kurrentdb', KURRENTDB_URL: url }).kurrentdbUrl).toBe(url);
     }
-    expect(() => loadConfig({ EVENT_STORE: 'kurrentdb', KURRENTDB_URL: 'http://localhost:2113' })).toThrow(/KURRENTDB_URL must be a KurrentDB connection string/u);
+    expect(() => loadConfig({ EVENT_STORE: 'kurrentdb', KURRENTDB_URL: 'http://localhost:2113' })).toThrow(
+      /KURRENTDB_URL must be a KurrentDB connection string/u,
+    );
   });
 });

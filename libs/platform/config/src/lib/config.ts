@@ -109,7 +109,9 @@ export function loadConfig(env: Env = process.env, options: { readonly keys?: bo
   // by the client's own parser when the adapter starts.
   const kurrentdbUrl = text('KURRENTDB_URL');
   if (kurrentdbUrl && !/^(?:kurrentdb|kurrent|kdb|esdb)(?:\+discover)?:\/\/\S+$/u.test(kurrentdbUrl)) {
-    problems.push('KURRENTDB_URL must be a KurrentDB connection string: kurrentdb://host:2113?tls=false, kurrentdb://a:2113,b:2113,c:2113 or kurrentdb+discover://host:2113');
+    problems.push(
+      'KURRENTDB_URL must be a KurrentDB connection string: kurrentdb://host:2113?tls=false, kurrentdb://a:2113,b:2113,c:2113 or kurrentdb+discover://host:2113',
+    );
   }
   if (eventStore === 'kurrentdb' && !kurrentdbUrl) problems.push('EVENT_STORE=kurrentdb needs KURRENTDB_URL');
   const logLevelRaw = text('LOG_LEVEL') ?? 'info';
@@ -128,8 +130,12 @@ export function loadConfig(env: Env = process.env, options: { readonly keys?: bo
   if (oidcSet !== 0 && oidcSet !== 3) problems.push('OIDC_ISSUER, OIDC_AUDIENCE and OIDC_JWKS_URL go together');
   const webhookUrl = url('ATTEST_WEBHOOK_URL', ['https:', 'http:']);
   const webhookSecret = text('ATTEST_WEBHOOK_SECRET');
-  if (webhookUrl && (!webhookSecret || webhookSecret.length < 32)) problems.push('ATTEST_WEBHOOK_SECRET (at least 32 characters) is required with ATTEST_WEBHOOK_URL');
-  const holidays = (text('ATTEST_HOLIDAYS') ?? '').split(',').map((d) => d.trim()).filter(Boolean);
+  if (webhookUrl && (!webhookSecret || webhookSecret.length < 32))
+    problems.push('ATTEST_WEBHOOK_SECRET (at least 32 characters) is required with ATTEST_WEBHOOK_URL');
+  const holidays = (text('ATTEST_HOLIDAYS') ?? '')
+    .split(',')
+    .map((d) => d.trim())
+    .filter(Boolean);
   for (const d of holidays) if (!/^\d{4}-\d{2}-\d{2}$/.test(d)) problems.push(`ATTEST_HOLIDAYS: ${d} is not an ISO date (YYYY-MM-DD)`);
   const demoRaw = text('ATTEST_DEMO') ?? 'on';
   const origin = text('ATTEST_RECORD_ORIGIN') ?? 'attest.local/processing-record';
@@ -170,7 +176,10 @@ export function loadConfig(env: Env = process.env, options: { readonly keys?: bo
       checkpointIntervalSeconds: int('ATTEST_CHECKPOINT_INTERVAL_SECONDS', 60, 1, 86_400),
     },
     erasureJournal: text('ATTEST_ERASURE_JOURNAL') ?? `${text('ATTEST_DATA_DIR') ?? '.data'}/erasure-journal.log`,
-    previousMasterKeys: (text('ATTEST_MASTER_KEY_PREVIOUS') ?? '').split(',').map((k) => k.trim()).filter(Boolean),
+    previousMasterKeys: (text('ATTEST_MASTER_KEY_PREVIOUS') ?? '')
+      .split(',')
+      .map((k) => k.trim())
+      .filter(Boolean),
     webhook: webhookUrl && webhookSecret ? { url: webhookUrl, secret: webhookSecret } : null,
     publicFlowPerMinute: int('ATTEST_PUBLIC_FLOW_PER_MINUTE', 20, 1, 1_000_000),
     holidays,

@@ -39,9 +39,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   await mkdir(dataDir, { recursive: true, mode: 0o755 });
   if (process.getuid?.() === 0) await makeTraversable(dataDir);
   const initialised = existsSync(join(clusterDir, 'PG_VERSION'));
-  const password = initialised
-    ? (await readFile(secretFile, 'utf8')).trim()
-    : randomBytes(24).toString('base64url');
+  const password = initialised ? (await readFile(secretFile, 'utf8')).trim() : randomBytes(24).toString('base64url');
   // Until the server is ready its last lines are kept for the error should it exit
   // first (port taken, stale lock file …); startup lines carry no statement text.
   const startup: string[] = [];

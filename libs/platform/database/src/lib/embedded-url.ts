@@ -23,7 +23,12 @@ export function embeddedSocketDir(clusterDir: string, port: number): string | nu
  * and half the kernel time). `localhost:port` stays in the URL
  * for tools that ignore the parameter; the server listens on both.
  */
-export function embeddedUrl(options: { readonly password: string; readonly port: number; readonly socketDir: string | null; readonly database: string }): string {
+export function embeddedUrl(options: {
+  readonly password: string;
+  readonly port: number;
+  readonly socketDir: string | null;
+  readonly database: string;
+}): string {
   const base = `postgres://${EMBEDDED_USER}:${encodeURIComponent(options.password)}@localhost:${String(options.port)}/${encodeURIComponent(options.database)}`;
   return options.socketDir ? `${base}?host=${encodeURIComponent(options.socketDir)}` : base;
 }

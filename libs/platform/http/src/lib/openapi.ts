@@ -46,8 +46,7 @@ export function ApiProblems(...statuses: number[]): MethodDecorator & ClassDecor
 }
 
 /** The failures every authenticated route can give. */
-export const ApiAuthenticatedProblems = (...more: number[]): MethodDecorator & ClassDecorator =>
-  ApiProblems(401, 403, 429, 500, ...more);
+export const ApiAuthenticatedProblems = (...more: number[]): MethodDecorator & ClassDecorator => ApiProblems(401, 403, 429, 500, ...more);
 
 /** The failures every public route (no credentials; rate limited per client) can give. */
 export const ApiPublicProblems = (...more: number[]): MethodDecorator & ClassDecorator => ApiProblems(429, 500, ...more);

@@ -49,10 +49,18 @@ describe('ProblemDetailsFilter', () => {
     expect(respond(new WrongExpectedRevisionError('s-1', 0, 1)).body).toMatchObject({ status: 409, code: 'EVENT_STORE.WRONG_EXPECTED_REVISION' });
     expect(respond(new EventStoreUnavailableError('down')).body).toMatchObject({ status: 503, code: 'EVENT_STORE.UNAVAILABLE' });
     // An append that got no answer may be written: the caller must read before retrying.
-    expect(respond(new EventStoreOutcomeUnknownError('no answer')).body).toMatchObject({ status: 503, code: 'EVENT_STORE.OUTCOME_UNKNOWN', detail: expect.stringContaining('may have been recorded') as unknown });
+    expect(respond(new EventStoreOutcomeUnknownError('no answer')).body).toMatchObject({
+      status: 503,
+      code: 'EVENT_STORE.OUTCOME_UNKNOWN',
+      detail: expect.stringContaining('may have been recorded') as unknown,
+    });
     expect(respond(new AuthenticationError('AUTH.INVALID_CREDENTIALS', 'no')).body).toMatchObject({ status: 401 });
     expect(respond(new NotFoundException('Cannot GET /x?email=a@b.c')).body).toEqual({
-      type: 'about:blank', title: 'Not Found', status: 404, code: 'HTTP.NOT_FOUND', correlationId: 'corr-1',
+      type: 'about:blank',
+      title: 'Not Found',
+      status: 404,
+      code: 'HTTP.NOT_FOUND',
+      correlationId: 'corr-1',
     });
     expect(respond('thrown string').status).toBe(500);
   });

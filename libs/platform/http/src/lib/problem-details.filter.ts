@@ -2,7 +2,13 @@ import { Catch, HttpException, HttpStatus, type ArgumentsHost, type ExceptionFil
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, type DomainErrorDetails, type DomainErrorKind } from '@attest/kernel';
 import { AuthenticationError } from '@attest/security';
-import { EventStoreError, EventStoreOutcomeUnknownError, InvalidEventStoreRequestError, WrongExpectedRevisionError, DuplicateEventIdError } from '@attest/event-store';
+import {
+  EventStoreError,
+  EventStoreOutcomeUnknownError,
+  InvalidEventStoreRequestError,
+  WrongExpectedRevisionError,
+  DuplicateEventIdError,
+} from '@attest/event-store';
 import type { FieldError } from './problem';
 import { ProblemException } from './problem';
 
@@ -69,9 +75,7 @@ function fastifyError(exception: unknown): Mapped | null {
   if (e.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || e.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || (typeof e.statusCode === 'number' && e.statusCode === 400)) {
     return { status: 400, code: 'HTTP.MALFORMED_BODY', detail: 'The request body is not valid JSON.' };
   }
-  return typeof e.statusCode === 'number' && e.statusCode < 500
-    ? { status: e.statusCode, code: GENERIC_CODES[e.statusCode] ?? 'HTTP.ERROR' }
-    : null;
+  return typeof e.statusCode === 'number' && e.statusCode < 500 ? { status: e.statusCode, code: GENERIC_CODES[e.statusCode] ?? 'HTTP.ERROR' } : null;
 }
 
 function map(exception: unknown): Mapped {
@@ -95,7 +99,11 @@ function map(exception: unknown): Mapped {
   if (exception instanceof DuplicateEventIdError) return { status: 409, code: exception.code, detail: 'This command was already applied differently.' };
   if (exception instanceof InvalidEventStoreRequestError) return { status: 400, code: exception.code, detail: exception.message };
   if (exception instanceof EventStoreOutcomeUnknownError) {
-    return { status: 503, code: exception.code, detail: 'The event store did not confirm the change in time: it may have been recorded. Read the resource again before retrying.' };
+    return {
+      status: 503,
+      code: exception.code,
+      detail: 'The event store did not confirm the change in time: it may have been recorded. Read the resource again before retrying.',
+    };
   }
   if (exception instanceof EventStoreError) return { status: 503, code: exception.code, detail: 'The event store is unavailable; retry later.' };
   // Nest wraps Fastify's own errors (body parsing) in an HttpException with the original as cause.
@@ -103,7 +111,11 @@ function map(exception: unknown): Mapped {
   if (fst) return fst;
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
-    return { status, code: GENERIC_CODES[status] ?? (status >= 500 ? 'HTTP.INTERNAL' : 'HTTP.ERROR'), ...(status === 404 ? {} : { detail: exception.message }) };
+    return {
+      status,
+      code: GENERIC_CODES[status] ?? (status >= 500 ? 'HTTP.INTERNAL' : 'HTTP.ERROR'),
+      ...(status === 404 ? {} : { detail: exception.message }),
+    };
   }
   return { status: HttpStatus.INTERNAL_SERVER_ERROR, code: 'HTTP.INTERNAL' };
 }
@@ -141,7 +153,11 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (mapped.status >= 500) {
       // Name and code only: messages of unexpected errors may carry data.
       this.logger.error(
-        { correlationId: request.id, code: mapped.code, err: exception instanceof Error ? { name: exception.name, ...databaseFacts(exception) } : { name: typeof exception } },
+        {
+          correlationId: request.id,
+          code: mapped.code,
+          err: exception instanceof Error ? { name: exception.name, ...databaseFacts(exception) } : { name: typeof exception },
+        },
         'request failed',
       );
     }

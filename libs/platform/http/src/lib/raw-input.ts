@@ -12,7 +12,12 @@ export function urlProblem(url: string): string | null {
   const query = url.indexOf('?');
   const parts = [
     ...(query < 0 ? url : url.slice(0, query)).split('/'),
-    ...(query < 0 ? [] : url.slice(query + 1).split(/[&=]/u).map((p) => p.replace(/\+/gu, ' '))),
+    ...(query < 0
+      ? []
+      : url
+          .slice(query + 1)
+          .split(/[&=]/u)
+          .map((p) => p.replace(/\+/gu, ' '))),
   ];
   for (const part of parts) {
     if (!part.includes('%')) continue;

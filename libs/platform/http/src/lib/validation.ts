@@ -27,8 +27,7 @@ export function createValidationPipe(): ValidationPipe {
     forbidUnknownValues: true,
     transform: true,
     validationError: { target: false, value: false },
-    exceptionFactory: (errors) =>
-      new ProblemException(400, 'VALIDATION.FAILED', 'The request is not valid; see errors.', { errors: flatten(errors) }),
+    exceptionFactory: (errors) => new ProblemException(400, 'VALIDATION.FAILED', 'The request is not valid; see errors.', { errors: flatten(errors) }),
   });
 }
 
@@ -141,7 +140,6 @@ export function memoizeValidationRules(storage: MetadataStorage = getMetadataSto
   };
 }
 
-
 /**
  * A whole number from a path or query parameter: digits only (a sign only
  * where negatives are allowed), a safe integer, within [min, max]. Anything
@@ -178,15 +176,23 @@ export class ParseSafeIntPipe implements PipeTransform<string | undefined, numbe
 
 /** `?lang=&tz=` of a page written for people (the access export, the register). */
 export class DocumentQueryDto {
-  @ApiPropertyOptional({ enum: DOCUMENT_LANGUAGES, description: 'Language of the page (default en)' }) @IsOptional() @IsIn(DOCUMENT_LANGUAGES) lang?: DocumentLanguage;
-  @ApiPropertyOptional({ example: 'Asia/Shanghai', description: 'IANA time zone the dates are shown in (default UTC)' }) @IsOptional() @Matches(/^[A-Za-z][A-Za-z0-9_+/-]{0,63}$/u) tz?: string;
+  @ApiPropertyOptional({ enum: DOCUMENT_LANGUAGES, description: 'Language of the page (default en)' })
+  @IsOptional()
+  @IsIn(DOCUMENT_LANGUAGES)
+  lang?: DocumentLanguage;
+  @ApiPropertyOptional({ example: 'Asia/Shanghai', description: 'IANA time zone the dates are shown in (default UTC)' })
+  @IsOptional()
+  @Matches(/^[A-Za-z][A-Za-z0-9_+/-]{0,63}$/u)
+  tz?: string;
 }
 
 /** The page options of a `DocumentQueryDto`; an unknown time zone is 400 VALIDATION.FAILED. */
 export function documentOptions(query: DocumentQueryDto): DocumentOptions {
   const timeZone = query.tz ?? DEFAULT_DOCUMENT.timeZone;
   if (!isTimeZone(timeZone)) {
-    throw new ProblemException(400, 'VALIDATION.FAILED', 'The request is not valid; see errors.', { errors: [{ field: 'tz', code: 'isTimeZone', message: 'tz must be an IANA time zone such as Asia/Shanghai' }] });
+    throw new ProblemException(400, 'VALIDATION.FAILED', 'The request is not valid; see errors.', {
+      errors: [{ field: 'tz', code: 'isTimeZone', message: 'tz must be an IANA time zone such as Asia/Shanghai' }],
+    });
   }
   return { lang: query.lang ?? DEFAULT_DOCUMENT.lang, timeZone };
 }

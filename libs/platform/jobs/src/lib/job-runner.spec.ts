@@ -68,7 +68,13 @@ describe('the durable job runner (real Postgres)', () => {
     const dying = new JobRunner({ dataSource: ds, jobs: [hanging], clock, owner: 'dying', leaseSeconds: 60 });
     const stuck = dying.runDue();
     await new Promise((r) => setTimeout(r, 200));
-    const rescuer = new JobRunner({ dataSource: ds, jobs: [{ ...hanging, run: () => Promise.resolve({ counts: { done: 1 } }) }], clock, owner: 'rescuer', leaseSeconds: 60 });
+    const rescuer = new JobRunner({
+      dataSource: ds,
+      jobs: [{ ...hanging, run: () => Promise.resolve({ counts: { done: 1 } }) }],
+      clock,
+      owner: 'rescuer',
+      leaseSeconds: 60,
+    });
     expect(await rescuer.runDue()).toEqual([]); // the lease is alive
     clock.advance(61_000);
     const [rescued] = await rescuer.runDue();

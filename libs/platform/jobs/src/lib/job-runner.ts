@@ -99,7 +99,12 @@ export class JobRunner {
     this.byName = new Map(options.jobs.map((j) => [j.name, j]));
     this.leaseSeconds = options.leaseSeconds ?? 600;
     if (options.registry) {
-      this.runs = new Counter({ name: 'attest_job_runs_total', help: 'Job runs by job and outcome.', labelNames: ['job', 'status'], registers: [options.registry] });
+      this.runs = new Counter({
+        name: 'attest_job_runs_total',
+        help: 'Job runs by job and outcome.',
+        labelNames: ['job', 'status'],
+        registers: [options.registry],
+      });
       const ds = options.dataSource;
       new Gauge({
         name: 'attest_job_last_success_timestamp_seconds',
@@ -109,7 +114,9 @@ export class JobRunner {
         async collect() {
           this.reset();
           const rows = await ds
-            .query<{ job: string; at: string }[]>(`SELECT job, extract(epoch FROM max(finished_at))::text AS at FROM jobs.runs WHERE status = 'succeeded' AND NOT dry_run GROUP BY job`)
+            .query<{ job: string; at: string }[]>(
+              `SELECT job, extract(epoch FROM max(finished_at))::text AS at FROM jobs.runs WHERE status = 'succeeded' AND NOT dry_run GROUP BY job`,
+            )
             .catch(() => []);
           for (const r of rows) this.set({ job: r.job }, Number(r.at));
         },
@@ -125,7 +132,10 @@ export class JobRunner {
   async ensureSchedules(): Promise<void> {
     if (this.scheduled) return;
     for (const job of this.options.jobs) {
-      await this.options.dataSource.query(`INSERT INTO jobs.schedule (job, next_run_at) VALUES ($1, $2) ON CONFLICT (job) DO NOTHING`, [job.name, this.options.clock.now()]);
+      await this.options.dataSource.query(`INSERT INTO jobs.schedule (job, next_run_at) VALUES ($1, $2) ON CONFLICT (job) DO NOTHING`, [
+        job.name,
+        this.options.clock.now(),
+      ]);
     }
     this.scheduled = true;
   }
@@ -160,9 +170,18 @@ export class JobRunner {
     const startedAt = this.options.clock.now();
     // A run left `running` by a dead owner of this job is marked abandoned: its work is redone now.
     if (scheduled) {
-      await ds.query(`UPDATE jobs.runs SET status = 'abandoned', finished_at = $2 WHERE job = $1 AND status = 'running' AND NOT dry_run`, [job.name, startedAt]);
+      await ds.query(`UPDATE jobs.runs SET status = 'abandoned', finished_at = $2 WHERE job = $1 AND status = 'running' AND NOT dry_run`, [
+        job.name,
+        startedAt,
+      ]);
     }
-    await ds.query(`INSERT INTO jobs.runs (run_id, job, dry_run, status, owner, started_at) VALUES ($1, $2, $3, 'running', $4, $5)`, [runId, job.name, dryRun, this.options.owner, startedAt]);
+    await ds.query(`INSERT INTO jobs.runs (run_id, job, dry_run, status, owner, started_at) VALUES ($1, $2, $3, 'running', $4, $5)`, [
+      runId,
+      job.name,
+      dryRun,
+      this.options.owner,
+      startedAt,
+    ]);
     let status: 'succeeded' | 'failed' = 'succeeded';
     let result: JobResult = { counts: {} };
     let error: string | null = null;
@@ -199,7 +218,10 @@ export class JobRunner {
   }
 
   async history(job: string | null, limit: number): Promise<JobRun[]> {
-    const rows = await this.options.dataSource.query<RunRow[]>(`SELECT * FROM jobs.runs WHERE ($1::text IS NULL OR job = $1) ORDER BY started_at DESC, run_id DESC LIMIT $2`, [job, limit]);
+    const rows = await this.options.dataSource.query<RunRow[]>(
+      `SELECT * FROM jobs.runs WHERE ($1::text IS NULL OR job = $1) ORDER BY started_at DESC, run_id DESC LIMIT $2`,
+      [job, limit],
+    );
     return rows.map(runOf);
   }
 

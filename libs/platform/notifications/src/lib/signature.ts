@@ -7,7 +7,9 @@ export const DELIVERY_HEADER = 'attest-delivery';
 export const DEFAULT_TOLERANCE_SECONDS = 300;
 
 export function signWebhook(secret: string, body: string, unixSeconds: number): string {
-  const mac = createHmac('sha256', secret).update(`${String(unixSeconds)}.${body}`).digest('hex');
+  const mac = createHmac('sha256', secret)
+    .update(`${String(unixSeconds)}.${body}`)
+    .digest('hex');
   return `t=${String(unixSeconds)},v1=${mac}`;
 }
 

@@ -70,7 +70,11 @@ describe('notification outbox delivered as signed webhooks (real Postgres, real 
   });
 
   afterAll(async () => {
-    await new Promise<void>((resolve) => server.close(() => { resolve(); }));
+    await new Promise<void>((resolve) =>
+      server.close(() => {
+        resolve();
+      }),
+    );
     await vault.close();
     await ds.destroy();
     await db.drop();

@@ -7,10 +7,7 @@ export type { Logger } from 'pino';
  * event data or SQL parameters. The redaction list is a second line of defence
  * for fields that must not appear even by mistake.
  */
-export function createLogger(
-  options: { level: string; name?: string; mixin?: () => object },
-  destination?: DestinationStream,
-): Logger {
+export function createLogger(options: { level: string; name?: string; mixin?: () => object }, destination?: DestinationStream): Logger {
   return pino(
     {
       name: options.name ?? 'attest',

@@ -39,10 +39,10 @@ function toCheckpoint(row: CheckpointRow): Checkpoint {
 /** Reads and moves `projections.checkpoints`, always inside the caller's transaction. */
 export const checkpoints = {
   async ensure(manager: EntityManager, projection: Projection): Promise<Checkpoint> {
-    await manager.query(
-      `INSERT INTO projections.checkpoints (name, version) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING`,
-      [projection.name, projection.version],
-    );
+    await manager.query(`INSERT INTO projections.checkpoints (name, version) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING`, [
+      projection.name,
+      projection.version,
+    ]);
     const rows: CheckpointRow[] = await manager.query(`SELECT * FROM projections.checkpoints WHERE name = $1`, [projection.name]);
     const row = rows[0];
     if (!row) throw new Error(`checkpoint of ${projection.name} vanished`);
@@ -56,10 +56,7 @@ export const checkpoints = {
 
   /** Locks the row and fails unless it is still where the runner left it. */
   async lockAt(manager: EntityManager, projection: Projection, expected: GlobalPosition | null): Promise<void> {
-    const rows: CheckpointRow[] = await manager.query(
-      `SELECT * FROM projections.checkpoints WHERE name = $1 FOR UPDATE`,
-      [projection.name],
-    );
+    const rows: CheckpointRow[] = await manager.query(`SELECT * FROM projections.checkpoints WHERE name = $1 FOR UPDATE`, [projection.name]);
     const row = rows[0];
     if (!row || row.position !== expected || row.version !== projection.version) {
       throw new CheckpointMovedError(`checkpoint of ${projection.name} moved`);

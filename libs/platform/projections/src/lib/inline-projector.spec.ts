@@ -33,7 +33,8 @@ describe('InlineProjector (read-your-write projections, applied in stream order)
     return rows.map((r) => r.n);
   }
 
-  const numbered = (from: number, count: number): ReturnType<typeof testEvent>[] => Array.from({ length: count }, (_, i) => testEvent('ThingHappened.v1', { n: from + i }));
+  const numbered = (from: number, count: number): ReturnType<typeof testEvent>[] =>
+    Array.from({ length: count }, (_, i) => testEvent('ThingHappened.v1', { n: from + i }));
 
   beforeEach(async () => {
     await dataSource.query(`TRUNCATE recorded_rows`);
@@ -51,7 +52,10 @@ describe('InlineProjector (read-your-write projections, applied in stream order)
     expect([...(await projector.projectStream(stream))].map((e) => e.streamPosition)).toEqual([2, 3]);
     expect(await projector.projectStream(stream)).toEqual([]);
     expect(await appliedOrder()).toEqual([0, 1, 2, 3]);
-    const [position] = await dataSource.query<{ applied_through: string }[]>(`SELECT applied_through::text FROM projections.inline_streams WHERE stream_id = $1`, [stream]);
+    const [position] = await dataSource.query<{ applied_through: string }[]>(
+      `SELECT applied_through::text FROM projections.inline_streams WHERE stream_id = $1`,
+      [stream],
+    );
     expect(position?.applied_through).toBe('3');
   });
 
@@ -64,7 +68,12 @@ describe('InlineProjector (read-your-write projections, applied in stream order)
     await projector.projectStream(stream);
     for (let n = 1; n < 12; n++) await store.appendToStream(stream, numbered(n, 1), { expectedRevision: n - 1 });
     const applied = await Promise.all(Array.from({ length: 8 }, () => projector.projectStream(stream)));
-    expect(applied.flat().map((e) => e.streamPosition).sort((a, b) => a - b)).toEqual(Array.from({ length: 11 }, (_, i) => i + 1));
+    expect(
+      applied
+        .flat()
+        .map((e) => e.streamPosition)
+        .sort((a, b) => a - b),
+    ).toEqual(Array.from({ length: 11 }, (_, i) => i + 1));
     expect(await appliedOrder()).toEqual(Array.from({ length: 12 }, (_, i) => i));
   });
 

@@ -55,11 +55,10 @@ export class InlineProjector {
           if (relevant.length > 0) await projection.apply(relevant, m);
         }
         const last = events.reduce((max, e) => Math.max(max, e.streamPosition), from);
-        await m.query(`UPDATE projections.inline_streams SET applied_through = $3 WHERE stream_id = $2 AND projection = ANY($1::text[]) AND applied_through < $3`, [
-          names,
-          streamId,
-          last,
-        ]);
+        await m.query(
+          `UPDATE projections.inline_streams SET applied_through = $3 WHERE stream_id = $2 AND projection = ANY($1::text[]) AND applied_through < $3`,
+          [names, streamId, last],
+        );
         applied.push(...events);
         // A full read may have left events behind it.
         return events.length === READ_LIMIT;

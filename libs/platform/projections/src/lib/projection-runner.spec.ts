@@ -42,9 +42,7 @@ describe('ProjectionRunner', () => {
 
   async function appendNumbered(category: string, count: number, perStream = 50): Promise<void> {
     for (let start = 0; start < count; start += perStream) {
-      const events = Array.from({ length: Math.min(perStream, count - start) }, (_, i) =>
-        testEvent('ThingHappened.v1', { n: start + i }),
-      );
+      const events = Array.from({ length: Math.min(perStream, count - start) }, (_, i) => testEvent('ThingHappened.v1', { n: start + i }));
       await store.appendToStream(streamIn(category), events, { expectedRevision: NO_STREAM });
     }
   }
@@ -148,7 +146,9 @@ describe('ProjectionRunner', () => {
     } finally {
       await runner.stop();
     }
-    expect(lines.map((l) => (JSON.parse(l) as { msg: string }).msg)).toEqual(['checkpoint unknown to the event store (restored store?); rebuilding the read model']);
+    expect(lines.map((l) => (JSON.parse(l) as { msg: string }).msg)).toEqual([
+      'checkpoint unknown to the event store (restored store?); rebuilding the read model',
+    ]);
     expect(await dataSource.query(`SELECT 1 FROM projections.inline_streams WHERE projection = $1`, [projection.name])).toEqual([]);
   });
 
@@ -182,11 +182,19 @@ describe('ProjectionRunner', () => {
       env: { ...process.env, FIXTURE_DB_URL: db.url, FIXTURE_CATEGORY: category, FIXTURE_KILL_AFTER: '250' },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => { resolve(signal); }));
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      child.on('exit', (_code, signal) => {
+        resolve(signal);
+      }),
+    );
     await new Promise<void>((resolve, reject) => {
-      child.on('message', () => { resolve(); });
+      child.on('message', () => {
+        resolve();
+      });
       child.on('error', reject);
-      child.on('exit', (code) => { reject(new Error(`fixture exited early with ${String(code)}`)); });
+      child.on('exit', (code) => {
+        reject(new Error(`fixture exited early with ${String(code)}`));
+      });
     });
     // 250 events applied: two batches of 100 committed, the third half done.
     child.kill('SIGKILL');

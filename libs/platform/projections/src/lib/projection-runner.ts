@@ -1,11 +1,5 @@
 import type { DataSource } from 'typeorm';
-import {
-  UnknownCheckpointError,
-  type EventStore,
-  type EventSubscription,
-  type GlobalPosition,
-  type RecordedEvent,
-} from '@attest/event-store';
+import { UnknownCheckpointError, type EventStore, type EventSubscription, type GlobalPosition, type RecordedEvent } from '@attest/event-store';
 import type { Logger } from '@attest/observability';
 import { CheckpointMovedError, checkpoints } from './checkpoint-store';
 import type { Projection } from './projection';
@@ -106,10 +100,7 @@ export class ProjectionRunner implements LagSource {
           continue;
         }
         this.options.metrics?.failures.inc({ projection: this.name });
-        this.options.logger?.error(
-          { projection: this.name, err: errorSummary(error), retryInMs: delay },
-          'projection batch failed; retrying',
-        );
+        this.options.logger?.error({ projection: this.name, err: errorSummary(error), retryInMs: delay }, 'projection batch failed; retrying');
         await sleep(delay);
         delay = Math.min(delay * 2, 30_000);
       }
@@ -121,10 +112,7 @@ export class ProjectionRunner implements LagSource {
     const checkpoint = await dataSource.transaction(async (m) => {
       const current = await checkpoints.ensure(m, projection);
       if (current.version === projection.version) return current;
-      this.options.logger?.info(
-        { projection: this.name, from: current.version, to: projection.version },
-        'projection version changed; rebuilding',
-      );
+      this.options.logger?.info({ projection: this.name, from: current.version, to: projection.version }, 'projection version changed; rebuilding');
       await checkpoints.reset(m, projection);
       return checkpoints.ensure(m, projection);
     });

@@ -1,6 +1,5 @@
 import type { JsonObject, ProcessingKind } from '@attest/kernel';
 
-
 /** Measures applied to every personal field at rest and in transit (EC 3.12.4). */
 export const STANDARD_MEASURES: readonly string[] = ['per-subject-encryption', 'access-control', 'tls'];
 

@@ -43,7 +43,9 @@ export function canaryPatterns(canary: string): { encoding: CanaryEncoding; patt
   ];
   for (const encoding of ['base64', 'base64url'] as const) {
     for (let shift = 0; shift < 3; shift++) {
-      const text = Buffer.concat([Buffer.alloc(shift), bytes]).toString(encoding).replace(/=+$/, '');
+      const text = Buffer.concat([Buffer.alloc(shift), bytes])
+        .toString(encoding)
+        .replace(/=+$/, '');
       const start = Math.ceil((shift * 4) / 3) + (shift > 0 ? 1 : 0);
       const middle = text.slice(start, text.length - 4);
       if (middle.length >= 8) out.push({ encoding, pattern: middle });

@@ -12,13 +12,13 @@ export interface TestDatabase {
  * A fresh database for one test suite, empty or with the given migrations applied, on the run's server: the embedded
  * one started by test/jest.global-setup.ts, or TEST_DATABASE_URL when set.
  */
-export async function createTestDatabase(
-  label = 'suite',
-  options: { migrations?: readonly (new () => MigrationInterface)[] } = {},
-): Promise<TestDatabase> {
+export async function createTestDatabase(label = 'suite', options: { migrations?: readonly (new () => MigrationInterface)[] } = {}): Promise<TestDatabase> {
   const adminUrl = process.env['TEST_DATABASE_URL'];
   if (!adminUrl) throw new Error('TEST_DATABASE_URL is not set: run tests through jest (test/jest.config.cjs)');
-  const name = `t_${label.toLowerCase().replace(/[^a-z0-9]/g, '_').slice(0, 30)}_${randomBytes(4).toString('hex')}`;
+  const name = `t_${label
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, '_')
+    .slice(0, 30)}_${randomBytes(4).toString('hex')}`;
   await ensureDatabase(adminUrl, name);
   const url = withDatabase(adminUrl, name);
   if (options.migrations?.length) {

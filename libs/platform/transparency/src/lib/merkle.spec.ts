@@ -79,12 +79,20 @@ describe('RFC 6962 Merkle tree', () => {
     const hashes = Array.from({ length: 300 }, (_, i) => leafHash(Buffer.from(`leaf ${i}`)));
     for (const cut of [0, 1, 7, 64, 129, 299]) {
       const first = new TreeBuilder();
-      hashes.slice(0, cut).forEach((h) => { first.push(h); });
+      hashes.slice(0, cut).forEach((h) => {
+        first.push(h);
+      });
       const resumed = new TreeBuilder(cut, first.edgeHashes());
-      hashes.slice(cut).forEach((h) => { resumed.push(h); });
+      hashes.slice(cut).forEach((h) => {
+        resumed.push(h);
+      });
       expect(resumed.root()).toEqual(mth(hashes));
     }
-    expect(edgeOf(13)).toEqual([{ level: 3, index: 0 }, { level: 2, index: 2 }, { level: 0, index: 12 }]);
+    expect(edgeOf(13)).toEqual([
+      { level: 3, index: 0 },
+      { level: 2, index: 2 },
+      { level: 0, index: 12 },
+    ]);
   });
 
   it('generates inclusion and consistency proofs that verify, for every index and size up to 70', () => {
@@ -93,11 +101,15 @@ describe('RFC 6962 Merkle tree', () => {
     for (let n = 1; n <= hashes.length; n++) {
       const root = mth(hashes.slice(0, n));
       for (let m = 0; m < n; m++) {
-        expect(() => { verifyInclusion(m, n, hashes[m] as Buffer, hashRanges(inclusionRanges(m, n), node), root); }).not.toThrow();
+        expect(() => {
+          verifyInclusion(m, n, hashes[m] as Buffer, hashRanges(inclusionRanges(m, n), node), root);
+        }).not.toThrow();
       }
       for (let m = 1; m <= n; m++) {
         const proof = hashRanges(consistencyRanges(m, n), node);
-        expect(() => { verifyConsistency(m, n, proof, mth(hashes.slice(0, m)), root); }).not.toThrow();
+        expect(() => {
+          verifyConsistency(m, n, proof, mth(hashes.slice(0, m)), root);
+        }).not.toThrow();
       }
     }
   });
@@ -107,14 +119,22 @@ describe('RFC 6962 Merkle tree', () => {
     const node = nodeStore(hashes);
     const root = mth(hashes);
     const proof = hashRanges(inclusionRanges(5, 11), node);
-    expect(() => { verifyInclusion(5, 11, hashes[6] as Buffer, proof, root); }).toThrow(ProofError);
-    expect(() => { verifyInclusion(11, 11, hashes[5] as Buffer, proof, root); }).toThrow(ProofError);
+    expect(() => {
+      verifyInclusion(5, 11, hashes[6] as Buffer, proof, root);
+    }).toThrow(ProofError);
+    expect(() => {
+      verifyInclusion(11, 11, hashes[5] as Buffer, proof, root);
+    }).toThrow(ProofError);
     const flipped = proof.map((p) => Buffer.from(p));
     const second = flipped[1] as Buffer;
     second.writeUInt8(second.readUInt8(0) ^ 1, 0);
-    expect(() => { verifyInclusion(5, 11, hashes[5] as Buffer, flipped, root); }).toThrow(ProofError);
+    expect(() => {
+      verifyInclusion(5, 11, hashes[5] as Buffer, flipped, root);
+    }).toThrow(ProofError);
     const consistency = hashRanges(consistencyRanges(6, 11), node);
-    expect(() => { verifyConsistency(6, 11, consistency, mth(hashes.slice(0, 5)), root); }).toThrow(ProofError);
+    expect(() => {
+      verifyConsistency(6, 11, consistency, mth(hashes.slice(0, 5)), root);
+    }).toThrow(ProofError);
   });
 
   it('passes every RFC 6962 vector in the fixtures (transparency-dev/merkle testdata, Apache-2.0)', async () => {

@@ -30,7 +30,13 @@ export function leafHashOfText(text: string): Buffer {
 const nodeInput = Buffer.alloc(1 + 2 * HASH_SIZE, 1);
 
 export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
-  if (left.length !== HASH_SIZE || right.length !== HASH_SIZE) return crypto.createHash('sha256').update(Buffer.from([1])).update(left).update(right).digest();
+  if (left.length !== HASH_SIZE || right.length !== HASH_SIZE)
+    return crypto
+      .createHash('sha256')
+      .update(Buffer.from([1]))
+      .update(left)
+      .update(right)
+      .digest();
   nodeInput.set(left, 1);
   nodeInput.set(right, 1 + HASH_SIZE);
   return sha256(nodeInput);
@@ -153,9 +159,7 @@ export function inclusionRanges(m: number, n: number): Range[] {
   const path = (index: number, start: number, end: number): Range[] => {
     if (end - start === 1) return [];
     const k = splitPoint(end - start);
-    return index < k
-      ? [...path(index, start, start + k), { start: start + k, end }]
-      : [...path(index - k, start + k, end), { start, end: start + k }];
+    return index < k ? [...path(index, start, start + k), { start: start + k, end }] : [...path(index - k, start + k, end), { start, end: start + k }];
   };
   return path(m, 0, n);
 }
@@ -217,13 +221,7 @@ export function verifyInclusion(index: number | bigint, size: number | bigint, l
 }
 
 /** RFC 9162 2.1.4.2. Throws ProofError unless `proof` shows the tree of size2 extends the tree of size1. */
-export function verifyConsistency(
-  size1: number | bigint,
-  size2: number | bigint,
-  proof: readonly Uint8Array[],
-  root1: Uint8Array,
-  root2: Uint8Array,
-): void {
+export function verifyConsistency(size1: number | bigint, size2: number | bigint, proof: readonly Uint8Array[], root1: Uint8Array, root2: Uint8Array): void {
   checkHashes(proof);
   const first = BigInt(size1);
   const second = BigInt(size2);

@@ -1,4 +1,14 @@
-import { formatCheckpoint, generateSignerKey, NoteError, openCheckpoint, openNote, parseCheckpoint, parseSignerKey, parseVerifierKey, signNote } from '../index';
+import {
+  formatCheckpoint,
+  generateSignerKey,
+  NoteError,
+  openCheckpoint,
+  openNote,
+  parseCheckpoint,
+  parseSignerKey,
+  parseVerifierKey,
+  signNote,
+} from '../index';
 
 // The published example of golang.org/x/mod/sumdb/note (C2SP signed-note), as a known answer.
 const VKEY = 'PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW';
@@ -37,7 +47,8 @@ describe('C2SP signed notes', () => {
 
   it('opens a note saved with trailing blank lines (as `jq -r .note > kept.note` writes it); the signed text is unchanged', () => {
     const verifier = parseVerifierKey(VKEY);
-    for (const saved of [`${SIGNED}\n`, `${SIGNED}\n\n`, `${SIGNED}\r\n`]) expect(openNote(saved, [verifier])).toEqual({ text: TEXT, verifiedBy: ['PeterNeumann'] });
+    for (const saved of [`${SIGNED}\n`, `${SIGNED}\n\n`, `${SIGNED}\r\n`])
+      expect(openNote(saved, [verifier])).toEqual({ text: TEXT, verifiedBy: ['PeterNeumann'] });
     // Anything else after the signatures is still refused, and so is a note with no newline at the end.
     expect(() => openNote(`${SIGNED}\nextra\n`, [verifier])).toThrow(NoteError);
     expect(() => openNote(SIGNED.slice(0, -1), [verifier])).toThrow(NoteError);

@@ -21,7 +21,12 @@ function checkName(name: string): void {
 }
 
 export function keyId(name: string, publicKey: Uint8Array): number {
-  const digest = createHash('sha256').update(name).update('\n').update(Buffer.from([ED25519])).update(publicKey).digest();
+  const digest = createHash('sha256')
+    .update(name)
+    .update('\n')
+    .update(Buffer.from([ED25519]))
+    .update(publicKey)
+    .digest();
   return digest.readUInt32BE(0);
 }
 

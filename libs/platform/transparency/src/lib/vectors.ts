@@ -82,7 +82,9 @@ export async function runVectors(dir: string): Promise<VectorReport> {
       outcomes.push({ file: name, kind: 'unreadable', passed: false, detail: e instanceof Error ? e.message : String(e) });
       continue;
     }
-    outcomes.push(typeof data === 'object' && data !== null ? run(name, data as Json) : { file: name, kind: 'unreadable', passed: false, detail: 'not an object' });
+    outcomes.push(
+      typeof data === 'object' && data !== null ? run(name, data as Json) : { file: name, kind: 'unreadable', passed: false, detail: 'not an object' },
+    );
   }
   const passed = outcomes.filter((o) => o.passed).length;
   return { passed, failed: outcomes.length - passed, outcomes };

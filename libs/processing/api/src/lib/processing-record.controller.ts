@@ -1,7 +1,25 @@
 import { Body, Controller, Get, Header, HttpCode, Inject, Param, ParseUUIDPipe, Post, Put, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiParam, ApiProperty, ApiPropertyOptional, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsNotEmptyObject, IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsNotEmptyObject,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateNested,
+} from 'class-validator';
 import { DomainError, PROCESSING_KINDS } from '@attest/kernel';
 import {
   PROCESSING_RECORD,
@@ -25,7 +43,18 @@ import {
   type IncidentView,
   type ProcessingActivity,
 } from '@attest/processing-domain';
-import { ApiAnswer, ApiAuthenticatedProblems, ApiDocumentAnswer, currentContext, DocumentQueryDto, documentOptions, currentPrincipal, ParseSafeIntPipe, QueryWholeNumber, RequirePermission } from '@attest/http';
+import {
+  ApiAnswer,
+  ApiAuthenticatedProblems,
+  ApiDocumentAnswer,
+  currentContext,
+  DocumentQueryDto,
+  documentOptions,
+  currentPrincipal,
+  ParseSafeIntPipe,
+  QueryWholeNumber,
+  RequirePermission,
+} from '@attest/http';
 
 const tenantId = (): string => currentPrincipal().tenantId;
 const actor = (): string => currentPrincipal().actor;
@@ -47,7 +76,10 @@ export class RecordPageQueryDto extends RecordQueryDto {
 }
 
 export class ExportRequestDto extends RecordQueryDto {
-  @ApiPropertyOptional({ description: 'true: the whole log (the auditor recomputes the tree); otherwise the selection with proofs' }) @IsOptional() @IsBoolean() complete?: boolean;
+  @ApiPropertyOptional({ description: 'true: the whole log (the auditor recomputes the tree); otherwise the selection with proofs' })
+  @IsOptional()
+  @IsBoolean()
+  complete?: boolean;
 }
 
 export class LegalHoldRequestDto {
@@ -67,15 +99,30 @@ const list = (example: string) => ApiProperty({ type: String, isArray: true, exa
 export class ActivityDto implements ProcessingActivity {
   @ApiProperty() @IsString() @MinLength(1) @MaxLength(200) name!: string;
   @ApiProperty({ type: ControllerDto }) @IsNotEmptyObject() @ValidateNested() @Type(() => ControllerDto) controller!: ControllerDto;
-  @ApiProperty({ description: 'Role address of the data protection officer, or "none designated"' }) @IsString() @MinLength(1) @MaxLength(200) dataProtectionOfficer!: string;
+  @ApiProperty({ description: 'Role address of the data protection officer, or "none designated"' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  dataProtectionOfficer!: string;
   @list('newsletter') @IsArray() @ArrayMinSize(1) @ArrayMaxSize(50) @IsString({ each: true }) @MaxLength(200, { each: true }) purposes!: string[];
   @ApiProperty({ example: 'consent' }) @IsString() @MinLength(1) @MaxLength(100) legalBasis!: string;
   @list('customers') @IsArray() @ArrayMinSize(1) @ArrayMaxSize(50) @IsString({ each: true }) @MaxLength(200, { each: true }) dataSubjectCategories!: string[];
   @list('contact') @IsArray() @ArrayMinSize(1) @ArrayMaxSize(50) @IsString({ each: true }) @MaxLength(200, { each: true }) dataCategories!: string[];
   @list('mail service provider') @IsArray() @ArrayMaxSize(50) @IsString({ each: true }) @MaxLength(200, { each: true }) recipients!: string[];
-  @ApiProperty({ type: TransferDto, isArray: true }) @IsArray() @ArrayMaxSize(50) @ValidateNested({ each: true }) @Type(() => TransferDto) transfers!: TransferDto[];
+  @ApiProperty({ type: TransferDto, isArray: true })
+  @IsArray()
+  @ArrayMaxSize(50)
+  @ValidateNested({ each: true })
+  @Type(() => TransferDto)
+  transfers!: TransferDto[];
   @ApiProperty({ example: '2 years after the last contact' }) @IsString() @MinLength(1) @MaxLength(500) erasureTimeLimit!: string;
-  @list('per-subject encryption') @IsArray() @ArrayMinSize(1) @ArrayMaxSize(50) @IsString({ each: true }) @MaxLength(200, { each: true }) securityMeasures!: string[];
+  @list('per-subject encryption')
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(50)
+  @IsString({ each: true })
+  @MaxLength(200, { each: true })
+  securityMeasures!: string[];
   @ApiProperty() @IsBoolean() sensitiveData!: boolean;
   @ApiProperty() @IsBoolean() automatedDecisionMaking!: boolean;
   @ApiProperty() @IsBoolean() entrustedProcessing!: boolean;
@@ -91,7 +138,9 @@ export class AssessmentDto implements ImpactAssessment {
   @ApiProperty() @IsString() @MinLength(1) @MaxLength(5000) impactOnRights!: string;
   @ApiProperty({ type: String, isArray: true }) @IsArray() @ArrayMaxSize(100) @IsString({ each: true }) @MaxLength(1000, { each: true }) risks!: string[];
   @ApiProperty({ type: String, isArray: true }) @IsArray() @ArrayMaxSize(100) @IsString({ each: true }) @MaxLength(1000, { each: true }) measures!: string[];
-  @ApiProperty({ enum: ['acceptable', 'acceptable-with-measures', 'not-acceptable'] }) @IsIn(['acceptable', 'acceptable-with-measures', 'not-acceptable']) conclusion!: ImpactAssessment['conclusion'];
+  @ApiProperty({ enum: ['acceptable', 'acceptable-with-measures', 'not-acceptable'] })
+  @IsIn(['acceptable', 'acceptable-with-measures', 'not-acceptable'])
+  conclusion!: ImpactAssessment['conclusion'];
 }
 
 export class IncidentDto {
@@ -99,17 +148,28 @@ export class IncidentDto {
   @ApiProperty({ description: 'What happened; no personal data' }) @IsString() @MinLength(1) @MaxLength(5000) description!: string;
   @ApiProperty({ description: 'When the controller became aware: the 72-hour clock starts here' }) @IsISO8601({ strict: true }) awareAt!: string;
   @ApiPropertyOptional({ nullable: true }) @IsOptional() @IsISO8601({ strict: true }) occurredAt?: string | null;
-  @ApiProperty({ type: String, isArray: true }) @IsArray() @ArrayMaxSize(50) @IsString({ each: true }) @MaxLength(200, { each: true }) dataCategories!: string[];
+  @ApiProperty({ type: String, isArray: true })
+  @IsArray()
+  @ArrayMaxSize(50)
+  @IsString({ each: true })
+  @MaxLength(200, { each: true })
+  dataCategories!: string[];
   @ApiProperty() @IsInt() @Min(0) affectedSubjectsEstimate!: number;
   @ApiProperty() @IsString() @MinLength(1) @MaxLength(5000) likelyConsequences!: string;
 }
 
 export class IncidentUpdateDto {
-  @ApiProperty({ enum: ['authority-notified', 'subjects-notified', 'remedy', 'closed'] }) @IsIn(['authority-notified', 'subjects-notified', 'remedy', 'closed']) type!: IncidentUpdate['type'];
+  @ApiProperty({ enum: ['authority-notified', 'subjects-notified', 'remedy', 'closed'] })
+  @IsIn(['authority-notified', 'subjects-notified', 'remedy', 'closed'])
+  type!: IncidentUpdate['type'];
   @ApiProperty() @IsISO8601({ strict: true }) at!: string;
   @ApiPropertyOptional({ description: 'authority-notified' }) @IsOptional() @IsString() @MaxLength(200) authority?: string;
   @ApiPropertyOptional({ description: 'authority-notified: the authority’s case reference' }) @IsOptional() @IsString() @MaxLength(200) reference?: string;
-  @ApiPropertyOptional({ description: 'authority-notified later than 72 hours: why (GDPR 33(1))' }) @IsOptional() @IsString() @MaxLength(2000) delayReason?: string;
+  @ApiPropertyOptional({ description: 'authority-notified later than 72 hours: why (GDPR 33(1))' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  delayReason?: string;
   @ApiPropertyOptional({ description: 'subjects-notified' }) @IsOptional() @IsString() @MaxLength(100) channel?: string;
   @ApiPropertyOptional({ description: 'subjects-notified' }) @IsOptional() @IsInt() @Min(0) count?: number;
   @ApiPropertyOptional({ description: 'remedy' }) @IsOptional() @IsString() @MaxLength(5000) description?: string;
@@ -122,7 +182,13 @@ function toUpdate(b: IncidentUpdateDto): IncidentUpdate {
   };
   switch (b.type) {
     case 'authority-notified':
-      return { type: b.type, at: b.at, authority: b.authority ?? missing('authority'), reference: b.reference ?? missing('reference'), delayReason: b.delayReason ?? null };
+      return {
+        type: b.type,
+        at: b.at,
+        authority: b.authority ?? missing('authority'),
+        reference: b.reference ?? missing('reference'),
+        delayReason: b.delayReason ?? null,
+      };
     case 'subjects-notified':
       return { type: b.type, at: b.at, channel: b.channel ?? missing('channel'), count: b.count ?? missing('count') };
     case 'remedy':
@@ -253,7 +319,10 @@ export class ProcessingRecordController {
   @ApiAnswer(200, 'ProcessingRecordBundle', 'attest-processing-record-bundle/v1')
   @ApiAuthenticatedProblems(400)
   exportBundle(@Body() body: ExportRequestDto): Promise<RecordBundle> {
-    return this.record.exportBundle(tenantId(), body.complete ? null : toQuery(body), { actor: actor(), correlationId: currentContext()?.correlationId ?? null });
+    return this.record.exportBundle(tenantId(), body.complete ? null : toQuery(body), {
+      actor: actor(),
+      correlationId: currentContext()?.correlationId ?? null,
+    });
   }
 
   @Get('legal-holds')

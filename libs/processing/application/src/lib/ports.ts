@@ -1,4 +1,12 @@
-import type { ActivityVersion, ImpactAssessment, IncidentReport, IncidentUpdate, IncidentView, ProcessingActivity, ProcessingRecordBody } from '@attest/processing-domain';
+import type {
+  ActivityVersion,
+  ImpactAssessment,
+  IncidentReport,
+  IncidentUpdate,
+  IncidentView,
+  ProcessingActivity,
+  ProcessingRecordBody,
+} from '@attest/processing-domain';
 import type { RecordBundle, VerificationReport } from './verifier';
 
 export interface CheckpointView {
@@ -33,10 +41,18 @@ export interface ProcessingRecordService {
   latestCheckpoint(tenantId: string): Promise<CheckpointView | null>;
   checkpoints(tenantId: string, size?: number): Promise<CheckpointView[]>;
   checkpointNow(tenantId: string): Promise<CheckpointView | null>;
-  entry(tenantId: string, index: number): Promise<{ index: number; leafHash: string; body: string | null; record: ProcessingRecordBody | null; recordedAt: string; purgedAt: string | null }>;
+  entry(
+    tenantId: string,
+    index: number,
+  ): Promise<{ index: number; leafHash: string; body: string | null; record: ProcessingRecordBody | null; recordedAt: string; purgedAt: string | null }>;
   inclusionProof(tenantId: string, index: number, size: number): Promise<{ index: number; size: number; leafHash: string; proof: string[] }>;
   consistencyProof(tenantId: string, from: number, to: number): Promise<{ from: number; to: number; proof: string[] }>;
-  query(tenantId: string, query: RecordQuery, limit: number, cursor: string | null): Promise<{ records: (ProcessingRecordBody & { leafHash: string })[]; next: string | null }>;
+  query(
+    tenantId: string,
+    query: RecordQuery,
+    limit: number,
+    cursor: string | null,
+  ): Promise<{ records: (ProcessingRecordBody & { leafHash: string })[]; next: string | null }>;
   verify(tenantId: string): Promise<VerificationReport>;
   /** Builds the bundle, then records the export itself as processing (kind `export`). */
   exportBundle(tenantId: string, query: RecordQuery | null, by: { readonly actor: string; readonly correlationId: string | null }): Promise<RecordBundle>;

@@ -1,5 +1,15 @@
 import { decodeRecord, RecordEncodingError } from '@attest/processing-domain';
-import { HASH_SIZE, leafHashOfText, NoteError, openCheckpoint, TreeBuilder, verifyConsistency, verifyInclusion, ProofError, type NoteVerifier } from '@attest/transparency';
+import {
+  HASH_SIZE,
+  leafHashOfText,
+  NoteError,
+  openCheckpoint,
+  TreeBuilder,
+  verifyConsistency,
+  verifyInclusion,
+  ProofError,
+  type NoteVerifier,
+} from '@attest/transparency';
 
 /**
  * One entry of a tenant's log as stored (or exported): the body is null once
@@ -91,7 +101,8 @@ export class LogVerifier {
           return null;
         }
         const other = seen.get(checkpoint.size);
-        if (other && !other.equals(checkpoint.root)) this.problem(`two different signed checkpoints for size ${checkpoint.size}: the log was forked or rewritten`);
+        if (other && !other.equals(checkpoint.root))
+          this.problem(`two different signed checkpoints for size ${checkpoint.size}: the log was forked or rewritten`);
         seen.set(checkpoint.size, checkpoint.root);
         const wanted = this.wanted.get(checkpoint.size);
         if (wanted) wanted.push({ root: checkpoint.root, label });
@@ -140,7 +151,8 @@ export class LogVerifier {
       for (const c of checkpoints) {
         this.checked += 1;
         if (!root) this.problem(`${c.label} covers ${at} entries but the log has only ${size}: entries were removed from the end`);
-        else if (!root.equals(c.root)) this.problem(`${c.label} (size ${at}) does not match the recomputed tree: entries were changed, added, removed or reordered`);
+        else if (!root.equals(c.root))
+          this.problem(`${c.label} (size ${at}) does not match the recomputed tree: entries were changed, added, removed or reordered`);
       }
     }
     if (options.requireCheckpoint && size > 0 && !this.latest) this.problem('the bundle has entries but no signed checkpoint');
@@ -218,7 +230,9 @@ export function verifyBundle(bundle: RecordBundle, verifiers: readonly NoteVerif
       try {
         verifyInclusion(e.index, final.size, hash, (e.proof ?? []).map(b64), final.root);
       } catch (error) {
-        problems.push(`entry ${e.index}: not included in the checkpoint of size ${final.size} (${error instanceof ProofError ? error.message : String(error)})`);
+        problems.push(
+          `entry ${e.index}: not included in the checkpoint of size ${final.size} (${error instanceof ProofError ? error.message : String(error)})`,
+        );
       }
     }
     for (const c of opened) {

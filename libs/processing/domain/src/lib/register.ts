@@ -110,7 +110,12 @@ export function activitiesCsv(versions: readonly ActivityVersion[]): string {
  * section per activity, its fields as labelled rows, in English or Simplified
  * Chinese, printable on A4. Every value is escaped.
  */
-export function activitiesHtml(tenantId: string, versions: readonly ActivityVersion[], generatedAt: string, options: DocumentOptions = DEFAULT_DOCUMENT): string {
+export function activitiesHtml(
+  tenantId: string,
+  versions: readonly ActivityVersion[],
+  generatedAt: string,
+  options: DocumentOptions = DEFAULT_DOCUMENT,
+): string {
   const { lang } = options;
   const t = (en: string, zh: string): string => (lang === 'zh-CN' ? zh : en);
   const yes = (b: boolean): string => (b ? t('yes', '是') : t('no', '否'));
@@ -205,7 +210,14 @@ export interface IncidentView {
   readonly updates: readonly IncidentUpdate[];
 }
 
-export function incidentView(incidentId: string, report: IncidentReport, reportedBy: string, reportedAt: string, updates: readonly IncidentUpdate[], now: Date): IncidentView {
+export function incidentView(
+  incidentId: string,
+  report: IncidentReport,
+  reportedBy: string,
+  reportedAt: string,
+  updates: readonly IncidentUpdate[],
+  now: Date,
+): IncidentView {
   const deadline = new Date(Date.parse(report.awareAt) + AUTHORITY_DEADLINE_HOURS * 3_600_000);
   const authority = updates.find((u) => u.type === 'authority-notified');
   const subjects = updates.find((u) => u.type === 'subjects-notified');

@@ -57,14 +57,19 @@ export function processingRecordProjection(map: ProcessingMap, log: PostgresReco
       const pending: { event: RecordedEvent; rule: ProcessingRule; subjectId: string | null }[] = [];
       for (const event of events) {
         const rule = map[event.type];
-        if (rule === undefined) throw new UnmappedEventTypeError(`event type ${event.type} is neither mapped to a processing record nor declared non-processing`);
+        if (rule === undefined)
+          throw new UnmappedEventTypeError(`event type ${event.type} is neither mapped to a processing record nor declared non-processing`);
         if (rule === NON_PROCESSING) continue;
         pending.push({ event, rule, subjectId: text(event.data, rule.subject) });
       }
       if (pending.length === 0) return;
       const drafts: RecordDraft[] = [];
       const named = pending.flatMap((p) => (p.subjectId ? [{ tenantId: p.event.metadata.tenantId, subjectId: p.subjectId }] : []));
-      const byTenant = groupBy(named, (p) => p.tenantId, (p) => p.subjectId);
+      const byTenant = groupBy(
+        named,
+        (p) => p.tenantId,
+        (p) => p.subjectId,
+      );
       const pseudonyms = new Map<string, Map<string, string>>();
       for (const [tenantId, subjects] of byTenant) pseudonyms.set(tenantId, await pseudonymizer.pseudonyms(tenantId, subjects));
       for (const p of pending) {

@@ -27,7 +27,11 @@ export class RecordLogJournal implements ProcessingJournal {
 
   async record(entries: readonly ProcessingEntry[]): Promise<string[]> {
     if (entries.length === 0) return [];
-    const byTenant = groupBy(entries, (e) => e.tenantId, (e) => e.subjectId);
+    const byTenant = groupBy(
+      entries,
+      (e) => e.tenantId,
+      (e) => e.subjectId,
+    );
     const pseudonyms = new Map<string, Map<string, string>>();
     for (const [tenantId, subjects] of byTenant) pseudonyms.set(tenantId, await this.pseudonymizer.pseudonyms(tenantId, subjects));
     const drafts = entries.map((e): RecordDraft => ({

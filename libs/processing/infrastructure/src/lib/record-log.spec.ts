@@ -74,7 +74,12 @@ describe('the processing record in Postgres (P2: append-only, tamper-evident)', 
   it('keeps indices contiguous under concurrent appends; proofs from the stored subtrees verify against the signed checkpoint', async () => {
     const tenantId = 't-concurrent';
     const results = await Promise.all(Array.from({ length: 10 }, (_, w) => log.appendNow(Array.from({ length: 5 }, (_, i) => draft(tenantId, w * 5 + i)))));
-    expect(results.flat().map((r) => r.index).sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i));
+    expect(
+      results
+        .flat()
+        .map((r) => r.index)
+        .sort((a, b) => a - b),
+    ).toEqual(Array.from({ length: 50 }, (_, i) => i));
     const early = await log.checkpoint(tenantId);
     await log.appendNow([draft(tenantId, 50), draft(tenantId, 51), draft(tenantId, 52)]);
     const latest = await log.checkpoint(tenantId);
@@ -83,10 +88,14 @@ describe('the processing record in Postgres (P2: append-only, tamper-evident)', 
     expect(c).toMatchObject({ origin: 'attest.test/processing-record/t-concurrent', size: 53 });
     for (const index of [0, 17, 49, 52]) {
       const p = await log.inclusionProof(tenantId, index, 53);
-      expect(() => { verifyInclusion(index, 53, p.leafHash, p.proof, c.root); }).not.toThrow();
+      expect(() => {
+        verifyInclusion(index, 53, p.leafHash, p.proof, c.root);
+      }).not.toThrow();
     }
     const consistency = await log.consistencyProof(tenantId, 50, 53);
-    expect(() => { verifyConsistency(50, 53, consistency.proof, early.root, c.root); }).not.toThrow();
+    expect(() => {
+      verifyConsistency(50, 53, consistency.proof, early.root, c.root);
+    }).not.toThrow();
     expect(await verifyTenantLog(log, tenantId)).toMatchObject({ ok: true, size: 53, checkpointsChecked: 2, problems: [] });
   });
 
@@ -108,12 +117,22 @@ describe('the processing record in Postgres (P2: append-only, tamper-evident)', 
       expect(await log.tenantsBehind()).not.toContain(tenantId);
       for (const index of [0, before - 1, before, after, after + 2]) {
         const p = await log.inclusionProof(tenantId, index, after + 3);
-        expect(() => { verifyInclusion(index, after + 3, p.leafHash, p.proof, latest.root); }).not.toThrow();
+        expect(() => {
+          verifyInclusion(index, after + 3, p.leafHash, p.proof, latest.root);
+        }).not.toThrow();
       }
       const consistency = await log.consistencyProof(tenantId, before, after + 3);
-      expect(() => { verifyConsistency(before, after + 3, consistency.proof, early.root, latest.root); }).not.toThrow();
+      expect(() => {
+        verifyConsistency(before, after + 3, consistency.proof, early.root, latest.root);
+      }).not.toThrow();
       expect((await log.checkpoints(tenantId)).map((c) => c.size)).toEqual([before, after + 3]);
-      expect(await verifyTenantLog(log, tenantId, { trusted: [early.note] })).toMatchObject({ ok: true, size: after + 3, checkpointsChecked: 3, uncovered: 0, latestCheckpoint: { size: after + 3 } });
+      expect(await verifyTenantLog(log, tenantId, { trusted: [early.note] })).toMatchObject({
+        ok: true,
+        size: after + 3,
+        checkpointsChecked: 3,
+        uncovered: 0,
+        latestCheckpoint: { size: after + 3 },
+      });
     });
 
     it('checkpoints at 999,999 and 1,000,000: the latest is the larger, and the log counts as covered', async () => {
@@ -122,7 +141,12 @@ describe('the processing record in Postgres (P2: append-only, tamper-evident)', 
       const tenantId = 't-digits-million';
       await ds.query(`INSERT INTO processing.logs (tenant_id, size) VALUES ($1, 1000000)`, [tenantId]);
       for (const size of [999_999, 1_000_000]) {
-        await ds.query(`INSERT INTO processing.checkpoints (tenant_id, size, root, note) VALUES ($1, $2, $3, $4)`, [tenantId, size, Buffer.alloc(32), `note ${String(size)}`]);
+        await ds.query(`INSERT INTO processing.checkpoints (tenant_id, size, root, note) VALUES ($1, $2, $3, $4)`, [
+          tenantId,
+          size,
+          Buffer.alloc(32),
+          `note ${String(size)}`,
+        ]);
       }
       expect((await log.latestCheckpoint(tenantId))?.size).toBe(1_000_000);
       expect(await log.tenantsBehind()).not.toContain(tenantId);
@@ -205,7 +229,9 @@ describe('the processing record in Postgres (P2: append-only, tamper-evident)', 
     await Promise.all([log.drain(), other.mergePending(tenantId), other.mergePending()]);
     expect(await log.pendingCount(tenantId)).toBe(0);
     expect(await log.size(tenantId)).toBe(30);
-    const sources = (await ds.query<{ source_id: string }[]>(`SELECT source_id FROM processing.records WHERE tenant_id = $1 ORDER BY idx`, [tenantId])).map((r) => r.source_id);
+    const sources = (await ds.query<{ source_id: string }[]>(`SELECT source_id FROM processing.records WHERE tenant_id = $1 ORDER BY idx`, [tenantId])).map(
+      (r) => r.source_id,
+    );
     expect(new Set(sources)).toEqual(new Set(drafts.map((d) => d.sourceId)));
 
     // A checkpoint covers everything staged before it.
@@ -250,10 +276,14 @@ describe('the processing record in Postgres (P2: append-only, tamper-evident)', 
     await expect(ds.query(`DELETE FROM processing.pending WHERE tenant_id = $1`, [a])).rejects.toThrow(/only by being merged/);
     expect(await log.mergePending(a, { wait: true })).toBe(3);
     expect(await log.size(a)).toBe(6);
-    const sources = (await ds.query<{ source_id: string }[]>(`SELECT source_id FROM processing.records WHERE tenant_id = $1 ORDER BY idx`, [a])).map((r) => r.source_id);
+    const sources = (await ds.query<{ source_id: string }[]>(`SELECT source_id FROM processing.records WHERE tenant_id = $1 ORDER BY idx`, [a])).map(
+      (r) => r.source_id,
+    );
     expect(sources.slice(3)).toEqual(more.map((d) => d.sourceId));
     // A row's count is its array's length; an empty row is refused.
-    await expect(ds.query(`INSERT INTO processing.pending (tenant_id, n, drafts) VALUES ($1, 2, $2)`, [a, JSON.stringify([draft(a, 6)])])).rejects.toThrow(/pending_n/);
+    await expect(ds.query(`INSERT INTO processing.pending (tenant_id, n, drafts) VALUES ($1, 2, $2)`, [a, JSON.stringify([draft(a, 6)])])).rejects.toThrow(
+      /pending_n/,
+    );
     await expect(ds.query(`INSERT INTO processing.pending (tenant_id, n, drafts) VALUES ($1, 0, '[]')`, [a])).rejects.toThrow(/pending_n/);
   });
 
@@ -268,7 +298,9 @@ describe('the processing record in Postgres (P2: append-only, tamper-evident)', 
     // (A background merge left by an earlier test may take some of them: it merges in the same order.)
     await log.mergePending(tenantId, { wait: true });
     expect(await log.size(tenantId)).toBe(12);
-    const sources = (await ds.query<{ source_id: string }[]>(`SELECT source_id FROM processing.records WHERE tenant_id = $1 ORDER BY idx`, [tenantId])).map((r) => r.source_id);
+    const sources = (await ds.query<{ source_id: string }[]>(`SELECT source_id FROM processing.records WHERE tenant_id = $1 ORDER BY idx`, [tenantId])).map(
+      (r) => r.source_id,
+    );
     expect(sources).toEqual(drafts.map((d) => d.sourceId));
   });
 
@@ -314,7 +346,9 @@ describe('the processing record in Postgres (P2: append-only, tamper-evident)', 
   describe('attest verify detects what a superuser does directly in the database', () => {
     it('a changed field', async () => {
       const { tenantId } = await fresh();
-      await asDba(`UPDATE processing.records SET body = replace(body, '"purpose":"newsletter"', '"purpose":"analytics"') WHERE tenant_id = $1 AND idx = 5`, [tenantId]);
+      await asDba(`UPDATE processing.records SET body = replace(body, '"purpose":"newsletter"', '"purpose":"analytics"') WHERE tenant_id = $1 AND idx = 5`, [
+        tenantId,
+      ]);
       expect(await problems(tenantId)).toMatch(/entry 5: its body does not match its stored leaf hash/);
     });
 
@@ -396,7 +430,10 @@ describe('the processing record in Postgres (P2: append-only, tamper-evident)', 
     // Make the first ten entries four years old (test setup, as a superuser).
     await asDba(`UPDATE processing.records SET recorded_at = now() - interval '4 years' WHERE tenant_id = $1 AND idx < 10`, [tenantId]);
     const cutoff = new Date(Date.now() - 3.5 * 365 * 86_400_000);
-    await ds.query(`INSERT INTO processing.legal_holds (hold_id, tenant_id, reason, placed_by, placed_at) VALUES ($1, $2, 'litigation', 'user:officer', now())`, [uuidv7(), tenantId]);
+    await ds.query(
+      `INSERT INTO processing.legal_holds (hold_id, tenant_id, reason, placed_by, placed_at) VALUES ($1, $2, 'litigation', 'user:officer', now())`,
+      [uuidv7(), tenantId],
+    );
     await expect(log.purgeExpired(tenantId, cutoff)).rejects.toBeInstanceOf(DomainError);
     await expect(log.purgeExpired(tenantId, cutoff)).rejects.toMatchObject({ code: 'RECORD.LEGAL_HOLD' });
     await ds.query(`UPDATE processing.legal_holds SET released_at = now(), released_by = 'user:officer' WHERE tenant_id = $1`, [tenantId]);
@@ -414,7 +451,9 @@ describe('the processing record in Postgres (P2: append-only, tamper-evident)', 
     expect(await verifyTenantLog(log, tenantId)).toMatchObject({ ok: true, size: 40, purged: 10 });
     const latest = await log.latestCheckpoint(tenantId);
     const p = await log.inclusionProof(tenantId, 3, 40);
-    expect(() => { verifyInclusion(3, 40, p.leafHash, p.proof, latest?.root ?? Buffer.alloc(0)); }).not.toThrow();
+    expect(() => {
+      verifyInclusion(3, 40, p.leafHash, p.proof, latest?.root ?? Buffer.alloc(0));
+    }).not.toThrow();
   });
 
   it('exports bundles that verify offline, whole or selected, and fail when changed', async () => {
@@ -423,7 +462,14 @@ describe('the processing record in Postgres (P2: append-only, tamper-evident)', 
     expect(verifyBundle(whole, [signer.verifier], [kept])).toMatchObject({ ok: true, size: 40 });
     // The export is itself a processing record, appended after the bundle was cut.
     const recorded = await log.entry(tenantId, 40);
-    expect(JSON.parse(recorded.body ?? '{}')).toMatchObject({ kind: 'export', actor: 'user:officer', purpose: 'compliance-audit', method: 'processing-record-bundle:complete', correlationId: 'corr-export', subject: null });
+    expect(JSON.parse(recorded.body ?? '{}')).toMatchObject({
+      kind: 'export',
+      actor: 'user:officer',
+      purpose: 'compliance-audit',
+      method: 'processing-record-bundle:complete',
+      correlationId: 'corr-export',
+      subject: null,
+    });
     expect(await verifyTenantLog(log, tenantId)).toMatchObject({ ok: true, size: 41, uncovered: 1 });
     const selected = await exportBundle(log, tenantId, [3, 17, 39], new Date(), by);
     expect(selected.entries.map((e) => e.index)).toEqual([3, 17, 39]);
@@ -476,7 +522,12 @@ describe('skipping drafts already in the log', () => {
     await log.appendNow(known);
     const fresh = [draft('t-dedupe', 3000), draft('t-dedupe', 3001)];
     const replayed = [known[10], known[2999]].filter((d): d is RecordDraft => d !== undefined);
-    const appended = await ds.transaction((m) => log.append(m, [fresh[0], ...replayed, fresh[1]].filter((d): d is RecordDraft => d !== undefined)));
+    const appended = await ds.transaction((m) =>
+      log.append(
+        m,
+        [fresh[0], ...replayed, fresh[1]].filter((d): d is RecordDraft => d !== undefined),
+      ),
+    );
     expect(appended.map((a) => a.sourceId)).toEqual(fresh.map((d) => d.sourceId));
     expect(appended.map((a) => a.index)).toEqual([3000, 3001]);
     expect(await log.size('t-dedupe')).toBe(3002);
@@ -485,4 +536,3 @@ describe('skipping drafts already in the log', () => {
     expect(await blocksToFind('t-dedupe')).toBeLessThan(300 * 5);
   });
 });
-

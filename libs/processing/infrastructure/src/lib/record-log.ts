@@ -161,30 +161,35 @@ export class PostgresRecordLog {
   }
 
   /** Appends in the caller's transaction; drafts whose source was already recorded are skipped. */
-  async append(manager: EntityManager, drafts: readonly RecordDraft[], options: { dedupe?: boolean } = {}): Promise<{ tenantId: string; index: number; sourceId: string }[]> {
+  async append(
+    manager: EntityManager,
+    drafts: readonly RecordDraft[],
+    options: { dedupe?: boolean } = {},
+  ): Promise<{ tenantId: string; index: number; sourceId: string }[]> {
     const byTenant = groupBy(drafts, (d) => d.tenantId);
     const appended: { tenantId: string; index: number; sourceId: string }[] = [];
     // Tenants in a fixed order: two writers never wait on each other's locks in a cycle.
     for (const tenantId of [...byTenant.keys()].sort()) {
       let batch = byTenant.get(tenantId) ?? [];
-      const [{ size: sizeText }] = (await manager.query<[{ size: string }]>(
+      const [{ size: sizeText }] = await manager.query<[{ size: string }]>(
         `INSERT INTO processing.logs (tenant_id) VALUES ($1) ON CONFLICT (tenant_id) DO UPDATE SET size = processing.logs.size RETURNING size`,
         [tenantId],
-      ));
+      );
       const size = Number(sizeText);
       if (size === 0 && this.options.signFirstCheckpoint) this.firstGrown.set(tenantId, FIRST_CHECKPOINT_TRIES);
       if (options.dedupe !== false) {
         const seen = new Set(
-          ((await manager.query<{ source_id: string }[]>(SEEN_SOURCES_SQL, [tenantId, batch.map((d) => d.sourceId)]))).map(
-            (r) => r.source_id,
-          ),
+          (await manager.query<{ source_id: string }[]>(SEEN_SOURCES_SQL, [tenantId, batch.map((d) => d.sourceId)])).map((r) => r.source_id),
         );
         batch = batch.filter((d) => !seen.has(d.sourceId) && seen.add(d.sourceId));
       }
       if (batch.length === 0) continue;
       const refs = edgeOf(size);
       const edgeRows = refs.length === 0 ? new Map<string, Buffer>() : await this.nodes(manager, tenantId, refs);
-      const tree = new TreeBuilder(size, refs.map((r) => this.need(edgeRows, r)));
+      const tree = new TreeBuilder(
+        size,
+        refs.map((r) => this.need(edgeRows, r)),
+      );
       const levels: number[] = [];
       const indices: number[] = [];
       const hashes: Buffer[] = [];
@@ -381,10 +386,10 @@ export class PostgresRecordLog {
   }
 
   private async nodes(manager: EntityManager, tenantId: string, refs: readonly NodeRef[]): Promise<Map<string, Buffer>> {
-    const rows = (await manager.query<NodeRow[]>(
+    const rows = await manager.query<NodeRow[]>(
       `SELECT level, idx::text AS idx, hash FROM processing.nodes WHERE tenant_id = $1 AND (level, idx) IN (SELECT * FROM unnest($2::smallint[], $3::bigint[]))`,
       [tenantId, refs.map((r) => r.level), refs.map((r) => r.index)],
-    ));
+    );
     return new Map(rows.map((r) => [`${r.level}:${r.idx}`, r.hash]));
   }
 
@@ -395,7 +400,7 @@ export class PostgresRecordLog {
   }
 
   async size(tenantId: string): Promise<number> {
-    const rows = (await this.owner.query<{ size: string }[]>(`SELECT size FROM processing.logs WHERE tenant_id = $1`, [tenantId]));
+    const rows = await this.owner.query<{ size: string }[]>(`SELECT size FROM processing.logs WHERE tenant_id = $1`, [tenantId]);
     return Number(rows[0]?.size ?? 0);
   }
 
@@ -424,11 +429,11 @@ export class PostgresRecordLog {
 
   /** Tenants whose log grew since their latest checkpoint. */
   async tenantsBehind(): Promise<string[]> {
-    const rows = (await this.owner.query<{ tenant_id: string }[]>(
+    const rows = await this.owner.query<{ tenant_id: string }[]>(
       `SELECT l.tenant_id FROM processing.logs l
        WHERE l.size > COALESCE((SELECT max(c.size) FROM processing.checkpoints c WHERE c.tenant_id = l.tenant_id), 0)
        ORDER BY l.tenant_id`,
-    ));
+    );
     return rows.map((r) => r.tenant_id);
   }
 
@@ -437,27 +442,28 @@ export class PostgresRecordLog {
   }
 
   async latestCheckpoint(tenantId: string): Promise<StoredCheckpoint | null> {
-    const rows = (await this.owner.query<Parameters<typeof PostgresRecordLog.checkpointOf>[0][]>(
+    const rows = await this.owner.query<Parameters<typeof PostgresRecordLog.checkpointOf>[0][]>(
       // Qualified: a bare size in ORDER BY would name the text alias, and "9" sorts above "10".
       `SELECT c.tenant_id, c.size::text AS size, c.root, c.note, c.created_at FROM processing.checkpoints c WHERE c.tenant_id = $1 ORDER BY c.size DESC, c.checkpoint_id DESC LIMIT 1`,
       [tenantId],
-    ));
+    );
     return rows[0] ? PostgresRecordLog.checkpointOf(rows[0]) : null;
   }
 
   /** Every checkpoint (for `size`, those of that size), oldest first. */
   async checkpoints(tenantId: string, size?: number): Promise<StoredCheckpoint[]> {
-    const rows = (await withTenant<Parameters<typeof PostgresRecordLog.checkpointOf>[0][]>(this.app, tenantId, (m) =>
+    const rows = await withTenant<Parameters<typeof PostgresRecordLog.checkpointOf>[0][]>(this.app, tenantId, (m) =>
       m.query(
         `SELECT tenant_id, size::text AS size, root, note, created_at FROM processing.checkpoints WHERE tenant_id = $1 AND ($2::bigint IS NULL OR size = $2) ORDER BY checkpoint_id`,
         [tenantId, size ?? null],
       ),
-    ));
+    );
     return rows.map((r) => PostgresRecordLog.checkpointOf(r));
   }
 
   async entry(tenantId: string, index: number): Promise<LogEntry> {
-    if (!Number.isSafeInteger(index) || index < 0) throw new DomainError('RECORD.INDEX_OUT_OF_RANGE', `index ${String(index)} is not a whole number from 0`, 'invalid');
+    if (!Number.isSafeInteger(index) || index < 0)
+      throw new DomainError('RECORD.INDEX_OUT_OF_RANGE', `index ${String(index)} is not a whole number from 0`, 'invalid');
     // `entries` answers the first entry at or after the index: only that very entry will do.
     const [entry] = await this.entries(tenantId, index, 1);
     if (entry?.index !== index) throw new RecordNotFoundError(`the processing record of this tenant has no entry ${index}`);
@@ -471,7 +477,13 @@ export class PostgresRecordLog {
         `SELECT r.idx::text AS position, r.leaf_hash, r.body, r.recorded_at, r.purged_at FROM processing.records r WHERE r.tenant_id = $1 AND r.idx >= $2 ORDER BY r.idx LIMIT $3`,
         [tenantId, from, limit],
       );
-    const rows = (await (manager ? run(manager) : withTenant(this.app, tenantId, run))) as { position: string; leaf_hash: Buffer; body: string | null; recorded_at: Date; purged_at: Date | null }[];
+    const rows = (await (manager ? run(manager) : withTenant(this.app, tenantId, run))) as {
+      position: string;
+      leaf_hash: Buffer;
+      body: string | null;
+      recorded_at: Date;
+      purged_at: Date | null;
+    }[];
     return rows.map((r) => ({ index: Number(r.position), leafHash: r.leaf_hash, body: r.body, recordedAt: r.recorded_at, purgedAt: r.purged_at }));
   }
 
@@ -502,13 +514,19 @@ export class PostgresRecordLog {
   private async checkSize(tenantId: string, size: number): Promise<void> {
     const current = await this.size(tenantId);
     if (!Number.isSafeInteger(size) || size < 1 || size > current) {
-      throw new DomainError('RECORD.SIZE_OUT_OF_RANGE', `the processing record of this tenant has ${current} entries; size ${size} is outside 1..${current}`, 'invalid', { logSize: current });
+      throw new DomainError(
+        'RECORD.SIZE_OUT_OF_RANGE',
+        `the processing record of this tenant has ${current} entries; size ${size} is outside 1..${current}`,
+        'invalid',
+        { logSize: current },
+      );
     }
   }
 
   async inclusionProof(tenantId: string, index: number, size: number): Promise<{ index: number; size: number; leafHash: Buffer; proof: Buffer[] }> {
     await this.checkSize(tenantId, size);
-    if (!Number.isSafeInteger(index) || index < 0 || index >= size) throw new DomainError('RECORD.INDEX_OUT_OF_RANGE', `index ${index} is not below size ${size}`, 'invalid');
+    if (!Number.isSafeInteger(index) || index < 0 || index >= size)
+      throw new DomainError('RECORD.INDEX_OUT_OF_RANGE', `index ${index} is not below size ${size}`, 'invalid');
     const entry = await this.entry(tenantId, index);
     return { index, size, leafHash: entry.leafHash, proof: await this.proofHashes(tenantId, inclusionRanges(index, size)) };
   }
@@ -524,10 +542,11 @@ export class PostgresRecordLog {
     let before: { at: string; idx: number } | null = null;
     if (cursor) {
       const [at, idx] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-      if (!at || !idx || Number.isNaN(Date.parse(at)) || !/^\d{1,15}$/.test(idx)) throw new DomainError('RECORD.BAD_CURSOR', 'the cursor is not one this API returned', 'invalid');
+      if (!at || !idx || Number.isNaN(Date.parse(at)) || !/^\d{1,15}$/.test(idx))
+        throw new DomainError('RECORD.BAD_CURSOR', 'the cursor is not one this API returned', 'invalid');
       before = { at, idx: Number(idx) };
     }
-    const rows = (await withTenant<{ position: string; leaf_hash: Buffer; body: string; at_key: string }[]>(this.app, tenantId, (m) =>
+    const rows = await withTenant<{ position: string; leaf_hash: Buffer; body: string; at_key: string }[]>(this.app, tenantId, (m) =>
       m.query(
         `SELECT r.idx::text AS position, r.leaf_hash, r.body, to_char(r.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at_key
          FROM processing.records r
@@ -551,7 +570,7 @@ export class PostgresRecordLog {
           limit + 1,
         ],
       ),
-    ));
+    );
     const page = rows.slice(0, limit);
     const last = page.at(-1);
     return {
@@ -565,7 +584,7 @@ export class PostgresRecordLog {
     return this.owner.transaction(async (m) => {
       await m.query(`SET LOCAL ROLE attest_purge`);
       try {
-        const [row] = (await m.query<[{ purged: string }]>(`SELECT processing.purge_expired($1, $2) AS purged`, [tenantId, before]));
+        const [row] = await m.query<[{ purged: string }]>(`SELECT processing.purge_expired($1, $2) AS purged`, [tenantId, before]);
         return Number(row.purged);
       } catch (error) {
         const hint = (error as { hint?: unknown }).hint;

@@ -120,7 +120,12 @@ export class PostgresProcessingRecordService implements ProcessingRecordService 
     while (filter !== null) {
       const page = await this.log.query(tenantId, filter, 500, cursor);
       indices.push(...page.records.map((r) => r.index));
-      if (indices.length > EXPORT_LIMIT) throw new DomainError('RECORD.EXPORT_TOO_LARGE', `a selective export holds at most ${EXPORT_LIMIT} records; narrow the selection or export the whole log`, 'invalid');
+      if (indices.length > EXPORT_LIMIT)
+        throw new DomainError(
+          'RECORD.EXPORT_TOO_LARGE',
+          `a selective export holds at most ${EXPORT_LIMIT} records; narrow the selection or export the whole log`,
+          'invalid',
+        );
       if (!page.next) break;
       cursor = page.next;
     }
@@ -128,20 +133,22 @@ export class PostgresProcessingRecordService implements ProcessingRecordService 
   }
 
   async legalHolds(tenantId: string): Promise<LegalHold[]> {
-    const rows = (await withTenant<HoldRow[]>(this.app, tenantId, (m) =>
-      m.query(`SELECT hold_id, reason, placed_by, placed_at, released_by, released_at FROM processing.legal_holds WHERE tenant_id = $1 ORDER BY placed_at`, [tenantId]),
-    ));
+    const rows = await withTenant<HoldRow[]>(this.app, tenantId, (m) =>
+      m.query(`SELECT hold_id, reason, placed_by, placed_at, released_by, released_at FROM processing.legal_holds WHERE tenant_id = $1 ORDER BY placed_at`, [
+        tenantId,
+      ]),
+    );
     return rows.map(hold);
   }
 
   async placeLegalHold(tenantId: string, reason: string, actor: string): Promise<LegalHold> {
-    const rows = (await withTenant<HoldRow[]>(this.app, tenantId, (m) =>
+    const rows = await withTenant<HoldRow[]>(this.app, tenantId, (m) =>
       m.query(
         `INSERT INTO processing.legal_holds (hold_id, tenant_id, reason, placed_by, placed_at) VALUES ($1, $2, $3, $4, $5)
          RETURNING hold_id, reason, placed_by, placed_at, released_by, released_at`,
         [uuidv7(), tenantId, reason, actor, this.clock.now()],
       ),
-    ));
+    );
     return hold(rows[0] as HoldRow);
   }
 

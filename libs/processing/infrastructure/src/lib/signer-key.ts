@@ -12,9 +12,14 @@ export class SignerKeyError extends Error {
  * start with mode 0600 and named after the log origin. Production must set
  * the variable (and keep the key outside the database and its backups).
  */
-export async function loadRecordSigner(options: { readonly fromEnv: string | null; readonly dataDir: string | null; readonly origin: string }): Promise<NoteSigner> {
+export async function loadRecordSigner(options: {
+  readonly fromEnv: string | null;
+  readonly dataDir: string | null;
+  readonly origin: string;
+}): Promise<NoteSigner> {
   if (options.fromEnv) return parseSignerKey(options.fromEnv);
-  if (!options.dataDir) throw new SignerKeyError('ATTEST_RECORD_SIGNER_KEY is required when DATABASE_URL is set (create one with `attest processing-record keygen`)');
+  if (!options.dataDir)
+    throw new SignerKeyError('ATTEST_RECORD_SIGNER_KEY is required when DATABASE_URL is set (create one with `attest processing-record keygen`)');
   const file = join(resolve(options.dataDir), 'record-signer.key');
   const existing = await readFile(file, 'utf8').catch(() => null);
   if (existing) return parseSignerKey(existing);

@@ -48,7 +48,14 @@ export async function verifyTenantLog(
     const first = await log.entry(tenantId, 0).catch(() => null);
     const since = first?.recordedAt ?? null;
     if (since && (options.now ?? new Date()).getTime() - since.getTime() > UNSIGNED_LOG_GRACE_MS) {
-      return { ...report, ok: false, problems: [...report.problems, `the log has had entries since ${since.toISOString()} and no signed checkpoint: checkpoints were removed, or signing has been failing`] };
+      return {
+        ...report,
+        ok: false,
+        problems: [
+          ...report.problems,
+          `the log has had entries since ${since.toISOString()} and no signed checkpoint: checkpoints were removed, or signing has been failing`,
+        ],
+      };
     }
   }
   return report;
@@ -68,7 +75,13 @@ export interface ExportRequester {
  * with one, just those entries, each with its inclusion proof, and
  * consistency proofs from the earlier checkpoints (up to the latest 1,000).
  */
-export async function exportBundle(log: PostgresRecordLog, tenantId: string, selection: readonly number[] | null, now: Date, by: ExportRequester): Promise<RecordBundle> {
+export async function exportBundle(
+  log: PostgresRecordLog,
+  tenantId: string,
+  selection: readonly number[] | null,
+  now: Date,
+  by: ExportRequester,
+): Promise<RecordBundle> {
   const bundle = await buildBundle(log, tenantId, selection, now);
   // Recorded after the bundle was cut: the bundle's final checkpoint does not cover its own export.
   await log.appendNow([
@@ -98,13 +111,20 @@ export async function exportBundle(log: PostgresRecordLog, tenantId: string, sel
 async function buildBundle(log: PostgresRecordLog, tenantId: string, selection: readonly number[] | null, now: Date): Promise<RecordBundle> {
   const final = await log.checkpoint(tenantId);
   const all = await log.checkpoints(tenantId);
-  const base = { format: 'attest-processing-record-bundle/v1' as const, tenantId, origin: log.originOf(tenantId), verifierKey: log.verifier.text, exportedAt: now.toISOString() };
+  const base = {
+    format: 'attest-processing-record-bundle/v1' as const,
+    tenantId,
+    origin: log.originOf(tenantId),
+    verifierKey: log.verifier.text,
+    exportedAt: now.toISOString(),
+  };
   if (!final) return { ...base, checkpoints: [], complete: true, entries: [], consistency: [] };
   const upTo = all.filter((c) => c.size <= final.size);
   if (selection === null) {
     const entries: RecordBundle['entries'][number][] = [];
     for (let from = 0; from < final.size; from += BATCH) {
-      for (const e of await log.entries(tenantId, from, Math.min(BATCH, final.size - from))) entries.push({ index: e.index, leafHash: e.leafHash.toString('base64'), body: e.body });
+      for (const e of await log.entries(tenantId, from, Math.min(BATCH, final.size - from)))
+        entries.push({ index: e.index, leafHash: e.leafHash.toString('base64'), body: e.body });
     }
     return { ...base, checkpoints: upTo.map((c) => c.note), complete: true, entries, consistency: [] };
   }

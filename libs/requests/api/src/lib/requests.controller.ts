@@ -23,7 +23,17 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { DomainError, type Clock } from '@attest/kernel';
-import { ApiAnswer, ApiAuthenticatedProblems, ApiDocumentAnswer, DocumentQueryDto, documentOptions, commandContext, currentPrincipal, QueryWholeNumber, RequirePermission } from '@attest/http';
+import {
+  ApiAnswer,
+  ApiAuthenticatedProblems,
+  ApiDocumentAnswer,
+  DocumentQueryDto,
+  documentOptions,
+  commandContext,
+  currentPrincipal,
+  QueryWholeNumber,
+  RequirePermission,
+} from '@attest/http';
 import { CLOCK } from '@attest/security';
 import {
   accessExportHtml,
@@ -49,7 +59,16 @@ import {
   type RequestView,
   type TenantRequestPolicy,
 } from '@attest/requests-application';
-import { REQUEST_CHANNELS, REQUEST_TYPES, REQUESTER_RELATIONS, type DeadlinePolicy, type RequestChannel, type RequesterRelation, type RequestOutcome, type RequestType } from '@attest/requests-domain';
+import {
+  REQUEST_CHANNELS,
+  REQUEST_TYPES,
+  REQUESTER_RELATIONS,
+  type DeadlinePolicy,
+  type RequestChannel,
+  type RequesterRelation,
+  type RequestOutcome,
+  type RequestType,
+} from '@attest/requests-domain';
 
 // eslint-disable-next-line no-control-regex -- refusing control characters is the point
 const TEXT = /^[^\u0000-\u001f]{1,2000}$/u;
@@ -91,7 +110,8 @@ export class ReceiveRequestDto {
 
 export class QueueQueryDto {
   @ApiPropertyOptional({ enum: STATUSES, default: 'open' }) @IsOptional() @IsIn(STATUSES) status?: (typeof STATUSES)[number];
-  @ApiPropertyOptional({ enum: ['on-track', 'at-risk', 'overdue'] }) @IsOptional() @IsIn(['on-track', 'at-risk', 'overdue']) urgency?: 'on-track' | 'at-risk' | 'overdue';
+  @ApiPropertyOptional({ enum: ['on-track', 'at-risk', 'overdue'] }) @IsOptional() @IsIn(['on-track', 'at-risk', 'overdue']) urgency?:
+    'on-track' | 'at-risk' | 'overdue';
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) handler?: string;
   @ApiPropertyOptional() @IsOptional() @IsIn(['true', 'false']) escalated?: 'true' | 'false';
   @ApiPropertyOptional({ enum: REQUEST_TYPES }) @IsOptional() @IsIn(REQUEST_TYPES) type?: RequestType;
@@ -133,7 +153,10 @@ export class ExecuteDto {
   @ValidateNested({ each: true })
   @Type(() => LegalHoldDto)
   legalHolds?: LegalHoldDto[];
-  @ApiPropertyOptional({ description: 'correction: the corrected value of each field the request names (null clears it)', example: { email: 'li.wei@new.example' } })
+  @ApiPropertyOptional({
+    description: 'correction: the corrected value of each field the request names (null clears it)',
+    example: { email: 'li.wei@new.example' },
+  })
   @IsOptional()
   @IsObject()
   corrections?: Record<string, string | null>;
@@ -141,7 +164,8 @@ export class ExecuteDto {
 class PolicyDto {
   @ApiProperty({ enum: ['gdpr-month', 'working-days', 'custom'] }) @IsIn(['gdpr-month', 'working-days', 'custom']) kind!: DeadlinePolicy['kind'];
   @ApiPropertyOptional({ description: 'working-days, custom' }) @IsOptional() @IsInt() @Min(1) @Max(366) days?: number;
-  @ApiPropertyOptional({ enum: ['calendar-days', 'working-days'], description: 'custom' }) @IsOptional() @IsIn(['calendar-days', 'working-days']) unit?: 'calendar-days' | 'working-days';
+  @ApiPropertyOptional({ enum: ['calendar-days', 'working-days'], description: 'custom' }) @IsOptional() @IsIn(['calendar-days', 'working-days']) unit?:
+    'calendar-days' | 'working-days';
   @ApiPropertyOptional({ description: 'custom: how far an extension may reach' }) @IsOptional() @IsInt() @Min(0) @Max(366) extensionDays?: number;
 }
 class RetentionDutyDto {
@@ -157,7 +181,11 @@ export class PolicyRequestDto {
   @ValidateNested({ each: true })
   @Type(() => RetentionDutyDto)
   retentionDuties!: RetentionDutyDto[];
-  @ApiProperty({ type: String, isArray: true, example: ['2026-12-25'] }) @IsArray() @ArrayMaxSize(400) @Matches(/^\d{4}-\d{2}-\d{2}$/, { each: true }) holidays!: string[];
+  @ApiProperty({ type: String, isArray: true, example: ['2026-12-25'] })
+  @IsArray()
+  @ArrayMaxSize(400)
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, { each: true })
+  holidays!: string[];
 }
 
 function policyOf(p: PolicyDto): DeadlinePolicy {
@@ -193,7 +221,8 @@ export class RequestsController {
   private async accessExport(requestId: string): Promise<AccessExport> {
     const request = await this.view(requestId);
     if (request.requestType !== 'access') throw new DomainError('DSR.NOT_AN_ACCESS_REQUEST', 'only an access request has an export', 'conflict');
-    if (request.status !== 'in-progress' && request.status !== 'completed') throw new DomainError('DSR.NOT_IN_PROGRESS', 'start the request before exporting', 'conflict');
+    if (request.status !== 'in-progress' && request.status !== 'completed')
+      throw new DomainError('DSR.NOT_IN_PROGRESS', 'start the request before exporting', 'conflict');
     return this.exports.build(commandContext(), request.customerId, requestId);
   }
 
@@ -312,7 +341,13 @@ export class RequestsController {
   @ApiAnswer(200, 'DataSubjectRequest', 'The request')
   @ApiAuthenticatedProblems(400, 404, 409)
   extend(@Param('requestId', ParseUUIDPipe) requestId: string, @Body() body: ExtendDto): Promise<RequestView> {
-    return this.step(requestId, { kind: 'ExtendRequest', requestId, reason: body.reason, dueOn: body.dueOn, requesterToldAt: new Date(body.requesterToldAt).toISOString() });
+    return this.step(requestId, {
+      kind: 'ExtendRequest',
+      requestId,
+      reason: body.reason,
+      dueOn: body.dueOn,
+      requesterToldAt: new Date(body.requesterToldAt).toISOString(),
+    });
   }
 
   @Post('data-subject-requests/:requestId/start')
@@ -328,14 +363,20 @@ export class RequestsController {
   @Post('data-subject-requests/:requestId/execution')
   @HttpCode(200)
   @RequirePermission('requests:manage')
-  @ApiOperation({ summary: 'Carry out the request (access export, restriction, withdrawal, correction, deletion) and complete it; a deletion resumes where it stopped' })
+  @ApiOperation({
+    summary: 'Carry out the request (access export, restriction, withdrawal, correction, deletion) and complete it; a deletion resumes where it stopped',
+  })
   @ApiAnswer(200, 'RequestExecution', 'What was done')
   @ApiAuthenticatedProblems(400, 404, 409)
   execute(@Param('requestId', ParseUUIDPipe) requestId: string, @Body() body: ExecuteDto): Promise<{ requestId: string; outcome: RequestOutcome }> {
     if (body.corrections) {
       for (const [field, value] of Object.entries(body.corrections)) {
         if (!FIELD.test(field) || (value !== null && (typeof value !== 'string' || value.length > 500))) {
-          throw new DomainError('DSR.CORRECTION_INVALID', `the corrected value of ${field.slice(0, 64)} must be a text of at most 500 characters, or null`, 'invalid');
+          throw new DomainError(
+            'DSR.CORRECTION_INVALID',
+            `the corrected value of ${field.slice(0, 64)} must be a text of at most 500 characters, or null`,
+            'invalid',
+          );
         }
       }
     }
@@ -345,7 +386,9 @@ export class RequestsController {
 
   @Get('data-subject-requests/:requestId/export')
   @RequirePermission('requests:manage')
-  @ApiOperation({ summary: 'The access export (JSON, portable): profile, follow-ups, consents with evidence, processing records, requests; recorded as processing' })
+  @ApiOperation({
+    summary: 'The access export (JSON, portable): profile, follow-ups, consents with evidence, processing records, requests; recorded as processing',
+  })
   @ApiAnswer(200, 'AccessExportDocument', 'attest-access-export/v1')
   @ApiAuthenticatedProblems(400, 404, 409)
   @Header('Content-Disposition', 'attachment; filename="access-export.json"')
@@ -356,7 +399,9 @@ export class RequestsController {
 
   @Get('data-subject-requests/:requestId/export.html')
   @RequirePermission('requests:manage')
-  @ApiOperation({ summary: 'The access export as a readable, printable page (English or Simplified Chinese, dates in the given time zone); recorded as processing' })
+  @ApiOperation({
+    summary: 'The access export as a readable, printable page (English or Simplified Chinese, dates in the given time zone); recorded as processing',
+  })
   @ApiDocumentAnswer('text/html', 'The access export as a readable page')
   @ApiAuthenticatedProblems(400, 404, 409)
   async exportHtml(
@@ -384,7 +429,9 @@ export class RequestsController {
 
   @Get('data-subject-requests/:requestId/certificate')
   @RequirePermission('requests:read')
-  @ApiOperation({ summary: 'The deletion certificate (D4): what was erased and when, its delete entry in the processing record with an inclusion proof, signed' })
+  @ApiOperation({
+    summary: 'The deletion certificate (D4): what was erased and when, its delete entry in the processing record with an inclusion proof, signed',
+  })
   @ApiAnswer(200, 'DeletionCertificateDocument', 'The certificate and its signed note')
   @ApiAuthenticatedProblems(400, 404)
   async certificate(@Param('requestId', ParseUUIDPipe) requestId: string): Promise<SignedCertificate> {

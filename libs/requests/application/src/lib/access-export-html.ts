@@ -4,7 +4,8 @@ import type { AccessExport } from './ports';
 /** Export values are JSON data: text as is, anything else as JSON. */
 const text = (value: unknown): string => (typeof value === 'string' ? value : value === undefined || value === null ? '' : JSON.stringify(value));
 const esc = (value: unknown): string => escapeHtml(text(value));
-const record = (value: unknown): Readonly<Record<string, unknown>> => (typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {});
+const record = (value: unknown): Readonly<Record<string, unknown>> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 const strings = (value: unknown): string[] => (Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : []);
 
 /** Label: value rows, for one thing at a time (nothing wider than the page). */
@@ -26,8 +27,23 @@ export function accessExportHtml(e: AccessExport, options: DocumentOptions = DEF
   const none = `<p class="none">${t('None.', '无。')}</p>`;
   const yes = (b: boolean): string => (b ? t('yes', '是') : t('no', '否'));
 
-  const profile = rows(Object.entries(e.subject.profile).map(([field, value]) => [wordFor('profileField', field, lang), field === 'birthDate' ? when(value) : esc(value)] as const));
-  const followUps = e.followUps.length === 0 ? none : e.followUps.map((f) => `<section class="item"><h3>${when(f['recordedAt'])} · ${esc(wordFor('channel', text(f['channel']), lang))}</h3>${rows([[t('Note', '记录'), esc(f['note'])], [t('Follow up by', '跟进日期'), when(f['dueOn'])]])}</section>`).join('');
+  const profile = rows(
+    Object.entries(e.subject.profile).map(
+      ([field, value]) => [wordFor('profileField', field, lang), field === 'birthDate' ? when(value) : esc(value)] as const,
+    ),
+  );
+  const followUps =
+    e.followUps.length === 0
+      ? none
+      : e.followUps
+          .map(
+            (f) =>
+              `<section class="item"><h3>${when(f['recordedAt'])} · ${esc(wordFor('channel', text(f['channel']), lang))}</h3>${rows([
+                [t('Note', '记录'), esc(f['note'])],
+                [t('Follow up by', '跟进日期'), when(f['dueOn'])],
+              ])}</section>`,
+          )
+          .join('');
   const consents =
     e.consents.length === 0
       ? none
@@ -37,20 +53,25 @@ export function accessExportHtml(e: AccessExport, options: DocumentOptions = DEF
             const evidence = record(c['evidence']);
             const withdrawal = record(c['withdrawal']);
             const crossBorder = record(c['crossBorder']);
-            return `<section class="item"><h3>${esc(wordFor('consentAction', text(c['action']), lang))} · ${esc(text(purpose['name']) || text(purpose['key']))}</h3>${rows([
-              [t('When', '时间'), when(c['recordedAt'])],
-              [t('Channel', '渠道'), esc(wordFor('channel', text(c['channel']), lang))],
-              [t('Kind of consent', '同意类型'), esc(wordFor('scope', text(c['scope']), lang))],
-              [t('Legal basis', '法律依据'), esc(purpose['legalBasis'] ? wordFor('legalBasis', text(purpose['legalBasis']), lang) : '')],
-              [t('Third party', '第三方'), esc(c['thirdParty'])],
-              [t('Recipient abroad', '境外接收方'), crossBorder['recipient'] ? esc(`${text(crossBorder['recipient'])} (${text(crossBorder['country'])})`) : ''],
-              [t('Notice you were shown', '告知文本版本'), esc(evidence['noticeVersion'])],
-              [t('How you consented', '同意方式'), esc(evidence['method'])],
-              [t('Where', '来源'), esc(evidence['source'])],
-              [t('Collected at', '收集时间'), when(evidence['collectedAt'])],
-              [t('How you withdrew', '撤回方式'), withdrawal['method'] ? esc(`${text(withdrawal['method'])} (${text(withdrawal['source'])})`) : ''],
-              [t('Given by your guardian', '由监护人作出'), c['givenByGuardian'] ? yes(true) : ''],
-            ])}</section>`;
+            return `<section class="item"><h3>${esc(wordFor('consentAction', text(c['action']), lang))} · ${esc(text(purpose['name']) || text(purpose['key']))}</h3>${rows(
+              [
+                [t('When', '时间'), when(c['recordedAt'])],
+                [t('Channel', '渠道'), esc(wordFor('channel', text(c['channel']), lang))],
+                [t('Kind of consent', '同意类型'), esc(wordFor('scope', text(c['scope']), lang))],
+                [t('Legal basis', '法律依据'), esc(purpose['legalBasis'] ? wordFor('legalBasis', text(purpose['legalBasis']), lang) : '')],
+                [t('Third party', '第三方'), esc(c['thirdParty'])],
+                [
+                  t('Recipient abroad', '境外接收方'),
+                  crossBorder['recipient'] ? esc(`${text(crossBorder['recipient'])} (${text(crossBorder['country'])})`) : '',
+                ],
+                [t('Notice you were shown', '告知文本版本'), esc(evidence['noticeVersion'])],
+                [t('How you consented', '同意方式'), esc(evidence['method'])],
+                [t('Where', '来源'), esc(evidence['source'])],
+                [t('Collected at', '收集时间'), when(evidence['collectedAt'])],
+                [t('How you withdrew', '撤回方式'), withdrawal['method'] ? esc(`${text(withdrawal['method'])} (${text(withdrawal['source'])})`) : ''],
+                [t('Given by your guardian', '由监护人作出'), c['givenByGuardian'] ? yes(true) : ''],
+              ],
+            )}</section>`;
           })
           .join('');
   const processing =
@@ -59,14 +80,25 @@ export function accessExportHtml(e: AccessExport, options: DocumentOptions = DEF
       : `<table class="list"><thead><tr><th>${t('When', '时间')}</th><th>${t('What was done', '处理行为')}</th><th>${t('Why', '目的')}</th><th>${t('Which data', '数据类别')}</th><th>${t('On what basis', '法律依据')}</th><th>${t('By whom', '处理者')}</th></tr></thead><tbody>${e.processing
           .map(
             (p) =>
-              `<tr><td>${when(p['at'])}</td><td>${esc(wordFor('kind', text(p['kind']), lang))}${p['channel'] ? ` · ${esc(wordFor('channel', text(p['channel']), lang))}` : ''}</td><td>${esc(p['purpose'])}</td><td>${esc(strings(p['categories']).map((c) => wordFor('category', c, lang)).join(', '))}</td><td>${esc(p['legalBasis'] ? wordFor('legalBasis', text(p['legalBasis']), lang) : '')}</td><td>${esc(actorRole(text(p['actor']), lang))}</td></tr>`,
+              `<tr><td>${when(p['at'])}</td><td>${esc(wordFor('kind', text(p['kind']), lang))}${p['channel'] ? ` · ${esc(wordFor('channel', text(p['channel']), lang))}` : ''}</td><td>${esc(p['purpose'])}</td><td>${esc(
+                strings(p['categories'])
+                  .map((c) => wordFor('category', c, lang))
+                  .join(', '),
+              )}</td><td>${esc(p['legalBasis'] ? wordFor('legalBasis', text(p['legalBasis']), lang) : '')}</td><td>${esc(actorRole(text(p['actor']), lang))}</td></tr>`,
           )
           .join('')}</tbody></table>`;
   const requests =
     e.requests.length === 0
       ? none
       : e.requests
-          .map((r) => `<section class="item"><h3>${esc(wordFor('requestType', r.requestType, lang))} · ${esc(wordFor('requestStatus', r.status, lang))}</h3>${rows([[t('Received', '收到时间'), when(r.receivedAt)], [t('Due', '答复期限'), when(r.dueOn)], [t('Closed', '完成时间'), when(r.closedAt)]])}</section>`)
+          .map(
+            (r) =>
+              `<section class="item"><h3>${esc(wordFor('requestType', r.requestType, lang))} · ${esc(wordFor('requestStatus', r.status, lang))}</h3>${rows([
+                [t('Received', '收到时间'), when(r.receivedAt)],
+                [t('Due', '答复期限'), when(r.dueOn)],
+                [t('Closed', '完成时间'), when(r.closedAt)],
+              ])}</section>`,
+          )
           .join('');
 
   return `<!doctype html>

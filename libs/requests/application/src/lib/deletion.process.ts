@@ -75,7 +75,12 @@ export class DeletionProcess {
       const now = this.clock.now();
       const { retentionDuties } = await this.policies.get(state.tenantId);
       const keep = new Map<string, KeptField>();
-      for (const d of retentionDuties) keep.set(d.field, { field: d.field, reason: d.reason, until: isoDate(new Date(Date.UTC(now.getUTCFullYear() + d.years, now.getUTCMonth(), now.getUTCDate()))) });
+      for (const d of retentionDuties)
+        keep.set(d.field, {
+          field: d.field,
+          reason: d.reason,
+          until: isoDate(new Date(Date.UTC(now.getUTCFullYear() + d.years, now.getUTCMonth(), now.getUTCDate()))),
+        });
       for (const h of state.holds) keep.set(h.field, h);
       const erasure = await this.subjects.erase(context, state.customerId, state.requestId, [...keep.values()], now);
       await this.ledger.erased(state.requestId, erasure, this.clock.now());
@@ -83,7 +88,14 @@ export class DeletionProcess {
     }
     if (state.step === 'certify') {
       if (!state.erasure) throw new Error(`deletion of request ${state.requestId} has no erasure recorded`);
-      const certificate = await this.evidence.certify({ tenantId: state.tenantId, requestId: state.requestId, customerId: state.customerId, receivedAt, erasure: state.erasure, now: this.clock.now() });
+      const certificate = await this.evidence.certify({
+        tenantId: state.tenantId,
+        requestId: state.requestId,
+        customerId: state.customerId,
+        receivedAt,
+        erasure: state.erasure,
+        now: this.clock.now(),
+      });
       await this.ledger.certified(state.requestId, certificate, this.clock.now());
       state = await reload();
     }
@@ -100,7 +112,13 @@ export class DeletionProcess {
       const now = this.clock.now();
       // Completed already (a repeat after the request's event but before the ledger moved): nothing to append.
       if ((await history(this.store, state.tenantId, state.requestId)).state.status === 'in-progress') {
-        await runStep(this.store, this.projector, context, { kind: 'CompleteRequest', requestId: state.requestId, tenantId: state.tenantId, actor: context.actor, now: now.toISOString(), outcome }, now);
+        await runStep(
+          this.store,
+          this.projector,
+          context,
+          { kind: 'CompleteRequest', requestId: state.requestId, tenantId: state.tenantId, actor: context.actor, now: now.toISOString(), outcome },
+          now,
+        );
       }
       await this.ledger.completed(state.requestId, now);
     }

@@ -70,12 +70,24 @@ export interface TenantRequestPolicy {
 /** D3: each tenant's deadline policy and working-day calendar (default: GDPR month, no holidays). */
 export interface RequestPolicies {
   get(tenantId: string): Promise<TenantRequestPolicy>;
-  set(tenantId: string, policy: DeadlinePolicy, calendar: WorkingCalendar, duties: readonly RetentionDuty[], actor: string, now: Date): Promise<TenantRequestPolicy>;
+  set(
+    tenantId: string,
+    policy: DeadlinePolicy,
+    calendar: WorkingCalendar,
+    duties: readonly RetentionDuty[],
+    actor: string,
+    now: Date,
+  ): Promise<TenantRequestPolicy>;
 }
 
 /** D2: one-time codes to the requester's contact, through the notification outbox; only a keyed hash is stored. */
 export interface VerificationCodes {
-  issue(request: { tenantId: string; requestId: string; contact: { email: string | null; phone: string | null }; now: Date }): Promise<{ challengeId: string; expiresAt: Date }>;
+  issue(request: {
+    tenantId: string;
+    requestId: string;
+    contact: { email: string | null; phone: string | null };
+    now: Date;
+  }): Promise<{ challengeId: string; expiresAt: Date }>;
   matches(tenantId: string, requestId: string, challengeId: string, code: string): Promise<boolean>;
 }
 
@@ -198,7 +210,14 @@ export interface AccessExport {
   readonly tenantId: string;
   readonly requestId: string;
   readonly generatedAt: string;
-  readonly subject: { readonly customerId: string; readonly profile: Readonly<Record<string, unknown>>; readonly tags: readonly string[]; readonly under14: boolean; readonly restricted: boolean; readonly createdAt: string };
+  readonly subject: {
+    readonly customerId: string;
+    readonly profile: Readonly<Record<string, unknown>>;
+    readonly tags: readonly string[];
+    readonly under14: boolean;
+    readonly restricted: boolean;
+    readonly createdAt: string;
+  };
   readonly followUps: readonly Readonly<Record<string, unknown>>[];
   readonly consents: readonly Readonly<Record<string, unknown>>[];
   /** The processing record's entries about the subject (by its pseudonym), newest first. */

@@ -31,16 +31,15 @@ import {
 
 type Omitted = 'tenantId' | 'actor' | 'now';
 /** The lifecycle steps a handler takes directly (D2). */
-export type RequestStep = Extract<
-  RequestCommand,
-  { kind: 'VerifyByHandler' | 'AssignRequest' | 'EscalateRequest' | 'ExtendRequest' | 'StartRequest' | 'RejectRequest' }
-> extends infer C
-  ? C extends RequestCommand
-    ? Omit<C, Omitted>
-    : never
-  : never;
-
-
+export type RequestStep =
+  Extract<
+    RequestCommand,
+    { kind: 'VerifyByHandler' | 'AssignRequest' | 'EscalateRequest' | 'ExtendRequest' | 'StartRequest' | 'RejectRequest' }
+  > extends infer C
+    ? C extends RequestCommand
+      ? Omit<C, Omitted>
+      : never
+    : never;
 
 export class ReceiveRequestCommand extends Command<Appended> {
   constructor(
@@ -67,9 +66,16 @@ export class ReceiveRequestHandler implements ICommandHandler<ReceiveRequestComm
     const { tenantId, actor } = c.context;
     const unknown = c.request.scope.fields.filter((f) => !this.subjects.correctableFields.includes(f));
     if (unknown.length > 0) throw new DomainError('DSR.FIELD_UNKNOWN', `not a profile field: ${unknown.join(', ')}`, 'invalid');
-    if (!(await this.subjects.exists(tenantId, c.request.customerId))) throw new DomainError('DSR.SUBJECT_NOT_FOUND', 'the tenant holds no customer with this id', 'not_found');
+    if (!(await this.subjects.exists(tenantId, c.request.customerId)))
+      throw new DomainError('DSR.SUBJECT_NOT_FOUND', 'the tenant holds no customer with this id', 'not_found');
     const { policy, calendar } = await this.policies.get(tenantId);
-    return runStep(this.store, this.projector, c.context, { ...c.request, kind: 'ReceiveRequest', requestId: uuidv7(), tenantId, actor, now: now.toISOString(), policy, calendar }, now);
+    return runStep(
+      this.store,
+      this.projector,
+      c.context,
+      { ...c.request, kind: 'ReceiveRequest', requestId: uuidv7(), tenantId, actor, now: now.toISOString(), policy, calendar },
+      now,
+    );
   }
 }
 
@@ -126,7 +132,15 @@ export class SendVerificationCodeHandler implements ICommandHandler<SendVerifica
       throw new DomainError('DSR.CONTACT_ERASED', "the requester's contact is no longer readable; verify the identity another way", 'conflict');
     }
     // Refused before a code is sent (closed, verified, too many codes): checked on the current state.
-    const probe = { kind: 'SendVerificationCode' as const, requestId: c.requestId, tenantId, actor, now: now.toISOString(), challengeId: uuidv7(), expiresAt: now.toISOString() };
+    const probe = {
+      kind: 'SendVerificationCode' as const,
+      requestId: c.requestId,
+      tenantId,
+      actor,
+      now: now.toISOString(),
+      challengeId: uuidv7(),
+      expiresAt: now.toISOString(),
+    };
     requestDecider.decide(probe, fold(requestDecider, events));
     const issued = await this.codes.issue({ tenantId, requestId: c.requestId, contact, now });
     await runStep(this.store, this.projector, c.context, { ...probe, challengeId: issued.challengeId, expiresAt: issued.expiresAt.toISOString() }, now);
@@ -159,7 +173,13 @@ export class AnswerVerificationCodeHandler implements ICommandHandler<AnswerVeri
     const now = this.clock.now();
     const { tenantId, actor } = c.context;
     const matches = await this.codes.matches(tenantId, c.requestId, c.challengeId, c.code);
-    const result = await runStep(this.store, this.projector, c.context, { kind: 'AnswerVerificationCode', requestId: c.requestId, tenantId, actor, now: now.toISOString(), challengeId: c.challengeId, matches }, now);
+    const result = await runStep(
+      this.store,
+      this.projector,
+      c.context,
+      { kind: 'AnswerVerificationCode', requestId: c.requestId, tenantId, actor, now: now.toISOString(), challengeId: c.challengeId, matches },
+      now,
+    );
     if (!matches) throw new DomainError('DSR.CODE_INVALID', 'the code is not valid', 'invalid');
     return result;
   }
@@ -221,7 +241,11 @@ export class ExecuteRequestHandler implements ICommandHandler<ExecuteRequestComm
       }
       case 'withdrawal': {
         const purposes = await this.subjects.withdrawConsents(c.context, customerId, scope.purposes, c.requestId);
-        outcome = { summary: purposes.length > 0 ? `consent withdrawn for: ${purposes.join(', ')}` : 'no consent was in force', documentId: null, retained: [] };
+        outcome = {
+          summary: purposes.length > 0 ? `consent withdrawn for: ${purposes.join(', ')}` : 'no consent was in force',
+          documentId: null,
+          retained: [],
+        };
         break;
       }
       case 'correction': {
@@ -247,7 +271,13 @@ export class ExecuteRequestHandler implements ICommandHandler<ExecuteRequestComm
         throw new DomainError('DSR.NOT_EXECUTABLE_HERE', `a ${String(state.requestType)} request is not carried out by this endpoint`, 'conflict');
     }
     const now = this.clock.now();
-    await runStep(this.store, this.projector, c.context, { kind: 'CompleteRequest', requestId: c.requestId, tenantId, actor, now: now.toISOString(), outcome }, now);
+    await runStep(
+      this.store,
+      this.projector,
+      c.context,
+      { kind: 'CompleteRequest', requestId: c.requestId, tenantId, actor, now: now.toISOString(), outcome },
+      now,
+    );
     return { requestId: c.requestId, outcome };
   }
 }

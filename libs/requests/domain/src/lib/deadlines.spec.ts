@@ -5,7 +5,11 @@ const none = { holidays: [] };
 
 describe('D3 deadlines', () => {
   it('GDPR: one calendar month, the 31st ending on the last day of a shorter month, leap years included', () => {
-    expect(deadlineOf({ kind: 'gdpr-month' }, '2026-11-22', none)).toEqual({ dueOn: '2026-12-22', maxExtendedDueOn: '2027-02-22', extensionNoticeBy: '2026-12-22' });
+    expect(deadlineOf({ kind: 'gdpr-month' }, '2026-11-22', none)).toEqual({
+      dueOn: '2026-12-22',
+      maxExtendedDueOn: '2027-02-22',
+      extensionNoticeBy: '2026-12-22',
+    });
     expect(deadlineOf({ kind: 'gdpr-month' }, '2027-01-31', none).dueOn).toBe('2027-02-28');
     expect(deadlineOf({ kind: 'gdpr-month' }, '2028-01-31', none).dueOn).toBe('2028-02-29');
     expect(deadlineOf({ kind: 'gdpr-month' }, '2028-02-29', none).dueOn).toBe('2028-03-29');
@@ -15,7 +19,11 @@ describe('D3 deadlines', () => {
 
   it('15 working days: the day of receipt does not count, weekends and holidays are skipped; no extension', () => {
     // Friday 2026-11-20: Monday 23 is day 1; three weeks later, Friday 2026-12-11 is day 15.
-    expect(deadlineOf({ kind: 'working-days', days: 15 }, '2026-11-20', none)).toEqual({ dueOn: '2026-12-11', maxExtendedDueOn: null, extensionNoticeBy: null });
+    expect(deadlineOf({ kind: 'working-days', days: 15 }, '2026-11-20', none)).toEqual({
+      dueOn: '2026-12-11',
+      maxExtendedDueOn: null,
+      extensionNoticeBy: null,
+    });
     // Received on a Saturday: Monday is day 1 as well.
     expect(deadlineOf({ kind: 'working-days', days: 15 }, '2026-11-21', none).dueOn).toBe('2026-12-11');
     // Over the year end with public holidays on 25 Dec and 1 Jan.
@@ -32,7 +40,11 @@ describe('D3 deadlines', () => {
       maxExtendedDueOn: '2028-04-01',
       extensionNoticeBy: '2028-03-02',
     });
-    expect(deadlineOf({ kind: 'custom', unit: 'working-days', days: 10, extensionDays: 0 }, '2026-11-23', none)).toEqual({ dueOn: '2026-12-07', maxExtendedDueOn: null, extensionNoticeBy: null });
+    expect(deadlineOf({ kind: 'custom', unit: 'working-days', days: 10, extensionDays: 0 }, '2026-11-23', none)).toEqual({
+      dueOn: '2026-12-07',
+      maxExtendedDueOn: null,
+      extensionNoticeBy: null,
+    });
   });
 
   it('refuses impossible policies and calendars', () => {

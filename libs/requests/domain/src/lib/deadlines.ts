@@ -46,7 +46,8 @@ export function checkDuties(duties: readonly RetentionDuty[], fields: readonly s
   for (const d of duties) {
     if (!fields.includes(d.field)) throw new DomainError('DSR.DUTY_FIELD_UNKNOWN', `not a profile field: ${d.field}`, 'invalid');
     if (seen.has(d.field)) throw new DomainError('DSR.DUTY_DUPLICATE', `${d.field} has two retention duties`, 'invalid');
-    if (!Number.isInteger(d.years) || d.years < 1 || d.years > 30) throw new DomainError('DSR.DUTY_INVALID', 'a retention duty lasts 1 to 30 whole years', 'invalid');
+    if (!Number.isInteger(d.years) || d.years < 1 || d.years > 30)
+      throw new DomainError('DSR.DUTY_INVALID', 'a retention duty lasts 1 to 30 whole years', 'invalid');
     if (d.reason.trim() === '') throw new DomainError('DSR.DUTY_INVALID', 'a retention duty names its legal reason', 'invalid');
     seen.add(d.field);
   }

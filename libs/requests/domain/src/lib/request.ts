@@ -60,13 +60,25 @@ export type RequestReceived = E<
 >;
 export type VerificationCodeSent = E<'RequesterVerificationCodeSent.v1', { readonly challengeId: string; readonly sentAt: string; readonly expiresAt: string }>;
 export type VerificationFailed = E<'RequesterVerificationFailed.v1', { readonly challengeId: string; readonly failedAt: string }>;
-export type IdentityVerified = E<'RequesterIdentityVerified.v1', { readonly method: 'one-time-code' | 'handler-check'; readonly note: string | null; readonly verifiedAt: string; readonly verifiedBy: string }>;
+export type IdentityVerified = E<
+  'RequesterIdentityVerified.v1',
+  { readonly method: 'one-time-code' | 'handler-check'; readonly note: string | null; readonly verifiedAt: string; readonly verifiedBy: string }
+>;
 export type RequestAssigned = E<'DataSubjectRequestAssigned.v1', { readonly handler: string; readonly assignedBy: string; readonly assignedAt: string }>;
 export type RequestEscalated = E<'DataSubjectRequestEscalated.v1', { readonly reason: string; readonly escalatedBy: string; readonly escalatedAt: string }>;
-export type RequestExtended = E<'DataSubjectRequestExtended.v1', { readonly reason: string; readonly dueOn: string; readonly requesterToldAt: string; readonly extendedBy: string }>;
+export type RequestExtended = E<
+  'DataSubjectRequestExtended.v1',
+  { readonly reason: string; readonly dueOn: string; readonly requesterToldAt: string; readonly extendedBy: string }
+>;
 export type RequestStarted = E<'DataSubjectRequestStarted.v1', { readonly startedBy: string; readonly startedAt: string }>;
-export type RequestCompleted = E<'DataSubjectRequestCompleted.v1', { readonly outcome: RequestOutcome; readonly completedBy: string; readonly completedAt: string }>;
-export type RequestRejected = E<'DataSubjectRequestRejected.v1', { readonly reasons: readonly string[]; readonly complaint: string; readonly rejectedBy: string; readonly rejectedAt: string }>;
+export type RequestCompleted = E<
+  'DataSubjectRequestCompleted.v1',
+  { readonly outcome: RequestOutcome; readonly completedBy: string; readonly completedAt: string }
+>;
+export type RequestRejected = E<
+  'DataSubjectRequestRejected.v1',
+  { readonly reasons: readonly string[]; readonly complaint: string; readonly rejectedBy: string; readonly rejectedAt: string }
+>;
 
 export type RequestEvent =
   | RequestReceived
@@ -180,8 +192,10 @@ export const requestDecider: Decider<RequestCommand, RequestEvent, RequestState>
     const ids = { requestId: command.requestId, tenantId: command.tenantId };
     if (command.kind === 'ReceiveRequest') {
       if (state.exists) refuse('DSR.ALREADY_EXISTS', 'this request already exists');
-      if (!command.requester.contact.email && !command.requester.contact.phone) refuse('DSR.NO_CONTACT', 'the requester needs an e-mail address or a phone number for the answer', 'invalid');
-      if (command.requestType === 'correction' && command.scope.fields.length === 0) refuse('DSR.NO_FIELDS', 'a correction names the fields to correct', 'invalid');
+      if (!command.requester.contact.email && !command.requester.contact.phone)
+        refuse('DSR.NO_CONTACT', 'the requester needs an e-mail address or a phone number for the answer', 'invalid');
+      if (command.requestType === 'correction' && command.scope.fields.length === 0)
+        refuse('DSR.NO_FIELDS', 'a correction names the fields to correct', 'invalid');
       const deadline = deadlineOf(command.policy, command.now.slice(0, 10), command.calendar);
       return [
         {
@@ -206,8 +220,11 @@ export const requestDecider: Decider<RequestCommand, RequestEvent, RequestState>
     switch (command.kind) {
       case 'SendVerificationCode':
         if (state.verified) refuse('DSR.ALREADY_VERIFIED', "the requester's identity is already verified");
-        if (state.challenges >= MAX_CHALLENGES) refuse('DSR.TOO_MANY_CODES', `at most ${MAX_CHALLENGES} codes per request; verify the identity another way or reject the request`, 'rate_limited');
-        return [{ type: 'RequesterVerificationCodeSent.v1', data: { ...ids, challengeId: command.challengeId, sentAt: command.now, expiresAt: command.expiresAt } }];
+        if (state.challenges >= MAX_CHALLENGES)
+          refuse('DSR.TOO_MANY_CODES', `at most ${MAX_CHALLENGES} codes per request; verify the identity another way or reject the request`, 'rate_limited');
+        return [
+          { type: 'RequesterVerificationCodeSent.v1', data: { ...ids, challengeId: command.challengeId, sentAt: command.now, expiresAt: command.expiresAt } },
+        ];
       case 'AnswerVerificationCode': {
         if (state.verified) refuse('DSR.ALREADY_VERIFIED', "the requester's identity is already verified");
         const c = state.challenge;
@@ -215,11 +232,18 @@ export const requestDecider: Decider<RequestCommand, RequestEvent, RequestState>
         if (c.failures >= MAX_CODE_ATTEMPTS) refuse('DSR.CODE_ATTEMPTS_EXHAUSTED', 'too many wrong codes; ask for a new one', 'invalid');
         if (Date.parse(command.now) > Date.parse(c.expiresAt)) refuse('DSR.CODE_EXPIRED', 'the code has expired; ask for a new one', 'invalid');
         if (!command.matches) return [{ type: 'RequesterVerificationFailed.v1', data: { ...ids, challengeId: c.id, failedAt: command.now } }];
-        return [{ type: 'RequesterIdentityVerified.v1', data: { ...ids, method: 'one-time-code', note: null, verifiedAt: command.now, verifiedBy: command.actor } }];
+        return [
+          { type: 'RequesterIdentityVerified.v1', data: { ...ids, method: 'one-time-code', note: null, verifiedAt: command.now, verifiedBy: command.actor } },
+        ];
       }
       case 'VerifyByHandler':
         if (state.verified) refuse('DSR.ALREADY_VERIFIED', "the requester's identity is already verified");
-        return [{ type: 'RequesterIdentityVerified.v1', data: { ...ids, method: 'handler-check', note: command.note, verifiedAt: command.now, verifiedBy: command.actor } }];
+        return [
+          {
+            type: 'RequesterIdentityVerified.v1',
+            data: { ...ids, method: 'handler-check', note: command.note, verifiedAt: command.now, verifiedBy: command.actor },
+          },
+        ];
       case 'AssignRequest':
         if (state.handler === command.handler) return [];
         return [{ type: 'DataSubjectRequestAssigned.v1', data: { ...ids, handler: command.handler, assignedBy: command.actor, assignedAt: command.now } }];
@@ -229,12 +253,18 @@ export const requestDecider: Decider<RequestCommand, RequestEvent, RequestState>
         if (state.extended) refuse('DSR.ALREADY_EXTENDED', 'the request was already extended once');
         if (!state.maxExtendedDueOn || !state.extensionNoticeBy) return refuse('DSR.NOT_EXTENDABLE', "the tenant's deadline policy allows no extension");
         if (command.dueOn <= state.dueOn) refuse('DSR.EXTENSION_NOT_LATER', `the new due date must be after ${state.dueOn}`, 'invalid');
-        if (command.dueOn > state.maxExtendedDueOn) refuse('DSR.EXTENSION_TOO_LONG', `the policy allows an extension up to ${state.maxExtendedDueOn}`, 'invalid');
+        if (command.dueOn > state.maxExtendedDueOn)
+          refuse('DSR.EXTENSION_TOO_LONG', `the policy allows an extension up to ${state.maxExtendedDueOn}`, 'invalid');
         if (command.requesterToldAt > command.now) refuse('DSR.NOTICE_IN_FUTURE', 'the requester cannot have been told in the future', 'invalid');
         if (command.requesterToldAt.slice(0, 10) > state.extensionNoticeBy) {
           refuse('DSR.EXTENSION_NOTICE_LATE', `the requester had to be told of an extension by ${state.extensionNoticeBy}`);
         }
-        return [{ type: 'DataSubjectRequestExtended.v1', data: { ...ids, reason: command.reason, dueOn: command.dueOn, requesterToldAt: command.requesterToldAt, extendedBy: command.actor } }];
+        return [
+          {
+            type: 'DataSubjectRequestExtended.v1',
+            data: { ...ids, reason: command.reason, dueOn: command.dueOn, requesterToldAt: command.requesterToldAt, extendedBy: command.actor },
+          },
+        ];
       }
       case 'StartRequest':
         if (!state.verified) refuse('DSR.NOT_VERIFIED', "the requester's identity is not verified yet");
@@ -246,7 +276,12 @@ export const requestDecider: Decider<RequestCommand, RequestEvent, RequestState>
       case 'RejectRequest':
         if (command.reasons.length === 0) refuse('DSR.NO_REASONS', 'a rejection states its reasons', 'invalid');
         if (command.complaint.trim() === '') refuse('DSR.NO_COMPLAINT_ROUTE', 'a rejection tells the requester how to complain (PIPL 50)', 'invalid');
-        return [{ type: 'DataSubjectRequestRejected.v1', data: { ...ids, reasons: [...command.reasons], complaint: command.complaint, rejectedBy: command.actor, rejectedAt: command.now } }];
+        return [
+          {
+            type: 'DataSubjectRequestRejected.v1',
+            data: { ...ids, reasons: [...command.reasons], complaint: command.complaint, rejectedBy: command.actor, rejectedAt: command.now },
+          },
+        ];
     }
   },
 
@@ -265,7 +300,12 @@ export const requestDecider: Decider<RequestCommand, RequestEvent, RequestState>
           extensionNoticeBy: event.data.extensionNoticeBy,
         };
       case 'RequesterVerificationCodeSent.v1':
-        return { ...state, status: 'verifying', challenge: { id: event.data.challengeId, expiresAt: event.data.expiresAt, failures: 0 }, challenges: state.challenges + 1 };
+        return {
+          ...state,
+          status: 'verifying',
+          challenge: { id: event.data.challengeId, expiresAt: event.data.expiresAt, failures: 0 },
+          challenges: state.challenges + 1,
+        };
       case 'RequesterVerificationFailed.v1':
         return state.challenge ? { ...state, challenge: { ...state.challenge, failures: state.challenge.failures + 1 } } : state;
       case 'RequesterIdentityVerified.v1':

@@ -50,7 +50,13 @@ export class PostgresDeletionLedger implements DeletionLedger {
   private async move(requestId: string, from: DeletionStep, to: DeletionStep, set: Record<string, unknown>, now: Date): Promise<void> {
     const names = Object.keys(set);
     const assignments = [...names.map((n, i) => `${n} = $${i + 5}`), 'step = $3', 'updated_at = $4'].join(', ');
-    await this.owner.query(`UPDATE requests.deletions SET ${assignments} WHERE request_id = $1 AND step = $2`, [requestId, from, to, now, ...Object.values(set)]);
+    await this.owner.query(`UPDATE requests.deletions SET ${assignments} WHERE request_id = $1 AND step = $2`, [
+      requestId,
+      from,
+      to,
+      now,
+      ...Object.values(set),
+    ]);
   }
 
   erased(requestId: string, erasure: Erasure, now: Date): Promise<void> {
@@ -71,7 +77,12 @@ export class PostgresDeletionLedger implements DeletionLedger {
           tenantId: s.tenantId,
           subjectId: s.requestId,
           kind: 'subject-erased',
-          payload: { subjectRef: s.customerId, requestId: s.requestId, erasedAt: s.erasure?.erasedAt ?? null, certificateId: s.certificate?.certificate.certificateId ?? null },
+          payload: {
+            subjectRef: s.customerId,
+            requestId: s.requestId,
+            erasedAt: s.erasure?.erasedAt ?? null,
+            certificateId: s.certificate?.certificate.certificateId ?? null,
+          },
         },
         now,
       );

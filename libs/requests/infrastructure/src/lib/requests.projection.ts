@@ -7,7 +7,11 @@ import { REQUEST_EVENT_TYPES, type RequestEvent } from '@attest/requests-domain'
 async function set(m: EntityManager, requestId: string, position: string, columns: Record<string, unknown>): Promise<void> {
   const names = Object.keys(columns);
   const assignments = [...names.map((n, i) => `${n} = $${i + 3}`), 'last_position = $2'].join(', ');
-  await m.query(`UPDATE requests.requests_v1 SET ${assignments} WHERE request_id = $1 AND last_position < $2`, [requestId, position, ...Object.values(columns)]);
+  await m.query(`UPDATE requests.requests_v1 SET ${assignments} WHERE request_id = $1 AND last_position < $2`, [
+    requestId,
+    position,
+    ...Object.values(columns),
+  ]);
 }
 
 async function apply(m: EntityManager, event: RecordedEvent): Promise<void> {
@@ -21,7 +25,20 @@ async function apply(m: EntityManager, event: RecordedEvent): Promise<void> {
       await m.query(
         `INSERT INTO requests.requests_v1 (request_id, tenant_id, customer_id, request_type, channel, relation, scope, status, received_at, due_on, max_extended_due_on, extension_notice_by, last_position)
          VALUES ($1, $2, $3, $4, $5, $6, $7, 'received', $8, $9, $10, $11, $12) ON CONFLICT (request_id) DO NOTHING`,
-        [id, d.tenantId, d.customerId, d.requestType, d.channel, d.requester.relation, JSON.stringify(d.scope), d.receivedAt, d.dueOn, d.maxExtendedDueOn, d.extensionNoticeBy, at],
+        [
+          id,
+          d.tenantId,
+          d.customerId,
+          d.requestType,
+          d.channel,
+          d.requester.relation,
+          JSON.stringify(d.scope),
+          d.receivedAt,
+          d.dueOn,
+          d.maxExtendedDueOn,
+          d.extensionNoticeBy,
+          at,
+        ],
       );
       return;
     }
@@ -34,10 +51,11 @@ async function apply(m: EntityManager, event: RecordedEvent): Promise<void> {
     case 'DataSubjectRequestAssigned.v1':
       return set(m, id, at, { handler: e.data.handler });
     case 'DataSubjectRequestEscalated.v1':
-      await m.query(
-        `UPDATE requests.requests_v1 SET escalations = escalations || $3::jsonb, last_position = $2 WHERE request_id = $1 AND last_position < $2`,
-        [id, at, JSON.stringify([{ reason: e.data.reason, at: e.data.escalatedAt, by: e.data.escalatedBy }])],
-      );
+      await m.query(`UPDATE requests.requests_v1 SET escalations = escalations || $3::jsonb, last_position = $2 WHERE request_id = $1 AND last_position < $2`, [
+        id,
+        at,
+        JSON.stringify([{ reason: e.data.reason, at: e.data.escalatedAt, by: e.data.escalatedBy }]),
+      ]);
       return;
     case 'DataSubjectRequestExtended.v1':
       return set(m, id, at, { due_on: e.data.dueOn, extension: JSON.stringify({ reason: e.data.reason, requesterToldAt: e.data.requesterToldAt }) });
@@ -46,7 +64,11 @@ async function apply(m: EntityManager, event: RecordedEvent): Promise<void> {
     case 'DataSubjectRequestCompleted.v1':
       return set(m, id, at, { status: 'completed', outcome: JSON.stringify(e.data.outcome), closed_at: e.data.completedAt });
     case 'DataSubjectRequestRejected.v1':
-      return set(m, id, at, { status: 'rejected', rejection: JSON.stringify({ reasons: e.data.reasons, complaint: e.data.complaint }), closed_at: e.data.rejectedAt });
+      return set(m, id, at, {
+        status: 'rejected',
+        rejection: JSON.stringify({ reasons: e.data.reasons, complaint: e.data.complaint }),
+        closed_at: e.data.rejectedAt,
+      });
   }
 }
 

@@ -1,7 +1,17 @@
 import type { DataSource } from 'typeorm';
 import { withTenant } from '@attest/database';
 import type { RequestPolicies, RequestQueueFilter, RequestsReadModel, RequestView, TenantRequestPolicy } from '@attest/requests-application';
-import { AT_RISK_DAYS, checkDuties, checkPolicy, DEFAULT_DEADLINE_POLICY, urgencyOf, type DeadlinePolicy, type RetentionDuty, type RequestStatus, type WorkingCalendar } from '@attest/requests-domain';
+import {
+  AT_RISK_DAYS,
+  checkDuties,
+  checkPolicy,
+  DEFAULT_DEADLINE_POLICY,
+  urgencyOf,
+  type DeadlinePolicy,
+  type RetentionDuty,
+  type RequestStatus,
+  type WorkingCalendar,
+} from '@attest/requests-domain';
 
 interface Row {
   request_id: string;
@@ -63,7 +73,9 @@ export class PostgresRequestsReadModel implements RequestsReadModel {
   ) {}
 
   async get(tenantId: string, requestId: string, now: Date): Promise<RequestView | null> {
-    const rows = await withTenant<Row[]>(this.app, tenantId, (m) => m.query(`SELECT ${COLUMNS} FROM requests.requests_v1 WHERE tenant_id = $1 AND request_id = $2`, [tenantId, requestId]));
+    const rows = await withTenant<Row[]>(this.app, tenantId, (m) =>
+      m.query(`SELECT ${COLUMNS} FROM requests.requests_v1 WHERE tenant_id = $1 AND request_id = $2`, [tenantId, requestId]),
+    );
     return rows[0] ? view(rows[0], now) : null;
   }
 
@@ -89,14 +101,27 @@ export class PostgresRequestsReadModel implements RequestsReadModel {
            AND ($6::text IS NULL OR (closed_at IS NULL AND CASE WHEN due_on < $7::date THEN 'overdue' WHEN due_on - $7::date < $9 THEN 'at-risk' ELSE 'on-track' END = $6))
          ORDER BY due_on, request_id
          LIMIT $8`,
-        [tenantId, status, filter.handler ?? null, filter.escalated ?? null, filter.requestType ?? null, filter.urgency ?? null, today, filter.limit, AT_RISK_DAYS],
+        [
+          tenantId,
+          status,
+          filter.handler ?? null,
+          filter.escalated ?? null,
+          filter.requestType ?? null,
+          filter.urgency ?? null,
+          today,
+          filter.limit,
+          AT_RISK_DAYS,
+        ],
       ),
     );
     return rows.map((r) => view(r, now));
   }
 
   async escalated(now: Date, limit: number): Promise<RequestView[]> {
-    const rows = await this.owner.query<Row[]>(`SELECT ${COLUMNS} FROM requests.requests_v1 WHERE closed_at IS NULL AND escalations <> '[]' ORDER BY due_on, request_id LIMIT $1`, [limit]);
+    const rows = await this.owner.query<Row[]>(
+      `SELECT ${COLUMNS} FROM requests.requests_v1 WHERE closed_at IS NULL AND escalations <> '[]' ORDER BY due_on, request_id LIMIT $1`,
+      [limit],
+    );
     return rows.map((r) => view(r, now));
   }
 }
@@ -110,16 +135,28 @@ export class PostgresRequestPolicies implements RequestPolicies {
   ) {}
 
   async get(tenantId: string): Promise<TenantRequestPolicy> {
-    const rows = await this.owner.query<{ policy: DeadlinePolicy; holidays: string[]; retention_duties: RetentionDuty[]; updated_by: string; updated_at: Date }[]>(
-      `SELECT policy, holidays, retention_duties, updated_by, updated_at FROM requests.policies WHERE tenant_id = $1`,
-      [tenantId],
-    );
+    const rows = await this.owner.query<
+      { policy: DeadlinePolicy; holidays: string[]; retention_duties: RetentionDuty[]; updated_by: string; updated_at: Date }[]
+    >(`SELECT policy, holidays, retention_duties, updated_by, updated_at FROM requests.policies WHERE tenant_id = $1`, [tenantId]);
     const r = rows[0];
     if (!r) return { policy: DEFAULT_DEADLINE_POLICY, calendar: { holidays: [] }, retentionDuties: [], updatedBy: null, updatedAt: null };
-    return { policy: r.policy, calendar: { holidays: r.holidays }, retentionDuties: r.retention_duties, updatedBy: r.updated_by, updatedAt: r.updated_at.toISOString() };
+    return {
+      policy: r.policy,
+      calendar: { holidays: r.holidays },
+      retentionDuties: r.retention_duties,
+      updatedBy: r.updated_by,
+      updatedAt: r.updated_at.toISOString(),
+    };
   }
 
-  async set(tenantId: string, policy: DeadlinePolicy, calendar: WorkingCalendar, duties: readonly RetentionDuty[], actor: string, now: Date): Promise<TenantRequestPolicy> {
+  async set(
+    tenantId: string,
+    policy: DeadlinePolicy,
+    calendar: WorkingCalendar,
+    duties: readonly RetentionDuty[],
+    actor: string,
+    now: Date,
+  ): Promise<TenantRequestPolicy> {
     checkPolicy(policy, calendar);
     checkDuties(duties, this.profileFields);
     const holidays = [...new Set(calendar.holidays)].sort();

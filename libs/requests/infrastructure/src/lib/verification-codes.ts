@@ -27,14 +27,10 @@ export class PostgresVerificationCodes implements VerificationCodes {
     const hash = Buffer.from(await this.privacy.keyedHash('dsr-otp', `${challengeId}:${code}`));
     const expiresAt = new Date(request.now.getTime() + CODE_TTL_SECONDS * 1000);
     await this.dataSource.transaction(async (m) => {
-      await m.query(`INSERT INTO requests.challenges (challenge_id, tenant_id, request_id, code_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)`, [
-        challengeId,
-        request.tenantId,
-        request.requestId,
-        hash,
-        request.now,
-        expiresAt,
-      ]);
+      await m.query(
+        `INSERT INTO requests.challenges (challenge_id, tenant_id, request_id, code_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+        [challengeId, request.tenantId, request.requestId, hash, request.now, expiresAt],
+      );
       await this.outbox.enqueue(
         m,
         {
@@ -42,7 +38,13 @@ export class PostgresVerificationCodes implements VerificationCodes {
           tenantId: request.tenantId,
           subjectId: request.requestId,
           kind: 'one-time-code',
-          payload: { to: { email: request.contact.email, phone: request.contact.phone }, purpose: 'data-subject-request', requestId: request.requestId, code, expiresAt: expiresAt.toISOString() },
+          payload: {
+            to: { email: request.contact.email, phone: request.contact.phone },
+            purpose: 'data-subject-request',
+            requestId: request.requestId,
+            code,
+            expiresAt: expiresAt.toISOString(),
+          },
         },
         request.now,
       );
@@ -52,11 +54,10 @@ export class PostgresVerificationCodes implements VerificationCodes {
 
   async matches(tenantId: string, requestId: string, challengeId: string, code: string): Promise<boolean> {
     if (!isUuid(challengeId) || !/^[0-9]{6}$/.test(code)) return false;
-    const rows = await this.dataSource.query<{ code_hash: Buffer }[]>(`SELECT code_hash FROM requests.challenges WHERE challenge_id = $1 AND tenant_id = $2 AND request_id = $3`, [
-      challengeId,
-      tenantId,
-      requestId,
-    ]);
+    const rows = await this.dataSource.query<{ code_hash: Buffer }[]>(
+      `SELECT code_hash FROM requests.challenges WHERE challenge_id = $1 AND tenant_id = $2 AND request_id = $3`,
+      [challengeId, tenantId, requestId],
+    );
     const stored = rows[0]?.code_hash;
     if (!stored) return false;
     const given = Buffer.from(await this.privacy.keyedHash('dsr-otp', `${challengeId}:${code}`));

@@ -17,7 +17,11 @@ async function main(): Promise<void> {
   const report = { embedded: infra.embedded, migrations, events, appUser: who?.u };
   if (process.env['FIXTURE_HOLD'] === '1') {
     process.send?.(report);
-    await new Promise<void>((resolve) => process.once('message', () => { resolve(); }));
+    await new Promise<void>((resolve) =>
+      process.once('message', () => {
+        resolve();
+      }),
+    );
   } else {
     process.send?.(report);
   }

@@ -53,4 +53,3 @@ export function addWorkingDays(date: string, days: number, holidays: ReadonlySet
   }
   return isoDate(at);
 }
-

@@ -39,7 +39,9 @@ export function formatWhen(value: string | null | undefined, options: DocumentOp
   if (Number.isNaN(date.getTime())) return value;
   if (dateOnly) return new Intl.DateTimeFormat(options.lang, { dateStyle: 'long', timeZone: 'UTC' }).format(date);
   const when = new Intl.DateTimeFormat(options.lang, { dateStyle: 'long', timeStyle: 'short', timeZone: options.timeZone }).format(date);
-  const zone = new Intl.DateTimeFormat(options.lang, { timeZone: options.timeZone, timeZoneName: 'long' }).formatToParts(date).find((p) => p.type === 'timeZoneName')?.value ?? options.timeZone;
+  const zone =
+    new Intl.DateTimeFormat(options.lang, { timeZone: options.timeZone, timeZoneName: 'long' }).formatToParts(date).find((p) => p.type === 'timeZoneName')
+      ?.value ?? options.timeZone;
   return options.lang === 'zh-CN' ? `${when}（${zone}）` : `${when} (${zone})`;
 }
 

@@ -16,14 +16,22 @@ describe('groupBy', () => {
   });
 
   it('maps each item when asked and returns an empty map for no items', () => {
-    const groups = groupBy([1, 2, 3, 4, 5, 6], (n) => n % 3, (n) => `#${String(n)}`);
+    const groups = groupBy(
+      [1, 2, 3, 4, 5, 6],
+      (n) => n % 3,
+      (n) => `#${String(n)}`,
+    );
     expect(Object.fromEntries(groups)).toEqual({ 1: ['#1', '#4'], 2: ['#2', '#5'], 0: ['#3', '#6'] });
     expect(groupBy([], () => 'x').size).toBe(0);
   });
 
   it('puts every item of one key in one group, each once', () => {
     const ids = Array.from({ length: 10_000 }, (_, i) => i);
-    const [only] = groupBy(ids, () => 'bench', (i) => i * 2).values();
+    const [only] = groupBy(
+      ids,
+      () => 'bench',
+      (i) => i * 2,
+    ).values();
     expect(only).toHaveLength(10_000);
     expect(only?.[9_999]).toBe(19_998);
     expect(new Set(only).size).toBe(10_000);

@@ -34,7 +34,9 @@ export class ProcessingJournal1763773000000 implements MigrationInterface {
     await q.query(`CREATE TRIGGER journal_append_only BEFORE UPDATE OR DELETE ON processing.journal FOR EACH ROW EXECUTE FUNCTION processing.refuse_change()`);
     await q.query(`ALTER TABLE processing.journal ENABLE ALWAYS TRIGGER journal_append_only`);
     await q.query(`ALTER TABLE processing.journal ENABLE ROW LEVEL SECURITY`);
-    await q.query(`CREATE POLICY tenant_isolation ON processing.journal TO attest_app USING (tenant_id = current_setting('attest.tenant_id', true)) WITH CHECK (tenant_id = current_setting('attest.tenant_id', true))`);
+    await q.query(
+      `CREATE POLICY tenant_isolation ON processing.journal TO attest_app USING (tenant_id = current_setting('attest.tenant_id', true)) WITH CHECK (tenant_id = current_setting('attest.tenant_id', true))`,
+    );
     await q.query(`GRANT USAGE ON SCHEMA processing TO attest_app`);
     await q.query(`GRANT SELECT, INSERT ON processing.journal TO attest_app`);
   }

@@ -75,9 +75,13 @@ export function describeEventStoreContract(name: string, createHarness: () => Pr
 
       it('reads backwards, from a revision, and at most maxCount', async () => {
         const streamId = streamIn(uniqueCategory());
-        await store.appendToStream(streamId, [1, 2, 3, 4, 5].map((n) => testEvent('ThingHappened.v1', { n })), {
-          expectedRevision: NO_STREAM,
-        });
+        await store.appendToStream(
+          streamId,
+          [1, 2, 3, 4, 5].map((n) => testEvent('ThingHappened.v1', { n })),
+          {
+            expectedRevision: NO_STREAM,
+          },
+        );
         const backwards = await store.readStream(streamId, { direction: 'backwards' });
         expect(backwards.map((e) => e.data['n'])).toEqual([5, 4, 3, 2, 1]);
         const page = await store.readStream(streamId, { fromRevision: 1, maxCount: 2 });
@@ -95,9 +99,7 @@ export function describeEventStoreContract(name: string, createHarness: () => Pr
       it('no_stream refuses an existing stream with a typed error', async () => {
         const streamId = streamIn(uniqueCategory());
         await store.appendToStream(streamId, [testEvent()], { expectedRevision: NO_STREAM });
-        const error: unknown = await store
-          .appendToStream(streamId, [testEvent()], { expectedRevision: NO_STREAM })
-          .catch((e: unknown) => e);
+        const error: unknown = await store.appendToStream(streamId, [testEvent()], { expectedRevision: NO_STREAM }).catch((e: unknown) => e);
         expect(error).toBeInstanceOf(WrongExpectedRevisionError);
         expect(error).toMatchObject({ code: 'EVENT_STORE.WRONG_EXPECTED_REVISION', streamId, actual: 0 });
       });
@@ -117,9 +119,7 @@ export function describeEventStoreContract(name: string, createHarness: () => Pr
       it('an exact revision must match the last event', async () => {
         const streamId = streamIn(uniqueCategory());
         await store.appendToStream(streamId, [testEvent(), testEvent()], { expectedRevision: NO_STREAM });
-        await expect(store.appendToStream(streamId, [testEvent()], { expectedRevision: 0 })).rejects.toBeInstanceOf(
-          WrongExpectedRevisionError,
-        );
+        await expect(store.appendToStream(streamId, [testEvent()], { expectedRevision: 0 })).rejects.toBeInstanceOf(WrongExpectedRevisionError);
         await expect(store.appendToStream(streamId, [testEvent()], { expectedRevision: 1 })).resolves.toMatchObject({
           nextExpectedRevision: 2,
         });
@@ -167,9 +167,7 @@ export function describeEventStoreContract(name: string, createHarness: () => Pr
         const streamId = streamIn(uniqueCategory());
         const events = [testEvent(), testEvent()];
         await store.appendToStream(streamId, events, { expectedRevision: NO_STREAM });
-        await expect(
-          store.appendToStream(streamId, [events[0]!, testEvent()], { expectedRevision: ANY }),
-        ).rejects.toBeInstanceOf(DuplicateEventIdError);
+        await expect(store.appendToStream(streamId, [events[0]!, testEvent()], { expectedRevision: ANY })).rejects.toBeInstanceOf(DuplicateEventIdError);
         const elsewhere = store.appendToStream(streamIn(uniqueCategory()), events, { expectedRevision: ANY });
         if (harness.refusesIdsOfOtherStreams) await expect(elsewhere).rejects.toBeInstanceOf(DuplicateEventIdError);
         else await expect(elsewhere).resolves.toMatchObject({ idempotent: false });
@@ -184,17 +182,13 @@ export function describeEventStoreContract(name: string, createHarness: () => Pr
         ['an event type without version', 'customer-1', [testEvent('ThingHappened')]],
         ['no events', 'customer-1', []],
       ])('refuses %s and writes nothing', async (_label, streamId, events) => {
-        await expect(store.appendToStream(streamId, events, { expectedRevision: ANY })).rejects.toBeInstanceOf(
-          InvalidEventStoreRequestError,
-        );
+        await expect(store.appendToStream(streamId, events, { expectedRevision: ANY })).rejects.toBeInstanceOf(InvalidEventStoreRequestError);
       });
 
       it('refuses an append whose event ids repeat', async () => {
         const e = testEvent();
         const streamId = streamIn(uniqueCategory());
-        await expect(store.appendToStream(streamId, [e, e], { expectedRevision: ANY })).rejects.toBeInstanceOf(
-          InvalidEventStoreRequestError,
-        );
+        await expect(store.appendToStream(streamId, [e, e], { expectedRevision: ANY })).rejects.toBeInstanceOf(InvalidEventStoreRequestError);
         expect(await store.readStream(streamId)).toEqual([]);
       });
     });

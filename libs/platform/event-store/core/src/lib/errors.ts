@@ -25,7 +25,10 @@ export class WrongExpectedRevisionError extends EventStoreError {
 /** Some of the event ids were already appended, but not as this exact append. */
 export class DuplicateEventIdError extends EventStoreError {
   readonly code = 'EVENT_STORE.DUPLICATE_EVENT_ID';
-  constructor(readonly streamId: string, message = 'event ids were already appended elsewhere or only in part') {
+  constructor(
+    readonly streamId: string,
+    message = 'event ids were already appended elsewhere or only in part',
+  ) {
     super(`stream ${streamId}: ${message}`);
   }
 }

@@ -33,9 +33,7 @@ export interface ReadStreamOptions {
 }
 
 /** Filter applied by the store, never after delivery. */
-export type EventFilter =
-  | { readonly eventTypes: readonly string[] }
-  | { readonly streamCategories: readonly string[] };
+export type EventFilter = { readonly eventTypes: readonly string[] } | { readonly streamCategories: readonly string[] };
 
 export interface ReadAllOptions {
   /** Exclusive: events strictly after this position. Omitted: from the start. */

@@ -31,8 +31,7 @@ export interface NewEvent<Type extends string = string, Data extends JsonObject 
  * An event as stored. `globalPosition` is opaque: compare two positions of the
  * same store with `comparePositions`, store it as text, never parse it.
  */
-export interface RecordedEvent<Type extends string = string, Data extends JsonObject = JsonObject>
-  extends NewEvent<Type, Data> {
+export interface RecordedEvent<Type extends string = string, Data extends JsonObject = JsonObject> extends NewEvent<Type, Data> {
   readonly streamId: string;
   /** 0-based position of the event in its stream. */
   readonly streamPosition: number;

@@ -9,7 +9,14 @@ const decider: Decider<{ readonly id: string }, Suspended, { readonly suspended:
   decide: (command, state) => (state.suspended ? [] : [{ type: 'Suspended.v1', data: { id: command.id } }]),
   evolve: () => ({ suspended: true }),
 };
-const metadata: EventMetadata = { tenantId: 't', actor: 'user:a', correlationId: 'c', causationId: null, commandId: 'k', occurredAt: '2026-12-04T10:00:00.000Z' };
+const metadata: EventMetadata = {
+  tenantId: 't',
+  actor: 'user:a',
+  correlationId: 'c',
+  causationId: null,
+  commandId: 'k',
+  occurredAt: '2026-12-04T10:00:00.000Z',
+};
 
 /** A store of one empty stream that counts its appends (isolates the handler; the adapters have their own contract suite). */
 function store(): { store: EventStore; appends: () => number } {
@@ -40,7 +47,9 @@ describe('handleWithDecider: work before the append', () => {
 
   it('fails closed: when it throws, nothing is appended (the command can be retried)', async () => {
     const s = store();
-    await expect(handleWithDecider(s.store, decider, 's-1', { id: 'x' }, metadata, { beforeAppend: () => Promise.reject(new Error('revocation failed')) })).rejects.toThrow('revocation failed');
+    await expect(
+      handleWithDecider(s.store, decider, 's-1', { id: 'x' }, metadata, { beforeAppend: () => Promise.reject(new Error('revocation failed')) }),
+    ).rejects.toThrow('revocation failed');
     expect(s.appends()).toBe(0);
   });
 });

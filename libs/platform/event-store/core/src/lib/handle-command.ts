@@ -65,12 +65,20 @@ export async function handleWithDecider<C, E extends DomainEvent, S>(
   const history = await readWholeStream(store, streamId);
   const last = history[history.length - 1];
   // Stored types are contracts of this decider's stream; upcasters go here when a v2 arrives.
-  const state = fold(decider, history.map((e) => asEvent<E>(e)));
+  const state = fold(
+    decider,
+    history.map((e) => asEvent<E>(e)),
+  );
   const events = decider.decide(command, state);
   if (events.length === 0) return { events, revision: last ? last.streamPosition : -1, appended: [], position: null };
   if (options.beforeAppend) await options.beforeAppend(events);
   const toAppend = events.map((e) => ({ id: uuidv7(), type: e.type, data: e.data, metadata }));
   const result = await store.appendToStream(streamId, toAppend, { expectedRevision: last ? last.streamPosition : NO_STREAM });
   const first = result.nextExpectedRevision - toAppend.length + 1;
-  return { events, revision: result.nextExpectedRevision, appended: toAppend.map((e, i) => ({ ...e, streamId, streamPosition: first + i })), position: result.position };
+  return {
+    events,
+    revision: result.nextExpectedRevision,
+    appended: toAppend.map((e, i) => ({ ...e, streamId, streamPosition: first + i })),
+    position: result.position,
+  };
 }

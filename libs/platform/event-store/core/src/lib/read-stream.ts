@@ -8,7 +8,11 @@ export const STREAM_PAGE = 1_000;
  * Every event of a stream from `fromRevision` on, in order, page by page: a
  * long stream is never cut at some `maxCount`.
  */
-export async function readWholeStream(store: EventStore, streamId: string, options: { readonly fromRevision?: number; readonly pageSize?: number } = {}): Promise<RecordedEvent[]> {
+export async function readWholeStream(
+  store: EventStore,
+  streamId: string,
+  options: { readonly fromRevision?: number; readonly pageSize?: number } = {},
+): Promise<RecordedEvent[]> {
   const pageSize = options.pageSize ?? STREAM_PAGE;
   const out: RecordedEvent[] = [];
   let from = options.fromRevision ?? 0;

@@ -45,14 +45,7 @@ import {
   isValidEventType,
 } from '@attest/event-store';
 import { isJsonObject, type JsonObject, type JsonValue } from '@attest/kernel';
-import {
-  ATTEST_EVENTS_ONLY,
-  checkConnectionString,
-  decodeKurrentPosition,
-  encodeKurrentPosition,
-  toKurrentFilter,
-  toStreamState,
-} from './kurrentdb-mapping';
+import { ATTEST_EVENTS_ONLY, checkConnectionString, decodeKurrentPosition, encodeKurrentPosition, toKurrentFilter, toStreamState } from './kurrentdb-mapping';
 
 /** The part of `KurrentDBClient` the adapter uses: the boundary its unit tests stand in for. */
 export type KurrentClient = Pick<KurrentDBClient, 'appendToStream' | 'readStream' | 'readAll' | 'subscribeToAll' | 'dispose'>;
@@ -133,9 +126,12 @@ export class KurrentDbEventStore implements EventStore {
         lastFailure = error;
       }
     }
-    throw new EventStoreOutcomeUnknownError(`stream ${streamId}: KurrentDB did not answer ${String(this.appendAttempts)} append attempts; the events may be written (appending them again is safe)`, {
-      cause: lastFailure,
-    });
+    throw new EventStoreOutcomeUnknownError(
+      `stream ${streamId}: KurrentDB did not answer ${String(this.appendAttempts)} append attempts; the events may be written (appending them again is safe)`,
+      {
+        cause: lastFailure,
+      },
+    );
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
@@ -230,7 +226,14 @@ export class KurrentDbEventStore implements EventStore {
   async headPosition(): Promise<GlobalPosition | null> {
     try {
       const resolved = await this.collect(
-        this.client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: PAGE, filter: ATTEST_EVENTS_ONLY, requiresLeader: true, deadline: this.deadlineMs }),
+        this.client.readAll({
+          direction: BACKWARDS,
+          fromPosition: END,
+          maxCount: PAGE,
+          filter: ATTEST_EVENTS_ONLY,
+          requiresLeader: true,
+          deadline: this.deadlineMs,
+        }),
         'read of the head of $all',
         (r) => toRecorded(r) !== null,
       );
@@ -288,7 +291,8 @@ export class KurrentDbEventStore implements EventStore {
       { streamState: toStreamState(expected), requiresLeader: true, deadline: this.deadlineMs },
     );
     // `throwOnAppendFailure=false` in the connection string: a conflict is a result, not an error.
-    if (!result.success) throw new WrongExpectedRevisionError(streamId, expected, result.nextExpectedRevision < 0n ? 'no_stream' : Number(result.nextExpectedRevision));
+    if (!result.success)
+      throw new WrongExpectedRevisionError(streamId, expected, result.nextExpectedRevision < 0n ? 'no_stream' : Number(result.nextExpectedRevision));
     const next = Number(result.nextExpectedRevision);
     if (result.position) return { nextExpectedRevision: next, position: encodeKurrentPosition(result.position), idempotent: false };
     // Servers before 22.10 answer a repeat they recognised (that the look missed) without a position.
@@ -314,7 +318,14 @@ export class KurrentDbEventStore implements EventStore {
   private async readAllPage(from: Position | typeof START, maxCount: number, filter: EventFilter | undefined): Promise<AllPage> {
     try {
       const resolved = await this.collect(
-        this.client.readAll({ direction: FORWARDS, fromPosition: from, maxCount, filter: toKurrentFilter(filter) ?? ATTEST_EVENTS_ONLY, requiresLeader: true, deadline: this.deadlineMs }),
+        this.client.readAll({
+          direction: FORWARDS,
+          fromPosition: from,
+          maxCount,
+          filter: toKurrentFilter(filter) ?? ATTEST_EVENTS_ONLY,
+          requiresLeader: true,
+          deadline: this.deadlineMs,
+        }),
         'read of $all',
       );
       const lastEvent = resolved[resolved.length - 1]?.event;

@@ -48,7 +48,7 @@ describe('KurrentDB adapter at the client boundary', () => {
       const events = [testEvent()];
       const forward = server.client.appendToStream.bind(server.client);
       let concurrent = true;
-      server.client.appendToStream = (async (...args: Parameters<typeof forward>) => {
+      server.client.appendToStream = async (...args: Parameters<typeof forward>) => {
         // The original attempt lands first; this one is a repeat to the server.
         if (concurrent) {
           concurrent = false;
@@ -56,7 +56,7 @@ describe('KurrentDB adapter at the client boundary', () => {
         }
         // A server before 22.10 answers a repeat without a position: the adapter reads the original.
         return { ...(await forward(...args)), position: undefined };
-      });
+      };
       const result = await store.appendToStream(streamId, events, { expectedRevision: NO_STREAM });
       expect(result).toMatchObject({ nextExpectedRevision: 0, idempotent: true });
       expect(server.size).toBe(1);
@@ -82,7 +82,10 @@ describe('KurrentDB adapter at the client boundary', () => {
     it('a real conflict stays WRONG_EXPECTED_REVISION with the actual revision', async () => {
       const streamId = streamIn(uniqueCategory());
       await store.appendToStream(streamId, [testEvent(), testEvent()], { expectedRevision: NO_STREAM });
-      await expect(store.appendToStream(streamId, [testEvent()], { expectedRevision: 0 })).rejects.toMatchObject({ code: 'EVENT_STORE.WRONG_EXPECTED_REVISION', actual: 1 });
+      await expect(store.appendToStream(streamId, [testEvent()], { expectedRevision: 0 })).rejects.toMatchObject({
+        code: 'EVENT_STORE.WRONG_EXPECTED_REVISION',
+        actual: 1,
+      });
     });
   });
 
@@ -129,11 +132,20 @@ describe('KurrentDB adapter at the client boundary', () => {
   });
 
   it('accepts every connection string form the client accepts, and refuses others in one line', () => {
-    for (const url of ['kurrentdb://a:2113,b:2113,c:2113?tls=false', 'kurrentdb+discover://cluster.example:2113', 'kdb://localhost:2113?nodePreference=follower', 'esdb://localhost:2113?tls=false']) {
+    for (const url of [
+      'kurrentdb://a:2113,b:2113,c:2113?tls=false',
+      'kurrentdb+discover://cluster.example:2113',
+      'kdb://localhost:2113?nodePreference=follower',
+      'esdb://localhost:2113?tls=false',
+    ]) {
       expect(() => new KurrentDbEventStore({ connectionString: url, client: server.client })).not.toThrow();
     }
-    expect(() => new KurrentDbEventStore({ connectionString: 'kurrentdb://localhost:2113?nodePreference=nearest', client: server.client })).toThrow(InvalidEventStoreRequestError);
-    expect(() => new KurrentDbEventStore({ connectionString: 'http://localhost:2113', client: server.client })).toThrow(/KURRENTDB_URL is not a KurrentDB connection string/u);
+    expect(() => new KurrentDbEventStore({ connectionString: 'kurrentdb://localhost:2113?nodePreference=nearest', client: server.client })).toThrow(
+      InvalidEventStoreRequestError,
+    );
+    expect(() => new KurrentDbEventStore({ connectionString: 'http://localhost:2113', client: server.client })).toThrow(
+      /KURRENTDB_URL is not a KurrentDB connection string/u,
+    );
   });
 
   describe('deadlines and unknown outcomes', () => {
@@ -199,7 +211,12 @@ describe('KurrentDB adapter at the client boundary', () => {
 
     it('counts lag exactly up to 1,000 events and estimates beyond without reading the whole log', async () => {
       const streamId = streamIn(uniqueCategory());
-      for (let i = 0; i < 5; i++) await store.appendToStream(streamId, Array.from({ length: 1_000 }, () => testEvent()), { expectedRevision: i === 0 ? NO_STREAM : i * 1_000 - 1 });
+      for (let i = 0; i < 5; i++)
+        await store.appendToStream(
+          streamId,
+          Array.from({ length: 1_000 }, () => testEvent()),
+          { expectedRevision: i === 0 ? NO_STREAM : i * 1_000 - 1 },
+        );
       expect(await store.countAfter(undefined, undefined, 10)).toBe(10);
       server.sent.length = 0;
       const estimate = await store.countAfter(undefined, undefined, 1_000_000);

@@ -15,9 +15,7 @@ describe('KurrentDB mapping', () => {
     const b = encodeKurrentPosition({ commit: 2n ** 40n, prepare: 2n ** 40n });
     expect(comparePositions(a, b)).toBe(-1);
     expect(decodeKurrentPosition(b)).toEqual({ commit: 2n ** 40n, prepare: 2n ** 40n });
-    expect(() => decodeKurrentPosition('pg:00000001.0000000000000001.0000000000000001')).toThrow(
-      InvalidEventStoreRequestError,
-    );
+    expect(() => decodeKurrentPosition('pg:00000001.0000000000000001.0000000000000001')).toThrow(InvalidEventStoreRequestError);
   });
 
   it('filters event types exactly and categories by stream prefix', () => {

@@ -17,13 +17,13 @@ async function holdAppend(url: string, streamId: string, events: readonly NewEve
   await client.connect();
   await client.query('BEGIN');
   await client.query(APPEND_SQL, [
-      streamId,
-      streamId.slice(0, streamId.indexOf('-')),
-      'any',
-      events.map((e) => e.id),
-      events.map((e) => e.type),
-      events.map((e) => JSON.stringify(e.data)),
-      events.map((e) => JSON.stringify(e.metadata)),
+    streamId,
+    streamId.slice(0, streamId.indexOf('-')),
+    'any',
+    events.map((e) => e.id),
+    events.map((e) => e.type),
+    events.map((e) => JSON.stringify(e.data)),
+    events.map((e) => JSON.stringify(e.metadata)),
   ]);
   return {
     commit: async () => {
@@ -249,7 +249,11 @@ describe('reading a whole stream (never cut at a maxCount)', () => {
 
   it('pages through a stream longer than one page, and a command folds every event of it', async () => {
     const streamId = streamIn(uniqueCategory());
-    await store.appendToStream(streamId, Array.from({ length: 2_500 }, (_, n) => testEvent('ThingHappened.v1', { n })), { expectedRevision: NO_STREAM });
+    await store.appendToStream(
+      streamId,
+      Array.from({ length: 2_500 }, (_, n) => testEvent('ThingHappened.v1', { n })),
+      { expectedRevision: NO_STREAM },
+    );
     const read = await readWholeStream(store, streamId, { pageSize: 1_000 });
     expect(read.map((e) => e.data['n'])).toEqual(Array.from({ length: 2_500 }, (_, n) => n));
     expect(await readWholeStream(store, streamId, { fromRevision: 2_400, pageSize: 50 })).toHaveLength(100);

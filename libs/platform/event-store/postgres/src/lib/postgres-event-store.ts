@@ -137,7 +137,6 @@ export class PostgresEventStore implements EventStore {
     this.pool.on('error', (error) => {
       this.warn('idle event-store connection failed', error);
     });
-
   }
 
   async appendToStream(streamId: string, events: readonly NewEvent[], options: AppendOptions): Promise<AppendResult> {
@@ -204,9 +203,7 @@ export class PostgresEventStore implements EventStore {
     const exact =
       found.rows.length === ids.length &&
       first !== undefined &&
-      found.rows.every(
-        (r, i) => r.stream_id === streamId && Number(r.stream_position) === Number(first.stream_position) + i,
-      );
+      found.rows.every((r, i) => r.stream_id === streamId && Number(r.stream_position) === Number(first.stream_position) + i);
     if (!exact || !last) throw new DuplicateEventIdError(streamId);
     return {
       nextExpectedRevision: Number(last.stream_position),
@@ -267,10 +264,7 @@ export class PostgresEventStore implements EventStore {
       let heldRetryMs = 0;
       while (!stopped() && !this.closed) {
         // Listen for the next wake-up before reading, so none is missed.
-        const wake = firstValueFrom(
-          race(this.wakeups, timer(this.pollIntervalMs), stop, this.closing).pipe(map(() => undefined)),
-          { defaultValue: undefined },
-        );
+        const wake = firstValueFrom(race(this.wakeups, timer(this.pollIntervalMs), stop, this.closing).pipe(map(() => undefined)), { defaultValue: undefined });
         const { rows, horizon, held } = await this.readVisible(after, options.filter, batchSize);
         if (stopped()) return;
         const lastRow = rows[rows.length - 1];
@@ -480,7 +474,6 @@ export class PostgresEventStore implements EventStore {
     return { rows, horizon, held: first.held };
   }
 
-
   /**
    * Returns true when the log had to move to a new epoch. A regression only
    * appears after a restore, so this checks at most once per poll interval for
@@ -490,9 +483,7 @@ export class PostgresEventStore implements EventStore {
     const now = Date.now();
     if (now - this.lastRegressionCheck < this.pollIntervalMs) return false;
     this.lastRegressionCheck = now;
-    const result = await this.query<{ regressed: boolean }>(
-      `SELECT event_store.current_regression(s.epoch) AS regressed FROM event_store.settings s`,
-    );
+    const result = await this.query<{ regressed: boolean }>(`SELECT event_store.current_regression(s.epoch) AS regressed FROM event_store.settings s`);
     if (!result.rows[0]?.regressed) return false;
     this.warn('event-store transaction ids went backwards; moving the log to a new epoch');
     await this.query('SELECT event_store.heal_epoch()');
@@ -500,14 +491,13 @@ export class PostgresEventStore implements EventStore {
   }
 
   private async assertCheckpointKnown(p: PgPosition): Promise<void> {
-    const result = await this.query(
-      `SELECT 1 FROM event_store.events e WHERE e.epoch = $1 AND e.transaction_id = $2::xid8 AND e.seq = $3`,
-      [p.epoch, p.transactionId.toString(), p.seq.toString()],
-    );
+    const result = await this.query(`SELECT 1 FROM event_store.events e WHERE e.epoch = $1 AND e.transaction_id = $2::xid8 AND e.seq = $3`, [
+      p.epoch,
+      p.transactionId.toString(),
+      p.seq.toString(),
+    ]);
     if (result.rowCount === 0) {
-      throw new UnknownCheckpointError(
-        'the checkpoint names an event this store does not hold (restored to an earlier state?); rebuild the subscriber',
-      );
+      throw new UnknownCheckpointError('the checkpoint names an event this store does not hold (restored to an earlier state?); rebuild the subscriber');
     }
   }
 

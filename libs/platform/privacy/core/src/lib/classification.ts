@@ -2,7 +2,8 @@ import type { JsonObject, JsonValue } from '@attest/kernel';
 import { UndeclaredEventTypeError } from './errors';
 
 /** C2 categories of sensitive personal information (PIPL 28). */
-export type SensitiveCategory = 'biometric' | 'religious-belief' | 'specific-identity' | 'medical-health' | 'financial-account' | 'whereabouts' | 'minor-under-14';
+export type SensitiveCategory =
+  'biometric' | 'religious-belief' | 'specific-identity' | 'medical-health' | 'financial-account' | 'whereabouts' | 'minor-under-14';
 
 /** What one field holds: personal data, sensitive personal data of a C2 category, or nothing personal. */
 export type FieldClass = 'personal' | 'not-personal' | SensitiveCategory;
@@ -18,7 +19,8 @@ export interface FieldTree {
  * object field takes one class for all of it, or a class per field of it.
  */
 export type FieldClasses<D> = {
-  readonly [K in keyof D]-?: FieldClass | (NonNullable<D[K]> extends readonly unknown[] ? never : NonNullable<D[K]> extends object ? FieldClasses<NonNullable<D[K]>> : never);
+  readonly [K in keyof D]-?:
+    FieldClass | (NonNullable<D[K]> extends readonly unknown[] ? never : NonNullable<D[K]> extends object ? FieldClasses<NonNullable<D[K]>> : never);
 };
 
 /**
@@ -27,7 +29,10 @@ export type FieldClasses<D> = {
  * id where any field is personal.
  */
 export type ClassificationTable<E extends { readonly type: string; readonly data: object }> = {
-  readonly [T in E['type']]: { readonly subject?: keyof Extract<E, { type: T }>['data'] & string; readonly fields: FieldClasses<Extract<E, { type: T }>['data']> };
+  readonly [T in E['type']]: {
+    readonly subject?: keyof Extract<E, { type: T }>['data'] & string;
+    readonly fields: FieldClasses<Extract<E, { type: T }>['data']>;
+  };
 };
 
 /**

@@ -18,5 +18,13 @@ export interface EncryptedField {
 
 export function isEncryptedField(value: unknown): value is EncryptedField {
   const v = value as Partial<EncryptedField> | null;
-  return typeof v === 'object' && v !== null && v.$enc === 1 && typeof v.kid === 'string' && typeof v.iv === 'string' && typeof v.ct === 'string' && typeof v.tag === 'string';
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    v.$enc === 1 &&
+    typeof v.kid === 'string' &&
+    typeof v.iv === 'string' &&
+    typeof v.ct === 'string' &&
+    typeof v.tag === 'string'
+  );
 }

@@ -29,7 +29,13 @@ const registry = new EventTypeRegistry([
     subject: 'customerId',
     personal: ['name', 'contact.email', 'birthDate'],
     sensitive: { birthDate: 'minor-under-14' },
-    fields: { customerId: 'not-personal', name: 'personal', contact: { email: 'personal', channel: 'not-personal' }, birthDate: 'minor-under-14', tier: 'not-personal' },
+    fields: {
+      customerId: 'not-personal',
+      name: 'personal',
+      contact: { email: 'personal', channel: 'not-personal' },
+      birthDate: 'minor-under-14',
+      tier: 'not-personal',
+    },
   },
   { type: 'ThingHappened.v1', personalData: false, fields: { n: 'not-personal', nested: 'not-personal' } },
 ]);
@@ -137,7 +143,9 @@ describe('crypto-shredding above the event-store port (real Postgres)', () => {
     try {
       const stream = `customer-${d}`;
       // Ciphertext of `name` pasted into `birthDate` of the same event.
-      await admin.query(`UPDATE event_store.events SET data = jsonb_set(data, '{birthDate}', data->'name') WHERE stream_id = $1 AND stream_position = 0`, [stream]);
+      await admin.query(`UPDATE event_store.events SET data = jsonb_set(data, '{birthDate}', data->'name') WHERE stream_id = $1 AND stream_position = 0`, [
+        stream,
+      ]);
       await expect(store.readStream(stream, { maxCount: 1 })).rejects.toBeInstanceOf(DecryptionError);
       // Ciphertext of the first event's name pasted into the second event.
       await admin.query(
@@ -160,12 +168,24 @@ describe('crypto-shredding above the event-store port (real Postgres)', () => {
 
   it('refuses undeclared event types, unclassified fields and personal data in stream ids or metadata, writing nothing', async () => {
     const before = await inner.countAfter(undefined, undefined, 1_000_000);
-    await expect(store.appendToStream(`thing-${uuidv7()}`, [testEvent('Undeclared.v1')], { expectedRevision: NO_STREAM })).rejects.toBeInstanceOf(UndeclaredEventTypeError);
+    await expect(store.appendToStream(`thing-${uuidv7()}`, [testEvent('Undeclared.v1')], { expectedRevision: NO_STREAM })).rejects.toBeInstanceOf(
+      UndeclaredEventTypeError,
+    );
     const f = uuidv7();
     const withEmailInMetadata = { ...registered(f), metadata: { ...registered(f).metadata, actor: 'user:jane@example.com' } };
-    await expect(store.appendToStream(`customer-${f}`, [withEmailInMetadata], { expectedRevision: NO_STREAM })).rejects.toBeInstanceOf(PersonalDataInEnvelopeError);
-    await expect(store.appendToStream(`customer-${CANARY_NAME.replace(/ /g, '')}`, [registered(f, CANARY_NAME.replace(/ /g, ''))], { expectedRevision: NO_STREAM })).rejects.toBeInstanceOf(PersonalDataInEnvelopeError);
-    await expect(store.appendToStream(`thing-${uuidv7()}`, [{ ...testEvent('ThingHappened.v1'), metadata: { ...testEvent().metadata, correlationId: '+86 138 1234 5678' } }], { expectedRevision: NO_STREAM })).rejects.toBeInstanceOf(PersonalDataInEnvelopeError);
+    await expect(store.appendToStream(`customer-${f}`, [withEmailInMetadata], { expectedRevision: NO_STREAM })).rejects.toBeInstanceOf(
+      PersonalDataInEnvelopeError,
+    );
+    await expect(
+      store.appendToStream(`customer-${CANARY_NAME.replace(/ /g, '')}`, [registered(f, CANARY_NAME.replace(/ /g, ''))], { expectedRevision: NO_STREAM }),
+    ).rejects.toBeInstanceOf(PersonalDataInEnvelopeError);
+    await expect(
+      store.appendToStream(
+        `thing-${uuidv7()}`,
+        [{ ...testEvent('ThingHappened.v1'), metadata: { ...testEvent().metadata, correlationId: '+86 138 1234 5678' } }],
+        { expectedRevision: NO_STREAM },
+      ),
+    ).rejects.toBeInstanceOf(PersonalDataInEnvelopeError);
     // A field the table does not classify (a renamed `name`) would be kept in plaintext: refused.
     const { name, ...rest } = registered(f).data;
     const renamed = { ...registered(f), data: { ...rest, fullName: name ?? null } };

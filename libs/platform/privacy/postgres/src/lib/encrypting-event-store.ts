@@ -13,15 +13,7 @@ import type {
   SubscribeOptions,
 } from '@attest/event-store';
 import type { JsonObject, JsonValue } from '@attest/kernel';
-import {
-  ERASED,
-  getPath,
-  isEncryptedField,
-  PersonalDataInEnvelopeError,
-  UnclassifiedFieldError,
-  setPath,
-  type EventTypeRegistry,
-} from '@attest/privacy';
+import { ERASED, getPath, isEncryptedField, PersonalDataInEnvelopeError, UnclassifiedFieldError, setPath, type EventTypeRegistry } from '@attest/privacy';
 import { fieldCipher } from './field-cipher';
 import type { PostgresKeyVault } from './key-vault';
 
@@ -110,10 +102,16 @@ export class EncryptingEventStore implements EventStore {
     const classification = this.registry.classify(event.type);
     const unclassified = this.registry.unclassified(event.type, event.data);
     if (unclassified.length > 0) {
-      throw new UnclassifiedFieldError(`${event.type}: the field(s) ${unclassified.join(', ')} are not classified; classify each (personal, a sensitive category, or not-personal) in its context's table`);
+      throw new UnclassifiedFieldError(
+        `${event.type}: the field(s) ${unclassified.join(', ')} are not classified; classify each (personal, a sensitive category, or not-personal) in its context's table`,
+      );
     }
     const envelope = `${streamId}\n${JSON.stringify(event.metadata)}`;
-    const envelopeValues = [streamId, streamId.slice(streamId.indexOf('-') + 1), ...Object.values(event.metadata).flatMap((v: JsonValue | undefined) => strings(v))];
+    const envelopeValues = [
+      streamId,
+      streamId.slice(streamId.indexOf('-') + 1),
+      ...Object.values(event.metadata).flatMap((v: JsonValue | undefined) => strings(v)),
+    ];
     if (envelopeValues.some(looksPersonal)) {
       throw new PersonalDataInEnvelopeError(`${event.type}: the stream id or metadata looks like it holds an e-mail address or phone number`);
     }

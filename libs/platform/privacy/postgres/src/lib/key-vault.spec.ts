@@ -83,11 +83,19 @@ describe('erasure journal: a restored database does not resurrect erased keys (N
       // Back up the key row, erase, then "restore": the key and a missing fence come back.
       const client = new pg.Client({ connectionString: db.url });
       await client.connect();
-      const { rows: backup } = await client.query<{ kid: string; kek_id: string; wrapped: Buffer }>('SELECT kid, kek_id, wrapped FROM key_vault.subject_keys WHERE subject_id = $1', [erased]);
+      const { rows: backup } = await client.query<{ kid: string; kek_id: string; wrapped: Buffer }>(
+        'SELECT kid, kek_id, wrapped FROM key_vault.subject_keys WHERE subject_id = $1',
+        [erased],
+      );
       await vault.erase(erased, 'deletion request');
       expect(await readFile(join(dir, 'erasure-journal.log'), 'utf8')).toContain(erased);
       await client.query('DELETE FROM key_vault.erased_subjects WHERE subject_id = $1', [erased]);
-      await client.query('INSERT INTO key_vault.subject_keys (subject_id, kid, kek_id, wrapped) VALUES ($1, $2, $3, $4)', [erased, backup[0]?.kid, backup[0]?.kek_id, backup[0]?.wrapped]);
+      await client.query('INSERT INTO key_vault.subject_keys (subject_id, kid, kek_id, wrapped) VALUES ($1, $2, $3, $4)', [
+        erased,
+        backup[0]?.kid,
+        backup[0]?.kek_id,
+        backup[0]?.wrapped,
+      ]);
       expect(await vault.keyForReading(erased)).not.toBeNull(); // resurrected by the restore
 
       expect(await vault.replayErasureJournal()).toEqual([erased]);
@@ -131,7 +139,7 @@ describe('reading keys that are not cached (real Postgres)', () => {
         ...subjects.map((s) => reader.keyForReading(s)),
         reader.keysForReading([subjects[0] ?? '', subjects[1] ?? '', unknown]),
       ]);
-      const single = answers.slice(0, subjects.length) as (Awaited<ReturnType<typeof reader.keyForReading>>)[];
+      const single = answers.slice(0, subjects.length) as Awaited<ReturnType<typeof reader.keyForReading>>[];
       subjects.forEach((s, i) => {
         expect(single[i]?.key.toString('hex')).toBe(s === erased ? undefined : written.get(s));
       });
@@ -237,4 +245,3 @@ describe('a key read racing an erasure (real Postgres)', () => {
     await vault.close();
   });
 });
-

@@ -57,7 +57,12 @@ export class PostgresKeyVault {
     this.keks = new Map([options.masterKey, ...(options.previousMasterKeys ?? [])].map((k) => [k.id, k.key]));
     // Every statement here is a key lookup or insert, for which the generic plan is the right one:
     // planning a custom plan per call cost twice the execution (pg_stat_statements, bench:decisions).
-    this.pool = new pg.Pool({ connectionString: options.connectionString, max: 5, application_name: 'attest-key-vault', options: '-c plan_cache_mode=force_generic_plan' });
+    this.pool = new pg.Pool({
+      connectionString: options.connectionString,
+      max: 5,
+      application_name: 'attest-key-vault',
+      options: '-c plan_cache_mode=force_generic_plan',
+    });
     this.pool.on('error', (error) => options.onWarning?.('idle key-vault connection failed', error));
     this.ttl = options.cacheTtlMs ?? 60_000;
   }
@@ -95,7 +100,9 @@ export class PostgresKeyVault {
       // Changing the master key is a rotation (re-wrapping every data key), never a silent switch.
       throw new MasterKeyError(`this database was set up with master key ${other.kek_id}, but ATTEST_MASTER_KEY is ${id}`);
     }
-    const foreign = await this.pool.query<{ kek_id: string }>(`SELECT DISTINCT kek_id FROM key_vault.subject_keys WHERE NOT (kek_id = ANY($1)) LIMIT 1`, [[...this.keks.keys()]]);
+    const foreign = await this.pool.query<{ kek_id: string }>(`SELECT DISTINCT kek_id FROM key_vault.subject_keys WHERE NOT (kek_id = ANY($1)) LIMIT 1`, [
+      [...this.keks.keys()],
+    ]);
     if (foreign.rows[0]) {
       throw new MasterKeyError(`the stored data keys are wrapped by master key ${foreign.rows[0].kek_id}, but ATTEST_MASTER_KEY is ${id}`);
     }
@@ -171,14 +178,15 @@ export class PostgresKeyVault {
 
   /** One query for the keys every waiting caller is missing; each caller gets its own. */
   private async loadMany(batches: readonly (readonly string[])[]): Promise<ReadonlyMap<string, SubjectKey>[]> {
-    const { value: rows, erased } = await this.watchingErasures(async () =>
-      (
-        await this.pool.query<{ subject_id: string; kid: string; kek_id: string; wrapped: Buffer }>({
-          name: 'attest_subject_keys',
-          text: 'SELECT subject_id, kid, kek_id, wrapped FROM key_vault.subject_keys WHERE subject_id = ANY($1::text[])',
-          values: [[...new Set(batches.flat())]],
-        })
-      ).rows,
+    const { value: rows, erased } = await this.watchingErasures(
+      async () =>
+        (
+          await this.pool.query<{ subject_id: string; kid: string; kek_id: string; wrapped: Buffer }>({
+            name: 'attest_subject_keys',
+            text: 'SELECT subject_id, kid, kek_id, wrapped FROM key_vault.subject_keys WHERE subject_id = ANY($1::text[])',
+            values: [[...new Set(batches.flat())]],
+          })
+        ).rows,
     );
     const all = new Map(rows.filter((row) => !erased.has(row.subject_id)).map((row) => [row.subject_id, this.unwrapRow(row.subject_id, row)]));
     return batches.map((ids) => pick(all, ids));
@@ -250,7 +258,11 @@ export class PostgresKeyVault {
           const old = this.keks.get(row.kek_id);
           if (!old) throw new MasterKeyError(`data key wrapped by master key ${row.kek_id}, which is not configured as a previous key`);
           const dataKey = unwrapKey(old, row.subject_id, row.kid, row.wrapped);
-          await client.query('UPDATE key_vault.subject_keys SET kek_id = $2, wrapped = $3 WHERE subject_id = $1', [row.subject_id, id, wrapKey(key, row.subject_id, row.kid, dataKey)]);
+          await client.query('UPDATE key_vault.subject_keys SET kek_id = $2, wrapped = $3 WHERE subject_id = $1', [
+            row.subject_id,
+            id,
+            wrapKey(key, row.subject_id, row.kid, dataKey),
+          ]);
         }
         await client.query('COMMIT');
         rewrapped += rows.length;
@@ -293,7 +305,10 @@ export class PostgresKeyVault {
     if (existing) return existing;
     await this.verifyMasterKey();
     const { id, key } = this.options.masterKey;
-    await this.pool.query('INSERT INTO key_vault.index_key (kek_id, wrapped) VALUES ($1, $2) ON CONFLICT DO NOTHING', [id, wrapKey(key, 'index-key', 'index-key', generate())]);
+    await this.pool.query('INSERT INTO key_vault.index_key (kek_id, wrapped) VALUES ($1, $2) ON CONFLICT DO NOTHING', [
+      id,
+      wrapKey(key, 'index-key', 'index-key', generate()),
+    ]);
     const created = await read();
     if (!created) throw new MasterKeyError('the index key could not be stored');
     return created;
@@ -306,7 +321,9 @@ export class PostgresKeyVault {
   /** Which of these subjects were erased, in one query. */
   async erasedAmong(subjectIds: readonly string[]): Promise<Set<string>> {
     if (subjectIds.length === 0) return new Set();
-    const { rows } = await this.pool.query<{ subject_id: string }>('SELECT subject_id FROM key_vault.erased_subjects WHERE subject_id = ANY($1::text[])', [subjectIds]);
+    const { rows } = await this.pool.query<{ subject_id: string }>('SELECT subject_id FROM key_vault.erased_subjects WHERE subject_id = ANY($1::text[])', [
+      subjectIds,
+    ]);
     return new Set(rows.map((r) => r.subject_id));
   }
 
@@ -332,7 +349,13 @@ export class PostgresKeyVault {
 
   private async load(subjectId: string): Promise<SubjectKey | null> {
     const { value: rows, erased } = await this.watchingErasures(
-      async () => (await this.pool.query<{ kid: string; kek_id: string; wrapped: Buffer }>('SELECT kid, kek_id, wrapped FROM key_vault.subject_keys WHERE subject_id = $1', [subjectId])).rows,
+      async () =>
+        (
+          await this.pool.query<{ kid: string; kek_id: string; wrapped: Buffer }>(
+            'SELECT kid, kek_id, wrapped FROM key_vault.subject_keys WHERE subject_id = $1',
+            [subjectId],
+          )
+        ).rows,
     );
     const row = rows[0];
     return row && !erased.has(subjectId) ? this.unwrapRow(subjectId, row) : null;

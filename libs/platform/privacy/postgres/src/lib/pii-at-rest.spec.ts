@@ -13,7 +13,13 @@ import { parseMasterKey } from './master-key';
 import { keyVaultMigrations } from './migrations';
 
 const registry = new EventTypeRegistry([
-  { type: 'CustomerRegistered.v1', personalData: true, subject: 'customerId', personal: ['name', 'email', 'notes'], fields: { customerId: 'not-personal', name: 'personal', email: 'personal', notes: 'personal' } },
+  {
+    type: 'CustomerRegistered.v1',
+    personalData: true,
+    subject: 'customerId',
+    personal: ['name', 'email', 'notes'],
+    fields: { customerId: 'not-personal', name: 'personal', email: 'personal', notes: 'personal' },
+  },
 ]);
 
 /** Fresh canaries per run, so nothing else in the shared test cluster can match them. */
@@ -40,10 +46,23 @@ describe('the PII scan harness (tables, cluster files after CHECKPOINT, logs)', 
     await client.query('CREATE TABLE leak (plain text, encoded text, raw bytea)');
     await client.query('INSERT INTO leak VALUES ($1, $2, $3)', [c.name, Buffer.from(`xx${c.email}yy`).toString('base64'), Buffer.from(c.notes)]);
     await client.end();
-    const report = await scanForCanaries({ databaseUrl: db.url, canaries: [c.name, c.email, c.notes], logs: [`user ${c.email} logged in`], clusterFiles: true });
+    const report = await scanForCanaries({
+      databaseUrl: db.url,
+      canaries: [c.name, c.email, c.notes],
+      logs: [`user ${c.email} logged in`],
+      clusterFiles: true,
+    });
     const at = (place: string) => report.findings.filter((f) => f.place.startsWith(place));
-    expect(at('table public.leak').map((f) => [f.canary, f.encoding]).sort()).toEqual(
-      [[c.email, 'base64'], [c.name, 'plain'], [c.notes, 'hex']].sort(),
+    expect(
+      at('table public.leak')
+        .map((f) => [f.canary, f.encoding])
+        .sort(),
+    ).toEqual(
+      [
+        [c.email, 'base64'],
+        [c.name, 'plain'],
+        [c.notes, 'hex'],
+      ].sort(),
     );
     expect(at('file').some((f) => f.canary === c.name && f.encoding === 'plain')).toBe(true);
     expect(at('logs').map((f) => f.canary)).toEqual([c.email]);

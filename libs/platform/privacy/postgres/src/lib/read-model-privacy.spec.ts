@@ -61,7 +61,9 @@ describe('read-model toolkit: sealed columns and blind indexes (real Postgres)',
   it('stores no plaintext, opens sealed values, and finds subjects by e-mail, phone and name parts within a tenant', async () => {
     const scan = await scanForCanaries({ databaseUrl: db.url, canaries: [people.a.name, people.a.email.toLowerCase(), people.a.email, '13812345678'] });
     expect(scan.findings).toEqual([]);
-    expect(await privacy.open(people.a.id, { table: 'customers_demo', column: 'email', row: people.a.id }, await stored(people.a.id, 'email'))).toBe(people.a.email);
+    expect(await privacy.open(people.a.id, { table: 'customers_demo', column: 'email', row: people.a.id }, await stored(people.a.id, 'email'))).toBe(
+      people.a.email,
+    );
     await ds.transaction(async (m) => {
       expect(await privacy.find(m, 'acme', 'email', people.a.email.toUpperCase())).toEqual([people.a.id]);
       expect(await privacy.find(m, 'acme', 'phone', '+86 13812345678')).toEqual([people.a.id]);
@@ -111,6 +113,8 @@ describe('read-model toolkit: sealed columns and blind indexes (real Postgres)',
       expect(await privacy.find(m, 'acme', 'email', people.a.email)).toEqual([]);
       expect(await privacy.find(m, 'acme', 'name', 'li')).toEqual([people.b.id]);
     });
-    expect(await privacy.open(people.b.id, { table: 'customers_demo', column: 'name', row: people.b.id }, await stored(people.b.id, 'name'))).toBe(people.b.name);
+    expect(await privacy.open(people.b.id, { table: 'customers_demo', column: 'name', row: people.b.id }, await stored(people.b.id, 'name'))).toBe(
+      people.b.name,
+    );
   });
 });

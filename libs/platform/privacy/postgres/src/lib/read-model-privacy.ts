@@ -5,7 +5,8 @@ import { ERASED, isEncryptedField, SubjectErasedError, type Erased } from '@atte
 import { fieldCipher } from './field-cipher';
 import type { PostgresKeyVault, SubjectKey } from './key-vault';
 
-const pseudonymOf = (key: Buffer, tenantId: string): string => `psn_${createHmac('sha256', key).update(`attest/pseudonym/v1\n${tenantId}`).digest().subarray(0, 16).toString('base64url')}`;
+const pseudonymOf = (key: Buffer, tenantId: string): string =>
+  `psn_${createHmac('sha256', key).update(`attest/pseudonym/v1\n${tenantId}`).digest().subarray(0, 16).toString('base64url')}`;
 const randomPseudonym = (): string => `psn_${randomBytes(16).toString('base64url')}`;
 
 export type LookupKind = 'email' | 'phone' | 'name';
@@ -29,7 +30,15 @@ export function normalisePhone(phone: string): string {
 
 /** Lowercased name parts of at least two characters (letters of any script, digits). */
 export function nameParts(name: string): string[] {
-  return [...new Set(name.normalize('NFKC').toLowerCase().split(/[^\p{L}\p{N}]+/u).filter((p) => p.length >= 2))];
+  return [
+    ...new Set(
+      name
+        .normalize('NFKC')
+        .toLowerCase()
+        .split(/[^\p{L}\p{N}]+/u)
+        .filter((p) => p.length >= 2),
+    ),
+  ];
 }
 
 /**
@@ -75,7 +84,9 @@ export class ReadModelPrivacy {
    * stored: one-time codes, uniqueness claims of phone numbers.
    */
   async keyedHash(domain: string, value: string): Promise<string> {
-    return createHmac('sha256', await this.key()).update(`${domain}\n${value}`).digest('base64url');
+    return createHmac('sha256', await this.key())
+      .update(`${domain}\n${value}`)
+      .digest('base64url');
   }
 
   /** Replaces the lookup entries of a subject for the given values (inside the caller's transaction). */

@@ -14,11 +14,7 @@ export const RECORDING_TABLE_SQL = `
  * unique key): any batch applied twice shows up as duplicate rows, so tests
  * see whether the runner's transaction really gives exactly-once effect.
  */
-export function recordingProjection(
-  filter: EventFilter,
-  version = 1,
-  onEvent?: (index: number) => Promise<void>,
-): Projection {
+export function recordingProjection(filter: EventFilter, version = 1, onEvent?: (index: number) => Promise<void>): Projection {
   let applied = 0;
   return {
     name: 'recording',

@@ -27,7 +27,9 @@ export class ProcessingRecord1763776000000 implements MigrationInterface {
     // The owner may call the purge (as attest_purge) and hand the function to its NOLOGIN owner.
     await q.query(ensureClusterRoleSql('attest_record_purger', 'NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT'));
     await q.query(ensureClusterRoleSql('attest_purge', 'NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE'));
-    await q.query(`CREATE TABLE processing.retention_policy (singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton), years integer NOT NULL CHECK (years >= 3))`);
+    await q.query(
+      `CREATE TABLE processing.retention_policy (singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton), years integer NOT NULL CHECK (years >= 3))`,
+    );
     await q.query(`INSERT INTO processing.retention_policy (years) VALUES (3)`);
     await q.query(`
       CREATE FUNCTION processing.retention_only_up() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -37,12 +39,18 @@ export class ProcessingRecord1763776000000 implements MigrationInterface {
         END IF;
         RETURN NEW;
       END $$`);
-    await q.query(`CREATE TRIGGER retention_only_up BEFORE UPDATE OR DELETE ON processing.retention_policy FOR EACH ROW EXECUTE FUNCTION processing.retention_only_up()`);
-    await q.query(`CREATE TRIGGER retention_no_truncate BEFORE TRUNCATE ON processing.retention_policy FOR EACH STATEMENT EXECUTE FUNCTION processing.retention_only_up()`);
+    await q.query(
+      `CREATE TRIGGER retention_only_up BEFORE UPDATE OR DELETE ON processing.retention_policy FOR EACH ROW EXECUTE FUNCTION processing.retention_only_up()`,
+    );
+    await q.query(
+      `CREATE TRIGGER retention_no_truncate BEFORE TRUNCATE ON processing.retention_policy FOR EACH STATEMENT EXECUTE FUNCTION processing.retention_only_up()`,
+    );
     await q.query(`ALTER TABLE processing.retention_policy ENABLE ALWAYS TRIGGER retention_only_up`);
     await q.query(`ALTER TABLE processing.retention_policy ENABLE ALWAYS TRIGGER retention_no_truncate`);
 
-    await q.query(`CREATE TABLE processing.logs (tenant_id text PRIMARY KEY, size bigint NOT NULL DEFAULT 0 CHECK (size >= 0), created_at timestamptz NOT NULL DEFAULT now())`);
+    await q.query(
+      `CREATE TABLE processing.logs (tenant_id text PRIMARY KEY, size bigint NOT NULL DEFAULT 0 CHECK (size >= 0), created_at timestamptz NOT NULL DEFAULT now())`,
+    );
     await q.query(`
       CREATE TABLE processing.records (
         tenant_id text NOT NULL,
@@ -123,8 +131,12 @@ export class ProcessingRecord1763776000000 implements MigrationInterface {
         FOREIGN KEY (tenant_id, incident_id) REFERENCES processing.incidents (tenant_id, incident_id)
       )`);
     for (const table of ['activities', 'assessments', 'incidents', 'incident_updates']) {
-      await q.query(`CREATE TRIGGER ${table}_append_only BEFORE UPDATE OR DELETE ON processing.${table} FOR EACH ROW EXECUTE FUNCTION processing.refuse_change()`);
-      await q.query(`CREATE TRIGGER ${table}_no_truncate BEFORE TRUNCATE ON processing.${table} FOR EACH STATEMENT EXECUTE FUNCTION processing.refuse_change()`);
+      await q.query(
+        `CREATE TRIGGER ${table}_append_only BEFORE UPDATE OR DELETE ON processing.${table} FOR EACH ROW EXECUTE FUNCTION processing.refuse_change()`,
+      );
+      await q.query(
+        `CREATE TRIGGER ${table}_no_truncate BEFORE TRUNCATE ON processing.${table} FOR EACH STATEMENT EXECUTE FUNCTION processing.refuse_change()`,
+      );
       await q.query(`ALTER TABLE processing.${table} ENABLE ALWAYS TRIGGER ${table}_append_only`);
       await q.query(`ALTER TABLE processing.${table} ENABLE ALWAYS TRIGGER ${table}_no_truncate`);
       await q.query(`ALTER TABLE processing.${table} ENABLE ROW LEVEL SECURITY`);
@@ -171,7 +183,9 @@ export class ProcessingRecord1763776000000 implements MigrationInterface {
       ['legal_holds', 'processing.guard_holds()'],
     ] as const) {
       await q.query(`CREATE TRIGGER ${table}_append_only BEFORE UPDATE OR DELETE ON processing.${table} FOR EACH ROW EXECUTE FUNCTION ${fn}`);
-      await q.query(`CREATE TRIGGER ${table}_no_truncate BEFORE TRUNCATE ON processing.${table} FOR EACH STATEMENT EXECUTE FUNCTION processing.refuse_change()`);
+      await q.query(
+        `CREATE TRIGGER ${table}_no_truncate BEFORE TRUNCATE ON processing.${table} FOR EACH STATEMENT EXECUTE FUNCTION processing.refuse_change()`,
+      );
       await q.query(`ALTER TABLE processing.${table} ENABLE ALWAYS TRIGGER ${table}_append_only`);
       await q.query(`ALTER TABLE processing.${table} ENABLE ALWAYS TRIGGER ${table}_no_truncate`);
     }
@@ -222,7 +236,11 @@ export class ProcessingRecord1763776000000 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP TABLE processing.incident_updates, processing.incidents, processing.assessments, processing.activities`);
-    await q.query(`DROP TABLE processing.records, processing.nodes, processing.checkpoints, processing.legal_holds, processing.logs, processing.retention_policy`);
-    await q.query(`DROP FUNCTION processing.purge_expired(text, timestamptz), processing.guard_records(), processing.guard_holds(), processing.retention_only_up()`);
+    await q.query(
+      `DROP TABLE processing.records, processing.nodes, processing.checkpoints, processing.legal_holds, processing.logs, processing.retention_policy`,
+    );
+    await q.query(
+      `DROP FUNCTION processing.purge_expired(text, timestamptz), processing.guard_records(), processing.guard_holds(), processing.retention_only_up()`,
+    );
   }
 }

@@ -32,15 +32,21 @@ export class ProcessingMerge1764600000000 implements MigrationInterface {
         RETURN NULL;
       END $$`);
     await q.query(`CREATE TRIGGER pending_no_update BEFORE UPDATE ON processing.pending FOR EACH ROW EXECUTE FUNCTION processing.guard_pending_update()`);
-    await q.query(`CREATE TRIGGER pending_delete_merged AFTER DELETE ON processing.pending REFERENCING OLD TABLE AS gone FOR EACH STATEMENT EXECUTE FUNCTION processing.guard_pending_delete()`);
+    await q.query(
+      `CREATE TRIGGER pending_delete_merged AFTER DELETE ON processing.pending REFERENCING OLD TABLE AS gone FOR EACH STATEMENT EXECUTE FUNCTION processing.guard_pending_delete()`,
+    );
     await q.query(`ALTER TABLE processing.pending ENABLE ALWAYS TRIGGER pending_no_update`);
     await q.query(`ALTER TABLE processing.pending ENABLE ALWAYS TRIGGER pending_delete_merged`);
     await q.query(`DROP FUNCTION processing.guard_pending()`);
-    await q.query(`ALTER TABLE processing.pending SET (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 5000, autovacuum_vacuum_insert_scale_factor = 0, autovacuum_vacuum_insert_threshold = 5000)`);
+    await q.query(
+      `ALTER TABLE processing.pending SET (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 5000, autovacuum_vacuum_insert_scale_factor = 0, autovacuum_vacuum_insert_threshold = 5000)`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query(`ALTER TABLE processing.pending RESET (autovacuum_vacuum_scale_factor, autovacuum_vacuum_threshold, autovacuum_vacuum_insert_scale_factor, autovacuum_vacuum_insert_threshold)`);
+    await q.query(
+      `ALTER TABLE processing.pending RESET (autovacuum_vacuum_scale_factor, autovacuum_vacuum_threshold, autovacuum_vacuum_insert_scale_factor, autovacuum_vacuum_insert_threshold)`,
+    );
     await q.query(`DROP TRIGGER pending_delete_merged ON processing.pending`);
     await q.query(`DROP TRIGGER pending_no_update ON processing.pending`);
     await q.query(`DROP FUNCTION processing.guard_pending_delete(), processing.guard_pending_update()`);

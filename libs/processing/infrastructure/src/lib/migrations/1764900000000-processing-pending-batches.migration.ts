@@ -67,7 +67,9 @@ export class ProcessingPendingBatches1764900000000 implements MigrationInterface
     await q.query(`ALTER TABLE processing.pending RENAME COLUMN drafts TO draft`);
     await q.query(`ALTER TABLE processing.pending ADD COLUMN source_id text NOT NULL`);
     await q.query(`CREATE INDEX pending_tenant ON processing.pending (tenant_id, seq)`);
-    await q.query(`INSERT INTO processing.pending (tenant_id, source_id, draft, staged_at) SELECT tenant_id, draft->>'sourceId', draft, staged_at FROM pending_down`);
+    await q.query(
+      `INSERT INTO processing.pending (tenant_id, source_id, draft, staged_at) SELECT tenant_id, draft->>'sourceId', draft, staged_at FROM pending_down`,
+    );
     await q.query(`DROP TABLE pending_down`);
     await q.query(`
       CREATE OR REPLACE FUNCTION processing.guard_pending_delete() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -5,4 +5,10 @@ import { ProcessingSeenSources1764800000000 } from './1764800000000-processing-s
 import { ProcessingPendingBatches1764900000000 } from './1764900000000-processing-pending-batches.migration';
 
 /** The processing record and the register of processing activities. */
-export const processingMigrations = [ProcessingRecord1763776000000, ProcessingPending1763900000000, ProcessingMerge1764600000000, ProcessingSeenSources1764800000000, ProcessingPendingBatches1764900000000];
+export const processingMigrations = [
+  ProcessingRecord1763776000000,
+  ProcessingPending1763900000000,
+  ProcessingMerge1764600000000,
+  ProcessingSeenSources1764800000000,
+  ProcessingPendingBatches1764900000000,
+];

@@ -8,7 +8,6 @@ import { testDraft as draft } from '../test-drafts';
 import { processingMigrations } from './index';
 import { ProcessingPendingBatches1764900000000 } from './1764900000000-processing-pending-batches.migration';
 
-
 describe('migration 1764900000000: staged records as one row per stage call (ADR 0009, decision 8)', () => {
   let db: TestDatabase;
   let ds: DataSource;
@@ -48,7 +47,9 @@ describe('migration 1764900000000: staged records as one row per stage call (ADR
     await expect(ds.query(`DELETE FROM processing.pending`)).rejects.toThrow(/only by being merged/);
 
     await migrate('down');
-    const down = await ds.query<{ tenant_id: string; source_id: string; draft: RecordDraft }[]>(`SELECT tenant_id, source_id, draft FROM processing.pending ORDER BY seq`);
+    const down = await ds.query<{ tenant_id: string; source_id: string; draft: RecordDraft }[]>(
+      `SELECT tenant_id, source_id, draft FROM processing.pending ORDER BY seq`,
+    );
     expect(down).toEqual(old.map((d) => ({ tenant_id: d.tenantId, source_id: d.sourceId, draft: d })));
     await expect(ds.query(`DELETE FROM processing.pending`)).rejects.toThrow(/only by being merged/);
     await expect(ds.query(`UPDATE processing.pending SET draft = '{}'`)).rejects.toThrow(/only by being merged/);
@@ -57,9 +58,14 @@ describe('migration 1764900000000: staged records as one row per stage call (ADR
     await migrate('up');
     const later = [draft('t-a', 2), draft('t-a', 3)];
     await ds.query(`INSERT INTO processing.pending (tenant_id, n, drafts) VALUES ('t-a', 2, $1)`, [JSON.stringify(later)]);
-    const log = new PostgresRecordLog(ds, null, { origin: 'attest.test/pending-batches', signer: parseSignerKey(generateSignerKey('attest.test/pending-batches')) });
+    const log = new PostgresRecordLog(ds, null, {
+      origin: 'attest.test/pending-batches',
+      signer: parseSignerKey(generateSignerKey('attest.test/pending-batches')),
+    });
     expect(await log.mergePending(undefined, { wait: true })).toBe(5);
-    const sources = (await ds.query<{ source_id: string }[]>(`SELECT source_id FROM processing.records WHERE tenant_id = 't-a' ORDER BY idx`)).map((r) => r.source_id);
+    const sources = (await ds.query<{ source_id: string }[]>(`SELECT source_id FROM processing.records WHERE tenant_id = 't-a' ORDER BY idx`)).map(
+      (r) => r.source_id,
+    );
     expect(sources).toEqual([old[0], old[2], ...later].map((d) => d?.sourceId));
     expect(await log.pendingCount('t-a')).toBe(0);
   });

@@ -81,16 +81,31 @@ export class RecordedServer {
   readonly client: KurrentClient;
 
   constructor() {
-    const appendToStream = (streamId: string, events: EventData | EventData[], options: { streamState?: AppendStreamState; requiresLeader?: boolean; deadline?: number } = {}): Promise<AppendResult> => {
+    const appendToStream = (
+      streamId: string,
+      events: EventData | EventData[],
+      options: { streamState?: AppendStreamState; requiresLeader?: boolean; deadline?: number } = {},
+    ): Promise<AppendResult> => {
       this.sent.push({ call: 'appendToStream', streamId, requiresLeader: options.requiresLeader ?? false, deadline: options.deadline });
       return Promise.resolve().then(() => this.append(streamId, Array.isArray(events) ? events : [events], options.streamState ?? 'any'));
     };
     const readStream = (streamId: string, options: ReadOptions = {}): AsyncIterable<{ event: ReturnType<RecordedServer['recorded']> }> => {
-      this.sent.push({ call: 'readStream', streamId, requiresLeader: options.requiresLeader ?? false, deadline: options.deadline, maxCount: Number(options.maxCount ?? Number.MAX_SAFE_INTEGER) });
+      this.sent.push({
+        call: 'readStream',
+        streamId,
+        requiresLeader: options.requiresLeader ?? false,
+        deadline: options.deadline,
+        maxCount: Number(options.maxCount ?? Number.MAX_SAFE_INTEGER),
+      });
       return this.iterate(() => this.readStreamNow(streamId, options));
     };
     const readAll = (options: ReadOptions = {}): AsyncIterable<AllStreamResolvedEvent> => {
-      this.sent.push({ call: 'readAll', requiresLeader: options.requiresLeader ?? false, deadline: options.deadline, maxCount: Number(options.maxCount ?? Number.MAX_SAFE_INTEGER) });
+      this.sent.push({
+        call: 'readAll',
+        requiresLeader: options.requiresLeader ?? false,
+        deadline: options.deadline,
+        maxCount: Number(options.maxCount ?? Number.MAX_SAFE_INTEGER),
+      });
       return this.iterate(() => this.readAllNow(options));
     };
     this.client = {
@@ -129,7 +144,8 @@ export class RecordedServer {
     const current = BigInt(stream.length) - 1n;
     const ids = events.map((e) => e.id);
     const conflict = (): AppendResult => {
-      if (this.throwOnAppendFailure) throw new WrongExpectedVersionError(undefined, { streamName: streamId, current: current < 0n ? 'no_stream' : current, expected: state });
+      if (this.throwOnAppendFailure)
+        throw new WrongExpectedVersionError(undefined, { streamName: streamId, current: current < 0n ? 'no_stream' : current, expected: state });
       return { success: false, nextExpectedRevision: current < 0n ? -1n : current, position: undefined };
     };
     const idempotent = (last: Stored): AppendResult => ({ success: true, nextExpectedRevision: last.revision, position: last.position });
@@ -156,7 +172,16 @@ export class RecordedServer {
     }
     let last: Stored | undefined;
     for (const [i, event] of events.entries()) {
-      last = { streamId, id: ids[i] ?? '', type: event.type, data: event.data, metadata: event.metadata, revision: current + 1n + BigInt(i), position: this.take(), created: new Date() };
+      last = {
+        streamId,
+        id: ids[i] ?? '',
+        type: event.type,
+        data: event.data,
+        metadata: event.metadata,
+        revision: current + 1n + BigInt(i),
+        position: this.take(),
+        created: new Date(),
+      };
       this.log.push(last);
     }
     if (this.loseAnswers > 0) {
@@ -170,15 +195,40 @@ export class RecordedServer {
     return requiresLeader || this.followerApplied === null ? this.log : this.log.slice(0, this.followerApplied);
   }
 
-  private recorded(e: Stored): { streamId: string; id: string; revision: bigint; type: string; data: unknown; metadata: unknown; isJson: true; created: Date; position: Position } {
-    return { streamId: e.streamId, id: e.id, revision: e.revision, type: e.type, data: e.data, metadata: e.metadata, isJson: true, created: e.created, position: e.position };
+  private recorded(e: Stored): {
+    streamId: string;
+    id: string;
+    revision: bigint;
+    type: string;
+    data: unknown;
+    metadata: unknown;
+    isJson: true;
+    created: Date;
+    position: Position;
+  } {
+    return {
+      streamId: e.streamId,
+      id: e.id,
+      revision: e.revision,
+      type: e.type,
+      data: e.data,
+      metadata: e.metadata,
+      isJson: true,
+      created: e.created,
+      position: e.position,
+    };
   }
 
   private readStreamNow(streamId: string, options: ReadOptions): { event: ReturnType<RecordedServer['recorded']> }[] {
     const stream = this.visible(options.requiresLeader).filter((e) => e.streamId === streamId);
     if (stream.length === 0) throw new StreamNotFoundError(undefined, streamId);
     const backwards = options.direction === 'backwards';
-    const from = options.fromRevision === undefined || options.fromRevision === 'start' ? 0n : options.fromRevision === 'end' ? BigInt(stream.length - 1) : options.fromRevision;
+    const from =
+      options.fromRevision === undefined || options.fromRevision === 'start'
+        ? 0n
+        : options.fromRevision === 'end'
+          ? BigInt(stream.length - 1)
+          : options.fromRevision;
     const picked = backwards ? stream.filter((e) => e.revision <= from).reverse() : stream.filter((e) => e.revision >= from);
     return picked.slice(0, Number(options.maxCount ?? Number.MAX_SAFE_INTEGER)).map((e) => ({ event: this.recorded(e) }));
   }
