@@ -6,6 +6,7 @@ import { completeTenantClosures } from '@attest/runtime';
 import { FixedClock, uuidv7 } from '@attest/kernel';
 import { scanForCanaries } from '@attest/testing';
 import { ApiHarness, type ApiResponse } from './testing/api-harness';
+import { changesWhenDeliveredTwice } from './testing/delivered-twice';
 import { WebhookInbox, type InboxMessage } from './testing/webhook-inbox';
 
 const ISSUER = 'https://idp.test';
@@ -704,4 +705,9 @@ describe('accounts and organizations end to end (A1–A12; real HTTP, real Postg
       expect(await completeTenantClosures(api.infra)).toBe(0);
     });
   });
+
+  it('every projection, given every event of this suite’s log a second time, changes nothing (runs last)', async () => {
+    await Promise.all(api.runners.map((r) => r.catchUp()));
+    expect(await changesWhenDeliveredTwice(api.infra)).toEqual({});
+  }, 120_000);
 });

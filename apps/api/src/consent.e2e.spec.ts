@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { FixedClock, uuidv7 } from '@attest/kernel';
 import { scanForCanaries } from '@attest/testing';
 import { ApiHarness, type ApiResponse } from './testing/api-harness';
+import { changesWhenDeliveredTwice } from './testing/delivered-twice';
 
 const tag = randomBytes(3).toString('hex');
 const canary = {
@@ -537,4 +538,9 @@ describe('customers, consent and processing decisions end to end (C1–C3, K1–
     ]);
     return rows.map((r) => JSON.parse(r.body) as Record<string, unknown>);
   }
+
+  it('every projection, given every event of this suite’s log a second time, changes nothing (runs last)', async () => {
+    await Promise.all(api.runners.map((r) => r.catchUp()));
+    expect(await changesWhenDeliveredTwice(api.infra)).toEqual({});
+  }, 120_000);
 });

@@ -8,6 +8,7 @@ import { createJobs, issueApiKeyFromConsole } from '@attest/runtime';
 import { scanForCanaries } from '@attest/testing';
 import { generateSignerKey } from '@attest/transparency';
 import { ApiHarness, type ApiResponse } from './testing/api-harness';
+import { changesWhenDeliveredTwice } from './testing/delivered-twice';
 import { WebhookInbox } from './testing/webhook-inbox';
 
 const tag = randomBytes(3).toString('hex');
@@ -362,4 +363,9 @@ describe('timed jobs that move the clock (P2, D3, D5; real Postgres)', () => {
       status: 'delivered',
     });
   });
+
+  it('every projection, given every event of this suite’s log a second time, changes nothing (runs last)', async () => {
+    await Promise.all(api.runners.map((r) => r.catchUp()));
+    expect(await changesWhenDeliveredTwice(api.infra)).toEqual({});
+  }, 120_000);
 });

@@ -9,6 +9,7 @@ import { decodeRecord } from '@attest/processing-domain';
 import { expectEventually } from '@attest/testing';
 import { leafHashOfText, openCheckpoint, parseVerifierKey, verifyConsistency, verifyInclusion } from '@attest/transparency';
 import { ApiHarness, type ApiResponse } from './testing/api-harness';
+import { changesWhenDeliveredTwice } from './testing/delivered-twice';
 
 const tag = randomBytes(3).toString('hex');
 const b64 = (s: string): Buffer => Buffer.from(s, 'base64');
@@ -470,4 +471,9 @@ describe('the processing record and the register through the API (P1, P2, P4–P
     },
     120_000,
   );
+
+  it('every projection, given every event of this suite’s log a second time, changes nothing (runs last)', async () => {
+    await Promise.all(api.runners.map((r) => r.catchUp()));
+    expect(await changesWhenDeliveredTwice(api.infra)).toEqual({});
+  }, 120_000);
 });

@@ -17,6 +17,7 @@ import { RunCustomerCommand } from '@attest/customers-application';
 import { expectEventually, scanForCanaries } from '@attest/testing';
 import { openNote, parseVerifierKey, verifyInclusion, openCheckpoint } from '@attest/transparency';
 import { ApiHarness, type ApiResponse } from './testing/api-harness';
+import { changesWhenDeliveredTwice } from './testing/delivered-twice';
 import { WebhookInbox } from './testing/webhook-inbox';
 
 interface RequestView {
@@ -614,4 +615,9 @@ describe('data-subject requests end to end (D1–D3, K2; real HTTP, real Postgre
       60_000,
     );
   });
+
+  it('every projection, given every event of this suite’s log a second time, changes nothing (runs last)', async () => {
+    await Promise.all(api.runners.map((r) => r.catchUp()));
+    expect(await changesWhenDeliveredTwice(api.infra)).toEqual({});
+  }, 120_000);
 });
