@@ -23,6 +23,7 @@ import {
   EventStoreOutcomeUnknownError,
   EventStoreUnavailableError,
   NO_STREAM,
+  readWholeStream,
   InvalidEventStoreRequestError,
   UnknownCheckpointError,
   validateAppend,
@@ -93,6 +94,7 @@ export class KurrentDbEventStore implements EventStore {
   private readonly subscriptions = new Set<EventSubscription>();
   private readonly deadlineMs: number;
   private readonly appendAttempts: number;
+  private pinging: Promise<GlobalPosition | null> | null = null;
 
   constructor(options: KurrentDbEventStoreOptions) {
     checkConnectionString(options.connectionString);
@@ -113,25 +115,34 @@ export class KurrentDbEventStore implements EventStore {
    */
   async appendToStream(streamId: string, events: readonly NewEvent[], options: AppendOptions): Promise<AppendResult> {
     validateAppend(streamId, events, options.expectedRevision);
+    const expected = options.expectedRevision;
+    // Where this append's events can be: after the expected revision, or (`any`, `stream_exists`)
+    // after the stream's end as the first look found it, wherever other writers' events land.
+    let since: number | null = null;
+    let sent = false;
     let lastFailure: unknown = null;
     for (let attempt = 1; attempt <= this.appendAttempts; attempt++) {
-      const repeat = await this.repeatOf(streamId, events, options.expectedRevision);
+      let repeat: Repeat;
+      try {
+        ({ repeat, since } = await this.repeatOf(streamId, events, expected, since));
+      } catch (error) {
+        // A look that fails after an unanswered attempt: the events may be written.
+        if (sent) throw this.outcomeUnknown(streamId, error);
+        throw error;
+      }
       if (repeat.kind === 'whole') return { nextExpectedRevision: repeat.last.streamPosition, position: repeat.last.globalPosition, idempotent: true };
       if (repeat.kind === 'part') throw new DuplicateEventIdError(streamId);
       try {
-        return await this.appendOnce(streamId, events, options.expectedRevision);
+        return await this.appendOnce(streamId, events, expected);
       } catch (error) {
-        if (!unanswered(error)) return await this.afterRefusal(error, streamId, events, options.expectedRevision);
+        if (error instanceof EventStoreOutcomeUnknownError) throw error;
+        if (!unanswered(error)) return await this.afterRefusal(error, streamId, events, expected, since, sent);
         // No answer: written or not, the next look tells.
+        sent = true;
         lastFailure = error;
       }
     }
-    throw new EventStoreOutcomeUnknownError(
-      `stream ${streamId}: KurrentDB did not answer ${String(this.appendAttempts)} append attempts; the events may be written (appending them again is safe)`,
-      {
-        cause: lastFailure,
-      },
-    );
+    throw this.outcomeUnknown(streamId, lastFailure, `KurrentDB did not answer ${String(this.appendAttempts)} append attempts`);
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
@@ -165,13 +176,15 @@ export class KurrentDbEventStore implements EventStore {
     // event at `after` comes back) count against the server's maxCount: page on until `limit`
     // of Attest's events or the end of the log, never an empty page mid-log.
     for (;;) {
-      const page = await this.readAllPage(from, PAGE, options.filter);
+      // One more than still wanted: the event at `after` comes back first.
+      const size = Math.min(PAGE, limit - out.length + 1);
+      const page = await this.readAllPage(from, size, options.filter);
       for (const event of page.events) {
         if (after && comparePositions(event.globalPosition, after) <= 0) continue;
         out.push(event);
         if (out.length === limit) return out;
       }
-      if (page.read < PAGE || !page.last) return out;
+      if (page.read < size || !page.last) return out;
       from = page.last;
       after = encodeKurrentPosition(page.last);
     }
@@ -262,8 +275,16 @@ export class KurrentDbEventStore implements EventStore {
     return Math.min(cap, exact.length + (perEvent > 0 ? Math.round(rest / perEvent) : 0));
   }
 
+  /**
+   * One ping at a time: a read that timed out cannot be cancelled in the client
+   * (its bridge iterator has no `return`), so a readiness probe that keeps
+   * timing out reuses the pending read instead of piling up new ones.
+   */
   async ping(): Promise<void> {
-    await this.headPosition();
+    this.pinging ??= this.headPosition().finally(() => {
+      this.pinging = null;
+    });
+    await this.pinging;
   }
 
   async close(): Promise<void> {
@@ -271,17 +292,33 @@ export class KurrentDbEventStore implements EventStore {
     await this.client.dispose();
   }
 
-  /** The events at the place this append would land, compared by id. */
-  private async repeatOf(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<Repeat> {
+  /**
+   * The events at the place this append would land, compared by id. An exact
+   * revision names the place. For `any` and `stream_exists` the first look reads
+   * the stream's last events and remembers the stream's end (`since`); a look
+   * after an unanswered attempt reads everything after that end, so events
+   * other writers appended meanwhile neither hide ours nor pass for them.
+   */
+  private async repeatOf(
+    streamId: string,
+    events: readonly NewEvent[],
+    expected: ExpectedRevision,
+    since: number | null,
+  ): Promise<{ repeat: Repeat; since: number | null }> {
     const ids = events.map((e) => e.id);
-    const exact = typeof expected === 'number' || expected === NO_STREAM;
-    const there = exact
-      ? await this.readStream(streamId, { fromRevision: expected === NO_STREAM ? 0 : expected + 1, maxCount: ids.length })
-      : (await this.readStream(streamId, { direction: 'backwards', maxCount: ids.length })).reverse();
-    const thereIds = there.map((e) => e.id);
-    const last = there[there.length - 1];
-    if (last && thereIds.length === ids.length && thereIds.every((id, i) => id === ids[i])) return { kind: 'whole', last };
-    return ids.some((id) => thereIds.includes(id)) ? { kind: 'part' } : { kind: 'none' };
+    if (typeof expected === 'number' || expected === NO_STREAM) {
+      const there = await this.readStream(streamId, { fromRevision: expected === NO_STREAM ? 0 : expected + 1, maxCount: ids.length });
+      return { repeat: compareRun(ids, there), since };
+    }
+    if (since === null) {
+      const tail = (await this.readStream(streamId, { direction: 'backwards', maxCount: ids.length })).reverse();
+      return { repeat: compareRun(ids, tail), since: tail[tail.length - 1]?.streamPosition ?? -1 };
+    }
+    const after = await readWholeStream(this, streamId, { fromRevision: since + 1 });
+    const ours = after.filter((e) => ids.includes(e.id));
+    const last = ours[ours.length - 1];
+    if (ours.length === ids.length && last && ours.every((e, i) => e.id === ids[i])) return { repeat: { kind: 'whole', last }, since };
+    return { repeat: ours.length > 0 ? { kind: 'part' } : { kind: 'none' }, since };
   }
 
   private async appendOnce(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
@@ -291,14 +328,23 @@ export class KurrentDbEventStore implements EventStore {
       { streamState: toStreamState(expected), requiresLeader: true, deadline: this.deadlineMs },
     );
     // `throwOnAppendFailure=false` in the connection string: a conflict is a result, not an error.
-    if (!result.success)
-      throw new WrongExpectedRevisionError(streamId, expected, result.nextExpectedRevision < 0n ? 'no_stream' : Number(result.nextExpectedRevision));
+    // Its revision cannot be trusted (the client's batch append reports 1 for any existing
+    // stream), so the leader is asked.
+    if (!result.success) {
+      const [newest] = await this.readStream(streamId, { direction: 'backwards', maxCount: 1 });
+      throw new WrongExpectedRevisionError(streamId, expected, newest ? newest.streamPosition : 'no_stream');
+    }
     const next = Number(result.nextExpectedRevision);
     if (result.position) return { nextExpectedRevision: next, position: encodeKurrentPosition(result.position), idempotent: false };
-    // Servers before 22.10 answer a repeat they recognised (that the look missed) without a position.
-    const [last] = await this.readStream(streamId, { fromRevision: next, maxCount: 1 });
-    if (!last) throw new EventStoreUnavailableError('KurrentDB accepted the append without a position, and its last event cannot be read');
-    return { nextExpectedRevision: next, position: last.globalPosition, idempotent: true };
+    // A repeat the server recognised (that the look missed) may come back without a position
+    // (servers before 22.10; any server that cannot read the original back): the leader is asked.
+    try {
+      const [last] = await this.readStream(streamId, { fromRevision: next, maxCount: 1 });
+      if (last) return { nextExpectedRevision: next, position: last.globalPosition, idempotent: true };
+    } catch (error) {
+      throw this.outcomeUnknown(streamId, error, 'KurrentDB accepted the append without a position, and its last event cannot be read');
+    }
+    throw this.outcomeUnknown(streamId, null, 'KurrentDB accepted the append without a position, and its last event cannot be read');
   }
 
   /**
@@ -306,13 +352,35 @@ export class KurrentDbEventStore implements EventStore {
    * meanwhile), part of the ids reused (the server says "wrong expected
    * version" for that too), or a real conflict.
    */
-  private async afterRefusal(error: unknown, streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+  private async afterRefusal(
+    error: unknown,
+    streamId: string,
+    events: readonly NewEvent[],
+    expected: ExpectedRevision,
+    since: number | null,
+    sent: boolean,
+  ): Promise<AppendResult> {
     const conflict = error instanceof WrongExpectedRevisionError || error instanceof WrongExpectedVersionError;
-    if (!conflict) throw this.mapError(error, streamId, expected);
-    const repeat = await this.repeatOf(streamId, events, expected);
+    if (!conflict) {
+      if (sent) throw this.outcomeUnknown(streamId, error);
+      throw this.mapError(error, streamId, expected);
+    }
+    let repeat: Repeat;
+    try {
+      ({ repeat } = await this.repeatOf(streamId, events, expected, since));
+    } catch (lookFailed) {
+      if (sent) throw this.outcomeUnknown(streamId, lookFailed);
+      throw this.mapError(lookFailed);
+    }
     if (repeat.kind === 'whole') return { nextExpectedRevision: repeat.last.streamPosition, position: repeat.last.globalPosition, idempotent: true };
     if (repeat.kind === 'part') throw new DuplicateEventIdError(streamId);
     throw this.mapError(error, streamId, expected);
+  }
+
+  private outcomeUnknown(streamId: string, cause: unknown, why = 'an append got no answer and what followed failed'): EventStoreOutcomeUnknownError {
+    return new EventStoreOutcomeUnknownError(`stream ${streamId}: ${why}; the events may be written (appending them again with the same ids is safe)`, {
+      cause,
+    });
   }
 
   private async readAllPage(from: Position | typeof START, maxCount: number, filter: EventFilter | undefined): Promise<AllPage> {
@@ -384,6 +452,13 @@ export class KurrentDbEventStore implements EventStore {
     }
     return new EventStoreUnavailableError('KurrentDB request failed', { cause: error });
   }
+}
+
+/** `ids` compared with the events where they would be: all there in order, some there, or none. */
+function compareRun(ids: readonly string[], there: readonly RecordedEvent[]): Repeat {
+  const last = there[there.length - 1];
+  if (last && there.length === ids.length && there.every((e, i) => e.id === ids[i])) return { kind: 'whole', last };
+  return there.some((e) => ids.includes(e.id)) ? { kind: 'part' } : { kind: 'none' };
 }
 
 /** An append that got no answer: it may have been written. */

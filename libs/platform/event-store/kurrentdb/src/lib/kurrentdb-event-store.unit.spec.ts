@@ -164,6 +164,43 @@ describe('KurrentDB adapter at the client boundary', () => {
       expect(server.size).toBe(2);
     });
 
+    it('a lost answer followed by a failing look is an unknown outcome, never "unavailable" (the events may be written)', async () => {
+      const streamId = streamIn(uniqueCategory());
+      const forward = server.client.appendToStream.bind(server.client);
+      server.client.appendToStream = async (...args: Parameters<typeof forward>) => {
+        server.loseAnswers = 1;
+        const answer = forward(...args);
+        server.hangReads = true;
+        return answer;
+      };
+      await expect(open({ deadlineMs: 50 }).appendToStream(streamId, [testEvent()], { expectedRevision: NO_STREAM })).rejects.toBeInstanceOf(
+        EventStoreOutcomeUnknownError,
+      );
+      expect(server.size).toBe(1);
+    });
+
+    it('under any, a retry finds its events behind other writers’ (the server’s id cache lost in a restart): written once', async () => {
+      const streamId = streamIn(uniqueCategory());
+      await store.appendToStream(streamId, [testEvent()], { expectedRevision: NO_STREAM });
+      server.recentIds = 0;
+      const forward = server.client.appendToStream.bind(server.client);
+      let first = true;
+      server.client.appendToStream = async (...args: Parameters<typeof forward>) => {
+        if (!first) return forward(...args);
+        first = false;
+        server.loseAnswers = 1;
+        // Written, but the answer is lost; another writer appends three events before the retry looks.
+        return forward(...args).catch((lost: unknown) => {
+          for (let i = 0; i < 3; i++) server.write(streamId, 'ThingHappened.v1', testEvent().metadata);
+          throw lost;
+        });
+      };
+      const events = [testEvent(), testEvent()];
+      await expect(store.appendToStream(streamId, events, { expectedRevision: ANY })).resolves.toMatchObject({ idempotent: true, nextExpectedRevision: 2 });
+      expect((await store.readStream(streamId)).filter((e) => events.some((x) => x.id === e.id))).toHaveLength(2);
+      expect(server.size).toBe(6);
+    });
+
     it('an append never answered is an unknown outcome, not "unavailable"; appending the same events later is safe', async () => {
       const streamId = streamIn(uniqueCategory());
       const events = [testEvent()];

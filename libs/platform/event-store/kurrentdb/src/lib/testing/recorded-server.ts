@@ -146,7 +146,8 @@ export class RecordedServer {
     const conflict = (): AppendResult => {
       if (this.throwOnAppendFailure)
         throw new WrongExpectedVersionError(undefined, { streamName: streamId, current: current < 0n ? 'no_stream' : current, expected: state });
-      return { success: false, nextExpectedRevision: current < 0n ? -1n : current, position: undefined };
+      // The client's batch append (its default) reports `BigInt(hasCurrentStreamRevision())`: 1n for any existing stream.
+      return { success: false, nextExpectedRevision: current < 0n ? 0n : 1n, position: undefined };
     };
     const idempotent = (last: Stored): AppendResult => ({ success: true, nextExpectedRevision: last.revision, position: last.position });
     if (state === 'any' || state === 'stream_exists') {
