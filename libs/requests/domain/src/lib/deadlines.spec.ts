@@ -1,5 +1,5 @@
 import { DomainError } from '@attest/kernel';
-import { checkPolicy, deadlineOf, urgencyOf } from './deadlines';
+import { checkDuties, checkPolicy, deadlineOf, urgencyOf, type RetentionDuty } from './deadlines';
 
 const none = { holidays: [] };
 
@@ -56,11 +56,29 @@ describe('D3 deadlines', () => {
     ] as const) {
       expect(() => {
         checkPolicy(policy, { holidays });
-      }).toThrow(DomainError);
+      }).toThrow(expect.objectContaining({ code: 'DSR.POLICY_INVALID' }) as DomainError);
     }
     expect(() => {
       checkPolicy({ kind: 'working-days', days: 15 }, { holidays: ['2026-12-25'] });
     }).not.toThrow();
+  });
+
+  it('D5: refuses retention duties for unknown fields, twice for one field, of impossible length or without a reason', () => {
+    const fields = ['email', 'idNumber'];
+    const refusal = (duties: readonly RetentionDuty[]): string | null => {
+      try {
+        checkDuties(duties, fields);
+        return null;
+      } catch (error) {
+        return error instanceof DomainError ? error.code : 'not a domain error';
+      }
+    };
+    const duty = { field: 'email', reason: 'tax law', years: 10 };
+    expect(refusal([duty, { ...duty, field: 'idNumber' }])).toBeNull();
+    expect(refusal([{ ...duty, field: 'shoeSize' }])).toBe('DSR.DUTY_FIELD_UNKNOWN');
+    expect(refusal([duty, { ...duty, years: 5 }])).toBe('DSR.DUTY_DUPLICATE');
+    for (const years of [0, 31, 2.5]) expect(refusal([{ ...duty, years }])).toBe('DSR.DUTY_INVALID');
+    expect(refusal([{ ...duty, reason: '  ' }])).toBe('DSR.DUTY_INVALID');
   });
 
   it('the queue: on track, at risk within five days of the end of the due date, overdue after it', () => {
