@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 
 // Guards the guard: @nx/enforce-module-boundaries silently skips itself when
@@ -60,4 +60,13 @@ describe('module boundaries', () => {
   it('accept the files as they are', () => {
     expect(lint('libs/shared/kernel/src/lib/json.ts', '')).toEqual([]);
   }, 60_000);
+});
+
+describe('the documentation index', () => {
+  it('lists every ADR', () => {
+    const index = readFileSync(join(root, 'docs', 'README.md'), 'utf8');
+    const adrs = readdirSync(join(root, 'docs', 'adr')).filter((f) => f.endsWith('.md'));
+    expect(adrs.filter((f) => !index.includes(`adr/${f}`))).toEqual([]);
+    expect(adrs.length).toBeGreaterThan(10);
+  });
 });
