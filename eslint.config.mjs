@@ -24,6 +24,8 @@ const layerRules = [
     sourceTag: 'type:testing',
     onlyDependOnLibsWithTags: ['type:testing', 'type:infrastructure', 'type:application', 'type:domain'],
   },
+  // libs/runtime, the composition root: wires the contexts' infrastructure, never their HTTP layer.
+  { sourceTag: 'type:composition', onlyDependOnLibsWithTags: ['type:infrastructure', 'type:read-models', 'type:application', 'type:domain'] },
   { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['*'] },
 ];
 
@@ -37,6 +39,20 @@ const scopeRules = [
   { sourceTag: 'scope:consent', onlyDependOnLibsWithTags: ['scope:consent', 'scope:customers', 'scope:platform', 'scope:shared'] },
   { sourceTag: 'scope:processing', onlyDependOnLibsWithTags: ['scope:processing', 'scope:platform', 'scope:shared'] },
   { sourceTag: 'scope:requests', onlyDependOnLibsWithTags: ['scope:requests', 'scope:platform', 'scope:shared'] },
+  {
+    sourceTag: 'scope:runtime',
+    onlyDependOnLibsWithTags: [
+      'scope:platform',
+      'scope:shared',
+      'scope:operations',
+      'scope:access',
+      'scope:accounts',
+      'scope:customers',
+      'scope:consent',
+      'scope:processing',
+      'scope:requests',
+    ],
+  },
   { sourceTag: 'scope:app', onlyDependOnLibsWithTags: ['*'] },
 ];
 

@@ -57,6 +57,13 @@ describe('module boundaries', () => {
     ).toBe(true);
   }, 60_000);
 
+  it('keep the composition root (libs/runtime) off the HTTP layer, and every context lib off the composition root', () => {
+    const fromRuntime = lint('libs/runtime/src/lib/registry.ts', "export { ConsentModule } from '@attest/consent-api';");
+    expect(fromRuntime.some((m) => m.startsWith('@nx/enforce-module-boundaries'))).toBe(true);
+    const intoRuntime = lint('libs/consent/application/src/lib/receipts.ts', "export type { Infrastructure } from '@attest/runtime';");
+    expect(intoRuntime.some((m) => m.startsWith('@nx/enforce-module-boundaries'))).toBe(true);
+  }, 60_000);
+
   it('accept the files as they are', () => {
     expect(lint('libs/shared/kernel/src/lib/json.ts', '')).toEqual([]);
   }, 60_000);
