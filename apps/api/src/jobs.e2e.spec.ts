@@ -244,6 +244,8 @@ describe('timed jobs that move the clock (P2, D3, D5; real Postgres)', () => {
         tenantId,
       ])
     )[0]?.account_id;
+    // An agreement needs a verified enterprise (the A11 spec may have verified it already: a repeat is refused, harmlessly).
+    await api.call('POST', `/v1/platform/accounts/${String(accountId)}/verification`, { key: operator, body: { outcome: 'verified' } });
     const endsOn = new Date(clock.now().getTime() + 10 * day).toISOString().slice(0, 10);
     const started = await api.call('POST', `/v1/platform/accounts/${String(accountId)}/agreement`, {
       key: operator,
