@@ -1,14 +1,8 @@
-import type { EventFilter, RecordedEvent } from '@attest/event-store';
+import { matchesFilter, type RecordedEvent } from '@attest/event-store';
 import type { Infrastructure } from '@attest/runtime';
 
 /** Schemas holding read models and what projections write (the log, keys and checkpoints are not theirs). */
 const EXCLUDED_SCHEMAS = ['event_store', 'key_vault', 'projections', 'pg_catalog', 'information_schema', 'public'];
-
-function matches(filter: EventFilter | undefined, event: RecordedEvent): boolean {
-  if (!filter) return true;
-  if ('eventTypes' in filter) return filter.eventTypes.includes(event.type);
-  return filter.streamCategories.some((c) => event.streamId.startsWith(`${c}-`));
-}
 
 /** Every row of every table the projections write, as text, in a stable order. */
 async function snapshot(infra: Infrastructure): Promise<Record<string, string[]>> {
@@ -44,7 +38,7 @@ export async function changesWhenDeliveredTwice(infra: Infrastructure): Promise<
   const changed: Record<string, Record<string, { before: string[]; after: string[] }>> = {};
   for (const projection of infra.projections) {
     const before = await snapshot(infra);
-    const relevant = events.filter((e) => matches(projection.filter, e));
+    const relevant = events.filter((e) => matchesFilter(projection.filter, e));
     for (let i = 0; i < relevant.length; i += 500) {
       await infra.dataSource.transaction((m) => projection.apply(relevant.slice(i, i + 500), m));
     }

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import type { EventStore, RecordedEvent } from '@attest/event-store';
+import { matchesFilter, type EventStore, type RecordedEvent } from '@attest/event-store';
 import type { Projection } from './projection';
 
 /** Events read per stream and call; a longer backlog is applied in several rounds. */
@@ -51,7 +51,7 @@ export class InlineProjector {
         for (const projection of this.projections) {
           const done = through.get(projection.name) ?? -1;
           const filter = projection.filter;
-          const relevant = events.filter((e) => e.streamPosition > done && (!filter || !('eventTypes' in filter) || filter.eventTypes.includes(e.type)));
+          const relevant = events.filter((e) => e.streamPosition > done && matchesFilter(filter, e));
           if (relevant.length > 0) await projection.apply(relevant, m);
         }
         const last = events.reduce((max, e) => Math.max(max, e.streamPosition), from);

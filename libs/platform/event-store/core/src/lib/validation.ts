@@ -30,6 +30,13 @@ export function validateExpectedRevision(expected: ExpectedRevision): void {
   }
 }
 
+/** Whether an event passes a filter, in memory (the stores apply filters themselves; this is for events already read). */
+export function matchesFilter(filter: EventFilter | undefined, event: { readonly type: string; readonly streamId: string }): boolean {
+  if (!filter) return true;
+  if ('eventTypes' in filter) return filter.eventTypes.includes(event.type);
+  return filter.streamCategories.some((c) => event.streamId.startsWith(`${c}-`));
+}
+
 export function validateFilter(filter: EventFilter | undefined): void {
   if (!filter) return;
   if ('eventTypes' in filter) {

@@ -13,7 +13,16 @@ import type {
   SubscribeOptions,
 } from '@attest/event-store';
 import type { JsonObject, JsonValue } from '@attest/kernel';
-import { ERASED, getPath, isEncryptedField, PersonalDataInEnvelopeError, UnclassifiedFieldError, setPath, type EventTypeRegistry } from '@attest/privacy';
+import {
+  ERASED,
+  getPath,
+  isEncryptedField,
+  PersonalDataInEnvelopeError,
+  UnclassifiedFieldError,
+  unclassifiedPaths,
+  setPath,
+  type EventTypeRegistry,
+} from '@attest/privacy';
 import { fieldCipher } from './field-cipher';
 import type { PostgresKeyVault } from './key-vault';
 
@@ -100,7 +109,7 @@ export class EncryptingEventStore implements EventStore {
 
   private async seal(streamId: string, event: NewEvent): Promise<NewEvent> {
     const classification = this.registry.classify(event.type);
-    const unclassified = this.registry.unclassified(event.type, event.data);
+    const unclassified = unclassifiedPaths(classification.fields, event.data);
     if (unclassified.length > 0) {
       throw new UnclassifiedFieldError(
         `${event.type}: the field(s) ${unclassified.join(', ')} are not classified; classify each (personal, a sensitive category, or not-personal) in its context's table`,
