@@ -142,14 +142,15 @@ async function main(): Promise<void> {
           consentId = uuidv7();
           batch.push({
             id: uuidv7(),
-            type: 'ConsentGranted.v1',
+            type: 'ConsentGranted.v2',
             data: {
               ...common,
               consentId,
               purposeVersion: 1,
               thirdParty: null,
               crossBorder: null,
-              guardian: null,
+              guardianName: null,
+              guardianRelationship: null,
               evidence: { noticeVersion: 'n-1', method: 'checkbox', source: 'bench', collector: 'system:bench', collectedAt: new Date().toISOString() },
             },
             metadata: metadata(),

@@ -3,6 +3,7 @@ import { FixedClock, uuidv7 } from '@attest/kernel';
 import { scanForCanaries } from '@attest/testing';
 import { ApiHarness, type ApiResponse } from './testing/api-harness';
 import { changesWhenDeliveredTwice } from './testing/delivered-twice';
+import { differences, everyOtherGrantAsV1, readModelsFromCopiedLog } from './testing/mixed-versions';
 
 const tag = randomBytes(3).toString('hex');
 const canary = {
@@ -269,9 +270,9 @@ describe('customers, consent and processing decisions end to end (C1–C3, K1–
       expect(afterRevision).toMatchObject({ valid: false, reasons: ['OUTDATED_NOTICE_VERSION'] });
       expect(afterRevision.proof.map((p) => p.type)).toEqual([
         'PurposeDefined.v1',
-        'ConsentGranted.v1',
+        'ConsentGranted.v2',
         'ConsentWithdrawn.v1',
-        'ConsentGranted.v1',
+        'ConsentGranted.v2',
         'PurposeRevised.v1',
       ]);
       expect((await at(clock.now().toISOString())).valid).toBe(true);
@@ -542,5 +543,17 @@ describe('customers, consent and processing decisions end to end (C1–C3, K1–
   it('every projection, given every event of this suite’s log a second time, changes nothing (runs last)', async () => {
     await Promise.all(api.runners.map((r) => r.catchUp()));
     expect(await changesWhenDeliveredTwice(api.infra)).toEqual({});
+  }, 120_000);
+
+  it('every read model built from this log with part of its consent grants stored as ConsentGranted.v1 equals one built from the .v2 log', async () => {
+    await Promise.all(api.runners.map((r) => r.catchUp()));
+    const mixed = everyOtherGrantAsV1(api.infra);
+    const fromV2 = await readModelsFromCopiedLog(api.infra, api.masterKey, 'consent_v2_only', (row) => row);
+    const fromMixed = await readModelsFromCopiedLog(api.infra, api.masterKey, 'consent_mixed', mixed.rewrite);
+    // The copy holds both versions, guardians' grants among the old ones.
+    expect(mixed.rewritten().all).toBeGreaterThan(3);
+    expect(mixed.rewritten().withGuardian).toBeGreaterThan(0);
+    expect(Object.keys(fromV2)).toContain('consent.consents_v1');
+    expect(differences(fromV2, fromMixed)).toEqual({});
   }, 120_000);
 });

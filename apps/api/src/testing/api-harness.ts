@@ -45,6 +45,8 @@ export class ApiHarness {
   app!: NestFastifyApplication;
   base!: string;
   private db!: TestDatabase;
+  /** This harness's master key (base64), for a second process or a copy of its log. */
+  readonly masterKey = randomBytes(32).toString('base64');
   runners: ProjectionRunner[] = [];
   /** With ATTEST_RECORD_EXAMPLES=<dir> (`npm run openapi:examples`), the answers seen are written there at stop. */
   private readonly examplesDir = process.env['ATTEST_RECORD_EXAMPLES'] ?? null;
@@ -63,7 +65,7 @@ export class ApiHarness {
     this.infra = await startInfrastructure(
       loadConfig({
         DATABASE_URL: this.db.url,
-        ATTEST_MASTER_KEY: randomBytes(32).toString('base64'),
+        ATTEST_MASTER_KEY: this.masterKey,
         ATTEST_RECORD_SIGNER_KEY: generateSignerKey('attest.local/processing-record'),
         EVENT_STORE_POLL_INTERVAL_MS: '50',
       }),

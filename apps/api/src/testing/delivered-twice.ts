@@ -5,7 +5,7 @@ import type { Infrastructure } from '@attest/runtime';
 const EXCLUDED_SCHEMAS = ['event_store', 'key_vault', 'projections', 'pg_catalog', 'information_schema', 'public'];
 
 /** Every row of every table the projections write, as text, in a stable order. */
-async function snapshot(infra: Infrastructure): Promise<Record<string, string[]>> {
+export async function snapshot(infra: Infrastructure): Promise<Record<string, string[]>> {
   const tables = await infra.dataSource.query<{ name: string }[]>(
     `SELECT format('%I.%I', table_schema, table_name) AS name FROM information_schema.tables
      WHERE table_type = 'BASE TABLE' AND table_schema <> ALL($1::text[]) ORDER BY 1`,

@@ -1,5 +1,6 @@
 export * from './lib/ports';
 export * from './lib/classifications';
+export * from './lib/upcasters';
 export * from './lib/receipts';
 export * from './lib/consent.commands';
 export * from './lib/decisions';

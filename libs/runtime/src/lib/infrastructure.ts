@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { APP_ROLE, createDataSource, embeddedSocketDir, embeddedUrl, ensureDatabase, runMigrations } from '@attest/database';
 import type { RunningPostgres } from '@attest/database/embedded';
-import type { EventStore } from '@attest/event-store';
+import { UpcastingEventStore, type EventStore } from '@attest/event-store';
 import { KurrentDbEventStore } from '@attest/event-store-kurrentdb';
 import { PostgresEventStore } from '@attest/event-store-postgres';
 import type { Logger } from '@attest/observability';
@@ -18,13 +18,13 @@ import type { Projection } from '@attest/projections';
 import { systemClock } from '@attest/kernel';
 import { loadRecordSigner, PostgresRecordLog } from '@attest/processing-infrastructure';
 import { ApiKeyCache, type KeyRecord } from '@attest/access-infrastructure';
-import { createProjections, eventTypeRegistry, migrationsFor } from './registry';
+import { createProjections, eventTypeRegistry, eventUpcasters, migrationsFor } from './registry';
 
 export interface Infrastructure {
   /** True when this process runs the embedded server (and stops it on shutdown). */
   readonly embedded: boolean;
   readonly dataSource: DataSource;
-  /** The event store with personal fields encrypted per subject (crypto-shredding). */
+  /** The event store every consumer uses: personal fields encrypted per subject (crypto-shredding), superseded event types read as their successors. */
   readonly store: EventStore;
   readonly vault: PostgresKeyVault;
   /** Sealed read-model columns and blind indexes, under the vault's subject keys. */
@@ -120,7 +120,8 @@ export async function startInfrastructure(config: AttestConfig, logger: Logger):
         logger.warn({ err: error instanceof Error ? { name: error.name, message: error.message } : undefined }, message);
       },
     });
-    const encrypted = new EncryptingEventStore(store, eventTypeRegistry(), vault);
+    // Above it, superseded event types read as their successors: every reader sees current shapes.
+    const events = new UpcastingEventStore(new EncryptingEventStore(store, eventTypeRegistry(), vault), eventUpcasters());
     const privacy = new ReadModelPrivacy(vault);
     const outbox = new Outbox(privacy);
     const signer = await loadRecordSigner({
@@ -139,7 +140,7 @@ export async function startInfrastructure(config: AttestConfig, logger: Logger):
         );
       },
     });
-    const projections = createProjections({ store: encrypted, privacy, outbox, recordLog });
+    const projections = createProjections({ store: events, privacy, outbox, recordLog });
     const apiKeys = new ApiKeyCache<KeyRecord>({
       onWarning: (message, error) => {
         logger.warn({ err: error instanceof Error ? { name: error.name, message: error.message } : undefined }, message);
@@ -150,7 +151,7 @@ export async function startInfrastructure(config: AttestConfig, logger: Logger):
     return {
       embedded: server !== null,
       dataSource,
-      store: encrypted,
+      store: events,
       vault,
       privacy,
       outbox,
@@ -177,7 +178,7 @@ export async function startInfrastructure(config: AttestConfig, logger: Logger):
       stop: async () => {
         await recordLog.settle();
         await apiKeys.close();
-        await encrypted.close();
+        await events.close();
         await vault.close();
         if (app?.isInitialized) await app.destroy();
         await dataSource.destroy();

@@ -2,7 +2,7 @@ import type { MigrationInterface } from 'typeorm';
 import { accessEventClassifications, accessProcessingMap } from '@attest/access-application';
 import { accessMigrations, accessProjection } from '@attest/access-infrastructure';
 import { accountEventClassifications, accountProcessingMap } from '@attest/accounts-application';
-import { consentEventClassifications, consentProcessingMap } from '@attest/consent-application';
+import { consentEventClassifications, consentProcessingMap, consentUpcasters } from '@attest/consent-application';
 import { consentMigrations, consentProjection } from '@attest/consent-infrastructure';
 import { customerEventClassifications, customerProcessingMap } from '@attest/customers-application';
 import { requestEventClassifications, requestProcessingMap } from '@attest/requests-application';
@@ -11,7 +11,7 @@ import { processingMigrations, processingRecordProjection, type PostgresRecordLo
 import type { ProcessingMap } from '@attest/security';
 import { customersMigrations, customersProjection } from '@attest/customers-infrastructure';
 import { accountNotificationsProjection, accountsMigrations, accountsProjection, StreamAccountContacts } from '@attest/accounts-infrastructure';
-import type { EventStore } from '@attest/event-store';
+import { Upcasters, type EventStore } from '@attest/event-store';
 import { notificationMigrations, type Outbox } from '@attest/notifications';
 import { EventTypeRegistry } from '@attest/privacy';
 import { keyVaultMigrations, type ReadModelPrivacy } from '@attest/privacy-postgres';
@@ -46,7 +46,7 @@ export function migrationsFor(eventStore: 'postgres' | 'kurrentdb'): MigrationCl
 }
 
 export interface ProjectionDependencies {
-  /** The encrypting store: projections see personal fields decrypted, in memory only. */
+  /** The upcasting store over the encrypting one: projections see current event shapes, personal fields decrypted in memory only. */
   readonly store: EventStore;
   readonly privacy: ReadModelPrivacy;
   readonly outbox: Outbox;
@@ -70,6 +70,15 @@ export function createProjections(deps: ProjectionDependencies): Projection[] {
 /** P1: how every event type becomes a processing record, or that it processes no personal data. */
 export function processingMap(): ProcessingMap {
   return { ...accessProcessingMap, ...accountProcessingMap, ...customerProcessingMap, ...consentProcessingMap, ...requestProcessingMap };
+}
+
+/**
+ * How every superseded event type reads as its successor. A superseded type
+ * stays declared in the registry (its stored events are decrypted by its own
+ * table) but is never written again and never reaches a reader.
+ */
+export function eventUpcasters(): Upcasters {
+  return new Upcasters([...consentUpcasters]);
 }
 
 /**

@@ -5,6 +5,6 @@ export const consentProcessingMap: ProcessingMap = {
   'PurposeDefined.v1': NON_PROCESSING,
   'PurposeRevised.v1': NON_PROCESSING,
   'PurposeRetired.v1': NON_PROCESSING,
-  'ConsentGranted.v1': { kind: 'collect', subject: 'customerId', categories: ['consent'], purposeField: 'purposeKey', legalBasis: 'consent' },
+  'ConsentGranted.v2': { kind: 'collect', subject: 'customerId', categories: ['consent'], purposeField: 'purposeKey', legalBasis: 'consent' },
   'ConsentWithdrawn.v1': { kind: 'restrict', subject: 'customerId', categories: ['consent'], purposeField: 'purposeKey', legalBasis: 'consent' },
 };

@@ -48,8 +48,7 @@ export function receiptOf(
     event: { id: recorded.id, stream: recorded.streamId, position: recorded.streamPosition },
     howToWithdraw: 'Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.',
   };
-  if (e.type === 'ConsentGranted.v1') {
-    const guardian = e.data.guardian as { relationship?: unknown } | null;
+  if (e.type === 'ConsentGranted.v2') {
     return {
       ...base,
       action: 'granted',
@@ -58,8 +57,8 @@ export function receiptOf(
       crossBorder: e.data.crossBorder,
       evidence: e.data.evidence,
       withdrawal: null,
-      givenByGuardian:
-        guardian && typeof guardian.relationship === 'string' ? { relationship: guardian.relationship } : guardian ? { relationship: 'guardian' } : null,
+      // An erased v1 event sealed the relationship with the name: only "a guardian" is known.
+      givenByGuardian: e.data.guardianName !== null ? { relationship: e.data.guardianRelationship ?? 'guardian' } : null,
     };
   }
   return {

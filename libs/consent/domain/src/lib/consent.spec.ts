@@ -1,5 +1,5 @@
 import { deciderSpec } from '@attest/testing';
-import { consentDecider, consentKey, type ConsentCommand, type ConsentEvent, type ConsentState } from './consent';
+import { consentDecider, consentGrantedV1ToV2, consentKey, type ConsentCommand, type ConsentEvent, type ConsentGrantedV1, type ConsentState } from './consent';
 import { decide, DENY_REASONS, type DecisionFacts, type DecisionRequest, type DenyReason } from './decision';
 import { consentAt, type TimedEvent } from './point-in-time';
 import { purposesDecider, type Purpose, type PurposeEvent, type PurposeTerms } from './purposes';
@@ -109,7 +109,7 @@ describe('consent decider (K1–K4)', () => {
     ...extra,
   });
   const granted: ConsentEvent = {
-    type: 'ConsentGranted.v1',
+    type: 'ConsentGranted.v2',
     data: {
       ...ids,
       consentId: 'k-1',
@@ -121,7 +121,8 @@ describe('consent decider (K1–K4)', () => {
       thirdParty: null,
       crossBorder: null,
       evidence,
-      guardian: null,
+      guardianName: null,
+      guardianRelationship: null,
     },
   };
 
@@ -163,7 +164,7 @@ describe('consent decider (K1–K4)', () => {
     spec
       .given([])
       .when(grant({ subjectUnder14: true, guardian }))
-      .then([{ ...granted, data: { ...granted.data, guardian } }]);
+      .then([{ ...granted, data: { ...granted.data, guardianName: 'Li Na', guardianRelationship: 'parent' } }]);
     const crossBorder = { recipient: 'Acme GmbH', country: 'DE', purpose: 'support', dataTypes: ['contact' as const] };
     spec
       .given([])
@@ -343,7 +344,7 @@ describe('K7: consent at a point in time', () => {
   const grantAt = (at: string, id: string, version = 1): TimedEvent<ConsentEvent> =>
     timed(
       {
-        type: 'ConsentGranted.v1',
+        type: 'ConsentGranted.v2',
         data: {
           ...ids,
           consentId: id,
@@ -355,7 +356,8 @@ describe('K7: consent at a point in time', () => {
           thirdParty: null,
           crossBorder: null,
           evidence,
-          guardian: null,
+          guardianName: null,
+          guardianRelationship: null,
         },
       },
       at,
@@ -402,7 +404,7 @@ describe('K7: consent at a point in time', () => {
     expect(at('2026-10-15T00:00:00.000Z')).toMatchObject({ valid: true, purposeVersion: 2 });
     expect(at('2025-12-01T00:00:00.000Z')).toMatchObject({ valid: false, reasons: ['PURPOSE_UNKNOWN'], proof: [] });
     const proof = at('2026-05-01T00:00:00.000Z').proof.map((p) => p.event.type);
-    expect(proof).toEqual(['PurposeDefined.v1', 'ConsentGranted.v1', 'ConsentWithdrawn.v1']);
+    expect(proof).toEqual(['PurposeDefined.v1', 'ConsentGranted.v2', 'ConsentWithdrawn.v1']);
     expect(consentAt(consents, purposes, 'newsletter', 'phone', '2026-03-01T00:00:00.000Z')).toMatchObject({
       valid: false,
       reasons: ['CHANNEL_NOT_IN_PURPOSE', 'NO_CONSENT'],
@@ -412,5 +414,42 @@ describe('K7: consent at a point in time', () => {
   it('state is folded, not looked up: a withdrawal of one consent does not touch another', () => {
     const state: ConsentState = [grantAt('2026-02-01T00:00:00.000Z', 'a').event].reduce(consentDecider.evolve, consentDecider.initialState);
     expect(state.active.size).toBe(1);
+  });
+});
+
+describe('ConsentGranted.v1 read as .v2', () => {
+  const v1: ConsentGrantedV1['data'] = {
+    tenantId: 'acme',
+    customerId: 'c-1',
+    consentId: 'k-1',
+    receiptId: 'r-1',
+    purposeKey: 'newsletter',
+    purposeVersion: 1,
+    channel: 'email',
+    scope: 'general',
+    thirdParty: null,
+    crossBorder: null,
+    evidence: { noticeVersion: '1', method: 'checkbox', source: 'web', collector: 'system:web', collectedAt: '2026-01-01T00:00:00.000Z' },
+    guardian: null,
+  };
+  const { guardian: _dropped, ...common } = v1;
+
+  it('splits the guardian into its name and its relationship', () => {
+    expect(consentGrantedV1ToV2({ ...v1, guardian: { name: 'Li Na', relationship: 'legal-guardian' } })).toEqual({
+      ...common,
+      guardianName: 'Li Na',
+      guardianRelationship: 'legal-guardian',
+    });
+  });
+
+  it('reads a consent the subject gave as one without a guardian', () => {
+    expect(consentGrantedV1ToV2(v1)).toEqual({ ...common, guardianName: null, guardianRelationship: null });
+  });
+
+  it('keeps an erased guardian erased: the marker as the name, the relationship unknown, still given by a guardian', () => {
+    const v2 = consentGrantedV1ToV2({ ...v1, guardian: { $erased: true } });
+    expect(v2).toEqual({ ...common, guardianName: { $erased: true }, guardianRelationship: null });
+    const state = consentDecider.evolve(consentDecider.initialState, { type: 'ConsentGranted.v2', data: v2 });
+    expect([...state.active.values()][0]?.byGuardian).toBe(true);
   });
 });

@@ -27,10 +27,19 @@ export type Evidence = {
 export type ThirdParty = { readonly name: string };
 export type CrossBorder = { readonly recipient: string; readonly country: string; readonly purpose: string; readonly dataTypes: readonly DataCategory[] };
 export type Guardian = { readonly name: string; readonly relationship: 'parent' | 'legal-guardian' };
+/** What a personal field reads as once its subject's key is destroyed (the privacy layer's `ERASED`). */
+export type ErasedField = { readonly $erased: true };
 
 type E<T extends string, D> = { readonly type: T; readonly data: D & { readonly tenantId: string; readonly customerId: string } };
+/**
+ * A consent given. v2 (since stop 29) keeps the guardian's name (personal data,
+ * sealed under the subject's key) apart from the relationship (K4 evidence,
+ * not personal data), so a receipt and the compliance officer still see who
+ * consented — a parent or a legal guardian — after the name is erased.
+ * v1 events read as v2 (see `consentGrantedV1ToV2`).
+ */
 export type ConsentGranted = E<
-  'ConsentGranted.v1',
+  'ConsentGranted.v2',
   {
     readonly consentId: string;
     readonly receiptId: string;
@@ -41,8 +50,10 @@ export type ConsentGranted = E<
     readonly thirdParty: ThirdParty | null;
     readonly crossBorder: CrossBorder | null;
     readonly evidence: Evidence;
-    /** K4: given by a guardian for a subject under 14. */
-    readonly guardian: Guardian | null;
+    /** K4: the name of the guardian who gave it for a subject under 14 (personal; erased with the subject's key); null when the subject gave it. */
+    readonly guardianName: string | ErasedField | null;
+    /** K4: how the guardian relates to the subject (not personal); null when the subject gave it, or unknown (an erased v1 event). */
+    readonly guardianRelationship: Guardian['relationship'] | null;
   }
 >;
 export type ConsentWithdrawn = E<
@@ -58,7 +69,29 @@ export type ConsentWithdrawn = E<
   }
 >;
 export type ConsentEvent = ConsentGranted | ConsentWithdrawn;
-export const CONSENT_EVENT_TYPES: readonly ConsentEvent['type'][] = ['ConsentGranted.v1', 'ConsentWithdrawn.v1'];
+export const CONSENT_EVENT_TYPES: readonly ConsentEvent['type'][] = ['ConsentGranted.v2', 'ConsentWithdrawn.v1'];
+
+/**
+ * Superseded: written until stop 28, read as `ConsentGranted.v2`. The whole
+ * guardian (name and relationship) was one personal field.
+ */
+export type ConsentGrantedV1 = E<
+  'ConsentGranted.v1',
+  Omit<ConsentGranted['data'], 'guardianName' | 'guardianRelationship'> & {
+    /** The guardian, sealed as one value: the erased marker once the subject's key is destroyed. */
+    readonly guardian: Guardian | ErasedField | null;
+  }
+>;
+/** Event types of this context that are no longer written, only read as their successors. */
+export const SUPERSEDED_CONSENT_EVENT_TYPES: readonly ConsentGrantedV1['type'][] = ['ConsentGranted.v1'];
+
+/** `ConsentGranted.v1` → `.v2`: the guardian splits into name and relationship; an erased guardian keeps the marker as its name, its relationship unknown. */
+export function consentGrantedV1ToV2(data: ConsentGrantedV1['data']): ConsentGranted['data'] {
+  const { guardian, ...rest } = data;
+  if (guardian === null) return { ...rest, guardianName: null, guardianRelationship: null };
+  if ('$erased' in guardian) return { ...rest, guardianName: guardian, guardianRelationship: null };
+  return { ...rest, guardianName: guardian.name, guardianRelationship: guardian.relationship };
+}
 
 export interface ActiveConsent {
   readonly consentId: string;
@@ -128,7 +161,7 @@ const refuse = (code: string, message: string, kind: 'invalid' | 'not_found' | '
 export function evolveConsent(state: ConsentState, event: ConsentEvent): ConsentState {
   const active = new Map(state.active);
   const withdrawn = new Set(state.withdrawn);
-  if (event.type === 'ConsentGranted.v1') {
+  if (event.type === 'ConsentGranted.v2') {
     const d = event.data;
     const target = consentTarget(d.scope, d.thirdParty?.name, d.crossBorder?.country);
     const key = consentKey(d.purposeKey, d.channel, d.scope, target);
@@ -138,7 +171,7 @@ export function evolveConsent(state: ConsentState, event: ConsentEvent): Consent
       purposeVersion: d.purposeVersion,
       channel: d.channel,
       scope: d.scope,
-      byGuardian: d.guardian !== null,
+      byGuardian: d.guardianName !== null,
       thirdParty: d.scope === 'third-party' ? target : null,
       country: d.scope === 'cross-border' ? target : null,
       dataTypes: d.crossBorder?.dataTypes ?? [],
@@ -199,7 +232,7 @@ export const consentDecider: Decider<ConsentCommand, ConsentEvent, ConsentState>
     if (command.subjectUnder14 && !command.guardian) refuse('CONSENT.GUARDIAN_REQUIRED', 'the subject is under 14: a guardian must give consent');
     return [
       {
-        type: 'ConsentGranted.v1',
+        type: 'ConsentGranted.v2',
         data: {
           ...ids,
           consentId: command.consentId,
@@ -211,7 +244,8 @@ export const consentDecider: Decider<ConsentCommand, ConsentEvent, ConsentState>
           thirdParty: command.scope === 'third-party' ? command.thirdParty : null,
           crossBorder: command.scope === 'cross-border' ? command.crossBorder : null,
           evidence: command.evidence,
-          guardian: command.guardian,
+          guardianName: command.guardian?.name ?? null,
+          guardianRelationship: command.guardian?.relationship ?? null,
         },
       },
     ];

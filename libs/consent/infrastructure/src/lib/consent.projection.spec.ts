@@ -67,7 +67,7 @@ describe('consent projection (real Postgres)', () => {
     };
     const evidence = { noticeVersion: 'n-1', method: 'checkbox', source: 's', collector: 'c', collectedAt: '2026-11-01T00:00:00.000Z' };
     const granted: ConsentEvent = {
-      type: 'ConsentGranted.v1',
+      type: 'ConsentGranted.v2',
       data: {
         tenantId: 'acme',
         customerId,
@@ -80,7 +80,8 @@ describe('consent projection (real Postgres)', () => {
         thirdParty: null,
         crossBorder: null,
         evidence,
-        guardian: null,
+        guardianName: null,
+        guardianRelationship: null,
       },
     };
     const events = [

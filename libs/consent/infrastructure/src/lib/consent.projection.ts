@@ -85,7 +85,7 @@ async function applyConsent(m: EntityManager, event: RecordedEvent): Promise<voi
     d.customerId,
     event.id,
   ]);
-  if (e.type === 'ConsentGranted.v1') {
+  if (e.type === 'ConsentGranted.v2') {
     const g = e.data;
     const target = consentTarget(g.scope, g.thirdParty?.name, g.crossBorder?.country);
     await m.query(
@@ -103,7 +103,7 @@ async function applyConsent(m: EntityManager, event: RecordedEvent): Promise<voi
         g.purposeVersion,
         g.channel,
         g.scope,
-        g.guardian !== null,
+        g.guardianName !== null,
         g.scope === 'third-party' ? target : null,
         g.scope === 'cross-border' ? target : null,
         g.crossBorder?.dataTypes ?? [],

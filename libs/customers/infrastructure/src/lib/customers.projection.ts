@@ -9,7 +9,7 @@ import type { Projection } from '@attest/projections';
 
 const TABLE = 'customers.customers_v1';
 /** The consent context's published events (typed by it), read here only for the list's consent summary. */
-const CONSENT_TYPES: readonly ConsentEvent['type'][] = ['ConsentGranted.v1', 'ConsentWithdrawn.v1'];
+const CONSENT_TYPES: readonly ConsentEvent['type'][] = ['ConsentGranted.v2', 'ConsentWithdrawn.v1'];
 
 async function sealFields(privacy: ReadModelPrivacy, customerId: string, profile: Profile): Promise<Record<string, JsonValue>> {
   const out: Record<string, JsonValue> = {};
@@ -26,7 +26,7 @@ async function apply(m: EntityManager, privacy: ReadModelPrivacy, event: Recorde
   if (consent) {
     const d = consent.data;
     if (d.scope !== 'general') return;
-    const status = consent.type === 'ConsentGranted.v1' ? 'granted' : 'withdrawn';
+    const status = consent.type === 'ConsentGranted.v2' ? 'granted' : 'withdrawn';
     await m.query(
       `UPDATE customers.customers_v1 SET consents = jsonb_set(consents, ARRAY[$2::text], coalesce(consents->$2, '{}'::jsonb) || jsonb_build_object($3::text, $4::text)),
          last_position = $5 WHERE customer_id = $1 AND last_position < $5`,

@@ -5,3 +5,4 @@ export * from './lib/validation';
 export * from './lib/position';
 export * from './lib/handle-command';
 export * from './lib/read-stream';
+export * from './lib/upcasting';

@@ -1,16 +1,16 @@
-import type {
-  AppendOptions,
-  AppendResult,
-  EventBatch,
-  EventFilter,
-  EventStore,
-  EventSubscription,
-  GlobalPosition,
-  NewEvent,
-  ReadAllOptions,
-  ReadStreamOptions,
-  RecordedEvent,
-  SubscribeOptions,
+import {
+  mapSubscription,
+  type AppendOptions,
+  type AppendResult,
+  type EventFilter,
+  type EventStore,
+  type EventSubscription,
+  type GlobalPosition,
+  type NewEvent,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type RecordedEvent,
+  type SubscribeOptions,
 } from '@attest/event-store';
 import type { JsonObject, JsonValue } from '@attest/kernel';
 import {
@@ -76,19 +76,7 @@ export class EncryptingEventStore implements EventStore {
   }
 
   subscribeToAll(options?: SubscribeOptions): EventSubscription {
-    const source = this.inner.subscribeToAll(options);
-    const open = (events: readonly RecordedEvent[]): Promise<RecordedEvent[]> => this.openAll(events);
-    const iterate = async function* (): AsyncGenerator<EventBatch> {
-      for await (const batch of source) yield { events: await open(batch.events), caughtUp: batch.caughtUp };
-    };
-    const generator = iterate();
-    return {
-      [Symbol.asyncIterator]: () => generator,
-      close: async () => {
-        await source.close();
-        await generator.return(undefined);
-      },
-    };
+    return mapSubscription(this.inner.subscribeToAll(options), (events) => this.openAll(events));
   }
 
   headPosition(): Promise<GlobalPosition | null> {
