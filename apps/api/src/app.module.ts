@@ -85,19 +85,26 @@ import { PROFILE_FIELD_NAMES } from '@attest/customers-domain';
 import {
   DELETION_EVIDENCE,
   DELETION_LEDGER,
+  RecordDeletionEvidence,
   REQUEST_POLICIES,
   REQUESTS_PROJECTOR,
   REQUESTS_READ_MODEL,
   requestsHandlers,
   SUBJECT_EXPORT,
   SUBJECT_RIGHTS,
+  SubjectRightsService,
   VERIFICATION_CODES,
   type RequestsReadModel,
 } from '@attest/requests-application';
 import { PlatformRequestsController, RequestsController } from '@attest/requests-api';
-import { PostgresDeletionLedger, PostgresRequestPolicies, PostgresRequestsReadModel, PostgresVerificationCodes } from '@attest/requests-infrastructure';
-import { RecordDeletionEvidence } from './deletion-evidence';
-import { ContextSubjectRights } from './subject-rights';
+import {
+  PostgresDeletionLedger,
+  PostgresRequestPolicies,
+  PostgresRequestsReadModel,
+  PostgresRetainedData,
+  PostgresVerificationCodes,
+} from '@attest/requests-infrastructure';
+import { ContextConsentData, ContextCustomerData } from './subject-data';
 
 export interface AppDependencies {
   /** Owner connection: projections and health. */
@@ -222,12 +229,11 @@ export class AppModule {
           provide: SUBJECT_RIGHTS,
           inject: [CommandBus, CUSTOMERS_READ_MODEL],
           useFactory: (bus: CommandBus, customers: CustomersReadModel) =>
-            new ContextSubjectRights(bus, deps.store, customers, {
-              vault: deps.vault,
-              privacy: deps.privacy,
-              recordLog: deps.recordLog,
-              owner: deps.dataSource,
-            }),
+            new SubjectRightsService(
+              new ContextCustomerData(bus, customers, { store: deps.store, vault: deps.vault, privacy: deps.privacy, recordLog: deps.recordLog }),
+              new ContextConsentData(bus, deps.store),
+              new PostgresRetainedData(deps.dataSource, deps.privacy, deps.vault),
+            ),
         },
         { provide: RATE_LIMITER, useValue: new RateLimiter(deps.rateLimitPerMinute) },
         { provide: IDEMPOTENCY_STORE, useValue: new PostgresIdempotencyStore(deps.appDataSource) },

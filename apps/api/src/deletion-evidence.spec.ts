@@ -4,7 +4,7 @@ import { uuidv7 } from '@attest/kernel';
 import { PostgresRecordLog, processingMigrations, testDraft } from '@attest/processing-infrastructure';
 import { createTestDatabase, type TestDatabase } from '@attest/testing';
 import { generateSignerKey, openCheckpoint, openNote, parseSignerKey, parseVerifierKey, verifyInclusion } from '@attest/transparency';
-import { RecordDeletionEvidence } from './deletion-evidence';
+import { RecordDeletionEvidence } from '@attest/requests-application';
 
 const signer = parseSignerKey(generateSignerKey('attest.test/deletion-evidence'));
 

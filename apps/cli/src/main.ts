@@ -172,13 +172,7 @@ async function jobs(sub: string | undefined, name: string | undefined, dryRun: b
       owner: `cli:${userInfo().username}`,
     });
     if (sub === 'list') {
-      await runner.ensureSchedules();
-      const next = new Map(
-        (await infra.dataSource.query<{ job: string; next_run_at: Date }[]>(`SELECT job, next_run_at FROM jobs.schedule`)).map((r) => [
-          r.job,
-          r.next_run_at.toISOString(),
-        ]),
-      );
+      const next = await runner.nextRuns();
       printTable(
         ['job', 'every', 'next run', 'what it does'],
         runner.list().map((j) => [j.name, `${String(j.intervalSeconds / 3600)} h`, next.get(j.name) ?? '-', j.description]),

@@ -7,3 +7,4 @@ export * from './lib/one-time-codes';
 export * from './lib/subject-eraser';
 export * from './lib/account-gate';
 export { accountsMigrations } from './lib/migrations';
+export * from './lib/jobs';

@@ -1,4 +1,5 @@
 export * from './lib/signature';
 export * from './lib/outbox';
 export * from './lib/webhook-dispatcher';
+export * from './lib/notice-job';
 export { notificationMigrations } from './lib/migrations';

@@ -6,4 +6,5 @@ export * from './lib/verify-database';
 export * from './lib/signer-key';
 export * from './lib/record-service';
 export * from './lib/register';
+export * from './lib/jobs';
 export { testDraft } from './lib/test-drafts';

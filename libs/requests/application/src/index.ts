@@ -12,6 +12,8 @@ export * from './lib/classifications';
 export * from './lib/request.commands';
 export * from './lib/deletion.process';
 export * from './lib/access-export-html';
+export * from './lib/subject-rights';
+export * from './lib/deletion-evidence';
 
 export const requestsHandlers = [
   ReceiveRequestHandler,

@@ -3,3 +3,5 @@ export * from './lib/requests.projection';
 export * from './lib/requests.read-model';
 export * from './lib/verification-codes';
 export * from './lib/deletion-ledger';
+export * from './lib/retained-data';
+export * from './lib/jobs';

@@ -1,8 +1,13 @@
 import { RevokeKeysOfIssuerCommand, RevokeKeysOfIssuerHandler } from '@attest/access-application';
 import { PostgresAccessProjector, PostgresAccessReadModel } from '@attest/access-infrastructure';
 import { RunAccountCommandHandler, type IssuedKeys } from '@attest/accounts-application';
-import { PostgresAccountsReadModel, PostgresIdentifierClaims, VaultSubjectEraser } from '@attest/accounts-infrastructure';
-import { systemClock, uuidv7, type Clock } from '@attest/kernel';
+import {
+  completeTenantClosures as completeClosures,
+  PostgresAccountsReadModel,
+  PostgresIdentifierClaims,
+  VaultSubjectEraser,
+} from '@attest/accounts-infrastructure';
+import { systemClock, type Clock } from '@attest/kernel';
 import { InlineProjector } from '@attest/projections';
 import type { Infrastructure } from './infrastructure';
 
@@ -36,24 +41,7 @@ export function issuedKeys(infra: Infrastructure, clock: Clock, app = infra.data
   };
 }
 
-/**
- * Finishes enterprise cancellations whose member cascade was interrupted (the
- * process stopped between the enterprise's cancellation and its members'):
- * every member of a cancelled tenant account is cancelled and erased.
- * Idempotent; returns how many members it cancelled.
- */
-export async function completeTenantClosures(infra: Infrastructure): Promise<number> {
-  const handler = await accountCommandHandler(infra);
-  const tenants = await infra.dataSource.query<{ account_id: string; tenant_id: string }[]>(
-    `SELECT t.account_id, t.tenant_id FROM accounts.accounts_v1 t
-     WHERE t.kind IN ('enterprise', 'personal') AND t.status = 'cancelled'
-       AND EXISTS (SELECT 1 FROM accounts.accounts_v1 m WHERE m.tenant_id = t.tenant_id AND m.kind = 'member'
-                   AND m.status NOT IN ('cancelled', 'unbound', 'invitation-closed'))`,
-  );
-  let cancelled = 0;
-  for (const t of tenants) {
-    const context = { tenantId: t.tenant_id, actor: 'system:console', correlationId: uuidv7(), commandId: uuidv7() };
-    cancelled += await handler.cancelMembersOf(t.account_id, context, systemClock.now());
-  }
-  return cancelled;
+/** Finishes enterprise cancellations whose member cascade was interrupted (the accounts context's own repair); how many members it cancelled. */
+export function completeTenantClosures(infra: Infrastructure): Promise<number> {
+  return completeClosures({ owner: infra.dataSource, commands: () => accountCommandHandler(infra) });
 }

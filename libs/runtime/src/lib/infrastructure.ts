@@ -16,7 +16,7 @@ import { EncryptingEventStore, ErasureJournal, loadMasterKey, parseMasterKey, Po
 import { Outbox, WebhookDispatcher } from '@attest/notifications';
 import type { Projection } from '@attest/projections';
 import { systemClock } from '@attest/kernel';
-import { loadRecordSigner, PostgresRecordLog } from '@attest/processing-infrastructure';
+import { loadRecordSigner, PostgresRecordLog, raiseRetention } from '@attest/processing-infrastructure';
 import { ApiKeyCache, type KeyRecord } from '@attest/access-infrastructure';
 import { createProjections, eventTypeRegistry, eventUpcasters, migrationsFor } from './registry';
 
@@ -161,7 +161,7 @@ export async function startInfrastructure(config: AttestConfig, logger: Logger):
       migrate: async () => {
         const ran = await runMigrations(dataSource);
         // Retention is only ever raised (the table refuses less).
-        await dataSource.query(`UPDATE processing.retention_policy SET years = $1 WHERE years < $1`, [config.processingRecord.retentionYears]);
+        await raiseRetention(dataSource, config.processingRecord.retentionYears);
         if (!vaultReady) {
           await vault.verifyMasterKey();
           await vault.replayErasureJournal();

@@ -24,7 +24,34 @@ export const ACCOUNT_POLICY = {
   agreementRetentionMonths: 6,
   /** A11: specific-function data is deleted within this many working days. */
   functionDeletionWorkingDays: 15,
+  /** A11: a deletion due within this many days is flagged to the operator. */
+  functionDeletionAtRiskDays: 3,
+  /** A8: a user is warned this many days before the cancellation for inactivity. */
+  inactivityWarningDays: 14,
+  /** A10: a tenant is warned this many days before its customers' personal data is erased. */
+  tenantDeletionWarningDays: 30,
 } as const;
+
+const DAY_MS = 86_400_000;
+const startOf = (date: string): Date => new Date(`${date}T00:00:00.000Z`);
+
+/**
+ * A8: users idle since before this instant may be cancelled at `now` — the
+ * start of the first day whose six months do not end before today (so a job
+ * selecting by it picks exactly the accounts the decider cancels, month ends
+ * included).
+ */
+export function inactiveForCancellationBefore(now: Date): Date {
+  const today = isoDate(now);
+  let day = addMonths(today, -ACCOUNT_POLICY.inactivityCancellationMonths);
+  while (addMonths(day, ACCOUNT_POLICY.inactivityCancellationMonths) < today) day = isoDate(new Date(startOf(day).getTime() + DAY_MS));
+  return startOf(day);
+}
+
+/** A8: the first day on which an account idle since `lastActivity` may be cancelled. */
+export function inactivityCancellationOn(lastActivity: Date): string {
+  return isoDate(new Date(startOf(addMonths(isoDate(lastActivity), ACCOUNT_POLICY.inactivityCancellationMonths)).getTime() + DAY_MS));
+}
 
 interface Base {
   readonly accountId: string;

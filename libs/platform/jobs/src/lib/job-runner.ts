@@ -140,6 +140,13 @@ export class JobRunner {
     this.scheduled = true;
   }
 
+  /** When each registered job runs next (ISO instant), by name. */
+  async nextRuns(): Promise<Map<string, string>> {
+    await this.ensureSchedules();
+    const rows = await this.options.dataSource.query<{ job: string; next_run_at: Date }[]>(`SELECT job, next_run_at FROM jobs.schedule`);
+    return new Map(rows.map((r) => [r.job, r.next_run_at.toISOString()]));
+  }
+
   /** Runs every job that is due and not held by a live lease; returns the runs it made. */
   async runDue(): Promise<JobRun[]> {
     await this.ensureSchedules();

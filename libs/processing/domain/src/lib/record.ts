@@ -38,6 +38,14 @@ export type RecordDraft = Omit<ProcessingRecordBody, 'v' | 'tenant' | 'index'> &
 
 export const RECORD_VERSION = 1;
 
+/** The policies of the processing record (P2), in one place. */
+export const RECORD_POLICY = {
+  /** Bodies are kept at least this long; configuration and the database may only raise it. */
+  minimumRetentionYears: 3,
+  /** A tenant is warned this many days before record bodies fall due for purging. */
+  purgeWarningDays: 30,
+} as const;
+
 const FIELDS: readonly (keyof ProcessingRecordBody)[] = [
   'actor',
   'at',

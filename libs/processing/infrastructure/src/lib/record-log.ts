@@ -146,6 +146,11 @@ export class PostgresRecordLog {
     return this.signer().verifier;
   }
 
+  /** The verifier key, as printed for auditors (C2SP note format). */
+  verifierKey(): string {
+    return this.verifier.text;
+  }
+
   /** Signs a statement (one line of text, e.g. a deletion certificate) as a C2SP note with the log's key. */
   signStatement(text: string): string {
     return signNote(`${text}\n`, this.signer());
@@ -529,6 +534,33 @@ export class PostgresRecordLog {
       throw new DomainError('RECORD.INDEX_OUT_OF_RANGE', `index ${index} is not below size ${size}`, 'invalid');
     const entry = await this.entry(tenantId, index);
     return { index, size, leafHash: entry.leafHash, proof: await this.proofHashes(tenantId, inclusionRanges(index, size)) };
+  }
+
+  /**
+   * The entry recorded for an event (staged records merged first), with its
+   * inclusion proof against a fresh signed checkpoint: what a deletion
+   * certificate carries (D4).
+   */
+  async proveEntry(
+    tenantId: string,
+    sourceId: string,
+  ): Promise<{ origin: string; index: number; leafHash: string; checkpoint: string; inclusionProof: string[] }> {
+    await this.mergePending(tenantId, { wait: true });
+    const [row] = await this.owner.query<{ idx: string }[]>(`SELECT idx::text AS idx FROM processing.records WHERE tenant_id = $1 AND source_id = $2`, [
+      tenantId,
+      sourceId,
+    ]);
+    if (!row) throw new Error(`the processing record has no entry for event ${sourceId} yet`);
+    const checkpoint = await this.checkpoint(tenantId);
+    if (!checkpoint) throw new Error('the processing record could not be checkpointed');
+    const proof = await this.inclusionProof(tenantId, Number(row.idx), checkpoint.size);
+    return {
+      origin: this.originOf(tenantId),
+      index: proof.index,
+      leafHash: proof.leafHash.toString('base64'),
+      checkpoint: checkpoint.note,
+      inclusionProof: proof.proof.map((p) => p.toString('base64')),
+    };
   }
 
   async consistencyProof(tenantId: string, from: number, to: number): Promise<{ from: number; to: number; proof: Buffer[] }> {

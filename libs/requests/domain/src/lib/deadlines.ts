@@ -106,6 +106,9 @@ export type Urgency = 'on-track' | 'at-risk' | 'overdue';
 /** A request is at risk within this many calendar days of the end of its due date. */
 export const AT_RISK_DAYS = 5;
 
+/** D5: the tenant is warned this many days before a kept field's key is destroyed. */
+export const RETAINED_DATA_WARNING_DAYS = 30;
+
 /**
  * Overdue after the end of the due date; at risk within `atRiskDays` calendar
  * days of it — by whole dates, the due date less than `atRiskDays` days ahead.

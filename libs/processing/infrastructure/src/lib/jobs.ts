@@ -1,0 +1,95 @@
+import type { DataSource } from 'typeorm';
+import type { JobDefinition } from '@attest/jobs';
+import { DomainError, isoDate } from '@attest/kernel';
+import type { DueNotice } from '@attest/notifications';
+import { RECORD_POLICY } from '@attest/processing-domain';
+import type { PostgresRecordLog } from './record-log';
+
+export interface RecordJobDependencies {
+  readonly owner: DataSource;
+  readonly log: PostgresRecordLog;
+  /** The retention configured for this deployment (ATTEST_RECORD_RETENTION_YEARS). */
+  readonly configuredYears: number;
+}
+
+const yearsBefore = (at: Date, years: number): Date =>
+  new Date(Date.UTC(at.getUTCFullYear() - years, at.getUTCMonth(), at.getUTCDate(), at.getUTCHours(), at.getUTCMinutes(), at.getUTCSeconds()));
+
+/** P2: the retention in force, the higher of configuration and database policy (never below the minimum). */
+export async function retentionYears(deps: RecordJobDependencies): Promise<number> {
+  const [policy] = await deps.owner.query<{ years: number }[]>(`SELECT years FROM processing.retention_policy`);
+  return Math.max(deps.configuredYears, policy?.years ?? RECORD_POLICY.minimumRetentionYears);
+}
+
+/** P2: raises the database's retention to the configured one (the table refuses less). */
+export async function raiseRetention(owner: DataSource, years: number): Promise<void> {
+  await owner.query(`UPDATE processing.retention_policy SET years = $1 WHERE years < $1`, [years]);
+}
+
+/**
+ * P2: bodies of processing records older than the retention (at least three
+ * years, the higher of configuration and database policy) are purged through
+ * the purge role's procedure; leaf hashes stay. A tenant under a legal hold
+ * is left alone and counted.
+ */
+export function processingRecordPurgeJob(deps: RecordJobDependencies): JobDefinition {
+  return {
+    name: 'processing-record-purge',
+    description: 'P2: purge processing-record bodies past the retention (≥ 3 years) unless a legal hold is active; leaf hashes stay',
+    intervalSeconds: 86_400,
+    async run({ now, dryRun }) {
+      const cutoff = yearsBefore(now, await retentionYears(deps));
+      const due = await deps.owner.query<{ tenant_id: string; n: string; held: boolean }[]>(
+        `SELECT r.tenant_id, count(*)::text AS n,
+                EXISTS (SELECT 1 FROM processing.legal_holds h WHERE h.tenant_id = r.tenant_id AND h.released_at IS NULL) AS held
+         FROM processing.records r WHERE r.body IS NOT NULL AND r.recorded_at < $1 GROUP BY r.tenant_id ORDER BY r.tenant_id`,
+        [cutoff],
+      );
+      const counts = { tenants: due.length, purged: 0, held: 0, refused: 0 };
+      const planned: string[] = [];
+      for (const t of due) {
+        if (t.held) {
+          counts.held += Number(t.n);
+          planned.push(`${t.tenant_id}: ${t.n} bodies kept (legal hold)`);
+          continue;
+        }
+        if (dryRun) {
+          counts.purged += Number(t.n);
+          planned.push(`${t.tenant_id}: would purge ${t.n} bodies recorded before ${cutoff.toISOString()}`);
+          continue;
+        }
+        try {
+          counts.purged += await deps.log.purgeExpired(t.tenant_id, cutoff);
+        } catch (error) {
+          // The database checks the retention against its own clock; a hold placed meanwhile wins too.
+          if (error instanceof DomainError && (error.code === 'RECORD.RETENTION_NOT_EXPIRED' || error.code === 'RECORD.LEGAL_HOLD'))
+            counts.refused += Number(t.n);
+          else throw error;
+        }
+      }
+      return { counts, ...(dryRun ? { planned } : {}) };
+    },
+  };
+}
+
+/** P2: tenants whose oldest record bodies fall due for purging within the warning period (one notice per tenant and month). */
+export function purgeWarnings(deps: RecordJobDependencies): (now: Date) => Promise<DueNotice[]> {
+  return async (now) => {
+    const days = RECORD_POLICY.purgeWarningDays;
+    const years = await retentionYears(deps);
+    const purgeBy = new Date(Date.UTC(now.getUTCFullYear() - years, now.getUTCMonth(), now.getUTCDate() + days));
+    const purges = await deps.owner.query<{ tenant_id: string; n: string }[]>(
+      `SELECT tenant_id, count(*)::text AS n FROM processing.records WHERE body IS NOT NULL AND recorded_at < $1 GROUP BY tenant_id ORDER BY tenant_id`,
+      [purgeBy],
+    );
+    const month = isoDate(now).slice(0, 7);
+    return purges.map((p) => ({
+      sourceKey: `p2-warning:${p.tenant_id}:${month}`,
+      tenantId: p.tenant_id,
+      subjectId: `tenant:${p.tenant_id}`,
+      kind: 'processing-record-purge-warning',
+      payload: { tenantId: p.tenant_id, records: Number(p.n), purgeFrom: isoDate(new Date(purgeBy.getTime() - days * 86_400_000)) },
+      line: `tenant ${p.tenant_id}: ${p.n} record bodies due for purge within ${String(days)} days`,
+    }));
+  };
+}
