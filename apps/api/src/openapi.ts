@@ -1,3 +1,4 @@
+import { createProjections } from '@attest/runtime';
 import 'reflect-metadata';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,15 +25,18 @@ export async function generateOpenApi(): Promise<OpenAPIObject> {
   const store = new PostgresEventStore({ connectionString: url });
   const vault = new PostgresKeyVault({ connectionString: url, masterKey: parseMasterKey(Buffer.alloc(32).toString('base64')) });
   const privacy = new ReadModelPrivacy(vault);
+  const outbox = new Outbox(privacy);
+  const recordLog = new PostgresRecordLog(dataSource, null, {
+    origin: 'attest.local/processing-record',
+    signer: parseSignerKey(generateSignerKey('attest.local/processing-record')),
+  });
   const app = await createApp({
     vault,
     privacy,
-    outbox: new Outbox(privacy),
-    recordLog: new PostgresRecordLog(dataSource, null, {
-      origin: 'attest.local/processing-record',
-      signer: parseSignerKey(generateSignerKey('attest.local/processing-record')),
-    }),
-    projections: [],
+    outbox,
+    recordLog,
+    // The real projection definitions (each context module names those it applies inline); none runs here.
+    projections: createProjections({ store, privacy, outbox, recordLog }),
     dataSource,
     appDataSource: dataSource,
     store,

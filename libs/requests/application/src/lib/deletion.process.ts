@@ -3,7 +3,7 @@ import { EVENT_STORE, type EventStore } from '@attest/event-store';
 import { DomainError, isoDate, uuidv7, type Clock } from '@attest/kernel';
 import { notCarriable, type RequestOutcome } from '@attest/requests-domain';
 import { CLOCK, type CommandContext } from '@attest/security';
-import { history, runStep } from './request-history';
+import { history, runStep, type RequestHistory } from './request-history';
 import {
   DELETION_EVIDENCE,
   DELETION_LEDGER,
@@ -40,8 +40,9 @@ export class DeletionProcess {
   ) {}
 
   /** Starts (or continues) the deletion a request asks for; the request must be in progress or already done by it. */
-  async run(context: CommandContext, requestId: string, holds: readonly KeptField[] = []): Promise<RequestOutcome> {
-    const { state, events } = await history(this.store, context.tenantId, requestId);
+  async run(context: CommandContext, requestId: string, holds: readonly KeptField[] = [], read?: RequestHistory): Promise<RequestOutcome> {
+    const request = read ?? (await history(this.store, context.tenantId, requestId));
+    const { state, events } = request;
     if (state.requestType !== 'deletion') throw new DomainError('DSR.NOT_A_DELETION', 'this request does not ask for deletion', 'conflict');
     const existing = await this.ledger.get(context.tenantId, requestId);
     const refusal = existing ? null : notCarriable(state);
@@ -49,7 +50,7 @@ export class DeletionProcess {
     const received = events.find((e) => e.type === 'DataSubjectRequestReceived.v1');
     if (received?.type !== 'DataSubjectRequestReceived.v1') throw new DomainError('DSR.NOT_FOUND', 'no such request', 'not_found');
     const begun = existing ?? (await this.ledger.begin(context.tenantId, requestId, received.data.customerId, holds, this.clock.now()));
-    return this.continue(context, begun, received.data.receivedAt);
+    return this.continue(context, begun, received.data.receivedAt, request);
   }
 
   /** Every deletion a stopped process left unfinished, continued as the system. */
@@ -63,7 +64,8 @@ export class DeletionProcess {
     return resumed;
   }
 
-  private async continue(context: CommandContext, initial: DeletionState, receivedAt: string): Promise<RequestOutcome> {
+  /** `request`: the request as read when this run began; no step of a deletion writes to its stream before completing it. */
+  private async continue(context: CommandContext, initial: DeletionState, receivedAt: string, request: RequestHistory): Promise<RequestOutcome> {
     let state = initial;
     const reload = async (): Promise<DeletionState> => {
       const next = await this.ledger.get(state.tenantId, state.requestId);
@@ -111,13 +113,15 @@ export class DeletionProcess {
     if (state.step === 'complete') {
       const now = this.clock.now();
       // Completed already (a repeat after the request's event but before the ledger moved): nothing to append.
-      if ((await history(this.store, state.tenantId, state.requestId)).state.status === 'in-progress') {
+      // The request as read when this run began (a write since makes the append fail, and the run is retried).
+      if (request.state.status === 'in-progress') {
         await runStep(
           this.store,
           this.projector,
           context,
           { kind: 'CompleteRequest', requestId: state.requestId, tenantId: state.tenantId, actor: context.actor, now: now.toISOString(), outcome },
           now,
+          request.recorded,
         );
       }
       await this.ledger.completed(state.requestId, now);

@@ -124,7 +124,7 @@ export class SendVerificationCodeHandler implements ICommandHandler<SendVerifica
   async execute(c: SendVerificationCodeCommand): Promise<{ challengeId: string; expiresAt: string }> {
     const now = this.clock.now();
     const { tenantId, actor } = c.context;
-    const { events } = await history(this.store, tenantId, c.requestId);
+    const { events, recorded } = await history(this.store, tenantId, c.requestId);
     const received = events.find((e) => e.type === 'DataSubjectRequestReceived.v1');
     if (received?.type !== 'DataSubjectRequestReceived.v1') throw new DomainError('DSR.NOT_FOUND', 'no such request', 'not_found');
     const contact = received.data.requester.contact;
@@ -143,7 +143,14 @@ export class SendVerificationCodeHandler implements ICommandHandler<SendVerifica
     };
     requestDecider.decide(probe, fold(requestDecider, events));
     const issued = await this.codes.issue({ tenantId, requestId: c.requestId, contact, now });
-    await runStep(this.store, this.projector, c.context, { ...probe, challengeId: issued.challengeId, expiresAt: issued.expiresAt.toISOString() }, now);
+    await runStep(
+      this.store,
+      this.projector,
+      c.context,
+      { ...probe, challengeId: issued.challengeId, expiresAt: issued.expiresAt.toISOString() },
+      now,
+      recorded,
+    );
     return { challengeId: issued.challengeId, expiresAt: issued.expiresAt.toISOString() };
   }
 }
@@ -217,14 +224,15 @@ export class ExecuteRequestHandler implements ICommandHandler<ExecuteRequestComm
 
   async execute(c: ExecuteRequestCommand): Promise<{ requestId: string; outcome: RequestOutcome }> {
     const { tenantId, actor } = c.context;
-    const { state, events } = await history(this.store, tenantId, c.requestId);
+    const read = await history(this.store, tenantId, c.requestId);
+    const { state, events } = read;
     if (state.requestType === 'deletion' && state.status === 'in-progress') {
       const today = this.clock.now().toISOString().slice(0, 10);
       for (const h of c.holds) {
         if (!this.subjects.correctableFields.includes(h.field)) throw new DomainError('DSR.FIELD_UNKNOWN', `not a profile field: ${h.field}`, 'invalid');
         if (!isIsoDate(h.until) || h.until <= today) throw new DomainError('DSR.HOLD_INVALID', 'a legal hold lasts until a date after today', 'invalid');
       }
-      return { requestId: c.requestId, outcome: await this.deletions.run(c.context, c.requestId, c.holds) };
+      return { requestId: c.requestId, outcome: await this.deletions.run(c.context, c.requestId, c.holds, read) };
     }
     if (c.holds.length > 0) throw new DomainError('DSR.HOLD_INVALID', 'legal holds apply to deletions only', 'invalid');
     const refusal = notCarriable(state);
@@ -277,6 +285,7 @@ export class ExecuteRequestHandler implements ICommandHandler<ExecuteRequestComm
       c.context,
       { kind: 'CompleteRequest', requestId: c.requestId, tenantId, actor, now: now.toISOString(), outcome },
       now,
+      read.recorded,
     );
     return { requestId: c.requestId, outcome };
   }

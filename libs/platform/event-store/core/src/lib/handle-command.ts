@@ -1,5 +1,5 @@
 import { fold, uuidv7, type Decider, type JsonObject } from '@attest/kernel';
-import type { EventMetadata, GlobalPosition, NewEvent } from './event';
+import type { EventMetadata, GlobalPosition, NewEvent, RecordedEvent } from './event';
 import { NO_STREAM, type EventStore } from './event-store.port';
 import { readWholeStream } from './read-stream';
 
@@ -60,9 +60,15 @@ export async function handleWithDecider<C, E extends DomainEvent, S>(
      * closed: when it throws, nothing is appended and the command can be retried).
      */
     readonly beforeAppend?: (events: readonly E[]) => Promise<void>;
+    /**
+     * The whole stream as the caller has just read it, so it is not read
+     * again. Safe when stale: the append expects the revision of its last
+     * event, so a write in between makes it fail with WrongExpectedRevisionError.
+     */
+    readonly known?: readonly RecordedEvent[];
   } = {},
 ): Promise<HandledCommand<E>> {
-  const history = await readWholeStream(store, streamId);
+  const history = options.known ?? (await readWholeStream(store, streamId));
   const last = history[history.length - 1];
   // Stored types are contracts of this decider's stream; upcasters go here when a v2 arrives.
   const state = fold(

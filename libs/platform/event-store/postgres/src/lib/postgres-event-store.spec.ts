@@ -1,6 +1,16 @@
 import pg from 'pg';
 import { describeEventStoreContract, SubscriptionReader, streamIn, testEvent, uniqueCategory } from '@attest/event-store-contract';
-import { handleWithDecider, NO_STREAM, readWholeStream, UnknownCheckpointError, type DomainEvent, type NewEvent } from '@attest/event-store';
+import {
+  handleWithDecider,
+  NO_STREAM,
+  readWholeStream,
+  UnknownCheckpointError,
+  WrongExpectedRevisionError,
+  type DomainEvent,
+  type EventStore,
+  type NewEvent,
+  type ReadStreamOptions,
+} from '@attest/event-store';
 import type { Decider } from '@attest/kernel';
 import { createTestDatabase, type TestDatabase } from '@attest/testing';
 import { eventStoreMigrations } from './migrations';
@@ -273,4 +283,29 @@ describe('reading a whole stream (never cut at a maxCount)', () => {
     const [stored] = await store.readStream(streamId, { fromRevision: 2_500 });
     expect(stored).toMatchObject({ id: handled.appended[0]?.id, globalPosition: handled.position });
   }, 60_000);
+
+  it('decides on a stream the caller already read, without reading it again; a stale one is refused whole', async () => {
+    type Counted = DomainEvent & { readonly type: 'Counted.v1'; readonly data: { readonly seen: number } };
+    const counter: Decider<null, Counted, number> = {
+      initialState: 0,
+      decide: (_command, seen) => [{ type: 'Counted.v1', data: { seen } }],
+      evolve: (seen) => seen + 1,
+    };
+    const streamId = streamIn(uniqueCategory());
+    await store.appendToStream(streamId, [testEvent('ThingHappened.v1'), testEvent('ThingHappened.v1')], { expectedRevision: NO_STREAM });
+    const known = await readWholeStream(store, streamId);
+    let reads = 0;
+    const counting: EventStore = Object.assign(Object.create(store) as EventStore, {
+      readStream: (id: string, options?: ReadStreamOptions) => {
+        reads += 1;
+        return store.readStream(id, options);
+      },
+    });
+    const handled = await handleWithDecider(counting, counter, streamId, null, testEvent().metadata, { known });
+    expect(reads).toBe(0);
+    expect(handled.events).toEqual([{ type: 'Counted.v1', data: { seen: 2 } }]);
+    // The same read again is stale now: the append expects revision 1 and finds 2.
+    await expect(handleWithDecider(counting, counter, streamId, null, testEvent().metadata, { known })).rejects.toBeInstanceOf(WrongExpectedRevisionError);
+    expect(await readWholeStream(store, streamId)).toHaveLength(3);
+  });
 });

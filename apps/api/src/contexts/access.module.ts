@@ -1,0 +1,46 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import {
+  ACCESS_PROJECTOR,
+  accessHandlers,
+  ChangeDelegationHandler,
+  DELEGATION_TARGETS,
+  IssueApiKeyHandler,
+  KEY_MATERIAL,
+  RevokeApiKeyHandler,
+  RevokeKeysOfIssuerHandler,
+  type DelegationTargets,
+} from '@attest/access-application';
+import { ApiKeysController, DelegationsController, MeController } from '@attest/access-api';
+import { PostgresAccessProjector, RandomKeyMaterial } from '@attest/access-infrastructure';
+import type { AccountsReadModel } from '@attest/accounts-application';
+import { PostgresAccountsReadModel } from '@attest/accounts-infrastructure';
+import type { AppDependencies } from './dependencies';
+
+/** Access (ADR 0005): who the caller is, API keys and delegations. */
+@Module({})
+export class AccessModule {
+  static forRoot(deps: AppDependencies): DynamicModule {
+    const accounts: AccountsReadModel = new PostgresAccountsReadModel(deps.appDataSource, deps.dataSource, deps.privacy);
+    return {
+      module: AccessModule,
+      controllers: [MeController, ApiKeysController, DelegationsController],
+      providers: [
+        { provide: KEY_MATERIAL, useValue: new RandomKeyMaterial() },
+        // API-key changes are projected at once, and drop the key from every process's cache.
+        { provide: ACCESS_PROJECTOR, useValue: new PostgresAccessProjector(deps.dataSource, deps.store, deps.apiKeys ?? null) },
+        {
+          // Delegations go to accounts of the tenant only (the accounts context's read model answers).
+          provide: DELEGATION_TARGETS,
+          useValue: {
+            isAccountOf: async (tenantId, userId) => (await accounts.get(tenantId, userId)) !== null,
+          } satisfies DelegationTargets,
+        },
+        IssueApiKeyHandler,
+        RevokeApiKeyHandler,
+        RevokeKeysOfIssuerHandler,
+        ChangeDelegationHandler,
+        ...accessHandlers,
+      ],
+    };
+  }
+}

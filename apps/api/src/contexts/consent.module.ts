@@ -1,0 +1,24 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { CONSENT_PROJECTOR, CONSENT_READ_MODEL, consentHandlers } from '@attest/consent-application';
+import { ConsentsController, DecisionsController, PurposesController } from '@attest/consent-api';
+import { PostgresConsentReadModel } from '@attest/consent-infrastructure';
+import { inlineProjector, type AppDependencies } from './dependencies';
+
+/** Applied inline after a consent command; `customers` shows the consent summary in the CRM list. */
+export const CONSENT_INLINE = ['consent', 'customers'] as const;
+
+/** Consent and decisions (K1–K8, P3): purposes, consents with receipts, processing decisions. */
+@Module({})
+export class ConsentModule {
+  static forRoot(deps: AppDependencies): DynamicModule {
+    return {
+      module: ConsentModule,
+      controllers: [PurposesController, ConsentsController, DecisionsController],
+      providers: [
+        { provide: CONSENT_READ_MODEL, useValue: new PostgresConsentReadModel(deps.appDataSource, deps.dataSource) },
+        { provide: CONSENT_PROJECTOR, useValue: inlineProjector(deps, CONSENT_INLINE) },
+        ...consentHandlers,
+      ],
+    };
+  }
+}

@@ -1,0 +1,71 @@
+import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { CLOCK, ACCESS_READ_MODEL } from '@attest/access-application';
+import { AccessAuthenticator, PostgresAccessReadModel } from '@attest/access-infrastructure';
+import { AccountGateAuthenticator } from '@attest/accounts-infrastructure';
+import { PostgresIdempotencyStore } from '@attest/database';
+import { EVENT_STORE } from '@attest/event-store';
+import { AccessGuard, AUTHENTICATOR, createValidationPipe, IDEMPOTENCY_STORE, IdempotencyInterceptor, RATE_LIMITER, RateLimiter } from '@attest/http';
+import { systemClock } from '@attest/kernel';
+import { RecordLogJournal } from '@attest/processing-infrastructure';
+import { PROCESSING_JOURNAL } from '@attest/security';
+import { HealthController } from '../health/health.controller';
+import { MetricsController } from '../metrics/metrics.controller';
+import { DATA_SOURCE, METRICS_REGISTRY, PROJECTION_RUNNERS } from '../tokens';
+import type { AppDependencies } from './dependencies';
+
+const SHARED = [
+  DATA_SOURCE,
+  EVENT_STORE,
+  METRICS_REGISTRY,
+  PROJECTION_RUNNERS,
+  CLOCK,
+  ACCESS_READ_MODEL,
+  AUTHENTICATOR,
+  RATE_LIMITER,
+  IDEMPOTENCY_STORE,
+  PROCESSING_JOURNAL,
+];
+
+/**
+ * What every context uses: the connections, the event store, the clock, who
+ * the caller is (API key or OIDC, gated by the account's state), rate limits,
+ * idempotency, the processing journal of reads; the guard, interceptor and
+ * validation every route passes; health and metrics.
+ */
+@Global()
+@Module({})
+export class PlatformModule {
+  static forRoot(deps: AppDependencies): DynamicModule {
+    const clock = deps.clock ?? systemClock;
+    const access = new PostgresAccessReadModel(deps.appDataSource);
+    return {
+      module: PlatformModule,
+      controllers: [HealthController, MetricsController],
+      providers: [
+        { provide: DATA_SOURCE, useValue: deps.dataSource },
+        { provide: EVENT_STORE, useValue: deps.store },
+        { provide: METRICS_REGISTRY, useValue: deps.registry },
+        { provide: PROJECTION_RUNNERS, useValue: deps.runners },
+        { provide: CLOCK, useValue: clock },
+        { provide: ACCESS_READ_MODEL, useValue: access },
+        {
+          provide: AUTHENTICATOR,
+          useValue: new AccountGateAuthenticator(
+            new AccessAuthenticator(deps.appDataSource, access, clock, deps.oidc, deps.apiKeys ?? null),
+            deps.appDataSource,
+            deps.dataSource,
+            clock,
+          ),
+        },
+        { provide: RATE_LIMITER, useValue: new RateLimiter(deps.rateLimitPerMinute) },
+        { provide: IDEMPOTENCY_STORE, useValue: new PostgresIdempotencyStore(deps.appDataSource) },
+        { provide: PROCESSING_JOURNAL, useValue: new RecordLogJournal(deps.recordLog, deps.privacy) },
+        { provide: APP_GUARD, useClass: AccessGuard },
+        { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
+        { provide: APP_PIPE, useValue: createValidationPipe() },
+      ],
+      exports: SHARED,
+    };
+  }
+}
