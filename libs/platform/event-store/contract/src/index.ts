@@ -1,3 +1,2 @@
 export * from './lib/event-store.contract';
 export * from './lib/fixtures';
-export * from './lib/fixtures';
