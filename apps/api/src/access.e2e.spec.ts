@@ -744,6 +744,11 @@ describe('API platform: expiry and rate limits', () => {
     await api.start('access_limits', { rateLimitPerMinute: 3, clock, workers: false });
   });
 
+  // The expiry test moves the clock a month on: every test starts at the present.
+  beforeEach(() => {
+    clock.set(new Date());
+  });
+
   afterAll(async () => {
     await api.stop();
   });

@@ -272,6 +272,12 @@ describe('the processing record and the register through the API (P1, P2, P4–P
   it('P2: exports a bundle for a regulator that verifies offline (whole or by subject), and records the export itself', async () => {
     const verifierKey = body<{ verifierKey: string }>(await api.call('GET', '/v1/processing-record', { key: officer })).verifierKey;
     const verifier = parseVerifierKey(verifierKey);
+    // Alice's own records, whatever else ran: created, consented, and two decisions (set-up made one).
+    const made = await rows();
+    await decide();
+    await expectEventually(async () => {
+      expect(await rows()).toBeGreaterThan(made);
+    }, 15_000);
     const before = await rows();
     const whole = body<RecordBundle>(await api.call('POST', '/v1/processing-record/exports', { key: officer, body: { complete: true } }));
     expect(whole).toMatchObject({ format: 'attest-processing-record-bundle/v1', tenantId, complete: true, verifierKey });
