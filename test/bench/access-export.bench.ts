@@ -22,6 +22,7 @@ import { ProjectionMetrics } from '@attest/projections';
 import { issueApiKeyFromConsole, startInfrastructure, startProjectionWorkers } from '@attest/runtime';
 import { generateSignerKey } from '@attest/transparency';
 import { createApp } from '../../apps/api/src/app';
+import { INLINE_PROJECTIONS } from '../../apps/api/src/app.module';
 import { infrastructureDependencies } from '../../apps/api/src/infrastructure-dependencies';
 import { benchDatabase, percentile, report, runBench } from './support';
 
@@ -49,7 +50,7 @@ async function main(): Promise<void> {
       await infra.migrate();
       const appDataSource = await infra.connectApp();
       const registry = createMetricsRegistry({ defaultMetrics: false });
-      const runners = startProjectionWorkers(infra, logger, new ProjectionMetrics(registry));
+      const runners = startProjectionWorkers(infra, logger, { metrics: new ProjectionMetrics(registry), inline: INLINE_PROJECTIONS });
       const app = await createApp({
         ...infrastructureDependencies(infra, appDataSource),
         registry,

@@ -1,17 +1,20 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { AccessModule } from './contexts/access.module';
-import { AccountsModule } from './contexts/accounts.module';
-import { ConsentModule } from './contexts/consent.module';
-import { CustomersModule } from './contexts/customers.module';
+import { ACCOUNTS_INLINE, AccountsModule } from './contexts/accounts.module';
+import { CONSENT_INLINE, ConsentModule } from './contexts/consent.module';
+import { CUSTOMERS_INLINE, CustomersModule } from './contexts/customers.module';
 import type { AppDependencies } from './contexts/dependencies';
 import { NotificationsModule } from './contexts/notifications.module';
 import { OperationsModule } from './contexts/operations.module';
 import { PlatformModule } from './contexts/platform.module';
 import { ProcessingModule } from './contexts/processing.module';
-import { RequestsModule } from './contexts/requests.module';
+import { REQUESTS_INLINE, RequestsModule } from './contexts/requests.module';
 
 export type { AppDependencies } from './contexts/dependencies';
+
+/** Every projection some context's commands apply inline: their workers share the per-stream positions with them. */
+export const INLINE_PROJECTIONS: readonly string[] = [...new Set([...ACCOUNTS_INLINE, ...CONSENT_INLINE, ...CUSTOMERS_INLINE, ...REQUESTS_INLINE])];
 
 /**
  * The API's root module: one module per bounded context (its controllers,

@@ -17,6 +17,7 @@ import {
   startProjectionWorkers,
 } from '@attest/runtime';
 import { createApp } from './app';
+import { INLINE_PROJECTIONS } from './app.module';
 import { infrastructureDependencies } from './infrastructure-dependencies';
 
 /** `npm start`: database (embedded by default), migrations, projection workers, API. */
@@ -29,7 +30,9 @@ async function main(): Promise<void> {
     logger.info({ migrations: ran }, ran.length > 0 ? 'migrations applied' : 'schema up to date');
     const appDataSource = await infrastructure.connectApp();
     const registry = createMetricsRegistry();
-    const runners = config.projections ? startProjectionWorkers(infrastructure, logger, new ProjectionMetrics(registry)) : [];
+    const runners = config.projections
+      ? startProjectionWorkers(infrastructure, logger, { metrics: new ProjectionMetrics(registry), inline: INLINE_PROJECTIONS })
+      : [];
     const dispatcher = startNotificationDispatcher(infrastructure, config, logger);
     const checkpoints = startCheckpointSchedule(infrastructure, config, logger);
     const app = await createApp({

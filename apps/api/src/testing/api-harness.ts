@@ -15,6 +15,7 @@ import { issueApiKeyFromConsole, startInfrastructure, startProjectionWorkers, ty
 import { createTestDatabase, type TestDatabase } from '@attest/testing';
 import { generateSignerKey } from '@attest/transparency';
 import { createApp } from '../app';
+import { INLINE_PROJECTIONS } from '../app.module';
 import { infrastructureDependencies } from '../infrastructure-dependencies';
 
 export interface HarnessOptions {
@@ -74,7 +75,8 @@ export class ApiHarness {
     await this.infra.migrate();
     const appDataSource = await this.infra.connectApp();
     const registry = createMetricsRegistry({ defaultMetrics: false });
-    this.runners = options.workers === false ? [] : startProjectionWorkers(this.infra, logger, new ProjectionMetrics(registry));
+    this.runners =
+      options.workers === false ? [] : startProjectionWorkers(this.infra, logger, { metrics: new ProjectionMetrics(registry), inline: INLINE_PROJECTIONS });
     this.app = await createApp({
       publicFlowPerMinute: options.publicFlowPerMinute ?? 100_000,
       ...infrastructureDependencies(this.infra, appDataSource),

@@ -222,14 +222,23 @@ async function connectAppDataSource(config: AttestConfig, ownerUrl: string, owne
   return app;
 }
 
-/** Starts one runner per registered projection. */
-export function startProjectionWorkers(infrastructure: Infrastructure, logger: Logger, metrics?: ProjectionMetrics): ProjectionRunner[] {
+/**
+ * Starts one runner per registered projection. `inline` names the projections
+ * that commands also apply inline: their runners share the per-stream positions.
+ */
+export function startProjectionWorkers(
+  infrastructure: Infrastructure,
+  logger: Logger,
+  options: { readonly metrics?: ProjectionMetrics; readonly inline?: readonly string[] } = {},
+): ProjectionRunner[] {
+  const { metrics, inline = [] } = options;
   return infrastructure.projections.map((projection) => {
     const runner = new ProjectionRunner({
       dataSource: infrastructure.dataSource,
       store: infrastructure.store,
       projection,
       logger,
+      appliedInline: inline.includes(projection.name),
       ...(metrics ? { metrics } : {}),
     });
     runner.start();

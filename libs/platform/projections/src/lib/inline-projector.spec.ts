@@ -5,6 +5,7 @@ import { streamIn, testEvent, uniqueCategory } from '@attest/event-store-contrac
 import { eventStoreMigrations, PostgresEventStore } from '@attest/event-store-postgres';
 import { createTestDatabase, type TestDatabase } from '@attest/testing';
 import { InlineProjector } from './inline-projector';
+import { ProjectionRunner } from './projection-runner';
 import { projectionMigrations } from './migrations';
 import { RECORDING_TABLE_SQL, recordingProjection } from './__fixtures__/recording-projection';
 
@@ -88,5 +89,22 @@ describe('InlineProjector (read-your-write projections, applied in stream order)
     await new InlineProjector(dataSource, store, [first, second]).projectStream(stream);
     // first: 0, 1, then 2; second: 0, 1, 2 (its own position started at the beginning).
     expect(await appliedOrder()).toEqual([0, 1, 2, 0, 1, 2]);
+  });
+  it('the worker applies only what no command applied inline: a replayed older event never undoes a newer one', async () => {
+    const category = uniqueCategory();
+    const inline = streamIn(category);
+    const other = streamIn(category);
+    const projection = { ...recordingProjection({ streamCategories: [category] }), name: 'recording-worker' };
+    await store.appendToStream(inline, numbered(0, 3), { expectedRevision: NO_STREAM });
+    await new InlineProjector(dataSource, store, [projection]).projectStream(inline);
+    // One more event on the inline stream that no command projected, and a stream only the worker sees.
+    await store.appendToStream(inline, numbered(3, 1), { expectedRevision: 2 });
+    await store.appendToStream(other, numbered(10, 2), { expectedRevision: NO_STREAM });
+    await new ProjectionRunner({ dataSource, store, projection, batchSize: 2, appliedInline: true }).catchUp();
+    expect(await appliedOrder()).toEqual([0, 1, 2, 3, 10, 11]);
+    // A command after the worker applies only what neither applied.
+    await store.appendToStream(inline, numbered(4, 1), { expectedRevision: 3 });
+    expect([...(await new InlineProjector(dataSource, store, [projection]).projectStream(inline))].map((e) => e.streamPosition)).toEqual([4]);
+    expect(await appliedOrder()).toEqual([0, 1, 2, 3, 10, 11, 4]);
   });
 });

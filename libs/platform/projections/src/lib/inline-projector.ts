@@ -8,8 +8,8 @@ const READ_LIMIT = 10_000;
 /**
  * Applies a stream's new events at once to the given projections, in one
  * owner transaction, so a command's caller reads its own write (and, for the
- * outbox, a notice is queued before anything else happens). The workers apply
- * the same events again later: the projections must be idempotent.
+ * outbox, a notice is queued before anything else happens). The workers skip
+ * the events applied here (`ProjectionRunner` reads these positions).
  *
  * Two commands on one stream may finish their appends in one order and reach
  * this point in the other. So each projection's position in the stream is kept

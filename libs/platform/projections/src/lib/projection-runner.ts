@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { UnknownCheckpointError, type EventStore, type EventSubscription, type GlobalPosition, type RecordedEvent } from '@attest/event-store';
 import type { Logger } from '@attest/observability';
 import { CheckpointMovedError, checkpoints } from './checkpoint-store';
@@ -15,6 +15,12 @@ export interface ProjectionRunnerOptions {
   readonly batchSize?: number;
   /** First retry delay after a failed batch; doubles up to 30 s. */
   readonly retryDelayMs?: number;
+  /**
+   * Commands also apply this projection inline (`InlineProjector`). The runner then
+   * shares the per-stream positions with them, so each event is applied once, by one of the
+   * two, in stream order.
+   */
+  readonly appliedInline?: boolean;
 }
 
 const LAG_CAP = 1_000_000;
@@ -150,13 +156,48 @@ export class ProjectionRunner implements LagSource {
     if (!last) return expected;
     await dataSource.transaction(async (m) => {
       await checkpoints.lockAt(m, projection, expected);
-      await projection.apply(events, m);
+      const pending = this.options.appliedInline ? await claimFromInline(m, projection.name, events) : events;
+      if (pending.length > 0) await projection.apply(pending, m);
       await checkpoints.advance(m, projection, last.globalPosition, events.length);
     });
     this.position = last.globalPosition;
     this.options.metrics?.handled.inc({ projection: this.name }, events.length);
     return last.globalPosition;
   }
+}
+
+/**
+ * The events of a batch that no command has applied inline yet; moves the
+ * inline positions past them. Without this, a runner replaying an older event
+ * after a newer one was applied inline would undo it (a removed department back
+ * in the organization view, a rename reverted) until the runner reached the
+ * newer event too. Each stream's position row is created or locked, in stream
+ * order, as the inline projector does for its projections: an inline call on one
+ * of these streams waits for this transaction and then applies from the moved
+ * position, and this one waits for an inline call in progress.
+ */
+async function claimFromInline(m: EntityManager, projection: string, events: readonly RecordedEvent[]): Promise<readonly RecordedEvent[]> {
+  const streams = [...new Set(events.map((e) => e.streamId))].sort();
+  const rows = await m.query<{ stream_id: string; applied_through: string }[]>(
+    `INSERT INTO projections.inline_streams (projection, stream_id, applied_through)
+     SELECT $1, s, -1 FROM unnest($2::text[]) AS s ORDER BY s
+     ON CONFLICT (projection, stream_id) DO UPDATE SET applied_through = projections.inline_streams.applied_through
+     RETURNING stream_id, applied_through::text`,
+    [projection, streams],
+  );
+  const through = new Map(rows.map((r) => [r.stream_id, Number(r.applied_through)]));
+  const pending = events.filter((e) => e.streamPosition > (through.get(e.streamId) ?? -1));
+  const last = new Map<string, number>();
+  for (const e of pending) last.set(e.streamId, Math.max(last.get(e.streamId) ?? -1, e.streamPosition));
+  if (last.size > 0) {
+    await m.query(
+      `UPDATE projections.inline_streams AS i SET applied_through = v.position
+         FROM unnest($2::text[], $3::bigint[]) AS v(stream_id, position)
+        WHERE i.projection = $1 AND i.stream_id = v.stream_id AND i.applied_through < v.position`,
+      [projection, [...last.keys()], [...last.values()]],
+    );
+  }
+  return pending;
 }
 
 /** Empties a read model and replays the whole log into it; returns when caught up. */
