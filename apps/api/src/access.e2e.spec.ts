@@ -45,6 +45,8 @@ const ACTIVITY = {
 
 const ROUTES: readonly RouteCase[] = [
   { method: 'GET', path: '/v1/me', permission: 'profile:read' },
+  { method: 'GET', path: '/v1/console/session', permission: 'profile:read' },
+  { method: 'POST', path: '/v1/console/session/sign-out', permission: 'profile:read' },
   { method: 'GET', path: '/v1/api-keys', permission: 'api-keys:read' },
   { method: 'POST', path: '/v1/api-keys', permission: 'api-keys:manage', body: { roles: ['service'], label: 'fuzz' } },
   { method: 'GET', path: '/v1/api-keys/{keyId}', permission: 'api-keys:read', tenantResource: true },

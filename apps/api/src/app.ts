@@ -8,6 +8,7 @@ import { uuidv7 } from '@attest/kernel';
 import { AppModule, type AppDependencies } from './app.module';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { ProblemDetailsFilter, runWithContext, sendProblem, urlProblem } from '@attest/http';
+import { serveConsole } from './console/serve-console';
 import { NestPinoLogger } from './http/nest-pino-logger';
 import { committedExamples } from './openapi-examples';
 import { committedResponseSchemas } from './response-schemas';
@@ -85,6 +86,7 @@ export async function createApp(deps: AppDependencies): Promise<NestFastifyAppli
     duration.observe({ method: request.method, route }, seconds);
     deps.logger.info({ correlationId: request.id, method: request.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
   });
+  serveConsole(fastify, deps.consoleDir);
   SwaggerModule.setup('docs', app, openApiDocument(app), { jsonDocumentUrl: 'docs-json', customSiteTitle: 'Attest API' });
   await app.init();
   return app;

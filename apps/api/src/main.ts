@@ -7,16 +7,20 @@ import { hostname } from 'node:os';
 import { JobRunner } from '@attest/jobs';
 import { systemClock } from '@attest/kernel';
 import { DeletionProcess } from '@attest/requests-application';
+import { CONSOLE_SESSION_POLICY } from '@attest/access-domain';
 import {
   createJobs,
+  DEMO_CONSOLE_ROLES,
   DEMO_TENANT,
   ensureDemoKey,
+  issueConsoleLink,
   startCheckpointSchedule,
   startInfrastructure,
   startNotificationDispatcher,
   startProjectionWorkers,
 } from '@attest/runtime';
 import { createApp } from './app';
+import { buildConsoleWhenMissing } from './console/build-console';
 import { INLINE_PROJECTIONS } from './app.module';
 import { infrastructureDependencies } from './infrastructure-dependencies';
 
@@ -35,6 +39,7 @@ async function main(): Promise<void> {
       : [];
     const dispatcher = startNotificationDispatcher(infrastructure, config, logger);
     const checkpoints = startCheckpointSchedule(infrastructure, config, logger);
+    await buildConsoleWhenMissing(logger);
     const app = await createApp({
       publicFlowPerMinute: config.publicFlowPerMinute,
       holidays: config.holidays,
@@ -61,12 +66,15 @@ async function main(): Promise<void> {
     if (config.jobs) jobRunner.start(60);
     const url = (await app.getUrl()).replace('[::1]', 'localhost');
     logger.info({ url, eventStore: infrastructure.store.kind, embeddedPostgres: infrastructure.embedded }, 'Attest API ready');
-    let banner = `\nAttest API listening on ${url}\n  health: ${url}/health/ready   metrics: ${url}/metrics   API docs: ${url}/docs\n`;
+    const origin = config.publicUrl ?? url;
+    let banner = `\nAttest API listening on ${url}\n  console: ${origin}/console/   health: ${url}/health/ready   metrics: ${url}/metrics   API docs: ${url}/docs\n`;
     if (config.databaseUrl === null && config.demo) {
       const key = await ensureDemoKey(infrastructure, config.dataDir);
+      const link = await issueConsoleLink(infrastructure, origin, DEMO_TENANT, DEMO_CONSOLE_ROLES);
       banner +=
         `\nDemo tenant "${DEMO_TENANT}" — API key (local demo only, kept in ${config.dataDir}/demo-api-key):\n  ${key}\n` +
-        `Try:\n  curl -H 'Authorization: Bearer ${key}' ${url}/v1/me\n`;
+        `Try:\n  curl -H 'Authorization: Bearer ${key}' ${url}/v1/me\n` +
+        `\nSign in to the console (single use, ${String(CONSOLE_SESSION_POLICY.linkMinutes)} minutes; a new one: npx attest console-link --tenant ${DEMO_TENANT} --roles ${DEMO_CONSOLE_ROLES.join(',')}):\n  ${link.url}\n`;
     }
     process.stdout.write(`${banner}\n`);
 

@@ -142,6 +142,34 @@ describe('attest CLI', () => {
     expect(await run(['keys', 'create', '--tenant', 'acme', '--roles', 'root'])).toBe(2);
   });
 
+  it('makes a single-use console sign-in link for a tenant and roles; only its hash is kept', async () => {
+    process.env['ATTEST_PUBLIC_URL'] = 'https://attest.example.com';
+    try {
+      expect(await run(['console-link', '--tenant', 'acme', '--roles', 'compliance-officer,dsr-handler'])).toBe(0);
+    } finally {
+      delete process.env['ATTEST_PUBLIC_URL'];
+    }
+    const printed = out.join('');
+    expect(printed).toContain('roles compliance-officer, dsr-handler');
+    const token = /^https:\/\/attest\.example\.com\/console\/auth\/link\?token=(acl_[A-Za-z0-9_-]{43})$/m.exec(printed)?.[1];
+    expect(token).toBeDefined();
+    const ds = createDataSource({ url: db.url, migrations: [] });
+    await ds.initialize();
+    try {
+      const rows = await ds.query<{ link_hash: string; roles: string[]; expires_at: Date; issued_at: Date }[]>(
+        `SELECT link_hash, roles, expires_at, issued_at FROM access.console_links WHERE tenant_id = 'acme'`,
+      );
+      expect(rows).toHaveLength(1);
+      expect(rows[0]?.roles).toEqual(['compliance-officer', 'dsr-handler']);
+      expect(rows[0]?.link_hash).not.toContain(token);
+      expect((rows[0]?.expires_at.getTime() ?? 0) - (rows[0]?.issued_at.getTime() ?? 0)).toBe(10 * 60_000);
+    } finally {
+      await ds.destroy();
+    }
+    expect(await run(['console-link', '--tenant', 'acme', '--roles', 'root'])).toBe(2);
+    expect(await run(['console-link', '--roles', 'dsr-handler'])).toBe(2);
+  });
+
   it('rotates the master key: old one as ATTEST_MASTER_KEY_PREVIOUS, new one current', async () => {
     const old = process.env['ATTEST_MASTER_KEY'] ?? '';
     process.env['ATTEST_MASTER_KEY_PREVIOUS'] = old;

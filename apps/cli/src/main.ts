@@ -9,7 +9,15 @@ import { createLogger } from '@attest/observability';
 import { checkpoints, rebuildProjection } from '@attest/projections';
 import { isRole, isTenantId, ROLES } from '@attest/access-domain';
 import { PostgresAccessReadModel } from '@attest/access-infrastructure';
-import { completeTenantClosures, createJobs, issueApiKeyFromConsole, revokeApiKeyFromConsole, startInfrastructure, type Infrastructure } from '@attest/runtime';
+import {
+  completeTenantClosures,
+  createJobs,
+  issueApiKeyFromConsole,
+  issueConsoleLink,
+  revokeApiKeyFromConsole,
+  startInfrastructure,
+  type Infrastructure,
+} from '@attest/runtime';
 import { listEventLogStats } from '@attest/operations-event-log-stats';
 import { createDataSource } from '@attest/database';
 import { exportBundle, PostgresRecordLog, verifyTenantLog } from '@attest/processing-infrastructure';
@@ -28,6 +36,9 @@ Usage:
   attest keys create --tenant <id> --roles <r1,r2> [--label <text>] [--expires-in-days <n>]
                                        issue an API key (printed once)
   attest keys list --tenant <id>       API keys of a tenant (never their secrets)
+  attest console-link --tenant <id> --roles <r1,r2>
+                                       a single-use sign-in link to the web console (10 minutes);
+                                       its origin is ATTEST_PUBLIC_URL or http://localhost:<PORT>
   attest keys revoke <keyId> --tenant <id> --reason <text>
                                        revoke an API key (effective on the next request)
   attest keys rotate-master            re-wrap every data-subject key under ATTEST_MASTER_KEY
@@ -231,6 +242,24 @@ async function createKey(tenant: string | undefined, rolesText: string | undefin
     process.stdout.write(
       `API key for tenant ${tenantId} (roles ${issued.roles.join(', ')}, expires ${issued.expiresAt}):\n${issued.key}\n` +
         `key id ${issued.keyId}. Store it now: it is not shown again.\n`,
+    );
+  });
+}
+
+async function consoleLink(tenant: string | undefined, rolesText: string | undefined): Promise<void> {
+  const tenantId = tenantOption(tenant);
+  const roles = (rolesText ?? '')
+    .split(',')
+    .map((r) => r.trim())
+    .filter(Boolean);
+  if (roles.length === 0 || !roles.every(isRole)) throw new UsageError(`--roles needs one or more of: ${ROLES.join(', ')}`);
+  const config = loadConfig();
+  const origin = config.publicUrl ?? `http://localhost:${String(config.port)}`;
+  await withInfrastructure(async (infra) => {
+    await assertMigrated(infra);
+    const link = await issueConsoleLink(infra, origin, tenantId, roles);
+    process.stdout.write(
+      `Console sign-in link for tenant ${tenantId} (roles ${roles.join(', ')}); works once, until ${link.expiresAt.toISOString()}:\n${link.url}\n`,
     );
   });
 }
@@ -482,6 +511,7 @@ export async function run(argv: string[]): Promise<number> {
     else if (command === 'stats') await stats(values.tenant);
     else if (command === 'keys' && sub === 'create') await createKey(values.tenant, values.roles, values.label, values['expires-in-days']);
     else if (command === 'keys' && sub === 'list') await listKeys(values.tenant);
+    else if (command === 'console-link') await consoleLink(values.tenant, values.roles);
     else if (command === 'keys' && sub === 'revoke') await revokeKey(arg, values.tenant, values.reason);
     else if (command === 'keys' && sub === 'rotate-master') await rotateMaster();
     else if (command === 'webhook-receiver') await webhookReceiver(values.port);

@@ -10,20 +10,20 @@ import {
   RevokeKeysOfIssuerHandler,
   type DelegationTargets,
 } from '@attest/access-application';
-import { ApiKeysController, DelegationsController, MeController } from '@attest/access-api';
+import { ApiKeysController, ConsoleSessionController, DelegationsController, MeController } from '@attest/access-api';
 import { PostgresAccessProjector, RandomKeyMaterial } from '@attest/access-infrastructure';
 import type { AccountsReadModel } from '@attest/accounts-application';
 import { PostgresAccountsReadModel } from '@attest/accounts-infrastructure';
 import type { AppDependencies } from './dependencies';
 
-/** Access (ADR 0005): who the caller is, API keys and delegations. */
+/** Access (ADR 0005, 0013): who the caller is, API keys, delegations and console sessions. */
 @Module({})
 export class AccessModule {
   static forRoot(deps: AppDependencies): DynamicModule {
     const accounts: AccountsReadModel = new PostgresAccountsReadModel(deps.appDataSource, deps.dataSource, deps.privacy);
     return {
       module: AccessModule,
-      controllers: [MeController, ApiKeysController, DelegationsController],
+      controllers: [MeController, ApiKeysController, DelegationsController, ConsoleSessionController],
       providers: [
         { provide: KEY_MATERIAL, useValue: new RandomKeyMaterial() },
         // API-key changes are projected at once, and drop the key from every process's cache.

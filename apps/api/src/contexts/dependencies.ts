@@ -32,6 +32,8 @@ export interface AppDependencies {
   readonly publicFlowPerMinute?: number;
   /** Public holidays (ISO dates): not working days for A11 deadlines. */
   readonly holidays?: readonly string[];
+  /** The built console (default: dist/apps/console); served under /console/. */
+  readonly consoleDir?: string;
   /** API key rows kept across requests (the infrastructure's); without it every request reads the row. */
   readonly apiKeys?: ApiKeyCache<KeyRecord>;
 }

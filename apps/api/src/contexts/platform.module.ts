@@ -1,7 +1,7 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
-import { CLOCK, ACCESS_READ_MODEL } from '@attest/access-application';
-import { AccessAuthenticator, PostgresAccessReadModel } from '@attest/access-infrastructure';
+import { CLOCK, ACCESS_READ_MODEL, CONSOLE_SESSIONS } from '@attest/access-application';
+import { AccessAuthenticator, PostgresAccessReadModel, PostgresConsoleSessions } from '@attest/access-infrastructure';
 import { AccountGateAuthenticator } from '@attest/accounts-infrastructure';
 import { PostgresIdempotencyStore } from '@attest/database';
 import { EVENT_STORE } from '@attest/event-store';
@@ -21,6 +21,7 @@ const SHARED = [
   PROJECTION_RUNNERS,
   CLOCK,
   ACCESS_READ_MODEL,
+  CONSOLE_SESSIONS,
   AUTHENTICATOR,
   RATE_LIMITER,
   IDEMPOTENCY_STORE,
@@ -29,7 +30,7 @@ const SHARED = [
 
 /**
  * What every context uses: the connections, the event store, the clock, who
- * the caller is (API key or OIDC, gated by the account's state), rate limits,
+ * the caller is (API key, OIDC or console session, gated by the account's state), rate limits,
  * idempotency, the processing journal of reads; the guard, interceptor and
  * validation every route passes; health and metrics.
  */
@@ -39,6 +40,7 @@ export class PlatformModule {
   static forRoot(deps: AppDependencies): DynamicModule {
     const clock = deps.clock ?? systemClock;
     const access = new PostgresAccessReadModel(deps.appDataSource);
+    const sessions = new PostgresConsoleSessions(deps.appDataSource, clock);
     return {
       module: PlatformModule,
       controllers: [HealthController, MetricsController],
@@ -49,10 +51,11 @@ export class PlatformModule {
         { provide: PROJECTION_RUNNERS, useValue: deps.runners },
         { provide: CLOCK, useValue: clock },
         { provide: ACCESS_READ_MODEL, useValue: access },
+        { provide: CONSOLE_SESSIONS, useValue: sessions },
         {
           provide: AUTHENTICATOR,
           useValue: new AccountGateAuthenticator(
-            new AccessAuthenticator(deps.appDataSource, access, clock, deps.oidc, deps.apiKeys ?? null),
+            new AccessAuthenticator(deps.appDataSource, access, clock, deps.oidc, deps.apiKeys ?? null, sessions),
             deps.appDataSource,
             deps.dataSource,
             clock,

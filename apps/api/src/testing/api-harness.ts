@@ -24,6 +24,8 @@ export interface HarnessOptions {
   readonly clock?: Clock;
   readonly workers?: boolean;
   readonly publicFlowPerMinute?: number;
+  /** A console build to serve under /console/ (default: dist/apps/console, when built). */
+  readonly consoleDir?: string;
 }
 
 export interface CallOptions {
@@ -86,6 +88,7 @@ export class ApiHarness {
       oidc: options.oidc ? { ...options.oidc, tenantClaim: 'tenant_id', rolesClaim: 'roles' } : null,
       rateLimitPerMinute: options.rateLimitPerMinute ?? 100_000,
       ...(options.clock ? { clock: options.clock } : {}),
+      ...(options.consoleDir ? { consoleDir: options.consoleDir } : {}),
     });
     await this.app.listen({ port: 0, host: '127.0.0.1' });
     this.base = await this.app.getUrl();

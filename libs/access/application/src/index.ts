@@ -4,3 +4,4 @@ export * from './lib/delegation.commands';
 export * from './lib/access.queries';
 export * from './lib/classifications';
 export * from './lib/processing-map';
+export * from './lib/console-cookie';

@@ -3,4 +3,5 @@ export * from './lib/access.projection';
 export * from './lib/access.read-model';
 export * from './lib/authenticator';
 export * from './lib/api-key-cache';
+export * from './lib/console-sessions';
 export { accessMigrations } from './lib/migrations';

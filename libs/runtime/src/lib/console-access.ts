@@ -2,8 +2,15 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { IssueApiKeyCommand, IssueApiKeyHandler, RevokeApiKeyCommand, RevokeApiKeyHandler, type IssuedApiKey } from '@attest/access-application';
 import { PERMISSIONS, type Role } from '@attest/access-domain';
-import { AccessAuthenticator, PostgresAccessProjector, PostgresAccessReadModel, RandomKeyMaterial } from '@attest/access-infrastructure';
-import { systemClock, uuidv7 } from '@attest/kernel';
+import {
+  AccessAuthenticator,
+  PostgresAccessProjector,
+  PostgresAccessReadModel,
+  PostgresConsoleSessions,
+  RandomKeyMaterial,
+  type IssuedConsoleLink,
+} from '@attest/access-infrastructure';
+import { systemClock, uuidv7, type Clock } from '@attest/kernel';
 import type { CommandContext } from '@attest/security';
 import type { Infrastructure } from './infrastructure';
 
@@ -52,3 +59,23 @@ export async function ensureDemoKey(infra: Infrastructure, dataDir: string): Pro
   await writeFile(file, issued.key, { mode: 0o600 });
   return issued.key;
 }
+
+/**
+ * A single-use console sign-in link for a tenant and roles (`attest console-link`,
+ * and the demo link `npm start` prints). Only its hash is stored; it works once,
+ * for CONSOLE_SESSION_POLICY.linkMinutes.
+ */
+export async function issueConsoleLink(
+  infra: Infrastructure,
+  baseUrl: string,
+  tenantId: string,
+  roles: readonly Role[],
+  options: { readonly issuedBy?: string; readonly clock?: Clock } = {},
+): Promise<IssuedConsoleLink & { readonly url: string }> {
+  const sessions = new PostgresConsoleSessions(infra.dataSource, options.clock ?? systemClock);
+  const link = await sessions.issueLink(tenantId, roles, options.issuedBy ?? 'system:console');
+  return { ...link, url: `${baseUrl}/console/auth/link?token=${link.token}` };
+}
+
+/** The demo tenant's console link: the roles of its demo key but `service` (a person signs in). */
+export const DEMO_CONSOLE_ROLES: readonly Role[] = ['org-admin', 'compliance-officer', 'dsr-handler'];

@@ -7,7 +7,7 @@ export class MeResponseDto {
   @ApiProperty({ example: 'demo' }) tenantId!: string;
   @ApiProperty({ example: ['service'] }) roles!: string[];
   @ApiProperty({ example: ['profile:read', 'event-log:read'] }) permissions!: string[];
-  @ApiProperty({ enum: ['api-key', 'jwt'] }) via!: 'api-key' | 'jwt';
+  @ApiProperty({ enum: ['api-key', 'jwt', 'session'] }) via!: 'api-key' | 'jwt' | 'session';
 }
 
 @ApiTags('access')

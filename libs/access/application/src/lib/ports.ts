@@ -1,4 +1,4 @@
-import type { Permission, Role } from '@attest/access-domain';
+import type { ConsoleSignInMethod, Permission, Role } from '@attest/access-domain';
 
 export interface ApiKeyView {
   readonly keyId: string;
@@ -45,3 +45,36 @@ export const ACCESS_PROJECTOR = Symbol.for('attest.access.Projector');
 export const DELEGATION_TARGETS = Symbol.for('attest.access.DelegationTargets');
 /** Re-exported for the access context's consumers: the process's one clock token. */
 export { CLOCK } from '@attest/security';
+
+/** A live console session, as the server keeps it (the browser holds only the cookie's secret). */
+export interface ConsoleSessionView {
+  readonly sessionId: string;
+  readonly tenantId: string;
+  /** `link:<id>` for a sign-in link, `user:<subject>` for OIDC. */
+  readonly actor: string;
+  readonly roles: readonly Role[];
+  readonly method: ConsoleSignInMethod;
+  readonly signedInAt: Date;
+  readonly lastSeenAt: Date;
+  readonly expiresAt: Date;
+}
+
+/** A new session: its view and the secret that goes into the cookie (shown nowhere else). */
+export interface OpenedConsoleSession {
+  readonly secret: string;
+  readonly session: ConsoleSessionView;
+}
+
+/** Console sign-in links and server-side sessions; only hashes of their secrets are stored. */
+export interface ConsoleSessionStore {
+  /** Uses a sign-in link (once, before it expires) and opens a session with its tenant and roles; null when the link is unknown, used or expired. */
+  signInWithLink(linkToken: string): Promise<OpenedConsoleSession | null>;
+  /** Opens a session for a person signed in elsewhere (OIDC). */
+  open(who: { readonly tenantId: string; readonly actor: string; readonly roles: readonly Role[] }, method: ConsoleSignInMethod): Promise<OpenedConsoleSession>;
+  /** The live session of a cookie secret (touched: its idle expiry starts again), or null. */
+  find(secret: string): Promise<ConsoleSessionView | null>;
+  /** Ends a session (sign-out or revocation); false when it had ended already or never existed. */
+  end(secret: string, reason: string): Promise<boolean>;
+}
+
+export const CONSOLE_SESSIONS = Symbol.for('attest.access.ConsoleSessions');

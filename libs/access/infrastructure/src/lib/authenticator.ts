@@ -1,8 +1,8 @@
 import type { DataSource } from 'typeorm';
 import { preparedQuery } from '@attest/database';
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTVerifyGetKey } from 'jose';
-import { isRole, isSubjectId, isTenantId, permissionsFor, type Role } from '@attest/access-domain';
-import type { AccessReadModel } from '@attest/access-application';
+import { isRole, isSubjectId, isTenantId, permissionsFor, recentSignInUntil, type Role } from '@attest/access-domain';
+import { sessionCookieValue, type AccessReadModel, type ConsoleSessionStore } from '@attest/access-application';
 import type { Clock } from '@attest/kernel';
 import { AuthenticationError, type AuthenticatedPrincipal, type Authenticator } from '@attest/security';
 import type { ApiKeyCache } from './api-key-cache';
@@ -46,13 +46,15 @@ export class AccessAuthenticator implements Authenticator {
     private readonly oidc: OidcOptions | null,
     /** Key rows kept across requests (see `ApiKeyCache`); none kept without it. */
     private readonly keys: ApiKeyCache<KeyRecord> | null = null,
+    /** Console sessions: the session cookie is accepted when there is no Authorization header. */
+    private readonly sessions: ConsoleSessionStore | null = null,
   ) {
     this.jwks = oidc ? (typeof oidc.jwks === 'string' ? createRemoteJWKSet(new URL(oidc.jwks)) : oidc.jwks) : null;
   }
 
   async authenticate(headers: Readonly<Record<string, string | string[] | undefined>>): Promise<AuthenticatedPrincipal | null> {
     const header = headers['authorization'];
-    if (header === undefined) return null;
+    if (header === undefined) return this.session(headers['cookie']);
     const match = typeof header === 'string' ? /^Bearer ([^\s]+)$/i.exec(header) : null;
     const token = match?.[1];
     if (!token) throw invalid();
@@ -75,6 +77,23 @@ export class AccessAuthenticator implements Authenticator {
     }
     const roles = record.roles.filter(isRole);
     return { actor: `apiKey:${record.key_id}`, tenantId: record.tenant_id, roles, permissions: permissionsFor(roles), via: 'api-key' };
+  }
+
+  /** The console session of the request's cookie (`__Host-attest_session` over https, `attest_session` on plain http). */
+  private async session(cookie: string | string[] | undefined): Promise<AuthenticatedPrincipal | null> {
+    const secret = this.sessions ? sessionCookieValue(cookie) : null;
+    if (!this.sessions || secret === null) return null;
+    const session = await this.sessions.find(secret);
+    if (!session) throw new AuthenticationError('AUTH.SESSION_ENDED', 'The console session has ended (signed out, idle, expired or revoked); sign in again.');
+    return {
+      actor: session.actor,
+      tenantId: session.tenantId,
+      roles: session.roles,
+      permissions: permissionsFor(session.roles),
+      via: 'session',
+      signedInAt: session.signedInAt,
+      recentSignIn: recentSignInUntil(session.signedInAt).getTime() > this.clock.now().getTime(),
+    };
   }
 
   private async jwt(token: string): Promise<AuthenticatedPrincipal> {

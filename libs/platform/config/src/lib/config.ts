@@ -6,6 +6,8 @@ export interface AttestConfig {
   readonly kurrentdbUrl: string | null;
   readonly host: string;
   readonly port: number;
+  /** The address people open (sign-in links, the console); null: `http://localhost:<port>`. */
+  readonly publicUrl: string | null;
   /** Where the embedded default keeps its data. */
   readonly dataDir: string;
   readonly embeddedPostgresPort: number;
@@ -138,6 +140,9 @@ export function loadConfig(env: Env = process.env, options: { readonly keys?: bo
     .filter(Boolean);
   for (const d of holidays) if (!/^\d{4}-\d{2}-\d{2}$/.test(d)) problems.push(`ATTEST_HOLIDAYS: ${d} is not an ISO date (YYYY-MM-DD)`);
   const demoRaw = text('ATTEST_DEMO') ?? 'on';
+  const publicUrl = text('ATTEST_PUBLIC_URL')?.replace(/\/+$/u, '') ?? null;
+  if (publicUrl !== null && !/^https?:\/\/[^/\s]+$/u.test(publicUrl))
+    problems.push('ATTEST_PUBLIC_URL must be an origin such as https://attest.example.com (no path)');
   const origin = text('ATTEST_RECORD_ORIGIN') ?? 'attest.local/processing-record';
   if (/[\s+]/u.test(origin)) problems.push('ATTEST_RECORD_ORIGIN: no spaces or plus signs (it names the signing key)');
   if (demoRaw !== 'on' && demoRaw !== 'off') problems.push('ATTEST_DEMO must be on or off');
@@ -148,6 +153,7 @@ export function loadConfig(env: Env = process.env, options: { readonly keys?: bo
     kurrentdbUrl,
     host: text('HOST') ?? '127.0.0.1',
     port: int('PORT', 3000, 0, 65535),
+    publicUrl,
     dataDir: text('ATTEST_DATA_DIR') ?? '.data',
     embeddedPostgresPort: int('ATTEST_EMBEDDED_PG_PORT', 54329, 1024, 65535),
     logLevel: logLevel ?? 'info',

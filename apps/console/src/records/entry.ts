@@ -1,0 +1,58 @@
+// Showing one entry of the processing record.
+import type { components } from '../api/schema';
+
+export type ProcessingRecordEntry = components['schemas']['ProcessingRecordEntry'];
+export type ProcessingRecordBody = components['schemas']['ProcessingRecordBody'];
+
+/** The decoded record's fields, in the order they are shown. */
+export const ENTRY_FIELDS = [
+  'index',
+  'at',
+  'kind',
+  'purpose',
+  'legalBasis',
+  'actor',
+  'subject',
+  'categories',
+  'method',
+  'channel',
+  'outcome',
+  'reasons',
+  'measures',
+  'eventId',
+  'commandId',
+  'correlationId',
+  'tenant',
+  'v',
+] as const satisfies readonly (keyof ProcessingRecordBody)[];
+// Every field of the record is shown: a new one in docs/openapi.json fails the type-check here.
+type UnshownField = Exclude<keyof ProcessingRecordBody, (typeof ENTRY_FIELDS)[number]>;
+const _everyFieldShown: [UnshownField] extends [never] ? true : UnshownField = true;
+
+/** Ids, hashes and numbers of the log: monospace. */
+export const MONOSPACE_FIELDS: ReadonlySet<(typeof ENTRY_FIELDS)[number]> = new Set([
+  'index',
+  'actor',
+  'subject',
+  'eventId',
+  'commandId',
+  'correlationId',
+  'tenant',
+  'v',
+] as const);
+
+/** The canonical body pretty-printed (2 spaces), or as it is when it is not JSON. */
+export function prettyBody(body: string): string {
+  try {
+    return JSON.stringify(JSON.parse(body), null, 2);
+  } catch {
+    return body;
+  }
+}
+
+/** A field value as text; null for "no value" (null, or an empty list). */
+export function fieldText(value: ProcessingRecordBody[keyof ProcessingRecordBody]): string | null {
+  if (value === null) return null;
+  if (Array.isArray(value)) return value.length > 0 ? value.join(', ') : null;
+  return String(value);
+}

@@ -1,0 +1,102 @@
+// The console's routes (code-based). Every view's state is in its URL (validated by
+// validateSearch), so views can be shared and the back button works.
+import type { QueryClient } from '@tanstack/react-query';
+import { createRootRouteWithContext, createRoute, createRouter, lazyRouteComponent, notFound, redirect, type ParsedLocation } from '@tanstack/react-router';
+import { CONSOLE_BASE, CONSOLE_HOME, consolePath } from './api/navigation';
+import { sessionQuery } from './api/queries';
+import type { ConsoleSession } from './api/session';
+import { parseRecordsSearch } from './records/search';
+import { parseEntryIndex, parseSignInSearch, parseStepUpSearch } from './routes/auth-search';
+import { HomePage } from './routes/home';
+import { NotFoundPage } from './routes/not-found';
+import { RecordsPage } from './routes/records';
+import { PendingPage, RootLayout, RouteErrorPage } from './routes/root';
+import { SignInPage, StepUpPage } from './routes/sign-in';
+import { parseSearchString, stringifySearchObject } from './search-params';
+
+export interface RouterContext {
+  readonly queryClient: QueryClient;
+}
+
+/**
+ * Pages with data need a session; without one the browser goes to the sign-in page, which
+ * comes back here afterwards. (Sign-in and step-up never ask for the session: no loops.)
+ */
+async function requireSession({ context, location }: { context: RouterContext; location: ParsedLocation }): Promise<{ session: ConsoleSession }> {
+  // A cached session is trusted (an ended one shows as a 401 on the next call); "no session" is asked again.
+  const session = context.queryClient.getQueryData(sessionQuery.queryKey) ?? (await context.queryClient.query({ ...sessionQuery, staleTime: 0 }));
+  if (session === null) {
+    const returnTo = consolePath(location.href);
+    throw redirect({ to: '/sign-in', search: returnTo === CONSOLE_HOME ? {} : { returnTo } });
+  }
+  return { session };
+}
+
+const rootRoute = createRootRouteWithContext<RouterContext>()({
+  component: RootLayout,
+  notFoundComponent: NotFoundPage,
+  errorComponent: RouteErrorPage,
+  pendingComponent: PendingPage,
+});
+
+const homeRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/',
+  beforeLoad: requireSession,
+  component: HomePage,
+});
+
+const signInRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: 'sign-in',
+  validateSearch: parseSignInSearch,
+  component: SignInPage,
+});
+
+const stepUpRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: 'step-up',
+  validateSearch: parseStepUpSearch,
+  component: StepUpPage,
+});
+
+const recordsRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: 'records',
+  validateSearch: parseRecordsSearch,
+  beforeLoad: requireSession,
+  component: RecordsPage,
+});
+
+const entryRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: 'records/$index',
+  beforeLoad: async (options) => {
+    if (parseEntryIndex(options.params.index) === null) throw notFound();
+    return requireSession(options);
+  },
+  // Its own chunk: the in-browser verification will live on this page.
+  component: lazyRouteComponent(() => import('./routes/entry'), 'EntryPage'),
+});
+
+const routeTree = rootRoute.addChildren([homeRoute, signInRoute, stepUpRoute, recordsRoute, entryRoute]);
+
+export function createConsoleRouter(queryClient: QueryClient) {
+  return createRouter({
+    routeTree,
+    basepath: CONSOLE_BASE,
+    context: { queryClient },
+    parseSearch: parseSearchString,
+    stringifySearch: stringifySearchObject,
+    defaultPreload: 'intent',
+    // TanStack Query caches the data; the router only decides when to ask for it.
+    defaultPreloadStaleTime: 0,
+    scrollRestoration: true,
+  });
+}
+
+declare module '@tanstack/react-router' {
+  interface Register {
+    router: ReturnType<typeof createConsoleRouter>;
+  }
+}

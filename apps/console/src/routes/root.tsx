@@ -1,0 +1,69 @@
+import { useQuery } from '@tanstack/react-query';
+import { Link, Outlet, type ErrorComponentProps } from '@tanstack/react-router';
+import { sessionQuery } from '../api/queries';
+import { ErrorBox } from '../components/ErrorBox';
+import { LanguageSwitcher } from '../components/LanguageSwitcher';
+import { useI18n } from '../i18n/context';
+
+/** Header (brand, navigation, who is signed in, language), then the page in <main>. */
+export function RootLayout() {
+  const { t } = useI18n();
+  // Only reads what a page already loaded: the sign-in pages never ask for the session.
+  const { data: session } = useQuery({ ...sessionQuery, enabled: false });
+  return (
+    <>
+      <a className="skip-link" href="#main">
+        {t('app.skipToContent')}
+      </a>
+      <header className="app-header">
+        <Link to="/" className="brand">
+          {t('app.name')}
+        </Link>
+        <nav aria-label={t('nav.label')}>
+          <ul>
+            <li>
+              <Link to="/" activeOptions={{ exact: true }} activeProps={{ 'aria-current': 'page' }}>
+                {t('nav.home')}
+              </Link>
+            </li>
+            <li>
+              <Link to="/records" activeProps={{ 'aria-current': 'page' }}>
+                {t('nav.records')}
+              </Link>
+            </li>
+          </ul>
+        </nav>
+        <div className="header-tools">
+          {session && (
+            <span className="session-badge" title={session.tenantId}>
+              {t('session.signedInAs', { actor: session.actor })}
+            </span>
+          )}
+          <LanguageSwitcher />
+        </div>
+      </header>
+      <main id="main" tabIndex={-1}>
+        <Outlet />
+      </main>
+    </>
+  );
+}
+
+export function RouteErrorPage({ error, reset }: ErrorComponentProps) {
+  const { t } = useI18n();
+  return (
+    <section className="page">
+      <h1>{t('error.title')}</h1>
+      <ErrorBox error={error} onRetry={reset} />
+    </section>
+  );
+}
+
+export function PendingPage() {
+  const { t } = useI18n();
+  return (
+    <p className="page muted" role="status">
+      {t('app.loading')}
+    </p>
+  );
+}

@@ -1,0 +1,107 @@
+import { createDataSource, platformMigrations } from '@attest/database';
+import { exportBundle, PostgresRecordLog, processingMigrations, testDraft } from '@attest/processing-infrastructure';
+import { createTestDatabase, type TestDatabase } from '@attest/testing';
+import { generateSignerKey, parseSignerKey } from '@attest/transparency';
+import { verifyBundle } from './bundle';
+import { verifyConsistencyBetween, verifyEntry } from './verify-entry';
+
+/**
+ * End to end against the server's real log (PostgresRecordLog): the answers
+ * the API serializes (entry, inclusion and consistency proofs, checkpoints,
+ * export bundles) verify in the browser code, and a changed one does not.
+ */
+const signer = parseSignerKey(generateSignerKey('attest.test/processing-record'));
+const by = { actor: 'user:officer', subject: null, correlationId: 'corr-export' };
+
+describe('browser verification of what the Postgres processing record serves', () => {
+  let db: TestDatabase;
+  let ds: ReturnType<typeof createDataSource>;
+  let log: PostgresRecordLog;
+  const tenantId = 't-console';
+
+  beforeAll(async () => {
+    db = await createTestDatabase('console_verify', { migrations: [...platformMigrations, ...processingMigrations] });
+    ds = createDataSource({ url: db.url, migrations: [] });
+    await ds.initialize();
+    log = new PostgresRecordLog(ds, null, { origin: 'attest.test/processing-record', signer });
+    await log.appendNow(Array.from({ length: 20 }, (_, i) => testDraft(tenantId, i)));
+    await log.checkpoint(tenantId);
+    await log.appendNow(Array.from({ length: 23 }, (_, i) => testDraft(tenantId, 20 + i)));
+    await log.checkpoint(tenantId);
+  });
+
+  afterAll(async () => {
+    await ds.destroy();
+    await db.drop();
+  });
+
+  /** The entry as GET /v1/processing-record/entries/{index} answers it (record-service.ts). */
+  async function apiEntry(index: number) {
+    const e = await log.entry(tenantId, index);
+    return { index: e.index, leafHash: e.leafHash.toString('base64'), body: e.body };
+  }
+
+  async function apiInclusion(index: number, size: number) {
+    const p = await log.inclusionProof(tenantId, index, size);
+    return { index: p.index, size: p.size, leafHash: p.leafHash.toString('base64'), proof: p.proof.map((h) => h.toString('base64')) };
+  }
+
+  it('verifies every entry against the latest signed checkpoint, with the key and origin of GET /v1/processing-record', async () => {
+    const latest = await log.latestCheckpoint(tenantId);
+    expect(latest?.size).toBe(43);
+    for (let index = 0; index < 43; index++) {
+      const result = await verifyEntry({
+        entry: await apiEntry(index),
+        proof: await apiInclusion(index, 43),
+        checkpoint: latest?.note ?? '',
+        verifierKey: log.verifierKey(),
+        origin: log.originOf(tenantId),
+        tenantId,
+      });
+      expect(result.steps.filter((s) => !s.ok)).toEqual([]);
+    }
+    const changed = await apiEntry(7);
+    const result = await verifyEntry({
+      entry: { ...changed, body: (changed.body ?? '').replace('user:officer', 'user:intruder') },
+      proof: await apiInclusion(7, 43),
+      checkpoint: latest?.note ?? '',
+      verifierKey: log.verifierKey(),
+      origin: log.originOf(tenantId),
+      tenantId,
+    });
+    expect(result.steps.filter((s) => !s.ok).map((s) => s.step)).toEqual(['leaf-hash', 'inclusion-proof']);
+  });
+
+  it('verifies the consistency of the two signed checkpoints, and refuses it for a proof of other sizes', async () => {
+    const [older, newer] = await log.checkpoints(tenantId);
+    const proof = await log.consistencyProof(tenantId, 20, 43);
+    const api = { from: proof.from, to: proof.to, proof: proof.proof.map((h) => h.toString('base64')) };
+    const result = await verifyConsistencyBetween(older?.note ?? '', newer?.note ?? '', api, log.verifierKey(), log.originOf(tenantId));
+    expect(result.steps.filter((s) => !s.ok)).toEqual([]);
+    const wrong = await log.consistencyProof(tenantId, 21, 43);
+    const refused = await verifyConsistencyBetween(
+      older?.note ?? '',
+      newer?.note ?? '',
+      { from: 20, to: 43, proof: wrong.proof.map((h) => h.toString('base64')) },
+      log.verifierKey(),
+    );
+    expect(refused.steps.filter((s) => !s.ok).map((s) => s.step)).toEqual(['consistency-proof']);
+  });
+
+  it('verifies the export bundles (complete and a selection) as written to the file, and refuses a changed one', async () => {
+    const whole = JSON.stringify(await exportBundle(log, tenantId, null, new Date(), by));
+    const complete = await verifyBundle(whole, log.verifierKey());
+    expect(complete.steps.filter((s) => !s.ok)).toEqual([]);
+    expect(complete.report).toEqual(expect.objectContaining({ ok: true, size: 43, checkpointsChecked: 2, problems: [] }));
+    // (The export is recorded as processing after the bundle was cut; a new checkpoint signs it.)
+    await log.checkpoint(tenantId);
+    const selected = JSON.stringify(await exportBundle(log, tenantId, [3, 17, 39], new Date(), by));
+    const selection = await verifyBundle(selected, log.verifierKey());
+    expect(selection.steps.filter((s) => !s.ok)).toEqual([]);
+    expect(selection.report).toEqual(expect.objectContaining({ ok: true, size: 3, checkpointsChecked: 3, problems: [] }));
+    const tampered = await verifyBundle(whole.replace('"purpose\\":\\"newsletter', '"purpose\\":\\"marketing!'), log.verifierKey());
+    expect(tampered.ok).toBe(false);
+    expect(tampered.report?.problems).toContain('entry 0: its body does not match its stored leaf hash');
+    expect(tampered.steps.filter((s) => !s.ok).map((s) => s.step)).toEqual(expect.arrayContaining(['leaf-hash', 'checkpoint-root']));
+  });
+});
