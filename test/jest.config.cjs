@@ -33,7 +33,7 @@ module.exports = {
   // The pattern looks at the innermost node_modules folder of a path only.
   transform: { '^.+\\.ts$': swc, '^.+\\.m?js$': swc },
   transformIgnorePatterns: [
-    '/node_modules/(?!.*/node_modules/)(?!(@nestjs|file-type|strtok3|token-types|peek-readable|@tokenizer|uint8array-extras|load-esm|jose|content-disposition)/)',
+    '/node_modules/(?!.*/node_modules/)(?!(@nestjs|file-type|strtok3|token-types|peek-readable|@tokenizer|uint8array-extras|load-esm|jose|content-disposition|openid-client|oauth4webapi)/)',
   ],
   moduleNameMapper,
   globalSetup: '<rootDir>/test/jest.global-setup.ts',

@@ -48,6 +48,9 @@ async function main(): Promise<void> {
       runners,
       logger,
       oidc: config.oidc ? { ...config.oidc, jwks: config.oidc.jwksUrl } : null,
+      consoleOidc: config.oidc?.console
+        ? { issuer: config.oidc.issuer, audience: config.oidc.audience, clientId: config.oidc.console.clientId, clientSecret: config.oidc.console.clientSecret }
+        : null,
       rateLimitPerMinute: config.rateLimitPerMinute,
     });
     await app.listen({ host: config.host, port: config.port });

@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import {
   ACCESS_PROJECTOR,
   accessHandlers,
+  CONSOLE_OIDC,
   ChangeDelegationHandler,
   DELEGATION_TARGETS,
   IssueApiKeyHandler,
@@ -11,7 +12,7 @@ import {
   type DelegationTargets,
 } from '@attest/access-application';
 import { ApiKeysController, ConsoleSessionController, DelegationsController, MeController } from '@attest/access-api';
-import { PostgresAccessProjector, RandomKeyMaterial } from '@attest/access-infrastructure';
+import { OpenIdConsoleClient, PostgresAccessProjector, RandomKeyMaterial } from '@attest/access-infrastructure';
 import type { AccountsReadModel } from '@attest/accounts-application';
 import { PostgresAccountsReadModel } from '@attest/accounts-infrastructure';
 import type { AppDependencies } from './dependencies';
@@ -26,6 +27,8 @@ export class AccessModule {
       controllers: [MeController, ApiKeysController, DelegationsController, ConsoleSessionController],
       providers: [
         { provide: KEY_MATERIAL, useValue: new RandomKeyMaterial() },
+        // The console's OIDC sign-in, when the deployment configures a client for it (ADR 0013).
+        ...(deps.consoleOidc ? [{ provide: CONSOLE_OIDC, useValue: new OpenIdConsoleClient(deps.consoleOidc) }] : []),
         // API-key changes are projected at once, and drop the key from every process's cache.
         { provide: ACCESS_PROJECTOR, useValue: new PostgresAccessProjector(deps.dataSource, deps.store, deps.apiKeys ?? null) },
         {

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import type { ApiKeyCache, KeyRecord, OidcOptions } from '@attest/access-infrastructure';
+import type { ApiKeyCache, ConsoleOidcOptions, KeyRecord, OidcOptions } from '@attest/access-infrastructure';
 import type { EventStore } from '@attest/event-store';
 import type { Clock } from '@attest/kernel';
 import type { Outbox } from '@attest/notifications';
@@ -32,6 +32,8 @@ export interface AppDependencies {
   readonly publicFlowPerMinute?: number;
   /** Public holidays (ISO dates): not working days for A11 deadlines. */
   readonly holidays?: readonly string[];
+  /** The console's OIDC client (issuer, confidential client, the API's audience); null: the console signs in by link only. */
+  readonly consoleOidc?: ConsoleOidcOptions | null;
   /** The built console (default: dist/apps/console); served under /console/. */
   readonly consoleDir?: string;
   /** API key rows kept across requests (the infrastructure's); without it every request reads the row. */

@@ -26,6 +26,10 @@ export interface HarnessOptions {
   readonly publicFlowPerMinute?: number;
   /** A console build to serve under /console/ (default: dist/apps/console, when built). */
   readonly consoleDir?: string;
+  /** The console's OIDC client (needs `oidc` for the access tokens it brings back). */
+  readonly consoleOidc?: { readonly clientId: string; readonly clientSecret: string };
+  /** Listen on this port (default: any free one), e.g. when a provider must know the callback address first. */
+  readonly port?: number;
 }
 
 export interface CallOptions {
@@ -89,8 +93,9 @@ export class ApiHarness {
       rateLimitPerMinute: options.rateLimitPerMinute ?? 100_000,
       ...(options.clock ? { clock: options.clock } : {}),
       ...(options.consoleDir ? { consoleDir: options.consoleDir } : {}),
+      ...(options.consoleOidc && options.oidc ? { consoleOidc: { issuer: options.oidc.issuer, audience: options.oidc.audience, ...options.consoleOidc } } : {}),
     });
-    await this.app.listen({ port: 0, host: '127.0.0.1' });
+    await this.app.listen({ port: options.port ?? 0, host: '127.0.0.1' });
     this.base = await this.app.getUrl();
     return this;
   }

@@ -40,6 +40,12 @@ const CLIENT = {
   response_types: ['code'],
   id_token_signed_response_alg: 'ES256',
 };
+/** A second client for Attest's web console (`OIDC_CONSOLE_CLIENT`: id, secret, redirect URI), when given. */
+const CONSOLE_CLIENT = process.env['OIDC_CONSOLE_CLIENT']
+  ? (JSON.parse(process.env['OIDC_CONSOLE_CLIENT']) as { client_id: string; client_secret: string; redirect_uri: string })
+  : null;
+/** Seconds an authorization code lives (the library's default: 60). */
+const CODE_TTL = Number(process.env['OIDC_CODE_TTL'] ?? '60');
 /** What the platform's directory knows of each person: the tenant and roles Attest receives as claims. */
 const DIRECTORY: Readonly<Record<string, { tenant: string; roles: string[] }>> = JSON.parse(process.env['OIDC_DIRECTORY'] ?? '{}') as Record<
   string,
@@ -54,7 +60,13 @@ async function main(): Promise<void> {
   if (address === null || typeof address === 'string') throw new Error('no address');
   const issuer = `http://127.0.0.1:${String(address.port)}`;
   const provider = new Provider(issuer, {
-    clients: [CLIENT],
+    clients: [
+      CLIENT,
+      ...(CONSOLE_CLIENT
+        ? [{ ...CLIENT, client_id: CONSOLE_CLIENT.client_id, client_secret: CONSOLE_CLIENT.client_secret, redirect_uris: [CONSOLE_CLIENT.redirect_uri] }]
+        : []),
+    ],
+    ttl: { AuthorizationCode: CODE_TTL },
     pkce: { required: () => true },
     features: {
       devInteractions: { enabled: false },
@@ -94,7 +106,8 @@ async function main(): Promise<void> {
         await provider.interactionFinished(req, res, { login: { accountId } }, { mergeWithLastSubmission: false });
         return;
       }
-      const grant = new provider.Grant({ accountId, clientId: CLIENT.client_id });
+      const clientId = typeof details.params['client_id'] === 'string' ? details.params['client_id'] : CLIENT.client_id;
+      const grant = new provider.Grant({ accountId, clientId });
       grant.addOIDCScope('openid');
       grant.addResourceScope(AUDIENCE, 'attest');
       await provider.interactionFinished(req, res, { consent: { grantId: await grant.save() } }, { mergeWithLastSubmission: true });

@@ -4,4 +4,5 @@ export * from './lib/access.read-model';
 export * from './lib/authenticator';
 export * from './lib/api-key-cache';
 export * from './lib/console-sessions';
+export * from './lib/console-oidc';
 export { accessMigrations } from './lib/migrations';

@@ -75,6 +75,33 @@ export interface ConsoleSessionStore {
   find(secret: string): Promise<ConsoleSessionView | null>;
   /** Ends a session (sign-out or revocation); false when it had ended already or never existed. */
   end(secret: string, reason: string): Promise<boolean>;
+  /** Keeps an OIDC sign-in in flight; answers the secret for its short-lived cookie. */
+  beginOidc(signIn: ConsoleOidcSignIn): Promise<string>;
+  /** The OIDC sign-in of a cookie secret, used once (null when unknown, used or expired). */
+  takeOidc(secret: string): Promise<ConsoleOidcSignIn | null>;
 }
+
+/** An OIDC sign-in between the redirect to the provider and its callback. */
+export interface ConsoleOidcSignIn {
+  readonly state: string;
+  readonly nonce: string;
+  readonly codeVerifier: string;
+  /** Where the console goes after signing in (a path under /console/). */
+  readonly returnTo: string;
+  /** The callback address registered at the provider. */
+  readonly redirectUri: string;
+}
+
+/** The deployment's OpenID provider, for console sign-in (authorization code + PKCE + nonce, confidential client). */
+export interface ConsoleOidcClient {
+  /** Fresh state, nonce and PKCE verifier for a sign-in. */
+  newSignIn(returnTo: string, redirectUri: string): ConsoleOidcSignIn;
+  /** The provider's authorization address for a sign-in (PKCE S256; `prompt: 'login'` asks for a fresh sign-in, a step-up). */
+  authorizationUrl(signIn: ConsoleOidcSignIn, options: { readonly prompt?: 'login'; readonly loginHint?: string }): Promise<URL>;
+  /** Exchanges the callback's code, checking state, PKCE, the ID token and its nonce; answers the access token (never sent to the browser). */
+  exchange(callback: URL, signIn: ConsoleOidcSignIn): Promise<string>;
+}
+
+export const CONSOLE_OIDC = Symbol.for('attest.access.ConsoleOidc');
 
 export const CONSOLE_SESSIONS = Symbol.for('attest.access.ConsoleSessions');

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { CONSOLE_SESSION_POLICY, isRole, type ConsoleSignInMethod, type Role } from '@attest/access-domain';
-import type { ConsoleSessionStore, ConsoleSessionView, OpenedConsoleSession } from '@attest/access-application';
+import type { ConsoleOidcSignIn, ConsoleSessionStore, ConsoleSessionView, OpenedConsoleSession } from '@attest/access-application';
 import { uuidv7, type Clock } from '@attest/kernel';
 
 const LINK = /^acl_[A-Za-z0-9_-]{43}$/;
@@ -120,6 +120,31 @@ export class PostgresConsoleSessions implements ConsoleSessionStore {
     return row ? view(row, row.method === 'oidc' ? 'oidc' : 'link') : null;
   }
 
+  async beginOidc(signIn: ConsoleOidcSignIn): Promise<string> {
+    const secret = `aco_${randomBytes(32).toString('base64url')}`;
+    await this.dataSource.query(`SELECT access.begin_console_oidc($1, $2, $3, $4, $5, $6, $7, $8::interval)`, [
+      hashSecret(secret),
+      signIn.state,
+      signIn.nonce,
+      signIn.codeVerifier,
+      signIn.returnTo,
+      signIn.redirectUri,
+      this.clock.now(),
+      interval(OIDC_SIGN_IN_MINUTES),
+    ]);
+    return secret;
+  }
+
+  async takeOidc(secret: string): Promise<ConsoleOidcSignIn | null> {
+    if (!/^aco_[A-Za-z0-9_-]{43}$/.test(secret)) return null;
+    const rows = await this.dataSource.query<
+      { state: string; nonce: string; code_verifier: string; return_to: string; redirect_uri: string; expires_at: Date }[]
+    >(`SELECT * FROM access.take_console_oidc($1, $2)`, [hashSecret(secret), this.clock.now()]);
+    const row = rows[0];
+    if (!row || row.expires_at.getTime() <= this.clock.now().getTime()) return null;
+    return { state: row.state, nonce: row.nonce, codeVerifier: row.code_verifier, returnTo: row.return_to, redirectUri: row.redirect_uri };
+  }
+
   async end(secret: string, reason: string): Promise<boolean> {
     if (!SESSION.test(secret)) return false;
     const rows = await this.dataSource.query<{ ended: boolean }[]>(`SELECT access.end_console_session($1, $2, $3) AS ended`, [
@@ -130,6 +155,9 @@ export class PostgresConsoleSessions implements ConsoleSessionStore {
     return rows[0]?.ended === true;
   }
 }
+
+/** An OIDC sign-in waits this long for its callback. */
+const OIDC_SIGN_IN_MINUTES = 10;
 
 function newSessionSecret(): string {
   return `acs_${randomBytes(32).toString('base64url')}`;

@@ -17,6 +17,7 @@ describe('loadConfig', () => {
       accounts: { inactivityRestrictionDays: 90 },
       databaseAppUrl: null,
       oidc: null,
+      publicUrl: null,
       rateLimitPerMinute: 600,
       demo: true,
       masterKey: null,
@@ -69,8 +70,20 @@ describe('loadConfig', () => {
       jwksUrl: 'https://idp.example/jwks',
       tenantClaim: 'tenant_id',
       rolesClaim: 'roles',
+      console: null,
     });
     expect(() => loadConfig({ OIDC_ISSUER: 'https://idp.example' })).toThrow('OIDC_ISSUER, OIDC_AUDIENCE and OIDC_JWKS_URL go together');
+  });
+
+  it('reads the console’s OIDC client (both or neither) and the public origin', () => {
+    const provider = { OIDC_ISSUER: 'https://idp.example', OIDC_AUDIENCE: 'attest', OIDC_JWKS_URL: 'https://idp.example/jwks' };
+    expect(loadConfig({ ...provider, OIDC_CONSOLE_CLIENT_ID: 'console', OIDC_CONSOLE_CLIENT_SECRET: 's3cret' }).oidc?.console).toEqual({
+      clientId: 'console',
+      clientSecret: 's3cret',
+    });
+    expect(() => loadConfig({ ...provider, OIDC_CONSOLE_CLIENT_ID: 'console' })).toThrow('OIDC_CONSOLE_CLIENT_ID and OIDC_CONSOLE_CLIENT_SECRET go together');
+    expect(loadConfig({ ATTEST_PUBLIC_URL: 'https://attest.example.com/' }).publicUrl).toBe('https://attest.example.com');
+    expect(() => loadConfig({ ATTEST_PUBLIC_URL: 'https://attest.example.com/console' })).toThrow('ATTEST_PUBLIC_URL must be an origin');
   });
 
   it('reports every problem at once', () => {

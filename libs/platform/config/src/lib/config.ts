@@ -31,6 +31,8 @@ export interface AttestConfig {
     readonly jwksUrl: string;
     readonly tenantClaim: string;
     readonly rolesClaim: string;
+    /** The web console's confidential client at this provider (sign-in by code + PKCE); null: the console signs in by link only. */
+    readonly console: { readonly clientId: string; readonly clientSecret: string } | null;
   } | null;
   /** Requests per minute per credential. */
   readonly rateLimitPerMinute: number;
@@ -140,6 +142,9 @@ export function loadConfig(env: Env = process.env, options: { readonly keys?: bo
     .filter(Boolean);
   for (const d of holidays) if (!/^\d{4}-\d{2}-\d{2}$/.test(d)) problems.push(`ATTEST_HOLIDAYS: ${d} is not an ISO date (YYYY-MM-DD)`);
   const demoRaw = text('ATTEST_DEMO') ?? 'on';
+  const consoleClientId = text('OIDC_CONSOLE_CLIENT_ID');
+  const consoleClientSecret = text('OIDC_CONSOLE_CLIENT_SECRET');
+  if (Boolean(consoleClientId) !== Boolean(consoleClientSecret)) problems.push('OIDC_CONSOLE_CLIENT_ID and OIDC_CONSOLE_CLIENT_SECRET go together');
   const publicUrl = text('ATTEST_PUBLIC_URL')?.replace(/\/+$/u, '') ?? null;
   if (publicUrl !== null && !/^https?:\/\/[^/\s]+$/u.test(publicUrl))
     problems.push('ATTEST_PUBLIC_URL must be an origin such as https://attest.example.com (no path)');
@@ -170,6 +175,7 @@ export function loadConfig(env: Env = process.env, options: { readonly keys?: bo
             jwksUrl,
             tenantClaim: text('OIDC_TENANT_CLAIM') ?? 'tenant_id',
             rolesClaim: text('OIDC_ROLES_CLAIM') ?? 'roles',
+            console: consoleClientId && consoleClientSecret ? { clientId: consoleClientId, clientSecret: consoleClientSecret } : null,
           }
         : null,
     rateLimitPerMinute: int('RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
