@@ -155,19 +155,24 @@ describe('console sessions (BFF) and the served console', () => {
     expect((await api.call('POST', '/v1/console/session/sign-out', { key })).status).toBe(204);
   });
 
-  it('revealing personal data needs a sign-in younger than 5 minutes (step-up); a new sign-in restores it', async () => {
+  it('revealing personal data and downloading an export need a sign-in younger than 5 minutes (step-up); a new sign-in restores it', async () => {
     const tenantId = tenant();
     const customer = uuidv7();
     const cookie = await signIn(tenantId, ['dsr-handler']);
     const reveal = (c: string): Promise<{ body: unknown }> => api.call('GET', `/v1/customers/${customer}`, withCookie(c, { 'x-purpose': 'audit' }));
     // Within 5 minutes the guard lets it through (the customer does not exist: 404 from the handler).
     expect((await reveal(cookie)).body).toMatchObject({ status: 404 });
+    const download = (c: string): Promise<{ status: number; body: unknown }> => api.call('GET', '/v1/processing-record/records/export.csv', withCookie(c));
+    expect((await download(cookie)).status).toBe(200);
     clock.advance(5 * MINUTE + 1000);
     expect((await reveal(cookie)).body).toMatchObject({ status: 403, code: 'AUTH.STEP_UP_REQUIRED' });
+    // Downloading an export needs it too.
+    expect((await download(cookie)).body).toMatchObject({ status: 403, code: 'AUTH.STEP_UP_REQUIRED' });
     // Masked reads need no step-up.
     expect((await api.call('GET', `/v1/customers/${customer}`, withCookie(cookie))).body).toMatchObject({ status: 404 });
     const again = await signIn(tenantId, ['dsr-handler']);
     expect((await reveal(again)).body).toMatchObject({ status: 404 });
+    expect((await download(again)).status).toBe(200);
   });
 
   it('serves the console under /console/ with a strict CSP: files as built, index.html for app routes, 404 for a missing asset', async () => {

@@ -299,6 +299,34 @@ describe('the processing record and the register through the API (P1, P2, P4–P
     expect(verifyBundle(changed, [verifier]).ok).toBe(false);
   });
 
+  it('P1: exports exactly the explorer’s filter and columns as CSV and JSON, refuses unknown columns, and records each export', async () => {
+    type Page = { records: Record<string, unknown>[] };
+    await decide();
+    const filter = `subjectId=${alice}&kind=decision`;
+    const listed = body<Page>(await api.call('GET', `/v1/processing-record/records?${filter}&limit=200`, { key: officer })).records;
+    expect(listed.length).toBeGreaterThanOrEqual(1);
+    const json = body<{ columns: string[]; records: Record<string, unknown>[] }>(
+      await api.call('GET', `/v1/processing-record/records/export.json?${filter}&columns=outcome,at,kind`, { key: officer }),
+    );
+    // The index first, then the chosen columns in the table's order; the rows the explorer lists, in its order.
+    expect(json.columns).toEqual(['index', 'at', 'kind', 'outcome']);
+    expect(json.records).toEqual(listed.map((r) => ({ index: r['index'], at: r['at'], kind: r['kind'], outcome: r['outcome'] })));
+    const csv = await api.call('GET', `/v1/processing-record/records/export.csv?${filter}&columns=kind,reasons`, { key: officer });
+    expect(csv.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    expect(csv.headers.get('content-disposition')).toBe('attachment; filename="processing-record.csv"');
+    const lines = csv.text.trimEnd().split('\r\n');
+    expect(lines[0]).toBe('index,kind,reasons');
+    expect(lines.slice(1)).toEqual(listed.map((r) => `${String(r['index'])},decision,${(r['reasons'] as string[]).join(';')}`));
+    expect((await api.call('GET', '/v1/processing-record/records/export.csv?columns=kind,secret', { key: officer })).body).toMatchObject({
+      status: 400,
+      code: 'RECORD.UNKNOWN_COLUMN',
+    });
+    // Who looked: each table export is itself a record, with its format.
+    const exports = body<Page>(await api.call('GET', '/v1/processing-record/records?kind=export&limit=200', { key: officer })).records;
+    expect(exports.slice(0, 2).map((r) => r['method'])).toEqual(['processing-record-table:csv', 'processing-record-table:json']);
+    expect(exports[0]).toMatchObject({ purpose: 'compliance-audit', legalBasis: 'legal-obligation', actor: expect.stringMatching(/^apiKey:/) as unknown });
+  });
+
   it('P2/6: places, lists and releases legal holds', async () => {
     const placed = await api.call('POST', '/v1/processing-record/legal-holds', { key: officer, body: { reason: 'Litigation 2026-117: preserve all records' } });
     expect(placed.status).toBe(201);

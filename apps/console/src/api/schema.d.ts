@@ -1253,6 +1253,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/processing-record/records/export.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every record of the filter (at most 10,000) as CSV with exactly the chosen columns; the export is recorded */
+        get: operations["ProcessingRecordController_exportRecordsCsv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/processing-record/records/export.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every record of the filter (at most 10,000) as JSON with exactly the chosen columns; the export is recorded */
+        get: operations["ProcessingRecordController_exportRecordsJson"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/processing-record/verification": {
         parameters: {
             query?: never;
@@ -2845,6 +2879,12 @@ export interface components {
             }[];
             next: string | null;
         };
+        ProcessingRecordTableExport: {
+            columns: string[];
+            records: {
+                [key: string]: unknown;
+            }[];
+        };
         ProcessingRecordVerification: components["schemas"]["VerificationReport"];
         ProfileDto: {
             /** @description personal */
@@ -3204,8 +3244,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "actor": "apiKey:01a24284-511c-7008-a0c2-77334082f038",
-                     *       "tenantId": "guide-39f0e3377ec1",
+                     *       "actor": "apiKey:01a24295-aaed-7004-8f04-7c360d49382d",
+                     *       "tenantId": "guide-56cd97ba244d",
                      *       "roles": [
                      *         "org-admin",
                      *         "compliance-officer"
@@ -3275,28 +3315,28 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "keyId": "01a24282-a3bf-7001-a01f-5b24a1edc55c",
-                     *         "prefix": "qwrut0c9mx4z",
+                     *         "keyId": "01a24293-44c0-7007-b133-5e166125ce0f",
+                     *         "prefix": "dgb5fna0nyw0",
                      *         "roles": [
                      *           "service"
                      *         ],
                      *         "label": "short lived",
-                     *         "issuedBy": "apiKey:01a24282-7ca4-7002-a34e-a2208a17f767",
-                     *         "issuedAt": "2026-12-04T19:23:07.583Z",
-                     *         "expiresAt": "2027-03-04T19:23:07.583Z",
+                     *         "issuedBy": "apiKey:01a24293-018f-7002-a936-883b603ff369",
+                     *         "issuedAt": "2026-12-04T19:41:17.376Z",
+                     *         "expiresAt": "2027-03-04T19:41:17.376Z",
                      *         "revokedAt": null
                      *       },
                      *       {
-                     *         "keyId": "01a24282-a36f-7006-bc71-3d486b7a7e7f",
-                     *         "prefix": "k9ffyysa5r7y",
+                     *         "keyId": "01a24293-43f1-7008-8a6b-2b8cf9adb476",
+                     *         "prefix": "esr53ht541fx",
                      *         "roles": [
                      *           "service"
                      *         ],
                      *         "label": "twice",
-                     *         "issuedBy": "apiKey:01a24282-7ca4-7002-a34e-a2208a17f767",
-                     *         "issuedAt": "2026-12-04T19:23:07.503Z",
-                     *         "expiresAt": "2027-03-04T19:23:07.503Z",
-                     *         "revokedAt": "2026-12-04T19:23:07.536Z"
+                     *         "issuedBy": "apiKey:01a24293-018f-7002-a936-883b603ff369",
+                     *         "issuedAt": "2026-12-04T19:41:17.169Z",
+                     *         "expiresAt": "2027-03-04T19:41:17.169Z",
+                     *         "revokedAt": "2026-12-04T19:41:17.268Z"
                      *       }
                      *     ]
                      */
@@ -3364,14 +3404,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "keyId": "01a24282-7f41-7001-bf3f-1a57dd4f1a06",
+                     *       "keyId": "01a24293-05ea-7007-8256-16be585aac97",
                      *       "key": "atk_EXAMPLE0000000000000000000000000000000000",
-                     *       "prefix": "lu4x3jjkxpjr",
+                     *       "prefix": "xxsuialpz0jx",
                      *       "roles": [
                      *         "service"
                      *       ],
                      *       "label": "owned by a",
-                     *       "expiresAt": "2027-03-04T19:22:58.241Z"
+                     *       "expiresAt": "2027-03-04T19:41:01.290Z"
                      *     }
                      */
                     "application/json": components["schemas"]["IssuedApiKeyDto"];
@@ -3460,15 +3500,15 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "keyId": "01a24282-a540-7002-a026-f53a1f7133bd",
-                     *       "prefix": "qtg8hs2zszlo",
+                     *       "keyId": "01a24293-47ee-7003-a16b-36b9b4fcac67",
+                     *       "prefix": "xprd3qqp5sx8",
                      *       "roles": [
                      *         "end-user"
                      *       ],
                      *       "label": "mine 1",
-                     *       "issuedBy": "user:01a24282-7e10-7000-a87c-118875b6229f",
-                     *       "issuedAt": "2026-12-04T19:23:07.968Z",
-                     *       "expiresAt": "2027-03-04T19:23:07.968Z",
+                     *       "issuedBy": "user:01a24293-0401-7000-b043-ecf043221014",
+                     *       "issuedAt": "2026-12-04T19:41:18.190Z",
+                     *       "expiresAt": "2027-03-04T19:41:18.190Z",
                      *       "revokedAt": null
                      *     }
                      */
@@ -3547,16 +3587,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "keyId": "01a24282-a36f-7006-bc71-3d486b7a7e7f",
-                     *       "prefix": "k9ffyysa5r7y",
+                     *       "keyId": "01a24293-43f1-7008-8a6b-2b8cf9adb476",
+                     *       "prefix": "esr53ht541fx",
                      *       "roles": [
                      *         "service"
                      *       ],
                      *       "label": "twice",
-                     *       "issuedBy": "apiKey:01a24282-7ca4-7002-a34e-a2208a17f767",
-                     *       "issuedAt": "2026-12-04T19:23:07.503Z",
-                     *       "expiresAt": "2027-03-04T19:23:07.503Z",
-                     *       "revokedAt": "2026-12-04T19:23:07.536Z"
+                     *       "issuedBy": "apiKey:01a24293-018f-7002-a936-883b603ff369",
+                     *       "issuedAt": "2026-12-04T19:41:17.169Z",
+                     *       "expiresAt": "2027-03-04T19:41:17.169Z",
+                     *       "revokedAt": "2026-12-04T19:41:17.268Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ApiKeyDto"];
@@ -3655,7 +3695,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "userId": "01a24282-7edd-7002-9087-ad315077b822",
+                     *       "userId": "01a24293-0536-7005-90d4-bbafdefc72d9",
                      *       "permissions": []
                      *     }
                      */
@@ -3734,7 +3774,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "userId": "01a24282-7e10-7000-a87c-118875b6229f",
+                     *       "userId": "01a24293-0401-7000-b043-ecf043221014",
                      *       "permissions": [
                      *         "api-keys:manage",
                      *         "api-keys:read"
@@ -3843,7 +3883,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "userId": "01a24282-7e10-7000-a87c-118875b6229f",
+                     *       "userId": "01a24293-0401-7000-b043-ecf043221014",
                      *       "permissions": [
                      *         "api-keys:read"
                      *       ]
@@ -3976,8 +4016,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "actor": "link:01a24284-7a48-7004-8798-4657216c9157",
-                     *       "tenantId": "t-9b42cfc7fda8",
+                     *       "actor": "link:01a24295-d7e7-7001-8c93-3aa8e34b27e4",
+                     *       "tenantId": "t-2a69c3a35c8a",
                      *       "roles": [
                      *         "compliance-officer"
                      *       ],
@@ -4115,14 +4155,14 @@ export interface operations {
                      *       {
                      *         "eventType": "ApiKeyIssued.v1",
                      *         "events": 6,
-                     *         "firstRecordedAt": "2026-12-04T19:22:57.627Z",
-                     *         "lastRecordedAt": "2026-12-04T19:23:07.726Z"
+                     *         "firstRecordedAt": "2026-12-04T19:41:00.463Z",
+                     *         "lastRecordedAt": "2026-12-04T19:41:17.678Z"
                      *       },
                      *       {
                      *         "eventType": "ApiKeyRevoked.v1",
                      *         "events": 2,
-                     *         "firstRecordedAt": "2026-12-04T19:23:07.538Z",
-                     *         "lastRecordedAt": "2026-12-04T19:23:07.635Z"
+                     *         "firstRecordedAt": "2026-12-04T19:41:17.270Z",
+                     *         "lastRecordedAt": "2026-12-04T19:41:17.489Z"
                      *       }
                      *     ]
                      */
@@ -4187,8 +4227,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24282-3668-7001-b47d-b9cc7c653952",
-                     *       "tenantId": "shop-5a8aae-01",
+                     *       "accountId": "01a24293-8ac5-7005-a41a-01be49e65fff",
+                     *       "tenantId": "acme-acaea5-3",
                      *       "status": "active",
                      *       "verification": "pending"
                      *     }
@@ -4254,8 +4294,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "challengeId": "01a24282-da7e-7001-9c79-d32d42ab3f31",
-                     *       "expiresAt": "2026-12-04T19:33:14.905Z"
+                     *       "challengeId": "01a24293-8d8a-7003-80b8-ab9f72de25c7",
+                     *       "expiresAt": "2026-12-04T19:51:29.123Z"
                      *     }
                      */
                     "application/json": components["schemas"]["IssuedCodeDto"];
@@ -4319,8 +4359,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24282-da7e-7000-a0ab-2a39684d9e30",
-                     *       "tenantId": "p-01a24282da7e7000a0ab2a39684d9e30",
+                     *       "accountId": "01a24293-8d8a-7002-8349-c2af378b6e9d",
+                     *       "tenantId": "p-01a242938d8a70028349c2af378b6e9d",
                      *       "status": "active",
                      *       "verification": null
                      *     }
@@ -4388,8 +4428,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "challengeId": "01a24282-d97b-7003-9365-a62ab601fce9",
-                     *       "expiresAt": "2026-12-04T19:33:14.905Z"
+                     *       "challengeId": "01a24293-8c6a-7007-99cd-1565dfd81849",
+                     *       "expiresAt": "2026-12-04T19:51:29.123Z"
                      *     }
                      */
                     "application/json": components["schemas"]["IssuedCodeDto"];
@@ -4455,8 +4495,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24282-e3bd-7000-b679-24b92650af45",
-                     *       "tenantId": "acme-05a9fa-38",
+                     *       "accountId": "01a24293-99fc-7007-a006-41706cfa1660",
+                     *       "tenantId": "acme-acaea5-38",
                      *       "status": "active",
                      *       "verification": null
                      *     }
@@ -4524,8 +4564,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24282-d8a0-7000-b2e2-994e996221ae",
-                     *       "tenantId": "acme-05a9fa-7",
+                     *       "accountId": "01a24293-8b60-7002-b72f-a011b41ff38e",
+                     *       "tenantId": "acme-acaea5-7",
                      *       "status": "active",
                      *       "verification": "pending"
                      *     }
@@ -4593,8 +4633,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24282-dd3f-7001-bde3-cbd42ea026b9",
-                     *       "tenantId": "acme-05a9fa-14",
+                     *       "accountId": "01a24293-9152-7004-bd48-11b0fcfee112",
+                     *       "tenantId": "acme-acaea5-14",
                      *       "status": "active",
                      *       "verification": null
                      *     }
@@ -4680,8 +4720,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24282-dd8f-7004-b375-5b3dc305f3ca",
-                     *       "tenantId": "acme-05a9fa-14",
+                     *       "accountId": "01a24293-91b4-7006-b3f1-9ae0520c2234",
+                     *       "tenantId": "acme-acaea5-14",
                      *       "status": "invitation-closed",
                      *       "verification": null
                      *     }
@@ -4761,8 +4801,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24282-e28c-7006-a59c-c295814b5a1e",
-                     *       "tenantId": "acme-05a9fa-34",
+                     *       "accountId": "01a24293-9871-7001-9456-1b9684947dac",
+                     *       "tenantId": "acme-acaea5-34",
                      *       "kind": "member",
                      *       "status": "active",
                      *       "verification": null,
@@ -4774,22 +4814,22 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-04T19:23:14.905Z",
-                     *       "updatedAt": "2026-12-04T19:23:14.905Z",
+                     *       "createdAt": "2026-12-04T19:41:29.123Z",
+                     *       "updatedAt": "2026-12-04T19:41:29.123Z",
                      *       "history": [
                      *         {
                      *           "event": "EndUserInvited.v1",
                      *           "status": "invited",
                      *           "reason": null,
-                     *           "decidedBy": "apiKey:01a24282-e254-7009-98ec-e1533e358950",
-                     *           "at": "2026-12-04T19:23:14.905Z"
+                     *           "decidedBy": "apiKey:01a24293-9818-7005-a88d-972ef597d63b",
+                     *           "at": "2026-12-04T19:41:29.123Z"
                      *         },
                      *         {
                      *           "event": "InvitationAccepted.v1",
                      *           "status": "active",
                      *           "reason": null,
-                     *           "decidedBy": "user:01a24282-e28c-7006-a59c-c295814b5a1e",
-                     *           "at": "2026-12-04T19:23:14.905Z"
+                     *           "decidedBy": "user:01a24293-9871-7001-9456-1b9684947dac",
+                     *           "at": "2026-12-04T19:41:29.123Z"
                      *         }
                      *       ]
                      *     }
@@ -4864,8 +4904,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24282-e540-7006-af88-f5ed60290403",
-                     *       "tenantId": "acme-05a9fa-42",
+                     *       "accountId": "01a24293-9b75-7004-9f09-7a8e4d7562bb",
+                     *       "tenantId": "acme-acaea5-42",
                      *       "kind": "member",
                      *       "status": "suspended",
                      *       "verification": null,
@@ -4877,8 +4917,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-04T19:23:14.905Z",
-                     *       "updatedAt": "2026-12-04T19:23:14.905Z"
+                     *       "createdAt": "2026-12-04T19:41:29.123Z",
+                     *       "updatedAt": "2026-12-04T19:41:29.123Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -4965,8 +5005,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24282-e64b-7007-9574-ca37da413916",
-                     *       "tenantId": "p-01a24282e64b70079574ca37da413916",
+                     *       "accountId": "01a24293-9cc8-7007-a245-d4abd3aa1d9c",
+                     *       "tenantId": "p-01a242939cc87007a245d4abd3aa1d9c",
                      *       "kind": "personal",
                      *       "status": "active",
                      *       "verification": null,
@@ -4978,8 +5018,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-04T19:23:14.905Z",
-                     *       "updatedAt": "2026-12-04T19:23:14.905Z"
+                     *       "createdAt": "2026-12-04T19:41:29.123Z",
+                     *       "updatedAt": "2026-12-04T19:41:29.123Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -5057,21 +5097,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24282-ed09-7002-a4f9-814bea37479d",
-                     *       "tenantId": "acme-05a9fa-65",
+                     *       "accountId": "01a24293-a51a-7005-b566-f13f2ce47ed9",
+                     *       "tenantId": "acme-acaea5-65",
                      *       "kind": "member",
                      *       "status": "active",
                      *       "verification": null,
                      *       "legalName": null,
-                     *       "departmentId": "01a24282-ed54-7002-8b67-7a4bf22977d4",
+                     *       "departmentId": "01a24293-a574-7001-bccb-6ff887c26336",
                      *       "minor": false,
                      *       "holds": [],
                      *       "cancellationRequested": false,
                      *       "unbindingRequested": true,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-04T19:23:14.905Z",
-                     *       "updatedAt": "2026-12-04T19:23:14.905Z"
+                     *       "createdAt": "2026-12-04T19:41:29.123Z",
+                     *       "updatedAt": "2026-12-04T19:41:29.123Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -5219,8 +5259,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "tenant": {
-                     *         "accountId": "01a24282-db63-7003-ad28-c1cf3062eb4a",
-                     *         "tenantId": "acme-05a9fa-11",
+                     *         "accountId": "01a24293-8eb2-7003-a321-3cbd4bc5b659",
+                     *         "tenantId": "acme-acaea5-11",
                      *         "kind": "enterprise",
                      *         "status": "active",
                      *         "verification": "verified",
@@ -5232,20 +5272,20 @@ export interface operations {
                      *         "unbindingRequested": false,
                      *         "invitationExpiresAt": null,
                      *         "agreement": null,
-                     *         "createdAt": "2026-12-04T19:23:14.905Z",
-                     *         "updatedAt": "2026-12-04T19:23:14.905Z"
+                     *         "createdAt": "2026-12-04T19:41:29.123Z",
+                     *         "updatedAt": "2026-12-04T19:41:29.123Z"
                      *       },
                      *       "departments": [
                      *         {
-                     *           "departmentId": "01a24282-dbcc-7004-aac1-e39db5435d04",
+                     *           "departmentId": "01a24293-8f76-7005-b950-5d3409d2a010",
                      *           "name": "Sales",
                      *           "parentId": null,
                      *           "memberCount": 0
                      *         },
                      *         {
-                     *           "departmentId": "01a24282-dbf4-7007-abef-fceb00551f38",
+                     *           "departmentId": "01a24293-8f9e-7003-987b-7547ca19bce2",
                      *           "name": "East China",
-                     *           "parentId": "01a24282-dbcc-7004-aac1-e39db5435d04",
+                     *           "parentId": "01a24293-8f76-7005-b950-5d3409d2a010",
                      *           "memberCount": 0
                      *         }
                      *       ],
@@ -5329,26 +5369,26 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "accountId": "01a24282-dd3f-7001-bde3-cbd42ea026b9",
-                     *         "tenantId": "acme-05a9fa-14",
+                     *         "accountId": "01a24293-9152-7004-bd48-11b0fcfee112",
+                     *         "tenantId": "acme-acaea5-14",
                      *         "kind": "member",
                      *         "status": "invited",
                      *         "verification": null,
                      *         "legalName": null,
-                     *         "departmentId": "01a24282-dd1c-7001-93d9-e868593fb992",
+                     *         "departmentId": "01a24293-90ff-7002-aa71-63168d97c4b9",
                      *         "minor": false,
                      *         "holds": [],
                      *         "cancellationRequested": false,
                      *         "unbindingRequested": false,
-                     *         "invitationExpiresAt": "2026-12-11T19:23:14.905Z",
+                     *         "invitationExpiresAt": "2026-12-11T19:41:29.123Z",
                      *         "agreement": null,
-                     *         "createdAt": "2026-12-04T19:23:14.905Z",
-                     *         "updatedAt": "2026-12-04T19:23:14.905Z",
+                     *         "createdAt": "2026-12-04T19:41:29.123Z",
+                     *         "updatedAt": "2026-12-04T19:41:29.123Z",
                      *         "delegatedPermissions": []
                      *       },
                      *       {
-                     *         "accountId": "01a24282-dd66-7007-9f50-10de65316ecf",
-                     *         "tenantId": "acme-05a9fa-14",
+                     *         "accountId": "01a24293-9186-7000-8292-bb3110934546",
+                     *         "tenantId": "acme-acaea5-14",
                      *         "kind": "member",
                      *         "status": "invited",
                      *         "verification": null,
@@ -5358,10 +5398,10 @@ export interface operations {
                      *         "holds": [],
                      *         "cancellationRequested": false,
                      *         "unbindingRequested": false,
-                     *         "invitationExpiresAt": "2026-12-11T19:23:14.905Z",
+                     *         "invitationExpiresAt": "2026-12-11T19:41:29.123Z",
                      *         "agreement": null,
-                     *         "createdAt": "2026-12-04T19:23:14.905Z",
-                     *         "updatedAt": "2026-12-04T19:23:14.905Z",
+                     *         "createdAt": "2026-12-04T19:41:29.123Z",
+                     *         "updatedAt": "2026-12-04T19:41:29.123Z",
                      *         "delegatedPermissions": []
                      *       }
                      *     ]
@@ -5434,21 +5474,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24282-e077-7003-a60a-cb184e014fbe",
-                     *       "tenantId": "acme-05a9fa-25",
+                     *       "accountId": "01a24293-9538-7005-b359-0fea29a2e1f5",
+                     *       "tenantId": "acme-acaea5-25",
                      *       "kind": "member",
                      *       "status": "active",
                      *       "verification": null,
                      *       "legalName": null,
-                     *       "departmentId": "01a24282-e054-7006-ae0c-3b1aaeb24fdd",
+                     *       "departmentId": "01a24293-9517-7002-9289-68cbf2402a69",
                      *       "minor": false,
                      *       "holds": [],
                      *       "cancellationRequested": false,
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-04T19:23:14.905Z",
-                     *       "updatedAt": "2026-12-04T19:23:14.905Z",
+                     *       "createdAt": "2026-12-04T19:41:29.123Z",
+                     *       "updatedAt": "2026-12-04T19:41:29.123Z",
                      *       "delegatedPermissions": [
                      *         "organization:read"
                      *       ],
@@ -5457,15 +5497,15 @@ export interface operations {
                      *           "event": "EndUserInvited.v1",
                      *           "status": "invited",
                      *           "reason": null,
-                     *           "decidedBy": "apiKey:01a24282-e012-7006-93ec-af20383afc5a",
-                     *           "at": "2026-12-04T19:23:14.905Z"
+                     *           "decidedBy": "apiKey:01a24293-94d8-7005-aef8-37c3fa503d08",
+                     *           "at": "2026-12-04T19:41:29.123Z"
                      *         },
                      *         {
                      *           "event": "InvitationAccepted.v1",
                      *           "status": "active",
                      *           "reason": null,
-                     *           "decidedBy": "user:01a24282-e077-7003-a60a-cb184e014fbe",
-                     *           "at": "2026-12-04T19:23:14.905Z"
+                     *           "decidedBy": "user:01a24293-9538-7005-b359-0fea29a2e1f5",
+                     *           "at": "2026-12-04T19:41:29.123Z"
                      *         }
                      *       ]
                      *     }
@@ -5550,10 +5590,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24282-f08c-7007-863d-1385c0dcc08f",
+                     *       "accountId": "01a24293-a99a-7004-8af1-a7264dee6a7e",
                      *       "erased": false,
-                     *       "name": "Li Minor05a9fa",
-                     *       "email": "li.05a9fa@example.org",
+                     *       "name": "Li Minoracaea5",
+                     *       "email": "li.acaea5@example.org",
                      *       "phone": null,
                      *       "birthDate": "2011-12-05"
                      *     }
@@ -5641,9 +5681,9 @@ export interface operations {
                      * @example [
                      *       {
                      *         "index": 0,
-                     *         "accountId": "01a24282-dd3f-7001-bde3-cbd42ea026b9",
+                     *         "accountId": "01a24293-9152-7004-bd48-11b0fcfee112",
                      *         "status": "invited",
-                     *         "expiresAt": "2026-12-11T19:23:14.905Z"
+                     *         "expiresAt": "2026-12-11T19:41:29.123Z"
                      *       },
                      *       {
                      *         "index": 1,
@@ -5721,8 +5761,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24282-ece3-7007-afd7-f7b798d99315",
-                     *       "tenantId": "acme-05a9fa-65",
+                     *       "accountId": "01a24293-a4f8-7004-bff1-cb8942047564",
+                     *       "tenantId": "acme-acaea5-65",
                      *       "kind": "member",
                      *       "status": "invitation-closed",
                      *       "verification": null,
@@ -5734,8 +5774,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-04T19:23:14.905Z",
-                     *       "updatedAt": "2026-12-12T19:23:14.905Z"
+                     *       "createdAt": "2026-12-04T19:41:29.123Z",
+                     *       "updatedAt": "2026-12-12T19:41:29.123Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -5828,21 +5868,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24282-ed09-7002-a4f9-814bea37479d",
-                     *       "tenantId": "acme-05a9fa-65",
+                     *       "accountId": "01a24293-a51a-7005-b566-f13f2ce47ed9",
+                     *       "tenantId": "acme-acaea5-65",
                      *       "kind": "member",
                      *       "status": "active",
                      *       "verification": null,
                      *       "legalName": null,
-                     *       "departmentId": "01a24282-ed54-7002-8b67-7a4bf22977d4",
+                     *       "departmentId": "01a24293-a574-7001-bccb-6ff887c26336",
                      *       "minor": false,
                      *       "holds": [],
                      *       "cancellationRequested": false,
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-04T19:23:14.905Z",
-                     *       "updatedAt": "2026-12-04T19:23:14.905Z"
+                     *       "createdAt": "2026-12-04T19:41:29.123Z",
+                     *       "updatedAt": "2026-12-04T19:41:29.123Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -5931,21 +5971,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24282-f02b-7007-afef-5051c8a83c56",
-                     *       "tenantId": "acme-05a9fa-68",
+                     *       "accountId": "01a24293-a942-7001-9d62-0cc53c2ea821",
+                     *       "tenantId": "acme-acaea5-68",
                      *       "kind": "member",
                      *       "status": "unbound",
                      *       "verification": null,
                      *       "legalName": null,
-                     *       "departmentId": "01a24282-efa6-7004-bee6-a3b165fae48f",
+                     *       "departmentId": "01a24293-a89f-7003-954c-365f0fee433c",
                      *       "minor": false,
                      *       "holds": [],
                      *       "cancellationRequested": false,
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-04T19:23:14.905Z",
-                     *       "updatedAt": "2026-12-04T19:23:14.905Z"
+                     *       "createdAt": "2026-12-04T19:41:29.123Z",
+                     *       "updatedAt": "2026-12-04T19:41:29.123Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -6034,21 +6074,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24282-ed09-7002-a4f9-814bea37479d",
-                     *       "tenantId": "acme-05a9fa-65",
+                     *       "accountId": "01a24293-a51a-7005-b566-f13f2ce47ed9",
+                     *       "tenantId": "acme-acaea5-65",
                      *       "kind": "member",
                      *       "status": "active",
                      *       "verification": null,
                      *       "legalName": null,
-                     *       "departmentId": "01a24282-ed54-7002-8b67-7a4bf22977d4",
+                     *       "departmentId": "01a24293-a574-7001-bccb-6ff887c26336",
                      *       "minor": false,
                      *       "holds": [],
                      *       "cancellationRequested": false,
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-04T19:23:14.905Z",
-                     *       "updatedAt": "2026-12-04T19:23:14.905Z"
+                     *       "createdAt": "2026-12-04T19:41:29.123Z",
+                     *       "updatedAt": "2026-12-04T19:41:29.123Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -6139,7 +6179,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24282-dbcc-7004-aac1-e39db5435d04"
+                     *       "id": "01a24293-8f76-7005-b950-5d3409d2a010"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -6219,7 +6259,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24282-dc46-7006-91dc-af54831787aa"
+                     *       "id": "01a24293-9009-7004-a28a-1a2a0737b144"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -6312,7 +6352,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24282-dbf4-7007-abef-fceb00551f38"
+                     *       "id": "01a24293-8f9e-7003-987b-7547ca19bce2"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -6476,7 +6516,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24282-e192-7005-8302-79c5c2f7ab20"
+                     *       "id": "01a24293-96e5-7001-8d76-3079412cb40a"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -6556,7 +6596,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24282-e192-7005-8302-79c5c2f7ab20"
+                     *       "id": "01a24293-96e5-7001-8d76-3079412cb40a"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -6634,8 +6674,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24282-f5a4-7000-8bf5-129aa6a059ca",
-                     *       "tenantId": "acme-05a9fa-75",
+                     *       "accountId": "01a24293-af34-7003-8af6-0d9a892a5f43",
+                     *       "tenantId": "acme-acaea5-75",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "pending",
@@ -6647,8 +6687,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-04T19:23:14.905Z",
-                     *       "updatedAt": "2026-12-04T19:23:14.905Z"
+                     *       "createdAt": "2026-12-04T19:41:29.123Z",
+                     *       "updatedAt": "2026-12-04T19:41:29.123Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -6730,7 +6770,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24282-eb09-7003-8c50-bbb95628f5af"
+                     *       "id": "01a24293-a23f-7002-8a06-b37bb5948893"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -6828,8 +6868,8 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "accountId": "01a24282-d823-7007-bce6-f17501fc5f6f",
-                     *         "tenantId": "acme-05a9fa-3",
+                     *         "accountId": "01a24293-8ac5-7005-a41a-01be49e65fff",
+                     *         "tenantId": "acme-acaea5-3",
                      *         "kind": "enterprise",
                      *         "status": "active",
                      *         "verification": "pending",
@@ -6841,12 +6881,12 @@ export interface operations {
                      *         "unbindingRequested": false,
                      *         "invitationExpiresAt": null,
                      *         "agreement": null,
-                     *         "createdAt": "2026-12-04T19:23:14.905Z",
-                     *         "updatedAt": "2026-12-04T19:23:14.905Z"
+                     *         "createdAt": "2026-12-04T19:41:29.123Z",
+                     *         "updatedAt": "2026-12-04T19:41:29.123Z"
                      *       },
                      *       {
-                     *         "accountId": "01a24282-d8a0-7000-b2e2-994e996221ae",
-                     *         "tenantId": "acme-05a9fa-7",
+                     *         "accountId": "01a24293-8b60-7002-b72f-a011b41ff38e",
+                     *         "tenantId": "acme-acaea5-7",
                      *         "kind": "enterprise",
                      *         "status": "active",
                      *         "verification": "pending",
@@ -6858,8 +6898,8 @@ export interface operations {
                      *         "unbindingRequested": false,
                      *         "invitationExpiresAt": null,
                      *         "agreement": null,
-                     *         "createdAt": "2026-12-04T19:23:14.905Z",
-                     *         "updatedAt": "2026-12-04T19:23:14.905Z"
+                     *         "createdAt": "2026-12-04T19:41:29.123Z",
+                     *         "updatedAt": "2026-12-04T19:41:29.123Z"
                      *       }
                      *     ]
                      */
@@ -6931,8 +6971,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24282-f818-7005-bec1-0e0a9457fb4e",
-                     *       "tenantId": "acme-05a9fa-79",
+                     *       "accountId": "01a24293-b2bd-7001-ae55-c5d325eca975",
+                     *       "tenantId": "acme-acaea5-79",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "verified",
@@ -6942,7 +6982,7 @@ export interface operations {
                      *       "holds": [
                      *         {
                      *           "kind": "unfinished-transaction",
-                     *           "holdId": "01a24282-fa70-7006-bcbb-af1c2ed86639",
+                     *           "holdId": "01a24293-b600-7006-8786-848cdb7af216",
                      *           "reference": "order-88"
                      *         }
                      *       ],
@@ -6950,22 +6990,22 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-04T19:23:14.905Z",
-                     *       "updatedAt": "2026-12-04T19:23:14.905Z",
+                     *       "createdAt": "2026-12-04T19:41:29.123Z",
+                     *       "updatedAt": "2026-12-04T19:41:29.123Z",
                      *       "history": [
                      *         {
                      *           "event": "EnterpriseRegistered.v1",
                      *           "status": "active",
                      *           "reason": null,
-                     *           "decidedBy": "user:01a24282-f818-7005-bec1-0e0a9457fb4e",
-                     *           "at": "2026-12-04T19:23:14.905Z"
+                     *           "decidedBy": "user:01a24293-b2bd-7001-ae55-c5d325eca975",
+                     *           "at": "2026-12-04T19:41:29.123Z"
                      *         },
                      *         {
                      *           "event": "EnterpriseVerified.v1",
                      *           "status": "active",
                      *           "reason": null,
-                     *           "decidedBy": "apiKey:01a24282-d73b-7004-8122-ce7134b93a4f",
-                     *           "at": "2026-12-04T19:23:14.905Z"
+                     *           "decidedBy": "apiKey:01a24293-89f7-7005-91ee-0ef0b805e43d",
+                     *           "at": "2026-12-04T19:41:29.123Z"
                      *         }
                      *       ]
                      *     }
@@ -7051,8 +7091,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24282-d8a0-7000-b2e2-994e996221ae",
-                     *       "tenantId": "acme-05a9fa-7",
+                     *       "accountId": "01a24293-8b60-7002-b72f-a011b41ff38e",
+                     *       "tenantId": "acme-acaea5-7",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "rejected",
@@ -7064,8 +7104,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-04T19:23:14.905Z",
-                     *       "updatedAt": "2026-12-04T19:23:14.905Z"
+                     *       "createdAt": "2026-12-04T19:41:29.123Z",
+                     *       "updatedAt": "2026-12-04T19:41:29.123Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -7158,8 +7198,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24282-417f-7004-9fed-2a101d3f175a",
-                     *       "tenantId": "shop-5a8aae-07",
+                     *       "accountId": "01a24294-5f0f-7007-b008-552ec392ed37",
+                     *       "tenantId": "shop-ca8827-07",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "pending",
@@ -7171,8 +7211,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-04T19:42:34.961Z",
-                     *       "updatedAt": "2026-12-04T19:42:34.961Z"
+                     *       "createdAt": "2026-12-04T20:02:15.883Z",
+                     *       "updatedAt": "2026-12-04T20:02:15.883Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -7265,8 +7305,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24282-e7be-7004-b025-2ff8c8b074c1",
-                     *       "tenantId": "acme-05a9fa-48",
+                     *       "accountId": "01a24293-9eb6-7000-8054-d460913e96a6",
+                     *       "tenantId": "acme-acaea5-48",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "verified",
@@ -7276,7 +7316,7 @@ export interface operations {
                      *       "holds": [
                      *         {
                      *           "kind": "unfinished-transaction",
-                     *           "holdId": "01a24282-e824-7005-b54e-deaafaf6c2e7",
+                     *           "holdId": "01a24293-9f31-7007-9d34-1da21b537b09",
                      *           "reference": "order-88"
                      *         }
                      *       ],
@@ -7284,8 +7324,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-04T19:23:14.905Z",
-                     *       "updatedAt": "2026-12-04T19:23:14.905Z"
+                     *       "createdAt": "2026-12-04T19:41:29.123Z",
+                     *       "updatedAt": "2026-12-04T19:41:29.123Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -7375,8 +7415,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24282-f818-7005-bec1-0e0a9457fb4e",
-                     *       "tenantId": "acme-05a9fa-79",
+                     *       "accountId": "01a24293-b2bd-7001-ae55-c5d325eca975",
+                     *       "tenantId": "acme-acaea5-79",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "verified",
@@ -7388,8 +7428,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-04T19:23:14.905Z",
-                     *       "updatedAt": "2026-12-04T19:23:14.905Z"
+                     *       "createdAt": "2026-12-04T19:41:29.123Z",
+                     *       "updatedAt": "2026-12-04T19:41:29.123Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -7478,8 +7518,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24282-f5a4-7000-8bf5-129aa6a059ca",
-                     *       "tenantId": "acme-05a9fa-75",
+                     *       "accountId": "01a24293-af34-7003-8af6-0d9a892a5f43",
+                     *       "tenantId": "acme-acaea5-75",
                      *       "kind": "enterprise",
                      *       "status": "cancelled",
                      *       "verification": "pending",
@@ -7491,8 +7531,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-04T19:23:14.905Z",
-                     *       "updatedAt": "2026-12-04T19:23:14.905Z"
+                     *       "createdAt": "2026-12-04T19:41:29.123Z",
+                     *       "updatedAt": "2026-12-04T19:41:29.123Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -7585,8 +7625,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24282-e9db-7001-a498-91ef5d9f432f",
-                     *       "tenantId": "acme-05a9fa-55",
+                     *       "accountId": "01a24293-a0fa-7007-823e-20149a4e2355",
+                     *       "tenantId": "acme-acaea5-55",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "verified",
@@ -7600,11 +7640,11 @@ export interface operations {
                      *       "agreement": {
                      *         "endsOn": "2026-12-04",
                      *         "status": "ended",
-                     *         "agreementId": "01a24282-ea38-7003-8c01-7a641c48760f",
+                     *         "agreementId": "01a24293-a172-7006-9a47-084bf26455c0",
                      *         "personalDataDeletionDueOn": "2027-06-04"
                      *       },
-                     *       "createdAt": "2026-12-04T19:23:14.905Z",
-                     *       "updatedAt": "2026-12-04T19:23:14.905Z"
+                     *       "createdAt": "2026-12-04T19:41:29.123Z",
+                     *       "updatedAt": "2026-12-04T19:41:29.123Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -7694,8 +7734,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24282-ee58-7005-9fec-ae4bf00ffae9",
-                     *       "tenantId": "acme-05a9fa-68",
+                     *       "accountId": "01a24293-a69d-7005-bc84-5d0cc9a3fce8",
+                     *       "tenantId": "acme-acaea5-68",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "verified",
@@ -7709,11 +7749,11 @@ export interface operations {
                      *       "agreement": {
                      *         "endsOn": "2026-12-04",
                      *         "status": "ended",
-                     *         "agreementId": "01a24282-f295-7000-8280-cc54550295eb",
+                     *         "agreementId": "01a24293-ac07-7005-8da9-b0717b0af133",
                      *         "personalDataDeletionDueOn": "2027-06-04"
                      *       },
-                     *       "createdAt": "2026-12-04T19:23:14.905Z",
-                     *       "updatedAt": "2026-12-04T19:23:14.905Z"
+                     *       "createdAt": "2026-12-04T19:41:29.123Z",
+                     *       "updatedAt": "2026-12-04T19:41:29.123Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -7803,24 +7843,24 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "id": "01a24283-d691-7006-b75d-c7e99ce6c4ec",
-                     *         "tenantId": "jobs-dl-a7e519",
+                     *         "id": "01a24294-13a9-7007-be2e-0467d65afa53",
+                     *         "tenantId": "jobs-dl-ebf04c",
                      *         "kind": "one-time-code",
                      *         "status": "delivered",
                      *         "attempts": 1,
                      *         "lastError": null,
-                     *         "createdAt": "2026-12-04T19:24:25.856Z",
-                     *         "deliveredAt": "2026-12-04T19:24:26.258Z"
+                     *         "createdAt": "2026-12-04T19:42:09.888Z",
+                     *         "deliveredAt": "2026-12-04T19:42:10.465Z"
                      *       },
                      *       {
-                     *         "id": "01a24283-d282-7002-b0a5-8f0fcd8a36d4",
-                     *         "tenantId": "jobs-a7e519-5",
+                     *         "id": "01a24294-0fb0-7004-b67a-7e0ed571988b",
+                     *         "tenantId": "jobs-ebf04c-5",
                      *         "kind": "tenant-data-deletion-warning",
                      *         "status": "delivered",
                      *         "attempts": 1,
                      *         "lastError": null,
-                     *         "createdAt": "2027-05-29T19:24:24.463Z",
-                     *         "deliveredAt": "2027-05-29T19:24:24.463Z"
+                     *         "createdAt": "2027-05-29T19:42:08.434Z",
+                     *         "deliveredAt": "2027-05-29T19:42:08.434Z"
                      *       }
                      *     ]
                      */
@@ -7892,13 +7932,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24283-d691-7006-b75d-c7e99ce6c4ec",
-                     *       "tenantId": "jobs-dl-a7e519",
+                     *       "id": "01a24294-13a9-7007-be2e-0467d65afa53",
+                     *       "tenantId": "jobs-dl-ebf04c",
                      *       "kind": "one-time-code",
                      *       "status": "pending",
                      *       "attempts": 0,
                      *       "lastError": null,
-                     *       "createdAt": "2026-12-04T19:24:25.856Z",
+                     *       "createdAt": "2026-12-04T19:42:09.888Z",
                      *       "deliveredAt": null
                      *     }
                      */
@@ -7989,7 +8029,7 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "customerId": "01a24282-4d41-7001-8c8a-01a2a7d8dff3",
+                     *         "customerId": "01a24294-6f2d-7003-91fb-c32523d432dd",
                      *         "tags": [
                      *           "family"
                      *         ],
@@ -8001,8 +8041,8 @@ export interface operations {
                      *           }
                      *         },
                      *         "profile": null,
-                     *         "createdAt": "2026-12-04T19:42:34.961Z",
-                     *         "updatedAt": "2026-12-04T19:42:34.961Z"
+                     *         "createdAt": "2026-12-04T20:02:15.883Z",
+                     *         "updatedAt": "2026-12-04T20:02:15.883Z"
                      *       }
                      *     ]
                      */
@@ -8076,7 +8116,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24282-37cb-7000-b353-945d370d44cc"
+                     *       "id": "01a24293-fd1d-7004-a586-d7e88bcf7838"
                      *     }
                      */
                     "application/json": components["schemas"]["IdDto"];
@@ -8160,7 +8200,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "customerId": "01a24282-38ed-7006-aa84-6e95d4cb6c9c",
+                     *       "customerId": "01a24294-53c0-7001-aa98-4d0588886080",
                      *       "tags": [
                      *         "vip"
                      *       ],
@@ -8168,17 +8208,17 @@ export interface operations {
                      *       "restricted": false,
                      *       "consents": {},
                      *       "profile": null,
-                     *       "createdAt": "2026-12-04T19:22:34.961Z",
-                     *       "updatedAt": "2026-12-04T19:22:34.961Z",
+                     *       "createdAt": "2026-12-04T19:42:15.883Z",
+                     *       "updatedAt": "2026-12-04T19:42:15.883Z",
                      *       "followUps": [
                      *         {
-                     *           "followUpId": "01a24282-390f-7005-8ea4-36ce811481ff",
-                     *           "customerId": "01a24282-38ed-7006-aa84-6e95d4cb6c9c",
+                     *           "followUpId": "01a24294-53fa-7001-86cc-7d30b783e14d",
+                     *           "customerId": "01a24294-53c0-7001-aa98-4d0588886080",
                      *           "channel": "phone",
                      *           "note": null,
                      *           "dueOn": null,
-                     *           "recordedBy": "apiKey:01a24282-38c2-7008-b2b0-25e80749b365",
-                     *           "recordedAt": "2026-12-04T19:22:34.961Z"
+                     *           "recordedBy": "apiKey:01a24294-5381-7004-ab77-c5f82ae6ce11",
+                     *           "recordedAt": "2026-12-04T19:42:15.883Z"
                      *         }
                      *       ]
                      *     }
@@ -8264,7 +8304,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24282-4322-7005-a795-8c5ba3d5a320"
+                     *       "id": "01a24294-6178-7003-a0b4-992c4e76219c"
                      *     }
                      */
                     "application/json": components["schemas"]["IdDto"];
@@ -8348,7 +8388,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24282-37cb-7000-b353-945d370d44cc"
+                     *       "id": "01a24294-5227-7004-a2f0-d1aa1149ecdb"
                      *     }
                      */
                     "application/json": components["schemas"]["IdDto"];
@@ -8432,7 +8472,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24282-382b-7007-a5e7-9ea2b92e3d9f"
+                     *       "id": "01a24294-5297-7006-9a23-bc07650f4a65"
                      *     }
                      */
                     "application/json": components["schemas"]["IdDto"];
@@ -8525,7 +8565,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24282-426f-7000-abb7-2ec6985c7b85"
+                     *       "id": "01a24294-6083-7003-9e0b-6a59878f887a"
                      *     }
                      */
                     "application/json": components["schemas"]["IdDto"];
@@ -8614,7 +8654,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24282-426f-7000-abb7-2ec6985c7b85"
+                     *       "id": "01a24294-6083-7003-9e0b-6a59878f887a"
                      *     }
                      */
                     "application/json": components["schemas"]["IdDto"];
@@ -9088,16 +9128,16 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "receiptId": "01a24282-4ad2-7007-a654-45b70fb7e417",
-                     *         "tenantId": "shop-5a8aae-09",
-                     *         "subjectId": "01a24282-4ab0-7006-b264-92bf5d4e66cd",
-                     *         "consentId": "01a24282-4ad2-7008-8457-848fadd2d9c4",
+                     *         "receiptId": "01a24294-6b8c-7003-a43a-ed179730f3bf",
+                     *         "tenantId": "shop-ca8827-09",
+                     *         "subjectId": "01a24294-6b48-7004-b640-bb05476cf183",
+                     *         "consentId": "01a24294-6b8c-7004-aea7-9cc75453f2be",
                      *         "channel": "email",
                      *         "scope": "general",
-                     *         "recordedAt": "2026-12-04T19:42:34.961Z",
+                     *         "recordedAt": "2026-12-04T20:02:15.883Z",
                      *         "event": {
-                     *           "id": "01a24282-4ad3-7004-b9f1-229260516068",
-                     *           "stream": "consent-01a24282-4ab0-7006-b264-92bf5d4e66cd",
+                     *           "id": "01a24294-6b8e-7003-9a79-071bacd8f913",
+                     *           "stream": "consent-01a24294-6b48-7004-b640-bb05476cf183",
                      *           "position": 0
                      *         },
                      *         "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -9121,16 +9161,16 @@ export interface operations {
                      *         "givenByGuardian": null
                      *       },
                      *       {
-                     *         "receiptId": "01a24282-4b01-7002-ba51-01d3cac75d02",
-                     *         "tenantId": "shop-5a8aae-09",
-                     *         "subjectId": "01a24282-4ab0-7006-b264-92bf5d4e66cd",
-                     *         "consentId": "01a24282-4b01-7003-928e-8670ae2364c5",
+                     *         "receiptId": "01a24294-6bc1-7004-bcba-33c7a28ee217",
+                     *         "tenantId": "shop-ca8827-09",
+                     *         "subjectId": "01a24294-6b48-7004-b640-bb05476cf183",
+                     *         "consentId": "01a24294-6bc1-7005-b02e-dc3228902433",
                      *         "channel": "sms",
                      *         "scope": "general",
-                     *         "recordedAt": "2026-12-04T19:42:34.961Z",
+                     *         "recordedAt": "2026-12-04T20:02:15.883Z",
                      *         "event": {
-                     *           "id": "01a24282-4b06-7003-8a85-6de43fc35bed",
-                     *           "stream": "consent-01a24282-4ab0-7006-b264-92bf5d4e66cd",
+                     *           "id": "01a24294-6bc8-7005-b283-87357482bd82",
+                     *           "stream": "consent-01a24294-6b48-7004-b640-bb05476cf183",
                      *           "position": 1
                      *         },
                      *         "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -9237,16 +9277,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "receiptId": "01a24282-3c8a-7006-aba6-d56282631699",
-                     *       "tenantId": "shop-5a8aae-04",
-                     *       "subjectId": "01a24282-3c56-7004-93ed-4ec0a8826983",
-                     *       "consentId": "01a24282-3c8a-7007-bd6f-0459b21c4391",
+                     *       "receiptId": "01a24294-5866-7000-910b-9c49f037d836",
+                     *       "tenantId": "shop-ca8827-04",
+                     *       "subjectId": "01a24294-5828-7004-adde-c84bcee2a819",
+                     *       "consentId": "01a24294-5866-7001-a06c-4672390deea9",
                      *       "channel": "email",
                      *       "scope": "general",
-                     *       "recordedAt": "2026-12-04T19:23:34.961Z",
+                     *       "recordedAt": "2026-12-04T19:43:15.883Z",
                      *       "event": {
-                     *         "id": "01a24282-3c8f-7004-abcd-a5c04dbf88c6",
-                     *         "stream": "consent-01a24282-3c56-7004-93ed-4ec0a8826983",
+                     *         "id": "01a24294-5868-7002-b4b5-7ded287e1bd1",
+                     *         "stream": "consent-01a24294-5828-7004-adde-c84bcee2a819",
                      *         "position": 0
                      *       },
                      *       "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -9361,16 +9401,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "receiptId": "01a24282-3d0b-7004-9c61-50744568c347",
-                     *       "tenantId": "shop-5a8aae-04",
-                     *       "subjectId": "01a24282-3c56-7004-93ed-4ec0a8826983",
-                     *       "consentId": "01a24282-3c8a-7007-bd6f-0459b21c4391",
+                     *       "receiptId": "01a24294-5916-7006-a064-0ef56bfad1f3",
+                     *       "tenantId": "shop-ca8827-04",
+                     *       "subjectId": "01a24294-5828-7004-adde-c84bcee2a819",
+                     *       "consentId": "01a24294-5866-7001-a06c-4672390deea9",
                      *       "channel": "email",
                      *       "scope": "general",
-                     *       "recordedAt": "2026-12-04T19:25:34.961Z",
+                     *       "recordedAt": "2026-12-04T19:45:15.883Z",
                      *       "event": {
-                     *         "id": "01a24282-3d0c-7002-a80b-aa0db7446178",
-                     *         "stream": "consent-01a24282-3c56-7004-93ed-4ec0a8826983",
+                     *         "id": "01a24294-5917-7007-897b-2851b322bfb7",
+                     *         "stream": "consent-01a24294-5828-7004-adde-c84bcee2a819",
                      *         "position": 1
                      *       },
                      *       "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -9491,18 +9531,18 @@ export interface operations {
                      *       "purposeVersion": 1,
                      *       "proof": [
                      *         {
-                     *           "eventId": "01a24283-2bdf-7001-abcc-7eff8576f16f",
+                     *           "eventId": "01a24295-1789-7000-957f-4da97517b8cc",
                      *           "type": "PurposeDefined.v1",
-                     *           "position": "pg:00000001.0000000000003d0d.0000000000000007",
+                     *           "position": "pg:00000001.00000000000051f8.0000000000000007",
                      *           "occurredAt": "2026-11-23T10:00:00.000Z",
-                     *           "stream": "purposes-dsr-904953"
+                     *           "stream": "purposes-dsr-5f6abb"
                      *         },
                      *         {
-                     *           "eventId": "01a24283-2c6e-7000-8a70-a7929ba1fb16",
+                     *           "eventId": "01a24295-1882-7004-a431-8dff4547f406",
                      *           "type": "ConsentGranted.v2",
-                     *           "position": "pg:00000001.0000000000003d21.000000000000000a",
+                     *           "position": "pg:00000001.000000000000520c.000000000000000a",
                      *           "occurredAt": "2026-11-23T10:00:00.000Z",
-                     *           "stream": "consent-01a24283-2c28-7000-bdf6-0aebb871c77a"
+                     *           "stream": "consent-01a24295-17fc-7000-8a0d-ba810685429b"
                      *         }
                      *       ]
                      *     }
@@ -9585,16 +9625,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "receiptId": "01a24282-3c8a-7006-aba6-d56282631699",
-                     *       "tenantId": "shop-5a8aae-04",
-                     *       "subjectId": "01a24282-3c56-7004-93ed-4ec0a8826983",
-                     *       "consentId": "01a24282-3c8a-7007-bd6f-0459b21c4391",
+                     *       "receiptId": "01a24294-5866-7000-910b-9c49f037d836",
+                     *       "tenantId": "shop-ca8827-04",
+                     *       "subjectId": "01a24294-5828-7004-adde-c84bcee2a819",
+                     *       "consentId": "01a24294-5866-7001-a06c-4672390deea9",
                      *       "channel": "email",
                      *       "scope": "general",
-                     *       "recordedAt": "2026-12-04T19:23:34.961Z",
+                     *       "recordedAt": "2026-12-04T19:43:15.883Z",
                      *       "event": {
-                     *         "id": "01a24282-3c8f-7004-abcd-a5c04dbf88c6",
-                     *         "stream": "consent-01a24282-3c56-7004-93ed-4ec0a8826983",
+                     *         "id": "01a24294-5868-7002-b4b5-7ded287e1bd1",
+                     *         "stream": "consent-01a24294-5828-7004-adde-c84bcee2a819",
                      *         "position": 0
                      *       },
                      *       "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -9769,17 +9809,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "decisionId": "01a24282-3d91-7003-8188-73138c8695d1",
-                     *       "customerId": "01a24282-3c56-7004-93ed-4ec0a8826983",
+                     *       "decisionId": "01a24294-59b2-7006-ad37-ad93d258417e",
+                     *       "customerId": "01a24294-5828-7004-adde-c84bcee2a819",
                      *       "allow": false,
                      *       "reasons": [
                      *         "OUTDATED_NOTICE_VERSION"
                      *       ],
                      *       "legalBasis": "consent",
                      *       "consentIds": [
-                     *         "01a24282-3d5a-7001-9508-ea04c06e6f4c"
+                     *         "01a24294-596d-7004-92fa-ed3af6121f2f"
                      *       ],
-                     *       "decidedAt": "2026-12-04T19:31:34.961Z"
+                     *       "decidedAt": "2026-12-04T19:51:15.883Z"
                      *     }
                      */
                     "application/json": components["schemas"]["DecisionDto"];
@@ -9856,26 +9896,26 @@ export interface operations {
                      *       "denied": 1,
                      *       "decisions": [
                      *         {
-                     *           "decisionId": "01a24282-47aa-7004-9181-c0c681a3c6f3",
-                     *           "customerId": "01a24282-4729-7000-8178-06c738714eb8",
+                     *           "decisionId": "01a24294-678b-7000-8005-72de399128ae",
+                     *           "customerId": "01a24294-66cf-7006-9aa8-88b41ad820f3",
                      *           "allow": true,
                      *           "reasons": [],
                      *           "legalBasis": "consent",
                      *           "consentIds": [
-                     *             "01a24282-4743-7007-a2b9-05b242ba18c4"
+                     *             "01a24294-66fd-7001-9905-fed3691a765a"
                      *           ],
-                     *           "decidedAt": "2026-12-04T19:42:34.961Z"
+                     *           "decidedAt": "2026-12-04T20:02:15.883Z"
                      *         },
                      *         {
-                     *           "decisionId": "01a24282-47aa-7005-88e1-c0a48830539a",
-                     *           "customerId": "01a24282-475e-7007-9b4f-93e2908908ca",
+                     *           "decisionId": "01a24294-678b-7001-87f1-ec0b9738bc51",
+                     *           "customerId": "01a24294-6727-7003-8b93-1c1484ef7e3e",
                      *           "allow": true,
                      *           "reasons": [],
                      *           "legalBasis": "consent",
                      *           "consentIds": [
-                     *             "01a24282-4787-7007-8727-e14e6b91a785"
+                     *             "01a24294-6757-7005-b300-e465552f6793"
                      *           ],
-                     *           "decidedAt": "2026-12-04T19:42:34.961Z"
+                     *           "decidedAt": "2026-12-04T20:02:15.883Z"
                      *         }
                      *       ]
                      *     }
@@ -9947,13 +9987,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "origin": "attest.local/processing-record/rec-c46d7e",
-                     *       "verifierKey": "attest.local/processing-record+8244144b+AWaQSwwUIKLC66zQ8Y2KcKXXAUZo4+T53yVud+n+RTsN",
+                     *       "origin": "attest.local/processing-record/rec-785b76",
+                     *       "verifierKey": "attest.local/processing-record+9d1b29e1+ATFH7dJ1sB4yXiIHYOk7GQArzst+tQIpijch+8o/O547",
                      *       "latestCheckpoint": {
                      *         "size": 1,
-                     *         "root": "nRnmV1yxE2jm7FlJqILv/TYN+BLgWNJtp9wtrsOsiPk=",
-                     *         "note": "attest.local/processing-record/rec-c46d7e\n1\nnRnmV1yxE2jm7FlJqILv/TYN+BLgWNJtp9wtrsOsiPk=\n\n— attest.local/processing-record gkQUS/zVSTqjsC7fOBGh0/SsGtgzOsLtUkP3EMqtTZwsjIbx3uNXGDMqFAttCb0Iny/K92VjTsKlaugCHzRGXvOWagQ=\n",
-                     *         "createdAt": "2026-12-04T19:24:00.423Z"
+                     *         "root": "k3onzezv2WnN6GbKP4ARbYLaUG20IouIDP5SzscKiLA=",
+                     *         "note": "attest.local/processing-record/rec-785b76\n1\nk3onzezv2WnN6GbKP4ARbYLaUG20IouIDP5SzscKiLA=\n\n— attest.local/processing-record nRsp4Rk+edMhbjh1YbVHngtlGwwEGhzf3F6B6jSnQ2sRRw5S707vMzT1ww5bTJvDiDx4rTgUqEdenrMh4jF8nkjHuAQ=\n",
+                     *         "createdAt": "2026-12-04T19:43:35.870Z"
                      *       }
                      *     }
                      */
@@ -10016,9 +10056,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "size": 1,
-                     *       "root": "nRnmV1yxE2jm7FlJqILv/TYN+BLgWNJtp9wtrsOsiPk=",
-                     *       "note": "attest.local/processing-record/rec-c46d7e\n1\nnRnmV1yxE2jm7FlJqILv/TYN+BLgWNJtp9wtrsOsiPk=\n\n— attest.local/processing-record gkQUS/zVSTqjsC7fOBGh0/SsGtgzOsLtUkP3EMqtTZwsjIbx3uNXGDMqFAttCb0Iny/K92VjTsKlaugCHzRGXvOWagQ=\n",
-                     *       "createdAt": "2026-12-04T19:24:00.423Z"
+                     *       "root": "k3onzezv2WnN6GbKP4ARbYLaUG20IouIDP5SzscKiLA=",
+                     *       "note": "attest.local/processing-record/rec-785b76\n1\nk3onzezv2WnN6GbKP4ARbYLaUG20IouIDP5SzscKiLA=\n\n— attest.local/processing-record nRsp4Rk+edMhbjh1YbVHngtlGwwEGhzf3F6B6jSnQ2sRRw5S707vMzT1ww5bTJvDiDx4rTgUqEdenrMh4jF8nkjHuAQ=\n",
+                     *       "createdAt": "2026-12-04T19:43:35.870Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Checkpoint"];
@@ -10092,15 +10132,15 @@ export interface operations {
                      * @example [
                      *       {
                      *         "size": 1,
-                     *         "root": "nRnmV1yxE2jm7FlJqILv/TYN+BLgWNJtp9wtrsOsiPk=",
-                     *         "note": "attest.local/processing-record/rec-c46d7e\n1\nnRnmV1yxE2jm7FlJqILv/TYN+BLgWNJtp9wtrsOsiPk=\n\n— attest.local/processing-record gkQUS/zVSTqjsC7fOBGh0/SsGtgzOsLtUkP3EMqtTZwsjIbx3uNXGDMqFAttCb0Iny/K92VjTsKlaugCHzRGXvOWagQ=\n",
-                     *         "createdAt": "2026-12-04T19:24:00.423Z"
+                     *         "root": "k3onzezv2WnN6GbKP4ARbYLaUG20IouIDP5SzscKiLA=",
+                     *         "note": "attest.local/processing-record/rec-785b76\n1\nk3onzezv2WnN6GbKP4ARbYLaUG20IouIDP5SzscKiLA=\n\n— attest.local/processing-record nRsp4Rk+edMhbjh1YbVHngtlGwwEGhzf3F6B6jSnQ2sRRw5S707vMzT1ww5bTJvDiDx4rTgUqEdenrMh4jF8nkjHuAQ=\n",
+                     *         "createdAt": "2026-12-04T19:43:35.870Z"
                      *       },
                      *       {
                      *         "size": 4,
-                     *         "root": "x/Skl4KOnLn9Sf7bMNhrn0+GesKSYFghYTGQ6pF971g=",
-                     *         "note": "attest.local/processing-record/rec-c46d7e\n4\nx/Skl4KOnLn9Sf7bMNhrn0+GesKSYFghYTGQ6pF971g=\n\n— attest.local/processing-record gkQUS4SW1uvwiwzEf40hbdj7emuMRv6zs8OlxbWE6usKKnG3sSVA0fn2Q/kVBo8hcw4LsB7JOAknc1VtL2vfYJrx1wU=\n",
-                     *         "createdAt": "2026-12-04T19:24:00.994Z"
+                     *         "root": "1p54AXp1lbfWC0dPsTSEx9cJ2dUpwtkqWKBXo/U66+w=",
+                     *         "note": "attest.local/processing-record/rec-785b76\n4\n1p54AXp1lbfWC0dPsTSEx9cJ2dUpwtkqWKBXo/U66+w=\n\n— attest.local/processing-record nRsp4Ra+ot2vmRK5XF2lFBdIQ7Qi1cXbwOc5g4JuaVUlQitbpNdaEmTLJEoitvj+RHFp+WVph6GDzrxhOC04KXxzSQU=\n",
+                     *         "createdAt": "2026-12-04T19:43:36.592Z"
                      *       }
                      *     ]
                      */
@@ -10171,10 +10211,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "size": 3,
-                     *       "root": "jC7eMHP1JqxcjXCgKt+5Th7qe6J4fVYzBBbwyGu8WOM=",
-                     *       "note": "attest.local/processing-record/jobs-a7e519-3\n3\njC7eMHP1JqxcjXCgKt+5Th7qe6J4fVYzBBbwyGu8WOM=\n\n— attest.local/processing-record vp+nt/l2Ck1NJiQ3krJIV/z4PGZDhpLmdIXy/kTLpY5RjAGoomRAezOu0U1gsqhJPaX8QxB/BKgOV+XEraeIM9GI8gY=\n",
-                     *       "createdAt": "2026-12-04T19:24:22.941Z"
+                     *       "size": 2,
+                     *       "root": "DwWubgRIFiVItg9WXkN4EN6x8ELj1l0i6YQiTzlqtLA=",
+                     *       "note": "attest.local/processing-record/jobs-ebf04c-3\n2\nDwWubgRIFiVItg9WXkN4EN6x8ELj1l0i6YQiTzlqtLA=\n\n— attest.local/processing-record b6Y9N/kwnYaqT+dpm5E3vULvdP1m5PS+FZSB/ziY8LBq8ba4094fkRyd+X9+CP+Jh0Ki3bSYwkxbYcryzhrlLcW0TAY=\n",
+                     *       "createdAt": "2026-12-04T19:42:07.064Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Checkpoint"];
@@ -10247,18 +10287,18 @@ export interface operations {
                     /**
                      * @example {
                      *       "index": 2,
-                     *       "leafHash": "Jvc/jN+qjR4lY2XresY6o1EfJzOqI6GIoiBtitS++HQ=",
-                     *       "body": "{\"actor\":\"apiKey:01a24283-71e6-7005-a871-6f662c85df79\",\"at\":\"2026-12-04T19:23:51.804Z\",\"categories\":[\"consent\"],\"channel\":\"email\",\"commandId\":\"01a24283-72d8-7005-9edc-0c20e0fb8d1a\",\"correlationId\":\"01a24283-72d3-7001-9b67-057e9d99d251\",\"eventId\":\"01a24283-72e4-7006-9578-ff00012fd4e8\",\"index\":2,\"kind\":\"collect\",\"legalBasis\":\"consent\",\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"interactive\",\"outcome\":null,\"purpose\":\"newsletter\",\"reasons\":[],\"subject\":\"psn_kLOq_Mm6PKokDMkrC9NHWQ\",\"tenant\":\"rec-c46d7e\",\"v\":1}",
+                     *       "leafHash": "xzXqKrMuClADMzhjUsDYT3xuoXLxvX1AOAogq/Zv12M=",
+                     *       "body": "{\"actor\":\"apiKey:01a24295-618e-7002-aba1-7b5618ee84cf\",\"at\":\"2026-12-04T19:43:27.766Z\",\"categories\":[\"consent\"],\"channel\":\"email\",\"commandId\":\"01a24295-6288-7000-b14f-1cace1daa71d\",\"correlationId\":\"01a24295-6284-7002-a224-c9ebc1305765\",\"eventId\":\"01a24295-6293-7000-8689-60ccce9f391b\",\"index\":2,\"kind\":\"collect\",\"legalBasis\":\"consent\",\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"interactive\",\"outcome\":null,\"purpose\":\"newsletter\",\"reasons\":[],\"subject\":\"psn_pM0cmJg089CEKFj8-jvIhg\",\"tenant\":\"rec-785b76\",\"v\":1}",
                      *       "record": {
-                     *         "actor": "apiKey:01a24283-71e6-7005-a871-6f662c85df79",
-                     *         "at": "2026-12-04T19:23:51.804Z",
+                     *         "actor": "apiKey:01a24295-618e-7002-aba1-7b5618ee84cf",
+                     *         "at": "2026-12-04T19:43:27.766Z",
                      *         "categories": [
                      *           "consent"
                      *         ],
                      *         "channel": "email",
-                     *         "commandId": "01a24283-72d8-7005-9edc-0c20e0fb8d1a",
-                     *         "correlationId": "01a24283-72d3-7001-9b67-057e9d99d251",
-                     *         "eventId": "01a24283-72e4-7006-9578-ff00012fd4e8",
+                     *         "commandId": "01a24295-6288-7000-b14f-1cace1daa71d",
+                     *         "correlationId": "01a24295-6284-7002-a224-c9ebc1305765",
+                     *         "eventId": "01a24295-6293-7000-8689-60ccce9f391b",
                      *         "index": 2,
                      *         "kind": "collect",
                      *         "legalBasis": "consent",
@@ -10270,11 +10310,11 @@ export interface operations {
                      *         "outcome": null,
                      *         "purpose": "newsletter",
                      *         "reasons": [],
-                     *         "subject": "psn_kLOq_Mm6PKokDMkrC9NHWQ",
-                     *         "tenant": "rec-c46d7e",
+                     *         "subject": "psn_pM0cmJg089CEKFj8-jvIhg",
+                     *         "tenant": "rec-785b76",
                      *         "v": 1
                      *       },
-                     *       "recordedAt": "2026-12-04T19:24:00.625Z",
+                     *       "recordedAt": "2026-12-04T19:43:36.101Z",
                      *       "purgedAt": null
                      *     }
                      */
@@ -10359,10 +10399,10 @@ export interface operations {
                      * @example {
                      *       "index": 0,
                      *       "size": 4,
-                     *       "leafHash": "nRnmV1yxE2jm7FlJqILv/TYN+BLgWNJtp9wtrsOsiPk=",
+                     *       "leafHash": "k3onzezv2WnN6GbKP4ARbYLaUG20IouIDP5SzscKiLA=",
                      *       "proof": [
-                     *         "RFFpSIyPHRaVbOBqdtQZV5ZJlHvekne+fjZPP9YTgsQ=",
-                     *         "sJvWhejJq3LwhMqugkCsSfWj1OX7lq2+ivhvZlN9QCQ="
+                     *         "Ra5leYv8VStiHBDUz4dhgScbx810E+5hO+FKM7v/NWc=",
+                     *         "GgqIvUeUJceI1CQV4CBmkbHpwrMf4jACxGQkB0MoapU="
                      *       ]
                      *     }
                      */
@@ -10448,7 +10488,7 @@ export interface operations {
                      *       "from": 4,
                      *       "to": 6,
                      *       "proof": [
-                     *         "/DyLIelcXDDz3l9iukkeKlG7W9AtBibj5kfXm6Qu4wA="
+                     *         "q6ELJbn401PgsYygrxzZdAJX3VJBTKkk8LtMqrHzWc0="
                      *       ]
                      *     }
                      */
@@ -10531,14 +10571,14 @@ export interface operations {
                      * @example {
                      *       "records": [
                      *         {
-                     *           "actor": "apiKey:01a24283-71e6-7005-a871-6f662c85df79",
-                     *           "at": "2026-12-04T19:23:51.804Z",
+                     *           "actor": "apiKey:01a24295-618e-7002-aba1-7b5618ee84cf",
+                     *           "at": "2026-12-04T19:43:27.766Z",
                      *           "categories": [
                      *             "contact"
                      *           ],
                      *           "channel": "email",
-                     *           "commandId": "01a24283-732a-7000-94a2-7b4bffe244f0",
-                     *           "correlationId": "01a24283-7327-7001-b386-014d1fbdb6ef",
+                     *           "commandId": "01a24295-630b-7000-b15a-6311aa03d50f",
+                     *           "correlationId": "01a24295-6303-7005-8758-46427d6582c5",
                      *           "eventId": null,
                      *           "index": 3,
                      *           "kind": "decision",
@@ -10551,21 +10591,21 @@ export interface operations {
                      *           "outcome": "allow",
                      *           "purpose": "newsletter",
                      *           "reasons": [],
-                     *           "subject": "psn_kLOq_Mm6PKokDMkrC9NHWQ",
-                     *           "tenant": "rec-c46d7e",
+                     *           "subject": "psn_pM0cmJg089CEKFj8-jvIhg",
+                     *           "tenant": "rec-785b76",
                      *           "v": 1,
-                     *           "leafHash": "YYj4H2DnVzitO6Uyyc8okIX813bV8W+IfFk48zJA/h4="
+                     *           "leafHash": "Ws8PyTQkuyb4dJiqLrxagzDGz2j0qwfunqVjW3IgrBA="
                      *         },
                      *         {
-                     *           "actor": "apiKey:01a24283-71e6-7005-a871-6f662c85df79",
-                     *           "at": "2026-12-04T19:23:51.804Z",
+                     *           "actor": "apiKey:01a24295-618e-7002-aba1-7b5618ee84cf",
+                     *           "at": "2026-12-04T19:43:27.766Z",
                      *           "categories": [
                      *             "consent"
                      *           ],
                      *           "channel": "email",
-                     *           "commandId": "01a24283-72d8-7005-9edc-0c20e0fb8d1a",
-                     *           "correlationId": "01a24283-72d3-7001-9b67-057e9d99d251",
-                     *           "eventId": "01a24283-72e4-7006-9578-ff00012fd4e8",
+                     *           "commandId": "01a24295-6288-7000-b14f-1cace1daa71d",
+                     *           "correlationId": "01a24295-6284-7002-a224-c9ebc1305765",
+                     *           "eventId": "01a24295-6293-7000-8689-60ccce9f391b",
                      *           "index": 2,
                      *           "kind": "collect",
                      *           "legalBasis": "consent",
@@ -10577,16 +10617,189 @@ export interface operations {
                      *           "outcome": null,
                      *           "purpose": "newsletter",
                      *           "reasons": [],
-                     *           "subject": "psn_kLOq_Mm6PKokDMkrC9NHWQ",
-                     *           "tenant": "rec-c46d7e",
+                     *           "subject": "psn_pM0cmJg089CEKFj8-jvIhg",
+                     *           "tenant": "rec-785b76",
                      *           "v": 1,
-                     *           "leafHash": "Jvc/jN+qjR4lY2XresY6o1EfJzOqI6GIoiBtitS++HQ="
+                     *           "leafHash": "xzXqKrMuClADMzhjUsDYT3xuoXLxvX1AOAogq/Zv12M="
                      *         }
                      *       ],
-                     *       "next": "MjAyNi0xMi0wNFQxOToyMzo1MS44MDQwMDBafDI"
+                     *       "next": "MjAyNi0xMi0wNFQxOTo0MzoyNy43NjYwMDBafDI"
                      *     }
                      */
                     "application/json": components["schemas"]["ProcessingRecordPage"];
+                };
+            };
+            /** @description Invalid input (VALIDATION.FAILED with field errors, PURPOSE.REQUIRED, …); nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description No or invalid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The credential lacks the permission of this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Rate limit reached; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Unexpected error; only a correlation id is returned. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+        };
+    };
+    ProcessingRecordController_exportRecordsCsv: {
+        parameters: {
+            query?: {
+                /** @description The data subject (customer or account id); searched by its pseudonym */
+                subjectId?: string;
+                purpose?: string;
+                actor?: string;
+                kind?: "collect" | "store" | "use" | "read" | "export" | "transmit" | "provide" | "transfer" | "correct" | "restrict" | "delete" | "decision";
+                from?: string;
+                to?: string;
+                /** @description Columns, comma-separated (index, at, kind, purpose, actor, subject, legalBasis, categories, method, channel, outcome, reasons, measures, eventId, commandId, correlationId, leafHash, tenant); the entry index always comes first. Default: all. */
+                columns?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The records as CSV, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example index,at,kind,purpose,actor,subject,legalBasis,categories,method,channel,outcome,reasons,measures,eventId,commandId,correlationId,leafHash,tenant */
+                    "text/csv": string;
+                };
+            };
+            /** @description Invalid input (VALIDATION.FAILED with field errors, PURPOSE.REQUIRED, …); nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description No or invalid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The credential lacks the permission of this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Rate limit reached; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Unexpected error; only a correlation id is returned. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+        };
+    };
+    ProcessingRecordController_exportRecordsJson: {
+        parameters: {
+            query?: {
+                /** @description The data subject (customer or account id); searched by its pseudonym */
+                subjectId?: string;
+                purpose?: string;
+                actor?: string;
+                kind?: "collect" | "store" | "use" | "read" | "export" | "transmit" | "provide" | "transfer" | "correct" | "restrict" | "delete" | "decision";
+                from?: string;
+                to?: string;
+                /** @description Columns, comma-separated (index, at, kind, purpose, actor, subject, legalBasis, categories, method, channel, outcome, reasons, measures, eventId, commandId, correlationId, leafHash, tenant); the entry index always comes first. Default: all. */
+                columns?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The columns and the records, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "columns": [
+                     *         "index",
+                     *         "at"
+                     *       ],
+                     *       "records": [
+                     *         {
+                     *           "index": 8,
+                     *           "at": "2026-12-04T19:43:27.766Z",
+                     *           "kind": "decision",
+                     *           "outcome": "allow"
+                     *         },
+                     *         {
+                     *           "index": 7,
+                     *           "at": "2026-12-04T19:43:27.766Z",
+                     *           "kind": "decision",
+                     *           "outcome": "allow"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProcessingRecordTableExport"];
                 };
             };
             /** @description Invalid input (VALIDATION.FAILED with field errors, PURPOSE.REQUIRED, …); nothing was changed. */
@@ -10653,14 +10866,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "tenantId": "dsr-904953",
-                     *       "origin": "attest.local/processing-record/dsr-904953",
+                     *       "tenantId": "dsr-5f6abb",
+                     *       "origin": "attest.local/processing-record/dsr-5f6abb",
                      *       "ok": true,
                      *       "size": 38,
                      *       "purged": 0,
                      *       "latestCheckpoint": {
                      *         "size": 36,
-                     *         "root": "g6wAyUlM8aS3qJ8kNPB/OZKkVqrYJi7J0eF9RtGCduE="
+                     *         "root": "wdu+lWLzYHu436qtgoJMlyux5lyTE+ZAK8nX6UQqPfw="
                      *       },
                      *       "checkpointsChecked": 2,
                      *       "uncovered": 2,
@@ -10731,32 +10944,32 @@ export interface operations {
                     /**
                      * @example {
                      *       "format": "attest-processing-record-bundle/v1",
-                     *       "tenantId": "rec-c46d7e",
-                     *       "origin": "attest.local/processing-record/rec-c46d7e",
-                     *       "verifierKey": "attest.local/processing-record+8244144b+AWaQSwwUIKLC66zQ8Y2KcKXXAUZo4+T53yVud+n+RTsN",
-                     *       "exportedAt": "2026-12-04T19:23:51.804Z",
+                     *       "tenantId": "rec-785b76",
+                     *       "origin": "attest.local/processing-record/rec-785b76",
+                     *       "verifierKey": "attest.local/processing-record+9d1b29e1+ATFH7dJ1sB4yXiIHYOk7GQArzst+tQIpijch+8o/O547",
+                     *       "exportedAt": "2026-12-04T19:43:27.766Z",
                      *       "checkpoints": [
-                     *         "attest.local/processing-record/rec-c46d7e\n1\nnRnmV1yxE2jm7FlJqILv/TYN+BLgWNJtp9wtrsOsiPk=\n\n— attest.local/processing-record gkQUS/zVSTqjsC7fOBGh0/SsGtgzOsLtUkP3EMqtTZwsjIbx3uNXGDMqFAttCb0Iny/K92VjTsKlaugCHzRGXvOWagQ=\n",
-                     *         "attest.local/processing-record/rec-c46d7e\n4\nx/Skl4KOnLn9Sf7bMNhrn0+GesKSYFghYTGQ6pF971g=\n\n— attest.local/processing-record gkQUS4SW1uvwiwzEf40hbdj7emuMRv6zs8OlxbWE6usKKnG3sSVA0fn2Q/kVBo8hcw4LsB7JOAknc1VtL2vfYJrx1wU=\n"
+                     *         "attest.local/processing-record/rec-785b76\n1\nk3onzezv2WnN6GbKP4ARbYLaUG20IouIDP5SzscKiLA=\n\n— attest.local/processing-record nRsp4Rk+edMhbjh1YbVHngtlGwwEGhzf3F6B6jSnQ2sRRw5S707vMzT1ww5bTJvDiDx4rTgUqEdenrMh4jF8nkjHuAQ=\n",
+                     *         "attest.local/processing-record/rec-785b76\n4\n1p54AXp1lbfWC0dPsTSEx9cJ2dUpwtkqWKBXo/U66+w=\n\n— attest.local/processing-record nRsp4Ra+ot2vmRK5XF2lFBdIQ7Qi1cXbwOc5g4JuaVUlQitbpNdaEmTLJEoitvj+RHFp+WVph6GDzrxhOC04KXxzSQU=\n"
                      *       ],
                      *       "complete": false,
                      *       "entries": [
                      *         {
                      *           "index": 1,
-                     *           "leafHash": "RFFpSIyPHRaVbOBqdtQZV5ZJlHvekne+fjZPP9YTgsQ=",
-                     *           "body": "{\"actor\":\"apiKey:01a24283-71e6-7005-a871-6f662c85df79\",\"at\":\"2026-12-04T19:23:51.804Z\",\"categories\":[\"profile.email\",\"profile.name\"],\"channel\":null,\"commandId\":\"01a24283-7290-7004-aa82-cba25ae3b7dd\",\"correlationId\":\"01a24283-728a-7004-a51c-a86a2ccf2e87\",\"eventId\":\"01a24283-7295-7007-b46b-37afb56f6b31\",\"index\":1,\"kind\":\"collect\",\"legalBasis\":null,\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"interactive\",\"outcome\":null,\"purpose\":null,\"reasons\":[],\"subject\":\"psn_kLOq_Mm6PKokDMkrC9NHWQ\",\"tenant\":\"rec-c46d7e\",\"v\":1}",
+                     *           "leafHash": "Ra5leYv8VStiHBDUz4dhgScbx810E+5hO+FKM7v/NWc=",
+                     *           "body": "{\"actor\":\"apiKey:01a24295-618e-7002-aba1-7b5618ee84cf\",\"at\":\"2026-12-04T19:43:27.766Z\",\"categories\":[\"profile.email\",\"profile.name\"],\"channel\":null,\"commandId\":\"01a24295-6228-7001-8015-f1f77a4e7c25\",\"correlationId\":\"01a24295-6224-7004-b82b-49745da0bb74\",\"eventId\":\"01a24295-622a-7000-b780-75f4e403cc43\",\"index\":1,\"kind\":\"collect\",\"legalBasis\":null,\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"interactive\",\"outcome\":null,\"purpose\":null,\"reasons\":[],\"subject\":\"psn_pM0cmJg089CEKFj8-jvIhg\",\"tenant\":\"rec-785b76\",\"v\":1}",
                      *           "proof": [
-                     *             "nRnmV1yxE2jm7FlJqILv/TYN+BLgWNJtp9wtrsOsiPk=",
-                     *             "sJvWhejJq3LwhMqugkCsSfWj1OX7lq2+ivhvZlN9QCQ="
+                     *             "k3onzezv2WnN6GbKP4ARbYLaUG20IouIDP5SzscKiLA=",
+                     *             "GgqIvUeUJceI1CQV4CBmkbHpwrMf4jACxGQkB0MoapU="
                      *           ]
                      *         },
                      *         {
                      *           "index": 2,
-                     *           "leafHash": "Jvc/jN+qjR4lY2XresY6o1EfJzOqI6GIoiBtitS++HQ=",
-                     *           "body": "{\"actor\":\"apiKey:01a24283-71e6-7005-a871-6f662c85df79\",\"at\":\"2026-12-04T19:23:51.804Z\",\"categories\":[\"consent\"],\"channel\":\"email\",\"commandId\":\"01a24283-72d8-7005-9edc-0c20e0fb8d1a\",\"correlationId\":\"01a24283-72d3-7001-9b67-057e9d99d251\",\"eventId\":\"01a24283-72e4-7006-9578-ff00012fd4e8\",\"index\":2,\"kind\":\"collect\",\"legalBasis\":\"consent\",\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"interactive\",\"outcome\":null,\"purpose\":\"newsletter\",\"reasons\":[],\"subject\":\"psn_kLOq_Mm6PKokDMkrC9NHWQ\",\"tenant\":\"rec-c46d7e\",\"v\":1}",
+                     *           "leafHash": "xzXqKrMuClADMzhjUsDYT3xuoXLxvX1AOAogq/Zv12M=",
+                     *           "body": "{\"actor\":\"apiKey:01a24295-618e-7002-aba1-7b5618ee84cf\",\"at\":\"2026-12-04T19:43:27.766Z\",\"categories\":[\"consent\"],\"channel\":\"email\",\"commandId\":\"01a24295-6288-7000-b14f-1cace1daa71d\",\"correlationId\":\"01a24295-6284-7002-a224-c9ebc1305765\",\"eventId\":\"01a24295-6293-7000-8689-60ccce9f391b\",\"index\":2,\"kind\":\"collect\",\"legalBasis\":\"consent\",\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"interactive\",\"outcome\":null,\"purpose\":\"newsletter\",\"reasons\":[],\"subject\":\"psn_pM0cmJg089CEKFj8-jvIhg\",\"tenant\":\"rec-785b76\",\"v\":1}",
                      *           "proof": [
-                     *             "YYj4H2DnVzitO6Uyyc8okIX813bV8W+IfFk48zJA/h4=",
-                     *             "7r1bMRiZrEvsNooh3EfPblJFgapgnaDoblme+u8lanY="
+                     *             "Ws8PyTQkuyb4dJiqLrxagzDGz2j0qwfunqVjW3IgrBA=",
+                     *             "6VoGmAv9X3SoW0H1zExF+/COihByOO8f1yXMbGuR9Fs="
                      *           ]
                      *         }
                      *       ],
@@ -10765,16 +10978,16 @@ export interface operations {
                      *           "from": 1,
                      *           "to": 10,
                      *           "proof": [
-                     *             "RFFpSIyPHRaVbOBqdtQZV5ZJlHvekne+fjZPP9YTgsQ=",
-                     *             "sJvWhejJq3LwhMqugkCsSfWj1OX7lq2+ivhvZlN9QCQ="
+                     *             "Ra5leYv8VStiHBDUz4dhgScbx810E+5hO+FKM7v/NWc=",
+                     *             "GgqIvUeUJceI1CQV4CBmkbHpwrMf4jACxGQkB0MoapU="
                      *           ]
                      *         },
                      *         {
                      *           "from": 4,
                      *           "to": 10,
                      *           "proof": [
-                     *             "XwvbaiqKMe2c15mg7gSrsl8iSv7CMPF02DFC0XJ33rE=",
-                     *             "BhJYFjvdF6GprbQag23ph20CblSNH+pUQsoKnvz5v70="
+                     *             "h/ICjxP5vACKMVtVikAj3gaTkVObLb+jisIAxo8CU/k=",
+                     *             "NukUBmiIFKvDD95kuTKeML8HYL/pe432K/Jczm0v5xc="
                      *           ]
                      *         }
                      *       ]
@@ -10848,10 +11061,10 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "holdId": "01a24283-7b2c-7005-99b8-10b8b3b93b07",
+                     *         "holdId": "01a24295-6c97-7001-9e3d-5818b8f4592c",
                      *         "reason": "Litigation 2026-117: preserve all records",
-                     *         "placedBy": "apiKey:01a24283-71b7-7009-8dc1-8ad621b11bcd",
-                     *         "placedAt": "2026-12-04T19:23:51.804Z",
+                     *         "placedBy": "apiKey:01a24295-616e-7008-8844-e811a54e1f1f",
+                     *         "placedAt": "2026-12-04T19:43:27.766Z",
                      *         "releasedBy": null,
                      *         "releasedAt": null
                      *       }
@@ -10919,10 +11132,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "holdId": "01a24283-7b2c-7005-99b8-10b8b3b93b07",
-                     *       "reason": "Litigation 2026-117: preserve all records",
-                     *       "placedBy": "apiKey:01a24283-71b7-7009-8dc1-8ad621b11bcd",
-                     *       "placedAt": "2026-12-04T19:23:51.804Z",
+                     *       "holdId": "01a24294-071d-7005-996d-125d6c49a801",
+                     *       "reason": "Audit 2026",
+                     *       "placedBy": "apiKey:01a24294-0603-7007-b5cb-cb43a472b6d4",
+                     *       "placedAt": "2026-12-04T19:42:06.696Z",
                      *       "releasedBy": null,
                      *       "releasedAt": null
                      *     }
@@ -10996,12 +11209,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "holdId": "01a24283-7b2c-7005-99b8-10b8b3b93b07",
-                     *       "reason": "Litigation 2026-117: preserve all records",
-                     *       "placedBy": "apiKey:01a24283-71b7-7009-8dc1-8ad621b11bcd",
-                     *       "placedAt": "2026-12-04T19:23:51.804Z",
-                     *       "releasedBy": "apiKey:01a24283-71b7-7009-8dc1-8ad621b11bcd",
-                     *       "releasedAt": "2026-12-04T19:23:51.804Z"
+                     *       "holdId": "01a24294-071d-7005-996d-125d6c49a801",
+                     *       "reason": "Audit 2026",
+                     *       "placedBy": "apiKey:01a24294-0603-7007-b5cb-cb43a472b6d4",
+                     *       "placedAt": "2026-12-04T19:42:06.696Z",
+                     *       "releasedBy": "apiKey:01a24294-0603-7007-b5cb-cb43a472b6d4",
+                     *       "releasedAt": "2026-12-04T19:42:06.696Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ProcessingRecordLegalHold"];
@@ -11081,7 +11294,7 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "activityId": "01a24283-7b6e-7007-8ee2-01e0f59e5604",
+                     *         "activityId": "01a24295-6ce0-7000-aeab-86a89937772c",
                      *         "version": 2,
                      *         "activity": {
                      *           "name": "Newsletter",
@@ -11119,12 +11332,12 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a24283-71b7-7009-8dc1-8ad621b11bcd",
-                     *         "recordedAt": "2026-12-04T19:23:51.804Z",
+                     *         "recordedBy": "apiKey:01a24295-616e-7008-8844-e811a54e1f1f",
+                     *         "recordedAt": "2026-12-04T19:43:27.766Z",
                      *         "assessmentRequired": true
                      *       },
                      *       {
-                     *         "activityId": "01a24283-7bdf-7007-9676-4ab34b9ee6b6",
+                     *         "activityId": "01a24295-6d73-7005-9d17-d191fbf7496c",
                      *         "version": 1,
                      *         "activity": {
                      *           "name": "=HYPERLINK(\"http://x\")<script>",
@@ -11157,8 +11370,8 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a24283-71b7-7009-8dc1-8ad621b11bcd",
-                     *         "recordedAt": "2026-12-04T19:23:51.804Z",
+                     *         "recordedBy": "apiKey:01a24295-616e-7008-8844-e811a54e1f1f",
+                     *         "recordedAt": "2026-12-04T19:43:27.766Z",
                      *         "assessmentRequired": false
                      *       }
                      *     ]
@@ -11225,7 +11438,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "activityId": "01a24283-7b6e-7007-8ee2-01e0f59e5604",
+                     *       "activityId": "01a24295-6ce0-7000-aeab-86a89937772c",
                      *       "version": 1,
                      *       "activity": {
                      *         "name": "Newsletter",
@@ -11258,8 +11471,8 @@ export interface operations {
                      *         ],
                      *         "automatedDecisionMaking": false
                      *       },
-                     *       "recordedBy": "apiKey:01a24283-71b7-7009-8dc1-8ad621b11bcd",
-                     *       "recordedAt": "2026-12-04T19:23:51.804Z",
+                     *       "recordedBy": "apiKey:01a24295-616e-7008-8844-e811a54e1f1f",
+                     *       "recordedAt": "2026-12-04T19:43:27.766Z",
                      *       "assessmentRequired": false
                      *     }
                      */
@@ -11331,7 +11544,7 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "activityId": "01a24283-7b6e-7007-8ee2-01e0f59e5604",
+                     *         "activityId": "01a24295-6ce0-7000-aeab-86a89937772c",
                      *         "version": 2,
                      *         "activity": {
                      *           "name": "Newsletter",
@@ -11369,12 +11582,12 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a24283-71b7-7009-8dc1-8ad621b11bcd",
-                     *         "recordedAt": "2026-12-04T19:23:51.804Z",
+                     *         "recordedBy": "apiKey:01a24295-616e-7008-8844-e811a54e1f1f",
+                     *         "recordedAt": "2026-12-04T19:43:27.766Z",
                      *         "assessmentRequired": true
                      *       },
                      *       {
-                     *         "activityId": "01a24283-7bdf-7007-9676-4ab34b9ee6b6",
+                     *         "activityId": "01a24295-6d73-7005-9d17-d191fbf7496c",
                      *         "version": 1,
                      *         "activity": {
                      *           "name": "=HYPERLINK(\"http://x\")<script>",
@@ -11407,8 +11620,8 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a24283-71b7-7009-8dc1-8ad621b11bcd",
-                     *         "recordedAt": "2026-12-04T19:23:51.804Z",
+                     *         "recordedBy": "apiKey:01a24295-616e-7008-8844-e811a54e1f1f",
+                     *         "recordedAt": "2026-12-04T19:43:27.766Z",
                      *         "assessmentRequired": false
                      *       }
                      *     ]
@@ -11471,8 +11684,8 @@ export interface operations {
                 content: {
                     /**
                      * @example activityId,version,name,controller,dataProtectionOfficer,purposes,legalBasis,dataSubjectCategories,dataCategories,recipients,transfers,erasureTimeLimit,securityMeasures,sensitiveData,automatedDecisionMaking,entrustedProcessing,providedToOthers,publicDisclosure,assessmentRequired,recordedBy,recordedAt
-                     *     01a24283-7b6e-7007-8ee2-01e0f59e5604,2,Newsletter,Shop Ltd (privacy@shop.example),dpo@shop.example,newsletter,consent,customers,contact,mail service provider,US: SCC 2021/914,2 years after the last contact,per-subject encryption,false,false,false,false,false,true,apiKey:01a24283-71b7-7009-8dc1-8ad621b11bcd,2026-12-04T19:23:51.804Z
-                     *     01a24283-7bdf-7007-9676-4ab34b9ee6b6,1,"'=HYPERLINK(""http://x"")<script>",Shop Ltd (privacy@shop.example),dpo@shop.example,newsletter,consent,customers,contact,mail service provider,,2 years after the last contact,per-subject encryption,false,false,false,false,false,false,apiKey:01a24283-71b7-7009-8dc1-8ad621b11bcd,2026-12-04T19:23:51.804Z
+                     *     01a24295-6ce0-7000-aeab-86a89937772c,2,Newsletter,Shop Ltd (privacy@shop.example),dpo@shop.example,newsletter,consent,customers,contact,mail service provider,US: SCC 2021/914,2 years after the last contact,per-subject encryption,false,false,false,false,false,true,apiKey:01a24295-616e-7008-8844-e811a54e1f1f,2026-12-04T19:43:27.766Z
+                     *     01a24295-6d73-7005-9d17-d191fbf7496c,1,"'=HYPERLINK(""http://x"")<script>",Shop Ltd (privacy@shop.example),dpo@shop.example,newsletter,consent,customers,contact,mail service provider,,2 years after the last contact,per-subject encryption,false,false,false,false,false,false,apiKey:01a24295-616e-7008-8844-e811a54e1f1f,2026-12-04T19:43:27.766Z
                      */
                     "text/csv": string;
                 };
@@ -11537,7 +11750,7 @@ export interface operations {
                 content: {
                     /**
                      * @example <!doctype html>
-                     *     <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Register of processing activities — rec-c46d7e</title>
+                     *     <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Register of processing activities — rec-785b76</title>
                      *     <style>
                      *     body{font:14px/1.45 system-ui,"Noto Sans CJK SC","PingFang SC",sans-serif;margin:2em auto;max-width:52em;padding:0 1em;color:#111}
                      *     h1{font-size:1.6em}h2{font-size:1.2em;margin:1.6em 0 .4em;border-bottom:1px solid #ccc;padding-bottom:.2em}
@@ -11547,7 +11760,7 @@ export interface operations {
                      *     </style>
                      *     </head><body>
                      *     <h1>Register of processing activities</h1>
-                     *     <p class="meta">rec-c46d7e · generated December 4, 2026 at 7:24 PM (Coordinated Universal Time) · GDPR Art. 30(1), PIPL Art. 55–56 · 2 activities (current versions)</p>
+                     *     <p class="meta">rec-785b76 · generated December 4, 2026 at 7:43 PM (Coordinated Universal Time) · GDPR Art. 30(1), PIPL Art. 55–56 · 2 activities (current versions)</p>
                      *     …
                      */
                     "text/html": string;
@@ -11614,7 +11827,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "activityId": "01a24283-7b6e-7007-8ee2-01e0f59e5604",
+                     *       "activityId": "01a24295-6ce0-7000-aeab-86a89937772c",
                      *       "version": 2,
                      *       "activity": {
                      *         "name": "Newsletter",
@@ -11652,8 +11865,8 @@ export interface operations {
                      *         ],
                      *         "automatedDecisionMaking": false
                      *       },
-                     *       "recordedBy": "apiKey:01a24283-71b7-7009-8dc1-8ad621b11bcd",
-                     *       "recordedAt": "2026-12-04T19:23:51.804Z",
+                     *       "recordedBy": "apiKey:01a24295-616e-7008-8844-e811a54e1f1f",
+                     *       "recordedAt": "2026-12-04T19:43:27.766Z",
                      *       "assessmentRequired": true
                      *     }
                      */
@@ -11736,7 +11949,7 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "activityId": "01a24283-7b6e-7007-8ee2-01e0f59e5604",
+                     *         "activityId": "01a24295-6ce0-7000-aeab-86a89937772c",
                      *         "version": 1,
                      *         "activity": {
                      *           "name": "Newsletter",
@@ -11769,12 +11982,12 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a24283-71b7-7009-8dc1-8ad621b11bcd",
-                     *         "recordedAt": "2026-12-04T19:23:51.804Z",
+                     *         "recordedBy": "apiKey:01a24295-616e-7008-8844-e811a54e1f1f",
+                     *         "recordedAt": "2026-12-04T19:43:27.766Z",
                      *         "assessmentRequired": false
                      *       },
                      *       {
-                     *         "activityId": "01a24283-7b6e-7007-8ee2-01e0f59e5604",
+                     *         "activityId": "01a24295-6ce0-7000-aeab-86a89937772c",
                      *         "version": 2,
                      *         "activity": {
                      *           "name": "Newsletter",
@@ -11812,8 +12025,8 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a24283-71b7-7009-8dc1-8ad621b11bcd",
-                     *         "recordedAt": "2026-12-04T19:23:51.804Z",
+                     *         "recordedBy": "apiKey:01a24295-616e-7008-8844-e811a54e1f1f",
+                     *         "recordedAt": "2026-12-04T19:43:27.766Z",
                      *         "assessmentRequired": true
                      *       }
                      *     ]
@@ -11906,13 +12119,13 @@ export interface operations {
                      *         "assessedOn": "2026-12-04",
                      *         "conclusion": "acceptable-with-measures",
                      *         "activityIds": [
-                     *           "01a24283-7b6e-7007-8ee2-01e0f59e5604"
+                     *           "01a24295-6ce0-7000-aeab-86a89937772c"
                      *         ],
                      *         "impactOnRights": "Low",
                      *         "lawfulnessAndNecessity": "Consent; transfer needed for the mail provider",
-                     *         "assessmentId": "01a24283-7c7a-7005-906f-51f023304ab5",
-                     *         "recordedBy": "apiKey:01a24283-71b7-7009-8dc1-8ad621b11bcd",
-                     *         "recordedAt": "2026-12-04T19:23:51.804Z"
+                     *         "assessmentId": "01a24295-6e0d-7005-beca-1d86fb5f9f48",
+                     *         "recordedBy": "apiKey:01a24295-616e-7008-8844-e811a54e1f1f",
+                     *         "recordedAt": "2026-12-04T19:43:27.766Z"
                      *       }
                      *     ]
                      */
@@ -11978,9 +12191,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "assessmentId": "01a24283-7c7a-7005-906f-51f023304ab5",
+                     *       "assessmentId": "01a24295-6e0d-7005-beca-1d86fb5f9f48",
                      *       "activityIds": [
-                     *         "01a24283-7b6e-7007-8ee2-01e0f59e5604"
+                     *         "01a24295-6ce0-7000-aeab-86a89937772c"
                      *       ],
                      *       "assessedOn": "2026-12-04",
                      *       "assessor": "privacy team",
@@ -12064,10 +12277,10 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "incidentId": "01a24283-7cd0-7003-b7df-809bbfadf018",
+                     *         "incidentId": "01a24295-6e4e-7000-bd49-45a080a8239f",
                      *         "report": {
                      *           "kind": "leak",
-                     *           "awareAt": "2026-12-01T11:23:51.804Z",
+                     *           "awareAt": "2026-12-01T11:43:27.766Z",
                      *           "occurredAt": null,
                      *           "description": "Export file left on a shared drive",
                      *           "dataCategories": [
@@ -12076,30 +12289,30 @@ export interface operations {
                      *           "likelyConsequences": "Phishing",
                      *           "affectedSubjectsEstimate": 120
                      *         },
-                     *         "reportedBy": "apiKey:01a24283-71b7-7009-8dc1-8ad621b11bcd",
-                     *         "reportedAt": "2026-12-04T19:23:51.804Z",
-                     *         "authorityDeadline": "2026-12-04T11:23:51.804Z",
-                     *         "authorityNotifiedAt": "2026-12-04T19:23:51.804Z",
+                     *         "reportedBy": "apiKey:01a24295-616e-7008-8844-e811a54e1f1f",
+                     *         "reportedAt": "2026-12-04T19:43:27.766Z",
+                     *         "authorityDeadline": "2026-12-04T11:43:27.766Z",
+                     *         "authorityNotifiedAt": "2026-12-04T19:43:27.766Z",
                      *         "notifiedWithinDeadline": false,
                      *         "overdue": false,
                      *         "subjectsNotifiedAt": null,
                      *         "remedies": [
                      *           {
-                     *             "at": "2026-12-04T19:23:51.804Z",
+                     *             "at": "2026-12-04T19:43:27.766Z",
                      *             "description": "Drive permissions fixed"
                      *           }
                      *         ],
-                     *         "closedAt": "2026-12-04T19:23:51.804Z",
+                     *         "closedAt": "2026-12-04T19:43:27.766Z",
                      *         "updates": [
                      *           {
-                     *             "at": "2026-12-04T19:23:51.804Z",
+                     *             "at": "2026-12-04T19:43:27.766Z",
                      *             "type": "authority-notified",
                      *             "authority": "DPA",
                      *             "reference": "DPA-2026-1",
                      *             "delayReason": "Scope unknown until forensics"
                      *           },
                      *           {
-                     *             "at": "2026-12-04T19:23:51.804Z",
+                     *             "at": "2026-12-04T19:43:27.766Z",
                      *             "type": "remedy",
                      *             "description": "Drive permissions fixed"
                      *           }
@@ -12169,10 +12382,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "incidentId": "01a24283-7cd0-7003-b7df-809bbfadf018",
+                     *       "incidentId": "01a24295-6e4e-7000-bd49-45a080a8239f",
                      *       "report": {
                      *         "kind": "leak",
-                     *         "awareAt": "2026-12-01T11:23:51.804Z",
+                     *         "awareAt": "2026-12-01T11:43:27.766Z",
                      *         "occurredAt": null,
                      *         "description": "Export file left on a shared drive",
                      *         "dataCategories": [
@@ -12181,9 +12394,9 @@ export interface operations {
                      *         "likelyConsequences": "Phishing",
                      *         "affectedSubjectsEstimate": 120
                      *       },
-                     *       "reportedBy": "apiKey:01a24283-71b7-7009-8dc1-8ad621b11bcd",
-                     *       "reportedAt": "2026-12-04T19:23:51.804Z",
-                     *       "authorityDeadline": "2026-12-04T11:23:51.804Z",
+                     *       "reportedBy": "apiKey:01a24295-616e-7008-8844-e811a54e1f1f",
+                     *       "reportedAt": "2026-12-04T19:43:27.766Z",
+                     *       "authorityDeadline": "2026-12-04T11:43:27.766Z",
                      *       "authorityNotifiedAt": null,
                      *       "notifiedWithinDeadline": null,
                      *       "overdue": true,
@@ -12262,10 +12475,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "incidentId": "01a24283-7cd0-7003-b7df-809bbfadf018",
+                     *       "incidentId": "01a24295-6e4e-7000-bd49-45a080a8239f",
                      *       "report": {
                      *         "kind": "leak",
-                     *         "awareAt": "2026-12-01T11:23:51.804Z",
+                     *         "awareAt": "2026-12-01T11:43:27.766Z",
                      *         "occurredAt": null,
                      *         "description": "Export file left on a shared drive",
                      *         "dataCategories": [
@@ -12274,30 +12487,30 @@ export interface operations {
                      *         "likelyConsequences": "Phishing",
                      *         "affectedSubjectsEstimate": 120
                      *       },
-                     *       "reportedBy": "apiKey:01a24283-71b7-7009-8dc1-8ad621b11bcd",
-                     *       "reportedAt": "2026-12-04T19:23:51.804Z",
-                     *       "authorityDeadline": "2026-12-04T11:23:51.804Z",
-                     *       "authorityNotifiedAt": "2026-12-04T19:23:51.804Z",
+                     *       "reportedBy": "apiKey:01a24295-616e-7008-8844-e811a54e1f1f",
+                     *       "reportedAt": "2026-12-04T19:43:27.766Z",
+                     *       "authorityDeadline": "2026-12-04T11:43:27.766Z",
+                     *       "authorityNotifiedAt": "2026-12-04T19:43:27.766Z",
                      *       "notifiedWithinDeadline": false,
                      *       "overdue": false,
                      *       "subjectsNotifiedAt": null,
                      *       "remedies": [
                      *         {
-                     *           "at": "2026-12-04T19:23:51.804Z",
+                     *           "at": "2026-12-04T19:43:27.766Z",
                      *           "description": "Drive permissions fixed"
                      *         }
                      *       ],
-                     *       "closedAt": "2026-12-04T19:23:51.804Z",
+                     *       "closedAt": "2026-12-04T19:43:27.766Z",
                      *       "updates": [
                      *         {
-                     *           "at": "2026-12-04T19:23:51.804Z",
+                     *           "at": "2026-12-04T19:43:27.766Z",
                      *           "type": "authority-notified",
                      *           "authority": "DPA",
                      *           "reference": "DPA-2026-1",
                      *           "delayReason": "Scope unknown until forensics"
                      *         },
                      *         {
-                     *           "at": "2026-12-04T19:23:51.804Z",
+                     *           "at": "2026-12-04T19:43:27.766Z",
                      *           "type": "remedy",
                      *           "description": "Drive permissions fixed"
                      *         }
@@ -12386,10 +12599,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "incidentId": "01a24283-7cd0-7003-b7df-809bbfadf018",
+                     *       "incidentId": "01a24295-6e4e-7000-bd49-45a080a8239f",
                      *       "report": {
                      *         "kind": "leak",
-                     *         "awareAt": "2026-12-01T11:23:51.804Z",
+                     *         "awareAt": "2026-12-01T11:43:27.766Z",
                      *         "occurredAt": null,
                      *         "description": "Export file left on a shared drive",
                      *         "dataCategories": [
@@ -12398,30 +12611,30 @@ export interface operations {
                      *         "likelyConsequences": "Phishing",
                      *         "affectedSubjectsEstimate": 120
                      *       },
-                     *       "reportedBy": "apiKey:01a24283-71b7-7009-8dc1-8ad621b11bcd",
-                     *       "reportedAt": "2026-12-04T19:23:51.804Z",
-                     *       "authorityDeadline": "2026-12-04T11:23:51.804Z",
-                     *       "authorityNotifiedAt": "2026-12-04T19:23:51.804Z",
+                     *       "reportedBy": "apiKey:01a24295-616e-7008-8844-e811a54e1f1f",
+                     *       "reportedAt": "2026-12-04T19:43:27.766Z",
+                     *       "authorityDeadline": "2026-12-04T11:43:27.766Z",
+                     *       "authorityNotifiedAt": "2026-12-04T19:43:27.766Z",
                      *       "notifiedWithinDeadline": false,
                      *       "overdue": false,
                      *       "subjectsNotifiedAt": null,
                      *       "remedies": [
                      *         {
-                     *           "at": "2026-12-04T19:23:51.804Z",
+                     *           "at": "2026-12-04T19:43:27.766Z",
                      *           "description": "Drive permissions fixed"
                      *         }
                      *       ],
-                     *       "closedAt": "2026-12-04T19:23:51.804Z",
+                     *       "closedAt": "2026-12-04T19:43:27.766Z",
                      *       "updates": [
                      *         {
-                     *           "at": "2026-12-04T19:23:51.804Z",
+                     *           "at": "2026-12-04T19:43:27.766Z",
                      *           "type": "authority-notified",
                      *           "authority": "DPA",
                      *           "reference": "DPA-2026-1",
                      *           "delayReason": "Scope unknown until forensics"
                      *         },
                      *         {
-                     *           "at": "2026-12-04T19:23:51.804Z",
+                     *           "at": "2026-12-04T19:43:27.766Z",
                      *           "type": "remedy",
                      *           "description": "Drive permissions fixed"
                      *         }
@@ -12521,9 +12734,9 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "requestId": "01a24283-313d-7001-aa3c-7121f266976a",
-                     *         "tenantId": "dsr-904953",
-                     *         "customerId": "01a24283-2c28-7000-bdf6-0aebb871c77a",
+                     *         "requestId": "01a24295-1fac-7005-9817-3d0456ad2862",
+                     *         "tenantId": "dsr-5f6abb",
+                     *         "customerId": "01a24295-17fc-7000-8a0d-ba810685429b",
                      *         "requestType": "deletion",
                      *         "channel": "web",
                      *         "relation": "self",
@@ -12538,7 +12751,7 @@ export interface operations {
                      *         "escalations": [
                      *           {
                      *             "at": "2026-11-23T10:16:00.000Z",
-                     *             "by": "apiKey:01a24283-2b52-7005-8db1-fe95847732bf",
+                     *             "by": "apiKey:01a24295-16e1-7008-b7c6-1aa8ecffbeff",
                      *             "reason": "the tenant has not answered in three weeks"
                      *           }
                      *         ],
@@ -12633,9 +12846,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a24283-2d1c-7006-8798-5a92a207eb58",
-                     *       "tenantId": "dsr-904953",
-                     *       "customerId": "01a24283-2c28-7000-bdf6-0aebb871c77a",
+                     *       "requestId": "01a24293-fd9d-7004-b565-ce48889ec275",
+                     *       "tenantId": "jobs-ebf04c-1",
+                     *       "customerId": "01a24293-fd1d-7004-a586-d7e88bcf7838",
                      *       "requestType": "access",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -12648,10 +12861,10 @@ export interface operations {
                      *       "verificationMethod": null,
                      *       "handler": null,
                      *       "escalations": [],
-                     *       "receivedAt": "2026-11-23T10:00:00.000Z",
-                     *       "dueOn": "2026-12-23",
-                     *       "maxExtendedDueOn": "2027-02-23",
-                     *       "extensionNoticeBy": "2026-12-23",
+                     *       "receivedAt": "2026-12-04T19:42:04.181Z",
+                     *       "dueOn": "2027-01-04",
+                     *       "maxExtendedDueOn": "2027-03-04",
+                     *       "extensionNoticeBy": "2027-01-04",
                      *       "extension": null,
                      *       "urgency": "on-track",
                      *       "outcome": null,
@@ -12737,9 +12950,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a24283-39a3-7003-8662-432c93c8b541",
-                     *       "tenantId": "dsr-904953",
-                     *       "customerId": "01a24283-38ac-7003-82f5-6dbd98c497d7",
+                     *       "requestId": "01a24295-2ab3-7003-91f5-8ac9df2ebef0",
+                     *       "tenantId": "dsr-5f6abb",
+                     *       "customerId": "01a24295-29c4-7005-92e1-a74d0b8c9870",
                      *       "requestType": "deletion",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -12761,7 +12974,7 @@ export interface operations {
                      *       "outcome": {
                      *         "summary": "personal data erased: profile, follow-up notes, consent evidence, customer and consent read models, lookup entries, pseudonym mapping, subject key",
                      *         "retained": [],
-                     *         "documentId": "01a24283-3a68-7004-9bab-a65d67d162ab"
+                     *         "documentId": "01a24295-2bce-7001-bb81-df1142d2dc58"
                      *       },
                      *       "rejection": null,
                      *       "closedAt": "2026-11-23T10:16:00.000Z"
@@ -12845,8 +13058,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "challengeId": "01a24283-2f13-7002-8cff-cf5c53cfedf4",
-                     *       "expiresAt": "2026-11-23T10:15:00.000Z"
+                     *       "challengeId": "01a24294-13a7-7005-9e85-412a2664a7bd",
+                     *       "expiresAt": "2026-12-04T19:57:09.888Z"
                      *     }
                      */
                     "application/json": components["schemas"]["VerificationCodeSent"];
@@ -12944,9 +13157,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a24283-33f9-7004-9347-4807d7b010a9",
-                     *       "tenantId": "dsr-904953",
-                     *       "customerId": "01a24283-2c28-7000-bdf6-0aebb871c77a",
+                     *       "requestId": "01a24295-23e0-7007-8471-81b1707a27f0",
+                     *       "tenantId": "dsr-5f6abb",
+                     *       "customerId": "01a24295-17fc-7000-8a0d-ba810685429b",
                      *       "requestType": "withdrawal",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -13063,10 +13276,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a24283-30b8-7002-a80d-7ae3e90edfeb",
-                     *       "tenantId": "dsr-904953",
-                     *       "customerId": "01a24283-2c28-7000-bdf6-0aebb871c77a",
-                     *       "requestType": "access",
+                     *       "requestId": "01a24294-0125-7005-a525-3352066f2c52",
+                     *       "tenantId": "jobs-ebf04c-2",
+                     *       "customerId": "01a24294-00e4-7007-831f-1c615acb27ad",
+                     *       "requestType": "deletion",
                      *       "channel": "web",
                      *       "relation": "self",
                      *       "scope": {
@@ -13078,10 +13291,10 @@ export interface operations {
                      *       "verificationMethod": "handler-check",
                      *       "handler": null,
                      *       "escalations": [],
-                     *       "receivedAt": "2026-11-23T10:16:00.000Z",
-                     *       "dueOn": "2026-12-23",
-                     *       "maxExtendedDueOn": "2027-02-23",
-                     *       "extensionNoticeBy": "2026-12-23",
+                     *       "receivedAt": "2026-12-04T19:42:05.242Z",
+                     *       "dueOn": "2027-01-04",
+                     *       "maxExtendedDueOn": "2027-03-04",
+                     *       "extensionNoticeBy": "2027-01-04",
                      *       "extension": null,
                      *       "urgency": "on-track",
                      *       "outcome": null,
@@ -13180,9 +13393,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a24283-313d-7001-aa3c-7121f266976a",
-                     *       "tenantId": "dsr-904953",
-                     *       "customerId": "01a24283-2c28-7000-bdf6-0aebb871c77a",
+                     *       "requestId": "01a24295-1fac-7005-9817-3d0456ad2862",
+                     *       "tenantId": "dsr-5f6abb",
+                     *       "customerId": "01a24295-17fc-7000-8a0d-ba810685429b",
                      *       "requestType": "deletion",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -13297,9 +13510,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a24283-313d-7001-aa3c-7121f266976a",
-                     *       "tenantId": "dsr-904953",
-                     *       "customerId": "01a24283-2c28-7000-bdf6-0aebb871c77a",
+                     *       "requestId": "01a24295-1fac-7005-9817-3d0456ad2862",
+                     *       "tenantId": "dsr-5f6abb",
+                     *       "customerId": "01a24295-17fc-7000-8a0d-ba810685429b",
                      *       "requestType": "deletion",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -13314,7 +13527,7 @@ export interface operations {
                      *       "escalations": [
                      *         {
                      *           "at": "2026-11-23T10:16:00.000Z",
-                     *           "by": "apiKey:01a24283-2b52-7005-8db1-fe95847732bf",
+                     *           "by": "apiKey:01a24295-16e1-7008-b7c6-1aa8ecffbeff",
                      *           "reason": "the tenant has not answered in three weeks"
                      *         }
                      *       ],
@@ -13420,9 +13633,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a24283-313d-7001-aa3c-7121f266976a",
-                     *       "tenantId": "dsr-904953",
-                     *       "customerId": "01a24283-2c28-7000-bdf6-0aebb871c77a",
+                     *       "requestId": "01a24295-1fac-7005-9817-3d0456ad2862",
+                     *       "tenantId": "dsr-5f6abb",
+                     *       "customerId": "01a24295-17fc-7000-8a0d-ba810685429b",
                      *       "requestType": "deletion",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -13437,7 +13650,7 @@ export interface operations {
                      *       "escalations": [
                      *         {
                      *           "at": "2026-11-23T10:16:00.000Z",
-                     *           "by": "apiKey:01a24283-2b52-7005-8db1-fe95847732bf",
+                     *           "by": "apiKey:01a24295-16e1-7008-b7c6-1aa8ecffbeff",
                      *           "reason": "the tenant has not answered in three weeks"
                      *         }
                      *       ],
@@ -13542,9 +13755,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a24283-33f9-7004-9347-4807d7b010a9",
-                     *       "tenantId": "dsr-904953",
-                     *       "customerId": "01a24283-2c28-7000-bdf6-0aebb871c77a",
+                     *       "requestId": "01a24295-23e0-7007-8471-81b1707a27f0",
+                     *       "tenantId": "dsr-5f6abb",
+                     *       "customerId": "01a24295-17fc-7000-8a0d-ba810685429b",
                      *       "requestType": "withdrawal",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -13661,10 +13874,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a24283-3e4c-7007-a68d-ae0e27e83cf6",
+                     *       "requestId": "01a24295-2f94-7000-baff-4bf2ab523c32",
                      *       "outcome": {
                      *         "summary": "personal data erased: profile (except the retained fields), follow-up notes, consent evidence, customer and consent read models, lookup entries, pseudonym mapping, subject key",
-                     *         "documentId": "01a24283-3f81-7003-beb7-37e94438e399",
+                     *         "documentId": "01a24295-30f3-7003-a908-ddd40d13ee78",
                      *         "retained": [
                      *           {
                      *             "category": "bankAccount",
@@ -13766,14 +13979,14 @@ export interface operations {
                     /**
                      * @example {
                      *       "format": "attest-access-export/v1",
-                     *       "tenantId": "dsr-904953",
-                     *       "requestId": "01a24283-361e-7005-8b78-fabcc2295a6c",
+                     *       "tenantId": "dsr-5f6abb",
+                     *       "requestId": "01a24295-26c8-7005-9285-6407114f36bb",
                      *       "generatedAt": "2026-11-23T10:16:00.000Z",
                      *       "subject": {
-                     *         "customerId": "01a24283-2c28-7000-bdf6-0aebb871c77a",
+                     *         "customerId": "01a24295-17fc-7000-8a0d-ba810685429b",
                      *         "profile": {
-                     *           "name": "Li 904953",
-                     *           "email": "li.corrected.904953@example.org"
+                     *           "name": "Li 5f6abb",
+                     *           "email": "li.corrected.5f6abb@example.org"
                      *         },
                      *         "tags": [],
                      *         "under14": false,
@@ -13783,16 +13996,16 @@ export interface operations {
                      *       "followUps": [],
                      *       "consents": [
                      *         {
-                     *           "receiptId": "01a24283-2c6d-7000-8ac4-89c20bb60884",
-                     *           "tenantId": "dsr-904953",
-                     *           "subjectId": "01a24283-2c28-7000-bdf6-0aebb871c77a",
-                     *           "consentId": "01a24283-2c6d-7001-a99b-2691d7a0d0fd",
+                     *           "receiptId": "01a24295-187e-7005-a0ae-952c83c3d576",
+                     *           "tenantId": "dsr-5f6abb",
+                     *           "subjectId": "01a24295-17fc-7000-8a0d-ba810685429b",
+                     *           "consentId": "01a24295-187e-7006-a68f-dc73e4df306f",
                      *           "channel": "email",
                      *           "scope": "general",
                      *           "recordedAt": "2026-11-23T10:00:00.000Z",
                      *           "event": {
-                     *             "id": "01a24283-2c6e-7000-8a70-a7929ba1fb16",
-                     *             "stream": "consent-01a24283-2c28-7000-bdf6-0aebb871c77a",
+                     *             "id": "01a24295-1882-7004-a431-8dff4547f406",
+                     *             "stream": "consent-01a24295-17fc-7000-8a0d-ba810685429b",
                      *             "position": 0
                      *           },
                      *           "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -13816,16 +14029,16 @@ export interface operations {
                      *           "givenByGuardian": null
                      *         },
                      *         {
-                     *           "receiptId": "01a24283-2cb8-7007-a596-639612fa4b64",
-                     *           "tenantId": "dsr-904953",
-                     *           "subjectId": "01a24283-2c28-7000-bdf6-0aebb871c77a",
-                     *           "consentId": "01a24283-2cb8-7008-a69e-9f3b738c4c1c",
+                     *           "receiptId": "01a24295-18fa-7003-8e69-d103b166335e",
+                     *           "tenantId": "dsr-5f6abb",
+                     *           "subjectId": "01a24295-17fc-7000-8a0d-ba810685429b",
+                     *           "consentId": "01a24295-18fa-7004-826b-0c46f502ac90",
                      *           "channel": "sms",
                      *           "scope": "general",
                      *           "recordedAt": "2026-11-23T10:00:00.000Z",
                      *           "event": {
-                     *             "id": "01a24283-2cb9-7003-a9c6-e7f1ae0a1a2f",
-                     *             "stream": "consent-01a24283-2c28-7000-bdf6-0aebb871c77a",
+                     *             "id": "01a24295-18fb-7001-b146-625dbb55b99c",
+                     *             "stream": "consent-01a24295-17fc-7000-8a0d-ba810685429b",
                      *             "position": 1
                      *           },
                      *           "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -13851,15 +14064,15 @@ export interface operations {
                      *       ],
                      *       "processing": [
                      *         {
-                     *           "actor": "apiKey:01a24283-2b6e-7009-9322-621f88f811c7",
+                     *           "actor": "apiKey:01a24295-1716-7005-a804-04ec4f6858f8",
                      *           "at": "2026-12-10T10:00:00.000Z",
                      *           "categories": [
                      *             "request-contact"
                      *           ],
                      *           "channel": "web",
-                     *           "commandId": "01a24283-2e7b-7006-9bb6-52e793f284f4",
-                     *           "correlationId": "01a24283-2e76-7004-b6ca-26997a9b9606",
-                     *           "eventId": "01a24283-2e87-7000-bab1-9ac8b5e9a4c7",
+                     *           "commandId": "01a24295-1ba3-7007-bb6f-4a097a985a8f",
+                     *           "correlationId": "01a24295-1b8c-7000-9473-8ea3fc088442",
+                     *           "eventId": "01a24295-1bb2-7001-bd46-88a24e7b1374",
                      *           "index": 7,
                      *           "kind": "collect",
                      *           "legalBasis": "legal-obligation",
@@ -13871,13 +14084,13 @@ export interface operations {
                      *           "outcome": null,
                      *           "purpose": "data-subject-request",
                      *           "reasons": [],
-                     *           "subject": "psn_kaMiDP-zs6qgFDB6qSOe_Q",
-                     *           "tenant": "dsr-904953",
+                     *           "subject": "psn_sg7B4QB9zEnBKbs3qIr4Yg",
+                     *           "tenant": "dsr-5f6abb",
                      *           "v": 1,
-                     *           "leafHash": "Xw8T5uSHs0MCf/U9ITxaGNsFarRtcyb2diS5XdIc5Rs="
+                     *           "leafHash": "zU58EjCe+zBaPkxJiLBaRJNnRo2W1h8rTw+A+gmrRPA="
                      *         },
                      *         {
-                     *           "actor": "apiKey:01a24283-2b6e-7009-9322-621f88f811c7",
+                     *           "actor": "apiKey:01a24295-1716-7005-a804-04ec4f6858f8",
                      *           "at": "2026-11-23T10:16:00.000Z",
                      *           "categories": [
                      *             "contact",
@@ -13885,7 +14098,7 @@ export interface operations {
                      *           ],
                      *           "channel": null,
                      *           "commandId": null,
-                     *           "correlationId": "01a24283-35e7-7001-8681-b8abacb809f3",
+                     *           "correlationId": "01a24295-2683-7004-bab2-15f99bb0e4f1",
                      *           "eventId": null,
                      *           "index": 22,
                      *           "kind": "read",
@@ -13898,17 +14111,17 @@ export interface operations {
                      *           "outcome": null,
                      *           "purpose": "customer-support",
                      *           "reasons": [],
-                     *           "subject": "psn_kaMiDP-zs6qgFDB6qSOe_Q",
-                     *           "tenant": "dsr-904953",
+                     *           "subject": "psn_sg7B4QB9zEnBKbs3qIr4Yg",
+                     *           "tenant": "dsr-5f6abb",
                      *           "v": 1,
-                     *           "leafHash": "EZvNTskoXmLfqZdTvaYOEyKrFasnbFuYeOdy8qJvpBQ="
+                     *           "leafHash": "ngfEy+nWF1b4RUu7dynU58AtrrQY3Y21gd/IsAyn4EE="
                      *         }
                      *       ],
                      *       "requests": [
                      *         {
-                     *           "requestId": "01a24283-2d1c-7006-8798-5a92a207eb58",
-                     *           "tenantId": "dsr-904953",
-                     *           "customerId": "01a24283-2c28-7000-bdf6-0aebb871c77a",
+                     *           "requestId": "01a24295-1987-7004-8e51-7150b2ed50e7",
+                     *           "tenantId": "dsr-5f6abb",
+                     *           "customerId": "01a24295-17fc-7000-8a0d-ba810685429b",
                      *           "requestType": "access",
                      *           "channel": "web",
                      *           "relation": "self",
@@ -13932,9 +14145,9 @@ export interface operations {
                      *           "closedAt": null
                      *         },
                      *         {
-                     *           "requestId": "01a24283-2e31-7001-9f06-66f7c4aa9ab4",
-                     *           "tenantId": "dsr-904953",
-                     *           "customerId": "01a24283-2c28-7000-bdf6-0aebb871c77a",
+                     *           "requestId": "01a24295-1b3f-7003-9092-331636e1d509",
+                     *           "tenantId": "dsr-5f6abb",
+                     *           "customerId": "01a24295-17fc-7000-8a0d-ba810685429b",
                      *           "requestType": "restriction",
                      *           "channel": "web",
                      *           "relation": "self",
@@ -14064,9 +14277,9 @@ export interface operations {
                      *     </style>
                      *     </head><body>
                      *     <h1>The personal data we hold about you</h1>
-                     *     <p class="meta">Produced November 23, 2026 at 10:16 AM (Coordinated Universal Time) · for request 01a24283-361e-7005-8b78-fabcc2295a6c · your reference 01a24283-2c28-7000-bdf6-0aebb871c77a</p>
+                     *     <p class="meta">Produced November 23, 2026 at 10:16 AM (Coordinated Universal Time) · for request 01a24295-26c8-7005-9285-6407114f36bb · your reference 01a24295-17fc-7000-8a0d-ba810685429b</p>
                      *     <h2>Your details</h2>
-                     *     <table class="rows"><tr><th scope="row">Name</th><td>Li 904953</td></tr><tr><th scope="row">E-mail address</th><td>li.corrected.904953@example.org</td></tr></table>
+                     *     <table class="rows"><tr><th scope="row">Name</th><td>Li 5f6abb</td></tr><tr><th scope="row">E-mail address</th><td>li.corrected.5f6abb@example.org</td></tr></table>
                      *     …
                      */
                     "text/html": string;
@@ -14253,24 +14466,24 @@ export interface operations {
                      *             "category": "email"
                      *           }
                      *         ],
-                     *         "tenantId": "dsr-904953",
-                     *         "requestId": "01a24283-3e4c-7007-a68d-ae0e27e83cf6",
+                     *         "tenantId": "dsr-5f6abb",
+                     *         "requestId": "01a24295-2f94-7000-baff-4bf2ab523c32",
                      *         "receivedAt": "2026-11-23T10:16:00.000Z",
-                     *         "subjectRef": "01a24283-3dfa-7007-bbbd-6752dc365c55",
-                     *         "verifierKey": "attest.local/processing-record+6b17fa44+AVcQCWiobJUyQ6nuZwqSNQ5qM+65BujKvlnX3EWFQs8I",
-                     *         "certificateId": "01a24283-3f81-7003-beb7-37e94438e399",
+                     *         "subjectRef": "01a24295-2f1f-7001-8717-9233d7067013",
+                     *         "verifierKey": "attest.local/processing-record+f77077ea+AWBrclf3QUUK4JsDKRphZC/ADiFcNL97RcbT/5Zw5cHd",
+                     *         "certificateId": "01a24295-30f3-7003-a908-ddd40d13ee78",
                      *         "processingRecord": {
                      *           "index": 41,
-                     *           "origin": "attest.local/processing-record/dsr-904953",
-                     *           "leafHash": "dp2SHZyRl5ys+kbHGZl52R6EV7zzBIw0QCgX2kfudGQ=",
-                     *           "checkpoint": "attest.local/processing-record/dsr-904953\n42\nRBNLNAY9HpIp11SY7N/cexeDY6F5JOtjJLTAzVbP920=\n\n— attest.local/processing-record axf6RCeqHGWbTmjJSjUZAxQkf4ryekUwjsnygjnaUFhO6WksX+CxkJztYy2kDjHW7p679A9vMhRMZ9WbO3F/cGzcOw0=\n",
+                     *           "origin": "attest.local/processing-record/dsr-5f6abb",
+                     *           "leafHash": "BQX9bgJwrBoq8O4hpsM5re6ulR7fQWKDHRVJEwqUAGs=",
+                     *           "checkpoint": "attest.local/processing-record/dsr-5f6abb\n42\nYhxco+C/IhwCH9JiA0bLsMDk4CrLZWiBTFIiG/Dtp14=\n\n— attest.local/processing-record 93B36hyFKz1woGENhsOiVjIXpnT2VjNGz5N/RNr1XYW1Wq0xnxyWFC4J9FnbBEsjqOOhHAyvjkCKN1oj/vGbMBfjSg0=\n",
                      *           "inclusionProof": [
-                     *             "wzj/YtZ3kKglVziav5nvZoAybZw42YnwErght/plHjk=",
-                     *             "mqW9/cf8ZcEA3gVvSirskzU9wukahUfqVJ5OnMTM7DM="
+                     *             "qRq+B1dCWU0o8YB4UsUQZPicRTL+pqePFQPbYBKT7Uo=",
+                     *             "MoKjz4/jfLZWnd/62e8FFUm2WVrSu4uYkzxZQs9McB0="
                      *           ]
                      *         }
                      *       },
-                     *       "signedNote": "{\"certificateId\":\"01a24283-3f81-7003-beb7-37e94438e399\",\"covered\":[\"profile (except the retained fields)\",\"follow-up notes\",\"consent evidence\",\"customer and consent read models\",\"lookup entries\",\"pseudonym mapping\",\"subject key\"],\"erasedAt\":\"2026-11-23T10:16:00.000Z\",\"format\":\"attest-deletion-certificate/v1\",\"issuedAt\":\"2026-11-23T10:16:00.000Z\",\"processingRecord\":{\"checkpoint\":\"attest.local/processing-record/dsr-904953\\n42\\nRBNLNAY9HpIp11SY7N/cexeDY6F5JOtjJLTAzVbP920=\\n\\n— attest.local/processing-record axf6RCeqHGWbTmjJSjUZAxQkf4ryekUwjsnygjnaUFhO6WksX+CxkJztYy2kDjHW7p679A9vMhRMZ9WbO3F/cGzcOw0=\\n\",\"inclusionProof\":[\"wzj/YtZ3kKglVziav5nvZoAybZw42YnwErght/plHjk=\",\"mqW9/cf8ZcEA3gVvSirskzU9wukahUfqVJ5OnMTM7DM=\",\"k3/XjXOSgB2Yz+hYUXTqnNh5Dwq7nicdp1jymC8qTkg=\"],\"index\":41,\"leafHash\":\"dp2SHZyRl5ys+kbHGZl52R6EV7zzBIw0QCgX2kfudGQ=\",\"origin\":\"attest.local/processing-record/dsr-904953\"},\"receivedAt\":\"2026-11-23T10:16:00.000Z\",\"requestId\":\"01a24283-3e4c-7007-a68d-ae0e27e83cf6\",\"retained\":[{\"category\":\"bankAccount\",\"reason\":\"Tax law: accounting records are kept 10 years\",\"until\":\"2036-11-23\"},{\"category\":\"email\",\"reason\":\"Legal claim 2026-117 pending\",\"until\":\"2028-12-31\"}],\"subjectRef\":\"01a24283-3dfa-7007-bbbd-6752dc365c55\",\"tenantId\":\"dsr-904953\",\"verifierKey\":\"attest.local/processing-record+6b17fa44+AVcQCWiobJUyQ6nuZwqSNQ5qM+65BujKvlnX3EWFQs8I\"}\n\n— attest.local/processing-record axf6RDjHrWIY1PWgKVO1P3V0l4qFbIInSxr5rqqeXwGS5cIHips0UPAX45aCCR5qgjDO0lWHyQ2m1Rs7JFbgKN9HJQA=\n"
+                     *       "signedNote": "{\"certificateId\":\"01a24295-30f3-7003-a908-ddd40d13ee78\",\"covered\":[\"profile (except the retained fields)\",\"follow-up notes\",\"consent evidence\",\"customer and consent read models\",\"lookup entries\",\"pseudonym mapping\",\"subject key\"],\"erasedAt\":\"2026-11-23T10:16:00.000Z\",\"format\":\"attest-deletion-certificate/v1\",\"issuedAt\":\"2026-11-23T10:16:00.000Z\",\"processingRecord\":{\"checkpoint\":\"attest.local/processing-record/dsr-5f6abb\\n42\\nYhxco+C/IhwCH9JiA0bLsMDk4CrLZWiBTFIiG/Dtp14=\\n\\n— attest.local/processing-record 93B36hyFKz1woGENhsOiVjIXpnT2VjNGz5N/RNr1XYW1Wq0xnxyWFC4J9FnbBEsjqOOhHAyvjkCKN1oj/vGbMBfjSg0=\\n\",\"inclusionProof\":[\"qRq+B1dCWU0o8YB4UsUQZPicRTL+pqePFQPbYBKT7Uo=\",\"MoKjz4/jfLZWnd/62e8FFUm2WVrSu4uYkzxZQs9McB0=\",\"+rFygqE1n7E6VSaVPs6bqcd5G5+moaeErS0/7/EVGLU=\"],\"index\":41,\"leafHash\":\"BQX9bgJwrBoq8O4hpsM5re6ulR7fQWKDHRVJEwqUAGs=\",\"origin\":\"attest.local/processing-record/dsr-5f6abb\"},\"receivedAt\":\"2026-11-23T10:16:00.000Z\",\"requestId\":\"01a24295-2f94-7000-baff-4bf2ab523c32\",\"retained\":[{\"category\":\"bankAccount\",\"reason\":\"Tax law: accounting records are kept 10 years\",\"until\":\"2036-11-23\"},{\"category\":\"email\",\"reason\":\"Legal claim 2026-117 pending\",\"until\":\"2028-12-31\"}],\"subjectRef\":\"01a24295-2f1f-7001-8717-9233d7067013\",\"tenantId\":\"dsr-5f6abb\",\"verifierKey\":\"attest.local/processing-record+f77077ea+AWBrclf3QUUK4JsDKRphZC/ADiFcNL97RcbT/5Zw5cHd\"}\n\n— attest.local/processing-record 93B36lzSGVtJ9QwT5+DzKUq0CUO89j9pi1tQmnHWHQphV1nxm1xsvbaogx672ZCS/C/s7/TzNZHl9MhzJEtRry5l9g8=\n"
                      *     }
                      */
                     "application/json": components["schemas"]["DeletionCertificateDocument"];
@@ -14355,9 +14568,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a24283-313d-7001-aa3c-7121f266976a",
-                     *       "tenantId": "dsr-904953",
-                     *       "customerId": "01a24283-2c28-7000-bdf6-0aebb871c77a",
+                     *       "requestId": "01a24295-1fac-7005-9817-3d0456ad2862",
+                     *       "tenantId": "dsr-5f6abb",
+                     *       "customerId": "01a24295-17fc-7000-8a0d-ba810685429b",
                      *       "requestType": "deletion",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -14372,7 +14585,7 @@ export interface operations {
                      *       "escalations": [
                      *         {
                      *           "at": "2026-11-23T10:16:00.000Z",
-                     *           "by": "apiKey:01a24283-2b52-7005-8db1-fe95847732bf",
+                     *           "by": "apiKey:01a24295-16e1-7008-b7c6-1aa8ecffbeff",
                      *           "reason": "the tenant has not answered in three weeks"
                      *         }
                      *       ],
@@ -14566,7 +14779,7 @@ export interface operations {
                      *           "years": 10
                      *         }
                      *       ],
-                     *       "updatedBy": "apiKey:01a24283-2b2e-7006-9214-41d5ccc64d7c",
+                     *       "updatedBy": "apiKey:01a24295-168b-7006-b20f-a0f6ce0182cf",
                      *       "updatedAt": "2026-11-23T10:16:00.000Z"
                      *     }
                      */
@@ -14638,9 +14851,9 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "requestId": "01a24283-313d-7001-aa3c-7121f266976a",
-                     *         "tenantId": "dsr-904953",
-                     *         "customerId": "01a24283-2c28-7000-bdf6-0aebb871c77a",
+                     *         "requestId": "01a24295-1fac-7005-9817-3d0456ad2862",
+                     *         "tenantId": "dsr-5f6abb",
+                     *         "customerId": "01a24295-17fc-7000-8a0d-ba810685429b",
                      *         "requestType": "deletion",
                      *         "channel": "web",
                      *         "relation": "self",
@@ -14655,7 +14868,7 @@ export interface operations {
                      *         "escalations": [
                      *           {
                      *             "at": "2026-11-23T10:16:00.000Z",
-                     *             "by": "apiKey:01a24283-2b52-7005-8db1-fe95847732bf",
+                     *             "by": "apiKey:01a24295-16e1-7008-b7c6-1aa8ecffbeff",
                      *             "reason": "the tenant has not answered in three weeks"
                      *           }
                      *         ],

@@ -1,2 +1,3 @@
 export * from './lib/record';
 export * from './lib/register';
+export * from './lib/record-table';

@@ -36,6 +36,12 @@ import {
   activitiesCsv,
   activitiesHtml,
   INCIDENT_KINDS,
+  isRecordTableColumn,
+  RECORD_TABLE_COLUMNS,
+  recordTableColumns,
+  recordTableCsv,
+  recordTableJson,
+  type RecordTableColumn,
   type ActivityVersion,
   type ImpactAssessment,
   type IncidentKind,
@@ -52,9 +58,12 @@ import {
   documentOptions,
   currentPrincipal,
   ParseSafeIntPipe,
+  ProblemException,
   QueryWholeNumber,
   RequirePermission,
+  RequireRecentSignIn,
 } from '@attest/http';
+import type { ProcessingRecordTableExport } from './processing.responses';
 
 const tenantId = (): string => currentPrincipal().tenantId;
 const actor = (): string => currentPrincipal().actor;
@@ -68,6 +77,26 @@ export class RecordQueryDto {
   @ApiPropertyOptional({ enum: PROCESSING_KINDS }) @IsOptional() @IsIn(PROCESSING_KINDS) kind?: string;
   @ApiPropertyOptional() @IsOptional() @IsISO8601({ strict: true }) from?: string;
   @ApiPropertyOptional() @IsOptional() @IsISO8601({ strict: true }) to?: string;
+}
+
+export class RecordTableExportQueryDto extends RecordQueryDto {
+  @ApiPropertyOptional({
+    description: `Columns, comma-separated (${RECORD_TABLE_COLUMNS.join(', ')}); the entry index always comes first. Default: all.`,
+    example: 'at,kind,purpose,actor',
+  })
+  @IsOptional()
+  @Matches(/^[A-Za-z]{1,32}(,[A-Za-z]{1,32}){0,31}$/)
+  columns?: string;
+}
+
+/** The columns of a table export; an unknown one is refused (400) rather than silently dropped. */
+function exportColumns(text: string | undefined): RecordTableColumn[] {
+  if (text === undefined) return [...RECORD_TABLE_COLUMNS];
+  const names = text.split(',');
+  const unknown = names.filter((n) => !isRecordTableColumn(n));
+  if (unknown.length > 0)
+    throw new ProblemException(400, 'RECORD.UNKNOWN_COLUMN', `Unknown column ${unknown.join(', ')}; the columns are ${RECORD_TABLE_COLUMNS.join(', ')}.`);
+  return recordTableColumns(names.filter(isRecordTableColumn));
 }
 
 export class RecordPageQueryDto extends RecordQueryDto {
@@ -301,6 +330,39 @@ export class ProcessingRecordController {
   @ApiAuthenticatedProblems(400)
   query(@Query() q: RecordPageQueryDto) {
     return this.record.query(tenantId(), toQuery(q), q.limit ?? 50, q.cursor ?? null);
+  }
+
+  @Get('records/export.csv')
+  @RequirePermission('processing-record:read')
+  @RequireRecentSignIn()
+  @ApiOperation({ summary: 'Every record of the filter (at most 10,000) as CSV with exactly the chosen columns; the export is recorded' })
+  @ApiDocumentAnswer('text/csv', 'The records as CSV, newest first')
+  @ApiAuthenticatedProblems(400)
+  async exportRecordsCsv(
+    @Query() q: RecordTableExportQueryDto,
+    @Res({ passthrough: true }) res: { header(name: string, value: string): unknown },
+  ): Promise<string> {
+    const columns = exportColumns(q.columns);
+    const rows = await this.record.exportTable(tenantId(), toQuery(q), 'csv', { actor: actor(), correlationId: currentContext()?.correlationId ?? null });
+    res.header('Content-Type', 'text/csv; charset=utf-8');
+    res.header('Content-Disposition', 'attachment; filename="processing-record.csv"');
+    return recordTableCsv(rows, columns);
+  }
+
+  @Get('records/export.json')
+  @RequirePermission('processing-record:read')
+  @RequireRecentSignIn()
+  @ApiOperation({ summary: 'Every record of the filter (at most 10,000) as JSON with exactly the chosen columns; the export is recorded' })
+  @ApiAnswer(200, 'ProcessingRecordTableExport', 'The columns and the records, newest first')
+  @ApiAuthenticatedProblems(400)
+  async exportRecordsJson(
+    @Query() q: RecordTableExportQueryDto,
+    @Res({ passthrough: true }) res: { header(name: string, value: string): unknown },
+  ): Promise<ProcessingRecordTableExport> {
+    const columns = exportColumns(q.columns);
+    const rows = await this.record.exportTable(tenantId(), toQuery(q), 'json', { actor: actor(), correlationId: currentContext()?.correlationId ?? null });
+    res.header('Content-Disposition', 'attachment; filename="processing-record.json"');
+    return { columns, records: recordTableJson(rows, columns) };
   }
 
   @Get('verification')

@@ -52,5 +52,13 @@ export interface ProcessingRecordPage {
   readonly next: string | null;
 }
 
+/** A table export of the processing record: exactly the explorer's filter and columns. */
+export interface ProcessingRecordTableExport {
+  /** The columns, in order (the entry index first). */
+  readonly columns: string[];
+  /** One object per record, newest first, with exactly those keys. */
+  readonly records: Record<string, unknown>[];
+}
+
 export type RecordedImpactAssessment = ImpactAssessment & { readonly assessmentId: string; readonly recordedBy: string; readonly recordedAt: string };
 export type NewImpactAssessment = ImpactAssessment & { readonly assessmentId: string };

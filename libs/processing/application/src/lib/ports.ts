@@ -56,6 +56,17 @@ export interface ProcessingRecordService {
   verify(tenantId: string): Promise<VerificationReport>;
   /** Builds the bundle, then records the export itself as processing (kind `export`). */
   exportBundle(tenantId: string, query: RecordQuery | null, by: { readonly actor: string; readonly correlationId: string | null }): Promise<RecordBundle>;
+  /**
+   * Every record of a query (newest first, at most 10,000: `RECORD.EXPORT_TOO_LARGE`), for a
+   * table export (CSV, JSON) of exactly the explorer's filter; records the export itself as
+   * processing (kind `export`, method `processing-record-table:<format>`).
+   */
+  exportTable(
+    tenantId: string,
+    query: RecordQuery,
+    format: 'csv' | 'json',
+    by: { readonly actor: string; readonly correlationId: string | null },
+  ): Promise<(ProcessingRecordBody & { leafHash: string })[]>;
   legalHolds(tenantId: string): Promise<LegalHold[]>;
   placeLegalHold(tenantId: string, reason: string, actor: string): Promise<LegalHold>;
   releaseLegalHold(tenantId: string, holdId: string, actor: string): Promise<LegalHold>;

@@ -94,7 +94,8 @@ export function activityCells(v: ActivityVersion): Record<(typeof ACTIVITY_COLUM
   };
 }
 
-const csvCell = (s: string): string => {
+/** One CSV cell (RFC 4180 quoting; a leading formula character neutralised). */
+export const csvCell = (s: string): string => {
   // A leading formula character is neutralised for spreadsheet safety (CSV injection).
   const safe = /^[=+\-@\t\r]/u.test(s) ? `'${s}` : s;
   return /[",\r\n]/u.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;

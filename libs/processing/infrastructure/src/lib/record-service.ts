@@ -2,7 +2,8 @@ import type { DataSource } from 'typeorm';
 import { withTenant } from '@attest/database';
 import { DomainError, uuidv7, type Clock } from '@attest/kernel';
 import type { CheckpointView, LegalHold, ProcessingRecordService, RecordQuery } from '@attest/processing-application';
-import { decodeRecord } from '@attest/processing-domain';
+import { decodeRecord, type ProcessingRecordBody } from '@attest/processing-domain';
+import { STANDARD_MEASURES } from '@attest/security';
 import type { PostgresRecordLog, StoredCheckpoint } from './record-log';
 import { exportBundle, verifyTenantLog } from './verify-database';
 
@@ -110,6 +111,43 @@ export class PostgresProcessingRecordService implements ProcessingRecordService 
 
   verify(tenantId: string) {
     return verifyTenantLog(this.log, tenantId);
+  }
+
+  async exportTable(tenantId: string, q: RecordQuery, format: 'csv' | 'json', by: { readonly actor: string; readonly correlationId: string | null }) {
+    const filter = await this.filter(tenantId, q);
+    const rows: (ProcessingRecordBody & { leafHash: string })[] = [];
+    let cursor: string | null = null;
+    while (filter !== null) {
+      const page = await this.log.query(tenantId, filter, 500, cursor);
+      rows.push(...page.records);
+      if (rows.length > EXPORT_LIMIT)
+        throw new DomainError('RECORD.EXPORT_TOO_LARGE', `a table export holds at most ${EXPORT_LIMIT} records; narrow the filter`, 'invalid');
+      if (!page.next) break;
+      cursor = page.next;
+    }
+    // The export is itself processing: who exported which selection shows in the record ("who looked").
+    await this.log.appendNow([
+      {
+        tenantId,
+        sourceId: uuidv7(),
+        kind: 'export',
+        categories: [],
+        purpose: 'compliance-audit',
+        method: `processing-record-table:${format}`,
+        measures: [...STANDARD_MEASURES],
+        legalBasis: 'legal-obligation',
+        actor: by.actor,
+        subject: filter?.subject ?? null,
+        at: this.clock.now().toISOString(),
+        eventId: null,
+        commandId: null,
+        correlationId: by.correlationId,
+        channel: null,
+        outcome: null,
+        reasons: [],
+      },
+    ]);
+    return rows;
   }
 
   async exportBundle(tenantId: string, q: RecordQuery | null, by: { readonly actor: string; readonly correlationId: string | null }) {
