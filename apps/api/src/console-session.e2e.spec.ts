@@ -27,7 +27,7 @@ describe('console sessions (BFF) and the served console', () => {
       join(consoleDir, 'index.html'),
       '<!doctype html><html><head><script type="module" src="/console/assets/app-1a2b.js"></script></head></html>',
     );
-    await writeFile(join(consoleDir, 'assets', 'app-1a2b.js'), 'console.log("attest")');
+    await writeFile(join(consoleDir, 'assets', 'app-1a2b.js'), `console.log("attest");${' '.repeat(400)}`);
     await api.start('console_sessions', { clock, consoleDir });
   });
 
@@ -189,6 +189,12 @@ describe('console sessions (BFF) and the served console', () => {
     const script = await fetch(`${api.base}/console/assets/app-1a2b.js`);
     expect(script.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
     expect(script.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    expect(await script.text()).toBe(`console.log("attest");${' '.repeat(400)}`);
+    // Sent gzipped to a browser that takes gzip (fetch asks for it and inflates it); as is to one that does not.
+    expect(script.headers.get('content-encoding')).toBe('gzip');
+    expect(script.headers.get('vary')).toBe('accept-encoding');
+    const plain = await fetch(`${api.base}/console/assets/app-1a2b.js`, { headers: { 'accept-encoding': 'identity' } });
+    expect([plain.headers.get('content-encoding'), (await plain.text()).length]).toEqual([null, 422]);
     const missing = await api.call('GET', '/console/assets/gone-9z9z.js');
     expect(missing.body).toMatchObject({ status: 404, code: 'HTTP.NOT_FOUND' });
     expect(CONSOLE_CSP).toContain("script-src 'self'");

@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, relative, sep } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sendProblem } from '@attest/http';
 
@@ -38,6 +39,8 @@ const TYPES: Readonly<Record<string, string>> = {
 
 interface Asset {
   readonly body: Buffer;
+  /** The body gzipped once at start, for text files (about a third of the size); null when it would not shrink. */
+  readonly gzip: Buffer | null;
   readonly type: string;
   /** Vite's hashed file names never change content: cached for a year. */
   readonly immutable: boolean;
@@ -51,12 +54,23 @@ function load(dir: string): Map<string, Asset> {
       if (statSync(path).isDirectory()) walk(path);
       else {
         const key = relative(dir, path).split(sep).join('/');
-        files.set(key, { body: readFileSync(path), type: TYPES[extname(name)] ?? 'application/octet-stream', immutable: key.startsWith('assets/') });
+        const body = readFileSync(path);
+        const type = TYPES[extname(name)] ?? 'application/octet-stream';
+        const packed = /^(text\/|application\/json|image\/svg)/u.test(type) ? gzipSync(body, { level: 9 }) : null;
+        files.set(key, { body, gzip: packed && packed.length < body.length ? packed : null, type, immutable: key.startsWith('assets/') });
       }
     }
   };
   walk(dir);
   return files;
+}
+
+/** The file as the browser accepts it: gzipped when it says it takes gzip. */
+function send(request: FastifyRequest, reply: FastifyReply, file: Asset): FastifyReply {
+  reply.header('vary', 'accept-encoding').type(file.type);
+  const accepts = request.headers['accept-encoding'];
+  if (file.gzip && typeof accepts === 'string' && /\bgzip\b/u.test(accepts)) return reply.header('content-encoding', 'gzip').send(file.gzip);
+  return reply.send(file.body);
 }
 
 function securityHeaders(reply: FastifyReply): FastifyReply {
@@ -84,10 +98,7 @@ export function serveConsole(fastify: FastifyInstance, dir: string = CONSOLE_DIS
     const path = request.params['*'];
     const file = files.get(path);
     if (file) {
-      return securityHeaders(reply)
-        .header('cache-control', file.immutable ? 'public, max-age=31536000, immutable' : 'no-cache')
-        .type(file.type)
-        .send(file.body);
+      return send(request, securityHeaders(reply).header('cache-control', file.immutable ? 'public, max-age=31536000, immutable' : 'no-cache'), file);
     }
     // A missing hashed asset is a 404, not the app: a stale page must not run a script it did not ask for.
     if (path.startsWith('assets/')) {
@@ -96,6 +107,6 @@ export function serveConsole(fastify: FastifyInstance, dir: string = CONSOLE_DIS
     }
     const index = files.get('index.html');
     if (!index) throw new Error('the console build has no index.html');
-    return securityHeaders(reply).header('cache-control', 'no-cache').type(index.type).send(index.body);
+    return send(request, securityHeaders(reply).header('cache-control', 'no-cache'), index);
   });
 }
