@@ -153,6 +153,13 @@ interface AxeViolation {
     expect(await page.locator('table tbody tr').count()).toBe(10);
     expect(await seriousViolations()).toEqual([]);
     await screenshot('console-records');
+    // The CSV download holds exactly this filter and the shown columns, every page (the entry index first).
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('[data-export="csv"]').click()]);
+    const path = await download.path();
+    const lines = readFileSync(path, 'utf8').trimEnd().split('\r\n');
+    expect(lines[0]).toBe('index,at,kind,purpose,actor,subject,legalBasis,outcome,leafHash');
+    expect(lines).toHaveLength(11);
+    expect(lines.slice(1).every((line) => line.split(',')[2] === 'read')).toBe(true);
   });
 
   it('verifies an entry in the browser, and shows the failure once the record is altered in the database', async () => {
@@ -179,6 +186,27 @@ interface AxeViolation {
     const steps = await Promise.all(Array.from({ length: await failed.count() }, (_, i) => failed.nth(i).getAttribute('data-step')));
     expect(steps).toContain('leaf-hash');
     await screenshot('console-entry-failed');
+  });
+
+  it('a download with a sign-in older than 5 minutes asks for a step-up, then comes back to the same view', async () => {
+    await page.goto(`${api.base}/console/records?kind=read`);
+    await page.locator('table tbody tr').first().waitFor();
+    clock.advance(6 * MINUTE);
+    await page.locator('[data-export="csv"]').click();
+    await page.waitForURL(/\/console\/step-up\?/);
+    expect(new URL(page.url()).searchParams.get('returnTo')).toBe('/console/records?kind=read');
+    await page.getByRole('heading', { name: 'This needs a recent sign-in' }).waitFor();
+    expect(await seriousViolations()).toEqual([]);
+    await screenshot('console-step-up');
+    await signIn('/console/records?kind=read');
+    await page.waitForURL(/\/console\/records\?kind=read/);
+    await page.locator('table tbody tr').first().waitFor();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('[data-export="json"]').click()]);
+    const exported = JSON.parse(readFileSync(await download.path(), 'utf8')) as { columns: string[]; records: { index: number; kind: string }[] };
+    expect(exported.columns[0]).toBe('index');
+    expect(exported.records).toHaveLength(10);
+    // What is stored, as it is: the one record altered in the database above reads as "use" now.
+    expect(exported.records.filter((r) => r.kind !== 'read').map((r) => r.index)).toEqual([3]);
   });
 
   it('an ended session sends the person to sign in and back to the same view', async () => {

@@ -29,6 +29,9 @@ describe('returnTo', () => {
     expect(signInHref('/console/records?kind=use')).toBe('/console/sign-in?returnTo=%2Fconsole%2Frecords%3Fkind%3Duse');
     expect(stepUpHref('/console/records/3')).toBe('/console/step-up?returnTo=%2Fconsole%2Frecords%2F3');
     expect(oidcSignInHref(undefined)).toBe('/console/auth/oidc');
+    // A step-up asks the provider for a fresh sign-in.
+    expect(oidcSignInHref('/console/records', true)).toBe('/console/auth/oidc?returnTo=%2Fconsole%2Frecords&prompt=login');
+    expect(oidcSignInHref(undefined, true)).toBe('/console/auth/oidc?prompt=login');
     expect(oidcSignInHref('https://evil.example/')).toBe('/console/auth/oidc');
   });
 });

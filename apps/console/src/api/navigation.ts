@@ -29,8 +29,14 @@ const withReturnTo = (path: string, returnTo: string | undefined): string => {
 export const signInHref = (returnTo?: string): string => withReturnTo(`${CONSOLE_BASE}/sign-in`, returnTo);
 /** The SPA's "this needs a recent sign-in" page. */
 export const stepUpHref = (returnTo?: string): string => withReturnTo(`${CONSOLE_BASE}/step-up`, returnTo);
-/** Sign-in with the deployment's OIDC provider: a browser navigation the server handles (not an SPA route). */
-export const oidcSignInHref = (returnTo?: string): string => withReturnTo(`${CONSOLE_BASE}/auth/oidc`, returnTo);
+/**
+ * Sign-in with the deployment's OIDC provider: a browser navigation the server handles (not an SPA route).
+ * A step-up asks the provider to sign the person in again (`prompt=login`).
+ */
+export const oidcSignInHref = (returnTo?: string, stepUp = false): string => {
+  const href = withReturnTo(`${CONSOLE_BASE}/auth/oidc`, returnTo);
+  return stepUp ? `${href}${href.includes('?') ? '&' : '?'}prompt=login` : href;
+};
 
 /** Pages that must not send the browser anywhere on a 401/403 (they would loop). */
 const AUTH_PAGES = [`${CONSOLE_BASE}/sign-in`, `${CONSOLE_BASE}/step-up`];

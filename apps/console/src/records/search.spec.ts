@@ -1,5 +1,6 @@
 import { parseSearchString, stringifySearchObject } from '../search-params';
 import {
+  exportQuery,
   apiQuery,
   DEFAULT_LIMIT,
   draftOf,
@@ -57,6 +58,14 @@ describe('processing record explorer: search parameters', () => {
     expect(parseRecordsSearch({ limit: '0' })).toEqual({});
     expect(parseRecordsSearch({ limit: String(DEFAULT_LIMIT) })).toEqual({});
     expect(parseRecordsSearch({ limit: 'NaN' })).toEqual({});
+  });
+
+  it('exports exactly the filter and the shown columns, without the page', () => {
+    expect(exportQuery({ kind: 'read', purpose: 'newsletter', cursor: 'abc', limit: 25, trail: ['x'] }, ['at', 'kind'])).toEqual({
+      kind: 'read',
+      purpose: 'newsletter',
+      columns: 'at,kind',
+    });
   });
 
   it('keeps the trail of earlier pages only with a cursor', () => {

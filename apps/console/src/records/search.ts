@@ -113,6 +113,11 @@ export function apiQuery(search: RecordsSearch): RecordsApiQuery {
   return compact({ ...filtersOf(search), limit: effectiveLimit(search), cursor: search.cursor });
 }
 
+/** The query of a table export (`records/export.csv|json`): exactly this filter and these columns, every page. */
+export function exportQuery(search: RecordsSearch, columns: readonly ColumnId[]): RecordFilters & { readonly columns: string } {
+  return { ...filtersOf(search), columns: columns.join(',') };
+}
+
 const view = (search: RecordsSearch): RecordsSearch => compact({ limit: search.limit, columns: search.columns });
 
 /** New filters start again at the first page; rows per page and columns stay. */

@@ -10,6 +10,10 @@ describe('sign-in and step-up search parameters', () => {
     expect(parseStepUpSearch({ returnTo: '/console/records/3' })).toEqual({ returnTo: '/console/records/3' });
   });
 
+  it('knows the sign-in errors the server reports', () => {
+    for (const error of ['link-invalid', 'oidc-failed', 'oidc-unavailable', 'oidc-not-configured']) expect(parseSignInSearch({ error })).toEqual({ error });
+  });
+
   it('drops anything else', () => {
     expect(parseSignInSearch({ returnTo: 'https://evil.example/', error: '<b>', signedOut: '1' })).toEqual({});
     expect(parseStepUpSearch({ returnTo: '//evil.example/console/' })).toEqual({});

@@ -4,11 +4,15 @@ import { safeReturnTo } from '../api/navigation';
 export interface SignInSearch {
   /** Where to go after signing in: a path under /console (anything else is dropped). */
   readonly returnTo?: string;
-  /** Set by the server when a sign-in link could not be used. */
-  readonly error?: 'link-invalid';
+  /** Set by the server when a sign-in could not be completed. */
+  readonly error?: SignInError;
   /** Set after signing out. */
   readonly signedOut?: boolean;
 }
+
+export const SIGN_IN_ERRORS = ['link-invalid', 'oidc-failed', 'oidc-unavailable', 'oidc-not-configured'] as const;
+export type SignInError = (typeof SIGN_IN_ERRORS)[number];
+const isSignInError = (value: unknown): value is SignInError => typeof value === 'string' && (SIGN_IN_ERRORS as readonly string[]).includes(value);
 
 export interface StepUpSearch {
   readonly returnTo?: string;
@@ -18,7 +22,7 @@ export function parseSignInSearch(input: Record<string, unknown>): SignInSearch 
   const returnTo = safeReturnTo(input['returnTo']);
   return {
     ...(returnTo !== undefined ? { returnTo } : {}),
-    ...(input['error'] === 'link-invalid' ? { error: 'link-invalid' as const } : {}),
+    ...(isSignInError(input['error']) ? { error: input['error'] } : {}),
     ...(input['signedOut'] === 'true' || input['signedOut'] === true ? { signedOut: true } : {}),
   };
 }

@@ -11,14 +11,14 @@ const stepUpRoute = getRouteApi('/step-up');
 const LINK_COMMAND = 'npx attest console-link --tenant <tenant> --roles <roles>';
 
 /** The ways to sign in here: OIDC when the deployment has it, and always the sign-in link. Public calls only. */
-function SignInOptions({ returnTo }: { readonly returnTo: string | undefined }) {
+function SignInOptions({ returnTo, stepUp = false }: { readonly returnTo: string | undefined; readonly stepUp?: boolean }) {
   const { t, tx } = useI18n();
   const { data: options } = useQuery(signInOptionsQuery);
   return (
     <>
       {options?.oidc === true && (
         <p>
-          <a className="button primary" href={oidcSignInHref(returnTo)}>
+          <a className="button primary" href={oidcSignInHref(returnTo, stepUp)}>
             {t('signIn.oidc')}
           </a>
         </p>
@@ -39,9 +39,9 @@ export function SignInPage() {
   return (
     <div className="page narrow">
       <h1>{t('signIn.title')}</h1>
-      {error === 'link-invalid' && (
+      {error !== undefined && (
         <p className="notice warning" role="alert">
-          {t('signIn.linkInvalid')}
+          {t(`signIn.error.${error}`)}
         </p>
       )}
       {returnTo !== undefined && (
@@ -67,7 +67,7 @@ export function StepUpPage() {
     <div className="page narrow">
       <h1>{t('stepUp.title')}</h1>
       <p className="notice">{t('stepUp.explanation')}</p>
-      <SignInOptions returnTo={returnTo} />
+      <SignInOptions returnTo={returnTo} stepUp />
       <p>
         <Link to="/">{t('stepUp.cancel')}</Link>
       </p>
