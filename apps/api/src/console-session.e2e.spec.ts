@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Role } from '@attest/access-domain';
 import { FixedClock, uuidv7 } from '@attest/kernel';
+import { consoleSessionCleanupJob } from '@attest/access-infrastructure';
 import { issueConsoleLink } from '@attest/runtime';
 import { ApiHarness } from './testing/api-harness';
 import { CONSOLE_CSP } from './console/serve-console';
@@ -173,6 +174,37 @@ describe('console sessions (BFF) and the served console', () => {
     const again = await signIn(tenantId, ['dsr-handler']);
     expect((await reveal(again)).body).toMatchObject({ status: 404 });
     expect((await download(again)).status).toBe(200);
+  });
+
+  it('deletes sessions and links 30 days after they ended or expired (the cleanup job), and nothing still usable', async () => {
+    const tenantId = tenant();
+    await signIn(tenantId);
+    const leaving = await signIn(tenantId);
+    expect((await api.call('POST', '/v1/console/session/sign-out', withCookie(leaving, { 'x-attest-csrf': '1' }))).status).toBe(204);
+    await issueConsoleLink(api.infra, api.base, tenantId, ['compliance-officer'], { clock });
+    const job = consoleSessionCleanupJob({ owner: api.infra.dataSource });
+    const count = async (): Promise<number[]> => {
+      const [row] = await api.infra.dataSource.query<{ sessions: number; links: number }[]>(
+        `SELECT (SELECT count(*)::int FROM access.console_sessions WHERE tenant_id = $1) AS sessions,
+                (SELECT count(*)::int FROM access.console_links WHERE tenant_id = $1) AS links`,
+        [tenantId],
+      );
+      return [row?.sessions ?? -1, row?.links ?? -1];
+    };
+    expect(await count()).toEqual([2, 3]);
+    // 29 days on, nothing of this tenant goes (the job runs over every tenant: other suites' rows may go).
+    await job.run({ now: new Date(clock.now().getTime() + 29 * 86_400_000), dryRun: false });
+    expect(await count()).toEqual([2, 3]);
+    // 31 days on: a dry run reports and changes nothing; the run deletes the ended and the expired, not a session opened then.
+    clock.advance(31 * 86_400_000);
+    const fresh = await signIn(tenantId);
+    const dry = await job.run({ now: clock.now(), dryRun: true });
+    expect(dry.planned?.[0]).toMatch(/^would delete \d+ sessions, \d+ links and \d+ OIDC sign-ins$/);
+    expect(await count()).toEqual([3, 4]);
+    const done = await job.run({ now: clock.now(), dryRun: false });
+    expect(done.counts['sessions']).toBeGreaterThanOrEqual(2);
+    expect(await count()).toEqual([1, 1]);
+    expect((await api.call('GET', '/v1/me', withCookie(fresh))).status).toBe(200);
   });
 
   it('serves the console under /console/ with a strict CSP: files as built, index.html for app routes, 404 for a missing asset', async () => {

@@ -1,3 +1,4 @@
+import { consoleSessionCleanupJob } from '@attest/access-infrastructure';
 import type { AttestConfig } from '@attest/config';
 import {
   agreementExpiryJob,
@@ -50,6 +51,7 @@ export function createJobs(infra: Infrastructure, config: AttestConfig): JobDefi
       erase: (context, customerId) => eraseCustomer(infra, context, customerId, 'agreement-ended'),
     }),
     functionDeletionDeadlinesJob(accounts),
+    consoleSessionCleanupJob({ owner: infra.dataSource }),
     // Warnings ahead of every destructive job, through the outbox, once per cycle: users before an
     // A8 cancellation for inactivity; tenants before P2 purges record bodies, before D5 erases a
     // kept field, and before A10 erases their customers' personal data.

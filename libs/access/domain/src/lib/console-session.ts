@@ -12,6 +12,8 @@ export const CONSOLE_SESSION_POLICY = {
   recentSignInMinutes: 5,
   /** A sign-in link works once, within this time. */
   linkMinutes: 10,
+  /** Ended sessions and used links are kept this long (a security review), then deleted. */
+  keepEndedDays: 30,
 } as const;
 
 /** How the person behind a session signed in. */
