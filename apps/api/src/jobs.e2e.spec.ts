@@ -335,6 +335,7 @@ describe('timed jobs that move the clock (P2, D3, D5; real Postgres)', () => {
       'account-inactivity-cancellation',
       'account-inactivity-restriction',
       'agreement-expiry',
+      'console-session-cleanup',
       'destruction-warnings',
       'function-deletion-deadlines',
       'processing-record-purge',
