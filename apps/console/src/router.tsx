@@ -5,6 +5,7 @@ import { createRootRouteWithContext, createRoute, createRouter, lazyRouteCompone
 import { CONSOLE_BASE, CONSOLE_HOME, consolePath } from './api/navigation';
 import { sessionQuery } from './api/queries';
 import type { ConsoleSession } from './api/session';
+import { parseCheckpointsSearch } from './checkpoints/checkpoints';
 import { parseRecordsSearch } from './records/search';
 import { parseEntryIndex, parseSignInSearch, parseStepUpSearch } from './routes/auth-search';
 import { HomePage } from './routes/home';
@@ -79,7 +80,25 @@ const entryRoute = createRoute({
   component: lazyRouteComponent(() => import('./routes/entry'), 'EntryPage'),
 });
 
-const routeTree = rootRoute.addChildren([homeRoute, signInRoute, stepUpRoute, recordsRoute, entryRoute]);
+const checkpointsRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: 'checkpoints',
+  validateSearch: parseCheckpointsSearch,
+  beforeLoad: requireSession,
+  component: lazyRouteComponent(() => import('./routes/checkpoints'), 'CheckpointsPage'),
+});
+
+/**
+ * Verify a bundle anywhere: public, with no requireSession. The page calls no API (not even the
+ * session): a visitor without an account checks an export bundle in the browser.
+ */
+const verifyBundleRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: 'verify',
+  component: lazyRouteComponent(() => import('./routes/verify-bundle'), 'VerifyBundlePage'),
+});
+
+const routeTree = rootRoute.addChildren([homeRoute, signInRoute, stepUpRoute, recordsRoute, entryRoute, checkpointsRoute, verifyBundleRoute]);
 
 export function createConsoleRouter(queryClient: QueryClient) {
   return createRouter({

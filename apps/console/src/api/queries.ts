@@ -30,3 +30,22 @@ export const entryQuery = (index: number) =>
     // An entry never changes once written (only a purge empties its body).
     staleTime: 5 * 60_000,
   });
+
+/** This log: its origin, verifier key and latest signed checkpoint. */
+export const logInfoQuery = queryOptions({
+  queryKey: ['processing-record', 'log'] as const,
+  queryFn: ({ signal }) => unwrap(api.GET('/v1/processing-record', { signal })),
+});
+
+/** Every signed checkpoint, oldest first (as the API answers). */
+export const checkpointsQuery = queryOptions({
+  queryKey: ['processing-record', 'checkpoints'] as const,
+  queryFn: ({ signal }) => unwrap(api.GET('/v1/processing-record/checkpoints', { signal })),
+});
+
+/** The server's verification: it recomputes the tree and checks every signed checkpoint, on each call. */
+export const serverVerificationQuery = queryOptions({
+  queryKey: ['processing-record', 'verification'] as const,
+  queryFn: ({ signal }) => unwrap(api.GET('/v1/processing-record/verification', { signal })),
+  staleTime: 0,
+});

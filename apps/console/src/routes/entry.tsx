@@ -6,6 +6,7 @@ import { api, unwrap } from '../api/client';
 import { entryQuery, sessionQuery } from '../api/queries';
 import { DateTime } from '../components/DateTime';
 import { ErrorBox } from '../components/ErrorBox';
+import { StepsList } from '../components/StepsList';
 import { useDocumentTitle } from '../components/use-document-title';
 import { useI18n } from '../i18n/context';
 import { ENTRY_FIELDS, fieldText, MONOSPACE_FIELDS, prettyBody, type ProcessingRecordBody, type ProcessingRecordEntry } from '../records/entry';
@@ -169,18 +170,7 @@ export function VerifyPanel({ entry }: { readonly entry: ProcessingRecordEntry }
           <p className={result.verification.ok ? 'notice success' : 'notice failure'} role="status" data-verified={result.verification.ok ? 'yes' : 'no'}>
             {result.verification.ok ? t('entry.verifyPassed', { size: result.checkpointSize }) : t('entry.verifyFailed')}
           </p>
-          <ol className="verify-steps">
-            {result.verification.steps.map((step, i) => (
-              <li key={`${step.step}-${String(i)}`} className={step.ok ? 'step-ok' : 'step-failed'} data-step={step.step} data-ok={step.ok ? 'yes' : 'no'}>
-                <span className="step-mark" aria-hidden="true">
-                  {step.ok ? '✓' : '✗'}
-                </span>{' '}
-                <span className="visually-hidden">{step.ok ? t('entry.stepPassed') : t('entry.stepFailed')}</span>
-                <code>{step.step}</code>
-                {step.subject !== undefined && <span className="muted"> ({step.subject})</span>}: {step.detail}
-              </li>
-            ))}
-          </ol>
+          <StepsList steps={result.verification.steps} />
         </>
       )}
       <p className="muted">{t('entry.verifyCommand')}</p>

@@ -77,6 +77,14 @@ export function HomePage() {
             <Link to="/records">{t('home.records')}</Link>
             <p className="muted">{t('home.recordsHint')}</p>
           </li>
+          <li>
+            <Link to="/checkpoints">{t('home.checkpoints')}</Link>
+            <p className="muted">{t('home.checkpointsHint')}</p>
+          </li>
+          <li>
+            <Link to="/verify">{t('home.verify')}</Link>
+            <p className="muted">{t('home.verifyHint')}</p>
+          </li>
         </ul>
       </section>
     </div>

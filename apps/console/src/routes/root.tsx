@@ -10,25 +10,38 @@ export function RootLayout() {
   const { t } = useI18n();
   // Only reads what a page already loaded: the sign-in pages never ask for the session.
   const { data: session } = useQuery({ ...sessionQuery, enabled: false });
+  // Preloading a page with data asks for the session: only once someone is known to be signed in
+  // (the public pages, such as /verify, make no API call at all).
+  const preload = session ? 'intent' : false;
   return (
     <>
       <a className="skip-link" href="#main">
         {t('app.skipToContent')}
       </a>
       <header className="app-header">
-        <Link to="/" className="brand">
+        <Link to="/" preload={preload} className="brand">
           {t('app.name')}
         </Link>
         <nav aria-label={t('nav.label')}>
           <ul>
             <li>
-              <Link to="/" activeOptions={{ exact: true }} activeProps={{ 'aria-current': 'page' }}>
+              <Link to="/" preload={preload} activeOptions={{ exact: true }} activeProps={{ 'aria-current': 'page' }}>
                 {t('nav.home')}
               </Link>
             </li>
             <li>
-              <Link to="/records" activeProps={{ 'aria-current': 'page' }}>
+              <Link to="/records" preload={preload} activeProps={{ 'aria-current': 'page' }}>
                 {t('nav.records')}
+              </Link>
+            </li>
+            <li>
+              <Link to="/checkpoints" preload={preload} activeProps={{ 'aria-current': 'page' }}>
+                {t('nav.checkpoints')}
+              </Link>
+            </li>
+            <li>
+              <Link to="/verify" activeProps={{ 'aria-current': 'page' }}>
+                {t('nav.verify')}
               </Link>
             </li>
           </ul>

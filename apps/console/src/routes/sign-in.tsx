@@ -55,6 +55,13 @@ export function SignInPage() {
         </p>
       )}
       <SignInOptions returnTo={returnTo} />
+      <section className="card" aria-labelledby="sign-in-verify">
+        <h2 id="sign-in-verify">{t('signIn.verifyTitle')}</h2>
+        <p>{t('signIn.verifyText')}</p>
+        <p>
+          <Link to="/verify">{t('signIn.verifyLink')}</Link>
+        </p>
+      </section>
     </div>
   );
 }

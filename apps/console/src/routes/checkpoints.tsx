@@ -1,0 +1,341 @@
+// The signed checkpoints of the processing record, newest first; the server's own verification
+// (an alarm when it failed); and, for two checkpoints chosen in the URL (`from`, `to`), the
+// in-browser check that the log only grew between them (RFC 6962 consistency proof).
+import { useMutation, useQuery } from '@tanstack/react-query';
+import { getRouteApi } from '@tanstack/react-router';
+import { useId, useState } from 'react';
+import { api, unwrap } from '../api/client';
+import { checkpointsQuery, logInfoQuery, serverVerificationQuery, sessionQuery } from '../api/queries';
+import {
+  chosenSizes,
+  consistencyCommand,
+  newestFirst,
+  selectPair,
+  serverVerificationState,
+  visibleRows,
+  type CheckpointView,
+  type CheckpointsSearch,
+  type Pair,
+} from '../checkpoints/checkpoints';
+import { DateTime } from '../components/DateTime';
+import { ErrorBox } from '../components/ErrorBox';
+import { StepsList } from '../components/StepsList';
+import { useDocumentTitle } from '../components/use-document-title';
+import { useI18n } from '../i18n/context';
+import { verifyConsistencyBetween, type Verification } from '../verify/verify-entry';
+
+const route = getRouteApi('/checkpoints');
+
+/** Rows shown before "show all": a log signed every minute has many checkpoints. */
+const SHOWN = 100;
+/** Problems of a failed server verification listed here (the report counts them all). */
+const LISTED_PROBLEMS = 20;
+
+export function CheckpointsPage() {
+  const { t } = useI18n();
+  useDocumentTitle(t('checkpoints.title'));
+  const search = route.useSearch();
+  const query = useQuery(checkpointsQuery);
+  return (
+    <div className="page">
+      <h1>{t('checkpoints.title')}</h1>
+      <p className="lead">{t('checkpoints.intro')}</p>
+      <ServerVerification />
+      <section className="card" aria-labelledby="checkpoints-history">
+        <h2 id="checkpoints-history">{t('checkpoints.historyTitle')}</h2>
+        {query.isPending && (
+          <p className="muted" role="status">
+            {t('app.loading')}
+          </p>
+        )}
+        {query.isError && (
+          <ErrorBox
+            error={query.error}
+            onRetry={() => {
+              void query.refetch();
+            }}
+          />
+        )}
+        {query.data && <CheckpointsTable checkpoints={query.data} search={search} />}
+      </section>
+      {query.data && <ConsistencyPanel pair={selectPair(query.data, search)} />}
+    </div>
+  );
+}
+
+/** The server's verification (it recomputes the tree from the stored bodies), run when the page opens and on demand. */
+function ServerVerification() {
+  const { t } = useI18n();
+  const query = useQuery(serverVerificationQuery);
+  const report = query.data;
+  const state = report ? serverVerificationState(report) : undefined;
+  return (
+    <section className="card" aria-labelledby="checkpoints-server" data-server-verification={state ?? (query.isError ? 'error' : 'running')}>
+      <h2 id="checkpoints-server">{t('checkpoints.serverTitle')}</h2>
+      {query.isPending && (
+        <p className="muted" role="status">
+          {t('checkpoints.serverRunning')}
+        </p>
+      )}
+      {query.isError && (
+        <ErrorBox
+          error={query.error}
+          onRetry={() => {
+            void query.refetch();
+          }}
+        />
+      )}
+      {report && state === 'failed' && (
+        <div className="notice failure" role="alert">
+          <p>{t('checkpoints.serverFailed', { count: report.problems.length })}</p>
+          {report.problems.length > 0 && (
+            <ul>
+              {report.problems.slice(0, LISTED_PROBLEMS).map((problem, i) => (
+                <li key={`${String(i)}-${problem}`}>{problem}</li>
+              ))}
+            </ul>
+          )}
+          {report.problems.length > LISTED_PROBLEMS && <p>{t('checkpoints.serverMoreProblems', { count: report.problems.length - LISTED_PROBLEMS })}</p>}
+        </div>
+      )}
+      {report && state === 'passed' && (
+        <p className="notice success" role="status">
+          {t('checkpoints.serverPassed', { size: report.size, checkpoints: report.checkpointsChecked })}
+        </p>
+      )}
+      {report && state === 'nothing-signed' && (
+        <p className="notice" role="status">
+          {t('checkpoints.serverNothingSigned')}
+        </p>
+      )}
+      {report && (
+        <dl className="facts">
+          <div>
+            <dt>{t('checkpoints.serverCheckedAt')}</dt>
+            <dd>
+              <DateTime value={new Date(query.dataUpdatedAt).toISOString()} />
+            </dd>
+          </div>
+          <div>
+            <dt>{t('checkpoints.entries')}</dt>
+            <dd className="mono">{report.size}</dd>
+          </div>
+          <div>
+            <dt>{t('checkpoints.purged')}</dt>
+            <dd className="mono">{report.purged}</dd>
+          </div>
+          <div>
+            <dt>{t('checkpoints.checkpointsChecked')}</dt>
+            <dd className="mono">{report.checkpointsChecked}</dd>
+          </div>
+          <div>
+            <dt>{t('checkpoints.latestSigned')}</dt>
+            <dd className="mono break">
+              {report.latestCheckpoint === null
+                ? t('checkpoints.none')
+                : t('checkpoints.sizeRoot', { size: report.latestCheckpoint.size, root: report.latestCheckpoint.root })}
+            </dd>
+          </div>
+          <div>
+            <dt>{t('checkpoints.uncovered')}</dt>
+            <dd className="mono">{report.uncovered}</dd>
+          </div>
+          <div>
+            <dt>{t('checkpoints.pending')}</dt>
+            <dd className="mono">{report.pending}</dd>
+          </div>
+        </dl>
+      )}
+      {!query.isPending && (
+        <button
+          type="button"
+          className="button secondary"
+          disabled={query.isFetching}
+          onClick={() => {
+            void query.refetch();
+          }}
+        >
+          {query.isFetching ? t('checkpoints.serverRunning') : t('checkpoints.serverRunAgain')}
+        </button>
+      )}
+    </section>
+  );
+}
+
+function CheckpointsTable({ checkpoints, search }: { readonly checkpoints: readonly CheckpointView[]; readonly search: CheckpointsSearch }) {
+  const { t } = useI18n();
+  const id = useId();
+  const navigate = route.useNavigate();
+  const [showAll, setShowAll] = useState(false);
+  if (checkpoints.length === 0) return <p className="notice">{t('checkpoints.empty')}</p>;
+  const newest = newestFirst(checkpoints);
+  const { from, to } = chosenSizes(checkpoints, search);
+  const rows = visibleRows(newest, showAll ? newest.length : SHOWN, [from, to]);
+  // A size signed more than once is chosen by its newest row only.
+  const firstRowOfSize = new Set(newest.map((c) => c.size).map((size) => newest.findIndex((c) => c.size === size)));
+  const choose = (which: 'from' | 'to', size: number) => {
+    void navigate({ search: (previous) => ({ ...chosenSizes(checkpoints, previous), [which]: size }), resetScroll: false });
+  };
+  return (
+    <>
+      <p className="muted">{t('checkpoints.pickHint')}</p>
+      <div className="table-scroll" role="region" aria-labelledby={`${id}-caption`} tabIndex={0}>
+        <table className="dense" data-checkpoints={checkpoints.length}>
+          <caption id={`${id}-caption`}>{t('checkpoints.tableCaption', { count: checkpoints.length })}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t('checkpoints.older')}</th>
+              <th scope="col">{t('checkpoints.newer')}</th>
+              <th scope="col" className="num">
+                {t('checkpoints.size')}
+              </th>
+              <th scope="col">{t('checkpoints.root')}</th>
+              <th scope="col">{t('checkpoints.signedAt')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((c) => {
+              const pickable = firstRowOfSize.has(newest.indexOf(c));
+              return (
+                <tr key={`${String(c.size)}-${c.createdAt}`} data-size={c.size}>
+                  <td>
+                    {pickable && (
+                      <input
+                        type="radio"
+                        name="checkpoint-older"
+                        value={c.size}
+                        checked={from === c.size}
+                        aria-label={t('checkpoints.pickOlder', { size: c.size })}
+                        onChange={() => {
+                          choose('from', c.size);
+                        }}
+                      />
+                    )}
+                  </td>
+                  <td>
+                    {pickable && (
+                      <input
+                        type="radio"
+                        name="checkpoint-newer"
+                        value={c.size}
+                        checked={to === c.size}
+                        aria-label={t('checkpoints.pickNewer', { size: c.size })}
+                        onChange={() => {
+                          choose('to', c.size);
+                        }}
+                      />
+                    )}
+                  </td>
+                  <th scope="row" className="num mono">
+                    {c.size}
+                  </th>
+                  <td className="mono">{c.root}</td>
+                  <td>
+                    <DateTime value={c.createdAt} />
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+      {rows.length < newest.length && (
+        <p>
+          <button
+            type="button"
+            className="button secondary"
+            onClick={() => {
+              setShowAll(true);
+            }}
+          >
+            {t('checkpoints.showAll', { count: newest.length })}
+          </button>
+        </p>
+      )}
+    </>
+  );
+}
+
+interface ConsistencyResult {
+  readonly from: number;
+  readonly to: number;
+  readonly verification: Verification;
+  readonly verifierKey: string;
+}
+
+/** What the check fetches, then verifies here: the log's key and origin, and the consistency proof between the two sizes. */
+async function verifyGrowth(older: CheckpointView, newer: CheckpointView): Promise<ConsistencyResult> {
+  const log = await unwrap(api.GET('/v1/processing-record'));
+  const proof = await unwrap(api.GET('/v1/processing-record/proofs/consistency', { params: { query: { from: older.size, to: newer.size } } }));
+  const verification = await verifyConsistencyBetween(older.note, newer.note, proof, log.verifierKey, log.origin);
+  return { from: older.size, to: newer.size, verification, verifierKey: log.verifierKey };
+}
+
+function pairProblem(pair: Exclude<Pair, { kind: 'ready' }>, t: ReturnType<typeof useI18n>['t']): string {
+  switch (pair.kind) {
+    case 'incomplete':
+      return t('checkpoints.pairIncomplete');
+    case 'unknown':
+      return t('checkpoints.pairUnknown', { size: pair.size });
+    case 'order':
+      return t('checkpoints.pairOrder', { from: pair.from, to: pair.to });
+  }
+}
+
+/**
+ * "Verify that the log only grew": the Ed25519 signatures of both checkpoints and the RFC 6962
+ * consistency proof between their roots, checked in this browser (src/verify), every step shown.
+ */
+function ConsistencyPanel({ pair }: { readonly pair: Pair }) {
+  const { t } = useI18n();
+  const { data: session } = useQuery(sessionQuery);
+  const { data: log } = useQuery(logInfoQuery);
+  const check = useMutation({
+    mutationFn: () => (pair.kind === 'ready' ? verifyGrowth(pair.older, pair.newer) : Promise.reject(new Error(pairProblem(pair, t)))),
+  });
+  // A result is shown only for the pair it was made for.
+  const result =
+    check.data !== undefined && pair.kind === 'ready' && check.data.from === pair.older.size && check.data.to === pair.newer.size ? check.data : undefined;
+  return (
+    <section className="card" aria-labelledby="checkpoints-verify">
+      <h2 id="checkpoints-verify">{t('checkpoints.verifyTitle')}</h2>
+      <p className="muted">{t('checkpoints.verifyIntro')}</p>
+      {pair.kind === 'ready' ? (
+        <p data-pair={`${String(pair.older.size)}-${String(pair.newer.size)}`}>{t('checkpoints.pairReady', { from: pair.older.size, to: pair.newer.size })}</p>
+      ) : (
+        <p className="notice warning">{pairProblem(pair, t)}</p>
+      )}
+      <button
+        type="button"
+        className="button primary"
+        disabled={check.isPending || pair.kind !== 'ready'}
+        onClick={() => {
+          check.mutate();
+        }}
+      >
+        {check.isPending ? t('entry.verifyRunning') : t('checkpoints.verifyRun')}
+      </button>
+      {check.isError && <ErrorBox error={check.error} />}
+      {result && (
+        <>
+          <p className={result.verification.ok ? 'notice success' : 'notice failure'} role="status" data-verified={result.verification.ok ? 'yes' : 'no'}>
+            {result.verification.ok ? t('checkpoints.verifyPassed', { from: result.from, to: result.to }) : t('checkpoints.verifyFailed')}
+          </p>
+          <StepsList steps={result.verification.steps} />
+        </>
+      )}
+      {pair.kind === 'ready' && (
+        <details>
+          <summary>{t('checkpoints.olderNote', { size: pair.older.size })}</summary>
+          <pre className="code-block" tabIndex={0}>
+            <code>{pair.older.note}</code>
+          </pre>
+        </details>
+      )}
+      <p className="muted">{t('checkpoints.verifyCommand')}</p>
+      <pre className="code-block" tabIndex={0}>
+        <code>{consistencyCommand(session?.tenantId, result?.verifierKey ?? log?.verifierKey)}</code>
+      </pre>
+    </section>
+  );
+}
