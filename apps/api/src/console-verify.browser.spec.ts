@@ -1,13 +1,8 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { FixedClock } from '@attest/kernel';
 import { testDraft } from '@attest/processing-infrastructure';
-import { issueConsoleLink } from '@attest/runtime';
 import { ApiHarness } from './testing/api-harness';
+import { CONSOLE_CONTEXT, ConsoleBrowser, attributes, chromiumAvailable, screenshot as picture, seriousViolations as axe } from './testing/console-browser';
 
 /**
  * The console's verification pages in a real browser (Debian's Chromium driven by
@@ -19,24 +14,10 @@ import { ApiHarness } from './testing/api-harness';
  * both pages, no Content-Security-Policy violation. `ATTEST_SCREENSHOTS=1` also writes the
  * guide's pictures. A machine without Chromium skips this spec and says so (CI installs it).
  */
-const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-if (!available) {
-  if (process.env['CI'] === 'true') throw new Error(`no Chromium at ${CHROMIUM}: .ci/run installs it with apt-get`);
-  process.stderr.write(`console-verify.browser.spec: no Chromium at ${CHROMIUM} (apt-get install chromium); skipped\n`);
-}
-const ROOT = join(__dirname, '..', '..', '..');
-const IMAGES = join(ROOT, 'docs', 'guides', 'images');
-const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const available = chromiumAvailable('console-verify.browser.spec');
 const TENANT = 'console-verify-e2e';
 /** A tenant whose record is empty: nothing signed, nothing for the server to verify. */
 const EMPTY_TENANT = 'console-verify-empty';
-
-interface AxeViolation {
-  readonly id: string;
-  readonly impact: string | null;
-  readonly nodes: readonly { readonly target: readonly string[] }[];
-}
 
 interface CheckpointView {
   readonly size: number;
@@ -55,30 +36,11 @@ interface ExportBundle {
 (available ? describe : describe.skip)('the console’s verification pages in a real browser (Chromium)', () => {
   const api = new ApiHarness();
   const clock = new FixedClock(new Date());
-  let browser: Browser;
-  let officer: BrowserContext;
+  const ui = new ConsoleBrowser(api, clock);
   let page: Page;
-  let dist: string;
   let officerKey: string;
   const signed: CheckpointView[] = [];
-  const cspViolations: string[] = [];
-
-  const LAUNCH_ARGS = [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ];
-  const CONTEXT = { locale: 'en-GB', timezoneId: 'Asia/Shanghai', viewport: { width: 1280, height: 860 } } as const;
-
-  function watchCsp(p: Page): void {
-    p.on('console', (message) => {
-      if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
-    });
-  }
+  const cspViolations = ui.cspViolations;
 
   async function sign(): Promise<CheckpointView> {
     const answer = await api.call('POST', '/v1/processing-record/checkpoints', { key: officerKey });
@@ -89,25 +51,7 @@ interface ExportBundle {
   }
 
   beforeAll(async () => {
-    // The console as this tree builds it (Vite, about a second), served by the API under test.
-    dist = await mkdtemp(join(tmpdir(), 'attest-console-dist-'));
-    const build = spawnSync(
-      process.execPath,
-      [
-        join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'),
-        'build',
-        '--config',
-        join(ROOT, 'apps', 'console', 'vite.config.mts'),
-        '--outDir',
-        dist,
-        '--emptyOutDir',
-        '--logLevel',
-        'warn',
-      ],
-      { cwd: ROOT, encoding: 'utf8' },
-    );
-    if (build.status !== 0) throw new Error(`console build failed: ${build.stderr}`);
-    await api.start('console_verify_browser', { clock, consoleDir: dist });
+    await ui.start('console_verify_browser');
     // A record that grows between signed checkpoints: 12 entries, signed; 8 more, signed; 5 more, signed.
     officerKey = await api.key(TENANT, ['compliance-officer']);
     let next = 0;
@@ -117,40 +61,18 @@ interface ExportBundle {
       await sign();
     }
 
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: LAUNCH_ARGS });
-    officer = await browser.newContext(CONTEXT);
-    page = await officer.newPage();
-    watchCsp(page);
+    page = await ui.newPage();
   }, 120_000);
 
   afterAll(async () => {
-    await browser.close();
-    await api.stop();
-    await rm(dist, { recursive: true, force: true });
+    await ui.stop();
   });
 
-  /** axe-core run in the page (through the debugging protocol, which the page's CSP does not govern). */
-  async function seriousViolations(p: Page = page): Promise<string[]> {
-    const violations = await p.evaluate(`(async () => { ${AXE}; const r = await axe.run(document); return r.violations; })()`);
-    return (violations as AxeViolation[])
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  }
-
-  async function screenshot(name: string, p: Page = page): Promise<void> {
-    if (process.env['ATTEST_SCREENSHOTS'] !== '1') return;
-    await mkdir(IMAGES, { recursive: true });
-    await p.screenshot({ path: join(IMAGES, `${name}.png`), fullPage: true });
-  }
+  const seriousViolations = (p: Page = page): Promise<string[]> => axe(p);
+  const screenshot = (name: string, p: Page = page): Promise<void> => picture(p, name);
 
   async function signIn(tenantId: string, returnTo: string): Promise<void> {
-    const link = await issueConsoleLink(api.infra, api.base, tenantId, ['compliance-officer'], { clock });
-    await page.goto(`${link.url}&returnTo=${encodeURIComponent(returnTo)}`);
-  }
-
-  /** One attribute of every element found (read through the locator: this project's types have no DOM). */
-  async function attributes(elements: Locator, name: string): Promise<(string | null)[]> {
-    return Promise.all(Array.from({ length: await elements.count() }, (_, i) => elements.nth(i).getAttribute(name)));
+    await ui.signIn(page, tenantId, ['compliance-officer'], returnTo);
   }
 
   async function failedSteps(p: Page): Promise<(string | null)[]> {
@@ -233,10 +155,10 @@ interface ExportBundle {
     expect(JSON.stringify(altered)).not.toBe(JSON.stringify(bundle));
 
     // A visitor: a fresh browser context, no cookie at all.
-    const visitor = await browser.newContext(CONTEXT);
+    const visitor = await ui.browser.newContext(CONSOLE_CONTEXT);
     try {
       const p = await visitor.newPage();
-      watchCsp(p);
+      ui.watchCsp(p);
       const requests: string[] = [];
       p.on('request', (request) => requests.push(request.url()));
       await p.goto(`${api.base}/console/verify`);
@@ -298,10 +220,10 @@ interface ExportBundle {
   });
 
   it('the sign-in page links to the public verification page', async () => {
-    const visitor = await browser.newContext(CONTEXT);
+    const visitor = await ui.browser.newContext(CONSOLE_CONTEXT);
     try {
       const p = await visitor.newPage();
-      watchCsp(p);
+      ui.watchCsp(p);
       await p.goto(`${api.base}/console/sign-in`);
       await p.getByRole('link', { name: 'Verify a bundle anywhere' }).click();
       await p.waitForURL(`${api.base}/console/verify`);

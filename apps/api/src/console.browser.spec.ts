@@ -1,13 +1,10 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { readFileSync } from 'node:fs';
+import type { Page } from 'playwright-core';
 import { FixedClock } from '@attest/kernel';
 import { testDraft } from '@attest/processing-infrastructure';
 import { issueConsoleLink } from '@attest/runtime';
 import { ApiHarness } from './testing/api-harness';
+import { ConsoleBrowser, chromiumAvailable, screenshot as picture, seriousViolations as axe } from './testing/console-browser';
 
 /**
  * The web console in a real browser (Debian's Chromium driven by playwright-core)
@@ -18,105 +15,35 @@ import { ApiHarness } from './testing/api-harness';
  * `ATTEST_SCREENSHOTS=1` also writes the compliance officers' guide pictures.
  * CI installs Chromium (.ci/run); a machine without it skips this spec and says so.
  */
-const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-if (!available) {
-  if (process.env['CI'] === 'true') throw new Error(`no Chromium at ${CHROMIUM}: .ci/run installs it with apt-get`);
-  process.stderr.write(`console.browser.spec: no Chromium at ${CHROMIUM} (apt-get install chromium); skipped\n`);
-}
-const ROOT = join(__dirname, '..', '..', '..');
-const IMAGES = join(ROOT, 'docs', 'guides', 'images');
-const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const available = chromiumAvailable('console.browser.spec');
 const MINUTE = 60_000;
 const TENANT = 'console-e2e';
-
-interface AxeViolation {
-  readonly id: string;
-  readonly impact: string | null;
-  readonly nodes: readonly { readonly target: readonly string[] }[];
-}
 
 (available ? describe : describe.skip)('the web console in a real browser (Chromium)', () => {
   const api = new ApiHarness();
   const clock = new FixedClock(new Date());
-  let browser: BrowserContext;
-  let profile: string;
-  let dist: string;
+  const ui = new ConsoleBrowser(api, clock);
   let page: Page;
-  const cspViolations: string[] = [];
+  const cspViolations = ui.cspViolations;
 
   beforeAll(async () => {
-    // The console as this tree builds it (Vite, about a second), served by the API under test.
-    dist = await mkdtemp(join(tmpdir(), 'attest-console-dist-'));
-    const build = spawnSync(
-      process.execPath,
-      [
-        join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'),
-        'build',
-        '--config',
-        join(ROOT, 'apps', 'console', 'vite.config.mts'),
-        '--outDir',
-        dist,
-        '--emptyOutDir',
-        '--logLevel',
-        'warn',
-      ],
-      { cwd: ROOT, encoding: 'utf8' },
-    );
-    if (build.status !== 0) throw new Error(`console build failed: ${build.stderr}`);
-    await api.start('console_browser', { clock, consoleDir: dist });
+    await ui.start('console_browser');
     // A processing record of 30 entries (every third a read), signed.
     await api.infra.recordLog.appendNow(Array.from({ length: 30 }, (_, i) => testDraft(TENANT, i)));
     const officer = await api.key(TENANT, ['compliance-officer']);
     expect((await api.call('POST', '/v1/processing-record/checkpoints', { key: officer })).status).toBe(201);
-
-    profile = await mkdtemp(join(tmpdir(), 'attest-chromium-'));
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      locale: 'en-GB',
-      timezoneId: 'Asia/Shanghai',
-      viewport: { width: 1280, height: 860 },
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
-    page = browser.pages()[0] ?? (await browser.newPage());
-    page.on('console', (message) => {
-      if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
-    });
+    page = await ui.newPage();
   }, 120_000);
 
   afterAll(async () => {
-    await browser.close();
-    await api.stop();
-    await rm(profile, { recursive: true, force: true });
-    await rm(dist, { recursive: true, force: true });
+    await ui.stop();
   });
 
-  /** axe-core run in the page (through the debugging protocol, which the page's CSP does not govern). */
-  async function seriousViolations(): Promise<string[]> {
-    const violations = await page.evaluate(`(async () => { ${AXE}; const r = await axe.run(document); return r.violations; })()`);
-    return (violations as AxeViolation[])
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  }
-
-  async function screenshot(name: string): Promise<void> {
-    if (process.env['ATTEST_SCREENSHOTS'] !== '1') return;
-    await mkdir(IMAGES, { recursive: true });
-    await page.screenshot({ path: join(IMAGES, `${name}.png`), fullPage: true });
-  }
+  const seriousViolations = (): Promise<string[]> => axe(page);
+  const screenshot = (name: string): Promise<void> => picture(page, name);
 
   async function signIn(returnTo = '/console/'): Promise<void> {
-    const link = await issueConsoleLink(api.infra, api.base, TENANT, ['compliance-officer'], { clock });
-    await page.goto(`${link.url}&returnTo=${encodeURIComponent(returnTo)}`);
+    await ui.signIn(page, TENANT, ['compliance-officer'], returnTo);
   }
 
   it('signs in with a single-use link: home shows the tenant and roles; the cookie is HttpOnly and the page holds no token', async () => {
@@ -124,7 +51,7 @@ interface AxeViolation {
     await page.waitForURL(/\/console\/$/);
     await page.getByText(TENANT, { exact: false }).first().waitFor();
     await expect(page.locator('main').innerText()).resolves.toContain('compliance-officer');
-    const cookies = await browser.cookies(api.base);
+    const cookies = await page.context().cookies(api.base);
     expect(cookies.map((c) => [c.name, c.httpOnly, c.sameSite])).toEqual([['attest_session', true, 'Strict']]);
     expect(await page.evaluate('document.cookie')).toBe('');
     expect(await page.evaluate('JSON.stringify(Object.keys(localStorage))')).not.toMatch(/acs_|token|session/i);
