@@ -106,8 +106,8 @@ async function seedCorpus(pool: pg.Pool, tenantId: string, total: number): Promi
                 || '"subject":"' || subject || '","tenant":"' || $4 || '","v":1}' AS body
          FROM g
        )
-       INSERT INTO processing.records (tenant_id, idx, leaf_hash, body, source_id, kind, subject, purpose, actor, at)
-       SELECT $4, i, sha256('\\x00'::bytea || convert_to(body, 'UTF8')), body, event_id, 'read', subject, 'newsletter', 'apikey:bench-' || (i % 16), at::timestamptz
+       INSERT INTO processing.records (tenant_id, idx, leaf_hash, body, source_id, kind, subject, purpose, actor, channel, at)
+       SELECT $4, i, sha256('\\x00'::bytea || convert_to(body, 'UTF8')), body, event_id, 'read', subject, 'newsletter', 'apikey:bench-' || (i % 16), 'email', at::timestamptz
        FROM b`,
       [done, done + n - 1, start, tenantId, SUBJECTS],
     );
@@ -122,10 +122,10 @@ async function seedCorpus(pool: pg.Pool, tenantId: string, total: number): Promi
   await pool.query(`VACUUM ANALYZE processing.records`);
 }
 
-const RAW_INSERT = `INSERT INTO bench_raw.records (tenant_id, idx, leaf_hash, body, source_id, kind, subject, purpose, actor, at)
-  SELECT $1, nextval('bench_raw.idx'), u.leaf, u.body, u.source, u.kind, u.subject, u.purpose, u.actor, u.at
-  FROM unnest($2::bytea[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::timestamptz[])
-    AS u(leaf, body, source, kind, subject, purpose, actor, at)`;
+const RAW_INSERT = `INSERT INTO bench_raw.records (tenant_id, idx, leaf_hash, body, source_id, kind, subject, purpose, actor, channel, outcome, at)
+  SELECT $1, nextval('bench_raw.idx'), u.leaf, u.body, u.source, u.kind, u.subject, u.purpose, u.actor, u.channel, u.outcome, u.at
+  FROM unnest($2::bytea[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::timestamptz[])
+    AS u(leaf, body, source, kind, subject, purpose, actor, channel, outcome, at)`;
 
 /** The raw baseline's rows: the same encoding and leaf hash, no position in any tree. */
 function rawValues(tenantId: string, drafts: readonly RecordDraft[]): unknown[] {
@@ -139,6 +139,8 @@ function rawValues(tenantId: string, drafts: readonly RecordDraft[]): unknown[] 
     drafts.map((d) => d.subject),
     drafts.map((d) => d.purpose),
     drafts.map((d) => d.actor),
+    drafts.map((d) => d.channel),
+    drafts.map((d) => d.outcome),
     drafts.map((d) => d.at),
   ];
 }

@@ -156,6 +156,7 @@ const ROUTES: readonly RouteCase[] = [
   { method: 'GET', path: '/v1/customers/{customerId}/consents', permission: 'consent:read' },
   { method: 'GET', path: '/v1/customers/{customerId}/consents/state', permission: 'consent:read' },
   { method: 'GET', path: '/v1/consent-receipts/{receiptId}', permission: 'consent:read' },
+  { method: 'GET', path: '/v1/consent-receipts', permission: 'consent:read' },
   { method: 'GET', path: '/v1/consents/overview', permission: 'consent:read' },
   {
     method: 'POST',

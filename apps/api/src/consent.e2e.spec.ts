@@ -335,6 +335,16 @@ describe('customers, consent and processing decisions end to end (C1–C3, K1–
         channel: 'email',
       });
       expect(body(await api.call('GET', `/v1/consent-receipts/${receipt.receiptId}`, { key: t.service }))).toEqual(receipt);
+      // The same receipt from the event that made it (a processing record's eventId); another event has none; a non-id is refused.
+      expect(body(await api.call('GET', `/v1/consent-receipts?eventId=${receipt.event.id}`, { key: t.service }))).toEqual(receipt);
+      expect((await api.call('GET', `/v1/consent-receipts?eventId=${receipt.receiptId}`, { key: t.service })).body).toMatchObject({
+        status: 404,
+        code: 'RECEIPT.NOT_FOUND',
+      });
+      expect((await api.call('GET', `/v1/consent-receipts?eventId=nope`, { key: t.service })).body).toMatchObject({
+        status: 400,
+        errors: [{ field: 'eventId' }],
+      });
       expect((await decide(t, alice)).allow).toBe(true);
 
       const withdrawn = await api.call('POST', `/v1/customers/${alice}/consents/withdraw`, {
@@ -695,8 +705,23 @@ describe('customers, consent and processing decisions end to end (C1–C3, K1–
       const none = body<{ customerId: string }[]>(await api.call('GET', '/v1/customers?purpose=health-programme&consentStatus=none', { key: t.service }));
       expect(none.map((c) => c.customerId)).toContain(child);
       expect((await api.call('GET', '/v1/customers?consentStatus=granted', { key: t.service })).status).toBe(400);
-      const overview = body<{ purposeKey: string; granted: number }[]>(await api.call('GET', '/v1/consents/overview', { key: t.service }));
-      expect(overview.find((o) => o.purposeKey === 'health-programme')?.granted).toBe(1);
+      // Per purpose and per channel: the newsletter by email (Alice, and the child through the guardian), and Alice's by SMS, then withdrawn.
+      await grantConsent(t, alice, { channel: 'sms' });
+      await withdrawConsent(t, alice, { channel: 'sms' });
+      type Overview = { purposeKey: string; granted: number; withdrawn: number; channels: { channel: string; granted: number; withdrawn: number }[] };
+      const overview = body<Overview[]>(await api.call('GET', '/v1/consents/overview', { key: t.service }));
+      expect(overview.find((o) => o.purposeKey === 'health-programme')).toMatchObject({
+        granted: 1,
+        channels: [{ channel: 'email', granted: 1, withdrawn: 0 }],
+      });
+      expect(overview.find((o) => o.purposeKey === 'newsletter')).toMatchObject({
+        granted: 2,
+        withdrawn: 1,
+        channels: [
+          { channel: 'email', granted: 2, withdrawn: 0 },
+          { channel: 'sms', granted: 0, withdrawn: 1 },
+        ],
+      });
     });
   });
 

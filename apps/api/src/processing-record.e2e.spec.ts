@@ -233,6 +233,14 @@ describe('the processing record and the register through the API (P1, P2, P4–P
       code: 'RECORD.BAD_CURSOR',
     });
     expect((await api.call('GET', '/v1/processing-record/records?kind=gossip', { key: officer })).status).toBe(400);
+    expect((await api.call('GET', '/v1/processing-record/records?outcome=maybe', { key: officer })).body).toMatchObject({
+      status: 400,
+      errors: [{ field: 'outcome' }],
+    });
+    expect((await api.call('GET', '/v1/processing-record/records?channel=E%20MAIL', { key: officer })).body).toMatchObject({
+      status: 400,
+      errors: [{ field: 'channel' }],
+    });
   });
 
   it('P1/8: finds records by subject, kind, purpose and time, newest first, paged', async () => {
@@ -265,6 +273,15 @@ describe('the processing record and the register through the API (P1, P2, P4–P
     const decisions = body<Page>(await api.call('GET', `/v1/processing-record/records?kind=decision&purpose=newsletter&limit=200`, { key: officer }));
     expect(decisions.records.length).toBe(decisionsBefore + 2);
     expect(decisions.records.every((r) => r.kind === 'decision' && r.purpose === 'newsletter')).toBe(true);
+    // By channel and by the decision's outcome: the same decisions (all on email, all allowed); none on another channel or denied.
+    type Decided = { records: { index: number; channel: string | null; outcome: string | null }[] };
+    const email = body<Decided>(
+      await api.call('GET', `/v1/processing-record/records?channel=email&outcome=allow&purpose=newsletter&limit=200`, { key: officer }),
+    );
+    expect(email.records.map((r) => r.index)).toEqual(decisions.records.map((r) => r.index));
+    expect(email.records.every((r) => r.channel === 'email' && r.outcome === 'allow')).toBe(true);
+    expect(body<Decided>(await api.call('GET', `/v1/processing-record/records?channel=sms`, { key: officer })).records).toEqual([]);
+    expect(body<Decided>(await api.call('GET', `/v1/processing-record/records?outcome=deny&channel=email`, { key: officer })).records).toEqual([]);
     const future = new Date(clock.now().getTime() + 86_400_000).toISOString();
     expect(body<Page>(await api.call('GET', `/v1/processing-record/records?from=${future}`, { key: officer })).records).toEqual([]);
   });

@@ -1082,6 +1082,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/consent-receipts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The consent receipt made by a consent event (the `eventId` of a processing record of the grant or withdrawal) */
+        get: operations["ConsentsController_receiptOfEvent"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/consents/overview": {
         parameters: {
             query?: never;
@@ -1089,7 +1106,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Consent overview per purpose: subjects with a consent in force, and withdrawn */
+        /** Consent overview per purpose and per channel: subjects with a consent in force, and withdrawn */
         get: operations["ConsentsController_overview"];
         put?: never;
         post?: never;
@@ -1243,7 +1260,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Records by subject, purpose, actor, kind and time range; newest first, paged by cursor */
+        /** Records by subject, purpose, actor, kind, channel, decision outcome and time range; newest first, paged by cursor */
         get: operations["ProcessingRecordController_query"];
         put?: never;
         post?: never;
@@ -2030,6 +2047,11 @@ export interface components {
             boundAt: string;
             boundBy: string;
         };
+        ChannelOverview: {
+            channel: string;
+            granted: number;
+            withdrawn: number;
+        };
         Checkpoint: components["schemas"]["CheckpointView"];
         CheckpointView: {
             size: number;
@@ -2353,6 +2375,16 @@ export interface components {
             actor?: string;
             /** @enum {string} */
             kind?: "collect" | "store" | "use" | "read" | "export" | "transmit" | "provide" | "transfer" | "correct" | "restrict" | "delete" | "decision";
+            /**
+             * @description The channel of the processing (decisions and channel-bound processing)
+             * @example email
+             */
+            channel?: string;
+            /**
+             * @description A decision’s outcome
+             * @enum {string}
+             */
+            outcome?: "allow" | "deny";
             from?: string;
             to?: string;
             /** @description true: the whole log (the auditor recomputes the tree); otherwise the selection with proofs */
@@ -2461,7 +2493,8 @@ export interface components {
             description: string;
             /** @description When the controller became aware: the 72-hour clock starts here */
             awareAt: string;
-            occurredAt?: Record<string, never> | null;
+            /** Format: date-time */
+            occurredAt?: string | null;
             dataCategories: string[];
             affectedSubjectsEstimate: number;
             likelyConsequences: string;
@@ -2909,6 +2942,7 @@ export interface components {
             version: number;
             granted: number;
             withdrawn: number;
+            channels: components["schemas"]["ChannelOverview"][];
         };
         PurposeTermsDto: {
             /** @example Newsletter */
@@ -3244,8 +3278,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "actor": "apiKey:01a24295-aaed-7004-8f04-7c360d49382d",
-                     *       "tenantId": "guide-56cd97ba244d",
+                     *       "actor": "apiKey:01a242ff-c862-7006-9761-0b56ee5fdd55",
+                     *       "tenantId": "guide-18727ebee0ae",
                      *       "roles": [
                      *         "org-admin",
                      *         "compliance-officer"
@@ -3315,28 +3349,28 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "keyId": "01a24293-44c0-7007-b133-5e166125ce0f",
-                     *         "prefix": "dgb5fna0nyw0",
+                     *         "keyId": "01a242fe-6650-7006-977c-47c712e10c73",
+                     *         "prefix": "cu5f0h0nhqnq",
                      *         "roles": [
                      *           "service"
                      *         ],
                      *         "label": "short lived",
-                     *         "issuedBy": "apiKey:01a24293-018f-7002-a936-883b603ff369",
-                     *         "issuedAt": "2026-12-04T19:41:17.376Z",
-                     *         "expiresAt": "2027-03-04T19:41:17.376Z",
+                     *         "issuedBy": "apiKey:01a242fe-3f05-7008-a330-4d1deeac5f3f",
+                     *         "issuedAt": "2026-12-04T21:38:18.320Z",
+                     *         "expiresAt": "2027-03-04T21:38:18.320Z",
                      *         "revokedAt": null
                      *       },
                      *       {
-                     *         "keyId": "01a24293-43f1-7008-8a6b-2b8cf9adb476",
-                     *         "prefix": "esr53ht541fx",
+                     *         "keyId": "01a242fe-6602-7004-a298-1df31b25d27d",
+                     *         "prefix": "svmft6iwz3jk",
                      *         "roles": [
                      *           "service"
                      *         ],
                      *         "label": "twice",
-                     *         "issuedBy": "apiKey:01a24293-018f-7002-a936-883b603ff369",
-                     *         "issuedAt": "2026-12-04T19:41:17.169Z",
-                     *         "expiresAt": "2027-03-04T19:41:17.169Z",
-                     *         "revokedAt": "2026-12-04T19:41:17.268Z"
+                     *         "issuedBy": "apiKey:01a242fe-3f05-7008-a330-4d1deeac5f3f",
+                     *         "issuedAt": "2026-12-04T21:38:18.242Z",
+                     *         "expiresAt": "2027-03-04T21:38:18.242Z",
+                     *         "revokedAt": "2026-12-04T21:38:18.274Z"
                      *       }
                      *     ]
                      */
@@ -3404,14 +3438,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "keyId": "01a24293-05ea-7007-8256-16be585aac97",
+                     *       "keyId": "01a242fe-4222-7007-9d9d-e5f1ecbc279c",
                      *       "key": "atk_EXAMPLE0000000000000000000000000000000000",
-                     *       "prefix": "xxsuialpz0jx",
+                     *       "prefix": "7ac85yr5tk87",
                      *       "roles": [
                      *         "service"
                      *       ],
                      *       "label": "owned by a",
-                     *       "expiresAt": "2027-03-04T19:41:01.290Z"
+                     *       "expiresAt": "2027-03-04T21:38:09.058Z"
                      *     }
                      */
                     "application/json": components["schemas"]["IssuedApiKeyDto"];
@@ -3500,15 +3534,15 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "keyId": "01a24293-47ee-7003-a16b-36b9b4fcac67",
-                     *       "prefix": "xprd3qqp5sx8",
+                     *       "keyId": "01a242fe-67b6-7005-b3a6-8408be9ff28b",
+                     *       "prefix": "rkpxdmg38dq8",
                      *       "roles": [
                      *         "end-user"
                      *       ],
                      *       "label": "mine 1",
-                     *       "issuedBy": "user:01a24293-0401-7000-b043-ecf043221014",
-                     *       "issuedAt": "2026-12-04T19:41:18.190Z",
-                     *       "expiresAt": "2027-03-04T19:41:18.190Z",
+                     *       "issuedBy": "user:01a242fe-4055-7004-a1f8-ac729d344658",
+                     *       "issuedAt": "2026-12-04T21:38:18.678Z",
+                     *       "expiresAt": "2027-03-04T21:38:18.678Z",
                      *       "revokedAt": null
                      *     }
                      */
@@ -3587,16 +3621,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "keyId": "01a24293-43f1-7008-8a6b-2b8cf9adb476",
-                     *       "prefix": "esr53ht541fx",
+                     *       "keyId": "01a242fe-6602-7004-a298-1df31b25d27d",
+                     *       "prefix": "svmft6iwz3jk",
                      *       "roles": [
                      *         "service"
                      *       ],
                      *       "label": "twice",
-                     *       "issuedBy": "apiKey:01a24293-018f-7002-a936-883b603ff369",
-                     *       "issuedAt": "2026-12-04T19:41:17.169Z",
-                     *       "expiresAt": "2027-03-04T19:41:17.169Z",
-                     *       "revokedAt": "2026-12-04T19:41:17.268Z"
+                     *       "issuedBy": "apiKey:01a242fe-3f05-7008-a330-4d1deeac5f3f",
+                     *       "issuedAt": "2026-12-04T21:38:18.242Z",
+                     *       "expiresAt": "2027-03-04T21:38:18.242Z",
+                     *       "revokedAt": "2026-12-04T21:38:18.274Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ApiKeyDto"];
@@ -3695,7 +3729,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "userId": "01a24293-0536-7005-90d4-bbafdefc72d9",
+                     *       "userId": "01a242fe-41d0-7007-9de6-fb90f77269a6",
                      *       "permissions": []
                      *     }
                      */
@@ -3774,7 +3808,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "userId": "01a24293-0401-7000-b043-ecf043221014",
+                     *       "userId": "01a242fe-4055-7004-a1f8-ac729d344658",
                      *       "permissions": [
                      *         "api-keys:manage",
                      *         "api-keys:read"
@@ -3883,7 +3917,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "userId": "01a24293-0401-7000-b043-ecf043221014",
+                     *       "userId": "01a242fe-4055-7004-a1f8-ac729d344658",
                      *       "permissions": [
                      *         "api-keys:read"
                      *       ]
@@ -4016,8 +4050,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "actor": "link:01a24295-d7e7-7001-8c93-3aa8e34b27e4",
-                     *       "tenantId": "t-2a69c3a35c8a",
+                     *       "actor": "link:01a242ff-88ee-7005-86c4-e3eae3fb6637",
+                     *       "tenantId": "t-403f2287107e",
                      *       "roles": [
                      *         "compliance-officer"
                      *       ],
@@ -4155,14 +4189,14 @@ export interface operations {
                      *       {
                      *         "eventType": "ApiKeyIssued.v1",
                      *         "events": 6,
-                     *         "firstRecordedAt": "2026-12-04T19:41:00.463Z",
-                     *         "lastRecordedAt": "2026-12-04T19:41:17.678Z"
+                     *         "firstRecordedAt": "2026-12-04T21:38:08.356Z",
+                     *         "lastRecordedAt": "2026-12-04T21:38:18.473Z"
                      *       },
                      *       {
                      *         "eventType": "ApiKeyRevoked.v1",
                      *         "events": 2,
-                     *         "firstRecordedAt": "2026-12-04T19:41:17.270Z",
-                     *         "lastRecordedAt": "2026-12-04T19:41:17.489Z"
+                     *         "firstRecordedAt": "2026-12-04T21:38:18.276Z",
+                     *         "lastRecordedAt": "2026-12-04T21:38:18.375Z"
                      *       }
                      *     ]
                      */
@@ -4227,8 +4261,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24293-8ac5-7005-a41a-01be49e65fff",
-                     *       "tenantId": "acme-acaea5-3",
+                     *       "accountId": "01a242fe-18aa-7007-a7cd-8891c52a5b10",
+                     *       "tenantId": "jobs-32c576-1",
                      *       "status": "active",
                      *       "verification": "pending"
                      *     }
@@ -4294,8 +4328,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "challengeId": "01a24293-8d8a-7003-80b8-ab9f72de25c7",
-                     *       "expiresAt": "2026-12-04T19:51:29.123Z"
+                     *       "challengeId": "01a242fe-1f04-7005-bc4a-4468bf0f8291",
+                     *       "expiresAt": "2026-12-04T21:48:00.063Z"
                      *     }
                      */
                     "application/json": components["schemas"]["IssuedCodeDto"];
@@ -4359,8 +4393,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24293-8d8a-7002-8349-c2af378b6e9d",
-                     *       "tenantId": "p-01a242938d8a70028349c2af378b6e9d",
+                     *       "accountId": "01a242fe-1f04-7004-a818-0f93c7da95e2",
+                     *       "tenantId": "p-01a242fe1f047004a8180f93c7da95e2",
                      *       "status": "active",
                      *       "verification": null
                      *     }
@@ -4428,8 +4462,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "challengeId": "01a24293-8c6a-7007-99cd-1565dfd81849",
-                     *       "expiresAt": "2026-12-04T19:51:29.123Z"
+                     *       "challengeId": "01a242fe-da01-7000-8cf5-2b7814d1004f",
+                     *       "expiresAt": "2026-12-04T21:48:42.651Z"
                      *     }
                      */
                     "application/json": components["schemas"]["IssuedCodeDto"];
@@ -4495,8 +4529,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24293-99fc-7007-a006-41706cfa1660",
-                     *       "tenantId": "acme-acaea5-38",
+                     *       "accountId": "01a242fe-e2b2-7004-8864-c6a87931cef0",
+                     *       "tenantId": "acme-0adac9-38",
                      *       "status": "active",
                      *       "verification": null
                      *     }
@@ -4564,8 +4598,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24293-8b60-7002-b72f-a011b41ff38e",
-                     *       "tenantId": "acme-acaea5-7",
+                     *       "accountId": "01a242fe-d92b-7001-9ca6-6005e76644b4",
+                     *       "tenantId": "acme-0adac9-7",
                      *       "status": "active",
                      *       "verification": "pending"
                      *     }
@@ -4633,8 +4667,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24293-9152-7004-bd48-11b0fcfee112",
-                     *       "tenantId": "acme-acaea5-14",
+                     *       "accountId": "01a242fe-dd7d-7000-b07c-60e286c87871",
+                     *       "tenantId": "acme-0adac9-14",
                      *       "status": "active",
                      *       "verification": null
                      *     }
@@ -4720,8 +4754,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24293-91b4-7006-b3f1-9ae0520c2234",
-                     *       "tenantId": "acme-acaea5-14",
+                     *       "accountId": "01a242fe-ddc3-7005-b747-158da54f7c8d",
+                     *       "tenantId": "acme-0adac9-14",
                      *       "status": "invitation-closed",
                      *       "verification": null
                      *     }
@@ -4801,8 +4835,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24293-9871-7001-9456-1b9684947dac",
-                     *       "tenantId": "acme-acaea5-34",
+                     *       "accountId": "01a242fe-e1a3-7003-b8e1-320aafdab9db",
+                     *       "tenantId": "acme-0adac9-34",
                      *       "kind": "member",
                      *       "status": "active",
                      *       "verification": null,
@@ -4814,22 +4848,22 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-04T19:41:29.123Z",
-                     *       "updatedAt": "2026-12-04T19:41:29.123Z",
+                     *       "createdAt": "2026-12-04T21:38:42.651Z",
+                     *       "updatedAt": "2026-12-04T21:38:42.651Z",
                      *       "history": [
                      *         {
                      *           "event": "EndUserInvited.v1",
                      *           "status": "invited",
                      *           "reason": null,
-                     *           "decidedBy": "apiKey:01a24293-9818-7005-a88d-972ef597d63b",
-                     *           "at": "2026-12-04T19:41:29.123Z"
+                     *           "decidedBy": "apiKey:01a242fe-e16e-7004-8d8d-e6f910fd1d85",
+                     *           "at": "2026-12-04T21:38:42.651Z"
                      *         },
                      *         {
                      *           "event": "InvitationAccepted.v1",
                      *           "status": "active",
                      *           "reason": null,
-                     *           "decidedBy": "user:01a24293-9871-7001-9456-1b9684947dac",
-                     *           "at": "2026-12-04T19:41:29.123Z"
+                     *           "decidedBy": "user:01a242fe-e1a3-7003-b8e1-320aafdab9db",
+                     *           "at": "2026-12-04T21:38:42.651Z"
                      *         }
                      *       ]
                      *     }
@@ -4904,8 +4938,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24293-9b75-7004-9f09-7a8e4d7562bb",
-                     *       "tenantId": "acme-acaea5-42",
+                     *       "accountId": "01a242fe-e3da-7000-a6e1-89dc584cc4bd",
+                     *       "tenantId": "acme-0adac9-42",
                      *       "kind": "member",
                      *       "status": "suspended",
                      *       "verification": null,
@@ -4917,8 +4951,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-04T19:41:29.123Z",
-                     *       "updatedAt": "2026-12-04T19:41:29.123Z"
+                     *       "createdAt": "2026-12-04T21:38:42.651Z",
+                     *       "updatedAt": "2026-12-04T21:38:42.651Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -5005,8 +5039,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24293-9cc8-7007-a245-d4abd3aa1d9c",
-                     *       "tenantId": "p-01a242939cc87007a245d4abd3aa1d9c",
+                     *       "accountId": "01a242fe-e492-7002-bb4b-6ad6207af90d",
+                     *       "tenantId": "p-01a242fee4927002bb4b6ad6207af90d",
                      *       "kind": "personal",
                      *       "status": "active",
                      *       "verification": null,
@@ -5018,8 +5052,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-04T19:41:29.123Z",
-                     *       "updatedAt": "2026-12-04T19:41:29.123Z"
+                     *       "createdAt": "2026-12-04T21:38:42.651Z",
+                     *       "updatedAt": "2026-12-04T21:38:42.651Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -5097,21 +5131,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24293-a51a-7005-b566-f13f2ce47ed9",
-                     *       "tenantId": "acme-acaea5-65",
+                     *       "accountId": "01a242fe-e98a-7002-99d5-f07e22658a91",
+                     *       "tenantId": "acme-0adac9-65",
                      *       "kind": "member",
                      *       "status": "active",
                      *       "verification": null,
                      *       "legalName": null,
-                     *       "departmentId": "01a24293-a574-7001-bccb-6ff887c26336",
+                     *       "departmentId": "01a242fe-e9c2-7000-89d2-1f19fdfd3501",
                      *       "minor": false,
                      *       "holds": [],
                      *       "cancellationRequested": false,
                      *       "unbindingRequested": true,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-04T19:41:29.123Z",
-                     *       "updatedAt": "2026-12-04T19:41:29.123Z"
+                     *       "createdAt": "2026-12-04T21:38:42.651Z",
+                     *       "updatedAt": "2026-12-04T21:38:42.651Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -5259,8 +5293,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "tenant": {
-                     *         "accountId": "01a24293-8eb2-7003-a321-3cbd4bc5b659",
-                     *         "tenantId": "acme-acaea5-11",
+                     *         "accountId": "01a242fe-dbd3-7007-a3a5-d192f92790cd",
+                     *         "tenantId": "acme-0adac9-11",
                      *         "kind": "enterprise",
                      *         "status": "active",
                      *         "verification": "verified",
@@ -5272,20 +5306,20 @@ export interface operations {
                      *         "unbindingRequested": false,
                      *         "invitationExpiresAt": null,
                      *         "agreement": null,
-                     *         "createdAt": "2026-12-04T19:41:29.123Z",
-                     *         "updatedAt": "2026-12-04T19:41:29.123Z"
+                     *         "createdAt": "2026-12-04T21:38:42.651Z",
+                     *         "updatedAt": "2026-12-04T21:38:42.651Z"
                      *       },
                      *       "departments": [
                      *         {
-                     *           "departmentId": "01a24293-8f76-7005-b950-5d3409d2a010",
+                     *           "departmentId": "01a242fe-dc3f-7002-9ba8-2305b5605fab",
                      *           "name": "Sales",
                      *           "parentId": null,
                      *           "memberCount": 0
                      *         },
                      *         {
-                     *           "departmentId": "01a24293-8f9e-7003-987b-7547ca19bce2",
+                     *           "departmentId": "01a242fe-dc6c-7005-acfd-1dbcba54086b",
                      *           "name": "East China",
-                     *           "parentId": "01a24293-8f76-7005-b950-5d3409d2a010",
+                     *           "parentId": "01a242fe-dc3f-7002-9ba8-2305b5605fab",
                      *           "memberCount": 0
                      *         }
                      *       ],
@@ -5369,26 +5403,26 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "accountId": "01a24293-9152-7004-bd48-11b0fcfee112",
-                     *         "tenantId": "acme-acaea5-14",
+                     *         "accountId": "01a242fe-dd7d-7000-b07c-60e286c87871",
+                     *         "tenantId": "acme-0adac9-14",
                      *         "kind": "member",
                      *         "status": "invited",
                      *         "verification": null,
                      *         "legalName": null,
-                     *         "departmentId": "01a24293-90ff-7002-aa71-63168d97c4b9",
+                     *         "departmentId": "01a242fe-dd62-7001-b354-a22d12e201da",
                      *         "minor": false,
                      *         "holds": [],
                      *         "cancellationRequested": false,
                      *         "unbindingRequested": false,
-                     *         "invitationExpiresAt": "2026-12-11T19:41:29.123Z",
+                     *         "invitationExpiresAt": "2026-12-11T21:38:42.651Z",
                      *         "agreement": null,
-                     *         "createdAt": "2026-12-04T19:41:29.123Z",
-                     *         "updatedAt": "2026-12-04T19:41:29.123Z",
+                     *         "createdAt": "2026-12-04T21:38:42.651Z",
+                     *         "updatedAt": "2026-12-04T21:38:42.651Z",
                      *         "delegatedPermissions": []
                      *       },
                      *       {
-                     *         "accountId": "01a24293-9186-7000-8292-bb3110934546",
-                     *         "tenantId": "acme-acaea5-14",
+                     *         "accountId": "01a242fe-dda0-7005-88fc-f1ae9125a735",
+                     *         "tenantId": "acme-0adac9-14",
                      *         "kind": "member",
                      *         "status": "invited",
                      *         "verification": null,
@@ -5398,10 +5432,10 @@ export interface operations {
                      *         "holds": [],
                      *         "cancellationRequested": false,
                      *         "unbindingRequested": false,
-                     *         "invitationExpiresAt": "2026-12-11T19:41:29.123Z",
+                     *         "invitationExpiresAt": "2026-12-11T21:38:42.651Z",
                      *         "agreement": null,
-                     *         "createdAt": "2026-12-04T19:41:29.123Z",
-                     *         "updatedAt": "2026-12-04T19:41:29.123Z",
+                     *         "createdAt": "2026-12-04T21:38:42.651Z",
+                     *         "updatedAt": "2026-12-04T21:38:42.651Z",
                      *         "delegatedPermissions": []
                      *       }
                      *     ]
@@ -5474,21 +5508,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24293-9538-7005-b359-0fea29a2e1f5",
-                     *       "tenantId": "acme-acaea5-25",
+                     *       "accountId": "01a242fe-dfe5-7004-8ab5-3299766a7c41",
+                     *       "tenantId": "acme-0adac9-25",
                      *       "kind": "member",
                      *       "status": "active",
                      *       "verification": null,
                      *       "legalName": null,
-                     *       "departmentId": "01a24293-9517-7002-9289-68cbf2402a69",
+                     *       "departmentId": "01a242fe-dfd0-7003-8a40-f09226a79fa9",
                      *       "minor": false,
                      *       "holds": [],
                      *       "cancellationRequested": false,
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-04T19:41:29.123Z",
-                     *       "updatedAt": "2026-12-04T19:41:29.123Z",
+                     *       "createdAt": "2026-12-04T21:38:42.651Z",
+                     *       "updatedAt": "2026-12-04T21:38:42.651Z",
                      *       "delegatedPermissions": [
                      *         "organization:read"
                      *       ],
@@ -5497,15 +5531,15 @@ export interface operations {
                      *           "event": "EndUserInvited.v1",
                      *           "status": "invited",
                      *           "reason": null,
-                     *           "decidedBy": "apiKey:01a24293-94d8-7005-aef8-37c3fa503d08",
-                     *           "at": "2026-12-04T19:41:29.123Z"
+                     *           "decidedBy": "apiKey:01a242fe-dfa5-7003-a6eb-5e0721947c6e",
+                     *           "at": "2026-12-04T21:38:42.651Z"
                      *         },
                      *         {
                      *           "event": "InvitationAccepted.v1",
                      *           "status": "active",
                      *           "reason": null,
-                     *           "decidedBy": "user:01a24293-9538-7005-b359-0fea29a2e1f5",
-                     *           "at": "2026-12-04T19:41:29.123Z"
+                     *           "decidedBy": "user:01a242fe-dfe5-7004-8ab5-3299766a7c41",
+                     *           "at": "2026-12-04T21:38:42.651Z"
                      *         }
                      *       ]
                      *     }
@@ -5590,10 +5624,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24293-a99a-7004-8af1-a7264dee6a7e",
+                     *       "accountId": "01a242fe-ec3d-7000-ae88-54854f5764fc",
                      *       "erased": false,
-                     *       "name": "Li Minoracaea5",
-                     *       "email": "li.acaea5@example.org",
+                     *       "name": "Li Minor0adac9",
+                     *       "email": "li.0adac9@example.org",
                      *       "phone": null,
                      *       "birthDate": "2011-12-05"
                      *     }
@@ -5681,9 +5715,9 @@ export interface operations {
                      * @example [
                      *       {
                      *         "index": 0,
-                     *         "accountId": "01a24293-9152-7004-bd48-11b0fcfee112",
+                     *         "accountId": "01a242fe-dd7d-7000-b07c-60e286c87871",
                      *         "status": "invited",
-                     *         "expiresAt": "2026-12-11T19:41:29.123Z"
+                     *         "expiresAt": "2026-12-11T21:38:42.651Z"
                      *       },
                      *       {
                      *         "index": 1,
@@ -5761,8 +5795,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24293-a4f8-7004-bff1-cb8942047564",
-                     *       "tenantId": "acme-acaea5-65",
+                     *       "accountId": "01a242fe-e971-7005-89cf-f89f3b20ff60",
+                     *       "tenantId": "acme-0adac9-65",
                      *       "kind": "member",
                      *       "status": "invitation-closed",
                      *       "verification": null,
@@ -5774,8 +5808,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-04T19:41:29.123Z",
-                     *       "updatedAt": "2026-12-12T19:41:29.123Z"
+                     *       "createdAt": "2026-12-04T21:38:42.651Z",
+                     *       "updatedAt": "2026-12-12T21:38:42.651Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -5868,21 +5902,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24293-a51a-7005-b566-f13f2ce47ed9",
-                     *       "tenantId": "acme-acaea5-65",
+                     *       "accountId": "01a242fe-e98a-7002-99d5-f07e22658a91",
+                     *       "tenantId": "acme-0adac9-65",
                      *       "kind": "member",
                      *       "status": "active",
                      *       "verification": null,
                      *       "legalName": null,
-                     *       "departmentId": "01a24293-a574-7001-bccb-6ff887c26336",
+                     *       "departmentId": "01a242fe-e9c2-7000-89d2-1f19fdfd3501",
                      *       "minor": false,
                      *       "holds": [],
                      *       "cancellationRequested": false,
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-04T19:41:29.123Z",
-                     *       "updatedAt": "2026-12-04T19:41:29.123Z"
+                     *       "createdAt": "2026-12-04T21:38:42.651Z",
+                     *       "updatedAt": "2026-12-04T21:38:42.651Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -5971,21 +6005,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24293-a942-7001-9d62-0cc53c2ea821",
-                     *       "tenantId": "acme-acaea5-68",
+                     *       "accountId": "01a242fe-ebfd-7005-8974-778ac8e8037b",
+                     *       "tenantId": "acme-0adac9-68",
                      *       "kind": "member",
                      *       "status": "unbound",
                      *       "verification": null,
                      *       "legalName": null,
-                     *       "departmentId": "01a24293-a89f-7003-954c-365f0fee433c",
+                     *       "departmentId": "01a242fe-eba3-7000-a22b-47599cb56a1f",
                      *       "minor": false,
                      *       "holds": [],
                      *       "cancellationRequested": false,
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-04T19:41:29.123Z",
-                     *       "updatedAt": "2026-12-04T19:41:29.123Z"
+                     *       "createdAt": "2026-12-04T21:38:42.651Z",
+                     *       "updatedAt": "2026-12-04T21:38:42.651Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -6074,21 +6108,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24293-a51a-7005-b566-f13f2ce47ed9",
-                     *       "tenantId": "acme-acaea5-65",
+                     *       "accountId": "01a242fe-e98a-7002-99d5-f07e22658a91",
+                     *       "tenantId": "acme-0adac9-65",
                      *       "kind": "member",
                      *       "status": "active",
                      *       "verification": null,
                      *       "legalName": null,
-                     *       "departmentId": "01a24293-a574-7001-bccb-6ff887c26336",
+                     *       "departmentId": "01a242fe-e9c2-7000-89d2-1f19fdfd3501",
                      *       "minor": false,
                      *       "holds": [],
                      *       "cancellationRequested": false,
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-04T19:41:29.123Z",
-                     *       "updatedAt": "2026-12-04T19:41:29.123Z"
+                     *       "createdAt": "2026-12-04T21:38:42.651Z",
+                     *       "updatedAt": "2026-12-04T21:38:42.651Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -6179,7 +6213,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24293-8f76-7005-b950-5d3409d2a010"
+                     *       "id": "01a242fe-dc3f-7002-9ba8-2305b5605fab"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -6259,7 +6293,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24293-9009-7004-a28a-1a2a0737b144"
+                     *       "id": "01a242fe-dcbf-7005-8f10-dfdf25f6d08b"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -6352,7 +6386,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24293-8f9e-7003-987b-7547ca19bce2"
+                     *       "id": "01a242fe-dc6c-7005-acfd-1dbcba54086b"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -6516,7 +6550,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24293-96e5-7001-8d76-3079412cb40a"
+                     *       "id": "01a242fe-e0d1-7006-bc7e-e1f37d315995"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -6596,7 +6630,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24293-96e5-7001-8d76-3079412cb40a"
+                     *       "id": "01a242fe-e0d1-7006-bc7e-e1f37d315995"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -6674,8 +6708,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24293-af34-7003-8af6-0d9a892a5f43",
-                     *       "tenantId": "acme-acaea5-75",
+                     *       "accountId": "01a242fe-efda-7007-8237-7809827f4318",
+                     *       "tenantId": "acme-0adac9-75",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "pending",
@@ -6687,8 +6721,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-04T19:41:29.123Z",
-                     *       "updatedAt": "2026-12-04T19:41:29.123Z"
+                     *       "createdAt": "2026-12-04T21:38:42.651Z",
+                     *       "updatedAt": "2026-12-04T21:38:42.651Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -6770,7 +6804,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24293-a23f-7002-8a06-b37bb5948893"
+                     *       "id": "01a242fe-20b2-7003-8ff7-a107367e6cf9"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -6868,8 +6902,8 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "accountId": "01a24293-8ac5-7005-a41a-01be49e65fff",
-                     *         "tenantId": "acme-acaea5-3",
+                     *         "accountId": "01a242fe-d8bb-7004-90ea-febf09d7734a",
+                     *         "tenantId": "acme-0adac9-3",
                      *         "kind": "enterprise",
                      *         "status": "active",
                      *         "verification": "pending",
@@ -6881,12 +6915,12 @@ export interface operations {
                      *         "unbindingRequested": false,
                      *         "invitationExpiresAt": null,
                      *         "agreement": null,
-                     *         "createdAt": "2026-12-04T19:41:29.123Z",
-                     *         "updatedAt": "2026-12-04T19:41:29.123Z"
+                     *         "createdAt": "2026-12-04T21:38:42.651Z",
+                     *         "updatedAt": "2026-12-04T21:38:42.651Z"
                      *       },
                      *       {
-                     *         "accountId": "01a24293-8b60-7002-b72f-a011b41ff38e",
-                     *         "tenantId": "acme-acaea5-7",
+                     *         "accountId": "01a242fe-d92b-7001-9ca6-6005e76644b4",
+                     *         "tenantId": "acme-0adac9-7",
                      *         "kind": "enterprise",
                      *         "status": "active",
                      *         "verification": "pending",
@@ -6898,8 +6932,8 @@ export interface operations {
                      *         "unbindingRequested": false,
                      *         "invitationExpiresAt": null,
                      *         "agreement": null,
-                     *         "createdAt": "2026-12-04T19:41:29.123Z",
-                     *         "updatedAt": "2026-12-04T19:41:29.123Z"
+                     *         "createdAt": "2026-12-04T21:38:42.651Z",
+                     *         "updatedAt": "2026-12-04T21:38:42.651Z"
                      *       }
                      *     ]
                      */
@@ -6971,8 +7005,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24293-b2bd-7001-ae55-c5d325eca975",
-                     *       "tenantId": "acme-acaea5-79",
+                     *       "accountId": "01a242fe-f1f8-7007-bb9b-a9d5a18e4203",
+                     *       "tenantId": "acme-0adac9-79",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "verified",
@@ -6982,7 +7016,7 @@ export interface operations {
                      *       "holds": [
                      *         {
                      *           "kind": "unfinished-transaction",
-                     *           "holdId": "01a24293-b600-7006-8786-848cdb7af216",
+                     *           "holdId": "01a242fe-f3b7-7002-a582-b7d989c086bc",
                      *           "reference": "order-88"
                      *         }
                      *       ],
@@ -6990,22 +7024,22 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-04T19:41:29.123Z",
-                     *       "updatedAt": "2026-12-04T19:41:29.123Z",
+                     *       "createdAt": "2026-12-04T21:38:42.651Z",
+                     *       "updatedAt": "2026-12-04T21:38:42.651Z",
                      *       "history": [
                      *         {
                      *           "event": "EnterpriseRegistered.v1",
                      *           "status": "active",
                      *           "reason": null,
-                     *           "decidedBy": "user:01a24293-b2bd-7001-ae55-c5d325eca975",
-                     *           "at": "2026-12-04T19:41:29.123Z"
+                     *           "decidedBy": "user:01a242fe-f1f8-7007-bb9b-a9d5a18e4203",
+                     *           "at": "2026-12-04T21:38:42.651Z"
                      *         },
                      *         {
                      *           "event": "EnterpriseVerified.v1",
                      *           "status": "active",
                      *           "reason": null,
-                     *           "decidedBy": "apiKey:01a24293-89f7-7005-91ee-0ef0b805e43d",
-                     *           "at": "2026-12-04T19:41:29.123Z"
+                     *           "decidedBy": "apiKey:01a242fe-d83e-7006-93c6-c556026d4456",
+                     *           "at": "2026-12-04T21:38:42.651Z"
                      *         }
                      *       ]
                      *     }
@@ -7091,12 +7125,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24293-8b60-7002-b72f-a011b41ff38e",
-                     *       "tenantId": "acme-acaea5-7",
+                     *       "accountId": "01a242fe-1ffb-7003-8af8-c2fbef875f0a",
+                     *       "tenantId": "jobs-32c576-4",
                      *       "kind": "enterprise",
                      *       "status": "active",
-                     *       "verification": "rejected",
-                     *       "legalName": "Acme Trading Co., Ltd.",
+                     *       "verification": "verified",
+                     *       "legalName": "Jobs 4 Ltd",
                      *       "departmentId": null,
                      *       "minor": false,
                      *       "holds": [],
@@ -7104,8 +7138,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-04T19:41:29.123Z",
-                     *       "updatedAt": "2026-12-04T19:41:29.123Z"
+                     *       "createdAt": "2026-12-04T21:38:00.311Z",
+                     *       "updatedAt": "2026-12-04T21:38:00.311Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -7198,8 +7232,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24294-5f0f-7007-b008-552ec392ed37",
-                     *       "tenantId": "shop-ca8827-07",
+                     *       "accountId": "01a242fe-99cd-7007-92e5-cd8d7cc966e8",
+                     *       "tenantId": "shop-6d244c-07",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "pending",
@@ -7211,8 +7245,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-04T20:02:15.883Z",
-                     *       "updatedAt": "2026-12-04T20:02:15.883Z"
+                     *       "createdAt": "2026-12-04T21:58:24.418Z",
+                     *       "updatedAt": "2026-12-04T21:58:24.418Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -7305,8 +7339,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24293-9eb6-7000-8054-d460913e96a6",
-                     *       "tenantId": "acme-acaea5-48",
+                     *       "accountId": "01a242fe-e590-7000-b60e-ddd332069aa6",
+                     *       "tenantId": "acme-0adac9-48",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "verified",
@@ -7316,7 +7350,7 @@ export interface operations {
                      *       "holds": [
                      *         {
                      *           "kind": "unfinished-transaction",
-                     *           "holdId": "01a24293-9f31-7007-9d34-1da21b537b09",
+                     *           "holdId": "01a242fe-e5de-7002-a0fa-b8d4d9fc90e7",
                      *           "reference": "order-88"
                      *         }
                      *       ],
@@ -7324,8 +7358,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-04T19:41:29.123Z",
-                     *       "updatedAt": "2026-12-04T19:41:29.123Z"
+                     *       "createdAt": "2026-12-04T21:38:42.651Z",
+                     *       "updatedAt": "2026-12-04T21:38:42.651Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -7415,8 +7449,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24293-b2bd-7001-ae55-c5d325eca975",
-                     *       "tenantId": "acme-acaea5-79",
+                     *       "accountId": "01a242fe-f1f8-7007-bb9b-a9d5a18e4203",
+                     *       "tenantId": "acme-0adac9-79",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "verified",
@@ -7428,8 +7462,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-04T19:41:29.123Z",
-                     *       "updatedAt": "2026-12-04T19:41:29.123Z"
+                     *       "createdAt": "2026-12-04T21:38:42.651Z",
+                     *       "updatedAt": "2026-12-04T21:38:42.651Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -7518,8 +7552,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24293-af34-7003-8af6-0d9a892a5f43",
-                     *       "tenantId": "acme-acaea5-75",
+                     *       "accountId": "01a242fe-efda-7007-8237-7809827f4318",
+                     *       "tenantId": "acme-0adac9-75",
                      *       "kind": "enterprise",
                      *       "status": "cancelled",
                      *       "verification": "pending",
@@ -7531,8 +7565,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-04T19:41:29.123Z",
-                     *       "updatedAt": "2026-12-04T19:41:29.123Z"
+                     *       "createdAt": "2026-12-04T21:38:42.651Z",
+                     *       "updatedAt": "2026-12-04T21:38:42.651Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -7625,8 +7659,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24293-a0fa-7007-823e-20149a4e2355",
-                     *       "tenantId": "acme-acaea5-55",
+                     *       "accountId": "01a242fe-e6fd-7004-9e26-2f832751fdac",
+                     *       "tenantId": "acme-0adac9-55",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "verified",
@@ -7640,11 +7674,11 @@ export interface operations {
                      *       "agreement": {
                      *         "endsOn": "2026-12-04",
                      *         "status": "ended",
-                     *         "agreementId": "01a24293-a172-7006-9a47-084bf26455c0",
+                     *         "agreementId": "01a242fe-e746-7002-a84c-f76fb1018058",
                      *         "personalDataDeletionDueOn": "2027-06-04"
                      *       },
-                     *       "createdAt": "2026-12-04T19:41:29.123Z",
-                     *       "updatedAt": "2026-12-04T19:41:29.123Z"
+                     *       "createdAt": "2026-12-04T21:38:42.651Z",
+                     *       "updatedAt": "2026-12-04T21:38:42.651Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -7734,8 +7768,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24293-a69d-7005-bc84-5d0cc9a3fce8",
-                     *       "tenantId": "acme-acaea5-68",
+                     *       "accountId": "01a242fe-ea7e-7002-b994-6c59506180c6",
+                     *       "tenantId": "acme-0adac9-68",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "verified",
@@ -7749,11 +7783,11 @@ export interface operations {
                      *       "agreement": {
                      *         "endsOn": "2026-12-04",
                      *         "status": "ended",
-                     *         "agreementId": "01a24293-ac07-7005-8da9-b0717b0af133",
+                     *         "agreementId": "01a242fe-edc8-7006-bb6b-4c4f920bdd20",
                      *         "personalDataDeletionDueOn": "2027-06-04"
                      *       },
-                     *       "createdAt": "2026-12-04T19:41:29.123Z",
-                     *       "updatedAt": "2026-12-04T19:41:29.123Z"
+                     *       "createdAt": "2026-12-04T21:38:42.651Z",
+                     *       "updatedAt": "2026-12-04T21:38:42.651Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -7843,24 +7877,24 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "id": "01a24294-13a9-7007-be2e-0467d65afa53",
-                     *         "tenantId": "jobs-dl-ebf04c",
+                     *         "id": "01a242fe-2417-7007-bb65-2c96ffca44e9",
+                     *         "tenantId": "jobs-dl-32c576",
                      *         "kind": "one-time-code",
                      *         "status": "delivered",
                      *         "attempts": 1,
                      *         "lastError": null,
-                     *         "createdAt": "2026-12-04T19:42:09.888Z",
-                     *         "deliveredAt": "2026-12-04T19:42:10.465Z"
+                     *         "createdAt": "2026-12-04T21:38:01.233Z",
+                     *         "deliveredAt": "2026-12-04T21:38:01.448Z"
                      *       },
                      *       {
-                     *         "id": "01a24294-0fb0-7004-b67a-7e0ed571988b",
-                     *         "tenantId": "jobs-ebf04c-5",
+                     *         "id": "01a242fe-224e-7003-aaa8-8f0f1fb39552",
+                     *         "tenantId": "jobs-32c576-5",
                      *         "kind": "tenant-data-deletion-warning",
                      *         "status": "delivered",
                      *         "attempts": 1,
                      *         "lastError": null,
-                     *         "createdAt": "2027-05-29T19:42:08.434Z",
-                     *         "deliveredAt": "2027-05-29T19:42:08.434Z"
+                     *         "createdAt": "2027-05-29T21:38:00.594Z",
+                     *         "deliveredAt": "2027-05-29T21:38:00.594Z"
                      *       }
                      *     ]
                      */
@@ -7932,13 +7966,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24294-13a9-7007-be2e-0467d65afa53",
-                     *       "tenantId": "jobs-dl-ebf04c",
+                     *       "id": "01a242fe-2417-7007-bb65-2c96ffca44e9",
+                     *       "tenantId": "jobs-dl-32c576",
                      *       "kind": "one-time-code",
                      *       "status": "pending",
                      *       "attempts": 0,
                      *       "lastError": null,
-                     *       "createdAt": "2026-12-04T19:42:09.888Z",
+                     *       "createdAt": "2026-12-04T21:38:01.233Z",
                      *       "deliveredAt": null
                      *     }
                      */
@@ -8029,7 +8063,7 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "customerId": "01a24294-6f2d-7003-91fb-c32523d432dd",
+                     *         "customerId": "01a242fe-a50d-7004-a7f1-13f0d8159d60",
                      *         "tags": [
                      *           "family"
                      *         ],
@@ -8041,8 +8075,8 @@ export interface operations {
                      *           }
                      *         },
                      *         "profile": null,
-                     *         "createdAt": "2026-12-04T20:02:15.883Z",
-                     *         "updatedAt": "2026-12-04T20:02:15.883Z"
+                     *         "createdAt": "2026-12-04T21:58:24.418Z",
+                     *         "updatedAt": "2026-12-04T21:58:24.418Z"
                      *       }
                      *     ]
                      */
@@ -8116,7 +8150,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24293-fd1d-7004-a586-d7e88bcf7838"
+                     *       "id": "01a242fe-19a8-7005-b6f9-b796f1e47dc8"
                      *     }
                      */
                     "application/json": components["schemas"]["IdDto"];
@@ -8200,7 +8234,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "customerId": "01a24294-53c0-7001-aa98-4d0588886080",
+                     *       "customerId": "01a242fe-9120-7002-babe-6ef5291bcd07",
                      *       "tags": [
                      *         "vip"
                      *       ],
@@ -8208,17 +8242,17 @@ export interface operations {
                      *       "restricted": false,
                      *       "consents": {},
                      *       "profile": null,
-                     *       "createdAt": "2026-12-04T19:42:15.883Z",
-                     *       "updatedAt": "2026-12-04T19:42:15.883Z",
+                     *       "createdAt": "2026-12-04T21:38:24.418Z",
+                     *       "updatedAt": "2026-12-04T21:38:24.418Z",
                      *       "followUps": [
                      *         {
-                     *           "followUpId": "01a24294-53fa-7001-86cc-7d30b783e14d",
-                     *           "customerId": "01a24294-53c0-7001-aa98-4d0588886080",
+                     *           "followUpId": "01a242fe-914d-7001-b981-9a583de43982",
+                     *           "customerId": "01a242fe-9120-7002-babe-6ef5291bcd07",
                      *           "channel": "phone",
                      *           "note": null,
                      *           "dueOn": null,
-                     *           "recordedBy": "apiKey:01a24294-5381-7004-ab77-c5f82ae6ce11",
-                     *           "recordedAt": "2026-12-04T19:42:15.883Z"
+                     *           "recordedBy": "apiKey:01a242fe-90ef-7008-a84c-88b3e35b941c",
+                     *           "recordedAt": "2026-12-04T21:38:24.418Z"
                      *         }
                      *       ]
                      *     }
@@ -8304,7 +8338,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24294-6178-7003-a0b4-992c4e76219c"
+                     *       "id": "01a242fe-9b79-7005-a34b-5cb33ee45df7"
                      *     }
                      */
                     "application/json": components["schemas"]["IdDto"];
@@ -8388,7 +8422,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24294-5227-7004-a2f0-d1aa1149ecdb"
+                     *       "id": "01a242fe-8fc1-7002-951e-c7be9fb38e0f"
                      *     }
                      */
                     "application/json": components["schemas"]["IdDto"];
@@ -8472,7 +8506,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24294-5297-7006-9a23-bc07650f4a65"
+                     *       "id": "01a242fe-902b-7005-baa9-006ea54cc84d"
                      *     }
                      */
                     "application/json": components["schemas"]["IdDto"];
@@ -8565,7 +8599,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24294-6083-7003-9e0b-6a59878f887a"
+                     *       "id": "01a242fe-9ad8-7007-a58b-6f9a40e64ebf"
                      *     }
                      */
                     "application/json": components["schemas"]["IdDto"];
@@ -8654,7 +8688,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24294-6083-7003-9e0b-6a59878f887a"
+                     *       "id": "01a242fe-9ad8-7007-a58b-6f9a40e64ebf"
                      *     }
                      */
                     "application/json": components["schemas"]["IdDto"];
@@ -9128,16 +9162,16 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "receiptId": "01a24294-6b8c-7003-a43a-ed179730f3bf",
-                     *         "tenantId": "shop-ca8827-09",
-                     *         "subjectId": "01a24294-6b48-7004-b640-bb05476cf183",
-                     *         "consentId": "01a24294-6b8c-7004-aea7-9cc75453f2be",
+                     *         "receiptId": "01a242fe-a2f0-7004-9e75-20f764fa976c",
+                     *         "tenantId": "shop-6d244c-09",
+                     *         "subjectId": "01a242fe-a2d6-7006-8d8f-74f446e71c05",
+                     *         "consentId": "01a242fe-a2f0-7005-a911-ba8e652205ec",
                      *         "channel": "email",
                      *         "scope": "general",
-                     *         "recordedAt": "2026-12-04T20:02:15.883Z",
+                     *         "recordedAt": "2026-12-04T21:58:24.418Z",
                      *         "event": {
-                     *           "id": "01a24294-6b8e-7003-9a79-071bacd8f913",
-                     *           "stream": "consent-01a24294-6b48-7004-b640-bb05476cf183",
+                     *           "id": "01a242fe-a2f0-7006-b957-46cf4326a2fb",
+                     *           "stream": "consent-01a242fe-a2d6-7006-8d8f-74f446e71c05",
                      *           "position": 0
                      *         },
                      *         "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -9161,16 +9195,16 @@ export interface operations {
                      *         "givenByGuardian": null
                      *       },
                      *       {
-                     *         "receiptId": "01a24294-6bc1-7004-bcba-33c7a28ee217",
-                     *         "tenantId": "shop-ca8827-09",
-                     *         "subjectId": "01a24294-6b48-7004-b640-bb05476cf183",
-                     *         "consentId": "01a24294-6bc1-7005-b02e-dc3228902433",
+                     *         "receiptId": "01a242fe-a30b-7001-b662-99f8129118fe",
+                     *         "tenantId": "shop-6d244c-09",
+                     *         "subjectId": "01a242fe-a2d6-7006-8d8f-74f446e71c05",
+                     *         "consentId": "01a242fe-a30b-7002-ad67-a7e2deb2dae7",
                      *         "channel": "sms",
                      *         "scope": "general",
-                     *         "recordedAt": "2026-12-04T20:02:15.883Z",
+                     *         "recordedAt": "2026-12-04T21:58:24.418Z",
                      *         "event": {
-                     *           "id": "01a24294-6bc8-7005-b283-87357482bd82",
-                     *           "stream": "consent-01a24294-6b48-7004-b640-bb05476cf183",
+                     *           "id": "01a242fe-a30e-7000-8133-9ce52cdd10a9",
+                     *           "stream": "consent-01a242fe-a2d6-7006-8d8f-74f446e71c05",
                      *           "position": 1
                      *         },
                      *         "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -9277,16 +9311,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "receiptId": "01a24294-5866-7000-910b-9c49f037d836",
-                     *       "tenantId": "shop-ca8827-04",
-                     *       "subjectId": "01a24294-5828-7004-adde-c84bcee2a819",
-                     *       "consentId": "01a24294-5866-7001-a06c-4672390deea9",
+                     *       "receiptId": "01a242fe-94d1-7006-b933-06bbd7e4c6fb",
+                     *       "tenantId": "shop-6d244c-04",
+                     *       "subjectId": "01a242fe-94ab-7005-b342-91297541f08d",
+                     *       "consentId": "01a242fe-94d1-7007-a55d-a48626a1ef40",
                      *       "channel": "email",
                      *       "scope": "general",
-                     *       "recordedAt": "2026-12-04T19:43:15.883Z",
+                     *       "recordedAt": "2026-12-04T21:39:24.418Z",
                      *       "event": {
-                     *         "id": "01a24294-5868-7002-b4b5-7ded287e1bd1",
-                     *         "stream": "consent-01a24294-5828-7004-adde-c84bcee2a819",
+                     *         "id": "01a242fe-94d2-7001-8121-ca8933a572ee",
+                     *         "stream": "consent-01a242fe-94ab-7005-b342-91297541f08d",
                      *         "position": 0
                      *       },
                      *       "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -9401,16 +9435,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "receiptId": "01a24294-5916-7006-a064-0ef56bfad1f3",
-                     *       "tenantId": "shop-ca8827-04",
-                     *       "subjectId": "01a24294-5828-7004-adde-c84bcee2a819",
-                     *       "consentId": "01a24294-5866-7001-a06c-4672390deea9",
+                     *       "receiptId": "01a242fe-9591-7007-86e8-3027d90d9da4",
+                     *       "tenantId": "shop-6d244c-04",
+                     *       "subjectId": "01a242fe-94ab-7005-b342-91297541f08d",
+                     *       "consentId": "01a242fe-94d1-7007-a55d-a48626a1ef40",
                      *       "channel": "email",
                      *       "scope": "general",
-                     *       "recordedAt": "2026-12-04T19:45:15.883Z",
+                     *       "recordedAt": "2026-12-04T21:41:24.418Z",
                      *       "event": {
-                     *         "id": "01a24294-5917-7007-897b-2851b322bfb7",
-                     *         "stream": "consent-01a24294-5828-7004-adde-c84bcee2a819",
+                     *         "id": "01a242fe-9591-7008-ac4a-90e6e8c6c2fd",
+                     *         "stream": "consent-01a242fe-94ab-7005-b342-91297541f08d",
                      *         "position": 1
                      *       },
                      *       "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -9531,18 +9565,18 @@ export interface operations {
                      *       "purposeVersion": 1,
                      *       "proof": [
                      *         {
-                     *           "eventId": "01a24295-1789-7000-957f-4da97517b8cc",
+                     *           "eventId": "01a242ff-1811-7003-8663-274bb2aa3e3b",
                      *           "type": "PurposeDefined.v1",
-                     *           "position": "pg:00000001.00000000000051f8.0000000000000007",
+                     *           "position": "pg:00000001.0000000000004a38.0000000000000007",
                      *           "occurredAt": "2026-11-23T10:00:00.000Z",
-                     *           "stream": "purposes-dsr-5f6abb"
+                     *           "stream": "purposes-dsr-530196"
                      *         },
                      *         {
-                     *           "eventId": "01a24295-1882-7004-a431-8dff4547f406",
+                     *           "eventId": "01a242ff-188e-7005-905e-ed6a792b0ebe",
                      *           "type": "ConsentGranted.v2",
-                     *           "position": "pg:00000001.000000000000520c.000000000000000a",
+                     *           "position": "pg:00000001.0000000000004a4c.000000000000000a",
                      *           "occurredAt": "2026-11-23T10:00:00.000Z",
-                     *           "stream": "consent-01a24295-17fc-7000-8a0d-ba810685429b"
+                     *           "stream": "consent-01a242ff-1857-7007-9624-0a00579aa9c0"
                      *         }
                      *       ]
                      *     }
@@ -9625,16 +9659,128 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "receiptId": "01a24294-5866-7000-910b-9c49f037d836",
-                     *       "tenantId": "shop-ca8827-04",
-                     *       "subjectId": "01a24294-5828-7004-adde-c84bcee2a819",
-                     *       "consentId": "01a24294-5866-7001-a06c-4672390deea9",
+                     *       "receiptId": "01a242fe-94d1-7006-b933-06bbd7e4c6fb",
+                     *       "tenantId": "shop-6d244c-04",
+                     *       "subjectId": "01a242fe-94ab-7005-b342-91297541f08d",
+                     *       "consentId": "01a242fe-94d1-7007-a55d-a48626a1ef40",
                      *       "channel": "email",
                      *       "scope": "general",
-                     *       "recordedAt": "2026-12-04T19:43:15.883Z",
+                     *       "recordedAt": "2026-12-04T21:39:24.418Z",
                      *       "event": {
-                     *         "id": "01a24294-5868-7002-b4b5-7ded287e1bd1",
-                     *         "stream": "consent-01a24294-5828-7004-adde-c84bcee2a819",
+                     *         "id": "01a242fe-94d2-7001-8121-ca8933a572ee",
+                     *         "stream": "consent-01a242fe-94ab-7005-b342-91297541f08d",
+                     *         "position": 0
+                     *       },
+                     *       "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
+                     *       "action": "granted",
+                     *       "purpose": {
+                     *         "key": "newsletter",
+                     *         "version": 1,
+                     *         "name": "newsletter",
+                     *         "legalBasis": "consent"
+                     *       },
+                     *       "thirdParty": null,
+                     *       "crossBorder": null,
+                     *       "evidence": {
+                     *         "method": "checkbox",
+                     *         "source": "web-signup-form",
+                     *         "collector": "system:web-shop",
+                     *         "collectedAt": "2026-11-01T10:00:00.000Z",
+                     *         "noticeVersion": "notice-1"
+                     *       },
+                     *       "withdrawal": null,
+                     *       "givenByGuardian": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ConsentReceiptDocument"];
+                };
+            };
+            /** @description Invalid input (VALIDATION.FAILED with field errors, PURPOSE.REQUIRED, …); nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description No or invalid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The credential lacks the permission of this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Not found in your tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Rate limit reached; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Unexpected error; only a correlation id is returned. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+        };
+    };
+    ConsentsController_receiptOfEvent: {
+        parameters: {
+            query: {
+                /** @description The id of the consent event (given or withdrawn) */
+                eventId: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The receipt */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "receiptId": "01a242fe-94d1-7006-b933-06bbd7e4c6fb",
+                     *       "tenantId": "shop-6d244c-04",
+                     *       "subjectId": "01a242fe-94ab-7005-b342-91297541f08d",
+                     *       "consentId": "01a242fe-94d1-7007-a55d-a48626a1ef40",
+                     *       "channel": "email",
+                     *       "scope": "general",
+                     *       "recordedAt": "2026-12-04T21:39:24.418Z",
+                     *       "event": {
+                     *         "id": "01a242fe-94d2-7001-8121-ca8933a572ee",
+                     *         "stream": "consent-01a242fe-94ab-7005-b342-91297541f08d",
                      *         "position": 0
                      *       },
                      *       "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -9726,7 +9872,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Per purpose: key, version, granted, withdrawn */
+            /** @description Per purpose: key, version, granted, withdrawn, and the same per channel */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -9738,13 +9884,15 @@ export interface operations {
                      *         "purposeKey": "billing",
                      *         "version": 1,
                      *         "granted": 0,
-                     *         "withdrawn": 0
+                     *         "withdrawn": 0,
+                     *         "channels": []
                      *       },
                      *       {
                      *         "purposeKey": "geo-ads",
                      *         "version": 1,
                      *         "granted": 0,
-                     *         "withdrawn": 0
+                     *         "withdrawn": 0,
+                     *         "channels": []
                      *       }
                      *     ]
                      */
@@ -9809,17 +9957,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "decisionId": "01a24294-59b2-7006-ad37-ad93d258417e",
-                     *       "customerId": "01a24294-5828-7004-adde-c84bcee2a819",
+                     *       "decisionId": "01a242fe-9615-7001-99cd-b2d85571a2e1",
+                     *       "customerId": "01a242fe-94ab-7005-b342-91297541f08d",
                      *       "allow": false,
                      *       "reasons": [
                      *         "OUTDATED_NOTICE_VERSION"
                      *       ],
                      *       "legalBasis": "consent",
                      *       "consentIds": [
-                     *         "01a24294-596d-7004-92fa-ed3af6121f2f"
+                     *         "01a242fe-95d1-7004-9241-dffeedccc09f"
                      *       ],
-                     *       "decidedAt": "2026-12-04T19:51:15.883Z"
+                     *       "decidedAt": "2026-12-04T21:47:24.418Z"
                      *     }
                      */
                     "application/json": components["schemas"]["DecisionDto"];
@@ -9896,26 +10044,26 @@ export interface operations {
                      *       "denied": 1,
                      *       "decisions": [
                      *         {
-                     *           "decisionId": "01a24294-678b-7000-8005-72de399128ae",
-                     *           "customerId": "01a24294-66cf-7006-9aa8-88b41ad820f3",
+                     *           "decisionId": "01a242fe-a012-7000-b075-3114272fed94",
+                     *           "customerId": "01a242fe-9f96-7000-a616-87d3c50ce09a",
                      *           "allow": true,
                      *           "reasons": [],
                      *           "legalBasis": "consent",
                      *           "consentIds": [
-                     *             "01a24294-66fd-7001-9905-fed3691a765a"
+                     *             "01a242fe-9fb5-7001-91b2-b2ea46c2fef8"
                      *           ],
-                     *           "decidedAt": "2026-12-04T20:02:15.883Z"
+                     *           "decidedAt": "2026-12-04T21:58:24.418Z"
                      *         },
                      *         {
-                     *           "decisionId": "01a24294-678b-7001-87f1-ec0b9738bc51",
-                     *           "customerId": "01a24294-6727-7003-8b93-1c1484ef7e3e",
+                     *           "decisionId": "01a242fe-a013-7004-85c9-9ccd353b3e5c",
+                     *           "customerId": "01a242fe-9fce-7003-9f8c-88ebcc838008",
                      *           "allow": true,
                      *           "reasons": [],
                      *           "legalBasis": "consent",
                      *           "consentIds": [
-                     *             "01a24294-6757-7005-b300-e465552f6793"
+                     *             "01a242fe-9fef-7003-b23b-5ee0fe723cd3"
                      *           ],
-                     *           "decidedAt": "2026-12-04T20:02:15.883Z"
+                     *           "decidedAt": "2026-12-04T21:58:24.418Z"
                      *         }
                      *       ]
                      *     }
@@ -9987,13 +10135,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "origin": "attest.local/processing-record/rec-785b76",
-                     *       "verifierKey": "attest.local/processing-record+9d1b29e1+ATFH7dJ1sB4yXiIHYOk7GQArzst+tQIpijch+8o/O547",
+                     *       "origin": "attest.local/processing-record/rec-9641db",
+                     *       "verifierKey": "attest.local/processing-record+c6033dc0+AcSD69gBCa1UKbjeKSNW+x6290uHt/Tvxh/RjWxdpCd+",
                      *       "latestCheckpoint": {
                      *         "size": 1,
-                     *         "root": "k3onzezv2WnN6GbKP4ARbYLaUG20IouIDP5SzscKiLA=",
-                     *         "note": "attest.local/processing-record/rec-785b76\n1\nk3onzezv2WnN6GbKP4ARbYLaUG20IouIDP5SzscKiLA=\n\n— attest.local/processing-record nRsp4Rk+edMhbjh1YbVHngtlGwwEGhzf3F6B6jSnQ2sRRw5S707vMzT1ww5bTJvDiDx4rTgUqEdenrMh4jF8nkjHuAQ=\n",
-                     *         "createdAt": "2026-12-04T19:43:35.870Z"
+                     *         "root": "x81p8qdVQl66vp82x2TZG46kUNdpXkWPOBLfmkZDBwk=",
+                     *         "note": "attest.local/processing-record/rec-9641db\n1\nx81p8qdVQl66vp82x2TZG46kUNdpXkWPOBLfmkZDBwk=\n\n— attest.local/processing-record xgM9wFdz6rV3B4JSTIhWU+dfnfe4e0YN8b4nw/BrjSZm5g1Z1PRGEUQVuMKg03EiIYjr1BcZTkwKlWzIrVUzWyZstww=\n",
+                     *         "createdAt": "2026-12-04T21:39:38.843Z"
                      *       }
                      *     }
                      */
@@ -10056,9 +10204,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "size": 1,
-                     *       "root": "k3onzezv2WnN6GbKP4ARbYLaUG20IouIDP5SzscKiLA=",
-                     *       "note": "attest.local/processing-record/rec-785b76\n1\nk3onzezv2WnN6GbKP4ARbYLaUG20IouIDP5SzscKiLA=\n\n— attest.local/processing-record nRsp4Rk+edMhbjh1YbVHngtlGwwEGhzf3F6B6jSnQ2sRRw5S707vMzT1ww5bTJvDiDx4rTgUqEdenrMh4jF8nkjHuAQ=\n",
-                     *       "createdAt": "2026-12-04T19:43:35.870Z"
+                     *       "root": "x81p8qdVQl66vp82x2TZG46kUNdpXkWPOBLfmkZDBwk=",
+                     *       "note": "attest.local/processing-record/rec-9641db\n1\nx81p8qdVQl66vp82x2TZG46kUNdpXkWPOBLfmkZDBwk=\n\n— attest.local/processing-record xgM9wFdz6rV3B4JSTIhWU+dfnfe4e0YN8b4nw/BrjSZm5g1Z1PRGEUQVuMKg03EiIYjr1BcZTkwKlWzIrVUzWyZstww=\n",
+                     *       "createdAt": "2026-12-04T21:39:38.843Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Checkpoint"];
@@ -10132,15 +10280,15 @@ export interface operations {
                      * @example [
                      *       {
                      *         "size": 1,
-                     *         "root": "k3onzezv2WnN6GbKP4ARbYLaUG20IouIDP5SzscKiLA=",
-                     *         "note": "attest.local/processing-record/rec-785b76\n1\nk3onzezv2WnN6GbKP4ARbYLaUG20IouIDP5SzscKiLA=\n\n— attest.local/processing-record nRsp4Rk+edMhbjh1YbVHngtlGwwEGhzf3F6B6jSnQ2sRRw5S707vMzT1ww5bTJvDiDx4rTgUqEdenrMh4jF8nkjHuAQ=\n",
-                     *         "createdAt": "2026-12-04T19:43:35.870Z"
+                     *         "root": "x81p8qdVQl66vp82x2TZG46kUNdpXkWPOBLfmkZDBwk=",
+                     *         "note": "attest.local/processing-record/rec-9641db\n1\nx81p8qdVQl66vp82x2TZG46kUNdpXkWPOBLfmkZDBwk=\n\n— attest.local/processing-record xgM9wFdz6rV3B4JSTIhWU+dfnfe4e0YN8b4nw/BrjSZm5g1Z1PRGEUQVuMKg03EiIYjr1BcZTkwKlWzIrVUzWyZstww=\n",
+                     *         "createdAt": "2026-12-04T21:39:38.843Z"
                      *       },
                      *       {
                      *         "size": 4,
-                     *         "root": "1p54AXp1lbfWC0dPsTSEx9cJ2dUpwtkqWKBXo/U66+w=",
-                     *         "note": "attest.local/processing-record/rec-785b76\n4\n1p54AXp1lbfWC0dPsTSEx9cJ2dUpwtkqWKBXo/U66+w=\n\n— attest.local/processing-record nRsp4Ra+ot2vmRK5XF2lFBdIQ7Qi1cXbwOc5g4JuaVUlQitbpNdaEmTLJEoitvj+RHFp+WVph6GDzrxhOC04KXxzSQU=\n",
-                     *         "createdAt": "2026-12-04T19:43:36.592Z"
+                     *         "root": "p55BCGKb5w5ulnmBgFaT7DRvv4kYt/UXPqaLrotMhe0=",
+                     *         "note": "attest.local/processing-record/rec-9641db\n4\np55BCGKb5w5ulnmBgFaT7DRvv4kYt/UXPqaLrotMhe0=\n\n— attest.local/processing-record xgM9wOdjIY06D+/TsKOex+8T+P7Upm0PxkNovupfUNnz0WNogmHo53iEtwYp9TI6SracNVKyjgh0SID1bsBTTWWpNAY=\n",
+                     *         "createdAt": "2026-12-04T21:39:39.175Z"
                      *       }
                      *     ]
                      */
@@ -10211,10 +10359,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "size": 2,
-                     *       "root": "DwWubgRIFiVItg9WXkN4EN6x8ELj1l0i6YQiTzlqtLA=",
-                     *       "note": "attest.local/processing-record/jobs-ebf04c-3\n2\nDwWubgRIFiVItg9WXkN4EN6x8ELj1l0i6YQiTzlqtLA=\n\n— attest.local/processing-record b6Y9N/kwnYaqT+dpm5E3vULvdP1m5PS+FZSB/ziY8LBq8ba4094fkRyd+X9+CP+Jh0Ki3bSYwkxbYcryzhrlLcW0TAY=\n",
-                     *       "createdAt": "2026-12-04T19:42:07.064Z"
+                     *       "size": 3,
+                     *       "root": "7dax+mfvGnt5cY1FCv0yCeIqwfvDkwvluneIO7zTqA8=",
+                     *       "note": "attest.local/processing-record/jobs-32c576-3\n3\n7dax+mfvGnt5cY1FCv0yCeIqwfvDkwvluneIO7zTqA8=\n\n— attest.local/processing-record aJEkGmlicwWrWBL3AxHu2eTlhzAlEF1FsfE/yXQTJFYq1xtryQqc6kEYPVIq9/F6XoUuV0QIWRkRtknOWJjtOfj0JwE=\n",
+                     *       "createdAt": "2026-12-04T21:37:59.923Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Checkpoint"];
@@ -10287,18 +10435,18 @@ export interface operations {
                     /**
                      * @example {
                      *       "index": 2,
-                     *       "leafHash": "xzXqKrMuClADMzhjUsDYT3xuoXLxvX1AOAogq/Zv12M=",
-                     *       "body": "{\"actor\":\"apiKey:01a24295-618e-7002-aba1-7b5618ee84cf\",\"at\":\"2026-12-04T19:43:27.766Z\",\"categories\":[\"consent\"],\"channel\":\"email\",\"commandId\":\"01a24295-6288-7000-b14f-1cace1daa71d\",\"correlationId\":\"01a24295-6284-7002-a224-c9ebc1305765\",\"eventId\":\"01a24295-6293-7000-8689-60ccce9f391b\",\"index\":2,\"kind\":\"collect\",\"legalBasis\":\"consent\",\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"interactive\",\"outcome\":null,\"purpose\":\"newsletter\",\"reasons\":[],\"subject\":\"psn_pM0cmJg089CEKFj8-jvIhg\",\"tenant\":\"rec-785b76\",\"v\":1}",
+                     *       "leafHash": "yZmlWiHPBckuufayw45RfbdbsdE0JNsuwUYKyvsULkw=",
+                     *       "body": "{\"actor\":\"apiKey:01a242ff-a06a-7008-b01d-ce1874528ca5\",\"at\":\"2026-12-04T21:39:34.513Z\",\"categories\":[\"consent\"],\"channel\":\"email\",\"commandId\":\"01a242ff-a0e3-7006-8e59-ed4484071cfb\",\"correlationId\":\"01a242ff-a0e0-7003-a3ce-d2366ed53ba3\",\"eventId\":\"01a242ff-a0e9-7007-9e38-7c40bd118b19\",\"index\":2,\"kind\":\"collect\",\"legalBasis\":\"consent\",\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"interactive\",\"outcome\":null,\"purpose\":\"newsletter\",\"reasons\":[],\"subject\":\"psn_gPkZnddRzBuqc_lZTfKp5g\",\"tenant\":\"rec-9641db\",\"v\":1}",
                      *       "record": {
-                     *         "actor": "apiKey:01a24295-618e-7002-aba1-7b5618ee84cf",
-                     *         "at": "2026-12-04T19:43:27.766Z",
+                     *         "actor": "apiKey:01a242ff-a06a-7008-b01d-ce1874528ca5",
+                     *         "at": "2026-12-04T21:39:34.513Z",
                      *         "categories": [
                      *           "consent"
                      *         ],
                      *         "channel": "email",
-                     *         "commandId": "01a24295-6288-7000-b14f-1cace1daa71d",
-                     *         "correlationId": "01a24295-6284-7002-a224-c9ebc1305765",
-                     *         "eventId": "01a24295-6293-7000-8689-60ccce9f391b",
+                     *         "commandId": "01a242ff-a0e3-7006-8e59-ed4484071cfb",
+                     *         "correlationId": "01a242ff-a0e0-7003-a3ce-d2366ed53ba3",
+                     *         "eventId": "01a242ff-a0e9-7007-9e38-7c40bd118b19",
                      *         "index": 2,
                      *         "kind": "collect",
                      *         "legalBasis": "consent",
@@ -10310,11 +10458,11 @@ export interface operations {
                      *         "outcome": null,
                      *         "purpose": "newsletter",
                      *         "reasons": [],
-                     *         "subject": "psn_pM0cmJg089CEKFj8-jvIhg",
-                     *         "tenant": "rec-785b76",
+                     *         "subject": "psn_gPkZnddRzBuqc_lZTfKp5g",
+                     *         "tenant": "rec-9641db",
                      *         "v": 1
                      *       },
-                     *       "recordedAt": "2026-12-04T19:43:36.101Z",
+                     *       "recordedAt": "2026-12-04T21:39:38.868Z",
                      *       "purgedAt": null
                      *     }
                      */
@@ -10399,10 +10547,10 @@ export interface operations {
                      * @example {
                      *       "index": 0,
                      *       "size": 4,
-                     *       "leafHash": "k3onzezv2WnN6GbKP4ARbYLaUG20IouIDP5SzscKiLA=",
+                     *       "leafHash": "x81p8qdVQl66vp82x2TZG46kUNdpXkWPOBLfmkZDBwk=",
                      *       "proof": [
-                     *         "Ra5leYv8VStiHBDUz4dhgScbx810E+5hO+FKM7v/NWc=",
-                     *         "GgqIvUeUJceI1CQV4CBmkbHpwrMf4jACxGQkB0MoapU="
+                     *         "FgQgzD7YUXkZg70BwkpItqKNlQtbiN5ARBryWxip/ck=",
+                     *         "dA7irBM8t6UtgMTBWbMO8eJsuu9+cRufat0ujmkCwh0="
                      *       ]
                      *     }
                      */
@@ -10488,7 +10636,7 @@ export interface operations {
                      *       "from": 4,
                      *       "to": 6,
                      *       "proof": [
-                     *         "q6ELJbn401PgsYygrxzZdAJX3VJBTKkk8LtMqrHzWc0="
+                     *         "rRsZpx6FbthwR7JYKV44+IIqi3f5c3Wvu6wyobbp7oM="
                      *       ]
                      *     }
                      */
@@ -10550,6 +10698,10 @@ export interface operations {
                 purpose?: string;
                 actor?: string;
                 kind?: "collect" | "store" | "use" | "read" | "export" | "transmit" | "provide" | "transfer" | "correct" | "restrict" | "delete" | "decision";
+                /** @description The channel of the processing (decisions and channel-bound processing) */
+                channel?: string;
+                /** @description A decision’s outcome */
+                outcome?: "allow" | "deny";
                 from?: string;
                 to?: string;
                 limit?: number;
@@ -10571,14 +10723,14 @@ export interface operations {
                      * @example {
                      *       "records": [
                      *         {
-                     *           "actor": "apiKey:01a24295-618e-7002-aba1-7b5618ee84cf",
-                     *           "at": "2026-12-04T19:43:27.766Z",
+                     *           "actor": "apiKey:01a242ff-a06a-7008-b01d-ce1874528ca5",
+                     *           "at": "2026-12-04T21:39:34.513Z",
                      *           "categories": [
                      *             "contact"
                      *           ],
                      *           "channel": "email",
-                     *           "commandId": "01a24295-630b-7000-b15a-6311aa03d50f",
-                     *           "correlationId": "01a24295-6303-7005-8758-46427d6582c5",
+                     *           "commandId": "01a242ff-a114-7000-93a5-132f7de5589c",
+                     *           "correlationId": "01a242ff-a111-7001-bfd9-e3f47cb58c59",
                      *           "eventId": null,
                      *           "index": 3,
                      *           "kind": "decision",
@@ -10591,21 +10743,21 @@ export interface operations {
                      *           "outcome": "allow",
                      *           "purpose": "newsletter",
                      *           "reasons": [],
-                     *           "subject": "psn_pM0cmJg089CEKFj8-jvIhg",
-                     *           "tenant": "rec-785b76",
+                     *           "subject": "psn_gPkZnddRzBuqc_lZTfKp5g",
+                     *           "tenant": "rec-9641db",
                      *           "v": 1,
-                     *           "leafHash": "Ws8PyTQkuyb4dJiqLrxagzDGz2j0qwfunqVjW3IgrBA="
+                     *           "leafHash": "Nj23yw+uFsMTbgvBQGle3kUhJBl5Wk6Gh1qytYmnbQA="
                      *         },
                      *         {
-                     *           "actor": "apiKey:01a24295-618e-7002-aba1-7b5618ee84cf",
-                     *           "at": "2026-12-04T19:43:27.766Z",
+                     *           "actor": "apiKey:01a242ff-a06a-7008-b01d-ce1874528ca5",
+                     *           "at": "2026-12-04T21:39:34.513Z",
                      *           "categories": [
                      *             "consent"
                      *           ],
                      *           "channel": "email",
-                     *           "commandId": "01a24295-6288-7000-b14f-1cace1daa71d",
-                     *           "correlationId": "01a24295-6284-7002-a224-c9ebc1305765",
-                     *           "eventId": "01a24295-6293-7000-8689-60ccce9f391b",
+                     *           "commandId": "01a242ff-a0e3-7006-8e59-ed4484071cfb",
+                     *           "correlationId": "01a242ff-a0e0-7003-a3ce-d2366ed53ba3",
+                     *           "eventId": "01a242ff-a0e9-7007-9e38-7c40bd118b19",
                      *           "index": 2,
                      *           "kind": "collect",
                      *           "legalBasis": "consent",
@@ -10617,13 +10769,13 @@ export interface operations {
                      *           "outcome": null,
                      *           "purpose": "newsletter",
                      *           "reasons": [],
-                     *           "subject": "psn_pM0cmJg089CEKFj8-jvIhg",
-                     *           "tenant": "rec-785b76",
+                     *           "subject": "psn_gPkZnddRzBuqc_lZTfKp5g",
+                     *           "tenant": "rec-9641db",
                      *           "v": 1,
-                     *           "leafHash": "xzXqKrMuClADMzhjUsDYT3xuoXLxvX1AOAogq/Zv12M="
+                     *           "leafHash": "yZmlWiHPBckuufayw45RfbdbsdE0JNsuwUYKyvsULkw="
                      *         }
                      *       ],
-                     *       "next": "MjAyNi0xMi0wNFQxOTo0MzoyNy43NjYwMDBafDI"
+                     *       "next": "MjAyNi0xMi0wNFQyMTozOTozNC41MTMwMDBafDI"
                      *     }
                      */
                     "application/json": components["schemas"]["ProcessingRecordPage"];
@@ -10684,6 +10836,10 @@ export interface operations {
                 purpose?: string;
                 actor?: string;
                 kind?: "collect" | "store" | "use" | "read" | "export" | "transmit" | "provide" | "transfer" | "correct" | "restrict" | "delete" | "decision";
+                /** @description The channel of the processing (decisions and channel-bound processing) */
+                channel?: string;
+                /** @description A decision’s outcome */
+                outcome?: "allow" | "deny";
                 from?: string;
                 to?: string;
                 /** @description Columns, comma-separated (index, at, kind, purpose, actor, subject, legalBasis, categories, method, channel, outcome, reasons, measures, eventId, commandId, correlationId, leafHash, tenant); the entry index always comes first. Default: all. */
@@ -10760,6 +10916,10 @@ export interface operations {
                 purpose?: string;
                 actor?: string;
                 kind?: "collect" | "store" | "use" | "read" | "export" | "transmit" | "provide" | "transfer" | "correct" | "restrict" | "delete" | "decision";
+                /** @description The channel of the processing (decisions and channel-bound processing) */
+                channel?: string;
+                /** @description A decision’s outcome */
+                outcome?: "allow" | "deny";
                 from?: string;
                 to?: string;
                 /** @description Columns, comma-separated (index, at, kind, purpose, actor, subject, legalBasis, categories, method, channel, outcome, reasons, measures, eventId, commandId, correlationId, leafHash, tenant); the entry index always comes first. Default: all. */
@@ -10786,13 +10946,13 @@ export interface operations {
                      *       "records": [
                      *         {
                      *           "index": 8,
-                     *           "at": "2026-12-04T19:43:27.766Z",
+                     *           "at": "2026-12-04T21:39:34.513Z",
                      *           "kind": "decision",
                      *           "outcome": "allow"
                      *         },
                      *         {
                      *           "index": 7,
-                     *           "at": "2026-12-04T19:43:27.766Z",
+                     *           "at": "2026-12-04T21:39:34.513Z",
                      *           "kind": "decision",
                      *           "outcome": "allow"
                      *         }
@@ -10866,14 +11026,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "tenantId": "dsr-5f6abb",
-                     *       "origin": "attest.local/processing-record/dsr-5f6abb",
+                     *       "tenantId": "dsr-530196",
+                     *       "origin": "attest.local/processing-record/dsr-530196",
                      *       "ok": true,
                      *       "size": 38,
                      *       "purged": 0,
                      *       "latestCheckpoint": {
                      *         "size": 36,
-                     *         "root": "wdu+lWLzYHu436qtgoJMlyux5lyTE+ZAK8nX6UQqPfw="
+                     *         "root": "kArQeQCNFpAA46SlEro1YLBcC9hOnFtAmgrYFj5n/FQ="
                      *       },
                      *       "checkpointsChecked": 2,
                      *       "uncovered": 2,
@@ -10944,32 +11104,32 @@ export interface operations {
                     /**
                      * @example {
                      *       "format": "attest-processing-record-bundle/v1",
-                     *       "tenantId": "rec-785b76",
-                     *       "origin": "attest.local/processing-record/rec-785b76",
-                     *       "verifierKey": "attest.local/processing-record+9d1b29e1+ATFH7dJ1sB4yXiIHYOk7GQArzst+tQIpijch+8o/O547",
-                     *       "exportedAt": "2026-12-04T19:43:27.766Z",
+                     *       "tenantId": "rec-9641db",
+                     *       "origin": "attest.local/processing-record/rec-9641db",
+                     *       "verifierKey": "attest.local/processing-record+c6033dc0+AcSD69gBCa1UKbjeKSNW+x6290uHt/Tvxh/RjWxdpCd+",
+                     *       "exportedAt": "2026-12-04T21:39:34.513Z",
                      *       "checkpoints": [
-                     *         "attest.local/processing-record/rec-785b76\n1\nk3onzezv2WnN6GbKP4ARbYLaUG20IouIDP5SzscKiLA=\n\n— attest.local/processing-record nRsp4Rk+edMhbjh1YbVHngtlGwwEGhzf3F6B6jSnQ2sRRw5S707vMzT1ww5bTJvDiDx4rTgUqEdenrMh4jF8nkjHuAQ=\n",
-                     *         "attest.local/processing-record/rec-785b76\n4\n1p54AXp1lbfWC0dPsTSEx9cJ2dUpwtkqWKBXo/U66+w=\n\n— attest.local/processing-record nRsp4Ra+ot2vmRK5XF2lFBdIQ7Qi1cXbwOc5g4JuaVUlQitbpNdaEmTLJEoitvj+RHFp+WVph6GDzrxhOC04KXxzSQU=\n"
+                     *         "attest.local/processing-record/rec-9641db\n1\nx81p8qdVQl66vp82x2TZG46kUNdpXkWPOBLfmkZDBwk=\n\n— attest.local/processing-record xgM9wFdz6rV3B4JSTIhWU+dfnfe4e0YN8b4nw/BrjSZm5g1Z1PRGEUQVuMKg03EiIYjr1BcZTkwKlWzIrVUzWyZstww=\n",
+                     *         "attest.local/processing-record/rec-9641db\n4\np55BCGKb5w5ulnmBgFaT7DRvv4kYt/UXPqaLrotMhe0=\n\n— attest.local/processing-record xgM9wOdjIY06D+/TsKOex+8T+P7Upm0PxkNovupfUNnz0WNogmHo53iEtwYp9TI6SracNVKyjgh0SID1bsBTTWWpNAY=\n"
                      *       ],
                      *       "complete": false,
                      *       "entries": [
                      *         {
                      *           "index": 1,
-                     *           "leafHash": "Ra5leYv8VStiHBDUz4dhgScbx810E+5hO+FKM7v/NWc=",
-                     *           "body": "{\"actor\":\"apiKey:01a24295-618e-7002-aba1-7b5618ee84cf\",\"at\":\"2026-12-04T19:43:27.766Z\",\"categories\":[\"profile.email\",\"profile.name\"],\"channel\":null,\"commandId\":\"01a24295-6228-7001-8015-f1f77a4e7c25\",\"correlationId\":\"01a24295-6224-7004-b82b-49745da0bb74\",\"eventId\":\"01a24295-622a-7000-b780-75f4e403cc43\",\"index\":1,\"kind\":\"collect\",\"legalBasis\":null,\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"interactive\",\"outcome\":null,\"purpose\":null,\"reasons\":[],\"subject\":\"psn_pM0cmJg089CEKFj8-jvIhg\",\"tenant\":\"rec-785b76\",\"v\":1}",
+                     *           "leafHash": "FgQgzD7YUXkZg70BwkpItqKNlQtbiN5ARBryWxip/ck=",
+                     *           "body": "{\"actor\":\"apiKey:01a242ff-a06a-7008-b01d-ce1874528ca5\",\"at\":\"2026-12-04T21:39:34.513Z\",\"categories\":[\"profile.email\",\"profile.name\"],\"channel\":null,\"commandId\":\"01a242ff-a0b4-7002-b8a8-72cc99b028cb\",\"correlationId\":\"01a242ff-a0b2-7007-b0d8-5130ffd54eab\",\"eventId\":\"01a242ff-a0b5-7004-aa8e-e6f137b7bde3\",\"index\":1,\"kind\":\"collect\",\"legalBasis\":null,\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"interactive\",\"outcome\":null,\"purpose\":null,\"reasons\":[],\"subject\":\"psn_gPkZnddRzBuqc_lZTfKp5g\",\"tenant\":\"rec-9641db\",\"v\":1}",
                      *           "proof": [
-                     *             "k3onzezv2WnN6GbKP4ARbYLaUG20IouIDP5SzscKiLA=",
-                     *             "GgqIvUeUJceI1CQV4CBmkbHpwrMf4jACxGQkB0MoapU="
+                     *             "x81p8qdVQl66vp82x2TZG46kUNdpXkWPOBLfmkZDBwk=",
+                     *             "dA7irBM8t6UtgMTBWbMO8eJsuu9+cRufat0ujmkCwh0="
                      *           ]
                      *         },
                      *         {
                      *           "index": 2,
-                     *           "leafHash": "xzXqKrMuClADMzhjUsDYT3xuoXLxvX1AOAogq/Zv12M=",
-                     *           "body": "{\"actor\":\"apiKey:01a24295-618e-7002-aba1-7b5618ee84cf\",\"at\":\"2026-12-04T19:43:27.766Z\",\"categories\":[\"consent\"],\"channel\":\"email\",\"commandId\":\"01a24295-6288-7000-b14f-1cace1daa71d\",\"correlationId\":\"01a24295-6284-7002-a224-c9ebc1305765\",\"eventId\":\"01a24295-6293-7000-8689-60ccce9f391b\",\"index\":2,\"kind\":\"collect\",\"legalBasis\":\"consent\",\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"interactive\",\"outcome\":null,\"purpose\":\"newsletter\",\"reasons\":[],\"subject\":\"psn_pM0cmJg089CEKFj8-jvIhg\",\"tenant\":\"rec-785b76\",\"v\":1}",
+                     *           "leafHash": "yZmlWiHPBckuufayw45RfbdbsdE0JNsuwUYKyvsULkw=",
+                     *           "body": "{\"actor\":\"apiKey:01a242ff-a06a-7008-b01d-ce1874528ca5\",\"at\":\"2026-12-04T21:39:34.513Z\",\"categories\":[\"consent\"],\"channel\":\"email\",\"commandId\":\"01a242ff-a0e3-7006-8e59-ed4484071cfb\",\"correlationId\":\"01a242ff-a0e0-7003-a3ce-d2366ed53ba3\",\"eventId\":\"01a242ff-a0e9-7007-9e38-7c40bd118b19\",\"index\":2,\"kind\":\"collect\",\"legalBasis\":\"consent\",\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"interactive\",\"outcome\":null,\"purpose\":\"newsletter\",\"reasons\":[],\"subject\":\"psn_gPkZnddRzBuqc_lZTfKp5g\",\"tenant\":\"rec-9641db\",\"v\":1}",
                      *           "proof": [
-                     *             "Ws8PyTQkuyb4dJiqLrxagzDGz2j0qwfunqVjW3IgrBA=",
-                     *             "6VoGmAv9X3SoW0H1zExF+/COihByOO8f1yXMbGuR9Fs="
+                     *             "Nj23yw+uFsMTbgvBQGle3kUhJBl5Wk6Gh1qytYmnbQA=",
+                     *             "MV0plULehh22iys2dTx4Q9Os91UGyLwqkaUunSP84MY="
                      *           ]
                      *         }
                      *       ],
@@ -10978,16 +11138,16 @@ export interface operations {
                      *           "from": 1,
                      *           "to": 10,
                      *           "proof": [
-                     *             "Ra5leYv8VStiHBDUz4dhgScbx810E+5hO+FKM7v/NWc=",
-                     *             "GgqIvUeUJceI1CQV4CBmkbHpwrMf4jACxGQkB0MoapU="
+                     *             "FgQgzD7YUXkZg70BwkpItqKNlQtbiN5ARBryWxip/ck=",
+                     *             "dA7irBM8t6UtgMTBWbMO8eJsuu9+cRufat0ujmkCwh0="
                      *           ]
                      *         },
                      *         {
                      *           "from": 4,
                      *           "to": 10,
                      *           "proof": [
-                     *             "h/ICjxP5vACKMVtVikAj3gaTkVObLb+jisIAxo8CU/k=",
-                     *             "NukUBmiIFKvDD95kuTKeML8HYL/pe432K/Jczm0v5xc="
+                     *             "iPF8ioIp9Yo+W7NuT9lbq8qXRujZgJrXlBFsqWP772I=",
+                     *             "J/Seyrb76fgLjFXL/ow7fPmzsBX/QVFIkFNSvSTu7QE="
                      *           ]
                      *         }
                      *       ]
@@ -11061,10 +11221,10 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "holdId": "01a24295-6c97-7001-9e3d-5818b8f4592c",
+                     *         "holdId": "01a242ff-a7fb-7006-afa9-154d3483f33e",
                      *         "reason": "Litigation 2026-117: preserve all records",
-                     *         "placedBy": "apiKey:01a24295-616e-7008-8844-e811a54e1f1f",
-                     *         "placedAt": "2026-12-04T19:43:27.766Z",
+                     *         "placedBy": "apiKey:01a242ff-a053-7006-b516-bb2c6fbf05bc",
+                     *         "placedAt": "2026-12-04T21:39:34.513Z",
                      *         "releasedBy": null,
                      *         "releasedAt": null
                      *       }
@@ -11132,10 +11292,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "holdId": "01a24294-071d-7005-996d-125d6c49a801",
+                     *       "holdId": "01a242fe-1ea1-7006-ad11-1986d0aede1c",
                      *       "reason": "Audit 2026",
-                     *       "placedBy": "apiKey:01a24294-0603-7007-b5cb-cb43a472b6d4",
-                     *       "placedAt": "2026-12-04T19:42:06.696Z",
+                     *       "placedBy": "apiKey:01a242fe-1e02-7004-926e-58f0268d3941",
+                     *       "placedAt": "2026-12-04T21:37:59.700Z",
                      *       "releasedBy": null,
                      *       "releasedAt": null
                      *     }
@@ -11209,12 +11369,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "holdId": "01a24294-071d-7005-996d-125d6c49a801",
+                     *       "holdId": "01a242fe-1ea1-7006-ad11-1986d0aede1c",
                      *       "reason": "Audit 2026",
-                     *       "placedBy": "apiKey:01a24294-0603-7007-b5cb-cb43a472b6d4",
-                     *       "placedAt": "2026-12-04T19:42:06.696Z",
-                     *       "releasedBy": "apiKey:01a24294-0603-7007-b5cb-cb43a472b6d4",
-                     *       "releasedAt": "2026-12-04T19:42:06.696Z"
+                     *       "placedBy": "apiKey:01a242fe-1e02-7004-926e-58f0268d3941",
+                     *       "placedAt": "2026-12-04T21:37:59.700Z",
+                     *       "releasedBy": "apiKey:01a242fe-1e02-7004-926e-58f0268d3941",
+                     *       "releasedAt": "2026-12-04T21:37:59.700Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ProcessingRecordLegalHold"];
@@ -11294,7 +11454,7 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "activityId": "01a24295-6ce0-7000-aeab-86a89937772c",
+                     *         "activityId": "01a242ff-a81c-7001-b75b-2fc85393e618",
                      *         "version": 2,
                      *         "activity": {
                      *           "name": "Newsletter",
@@ -11332,12 +11492,12 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a24295-616e-7008-8844-e811a54e1f1f",
-                     *         "recordedAt": "2026-12-04T19:43:27.766Z",
+                     *         "recordedBy": "apiKey:01a242ff-a053-7006-b516-bb2c6fbf05bc",
+                     *         "recordedAt": "2026-12-04T21:39:34.513Z",
                      *         "assessmentRequired": true
                      *       },
                      *       {
-                     *         "activityId": "01a24295-6d73-7005-9d17-d191fbf7496c",
+                     *         "activityId": "01a242ff-a853-7004-83f9-eeff3f61aa6a",
                      *         "version": 1,
                      *         "activity": {
                      *           "name": "=HYPERLINK(\"http://x\")<script>",
@@ -11370,8 +11530,8 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a24295-616e-7008-8844-e811a54e1f1f",
-                     *         "recordedAt": "2026-12-04T19:43:27.766Z",
+                     *         "recordedBy": "apiKey:01a242ff-a053-7006-b516-bb2c6fbf05bc",
+                     *         "recordedAt": "2026-12-04T21:39:34.513Z",
                      *         "assessmentRequired": false
                      *       }
                      *     ]
@@ -11438,7 +11598,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "activityId": "01a24295-6ce0-7000-aeab-86a89937772c",
+                     *       "activityId": "01a242ff-a81c-7001-b75b-2fc85393e618",
                      *       "version": 1,
                      *       "activity": {
                      *         "name": "Newsletter",
@@ -11471,8 +11631,8 @@ export interface operations {
                      *         ],
                      *         "automatedDecisionMaking": false
                      *       },
-                     *       "recordedBy": "apiKey:01a24295-616e-7008-8844-e811a54e1f1f",
-                     *       "recordedAt": "2026-12-04T19:43:27.766Z",
+                     *       "recordedBy": "apiKey:01a242ff-a053-7006-b516-bb2c6fbf05bc",
+                     *       "recordedAt": "2026-12-04T21:39:34.513Z",
                      *       "assessmentRequired": false
                      *     }
                      */
@@ -11544,7 +11704,7 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "activityId": "01a24295-6ce0-7000-aeab-86a89937772c",
+                     *         "activityId": "01a242ff-a81c-7001-b75b-2fc85393e618",
                      *         "version": 2,
                      *         "activity": {
                      *           "name": "Newsletter",
@@ -11582,12 +11742,12 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a24295-616e-7008-8844-e811a54e1f1f",
-                     *         "recordedAt": "2026-12-04T19:43:27.766Z",
+                     *         "recordedBy": "apiKey:01a242ff-a053-7006-b516-bb2c6fbf05bc",
+                     *         "recordedAt": "2026-12-04T21:39:34.513Z",
                      *         "assessmentRequired": true
                      *       },
                      *       {
-                     *         "activityId": "01a24295-6d73-7005-9d17-d191fbf7496c",
+                     *         "activityId": "01a242ff-a853-7004-83f9-eeff3f61aa6a",
                      *         "version": 1,
                      *         "activity": {
                      *           "name": "=HYPERLINK(\"http://x\")<script>",
@@ -11620,8 +11780,8 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a24295-616e-7008-8844-e811a54e1f1f",
-                     *         "recordedAt": "2026-12-04T19:43:27.766Z",
+                     *         "recordedBy": "apiKey:01a242ff-a053-7006-b516-bb2c6fbf05bc",
+                     *         "recordedAt": "2026-12-04T21:39:34.513Z",
                      *         "assessmentRequired": false
                      *       }
                      *     ]
@@ -11684,8 +11844,8 @@ export interface operations {
                 content: {
                     /**
                      * @example activityId,version,name,controller,dataProtectionOfficer,purposes,legalBasis,dataSubjectCategories,dataCategories,recipients,transfers,erasureTimeLimit,securityMeasures,sensitiveData,automatedDecisionMaking,entrustedProcessing,providedToOthers,publicDisclosure,assessmentRequired,recordedBy,recordedAt
-                     *     01a24295-6ce0-7000-aeab-86a89937772c,2,Newsletter,Shop Ltd (privacy@shop.example),dpo@shop.example,newsletter,consent,customers,contact,mail service provider,US: SCC 2021/914,2 years after the last contact,per-subject encryption,false,false,false,false,false,true,apiKey:01a24295-616e-7008-8844-e811a54e1f1f,2026-12-04T19:43:27.766Z
-                     *     01a24295-6d73-7005-9d17-d191fbf7496c,1,"'=HYPERLINK(""http://x"")<script>",Shop Ltd (privacy@shop.example),dpo@shop.example,newsletter,consent,customers,contact,mail service provider,,2 years after the last contact,per-subject encryption,false,false,false,false,false,false,apiKey:01a24295-616e-7008-8844-e811a54e1f1f,2026-12-04T19:43:27.766Z
+                     *     01a242ff-a81c-7001-b75b-2fc85393e618,2,Newsletter,Shop Ltd (privacy@shop.example),dpo@shop.example,newsletter,consent,customers,contact,mail service provider,US: SCC 2021/914,2 years after the last contact,per-subject encryption,false,false,false,false,false,true,apiKey:01a242ff-a053-7006-b516-bb2c6fbf05bc,2026-12-04T21:39:34.513Z
+                     *     01a242ff-a853-7004-83f9-eeff3f61aa6a,1,"'=HYPERLINK(""http://x"")<script>",Shop Ltd (privacy@shop.example),dpo@shop.example,newsletter,consent,customers,contact,mail service provider,,2 years after the last contact,per-subject encryption,false,false,false,false,false,false,apiKey:01a242ff-a053-7006-b516-bb2c6fbf05bc,2026-12-04T21:39:34.513Z
                      */
                     "text/csv": string;
                 };
@@ -11750,7 +11910,7 @@ export interface operations {
                 content: {
                     /**
                      * @example <!doctype html>
-                     *     <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Register of processing activities — rec-785b76</title>
+                     *     <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Register of processing activities — rec-9641db</title>
                      *     <style>
                      *     body{font:14px/1.45 system-ui,"Noto Sans CJK SC","PingFang SC",sans-serif;margin:2em auto;max-width:52em;padding:0 1em;color:#111}
                      *     h1{font-size:1.6em}h2{font-size:1.2em;margin:1.6em 0 .4em;border-bottom:1px solid #ccc;padding-bottom:.2em}
@@ -11760,7 +11920,7 @@ export interface operations {
                      *     </style>
                      *     </head><body>
                      *     <h1>Register of processing activities</h1>
-                     *     <p class="meta">rec-785b76 · generated December 4, 2026 at 7:43 PM (Coordinated Universal Time) · GDPR Art. 30(1), PIPL Art. 55–56 · 2 activities (current versions)</p>
+                     *     <p class="meta">rec-9641db · generated December 4, 2026 at 9:39 PM (Coordinated Universal Time) · GDPR Art. 30(1), PIPL Art. 55–56 · 2 activities (current versions)</p>
                      *     …
                      */
                     "text/html": string;
@@ -11827,7 +11987,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "activityId": "01a24295-6ce0-7000-aeab-86a89937772c",
+                     *       "activityId": "01a242ff-a81c-7001-b75b-2fc85393e618",
                      *       "version": 2,
                      *       "activity": {
                      *         "name": "Newsletter",
@@ -11865,8 +12025,8 @@ export interface operations {
                      *         ],
                      *         "automatedDecisionMaking": false
                      *       },
-                     *       "recordedBy": "apiKey:01a24295-616e-7008-8844-e811a54e1f1f",
-                     *       "recordedAt": "2026-12-04T19:43:27.766Z",
+                     *       "recordedBy": "apiKey:01a242ff-a053-7006-b516-bb2c6fbf05bc",
+                     *       "recordedAt": "2026-12-04T21:39:34.513Z",
                      *       "assessmentRequired": true
                      *     }
                      */
@@ -11949,7 +12109,7 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "activityId": "01a24295-6ce0-7000-aeab-86a89937772c",
+                     *         "activityId": "01a242ff-a81c-7001-b75b-2fc85393e618",
                      *         "version": 1,
                      *         "activity": {
                      *           "name": "Newsletter",
@@ -11982,12 +12142,12 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a24295-616e-7008-8844-e811a54e1f1f",
-                     *         "recordedAt": "2026-12-04T19:43:27.766Z",
+                     *         "recordedBy": "apiKey:01a242ff-a053-7006-b516-bb2c6fbf05bc",
+                     *         "recordedAt": "2026-12-04T21:39:34.513Z",
                      *         "assessmentRequired": false
                      *       },
                      *       {
-                     *         "activityId": "01a24295-6ce0-7000-aeab-86a89937772c",
+                     *         "activityId": "01a242ff-a81c-7001-b75b-2fc85393e618",
                      *         "version": 2,
                      *         "activity": {
                      *           "name": "Newsletter",
@@ -12025,8 +12185,8 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a24295-616e-7008-8844-e811a54e1f1f",
-                     *         "recordedAt": "2026-12-04T19:43:27.766Z",
+                     *         "recordedBy": "apiKey:01a242ff-a053-7006-b516-bb2c6fbf05bc",
+                     *         "recordedAt": "2026-12-04T21:39:34.513Z",
                      *         "assessmentRequired": true
                      *       }
                      *     ]
@@ -12119,13 +12279,13 @@ export interface operations {
                      *         "assessedOn": "2026-12-04",
                      *         "conclusion": "acceptable-with-measures",
                      *         "activityIds": [
-                     *           "01a24295-6ce0-7000-aeab-86a89937772c"
+                     *           "01a242ff-a81c-7001-b75b-2fc85393e618"
                      *         ],
                      *         "impactOnRights": "Low",
                      *         "lawfulnessAndNecessity": "Consent; transfer needed for the mail provider",
-                     *         "assessmentId": "01a24295-6e0d-7005-beca-1d86fb5f9f48",
-                     *         "recordedBy": "apiKey:01a24295-616e-7008-8844-e811a54e1f1f",
-                     *         "recordedAt": "2026-12-04T19:43:27.766Z"
+                     *         "assessmentId": "01a242ff-a89f-7000-9b01-8c66ca3a6689",
+                     *         "recordedBy": "apiKey:01a242ff-a053-7006-b516-bb2c6fbf05bc",
+                     *         "recordedAt": "2026-12-04T21:39:34.513Z"
                      *       }
                      *     ]
                      */
@@ -12191,9 +12351,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "assessmentId": "01a24295-6e0d-7005-beca-1d86fb5f9f48",
+                     *       "assessmentId": "01a242ff-a89f-7000-9b01-8c66ca3a6689",
                      *       "activityIds": [
-                     *         "01a24295-6ce0-7000-aeab-86a89937772c"
+                     *         "01a242ff-a81c-7001-b75b-2fc85393e618"
                      *       ],
                      *       "assessedOn": "2026-12-04",
                      *       "assessor": "privacy team",
@@ -12277,10 +12437,10 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "incidentId": "01a24295-6e4e-7000-bd49-45a080a8239f",
+                     *         "incidentId": "01a242ff-a8c7-7001-b256-1745f76bcb71",
                      *         "report": {
                      *           "kind": "leak",
-                     *           "awareAt": "2026-12-01T11:43:27.766Z",
+                     *           "awareAt": "2026-12-01T13:39:34.513Z",
                      *           "occurredAt": null,
                      *           "description": "Export file left on a shared drive",
                      *           "dataCategories": [
@@ -12289,30 +12449,30 @@ export interface operations {
                      *           "likelyConsequences": "Phishing",
                      *           "affectedSubjectsEstimate": 120
                      *         },
-                     *         "reportedBy": "apiKey:01a24295-616e-7008-8844-e811a54e1f1f",
-                     *         "reportedAt": "2026-12-04T19:43:27.766Z",
-                     *         "authorityDeadline": "2026-12-04T11:43:27.766Z",
-                     *         "authorityNotifiedAt": "2026-12-04T19:43:27.766Z",
+                     *         "reportedBy": "apiKey:01a242ff-a053-7006-b516-bb2c6fbf05bc",
+                     *         "reportedAt": "2026-12-04T21:39:34.513Z",
+                     *         "authorityDeadline": "2026-12-04T13:39:34.513Z",
+                     *         "authorityNotifiedAt": "2026-12-04T21:39:34.513Z",
                      *         "notifiedWithinDeadline": false,
                      *         "overdue": false,
                      *         "subjectsNotifiedAt": null,
                      *         "remedies": [
                      *           {
-                     *             "at": "2026-12-04T19:43:27.766Z",
+                     *             "at": "2026-12-04T21:39:34.513Z",
                      *             "description": "Drive permissions fixed"
                      *           }
                      *         ],
-                     *         "closedAt": "2026-12-04T19:43:27.766Z",
+                     *         "closedAt": "2026-12-04T21:39:34.513Z",
                      *         "updates": [
                      *           {
-                     *             "at": "2026-12-04T19:43:27.766Z",
+                     *             "at": "2026-12-04T21:39:34.513Z",
                      *             "type": "authority-notified",
                      *             "authority": "DPA",
                      *             "reference": "DPA-2026-1",
                      *             "delayReason": "Scope unknown until forensics"
                      *           },
                      *           {
-                     *             "at": "2026-12-04T19:43:27.766Z",
+                     *             "at": "2026-12-04T21:39:34.513Z",
                      *             "type": "remedy",
                      *             "description": "Drive permissions fixed"
                      *           }
@@ -12382,10 +12542,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "incidentId": "01a24295-6e4e-7000-bd49-45a080a8239f",
+                     *       "incidentId": "01a242ff-a8c7-7001-b256-1745f76bcb71",
                      *       "report": {
                      *         "kind": "leak",
-                     *         "awareAt": "2026-12-01T11:43:27.766Z",
+                     *         "awareAt": "2026-12-01T13:39:34.513Z",
                      *         "occurredAt": null,
                      *         "description": "Export file left on a shared drive",
                      *         "dataCategories": [
@@ -12394,9 +12554,9 @@ export interface operations {
                      *         "likelyConsequences": "Phishing",
                      *         "affectedSubjectsEstimate": 120
                      *       },
-                     *       "reportedBy": "apiKey:01a24295-616e-7008-8844-e811a54e1f1f",
-                     *       "reportedAt": "2026-12-04T19:43:27.766Z",
-                     *       "authorityDeadline": "2026-12-04T11:43:27.766Z",
+                     *       "reportedBy": "apiKey:01a242ff-a053-7006-b516-bb2c6fbf05bc",
+                     *       "reportedAt": "2026-12-04T21:39:34.513Z",
+                     *       "authorityDeadline": "2026-12-04T13:39:34.513Z",
                      *       "authorityNotifiedAt": null,
                      *       "notifiedWithinDeadline": null,
                      *       "overdue": true,
@@ -12475,10 +12635,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "incidentId": "01a24295-6e4e-7000-bd49-45a080a8239f",
+                     *       "incidentId": "01a242ff-a8c7-7001-b256-1745f76bcb71",
                      *       "report": {
                      *         "kind": "leak",
-                     *         "awareAt": "2026-12-01T11:43:27.766Z",
+                     *         "awareAt": "2026-12-01T13:39:34.513Z",
                      *         "occurredAt": null,
                      *         "description": "Export file left on a shared drive",
                      *         "dataCategories": [
@@ -12487,30 +12647,30 @@ export interface operations {
                      *         "likelyConsequences": "Phishing",
                      *         "affectedSubjectsEstimate": 120
                      *       },
-                     *       "reportedBy": "apiKey:01a24295-616e-7008-8844-e811a54e1f1f",
-                     *       "reportedAt": "2026-12-04T19:43:27.766Z",
-                     *       "authorityDeadline": "2026-12-04T11:43:27.766Z",
-                     *       "authorityNotifiedAt": "2026-12-04T19:43:27.766Z",
+                     *       "reportedBy": "apiKey:01a242ff-a053-7006-b516-bb2c6fbf05bc",
+                     *       "reportedAt": "2026-12-04T21:39:34.513Z",
+                     *       "authorityDeadline": "2026-12-04T13:39:34.513Z",
+                     *       "authorityNotifiedAt": "2026-12-04T21:39:34.513Z",
                      *       "notifiedWithinDeadline": false,
                      *       "overdue": false,
                      *       "subjectsNotifiedAt": null,
                      *       "remedies": [
                      *         {
-                     *           "at": "2026-12-04T19:43:27.766Z",
+                     *           "at": "2026-12-04T21:39:34.513Z",
                      *           "description": "Drive permissions fixed"
                      *         }
                      *       ],
-                     *       "closedAt": "2026-12-04T19:43:27.766Z",
+                     *       "closedAt": "2026-12-04T21:39:34.513Z",
                      *       "updates": [
                      *         {
-                     *           "at": "2026-12-04T19:43:27.766Z",
+                     *           "at": "2026-12-04T21:39:34.513Z",
                      *           "type": "authority-notified",
                      *           "authority": "DPA",
                      *           "reference": "DPA-2026-1",
                      *           "delayReason": "Scope unknown until forensics"
                      *         },
                      *         {
-                     *           "at": "2026-12-04T19:43:27.766Z",
+                     *           "at": "2026-12-04T21:39:34.513Z",
                      *           "type": "remedy",
                      *           "description": "Drive permissions fixed"
                      *         }
@@ -12599,10 +12759,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "incidentId": "01a24295-6e4e-7000-bd49-45a080a8239f",
+                     *       "incidentId": "01a242ff-a8c7-7001-b256-1745f76bcb71",
                      *       "report": {
                      *         "kind": "leak",
-                     *         "awareAt": "2026-12-01T11:43:27.766Z",
+                     *         "awareAt": "2026-12-01T13:39:34.513Z",
                      *         "occurredAt": null,
                      *         "description": "Export file left on a shared drive",
                      *         "dataCategories": [
@@ -12611,30 +12771,30 @@ export interface operations {
                      *         "likelyConsequences": "Phishing",
                      *         "affectedSubjectsEstimate": 120
                      *       },
-                     *       "reportedBy": "apiKey:01a24295-616e-7008-8844-e811a54e1f1f",
-                     *       "reportedAt": "2026-12-04T19:43:27.766Z",
-                     *       "authorityDeadline": "2026-12-04T11:43:27.766Z",
-                     *       "authorityNotifiedAt": "2026-12-04T19:43:27.766Z",
+                     *       "reportedBy": "apiKey:01a242ff-a053-7006-b516-bb2c6fbf05bc",
+                     *       "reportedAt": "2026-12-04T21:39:34.513Z",
+                     *       "authorityDeadline": "2026-12-04T13:39:34.513Z",
+                     *       "authorityNotifiedAt": "2026-12-04T21:39:34.513Z",
                      *       "notifiedWithinDeadline": false,
                      *       "overdue": false,
                      *       "subjectsNotifiedAt": null,
                      *       "remedies": [
                      *         {
-                     *           "at": "2026-12-04T19:43:27.766Z",
+                     *           "at": "2026-12-04T21:39:34.513Z",
                      *           "description": "Drive permissions fixed"
                      *         }
                      *       ],
-                     *       "closedAt": "2026-12-04T19:43:27.766Z",
+                     *       "closedAt": "2026-12-04T21:39:34.513Z",
                      *       "updates": [
                      *         {
-                     *           "at": "2026-12-04T19:43:27.766Z",
+                     *           "at": "2026-12-04T21:39:34.513Z",
                      *           "type": "authority-notified",
                      *           "authority": "DPA",
                      *           "reference": "DPA-2026-1",
                      *           "delayReason": "Scope unknown until forensics"
                      *         },
                      *         {
-                     *           "at": "2026-12-04T19:43:27.766Z",
+                     *           "at": "2026-12-04T21:39:34.513Z",
                      *           "type": "remedy",
                      *           "description": "Drive permissions fixed"
                      *         }
@@ -12734,9 +12894,9 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "requestId": "01a24295-1fac-7005-9817-3d0456ad2862",
-                     *         "tenantId": "dsr-5f6abb",
-                     *         "customerId": "01a24295-17fc-7000-8a0d-ba810685429b",
+                     *         "requestId": "01a242ff-1c7f-7004-956e-7836266d0932",
+                     *         "tenantId": "dsr-530196",
+                     *         "customerId": "01a242ff-1857-7007-9624-0a00579aa9c0",
                      *         "requestType": "deletion",
                      *         "channel": "web",
                      *         "relation": "self",
@@ -12751,7 +12911,7 @@ export interface operations {
                      *         "escalations": [
                      *           {
                      *             "at": "2026-11-23T10:16:00.000Z",
-                     *             "by": "apiKey:01a24295-16e1-7008-b7c6-1aa8ecffbeff",
+                     *             "by": "apiKey:01a242ff-179a-7009-87ec-530e67943d9a",
                      *             "reason": "the tenant has not answered in three weeks"
                      *           }
                      *         ],
@@ -12846,9 +13006,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a24293-fd9d-7004-b565-ce48889ec275",
-                     *       "tenantId": "jobs-ebf04c-1",
-                     *       "customerId": "01a24293-fd1d-7004-a586-d7e88bcf7838",
+                     *       "requestId": "01a242fe-1a10-7005-bbc2-e91a11825e70",
+                     *       "tenantId": "jobs-32c576-1",
+                     *       "customerId": "01a242fe-19a8-7005-b6f9-b796f1e47dc8",
                      *       "requestType": "access",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -12861,7 +13021,7 @@ export interface operations {
                      *       "verificationMethod": null,
                      *       "handler": null,
                      *       "escalations": [],
-                     *       "receivedAt": "2026-12-04T19:42:04.181Z",
+                     *       "receivedAt": "2026-12-04T21:37:58.387Z",
                      *       "dueOn": "2027-01-04",
                      *       "maxExtendedDueOn": "2027-03-04",
                      *       "extensionNoticeBy": "2027-01-04",
@@ -12950,9 +13110,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a24295-2ab3-7003-91f5-8ac9df2ebef0",
-                     *       "tenantId": "dsr-5f6abb",
-                     *       "customerId": "01a24295-29c4-7005-92e1-a74d0b8c9870",
+                     *       "requestId": "01a242ff-23bb-7000-8f5e-b5330d374fae",
+                     *       "tenantId": "dsr-530196",
+                     *       "customerId": "01a242ff-230f-7000-bf39-52539a6b0a78",
                      *       "requestType": "deletion",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -12974,7 +13134,7 @@ export interface operations {
                      *       "outcome": {
                      *         "summary": "personal data erased: profile, follow-up notes, consent evidence, customer and consent read models, lookup entries, pseudonym mapping, subject key",
                      *         "retained": [],
-                     *         "documentId": "01a24295-2bce-7001-bb81-df1142d2dc58"
+                     *         "documentId": "01a242ff-246b-7004-8349-ae83e9cefd94"
                      *       },
                      *       "rejection": null,
                      *       "closedAt": "2026-11-23T10:16:00.000Z"
@@ -13058,8 +13218,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "challengeId": "01a24294-13a7-7005-9e85-412a2664a7bd",
-                     *       "expiresAt": "2026-12-04T19:57:09.888Z"
+                     *       "challengeId": "01a242fe-2415-7008-8ba1-9a281d812be8",
+                     *       "expiresAt": "2026-12-04T21:53:01.233Z"
                      *     }
                      */
                     "application/json": components["schemas"]["VerificationCodeSent"];
@@ -13157,9 +13317,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a24295-23e0-7007-8471-81b1707a27f0",
-                     *       "tenantId": "dsr-5f6abb",
-                     *       "customerId": "01a24295-17fc-7000-8a0d-ba810685429b",
+                     *       "requestId": "01a242ff-1ec6-7000-b8bf-9124fdc562ed",
+                     *       "tenantId": "dsr-530196",
+                     *       "customerId": "01a242ff-1857-7007-9624-0a00579aa9c0",
                      *       "requestType": "withdrawal",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -13276,9 +13436,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a24294-0125-7005-a525-3352066f2c52",
-                     *       "tenantId": "jobs-ebf04c-2",
-                     *       "customerId": "01a24294-00e4-7007-831f-1c615acb27ad",
+                     *       "requestId": "01a242fe-1bc9-7007-a8ad-be4e41c5b7a4",
+                     *       "tenantId": "jobs-32c576-2",
+                     *       "customerId": "01a242fe-1b92-7006-801c-68f3814e4c82",
                      *       "requestType": "deletion",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -13291,7 +13451,7 @@ export interface operations {
                      *       "verificationMethod": "handler-check",
                      *       "handler": null,
                      *       "escalations": [],
-                     *       "receivedAt": "2026-12-04T19:42:05.242Z",
+                     *       "receivedAt": "2026-12-04T21:37:59.066Z",
                      *       "dueOn": "2027-01-04",
                      *       "maxExtendedDueOn": "2027-03-04",
                      *       "extensionNoticeBy": "2027-01-04",
@@ -13393,9 +13553,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a24295-1fac-7005-9817-3d0456ad2862",
-                     *       "tenantId": "dsr-5f6abb",
-                     *       "customerId": "01a24295-17fc-7000-8a0d-ba810685429b",
+                     *       "requestId": "01a242ff-1c7f-7004-956e-7836266d0932",
+                     *       "tenantId": "dsr-530196",
+                     *       "customerId": "01a242ff-1857-7007-9624-0a00579aa9c0",
                      *       "requestType": "deletion",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -13510,9 +13670,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a24295-1fac-7005-9817-3d0456ad2862",
-                     *       "tenantId": "dsr-5f6abb",
-                     *       "customerId": "01a24295-17fc-7000-8a0d-ba810685429b",
+                     *       "requestId": "01a242ff-1c7f-7004-956e-7836266d0932",
+                     *       "tenantId": "dsr-530196",
+                     *       "customerId": "01a242ff-1857-7007-9624-0a00579aa9c0",
                      *       "requestType": "deletion",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -13527,7 +13687,7 @@ export interface operations {
                      *       "escalations": [
                      *         {
                      *           "at": "2026-11-23T10:16:00.000Z",
-                     *           "by": "apiKey:01a24295-16e1-7008-b7c6-1aa8ecffbeff",
+                     *           "by": "apiKey:01a242ff-179a-7009-87ec-530e67943d9a",
                      *           "reason": "the tenant has not answered in three weeks"
                      *         }
                      *       ],
@@ -13633,9 +13793,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a24295-1fac-7005-9817-3d0456ad2862",
-                     *       "tenantId": "dsr-5f6abb",
-                     *       "customerId": "01a24295-17fc-7000-8a0d-ba810685429b",
+                     *       "requestId": "01a242ff-1c7f-7004-956e-7836266d0932",
+                     *       "tenantId": "dsr-530196",
+                     *       "customerId": "01a242ff-1857-7007-9624-0a00579aa9c0",
                      *       "requestType": "deletion",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -13650,7 +13810,7 @@ export interface operations {
                      *       "escalations": [
                      *         {
                      *           "at": "2026-11-23T10:16:00.000Z",
-                     *           "by": "apiKey:01a24295-16e1-7008-b7c6-1aa8ecffbeff",
+                     *           "by": "apiKey:01a242ff-179a-7009-87ec-530e67943d9a",
                      *           "reason": "the tenant has not answered in three weeks"
                      *         }
                      *       ],
@@ -13755,9 +13915,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a24295-23e0-7007-8471-81b1707a27f0",
-                     *       "tenantId": "dsr-5f6abb",
-                     *       "customerId": "01a24295-17fc-7000-8a0d-ba810685429b",
+                     *       "requestId": "01a242ff-1ec6-7000-b8bf-9124fdc562ed",
+                     *       "tenantId": "dsr-530196",
+                     *       "customerId": "01a242ff-1857-7007-9624-0a00579aa9c0",
                      *       "requestType": "withdrawal",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -13874,10 +14034,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a24295-2f94-7000-baff-4bf2ab523c32",
+                     *       "requestId": "01a242ff-27fe-7003-8c26-89477644668c",
                      *       "outcome": {
                      *         "summary": "personal data erased: profile (except the retained fields), follow-up notes, consent evidence, customer and consent read models, lookup entries, pseudonym mapping, subject key",
-                     *         "documentId": "01a24295-30f3-7003-a908-ddd40d13ee78",
+                     *         "documentId": "01a242ff-28e6-7003-a508-977dbd51eb14",
                      *         "retained": [
                      *           {
                      *             "category": "bankAccount",
@@ -13979,14 +14139,14 @@ export interface operations {
                     /**
                      * @example {
                      *       "format": "attest-access-export/v1",
-                     *       "tenantId": "dsr-5f6abb",
-                     *       "requestId": "01a24295-26c8-7005-9285-6407114f36bb",
+                     *       "tenantId": "dsr-530196",
+                     *       "requestId": "01a242ff-207e-7003-8b3b-4589b699c724",
                      *       "generatedAt": "2026-11-23T10:16:00.000Z",
                      *       "subject": {
-                     *         "customerId": "01a24295-17fc-7000-8a0d-ba810685429b",
+                     *         "customerId": "01a242ff-1857-7007-9624-0a00579aa9c0",
                      *         "profile": {
-                     *           "name": "Li 5f6abb",
-                     *           "email": "li.corrected.5f6abb@example.org"
+                     *           "name": "Li 530196",
+                     *           "email": "li.corrected.530196@example.org"
                      *         },
                      *         "tags": [],
                      *         "under14": false,
@@ -13996,16 +14156,16 @@ export interface operations {
                      *       "followUps": [],
                      *       "consents": [
                      *         {
-                     *           "receiptId": "01a24295-187e-7005-a0ae-952c83c3d576",
-                     *           "tenantId": "dsr-5f6abb",
-                     *           "subjectId": "01a24295-17fc-7000-8a0d-ba810685429b",
-                     *           "consentId": "01a24295-187e-7006-a68f-dc73e4df306f",
+                     *           "receiptId": "01a242ff-188c-7001-a0c4-2eceb597f3ee",
+                     *           "tenantId": "dsr-530196",
+                     *           "subjectId": "01a242ff-1857-7007-9624-0a00579aa9c0",
+                     *           "consentId": "01a242ff-188c-7002-a171-ff5540ae2b3b",
                      *           "channel": "email",
                      *           "scope": "general",
                      *           "recordedAt": "2026-11-23T10:00:00.000Z",
                      *           "event": {
-                     *             "id": "01a24295-1882-7004-a431-8dff4547f406",
-                     *             "stream": "consent-01a24295-17fc-7000-8a0d-ba810685429b",
+                     *             "id": "01a242ff-188e-7005-905e-ed6a792b0ebe",
+                     *             "stream": "consent-01a242ff-1857-7007-9624-0a00579aa9c0",
                      *             "position": 0
                      *           },
                      *           "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -14029,16 +14189,16 @@ export interface operations {
                      *           "givenByGuardian": null
                      *         },
                      *         {
-                     *           "receiptId": "01a24295-18fa-7003-8e69-d103b166335e",
-                     *           "tenantId": "dsr-5f6abb",
-                     *           "subjectId": "01a24295-17fc-7000-8a0d-ba810685429b",
-                     *           "consentId": "01a24295-18fa-7004-826b-0c46f502ac90",
+                     *           "receiptId": "01a242ff-18d9-7006-be3c-9dcb2a65d2c6",
+                     *           "tenantId": "dsr-530196",
+                     *           "subjectId": "01a242ff-1857-7007-9624-0a00579aa9c0",
+                     *           "consentId": "01a242ff-18d9-7007-96dd-1cf9040a5b04",
                      *           "channel": "sms",
                      *           "scope": "general",
                      *           "recordedAt": "2026-11-23T10:00:00.000Z",
                      *           "event": {
-                     *             "id": "01a24295-18fb-7001-b146-625dbb55b99c",
-                     *             "stream": "consent-01a24295-17fc-7000-8a0d-ba810685429b",
+                     *             "id": "01a242ff-18db-7001-91c1-a700b71659a9",
+                     *             "stream": "consent-01a242ff-1857-7007-9624-0a00579aa9c0",
                      *             "position": 1
                      *           },
                      *           "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -14064,15 +14224,15 @@ export interface operations {
                      *       ],
                      *       "processing": [
                      *         {
-                     *           "actor": "apiKey:01a24295-1716-7005-a804-04ec4f6858f8",
+                     *           "actor": "apiKey:01a242ff-17b2-7008-8857-7ea4a1de06ab",
                      *           "at": "2026-12-10T10:00:00.000Z",
                      *           "categories": [
                      *             "request-contact"
                      *           ],
                      *           "channel": "web",
-                     *           "commandId": "01a24295-1ba3-7007-bb6f-4a097a985a8f",
-                     *           "correlationId": "01a24295-1b8c-7000-9473-8ea3fc088442",
-                     *           "eventId": "01a24295-1bb2-7001-bd46-88a24e7b1374",
+                     *           "commandId": "01a242ff-1a4d-7002-9202-c50af1ab3203",
+                     *           "correlationId": "01a242ff-1a4a-7005-9b30-e4438f93feee",
+                     *           "eventId": "01a242ff-1a52-7004-a0a9-c4be4bb04eb7",
                      *           "index": 7,
                      *           "kind": "collect",
                      *           "legalBasis": "legal-obligation",
@@ -14084,44 +14244,44 @@ export interface operations {
                      *           "outcome": null,
                      *           "purpose": "data-subject-request",
                      *           "reasons": [],
-                     *           "subject": "psn_sg7B4QB9zEnBKbs3qIr4Yg",
-                     *           "tenant": "dsr-5f6abb",
+                     *           "subject": "psn_WT44ZP46L2y9Ux42kNT4DQ",
+                     *           "tenant": "dsr-530196",
                      *           "v": 1,
-                     *           "leafHash": "zU58EjCe+zBaPkxJiLBaRJNnRo2W1h8rTw+A+gmrRPA="
+                     *           "leafHash": "YVYnuB16+LhKwaP5ya5AQm2fIW422b3a9q3hp7yHJI4="
                      *         },
                      *         {
-                     *           "actor": "apiKey:01a24295-1716-7005-a804-04ec4f6858f8",
+                     *           "actor": "apiKey:01a242ff-179a-7009-87ec-530e67943d9a",
                      *           "at": "2026-11-23T10:16:00.000Z",
                      *           "categories": [
-                     *             "contact",
-                     *             "identity"
+                     *             "profile.email",
+                     *             "profile.name"
                      *           ],
                      *           "channel": null,
-                     *           "commandId": null,
-                     *           "correlationId": "01a24295-2683-7004-bab2-15f99bb0e4f1",
+                     *           "commandId": "01a242ff-20f5-7001-b637-e7b8f7f6a51a",
+                     *           "correlationId": "01a242ff-20f4-7004-8e0a-5e8a59dfa56a",
                      *           "eventId": null,
-                     *           "index": 22,
-                     *           "kind": "read",
-                     *           "legalBasis": null,
+                     *           "index": 23,
+                     *           "kind": "export",
+                     *           "legalBasis": "legal-obligation",
                      *           "measures": [
                      *             "per-subject-encryption",
                      *             "access-control"
                      *           ],
                      *           "method": "api",
                      *           "outcome": null,
-                     *           "purpose": "customer-support",
+                     *           "purpose": "data-subject-request",
                      *           "reasons": [],
-                     *           "subject": "psn_sg7B4QB9zEnBKbs3qIr4Yg",
-                     *           "tenant": "dsr-5f6abb",
+                     *           "subject": "psn_WT44ZP46L2y9Ux42kNT4DQ",
+                     *           "tenant": "dsr-530196",
                      *           "v": 1,
-                     *           "leafHash": "ngfEy+nWF1b4RUu7dynU58AtrrQY3Y21gd/IsAyn4EE="
+                     *           "leafHash": "X4vd2GonScSwoIdvS6Wsye5wuPHL32q3o4gjC/cnIgk="
                      *         }
                      *       ],
                      *       "requests": [
                      *         {
-                     *           "requestId": "01a24295-1987-7004-8e51-7150b2ed50e7",
-                     *           "tenantId": "dsr-5f6abb",
-                     *           "customerId": "01a24295-17fc-7000-8a0d-ba810685429b",
+                     *           "requestId": "01a242ff-1924-7005-96c2-f846dd9d41de",
+                     *           "tenantId": "dsr-530196",
+                     *           "customerId": "01a242ff-1857-7007-9624-0a00579aa9c0",
                      *           "requestType": "access",
                      *           "channel": "web",
                      *           "relation": "self",
@@ -14145,9 +14305,9 @@ export interface operations {
                      *           "closedAt": null
                      *         },
                      *         {
-                     *           "requestId": "01a24295-1b3f-7003-9092-331636e1d509",
-                     *           "tenantId": "dsr-5f6abb",
-                     *           "customerId": "01a24295-17fc-7000-8a0d-ba810685429b",
+                     *           "requestId": "01a242ff-1a25-7002-b784-d406c8d49ea8",
+                     *           "tenantId": "dsr-530196",
+                     *           "customerId": "01a242ff-1857-7007-9624-0a00579aa9c0",
                      *           "requestType": "restriction",
                      *           "channel": "web",
                      *           "relation": "self",
@@ -14277,9 +14437,9 @@ export interface operations {
                      *     </style>
                      *     </head><body>
                      *     <h1>The personal data we hold about you</h1>
-                     *     <p class="meta">Produced November 23, 2026 at 10:16 AM (Coordinated Universal Time) · for request 01a24295-26c8-7005-9285-6407114f36bb · your reference 01a24295-17fc-7000-8a0d-ba810685429b</p>
+                     *     <p class="meta">Produced November 23, 2026 at 10:16 AM (Coordinated Universal Time) · for request 01a242ff-207e-7003-8b3b-4589b699c724 · your reference 01a242ff-1857-7007-9624-0a00579aa9c0</p>
                      *     <h2>Your details</h2>
-                     *     <table class="rows"><tr><th scope="row">Name</th><td>Li 5f6abb</td></tr><tr><th scope="row">E-mail address</th><td>li.corrected.5f6abb@example.org</td></tr></table>
+                     *     <table class="rows"><tr><th scope="row">Name</th><td>Li 530196</td></tr><tr><th scope="row">E-mail address</th><td>li.corrected.530196@example.org</td></tr></table>
                      *     …
                      */
                     "text/html": string;
@@ -14466,24 +14626,24 @@ export interface operations {
                      *             "category": "email"
                      *           }
                      *         ],
-                     *         "tenantId": "dsr-5f6abb",
-                     *         "requestId": "01a24295-2f94-7000-baff-4bf2ab523c32",
+                     *         "tenantId": "dsr-530196",
+                     *         "requestId": "01a242ff-27fe-7003-8c26-89477644668c",
                      *         "receivedAt": "2026-11-23T10:16:00.000Z",
-                     *         "subjectRef": "01a24295-2f1f-7001-8717-9233d7067013",
-                     *         "verifierKey": "attest.local/processing-record+f77077ea+AWBrclf3QUUK4JsDKRphZC/ADiFcNL97RcbT/5Zw5cHd",
-                     *         "certificateId": "01a24295-30f3-7003-a908-ddd40d13ee78",
+                     *         "subjectRef": "01a242ff-27b9-7002-bfe4-607258c38e72",
+                     *         "verifierKey": "attest.local/processing-record+84300884+ARHGznJAecMEyVuowbdQEeLgwbsKNHX7zLpVjIM2NEpa",
+                     *         "certificateId": "01a242ff-28e6-7003-a508-977dbd51eb14",
                      *         "processingRecord": {
                      *           "index": 41,
-                     *           "origin": "attest.local/processing-record/dsr-5f6abb",
-                     *           "leafHash": "BQX9bgJwrBoq8O4hpsM5re6ulR7fQWKDHRVJEwqUAGs=",
-                     *           "checkpoint": "attest.local/processing-record/dsr-5f6abb\n42\nYhxco+C/IhwCH9JiA0bLsMDk4CrLZWiBTFIiG/Dtp14=\n\n— attest.local/processing-record 93B36hyFKz1woGENhsOiVjIXpnT2VjNGz5N/RNr1XYW1Wq0xnxyWFC4J9FnbBEsjqOOhHAyvjkCKN1oj/vGbMBfjSg0=\n",
+                     *           "origin": "attest.local/processing-record/dsr-530196",
+                     *           "leafHash": "cQ7U+J40zUS5MkRRkMFTf/KjdEEGaBei34W7TlZ6rJ8=",
+                     *           "checkpoint": "attest.local/processing-record/dsr-530196\n42\nRVlTp1BnL423Gqmpu9rQyQFhx1pJK8V728G2qoifB6A=\n\n— attest.local/processing-record hDAIhErMSFlHEHVVZc6gNXJCzyvK7jtc/GA4qc1s6/loBmb/LnTIGVh7+rEDQHFVCSyugQCQ49dBps08/DmslTdabw4=\n",
                      *           "inclusionProof": [
-                     *             "qRq+B1dCWU0o8YB4UsUQZPicRTL+pqePFQPbYBKT7Uo=",
-                     *             "MoKjz4/jfLZWnd/62e8FFUm2WVrSu4uYkzxZQs9McB0="
+                     *             "mOWbplyzWtF6kjlnSHQEubRVf1L1NH+EHttD7F9D7vI=",
+                     *             "SiMDe5bWRLmmwEabfczE4VZWOga8WPfgD3r1iIGk99g="
                      *           ]
                      *         }
                      *       },
-                     *       "signedNote": "{\"certificateId\":\"01a24295-30f3-7003-a908-ddd40d13ee78\",\"covered\":[\"profile (except the retained fields)\",\"follow-up notes\",\"consent evidence\",\"customer and consent read models\",\"lookup entries\",\"pseudonym mapping\",\"subject key\"],\"erasedAt\":\"2026-11-23T10:16:00.000Z\",\"format\":\"attest-deletion-certificate/v1\",\"issuedAt\":\"2026-11-23T10:16:00.000Z\",\"processingRecord\":{\"checkpoint\":\"attest.local/processing-record/dsr-5f6abb\\n42\\nYhxco+C/IhwCH9JiA0bLsMDk4CrLZWiBTFIiG/Dtp14=\\n\\n— attest.local/processing-record 93B36hyFKz1woGENhsOiVjIXpnT2VjNGz5N/RNr1XYW1Wq0xnxyWFC4J9FnbBEsjqOOhHAyvjkCKN1oj/vGbMBfjSg0=\\n\",\"inclusionProof\":[\"qRq+B1dCWU0o8YB4UsUQZPicRTL+pqePFQPbYBKT7Uo=\",\"MoKjz4/jfLZWnd/62e8FFUm2WVrSu4uYkzxZQs9McB0=\",\"+rFygqE1n7E6VSaVPs6bqcd5G5+moaeErS0/7/EVGLU=\"],\"index\":41,\"leafHash\":\"BQX9bgJwrBoq8O4hpsM5re6ulR7fQWKDHRVJEwqUAGs=\",\"origin\":\"attest.local/processing-record/dsr-5f6abb\"},\"receivedAt\":\"2026-11-23T10:16:00.000Z\",\"requestId\":\"01a24295-2f94-7000-baff-4bf2ab523c32\",\"retained\":[{\"category\":\"bankAccount\",\"reason\":\"Tax law: accounting records are kept 10 years\",\"until\":\"2036-11-23\"},{\"category\":\"email\",\"reason\":\"Legal claim 2026-117 pending\",\"until\":\"2028-12-31\"}],\"subjectRef\":\"01a24295-2f1f-7001-8717-9233d7067013\",\"tenantId\":\"dsr-5f6abb\",\"verifierKey\":\"attest.local/processing-record+f77077ea+AWBrclf3QUUK4JsDKRphZC/ADiFcNL97RcbT/5Zw5cHd\"}\n\n— attest.local/processing-record 93B36lzSGVtJ9QwT5+DzKUq0CUO89j9pi1tQmnHWHQphV1nxm1xsvbaogx672ZCS/C/s7/TzNZHl9MhzJEtRry5l9g8=\n"
+                     *       "signedNote": "{\"certificateId\":\"01a242ff-28e6-7003-a508-977dbd51eb14\",\"covered\":[\"profile (except the retained fields)\",\"follow-up notes\",\"consent evidence\",\"customer and consent read models\",\"lookup entries\",\"pseudonym mapping\",\"subject key\"],\"erasedAt\":\"2026-11-23T10:16:00.000Z\",\"format\":\"attest-deletion-certificate/v1\",\"issuedAt\":\"2026-11-23T10:16:00.000Z\",\"processingRecord\":{\"checkpoint\":\"attest.local/processing-record/dsr-530196\\n42\\nRVlTp1BnL423Gqmpu9rQyQFhx1pJK8V728G2qoifB6A=\\n\\n— attest.local/processing-record hDAIhErMSFlHEHVVZc6gNXJCzyvK7jtc/GA4qc1s6/loBmb/LnTIGVh7+rEDQHFVCSyugQCQ49dBps08/DmslTdabw4=\\n\",\"inclusionProof\":[\"mOWbplyzWtF6kjlnSHQEubRVf1L1NH+EHttD7F9D7vI=\",\"SiMDe5bWRLmmwEabfczE4VZWOga8WPfgD3r1iIGk99g=\",\"4qQWG7wYcydM6gM0/dXNNwj1cMmxEVLQ7jNGY0b3LgE=\"],\"index\":41,\"leafHash\":\"cQ7U+J40zUS5MkRRkMFTf/KjdEEGaBei34W7TlZ6rJ8=\",\"origin\":\"attest.local/processing-record/dsr-530196\"},\"receivedAt\":\"2026-11-23T10:16:00.000Z\",\"requestId\":\"01a242ff-27fe-7003-8c26-89477644668c\",\"retained\":[{\"category\":\"bankAccount\",\"reason\":\"Tax law: accounting records are kept 10 years\",\"until\":\"2036-11-23\"},{\"category\":\"email\",\"reason\":\"Legal claim 2026-117 pending\",\"until\":\"2028-12-31\"}],\"subjectRef\":\"01a242ff-27b9-7002-bfe4-607258c38e72\",\"tenantId\":\"dsr-530196\",\"verifierKey\":\"attest.local/processing-record+84300884+ARHGznJAecMEyVuowbdQEeLgwbsKNHX7zLpVjIM2NEpa\"}\n\n— attest.local/processing-record hDAIhEVA9yMMtd/K64304m2sBZFjG5LIZbEBgp7x+2hp8gzeeU8dkG6tab5pc7GVkwoxZBL9qG5WEMaqdCwB8ZnJJAw=\n"
                      *     }
                      */
                     "application/json": components["schemas"]["DeletionCertificateDocument"];
@@ -14568,9 +14728,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a24295-1fac-7005-9817-3d0456ad2862",
-                     *       "tenantId": "dsr-5f6abb",
-                     *       "customerId": "01a24295-17fc-7000-8a0d-ba810685429b",
+                     *       "requestId": "01a242ff-1c7f-7004-956e-7836266d0932",
+                     *       "tenantId": "dsr-530196",
+                     *       "customerId": "01a242ff-1857-7007-9624-0a00579aa9c0",
                      *       "requestType": "deletion",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -14585,7 +14745,7 @@ export interface operations {
                      *       "escalations": [
                      *         {
                      *           "at": "2026-11-23T10:16:00.000Z",
-                     *           "by": "apiKey:01a24295-16e1-7008-b7c6-1aa8ecffbeff",
+                     *           "by": "apiKey:01a242ff-179a-7009-87ec-530e67943d9a",
                      *           "reason": "the tenant has not answered in three weeks"
                      *         }
                      *       ],
@@ -14779,7 +14939,7 @@ export interface operations {
                      *           "years": 10
                      *         }
                      *       ],
-                     *       "updatedBy": "apiKey:01a24295-168b-7006-b20f-a0f6ce0182cf",
+                     *       "updatedBy": "apiKey:01a242ff-177f-7002-a965-1adf4ad93cd5",
                      *       "updatedAt": "2026-11-23T10:16:00.000Z"
                      *     }
                      */
@@ -14851,9 +15011,9 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "requestId": "01a24295-1fac-7005-9817-3d0456ad2862",
-                     *         "tenantId": "dsr-5f6abb",
-                     *         "customerId": "01a24295-17fc-7000-8a0d-ba810685429b",
+                     *         "requestId": "01a242ff-1c7f-7004-956e-7836266d0932",
+                     *         "tenantId": "dsr-530196",
+                     *         "customerId": "01a242ff-1857-7007-9624-0a00579aa9c0",
                      *         "requestType": "deletion",
                      *         "channel": "web",
                      *         "relation": "self",
@@ -14868,7 +15028,7 @@ export interface operations {
                      *         "escalations": [
                      *           {
                      *             "at": "2026-11-23T10:16:00.000Z",
-                     *             "by": "apiKey:01a24295-16e1-7008-b7c6-1aa8ecffbeff",
+                     *             "by": "apiKey:01a242ff-179a-7009-87ec-530e67943d9a",
                      *             "reason": "the tenant has not answered in three weeks"
                      *           }
                      *         ],

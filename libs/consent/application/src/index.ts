@@ -6,7 +6,14 @@ export * from './lib/consent.commands';
 export * from './lib/decisions';
 export * from './lib/consent.queries';
 import { ChangeConsentHandler, RunPurposeCommandHandler } from './lib/consent.commands';
-import { ConsentAtHandler, ConsentHistoryHandler, ConsentOverviewHandler, ListPurposesHandler, ReceiptHandler } from './lib/consent.queries';
+import {
+  ConsentAtHandler,
+  ConsentHistoryHandler,
+  ConsentOverviewHandler,
+  ListPurposesHandler,
+  ReceiptHandler,
+  ReceiptOfEventHandler,
+} from './lib/consent.queries';
 import { DecideHandler } from './lib/decisions';
 
 export const consentHandlers = [
@@ -17,6 +24,7 @@ export const consentHandlers = [
   ConsentHistoryHandler,
   ConsentAtHandler,
   ReceiptHandler,
+  ReceiptOfEventHandler,
   ConsentOverviewHandler,
 ];
 export * from './lib/processing-map';

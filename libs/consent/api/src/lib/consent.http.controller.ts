@@ -30,6 +30,7 @@ import {
   ConsentOverviewQuery,
   DecideCommand,
   ListPurposesQuery,
+  ReceiptOfEventQuery,
   ReceiptQuery,
   RunPurposeCommand,
   type ConsentAtView,
@@ -53,6 +54,10 @@ import { ApiAnswer, ApiAuthenticatedProblems, commandContext, currentPrincipal, 
 const KEY = /^[a-z0-9][a-z0-9-]{1,63}$/;
 const REF = /^[A-Za-z0-9][A-Za-z0-9 ._:/@-]{0,199}$/;
 const COUNTRY = /^[A-Z]{2}$/;
+
+export class ReceiptOfEventQueryDto {
+  @ApiProperty({ description: 'The id of the consent event (given or withdrawn)', format: 'uuid' }) @IsUUID() eventId!: string;
+}
 
 export class PurposeTermsDto {
   @ApiProperty({ example: 'Newsletter' }) @IsString() @MinLength(1) @MaxLength(120) name!: string;
@@ -328,10 +333,19 @@ export class ConsentsController {
     return this.queries.execute(new ReceiptQuery(tenantId(), receiptId));
   }
 
+  @Get('consent-receipts')
+  @RequirePermission('consent:read')
+  @ApiOperation({ summary: 'The consent receipt made by a consent event (the `eventId` of a processing record of the grant or withdrawal)' })
+  @ApiAnswer(200, 'ConsentReceiptDocument', 'The receipt')
+  @ApiAuthenticatedProblems(400, 404)
+  receiptOfEvent(@Query() q: ReceiptOfEventQueryDto): Promise<ConsentReceipt> {
+    return this.queries.execute(new ReceiptOfEventQuery(tenantId(), q.eventId));
+  }
+
   @Get('consents/overview')
   @RequirePermission('consent:read')
-  @ApiOperation({ summary: 'Consent overview per purpose: subjects with a consent in force, and withdrawn' })
-  @ApiAnswer(200, 'ConsentOverview', 'Per purpose: key, version, granted, withdrawn', { list: true })
+  @ApiOperation({ summary: 'Consent overview per purpose and per channel: subjects with a consent in force, and withdrawn' })
+  @ApiAnswer(200, 'ConsentOverview', 'Per purpose: key, version, granted, withdrawn, and the same per channel', { list: true })
   @ApiAuthenticatedProblems()
   overview(): Promise<ConsentOverview[]> {
     return this.queries.execute(new ConsentOverviewQuery(tenantId()));

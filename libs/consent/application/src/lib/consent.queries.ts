@@ -135,20 +135,45 @@ export class ReceiptQuery extends Query<ConsentReceipt> {
   }
 }
 
+/** The receipt of the consent event with this id (a processing record's `eventId` leads here). */
+export class ReceiptOfEventQuery extends Query<ConsentReceipt> {
+  constructor(
+    readonly tenantId: string,
+    readonly eventId: string,
+  ) {
+    super();
+  }
+}
+
+async function receipt(store: EventStore, readModel: ConsentReadModel, tenantId: string, receiptId: string): Promise<ConsentReceipt> {
+  const customerId = isUuid(receiptId) ? await readModel.receiptSubject(tenantId, receiptId) : null;
+  if (!customerId) throw notFound('RECEIPT');
+  const event = (await subjectEvents(store, tenantId, customerId, readModel)).find((e) => (e.data as { receiptId?: string }).receiptId === receiptId);
+  if (!event) throw notFound('RECEIPT');
+  return receiptOf(event, await readModel.purpose(tenantId, (event.data as { purposeKey: string }).purposeKey));
+}
+
 @QueryHandler(ReceiptQuery)
 export class ReceiptHandler implements IQueryHandler<ReceiptQuery, ConsentReceipt> {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CONSENT_READ_MODEL) private readonly readModel: ConsentReadModel,
   ) {}
-  async execute(q: ReceiptQuery): Promise<ConsentReceipt> {
-    const customerId = isUuid(q.receiptId) ? await this.readModel.receiptSubject(q.tenantId, q.receiptId) : null;
-    if (!customerId) throw notFound('RECEIPT');
-    const event = (await subjectEvents(this.store, q.tenantId, customerId, this.readModel)).find(
-      (e) => (e.data as { receiptId?: string }).receiptId === q.receiptId,
-    );
-    if (!event) throw notFound('RECEIPT');
-    return receiptOf(event, await this.readModel.purpose(q.tenantId, (event.data as { purposeKey: string }).purposeKey));
+  execute(q: ReceiptQuery): Promise<ConsentReceipt> {
+    return receipt(this.store, this.readModel, q.tenantId, q.receiptId);
+  }
+}
+
+@QueryHandler(ReceiptOfEventQuery)
+export class ReceiptOfEventHandler implements IQueryHandler<ReceiptOfEventQuery, ConsentReceipt> {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(CONSENT_READ_MODEL) private readonly readModel: ConsentReadModel,
+  ) {}
+  async execute(q: ReceiptOfEventQuery): Promise<ConsentReceipt> {
+    const receiptId = isUuid(q.eventId) ? await this.readModel.receiptOfEvent(q.tenantId, q.eventId) : null;
+    if (!receiptId) throw notFound('RECEIPT');
+    return receipt(this.store, this.readModel, q.tenantId, receiptId);
   }
 }
 

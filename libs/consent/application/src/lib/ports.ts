@@ -12,6 +12,16 @@ export interface SubjectFacts {
 export interface PurposeOverview {
   readonly purposeKey: string;
   readonly version: number;
+  /** Subjects with a general consent to the purpose in force on at least one channel. */
+  readonly granted: number;
+  /** Subjects whose general consent to the purpose is withdrawn on at least one channel. */
+  readonly withdrawn: number;
+  /** The same counts per channel (only channels with a consent, given or withdrawn), by channel name. */
+  readonly channels: readonly ChannelOverview[];
+}
+
+export interface ChannelOverview {
+  readonly channel: string;
   readonly granted: number;
   readonly withdrawn: number;
 }
@@ -30,6 +40,8 @@ export interface ConsentReadModel {
   ): Promise<{ readonly purpose: Purpose | null; readonly tenantActive: boolean; readonly subjects: ReadonlyMap<string, SubjectFacts> }>;
   /** Which subject a receipt belongs to. */
   receiptSubject(tenantId: string, receiptId: string): Promise<string | null>;
+  /** The receipt made by a consent event (given or withdrawn), if that event made one. */
+  receiptOfEvent(tenantId: string, eventId: string): Promise<string | null>;
   overview(tenantId: string): Promise<PurposeOverview[]>;
 }
 

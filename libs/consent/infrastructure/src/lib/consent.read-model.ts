@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { ActiveConsent, Channel, ConsentScope, DataCategory, LegalBasis, Purpose } from '@attest/consent-domain';
-import type { ConsentReadModel, PurposeOverview, SubjectFacts } from '@attest/consent-application';
+import type { ChannelOverview, ConsentReadModel, PurposeOverview, SubjectFacts } from '@attest/consent-application';
 import { preparedQuery, withTenant } from '@attest/database';
 import { Coalescer, isUuid, pick } from '@attest/kernel';
 
@@ -162,6 +162,16 @@ export class PostgresConsentReadModel implements ConsentReadModel {
     });
   }
 
+  receiptOfEvent(tenantId: string, eventId: string): Promise<string | null> {
+    return withTenant(this.appDataSource, tenantId, async (m) => {
+      const [row] = await m.query<{ receipt_id: string }[]>(`SELECT receipt_id FROM consent.receipts_v1 WHERE tenant_id = $1 AND event_id = $2`, [
+        tenantId,
+        eventId,
+      ]);
+      return row?.receipt_id ?? null;
+    });
+  }
+
   overview(tenantId: string): Promise<PurposeOverview[]> {
     return withTenant(this.appDataSource, tenantId, async (m) => {
       const rows = await m.query<{ purpose_key: string; version: number; granted: number; withdrawn: number }[]>(
@@ -172,7 +182,27 @@ export class PostgresConsentReadModel implements ConsentReadModel {
          WHERE p.tenant_id = $1 GROUP BY p.purpose_key, p.version ORDER BY p.purpose_key`,
         [tenantId],
       );
-      return rows.map((r) => ({ purposeKey: r.purpose_key, version: r.version, granted: r.granted, withdrawn: r.withdrawn }));
+      const perChannel = await m.query<{ purpose_key: string; channel: string; granted: number; withdrawn: number }[]>(
+        `SELECT c.purpose_key, c.channel,
+                count(DISTINCT c.customer_id) FILTER (WHERE c.status = 'granted')::int AS granted,
+                count(DISTINCT c.customer_id) FILTER (WHERE c.status = 'withdrawn')::int AS withdrawn
+         FROM consent.consents_v1 c
+         WHERE c.tenant_id = $1 AND c.scope = 'general' GROUP BY c.purpose_key, c.channel ORDER BY c.purpose_key, c.channel`,
+        [tenantId],
+      );
+      const channels = new Map<string, ChannelOverview[]>();
+      for (const r of perChannel) {
+        const list = channels.get(r.purpose_key) ?? [];
+        list.push({ channel: r.channel, granted: r.granted, withdrawn: r.withdrawn });
+        channels.set(r.purpose_key, list);
+      }
+      return rows.map((r) => ({
+        purposeKey: r.purpose_key,
+        version: r.version,
+        granted: r.granted,
+        withdrawn: r.withdrawn,
+        channels: channels.get(r.purpose_key) ?? [],
+      }));
     });
   }
 }

@@ -65,6 +65,7 @@ import {
 } from '@attest/http';
 import type { ProcessingRecordTableExport } from './processing.responses';
 
+const DECISION_OUTCOMES = ['allow', 'deny'] as const;
 const tenantId = (): string => currentPrincipal().tenantId;
 const actor = (): string => currentPrincipal().actor;
 // eslint-disable-next-line no-control-regex -- refusing control characters is the point
@@ -75,6 +76,11 @@ export class RecordQueryDto {
   @ApiPropertyOptional() @IsOptional() @Matches(/^[a-z0-9][a-z0-9-]{0,63}$/) purpose?: string;
   @ApiPropertyOptional({ example: 'user:4f1c…' }) @IsOptional() @IsString() @MaxLength(200) actor?: string;
   @ApiPropertyOptional({ enum: PROCESSING_KINDS }) @IsOptional() @IsIn(PROCESSING_KINDS) kind?: string;
+  @ApiPropertyOptional({ description: 'The channel of the processing (decisions and channel-bound processing)', example: 'email' })
+  @IsOptional()
+  @Matches(/^[a-z0-9][a-z0-9_-]{0,63}$/)
+  channel?: string;
+  @ApiPropertyOptional({ enum: DECISION_OUTCOMES, description: 'A decision’s outcome' }) @IsOptional() @IsIn(DECISION_OUTCOMES) outcome?: string;
   @ApiPropertyOptional() @IsOptional() @IsISO8601({ strict: true }) from?: string;
   @ApiPropertyOptional() @IsOptional() @IsISO8601({ strict: true }) to?: string;
 }
@@ -176,7 +182,7 @@ export class IncidentDto {
   @ApiProperty({ enum: INCIDENT_KINDS }) @IsIn(INCIDENT_KINDS) kind!: IncidentKind;
   @ApiProperty({ description: 'What happened; no personal data' }) @IsString() @MinLength(1) @MaxLength(5000) description!: string;
   @ApiProperty({ description: 'When the controller became aware: the 72-hour clock starts here' }) @IsISO8601({ strict: true }) awareAt!: string;
-  @ApiPropertyOptional({ nullable: true }) @IsOptional() @IsISO8601({ strict: true }) occurredAt?: string | null;
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true }) @IsOptional() @IsISO8601({ strict: true }) occurredAt?: string | null;
   @ApiProperty({ type: String, isArray: true })
   @IsArray()
   @ArrayMaxSize(50)
@@ -233,6 +239,8 @@ function toQuery(q: RecordQueryDto): RecordQuery {
     ...(q.purpose !== undefined ? { purpose: q.purpose } : {}),
     ...(q.actor !== undefined ? { actor: q.actor } : {}),
     ...(q.kind !== undefined ? { kind: q.kind } : {}),
+    ...(q.channel !== undefined ? { channel: q.channel } : {}),
+    ...(q.outcome !== undefined ? { outcome: q.outcome } : {}),
     ...(q.from !== undefined ? { from: new Date(q.from) } : {}),
     ...(q.to !== undefined ? { to: new Date(q.to) } : {}),
   };
@@ -325,7 +333,7 @@ export class ProcessingRecordController {
 
   @Get('records')
   @RequirePermission('processing-record:read')
-  @ApiOperation({ summary: 'Records by subject, purpose, actor, kind and time range; newest first, paged by cursor' })
+  @ApiOperation({ summary: 'Records by subject, purpose, actor, kind, channel, decision outcome and time range; newest first, paged by cursor' })
   @ApiAnswer(200, 'ProcessingRecordPage', 'Records, newest first, and the next cursor')
   @ApiAuthenticatedProblems(400)
   query(@Query() q: RecordPageQueryDto) {

@@ -21,6 +21,9 @@ export interface RecordQuery {
   readonly purpose?: string;
   readonly actor?: string;
   readonly kind?: string;
+  readonly channel?: string;
+  /** Decisions: `allow` or `deny`. */
+  readonly outcome?: string;
   readonly from?: Date;
   readonly to?: Date;
 }

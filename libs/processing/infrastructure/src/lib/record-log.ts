@@ -82,6 +82,8 @@ export interface RecordFilter {
   readonly purpose?: string;
   readonly actor?: string;
   readonly kind?: string;
+  readonly channel?: string;
+  readonly outcome?: string;
   readonly from?: Date;
   readonly to?: Date;
 }
@@ -213,9 +215,10 @@ export class PostgresRecordLog {
       });
       // One JSON document per statement: the driver escapes array literals element by element, slowly.
       await manager.query(
-        `INSERT INTO processing.records (tenant_id, idx, leaf_hash, body, source_id, kind, subject, purpose, actor, at)
-         SELECT $1, u.idx, decode(u.leaf, 'hex'), u.body, u.source, u.kind, u.subject, u.purpose, u.actor, u.at
-         FROM json_to_recordset($2::json) AS u(idx bigint, leaf text, body text, source text, kind text, subject text, purpose text, actor text, at timestamptz)`,
+        `INSERT INTO processing.records (tenant_id, idx, leaf_hash, body, source_id, kind, subject, purpose, actor, channel, outcome, at)
+         SELECT $1, u.idx, decode(u.leaf, 'hex'), u.body, u.source, u.kind, u.subject, u.purpose, u.actor, u.channel, u.outcome, u.at
+         FROM json_to_recordset($2::json)
+           AS u(idx bigint, leaf text, body text, source text, kind text, subject text, purpose text, actor text, channel text, outcome text, at timestamptz)`,
         [
           tenantId,
           JSON.stringify(
@@ -228,6 +231,8 @@ export class PostgresRecordLog {
               subject: d.subject,
               purpose: d.purpose,
               actor: d.actor,
+              channel: d.channel,
+              outcome: d.outcome,
               at: d.at,
             })),
           ),
@@ -587,6 +592,7 @@ export class PostgresRecordLog {
            AND ($4::text IS NULL OR actor = $4) AND ($5::text IS NULL OR kind = $5)
            AND ($6::timestamptz IS NULL OR at >= $6) AND ($7::timestamptz IS NULL OR at < $7)
            AND ($8::timestamptz IS NULL OR (at, idx) < ($8::timestamptz, $9::bigint))
+           AND ($11::text IS NULL OR channel = $11) AND ($12::text IS NULL OR outcome = $12)
          ORDER BY at DESC, idx DESC
          LIMIT $10`,
         [
@@ -600,6 +606,8 @@ export class PostgresRecordLog {
           before?.at ?? null,
           before?.idx ?? null,
           limit + 1,
+          filter.channel ?? null,
+          filter.outcome ?? null,
         ],
       ),
     );

@@ -98,6 +98,8 @@ export class PostgresProcessingRecordService implements ProcessingRecordService 
       ...(q.purpose !== undefined ? { purpose: q.purpose } : {}),
       ...(q.actor !== undefined ? { actor: q.actor } : {}),
       ...(q.kind !== undefined ? { kind: q.kind } : {}),
+      ...(q.channel !== undefined ? { channel: q.channel } : {}),
+      ...(q.outcome !== undefined ? { outcome: q.outcome } : {}),
       ...(q.from !== undefined ? { from: q.from } : {}),
       ...(q.to !== undefined ? { to: q.to } : {}),
     };

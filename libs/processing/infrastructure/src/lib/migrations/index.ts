@@ -3,6 +3,7 @@ import { ProcessingPending1763900000000 } from './1763900000000-processing-pendi
 import { ProcessingMerge1764600000000 } from './1764600000000-processing-merge.migration';
 import { ProcessingSeenSources1764800000000 } from './1764800000000-processing-seen-sources.migration';
 import { ProcessingPendingBatches1764900000000 } from './1764900000000-processing-pending-batches.migration';
+import { ProcessingChannelOutcome1765400000000 } from './1765400000000-processing-channel-outcome.migration';
 
 /** The processing record and the register of processing activities. */
 export const processingMigrations = [
@@ -11,4 +12,5 @@ export const processingMigrations = [
   ProcessingMerge1764600000000,
   ProcessingSeenSources1764800000000,
   ProcessingPendingBatches1764900000000,
+  ProcessingChannelOutcome1765400000000,
 ];
