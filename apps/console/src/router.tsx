@@ -6,6 +6,7 @@ import { CONSOLE_BASE, CONSOLE_HOME, consolePath } from './api/navigation';
 import { sessionQuery } from './api/queries';
 import type { ConsoleSession } from './api/session';
 import { parseCheckpointsSearch } from './checkpoints/checkpoints';
+import { parseConsentSearch } from './consent/consent';
 import { parseRecordsSearch } from './records/search';
 import { parseEntryIndex, parseSignInSearch, parseStepUpSearch } from './routes/auth-search';
 import { HomePage } from './routes/home';
@@ -88,6 +89,21 @@ const checkpointsRoute = createRoute({
   component: lazyRouteComponent(() => import('./routes/checkpoints'), 'CheckpointsPage'),
 });
 
+const consentRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: 'consent',
+  validateSearch: parseConsentSearch,
+  beforeLoad: requireSession,
+  component: lazyRouteComponent(() => import('./routes/consent'), 'ConsentPage'),
+});
+
+const whoLookedRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: 'who-looked',
+  beforeLoad: requireSession,
+  component: lazyRouteComponent(() => import('./routes/who-looked'), 'WhoLookedPage'),
+});
+
 /**
  * Verify a bundle anywhere: public, with no requireSession. The page calls no API (not even the
  * session): a visitor without an account checks an export bundle in the browser.
@@ -98,7 +114,17 @@ const verifyBundleRoute = createRoute({
   component: lazyRouteComponent(() => import('./routes/verify-bundle'), 'VerifyBundlePage'),
 });
 
-const routeTree = rootRoute.addChildren([homeRoute, signInRoute, stepUpRoute, recordsRoute, entryRoute, checkpointsRoute, verifyBundleRoute]);
+const routeTree = rootRoute.addChildren([
+  homeRoute,
+  signInRoute,
+  stepUpRoute,
+  recordsRoute,
+  entryRoute,
+  checkpointsRoute,
+  consentRoute,
+  whoLookedRoute,
+  verifyBundleRoute,
+]);
 
 export function createConsoleRouter(queryClient: QueryClient) {
   return createRouter({

@@ -49,3 +49,27 @@ export const serverVerificationQuery = queryOptions({
   queryFn: ({ signal }) => unwrap(api.GET('/v1/processing-record/verification', { signal })),
   staleTime: 0,
 });
+
+/** Per purpose and per channel: subjects with a consent in force, and withdrawn. */
+export const consentOverviewQuery = queryOptions({
+  queryKey: ['consent', 'overview'] as const,
+  queryFn: ({ signal }) => unwrap(api.GET('/v1/consents/overview', { signal })),
+});
+
+/** A consent receipt by its id. */
+export const receiptQuery = (receiptId: string) =>
+  queryOptions({
+    queryKey: ['consent', 'receipts', receiptId] as const,
+    queryFn: ({ signal }) => unwrap(api.GET('/v1/consent-receipts/{receiptId}', { params: { path: { receiptId } }, signal })),
+    // A receipt never changes.
+    staleTime: 5 * 60_000,
+  });
+
+/** The consent receipt made by a consent event (a processing record's eventId); a 404 when the event made none. */
+export const receiptOfEventQuery = (eventId: string) =>
+  queryOptions({
+    queryKey: ['consent', 'receipts', 'by-event', eventId] as const,
+    queryFn: ({ signal }) => unwrap(api.GET('/v1/consent-receipts', { params: { query: { eventId } }, signal })),
+    staleTime: 5 * 60_000,
+    retry: false,
+  });

@@ -1,5 +1,7 @@
 // English: the reference dictionary. Every other language has exactly these keys (a type error
 // names a missing or an extra one). `{name}` marks a value put in at run time.
+import { consentEn } from './consent';
+
 export const en = {
   'app.name': 'Attest console',
   'app.skipToContent': 'Skip to content',
@@ -63,6 +65,12 @@ export const en = {
   'records.actorHint': 'Such as user:… or apiKey:…',
   'records.kind': 'Kind of processing',
   'records.anyKind': 'Any kind',
+  'records.channel': 'Channel',
+  'records.channelHint': 'Such as email, sms or whatsapp.',
+  'records.outcome': 'Decision',
+  'records.anyOutcome': 'Any decision',
+  'outcome.allow': 'Allowed',
+  'outcome.deny': 'Denied',
   'records.from': 'From',
   'records.to': 'To',
   'records.timeHint': 'In your time zone ({zone}).',
@@ -222,6 +230,7 @@ export const en = {
   'notFound.title': 'Page not found',
   'notFound.text': 'There is no page at this address.',
   'notFound.home': 'Go to the start page',
+  ...consentEn,
 } as const;
 
 export type MessageKey = keyof typeof en;

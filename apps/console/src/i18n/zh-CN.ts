@@ -1,4 +1,5 @@
 // 简体中文。键与英文词典完全一致（缺少或多出一个键都是类型错误）。
+import { consentZhCN } from './consent';
 import type { Messages } from './en';
 
 export const zhCN: Messages = {
@@ -64,6 +65,12 @@ export const zhCN: Messages = {
   'records.actorHint': '例如 user:… 或 apiKey:…',
   'records.kind': '处理类型',
   'records.anyKind': '全部类型',
+  'records.channel': '渠道',
+  'records.channelHint': '例如 email、sms 或 whatsapp。',
+  'records.outcome': '决策结果',
+  'records.anyOutcome': '全部结果',
+  'outcome.allow': '允许',
+  'outcome.deny': '拒绝',
   'records.from': '开始时间',
   'records.to': '结束时间',
   'records.timeHint': '按您所在的时区（{zone}）。',
@@ -219,4 +226,5 @@ export const zhCN: Messages = {
   'notFound.title': '页面不存在',
   'notFound.text': '此地址没有对应的页面。',
   'notFound.home': '前往首页',
+  ...consentZhCN,
 };

@@ -56,3 +56,11 @@ export function fieldText(value: ProcessingRecordBody[keyof ProcessingRecordBody
   if (Array.isArray(value)) return value.length > 0 ? value.join(', ') : null;
   return String(value);
 }
+
+/**
+ * The event whose consent receipt an entry rests on: an entry recorded from a consent event
+ * (given or withdrawn: data category `consent`, with its event id). Decisions do not name the
+ * consent event they rested on, so they have none here.
+ */
+export const receiptEventOf = (record: ProcessingRecordBody): string | null =>
+  record.eventId !== null && record.categories.includes('consent') ? record.eventId : null;

@@ -139,8 +139,17 @@ describe('processing record explorer: the filter form', () => {
   });
 
   it('turns the form back into the filters it was made from', () => {
-    const search: RecordsSearch = { subjectId: 'abc', kind: 'store', from: '2026-03-04T05:06:00.000Z', to: '2026-03-05T00:00:00.000Z' };
+    const search: RecordsSearch = {
+      subjectId: 'abc',
+      kind: 'decision',
+      channel: 'whatsapp',
+      outcome: 'deny',
+      from: '2026-03-04T05:06:00.000Z',
+      to: '2026-03-05T00:00:00.000Z',
+    };
     expect(filtersOfDraft(draftOf(search))).toEqual(search);
-    expect(filtersOfDraft({ subjectId: ' ', purpose: '', actor: '', kind: 'nope', from: '', to: '' })).toEqual({});
+    expect(filtersOfDraft({ subjectId: ' ', purpose: '', actor: '', kind: 'nope', channel: 'e mail', outcome: 'maybe', from: '', to: '' })).toEqual({});
+    // A channel typed in capitals is the same channel.
+    expect(filtersOfDraft({ ...draftOf({}), channel: ' SMS ' })).toEqual({ channel: 'sms' });
   });
 });

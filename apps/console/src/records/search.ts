@@ -14,6 +14,14 @@ export const PROCESSING_KINDS: readonly ProcessingKind[] = VERIFIED_KINDS;
 type UnlistedKind = Exclude<ProcessingKind, (typeof VERIFIED_KINDS)[number]>;
 const _everyKindListed: [UnlistedKind] extends [never] ? true : UnlistedKind = true;
 
+export type DecisionOutcome = NonNullable<RecordsApiQuery['outcome']>;
+export const DECISION_OUTCOMES: readonly DecisionOutcome[] = ['allow', 'deny'];
+// Every outcome the API knows is offered: a new one in docs/openapi.json fails the type-check here.
+type UnlistedOutcome = Exclude<DecisionOutcome, 'allow' | 'deny'>;
+const _everyOutcomeListed: [UnlistedOutcome] extends [never] ? true : UnlistedOutcome = true;
+/** A channel name as the API accepts it. */
+const CHANNEL = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+
 export const DEFAULT_LIMIT = 50;
 export const LIMIT_CHOICES = [25, 50, 100, 200] as const;
 const MAX_LIMIT = 200;
@@ -30,6 +38,10 @@ export interface RecordFilters {
   readonly purpose?: string;
   readonly actor?: string;
   readonly kind?: ProcessingKind;
+  /** The channel of the processing (decisions and channel-bound processing), such as email. */
+  readonly channel?: string;
+  /** A decision's outcome. */
+  readonly outcome?: DecisionOutcome;
   /** ISO 8601 instants (UTC in the URL, shown in the user's zone). */
   readonly from?: string;
   readonly to?: string;
@@ -45,6 +57,8 @@ export interface RecordsSearch extends RecordFilters {
   /** Visible columns; absent = DEFAULT_COLUMNS. */
   readonly columns?: readonly ColumnId[];
 }
+
+const isOutcome = (value: unknown): value is DecisionOutcome => typeof value === 'string' && (DECISION_OUTCOMES as readonly string[]).includes(value);
 
 const isKind = (value: unknown): value is ProcessingKind => typeof value === 'string' && (PROCESSING_KINDS as readonly string[]).includes(value);
 
@@ -80,12 +94,19 @@ function compact<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
 
+function channelOf(value: unknown): string | undefined {
+  const v = text(value, 64)?.toLowerCase();
+  return v !== undefined && CHANNEL.test(v) ? v : undefined;
+}
+
 export function parseFilters(input: Record<string, unknown>): RecordFilters {
   return compact({
     subjectId: text(input['subjectId'], 100),
     purpose: text(input['purpose'], 64),
     actor: text(input['actor'], 200),
     kind: isKind(input['kind']) ? input['kind'] : undefined,
+    channel: channelOf(input['channel']),
+    outcome: isOutcome(input['outcome']) ? input['outcome'] : undefined,
     from: instant(input['from']),
     to: instant(input['to']),
   });
@@ -106,7 +127,7 @@ export function parseRecordsSearch(input: Record<string, unknown>): RecordsSearc
 export const effectiveLimit = (search: RecordsSearch): number => search.limit ?? DEFAULT_LIMIT;
 
 export const filtersOf = (s: RecordsSearch): RecordFilters =>
-  compact({ subjectId: s.subjectId, purpose: s.purpose, actor: s.actor, kind: s.kind, from: s.from, to: s.to });
+  compact({ subjectId: s.subjectId, purpose: s.purpose, actor: s.actor, kind: s.kind, channel: s.channel, outcome: s.outcome, from: s.from, to: s.to });
 
 /** The query of GET /v1/processing-record/records for this state (the query key too: columns do not refetch). */
 export function apiQuery(search: RecordsSearch): RecordsApiQuery {
@@ -153,6 +174,8 @@ export interface FilterDraft {
   readonly purpose: string;
   readonly actor: string;
   readonly kind: string;
+  readonly channel: string;
+  readonly outcome: string;
   readonly from: string;
   readonly to: string;
 }
@@ -183,6 +206,8 @@ export function draftOf(search: RecordsSearch): FilterDraft {
     purpose: search.purpose ?? '',
     actor: search.actor ?? '',
     kind: search.kind ?? '',
+    channel: search.channel ?? '',
+    outcome: search.outcome ?? '',
     from: toLocalInput(search.from),
     to: toLocalInput(search.to),
   };

@@ -3,13 +3,15 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { getRouteApi, Link } from '@tanstack/react-router';
 import { api, unwrap } from '../api/client';
-import { entryQuery, sessionQuery } from '../api/queries';
+import { entryQuery, receiptOfEventQuery, sessionQuery } from '../api/queries';
 import { DateTime } from '../components/DateTime';
 import { ErrorBox } from '../components/ErrorBox';
+import { ReceiptView } from '../components/ReceiptView';
+import { problemOf } from '../api/problem';
 import { StepsList } from '../components/StepsList';
 import { useDocumentTitle } from '../components/use-document-title';
 import { useI18n } from '../i18n/context';
-import { ENTRY_FIELDS, fieldText, MONOSPACE_FIELDS, prettyBody, type ProcessingRecordBody, type ProcessingRecordEntry } from '../records/entry';
+import { ENTRY_FIELDS, fieldText, MONOSPACE_FIELDS, prettyBody, receiptEventOf, type ProcessingRecordBody, type ProcessingRecordEntry } from '../records/entry';
 import { verifyEntry, type Verification } from '../verify/verify-entry';
 import { parseEntryIndex } from './auth-search';
 
@@ -46,6 +48,7 @@ export function EntryPage() {
 
 function EntryView({ entry }: { readonly entry: ProcessingRecordEntry }) {
   const { t } = useI18n();
+  const receiptEvent = entry.record === null ? null : receiptEventOf(entry.record);
   return (
     <>
       <section className="card" aria-labelledby="entry-summary">
@@ -76,6 +79,8 @@ function EntryView({ entry }: { readonly entry: ProcessingRecordEntry }) {
 
       {entry.record !== null && <RecordView record={entry.record} />}
 
+      {receiptEvent !== null && <EntryReceipt eventId={receiptEvent} />}
+
       {entry.body !== null && (
         <section className="card" aria-labelledby="entry-body">
           <h2 id="entry-body">{t('entry.bodyTitle')}</h2>
@@ -88,6 +93,24 @@ function EntryView({ entry }: { readonly entry: ProcessingRecordEntry }) {
 
       <VerifyPanel entry={entry} />
     </>
+  );
+}
+
+/** The consent receipt made by the event this entry was recorded from. */
+function EntryReceipt({ eventId }: { readonly eventId: string }) {
+  const { t } = useI18n();
+  const query = useQuery(receiptOfEventQuery(eventId));
+  return (
+    <section className="card" aria-labelledby="entry-receipt">
+      <h2 id="entry-receipt">{t('receipt.entryTitle')}</h2>
+      {query.isPending && (
+        <p className="muted" role="status">
+          {t('app.loading')}
+        </p>
+      )}
+      {query.isError && (problemOf(query.error).status === 404 ? <p className="muted">{t('receipt.entryNone')}</p> : <ErrorBox error={query.error} />)}
+      {query.data && <ReceiptView receipt={query.data} headingId="entry-receipt-document" />}
+    </section>
   );
 }
 

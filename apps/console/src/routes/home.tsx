@@ -82,6 +82,14 @@ export function HomePage() {
             <p className="muted">{t('home.checkpointsHint')}</p>
           </li>
           <li>
+            <Link to="/consent">{t('home.consent')}</Link>
+            <p className="muted">{t('home.consentHint')}</p>
+          </li>
+          <li>
+            <Link to="/who-looked">{t('home.whoLooked')}</Link>
+            <p className="muted">{t('home.whoLookedHint')}</p>
+          </li>
+          <li>
             <Link to="/verify">{t('home.verify')}</Link>
             <p className="muted">{t('home.verifyHint')}</p>
           </li>

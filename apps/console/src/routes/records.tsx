@@ -15,6 +15,7 @@ import { MONOSPACE_COLUMNS, RECORD_COLUMNS, toggleColumn, visibleColumns, type C
 import {
   apiQuery,
   exportQuery,
+  DECISION_OUTCOMES,
   draftOf,
   effectiveLimit,
   filtersOf,
@@ -137,6 +138,29 @@ function FilterForm({ search }: { readonly search: RecordsSearch }) {
             {PROCESSING_KINDS.map((kind) => (
               <option key={kind} value={kind}>
                 {t(`kind.${kind}`)} ({kind})
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor={`${id}-channel`}>{t('records.channel')}</label>
+          <input
+            id={`${id}-channel`}
+            value={draft.channel}
+            onChange={set('channel')}
+            aria-describedby={`${id}-channel-hint`}
+            autoComplete="off"
+            spellCheck={false}
+          />
+          <small id={`${id}-channel-hint`}>{t('records.channelHint')}</small>
+        </div>
+        <div className="field">
+          <label htmlFor={`${id}-outcome`}>{t('records.outcome')}</label>
+          <select id={`${id}-outcome`} value={draft.outcome} onChange={set('outcome')}>
+            <option value="">{t('records.anyOutcome')}</option>
+            {DECISION_OUTCOMES.map((outcome) => (
+              <option key={outcome} value={outcome}>
+                {t(`outcome.${outcome}`)} ({outcome})
               </option>
             ))}
           </select>
@@ -276,12 +300,14 @@ function Cell({ record, column }: { readonly record: ProcessingRecordRow; readon
   const { t } = useI18n();
   if (column === 'at') return <DateTime value={record.at} style="compact" />;
   if (column === 'kind') return <span title={record.kind}>{t(`kind.${record.kind}`)}</span>;
+  if (column === 'outcome' && (record.outcome === 'allow' || record.outcome === 'deny'))
+    return <span title={record.outcome}>{t(`outcome.${record.outcome}`)}</span>;
   const text = cellText(record[column]);
   if (text === null) return <span className="muted">—</span>;
   return <span title={text}>{text}</span>;
 }
 
-function RecordsTable({
+export function RecordsTable({
   records,
   columns,
   busy,

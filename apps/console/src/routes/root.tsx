@@ -40,6 +40,16 @@ export function RootLayout() {
               </Link>
             </li>
             <li>
+              <Link to="/consent" preload={preload} activeProps={{ 'aria-current': 'page' }}>
+                {t('nav.consent')}
+              </Link>
+            </li>
+            <li>
+              <Link to="/who-looked" preload={preload} activeProps={{ 'aria-current': 'page' }}>
+                {t('nav.whoLooked')}
+              </Link>
+            </li>
+            <li>
               <Link to="/verify" activeProps={{ 'aria-current': 'page' }}>
                 {t('nav.verify')}
               </Link>
