@@ -80,7 +80,7 @@ export const registersEn = {
 
   'registers.activity.title': 'Processing activity',
   'registers.activity.back': '← All processing activities',
-  'registers.activity.summary': 'Current version {version} of {count}, last revised',
+  'registers.activity.summary': 'Version {version} of {count} is current; last revised {when}.',
   'registers.activity.saved': 'Saved: version {version} is now the current version.',
   'registers.activity.noSuchVersion': 'This activity has no version {version}; the current version is shown.',
   'registers.activity.assessmentMissing': 'This activity needs an impact assessment before the processing (PIPL Art. 55), and none is recorded for it.',
@@ -184,6 +184,7 @@ export const registersEn = {
   'registers.assessment.chooseConclusion': 'Choose…',
   'registers.assessment.details': 'Details',
   'registers.assessment.show': 'Show',
+  'registers.assessment.hide': 'Hide',
 };
 
 export const registersZhCN: Record<keyof typeof registersEn, string> = {
@@ -265,7 +266,7 @@ export const registersZhCN: Record<keyof typeof registersEn, string> = {
 
   'registers.activity.title': '处理活动',
   'registers.activity.back': '← 全部处理活动',
-  'registers.activity.summary': '当前为第 {version} 版（共 {count} 版），最近修订于',
+  'registers.activity.summary': '当前为第 {version} 版（共 {count} 版），最近修订于 {when}。',
   'registers.activity.saved': '已保存：第 {version} 版现为当前版本。',
   'registers.activity.noSuchVersion': '该活动没有第 {version} 版，下面显示的是当前版本。',
   'registers.activity.assessmentMissing': '该活动在处理前需进行个人信息保护影响评估（PIPL 第 55 条），但尚未记录任何评估。',
@@ -367,4 +368,5 @@ export const registersZhCN: Record<keyof typeof registersEn, string> = {
   'registers.assessment.chooseConclusion': '请选择…',
   'registers.assessment.details': '详情',
   'registers.assessment.show': '展开',
+  'registers.assessment.hide': '收起',
 };

@@ -2,7 +2,7 @@
 // versions, and the two forms (an activity, an impact assessment).
 import { useQuery } from '@tanstack/react-query';
 import { Link } from '@tanstack/react-router';
-import { useId, useRef, useState, type ReactNode, type SubmitEvent } from 'react';
+import { Fragment, useId, useRef, useState, type ReactNode, type SubmitEvent } from 'react';
 import { problemOf, type FieldError } from '../api/problem';
 import { sessionQuery } from '../api/queries';
 import { DateTime } from '../components/DateTime';
@@ -74,10 +74,13 @@ export function NoAccess({ need, roles }: { readonly need: 'read' | 'manage'; re
   );
 }
 
-export function LegalBasisText({ value }: { readonly value: string }) {
+/** A legal basis by its formal name (GDPR and PIPL articles); `short`: as recorded, the formal name on hover. */
+export function LegalBasisText({ value, short = false }: { readonly value: string; readonly short?: boolean }) {
   const { t } = useI18n();
   const known = LEGAL_BASES.find((b) => b === value);
-  return known === undefined ? <span>{value}</span> : <span title={value}>{t(`registers.basis.${known}`)}</span>;
+  if (known === undefined) return <span title={value}>{value}</span>;
+  const formal = t(`registers.basis.${known}`);
+  return short ? <span title={formal}>{value}</span> : <span title={value}>{formal}</span>;
 }
 
 export function ConclusionTag({ conclusion }: { readonly conclusion: Conclusion }) {
@@ -632,7 +635,7 @@ export function AssessmentForm({
   );
 }
 
-/** The assessments of a list, one row each; the full texts behind a disclosure. */
+/** The assessments of a list, one row each; a row opens below itself to show the full texts. */
 export function AssessmentsTable({
   assessments,
   activityName,
@@ -644,6 +647,15 @@ export function AssessmentsTable({
 }) {
   const { t } = useI18n();
   const id = useId();
+  const [open, setOpen] = useState<ReadonlySet<string>>(new Set());
+  const toggle = (assessmentId: string) => {
+    setOpen((previous) => {
+      const next = new Set(previous);
+      if (!next.delete(assessmentId)) next.add(assessmentId);
+      return next;
+    });
+  };
+  const COLUMNS = 8;
   return (
     <div className="table-scroll register-table" role="region" aria-labelledby={`${id}-caption`} tabIndex={0}>
       <table className="dense" data-assessments={assessments.length}>
@@ -665,49 +677,68 @@ export function AssessmentsTable({
           </tr>
         </thead>
         <tbody>
-          {assessments.map((a) => (
-            <tr key={a.assessmentId} data-assessment={a.assessmentId}>
-              <th scope="row" className="mono">
-                {a.assessedOn}
-              </th>
-              <td>
-                <ul className="register-list">
-                  {a.activityIds.map((activityId) => (
-                    <li key={activityId}>{activityName(activityId)}</li>
-                  ))}
-                </ul>
-              </td>
-              <td>
-                <ConclusionTag conclusion={a.conclusion} />
-              </td>
-              <td>{a.assessor}</td>
-              <td className="num">{a.risks.length}</td>
-              <td className="num">{a.measures.length}</td>
-              <td>
-                <DateTime value={a.recordedAt} style="compact" />
-                <div className="muted mono small">{a.recordedBy}</div>
-              </td>
-              <td className="register-details">
-                <details>
-                  <summary>{t('registers.assessment.show')}</summary>
-                  <dl>
-                    <dt>{t('registers.assessment.lawfulnessAndNecessity')}</dt>
-                    <dd>{a.lawfulnessAndNecessity}</dd>
-                    <dt>{t('registers.assessment.impactOnRights')}</dt>
-                    <dd>{a.impactOnRights}</dd>
-                    <dt>{t('registers.assessment.risks')}</dt>
-                    <dd>
-                      <ListValue items={a.risks} />
-                    </dd>
-                    <dt>{t('registers.assessment.measures')}</dt>
-                    <dd>
-                      <ListValue items={a.measures} />
-                    </dd>
-                  </dl>
-                </details>
-              </td>
-            </tr>
-          ))}
+          {assessments.map((a) => {
+            const expanded = open.has(a.assessmentId);
+            return (
+              <Fragment key={a.assessmentId}>
+                <tr data-assessment={a.assessmentId}>
+                  <th scope="row">{a.assessedOn}</th>
+                  <td>
+                    <ul className="register-list plain">
+                      {a.activityIds.map((activityId) => (
+                        <li key={activityId}>{activityName(activityId)}</li>
+                      ))}
+                    </ul>
+                  </td>
+                  <td>
+                    <ConclusionTag conclusion={a.conclusion} />
+                  </td>
+                  <td>{a.assessor}</td>
+                  <td className="num">{a.risks.length}</td>
+                  <td className="num">{a.measures.length}</td>
+                  <td>
+                    <DateTime value={a.recordedAt} style="compact" />
+                    <div className="muted mono small" title={a.recordedBy}>
+                      {a.recordedBy}
+                    </div>
+                  </td>
+                  <td>
+                    <button
+                      type="button"
+                      className="button secondary small-button"
+                      aria-expanded={expanded}
+                      aria-controls={`${id}-${a.assessmentId}`}
+                      onClick={() => {
+                        toggle(a.assessmentId);
+                      }}
+                    >
+                      {expanded ? t('registers.assessment.hide') : t('registers.assessment.show')}
+                    </button>
+                  </td>
+                </tr>
+                {expanded && (
+                  <tr id={`${id}-${a.assessmentId}`} className="register-details">
+                    <td colSpan={COLUMNS}>
+                      <dl>
+                        <dt>{t('registers.assessment.lawfulnessAndNecessity')}</dt>
+                        <dd>{a.lawfulnessAndNecessity}</dd>
+                        <dt>{t('registers.assessment.impactOnRights')}</dt>
+                        <dd>{a.impactOnRights}</dd>
+                        <dt>{t('registers.assessment.risks')}</dt>
+                        <dd>
+                          <ListValue items={a.risks} />
+                        </dd>
+                        <dt>{t('registers.assessment.measures')}</dt>
+                        <dd>
+                          <ListValue items={a.measures} />
+                        </dd>
+                      </dl>
+                    </td>
+                  </tr>
+                )}
+              </Fragment>
+            );
+          })}
         </tbody>
       </table>
     </div>

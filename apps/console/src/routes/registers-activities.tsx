@@ -232,12 +232,12 @@ function ActivitiesTable({
                 <th scope="col">{t('registers.field.name')}</th>
                 <th scope="col">{t('registers.field.purposes')}</th>
                 <th scope="col">{t('registers.field.legalBasis')}</th>
+                <th scope="col">{t('registers.activities.assessment')}</th>
                 <th scope="col">{t('registers.field.dataSubjectCategories')}</th>
                 <th scope="col">{t('registers.field.dataCategories')}</th>
                 <th scope="col">{t('registers.field.recipients')}</th>
                 <th scope="col">{t('registers.field.transfers')}</th>
                 <th scope="col">{t('registers.field.erasureTimeLimit')}</th>
-                <th scope="col">{t('registers.activities.assessment')}</th>
                 <th scope="col" className="num">
                   {t('registers.version')}
                 </th>
@@ -256,7 +256,10 @@ function ActivitiesTable({
                     <ListCell items={v.activity.purposes} />
                   </td>
                   <td className="truncate" data-cell="legalBasis">
-                    <LegalBasisText value={v.activity.legalBasis} />
+                    <LegalBasisText value={v.activity.legalBasis} short />
+                  </td>
+                  <td data-cell="assessment">
+                    <AssessmentCell version={v} assessments={assessments} />
                   </td>
                   <td className="truncate" data-cell="dataSubjectCategories">
                     <ListCell items={v.activity.dataSubjectCategories} />
@@ -272,9 +275,6 @@ function ActivitiesTable({
                   </td>
                   <td className="truncate" data-cell="erasureTimeLimit">
                     <span title={v.activity.erasureTimeLimit}>{v.activity.erasureTimeLimit}</span>
-                  </td>
-                  <td data-cell="assessment">
-                    <AssessmentCell version={v} assessments={assessments} />
                   </td>
                   <td className="num mono" data-cell="version">
                     {v.version}

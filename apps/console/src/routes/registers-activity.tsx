@@ -66,7 +66,7 @@ function ActivityView({
   readonly canManage: boolean;
   readonly roles: readonly string[];
 }) {
-  const { t } = useI18n();
+  const { t, tx } = useI18n();
   const assessments = useQuery(assessmentsQuery);
   const shown = versions.find((v) => v.version === search.version) ?? current;
   const previous = previousVersion(versions, shown.version);
@@ -76,7 +76,7 @@ function ActivityView({
   return (
     <>
       <p className="lead">
-        {t('registers.activity.summary', { version: current.version, count: versions.length })} · <DateTime value={current.recordedAt} />
+        {tx('registers.activity.summary', { version: current.version, count: versions.length, when: <DateTime value={current.recordedAt} /> })}
       </p>
       {search.saved !== undefined && search.saved === current.version && (
         <p className="notice success" role="status" data-saved={search.saved}>
