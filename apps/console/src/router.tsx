@@ -8,6 +8,8 @@ import type { ConsoleSession } from './api/session';
 import { parseCheckpointsSearch } from './checkpoints/checkpoints';
 import { parseConsentSearch } from './consent/consent';
 import { parseRecordsSearch } from './records/search';
+import { isUuid } from './registers/activity';
+import { parseActivitiesSearch, parseActivitySearch, parseAssessmentsSearch } from './registers/search';
 import { parseEntryIndex, parseSignInSearch, parseStepUpSearch } from './routes/auth-search';
 import { HomePage } from './routes/home';
 import { NotFoundPage } from './routes/not-found';
@@ -114,6 +116,33 @@ const verifyBundleRoute = createRoute({
   component: lazyRouteComponent(() => import('./routes/verify-bundle'), 'VerifyBundlePage'),
 });
 
+const registersActivitiesRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: 'registers/activities',
+  validateSearch: parseActivitiesSearch,
+  beforeLoad: requireSession,
+  component: lazyRouteComponent(() => import('./routes/registers-activities'), 'ActivitiesPage'),
+});
+
+const registersActivityRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: 'registers/activities/$activityId',
+  validateSearch: parseActivitySearch,
+  beforeLoad: async (options) => {
+    if (!isUuid(options.params.activityId)) throw notFound();
+    return requireSession(options);
+  },
+  component: lazyRouteComponent(() => import('./routes/registers-activity'), 'ActivityPage'),
+});
+
+const registersAssessmentsRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: 'registers/assessments',
+  validateSearch: parseAssessmentsSearch,
+  beforeLoad: requireSession,
+  component: lazyRouteComponent(() => import('./routes/registers-assessments'), 'AssessmentsPage'),
+});
+
 const routeTree = rootRoute.addChildren([
   homeRoute,
   signInRoute,
@@ -123,6 +152,9 @@ const routeTree = rootRoute.addChildren([
   checkpointsRoute,
   consentRoute,
   whoLookedRoute,
+  registersActivitiesRoute,
+  registersActivityRoute,
+  registersAssessmentsRoute,
   verifyBundleRoute,
 ]);
 

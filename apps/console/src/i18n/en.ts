@@ -1,6 +1,7 @@
 // English: the reference dictionary. Every other language has exactly these keys (a type error
 // names a missing or an extra one). `{name}` marks a value put in at run time.
 import { consentEn } from './consent';
+import { registersEn } from './registers';
 
 export const en = {
   'app.name': 'Attest console',
@@ -231,6 +232,7 @@ export const en = {
   'notFound.text': 'There is no page at this address.',
   'notFound.home': 'Go to the start page',
   ...consentEn,
+  ...registersEn,
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -1,6 +1,7 @@
 // 简体中文。键与英文词典完全一致（缺少或多出一个键都是类型错误）。
 import { consentZhCN } from './consent';
 import type { Messages } from './en';
+import { registersZhCN } from './registers';
 
 export const zhCN: Messages = {
   'app.name': 'Attest 控制台',
@@ -227,4 +228,5 @@ export const zhCN: Messages = {
   'notFound.text': '此地址没有对应的页面。',
   'notFound.home': '前往首页',
   ...consentZhCN,
+  ...registersZhCN,
 };

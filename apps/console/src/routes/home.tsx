@@ -90,6 +90,10 @@ export function HomePage() {
             <p className="muted">{t('home.whoLookedHint')}</p>
           </li>
           <li>
+            <Link to="/registers/activities">{t('registers.home')}</Link>
+            <p className="muted">{t('registers.homeHint')}</p>
+          </li>
+          <li>
             <Link to="/verify">{t('home.verify')}</Link>
             <p className="muted">{t('home.verifyHint')}</p>
           </li>

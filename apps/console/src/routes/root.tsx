@@ -50,6 +50,11 @@ export function RootLayout() {
               </Link>
             </li>
             <li>
+              <Link to="/registers/activities" preload={preload} activeProps={{ 'aria-current': 'page' }}>
+                {t('registers.nav')}
+              </Link>
+            </li>
+            <li>
               <Link to="/verify" activeProps={{ 'aria-current': 'page' }}>
                 {t('nav.verify')}
               </Link>
