@@ -6,6 +6,7 @@ import { CONSOLE_BASE, CONSOLE_HOME, consolePath } from './api/navigation';
 import { sessionQuery } from './api/queries';
 import type { ConsoleSession } from './api/session';
 import { parseCheckpointsSearch } from './checkpoints/checkpoints';
+import { parseIncidentId, parseIncidentsSearch } from './incidents/search';
 import { parseRecordsSearch } from './records/search';
 import { parseEntryIndex, parseSignInSearch, parseStepUpSearch } from './routes/auth-search';
 import { HomePage } from './routes/home';
@@ -98,7 +99,44 @@ const verifyBundleRoute = createRoute({
   component: lazyRouteComponent(() => import('./routes/verify-bundle'), 'VerifyBundlePage'),
 });
 
-const routeTree = rootRoute.addChildren([homeRoute, signInRoute, stepUpRoute, recordsRoute, entryRoute, checkpointsRoute, verifyBundleRoute]);
+// The incident register (72-hour countdowns) and legal holds on the processing record.
+const incidentsRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: 'registers/incidents',
+  validateSearch: parseIncidentsSearch,
+  beforeLoad: requireSession,
+  component: lazyRouteComponent(() => import('./routes/incidents'), 'IncidentsPage'),
+});
+
+const incidentRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: 'registers/incidents/$incidentId',
+  beforeLoad: async (options) => {
+    if (parseIncidentId(options.params.incidentId) === null) throw notFound();
+    return requireSession(options);
+  },
+  component: lazyRouteComponent(() => import('./routes/incident'), 'IncidentPage'),
+});
+
+const legalHoldsRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: 'registers/legal-holds',
+  beforeLoad: requireSession,
+  component: lazyRouteComponent(() => import('./routes/legal-holds'), 'LegalHoldsPage'),
+});
+
+const routeTree = rootRoute.addChildren([
+  homeRoute,
+  signInRoute,
+  stepUpRoute,
+  recordsRoute,
+  entryRoute,
+  checkpointsRoute,
+  verifyBundleRoute,
+  incidentsRoute,
+  incidentRoute,
+  legalHoldsRoute,
+]);
 
 export function createConsoleRouter(queryClient: QueryClient) {
   return createRouter({

@@ -1,5 +1,7 @@
 // English: the reference dictionary. Every other language has exactly these keys (a type error
 // names a missing or an extra one). `{name}` marks a value put in at run time.
+import { incidentsEn } from './incidents';
+
 export const en = {
   'app.name': 'Attest console',
   'app.skipToContent': 'Skip to content',
@@ -222,6 +224,7 @@ export const en = {
   'notFound.title': 'Page not found',
   'notFound.text': 'There is no page at this address.',
   'notFound.home': 'Go to the start page',
+  ...incidentsEn,
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -1,5 +1,6 @@
 // 简体中文。键与英文词典完全一致（缺少或多出一个键都是类型错误）。
 import type { Messages } from './en';
+import { incidentsZhCN } from './incidents';
 
 export const zhCN: Messages = {
   'app.name': 'Attest 控制台',
@@ -219,4 +220,5 @@ export const zhCN: Messages = {
   'notFound.title': '页面不存在',
   'notFound.text': '此地址没有对应的页面。',
   'notFound.home': '前往首页',
+  ...incidentsZhCN,
 };

@@ -39,6 +39,14 @@ export function RootLayout() {
                 {t('nav.checkpoints')}
               </Link>
             </li>
+            <li className="nav-pair">
+              <Link to="/registers/incidents" preload={preload} activeProps={{ 'aria-current': 'page' }}>
+                {t('incidents.nav')}
+              </Link>
+              <Link to="/registers/legal-holds" preload={preload} activeProps={{ 'aria-current': 'page' }}>
+                {t('incidents.navHolds')}
+              </Link>
+            </li>
             <li>
               <Link to="/verify" activeProps={{ 'aria-current': 'page' }}>
                 {t('nav.verify')}
