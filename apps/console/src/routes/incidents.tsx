@@ -160,7 +160,7 @@ function IncidentsTable({ incidents, now }: { readonly incidents: readonly Incid
                 </span>
               </th>
               <td className="num mono">{incident.report.affectedSubjectsEstimate}</td>
-              <td className="truncate" title={incident.report.likelyConsequences}>
+              <td className="clip" title={incident.report.likelyConsequences}>
                 {incident.report.likelyConsequences}
               </td>
               <td>

@@ -23,6 +23,8 @@ export function LegalHoldsPage() {
   useDocumentTitle(t('incidents.holds.title'));
   const canRead = usePermission('processing-record:read');
   const canManage = usePermission('processing-record:manage');
+  // The last thing done here (placed or released), shown once above the list.
+  const [done, setDone] = useState<string | null>(null);
   return (
     <div className="page wide">
       <h1>{t('incidents.holds.title')}</h1>
@@ -32,19 +34,22 @@ export function LegalHoldsPage() {
       <p>
         <Link to="/registers/incidents">{t('incidents.holds.toIncidents')}</Link>
       </p>
-      {canRead === false ? <p className="notice warning">{t('incidents.holds.cannotRead')}</p> : <Holds canManage={canManage === true} />}
-      {canManage === true && <PlaceHold />}
+      {canRead === false ? (
+        <p className="notice warning">{t('incidents.holds.cannotRead')}</p>
+      ) : (
+        <Holds canManage={canManage === true} done={done} onDone={setDone} />
+      )}
+      {canManage === true && <PlaceHold onPlaced={setDone} />}
       {canRead === true && canManage === false && <p className="notice">{t('incidents.holds.cannotManage')}</p>}
     </div>
   );
 }
 
-function Holds({ canManage }: { readonly canManage: boolean }) {
+function Holds({ canManage, done, onDone }: { readonly canManage: boolean; readonly done: string | null; readonly onDone: (message: string | null) => void }) {
   const { t } = useI18n();
   const id = useId();
   const query = useQuery(legalHoldsQuery);
   const [confirming, setConfirming] = useState<LegalHold | null>(null);
-  const [released, setReleased] = useState<LegalHold | null>(null);
   const active = query.data?.filter((h) => h.releasedAt === null).length ?? 0;
   return (
     <section aria-labelledby={`${id}-title`}>
@@ -63,9 +68,9 @@ function Holds({ canManage }: { readonly canManage: boolean }) {
           {active > 0 ? t('incidents.holds.activeCount', { count: active }) : t('incidents.holds.noneActive')}
         </p>
       )}
-      {released !== null && (
+      {done !== null && (
         <p className="notice success" role="status">
-          {t('incidents.holds.released', { reason: released.reason })}
+          {done}
         </p>
       )}
       {confirming !== null && (
@@ -74,7 +79,7 @@ function Holds({ canManage }: { readonly canManage: boolean }) {
           others={active - 1}
           onDone={(hold) => {
             setConfirming(null);
-            setReleased(hold);
+            onDone(t('incidents.holds.released', { reason: hold.reason }));
           }}
           onCancel={() => {
             setConfirming(null);
@@ -84,7 +89,7 @@ function Holds({ canManage }: { readonly canManage: boolean }) {
       {query.data && query.data.length === 0 && <p className="notice">{t('incidents.holds.empty')}</p>}
       {query.data && query.data.length > 0 && (
         <div className="table-scroll" role="region" aria-labelledby={`${id}-caption`} tabIndex={0}>
-          <table className="dense">
+          <table className="dense holds-table">
             <caption id={`${id}-caption`}>{t('incidents.holds.caption')}</caption>
             <thead>
               <tr>
@@ -100,7 +105,7 @@ function Holds({ canManage }: { readonly canManage: boolean }) {
             <tbody>
               {query.data.map((hold) => (
                 <tr key={hold.holdId} data-hold={hold.holdId} data-hold-active={hold.releasedAt === null ? 'yes' : 'no'}>
-                  <th scope="row" className="truncate" title={hold.reason}>
+                  <th scope="row" className="wrap">
                     {hold.reason}
                   </th>
                   <td>
@@ -110,13 +115,15 @@ function Holds({ canManage }: { readonly canManage: boolean }) {
                       </li>
                     </ul>
                   </td>
-                  <td className="mono truncate" title={hold.placedBy}>
+                  <td className="mono clip" title={hold.placedBy}>
                     {hold.placedBy}
                   </td>
                   <td>
                     <DateTime value={hold.placedAt} style="compact" />
                   </td>
-                  <td className="mono truncate">{hold.releasedBy ?? <span className="muted">—</span>}</td>
+                  <td className="mono clip" title={hold.releasedBy ?? undefined}>
+                    {hold.releasedBy ?? <span className="muted">—</span>}
+                  </td>
                   <td>{hold.releasedAt !== null ? <DateTime value={hold.releasedAt} style="compact" /> : <span className="muted">—</span>}</td>
                   {canManage && (
                     <td>
@@ -126,7 +133,7 @@ function Holds({ canManage }: { readonly canManage: boolean }) {
                           className="button secondary"
                           aria-label={t('incidents.holds.releaseLabel', { reason: hold.reason })}
                           onClick={() => {
-                            setReleased(null);
+                            onDone(null);
                             setConfirming(hold);
                           }}
                         >
@@ -200,7 +207,7 @@ function ConfirmRelease({
   );
 }
 
-function PlaceHold() {
+function PlaceHold({ onPlaced }: { readonly onPlaced: (message: string | null) => void }) {
   const { t } = useI18n();
   const id = useId();
   const queryClient = useQueryClient();
@@ -208,8 +215,9 @@ function PlaceHold() {
   const [problem, setProblem] = useState<FieldProblem | undefined>(undefined);
   const place = useMutation({
     mutationFn: (body: components['schemas']['LegalHoldRequestDto']) => unwrap(api.POST('/v1/processing-record/legal-holds', { body })),
-    onSuccess: async () => {
+    onSuccess: async (hold) => {
       setReason('');
+      onPlaced(t('incidents.holds.placed', { reason: hold.reason }));
       await queryClient.invalidateQueries({ queryKey: HOLDS_KEY });
     },
   });
@@ -222,6 +230,7 @@ function PlaceHold() {
       return;
     }
     setProblem(undefined);
+    onPlaced(null);
     place.mutate(checked.body);
   };
   return (
@@ -250,11 +259,6 @@ function PlaceHold() {
         </div>
       </form>
       {place.isError && <ErrorBox error={place.error} />}
-      {place.isSuccess && (
-        <p className="notice success" role="status">
-          {t('incidents.holds.placed', { reason: place.data.reason })}
-        </p>
-      )}
     </section>
   );
 }
