@@ -210,4 +210,20 @@ interface Receipt {
     await page.locator('table tbody tr').first().waitFor();
     expect(ui.cspViolations).toEqual([]);
   });
+
+  it('the header names the four registers once: "Registers" is current on each of them, and the tabs lead between them', async () => {
+    const header = page.getByRole('navigation', { name: 'Main' });
+    for (const [path, tab] of [
+      ['/console/registers/legal-holds', 'Legal holds'],
+      ['/console/registers/incidents', 'Incidents'],
+      ['/console/registers/assessments', 'Impact assessments'],
+    ] as const) {
+      await page.goto(`${api.base}${path}`);
+      const tabs = page.getByRole('navigation', { name: 'Registers' });
+      await expect(tabs.getByRole('link', { name: tab }).getAttribute('aria-current')).resolves.toBe('page');
+      await expect(header.getByRole('link', { name: 'Registers' }).getAttribute('aria-current')).resolves.toBe('page');
+    }
+    await page.goto(`${api.base}/console/consent`);
+    await expect(header.getByRole('link', { name: 'Registers' }).getAttribute('aria-current')).resolves.toBeNull();
+  });
 });

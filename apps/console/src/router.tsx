@@ -7,6 +7,7 @@ import { sessionQuery } from './api/queries';
 import type { ConsoleSession } from './api/session';
 import { parseCheckpointsSearch } from './checkpoints/checkpoints';
 import { parseConsentSearch } from './consent/consent';
+import { parseIncidentId, parseIncidentsSearch } from './incidents/search';
 import { parseRecordsSearch } from './records/search';
 import { isUuid } from './registers/activity';
 import { parseActivitiesSearch, parseActivitySearch, parseAssessmentsSearch } from './registers/search';
@@ -143,6 +144,32 @@ const registersAssessmentsRoute = createRoute({
   component: lazyRouteComponent(() => import('./routes/registers-assessments'), 'AssessmentsPage'),
 });
 
+// The incident register (72-hour countdowns) and legal holds on the processing record.
+const incidentsRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: 'registers/incidents',
+  validateSearch: parseIncidentsSearch,
+  beforeLoad: requireSession,
+  component: lazyRouteComponent(() => import('./routes/incidents'), 'IncidentsPage'),
+});
+
+const incidentRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: 'registers/incidents/$incidentId',
+  beforeLoad: async (options) => {
+    if (parseIncidentId(options.params.incidentId) === null) throw notFound();
+    return requireSession(options);
+  },
+  component: lazyRouteComponent(() => import('./routes/incident'), 'IncidentPage'),
+});
+
+const legalHoldsRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: 'registers/legal-holds',
+  beforeLoad: requireSession,
+  component: lazyRouteComponent(() => import('./routes/legal-holds'), 'LegalHoldsPage'),
+});
+
 const routeTree = rootRoute.addChildren([
   homeRoute,
   signInRoute,
@@ -155,6 +182,9 @@ const routeTree = rootRoute.addChildren([
   registersActivitiesRoute,
   registersActivityRoute,
   registersAssessmentsRoute,
+  incidentsRoute,
+  incidentRoute,
+  legalHoldsRoute,
   verifyBundleRoute,
 ]);
 

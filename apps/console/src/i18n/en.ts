@@ -2,6 +2,7 @@
 // names a missing or an extra one). `{name}` marks a value put in at run time.
 import { consentEn } from './consent';
 import { registersEn } from './registers';
+import { incidentsEn } from './incidents';
 
 export const en = {
   'app.name': 'Attest console',
@@ -233,6 +234,7 @@ export const en = {
   'notFound.home': 'Go to the start page',
   ...consentEn,
   ...registersEn,
+  ...incidentsEn,
 } as const;
 
 export type MessageKey = keyof typeof en;

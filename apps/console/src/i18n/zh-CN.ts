@@ -2,6 +2,7 @@
 import { consentZhCN } from './consent';
 import type { Messages } from './en';
 import { registersZhCN } from './registers';
+import { incidentsZhCN } from './incidents';
 
 export const zhCN: Messages = {
   'app.name': 'Attest 控制台',
@@ -229,4 +230,5 @@ export const zhCN: Messages = {
   'notFound.home': '前往首页',
   ...consentZhCN,
   ...registersZhCN,
+  ...incidentsZhCN,
 };

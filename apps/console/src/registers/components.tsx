@@ -1,7 +1,6 @@
 // The registers' shared pieces: who may do what, an activity's content, the changes between two
 // versions, and the two forms (an activity, an impact assessment).
 import { useQuery } from '@tanstack/react-query';
-import { Link } from '@tanstack/react-router';
 import { Fragment, useId, useRef, useState, type ReactNode, type SubmitEvent } from 'react';
 import { problemOf, type FieldError } from '../api/problem';
 import { sessionQuery } from '../api/queries';
@@ -41,21 +40,6 @@ import {
 export function useRegisterAccess(): { readonly access: RegisterAccess | undefined; readonly roles: readonly string[] } {
   const { data: session } = useQuery(sessionQuery);
   return { access: session ? registerAccess(session.permissions) : undefined, roles: session?.roles ?? [] };
-}
-
-/** The two registers, side by side (the header's navigation names only the first). */
-export function RegistersNav() {
-  const { t } = useI18n();
-  return (
-    <nav className="register-nav" aria-label={t('registers.navLabel')}>
-      <Link to="/registers/activities" activeProps={{ 'aria-current': 'page' }} activeOptions={{ includeSearch: false }}>
-        {t('registers.activities.title')}
-      </Link>
-      <Link to="/registers/assessments" activeProps={{ 'aria-current': 'page' }} activeOptions={{ includeSearch: false }}>
-        {t('registers.assessments.title')}
-      </Link>
-    </nav>
-  );
 }
 
 /** Said instead of a page, or of a form, that the person's roles do not allow. */

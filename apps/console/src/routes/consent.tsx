@@ -65,7 +65,7 @@ function Overview() {
 function OverviewTable({ matrix }: { readonly matrix: ReturnType<typeof overviewMatrix> }) {
   const { t } = useI18n();
   return (
-    <div className="table-scroll" role="region" aria-labelledby="consent-overview-caption" tabIndex={0}>
+    <div className="table-scroll fit" role="region" aria-labelledby="consent-overview-caption" tabIndex={0}>
       <table className="dense consent-matrix">
         <caption id="consent-overview-caption">{t('consent.tableCaption')}</caption>
         <thead>

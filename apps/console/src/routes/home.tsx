@@ -94,6 +94,12 @@ export function HomePage() {
             <p className="muted">{t('registers.homeHint')}</p>
           </li>
           <li>
+            <Link to="/registers/incidents">{t('incidents.home')}</Link>
+            <p className="muted">{t('incidents.homeHint')}</p>
+            <Link to="/registers/legal-holds">{t('incidents.homeHolds')}</Link>
+            <p className="muted">{t('incidents.homeHoldsHint')}</p>
+          </li>
+          <li>
             <Link to="/verify">{t('home.verify')}</Link>
             <p className="muted">{t('home.verifyHint')}</p>
           </li>

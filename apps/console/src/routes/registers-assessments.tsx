@@ -4,11 +4,12 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { getRouteApi, Link, useNavigate } from '@tanstack/react-router';
 import { useState } from 'react';
+import { RegistersNav } from '../components/RegistersNav';
 import { useDocumentTitle } from '../components/use-document-title';
 import { ErrorBox } from '../components/ErrorBox';
 import { useI18n } from '../i18n/context';
 import { assessmentsOf, type ActivityVersion } from '../registers/activity';
-import { AssessmentForm, AssessmentsTable, NoAccess, RegistersNav, useRegisterAccess } from '../registers/components';
+import { AssessmentForm, AssessmentsTable, NoAccess, useRegisterAccess } from '../registers/components';
 import { emptyAssessment, localDate } from '../registers/forms';
 import { activitiesQuery, assessmentsQuery, recordAssessment, REGISTER_KEYS } from '../registers/queries';
 import type { AssessmentsSearch } from '../registers/search';

@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { Link, Outlet, type ErrorComponentProps } from '@tanstack/react-router';
+import { Link, Outlet, useRouterState, type ErrorComponentProps } from '@tanstack/react-router';
 import { sessionQuery } from '../api/queries';
 import { ErrorBox } from '../components/ErrorBox';
 import { LanguageSwitcher } from '../components/LanguageSwitcher';
@@ -13,6 +13,8 @@ export function RootLayout() {
   // Preloading a page with data asks for the session: only once someone is known to be signed in
   // (the public pages, such as /verify, make no API call at all).
   const preload = session ? 'intent' : false;
+  // "Registers" names four pages (activities, assessments, incidents, legal holds): it is current on any of them.
+  const inRegisters = useRouterState({ select: (state) => state.location.pathname.includes('/registers/') });
   return (
     <>
       <a className="skip-link" href="#main">
@@ -50,7 +52,7 @@ export function RootLayout() {
               </Link>
             </li>
             <li>
-              <Link to="/registers/activities" preload={preload} activeProps={{ 'aria-current': 'page' }}>
+              <Link to="/registers/activities" preload={preload} aria-current={inRegisters ? 'page' : undefined}>
                 {t('registers.nav')}
               </Link>
             </li>
