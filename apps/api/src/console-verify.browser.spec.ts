@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { FixedClock } from '@attest/kernel';
-import { testDraft } from '@attest/processing-infrastructure';
+import { processingRecordVerificationJob, testDraft } from '@attest/processing-infrastructure';
 import { ApiHarness } from './testing/api-harness';
 import { CONSOLE_CONTEXT, ConsoleBrowser, attributes, chromiumAvailable, screenshot as picture, seriousViolations as axe } from './testing/console-browser';
 
@@ -82,6 +82,10 @@ interface ExportBundle {
   it('an empty record: no checkpoint yet, and the server’s verification says so calmly (no alarm)', async () => {
     await signIn(EMPTY_TENANT, '/console/checkpoints');
     await page.waitForURL(/\/console\/checkpoints$/);
+    // Nothing kept yet (the daily job skips an empty log): said calmly; asked for now, the result is as calm.
+    await page.locator('[data-server-verification="never-run"]').waitFor();
+    expect(await page.getByRole('alert').count()).toBe(0);
+    await page.getByRole('button', { name: 'Verify on the server now' }).click();
     await page.locator('[data-server-verification="nothing-signed"]').waitFor();
     expect(await page.getByRole('alert').count()).toBe(0);
     await page.getByText('No checkpoint has been signed yet').waitFor();
@@ -98,8 +102,10 @@ interface ExportBundle {
     const sizes = await attributes(page.locator('table tbody tr'), 'data-size');
     expect(sizes).toEqual(['25', '20', '12']);
     expect(await page.locator('table tbody').innerText()).toContain(signed[0]?.root);
-    // The server's verification ran when the page opened: a calm line, no alarm.
+    // The server's verification, asked for now: kept, with who asked; a calm line, no alarm.
+    await page.getByRole('button', { name: 'Verify on the server now' }).click();
     await page.locator('[data-server-verification="passed"]').waitFor();
+    expect(await page.locator('[data-server-verification]').innerText()).toMatch(/Run by\s+link:/);
     expect(await page.getByRole('alert').count()).toBe(0);
     // By default the two newest are compared.
     await page.locator('[data-pair="20-25"]').waitFor();
@@ -240,11 +246,19 @@ interface ExportBundle {
       await m.query(`UPDATE processing.records SET body = replace(body, '"read"', '"use"') WHERE tenant_id = $1 AND idx = 3`, [TENANT]);
       await m.query(`ALTER TABLE processing.records ENABLE ALWAYS TRIGGER records_append_only`);
     });
+    // The daily verification finds it and keeps a failed run: the page raises the alarm as it opens.
+    const job = processingRecordVerificationJob({ owner: api.infra.dataSource, log: api.infra.recordLog });
+    expect((await job.run({ now: clock.now(), dryRun: false })).counts).toMatchObject({ failed: 1 });
     await page.goto(`${api.base}/console/checkpoints`);
     await page.locator('[data-server-verification="failed"]').waitFor();
     const alarm = page.getByRole('alert');
     await alarm.waitFor();
     expect(await alarm.innerText()).toMatch(/ALARM: .*FAILED/);
+    expect(await page.locator('[data-server-verification]').innerText()).toContain('the daily verification');
+    // The earlier run (asked for before the change) passed, and stays listed as it was.
+    await page.locator('.earlier-runs summary').click();
+    expect(await attributes(page.locator('.earlier-runs tbody tr'), 'data-run-ok')).toEqual(['yes']);
+    await screenshot('console-checkpoints-alarm');
     expect(await seriousViolations()).toEqual([]);
     expect(cspViolations).toEqual([]);
   });

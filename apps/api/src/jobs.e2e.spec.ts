@@ -339,6 +339,7 @@ describe('timed jobs that move the clock (P2, D3, D5; real Postgres)', () => {
       'destruction-warnings',
       'function-deletion-deadlines',
       'processing-record-purge',
+      'processing-record-verification',
       'request-deadlines',
       'retained-data-expiry',
       'tenant-data-deletion',

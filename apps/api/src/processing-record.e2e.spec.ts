@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { FixedClock } from '@attest/kernel';
 import { verifyBundle, type RecordBundle } from '@attest/processing-application';
 import { decodeRecord } from '@attest/processing-domain';
+import { processingRecordVerificationJob } from '@attest/processing-infrastructure';
 import { expectEventually } from '@attest/testing';
 import { leafHashOfText, openCheckpoint, parseVerifierKey, verifyConsistency, verifyInclusion } from '@attest/transparency';
 import { ApiHarness, type ApiResponse } from './testing/api-harness';
@@ -284,6 +285,44 @@ describe('the processing record and the register through the API (P1, P2, P4–P
     expect(body<Decided>(await api.call('GET', `/v1/processing-record/records?outcome=deny&channel=email`, { key: officer })).records).toEqual([]);
     const future = new Date(clock.now().getTime() + 86_400_000).toISOString();
     expect(body<Page>(await api.call('GET', `/v1/processing-record/records?from=${future}`, { key: officer })).records).toEqual([]);
+  });
+
+  it('P2: the server’s verification is kept: asked for now, and by the daily job; listed newest first', async () => {
+    type Run = { runId: string; trigger: string; requestedBy: string | null; problemCount: number; report: { ok: boolean; size: number; tenantId: string } };
+    const asked = await api.call('POST', '/v1/processing-record/verification-runs', { key: officer });
+    expect(asked.status).toBe(201);
+    const run = body<Run>(asked);
+    expect(run).toMatchObject({
+      trigger: 'on-demand',
+      requestedBy: expect.stringMatching(/^apiKey:/) as unknown,
+      problemCount: 0,
+      report: { ok: true, tenantId },
+    });
+    expect(run.report.size).toBeGreaterThan(0);
+
+    // The daily job verifies every tenant with a log (a dry run only says which), and keeps a scheduled run for ours.
+    const job = processingRecordVerificationJob({ owner: api.infra.dataSource, log: api.infra.recordLog });
+    const planned = await job.run({ now: clock.now(), dryRun: true });
+    expect(planned.planned?.some((line) => line.startsWith(`${tenantId}: would verify`))).toBe(true);
+    expect(body<Run[]>(await api.call('GET', '/v1/processing-record/verification-runs', { key: officer })).map((r) => r.runId)).toEqual([run.runId]);
+    const done = await job.run({ now: clock.now(), dryRun: false });
+    expect(done.counts).toMatchObject({ failed: 0 });
+    expect(done.counts['passed']).toBe(done.counts['tenants']);
+
+    const runs = body<Run[]>(await api.call('GET', '/v1/processing-record/verification-runs', { key: officer }));
+    expect(runs.map((r) => [r.trigger, r.requestedBy])).toEqual([
+      ['scheduled', null],
+      ['on-demand', run.requestedBy],
+    ]);
+    expect(body<Run[]>(await api.call('GET', '/v1/processing-record/verification-runs?limit=1', { key: officer })).map((r) => r.trigger)).toEqual([
+      'scheduled',
+    ]);
+    expect((await api.call('GET', '/v1/processing-record/verification-runs?limit=0', { key: officer })).body).toMatchObject({
+      status: 400,
+      errors: [{ field: 'limit' }],
+    });
+    // Kept runs are part of the record: nobody changes or removes one.
+    await expect(api.infra.dataSource.query(`DELETE FROM processing.verification_runs WHERE run_id = $1`, [run.runId])).rejects.toThrow(/append-only/);
   });
 
   it('P2: exports a bundle for a regulator that verifies offline (whole or by subject), and records the export itself', async () => {

@@ -43,11 +43,10 @@ export const checkpointsQuery = queryOptions({
   queryFn: ({ signal }) => unwrap(api.GET('/v1/processing-record/checkpoints', { signal })),
 });
 
-/** The server's verification: it recomputes the tree and checks every signed checkpoint, on each call. */
-export const serverVerificationQuery = queryOptions({
-  queryKey: ['processing-record', 'verification'] as const,
-  queryFn: ({ signal }) => unwrap(api.GET('/v1/processing-record/verification', { signal })),
-  staleTime: 0,
+/** The server's kept verifications of this log (the daily job's and those asked for), newest first. */
+export const verificationRunsQuery = queryOptions({
+  queryKey: ['processing-record', 'verification-runs'] as const,
+  queryFn: ({ signal }) => unwrap(api.GET('/v1/processing-record/verification-runs', { params: { query: { limit: 10 } }, signal })),
 });
 
 /** Per purpose and per channel: subjects with a consent in force, and withdrawn. */

@@ -1321,6 +1321,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/processing-record/verification-runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The kept verifications of this log (the daily job’s and those asked for), newest first */
+        get: operations["ProcessingRecordController_verificationRuns"];
+        put?: never;
+        /** Verify this log on the server now (tree and every signed checkpoint) and keep the report */
+        post: operations["ProcessingRecordController_runVerification"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/processing-record/exports": {
         parameters: {
             query?: never;
@@ -2919,6 +2937,7 @@ export interface components {
             }[];
         };
         ProcessingRecordVerification: components["schemas"]["VerificationReport"];
+        ProcessingRecordVerificationRun: components["schemas"]["VerificationRun"];
         ProfileDto: {
             /** @description personal */
             name?: string | null;
@@ -3235,6 +3254,16 @@ export interface components {
             outcome: "verified" | "rejected";
             reasons?: ("licence-illegible" | "licence-expired" | "licence-mismatch" | "registration-number-invalid" | "data-incomplete" | "data-untrue" | "other")[];
         };
+        VerificationRun: {
+            runId: string;
+            /** @enum {string} */
+            trigger: "scheduled" | "on-demand";
+            requestedBy: string | null;
+            startedAt: string;
+            finishedAt: string;
+            problemCount: number;
+            report: components["schemas"]["VerificationReport"];
+        };
         WithdrawConsentRequestDto: {
             /** @example newsletter */
             purposeKey: string;
@@ -3278,8 +3307,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "actor": "apiKey:01a242ff-c862-7006-9761-0b56ee5fdd55",
-                     *       "tenantId": "guide-18727ebee0ae",
+                     *       "actor": "apiKey:01a2431a-06bd-7003-bc9f-3598026d840e",
+                     *       "tenantId": "guide-1b59b19d24a4",
                      *       "roles": [
                      *         "org-admin",
                      *         "compliance-officer"
@@ -3349,28 +3378,28 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "keyId": "01a242fe-6650-7006-977c-47c712e10c73",
-                     *         "prefix": "cu5f0h0nhqnq",
+                     *         "keyId": "01a24318-5081-7004-9d6a-539c237275c7",
+                     *         "prefix": "yjtuzxy9dedv",
                      *         "roles": [
                      *           "service"
                      *         ],
                      *         "label": "short lived",
-                     *         "issuedBy": "apiKey:01a242fe-3f05-7008-a330-4d1deeac5f3f",
-                     *         "issuedAt": "2026-12-04T21:38:18.320Z",
-                     *         "expiresAt": "2027-03-04T21:38:18.320Z",
+                     *         "issuedBy": "apiKey:01a24318-2a35-7005-bc06-73d71336efd6",
+                     *         "issuedAt": "2026-12-04T22:06:36.673Z",
+                     *         "expiresAt": "2027-03-04T22:06:36.673Z",
                      *         "revokedAt": null
                      *       },
                      *       {
-                     *         "keyId": "01a242fe-6602-7004-a298-1df31b25d27d",
-                     *         "prefix": "svmft6iwz3jk",
+                     *         "keyId": "01a24318-5038-7002-99a5-632d3de575a8",
+                     *         "prefix": "wyigvvpw9scq",
                      *         "roles": [
                      *           "service"
                      *         ],
                      *         "label": "twice",
-                     *         "issuedBy": "apiKey:01a242fe-3f05-7008-a330-4d1deeac5f3f",
-                     *         "issuedAt": "2026-12-04T21:38:18.242Z",
-                     *         "expiresAt": "2027-03-04T21:38:18.242Z",
-                     *         "revokedAt": "2026-12-04T21:38:18.274Z"
+                     *         "issuedBy": "apiKey:01a24318-2a35-7005-bc06-73d71336efd6",
+                     *         "issuedAt": "2026-12-04T22:06:36.600Z",
+                     *         "expiresAt": "2027-03-04T22:06:36.600Z",
+                     *         "revokedAt": "2026-12-04T22:06:36.630Z"
                      *       }
                      *     ]
                      */
@@ -3438,14 +3467,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "keyId": "01a242fe-4222-7007-9d9d-e5f1ecbc279c",
+                     *       "keyId": "01a24318-2cbb-7004-82ed-dba1793e83fc",
                      *       "key": "atk_EXAMPLE0000000000000000000000000000000000",
-                     *       "prefix": "7ac85yr5tk87",
+                     *       "prefix": "h6nacdr2aw6a",
                      *       "roles": [
                      *         "service"
                      *       ],
                      *       "label": "owned by a",
-                     *       "expiresAt": "2027-03-04T21:38:09.058Z"
+                     *       "expiresAt": "2027-03-04T22:06:27.515Z"
                      *     }
                      */
                     "application/json": components["schemas"]["IssuedApiKeyDto"];
@@ -3534,15 +3563,15 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "keyId": "01a242fe-67b6-7005-b3a6-8408be9ff28b",
-                     *       "prefix": "rkpxdmg38dq8",
+                     *       "keyId": "01a24318-521d-7004-b5eb-89564c229a5b",
+                     *       "prefix": "6fjdi7bc7gh9",
                      *       "roles": [
                      *         "end-user"
                      *       ],
                      *       "label": "mine 1",
-                     *       "issuedBy": "user:01a242fe-4055-7004-a1f8-ac729d344658",
-                     *       "issuedAt": "2026-12-04T21:38:18.678Z",
-                     *       "expiresAt": "2027-03-04T21:38:18.678Z",
+                     *       "issuedBy": "user:01a24318-2b73-7001-9de5-f9475f09620f",
+                     *       "issuedAt": "2026-12-04T22:06:37.085Z",
+                     *       "expiresAt": "2027-03-04T22:06:37.085Z",
                      *       "revokedAt": null
                      *     }
                      */
@@ -3621,16 +3650,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "keyId": "01a242fe-6602-7004-a298-1df31b25d27d",
-                     *       "prefix": "svmft6iwz3jk",
+                     *       "keyId": "01a24318-5038-7002-99a5-632d3de575a8",
+                     *       "prefix": "wyigvvpw9scq",
                      *       "roles": [
                      *         "service"
                      *       ],
                      *       "label": "twice",
-                     *       "issuedBy": "apiKey:01a242fe-3f05-7008-a330-4d1deeac5f3f",
-                     *       "issuedAt": "2026-12-04T21:38:18.242Z",
-                     *       "expiresAt": "2027-03-04T21:38:18.242Z",
-                     *       "revokedAt": "2026-12-04T21:38:18.274Z"
+                     *       "issuedBy": "apiKey:01a24318-2a35-7005-bc06-73d71336efd6",
+                     *       "issuedAt": "2026-12-04T22:06:36.600Z",
+                     *       "expiresAt": "2027-03-04T22:06:36.600Z",
+                     *       "revokedAt": "2026-12-04T22:06:36.630Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ApiKeyDto"];
@@ -3729,7 +3758,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "userId": "01a242fe-41d0-7007-9de6-fb90f77269a6",
+                     *       "userId": "01a24318-2c3d-7007-b34c-122bee7c4f21",
                      *       "permissions": []
                      *     }
                      */
@@ -3808,7 +3837,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "userId": "01a242fe-4055-7004-a1f8-ac729d344658",
+                     *       "userId": "01a24318-2b73-7001-9de5-f9475f09620f",
                      *       "permissions": [
                      *         "api-keys:manage",
                      *         "api-keys:read"
@@ -3917,7 +3946,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "userId": "01a242fe-4055-7004-a1f8-ac729d344658",
+                     *       "userId": "01a24318-2b73-7001-9de5-f9475f09620f",
                      *       "permissions": [
                      *         "api-keys:read"
                      *       ]
@@ -4050,8 +4079,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "actor": "link:01a242ff-88ee-7005-86c4-e3eae3fb6637",
-                     *       "tenantId": "t-403f2287107e",
+                     *       "actor": "link:01a24319-ed3f-7001-902d-62102c94acbd",
+                     *       "tenantId": "t-2f11f887227e",
                      *       "roles": [
                      *         "compliance-officer"
                      *       ],
@@ -4189,14 +4218,14 @@ export interface operations {
                      *       {
                      *         "eventType": "ApiKeyIssued.v1",
                      *         "events": 6,
-                     *         "firstRecordedAt": "2026-12-04T21:38:08.356Z",
-                     *         "lastRecordedAt": "2026-12-04T21:38:18.473Z"
+                     *         "firstRecordedAt": "2026-12-04T22:06:26.926Z",
+                     *         "lastRecordedAt": "2026-12-04T22:06:36.834Z"
                      *       },
                      *       {
                      *         "eventType": "ApiKeyRevoked.v1",
                      *         "events": 2,
-                     *         "firstRecordedAt": "2026-12-04T21:38:18.276Z",
-                     *         "lastRecordedAt": "2026-12-04T21:38:18.375Z"
+                     *         "firstRecordedAt": "2026-12-04T22:06:36.631Z",
+                     *         "lastRecordedAt": "2026-12-04T22:06:36.738Z"
                      *       }
                      *     ]
                      */
@@ -4261,8 +4290,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a242fe-18aa-7007-a7cd-8891c52a5b10",
-                     *       "tenantId": "jobs-32c576-1",
+                     *       "accountId": "01a24318-81a3-7003-b9c0-76873496f130",
+                     *       "tenantId": "shop-890489-01",
                      *       "status": "active",
                      *       "verification": "pending"
                      *     }
@@ -4328,8 +4357,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "challengeId": "01a242fe-1f04-7005-bc4a-4468bf0f8291",
-                     *       "expiresAt": "2026-12-04T21:48:00.063Z"
+                     *       "challengeId": "01a24318-d221-7003-ac54-f7d95768acf3",
+                     *       "expiresAt": "2026-12-04T22:17:04.660Z"
                      *     }
                      */
                     "application/json": components["schemas"]["IssuedCodeDto"];
@@ -4393,8 +4422,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a242fe-1f04-7004-a818-0f93c7da95e2",
-                     *       "tenantId": "p-01a242fe1f047004a8180f93c7da95e2",
+                     *       "accountId": "01a24318-d221-7002-9714-ad659a1e04e8",
+                     *       "tenantId": "p-01a24318d22170029714ad659a1e04e8",
                      *       "status": "active",
                      *       "verification": null
                      *     }
@@ -4462,8 +4491,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "challengeId": "01a242fe-da01-7000-8cf5-2b7814d1004f",
-                     *       "expiresAt": "2026-12-04T21:48:42.651Z"
+                     *       "challengeId": "01a24318-d179-7006-9335-1f1dce73766e",
+                     *       "expiresAt": "2026-12-04T22:17:04.660Z"
                      *     }
                      */
                     "application/json": components["schemas"]["IssuedCodeDto"];
@@ -4529,8 +4558,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a242fe-e2b2-7004-8864-c6a87931cef0",
-                     *       "tenantId": "acme-0adac9-38",
+                     *       "accountId": "01a24318-d9b8-7005-92b4-fcca1be83fed",
+                     *       "tenantId": "acme-52a629-38",
                      *       "status": "active",
                      *       "verification": null
                      *     }
@@ -4598,8 +4627,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a242fe-d92b-7001-9ca6-6005e76644b4",
-                     *       "tenantId": "acme-0adac9-7",
+                     *       "accountId": "01a24318-d0cb-7007-8e0f-c7d149d6238e",
+                     *       "tenantId": "acme-52a629-7",
                      *       "status": "active",
                      *       "verification": "pending"
                      *     }
@@ -4667,8 +4696,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a242fe-dd7d-7000-b07c-60e286c87871",
-                     *       "tenantId": "acme-0adac9-14",
+                     *       "accountId": "01a24318-d46b-7007-9bde-a830dafd12dd",
+                     *       "tenantId": "acme-52a629-14",
                      *       "status": "active",
                      *       "verification": null
                      *     }
@@ -4754,8 +4783,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a242fe-ddc3-7005-b747-158da54f7c8d",
-                     *       "tenantId": "acme-0adac9-14",
+                     *       "accountId": "01a24318-d4a7-7002-8539-37c763088fc2",
+                     *       "tenantId": "acme-52a629-14",
                      *       "status": "invitation-closed",
                      *       "verification": null
                      *     }
@@ -4835,8 +4864,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a242fe-e1a3-7003-b8e1-320aafdab9db",
-                     *       "tenantId": "acme-0adac9-34",
+                     *       "accountId": "01a24318-d8bb-7006-83b3-e70bac5a03bc",
+                     *       "tenantId": "acme-52a629-34",
                      *       "kind": "member",
                      *       "status": "active",
                      *       "verification": null,
@@ -4848,22 +4877,22 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-04T21:38:42.651Z",
-                     *       "updatedAt": "2026-12-04T21:38:42.651Z",
+                     *       "createdAt": "2026-12-04T22:07:04.660Z",
+                     *       "updatedAt": "2026-12-04T22:07:04.660Z",
                      *       "history": [
                      *         {
                      *           "event": "EndUserInvited.v1",
                      *           "status": "invited",
                      *           "reason": null,
-                     *           "decidedBy": "apiKey:01a242fe-e16e-7004-8d8d-e6f910fd1d85",
-                     *           "at": "2026-12-04T21:38:42.651Z"
+                     *           "decidedBy": "apiKey:01a24318-d87a-7003-9706-939be360565b",
+                     *           "at": "2026-12-04T22:07:04.660Z"
                      *         },
                      *         {
                      *           "event": "InvitationAccepted.v1",
                      *           "status": "active",
                      *           "reason": null,
-                     *           "decidedBy": "user:01a242fe-e1a3-7003-b8e1-320aafdab9db",
-                     *           "at": "2026-12-04T21:38:42.651Z"
+                     *           "decidedBy": "user:01a24318-d8bb-7006-83b3-e70bac5a03bc",
+                     *           "at": "2026-12-04T22:07:04.660Z"
                      *         }
                      *       ]
                      *     }
@@ -4938,8 +4967,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a242fe-e3da-7000-a6e1-89dc584cc4bd",
-                     *       "tenantId": "acme-0adac9-42",
+                     *       "accountId": "01a24318-daf7-7002-b035-ef1fd0342142",
+                     *       "tenantId": "acme-52a629-42",
                      *       "kind": "member",
                      *       "status": "suspended",
                      *       "verification": null,
@@ -4951,8 +4980,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-04T21:38:42.651Z",
-                     *       "updatedAt": "2026-12-04T21:38:42.651Z"
+                     *       "createdAt": "2026-12-04T22:07:04.660Z",
+                     *       "updatedAt": "2026-12-04T22:07:04.660Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -5039,8 +5068,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a242fe-e492-7002-bb4b-6ad6207af90d",
-                     *       "tenantId": "p-01a242fee4927002bb4b6ad6207af90d",
+                     *       "accountId": "01a24318-dbe6-7001-81b2-47e92895b640",
+                     *       "tenantId": "p-01a24318dbe6700181b247e92895b640",
                      *       "kind": "personal",
                      *       "status": "active",
                      *       "verification": null,
@@ -5052,8 +5081,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-04T21:38:42.651Z",
-                     *       "updatedAt": "2026-12-04T21:38:42.651Z"
+                     *       "createdAt": "2026-12-04T22:07:04.660Z",
+                     *       "updatedAt": "2026-12-04T22:07:04.660Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -5131,21 +5160,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a242fe-e98a-7002-99d5-f07e22658a91",
-                     *       "tenantId": "acme-0adac9-65",
+                     *       "accountId": "01a24318-e127-7004-a019-f5f6f1e4f421",
+                     *       "tenantId": "acme-52a629-65",
                      *       "kind": "member",
                      *       "status": "active",
                      *       "verification": null,
                      *       "legalName": null,
-                     *       "departmentId": "01a242fe-e9c2-7000-89d2-1f19fdfd3501",
+                     *       "departmentId": "01a24318-e173-7000-93f3-a1af63fa5111",
                      *       "minor": false,
                      *       "holds": [],
                      *       "cancellationRequested": false,
                      *       "unbindingRequested": true,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-04T21:38:42.651Z",
-                     *       "updatedAt": "2026-12-04T21:38:42.651Z"
+                     *       "createdAt": "2026-12-04T22:07:04.660Z",
+                     *       "updatedAt": "2026-12-04T22:07:04.660Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -5293,8 +5322,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "tenant": {
-                     *         "accountId": "01a242fe-dbd3-7007-a3a5-d192f92790cd",
-                     *         "tenantId": "acme-0adac9-11",
+                     *         "accountId": "01a24318-d2ca-7000-a748-9f745ec19b31",
+                     *         "tenantId": "acme-52a629-11",
                      *         "kind": "enterprise",
                      *         "status": "active",
                      *         "verification": "verified",
@@ -5306,20 +5335,20 @@ export interface operations {
                      *         "unbindingRequested": false,
                      *         "invitationExpiresAt": null,
                      *         "agreement": null,
-                     *         "createdAt": "2026-12-04T21:38:42.651Z",
-                     *         "updatedAt": "2026-12-04T21:38:42.651Z"
+                     *         "createdAt": "2026-12-04T22:07:04.660Z",
+                     *         "updatedAt": "2026-12-04T22:07:04.660Z"
                      *       },
                      *       "departments": [
                      *         {
-                     *           "departmentId": "01a242fe-dc3f-7002-9ba8-2305b5605fab",
+                     *           "departmentId": "01a24318-d33b-7000-95bb-fa6cfe90a201",
                      *           "name": "Sales",
                      *           "parentId": null,
                      *           "memberCount": 0
                      *         },
                      *         {
-                     *           "departmentId": "01a242fe-dc6c-7005-acfd-1dbcba54086b",
+                     *           "departmentId": "01a24318-d359-7007-9ca8-51a5dd1c6710",
                      *           "name": "East China",
-                     *           "parentId": "01a242fe-dc3f-7002-9ba8-2305b5605fab",
+                     *           "parentId": "01a24318-d33b-7000-95bb-fa6cfe90a201",
                      *           "memberCount": 0
                      *         }
                      *       ],
@@ -5403,26 +5432,26 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "accountId": "01a242fe-dd7d-7000-b07c-60e286c87871",
-                     *         "tenantId": "acme-0adac9-14",
+                     *         "accountId": "01a24318-d46b-7007-9bde-a830dafd12dd",
+                     *         "tenantId": "acme-52a629-14",
                      *         "kind": "member",
                      *         "status": "invited",
                      *         "verification": null,
                      *         "legalName": null,
-                     *         "departmentId": "01a242fe-dd62-7001-b354-a22d12e201da",
+                     *         "departmentId": "01a24318-d450-7002-8d7d-73e716953872",
                      *         "minor": false,
                      *         "holds": [],
                      *         "cancellationRequested": false,
                      *         "unbindingRequested": false,
-                     *         "invitationExpiresAt": "2026-12-11T21:38:42.651Z",
+                     *         "invitationExpiresAt": "2026-12-11T22:07:04.660Z",
                      *         "agreement": null,
-                     *         "createdAt": "2026-12-04T21:38:42.651Z",
-                     *         "updatedAt": "2026-12-04T21:38:42.651Z",
+                     *         "createdAt": "2026-12-04T22:07:04.660Z",
+                     *         "updatedAt": "2026-12-04T22:07:04.660Z",
                      *         "delegatedPermissions": []
                      *       },
                      *       {
-                     *         "accountId": "01a242fe-dda0-7005-88fc-f1ae9125a735",
-                     *         "tenantId": "acme-0adac9-14",
+                     *         "accountId": "01a24318-d48d-7002-9adb-34f948ff155e",
+                     *         "tenantId": "acme-52a629-14",
                      *         "kind": "member",
                      *         "status": "invited",
                      *         "verification": null,
@@ -5432,10 +5461,10 @@ export interface operations {
                      *         "holds": [],
                      *         "cancellationRequested": false,
                      *         "unbindingRequested": false,
-                     *         "invitationExpiresAt": "2026-12-11T21:38:42.651Z",
+                     *         "invitationExpiresAt": "2026-12-11T22:07:04.660Z",
                      *         "agreement": null,
-                     *         "createdAt": "2026-12-04T21:38:42.651Z",
-                     *         "updatedAt": "2026-12-04T21:38:42.651Z",
+                     *         "createdAt": "2026-12-04T22:07:04.660Z",
+                     *         "updatedAt": "2026-12-04T22:07:04.660Z",
                      *         "delegatedPermissions": []
                      *       }
                      *     ]
@@ -5508,21 +5537,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a242fe-dfe5-7004-8ab5-3299766a7c41",
-                     *       "tenantId": "acme-0adac9-25",
+                     *       "accountId": "01a24318-d6d1-7004-b065-d4314b777d73",
+                     *       "tenantId": "acme-52a629-25",
                      *       "kind": "member",
                      *       "status": "active",
                      *       "verification": null,
                      *       "legalName": null,
-                     *       "departmentId": "01a242fe-dfd0-7003-8a40-f09226a79fa9",
+                     *       "departmentId": "01a24318-d6ba-7000-9f0d-65c4af776063",
                      *       "minor": false,
                      *       "holds": [],
                      *       "cancellationRequested": false,
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-04T21:38:42.651Z",
-                     *       "updatedAt": "2026-12-04T21:38:42.651Z",
+                     *       "createdAt": "2026-12-04T22:07:04.660Z",
+                     *       "updatedAt": "2026-12-04T22:07:04.660Z",
                      *       "delegatedPermissions": [
                      *         "organization:read"
                      *       ],
@@ -5531,15 +5560,15 @@ export interface operations {
                      *           "event": "EndUserInvited.v1",
                      *           "status": "invited",
                      *           "reason": null,
-                     *           "decidedBy": "apiKey:01a242fe-dfa5-7003-a6eb-5e0721947c6e",
-                     *           "at": "2026-12-04T21:38:42.651Z"
+                     *           "decidedBy": "apiKey:01a24318-d68a-7003-ba25-ae84ab88db84",
+                     *           "at": "2026-12-04T22:07:04.660Z"
                      *         },
                      *         {
                      *           "event": "InvitationAccepted.v1",
                      *           "status": "active",
                      *           "reason": null,
-                     *           "decidedBy": "user:01a242fe-dfe5-7004-8ab5-3299766a7c41",
-                     *           "at": "2026-12-04T21:38:42.651Z"
+                     *           "decidedBy": "user:01a24318-d6d1-7004-b065-d4314b777d73",
+                     *           "at": "2026-12-04T22:07:04.660Z"
                      *         }
                      *       ]
                      *     }
@@ -5624,10 +5653,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a242fe-ec3d-7000-ae88-54854f5764fc",
+                     *       "accountId": "01a24318-e45f-7002-a32b-8d983ef59b21",
                      *       "erased": false,
-                     *       "name": "Li Minor0adac9",
-                     *       "email": "li.0adac9@example.org",
+                     *       "name": "Li Minor52a629",
+                     *       "email": "li.52a629@example.org",
                      *       "phone": null,
                      *       "birthDate": "2011-12-05"
                      *     }
@@ -5715,9 +5744,9 @@ export interface operations {
                      * @example [
                      *       {
                      *         "index": 0,
-                     *         "accountId": "01a242fe-dd7d-7000-b07c-60e286c87871",
+                     *         "accountId": "01a24318-d46b-7007-9bde-a830dafd12dd",
                      *         "status": "invited",
-                     *         "expiresAt": "2026-12-11T21:38:42.651Z"
+                     *         "expiresAt": "2026-12-11T22:07:04.660Z"
                      *       },
                      *       {
                      *         "index": 1,
@@ -5795,8 +5824,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a242fe-e971-7005-89cf-f89f3b20ff60",
-                     *       "tenantId": "acme-0adac9-65",
+                     *       "accountId": "01a24318-e10d-7004-8c29-66394172fa2e",
+                     *       "tenantId": "acme-52a629-65",
                      *       "kind": "member",
                      *       "status": "invitation-closed",
                      *       "verification": null,
@@ -5808,8 +5837,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-04T21:38:42.651Z",
-                     *       "updatedAt": "2026-12-12T21:38:42.651Z"
+                     *       "createdAt": "2026-12-04T22:07:04.660Z",
+                     *       "updatedAt": "2026-12-12T22:07:04.660Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -5902,21 +5931,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a242fe-e98a-7002-99d5-f07e22658a91",
-                     *       "tenantId": "acme-0adac9-65",
+                     *       "accountId": "01a24318-e127-7004-a019-f5f6f1e4f421",
+                     *       "tenantId": "acme-52a629-65",
                      *       "kind": "member",
                      *       "status": "active",
                      *       "verification": null,
                      *       "legalName": null,
-                     *       "departmentId": "01a242fe-e9c2-7000-89d2-1f19fdfd3501",
+                     *       "departmentId": "01a24318-e173-7000-93f3-a1af63fa5111",
                      *       "minor": false,
                      *       "holds": [],
                      *       "cancellationRequested": false,
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-04T21:38:42.651Z",
-                     *       "updatedAt": "2026-12-04T21:38:42.651Z"
+                     *       "createdAt": "2026-12-04T22:07:04.660Z",
+                     *       "updatedAt": "2026-12-04T22:07:04.660Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -6005,21 +6034,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a242fe-ebfd-7005-8974-778ac8e8037b",
-                     *       "tenantId": "acme-0adac9-68",
+                     *       "accountId": "01a24318-e426-7000-babd-1168fdeba95b",
+                     *       "tenantId": "acme-52a629-68",
                      *       "kind": "member",
                      *       "status": "unbound",
                      *       "verification": null,
                      *       "legalName": null,
-                     *       "departmentId": "01a242fe-eba3-7000-a22b-47599cb56a1f",
+                     *       "departmentId": "01a24318-e3cd-7007-a475-3c3722a4af8e",
                      *       "minor": false,
                      *       "holds": [],
                      *       "cancellationRequested": false,
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-04T21:38:42.651Z",
-                     *       "updatedAt": "2026-12-04T21:38:42.651Z"
+                     *       "createdAt": "2026-12-04T22:07:04.660Z",
+                     *       "updatedAt": "2026-12-04T22:07:04.660Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -6108,21 +6137,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a242fe-e98a-7002-99d5-f07e22658a91",
-                     *       "tenantId": "acme-0adac9-65",
+                     *       "accountId": "01a24318-e127-7004-a019-f5f6f1e4f421",
+                     *       "tenantId": "acme-52a629-65",
                      *       "kind": "member",
                      *       "status": "active",
                      *       "verification": null,
                      *       "legalName": null,
-                     *       "departmentId": "01a242fe-e9c2-7000-89d2-1f19fdfd3501",
+                     *       "departmentId": "01a24318-e173-7000-93f3-a1af63fa5111",
                      *       "minor": false,
                      *       "holds": [],
                      *       "cancellationRequested": false,
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-04T21:38:42.651Z",
-                     *       "updatedAt": "2026-12-04T21:38:42.651Z"
+                     *       "createdAt": "2026-12-04T22:07:04.660Z",
+                     *       "updatedAt": "2026-12-04T22:07:04.660Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -6213,7 +6242,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a242fe-dc3f-7002-9ba8-2305b5605fab"
+                     *       "id": "01a24318-d33b-7000-95bb-fa6cfe90a201"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -6293,7 +6322,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a242fe-dcbf-7005-8f10-dfdf25f6d08b"
+                     *       "id": "01a24318-d3ab-7000-8ff0-953a537438fe"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -6386,7 +6415,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a242fe-dc6c-7005-acfd-1dbcba54086b"
+                     *       "id": "01a24318-d359-7007-9ca8-51a5dd1c6710"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -6550,7 +6579,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a242fe-e0d1-7006-bc7e-e1f37d315995"
+                     *       "id": "01a24318-d7da-7003-aede-d82df9f49974"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -6630,7 +6659,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a242fe-e0d1-7006-bc7e-e1f37d315995"
+                     *       "id": "01a24318-d7da-7003-aede-d82df9f49974"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -6708,8 +6737,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a242fe-efda-7007-8237-7809827f4318",
-                     *       "tenantId": "acme-0adac9-75",
+                     *       "accountId": "01a24318-e812-7007-843b-ad27b7420896",
+                     *       "tenantId": "acme-52a629-75",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "pending",
@@ -6721,8 +6750,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-04T21:38:42.651Z",
-                     *       "updatedAt": "2026-12-04T21:38:42.651Z"
+                     *       "createdAt": "2026-12-04T22:07:04.660Z",
+                     *       "updatedAt": "2026-12-04T22:07:04.660Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -6804,7 +6833,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a242fe-20b2-7003-8ff7-a107367e6cf9"
+                     *       "id": "01a24318-df9d-7006-9ba0-198b36d9a7ee"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -6902,8 +6931,8 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "accountId": "01a242fe-d8bb-7004-90ea-febf09d7734a",
-                     *         "tenantId": "acme-0adac9-3",
+                     *         "accountId": "01a24318-d04e-7000-bd69-1134a51dd5b8",
+                     *         "tenantId": "acme-52a629-3",
                      *         "kind": "enterprise",
                      *         "status": "active",
                      *         "verification": "pending",
@@ -6915,12 +6944,12 @@ export interface operations {
                      *         "unbindingRequested": false,
                      *         "invitationExpiresAt": null,
                      *         "agreement": null,
-                     *         "createdAt": "2026-12-04T21:38:42.651Z",
-                     *         "updatedAt": "2026-12-04T21:38:42.651Z"
+                     *         "createdAt": "2026-12-04T22:07:04.660Z",
+                     *         "updatedAt": "2026-12-04T22:07:04.660Z"
                      *       },
                      *       {
-                     *         "accountId": "01a242fe-d92b-7001-9ca6-6005e76644b4",
-                     *         "tenantId": "acme-0adac9-7",
+                     *         "accountId": "01a24318-d0cb-7007-8e0f-c7d149d6238e",
+                     *         "tenantId": "acme-52a629-7",
                      *         "kind": "enterprise",
                      *         "status": "active",
                      *         "verification": "pending",
@@ -6932,8 +6961,8 @@ export interface operations {
                      *         "unbindingRequested": false,
                      *         "invitationExpiresAt": null,
                      *         "agreement": null,
-                     *         "createdAt": "2026-12-04T21:38:42.651Z",
-                     *         "updatedAt": "2026-12-04T21:38:42.651Z"
+                     *         "createdAt": "2026-12-04T22:07:04.660Z",
+                     *         "updatedAt": "2026-12-04T22:07:04.660Z"
                      *       }
                      *     ]
                      */
@@ -7005,8 +7034,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a242fe-f1f8-7007-bb9b-a9d5a18e4203",
-                     *       "tenantId": "acme-0adac9-79",
+                     *       "accountId": "01a24318-ea50-7006-aea7-9002665653e7",
+                     *       "tenantId": "acme-52a629-79",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "verified",
@@ -7016,7 +7045,7 @@ export interface operations {
                      *       "holds": [
                      *         {
                      *           "kind": "unfinished-transaction",
-                     *           "holdId": "01a242fe-f3b7-7002-a582-b7d989c086bc",
+                     *           "holdId": "01a24318-ebf2-7005-b918-4a745ace2061",
                      *           "reference": "order-88"
                      *         }
                      *       ],
@@ -7024,22 +7053,22 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-04T21:38:42.651Z",
-                     *       "updatedAt": "2026-12-04T21:38:42.651Z",
+                     *       "createdAt": "2026-12-04T22:07:04.660Z",
+                     *       "updatedAt": "2026-12-04T22:07:04.660Z",
                      *       "history": [
                      *         {
                      *           "event": "EnterpriseRegistered.v1",
                      *           "status": "active",
                      *           "reason": null,
-                     *           "decidedBy": "user:01a242fe-f1f8-7007-bb9b-a9d5a18e4203",
-                     *           "at": "2026-12-04T21:38:42.651Z"
+                     *           "decidedBy": "user:01a24318-ea50-7006-aea7-9002665653e7",
+                     *           "at": "2026-12-04T22:07:04.660Z"
                      *         },
                      *         {
                      *           "event": "EnterpriseVerified.v1",
                      *           "status": "active",
                      *           "reason": null,
-                     *           "decidedBy": "apiKey:01a242fe-d83e-7006-93c6-c556026d4456",
-                     *           "at": "2026-12-04T21:38:42.651Z"
+                     *           "decidedBy": "apiKey:01a24318-cfb5-7008-ad1c-41b1c445cff5",
+                     *           "at": "2026-12-04T22:07:04.660Z"
                      *         }
                      *       ]
                      *     }
@@ -7125,12 +7154,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a242fe-1ffb-7003-8af8-c2fbef875f0a",
-                     *       "tenantId": "jobs-32c576-4",
+                     *       "accountId": "01a24318-d0cb-7007-8e0f-c7d149d6238e",
+                     *       "tenantId": "acme-52a629-7",
                      *       "kind": "enterprise",
                      *       "status": "active",
-                     *       "verification": "verified",
-                     *       "legalName": "Jobs 4 Ltd",
+                     *       "verification": "rejected",
+                     *       "legalName": "Acme Trading Co., Ltd.",
                      *       "departmentId": null,
                      *       "minor": false,
                      *       "holds": [],
@@ -7138,8 +7167,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-04T21:38:00.311Z",
-                     *       "updatedAt": "2026-12-04T21:38:00.311Z"
+                     *       "createdAt": "2026-12-04T22:07:04.660Z",
+                     *       "updatedAt": "2026-12-04T22:07:04.660Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -7232,8 +7261,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a242fe-99cd-7007-92e5-cd8d7cc966e8",
-                     *       "tenantId": "shop-6d244c-07",
+                     *       "accountId": "01a24318-8d9d-7000-a7c7-a672dbfbb686",
+                     *       "tenantId": "shop-890489-07",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "pending",
@@ -7245,8 +7274,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-04T21:58:24.418Z",
-                     *       "updatedAt": "2026-12-04T21:58:24.418Z"
+                     *       "createdAt": "2026-12-04T22:26:44.260Z",
+                     *       "updatedAt": "2026-12-04T22:26:44.260Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -7339,8 +7368,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a242fe-e590-7000-b60e-ddd332069aa6",
-                     *       "tenantId": "acme-0adac9-48",
+                     *       "accountId": "01a24318-dd3b-7001-82f5-c4f5a8a9afc2",
+                     *       "tenantId": "acme-52a629-48",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "verified",
@@ -7350,7 +7379,7 @@ export interface operations {
                      *       "holds": [
                      *         {
                      *           "kind": "unfinished-transaction",
-                     *           "holdId": "01a242fe-e5de-7002-a0fa-b8d4d9fc90e7",
+                     *           "holdId": "01a24318-dd8f-7001-b968-418f101f95f9",
                      *           "reference": "order-88"
                      *         }
                      *       ],
@@ -7358,8 +7387,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-04T21:38:42.651Z",
-                     *       "updatedAt": "2026-12-04T21:38:42.651Z"
+                     *       "createdAt": "2026-12-04T22:07:04.660Z",
+                     *       "updatedAt": "2026-12-04T22:07:04.660Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -7449,8 +7478,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a242fe-f1f8-7007-bb9b-a9d5a18e4203",
-                     *       "tenantId": "acme-0adac9-79",
+                     *       "accountId": "01a24318-ea50-7006-aea7-9002665653e7",
+                     *       "tenantId": "acme-52a629-79",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "verified",
@@ -7462,8 +7491,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-04T21:38:42.651Z",
-                     *       "updatedAt": "2026-12-04T21:38:42.651Z"
+                     *       "createdAt": "2026-12-04T22:07:04.660Z",
+                     *       "updatedAt": "2026-12-04T22:07:04.660Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -7552,8 +7581,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a242fe-efda-7007-8237-7809827f4318",
-                     *       "tenantId": "acme-0adac9-75",
+                     *       "accountId": "01a24318-e812-7007-843b-ad27b7420896",
+                     *       "tenantId": "acme-52a629-75",
                      *       "kind": "enterprise",
                      *       "status": "cancelled",
                      *       "verification": "pending",
@@ -7565,8 +7594,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-04T21:38:42.651Z",
-                     *       "updatedAt": "2026-12-04T21:38:42.651Z"
+                     *       "createdAt": "2026-12-04T22:07:04.660Z",
+                     *       "updatedAt": "2026-12-04T22:07:04.660Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -7659,8 +7688,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a242fe-e6fd-7004-9e26-2f832751fdac",
-                     *       "tenantId": "acme-0adac9-55",
+                     *       "accountId": "01a24318-deb1-7007-857b-7067814001fd",
+                     *       "tenantId": "acme-52a629-55",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "verified",
@@ -7674,11 +7703,11 @@ export interface operations {
                      *       "agreement": {
                      *         "endsOn": "2026-12-04",
                      *         "status": "ended",
-                     *         "agreementId": "01a242fe-e746-7002-a84c-f76fb1018058",
+                     *         "agreementId": "01a24318-defe-7002-9222-ce6ebad655b3",
                      *         "personalDataDeletionDueOn": "2027-06-04"
                      *       },
-                     *       "createdAt": "2026-12-04T21:38:42.651Z",
-                     *       "updatedAt": "2026-12-04T21:38:42.651Z"
+                     *       "createdAt": "2026-12-04T22:07:04.660Z",
+                     *       "updatedAt": "2026-12-04T22:07:04.660Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -7768,8 +7797,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a242fe-ea7e-7002-b994-6c59506180c6",
-                     *       "tenantId": "acme-0adac9-68",
+                     *       "accountId": "01a24318-e260-7002-ac00-526f84e9b11b",
+                     *       "tenantId": "acme-52a629-68",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "verified",
@@ -7783,11 +7812,11 @@ export interface operations {
                      *       "agreement": {
                      *         "endsOn": "2026-12-04",
                      *         "status": "ended",
-                     *         "agreementId": "01a242fe-edc8-7006-bb6b-4c4f920bdd20",
+                     *         "agreementId": "01a24318-e5fb-7006-948a-2d70b4d3a2f9",
                      *         "personalDataDeletionDueOn": "2027-06-04"
                      *       },
-                     *       "createdAt": "2026-12-04T21:38:42.651Z",
-                     *       "updatedAt": "2026-12-04T21:38:42.651Z"
+                     *       "createdAt": "2026-12-04T22:07:04.660Z",
+                     *       "updatedAt": "2026-12-04T22:07:04.660Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -7877,24 +7906,24 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "id": "01a242fe-2417-7007-bb65-2c96ffca44e9",
-                     *         "tenantId": "jobs-dl-32c576",
+                     *         "id": "01a24319-946b-7003-ae57-a413de8138cb",
+                     *         "tenantId": "jobs-dl-68b37d",
                      *         "kind": "one-time-code",
                      *         "status": "delivered",
                      *         "attempts": 1,
                      *         "lastError": null,
-                     *         "createdAt": "2026-12-04T21:38:01.233Z",
-                     *         "deliveredAt": "2026-12-04T21:38:01.448Z"
+                     *         "createdAt": "2026-12-04T22:07:59.474Z",
+                     *         "deliveredAt": "2026-12-04T22:07:59.664Z"
                      *       },
                      *       {
-                     *         "id": "01a242fe-224e-7003-aaa8-8f0f1fb39552",
-                     *         "tenantId": "jobs-32c576-5",
+                     *         "id": "01a24319-92d5-7003-980c-85ab2e57ae29",
+                     *         "tenantId": "jobs-68b37d-5",
                      *         "kind": "tenant-data-deletion-warning",
                      *         "status": "delivered",
                      *         "attempts": 1,
                      *         "lastError": null,
-                     *         "createdAt": "2027-05-29T21:38:00.594Z",
-                     *         "deliveredAt": "2027-05-29T21:38:00.594Z"
+                     *         "createdAt": "2027-05-29T22:07:58.943Z",
+                     *         "deliveredAt": "2027-05-29T22:07:58.943Z"
                      *       }
                      *     ]
                      */
@@ -7966,13 +7995,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a242fe-2417-7007-bb65-2c96ffca44e9",
-                     *       "tenantId": "jobs-dl-32c576",
+                     *       "id": "01a24319-946b-7003-ae57-a413de8138cb",
+                     *       "tenantId": "jobs-dl-68b37d",
                      *       "kind": "one-time-code",
                      *       "status": "pending",
                      *       "attempts": 0,
                      *       "lastError": null,
-                     *       "createdAt": "2026-12-04T21:38:01.233Z",
+                     *       "createdAt": "2026-12-04T22:07:59.474Z",
                      *       "deliveredAt": null
                      *     }
                      */
@@ -8063,7 +8092,7 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "customerId": "01a242fe-a50d-7004-a7f1-13f0d8159d60",
+                     *         "customerId": "01a24318-9929-7006-af5d-0dff13bc440f",
                      *         "tags": [
                      *           "family"
                      *         ],
@@ -8075,8 +8104,8 @@ export interface operations {
                      *           }
                      *         },
                      *         "profile": null,
-                     *         "createdAt": "2026-12-04T21:58:24.418Z",
-                     *         "updatedAt": "2026-12-04T21:58:24.418Z"
+                     *         "createdAt": "2026-12-04T22:26:44.260Z",
+                     *         "updatedAt": "2026-12-04T22:26:44.260Z"
                      *       }
                      *     ]
                      */
@@ -8150,7 +8179,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a242fe-19a8-7005-b6f9-b796f1e47dc8"
+                     *       "id": "01a24318-8297-7004-bb0d-7c7821ad2a6e"
                      *     }
                      */
                     "application/json": components["schemas"]["IdDto"];
@@ -8234,7 +8263,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "customerId": "01a242fe-9120-7002-babe-6ef5291bcd07",
+                     *       "customerId": "01a24318-83ed-7004-a129-a694babc88ee",
                      *       "tags": [
                      *         "vip"
                      *       ],
@@ -8242,17 +8271,17 @@ export interface operations {
                      *       "restricted": false,
                      *       "consents": {},
                      *       "profile": null,
-                     *       "createdAt": "2026-12-04T21:38:24.418Z",
-                     *       "updatedAt": "2026-12-04T21:38:24.418Z",
+                     *       "createdAt": "2026-12-04T22:06:44.260Z",
+                     *       "updatedAt": "2026-12-04T22:06:44.260Z",
                      *       "followUps": [
                      *         {
-                     *           "followUpId": "01a242fe-914d-7001-b981-9a583de43982",
-                     *           "customerId": "01a242fe-9120-7002-babe-6ef5291bcd07",
+                     *           "followUpId": "01a24318-8425-7005-abb4-c6b0e9292eb8",
+                     *           "customerId": "01a24318-83ed-7004-a129-a694babc88ee",
                      *           "channel": "phone",
                      *           "note": null,
                      *           "dueOn": null,
-                     *           "recordedBy": "apiKey:01a242fe-90ef-7008-a84c-88b3e35b941c",
-                     *           "recordedAt": "2026-12-04T21:38:24.418Z"
+                     *           "recordedBy": "apiKey:01a24318-83be-7007-af72-f6289b0ba83c",
+                     *           "recordedAt": "2026-12-04T22:06:44.260Z"
                      *         }
                      *       ]
                      *     }
@@ -8338,7 +8367,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a242fe-9b79-7005-a34b-5cb33ee45df7"
+                     *       "id": "01a24318-8f5c-7002-9273-00c703cf638f"
                      *     }
                      */
                     "application/json": components["schemas"]["IdDto"];
@@ -8422,7 +8451,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a242fe-8fc1-7002-951e-c7be9fb38e0f"
+                     *       "id": "01a24318-8297-7004-bb0d-7c7821ad2a6e"
                      *     }
                      */
                     "application/json": components["schemas"]["IdDto"];
@@ -8506,7 +8535,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a242fe-902b-7005-baa9-006ea54cc84d"
+                     *       "id": "01a24318-82f5-7007-9824-a3c0e3963db2"
                      *     }
                      */
                     "application/json": components["schemas"]["IdDto"];
@@ -8599,7 +8628,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a242fe-9ad8-7007-a58b-6f9a40e64ebf"
+                     *       "id": "01a24318-8ea8-7005-8c39-ec6e25f3c301"
                      *     }
                      */
                     "application/json": components["schemas"]["IdDto"];
@@ -8688,7 +8717,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a242fe-9ad8-7007-a58b-6f9a40e64ebf"
+                     *       "id": "01a24318-8ea8-7005-8c39-ec6e25f3c301"
                      *     }
                      */
                     "application/json": components["schemas"]["IdDto"];
@@ -9162,16 +9191,16 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "receiptId": "01a242fe-a2f0-7004-9e75-20f764fa976c",
-                     *         "tenantId": "shop-6d244c-09",
-                     *         "subjectId": "01a242fe-a2d6-7006-8d8f-74f446e71c05",
-                     *         "consentId": "01a242fe-a2f0-7005-a911-ba8e652205ec",
+                     *         "receiptId": "01a24318-972a-7007-9f4d-464fd707ceed",
+                     *         "tenantId": "shop-890489-09",
+                     *         "subjectId": "01a24318-970f-7002-9dad-757be3d73c1b",
+                     *         "consentId": "01a24318-972a-7008-a554-372beeace8f2",
                      *         "channel": "email",
                      *         "scope": "general",
-                     *         "recordedAt": "2026-12-04T21:58:24.418Z",
+                     *         "recordedAt": "2026-12-04T22:26:44.260Z",
                      *         "event": {
-                     *           "id": "01a242fe-a2f0-7006-b957-46cf4326a2fb",
-                     *           "stream": "consent-01a242fe-a2d6-7006-8d8f-74f446e71c05",
+                     *           "id": "01a24318-972b-7001-99e7-9413b8f033bb",
+                     *           "stream": "consent-01a24318-970f-7002-9dad-757be3d73c1b",
                      *           "position": 0
                      *         },
                      *         "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -9195,16 +9224,16 @@ export interface operations {
                      *         "givenByGuardian": null
                      *       },
                      *       {
-                     *         "receiptId": "01a242fe-a30b-7001-b662-99f8129118fe",
-                     *         "tenantId": "shop-6d244c-09",
-                     *         "subjectId": "01a242fe-a2d6-7006-8d8f-74f446e71c05",
-                     *         "consentId": "01a242fe-a30b-7002-ad67-a7e2deb2dae7",
+                     *         "receiptId": "01a24318-9749-7004-805e-0d0b85e6f46d",
+                     *         "tenantId": "shop-890489-09",
+                     *         "subjectId": "01a24318-970f-7002-9dad-757be3d73c1b",
+                     *         "consentId": "01a24318-9749-7005-96a2-60ee73ab5e87",
                      *         "channel": "sms",
                      *         "scope": "general",
-                     *         "recordedAt": "2026-12-04T21:58:24.418Z",
+                     *         "recordedAt": "2026-12-04T22:26:44.260Z",
                      *         "event": {
-                     *           "id": "01a242fe-a30e-7000-8133-9ce52cdd10a9",
-                     *           "stream": "consent-01a242fe-a2d6-7006-8d8f-74f446e71c05",
+                     *           "id": "01a24318-974b-7001-b757-771e0d4943ab",
+                     *           "stream": "consent-01a24318-970f-7002-9dad-757be3d73c1b",
                      *           "position": 1
                      *         },
                      *         "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -9311,16 +9340,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "receiptId": "01a242fe-94d1-7006-b933-06bbd7e4c6fb",
-                     *       "tenantId": "shop-6d244c-04",
-                     *       "subjectId": "01a242fe-94ab-7005-b342-91297541f08d",
-                     *       "consentId": "01a242fe-94d1-7007-a55d-a48626a1ef40",
+                     *       "receiptId": "01a24318-87c4-7004-a30c-e95b03b35cab",
+                     *       "tenantId": "shop-890489-04",
+                     *       "subjectId": "01a24318-8799-7003-b6fb-492d4e605a9d",
+                     *       "consentId": "01a24318-87c4-7005-ae8b-7ee1f0b56eb3",
                      *       "channel": "email",
                      *       "scope": "general",
-                     *       "recordedAt": "2026-12-04T21:39:24.418Z",
+                     *       "recordedAt": "2026-12-04T22:07:44.260Z",
                      *       "event": {
-                     *         "id": "01a242fe-94d2-7001-8121-ca8933a572ee",
-                     *         "stream": "consent-01a242fe-94ab-7005-b342-91297541f08d",
+                     *         "id": "01a24318-87c5-7002-aa9a-192a796baee1",
+                     *         "stream": "consent-01a24318-8799-7003-b6fb-492d4e605a9d",
                      *         "position": 0
                      *       },
                      *       "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -9435,16 +9464,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "receiptId": "01a242fe-9591-7007-86e8-3027d90d9da4",
-                     *       "tenantId": "shop-6d244c-04",
-                     *       "subjectId": "01a242fe-94ab-7005-b342-91297541f08d",
-                     *       "consentId": "01a242fe-94d1-7007-a55d-a48626a1ef40",
+                     *       "receiptId": "01a24318-889d-7000-9c51-34e3c9a39fb9",
+                     *       "tenantId": "shop-890489-04",
+                     *       "subjectId": "01a24318-8799-7003-b6fb-492d4e605a9d",
+                     *       "consentId": "01a24318-87c4-7005-ae8b-7ee1f0b56eb3",
                      *       "channel": "email",
                      *       "scope": "general",
-                     *       "recordedAt": "2026-12-04T21:41:24.418Z",
+                     *       "recordedAt": "2026-12-04T22:09:44.260Z",
                      *       "event": {
-                     *         "id": "01a242fe-9591-7008-ac4a-90e6e8c6c2fd",
-                     *         "stream": "consent-01a242fe-94ab-7005-b342-91297541f08d",
+                     *         "id": "01a24318-889e-7001-814d-e8b238f4e132",
+                     *         "stream": "consent-01a24318-8799-7003-b6fb-492d4e605a9d",
                      *         "position": 1
                      *       },
                      *       "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -9565,18 +9594,18 @@ export interface operations {
                      *       "purposeVersion": 1,
                      *       "proof": [
                      *         {
-                     *           "eventId": "01a242ff-1811-7003-8663-274bb2aa3e3b",
+                     *           "eventId": "01a24319-0f56-7004-a15c-5aec0b39ae00",
                      *           "type": "PurposeDefined.v1",
-                     *           "position": "pg:00000001.0000000000004a38.0000000000000007",
+                     *           "position": "pg:00000001.0000000000003fe4.0000000000000007",
                      *           "occurredAt": "2026-11-23T10:00:00.000Z",
-                     *           "stream": "purposes-dsr-530196"
+                     *           "stream": "purposes-dsr-4dd3d2"
                      *         },
                      *         {
-                     *           "eventId": "01a242ff-188e-7005-905e-ed6a792b0ebe",
+                     *           "eventId": "01a24319-0fac-7002-8f2a-f54897245f7e",
                      *           "type": "ConsentGranted.v2",
-                     *           "position": "pg:00000001.0000000000004a4c.000000000000000a",
+                     *           "position": "pg:00000001.0000000000003ff9.000000000000000a",
                      *           "occurredAt": "2026-11-23T10:00:00.000Z",
-                     *           "stream": "consent-01a242ff-1857-7007-9624-0a00579aa9c0"
+                     *           "stream": "consent-01a24319-0f88-7003-9969-9bc5f9f27322"
                      *         }
                      *       ]
                      *     }
@@ -9659,16 +9688,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "receiptId": "01a242fe-94d1-7006-b933-06bbd7e4c6fb",
-                     *       "tenantId": "shop-6d244c-04",
-                     *       "subjectId": "01a242fe-94ab-7005-b342-91297541f08d",
-                     *       "consentId": "01a242fe-94d1-7007-a55d-a48626a1ef40",
+                     *       "receiptId": "01a24318-87c4-7004-a30c-e95b03b35cab",
+                     *       "tenantId": "shop-890489-04",
+                     *       "subjectId": "01a24318-8799-7003-b6fb-492d4e605a9d",
+                     *       "consentId": "01a24318-87c4-7005-ae8b-7ee1f0b56eb3",
                      *       "channel": "email",
                      *       "scope": "general",
-                     *       "recordedAt": "2026-12-04T21:39:24.418Z",
+                     *       "recordedAt": "2026-12-04T22:07:44.260Z",
                      *       "event": {
-                     *         "id": "01a242fe-94d2-7001-8121-ca8933a572ee",
-                     *         "stream": "consent-01a242fe-94ab-7005-b342-91297541f08d",
+                     *         "id": "01a24318-87c5-7002-aa9a-192a796baee1",
+                     *         "stream": "consent-01a24318-8799-7003-b6fb-492d4e605a9d",
                      *         "position": 0
                      *       },
                      *       "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -9771,16 +9800,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "receiptId": "01a242fe-94d1-7006-b933-06bbd7e4c6fb",
-                     *       "tenantId": "shop-6d244c-04",
-                     *       "subjectId": "01a242fe-94ab-7005-b342-91297541f08d",
-                     *       "consentId": "01a242fe-94d1-7007-a55d-a48626a1ef40",
+                     *       "receiptId": "01a24318-87c4-7004-a30c-e95b03b35cab",
+                     *       "tenantId": "shop-890489-04",
+                     *       "subjectId": "01a24318-8799-7003-b6fb-492d4e605a9d",
+                     *       "consentId": "01a24318-87c4-7005-ae8b-7ee1f0b56eb3",
                      *       "channel": "email",
                      *       "scope": "general",
-                     *       "recordedAt": "2026-12-04T21:39:24.418Z",
+                     *       "recordedAt": "2026-12-04T22:07:44.260Z",
                      *       "event": {
-                     *         "id": "01a242fe-94d2-7001-8121-ca8933a572ee",
-                     *         "stream": "consent-01a242fe-94ab-7005-b342-91297541f08d",
+                     *         "id": "01a24318-87c5-7002-aa9a-192a796baee1",
+                     *         "stream": "consent-01a24318-8799-7003-b6fb-492d4e605a9d",
                      *         "position": 0
                      *       },
                      *       "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -9957,17 +9986,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "decisionId": "01a242fe-9615-7001-99cd-b2d85571a2e1",
-                     *       "customerId": "01a242fe-94ab-7005-b342-91297541f08d",
+                     *       "decisionId": "01a24318-8928-7003-b269-30250c96d163",
+                     *       "customerId": "01a24318-8799-7003-b6fb-492d4e605a9d",
                      *       "allow": false,
                      *       "reasons": [
                      *         "OUTDATED_NOTICE_VERSION"
                      *       ],
                      *       "legalBasis": "consent",
                      *       "consentIds": [
-                     *         "01a242fe-95d1-7004-9241-dffeedccc09f"
+                     *         "01a24318-88e9-7008-a236-4c1d4fb75c17"
                      *       ],
-                     *       "decidedAt": "2026-12-04T21:47:24.418Z"
+                     *       "decidedAt": "2026-12-04T22:15:44.260Z"
                      *     }
                      */
                     "application/json": components["schemas"]["DecisionDto"];
@@ -10044,26 +10073,26 @@ export interface operations {
                      *       "denied": 1,
                      *       "decisions": [
                      *         {
-                     *           "decisionId": "01a242fe-a012-7000-b075-3114272fed94",
-                     *           "customerId": "01a242fe-9f96-7000-a616-87d3c50ce09a",
+                     *           "decisionId": "01a24318-9429-7007-9cab-87b369dbc63f",
+                     *           "customerId": "01a24318-9398-7006-a954-7ac4027f503c",
                      *           "allow": true,
                      *           "reasons": [],
                      *           "legalBasis": "consent",
                      *           "consentIds": [
-                     *             "01a242fe-9fb5-7001-91b2-b2ea46c2fef8"
+                     *             "01a24318-93b9-7001-841b-815152fec8b9"
                      *           ],
-                     *           "decidedAt": "2026-12-04T21:58:24.418Z"
+                     *           "decidedAt": "2026-12-04T22:26:44.260Z"
                      *         },
                      *         {
-                     *           "decisionId": "01a242fe-a013-7004-85c9-9ccd353b3e5c",
-                     *           "customerId": "01a242fe-9fce-7003-9f8c-88ebcc838008",
+                     *           "decisionId": "01a24318-9429-7008-9a82-6c358772a3e3",
+                     *           "customerId": "01a24318-93d2-7003-a6db-408ac9f61303",
                      *           "allow": true,
                      *           "reasons": [],
                      *           "legalBasis": "consent",
                      *           "consentIds": [
-                     *             "01a242fe-9fef-7003-b23b-5ee0fe723cd3"
+                     *             "01a24318-93fa-7001-8df0-c9b5096121c3"
                      *           ],
-                     *           "decidedAt": "2026-12-04T21:58:24.418Z"
+                     *           "decidedAt": "2026-12-04T22:26:44.260Z"
                      *         }
                      *       ]
                      *     }
@@ -10135,13 +10164,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "origin": "attest.local/processing-record/rec-9641db",
-                     *       "verifierKey": "attest.local/processing-record+c6033dc0+AcSD69gBCa1UKbjeKSNW+x6290uHt/Tvxh/RjWxdpCd+",
+                     *       "origin": "attest.local/processing-record/rec-f89d70",
+                     *       "verifierKey": "attest.local/processing-record+eaf14ae6+AVkBL1tfIXe1L1Ljn1gADRsDwZH5e70SEs9RmhWO8oSE",
                      *       "latestCheckpoint": {
                      *         "size": 1,
-                     *         "root": "x81p8qdVQl66vp82x2TZG46kUNdpXkWPOBLfmkZDBwk=",
-                     *         "note": "attest.local/processing-record/rec-9641db\n1\nx81p8qdVQl66vp82x2TZG46kUNdpXkWPOBLfmkZDBwk=\n\n— attest.local/processing-record xgM9wFdz6rV3B4JSTIhWU+dfnfe4e0YN8b4nw/BrjSZm5g1Z1PRGEUQVuMKg03EiIYjr1BcZTkwKlWzIrVUzWyZstww=\n",
-                     *         "createdAt": "2026-12-04T21:39:38.843Z"
+                     *         "root": "m1gouCfWLW9YEEyBb/pxk0OoGdF6qWH3zda9YsEFbiM=",
+                     *         "note": "attest.local/processing-record/rec-f89d70\n1\nm1gouCfWLW9YEEyBb/pxk0OoGdF6qWH3zda9YsEFbiM=\n\n— attest.local/processing-record 6vFK5u7cluAyLrUkClWo8e1B4S1Zh2S+FrV6a52C1QBRrYpLEKL8PahI/e4n0e5jKwhgzDw8z/MbDM+7MQDtYlmyeAE=\n",
+                     *         "createdAt": "2026-12-04T22:07:36.894Z"
                      *       }
                      *     }
                      */
@@ -10204,9 +10233,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "size": 1,
-                     *       "root": "x81p8qdVQl66vp82x2TZG46kUNdpXkWPOBLfmkZDBwk=",
-                     *       "note": "attest.local/processing-record/rec-9641db\n1\nx81p8qdVQl66vp82x2TZG46kUNdpXkWPOBLfmkZDBwk=\n\n— attest.local/processing-record xgM9wFdz6rV3B4JSTIhWU+dfnfe4e0YN8b4nw/BrjSZm5g1Z1PRGEUQVuMKg03EiIYjr1BcZTkwKlWzIrVUzWyZstww=\n",
-                     *       "createdAt": "2026-12-04T21:39:38.843Z"
+                     *       "root": "m1gouCfWLW9YEEyBb/pxk0OoGdF6qWH3zda9YsEFbiM=",
+                     *       "note": "attest.local/processing-record/rec-f89d70\n1\nm1gouCfWLW9YEEyBb/pxk0OoGdF6qWH3zda9YsEFbiM=\n\n— attest.local/processing-record 6vFK5u7cluAyLrUkClWo8e1B4S1Zh2S+FrV6a52C1QBRrYpLEKL8PahI/e4n0e5jKwhgzDw8z/MbDM+7MQDtYlmyeAE=\n",
+                     *       "createdAt": "2026-12-04T22:07:36.894Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Checkpoint"];
@@ -10280,15 +10309,15 @@ export interface operations {
                      * @example [
                      *       {
                      *         "size": 1,
-                     *         "root": "x81p8qdVQl66vp82x2TZG46kUNdpXkWPOBLfmkZDBwk=",
-                     *         "note": "attest.local/processing-record/rec-9641db\n1\nx81p8qdVQl66vp82x2TZG46kUNdpXkWPOBLfmkZDBwk=\n\n— attest.local/processing-record xgM9wFdz6rV3B4JSTIhWU+dfnfe4e0YN8b4nw/BrjSZm5g1Z1PRGEUQVuMKg03EiIYjr1BcZTkwKlWzIrVUzWyZstww=\n",
-                     *         "createdAt": "2026-12-04T21:39:38.843Z"
+                     *         "root": "m1gouCfWLW9YEEyBb/pxk0OoGdF6qWH3zda9YsEFbiM=",
+                     *         "note": "attest.local/processing-record/rec-f89d70\n1\nm1gouCfWLW9YEEyBb/pxk0OoGdF6qWH3zda9YsEFbiM=\n\n— attest.local/processing-record 6vFK5u7cluAyLrUkClWo8e1B4S1Zh2S+FrV6a52C1QBRrYpLEKL8PahI/e4n0e5jKwhgzDw8z/MbDM+7MQDtYlmyeAE=\n",
+                     *         "createdAt": "2026-12-04T22:07:36.894Z"
                      *       },
                      *       {
                      *         "size": 4,
-                     *         "root": "p55BCGKb5w5ulnmBgFaT7DRvv4kYt/UXPqaLrotMhe0=",
-                     *         "note": "attest.local/processing-record/rec-9641db\n4\np55BCGKb5w5ulnmBgFaT7DRvv4kYt/UXPqaLrotMhe0=\n\n— attest.local/processing-record xgM9wOdjIY06D+/TsKOex+8T+P7Upm0PxkNovupfUNnz0WNogmHo53iEtwYp9TI6SracNVKyjgh0SID1bsBTTWWpNAY=\n",
-                     *         "createdAt": "2026-12-04T21:39:39.175Z"
+                     *         "root": "cL9I6KiMV0nG/6s3q5FClRMZN4oX5RRsfFLveGJkMlg=",
+                     *         "note": "attest.local/processing-record/rec-f89d70\n4\ncL9I6KiMV0nG/6s3q5FClRMZN4oX5RRsfFLveGJkMlg=\n\n— attest.local/processing-record 6vFK5gJXADSFTMlzb+tTUxWJgnGPaRhLPkvYnxWq5HUTE9umasv61K2gfn1bOhSGqZq6zjk9eWMPMebrqZYkw2tdNwY=\n",
+                     *         "createdAt": "2026-12-04T22:07:37.282Z"
                      *       }
                      *     ]
                      */
@@ -10360,9 +10389,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "size": 3,
-                     *       "root": "7dax+mfvGnt5cY1FCv0yCeIqwfvDkwvluneIO7zTqA8=",
-                     *       "note": "attest.local/processing-record/jobs-32c576-3\n3\n7dax+mfvGnt5cY1FCv0yCeIqwfvDkwvluneIO7zTqA8=\n\n— attest.local/processing-record aJEkGmlicwWrWBL3AxHu2eTlhzAlEF1FsfE/yXQTJFYq1xtryQqc6kEYPVIq9/F6XoUuV0QIWRkRtknOWJjtOfj0JwE=\n",
-                     *       "createdAt": "2026-12-04T21:37:59.923Z"
+                     *       "root": "A+8pVyHPdVn2QH2BCdnHVmcY60X2efolD97MQO9ppeQ=",
+                     *       "note": "attest.local/processing-record/jobs-68b37d-3\n3\nA+8pVyHPdVn2QH2BCdnHVmcY60X2efolD97MQO9ppeQ=\n\n— attest.local/processing-record b/HQMPcOp92X+OFod0g87b4KyybbitVD8z3CnOWMsl1QHIT4EEVQ5VP8Z0YNhcCDlopMhmYQtnZNyjYjxG0mzbjBsQE=\n",
+                     *       "createdAt": "2026-12-04T22:07:58.439Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Checkpoint"];
@@ -10435,18 +10464,18 @@ export interface operations {
                     /**
                      * @example {
                      *       "index": 2,
-                     *       "leafHash": "yZmlWiHPBckuufayw45RfbdbsdE0JNsuwUYKyvsULkw=",
-                     *       "body": "{\"actor\":\"apiKey:01a242ff-a06a-7008-b01d-ce1874528ca5\",\"at\":\"2026-12-04T21:39:34.513Z\",\"categories\":[\"consent\"],\"channel\":\"email\",\"commandId\":\"01a242ff-a0e3-7006-8e59-ed4484071cfb\",\"correlationId\":\"01a242ff-a0e0-7003-a3ce-d2366ed53ba3\",\"eventId\":\"01a242ff-a0e9-7007-9e38-7c40bd118b19\",\"index\":2,\"kind\":\"collect\",\"legalBasis\":\"consent\",\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"interactive\",\"outcome\":null,\"purpose\":\"newsletter\",\"reasons\":[],\"subject\":\"psn_gPkZnddRzBuqc_lZTfKp5g\",\"tenant\":\"rec-9641db\",\"v\":1}",
+                     *       "leafHash": "Buj1xUGUiSPjOJ8hh8KAzH/sJBNhckoQZiTcfJ4eJwA=",
+                     *       "body": "{\"actor\":\"apiKey:01a24319-3b69-7009-82f8-c447a2ed69f2\",\"at\":\"2026-12-04T22:07:32.146Z\",\"categories\":[\"consent\"],\"channel\":\"email\",\"commandId\":\"01a24319-3be2-7006-b3ab-03f6c5b0a148\",\"correlationId\":\"01a24319-3be0-7003-9b56-d498bb3990fa\",\"eventId\":\"01a24319-3be7-7002-b897-bd86460010c5\",\"index\":2,\"kind\":\"collect\",\"legalBasis\":\"consent\",\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"interactive\",\"outcome\":null,\"purpose\":\"newsletter\",\"reasons\":[],\"subject\":\"psn_57zRnZ8fUda8nDQ-WJl6cw\",\"tenant\":\"rec-f89d70\",\"v\":1}",
                      *       "record": {
-                     *         "actor": "apiKey:01a242ff-a06a-7008-b01d-ce1874528ca5",
-                     *         "at": "2026-12-04T21:39:34.513Z",
+                     *         "actor": "apiKey:01a24319-3b69-7009-82f8-c447a2ed69f2",
+                     *         "at": "2026-12-04T22:07:32.146Z",
                      *         "categories": [
                      *           "consent"
                      *         ],
                      *         "channel": "email",
-                     *         "commandId": "01a242ff-a0e3-7006-8e59-ed4484071cfb",
-                     *         "correlationId": "01a242ff-a0e0-7003-a3ce-d2366ed53ba3",
-                     *         "eventId": "01a242ff-a0e9-7007-9e38-7c40bd118b19",
+                     *         "commandId": "01a24319-3be2-7006-b3ab-03f6c5b0a148",
+                     *         "correlationId": "01a24319-3be0-7003-9b56-d498bb3990fa",
+                     *         "eventId": "01a24319-3be7-7002-b897-bd86460010c5",
                      *         "index": 2,
                      *         "kind": "collect",
                      *         "legalBasis": "consent",
@@ -10458,11 +10487,11 @@ export interface operations {
                      *         "outcome": null,
                      *         "purpose": "newsletter",
                      *         "reasons": [],
-                     *         "subject": "psn_gPkZnddRzBuqc_lZTfKp5g",
-                     *         "tenant": "rec-9641db",
+                     *         "subject": "psn_57zRnZ8fUda8nDQ-WJl6cw",
+                     *         "tenant": "rec-f89d70",
                      *         "v": 1
                      *       },
-                     *       "recordedAt": "2026-12-04T21:39:38.868Z",
+                     *       "recordedAt": "2026-12-04T22:07:36.942Z",
                      *       "purgedAt": null
                      *     }
                      */
@@ -10547,10 +10576,10 @@ export interface operations {
                      * @example {
                      *       "index": 0,
                      *       "size": 4,
-                     *       "leafHash": "x81p8qdVQl66vp82x2TZG46kUNdpXkWPOBLfmkZDBwk=",
+                     *       "leafHash": "m1gouCfWLW9YEEyBb/pxk0OoGdF6qWH3zda9YsEFbiM=",
                      *       "proof": [
-                     *         "FgQgzD7YUXkZg70BwkpItqKNlQtbiN5ARBryWxip/ck=",
-                     *         "dA7irBM8t6UtgMTBWbMO8eJsuu9+cRufat0ujmkCwh0="
+                     *         "l0+26VOcoys2hYStbnNH30/A+uI2tT5ncfsQmAmO6mI=",
+                     *         "1nGLubpyNIoNkn1FaKez74c0ucipJIDkhYsnUSWtU+M="
                      *       ]
                      *     }
                      */
@@ -10636,7 +10665,7 @@ export interface operations {
                      *       "from": 4,
                      *       "to": 6,
                      *       "proof": [
-                     *         "rRsZpx6FbthwR7JYKV44+IIqi3f5c3Wvu6wyobbp7oM="
+                     *         "VMtKfJL0jbaJGgtFRTFglLeeVX/hjbXtpTfwYd9VixM="
                      *       ]
                      *     }
                      */
@@ -10723,14 +10752,14 @@ export interface operations {
                      * @example {
                      *       "records": [
                      *         {
-                     *           "actor": "apiKey:01a242ff-a06a-7008-b01d-ce1874528ca5",
-                     *           "at": "2026-12-04T21:39:34.513Z",
+                     *           "actor": "apiKey:01a24319-3b69-7009-82f8-c447a2ed69f2",
+                     *           "at": "2026-12-04T22:07:32.146Z",
                      *           "categories": [
                      *             "contact"
                      *           ],
                      *           "channel": "email",
-                     *           "commandId": "01a242ff-a114-7000-93a5-132f7de5589c",
-                     *           "correlationId": "01a242ff-a111-7001-bfd9-e3f47cb58c59",
+                     *           "commandId": "01a24319-3c21-7006-98f0-0e7631fe957b",
+                     *           "correlationId": "01a24319-3c1e-7005-9702-7fd45d60ff0e",
                      *           "eventId": null,
                      *           "index": 3,
                      *           "kind": "decision",
@@ -10743,21 +10772,21 @@ export interface operations {
                      *           "outcome": "allow",
                      *           "purpose": "newsletter",
                      *           "reasons": [],
-                     *           "subject": "psn_gPkZnddRzBuqc_lZTfKp5g",
-                     *           "tenant": "rec-9641db",
+                     *           "subject": "psn_57zRnZ8fUda8nDQ-WJl6cw",
+                     *           "tenant": "rec-f89d70",
                      *           "v": 1,
-                     *           "leafHash": "Nj23yw+uFsMTbgvBQGle3kUhJBl5Wk6Gh1qytYmnbQA="
+                     *           "leafHash": "1mYwR1SahTY4CZsTejQhh5T+SrIcjiaQXjSTFjqhxZA="
                      *         },
                      *         {
-                     *           "actor": "apiKey:01a242ff-a06a-7008-b01d-ce1874528ca5",
-                     *           "at": "2026-12-04T21:39:34.513Z",
+                     *           "actor": "apiKey:01a24319-3b69-7009-82f8-c447a2ed69f2",
+                     *           "at": "2026-12-04T22:07:32.146Z",
                      *           "categories": [
                      *             "consent"
                      *           ],
                      *           "channel": "email",
-                     *           "commandId": "01a242ff-a0e3-7006-8e59-ed4484071cfb",
-                     *           "correlationId": "01a242ff-a0e0-7003-a3ce-d2366ed53ba3",
-                     *           "eventId": "01a242ff-a0e9-7007-9e38-7c40bd118b19",
+                     *           "commandId": "01a24319-3be2-7006-b3ab-03f6c5b0a148",
+                     *           "correlationId": "01a24319-3be0-7003-9b56-d498bb3990fa",
+                     *           "eventId": "01a24319-3be7-7002-b897-bd86460010c5",
                      *           "index": 2,
                      *           "kind": "collect",
                      *           "legalBasis": "consent",
@@ -10769,13 +10798,13 @@ export interface operations {
                      *           "outcome": null,
                      *           "purpose": "newsletter",
                      *           "reasons": [],
-                     *           "subject": "psn_gPkZnddRzBuqc_lZTfKp5g",
-                     *           "tenant": "rec-9641db",
+                     *           "subject": "psn_57zRnZ8fUda8nDQ-WJl6cw",
+                     *           "tenant": "rec-f89d70",
                      *           "v": 1,
-                     *           "leafHash": "yZmlWiHPBckuufayw45RfbdbsdE0JNsuwUYKyvsULkw="
+                     *           "leafHash": "Buj1xUGUiSPjOJ8hh8KAzH/sJBNhckoQZiTcfJ4eJwA="
                      *         }
                      *       ],
-                     *       "next": "MjAyNi0xMi0wNFQyMTozOTozNC41MTMwMDBafDI"
+                     *       "next": "MjAyNi0xMi0wNFQyMjowNzozMi4xNDYwMDBafDI"
                      *     }
                      */
                     "application/json": components["schemas"]["ProcessingRecordPage"];
@@ -10946,13 +10975,13 @@ export interface operations {
                      *       "records": [
                      *         {
                      *           "index": 8,
-                     *           "at": "2026-12-04T21:39:34.513Z",
+                     *           "at": "2026-12-04T22:07:32.146Z",
                      *           "kind": "decision",
                      *           "outcome": "allow"
                      *         },
                      *         {
                      *           "index": 7,
-                     *           "at": "2026-12-04T21:39:34.513Z",
+                     *           "at": "2026-12-04T22:07:32.146Z",
                      *           "kind": "decision",
                      *           "outcome": "allow"
                      *         }
@@ -11026,14 +11055,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "tenantId": "dsr-530196",
-                     *       "origin": "attest.local/processing-record/dsr-530196",
+                     *       "tenantId": "dsr-4dd3d2",
+                     *       "origin": "attest.local/processing-record/dsr-4dd3d2",
                      *       "ok": true,
                      *       "size": 38,
                      *       "purged": 0,
                      *       "latestCheckpoint": {
                      *         "size": 36,
-                     *         "root": "kArQeQCNFpAA46SlEro1YLBcC9hOnFtAmgrYFj5n/FQ="
+                     *         "root": "Vds6n4RfkVXfbDcgV1rLaYQlfTdZFxxJzJOr2wi2u5U="
                      *       },
                      *       "checkpointsChecked": 2,
                      *       "uncovered": 2,
@@ -11042,6 +11071,204 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["ProcessingRecordVerification"];
+                };
+            };
+            /** @description No or invalid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The credential lacks the permission of this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Rate limit reached; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Unexpected error; only a correlation id is returned. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+        };
+    };
+    ProcessingRecordController_verificationRuns: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Runs, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "runId": "01a24319-41d3-7006-ac84-4480a5cd390b",
+                     *         "trigger": "scheduled",
+                     *         "requestedBy": null,
+                     *         "startedAt": "2026-12-04T22:07:38.443Z",
+                     *         "finishedAt": "2026-12-04T22:07:38.451Z",
+                     *         "problemCount": 0,
+                     *         "report": {
+                     *           "ok": true,
+                     *           "size": 8,
+                     *           "origin": "attest.local/processing-record/rec-f89d70",
+                     *           "purged": 0,
+                     *           "pending": 0,
+                     *           "problems": [],
+                     *           "tenantId": "rec-f89d70",
+                     *           "uncovered": 2,
+                     *           "latestCheckpoint": {
+                     *             "root": "skhhfF/0Tg5jIlgFLJCn6iDy/zO6jxTiUOBfvsGBukA=",
+                     *             "size": 6
+                     *           },
+                     *           "checkpointsChecked": 3
+                     *         }
+                     *       },
+                     *       {
+                     *         "runId": "01a24319-41a1-7001-b444-38d6c59077a3",
+                     *         "trigger": "on-demand",
+                     *         "requestedBy": "apiKey:01a24319-3b50-7004-bca3-fa7780f093dd",
+                     *         "startedAt": "2026-12-04T22:07:32.146Z",
+                     *         "finishedAt": "2026-12-04T22:07:32.146Z",
+                     *         "problemCount": 0,
+                     *         "report": {
+                     *           "ok": true,
+                     *           "size": 8,
+                     *           "origin": "attest.local/processing-record/rec-f89d70",
+                     *           "purged": 0,
+                     *           "pending": 0,
+                     *           "problems": [],
+                     *           "tenantId": "rec-f89d70",
+                     *           "uncovered": 2,
+                     *           "latestCheckpoint": {
+                     *             "root": "skhhfF/0Tg5jIlgFLJCn6iDy/zO6jxTiUOBfvsGBukA=",
+                     *             "size": 6
+                     *           },
+                     *           "checkpointsChecked": 3
+                     *         }
+                     *       }
+                     *     ]
+                     */
+                    "application/json": components["schemas"]["ProcessingRecordVerificationRun"][];
+                };
+            };
+            /** @description Invalid input (VALIDATION.FAILED with field errors, PURPOSE.REQUIRED, …); nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description No or invalid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The credential lacks the permission of this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Rate limit reached; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Unexpected error; only a correlation id is returned. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+        };
+    };
+    ProcessingRecordController_runVerification: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The run, kept */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "runId": "01a24319-41a1-7001-b444-38d6c59077a3",
+                     *       "trigger": "on-demand",
+                     *       "requestedBy": "apiKey:01a24319-3b50-7004-bca3-fa7780f093dd",
+                     *       "startedAt": "2026-12-04T22:07:32.146Z",
+                     *       "finishedAt": "2026-12-04T22:07:32.146Z",
+                     *       "problemCount": 0,
+                     *       "report": {
+                     *         "tenantId": "rec-f89d70",
+                     *         "origin": "attest.local/processing-record/rec-f89d70",
+                     *         "ok": true,
+                     *         "size": 8,
+                     *         "purged": 0,
+                     *         "latestCheckpoint": {
+                     *           "size": 6,
+                     *           "root": "skhhfF/0Tg5jIlgFLJCn6iDy/zO6jxTiUOBfvsGBukA="
+                     *         },
+                     *         "checkpointsChecked": 3,
+                     *         "uncovered": 2,
+                     *         "pending": 0,
+                     *         "problems": []
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ProcessingRecordVerificationRun"];
                 };
             };
             /** @description No or invalid credentials. */
@@ -11104,32 +11331,32 @@ export interface operations {
                     /**
                      * @example {
                      *       "format": "attest-processing-record-bundle/v1",
-                     *       "tenantId": "rec-9641db",
-                     *       "origin": "attest.local/processing-record/rec-9641db",
-                     *       "verifierKey": "attest.local/processing-record+c6033dc0+AcSD69gBCa1UKbjeKSNW+x6290uHt/Tvxh/RjWxdpCd+",
-                     *       "exportedAt": "2026-12-04T21:39:34.513Z",
+                     *       "tenantId": "rec-f89d70",
+                     *       "origin": "attest.local/processing-record/rec-f89d70",
+                     *       "verifierKey": "attest.local/processing-record+eaf14ae6+AVkBL1tfIXe1L1Ljn1gADRsDwZH5e70SEs9RmhWO8oSE",
+                     *       "exportedAt": "2026-12-04T22:07:32.146Z",
                      *       "checkpoints": [
-                     *         "attest.local/processing-record/rec-9641db\n1\nx81p8qdVQl66vp82x2TZG46kUNdpXkWPOBLfmkZDBwk=\n\n— attest.local/processing-record xgM9wFdz6rV3B4JSTIhWU+dfnfe4e0YN8b4nw/BrjSZm5g1Z1PRGEUQVuMKg03EiIYjr1BcZTkwKlWzIrVUzWyZstww=\n",
-                     *         "attest.local/processing-record/rec-9641db\n4\np55BCGKb5w5ulnmBgFaT7DRvv4kYt/UXPqaLrotMhe0=\n\n— attest.local/processing-record xgM9wOdjIY06D+/TsKOex+8T+P7Upm0PxkNovupfUNnz0WNogmHo53iEtwYp9TI6SracNVKyjgh0SID1bsBTTWWpNAY=\n"
+                     *         "attest.local/processing-record/rec-f89d70\n1\nm1gouCfWLW9YEEyBb/pxk0OoGdF6qWH3zda9YsEFbiM=\n\n— attest.local/processing-record 6vFK5u7cluAyLrUkClWo8e1B4S1Zh2S+FrV6a52C1QBRrYpLEKL8PahI/e4n0e5jKwhgzDw8z/MbDM+7MQDtYlmyeAE=\n",
+                     *         "attest.local/processing-record/rec-f89d70\n4\ncL9I6KiMV0nG/6s3q5FClRMZN4oX5RRsfFLveGJkMlg=\n\n— attest.local/processing-record 6vFK5gJXADSFTMlzb+tTUxWJgnGPaRhLPkvYnxWq5HUTE9umasv61K2gfn1bOhSGqZq6zjk9eWMPMebrqZYkw2tdNwY=\n"
                      *       ],
                      *       "complete": false,
                      *       "entries": [
                      *         {
                      *           "index": 1,
-                     *           "leafHash": "FgQgzD7YUXkZg70BwkpItqKNlQtbiN5ARBryWxip/ck=",
-                     *           "body": "{\"actor\":\"apiKey:01a242ff-a06a-7008-b01d-ce1874528ca5\",\"at\":\"2026-12-04T21:39:34.513Z\",\"categories\":[\"profile.email\",\"profile.name\"],\"channel\":null,\"commandId\":\"01a242ff-a0b4-7002-b8a8-72cc99b028cb\",\"correlationId\":\"01a242ff-a0b2-7007-b0d8-5130ffd54eab\",\"eventId\":\"01a242ff-a0b5-7004-aa8e-e6f137b7bde3\",\"index\":1,\"kind\":\"collect\",\"legalBasis\":null,\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"interactive\",\"outcome\":null,\"purpose\":null,\"reasons\":[],\"subject\":\"psn_gPkZnddRzBuqc_lZTfKp5g\",\"tenant\":\"rec-9641db\",\"v\":1}",
+                     *           "leafHash": "l0+26VOcoys2hYStbnNH30/A+uI2tT5ncfsQmAmO6mI=",
+                     *           "body": "{\"actor\":\"apiKey:01a24319-3b69-7009-82f8-c447a2ed69f2\",\"at\":\"2026-12-04T22:07:32.146Z\",\"categories\":[\"profile.email\",\"profile.name\"],\"channel\":null,\"commandId\":\"01a24319-3bbb-7005-870e-ab8dd777a79e\",\"correlationId\":\"01a24319-3bb8-7002-a795-178122142ea7\",\"eventId\":\"01a24319-3bbc-7000-a03e-2e249563a41b\",\"index\":1,\"kind\":\"collect\",\"legalBasis\":null,\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"interactive\",\"outcome\":null,\"purpose\":null,\"reasons\":[],\"subject\":\"psn_57zRnZ8fUda8nDQ-WJl6cw\",\"tenant\":\"rec-f89d70\",\"v\":1}",
                      *           "proof": [
-                     *             "x81p8qdVQl66vp82x2TZG46kUNdpXkWPOBLfmkZDBwk=",
-                     *             "dA7irBM8t6UtgMTBWbMO8eJsuu9+cRufat0ujmkCwh0="
+                     *             "m1gouCfWLW9YEEyBb/pxk0OoGdF6qWH3zda9YsEFbiM=",
+                     *             "1nGLubpyNIoNkn1FaKez74c0ucipJIDkhYsnUSWtU+M="
                      *           ]
                      *         },
                      *         {
                      *           "index": 2,
-                     *           "leafHash": "yZmlWiHPBckuufayw45RfbdbsdE0JNsuwUYKyvsULkw=",
-                     *           "body": "{\"actor\":\"apiKey:01a242ff-a06a-7008-b01d-ce1874528ca5\",\"at\":\"2026-12-04T21:39:34.513Z\",\"categories\":[\"consent\"],\"channel\":\"email\",\"commandId\":\"01a242ff-a0e3-7006-8e59-ed4484071cfb\",\"correlationId\":\"01a242ff-a0e0-7003-a3ce-d2366ed53ba3\",\"eventId\":\"01a242ff-a0e9-7007-9e38-7c40bd118b19\",\"index\":2,\"kind\":\"collect\",\"legalBasis\":\"consent\",\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"interactive\",\"outcome\":null,\"purpose\":\"newsletter\",\"reasons\":[],\"subject\":\"psn_gPkZnddRzBuqc_lZTfKp5g\",\"tenant\":\"rec-9641db\",\"v\":1}",
+                     *           "leafHash": "Buj1xUGUiSPjOJ8hh8KAzH/sJBNhckoQZiTcfJ4eJwA=",
+                     *           "body": "{\"actor\":\"apiKey:01a24319-3b69-7009-82f8-c447a2ed69f2\",\"at\":\"2026-12-04T22:07:32.146Z\",\"categories\":[\"consent\"],\"channel\":\"email\",\"commandId\":\"01a24319-3be2-7006-b3ab-03f6c5b0a148\",\"correlationId\":\"01a24319-3be0-7003-9b56-d498bb3990fa\",\"eventId\":\"01a24319-3be7-7002-b897-bd86460010c5\",\"index\":2,\"kind\":\"collect\",\"legalBasis\":\"consent\",\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"interactive\",\"outcome\":null,\"purpose\":\"newsletter\",\"reasons\":[],\"subject\":\"psn_57zRnZ8fUda8nDQ-WJl6cw\",\"tenant\":\"rec-f89d70\",\"v\":1}",
                      *           "proof": [
-                     *             "Nj23yw+uFsMTbgvBQGle3kUhJBl5Wk6Gh1qytYmnbQA=",
-                     *             "MV0plULehh22iys2dTx4Q9Os91UGyLwqkaUunSP84MY="
+                     *             "1mYwR1SahTY4CZsTejQhh5T+SrIcjiaQXjSTFjqhxZA=",
+                     *             "3EAUjYaxKGNUYKhLnme5lo4+LVZGZb2/98fB3XxkMNY="
                      *           ]
                      *         }
                      *       ],
@@ -11138,16 +11365,16 @@ export interface operations {
                      *           "from": 1,
                      *           "to": 10,
                      *           "proof": [
-                     *             "FgQgzD7YUXkZg70BwkpItqKNlQtbiN5ARBryWxip/ck=",
-                     *             "dA7irBM8t6UtgMTBWbMO8eJsuu9+cRufat0ujmkCwh0="
+                     *             "l0+26VOcoys2hYStbnNH30/A+uI2tT5ncfsQmAmO6mI=",
+                     *             "1nGLubpyNIoNkn1FaKez74c0ucipJIDkhYsnUSWtU+M="
                      *           ]
                      *         },
                      *         {
                      *           "from": 4,
                      *           "to": 10,
                      *           "proof": [
-                     *             "iPF8ioIp9Yo+W7NuT9lbq8qXRujZgJrXlBFsqWP772I=",
-                     *             "J/Seyrb76fgLjFXL/ow7fPmzsBX/QVFIkFNSvSTu7QE="
+                     *             "FS3NXrj6X6CAFJJFgPLZyfypTV3d7mm2aR2Fw8ZNlDY=",
+                     *             "Ba/PHokFHQNq+pcKwbxq+J/2iiLsBj9fwkL2dzWzNpI="
                      *           ]
                      *         }
                      *       ]
@@ -11221,10 +11448,10 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "holdId": "01a242ff-a7fb-7006-afa9-154d3483f33e",
+                     *         "holdId": "01a24319-43a1-7006-b158-3b1ca896d424",
                      *         "reason": "Litigation 2026-117: preserve all records",
-                     *         "placedBy": "apiKey:01a242ff-a053-7006-b516-bb2c6fbf05bc",
-                     *         "placedAt": "2026-12-04T21:39:34.513Z",
+                     *         "placedBy": "apiKey:01a24319-3b50-7004-bca3-fa7780f093dd",
+                     *         "placedAt": "2026-12-04T22:07:32.146Z",
                      *         "releasedBy": null,
                      *         "releasedAt": null
                      *       }
@@ -11292,10 +11519,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "holdId": "01a242fe-1ea1-7006-ad11-1986d0aede1c",
-                     *       "reason": "Audit 2026",
-                     *       "placedBy": "apiKey:01a242fe-1e02-7004-926e-58f0268d3941",
-                     *       "placedAt": "2026-12-04T21:37:59.700Z",
+                     *       "holdId": "01a24319-43a1-7006-b158-3b1ca896d424",
+                     *       "reason": "Litigation 2026-117: preserve all records",
+                     *       "placedBy": "apiKey:01a24319-3b50-7004-bca3-fa7780f093dd",
+                     *       "placedAt": "2026-12-04T22:07:32.146Z",
                      *       "releasedBy": null,
                      *       "releasedAt": null
                      *     }
@@ -11369,12 +11596,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "holdId": "01a242fe-1ea1-7006-ad11-1986d0aede1c",
-                     *       "reason": "Audit 2026",
-                     *       "placedBy": "apiKey:01a242fe-1e02-7004-926e-58f0268d3941",
-                     *       "placedAt": "2026-12-04T21:37:59.700Z",
-                     *       "releasedBy": "apiKey:01a242fe-1e02-7004-926e-58f0268d3941",
-                     *       "releasedAt": "2026-12-04T21:37:59.700Z"
+                     *       "holdId": "01a24319-43a1-7006-b158-3b1ca896d424",
+                     *       "reason": "Litigation 2026-117: preserve all records",
+                     *       "placedBy": "apiKey:01a24319-3b50-7004-bca3-fa7780f093dd",
+                     *       "placedAt": "2026-12-04T22:07:32.146Z",
+                     *       "releasedBy": "apiKey:01a24319-3b50-7004-bca3-fa7780f093dd",
+                     *       "releasedAt": "2026-12-04T22:07:32.146Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ProcessingRecordLegalHold"];
@@ -11454,7 +11681,7 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "activityId": "01a242ff-a81c-7001-b75b-2fc85393e618",
+                     *         "activityId": "01a24319-43d1-7002-a43e-5f0f5c7bf3ee",
                      *         "version": 2,
                      *         "activity": {
                      *           "name": "Newsletter",
@@ -11492,12 +11719,12 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a242ff-a053-7006-b516-bb2c6fbf05bc",
-                     *         "recordedAt": "2026-12-04T21:39:34.513Z",
+                     *         "recordedBy": "apiKey:01a24319-3b50-7004-bca3-fa7780f093dd",
+                     *         "recordedAt": "2026-12-04T22:07:32.146Z",
                      *         "assessmentRequired": true
                      *       },
                      *       {
-                     *         "activityId": "01a242ff-a853-7004-83f9-eeff3f61aa6a",
+                     *         "activityId": "01a24319-442c-7006-b434-de7ba2d74eff",
                      *         "version": 1,
                      *         "activity": {
                      *           "name": "=HYPERLINK(\"http://x\")<script>",
@@ -11530,8 +11757,8 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a242ff-a053-7006-b516-bb2c6fbf05bc",
-                     *         "recordedAt": "2026-12-04T21:39:34.513Z",
+                     *         "recordedBy": "apiKey:01a24319-3b50-7004-bca3-fa7780f093dd",
+                     *         "recordedAt": "2026-12-04T22:07:32.146Z",
                      *         "assessmentRequired": false
                      *       }
                      *     ]
@@ -11598,7 +11825,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "activityId": "01a242ff-a81c-7001-b75b-2fc85393e618",
+                     *       "activityId": "01a24319-43d1-7002-a43e-5f0f5c7bf3ee",
                      *       "version": 1,
                      *       "activity": {
                      *         "name": "Newsletter",
@@ -11631,8 +11858,8 @@ export interface operations {
                      *         ],
                      *         "automatedDecisionMaking": false
                      *       },
-                     *       "recordedBy": "apiKey:01a242ff-a053-7006-b516-bb2c6fbf05bc",
-                     *       "recordedAt": "2026-12-04T21:39:34.513Z",
+                     *       "recordedBy": "apiKey:01a24319-3b50-7004-bca3-fa7780f093dd",
+                     *       "recordedAt": "2026-12-04T22:07:32.146Z",
                      *       "assessmentRequired": false
                      *     }
                      */
@@ -11704,7 +11931,7 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "activityId": "01a242ff-a81c-7001-b75b-2fc85393e618",
+                     *         "activityId": "01a24319-43d1-7002-a43e-5f0f5c7bf3ee",
                      *         "version": 2,
                      *         "activity": {
                      *           "name": "Newsletter",
@@ -11742,12 +11969,12 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a242ff-a053-7006-b516-bb2c6fbf05bc",
-                     *         "recordedAt": "2026-12-04T21:39:34.513Z",
+                     *         "recordedBy": "apiKey:01a24319-3b50-7004-bca3-fa7780f093dd",
+                     *         "recordedAt": "2026-12-04T22:07:32.146Z",
                      *         "assessmentRequired": true
                      *       },
                      *       {
-                     *         "activityId": "01a242ff-a853-7004-83f9-eeff3f61aa6a",
+                     *         "activityId": "01a24319-442c-7006-b434-de7ba2d74eff",
                      *         "version": 1,
                      *         "activity": {
                      *           "name": "=HYPERLINK(\"http://x\")<script>",
@@ -11780,8 +12007,8 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a242ff-a053-7006-b516-bb2c6fbf05bc",
-                     *         "recordedAt": "2026-12-04T21:39:34.513Z",
+                     *         "recordedBy": "apiKey:01a24319-3b50-7004-bca3-fa7780f093dd",
+                     *         "recordedAt": "2026-12-04T22:07:32.146Z",
                      *         "assessmentRequired": false
                      *       }
                      *     ]
@@ -11844,8 +12071,8 @@ export interface operations {
                 content: {
                     /**
                      * @example activityId,version,name,controller,dataProtectionOfficer,purposes,legalBasis,dataSubjectCategories,dataCategories,recipients,transfers,erasureTimeLimit,securityMeasures,sensitiveData,automatedDecisionMaking,entrustedProcessing,providedToOthers,publicDisclosure,assessmentRequired,recordedBy,recordedAt
-                     *     01a242ff-a81c-7001-b75b-2fc85393e618,2,Newsletter,Shop Ltd (privacy@shop.example),dpo@shop.example,newsletter,consent,customers,contact,mail service provider,US: SCC 2021/914,2 years after the last contact,per-subject encryption,false,false,false,false,false,true,apiKey:01a242ff-a053-7006-b516-bb2c6fbf05bc,2026-12-04T21:39:34.513Z
-                     *     01a242ff-a853-7004-83f9-eeff3f61aa6a,1,"'=HYPERLINK(""http://x"")<script>",Shop Ltd (privacy@shop.example),dpo@shop.example,newsletter,consent,customers,contact,mail service provider,,2 years after the last contact,per-subject encryption,false,false,false,false,false,false,apiKey:01a242ff-a053-7006-b516-bb2c6fbf05bc,2026-12-04T21:39:34.513Z
+                     *     01a24319-43d1-7002-a43e-5f0f5c7bf3ee,2,Newsletter,Shop Ltd (privacy@shop.example),dpo@shop.example,newsletter,consent,customers,contact,mail service provider,US: SCC 2021/914,2 years after the last contact,per-subject encryption,false,false,false,false,false,true,apiKey:01a24319-3b50-7004-bca3-fa7780f093dd,2026-12-04T22:07:32.146Z
+                     *     01a24319-442c-7006-b434-de7ba2d74eff,1,"'=HYPERLINK(""http://x"")<script>",Shop Ltd (privacy@shop.example),dpo@shop.example,newsletter,consent,customers,contact,mail service provider,,2 years after the last contact,per-subject encryption,false,false,false,false,false,false,apiKey:01a24319-3b50-7004-bca3-fa7780f093dd,2026-12-04T22:07:32.146Z
                      */
                     "text/csv": string;
                 };
@@ -11910,7 +12137,7 @@ export interface operations {
                 content: {
                     /**
                      * @example <!doctype html>
-                     *     <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Register of processing activities — rec-9641db</title>
+                     *     <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Register of processing activities — rec-f89d70</title>
                      *     <style>
                      *     body{font:14px/1.45 system-ui,"Noto Sans CJK SC","PingFang SC",sans-serif;margin:2em auto;max-width:52em;padding:0 1em;color:#111}
                      *     h1{font-size:1.6em}h2{font-size:1.2em;margin:1.6em 0 .4em;border-bottom:1px solid #ccc;padding-bottom:.2em}
@@ -11920,7 +12147,7 @@ export interface operations {
                      *     </style>
                      *     </head><body>
                      *     <h1>Register of processing activities</h1>
-                     *     <p class="meta">rec-9641db · generated December 4, 2026 at 9:39 PM (Coordinated Universal Time) · GDPR Art. 30(1), PIPL Art. 55–56 · 2 activities (current versions)</p>
+                     *     <p class="meta">rec-f89d70 · generated December 4, 2026 at 10:07 PM (Coordinated Universal Time) · GDPR Art. 30(1), PIPL Art. 55–56 · 2 activities (current versions)</p>
                      *     …
                      */
                     "text/html": string;
@@ -11987,7 +12214,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "activityId": "01a242ff-a81c-7001-b75b-2fc85393e618",
+                     *       "activityId": "01a24319-43d1-7002-a43e-5f0f5c7bf3ee",
                      *       "version": 2,
                      *       "activity": {
                      *         "name": "Newsletter",
@@ -12025,8 +12252,8 @@ export interface operations {
                      *         ],
                      *         "automatedDecisionMaking": false
                      *       },
-                     *       "recordedBy": "apiKey:01a242ff-a053-7006-b516-bb2c6fbf05bc",
-                     *       "recordedAt": "2026-12-04T21:39:34.513Z",
+                     *       "recordedBy": "apiKey:01a24319-3b50-7004-bca3-fa7780f093dd",
+                     *       "recordedAt": "2026-12-04T22:07:32.146Z",
                      *       "assessmentRequired": true
                      *     }
                      */
@@ -12109,7 +12336,7 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "activityId": "01a242ff-a81c-7001-b75b-2fc85393e618",
+                     *         "activityId": "01a24319-43d1-7002-a43e-5f0f5c7bf3ee",
                      *         "version": 1,
                      *         "activity": {
                      *           "name": "Newsletter",
@@ -12142,12 +12369,12 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a242ff-a053-7006-b516-bb2c6fbf05bc",
-                     *         "recordedAt": "2026-12-04T21:39:34.513Z",
+                     *         "recordedBy": "apiKey:01a24319-3b50-7004-bca3-fa7780f093dd",
+                     *         "recordedAt": "2026-12-04T22:07:32.146Z",
                      *         "assessmentRequired": false
                      *       },
                      *       {
-                     *         "activityId": "01a242ff-a81c-7001-b75b-2fc85393e618",
+                     *         "activityId": "01a24319-43d1-7002-a43e-5f0f5c7bf3ee",
                      *         "version": 2,
                      *         "activity": {
                      *           "name": "Newsletter",
@@ -12185,8 +12412,8 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a242ff-a053-7006-b516-bb2c6fbf05bc",
-                     *         "recordedAt": "2026-12-04T21:39:34.513Z",
+                     *         "recordedBy": "apiKey:01a24319-3b50-7004-bca3-fa7780f093dd",
+                     *         "recordedAt": "2026-12-04T22:07:32.146Z",
                      *         "assessmentRequired": true
                      *       }
                      *     ]
@@ -12279,13 +12506,13 @@ export interface operations {
                      *         "assessedOn": "2026-12-04",
                      *         "conclusion": "acceptable-with-measures",
                      *         "activityIds": [
-                     *           "01a242ff-a81c-7001-b75b-2fc85393e618"
+                     *           "01a24319-43d1-7002-a43e-5f0f5c7bf3ee"
                      *         ],
                      *         "impactOnRights": "Low",
                      *         "lawfulnessAndNecessity": "Consent; transfer needed for the mail provider",
-                     *         "assessmentId": "01a242ff-a89f-7000-9b01-8c66ca3a6689",
-                     *         "recordedBy": "apiKey:01a242ff-a053-7006-b516-bb2c6fbf05bc",
-                     *         "recordedAt": "2026-12-04T21:39:34.513Z"
+                     *         "assessmentId": "01a24319-447c-7003-a0c7-38a6c5373291",
+                     *         "recordedBy": "apiKey:01a24319-3b50-7004-bca3-fa7780f093dd",
+                     *         "recordedAt": "2026-12-04T22:07:32.146Z"
                      *       }
                      *     ]
                      */
@@ -12351,9 +12578,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "assessmentId": "01a242ff-a89f-7000-9b01-8c66ca3a6689",
+                     *       "assessmentId": "01a24319-447c-7003-a0c7-38a6c5373291",
                      *       "activityIds": [
-                     *         "01a242ff-a81c-7001-b75b-2fc85393e618"
+                     *         "01a24319-43d1-7002-a43e-5f0f5c7bf3ee"
                      *       ],
                      *       "assessedOn": "2026-12-04",
                      *       "assessor": "privacy team",
@@ -12437,10 +12664,10 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "incidentId": "01a242ff-a8c7-7001-b256-1745f76bcb71",
+                     *         "incidentId": "01a24319-4497-7005-8514-fb2d4b6dc82d",
                      *         "report": {
                      *           "kind": "leak",
-                     *           "awareAt": "2026-12-01T13:39:34.513Z",
+                     *           "awareAt": "2026-12-01T14:07:32.146Z",
                      *           "occurredAt": null,
                      *           "description": "Export file left on a shared drive",
                      *           "dataCategories": [
@@ -12449,30 +12676,30 @@ export interface operations {
                      *           "likelyConsequences": "Phishing",
                      *           "affectedSubjectsEstimate": 120
                      *         },
-                     *         "reportedBy": "apiKey:01a242ff-a053-7006-b516-bb2c6fbf05bc",
-                     *         "reportedAt": "2026-12-04T21:39:34.513Z",
-                     *         "authorityDeadline": "2026-12-04T13:39:34.513Z",
-                     *         "authorityNotifiedAt": "2026-12-04T21:39:34.513Z",
+                     *         "reportedBy": "apiKey:01a24319-3b50-7004-bca3-fa7780f093dd",
+                     *         "reportedAt": "2026-12-04T22:07:32.146Z",
+                     *         "authorityDeadline": "2026-12-04T14:07:32.146Z",
+                     *         "authorityNotifiedAt": "2026-12-04T22:07:32.146Z",
                      *         "notifiedWithinDeadline": false,
                      *         "overdue": false,
                      *         "subjectsNotifiedAt": null,
                      *         "remedies": [
                      *           {
-                     *             "at": "2026-12-04T21:39:34.513Z",
+                     *             "at": "2026-12-04T22:07:32.146Z",
                      *             "description": "Drive permissions fixed"
                      *           }
                      *         ],
-                     *         "closedAt": "2026-12-04T21:39:34.513Z",
+                     *         "closedAt": "2026-12-04T22:07:32.146Z",
                      *         "updates": [
                      *           {
-                     *             "at": "2026-12-04T21:39:34.513Z",
+                     *             "at": "2026-12-04T22:07:32.146Z",
                      *             "type": "authority-notified",
                      *             "authority": "DPA",
                      *             "reference": "DPA-2026-1",
                      *             "delayReason": "Scope unknown until forensics"
                      *           },
                      *           {
-                     *             "at": "2026-12-04T21:39:34.513Z",
+                     *             "at": "2026-12-04T22:07:32.146Z",
                      *             "type": "remedy",
                      *             "description": "Drive permissions fixed"
                      *           }
@@ -12542,10 +12769,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "incidentId": "01a242ff-a8c7-7001-b256-1745f76bcb71",
+                     *       "incidentId": "01a24319-4497-7005-8514-fb2d4b6dc82d",
                      *       "report": {
                      *         "kind": "leak",
-                     *         "awareAt": "2026-12-01T13:39:34.513Z",
+                     *         "awareAt": "2026-12-01T14:07:32.146Z",
                      *         "occurredAt": null,
                      *         "description": "Export file left on a shared drive",
                      *         "dataCategories": [
@@ -12554,9 +12781,9 @@ export interface operations {
                      *         "likelyConsequences": "Phishing",
                      *         "affectedSubjectsEstimate": 120
                      *       },
-                     *       "reportedBy": "apiKey:01a242ff-a053-7006-b516-bb2c6fbf05bc",
-                     *       "reportedAt": "2026-12-04T21:39:34.513Z",
-                     *       "authorityDeadline": "2026-12-04T13:39:34.513Z",
+                     *       "reportedBy": "apiKey:01a24319-3b50-7004-bca3-fa7780f093dd",
+                     *       "reportedAt": "2026-12-04T22:07:32.146Z",
+                     *       "authorityDeadline": "2026-12-04T14:07:32.146Z",
                      *       "authorityNotifiedAt": null,
                      *       "notifiedWithinDeadline": null,
                      *       "overdue": true,
@@ -12635,10 +12862,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "incidentId": "01a242ff-a8c7-7001-b256-1745f76bcb71",
+                     *       "incidentId": "01a24319-4497-7005-8514-fb2d4b6dc82d",
                      *       "report": {
                      *         "kind": "leak",
-                     *         "awareAt": "2026-12-01T13:39:34.513Z",
+                     *         "awareAt": "2026-12-01T14:07:32.146Z",
                      *         "occurredAt": null,
                      *         "description": "Export file left on a shared drive",
                      *         "dataCategories": [
@@ -12647,30 +12874,30 @@ export interface operations {
                      *         "likelyConsequences": "Phishing",
                      *         "affectedSubjectsEstimate": 120
                      *       },
-                     *       "reportedBy": "apiKey:01a242ff-a053-7006-b516-bb2c6fbf05bc",
-                     *       "reportedAt": "2026-12-04T21:39:34.513Z",
-                     *       "authorityDeadline": "2026-12-04T13:39:34.513Z",
-                     *       "authorityNotifiedAt": "2026-12-04T21:39:34.513Z",
+                     *       "reportedBy": "apiKey:01a24319-3b50-7004-bca3-fa7780f093dd",
+                     *       "reportedAt": "2026-12-04T22:07:32.146Z",
+                     *       "authorityDeadline": "2026-12-04T14:07:32.146Z",
+                     *       "authorityNotifiedAt": "2026-12-04T22:07:32.146Z",
                      *       "notifiedWithinDeadline": false,
                      *       "overdue": false,
                      *       "subjectsNotifiedAt": null,
                      *       "remedies": [
                      *         {
-                     *           "at": "2026-12-04T21:39:34.513Z",
+                     *           "at": "2026-12-04T22:07:32.146Z",
                      *           "description": "Drive permissions fixed"
                      *         }
                      *       ],
-                     *       "closedAt": "2026-12-04T21:39:34.513Z",
+                     *       "closedAt": "2026-12-04T22:07:32.146Z",
                      *       "updates": [
                      *         {
-                     *           "at": "2026-12-04T21:39:34.513Z",
+                     *           "at": "2026-12-04T22:07:32.146Z",
                      *           "type": "authority-notified",
                      *           "authority": "DPA",
                      *           "reference": "DPA-2026-1",
                      *           "delayReason": "Scope unknown until forensics"
                      *         },
                      *         {
-                     *           "at": "2026-12-04T21:39:34.513Z",
+                     *           "at": "2026-12-04T22:07:32.146Z",
                      *           "type": "remedy",
                      *           "description": "Drive permissions fixed"
                      *         }
@@ -12759,10 +12986,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "incidentId": "01a242ff-a8c7-7001-b256-1745f76bcb71",
+                     *       "incidentId": "01a24319-4497-7005-8514-fb2d4b6dc82d",
                      *       "report": {
                      *         "kind": "leak",
-                     *         "awareAt": "2026-12-01T13:39:34.513Z",
+                     *         "awareAt": "2026-12-01T14:07:32.146Z",
                      *         "occurredAt": null,
                      *         "description": "Export file left on a shared drive",
                      *         "dataCategories": [
@@ -12771,30 +12998,30 @@ export interface operations {
                      *         "likelyConsequences": "Phishing",
                      *         "affectedSubjectsEstimate": 120
                      *       },
-                     *       "reportedBy": "apiKey:01a242ff-a053-7006-b516-bb2c6fbf05bc",
-                     *       "reportedAt": "2026-12-04T21:39:34.513Z",
-                     *       "authorityDeadline": "2026-12-04T13:39:34.513Z",
-                     *       "authorityNotifiedAt": "2026-12-04T21:39:34.513Z",
+                     *       "reportedBy": "apiKey:01a24319-3b50-7004-bca3-fa7780f093dd",
+                     *       "reportedAt": "2026-12-04T22:07:32.146Z",
+                     *       "authorityDeadline": "2026-12-04T14:07:32.146Z",
+                     *       "authorityNotifiedAt": "2026-12-04T22:07:32.146Z",
                      *       "notifiedWithinDeadline": false,
                      *       "overdue": false,
                      *       "subjectsNotifiedAt": null,
                      *       "remedies": [
                      *         {
-                     *           "at": "2026-12-04T21:39:34.513Z",
+                     *           "at": "2026-12-04T22:07:32.146Z",
                      *           "description": "Drive permissions fixed"
                      *         }
                      *       ],
-                     *       "closedAt": "2026-12-04T21:39:34.513Z",
+                     *       "closedAt": "2026-12-04T22:07:32.146Z",
                      *       "updates": [
                      *         {
-                     *           "at": "2026-12-04T21:39:34.513Z",
+                     *           "at": "2026-12-04T22:07:32.146Z",
                      *           "type": "authority-notified",
                      *           "authority": "DPA",
                      *           "reference": "DPA-2026-1",
                      *           "delayReason": "Scope unknown until forensics"
                      *         },
                      *         {
-                     *           "at": "2026-12-04T21:39:34.513Z",
+                     *           "at": "2026-12-04T22:07:32.146Z",
                      *           "type": "remedy",
                      *           "description": "Drive permissions fixed"
                      *         }
@@ -12894,9 +13121,9 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "requestId": "01a242ff-1c7f-7004-956e-7836266d0932",
-                     *         "tenantId": "dsr-530196",
-                     *         "customerId": "01a242ff-1857-7007-9624-0a00579aa9c0",
+                     *         "requestId": "01a24319-1297-7004-8059-21aef9a434b0",
+                     *         "tenantId": "dsr-4dd3d2",
+                     *         "customerId": "01a24319-0f88-7003-9969-9bc5f9f27322",
                      *         "requestType": "deletion",
                      *         "channel": "web",
                      *         "relation": "self",
@@ -12911,7 +13138,7 @@ export interface operations {
                      *         "escalations": [
                      *           {
                      *             "at": "2026-11-23T10:16:00.000Z",
-                     *             "by": "apiKey:01a242ff-179a-7009-87ec-530e67943d9a",
+                     *             "by": "apiKey:01a24319-0f0c-7003-a8e2-f1ecaa5b1daa",
                      *             "reason": "the tenant has not answered in three weeks"
                      *           }
                      *         ],
@@ -13006,9 +13233,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a242fe-1a10-7005-bbc2-e91a11825e70",
-                     *       "tenantId": "jobs-32c576-1",
-                     *       "customerId": "01a242fe-19a8-7005-b6f9-b796f1e47dc8",
+                     *       "requestId": "01a24319-1015-7003-901d-b697f7760c56",
+                     *       "tenantId": "dsr-4dd3d2",
+                     *       "customerId": "01a24319-0f88-7003-9969-9bc5f9f27322",
                      *       "requestType": "access",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -13021,10 +13248,10 @@ export interface operations {
                      *       "verificationMethod": null,
                      *       "handler": null,
                      *       "escalations": [],
-                     *       "receivedAt": "2026-12-04T21:37:58.387Z",
-                     *       "dueOn": "2027-01-04",
-                     *       "maxExtendedDueOn": "2027-03-04",
-                     *       "extensionNoticeBy": "2027-01-04",
+                     *       "receivedAt": "2026-11-23T10:00:00.000Z",
+                     *       "dueOn": "2026-12-23",
+                     *       "maxExtendedDueOn": "2027-02-23",
+                     *       "extensionNoticeBy": "2026-12-23",
                      *       "extension": null,
                      *       "urgency": "on-track",
                      *       "outcome": null,
@@ -13110,9 +13337,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a242ff-23bb-7000-8f5e-b5330d374fae",
-                     *       "tenantId": "dsr-530196",
-                     *       "customerId": "01a242ff-230f-7000-bf39-52539a6b0a78",
+                     *       "requestId": "01a24319-18e9-7000-8151-09070c5a3160",
+                     *       "tenantId": "dsr-4dd3d2",
+                     *       "customerId": "01a24319-183b-7001-bd69-520baf2a6971",
                      *       "requestType": "deletion",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -13134,7 +13361,7 @@ export interface operations {
                      *       "outcome": {
                      *         "summary": "personal data erased: profile, follow-up notes, consent evidence, customer and consent read models, lookup entries, pseudonym mapping, subject key",
                      *         "retained": [],
-                     *         "documentId": "01a242ff-246b-7004-8349-ae83e9cefd94"
+                     *         "documentId": "01a24319-1990-7005-86c2-92cb19495507"
                      *       },
                      *       "rejection": null,
                      *       "closedAt": "2026-11-23T10:16:00.000Z"
@@ -13218,8 +13445,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "challengeId": "01a242fe-2415-7008-8ba1-9a281d812be8",
-                     *       "expiresAt": "2026-12-04T21:53:01.233Z"
+                     *       "challengeId": "01a24319-1133-7008-9e80-d49470c63fe5",
+                     *       "expiresAt": "2026-11-23T10:15:00.000Z"
                      *     }
                      */
                     "application/json": components["schemas"]["VerificationCodeSent"];
@@ -13317,9 +13544,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a242ff-1ec6-7000-b8bf-9124fdc562ed",
-                     *       "tenantId": "dsr-530196",
-                     *       "customerId": "01a242ff-1857-7007-9624-0a00579aa9c0",
+                     *       "requestId": "01a24319-1448-7002-ab4b-21a550803487",
+                     *       "tenantId": "dsr-4dd3d2",
+                     *       "customerId": "01a24319-0f88-7003-9969-9bc5f9f27322",
                      *       "requestType": "withdrawal",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -13436,10 +13663,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a242fe-1bc9-7007-a8ad-be4e41c5b7a4",
-                     *       "tenantId": "jobs-32c576-2",
-                     *       "customerId": "01a242fe-1b92-7006-801c-68f3814e4c82",
-                     *       "requestType": "deletion",
+                     *       "requestId": "01a24319-1256-7005-9d82-5f49d4c430dc",
+                     *       "tenantId": "dsr-4dd3d2",
+                     *       "customerId": "01a24319-0f88-7003-9969-9bc5f9f27322",
+                     *       "requestType": "access",
                      *       "channel": "web",
                      *       "relation": "self",
                      *       "scope": {
@@ -13451,10 +13678,10 @@ export interface operations {
                      *       "verificationMethod": "handler-check",
                      *       "handler": null,
                      *       "escalations": [],
-                     *       "receivedAt": "2026-12-04T21:37:59.066Z",
-                     *       "dueOn": "2027-01-04",
-                     *       "maxExtendedDueOn": "2027-03-04",
-                     *       "extensionNoticeBy": "2027-01-04",
+                     *       "receivedAt": "2026-11-23T10:16:00.000Z",
+                     *       "dueOn": "2026-12-23",
+                     *       "maxExtendedDueOn": "2027-02-23",
+                     *       "extensionNoticeBy": "2026-12-23",
                      *       "extension": null,
                      *       "urgency": "on-track",
                      *       "outcome": null,
@@ -13553,9 +13780,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a242ff-1c7f-7004-956e-7836266d0932",
-                     *       "tenantId": "dsr-530196",
-                     *       "customerId": "01a242ff-1857-7007-9624-0a00579aa9c0",
+                     *       "requestId": "01a24319-1297-7004-8059-21aef9a434b0",
+                     *       "tenantId": "dsr-4dd3d2",
+                     *       "customerId": "01a24319-0f88-7003-9969-9bc5f9f27322",
                      *       "requestType": "deletion",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -13670,9 +13897,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a242ff-1c7f-7004-956e-7836266d0932",
-                     *       "tenantId": "dsr-530196",
-                     *       "customerId": "01a242ff-1857-7007-9624-0a00579aa9c0",
+                     *       "requestId": "01a24319-1297-7004-8059-21aef9a434b0",
+                     *       "tenantId": "dsr-4dd3d2",
+                     *       "customerId": "01a24319-0f88-7003-9969-9bc5f9f27322",
                      *       "requestType": "deletion",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -13687,7 +13914,7 @@ export interface operations {
                      *       "escalations": [
                      *         {
                      *           "at": "2026-11-23T10:16:00.000Z",
-                     *           "by": "apiKey:01a242ff-179a-7009-87ec-530e67943d9a",
+                     *           "by": "apiKey:01a24319-0f0c-7003-a8e2-f1ecaa5b1daa",
                      *           "reason": "the tenant has not answered in three weeks"
                      *         }
                      *       ],
@@ -13793,9 +14020,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a242ff-1c7f-7004-956e-7836266d0932",
-                     *       "tenantId": "dsr-530196",
-                     *       "customerId": "01a242ff-1857-7007-9624-0a00579aa9c0",
+                     *       "requestId": "01a24319-1297-7004-8059-21aef9a434b0",
+                     *       "tenantId": "dsr-4dd3d2",
+                     *       "customerId": "01a24319-0f88-7003-9969-9bc5f9f27322",
                      *       "requestType": "deletion",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -13810,7 +14037,7 @@ export interface operations {
                      *       "escalations": [
                      *         {
                      *           "at": "2026-11-23T10:16:00.000Z",
-                     *           "by": "apiKey:01a242ff-179a-7009-87ec-530e67943d9a",
+                     *           "by": "apiKey:01a24319-0f0c-7003-a8e2-f1ecaa5b1daa",
                      *           "reason": "the tenant has not answered in three weeks"
                      *         }
                      *       ],
@@ -13915,9 +14142,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a242ff-1ec6-7000-b8bf-9124fdc562ed",
-                     *       "tenantId": "dsr-530196",
-                     *       "customerId": "01a242ff-1857-7007-9624-0a00579aa9c0",
+                     *       "requestId": "01a24319-1448-7002-ab4b-21a550803487",
+                     *       "tenantId": "dsr-4dd3d2",
+                     *       "customerId": "01a24319-0f88-7003-9969-9bc5f9f27322",
                      *       "requestType": "withdrawal",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -14034,10 +14261,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a242ff-27fe-7003-8c26-89477644668c",
+                     *       "requestId": "01a24319-1cf9-7000-be53-fc9e42e35b7c",
                      *       "outcome": {
                      *         "summary": "personal data erased: profile (except the retained fields), follow-up notes, consent evidence, customer and consent read models, lookup entries, pseudonym mapping, subject key",
-                     *         "documentId": "01a242ff-28e6-7003-a508-977dbd51eb14",
+                     *         "documentId": "01a24319-1db8-7000-ab94-b3db2d7daf3d",
                      *         "retained": [
                      *           {
                      *             "category": "bankAccount",
@@ -14139,14 +14366,14 @@ export interface operations {
                     /**
                      * @example {
                      *       "format": "attest-access-export/v1",
-                     *       "tenantId": "dsr-530196",
-                     *       "requestId": "01a242ff-207e-7003-8b3b-4589b699c724",
+                     *       "tenantId": "dsr-4dd3d2",
+                     *       "requestId": "01a24319-15b9-7005-a93c-b3e92675c485",
                      *       "generatedAt": "2026-11-23T10:16:00.000Z",
                      *       "subject": {
-                     *         "customerId": "01a242ff-1857-7007-9624-0a00579aa9c0",
+                     *         "customerId": "01a24319-0f88-7003-9969-9bc5f9f27322",
                      *         "profile": {
-                     *           "name": "Li 530196",
-                     *           "email": "li.corrected.530196@example.org"
+                     *           "name": "Li 4dd3d2",
+                     *           "email": "li.corrected.4dd3d2@example.org"
                      *         },
                      *         "tags": [],
                      *         "under14": false,
@@ -14156,16 +14383,16 @@ export interface operations {
                      *       "followUps": [],
                      *       "consents": [
                      *         {
-                     *           "receiptId": "01a242ff-188c-7001-a0c4-2eceb597f3ee",
-                     *           "tenantId": "dsr-530196",
-                     *           "subjectId": "01a242ff-1857-7007-9624-0a00579aa9c0",
-                     *           "consentId": "01a242ff-188c-7002-a171-ff5540ae2b3b",
+                     *           "receiptId": "01a24319-0fab-7007-8ea8-28a462080a90",
+                     *           "tenantId": "dsr-4dd3d2",
+                     *           "subjectId": "01a24319-0f88-7003-9969-9bc5f9f27322",
+                     *           "consentId": "01a24319-0fab-7008-908d-8a976d6e9a27",
                      *           "channel": "email",
                      *           "scope": "general",
                      *           "recordedAt": "2026-11-23T10:00:00.000Z",
                      *           "event": {
-                     *             "id": "01a242ff-188e-7005-905e-ed6a792b0ebe",
-                     *             "stream": "consent-01a242ff-1857-7007-9624-0a00579aa9c0",
+                     *             "id": "01a24319-0fac-7002-8f2a-f54897245f7e",
+                     *             "stream": "consent-01a24319-0f88-7003-9969-9bc5f9f27322",
                      *             "position": 0
                      *           },
                      *           "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -14189,16 +14416,16 @@ export interface operations {
                      *           "givenByGuardian": null
                      *         },
                      *         {
-                     *           "receiptId": "01a242ff-18d9-7006-be3c-9dcb2a65d2c6",
-                     *           "tenantId": "dsr-530196",
-                     *           "subjectId": "01a242ff-1857-7007-9624-0a00579aa9c0",
-                     *           "consentId": "01a242ff-18d9-7007-96dd-1cf9040a5b04",
+                     *           "receiptId": "01a24319-0fe1-7007-8e3f-e63e3cdf0159",
+                     *           "tenantId": "dsr-4dd3d2",
+                     *           "subjectId": "01a24319-0f88-7003-9969-9bc5f9f27322",
+                     *           "consentId": "01a24319-0fe1-7008-a7a4-f92ec5ba2670",
                      *           "channel": "sms",
                      *           "scope": "general",
                      *           "recordedAt": "2026-11-23T10:00:00.000Z",
                      *           "event": {
-                     *             "id": "01a242ff-18db-7001-91c1-a700b71659a9",
-                     *             "stream": "consent-01a242ff-1857-7007-9624-0a00579aa9c0",
+                     *             "id": "01a24319-0fe2-7004-a784-8848f3a26b5e",
+                     *             "stream": "consent-01a24319-0f88-7003-9969-9bc5f9f27322",
                      *             "position": 1
                      *           },
                      *           "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -14224,15 +14451,15 @@ export interface operations {
                      *       ],
                      *       "processing": [
                      *         {
-                     *           "actor": "apiKey:01a242ff-17b2-7008-8857-7ea4a1de06ab",
+                     *           "actor": "apiKey:01a24319-0f23-7009-8e78-9cf27aefba0a",
                      *           "at": "2026-12-10T10:00:00.000Z",
                      *           "categories": [
                      *             "request-contact"
                      *           ],
                      *           "channel": "web",
-                     *           "commandId": "01a242ff-1a4d-7002-9202-c50af1ab3203",
-                     *           "correlationId": "01a242ff-1a4a-7005-9b30-e4438f93feee",
-                     *           "eventId": "01a242ff-1a52-7004-a0a9-c4be4bb04eb7",
+                     *           "commandId": "01a24319-10e2-7004-8dec-2a9a2f710def",
+                     *           "correlationId": "01a24319-10df-7004-92f2-b20dd6733618",
+                     *           "eventId": "01a24319-10e5-7000-a129-1b745a231cfa",
                      *           "index": 7,
                      *           "kind": "collect",
                      *           "legalBasis": "legal-obligation",
@@ -14244,44 +14471,43 @@ export interface operations {
                      *           "outcome": null,
                      *           "purpose": "data-subject-request",
                      *           "reasons": [],
-                     *           "subject": "psn_WT44ZP46L2y9Ux42kNT4DQ",
-                     *           "tenant": "dsr-530196",
+                     *           "subject": "psn_JZkgsSYUnY-EjrlZiDciWA",
+                     *           "tenant": "dsr-4dd3d2",
                      *           "v": 1,
-                     *           "leafHash": "YVYnuB16+LhKwaP5ya5AQm2fIW422b3a9q3hp7yHJI4="
+                     *           "leafHash": "M+7gypvLm07ab925AiEfJimH0WxOsa7C444wwYcfXd4="
                      *         },
                      *         {
-                     *           "actor": "apiKey:01a242ff-179a-7009-87ec-530e67943d9a",
+                     *           "actor": "apiKey:01a24319-0f23-7009-8e78-9cf27aefba0a",
                      *           "at": "2026-11-23T10:16:00.000Z",
                      *           "categories": [
-                     *             "profile.email",
-                     *             "profile.name"
+                     *             "request-contact"
                      *           ],
-                     *           "channel": null,
-                     *           "commandId": "01a242ff-20f5-7001-b637-e7b8f7f6a51a",
-                     *           "correlationId": "01a242ff-20f4-7004-8e0a-5e8a59dfa56a",
-                     *           "eventId": null,
-                     *           "index": 23,
-                     *           "kind": "export",
+                     *           "channel": "web",
+                     *           "commandId": "01a24319-15b7-7001-80c3-75db50682e7e",
+                     *           "correlationId": "01a24319-15b6-7004-926d-4ead7b3bccf3",
+                     *           "eventId": "01a24319-15ba-7001-9af7-8df3e285aad2",
+                     *           "index": 21,
+                     *           "kind": "collect",
                      *           "legalBasis": "legal-obligation",
                      *           "measures": [
                      *             "per-subject-encryption",
                      *             "access-control"
                      *           ],
-                     *           "method": "api",
+                     *           "method": "interactive",
                      *           "outcome": null,
                      *           "purpose": "data-subject-request",
                      *           "reasons": [],
-                     *           "subject": "psn_WT44ZP46L2y9Ux42kNT4DQ",
-                     *           "tenant": "dsr-530196",
+                     *           "subject": "psn_JZkgsSYUnY-EjrlZiDciWA",
+                     *           "tenant": "dsr-4dd3d2",
                      *           "v": 1,
-                     *           "leafHash": "X4vd2GonScSwoIdvS6Wsye5wuPHL32q3o4gjC/cnIgk="
+                     *           "leafHash": "a9Ic+w8I5snU+HPBQdraen4VsR1E2HU6oBGGE4l44Z0="
                      *         }
                      *       ],
                      *       "requests": [
                      *         {
-                     *           "requestId": "01a242ff-1924-7005-96c2-f846dd9d41de",
-                     *           "tenantId": "dsr-530196",
-                     *           "customerId": "01a242ff-1857-7007-9624-0a00579aa9c0",
+                     *           "requestId": "01a24319-1015-7003-901d-b697f7760c56",
+                     *           "tenantId": "dsr-4dd3d2",
+                     *           "customerId": "01a24319-0f88-7003-9969-9bc5f9f27322",
                      *           "requestType": "access",
                      *           "channel": "web",
                      *           "relation": "self",
@@ -14305,9 +14531,9 @@ export interface operations {
                      *           "closedAt": null
                      *         },
                      *         {
-                     *           "requestId": "01a242ff-1a25-7002-b784-d406c8d49ea8",
-                     *           "tenantId": "dsr-530196",
-                     *           "customerId": "01a242ff-1857-7007-9624-0a00579aa9c0",
+                     *           "requestId": "01a24319-10c7-7006-971f-9895c61a1284",
+                     *           "tenantId": "dsr-4dd3d2",
+                     *           "customerId": "01a24319-0f88-7003-9969-9bc5f9f27322",
                      *           "requestType": "restriction",
                      *           "channel": "web",
                      *           "relation": "self",
@@ -14437,9 +14663,9 @@ export interface operations {
                      *     </style>
                      *     </head><body>
                      *     <h1>The personal data we hold about you</h1>
-                     *     <p class="meta">Produced November 23, 2026 at 10:16 AM (Coordinated Universal Time) · for request 01a242ff-207e-7003-8b3b-4589b699c724 · your reference 01a242ff-1857-7007-9624-0a00579aa9c0</p>
+                     *     <p class="meta">Produced November 23, 2026 at 10:16 AM (Coordinated Universal Time) · for request 01a24319-15b9-7005-a93c-b3e92675c485 · your reference 01a24319-0f88-7003-9969-9bc5f9f27322</p>
                      *     <h2>Your details</h2>
-                     *     <table class="rows"><tr><th scope="row">Name</th><td>Li 530196</td></tr><tr><th scope="row">E-mail address</th><td>li.corrected.530196@example.org</td></tr></table>
+                     *     <table class="rows"><tr><th scope="row">Name</th><td>Li 4dd3d2</td></tr><tr><th scope="row">E-mail address</th><td>li.corrected.4dd3d2@example.org</td></tr></table>
                      *     …
                      */
                     "text/html": string;
@@ -14626,24 +14852,24 @@ export interface operations {
                      *             "category": "email"
                      *           }
                      *         ],
-                     *         "tenantId": "dsr-530196",
-                     *         "requestId": "01a242ff-27fe-7003-8c26-89477644668c",
+                     *         "tenantId": "dsr-4dd3d2",
+                     *         "requestId": "01a24319-1cf9-7000-be53-fc9e42e35b7c",
                      *         "receivedAt": "2026-11-23T10:16:00.000Z",
-                     *         "subjectRef": "01a242ff-27b9-7002-bfe4-607258c38e72",
-                     *         "verifierKey": "attest.local/processing-record+84300884+ARHGznJAecMEyVuowbdQEeLgwbsKNHX7zLpVjIM2NEpa",
-                     *         "certificateId": "01a242ff-28e6-7003-a508-977dbd51eb14",
+                     *         "subjectRef": "01a24319-1cb9-7002-848b-3bfb19ef1ffb",
+                     *         "verifierKey": "attest.local/processing-record+b8479776+AT/Nu3HheNPtaEuBKfOoojLk/PCGgOfjq4nPg8t4dCso",
+                     *         "certificateId": "01a24319-1db8-7000-ab94-b3db2d7daf3d",
                      *         "processingRecord": {
                      *           "index": 41,
-                     *           "origin": "attest.local/processing-record/dsr-530196",
-                     *           "leafHash": "cQ7U+J40zUS5MkRRkMFTf/KjdEEGaBei34W7TlZ6rJ8=",
-                     *           "checkpoint": "attest.local/processing-record/dsr-530196\n42\nRVlTp1BnL423Gqmpu9rQyQFhx1pJK8V728G2qoifB6A=\n\n— attest.local/processing-record hDAIhErMSFlHEHVVZc6gNXJCzyvK7jtc/GA4qc1s6/loBmb/LnTIGVh7+rEDQHFVCSyugQCQ49dBps08/DmslTdabw4=\n",
+                     *           "origin": "attest.local/processing-record/dsr-4dd3d2",
+                     *           "leafHash": "0pAaT8tWcY62b2nH2pDDLPfGvYm4Ve1GiHwSplpbcpg=",
+                     *           "checkpoint": "attest.local/processing-record/dsr-4dd3d2\n42\nbN8wR3O23NVfddla1hHc5zK4GVu3LfMRM/DlZtmSsXY=\n\n— attest.local/processing-record uEeXdsQj6YnzQ/wKopa2WuFgSmA4HE8lV6nEgHYjtEr0vtNC5g6sRBor7vB0LN89e5MUenA2DtR4yjjbdH9BYdWkHAY=\n",
                      *           "inclusionProof": [
-                     *             "mOWbplyzWtF6kjlnSHQEubRVf1L1NH+EHttD7F9D7vI=",
-                     *             "SiMDe5bWRLmmwEabfczE4VZWOga8WPfgD3r1iIGk99g="
+                     *             "BuJcpKdBWCvJwITRdcqLrXSJ0A6ZabWAnTxiBPKA9Zk=",
+                     *             "KWS/JOwVntuvQdHqwcxSUpbzqTCoolIcXsY3goBPwu8="
                      *           ]
                      *         }
                      *       },
-                     *       "signedNote": "{\"certificateId\":\"01a242ff-28e6-7003-a508-977dbd51eb14\",\"covered\":[\"profile (except the retained fields)\",\"follow-up notes\",\"consent evidence\",\"customer and consent read models\",\"lookup entries\",\"pseudonym mapping\",\"subject key\"],\"erasedAt\":\"2026-11-23T10:16:00.000Z\",\"format\":\"attest-deletion-certificate/v1\",\"issuedAt\":\"2026-11-23T10:16:00.000Z\",\"processingRecord\":{\"checkpoint\":\"attest.local/processing-record/dsr-530196\\n42\\nRVlTp1BnL423Gqmpu9rQyQFhx1pJK8V728G2qoifB6A=\\n\\n— attest.local/processing-record hDAIhErMSFlHEHVVZc6gNXJCzyvK7jtc/GA4qc1s6/loBmb/LnTIGVh7+rEDQHFVCSyugQCQ49dBps08/DmslTdabw4=\\n\",\"inclusionProof\":[\"mOWbplyzWtF6kjlnSHQEubRVf1L1NH+EHttD7F9D7vI=\",\"SiMDe5bWRLmmwEabfczE4VZWOga8WPfgD3r1iIGk99g=\",\"4qQWG7wYcydM6gM0/dXNNwj1cMmxEVLQ7jNGY0b3LgE=\"],\"index\":41,\"leafHash\":\"cQ7U+J40zUS5MkRRkMFTf/KjdEEGaBei34W7TlZ6rJ8=\",\"origin\":\"attest.local/processing-record/dsr-530196\"},\"receivedAt\":\"2026-11-23T10:16:00.000Z\",\"requestId\":\"01a242ff-27fe-7003-8c26-89477644668c\",\"retained\":[{\"category\":\"bankAccount\",\"reason\":\"Tax law: accounting records are kept 10 years\",\"until\":\"2036-11-23\"},{\"category\":\"email\",\"reason\":\"Legal claim 2026-117 pending\",\"until\":\"2028-12-31\"}],\"subjectRef\":\"01a242ff-27b9-7002-bfe4-607258c38e72\",\"tenantId\":\"dsr-530196\",\"verifierKey\":\"attest.local/processing-record+84300884+ARHGznJAecMEyVuowbdQEeLgwbsKNHX7zLpVjIM2NEpa\"}\n\n— attest.local/processing-record hDAIhEVA9yMMtd/K64304m2sBZFjG5LIZbEBgp7x+2hp8gzeeU8dkG6tab5pc7GVkwoxZBL9qG5WEMaqdCwB8ZnJJAw=\n"
+                     *       "signedNote": "{\"certificateId\":\"01a24319-1db8-7000-ab94-b3db2d7daf3d\",\"covered\":[\"profile (except the retained fields)\",\"follow-up notes\",\"consent evidence\",\"customer and consent read models\",\"lookup entries\",\"pseudonym mapping\",\"subject key\"],\"erasedAt\":\"2026-11-23T10:16:00.000Z\",\"format\":\"attest-deletion-certificate/v1\",\"issuedAt\":\"2026-11-23T10:16:00.000Z\",\"processingRecord\":{\"checkpoint\":\"attest.local/processing-record/dsr-4dd3d2\\n42\\nbN8wR3O23NVfddla1hHc5zK4GVu3LfMRM/DlZtmSsXY=\\n\\n— attest.local/processing-record uEeXdsQj6YnzQ/wKopa2WuFgSmA4HE8lV6nEgHYjtEr0vtNC5g6sRBor7vB0LN89e5MUenA2DtR4yjjbdH9BYdWkHAY=\\n\",\"inclusionProof\":[\"BuJcpKdBWCvJwITRdcqLrXSJ0A6ZabWAnTxiBPKA9Zk=\",\"KWS/JOwVntuvQdHqwcxSUpbzqTCoolIcXsY3goBPwu8=\",\"6mbKzOZuGoo7Pj1GnMQX+bYIGLjQ2SlEojsuQSuHhWo=\"],\"index\":41,\"leafHash\":\"0pAaT8tWcY62b2nH2pDDLPfGvYm4Ve1GiHwSplpbcpg=\",\"origin\":\"attest.local/processing-record/dsr-4dd3d2\"},\"receivedAt\":\"2026-11-23T10:16:00.000Z\",\"requestId\":\"01a24319-1cf9-7000-be53-fc9e42e35b7c\",\"retained\":[{\"category\":\"bankAccount\",\"reason\":\"Tax law: accounting records are kept 10 years\",\"until\":\"2036-11-23\"},{\"category\":\"email\",\"reason\":\"Legal claim 2026-117 pending\",\"until\":\"2028-12-31\"}],\"subjectRef\":\"01a24319-1cb9-7002-848b-3bfb19ef1ffb\",\"tenantId\":\"dsr-4dd3d2\",\"verifierKey\":\"attest.local/processing-record+b8479776+AT/Nu3HheNPtaEuBKfOoojLk/PCGgOfjq4nPg8t4dCso\"}\n\n— attest.local/processing-record uEeXduEBkXVczGU5O7PmLJ32gtPeg5CGvqkK2l8hMTttpOLCDQ2KOvTDo+Gz7kqavJ+13BWeUpQILtyKumUqk8tfjQ4=\n"
                      *     }
                      */
                     "application/json": components["schemas"]["DeletionCertificateDocument"];
@@ -14728,9 +14954,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a242ff-1c7f-7004-956e-7836266d0932",
-                     *       "tenantId": "dsr-530196",
-                     *       "customerId": "01a242ff-1857-7007-9624-0a00579aa9c0",
+                     *       "requestId": "01a24319-1297-7004-8059-21aef9a434b0",
+                     *       "tenantId": "dsr-4dd3d2",
+                     *       "customerId": "01a24319-0f88-7003-9969-9bc5f9f27322",
                      *       "requestType": "deletion",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -14745,7 +14971,7 @@ export interface operations {
                      *       "escalations": [
                      *         {
                      *           "at": "2026-11-23T10:16:00.000Z",
-                     *           "by": "apiKey:01a242ff-179a-7009-87ec-530e67943d9a",
+                     *           "by": "apiKey:01a24319-0f0c-7003-a8e2-f1ecaa5b1daa",
                      *           "reason": "the tenant has not answered in three weeks"
                      *         }
                      *       ],
@@ -14939,7 +15165,7 @@ export interface operations {
                      *           "years": 10
                      *         }
                      *       ],
-                     *       "updatedBy": "apiKey:01a242ff-177f-7002-a965-1adf4ad93cd5",
+                     *       "updatedBy": "apiKey:01a24319-0efb-7005-a94c-efeb68fe8786",
                      *       "updatedAt": "2026-11-23T10:16:00.000Z"
                      *     }
                      */
@@ -15011,9 +15237,9 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "requestId": "01a242ff-1c7f-7004-956e-7836266d0932",
-                     *         "tenantId": "dsr-530196",
-                     *         "customerId": "01a242ff-1857-7007-9624-0a00579aa9c0",
+                     *         "requestId": "01a24319-1297-7004-8059-21aef9a434b0",
+                     *         "tenantId": "dsr-4dd3d2",
+                     *         "customerId": "01a24319-0f88-7003-9969-9bc5f9f27322",
                      *         "requestType": "deletion",
                      *         "channel": "web",
                      *         "relation": "self",
@@ -15028,7 +15254,7 @@ export interface operations {
                      *         "escalations": [
                      *           {
                      *             "at": "2026-11-23T10:16:00.000Z",
-                     *             "by": "apiKey:01a242ff-179a-7009-87ec-530e67943d9a",
+                     *             "by": "apiKey:01a24319-0f0c-7003-a8e2-f1ecaa5b1daa",
                      *             "reason": "the tenant has not answered in three weeks"
                      *           }
                      *         ],

@@ -5,6 +5,7 @@ import type { components } from '../api/schema';
 
 export type CheckpointView = components['schemas']['CheckpointView'];
 export type ServerVerification = components['schemas']['VerificationReport'];
+export type VerificationRun = components['schemas']['VerificationRun'];
 
 export interface CheckpointsSearch {
   /** The tree size of the older checkpoint. */

@@ -156,7 +156,16 @@ export const en = {
     'Every signed checkpoint of the processing record, newest first. A checkpoint is the log’s size and root hash, signed with Ed25519: whatever was signed once can be shown to be still in the log.',
   'checkpoints.serverTitle': 'The server’s verification',
   'checkpoints.serverRunning': 'Running the server’s verification…',
-  'checkpoints.serverRunAgain': 'Run the verification again',
+  'checkpoints.serverHint':
+    'The server recomputes the whole log from the stored records and checks every signed checkpoint: once a day on its own, and whenever you ask. The latest run is shown; an alarm when it failed.',
+  'checkpoints.serverNeverRun': 'The server has not verified this log yet: it does so once a day, or now if you ask.',
+  'checkpoints.serverRunNow': 'Verify on the server now',
+  'checkpoints.runBy': 'Run by',
+  'checkpoints.runScheduled': 'the daily verification',
+  'checkpoints.runResult': 'Result',
+  'checkpoints.runPassed': 'Passed',
+  'checkpoints.runFailed': 'FAILED ({count} problems)',
+  'checkpoints.earlierRuns': 'Earlier runs ({count})',
   'checkpoints.serverFailed':
     'ALARM: the server’s verification of the processing record FAILED ({count} problems). The stored log does not match what was signed: report this to your security team now.',
   'checkpoints.serverMoreProblems': '… and {count} more problems.',

@@ -1,11 +1,11 @@
 // The signed checkpoints of the processing record, newest first; the server's own verification
 // (an alarm when it failed); and, for two checkpoints chosen in the URL (`from`, `to`), the
 // in-browser check that the log only grew between them (RFC 6962 consistency proof).
-import { useMutation, useQuery } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { getRouteApi } from '@tanstack/react-router';
 import { useId, useState } from 'react';
 import { api, unwrap } from '../api/client';
-import { checkpointsQuery, logInfoQuery, serverVerificationQuery, sessionQuery } from '../api/queries';
+import { checkpointsQuery, logInfoQuery, sessionQuery, verificationRunsQuery } from '../api/queries';
 import {
   chosenSizes,
   consistencyCommand,
@@ -16,6 +16,7 @@ import {
   type CheckpointView,
   type CheckpointsSearch,
   type Pair,
+  type VerificationRun,
 } from '../checkpoints/checkpoints';
 import { DateTime } from '../components/DateTime';
 import { ErrorBox } from '../components/ErrorBox';
@@ -66,15 +67,22 @@ export function CheckpointsPage() {
 /** The server's verification (it recomputes the tree from the stored bodies), run when the page opens and on demand. */
 function ServerVerification() {
   const { t } = useI18n();
-  const query = useQuery(serverVerificationQuery);
-  const report = query.data;
-  const state = report ? serverVerificationState(report) : undefined;
+  const queryClient = useQueryClient();
+  const query = useQuery(verificationRunsQuery);
+  const run = useMutation({
+    mutationFn: () => unwrap(api.POST('/v1/processing-record/verification-runs')),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: verificationRunsQuery.queryKey }),
+  });
+  const runs = query.data;
+  const latest = runs?.[0];
+  const state = latest ? serverVerificationState(latest.report) : runs ? 'never-run' : undefined;
   return (
-    <section className="card" aria-labelledby="checkpoints-server" data-server-verification={state ?? (query.isError ? 'error' : 'running')}>
+    <section className="card" aria-labelledby="checkpoints-server" data-server-verification={state ?? (query.isError ? 'error' : 'loading')}>
       <h2 id="checkpoints-server">{t('checkpoints.serverTitle')}</h2>
+      <p className="muted">{t('checkpoints.serverHint')}</p>
       {query.isPending && (
         <p className="muted" role="status">
-          {t('checkpoints.serverRunning')}
+          {t('app.loading')}
         </p>
       )}
       {query.isError && (
@@ -85,9 +93,45 @@ function ServerVerification() {
           }}
         />
       )}
-      {report && state === 'failed' && (
+      {state === 'never-run' && (
+        <p className="notice" role="status">
+          {t('checkpoints.serverNeverRun')}
+        </p>
+      )}
+      {latest && <RunResult run={latest} />}
+      {run.isError && <ErrorBox error={run.error} />}
+      {runs && (
+        <button
+          type="button"
+          className="button secondary"
+          disabled={run.isPending}
+          onClick={() => {
+            run.mutate();
+          }}
+        >
+          {run.isPending ? t('checkpoints.serverRunning') : t('checkpoints.serverRunNow')}
+        </button>
+      )}
+      {runs && runs.length > 1 && <EarlierRuns runs={runs.slice(1)} />}
+    </section>
+  );
+}
+
+/** Who or what ran a verification: the daily job, or a person. */
+function RunBy({ run }: { readonly run: VerificationRun }) {
+  const { t } = useI18n();
+  return run.requestedBy === null ? <>{t('checkpoints.runScheduled')}</> : <span className="mono">{run.requestedBy}</span>;
+}
+
+function RunResult({ run }: { readonly run: VerificationRun }) {
+  const { t } = useI18n();
+  const report = run.report;
+  const state = serverVerificationState(report);
+  return (
+    <>
+      {state === 'failed' && (
         <div className="notice failure" role="alert">
-          <p>{t('checkpoints.serverFailed', { count: report.problems.length })}</p>
+          <p>{t('checkpoints.serverFailed', { count: run.problemCount })}</p>
           {report.problems.length > 0 && (
             <ul>
               {report.problems.slice(0, LISTED_PROBLEMS).map((problem, i) => (
@@ -95,70 +139,98 @@ function ServerVerification() {
               ))}
             </ul>
           )}
-          {report.problems.length > LISTED_PROBLEMS && <p>{t('checkpoints.serverMoreProblems', { count: report.problems.length - LISTED_PROBLEMS })}</p>}
+          {run.problemCount > LISTED_PROBLEMS && <p>{t('checkpoints.serverMoreProblems', { count: run.problemCount - LISTED_PROBLEMS })}</p>}
         </div>
       )}
-      {report && state === 'passed' && (
+      {state === 'passed' && (
         <p className="notice success" role="status">
           {t('checkpoints.serverPassed', { size: report.size, checkpoints: report.checkpointsChecked })}
         </p>
       )}
-      {report && state === 'nothing-signed' && (
+      {state === 'nothing-signed' && (
         <p className="notice" role="status">
           {t('checkpoints.serverNothingSigned')}
         </p>
       )}
-      {report && (
-        <dl className="facts">
-          <div>
-            <dt>{t('checkpoints.serverCheckedAt')}</dt>
-            <dd>
-              <DateTime value={new Date(query.dataUpdatedAt).toISOString()} />
-            </dd>
-          </div>
-          <div>
-            <dt>{t('checkpoints.entries')}</dt>
-            <dd className="mono">{report.size}</dd>
-          </div>
-          <div>
-            <dt>{t('checkpoints.purged')}</dt>
-            <dd className="mono">{report.purged}</dd>
-          </div>
-          <div>
-            <dt>{t('checkpoints.checkpointsChecked')}</dt>
-            <dd className="mono">{report.checkpointsChecked}</dd>
-          </div>
-          <div>
-            <dt>{t('checkpoints.latestSigned')}</dt>
-            <dd className="mono break">
-              {report.latestCheckpoint === null
-                ? t('checkpoints.none')
-                : t('checkpoints.sizeRoot', { size: report.latestCheckpoint.size, root: report.latestCheckpoint.root })}
-            </dd>
-          </div>
-          <div>
-            <dt>{t('checkpoints.uncovered')}</dt>
-            <dd className="mono">{report.uncovered}</dd>
-          </div>
-          <div>
-            <dt>{t('checkpoints.pending')}</dt>
-            <dd className="mono">{report.pending}</dd>
-          </div>
-        </dl>
-      )}
-      {!query.isPending && (
-        <button
-          type="button"
-          className="button secondary"
-          disabled={query.isFetching}
-          onClick={() => {
-            void query.refetch();
-          }}
-        >
-          {query.isFetching ? t('checkpoints.serverRunning') : t('checkpoints.serverRunAgain')}
-        </button>
-      )}
-    </section>
+      <dl className="facts">
+        <div>
+          <dt>{t('checkpoints.serverCheckedAt')}</dt>
+          <dd>
+            <DateTime value={run.finishedAt} />
+          </dd>
+        </div>
+        <div>
+          <dt>{t('checkpoints.runBy')}</dt>
+          <dd>
+            <RunBy run={run} />
+          </dd>
+        </div>
+        <div>
+          <dt>{t('checkpoints.entries')}</dt>
+          <dd className="mono">{report.size}</dd>
+        </div>
+        <div>
+          <dt>{t('checkpoints.purged')}</dt>
+          <dd className="mono">{report.purged}</dd>
+        </div>
+        <div>
+          <dt>{t('checkpoints.checkpointsChecked')}</dt>
+          <dd className="mono">{report.checkpointsChecked}</dd>
+        </div>
+        <div>
+          <dt>{t('checkpoints.latestSigned')}</dt>
+          <dd className="mono break">
+            {report.latestCheckpoint === null
+              ? t('checkpoints.none')
+              : t('checkpoints.sizeRoot', { size: report.latestCheckpoint.size, root: report.latestCheckpoint.root })}
+          </dd>
+        </div>
+        <div>
+          <dt>{t('checkpoints.uncovered')}</dt>
+          <dd className="mono">{report.uncovered}</dd>
+        </div>
+        <div>
+          <dt>{t('checkpoints.pending')}</dt>
+          <dd className="mono">{report.pending}</dd>
+        </div>
+      </dl>
+    </>
+  );
+}
+
+function EarlierRuns({ runs }: { readonly runs: readonly VerificationRun[] }) {
+  const { t } = useI18n();
+  return (
+    <details className="earlier-runs">
+      <summary>{t('checkpoints.earlierRuns', { count: runs.length })}</summary>
+      <table className="dense">
+        <caption className="visually-hidden">{t('checkpoints.earlierRuns', { count: runs.length })}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{t('checkpoints.serverCheckedAt')}</th>
+            <th scope="col">{t('checkpoints.runBy')}</th>
+            <th scope="col">{t('checkpoints.runResult')}</th>
+            <th scope="col" className="num">
+              {t('checkpoints.entries')}
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {runs.map((run) => (
+            <tr key={run.runId} data-run-ok={run.report.ok ? 'yes' : 'no'}>
+              <td>
+                <DateTime value={run.finishedAt} style="compact" />
+              </td>
+              <td>
+                <RunBy run={run} />
+              </td>
+              <td>{run.report.ok ? t('checkpoints.runPassed') : t('checkpoints.runFailed', { count: run.problemCount })}</td>
+              <td className="num mono">{run.report.size}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </details>
   );
 }
 

@@ -14,7 +14,7 @@ import {
 import { subjectsOfTenant } from '@attest/consent-infrastructure';
 import type { JobDefinition } from '@attest/jobs';
 import { noticeJob } from '@attest/notifications';
-import { processingRecordPurgeJob, purgeWarnings, type RecordJobDependencies } from '@attest/processing-infrastructure';
+import { processingRecordPurgeJob, processingRecordVerificationJob, purgeWarnings, type RecordJobDependencies } from '@attest/processing-infrastructure';
 import { PostgresRetainedData, requestDeadlinesJob, retainedDataExpiryJob, retainedDataWarnings } from '@attest/requests-infrastructure';
 import { accountCommandHandler } from './console-accounts';
 import { eraseCustomer } from './customer-erasure';
@@ -35,6 +35,7 @@ export function createJobs(infra: Infrastructure, config: AttestConfig): JobDefi
   const retained = new PostgresRetainedData(infra.dataSource, infra.privacy, infra.vault);
   return [
     processingRecordPurgeJob(record),
+    processingRecordVerificationJob({ owner: infra.dataSource, log: infra.recordLog }),
     retainedDataExpiryJob(retained),
     requestDeadlinesJob({ owner: infra.dataSource, outbox: infra.outbox }),
     inactivityRestrictionJob(accounts, config.accounts.inactivityRestrictionDays),

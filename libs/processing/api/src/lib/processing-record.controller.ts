@@ -31,6 +31,7 @@ import {
   type RecordBundle,
   type RecordQuery,
   type VerificationReport,
+  type VerificationRun,
 } from '@attest/processing-application';
 import {
   activitiesCsv,
@@ -246,6 +247,9 @@ function toQuery(q: RecordQueryDto): RecordQuery {
   };
 }
 
+/** How many kept verification runs one page lists. */
+const RUNS_LIMIT = new ParseSafeIntPipe({ min: 1, max: 100, optional: true });
+
 /** Entry indices start at 0; tree sizes at 1. */
 const INDEX = new ParseSafeIntPipe({ min: 0 });
 const SIZE = new ParseSafeIntPipe({ min: 1 });
@@ -380,6 +384,25 @@ export class ProcessingRecordController {
   @ApiAuthenticatedProblems()
   verify(): Promise<VerificationReport> {
     return this.record.verify(tenantId());
+  }
+
+  @Get('verification-runs')
+  @RequirePermission('processing-record:read')
+  @ApiOperation({ summary: 'The kept verifications of this log (the daily job’s and those asked for), newest first' })
+  @ApiQuery({ name: 'limit', required: false, schema: { ...RUNS_LIMIT.schema, default: 10 } })
+  @ApiAnswer(200, 'ProcessingRecordVerificationRun', 'Runs, newest first', { list: true })
+  @ApiAuthenticatedProblems(400)
+  verificationRuns(@Query('limit', RUNS_LIMIT) limit?: number): Promise<VerificationRun[]> {
+    return this.record.verificationRuns(tenantId(), limit ?? 10);
+  }
+
+  @Post('verification-runs')
+  @RequirePermission('processing-record:read')
+  @ApiOperation({ summary: 'Verify this log on the server now (tree and every signed checkpoint) and keep the report' })
+  @ApiAnswer(201, 'ProcessingRecordVerificationRun', 'The run, kept')
+  @ApiAuthenticatedProblems()
+  runVerification(): Promise<VerificationRun> {
+    return this.record.runVerification(tenantId(), actor());
   }
 
   @Post('exports')

@@ -1,4 +1,4 @@
-import type { CheckpointView, LegalHold, RecordBundle, VerificationReport } from '@attest/processing-application';
+import type { CheckpointView, LegalHold, RecordBundle, VerificationReport, VerificationRun } from '@attest/processing-application';
 import type { ActivityVersion, ImpactAssessment, IncidentView, ProcessingRecordBody } from '@attest/processing-domain';
 
 // What the processing-record and register routes answer, by name: docs/openapi.json's
@@ -8,6 +8,7 @@ import type { ActivityVersion, ImpactAssessment, IncidentView, ProcessingRecordB
 export type Checkpoint = CheckpointView;
 export type ProcessingRecordLegalHold = LegalHold;
 export type ProcessingRecordVerification = VerificationReport;
+export type ProcessingRecordVerificationRun = VerificationRun;
 export type ProcessingRecordBundle = RecordBundle;
 export type ProcessingActivityVersion = ActivityVersion;
 export type Incident = IncidentView;

@@ -28,6 +28,19 @@ export interface RecordQuery {
   readonly to?: Date;
 }
 
+/** One verification of a tenant's log by the server, as kept: the daily job's or one asked for. */
+export interface VerificationRun {
+  readonly runId: string;
+  readonly trigger: 'scheduled' | 'on-demand';
+  /** Who asked for it (on demand); null for the daily job. */
+  readonly requestedBy: string | null;
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  /** The problems found; the report keeps the first 100 of them. */
+  readonly problemCount: number;
+  readonly report: VerificationReport;
+}
+
 export interface LegalHold {
   readonly holdId: string;
   readonly reason: string;
@@ -57,6 +70,10 @@ export interface ProcessingRecordService {
     cursor: string | null,
   ): Promise<{ records: (ProcessingRecordBody & { leafHash: string })[]; next: string | null }>;
   verify(tenantId: string): Promise<VerificationReport>;
+  /** Verifies the tenant's log now and keeps the report (a run asked for by `requestedBy`). */
+  runVerification(tenantId: string, requestedBy: string): Promise<VerificationRun>;
+  /** The kept verification runs, newest first. */
+  verificationRuns(tenantId: string, limit: number): Promise<VerificationRun[]>;
   /** Builds the bundle, then records the export itself as processing (kind `export`). */
   exportBundle(tenantId: string, query: RecordQuery | null, by: { readonly actor: string; readonly correlationId: string | null }): Promise<RecordBundle>;
   /**

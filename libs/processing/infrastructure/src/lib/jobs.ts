@@ -1,9 +1,10 @@
 import type { DataSource } from 'typeorm';
 import type { JobDefinition } from '@attest/jobs';
-import { DomainError, isoDate } from '@attest/kernel';
+import { DomainError, isoDate, systemClock, type Clock } from '@attest/kernel';
 import type { DueNotice } from '@attest/notifications';
 import { RECORD_POLICY } from '@attest/processing-domain';
 import type { PostgresRecordLog } from './record-log';
+import { runAndKeepVerification } from './verification-runs';
 
 export interface RecordJobDependencies {
   readonly owner: DataSource;
@@ -91,5 +92,31 @@ export function purgeWarnings(deps: RecordJobDependencies): (now: Date) => Promi
       payload: { tenantId: p.tenant_id, records: Number(p.n), purgeFrom: isoDate(new Date(purgeBy.getTime() - days * 86_400_000)) },
       line: `tenant ${p.tenant_id}: ${p.n} record bodies due for purge within ${String(days)} days`,
     }));
+  };
+}
+
+/**
+ * The server verifies every tenant's processing record once a day (the whole tree recomputed,
+ * every signed checkpoint checked) and keeps the report; the console shows the latest with an
+ * alarm when it failed. A tenant whose log is empty is skipped.
+ */
+export function processingRecordVerificationJob(deps: { readonly owner: DataSource; readonly log: PostgresRecordLog; readonly clock?: Clock }): JobDefinition {
+  return {
+    name: 'processing-record-verification',
+    description: 'P1/P2: verify every tenant’s processing record on the server (tree and signed checkpoints) and keep the report',
+    intervalSeconds: 86_400,
+    async run({ dryRun }) {
+      const tenants = await deps.owner.query<{ tenant_id: string; size: string }[]>(
+        `SELECT tenant_id, size::text AS size FROM processing.logs WHERE size > 0 ORDER BY tenant_id`,
+      );
+      if (dryRun) return { counts: { tenants: tenants.length }, planned: tenants.map((t) => `${t.tenant_id}: would verify ${t.size} entries`) };
+      const counts = { tenants: tenants.length, passed: 0, failed: 0 };
+      for (const t of tenants) {
+        const run = await runAndKeepVerification(deps.log, deps.owner, deps.clock ?? systemClock, t.tenant_id, null);
+        if (run.report.ok) counts.passed += 1;
+        else counts.failed += 1;
+      }
+      return { counts };
+    },
   };
 }

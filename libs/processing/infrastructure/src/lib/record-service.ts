@@ -1,10 +1,11 @@
 import type { DataSource } from 'typeorm';
 import { withTenant } from '@attest/database';
 import { DomainError, uuidv7, type Clock } from '@attest/kernel';
-import type { CheckpointView, LegalHold, ProcessingRecordService, RecordQuery } from '@attest/processing-application';
+import type { CheckpointView, LegalHold, ProcessingRecordService, RecordQuery, VerificationRun } from '@attest/processing-application';
 import { decodeRecord, type ProcessingRecordBody } from '@attest/processing-domain';
 import { STANDARD_MEASURES } from '@attest/security';
 import type { PostgresRecordLog, StoredCheckpoint } from './record-log';
+import { keptVerificationRuns, runAndKeepVerification } from './verification-runs';
 import { exportBundle, verifyTenantLog } from './verify-database';
 
 /** Finds the pseudonym to search the record by (null once the subject was erased). */
@@ -113,6 +114,14 @@ export class PostgresProcessingRecordService implements ProcessingRecordService 
 
   verify(tenantId: string) {
     return verifyTenantLog(this.log, tenantId);
+  }
+
+  runVerification(tenantId: string, requestedBy: string): Promise<VerificationRun> {
+    return runAndKeepVerification(this.log, this.app, this.clock, tenantId, requestedBy);
+  }
+
+  verificationRuns(tenantId: string, limit: number): Promise<VerificationRun[]> {
+    return keptVerificationRuns(this.app, tenantId, limit);
   }
 
   async exportTable(tenantId: string, q: RecordQuery, format: 'csv' | 'json', by: { readonly actor: string; readonly correlationId: string | null }) {
