@@ -176,6 +176,7 @@ const ROUTES: readonly RouteCase[] = [
   { method: 'GET', path: '/v1/processing-record/records/export.json', permission: 'processing-record:read' },
   { method: 'GET', path: '/v1/processing-record/verification', permission: 'processing-record:read' },
   { method: 'GET', path: '/v1/processing-record/verification-runs', permission: 'processing-record:read' },
+  { method: 'GET', path: '/v1/processing-record/checkpoints/history', permission: 'processing-record:read' },
   { method: 'POST', path: '/v1/processing-record/verification-runs', permission: 'processing-record:read' },
   { method: 'POST', path: '/v1/processing-record/exports', permission: 'processing-record:manage', as: 'officer' },
   { method: 'GET', path: '/v1/processing-record/legal-holds', permission: 'processing-record:read' },

@@ -225,6 +225,34 @@ interface ExportBundle {
     }
   });
 
+  it('a long history comes a page at a time; a size chosen in the address beyond the loaded pages is fetched and compared', async () => {
+    // 130 checkpoints, each one entry larger than the one before.
+    const LONG = 'console-verify-long';
+    for (let i = 0; i < 130; i++) {
+      await api.infra.recordLog.appendNow([testDraft(LONG, i)]);
+      expect(await api.infra.recordLog.checkpoint(LONG)).not.toBeNull();
+    }
+    await signIn(LONG, '/console/checkpoints');
+    await page.waitForURL(/\/console\/checkpoints$/);
+    const rows = page.locator('table[data-checkpoints] tbody tr');
+    await rows.first().waitFor();
+    expect(await rows.count()).toBe(100);
+    expect(await rows.first().getAttribute('data-size')).toBe('130');
+    await page.getByRole('button', { name: 'Show 100 older checkpoints' }).click();
+    await page.locator('table[data-checkpoints] tbody tr[data-size="1"]').waitFor();
+    expect(await rows.count()).toBe(130);
+    expect(await page.getByRole('button', { name: /older checkpoints/ }).count()).toBe(0);
+
+    // Shared address: size 3 against size 120, in a fresh page that loaded only the newest 100.
+    await page.goto(`${api.base}/console/checkpoints?from=3&to=120`);
+    await page.locator('[data-pair="3-120"]').waitFor();
+    expect(await page.locator('table[data-checkpoints] tbody tr[data-size="3"]').count()).toBe(1);
+    await page.getByRole('button', { name: 'Verify that the log only grew' }).click();
+    await page.locator('[data-verified]').waitFor();
+    expect(await page.locator('[data-verified]').getAttribute('data-verified')).toBe('yes');
+    expect(await seriousViolations()).toEqual([]);
+  });
+
   it('the sign-in page links to the public verification page', async () => {
     const visitor = await ui.browser.newContext(CONSOLE_CONTEXT);
     try {
@@ -249,7 +277,7 @@ interface ExportBundle {
     // The daily verification finds it and keeps a failed run: the page raises the alarm as it opens.
     const job = processingRecordVerificationJob({ owner: api.infra.dataSource, log: api.infra.recordLog });
     expect((await job.run({ now: clock.now(), dryRun: false })).counts).toMatchObject({ failed: 1 });
-    await page.goto(`${api.base}/console/checkpoints`);
+    await signIn(TENANT, '/console/checkpoints');
     await page.locator('[data-server-verification="failed"]').waitFor();
     const alarm = page.getByRole('alert');
     await alarm.waitFor();

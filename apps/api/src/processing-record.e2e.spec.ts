@@ -287,6 +287,44 @@ describe('the processing record and the register through the API (P1, P2, P4–P
     expect(body<Page>(await api.call('GET', `/v1/processing-record/records?from=${future}`, { key: officer })).records).toEqual([]);
   });
 
+  it('P2: the checkpoint history, newest first, a page at a time, covers exactly the signed checkpoints', async () => {
+    type View = { size: number; root: string; createdAt: string };
+    for (let i = 0; i < 3; i++) {
+      await decide();
+      await expectEventually(async () => {
+        const signed = await api.call('POST', '/v1/processing-record/checkpoints', { key: officer });
+        expect(signed.status).toBe(201);
+        const all = body<View[]>(await api.call('GET', '/v1/processing-record/checkpoints', { key: officer }));
+        expect(new Set(all.map((c) => c.size)).size).toBeGreaterThanOrEqual(i + 2);
+      }, 15_000);
+    }
+    const all = body<View[]>(await api.call('GET', '/v1/processing-record/checkpoints', { key: officer }));
+    const paged: View[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { checkpoints: View[]; next: string | null } = body(
+        await api.call('GET', `/v1/processing-record/checkpoints/history?limit=2${cursor ? `&cursor=${cursor}` : ''}`, { key: officer }),
+      );
+      expect(page.checkpoints.length).toBeLessThanOrEqual(2);
+      paged.push(...page.checkpoints);
+      cursor = page.next;
+    } while (cursor);
+    const newestFirst = [...all].sort((a, b) => b.size - a.size || b.createdAt.localeCompare(a.createdAt));
+    expect(paged.map((c) => [c.size, c.root])).toEqual(newestFirst.map((c) => [c.size, c.root]));
+    expect((await api.call('GET', '/v1/processing-record/checkpoints/history?cursor=bm90LWEtY3Vyc29y', { key: officer })).body).toMatchObject({
+      status: 400,
+      code: 'RECORD.BAD_CURSOR',
+    });
+    expect((await api.call('GET', '/v1/processing-record/checkpoints/history?cursor=***', { key: officer })).body).toMatchObject({
+      status: 400,
+      code: 'RECORD.BAD_CURSOR',
+    });
+    expect((await api.call('GET', '/v1/processing-record/checkpoints/history?limit=501', { key: officer })).body).toMatchObject({
+      status: 400,
+      errors: [{ field: 'limit' }],
+    });
+  });
+
   it('P2: the server’s verification is kept: asked for now, and by the daily job; listed newest first', async () => {
     type Run = { runId: string; trigger: string; requestedBy: string | null; problemCount: number; report: { ok: boolean; size: number; tenantId: string } };
     const asked = await api.call('POST', '/v1/processing-record/verification-runs', { key: officer });

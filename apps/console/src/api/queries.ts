@@ -1,5 +1,5 @@
 // Server state, one place: every query's key and function (TanStack Query).
-import { queryOptions } from '@tanstack/react-query';
+import { infiniteQueryOptions, queryOptions } from '@tanstack/react-query';
 import type { RecordsApiQuery } from '../records/search';
 import { api, unwrap } from './client';
 import { fetchSession, fetchSignInOptions } from './session';
@@ -37,11 +37,30 @@ export const logInfoQuery = queryOptions({
   queryFn: ({ signal }) => unwrap(api.GET('/v1/processing-record', { signal })),
 });
 
-/** Every signed checkpoint, oldest first (as the API answers). */
-export const checkpointsQuery = queryOptions({
-  queryKey: ['processing-record', 'checkpoints'] as const,
-  queryFn: ({ signal }) => unwrap(api.GET('/v1/processing-record/checkpoints', { signal })),
+/** Checkpoints on one page of the history. */
+export const CHECKPOINT_PAGE = 100;
+
+/** The signed checkpoints, newest first, a page at a time ("show older" asks for the next). */
+export const checkpointHistoryQuery = infiniteQueryOptions({
+  queryKey: ['processing-record', 'checkpoints', 'history'] as const,
+  queryFn: ({ signal, pageParam }) =>
+    unwrap(
+      api.GET('/v1/processing-record/checkpoints/history', {
+        params: { query: { limit: CHECKPOINT_PAGE, ...(pageParam === null ? {} : { cursor: pageParam }) } },
+        signal,
+      }),
+    ),
+  initialPageParam: null as string | null,
+  getNextPageParam: (page) => page.next,
 });
+
+/** The checkpoints of one size (a size chosen in the address that the loaded pages do not hold). */
+export const checkpointsOfSizeQuery = (size: number) =>
+  queryOptions({
+    queryKey: ['processing-record', 'checkpoints', 'size', size] as const,
+    queryFn: ({ signal }) => unwrap(api.GET('/v1/processing-record/checkpoints', { params: { query: { size } }, signal })),
+    staleTime: 5 * 60_000,
+  });
 
 /** The server's kept verifications of this log (the daily job's and those asked for), newest first. */
 export const verificationRunsQuery = queryOptions({

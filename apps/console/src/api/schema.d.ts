@@ -1184,6 +1184,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/processing-record/checkpoints/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Signed checkpoints newest first, a page at a time (a log signed every minute has hundreds of thousands) */
+        get: operations["ProcessingRecordController_checkpointHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/processing-record/checkpoints": {
         parameters: {
             query?: never;
@@ -2071,6 +2088,10 @@ export interface components {
             withdrawn: number;
         };
         Checkpoint: components["schemas"]["CheckpointView"];
+        CheckpointHistoryPage: {
+            checkpoints: components["schemas"]["CheckpointView"][];
+            next: string | null;
+        };
         CheckpointView: {
             size: number;
             root: string;
@@ -3307,8 +3328,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "actor": "apiKey:01a2431a-06bd-7003-bc9f-3598026d840e",
-                     *       "tenantId": "guide-1b59b19d24a4",
+                     *       "actor": "apiKey:01a24329-6671-7007-bc0f-465fdbbd12e0",
+                     *       "tenantId": "guide-04ec049976f9",
                      *       "roles": [
                      *         "org-admin",
                      *         "compliance-officer"
@@ -3378,28 +3399,28 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "keyId": "01a24318-5081-7004-9d6a-539c237275c7",
-                     *         "prefix": "yjtuzxy9dedv",
+                     *         "keyId": "01a24328-42ce-7004-80ce-8d4436e56ac0",
+                     *         "prefix": "zn7v7sehx2zb",
                      *         "roles": [
                      *           "service"
                      *         ],
                      *         "label": "short lived",
-                     *         "issuedBy": "apiKey:01a24318-2a35-7005-bc06-73d71336efd6",
-                     *         "issuedAt": "2026-12-04T22:06:36.673Z",
-                     *         "expiresAt": "2027-03-04T22:06:36.673Z",
+                     *         "issuedBy": "apiKey:01a24328-25e6-7002-b8a0-80e63de99ec1",
+                     *         "issuedAt": "2026-12-04T22:24:01.742Z",
+                     *         "expiresAt": "2027-03-04T22:24:01.742Z",
                      *         "revokedAt": null
                      *       },
                      *       {
-                     *         "keyId": "01a24318-5038-7002-99a5-632d3de575a8",
-                     *         "prefix": "wyigvvpw9scq",
+                     *         "keyId": "01a24328-42a0-7001-b1f0-ddf1ab54146a",
+                     *         "prefix": "58a41cl43b6k",
                      *         "roles": [
                      *           "service"
                      *         ],
                      *         "label": "twice",
-                     *         "issuedBy": "apiKey:01a24318-2a35-7005-bc06-73d71336efd6",
-                     *         "issuedAt": "2026-12-04T22:06:36.600Z",
-                     *         "expiresAt": "2027-03-04T22:06:36.600Z",
-                     *         "revokedAt": "2026-12-04T22:06:36.630Z"
+                     *         "issuedBy": "apiKey:01a24328-25e6-7002-b8a0-80e63de99ec1",
+                     *         "issuedAt": "2026-12-04T22:24:01.696Z",
+                     *         "expiresAt": "2027-03-04T22:24:01.696Z",
+                     *         "revokedAt": "2026-12-04T22:24:01.712Z"
                      *       }
                      *     ]
                      */
@@ -3467,14 +3488,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "keyId": "01a24318-2cbb-7004-82ed-dba1793e83fc",
+                     *       "keyId": "01a24328-27fb-7001-8e57-7a22db5f4783",
                      *       "key": "atk_EXAMPLE0000000000000000000000000000000000",
-                     *       "prefix": "h6nacdr2aw6a",
+                     *       "prefix": "q977sbwwj4md",
                      *       "roles": [
                      *         "service"
                      *       ],
                      *       "label": "owned by a",
-                     *       "expiresAt": "2027-03-04T22:06:27.515Z"
+                     *       "expiresAt": "2027-03-04T22:23:54.875Z"
                      *     }
                      */
                     "application/json": components["schemas"]["IssuedApiKeyDto"];
@@ -3563,15 +3584,15 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "keyId": "01a24318-521d-7004-b5eb-89564c229a5b",
-                     *       "prefix": "6fjdi7bc7gh9",
+                     *       "keyId": "01a24328-43c4-7006-93cc-087b07881500",
+                     *       "prefix": "7u3ayc8oygw9",
                      *       "roles": [
                      *         "end-user"
                      *       ],
                      *       "label": "mine 1",
-                     *       "issuedBy": "user:01a24318-2b73-7001-9de5-f9475f09620f",
-                     *       "issuedAt": "2026-12-04T22:06:37.085Z",
-                     *       "expiresAt": "2027-03-04T22:06:37.085Z",
+                     *       "issuedBy": "user:01a24328-26fa-7001-a7a3-0bab6a222a94",
+                     *       "issuedAt": "2026-12-04T22:24:01.988Z",
+                     *       "expiresAt": "2027-03-04T22:24:01.988Z",
                      *       "revokedAt": null
                      *     }
                      */
@@ -3650,16 +3671,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "keyId": "01a24318-5038-7002-99a5-632d3de575a8",
-                     *       "prefix": "wyigvvpw9scq",
+                     *       "keyId": "01a24328-42a0-7001-b1f0-ddf1ab54146a",
+                     *       "prefix": "58a41cl43b6k",
                      *       "roles": [
                      *         "service"
                      *       ],
                      *       "label": "twice",
-                     *       "issuedBy": "apiKey:01a24318-2a35-7005-bc06-73d71336efd6",
-                     *       "issuedAt": "2026-12-04T22:06:36.600Z",
-                     *       "expiresAt": "2027-03-04T22:06:36.600Z",
-                     *       "revokedAt": "2026-12-04T22:06:36.630Z"
+                     *       "issuedBy": "apiKey:01a24328-25e6-7002-b8a0-80e63de99ec1",
+                     *       "issuedAt": "2026-12-04T22:24:01.696Z",
+                     *       "expiresAt": "2027-03-04T22:24:01.696Z",
+                     *       "revokedAt": "2026-12-04T22:24:01.712Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ApiKeyDto"];
@@ -3758,7 +3779,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "userId": "01a24318-2c3d-7007-b34c-122bee7c4f21",
+                     *       "userId": "01a24328-2799-7001-af73-1c68fa3c2a33",
                      *       "permissions": []
                      *     }
                      */
@@ -3837,7 +3858,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "userId": "01a24318-2b73-7001-9de5-f9475f09620f",
+                     *       "userId": "01a24328-26fa-7001-a7a3-0bab6a222a94",
                      *       "permissions": [
                      *         "api-keys:manage",
                      *         "api-keys:read"
@@ -3946,7 +3967,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "userId": "01a24318-2b73-7001-9de5-f9475f09620f",
+                     *       "userId": "01a24328-26fa-7001-a7a3-0bab6a222a94",
                      *       "permissions": [
                      *         "api-keys:read"
                      *       ]
@@ -4079,8 +4100,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "actor": "link:01a24319-ed3f-7001-902d-62102c94acbd",
-                     *       "tenantId": "t-2f11f887227e",
+                     *       "actor": "link:01a24329-9a75-7003-a5a3-caae9c27ab06",
+                     *       "tenantId": "t-57eaa9d010f3",
                      *       "roles": [
                      *         "compliance-officer"
                      *       ],
@@ -4218,14 +4239,14 @@ export interface operations {
                      *       {
                      *         "eventType": "ApiKeyIssued.v1",
                      *         "events": 6,
-                     *         "firstRecordedAt": "2026-12-04T22:06:26.926Z",
-                     *         "lastRecordedAt": "2026-12-04T22:06:36.834Z"
+                     *         "firstRecordedAt": "2026-12-04T22:23:54.383Z",
+                     *         "lastRecordedAt": "2026-12-04T22:24:01.847Z"
                      *       },
                      *       {
                      *         "eventType": "ApiKeyRevoked.v1",
                      *         "events": 2,
-                     *         "firstRecordedAt": "2026-12-04T22:06:36.631Z",
-                     *         "lastRecordedAt": "2026-12-04T22:06:36.738Z"
+                     *         "firstRecordedAt": "2026-12-04T22:24:01.713Z",
+                     *         "lastRecordedAt": "2026-12-04T22:24:01.777Z"
                      *       }
                      *     ]
                      */
@@ -4290,8 +4311,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24318-81a3-7003-b9c0-76873496f130",
-                     *       "tenantId": "shop-890489-01",
+                     *       "accountId": "01a24327-ff9c-7001-8a08-f82ddf7100be",
+                     *       "tenantId": "rec-926782",
                      *       "status": "active",
                      *       "verification": "pending"
                      *     }
@@ -4357,8 +4378,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "challengeId": "01a24318-d221-7003-ac54-f7d95768acf3",
-                     *       "expiresAt": "2026-12-04T22:17:04.660Z"
+                     *       "challengeId": "01a24328-a25f-7005-adbf-c1ffa48f8279",
+                     *       "expiresAt": "2026-12-04T22:34:22.116Z"
                      *     }
                      */
                     "application/json": components["schemas"]["IssuedCodeDto"];
@@ -4422,8 +4443,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24318-d221-7002-9714-ad659a1e04e8",
-                     *       "tenantId": "p-01a24318d22170029714ad659a1e04e8",
+                     *       "accountId": "01a24328-a25f-7004-836c-21ed035f3a05",
+                     *       "tenantId": "p-01a24328a25f7004836c21ed035f3a05",
                      *       "status": "active",
                      *       "verification": null
                      *     }
@@ -4491,8 +4512,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "challengeId": "01a24318-d179-7006-9335-1f1dce73766e",
-                     *       "expiresAt": "2026-12-04T22:17:04.660Z"
+                     *       "challengeId": "01a24328-a1a8-7007-8ca7-e0aca72e39c3",
+                     *       "expiresAt": "2026-12-04T22:34:22.116Z"
                      *     }
                      */
                     "application/json": components["schemas"]["IssuedCodeDto"];
@@ -4558,8 +4579,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24318-d9b8-7005-92b4-fcca1be83fed",
-                     *       "tenantId": "acme-52a629-38",
+                     *       "accountId": "01a24328-a8d4-7007-b10b-bb79a66630a3",
+                     *       "tenantId": "acme-5aa554-38",
                      *       "status": "active",
                      *       "verification": null
                      *     }
@@ -4627,8 +4648,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24318-d0cb-7007-8e0f-c7d149d6238e",
-                     *       "tenantId": "acme-52a629-7",
+                     *       "accountId": "01a24328-a116-7001-a2a5-1889a48b0f1e",
+                     *       "tenantId": "acme-5aa554-7",
                      *       "status": "active",
                      *       "verification": "pending"
                      *     }
@@ -4696,8 +4717,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24318-d46b-7007-9bde-a830dafd12dd",
-                     *       "tenantId": "acme-52a629-14",
+                     *       "accountId": "01a24328-a44a-7002-bca0-210a60c1a18e",
+                     *       "tenantId": "acme-5aa554-14",
                      *       "status": "active",
                      *       "verification": null
                      *     }
@@ -4783,8 +4804,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24318-d4a7-7002-8539-37c763088fc2",
-                     *       "tenantId": "acme-52a629-14",
+                     *       "accountId": "01a24328-a48a-7003-8102-8afe610ee8f1",
+                     *       "tenantId": "acme-5aa554-14",
                      *       "status": "invitation-closed",
                      *       "verification": null
                      *     }
@@ -4864,8 +4885,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24318-d8bb-7006-83b3-e70bac5a03bc",
-                     *       "tenantId": "acme-52a629-34",
+                     *       "accountId": "01a24328-a812-7007-bc74-39438ea2ddd8",
+                     *       "tenantId": "acme-5aa554-34",
                      *       "kind": "member",
                      *       "status": "active",
                      *       "verification": null,
@@ -4877,22 +4898,22 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-04T22:07:04.660Z",
-                     *       "updatedAt": "2026-12-04T22:07:04.660Z",
+                     *       "createdAt": "2026-12-04T22:24:22.116Z",
+                     *       "updatedAt": "2026-12-04T22:24:22.116Z",
                      *       "history": [
                      *         {
                      *           "event": "EndUserInvited.v1",
                      *           "status": "invited",
                      *           "reason": null,
-                     *           "decidedBy": "apiKey:01a24318-d87a-7003-9706-939be360565b",
-                     *           "at": "2026-12-04T22:07:04.660Z"
+                     *           "decidedBy": "apiKey:01a24328-a7ed-7002-8615-f040216b571f",
+                     *           "at": "2026-12-04T22:24:22.116Z"
                      *         },
                      *         {
                      *           "event": "InvitationAccepted.v1",
                      *           "status": "active",
                      *           "reason": null,
-                     *           "decidedBy": "user:01a24318-d8bb-7006-83b3-e70bac5a03bc",
-                     *           "at": "2026-12-04T22:07:04.660Z"
+                     *           "decidedBy": "user:01a24328-a812-7007-bc74-39438ea2ddd8",
+                     *           "at": "2026-12-04T22:24:22.116Z"
                      *         }
                      *       ]
                      *     }
@@ -4967,8 +4988,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24318-daf7-7002-b035-ef1fd0342142",
-                     *       "tenantId": "acme-52a629-42",
+                     *       "accountId": "01a24328-a9a3-7003-9461-d6beb4f35644",
+                     *       "tenantId": "acme-5aa554-42",
                      *       "kind": "member",
                      *       "status": "suspended",
                      *       "verification": null,
@@ -4980,8 +5001,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-04T22:07:04.660Z",
-                     *       "updatedAt": "2026-12-04T22:07:04.660Z"
+                     *       "createdAt": "2026-12-04T22:24:22.116Z",
+                     *       "updatedAt": "2026-12-04T22:24:22.116Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -5068,8 +5089,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24318-dbe6-7001-81b2-47e92895b640",
-                     *       "tenantId": "p-01a24318dbe6700181b247e92895b640",
+                     *       "accountId": "01a24328-aa53-7004-bd8d-bad9b4ad1837",
+                     *       "tenantId": "p-01a24328aa537004bd8dbad9b4ad1837",
                      *       "kind": "personal",
                      *       "status": "active",
                      *       "verification": null,
@@ -5081,8 +5102,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-04T22:07:04.660Z",
-                     *       "updatedAt": "2026-12-04T22:07:04.660Z"
+                     *       "createdAt": "2026-12-04T22:24:22.116Z",
+                     *       "updatedAt": "2026-12-04T22:24:22.116Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -5160,21 +5181,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24318-e127-7004-a019-f5f6f1e4f421",
-                     *       "tenantId": "acme-52a629-65",
+                     *       "accountId": "01a24328-ae5d-7007-852b-dd5b0b60bc02",
+                     *       "tenantId": "acme-5aa554-65",
                      *       "kind": "member",
                      *       "status": "active",
                      *       "verification": null,
                      *       "legalName": null,
-                     *       "departmentId": "01a24318-e173-7000-93f3-a1af63fa5111",
+                     *       "departmentId": "01a24328-ae91-7003-9bc5-10ef289e41c8",
                      *       "minor": false,
                      *       "holds": [],
                      *       "cancellationRequested": false,
                      *       "unbindingRequested": true,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-04T22:07:04.660Z",
-                     *       "updatedAt": "2026-12-04T22:07:04.660Z"
+                     *       "createdAt": "2026-12-04T22:24:22.116Z",
+                     *       "updatedAt": "2026-12-04T22:24:22.116Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -5322,8 +5343,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "tenant": {
-                     *         "accountId": "01a24318-d2ca-7000-a748-9f745ec19b31",
-                     *         "tenantId": "acme-52a629-11",
+                     *         "accountId": "01a24328-a2f7-7003-a6cd-fd5a733857b3",
+                     *         "tenantId": "acme-5aa554-11",
                      *         "kind": "enterprise",
                      *         "status": "active",
                      *         "verification": "verified",
@@ -5335,20 +5356,20 @@ export interface operations {
                      *         "unbindingRequested": false,
                      *         "invitationExpiresAt": null,
                      *         "agreement": null,
-                     *         "createdAt": "2026-12-04T22:07:04.660Z",
-                     *         "updatedAt": "2026-12-04T22:07:04.660Z"
+                     *         "createdAt": "2026-12-04T22:24:22.116Z",
+                     *         "updatedAt": "2026-12-04T22:24:22.116Z"
                      *       },
                      *       "departments": [
                      *         {
-                     *           "departmentId": "01a24318-d33b-7000-95bb-fa6cfe90a201",
+                     *           "departmentId": "01a24328-a34e-7001-92c8-91020adbc301",
                      *           "name": "Sales",
                      *           "parentId": null,
                      *           "memberCount": 0
                      *         },
                      *         {
-                     *           "departmentId": "01a24318-d359-7007-9ca8-51a5dd1c6710",
+                     *           "departmentId": "01a24328-a369-7002-a226-40c5c9f28dea",
                      *           "name": "East China",
-                     *           "parentId": "01a24318-d33b-7000-95bb-fa6cfe90a201",
+                     *           "parentId": "01a24328-a34e-7001-92c8-91020adbc301",
                      *           "memberCount": 0
                      *         }
                      *       ],
@@ -5432,26 +5453,26 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "accountId": "01a24318-d46b-7007-9bde-a830dafd12dd",
-                     *         "tenantId": "acme-52a629-14",
+                     *         "accountId": "01a24328-a44a-7002-bca0-210a60c1a18e",
+                     *         "tenantId": "acme-5aa554-14",
                      *         "kind": "member",
                      *         "status": "invited",
                      *         "verification": null,
                      *         "legalName": null,
-                     *         "departmentId": "01a24318-d450-7002-8d7d-73e716953872",
+                     *         "departmentId": "01a24328-a433-7004-8afa-b4e899243eac",
                      *         "minor": false,
                      *         "holds": [],
                      *         "cancellationRequested": false,
                      *         "unbindingRequested": false,
-                     *         "invitationExpiresAt": "2026-12-11T22:07:04.660Z",
+                     *         "invitationExpiresAt": "2026-12-11T22:24:22.116Z",
                      *         "agreement": null,
-                     *         "createdAt": "2026-12-04T22:07:04.660Z",
-                     *         "updatedAt": "2026-12-04T22:07:04.660Z",
+                     *         "createdAt": "2026-12-04T22:24:22.116Z",
+                     *         "updatedAt": "2026-12-04T22:24:22.116Z",
                      *         "delegatedPermissions": []
                      *       },
                      *       {
-                     *         "accountId": "01a24318-d48d-7002-9adb-34f948ff155e",
-                     *         "tenantId": "acme-52a629-14",
+                     *         "accountId": "01a24328-a468-7000-b79d-8d8825a9673d",
+                     *         "tenantId": "acme-5aa554-14",
                      *         "kind": "member",
                      *         "status": "invited",
                      *         "verification": null,
@@ -5461,10 +5482,10 @@ export interface operations {
                      *         "holds": [],
                      *         "cancellationRequested": false,
                      *         "unbindingRequested": false,
-                     *         "invitationExpiresAt": "2026-12-11T22:07:04.660Z",
+                     *         "invitationExpiresAt": "2026-12-11T22:24:22.116Z",
                      *         "agreement": null,
-                     *         "createdAt": "2026-12-04T22:07:04.660Z",
-                     *         "updatedAt": "2026-12-04T22:07:04.660Z",
+                     *         "createdAt": "2026-12-04T22:24:22.116Z",
+                     *         "updatedAt": "2026-12-04T22:24:22.116Z",
                      *         "delegatedPermissions": []
                      *       }
                      *     ]
@@ -5537,21 +5558,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24318-d6d1-7004-b065-d4314b777d73",
-                     *       "tenantId": "acme-52a629-25",
+                     *       "accountId": "01a24328-a694-7004-8787-8b15acc0f421",
+                     *       "tenantId": "acme-5aa554-25",
                      *       "kind": "member",
                      *       "status": "active",
                      *       "verification": null,
                      *       "legalName": null,
-                     *       "departmentId": "01a24318-d6ba-7000-9f0d-65c4af776063",
+                     *       "departmentId": "01a24328-a67f-7006-afdb-eed8d8a36255",
                      *       "minor": false,
                      *       "holds": [],
                      *       "cancellationRequested": false,
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-04T22:07:04.660Z",
-                     *       "updatedAt": "2026-12-04T22:07:04.660Z",
+                     *       "createdAt": "2026-12-04T22:24:22.116Z",
+                     *       "updatedAt": "2026-12-04T22:24:22.116Z",
                      *       "delegatedPermissions": [
                      *         "organization:read"
                      *       ],
@@ -5560,15 +5581,15 @@ export interface operations {
                      *           "event": "EndUserInvited.v1",
                      *           "status": "invited",
                      *           "reason": null,
-                     *           "decidedBy": "apiKey:01a24318-d68a-7003-ba25-ae84ab88db84",
-                     *           "at": "2026-12-04T22:07:04.660Z"
+                     *           "decidedBy": "apiKey:01a24328-a647-7008-a1fe-7ba34f93553a",
+                     *           "at": "2026-12-04T22:24:22.116Z"
                      *         },
                      *         {
                      *           "event": "InvitationAccepted.v1",
                      *           "status": "active",
                      *           "reason": null,
-                     *           "decidedBy": "user:01a24318-d6d1-7004-b065-d4314b777d73",
-                     *           "at": "2026-12-04T22:07:04.660Z"
+                     *           "decidedBy": "user:01a24328-a694-7004-8787-8b15acc0f421",
+                     *           "at": "2026-12-04T22:24:22.116Z"
                      *         }
                      *       ]
                      *     }
@@ -5653,10 +5674,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24318-e45f-7002-a32b-8d983ef59b21",
+                     *       "accountId": "01a24328-b0a4-7006-ae27-4aa09174961b",
                      *       "erased": false,
-                     *       "name": "Li Minor52a629",
-                     *       "email": "li.52a629@example.org",
+                     *       "name": "Li Minor5aa554",
+                     *       "email": "li.5aa554@example.org",
                      *       "phone": null,
                      *       "birthDate": "2011-12-05"
                      *     }
@@ -5744,9 +5765,9 @@ export interface operations {
                      * @example [
                      *       {
                      *         "index": 0,
-                     *         "accountId": "01a24318-d46b-7007-9bde-a830dafd12dd",
+                     *         "accountId": "01a24328-a44a-7002-bca0-210a60c1a18e",
                      *         "status": "invited",
-                     *         "expiresAt": "2026-12-11T22:07:04.660Z"
+                     *         "expiresAt": "2026-12-11T22:24:22.116Z"
                      *       },
                      *       {
                      *         "index": 1,
@@ -5824,8 +5845,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24318-e10d-7004-8c29-66394172fa2e",
-                     *       "tenantId": "acme-52a629-65",
+                     *       "accountId": "01a24328-ae4d-7007-85cb-4a79add64e7a",
+                     *       "tenantId": "acme-5aa554-65",
                      *       "kind": "member",
                      *       "status": "invitation-closed",
                      *       "verification": null,
@@ -5837,8 +5858,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-04T22:07:04.660Z",
-                     *       "updatedAt": "2026-12-12T22:07:04.660Z"
+                     *       "createdAt": "2026-12-04T22:24:22.116Z",
+                     *       "updatedAt": "2026-12-12T22:24:22.116Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -5931,21 +5952,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24318-e127-7004-a019-f5f6f1e4f421",
-                     *       "tenantId": "acme-52a629-65",
+                     *       "accountId": "01a24328-ae5d-7007-852b-dd5b0b60bc02",
+                     *       "tenantId": "acme-5aa554-65",
                      *       "kind": "member",
                      *       "status": "active",
                      *       "verification": null,
                      *       "legalName": null,
-                     *       "departmentId": "01a24318-e173-7000-93f3-a1af63fa5111",
+                     *       "departmentId": "01a24328-ae91-7003-9bc5-10ef289e41c8",
                      *       "minor": false,
                      *       "holds": [],
                      *       "cancellationRequested": false,
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-04T22:07:04.660Z",
-                     *       "updatedAt": "2026-12-04T22:07:04.660Z"
+                     *       "createdAt": "2026-12-04T22:24:22.116Z",
+                     *       "updatedAt": "2026-12-04T22:24:22.116Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -6034,21 +6055,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24318-e426-7000-babd-1168fdeba95b",
-                     *       "tenantId": "acme-52a629-68",
+                     *       "accountId": "01a24328-b066-7001-8548-cbcb42371dd2",
+                     *       "tenantId": "acme-5aa554-68",
                      *       "kind": "member",
                      *       "status": "unbound",
                      *       "verification": null,
                      *       "legalName": null,
-                     *       "departmentId": "01a24318-e3cd-7007-a475-3c3722a4af8e",
+                     *       "departmentId": "01a24328-b01c-7000-b687-afde4f6240a9",
                      *       "minor": false,
                      *       "holds": [],
                      *       "cancellationRequested": false,
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-04T22:07:04.660Z",
-                     *       "updatedAt": "2026-12-04T22:07:04.660Z"
+                     *       "createdAt": "2026-12-04T22:24:22.116Z",
+                     *       "updatedAt": "2026-12-04T22:24:22.116Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -6137,21 +6158,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24318-e127-7004-a019-f5f6f1e4f421",
-                     *       "tenantId": "acme-52a629-65",
+                     *       "accountId": "01a24328-ae5d-7007-852b-dd5b0b60bc02",
+                     *       "tenantId": "acme-5aa554-65",
                      *       "kind": "member",
                      *       "status": "active",
                      *       "verification": null,
                      *       "legalName": null,
-                     *       "departmentId": "01a24318-e173-7000-93f3-a1af63fa5111",
+                     *       "departmentId": "01a24328-ae91-7003-9bc5-10ef289e41c8",
                      *       "minor": false,
                      *       "holds": [],
                      *       "cancellationRequested": false,
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-04T22:07:04.660Z",
-                     *       "updatedAt": "2026-12-04T22:07:04.660Z"
+                     *       "createdAt": "2026-12-04T22:24:22.116Z",
+                     *       "updatedAt": "2026-12-04T22:24:22.116Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -6242,7 +6263,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24318-d33b-7000-95bb-fa6cfe90a201"
+                     *       "id": "01a24328-a34e-7001-92c8-91020adbc301"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -6322,7 +6343,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24318-d3ab-7000-8ff0-953a537438fe"
+                     *       "id": "01a24328-a3a8-7004-8fcb-eb2b07e0a582"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -6415,7 +6436,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24318-d359-7007-9ca8-51a5dd1c6710"
+                     *       "id": "01a24328-a369-7002-a226-40c5c9f28dea"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -6579,7 +6600,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24318-d7da-7003-aede-d82df9f49974"
+                     *       "id": "01a24328-a771-7004-a30d-bfb00ffb0824"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -6659,7 +6680,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24318-d7da-7003-aede-d82df9f49974"
+                     *       "id": "01a24328-a771-7004-a30d-bfb00ffb0824"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -6737,8 +6758,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24318-e812-7007-843b-ad27b7420896",
-                     *       "tenantId": "acme-52a629-75",
+                     *       "accountId": "01a24328-b3d3-7003-b154-d8acb753e526",
+                     *       "tenantId": "acme-5aa554-75",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "pending",
@@ -6750,8 +6771,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-04T22:07:04.660Z",
-                     *       "updatedAt": "2026-12-04T22:07:04.660Z"
+                     *       "createdAt": "2026-12-04T22:24:22.116Z",
+                     *       "updatedAt": "2026-12-04T22:24:22.116Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -6833,7 +6854,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24318-df9d-7006-9ba0-198b36d9a7ee"
+                     *       "id": "01a24328-ad1b-7005-bf1b-13f0573009b3"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -6931,8 +6952,8 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "accountId": "01a24318-d04e-7000-bd69-1134a51dd5b8",
-                     *         "tenantId": "acme-52a629-3",
+                     *         "accountId": "01a24328-a0bf-7004-b241-97f5ff661cca",
+                     *         "tenantId": "acme-5aa554-3",
                      *         "kind": "enterprise",
                      *         "status": "active",
                      *         "verification": "pending",
@@ -6944,12 +6965,12 @@ export interface operations {
                      *         "unbindingRequested": false,
                      *         "invitationExpiresAt": null,
                      *         "agreement": null,
-                     *         "createdAt": "2026-12-04T22:07:04.660Z",
-                     *         "updatedAt": "2026-12-04T22:07:04.660Z"
+                     *         "createdAt": "2026-12-04T22:24:22.116Z",
+                     *         "updatedAt": "2026-12-04T22:24:22.116Z"
                      *       },
                      *       {
-                     *         "accountId": "01a24318-d0cb-7007-8e0f-c7d149d6238e",
-                     *         "tenantId": "acme-52a629-7",
+                     *         "accountId": "01a24328-a116-7001-a2a5-1889a48b0f1e",
+                     *         "tenantId": "acme-5aa554-7",
                      *         "kind": "enterprise",
                      *         "status": "active",
                      *         "verification": "pending",
@@ -6961,8 +6982,8 @@ export interface operations {
                      *         "unbindingRequested": false,
                      *         "invitationExpiresAt": null,
                      *         "agreement": null,
-                     *         "createdAt": "2026-12-04T22:07:04.660Z",
-                     *         "updatedAt": "2026-12-04T22:07:04.660Z"
+                     *         "createdAt": "2026-12-04T22:24:22.116Z",
+                     *         "updatedAt": "2026-12-04T22:24:22.116Z"
                      *       }
                      *     ]
                      */
@@ -7034,8 +7055,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24318-ea50-7006-aea7-9002665653e7",
-                     *       "tenantId": "acme-52a629-79",
+                     *       "accountId": "01a24328-b5c7-7003-a563-beb62a2310da",
+                     *       "tenantId": "acme-5aa554-79",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "verified",
@@ -7045,7 +7066,7 @@ export interface operations {
                      *       "holds": [
                      *         {
                      *           "kind": "unfinished-transaction",
-                     *           "holdId": "01a24318-ebf2-7005-b918-4a745ace2061",
+                     *           "holdId": "01a24328-b77f-7006-90a5-29a5e2f05354",
                      *           "reference": "order-88"
                      *         }
                      *       ],
@@ -7053,22 +7074,22 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-04T22:07:04.660Z",
-                     *       "updatedAt": "2026-12-04T22:07:04.660Z",
+                     *       "createdAt": "2026-12-04T22:24:22.116Z",
+                     *       "updatedAt": "2026-12-04T22:24:22.116Z",
                      *       "history": [
                      *         {
                      *           "event": "EnterpriseRegistered.v1",
                      *           "status": "active",
                      *           "reason": null,
-                     *           "decidedBy": "user:01a24318-ea50-7006-aea7-9002665653e7",
-                     *           "at": "2026-12-04T22:07:04.660Z"
+                     *           "decidedBy": "user:01a24328-b5c7-7003-a563-beb62a2310da",
+                     *           "at": "2026-12-04T22:24:22.116Z"
                      *         },
                      *         {
                      *           "event": "EnterpriseVerified.v1",
                      *           "status": "active",
                      *           "reason": null,
-                     *           "decidedBy": "apiKey:01a24318-cfb5-7008-ad1c-41b1c445cff5",
-                     *           "at": "2026-12-04T22:07:04.660Z"
+                     *           "decidedBy": "apiKey:01a24328-a046-7006-be3d-f6addb97cb21",
+                     *           "at": "2026-12-04T22:24:22.116Z"
                      *         }
                      *       ]
                      *     }
@@ -7154,8 +7175,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24318-d0cb-7007-8e0f-c7d149d6238e",
-                     *       "tenantId": "acme-52a629-7",
+                     *       "accountId": "01a24328-a116-7001-a2a5-1889a48b0f1e",
+                     *       "tenantId": "acme-5aa554-7",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "rejected",
@@ -7167,8 +7188,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-04T22:07:04.660Z",
-                     *       "updatedAt": "2026-12-04T22:07:04.660Z"
+                     *       "createdAt": "2026-12-04T22:24:22.116Z",
+                     *       "updatedAt": "2026-12-04T22:24:22.116Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -7261,8 +7282,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24318-8d9d-7000-a7c7-a672dbfbb686",
-                     *       "tenantId": "shop-890489-07",
+                     *       "accountId": "01a24328-6d5d-7000-bfe9-d787be59aee3",
+                     *       "tenantId": "shop-7aeca9-07",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "pending",
@@ -7274,8 +7295,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-04T22:26:44.260Z",
-                     *       "updatedAt": "2026-12-04T22:26:44.260Z"
+                     *       "createdAt": "2026-12-04T22:44:06.460Z",
+                     *       "updatedAt": "2026-12-04T22:44:06.460Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -7368,8 +7389,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24318-dd3b-7001-82f5-c4f5a8a9afc2",
-                     *       "tenantId": "acme-52a629-48",
+                     *       "accountId": "01a24328-ab2b-7004-9d62-a1b93880d897",
+                     *       "tenantId": "acme-5aa554-48",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "verified",
@@ -7379,7 +7400,7 @@ export interface operations {
                      *       "holds": [
                      *         {
                      *           "kind": "unfinished-transaction",
-                     *           "holdId": "01a24318-dd8f-7001-b968-418f101f95f9",
+                     *           "holdId": "01a24328-ab68-7000-9de0-78aca88c0212",
                      *           "reference": "order-88"
                      *         }
                      *       ],
@@ -7387,8 +7408,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-04T22:07:04.660Z",
-                     *       "updatedAt": "2026-12-04T22:07:04.660Z"
+                     *       "createdAt": "2026-12-04T22:24:22.116Z",
+                     *       "updatedAt": "2026-12-04T22:24:22.116Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -7478,8 +7499,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24318-ea50-7006-aea7-9002665653e7",
-                     *       "tenantId": "acme-52a629-79",
+                     *       "accountId": "01a24328-b5c7-7003-a563-beb62a2310da",
+                     *       "tenantId": "acme-5aa554-79",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "verified",
@@ -7491,8 +7512,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-04T22:07:04.660Z",
-                     *       "updatedAt": "2026-12-04T22:07:04.660Z"
+                     *       "createdAt": "2026-12-04T22:24:22.116Z",
+                     *       "updatedAt": "2026-12-04T22:24:22.116Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -7581,8 +7602,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24318-e812-7007-843b-ad27b7420896",
-                     *       "tenantId": "acme-52a629-75",
+                     *       "accountId": "01a24328-b3d3-7003-b154-d8acb753e526",
+                     *       "tenantId": "acme-5aa554-75",
                      *       "kind": "enterprise",
                      *       "status": "cancelled",
                      *       "verification": "pending",
@@ -7594,8 +7615,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-04T22:07:04.660Z",
-                     *       "updatedAt": "2026-12-04T22:07:04.660Z"
+                     *       "createdAt": "2026-12-04T22:24:22.116Z",
+                     *       "updatedAt": "2026-12-04T22:24:22.116Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -7688,8 +7709,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24318-deb1-7007-857b-7067814001fd",
-                     *       "tenantId": "acme-52a629-55",
+                     *       "accountId": "01a24328-ac4b-7004-a70d-d52df73ab82c",
+                     *       "tenantId": "acme-5aa554-55",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "verified",
@@ -7703,11 +7724,11 @@ export interface operations {
                      *       "agreement": {
                      *         "endsOn": "2026-12-04",
                      *         "status": "ended",
-                     *         "agreementId": "01a24318-defe-7002-9222-ce6ebad655b3",
+                     *         "agreementId": "01a24328-ac91-7006-8261-16f8faf7e762",
                      *         "personalDataDeletionDueOn": "2027-06-04"
                      *       },
-                     *       "createdAt": "2026-12-04T22:07:04.660Z",
-                     *       "updatedAt": "2026-12-04T22:07:04.660Z"
+                     *       "createdAt": "2026-12-04T22:24:22.116Z",
+                     *       "updatedAt": "2026-12-04T22:24:22.116Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -7797,8 +7818,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24318-e260-7002-ac00-526f84e9b11b",
-                     *       "tenantId": "acme-52a629-68",
+                     *       "accountId": "01a24328-af21-7000-aded-2508e0e2bf8c",
+                     *       "tenantId": "acme-5aa554-68",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "verified",
@@ -7812,11 +7833,11 @@ export interface operations {
                      *       "agreement": {
                      *         "endsOn": "2026-12-04",
                      *         "status": "ended",
-                     *         "agreementId": "01a24318-e5fb-7006-948a-2d70b4d3a2f9",
+                     *         "agreementId": "01a24328-b1cd-7001-a804-d7cc4d569823",
                      *         "personalDataDeletionDueOn": "2027-06-04"
                      *       },
-                     *       "createdAt": "2026-12-04T22:07:04.660Z",
-                     *       "updatedAt": "2026-12-04T22:07:04.660Z"
+                     *       "createdAt": "2026-12-04T22:24:22.116Z",
+                     *       "updatedAt": "2026-12-04T22:24:22.116Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -7906,24 +7927,24 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "id": "01a24319-946b-7003-ae57-a413de8138cb",
-                     *         "tenantId": "jobs-dl-68b37d",
+                     *         "id": "01a24329-4d58-7005-8a6d-7ced036ef8c1",
+                     *         "tenantId": "jobs-dl-afc4e5",
                      *         "kind": "one-time-code",
                      *         "status": "delivered",
                      *         "attempts": 1,
                      *         "lastError": null,
-                     *         "createdAt": "2026-12-04T22:07:59.474Z",
-                     *         "deliveredAt": "2026-12-04T22:07:59.664Z"
+                     *         "createdAt": "2026-12-04T22:25:09.812Z",
+                     *         "deliveredAt": "2026-12-04T22:25:10.050Z"
                      *       },
                      *       {
-                     *         "id": "01a24319-92d5-7003-980c-85ab2e57ae29",
-                     *         "tenantId": "jobs-68b37d-5",
+                     *         "id": "01a24329-4b27-7004-bd05-1e5c5861b9c2",
+                     *         "tenantId": "jobs-afc4e5-5",
                      *         "kind": "tenant-data-deletion-warning",
                      *         "status": "delivered",
                      *         "attempts": 1,
                      *         "lastError": null,
-                     *         "createdAt": "2027-05-29T22:07:58.943Z",
-                     *         "deliveredAt": "2027-05-29T22:07:58.943Z"
+                     *         "createdAt": "2027-05-29T22:25:09.099Z",
+                     *         "deliveredAt": "2027-05-29T22:25:09.099Z"
                      *       }
                      *     ]
                      */
@@ -7995,13 +8016,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24319-946b-7003-ae57-a413de8138cb",
-                     *       "tenantId": "jobs-dl-68b37d",
+                     *       "id": "01a24329-4d58-7005-8a6d-7ced036ef8c1",
+                     *       "tenantId": "jobs-dl-afc4e5",
                      *       "kind": "one-time-code",
                      *       "status": "pending",
                      *       "attempts": 0,
                      *       "lastError": null,
-                     *       "createdAt": "2026-12-04T22:07:59.474Z",
+                     *       "createdAt": "2026-12-04T22:25:09.812Z",
                      *       "deliveredAt": null
                      *     }
                      */
@@ -8092,7 +8113,7 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "customerId": "01a24318-9929-7006-af5d-0dff13bc440f",
+                     *         "customerId": "01a24328-76b6-7005-8850-7d22def05eed",
                      *         "tags": [
                      *           "family"
                      *         ],
@@ -8104,8 +8125,8 @@ export interface operations {
                      *           }
                      *         },
                      *         "profile": null,
-                     *         "createdAt": "2026-12-04T22:26:44.260Z",
-                     *         "updatedAt": "2026-12-04T22:26:44.260Z"
+                     *         "createdAt": "2026-12-04T22:44:06.460Z",
+                     *         "updatedAt": "2026-12-04T22:44:06.460Z"
                      *       }
                      *     ]
                      */
@@ -8179,7 +8200,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24318-8297-7004-bb0d-7c7821ad2a6e"
+                     *       "id": "01a24328-0101-7000-a439-cc7b741c602c"
                      *     }
                      */
                     "application/json": components["schemas"]["IdDto"];
@@ -8263,7 +8284,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "customerId": "01a24318-83ed-7004-a129-a694babc88ee",
+                     *       "customerId": "01a24328-6573-7003-864c-63b224e4a963",
                      *       "tags": [
                      *         "vip"
                      *       ],
@@ -8271,17 +8292,17 @@ export interface operations {
                      *       "restricted": false,
                      *       "consents": {},
                      *       "profile": null,
-                     *       "createdAt": "2026-12-04T22:06:44.260Z",
-                     *       "updatedAt": "2026-12-04T22:06:44.260Z",
+                     *       "createdAt": "2026-12-04T22:24:06.460Z",
+                     *       "updatedAt": "2026-12-04T22:24:06.460Z",
                      *       "followUps": [
                      *         {
-                     *           "followUpId": "01a24318-8425-7005-abb4-c6b0e9292eb8",
-                     *           "customerId": "01a24318-83ed-7004-a129-a694babc88ee",
+                     *           "followUpId": "01a24328-6598-7000-b846-e798c448c949",
+                     *           "customerId": "01a24328-6573-7003-864c-63b224e4a963",
                      *           "channel": "phone",
                      *           "note": null,
                      *           "dueOn": null,
-                     *           "recordedBy": "apiKey:01a24318-83be-7007-af72-f6289b0ba83c",
-                     *           "recordedAt": "2026-12-04T22:06:44.260Z"
+                     *           "recordedBy": "apiKey:01a24328-654b-7009-a2a7-f480e7b9e4e1",
+                     *           "recordedAt": "2026-12-04T22:24:06.460Z"
                      *         }
                      *       ]
                      *     }
@@ -8367,7 +8388,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24318-8f5c-7002-9273-00c703cf638f"
+                     *       "id": "01a24328-6ee4-7005-9eb1-23bd24b4c3b7"
                      *     }
                      */
                     "application/json": components["schemas"]["IdDto"];
@@ -8451,7 +8472,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24318-8297-7004-bb0d-7c7821ad2a6e"
+                     *       "id": "01a24328-6477-7007-a633-96104376e6bb"
                      *     }
                      */
                     "application/json": components["schemas"]["IdDto"];
@@ -8535,7 +8556,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24318-82f5-7007-9824-a3c0e3963db2"
+                     *       "id": "01a24328-64c0-7003-b84e-d9509e4ccd18"
                      *     }
                      */
                     "application/json": components["schemas"]["IdDto"];
@@ -8628,7 +8649,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24318-8ea8-7005-8c39-ec6e25f3c301"
+                     *       "id": "01a24328-6e57-7004-8af0-2358113005ce"
                      *     }
                      */
                     "application/json": components["schemas"]["IdDto"];
@@ -8717,7 +8738,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24318-8ea8-7005-8c39-ec6e25f3c301"
+                     *       "id": "01a24328-6e57-7004-8af0-2358113005ce"
                      *     }
                      */
                     "application/json": components["schemas"]["IdDto"];
@@ -9191,16 +9212,16 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "receiptId": "01a24318-972a-7007-9f4d-464fd707ceed",
-                     *         "tenantId": "shop-890489-09",
-                     *         "subjectId": "01a24318-970f-7002-9dad-757be3d73c1b",
-                     *         "consentId": "01a24318-972a-7008-a554-372beeace8f2",
+                     *         "receiptId": "01a24328-74ec-7007-ac4f-387a153e3b3b",
+                     *         "tenantId": "shop-7aeca9-09",
+                     *         "subjectId": "01a24328-74d5-7002-9699-578523cd724d",
+                     *         "consentId": "01a24328-74ec-7008-9a55-ad4d7d98d856",
                      *         "channel": "email",
                      *         "scope": "general",
-                     *         "recordedAt": "2026-12-04T22:26:44.260Z",
+                     *         "recordedAt": "2026-12-04T22:44:06.460Z",
                      *         "event": {
-                     *           "id": "01a24318-972b-7001-99e7-9413b8f033bb",
-                     *           "stream": "consent-01a24318-970f-7002-9dad-757be3d73c1b",
+                     *           "id": "01a24328-74ed-7002-be7e-a0e9a2caa41c",
+                     *           "stream": "consent-01a24328-74d5-7002-9699-578523cd724d",
                      *           "position": 0
                      *         },
                      *         "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -9224,16 +9245,16 @@ export interface operations {
                      *         "givenByGuardian": null
                      *       },
                      *       {
-                     *         "receiptId": "01a24318-9749-7004-805e-0d0b85e6f46d",
-                     *         "tenantId": "shop-890489-09",
-                     *         "subjectId": "01a24318-970f-7002-9dad-757be3d73c1b",
-                     *         "consentId": "01a24318-9749-7005-96a2-60ee73ab5e87",
+                     *         "receiptId": "01a24328-7510-7006-9d3d-87489b9b619d",
+                     *         "tenantId": "shop-7aeca9-09",
+                     *         "subjectId": "01a24328-74d5-7002-9699-578523cd724d",
+                     *         "consentId": "01a24328-7510-7007-a930-fe41479c6fc5",
                      *         "channel": "sms",
                      *         "scope": "general",
-                     *         "recordedAt": "2026-12-04T22:26:44.260Z",
+                     *         "recordedAt": "2026-12-04T22:44:06.460Z",
                      *         "event": {
-                     *           "id": "01a24318-974b-7001-b757-771e0d4943ab",
-                     *           "stream": "consent-01a24318-970f-7002-9dad-757be3d73c1b",
+                     *           "id": "01a24328-7512-7006-8017-dc13e78eb8fc",
+                     *           "stream": "consent-01a24328-74d5-7002-9699-578523cd724d",
                      *           "position": 1
                      *         },
                      *         "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -9340,16 +9361,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "receiptId": "01a24318-87c4-7004-a30c-e95b03b35cab",
-                     *       "tenantId": "shop-890489-04",
-                     *       "subjectId": "01a24318-8799-7003-b6fb-492d4e605a9d",
-                     *       "consentId": "01a24318-87c4-7005-ae8b-7ee1f0b56eb3",
+                     *       "receiptId": "01a24328-0142-7004-9d48-95b89de2f9c2",
+                     *       "tenantId": "rec-926782",
+                     *       "subjectId": "01a24328-0101-7000-a439-cc7b741c602c",
+                     *       "consentId": "01a24328-0142-7005-8f85-beafbd46379b",
                      *       "channel": "email",
                      *       "scope": "general",
-                     *       "recordedAt": "2026-12-04T22:07:44.260Z",
+                     *       "recordedAt": "2026-12-04T22:23:40.830Z",
                      *       "event": {
-                     *         "id": "01a24318-87c5-7002-aa9a-192a796baee1",
-                     *         "stream": "consent-01a24318-8799-7003-b6fb-492d4e605a9d",
+                     *         "id": "01a24328-0142-7006-884a-a0018b448b8c",
+                     *         "stream": "consent-01a24328-0101-7000-a439-cc7b741c602c",
                      *         "position": 0
                      *       },
                      *       "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -9357,7 +9378,7 @@ export interface operations {
                      *       "purpose": {
                      *         "key": "newsletter",
                      *         "version": 1,
-                     *         "name": "newsletter",
+                     *         "name": "Newsletter",
                      *         "legalBasis": "consent"
                      *       },
                      *       "thirdParty": null,
@@ -9365,9 +9386,9 @@ export interface operations {
                      *       "evidence": {
                      *         "noticeVersion": "notice-1",
                      *         "method": "checkbox",
-                     *         "source": "web-signup-form",
-                     *         "collector": "system:web-shop",
-                     *         "collectedAt": "2026-11-01T10:00:00.000Z"
+                     *         "source": "web",
+                     *         "collector": "system:web",
+                     *         "collectedAt": "2026-12-04T22:23:40.830Z"
                      *       },
                      *       "withdrawal": null,
                      *       "givenByGuardian": null
@@ -9464,16 +9485,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "receiptId": "01a24318-889d-7000-9c51-34e3c9a39fb9",
-                     *       "tenantId": "shop-890489-04",
-                     *       "subjectId": "01a24318-8799-7003-b6fb-492d4e605a9d",
-                     *       "consentId": "01a24318-87c4-7005-ae8b-7ee1f0b56eb3",
+                     *       "receiptId": "01a24328-6948-7000-985d-a15335abb6e6",
+                     *       "tenantId": "shop-7aeca9-04",
+                     *       "subjectId": "01a24328-68aa-7003-8613-944900d9167d",
+                     *       "consentId": "01a24328-68ca-7006-8917-f43f71ff7c29",
                      *       "channel": "email",
                      *       "scope": "general",
-                     *       "recordedAt": "2026-12-04T22:09:44.260Z",
+                     *       "recordedAt": "2026-12-04T22:27:06.460Z",
                      *       "event": {
-                     *         "id": "01a24318-889e-7001-814d-e8b238f4e132",
-                     *         "stream": "consent-01a24318-8799-7003-b6fb-492d4e605a9d",
+                     *         "id": "01a24328-6949-7004-ac43-adfa192b8d71",
+                     *         "stream": "consent-01a24328-68aa-7003-8613-944900d9167d",
                      *         "position": 1
                      *       },
                      *       "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -9594,18 +9615,18 @@ export interface operations {
                      *       "purposeVersion": 1,
                      *       "proof": [
                      *         {
-                     *           "eventId": "01a24319-0f56-7004-a15c-5aec0b39ae00",
+                     *           "eventId": "01a24328-d6f6-7004-b54a-26e3a4fb01e9",
                      *           "type": "PurposeDefined.v1",
-                     *           "position": "pg:00000001.0000000000003fe4.0000000000000007",
+                     *           "position": "pg:00000001.0000000000004a40.0000000000000007",
                      *           "occurredAt": "2026-11-23T10:00:00.000Z",
-                     *           "stream": "purposes-dsr-4dd3d2"
+                     *           "stream": "purposes-dsr-dc3669"
                      *         },
                      *         {
-                     *           "eventId": "01a24319-0fac-7002-8f2a-f54897245f7e",
+                     *           "eventId": "01a24328-d753-7005-9b7e-5a9245507541",
                      *           "type": "ConsentGranted.v2",
-                     *           "position": "pg:00000001.0000000000003ff9.000000000000000a",
+                     *           "position": "pg:00000001.0000000000004a54.000000000000000a",
                      *           "occurredAt": "2026-11-23T10:00:00.000Z",
-                     *           "stream": "consent-01a24319-0f88-7003-9969-9bc5f9f27322"
+                     *           "stream": "consent-01a24328-d72a-7002-870a-ddd29fbfc093"
                      *         }
                      *       ]
                      *     }
@@ -9688,16 +9709,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "receiptId": "01a24318-87c4-7004-a30c-e95b03b35cab",
-                     *       "tenantId": "shop-890489-04",
-                     *       "subjectId": "01a24318-8799-7003-b6fb-492d4e605a9d",
-                     *       "consentId": "01a24318-87c4-7005-ae8b-7ee1f0b56eb3",
+                     *       "receiptId": "01a24328-68ca-7005-b65a-90564b3aee53",
+                     *       "tenantId": "shop-7aeca9-04",
+                     *       "subjectId": "01a24328-68aa-7003-8613-944900d9167d",
+                     *       "consentId": "01a24328-68ca-7006-8917-f43f71ff7c29",
                      *       "channel": "email",
                      *       "scope": "general",
-                     *       "recordedAt": "2026-12-04T22:07:44.260Z",
+                     *       "recordedAt": "2026-12-04T22:25:06.460Z",
                      *       "event": {
-                     *         "id": "01a24318-87c5-7002-aa9a-192a796baee1",
-                     *         "stream": "consent-01a24318-8799-7003-b6fb-492d4e605a9d",
+                     *         "id": "01a24328-68cb-7004-81ef-5b29ab7e86dd",
+                     *         "stream": "consent-01a24328-68aa-7003-8613-944900d9167d",
                      *         "position": 0
                      *       },
                      *       "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -9800,16 +9821,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "receiptId": "01a24318-87c4-7004-a30c-e95b03b35cab",
-                     *       "tenantId": "shop-890489-04",
-                     *       "subjectId": "01a24318-8799-7003-b6fb-492d4e605a9d",
-                     *       "consentId": "01a24318-87c4-7005-ae8b-7ee1f0b56eb3",
+                     *       "receiptId": "01a24328-68ca-7005-b65a-90564b3aee53",
+                     *       "tenantId": "shop-7aeca9-04",
+                     *       "subjectId": "01a24328-68aa-7003-8613-944900d9167d",
+                     *       "consentId": "01a24328-68ca-7006-8917-f43f71ff7c29",
                      *       "channel": "email",
                      *       "scope": "general",
-                     *       "recordedAt": "2026-12-04T22:07:44.260Z",
+                     *       "recordedAt": "2026-12-04T22:25:06.460Z",
                      *       "event": {
-                     *         "id": "01a24318-87c5-7002-aa9a-192a796baee1",
-                     *         "stream": "consent-01a24318-8799-7003-b6fb-492d4e605a9d",
+                     *         "id": "01a24328-68cb-7004-81ef-5b29ab7e86dd",
+                     *         "stream": "consent-01a24328-68aa-7003-8613-944900d9167d",
                      *         "position": 0
                      *       },
                      *       "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -9986,17 +10007,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "decisionId": "01a24318-8928-7003-b269-30250c96d163",
-                     *       "customerId": "01a24318-8799-7003-b6fb-492d4e605a9d",
+                     *       "decisionId": "01a24328-69b9-7000-9c97-321d5f79b532",
+                     *       "customerId": "01a24328-68aa-7003-8613-944900d9167d",
                      *       "allow": false,
                      *       "reasons": [
                      *         "OUTDATED_NOTICE_VERSION"
                      *       ],
                      *       "legalBasis": "consent",
                      *       "consentIds": [
-                     *         "01a24318-88e9-7008-a236-4c1d4fb75c17"
+                     *         "01a24328-6986-7001-a844-2c77d9edc645"
                      *       ],
-                     *       "decidedAt": "2026-12-04T22:15:44.260Z"
+                     *       "decidedAt": "2026-12-04T22:33:06.460Z"
                      *     }
                      */
                     "application/json": components["schemas"]["DecisionDto"];
@@ -10073,26 +10094,26 @@ export interface operations {
                      *       "denied": 1,
                      *       "decisions": [
                      *         {
-                     *           "decisionId": "01a24318-9429-7007-9cab-87b369dbc63f",
-                     *           "customerId": "01a24318-9398-7006-a954-7ac4027f503c",
+                     *           "decisionId": "01a24328-7269-7007-81ce-d8e32a92332a",
+                     *           "customerId": "01a24328-7207-7000-8ccc-3deb5f68ffad",
                      *           "allow": true,
                      *           "reasons": [],
                      *           "legalBasis": "consent",
                      *           "consentIds": [
-                     *             "01a24318-93b9-7001-841b-815152fec8b9"
+                     *             "01a24328-721e-7003-b372-524007049893"
                      *           ],
-                     *           "decidedAt": "2026-12-04T22:26:44.260Z"
+                     *           "decidedAt": "2026-12-04T22:44:06.460Z"
                      *         },
                      *         {
-                     *           "decisionId": "01a24318-9429-7008-9a82-6c358772a3e3",
-                     *           "customerId": "01a24318-93d2-7003-a6db-408ac9f61303",
+                     *           "decisionId": "01a24328-7269-7008-90f4-6389b8fc6669",
+                     *           "customerId": "01a24328-7235-7007-8ad2-e7e54e3466d6",
                      *           "allow": true,
                      *           "reasons": [],
                      *           "legalBasis": "consent",
                      *           "consentIds": [
-                     *             "01a24318-93fa-7001-8df0-c9b5096121c3"
+                     *             "01a24328-724e-7008-9d45-79bb761e5f42"
                      *           ],
-                     *           "decidedAt": "2026-12-04T22:26:44.260Z"
+                     *           "decidedAt": "2026-12-04T22:44:06.460Z"
                      *         }
                      *       ]
                      *     }
@@ -10164,13 +10185,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "origin": "attest.local/processing-record/rec-f89d70",
-                     *       "verifierKey": "attest.local/processing-record+eaf14ae6+AVkBL1tfIXe1L1Ljn1gADRsDwZH5e70SEs9RmhWO8oSE",
+                     *       "origin": "attest.local/processing-record/rec-926782",
+                     *       "verifierKey": "attest.local/processing-record+2544a0d3+AS24SB4KpU7InnerMbczLNAixFfPntbP5lRk8APlg5um",
                      *       "latestCheckpoint": {
                      *         "size": 1,
-                     *         "root": "m1gouCfWLW9YEEyBb/pxk0OoGdF6qWH3zda9YsEFbiM=",
-                     *         "note": "attest.local/processing-record/rec-f89d70\n1\nm1gouCfWLW9YEEyBb/pxk0OoGdF6qWH3zda9YsEFbiM=\n\n— attest.local/processing-record 6vFK5u7cluAyLrUkClWo8e1B4S1Zh2S+FrV6a52C1QBRrYpLEKL8PahI/e4n0e5jKwhgzDw8z/MbDM+7MQDtYlmyeAE=\n",
-                     *         "createdAt": "2026-12-04T22:07:36.894Z"
+                     *         "root": "kXGQ9DfJPBiT4Yj59Z2V7Vi4+LG3DK52Vq6BsINZsqo=",
+                     *         "note": "attest.local/processing-record/rec-926782\n1\nkXGQ9DfJPBiT4Yj59Z2V7Vi4+LG3DK52Vq6BsINZsqo=\n\n— attest.local/processing-record JUSg09/Wnafiug/MQ8QrOqnJpdaCB1y2IdRknlYLtLFFDiGXXWaS11E2ybmYmfb9+1P5SqNRAMSKy2A0Dsi4tJU0HQA=\n",
+                     *         "createdAt": "2026-12-04T22:23:44.864Z"
                      *       }
                      *     }
                      */
@@ -10233,9 +10254,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "size": 1,
-                     *       "root": "m1gouCfWLW9YEEyBb/pxk0OoGdF6qWH3zda9YsEFbiM=",
-                     *       "note": "attest.local/processing-record/rec-f89d70\n1\nm1gouCfWLW9YEEyBb/pxk0OoGdF6qWH3zda9YsEFbiM=\n\n— attest.local/processing-record 6vFK5u7cluAyLrUkClWo8e1B4S1Zh2S+FrV6a52C1QBRrYpLEKL8PahI/e4n0e5jKwhgzDw8z/MbDM+7MQDtYlmyeAE=\n",
-                     *       "createdAt": "2026-12-04T22:07:36.894Z"
+                     *       "root": "kXGQ9DfJPBiT4Yj59Z2V7Vi4+LG3DK52Vq6BsINZsqo=",
+                     *       "note": "attest.local/processing-record/rec-926782\n1\nkXGQ9DfJPBiT4Yj59Z2V7Vi4+LG3DK52Vq6BsINZsqo=\n\n— attest.local/processing-record JUSg09/Wnafiug/MQ8QrOqnJpdaCB1y2IdRknlYLtLFFDiGXXWaS11E2ybmYmfb9+1P5SqNRAMSKy2A0Dsi4tJU0HQA=\n",
+                     *       "createdAt": "2026-12-04T22:23:44.864Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Checkpoint"];
@@ -10288,6 +10309,93 @@ export interface operations {
             };
         };
     };
+    ProcessingRecordController_checkpointHistory: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Checkpoints, newest first, and the cursor of the next page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "checkpoints": [
+                     *         {
+                     *           "size": 11,
+                     *           "root": "wDyhb062dSK1/67IhU9qiAmp4S5qOlmmkCGI3CEWyF8=",
+                     *           "note": "attest.local/processing-record/rec-926782\n11\nwDyhb062dSK1/67IhU9qiAmp4S5qOlmmkCGI3CEWyF8=\n\n— attest.local/processing-record JUSg008J+VkUIFhtEFAu0mCpzbfqyzgDDbptIC1J3z1RB46MdkidynWR2q3ste6LKMDjvPhQAxRan0GLcGRXig5RNwM=\n",
+                     *           "createdAt": "2026-12-04T22:23:46.429Z"
+                     *         },
+                     *         {
+                     *           "size": 10,
+                     *           "root": "rMxvaLiKsSyLiYg4tpH/1i3J2xQaWsK1+nkVbSElWTE=",
+                     *           "note": "attest.local/processing-record/rec-926782\n10\nrMxvaLiKsSyLiYg4tpH/1i3J2xQaWsK1+nkVbSElWTE=\n\n— attest.local/processing-record JUSg06sfs8XntSbeqdRgMgVFolxEwoJyHTOE+4ABdAxwAv2roClVHrSB7aKtjQ4UmmakRYNC0npBVXx/KZFzaVrHGAc=\n",
+                     *           "createdAt": "2026-12-04T22:23:46.412Z"
+                     *         }
+                     *       ],
+                     *       "next": "MTB8NQ"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CheckpointHistoryPage"];
+                };
+            };
+            /** @description Invalid input (VALIDATION.FAILED with field errors, PURPOSE.REQUIRED, …); nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description No or invalid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The credential lacks the permission of this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Rate limit reached; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Unexpected error; only a correlation id is returned. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+        };
+    };
     ProcessingRecordController_checkpoints: {
         parameters: {
             query?: {
@@ -10309,15 +10417,15 @@ export interface operations {
                      * @example [
                      *       {
                      *         "size": 1,
-                     *         "root": "m1gouCfWLW9YEEyBb/pxk0OoGdF6qWH3zda9YsEFbiM=",
-                     *         "note": "attest.local/processing-record/rec-f89d70\n1\nm1gouCfWLW9YEEyBb/pxk0OoGdF6qWH3zda9YsEFbiM=\n\n— attest.local/processing-record 6vFK5u7cluAyLrUkClWo8e1B4S1Zh2S+FrV6a52C1QBRrYpLEKL8PahI/e4n0e5jKwhgzDw8z/MbDM+7MQDtYlmyeAE=\n",
-                     *         "createdAt": "2026-12-04T22:07:36.894Z"
+                     *         "root": "kXGQ9DfJPBiT4Yj59Z2V7Vi4+LG3DK52Vq6BsINZsqo=",
+                     *         "note": "attest.local/processing-record/rec-926782\n1\nkXGQ9DfJPBiT4Yj59Z2V7Vi4+LG3DK52Vq6BsINZsqo=\n\n— attest.local/processing-record JUSg09/Wnafiug/MQ8QrOqnJpdaCB1y2IdRknlYLtLFFDiGXXWaS11E2ybmYmfb9+1P5SqNRAMSKy2A0Dsi4tJU0HQA=\n",
+                     *         "createdAt": "2026-12-04T22:23:44.864Z"
                      *       },
                      *       {
                      *         "size": 4,
-                     *         "root": "cL9I6KiMV0nG/6s3q5FClRMZN4oX5RRsfFLveGJkMlg=",
-                     *         "note": "attest.local/processing-record/rec-f89d70\n4\ncL9I6KiMV0nG/6s3q5FClRMZN4oX5RRsfFLveGJkMlg=\n\n— attest.local/processing-record 6vFK5gJXADSFTMlzb+tTUxWJgnGPaRhLPkvYnxWq5HUTE9umasv61K2gfn1bOhSGqZq6zjk9eWMPMebrqZYkw2tdNwY=\n",
-                     *         "createdAt": "2026-12-04T22:07:37.282Z"
+                     *         "root": "Vp/EUilwtON4JxPlnsehD0foFWxL8+SsU65AQHBaS/g=",
+                     *         "note": "attest.local/processing-record/rec-926782\n4\nVp/EUilwtON4JxPlnsehD0foFWxL8+SsU65AQHBaS/g=\n\n— attest.local/processing-record JUSg02qxkE9mJacniSmHXAkccz0hU+dVcyFN8XPjdn3k99vlLHpMUcCpmsc46MB2TiJa3qtBmdhLY35bJ5gImPP3eQc=\n",
+                     *         "createdAt": "2026-12-04T22:23:45.319Z"
                      *       }
                      *     ]
                      */
@@ -10388,10 +10496,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "size": 3,
-                     *       "root": "A+8pVyHPdVn2QH2BCdnHVmcY60X2efolD97MQO9ppeQ=",
-                     *       "note": "attest.local/processing-record/jobs-68b37d-3\n3\nA+8pVyHPdVn2QH2BCdnHVmcY60X2efolD97MQO9ppeQ=\n\n— attest.local/processing-record b/HQMPcOp92X+OFod0g87b4KyybbitVD8z3CnOWMsl1QHIT4EEVQ5VP8Z0YNhcCDlopMhmYQtnZNyjYjxG0mzbjBsQE=\n",
-                     *       "createdAt": "2026-12-04T22:07:58.439Z"
+                     *       "size": 10,
+                     *       "root": "rMxvaLiKsSyLiYg4tpH/1i3J2xQaWsK1+nkVbSElWTE=",
+                     *       "note": "attest.local/processing-record/rec-926782\n10\nrMxvaLiKsSyLiYg4tpH/1i3J2xQaWsK1+nkVbSElWTE=\n\n— attest.local/processing-record JUSg06sfs8XntSbeqdRgMgVFolxEwoJyHTOE+4ABdAxwAv2roClVHrSB7aKtjQ4UmmakRYNC0npBVXx/KZFzaVrHGAc=\n",
+                     *       "createdAt": "2026-12-04T22:23:46.412Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Checkpoint"];
@@ -10464,18 +10572,18 @@ export interface operations {
                     /**
                      * @example {
                      *       "index": 2,
-                     *       "leafHash": "Buj1xUGUiSPjOJ8hh8KAzH/sJBNhckoQZiTcfJ4eJwA=",
-                     *       "body": "{\"actor\":\"apiKey:01a24319-3b69-7009-82f8-c447a2ed69f2\",\"at\":\"2026-12-04T22:07:32.146Z\",\"categories\":[\"consent\"],\"channel\":\"email\",\"commandId\":\"01a24319-3be2-7006-b3ab-03f6c5b0a148\",\"correlationId\":\"01a24319-3be0-7003-9b56-d498bb3990fa\",\"eventId\":\"01a24319-3be7-7002-b897-bd86460010c5\",\"index\":2,\"kind\":\"collect\",\"legalBasis\":\"consent\",\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"interactive\",\"outcome\":null,\"purpose\":\"newsletter\",\"reasons\":[],\"subject\":\"psn_57zRnZ8fUda8nDQ-WJl6cw\",\"tenant\":\"rec-f89d70\",\"v\":1}",
+                     *       "leafHash": "h+roEnCIiGXArJpQb0OzsmpznwMuut0R4VTakOg2W+o=",
+                     *       "body": "{\"actor\":\"apiKey:01a24328-0093-7002-9359-1f334dea4f3d\",\"at\":\"2026-12-04T22:23:40.830Z\",\"categories\":[\"consent\"],\"channel\":\"email\",\"commandId\":\"01a24328-013d-7005-8c4d-46dfd58037df\",\"correlationId\":\"01a24328-013a-7006-9f38-988d9fdccac9\",\"eventId\":\"01a24328-0142-7006-884a-a0018b448b8c\",\"index\":2,\"kind\":\"collect\",\"legalBasis\":\"consent\",\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"interactive\",\"outcome\":null,\"purpose\":\"newsletter\",\"reasons\":[],\"subject\":\"psn_wX0r2JhLCnx9y_RGIR4C9g\",\"tenant\":\"rec-926782\",\"v\":1}",
                      *       "record": {
-                     *         "actor": "apiKey:01a24319-3b69-7009-82f8-c447a2ed69f2",
-                     *         "at": "2026-12-04T22:07:32.146Z",
+                     *         "actor": "apiKey:01a24328-0093-7002-9359-1f334dea4f3d",
+                     *         "at": "2026-12-04T22:23:40.830Z",
                      *         "categories": [
                      *           "consent"
                      *         ],
                      *         "channel": "email",
-                     *         "commandId": "01a24319-3be2-7006-b3ab-03f6c5b0a148",
-                     *         "correlationId": "01a24319-3be0-7003-9b56-d498bb3990fa",
-                     *         "eventId": "01a24319-3be7-7002-b897-bd86460010c5",
+                     *         "commandId": "01a24328-013d-7005-8c4d-46dfd58037df",
+                     *         "correlationId": "01a24328-013a-7006-9f38-988d9fdccac9",
+                     *         "eventId": "01a24328-0142-7006-884a-a0018b448b8c",
                      *         "index": 2,
                      *         "kind": "collect",
                      *         "legalBasis": "consent",
@@ -10487,11 +10595,11 @@ export interface operations {
                      *         "outcome": null,
                      *         "purpose": "newsletter",
                      *         "reasons": [],
-                     *         "subject": "psn_57zRnZ8fUda8nDQ-WJl6cw",
-                     *         "tenant": "rec-f89d70",
+                     *         "subject": "psn_wX0r2JhLCnx9y_RGIR4C9g",
+                     *         "tenant": "rec-926782",
                      *         "v": 1
                      *       },
-                     *       "recordedAt": "2026-12-04T22:07:36.942Z",
+                     *       "recordedAt": "2026-12-04T22:23:44.973Z",
                      *       "purgedAt": null
                      *     }
                      */
@@ -10576,10 +10684,10 @@ export interface operations {
                      * @example {
                      *       "index": 0,
                      *       "size": 4,
-                     *       "leafHash": "m1gouCfWLW9YEEyBb/pxk0OoGdF6qWH3zda9YsEFbiM=",
+                     *       "leafHash": "kXGQ9DfJPBiT4Yj59Z2V7Vi4+LG3DK52Vq6BsINZsqo=",
                      *       "proof": [
-                     *         "l0+26VOcoys2hYStbnNH30/A+uI2tT5ncfsQmAmO6mI=",
-                     *         "1nGLubpyNIoNkn1FaKez74c0ucipJIDkhYsnUSWtU+M="
+                     *         "3LTySK4X4bi85ZBnHMtmf0PL8ZoFsTKoAXqwr2nP1Xg=",
+                     *         "b5mhmOOWCZZrEjnbKWdrsuLXFUJqTwuMG9iwLf8SzH8="
                      *       ]
                      *     }
                      */
@@ -10665,7 +10773,7 @@ export interface operations {
                      *       "from": 4,
                      *       "to": 6,
                      *       "proof": [
-                     *         "VMtKfJL0jbaJGgtFRTFglLeeVX/hjbXtpTfwYd9VixM="
+                     *         "JwH6Nd+oZELkJ7+Fkkz+3f2HsZiSlttXvG0wn3/uKBs="
                      *       ]
                      *     }
                      */
@@ -10752,14 +10860,14 @@ export interface operations {
                      * @example {
                      *       "records": [
                      *         {
-                     *           "actor": "apiKey:01a24319-3b69-7009-82f8-c447a2ed69f2",
-                     *           "at": "2026-12-04T22:07:32.146Z",
+                     *           "actor": "apiKey:01a24328-0093-7002-9359-1f334dea4f3d",
+                     *           "at": "2026-12-04T22:23:40.830Z",
                      *           "categories": [
                      *             "contact"
                      *           ],
                      *           "channel": "email",
-                     *           "commandId": "01a24319-3c21-7006-98f0-0e7631fe957b",
-                     *           "correlationId": "01a24319-3c1e-7005-9702-7fd45d60ff0e",
+                     *           "commandId": "01a24328-0197-7005-ad6a-0e3dd2ead8bc",
+                     *           "correlationId": "01a24328-0195-7001-8bb8-3b179b612888",
                      *           "eventId": null,
                      *           "index": 3,
                      *           "kind": "decision",
@@ -10772,21 +10880,21 @@ export interface operations {
                      *           "outcome": "allow",
                      *           "purpose": "newsletter",
                      *           "reasons": [],
-                     *           "subject": "psn_57zRnZ8fUda8nDQ-WJl6cw",
-                     *           "tenant": "rec-f89d70",
+                     *           "subject": "psn_wX0r2JhLCnx9y_RGIR4C9g",
+                     *           "tenant": "rec-926782",
                      *           "v": 1,
-                     *           "leafHash": "1mYwR1SahTY4CZsTejQhh5T+SrIcjiaQXjSTFjqhxZA="
+                     *           "leafHash": "vHGIYYRSs9aX+BbKIPb4ucxnXUrqFzUVjIjo4kzxnrU="
                      *         },
                      *         {
-                     *           "actor": "apiKey:01a24319-3b69-7009-82f8-c447a2ed69f2",
-                     *           "at": "2026-12-04T22:07:32.146Z",
+                     *           "actor": "apiKey:01a24328-0093-7002-9359-1f334dea4f3d",
+                     *           "at": "2026-12-04T22:23:40.830Z",
                      *           "categories": [
                      *             "consent"
                      *           ],
                      *           "channel": "email",
-                     *           "commandId": "01a24319-3be2-7006-b3ab-03f6c5b0a148",
-                     *           "correlationId": "01a24319-3be0-7003-9b56-d498bb3990fa",
-                     *           "eventId": "01a24319-3be7-7002-b897-bd86460010c5",
+                     *           "commandId": "01a24328-013d-7005-8c4d-46dfd58037df",
+                     *           "correlationId": "01a24328-013a-7006-9f38-988d9fdccac9",
+                     *           "eventId": "01a24328-0142-7006-884a-a0018b448b8c",
                      *           "index": 2,
                      *           "kind": "collect",
                      *           "legalBasis": "consent",
@@ -10798,13 +10906,13 @@ export interface operations {
                      *           "outcome": null,
                      *           "purpose": "newsletter",
                      *           "reasons": [],
-                     *           "subject": "psn_57zRnZ8fUda8nDQ-WJl6cw",
-                     *           "tenant": "rec-f89d70",
+                     *           "subject": "psn_wX0r2JhLCnx9y_RGIR4C9g",
+                     *           "tenant": "rec-926782",
                      *           "v": 1,
-                     *           "leafHash": "Buj1xUGUiSPjOJ8hh8KAzH/sJBNhckoQZiTcfJ4eJwA="
+                     *           "leafHash": "h+roEnCIiGXArJpQb0OzsmpznwMuut0R4VTakOg2W+o="
                      *         }
                      *       ],
-                     *       "next": "MjAyNi0xMi0wNFQyMjowNzozMi4xNDYwMDBafDI"
+                     *       "next": "MjAyNi0xMi0wNFQyMjoyMzo0MC44MzAwMDBafDI"
                      *     }
                      */
                     "application/json": components["schemas"]["ProcessingRecordPage"];
@@ -10974,14 +11082,14 @@ export interface operations {
                      *       ],
                      *       "records": [
                      *         {
-                     *           "index": 8,
-                     *           "at": "2026-12-04T22:07:32.146Z",
+                     *           "index": 11,
+                     *           "at": "2026-12-04T22:23:40.830Z",
                      *           "kind": "decision",
                      *           "outcome": "allow"
                      *         },
                      *         {
-                     *           "index": 7,
-                     *           "at": "2026-12-04T22:07:32.146Z",
+                     *           "index": 10,
+                     *           "at": "2026-12-04T22:23:40.830Z",
                      *           "kind": "decision",
                      *           "outcome": "allow"
                      *         }
@@ -11055,14 +11163,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "tenantId": "dsr-4dd3d2",
-                     *       "origin": "attest.local/processing-record/dsr-4dd3d2",
+                     *       "tenantId": "dsr-dc3669",
+                     *       "origin": "attest.local/processing-record/dsr-dc3669",
                      *       "ok": true,
                      *       "size": 38,
                      *       "purged": 0,
                      *       "latestCheckpoint": {
                      *         "size": 36,
-                     *         "root": "Vds6n4RfkVXfbDcgV1rLaYQlfTdZFxxJzJOr2wi2u5U="
+                     *         "root": "IRl3fOnmwS+OY60WR/BJH+HTG0uHRZQeWqbEHeeqrRs="
                      *       },
                      *       "checkpointsChecked": 2,
                      *       "uncovered": 2,
@@ -11131,49 +11239,49 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "runId": "01a24319-41d3-7006-ac84-4480a5cd390b",
+                     *         "runId": "01a24328-0758-7002-a2cb-ac4c15536526",
                      *         "trigger": "scheduled",
                      *         "requestedBy": null,
-                     *         "startedAt": "2026-12-04T22:07:38.443Z",
-                     *         "finishedAt": "2026-12-04T22:07:38.451Z",
+                     *         "startedAt": "2026-12-04T22:23:46.510Z",
+                     *         "finishedAt": "2026-12-04T22:23:46.520Z",
                      *         "problemCount": 0,
                      *         "report": {
                      *           "ok": true,
-                     *           "size": 8,
-                     *           "origin": "attest.local/processing-record/rec-f89d70",
+                     *           "size": 11,
+                     *           "origin": "attest.local/processing-record/rec-926782",
                      *           "purged": 0,
                      *           "pending": 0,
                      *           "problems": [],
-                     *           "tenantId": "rec-f89d70",
-                     *           "uncovered": 2,
+                     *           "tenantId": "rec-926782",
+                     *           "uncovered": 0,
                      *           "latestCheckpoint": {
-                     *             "root": "skhhfF/0Tg5jIlgFLJCn6iDy/zO6jxTiUOBfvsGBukA=",
-                     *             "size": 6
+                     *             "root": "wDyhb062dSK1/67IhU9qiAmp4S5qOlmmkCGI3CEWyF8=",
+                     *             "size": 11
                      *           },
-                     *           "checkpointsChecked": 3
+                     *           "checkpointsChecked": 6
                      *         }
                      *       },
                      *       {
-                     *         "runId": "01a24319-41a1-7001-b444-38d6c59077a3",
+                     *         "runId": "01a24328-0729-7004-9439-2dbf53e4cb0a",
                      *         "trigger": "on-demand",
-                     *         "requestedBy": "apiKey:01a24319-3b50-7004-bca3-fa7780f093dd",
-                     *         "startedAt": "2026-12-04T22:07:32.146Z",
-                     *         "finishedAt": "2026-12-04T22:07:32.146Z",
+                     *         "requestedBy": "apiKey:01a24328-0079-7006-b6de-51800c7154da",
+                     *         "startedAt": "2026-12-04T22:23:40.830Z",
+                     *         "finishedAt": "2026-12-04T22:23:40.830Z",
                      *         "problemCount": 0,
                      *         "report": {
                      *           "ok": true,
-                     *           "size": 8,
-                     *           "origin": "attest.local/processing-record/rec-f89d70",
+                     *           "size": 11,
+                     *           "origin": "attest.local/processing-record/rec-926782",
                      *           "purged": 0,
                      *           "pending": 0,
                      *           "problems": [],
-                     *           "tenantId": "rec-f89d70",
-                     *           "uncovered": 2,
+                     *           "tenantId": "rec-926782",
+                     *           "uncovered": 0,
                      *           "latestCheckpoint": {
-                     *             "root": "skhhfF/0Tg5jIlgFLJCn6iDy/zO6jxTiUOBfvsGBukA=",
-                     *             "size": 6
+                     *             "root": "wDyhb062dSK1/67IhU9qiAmp4S5qOlmmkCGI3CEWyF8=",
+                     *             "size": 11
                      *           },
-                     *           "checkpointsChecked": 3
+                     *           "checkpointsChecked": 6
                      *         }
                      *       }
                      *     ]
@@ -11245,24 +11353,24 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "runId": "01a24319-41a1-7001-b444-38d6c59077a3",
+                     *       "runId": "01a24328-0729-7004-9439-2dbf53e4cb0a",
                      *       "trigger": "on-demand",
-                     *       "requestedBy": "apiKey:01a24319-3b50-7004-bca3-fa7780f093dd",
-                     *       "startedAt": "2026-12-04T22:07:32.146Z",
-                     *       "finishedAt": "2026-12-04T22:07:32.146Z",
+                     *       "requestedBy": "apiKey:01a24328-0079-7006-b6de-51800c7154da",
+                     *       "startedAt": "2026-12-04T22:23:40.830Z",
+                     *       "finishedAt": "2026-12-04T22:23:40.830Z",
                      *       "problemCount": 0,
                      *       "report": {
-                     *         "tenantId": "rec-f89d70",
-                     *         "origin": "attest.local/processing-record/rec-f89d70",
+                     *         "tenantId": "rec-926782",
+                     *         "origin": "attest.local/processing-record/rec-926782",
                      *         "ok": true,
-                     *         "size": 8,
+                     *         "size": 11,
                      *         "purged": 0,
                      *         "latestCheckpoint": {
-                     *           "size": 6,
-                     *           "root": "skhhfF/0Tg5jIlgFLJCn6iDy/zO6jxTiUOBfvsGBukA="
+                     *           "size": 11,
+                     *           "root": "wDyhb062dSK1/67IhU9qiAmp4S5qOlmmkCGI3CEWyF8="
                      *         },
-                     *         "checkpointsChecked": 3,
-                     *         "uncovered": 2,
+                     *         "checkpointsChecked": 6,
+                     *         "uncovered": 0,
                      *         "pending": 0,
                      *         "problems": []
                      *       }
@@ -11331,50 +11439,50 @@ export interface operations {
                     /**
                      * @example {
                      *       "format": "attest-processing-record-bundle/v1",
-                     *       "tenantId": "rec-f89d70",
-                     *       "origin": "attest.local/processing-record/rec-f89d70",
-                     *       "verifierKey": "attest.local/processing-record+eaf14ae6+AVkBL1tfIXe1L1Ljn1gADRsDwZH5e70SEs9RmhWO8oSE",
-                     *       "exportedAt": "2026-12-04T22:07:32.146Z",
+                     *       "tenantId": "rec-926782",
+                     *       "origin": "attest.local/processing-record/rec-926782",
+                     *       "verifierKey": "attest.local/processing-record+2544a0d3+AS24SB4KpU7InnerMbczLNAixFfPntbP5lRk8APlg5um",
+                     *       "exportedAt": "2026-12-04T22:23:40.830Z",
                      *       "checkpoints": [
-                     *         "attest.local/processing-record/rec-f89d70\n1\nm1gouCfWLW9YEEyBb/pxk0OoGdF6qWH3zda9YsEFbiM=\n\n— attest.local/processing-record 6vFK5u7cluAyLrUkClWo8e1B4S1Zh2S+FrV6a52C1QBRrYpLEKL8PahI/e4n0e5jKwhgzDw8z/MbDM+7MQDtYlmyeAE=\n",
-                     *         "attest.local/processing-record/rec-f89d70\n4\ncL9I6KiMV0nG/6s3q5FClRMZN4oX5RRsfFLveGJkMlg=\n\n— attest.local/processing-record 6vFK5gJXADSFTMlzb+tTUxWJgnGPaRhLPkvYnxWq5HUTE9umasv61K2gfn1bOhSGqZq6zjk9eWMPMebrqZYkw2tdNwY=\n"
+                     *         "attest.local/processing-record/rec-926782\n1\nkXGQ9DfJPBiT4Yj59Z2V7Vi4+LG3DK52Vq6BsINZsqo=\n\n— attest.local/processing-record JUSg09/Wnafiug/MQ8QrOqnJpdaCB1y2IdRknlYLtLFFDiGXXWaS11E2ybmYmfb9+1P5SqNRAMSKy2A0Dsi4tJU0HQA=\n",
+                     *         "attest.local/processing-record/rec-926782\n4\nVp/EUilwtON4JxPlnsehD0foFWxL8+SsU65AQHBaS/g=\n\n— attest.local/processing-record JUSg02qxkE9mJacniSmHXAkccz0hU+dVcyFN8XPjdn3k99vlLHpMUcCpmsc46MB2TiJa3qtBmdhLY35bJ5gImPP3eQc=\n"
                      *       ],
                      *       "complete": false,
                      *       "entries": [
                      *         {
                      *           "index": 1,
-                     *           "leafHash": "l0+26VOcoys2hYStbnNH30/A+uI2tT5ncfsQmAmO6mI=",
-                     *           "body": "{\"actor\":\"apiKey:01a24319-3b69-7009-82f8-c447a2ed69f2\",\"at\":\"2026-12-04T22:07:32.146Z\",\"categories\":[\"profile.email\",\"profile.name\"],\"channel\":null,\"commandId\":\"01a24319-3bbb-7005-870e-ab8dd777a79e\",\"correlationId\":\"01a24319-3bb8-7002-a795-178122142ea7\",\"eventId\":\"01a24319-3bbc-7000-a03e-2e249563a41b\",\"index\":1,\"kind\":\"collect\",\"legalBasis\":null,\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"interactive\",\"outcome\":null,\"purpose\":null,\"reasons\":[],\"subject\":\"psn_57zRnZ8fUda8nDQ-WJl6cw\",\"tenant\":\"rec-f89d70\",\"v\":1}",
+                     *           "leafHash": "3LTySK4X4bi85ZBnHMtmf0PL8ZoFsTKoAXqwr2nP1Xg=",
+                     *           "body": "{\"actor\":\"apiKey:01a24328-0093-7002-9359-1f334dea4f3d\",\"at\":\"2026-12-04T22:23:40.830Z\",\"categories\":[\"profile.email\",\"profile.name\"],\"channel\":null,\"commandId\":\"01a24328-0102-7004-8998-60b4b54ae02d\",\"correlationId\":\"01a24328-00ff-7007-a44e-b503b07ab0ef\",\"eventId\":\"01a24328-0103-7005-b4ee-0db875434ac4\",\"index\":1,\"kind\":\"collect\",\"legalBasis\":null,\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"interactive\",\"outcome\":null,\"purpose\":null,\"reasons\":[],\"subject\":\"psn_wX0r2JhLCnx9y_RGIR4C9g\",\"tenant\":\"rec-926782\",\"v\":1}",
                      *           "proof": [
-                     *             "m1gouCfWLW9YEEyBb/pxk0OoGdF6qWH3zda9YsEFbiM=",
-                     *             "1nGLubpyNIoNkn1FaKez74c0ucipJIDkhYsnUSWtU+M="
+                     *             "kXGQ9DfJPBiT4Yj59Z2V7Vi4+LG3DK52Vq6BsINZsqo=",
+                     *             "b5mhmOOWCZZrEjnbKWdrsuLXFUJqTwuMG9iwLf8SzH8="
                      *           ]
                      *         },
                      *         {
                      *           "index": 2,
-                     *           "leafHash": "Buj1xUGUiSPjOJ8hh8KAzH/sJBNhckoQZiTcfJ4eJwA=",
-                     *           "body": "{\"actor\":\"apiKey:01a24319-3b69-7009-82f8-c447a2ed69f2\",\"at\":\"2026-12-04T22:07:32.146Z\",\"categories\":[\"consent\"],\"channel\":\"email\",\"commandId\":\"01a24319-3be2-7006-b3ab-03f6c5b0a148\",\"correlationId\":\"01a24319-3be0-7003-9b56-d498bb3990fa\",\"eventId\":\"01a24319-3be7-7002-b897-bd86460010c5\",\"index\":2,\"kind\":\"collect\",\"legalBasis\":\"consent\",\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"interactive\",\"outcome\":null,\"purpose\":\"newsletter\",\"reasons\":[],\"subject\":\"psn_57zRnZ8fUda8nDQ-WJl6cw\",\"tenant\":\"rec-f89d70\",\"v\":1}",
+                     *           "leafHash": "h+roEnCIiGXArJpQb0OzsmpznwMuut0R4VTakOg2W+o=",
+                     *           "body": "{\"actor\":\"apiKey:01a24328-0093-7002-9359-1f334dea4f3d\",\"at\":\"2026-12-04T22:23:40.830Z\",\"categories\":[\"consent\"],\"channel\":\"email\",\"commandId\":\"01a24328-013d-7005-8c4d-46dfd58037df\",\"correlationId\":\"01a24328-013a-7006-9f38-988d9fdccac9\",\"eventId\":\"01a24328-0142-7006-884a-a0018b448b8c\",\"index\":2,\"kind\":\"collect\",\"legalBasis\":\"consent\",\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"interactive\",\"outcome\":null,\"purpose\":\"newsletter\",\"reasons\":[],\"subject\":\"psn_wX0r2JhLCnx9y_RGIR4C9g\",\"tenant\":\"rec-926782\",\"v\":1}",
                      *           "proof": [
-                     *             "1mYwR1SahTY4CZsTejQhh5T+SrIcjiaQXjSTFjqhxZA=",
-                     *             "3EAUjYaxKGNUYKhLnme5lo4+LVZGZb2/98fB3XxkMNY="
+                     *             "vHGIYYRSs9aX+BbKIPb4ucxnXUrqFzUVjIjo4kzxnrU=",
+                     *             "aTgGjk+GLg+TgajsNG6637Apy8r7ycAmrXYwdsyrAIs="
                      *           ]
                      *         }
                      *       ],
                      *       "consistency": [
                      *         {
                      *           "from": 1,
-                     *           "to": 10,
+                     *           "to": 13,
                      *           "proof": [
-                     *             "l0+26VOcoys2hYStbnNH30/A+uI2tT5ncfsQmAmO6mI=",
-                     *             "1nGLubpyNIoNkn1FaKez74c0ucipJIDkhYsnUSWtU+M="
+                     *             "3LTySK4X4bi85ZBnHMtmf0PL8ZoFsTKoAXqwr2nP1Xg=",
+                     *             "b5mhmOOWCZZrEjnbKWdrsuLXFUJqTwuMG9iwLf8SzH8="
                      *           ]
                      *         },
                      *         {
                      *           "from": 4,
-                     *           "to": 10,
+                     *           "to": 13,
                      *           "proof": [
-                     *             "FS3NXrj6X6CAFJJFgPLZyfypTV3d7mm2aR2Fw8ZNlDY=",
-                     *             "Ba/PHokFHQNq+pcKwbxq+J/2iiLsBj9fwkL2dzWzNpI="
+                     *             "F+oA6H9IJTwMDFDURznmJMQw7kb/9VTLHEtMWztBLv0=",
+                     *             "Wy8QRpmr+w/R4nCJQxEUdM/+8RbTCrwgCYzL9ckm0V0="
                      *           ]
                      *         }
                      *       ]
@@ -11448,10 +11556,10 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "holdId": "01a24319-43a1-7006-b158-3b1ca896d424",
+                     *         "holdId": "01a24328-09cc-7002-9111-c5f18a22ae45",
                      *         "reason": "Litigation 2026-117: preserve all records",
-                     *         "placedBy": "apiKey:01a24319-3b50-7004-bca3-fa7780f093dd",
-                     *         "placedAt": "2026-12-04T22:07:32.146Z",
+                     *         "placedBy": "apiKey:01a24328-0079-7006-b6de-51800c7154da",
+                     *         "placedAt": "2026-12-04T22:23:40.830Z",
                      *         "releasedBy": null,
                      *         "releasedAt": null
                      *       }
@@ -11519,10 +11627,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "holdId": "01a24319-43a1-7006-b158-3b1ca896d424",
+                     *       "holdId": "01a24328-09cc-7002-9111-c5f18a22ae45",
                      *       "reason": "Litigation 2026-117: preserve all records",
-                     *       "placedBy": "apiKey:01a24319-3b50-7004-bca3-fa7780f093dd",
-                     *       "placedAt": "2026-12-04T22:07:32.146Z",
+                     *       "placedBy": "apiKey:01a24328-0079-7006-b6de-51800c7154da",
+                     *       "placedAt": "2026-12-04T22:23:40.830Z",
                      *       "releasedBy": null,
                      *       "releasedAt": null
                      *     }
@@ -11596,12 +11704,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "holdId": "01a24319-43a1-7006-b158-3b1ca896d424",
+                     *       "holdId": "01a24328-09cc-7002-9111-c5f18a22ae45",
                      *       "reason": "Litigation 2026-117: preserve all records",
-                     *       "placedBy": "apiKey:01a24319-3b50-7004-bca3-fa7780f093dd",
-                     *       "placedAt": "2026-12-04T22:07:32.146Z",
-                     *       "releasedBy": "apiKey:01a24319-3b50-7004-bca3-fa7780f093dd",
-                     *       "releasedAt": "2026-12-04T22:07:32.146Z"
+                     *       "placedBy": "apiKey:01a24328-0079-7006-b6de-51800c7154da",
+                     *       "placedAt": "2026-12-04T22:23:40.830Z",
+                     *       "releasedBy": "apiKey:01a24328-0079-7006-b6de-51800c7154da",
+                     *       "releasedAt": "2026-12-04T22:23:40.830Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ProcessingRecordLegalHold"];
@@ -11681,7 +11789,7 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "activityId": "01a24319-43d1-7002-a43e-5f0f5c7bf3ee",
+                     *         "activityId": "01a24328-09f1-7007-8342-b12daeb36e99",
                      *         "version": 2,
                      *         "activity": {
                      *           "name": "Newsletter",
@@ -11719,12 +11827,12 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a24319-3b50-7004-bca3-fa7780f093dd",
-                     *         "recordedAt": "2026-12-04T22:07:32.146Z",
+                     *         "recordedBy": "apiKey:01a24328-0079-7006-b6de-51800c7154da",
+                     *         "recordedAt": "2026-12-04T22:23:40.830Z",
                      *         "assessmentRequired": true
                      *       },
                      *       {
-                     *         "activityId": "01a24319-442c-7006-b434-de7ba2d74eff",
+                     *         "activityId": "01a24328-0a26-7001-9a0e-9c60ab1c0ee9",
                      *         "version": 1,
                      *         "activity": {
                      *           "name": "=HYPERLINK(\"http://x\")<script>",
@@ -11757,8 +11865,8 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a24319-3b50-7004-bca3-fa7780f093dd",
-                     *         "recordedAt": "2026-12-04T22:07:32.146Z",
+                     *         "recordedBy": "apiKey:01a24328-0079-7006-b6de-51800c7154da",
+                     *         "recordedAt": "2026-12-04T22:23:40.830Z",
                      *         "assessmentRequired": false
                      *       }
                      *     ]
@@ -11825,7 +11933,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "activityId": "01a24319-43d1-7002-a43e-5f0f5c7bf3ee",
+                     *       "activityId": "01a24328-09f1-7007-8342-b12daeb36e99",
                      *       "version": 1,
                      *       "activity": {
                      *         "name": "Newsletter",
@@ -11858,8 +11966,8 @@ export interface operations {
                      *         ],
                      *         "automatedDecisionMaking": false
                      *       },
-                     *       "recordedBy": "apiKey:01a24319-3b50-7004-bca3-fa7780f093dd",
-                     *       "recordedAt": "2026-12-04T22:07:32.146Z",
+                     *       "recordedBy": "apiKey:01a24328-0079-7006-b6de-51800c7154da",
+                     *       "recordedAt": "2026-12-04T22:23:40.830Z",
                      *       "assessmentRequired": false
                      *     }
                      */
@@ -11931,7 +12039,7 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "activityId": "01a24319-43d1-7002-a43e-5f0f5c7bf3ee",
+                     *         "activityId": "01a24328-09f1-7007-8342-b12daeb36e99",
                      *         "version": 2,
                      *         "activity": {
                      *           "name": "Newsletter",
@@ -11969,12 +12077,12 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a24319-3b50-7004-bca3-fa7780f093dd",
-                     *         "recordedAt": "2026-12-04T22:07:32.146Z",
+                     *         "recordedBy": "apiKey:01a24328-0079-7006-b6de-51800c7154da",
+                     *         "recordedAt": "2026-12-04T22:23:40.830Z",
                      *         "assessmentRequired": true
                      *       },
                      *       {
-                     *         "activityId": "01a24319-442c-7006-b434-de7ba2d74eff",
+                     *         "activityId": "01a24328-0a26-7001-9a0e-9c60ab1c0ee9",
                      *         "version": 1,
                      *         "activity": {
                      *           "name": "=HYPERLINK(\"http://x\")<script>",
@@ -12007,8 +12115,8 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a24319-3b50-7004-bca3-fa7780f093dd",
-                     *         "recordedAt": "2026-12-04T22:07:32.146Z",
+                     *         "recordedBy": "apiKey:01a24328-0079-7006-b6de-51800c7154da",
+                     *         "recordedAt": "2026-12-04T22:23:40.830Z",
                      *         "assessmentRequired": false
                      *       }
                      *     ]
@@ -12071,8 +12179,8 @@ export interface operations {
                 content: {
                     /**
                      * @example activityId,version,name,controller,dataProtectionOfficer,purposes,legalBasis,dataSubjectCategories,dataCategories,recipients,transfers,erasureTimeLimit,securityMeasures,sensitiveData,automatedDecisionMaking,entrustedProcessing,providedToOthers,publicDisclosure,assessmentRequired,recordedBy,recordedAt
-                     *     01a24319-43d1-7002-a43e-5f0f5c7bf3ee,2,Newsletter,Shop Ltd (privacy@shop.example),dpo@shop.example,newsletter,consent,customers,contact,mail service provider,US: SCC 2021/914,2 years after the last contact,per-subject encryption,false,false,false,false,false,true,apiKey:01a24319-3b50-7004-bca3-fa7780f093dd,2026-12-04T22:07:32.146Z
-                     *     01a24319-442c-7006-b434-de7ba2d74eff,1,"'=HYPERLINK(""http://x"")<script>",Shop Ltd (privacy@shop.example),dpo@shop.example,newsletter,consent,customers,contact,mail service provider,,2 years after the last contact,per-subject encryption,false,false,false,false,false,false,apiKey:01a24319-3b50-7004-bca3-fa7780f093dd,2026-12-04T22:07:32.146Z
+                     *     01a24328-09f1-7007-8342-b12daeb36e99,2,Newsletter,Shop Ltd (privacy@shop.example),dpo@shop.example,newsletter,consent,customers,contact,mail service provider,US: SCC 2021/914,2 years after the last contact,per-subject encryption,false,false,false,false,false,true,apiKey:01a24328-0079-7006-b6de-51800c7154da,2026-12-04T22:23:40.830Z
+                     *     01a24328-0a26-7001-9a0e-9c60ab1c0ee9,1,"'=HYPERLINK(""http://x"")<script>",Shop Ltd (privacy@shop.example),dpo@shop.example,newsletter,consent,customers,contact,mail service provider,,2 years after the last contact,per-subject encryption,false,false,false,false,false,false,apiKey:01a24328-0079-7006-b6de-51800c7154da,2026-12-04T22:23:40.830Z
                      */
                     "text/csv": string;
                 };
@@ -12137,7 +12245,7 @@ export interface operations {
                 content: {
                     /**
                      * @example <!doctype html>
-                     *     <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Register of processing activities — rec-f89d70</title>
+                     *     <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Register of processing activities — rec-926782</title>
                      *     <style>
                      *     body{font:14px/1.45 system-ui,"Noto Sans CJK SC","PingFang SC",sans-serif;margin:2em auto;max-width:52em;padding:0 1em;color:#111}
                      *     h1{font-size:1.6em}h2{font-size:1.2em;margin:1.6em 0 .4em;border-bottom:1px solid #ccc;padding-bottom:.2em}
@@ -12147,7 +12255,7 @@ export interface operations {
                      *     </style>
                      *     </head><body>
                      *     <h1>Register of processing activities</h1>
-                     *     <p class="meta">rec-f89d70 · generated December 4, 2026 at 10:07 PM (Coordinated Universal Time) · GDPR Art. 30(1), PIPL Art. 55–56 · 2 activities (current versions)</p>
+                     *     <p class="meta">rec-926782 · generated December 4, 2026 at 10:23 PM (Coordinated Universal Time) · GDPR Art. 30(1), PIPL Art. 55–56 · 2 activities (current versions)</p>
                      *     …
                      */
                     "text/html": string;
@@ -12214,7 +12322,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "activityId": "01a24319-43d1-7002-a43e-5f0f5c7bf3ee",
+                     *       "activityId": "01a24328-09f1-7007-8342-b12daeb36e99",
                      *       "version": 2,
                      *       "activity": {
                      *         "name": "Newsletter",
@@ -12252,8 +12360,8 @@ export interface operations {
                      *         ],
                      *         "automatedDecisionMaking": false
                      *       },
-                     *       "recordedBy": "apiKey:01a24319-3b50-7004-bca3-fa7780f093dd",
-                     *       "recordedAt": "2026-12-04T22:07:32.146Z",
+                     *       "recordedBy": "apiKey:01a24328-0079-7006-b6de-51800c7154da",
+                     *       "recordedAt": "2026-12-04T22:23:40.830Z",
                      *       "assessmentRequired": true
                      *     }
                      */
@@ -12336,7 +12444,7 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "activityId": "01a24319-43d1-7002-a43e-5f0f5c7bf3ee",
+                     *         "activityId": "01a24328-09f1-7007-8342-b12daeb36e99",
                      *         "version": 1,
                      *         "activity": {
                      *           "name": "Newsletter",
@@ -12369,12 +12477,12 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a24319-3b50-7004-bca3-fa7780f093dd",
-                     *         "recordedAt": "2026-12-04T22:07:32.146Z",
+                     *         "recordedBy": "apiKey:01a24328-0079-7006-b6de-51800c7154da",
+                     *         "recordedAt": "2026-12-04T22:23:40.830Z",
                      *         "assessmentRequired": false
                      *       },
                      *       {
-                     *         "activityId": "01a24319-43d1-7002-a43e-5f0f5c7bf3ee",
+                     *         "activityId": "01a24328-09f1-7007-8342-b12daeb36e99",
                      *         "version": 2,
                      *         "activity": {
                      *           "name": "Newsletter",
@@ -12412,8 +12520,8 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a24319-3b50-7004-bca3-fa7780f093dd",
-                     *         "recordedAt": "2026-12-04T22:07:32.146Z",
+                     *         "recordedBy": "apiKey:01a24328-0079-7006-b6de-51800c7154da",
+                     *         "recordedAt": "2026-12-04T22:23:40.830Z",
                      *         "assessmentRequired": true
                      *       }
                      *     ]
@@ -12506,13 +12614,13 @@ export interface operations {
                      *         "assessedOn": "2026-12-04",
                      *         "conclusion": "acceptable-with-measures",
                      *         "activityIds": [
-                     *           "01a24319-43d1-7002-a43e-5f0f5c7bf3ee"
+                     *           "01a24328-09f1-7007-8342-b12daeb36e99"
                      *         ],
                      *         "impactOnRights": "Low",
                      *         "lawfulnessAndNecessity": "Consent; transfer needed for the mail provider",
-                     *         "assessmentId": "01a24319-447c-7003-a0c7-38a6c5373291",
-                     *         "recordedBy": "apiKey:01a24319-3b50-7004-bca3-fa7780f093dd",
-                     *         "recordedAt": "2026-12-04T22:07:32.146Z"
+                     *         "assessmentId": "01a24328-0a62-7006-a743-3d0ef7f39701",
+                     *         "recordedBy": "apiKey:01a24328-0079-7006-b6de-51800c7154da",
+                     *         "recordedAt": "2026-12-04T22:23:40.830Z"
                      *       }
                      *     ]
                      */
@@ -12578,9 +12686,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "assessmentId": "01a24319-447c-7003-a0c7-38a6c5373291",
+                     *       "assessmentId": "01a24328-0a62-7006-a743-3d0ef7f39701",
                      *       "activityIds": [
-                     *         "01a24319-43d1-7002-a43e-5f0f5c7bf3ee"
+                     *         "01a24328-09f1-7007-8342-b12daeb36e99"
                      *       ],
                      *       "assessedOn": "2026-12-04",
                      *       "assessor": "privacy team",
@@ -12664,10 +12772,10 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "incidentId": "01a24319-4497-7005-8514-fb2d4b6dc82d",
+                     *         "incidentId": "01a24328-0a87-7003-acf8-94f2a1e8e913",
                      *         "report": {
                      *           "kind": "leak",
-                     *           "awareAt": "2026-12-01T14:07:32.146Z",
+                     *           "awareAt": "2026-12-01T14:23:40.830Z",
                      *           "occurredAt": null,
                      *           "description": "Export file left on a shared drive",
                      *           "dataCategories": [
@@ -12676,30 +12784,30 @@ export interface operations {
                      *           "likelyConsequences": "Phishing",
                      *           "affectedSubjectsEstimate": 120
                      *         },
-                     *         "reportedBy": "apiKey:01a24319-3b50-7004-bca3-fa7780f093dd",
-                     *         "reportedAt": "2026-12-04T22:07:32.146Z",
-                     *         "authorityDeadline": "2026-12-04T14:07:32.146Z",
-                     *         "authorityNotifiedAt": "2026-12-04T22:07:32.146Z",
+                     *         "reportedBy": "apiKey:01a24328-0079-7006-b6de-51800c7154da",
+                     *         "reportedAt": "2026-12-04T22:23:40.830Z",
+                     *         "authorityDeadline": "2026-12-04T14:23:40.830Z",
+                     *         "authorityNotifiedAt": "2026-12-04T22:23:40.830Z",
                      *         "notifiedWithinDeadline": false,
                      *         "overdue": false,
                      *         "subjectsNotifiedAt": null,
                      *         "remedies": [
                      *           {
-                     *             "at": "2026-12-04T22:07:32.146Z",
+                     *             "at": "2026-12-04T22:23:40.830Z",
                      *             "description": "Drive permissions fixed"
                      *           }
                      *         ],
-                     *         "closedAt": "2026-12-04T22:07:32.146Z",
+                     *         "closedAt": "2026-12-04T22:23:40.830Z",
                      *         "updates": [
                      *           {
-                     *             "at": "2026-12-04T22:07:32.146Z",
+                     *             "at": "2026-12-04T22:23:40.830Z",
                      *             "type": "authority-notified",
                      *             "authority": "DPA",
                      *             "reference": "DPA-2026-1",
                      *             "delayReason": "Scope unknown until forensics"
                      *           },
                      *           {
-                     *             "at": "2026-12-04T22:07:32.146Z",
+                     *             "at": "2026-12-04T22:23:40.830Z",
                      *             "type": "remedy",
                      *             "description": "Drive permissions fixed"
                      *           }
@@ -12769,10 +12877,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "incidentId": "01a24319-4497-7005-8514-fb2d4b6dc82d",
+                     *       "incidentId": "01a24328-0a87-7003-acf8-94f2a1e8e913",
                      *       "report": {
                      *         "kind": "leak",
-                     *         "awareAt": "2026-12-01T14:07:32.146Z",
+                     *         "awareAt": "2026-12-01T14:23:40.830Z",
                      *         "occurredAt": null,
                      *         "description": "Export file left on a shared drive",
                      *         "dataCategories": [
@@ -12781,9 +12889,9 @@ export interface operations {
                      *         "likelyConsequences": "Phishing",
                      *         "affectedSubjectsEstimate": 120
                      *       },
-                     *       "reportedBy": "apiKey:01a24319-3b50-7004-bca3-fa7780f093dd",
-                     *       "reportedAt": "2026-12-04T22:07:32.146Z",
-                     *       "authorityDeadline": "2026-12-04T14:07:32.146Z",
+                     *       "reportedBy": "apiKey:01a24328-0079-7006-b6de-51800c7154da",
+                     *       "reportedAt": "2026-12-04T22:23:40.830Z",
+                     *       "authorityDeadline": "2026-12-04T14:23:40.830Z",
                      *       "authorityNotifiedAt": null,
                      *       "notifiedWithinDeadline": null,
                      *       "overdue": true,
@@ -12862,10 +12970,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "incidentId": "01a24319-4497-7005-8514-fb2d4b6dc82d",
+                     *       "incidentId": "01a24328-0a87-7003-acf8-94f2a1e8e913",
                      *       "report": {
                      *         "kind": "leak",
-                     *         "awareAt": "2026-12-01T14:07:32.146Z",
+                     *         "awareAt": "2026-12-01T14:23:40.830Z",
                      *         "occurredAt": null,
                      *         "description": "Export file left on a shared drive",
                      *         "dataCategories": [
@@ -12874,30 +12982,30 @@ export interface operations {
                      *         "likelyConsequences": "Phishing",
                      *         "affectedSubjectsEstimate": 120
                      *       },
-                     *       "reportedBy": "apiKey:01a24319-3b50-7004-bca3-fa7780f093dd",
-                     *       "reportedAt": "2026-12-04T22:07:32.146Z",
-                     *       "authorityDeadline": "2026-12-04T14:07:32.146Z",
-                     *       "authorityNotifiedAt": "2026-12-04T22:07:32.146Z",
+                     *       "reportedBy": "apiKey:01a24328-0079-7006-b6de-51800c7154da",
+                     *       "reportedAt": "2026-12-04T22:23:40.830Z",
+                     *       "authorityDeadline": "2026-12-04T14:23:40.830Z",
+                     *       "authorityNotifiedAt": "2026-12-04T22:23:40.830Z",
                      *       "notifiedWithinDeadline": false,
                      *       "overdue": false,
                      *       "subjectsNotifiedAt": null,
                      *       "remedies": [
                      *         {
-                     *           "at": "2026-12-04T22:07:32.146Z",
+                     *           "at": "2026-12-04T22:23:40.830Z",
                      *           "description": "Drive permissions fixed"
                      *         }
                      *       ],
-                     *       "closedAt": "2026-12-04T22:07:32.146Z",
+                     *       "closedAt": "2026-12-04T22:23:40.830Z",
                      *       "updates": [
                      *         {
-                     *           "at": "2026-12-04T22:07:32.146Z",
+                     *           "at": "2026-12-04T22:23:40.830Z",
                      *           "type": "authority-notified",
                      *           "authority": "DPA",
                      *           "reference": "DPA-2026-1",
                      *           "delayReason": "Scope unknown until forensics"
                      *         },
                      *         {
-                     *           "at": "2026-12-04T22:07:32.146Z",
+                     *           "at": "2026-12-04T22:23:40.830Z",
                      *           "type": "remedy",
                      *           "description": "Drive permissions fixed"
                      *         }
@@ -12986,10 +13094,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "incidentId": "01a24319-4497-7005-8514-fb2d4b6dc82d",
+                     *       "incidentId": "01a24328-0a87-7003-acf8-94f2a1e8e913",
                      *       "report": {
                      *         "kind": "leak",
-                     *         "awareAt": "2026-12-01T14:07:32.146Z",
+                     *         "awareAt": "2026-12-01T14:23:40.830Z",
                      *         "occurredAt": null,
                      *         "description": "Export file left on a shared drive",
                      *         "dataCategories": [
@@ -12998,30 +13106,30 @@ export interface operations {
                      *         "likelyConsequences": "Phishing",
                      *         "affectedSubjectsEstimate": 120
                      *       },
-                     *       "reportedBy": "apiKey:01a24319-3b50-7004-bca3-fa7780f093dd",
-                     *       "reportedAt": "2026-12-04T22:07:32.146Z",
-                     *       "authorityDeadline": "2026-12-04T14:07:32.146Z",
-                     *       "authorityNotifiedAt": "2026-12-04T22:07:32.146Z",
+                     *       "reportedBy": "apiKey:01a24328-0079-7006-b6de-51800c7154da",
+                     *       "reportedAt": "2026-12-04T22:23:40.830Z",
+                     *       "authorityDeadline": "2026-12-04T14:23:40.830Z",
+                     *       "authorityNotifiedAt": "2026-12-04T22:23:40.830Z",
                      *       "notifiedWithinDeadline": false,
                      *       "overdue": false,
                      *       "subjectsNotifiedAt": null,
                      *       "remedies": [
                      *         {
-                     *           "at": "2026-12-04T22:07:32.146Z",
+                     *           "at": "2026-12-04T22:23:40.830Z",
                      *           "description": "Drive permissions fixed"
                      *         }
                      *       ],
-                     *       "closedAt": "2026-12-04T22:07:32.146Z",
+                     *       "closedAt": "2026-12-04T22:23:40.830Z",
                      *       "updates": [
                      *         {
-                     *           "at": "2026-12-04T22:07:32.146Z",
+                     *           "at": "2026-12-04T22:23:40.830Z",
                      *           "type": "authority-notified",
                      *           "authority": "DPA",
                      *           "reference": "DPA-2026-1",
                      *           "delayReason": "Scope unknown until forensics"
                      *         },
                      *         {
-                     *           "at": "2026-12-04T22:07:32.146Z",
+                     *           "at": "2026-12-04T22:23:40.830Z",
                      *           "type": "remedy",
                      *           "description": "Drive permissions fixed"
                      *         }
@@ -13121,9 +13229,9 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "requestId": "01a24319-1297-7004-8059-21aef9a434b0",
-                     *         "tenantId": "dsr-4dd3d2",
-                     *         "customerId": "01a24319-0f88-7003-9969-9bc5f9f27322",
+                     *         "requestId": "01a24328-da4d-7006-b8f4-68f1600cd928",
+                     *         "tenantId": "dsr-dc3669",
+                     *         "customerId": "01a24328-d72a-7002-870a-ddd29fbfc093",
                      *         "requestType": "deletion",
                      *         "channel": "web",
                      *         "relation": "self",
@@ -13138,7 +13246,7 @@ export interface operations {
                      *         "escalations": [
                      *           {
                      *             "at": "2026-11-23T10:16:00.000Z",
-                     *             "by": "apiKey:01a24319-0f0c-7003-a8e2-f1ecaa5b1daa",
+                     *             "by": "apiKey:01a24328-d697-7008-bd9b-10eb191084a1",
                      *             "reason": "the tenant has not answered in three weeks"
                      *           }
                      *         ],
@@ -13233,9 +13341,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a24319-1015-7003-901d-b697f7760c56",
-                     *       "tenantId": "dsr-4dd3d2",
-                     *       "customerId": "01a24319-0f88-7003-9969-9bc5f9f27322",
+                     *       "requestId": "01a24328-d7d3-7004-bc11-3743afb5e7c9",
+                     *       "tenantId": "dsr-dc3669",
+                     *       "customerId": "01a24328-d72a-7002-870a-ddd29fbfc093",
                      *       "requestType": "access",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -13337,9 +13445,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a24319-18e9-7000-8151-09070c5a3160",
-                     *       "tenantId": "dsr-4dd3d2",
-                     *       "customerId": "01a24319-183b-7001-bd69-520baf2a6971",
+                     *       "requestId": "01a24328-e085-7007-9dbf-3e13af393e23",
+                     *       "tenantId": "dsr-dc3669",
+                     *       "customerId": "01a24328-dfda-7006-945c-6b7d685dec5b",
                      *       "requestType": "deletion",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -13361,7 +13469,7 @@ export interface operations {
                      *       "outcome": {
                      *         "summary": "personal data erased: profile, follow-up notes, consent evidence, customer and consent read models, lookup entries, pseudonym mapping, subject key",
                      *         "retained": [],
-                     *         "documentId": "01a24319-1990-7005-86c2-92cb19495507"
+                     *         "documentId": "01a24328-e107-7000-835d-6ed052832025"
                      *       },
                      *       "rejection": null,
                      *       "closedAt": "2026-11-23T10:16:00.000Z"
@@ -13445,7 +13553,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "challengeId": "01a24319-1133-7008-9e80-d49470c63fe5",
+                     *       "challengeId": "01a24328-d8fa-7005-bbbf-d8b9ee6e3aee",
                      *       "expiresAt": "2026-11-23T10:15:00.000Z"
                      *     }
                      */
@@ -13544,9 +13652,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a24319-1448-7002-ab4b-21a550803487",
-                     *       "tenantId": "dsr-4dd3d2",
-                     *       "customerId": "01a24319-0f88-7003-9969-9bc5f9f27322",
+                     *       "requestId": "01a24328-dbfb-7002-a293-1e3974ee41a9",
+                     *       "tenantId": "dsr-dc3669",
+                     *       "customerId": "01a24328-d72a-7002-870a-ddd29fbfc093",
                      *       "requestType": "withdrawal",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -13663,9 +13771,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a24319-1256-7005-9d82-5f49d4c430dc",
-                     *       "tenantId": "dsr-4dd3d2",
-                     *       "customerId": "01a24319-0f88-7003-9969-9bc5f9f27322",
+                     *       "requestId": "01a24328-da00-7007-a66e-65c28009b34d",
+                     *       "tenantId": "dsr-dc3669",
+                     *       "customerId": "01a24328-d72a-7002-870a-ddd29fbfc093",
                      *       "requestType": "access",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -13780,9 +13888,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a24319-1297-7004-8059-21aef9a434b0",
-                     *       "tenantId": "dsr-4dd3d2",
-                     *       "customerId": "01a24319-0f88-7003-9969-9bc5f9f27322",
+                     *       "requestId": "01a24328-da4d-7006-b8f4-68f1600cd928",
+                     *       "tenantId": "dsr-dc3669",
+                     *       "customerId": "01a24328-d72a-7002-870a-ddd29fbfc093",
                      *       "requestType": "deletion",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -13897,9 +14005,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a24319-1297-7004-8059-21aef9a434b0",
-                     *       "tenantId": "dsr-4dd3d2",
-                     *       "customerId": "01a24319-0f88-7003-9969-9bc5f9f27322",
+                     *       "requestId": "01a24328-da4d-7006-b8f4-68f1600cd928",
+                     *       "tenantId": "dsr-dc3669",
+                     *       "customerId": "01a24328-d72a-7002-870a-ddd29fbfc093",
                      *       "requestType": "deletion",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -13914,7 +14022,7 @@ export interface operations {
                      *       "escalations": [
                      *         {
                      *           "at": "2026-11-23T10:16:00.000Z",
-                     *           "by": "apiKey:01a24319-0f0c-7003-a8e2-f1ecaa5b1daa",
+                     *           "by": "apiKey:01a24328-d697-7008-bd9b-10eb191084a1",
                      *           "reason": "the tenant has not answered in three weeks"
                      *         }
                      *       ],
@@ -14020,9 +14128,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a24319-1297-7004-8059-21aef9a434b0",
-                     *       "tenantId": "dsr-4dd3d2",
-                     *       "customerId": "01a24319-0f88-7003-9969-9bc5f9f27322",
+                     *       "requestId": "01a24328-da4d-7006-b8f4-68f1600cd928",
+                     *       "tenantId": "dsr-dc3669",
+                     *       "customerId": "01a24328-d72a-7002-870a-ddd29fbfc093",
                      *       "requestType": "deletion",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -14037,7 +14145,7 @@ export interface operations {
                      *       "escalations": [
                      *         {
                      *           "at": "2026-11-23T10:16:00.000Z",
-                     *           "by": "apiKey:01a24319-0f0c-7003-a8e2-f1ecaa5b1daa",
+                     *           "by": "apiKey:01a24328-d697-7008-bd9b-10eb191084a1",
                      *           "reason": "the tenant has not answered in three weeks"
                      *         }
                      *       ],
@@ -14142,9 +14250,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a24319-1448-7002-ab4b-21a550803487",
-                     *       "tenantId": "dsr-4dd3d2",
-                     *       "customerId": "01a24319-0f88-7003-9969-9bc5f9f27322",
+                     *       "requestId": "01a24328-dbfb-7002-a293-1e3974ee41a9",
+                     *       "tenantId": "dsr-dc3669",
+                     *       "customerId": "01a24328-d72a-7002-870a-ddd29fbfc093",
                      *       "requestType": "withdrawal",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -14261,10 +14369,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a24319-1cf9-7000-be53-fc9e42e35b7c",
+                     *       "requestId": "01a24328-e3b1-7001-86fc-25f3c3d14111",
                      *       "outcome": {
                      *         "summary": "personal data erased: profile (except the retained fields), follow-up notes, consent evidence, customer and consent read models, lookup entries, pseudonym mapping, subject key",
-                     *         "documentId": "01a24319-1db8-7000-ab94-b3db2d7daf3d",
+                     *         "documentId": "01a24328-e467-7006-9de9-b37984629a2f",
                      *         "retained": [
                      *           {
                      *             "category": "bankAccount",
@@ -14366,14 +14474,14 @@ export interface operations {
                     /**
                      * @example {
                      *       "format": "attest-access-export/v1",
-                     *       "tenantId": "dsr-4dd3d2",
-                     *       "requestId": "01a24319-15b9-7005-a93c-b3e92675c485",
+                     *       "tenantId": "dsr-dc3669",
+                     *       "requestId": "01a24328-dd56-7002-bf3b-65ba4289f9ab",
                      *       "generatedAt": "2026-11-23T10:16:00.000Z",
                      *       "subject": {
-                     *         "customerId": "01a24319-0f88-7003-9969-9bc5f9f27322",
+                     *         "customerId": "01a24328-d72a-7002-870a-ddd29fbfc093",
                      *         "profile": {
-                     *           "name": "Li 4dd3d2",
-                     *           "email": "li.corrected.4dd3d2@example.org"
+                     *           "name": "Li dc3669",
+                     *           "email": "li.corrected.dc3669@example.org"
                      *         },
                      *         "tags": [],
                      *         "under14": false,
@@ -14383,16 +14491,16 @@ export interface operations {
                      *       "followUps": [],
                      *       "consents": [
                      *         {
-                     *           "receiptId": "01a24319-0fab-7007-8ea8-28a462080a90",
-                     *           "tenantId": "dsr-4dd3d2",
-                     *           "subjectId": "01a24319-0f88-7003-9969-9bc5f9f27322",
-                     *           "consentId": "01a24319-0fab-7008-908d-8a976d6e9a27",
+                     *           "receiptId": "01a24328-d752-7005-acee-6704e42ba4d0",
+                     *           "tenantId": "dsr-dc3669",
+                     *           "subjectId": "01a24328-d72a-7002-870a-ddd29fbfc093",
+                     *           "consentId": "01a24328-d752-7006-b090-d3f40feaee16",
                      *           "channel": "email",
                      *           "scope": "general",
                      *           "recordedAt": "2026-11-23T10:00:00.000Z",
                      *           "event": {
-                     *             "id": "01a24319-0fac-7002-8f2a-f54897245f7e",
-                     *             "stream": "consent-01a24319-0f88-7003-9969-9bc5f9f27322",
+                     *             "id": "01a24328-d753-7005-9b7e-5a9245507541",
+                     *             "stream": "consent-01a24328-d72a-7002-870a-ddd29fbfc093",
                      *             "position": 0
                      *           },
                      *           "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -14416,16 +14524,16 @@ export interface operations {
                      *           "givenByGuardian": null
                      *         },
                      *         {
-                     *           "receiptId": "01a24319-0fe1-7007-8e3f-e63e3cdf0159",
-                     *           "tenantId": "dsr-4dd3d2",
-                     *           "subjectId": "01a24319-0f88-7003-9969-9bc5f9f27322",
-                     *           "consentId": "01a24319-0fe1-7008-a7a4-f92ec5ba2670",
+                     *           "receiptId": "01a24328-d788-7006-8d63-3c7b77800cc0",
+                     *           "tenantId": "dsr-dc3669",
+                     *           "subjectId": "01a24328-d72a-7002-870a-ddd29fbfc093",
+                     *           "consentId": "01a24328-d788-7007-9750-e1c6460d166f",
                      *           "channel": "sms",
                      *           "scope": "general",
                      *           "recordedAt": "2026-11-23T10:00:00.000Z",
                      *           "event": {
-                     *             "id": "01a24319-0fe2-7004-a784-8848f3a26b5e",
-                     *             "stream": "consent-01a24319-0f88-7003-9969-9bc5f9f27322",
+                     *             "id": "01a24328-d78a-7003-8d96-dce2fcd62ee2",
+                     *             "stream": "consent-01a24328-d72a-7002-870a-ddd29fbfc093",
                      *             "position": 1
                      *           },
                      *           "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -14451,15 +14559,15 @@ export interface operations {
                      *       ],
                      *       "processing": [
                      *         {
-                     *           "actor": "apiKey:01a24319-0f23-7009-8e78-9cf27aefba0a",
+                     *           "actor": "apiKey:01a24328-d6a8-7006-8585-b8e8eedafd10",
                      *           "at": "2026-12-10T10:00:00.000Z",
                      *           "categories": [
                      *             "request-contact"
                      *           ],
                      *           "channel": "web",
-                     *           "commandId": "01a24319-10e2-7004-8dec-2a9a2f710def",
-                     *           "correlationId": "01a24319-10df-7004-92f2-b20dd6733618",
-                     *           "eventId": "01a24319-10e5-7000-a129-1b745a231cfa",
+                     *           "commandId": "01a24328-d8ac-7003-87cb-95c80b5da523",
+                     *           "correlationId": "01a24328-d8aa-7000-81c1-6ad00ca152fc",
+                     *           "eventId": "01a24328-d8ae-7002-9a59-74375d052ef7",
                      *           "index": 7,
                      *           "kind": "collect",
                      *           "legalBasis": "legal-obligation",
@@ -14471,21 +14579,21 @@ export interface operations {
                      *           "outcome": null,
                      *           "purpose": "data-subject-request",
                      *           "reasons": [],
-                     *           "subject": "psn_JZkgsSYUnY-EjrlZiDciWA",
-                     *           "tenant": "dsr-4dd3d2",
+                     *           "subject": "psn_Wsu-Lv8XmVqh6CQ5ZmU1Lg",
+                     *           "tenant": "dsr-dc3669",
                      *           "v": 1,
-                     *           "leafHash": "M+7gypvLm07ab925AiEfJimH0WxOsa7C444wwYcfXd4="
+                     *           "leafHash": "myefClR0Ots1P8qXVLS6rMwGG77brxgZA8BsgfZnYdc="
                      *         },
                      *         {
-                     *           "actor": "apiKey:01a24319-0f23-7009-8e78-9cf27aefba0a",
+                     *           "actor": "apiKey:01a24328-d6a8-7006-8585-b8e8eedafd10",
                      *           "at": "2026-11-23T10:16:00.000Z",
                      *           "categories": [
                      *             "request-contact"
                      *           ],
                      *           "channel": "web",
-                     *           "commandId": "01a24319-15b7-7001-80c3-75db50682e7e",
-                     *           "correlationId": "01a24319-15b6-7004-926d-4ead7b3bccf3",
-                     *           "eventId": "01a24319-15ba-7001-9af7-8df3e285aad2",
+                     *           "commandId": "01a24328-dd55-7007-a534-cbfec9ce6470",
+                     *           "correlationId": "01a24328-dd53-7006-9f2f-27fe43ab9a40",
+                     *           "eventId": "01a24328-dd57-7001-a42e-eafc3e03de57",
                      *           "index": 21,
                      *           "kind": "collect",
                      *           "legalBasis": "legal-obligation",
@@ -14497,17 +14605,17 @@ export interface operations {
                      *           "outcome": null,
                      *           "purpose": "data-subject-request",
                      *           "reasons": [],
-                     *           "subject": "psn_JZkgsSYUnY-EjrlZiDciWA",
-                     *           "tenant": "dsr-4dd3d2",
+                     *           "subject": "psn_Wsu-Lv8XmVqh6CQ5ZmU1Lg",
+                     *           "tenant": "dsr-dc3669",
                      *           "v": 1,
-                     *           "leafHash": "a9Ic+w8I5snU+HPBQdraen4VsR1E2HU6oBGGE4l44Z0="
+                     *           "leafHash": "yhwwOL/FzbNyZ3OMifaouX8cLdZjlsvUDWL88YhSC24="
                      *         }
                      *       ],
                      *       "requests": [
                      *         {
-                     *           "requestId": "01a24319-1015-7003-901d-b697f7760c56",
-                     *           "tenantId": "dsr-4dd3d2",
-                     *           "customerId": "01a24319-0f88-7003-9969-9bc5f9f27322",
+                     *           "requestId": "01a24328-d7d3-7004-bc11-3743afb5e7c9",
+                     *           "tenantId": "dsr-dc3669",
+                     *           "customerId": "01a24328-d72a-7002-870a-ddd29fbfc093",
                      *           "requestType": "access",
                      *           "channel": "web",
                      *           "relation": "self",
@@ -14531,9 +14639,9 @@ export interface operations {
                      *           "closedAt": null
                      *         },
                      *         {
-                     *           "requestId": "01a24319-10c7-7006-971f-9895c61a1284",
-                     *           "tenantId": "dsr-4dd3d2",
-                     *           "customerId": "01a24319-0f88-7003-9969-9bc5f9f27322",
+                     *           "requestId": "01a24328-d892-7004-b741-eab4d1fbdd62",
+                     *           "tenantId": "dsr-dc3669",
+                     *           "customerId": "01a24328-d72a-7002-870a-ddd29fbfc093",
                      *           "requestType": "restriction",
                      *           "channel": "web",
                      *           "relation": "self",
@@ -14663,9 +14771,9 @@ export interface operations {
                      *     </style>
                      *     </head><body>
                      *     <h1>The personal data we hold about you</h1>
-                     *     <p class="meta">Produced November 23, 2026 at 10:16 AM (Coordinated Universal Time) · for request 01a24319-15b9-7005-a93c-b3e92675c485 · your reference 01a24319-0f88-7003-9969-9bc5f9f27322</p>
+                     *     <p class="meta">Produced November 23, 2026 at 10:16 AM (Coordinated Universal Time) · for request 01a24328-dd56-7002-bf3b-65ba4289f9ab · your reference 01a24328-d72a-7002-870a-ddd29fbfc093</p>
                      *     <h2>Your details</h2>
-                     *     <table class="rows"><tr><th scope="row">Name</th><td>Li 4dd3d2</td></tr><tr><th scope="row">E-mail address</th><td>li.corrected.4dd3d2@example.org</td></tr></table>
+                     *     <table class="rows"><tr><th scope="row">Name</th><td>Li dc3669</td></tr><tr><th scope="row">E-mail address</th><td>li.corrected.dc3669@example.org</td></tr></table>
                      *     …
                      */
                     "text/html": string;
@@ -14852,24 +14960,24 @@ export interface operations {
                      *             "category": "email"
                      *           }
                      *         ],
-                     *         "tenantId": "dsr-4dd3d2",
-                     *         "requestId": "01a24319-1cf9-7000-be53-fc9e42e35b7c",
+                     *         "tenantId": "dsr-dc3669",
+                     *         "requestId": "01a24328-e3b1-7001-86fc-25f3c3d14111",
                      *         "receivedAt": "2026-11-23T10:16:00.000Z",
-                     *         "subjectRef": "01a24319-1cb9-7002-848b-3bfb19ef1ffb",
-                     *         "verifierKey": "attest.local/processing-record+b8479776+AT/Nu3HheNPtaEuBKfOoojLk/PCGgOfjq4nPg8t4dCso",
-                     *         "certificateId": "01a24319-1db8-7000-ab94-b3db2d7daf3d",
+                     *         "subjectRef": "01a24328-e37e-7006-ab94-89fce4b97aeb",
+                     *         "verifierKey": "attest.local/processing-record+077abb21+AY192+9KBrDkgxXpZEKRs+JDUXc4Bqy2+jRBBzcbI/ns",
+                     *         "certificateId": "01a24328-e467-7006-9de9-b37984629a2f",
                      *         "processingRecord": {
                      *           "index": 41,
-                     *           "origin": "attest.local/processing-record/dsr-4dd3d2",
-                     *           "leafHash": "0pAaT8tWcY62b2nH2pDDLPfGvYm4Ve1GiHwSplpbcpg=",
-                     *           "checkpoint": "attest.local/processing-record/dsr-4dd3d2\n42\nbN8wR3O23NVfddla1hHc5zK4GVu3LfMRM/DlZtmSsXY=\n\n— attest.local/processing-record uEeXdsQj6YnzQ/wKopa2WuFgSmA4HE8lV6nEgHYjtEr0vtNC5g6sRBor7vB0LN89e5MUenA2DtR4yjjbdH9BYdWkHAY=\n",
+                     *           "origin": "attest.local/processing-record/dsr-dc3669",
+                     *           "leafHash": "HZJeZcaa3ldxON9BP0b0nr//p1hdG9Jlqy235hh28Gw=",
+                     *           "checkpoint": "attest.local/processing-record/dsr-dc3669\n42\n9hKhP0/7OjRalTx+UwE+3AHdEMu4r/5q+09qZN+tkRY=\n\n— attest.local/processing-record B3q7IQCnTPe1gVWV3c4sUiBdk6HSC58P0+AClVfXhL1BEe1RSMshXa+YelHDdCC4l/V9F1nypQfbDlvOBQlwAfqzngM=\n",
                      *           "inclusionProof": [
-                     *             "BuJcpKdBWCvJwITRdcqLrXSJ0A6ZabWAnTxiBPKA9Zk=",
-                     *             "KWS/JOwVntuvQdHqwcxSUpbzqTCoolIcXsY3goBPwu8="
+                     *             "qnt29AFqIFq/GuRkyWrrFgPIB4ZVLvi2VSv2xGksarI=",
+                     *             "Xx3q721Saejmt7RTIJTXnAvUuQtTzruSqgBchHXEY1E="
                      *           ]
                      *         }
                      *       },
-                     *       "signedNote": "{\"certificateId\":\"01a24319-1db8-7000-ab94-b3db2d7daf3d\",\"covered\":[\"profile (except the retained fields)\",\"follow-up notes\",\"consent evidence\",\"customer and consent read models\",\"lookup entries\",\"pseudonym mapping\",\"subject key\"],\"erasedAt\":\"2026-11-23T10:16:00.000Z\",\"format\":\"attest-deletion-certificate/v1\",\"issuedAt\":\"2026-11-23T10:16:00.000Z\",\"processingRecord\":{\"checkpoint\":\"attest.local/processing-record/dsr-4dd3d2\\n42\\nbN8wR3O23NVfddla1hHc5zK4GVu3LfMRM/DlZtmSsXY=\\n\\n— attest.local/processing-record uEeXdsQj6YnzQ/wKopa2WuFgSmA4HE8lV6nEgHYjtEr0vtNC5g6sRBor7vB0LN89e5MUenA2DtR4yjjbdH9BYdWkHAY=\\n\",\"inclusionProof\":[\"BuJcpKdBWCvJwITRdcqLrXSJ0A6ZabWAnTxiBPKA9Zk=\",\"KWS/JOwVntuvQdHqwcxSUpbzqTCoolIcXsY3goBPwu8=\",\"6mbKzOZuGoo7Pj1GnMQX+bYIGLjQ2SlEojsuQSuHhWo=\"],\"index\":41,\"leafHash\":\"0pAaT8tWcY62b2nH2pDDLPfGvYm4Ve1GiHwSplpbcpg=\",\"origin\":\"attest.local/processing-record/dsr-4dd3d2\"},\"receivedAt\":\"2026-11-23T10:16:00.000Z\",\"requestId\":\"01a24319-1cf9-7000-be53-fc9e42e35b7c\",\"retained\":[{\"category\":\"bankAccount\",\"reason\":\"Tax law: accounting records are kept 10 years\",\"until\":\"2036-11-23\"},{\"category\":\"email\",\"reason\":\"Legal claim 2026-117 pending\",\"until\":\"2028-12-31\"}],\"subjectRef\":\"01a24319-1cb9-7002-848b-3bfb19ef1ffb\",\"tenantId\":\"dsr-4dd3d2\",\"verifierKey\":\"attest.local/processing-record+b8479776+AT/Nu3HheNPtaEuBKfOoojLk/PCGgOfjq4nPg8t4dCso\"}\n\n— attest.local/processing-record uEeXduEBkXVczGU5O7PmLJ32gtPeg5CGvqkK2l8hMTttpOLCDQ2KOvTDo+Gz7kqavJ+13BWeUpQILtyKumUqk8tfjQ4=\n"
+                     *       "signedNote": "{\"certificateId\":\"01a24328-e467-7006-9de9-b37984629a2f\",\"covered\":[\"profile (except the retained fields)\",\"follow-up notes\",\"consent evidence\",\"customer and consent read models\",\"lookup entries\",\"pseudonym mapping\",\"subject key\"],\"erasedAt\":\"2026-11-23T10:16:00.000Z\",\"format\":\"attest-deletion-certificate/v1\",\"issuedAt\":\"2026-11-23T10:16:00.000Z\",\"processingRecord\":{\"checkpoint\":\"attest.local/processing-record/dsr-dc3669\\n42\\n9hKhP0/7OjRalTx+UwE+3AHdEMu4r/5q+09qZN+tkRY=\\n\\n— attest.local/processing-record B3q7IQCnTPe1gVWV3c4sUiBdk6HSC58P0+AClVfXhL1BEe1RSMshXa+YelHDdCC4l/V9F1nypQfbDlvOBQlwAfqzngM=\\n\",\"inclusionProof\":[\"qnt29AFqIFq/GuRkyWrrFgPIB4ZVLvi2VSv2xGksarI=\",\"Xx3q721Saejmt7RTIJTXnAvUuQtTzruSqgBchHXEY1E=\",\"D2+rojKGA0gKxxALfJgfJDFleWnA1cSNwskctcGKhk8=\"],\"index\":41,\"leafHash\":\"HZJeZcaa3ldxON9BP0b0nr//p1hdG9Jlqy235hh28Gw=\",\"origin\":\"attest.local/processing-record/dsr-dc3669\"},\"receivedAt\":\"2026-11-23T10:16:00.000Z\",\"requestId\":\"01a24328-e3b1-7001-86fc-25f3c3d14111\",\"retained\":[{\"category\":\"bankAccount\",\"reason\":\"Tax law: accounting records are kept 10 years\",\"until\":\"2036-11-23\"},{\"category\":\"email\",\"reason\":\"Legal claim 2026-117 pending\",\"until\":\"2028-12-31\"}],\"subjectRef\":\"01a24328-e37e-7006-ab94-89fce4b97aeb\",\"tenantId\":\"dsr-dc3669\",\"verifierKey\":\"attest.local/processing-record+077abb21+AY192+9KBrDkgxXpZEKRs+JDUXc4Bqy2+jRBBzcbI/ns\"}\n\n— attest.local/processing-record B3q7IUBm4ZhUCktbbBNoE9pxW0HJuDW/ZxmnKtZ4pn/+eTMwMSla/7oiyzRd0nBJqIYm15Jb6jKMQy7PKG+pYXWv1w4=\n"
                      *     }
                      */
                     "application/json": components["schemas"]["DeletionCertificateDocument"];
@@ -14954,9 +15062,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a24319-1297-7004-8059-21aef9a434b0",
-                     *       "tenantId": "dsr-4dd3d2",
-                     *       "customerId": "01a24319-0f88-7003-9969-9bc5f9f27322",
+                     *       "requestId": "01a24328-da4d-7006-b8f4-68f1600cd928",
+                     *       "tenantId": "dsr-dc3669",
+                     *       "customerId": "01a24328-d72a-7002-870a-ddd29fbfc093",
                      *       "requestType": "deletion",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -14971,7 +15079,7 @@ export interface operations {
                      *       "escalations": [
                      *         {
                      *           "at": "2026-11-23T10:16:00.000Z",
-                     *           "by": "apiKey:01a24319-0f0c-7003-a8e2-f1ecaa5b1daa",
+                     *           "by": "apiKey:01a24328-d697-7008-bd9b-10eb191084a1",
                      *           "reason": "the tenant has not answered in three weeks"
                      *         }
                      *       ],
@@ -15165,7 +15273,7 @@ export interface operations {
                      *           "years": 10
                      *         }
                      *       ],
-                     *       "updatedBy": "apiKey:01a24319-0efb-7005-a94c-efeb68fe8786",
+                     *       "updatedBy": "apiKey:01a24328-d682-7009-a3a9-971547d5caff",
                      *       "updatedAt": "2026-11-23T10:16:00.000Z"
                      *     }
                      */
@@ -15237,9 +15345,9 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "requestId": "01a24319-1297-7004-8059-21aef9a434b0",
-                     *         "tenantId": "dsr-4dd3d2",
-                     *         "customerId": "01a24319-0f88-7003-9969-9bc5f9f27322",
+                     *         "requestId": "01a24328-da4d-7006-b8f4-68f1600cd928",
+                     *         "tenantId": "dsr-dc3669",
+                     *         "customerId": "01a24328-d72a-7002-870a-ddd29fbfc093",
                      *         "requestType": "deletion",
                      *         "channel": "web",
                      *         "relation": "self",
@@ -15254,7 +15362,7 @@ export interface operations {
                      *         "escalations": [
                      *           {
                      *             "at": "2026-11-23T10:16:00.000Z",
-                     *             "by": "apiKey:01a24319-0f0c-7003-a8e2-f1ecaa5b1daa",
+                     *             "by": "apiKey:01a24328-d697-7008-bd9b-10eb191084a1",
                      *             "reason": "the tenant has not answered in three weeks"
                      *           }
                      *         ],

@@ -8,7 +8,7 @@ import {
   selectPair,
   serverVerificationState,
   shellWord,
-  visibleRows,
+  knownCheckpoints,
   type CheckpointView,
   type ServerVerification,
 } from './checkpoints';
@@ -71,11 +71,16 @@ describe('choosing two checkpoints', () => {
     expect(chosenSizes(again, {})).toEqual({ from: 12, to: 30 });
   });
 
-  it('shows the newest rows and always the chosen ones', () => {
+  it('knows the loaded pages and the chosen sizes beyond them, each checkpoint once, oldest first', () => {
     const newest = newestFirst(list);
-    expect(visibleRows(newest, 2, []).map((c) => c.size)).toEqual([30, 12]);
-    expect(visibleRows(newest, 2, [3, undefined]).map((c) => c.size)).toEqual([30, 12, 3]);
-    expect(visibleRows(newest, 10, []).map((c) => c.size)).toEqual([30, 12, 10, 3]);
+    const firstPage = newest.slice(0, 2);
+    const three = list.filter((c) => c.size === 3);
+    expect(knownCheckpoints(firstPage, []).map((c) => c.size)).toEqual([12, 30]);
+    expect(knownCheckpoints(firstPage, [three, three]).map((c) => c.size)).toEqual([3, 12, 30]);
+    expect(knownCheckpoints(newest, [three])).toEqual(list);
+    // A size signed twice: both, in signing order (the newest of a size is the one compared).
+    const again = checkpoint(30, '2026-02-01T00:00:00.000Z');
+    expect(latestOfSize(knownCheckpoints([again, ...firstPage], []), 30)).toBe(again);
   });
 });
 

@@ -65,9 +65,16 @@ export function selectPair(checkpoints: readonly CheckpointView[], search: Check
   return { kind: 'ready', older, newer };
 }
 
-/** Rows shown (newest first): the newest `limit`, plus the chosen ones wherever they are. */
-export function visibleRows(newest: readonly CheckpointView[], limit: number, keep: readonly (number | undefined)[]): CheckpointView[] {
-  return newest.filter((c, i) => i < limit || keep.includes(c.size));
+/**
+ * The checkpoints the page knows, oldest first (the order `chosenSizes`, `selectPair` and
+ * `newestFirst` expect): the loaded pages of the history (newest first) and, for a size chosen
+ * in the address beyond them, the checkpoints of that size; each once.
+ */
+export function knownCheckpoints(loadedNewestFirst: readonly CheckpointView[], chosen: readonly (readonly CheckpointView[])[]): CheckpointView[] {
+  const key = (c: CheckpointView): string => `${String(c.size)}|${c.createdAt}|${c.root}`;
+  const known = new Map<string, CheckpointView>();
+  for (const c of [...loadedNewestFirst, ...chosen.flat()]) if (!known.has(key(c))) known.set(key(c), c);
+  return [...known.values()].sort((a, b) => a.size - b.size || a.createdAt.localeCompare(b.createdAt));
 }
 
 /** A word for a POSIX shell: as it is when it is plainly safe, otherwise in single quotes. */

@@ -184,7 +184,7 @@ export const en = {
   'checkpoints.historyTitle': 'Signed checkpoints',
   'checkpoints.empty': 'No checkpoint has been signed yet. The first one is signed as soon as the record grows.',
   'checkpoints.pickHint': 'Choose an older and a newer checkpoint to compare (by default the two newest).',
-  'checkpoints.tableCaption': '{count} signed checkpoints, newest first',
+  'checkpoints.tableCaption': '{count} signed checkpoints shown, newest first',
   'checkpoints.older': 'Older',
   'checkpoints.newer': 'Newer',
   'checkpoints.pickOlder': 'Older: the checkpoint of size {size}',
@@ -192,7 +192,7 @@ export const en = {
   'checkpoints.size': 'Size',
   'checkpoints.root': 'Root hash (SHA-256, base64)',
   'checkpoints.signedAt': 'Signed at',
-  'checkpoints.showAll': 'Show all {count} checkpoints',
+  'checkpoints.showOlder': 'Show {count} older checkpoints',
   'checkpoints.verifyTitle': 'Verify that the log only grew',
   'checkpoints.verifyIntro':
     'Checks, here in your browser, that the newer checkpoint’s log still contains the older one’s unchanged: both Ed25519 signatures, then the RFC 6962 consistency proof between the two roots.',

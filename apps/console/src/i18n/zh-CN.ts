@@ -181,7 +181,7 @@ export const zhCN: Messages = {
   'checkpoints.historyTitle': '已签名检查点',
   'checkpoints.empty': '尚未签名任何检查点。记录一有增长，就会签署第一个检查点。',
   'checkpoints.pickHint': '选择一个较早和一个较新的检查点进行比较（默认为最新的两个）。',
-  'checkpoints.tableCaption': '{count} 个已签名检查点，最新的在前',
+  'checkpoints.tableCaption': '已显示 {count} 个已签名检查点，最新的在前',
   'checkpoints.older': '较早',
   'checkpoints.newer': '较新',
   'checkpoints.pickOlder': '较早：大小为 {size} 的检查点',
@@ -189,7 +189,7 @@ export const zhCN: Messages = {
   'checkpoints.size': '大小',
   'checkpoints.root': '根哈希（SHA-256，base64）',
   'checkpoints.signedAt': '签名时间',
-  'checkpoints.showAll': '显示全部 {count} 个检查点',
+  'checkpoints.showOlder': '再显示 {count} 个更早的检查点',
   'checkpoints.verifyTitle': '验证日志只增不改',
   'checkpoints.verifyIntro':
     '在您的浏览器中验证：较新检查点的日志完整保留了较早检查点的日志——先验证两个 Ed25519 签名，再验证两个根哈希之间的 RFC 6962 一致性证明。',

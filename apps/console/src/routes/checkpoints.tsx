@@ -1,18 +1,18 @@
 // The signed checkpoints of the processing record, newest first; the server's own verification
 // (an alarm when it failed); and, for two checkpoints chosen in the URL (`from`, `to`), the
 // in-browser check that the log only grew between them (RFC 6962 consistency proof).
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useInfiniteQuery, useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
 import { getRouteApi } from '@tanstack/react-router';
-import { useId, useState } from 'react';
+import { useId } from 'react';
 import { api, unwrap } from '../api/client';
-import { checkpointsQuery, logInfoQuery, sessionQuery, verificationRunsQuery } from '../api/queries';
+import { CHECKPOINT_PAGE, checkpointHistoryQuery, checkpointsOfSizeQuery, logInfoQuery, sessionQuery, verificationRunsQuery } from '../api/queries';
 import {
   chosenSizes,
   consistencyCommand,
   newestFirst,
   selectPair,
   serverVerificationState,
-  visibleRows,
+  knownCheckpoints,
   type CheckpointView,
   type CheckpointsSearch,
   type Pair,
@@ -27,8 +27,6 @@ import { verifyConsistencyBetween, type Verification } from '../verify/verify-en
 
 const route = getRouteApi('/checkpoints');
 
-/** Rows shown before "show all": a log signed every minute has many checkpoints. */
-const SHOWN = 100;
 /** Problems of a failed server verification listed here (the report counts them all). */
 const LISTED_PROBLEMS = 20;
 
@@ -36,7 +34,18 @@ export function CheckpointsPage() {
   const { t } = useI18n();
   useDocumentTitle(t('checkpoints.title'));
   const search = route.useSearch();
-  const query = useQuery(checkpointsQuery);
+  const query = useInfiniteQuery(checkpointHistoryQuery);
+  const loaded = query.data?.pages.flatMap((page) => page.checkpoints);
+  // A size chosen in the address that the loaded pages do not hold is fetched on its own.
+  const beyond = loaded === undefined ? [] : [search.from, search.to].filter((size) => size !== undefined && !loaded.some((c) => c.size === size));
+  const chosen = useQueries({ queries: beyond.flatMap((size) => (size === undefined ? [] : [checkpointsOfSizeQuery(size)])) });
+  const checkpoints =
+    loaded === undefined || chosen.some((c) => c.isPending)
+      ? undefined
+      : knownCheckpoints(
+          loaded,
+          chosen.map((c) => c.data ?? []),
+        );
   return (
     <div className="page">
       <h1>{t('checkpoints.title')}</h1>
@@ -57,9 +66,23 @@ export function CheckpointsPage() {
             }}
           />
         )}
-        {query.data && <CheckpointsTable checkpoints={query.data} search={search} />}
+        {checkpoints && <CheckpointsTable checkpoints={checkpoints} search={search} />}
+        {query.hasNextPage && (
+          <p>
+            <button
+              type="button"
+              className="button secondary"
+              disabled={query.isFetchingNextPage}
+              onClick={() => {
+                void query.fetchNextPage();
+              }}
+            >
+              {query.isFetchingNextPage ? t('app.loading') : t('checkpoints.showOlder', { count: CHECKPOINT_PAGE })}
+            </button>
+          </p>
+        )}
       </section>
-      {query.data && <ConsistencyPanel pair={selectPair(query.data, search)} />}
+      {checkpoints && <ConsistencyPanel pair={selectPair(checkpoints, search)} />}
     </div>
   );
 }
@@ -238,11 +261,9 @@ function CheckpointsTable({ checkpoints, search }: { readonly checkpoints: reado
   const { t } = useI18n();
   const id = useId();
   const navigate = route.useNavigate();
-  const [showAll, setShowAll] = useState(false);
   if (checkpoints.length === 0) return <p className="notice">{t('checkpoints.empty')}</p>;
   const newest = newestFirst(checkpoints);
   const { from, to } = chosenSizes(checkpoints, search);
-  const rows = visibleRows(newest, showAll ? newest.length : SHOWN, [from, to]);
   // A size signed more than once is chosen by its newest row only.
   const firstRowOfSize = new Set(newest.map((c) => c.size).map((size) => newest.findIndex((c) => c.size === size)));
   const choose = (which: 'from' | 'to', size: number) => {
@@ -266,7 +287,7 @@ function CheckpointsTable({ checkpoints, search }: { readonly checkpoints: reado
             </tr>
           </thead>
           <tbody>
-            {rows.map((c) => {
+            {newest.map((c) => {
               const pickable = firstRowOfSize.has(newest.indexOf(c));
               return (
                 <tr key={`${String(c.size)}-${c.createdAt}`} data-size={c.size}>
@@ -311,19 +332,6 @@ function CheckpointsTable({ checkpoints, search }: { readonly checkpoints: reado
           </tbody>
         </table>
       </div>
-      {rows.length < newest.length && (
-        <p>
-          <button
-            type="button"
-            className="button secondary"
-            onClick={() => {
-              setShowAll(true);
-            }}
-          >
-            {t('checkpoints.showAll', { count: newest.length })}
-          </button>
-        </p>
-      )}
     </>
   );
 }

@@ -64,7 +64,7 @@ import {
   RequirePermission,
   RequireRecentSignIn,
 } from '@attest/http';
-import type { ProcessingRecordTableExport } from './processing.responses';
+import type { CheckpointHistoryPage, ProcessingRecordTableExport } from './processing.responses';
 
 const DECISION_OUTCOMES = ['allow', 'deny'] as const;
 const tenantId = (): string => currentPrincipal().tenantId;
@@ -247,6 +247,17 @@ function toQuery(q: RecordQueryDto): RecordQuery {
   };
 }
 
+/** Checkpoints on one page of the history. */
+const HISTORY_LIMIT = new ParseSafeIntPipe({ min: 1, max: 500, optional: true });
+/** A cursor of the checkpoint history (base64url). */
+const CURSOR = {
+  transform(value: unknown): string | undefined {
+    if (value === undefined) return undefined;
+    if (typeof value === 'string' && /^[A-Za-z0-9_-]{1,100}$/.test(value)) return value;
+    throw new DomainError('RECORD.BAD_CURSOR', 'the cursor is not one this API returned', 'invalid');
+  },
+};
+
 /** How many kept verification runs one page lists. */
 const RUNS_LIMIT = new ParseSafeIntPipe({ min: 1, max: 100, optional: true });
 
@@ -280,6 +291,17 @@ export class ProcessingRecordController {
     const c = await this.record.latestCheckpoint(tenantId());
     if (!c) throw new DomainError('RECORD.NO_CHECKPOINT', 'this tenant has no signed checkpoint yet', 'not_found');
     return c;
+  }
+
+  @Get('checkpoints/history')
+  @RequirePermission('processing-record:read')
+  @ApiOperation({ summary: 'Signed checkpoints newest first, a page at a time (a log signed every minute has hundreds of thousands)' })
+  @ApiQuery({ name: 'limit', required: false, schema: { ...HISTORY_LIMIT.schema, default: 100 } })
+  @ApiQuery({ name: 'cursor', required: false, schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,100}$' } })
+  @ApiAnswer(200, 'CheckpointHistoryPage', 'Checkpoints, newest first, and the cursor of the next page')
+  @ApiAuthenticatedProblems(400)
+  checkpointHistory(@Query('limit', HISTORY_LIMIT) limit?: number, @Query('cursor', CURSOR) cursor?: string): Promise<CheckpointHistoryPage> {
+    return this.record.checkpointHistory(tenantId(), limit ?? 100, cursor ?? null);
   }
 
   @Get('checkpoints')

@@ -63,3 +63,9 @@ export interface ProcessingRecordTableExport {
 
 export type RecordedImpactAssessment = ImpactAssessment & { readonly assessmentId: string; readonly recordedBy: string; readonly recordedAt: string };
 export type NewImpactAssessment = ImpactAssessment & { readonly assessmentId: string };
+
+/** A page of the checkpoint history, newest first. */
+export interface CheckpointHistoryPage {
+  readonly checkpoints: CheckpointView[];
+  readonly next: string | null;
+}

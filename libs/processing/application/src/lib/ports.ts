@@ -56,6 +56,8 @@ export interface ProcessingRecordService {
   verifierKey(): string;
   latestCheckpoint(tenantId: string): Promise<CheckpointView | null>;
   checkpoints(tenantId: string, size?: number): Promise<CheckpointView[]>;
+  /** Signed checkpoints newest first, a page at a time (`next` is the cursor of the next page, null on the last). */
+  checkpointHistory(tenantId: string, limit: number, cursor: string | null): Promise<{ checkpoints: CheckpointView[]; next: string | null }>;
   checkpointNow(tenantId: string): Promise<CheckpointView | null>;
   entry(
     tenantId: string,

@@ -471,6 +471,34 @@ export class PostgresRecordLog {
     return rows.map((r) => PostgresRecordLog.checkpointOf(r));
   }
 
+  /**
+   * Signed checkpoints newest first (by size, then signing order), keyset-paged: the cursor is
+   * the (size, checkpoint id) of the last one of the page before.
+   */
+  async checkpointPage(tenantId: string, limit: number, cursor: string | null): Promise<{ checkpoints: StoredCheckpoint[]; next: string | null }> {
+    let after: { size: string; id: string } | null = null;
+    if (cursor !== null) {
+      const [size, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+      if (size === undefined || id === undefined || !/^\d{1,16}$/.test(size) || !/^\d{1,19}$/.test(id))
+        throw new DomainError('RECORD.BAD_CURSOR', 'the cursor is not one this API returned', 'invalid');
+      after = { size, id };
+    }
+    const rows = await withTenant<(Parameters<typeof PostgresRecordLog.checkpointOf>[0] & { checkpoint_id: string })[]>(this.app, tenantId, (m) =>
+      m.query(
+        `SELECT c.tenant_id, c.size::text AS size, c.root, c.note, c.created_at, c.checkpoint_id::text AS checkpoint_id FROM processing.checkpoints c
+         WHERE c.tenant_id = $1 AND ($2::bigint IS NULL OR (c.size, c.checkpoint_id) < ($2::bigint, $3::bigint))
+         ORDER BY c.size DESC, c.checkpoint_id DESC LIMIT $4`,
+        [tenantId, after?.size ?? null, after?.id ?? null, limit + 1],
+      ),
+    );
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return {
+      checkpoints: page.map((r) => PostgresRecordLog.checkpointOf(r)),
+      next: rows.length > limit && last ? Buffer.from(`${last.size}|${last.checkpoint_id}`, 'utf8').toString('base64url') : null,
+    };
+  }
+
   async entry(tenantId: string, index: number): Promise<LogEntry> {
     if (!Number.isSafeInteger(index) || index < 0)
       throw new DomainError('RECORD.INDEX_OUT_OF_RANGE', `index ${String(index)} is not a whole number from 0`, 'invalid');

@@ -59,6 +59,11 @@ export class PostgresProcessingRecordService implements ProcessingRecordService 
     return (await this.log.checkpoints(tenantId, size)).map(view);
   }
 
+  async checkpointHistory(tenantId: string, limit: number, cursor: string | null): Promise<{ checkpoints: CheckpointView[]; next: string | null }> {
+    const page = await this.log.checkpointPage(tenantId, limit, cursor);
+    return { checkpoints: page.checkpoints.map(view), next: page.next };
+  }
+
   async checkpointNow(tenantId: string): Promise<CheckpointView | null> {
     const c = await this.log.checkpoint(tenantId);
     return c ? view(c) : null;
