@@ -89,6 +89,25 @@ const TENANT = 'console-e2e';
     expect(lines.slice(1).every((line) => line.split(',')[2] === 'read')).toBe(true);
   });
 
+  it('the time column turns the order (oldest first), in the address; the download follows the table', async () => {
+    await page.goto(`${api.base}/console/records?kind=read`);
+    const firstIndex = () => page.locator('table tbody tr th').first().innerText();
+    await page.locator('table tbody tr').first().waitFor();
+    expect(await firstIndex()).toBe('27');
+    await page.locator('th[aria-sort="descending"] a').click();
+    await page.waitForURL(/order=oldest/);
+    await page.locator('th[aria-sort="ascending"]').waitFor();
+    expect(await firstIndex()).toBe('0');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('[data-export="csv"]').click()]);
+    const indices = readFileSync(await download.path(), 'utf8')
+      .trimEnd()
+      .split('\r\n')
+      .slice(1)
+      .map((line) => Number(line.split(',')[0]));
+    expect(indices).toEqual([0, 3, 6, 9, 12, 15, 18, 21, 24, 27]);
+    expect(await seriousViolations()).toEqual([]);
+  });
+
   it('verifies an entry in the browser, and shows the failure once the record is altered in the database', async () => {
     await page.goto(`${api.base}/console/records/3`);
     await page.getByRole('button', { name: 'Verify in this browser' }).click();

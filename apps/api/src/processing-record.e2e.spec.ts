@@ -270,6 +270,31 @@ describe('the processing record and the register through the API (P1, P2, P4–P
       cursor = page.next;
     } while (cursor);
     expect(seen).toEqual(all.records.map((r) => r.index));
+    // Oldest first: the same records in the opposite order, paged too; a cursor belongs to its order.
+    const oldestSeen: number[] = [];
+    let firstCursor: string | null = null;
+    cursor = null;
+    do {
+      const page: Page = body<Page>(
+        await api.call('GET', `/v1/processing-record/records?subjectId=${alice}&order=oldest&limit=2${cursor ? `&cursor=${cursor}` : ''}`, { key: officer }),
+      );
+      oldestSeen.push(...page.records.map((r) => r.index));
+      cursor = page.next;
+      firstCursor ??= cursor;
+    } while (cursor);
+    expect(oldestSeen).toEqual([...seen].reverse());
+    const newestCursor = body<Page>(await api.call('GET', `/v1/processing-record/records?subjectId=${alice}&limit=2`, { key: officer })).next;
+    expect(
+      (await api.call('GET', `/v1/processing-record/records?subjectId=${alice}&order=oldest&cursor=${newestCursor ?? ''}`, { key: officer })).body,
+    ).toMatchObject({
+      status: 400,
+      code: 'RECORD.BAD_CURSOR',
+    });
+    expect((await api.call('GET', `/v1/processing-record/records?subjectId=${alice}&cursor=${firstCursor ?? ''}`, { key: officer })).body).toMatchObject({
+      status: 400,
+      code: 'RECORD.BAD_CURSOR',
+    });
+    expect((await api.call('GET', `/v1/processing-record/records?order=sideways`, { key: officer })).status).toBe(400);
 
     const decisions = body<Page>(await api.call('GET', `/v1/processing-record/records?kind=decision&purpose=newsletter&limit=200`, { key: officer }));
     expect(decisions.records.length).toBe(decisionsBefore + 2);

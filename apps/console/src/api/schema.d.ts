@@ -2426,6 +2426,12 @@ export interface components {
             outcome?: "allow" | "deny";
             from?: string;
             to?: string;
+            /**
+             * @description Newest first (by time, then entry index) or oldest first
+             * @default newest
+             * @enum {string}
+             */
+            order: "newest" | "oldest";
             /** @description true: the whole log (the auditor recomputes the tree); otherwise the selection with proofs */
             complete?: boolean;
         };
@@ -10841,6 +10847,8 @@ export interface operations {
                 outcome?: "allow" | "deny";
                 from?: string;
                 to?: string;
+                /** @description Newest first (by time, then entry index) or oldest first */
+                order?: "newest" | "oldest";
                 limit?: number;
                 cursor?: string;
             };
@@ -10979,6 +10987,8 @@ export interface operations {
                 outcome?: "allow" | "deny";
                 from?: string;
                 to?: string;
+                /** @description Newest first (by time, then entry index) or oldest first */
+                order?: "newest" | "oldest";
                 /** @description Columns, comma-separated (index, at, kind, purpose, actor, subject, legalBasis, categories, method, channel, outcome, reasons, measures, eventId, commandId, correlationId, leafHash, tenant); the entry index always comes first. Default: all. */
                 columns?: string;
             };
@@ -11059,6 +11069,8 @@ export interface operations {
                 outcome?: "allow" | "deny";
                 from?: string;
                 to?: string;
+                /** @description Newest first (by time, then entry index) or oldest first */
+                order?: "newest" | "oldest";
                 /** @description Columns, comma-separated (index, at, kind, purpose, actor, subject, legalBasis, categories, method, channel, outcome, reasons, measures, eventId, commandId, correlationId, leafHash, tenant); the entry index always comes first. Default: all. */
                 columns?: string;
             };

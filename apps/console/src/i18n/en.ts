@@ -73,6 +73,8 @@ export const en = {
   'records.anyOutcome': 'Any decision',
   'outcome.allow': 'Allowed',
   'outcome.deny': 'Denied',
+  'records.showOldestFirst': '(newest first; show oldest first)',
+  'records.showNewestFirst': '(oldest first; show newest first)',
   'records.from': 'From',
   'records.to': 'To',
   'records.timeHint': 'In your time zone ({zone}).',

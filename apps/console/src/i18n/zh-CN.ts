@@ -73,6 +73,8 @@ export const zhCN: Messages = {
   'records.anyOutcome': '全部结果',
   'outcome.allow': '允许',
   'outcome.deny': '拒绝',
+  'records.showOldestFirst': '（最新的在前；改为最早的在前）',
+  'records.showNewestFirst': '（最早的在前；改为最新的在前）',
   'records.from': '开始时间',
   'records.to': '结束时间',
   'records.timeHint': '按您所在的时区（{zone}）。',

@@ -16,6 +16,7 @@ import {
   withColumns,
   withFilters,
   withLimit,
+  withOtherOrder,
   type RecordsSearch,
 } from './search';
 
@@ -123,6 +124,22 @@ describe('processing record explorer: paging', () => {
     expect(withLimit(page3, 100)).toEqual({ purpose: 'newsletter', limit: 100, columns: ['at', 'actor'] });
     expect(withLimit(page3, DEFAULT_LIMIT)).toEqual({ purpose: 'newsletter', columns: ['at', 'actor'] });
     expect(withColumns(page3, ['kind'])).toEqual({ ...page3, columns: ['kind'] });
+  });
+});
+
+describe('processing record explorer: the order', () => {
+  it('is newest first unless the address says oldest; turning it starts again at the first page and keeps the view', () => {
+    expect(parseRecordsSearch({ order: 'oldest' })).toEqual({ order: 'oldest' });
+    expect(parseRecordsSearch({ order: 'newest' })).toEqual({});
+    expect(parseRecordsSearch({ order: 'sideways' })).toEqual({});
+    const page2: RecordsSearch = { kind: 'read', limit: 25, columns: ['kind'], cursor: 'abc', trail: ['x'] };
+    const turned = withOtherOrder(page2);
+    expect(turned).toEqual({ kind: 'read', limit: 25, columns: ['kind'], order: 'oldest' });
+    expect(withOtherOrder(turned)).toEqual({ kind: 'read', limit: 25, columns: ['kind'] });
+    expect(apiQuery(turned)).toEqual({ kind: 'read', limit: 25, order: 'oldest' });
+    expect(exportQuery(turned, ['kind'])).toEqual({ kind: 'read', columns: 'kind', order: 'oldest' });
+    expect(nextPage(turned, 'n1')).toEqual({ ...turned, cursor: 'n1' });
+    expect(withFilters(turned, { actor: 'user:a' })).toEqual({ actor: 'user:a', limit: 25, columns: ['kind'], order: 'oldest' });
   });
 });
 

@@ -56,6 +56,8 @@ export interface RecordsSearch extends RecordFilters {
   readonly trail?: readonly string[];
   /** Visible columns; absent = DEFAULT_COLUMNS. */
   readonly columns?: readonly ColumnId[];
+  /** Oldest first; absent = newest first (the API's default). */
+  readonly order?: 'oldest';
 }
 
 const isOutcome = (value: unknown): value is DecisionOutcome => typeof value === 'string' && (DECISION_OUTCOMES as readonly string[]).includes(value);
@@ -121,6 +123,7 @@ export function parseRecordsSearch(input: Record<string, unknown>): RecordsSearc
     cursor,
     trail: cursor === undefined ? undefined : trailOf(input['trail']),
     columns: parseColumns(input['columns']),
+    order: input['order'] === 'oldest' ? 'oldest' : undefined,
   });
 }
 
@@ -131,21 +134,25 @@ export const filtersOf = (s: RecordsSearch): RecordFilters =>
 
 /** The query of GET /v1/processing-record/records for this state (the query key too: columns do not refetch). */
 export function apiQuery(search: RecordsSearch): RecordsApiQuery {
-  return compact({ ...filtersOf(search), limit: effectiveLimit(search), cursor: search.cursor });
+  return compact({ ...filtersOf(search), limit: effectiveLimit(search), cursor: search.cursor, order: search.order });
 }
 
 /** The query of a table export (`records/export.csv|json`): exactly this filter and these columns, every page. */
-export function exportQuery(search: RecordsSearch, columns: readonly ColumnId[]): RecordFilters & { readonly columns: string } {
-  return { ...filtersOf(search), columns: columns.join(',') };
+export function exportQuery(search: RecordsSearch, columns: readonly ColumnId[]): RecordFilters & { readonly columns: string; readonly order?: 'oldest' } {
+  return compact({ ...filtersOf(search), columns: columns.join(','), order: search.order });
 }
 
-const view = (search: RecordsSearch): RecordsSearch => compact({ limit: search.limit, columns: search.columns });
+const view = (search: RecordsSearch): RecordsSearch => compact({ limit: search.limit, columns: search.columns, order: search.order });
 
 /** New filters start again at the first page; rows per page and columns stay. */
 export const withFilters = (search: RecordsSearch, filters: RecordFilters): RecordsSearch => compact({ ...parseFilters({ ...filters }), ...view(search) });
 
 export const withLimit = (search: RecordsSearch, limit: number): RecordsSearch =>
-  compact({ ...filtersOf(search), limit: limitOf(limit), columns: search.columns });
+  compact({ ...filtersOf(search), limit: limitOf(limit), columns: search.columns, order: search.order });
+
+/** The other order (newest ⇄ oldest first), from the first page; filters, rows per page and columns stay. */
+export const withOtherOrder = (search: RecordsSearch): RecordsSearch =>
+  compact({ ...filtersOf(search), ...view(search), order: search.order === 'oldest' ? undefined : 'oldest' });
 
 export const withColumns = (search: RecordsSearch, columns: readonly ColumnId[]): RecordsSearch => compact({ ...search, columns: columnsParam(columns) });
 

@@ -29,6 +29,7 @@ import {
   withColumns,
   withFilters,
   withLimit,
+  withOtherOrder,
   type FilterDraft,
   type RecordsSearch,
 } from '../records/search';
@@ -67,7 +68,7 @@ export function RecordsPage() {
         />
       )}
       {query.isPending && <p className="muted">{t('app.loading')}</p>}
-      {query.data && <RecordsTable records={query.data.records} columns={columns} busy={query.isPlaceholderData} />}
+      {query.data && <RecordsTable records={query.data.records} columns={columns} busy={query.isPlaceholderData} sortedBy={search} />}
       {query.data && <Pager search={search} next={query.data.next} />}
     </div>
   );
@@ -311,10 +312,13 @@ export function RecordsTable({
   records,
   columns,
   busy,
+  sortedBy,
 }: {
   readonly records: readonly ProcessingRecordRow[];
   readonly columns: readonly ColumnId[];
   readonly busy: boolean;
+  /** The explorer's state: the time column then turns the order (newest ⇄ oldest first). */
+  readonly sortedBy?: RecordsSearch;
 }) {
   const { t } = useI18n();
   const id = useId();
@@ -328,11 +332,20 @@ export function RecordsTable({
             <th scope="col" className="num">
               {t('field.index')}
             </th>
-            {columns.map((column) => (
-              <th key={column} scope="col">
-                {t(`field.${column}`)}
-              </th>
-            ))}
+            {columns.map((column) =>
+              column === 'at' && sortedBy !== undefined ? (
+                <th key={column} scope="col" aria-sort={sortedBy.order === 'oldest' ? 'ascending' : 'descending'}>
+                  <Link to="/records" search={withOtherOrder(sortedBy)} className="sort-toggle" data-order={sortedBy.order ?? 'newest'}>
+                    {t('field.at')} {sortedBy.order === 'oldest' ? '▲' : '▼'}
+                    <span className="visually-hidden"> {t(sortedBy.order === 'oldest' ? 'records.showNewestFirst' : 'records.showOldestFirst')}</span>
+                  </Link>
+                </th>
+              ) : (
+                <th key={column} scope="col">
+                  {t(`field.${column}`)}
+                </th>
+              ),
+            )}
           </tr>
         </thead>
         <tbody>

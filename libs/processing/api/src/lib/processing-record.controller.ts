@@ -67,6 +67,7 @@ import {
 import type { CheckpointHistoryPage, ProcessingRecordTableExport } from './processing.responses';
 
 const DECISION_OUTCOMES = ['allow', 'deny'] as const;
+const RECORD_ORDERS = ['newest', 'oldest'] as const;
 const tenantId = (): string => currentPrincipal().tenantId;
 const actor = (): string => currentPrincipal().actor;
 // eslint-disable-next-line no-control-regex -- refusing control characters is the point
@@ -84,6 +85,10 @@ export class RecordQueryDto {
   @ApiPropertyOptional({ enum: DECISION_OUTCOMES, description: 'A decision’s outcome' }) @IsOptional() @IsIn(DECISION_OUTCOMES) outcome?: string;
   @ApiPropertyOptional() @IsOptional() @IsISO8601({ strict: true }) from?: string;
   @ApiPropertyOptional() @IsOptional() @IsISO8601({ strict: true }) to?: string;
+  @ApiPropertyOptional({ enum: RECORD_ORDERS, default: 'newest', description: 'Newest first (by time, then entry index) or oldest first' })
+  @IsOptional()
+  @IsIn(RECORD_ORDERS)
+  order?: (typeof RECORD_ORDERS)[number];
 }
 
 export class RecordTableExportQueryDto extends RecordQueryDto {
@@ -244,6 +249,7 @@ function toQuery(q: RecordQueryDto): RecordQuery {
     ...(q.outcome !== undefined ? { outcome: q.outcome } : {}),
     ...(q.from !== undefined ? { from: new Date(q.from) } : {}),
     ...(q.to !== undefined ? { to: new Date(q.to) } : {}),
+    ...(q.order !== undefined ? { order: q.order } : {}),
   };
 }
 

@@ -26,6 +26,8 @@ export interface RecordQuery {
   readonly outcome?: string;
   readonly from?: Date;
   readonly to?: Date;
+  /** Newest first (the default) or oldest first. */
+  readonly order?: 'newest' | 'oldest';
 }
 
 /** One verification of a tenant's log by the server, as kept: the daily job's or one asked for. */

@@ -86,6 +86,8 @@ export interface RecordFilter {
   readonly outcome?: string;
   readonly from?: Date;
   readonly to?: Date;
+  /** Newest first (the default) or oldest first; a cursor belongs to the order it was made in. */
+  readonly order?: 'newest' | 'oldest';
 }
 
 export interface RecordPage {
@@ -604,13 +606,25 @@ export class PostgresRecordLog {
 
   /** Compliance-officer queries (P1 fields), newest first, keyset-paged. */
   async query(tenantId: string, filter: RecordFilter, limit: number, cursor: string | null): Promise<RecordPage> {
-    let before: { at: string; idx: number } | null = null;
+    const oldest = filter.order === 'oldest';
+    let from: { at: string; idx: number } | null = null;
     if (cursor) {
-      const [at, idx] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-      if (!at || !idx || Number.isNaN(Date.parse(at)) || !/^\d{1,15}$/.test(idx))
-        throw new DomainError('RECORD.BAD_CURSOR', 'the cursor is not one this API returned', 'invalid');
-      before = { at, idx: Number(idx) };
+      // `at|idx` newest first; `at|idx|oldest` oldest first: a cursor is refused in the other order.
+      const [at, idx, order] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+      if (
+        !at ||
+        !idx ||
+        Number.isNaN(Date.parse(at)) ||
+        !/^\d{1,15}$/.test(idx) ||
+        (order === 'oldest') !== oldest ||
+        (order !== undefined && order !== 'oldest')
+      )
+        throw new DomainError('RECORD.BAD_CURSOR', 'the cursor is not one this API returned for this order', 'invalid');
+      from = { at, idx: Number(idx) };
     }
+    // Two statements, not one with a direction parameter: each keeps its index order (a backward scan for the oldest first).
+    const keyset = oldest ? `(at, idx) > ($8::timestamptz, $9::bigint)` : `(at, idx) < ($8::timestamptz, $9::bigint)`;
+    const direction = oldest ? 'ASC' : 'DESC';
     const rows = await withTenant<{ position: string; leaf_hash: Buffer; body: string; at_key: string }[]>(this.app, tenantId, (m) =>
       m.query(
         `SELECT r.idx::text AS position, r.leaf_hash, r.body, to_char(r.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at_key
@@ -619,9 +633,9 @@ export class PostgresRecordLog {
            AND ($2::text IS NULL OR subject = $2) AND ($3::text IS NULL OR purpose = $3)
            AND ($4::text IS NULL OR actor = $4) AND ($5::text IS NULL OR kind = $5)
            AND ($6::timestamptz IS NULL OR at >= $6) AND ($7::timestamptz IS NULL OR at < $7)
-           AND ($8::timestamptz IS NULL OR (at, idx) < ($8::timestamptz, $9::bigint))
+           AND ($8::timestamptz IS NULL OR ${keyset})
            AND ($11::text IS NULL OR channel = $11) AND ($12::text IS NULL OR outcome = $12)
-         ORDER BY at DESC, idx DESC
+         ORDER BY at ${direction}, idx ${direction}
          LIMIT $10`,
         [
           tenantId,
@@ -631,8 +645,8 @@ export class PostgresRecordLog {
           filter.kind ?? null,
           filter.from ?? null,
           filter.to ?? null,
-          before?.at ?? null,
-          before?.idx ?? null,
+          from?.at ?? null,
+          from?.idx ?? null,
           limit + 1,
           filter.channel ?? null,
           filter.outcome ?? null,
@@ -643,7 +657,7 @@ export class PostgresRecordLog {
     const last = page.at(-1);
     return {
       records: page.map((r) => ({ ...decodeRecord(r.body), leafHash: r.leaf_hash.toString('base64') })),
-      next: rows.length > limit && last ? Buffer.from(`${last.at_key}|${last.position}`, 'utf8').toString('base64url') : null,
+      next: rows.length > limit && last ? Buffer.from(`${last.at_key}|${last.position}${oldest ? '|oldest' : ''}`, 'utf8').toString('base64url') : null,
     };
   }
 

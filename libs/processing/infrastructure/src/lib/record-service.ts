@@ -108,6 +108,7 @@ export class PostgresProcessingRecordService implements ProcessingRecordService 
       ...(q.outcome !== undefined ? { outcome: q.outcome } : {}),
       ...(q.from !== undefined ? { from: q.from } : {}),
       ...(q.to !== undefined ? { to: q.to } : {}),
+      ...(q.order !== undefined ? { order: q.order } : {}),
     };
   }
 
