@@ -1,17 +1,19 @@
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContextOptions, type Locator, type Page } from 'playwright-core';
 import type { Role } from '@attest/access-domain';
 import type { Clock } from '@attest/kernel';
 import { issueConsoleLink } from '@attest/runtime';
+import { consoleBuildStale } from '../console/build-console';
 import type { ApiHarness, HarnessOptions } from './api-harness';
 
 /**
  * What every browser spec of the console shares: finding Debian's Chromium (or saying loudly
- * that the spec is skipped), building the console as this tree has it, starting the real API
+ * that the spec is skipped), building the console as this tree has it (once per run), starting the real API
  * that serves it, axe-core, screenshots for the guides, CSP watching and sign-in by link.
  */
 export const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
@@ -56,7 +58,6 @@ interface AxeViolation {
 export class ConsoleBrowser {
   private launched: Browser | undefined;
   readonly cspViolations: string[] = [];
-  private dist = '';
 
   constructor(
     readonly api: ApiHarness,
@@ -69,31 +70,14 @@ export class ConsoleBrowser {
   }
 
   async start(label: string, options: Omit<HarnessOptions, 'consoleDir' | 'clock'> = {}): Promise<void> {
-    this.dist = await mkdtemp(join(tmpdir(), 'attest-console-dist-'));
-    const build = spawnSync(
-      process.execPath,
-      [
-        join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'),
-        'build',
-        '--config',
-        join(ROOT, 'apps', 'console', 'vite.config.mts'),
-        '--outDir',
-        this.dist,
-        '--emptyOutDir',
-        '--logLevel',
-        'warn',
-      ],
-      { cwd: ROOT, encoding: 'utf8' },
-    );
-    if (build.status !== 0) throw new Error(`console build failed: ${build.stderr}`);
-    await this.api.start(label, { ...options, clock: this.clock, consoleDir: this.dist });
+    const dist = await sharedConsoleBuild();
+    await this.api.start(label, { ...options, clock: this.clock, consoleDir: dist });
     this.launched = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: LAUNCH_ARGS });
   }
 
   async stop(): Promise<void> {
     await this.launched?.close();
     await this.api.stop();
-    if (this.dist !== '') await rm(this.dist, { recursive: true, force: true });
   }
 
   /** A new browser context (its own cookies) with one page whose CSP reports are collected. */
@@ -114,6 +98,71 @@ export class ConsoleBrowser {
   async signIn(page: Page, tenantId: string, roles: readonly Role[], returnTo = '/console/'): Promise<void> {
     const link = await issueConsoleLink(this.api.infra, this.api.base, tenantId, roles, { clock: this.clock });
     await page.goto(`${link.url}&returnTo=${encodeURIComponent(returnTo)}`);
+  }
+}
+
+/** Vite refuses two builds of one project at a time, and one build serves every spec: the run's build directory. */
+export function consoleDistOfRun(): string {
+  const run = createHash('sha256')
+    .update(process.env['TEST_DATABASE_URL'] ?? `pid-${String(process.pid)}`)
+    .digest('hex')
+    .slice(0, 12);
+  return join(tmpdir(), `attest-console-dist-${run}`);
+}
+
+function viteBuild(outDir: string): void {
+  const build = spawnSync(
+    process.execPath,
+    [
+      join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'),
+      'build',
+      '--config',
+      join(ROOT, 'apps', 'console', 'vite.config.mts'),
+      '--outDir',
+      outDir,
+      '--emptyOutDir',
+      '--logLevel',
+      'warn',
+    ],
+    { cwd: ROOT, encoding: 'utf8' },
+  );
+  if (build.status !== 0) throw new Error(`console build failed: ${build.stderr}`);
+}
+
+/**
+ * The console as this tree builds it, built once per test run and shared by the browser specs
+ * (jest runs them in parallel workers): the first to get the lock directory builds into a
+ * temporary directory and renames it into place; the others wait for it. A build older than
+ * the console's sources (a directory left by an earlier run on the same database) is rebuilt.
+ */
+async function sharedConsoleBuild(): Promise<string> {
+  const dist = consoleDistOfRun();
+  const lock = `${dist}.lock`;
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    if (!consoleBuildStale(join(ROOT, 'apps', 'console'), dist)) return dist;
+    let mine = false;
+    try {
+      await mkdir(lock);
+      mine = true;
+    } catch {
+      // Another spec is building it.
+    }
+    if (mine) {
+      try {
+        if (consoleBuildStale(join(ROOT, 'apps', 'console'), dist)) {
+          const fresh = `${dist}.${String(process.pid)}`;
+          viteBuild(fresh);
+          await rm(dist, { recursive: true, force: true });
+          await rename(fresh, dist);
+        }
+      } finally {
+        await rm(lock, { recursive: true, force: true });
+      }
+      return dist;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for another spec to build the console (${lock})`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
 
