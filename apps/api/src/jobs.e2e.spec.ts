@@ -5,7 +5,7 @@ import { FixedClock, uuidv7 } from '@attest/kernel';
 import { CommandBus } from '@nestjs/cqrs';
 import { RunCustomerCommand } from '@attest/customers-application';
 import { createJobs, issueApiKeyFromConsole } from '@attest/runtime';
-import { scanForCanaries } from '@attest/testing';
+import { expectEventually, scanForCanaries } from '@attest/testing';
 import { generateSignerKey } from '@attest/transparency';
 import { ApiHarness, type ApiResponse } from './testing/api-harness';
 import { changesWhenDeliveredTwice } from './testing/delivered-twice';
@@ -161,6 +161,13 @@ describe('timed jobs that move the clock (P2, D3, D5; real Postgres)', () => {
     const officer = await api.key(tenantId, ['compliance-officer']);
     await customer(t, { name: `Old ${tag}` });
     await customer(t, { name: `Older ${tag}` });
+    // Both customers' records are in the log (the processing-record projection runs behind the commands).
+    await expectEventually(async () => {
+      const [row] = await api.infra.dataSource.query<{ n: number }[]>(`SELECT count(*)::int AS n FROM processing.records WHERE tenant_id = $1 AND idx < 2`, [
+        tenantId,
+      ]);
+      expect(row?.n).toBe(2);
+    }, 15_000);
     await api.call('POST', '/v1/processing-record/checkpoints', { key: officer });
     // A database administrator's view of time passing: the oldest records were written four years ago.
     const backdate = async (): Promise<void> => {
