@@ -1,16 +1,7 @@
-import type { ReactNode } from 'react';
 import type { ConsentReceipt } from '../consent/consent';
 import { useI18n } from '../i18n/context';
 import { DateTime } from './DateTime';
-
-function Fact({ label, children, mono = false }: { readonly label: string; readonly children: ReactNode; readonly mono?: boolean }) {
-  return (
-    <div>
-      <dt>{label}</dt>
-      <dd className={mono ? 'mono break' : undefined}>{children}</dd>
-    </div>
-  );
-}
+import { Fact } from './Fact';
 
 /** A consent receipt (K4) as a person reads it: what was consented to or withdrawn, by whom, how, and how to withdraw. */
 export function ReceiptView({ receipt, headingId }: { readonly receipt: ConsentReceipt; readonly headingId: string }) {

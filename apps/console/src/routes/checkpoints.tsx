@@ -20,6 +20,7 @@ import {
 } from '../checkpoints/checkpoints';
 import { DateTime } from '../components/DateTime';
 import { ErrorBox } from '../components/ErrorBox';
+import { Fact } from '../components/Fact';
 import { StepsList } from '../components/StepsList';
 import { useDocumentTitle } from '../components/use-document-title';
 import { useI18n } from '../i18n/context';
@@ -176,46 +177,32 @@ function RunResult({ run }: { readonly run: VerificationRun }) {
         </p>
       )}
       <dl className="facts">
-        <div>
-          <dt>{t('checkpoints.serverCheckedAt')}</dt>
-          <dd>
-            <DateTime value={run.finishedAt} />
-          </dd>
-        </div>
-        <div>
-          <dt>{t('checkpoints.runBy')}</dt>
-          <dd>
-            <RunBy run={run} />
-          </dd>
-        </div>
-        <div>
-          <dt>{t('checkpoints.entries')}</dt>
-          <dd className="mono">{report.size}</dd>
-        </div>
-        <div>
-          <dt>{t('checkpoints.purged')}</dt>
-          <dd className="mono">{report.purged}</dd>
-        </div>
-        <div>
-          <dt>{t('checkpoints.checkpointsChecked')}</dt>
-          <dd className="mono">{report.checkpointsChecked}</dd>
-        </div>
-        <div>
-          <dt>{t('checkpoints.latestSigned')}</dt>
-          <dd className="mono break">
-            {report.latestCheckpoint === null
-              ? t('checkpoints.none')
-              : t('checkpoints.sizeRoot', { size: report.latestCheckpoint.size, root: report.latestCheckpoint.root })}
-          </dd>
-        </div>
-        <div>
-          <dt>{t('checkpoints.uncovered')}</dt>
-          <dd className="mono">{report.uncovered}</dd>
-        </div>
-        <div>
-          <dt>{t('checkpoints.pending')}</dt>
-          <dd className="mono">{report.pending}</dd>
-        </div>
+        <Fact label={t('checkpoints.serverCheckedAt')}>
+          <DateTime value={run.finishedAt} />
+        </Fact>
+        <Fact label={t('checkpoints.runBy')}>
+          <RunBy run={run} />
+        </Fact>
+        <Fact label={t('checkpoints.entries')} mono>
+          {report.size}
+        </Fact>
+        <Fact label={t('checkpoints.purged')} mono>
+          {report.purged}
+        </Fact>
+        <Fact label={t('checkpoints.checkpointsChecked')} mono>
+          {report.checkpointsChecked}
+        </Fact>
+        <Fact label={t('checkpoints.latestSigned')} mono>
+          {report.latestCheckpoint === null
+            ? t('checkpoints.none')
+            : t('checkpoints.sizeRoot', { size: report.latestCheckpoint.size, root: report.latestCheckpoint.root })}
+        </Fact>
+        <Fact label={t('checkpoints.uncovered')} mono>
+          {report.uncovered}
+        </Fact>
+        <Fact label={t('checkpoints.pending')} mono>
+          {report.pending}
+        </Fact>
       </dl>
     </>
   );
