@@ -5,7 +5,7 @@ import { Client } from 'pg';
 import { freePort, startEmbeddedPostgres, type RunningPostgres } from '../libs/platform/database/src/embedded';
 
 declare global {
-  var __ATTEST_TEST_PG__: { server: RunningPostgres } | undefined;
+  var __ATTEST_TEST_PG__: { server: RunningPostgres; watchdog: LongTransactionWatch } | undefined;
 }
 
 /** One real PostgreSQL per test run, unless TEST_DATABASE_URL names a server. */
@@ -14,9 +14,49 @@ export default async function globalSetup(): Promise<void> {
   const port = await freePort();
   const dataDir = join(__dirname, '..', '.data', 'test', `pg-${randomBytes(4).toString('hex')}`);
   const pg = await startEmbeddedPostgres({ dataDir, port, ephemeral: true });
-  globalThis.__ATTEST_TEST_PG__ = { server: pg };
   process.env['TEST_DATABASE_URL'] = pg.url('postgres');
   await endLeakedTransactions(pg.url('postgres'));
+  globalThis.__ATTEST_TEST_PG__ = { server: pg, watchdog: await watchLongTransactions(pg.url('postgres')) };
+}
+
+/** What the watchdog saw: one line per transaction holding the cluster's horizon back. */
+export interface LongTransactionWatch {
+  stop(): Promise<string[]>;
+}
+
+/**
+ * Looks every 2 s for transactions that hold a transaction id (so hold back the event store's
+ * horizon in every test database) for more than 10 s, and remembers each once. The teardown
+ * prints them: a stalled catch-up in one suite then names the suite that held it back.
+ */
+async function watchLongTransactions(url: string): Promise<LongTransactionWatch> {
+  const client = new Client({ connectionString: url, application_name: 'attest-test-watchdog' });
+  await client.connect();
+  const seen = new Map<string, string>();
+  let running = Promise.resolve();
+  const timer = setInterval(() => {
+    running = running
+      .then(async () => {
+        const { rows } = await client.query<{ key: string; line: string }>(
+          `SELECT pid || ':' || backend_xid AS key,
+                  format('%s db=%s app=%s state=%s wait=%s/%s held=%ss query=%s', now()::time(0), datname, application_name, state,
+                         wait_event_type, wait_event, extract(epoch FROM now() - xact_start)::int, left(regexp_replace(query, '\\s+', ' ', 'g'), 300)) AS line
+             FROM pg_stat_activity
+            WHERE backend_xid IS NOT NULL AND xact_start < now() - interval '10 seconds' AND pid <> pg_backend_pid()`,
+        );
+        for (const row of rows) seen.set(row.key, row.line);
+      })
+      .catch(() => undefined);
+  }, 2_000);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
+      await client.end().catch(() => undefined);
+      return [...seen.values()];
+    },
+  };
 }
 
 /**
