@@ -60,11 +60,10 @@ async function watchLongTransactions(url: string): Promise<LongTransactionWatch>
 }
 
 /**
- * The event store reads below a visibility horizon that spans the whole cluster: one transaction
- * left open anywhere holds back every subscription of every test database. A suite that leaks
- * one (a connection abandoned mid-transaction as it stops) would stall later suites' catch-ups
- * until the run ends (seen as a 60 s timeout of an unrelated spec). The test cluster ends a
- * transaction idle for 20 s; no test holds one idle that long on purpose.
+ * The event store's visibility horizon waits for transactions of its own database only (ADR 0002),
+ * but a suite that leaks one (a connection abandoned mid-transaction as it stops) would still stall
+ * its own later catch-ups. The test cluster ends a transaction idle for 20 s; no test holds one idle
+ * that long on purpose.
  */
 async function endLeakedTransactions(url: string): Promise<void> {
   const client = new Client({ connectionString: url });

@@ -126,6 +126,37 @@ describe('PostgresEventStore specifics', () => {
     }
   });
 
+  it('does not wait for a transaction open in another database of the server: only this database can write the log', async () => {
+    store = new PostgresEventStore({ connectionString: db.url, pollIntervalMs: 50 });
+    const elsewhere = await createTestDatabase('pg_horizon_elsewhere');
+    const stranger = new pg.Client({ connectionString: elsewhere.url });
+    const neighbour = new pg.Client({ connectionString: db.url });
+    await stranger.connect();
+    await neighbour.connect();
+    const category = uniqueCategory();
+    try {
+      // A transaction with an id in another database, older than the append: the horizon passes it.
+      await stranger.query('BEGIN');
+      await stranger.query('SELECT pg_current_xact_id()');
+      const first = testEvent();
+      await store.appendToStream(streamIn(category), [first], { expectedRevision: NO_STREAM });
+      expect((await store.readAll({ filter: { streamCategories: [category] } })).map((e) => e.id)).toEqual([first.id]);
+      // One in this database still holds it back (the guarantee of ADR 0002 stands).
+      await neighbour.query('BEGIN');
+      await neighbour.query('SELECT pg_current_xact_id()');
+      const second = testEvent();
+      await store.appendToStream(streamIn(category), [second], { expectedRevision: NO_STREAM });
+      expect((await store.readAll({ filter: { streamCategories: [category] } })).map((e) => e.id)).toEqual([first.id]);
+      await neighbour.query('ROLLBACK');
+      expect((await store.readAll({ filter: { streamCategories: [category] } })).map((e) => e.id)).toEqual([first.id, second.id]);
+    } finally {
+      await stranger.query('ROLLBACK').catch(() => undefined);
+      await stranger.end();
+      await neighbour.end();
+      await elsewhere.drop();
+    }
+  });
+
   it('sends one NOTIFY at a time when one is slow, and one more after it for the appends it missed', async () => {
     // Polling once a minute in the reader: only notifications deliver within 5 s.
     store = new PostgresEventStore({ connectionString: db.url, pollIntervalMs: 60_000 });
