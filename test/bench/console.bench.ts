@@ -167,6 +167,7 @@ function draft(i: number, start: number, subjects: readonly string[]): RecordDra
     channel: 'email',
     outcome: i % 5 === 0 ? 'allow' : null,
     reasons: [],
+    consents: [],
   };
 }
 

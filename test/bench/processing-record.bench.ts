@@ -69,6 +69,7 @@ function draft(tenantId: string, n: number): RecordDraft {
     channel: 'email',
     outcome: n % 5 === 0 ? 'allow' : null,
     reasons: [],
+    consents: [],
   };
 }
 

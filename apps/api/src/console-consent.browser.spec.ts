@@ -35,6 +35,7 @@ const purpose = (purposeKey: string, channels: string[]) => ({
 
 interface Receipt {
   readonly receiptId: string;
+  readonly consentId: string;
   readonly event: { readonly id: string };
 }
 
@@ -161,6 +162,24 @@ interface Receipt {
     await page.locator(`[data-receipt="${aliceEmail.receiptId}"]`).waitFor();
     expect(await seriousViolations(page)).toEqual([]);
     await screenshot(page, 'console-entry-receipt');
+  });
+
+  it('a decision’s entry shows the receipt of the consent it rested on', async () => {
+    await recordHolds(`subjectId=${alice}&kind=decision&outcome=allow`);
+    const officer = await api.key(tenantId, ['compliance-officer']);
+    const [allowed] = (
+      (await api.call('GET', `/v1/processing-record/records?subjectId=${alice}&kind=decision&outcome=allow&limit=1`, { key: officer })).body as {
+        records: { index: number; consents: string[] }[];
+      }
+    ).records;
+    expect(allowed?.consents).toEqual([aliceEmail.consentId]);
+    await page.goto(`${api.base}/console/records/${allowed?.index ?? -1}`);
+    await page.getByRole('heading', { name: 'The consent this decision rested on' }).waitFor();
+    const receipt = page.locator(`[data-receipt="${aliceEmail.receiptId}"]`);
+    await receipt.waitFor();
+    expect(await receipt.innerText()).toContain('Consent given: newsletter');
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, 'console-decision-receipt');
   });
 
   it('filters the explorer by channel and decision, in the address', async () => {

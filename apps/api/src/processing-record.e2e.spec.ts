@@ -1,5 +1,5 @@
 import { execFile, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -241,6 +241,41 @@ describe('the processing record and the register through the API (P1, P2, P4–P
     expect((await api.call('GET', '/v1/processing-record/records?channel=E%20MAIL', { key: officer })).body).toMatchObject({
       status: 400,
       errors: [{ field: 'channel' }],
+    });
+  });
+
+  it('P1/K1: a decision’s record names the consents it rested on, and each leads to the receipt of its grant', async () => {
+    const decision = body<{ allow: boolean; consentIds: string[] }>(
+      await api.call('POST', '/v1/decisions', {
+        key: service,
+        body: { customerId: alice, purpose: 'newsletter', channel: 'email', dataCategories: ['contact'] },
+      }),
+    );
+    expect(decision.allow).toBe(true);
+    expect(decision.consentIds).toHaveLength(1);
+    await rows();
+    type Entry = { index: number; kind: string; consents: string[]; v: number };
+    const [newest] = body<{ records: Entry[] }>(
+      await api.call('GET', `/v1/processing-record/records?subjectId=${alice}&kind=decision&limit=1`, { key: officer }),
+    ).records;
+    expect(newest).toMatchObject({ kind: 'decision', consents: decision.consentIds, v: 2 });
+    // The consents are in the hashed body itself, not only in the API's view of it.
+    const entry = body<{ body: string }>(await api.call('GET', `/v1/processing-record/entries/${newest?.index}`, { key: officer }));
+    expect(entry.body).toContain(`"consents":${JSON.stringify(decision.consentIds)}`);
+    const receipt = body<{ action: string; consentId: string; subjectId: string; purpose: { key: string } }>(
+      await api.call('GET', `/v1/consent-receipts?consentId=${decision.consentIds[0]}`, { key: officer }),
+    );
+    expect(receipt).toMatchObject({ action: 'granted', consentId: decision.consentIds[0], subjectId: alice, purpose: { key: 'newsletter' } });
+    // Exactly one of eventId and consentId; an unknown consent has no receipt.
+    for (const query of [`eventId=${randomUUID()}&consentId=${randomUUID()}`, '']) {
+      expect((await api.call('GET', `/v1/consent-receipts?${query}`, { key: officer })).body).toMatchObject({
+        status: 400,
+        code: 'RECEIPT.LOOKUP_AMBIGUOUS',
+      });
+    }
+    expect((await api.call('GET', `/v1/consent-receipts?consentId=${randomUUID()}`, { key: officer })).body).toMatchObject({
+      status: 404,
+      code: 'RECEIPT.NOT_FOUND',
     });
   });
 

@@ -83,11 +83,14 @@ export const receiptQuery = (receiptId: string) =>
     staleTime: 5 * 60_000,
   });
 
-/** The consent receipt made by a consent event (a processing record's eventId); a 404 when the event made none. */
-export const receiptOfEventQuery = (eventId: string) =>
+/**
+ * The consent receipt made by a consent event (a processing record's eventId), or by the grant of
+ * a consent (one a decision record names); a 404 when there is none.
+ */
+export const receiptLookupQuery = (lookup: { readonly eventId: string } | { readonly consentId: string }) =>
   queryOptions({
-    queryKey: ['consent', 'receipts', 'by-event', eventId] as const,
-    queryFn: ({ signal }) => unwrap(api.GET('/v1/consent-receipts', { params: { query: { eventId } }, signal })),
+    queryKey: ['consent', 'receipts', 'eventId' in lookup ? 'by-event' : 'by-consent', 'eventId' in lookup ? lookup.eventId : lookup.consentId] as const,
+    queryFn: ({ signal }) => unwrap(api.GET('/v1/consent-receipts', { params: { query: lookup }, signal })),
     staleTime: 5 * 60_000,
     retry: false,
   });

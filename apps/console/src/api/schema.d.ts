@@ -1089,7 +1089,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The consent receipt made by a consent event (the `eventId` of a processing record of the grant or withdrawal) */
+        /** The consent receipt made by a consent event (`eventId`: the event of a processing record of the grant or withdrawal), or of the grant of a consent (`consentId`: one a decision record names); exactly one of the two */
         get: operations["ConsentsController_receiptOfEvent"];
         put?: never;
         post?: never;
@@ -2897,8 +2897,7 @@ export interface components {
         /** @enum {string} */
         ProcessingKind: "collect" | "store" | "use" | "read" | "export" | "transmit" | "provide" | "transfer" | "correct" | "restrict" | "delete" | "decision";
         ProcessingRecordBody: {
-            /** @constant */
-            v: 1;
+            v: components["schemas"]["RecordVersion"];
             tenant: string;
             index: number;
             kind: components["schemas"]["ProcessingKind"];
@@ -2916,6 +2915,7 @@ export interface components {
             channel: string | null;
             outcome: string | null;
             reasons: string[];
+            consents: string[];
         };
         ProcessingRecordBundle: components["schemas"]["RecordBundle"];
         ProcessingRecordEntry: {
@@ -2935,8 +2935,7 @@ export interface components {
         ProcessingRecordPage: {
             records: {
                 leafHash: string;
-                /** @constant */
-                v: 1;
+                v: components["schemas"]["RecordVersion"];
                 tenant: string;
                 index: number;
                 kind: components["schemas"]["ProcessingKind"];
@@ -2954,6 +2953,7 @@ export interface components {
                 channel: string | null;
                 outcome: string | null;
                 reasons: string[];
+                consents: string[];
             }[];
             next: string | null;
         };
@@ -3067,6 +3067,8 @@ export interface components {
             /** @enum {string} */
             conclusion: "acceptable" | "acceptable-with-measures" | "not-acceptable";
         };
+        /** @enum {number} */
+        RecordVersion: 1 | 2;
         RegisteredDto: {
             accountId: string;
             tenantId: string;
@@ -3334,8 +3336,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "actor": "apiKey:01a24329-6671-7007-bc0f-465fdbbd12e0",
-                     *       "tenantId": "guide-04ec049976f9",
+                     *       "actor": "apiKey:01a243a4-9f64-7004-88a5-424e30315b4e",
+                     *       "tenantId": "guide-89f5ebdd49c0",
                      *       "roles": [
                      *         "org-admin",
                      *         "compliance-officer"
@@ -3405,28 +3407,28 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "keyId": "01a24328-42ce-7004-80ce-8d4436e56ac0",
-                     *         "prefix": "zn7v7sehx2zb",
+                     *         "keyId": "01a243a3-2ed6-7002-8d5b-ebf796ebc874",
+                     *         "prefix": "3i8ckpzanj5t",
                      *         "roles": [
                      *           "service"
                      *         ],
                      *         "label": "short lived",
-                     *         "issuedBy": "apiKey:01a24328-25e6-7002-b8a0-80e63de99ec1",
-                     *         "issuedAt": "2026-12-04T22:24:01.742Z",
-                     *         "expiresAt": "2027-03-04T22:24:01.742Z",
+                     *         "issuedBy": "apiKey:01a243a3-13ce-7007-92f8-1e0336f5759c",
+                     *         "issuedAt": "2026-12-05T00:38:17.558Z",
+                     *         "expiresAt": "2027-03-05T00:38:17.558Z",
                      *         "revokedAt": null
                      *       },
                      *       {
-                     *         "keyId": "01a24328-42a0-7001-b1f0-ddf1ab54146a",
-                     *         "prefix": "58a41cl43b6k",
+                     *         "keyId": "01a243a3-2e93-7002-a99e-1950aa7963ad",
+                     *         "prefix": "ddzecmtql6nm",
                      *         "roles": [
                      *           "service"
                      *         ],
                      *         "label": "twice",
-                     *         "issuedBy": "apiKey:01a24328-25e6-7002-b8a0-80e63de99ec1",
-                     *         "issuedAt": "2026-12-04T22:24:01.696Z",
-                     *         "expiresAt": "2027-03-04T22:24:01.696Z",
-                     *         "revokedAt": "2026-12-04T22:24:01.712Z"
+                     *         "issuedBy": "apiKey:01a243a3-13ce-7007-92f8-1e0336f5759c",
+                     *         "issuedAt": "2026-12-05T00:38:17.491Z",
+                     *         "expiresAt": "2027-03-05T00:38:17.491Z",
+                     *         "revokedAt": "2026-12-05T00:38:17.516Z"
                      *       }
                      *     ]
                      */
@@ -3494,14 +3496,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "keyId": "01a24328-27fb-7001-8e57-7a22db5f4783",
+                     *       "keyId": "01a243a3-15f4-7001-95ad-26af614a61ec",
                      *       "key": "atk_EXAMPLE0000000000000000000000000000000000",
-                     *       "prefix": "q977sbwwj4md",
+                     *       "prefix": "w25ycplyn8v1",
                      *       "roles": [
                      *         "service"
                      *       ],
                      *       "label": "owned by a",
-                     *       "expiresAt": "2027-03-04T22:23:54.875Z"
+                     *       "expiresAt": "2027-03-05T00:38:11.188Z"
                      *     }
                      */
                     "application/json": components["schemas"]["IssuedApiKeyDto"];
@@ -3590,15 +3592,15 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "keyId": "01a24328-43c4-7006-93cc-087b07881500",
-                     *       "prefix": "7u3ayc8oygw9",
+                     *       "keyId": "01a243a3-304f-7006-b57a-a6c64ac62b26",
+                     *       "prefix": "li132mof2uag",
                      *       "roles": [
                      *         "end-user"
                      *       ],
                      *       "label": "mine 1",
-                     *       "issuedBy": "user:01a24328-26fa-7001-a7a3-0bab6a222a94",
-                     *       "issuedAt": "2026-12-04T22:24:01.988Z",
-                     *       "expiresAt": "2027-03-04T22:24:01.988Z",
+                     *       "issuedBy": "user:01a243a3-14fd-7007-9c19-c2ecff8497cf",
+                     *       "issuedAt": "2026-12-05T00:38:17.935Z",
+                     *       "expiresAt": "2027-03-05T00:38:17.935Z",
                      *       "revokedAt": null
                      *     }
                      */
@@ -3677,16 +3679,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "keyId": "01a24328-42a0-7001-b1f0-ddf1ab54146a",
-                     *       "prefix": "58a41cl43b6k",
+                     *       "keyId": "01a243a3-2e93-7002-a99e-1950aa7963ad",
+                     *       "prefix": "ddzecmtql6nm",
                      *       "roles": [
                      *         "service"
                      *       ],
                      *       "label": "twice",
-                     *       "issuedBy": "apiKey:01a24328-25e6-7002-b8a0-80e63de99ec1",
-                     *       "issuedAt": "2026-12-04T22:24:01.696Z",
-                     *       "expiresAt": "2027-03-04T22:24:01.696Z",
-                     *       "revokedAt": "2026-12-04T22:24:01.712Z"
+                     *       "issuedBy": "apiKey:01a243a3-13ce-7007-92f8-1e0336f5759c",
+                     *       "issuedAt": "2026-12-05T00:38:17.491Z",
+                     *       "expiresAt": "2027-03-05T00:38:17.491Z",
+                     *       "revokedAt": "2026-12-05T00:38:17.516Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ApiKeyDto"];
@@ -3785,7 +3787,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "userId": "01a24328-2799-7001-af73-1c68fa3c2a33",
+                     *       "userId": "01a243a3-1592-7003-9013-93d4065be9db",
                      *       "permissions": []
                      *     }
                      */
@@ -3864,7 +3866,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "userId": "01a24328-26fa-7001-a7a3-0bab6a222a94",
+                     *       "userId": "01a243a3-14fd-7007-9c19-c2ecff8497cf",
                      *       "permissions": [
                      *         "api-keys:manage",
                      *         "api-keys:read"
@@ -3973,7 +3975,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "userId": "01a24328-26fa-7001-a7a3-0bab6a222a94",
+                     *       "userId": "01a243a3-14fd-7007-9c19-c2ecff8497cf",
                      *       "permissions": [
                      *         "api-keys:read"
                      *       ]
@@ -4106,8 +4108,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "actor": "link:01a24329-9a75-7003-a5a3-caae9c27ab06",
-                     *       "tenantId": "t-57eaa9d010f3",
+                     *       "actor": "link:01a243a4-8c09-7007-bae0-0e48aef8fdd6",
+                     *       "tenantId": "t-255f8f2dbbbd",
                      *       "roles": [
                      *         "compliance-officer"
                      *       ],
@@ -4245,14 +4247,14 @@ export interface operations {
                      *       {
                      *         "eventType": "ApiKeyIssued.v1",
                      *         "events": 6,
-                     *         "firstRecordedAt": "2026-12-04T22:23:54.383Z",
-                     *         "lastRecordedAt": "2026-12-04T22:24:01.847Z"
+                     *         "firstRecordedAt": "2026-12-05T00:38:10.697Z",
+                     *         "lastRecordedAt": "2026-12-05T00:38:17.733Z"
                      *       },
                      *       {
                      *         "eventType": "ApiKeyRevoked.v1",
                      *         "events": 2,
-                     *         "firstRecordedAt": "2026-12-04T22:24:01.713Z",
-                     *         "lastRecordedAt": "2026-12-04T22:24:01.777Z"
+                     *         "firstRecordedAt": "2026-12-05T00:38:17.517Z",
+                     *         "lastRecordedAt": "2026-12-05T00:38:17.631Z"
                      *       }
                      *     ]
                      */
@@ -4317,8 +4319,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24327-ff9c-7001-8a08-f82ddf7100be",
-                     *       "tenantId": "rec-926782",
+                     *       "accountId": "01a243a3-4e83-7003-a25e-bbd36d1e92d7",
+                     *       "tenantId": "shop-a4118f-01",
                      *       "status": "active",
                      *       "verification": "pending"
                      *     }
@@ -4384,8 +4386,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "challengeId": "01a24328-a25f-7005-adbf-c1ffa48f8279",
-                     *       "expiresAt": "2026-12-04T22:34:22.116Z"
+                     *       "challengeId": "01a243a3-8c1a-7000-83e4-d42c00f6d8ae",
+                     *       "expiresAt": "2026-12-05T00:48:37.373Z"
                      *     }
                      */
                     "application/json": components["schemas"]["IssuedCodeDto"];
@@ -4449,8 +4451,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24328-a25f-7004-836c-21ed035f3a05",
-                     *       "tenantId": "p-01a24328a25f7004836c21ed035f3a05",
+                     *       "accountId": "01a243a3-8c19-7007-8fe6-b8d5263d773b",
+                     *       "tenantId": "p-01a243a38c1970078fe6b8d5263d773b",
                      *       "status": "active",
                      *       "verification": null
                      *     }
@@ -4518,8 +4520,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "challengeId": "01a24328-a1a8-7007-8ca7-e0aca72e39c3",
-                     *       "expiresAt": "2026-12-04T22:34:22.116Z"
+                     *       "challengeId": "01a243a3-8b85-7001-8db8-3745c94da0f8",
+                     *       "expiresAt": "2026-12-05T00:48:37.373Z"
                      *     }
                      */
                     "application/json": components["schemas"]["IssuedCodeDto"];
@@ -4585,8 +4587,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24328-a8d4-7007-b10b-bb79a66630a3",
-                     *       "tenantId": "acme-5aa554-38",
+                     *       "accountId": "01a243a3-9366-7007-a3d6-e961e20b8ff0",
+                     *       "tenantId": "acme-f99a32-38",
                      *       "status": "active",
                      *       "verification": null
                      *     }
@@ -4654,8 +4656,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24328-a116-7001-a2a5-1889a48b0f1e",
-                     *       "tenantId": "acme-5aa554-7",
+                     *       "accountId": "01a243a3-8ae3-7007-9c6c-57ba063a0356",
+                     *       "tenantId": "acme-f99a32-7",
                      *       "status": "active",
                      *       "verification": "pending"
                      *     }
@@ -4723,8 +4725,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24328-a44a-7002-bca0-210a60c1a18e",
-                     *       "tenantId": "acme-5aa554-14",
+                     *       "accountId": "01a243a3-8e10-7001-bd72-4c6135673f90",
+                     *       "tenantId": "acme-f99a32-14",
                      *       "status": "active",
                      *       "verification": null
                      *     }
@@ -4810,8 +4812,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24328-a48a-7003-8102-8afe610ee8f1",
-                     *       "tenantId": "acme-5aa554-14",
+                     *       "accountId": "01a243a3-8e4a-7003-9fd4-1af626f14646",
+                     *       "tenantId": "acme-f99a32-14",
                      *       "status": "invitation-closed",
                      *       "verification": null
                      *     }
@@ -4891,8 +4893,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24328-a812-7007-bc74-39438ea2ddd8",
-                     *       "tenantId": "acme-5aa554-34",
+                     *       "accountId": "01a243a3-9230-7007-bfed-c32c44705ad4",
+                     *       "tenantId": "acme-f99a32-34",
                      *       "kind": "member",
                      *       "status": "active",
                      *       "verification": null,
@@ -4904,22 +4906,22 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-04T22:24:22.116Z",
-                     *       "updatedAt": "2026-12-04T22:24:22.116Z",
+                     *       "createdAt": "2026-12-05T00:38:37.373Z",
+                     *       "updatedAt": "2026-12-05T00:38:37.373Z",
                      *       "history": [
                      *         {
                      *           "event": "EndUserInvited.v1",
                      *           "status": "invited",
                      *           "reason": null,
-                     *           "decidedBy": "apiKey:01a24328-a7ed-7002-8615-f040216b571f",
-                     *           "at": "2026-12-04T22:24:22.116Z"
+                     *           "decidedBy": "apiKey:01a243a3-91e9-7006-be50-e01c66034410",
+                     *           "at": "2026-12-05T00:38:37.373Z"
                      *         },
                      *         {
                      *           "event": "InvitationAccepted.v1",
                      *           "status": "active",
                      *           "reason": null,
-                     *           "decidedBy": "user:01a24328-a812-7007-bc74-39438ea2ddd8",
-                     *           "at": "2026-12-04T22:24:22.116Z"
+                     *           "decidedBy": "user:01a243a3-9230-7007-bfed-c32c44705ad4",
+                     *           "at": "2026-12-05T00:38:37.373Z"
                      *         }
                      *       ]
                      *     }
@@ -4994,8 +4996,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24328-a9a3-7003-9461-d6beb4f35644",
-                     *       "tenantId": "acme-5aa554-42",
+                     *       "accountId": "01a243a3-94bd-7003-a7ac-8ea7b85847d1",
+                     *       "tenantId": "acme-f99a32-42",
                      *       "kind": "member",
                      *       "status": "suspended",
                      *       "verification": null,
@@ -5007,8 +5009,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-04T22:24:22.116Z",
-                     *       "updatedAt": "2026-12-04T22:24:22.116Z"
+                     *       "createdAt": "2026-12-05T00:38:37.373Z",
+                     *       "updatedAt": "2026-12-05T00:38:37.373Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -5095,8 +5097,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24328-aa53-7004-bd8d-bad9b4ad1837",
-                     *       "tenantId": "p-01a24328aa537004bd8dbad9b4ad1837",
+                     *       "accountId": "01a243a3-95bf-7001-b7dc-dbbd8df8237e",
+                     *       "tenantId": "p-01a243a395bf7001b7dcdbbd8df8237e",
                      *       "kind": "personal",
                      *       "status": "active",
                      *       "verification": null,
@@ -5108,8 +5110,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-04T22:24:22.116Z",
-                     *       "updatedAt": "2026-12-04T22:24:22.116Z"
+                     *       "createdAt": "2026-12-05T00:38:37.373Z",
+                     *       "updatedAt": "2026-12-05T00:38:37.373Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -5187,21 +5189,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24328-ae5d-7007-852b-dd5b0b60bc02",
-                     *       "tenantId": "acme-5aa554-65",
+                     *       "accountId": "01a243a3-9dac-7006-a408-2b5df613a625",
+                     *       "tenantId": "acme-f99a32-65",
                      *       "kind": "member",
                      *       "status": "active",
                      *       "verification": null,
                      *       "legalName": null,
-                     *       "departmentId": "01a24328-ae91-7003-9bc5-10ef289e41c8",
+                     *       "departmentId": "01a243a3-9df9-7004-8eb0-1c085b0ac432",
                      *       "minor": false,
                      *       "holds": [],
                      *       "cancellationRequested": false,
                      *       "unbindingRequested": true,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-04T22:24:22.116Z",
-                     *       "updatedAt": "2026-12-04T22:24:22.116Z"
+                     *       "createdAt": "2026-12-05T00:38:37.373Z",
+                     *       "updatedAt": "2026-12-05T00:38:37.373Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -5349,8 +5351,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "tenant": {
-                     *         "accountId": "01a24328-a2f7-7003-a6cd-fd5a733857b3",
-                     *         "tenantId": "acme-5aa554-11",
+                     *         "accountId": "01a243a3-8c97-7002-8ee4-982e9eb5303d",
+                     *         "tenantId": "acme-f99a32-11",
                      *         "kind": "enterprise",
                      *         "status": "active",
                      *         "verification": "verified",
@@ -5362,20 +5364,20 @@ export interface operations {
                      *         "unbindingRequested": false,
                      *         "invitationExpiresAt": null,
                      *         "agreement": null,
-                     *         "createdAt": "2026-12-04T22:24:22.116Z",
-                     *         "updatedAt": "2026-12-04T22:24:22.116Z"
+                     *         "createdAt": "2026-12-05T00:38:37.373Z",
+                     *         "updatedAt": "2026-12-05T00:38:37.373Z"
                      *       },
                      *       "departments": [
                      *         {
-                     *           "departmentId": "01a24328-a34e-7001-92c8-91020adbc301",
+                     *           "departmentId": "01a243a3-8cf8-7007-9e9e-6914e3c217cc",
                      *           "name": "Sales",
                      *           "parentId": null,
                      *           "memberCount": 0
                      *         },
                      *         {
-                     *           "departmentId": "01a24328-a369-7002-a226-40c5c9f28dea",
+                     *           "departmentId": "01a243a3-8d13-7004-9630-78ed8247a04a",
                      *           "name": "East China",
-                     *           "parentId": "01a24328-a34e-7001-92c8-91020adbc301",
+                     *           "parentId": "01a243a3-8cf8-7007-9e9e-6914e3c217cc",
                      *           "memberCount": 0
                      *         }
                      *       ],
@@ -5459,26 +5461,26 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "accountId": "01a24328-a44a-7002-bca0-210a60c1a18e",
-                     *         "tenantId": "acme-5aa554-14",
+                     *         "accountId": "01a243a3-8e10-7001-bd72-4c6135673f90",
+                     *         "tenantId": "acme-f99a32-14",
                      *         "kind": "member",
                      *         "status": "invited",
                      *         "verification": null,
                      *         "legalName": null,
-                     *         "departmentId": "01a24328-a433-7004-8afa-b4e899243eac",
+                     *         "departmentId": "01a243a3-8df6-7007-ad3c-7f98f571a676",
                      *         "minor": false,
                      *         "holds": [],
                      *         "cancellationRequested": false,
                      *         "unbindingRequested": false,
-                     *         "invitationExpiresAt": "2026-12-11T22:24:22.116Z",
+                     *         "invitationExpiresAt": "2026-12-12T00:38:37.373Z",
                      *         "agreement": null,
-                     *         "createdAt": "2026-12-04T22:24:22.116Z",
-                     *         "updatedAt": "2026-12-04T22:24:22.116Z",
+                     *         "createdAt": "2026-12-05T00:38:37.373Z",
+                     *         "updatedAt": "2026-12-05T00:38:37.373Z",
                      *         "delegatedPermissions": []
                      *       },
                      *       {
-                     *         "accountId": "01a24328-a468-7000-b79d-8d8825a9673d",
-                     *         "tenantId": "acme-5aa554-14",
+                     *         "accountId": "01a243a3-8e30-7005-9b73-f865f3da9cbb",
+                     *         "tenantId": "acme-f99a32-14",
                      *         "kind": "member",
                      *         "status": "invited",
                      *         "verification": null,
@@ -5488,10 +5490,10 @@ export interface operations {
                      *         "holds": [],
                      *         "cancellationRequested": false,
                      *         "unbindingRequested": false,
-                     *         "invitationExpiresAt": "2026-12-11T22:24:22.116Z",
+                     *         "invitationExpiresAt": "2026-12-12T00:38:37.373Z",
                      *         "agreement": null,
-                     *         "createdAt": "2026-12-04T22:24:22.116Z",
-                     *         "updatedAt": "2026-12-04T22:24:22.116Z",
+                     *         "createdAt": "2026-12-05T00:38:37.373Z",
+                     *         "updatedAt": "2026-12-05T00:38:37.373Z",
                      *         "delegatedPermissions": []
                      *       }
                      *     ]
@@ -5564,21 +5566,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24328-a694-7004-8787-8b15acc0f421",
-                     *       "tenantId": "acme-5aa554-25",
+                     *       "accountId": "01a243a3-9072-7005-a25b-16bd0443c95b",
+                     *       "tenantId": "acme-f99a32-25",
                      *       "kind": "member",
                      *       "status": "active",
                      *       "verification": null,
                      *       "legalName": null,
-                     *       "departmentId": "01a24328-a67f-7006-afdb-eed8d8a36255",
+                     *       "departmentId": "01a243a3-905b-7003-996f-887c885e427e",
                      *       "minor": false,
                      *       "holds": [],
                      *       "cancellationRequested": false,
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-04T22:24:22.116Z",
-                     *       "updatedAt": "2026-12-04T22:24:22.116Z",
+                     *       "createdAt": "2026-12-05T00:38:37.373Z",
+                     *       "updatedAt": "2026-12-05T00:38:37.373Z",
                      *       "delegatedPermissions": [
                      *         "organization:read"
                      *       ],
@@ -5587,15 +5589,15 @@ export interface operations {
                      *           "event": "EndUserInvited.v1",
                      *           "status": "invited",
                      *           "reason": null,
-                     *           "decidedBy": "apiKey:01a24328-a647-7008-a1fe-7ba34f93553a",
-                     *           "at": "2026-12-04T22:24:22.116Z"
+                     *           "decidedBy": "apiKey:01a243a3-9026-7009-bcd9-5e0dc84c8329",
+                     *           "at": "2026-12-05T00:38:37.373Z"
                      *         },
                      *         {
                      *           "event": "InvitationAccepted.v1",
                      *           "status": "active",
                      *           "reason": null,
-                     *           "decidedBy": "user:01a24328-a694-7004-8787-8b15acc0f421",
-                     *           "at": "2026-12-04T22:24:22.116Z"
+                     *           "decidedBy": "user:01a243a3-9072-7005-a25b-16bd0443c95b",
+                     *           "at": "2026-12-05T00:38:37.373Z"
                      *         }
                      *       ]
                      *     }
@@ -5680,10 +5682,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24328-b0a4-7006-ae27-4aa09174961b",
+                     *       "accountId": "01a243a3-a193-7005-8cf9-8224cc0ff2cf",
                      *       "erased": false,
-                     *       "name": "Li Minor5aa554",
-                     *       "email": "li.5aa554@example.org",
+                     *       "name": "Li Minorf99a32",
+                     *       "email": "li.f99a32@example.org",
                      *       "phone": null,
                      *       "birthDate": "2011-12-05"
                      *     }
@@ -5771,9 +5773,9 @@ export interface operations {
                      * @example [
                      *       {
                      *         "index": 0,
-                     *         "accountId": "01a24328-a44a-7002-bca0-210a60c1a18e",
+                     *         "accountId": "01a243a3-8e10-7001-bd72-4c6135673f90",
                      *         "status": "invited",
-                     *         "expiresAt": "2026-12-11T22:24:22.116Z"
+                     *         "expiresAt": "2026-12-12T00:38:37.373Z"
                      *       },
                      *       {
                      *         "index": 1,
@@ -5851,8 +5853,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24328-ae4d-7007-85cb-4a79add64e7a",
-                     *       "tenantId": "acme-5aa554-65",
+                     *       "accountId": "01a243a3-9d8a-7004-a89e-9b6ec31f1774",
+                     *       "tenantId": "acme-f99a32-65",
                      *       "kind": "member",
                      *       "status": "invitation-closed",
                      *       "verification": null,
@@ -5864,8 +5866,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-04T22:24:22.116Z",
-                     *       "updatedAt": "2026-12-12T22:24:22.116Z"
+                     *       "createdAt": "2026-12-05T00:38:37.373Z",
+                     *       "updatedAt": "2026-12-13T00:38:37.373Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -5958,21 +5960,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24328-ae5d-7007-852b-dd5b0b60bc02",
-                     *       "tenantId": "acme-5aa554-65",
+                     *       "accountId": "01a243a3-9dac-7006-a408-2b5df613a625",
+                     *       "tenantId": "acme-f99a32-65",
                      *       "kind": "member",
                      *       "status": "active",
                      *       "verification": null,
                      *       "legalName": null,
-                     *       "departmentId": "01a24328-ae91-7003-9bc5-10ef289e41c8",
+                     *       "departmentId": "01a243a3-9df9-7004-8eb0-1c085b0ac432",
                      *       "minor": false,
                      *       "holds": [],
                      *       "cancellationRequested": false,
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-04T22:24:22.116Z",
-                     *       "updatedAt": "2026-12-04T22:24:22.116Z"
+                     *       "createdAt": "2026-12-05T00:38:37.373Z",
+                     *       "updatedAt": "2026-12-05T00:38:37.373Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -6061,21 +6063,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24328-b066-7001-8548-cbcb42371dd2",
-                     *       "tenantId": "acme-5aa554-68",
+                     *       "accountId": "01a243a3-a141-7004-9960-cc81d1105434",
+                     *       "tenantId": "acme-f99a32-68",
                      *       "kind": "member",
                      *       "status": "unbound",
                      *       "verification": null,
                      *       "legalName": null,
-                     *       "departmentId": "01a24328-b01c-7000-b687-afde4f6240a9",
+                     *       "departmentId": "01a243a3-a0c1-7001-8818-88dada39fa0d",
                      *       "minor": false,
                      *       "holds": [],
                      *       "cancellationRequested": false,
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-04T22:24:22.116Z",
-                     *       "updatedAt": "2026-12-04T22:24:22.116Z"
+                     *       "createdAt": "2026-12-05T00:38:37.373Z",
+                     *       "updatedAt": "2026-12-05T00:38:37.373Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -6164,21 +6166,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24328-ae5d-7007-852b-dd5b0b60bc02",
-                     *       "tenantId": "acme-5aa554-65",
+                     *       "accountId": "01a243a3-9dac-7006-a408-2b5df613a625",
+                     *       "tenantId": "acme-f99a32-65",
                      *       "kind": "member",
                      *       "status": "active",
                      *       "verification": null,
                      *       "legalName": null,
-                     *       "departmentId": "01a24328-ae91-7003-9bc5-10ef289e41c8",
+                     *       "departmentId": "01a243a3-9df9-7004-8eb0-1c085b0ac432",
                      *       "minor": false,
                      *       "holds": [],
                      *       "cancellationRequested": false,
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-04T22:24:22.116Z",
-                     *       "updatedAt": "2026-12-04T22:24:22.116Z"
+                     *       "createdAt": "2026-12-05T00:38:37.373Z",
+                     *       "updatedAt": "2026-12-05T00:38:37.373Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -6269,7 +6271,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24328-a34e-7001-92c8-91020adbc301"
+                     *       "id": "01a243a3-8cf8-7007-9e9e-6914e3c217cc"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -6349,7 +6351,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24328-a3a8-7004-8fcb-eb2b07e0a582"
+                     *       "id": "01a243a3-8d50-7006-a037-fb756e4f8073"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -6442,7 +6444,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24328-a369-7002-a226-40c5c9f28dea"
+                     *       "id": "01a243a3-8d13-7004-9630-78ed8247a04a"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -6606,7 +6608,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24328-a771-7004-a30d-bfb00ffb0824"
+                     *       "id": "01a243a3-9145-7004-9b08-3082ab540ff0"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -6686,7 +6688,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24328-a771-7004-a30d-bfb00ffb0824"
+                     *       "id": "01a243a3-9145-7004-9b08-3082ab540ff0"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -6764,8 +6766,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24328-b3d3-7003-b154-d8acb753e526",
-                     *       "tenantId": "acme-5aa554-75",
+                     *       "accountId": "01a243a3-a77a-7003-a688-966a1ae8d2b2",
+                     *       "tenantId": "acme-f99a32-75",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "pending",
@@ -6777,8 +6779,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-04T22:24:22.116Z",
-                     *       "updatedAt": "2026-12-04T22:24:22.116Z"
+                     *       "createdAt": "2026-12-05T00:38:37.373Z",
+                     *       "updatedAt": "2026-12-05T00:38:37.373Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -6860,7 +6862,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24328-ad1b-7005-bf1b-13f0573009b3"
+                     *       "id": "01a243a3-9b0a-7003-acc3-0f6f0ff4c87c"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -6958,8 +6960,8 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "accountId": "01a24328-a0bf-7004-b241-97f5ff661cca",
-                     *         "tenantId": "acme-5aa554-3",
+                     *         "accountId": "01a243a3-8a72-7003-9796-5ce4e171f1f9",
+                     *         "tenantId": "acme-f99a32-3",
                      *         "kind": "enterprise",
                      *         "status": "active",
                      *         "verification": "pending",
@@ -6971,12 +6973,12 @@ export interface operations {
                      *         "unbindingRequested": false,
                      *         "invitationExpiresAt": null,
                      *         "agreement": null,
-                     *         "createdAt": "2026-12-04T22:24:22.116Z",
-                     *         "updatedAt": "2026-12-04T22:24:22.116Z"
+                     *         "createdAt": "2026-12-05T00:38:37.373Z",
+                     *         "updatedAt": "2026-12-05T00:38:37.373Z"
                      *       },
                      *       {
-                     *         "accountId": "01a24328-a116-7001-a2a5-1889a48b0f1e",
-                     *         "tenantId": "acme-5aa554-7",
+                     *         "accountId": "01a243a3-8ae3-7007-9c6c-57ba063a0356",
+                     *         "tenantId": "acme-f99a32-7",
                      *         "kind": "enterprise",
                      *         "status": "active",
                      *         "verification": "pending",
@@ -6988,8 +6990,8 @@ export interface operations {
                      *         "unbindingRequested": false,
                      *         "invitationExpiresAt": null,
                      *         "agreement": null,
-                     *         "createdAt": "2026-12-04T22:24:22.116Z",
-                     *         "updatedAt": "2026-12-04T22:24:22.116Z"
+                     *         "createdAt": "2026-12-05T00:38:37.373Z",
+                     *         "updatedAt": "2026-12-05T00:38:37.373Z"
                      *       }
                      *     ]
                      */
@@ -7061,8 +7063,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24328-b5c7-7003-a563-beb62a2310da",
-                     *       "tenantId": "acme-5aa554-79",
+                     *       "accountId": "01a243a3-aab2-7002-b215-3510f2194dde",
+                     *       "tenantId": "acme-f99a32-79",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "verified",
@@ -7072,7 +7074,7 @@ export interface operations {
                      *       "holds": [
                      *         {
                      *           "kind": "unfinished-transaction",
-                     *           "holdId": "01a24328-b77f-7006-90a5-29a5e2f05354",
+                     *           "holdId": "01a243a3-ae05-7006-9ab6-32859bb136d6",
                      *           "reference": "order-88"
                      *         }
                      *       ],
@@ -7080,22 +7082,22 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-04T22:24:22.116Z",
-                     *       "updatedAt": "2026-12-04T22:24:22.116Z",
+                     *       "createdAt": "2026-12-05T00:38:37.373Z",
+                     *       "updatedAt": "2026-12-05T00:38:37.373Z",
                      *       "history": [
                      *         {
                      *           "event": "EnterpriseRegistered.v1",
                      *           "status": "active",
                      *           "reason": null,
-                     *           "decidedBy": "user:01a24328-b5c7-7003-a563-beb62a2310da",
-                     *           "at": "2026-12-04T22:24:22.116Z"
+                     *           "decidedBy": "user:01a243a3-aab2-7002-b215-3510f2194dde",
+                     *           "at": "2026-12-05T00:38:37.373Z"
                      *         },
                      *         {
                      *           "event": "EnterpriseVerified.v1",
                      *           "status": "active",
                      *           "reason": null,
-                     *           "decidedBy": "apiKey:01a24328-a046-7006-be3d-f6addb97cb21",
-                     *           "at": "2026-12-04T22:24:22.116Z"
+                     *           "decidedBy": "apiKey:01a243a3-8a0c-7006-8b48-45ab7e52983d",
+                     *           "at": "2026-12-05T00:38:37.373Z"
                      *         }
                      *       ]
                      *     }
@@ -7181,8 +7183,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24328-a116-7001-a2a5-1889a48b0f1e",
-                     *       "tenantId": "acme-5aa554-7",
+                     *       "accountId": "01a243a3-8ae3-7007-9c6c-57ba063a0356",
+                     *       "tenantId": "acme-f99a32-7",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "rejected",
@@ -7194,8 +7196,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-04T22:24:22.116Z",
-                     *       "updatedAt": "2026-12-04T22:24:22.116Z"
+                     *       "createdAt": "2026-12-05T00:38:37.373Z",
+                     *       "updatedAt": "2026-12-05T00:38:37.373Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -7288,8 +7290,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24328-6d5d-7000-bfe9-d787be59aee3",
-                     *       "tenantId": "shop-7aeca9-07",
+                     *       "accountId": "01a243a3-58ca-7000-8314-b9744d299776",
+                     *       "tenantId": "shop-a4118f-07",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "pending",
@@ -7301,8 +7303,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-04T22:44:06.460Z",
-                     *       "updatedAt": "2026-12-04T22:44:06.460Z"
+                     *       "createdAt": "2026-12-05T00:58:22.304Z",
+                     *       "updatedAt": "2026-12-05T00:58:22.304Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -7395,8 +7397,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24328-ab2b-7004-9d62-a1b93880d897",
-                     *       "tenantId": "acme-5aa554-48",
+                     *       "accountId": "01a243a3-9758-7005-89c5-6f18a44fdb2b",
+                     *       "tenantId": "acme-f99a32-48",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "verified",
@@ -7406,7 +7408,7 @@ export interface operations {
                      *       "holds": [
                      *         {
                      *           "kind": "unfinished-transaction",
-                     *           "holdId": "01a24328-ab68-7000-9de0-78aca88c0212",
+                     *           "holdId": "01a243a3-97da-7006-9d6d-a1e750f3a48d",
                      *           "reference": "order-88"
                      *         }
                      *       ],
@@ -7414,8 +7416,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-04T22:24:22.116Z",
-                     *       "updatedAt": "2026-12-04T22:24:22.116Z"
+                     *       "createdAt": "2026-12-05T00:38:37.373Z",
+                     *       "updatedAt": "2026-12-05T00:38:37.373Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -7505,8 +7507,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24328-b5c7-7003-a563-beb62a2310da",
-                     *       "tenantId": "acme-5aa554-79",
+                     *       "accountId": "01a243a3-aab2-7002-b215-3510f2194dde",
+                     *       "tenantId": "acme-f99a32-79",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "verified",
@@ -7518,8 +7520,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-04T22:24:22.116Z",
-                     *       "updatedAt": "2026-12-04T22:24:22.116Z"
+                     *       "createdAt": "2026-12-05T00:38:37.373Z",
+                     *       "updatedAt": "2026-12-05T00:38:37.373Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -7608,8 +7610,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24328-b3d3-7003-b154-d8acb753e526",
-                     *       "tenantId": "acme-5aa554-75",
+                     *       "accountId": "01a243a3-a77a-7003-a688-966a1ae8d2b2",
+                     *       "tenantId": "acme-f99a32-75",
                      *       "kind": "enterprise",
                      *       "status": "cancelled",
                      *       "verification": "pending",
@@ -7621,8 +7623,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-04T22:24:22.116Z",
-                     *       "updatedAt": "2026-12-04T22:24:22.116Z"
+                     *       "createdAt": "2026-12-05T00:38:37.373Z",
+                     *       "updatedAt": "2026-12-05T00:38:37.373Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -7715,8 +7717,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24328-ac4b-7004-a70d-d52df73ab82c",
-                     *       "tenantId": "acme-5aa554-55",
+                     *       "accountId": "01a243a3-99d9-7007-8aab-ac7540659fcc",
+                     *       "tenantId": "acme-f99a32-55",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "verified",
@@ -7728,13 +7730,13 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": {
-                     *         "endsOn": "2026-12-04",
+                     *         "endsOn": "2026-12-05",
                      *         "status": "ended",
-                     *         "agreementId": "01a24328-ac91-7006-8261-16f8faf7e762",
-                     *         "personalDataDeletionDueOn": "2027-06-04"
+                     *         "agreementId": "01a243a3-9a57-7001-b677-19dd31aba242",
+                     *         "personalDataDeletionDueOn": "2027-06-05"
                      *       },
-                     *       "createdAt": "2026-12-04T22:24:22.116Z",
-                     *       "updatedAt": "2026-12-04T22:24:22.116Z"
+                     *       "createdAt": "2026-12-05T00:38:37.373Z",
+                     *       "updatedAt": "2026-12-05T00:38:37.373Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -7824,8 +7826,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24328-af21-7000-aded-2508e0e2bf8c",
-                     *       "tenantId": "acme-5aa554-68",
+                     *       "accountId": "01a243a3-9f01-7000-8694-ed233d6d0808",
+                     *       "tenantId": "acme-f99a32-68",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "verified",
@@ -7837,13 +7839,13 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": {
-                     *         "endsOn": "2026-12-04",
+                     *         "endsOn": "2026-12-05",
                      *         "status": "ended",
-                     *         "agreementId": "01a24328-b1cd-7001-a804-d7cc4d569823",
-                     *         "personalDataDeletionDueOn": "2027-06-04"
+                     *         "agreementId": "01a243a3-a43b-7005-b9ae-711c993003d5",
+                     *         "personalDataDeletionDueOn": "2027-06-05"
                      *       },
-                     *       "createdAt": "2026-12-04T22:24:22.116Z",
-                     *       "updatedAt": "2026-12-04T22:24:22.116Z"
+                     *       "createdAt": "2026-12-05T00:38:37.373Z",
+                     *       "updatedAt": "2026-12-05T00:38:37.373Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -7933,24 +7935,24 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "id": "01a24329-4d58-7005-8a6d-7ced036ef8c1",
-                     *         "tenantId": "jobs-dl-afc4e5",
+                     *         "id": "01a243a4-4b06-7007-b710-9a4a1cd88af7",
+                     *         "tenantId": "jobs-dl-bdabd1",
                      *         "kind": "one-time-code",
                      *         "status": "delivered",
                      *         "attempts": 1,
                      *         "lastError": null,
-                     *         "createdAt": "2026-12-04T22:25:09.812Z",
-                     *         "deliveredAt": "2026-12-04T22:25:10.050Z"
+                     *         "createdAt": "2026-12-05T00:39:30.183Z",
+                     *         "deliveredAt": "2026-12-05T00:39:30.364Z"
                      *       },
                      *       {
-                     *         "id": "01a24329-4b27-7004-bd05-1e5c5861b9c2",
-                     *         "tenantId": "jobs-afc4e5-5",
+                     *         "id": "01a243a4-4979-7001-b6e7-8bc799b53e22",
+                     *         "tenantId": "jobs-bdabd1-5",
                      *         "kind": "tenant-data-deletion-warning",
                      *         "status": "delivered",
                      *         "attempts": 1,
                      *         "lastError": null,
-                     *         "createdAt": "2027-05-29T22:25:09.099Z",
-                     *         "deliveredAt": "2027-05-29T22:25:09.099Z"
+                     *         "createdAt": "2027-05-30T00:39:29.621Z",
+                     *         "deliveredAt": "2027-05-30T00:39:29.621Z"
                      *       }
                      *     ]
                      */
@@ -8022,13 +8024,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24329-4d58-7005-8a6d-7ced036ef8c1",
-                     *       "tenantId": "jobs-dl-afc4e5",
+                     *       "id": "01a243a4-4b06-7007-b710-9a4a1cd88af7",
+                     *       "tenantId": "jobs-dl-bdabd1",
                      *       "kind": "one-time-code",
                      *       "status": "pending",
                      *       "attempts": 0,
                      *       "lastError": null,
-                     *       "createdAt": "2026-12-04T22:25:09.812Z",
+                     *       "createdAt": "2026-12-05T00:39:30.183Z",
                      *       "deliveredAt": null
                      *     }
                      */
@@ -8119,7 +8121,7 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "customerId": "01a24328-76b6-7005-8850-7d22def05eed",
+                     *         "customerId": "01a243a3-6175-7005-b515-b9e0a89b06a3",
                      *         "tags": [
                      *           "family"
                      *         ],
@@ -8131,8 +8133,8 @@ export interface operations {
                      *           }
                      *         },
                      *         "profile": null,
-                     *         "createdAt": "2026-12-04T22:44:06.460Z",
-                     *         "updatedAt": "2026-12-04T22:44:06.460Z"
+                     *         "createdAt": "2026-12-05T00:58:22.304Z",
+                     *         "updatedAt": "2026-12-05T00:58:22.304Z"
                      *       }
                      *     ]
                      */
@@ -8206,7 +8208,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24328-0101-7000-a439-cc7b741c602c"
+                     *       "id": "01a243a3-4f66-7007-b808-ad3ecae8fc79"
                      *     }
                      */
                     "application/json": components["schemas"]["IdDto"];
@@ -8290,7 +8292,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "customerId": "01a24328-6573-7003-864c-63b224e4a963",
+                     *       "customerId": "01a243a3-5065-7004-8bbb-80fdad983424",
                      *       "tags": [
                      *         "vip"
                      *       ],
@@ -8298,17 +8300,17 @@ export interface operations {
                      *       "restricted": false,
                      *       "consents": {},
                      *       "profile": null,
-                     *       "createdAt": "2026-12-04T22:24:06.460Z",
-                     *       "updatedAt": "2026-12-04T22:24:06.460Z",
+                     *       "createdAt": "2026-12-05T00:38:22.304Z",
+                     *       "updatedAt": "2026-12-05T00:38:22.304Z",
                      *       "followUps": [
                      *         {
-                     *           "followUpId": "01a24328-6598-7000-b846-e798c448c949",
-                     *           "customerId": "01a24328-6573-7003-864c-63b224e4a963",
+                     *           "followUpId": "01a243a3-5092-7005-b1ee-708e1e9ddc2a",
+                     *           "customerId": "01a243a3-5065-7004-8bbb-80fdad983424",
                      *           "channel": "phone",
                      *           "note": null,
                      *           "dueOn": null,
-                     *           "recordedBy": "apiKey:01a24328-654b-7009-a2a7-f480e7b9e4e1",
-                     *           "recordedAt": "2026-12-04T22:24:06.460Z"
+                     *           "recordedBy": "apiKey:01a243a3-503f-7004-874d-ef2906c19fc6",
+                     *           "recordedAt": "2026-12-05T00:38:22.304Z"
                      *         }
                      *       ]
                      *     }
@@ -8394,7 +8396,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24328-6ee4-7005-9eb1-23bd24b4c3b7"
+                     *       "id": "01a243a3-5a2f-7005-9c3d-693adef3b601"
                      *     }
                      */
                     "application/json": components["schemas"]["IdDto"];
@@ -8478,7 +8480,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24328-6477-7007-a633-96104376e6bb"
+                     *       "id": "01a243a3-4f66-7007-b808-ad3ecae8fc79"
                      *     }
                      */
                     "application/json": components["schemas"]["IdDto"];
@@ -8562,7 +8564,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24328-64c0-7003-b84e-d9509e4ccd18"
+                     *       "id": "01a243a3-4fad-7002-a1c4-01da4e1356c1"
                      *     }
                      */
                     "application/json": components["schemas"]["IdDto"];
@@ -8655,7 +8657,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24328-6e57-7004-8af0-2358113005ce"
+                     *       "id": "01a243a3-59a8-7005-9d3c-411b303471ea"
                      *     }
                      */
                     "application/json": components["schemas"]["IdDto"];
@@ -8744,7 +8746,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24328-6e57-7004-8af0-2358113005ce"
+                     *       "id": "01a243a3-59a8-7005-9d3c-411b303471ea"
                      *     }
                      */
                     "application/json": components["schemas"]["IdDto"];
@@ -9218,16 +9220,16 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "receiptId": "01a24328-74ec-7007-ac4f-387a153e3b3b",
-                     *         "tenantId": "shop-7aeca9-09",
-                     *         "subjectId": "01a24328-74d5-7002-9699-578523cd724d",
-                     *         "consentId": "01a24328-74ec-7008-9a55-ad4d7d98d856",
+                     *         "receiptId": "01a243a3-5fe4-7004-8b0e-bd9817ef7b44",
+                     *         "tenantId": "shop-a4118f-09",
+                     *         "subjectId": "01a243a3-5fcf-7002-9e0e-c266995b6ea6",
+                     *         "consentId": "01a243a3-5fe4-7005-bc04-d56c5a0d6c5a",
                      *         "channel": "email",
                      *         "scope": "general",
-                     *         "recordedAt": "2026-12-04T22:44:06.460Z",
+                     *         "recordedAt": "2026-12-05T00:58:22.304Z",
                      *         "event": {
-                     *           "id": "01a24328-74ed-7002-be7e-a0e9a2caa41c",
-                     *           "stream": "consent-01a24328-74d5-7002-9699-578523cd724d",
+                     *           "id": "01a243a3-5fe5-7007-bb71-69fd41209569",
+                     *           "stream": "consent-01a243a3-5fcf-7002-9e0e-c266995b6ea6",
                      *           "position": 0
                      *         },
                      *         "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -9251,16 +9253,16 @@ export interface operations {
                      *         "givenByGuardian": null
                      *       },
                      *       {
-                     *         "receiptId": "01a24328-7510-7006-9d3d-87489b9b619d",
-                     *         "tenantId": "shop-7aeca9-09",
-                     *         "subjectId": "01a24328-74d5-7002-9699-578523cd724d",
-                     *         "consentId": "01a24328-7510-7007-a930-fe41479c6fc5",
+                     *         "receiptId": "01a243a3-5ffd-7007-8b53-415b0bfa8b78",
+                     *         "tenantId": "shop-a4118f-09",
+                     *         "subjectId": "01a243a3-5fcf-7002-9e0e-c266995b6ea6",
+                     *         "consentId": "01a243a3-5ffd-7008-8cea-fc8a90a78194",
                      *         "channel": "sms",
                      *         "scope": "general",
-                     *         "recordedAt": "2026-12-04T22:44:06.460Z",
+                     *         "recordedAt": "2026-12-05T00:58:22.304Z",
                      *         "event": {
-                     *           "id": "01a24328-7512-7006-8017-dc13e78eb8fc",
-                     *           "stream": "consent-01a24328-74d5-7002-9699-578523cd724d",
+                     *           "id": "01a243a3-6000-7007-8ce8-983b512df9a7",
+                     *           "stream": "consent-01a243a3-5fcf-7002-9e0e-c266995b6ea6",
                      *           "position": 1
                      *         },
                      *         "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -9367,16 +9369,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "receiptId": "01a24328-0142-7004-9d48-95b89de2f9c2",
-                     *       "tenantId": "rec-926782",
-                     *       "subjectId": "01a24328-0101-7000-a439-cc7b741c602c",
-                     *       "consentId": "01a24328-0142-7005-8f85-beafbd46379b",
+                     *       "receiptId": "01a243a3-545f-7007-bcda-7b6464c06d8b",
+                     *       "tenantId": "shop-a4118f-04",
+                     *       "subjectId": "01a243a3-53d1-7001-b159-488daa410731",
+                     *       "consentId": "01a243a3-545f-7008-bb15-83bd05cfc053",
                      *       "channel": "email",
                      *       "scope": "general",
-                     *       "recordedAt": "2026-12-04T22:23:40.830Z",
+                     *       "recordedAt": "2026-12-05T00:39:22.304Z",
                      *       "event": {
-                     *         "id": "01a24328-0142-7006-884a-a0018b448b8c",
-                     *         "stream": "consent-01a24328-0101-7000-a439-cc7b741c602c",
+                     *         "id": "01a243a3-5460-7001-bb6b-fac57e6d172e",
+                     *         "stream": "consent-01a243a3-53d1-7001-b159-488daa410731",
                      *         "position": 0
                      *       },
                      *       "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -9384,7 +9386,7 @@ export interface operations {
                      *       "purpose": {
                      *         "key": "newsletter",
                      *         "version": 1,
-                     *         "name": "Newsletter",
+                     *         "name": "newsletter",
                      *         "legalBasis": "consent"
                      *       },
                      *       "thirdParty": null,
@@ -9392,9 +9394,9 @@ export interface operations {
                      *       "evidence": {
                      *         "noticeVersion": "notice-1",
                      *         "method": "checkbox",
-                     *         "source": "web",
-                     *         "collector": "system:web",
-                     *         "collectedAt": "2026-12-04T22:23:40.830Z"
+                     *         "source": "web-signup-form",
+                     *         "collector": "system:web-shop",
+                     *         "collectedAt": "2026-11-01T10:00:00.000Z"
                      *       },
                      *       "withdrawal": null,
                      *       "givenByGuardian": null
@@ -9491,16 +9493,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "receiptId": "01a24328-6948-7000-985d-a15335abb6e6",
-                     *       "tenantId": "shop-7aeca9-04",
-                     *       "subjectId": "01a24328-68aa-7003-8613-944900d9167d",
-                     *       "consentId": "01a24328-68ca-7006-8917-f43f71ff7c29",
+                     *       "receiptId": "01a243a3-54d9-7000-bf72-9ca559ed0f38",
+                     *       "tenantId": "shop-a4118f-04",
+                     *       "subjectId": "01a243a3-53d1-7001-b159-488daa410731",
+                     *       "consentId": "01a243a3-545f-7008-bb15-83bd05cfc053",
                      *       "channel": "email",
                      *       "scope": "general",
-                     *       "recordedAt": "2026-12-04T22:27:06.460Z",
+                     *       "recordedAt": "2026-12-05T00:41:22.304Z",
                      *       "event": {
-                     *         "id": "01a24328-6949-7004-ac43-adfa192b8d71",
-                     *         "stream": "consent-01a24328-68aa-7003-8613-944900d9167d",
+                     *         "id": "01a243a3-54da-7002-98de-083bf38a1651",
+                     *         "stream": "consent-01a243a3-53d1-7001-b159-488daa410731",
                      *         "position": 1
                      *       },
                      *       "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -9621,18 +9623,18 @@ export interface operations {
                      *       "purposeVersion": 1,
                      *       "proof": [
                      *         {
-                     *           "eventId": "01a24328-d6f6-7004-b54a-26e3a4fb01e9",
+                     *           "eventId": "01a243a3-d9a2-7001-b770-440769d7fb0e",
                      *           "type": "PurposeDefined.v1",
-                     *           "position": "pg:00000001.0000000000004a40.0000000000000007",
+                     *           "position": "pg:00000001.000000000000442d.0000000000000007",
                      *           "occurredAt": "2026-11-23T10:00:00.000Z",
-                     *           "stream": "purposes-dsr-dc3669"
+                     *           "stream": "purposes-dsr-bf6bfc"
                      *         },
                      *         {
-                     *           "eventId": "01a24328-d753-7005-9b7e-5a9245507541",
+                     *           "eventId": "01a243a3-da21-7003-b063-59a1533ed49b",
                      *           "type": "ConsentGranted.v2",
-                     *           "position": "pg:00000001.0000000000004a54.000000000000000a",
+                     *           "position": "pg:00000001.0000000000004441.000000000000000a",
                      *           "occurredAt": "2026-11-23T10:00:00.000Z",
-                     *           "stream": "consent-01a24328-d72a-7002-870a-ddd29fbfc093"
+                     *           "stream": "consent-01a243a3-d9ed-7004-87e1-073d034296db"
                      *         }
                      *       ]
                      *     }
@@ -9715,16 +9717,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "receiptId": "01a24328-68ca-7005-b65a-90564b3aee53",
-                     *       "tenantId": "shop-7aeca9-04",
-                     *       "subjectId": "01a24328-68aa-7003-8613-944900d9167d",
-                     *       "consentId": "01a24328-68ca-7006-8917-f43f71ff7c29",
+                     *       "receiptId": "01a243a3-545f-7007-bcda-7b6464c06d8b",
+                     *       "tenantId": "shop-a4118f-04",
+                     *       "subjectId": "01a243a3-53d1-7001-b159-488daa410731",
+                     *       "consentId": "01a243a3-545f-7008-bb15-83bd05cfc053",
                      *       "channel": "email",
                      *       "scope": "general",
-                     *       "recordedAt": "2026-12-04T22:25:06.460Z",
+                     *       "recordedAt": "2026-12-05T00:39:22.304Z",
                      *       "event": {
-                     *         "id": "01a24328-68cb-7004-81ef-5b29ab7e86dd",
-                     *         "stream": "consent-01a24328-68aa-7003-8613-944900d9167d",
+                     *         "id": "01a243a3-5460-7001-bb6b-fac57e6d172e",
+                     *         "stream": "consent-01a243a3-53d1-7001-b159-488daa410731",
                      *         "position": 0
                      *       },
                      *       "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -9809,9 +9811,11 @@ export interface operations {
     };
     ConsentsController_receiptOfEvent: {
         parameters: {
-            query: {
+            query?: {
                 /** @description The id of the consent event (given or withdrawn) */
-                eventId: string;
+                eventId?: string;
+                /** @description The id of a consent (one a decision rested on): the receipt of its grant */
+                consentId?: string;
             };
             header?: never;
             path?: never;
@@ -9827,16 +9831,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "receiptId": "01a24328-68ca-7005-b65a-90564b3aee53",
-                     *       "tenantId": "shop-7aeca9-04",
-                     *       "subjectId": "01a24328-68aa-7003-8613-944900d9167d",
-                     *       "consentId": "01a24328-68ca-7006-8917-f43f71ff7c29",
+                     *       "receiptId": "01a243a3-545f-7007-bcda-7b6464c06d8b",
+                     *       "tenantId": "shop-a4118f-04",
+                     *       "subjectId": "01a243a3-53d1-7001-b159-488daa410731",
+                     *       "consentId": "01a243a3-545f-7008-bb15-83bd05cfc053",
                      *       "channel": "email",
                      *       "scope": "general",
-                     *       "recordedAt": "2026-12-04T22:25:06.460Z",
+                     *       "recordedAt": "2026-12-05T00:39:22.304Z",
                      *       "event": {
-                     *         "id": "01a24328-68cb-7004-81ef-5b29ab7e86dd",
-                     *         "stream": "consent-01a24328-68aa-7003-8613-944900d9167d",
+                     *         "id": "01a243a3-5460-7001-bb6b-fac57e6d172e",
+                     *         "stream": "consent-01a243a3-53d1-7001-b159-488daa410731",
                      *         "position": 0
                      *       },
                      *       "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -10013,17 +10017,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "decisionId": "01a24328-69b9-7000-9c97-321d5f79b532",
-                     *       "customerId": "01a24328-68aa-7003-8613-944900d9167d",
+                     *       "decisionId": "01a243a3-554c-7005-a350-615783a34af1",
+                     *       "customerId": "01a243a3-53d1-7001-b159-488daa410731",
                      *       "allow": false,
                      *       "reasons": [
                      *         "OUTDATED_NOTICE_VERSION"
                      *       ],
                      *       "legalBasis": "consent",
                      *       "consentIds": [
-                     *         "01a24328-6986-7001-a844-2c77d9edc645"
+                     *         "01a243a3-5519-7005-8f38-bc58f47a0d03"
                      *       ],
-                     *       "decidedAt": "2026-12-04T22:33:06.460Z"
+                     *       "decidedAt": "2026-12-05T00:47:22.304Z"
                      *     }
                      */
                     "application/json": components["schemas"]["DecisionDto"];
@@ -10100,26 +10104,26 @@ export interface operations {
                      *       "denied": 1,
                      *       "decisions": [
                      *         {
-                     *           "decisionId": "01a24328-7269-7007-81ce-d8e32a92332a",
-                     *           "customerId": "01a24328-7207-7000-8ccc-3deb5f68ffad",
+                     *           "decisionId": "01a243a3-5da2-7003-90fd-2b2a26189117",
+                     *           "customerId": "01a243a3-5d41-7001-ad25-10ecc6bb3aa9",
                      *           "allow": true,
                      *           "reasons": [],
                      *           "legalBasis": "consent",
                      *           "consentIds": [
-                     *             "01a24328-721e-7003-b372-524007049893"
+                     *             "01a243a3-5d58-7002-8767-1c897aa655cf"
                      *           ],
-                     *           "decidedAt": "2026-12-04T22:44:06.460Z"
+                     *           "decidedAt": "2026-12-05T00:58:22.304Z"
                      *         },
                      *         {
-                     *           "decisionId": "01a24328-7269-7008-90f4-6389b8fc6669",
-                     *           "customerId": "01a24328-7235-7007-8ad2-e7e54e3466d6",
+                     *           "decisionId": "01a243a3-5da2-7004-8892-59556ccac7d4",
+                     *           "customerId": "01a243a3-5d6f-7000-9feb-e99536bfc81f",
                      *           "allow": true,
                      *           "reasons": [],
                      *           "legalBasis": "consent",
                      *           "consentIds": [
-                     *             "01a24328-724e-7008-9d45-79bb761e5f42"
+                     *             "01a243a3-5d87-7003-8c0f-27b694b4080a"
                      *           ],
-                     *           "decidedAt": "2026-12-04T22:44:06.460Z"
+                     *           "decidedAt": "2026-12-05T00:58:22.304Z"
                      *         }
                      *       ]
                      *     }
@@ -10191,13 +10195,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "origin": "attest.local/processing-record/rec-926782",
-                     *       "verifierKey": "attest.local/processing-record+2544a0d3+AS24SB4KpU7InnerMbczLNAixFfPntbP5lRk8APlg5um",
+                     *       "origin": "attest.local/processing-record/rec-55e1b8",
+                     *       "verifierKey": "attest.local/processing-record+cfa9edd4+AQlDcmQRFd8oNgwr814d8/tbDRnY2mY4STqMst/hWlv+",
                      *       "latestCheckpoint": {
                      *         "size": 1,
-                     *         "root": "kXGQ9DfJPBiT4Yj59Z2V7Vi4+LG3DK52Vq6BsINZsqo=",
-                     *         "note": "attest.local/processing-record/rec-926782\n1\nkXGQ9DfJPBiT4Yj59Z2V7Vi4+LG3DK52Vq6BsINZsqo=\n\n— attest.local/processing-record JUSg09/Wnafiug/MQ8QrOqnJpdaCB1y2IdRknlYLtLFFDiGXXWaS11E2ybmYmfb9+1P5SqNRAMSKy2A0Dsi4tJU0HQA=\n",
-                     *         "createdAt": "2026-12-04T22:23:44.864Z"
+                     *         "root": "axpCI7YcCxH7P2+Rv5xrfuGNwyLcg6Bp5hdewbmb96c=",
+                     *         "note": "attest.local/processing-record/rec-55e1b8\n1\naxpCI7YcCxH7P2+Rv5xrfuGNwyLcg6Bp5hdewbmb96c=\n\n— attest.local/processing-record z6nt1L4UGYYbD+/ULMl1+eyt6ScMBw8EfPE8FHuH7WCsDVJMKcj2Sy1pPGIrCv4pkuR912pVOefadlw7c22DBqjvuQ0=\n",
+                     *         "createdAt": "2026-12-05T00:39:10.851Z"
                      *       }
                      *     }
                      */
@@ -10260,9 +10264,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "size": 1,
-                     *       "root": "kXGQ9DfJPBiT4Yj59Z2V7Vi4+LG3DK52Vq6BsINZsqo=",
-                     *       "note": "attest.local/processing-record/rec-926782\n1\nkXGQ9DfJPBiT4Yj59Z2V7Vi4+LG3DK52Vq6BsINZsqo=\n\n— attest.local/processing-record JUSg09/Wnafiug/MQ8QrOqnJpdaCB1y2IdRknlYLtLFFDiGXXWaS11E2ybmYmfb9+1P5SqNRAMSKy2A0Dsi4tJU0HQA=\n",
-                     *       "createdAt": "2026-12-04T22:23:44.864Z"
+                     *       "root": "axpCI7YcCxH7P2+Rv5xrfuGNwyLcg6Bp5hdewbmb96c=",
+                     *       "note": "attest.local/processing-record/rec-55e1b8\n1\naxpCI7YcCxH7P2+Rv5xrfuGNwyLcg6Bp5hdewbmb96c=\n\n— attest.local/processing-record z6nt1L4UGYYbD+/ULMl1+eyt6ScMBw8EfPE8FHuH7WCsDVJMKcj2Sy1pPGIrCv4pkuR912pVOefadlw7c22DBqjvuQ0=\n",
+                     *       "createdAt": "2026-12-05T00:39:10.851Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Checkpoint"];
@@ -10337,19 +10341,19 @@ export interface operations {
                      * @example {
                      *       "checkpoints": [
                      *         {
-                     *           "size": 11,
-                     *           "root": "wDyhb062dSK1/67IhU9qiAmp4S5qOlmmkCGI3CEWyF8=",
-                     *           "note": "attest.local/processing-record/rec-926782\n11\nwDyhb062dSK1/67IhU9qiAmp4S5qOlmmkCGI3CEWyF8=\n\n— attest.local/processing-record JUSg008J+VkUIFhtEFAu0mCpzbfqyzgDDbptIC1J3z1RB46MdkidynWR2q3ste6LKMDjvPhQAxRan0GLcGRXig5RNwM=\n",
-                     *           "createdAt": "2026-12-04T22:23:46.429Z"
+                     *           "size": 10,
+                     *           "root": "pzw/1UHjGkXBo+5lFFh5kxBmM9hTjz4ZGbK2bt2c66A=",
+                     *           "note": "attest.local/processing-record/rec-55e1b8\n10\npzw/1UHjGkXBo+5lFFh5kxBmM9hTjz4ZGbK2bt2c66A=\n\n— attest.local/processing-record z6nt1OAG0xtsG5cxLfmm+yFFnkWRzl92QGHHSWi6FYUw0fLzoSLwUeXnZgktSu7JQ9sLOdfC/hYYcC6w3bZRHIkkFgY=\n",
+                     *           "createdAt": "2026-12-05T00:39:12.450Z"
                      *         },
                      *         {
-                     *           "size": 10,
-                     *           "root": "rMxvaLiKsSyLiYg4tpH/1i3J2xQaWsK1+nkVbSElWTE=",
-                     *           "note": "attest.local/processing-record/rec-926782\n10\nrMxvaLiKsSyLiYg4tpH/1i3J2xQaWsK1+nkVbSElWTE=\n\n— attest.local/processing-record JUSg06sfs8XntSbeqdRgMgVFolxEwoJyHTOE+4ABdAxwAv2roClVHrSB7aKtjQ4UmmakRYNC0npBVXx/KZFzaVrHGAc=\n",
-                     *           "createdAt": "2026-12-04T22:23:46.412Z"
+                     *           "size": 6,
+                     *           "root": "r0/374WisjqXVjQVEHvDlHt2HJ/0qnPGALyt+lSHjpE=",
+                     *           "note": "attest.local/processing-record/rec-55e1b8\n6\nr0/374WisjqXVjQVEHvDlHt2HJ/0qnPGALyt+lSHjpE=\n\n— attest.local/processing-record z6nt1OZfdFhzxGNAcyElPYRJJ4mRzcL+IuZe6LE9mgwI1nIx0R13xOjaWe3aQN3GnOcx+oYl1VDTxrWgOYXCooY6mQc=\n",
+                     *           "createdAt": "2026-12-05T00:39:11.284Z"
                      *         }
                      *       ],
-                     *       "next": "MTB8NQ"
+                     *       "next": "Nnwz"
                      *     }
                      */
                     "application/json": components["schemas"]["CheckpointHistoryPage"];
@@ -10423,15 +10427,15 @@ export interface operations {
                      * @example [
                      *       {
                      *         "size": 1,
-                     *         "root": "kXGQ9DfJPBiT4Yj59Z2V7Vi4+LG3DK52Vq6BsINZsqo=",
-                     *         "note": "attest.local/processing-record/rec-926782\n1\nkXGQ9DfJPBiT4Yj59Z2V7Vi4+LG3DK52Vq6BsINZsqo=\n\n— attest.local/processing-record JUSg09/Wnafiug/MQ8QrOqnJpdaCB1y2IdRknlYLtLFFDiGXXWaS11E2ybmYmfb9+1P5SqNRAMSKy2A0Dsi4tJU0HQA=\n",
-                     *         "createdAt": "2026-12-04T22:23:44.864Z"
+                     *         "root": "axpCI7YcCxH7P2+Rv5xrfuGNwyLcg6Bp5hdewbmb96c=",
+                     *         "note": "attest.local/processing-record/rec-55e1b8\n1\naxpCI7YcCxH7P2+Rv5xrfuGNwyLcg6Bp5hdewbmb96c=\n\n— attest.local/processing-record z6nt1L4UGYYbD+/ULMl1+eyt6ScMBw8EfPE8FHuH7WCsDVJMKcj2Sy1pPGIrCv4pkuR912pVOefadlw7c22DBqjvuQ0=\n",
+                     *         "createdAt": "2026-12-05T00:39:10.851Z"
                      *       },
                      *       {
                      *         "size": 4,
-                     *         "root": "Vp/EUilwtON4JxPlnsehD0foFWxL8+SsU65AQHBaS/g=",
-                     *         "note": "attest.local/processing-record/rec-926782\n4\nVp/EUilwtON4JxPlnsehD0foFWxL8+SsU65AQHBaS/g=\n\n— attest.local/processing-record JUSg02qxkE9mJacniSmHXAkccz0hU+dVcyFN8XPjdn3k99vlLHpMUcCpmsc46MB2TiJa3qtBmdhLY35bJ5gImPP3eQc=\n",
-                     *         "createdAt": "2026-12-04T22:23:45.319Z"
+                     *         "root": "+RL6RvMDLKtEZeiKo0FjgOWayfWvtL+JZvipaqulE/o=",
+                     *         "note": "attest.local/processing-record/rec-55e1b8\n4\n+RL6RvMDLKtEZeiKo0FjgOWayfWvtL+JZvipaqulE/o=\n\n— attest.local/processing-record z6nt1Kq/1eRCiRAgNP+AwaYzhAWPHm3zoM4y/cVTx/0yWAQohNbZ+HFq14q42wyWgB2bCUEjbaHdo/p0Urv18/GtBQg=\n",
+                     *         "createdAt": "2026-12-05T00:39:11.180Z"
                      *       }
                      *     ]
                      */
@@ -10503,9 +10507,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "size": 10,
-                     *       "root": "rMxvaLiKsSyLiYg4tpH/1i3J2xQaWsK1+nkVbSElWTE=",
-                     *       "note": "attest.local/processing-record/rec-926782\n10\nrMxvaLiKsSyLiYg4tpH/1i3J2xQaWsK1+nkVbSElWTE=\n\n— attest.local/processing-record JUSg06sfs8XntSbeqdRgMgVFolxEwoJyHTOE+4ABdAxwAv2roClVHrSB7aKtjQ4UmmakRYNC0npBVXx/KZFzaVrHGAc=\n",
-                     *       "createdAt": "2026-12-04T22:23:46.412Z"
+                     *       "root": "pzw/1UHjGkXBo+5lFFh5kxBmM9hTjz4ZGbK2bt2c66A=",
+                     *       "note": "attest.local/processing-record/rec-55e1b8\n10\npzw/1UHjGkXBo+5lFFh5kxBmM9hTjz4ZGbK2bt2c66A=\n\n— attest.local/processing-record z6nt1OAG0xtsG5cxLfmm+yFFnkWRzl92QGHHSWi6FYUw0fLzoSLwUeXnZgktSu7JQ9sLOdfC/hYYcC6w3bZRHIkkFgY=\n",
+                     *       "createdAt": "2026-12-05T00:39:12.450Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Checkpoint"];
@@ -10577,35 +10581,38 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "index": 2,
-                     *       "leafHash": "h+roEnCIiGXArJpQb0OzsmpznwMuut0R4VTakOg2W+o=",
-                     *       "body": "{\"actor\":\"apiKey:01a24328-0093-7002-9359-1f334dea4f3d\",\"at\":\"2026-12-04T22:23:40.830Z\",\"categories\":[\"consent\"],\"channel\":\"email\",\"commandId\":\"01a24328-013d-7005-8c4d-46dfd58037df\",\"correlationId\":\"01a24328-013a-7006-9f38-988d9fdccac9\",\"eventId\":\"01a24328-0142-7006-884a-a0018b448b8c\",\"index\":2,\"kind\":\"collect\",\"legalBasis\":\"consent\",\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"interactive\",\"outcome\":null,\"purpose\":\"newsletter\",\"reasons\":[],\"subject\":\"psn_wX0r2JhLCnx9y_RGIR4C9g\",\"tenant\":\"rec-926782\",\"v\":1}",
+                     *       "index": 3,
+                     *       "leafHash": "/4s/TTv+U9Icp4o6pJ6GLWZaKTmBcj3B1TnqR/zJJ40=",
+                     *       "body": "{\"actor\":\"apiKey:01a243a3-feaf-7006-9131-a22dfcfa226d\",\"at\":\"2026-12-05T00:39:07.368Z\",\"categories\":[\"contact\"],\"channel\":\"email\",\"commandId\":\"01a243a3-ff4a-7004-97de-d793917c99fe\",\"consents\":[\"01a243a3-ff24-7007-8201-9c9f8d88ea99\"],\"correlationId\":\"01a243a3-ff48-7004-aeb6-65c356a63d41\",\"eventId\":null,\"index\":3,\"kind\":\"decision\",\"legalBasis\":\"consent\",\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"api\",\"outcome\":\"allow\",\"purpose\":\"newsletter\",\"reasons\":[],\"subject\":\"psn_FOV4XgH-z70xe8eCyvOcPQ\",\"tenant\":\"rec-55e1b8\",\"v\":2}",
                      *       "record": {
-                     *         "actor": "apiKey:01a24328-0093-7002-9359-1f334dea4f3d",
-                     *         "at": "2026-12-04T22:23:40.830Z",
+                     *         "actor": "apiKey:01a243a3-feaf-7006-9131-a22dfcfa226d",
+                     *         "at": "2026-12-05T00:39:07.368Z",
                      *         "categories": [
-                     *           "consent"
+                     *           "contact"
                      *         ],
                      *         "channel": "email",
-                     *         "commandId": "01a24328-013d-7005-8c4d-46dfd58037df",
-                     *         "correlationId": "01a24328-013a-7006-9f38-988d9fdccac9",
-                     *         "eventId": "01a24328-0142-7006-884a-a0018b448b8c",
-                     *         "index": 2,
-                     *         "kind": "collect",
+                     *         "commandId": "01a243a3-ff4a-7004-97de-d793917c99fe",
+                     *         "consents": [
+                     *           "01a243a3-ff24-7007-8201-9c9f8d88ea99"
+                     *         ],
+                     *         "correlationId": "01a243a3-ff48-7004-aeb6-65c356a63d41",
+                     *         "eventId": null,
+                     *         "index": 3,
+                     *         "kind": "decision",
                      *         "legalBasis": "consent",
                      *         "measures": [
                      *           "per-subject-encryption",
                      *           "access-control"
                      *         ],
-                     *         "method": "interactive",
-                     *         "outcome": null,
+                     *         "method": "api",
+                     *         "outcome": "allow",
                      *         "purpose": "newsletter",
                      *         "reasons": [],
-                     *         "subject": "psn_wX0r2JhLCnx9y_RGIR4C9g",
-                     *         "tenant": "rec-926782",
-                     *         "v": 1
+                     *         "subject": "psn_FOV4XgH-z70xe8eCyvOcPQ",
+                     *         "tenant": "rec-55e1b8",
+                     *         "v": 2
                      *       },
-                     *       "recordedAt": "2026-12-04T22:23:44.973Z",
+                     *       "recordedAt": "2026-12-05T00:39:10.932Z",
                      *       "purgedAt": null
                      *     }
                      */
@@ -10690,10 +10697,10 @@ export interface operations {
                      * @example {
                      *       "index": 0,
                      *       "size": 4,
-                     *       "leafHash": "kXGQ9DfJPBiT4Yj59Z2V7Vi4+LG3DK52Vq6BsINZsqo=",
+                     *       "leafHash": "axpCI7YcCxH7P2+Rv5xrfuGNwyLcg6Bp5hdewbmb96c=",
                      *       "proof": [
-                     *         "3LTySK4X4bi85ZBnHMtmf0PL8ZoFsTKoAXqwr2nP1Xg=",
-                     *         "b5mhmOOWCZZrEjnbKWdrsuLXFUJqTwuMG9iwLf8SzH8="
+                     *         "PA9Gn0n5HrL+zzOvjgEsEFJ7iVWTi2sqN1Nir0Am4wQ=",
+                     *         "igQc63BNf+LDOo2zCvQ/QDp5bWlu4HnoJXBV6YUd08Q="
                      *       ]
                      *     }
                      */
@@ -10779,7 +10786,7 @@ export interface operations {
                      *       "from": 4,
                      *       "to": 6,
                      *       "proof": [
-                     *         "JwH6Nd+oZELkJ7+Fkkz+3f2HsZiSlttXvG0wn3/uKBs="
+                     *         "CANZi//Z21yYjchMf2ty8rnP1rhm4jELIvvofUpa3Vw="
                      *       ]
                      *     }
                      */
@@ -10868,14 +10875,46 @@ export interface operations {
                      * @example {
                      *       "records": [
                      *         {
-                     *           "actor": "apiKey:01a24328-0093-7002-9359-1f334dea4f3d",
-                     *           "at": "2026-12-04T22:23:40.830Z",
+                     *           "actor": "apiKey:01a243a3-feaf-7006-9131-a22dfcfa226d",
+                     *           "at": "2026-12-05T00:39:07.368Z",
                      *           "categories": [
                      *             "contact"
                      *           ],
                      *           "channel": "email",
-                     *           "commandId": "01a24328-0197-7005-ad6a-0e3dd2ead8bc",
-                     *           "correlationId": "01a24328-0195-7001-8bb8-3b179b612888",
+                     *           "commandId": "01a243a4-00a5-7007-876f-d6dfe4c3b47c",
+                     *           "consents": [
+                     *             "01a243a3-ff24-7007-8201-9c9f8d88ea99"
+                     *           ],
+                     *           "correlationId": "01a243a4-00a4-7007-9a11-e5ad65e2c2f9",
+                     *           "eventId": null,
+                     *           "index": 4,
+                     *           "kind": "decision",
+                     *           "legalBasis": "consent",
+                     *           "measures": [
+                     *             "per-subject-encryption",
+                     *             "access-control"
+                     *           ],
+                     *           "method": "api",
+                     *           "outcome": "allow",
+                     *           "purpose": "newsletter",
+                     *           "reasons": [],
+                     *           "subject": "psn_FOV4XgH-z70xe8eCyvOcPQ",
+                     *           "tenant": "rec-55e1b8",
+                     *           "v": 2,
+                     *           "leafHash": "hlwpb/KpUVQpfEKfDwtBWBCn7k3yF0gplqhjGmD5mAg="
+                     *         },
+                     *         {
+                     *           "actor": "apiKey:01a243a3-feaf-7006-9131-a22dfcfa226d",
+                     *           "at": "2026-12-05T00:39:07.368Z",
+                     *           "categories": [
+                     *             "contact"
+                     *           ],
+                     *           "channel": "email",
+                     *           "commandId": "01a243a3-ff4a-7004-97de-d793917c99fe",
+                     *           "consents": [
+                     *             "01a243a3-ff24-7007-8201-9c9f8d88ea99"
+                     *           ],
+                     *           "correlationId": "01a243a3-ff48-7004-aeb6-65c356a63d41",
                      *           "eventId": null,
                      *           "index": 3,
                      *           "kind": "decision",
@@ -10888,39 +10927,13 @@ export interface operations {
                      *           "outcome": "allow",
                      *           "purpose": "newsletter",
                      *           "reasons": [],
-                     *           "subject": "psn_wX0r2JhLCnx9y_RGIR4C9g",
-                     *           "tenant": "rec-926782",
-                     *           "v": 1,
-                     *           "leafHash": "vHGIYYRSs9aX+BbKIPb4ucxnXUrqFzUVjIjo4kzxnrU="
-                     *         },
-                     *         {
-                     *           "actor": "apiKey:01a24328-0093-7002-9359-1f334dea4f3d",
-                     *           "at": "2026-12-04T22:23:40.830Z",
-                     *           "categories": [
-                     *             "consent"
-                     *           ],
-                     *           "channel": "email",
-                     *           "commandId": "01a24328-013d-7005-8c4d-46dfd58037df",
-                     *           "correlationId": "01a24328-013a-7006-9f38-988d9fdccac9",
-                     *           "eventId": "01a24328-0142-7006-884a-a0018b448b8c",
-                     *           "index": 2,
-                     *           "kind": "collect",
-                     *           "legalBasis": "consent",
-                     *           "measures": [
-                     *             "per-subject-encryption",
-                     *             "access-control"
-                     *           ],
-                     *           "method": "interactive",
-                     *           "outcome": null,
-                     *           "purpose": "newsletter",
-                     *           "reasons": [],
-                     *           "subject": "psn_wX0r2JhLCnx9y_RGIR4C9g",
-                     *           "tenant": "rec-926782",
-                     *           "v": 1,
-                     *           "leafHash": "h+roEnCIiGXArJpQb0OzsmpznwMuut0R4VTakOg2W+o="
+                     *           "subject": "psn_FOV4XgH-z70xe8eCyvOcPQ",
+                     *           "tenant": "rec-55e1b8",
+                     *           "v": 2,
+                     *           "leafHash": "/4s/TTv+U9Icp4o6pJ6GLWZaKTmBcj3B1TnqR/zJJ40="
                      *         }
                      *       ],
-                     *       "next": "MjAyNi0xMi0wNFQyMjoyMzo0MC44MzAwMDBafDI"
+                     *       "next": "MjAyNi0xMi0wNVQwMDozOTowNy4zNjgwMDBafDM"
                      *     }
                      */
                     "application/json": components["schemas"]["ProcessingRecordPage"];
@@ -10989,7 +11002,7 @@ export interface operations {
                 to?: string;
                 /** @description Newest first (by time, then entry index) or oldest first */
                 order?: "newest" | "oldest";
-                /** @description Columns, comma-separated (index, at, kind, purpose, actor, subject, legalBasis, categories, method, channel, outcome, reasons, measures, eventId, commandId, correlationId, leafHash, tenant); the entry index always comes first. Default: all. */
+                /** @description Columns, comma-separated (index, at, kind, purpose, actor, subject, legalBasis, categories, method, channel, outcome, reasons, consents, measures, eventId, commandId, correlationId, leafHash, tenant); the entry index always comes first. Default: all. */
                 columns?: string;
             };
             header?: never;
@@ -11004,7 +11017,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /** @example index,at,kind,purpose,actor,subject,legalBasis,categories,method,channel,outcome,reasons,measures,eventId,commandId,correlationId,leafHash,tenant */
+                    /** @example index,at,kind,purpose,actor,subject,legalBasis,categories,method,channel,outcome,reasons,consents,measures,eventId,commandId,correlationId,leafHash,tenant */
                     "text/csv": string;
                 };
             };
@@ -11071,7 +11084,7 @@ export interface operations {
                 to?: string;
                 /** @description Newest first (by time, then entry index) or oldest first */
                 order?: "newest" | "oldest";
-                /** @description Columns, comma-separated (index, at, kind, purpose, actor, subject, legalBasis, categories, method, channel, outcome, reasons, measures, eventId, commandId, correlationId, leafHash, tenant); the entry index always comes first. Default: all. */
+                /** @description Columns, comma-separated (index, at, kind, purpose, actor, subject, legalBasis, categories, method, channel, outcome, reasons, consents, measures, eventId, commandId, correlationId, leafHash, tenant); the entry index always comes first. Default: all. */
                 columns?: string;
             };
             header?: never;
@@ -11094,14 +11107,14 @@ export interface operations {
                      *       ],
                      *       "records": [
                      *         {
-                     *           "index": 11,
-                     *           "at": "2026-12-04T22:23:40.830Z",
+                     *           "index": 12,
+                     *           "at": "2026-12-05T00:39:07.368Z",
                      *           "kind": "decision",
                      *           "outcome": "allow"
                      *         },
                      *         {
-                     *           "index": 10,
-                     *           "at": "2026-12-04T22:23:40.830Z",
+                     *           "index": 11,
+                     *           "at": "2026-12-05T00:39:07.368Z",
                      *           "kind": "decision",
                      *           "outcome": "allow"
                      *         }
@@ -11175,14 +11188,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "tenantId": "dsr-dc3669",
-                     *       "origin": "attest.local/processing-record/dsr-dc3669",
+                     *       "tenantId": "dsr-bf6bfc",
+                     *       "origin": "attest.local/processing-record/dsr-bf6bfc",
                      *       "ok": true,
                      *       "size": 38,
                      *       "purged": 0,
                      *       "latestCheckpoint": {
                      *         "size": 36,
-                     *         "root": "IRl3fOnmwS+OY60WR/BJH+HTG0uHRZQeWqbEHeeqrRs="
+                     *         "root": "cfRcOF2SyFG3+ecvn9F3HwOCW0Uom+Nkua8fYPth+eg="
                      *       },
                      *       "checkpointsChecked": 2,
                      *       "uncovered": 2,
@@ -11251,47 +11264,47 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "runId": "01a24328-0758-7002-a2cb-ac4c15536526",
+                     *         "runId": "01a243a4-05ab-7002-b8b0-1f6dd4164821",
                      *         "trigger": "scheduled",
                      *         "requestedBy": null,
-                     *         "startedAt": "2026-12-04T22:23:46.510Z",
-                     *         "finishedAt": "2026-12-04T22:23:46.520Z",
+                     *         "startedAt": "2026-12-05T00:39:12.551Z",
+                     *         "finishedAt": "2026-12-05T00:39:12.555Z",
                      *         "problemCount": 0,
                      *         "report": {
                      *           "ok": true,
-                     *           "size": 11,
-                     *           "origin": "attest.local/processing-record/rec-926782",
+                     *           "size": 12,
+                     *           "origin": "attest.local/processing-record/rec-55e1b8",
                      *           "purged": 0,
                      *           "pending": 0,
                      *           "problems": [],
-                     *           "tenantId": "rec-926782",
+                     *           "tenantId": "rec-55e1b8",
                      *           "uncovered": 0,
                      *           "latestCheckpoint": {
-                     *             "root": "wDyhb062dSK1/67IhU9qiAmp4S5qOlmmkCGI3CEWyF8=",
-                     *             "size": 11
+                     *             "root": "412CNAB8sTY/tvKlxe+H6xuiaPoHxP2AMVZuHKSVoDU=",
+                     *             "size": 12
                      *           },
                      *           "checkpointsChecked": 6
                      *         }
                      *       },
                      *       {
-                     *         "runId": "01a24328-0729-7004-9439-2dbf53e4cb0a",
+                     *         "runId": "01a243a4-0586-7005-b220-49d8dc898c0e",
                      *         "trigger": "on-demand",
-                     *         "requestedBy": "apiKey:01a24328-0079-7006-b6de-51800c7154da",
-                     *         "startedAt": "2026-12-04T22:23:40.830Z",
-                     *         "finishedAt": "2026-12-04T22:23:40.830Z",
+                     *         "requestedBy": "apiKey:01a243a3-fe9d-7005-8630-764cd6c6f951",
+                     *         "startedAt": "2026-12-05T00:39:07.368Z",
+                     *         "finishedAt": "2026-12-05T00:39:07.368Z",
                      *         "problemCount": 0,
                      *         "report": {
                      *           "ok": true,
-                     *           "size": 11,
-                     *           "origin": "attest.local/processing-record/rec-926782",
+                     *           "size": 12,
+                     *           "origin": "attest.local/processing-record/rec-55e1b8",
                      *           "purged": 0,
                      *           "pending": 0,
                      *           "problems": [],
-                     *           "tenantId": "rec-926782",
+                     *           "tenantId": "rec-55e1b8",
                      *           "uncovered": 0,
                      *           "latestCheckpoint": {
-                     *             "root": "wDyhb062dSK1/67IhU9qiAmp4S5qOlmmkCGI3CEWyF8=",
-                     *             "size": 11
+                     *             "root": "412CNAB8sTY/tvKlxe+H6xuiaPoHxP2AMVZuHKSVoDU=",
+                     *             "size": 12
                      *           },
                      *           "checkpointsChecked": 6
                      *         }
@@ -11365,21 +11378,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "runId": "01a24328-0729-7004-9439-2dbf53e4cb0a",
+                     *       "runId": "01a243a4-0586-7005-b220-49d8dc898c0e",
                      *       "trigger": "on-demand",
-                     *       "requestedBy": "apiKey:01a24328-0079-7006-b6de-51800c7154da",
-                     *       "startedAt": "2026-12-04T22:23:40.830Z",
-                     *       "finishedAt": "2026-12-04T22:23:40.830Z",
+                     *       "requestedBy": "apiKey:01a243a3-fe9d-7005-8630-764cd6c6f951",
+                     *       "startedAt": "2026-12-05T00:39:07.368Z",
+                     *       "finishedAt": "2026-12-05T00:39:07.368Z",
                      *       "problemCount": 0,
                      *       "report": {
-                     *         "tenantId": "rec-926782",
-                     *         "origin": "attest.local/processing-record/rec-926782",
+                     *         "tenantId": "rec-55e1b8",
+                     *         "origin": "attest.local/processing-record/rec-55e1b8",
                      *         "ok": true,
-                     *         "size": 11,
+                     *         "size": 12,
                      *         "purged": 0,
                      *         "latestCheckpoint": {
-                     *           "size": 11,
-                     *           "root": "wDyhb062dSK1/67IhU9qiAmp4S5qOlmmkCGI3CEWyF8="
+                     *           "size": 12,
+                     *           "root": "412CNAB8sTY/tvKlxe+H6xuiaPoHxP2AMVZuHKSVoDU="
                      *         },
                      *         "checkpointsChecked": 6,
                      *         "uncovered": 0,
@@ -11451,50 +11464,50 @@ export interface operations {
                     /**
                      * @example {
                      *       "format": "attest-processing-record-bundle/v1",
-                     *       "tenantId": "rec-926782",
-                     *       "origin": "attest.local/processing-record/rec-926782",
-                     *       "verifierKey": "attest.local/processing-record+2544a0d3+AS24SB4KpU7InnerMbczLNAixFfPntbP5lRk8APlg5um",
-                     *       "exportedAt": "2026-12-04T22:23:40.830Z",
+                     *       "tenantId": "rec-55e1b8",
+                     *       "origin": "attest.local/processing-record/rec-55e1b8",
+                     *       "verifierKey": "attest.local/processing-record+cfa9edd4+AQlDcmQRFd8oNgwr814d8/tbDRnY2mY4STqMst/hWlv+",
+                     *       "exportedAt": "2026-12-05T00:39:07.368Z",
                      *       "checkpoints": [
-                     *         "attest.local/processing-record/rec-926782\n1\nkXGQ9DfJPBiT4Yj59Z2V7Vi4+LG3DK52Vq6BsINZsqo=\n\n— attest.local/processing-record JUSg09/Wnafiug/MQ8QrOqnJpdaCB1y2IdRknlYLtLFFDiGXXWaS11E2ybmYmfb9+1P5SqNRAMSKy2A0Dsi4tJU0HQA=\n",
-                     *         "attest.local/processing-record/rec-926782\n4\nVp/EUilwtON4JxPlnsehD0foFWxL8+SsU65AQHBaS/g=\n\n— attest.local/processing-record JUSg02qxkE9mJacniSmHXAkccz0hU+dVcyFN8XPjdn3k99vlLHpMUcCpmsc46MB2TiJa3qtBmdhLY35bJ5gImPP3eQc=\n"
+                     *         "attest.local/processing-record/rec-55e1b8\n1\naxpCI7YcCxH7P2+Rv5xrfuGNwyLcg6Bp5hdewbmb96c=\n\n— attest.local/processing-record z6nt1L4UGYYbD+/ULMl1+eyt6ScMBw8EfPE8FHuH7WCsDVJMKcj2Sy1pPGIrCv4pkuR912pVOefadlw7c22DBqjvuQ0=\n",
+                     *         "attest.local/processing-record/rec-55e1b8\n4\n+RL6RvMDLKtEZeiKo0FjgOWayfWvtL+JZvipaqulE/o=\n\n— attest.local/processing-record z6nt1Kq/1eRCiRAgNP+AwaYzhAWPHm3zoM4y/cVTx/0yWAQohNbZ+HFq14q42wyWgB2bCUEjbaHdo/p0Urv18/GtBQg=\n"
                      *       ],
                      *       "complete": false,
                      *       "entries": [
                      *         {
                      *           "index": 1,
-                     *           "leafHash": "3LTySK4X4bi85ZBnHMtmf0PL8ZoFsTKoAXqwr2nP1Xg=",
-                     *           "body": "{\"actor\":\"apiKey:01a24328-0093-7002-9359-1f334dea4f3d\",\"at\":\"2026-12-04T22:23:40.830Z\",\"categories\":[\"profile.email\",\"profile.name\"],\"channel\":null,\"commandId\":\"01a24328-0102-7004-8998-60b4b54ae02d\",\"correlationId\":\"01a24328-00ff-7007-a44e-b503b07ab0ef\",\"eventId\":\"01a24328-0103-7005-b4ee-0db875434ac4\",\"index\":1,\"kind\":\"collect\",\"legalBasis\":null,\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"interactive\",\"outcome\":null,\"purpose\":null,\"reasons\":[],\"subject\":\"psn_wX0r2JhLCnx9y_RGIR4C9g\",\"tenant\":\"rec-926782\",\"v\":1}",
+                     *           "leafHash": "PA9Gn0n5HrL+zzOvjgEsEFJ7iVWTi2sqN1Nir0Am4wQ=",
+                     *           "body": "{\"actor\":\"apiKey:01a243a3-feaf-7006-9131-a22dfcfa226d\",\"at\":\"2026-12-05T00:39:07.368Z\",\"categories\":[\"profile.email\",\"profile.name\"],\"channel\":null,\"commandId\":\"01a243a3-fefe-7008-99ff-357a862525b7\",\"consents\":[],\"correlationId\":\"01a243a3-fefb-7006-b2ea-8b6137a4c646\",\"eventId\":\"01a243a3-feff-7002-8c82-dc9b5c03a1b2\",\"index\":1,\"kind\":\"collect\",\"legalBasis\":null,\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"interactive\",\"outcome\":null,\"purpose\":null,\"reasons\":[],\"subject\":\"psn_FOV4XgH-z70xe8eCyvOcPQ\",\"tenant\":\"rec-55e1b8\",\"v\":2}",
                      *           "proof": [
-                     *             "kXGQ9DfJPBiT4Yj59Z2V7Vi4+LG3DK52Vq6BsINZsqo=",
-                     *             "b5mhmOOWCZZrEjnbKWdrsuLXFUJqTwuMG9iwLf8SzH8="
+                     *             "axpCI7YcCxH7P2+Rv5xrfuGNwyLcg6Bp5hdewbmb96c=",
+                     *             "igQc63BNf+LDOo2zCvQ/QDp5bWlu4HnoJXBV6YUd08Q="
                      *           ]
                      *         },
                      *         {
                      *           "index": 2,
-                     *           "leafHash": "h+roEnCIiGXArJpQb0OzsmpznwMuut0R4VTakOg2W+o=",
-                     *           "body": "{\"actor\":\"apiKey:01a24328-0093-7002-9359-1f334dea4f3d\",\"at\":\"2026-12-04T22:23:40.830Z\",\"categories\":[\"consent\"],\"channel\":\"email\",\"commandId\":\"01a24328-013d-7005-8c4d-46dfd58037df\",\"correlationId\":\"01a24328-013a-7006-9f38-988d9fdccac9\",\"eventId\":\"01a24328-0142-7006-884a-a0018b448b8c\",\"index\":2,\"kind\":\"collect\",\"legalBasis\":\"consent\",\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"interactive\",\"outcome\":null,\"purpose\":\"newsletter\",\"reasons\":[],\"subject\":\"psn_wX0r2JhLCnx9y_RGIR4C9g\",\"tenant\":\"rec-926782\",\"v\":1}",
+                     *           "leafHash": "J2OOO4+6S1L4cnajltanV2oPVo24UhS6gMiVSrks47E=",
+                     *           "body": "{\"actor\":\"apiKey:01a243a3-feaf-7006-9131-a22dfcfa226d\",\"at\":\"2026-12-05T00:39:07.368Z\",\"categories\":[\"consent\"],\"channel\":\"email\",\"commandId\":\"01a243a3-ff21-7003-9d10-c5cd1894d8de\",\"consents\":[],\"correlationId\":\"01a243a3-ff1e-7001-8cf0-7e0a12567aab\",\"eventId\":\"01a243a3-ff25-7003-92de-21bfec4b2ada\",\"index\":2,\"kind\":\"collect\",\"legalBasis\":\"consent\",\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"interactive\",\"outcome\":null,\"purpose\":\"newsletter\",\"reasons\":[],\"subject\":\"psn_FOV4XgH-z70xe8eCyvOcPQ\",\"tenant\":\"rec-55e1b8\",\"v\":2}",
                      *           "proof": [
-                     *             "vHGIYYRSs9aX+BbKIPb4ucxnXUrqFzUVjIjo4kzxnrU=",
-                     *             "aTgGjk+GLg+TgajsNG6637Apy8r7ycAmrXYwdsyrAIs="
+                     *             "/4s/TTv+U9Icp4o6pJ6GLWZaKTmBcj3B1TnqR/zJJ40=",
+                     *             "dFH90vBTpV881jiSy8SPuZD6bfOQnsucWfLkCWzaHhY="
                      *           ]
                      *         }
                      *       ],
                      *       "consistency": [
                      *         {
                      *           "from": 1,
-                     *           "to": 13,
+                     *           "to": 14,
                      *           "proof": [
-                     *             "3LTySK4X4bi85ZBnHMtmf0PL8ZoFsTKoAXqwr2nP1Xg=",
-                     *             "b5mhmOOWCZZrEjnbKWdrsuLXFUJqTwuMG9iwLf8SzH8="
+                     *             "PA9Gn0n5HrL+zzOvjgEsEFJ7iVWTi2sqN1Nir0Am4wQ=",
+                     *             "igQc63BNf+LDOo2zCvQ/QDp5bWlu4HnoJXBV6YUd08Q="
                      *           ]
                      *         },
                      *         {
                      *           "from": 4,
-                     *           "to": 13,
+                     *           "to": 14,
                      *           "proof": [
-                     *             "F+oA6H9IJTwMDFDURznmJMQw7kb/9VTLHEtMWztBLv0=",
-                     *             "Wy8QRpmr+w/R4nCJQxEUdM/+8RbTCrwgCYzL9ckm0V0="
+                     *             "+0VO7vrpufRxUnnA2L523X55jtc+8/rEuFrYANse0zo=",
+                     *             "zCYWbVHrROF26srOPYGX+OcgAHDbnTRx9TXp1y4nDRA="
                      *           ]
                      *         }
                      *       ]
@@ -11568,10 +11581,10 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "holdId": "01a24328-09cc-7002-9111-c5f18a22ae45",
+                     *         "holdId": "01a243a4-0837-7005-b029-6bd8ce038ad5",
                      *         "reason": "Litigation 2026-117: preserve all records",
-                     *         "placedBy": "apiKey:01a24328-0079-7006-b6de-51800c7154da",
-                     *         "placedAt": "2026-12-04T22:23:40.830Z",
+                     *         "placedBy": "apiKey:01a243a3-fe9d-7005-8630-764cd6c6f951",
+                     *         "placedAt": "2026-12-05T00:39:07.368Z",
                      *         "releasedBy": null,
                      *         "releasedAt": null
                      *       }
@@ -11639,10 +11652,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "holdId": "01a24328-09cc-7002-9111-c5f18a22ae45",
+                     *       "holdId": "01a243a4-0837-7005-b029-6bd8ce038ad5",
                      *       "reason": "Litigation 2026-117: preserve all records",
-                     *       "placedBy": "apiKey:01a24328-0079-7006-b6de-51800c7154da",
-                     *       "placedAt": "2026-12-04T22:23:40.830Z",
+                     *       "placedBy": "apiKey:01a243a3-fe9d-7005-8630-764cd6c6f951",
+                     *       "placedAt": "2026-12-05T00:39:07.368Z",
                      *       "releasedBy": null,
                      *       "releasedAt": null
                      *     }
@@ -11716,12 +11729,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "holdId": "01a24328-09cc-7002-9111-c5f18a22ae45",
+                     *       "holdId": "01a243a4-0837-7005-b029-6bd8ce038ad5",
                      *       "reason": "Litigation 2026-117: preserve all records",
-                     *       "placedBy": "apiKey:01a24328-0079-7006-b6de-51800c7154da",
-                     *       "placedAt": "2026-12-04T22:23:40.830Z",
-                     *       "releasedBy": "apiKey:01a24328-0079-7006-b6de-51800c7154da",
-                     *       "releasedAt": "2026-12-04T22:23:40.830Z"
+                     *       "placedBy": "apiKey:01a243a3-fe9d-7005-8630-764cd6c6f951",
+                     *       "placedAt": "2026-12-05T00:39:07.368Z",
+                     *       "releasedBy": "apiKey:01a243a3-fe9d-7005-8630-764cd6c6f951",
+                     *       "releasedAt": "2026-12-05T00:39:07.368Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ProcessingRecordLegalHold"];
@@ -11801,7 +11814,7 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "activityId": "01a24328-09f1-7007-8342-b12daeb36e99",
+                     *         "activityId": "01a243a4-0850-7004-9be6-c8063cc02786",
                      *         "version": 2,
                      *         "activity": {
                      *           "name": "Newsletter",
@@ -11839,12 +11852,12 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a24328-0079-7006-b6de-51800c7154da",
-                     *         "recordedAt": "2026-12-04T22:23:40.830Z",
+                     *         "recordedBy": "apiKey:01a243a3-fe9d-7005-8630-764cd6c6f951",
+                     *         "recordedAt": "2026-12-05T00:39:07.368Z",
                      *         "assessmentRequired": true
                      *       },
                      *       {
-                     *         "activityId": "01a24328-0a26-7001-9a0e-9c60ab1c0ee9",
+                     *         "activityId": "01a243a4-0883-7002-8a29-02c6adef623d",
                      *         "version": 1,
                      *         "activity": {
                      *           "name": "=HYPERLINK(\"http://x\")<script>",
@@ -11877,8 +11890,8 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a24328-0079-7006-b6de-51800c7154da",
-                     *         "recordedAt": "2026-12-04T22:23:40.830Z",
+                     *         "recordedBy": "apiKey:01a243a3-fe9d-7005-8630-764cd6c6f951",
+                     *         "recordedAt": "2026-12-05T00:39:07.368Z",
                      *         "assessmentRequired": false
                      *       }
                      *     ]
@@ -11945,7 +11958,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "activityId": "01a24328-09f1-7007-8342-b12daeb36e99",
+                     *       "activityId": "01a243a4-0850-7004-9be6-c8063cc02786",
                      *       "version": 1,
                      *       "activity": {
                      *         "name": "Newsletter",
@@ -11978,8 +11991,8 @@ export interface operations {
                      *         ],
                      *         "automatedDecisionMaking": false
                      *       },
-                     *       "recordedBy": "apiKey:01a24328-0079-7006-b6de-51800c7154da",
-                     *       "recordedAt": "2026-12-04T22:23:40.830Z",
+                     *       "recordedBy": "apiKey:01a243a3-fe9d-7005-8630-764cd6c6f951",
+                     *       "recordedAt": "2026-12-05T00:39:07.368Z",
                      *       "assessmentRequired": false
                      *     }
                      */
@@ -12051,7 +12064,7 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "activityId": "01a24328-09f1-7007-8342-b12daeb36e99",
+                     *         "activityId": "01a243a4-0850-7004-9be6-c8063cc02786",
                      *         "version": 2,
                      *         "activity": {
                      *           "name": "Newsletter",
@@ -12089,12 +12102,12 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a24328-0079-7006-b6de-51800c7154da",
-                     *         "recordedAt": "2026-12-04T22:23:40.830Z",
+                     *         "recordedBy": "apiKey:01a243a3-fe9d-7005-8630-764cd6c6f951",
+                     *         "recordedAt": "2026-12-05T00:39:07.368Z",
                      *         "assessmentRequired": true
                      *       },
                      *       {
-                     *         "activityId": "01a24328-0a26-7001-9a0e-9c60ab1c0ee9",
+                     *         "activityId": "01a243a4-0883-7002-8a29-02c6adef623d",
                      *         "version": 1,
                      *         "activity": {
                      *           "name": "=HYPERLINK(\"http://x\")<script>",
@@ -12127,8 +12140,8 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a24328-0079-7006-b6de-51800c7154da",
-                     *         "recordedAt": "2026-12-04T22:23:40.830Z",
+                     *         "recordedBy": "apiKey:01a243a3-fe9d-7005-8630-764cd6c6f951",
+                     *         "recordedAt": "2026-12-05T00:39:07.368Z",
                      *         "assessmentRequired": false
                      *       }
                      *     ]
@@ -12191,8 +12204,8 @@ export interface operations {
                 content: {
                     /**
                      * @example activityId,version,name,controller,dataProtectionOfficer,purposes,legalBasis,dataSubjectCategories,dataCategories,recipients,transfers,erasureTimeLimit,securityMeasures,sensitiveData,automatedDecisionMaking,entrustedProcessing,providedToOthers,publicDisclosure,assessmentRequired,recordedBy,recordedAt
-                     *     01a24328-09f1-7007-8342-b12daeb36e99,2,Newsletter,Shop Ltd (privacy@shop.example),dpo@shop.example,newsletter,consent,customers,contact,mail service provider,US: SCC 2021/914,2 years after the last contact,per-subject encryption,false,false,false,false,false,true,apiKey:01a24328-0079-7006-b6de-51800c7154da,2026-12-04T22:23:40.830Z
-                     *     01a24328-0a26-7001-9a0e-9c60ab1c0ee9,1,"'=HYPERLINK(""http://x"")<script>",Shop Ltd (privacy@shop.example),dpo@shop.example,newsletter,consent,customers,contact,mail service provider,,2 years after the last contact,per-subject encryption,false,false,false,false,false,false,apiKey:01a24328-0079-7006-b6de-51800c7154da,2026-12-04T22:23:40.830Z
+                     *     01a243a4-0850-7004-9be6-c8063cc02786,2,Newsletter,Shop Ltd (privacy@shop.example),dpo@shop.example,newsletter,consent,customers,contact,mail service provider,US: SCC 2021/914,2 years after the last contact,per-subject encryption,false,false,false,false,false,true,apiKey:01a243a3-fe9d-7005-8630-764cd6c6f951,2026-12-05T00:39:07.368Z
+                     *     01a243a4-0883-7002-8a29-02c6adef623d,1,"'=HYPERLINK(""http://x"")<script>",Shop Ltd (privacy@shop.example),dpo@shop.example,newsletter,consent,customers,contact,mail service provider,,2 years after the last contact,per-subject encryption,false,false,false,false,false,false,apiKey:01a243a3-fe9d-7005-8630-764cd6c6f951,2026-12-05T00:39:07.368Z
                      */
                     "text/csv": string;
                 };
@@ -12257,7 +12270,7 @@ export interface operations {
                 content: {
                     /**
                      * @example <!doctype html>
-                     *     <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Register of processing activities — rec-926782</title>
+                     *     <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Register of processing activities — rec-55e1b8</title>
                      *     <style>
                      *     body{font:14px/1.45 system-ui,"Noto Sans CJK SC","PingFang SC",sans-serif;margin:2em auto;max-width:52em;padding:0 1em;color:#111}
                      *     h1{font-size:1.6em}h2{font-size:1.2em;margin:1.6em 0 .4em;border-bottom:1px solid #ccc;padding-bottom:.2em}
@@ -12267,7 +12280,7 @@ export interface operations {
                      *     </style>
                      *     </head><body>
                      *     <h1>Register of processing activities</h1>
-                     *     <p class="meta">rec-926782 · generated December 4, 2026 at 10:23 PM (Coordinated Universal Time) · GDPR Art. 30(1), PIPL Art. 55–56 · 2 activities (current versions)</p>
+                     *     <p class="meta">rec-55e1b8 · generated December 5, 2026 at 12:39 AM (Coordinated Universal Time) · GDPR Art. 30(1), PIPL Art. 55–56 · 2 activities (current versions)</p>
                      *     …
                      */
                     "text/html": string;
@@ -12334,7 +12347,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "activityId": "01a24328-09f1-7007-8342-b12daeb36e99",
+                     *       "activityId": "01a243a4-0850-7004-9be6-c8063cc02786",
                      *       "version": 2,
                      *       "activity": {
                      *         "name": "Newsletter",
@@ -12372,8 +12385,8 @@ export interface operations {
                      *         ],
                      *         "automatedDecisionMaking": false
                      *       },
-                     *       "recordedBy": "apiKey:01a24328-0079-7006-b6de-51800c7154da",
-                     *       "recordedAt": "2026-12-04T22:23:40.830Z",
+                     *       "recordedBy": "apiKey:01a243a3-fe9d-7005-8630-764cd6c6f951",
+                     *       "recordedAt": "2026-12-05T00:39:07.368Z",
                      *       "assessmentRequired": true
                      *     }
                      */
@@ -12456,7 +12469,7 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "activityId": "01a24328-09f1-7007-8342-b12daeb36e99",
+                     *         "activityId": "01a243a4-0850-7004-9be6-c8063cc02786",
                      *         "version": 1,
                      *         "activity": {
                      *           "name": "Newsletter",
@@ -12489,12 +12502,12 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a24328-0079-7006-b6de-51800c7154da",
-                     *         "recordedAt": "2026-12-04T22:23:40.830Z",
+                     *         "recordedBy": "apiKey:01a243a3-fe9d-7005-8630-764cd6c6f951",
+                     *         "recordedAt": "2026-12-05T00:39:07.368Z",
                      *         "assessmentRequired": false
                      *       },
                      *       {
-                     *         "activityId": "01a24328-09f1-7007-8342-b12daeb36e99",
+                     *         "activityId": "01a243a4-0850-7004-9be6-c8063cc02786",
                      *         "version": 2,
                      *         "activity": {
                      *           "name": "Newsletter",
@@ -12532,8 +12545,8 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a24328-0079-7006-b6de-51800c7154da",
-                     *         "recordedAt": "2026-12-04T22:23:40.830Z",
+                     *         "recordedBy": "apiKey:01a243a3-fe9d-7005-8630-764cd6c6f951",
+                     *         "recordedAt": "2026-12-05T00:39:07.368Z",
                      *         "assessmentRequired": true
                      *       }
                      *     ]
@@ -12623,16 +12636,16 @@ export interface operations {
                      *           "SCC",
                      *           "encryption"
                      *         ],
-                     *         "assessedOn": "2026-12-04",
+                     *         "assessedOn": "2026-12-05",
                      *         "conclusion": "acceptable-with-measures",
                      *         "activityIds": [
-                     *           "01a24328-09f1-7007-8342-b12daeb36e99"
+                     *           "01a243a4-0850-7004-9be6-c8063cc02786"
                      *         ],
                      *         "impactOnRights": "Low",
                      *         "lawfulnessAndNecessity": "Consent; transfer needed for the mail provider",
-                     *         "assessmentId": "01a24328-0a62-7006-a743-3d0ef7f39701",
-                     *         "recordedBy": "apiKey:01a24328-0079-7006-b6de-51800c7154da",
-                     *         "recordedAt": "2026-12-04T22:23:40.830Z"
+                     *         "assessmentId": "01a243a4-08b8-7006-9767-14d5368d9816",
+                     *         "recordedBy": "apiKey:01a243a3-fe9d-7005-8630-764cd6c6f951",
+                     *         "recordedAt": "2026-12-05T00:39:07.368Z"
                      *       }
                      *     ]
                      */
@@ -12698,11 +12711,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "assessmentId": "01a24328-0a62-7006-a743-3d0ef7f39701",
+                     *       "assessmentId": "01a243a4-08b8-7006-9767-14d5368d9816",
                      *       "activityIds": [
-                     *         "01a24328-09f1-7007-8342-b12daeb36e99"
+                     *         "01a243a4-0850-7004-9be6-c8063cc02786"
                      *       ],
-                     *       "assessedOn": "2026-12-04",
+                     *       "assessedOn": "2026-12-05",
                      *       "assessor": "privacy team",
                      *       "lawfulnessAndNecessity": "Consent; transfer needed for the mail provider",
                      *       "impactOnRights": "Low",
@@ -12784,10 +12797,10 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "incidentId": "01a24328-0a87-7003-acf8-94f2a1e8e913",
+                     *         "incidentId": "01a243a4-08d3-7002-8364-7123c35ff352",
                      *         "report": {
                      *           "kind": "leak",
-                     *           "awareAt": "2026-12-01T14:23:40.830Z",
+                     *           "awareAt": "2026-12-01T16:39:07.368Z",
                      *           "occurredAt": null,
                      *           "description": "Export file left on a shared drive",
                      *           "dataCategories": [
@@ -12796,30 +12809,30 @@ export interface operations {
                      *           "likelyConsequences": "Phishing",
                      *           "affectedSubjectsEstimate": 120
                      *         },
-                     *         "reportedBy": "apiKey:01a24328-0079-7006-b6de-51800c7154da",
-                     *         "reportedAt": "2026-12-04T22:23:40.830Z",
-                     *         "authorityDeadline": "2026-12-04T14:23:40.830Z",
-                     *         "authorityNotifiedAt": "2026-12-04T22:23:40.830Z",
+                     *         "reportedBy": "apiKey:01a243a3-fe9d-7005-8630-764cd6c6f951",
+                     *         "reportedAt": "2026-12-05T00:39:07.368Z",
+                     *         "authorityDeadline": "2026-12-04T16:39:07.368Z",
+                     *         "authorityNotifiedAt": "2026-12-05T00:39:07.368Z",
                      *         "notifiedWithinDeadline": false,
                      *         "overdue": false,
                      *         "subjectsNotifiedAt": null,
                      *         "remedies": [
                      *           {
-                     *             "at": "2026-12-04T22:23:40.830Z",
+                     *             "at": "2026-12-05T00:39:07.368Z",
                      *             "description": "Drive permissions fixed"
                      *           }
                      *         ],
-                     *         "closedAt": "2026-12-04T22:23:40.830Z",
+                     *         "closedAt": "2026-12-05T00:39:07.368Z",
                      *         "updates": [
                      *           {
-                     *             "at": "2026-12-04T22:23:40.830Z",
+                     *             "at": "2026-12-05T00:39:07.368Z",
                      *             "type": "authority-notified",
                      *             "authority": "DPA",
                      *             "reference": "DPA-2026-1",
                      *             "delayReason": "Scope unknown until forensics"
                      *           },
                      *           {
-                     *             "at": "2026-12-04T22:23:40.830Z",
+                     *             "at": "2026-12-05T00:39:07.368Z",
                      *             "type": "remedy",
                      *             "description": "Drive permissions fixed"
                      *           }
@@ -12889,10 +12902,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "incidentId": "01a24328-0a87-7003-acf8-94f2a1e8e913",
+                     *       "incidentId": "01a243a4-08d3-7002-8364-7123c35ff352",
                      *       "report": {
                      *         "kind": "leak",
-                     *         "awareAt": "2026-12-01T14:23:40.830Z",
+                     *         "awareAt": "2026-12-01T16:39:07.368Z",
                      *         "occurredAt": null,
                      *         "description": "Export file left on a shared drive",
                      *         "dataCategories": [
@@ -12901,9 +12914,9 @@ export interface operations {
                      *         "likelyConsequences": "Phishing",
                      *         "affectedSubjectsEstimate": 120
                      *       },
-                     *       "reportedBy": "apiKey:01a24328-0079-7006-b6de-51800c7154da",
-                     *       "reportedAt": "2026-12-04T22:23:40.830Z",
-                     *       "authorityDeadline": "2026-12-04T14:23:40.830Z",
+                     *       "reportedBy": "apiKey:01a243a3-fe9d-7005-8630-764cd6c6f951",
+                     *       "reportedAt": "2026-12-05T00:39:07.368Z",
+                     *       "authorityDeadline": "2026-12-04T16:39:07.368Z",
                      *       "authorityNotifiedAt": null,
                      *       "notifiedWithinDeadline": null,
                      *       "overdue": true,
@@ -12982,10 +12995,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "incidentId": "01a24328-0a87-7003-acf8-94f2a1e8e913",
+                     *       "incidentId": "01a243a4-08d3-7002-8364-7123c35ff352",
                      *       "report": {
                      *         "kind": "leak",
-                     *         "awareAt": "2026-12-01T14:23:40.830Z",
+                     *         "awareAt": "2026-12-01T16:39:07.368Z",
                      *         "occurredAt": null,
                      *         "description": "Export file left on a shared drive",
                      *         "dataCategories": [
@@ -12994,30 +13007,30 @@ export interface operations {
                      *         "likelyConsequences": "Phishing",
                      *         "affectedSubjectsEstimate": 120
                      *       },
-                     *       "reportedBy": "apiKey:01a24328-0079-7006-b6de-51800c7154da",
-                     *       "reportedAt": "2026-12-04T22:23:40.830Z",
-                     *       "authorityDeadline": "2026-12-04T14:23:40.830Z",
-                     *       "authorityNotifiedAt": "2026-12-04T22:23:40.830Z",
+                     *       "reportedBy": "apiKey:01a243a3-fe9d-7005-8630-764cd6c6f951",
+                     *       "reportedAt": "2026-12-05T00:39:07.368Z",
+                     *       "authorityDeadline": "2026-12-04T16:39:07.368Z",
+                     *       "authorityNotifiedAt": "2026-12-05T00:39:07.368Z",
                      *       "notifiedWithinDeadline": false,
                      *       "overdue": false,
                      *       "subjectsNotifiedAt": null,
                      *       "remedies": [
                      *         {
-                     *           "at": "2026-12-04T22:23:40.830Z",
+                     *           "at": "2026-12-05T00:39:07.368Z",
                      *           "description": "Drive permissions fixed"
                      *         }
                      *       ],
-                     *       "closedAt": "2026-12-04T22:23:40.830Z",
+                     *       "closedAt": "2026-12-05T00:39:07.368Z",
                      *       "updates": [
                      *         {
-                     *           "at": "2026-12-04T22:23:40.830Z",
+                     *           "at": "2026-12-05T00:39:07.368Z",
                      *           "type": "authority-notified",
                      *           "authority": "DPA",
                      *           "reference": "DPA-2026-1",
                      *           "delayReason": "Scope unknown until forensics"
                      *         },
                      *         {
-                     *           "at": "2026-12-04T22:23:40.830Z",
+                     *           "at": "2026-12-05T00:39:07.368Z",
                      *           "type": "remedy",
                      *           "description": "Drive permissions fixed"
                      *         }
@@ -13106,10 +13119,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "incidentId": "01a24328-0a87-7003-acf8-94f2a1e8e913",
+                     *       "incidentId": "01a243a4-08d3-7002-8364-7123c35ff352",
                      *       "report": {
                      *         "kind": "leak",
-                     *         "awareAt": "2026-12-01T14:23:40.830Z",
+                     *         "awareAt": "2026-12-01T16:39:07.368Z",
                      *         "occurredAt": null,
                      *         "description": "Export file left on a shared drive",
                      *         "dataCategories": [
@@ -13118,30 +13131,30 @@ export interface operations {
                      *         "likelyConsequences": "Phishing",
                      *         "affectedSubjectsEstimate": 120
                      *       },
-                     *       "reportedBy": "apiKey:01a24328-0079-7006-b6de-51800c7154da",
-                     *       "reportedAt": "2026-12-04T22:23:40.830Z",
-                     *       "authorityDeadline": "2026-12-04T14:23:40.830Z",
-                     *       "authorityNotifiedAt": "2026-12-04T22:23:40.830Z",
+                     *       "reportedBy": "apiKey:01a243a3-fe9d-7005-8630-764cd6c6f951",
+                     *       "reportedAt": "2026-12-05T00:39:07.368Z",
+                     *       "authorityDeadline": "2026-12-04T16:39:07.368Z",
+                     *       "authorityNotifiedAt": "2026-12-05T00:39:07.368Z",
                      *       "notifiedWithinDeadline": false,
                      *       "overdue": false,
                      *       "subjectsNotifiedAt": null,
                      *       "remedies": [
                      *         {
-                     *           "at": "2026-12-04T22:23:40.830Z",
+                     *           "at": "2026-12-05T00:39:07.368Z",
                      *           "description": "Drive permissions fixed"
                      *         }
                      *       ],
-                     *       "closedAt": "2026-12-04T22:23:40.830Z",
+                     *       "closedAt": "2026-12-05T00:39:07.368Z",
                      *       "updates": [
                      *         {
-                     *           "at": "2026-12-04T22:23:40.830Z",
+                     *           "at": "2026-12-05T00:39:07.368Z",
                      *           "type": "authority-notified",
                      *           "authority": "DPA",
                      *           "reference": "DPA-2026-1",
                      *           "delayReason": "Scope unknown until forensics"
                      *         },
                      *         {
-                     *           "at": "2026-12-04T22:23:40.830Z",
+                     *           "at": "2026-12-05T00:39:07.368Z",
                      *           "type": "remedy",
                      *           "description": "Drive permissions fixed"
                      *         }
@@ -13241,9 +13254,9 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "requestId": "01a24328-da4d-7006-b8f4-68f1600cd928",
-                     *         "tenantId": "dsr-dc3669",
-                     *         "customerId": "01a24328-d72a-7002-870a-ddd29fbfc093",
+                     *         "requestId": "01a243a3-dd98-7005-8f86-8610b1f8c351",
+                     *         "tenantId": "dsr-bf6bfc",
+                     *         "customerId": "01a243a3-d9ed-7004-87e1-073d034296db",
                      *         "requestType": "deletion",
                      *         "channel": "web",
                      *         "relation": "self",
@@ -13258,7 +13271,7 @@ export interface operations {
                      *         "escalations": [
                      *           {
                      *             "at": "2026-11-23T10:16:00.000Z",
-                     *             "by": "apiKey:01a24328-d697-7008-bd9b-10eb191084a1",
+                     *             "by": "apiKey:01a243a3-d912-7003-88a9-8230ec0784d7",
                      *             "reason": "the tenant has not answered in three weeks"
                      *           }
                      *         ],
@@ -13353,9 +13366,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a24328-d7d3-7004-bc11-3743afb5e7c9",
-                     *       "tenantId": "dsr-dc3669",
-                     *       "customerId": "01a24328-d72a-7002-870a-ddd29fbfc093",
+                     *       "requestId": "01a243a3-dac1-7003-a5ff-456c47708923",
+                     *       "tenantId": "dsr-bf6bfc",
+                     *       "customerId": "01a243a3-d9ed-7004-87e1-073d034296db",
                      *       "requestType": "access",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -13457,9 +13470,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a24328-e085-7007-9dbf-3e13af393e23",
-                     *       "tenantId": "dsr-dc3669",
-                     *       "customerId": "01a24328-dfda-7006-945c-6b7d685dec5b",
+                     *       "requestId": "01a243a3-e308-7002-b5f2-f58d18e777fb",
+                     *       "tenantId": "dsr-bf6bfc",
+                     *       "customerId": "01a243a3-e26e-7006-8775-372960a8cd0e",
                      *       "requestType": "deletion",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -13481,7 +13494,7 @@ export interface operations {
                      *       "outcome": {
                      *         "summary": "personal data erased: profile, follow-up notes, consent evidence, customer and consent read models, lookup entries, pseudonym mapping, subject key",
                      *         "retained": [],
-                     *         "documentId": "01a24328-e107-7000-835d-6ed052832025"
+                     *         "documentId": "01a243a3-e398-7001-9c8a-3bfdfc47d574"
                      *       },
                      *       "rejection": null,
                      *       "closedAt": "2026-11-23T10:16:00.000Z"
@@ -13565,7 +13578,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "challengeId": "01a24328-d8fa-7005-bbbf-d8b9ee6e3aee",
+                     *       "challengeId": "01a243a3-dc05-7008-92c4-ae8ec8ea002d",
                      *       "expiresAt": "2026-11-23T10:15:00.000Z"
                      *     }
                      */
@@ -13664,9 +13677,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a24328-dbfb-7002-a293-1e3974ee41a9",
-                     *       "tenantId": "dsr-dc3669",
-                     *       "customerId": "01a24328-d72a-7002-870a-ddd29fbfc093",
+                     *       "requestId": "01a243a3-df35-7007-9d8a-64aca1211208",
+                     *       "tenantId": "dsr-bf6bfc",
+                     *       "customerId": "01a243a3-d9ed-7004-87e1-073d034296db",
                      *       "requestType": "withdrawal",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -13783,9 +13796,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a24328-da00-7007-a66e-65c28009b34d",
-                     *       "tenantId": "dsr-dc3669",
-                     *       "customerId": "01a24328-d72a-7002-870a-ddd29fbfc093",
+                     *       "requestId": "01a243a3-dd5a-7004-9e69-6ed53470693e",
+                     *       "tenantId": "dsr-bf6bfc",
+                     *       "customerId": "01a243a3-d9ed-7004-87e1-073d034296db",
                      *       "requestType": "access",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -13900,9 +13913,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a24328-da4d-7006-b8f4-68f1600cd928",
-                     *       "tenantId": "dsr-dc3669",
-                     *       "customerId": "01a24328-d72a-7002-870a-ddd29fbfc093",
+                     *       "requestId": "01a243a3-dd98-7005-8f86-8610b1f8c351",
+                     *       "tenantId": "dsr-bf6bfc",
+                     *       "customerId": "01a243a3-d9ed-7004-87e1-073d034296db",
                      *       "requestType": "deletion",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -14017,9 +14030,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a24328-da4d-7006-b8f4-68f1600cd928",
-                     *       "tenantId": "dsr-dc3669",
-                     *       "customerId": "01a24328-d72a-7002-870a-ddd29fbfc093",
+                     *       "requestId": "01a243a3-dd98-7005-8f86-8610b1f8c351",
+                     *       "tenantId": "dsr-bf6bfc",
+                     *       "customerId": "01a243a3-d9ed-7004-87e1-073d034296db",
                      *       "requestType": "deletion",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -14034,7 +14047,7 @@ export interface operations {
                      *       "escalations": [
                      *         {
                      *           "at": "2026-11-23T10:16:00.000Z",
-                     *           "by": "apiKey:01a24328-d697-7008-bd9b-10eb191084a1",
+                     *           "by": "apiKey:01a243a3-d912-7003-88a9-8230ec0784d7",
                      *           "reason": "the tenant has not answered in three weeks"
                      *         }
                      *       ],
@@ -14140,9 +14153,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a24328-da4d-7006-b8f4-68f1600cd928",
-                     *       "tenantId": "dsr-dc3669",
-                     *       "customerId": "01a24328-d72a-7002-870a-ddd29fbfc093",
+                     *       "requestId": "01a243a3-dd98-7005-8f86-8610b1f8c351",
+                     *       "tenantId": "dsr-bf6bfc",
+                     *       "customerId": "01a243a3-d9ed-7004-87e1-073d034296db",
                      *       "requestType": "deletion",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -14157,7 +14170,7 @@ export interface operations {
                      *       "escalations": [
                      *         {
                      *           "at": "2026-11-23T10:16:00.000Z",
-                     *           "by": "apiKey:01a24328-d697-7008-bd9b-10eb191084a1",
+                     *           "by": "apiKey:01a243a3-d912-7003-88a9-8230ec0784d7",
                      *           "reason": "the tenant has not answered in three weeks"
                      *         }
                      *       ],
@@ -14262,9 +14275,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a24328-dbfb-7002-a293-1e3974ee41a9",
-                     *       "tenantId": "dsr-dc3669",
-                     *       "customerId": "01a24328-d72a-7002-870a-ddd29fbfc093",
+                     *       "requestId": "01a243a3-df35-7007-9d8a-64aca1211208",
+                     *       "tenantId": "dsr-bf6bfc",
+                     *       "customerId": "01a243a3-d9ed-7004-87e1-073d034296db",
                      *       "requestType": "withdrawal",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -14381,10 +14394,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a24328-e3b1-7001-86fc-25f3c3d14111",
+                     *       "requestId": "01a243a3-e6da-7003-afb7-5e5623a7390a",
                      *       "outcome": {
                      *         "summary": "personal data erased: profile (except the retained fields), follow-up notes, consent evidence, customer and consent read models, lookup entries, pseudonym mapping, subject key",
-                     *         "documentId": "01a24328-e467-7006-9de9-b37984629a2f",
+                     *         "documentId": "01a243a3-e77e-7001-9e6b-531c99f5371b",
                      *         "retained": [
                      *           {
                      *             "category": "bankAccount",
@@ -14486,14 +14499,14 @@ export interface operations {
                     /**
                      * @example {
                      *       "format": "attest-access-export/v1",
-                     *       "tenantId": "dsr-dc3669",
-                     *       "requestId": "01a24328-dd56-7002-bf3b-65ba4289f9ab",
+                     *       "tenantId": "dsr-bf6bfc",
+                     *       "requestId": "01a243a3-e0b6-7006-80a7-3acf033b7ac6",
                      *       "generatedAt": "2026-11-23T10:16:00.000Z",
                      *       "subject": {
-                     *         "customerId": "01a24328-d72a-7002-870a-ddd29fbfc093",
+                     *         "customerId": "01a243a3-d9ed-7004-87e1-073d034296db",
                      *         "profile": {
-                     *           "name": "Li dc3669",
-                     *           "email": "li.corrected.dc3669@example.org"
+                     *           "name": "Li bf6bfc",
+                     *           "email": "li.corrected.bf6bfc@example.org"
                      *         },
                      *         "tags": [],
                      *         "under14": false,
@@ -14503,16 +14516,16 @@ export interface operations {
                      *       "followUps": [],
                      *       "consents": [
                      *         {
-                     *           "receiptId": "01a24328-d752-7005-acee-6704e42ba4d0",
-                     *           "tenantId": "dsr-dc3669",
-                     *           "subjectId": "01a24328-d72a-7002-870a-ddd29fbfc093",
-                     *           "consentId": "01a24328-d752-7006-b090-d3f40feaee16",
+                     *           "receiptId": "01a243a3-da1e-7001-bae1-00550c4910f0",
+                     *           "tenantId": "dsr-bf6bfc",
+                     *           "subjectId": "01a243a3-d9ed-7004-87e1-073d034296db",
+                     *           "consentId": "01a243a3-da1f-7000-ace3-2216ac776eab",
                      *           "channel": "email",
                      *           "scope": "general",
                      *           "recordedAt": "2026-11-23T10:00:00.000Z",
                      *           "event": {
-                     *             "id": "01a24328-d753-7005-9b7e-5a9245507541",
-                     *             "stream": "consent-01a24328-d72a-7002-870a-ddd29fbfc093",
+                     *             "id": "01a243a3-da21-7003-b063-59a1533ed49b",
+                     *             "stream": "consent-01a243a3-d9ed-7004-87e1-073d034296db",
                      *             "position": 0
                      *           },
                      *           "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -14536,16 +14549,16 @@ export interface operations {
                      *           "givenByGuardian": null
                      *         },
                      *         {
-                     *           "receiptId": "01a24328-d788-7006-8d63-3c7b77800cc0",
-                     *           "tenantId": "dsr-dc3669",
-                     *           "subjectId": "01a24328-d72a-7002-870a-ddd29fbfc093",
-                     *           "consentId": "01a24328-d788-7007-9750-e1c6460d166f",
+                     *           "receiptId": "01a243a3-da5f-7006-a16e-183ddd1805b3",
+                     *           "tenantId": "dsr-bf6bfc",
+                     *           "subjectId": "01a243a3-d9ed-7004-87e1-073d034296db",
+                     *           "consentId": "01a243a3-da5f-7007-a1d7-cea82974f9e0",
                      *           "channel": "sms",
                      *           "scope": "general",
                      *           "recordedAt": "2026-11-23T10:00:00.000Z",
                      *           "event": {
-                     *             "id": "01a24328-d78a-7003-8d96-dce2fcd62ee2",
-                     *             "stream": "consent-01a24328-d72a-7002-870a-ddd29fbfc093",
+                     *             "id": "01a243a3-da60-7004-9ae4-e0477fb7e682",
+                     *             "stream": "consent-01a243a3-d9ed-7004-87e1-073d034296db",
                      *             "position": 1
                      *           },
                      *           "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -14571,15 +14584,16 @@ export interface operations {
                      *       ],
                      *       "processing": [
                      *         {
-                     *           "actor": "apiKey:01a24328-d6a8-7006-8585-b8e8eedafd10",
+                     *           "actor": "apiKey:01a243a3-d934-7004-84c4-d1507be1a1bc",
                      *           "at": "2026-12-10T10:00:00.000Z",
                      *           "categories": [
                      *             "request-contact"
                      *           ],
                      *           "channel": "web",
-                     *           "commandId": "01a24328-d8ac-7003-87cb-95c80b5da523",
-                     *           "correlationId": "01a24328-d8aa-7000-81c1-6ad00ca152fc",
-                     *           "eventId": "01a24328-d8ae-7002-9a59-74375d052ef7",
+                     *           "commandId": "01a243a3-db9f-7005-9526-649f8129a325",
+                     *           "consents": [],
+                     *           "correlationId": "01a243a3-db9c-7005-8f8f-b94479104ad6",
+                     *           "eventId": "01a243a3-dba5-7001-8aab-3c904b65e64b",
                      *           "index": 7,
                      *           "kind": "collect",
                      *           "legalBasis": "legal-obligation",
@@ -14591,21 +14605,22 @@ export interface operations {
                      *           "outcome": null,
                      *           "purpose": "data-subject-request",
                      *           "reasons": [],
-                     *           "subject": "psn_Wsu-Lv8XmVqh6CQ5ZmU1Lg",
-                     *           "tenant": "dsr-dc3669",
-                     *           "v": 1,
-                     *           "leafHash": "myefClR0Ots1P8qXVLS6rMwGG77brxgZA8BsgfZnYdc="
+                     *           "subject": "psn_35-CgwAgsdVq8fknmYLT1g",
+                     *           "tenant": "dsr-bf6bfc",
+                     *           "v": 2,
+                     *           "leafHash": "C9K276ANtVkNuysU4zo8f7gxKLMtHrel4ZeYltuwThE="
                      *         },
                      *         {
-                     *           "actor": "apiKey:01a24328-d6a8-7006-8585-b8e8eedafd10",
+                     *           "actor": "apiKey:01a243a3-d934-7004-84c4-d1507be1a1bc",
                      *           "at": "2026-11-23T10:16:00.000Z",
                      *           "categories": [
                      *             "request-contact"
                      *           ],
                      *           "channel": "web",
-                     *           "commandId": "01a24328-dd55-7007-a534-cbfec9ce6470",
-                     *           "correlationId": "01a24328-dd53-7006-9f2f-27fe43ab9a40",
-                     *           "eventId": "01a24328-dd57-7001-a42e-eafc3e03de57",
+                     *           "commandId": "01a243a3-e0b4-7004-a3e3-9431b61e7df5",
+                     *           "consents": [],
+                     *           "correlationId": "01a243a3-e0b3-7002-8a2a-8cf59dee9a6f",
+                     *           "eventId": "01a243a3-e0b6-7007-a5e2-ef15a3094263",
                      *           "index": 21,
                      *           "kind": "collect",
                      *           "legalBasis": "legal-obligation",
@@ -14617,17 +14632,17 @@ export interface operations {
                      *           "outcome": null,
                      *           "purpose": "data-subject-request",
                      *           "reasons": [],
-                     *           "subject": "psn_Wsu-Lv8XmVqh6CQ5ZmU1Lg",
-                     *           "tenant": "dsr-dc3669",
-                     *           "v": 1,
-                     *           "leafHash": "yhwwOL/FzbNyZ3OMifaouX8cLdZjlsvUDWL88YhSC24="
+                     *           "subject": "psn_35-CgwAgsdVq8fknmYLT1g",
+                     *           "tenant": "dsr-bf6bfc",
+                     *           "v": 2,
+                     *           "leafHash": "wQe3YqlDuY8nZGhqqskTUGoFQ7lPpb9Amd5sbMWWbfc="
                      *         }
                      *       ],
                      *       "requests": [
                      *         {
-                     *           "requestId": "01a24328-d7d3-7004-bc11-3743afb5e7c9",
-                     *           "tenantId": "dsr-dc3669",
-                     *           "customerId": "01a24328-d72a-7002-870a-ddd29fbfc093",
+                     *           "requestId": "01a243a3-dac1-7003-a5ff-456c47708923",
+                     *           "tenantId": "dsr-bf6bfc",
+                     *           "customerId": "01a243a3-d9ed-7004-87e1-073d034296db",
                      *           "requestType": "access",
                      *           "channel": "web",
                      *           "relation": "self",
@@ -14651,9 +14666,9 @@ export interface operations {
                      *           "closedAt": null
                      *         },
                      *         {
-                     *           "requestId": "01a24328-d892-7004-b741-eab4d1fbdd62",
-                     *           "tenantId": "dsr-dc3669",
-                     *           "customerId": "01a24328-d72a-7002-870a-ddd29fbfc093",
+                     *           "requestId": "01a243a3-db7b-7001-a987-8e19fb4721e1",
+                     *           "tenantId": "dsr-bf6bfc",
+                     *           "customerId": "01a243a3-d9ed-7004-87e1-073d034296db",
                      *           "requestType": "restriction",
                      *           "channel": "web",
                      *           "relation": "self",
@@ -14783,9 +14798,9 @@ export interface operations {
                      *     </style>
                      *     </head><body>
                      *     <h1>The personal data we hold about you</h1>
-                     *     <p class="meta">Produced November 23, 2026 at 10:16 AM (Coordinated Universal Time) · for request 01a24328-dd56-7002-bf3b-65ba4289f9ab · your reference 01a24328-d72a-7002-870a-ddd29fbfc093</p>
+                     *     <p class="meta">Produced November 23, 2026 at 10:16 AM (Coordinated Universal Time) · for request 01a243a3-e0b6-7006-80a7-3acf033b7ac6 · your reference 01a243a3-d9ed-7004-87e1-073d034296db</p>
                      *     <h2>Your details</h2>
-                     *     <table class="rows"><tr><th scope="row">Name</th><td>Li dc3669</td></tr><tr><th scope="row">E-mail address</th><td>li.corrected.dc3669@example.org</td></tr></table>
+                     *     <table class="rows"><tr><th scope="row">Name</th><td>Li bf6bfc</td></tr><tr><th scope="row">E-mail address</th><td>li.corrected.bf6bfc@example.org</td></tr></table>
                      *     …
                      */
                     "text/html": string;
@@ -14972,24 +14987,24 @@ export interface operations {
                      *             "category": "email"
                      *           }
                      *         ],
-                     *         "tenantId": "dsr-dc3669",
-                     *         "requestId": "01a24328-e3b1-7001-86fc-25f3c3d14111",
+                     *         "tenantId": "dsr-bf6bfc",
+                     *         "requestId": "01a243a3-e6da-7003-afb7-5e5623a7390a",
                      *         "receivedAt": "2026-11-23T10:16:00.000Z",
-                     *         "subjectRef": "01a24328-e37e-7006-ab94-89fce4b97aeb",
-                     *         "verifierKey": "attest.local/processing-record+077abb21+AY192+9KBrDkgxXpZEKRs+JDUXc4Bqy2+jRBBzcbI/ns",
-                     *         "certificateId": "01a24328-e467-7006-9de9-b37984629a2f",
+                     *         "subjectRef": "01a243a3-e6a0-7005-874b-6b6e094a8184",
+                     *         "verifierKey": "attest.local/processing-record+ca803aa4+Ae6gXOwWSGz2sFw0Yh0x3wzipB8eni890Vq4bhEQRVmh",
+                     *         "certificateId": "01a243a3-e77e-7001-9e6b-531c99f5371b",
                      *         "processingRecord": {
                      *           "index": 41,
-                     *           "origin": "attest.local/processing-record/dsr-dc3669",
-                     *           "leafHash": "HZJeZcaa3ldxON9BP0b0nr//p1hdG9Jlqy235hh28Gw=",
-                     *           "checkpoint": "attest.local/processing-record/dsr-dc3669\n42\n9hKhP0/7OjRalTx+UwE+3AHdEMu4r/5q+09qZN+tkRY=\n\n— attest.local/processing-record B3q7IQCnTPe1gVWV3c4sUiBdk6HSC58P0+AClVfXhL1BEe1RSMshXa+YelHDdCC4l/V9F1nypQfbDlvOBQlwAfqzngM=\n",
+                     *           "origin": "attest.local/processing-record/dsr-bf6bfc",
+                     *           "leafHash": "TOTr+aJzwFUHy6TW29K+spvfgme1VZ/aLUwdJ7knUZ4=",
+                     *           "checkpoint": "attest.local/processing-record/dsr-bf6bfc\n42\nFQGSKx9sGHMbqvJdS5WoC1W9aLhGt94BwXM5bGeoNxU=\n\n— attest.local/processing-record yoA6pK61pqM8Sol47qzdMoAKr9ecbaAVaPaYp2IZmjJR10Z/XT3s7k9lQdlRPbnhlqskQZWlk/P+suvnjM0oyq+YAQc=\n",
                      *           "inclusionProof": [
-                     *             "qnt29AFqIFq/GuRkyWrrFgPIB4ZVLvi2VSv2xGksarI=",
-                     *             "Xx3q721Saejmt7RTIJTXnAvUuQtTzruSqgBchHXEY1E="
+                     *             "kI0VcTc1fXLdTSJu0AmBDtinjqVnidRyX5/oPlSW774=",
+                     *             "hyP/Oyn/g7+wnO8fRBKeeJ0yvQb5klZRqkmBf6DyO+U="
                      *           ]
                      *         }
                      *       },
-                     *       "signedNote": "{\"certificateId\":\"01a24328-e467-7006-9de9-b37984629a2f\",\"covered\":[\"profile (except the retained fields)\",\"follow-up notes\",\"consent evidence\",\"customer and consent read models\",\"lookup entries\",\"pseudonym mapping\",\"subject key\"],\"erasedAt\":\"2026-11-23T10:16:00.000Z\",\"format\":\"attest-deletion-certificate/v1\",\"issuedAt\":\"2026-11-23T10:16:00.000Z\",\"processingRecord\":{\"checkpoint\":\"attest.local/processing-record/dsr-dc3669\\n42\\n9hKhP0/7OjRalTx+UwE+3AHdEMu4r/5q+09qZN+tkRY=\\n\\n— attest.local/processing-record B3q7IQCnTPe1gVWV3c4sUiBdk6HSC58P0+AClVfXhL1BEe1RSMshXa+YelHDdCC4l/V9F1nypQfbDlvOBQlwAfqzngM=\\n\",\"inclusionProof\":[\"qnt29AFqIFq/GuRkyWrrFgPIB4ZVLvi2VSv2xGksarI=\",\"Xx3q721Saejmt7RTIJTXnAvUuQtTzruSqgBchHXEY1E=\",\"D2+rojKGA0gKxxALfJgfJDFleWnA1cSNwskctcGKhk8=\"],\"index\":41,\"leafHash\":\"HZJeZcaa3ldxON9BP0b0nr//p1hdG9Jlqy235hh28Gw=\",\"origin\":\"attest.local/processing-record/dsr-dc3669\"},\"receivedAt\":\"2026-11-23T10:16:00.000Z\",\"requestId\":\"01a24328-e3b1-7001-86fc-25f3c3d14111\",\"retained\":[{\"category\":\"bankAccount\",\"reason\":\"Tax law: accounting records are kept 10 years\",\"until\":\"2036-11-23\"},{\"category\":\"email\",\"reason\":\"Legal claim 2026-117 pending\",\"until\":\"2028-12-31\"}],\"subjectRef\":\"01a24328-e37e-7006-ab94-89fce4b97aeb\",\"tenantId\":\"dsr-dc3669\",\"verifierKey\":\"attest.local/processing-record+077abb21+AY192+9KBrDkgxXpZEKRs+JDUXc4Bqy2+jRBBzcbI/ns\"}\n\n— attest.local/processing-record B3q7IUBm4ZhUCktbbBNoE9pxW0HJuDW/ZxmnKtZ4pn/+eTMwMSla/7oiyzRd0nBJqIYm15Jb6jKMQy7PKG+pYXWv1w4=\n"
+                     *       "signedNote": "{\"certificateId\":\"01a243a3-e77e-7001-9e6b-531c99f5371b\",\"covered\":[\"profile (except the retained fields)\",\"follow-up notes\",\"consent evidence\",\"customer and consent read models\",\"lookup entries\",\"pseudonym mapping\",\"subject key\"],\"erasedAt\":\"2026-11-23T10:16:00.000Z\",\"format\":\"attest-deletion-certificate/v1\",\"issuedAt\":\"2026-11-23T10:16:00.000Z\",\"processingRecord\":{\"checkpoint\":\"attest.local/processing-record/dsr-bf6bfc\\n42\\nFQGSKx9sGHMbqvJdS5WoC1W9aLhGt94BwXM5bGeoNxU=\\n\\n— attest.local/processing-record yoA6pK61pqM8Sol47qzdMoAKr9ecbaAVaPaYp2IZmjJR10Z/XT3s7k9lQdlRPbnhlqskQZWlk/P+suvnjM0oyq+YAQc=\\n\",\"inclusionProof\":[\"kI0VcTc1fXLdTSJu0AmBDtinjqVnidRyX5/oPlSW774=\",\"hyP/Oyn/g7+wnO8fRBKeeJ0yvQb5klZRqkmBf6DyO+U=\",\"MNnD+EWcGsdncwa15lWjfRe5Bdtzl4eFMWcpC/ClLIk=\"],\"index\":41,\"leafHash\":\"TOTr+aJzwFUHy6TW29K+spvfgme1VZ/aLUwdJ7knUZ4=\",\"origin\":\"attest.local/processing-record/dsr-bf6bfc\"},\"receivedAt\":\"2026-11-23T10:16:00.000Z\",\"requestId\":\"01a243a3-e6da-7003-afb7-5e5623a7390a\",\"retained\":[{\"category\":\"bankAccount\",\"reason\":\"Tax law: accounting records are kept 10 years\",\"until\":\"2036-11-23\"},{\"category\":\"email\",\"reason\":\"Legal claim 2026-117 pending\",\"until\":\"2028-12-31\"}],\"subjectRef\":\"01a243a3-e6a0-7005-874b-6b6e094a8184\",\"tenantId\":\"dsr-bf6bfc\",\"verifierKey\":\"attest.local/processing-record+ca803aa4+Ae6gXOwWSGz2sFw0Yh0x3wzipB8eni890Vq4bhEQRVmh\"}\n\n— attest.local/processing-record yoA6pE4h+5bjBYLPwMRHZ4Oac+jTrOMvMUM8PJBUBVCxazclVkJIm0mTEkFcnHjmnZOYW7RNqJsy60fXIaok5bK0XwU=\n"
                      *     }
                      */
                     "application/json": components["schemas"]["DeletionCertificateDocument"];
@@ -15074,9 +15089,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a24328-da4d-7006-b8f4-68f1600cd928",
-                     *       "tenantId": "dsr-dc3669",
-                     *       "customerId": "01a24328-d72a-7002-870a-ddd29fbfc093",
+                     *       "requestId": "01a243a3-dd98-7005-8f86-8610b1f8c351",
+                     *       "tenantId": "dsr-bf6bfc",
+                     *       "customerId": "01a243a3-d9ed-7004-87e1-073d034296db",
                      *       "requestType": "deletion",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -15091,7 +15106,7 @@ export interface operations {
                      *       "escalations": [
                      *         {
                      *           "at": "2026-11-23T10:16:00.000Z",
-                     *           "by": "apiKey:01a24328-d697-7008-bd9b-10eb191084a1",
+                     *           "by": "apiKey:01a243a3-d912-7003-88a9-8230ec0784d7",
                      *           "reason": "the tenant has not answered in three weeks"
                      *         }
                      *       ],
@@ -15285,7 +15300,7 @@ export interface operations {
                      *           "years": 10
                      *         }
                      *       ],
-                     *       "updatedBy": "apiKey:01a24328-d682-7009-a3a9-971547d5caff",
+                     *       "updatedBy": "apiKey:01a243a3-d8f6-7005-9e52-991d5bcf8228",
                      *       "updatedAt": "2026-11-23T10:16:00.000Z"
                      *     }
                      */
@@ -15357,9 +15372,9 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "requestId": "01a24328-da4d-7006-b8f4-68f1600cd928",
-                     *         "tenantId": "dsr-dc3669",
-                     *         "customerId": "01a24328-d72a-7002-870a-ddd29fbfc093",
+                     *         "requestId": "01a243a3-dd98-7005-8f86-8610b1f8c351",
+                     *         "tenantId": "dsr-bf6bfc",
+                     *         "customerId": "01a243a3-d9ed-7004-87e1-073d034296db",
                      *         "requestType": "deletion",
                      *         "channel": "web",
                      *         "relation": "self",
@@ -15374,7 +15389,7 @@ export interface operations {
                      *         "escalations": [
                      *           {
                      *             "at": "2026-11-23T10:16:00.000Z",
-                     *             "by": "apiKey:01a24328-d697-7008-bd9b-10eb191084a1",
+                     *             "by": "apiKey:01a243a3-d912-7003-88a9-8230ec0784d7",
                      *             "reason": "the tenant has not answered in three weeks"
                      *           }
                      *         ],

@@ -45,6 +45,10 @@ export const consentEn = {
   'receipt.howToWithdraw': 'How to withdraw',
   'receipt.entryTitle': 'The consent receipt of this entry',
   'receipt.entryNone': 'This entry’s event made no consent receipt.',
+  'receipt.decisionTitle': 'The consent this decision rested on',
+  'receipt.decisionNone': 'No receipt is found for consent {consentId} (a read model still being rebuilt, or a consent of another tenant).',
+  'receipt.decisionV1':
+    'This decision was recorded before decision records named the consents they rested on (record version 1); its consent state can be asked of the API with the consent history at its time.',
 
   'whoLooked.title': 'Who looked',
   'whoLooked.intro':
@@ -109,6 +113,9 @@ export const consentZhCN: Record<keyof typeof consentEn, string> = {
   'receipt.howToWithdraw': '如何撤回',
   'receipt.entryTitle': '此条目的同意回执',
   'receipt.entryNone': '此条目的事件没有生成同意回执。',
+  'receipt.decisionTitle': '此决定所依据的同意',
+  'receipt.decisionNone': '找不到同意 {consentId} 的回执（读模型可能仍在重建，或该同意属于其他租户）。',
+  'receipt.decisionV1': '此决定记录于决定记录开始写明所依据同意之前（记录版本 1）；可通过 API 查询其时间点的同意历史。',
 
   'whoLooked.title': '谁查看过',
   'whoLooked.intro': '每当有人显示某人的数据（并声明目的）或下载导出文件时，处理记录都会为此新增一个条目，并像其他条目一样签名。',

@@ -120,6 +120,7 @@ export const en = {
   'field.channel': 'Channel',
   'field.outcome': 'Outcome',
   'field.reasons': 'Reasons',
+  'field.consents': 'Consents relied on',
   'field.measures': 'Protective measures',
   'field.eventId': 'Event id',
   'field.commandId': 'Command id',

@@ -120,6 +120,7 @@ export const zhCN: Messages = {
   'field.channel': '渠道',
   'field.outcome': '结果',
   'field.reasons': '原因',
+  'field.consents': '所依据的同意',
   'field.measures': '保护措施',
   'field.eventId': '事件 ID',
   'field.commandId': '命令 ID',

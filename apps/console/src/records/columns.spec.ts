@@ -1,6 +1,11 @@
 import { columnsParam, DEFAULT_COLUMNS, parseColumns, RECORD_COLUMNS, toggleColumn, visibleColumns } from './columns';
+import { RECORD_TABLE_COLUMNS } from '@attest/processing-domain';
 
 describe('column choice', () => {
+  it('offers exactly the server’s table columns, in its order (the entry index always shows)', () => {
+    expect(['index', ...RECORD_COLUMNS]).toEqual([...RECORD_TABLE_COLUMNS]);
+  });
+
   it('reads the columns parameter in display order, without duplicates or unknown ids', () => {
     expect(parseColumns('leafHash,at,nope,at, kind')).toEqual(['at', 'kind', 'leafHash']);
     expect(parseColumns(['actor', 'at'])).toEqual(['at', 'actor']);

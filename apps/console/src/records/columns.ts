@@ -16,6 +16,7 @@ export const RECORD_COLUMNS = [
   'channel',
   'outcome',
   'reasons',
+  'consents',
   'measures',
   'eventId',
   'commandId',
@@ -29,7 +30,16 @@ export type ColumnId = (typeof RECORD_COLUMNS)[number];
 export const DEFAULT_COLUMNS: readonly ColumnId[] = ['at', 'kind', 'purpose', 'actor', 'subject', 'legalBasis', 'outcome', 'leafHash'];
 
 /** Ids and hashes: monospace, so that they can be compared by eye. */
-export const MONOSPACE_COLUMNS: ReadonlySet<ColumnId> = new Set<ColumnId>(['actor', 'subject', 'eventId', 'commandId', 'correlationId', 'leafHash', 'tenant']);
+export const MONOSPACE_COLUMNS: ReadonlySet<ColumnId> = new Set<ColumnId>([
+  'actor',
+  'subject',
+  'consents',
+  'eventId',
+  'commandId',
+  'correlationId',
+  'leafHash',
+  'tenant',
+]);
 
 const isColumn = (value: string): value is ColumnId => (RECORD_COLUMNS as readonly string[]).includes(value);
 

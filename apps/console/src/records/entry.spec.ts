@@ -1,4 +1,4 @@
-import { fieldText, prettyBody, receiptEventOf, type ProcessingRecordBody } from './entry';
+import { fieldText, prettyBody, receiptsOf, type ProcessingRecordBody } from './entry';
 
 describe('entry page', () => {
   it('pretty-prints the canonical body, or shows it as it is', () => {
@@ -13,7 +13,7 @@ describe('entry page', () => {
     expect(fieldText(3)).toBe('3');
   });
 
-  it('leads to a consent receipt only from an entry recorded from a consent event', () => {
+  it('leads to the receipt of a consent event’s entry, and to the grant receipts of the consents a decision names', () => {
     const base: ProcessingRecordBody = {
       v: 1,
       tenant: 't',
@@ -33,9 +33,12 @@ describe('entry page', () => {
       channel: null,
       outcome: null,
       reasons: [],
+      consents: [],
     };
-    expect(receiptEventOf(base)).toBe('01a24294-5868-7002-b4b5-7ded287e1bd1');
-    expect(receiptEventOf({ ...base, categories: ['contact'] })).toBeNull();
-    expect(receiptEventOf({ ...base, kind: 'decision', eventId: null })).toBeNull();
+    expect(receiptsOf(base)).toEqual([{ eventId: '01a24294-5868-7002-b4b5-7ded287e1bd1' }]);
+    expect(receiptsOf({ ...base, categories: ['contact'] })).toEqual([]);
+    // A version 1 decision names no consents; a version 2 one names each it rested on.
+    expect(receiptsOf({ ...base, kind: 'decision', eventId: null })).toEqual([]);
+    expect(receiptsOf({ ...base, v: 2, kind: 'decision', eventId: null, consents: ['c-1', 'c-2'] })).toEqual([{ consentId: 'c-1' }, { consentId: 'c-2' }]);
   });
 });

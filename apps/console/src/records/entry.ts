@@ -18,6 +18,7 @@ export const ENTRY_FIELDS = [
   'channel',
   'outcome',
   'reasons',
+  'consents',
   'measures',
   'eventId',
   'commandId',
@@ -34,6 +35,7 @@ export const MONOSPACE_FIELDS: ReadonlySet<(typeof ENTRY_FIELDS)[number]> = new 
   'index',
   'actor',
   'subject',
+  'consents',
   'eventId',
   'commandId',
   'correlationId',
@@ -57,10 +59,15 @@ export function fieldText(value: ProcessingRecordBody[keyof ProcessingRecordBody
   return String(value);
 }
 
+/** How the API finds a consent receipt: by the event that made it, or by the consent whose grant made it. */
+export type ReceiptLookup = { readonly eventId: string } | { readonly consentId: string };
+
 /**
- * The event whose consent receipt an entry rests on: an entry recorded from a consent event
- * (given or withdrawn: data category `consent`, with its event id). Decisions do not name the
- * consent event they rested on, so they have none here.
+ * The consent receipts an entry rests on: an entry recorded from a consent event (given or
+ * withdrawn: data category `consent`, with its event id) has its event's; a decision (record
+ * version 2) names the consents it rested on, and each has the receipt of its grant.
  */
-export const receiptEventOf = (record: ProcessingRecordBody): string | null =>
-  record.eventId !== null && record.categories.includes('consent') ? record.eventId : null;
+export function receiptsOf(record: ProcessingRecordBody): ReceiptLookup[] {
+  if (record.kind === 'decision') return record.consents.map((consentId) => ({ consentId }));
+  return record.eventId !== null && record.categories.includes('consent') ? [{ eventId: record.eventId }] : [];
+}

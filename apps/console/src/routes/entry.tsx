@@ -3,7 +3,7 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { getRouteApi, Link } from '@tanstack/react-router';
 import { api, unwrap } from '../api/client';
-import { entryQuery, receiptOfEventQuery, sessionQuery } from '../api/queries';
+import { entryQuery, receiptLookupQuery, sessionQuery } from '../api/queries';
 import { DateTime } from '../components/DateTime';
 import { ErrorBox } from '../components/ErrorBox';
 import { ReceiptView } from '../components/ReceiptView';
@@ -11,7 +11,16 @@ import { problemOf } from '../api/problem';
 import { StepsList } from '../components/StepsList';
 import { useDocumentTitle } from '../components/use-document-title';
 import { useI18n } from '../i18n/context';
-import { ENTRY_FIELDS, fieldText, MONOSPACE_FIELDS, prettyBody, receiptEventOf, type ProcessingRecordBody, type ProcessingRecordEntry } from '../records/entry';
+import {
+  ENTRY_FIELDS,
+  fieldText,
+  MONOSPACE_FIELDS,
+  prettyBody,
+  receiptsOf,
+  type ProcessingRecordBody,
+  type ProcessingRecordEntry,
+  type ReceiptLookup,
+} from '../records/entry';
 import { verifyEntry, type Verification } from '../verify/verify-entry';
 import { parseEntryIndex } from './auth-search';
 
@@ -48,7 +57,8 @@ export function EntryPage() {
 
 function EntryView({ entry }: { readonly entry: ProcessingRecordEntry }) {
   const { t } = useI18n();
-  const receiptEvent = entry.record === null ? null : receiptEventOf(entry.record);
+  const receipts = entry.record === null ? [] : receiptsOf(entry.record);
+  const decision = entry.record?.kind === 'decision';
   return (
     <>
       <section className="card" aria-labelledby="entry-summary">
@@ -79,7 +89,10 @@ function EntryView({ entry }: { readonly entry: ProcessingRecordEntry }) {
 
       {entry.record !== null && <RecordView record={entry.record} />}
 
-      {receiptEvent !== null && <EntryReceipt eventId={receiptEvent} />}
+      {receipts.map((lookup, i) => (
+        <EntryReceipt key={i} lookup={lookup} headingId={`entry-receipt-${i}`} />
+      ))}
+      {decision && entry.record?.v === 1 && <p className="muted">{t('receipt.decisionV1')}</p>}
 
       {entry.body !== null && (
         <section className="card" aria-labelledby="entry-body">
@@ -96,20 +109,21 @@ function EntryView({ entry }: { readonly entry: ProcessingRecordEntry }) {
   );
 }
 
-/** The consent receipt made by the event this entry was recorded from. */
-function EntryReceipt({ eventId }: { readonly eventId: string }) {
+/** A consent receipt the entry rests on: its consent event's, or the grant's of a consent its decision names. */
+function EntryReceipt({ lookup, headingId }: { readonly lookup: ReceiptLookup; readonly headingId: string }) {
   const { t } = useI18n();
-  const query = useQuery(receiptOfEventQuery(eventId));
+  const query = useQuery(receiptLookupQuery(lookup));
+  const missing = 'eventId' in lookup ? t('receipt.entryNone') : t('receipt.decisionNone', { consentId: lookup.consentId });
   return (
-    <section className="card" aria-labelledby="entry-receipt">
-      <h2 id="entry-receipt">{t('receipt.entryTitle')}</h2>
+    <section className="card" aria-labelledby={headingId}>
+      <h2 id={headingId}>{'eventId' in lookup ? t('receipt.entryTitle') : t('receipt.decisionTitle')}</h2>
       {query.isPending && (
         <p className="muted" role="status">
           {t('app.loading')}
         </p>
       )}
-      {query.isError && (problemOf(query.error).status === 404 ? <p className="muted">{t('receipt.entryNone')}</p> : <ErrorBox error={query.error} />)}
-      {query.data && <ReceiptView receipt={query.data} headingId="entry-receipt-document" />}
+      {query.isError && (problemOf(query.error).status === 404 ? <p className="muted">{missing}</p> : <ErrorBox error={query.error} />)}
+      {query.data && <ReceiptView receipt={query.data} headingId={`${headingId}-document`} />}
     </section>
   );
 }

@@ -25,6 +25,7 @@ const draft = (tenantId: string, i: number): RecordDraft => ({
   channel: null,
   outcome: null,
   reasons: [],
+  consents: i % 5 === 0 ? [`018f0000-0000-7000-8000-00000000000${i % 10}`] : [],
 });
 
 const b64 = (b: Buffer): string => b.toString('base64');

@@ -1,7 +1,7 @@
 import { failed, type Result } from './bytes';
 
 /**
- * The canonical processing-record body (version 1) as the server's
+ * The canonical processing-record body (versions 1 and 2) as the server's
  * `@attest/processing-domain` `decodeRecord` checks it: a JSON object with
  * exactly these keys in code-point order, no whitespace, JSON's shortest
  * escaping. The Merkle leaf of an entry is this text's UTF-8 bytes. Copied
@@ -25,7 +25,7 @@ export const PROCESSING_KINDS = [
 export type ProcessingKind = (typeof PROCESSING_KINDS)[number];
 
 export interface ProcessingRecordBody {
-  readonly v: 1;
+  readonly v: 1 | 2;
   readonly tenant: string;
   readonly index: number;
   readonly kind: ProcessingKind;
@@ -43,9 +43,12 @@ export interface ProcessingRecordBody {
   readonly channel: string | null;
   readonly outcome: string | null;
   readonly reasons: readonly string[];
+  /** Version 2: the consents a decision rested on; a version 1 body has no such key (read as none). */
+  readonly consents: readonly string[];
 }
 
-const FIELDS: readonly (keyof ProcessingRecordBody)[] = [
+/** The keys of each version, in code-point order. */
+const FIELDS_V1: readonly (keyof ProcessingRecordBody)[] = [
   'actor',
   'at',
   'categories',
@@ -65,6 +68,11 @@ const FIELDS: readonly (keyof ProcessingRecordBody)[] = [
   'tenant',
   'v',
 ];
+const FIELDS: Readonly<Record<1 | 2, readonly (keyof ProcessingRecordBody)[]>> = {
+  1: FIELDS_V1,
+  // Keys sort by UTF-16 code units, which for these ASCII names is code-point order.
+  2: [...FIELDS_V1, 'consents' as const].sort(),
+};
 
 const isString = (v: unknown): v is string => typeof v === 'string';
 const isStringOrNull = (v: unknown): v is string | null => v === null || typeof v === 'string';
@@ -100,8 +108,10 @@ export function decodeRecord(body: string): Result<ProcessingRecordBody> {
   const channel = r['channel'];
   const outcome = r['outcome'];
   const reasons = r['reasons'];
+  const consents = v === 1 ? [] : r['consents'];
+  if (v !== 1 && v !== 2) return failed('not a version 1 or 2 processing record');
+  const fields = FIELDS[v];
   if (!(
-    v === 1 &&
     isString(tenant) &&
     typeof index === 'number' &&
     Number.isSafeInteger(index) &&
@@ -120,11 +130,12 @@ export function decodeRecord(body: string): Result<ProcessingRecordBody> {
     isStringOrNull(channel) &&
     isStringOrNull(outcome) &&
     isStrings(reasons) &&
-    Object.keys(r).length === FIELDS.length
+    isStrings(consents) &&
+    Object.keys(r).length === fields.length
   ))
-    return failed('not a version 1 processing record');
-  // Canonical: the keys in FIELDS order (JSON.parse keeps the text's order), and no other spelling.
-  if (Object.keys(r).some((k, i) => k !== FIELDS[i])) return failed('not in canonical form');
+    return failed(`not a version ${v} processing record`);
+  // Canonical: the keys in the version's order (JSON.parse keeps the text's order), and no other spelling.
+  if (Object.keys(r).some((k, i) => k !== fields[i])) return failed('not in canonical form');
   if (JSON.stringify(r) !== body) return failed('not in canonical form');
   return {
     ok: true,
@@ -147,6 +158,7 @@ export function decodeRecord(body: string): Result<ProcessingRecordBody> {
       channel,
       outcome,
       reasons,
+      consents,
     },
   };
 }

@@ -49,6 +49,7 @@ import {
   type LegalBasis,
   type Purpose,
 } from '@attest/consent-domain';
+import { DomainError } from '@attest/kernel';
 import { ApiAnswer, ApiAuthenticatedProblems, commandContext, currentPrincipal, RequirePermission } from '@attest/http';
 
 const KEY = /^[a-z0-9][a-z0-9-]{1,63}$/;
@@ -56,7 +57,11 @@ const REF = /^[A-Za-z0-9][A-Za-z0-9 ._:/@-]{0,199}$/;
 const COUNTRY = /^[A-Z]{2}$/;
 
 export class ReceiptOfEventQueryDto {
-  @ApiProperty({ description: 'The id of the consent event (given or withdrawn)', format: 'uuid' }) @IsUUID() eventId!: string;
+  @ApiPropertyOptional({ description: 'The id of the consent event (given or withdrawn)', format: 'uuid' }) @IsOptional() @IsUUID() eventId?: string;
+  @ApiPropertyOptional({ description: 'The id of a consent (one a decision rested on): the receipt of its grant', format: 'uuid' })
+  @IsOptional()
+  @IsUUID()
+  consentId?: string;
 }
 
 export class PurposeTermsDto {
@@ -335,11 +340,18 @@ export class ConsentsController {
 
   @Get('consent-receipts')
   @RequirePermission('consent:read')
-  @ApiOperation({ summary: 'The consent receipt made by a consent event (the `eventId` of a processing record of the grant or withdrawal)' })
+  @ApiOperation({
+    summary:
+      'The consent receipt made by a consent event (`eventId`: the event of a processing record of the grant or withdrawal), or of the grant of a consent (`consentId`: one a decision record names); exactly one of the two',
+  })
   @ApiAnswer(200, 'ConsentReceiptDocument', 'The receipt')
   @ApiAuthenticatedProblems(400, 404)
   receiptOfEvent(@Query() q: ReceiptOfEventQueryDto): Promise<ConsentReceipt> {
-    return this.queries.execute(new ReceiptOfEventQuery(tenantId(), q.eventId));
+    const of = q.eventId !== undefined ? { eventId: q.eventId } : q.consentId !== undefined ? { consentId: q.consentId } : null;
+    if (!of || (q.eventId !== undefined && q.consentId !== undefined)) {
+      throw new DomainError('RECEIPT.LOOKUP_AMBIGUOUS', 'give exactly one of eventId and consentId', 'invalid');
+    }
+    return this.queries.execute(new ReceiptOfEventQuery(tenantId(), of));
   }
 
   @Get('consents/overview')

@@ -135,11 +135,14 @@ export class ReceiptQuery extends Query<ConsentReceipt> {
   }
 }
 
-/** The receipt of the consent event with this id (a processing record's `eventId` leads here). */
+/**
+ * The receipt of a consent event (a processing record's `eventId` leads here),
+ * or of the grant that made a consent (a decision's record names its `consents`).
+ */
 export class ReceiptOfEventQuery extends Query<ConsentReceipt> {
   constructor(
     readonly tenantId: string,
-    readonly eventId: string,
+    readonly of: { readonly eventId: string } | { readonly consentId: string },
   ) {
     super();
   }
@@ -171,7 +174,12 @@ export class ReceiptOfEventHandler implements IQueryHandler<ReceiptOfEventQuery,
     @Inject(CONSENT_READ_MODEL) private readonly readModel: ConsentReadModel,
   ) {}
   async execute(q: ReceiptOfEventQuery): Promise<ConsentReceipt> {
-    const receiptId = isUuid(q.eventId) ? await this.readModel.receiptOfEvent(q.tenantId, q.eventId) : null;
+    const id = 'eventId' in q.of ? q.of.eventId : q.of.consentId;
+    const receiptId = !isUuid(id)
+      ? null
+      : 'eventId' in q.of
+        ? await this.readModel.receiptOfEvent(q.tenantId, id)
+        : await this.readModel.receiptOfConsent(q.tenantId, id);
     if (!receiptId) throw notFound('RECEIPT');
     return receipt(this.store, this.readModel, q.tenantId, receiptId);
   }

@@ -78,6 +78,7 @@ export class DecideHandler implements ICommandHandler<DecideCommand, RecordedDec
       correlationId: command.context.correlationId,
       commandId: command.context.commandId,
       at,
+      consentIds: d.consentIds,
     }));
     const ids = await this.journal.record(entries);
     return decisions.map((d, i) => ({

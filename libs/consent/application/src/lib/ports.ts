@@ -42,6 +42,8 @@ export interface ConsentReadModel {
   receiptSubject(tenantId: string, receiptId: string): Promise<string | null>;
   /** The receipt made by a consent event (given or withdrawn), if that event made one. */
   receiptOfEvent(tenantId: string, eventId: string): Promise<string | null>;
+  /** The receipt of the grant that made this consent (a decision's record names the consents it rested on). */
+  receiptOfConsent(tenantId: string, consentId: string): Promise<string | null>;
   overview(tenantId: string): Promise<PurposeOverview[]>;
 }
 

@@ -79,12 +79,10 @@ async function applyConsent(m: EntityManager, event: RecordedEvent): Promise<voi
   if (!e) return;
   const d = e.data;
   const at = event.metadata.occurredAt;
-  await m.query(`INSERT INTO consent.receipts_v1 (receipt_id, tenant_id, customer_id, event_id) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, [
-    d.receiptId,
-    d.tenantId,
-    d.customerId,
-    event.id,
-  ]);
+  await m.query(
+    `INSERT INTO consent.receipts_v1 (receipt_id, tenant_id, customer_id, event_id, consent_id, action) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
+    [d.receiptId, d.tenantId, d.customerId, event.id, d.consentId, e.type === 'ConsentGranted.v2' ? 'granted' : 'withdrawn'],
+  );
   if (e.type === 'ConsentGranted.v2') {
     const g = e.data;
     const target = consentTarget(g.scope, g.thirdParty?.name, g.crossBorder?.country);

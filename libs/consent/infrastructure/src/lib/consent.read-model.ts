@@ -172,6 +172,16 @@ export class PostgresConsentReadModel implements ConsentReadModel {
     });
   }
 
+  receiptOfConsent(tenantId: string, consentId: string): Promise<string | null> {
+    return withTenant(this.appDataSource, tenantId, async (m) => {
+      const [row] = await m.query<{ receipt_id: string }[]>(
+        `SELECT receipt_id FROM consent.receipts_v1 WHERE tenant_id = $1 AND consent_id = $2 AND action = 'granted'`,
+        [tenantId, consentId],
+      );
+      return row?.receipt_id ?? null;
+    });
+  }
+
   overview(tenantId: string): Promise<PurposeOverview[]> {
     return withTenant(this.appDataSource, tenantId, async (m) => {
       const rows = await m.query<{ purpose_key: string; version: number; granted: number; withdrawn: number }[]>(

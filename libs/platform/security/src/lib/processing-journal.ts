@@ -20,6 +20,8 @@ export interface ProcessingEntry {
   readonly correlationId: string;
   readonly commandId: string | null;
   readonly at: Date;
+  /** Decisions: the consents the answer rested on (recorded, so the record names them); others: none. */
+  readonly consentIds?: readonly string[];
 }
 
 export interface ProcessingJournal {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { MigrationInterface } from 'typeorm';
+import type { DataSource, MigrationInterface } from 'typeorm';
 import { createDataSource, dropDatabase, ensureDatabase, runMigrations, withDatabase } from '@attest/database';
 
 export interface TestDatabase {
@@ -35,4 +35,21 @@ export async function createTestDatabase(label = 'suite', options: { migrations?
     name,
     drop: () => dropDatabase(adminUrl, name),
   };
+}
+
+/** Runs one migration's `up` or `down` in a transaction of its own, as the migration runner would: for migration specs. */
+export async function runMigration(dataSource: DataSource, migration: MigrationInterface, direction: 'up' | 'down'): Promise<void> {
+  const runner = dataSource.createQueryRunner();
+  try {
+    await runner.startTransaction();
+    try {
+      await migration[direction](runner);
+      await runner.commitTransaction();
+    } catch (error) {
+      await runner.rollbackTransaction();
+      throw error;
+    }
+  } finally {
+    await runner.release();
+  }
 }

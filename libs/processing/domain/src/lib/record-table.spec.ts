@@ -1,7 +1,7 @@
 import { isRecordTableColumn, RECORD_TABLE_COLUMNS, recordTableColumns, recordTableCsv, recordTableJson, type RecordTableRow } from './record-table';
 
 const row = (over: Partial<RecordTableRow>): RecordTableRow => ({
-  v: 1,
+  v: 2,
   tenant: 'acme',
   index: 7,
   kind: 'decision',
@@ -19,6 +19,7 @@ const row = (over: Partial<RecordTableRow>): RecordTableRow => ({
   channel: null,
   outcome: 'deny',
   reasons: ['CONSENT.WITHDRAWN'],
+  consents: [],
   leafHash: 'AAAA',
   ...over,
 });

@@ -15,6 +15,7 @@ export const RECORD_TABLE_COLUMNS = [
   'channel',
   'outcome',
   'reasons',
+  'consents',
   'measures',
   'eventId',
   'commandId',

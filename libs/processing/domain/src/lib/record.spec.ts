@@ -18,25 +18,41 @@ const draft: RecordDraft = {
   channel: 'email',
   outcome: 'deny',
   reasons: ['CONSENT.WITHDRAWN'],
+  consents: ['018f0000-0000-7000-8000-000000000001'],
 };
 
-describe('the canonical processing record encoding (P1, version 1)', () => {
+describe('the canonical processing record encoding (P1, version 2)', () => {
   const body = encodeRecord(bodyOf(draft, 7));
 
   it('has its keys in code-point order, no whitespace, and decodes to what was encoded', () => {
     expect(body.startsWith('{"actor":"apikey:crm","at":"2026-11-22T10:00:00.000Z","categories":["contact"],"channel":"email","commandId":"cmd-1"')).toBe(true);
-    expect(body.endsWith('"subject":"psn_Zoë-张伟","tenant":"acme","v":1}')).toBe(true);
+    expect(body).toContain('"commandId":"cmd-1","consents":["018f0000-0000-7000-8000-000000000001"],"correlationId":"corr-1"');
+    expect(body.endsWith('"subject":"psn_Zoë-张伟","tenant":"acme","v":2}')).toBe(true);
     expect(decodeRecord(body)).toEqual(bodyOf(draft, 7));
+  });
+
+  it('still reads version 1 (written before consents were named): the same keys without consents, read as none', () => {
+    const v1 = encodeRecord({ ...bodyOf(draft, 7), v: 1, consents: [] });
+    expect(v1).toBe(body.replace(',"consents":["018f0000-0000-7000-8000-000000000001"]', '').replace('"v":2}', '"v":1}'));
+    expect(decodeRecord(v1)).toEqual({ ...bodyOf(draft, 7), v: 1, consents: [] });
+    expect(encodeRecord(decodeRecord(v1))).toBe(v1);
+  });
+
+  it('cannot write consents into a version 1 record', () => {
+    expect(() => encodeRecord({ ...bodyOf(draft, 7), v: 1 })).toThrow(RecordEncodingError);
   });
 
   it.each([
     ['whitespace', body.replace('"actor":', '"actor": ')],
     ['keys out of order', body.replace('{"actor":"apikey:crm","at":"2026-11-22T10:00:00.000Z",', '{"at":"2026-11-22T10:00:00.000Z","actor":"apikey:crm",')],
     ['an escape JSON would not write', body.replace('"apikey:crm"', '"apikey\\u003acrm"')],
-    ['an extra key', body.replace('"v":1}', '"v":1,"w":2}')],
+    ['an extra key', body.replace('"v":2}', '"v":2,"w":2}')],
     ['a missing key', body.replace(',"reasons":["CONSENT.WITHDRAWN"]', '')],
     ['an unknown kind', body.replace('"kind":"decision"', '"kind":"gossip"')],
-    ['another version', body.replace('"v":1}', '"v":2}')],
+    ['another version', body.replace('"v":2}', '"v":3}')],
+    ['version 1 naming consents', body.replace('"v":2}', '"v":1}')],
+    ['version 2 without consents', body.replace(',"consents":["018f0000-0000-7000-8000-000000000001"]', '')],
+    ['consents that are not strings', body.replace('["018f0000-0000-7000-8000-000000000001"]', '[1]')],
     ['a number as text', body.replace('"index":7', '"index":"7"')],
     ['not JSON', body.slice(0, -1)],
     ['an array', '[]'],

@@ -4,9 +4,12 @@ import { PROCESSING_KINDS, type ProcessingKind } from '@attest/kernel';
  * One processing record (P1) as it is hashed into the tenant's Merkle log.
  * The subject is a pseudonym (random per subject, unlinkable once the subject
  * is erased); no other field may hold personal data.
+ *
+ * Version 2 (written since the console's part 1) adds `consents`; a version 1
+ * body has no such key and decodes with an empty list (ADR 0009).
  */
 export interface ProcessingRecordBody {
-  readonly v: 1;
+  readonly v: RecordVersion;
   readonly tenant: string;
   /** Position in the tenant's log: binds the record to its leaf. */
   readonly index: number;
@@ -27,6 +30,8 @@ export interface ProcessingRecordBody {
   /** Decisions: allow | deny. */
   readonly outcome: string | null;
   readonly reasons: readonly string[];
+  /** Decisions: the consents the answer rested on (their receipts are found by these ids); otherwise empty. */
+  readonly consents: readonly string[];
 }
 
 /** A record before it has a place in the log. */
@@ -36,7 +41,9 @@ export type RecordDraft = Omit<ProcessingRecordBody, 'v' | 'tenant' | 'index'> &
   readonly sourceId: string;
 };
 
-export const RECORD_VERSION = 1;
+/** The version new records are written in; every earlier one is still read. */
+export const RECORD_VERSION = 2;
+export type RecordVersion = 1 | 2;
 
 /** The policies of the processing record (P2), in one place. */
 export const RECORD_POLICY = {
@@ -46,7 +53,7 @@ export const RECORD_POLICY = {
   purgeWarningDays: 30,
 } as const;
 
-const FIELDS: readonly (keyof ProcessingRecordBody)[] = [
+const FIELDS_V1: readonly (keyof ProcessingRecordBody)[] = [
   'actor',
   'at',
   'categories',
@@ -67,14 +74,23 @@ const FIELDS: readonly (keyof ProcessingRecordBody)[] = [
   'v',
 ];
 
+/** The keys of each version, in code-point order. */
+const FIELDS: Readonly<Record<RecordVersion, readonly (keyof ProcessingRecordBody)[]>> = {
+  1: FIELDS_V1,
+  // Keys sort by UTF-16 code units, which for these ASCII names is code-point order.
+  2: [...FIELDS_V1, 'consents' as const].sort(),
+};
+
 /**
- * The canonical encoding (version 1): a JSON object with exactly these keys
- * in code-point order, no whitespace, strings in JSON's shortest escaping,
- * integers in decimal. The leaf of the Merkle tree is its UTF-8 bytes.
+ * The canonical encoding: a JSON object with exactly its version's keys in
+ * code-point order, no whitespace, strings in JSON's shortest escaping,
+ * integers in decimal. The leaf of the Merkle tree is its UTF-8 bytes. A
+ * version 1 record must have no consents (that version cannot say them).
  */
 export function encodeRecord(record: ProcessingRecordBody): string {
+  if (record.v === 1 && record.consents.length > 0) throw new RecordEncodingError('a version 1 record names no consents');
   const ordered: Record<string, unknown> = {};
-  for (const key of FIELDS) ordered[key] = record[key];
+  for (const key of FIELDS[record.v]) ordered[key] = record[key];
   return JSON.stringify(ordered);
 }
 
@@ -96,8 +112,10 @@ export function decodeRecord(body: string): ProcessingRecordBody {
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new RecordEncodingError('not an object');
   const r = parsed as Record<string, unknown>;
+  const v = r['v'];
+  if (v !== 1 && v !== 2) throw new RecordEncodingError('not a version 1 or 2 processing record');
+  const fields = FIELDS[v];
   const ok =
-    r['v'] === RECORD_VERSION &&
     isString(r['tenant']) &&
     Number.isSafeInteger(r['index']) &&
     PROCESSING_KINDS.includes(r['kind'] as ProcessingKind) &&
@@ -115,12 +133,14 @@ export function decodeRecord(body: string): ProcessingRecordBody {
     isStringOrNull(r['channel']) &&
     isStringOrNull(r['outcome']) &&
     isStrings(r['reasons']) &&
-    Object.keys(r).length === FIELDS.length;
-  if (!ok) throw new RecordEncodingError('not a version 1 processing record');
-  // Canonical: the keys in FIELDS order (JSON.parse keeps the text's order), and no other spelling.
-  if (Object.keys(r).some((k, i) => k !== FIELDS[i])) throw new RecordEncodingError('not in canonical form');
+    (v === 1 || isStrings(r['consents'])) &&
+    Object.keys(r).length === fields.length;
+  if (!ok) throw new RecordEncodingError(`not a version ${v} processing record`);
+  // Canonical: the keys in the version's order (JSON.parse keeps the text's order), and no other spelling.
+  if (Object.keys(r).some((k, i) => k !== fields[i])) throw new RecordEncodingError('not in canonical form');
   if (JSON.stringify(r) !== body) throw new RecordEncodingError('not in canonical form');
-  return r as unknown as ProcessingRecordBody;
+  const record = r as unknown as ProcessingRecordBody;
+  return v === 1 ? { ...record, consents: [] } : record;
 }
 
 export function bodyOf(draft: RecordDraft, index: number): ProcessingRecordBody {
@@ -143,5 +163,6 @@ export function bodyOf(draft: RecordDraft, index: number): ProcessingRecordBody 
     channel: draft.channel,
     outcome: draft.outcome,
     reasons: [...draft.reasons],
+    consents: [...draft.consents],
   };
 }

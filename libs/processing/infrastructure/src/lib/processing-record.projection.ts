@@ -37,6 +37,7 @@ export function draftFromEvent(event: RecordedEvent, rule: ProcessingRule, subje
     channel: text(event.data, 'channel'),
     outcome: null,
     reasons: [],
+    consents: [],
   };
 }
 

@@ -52,6 +52,7 @@ export class RecordLogJournal implements ProcessingJournal {
       channel: e.channel,
       outcome: e.outcome,
       reasons: [...e.reasons],
+      consents: e.kind === 'decision' ? [...(e.consentIds ?? [])] : [],
     }));
     await this.staging.submit(drafts);
     return drafts.map((d) => d.sourceId);

@@ -162,6 +162,7 @@ export class PostgresProcessingRecordService implements ProcessingRecordService 
         channel: null,
         outcome: null,
         reasons: [],
+        consents: [],
       },
     ]);
     return rows;

@@ -20,4 +20,5 @@ export const testDraft = (tenantId: string, i: number): RecordDraft => ({
   channel: null,
   outcome: null,
   reasons: [],
+  consents: [],
 });

@@ -103,6 +103,7 @@ export async function exportBundle(
       channel: null,
       outcome: null,
       reasons: [],
+      consents: [],
     },
   ]);
   return bundle;

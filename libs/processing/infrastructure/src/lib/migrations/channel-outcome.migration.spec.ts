@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { createDataSource, platformMigrations } from '@attest/database';
-import { createTestDatabase, type TestDatabase } from '@attest/testing';
+import { createTestDatabase, runMigration, type TestDatabase } from '@attest/testing';
 import { processingMigrations } from './index';
 import { ProcessingChannelOutcome1765400000000 } from './1765400000000-processing-channel-outcome.migration';
 
@@ -21,16 +21,7 @@ describe('migration 1765400000000: channel and outcome as filterable columns of 
     await db.drop();
   });
 
-  async function migrate(direction: 'up' | 'down'): Promise<void> {
-    const runner = ds.createQueryRunner();
-    try {
-      await runner.startTransaction();
-      await migration[direction](runner);
-      await runner.commitTransaction();
-    } finally {
-      await runner.release();
-    }
-  }
+  const migrate = (direction: 'up' | 'down'): Promise<void> => runMigration(ds, migration, direction);
 
   const body = (channel: string | null, outcome: string | null): string => JSON.stringify({ kind: 'decision', channel, outcome });
 

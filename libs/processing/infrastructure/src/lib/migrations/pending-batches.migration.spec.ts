@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { createDataSource, platformMigrations } from '@attest/database';
 import type { RecordDraft } from '@attest/processing-domain';
-import { createTestDatabase, type TestDatabase } from '@attest/testing';
+import { createTestDatabase, runMigration, type TestDatabase } from '@attest/testing';
 import { generateSignerKey, parseSignerKey } from '@attest/transparency';
 import { PostgresRecordLog } from '../record-log';
 import { testDraft as draft } from '../test-drafts';
@@ -25,16 +25,7 @@ describe('migration 1764900000000: staged records as one row per stage call (ADR
     await db.drop();
   });
 
-  async function migrate(direction: 'up' | 'down'): Promise<void> {
-    const runner = ds.createQueryRunner();
-    try {
-      await runner.startTransaction();
-      await migration[direction](runner);
-      await runner.commitTransaction();
-    } finally {
-      await runner.release();
-    }
-  }
+  const migrate = (direction: 'up' | 'down'): Promise<void> => runMigration(ds, migration, direction);
 
   it('keeps records staged before it (up), in order and mergeable, and gives them back one row each (down)', async () => {
     const old = [draft('t-a', 0), draft('t-b', 0), draft('t-a', 1)];
