@@ -188,7 +188,8 @@ interface Receipt {
     await page.getByLabel('Decision').selectOption('deny');
     await page.getByRole('button', { name: 'Apply filters' }).click();
     await page.waitForURL(/outcome=deny/);
-    const rows = page.locator('table tbody tr');
+    // The table keeps the previous answer (aria-busy) until the filtered one arrives.
+    const rows = page.locator('table[aria-busy="false"] tbody tr');
     await rows.first().waitFor();
     expect(await rows.count()).toBe(1);
     expect(await rows.first().innerText()).toContain('Denied');

@@ -46,6 +46,7 @@ const request = (over: Partial<RequestView>): RequestView => ({
   outcome: null,
   rejection: null,
   closedAt: '2026-11-24T09:30:00.000Z',
+  duplicates: [],
   ...over,
 });
 

@@ -620,6 +620,73 @@ describe('data-subject requests end to end (D1–D3, K2; real HTTP, real Postgre
     );
   });
 
+  it('D2 queue: filters by verification, channel and due window; stale unverified requests get their own tab; open duplicates are named; pages by `after`', async () => {
+    type Queued = RequestView & { channel: string; receivedAt: string; duplicates: string[] };
+    const queue = async (query: string): Promise<Queued[]> => body<Queued[]>(await api.call('GET', `/v1/data-subject-requests?${query}`, { key: handler }));
+    const ids = (rows: readonly Queued[]): string[] => rows.map((r) => r.requestId);
+    // Two open access requests of one subject by phone: duplicates of each other. One by letter, verified another way.
+    const first = await receive('access', { channel: 'phone' });
+    const second = await receive('access', { channel: 'phone' });
+    const letter = await receive('access', { channel: 'letter' });
+    expect(body<RequestView>(await post(letter.requestId, 'identity-checks', { note: 'Signed letter matched the customer file' })).verified).toBe(true);
+    const phone = await queue('channel=phone');
+    expect(ids(phone)).toEqual(expect.arrayContaining([first.requestId, second.requestId]));
+    expect(phone.find((r) => r.requestId === first.requestId)?.duplicates).toEqual(expect.arrayContaining([second.requestId]));
+    expect(phone.every((r) => r.channel === 'phone')).toBe(true);
+    expect(ids(await queue('channel=letter&verified=true'))).toContain(letter.requestId);
+    expect(ids(await queue('channel=letter&verified=false'))).not.toContain(letter.requestId);
+    // The due window: all three are due on the same day.
+    const due = first.dueOn;
+    expect(ids(await queue(`channel=phone&dueFrom=${due}&dueTo=${due}`))).toEqual(expect.arrayContaining([first.requestId, second.requestId]));
+    expect(await queue(`channel=phone&dueTo=2026-01-01`)).toEqual([]);
+    expect((await api.call('GET', `/v1/data-subject-requests?dueFrom=2027-01-02&dueTo=2027-01-01`, { key: handler })).body).toMatchObject({
+      status: 400,
+      code: 'DSR.DUE_WINDOW_EMPTY',
+    });
+    // Pages by `after`: one at a time, the same order as one page.
+    const whole = await queue('channel=phone&limit=500');
+    const paged: string[] = [];
+    let after: string | undefined;
+    for (;;) {
+      const page = await queue(`channel=phone&limit=1${after ? `&after=${after}` : ''}`);
+      if (page.length === 0) break;
+      paged.push(...ids(page));
+      after = page[0]?.requestId;
+    }
+    expect(paged).toEqual(ids(whole));
+    // Unverified for longer than the tenant's age (3 days here): out of the queue, into their own tab. The verified one stays.
+    const current = body<{ policy: unknown; calendar: { holidays: string[] }; retentionDuties: unknown[]; unverifiedAfterDays: number }>(
+      await api.call('GET', '/v1/data-subject-request-policy', { key: handler }),
+    );
+    expect(current.unverifiedAfterDays).toBe(14);
+    const setAge = async (unverifiedAfterDays: number): Promise<ApiResponse> =>
+      api.call('PUT', '/v1/data-subject-request-policy', {
+        key: admin,
+        body: { policy: current.policy, holidays: current.calendar.holidays, retentionDuties: current.retentionDuties, unverifiedAfterDays },
+      });
+    expect((await setAge(0)).body).toMatchObject({ status: 400 });
+    expect(body<{ unverifiedAfterDays: number }>(await setAge(3)).unverifiedAfterDays).toBe(3);
+    const start = clock.now();
+    try {
+      expect(ids(await queue('stale=true'))).not.toContain(first.requestId);
+      clock.advance(4 * 86_400_000);
+      const stale = await queue('stale=true');
+      expect(ids(stale)).toEqual(expect.arrayContaining([first.requestId, second.requestId]));
+      expect(ids(stale)).not.toContain(letter.requestId);
+      const fresh = ids(await queue('stale=false&limit=500'));
+      expect(fresh).not.toContain(first.requestId);
+      expect(fresh).toContain(letter.requestId);
+    } finally {
+      clock.set(start);
+      expect((await setAge(14)).status).toBe(200);
+    }
+    // Merged: the second rejected as a duplicate of the first, which then no longer names it.
+    expect(
+      (await post(second.requestId, 'rejection', { reasons: [`Duplicate of ${first.requestId}`], complaint: 'You may complain to the authority.' })).status,
+    ).toBe(200);
+    expect((await queue('channel=phone&limit=500')).find((r) => r.requestId === first.requestId)?.duplicates).not.toContain(second.requestId);
+  });
+
   it('every projection, given every event of this suite’s log a second time, changes nothing (runs last)', async () => {
     await Promise.all(api.runners.map((r) => r.catchUp()));
     expect(await changesWhenDeliveredTwice(api.infra)).toEqual({});

@@ -1588,7 +1588,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The queue: open requests oldest due first, with urgency (on-track, at-risk, overdue) */
+        /** The queue: open requests oldest due first, with urgency (on-track, at-risk, overdue) and open duplicates; filtered by status, urgency, handler, type, verification, channel, due window and staleness; paged by `after` */
         get: operations["RequestsController_queue"];
         put?: never;
         /** Receive a request (access, correction, deletion, withdrawal, restriction); the due date follows the tenant policy */
@@ -2851,6 +2851,8 @@ export interface components {
              *     ]
              */
             holidays: string[];
+            /** @description Unverified requests older than this many days leave the queue for their own tab; unchanged when absent (default 14) */
+            unverifiedAfterDays?: number;
         };
         ProblemDetailsDto: {
             /** @example about:blank */
@@ -3175,6 +3177,7 @@ export interface components {
                 complaint: string;
             } | null;
             closedAt: string | null;
+            duplicates: string[];
         };
         RestrictionRequestDto: {
             /**
@@ -3240,6 +3243,7 @@ export interface components {
             policy: components["schemas"]["DeadlinePolicy"];
             calendar: components["schemas"]["WorkingCalendar"];
             retentionDuties: components["schemas"]["RetentionDuty"][];
+            unverifiedAfterDays: number;
             updatedBy: string | null;
             updatedAt: string | null;
         };
@@ -3336,8 +3340,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "actor": "apiKey:01a243a4-9f64-7004-88a5-424e30315b4e",
-                     *       "tenantId": "guide-89f5ebdd49c0",
+                     *       "actor": "apiKey:01a243af-2cdc-7003-9aa4-1961ac1215ef",
+                     *       "tenantId": "guide-8d29550dce0b",
                      *       "roles": [
                      *         "org-admin",
                      *         "compliance-officer"
@@ -3407,28 +3411,28 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "keyId": "01a243a3-2ed6-7002-8d5b-ebf796ebc874",
-                     *         "prefix": "3i8ckpzanj5t",
+                     *         "keyId": "01a243ad-6d14-7006-8036-4f17e582a8f2",
+                     *         "prefix": "2ljm1l29r6f4",
                      *         "roles": [
                      *           "service"
                      *         ],
                      *         "label": "short lived",
-                     *         "issuedBy": "apiKey:01a243a3-13ce-7007-92f8-1e0336f5759c",
-                     *         "issuedAt": "2026-12-05T00:38:17.558Z",
-                     *         "expiresAt": "2027-03-05T00:38:17.558Z",
+                     *         "issuedBy": "apiKey:01a243ad-3ce2-7008-96af-8e3e56183a1a",
+                     *         "issuedAt": "2026-12-05T00:49:28.852Z",
+                     *         "expiresAt": "2027-03-05T00:49:28.852Z",
                      *         "revokedAt": null
                      *       },
                      *       {
-                     *         "keyId": "01a243a3-2e93-7002-a99e-1950aa7963ad",
-                     *         "prefix": "ddzecmtql6nm",
+                     *         "keyId": "01a243ad-6ca7-7008-9157-f9a95fd29194",
+                     *         "prefix": "1nrdvfjlb7ke",
                      *         "roles": [
                      *           "service"
                      *         ],
                      *         "label": "twice",
-                     *         "issuedBy": "apiKey:01a243a3-13ce-7007-92f8-1e0336f5759c",
-                     *         "issuedAt": "2026-12-05T00:38:17.491Z",
-                     *         "expiresAt": "2027-03-05T00:38:17.491Z",
-                     *         "revokedAt": "2026-12-05T00:38:17.516Z"
+                     *         "issuedBy": "apiKey:01a243ad-3ce2-7008-96af-8e3e56183a1a",
+                     *         "issuedAt": "2026-12-05T00:49:28.743Z",
+                     *         "expiresAt": "2027-03-05T00:49:28.743Z",
+                     *         "revokedAt": "2026-12-05T00:49:28.794Z"
                      *       }
                      *     ]
                      */
@@ -3496,14 +3500,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "keyId": "01a243a3-15f4-7001-95ad-26af614a61ec",
+                     *       "keyId": "01a243ad-3f6f-7007-9098-ee77b1875b1d",
                      *       "key": "atk_EXAMPLE0000000000000000000000000000000000",
-                     *       "prefix": "w25ycplyn8v1",
+                     *       "prefix": "f4iu9b2br7jw",
                      *       "roles": [
                      *         "service"
                      *       ],
                      *       "label": "owned by a",
-                     *       "expiresAt": "2027-03-05T00:38:11.188Z"
+                     *       "expiresAt": "2027-03-05T00:49:17.167Z"
                      *     }
                      */
                     "application/json": components["schemas"]["IssuedApiKeyDto"];
@@ -3592,15 +3596,15 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "keyId": "01a243a3-304f-7006-b57a-a6c64ac62b26",
-                     *       "prefix": "li132mof2uag",
+                     *       "keyId": "01a243ad-6e93-7006-83b1-68eb1ab6f767",
+                     *       "prefix": "szjfi9fa27zk",
                      *       "roles": [
                      *         "end-user"
                      *       ],
                      *       "label": "mine 1",
-                     *       "issuedBy": "user:01a243a3-14fd-7007-9c19-c2ecff8497cf",
-                     *       "issuedAt": "2026-12-05T00:38:17.935Z",
-                     *       "expiresAt": "2027-03-05T00:38:17.935Z",
+                     *       "issuedBy": "user:01a243ad-3e2d-7002-8e66-4d60f7edb88b",
+                     *       "issuedAt": "2026-12-05T00:49:29.235Z",
+                     *       "expiresAt": "2027-03-05T00:49:29.235Z",
                      *       "revokedAt": null
                      *     }
                      */
@@ -3679,16 +3683,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "keyId": "01a243a3-2e93-7002-a99e-1950aa7963ad",
-                     *       "prefix": "ddzecmtql6nm",
+                     *       "keyId": "01a243ad-6ca7-7008-9157-f9a95fd29194",
+                     *       "prefix": "1nrdvfjlb7ke",
                      *       "roles": [
                      *         "service"
                      *       ],
                      *       "label": "twice",
-                     *       "issuedBy": "apiKey:01a243a3-13ce-7007-92f8-1e0336f5759c",
-                     *       "issuedAt": "2026-12-05T00:38:17.491Z",
-                     *       "expiresAt": "2027-03-05T00:38:17.491Z",
-                     *       "revokedAt": "2026-12-05T00:38:17.516Z"
+                     *       "issuedBy": "apiKey:01a243ad-3ce2-7008-96af-8e3e56183a1a",
+                     *       "issuedAt": "2026-12-05T00:49:28.743Z",
+                     *       "expiresAt": "2027-03-05T00:49:28.743Z",
+                     *       "revokedAt": "2026-12-05T00:49:28.794Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ApiKeyDto"];
@@ -3787,7 +3791,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "userId": "01a243a3-1592-7003-9013-93d4065be9db",
+                     *       "userId": "01a243ad-3f14-7007-bbde-3d2d6e99ce61",
                      *       "permissions": []
                      *     }
                      */
@@ -3866,7 +3870,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "userId": "01a243a3-14fd-7007-9c19-c2ecff8497cf",
+                     *       "userId": "01a243ad-3e2d-7002-8e66-4d60f7edb88b",
                      *       "permissions": [
                      *         "api-keys:manage",
                      *         "api-keys:read"
@@ -3975,7 +3979,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "userId": "01a243a3-14fd-7007-9c19-c2ecff8497cf",
+                     *       "userId": "01a243ad-3e2d-7002-8e66-4d60f7edb88b",
                      *       "permissions": [
                      *         "api-keys:read"
                      *       ]
@@ -4108,8 +4112,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "actor": "link:01a243a4-8c09-7007-bae0-0e48aef8fdd6",
-                     *       "tenantId": "t-255f8f2dbbbd",
+                     *       "actor": "link:01a243af-4c1e-7003-9e6f-40056f77607d",
+                     *       "tenantId": "t-056f2b74adb7",
                      *       "roles": [
                      *         "compliance-officer"
                      *       ],
@@ -4247,14 +4251,14 @@ export interface operations {
                      *       {
                      *         "eventType": "ApiKeyIssued.v1",
                      *         "events": 6,
-                     *         "firstRecordedAt": "2026-12-05T00:38:10.697Z",
-                     *         "lastRecordedAt": "2026-12-05T00:38:17.733Z"
+                     *         "firstRecordedAt": "2026-12-05T00:49:16.575Z",
+                     *         "lastRecordedAt": "2026-12-05T00:49:28.997Z"
                      *       },
                      *       {
                      *         "eventType": "ApiKeyRevoked.v1",
                      *         "events": 2,
-                     *         "firstRecordedAt": "2026-12-05T00:38:17.517Z",
-                     *         "lastRecordedAt": "2026-12-05T00:38:17.631Z"
+                     *         "firstRecordedAt": "2026-12-05T00:49:28.797Z",
+                     *         "lastRecordedAt": "2026-12-05T00:49:28.916Z"
                      *       }
                      *     ]
                      */
@@ -4319,8 +4323,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243a3-4e83-7003-a25e-bbd36d1e92d7",
-                     *       "tenantId": "shop-a4118f-01",
+                     *       "accountId": "01a243ad-00a1-7003-aa67-ef3b82956593",
+                     *       "tenantId": "acme-41ba57-3",
                      *       "status": "active",
                      *       "verification": "pending"
                      *     }
@@ -4386,8 +4390,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "challengeId": "01a243a3-8c1a-7000-83e4-d42c00f6d8ae",
-                     *       "expiresAt": "2026-12-05T00:48:37.373Z"
+                     *       "challengeId": "01a243ad-0292-7004-ba73-e7fd3ac8b33a",
+                     *       "expiresAt": "2026-12-05T00:58:57.538Z"
                      *     }
                      */
                     "application/json": components["schemas"]["IssuedCodeDto"];
@@ -4451,8 +4455,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243a3-8c19-7007-8fe6-b8d5263d773b",
-                     *       "tenantId": "p-01a243a38c1970078fe6b8d5263d773b",
+                     *       "accountId": "01a243ad-0291-7006-b0fd-6fd2b8f3f6f6",
+                     *       "tenantId": "p-01a243ad02917006b0fd6fd2b8f3f6f6",
                      *       "status": "active",
                      *       "verification": null
                      *     }
@@ -4520,8 +4524,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "challengeId": "01a243a3-8b85-7001-8db8-3745c94da0f8",
-                     *       "expiresAt": "2026-12-05T00:48:37.373Z"
+                     *       "challengeId": "01a243ad-01ce-7002-a9b4-3a6f61485174",
+                     *       "expiresAt": "2026-12-05T00:58:57.538Z"
                      *     }
                      */
                     "application/json": components["schemas"]["IssuedCodeDto"];
@@ -4587,8 +4591,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243a3-9366-7007-a3d6-e961e20b8ff0",
-                     *       "tenantId": "acme-f99a32-38",
+                     *       "accountId": "01a243ad-090e-7002-8bbd-d3d04fb3ad4d",
+                     *       "tenantId": "acme-41ba57-38",
                      *       "status": "active",
                      *       "verification": null
                      *     }
@@ -4656,8 +4660,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243a3-8ae3-7007-9c6c-57ba063a0356",
-                     *       "tenantId": "acme-f99a32-7",
+                     *       "accountId": "01a243ad-0116-7000-9a0e-e81e05a1a74a",
+                     *       "tenantId": "acme-41ba57-7",
                      *       "status": "active",
                      *       "verification": "pending"
                      *     }
@@ -4725,8 +4729,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243a3-8e10-7001-bd72-4c6135673f90",
-                     *       "tenantId": "acme-f99a32-14",
+                     *       "accountId": "01a243ad-046d-7007-a4fc-91a375089ead",
+                     *       "tenantId": "acme-41ba57-14",
                      *       "status": "active",
                      *       "verification": null
                      *     }
@@ -4812,8 +4816,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243a3-8e4a-7003-9fd4-1af626f14646",
-                     *       "tenantId": "acme-f99a32-14",
+                     *       "accountId": "01a243ad-04a2-7005-a94d-95904a9665e0",
+                     *       "tenantId": "acme-41ba57-14",
                      *       "status": "invitation-closed",
                      *       "verification": null
                      *     }
@@ -4893,8 +4897,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243a3-9230-7007-bfed-c32c44705ad4",
-                     *       "tenantId": "acme-f99a32-34",
+                     *       "accountId": "01a243ad-0843-7001-a88d-78a761b6f077",
+                     *       "tenantId": "acme-41ba57-34",
                      *       "kind": "member",
                      *       "status": "active",
                      *       "verification": null,
@@ -4906,22 +4910,22 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T00:38:37.373Z",
-                     *       "updatedAt": "2026-12-05T00:38:37.373Z",
+                     *       "createdAt": "2026-12-05T00:48:57.538Z",
+                     *       "updatedAt": "2026-12-05T00:48:57.538Z",
                      *       "history": [
                      *         {
                      *           "event": "EndUserInvited.v1",
                      *           "status": "invited",
                      *           "reason": null,
-                     *           "decidedBy": "apiKey:01a243a3-91e9-7006-be50-e01c66034410",
-                     *           "at": "2026-12-05T00:38:37.373Z"
+                     *           "decidedBy": "apiKey:01a243ad-0802-7007-b814-3212e017f0ac",
+                     *           "at": "2026-12-05T00:48:57.538Z"
                      *         },
                      *         {
                      *           "event": "InvitationAccepted.v1",
                      *           "status": "active",
                      *           "reason": null,
-                     *           "decidedBy": "user:01a243a3-9230-7007-bfed-c32c44705ad4",
-                     *           "at": "2026-12-05T00:38:37.373Z"
+                     *           "decidedBy": "user:01a243ad-0843-7001-a88d-78a761b6f077",
+                     *           "at": "2026-12-05T00:48:57.538Z"
                      *         }
                      *       ]
                      *     }
@@ -4996,8 +5000,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243a3-94bd-7003-a7ac-8ea7b85847d1",
-                     *       "tenantId": "acme-f99a32-42",
+                     *       "accountId": "01a243ad-09eb-7002-b58e-99860f0c757e",
+                     *       "tenantId": "acme-41ba57-42",
                      *       "kind": "member",
                      *       "status": "suspended",
                      *       "verification": null,
@@ -5009,8 +5013,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T00:38:37.373Z",
-                     *       "updatedAt": "2026-12-05T00:38:37.373Z"
+                     *       "createdAt": "2026-12-05T00:48:57.538Z",
+                     *       "updatedAt": "2026-12-05T00:48:57.538Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -5097,8 +5101,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243a3-95bf-7001-b7dc-dbbd8df8237e",
-                     *       "tenantId": "p-01a243a395bf7001b7dcdbbd8df8237e",
+                     *       "accountId": "01a243ad-0a8c-7006-ac4d-3dcfce905f77",
+                     *       "tenantId": "p-01a243ad0a8c7006ac4d3dcfce905f77",
                      *       "kind": "personal",
                      *       "status": "active",
                      *       "verification": null,
@@ -5110,8 +5114,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T00:38:37.373Z",
-                     *       "updatedAt": "2026-12-05T00:38:37.373Z"
+                     *       "createdAt": "2026-12-05T00:48:57.538Z",
+                     *       "updatedAt": "2026-12-05T00:48:57.538Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -5189,21 +5193,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243a3-9dac-7006-a408-2b5df613a625",
-                     *       "tenantId": "acme-f99a32-65",
+                     *       "accountId": "01a243ad-0e87-7002-ab9c-7dc010e21457",
+                     *       "tenantId": "acme-41ba57-65",
                      *       "kind": "member",
                      *       "status": "active",
                      *       "verification": null,
                      *       "legalName": null,
-                     *       "departmentId": "01a243a3-9df9-7004-8eb0-1c085b0ac432",
+                     *       "departmentId": "01a243ad-0ec0-7004-8306-b89286c0816c",
                      *       "minor": false,
                      *       "holds": [],
                      *       "cancellationRequested": false,
                      *       "unbindingRequested": true,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T00:38:37.373Z",
-                     *       "updatedAt": "2026-12-05T00:38:37.373Z"
+                     *       "createdAt": "2026-12-05T00:48:57.538Z",
+                     *       "updatedAt": "2026-12-05T00:48:57.538Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -5351,8 +5355,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "tenant": {
-                     *         "accountId": "01a243a3-8c97-7002-8ee4-982e9eb5303d",
-                     *         "tenantId": "acme-f99a32-11",
+                     *         "accountId": "01a243ad-0314-7001-85e5-caa0a9d4d182",
+                     *         "tenantId": "acme-41ba57-11",
                      *         "kind": "enterprise",
                      *         "status": "active",
                      *         "verification": "verified",
@@ -5364,20 +5368,20 @@ export interface operations {
                      *         "unbindingRequested": false,
                      *         "invitationExpiresAt": null,
                      *         "agreement": null,
-                     *         "createdAt": "2026-12-05T00:38:37.373Z",
-                     *         "updatedAt": "2026-12-05T00:38:37.373Z"
+                     *         "createdAt": "2026-12-05T00:48:57.538Z",
+                     *         "updatedAt": "2026-12-05T00:48:57.538Z"
                      *       },
                      *       "departments": [
                      *         {
-                     *           "departmentId": "01a243a3-8cf8-7007-9e9e-6914e3c217cc",
+                     *           "departmentId": "01a243ad-036e-7001-ab1e-eaf680fe9e89",
                      *           "name": "Sales",
                      *           "parentId": null,
                      *           "memberCount": 0
                      *         },
                      *         {
-                     *           "departmentId": "01a243a3-8d13-7004-9630-78ed8247a04a",
+                     *           "departmentId": "01a243ad-0388-7006-85c3-3365d14a617a",
                      *           "name": "East China",
-                     *           "parentId": "01a243a3-8cf8-7007-9e9e-6914e3c217cc",
+                     *           "parentId": "01a243ad-036e-7001-ab1e-eaf680fe9e89",
                      *           "memberCount": 0
                      *         }
                      *       ],
@@ -5461,26 +5465,26 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "accountId": "01a243a3-8e10-7001-bd72-4c6135673f90",
-                     *         "tenantId": "acme-f99a32-14",
+                     *         "accountId": "01a243ad-046d-7007-a4fc-91a375089ead",
+                     *         "tenantId": "acme-41ba57-14",
                      *         "kind": "member",
                      *         "status": "invited",
                      *         "verification": null,
                      *         "legalName": null,
-                     *         "departmentId": "01a243a3-8df6-7007-ad3c-7f98f571a676",
+                     *         "departmentId": "01a243ad-0457-7005-8987-192b4960aeca",
                      *         "minor": false,
                      *         "holds": [],
                      *         "cancellationRequested": false,
                      *         "unbindingRequested": false,
-                     *         "invitationExpiresAt": "2026-12-12T00:38:37.373Z",
+                     *         "invitationExpiresAt": "2026-12-12T00:48:57.538Z",
                      *         "agreement": null,
-                     *         "createdAt": "2026-12-05T00:38:37.373Z",
-                     *         "updatedAt": "2026-12-05T00:38:37.373Z",
+                     *         "createdAt": "2026-12-05T00:48:57.538Z",
+                     *         "updatedAt": "2026-12-05T00:48:57.538Z",
                      *         "delegatedPermissions": []
                      *       },
                      *       {
-                     *         "accountId": "01a243a3-8e30-7005-9b73-f865f3da9cbb",
-                     *         "tenantId": "acme-f99a32-14",
+                     *         "accountId": "01a243ad-048b-7005-b5a1-d29f2ef7d959",
+                     *         "tenantId": "acme-41ba57-14",
                      *         "kind": "member",
                      *         "status": "invited",
                      *         "verification": null,
@@ -5490,10 +5494,10 @@ export interface operations {
                      *         "holds": [],
                      *         "cancellationRequested": false,
                      *         "unbindingRequested": false,
-                     *         "invitationExpiresAt": "2026-12-12T00:38:37.373Z",
+                     *         "invitationExpiresAt": "2026-12-12T00:48:57.538Z",
                      *         "agreement": null,
-                     *         "createdAt": "2026-12-05T00:38:37.373Z",
-                     *         "updatedAt": "2026-12-05T00:38:37.373Z",
+                     *         "createdAt": "2026-12-05T00:48:57.538Z",
+                     *         "updatedAt": "2026-12-05T00:48:57.538Z",
                      *         "delegatedPermissions": []
                      *       }
                      *     ]
@@ -5566,21 +5570,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243a3-9072-7005-a25b-16bd0443c95b",
-                     *       "tenantId": "acme-f99a32-25",
+                     *       "accountId": "01a243ad-06a9-7006-b210-3a81cd2bb27f",
+                     *       "tenantId": "acme-41ba57-25",
                      *       "kind": "member",
                      *       "status": "active",
                      *       "verification": null,
                      *       "legalName": null,
-                     *       "departmentId": "01a243a3-905b-7003-996f-887c885e427e",
+                     *       "departmentId": "01a243ad-0693-7000-bd17-53b7c892735e",
                      *       "minor": false,
                      *       "holds": [],
                      *       "cancellationRequested": false,
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T00:38:37.373Z",
-                     *       "updatedAt": "2026-12-05T00:38:37.373Z",
+                     *       "createdAt": "2026-12-05T00:48:57.538Z",
+                     *       "updatedAt": "2026-12-05T00:48:57.538Z",
                      *       "delegatedPermissions": [
                      *         "organization:read"
                      *       ],
@@ -5589,15 +5593,15 @@ export interface operations {
                      *           "event": "EndUserInvited.v1",
                      *           "status": "invited",
                      *           "reason": null,
-                     *           "decidedBy": "apiKey:01a243a3-9026-7009-bcd9-5e0dc84c8329",
-                     *           "at": "2026-12-05T00:38:37.373Z"
+                     *           "decidedBy": "apiKey:01a243ad-066b-7005-afa9-d64b96dd6674",
+                     *           "at": "2026-12-05T00:48:57.538Z"
                      *         },
                      *         {
                      *           "event": "InvitationAccepted.v1",
                      *           "status": "active",
                      *           "reason": null,
-                     *           "decidedBy": "user:01a243a3-9072-7005-a25b-16bd0443c95b",
-                     *           "at": "2026-12-05T00:38:37.373Z"
+                     *           "decidedBy": "user:01a243ad-06a9-7006-b210-3a81cd2bb27f",
+                     *           "at": "2026-12-05T00:48:57.538Z"
                      *         }
                      *       ]
                      *     }
@@ -5682,10 +5686,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243a3-a193-7005-8cf9-8224cc0ff2cf",
+                     *       "accountId": "01a243ad-10d6-7006-88fe-3565b2864a55",
                      *       "erased": false,
-                     *       "name": "Li Minorf99a32",
-                     *       "email": "li.f99a32@example.org",
+                     *       "name": "Li Minor41ba57",
+                     *       "email": "li.41ba57@example.org",
                      *       "phone": null,
                      *       "birthDate": "2011-12-05"
                      *     }
@@ -5773,9 +5777,9 @@ export interface operations {
                      * @example [
                      *       {
                      *         "index": 0,
-                     *         "accountId": "01a243a3-8e10-7001-bd72-4c6135673f90",
+                     *         "accountId": "01a243ad-046d-7007-a4fc-91a375089ead",
                      *         "status": "invited",
-                     *         "expiresAt": "2026-12-12T00:38:37.373Z"
+                     *         "expiresAt": "2026-12-12T00:48:57.538Z"
                      *       },
                      *       {
                      *         "index": 1,
@@ -5853,8 +5857,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243a3-9d8a-7004-a89e-9b6ec31f1774",
-                     *       "tenantId": "acme-f99a32-65",
+                     *       "accountId": "01a243ad-0e6f-7002-b12a-f28d82cd053a",
+                     *       "tenantId": "acme-41ba57-65",
                      *       "kind": "member",
                      *       "status": "invitation-closed",
                      *       "verification": null,
@@ -5866,8 +5870,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T00:38:37.373Z",
-                     *       "updatedAt": "2026-12-13T00:38:37.373Z"
+                     *       "createdAt": "2026-12-05T00:48:57.538Z",
+                     *       "updatedAt": "2026-12-13T00:48:57.538Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -5960,21 +5964,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243a3-9dac-7006-a408-2b5df613a625",
-                     *       "tenantId": "acme-f99a32-65",
+                     *       "accountId": "01a243ad-0e87-7002-ab9c-7dc010e21457",
+                     *       "tenantId": "acme-41ba57-65",
                      *       "kind": "member",
                      *       "status": "active",
                      *       "verification": null,
                      *       "legalName": null,
-                     *       "departmentId": "01a243a3-9df9-7004-8eb0-1c085b0ac432",
+                     *       "departmentId": "01a243ad-0ec0-7004-8306-b89286c0816c",
                      *       "minor": false,
                      *       "holds": [],
                      *       "cancellationRequested": false,
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T00:38:37.373Z",
-                     *       "updatedAt": "2026-12-05T00:38:37.373Z"
+                     *       "createdAt": "2026-12-05T00:48:57.538Z",
+                     *       "updatedAt": "2026-12-05T00:48:57.538Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -6063,21 +6067,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243a3-a141-7004-9960-cc81d1105434",
-                     *       "tenantId": "acme-f99a32-68",
+                     *       "accountId": "01a243ad-109c-7003-afcb-6b9c9fd35e18",
+                     *       "tenantId": "acme-41ba57-68",
                      *       "kind": "member",
                      *       "status": "unbound",
                      *       "verification": null,
                      *       "legalName": null,
-                     *       "departmentId": "01a243a3-a0c1-7001-8818-88dada39fa0d",
+                     *       "departmentId": "01a243ad-1047-7003-9d00-0805a8204867",
                      *       "minor": false,
                      *       "holds": [],
                      *       "cancellationRequested": false,
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T00:38:37.373Z",
-                     *       "updatedAt": "2026-12-05T00:38:37.373Z"
+                     *       "createdAt": "2026-12-05T00:48:57.538Z",
+                     *       "updatedAt": "2026-12-05T00:48:57.538Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -6166,21 +6170,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243a3-9dac-7006-a408-2b5df613a625",
-                     *       "tenantId": "acme-f99a32-65",
+                     *       "accountId": "01a243ad-0e87-7002-ab9c-7dc010e21457",
+                     *       "tenantId": "acme-41ba57-65",
                      *       "kind": "member",
                      *       "status": "active",
                      *       "verification": null,
                      *       "legalName": null,
-                     *       "departmentId": "01a243a3-9df9-7004-8eb0-1c085b0ac432",
+                     *       "departmentId": "01a243ad-0ec0-7004-8306-b89286c0816c",
                      *       "minor": false,
                      *       "holds": [],
                      *       "cancellationRequested": false,
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T00:38:37.373Z",
-                     *       "updatedAt": "2026-12-05T00:38:37.373Z"
+                     *       "createdAt": "2026-12-05T00:48:57.538Z",
+                     *       "updatedAt": "2026-12-05T00:48:57.538Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -6271,7 +6275,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a243a3-8cf8-7007-9e9e-6914e3c217cc"
+                     *       "id": "01a243ad-036e-7001-ab1e-eaf680fe9e89"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -6351,7 +6355,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a243a3-8d50-7006-a037-fb756e4f8073"
+                     *       "id": "01a243ad-03ce-7005-bb48-1daf209526a7"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -6444,7 +6448,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a243a3-8d13-7004-9630-78ed8247a04a"
+                     *       "id": "01a243ad-0388-7006-85c3-3365d14a617a"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -6608,7 +6612,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a243a3-9145-7004-9b08-3082ab540ff0"
+                     *       "id": "01a243ad-0777-7004-8e9f-1174976e1de0"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -6688,7 +6692,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a243a3-9145-7004-9b08-3082ab540ff0"
+                     *       "id": "01a243ad-0777-7004-8e9f-1174976e1de0"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -6766,8 +6770,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243a3-a77a-7003-a688-966a1ae8d2b2",
-                     *       "tenantId": "acme-f99a32-75",
+                     *       "accountId": "01a243ad-13f6-7005-ba89-b543581810e4",
+                     *       "tenantId": "acme-41ba57-75",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "pending",
@@ -6779,8 +6783,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T00:38:37.373Z",
-                     *       "updatedAt": "2026-12-05T00:38:37.373Z"
+                     *       "createdAt": "2026-12-05T00:48:57.538Z",
+                     *       "updatedAt": "2026-12-05T00:48:57.538Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -6862,7 +6866,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a243a3-9b0a-7003-acc3-0f6f0ff4c87c"
+                     *       "id": "01a243ad-0d2b-7002-9b09-78b37ed5d8ae"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -6960,8 +6964,8 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "accountId": "01a243a3-8a72-7003-9796-5ce4e171f1f9",
-                     *         "tenantId": "acme-f99a32-3",
+                     *         "accountId": "01a243ad-00a1-7003-aa67-ef3b82956593",
+                     *         "tenantId": "acme-41ba57-3",
                      *         "kind": "enterprise",
                      *         "status": "active",
                      *         "verification": "pending",
@@ -6973,12 +6977,12 @@ export interface operations {
                      *         "unbindingRequested": false,
                      *         "invitationExpiresAt": null,
                      *         "agreement": null,
-                     *         "createdAt": "2026-12-05T00:38:37.373Z",
-                     *         "updatedAt": "2026-12-05T00:38:37.373Z"
+                     *         "createdAt": "2026-12-05T00:48:57.538Z",
+                     *         "updatedAt": "2026-12-05T00:48:57.538Z"
                      *       },
                      *       {
-                     *         "accountId": "01a243a3-8ae3-7007-9c6c-57ba063a0356",
-                     *         "tenantId": "acme-f99a32-7",
+                     *         "accountId": "01a243ad-0116-7000-9a0e-e81e05a1a74a",
+                     *         "tenantId": "acme-41ba57-7",
                      *         "kind": "enterprise",
                      *         "status": "active",
                      *         "verification": "pending",
@@ -6990,8 +6994,8 @@ export interface operations {
                      *         "unbindingRequested": false,
                      *         "invitationExpiresAt": null,
                      *         "agreement": null,
-                     *         "createdAt": "2026-12-05T00:38:37.373Z",
-                     *         "updatedAt": "2026-12-05T00:38:37.373Z"
+                     *         "createdAt": "2026-12-05T00:48:57.538Z",
+                     *         "updatedAt": "2026-12-05T00:48:57.538Z"
                      *       }
                      *     ]
                      */
@@ -7063,8 +7067,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243a3-aab2-7002-b215-3510f2194dde",
-                     *       "tenantId": "acme-f99a32-79",
+                     *       "accountId": "01a243ad-159c-7006-b95d-62a5dee65957",
+                     *       "tenantId": "acme-41ba57-79",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "verified",
@@ -7074,7 +7078,7 @@ export interface operations {
                      *       "holds": [
                      *         {
                      *           "kind": "unfinished-transaction",
-                     *           "holdId": "01a243a3-ae05-7006-9ab6-32859bb136d6",
+                     *           "holdId": "01a243ad-170e-7007-8a93-eb79b360b9e1",
                      *           "reference": "order-88"
                      *         }
                      *       ],
@@ -7082,22 +7086,22 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T00:38:37.373Z",
-                     *       "updatedAt": "2026-12-05T00:38:37.373Z",
+                     *       "createdAt": "2026-12-05T00:48:57.538Z",
+                     *       "updatedAt": "2026-12-05T00:48:57.538Z",
                      *       "history": [
                      *         {
                      *           "event": "EnterpriseRegistered.v1",
                      *           "status": "active",
                      *           "reason": null,
-                     *           "decidedBy": "user:01a243a3-aab2-7002-b215-3510f2194dde",
-                     *           "at": "2026-12-05T00:38:37.373Z"
+                     *           "decidedBy": "user:01a243ad-159c-7006-b95d-62a5dee65957",
+                     *           "at": "2026-12-05T00:48:57.538Z"
                      *         },
                      *         {
                      *           "event": "EnterpriseVerified.v1",
                      *           "status": "active",
                      *           "reason": null,
-                     *           "decidedBy": "apiKey:01a243a3-8a0c-7006-8b48-45ab7e52983d",
-                     *           "at": "2026-12-05T00:38:37.373Z"
+                     *           "decidedBy": "apiKey:01a243ad-000c-7003-a640-9d94e548ecf8",
+                     *           "at": "2026-12-05T00:48:57.538Z"
                      *         }
                      *       ]
                      *     }
@@ -7183,8 +7187,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243a3-8ae3-7007-9c6c-57ba063a0356",
-                     *       "tenantId": "acme-f99a32-7",
+                     *       "accountId": "01a243ad-0116-7000-9a0e-e81e05a1a74a",
+                     *       "tenantId": "acme-41ba57-7",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "rejected",
@@ -7196,8 +7200,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T00:38:37.373Z",
-                     *       "updatedAt": "2026-12-05T00:38:37.373Z"
+                     *       "createdAt": "2026-12-05T00:48:57.538Z",
+                     *       "updatedAt": "2026-12-05T00:48:57.538Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -7290,8 +7294,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243a3-58ca-7000-8314-b9744d299776",
-                     *       "tenantId": "shop-a4118f-07",
+                     *       "accountId": "01a243ad-a972-7006-b553-131ae0fb5b38",
+                     *       "tenantId": "shop-c85fef-07",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "pending",
@@ -7303,8 +7307,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T00:58:22.304Z",
-                     *       "updatedAt": "2026-12-05T00:58:22.304Z"
+                     *       "createdAt": "2026-12-05T01:09:34.820Z",
+                     *       "updatedAt": "2026-12-05T01:09:34.820Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -7397,8 +7401,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243a3-9758-7005-89c5-6f18a44fdb2b",
-                     *       "tenantId": "acme-f99a32-48",
+                     *       "accountId": "01a243ad-0b51-7006-8a85-ab3cef48e7c8",
+                     *       "tenantId": "acme-41ba57-48",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "verified",
@@ -7408,7 +7412,7 @@ export interface operations {
                      *       "holds": [
                      *         {
                      *           "kind": "unfinished-transaction",
-                     *           "holdId": "01a243a3-97da-7006-9d6d-a1e750f3a48d",
+                     *           "holdId": "01a243ad-0b93-7006-9e5f-4fc98d30e1bd",
                      *           "reference": "order-88"
                      *         }
                      *       ],
@@ -7416,8 +7420,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T00:38:37.373Z",
-                     *       "updatedAt": "2026-12-05T00:38:37.373Z"
+                     *       "createdAt": "2026-12-05T00:48:57.538Z",
+                     *       "updatedAt": "2026-12-05T00:48:57.538Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -7507,8 +7511,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243a3-aab2-7002-b215-3510f2194dde",
-                     *       "tenantId": "acme-f99a32-79",
+                     *       "accountId": "01a243ad-159c-7006-b95d-62a5dee65957",
+                     *       "tenantId": "acme-41ba57-79",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "verified",
@@ -7520,8 +7524,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T00:38:37.373Z",
-                     *       "updatedAt": "2026-12-05T00:38:37.373Z"
+                     *       "createdAt": "2026-12-05T00:48:57.538Z",
+                     *       "updatedAt": "2026-12-05T00:48:57.538Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -7610,8 +7614,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243a3-a77a-7003-a688-966a1ae8d2b2",
-                     *       "tenantId": "acme-f99a32-75",
+                     *       "accountId": "01a243ad-13f6-7005-ba89-b543581810e4",
+                     *       "tenantId": "acme-41ba57-75",
                      *       "kind": "enterprise",
                      *       "status": "cancelled",
                      *       "verification": "pending",
@@ -7623,8 +7627,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T00:38:37.373Z",
-                     *       "updatedAt": "2026-12-05T00:38:37.373Z"
+                     *       "createdAt": "2026-12-05T00:48:57.538Z",
+                     *       "updatedAt": "2026-12-05T00:48:57.538Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -7717,8 +7721,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243a3-99d9-7007-8aab-ac7540659fcc",
-                     *       "tenantId": "acme-f99a32-55",
+                     *       "accountId": "01a243ad-0c70-7001-82ba-69be25fd6597",
+                     *       "tenantId": "acme-41ba57-55",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "verified",
@@ -7732,11 +7736,11 @@ export interface operations {
                      *       "agreement": {
                      *         "endsOn": "2026-12-05",
                      *         "status": "ended",
-                     *         "agreementId": "01a243a3-9a57-7001-b677-19dd31aba242",
+                     *         "agreementId": "01a243ad-0cab-7001-b03c-1daf29df1b5b",
                      *         "personalDataDeletionDueOn": "2027-06-05"
                      *       },
-                     *       "createdAt": "2026-12-05T00:38:37.373Z",
-                     *       "updatedAt": "2026-12-05T00:38:37.373Z"
+                     *       "createdAt": "2026-12-05T00:48:57.538Z",
+                     *       "updatedAt": "2026-12-05T00:48:57.538Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -7826,8 +7830,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243a3-9f01-7000-8694-ed233d6d0808",
-                     *       "tenantId": "acme-f99a32-68",
+                     *       "accountId": "01a243ad-0f54-7006-af77-926bdbec751b",
+                     *       "tenantId": "acme-41ba57-68",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "verified",
@@ -7841,11 +7845,11 @@ export interface operations {
                      *       "agreement": {
                      *         "endsOn": "2026-12-05",
                      *         "status": "ended",
-                     *         "agreementId": "01a243a3-a43b-7005-b9ae-711c993003d5",
+                     *         "agreementId": "01a243ad-1231-7005-b49e-2697b27a297e",
                      *         "personalDataDeletionDueOn": "2027-06-05"
                      *       },
-                     *       "createdAt": "2026-12-05T00:38:37.373Z",
-                     *       "updatedAt": "2026-12-05T00:38:37.373Z"
+                     *       "createdAt": "2026-12-05T00:48:57.538Z",
+                     *       "updatedAt": "2026-12-05T00:48:57.538Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -7935,24 +7939,24 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "id": "01a243a4-4b06-7007-b710-9a4a1cd88af7",
-                     *         "tenantId": "jobs-dl-bdabd1",
+                     *         "id": "01a243ae-a6bb-7007-9c40-54303be97571",
+                     *         "tenantId": "jobs-dl-07c8b5",
                      *         "kind": "one-time-code",
                      *         "status": "delivered",
                      *         "attempts": 1,
                      *         "lastError": null,
-                     *         "createdAt": "2026-12-05T00:39:30.183Z",
-                     *         "deliveredAt": "2026-12-05T00:39:30.364Z"
+                     *         "createdAt": "2026-12-05T00:50:48.989Z",
+                     *         "deliveredAt": "2026-12-05T00:50:49.212Z"
                      *       },
                      *       {
-                     *         "id": "01a243a4-4979-7001-b6e7-8bc799b53e22",
-                     *         "tenantId": "jobs-bdabd1-5",
+                     *         "id": "01a243ae-a483-7002-b210-485c11241c79",
+                     *         "tenantId": "jobs-07c8b5-5",
                      *         "kind": "tenant-data-deletion-warning",
                      *         "status": "delivered",
                      *         "attempts": 1,
                      *         "lastError": null,
-                     *         "createdAt": "2027-05-30T00:39:29.621Z",
-                     *         "deliveredAt": "2027-05-30T00:39:29.621Z"
+                     *         "createdAt": "2027-05-30T00:50:48.158Z",
+                     *         "deliveredAt": "2027-05-30T00:50:48.158Z"
                      *       }
                      *     ]
                      */
@@ -8024,13 +8028,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a243a4-4b06-7007-b710-9a4a1cd88af7",
-                     *       "tenantId": "jobs-dl-bdabd1",
+                     *       "id": "01a243ae-a6bb-7007-9c40-54303be97571",
+                     *       "tenantId": "jobs-dl-07c8b5",
                      *       "kind": "one-time-code",
                      *       "status": "pending",
                      *       "attempts": 0,
                      *       "lastError": null,
-                     *       "createdAt": "2026-12-05T00:39:30.183Z",
+                     *       "createdAt": "2026-12-05T00:50:48.989Z",
                      *       "deliveredAt": null
                      *     }
                      */
@@ -8121,7 +8125,7 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "customerId": "01a243a3-6175-7005-b515-b9e0a89b06a3",
+                     *         "customerId": "01a243ad-b66e-7006-a86a-30280eccf7c4",
                      *         "tags": [
                      *           "family"
                      *         ],
@@ -8133,8 +8137,8 @@ export interface operations {
                      *           }
                      *         },
                      *         "profile": null,
-                     *         "createdAt": "2026-12-05T00:58:22.304Z",
-                     *         "updatedAt": "2026-12-05T00:58:22.304Z"
+                     *         "createdAt": "2026-12-05T01:09:34.820Z",
+                     *         "updatedAt": "2026-12-05T01:09:34.820Z"
                      *       }
                      *     ]
                      */
@@ -8208,7 +8212,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a243a3-4f66-7007-b808-ad3ecae8fc79"
+                     *       "id": "01a243ad-9bb6-7007-b88b-091f6028243c"
                      *     }
                      */
                     "application/json": components["schemas"]["IdDto"];
@@ -8292,7 +8296,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "customerId": "01a243a3-5065-7004-8bbb-80fdad983424",
+                     *       "customerId": "01a243ad-9d6f-7004-bef2-4ec1ffb919bf",
                      *       "tags": [
                      *         "vip"
                      *       ],
@@ -8300,17 +8304,17 @@ export interface operations {
                      *       "restricted": false,
                      *       "consents": {},
                      *       "profile": null,
-                     *       "createdAt": "2026-12-05T00:38:22.304Z",
-                     *       "updatedAt": "2026-12-05T00:38:22.304Z",
+                     *       "createdAt": "2026-12-05T00:49:34.820Z",
+                     *       "updatedAt": "2026-12-05T00:49:34.820Z",
                      *       "followUps": [
                      *         {
-                     *           "followUpId": "01a243a3-5092-7005-b1ee-708e1e9ddc2a",
-                     *           "customerId": "01a243a3-5065-7004-8bbb-80fdad983424",
+                     *           "followUpId": "01a243ad-9dae-7004-b508-fa3b5dab8799",
+                     *           "customerId": "01a243ad-9d6f-7004-bef2-4ec1ffb919bf",
                      *           "channel": "phone",
                      *           "note": null,
                      *           "dueOn": null,
-                     *           "recordedBy": "apiKey:01a243a3-503f-7004-874d-ef2906c19fc6",
-                     *           "recordedAt": "2026-12-05T00:38:22.304Z"
+                     *           "recordedBy": "apiKey:01a243ad-9d1a-7006-b1b9-413bb627769e",
+                     *           "recordedAt": "2026-12-05T00:49:34.820Z"
                      *         }
                      *       ]
                      *     }
@@ -8396,7 +8400,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a243a3-5a2f-7005-9c3d-693adef3b601"
+                     *       "id": "01a243ad-abc9-7004-8a3e-79376e03d947"
                      *     }
                      */
                     "application/json": components["schemas"]["IdDto"];
@@ -8480,7 +8484,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a243a3-4f66-7007-b808-ad3ecae8fc79"
+                     *       "id": "01a243ad-9bb6-7007-b88b-091f6028243c"
                      *     }
                      */
                     "application/json": components["schemas"]["IdDto"];
@@ -8564,7 +8568,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a243a3-4fad-7002-a1c4-01da4e1356c1"
+                     *       "id": "01a243ad-9c28-7006-90d0-3ed76a3c6c3c"
                      *     }
                      */
                     "application/json": components["schemas"]["IdDto"];
@@ -8657,7 +8661,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a243a3-59a8-7005-9d3c-411b303471ea"
+                     *       "id": "01a243ad-aac6-7004-bc8e-0b99959c01cc"
                      *     }
                      */
                     "application/json": components["schemas"]["IdDto"];
@@ -8746,7 +8750,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a243a3-59a8-7005-9d3c-411b303471ea"
+                     *       "id": "01a243ad-aac6-7004-bc8e-0b99959c01cc"
                      *     }
                      */
                     "application/json": components["schemas"]["IdDto"];
@@ -9220,16 +9224,16 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "receiptId": "01a243a3-5fe4-7004-8b0e-bd9817ef7b44",
-                     *         "tenantId": "shop-a4118f-09",
-                     *         "subjectId": "01a243a3-5fcf-7002-9e0e-c266995b6ea6",
-                     *         "consentId": "01a243a3-5fe4-7005-bc04-d56c5a0d6c5a",
+                     *         "receiptId": "01a243ad-b406-7000-9179-881d149acd9f",
+                     *         "tenantId": "shop-c85fef-09",
+                     *         "subjectId": "01a243ad-b3e8-7004-9f3a-ef0ec8a7068d",
+                     *         "consentId": "01a243ad-b406-7001-8c4e-c5417cc67c17",
                      *         "channel": "email",
                      *         "scope": "general",
-                     *         "recordedAt": "2026-12-05T00:58:22.304Z",
+                     *         "recordedAt": "2026-12-05T01:09:34.820Z",
                      *         "event": {
-                     *           "id": "01a243a3-5fe5-7007-bb71-69fd41209569",
-                     *           "stream": "consent-01a243a3-5fcf-7002-9e0e-c266995b6ea6",
+                     *           "id": "01a243ad-b408-7005-94d3-a8ca00ed626a",
+                     *           "stream": "consent-01a243ad-b3e8-7004-9f3a-ef0ec8a7068d",
                      *           "position": 0
                      *         },
                      *         "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -9253,16 +9257,16 @@ export interface operations {
                      *         "givenByGuardian": null
                      *       },
                      *       {
-                     *         "receiptId": "01a243a3-5ffd-7007-8b53-415b0bfa8b78",
-                     *         "tenantId": "shop-a4118f-09",
-                     *         "subjectId": "01a243a3-5fcf-7002-9e0e-c266995b6ea6",
-                     *         "consentId": "01a243a3-5ffd-7008-8cea-fc8a90a78194",
+                     *         "receiptId": "01a243ad-b431-7000-be1c-4fad3c66bf36",
+                     *         "tenantId": "shop-c85fef-09",
+                     *         "subjectId": "01a243ad-b3e8-7004-9f3a-ef0ec8a7068d",
+                     *         "consentId": "01a243ad-b431-7001-a823-d98cbcdb3302",
                      *         "channel": "sms",
                      *         "scope": "general",
-                     *         "recordedAt": "2026-12-05T00:58:22.304Z",
+                     *         "recordedAt": "2026-12-05T01:09:34.820Z",
                      *         "event": {
-                     *           "id": "01a243a3-6000-7007-8ce8-983b512df9a7",
-                     *           "stream": "consent-01a243a3-5fcf-7002-9e0e-c266995b6ea6",
+                     *           "id": "01a243ad-b434-7001-9ec2-6a444a501c59",
+                     *           "stream": "consent-01a243ad-b3e8-7004-9f3a-ef0ec8a7068d",
                      *           "position": 1
                      *         },
                      *         "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -9369,16 +9373,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "receiptId": "01a243a3-545f-7007-bcda-7b6464c06d8b",
-                     *       "tenantId": "shop-a4118f-04",
-                     *       "subjectId": "01a243a3-53d1-7001-b159-488daa410731",
-                     *       "consentId": "01a243a3-545f-7008-bb15-83bd05cfc053",
+                     *       "receiptId": "01a243ad-a209-7004-88c2-8b4b89bd2895",
+                     *       "tenantId": "shop-c85fef-04",
+                     *       "subjectId": "01a243ad-a1ba-7000-b35e-e2cf20d73499",
+                     *       "consentId": "01a243ad-a209-7005-82b4-5b48d47e648c",
                      *       "channel": "email",
                      *       "scope": "general",
-                     *       "recordedAt": "2026-12-05T00:39:22.304Z",
+                     *       "recordedAt": "2026-12-05T00:50:34.820Z",
                      *       "event": {
-                     *         "id": "01a243a3-5460-7001-bb6b-fac57e6d172e",
-                     *         "stream": "consent-01a243a3-53d1-7001-b159-488daa410731",
+                     *         "id": "01a243ad-a20b-7007-8b98-deb74bb11e7d",
+                     *         "stream": "consent-01a243ad-a1ba-7000-b35e-e2cf20d73499",
                      *         "position": 0
                      *       },
                      *       "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -9493,16 +9497,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "receiptId": "01a243a3-54d9-7000-bf72-9ca559ed0f38",
-                     *       "tenantId": "shop-a4118f-04",
-                     *       "subjectId": "01a243a3-53d1-7001-b159-488daa410731",
-                     *       "consentId": "01a243a3-545f-7008-bb15-83bd05cfc053",
+                     *       "receiptId": "01a243ad-a347-7000-a9b8-564848583446",
+                     *       "tenantId": "shop-c85fef-04",
+                     *       "subjectId": "01a243ad-a1ba-7000-b35e-e2cf20d73499",
+                     *       "consentId": "01a243ad-a209-7005-82b4-5b48d47e648c",
                      *       "channel": "email",
                      *       "scope": "general",
-                     *       "recordedAt": "2026-12-05T00:41:22.304Z",
+                     *       "recordedAt": "2026-12-05T00:52:34.820Z",
                      *       "event": {
-                     *         "id": "01a243a3-54da-7002-98de-083bf38a1651",
-                     *         "stream": "consent-01a243a3-53d1-7001-b159-488daa410731",
+                     *         "id": "01a243ad-a348-7005-883e-09394765811c",
+                     *         "stream": "consent-01a243ad-a1ba-7000-b35e-e2cf20d73499",
                      *         "position": 1
                      *       },
                      *       "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -9623,18 +9627,18 @@ export interface operations {
                      *       "purposeVersion": 1,
                      *       "proof": [
                      *         {
-                     *           "eventId": "01a243a3-d9a2-7001-b770-440769d7fb0e",
+                     *           "eventId": "01a243ad-f7ab-7006-9f3e-560a887ac49c",
                      *           "type": "PurposeDefined.v1",
-                     *           "position": "pg:00000001.000000000000442d.0000000000000007",
+                     *           "position": "pg:00000001.00000000000045aa.0000000000000007",
                      *           "occurredAt": "2026-11-23T10:00:00.000Z",
-                     *           "stream": "purposes-dsr-bf6bfc"
+                     *           "stream": "purposes-dsr-f3dd1f"
                      *         },
                      *         {
-                     *           "eventId": "01a243a3-da21-7003-b063-59a1533ed49b",
+                     *           "eventId": "01a243ad-f828-7000-b9af-354b6d421028",
                      *           "type": "ConsentGranted.v2",
-                     *           "position": "pg:00000001.0000000000004441.000000000000000a",
+                     *           "position": "pg:00000001.00000000000045be.000000000000000a",
                      *           "occurredAt": "2026-11-23T10:00:00.000Z",
-                     *           "stream": "consent-01a243a3-d9ed-7004-87e1-073d034296db"
+                     *           "stream": "consent-01a243ad-f7f4-7005-a495-46ebaf216ea4"
                      *         }
                      *       ]
                      *     }
@@ -9717,16 +9721,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "receiptId": "01a243a3-545f-7007-bcda-7b6464c06d8b",
-                     *       "tenantId": "shop-a4118f-04",
-                     *       "subjectId": "01a243a3-53d1-7001-b159-488daa410731",
-                     *       "consentId": "01a243a3-545f-7008-bb15-83bd05cfc053",
+                     *       "receiptId": "01a243ad-a209-7004-88c2-8b4b89bd2895",
+                     *       "tenantId": "shop-c85fef-04",
+                     *       "subjectId": "01a243ad-a1ba-7000-b35e-e2cf20d73499",
+                     *       "consentId": "01a243ad-a209-7005-82b4-5b48d47e648c",
                      *       "channel": "email",
                      *       "scope": "general",
-                     *       "recordedAt": "2026-12-05T00:39:22.304Z",
+                     *       "recordedAt": "2026-12-05T00:50:34.820Z",
                      *       "event": {
-                     *         "id": "01a243a3-5460-7001-bb6b-fac57e6d172e",
-                     *         "stream": "consent-01a243a3-53d1-7001-b159-488daa410731",
+                     *         "id": "01a243ad-a20b-7007-8b98-deb74bb11e7d",
+                     *         "stream": "consent-01a243ad-a1ba-7000-b35e-e2cf20d73499",
                      *         "position": 0
                      *       },
                      *       "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -9831,16 +9835,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "receiptId": "01a243a3-545f-7007-bcda-7b6464c06d8b",
-                     *       "tenantId": "shop-a4118f-04",
-                     *       "subjectId": "01a243a3-53d1-7001-b159-488daa410731",
-                     *       "consentId": "01a243a3-545f-7008-bb15-83bd05cfc053",
+                     *       "receiptId": "01a243ad-a209-7004-88c2-8b4b89bd2895",
+                     *       "tenantId": "shop-c85fef-04",
+                     *       "subjectId": "01a243ad-a1ba-7000-b35e-e2cf20d73499",
+                     *       "consentId": "01a243ad-a209-7005-82b4-5b48d47e648c",
                      *       "channel": "email",
                      *       "scope": "general",
-                     *       "recordedAt": "2026-12-05T00:39:22.304Z",
+                     *       "recordedAt": "2026-12-05T00:50:34.820Z",
                      *       "event": {
-                     *         "id": "01a243a3-5460-7001-bb6b-fac57e6d172e",
-                     *         "stream": "consent-01a243a3-53d1-7001-b159-488daa410731",
+                     *         "id": "01a243ad-a20b-7007-8b98-deb74bb11e7d",
+                     *         "stream": "consent-01a243ad-a1ba-7000-b35e-e2cf20d73499",
                      *         "position": 0
                      *       },
                      *       "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -10017,17 +10021,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "decisionId": "01a243a3-554c-7005-a350-615783a34af1",
-                     *       "customerId": "01a243a3-53d1-7001-b159-488daa410731",
+                     *       "decisionId": "01a243ad-a3e7-7000-9904-7fd44cb1950a",
+                     *       "customerId": "01a243ad-a1ba-7000-b35e-e2cf20d73499",
                      *       "allow": false,
                      *       "reasons": [
                      *         "OUTDATED_NOTICE_VERSION"
                      *       ],
                      *       "legalBasis": "consent",
                      *       "consentIds": [
-                     *         "01a243a3-5519-7005-8f38-bc58f47a0d03"
+                     *         "01a243ad-a390-7007-84aa-2e0ecc8cb906"
                      *       ],
-                     *       "decidedAt": "2026-12-05T00:47:22.304Z"
+                     *       "decidedAt": "2026-12-05T00:58:34.820Z"
                      *     }
                      */
                     "application/json": components["schemas"]["DecisionDto"];
@@ -10104,26 +10108,26 @@ export interface operations {
                      *       "denied": 1,
                      *       "decisions": [
                      *         {
-                     *           "decisionId": "01a243a3-5da2-7003-90fd-2b2a26189117",
-                     *           "customerId": "01a243a3-5d41-7001-ad25-10ecc6bb3aa9",
+                     *           "decisionId": "01a243ad-b0be-7003-aa5a-28571cff95b3",
+                     *           "customerId": "01a243ad-b01b-7006-a0c6-8bac7c2812e6",
                      *           "allow": true,
                      *           "reasons": [],
                      *           "legalBasis": "consent",
                      *           "consentIds": [
-                     *             "01a243a3-5d58-7002-8767-1c897aa655cf"
+                     *             "01a243ad-b041-7004-b699-d382474c8f61"
                      *           ],
-                     *           "decidedAt": "2026-12-05T00:58:22.304Z"
+                     *           "decidedAt": "2026-12-05T01:09:34.820Z"
                      *         },
                      *         {
-                     *           "decisionId": "01a243a3-5da2-7004-8892-59556ccac7d4",
-                     *           "customerId": "01a243a3-5d6f-7000-9feb-e99536bfc81f",
+                     *           "decisionId": "01a243ad-b0be-7004-89a8-7b02a3464ffb",
+                     *           "customerId": "01a243ad-b060-7005-a941-11d50ae28d79",
                      *           "allow": true,
                      *           "reasons": [],
                      *           "legalBasis": "consent",
                      *           "consentIds": [
-                     *             "01a243a3-5d87-7003-8c0f-27b694b4080a"
+                     *             "01a243ad-b093-7003-9bc6-522434d094a1"
                      *           ],
-                     *           "decidedAt": "2026-12-05T00:58:22.304Z"
+                     *           "decidedAt": "2026-12-05T01:09:34.820Z"
                      *         }
                      *       ]
                      *     }
@@ -10195,13 +10199,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "origin": "attest.local/processing-record/rec-55e1b8",
-                     *       "verifierKey": "attest.local/processing-record+cfa9edd4+AQlDcmQRFd8oNgwr814d8/tbDRnY2mY4STqMst/hWlv+",
+                     *       "origin": "attest.local/processing-record/rec-e0ac64",
+                     *       "verifierKey": "attest.local/processing-record+3b5d3500+AbU5opVaal9+2rPjc34HZuC4VvugtB6GjgdJFOVerX+x",
                      *       "latestCheckpoint": {
                      *         "size": 1,
-                     *         "root": "axpCI7YcCxH7P2+Rv5xrfuGNwyLcg6Bp5hdewbmb96c=",
-                     *         "note": "attest.local/processing-record/rec-55e1b8\n1\naxpCI7YcCxH7P2+Rv5xrfuGNwyLcg6Bp5hdewbmb96c=\n\n— attest.local/processing-record z6nt1L4UGYYbD+/ULMl1+eyt6ScMBw8EfPE8FHuH7WCsDVJMKcj2Sy1pPGIrCv4pkuR912pVOefadlw7c22DBqjvuQ0=\n",
-                     *         "createdAt": "2026-12-05T00:39:10.851Z"
+                     *         "root": "K1+XqSXSiiRNYxtnR4bnMtqqy6xNjx2XiRcnaVdw4Ec=",
+                     *         "note": "attest.local/processing-record/rec-e0ac64\n1\nK1+XqSXSiiRNYxtnR4bnMtqqy6xNjx2XiRcnaVdw4Ec=\n\n— attest.local/processing-record O101ALhjMkY/SiCD59q8QxKkQH25ZbX2N97IMbWa7xG4oiEoLmgjKxE37rA5KxIyquIsSvnY0jtLWocOzVjdT/+MygA=\n",
+                     *         "createdAt": "2026-12-05T00:50:21.305Z"
                      *       }
                      *     }
                      */
@@ -10264,9 +10268,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "size": 1,
-                     *       "root": "axpCI7YcCxH7P2+Rv5xrfuGNwyLcg6Bp5hdewbmb96c=",
-                     *       "note": "attest.local/processing-record/rec-55e1b8\n1\naxpCI7YcCxH7P2+Rv5xrfuGNwyLcg6Bp5hdewbmb96c=\n\n— attest.local/processing-record z6nt1L4UGYYbD+/ULMl1+eyt6ScMBw8EfPE8FHuH7WCsDVJMKcj2Sy1pPGIrCv4pkuR912pVOefadlw7c22DBqjvuQ0=\n",
-                     *       "createdAt": "2026-12-05T00:39:10.851Z"
+                     *       "root": "K1+XqSXSiiRNYxtnR4bnMtqqy6xNjx2XiRcnaVdw4Ec=",
+                     *       "note": "attest.local/processing-record/rec-e0ac64\n1\nK1+XqSXSiiRNYxtnR4bnMtqqy6xNjx2XiRcnaVdw4Ec=\n\n— attest.local/processing-record O101ALhjMkY/SiCD59q8QxKkQH25ZbX2N97IMbWa7xG4oiEoLmgjKxE37rA5KxIyquIsSvnY0jtLWocOzVjdT/+MygA=\n",
+                     *       "createdAt": "2026-12-05T00:50:21.305Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Checkpoint"];
@@ -10342,15 +10346,15 @@ export interface operations {
                      *       "checkpoints": [
                      *         {
                      *           "size": 10,
-                     *           "root": "pzw/1UHjGkXBo+5lFFh5kxBmM9hTjz4ZGbK2bt2c66A=",
-                     *           "note": "attest.local/processing-record/rec-55e1b8\n10\npzw/1UHjGkXBo+5lFFh5kxBmM9hTjz4ZGbK2bt2c66A=\n\n— attest.local/processing-record z6nt1OAG0xtsG5cxLfmm+yFFnkWRzl92QGHHSWi6FYUw0fLzoSLwUeXnZgktSu7JQ9sLOdfC/hYYcC6w3bZRHIkkFgY=\n",
-                     *           "createdAt": "2026-12-05T00:39:12.450Z"
+                     *           "root": "Sb2nFuUQlNusCAAiTfz+m2Qsfuv5/k0w4RRQ08HXPMo=",
+                     *           "note": "attest.local/processing-record/rec-e0ac64\n10\nSb2nFuUQlNusCAAiTfz+m2Qsfuv5/k0w4RRQ08HXPMo=\n\n— attest.local/processing-record O101AC4GjBpnGGxuMLVGhnSsjAD/dP/cGpan8T06deRkeLwJQ+43YQQ8+fWB9rc6VgU+GLUt3eK4YExbav1cQ+keQgY=\n",
+                     *           "createdAt": "2026-12-05T00:50:23.579Z"
                      *         },
                      *         {
                      *           "size": 6,
-                     *           "root": "r0/374WisjqXVjQVEHvDlHt2HJ/0qnPGALyt+lSHjpE=",
-                     *           "note": "attest.local/processing-record/rec-55e1b8\n6\nr0/374WisjqXVjQVEHvDlHt2HJ/0qnPGALyt+lSHjpE=\n\n— attest.local/processing-record z6nt1OZfdFhzxGNAcyElPYRJJ4mRzcL+IuZe6LE9mgwI1nIx0R13xOjaWe3aQN3GnOcx+oYl1VDTxrWgOYXCooY6mQc=\n",
-                     *           "createdAt": "2026-12-05T00:39:11.284Z"
+                     *           "root": "GlWchW0fai2dnOGeCQNJ9tqeIM2nvu7zpirwGRaaMXA=",
+                     *           "note": "attest.local/processing-record/rec-e0ac64\n6\nGlWchW0fai2dnOGeCQNJ9tqeIM2nvu7zpirwGRaaMXA=\n\n— attest.local/processing-record O101AKjiDFo/xs2x0F6eHsqJ0fpPu3xFf16bSUX0fIyT6oof30t7xWZSmITrphAR1B/8gB2q621LZyv/BSqu6m9hNw4=\n",
+                     *           "createdAt": "2026-12-05T00:50:22.168Z"
                      *         }
                      *       ],
                      *       "next": "Nnwz"
@@ -10427,15 +10431,15 @@ export interface operations {
                      * @example [
                      *       {
                      *         "size": 1,
-                     *         "root": "axpCI7YcCxH7P2+Rv5xrfuGNwyLcg6Bp5hdewbmb96c=",
-                     *         "note": "attest.local/processing-record/rec-55e1b8\n1\naxpCI7YcCxH7P2+Rv5xrfuGNwyLcg6Bp5hdewbmb96c=\n\n— attest.local/processing-record z6nt1L4UGYYbD+/ULMl1+eyt6ScMBw8EfPE8FHuH7WCsDVJMKcj2Sy1pPGIrCv4pkuR912pVOefadlw7c22DBqjvuQ0=\n",
-                     *         "createdAt": "2026-12-05T00:39:10.851Z"
+                     *         "root": "K1+XqSXSiiRNYxtnR4bnMtqqy6xNjx2XiRcnaVdw4Ec=",
+                     *         "note": "attest.local/processing-record/rec-e0ac64\n1\nK1+XqSXSiiRNYxtnR4bnMtqqy6xNjx2XiRcnaVdw4Ec=\n\n— attest.local/processing-record O101ALhjMkY/SiCD59q8QxKkQH25ZbX2N97IMbWa7xG4oiEoLmgjKxE37rA5KxIyquIsSvnY0jtLWocOzVjdT/+MygA=\n",
+                     *         "createdAt": "2026-12-05T00:50:21.305Z"
                      *       },
                      *       {
                      *         "size": 4,
-                     *         "root": "+RL6RvMDLKtEZeiKo0FjgOWayfWvtL+JZvipaqulE/o=",
-                     *         "note": "attest.local/processing-record/rec-55e1b8\n4\n+RL6RvMDLKtEZeiKo0FjgOWayfWvtL+JZvipaqulE/o=\n\n— attest.local/processing-record z6nt1Kq/1eRCiRAgNP+AwaYzhAWPHm3zoM4y/cVTx/0yWAQohNbZ+HFq14q42wyWgB2bCUEjbaHdo/p0Urv18/GtBQg=\n",
-                     *         "createdAt": "2026-12-05T00:39:11.180Z"
+                     *         "root": "X6XFEjAwtpeiGKyDbg+vpvgCPjgbsQJX/u4UBkTjzC4=",
+                     *         "note": "attest.local/processing-record/rec-e0ac64\n4\nX6XFEjAwtpeiGKyDbg+vpvgCPjgbsQJX/u4UBkTjzC4=\n\n— attest.local/processing-record O101ALcAknqKc8Xzjvz5FWJmgE0TGnL8QF1svyuYqF4TWVqqwqaWBr/HHaL3yRf2jVESFmGNErNi5o91SKZgJczwNg8=\n",
+                     *         "createdAt": "2026-12-05T00:50:21.907Z"
                      *       }
                      *     ]
                      */
@@ -10507,9 +10511,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "size": 10,
-                     *       "root": "pzw/1UHjGkXBo+5lFFh5kxBmM9hTjz4ZGbK2bt2c66A=",
-                     *       "note": "attest.local/processing-record/rec-55e1b8\n10\npzw/1UHjGkXBo+5lFFh5kxBmM9hTjz4ZGbK2bt2c66A=\n\n— attest.local/processing-record z6nt1OAG0xtsG5cxLfmm+yFFnkWRzl92QGHHSWi6FYUw0fLzoSLwUeXnZgktSu7JQ9sLOdfC/hYYcC6w3bZRHIkkFgY=\n",
-                     *       "createdAt": "2026-12-05T00:39:12.450Z"
+                     *       "root": "Sb2nFuUQlNusCAAiTfz+m2Qsfuv5/k0w4RRQ08HXPMo=",
+                     *       "note": "attest.local/processing-record/rec-e0ac64\n10\nSb2nFuUQlNusCAAiTfz+m2Qsfuv5/k0w4RRQ08HXPMo=\n\n— attest.local/processing-record O101AC4GjBpnGGxuMLVGhnSsjAD/dP/cGpan8T06deRkeLwJQ+43YQQ8+fWB9rc6VgU+GLUt3eK4YExbav1cQ+keQgY=\n",
+                     *       "createdAt": "2026-12-05T00:50:23.579Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Checkpoint"];
@@ -10582,20 +10586,20 @@ export interface operations {
                     /**
                      * @example {
                      *       "index": 3,
-                     *       "leafHash": "/4s/TTv+U9Icp4o6pJ6GLWZaKTmBcj3B1TnqR/zJJ40=",
-                     *       "body": "{\"actor\":\"apiKey:01a243a3-feaf-7006-9131-a22dfcfa226d\",\"at\":\"2026-12-05T00:39:07.368Z\",\"categories\":[\"contact\"],\"channel\":\"email\",\"commandId\":\"01a243a3-ff4a-7004-97de-d793917c99fe\",\"consents\":[\"01a243a3-ff24-7007-8201-9c9f8d88ea99\"],\"correlationId\":\"01a243a3-ff48-7004-aeb6-65c356a63d41\",\"eventId\":null,\"index\":3,\"kind\":\"decision\",\"legalBasis\":\"consent\",\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"api\",\"outcome\":\"allow\",\"purpose\":\"newsletter\",\"reasons\":[],\"subject\":\"psn_FOV4XgH-z70xe8eCyvOcPQ\",\"tenant\":\"rec-55e1b8\",\"v\":2}",
+                     *       "leafHash": "4xvmwe8wMPCw2kJeKXHAK8qtF8d4NPTQc93oF0umbCI=",
+                     *       "body": "{\"actor\":\"apiKey:01a243ae-39c1-7007-9b65-efa309c7b5b6\",\"at\":\"2026-12-05T00:50:12.890Z\",\"categories\":[\"contact\"],\"channel\":\"email\",\"commandId\":\"01a243ae-3aeb-7000-8717-3e1c9646fb1e\",\"consents\":[\"01a243ae-3aa1-7004-aa59-cd8d3dc03ad2\"],\"correlationId\":\"01a243ae-3ae7-7005-9472-491673f547ce\",\"eventId\":null,\"index\":3,\"kind\":\"decision\",\"legalBasis\":\"consent\",\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"api\",\"outcome\":\"allow\",\"purpose\":\"newsletter\",\"reasons\":[],\"subject\":\"psn_saOEUpmkAnwyPuSMm89YvQ\",\"tenant\":\"rec-e0ac64\",\"v\":2}",
                      *       "record": {
-                     *         "actor": "apiKey:01a243a3-feaf-7006-9131-a22dfcfa226d",
-                     *         "at": "2026-12-05T00:39:07.368Z",
+                     *         "actor": "apiKey:01a243ae-39c1-7007-9b65-efa309c7b5b6",
+                     *         "at": "2026-12-05T00:50:12.890Z",
                      *         "categories": [
                      *           "contact"
                      *         ],
                      *         "channel": "email",
-                     *         "commandId": "01a243a3-ff4a-7004-97de-d793917c99fe",
+                     *         "commandId": "01a243ae-3aeb-7000-8717-3e1c9646fb1e",
                      *         "consents": [
-                     *           "01a243a3-ff24-7007-8201-9c9f8d88ea99"
+                     *           "01a243ae-3aa1-7004-aa59-cd8d3dc03ad2"
                      *         ],
-                     *         "correlationId": "01a243a3-ff48-7004-aeb6-65c356a63d41",
+                     *         "correlationId": "01a243ae-3ae7-7005-9472-491673f547ce",
                      *         "eventId": null,
                      *         "index": 3,
                      *         "kind": "decision",
@@ -10608,11 +10612,11 @@ export interface operations {
                      *         "outcome": "allow",
                      *         "purpose": "newsletter",
                      *         "reasons": [],
-                     *         "subject": "psn_FOV4XgH-z70xe8eCyvOcPQ",
-                     *         "tenant": "rec-55e1b8",
+                     *         "subject": "psn_saOEUpmkAnwyPuSMm89YvQ",
+                     *         "tenant": "rec-e0ac64",
                      *         "v": 2
                      *       },
-                     *       "recordedAt": "2026-12-05T00:39:10.932Z",
+                     *       "recordedAt": "2026-12-05T00:50:21.568Z",
                      *       "purgedAt": null
                      *     }
                      */
@@ -10697,10 +10701,10 @@ export interface operations {
                      * @example {
                      *       "index": 0,
                      *       "size": 4,
-                     *       "leafHash": "axpCI7YcCxH7P2+Rv5xrfuGNwyLcg6Bp5hdewbmb96c=",
+                     *       "leafHash": "K1+XqSXSiiRNYxtnR4bnMtqqy6xNjx2XiRcnaVdw4Ec=",
                      *       "proof": [
-                     *         "PA9Gn0n5HrL+zzOvjgEsEFJ7iVWTi2sqN1Nir0Am4wQ=",
-                     *         "igQc63BNf+LDOo2zCvQ/QDp5bWlu4HnoJXBV6YUd08Q="
+                     *         "gJGmws08xsxSVCao2ioP5/knJrrb9b3rYidrJoK9iR0=",
+                     *         "9AD9eW2PCQ4JJ0ZG0T6keX9EeSBIDjyB2zqvGG85cas="
                      *       ]
                      *     }
                      */
@@ -10786,7 +10790,7 @@ export interface operations {
                      *       "from": 4,
                      *       "to": 6,
                      *       "proof": [
-                     *         "CANZi//Z21yYjchMf2ty8rnP1rhm4jELIvvofUpa3Vw="
+                     *         "ZYZKYxeN90Cf4nAHccXAvbunt0o6ck+woZNePRB2IbA="
                      *       ]
                      *     }
                      */
@@ -10875,17 +10879,17 @@ export interface operations {
                      * @example {
                      *       "records": [
                      *         {
-                     *           "actor": "apiKey:01a243a3-feaf-7006-9131-a22dfcfa226d",
-                     *           "at": "2026-12-05T00:39:07.368Z",
+                     *           "actor": "apiKey:01a243ae-39c1-7007-9b65-efa309c7b5b6",
+                     *           "at": "2026-12-05T00:50:12.890Z",
                      *           "categories": [
                      *             "contact"
                      *           ],
                      *           "channel": "email",
-                     *           "commandId": "01a243a4-00a5-7007-876f-d6dfe4c3b47c",
+                     *           "commandId": "01a243ae-3d34-7006-87c5-54cbc662cf01",
                      *           "consents": [
-                     *             "01a243a3-ff24-7007-8201-9c9f8d88ea99"
+                     *             "01a243ae-3aa1-7004-aa59-cd8d3dc03ad2"
                      *           ],
-                     *           "correlationId": "01a243a4-00a4-7007-9a11-e5ad65e2c2f9",
+                     *           "correlationId": "01a243ae-3d2f-7005-83b7-807f8f9e6770",
                      *           "eventId": null,
                      *           "index": 4,
                      *           "kind": "decision",
@@ -10898,23 +10902,23 @@ export interface operations {
                      *           "outcome": "allow",
                      *           "purpose": "newsletter",
                      *           "reasons": [],
-                     *           "subject": "psn_FOV4XgH-z70xe8eCyvOcPQ",
-                     *           "tenant": "rec-55e1b8",
+                     *           "subject": "psn_saOEUpmkAnwyPuSMm89YvQ",
+                     *           "tenant": "rec-e0ac64",
                      *           "v": 2,
-                     *           "leafHash": "hlwpb/KpUVQpfEKfDwtBWBCn7k3yF0gplqhjGmD5mAg="
+                     *           "leafHash": "MQ7rluL/CJVInw4yE8HUGfS70A2L3pmX+M0rcEs9b3Q="
                      *         },
                      *         {
-                     *           "actor": "apiKey:01a243a3-feaf-7006-9131-a22dfcfa226d",
-                     *           "at": "2026-12-05T00:39:07.368Z",
+                     *           "actor": "apiKey:01a243ae-39c1-7007-9b65-efa309c7b5b6",
+                     *           "at": "2026-12-05T00:50:12.890Z",
                      *           "categories": [
                      *             "contact"
                      *           ],
                      *           "channel": "email",
-                     *           "commandId": "01a243a3-ff4a-7004-97de-d793917c99fe",
+                     *           "commandId": "01a243ae-3aeb-7000-8717-3e1c9646fb1e",
                      *           "consents": [
-                     *             "01a243a3-ff24-7007-8201-9c9f8d88ea99"
+                     *             "01a243ae-3aa1-7004-aa59-cd8d3dc03ad2"
                      *           ],
-                     *           "correlationId": "01a243a3-ff48-7004-aeb6-65c356a63d41",
+                     *           "correlationId": "01a243ae-3ae7-7005-9472-491673f547ce",
                      *           "eventId": null,
                      *           "index": 3,
                      *           "kind": "decision",
@@ -10927,13 +10931,13 @@ export interface operations {
                      *           "outcome": "allow",
                      *           "purpose": "newsletter",
                      *           "reasons": [],
-                     *           "subject": "psn_FOV4XgH-z70xe8eCyvOcPQ",
-                     *           "tenant": "rec-55e1b8",
+                     *           "subject": "psn_saOEUpmkAnwyPuSMm89YvQ",
+                     *           "tenant": "rec-e0ac64",
                      *           "v": 2,
-                     *           "leafHash": "/4s/TTv+U9Icp4o6pJ6GLWZaKTmBcj3B1TnqR/zJJ40="
+                     *           "leafHash": "4xvmwe8wMPCw2kJeKXHAK8qtF8d4NPTQc93oF0umbCI="
                      *         }
                      *       ],
-                     *       "next": "MjAyNi0xMi0wNVQwMDozOTowNy4zNjgwMDBafDM"
+                     *       "next": "MjAyNi0xMi0wNVQwMDo1MDoxMi44OTAwMDBafDM"
                      *     }
                      */
                     "application/json": components["schemas"]["ProcessingRecordPage"];
@@ -11108,13 +11112,13 @@ export interface operations {
                      *       "records": [
                      *         {
                      *           "index": 12,
-                     *           "at": "2026-12-05T00:39:07.368Z",
+                     *           "at": "2026-12-05T00:50:12.890Z",
                      *           "kind": "decision",
                      *           "outcome": "allow"
                      *         },
                      *         {
                      *           "index": 11,
-                     *           "at": "2026-12-05T00:39:07.368Z",
+                     *           "at": "2026-12-05T00:50:12.890Z",
                      *           "kind": "decision",
                      *           "outcome": "allow"
                      *         }
@@ -11188,14 +11192,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "tenantId": "dsr-bf6bfc",
-                     *       "origin": "attest.local/processing-record/dsr-bf6bfc",
+                     *       "tenantId": "dsr-f3dd1f",
+                     *       "origin": "attest.local/processing-record/dsr-f3dd1f",
                      *       "ok": true,
                      *       "size": 38,
                      *       "purged": 0,
                      *       "latestCheckpoint": {
                      *         "size": 36,
-                     *         "root": "cfRcOF2SyFG3+ecvn9F3HwOCW0Uom+Nkua8fYPth+eg="
+                     *         "root": "1RHh8IdLzyO195o9ZRULc68NYy1ZYo/EwizgRNzUTOw="
                      *       },
                      *       "checkpointsChecked": 2,
                      *       "uncovered": 2,
@@ -11264,46 +11268,46 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "runId": "01a243a4-05ab-7002-b8b0-1f6dd4164821",
+                     *         "runId": "01a243ae-4401-7003-b851-75ed1c28dfa5",
                      *         "trigger": "scheduled",
                      *         "requestedBy": null,
-                     *         "startedAt": "2026-12-05T00:39:12.551Z",
-                     *         "finishedAt": "2026-12-05T00:39:12.555Z",
+                     *         "startedAt": "2026-12-05T00:50:23.866Z",
+                     *         "finishedAt": "2026-12-05T00:50:23.873Z",
                      *         "problemCount": 0,
                      *         "report": {
                      *           "ok": true,
                      *           "size": 12,
-                     *           "origin": "attest.local/processing-record/rec-55e1b8",
+                     *           "origin": "attest.local/processing-record/rec-e0ac64",
                      *           "purged": 0,
                      *           "pending": 0,
                      *           "problems": [],
-                     *           "tenantId": "rec-55e1b8",
+                     *           "tenantId": "rec-e0ac64",
                      *           "uncovered": 0,
                      *           "latestCheckpoint": {
-                     *             "root": "412CNAB8sTY/tvKlxe+H6xuiaPoHxP2AMVZuHKSVoDU=",
+                     *             "root": "r6FAK1uGZRqI0fuFBQE5vLdQN34w03ZMzSAmmjkbqTY=",
                      *             "size": 12
                      *           },
                      *           "checkpointsChecked": 6
                      *         }
                      *       },
                      *       {
-                     *         "runId": "01a243a4-0586-7005-b220-49d8dc898c0e",
+                     *         "runId": "01a243ae-43b1-7002-8eb2-7d98595f55e7",
                      *         "trigger": "on-demand",
-                     *         "requestedBy": "apiKey:01a243a3-fe9d-7005-8630-764cd6c6f951",
-                     *         "startedAt": "2026-12-05T00:39:07.368Z",
-                     *         "finishedAt": "2026-12-05T00:39:07.368Z",
+                     *         "requestedBy": "apiKey:01a243ae-3993-7007-b2a3-b5e91f25da10",
+                     *         "startedAt": "2026-12-05T00:50:12.890Z",
+                     *         "finishedAt": "2026-12-05T00:50:12.890Z",
                      *         "problemCount": 0,
                      *         "report": {
                      *           "ok": true,
                      *           "size": 12,
-                     *           "origin": "attest.local/processing-record/rec-55e1b8",
+                     *           "origin": "attest.local/processing-record/rec-e0ac64",
                      *           "purged": 0,
                      *           "pending": 0,
                      *           "problems": [],
-                     *           "tenantId": "rec-55e1b8",
+                     *           "tenantId": "rec-e0ac64",
                      *           "uncovered": 0,
                      *           "latestCheckpoint": {
-                     *             "root": "412CNAB8sTY/tvKlxe+H6xuiaPoHxP2AMVZuHKSVoDU=",
+                     *             "root": "r6FAK1uGZRqI0fuFBQE5vLdQN34w03ZMzSAmmjkbqTY=",
                      *             "size": 12
                      *           },
                      *           "checkpointsChecked": 6
@@ -11378,21 +11382,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "runId": "01a243a4-0586-7005-b220-49d8dc898c0e",
+                     *       "runId": "01a243ae-43b1-7002-8eb2-7d98595f55e7",
                      *       "trigger": "on-demand",
-                     *       "requestedBy": "apiKey:01a243a3-fe9d-7005-8630-764cd6c6f951",
-                     *       "startedAt": "2026-12-05T00:39:07.368Z",
-                     *       "finishedAt": "2026-12-05T00:39:07.368Z",
+                     *       "requestedBy": "apiKey:01a243ae-3993-7007-b2a3-b5e91f25da10",
+                     *       "startedAt": "2026-12-05T00:50:12.890Z",
+                     *       "finishedAt": "2026-12-05T00:50:12.890Z",
                      *       "problemCount": 0,
                      *       "report": {
-                     *         "tenantId": "rec-55e1b8",
-                     *         "origin": "attest.local/processing-record/rec-55e1b8",
+                     *         "tenantId": "rec-e0ac64",
+                     *         "origin": "attest.local/processing-record/rec-e0ac64",
                      *         "ok": true,
                      *         "size": 12,
                      *         "purged": 0,
                      *         "latestCheckpoint": {
                      *           "size": 12,
-                     *           "root": "412CNAB8sTY/tvKlxe+H6xuiaPoHxP2AMVZuHKSVoDU="
+                     *           "root": "r6FAK1uGZRqI0fuFBQE5vLdQN34w03ZMzSAmmjkbqTY="
                      *         },
                      *         "checkpointsChecked": 6,
                      *         "uncovered": 0,
@@ -11464,32 +11468,32 @@ export interface operations {
                     /**
                      * @example {
                      *       "format": "attest-processing-record-bundle/v1",
-                     *       "tenantId": "rec-55e1b8",
-                     *       "origin": "attest.local/processing-record/rec-55e1b8",
-                     *       "verifierKey": "attest.local/processing-record+cfa9edd4+AQlDcmQRFd8oNgwr814d8/tbDRnY2mY4STqMst/hWlv+",
-                     *       "exportedAt": "2026-12-05T00:39:07.368Z",
+                     *       "tenantId": "rec-e0ac64",
+                     *       "origin": "attest.local/processing-record/rec-e0ac64",
+                     *       "verifierKey": "attest.local/processing-record+3b5d3500+AbU5opVaal9+2rPjc34HZuC4VvugtB6GjgdJFOVerX+x",
+                     *       "exportedAt": "2026-12-05T00:50:12.890Z",
                      *       "checkpoints": [
-                     *         "attest.local/processing-record/rec-55e1b8\n1\naxpCI7YcCxH7P2+Rv5xrfuGNwyLcg6Bp5hdewbmb96c=\n\n— attest.local/processing-record z6nt1L4UGYYbD+/ULMl1+eyt6ScMBw8EfPE8FHuH7WCsDVJMKcj2Sy1pPGIrCv4pkuR912pVOefadlw7c22DBqjvuQ0=\n",
-                     *         "attest.local/processing-record/rec-55e1b8\n4\n+RL6RvMDLKtEZeiKo0FjgOWayfWvtL+JZvipaqulE/o=\n\n— attest.local/processing-record z6nt1Kq/1eRCiRAgNP+AwaYzhAWPHm3zoM4y/cVTx/0yWAQohNbZ+HFq14q42wyWgB2bCUEjbaHdo/p0Urv18/GtBQg=\n"
+                     *         "attest.local/processing-record/rec-e0ac64\n1\nK1+XqSXSiiRNYxtnR4bnMtqqy6xNjx2XiRcnaVdw4Ec=\n\n— attest.local/processing-record O101ALhjMkY/SiCD59q8QxKkQH25ZbX2N97IMbWa7xG4oiEoLmgjKxE37rA5KxIyquIsSvnY0jtLWocOzVjdT/+MygA=\n",
+                     *         "attest.local/processing-record/rec-e0ac64\n4\nX6XFEjAwtpeiGKyDbg+vpvgCPjgbsQJX/u4UBkTjzC4=\n\n— attest.local/processing-record O101ALcAknqKc8Xzjvz5FWJmgE0TGnL8QF1svyuYqF4TWVqqwqaWBr/HHaL3yRf2jVESFmGNErNi5o91SKZgJczwNg8=\n"
                      *       ],
                      *       "complete": false,
                      *       "entries": [
                      *         {
                      *           "index": 1,
-                     *           "leafHash": "PA9Gn0n5HrL+zzOvjgEsEFJ7iVWTi2sqN1Nir0Am4wQ=",
-                     *           "body": "{\"actor\":\"apiKey:01a243a3-feaf-7006-9131-a22dfcfa226d\",\"at\":\"2026-12-05T00:39:07.368Z\",\"categories\":[\"profile.email\",\"profile.name\"],\"channel\":null,\"commandId\":\"01a243a3-fefe-7008-99ff-357a862525b7\",\"consents\":[],\"correlationId\":\"01a243a3-fefb-7006-b2ea-8b6137a4c646\",\"eventId\":\"01a243a3-feff-7002-8c82-dc9b5c03a1b2\",\"index\":1,\"kind\":\"collect\",\"legalBasis\":null,\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"interactive\",\"outcome\":null,\"purpose\":null,\"reasons\":[],\"subject\":\"psn_FOV4XgH-z70xe8eCyvOcPQ\",\"tenant\":\"rec-55e1b8\",\"v\":2}",
+                     *           "leafHash": "gJGmws08xsxSVCao2ioP5/knJrrb9b3rYidrJoK9iR0=",
+                     *           "body": "{\"actor\":\"apiKey:01a243ae-39c1-7007-9b65-efa309c7b5b6\",\"at\":\"2026-12-05T00:50:12.890Z\",\"categories\":[\"profile.email\",\"profile.name\"],\"channel\":null,\"commandId\":\"01a243ae-3a5e-7002-a434-56a7231a37fe\",\"consents\":[],\"correlationId\":\"01a243ae-3a5b-7003-9c50-5245522ad044\",\"eventId\":\"01a243ae-3a60-7002-bcb3-986a5c10c85a\",\"index\":1,\"kind\":\"collect\",\"legalBasis\":null,\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"interactive\",\"outcome\":null,\"purpose\":null,\"reasons\":[],\"subject\":\"psn_saOEUpmkAnwyPuSMm89YvQ\",\"tenant\":\"rec-e0ac64\",\"v\":2}",
                      *           "proof": [
-                     *             "axpCI7YcCxH7P2+Rv5xrfuGNwyLcg6Bp5hdewbmb96c=",
-                     *             "igQc63BNf+LDOo2zCvQ/QDp5bWlu4HnoJXBV6YUd08Q="
+                     *             "K1+XqSXSiiRNYxtnR4bnMtqqy6xNjx2XiRcnaVdw4Ec=",
+                     *             "9AD9eW2PCQ4JJ0ZG0T6keX9EeSBIDjyB2zqvGG85cas="
                      *           ]
                      *         },
                      *         {
                      *           "index": 2,
-                     *           "leafHash": "J2OOO4+6S1L4cnajltanV2oPVo24UhS6gMiVSrks47E=",
-                     *           "body": "{\"actor\":\"apiKey:01a243a3-feaf-7006-9131-a22dfcfa226d\",\"at\":\"2026-12-05T00:39:07.368Z\",\"categories\":[\"consent\"],\"channel\":\"email\",\"commandId\":\"01a243a3-ff21-7003-9d10-c5cd1894d8de\",\"consents\":[],\"correlationId\":\"01a243a3-ff1e-7001-8cf0-7e0a12567aab\",\"eventId\":\"01a243a3-ff25-7003-92de-21bfec4b2ada\",\"index\":2,\"kind\":\"collect\",\"legalBasis\":\"consent\",\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"interactive\",\"outcome\":null,\"purpose\":\"newsletter\",\"reasons\":[],\"subject\":\"psn_FOV4XgH-z70xe8eCyvOcPQ\",\"tenant\":\"rec-55e1b8\",\"v\":2}",
+                     *           "leafHash": "tAYJULTAbIdYn2MBHXxdnvopaKaXW7DZKbIs7oMuvIM=",
+                     *           "body": "{\"actor\":\"apiKey:01a243ae-39c1-7007-9b65-efa309c7b5b6\",\"at\":\"2026-12-05T00:50:12.890Z\",\"categories\":[\"consent\"],\"channel\":\"email\",\"commandId\":\"01a243ae-3a97-7003-b3ca-265f6ded1031\",\"consents\":[],\"correlationId\":\"01a243ae-3a94-7004-9050-24b194f73ae8\",\"eventId\":\"01a243ae-3aa3-7000-9379-18dc19ed637c\",\"index\":2,\"kind\":\"collect\",\"legalBasis\":\"consent\",\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"interactive\",\"outcome\":null,\"purpose\":\"newsletter\",\"reasons\":[],\"subject\":\"psn_saOEUpmkAnwyPuSMm89YvQ\",\"tenant\":\"rec-e0ac64\",\"v\":2}",
                      *           "proof": [
-                     *             "/4s/TTv+U9Icp4o6pJ6GLWZaKTmBcj3B1TnqR/zJJ40=",
-                     *             "dFH90vBTpV881jiSy8SPuZD6bfOQnsucWfLkCWzaHhY="
+                     *             "4xvmwe8wMPCw2kJeKXHAK8qtF8d4NPTQc93oF0umbCI=",
+                     *             "5apnyOlnR1bc8FrQeV/q5qufhnA911/CFq2UMDM7AqQ="
                      *           ]
                      *         }
                      *       ],
@@ -11498,16 +11502,16 @@ export interface operations {
                      *           "from": 1,
                      *           "to": 14,
                      *           "proof": [
-                     *             "PA9Gn0n5HrL+zzOvjgEsEFJ7iVWTi2sqN1Nir0Am4wQ=",
-                     *             "igQc63BNf+LDOo2zCvQ/QDp5bWlu4HnoJXBV6YUd08Q="
+                     *             "gJGmws08xsxSVCao2ioP5/knJrrb9b3rYidrJoK9iR0=",
+                     *             "9AD9eW2PCQ4JJ0ZG0T6keX9EeSBIDjyB2zqvGG85cas="
                      *           ]
                      *         },
                      *         {
                      *           "from": 4,
                      *           "to": 14,
                      *           "proof": [
-                     *             "+0VO7vrpufRxUnnA2L523X55jtc+8/rEuFrYANse0zo=",
-                     *             "zCYWbVHrROF26srOPYGX+OcgAHDbnTRx9TXp1y4nDRA="
+                     *             "FFB14kTWwD5ua9IYMx0Aw7mc3j8iEiPWHdZe0oErbso=",
+                     *             "iLmJ/zfV9L4q51edqOE/vZlqm8TFE7cFXo5fhfXL5Gw="
                      *           ]
                      *         }
                      *       ]
@@ -11581,10 +11585,10 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "holdId": "01a243a4-0837-7005-b029-6bd8ce038ad5",
+                     *         "holdId": "01a243ae-46d3-7004-9fe8-3739ab24d2fa",
                      *         "reason": "Litigation 2026-117: preserve all records",
-                     *         "placedBy": "apiKey:01a243a3-fe9d-7005-8630-764cd6c6f951",
-                     *         "placedAt": "2026-12-05T00:39:07.368Z",
+                     *         "placedBy": "apiKey:01a243ae-3993-7007-b2a3-b5e91f25da10",
+                     *         "placedAt": "2026-12-05T00:50:12.890Z",
                      *         "releasedBy": null,
                      *         "releasedAt": null
                      *       }
@@ -11652,10 +11656,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "holdId": "01a243a4-0837-7005-b029-6bd8ce038ad5",
+                     *       "holdId": "01a243ae-46d3-7004-9fe8-3739ab24d2fa",
                      *       "reason": "Litigation 2026-117: preserve all records",
-                     *       "placedBy": "apiKey:01a243a3-fe9d-7005-8630-764cd6c6f951",
-                     *       "placedAt": "2026-12-05T00:39:07.368Z",
+                     *       "placedBy": "apiKey:01a243ae-3993-7007-b2a3-b5e91f25da10",
+                     *       "placedAt": "2026-12-05T00:50:12.890Z",
                      *       "releasedBy": null,
                      *       "releasedAt": null
                      *     }
@@ -11729,12 +11733,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "holdId": "01a243a4-0837-7005-b029-6bd8ce038ad5",
+                     *       "holdId": "01a243ae-46d3-7004-9fe8-3739ab24d2fa",
                      *       "reason": "Litigation 2026-117: preserve all records",
-                     *       "placedBy": "apiKey:01a243a3-fe9d-7005-8630-764cd6c6f951",
-                     *       "placedAt": "2026-12-05T00:39:07.368Z",
-                     *       "releasedBy": "apiKey:01a243a3-fe9d-7005-8630-764cd6c6f951",
-                     *       "releasedAt": "2026-12-05T00:39:07.368Z"
+                     *       "placedBy": "apiKey:01a243ae-3993-7007-b2a3-b5e91f25da10",
+                     *       "placedAt": "2026-12-05T00:50:12.890Z",
+                     *       "releasedBy": "apiKey:01a243ae-3993-7007-b2a3-b5e91f25da10",
+                     *       "releasedAt": "2026-12-05T00:50:12.890Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ProcessingRecordLegalHold"];
@@ -11814,7 +11818,7 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "activityId": "01a243a4-0850-7004-9be6-c8063cc02786",
+                     *         "activityId": "01a243ae-4704-7006-997c-fb4686a09a96",
                      *         "version": 2,
                      *         "activity": {
                      *           "name": "Newsletter",
@@ -11852,12 +11856,12 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a243a3-fe9d-7005-8630-764cd6c6f951",
-                     *         "recordedAt": "2026-12-05T00:39:07.368Z",
+                     *         "recordedBy": "apiKey:01a243ae-3993-7007-b2a3-b5e91f25da10",
+                     *         "recordedAt": "2026-12-05T00:50:12.890Z",
                      *         "assessmentRequired": true
                      *       },
                      *       {
-                     *         "activityId": "01a243a4-0883-7002-8a29-02c6adef623d",
+                     *         "activityId": "01a243ae-476f-7001-baf0-6b8a8ce1729c",
                      *         "version": 1,
                      *         "activity": {
                      *           "name": "=HYPERLINK(\"http://x\")<script>",
@@ -11890,8 +11894,8 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a243a3-fe9d-7005-8630-764cd6c6f951",
-                     *         "recordedAt": "2026-12-05T00:39:07.368Z",
+                     *         "recordedBy": "apiKey:01a243ae-3993-7007-b2a3-b5e91f25da10",
+                     *         "recordedAt": "2026-12-05T00:50:12.890Z",
                      *         "assessmentRequired": false
                      *       }
                      *     ]
@@ -11958,7 +11962,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "activityId": "01a243a4-0850-7004-9be6-c8063cc02786",
+                     *       "activityId": "01a243ae-4704-7006-997c-fb4686a09a96",
                      *       "version": 1,
                      *       "activity": {
                      *         "name": "Newsletter",
@@ -11991,8 +11995,8 @@ export interface operations {
                      *         ],
                      *         "automatedDecisionMaking": false
                      *       },
-                     *       "recordedBy": "apiKey:01a243a3-fe9d-7005-8630-764cd6c6f951",
-                     *       "recordedAt": "2026-12-05T00:39:07.368Z",
+                     *       "recordedBy": "apiKey:01a243ae-3993-7007-b2a3-b5e91f25da10",
+                     *       "recordedAt": "2026-12-05T00:50:12.890Z",
                      *       "assessmentRequired": false
                      *     }
                      */
@@ -12064,7 +12068,7 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "activityId": "01a243a4-0850-7004-9be6-c8063cc02786",
+                     *         "activityId": "01a243ae-4704-7006-997c-fb4686a09a96",
                      *         "version": 2,
                      *         "activity": {
                      *           "name": "Newsletter",
@@ -12102,12 +12106,12 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a243a3-fe9d-7005-8630-764cd6c6f951",
-                     *         "recordedAt": "2026-12-05T00:39:07.368Z",
+                     *         "recordedBy": "apiKey:01a243ae-3993-7007-b2a3-b5e91f25da10",
+                     *         "recordedAt": "2026-12-05T00:50:12.890Z",
                      *         "assessmentRequired": true
                      *       },
                      *       {
-                     *         "activityId": "01a243a4-0883-7002-8a29-02c6adef623d",
+                     *         "activityId": "01a243ae-476f-7001-baf0-6b8a8ce1729c",
                      *         "version": 1,
                      *         "activity": {
                      *           "name": "=HYPERLINK(\"http://x\")<script>",
@@ -12140,8 +12144,8 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a243a3-fe9d-7005-8630-764cd6c6f951",
-                     *         "recordedAt": "2026-12-05T00:39:07.368Z",
+                     *         "recordedBy": "apiKey:01a243ae-3993-7007-b2a3-b5e91f25da10",
+                     *         "recordedAt": "2026-12-05T00:50:12.890Z",
                      *         "assessmentRequired": false
                      *       }
                      *     ]
@@ -12204,8 +12208,8 @@ export interface operations {
                 content: {
                     /**
                      * @example activityId,version,name,controller,dataProtectionOfficer,purposes,legalBasis,dataSubjectCategories,dataCategories,recipients,transfers,erasureTimeLimit,securityMeasures,sensitiveData,automatedDecisionMaking,entrustedProcessing,providedToOthers,publicDisclosure,assessmentRequired,recordedBy,recordedAt
-                     *     01a243a4-0850-7004-9be6-c8063cc02786,2,Newsletter,Shop Ltd (privacy@shop.example),dpo@shop.example,newsletter,consent,customers,contact,mail service provider,US: SCC 2021/914,2 years after the last contact,per-subject encryption,false,false,false,false,false,true,apiKey:01a243a3-fe9d-7005-8630-764cd6c6f951,2026-12-05T00:39:07.368Z
-                     *     01a243a4-0883-7002-8a29-02c6adef623d,1,"'=HYPERLINK(""http://x"")<script>",Shop Ltd (privacy@shop.example),dpo@shop.example,newsletter,consent,customers,contact,mail service provider,,2 years after the last contact,per-subject encryption,false,false,false,false,false,false,apiKey:01a243a3-fe9d-7005-8630-764cd6c6f951,2026-12-05T00:39:07.368Z
+                     *     01a243ae-4704-7006-997c-fb4686a09a96,2,Newsletter,Shop Ltd (privacy@shop.example),dpo@shop.example,newsletter,consent,customers,contact,mail service provider,US: SCC 2021/914,2 years after the last contact,per-subject encryption,false,false,false,false,false,true,apiKey:01a243ae-3993-7007-b2a3-b5e91f25da10,2026-12-05T00:50:12.890Z
+                     *     01a243ae-476f-7001-baf0-6b8a8ce1729c,1,"'=HYPERLINK(""http://x"")<script>",Shop Ltd (privacy@shop.example),dpo@shop.example,newsletter,consent,customers,contact,mail service provider,,2 years after the last contact,per-subject encryption,false,false,false,false,false,false,apiKey:01a243ae-3993-7007-b2a3-b5e91f25da10,2026-12-05T00:50:12.890Z
                      */
                     "text/csv": string;
                 };
@@ -12270,7 +12274,7 @@ export interface operations {
                 content: {
                     /**
                      * @example <!doctype html>
-                     *     <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Register of processing activities — rec-55e1b8</title>
+                     *     <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Register of processing activities — rec-e0ac64</title>
                      *     <style>
                      *     body{font:14px/1.45 system-ui,"Noto Sans CJK SC","PingFang SC",sans-serif;margin:2em auto;max-width:52em;padding:0 1em;color:#111}
                      *     h1{font-size:1.6em}h2{font-size:1.2em;margin:1.6em 0 .4em;border-bottom:1px solid #ccc;padding-bottom:.2em}
@@ -12280,7 +12284,7 @@ export interface operations {
                      *     </style>
                      *     </head><body>
                      *     <h1>Register of processing activities</h1>
-                     *     <p class="meta">rec-55e1b8 · generated December 5, 2026 at 12:39 AM (Coordinated Universal Time) · GDPR Art. 30(1), PIPL Art. 55–56 · 2 activities (current versions)</p>
+                     *     <p class="meta">rec-e0ac64 · generated December 5, 2026 at 12:50 AM (Coordinated Universal Time) · GDPR Art. 30(1), PIPL Art. 55–56 · 2 activities (current versions)</p>
                      *     …
                      */
                     "text/html": string;
@@ -12347,7 +12351,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "activityId": "01a243a4-0850-7004-9be6-c8063cc02786",
+                     *       "activityId": "01a243ae-4704-7006-997c-fb4686a09a96",
                      *       "version": 2,
                      *       "activity": {
                      *         "name": "Newsletter",
@@ -12385,8 +12389,8 @@ export interface operations {
                      *         ],
                      *         "automatedDecisionMaking": false
                      *       },
-                     *       "recordedBy": "apiKey:01a243a3-fe9d-7005-8630-764cd6c6f951",
-                     *       "recordedAt": "2026-12-05T00:39:07.368Z",
+                     *       "recordedBy": "apiKey:01a243ae-3993-7007-b2a3-b5e91f25da10",
+                     *       "recordedAt": "2026-12-05T00:50:12.890Z",
                      *       "assessmentRequired": true
                      *     }
                      */
@@ -12469,7 +12473,7 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "activityId": "01a243a4-0850-7004-9be6-c8063cc02786",
+                     *         "activityId": "01a243ae-4704-7006-997c-fb4686a09a96",
                      *         "version": 1,
                      *         "activity": {
                      *           "name": "Newsletter",
@@ -12502,12 +12506,12 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a243a3-fe9d-7005-8630-764cd6c6f951",
-                     *         "recordedAt": "2026-12-05T00:39:07.368Z",
+                     *         "recordedBy": "apiKey:01a243ae-3993-7007-b2a3-b5e91f25da10",
+                     *         "recordedAt": "2026-12-05T00:50:12.890Z",
                      *         "assessmentRequired": false
                      *       },
                      *       {
-                     *         "activityId": "01a243a4-0850-7004-9be6-c8063cc02786",
+                     *         "activityId": "01a243ae-4704-7006-997c-fb4686a09a96",
                      *         "version": 2,
                      *         "activity": {
                      *           "name": "Newsletter",
@@ -12545,8 +12549,8 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a243a3-fe9d-7005-8630-764cd6c6f951",
-                     *         "recordedAt": "2026-12-05T00:39:07.368Z",
+                     *         "recordedBy": "apiKey:01a243ae-3993-7007-b2a3-b5e91f25da10",
+                     *         "recordedAt": "2026-12-05T00:50:12.890Z",
                      *         "assessmentRequired": true
                      *       }
                      *     ]
@@ -12639,13 +12643,13 @@ export interface operations {
                      *         "assessedOn": "2026-12-05",
                      *         "conclusion": "acceptable-with-measures",
                      *         "activityIds": [
-                     *           "01a243a4-0850-7004-9be6-c8063cc02786"
+                     *           "01a243ae-4704-7006-997c-fb4686a09a96"
                      *         ],
                      *         "impactOnRights": "Low",
                      *         "lawfulnessAndNecessity": "Consent; transfer needed for the mail provider",
-                     *         "assessmentId": "01a243a4-08b8-7006-9767-14d5368d9816",
-                     *         "recordedBy": "apiKey:01a243a3-fe9d-7005-8630-764cd6c6f951",
-                     *         "recordedAt": "2026-12-05T00:39:07.368Z"
+                     *         "assessmentId": "01a243ae-47fd-7000-8f5e-75bd7caa7b2c",
+                     *         "recordedBy": "apiKey:01a243ae-3993-7007-b2a3-b5e91f25da10",
+                     *         "recordedAt": "2026-12-05T00:50:12.890Z"
                      *       }
                      *     ]
                      */
@@ -12711,9 +12715,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "assessmentId": "01a243a4-08b8-7006-9767-14d5368d9816",
+                     *       "assessmentId": "01a243ae-47fd-7000-8f5e-75bd7caa7b2c",
                      *       "activityIds": [
-                     *         "01a243a4-0850-7004-9be6-c8063cc02786"
+                     *         "01a243ae-4704-7006-997c-fb4686a09a96"
                      *       ],
                      *       "assessedOn": "2026-12-05",
                      *       "assessor": "privacy team",
@@ -12797,10 +12801,10 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "incidentId": "01a243a4-08d3-7002-8364-7123c35ff352",
+                     *         "incidentId": "01a243ae-482d-7004-b6f1-7b324bebf87f",
                      *         "report": {
                      *           "kind": "leak",
-                     *           "awareAt": "2026-12-01T16:39:07.368Z",
+                     *           "awareAt": "2026-12-01T16:50:12.890Z",
                      *           "occurredAt": null,
                      *           "description": "Export file left on a shared drive",
                      *           "dataCategories": [
@@ -12809,30 +12813,30 @@ export interface operations {
                      *           "likelyConsequences": "Phishing",
                      *           "affectedSubjectsEstimate": 120
                      *         },
-                     *         "reportedBy": "apiKey:01a243a3-fe9d-7005-8630-764cd6c6f951",
-                     *         "reportedAt": "2026-12-05T00:39:07.368Z",
-                     *         "authorityDeadline": "2026-12-04T16:39:07.368Z",
-                     *         "authorityNotifiedAt": "2026-12-05T00:39:07.368Z",
+                     *         "reportedBy": "apiKey:01a243ae-3993-7007-b2a3-b5e91f25da10",
+                     *         "reportedAt": "2026-12-05T00:50:12.890Z",
+                     *         "authorityDeadline": "2026-12-04T16:50:12.890Z",
+                     *         "authorityNotifiedAt": "2026-12-05T00:50:12.890Z",
                      *         "notifiedWithinDeadline": false,
                      *         "overdue": false,
                      *         "subjectsNotifiedAt": null,
                      *         "remedies": [
                      *           {
-                     *             "at": "2026-12-05T00:39:07.368Z",
+                     *             "at": "2026-12-05T00:50:12.890Z",
                      *             "description": "Drive permissions fixed"
                      *           }
                      *         ],
-                     *         "closedAt": "2026-12-05T00:39:07.368Z",
+                     *         "closedAt": "2026-12-05T00:50:12.890Z",
                      *         "updates": [
                      *           {
-                     *             "at": "2026-12-05T00:39:07.368Z",
+                     *             "at": "2026-12-05T00:50:12.890Z",
                      *             "type": "authority-notified",
                      *             "authority": "DPA",
                      *             "reference": "DPA-2026-1",
                      *             "delayReason": "Scope unknown until forensics"
                      *           },
                      *           {
-                     *             "at": "2026-12-05T00:39:07.368Z",
+                     *             "at": "2026-12-05T00:50:12.890Z",
                      *             "type": "remedy",
                      *             "description": "Drive permissions fixed"
                      *           }
@@ -12902,10 +12906,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "incidentId": "01a243a4-08d3-7002-8364-7123c35ff352",
+                     *       "incidentId": "01a243ae-482d-7004-b6f1-7b324bebf87f",
                      *       "report": {
                      *         "kind": "leak",
-                     *         "awareAt": "2026-12-01T16:39:07.368Z",
+                     *         "awareAt": "2026-12-01T16:50:12.890Z",
                      *         "occurredAt": null,
                      *         "description": "Export file left on a shared drive",
                      *         "dataCategories": [
@@ -12914,9 +12918,9 @@ export interface operations {
                      *         "likelyConsequences": "Phishing",
                      *         "affectedSubjectsEstimate": 120
                      *       },
-                     *       "reportedBy": "apiKey:01a243a3-fe9d-7005-8630-764cd6c6f951",
-                     *       "reportedAt": "2026-12-05T00:39:07.368Z",
-                     *       "authorityDeadline": "2026-12-04T16:39:07.368Z",
+                     *       "reportedBy": "apiKey:01a243ae-3993-7007-b2a3-b5e91f25da10",
+                     *       "reportedAt": "2026-12-05T00:50:12.890Z",
+                     *       "authorityDeadline": "2026-12-04T16:50:12.890Z",
                      *       "authorityNotifiedAt": null,
                      *       "notifiedWithinDeadline": null,
                      *       "overdue": true,
@@ -12995,10 +12999,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "incidentId": "01a243a4-08d3-7002-8364-7123c35ff352",
+                     *       "incidentId": "01a243ae-482d-7004-b6f1-7b324bebf87f",
                      *       "report": {
                      *         "kind": "leak",
-                     *         "awareAt": "2026-12-01T16:39:07.368Z",
+                     *         "awareAt": "2026-12-01T16:50:12.890Z",
                      *         "occurredAt": null,
                      *         "description": "Export file left on a shared drive",
                      *         "dataCategories": [
@@ -13007,30 +13011,30 @@ export interface operations {
                      *         "likelyConsequences": "Phishing",
                      *         "affectedSubjectsEstimate": 120
                      *       },
-                     *       "reportedBy": "apiKey:01a243a3-fe9d-7005-8630-764cd6c6f951",
-                     *       "reportedAt": "2026-12-05T00:39:07.368Z",
-                     *       "authorityDeadline": "2026-12-04T16:39:07.368Z",
-                     *       "authorityNotifiedAt": "2026-12-05T00:39:07.368Z",
+                     *       "reportedBy": "apiKey:01a243ae-3993-7007-b2a3-b5e91f25da10",
+                     *       "reportedAt": "2026-12-05T00:50:12.890Z",
+                     *       "authorityDeadline": "2026-12-04T16:50:12.890Z",
+                     *       "authorityNotifiedAt": "2026-12-05T00:50:12.890Z",
                      *       "notifiedWithinDeadline": false,
                      *       "overdue": false,
                      *       "subjectsNotifiedAt": null,
                      *       "remedies": [
                      *         {
-                     *           "at": "2026-12-05T00:39:07.368Z",
+                     *           "at": "2026-12-05T00:50:12.890Z",
                      *           "description": "Drive permissions fixed"
                      *         }
                      *       ],
-                     *       "closedAt": "2026-12-05T00:39:07.368Z",
+                     *       "closedAt": "2026-12-05T00:50:12.890Z",
                      *       "updates": [
                      *         {
-                     *           "at": "2026-12-05T00:39:07.368Z",
+                     *           "at": "2026-12-05T00:50:12.890Z",
                      *           "type": "authority-notified",
                      *           "authority": "DPA",
                      *           "reference": "DPA-2026-1",
                      *           "delayReason": "Scope unknown until forensics"
                      *         },
                      *         {
-                     *           "at": "2026-12-05T00:39:07.368Z",
+                     *           "at": "2026-12-05T00:50:12.890Z",
                      *           "type": "remedy",
                      *           "description": "Drive permissions fixed"
                      *         }
@@ -13119,10 +13123,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "incidentId": "01a243a4-08d3-7002-8364-7123c35ff352",
+                     *       "incidentId": "01a243ae-482d-7004-b6f1-7b324bebf87f",
                      *       "report": {
                      *         "kind": "leak",
-                     *         "awareAt": "2026-12-01T16:39:07.368Z",
+                     *         "awareAt": "2026-12-01T16:50:12.890Z",
                      *         "occurredAt": null,
                      *         "description": "Export file left on a shared drive",
                      *         "dataCategories": [
@@ -13131,30 +13135,30 @@ export interface operations {
                      *         "likelyConsequences": "Phishing",
                      *         "affectedSubjectsEstimate": 120
                      *       },
-                     *       "reportedBy": "apiKey:01a243a3-fe9d-7005-8630-764cd6c6f951",
-                     *       "reportedAt": "2026-12-05T00:39:07.368Z",
-                     *       "authorityDeadline": "2026-12-04T16:39:07.368Z",
-                     *       "authorityNotifiedAt": "2026-12-05T00:39:07.368Z",
+                     *       "reportedBy": "apiKey:01a243ae-3993-7007-b2a3-b5e91f25da10",
+                     *       "reportedAt": "2026-12-05T00:50:12.890Z",
+                     *       "authorityDeadline": "2026-12-04T16:50:12.890Z",
+                     *       "authorityNotifiedAt": "2026-12-05T00:50:12.890Z",
                      *       "notifiedWithinDeadline": false,
                      *       "overdue": false,
                      *       "subjectsNotifiedAt": null,
                      *       "remedies": [
                      *         {
-                     *           "at": "2026-12-05T00:39:07.368Z",
+                     *           "at": "2026-12-05T00:50:12.890Z",
                      *           "description": "Drive permissions fixed"
                      *         }
                      *       ],
-                     *       "closedAt": "2026-12-05T00:39:07.368Z",
+                     *       "closedAt": "2026-12-05T00:50:12.890Z",
                      *       "updates": [
                      *         {
-                     *           "at": "2026-12-05T00:39:07.368Z",
+                     *           "at": "2026-12-05T00:50:12.890Z",
                      *           "type": "authority-notified",
                      *           "authority": "DPA",
                      *           "reference": "DPA-2026-1",
                      *           "delayReason": "Scope unknown until forensics"
                      *         },
                      *         {
-                     *           "at": "2026-12-05T00:39:07.368Z",
+                     *           "at": "2026-12-05T00:50:12.890Z",
                      *           "type": "remedy",
                      *           "description": "Drive permissions fixed"
                      *         }
@@ -13237,6 +13241,17 @@ export interface operations {
                 handler?: string;
                 escalated?: string;
                 type?: "access" | "correction" | "deletion" | "withdrawal" | "restriction";
+                /** @description Identity verified (by code or another check) or not */
+                verified?: string;
+                channel?: "web" | "email" | "phone" | "letter" | "in-person" | "api";
+                /** @description Due on or after this day */
+                dueFrom?: string;
+                /** @description Due on or before this day */
+                dueTo?: string;
+                /** @description `true`: only open, unverified requests received more than the tenant's `unverifiedAfterDays` ago (their own tab); `false`: every request but those */
+                stale?: string;
+                /** @description The last request of the previous page: the queue goes on after it (due date, then id) */
+                after?: string;
                 limit?: number;
             };
             header?: never;
@@ -13254,44 +13269,64 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "requestId": "01a243a3-dd98-7005-8f86-8610b1f8c351",
-                     *         "tenantId": "dsr-bf6bfc",
-                     *         "customerId": "01a243a3-d9ed-7004-87e1-073d034296db",
-                     *         "requestType": "deletion",
-                     *         "channel": "web",
+                     *         "requestId": "01a243ae-0fa1-7007-b751-71f39ec5a472",
+                     *         "tenantId": "dsr-f3dd1f",
+                     *         "customerId": "01a243ad-f7f4-7005-a495-46ebaf216ea4",
+                     *         "requestType": "access",
+                     *         "channel": "phone",
                      *         "relation": "self",
                      *         "scope": {
                      *           "fields": [],
                      *           "purposes": []
                      *         },
-                     *         "status": "rejected",
+                     *         "status": "received",
                      *         "verified": false,
                      *         "verificationMethod": null,
-                     *         "handler": "user:alice",
-                     *         "escalations": [
-                     *           {
-                     *             "at": "2026-11-23T10:16:00.000Z",
-                     *             "by": "apiKey:01a243a3-d912-7003-88a9-8230ec0784d7",
-                     *             "reason": "the tenant has not answered in three weeks"
-                     *           }
-                     *         ],
+                     *         "handler": null,
+                     *         "escalations": [],
                      *         "receivedAt": "2026-11-23T10:16:00.000Z",
-                     *         "dueOn": "2027-02-23",
+                     *         "dueOn": "2026-12-23",
                      *         "maxExtendedDueOn": "2027-02-23",
                      *         "extensionNoticeBy": "2026-12-23",
-                     *         "extension": {
-                     *           "reason": "several systems to search",
-                     *           "requesterToldAt": "2026-11-23T10:16:00.000Z"
-                     *         },
-                     *         "urgency": null,
+                     *         "extension": null,
+                     *         "urgency": "on-track",
                      *         "outcome": null,
-                     *         "rejection": {
-                     *           "reasons": [
-                     *             "the requester could not be identified"
-                     *           ],
-                     *           "complaint": "Complain to the data protection authority: dpa.example.org"
+                     *         "rejection": null,
+                     *         "closedAt": null,
+                     *         "duplicates": [
+                     *           "01a243ad-f924-7006-ac91-795761bbbbe5",
+                     *           "01a243ad-fade-7004-ba9b-006c0205bae5"
+                     *         ]
+                     *       },
+                     *       {
+                     *         "requestId": "01a243ae-0fc0-7004-b4b1-23be2f40a1b5",
+                     *         "tenantId": "dsr-f3dd1f",
+                     *         "customerId": "01a243ad-f7f4-7005-a495-46ebaf216ea4",
+                     *         "requestType": "access",
+                     *         "channel": "phone",
+                     *         "relation": "self",
+                     *         "scope": {
+                     *           "fields": [],
+                     *           "purposes": []
                      *         },
-                     *         "closedAt": "2026-11-23T10:16:00.000Z"
+                     *         "status": "received",
+                     *         "verified": false,
+                     *         "verificationMethod": null,
+                     *         "handler": null,
+                     *         "escalations": [],
+                     *         "receivedAt": "2026-11-23T10:16:00.000Z",
+                     *         "dueOn": "2026-12-23",
+                     *         "maxExtendedDueOn": "2027-02-23",
+                     *         "extensionNoticeBy": "2026-12-23",
+                     *         "extension": null,
+                     *         "urgency": "on-track",
+                     *         "outcome": null,
+                     *         "rejection": null,
+                     *         "closedAt": null,
+                     *         "duplicates": [
+                     *           "01a243ad-f924-7006-ac91-795761bbbbe5",
+                     *           "01a243ad-fade-7004-ba9b-006c0205bae5"
+                     *         ]
                      *       }
                      *     ]
                      */
@@ -13366,9 +13401,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a243a3-dac1-7003-a5ff-456c47708923",
-                     *       "tenantId": "dsr-bf6bfc",
-                     *       "customerId": "01a243a3-d9ed-7004-87e1-073d034296db",
+                     *       "requestId": "01a243ad-fda6-7006-8cbb-5d7f2ac485ee",
+                     *       "tenantId": "dsr-f3dd1f",
+                     *       "customerId": "01a243ad-f7f4-7005-a495-46ebaf216ea4",
                      *       "requestType": "access",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -13381,7 +13416,7 @@ export interface operations {
                      *       "verificationMethod": null,
                      *       "handler": null,
                      *       "escalations": [],
-                     *       "receivedAt": "2026-11-23T10:00:00.000Z",
+                     *       "receivedAt": "2026-11-23T10:16:00.000Z",
                      *       "dueOn": "2026-12-23",
                      *       "maxExtendedDueOn": "2027-02-23",
                      *       "extensionNoticeBy": "2026-12-23",
@@ -13389,7 +13424,11 @@ export interface operations {
                      *       "urgency": "on-track",
                      *       "outcome": null,
                      *       "rejection": null,
-                     *       "closedAt": null
+                     *       "closedAt": null,
+                     *       "duplicates": [
+                     *         "01a243ad-f924-7006-ac91-795761bbbbe5",
+                     *         "01a243ad-fade-7004-ba9b-006c0205bae5"
+                     *       ]
                      *     }
                      */
                     "application/json": components["schemas"]["DataSubjectRequest"];
@@ -13470,34 +13509,33 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a243a3-e308-7002-b5f2-f58d18e777fb",
-                     *       "tenantId": "dsr-bf6bfc",
-                     *       "customerId": "01a243a3-e26e-7006-8775-372960a8cd0e",
-                     *       "requestType": "deletion",
+                     *       "requestId": "01a243ad-fa79-7000-ae1a-bb9d59374e35",
+                     *       "tenantId": "dsr-f3dd1f",
+                     *       "customerId": "01a243ad-f7f4-7005-a495-46ebaf216ea4",
+                     *       "requestType": "restriction",
                      *       "channel": "web",
                      *       "relation": "self",
                      *       "scope": {
                      *         "fields": [],
                      *         "purposes": []
                      *       },
-                     *       "status": "completed",
-                     *       "verified": true,
-                     *       "verificationMethod": "one-time-code",
+                     *       "status": "received",
+                     *       "verified": false,
+                     *       "verificationMethod": null,
                      *       "handler": null,
                      *       "escalations": [],
-                     *       "receivedAt": "2026-11-23T10:16:00.000Z",
-                     *       "dueOn": "2026-12-23",
-                     *       "maxExtendedDueOn": "2027-02-23",
-                     *       "extensionNoticeBy": "2026-12-23",
+                     *       "receivedAt": "2026-11-23T10:00:00.000Z",
+                     *       "dueOn": "2026-12-14",
+                     *       "maxExtendedDueOn": null,
+                     *       "extensionNoticeBy": null,
                      *       "extension": null,
-                     *       "urgency": null,
-                     *       "outcome": {
-                     *         "summary": "personal data erased: profile, follow-up notes, consent evidence, customer and consent read models, lookup entries, pseudonym mapping, subject key",
-                     *         "retained": [],
-                     *         "documentId": "01a243a3-e398-7001-9c8a-3bfdfc47d574"
-                     *       },
+                     *       "urgency": "at-risk",
+                     *       "outcome": null,
                      *       "rejection": null,
-                     *       "closedAt": "2026-11-23T10:16:00.000Z"
+                     *       "closedAt": null,
+                     *       "duplicates": [
+                     *         "01a243ad-faa3-7006-8b07-30474f14e398"
+                     *       ]
                      *     }
                      */
                     "application/json": components["schemas"]["DataSubjectRequest"];
@@ -13578,7 +13616,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "challengeId": "01a243a3-dc05-7008-92c4-ae8ec8ea002d",
+                     *       "challengeId": "01a243ad-fb09-7003-aa7d-064bcc725679",
                      *       "expiresAt": "2026-11-23T10:15:00.000Z"
                      *     }
                      */
@@ -13677,17 +13715,15 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a243a3-df35-7007-9d8a-64aca1211208",
-                     *       "tenantId": "dsr-bf6bfc",
-                     *       "customerId": "01a243a3-d9ed-7004-87e1-073d034296db",
-                     *       "requestType": "withdrawal",
+                     *       "requestId": "01a243ad-ff18-7004-9657-77f55482225a",
+                     *       "tenantId": "dsr-f3dd1f",
+                     *       "customerId": "01a243ad-f7f4-7005-a495-46ebaf216ea4",
+                     *       "requestType": "restriction",
                      *       "channel": "web",
                      *       "relation": "self",
                      *       "scope": {
                      *         "fields": [],
-                     *         "purposes": [
-                     *           "newsletter"
-                     *         ]
+                     *         "purposes": []
                      *       },
                      *       "status": "verified",
                      *       "verified": true,
@@ -13702,7 +13738,11 @@ export interface operations {
                      *       "urgency": "on-track",
                      *       "outcome": null,
                      *       "rejection": null,
-                     *       "closedAt": null
+                     *       "closedAt": null,
+                     *       "duplicates": [
+                     *         "01a243ad-fa79-7000-ae1a-bb9d59374e35",
+                     *         "01a243ad-faa3-7006-8b07-30474f14e398"
+                     *       ]
                      *     }
                      */
                     "application/json": components["schemas"]["DataSubjectRequest"];
@@ -13796,9 +13836,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a243a3-dd5a-7004-9e69-6ed53470693e",
-                     *       "tenantId": "dsr-bf6bfc",
-                     *       "customerId": "01a243a3-d9ed-7004-87e1-073d034296db",
+                     *       "requestId": "01a243ad-fda6-7006-8cbb-5d7f2ac485ee",
+                     *       "tenantId": "dsr-f3dd1f",
+                     *       "customerId": "01a243ad-f7f4-7005-a495-46ebaf216ea4",
                      *       "requestType": "access",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -13819,7 +13859,11 @@ export interface operations {
                      *       "urgency": "on-track",
                      *       "outcome": null,
                      *       "rejection": null,
-                     *       "closedAt": null
+                     *       "closedAt": null,
+                     *       "duplicates": [
+                     *         "01a243ad-f924-7006-ac91-795761bbbbe5",
+                     *         "01a243ad-fade-7004-ba9b-006c0205bae5"
+                     *       ]
                      *     }
                      */
                     "application/json": components["schemas"]["DataSubjectRequest"];
@@ -13913,9 +13957,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a243a3-dd98-7005-8f86-8610b1f8c351",
-                     *       "tenantId": "dsr-bf6bfc",
-                     *       "customerId": "01a243a3-d9ed-7004-87e1-073d034296db",
+                     *       "requestId": "01a243ad-fdf6-7002-b63b-703c4e61477d",
+                     *       "tenantId": "dsr-f3dd1f",
+                     *       "customerId": "01a243ad-f7f4-7005-a495-46ebaf216ea4",
                      *       "requestType": "deletion",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -13936,7 +13980,8 @@ export interface operations {
                      *       "urgency": "on-track",
                      *       "outcome": null,
                      *       "rejection": null,
-                     *       "closedAt": null
+                     *       "closedAt": null,
+                     *       "duplicates": []
                      *     }
                      */
                     "application/json": components["schemas"]["DataSubjectRequest"];
@@ -14030,9 +14075,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a243a3-dd98-7005-8f86-8610b1f8c351",
-                     *       "tenantId": "dsr-bf6bfc",
-                     *       "customerId": "01a243a3-d9ed-7004-87e1-073d034296db",
+                     *       "requestId": "01a243ad-fdf6-7002-b63b-703c4e61477d",
+                     *       "tenantId": "dsr-f3dd1f",
+                     *       "customerId": "01a243ad-f7f4-7005-a495-46ebaf216ea4",
                      *       "requestType": "deletion",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -14047,7 +14092,7 @@ export interface operations {
                      *       "escalations": [
                      *         {
                      *           "at": "2026-11-23T10:16:00.000Z",
-                     *           "by": "apiKey:01a243a3-d912-7003-88a9-8230ec0784d7",
+                     *           "by": "apiKey:01a243ad-f745-7008-9c43-6e29197ae5dc",
                      *           "reason": "the tenant has not answered in three weeks"
                      *         }
                      *       ],
@@ -14059,7 +14104,8 @@ export interface operations {
                      *       "urgency": "on-track",
                      *       "outcome": null,
                      *       "rejection": null,
-                     *       "closedAt": null
+                     *       "closedAt": null,
+                     *       "duplicates": []
                      *     }
                      */
                     "application/json": components["schemas"]["DataSubjectRequest"];
@@ -14153,9 +14199,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a243a3-dd98-7005-8f86-8610b1f8c351",
-                     *       "tenantId": "dsr-bf6bfc",
-                     *       "customerId": "01a243a3-d9ed-7004-87e1-073d034296db",
+                     *       "requestId": "01a243ad-fdf6-7002-b63b-703c4e61477d",
+                     *       "tenantId": "dsr-f3dd1f",
+                     *       "customerId": "01a243ad-f7f4-7005-a495-46ebaf216ea4",
                      *       "requestType": "deletion",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -14170,7 +14216,7 @@ export interface operations {
                      *       "escalations": [
                      *         {
                      *           "at": "2026-11-23T10:16:00.000Z",
-                     *           "by": "apiKey:01a243a3-d912-7003-88a9-8230ec0784d7",
+                     *           "by": "apiKey:01a243ad-f745-7008-9c43-6e29197ae5dc",
                      *           "reason": "the tenant has not answered in three weeks"
                      *         }
                      *       ],
@@ -14185,7 +14231,8 @@ export interface operations {
                      *       "urgency": "on-track",
                      *       "outcome": null,
                      *       "rejection": null,
-                     *       "closedAt": null
+                     *       "closedAt": null,
+                     *       "duplicates": []
                      *     }
                      */
                     "application/json": components["schemas"]["DataSubjectRequest"];
@@ -14275,17 +14322,15 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a243a3-df35-7007-9d8a-64aca1211208",
-                     *       "tenantId": "dsr-bf6bfc",
-                     *       "customerId": "01a243a3-d9ed-7004-87e1-073d034296db",
-                     *       "requestType": "withdrawal",
+                     *       "requestId": "01a243ad-ff18-7004-9657-77f55482225a",
+                     *       "tenantId": "dsr-f3dd1f",
+                     *       "customerId": "01a243ad-f7f4-7005-a495-46ebaf216ea4",
+                     *       "requestType": "restriction",
                      *       "channel": "web",
                      *       "relation": "self",
                      *       "scope": {
                      *         "fields": [],
-                     *         "purposes": [
-                     *           "newsletter"
-                     *         ]
+                     *         "purposes": []
                      *       },
                      *       "status": "in-progress",
                      *       "verified": true,
@@ -14300,7 +14345,11 @@ export interface operations {
                      *       "urgency": "on-track",
                      *       "outcome": null,
                      *       "rejection": null,
-                     *       "closedAt": null
+                     *       "closedAt": null,
+                     *       "duplicates": [
+                     *         "01a243ad-fa79-7000-ae1a-bb9d59374e35",
+                     *         "01a243ad-faa3-7006-8b07-30474f14e398"
+                     *       ]
                      *     }
                      */
                     "application/json": components["schemas"]["DataSubjectRequest"];
@@ -14394,10 +14443,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a243a3-e6da-7003-afb7-5e5623a7390a",
+                     *       "requestId": "01a243ae-099a-7005-8b6d-ed823a3b6990",
                      *       "outcome": {
                      *         "summary": "personal data erased: profile (except the retained fields), follow-up notes, consent evidence, customer and consent read models, lookup entries, pseudonym mapping, subject key",
-                     *         "documentId": "01a243a3-e77e-7001-9e6b-531c99f5371b",
+                     *         "documentId": "01a243ae-0a74-7006-97ce-d0b41e08615e",
                      *         "retained": [
                      *           {
                      *             "category": "bankAccount",
@@ -14499,14 +14548,14 @@ export interface operations {
                     /**
                      * @example {
                      *       "format": "attest-access-export/v1",
-                     *       "tenantId": "dsr-bf6bfc",
-                     *       "requestId": "01a243a3-e0b6-7006-80a7-3acf033b7ac6",
+                     *       "tenantId": "dsr-f3dd1f",
+                     *       "requestId": "01a243ae-0232-7005-b4bc-bc4fdf0b7d37",
                      *       "generatedAt": "2026-11-23T10:16:00.000Z",
                      *       "subject": {
-                     *         "customerId": "01a243a3-d9ed-7004-87e1-073d034296db",
+                     *         "customerId": "01a243ad-f7f4-7005-a495-46ebaf216ea4",
                      *         "profile": {
-                     *           "name": "Li bf6bfc",
-                     *           "email": "li.corrected.bf6bfc@example.org"
+                     *           "name": "Li f3dd1f",
+                     *           "email": "li.corrected.f3dd1f@example.org"
                      *         },
                      *         "tags": [],
                      *         "under14": false,
@@ -14516,16 +14565,16 @@ export interface operations {
                      *       "followUps": [],
                      *       "consents": [
                      *         {
-                     *           "receiptId": "01a243a3-da1e-7001-bae1-00550c4910f0",
-                     *           "tenantId": "dsr-bf6bfc",
-                     *           "subjectId": "01a243a3-d9ed-7004-87e1-073d034296db",
-                     *           "consentId": "01a243a3-da1f-7000-ace3-2216ac776eab",
+                     *           "receiptId": "01a243ad-f827-7005-8eea-5a80e49fe05a",
+                     *           "tenantId": "dsr-f3dd1f",
+                     *           "subjectId": "01a243ad-f7f4-7005-a495-46ebaf216ea4",
+                     *           "consentId": "01a243ad-f827-7006-bc36-feaa322df850",
                      *           "channel": "email",
                      *           "scope": "general",
                      *           "recordedAt": "2026-11-23T10:00:00.000Z",
                      *           "event": {
-                     *             "id": "01a243a3-da21-7003-b063-59a1533ed49b",
-                     *             "stream": "consent-01a243a3-d9ed-7004-87e1-073d034296db",
+                     *             "id": "01a243ad-f828-7000-b9af-354b6d421028",
+                     *             "stream": "consent-01a243ad-f7f4-7005-a495-46ebaf216ea4",
                      *             "position": 0
                      *           },
                      *           "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -14549,16 +14598,16 @@ export interface operations {
                      *           "givenByGuardian": null
                      *         },
                      *         {
-                     *           "receiptId": "01a243a3-da5f-7006-a16e-183ddd1805b3",
-                     *           "tenantId": "dsr-bf6bfc",
-                     *           "subjectId": "01a243a3-d9ed-7004-87e1-073d034296db",
-                     *           "consentId": "01a243a3-da5f-7007-a1d7-cea82974f9e0",
+                     *           "receiptId": "01a243ad-f87c-7002-8b30-d6fc60af8648",
+                     *           "tenantId": "dsr-f3dd1f",
+                     *           "subjectId": "01a243ad-f7f4-7005-a495-46ebaf216ea4",
+                     *           "consentId": "01a243ad-f87c-7003-8cb6-6035cdbeec48",
                      *           "channel": "sms",
                      *           "scope": "general",
                      *           "recordedAt": "2026-11-23T10:00:00.000Z",
                      *           "event": {
-                     *             "id": "01a243a3-da60-7004-9ae4-e0477fb7e682",
-                     *             "stream": "consent-01a243a3-d9ed-7004-87e1-073d034296db",
+                     *             "id": "01a243ad-f887-7002-997d-62f4db88f368",
+                     *             "stream": "consent-01a243ad-f7f4-7005-a495-46ebaf216ea4",
                      *             "position": 1
                      *           },
                      *           "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -14584,16 +14633,16 @@ export interface operations {
                      *       ],
                      *       "processing": [
                      *         {
-                     *           "actor": "apiKey:01a243a3-d934-7004-84c4-d1507be1a1bc",
+                     *           "actor": "apiKey:01a243ad-f75c-7009-96e5-bcea93024598",
                      *           "at": "2026-12-10T10:00:00.000Z",
                      *           "categories": [
                      *             "request-contact"
                      *           ],
                      *           "channel": "web",
-                     *           "commandId": "01a243a3-db9f-7005-9526-649f8129a325",
+                     *           "commandId": "01a243ad-faa1-7000-870b-69d16a7112ca",
                      *           "consents": [],
-                     *           "correlationId": "01a243a3-db9c-7005-8f8f-b94479104ad6",
-                     *           "eventId": "01a243a3-dba5-7001-8aab-3c904b65e64b",
+                     *           "correlationId": "01a243ad-fa9d-7002-9894-59d5647bfb51",
+                     *           "eventId": "01a243ad-faa4-7000-83cb-19709c84e6c8",
                      *           "index": 7,
                      *           "kind": "collect",
                      *           "legalBasis": "legal-obligation",
@@ -14605,44 +14654,45 @@ export interface operations {
                      *           "outcome": null,
                      *           "purpose": "data-subject-request",
                      *           "reasons": [],
-                     *           "subject": "psn_35-CgwAgsdVq8fknmYLT1g",
-                     *           "tenant": "dsr-bf6bfc",
+                     *           "subject": "psn_T215cYFcsYp11W-s4xLvlQ",
+                     *           "tenant": "dsr-f3dd1f",
                      *           "v": 2,
-                     *           "leafHash": "C9K276ANtVkNuysU4zo8f7gxKLMtHrel4ZeYltuwThE="
+                     *           "leafHash": "9cQ9h+RIzDbnJPeZOog4F5kfDwIDi8ELOw+TfrNDQBU="
                      *         },
                      *         {
-                     *           "actor": "apiKey:01a243a3-d934-7004-84c4-d1507be1a1bc",
+                     *           "actor": "apiKey:01a243ad-f75c-7009-96e5-bcea93024598",
                      *           "at": "2026-11-23T10:16:00.000Z",
                      *           "categories": [
-                     *             "request-contact"
+                     *             "contact",
+                     *             "identity"
                      *           ],
-                     *           "channel": "web",
-                     *           "commandId": "01a243a3-e0b4-7004-a3e3-9431b61e7df5",
+                     *           "channel": null,
+                     *           "commandId": null,
                      *           "consents": [],
-                     *           "correlationId": "01a243a3-e0b3-7002-8a2a-8cf59dee9a6f",
-                     *           "eventId": "01a243a3-e0b6-7007-a5e2-ef15a3094263",
-                     *           "index": 21,
-                     *           "kind": "collect",
-                     *           "legalBasis": "legal-obligation",
+                     *           "correlationId": "01a243ae-01f4-7004-bf0d-9cb32ccb40d2",
+                     *           "eventId": null,
+                     *           "index": 22,
+                     *           "kind": "read",
+                     *           "legalBasis": null,
                      *           "measures": [
                      *             "per-subject-encryption",
                      *             "access-control"
                      *           ],
-                     *           "method": "interactive",
+                     *           "method": "api",
                      *           "outcome": null,
-                     *           "purpose": "data-subject-request",
+                     *           "purpose": "customer-support",
                      *           "reasons": [],
-                     *           "subject": "psn_35-CgwAgsdVq8fknmYLT1g",
-                     *           "tenant": "dsr-bf6bfc",
+                     *           "subject": "psn_T215cYFcsYp11W-s4xLvlQ",
+                     *           "tenant": "dsr-f3dd1f",
                      *           "v": 2,
-                     *           "leafHash": "wQe3YqlDuY8nZGhqqskTUGoFQ7lPpb9Amd5sbMWWbfc="
+                     *           "leafHash": "ieeXfeslzTV6ceC6kD9Ks53CQNLnGxusFZSXoX2JuyY="
                      *         }
                      *       ],
                      *       "requests": [
                      *         {
-                     *           "requestId": "01a243a3-dac1-7003-a5ff-456c47708923",
-                     *           "tenantId": "dsr-bf6bfc",
-                     *           "customerId": "01a243a3-d9ed-7004-87e1-073d034296db",
+                     *           "requestId": "01a243ad-f924-7006-ac91-795761bbbbe5",
+                     *           "tenantId": "dsr-f3dd1f",
+                     *           "customerId": "01a243ad-f7f4-7005-a495-46ebaf216ea4",
                      *           "requestType": "access",
                      *           "channel": "web",
                      *           "relation": "self",
@@ -14663,12 +14713,16 @@ export interface operations {
                      *           "urgency": "on-track",
                      *           "outcome": null,
                      *           "rejection": null,
-                     *           "closedAt": null
+                     *           "closedAt": null,
+                     *           "duplicates": [
+                     *             "01a243ad-fade-7004-ba9b-006c0205bae5",
+                     *             "01a243ad-fda6-7006-8cbb-5d7f2ac485ee"
+                     *           ]
                      *         },
                      *         {
-                     *           "requestId": "01a243a3-db7b-7001-a987-8e19fb4721e1",
-                     *           "tenantId": "dsr-bf6bfc",
-                     *           "customerId": "01a243a3-d9ed-7004-87e1-073d034296db",
+                     *           "requestId": "01a243ad-fa79-7000-ae1a-bb9d59374e35",
+                     *           "tenantId": "dsr-f3dd1f",
+                     *           "customerId": "01a243ad-f7f4-7005-a495-46ebaf216ea4",
                      *           "requestType": "restriction",
                      *           "channel": "web",
                      *           "relation": "self",
@@ -14689,7 +14743,10 @@ export interface operations {
                      *           "urgency": "on-track",
                      *           "outcome": null,
                      *           "rejection": null,
-                     *           "closedAt": null
+                     *           "closedAt": null,
+                     *           "duplicates": [
+                     *             "01a243ad-faa3-7006-8b07-30474f14e398"
+                     *           ]
                      *         }
                      *       ]
                      *     }
@@ -14798,9 +14855,9 @@ export interface operations {
                      *     </style>
                      *     </head><body>
                      *     <h1>The personal data we hold about you</h1>
-                     *     <p class="meta">Produced November 23, 2026 at 10:16 AM (Coordinated Universal Time) · for request 01a243a3-e0b6-7006-80a7-3acf033b7ac6 · your reference 01a243a3-d9ed-7004-87e1-073d034296db</p>
+                     *     <p class="meta">Produced November 23, 2026 at 10:16 AM (Coordinated Universal Time) · for request 01a243ae-0232-7005-b4bc-bc4fdf0b7d37 · your reference 01a243ad-f7f4-7005-a495-46ebaf216ea4</p>
                      *     <h2>Your details</h2>
-                     *     <table class="rows"><tr><th scope="row">Name</th><td>Li bf6bfc</td></tr><tr><th scope="row">E-mail address</th><td>li.corrected.bf6bfc@example.org</td></tr></table>
+                     *     <table class="rows"><tr><th scope="row">Name</th><td>Li f3dd1f</td></tr><tr><th scope="row">E-mail address</th><td>li.corrected.f3dd1f@example.org</td></tr></table>
                      *     …
                      */
                     "text/html": string;
@@ -14987,24 +15044,24 @@ export interface operations {
                      *             "category": "email"
                      *           }
                      *         ],
-                     *         "tenantId": "dsr-bf6bfc",
-                     *         "requestId": "01a243a3-e6da-7003-afb7-5e5623a7390a",
+                     *         "tenantId": "dsr-f3dd1f",
+                     *         "requestId": "01a243ae-099a-7005-8b6d-ed823a3b6990",
                      *         "receivedAt": "2026-11-23T10:16:00.000Z",
-                     *         "subjectRef": "01a243a3-e6a0-7005-874b-6b6e094a8184",
-                     *         "verifierKey": "attest.local/processing-record+ca803aa4+Ae6gXOwWSGz2sFw0Yh0x3wzipB8eni890Vq4bhEQRVmh",
-                     *         "certificateId": "01a243a3-e77e-7001-9e6b-531c99f5371b",
+                     *         "subjectRef": "01a243ae-0955-7002-8876-24488dc9cb4c",
+                     *         "verifierKey": "attest.local/processing-record+c7dc77fe+AbonGwd8Etgvp6YFG6PiTGM/jTBgVnvqCkt5Pe5KFvuW",
+                     *         "certificateId": "01a243ae-0a74-7006-97ce-d0b41e08615e",
                      *         "processingRecord": {
                      *           "index": 41,
-                     *           "origin": "attest.local/processing-record/dsr-bf6bfc",
-                     *           "leafHash": "TOTr+aJzwFUHy6TW29K+spvfgme1VZ/aLUwdJ7knUZ4=",
-                     *           "checkpoint": "attest.local/processing-record/dsr-bf6bfc\n42\nFQGSKx9sGHMbqvJdS5WoC1W9aLhGt94BwXM5bGeoNxU=\n\n— attest.local/processing-record yoA6pK61pqM8Sol47qzdMoAKr9ecbaAVaPaYp2IZmjJR10Z/XT3s7k9lQdlRPbnhlqskQZWlk/P+suvnjM0oyq+YAQc=\n",
+                     *           "origin": "attest.local/processing-record/dsr-f3dd1f",
+                     *           "leafHash": "0uPvnFfLpZBsx3lSBd+rObSDw3FnmY5q08Fm79EDBwg=",
+                     *           "checkpoint": "attest.local/processing-record/dsr-f3dd1f\n42\noE2Az8+0TJ8AfkXk1xSmvPxYll8x/dZ8Ssi7JSsgssw=\n\n— attest.local/processing-record x9x3/tmsuh5zF2UAZOJsVvFyAY0ojOAaBMB5FIQ15+Pns28N2tXiM8ePQyPxViaq/KZA7Zgg3U+t2Y+O7OnixRx9Qgs=\n",
                      *           "inclusionProof": [
-                     *             "kI0VcTc1fXLdTSJu0AmBDtinjqVnidRyX5/oPlSW774=",
-                     *             "hyP/Oyn/g7+wnO8fRBKeeJ0yvQb5klZRqkmBf6DyO+U="
+                     *             "M3HoM0sZsi1SebbjnWONSzivXyw+jHEAirsK8L65zYI=",
+                     *             "yBLeBPlpHdmqaM636lB44GtGI1BjnyKLcCdp+34ONaE="
                      *           ]
                      *         }
                      *       },
-                     *       "signedNote": "{\"certificateId\":\"01a243a3-e77e-7001-9e6b-531c99f5371b\",\"covered\":[\"profile (except the retained fields)\",\"follow-up notes\",\"consent evidence\",\"customer and consent read models\",\"lookup entries\",\"pseudonym mapping\",\"subject key\"],\"erasedAt\":\"2026-11-23T10:16:00.000Z\",\"format\":\"attest-deletion-certificate/v1\",\"issuedAt\":\"2026-11-23T10:16:00.000Z\",\"processingRecord\":{\"checkpoint\":\"attest.local/processing-record/dsr-bf6bfc\\n42\\nFQGSKx9sGHMbqvJdS5WoC1W9aLhGt94BwXM5bGeoNxU=\\n\\n— attest.local/processing-record yoA6pK61pqM8Sol47qzdMoAKr9ecbaAVaPaYp2IZmjJR10Z/XT3s7k9lQdlRPbnhlqskQZWlk/P+suvnjM0oyq+YAQc=\\n\",\"inclusionProof\":[\"kI0VcTc1fXLdTSJu0AmBDtinjqVnidRyX5/oPlSW774=\",\"hyP/Oyn/g7+wnO8fRBKeeJ0yvQb5klZRqkmBf6DyO+U=\",\"MNnD+EWcGsdncwa15lWjfRe5Bdtzl4eFMWcpC/ClLIk=\"],\"index\":41,\"leafHash\":\"TOTr+aJzwFUHy6TW29K+spvfgme1VZ/aLUwdJ7knUZ4=\",\"origin\":\"attest.local/processing-record/dsr-bf6bfc\"},\"receivedAt\":\"2026-11-23T10:16:00.000Z\",\"requestId\":\"01a243a3-e6da-7003-afb7-5e5623a7390a\",\"retained\":[{\"category\":\"bankAccount\",\"reason\":\"Tax law: accounting records are kept 10 years\",\"until\":\"2036-11-23\"},{\"category\":\"email\",\"reason\":\"Legal claim 2026-117 pending\",\"until\":\"2028-12-31\"}],\"subjectRef\":\"01a243a3-e6a0-7005-874b-6b6e094a8184\",\"tenantId\":\"dsr-bf6bfc\",\"verifierKey\":\"attest.local/processing-record+ca803aa4+Ae6gXOwWSGz2sFw0Yh0x3wzipB8eni890Vq4bhEQRVmh\"}\n\n— attest.local/processing-record yoA6pE4h+5bjBYLPwMRHZ4Oac+jTrOMvMUM8PJBUBVCxazclVkJIm0mTEkFcnHjmnZOYW7RNqJsy60fXIaok5bK0XwU=\n"
+                     *       "signedNote": "{\"certificateId\":\"01a243ae-0a74-7006-97ce-d0b41e08615e\",\"covered\":[\"profile (except the retained fields)\",\"follow-up notes\",\"consent evidence\",\"customer and consent read models\",\"lookup entries\",\"pseudonym mapping\",\"subject key\"],\"erasedAt\":\"2026-11-23T10:16:00.000Z\",\"format\":\"attest-deletion-certificate/v1\",\"issuedAt\":\"2026-11-23T10:16:00.000Z\",\"processingRecord\":{\"checkpoint\":\"attest.local/processing-record/dsr-f3dd1f\\n42\\noE2Az8+0TJ8AfkXk1xSmvPxYll8x/dZ8Ssi7JSsgssw=\\n\\n— attest.local/processing-record x9x3/tmsuh5zF2UAZOJsVvFyAY0ojOAaBMB5FIQ15+Pns28N2tXiM8ePQyPxViaq/KZA7Zgg3U+t2Y+O7OnixRx9Qgs=\\n\",\"inclusionProof\":[\"M3HoM0sZsi1SebbjnWONSzivXyw+jHEAirsK8L65zYI=\",\"yBLeBPlpHdmqaM636lB44GtGI1BjnyKLcCdp+34ONaE=\",\"/Z+mgsEOe3dHcQXJY9zgo19STEWUsjs6vbBHut2BIq0=\"],\"index\":41,\"leafHash\":\"0uPvnFfLpZBsx3lSBd+rObSDw3FnmY5q08Fm79EDBwg=\",\"origin\":\"attest.local/processing-record/dsr-f3dd1f\"},\"receivedAt\":\"2026-11-23T10:16:00.000Z\",\"requestId\":\"01a243ae-099a-7005-8b6d-ed823a3b6990\",\"retained\":[{\"category\":\"bankAccount\",\"reason\":\"Tax law: accounting records are kept 10 years\",\"until\":\"2036-11-23\"},{\"category\":\"email\",\"reason\":\"Legal claim 2026-117 pending\",\"until\":\"2028-12-31\"}],\"subjectRef\":\"01a243ae-0955-7002-8876-24488dc9cb4c\",\"tenantId\":\"dsr-f3dd1f\",\"verifierKey\":\"attest.local/processing-record+c7dc77fe+AbonGwd8Etgvp6YFG6PiTGM/jTBgVnvqCkt5Pe5KFvuW\"}\n\n— attest.local/processing-record x9x3/v5A82LH7GiGasHxQ5ClmmBXtVlMoUoYuwSBN3E3y9trK2+LicHMvUUWdPE0jK2OpDIvXxYe8LIL3TH4lpb5BAw=\n"
                      *     }
                      */
                     "application/json": components["schemas"]["DeletionCertificateDocument"];
@@ -15089,9 +15146,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a243a3-dd98-7005-8f86-8610b1f8c351",
-                     *       "tenantId": "dsr-bf6bfc",
-                     *       "customerId": "01a243a3-d9ed-7004-87e1-073d034296db",
+                     *       "requestId": "01a243ad-fdf6-7002-b63b-703c4e61477d",
+                     *       "tenantId": "dsr-f3dd1f",
+                     *       "customerId": "01a243ad-f7f4-7005-a495-46ebaf216ea4",
                      *       "requestType": "deletion",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -15106,7 +15163,7 @@ export interface operations {
                      *       "escalations": [
                      *         {
                      *           "at": "2026-11-23T10:16:00.000Z",
-                     *           "by": "apiKey:01a243a3-d912-7003-88a9-8230ec0784d7",
+                     *           "by": "apiKey:01a243ad-f745-7008-9c43-6e29197ae5dc",
                      *           "reason": "the tenant has not answered in three weeks"
                      *         }
                      *       ],
@@ -15126,7 +15183,8 @@ export interface operations {
                      *         ],
                      *         "complaint": "Complain to the data protection authority: dpa.example.org"
                      *       },
-                     *       "closedAt": "2026-11-23T10:16:00.000Z"
+                     *       "closedAt": "2026-11-23T10:16:00.000Z",
+                     *       "duplicates": []
                      *     }
                      */
                     "application/json": components["schemas"]["DataSubjectRequest"];
@@ -15221,8 +15279,9 @@ export interface operations {
                      *         "holidays": []
                      *       },
                      *       "retentionDuties": [],
-                     *       "updatedBy": null,
-                     *       "updatedAt": null
+                     *       "unverifiedAfterDays": 14,
+                     *       "updatedBy": "apiKey:01a243ad-f726-7009-9be4-bf79bdf6186a",
+                     *       "updatedAt": "2026-11-23T10:16:00.000Z"
                      *     }
                      */
                     "application/json": components["schemas"]["RequestPolicy"];
@@ -15300,7 +15359,8 @@ export interface operations {
                      *           "years": 10
                      *         }
                      *       ],
-                     *       "updatedBy": "apiKey:01a243a3-d8f6-7005-9e52-991d5bcf8228",
+                     *       "unverifiedAfterDays": 14,
+                     *       "updatedBy": "apiKey:01a243ad-f726-7009-9be4-bf79bdf6186a",
                      *       "updatedAt": "2026-11-23T10:16:00.000Z"
                      *     }
                      */
@@ -15372,9 +15432,9 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "requestId": "01a243a3-dd98-7005-8f86-8610b1f8c351",
-                     *         "tenantId": "dsr-bf6bfc",
-                     *         "customerId": "01a243a3-d9ed-7004-87e1-073d034296db",
+                     *         "requestId": "01a243ad-fdf6-7002-b63b-703c4e61477d",
+                     *         "tenantId": "dsr-f3dd1f",
+                     *         "customerId": "01a243ad-f7f4-7005-a495-46ebaf216ea4",
                      *         "requestType": "deletion",
                      *         "channel": "web",
                      *         "relation": "self",
@@ -15389,7 +15449,7 @@ export interface operations {
                      *         "escalations": [
                      *           {
                      *             "at": "2026-11-23T10:16:00.000Z",
-                     *             "by": "apiKey:01a243a3-d912-7003-88a9-8230ec0784d7",
+                     *             "by": "apiKey:01a243ad-f745-7008-9c43-6e29197ae5dc",
                      *             "reason": "the tenant has not answered in three weeks"
                      *           }
                      *         ],
@@ -15401,7 +15461,8 @@ export interface operations {
                      *         "urgency": "on-track",
                      *         "outcome": null,
                      *         "rejection": null,
-                     *         "closedAt": null
+                     *         "closedAt": null,
+                     *         "duplicates": []
                      *       }
                      *     ]
                      */

@@ -74,6 +74,7 @@ import {
 const TEXT = /^[^\u0000-\u001f]{1,2000}$/u;
 const KEY = /^[a-z0-9][a-z0-9-]{0,63}$/;
 const FIELD = /^[a-zA-Z][a-zA-Z0-9]{0,63}$/;
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const STATUSES = ['open', 'all', 'received', 'verifying', 'verified', 'in-progress', 'completed', 'rejected'] as const;
 
 class ContactDto {
@@ -115,6 +116,24 @@ export class QueueQueryDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) handler?: string;
   @ApiPropertyOptional() @IsOptional() @IsIn(['true', 'false']) escalated?: 'true' | 'false';
   @ApiPropertyOptional({ enum: REQUEST_TYPES }) @IsOptional() @IsIn(REQUEST_TYPES) type?: RequestType;
+  @ApiPropertyOptional({ description: 'Identity verified (by code or another check) or not' })
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  verified?: 'true' | 'false';
+  @ApiPropertyOptional({ enum: REQUEST_CHANNELS }) @IsOptional() @IsIn(REQUEST_CHANNELS) channel?: RequestChannel;
+  @ApiPropertyOptional({ description: 'Due on or after this day', format: 'date' }) @IsOptional() @Matches(DAY) dueFrom?: string;
+  @ApiPropertyOptional({ description: 'Due on or before this day', format: 'date' }) @IsOptional() @Matches(DAY) dueTo?: string;
+  @ApiPropertyOptional({
+    description:
+      "`true`: only open, unverified requests received more than the tenant's `unverifiedAfterDays` ago (their own tab); `false`: every request but those",
+  })
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  stale?: 'true' | 'false';
+  @ApiPropertyOptional({ description: 'The last request of the previous page: the queue goes on after it (due date, then id)', format: 'uuid' })
+  @IsOptional()
+  @IsUUID()
+  after?: string;
   @ApiPropertyOptional({ default: 100, maximum: 500 }) @IsOptional() @QueryWholeNumber() @IsInt() @Min(1) @Max(500) limit?: number;
 }
 
@@ -186,6 +205,16 @@ export class PolicyRequestDto {
   @ArrayMaxSize(400)
   @Matches(/^\d{4}-\d{2}-\d{2}$/, { each: true })
   holidays!: string[];
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: 365,
+    description: 'Unverified requests older than this many days leave the queue for their own tab; unchanged when absent (default 14)',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(365)
+  unverifiedAfterDays?: number;
 }
 
 function policyOf(p: PolicyDto): DeadlinePolicy {
@@ -257,12 +286,19 @@ export class RequestsController {
 
   @Get('data-subject-requests')
   @RequirePermission('requests:read')
-  @ApiOperation({ summary: 'The queue: open requests oldest due first, with urgency (on-track, at-risk, overdue)' })
+  @ApiOperation({
+    summary:
+      'The queue: open requests oldest due first, with urgency (on-track, at-risk, overdue) and open duplicates; filtered by status, urgency, handler, type, verification, channel, due window and staleness; paged by `after`',
+  })
   @ApiAnswer(200, 'DataSubjectRequest', 'Requests', { list: true })
   @ApiAuthenticatedProblems(400)
-  queue(@Query() q: QueueQueryDto): Promise<RequestView[]> {
+  async queue(@Query() q: QueueQueryDto): Promise<RequestView[]> {
+    const { tenantId } = currentPrincipal();
+    const now = this.clock.now();
+    if (q.dueFrom && q.dueTo && q.dueFrom > q.dueTo) throw new DomainError('DSR.DUE_WINDOW_EMPTY', 'dueFrom is after dueTo', 'invalid');
+    const staleDays = q.stale ? (await this.policies.get(tenantId)).unverifiedAfterDays : null;
     return this.requests.queue(
-      currentPrincipal().tenantId,
+      tenantId,
       {
         limit: q.limit ?? 100,
         ...(q.status ? { status: q.status } : {}),
@@ -270,8 +306,14 @@ export class RequestsController {
         ...(q.handler ? { handler: q.handler } : {}),
         ...(q.escalated ? { escalated: q.escalated === 'true' } : {}),
         ...(q.type ? { requestType: q.type } : {}),
+        ...(q.verified ? { verified: q.verified === 'true' } : {}),
+        ...(q.channel ? { channel: q.channel } : {}),
+        ...(q.dueFrom ? { dueFrom: q.dueFrom } : {}),
+        ...(q.dueTo ? { dueTo: q.dueTo } : {}),
+        ...(q.stale && staleDays !== null ? { stale: { only: q.stale === 'true', receivedBefore: new Date(now.getTime() - staleDays * 86_400_000) } } : {}),
+        ...(q.after ? { after: q.after } : {}),
       },
-      this.clock.now(),
+      now,
     );
   }
 
@@ -471,6 +513,7 @@ export class RequestsController {
       policyOf(body.policy),
       { holidays: body.holidays },
       body.retentionDuties.map((d) => ({ field: d.field, reason: d.reason, years: d.years })),
+      body.unverifiedAfterDays,
       actor,
       this.clock.now(),
     );

@@ -36,6 +36,8 @@ export interface RequestView {
   readonly outcome: RequestOutcome | null;
   readonly rejection: { readonly reasons: readonly string[]; readonly complaint: string } | null;
   readonly closedAt: string | null;
+  /** Other open requests of the same subject and type (duplicates to merge or reject); empty once this one is closed. */
+  readonly duplicates: readonly string[];
 }
 
 export interface RequestQueueFilter {
@@ -45,6 +47,18 @@ export interface RequestQueueFilter {
   readonly handler?: string;
   readonly escalated?: boolean;
   readonly requestType?: RequestType;
+  readonly verified?: boolean;
+  readonly channel?: RequestChannel;
+  /** Due on or after / on or before these days (YYYY-MM-DD). */
+  readonly dueFrom?: string;
+  readonly dueTo?: string;
+  /**
+   * Unverified requests received before `receivedBefore` (the tenant's `unverifiedAfterDays` ago):
+   * `only` lists just those (their own tab), otherwise they are left out of the queue.
+   */
+  readonly stale?: { readonly only: boolean; readonly receivedBefore: Date };
+  /** The last request of the previous page: the queue goes on after it (due date, then id). */
+  readonly after?: string;
   readonly limit: number;
 }
 
@@ -63,6 +77,8 @@ export interface TenantRequestPolicy {
   readonly calendar: WorkingCalendar;
   /** D5: profile fields kept after a deletion, with the reason. */
   readonly retentionDuties: readonly RetentionDuty[];
+  /** Unverified requests older than this many days leave the queue for their own tab (default 14). */
+  readonly unverifiedAfterDays: number;
   readonly updatedBy: string | null;
   readonly updatedAt: string | null;
 }
@@ -75,6 +91,8 @@ export interface RequestPolicies {
     policy: DeadlinePolicy,
     calendar: WorkingCalendar,
     duties: readonly RetentionDuty[],
+    /** Unchanged when absent. */
+    unverifiedAfterDays: number | undefined,
     actor: string,
     now: Date,
   ): Promise<TenantRequestPolicy>;

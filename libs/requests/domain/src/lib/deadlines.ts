@@ -55,6 +55,9 @@ export function checkDuties(duties: readonly RetentionDuty[], fields: readonly s
 
 export const DEFAULT_DEADLINE_POLICY: DeadlinePolicy = { kind: 'gdpr-month' };
 
+/** Unverified requests older than this many days leave the handlers' queue for their own tab, unless the tenant sets another age. */
+export const DEFAULT_UNVERIFIED_AFTER_DAYS = 14;
+
 const MAX_DAYS = 366;
 
 /** Refuses a policy no tenant should be able to set. */

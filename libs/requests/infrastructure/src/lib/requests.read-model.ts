@@ -1,11 +1,13 @@
 import type { DataSource } from 'typeorm';
 import { withTenant } from '@attest/database';
+import { DomainError } from '@attest/kernel';
 import type { RequestPolicies, RequestQueueFilter, RequestsReadModel, RequestView, TenantRequestPolicy } from '@attest/requests-application';
 import {
   AT_RISK_DAYS,
   checkDuties,
   checkPolicy,
   DEFAULT_DEADLINE_POLICY,
+  DEFAULT_UNVERIFIED_AFTER_DAYS,
   urgencyOf,
   type DeadlinePolicy,
   type RetentionDuty,
@@ -33,11 +35,17 @@ interface Row {
   outcome: RequestView['outcome'];
   rejection: RequestView['rejection'];
   closed_at: Date | null;
+  duplicates: string[];
 }
 
-const COLUMNS = `request_id, tenant_id, customer_id, request_type, channel, relation, scope, status, verification_method, handler, escalations, received_at,
-  to_char(due_on, 'YYYY-MM-DD') AS due_on, to_char(max_extended_due_on, 'YYYY-MM-DD') AS max_extended_due_on,
-  to_char(extension_notice_by, 'YYYY-MM-DD') AS extension_notice_by, extension, outcome, rejection, closed_at`;
+/** The columns of a view, read `FROM requests.requests_v1 r`; duplicates through the (tenant, customer) index. */
+const COLUMNS = `r.request_id, r.tenant_id, r.customer_id, r.request_type, r.channel, r.relation, r.scope, r.status, r.verification_method, r.handler,
+  r.escalations, r.received_at, to_char(r.due_on, 'YYYY-MM-DD') AS due_on, to_char(r.max_extended_due_on, 'YYYY-MM-DD') AS max_extended_due_on,
+  to_char(r.extension_notice_by, 'YYYY-MM-DD') AS extension_notice_by, r.extension, r.outcome, r.rejection, r.closed_at,
+  ARRAY(SELECT d.request_id::text FROM requests.requests_v1 d
+         WHERE r.closed_at IS NULL AND d.tenant_id = r.tenant_id AND d.customer_id = r.customer_id AND d.request_type = r.request_type
+           AND d.closed_at IS NULL AND d.request_id <> r.request_id
+         ORDER BY d.received_at, d.request_id) AS duplicates`;
 
 function view(r: Row, now: Date): RequestView {
   return {
@@ -62,6 +70,7 @@ function view(r: Row, now: Date): RequestView {
     outcome: r.outcome,
     rejection: r.rejection,
     closedAt: r.closed_at?.toISOString() ?? null,
+    duplicates: r.duplicates,
   };
 }
 
@@ -74,14 +83,17 @@ export class PostgresRequestsReadModel implements RequestsReadModel {
 
   async get(tenantId: string, requestId: string, now: Date): Promise<RequestView | null> {
     const rows = await withTenant<Row[]>(this.app, tenantId, (m) =>
-      m.query(`SELECT ${COLUMNS} FROM requests.requests_v1 WHERE tenant_id = $1 AND request_id = $2`, [tenantId, requestId]),
+      m.query(`SELECT ${COLUMNS} FROM requests.requests_v1 r WHERE r.tenant_id = $1 AND r.request_id = $2`, [tenantId, requestId]),
     );
     return rows[0] ? view(rows[0], now) : null;
   }
 
   async forCustomer(tenantId: string, customerId: string, now: Date): Promise<RequestView[]> {
     const rows = await withTenant<Row[]>(this.app, tenantId, (m) =>
-      m.query(`SELECT ${COLUMNS} FROM requests.requests_v1 WHERE tenant_id = $1 AND customer_id = $2 ORDER BY received_at, request_id`, [tenantId, customerId]),
+      m.query(`SELECT ${COLUMNS} FROM requests.requests_v1 r WHERE r.tenant_id = $1 AND r.customer_id = $2 ORDER BY r.received_at, r.request_id`, [
+        tenantId,
+        customerId,
+      ]),
     );
     return rows.map((r) => view(r, now));
   }
@@ -92,14 +104,20 @@ export class PostgresRequestsReadModel implements RequestsReadModel {
     const today = now.toISOString().slice(0, 10);
     const rows = await withTenant<Row[]>(this.app, tenantId, (m) =>
       m.query(
-        `SELECT ${COLUMNS} FROM requests.requests_v1
-         WHERE tenant_id = $1
-           AND ($2::text = 'all' OR ($2 = 'open' AND closed_at IS NULL) OR status = $2)
-           AND ($3::text IS NULL OR handler = $3)
-           AND ($4::boolean IS NULL OR (escalations <> '[]') = $4)
-           AND ($5::text IS NULL OR request_type = $5)
-           AND ($6::text IS NULL OR (closed_at IS NULL AND CASE WHEN due_on < $7::date THEN 'overdue' WHEN due_on - $7::date < $9 THEN 'at-risk' ELSE 'on-track' END = $6))
-         ORDER BY due_on, request_id
+        `SELECT ${COLUMNS} FROM requests.requests_v1 r
+         WHERE r.tenant_id = $1
+           AND ($2::text = 'all' OR ($2 = 'open' AND r.closed_at IS NULL) OR r.status = $2)
+           AND ($3::text IS NULL OR r.handler = $3)
+           AND ($4::boolean IS NULL OR (r.escalations <> '[]') = $4)
+           AND ($5::text IS NULL OR r.request_type = $5)
+           AND ($6::text IS NULL OR (r.closed_at IS NULL AND CASE WHEN r.due_on < $7::date THEN 'overdue' WHEN r.due_on - $7::date < $9 THEN 'at-risk' ELSE 'on-track' END = $6))
+           AND ($10::boolean IS NULL OR (r.verification_method IS NOT NULL) = $10)
+           AND ($11::text IS NULL OR r.channel = $11)
+           AND ($12::date IS NULL OR r.due_on >= $12)
+           AND ($13::date IS NULL OR r.due_on <= $13)
+           AND ($14::boolean IS NULL OR (r.verification_method IS NULL AND r.closed_at IS NULL AND r.received_at < $15) = $14)
+           AND ($16::uuid IS NULL OR (r.due_on, r.request_id) > (SELECT a.due_on, a.request_id FROM requests.requests_v1 a WHERE a.tenant_id = $1 AND a.request_id = $16))
+         ORDER BY r.due_on, r.request_id
          LIMIT $8`,
         [
           tenantId,
@@ -111,6 +129,13 @@ export class PostgresRequestsReadModel implements RequestsReadModel {
           today,
           filter.limit,
           AT_RISK_DAYS,
+          filter.verified ?? null,
+          filter.channel ?? null,
+          filter.dueFrom ?? null,
+          filter.dueTo ?? null,
+          filter.stale?.only ?? null,
+          filter.stale?.receivedBefore ?? null,
+          filter.after ?? null,
         ],
       ),
     );
@@ -119,7 +144,7 @@ export class PostgresRequestsReadModel implements RequestsReadModel {
 
   async escalated(now: Date, limit: number): Promise<RequestView[]> {
     const rows = await this.owner.query<Row[]>(
-      `SELECT ${COLUMNS} FROM requests.requests_v1 WHERE closed_at IS NULL AND escalations <> '[]' ORDER BY due_on, request_id LIMIT $1`,
+      `SELECT ${COLUMNS} FROM requests.requests_v1 r WHERE r.closed_at IS NULL AND r.escalations <> '[]' ORDER BY r.due_on, r.request_id LIMIT $1`,
       [limit],
     );
     return rows.map((r) => view(r, now));
@@ -136,14 +161,24 @@ export class PostgresRequestPolicies implements RequestPolicies {
 
   async get(tenantId: string): Promise<TenantRequestPolicy> {
     const rows = await this.owner.query<
-      { policy: DeadlinePolicy; holidays: string[]; retention_duties: RetentionDuty[]; updated_by: string; updated_at: Date }[]
-    >(`SELECT policy, holidays, retention_duties, updated_by, updated_at FROM requests.policies WHERE tenant_id = $1`, [tenantId]);
+      { policy: DeadlinePolicy; holidays: string[]; retention_duties: RetentionDuty[]; unverified_after_days: number; updated_by: string; updated_at: Date }[]
+    >(`SELECT policy, holidays, retention_duties, unverified_after_days, updated_by, updated_at FROM requests.policies WHERE tenant_id = $1`, [tenantId]);
     const r = rows[0];
-    if (!r) return { policy: DEFAULT_DEADLINE_POLICY, calendar: { holidays: [] }, retentionDuties: [], updatedBy: null, updatedAt: null };
+    if (!r) {
+      return {
+        policy: DEFAULT_DEADLINE_POLICY,
+        calendar: { holidays: [] },
+        retentionDuties: [],
+        unverifiedAfterDays: DEFAULT_UNVERIFIED_AFTER_DAYS,
+        updatedBy: null,
+        updatedAt: null,
+      };
+    }
     return {
       policy: r.policy,
       calendar: { holidays: r.holidays },
       retentionDuties: r.retention_duties,
+      unverifiedAfterDays: r.unverified_after_days,
       updatedBy: r.updated_by,
       updatedAt: r.updated_at.toISOString(),
     };
@@ -154,6 +189,7 @@ export class PostgresRequestPolicies implements RequestPolicies {
     policy: DeadlinePolicy,
     calendar: WorkingCalendar,
     duties: readonly RetentionDuty[],
+    unverifiedAfterDays: number | undefined,
     actor: string,
     now: Date,
   ): Promise<TenantRequestPolicy> {
@@ -161,12 +197,25 @@ export class PostgresRequestPolicies implements RequestPolicies {
     checkDuties(duties, this.profileFields);
     const holidays = [...new Set(calendar.holidays)].sort();
     const retentionDuties = [...duties].sort((a, b) => a.field.localeCompare(b.field));
-    await this.owner.query(
-      `INSERT INTO requests.policies (tenant_id, policy, holidays, retention_duties, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6)
+    if (unverifiedAfterDays !== undefined && !(Number.isInteger(unverifiedAfterDays) && unverifiedAfterDays >= 1 && unverifiedAfterDays <= 365)) {
+      throw new DomainError('DSR.POLICY_INVALID', 'unverifiedAfterDays must be a whole number of days from 1 to 365', 'invalid');
+    }
+    const [row] = await this.owner.query<{ unverified_after_days: number }[]>(
+      `INSERT INTO requests.policies (tenant_id, policy, holidays, retention_duties, unverified_after_days, updated_by, updated_at)
+       VALUES ($1, $2, $3, $4, coalesce($5::integer, ${DEFAULT_UNVERIFIED_AFTER_DAYS}), $6, $7)
        ON CONFLICT (tenant_id) DO UPDATE SET policy = EXCLUDED.policy, holidays = EXCLUDED.holidays, retention_duties = EXCLUDED.retention_duties,
-         updated_by = EXCLUDED.updated_by, updated_at = EXCLUDED.updated_at`,
-      [tenantId, JSON.stringify(policy), JSON.stringify(holidays), JSON.stringify(retentionDuties), actor, now],
+         unverified_after_days = coalesce($5::integer, requests.policies.unverified_after_days),
+         updated_by = EXCLUDED.updated_by, updated_at = EXCLUDED.updated_at
+       RETURNING unverified_after_days`,
+      [tenantId, JSON.stringify(policy), JSON.stringify(holidays), JSON.stringify(retentionDuties), unverifiedAfterDays ?? null, actor, now],
     );
-    return { policy, calendar: { holidays }, retentionDuties, updatedBy: actor, updatedAt: now.toISOString() };
+    return {
+      policy,
+      calendar: { holidays },
+      retentionDuties,
+      unverifiedAfterDays: row?.unverified_after_days ?? DEFAULT_UNVERIFIED_AFTER_DAYS,
+      updatedBy: actor,
+      updatedAt: now.toISOString(),
+    };
   }
 }
