@@ -250,6 +250,14 @@ const ROUTES: readonly RouteCase[] = [
     },
   },
   { method: 'GET', path: '/v1/data-subject-requests', permission: 'requests:read' },
+  {
+    method: 'POST',
+    path: '/v1/data-subject-requests/bulk-actions',
+    permission: 'requests:manage',
+    body: { action: 'assign', handler: 'user:h', filter: { channel: 'letter' } },
+  },
+  { method: 'GET', path: '/v1/data-subject-requests/bulk-actions', permission: 'requests:read' },
+  { method: 'GET', path: '/v1/data-subject-requests/bulk-actions/{jobId}', permission: 'requests:read' },
   { method: 'GET', path: '/v1/data-subject-requests/{requestId}', permission: 'requests:read' },
   { method: 'POST', path: '/v1/data-subject-requests/{requestId}/verification-codes', permission: 'requests:manage' },
   {
@@ -363,7 +371,7 @@ describe('API platform: authentication, permissions, tenants, errors (real HTTP,
       .replace('{userId}', users.u1)
       .replace('{purposeKey}', 'fuzz')
       .concat(r.query ?? '')
-      .replace(/\{(accountId|departmentId|bindingId|holdId|requestId|notificationId|customerId|receiptId|activityId|incidentId)\}/g, SOME_ID);
+      .replace(/\{(accountId|departmentId|bindingId|holdId|requestId|notificationId|customerId|receiptId|activityId|incidentId|jobId)\}/g, SOME_ID);
 
   it('every route declares a permission or is public, and the table above lists every permissioned route', () => {
     const found: string[] = [];

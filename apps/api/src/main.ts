@@ -6,7 +6,7 @@ import { ProjectionMetrics } from '@attest/projections';
 import { hostname } from 'node:os';
 import { JobRunner } from '@attest/jobs';
 import { systemClock } from '@attest/kernel';
-import { DeletionProcess } from '@attest/requests-application';
+import { BulkActions, DeletionProcess } from '@attest/requests-application';
 import { CONSOLE_SESSION_POLICY } from '@attest/access-domain';
 import {
   createJobs,
@@ -57,6 +57,8 @@ async function main(): Promise<void> {
     // D7: deletions a stopped process left half-done are finished first.
     const resumed = await app.get(DeletionProcess).resumeUnfinished();
     if (resumed > 0) logger.info({ resumed }, 'unfinished deletions completed');
+    // D2: bulk actions a stopped process left with items to carry out go on in the background.
+    app.get(BulkActions).kick();
     // Timed obligations (P2 purge, D3 deadlines, D5 expiry): due jobs are checked every minute.
     const jobRunner = new JobRunner({
       dataSource: infrastructure.dataSource,

@@ -1,12 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import type { GlobalPosition } from '@attest/event-store';
-import { FixedClock } from '@attest/kernel';
+import { FixedClock, uuidv7 } from '@attest/kernel';
 import { rebuildProjection } from '@attest/projections';
 import {
+  BULK_JOBS,
+  BulkActions,
   DELETION_EVIDENCE,
   DELETION_LEDGER,
   DeletionProcess,
   SUBJECT_RIGHTS,
+  type BulkJobs,
   type DeletionEvidence,
   type DeletionLedger,
   type SignedCertificate,
@@ -49,6 +52,7 @@ describe('data-subject requests end to end (D1–D3, K2; real HTTP, real Postgre
   let officer: string;
   let operator: string;
   let customer: string;
+  let tenantOf: string;
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- a typed view of a JSON body
   const body = <T>(res: ApiResponse): T => res.body as T;
 
@@ -96,6 +100,7 @@ describe('data-subject requests end to end (D1–D3, K2; real HTTP, real Postgre
       },
     });
     const tenantId = body<{ tenantId: string }>(registered).tenantId;
+    tenantOf = tenantId;
     admin = await api.key(tenantId, ['org-admin']);
     handler = await api.key(tenantId, ['dsr-handler']);
     service = await api.key(tenantId, ['service']);
@@ -685,6 +690,94 @@ describe('data-subject requests end to end (D1–D3, K2; real HTTP, real Postgre
       (await post(second.requestId, 'rejection', { reasons: [`Duplicate of ${first.requestId}`], complaint: 'You may complain to the authority.' })).status,
     ).toBe(200);
     expect((await queue('channel=phone&limit=500')).find((r) => r.requestId === first.requestId)?.duplicates).not.toContain(second.requestId);
+  });
+
+  it('D2 bulk actions: reject every request a filter reaches but the excluded ones, as a durable job; a partial failure lists which and why', async () => {
+    type Job = {
+      jobId: string;
+      total: number;
+      done: number;
+      failed: number;
+      pending: number;
+      finishedAt: string | null;
+      failures: { requestId: string; code: string }[];
+    };
+    const finished = async (jobId: string): Promise<Job> => {
+      for (let i = 0; i < 200; i++) {
+        const job = body<Job>(await api.call('GET', `/v1/data-subject-requests/bulk-actions/${jobId}`, { key: handler }));
+        if (job.finishedAt !== null) return job;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      throw new Error(`bulk job ${jobId} did not finish`);
+    };
+    const reached: string[] = [];
+    for (let i = 0; i < 12; i++) reached.push((await receive('access', { channel: 'in-person' })).requestId);
+    const kept = [reached[3] ?? '', reached[7] ?? ''];
+    const started = await api.call('POST', '/v1/data-subject-requests/bulk-actions', {
+      key: handler,
+      body: {
+        action: 'reject',
+        filter: { channel: 'in-person' },
+        exclude: kept,
+        reasons: ['The requester could not be identified within the time allowed'],
+        complaint: 'Complain to the data protection authority: dpa.example.org',
+      },
+    });
+    expect(started.status).toBe(201);
+    const job = await finished(body<Job>(started).jobId);
+    expect(job).toMatchObject({ total: 10, done: 10, failed: 0, pending: 0, failures: [] });
+    const open = body<{ requestId: string }[]>(await api.call('GET', '/v1/data-subject-requests?channel=in-person', { key: handler }));
+    expect(open.map((r) => r.requestId).sort()).toEqual([...kept].sort());
+    // Assign over every in-person request, closed ones included: the ten rejected fail with the refusal's code, the two open are assigned.
+    const assign = await api.call('POST', '/v1/data-subject-requests/bulk-actions', {
+      key: handler,
+      body: { action: 'assign', handler: 'user:bulk-handler', filter: { channel: 'in-person', status: 'all' } },
+    });
+    const partial = await finished(body<Job>(assign).jobId);
+    expect(partial).toMatchObject({ total: 12, done: 2, failed: 10 });
+    expect(new Set(partial.failures.map((f) => f.code))).toEqual(new Set(['DSR.CLOSED']));
+    expect(partial.failures.map((f) => f.requestId)).not.toEqual(expect.arrayContaining([kept[0]]));
+    expect(body<Job[]>(await api.call('GET', '/v1/data-subject-requests/bulk-actions?limit=2', { key: handler })).map((j) => j.jobId)).toEqual([
+      partial.jobId,
+      job.jobId,
+    ]);
+    // Refusals: an incomplete action, an empty filter, a filter that reaches nothing, an unknown job.
+    expect(
+      (await api.call('POST', '/v1/data-subject-requests/bulk-actions', { key: handler, body: { action: 'reject', filter: { channel: 'in-person' } } })).body,
+    ).toMatchObject({ status: 400, code: 'VALIDATION.FAILED', errors: expect.arrayContaining([expect.objectContaining({ field: 'reasons' })]) as unknown });
+    // A filter is required: an empty one would reach every open request.
+    expect((await api.call('POST', '/v1/data-subject-requests/bulk-actions', { key: handler, body: { action: 'send-codes', filter: {} } })).status).toBe(400);
+    expect(
+      (
+        await api.call('POST', '/v1/data-subject-requests/bulk-actions', {
+          key: handler,
+          body: { action: 'send-codes', filter: { channel: 'in-person', dueTo: '2020-01-01' } },
+        })
+      ).body,
+    ).toMatchObject({ status: 400, code: 'DSR.BULK_EMPTY' });
+    expect((await api.call('GET', `/v1/data-subject-requests/bulk-actions/${reached[0] ?? ''}`, { key: handler })).body).toMatchObject({
+      status: 404,
+      code: 'DSR.BULK_JOB_NOT_FOUND',
+    });
+    // A process that stopped after rejecting but before recording it: the item is claimed again and counts as done, not as a failure.
+    const jobs = api.app.get<BulkJobs>(BULK_JOBS);
+    const stuck = uuidv7();
+    await jobs.create({
+      jobId: stuck,
+      tenantId: tenantOf,
+      action: { kind: 'reject', reasons: ['x'], complaint: 'y' },
+      filter: {},
+      excluded: [],
+      createdBy: 'user:bulk-handler',
+      createdAt: clock.now(),
+      requestIds: [reached[0] ?? ''],
+    });
+    await api.infra.dataSource.query(`UPDATE requests.bulk_job_items SET state = 'running', claimed_at = $2 WHERE job_id = $1`, [
+      stuck,
+      new Date(clock.now().getTime() - 3_600_000),
+    ]);
+    await api.app.get(BulkActions).drain();
+    expect(await finished(stuck)).toMatchObject({ total: 1, done: 1, failed: 0 });
   });
 
   it('every projection, given every event of this suite’s log a second time, changes nothing (runs last)', async () => {

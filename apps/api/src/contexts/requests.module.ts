@@ -12,6 +12,7 @@ import {
   REQUEST_POLICIES,
   REQUESTS_PROJECTOR,
   REQUESTS_READ_MODEL,
+  BULK_JOBS,
   requestsHandlers,
   SUBJECT_EXPORT,
   SUBJECT_RIGHTS,
@@ -23,6 +24,7 @@ import { PlatformRequestsController, RequestsController } from '@attest/requests
 import {
   PostgresDeletionLedger,
   PostgresRequestPolicies,
+  PostgresBulkJobs,
   PostgresRequestsReadModel,
   PostgresRetainedData,
   PostgresVerificationCodes,
@@ -51,6 +53,7 @@ export class RequestsModule {
         { provide: REQUESTS_PROJECTOR, useValue: inlineProjector(deps, REQUESTS_INLINE) },
         { provide: DELETION_EVIDENCE, useValue: new RecordDeletionEvidence(deps.recordLog) },
         { provide: DELETION_LEDGER, useValue: new PostgresDeletionLedger(deps.dataSource, deps.outbox) },
+        { provide: BULK_JOBS, useValue: new PostgresBulkJobs(deps.dataSource) },
         {
           provide: SUBJECT_EXPORT,
           inject: [QueryBus, CUSTOMERS_READ_MODEL, PROCESSING_RECORD, REQUESTS_READ_MODEL, PROCESSING_JOURNAL, CLOCK],

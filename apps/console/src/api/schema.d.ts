@@ -1599,6 +1599,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/data-subject-requests/bulk-actions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The latest bulk actions of your tenant, newest first, with their counts */
+        get: operations["RequestsController_bulkJobs"];
+        put?: never;
+        /** Assign, send verification codes to, or reject every request a queue filter reaches, less the excluded ones (at most 20,000): a durable job, carried out in the background, with a result per request */
+        post: operations["RequestsController_startBulk"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/data-subject-requests/bulk-actions/{jobId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One bulk action: how many requests it reached, how many are done, failed or pending, and why each failed one failed */
+        get: operations["RequestsController_bulkJob"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/data-subject-requests/{requestId}": {
         parameters: {
             query?: never;
@@ -2060,6 +2095,36 @@ export interface components {
              */
             externalAccountId: string;
         };
+        BulkAction: {
+            /** @constant */
+            kind: "assign";
+            handler: string;
+        } | {
+            /** @constant */
+            kind: "send-codes";
+        } | {
+            /** @constant */
+            kind: "reject";
+            reasons: string[];
+            complaint: string;
+        };
+        BulkActionDto: {
+            /** @enum {string} */
+            action: "assign" | "send-codes" | "reject";
+            /** @description The requests reached: every one the queue would list for this filter, not just a page */
+            filter: components["schemas"]["BulkFilterDto"];
+            /** @description Requests the filter reaches that the action leaves alone */
+            exclude?: string[];
+            /**
+             * @description assign (required): the handler
+             * @example user:0192…
+             */
+            handler?: string;
+            /** @description reject (required): the reasons */
+            reasons?: string[];
+            /** @description reject (required): how the requester can complain (PIPL 50) */
+            complaint?: string;
+        };
         BulkDecisionDto: {
             allowed: number;
             denied: number;
@@ -2075,6 +2140,49 @@ export interface components {
             dataCategories: ("contact" | "identity" | "profile" | "behaviour" | "transactions" | "communications" | "specific-identity" | "financial-account" | "medical-health" | "biometric" | "religious-belief" | "whereabouts")[];
             thirdParty?: string;
             transferCountry?: string;
+        };
+        BulkFilterDto: {
+            /**
+             * @default open
+             * @enum {string}
+             */
+            status: "open" | "all" | "received" | "verifying" | "verified" | "in-progress" | "completed" | "rejected";
+            /** @enum {string} */
+            urgency?: "on-track" | "at-risk" | "overdue";
+            handler?: string;
+            escalated?: boolean;
+            /** @enum {string} */
+            type?: "access" | "correction" | "deletion" | "withdrawal" | "restriction";
+            verified?: boolean;
+            /** @enum {string} */
+            channel?: "web" | "email" | "phone" | "letter" | "in-person" | "api";
+            /** Format: date */
+            dueFrom?: string;
+            /** Format: date */
+            dueTo?: string;
+            /** @description As the queue: true = only stale unverified requests, false = all but those */
+            stale?: boolean;
+        };
+        BulkJob: components["schemas"]["BulkJobView"];
+        BulkJobView: {
+            jobId: string;
+            action: components["schemas"]["BulkAction"];
+            filter: {
+                [key: string]: unknown;
+            };
+            excluded: string[];
+            createdBy: string;
+            createdAt: string;
+            finishedAt: string | null;
+            total: number;
+            done: number;
+            failed: number;
+            pending: number;
+            failures: {
+                requestId: string;
+                code: string;
+                message: string;
+            }[];
         };
         ChannelBindingDto: {
             bindingId: string;
@@ -3340,8 +3448,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "actor": "apiKey:01a243af-2cdc-7003-9aa4-1961ac1215ef",
-                     *       "tenantId": "guide-8d29550dce0b",
+                     *       "actor": "apiKey:01a243bd-116d-700a-b029-2c4ce1a7baf1",
+                     *       "tenantId": "guide-3bbeae7bde67",
                      *       "roles": [
                      *         "org-admin",
                      *         "compliance-officer"
@@ -3411,28 +3519,28 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "keyId": "01a243ad-6d14-7006-8036-4f17e582a8f2",
-                     *         "prefix": "2ljm1l29r6f4",
+                     *         "keyId": "01a243bc-57d8-7008-b5a0-8c274198388d",
+                     *         "prefix": "wkbgbj8l46le",
                      *         "roles": [
                      *           "service"
                      *         ],
                      *         "label": "short lived",
-                     *         "issuedBy": "apiKey:01a243ad-3ce2-7008-96af-8e3e56183a1a",
-                     *         "issuedAt": "2026-12-05T00:49:28.852Z",
-                     *         "expiresAt": "2027-03-05T00:49:28.852Z",
+                     *         "issuedBy": "apiKey:01a243bc-4204-7002-9272-bd75595da0ce",
+                     *         "issuedAt": "2026-12-05T01:05:46.456Z",
+                     *         "expiresAt": "2027-03-05T01:05:46.456Z",
                      *         "revokedAt": null
                      *       },
                      *       {
-                     *         "keyId": "01a243ad-6ca7-7008-9157-f9a95fd29194",
-                     *         "prefix": "1nrdvfjlb7ke",
+                     *         "keyId": "01a243bc-579d-7007-af99-00896868a039",
+                     *         "prefix": "bzs00m7oimhf",
                      *         "roles": [
                      *           "service"
                      *         ],
                      *         "label": "twice",
-                     *         "issuedBy": "apiKey:01a243ad-3ce2-7008-96af-8e3e56183a1a",
-                     *         "issuedAt": "2026-12-05T00:49:28.743Z",
-                     *         "expiresAt": "2027-03-05T00:49:28.743Z",
-                     *         "revokedAt": "2026-12-05T00:49:28.794Z"
+                     *         "issuedBy": "apiKey:01a243bc-4204-7002-9272-bd75595da0ce",
+                     *         "issuedAt": "2026-12-05T01:05:46.397Z",
+                     *         "expiresAt": "2027-03-05T01:05:46.397Z",
+                     *         "revokedAt": "2026-12-05T01:05:46.426Z"
                      *       }
                      *     ]
                      */
@@ -3500,14 +3608,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "keyId": "01a243ad-3f6f-7007-9098-ee77b1875b1d",
+                     *       "keyId": "01a243bc-43bb-7007-b3fd-bdc289c23010",
                      *       "key": "atk_EXAMPLE0000000000000000000000000000000000",
-                     *       "prefix": "f4iu9b2br7jw",
+                     *       "prefix": "jowyrg4ryaf1",
                      *       "roles": [
                      *         "service"
                      *       ],
                      *       "label": "owned by a",
-                     *       "expiresAt": "2027-03-05T00:49:17.167Z"
+                     *       "expiresAt": "2027-03-05T01:05:41.307Z"
                      *     }
                      */
                     "application/json": components["schemas"]["IssuedApiKeyDto"];
@@ -3596,15 +3704,15 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "keyId": "01a243ad-6e93-7006-83b1-68eb1ab6f767",
-                     *       "prefix": "szjfi9fa27zk",
+                     *       "keyId": "01a243bc-58e3-7004-876c-1a16a0acb32f",
+                     *       "prefix": "0foaalqbu83a",
                      *       "roles": [
                      *         "end-user"
                      *       ],
                      *       "label": "mine 1",
-                     *       "issuedBy": "user:01a243ad-3e2d-7002-8e66-4d60f7edb88b",
-                     *       "issuedAt": "2026-12-05T00:49:29.235Z",
-                     *       "expiresAt": "2027-03-05T00:49:29.235Z",
+                     *       "issuedBy": "user:01a243bc-42e8-7007-9287-dcec60747fe6",
+                     *       "issuedAt": "2026-12-05T01:05:46.723Z",
+                     *       "expiresAt": "2027-03-05T01:05:46.723Z",
                      *       "revokedAt": null
                      *     }
                      */
@@ -3683,16 +3791,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "keyId": "01a243ad-6ca7-7008-9157-f9a95fd29194",
-                     *       "prefix": "1nrdvfjlb7ke",
+                     *       "keyId": "01a243bc-579d-7007-af99-00896868a039",
+                     *       "prefix": "bzs00m7oimhf",
                      *       "roles": [
                      *         "service"
                      *       ],
                      *       "label": "twice",
-                     *       "issuedBy": "apiKey:01a243ad-3ce2-7008-96af-8e3e56183a1a",
-                     *       "issuedAt": "2026-12-05T00:49:28.743Z",
-                     *       "expiresAt": "2027-03-05T00:49:28.743Z",
-                     *       "revokedAt": "2026-12-05T00:49:28.794Z"
+                     *       "issuedBy": "apiKey:01a243bc-4204-7002-9272-bd75595da0ce",
+                     *       "issuedAt": "2026-12-05T01:05:46.397Z",
+                     *       "expiresAt": "2027-03-05T01:05:46.397Z",
+                     *       "revokedAt": "2026-12-05T01:05:46.426Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ApiKeyDto"];
@@ -3791,7 +3899,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "userId": "01a243ad-3f14-7007-bbde-3d2d6e99ce61",
+                     *       "userId": "01a243bc-4378-7006-b5e3-642c57f5b5aa",
                      *       "permissions": []
                      *     }
                      */
@@ -3870,7 +3978,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "userId": "01a243ad-3e2d-7002-8e66-4d60f7edb88b",
+                     *       "userId": "01a243bc-42e8-7007-9287-dcec60747fe6",
                      *       "permissions": [
                      *         "api-keys:manage",
                      *         "api-keys:read"
@@ -3979,7 +4087,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "userId": "01a243ad-3e2d-7002-8e66-4d60f7edb88b",
+                     *       "userId": "01a243bc-42e8-7007-9287-dcec60747fe6",
                      *       "permissions": [
                      *         "api-keys:read"
                      *       ]
@@ -4112,8 +4220,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "actor": "link:01a243af-4c1e-7003-9e6f-40056f77607d",
-                     *       "tenantId": "t-056f2b74adb7",
+                     *       "actor": "link:01a243bd-397e-7004-92ef-6d0897cfc637",
+                     *       "tenantId": "t-1bd189b0967f",
                      *       "roles": [
                      *         "compliance-officer"
                      *       ],
@@ -4251,14 +4359,14 @@ export interface operations {
                      *       {
                      *         "eventType": "ApiKeyIssued.v1",
                      *         "events": 6,
-                     *         "firstRecordedAt": "2026-12-05T00:49:16.575Z",
-                     *         "lastRecordedAt": "2026-12-05T00:49:28.997Z"
+                     *         "firstRecordedAt": "2026-12-05T01:05:40.915Z",
+                     *         "lastRecordedAt": "2026-12-05T01:05:46.563Z"
                      *       },
                      *       {
                      *         "eventType": "ApiKeyRevoked.v1",
                      *         "events": 2,
-                     *         "firstRecordedAt": "2026-12-05T00:49:28.797Z",
-                     *         "lastRecordedAt": "2026-12-05T00:49:28.916Z"
+                     *         "firstRecordedAt": "2026-12-05T01:05:46.427Z",
+                     *         "lastRecordedAt": "2026-12-05T01:05:46.496Z"
                      *       }
                      *     ]
                      */
@@ -4323,8 +4431,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243ad-00a1-7003-aa67-ef3b82956593",
-                     *       "tenantId": "acme-41ba57-3",
+                     *       "accountId": "01a243bb-bad3-7000-a08f-aec34e3255cf",
+                     *       "tenantId": "shop-2f76ae-01",
                      *       "status": "active",
                      *       "verification": "pending"
                      *     }
@@ -4390,8 +4498,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "challengeId": "01a243ad-0292-7004-ba73-e7fd3ac8b33a",
-                     *       "expiresAt": "2026-12-05T00:58:57.538Z"
+                     *       "challengeId": "01a243bc-7915-7002-a18e-779b3465cf3a",
+                     *       "expiresAt": "2026-12-05T01:15:50.923Z"
                      *     }
                      */
                     "application/json": components["schemas"]["IssuedCodeDto"];
@@ -4455,8 +4563,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243ad-0291-7006-b0fd-6fd2b8f3f6f6",
-                     *       "tenantId": "p-01a243ad02917006b0fd6fd2b8f3f6f6",
+                     *       "accountId": "01a243bc-7915-7001-9c61-9b21841b093f",
+                     *       "tenantId": "p-01a243bc791570019c619b21841b093f",
                      *       "status": "active",
                      *       "verification": null
                      *     }
@@ -4524,8 +4632,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "challengeId": "01a243ad-01ce-7002-a9b4-3a6f61485174",
-                     *       "expiresAt": "2026-12-05T00:58:57.538Z"
+                     *       "challengeId": "01a243bc-7879-7002-87ac-591c1049c01f",
+                     *       "expiresAt": "2026-12-05T01:15:50.923Z"
                      *     }
                      */
                     "application/json": components["schemas"]["IssuedCodeDto"];
@@ -4591,8 +4699,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243ad-090e-7002-8bbd-d3d04fb3ad4d",
-                     *       "tenantId": "acme-41ba57-38",
+                     *       "accountId": "01a243bc-7fc4-7007-8f37-b45766b867a4",
+                     *       "tenantId": "acme-553faf-38",
                      *       "status": "active",
                      *       "verification": null
                      *     }
@@ -4660,8 +4768,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243ad-0116-7000-9a0e-e81e05a1a74a",
-                     *       "tenantId": "acme-41ba57-7",
+                     *       "accountId": "01a243bc-77e1-7004-b46a-397d346fb26c",
+                     *       "tenantId": "acme-553faf-7",
                      *       "status": "active",
                      *       "verification": "pending"
                      *     }
@@ -4729,8 +4837,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243ad-046d-7007-a4fc-91a375089ead",
-                     *       "tenantId": "acme-41ba57-14",
+                     *       "accountId": "01a243bc-7b04-7000-8f14-47a796aabd2d",
+                     *       "tenantId": "acme-553faf-14",
                      *       "status": "active",
                      *       "verification": null
                      *     }
@@ -4816,8 +4924,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243ad-04a2-7005-a94d-95904a9665e0",
-                     *       "tenantId": "acme-41ba57-14",
+                     *       "accountId": "01a243bc-7b46-7004-9c0d-32158934c510",
+                     *       "tenantId": "acme-553faf-14",
                      *       "status": "invitation-closed",
                      *       "verification": null
                      *     }
@@ -4897,8 +5005,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243ad-0843-7001-a88d-78a761b6f077",
-                     *       "tenantId": "acme-41ba57-34",
+                     *       "accountId": "01a243bc-7eea-7005-82ed-4ff64e6c742f",
+                     *       "tenantId": "acme-553faf-34",
                      *       "kind": "member",
                      *       "status": "active",
                      *       "verification": null,
@@ -4910,22 +5018,22 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T00:48:57.538Z",
-                     *       "updatedAt": "2026-12-05T00:48:57.538Z",
+                     *       "createdAt": "2026-12-05T01:05:50.923Z",
+                     *       "updatedAt": "2026-12-05T01:05:50.923Z",
                      *       "history": [
                      *         {
                      *           "event": "EndUserInvited.v1",
                      *           "status": "invited",
                      *           "reason": null,
-                     *           "decidedBy": "apiKey:01a243ad-0802-7007-b814-3212e017f0ac",
-                     *           "at": "2026-12-05T00:48:57.538Z"
+                     *           "decidedBy": "apiKey:01a243bc-7eb7-7006-8d3a-ec1731a93158",
+                     *           "at": "2026-12-05T01:05:50.923Z"
                      *         },
                      *         {
                      *           "event": "InvitationAccepted.v1",
                      *           "status": "active",
                      *           "reason": null,
-                     *           "decidedBy": "user:01a243ad-0843-7001-a88d-78a761b6f077",
-                     *           "at": "2026-12-05T00:48:57.538Z"
+                     *           "decidedBy": "user:01a243bc-7eea-7005-82ed-4ff64e6c742f",
+                     *           "at": "2026-12-05T01:05:50.923Z"
                      *         }
                      *       ]
                      *     }
@@ -5000,8 +5108,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243ad-09eb-7002-b58e-99860f0c757e",
-                     *       "tenantId": "acme-41ba57-42",
+                     *       "accountId": "01a243bc-80b5-7005-94a6-aebfa69a02e2",
+                     *       "tenantId": "acme-553faf-42",
                      *       "kind": "member",
                      *       "status": "suspended",
                      *       "verification": null,
@@ -5013,8 +5121,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T00:48:57.538Z",
-                     *       "updatedAt": "2026-12-05T00:48:57.538Z"
+                     *       "createdAt": "2026-12-05T01:05:50.923Z",
+                     *       "updatedAt": "2026-12-05T01:05:50.923Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -5101,8 +5209,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243ad-0a8c-7006-ac4d-3dcfce905f77",
-                     *       "tenantId": "p-01a243ad0a8c7006ac4d3dcfce905f77",
+                     *       "accountId": "01a243bc-8163-7003-be97-a35c93f3fd00",
+                     *       "tenantId": "p-01a243bc81637003be97a35c93f3fd00",
                      *       "kind": "personal",
                      *       "status": "active",
                      *       "verification": null,
@@ -5114,8 +5222,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T00:48:57.538Z",
-                     *       "updatedAt": "2026-12-05T00:48:57.538Z"
+                     *       "createdAt": "2026-12-05T01:05:50.923Z",
+                     *       "updatedAt": "2026-12-05T01:05:50.923Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -5193,21 +5301,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243ad-0e87-7002-ab9c-7dc010e21457",
-                     *       "tenantId": "acme-41ba57-65",
+                     *       "accountId": "01a243bc-85f7-7002-aed5-3bad168c86e8",
+                     *       "tenantId": "acme-553faf-65",
                      *       "kind": "member",
                      *       "status": "active",
                      *       "verification": null,
                      *       "legalName": null,
-                     *       "departmentId": "01a243ad-0ec0-7004-8306-b89286c0816c",
+                     *       "departmentId": "01a243bc-8636-7007-ba8e-077ece282db0",
                      *       "minor": false,
                      *       "holds": [],
                      *       "cancellationRequested": false,
                      *       "unbindingRequested": true,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T00:48:57.538Z",
-                     *       "updatedAt": "2026-12-05T00:48:57.538Z"
+                     *       "createdAt": "2026-12-05T01:05:50.923Z",
+                     *       "updatedAt": "2026-12-05T01:05:50.923Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -5355,8 +5463,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "tenant": {
-                     *         "accountId": "01a243ad-0314-7001-85e5-caa0a9d4d182",
-                     *         "tenantId": "acme-41ba57-11",
+                     *         "accountId": "01a243bc-7999-7002-98b1-69894c67abc8",
+                     *         "tenantId": "acme-553faf-11",
                      *         "kind": "enterprise",
                      *         "status": "active",
                      *         "verification": "verified",
@@ -5368,20 +5476,20 @@ export interface operations {
                      *         "unbindingRequested": false,
                      *         "invitationExpiresAt": null,
                      *         "agreement": null,
-                     *         "createdAt": "2026-12-05T00:48:57.538Z",
-                     *         "updatedAt": "2026-12-05T00:48:57.538Z"
+                     *         "createdAt": "2026-12-05T01:05:50.923Z",
+                     *         "updatedAt": "2026-12-05T01:05:50.923Z"
                      *       },
                      *       "departments": [
                      *         {
-                     *           "departmentId": "01a243ad-036e-7001-ab1e-eaf680fe9e89",
+                     *           "departmentId": "01a243bc-79fa-7007-a3e9-451f33d3591d",
                      *           "name": "Sales",
                      *           "parentId": null,
                      *           "memberCount": 0
                      *         },
                      *         {
-                     *           "departmentId": "01a243ad-0388-7006-85c3-3365d14a617a",
+                     *           "departmentId": "01a243bc-7a13-7005-8c73-e1f5f803bd01",
                      *           "name": "East China",
-                     *           "parentId": "01a243ad-036e-7001-ab1e-eaf680fe9e89",
+                     *           "parentId": "01a243bc-79fa-7007-a3e9-451f33d3591d",
                      *           "memberCount": 0
                      *         }
                      *       ],
@@ -5465,26 +5573,26 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "accountId": "01a243ad-046d-7007-a4fc-91a375089ead",
-                     *         "tenantId": "acme-41ba57-14",
+                     *         "accountId": "01a243bc-7b04-7000-8f14-47a796aabd2d",
+                     *         "tenantId": "acme-553faf-14",
                      *         "kind": "member",
                      *         "status": "invited",
                      *         "verification": null,
                      *         "legalName": null,
-                     *         "departmentId": "01a243ad-0457-7005-8987-192b4960aeca",
+                     *         "departmentId": "01a243bc-7ae8-7007-bc17-3b44ac7bce59",
                      *         "minor": false,
                      *         "holds": [],
                      *         "cancellationRequested": false,
                      *         "unbindingRequested": false,
-                     *         "invitationExpiresAt": "2026-12-12T00:48:57.538Z",
+                     *         "invitationExpiresAt": "2026-12-12T01:05:50.923Z",
                      *         "agreement": null,
-                     *         "createdAt": "2026-12-05T00:48:57.538Z",
-                     *         "updatedAt": "2026-12-05T00:48:57.538Z",
+                     *         "createdAt": "2026-12-05T01:05:50.923Z",
+                     *         "updatedAt": "2026-12-05T01:05:50.923Z",
                      *         "delegatedPermissions": []
                      *       },
                      *       {
-                     *         "accountId": "01a243ad-048b-7005-b5a1-d29f2ef7d959",
-                     *         "tenantId": "acme-41ba57-14",
+                     *         "accountId": "01a243bc-7b28-7006-9950-0ff0b6bd2ac1",
+                     *         "tenantId": "acme-553faf-14",
                      *         "kind": "member",
                      *         "status": "invited",
                      *         "verification": null,
@@ -5494,10 +5602,10 @@ export interface operations {
                      *         "holds": [],
                      *         "cancellationRequested": false,
                      *         "unbindingRequested": false,
-                     *         "invitationExpiresAt": "2026-12-12T00:48:57.538Z",
+                     *         "invitationExpiresAt": "2026-12-12T01:05:50.923Z",
                      *         "agreement": null,
-                     *         "createdAt": "2026-12-05T00:48:57.538Z",
-                     *         "updatedAt": "2026-12-05T00:48:57.538Z",
+                     *         "createdAt": "2026-12-05T01:05:50.923Z",
+                     *         "updatedAt": "2026-12-05T01:05:50.923Z",
                      *         "delegatedPermissions": []
                      *       }
                      *     ]
@@ -5570,21 +5678,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243ad-06a9-7006-b210-3a81cd2bb27f",
-                     *       "tenantId": "acme-41ba57-25",
+                     *       "accountId": "01a243bc-7d57-7002-889a-21e593102437",
+                     *       "tenantId": "acme-553faf-25",
                      *       "kind": "member",
                      *       "status": "active",
                      *       "verification": null,
                      *       "legalName": null,
-                     *       "departmentId": "01a243ad-0693-7000-bd17-53b7c892735e",
+                     *       "departmentId": "01a243bc-7d3a-7005-bf94-f33cade41685",
                      *       "minor": false,
                      *       "holds": [],
                      *       "cancellationRequested": false,
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T00:48:57.538Z",
-                     *       "updatedAt": "2026-12-05T00:48:57.538Z",
+                     *       "createdAt": "2026-12-05T01:05:50.923Z",
+                     *       "updatedAt": "2026-12-05T01:05:50.923Z",
                      *       "delegatedPermissions": [
                      *         "organization:read"
                      *       ],
@@ -5593,15 +5701,15 @@ export interface operations {
                      *           "event": "EndUserInvited.v1",
                      *           "status": "invited",
                      *           "reason": null,
-                     *           "decidedBy": "apiKey:01a243ad-066b-7005-afa9-d64b96dd6674",
-                     *           "at": "2026-12-05T00:48:57.538Z"
+                     *           "decidedBy": "apiKey:01a243bc-7d0c-7006-b8aa-09032e7d87c8",
+                     *           "at": "2026-12-05T01:05:50.923Z"
                      *         },
                      *         {
                      *           "event": "InvitationAccepted.v1",
                      *           "status": "active",
                      *           "reason": null,
-                     *           "decidedBy": "user:01a243ad-06a9-7006-b210-3a81cd2bb27f",
-                     *           "at": "2026-12-05T00:48:57.538Z"
+                     *           "decidedBy": "user:01a243bc-7d57-7002-889a-21e593102437",
+                     *           "at": "2026-12-05T01:05:50.923Z"
                      *         }
                      *       ]
                      *     }
@@ -5686,10 +5794,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243ad-10d6-7006-88fe-3565b2864a55",
+                     *       "accountId": "01a243bc-88a0-7003-9f1f-723a4f135971",
                      *       "erased": false,
-                     *       "name": "Li Minor41ba57",
-                     *       "email": "li.41ba57@example.org",
+                     *       "name": "Li Minor553faf",
+                     *       "email": "li.553faf@example.org",
                      *       "phone": null,
                      *       "birthDate": "2011-12-05"
                      *     }
@@ -5777,9 +5885,9 @@ export interface operations {
                      * @example [
                      *       {
                      *         "index": 0,
-                     *         "accountId": "01a243ad-046d-7007-a4fc-91a375089ead",
+                     *         "accountId": "01a243bc-7b04-7000-8f14-47a796aabd2d",
                      *         "status": "invited",
-                     *         "expiresAt": "2026-12-12T00:48:57.538Z"
+                     *         "expiresAt": "2026-12-12T01:05:50.923Z"
                      *       },
                      *       {
                      *         "index": 1,
@@ -5857,8 +5965,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243ad-0e6f-7002-b12a-f28d82cd053a",
-                     *       "tenantId": "acme-41ba57-65",
+                     *       "accountId": "01a243bc-85e0-7007-8070-46846d0fe121",
+                     *       "tenantId": "acme-553faf-65",
                      *       "kind": "member",
                      *       "status": "invitation-closed",
                      *       "verification": null,
@@ -5870,8 +5978,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T00:48:57.538Z",
-                     *       "updatedAt": "2026-12-13T00:48:57.538Z"
+                     *       "createdAt": "2026-12-05T01:05:50.923Z",
+                     *       "updatedAt": "2026-12-13T01:05:50.923Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -5964,21 +6072,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243ad-0e87-7002-ab9c-7dc010e21457",
-                     *       "tenantId": "acme-41ba57-65",
+                     *       "accountId": "01a243bc-85f7-7002-aed5-3bad168c86e8",
+                     *       "tenantId": "acme-553faf-65",
                      *       "kind": "member",
                      *       "status": "active",
                      *       "verification": null,
                      *       "legalName": null,
-                     *       "departmentId": "01a243ad-0ec0-7004-8306-b89286c0816c",
+                     *       "departmentId": "01a243bc-8636-7007-ba8e-077ece282db0",
                      *       "minor": false,
                      *       "holds": [],
                      *       "cancellationRequested": false,
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T00:48:57.538Z",
-                     *       "updatedAt": "2026-12-05T00:48:57.538Z"
+                     *       "createdAt": "2026-12-05T01:05:50.923Z",
+                     *       "updatedAt": "2026-12-05T01:05:50.923Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -6067,21 +6175,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243ad-109c-7003-afcb-6b9c9fd35e18",
-                     *       "tenantId": "acme-41ba57-68",
+                     *       "accountId": "01a243bc-8864-7004-a655-53033ac4fd34",
+                     *       "tenantId": "acme-553faf-68",
                      *       "kind": "member",
                      *       "status": "unbound",
                      *       "verification": null,
                      *       "legalName": null,
-                     *       "departmentId": "01a243ad-1047-7003-9d00-0805a8204867",
+                     *       "departmentId": "01a243bc-8802-7006-9860-d3c7b447dec0",
                      *       "minor": false,
                      *       "holds": [],
                      *       "cancellationRequested": false,
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T00:48:57.538Z",
-                     *       "updatedAt": "2026-12-05T00:48:57.538Z"
+                     *       "createdAt": "2026-12-05T01:05:50.923Z",
+                     *       "updatedAt": "2026-12-05T01:05:50.923Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -6170,21 +6278,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243ad-0e87-7002-ab9c-7dc010e21457",
-                     *       "tenantId": "acme-41ba57-65",
+                     *       "accountId": "01a243bc-85f7-7002-aed5-3bad168c86e8",
+                     *       "tenantId": "acme-553faf-65",
                      *       "kind": "member",
                      *       "status": "active",
                      *       "verification": null,
                      *       "legalName": null,
-                     *       "departmentId": "01a243ad-0ec0-7004-8306-b89286c0816c",
+                     *       "departmentId": "01a243bc-8636-7007-ba8e-077ece282db0",
                      *       "minor": false,
                      *       "holds": [],
                      *       "cancellationRequested": false,
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T00:48:57.538Z",
-                     *       "updatedAt": "2026-12-05T00:48:57.538Z"
+                     *       "createdAt": "2026-12-05T01:05:50.923Z",
+                     *       "updatedAt": "2026-12-05T01:05:50.923Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -6275,7 +6383,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a243ad-036e-7001-ab1e-eaf680fe9e89"
+                     *       "id": "01a243bc-79fa-7007-a3e9-451f33d3591d"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -6355,7 +6463,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a243ad-03ce-7005-bb48-1daf209526a7"
+                     *       "id": "01a243bc-7a4c-7006-91ee-54787a04cef1"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -6448,7 +6556,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a243ad-0388-7006-85c3-3365d14a617a"
+                     *       "id": "01a243bc-7a13-7005-8c73-e1f5f803bd01"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -6612,7 +6720,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a243ad-0777-7004-8e9f-1174976e1de0"
+                     *       "id": "01a243bc-7e31-7001-924f-c32f19acb11b"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -6692,7 +6800,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a243ad-0777-7004-8e9f-1174976e1de0"
+                     *       "id": "01a243bc-7e31-7001-924f-c32f19acb11b"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -6770,8 +6878,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243ad-13f6-7005-ba89-b543581810e4",
-                     *       "tenantId": "acme-41ba57-75",
+                     *       "accountId": "01a243bc-8c3d-7002-8bf1-0a1476ef9c3e",
+                     *       "tenantId": "acme-553faf-75",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "pending",
@@ -6783,8 +6891,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T00:48:57.538Z",
-                     *       "updatedAt": "2026-12-05T00:48:57.538Z"
+                     *       "createdAt": "2026-12-05T01:05:50.923Z",
+                     *       "updatedAt": "2026-12-05T01:05:50.923Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -6866,7 +6974,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a243ad-0d2b-7002-9b09-78b37ed5d8ae"
+                     *       "id": "01a243bc-8474-7000-9e23-89e9b29167a9"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -6964,8 +7072,8 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "accountId": "01a243ad-00a1-7003-aa67-ef3b82956593",
-                     *         "tenantId": "acme-41ba57-3",
+                     *         "accountId": "01a243bc-7774-7005-a8da-f8d369068fb6",
+                     *         "tenantId": "acme-553faf-3",
                      *         "kind": "enterprise",
                      *         "status": "active",
                      *         "verification": "pending",
@@ -6977,12 +7085,12 @@ export interface operations {
                      *         "unbindingRequested": false,
                      *         "invitationExpiresAt": null,
                      *         "agreement": null,
-                     *         "createdAt": "2026-12-05T00:48:57.538Z",
-                     *         "updatedAt": "2026-12-05T00:48:57.538Z"
+                     *         "createdAt": "2026-12-05T01:05:50.923Z",
+                     *         "updatedAt": "2026-12-05T01:05:50.923Z"
                      *       },
                      *       {
-                     *         "accountId": "01a243ad-0116-7000-9a0e-e81e05a1a74a",
-                     *         "tenantId": "acme-41ba57-7",
+                     *         "accountId": "01a243bc-77e1-7004-b46a-397d346fb26c",
+                     *         "tenantId": "acme-553faf-7",
                      *         "kind": "enterprise",
                      *         "status": "active",
                      *         "verification": "pending",
@@ -6994,8 +7102,8 @@ export interface operations {
                      *         "unbindingRequested": false,
                      *         "invitationExpiresAt": null,
                      *         "agreement": null,
-                     *         "createdAt": "2026-12-05T00:48:57.538Z",
-                     *         "updatedAt": "2026-12-05T00:48:57.538Z"
+                     *         "createdAt": "2026-12-05T01:05:50.923Z",
+                     *         "updatedAt": "2026-12-05T01:05:50.923Z"
                      *       }
                      *     ]
                      */
@@ -7067,8 +7175,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243ad-159c-7006-b95d-62a5dee65957",
-                     *       "tenantId": "acme-41ba57-79",
+                     *       "accountId": "01a243bc-8e11-7004-ab9d-722d966b010e",
+                     *       "tenantId": "acme-553faf-79",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "verified",
@@ -7078,7 +7186,7 @@ export interface operations {
                      *       "holds": [
                      *         {
                      *           "kind": "unfinished-transaction",
-                     *           "holdId": "01a243ad-170e-7007-8a93-eb79b360b9e1",
+                     *           "holdId": "01a243bc-8fc0-7004-9eb9-9f9b3bfd071a",
                      *           "reference": "order-88"
                      *         }
                      *       ],
@@ -7086,22 +7194,22 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T00:48:57.538Z",
-                     *       "updatedAt": "2026-12-05T00:48:57.538Z",
+                     *       "createdAt": "2026-12-05T01:05:50.923Z",
+                     *       "updatedAt": "2026-12-05T01:05:50.923Z",
                      *       "history": [
                      *         {
                      *           "event": "EnterpriseRegistered.v1",
                      *           "status": "active",
                      *           "reason": null,
-                     *           "decidedBy": "user:01a243ad-159c-7006-b95d-62a5dee65957",
-                     *           "at": "2026-12-05T00:48:57.538Z"
+                     *           "decidedBy": "user:01a243bc-8e11-7004-ab9d-722d966b010e",
+                     *           "at": "2026-12-05T01:05:50.923Z"
                      *         },
                      *         {
                      *           "event": "EnterpriseVerified.v1",
                      *           "status": "active",
                      *           "reason": null,
-                     *           "decidedBy": "apiKey:01a243ad-000c-7003-a640-9d94e548ecf8",
-                     *           "at": "2026-12-05T00:48:57.538Z"
+                     *           "decidedBy": "apiKey:01a243bc-770c-7002-bc63-9431e8f22c0c",
+                     *           "at": "2026-12-05T01:05:50.923Z"
                      *         }
                      *       ]
                      *     }
@@ -7187,8 +7295,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243ad-0116-7000-9a0e-e81e05a1a74a",
-                     *       "tenantId": "acme-41ba57-7",
+                     *       "accountId": "01a243bc-77e1-7004-b46a-397d346fb26c",
+                     *       "tenantId": "acme-553faf-7",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "rejected",
@@ -7200,8 +7308,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T00:48:57.538Z",
-                     *       "updatedAt": "2026-12-05T00:48:57.538Z"
+                     *       "createdAt": "2026-12-05T01:05:50.923Z",
+                     *       "updatedAt": "2026-12-05T01:05:50.923Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -7294,8 +7402,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243ad-a972-7006-b553-131ae0fb5b38",
-                     *       "tenantId": "shop-c85fef-07",
+                     *       "accountId": "01a243bb-c4a4-7005-8a0c-42c38f57219f",
+                     *       "tenantId": "shop-2f76ae-07",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "pending",
@@ -7307,8 +7415,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T01:09:34.820Z",
-                     *       "updatedAt": "2026-12-05T01:09:34.820Z"
+                     *       "createdAt": "2026-12-05T01:25:02.716Z",
+                     *       "updatedAt": "2026-12-05T01:25:02.716Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -7401,8 +7509,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243ad-0b51-7006-8a85-ab3cef48e7c8",
-                     *       "tenantId": "acme-41ba57-48",
+                     *       "accountId": "01a243bc-824e-7001-b3c7-4c2256442b25",
+                     *       "tenantId": "acme-553faf-48",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "verified",
@@ -7412,7 +7520,7 @@ export interface operations {
                      *       "holds": [
                      *         {
                      *           "kind": "unfinished-transaction",
-                     *           "holdId": "01a243ad-0b93-7006-9e5f-4fc98d30e1bd",
+                     *           "holdId": "01a243bc-82a3-7000-b94b-ff3c5549794f",
                      *           "reference": "order-88"
                      *         }
                      *       ],
@@ -7420,8 +7528,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T00:48:57.538Z",
-                     *       "updatedAt": "2026-12-05T00:48:57.538Z"
+                     *       "createdAt": "2026-12-05T01:05:50.923Z",
+                     *       "updatedAt": "2026-12-05T01:05:50.923Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -7511,8 +7619,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243ad-159c-7006-b95d-62a5dee65957",
-                     *       "tenantId": "acme-41ba57-79",
+                     *       "accountId": "01a243bc-8e11-7004-ab9d-722d966b010e",
+                     *       "tenantId": "acme-553faf-79",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "verified",
@@ -7524,8 +7632,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T00:48:57.538Z",
-                     *       "updatedAt": "2026-12-05T00:48:57.538Z"
+                     *       "createdAt": "2026-12-05T01:05:50.923Z",
+                     *       "updatedAt": "2026-12-05T01:05:50.923Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -7614,8 +7722,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243ad-13f6-7005-ba89-b543581810e4",
-                     *       "tenantId": "acme-41ba57-75",
+                     *       "accountId": "01a243bc-8c3d-7002-8bf1-0a1476ef9c3e",
+                     *       "tenantId": "acme-553faf-75",
                      *       "kind": "enterprise",
                      *       "status": "cancelled",
                      *       "verification": "pending",
@@ -7627,8 +7735,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T00:48:57.538Z",
-                     *       "updatedAt": "2026-12-05T00:48:57.538Z"
+                     *       "createdAt": "2026-12-05T01:05:50.923Z",
+                     *       "updatedAt": "2026-12-05T01:05:50.923Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -7721,8 +7829,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243ad-0c70-7001-82ba-69be25fd6597",
-                     *       "tenantId": "acme-41ba57-55",
+                     *       "accountId": "01a243bc-83ad-7004-9b1c-ff4af001cdd4",
+                     *       "tenantId": "acme-553faf-55",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "verified",
@@ -7736,11 +7844,11 @@ export interface operations {
                      *       "agreement": {
                      *         "endsOn": "2026-12-05",
                      *         "status": "ended",
-                     *         "agreementId": "01a243ad-0cab-7001-b03c-1daf29df1b5b",
+                     *         "agreementId": "01a243bc-83f0-7002-be23-0dd6b8b42365",
                      *         "personalDataDeletionDueOn": "2027-06-05"
                      *       },
-                     *       "createdAt": "2026-12-05T00:48:57.538Z",
-                     *       "updatedAt": "2026-12-05T00:48:57.538Z"
+                     *       "createdAt": "2026-12-05T01:05:50.923Z",
+                     *       "updatedAt": "2026-12-05T01:05:50.923Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -7830,8 +7938,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243ad-0f54-7006-af77-926bdbec751b",
-                     *       "tenantId": "acme-41ba57-68",
+                     *       "accountId": "01a243bc-86e6-7003-9c7d-afd26758385d",
+                     *       "tenantId": "acme-553faf-68",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "verified",
@@ -7845,11 +7953,11 @@ export interface operations {
                      *       "agreement": {
                      *         "endsOn": "2026-12-05",
                      *         "status": "ended",
-                     *         "agreementId": "01a243ad-1231-7005-b49e-2697b27a297e",
+                     *         "agreementId": "01a243bc-8a29-7007-9d34-a726b0c196c9",
                      *         "personalDataDeletionDueOn": "2027-06-05"
                      *       },
-                     *       "createdAt": "2026-12-05T00:48:57.538Z",
-                     *       "updatedAt": "2026-12-05T00:48:57.538Z"
+                     *       "createdAt": "2026-12-05T01:05:50.923Z",
+                     *       "updatedAt": "2026-12-05T01:05:50.923Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -7939,24 +8047,24 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "id": "01a243ae-a6bb-7007-9c40-54303be97571",
-                     *         "tenantId": "jobs-dl-07c8b5",
+                     *         "id": "01a243bc-b431-7007-8b12-472313c1750d",
+                     *         "tenantId": "jobs-dl-91976c",
                      *         "kind": "one-time-code",
                      *         "status": "delivered",
                      *         "attempts": 1,
                      *         "lastError": null,
-                     *         "createdAt": "2026-12-05T00:50:48.989Z",
-                     *         "deliveredAt": "2026-12-05T00:50:49.212Z"
+                     *         "createdAt": "2026-12-05T01:06:09.988Z",
+                     *         "deliveredAt": "2026-12-05T01:06:10.143Z"
                      *       },
                      *       {
-                     *         "id": "01a243ae-a483-7002-b210-485c11241c79",
-                     *         "tenantId": "jobs-07c8b5-5",
+                     *         "id": "01a243bc-b2cc-7001-a2b1-3f6247bca1de",
+                     *         "tenantId": "jobs-91976c-5",
                      *         "kind": "tenant-data-deletion-warning",
                      *         "status": "delivered",
                      *         "attempts": 1,
                      *         "lastError": null,
-                     *         "createdAt": "2027-05-30T00:50:48.158Z",
-                     *         "deliveredAt": "2027-05-30T00:50:48.158Z"
+                     *         "createdAt": "2027-05-30T01:06:09.479Z",
+                     *         "deliveredAt": "2027-05-30T01:06:09.479Z"
                      *       }
                      *     ]
                      */
@@ -8028,13 +8136,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a243ae-a6bb-7007-9c40-54303be97571",
-                     *       "tenantId": "jobs-dl-07c8b5",
+                     *       "id": "01a243bc-b431-7007-8b12-472313c1750d",
+                     *       "tenantId": "jobs-dl-91976c",
                      *       "kind": "one-time-code",
                      *       "status": "pending",
                      *       "attempts": 0,
                      *       "lastError": null,
-                     *       "createdAt": "2026-12-05T00:50:48.989Z",
+                     *       "createdAt": "2026-12-05T01:06:09.988Z",
                      *       "deliveredAt": null
                      *     }
                      */
@@ -8125,7 +8233,7 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "customerId": "01a243ad-b66e-7006-a86a-30280eccf7c4",
+                     *         "customerId": "01a243bb-cd47-7005-8167-6a325c5d0e68",
                      *         "tags": [
                      *           "family"
                      *         ],
@@ -8137,8 +8245,8 @@ export interface operations {
                      *           }
                      *         },
                      *         "profile": null,
-                     *         "createdAt": "2026-12-05T01:09:34.820Z",
-                     *         "updatedAt": "2026-12-05T01:09:34.820Z"
+                     *         "createdAt": "2026-12-05T01:25:02.716Z",
+                     *         "updatedAt": "2026-12-05T01:25:02.716Z"
                      *       }
                      *     ]
                      */
@@ -8212,7 +8320,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a243ad-9bb6-7007-b88b-091f6028243c"
+                     *       "id": "01a243bb-bc00-7000-aef6-5964075b544a"
                      *     }
                      */
                     "application/json": components["schemas"]["IdDto"];
@@ -8296,7 +8404,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "customerId": "01a243ad-9d6f-7004-bef2-4ec1ffb919bf",
+                     *       "customerId": "01a243bb-bd18-7000-9af8-d27b0580c5e4",
                      *       "tags": [
                      *         "vip"
                      *       ],
@@ -8304,17 +8412,17 @@ export interface operations {
                      *       "restricted": false,
                      *       "consents": {},
                      *       "profile": null,
-                     *       "createdAt": "2026-12-05T00:49:34.820Z",
-                     *       "updatedAt": "2026-12-05T00:49:34.820Z",
+                     *       "createdAt": "2026-12-05T01:05:02.716Z",
+                     *       "updatedAt": "2026-12-05T01:05:02.716Z",
                      *       "followUps": [
                      *         {
-                     *           "followUpId": "01a243ad-9dae-7004-b508-fa3b5dab8799",
-                     *           "customerId": "01a243ad-9d6f-7004-bef2-4ec1ffb919bf",
+                     *           "followUpId": "01a243bb-bd41-7004-b1c4-9648846157f0",
+                     *           "customerId": "01a243bb-bd18-7000-9af8-d27b0580c5e4",
                      *           "channel": "phone",
                      *           "note": null,
                      *           "dueOn": null,
-                     *           "recordedBy": "apiKey:01a243ad-9d1a-7006-b1b9-413bb627769e",
-                     *           "recordedAt": "2026-12-05T00:49:34.820Z"
+                     *           "recordedBy": "apiKey:01a243bb-bcee-7003-b282-577cdeae089b",
+                     *           "recordedAt": "2026-12-05T01:05:02.716Z"
                      *         }
                      *       ]
                      *     }
@@ -8400,7 +8508,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a243ad-abc9-7004-8a3e-79376e03d947"
+                     *       "id": "01a243bb-c5ee-7005-8574-19176dd3d0bc"
                      *     }
                      */
                     "application/json": components["schemas"]["IdDto"];
@@ -8484,7 +8592,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a243ad-9bb6-7007-b88b-091f6028243c"
+                     *       "id": "01a243bb-bc00-7000-aef6-5964075b544a"
                      *     }
                      */
                     "application/json": components["schemas"]["IdDto"];
@@ -8568,7 +8676,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a243ad-9c28-7006-90d0-3ed76a3c6c3c"
+                     *       "id": "01a243bb-bc4d-7001-9a1b-07dbc6c718ff"
                      *     }
                      */
                     "application/json": components["schemas"]["IdDto"];
@@ -8661,7 +8769,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a243ad-aac6-7004-bc8e-0b99959c01cc"
+                     *       "id": "01a243bb-c56e-7004-9cb8-c716d0d7e185"
                      *     }
                      */
                     "application/json": components["schemas"]["IdDto"];
@@ -8750,7 +8858,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a243ad-aac6-7004-bc8e-0b99959c01cc"
+                     *       "id": "01a243bb-c56e-7004-9cb8-c716d0d7e185"
                      *     }
                      */
                     "application/json": components["schemas"]["IdDto"];
@@ -9224,16 +9332,16 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "receiptId": "01a243ad-b406-7000-9179-881d149acd9f",
-                     *         "tenantId": "shop-c85fef-09",
-                     *         "subjectId": "01a243ad-b3e8-7004-9f3a-ef0ec8a7068d",
-                     *         "consentId": "01a243ad-b406-7001-8c4e-c5417cc67c17",
+                     *         "receiptId": "01a243bb-cbb4-7004-9afc-66af4588cffe",
+                     *         "tenantId": "shop-2f76ae-09",
+                     *         "subjectId": "01a243bb-cb9e-7000-94ae-b729788dc68d",
+                     *         "consentId": "01a243bb-cbb4-7005-8364-af9ef6f8cf91",
                      *         "channel": "email",
                      *         "scope": "general",
-                     *         "recordedAt": "2026-12-05T01:09:34.820Z",
+                     *         "recordedAt": "2026-12-05T01:25:02.716Z",
                      *         "event": {
-                     *           "id": "01a243ad-b408-7005-94d3-a8ca00ed626a",
-                     *           "stream": "consent-01a243ad-b3e8-7004-9f3a-ef0ec8a7068d",
+                     *           "id": "01a243bb-cbb6-7005-adc5-34630afe6783",
+                     *           "stream": "consent-01a243bb-cb9e-7000-94ae-b729788dc68d",
                      *           "position": 0
                      *         },
                      *         "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -9257,16 +9365,16 @@ export interface operations {
                      *         "givenByGuardian": null
                      *       },
                      *       {
-                     *         "receiptId": "01a243ad-b431-7000-be1c-4fad3c66bf36",
-                     *         "tenantId": "shop-c85fef-09",
-                     *         "subjectId": "01a243ad-b3e8-7004-9f3a-ef0ec8a7068d",
-                     *         "consentId": "01a243ad-b431-7001-a823-d98cbcdb3302",
+                     *         "receiptId": "01a243bb-cbce-7005-a128-00fe7413428a",
+                     *         "tenantId": "shop-2f76ae-09",
+                     *         "subjectId": "01a243bb-cb9e-7000-94ae-b729788dc68d",
+                     *         "consentId": "01a243bb-cbce-7006-8f89-d747f2307f50",
                      *         "channel": "sms",
                      *         "scope": "general",
-                     *         "recordedAt": "2026-12-05T01:09:34.820Z",
+                     *         "recordedAt": "2026-12-05T01:25:02.716Z",
                      *         "event": {
-                     *           "id": "01a243ad-b434-7001-9ec2-6a444a501c59",
-                     *           "stream": "consent-01a243ad-b3e8-7004-9f3a-ef0ec8a7068d",
+                     *           "id": "01a243bb-cbcf-7008-9b06-3e73bc50b015",
+                     *           "stream": "consent-01a243bb-cb9e-7000-94ae-b729788dc68d",
                      *           "position": 1
                      *         },
                      *         "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -9373,16 +9481,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "receiptId": "01a243ad-a209-7004-88c2-8b4b89bd2895",
-                     *       "tenantId": "shop-c85fef-04",
-                     *       "subjectId": "01a243ad-a1ba-7000-b35e-e2cf20d73499",
-                     *       "consentId": "01a243ad-a209-7005-82b4-5b48d47e648c",
+                     *       "receiptId": "01a243bb-c062-7004-b25a-7051823f5a3f",
+                     *       "tenantId": "shop-2f76ae-04",
+                     *       "subjectId": "01a243bb-c043-7002-b006-8f5644c62c6c",
+                     *       "consentId": "01a243bb-c062-7005-931e-c4fd46854d5b",
                      *       "channel": "email",
                      *       "scope": "general",
-                     *       "recordedAt": "2026-12-05T00:50:34.820Z",
+                     *       "recordedAt": "2026-12-05T01:06:02.716Z",
                      *       "event": {
-                     *         "id": "01a243ad-a20b-7007-8b98-deb74bb11e7d",
-                     *         "stream": "consent-01a243ad-a1ba-7000-b35e-e2cf20d73499",
+                     *         "id": "01a243bb-c062-7006-b738-db464b985d8a",
+                     *         "stream": "consent-01a243bb-c043-7002-b006-8f5644c62c6c",
                      *         "position": 0
                      *       },
                      *       "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -9497,16 +9605,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "receiptId": "01a243ad-a347-7000-a9b8-564848583446",
-                     *       "tenantId": "shop-c85fef-04",
-                     *       "subjectId": "01a243ad-a1ba-7000-b35e-e2cf20d73499",
-                     *       "consentId": "01a243ad-a209-7005-82b4-5b48d47e648c",
+                     *       "receiptId": "01a243bb-c0d7-7000-bfce-9a5d4b99dc43",
+                     *       "tenantId": "shop-2f76ae-04",
+                     *       "subjectId": "01a243bb-c043-7002-b006-8f5644c62c6c",
+                     *       "consentId": "01a243bb-c062-7005-931e-c4fd46854d5b",
                      *       "channel": "email",
                      *       "scope": "general",
-                     *       "recordedAt": "2026-12-05T00:52:34.820Z",
+                     *       "recordedAt": "2026-12-05T01:08:02.716Z",
                      *       "event": {
-                     *         "id": "01a243ad-a348-7005-883e-09394765811c",
-                     *         "stream": "consent-01a243ad-a1ba-7000-b35e-e2cf20d73499",
+                     *         "id": "01a243bb-c0d8-7006-b0eb-f06ce260d3bc",
+                     *         "stream": "consent-01a243bb-c043-7002-b006-8f5644c62c6c",
                      *         "position": 1
                      *       },
                      *       "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -9627,18 +9735,18 @@ export interface operations {
                      *       "purposeVersion": 1,
                      *       "proof": [
                      *         {
-                     *           "eventId": "01a243ad-f7ab-7006-9f3e-560a887ac49c",
+                     *           "eventId": "01a243bc-c890-7007-845c-49161dd0a1f2",
                      *           "type": "PurposeDefined.v1",
-                     *           "position": "pg:00000001.00000000000045aa.0000000000000007",
+                     *           "position": "pg:00000001.0000000000006854.0000000000000007",
                      *           "occurredAt": "2026-11-23T10:00:00.000Z",
-                     *           "stream": "purposes-dsr-f3dd1f"
+                     *           "stream": "purposes-dsr-22fd39"
                      *         },
                      *         {
-                     *           "eventId": "01a243ad-f828-7000-b9af-354b6d421028",
+                     *           "eventId": "01a243bc-c8ef-7007-9af5-2b6f1608d349",
                      *           "type": "ConsentGranted.v2",
-                     *           "position": "pg:00000001.00000000000045be.000000000000000a",
+                     *           "position": "pg:00000001.0000000000006868.000000000000000a",
                      *           "occurredAt": "2026-11-23T10:00:00.000Z",
-                     *           "stream": "consent-01a243ad-f7f4-7005-a495-46ebaf216ea4"
+                     *           "stream": "consent-01a243bc-c8c4-7005-ae26-61e43c8511e2"
                      *         }
                      *       ]
                      *     }
@@ -9721,16 +9829,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "receiptId": "01a243ad-a209-7004-88c2-8b4b89bd2895",
-                     *       "tenantId": "shop-c85fef-04",
-                     *       "subjectId": "01a243ad-a1ba-7000-b35e-e2cf20d73499",
-                     *       "consentId": "01a243ad-a209-7005-82b4-5b48d47e648c",
+                     *       "receiptId": "01a243bb-c062-7004-b25a-7051823f5a3f",
+                     *       "tenantId": "shop-2f76ae-04",
+                     *       "subjectId": "01a243bb-c043-7002-b006-8f5644c62c6c",
+                     *       "consentId": "01a243bb-c062-7005-931e-c4fd46854d5b",
                      *       "channel": "email",
                      *       "scope": "general",
-                     *       "recordedAt": "2026-12-05T00:50:34.820Z",
+                     *       "recordedAt": "2026-12-05T01:06:02.716Z",
                      *       "event": {
-                     *         "id": "01a243ad-a20b-7007-8b98-deb74bb11e7d",
-                     *         "stream": "consent-01a243ad-a1ba-7000-b35e-e2cf20d73499",
+                     *         "id": "01a243bb-c062-7006-b738-db464b985d8a",
+                     *         "stream": "consent-01a243bb-c043-7002-b006-8f5644c62c6c",
                      *         "position": 0
                      *       },
                      *       "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -9835,16 +9943,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "receiptId": "01a243ad-a209-7004-88c2-8b4b89bd2895",
-                     *       "tenantId": "shop-c85fef-04",
-                     *       "subjectId": "01a243ad-a1ba-7000-b35e-e2cf20d73499",
-                     *       "consentId": "01a243ad-a209-7005-82b4-5b48d47e648c",
+                     *       "receiptId": "01a243bb-c062-7004-b25a-7051823f5a3f",
+                     *       "tenantId": "shop-2f76ae-04",
+                     *       "subjectId": "01a243bb-c043-7002-b006-8f5644c62c6c",
+                     *       "consentId": "01a243bb-c062-7005-931e-c4fd46854d5b",
                      *       "channel": "email",
                      *       "scope": "general",
-                     *       "recordedAt": "2026-12-05T00:50:34.820Z",
+                     *       "recordedAt": "2026-12-05T01:06:02.716Z",
                      *       "event": {
-                     *         "id": "01a243ad-a20b-7007-8b98-deb74bb11e7d",
-                     *         "stream": "consent-01a243ad-a1ba-7000-b35e-e2cf20d73499",
+                     *         "id": "01a243bb-c062-7006-b738-db464b985d8a",
+                     *         "stream": "consent-01a243bb-c043-7002-b006-8f5644c62c6c",
                      *         "position": 0
                      *       },
                      *       "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -10021,17 +10129,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "decisionId": "01a243ad-a3e7-7000-9904-7fd44cb1950a",
-                     *       "customerId": "01a243ad-a1ba-7000-b35e-e2cf20d73499",
+                     *       "decisionId": "01a243bb-c136-7000-8d79-2560218bb545",
+                     *       "customerId": "01a243bb-c043-7002-b006-8f5644c62c6c",
                      *       "allow": false,
                      *       "reasons": [
                      *         "OUTDATED_NOTICE_VERSION"
                      *       ],
                      *       "legalBasis": "consent",
                      *       "consentIds": [
-                     *         "01a243ad-a390-7007-84aa-2e0ecc8cb906"
+                     *         "01a243bb-c103-7007-b150-39553fbaf8fa"
                      *       ],
-                     *       "decidedAt": "2026-12-05T00:58:34.820Z"
+                     *       "decidedAt": "2026-12-05T01:14:02.716Z"
                      *     }
                      */
                     "application/json": components["schemas"]["DecisionDto"];
@@ -10108,26 +10216,26 @@ export interface operations {
                      *       "denied": 1,
                      *       "decisions": [
                      *         {
-                     *           "decisionId": "01a243ad-b0be-7003-aa5a-28571cff95b3",
-                     *           "customerId": "01a243ad-b01b-7006-a0c6-8bac7c2812e6",
+                     *           "decisionId": "01a243bb-c986-7007-bb36-0b9b251cdc6b",
+                     *           "customerId": "01a243bb-c923-7004-aa8a-addf03c7f4ca",
                      *           "allow": true,
                      *           "reasons": [],
                      *           "legalBasis": "consent",
                      *           "consentIds": [
-                     *             "01a243ad-b041-7004-b699-d382474c8f61"
+                     *             "01a243bb-c93c-7001-bf5c-ae8b10a5d4fa"
                      *           ],
-                     *           "decidedAt": "2026-12-05T01:09:34.820Z"
+                     *           "decidedAt": "2026-12-05T01:25:02.716Z"
                      *         },
                      *         {
-                     *           "decisionId": "01a243ad-b0be-7004-89a8-7b02a3464ffb",
-                     *           "customerId": "01a243ad-b060-7005-a941-11d50ae28d79",
+                     *           "decisionId": "01a243bb-c986-7008-a5b2-c01273c0837e",
+                     *           "customerId": "01a243bb-c952-7001-a470-169e345a17b3",
                      *           "allow": true,
                      *           "reasons": [],
                      *           "legalBasis": "consent",
                      *           "consentIds": [
-                     *             "01a243ad-b093-7003-9bc6-522434d094a1"
+                     *             "01a243bb-c96e-7002-a472-36af41deb3b7"
                      *           ],
-                     *           "decidedAt": "2026-12-05T01:09:34.820Z"
+                     *           "decidedAt": "2026-12-05T01:25:02.716Z"
                      *         }
                      *       ]
                      *     }
@@ -10199,13 +10307,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "origin": "attest.local/processing-record/rec-e0ac64",
-                     *       "verifierKey": "attest.local/processing-record+3b5d3500+AbU5opVaal9+2rPjc34HZuC4VvugtB6GjgdJFOVerX+x",
+                     *       "origin": "attest.local/processing-record/rec-d3bcf5",
+                     *       "verifierKey": "attest.local/processing-record+2c42fefb+AYmwBIAeRvH6ovfz29q8v0ebgQV489qurRgERgI5V0GF",
                      *       "latestCheckpoint": {
                      *         "size": 1,
-                     *         "root": "K1+XqSXSiiRNYxtnR4bnMtqqy6xNjx2XiRcnaVdw4Ec=",
-                     *         "note": "attest.local/processing-record/rec-e0ac64\n1\nK1+XqSXSiiRNYxtnR4bnMtqqy6xNjx2XiRcnaVdw4Ec=\n\n— attest.local/processing-record O101ALhjMkY/SiCD59q8QxKkQH25ZbX2N97IMbWa7xG4oiEoLmgjKxE37rA5KxIyquIsSvnY0jtLWocOzVjdT/+MygA=\n",
-                     *         "createdAt": "2026-12-05T00:50:21.305Z"
+                     *         "root": "sAUc+1kjflhDAL/dhh+bO2bP9CsqKF+r8eg686mXniE=",
+                     *         "note": "attest.local/processing-record/rec-d3bcf5\n1\nsAUc+1kjflhDAL/dhh+bO2bP9CsqKF+r8eg686mXniE=\n\n— attest.local/processing-record LEL++72tAMjqtwyO6PlGGY+kAJ6xlb1zDDqT3PyPjqFbMZ9EFdwODYcyXizPXr8cpsPsJijpcIbqa03Xr1MuhlENcA8=\n",
+                     *         "createdAt": "2026-12-05T01:05:23.491Z"
                      *       }
                      *     }
                      */
@@ -10268,9 +10376,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "size": 1,
-                     *       "root": "K1+XqSXSiiRNYxtnR4bnMtqqy6xNjx2XiRcnaVdw4Ec=",
-                     *       "note": "attest.local/processing-record/rec-e0ac64\n1\nK1+XqSXSiiRNYxtnR4bnMtqqy6xNjx2XiRcnaVdw4Ec=\n\n— attest.local/processing-record O101ALhjMkY/SiCD59q8QxKkQH25ZbX2N97IMbWa7xG4oiEoLmgjKxE37rA5KxIyquIsSvnY0jtLWocOzVjdT/+MygA=\n",
-                     *       "createdAt": "2026-12-05T00:50:21.305Z"
+                     *       "root": "sAUc+1kjflhDAL/dhh+bO2bP9CsqKF+r8eg686mXniE=",
+                     *       "note": "attest.local/processing-record/rec-d3bcf5\n1\nsAUc+1kjflhDAL/dhh+bO2bP9CsqKF+r8eg686mXniE=\n\n— attest.local/processing-record LEL++72tAMjqtwyO6PlGGY+kAJ6xlb1zDDqT3PyPjqFbMZ9EFdwODYcyXizPXr8cpsPsJijpcIbqa03Xr1MuhlENcA8=\n",
+                     *       "createdAt": "2026-12-05T01:05:23.491Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Checkpoint"];
@@ -10346,15 +10454,15 @@ export interface operations {
                      *       "checkpoints": [
                      *         {
                      *           "size": 10,
-                     *           "root": "Sb2nFuUQlNusCAAiTfz+m2Qsfuv5/k0w4RRQ08HXPMo=",
-                     *           "note": "attest.local/processing-record/rec-e0ac64\n10\nSb2nFuUQlNusCAAiTfz+m2Qsfuv5/k0w4RRQ08HXPMo=\n\n— attest.local/processing-record O101AC4GjBpnGGxuMLVGhnSsjAD/dP/cGpan8T06deRkeLwJQ+43YQQ8+fWB9rc6VgU+GLUt3eK4YExbav1cQ+keQgY=\n",
-                     *           "createdAt": "2026-12-05T00:50:23.579Z"
+                     *           "root": "fjoJgz/qfToPjYolkO0RBuule5M1TPIks292PjmRIEk=",
+                     *           "note": "attest.local/processing-record/rec-d3bcf5\n10\nfjoJgz/qfToPjYolkO0RBuule5M1TPIks292PjmRIEk=\n\n— attest.local/processing-record LEL++zbGyfcDZ9NRQAJHeJaJ3f2rZiHbitoR/tEmO4SsNwdR47cSiKvwy9v+pOD8xgL3pZYvCi0dE6Qg9mvb9+UgfgI=\n",
+                     *           "createdAt": "2026-12-05T01:05:25.123Z"
                      *         },
                      *         {
                      *           "size": 6,
-                     *           "root": "GlWchW0fai2dnOGeCQNJ9tqeIM2nvu7zpirwGRaaMXA=",
-                     *           "note": "attest.local/processing-record/rec-e0ac64\n6\nGlWchW0fai2dnOGeCQNJ9tqeIM2nvu7zpirwGRaaMXA=\n\n— attest.local/processing-record O101AKjiDFo/xs2x0F6eHsqJ0fpPu3xFf16bSUX0fIyT6oof30t7xWZSmITrphAR1B/8gB2q621LZyv/BSqu6m9hNw4=\n",
-                     *           "createdAt": "2026-12-05T00:50:22.168Z"
+                     *           "root": "rbYytraCZO+jUtQQHgHmnQJQeYNqisUF0XXeCJt41cM=",
+                     *           "note": "attest.local/processing-record/rec-d3bcf5\n6\nrbYytraCZO+jUtQQHgHmnQJQeYNqisUF0XXeCJt41cM=\n\n— attest.local/processing-record LEL++7ZOheXORKRNSsrL5W+egIR5rO7rCr/U2OR4t+ETQNbk7SI82X6zqQjV8Z8OPvu3zehlVMF5jtafMu2soBAsmgs=\n",
+                     *           "createdAt": "2026-12-05T01:05:23.908Z"
                      *         }
                      *       ],
                      *       "next": "Nnwz"
@@ -10431,15 +10539,15 @@ export interface operations {
                      * @example [
                      *       {
                      *         "size": 1,
-                     *         "root": "K1+XqSXSiiRNYxtnR4bnMtqqy6xNjx2XiRcnaVdw4Ec=",
-                     *         "note": "attest.local/processing-record/rec-e0ac64\n1\nK1+XqSXSiiRNYxtnR4bnMtqqy6xNjx2XiRcnaVdw4Ec=\n\n— attest.local/processing-record O101ALhjMkY/SiCD59q8QxKkQH25ZbX2N97IMbWa7xG4oiEoLmgjKxE37rA5KxIyquIsSvnY0jtLWocOzVjdT/+MygA=\n",
-                     *         "createdAt": "2026-12-05T00:50:21.305Z"
+                     *         "root": "sAUc+1kjflhDAL/dhh+bO2bP9CsqKF+r8eg686mXniE=",
+                     *         "note": "attest.local/processing-record/rec-d3bcf5\n1\nsAUc+1kjflhDAL/dhh+bO2bP9CsqKF+r8eg686mXniE=\n\n— attest.local/processing-record LEL++72tAMjqtwyO6PlGGY+kAJ6xlb1zDDqT3PyPjqFbMZ9EFdwODYcyXizPXr8cpsPsJijpcIbqa03Xr1MuhlENcA8=\n",
+                     *         "createdAt": "2026-12-05T01:05:23.491Z"
                      *       },
                      *       {
                      *         "size": 4,
-                     *         "root": "X6XFEjAwtpeiGKyDbg+vpvgCPjgbsQJX/u4UBkTjzC4=",
-                     *         "note": "attest.local/processing-record/rec-e0ac64\n4\nX6XFEjAwtpeiGKyDbg+vpvgCPjgbsQJX/u4UBkTjzC4=\n\n— attest.local/processing-record O101ALcAknqKc8Xzjvz5FWJmgE0TGnL8QF1svyuYqF4TWVqqwqaWBr/HHaL3yRf2jVESFmGNErNi5o91SKZgJczwNg8=\n",
-                     *         "createdAt": "2026-12-05T00:50:21.907Z"
+                     *         "root": "JX7YmUqdOHpAClUW0EEcSIwuyqzr+g1Az6k/R1U+NvA=",
+                     *         "note": "attest.local/processing-record/rec-d3bcf5\n4\nJX7YmUqdOHpAClUW0EEcSIwuyqzr+g1Az6k/R1U+NvA=\n\n— attest.local/processing-record LEL++5J7/DPVwOvYLu+rL6YSns5qk7gga99HsdpSg4CCbouwdgLXpv8S5xVKltQRILHQbZdVbHKleE1qHCkPv5UBkAg=\n",
+                     *         "createdAt": "2026-12-05T01:05:23.819Z"
                      *       }
                      *     ]
                      */
@@ -10511,9 +10619,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "size": 10,
-                     *       "root": "Sb2nFuUQlNusCAAiTfz+m2Qsfuv5/k0w4RRQ08HXPMo=",
-                     *       "note": "attest.local/processing-record/rec-e0ac64\n10\nSb2nFuUQlNusCAAiTfz+m2Qsfuv5/k0w4RRQ08HXPMo=\n\n— attest.local/processing-record O101AC4GjBpnGGxuMLVGhnSsjAD/dP/cGpan8T06deRkeLwJQ+43YQQ8+fWB9rc6VgU+GLUt3eK4YExbav1cQ+keQgY=\n",
-                     *       "createdAt": "2026-12-05T00:50:23.579Z"
+                     *       "root": "fjoJgz/qfToPjYolkO0RBuule5M1TPIks292PjmRIEk=",
+                     *       "note": "attest.local/processing-record/rec-d3bcf5\n10\nfjoJgz/qfToPjYolkO0RBuule5M1TPIks292PjmRIEk=\n\n— attest.local/processing-record LEL++zbGyfcDZ9NRQAJHeJaJ3f2rZiHbitoR/tEmO4SsNwdR47cSiKvwy9v+pOD8xgL3pZYvCi0dE6Qg9mvb9+UgfgI=\n",
+                     *       "createdAt": "2026-12-05T01:05:25.123Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Checkpoint"];
@@ -10586,20 +10694,20 @@ export interface operations {
                     /**
                      * @example {
                      *       "index": 3,
-                     *       "leafHash": "4xvmwe8wMPCw2kJeKXHAK8qtF8d4NPTQc93oF0umbCI=",
-                     *       "body": "{\"actor\":\"apiKey:01a243ae-39c1-7007-9b65-efa309c7b5b6\",\"at\":\"2026-12-05T00:50:12.890Z\",\"categories\":[\"contact\"],\"channel\":\"email\",\"commandId\":\"01a243ae-3aeb-7000-8717-3e1c9646fb1e\",\"consents\":[\"01a243ae-3aa1-7004-aa59-cd8d3dc03ad2\"],\"correlationId\":\"01a243ae-3ae7-7005-9472-491673f547ce\",\"eventId\":null,\"index\":3,\"kind\":\"decision\",\"legalBasis\":\"consent\",\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"api\",\"outcome\":\"allow\",\"purpose\":\"newsletter\",\"reasons\":[],\"subject\":\"psn_saOEUpmkAnwyPuSMm89YvQ\",\"tenant\":\"rec-e0ac64\",\"v\":2}",
+                     *       "leafHash": "RDlgkHJN0a/1MrUXiV1KwHkugoUERCLmv0iIWgNudJs=",
+                     *       "body": "{\"actor\":\"apiKey:01a243bb-fdd6-7004-b1c5-7dfb0d06171c\",\"at\":\"2026-12-05T01:05:17.199Z\",\"categories\":[\"contact\"],\"channel\":\"email\",\"commandId\":\"01a243bb-fe69-7000-8467-2766ddc4918a\",\"consents\":[\"01a243bb-fe44-7006-ac7f-ca85ff53ad8c\"],\"correlationId\":\"01a243bb-fe67-7003-a69e-0422944d60da\",\"eventId\":null,\"index\":3,\"kind\":\"decision\",\"legalBasis\":\"consent\",\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"api\",\"outcome\":\"allow\",\"purpose\":\"newsletter\",\"reasons\":[],\"subject\":\"psn_4eMuTDdZD5CGPwVRZDqGKA\",\"tenant\":\"rec-d3bcf5\",\"v\":2}",
                      *       "record": {
-                     *         "actor": "apiKey:01a243ae-39c1-7007-9b65-efa309c7b5b6",
-                     *         "at": "2026-12-05T00:50:12.890Z",
+                     *         "actor": "apiKey:01a243bb-fdd6-7004-b1c5-7dfb0d06171c",
+                     *         "at": "2026-12-05T01:05:17.199Z",
                      *         "categories": [
                      *           "contact"
                      *         ],
                      *         "channel": "email",
-                     *         "commandId": "01a243ae-3aeb-7000-8717-3e1c9646fb1e",
+                     *         "commandId": "01a243bb-fe69-7000-8467-2766ddc4918a",
                      *         "consents": [
-                     *           "01a243ae-3aa1-7004-aa59-cd8d3dc03ad2"
+                     *           "01a243bb-fe44-7006-ac7f-ca85ff53ad8c"
                      *         ],
-                     *         "correlationId": "01a243ae-3ae7-7005-9472-491673f547ce",
+                     *         "correlationId": "01a243bb-fe67-7003-a69e-0422944d60da",
                      *         "eventId": null,
                      *         "index": 3,
                      *         "kind": "decision",
@@ -10612,11 +10720,11 @@ export interface operations {
                      *         "outcome": "allow",
                      *         "purpose": "newsletter",
                      *         "reasons": [],
-                     *         "subject": "psn_saOEUpmkAnwyPuSMm89YvQ",
-                     *         "tenant": "rec-e0ac64",
+                     *         "subject": "psn_4eMuTDdZD5CGPwVRZDqGKA",
+                     *         "tenant": "rec-d3bcf5",
                      *         "v": 2
                      *       },
-                     *       "recordedAt": "2026-12-05T00:50:21.568Z",
+                     *       "recordedAt": "2026-12-05T01:05:23.571Z",
                      *       "purgedAt": null
                      *     }
                      */
@@ -10701,10 +10809,10 @@ export interface operations {
                      * @example {
                      *       "index": 0,
                      *       "size": 4,
-                     *       "leafHash": "K1+XqSXSiiRNYxtnR4bnMtqqy6xNjx2XiRcnaVdw4Ec=",
+                     *       "leafHash": "sAUc+1kjflhDAL/dhh+bO2bP9CsqKF+r8eg686mXniE=",
                      *       "proof": [
-                     *         "gJGmws08xsxSVCao2ioP5/knJrrb9b3rYidrJoK9iR0=",
-                     *         "9AD9eW2PCQ4JJ0ZG0T6keX9EeSBIDjyB2zqvGG85cas="
+                     *         "NDgA/PIMvbLRFb17PLff8d855psxNHFQ8pvZ9XS5l5U=",
+                     *         "x7I1VcZj5eedV4XdVTXPcZssw6uV8Q6hHp4f8QCcPtE="
                      *       ]
                      *     }
                      */
@@ -10790,7 +10898,7 @@ export interface operations {
                      *       "from": 4,
                      *       "to": 6,
                      *       "proof": [
-                     *         "ZYZKYxeN90Cf4nAHccXAvbunt0o6ck+woZNePRB2IbA="
+                     *         "DzfllD9YwO7mC2Gr+dos5uLBKPgxaPfaFNwzhO/FEZM="
                      *       ]
                      *     }
                      */
@@ -10879,17 +10987,17 @@ export interface operations {
                      * @example {
                      *       "records": [
                      *         {
-                     *           "actor": "apiKey:01a243ae-39c1-7007-9b65-efa309c7b5b6",
-                     *           "at": "2026-12-05T00:50:12.890Z",
+                     *           "actor": "apiKey:01a243bb-fdd6-7004-b1c5-7dfb0d06171c",
+                     *           "at": "2026-12-05T01:05:17.199Z",
                      *           "categories": [
                      *             "contact"
                      *           ],
                      *           "channel": "email",
-                     *           "commandId": "01a243ae-3d34-7006-87c5-54cbc662cf01",
+                     *           "commandId": "01a243bb-ffb2-7005-abe9-63dac5e2aa69",
                      *           "consents": [
-                     *             "01a243ae-3aa1-7004-aa59-cd8d3dc03ad2"
+                     *             "01a243bb-fe44-7006-ac7f-ca85ff53ad8c"
                      *           ],
-                     *           "correlationId": "01a243ae-3d2f-7005-83b7-807f8f9e6770",
+                     *           "correlationId": "01a243bb-ffb1-7004-b34e-ac56fbc0674b",
                      *           "eventId": null,
                      *           "index": 4,
                      *           "kind": "decision",
@@ -10902,23 +11010,23 @@ export interface operations {
                      *           "outcome": "allow",
                      *           "purpose": "newsletter",
                      *           "reasons": [],
-                     *           "subject": "psn_saOEUpmkAnwyPuSMm89YvQ",
-                     *           "tenant": "rec-e0ac64",
+                     *           "subject": "psn_4eMuTDdZD5CGPwVRZDqGKA",
+                     *           "tenant": "rec-d3bcf5",
                      *           "v": 2,
-                     *           "leafHash": "MQ7rluL/CJVInw4yE8HUGfS70A2L3pmX+M0rcEs9b3Q="
+                     *           "leafHash": "gU+Ciywu4WhALxLXo5l7wKOs8rjbU4TXGXTgQIPNBjk="
                      *         },
                      *         {
-                     *           "actor": "apiKey:01a243ae-39c1-7007-9b65-efa309c7b5b6",
-                     *           "at": "2026-12-05T00:50:12.890Z",
+                     *           "actor": "apiKey:01a243bb-fdd6-7004-b1c5-7dfb0d06171c",
+                     *           "at": "2026-12-05T01:05:17.199Z",
                      *           "categories": [
                      *             "contact"
                      *           ],
                      *           "channel": "email",
-                     *           "commandId": "01a243ae-3aeb-7000-8717-3e1c9646fb1e",
+                     *           "commandId": "01a243bb-fe69-7000-8467-2766ddc4918a",
                      *           "consents": [
-                     *             "01a243ae-3aa1-7004-aa59-cd8d3dc03ad2"
+                     *             "01a243bb-fe44-7006-ac7f-ca85ff53ad8c"
                      *           ],
-                     *           "correlationId": "01a243ae-3ae7-7005-9472-491673f547ce",
+                     *           "correlationId": "01a243bb-fe67-7003-a69e-0422944d60da",
                      *           "eventId": null,
                      *           "index": 3,
                      *           "kind": "decision",
@@ -10931,13 +11039,13 @@ export interface operations {
                      *           "outcome": "allow",
                      *           "purpose": "newsletter",
                      *           "reasons": [],
-                     *           "subject": "psn_saOEUpmkAnwyPuSMm89YvQ",
-                     *           "tenant": "rec-e0ac64",
+                     *           "subject": "psn_4eMuTDdZD5CGPwVRZDqGKA",
+                     *           "tenant": "rec-d3bcf5",
                      *           "v": 2,
-                     *           "leafHash": "4xvmwe8wMPCw2kJeKXHAK8qtF8d4NPTQc93oF0umbCI="
+                     *           "leafHash": "RDlgkHJN0a/1MrUXiV1KwHkugoUERCLmv0iIWgNudJs="
                      *         }
                      *       ],
-                     *       "next": "MjAyNi0xMi0wNVQwMDo1MDoxMi44OTAwMDBafDM"
+                     *       "next": "MjAyNi0xMi0wNVQwMTowNToxNy4xOTkwMDBafDM"
                      *     }
                      */
                     "application/json": components["schemas"]["ProcessingRecordPage"];
@@ -11112,13 +11220,13 @@ export interface operations {
                      *       "records": [
                      *         {
                      *           "index": 12,
-                     *           "at": "2026-12-05T00:50:12.890Z",
+                     *           "at": "2026-12-05T01:05:17.199Z",
                      *           "kind": "decision",
                      *           "outcome": "allow"
                      *         },
                      *         {
                      *           "index": 11,
-                     *           "at": "2026-12-05T00:50:12.890Z",
+                     *           "at": "2026-12-05T01:05:17.199Z",
                      *           "kind": "decision",
                      *           "outcome": "allow"
                      *         }
@@ -11192,14 +11300,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "tenantId": "dsr-f3dd1f",
-                     *       "origin": "attest.local/processing-record/dsr-f3dd1f",
+                     *       "tenantId": "dsr-22fd39",
+                     *       "origin": "attest.local/processing-record/dsr-22fd39",
                      *       "ok": true,
                      *       "size": 38,
                      *       "purged": 0,
                      *       "latestCheckpoint": {
                      *         "size": 36,
-                     *         "root": "1RHh8IdLzyO195o9ZRULc68NYy1ZYo/EwizgRNzUTOw="
+                     *         "root": "pqbFuXz1lTsfDA6V6xHMb7wOwjnRIDU2bs9PxtGqphs="
                      *       },
                      *       "checkpointsChecked": 2,
                      *       "uncovered": 2,
@@ -11268,46 +11376,46 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "runId": "01a243ae-4401-7003-b851-75ed1c28dfa5",
+                     *         "runId": "01a243bc-04eb-7005-b656-224d37117ac4",
                      *         "trigger": "scheduled",
                      *         "requestedBy": null,
-                     *         "startedAt": "2026-12-05T00:50:23.866Z",
-                     *         "finishedAt": "2026-12-05T00:50:23.873Z",
+                     *         "startedAt": "2026-12-05T01:05:25.216Z",
+                     *         "finishedAt": "2026-12-05T01:05:25.227Z",
                      *         "problemCount": 0,
                      *         "report": {
                      *           "ok": true,
                      *           "size": 12,
-                     *           "origin": "attest.local/processing-record/rec-e0ac64",
+                     *           "origin": "attest.local/processing-record/rec-d3bcf5",
                      *           "purged": 0,
                      *           "pending": 0,
                      *           "problems": [],
-                     *           "tenantId": "rec-e0ac64",
+                     *           "tenantId": "rec-d3bcf5",
                      *           "uncovered": 0,
                      *           "latestCheckpoint": {
-                     *             "root": "r6FAK1uGZRqI0fuFBQE5vLdQN34w03ZMzSAmmjkbqTY=",
+                     *             "root": "NXg7fB5jyaa3S0U4b+Lr+0vQBeCukwwx7db8HhxBlyE=",
                      *             "size": 12
                      *           },
                      *           "checkpointsChecked": 6
                      *         }
                      *       },
                      *       {
-                     *         "runId": "01a243ae-43b1-7002-8eb2-7d98595f55e7",
+                     *         "runId": "01a243bc-04c5-7004-a026-dc71c9de04b5",
                      *         "trigger": "on-demand",
-                     *         "requestedBy": "apiKey:01a243ae-3993-7007-b2a3-b5e91f25da10",
-                     *         "startedAt": "2026-12-05T00:50:12.890Z",
-                     *         "finishedAt": "2026-12-05T00:50:12.890Z",
+                     *         "requestedBy": "apiKey:01a243bb-fdc0-7003-b1e2-8fbf2cec9f88",
+                     *         "startedAt": "2026-12-05T01:05:17.199Z",
+                     *         "finishedAt": "2026-12-05T01:05:17.199Z",
                      *         "problemCount": 0,
                      *         "report": {
                      *           "ok": true,
                      *           "size": 12,
-                     *           "origin": "attest.local/processing-record/rec-e0ac64",
+                     *           "origin": "attest.local/processing-record/rec-d3bcf5",
                      *           "purged": 0,
                      *           "pending": 0,
                      *           "problems": [],
-                     *           "tenantId": "rec-e0ac64",
+                     *           "tenantId": "rec-d3bcf5",
                      *           "uncovered": 0,
                      *           "latestCheckpoint": {
-                     *             "root": "r6FAK1uGZRqI0fuFBQE5vLdQN34w03ZMzSAmmjkbqTY=",
+                     *             "root": "NXg7fB5jyaa3S0U4b+Lr+0vQBeCukwwx7db8HhxBlyE=",
                      *             "size": 12
                      *           },
                      *           "checkpointsChecked": 6
@@ -11382,21 +11490,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "runId": "01a243ae-43b1-7002-8eb2-7d98595f55e7",
+                     *       "runId": "01a243bc-04c5-7004-a026-dc71c9de04b5",
                      *       "trigger": "on-demand",
-                     *       "requestedBy": "apiKey:01a243ae-3993-7007-b2a3-b5e91f25da10",
-                     *       "startedAt": "2026-12-05T00:50:12.890Z",
-                     *       "finishedAt": "2026-12-05T00:50:12.890Z",
+                     *       "requestedBy": "apiKey:01a243bb-fdc0-7003-b1e2-8fbf2cec9f88",
+                     *       "startedAt": "2026-12-05T01:05:17.199Z",
+                     *       "finishedAt": "2026-12-05T01:05:17.199Z",
                      *       "problemCount": 0,
                      *       "report": {
-                     *         "tenantId": "rec-e0ac64",
-                     *         "origin": "attest.local/processing-record/rec-e0ac64",
+                     *         "tenantId": "rec-d3bcf5",
+                     *         "origin": "attest.local/processing-record/rec-d3bcf5",
                      *         "ok": true,
                      *         "size": 12,
                      *         "purged": 0,
                      *         "latestCheckpoint": {
                      *           "size": 12,
-                     *           "root": "r6FAK1uGZRqI0fuFBQE5vLdQN34w03ZMzSAmmjkbqTY="
+                     *           "root": "NXg7fB5jyaa3S0U4b+Lr+0vQBeCukwwx7db8HhxBlyE="
                      *         },
                      *         "checkpointsChecked": 6,
                      *         "uncovered": 0,
@@ -11468,32 +11576,32 @@ export interface operations {
                     /**
                      * @example {
                      *       "format": "attest-processing-record-bundle/v1",
-                     *       "tenantId": "rec-e0ac64",
-                     *       "origin": "attest.local/processing-record/rec-e0ac64",
-                     *       "verifierKey": "attest.local/processing-record+3b5d3500+AbU5opVaal9+2rPjc34HZuC4VvugtB6GjgdJFOVerX+x",
-                     *       "exportedAt": "2026-12-05T00:50:12.890Z",
+                     *       "tenantId": "rec-d3bcf5",
+                     *       "origin": "attest.local/processing-record/rec-d3bcf5",
+                     *       "verifierKey": "attest.local/processing-record+2c42fefb+AYmwBIAeRvH6ovfz29q8v0ebgQV489qurRgERgI5V0GF",
+                     *       "exportedAt": "2026-12-05T01:05:17.199Z",
                      *       "checkpoints": [
-                     *         "attest.local/processing-record/rec-e0ac64\n1\nK1+XqSXSiiRNYxtnR4bnMtqqy6xNjx2XiRcnaVdw4Ec=\n\n— attest.local/processing-record O101ALhjMkY/SiCD59q8QxKkQH25ZbX2N97IMbWa7xG4oiEoLmgjKxE37rA5KxIyquIsSvnY0jtLWocOzVjdT/+MygA=\n",
-                     *         "attest.local/processing-record/rec-e0ac64\n4\nX6XFEjAwtpeiGKyDbg+vpvgCPjgbsQJX/u4UBkTjzC4=\n\n— attest.local/processing-record O101ALcAknqKc8Xzjvz5FWJmgE0TGnL8QF1svyuYqF4TWVqqwqaWBr/HHaL3yRf2jVESFmGNErNi5o91SKZgJczwNg8=\n"
+                     *         "attest.local/processing-record/rec-d3bcf5\n1\nsAUc+1kjflhDAL/dhh+bO2bP9CsqKF+r8eg686mXniE=\n\n— attest.local/processing-record LEL++72tAMjqtwyO6PlGGY+kAJ6xlb1zDDqT3PyPjqFbMZ9EFdwODYcyXizPXr8cpsPsJijpcIbqa03Xr1MuhlENcA8=\n",
+                     *         "attest.local/processing-record/rec-d3bcf5\n4\nJX7YmUqdOHpAClUW0EEcSIwuyqzr+g1Az6k/R1U+NvA=\n\n— attest.local/processing-record LEL++5J7/DPVwOvYLu+rL6YSns5qk7gga99HsdpSg4CCbouwdgLXpv8S5xVKltQRILHQbZdVbHKleE1qHCkPv5UBkAg=\n"
                      *       ],
                      *       "complete": false,
                      *       "entries": [
                      *         {
                      *           "index": 1,
-                     *           "leafHash": "gJGmws08xsxSVCao2ioP5/knJrrb9b3rYidrJoK9iR0=",
-                     *           "body": "{\"actor\":\"apiKey:01a243ae-39c1-7007-9b65-efa309c7b5b6\",\"at\":\"2026-12-05T00:50:12.890Z\",\"categories\":[\"profile.email\",\"profile.name\"],\"channel\":null,\"commandId\":\"01a243ae-3a5e-7002-a434-56a7231a37fe\",\"consents\":[],\"correlationId\":\"01a243ae-3a5b-7003-9c50-5245522ad044\",\"eventId\":\"01a243ae-3a60-7002-bcb3-986a5c10c85a\",\"index\":1,\"kind\":\"collect\",\"legalBasis\":null,\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"interactive\",\"outcome\":null,\"purpose\":null,\"reasons\":[],\"subject\":\"psn_saOEUpmkAnwyPuSMm89YvQ\",\"tenant\":\"rec-e0ac64\",\"v\":2}",
+                     *           "leafHash": "NDgA/PIMvbLRFb17PLff8d855psxNHFQ8pvZ9XS5l5U=",
+                     *           "body": "{\"actor\":\"apiKey:01a243bb-fdd6-7004-b1c5-7dfb0d06171c\",\"at\":\"2026-12-05T01:05:17.199Z\",\"categories\":[\"profile.email\",\"profile.name\"],\"channel\":null,\"commandId\":\"01a243bb-fe18-7004-9626-8901c88ea1a1\",\"consents\":[],\"correlationId\":\"01a243bb-fe15-7005-9c7b-88d814bdbff0\",\"eventId\":\"01a243bb-fe19-7006-a101-0c922dfd6444\",\"index\":1,\"kind\":\"collect\",\"legalBasis\":null,\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"interactive\",\"outcome\":null,\"purpose\":null,\"reasons\":[],\"subject\":\"psn_4eMuTDdZD5CGPwVRZDqGKA\",\"tenant\":\"rec-d3bcf5\",\"v\":2}",
                      *           "proof": [
-                     *             "K1+XqSXSiiRNYxtnR4bnMtqqy6xNjx2XiRcnaVdw4Ec=",
-                     *             "9AD9eW2PCQ4JJ0ZG0T6keX9EeSBIDjyB2zqvGG85cas="
+                     *             "sAUc+1kjflhDAL/dhh+bO2bP9CsqKF+r8eg686mXniE=",
+                     *             "x7I1VcZj5eedV4XdVTXPcZssw6uV8Q6hHp4f8QCcPtE="
                      *           ]
                      *         },
                      *         {
                      *           "index": 2,
-                     *           "leafHash": "tAYJULTAbIdYn2MBHXxdnvopaKaXW7DZKbIs7oMuvIM=",
-                     *           "body": "{\"actor\":\"apiKey:01a243ae-39c1-7007-9b65-efa309c7b5b6\",\"at\":\"2026-12-05T00:50:12.890Z\",\"categories\":[\"consent\"],\"channel\":\"email\",\"commandId\":\"01a243ae-3a97-7003-b3ca-265f6ded1031\",\"consents\":[],\"correlationId\":\"01a243ae-3a94-7004-9050-24b194f73ae8\",\"eventId\":\"01a243ae-3aa3-7000-9379-18dc19ed637c\",\"index\":2,\"kind\":\"collect\",\"legalBasis\":\"consent\",\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"interactive\",\"outcome\":null,\"purpose\":\"newsletter\",\"reasons\":[],\"subject\":\"psn_saOEUpmkAnwyPuSMm89YvQ\",\"tenant\":\"rec-e0ac64\",\"v\":2}",
+                     *           "leafHash": "8xOkp5REza/3KWRW/fVH7ieL7+M4KVP5aJHVqqHpE3Y=",
+                     *           "body": "{\"actor\":\"apiKey:01a243bb-fdd6-7004-b1c5-7dfb0d06171c\",\"at\":\"2026-12-05T01:05:17.199Z\",\"categories\":[\"consent\"],\"channel\":\"email\",\"commandId\":\"01a243bb-fe3e-7002-883e-0af4ea2fc428\",\"consents\":[],\"correlationId\":\"01a243bb-fe3c-7005-9213-f14e05009c58\",\"eventId\":\"01a243bb-fe44-7007-924c-a0bb53402b4b\",\"index\":2,\"kind\":\"collect\",\"legalBasis\":\"consent\",\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"interactive\",\"outcome\":null,\"purpose\":\"newsletter\",\"reasons\":[],\"subject\":\"psn_4eMuTDdZD5CGPwVRZDqGKA\",\"tenant\":\"rec-d3bcf5\",\"v\":2}",
                      *           "proof": [
-                     *             "4xvmwe8wMPCw2kJeKXHAK8qtF8d4NPTQc93oF0umbCI=",
-                     *             "5apnyOlnR1bc8FrQeV/q5qufhnA911/CFq2UMDM7AqQ="
+                     *             "RDlgkHJN0a/1MrUXiV1KwHkugoUERCLmv0iIWgNudJs=",
+                     *             "L8F05MyZ30OL7vk4w5yZ6xQgoptg5Tz/9cCFLf6Gd+4="
                      *           ]
                      *         }
                      *       ],
@@ -11502,16 +11610,16 @@ export interface operations {
                      *           "from": 1,
                      *           "to": 14,
                      *           "proof": [
-                     *             "gJGmws08xsxSVCao2ioP5/knJrrb9b3rYidrJoK9iR0=",
-                     *             "9AD9eW2PCQ4JJ0ZG0T6keX9EeSBIDjyB2zqvGG85cas="
+                     *             "NDgA/PIMvbLRFb17PLff8d855psxNHFQ8pvZ9XS5l5U=",
+                     *             "x7I1VcZj5eedV4XdVTXPcZssw6uV8Q6hHp4f8QCcPtE="
                      *           ]
                      *         },
                      *         {
                      *           "from": 4,
                      *           "to": 14,
                      *           "proof": [
-                     *             "FFB14kTWwD5ua9IYMx0Aw7mc3j8iEiPWHdZe0oErbso=",
-                     *             "iLmJ/zfV9L4q51edqOE/vZlqm8TFE7cFXo5fhfXL5Gw="
+                     *             "7SJLcvvBTuj54gClnYOdkG7jtJSCXBtq5m5bb6K91bc=",
+                     *             "/lZZZJ2I9CICKBQSek3gPBlG7XpSxb6SFd5D5ziYymM="
                      *           ]
                      *         }
                      *       ]
@@ -11585,10 +11693,10 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "holdId": "01a243ae-46d3-7004-9fe8-3739ab24d2fa",
+                     *         "holdId": "01a243bc-0757-7006-9c55-ebc51664651a",
                      *         "reason": "Litigation 2026-117: preserve all records",
-                     *         "placedBy": "apiKey:01a243ae-3993-7007-b2a3-b5e91f25da10",
-                     *         "placedAt": "2026-12-05T00:50:12.890Z",
+                     *         "placedBy": "apiKey:01a243bb-fdc0-7003-b1e2-8fbf2cec9f88",
+                     *         "placedAt": "2026-12-05T01:05:17.199Z",
                      *         "releasedBy": null,
                      *         "releasedAt": null
                      *       }
@@ -11656,10 +11764,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "holdId": "01a243ae-46d3-7004-9fe8-3739ab24d2fa",
+                     *       "holdId": "01a243bc-0757-7006-9c55-ebc51664651a",
                      *       "reason": "Litigation 2026-117: preserve all records",
-                     *       "placedBy": "apiKey:01a243ae-3993-7007-b2a3-b5e91f25da10",
-                     *       "placedAt": "2026-12-05T00:50:12.890Z",
+                     *       "placedBy": "apiKey:01a243bb-fdc0-7003-b1e2-8fbf2cec9f88",
+                     *       "placedAt": "2026-12-05T01:05:17.199Z",
                      *       "releasedBy": null,
                      *       "releasedAt": null
                      *     }
@@ -11733,12 +11841,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "holdId": "01a243ae-46d3-7004-9fe8-3739ab24d2fa",
+                     *       "holdId": "01a243bc-0757-7006-9c55-ebc51664651a",
                      *       "reason": "Litigation 2026-117: preserve all records",
-                     *       "placedBy": "apiKey:01a243ae-3993-7007-b2a3-b5e91f25da10",
-                     *       "placedAt": "2026-12-05T00:50:12.890Z",
-                     *       "releasedBy": "apiKey:01a243ae-3993-7007-b2a3-b5e91f25da10",
-                     *       "releasedAt": "2026-12-05T00:50:12.890Z"
+                     *       "placedBy": "apiKey:01a243bb-fdc0-7003-b1e2-8fbf2cec9f88",
+                     *       "placedAt": "2026-12-05T01:05:17.199Z",
+                     *       "releasedBy": "apiKey:01a243bb-fdc0-7003-b1e2-8fbf2cec9f88",
+                     *       "releasedAt": "2026-12-05T01:05:17.199Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ProcessingRecordLegalHold"];
@@ -11818,7 +11926,7 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "activityId": "01a243ae-4704-7006-997c-fb4686a09a96",
+                     *         "activityId": "01a243bc-0774-7007-9c8b-952b074991f0",
                      *         "version": 2,
                      *         "activity": {
                      *           "name": "Newsletter",
@@ -11856,12 +11964,12 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a243ae-3993-7007-b2a3-b5e91f25da10",
-                     *         "recordedAt": "2026-12-05T00:50:12.890Z",
+                     *         "recordedBy": "apiKey:01a243bb-fdc0-7003-b1e2-8fbf2cec9f88",
+                     *         "recordedAt": "2026-12-05T01:05:17.199Z",
                      *         "assessmentRequired": true
                      *       },
                      *       {
-                     *         "activityId": "01a243ae-476f-7001-baf0-6b8a8ce1729c",
+                     *         "activityId": "01a243bc-07a0-7005-8141-b478b239a947",
                      *         "version": 1,
                      *         "activity": {
                      *           "name": "=HYPERLINK(\"http://x\")<script>",
@@ -11894,8 +12002,8 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a243ae-3993-7007-b2a3-b5e91f25da10",
-                     *         "recordedAt": "2026-12-05T00:50:12.890Z",
+                     *         "recordedBy": "apiKey:01a243bb-fdc0-7003-b1e2-8fbf2cec9f88",
+                     *         "recordedAt": "2026-12-05T01:05:17.199Z",
                      *         "assessmentRequired": false
                      *       }
                      *     ]
@@ -11962,7 +12070,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "activityId": "01a243ae-4704-7006-997c-fb4686a09a96",
+                     *       "activityId": "01a243bc-0774-7007-9c8b-952b074991f0",
                      *       "version": 1,
                      *       "activity": {
                      *         "name": "Newsletter",
@@ -11995,8 +12103,8 @@ export interface operations {
                      *         ],
                      *         "automatedDecisionMaking": false
                      *       },
-                     *       "recordedBy": "apiKey:01a243ae-3993-7007-b2a3-b5e91f25da10",
-                     *       "recordedAt": "2026-12-05T00:50:12.890Z",
+                     *       "recordedBy": "apiKey:01a243bb-fdc0-7003-b1e2-8fbf2cec9f88",
+                     *       "recordedAt": "2026-12-05T01:05:17.199Z",
                      *       "assessmentRequired": false
                      *     }
                      */
@@ -12068,7 +12176,7 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "activityId": "01a243ae-4704-7006-997c-fb4686a09a96",
+                     *         "activityId": "01a243bc-0774-7007-9c8b-952b074991f0",
                      *         "version": 2,
                      *         "activity": {
                      *           "name": "Newsletter",
@@ -12106,12 +12214,12 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a243ae-3993-7007-b2a3-b5e91f25da10",
-                     *         "recordedAt": "2026-12-05T00:50:12.890Z",
+                     *         "recordedBy": "apiKey:01a243bb-fdc0-7003-b1e2-8fbf2cec9f88",
+                     *         "recordedAt": "2026-12-05T01:05:17.199Z",
                      *         "assessmentRequired": true
                      *       },
                      *       {
-                     *         "activityId": "01a243ae-476f-7001-baf0-6b8a8ce1729c",
+                     *         "activityId": "01a243bc-07a0-7005-8141-b478b239a947",
                      *         "version": 1,
                      *         "activity": {
                      *           "name": "=HYPERLINK(\"http://x\")<script>",
@@ -12144,8 +12252,8 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a243ae-3993-7007-b2a3-b5e91f25da10",
-                     *         "recordedAt": "2026-12-05T00:50:12.890Z",
+                     *         "recordedBy": "apiKey:01a243bb-fdc0-7003-b1e2-8fbf2cec9f88",
+                     *         "recordedAt": "2026-12-05T01:05:17.199Z",
                      *         "assessmentRequired": false
                      *       }
                      *     ]
@@ -12208,8 +12316,8 @@ export interface operations {
                 content: {
                     /**
                      * @example activityId,version,name,controller,dataProtectionOfficer,purposes,legalBasis,dataSubjectCategories,dataCategories,recipients,transfers,erasureTimeLimit,securityMeasures,sensitiveData,automatedDecisionMaking,entrustedProcessing,providedToOthers,publicDisclosure,assessmentRequired,recordedBy,recordedAt
-                     *     01a243ae-4704-7006-997c-fb4686a09a96,2,Newsletter,Shop Ltd (privacy@shop.example),dpo@shop.example,newsletter,consent,customers,contact,mail service provider,US: SCC 2021/914,2 years after the last contact,per-subject encryption,false,false,false,false,false,true,apiKey:01a243ae-3993-7007-b2a3-b5e91f25da10,2026-12-05T00:50:12.890Z
-                     *     01a243ae-476f-7001-baf0-6b8a8ce1729c,1,"'=HYPERLINK(""http://x"")<script>",Shop Ltd (privacy@shop.example),dpo@shop.example,newsletter,consent,customers,contact,mail service provider,,2 years after the last contact,per-subject encryption,false,false,false,false,false,false,apiKey:01a243ae-3993-7007-b2a3-b5e91f25da10,2026-12-05T00:50:12.890Z
+                     *     01a243bc-0774-7007-9c8b-952b074991f0,2,Newsletter,Shop Ltd (privacy@shop.example),dpo@shop.example,newsletter,consent,customers,contact,mail service provider,US: SCC 2021/914,2 years after the last contact,per-subject encryption,false,false,false,false,false,true,apiKey:01a243bb-fdc0-7003-b1e2-8fbf2cec9f88,2026-12-05T01:05:17.199Z
+                     *     01a243bc-07a0-7005-8141-b478b239a947,1,"'=HYPERLINK(""http://x"")<script>",Shop Ltd (privacy@shop.example),dpo@shop.example,newsletter,consent,customers,contact,mail service provider,,2 years after the last contact,per-subject encryption,false,false,false,false,false,false,apiKey:01a243bb-fdc0-7003-b1e2-8fbf2cec9f88,2026-12-05T01:05:17.199Z
                      */
                     "text/csv": string;
                 };
@@ -12274,7 +12382,7 @@ export interface operations {
                 content: {
                     /**
                      * @example <!doctype html>
-                     *     <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Register of processing activities — rec-e0ac64</title>
+                     *     <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Register of processing activities — rec-d3bcf5</title>
                      *     <style>
                      *     body{font:14px/1.45 system-ui,"Noto Sans CJK SC","PingFang SC",sans-serif;margin:2em auto;max-width:52em;padding:0 1em;color:#111}
                      *     h1{font-size:1.6em}h2{font-size:1.2em;margin:1.6em 0 .4em;border-bottom:1px solid #ccc;padding-bottom:.2em}
@@ -12284,7 +12392,7 @@ export interface operations {
                      *     </style>
                      *     </head><body>
                      *     <h1>Register of processing activities</h1>
-                     *     <p class="meta">rec-e0ac64 · generated December 5, 2026 at 12:50 AM (Coordinated Universal Time) · GDPR Art. 30(1), PIPL Art. 55–56 · 2 activities (current versions)</p>
+                     *     <p class="meta">rec-d3bcf5 · generated December 5, 2026 at 1:05 AM (Coordinated Universal Time) · GDPR Art. 30(1), PIPL Art. 55–56 · 2 activities (current versions)</p>
                      *     …
                      */
                     "text/html": string;
@@ -12351,7 +12459,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "activityId": "01a243ae-4704-7006-997c-fb4686a09a96",
+                     *       "activityId": "01a243bc-0774-7007-9c8b-952b074991f0",
                      *       "version": 2,
                      *       "activity": {
                      *         "name": "Newsletter",
@@ -12389,8 +12497,8 @@ export interface operations {
                      *         ],
                      *         "automatedDecisionMaking": false
                      *       },
-                     *       "recordedBy": "apiKey:01a243ae-3993-7007-b2a3-b5e91f25da10",
-                     *       "recordedAt": "2026-12-05T00:50:12.890Z",
+                     *       "recordedBy": "apiKey:01a243bb-fdc0-7003-b1e2-8fbf2cec9f88",
+                     *       "recordedAt": "2026-12-05T01:05:17.199Z",
                      *       "assessmentRequired": true
                      *     }
                      */
@@ -12473,7 +12581,7 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "activityId": "01a243ae-4704-7006-997c-fb4686a09a96",
+                     *         "activityId": "01a243bc-0774-7007-9c8b-952b074991f0",
                      *         "version": 1,
                      *         "activity": {
                      *           "name": "Newsletter",
@@ -12506,12 +12614,12 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a243ae-3993-7007-b2a3-b5e91f25da10",
-                     *         "recordedAt": "2026-12-05T00:50:12.890Z",
+                     *         "recordedBy": "apiKey:01a243bb-fdc0-7003-b1e2-8fbf2cec9f88",
+                     *         "recordedAt": "2026-12-05T01:05:17.199Z",
                      *         "assessmentRequired": false
                      *       },
                      *       {
-                     *         "activityId": "01a243ae-4704-7006-997c-fb4686a09a96",
+                     *         "activityId": "01a243bc-0774-7007-9c8b-952b074991f0",
                      *         "version": 2,
                      *         "activity": {
                      *           "name": "Newsletter",
@@ -12549,8 +12657,8 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a243ae-3993-7007-b2a3-b5e91f25da10",
-                     *         "recordedAt": "2026-12-05T00:50:12.890Z",
+                     *         "recordedBy": "apiKey:01a243bb-fdc0-7003-b1e2-8fbf2cec9f88",
+                     *         "recordedAt": "2026-12-05T01:05:17.199Z",
                      *         "assessmentRequired": true
                      *       }
                      *     ]
@@ -12643,13 +12751,13 @@ export interface operations {
                      *         "assessedOn": "2026-12-05",
                      *         "conclusion": "acceptable-with-measures",
                      *         "activityIds": [
-                     *           "01a243ae-4704-7006-997c-fb4686a09a96"
+                     *           "01a243bc-0774-7007-9c8b-952b074991f0"
                      *         ],
                      *         "impactOnRights": "Low",
                      *         "lawfulnessAndNecessity": "Consent; transfer needed for the mail provider",
-                     *         "assessmentId": "01a243ae-47fd-7000-8f5e-75bd7caa7b2c",
-                     *         "recordedBy": "apiKey:01a243ae-3993-7007-b2a3-b5e91f25da10",
-                     *         "recordedAt": "2026-12-05T00:50:12.890Z"
+                     *         "assessmentId": "01a243bc-07da-7006-8c0a-8be501bb2c2d",
+                     *         "recordedBy": "apiKey:01a243bb-fdc0-7003-b1e2-8fbf2cec9f88",
+                     *         "recordedAt": "2026-12-05T01:05:17.199Z"
                      *       }
                      *     ]
                      */
@@ -12715,9 +12823,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "assessmentId": "01a243ae-47fd-7000-8f5e-75bd7caa7b2c",
+                     *       "assessmentId": "01a243bc-07da-7006-8c0a-8be501bb2c2d",
                      *       "activityIds": [
-                     *         "01a243ae-4704-7006-997c-fb4686a09a96"
+                     *         "01a243bc-0774-7007-9c8b-952b074991f0"
                      *       ],
                      *       "assessedOn": "2026-12-05",
                      *       "assessor": "privacy team",
@@ -12801,10 +12909,10 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "incidentId": "01a243ae-482d-7004-b6f1-7b324bebf87f",
+                     *         "incidentId": "01a243bc-07eb-7004-9fe2-7f530a11d0bc",
                      *         "report": {
                      *           "kind": "leak",
-                     *           "awareAt": "2026-12-01T16:50:12.890Z",
+                     *           "awareAt": "2026-12-01T17:05:17.199Z",
                      *           "occurredAt": null,
                      *           "description": "Export file left on a shared drive",
                      *           "dataCategories": [
@@ -12813,30 +12921,30 @@ export interface operations {
                      *           "likelyConsequences": "Phishing",
                      *           "affectedSubjectsEstimate": 120
                      *         },
-                     *         "reportedBy": "apiKey:01a243ae-3993-7007-b2a3-b5e91f25da10",
-                     *         "reportedAt": "2026-12-05T00:50:12.890Z",
-                     *         "authorityDeadline": "2026-12-04T16:50:12.890Z",
-                     *         "authorityNotifiedAt": "2026-12-05T00:50:12.890Z",
+                     *         "reportedBy": "apiKey:01a243bb-fdc0-7003-b1e2-8fbf2cec9f88",
+                     *         "reportedAt": "2026-12-05T01:05:17.199Z",
+                     *         "authorityDeadline": "2026-12-04T17:05:17.199Z",
+                     *         "authorityNotifiedAt": "2026-12-05T01:05:17.199Z",
                      *         "notifiedWithinDeadline": false,
                      *         "overdue": false,
                      *         "subjectsNotifiedAt": null,
                      *         "remedies": [
                      *           {
-                     *             "at": "2026-12-05T00:50:12.890Z",
+                     *             "at": "2026-12-05T01:05:17.199Z",
                      *             "description": "Drive permissions fixed"
                      *           }
                      *         ],
-                     *         "closedAt": "2026-12-05T00:50:12.890Z",
+                     *         "closedAt": "2026-12-05T01:05:17.199Z",
                      *         "updates": [
                      *           {
-                     *             "at": "2026-12-05T00:50:12.890Z",
+                     *             "at": "2026-12-05T01:05:17.199Z",
                      *             "type": "authority-notified",
                      *             "authority": "DPA",
                      *             "reference": "DPA-2026-1",
                      *             "delayReason": "Scope unknown until forensics"
                      *           },
                      *           {
-                     *             "at": "2026-12-05T00:50:12.890Z",
+                     *             "at": "2026-12-05T01:05:17.199Z",
                      *             "type": "remedy",
                      *             "description": "Drive permissions fixed"
                      *           }
@@ -12906,10 +13014,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "incidentId": "01a243ae-482d-7004-b6f1-7b324bebf87f",
+                     *       "incidentId": "01a243bc-07eb-7004-9fe2-7f530a11d0bc",
                      *       "report": {
                      *         "kind": "leak",
-                     *         "awareAt": "2026-12-01T16:50:12.890Z",
+                     *         "awareAt": "2026-12-01T17:05:17.199Z",
                      *         "occurredAt": null,
                      *         "description": "Export file left on a shared drive",
                      *         "dataCategories": [
@@ -12918,9 +13026,9 @@ export interface operations {
                      *         "likelyConsequences": "Phishing",
                      *         "affectedSubjectsEstimate": 120
                      *       },
-                     *       "reportedBy": "apiKey:01a243ae-3993-7007-b2a3-b5e91f25da10",
-                     *       "reportedAt": "2026-12-05T00:50:12.890Z",
-                     *       "authorityDeadline": "2026-12-04T16:50:12.890Z",
+                     *       "reportedBy": "apiKey:01a243bb-fdc0-7003-b1e2-8fbf2cec9f88",
+                     *       "reportedAt": "2026-12-05T01:05:17.199Z",
+                     *       "authorityDeadline": "2026-12-04T17:05:17.199Z",
                      *       "authorityNotifiedAt": null,
                      *       "notifiedWithinDeadline": null,
                      *       "overdue": true,
@@ -12999,10 +13107,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "incidentId": "01a243ae-482d-7004-b6f1-7b324bebf87f",
+                     *       "incidentId": "01a243bc-07eb-7004-9fe2-7f530a11d0bc",
                      *       "report": {
                      *         "kind": "leak",
-                     *         "awareAt": "2026-12-01T16:50:12.890Z",
+                     *         "awareAt": "2026-12-01T17:05:17.199Z",
                      *         "occurredAt": null,
                      *         "description": "Export file left on a shared drive",
                      *         "dataCategories": [
@@ -13011,30 +13119,30 @@ export interface operations {
                      *         "likelyConsequences": "Phishing",
                      *         "affectedSubjectsEstimate": 120
                      *       },
-                     *       "reportedBy": "apiKey:01a243ae-3993-7007-b2a3-b5e91f25da10",
-                     *       "reportedAt": "2026-12-05T00:50:12.890Z",
-                     *       "authorityDeadline": "2026-12-04T16:50:12.890Z",
-                     *       "authorityNotifiedAt": "2026-12-05T00:50:12.890Z",
+                     *       "reportedBy": "apiKey:01a243bb-fdc0-7003-b1e2-8fbf2cec9f88",
+                     *       "reportedAt": "2026-12-05T01:05:17.199Z",
+                     *       "authorityDeadline": "2026-12-04T17:05:17.199Z",
+                     *       "authorityNotifiedAt": "2026-12-05T01:05:17.199Z",
                      *       "notifiedWithinDeadline": false,
                      *       "overdue": false,
                      *       "subjectsNotifiedAt": null,
                      *       "remedies": [
                      *         {
-                     *           "at": "2026-12-05T00:50:12.890Z",
+                     *           "at": "2026-12-05T01:05:17.199Z",
                      *           "description": "Drive permissions fixed"
                      *         }
                      *       ],
-                     *       "closedAt": "2026-12-05T00:50:12.890Z",
+                     *       "closedAt": "2026-12-05T01:05:17.199Z",
                      *       "updates": [
                      *         {
-                     *           "at": "2026-12-05T00:50:12.890Z",
+                     *           "at": "2026-12-05T01:05:17.199Z",
                      *           "type": "authority-notified",
                      *           "authority": "DPA",
                      *           "reference": "DPA-2026-1",
                      *           "delayReason": "Scope unknown until forensics"
                      *         },
                      *         {
-                     *           "at": "2026-12-05T00:50:12.890Z",
+                     *           "at": "2026-12-05T01:05:17.199Z",
                      *           "type": "remedy",
                      *           "description": "Drive permissions fixed"
                      *         }
@@ -13123,10 +13231,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "incidentId": "01a243ae-482d-7004-b6f1-7b324bebf87f",
+                     *       "incidentId": "01a243bc-07eb-7004-9fe2-7f530a11d0bc",
                      *       "report": {
                      *         "kind": "leak",
-                     *         "awareAt": "2026-12-01T16:50:12.890Z",
+                     *         "awareAt": "2026-12-01T17:05:17.199Z",
                      *         "occurredAt": null,
                      *         "description": "Export file left on a shared drive",
                      *         "dataCategories": [
@@ -13135,30 +13243,30 @@ export interface operations {
                      *         "likelyConsequences": "Phishing",
                      *         "affectedSubjectsEstimate": 120
                      *       },
-                     *       "reportedBy": "apiKey:01a243ae-3993-7007-b2a3-b5e91f25da10",
-                     *       "reportedAt": "2026-12-05T00:50:12.890Z",
-                     *       "authorityDeadline": "2026-12-04T16:50:12.890Z",
-                     *       "authorityNotifiedAt": "2026-12-05T00:50:12.890Z",
+                     *       "reportedBy": "apiKey:01a243bb-fdc0-7003-b1e2-8fbf2cec9f88",
+                     *       "reportedAt": "2026-12-05T01:05:17.199Z",
+                     *       "authorityDeadline": "2026-12-04T17:05:17.199Z",
+                     *       "authorityNotifiedAt": "2026-12-05T01:05:17.199Z",
                      *       "notifiedWithinDeadline": false,
                      *       "overdue": false,
                      *       "subjectsNotifiedAt": null,
                      *       "remedies": [
                      *         {
-                     *           "at": "2026-12-05T00:50:12.890Z",
+                     *           "at": "2026-12-05T01:05:17.199Z",
                      *           "description": "Drive permissions fixed"
                      *         }
                      *       ],
-                     *       "closedAt": "2026-12-05T00:50:12.890Z",
+                     *       "closedAt": "2026-12-05T01:05:17.199Z",
                      *       "updates": [
                      *         {
-                     *           "at": "2026-12-05T00:50:12.890Z",
+                     *           "at": "2026-12-05T01:05:17.199Z",
                      *           "type": "authority-notified",
                      *           "authority": "DPA",
                      *           "reference": "DPA-2026-1",
                      *           "delayReason": "Scope unknown until forensics"
                      *         },
                      *         {
-                     *           "at": "2026-12-05T00:50:12.890Z",
+                     *           "at": "2026-12-05T01:05:17.199Z",
                      *           "type": "remedy",
                      *           "description": "Drive permissions fixed"
                      *         }
@@ -13269,9 +13377,9 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "requestId": "01a243ae-0fa1-7007-b751-71f39ec5a472",
-                     *         "tenantId": "dsr-f3dd1f",
-                     *         "customerId": "01a243ad-f7f4-7005-a495-46ebaf216ea4",
+                     *         "requestId": "01a243bc-da5e-7001-9c7c-0f519fef0174",
+                     *         "tenantId": "dsr-22fd39",
+                     *         "customerId": "01a243bc-c8c4-7005-ae26-61e43c8511e2",
                      *         "requestType": "access",
                      *         "channel": "phone",
                      *         "relation": "self",
@@ -13294,14 +13402,14 @@ export interface operations {
                      *         "rejection": null,
                      *         "closedAt": null,
                      *         "duplicates": [
-                     *           "01a243ad-f924-7006-ac91-795761bbbbe5",
-                     *           "01a243ad-fade-7004-ba9b-006c0205bae5"
+                     *           "01a243bc-c96a-7004-91db-d14e6e7e0dd8",
+                     *           "01a243bc-ca77-7005-b201-9e4c1c3e2d36"
                      *         ]
                      *       },
                      *       {
-                     *         "requestId": "01a243ae-0fc0-7004-b4b1-23be2f40a1b5",
-                     *         "tenantId": "dsr-f3dd1f",
-                     *         "customerId": "01a243ad-f7f4-7005-a495-46ebaf216ea4",
+                     *         "requestId": "01a243bc-da77-7002-a3b0-ee3dcc83abd9",
+                     *         "tenantId": "dsr-22fd39",
+                     *         "customerId": "01a243bc-c8c4-7005-ae26-61e43c8511e2",
                      *         "requestType": "access",
                      *         "channel": "phone",
                      *         "relation": "self",
@@ -13324,8 +13432,8 @@ export interface operations {
                      *         "rejection": null,
                      *         "closedAt": null,
                      *         "duplicates": [
-                     *           "01a243ad-f924-7006-ac91-795761bbbbe5",
-                     *           "01a243ad-fade-7004-ba9b-006c0205bae5"
+                     *           "01a243bc-c96a-7004-91db-d14e6e7e0dd8",
+                     *           "01a243bc-ca77-7005-b201-9e4c1c3e2d36"
                      *         ]
                      *       }
                      *     ]
@@ -13401,9 +13509,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a243ad-fda6-7006-8cbb-5d7f2ac485ee",
-                     *       "tenantId": "dsr-f3dd1f",
-                     *       "customerId": "01a243ad-f7f4-7005-a495-46ebaf216ea4",
+                     *       "requestId": "01a243bc-cbc6-7000-952b-fb5fda522489",
+                     *       "tenantId": "dsr-22fd39",
+                     *       "customerId": "01a243bc-c8c4-7005-ae26-61e43c8511e2",
                      *       "requestType": "access",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -13426,12 +13534,327 @@ export interface operations {
                      *       "rejection": null,
                      *       "closedAt": null,
                      *       "duplicates": [
-                     *         "01a243ad-f924-7006-ac91-795761bbbbe5",
-                     *         "01a243ad-fade-7004-ba9b-006c0205bae5"
+                     *         "01a243bc-c96a-7004-91db-d14e6e7e0dd8",
+                     *         "01a243bc-ca77-7005-b201-9e4c1c3e2d36"
                      *       ]
                      *     }
                      */
                     "application/json": components["schemas"]["DataSubjectRequest"];
+                };
+            };
+            /** @description Invalid input (VALIDATION.FAILED with field errors, PURPOSE.REQUIRED, …); nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description No or invalid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The credential lacks the permission of this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Not found in your tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Rate limit reached; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Unexpected error; only a correlation id is returned. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+        };
+    };
+    RequestsController_bulkJobs: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Jobs, newest first (failures are listed on each job) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "jobId": "01a243bc-dcfa-7001-82dc-3e6b0fa6e27e",
+                     *         "action": {
+                     *           "kind": "assign",
+                     *           "handler": "user:bulk-handler"
+                     *         },
+                     *         "filter": {
+                     *           "status": "all",
+                     *           "channel": "in-person"
+                     *         },
+                     *         "excluded": [],
+                     *         "createdBy": "apiKey:01a243bc-c82e-7008-81b4-42547513da15",
+                     *         "createdAt": "2026-11-23T10:16:00.000Z",
+                     *         "finishedAt": "2026-11-23T10:16:00.000Z",
+                     *         "total": 12,
+                     *         "done": 2,
+                     *         "failed": 10,
+                     *         "pending": 0,
+                     *         "failures": []
+                     *       },
+                     *       {
+                     *         "jobId": "01a243bc-dc6d-7007-9a61-4e77bceaace3",
+                     *         "action": {
+                     *           "kind": "reject",
+                     *           "reasons": [
+                     *             "The requester could not be identified within the time allowed"
+                     *           ],
+                     *           "complaint": "Complain to the data protection authority: dpa.example.org"
+                     *         },
+                     *         "filter": {
+                     *           "channel": "in-person"
+                     *         },
+                     *         "excluded": [
+                     *           "01a243bc-db81-7003-9384-9401d491586f",
+                     *           "01a243bc-dbea-7002-a11b-556f00661c3e"
+                     *         ],
+                     *         "createdBy": "apiKey:01a243bc-c82e-7008-81b4-42547513da15",
+                     *         "createdAt": "2026-11-23T10:16:00.000Z",
+                     *         "finishedAt": "2026-11-23T10:16:00.000Z",
+                     *         "total": 10,
+                     *         "done": 10,
+                     *         "failed": 0,
+                     *         "pending": 0,
+                     *         "failures": []
+                     *       }
+                     *     ]
+                     */
+                    "application/json": components["schemas"]["BulkJob"][];
+                };
+            };
+            /** @description Invalid input (VALIDATION.FAILED with field errors, PURPOSE.REQUIRED, …); nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description No or invalid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The credential lacks the permission of this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Rate limit reached; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Unexpected error; only a correlation id is returned. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+        };
+    };
+    RequestsController_startBulk: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkActionDto"];
+            };
+        };
+        responses: {
+            /** @description The job as started: the requests it reaches, and their results so far */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "jobId": "01a243bc-dc6d-7007-9a61-4e77bceaace3",
+                     *       "action": {
+                     *         "kind": "reject",
+                     *         "reasons": [
+                     *           "The requester could not be identified within the time allowed"
+                     *         ],
+                     *         "complaint": "Complain to the data protection authority: dpa.example.org"
+                     *       },
+                     *       "filter": {
+                     *         "channel": "in-person"
+                     *       },
+                     *       "excluded": [
+                     *         "01a243bc-db81-7003-9384-9401d491586f",
+                     *         "01a243bc-dbea-7002-a11b-556f00661c3e"
+                     *       ],
+                     *       "createdBy": "apiKey:01a243bc-c82e-7008-81b4-42547513da15",
+                     *       "createdAt": "2026-11-23T10:16:00.000Z",
+                     *       "finishedAt": null,
+                     *       "total": 10,
+                     *       "done": 0,
+                     *       "failed": 0,
+                     *       "pending": 10,
+                     *       "failures": []
+                     *     }
+                     */
+                    "application/json": components["schemas"]["BulkJob"];
+                };
+            };
+            /** @description Invalid input (VALIDATION.FAILED with field errors, PURPOSE.REQUIRED, …); nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description No or invalid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The credential lacks the permission of this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Rate limit reached; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Unexpected error; only a correlation id is returned. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+        };
+    };
+    RequestsController_bulkJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                jobId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The job */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "jobId": "01a243bc-dc6d-7007-9a61-4e77bceaace3",
+                     *       "action": {
+                     *         "kind": "reject",
+                     *         "reasons": [
+                     *           "The requester could not be identified within the time allowed"
+                     *         ],
+                     *         "complaint": "Complain to the data protection authority: dpa.example.org"
+                     *       },
+                     *       "filter": {
+                     *         "channel": "in-person"
+                     *       },
+                     *       "excluded": [
+                     *         "01a243bc-db81-7003-9384-9401d491586f",
+                     *         "01a243bc-dbea-7002-a11b-556f00661c3e"
+                     *       ],
+                     *       "createdBy": "apiKey:01a243bc-c82e-7008-81b4-42547513da15",
+                     *       "createdAt": "2026-11-23T10:16:00.000Z",
+                     *       "finishedAt": "2026-11-23T10:16:00.000Z",
+                     *       "total": 10,
+                     *       "done": 10,
+                     *       "failed": 0,
+                     *       "pending": 0,
+                     *       "failures": []
+                     *     }
+                     */
+                    "application/json": components["schemas"]["BulkJob"];
                 };
             };
             /** @description Invalid input (VALIDATION.FAILED with field errors, PURPOSE.REQUIRED, …); nothing was changed. */
@@ -13509,9 +13932,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a243ad-fa79-7000-ae1a-bb9d59374e35",
-                     *       "tenantId": "dsr-f3dd1f",
-                     *       "customerId": "01a243ad-f7f4-7005-a495-46ebaf216ea4",
+                     *       "requestId": "01a243bc-ca1b-7001-8478-b8ba343ef6e9",
+                     *       "tenantId": "dsr-22fd39",
+                     *       "customerId": "01a243bc-c8c4-7005-ae26-61e43c8511e2",
                      *       "requestType": "restriction",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -13534,7 +13957,7 @@ export interface operations {
                      *       "rejection": null,
                      *       "closedAt": null,
                      *       "duplicates": [
-                     *         "01a243ad-faa3-7006-8b07-30474f14e398"
+                     *         "01a243bc-ca45-7002-9854-641dff29da0c"
                      *       ]
                      *     }
                      */
@@ -13616,8 +14039,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "challengeId": "01a243ad-fb09-7003-aa7d-064bcc725679",
-                     *       "expiresAt": "2026-11-23T10:15:00.000Z"
+                     *       "challengeId": "01a243bc-b430-7002-9a73-217c2f1db8d1",
+                     *       "expiresAt": "2026-12-05T01:21:09.988Z"
                      *     }
                      */
                     "application/json": components["schemas"]["VerificationCodeSent"];
@@ -13715,9 +14138,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a243ad-ff18-7004-9657-77f55482225a",
-                     *       "tenantId": "dsr-f3dd1f",
-                     *       "customerId": "01a243ad-f7f4-7005-a495-46ebaf216ea4",
+                     *       "requestId": "01a243bc-ccfe-7007-990b-d8cfe8f34f57",
+                     *       "tenantId": "dsr-22fd39",
+                     *       "customerId": "01a243bc-c8c4-7005-ae26-61e43c8511e2",
                      *       "requestType": "restriction",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -13740,8 +14163,8 @@ export interface operations {
                      *       "rejection": null,
                      *       "closedAt": null,
                      *       "duplicates": [
-                     *         "01a243ad-fa79-7000-ae1a-bb9d59374e35",
-                     *         "01a243ad-faa3-7006-8b07-30474f14e398"
+                     *         "01a243bc-ca1b-7001-8478-b8ba343ef6e9",
+                     *         "01a243bc-ca45-7002-9854-641dff29da0c"
                      *       ]
                      *     }
                      */
@@ -13836,9 +14259,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a243ad-fda6-7006-8cbb-5d7f2ac485ee",
-                     *       "tenantId": "dsr-f3dd1f",
-                     *       "customerId": "01a243ad-f7f4-7005-a495-46ebaf216ea4",
+                     *       "requestId": "01a243bc-cbc6-7000-952b-fb5fda522489",
+                     *       "tenantId": "dsr-22fd39",
+                     *       "customerId": "01a243bc-c8c4-7005-ae26-61e43c8511e2",
                      *       "requestType": "access",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -13861,8 +14284,8 @@ export interface operations {
                      *       "rejection": null,
                      *       "closedAt": null,
                      *       "duplicates": [
-                     *         "01a243ad-f924-7006-ac91-795761bbbbe5",
-                     *         "01a243ad-fade-7004-ba9b-006c0205bae5"
+                     *         "01a243bc-c96a-7004-91db-d14e6e7e0dd8",
+                     *         "01a243bc-ca77-7005-b201-9e4c1c3e2d36"
                      *       ]
                      *     }
                      */
@@ -13957,9 +14380,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a243ad-fdf6-7002-b63b-703c4e61477d",
-                     *       "tenantId": "dsr-f3dd1f",
-                     *       "customerId": "01a243ad-f7f4-7005-a495-46ebaf216ea4",
+                     *       "requestId": "01a243bc-cc0c-7002-bd76-d9d816af75ea",
+                     *       "tenantId": "dsr-22fd39",
+                     *       "customerId": "01a243bc-c8c4-7005-ae26-61e43c8511e2",
                      *       "requestType": "deletion",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -14075,9 +14498,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a243ad-fdf6-7002-b63b-703c4e61477d",
-                     *       "tenantId": "dsr-f3dd1f",
-                     *       "customerId": "01a243ad-f7f4-7005-a495-46ebaf216ea4",
+                     *       "requestId": "01a243bc-cc0c-7002-bd76-d9d816af75ea",
+                     *       "tenantId": "dsr-22fd39",
+                     *       "customerId": "01a243bc-c8c4-7005-ae26-61e43c8511e2",
                      *       "requestType": "deletion",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -14092,7 +14515,7 @@ export interface operations {
                      *       "escalations": [
                      *         {
                      *           "at": "2026-11-23T10:16:00.000Z",
-                     *           "by": "apiKey:01a243ad-f745-7008-9c43-6e29197ae5dc",
+                     *           "by": "apiKey:01a243bc-c82e-7008-81b4-42547513da15",
                      *           "reason": "the tenant has not answered in three weeks"
                      *         }
                      *       ],
@@ -14199,9 +14622,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a243ad-fdf6-7002-b63b-703c4e61477d",
-                     *       "tenantId": "dsr-f3dd1f",
-                     *       "customerId": "01a243ad-f7f4-7005-a495-46ebaf216ea4",
+                     *       "requestId": "01a243bc-cc0c-7002-bd76-d9d816af75ea",
+                     *       "tenantId": "dsr-22fd39",
+                     *       "customerId": "01a243bc-c8c4-7005-ae26-61e43c8511e2",
                      *       "requestType": "deletion",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -14216,7 +14639,7 @@ export interface operations {
                      *       "escalations": [
                      *         {
                      *           "at": "2026-11-23T10:16:00.000Z",
-                     *           "by": "apiKey:01a243ad-f745-7008-9c43-6e29197ae5dc",
+                     *           "by": "apiKey:01a243bc-c82e-7008-81b4-42547513da15",
                      *           "reason": "the tenant has not answered in three weeks"
                      *         }
                      *       ],
@@ -14322,9 +14745,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a243ad-ff18-7004-9657-77f55482225a",
-                     *       "tenantId": "dsr-f3dd1f",
-                     *       "customerId": "01a243ad-f7f4-7005-a495-46ebaf216ea4",
+                     *       "requestId": "01a243bc-ccfe-7007-990b-d8cfe8f34f57",
+                     *       "tenantId": "dsr-22fd39",
+                     *       "customerId": "01a243bc-c8c4-7005-ae26-61e43c8511e2",
                      *       "requestType": "restriction",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -14347,8 +14770,8 @@ export interface operations {
                      *       "rejection": null,
                      *       "closedAt": null,
                      *       "duplicates": [
-                     *         "01a243ad-fa79-7000-ae1a-bb9d59374e35",
-                     *         "01a243ad-faa3-7006-8b07-30474f14e398"
+                     *         "01a243bc-ca1b-7001-8478-b8ba343ef6e9",
+                     *         "01a243bc-ca45-7002-9854-641dff29da0c"
                      *       ]
                      *     }
                      */
@@ -14443,10 +14866,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a243ae-099a-7005-8b6d-ed823a3b6990",
+                     *       "requestId": "01a243bc-d50f-7000-9a1d-ddef1eb048e6",
                      *       "outcome": {
                      *         "summary": "personal data erased: profile (except the retained fields), follow-up notes, consent evidence, customer and consent read models, lookup entries, pseudonym mapping, subject key",
-                     *         "documentId": "01a243ae-0a74-7006-97ce-d0b41e08615e",
+                     *         "documentId": "01a243bc-d5bd-7004-8833-99787d2fae60",
                      *         "retained": [
                      *           {
                      *             "category": "bankAccount",
@@ -14548,14 +14971,14 @@ export interface operations {
                     /**
                      * @example {
                      *       "format": "attest-access-export/v1",
-                     *       "tenantId": "dsr-f3dd1f",
-                     *       "requestId": "01a243ae-0232-7005-b4bc-bc4fdf0b7d37",
+                     *       "tenantId": "dsr-22fd39",
+                     *       "requestId": "01a243bc-cf49-7006-9953-a6f4f6212cc2",
                      *       "generatedAt": "2026-11-23T10:16:00.000Z",
                      *       "subject": {
-                     *         "customerId": "01a243ad-f7f4-7005-a495-46ebaf216ea4",
+                     *         "customerId": "01a243bc-c8c4-7005-ae26-61e43c8511e2",
                      *         "profile": {
-                     *           "name": "Li f3dd1f",
-                     *           "email": "li.corrected.f3dd1f@example.org"
+                     *           "name": "Li 22fd39",
+                     *           "email": "li.corrected.22fd39@example.org"
                      *         },
                      *         "tags": [],
                      *         "under14": false,
@@ -14565,16 +14988,16 @@ export interface operations {
                      *       "followUps": [],
                      *       "consents": [
                      *         {
-                     *           "receiptId": "01a243ad-f827-7005-8eea-5a80e49fe05a",
-                     *           "tenantId": "dsr-f3dd1f",
-                     *           "subjectId": "01a243ad-f7f4-7005-a495-46ebaf216ea4",
-                     *           "consentId": "01a243ad-f827-7006-bc36-feaa322df850",
+                     *           "receiptId": "01a243bc-c8ee-7002-a1b0-9dd0f5662ee5",
+                     *           "tenantId": "dsr-22fd39",
+                     *           "subjectId": "01a243bc-c8c4-7005-ae26-61e43c8511e2",
+                     *           "consentId": "01a243bc-c8ee-7003-9d96-b1235e66923a",
                      *           "channel": "email",
                      *           "scope": "general",
                      *           "recordedAt": "2026-11-23T10:00:00.000Z",
                      *           "event": {
-                     *             "id": "01a243ad-f828-7000-b9af-354b6d421028",
-                     *             "stream": "consent-01a243ad-f7f4-7005-a495-46ebaf216ea4",
+                     *             "id": "01a243bc-c8ef-7007-9af5-2b6f1608d349",
+                     *             "stream": "consent-01a243bc-c8c4-7005-ae26-61e43c8511e2",
                      *             "position": 0
                      *           },
                      *           "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -14598,16 +15021,16 @@ export interface operations {
                      *           "givenByGuardian": null
                      *         },
                      *         {
-                     *           "receiptId": "01a243ad-f87c-7002-8b30-d6fc60af8648",
-                     *           "tenantId": "dsr-f3dd1f",
-                     *           "subjectId": "01a243ad-f7f4-7005-a495-46ebaf216ea4",
-                     *           "consentId": "01a243ad-f87c-7003-8cb6-6035cdbeec48",
+                     *           "receiptId": "01a243bc-c929-7005-97a8-3e85c38d9042",
+                     *           "tenantId": "dsr-22fd39",
+                     *           "subjectId": "01a243bc-c8c4-7005-ae26-61e43c8511e2",
+                     *           "consentId": "01a243bc-c929-7006-8d36-c899bc28f44e",
                      *           "channel": "sms",
                      *           "scope": "general",
                      *           "recordedAt": "2026-11-23T10:00:00.000Z",
                      *           "event": {
-                     *             "id": "01a243ad-f887-7002-997d-62f4db88f368",
-                     *             "stream": "consent-01a243ad-f7f4-7005-a495-46ebaf216ea4",
+                     *             "id": "01a243bc-c92a-7006-9abe-8cf08fcece32",
+                     *             "stream": "consent-01a243bc-c8c4-7005-ae26-61e43c8511e2",
                      *             "position": 1
                      *           },
                      *           "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -14633,16 +15056,16 @@ export interface operations {
                      *       ],
                      *       "processing": [
                      *         {
-                     *           "actor": "apiKey:01a243ad-f75c-7009-96e5-bcea93024598",
+                     *           "actor": "apiKey:01a243bc-c843-7006-aec5-03fb0e5f4060",
                      *           "at": "2026-12-10T10:00:00.000Z",
                      *           "categories": [
                      *             "request-contact"
                      *           ],
                      *           "channel": "web",
-                     *           "commandId": "01a243ad-faa1-7000-870b-69d16a7112ca",
+                     *           "commandId": "01a243bc-ca40-7005-90d2-0ecbf8289d48",
                      *           "consents": [],
-                     *           "correlationId": "01a243ad-fa9d-7002-9894-59d5647bfb51",
-                     *           "eventId": "01a243ad-faa4-7000-83cb-19709c84e6c8",
+                     *           "correlationId": "01a243bc-ca3d-7007-b597-e16e4a4e3b79",
+                     *           "eventId": "01a243bc-ca45-7003-b131-e5d3a208e240",
                      *           "index": 7,
                      *           "kind": "collect",
                      *           "legalBasis": "legal-obligation",
@@ -14654,45 +15077,44 @@ export interface operations {
                      *           "outcome": null,
                      *           "purpose": "data-subject-request",
                      *           "reasons": [],
-                     *           "subject": "psn_T215cYFcsYp11W-s4xLvlQ",
-                     *           "tenant": "dsr-f3dd1f",
+                     *           "subject": "psn_45768upwXD4PpGs4nwB7nw",
+                     *           "tenant": "dsr-22fd39",
                      *           "v": 2,
-                     *           "leafHash": "9cQ9h+RIzDbnJPeZOog4F5kfDwIDi8ELOw+TfrNDQBU="
+                     *           "leafHash": "BfTj5qlnN5WIGE/ojuLFgDz/8RjnZ9iJ+0RySL9++1M="
                      *         },
                      *         {
-                     *           "actor": "apiKey:01a243ad-f75c-7009-96e5-bcea93024598",
+                     *           "actor": "apiKey:01a243bc-c843-7006-aec5-03fb0e5f4060",
                      *           "at": "2026-11-23T10:16:00.000Z",
                      *           "categories": [
-                     *             "contact",
-                     *             "identity"
+                     *             "request-contact"
                      *           ],
-                     *           "channel": null,
-                     *           "commandId": null,
+                     *           "channel": "web",
+                     *           "commandId": "01a243bc-cf47-7004-9142-a09ed4ab4e5d",
                      *           "consents": [],
-                     *           "correlationId": "01a243ae-01f4-7004-bf0d-9cb32ccb40d2",
-                     *           "eventId": null,
-                     *           "index": 22,
-                     *           "kind": "read",
-                     *           "legalBasis": null,
+                     *           "correlationId": "01a243bc-cf45-7001-af16-351a8c290ec0",
+                     *           "eventId": "01a243bc-cf49-7007-b5f8-932f9c843405",
+                     *           "index": 21,
+                     *           "kind": "collect",
+                     *           "legalBasis": "legal-obligation",
                      *           "measures": [
                      *             "per-subject-encryption",
                      *             "access-control"
                      *           ],
-                     *           "method": "api",
+                     *           "method": "interactive",
                      *           "outcome": null,
-                     *           "purpose": "customer-support",
+                     *           "purpose": "data-subject-request",
                      *           "reasons": [],
-                     *           "subject": "psn_T215cYFcsYp11W-s4xLvlQ",
-                     *           "tenant": "dsr-f3dd1f",
+                     *           "subject": "psn_45768upwXD4PpGs4nwB7nw",
+                     *           "tenant": "dsr-22fd39",
                      *           "v": 2,
-                     *           "leafHash": "ieeXfeslzTV6ceC6kD9Ks53CQNLnGxusFZSXoX2JuyY="
+                     *           "leafHash": "MtjKQcersVa+sQMU1wSHZmQE1QWJmHRkGNHDJlip0X0="
                      *         }
                      *       ],
                      *       "requests": [
                      *         {
-                     *           "requestId": "01a243ad-f924-7006-ac91-795761bbbbe5",
-                     *           "tenantId": "dsr-f3dd1f",
-                     *           "customerId": "01a243ad-f7f4-7005-a495-46ebaf216ea4",
+                     *           "requestId": "01a243bc-c96a-7004-91db-d14e6e7e0dd8",
+                     *           "tenantId": "dsr-22fd39",
+                     *           "customerId": "01a243bc-c8c4-7005-ae26-61e43c8511e2",
                      *           "requestType": "access",
                      *           "channel": "web",
                      *           "relation": "self",
@@ -14715,14 +15137,14 @@ export interface operations {
                      *           "rejection": null,
                      *           "closedAt": null,
                      *           "duplicates": [
-                     *             "01a243ad-fade-7004-ba9b-006c0205bae5",
-                     *             "01a243ad-fda6-7006-8cbb-5d7f2ac485ee"
+                     *             "01a243bc-ca77-7005-b201-9e4c1c3e2d36",
+                     *             "01a243bc-cbc6-7000-952b-fb5fda522489"
                      *           ]
                      *         },
                      *         {
-                     *           "requestId": "01a243ad-fa79-7000-ae1a-bb9d59374e35",
-                     *           "tenantId": "dsr-f3dd1f",
-                     *           "customerId": "01a243ad-f7f4-7005-a495-46ebaf216ea4",
+                     *           "requestId": "01a243bc-ca1b-7001-8478-b8ba343ef6e9",
+                     *           "tenantId": "dsr-22fd39",
+                     *           "customerId": "01a243bc-c8c4-7005-ae26-61e43c8511e2",
                      *           "requestType": "restriction",
                      *           "channel": "web",
                      *           "relation": "self",
@@ -14745,7 +15167,7 @@ export interface operations {
                      *           "rejection": null,
                      *           "closedAt": null,
                      *           "duplicates": [
-                     *             "01a243ad-faa3-7006-8b07-30474f14e398"
+                     *             "01a243bc-ca45-7002-9854-641dff29da0c"
                      *           ]
                      *         }
                      *       ]
@@ -14855,9 +15277,9 @@ export interface operations {
                      *     </style>
                      *     </head><body>
                      *     <h1>The personal data we hold about you</h1>
-                     *     <p class="meta">Produced November 23, 2026 at 10:16 AM (Coordinated Universal Time) · for request 01a243ae-0232-7005-b4bc-bc4fdf0b7d37 · your reference 01a243ad-f7f4-7005-a495-46ebaf216ea4</p>
+                     *     <p class="meta">Produced November 23, 2026 at 10:16 AM (Coordinated Universal Time) · for request 01a243bc-cf49-7006-9953-a6f4f6212cc2 · your reference 01a243bc-c8c4-7005-ae26-61e43c8511e2</p>
                      *     <h2>Your details</h2>
-                     *     <table class="rows"><tr><th scope="row">Name</th><td>Li f3dd1f</td></tr><tr><th scope="row">E-mail address</th><td>li.corrected.f3dd1f@example.org</td></tr></table>
+                     *     <table class="rows"><tr><th scope="row">Name</th><td>Li 22fd39</td></tr><tr><th scope="row">E-mail address</th><td>li.corrected.22fd39@example.org</td></tr></table>
                      *     …
                      */
                     "text/html": string;
@@ -15044,24 +15466,24 @@ export interface operations {
                      *             "category": "email"
                      *           }
                      *         ],
-                     *         "tenantId": "dsr-f3dd1f",
-                     *         "requestId": "01a243ae-099a-7005-8b6d-ed823a3b6990",
+                     *         "tenantId": "dsr-22fd39",
+                     *         "requestId": "01a243bc-d50f-7000-9a1d-ddef1eb048e6",
                      *         "receivedAt": "2026-11-23T10:16:00.000Z",
-                     *         "subjectRef": "01a243ae-0955-7002-8876-24488dc9cb4c",
-                     *         "verifierKey": "attest.local/processing-record+c7dc77fe+AbonGwd8Etgvp6YFG6PiTGM/jTBgVnvqCkt5Pe5KFvuW",
-                     *         "certificateId": "01a243ae-0a74-7006-97ce-d0b41e08615e",
+                     *         "subjectRef": "01a243bc-d4d8-7004-80c0-b46dee1544e3",
+                     *         "verifierKey": "attest.local/processing-record+b7aca344+AZx+qMV08jdJt0m0WwbJ9CY4gqgjKwJQao9yETTJnIFD",
+                     *         "certificateId": "01a243bc-d5bd-7004-8833-99787d2fae60",
                      *         "processingRecord": {
                      *           "index": 41,
-                     *           "origin": "attest.local/processing-record/dsr-f3dd1f",
-                     *           "leafHash": "0uPvnFfLpZBsx3lSBd+rObSDw3FnmY5q08Fm79EDBwg=",
-                     *           "checkpoint": "attest.local/processing-record/dsr-f3dd1f\n42\noE2Az8+0TJ8AfkXk1xSmvPxYll8x/dZ8Ssi7JSsgssw=\n\n— attest.local/processing-record x9x3/tmsuh5zF2UAZOJsVvFyAY0ojOAaBMB5FIQ15+Pns28N2tXiM8ePQyPxViaq/KZA7Zgg3U+t2Y+O7OnixRx9Qgs=\n",
+                     *           "origin": "attest.local/processing-record/dsr-22fd39",
+                     *           "leafHash": "eANBZIdCVzKmt8LNopdod2uE9w+x/mtaYfiyruinge4=",
+                     *           "checkpoint": "attest.local/processing-record/dsr-22fd39\n42\ntaiD/7ToCLHPxFXw/Knq0bIFJvP5q4TGdAZGW2pP6ow=\n\n— attest.local/processing-record t6yjRAv6a6gLODtL0zv50pZkrs7+a2JXJmWrReBRnUnSxlsaeDlVO5rmc+oFnNQYfGVqsjlUlgqCAkd00onfc3gvLwI=\n",
                      *           "inclusionProof": [
-                     *             "M3HoM0sZsi1SebbjnWONSzivXyw+jHEAirsK8L65zYI=",
-                     *             "yBLeBPlpHdmqaM636lB44GtGI1BjnyKLcCdp+34ONaE="
+                     *             "nEgkko2pymXNBkL5MZfYIkAaLEO04Do5QbJB259SXEQ=",
+                     *             "AgFiTW+o6FQ+a6px3OTyyzph/rUXUNG5WDxRRu6T1jw="
                      *           ]
                      *         }
                      *       },
-                     *       "signedNote": "{\"certificateId\":\"01a243ae-0a74-7006-97ce-d0b41e08615e\",\"covered\":[\"profile (except the retained fields)\",\"follow-up notes\",\"consent evidence\",\"customer and consent read models\",\"lookup entries\",\"pseudonym mapping\",\"subject key\"],\"erasedAt\":\"2026-11-23T10:16:00.000Z\",\"format\":\"attest-deletion-certificate/v1\",\"issuedAt\":\"2026-11-23T10:16:00.000Z\",\"processingRecord\":{\"checkpoint\":\"attest.local/processing-record/dsr-f3dd1f\\n42\\noE2Az8+0TJ8AfkXk1xSmvPxYll8x/dZ8Ssi7JSsgssw=\\n\\n— attest.local/processing-record x9x3/tmsuh5zF2UAZOJsVvFyAY0ojOAaBMB5FIQ15+Pns28N2tXiM8ePQyPxViaq/KZA7Zgg3U+t2Y+O7OnixRx9Qgs=\\n\",\"inclusionProof\":[\"M3HoM0sZsi1SebbjnWONSzivXyw+jHEAirsK8L65zYI=\",\"yBLeBPlpHdmqaM636lB44GtGI1BjnyKLcCdp+34ONaE=\",\"/Z+mgsEOe3dHcQXJY9zgo19STEWUsjs6vbBHut2BIq0=\"],\"index\":41,\"leafHash\":\"0uPvnFfLpZBsx3lSBd+rObSDw3FnmY5q08Fm79EDBwg=\",\"origin\":\"attest.local/processing-record/dsr-f3dd1f\"},\"receivedAt\":\"2026-11-23T10:16:00.000Z\",\"requestId\":\"01a243ae-099a-7005-8b6d-ed823a3b6990\",\"retained\":[{\"category\":\"bankAccount\",\"reason\":\"Tax law: accounting records are kept 10 years\",\"until\":\"2036-11-23\"},{\"category\":\"email\",\"reason\":\"Legal claim 2026-117 pending\",\"until\":\"2028-12-31\"}],\"subjectRef\":\"01a243ae-0955-7002-8876-24488dc9cb4c\",\"tenantId\":\"dsr-f3dd1f\",\"verifierKey\":\"attest.local/processing-record+c7dc77fe+AbonGwd8Etgvp6YFG6PiTGM/jTBgVnvqCkt5Pe5KFvuW\"}\n\n— attest.local/processing-record x9x3/v5A82LH7GiGasHxQ5ClmmBXtVlMoUoYuwSBN3E3y9trK2+LicHMvUUWdPE0jK2OpDIvXxYe8LIL3TH4lpb5BAw=\n"
+                     *       "signedNote": "{\"certificateId\":\"01a243bc-d5bd-7004-8833-99787d2fae60\",\"covered\":[\"profile (except the retained fields)\",\"follow-up notes\",\"consent evidence\",\"customer and consent read models\",\"lookup entries\",\"pseudonym mapping\",\"subject key\"],\"erasedAt\":\"2026-11-23T10:16:00.000Z\",\"format\":\"attest-deletion-certificate/v1\",\"issuedAt\":\"2026-11-23T10:16:00.000Z\",\"processingRecord\":{\"checkpoint\":\"attest.local/processing-record/dsr-22fd39\\n42\\ntaiD/7ToCLHPxFXw/Knq0bIFJvP5q4TGdAZGW2pP6ow=\\n\\n— attest.local/processing-record t6yjRAv6a6gLODtL0zv50pZkrs7+a2JXJmWrReBRnUnSxlsaeDlVO5rmc+oFnNQYfGVqsjlUlgqCAkd00onfc3gvLwI=\\n\",\"inclusionProof\":[\"nEgkko2pymXNBkL5MZfYIkAaLEO04Do5QbJB259SXEQ=\",\"AgFiTW+o6FQ+a6px3OTyyzph/rUXUNG5WDxRRu6T1jw=\",\"1//JqWPWPpV2h2EPVPkl3ZMgS05WVA/6aWYtry/FYw0=\"],\"index\":41,\"leafHash\":\"eANBZIdCVzKmt8LNopdod2uE9w+x/mtaYfiyruinge4=\",\"origin\":\"attest.local/processing-record/dsr-22fd39\"},\"receivedAt\":\"2026-11-23T10:16:00.000Z\",\"requestId\":\"01a243bc-d50f-7000-9a1d-ddef1eb048e6\",\"retained\":[{\"category\":\"bankAccount\",\"reason\":\"Tax law: accounting records are kept 10 years\",\"until\":\"2036-11-23\"},{\"category\":\"email\",\"reason\":\"Legal claim 2026-117 pending\",\"until\":\"2028-12-31\"}],\"subjectRef\":\"01a243bc-d4d8-7004-80c0-b46dee1544e3\",\"tenantId\":\"dsr-22fd39\",\"verifierKey\":\"attest.local/processing-record+b7aca344+AZx+qMV08jdJt0m0WwbJ9CY4gqgjKwJQao9yETTJnIFD\"}\n\n— attest.local/processing-record t6yjREDVMwPsKqPh3D+EVHDF9bB0ElLg2LqMoaiE8Am3c0mZSYjBm+0XMt2jvwElge1WT1AZP2twJeHPF79N6K4zWA8=\n"
                      *     }
                      */
                     "application/json": components["schemas"]["DeletionCertificateDocument"];
@@ -15146,9 +15568,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a243ad-fdf6-7002-b63b-703c4e61477d",
-                     *       "tenantId": "dsr-f3dd1f",
-                     *       "customerId": "01a243ad-f7f4-7005-a495-46ebaf216ea4",
+                     *       "requestId": "01a243bc-cc0c-7002-bd76-d9d816af75ea",
+                     *       "tenantId": "dsr-22fd39",
+                     *       "customerId": "01a243bc-c8c4-7005-ae26-61e43c8511e2",
                      *       "requestType": "deletion",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -15163,7 +15585,7 @@ export interface operations {
                      *       "escalations": [
                      *         {
                      *           "at": "2026-11-23T10:16:00.000Z",
-                     *           "by": "apiKey:01a243ad-f745-7008-9c43-6e29197ae5dc",
+                     *           "by": "apiKey:01a243bc-c82e-7008-81b4-42547513da15",
                      *           "reason": "the tenant has not answered in three weeks"
                      *         }
                      *       ],
@@ -15280,7 +15702,7 @@ export interface operations {
                      *       },
                      *       "retentionDuties": [],
                      *       "unverifiedAfterDays": 14,
-                     *       "updatedBy": "apiKey:01a243ad-f726-7009-9be4-bf79bdf6186a",
+                     *       "updatedBy": "apiKey:01a243bc-c814-7007-8ce5-bcf775cf645f",
                      *       "updatedAt": "2026-11-23T10:16:00.000Z"
                      *     }
                      */
@@ -15360,7 +15782,7 @@ export interface operations {
                      *         }
                      *       ],
                      *       "unverifiedAfterDays": 14,
-                     *       "updatedBy": "apiKey:01a243ad-f726-7009-9be4-bf79bdf6186a",
+                     *       "updatedBy": "apiKey:01a243bc-c814-7007-8ce5-bcf775cf645f",
                      *       "updatedAt": "2026-11-23T10:16:00.000Z"
                      *     }
                      */
@@ -15432,9 +15854,9 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "requestId": "01a243ad-fdf6-7002-b63b-703c4e61477d",
-                     *         "tenantId": "dsr-f3dd1f",
-                     *         "customerId": "01a243ad-f7f4-7005-a495-46ebaf216ea4",
+                     *         "requestId": "01a243bc-cc0c-7002-bd76-d9d816af75ea",
+                     *         "tenantId": "dsr-22fd39",
+                     *         "customerId": "01a243bc-c8c4-7005-ae26-61e43c8511e2",
                      *         "requestType": "deletion",
                      *         "channel": "web",
                      *         "relation": "self",
@@ -15449,7 +15871,7 @@ export interface operations {
                      *         "escalations": [
                      *           {
                      *             "at": "2026-11-23T10:16:00.000Z",
-                     *             "by": "apiKey:01a243ad-f745-7008-9c43-6e29197ae5dc",
+                     *             "by": "apiKey:01a243bc-c82e-7008-81b4-42547513da15",
                      *             "reason": "the tenant has not answered in three weeks"
                      *           }
                      *         ],

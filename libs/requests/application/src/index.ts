@@ -1,3 +1,4 @@
+import { BulkActions } from './lib/bulk-actions';
 import { DeletionProcess } from './lib/deletion.process';
 import {
   AnswerVerificationCodeHandler,
@@ -14,6 +15,7 @@ export * from './lib/deletion.process';
 export * from './lib/access-export-html';
 export * from './lib/subject-rights';
 export * from './lib/deletion-evidence';
+export * from './lib/bulk-actions';
 
 export const requestsHandlers = [
   ReceiveRequestHandler,
@@ -22,4 +24,5 @@ export const requestsHandlers = [
   AnswerVerificationCodeHandler,
   ExecuteRequestHandler,
   DeletionProcess,
+  BulkActions,
 ];

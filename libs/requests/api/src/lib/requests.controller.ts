@@ -6,6 +6,7 @@ import {
   ArrayMaxSize,
   ArrayMinSize,
   IsArray,
+  IsBoolean,
   IsEmail,
   IsIn,
   IsInt,
@@ -20,6 +21,7 @@ import {
   MaxLength,
   Min,
   MinLength,
+  ValidateIf,
   ValidateNested,
 } from 'class-validator';
 import { DomainError, type Clock } from '@attest/kernel';
@@ -38,6 +40,7 @@ import { CLOCK } from '@attest/security';
 import {
   accessExportHtml,
   AnswerVerificationCodeCommand,
+  BulkActions,
   DELETION_LEDGER,
   SUBJECT_EXPORT,
   SUBJECT_RIGHTS,
@@ -48,11 +51,14 @@ import {
   RunRequestStepCommand,
   SendVerificationCodeCommand,
   type AccessExport,
+  type BulkAction,
+  type BulkJobView,
   type DeletionLedger,
   type RetainedValue,
   type SubjectExport,
   type SubjectRights,
   type RequestPolicies,
+  type RequestQueueFilter,
   type SignedCertificate,
   type RequestsReadModel,
   type RequestStep,
@@ -135,6 +141,60 @@ export class QueueQueryDto {
   @IsUUID()
   after?: string;
   @ApiPropertyOptional({ default: 100, maximum: 500 }) @IsOptional() @QueryWholeNumber() @IsInt() @Min(1) @Max(500) limit?: number;
+}
+
+/** The queue's filter, in a body: what a bulk action reaches. */
+export class BulkFilterDto {
+  @ApiPropertyOptional({ enum: STATUSES, default: 'open' }) @IsOptional() @IsIn(STATUSES) status?: (typeof STATUSES)[number];
+  @ApiPropertyOptional({ enum: ['on-track', 'at-risk', 'overdue'] }) @IsOptional() @IsIn(['on-track', 'at-risk', 'overdue']) urgency?:
+    'on-track' | 'at-risk' | 'overdue';
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) handler?: string;
+  @ApiPropertyOptional() @IsOptional() @IsBoolean() escalated?: boolean;
+  @ApiPropertyOptional({ enum: REQUEST_TYPES }) @IsOptional() @IsIn(REQUEST_TYPES) type?: RequestType;
+  @ApiPropertyOptional() @IsOptional() @IsBoolean() verified?: boolean;
+  @ApiPropertyOptional({ enum: REQUEST_CHANNELS }) @IsOptional() @IsIn(REQUEST_CHANNELS) channel?: RequestChannel;
+  @ApiPropertyOptional({ format: 'date' }) @IsOptional() @Matches(DAY) dueFrom?: string;
+  @ApiPropertyOptional({ format: 'date' }) @IsOptional() @Matches(DAY) dueTo?: string;
+  @ApiPropertyOptional({ description: 'As the queue: true = only stale unverified requests, false = all but those' })
+  @IsOptional()
+  @IsBoolean()
+  stale?: boolean;
+}
+
+export class BulkActionDto {
+  @ApiProperty({ enum: ['assign', 'send-codes', 'reject'] }) @IsIn(['assign', 'send-codes', 'reject']) action!: 'assign' | 'send-codes' | 'reject';
+  @ApiProperty({ type: BulkFilterDto, description: 'The requests reached: every one the queue would list for this filter, not just a page' })
+  @IsNotEmptyObject({ nullable: false })
+  @ValidateNested()
+  @Type(() => BulkFilterDto)
+  filter!: BulkFilterDto;
+  @ApiPropertyOptional({ type: String, isArray: true, description: 'Requests the filter reaches that the action leaves alone', format: 'uuid' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(20_000)
+  @IsUUID('all', { each: true })
+  exclude?: string[];
+  @ApiPropertyOptional({ description: 'assign (required): the handler', example: 'user:0192…' })
+  @ValidateIf((o: BulkActionDto) => o.action === 'assign' || o.handler !== undefined)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  handler?: string;
+  @ApiPropertyOptional({ type: String, isArray: true, description: 'reject (required): the reasons' })
+  @ValidateIf((o: BulkActionDto) => o.action === 'reject' || o.reasons !== undefined)
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(20)
+  @Matches(TEXT, { each: true })
+  reasons?: string[];
+  @ApiPropertyOptional({ description: 'reject (required): how the requester can complain (PIPL 50)' })
+  @ValidateIf((o: BulkActionDto) => o.action === 'reject' || o.complaint !== undefined)
+  @Matches(TEXT)
+  complaint?: string;
+}
+
+export class BulkJobsQueryDto {
+  @ApiPropertyOptional({ default: 20, maximum: 100 }) @IsOptional() @QueryWholeNumber() @IsInt() @Min(1) @Max(100) limit?: number;
 }
 
 export class AnswerCodeDto {
@@ -244,6 +304,7 @@ export class RequestsController {
     @Inject(SUBJECT_EXPORT) private readonly exports: SubjectExport,
     @Inject(SUBJECT_RIGHTS) private readonly subjects: SubjectRights,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly bulk: BulkActions,
   ) {}
 
   /** The export of an access request being answered or answered; each download is recorded as processing. */
@@ -284,6 +345,80 @@ export class RequestsController {
     return this.view(requestId);
   }
 
+  @Post('data-subject-requests/bulk-actions')
+  @RequirePermission('requests:manage')
+  @ApiOperation({
+    summary:
+      'Assign, send verification codes to, or reject every request a queue filter reaches, less the excluded ones (at most 20,000): a durable job, carried out in the background, with a result per request',
+  })
+  @ApiAnswer(201, 'BulkJob', 'The job as started: the requests it reaches, and their results so far')
+  @ApiAuthenticatedProblems(400)
+  startBulk(@Body() body: BulkActionDto): Promise<BulkJobView> {
+    // The DTO requires these for their action; the checks only narrow the types.
+    const need = (field: string): never => {
+      throw new DomainError('VALIDATION.FAILED', `${body.action} needs ${field}`, 'invalid');
+    };
+    const action: BulkAction =
+      body.action === 'assign'
+        ? { kind: 'assign', handler: body.handler ?? need('handler') }
+        : body.action === 'reject'
+          ? { kind: 'reject', reasons: body.reasons ?? need('reasons'), complaint: body.complaint ?? need('complaint') }
+          : { kind: 'send-codes' };
+    return this.startBulkJob(action, body.filter, body.exclude ?? []);
+  }
+
+  @Get('data-subject-requests/bulk-actions')
+  @RequirePermission('requests:read')
+  @ApiOperation({ summary: 'The latest bulk actions of your tenant, newest first, with their counts' })
+  @ApiAnswer(200, 'BulkJob', 'Jobs, newest first (failures are listed on each job)', { list: true })
+  @ApiAuthenticatedProblems(400)
+  bulkJobs(@Query() q: BulkJobsQueryDto): Promise<BulkJobView[]> {
+    return this.bulk.list(currentPrincipal().tenantId, q.limit ?? 20);
+  }
+
+  @Get('data-subject-requests/bulk-actions/:jobId')
+  @RequirePermission('requests:read')
+  @ApiOperation({ summary: 'One bulk action: how many requests it reached, how many are done, failed or pending, and why each failed one failed' })
+  @ApiAnswer(200, 'BulkJob', 'The job')
+  @ApiAuthenticatedProblems(400, 404)
+  bulkJob(@Param('jobId', ParseUUIDPipe) jobId: string): Promise<BulkJobView> {
+    return this.bulk.get(currentPrincipal().tenantId, jobId);
+  }
+
+  private async startBulkJob(action: BulkAction, f: BulkFilterDto, exclude: readonly string[]): Promise<BulkJobView> {
+    return this.bulk.start(commandContext(), action, await this.queueFilter(f), exclude, Object.fromEntries(Object.entries(f)));
+  }
+
+  /** The queue's filter (query or bulk body, flags as booleans) for the read model; staleness by the tenant's age. */
+  private async queueFilter(f: {
+    readonly status?: (typeof STATUSES)[number] | undefined;
+    readonly urgency?: 'on-track' | 'at-risk' | 'overdue' | undefined;
+    readonly handler?: string | undefined;
+    readonly escalated?: boolean | undefined;
+    readonly type?: RequestType | undefined;
+    readonly verified?: boolean | undefined;
+    readonly channel?: RequestChannel | undefined;
+    readonly dueFrom?: string | undefined;
+    readonly dueTo?: string | undefined;
+    readonly stale?: boolean | undefined;
+  }): Promise<Omit<RequestQueueFilter, 'limit' | 'after'>> {
+    if (f.dueFrom && f.dueTo && f.dueFrom > f.dueTo) throw new DomainError('DSR.DUE_WINDOW_EMPTY', 'dueFrom is after dueTo', 'invalid');
+    const now = this.clock.now();
+    const staleDays = f.stale === undefined ? null : (await this.policies.get(currentPrincipal().tenantId)).unverifiedAfterDays;
+    return {
+      ...(f.status ? { status: f.status } : {}),
+      ...(f.urgency ? { urgency: f.urgency } : {}),
+      ...(f.handler ? { handler: f.handler } : {}),
+      ...(f.escalated === undefined ? {} : { escalated: f.escalated }),
+      ...(f.type ? { requestType: f.type } : {}),
+      ...(f.verified === undefined ? {} : { verified: f.verified }),
+      ...(f.channel ? { channel: f.channel } : {}),
+      ...(f.dueFrom ? { dueFrom: f.dueFrom } : {}),
+      ...(f.dueTo ? { dueTo: f.dueTo } : {}),
+      ...(f.stale !== undefined && staleDays !== null ? { stale: { only: f.stale, receivedBefore: new Date(now.getTime() - staleDays * 86_400_000) } } : {}),
+    };
+  }
+
   @Get('data-subject-requests')
   @RequirePermission('requests:read')
   @ApiOperation({
@@ -293,28 +428,20 @@ export class RequestsController {
   @ApiAnswer(200, 'DataSubjectRequest', 'Requests', { list: true })
   @ApiAuthenticatedProblems(400)
   async queue(@Query() q: QueueQueryDto): Promise<RequestView[]> {
-    const { tenantId } = currentPrincipal();
-    const now = this.clock.now();
-    if (q.dueFrom && q.dueTo && q.dueFrom > q.dueTo) throw new DomainError('DSR.DUE_WINDOW_EMPTY', 'dueFrom is after dueTo', 'invalid');
-    const staleDays = q.stale ? (await this.policies.get(tenantId)).unverifiedAfterDays : null;
-    return this.requests.queue(
-      tenantId,
-      {
-        limit: q.limit ?? 100,
-        ...(q.status ? { status: q.status } : {}),
-        ...(q.urgency ? { urgency: q.urgency } : {}),
-        ...(q.handler ? { handler: q.handler } : {}),
-        ...(q.escalated ? { escalated: q.escalated === 'true' } : {}),
-        ...(q.type ? { requestType: q.type } : {}),
-        ...(q.verified ? { verified: q.verified === 'true' } : {}),
-        ...(q.channel ? { channel: q.channel } : {}),
-        ...(q.dueFrom ? { dueFrom: q.dueFrom } : {}),
-        ...(q.dueTo ? { dueTo: q.dueTo } : {}),
-        ...(q.stale && staleDays !== null ? { stale: { only: q.stale === 'true', receivedBefore: new Date(now.getTime() - staleDays * 86_400_000) } } : {}),
-        ...(q.after ? { after: q.after } : {}),
-      },
-      now,
-    );
+    const flag = (v: 'true' | 'false' | undefined): boolean | undefined => (v === undefined ? undefined : v === 'true');
+    const filter = await this.queueFilter({
+      status: q.status,
+      urgency: q.urgency,
+      handler: q.handler,
+      escalated: flag(q.escalated),
+      type: q.type,
+      verified: flag(q.verified),
+      channel: q.channel,
+      dueFrom: q.dueFrom,
+      dueTo: q.dueTo,
+      stale: flag(q.stale),
+    });
+    return this.requests.queue(currentPrincipal().tenantId, { ...filter, limit: q.limit ?? 100, ...(q.after ? { after: q.after } : {}) }, this.clock.now());
   }
 
   @Get('data-subject-requests/:requestId')

@@ -1,4 +1,4 @@
-import type { AccessExport, RequestView, RetainedValue, SignedCertificate, TenantRequestPolicy } from '@attest/requests-application';
+import type { AccessExport, BulkJobView, RequestView, RetainedValue, SignedCertificate, TenantRequestPolicy } from '@attest/requests-application';
 import type { RequestOutcome } from '@attest/requests-domain';
 
 // What the data-subject-request routes answer, by name: docs/openapi.json's response
@@ -9,6 +9,7 @@ export type AccessExportDocument = AccessExport;
 export type RetainedField = RetainedValue;
 export type DeletionCertificateDocument = SignedCertificate;
 export type RequestPolicy = TenantRequestPolicy;
+export type BulkJob = BulkJobView;
 
 export interface VerificationCodeSent {
   readonly challengeId: string;

@@ -68,6 +68,8 @@ export interface RequestsReadModel {
   forCustomer(tenantId: string, customerId: string, now: Date): Promise<RequestView[]>;
   /** Oldest due first. */
   queue(tenantId: string, filter: RequestQueueFilter, now: Date): Promise<RequestView[]>;
+  /** The ids of every request the queue's filter matches (due date order), at most `limit`: what a bulk action reaches. */
+  matching(tenantId: string, filter: Omit<RequestQueueFilter, 'limit' | 'after'>, now: Date, limit: number): Promise<string[]>;
   /** D2: escalated open requests of every tenant, for the platform operator. */
   escalated(now: Date, limit: number): Promise<RequestView[]>;
 }
@@ -260,3 +262,61 @@ export const REQUESTS_PROJECTOR = Symbol.for('attest.requests.Projector');
 export const SUBJECT_EXPORT = Symbol.for('attest.requests.SubjectExport');
 export const DELETION_EVIDENCE = Symbol.for('attest.requests.DeletionEvidence');
 export const DELETION_LEDGER = Symbol.for('attest.requests.DeletionLedger');
+export const BULK_JOBS = Symbol.for('attest.requests.BulkJobs');
+
+/** What a bulk action does to each request it reaches. */
+export type BulkAction =
+  | { readonly kind: 'assign'; readonly handler: string }
+  | { readonly kind: 'send-codes' }
+  | { readonly kind: 'reject'; readonly reasons: readonly string[]; readonly complaint: string };
+
+/** One request of a bulk job, claimed to be carried out. */
+export interface BulkJobItem {
+  readonly jobId: string;
+  readonly tenantId: string;
+  readonly requestId: string;
+  readonly action: BulkAction;
+  readonly createdBy: string;
+  /** Claimed before and not finished (the process that claimed it stopped): it may have taken effect already. */
+  readonly retried: boolean;
+}
+
+/** A bulk job as the handler opens it: counts, and why each failed request failed. */
+export interface BulkJobView {
+  readonly jobId: string;
+  readonly action: BulkAction;
+  readonly filter: Readonly<Record<string, unknown>>;
+  readonly excluded: readonly string[];
+  readonly createdBy: string;
+  readonly createdAt: string;
+  readonly finishedAt: string | null;
+  readonly total: number;
+  readonly done: number;
+  readonly failed: number;
+  readonly pending: number;
+  readonly failures: readonly { readonly requestId: string; readonly code: string; readonly message: string }[];
+}
+
+/** D2 bulk actions: durable jobs with one item per request reached, each carried out at most once to a result. */
+export interface BulkJobs {
+  create(job: {
+    readonly jobId: string;
+    readonly tenantId: string;
+    readonly action: BulkAction;
+    readonly filter: Readonly<Record<string, unknown>>;
+    readonly excluded: readonly string[];
+    readonly createdBy: string;
+    readonly createdAt: Date;
+    readonly requestIds: readonly string[];
+  }): Promise<void>;
+  /** Pending items, and items claimed before `staleBefore` and never finished; each is claimed by one caller. */
+  claim(limit: number, now: Date, staleBefore: Date): Promise<BulkJobItem[]>;
+  finish(
+    item: Pick<BulkJobItem, 'jobId' | 'requestId'>,
+    result: { readonly ok: true } | { readonly ok: false; readonly code: string; readonly message: string },
+    now: Date,
+  ): Promise<void>;
+  get(tenantId: string, jobId: string): Promise<BulkJobView | null>;
+  /** The tenant's latest jobs, newest first. */
+  list(tenantId: string, limit: number): Promise<BulkJobView[]>;
+}

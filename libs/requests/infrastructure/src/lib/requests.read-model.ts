@@ -74,6 +74,47 @@ function view(r: Row, now: Date): RequestView {
   };
 }
 
+/** The queue's filter as SQL over `requests.requests_v1 r` (one statement, parameters in order). */
+function queueWhere(
+  tenantId: string,
+  filter: Omit<RequestQueueFilter, 'limit'> & { readonly after?: string },
+  now: Date,
+): { where: string; params: unknown[] } {
+  // Urgency is a function of the due date and today, as `urgencyOf` computes it.
+  const today = now.toISOString().slice(0, 10);
+  return {
+    where: `r.tenant_id = $1
+      AND ($2::text = 'all' OR ($2 = 'open' AND r.closed_at IS NULL) OR r.status = $2)
+      AND ($3::text IS NULL OR r.handler = $3)
+      AND ($4::boolean IS NULL OR (r.escalations <> '[]') = $4)
+      AND ($5::text IS NULL OR r.request_type = $5)
+      AND ($6::text IS NULL OR (r.closed_at IS NULL AND CASE WHEN r.due_on < $7::date THEN 'overdue' WHEN r.due_on - $7::date < $8 THEN 'at-risk' ELSE 'on-track' END = $6))
+      AND ($9::boolean IS NULL OR (r.verification_method IS NOT NULL) = $9)
+      AND ($10::text IS NULL OR r.channel = $10)
+      AND ($11::date IS NULL OR r.due_on >= $11)
+      AND ($12::date IS NULL OR r.due_on <= $12)
+      AND ($13::boolean IS NULL OR (r.verification_method IS NULL AND r.closed_at IS NULL AND r.received_at < $14) = $13)
+      AND ($15::uuid IS NULL OR (r.due_on, r.request_id) > (SELECT a.due_on, a.request_id FROM requests.requests_v1 a WHERE a.tenant_id = $1 AND a.request_id = $15))`,
+    params: [
+      tenantId,
+      filter.status ?? 'open',
+      filter.handler ?? null,
+      filter.escalated ?? null,
+      filter.requestType ?? null,
+      filter.urgency ?? null,
+      today,
+      AT_RISK_DAYS,
+      filter.verified ?? null,
+      filter.channel ?? null,
+      filter.dueFrom ?? null,
+      filter.dueTo ?? null,
+      filter.stale?.only ?? null,
+      filter.stale?.receivedBefore ?? null,
+      filter.after ?? null,
+    ],
+  };
+}
+
 /** The queue, read as the request-serving role (row-level security per tenant); oldest due first. */
 export class PostgresRequestsReadModel implements RequestsReadModel {
   constructor(
@@ -99,47 +140,19 @@ export class PostgresRequestsReadModel implements RequestsReadModel {
   }
 
   async queue(tenantId: string, filter: RequestQueueFilter, now: Date): Promise<RequestView[]> {
-    const status = filter.status ?? 'open';
-    // Urgency is a function of the due date and today, as `urgencyOf` computes it.
-    const today = now.toISOString().slice(0, 10);
+    const { where, params } = queueWhere(tenantId, filter, now);
     const rows = await withTenant<Row[]>(this.app, tenantId, (m) =>
-      m.query(
-        `SELECT ${COLUMNS} FROM requests.requests_v1 r
-         WHERE r.tenant_id = $1
-           AND ($2::text = 'all' OR ($2 = 'open' AND r.closed_at IS NULL) OR r.status = $2)
-           AND ($3::text IS NULL OR r.handler = $3)
-           AND ($4::boolean IS NULL OR (r.escalations <> '[]') = $4)
-           AND ($5::text IS NULL OR r.request_type = $5)
-           AND ($6::text IS NULL OR (r.closed_at IS NULL AND CASE WHEN r.due_on < $7::date THEN 'overdue' WHEN r.due_on - $7::date < $9 THEN 'at-risk' ELSE 'on-track' END = $6))
-           AND ($10::boolean IS NULL OR (r.verification_method IS NOT NULL) = $10)
-           AND ($11::text IS NULL OR r.channel = $11)
-           AND ($12::date IS NULL OR r.due_on >= $12)
-           AND ($13::date IS NULL OR r.due_on <= $13)
-           AND ($14::boolean IS NULL OR (r.verification_method IS NULL AND r.closed_at IS NULL AND r.received_at < $15) = $14)
-           AND ($16::uuid IS NULL OR (r.due_on, r.request_id) > (SELECT a.due_on, a.request_id FROM requests.requests_v1 a WHERE a.tenant_id = $1 AND a.request_id = $16))
-         ORDER BY r.due_on, r.request_id
-         LIMIT $8`,
-        [
-          tenantId,
-          status,
-          filter.handler ?? null,
-          filter.escalated ?? null,
-          filter.requestType ?? null,
-          filter.urgency ?? null,
-          today,
-          filter.limit,
-          AT_RISK_DAYS,
-          filter.verified ?? null,
-          filter.channel ?? null,
-          filter.dueFrom ?? null,
-          filter.dueTo ?? null,
-          filter.stale?.only ?? null,
-          filter.stale?.receivedBefore ?? null,
-          filter.after ?? null,
-        ],
-      ),
+      m.query(`SELECT ${COLUMNS} FROM requests.requests_v1 r WHERE ${where} ORDER BY r.due_on, r.request_id LIMIT ${String(filter.limit)}`, params),
     );
     return rows.map((r) => view(r, now));
+  }
+
+  async matching(tenantId: string, filter: Omit<RequestQueueFilter, 'limit' | 'after'>, now: Date, limit: number): Promise<string[]> {
+    const { where, params } = queueWhere(tenantId, filter, now);
+    const rows = await withTenant<{ request_id: string }[]>(this.app, tenantId, (m) =>
+      m.query(`SELECT r.request_id FROM requests.requests_v1 r WHERE ${where} ORDER BY r.due_on, r.request_id LIMIT ${String(limit)}`, params),
+    );
+    return rows.map((r) => r.request_id);
   }
 
   async escalated(now: Date, limit: number): Promise<RequestView[]> {

@@ -3,6 +3,7 @@ import { RequestDeletions1764000100000 } from './1764000100000-deletions.migrati
 import { RetentionDuties1764000200000 } from './1764000200000-retention-duties.migration';
 import { DeletionHolds1764000300000 } from './1764000300000-deletion-holds.migration';
 import { UnverifiedAfterDays1765500000200 } from './1765500000200-unverified-after-days.migration';
+import { BulkJobs1765500000300 } from './1765500000300-bulk-jobs.migration';
 
 /** The data-subject request queue, deadline policies, verification challenges, the deletion ledger and retained data. */
 export const requestsMigrations = [
@@ -11,4 +12,5 @@ export const requestsMigrations = [
   RetentionDuties1764000200000,
   DeletionHolds1764000300000,
   UnverifiedAfterDays1765500000200,
+  BulkJobs1765500000300,
 ];
