@@ -145,6 +145,25 @@ describe('data-subject requests end to end (D1–D3, K2; real HTTP, real Postgre
   it('D1/D3: receives a request with the due date of the GDPR month; the queue shows it oldest due first', async () => {
     const r = await receive('access');
     expect(r).toMatchObject({ status: 'received', verified: false, dueOn: '2026-12-23', maxExtendedDueOn: '2027-02-23', urgency: 'on-track' });
+    // Manual intake: a letter entered three days after it arrived; its deadline counts from the day it arrived.
+    expect(await receive('access', { channel: 'letter', receivedAt: '2026-11-20T08:00:00.000Z' })).toMatchObject({
+      receivedAt: '2026-11-20T08:00:00.000Z',
+      dueOn: '2026-12-20',
+    });
+    expect(
+      (
+        await api.call('POST', '/v1/data-subject-requests', {
+          key: service,
+          body: {
+            customerId: customer,
+            type: 'access',
+            channel: 'web',
+            receivedAt: '2026-11-20T08:00:00.000Z',
+            requester: { relation: 'self', contact: { email: requesterEmail } },
+          },
+        })
+      ).body,
+    ).toMatchObject({ status: 400, code: 'DSR.RECEIVED_AT_NOT_MANUAL' });
     const queue = body<RequestView[]>(await api.call('GET', '/v1/data-subject-requests', { key: handler }));
     expect(queue.map((q) => q.requestId)).toContain(r.requestId);
     expect(body<RequestView>(await api.call('GET', `/v1/data-subject-requests/${r.requestId}`, { key: officer })).requestId).toBe(r.requestId);

@@ -3141,6 +3141,11 @@ export interface components {
              *     ]
              */
             purposes?: string[];
+            /**
+             * Format: date-time
+             * @description A request received by phone, letter, e-mail or in person: when it actually arrived (the deadline counts from that day); not in the future, at most 60 days back. Web and API requests arrive when they are sent.
+             */
+            receivedAt?: string;
         };
         RecordBundle: {
             /** @constant */

@@ -113,6 +113,14 @@ export class ReceiveRequestDto {
   @ArrayMaxSize(100)
   @Matches(KEY, { each: true })
   purposes?: string[];
+  @ApiPropertyOptional({
+    description:
+      'A request received by phone, letter, e-mail or in person: when it actually arrived (the deadline counts from that day); not in the future, at most 60 days back. Web and API requests arrive when they are sent.',
+    format: 'date-time',
+  })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  receivedAt?: string;
 }
 
 export class QueueQueryDto {
@@ -340,6 +348,7 @@ export class RequestsController {
         channel: body.channel,
         requester: { relation: body.requester.relation, contact: { email: body.requester.contact.email ?? null, phone: body.requester.contact.phone ?? null } },
         scope: { fields: body.fields ?? [], purposes: body.purposes ?? [] },
+        ...(body.receivedAt ? { receivedAt: new Date(body.receivedAt).toISOString() } : {}),
       }),
     );
     return this.view(requestId);

@@ -44,7 +44,15 @@ export type RequestStep =
 export class ReceiveRequestCommand extends Command<Appended> {
   constructor(
     readonly context: CommandContext,
-    readonly request: { customerId: string; requestType: RequestType; channel: RequestChannel; requester: Requester; scope: RequestScope },
+    readonly request: {
+      customerId: string;
+      requestType: RequestType;
+      channel: RequestChannel;
+      requester: Requester;
+      scope: RequestScope;
+      /** Manual intake: when it actually arrived (ISO instant); otherwise now. */
+      receivedAt?: string;
+    },
   ) {
     super();
   }

@@ -80,6 +80,38 @@ describe('data-subject request decider (D1, D2)', () => {
       .thenRefuses('DSR.NOT_FOUND');
   });
 
+  it('D1/D3 manual intake: a letter entered days after it arrived counts its deadline from the day it arrived', () => {
+    const letter = { ...receive, channel: 'letter' as const, receivedAt: '2026-11-16T09:00:00.000Z' };
+    spec
+      .given([])
+      .when(letter)
+      .then([
+        {
+          ...received,
+          data: {
+            ...received.data,
+            channel: 'letter',
+            receivedAt: '2026-11-16T09:00:00.000Z',
+            dueOn: '2026-12-16',
+            maxExtendedDueOn: '2027-02-16',
+            extensionNoticeBy: '2026-12-16',
+          },
+        },
+      ] as RequestEvent[]);
+    spec
+      .given([])
+      .when({ ...receive, receivedAt: '2026-11-16T09:00:00.000Z' })
+      .thenRefuses('DSR.RECEIVED_AT_NOT_MANUAL');
+    spec
+      .given([])
+      .when({ ...letter, receivedAt: '2026-11-23T10:00:01.000Z' })
+      .thenRefuses('DSR.RECEIVED_AT_INVALID');
+    spec
+      .given([])
+      .when({ ...letter, receivedAt: '2026-09-23T09:59:59.000Z' })
+      .thenRefuses('DSR.RECEIVED_AT_INVALID');
+  });
+
   it('D2: verifies the requester by one-time code with limited attempts and expiry, or by a handler check', () => {
     spec
       .given([received])

@@ -132,6 +132,9 @@ interface Base {
   /** ISO instant. */
   readonly now: string;
 }
+/** Manual intake: a request is entered at most this many days after it arrived. */
+export const MAX_INTAKE_DELAY_DAYS = 60;
+
 export type RequestCommand =
   | (Base & {
       readonly kind: 'ReceiveRequest';
@@ -142,6 +145,8 @@ export type RequestCommand =
       readonly scope: RequestScope;
       readonly policy: DeadlinePolicy;
       readonly calendar: WorkingCalendar;
+      /** Manual intake (phone, letter, e-mail, in person): when it actually arrived; the deadline counts from that day. */
+      readonly receivedAt?: string;
     })
   | (Base & { readonly kind: 'SendVerificationCode'; readonly challengeId: string; readonly expiresAt: string })
   | (Base & { readonly kind: 'AnswerVerificationCode'; readonly challengeId: string; readonly matches: boolean })
@@ -196,7 +201,15 @@ export const requestDecider: Decider<RequestCommand, RequestEvent, RequestState>
         refuse('DSR.NO_CONTACT', 'the requester needs an e-mail address or a phone number for the answer', 'invalid');
       if (command.requestType === 'correction' && command.scope.fields.length === 0)
         refuse('DSR.NO_FIELDS', 'a correction names the fields to correct', 'invalid');
-      const deadline = deadlineOf(command.policy, command.now.slice(0, 10), command.calendar);
+      const receivedAt = command.receivedAt ?? command.now;
+      if (command.receivedAt !== undefined) {
+        if (command.channel === 'web' || command.channel === 'api')
+          refuse('DSR.RECEIVED_AT_NOT_MANUAL', 'only a request received by phone, letter, e-mail or in person has an earlier arrival', 'invalid');
+        const back = Date.parse(command.now) - Date.parse(command.receivedAt);
+        if (!(back >= 0 && back <= MAX_INTAKE_DELAY_DAYS * 86_400_000))
+          refuse('DSR.RECEIVED_AT_INVALID', `the arrival must be now or at most ${String(MAX_INTAKE_DELAY_DAYS)} days back`, 'invalid');
+      }
+      const deadline = deadlineOf(command.policy, receivedAt.slice(0, 10), command.calendar);
       return [
         {
           type: 'DataSubjectRequestReceived.v1',
@@ -207,7 +220,7 @@ export const requestDecider: Decider<RequestCommand, RequestEvent, RequestState>
             channel: command.channel,
             requester: command.requester,
             scope: { fields: [...new Set(command.scope.fields)].sort(), purposes: [...new Set(command.scope.purposes)].sort() },
-            receivedAt: command.now,
+            receivedAt,
             policy: command.policy,
             ...deadline,
             receivedBy: command.actor,
