@@ -435,7 +435,7 @@ export class PostgresEventStore implements EventStore {
    * itself, from one snapshot. When fewer than `limit` rows come back, every
    * event below the horizon has been seen, and the next read may start there.
    * `held`: matching events are committed at or above the horizon, waiting for
-   * an older transaction (anywhere in the cluster) to end before they may be read.
+   * an older transaction of this database to end before they may be read.
    */
   private async readVisible(
     after: PgPosition,
@@ -444,14 +444,25 @@ export class PostgresEventStore implements EventStore {
   ): Promise<{ rows: EventRow[]; horizon: PgPosition; held: boolean }> {
     const [clause, values] = filterClause(filter, 5);
     const result = await this.query<Partial<EventRow> & { h_epoch: number; h_xmin: string; held: boolean }>(
-      // The horizon and `held` come from a materialised CTE, so `held` is computed once per read, not once per row;
+      // The horizon and `held` come from materialised CTEs, so `held` is computed once per read, not once per row;
       // a scalar subquery with ORDER BY … LIMIT 1 (not EXISTS, whose LIMIT the planner drops) keeps it a primary-key
       // range scan from the horizon up: a sequential scan would read the whole log on every read.
-      `WITH h AS MATERIALIZED (
+      // The cluster's xmin is the cheap first answer; only when it holds matching events back is the database's own
+      // horizon (`visible_horizon()`, which reads pg_stat_activity, ~0.5 ms) asked: it can only be later (ADR 0002).
+      `WITH c AS MATERIALIZED (
+         SELECT s.epoch AS h_epoch, pg_snapshot_xmin(pg_current_snapshot()) AS h_xmin,
+                COALESCE((SELECT true FROM event_store.events e WHERE (e.epoch, e.transaction_id) >= (s.epoch, pg_snapshot_xmin(pg_current_snapshot())) ${clause}
+                          ORDER BY e.epoch, e.transaction_id, e.seq LIMIT 1), false) AS held
+         FROM event_store.settings s
+       ),
+       h AS MATERIALIZED (
+         SELECT c.h_epoch, c.h_xmin, c.held FROM c WHERE NOT c.held
+         UNION ALL
          SELECT v.h_epoch, v.h_xmin,
                 COALESCE((SELECT true FROM event_store.events e WHERE (e.epoch, e.transaction_id) >= (v.h_epoch, v.h_xmin) ${clause}
                           ORDER BY e.epoch, e.transaction_id, e.seq LIMIT 1), false) AS held
-         FROM event_store.visible_horizon() v
+         FROM c CROSS JOIN LATERAL (SELECT * FROM event_store.visible_horizon() WHERE c.held) v
+         WHERE c.held
        )
        SELECT h.h_epoch, h.h_xmin, h.held, e.*
        FROM h

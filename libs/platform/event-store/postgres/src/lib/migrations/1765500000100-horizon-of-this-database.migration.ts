@@ -17,9 +17,13 @@ export class HorizonOfThisDatabase1765500000100 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
     // pg_current_snapshot() is the statement's snapshot, taken before pg_stat_activity is read:
     // an id running at the snapshot and ended by then is not found elsewhere, so it is waited for.
+    // PL/pgSQL, not SQL: a SQL function would be inlined and its pg_stat_activity view planned again in every read
+    // that names it, even when the read does not call it; PL/pgSQL plans it once per connection.
     await q.query(`
       CREATE OR REPLACE FUNCTION event_store.visible_horizon() RETURNS TABLE (h_epoch integer, h_xmin xid8)
-      LANGUAGE sql STABLE AS $$
+      LANGUAGE plpgsql STABLE AS $$
+      BEGIN
+        RETURN QUERY
         WITH snapshot AS MATERIALIZED (SELECT pg_current_snapshot() AS s),
         elsewhere AS MATERIALIZED (
           SELECT a.backend_xid AS xid FROM pg_stat_activity a
@@ -30,8 +34,8 @@ export class HorizonOfThisDatabase1765500000100 implements MigrationInterface {
                coalesce((SELECT min(x) FROM snapshot, pg_snapshot_xip(snapshot.s) AS x
                           WHERE NOT EXISTS (SELECT 1 FROM elsewhere e WHERE e.xid = x::xid)),
                         (SELECT pg_snapshot_xmax(snapshot.s) FROM snapshot))
-          FROM event_store.settings s
-      $$`);
+          FROM event_store.settings s;
+      END $$`);
   }
 
   async down(q: QueryRunner): Promise<void> {
