@@ -259,6 +259,7 @@ const ROUTES: readonly RouteCase[] = [
   { method: 'GET', path: '/v1/data-subject-requests/bulk-actions', permission: 'requests:read' },
   { method: 'GET', path: '/v1/data-subject-requests/bulk-actions/{jobId}', permission: 'requests:read' },
   { method: 'GET', path: '/v1/data-subject-requests/{requestId}', permission: 'requests:read' },
+  { method: 'GET', path: '/v1/data-subject-requests/{requestId}/deletion', permission: 'requests:read' },
   { method: 'POST', path: '/v1/data-subject-requests/{requestId}/verification-codes', permission: 'requests:manage' },
   {
     method: 'POST',

@@ -617,13 +617,24 @@ describe('data-subject requests end to end (D1–D3, K2; real HTTP, real Postgre
         }
         if (where === 'certify') evidence.certify = killed;
         if (where === 'notify') ledger.notifyDownstream = killed;
-        expect((await post(requestId, 'execution', {})).status).toBe(500);
+        // The handler is told which step stopped and what to do (never a bare 500); the deletion records it.
+        expect((await post(requestId, 'execution', {})).body).toMatchObject({ status: 503, code: 'DSR.DELETION_STEP_FAILED' });
+        expect(body(await api.call('GET', `/v1/data-subject-requests/${requestId}/deletion`, { key: handler }))).toMatchObject({
+          step: where,
+          failure: { step: where, code: 'Error' },
+        });
         rights.erase = original.erase;
         evidence.certify = original.certify;
         ledger.notifyDownstream = original.notify;
         expect(body<RequestView>(await api.call('GET', `/v1/data-subject-requests/${requestId}`, { key: handler })).status).toBe('in-progress');
-        // "Restart": the start-up hook resumes it.
-        expect(await api.app.get(DeletionProcess).resumeUnfinished()).toBe(1);
+        if (where === 'certify') {
+          // The handler's retry: carrying the request out again continues from the step that stopped.
+          expect((await post(requestId, 'execution', {})).status).toBe(200);
+        } else {
+          // "Restart": the start-up hook resumes it.
+          expect(await api.app.get(DeletionProcess).resumeUnfinished()).toBe(1);
+        }
+        expect(body(await api.call('GET', `/v1/data-subject-requests/${requestId}/deletion`, { key: handler }))).toMatchObject({ step: 'done', failure: null });
         expect(body<RequestView>(await api.call('GET', `/v1/data-subject-requests/${requestId}`, { key: handler }))).toMatchObject({ status: 'completed' });
         expect((await api.call('GET', `/v1/data-subject-requests/${requestId}/certificate`, { key: handler })).status).toBe(200);
         const tenantId = body<{ tenantId: string }>(await api.call('GET', '/v1/me', { key: handler })).tenantId;

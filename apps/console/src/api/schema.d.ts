@@ -1821,6 +1821,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/data-subject-requests/{requestId}/deletion": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** D7: where a deletion stands (erase, certify, notify, complete, done) and, when a run stopped, at which step and with which error code; carrying the request out again continues from there */
+        get: operations["RequestsController_deletion"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/data-subject-requests/{requestId}/retained": {
         parameters: {
             query?: never;
@@ -2470,6 +2487,18 @@ export interface components {
             verifierKey: string;
         };
         DeletionCertificateDocument: components["schemas"]["SignedCertificate"];
+        DeletionFailure: {
+            step: components["schemas"]["DeletionStep"];
+            code: string;
+            at: string;
+        };
+        DeletionProgress: {
+            requestId: string;
+            step: components["schemas"]["DeletionStep"];
+            failure: components["schemas"]["DeletionFailure"] | null;
+        };
+        /** @enum {string} */
+        DeletionStep: "erase" | "certify" | "notify" | "complete" | "done";
         DepartmentDto: {
             departmentId: string;
             name: string;
@@ -3453,8 +3482,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "actor": "apiKey:01a243bd-116d-700a-b029-2c4ce1a7baf1",
-                     *       "tenantId": "guide-3bbeae7bde67",
+                     *       "actor": "apiKey:01a243ce-441d-7007-a3e9-8e93150307d8",
+                     *       "tenantId": "guide-d48bb5c9069c",
                      *       "roles": [
                      *         "org-admin",
                      *         "compliance-officer"
@@ -3524,28 +3553,28 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "keyId": "01a243bc-57d8-7008-b5a0-8c274198388d",
-                     *         "prefix": "wkbgbj8l46le",
+                     *         "keyId": "01a243cd-4e7a-7003-86b5-6f35b5e7d25a",
+                     *         "prefix": "ujtvyynfabru",
                      *         "roles": [
                      *           "service"
                      *         ],
                      *         "label": "short lived",
-                     *         "issuedBy": "apiKey:01a243bc-4204-7002-9272-bd75595da0ce",
-                     *         "issuedAt": "2026-12-05T01:05:46.456Z",
-                     *         "expiresAt": "2027-03-05T01:05:46.456Z",
+                     *         "issuedBy": "apiKey:01a243cd-37a5-7008-9003-cbb910b24c91",
+                     *         "issuedAt": "2026-12-05T01:24:18.170Z",
+                     *         "expiresAt": "2027-03-05T01:24:18.170Z",
                      *         "revokedAt": null
                      *       },
                      *       {
-                     *         "keyId": "01a243bc-579d-7007-af99-00896868a039",
-                     *         "prefix": "bzs00m7oimhf",
+                     *         "keyId": "01a243cd-4e48-7004-b524-079882a21c6f",
+                     *         "prefix": "49tq590jm47y",
                      *         "roles": [
                      *           "service"
                      *         ],
                      *         "label": "twice",
-                     *         "issuedBy": "apiKey:01a243bc-4204-7002-9272-bd75595da0ce",
-                     *         "issuedAt": "2026-12-05T01:05:46.397Z",
-                     *         "expiresAt": "2027-03-05T01:05:46.397Z",
-                     *         "revokedAt": "2026-12-05T01:05:46.426Z"
+                     *         "issuedBy": "apiKey:01a243cd-37a5-7008-9003-cbb910b24c91",
+                     *         "issuedAt": "2026-12-05T01:24:18.120Z",
+                     *         "expiresAt": "2027-03-05T01:24:18.120Z",
+                     *         "revokedAt": "2026-12-05T01:24:18.140Z"
                      *       }
                      *     ]
                      */
@@ -3613,14 +3642,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "keyId": "01a243bc-43bb-7007-b3fd-bdc289c23010",
+                     *       "keyId": "01a243cd-3955-7003-9de4-b59476b9108e",
                      *       "key": "atk_EXAMPLE0000000000000000000000000000000000",
-                     *       "prefix": "jowyrg4ryaf1",
+                     *       "prefix": "gy4ywxhssz6g",
                      *       "roles": [
                      *         "service"
                      *       ],
                      *       "label": "owned by a",
-                     *       "expiresAt": "2027-03-05T01:05:41.307Z"
+                     *       "expiresAt": "2027-03-05T01:24:12.757Z"
                      *     }
                      */
                     "application/json": components["schemas"]["IssuedApiKeyDto"];
@@ -3709,15 +3738,15 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "keyId": "01a243bc-58e3-7004-876c-1a16a0acb32f",
-                     *       "prefix": "0foaalqbu83a",
+                     *       "keyId": "01a243cd-4f7d-7006-b8ca-d98ebfae3ad0",
+                     *       "prefix": "9svhavoz8k7e",
                      *       "roles": [
                      *         "end-user"
                      *       ],
                      *       "label": "mine 1",
-                     *       "issuedBy": "user:01a243bc-42e8-7007-9287-dcec60747fe6",
-                     *       "issuedAt": "2026-12-05T01:05:46.723Z",
-                     *       "expiresAt": "2027-03-05T01:05:46.723Z",
+                     *       "issuedBy": "user:01a243cd-3890-7000-9238-98bc5329a524",
+                     *       "issuedAt": "2026-12-05T01:24:18.429Z",
+                     *       "expiresAt": "2027-03-05T01:24:18.429Z",
                      *       "revokedAt": null
                      *     }
                      */
@@ -3796,16 +3825,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "keyId": "01a243bc-579d-7007-af99-00896868a039",
-                     *       "prefix": "bzs00m7oimhf",
+                     *       "keyId": "01a243cd-4e48-7004-b524-079882a21c6f",
+                     *       "prefix": "49tq590jm47y",
                      *       "roles": [
                      *         "service"
                      *       ],
                      *       "label": "twice",
-                     *       "issuedBy": "apiKey:01a243bc-4204-7002-9272-bd75595da0ce",
-                     *       "issuedAt": "2026-12-05T01:05:46.397Z",
-                     *       "expiresAt": "2027-03-05T01:05:46.397Z",
-                     *       "revokedAt": "2026-12-05T01:05:46.426Z"
+                     *       "issuedBy": "apiKey:01a243cd-37a5-7008-9003-cbb910b24c91",
+                     *       "issuedAt": "2026-12-05T01:24:18.120Z",
+                     *       "expiresAt": "2027-03-05T01:24:18.120Z",
+                     *       "revokedAt": "2026-12-05T01:24:18.140Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ApiKeyDto"];
@@ -3904,7 +3933,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "userId": "01a243bc-4378-7006-b5e3-642c57f5b5aa",
+                     *       "userId": "01a243cd-391b-7003-b0e8-bc114b38ae0c",
                      *       "permissions": []
                      *     }
                      */
@@ -3983,7 +4012,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "userId": "01a243bc-42e8-7007-9287-dcec60747fe6",
+                     *       "userId": "01a243cd-3890-7000-9238-98bc5329a524",
                      *       "permissions": [
                      *         "api-keys:manage",
                      *         "api-keys:read"
@@ -4092,7 +4121,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "userId": "01a243bc-42e8-7007-9287-dcec60747fe6",
+                     *       "userId": "01a243cd-3890-7000-9238-98bc5329a524",
                      *       "permissions": [
                      *         "api-keys:read"
                      *       ]
@@ -4225,8 +4254,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "actor": "link:01a243bd-397e-7004-92ef-6d0897cfc637",
-                     *       "tenantId": "t-1bd189b0967f",
+                     *       "actor": "link:01a243ce-6e77-7005-a06d-6dedd0f0f11e",
+                     *       "tenantId": "t-62b31bccb063",
                      *       "roles": [
                      *         "compliance-officer"
                      *       ],
@@ -4364,14 +4393,14 @@ export interface operations {
                      *       {
                      *         "eventType": "ApiKeyIssued.v1",
                      *         "events": 6,
-                     *         "firstRecordedAt": "2026-12-05T01:05:40.915Z",
-                     *         "lastRecordedAt": "2026-12-05T01:05:46.563Z"
+                     *         "firstRecordedAt": "2026-12-05T01:24:12.374Z",
+                     *         "lastRecordedAt": "2026-12-05T01:24:18.281Z"
                      *       },
                      *       {
                      *         "eventType": "ApiKeyRevoked.v1",
                      *         "events": 2,
-                     *         "firstRecordedAt": "2026-12-05T01:05:46.427Z",
-                     *         "lastRecordedAt": "2026-12-05T01:05:46.496Z"
+                     *         "firstRecordedAt": "2026-12-05T01:24:18.141Z",
+                     *         "lastRecordedAt": "2026-12-05T01:24:18.207Z"
                      *       }
                      *     ]
                      */
@@ -4436,8 +4465,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243bb-bad3-7000-a08f-aec34e3255cf",
-                     *       "tenantId": "shop-2f76ae-01",
+                     *       "accountId": "01a243cc-fec8-7001-95dd-b3170b663079",
+                     *       "tenantId": "shop-9ea6ef-01",
                      *       "status": "active",
                      *       "verification": "pending"
                      *     }
@@ -4503,8 +4532,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "challengeId": "01a243bc-7915-7002-a18e-779b3465cf3a",
-                     *       "expiresAt": "2026-12-05T01:15:50.923Z"
+                     *       "challengeId": "01a243cd-6fee-7007-9766-f7778ddc012d",
+                     *       "expiresAt": "2026-12-05T01:34:22.935Z"
                      *     }
                      */
                     "application/json": components["schemas"]["IssuedCodeDto"];
@@ -4568,8 +4597,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243bc-7915-7001-9c61-9b21841b093f",
-                     *       "tenantId": "p-01a243bc791570019c619b21841b093f",
+                     *       "accountId": "01a243cd-6fed-7007-bbe9-1e924947e9a0",
+                     *       "tenantId": "p-01a243cd6fed7007bbe91e924947e9a0",
                      *       "status": "active",
                      *       "verification": null
                      *     }
@@ -4637,8 +4666,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "challengeId": "01a243bc-7879-7002-87ac-591c1049c01f",
-                     *       "expiresAt": "2026-12-05T01:15:50.923Z"
+                     *       "challengeId": "01a243cd-6f53-7007-a8ba-eeb74f6bbd5b",
+                     *       "expiresAt": "2026-12-05T01:34:22.935Z"
                      *     }
                      */
                     "application/json": components["schemas"]["IssuedCodeDto"];
@@ -4704,8 +4733,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243bc-7fc4-7007-8f37-b45766b867a4",
-                     *       "tenantId": "acme-553faf-38",
+                     *       "accountId": "01a243cd-762d-7003-9d3a-eda1c15e79f7",
+                     *       "tenantId": "acme-cf6a0d-38",
                      *       "status": "active",
                      *       "verification": null
                      *     }
@@ -4773,8 +4802,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243bc-77e1-7004-b46a-397d346fb26c",
-                     *       "tenantId": "acme-553faf-7",
+                     *       "accountId": "01a243cd-6ed2-7004-b660-a39e98fec0d7",
+                     *       "tenantId": "acme-cf6a0d-7",
                      *       "status": "active",
                      *       "verification": "pending"
                      *     }
@@ -4842,8 +4871,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243bc-7b04-7000-8f14-47a796aabd2d",
-                     *       "tenantId": "acme-553faf-14",
+                     *       "accountId": "01a243cd-71e3-7000-a7e6-13bd668a2040",
+                     *       "tenantId": "acme-cf6a0d-14",
                      *       "status": "active",
                      *       "verification": null
                      *     }
@@ -4929,8 +4958,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243bc-7b46-7004-9c0d-32158934c510",
-                     *       "tenantId": "acme-553faf-14",
+                     *       "accountId": "01a243cd-721a-7003-84f9-d64dd603e17b",
+                     *       "tenantId": "acme-cf6a0d-14",
                      *       "status": "invitation-closed",
                      *       "verification": null
                      *     }
@@ -5010,8 +5039,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243bc-7eea-7005-82ed-4ff64e6c742f",
-                     *       "tenantId": "acme-553faf-34",
+                     *       "accountId": "01a243cd-756e-7007-a970-8593dca0acfa",
+                     *       "tenantId": "acme-cf6a0d-34",
                      *       "kind": "member",
                      *       "status": "active",
                      *       "verification": null,
@@ -5023,22 +5052,22 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T01:05:50.923Z",
-                     *       "updatedAt": "2026-12-05T01:05:50.923Z",
+                     *       "createdAt": "2026-12-05T01:24:22.935Z",
+                     *       "updatedAt": "2026-12-05T01:24:22.935Z",
                      *       "history": [
                      *         {
                      *           "event": "EndUserInvited.v1",
                      *           "status": "invited",
                      *           "reason": null,
-                     *           "decidedBy": "apiKey:01a243bc-7eb7-7006-8d3a-ec1731a93158",
-                     *           "at": "2026-12-05T01:05:50.923Z"
+                     *           "decidedBy": "apiKey:01a243cd-7544-7005-8dc5-017293877792",
+                     *           "at": "2026-12-05T01:24:22.935Z"
                      *         },
                      *         {
                      *           "event": "InvitationAccepted.v1",
                      *           "status": "active",
                      *           "reason": null,
-                     *           "decidedBy": "user:01a243bc-7eea-7005-82ed-4ff64e6c742f",
-                     *           "at": "2026-12-05T01:05:50.923Z"
+                     *           "decidedBy": "user:01a243cd-756e-7007-a970-8593dca0acfa",
+                     *           "at": "2026-12-05T01:24:22.935Z"
                      *         }
                      *       ]
                      *     }
@@ -5113,8 +5142,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243bc-80b5-7005-94a6-aebfa69a02e2",
-                     *       "tenantId": "acme-553faf-42",
+                     *       "accountId": "01a243cd-7709-7007-ab46-902741a8232e",
+                     *       "tenantId": "acme-cf6a0d-42",
                      *       "kind": "member",
                      *       "status": "suspended",
                      *       "verification": null,
@@ -5126,8 +5155,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T01:05:50.923Z",
-                     *       "updatedAt": "2026-12-05T01:05:50.923Z"
+                     *       "createdAt": "2026-12-05T01:24:22.935Z",
+                     *       "updatedAt": "2026-12-05T01:24:22.935Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -5214,8 +5243,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243bc-8163-7003-be97-a35c93f3fd00",
-                     *       "tenantId": "p-01a243bc81637003be97a35c93f3fd00",
+                     *       "accountId": "01a243cd-77a4-7005-a893-513b1532974b",
+                     *       "tenantId": "p-01a243cd77a47005a893513b1532974b",
                      *       "kind": "personal",
                      *       "status": "active",
                      *       "verification": null,
@@ -5227,8 +5256,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T01:05:50.923Z",
-                     *       "updatedAt": "2026-12-05T01:05:50.923Z"
+                     *       "createdAt": "2026-12-05T01:24:22.935Z",
+                     *       "updatedAt": "2026-12-05T01:24:22.935Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -5306,21 +5335,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243bc-85f7-7002-aed5-3bad168c86e8",
-                     *       "tenantId": "acme-553faf-65",
+                     *       "accountId": "01a243cd-7bd2-7002-bdff-749f52b702fd",
+                     *       "tenantId": "acme-cf6a0d-65",
                      *       "kind": "member",
                      *       "status": "active",
                      *       "verification": null,
                      *       "legalName": null,
-                     *       "departmentId": "01a243bc-8636-7007-ba8e-077ece282db0",
+                     *       "departmentId": "01a243cd-7c0b-7007-9de3-d4face373ab5",
                      *       "minor": false,
                      *       "holds": [],
                      *       "cancellationRequested": false,
                      *       "unbindingRequested": true,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T01:05:50.923Z",
-                     *       "updatedAt": "2026-12-05T01:05:50.923Z"
+                     *       "createdAt": "2026-12-05T01:24:22.935Z",
+                     *       "updatedAt": "2026-12-05T01:24:22.935Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -5468,8 +5497,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "tenant": {
-                     *         "accountId": "01a243bc-7999-7002-98b1-69894c67abc8",
-                     *         "tenantId": "acme-553faf-11",
+                     *         "accountId": "01a243cd-7074-7000-b99d-e53832d81435",
+                     *         "tenantId": "acme-cf6a0d-11",
                      *         "kind": "enterprise",
                      *         "status": "active",
                      *         "verification": "verified",
@@ -5481,20 +5510,20 @@ export interface operations {
                      *         "unbindingRequested": false,
                      *         "invitationExpiresAt": null,
                      *         "agreement": null,
-                     *         "createdAt": "2026-12-05T01:05:50.923Z",
-                     *         "updatedAt": "2026-12-05T01:05:50.923Z"
+                     *         "createdAt": "2026-12-05T01:24:22.935Z",
+                     *         "updatedAt": "2026-12-05T01:24:22.935Z"
                      *       },
                      *       "departments": [
                      *         {
-                     *           "departmentId": "01a243bc-79fa-7007-a3e9-451f33d3591d",
+                     *           "departmentId": "01a243cd-70cf-7007-89cf-5beb20e37efc",
                      *           "name": "Sales",
                      *           "parentId": null,
                      *           "memberCount": 0
                      *         },
                      *         {
-                     *           "departmentId": "01a243bc-7a13-7005-8c73-e1f5f803bd01",
+                     *           "departmentId": "01a243cd-70e8-7005-9a74-6278d57fe213",
                      *           "name": "East China",
-                     *           "parentId": "01a243bc-79fa-7007-a3e9-451f33d3591d",
+                     *           "parentId": "01a243cd-70cf-7007-89cf-5beb20e37efc",
                      *           "memberCount": 0
                      *         }
                      *       ],
@@ -5578,26 +5607,26 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "accountId": "01a243bc-7b04-7000-8f14-47a796aabd2d",
-                     *         "tenantId": "acme-553faf-14",
+                     *         "accountId": "01a243cd-71e3-7000-a7e6-13bd668a2040",
+                     *         "tenantId": "acme-cf6a0d-14",
                      *         "kind": "member",
                      *         "status": "invited",
                      *         "verification": null,
                      *         "legalName": null,
-                     *         "departmentId": "01a243bc-7ae8-7007-bc17-3b44ac7bce59",
+                     *         "departmentId": "01a243cd-71c8-7001-8c7a-231aa5f23cb8",
                      *         "minor": false,
                      *         "holds": [],
                      *         "cancellationRequested": false,
                      *         "unbindingRequested": false,
-                     *         "invitationExpiresAt": "2026-12-12T01:05:50.923Z",
+                     *         "invitationExpiresAt": "2026-12-12T01:24:22.935Z",
                      *         "agreement": null,
-                     *         "createdAt": "2026-12-05T01:05:50.923Z",
-                     *         "updatedAt": "2026-12-05T01:05:50.923Z",
+                     *         "createdAt": "2026-12-05T01:24:22.935Z",
+                     *         "updatedAt": "2026-12-05T01:24:22.935Z",
                      *         "delegatedPermissions": []
                      *       },
                      *       {
-                     *         "accountId": "01a243bc-7b28-7006-9950-0ff0b6bd2ac1",
-                     *         "tenantId": "acme-553faf-14",
+                     *         "accountId": "01a243cd-7203-7002-a634-46bdc86e7791",
+                     *         "tenantId": "acme-cf6a0d-14",
                      *         "kind": "member",
                      *         "status": "invited",
                      *         "verification": null,
@@ -5607,10 +5636,10 @@ export interface operations {
                      *         "holds": [],
                      *         "cancellationRequested": false,
                      *         "unbindingRequested": false,
-                     *         "invitationExpiresAt": "2026-12-12T01:05:50.923Z",
+                     *         "invitationExpiresAt": "2026-12-12T01:24:22.935Z",
                      *         "agreement": null,
-                     *         "createdAt": "2026-12-05T01:05:50.923Z",
-                     *         "updatedAt": "2026-12-05T01:05:50.923Z",
+                     *         "createdAt": "2026-12-05T01:24:22.935Z",
+                     *         "updatedAt": "2026-12-05T01:24:22.935Z",
                      *         "delegatedPermissions": []
                      *       }
                      *     ]
@@ -5683,21 +5712,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243bc-7d57-7002-889a-21e593102437",
-                     *       "tenantId": "acme-553faf-25",
+                     *       "accountId": "01a243cd-7417-7006-a480-6a12144ca784",
+                     *       "tenantId": "acme-cf6a0d-25",
                      *       "kind": "member",
                      *       "status": "active",
                      *       "verification": null,
                      *       "legalName": null,
-                     *       "departmentId": "01a243bc-7d3a-7005-bf94-f33cade41685",
+                     *       "departmentId": "01a243cd-7401-7007-9300-912f20da883a",
                      *       "minor": false,
                      *       "holds": [],
                      *       "cancellationRequested": false,
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T01:05:50.923Z",
-                     *       "updatedAt": "2026-12-05T01:05:50.923Z",
+                     *       "createdAt": "2026-12-05T01:24:22.935Z",
+                     *       "updatedAt": "2026-12-05T01:24:22.935Z",
                      *       "delegatedPermissions": [
                      *         "organization:read"
                      *       ],
@@ -5706,15 +5735,15 @@ export interface operations {
                      *           "event": "EndUserInvited.v1",
                      *           "status": "invited",
                      *           "reason": null,
-                     *           "decidedBy": "apiKey:01a243bc-7d0c-7006-b8aa-09032e7d87c8",
-                     *           "at": "2026-12-05T01:05:50.923Z"
+                     *           "decidedBy": "apiKey:01a243cd-73d8-7008-8f46-45db9f80ce8b",
+                     *           "at": "2026-12-05T01:24:22.935Z"
                      *         },
                      *         {
                      *           "event": "InvitationAccepted.v1",
                      *           "status": "active",
                      *           "reason": null,
-                     *           "decidedBy": "user:01a243bc-7d57-7002-889a-21e593102437",
-                     *           "at": "2026-12-05T01:05:50.923Z"
+                     *           "decidedBy": "user:01a243cd-7417-7006-a480-6a12144ca784",
+                     *           "at": "2026-12-05T01:24:22.935Z"
                      *         }
                      *       ]
                      *     }
@@ -5799,10 +5828,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243bc-88a0-7003-9f1f-723a4f135971",
+                     *       "accountId": "01a243cd-7e47-7003-93f0-51d42e02059e",
                      *       "erased": false,
-                     *       "name": "Li Minor553faf",
-                     *       "email": "li.553faf@example.org",
+                     *       "name": "Li Minorcf6a0d",
+                     *       "email": "li.cf6a0d@example.org",
                      *       "phone": null,
                      *       "birthDate": "2011-12-05"
                      *     }
@@ -5890,9 +5919,9 @@ export interface operations {
                      * @example [
                      *       {
                      *         "index": 0,
-                     *         "accountId": "01a243bc-7b04-7000-8f14-47a796aabd2d",
+                     *         "accountId": "01a243cd-71e3-7000-a7e6-13bd668a2040",
                      *         "status": "invited",
-                     *         "expiresAt": "2026-12-12T01:05:50.923Z"
+                     *         "expiresAt": "2026-12-12T01:24:22.935Z"
                      *       },
                      *       {
                      *         "index": 1,
@@ -5970,8 +5999,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243bc-85e0-7007-8070-46846d0fe121",
-                     *       "tenantId": "acme-553faf-65",
+                     *       "accountId": "01a243cd-7bc0-7001-8212-0b47fcb16daf",
+                     *       "tenantId": "acme-cf6a0d-65",
                      *       "kind": "member",
                      *       "status": "invitation-closed",
                      *       "verification": null,
@@ -5983,8 +6012,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T01:05:50.923Z",
-                     *       "updatedAt": "2026-12-13T01:05:50.923Z"
+                     *       "createdAt": "2026-12-05T01:24:22.935Z",
+                     *       "updatedAt": "2026-12-13T01:24:22.935Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -6077,21 +6106,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243bc-85f7-7002-aed5-3bad168c86e8",
-                     *       "tenantId": "acme-553faf-65",
+                     *       "accountId": "01a243cd-7bd2-7002-bdff-749f52b702fd",
+                     *       "tenantId": "acme-cf6a0d-65",
                      *       "kind": "member",
                      *       "status": "active",
                      *       "verification": null,
                      *       "legalName": null,
-                     *       "departmentId": "01a243bc-8636-7007-ba8e-077ece282db0",
+                     *       "departmentId": "01a243cd-7c0b-7007-9de3-d4face373ab5",
                      *       "minor": false,
                      *       "holds": [],
                      *       "cancellationRequested": false,
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T01:05:50.923Z",
-                     *       "updatedAt": "2026-12-05T01:05:50.923Z"
+                     *       "createdAt": "2026-12-05T01:24:22.935Z",
+                     *       "updatedAt": "2026-12-05T01:24:22.935Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -6180,21 +6209,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243bc-8864-7004-a655-53033ac4fd34",
-                     *       "tenantId": "acme-553faf-68",
+                     *       "accountId": "01a243cd-7e13-7004-972b-ce30880a63fb",
+                     *       "tenantId": "acme-cf6a0d-68",
                      *       "kind": "member",
                      *       "status": "unbound",
                      *       "verification": null,
                      *       "legalName": null,
-                     *       "departmentId": "01a243bc-8802-7006-9860-d3c7b447dec0",
+                     *       "departmentId": "01a243cd-7dbd-7000-a5b9-830aee48981f",
                      *       "minor": false,
                      *       "holds": [],
                      *       "cancellationRequested": false,
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T01:05:50.923Z",
-                     *       "updatedAt": "2026-12-05T01:05:50.923Z"
+                     *       "createdAt": "2026-12-05T01:24:22.935Z",
+                     *       "updatedAt": "2026-12-05T01:24:22.935Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -6283,21 +6312,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243bc-85f7-7002-aed5-3bad168c86e8",
-                     *       "tenantId": "acme-553faf-65",
+                     *       "accountId": "01a243cd-7bd2-7002-bdff-749f52b702fd",
+                     *       "tenantId": "acme-cf6a0d-65",
                      *       "kind": "member",
                      *       "status": "active",
                      *       "verification": null,
                      *       "legalName": null,
-                     *       "departmentId": "01a243bc-8636-7007-ba8e-077ece282db0",
+                     *       "departmentId": "01a243cd-7c0b-7007-9de3-d4face373ab5",
                      *       "minor": false,
                      *       "holds": [],
                      *       "cancellationRequested": false,
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T01:05:50.923Z",
-                     *       "updatedAt": "2026-12-05T01:05:50.923Z"
+                     *       "createdAt": "2026-12-05T01:24:22.935Z",
+                     *       "updatedAt": "2026-12-05T01:24:22.935Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -6388,7 +6417,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a243bc-79fa-7007-a3e9-451f33d3591d"
+                     *       "id": "01a243cd-70cf-7007-89cf-5beb20e37efc"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -6468,7 +6497,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a243bc-7a4c-7006-91ee-54787a04cef1"
+                     *       "id": "01a243cd-712f-7006-97c0-b35685ba50f6"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -6561,7 +6590,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a243bc-7a13-7005-8c73-e1f5f803bd01"
+                     *       "id": "01a243cd-70e8-7005-9a74-6278d57fe213"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -6725,7 +6754,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a243bc-7e31-7001-924f-c32f19acb11b"
+                     *       "id": "01a243cd-74d1-7003-af8c-80b65b35e808"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -6805,7 +6834,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a243bc-7e31-7001-924f-c32f19acb11b"
+                     *       "id": "01a243cd-74d1-7003-af8c-80b65b35e808"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -6883,8 +6912,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243bc-8c3d-7002-8bf1-0a1476ef9c3e",
-                     *       "tenantId": "acme-553faf-75",
+                     *       "accountId": "01a243cd-8170-7006-a709-8da6e226cc89",
+                     *       "tenantId": "acme-cf6a0d-75",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "pending",
@@ -6896,8 +6925,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T01:05:50.923Z",
-                     *       "updatedAt": "2026-12-05T01:05:50.923Z"
+                     *       "createdAt": "2026-12-05T01:24:22.935Z",
+                     *       "updatedAt": "2026-12-05T01:24:22.935Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -6979,7 +7008,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a243bc-8474-7000-9e23-89e9b29167a9"
+                     *       "id": "01a243cd-7a6e-7006-82d0-047cea578bc6"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -7077,8 +7106,8 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "accountId": "01a243bc-7774-7005-a8da-f8d369068fb6",
-                     *         "tenantId": "acme-553faf-3",
+                     *         "accountId": "01a243cd-6e75-7007-b277-2605a15a361c",
+                     *         "tenantId": "acme-cf6a0d-3",
                      *         "kind": "enterprise",
                      *         "status": "active",
                      *         "verification": "pending",
@@ -7090,12 +7119,12 @@ export interface operations {
                      *         "unbindingRequested": false,
                      *         "invitationExpiresAt": null,
                      *         "agreement": null,
-                     *         "createdAt": "2026-12-05T01:05:50.923Z",
-                     *         "updatedAt": "2026-12-05T01:05:50.923Z"
+                     *         "createdAt": "2026-12-05T01:24:22.935Z",
+                     *         "updatedAt": "2026-12-05T01:24:22.935Z"
                      *       },
                      *       {
-                     *         "accountId": "01a243bc-77e1-7004-b46a-397d346fb26c",
-                     *         "tenantId": "acme-553faf-7",
+                     *         "accountId": "01a243cd-6ed2-7004-b660-a39e98fec0d7",
+                     *         "tenantId": "acme-cf6a0d-7",
                      *         "kind": "enterprise",
                      *         "status": "active",
                      *         "verification": "pending",
@@ -7107,8 +7136,8 @@ export interface operations {
                      *         "unbindingRequested": false,
                      *         "invitationExpiresAt": null,
                      *         "agreement": null,
-                     *         "createdAt": "2026-12-05T01:05:50.923Z",
-                     *         "updatedAt": "2026-12-05T01:05:50.923Z"
+                     *         "createdAt": "2026-12-05T01:24:22.935Z",
+                     *         "updatedAt": "2026-12-05T01:24:22.935Z"
                      *       }
                      *     ]
                      */
@@ -7180,8 +7209,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243bc-8e11-7004-ab9d-722d966b010e",
-                     *       "tenantId": "acme-553faf-79",
+                     *       "accountId": "01a243cd-830f-7005-8e61-aa5cb759ec15",
+                     *       "tenantId": "acme-cf6a0d-79",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "verified",
@@ -7191,7 +7220,7 @@ export interface operations {
                      *       "holds": [
                      *         {
                      *           "kind": "unfinished-transaction",
-                     *           "holdId": "01a243bc-8fc0-7004-9eb9-9f9b3bfd071a",
+                     *           "holdId": "01a243cd-8480-7000-9c2b-86ec429ca285",
                      *           "reference": "order-88"
                      *         }
                      *       ],
@@ -7199,22 +7228,22 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T01:05:50.923Z",
-                     *       "updatedAt": "2026-12-05T01:05:50.923Z",
+                     *       "createdAt": "2026-12-05T01:24:22.935Z",
+                     *       "updatedAt": "2026-12-05T01:24:22.935Z",
                      *       "history": [
                      *         {
                      *           "event": "EnterpriseRegistered.v1",
                      *           "status": "active",
                      *           "reason": null,
-                     *           "decidedBy": "user:01a243bc-8e11-7004-ab9d-722d966b010e",
-                     *           "at": "2026-12-05T01:05:50.923Z"
+                     *           "decidedBy": "user:01a243cd-830f-7005-8e61-aa5cb759ec15",
+                     *           "at": "2026-12-05T01:24:22.935Z"
                      *         },
                      *         {
                      *           "event": "EnterpriseVerified.v1",
                      *           "status": "active",
                      *           "reason": null,
-                     *           "decidedBy": "apiKey:01a243bc-770c-7002-bc63-9431e8f22c0c",
-                     *           "at": "2026-12-05T01:05:50.923Z"
+                     *           "decidedBy": "apiKey:01a243cd-6e02-7007-8e40-d5bcdf318e9b",
+                     *           "at": "2026-12-05T01:24:22.935Z"
                      *         }
                      *       ]
                      *     }
@@ -7300,8 +7329,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243bc-77e1-7004-b46a-397d346fb26c",
-                     *       "tenantId": "acme-553faf-7",
+                     *       "accountId": "01a243cd-6ed2-7004-b660-a39e98fec0d7",
+                     *       "tenantId": "acme-cf6a0d-7",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "rejected",
@@ -7313,8 +7342,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T01:05:50.923Z",
-                     *       "updatedAt": "2026-12-05T01:05:50.923Z"
+                     *       "createdAt": "2026-12-05T01:24:22.935Z",
+                     *       "updatedAt": "2026-12-05T01:24:22.935Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -7407,8 +7436,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243bb-c4a4-7005-8a0c-42c38f57219f",
-                     *       "tenantId": "shop-2f76ae-07",
+                     *       "accountId": "01a243cd-08d2-7001-8c86-f4728d9497a5",
+                     *       "tenantId": "shop-9ea6ef-07",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "pending",
@@ -7420,8 +7449,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T01:25:02.716Z",
-                     *       "updatedAt": "2026-12-05T01:25:02.716Z"
+                     *       "createdAt": "2026-12-05T01:43:53.924Z",
+                     *       "updatedAt": "2026-12-05T01:43:53.924Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -7514,8 +7543,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243bc-824e-7001-b3c7-4c2256442b25",
-                     *       "tenantId": "acme-553faf-48",
+                     *       "accountId": "01a243cd-7899-7005-af6d-37fe1f19cdbd",
+                     *       "tenantId": "acme-cf6a0d-48",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "verified",
@@ -7525,7 +7554,7 @@ export interface operations {
                      *       "holds": [
                      *         {
                      *           "kind": "unfinished-transaction",
-                     *           "holdId": "01a243bc-82a3-7000-b94b-ff3c5549794f",
+                     *           "holdId": "01a243cd-78dd-7008-8e43-6ad926797714",
                      *           "reference": "order-88"
                      *         }
                      *       ],
@@ -7533,8 +7562,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T01:05:50.923Z",
-                     *       "updatedAt": "2026-12-05T01:05:50.923Z"
+                     *       "createdAt": "2026-12-05T01:24:22.935Z",
+                     *       "updatedAt": "2026-12-05T01:24:22.935Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -7624,8 +7653,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243bc-8e11-7004-ab9d-722d966b010e",
-                     *       "tenantId": "acme-553faf-79",
+                     *       "accountId": "01a243cd-830f-7005-8e61-aa5cb759ec15",
+                     *       "tenantId": "acme-cf6a0d-79",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "verified",
@@ -7637,8 +7666,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T01:05:50.923Z",
-                     *       "updatedAt": "2026-12-05T01:05:50.923Z"
+                     *       "createdAt": "2026-12-05T01:24:22.935Z",
+                     *       "updatedAt": "2026-12-05T01:24:22.935Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -7727,8 +7756,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243bc-8c3d-7002-8bf1-0a1476ef9c3e",
-                     *       "tenantId": "acme-553faf-75",
+                     *       "accountId": "01a243cd-8170-7006-a709-8da6e226cc89",
+                     *       "tenantId": "acme-cf6a0d-75",
                      *       "kind": "enterprise",
                      *       "status": "cancelled",
                      *       "verification": "pending",
@@ -7740,8 +7769,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T01:05:50.923Z",
-                     *       "updatedAt": "2026-12-05T01:05:50.923Z"
+                     *       "createdAt": "2026-12-05T01:24:22.935Z",
+                     *       "updatedAt": "2026-12-05T01:24:22.935Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -7834,8 +7863,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243bc-83ad-7004-9b1c-ff4af001cdd4",
-                     *       "tenantId": "acme-553faf-55",
+                     *       "accountId": "01a243cd-79bf-7000-865f-3d0c777ce92e",
+                     *       "tenantId": "acme-cf6a0d-55",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "verified",
@@ -7849,11 +7878,11 @@ export interface operations {
                      *       "agreement": {
                      *         "endsOn": "2026-12-05",
                      *         "status": "ended",
-                     *         "agreementId": "01a243bc-83f0-7002-be23-0dd6b8b42365",
+                     *         "agreementId": "01a243cd-7a00-7005-a896-6f4364cac311",
                      *         "personalDataDeletionDueOn": "2027-06-05"
                      *       },
-                     *       "createdAt": "2026-12-05T01:05:50.923Z",
-                     *       "updatedAt": "2026-12-05T01:05:50.923Z"
+                     *       "createdAt": "2026-12-05T01:24:22.935Z",
+                     *       "updatedAt": "2026-12-05T01:24:22.935Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -7943,8 +7972,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243bc-86e6-7003-9c7d-afd26758385d",
-                     *       "tenantId": "acme-553faf-68",
+                     *       "accountId": "01a243cd-7cb8-7006-a6e4-f8b310db4c31",
+                     *       "tenantId": "acme-cf6a0d-68",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "verified",
@@ -7958,11 +7987,11 @@ export interface operations {
                      *       "agreement": {
                      *         "endsOn": "2026-12-05",
                      *         "status": "ended",
-                     *         "agreementId": "01a243bc-8a29-7007-9d34-a726b0c196c9",
+                     *         "agreementId": "01a243cd-7f97-7007-804e-673126f57cdd",
                      *         "personalDataDeletionDueOn": "2027-06-05"
                      *       },
-                     *       "createdAt": "2026-12-05T01:05:50.923Z",
-                     *       "updatedAt": "2026-12-05T01:05:50.923Z"
+                     *       "createdAt": "2026-12-05T01:24:22.935Z",
+                     *       "updatedAt": "2026-12-05T01:24:22.935Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -8052,24 +8081,24 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "id": "01a243bc-b431-7007-8b12-472313c1750d",
-                     *         "tenantId": "jobs-dl-91976c",
+                     *         "id": "01a243ce-2eea-7003-9664-880f2441888e",
+                     *         "tenantId": "jobs-dl-215c21",
                      *         "kind": "one-time-code",
                      *         "status": "delivered",
                      *         "attempts": 1,
                      *         "lastError": null,
-                     *         "createdAt": "2026-12-05T01:06:09.988Z",
-                     *         "deliveredAt": "2026-12-05T01:06:10.143Z"
+                     *         "createdAt": "2026-12-05T01:25:15.514Z",
+                     *         "deliveredAt": "2026-12-05T01:25:15.666Z"
                      *       },
                      *       {
-                     *         "id": "01a243bc-b2cc-7001-a2b1-3f6247bca1de",
-                     *         "tenantId": "jobs-91976c-5",
+                     *         "id": "01a243ce-2d86-7001-86e2-fe3a22e2b456",
+                     *         "tenantId": "jobs-215c21-5",
                      *         "kind": "tenant-data-deletion-warning",
                      *         "status": "delivered",
                      *         "attempts": 1,
                      *         "lastError": null,
-                     *         "createdAt": "2027-05-30T01:06:09.479Z",
-                     *         "deliveredAt": "2027-05-30T01:06:09.479Z"
+                     *         "createdAt": "2027-05-30T01:25:15.029Z",
+                     *         "deliveredAt": "2027-05-30T01:25:15.029Z"
                      *       }
                      *     ]
                      */
@@ -8141,13 +8170,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a243bc-b431-7007-8b12-472313c1750d",
-                     *       "tenantId": "jobs-dl-91976c",
+                     *       "id": "01a243ce-2eea-7003-9664-880f2441888e",
+                     *       "tenantId": "jobs-dl-215c21",
                      *       "kind": "one-time-code",
                      *       "status": "pending",
                      *       "attempts": 0,
                      *       "lastError": null,
-                     *       "createdAt": "2026-12-05T01:06:09.988Z",
+                     *       "createdAt": "2026-12-05T01:25:15.514Z",
                      *       "deliveredAt": null
                      *     }
                      */
@@ -8238,7 +8267,7 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "customerId": "01a243bb-cd47-7005-8167-6a325c5d0e68",
+                     *         "customerId": "01a243cd-1160-7007-ada0-192917cedb55",
                      *         "tags": [
                      *           "family"
                      *         ],
@@ -8250,8 +8279,8 @@ export interface operations {
                      *           }
                      *         },
                      *         "profile": null,
-                     *         "createdAt": "2026-12-05T01:25:02.716Z",
-                     *         "updatedAt": "2026-12-05T01:25:02.716Z"
+                     *         "createdAt": "2026-12-05T01:43:53.924Z",
+                     *         "updatedAt": "2026-12-05T01:43:53.924Z"
                      *       }
                      *     ]
                      */
@@ -8325,7 +8354,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a243bb-bc00-7000-aef6-5964075b544a"
+                     *       "id": "01a243cd-003d-7007-b76d-0f8c51d409d6"
                      *     }
                      */
                     "application/json": components["schemas"]["IdDto"];
@@ -8409,7 +8438,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "customerId": "01a243bb-bd18-7000-9af8-d27b0580c5e4",
+                     *       "customerId": "01a243cd-01a0-7006-9bb6-c4545db8850f",
                      *       "tags": [
                      *         "vip"
                      *       ],
@@ -8417,17 +8446,17 @@ export interface operations {
                      *       "restricted": false,
                      *       "consents": {},
                      *       "profile": null,
-                     *       "createdAt": "2026-12-05T01:05:02.716Z",
-                     *       "updatedAt": "2026-12-05T01:05:02.716Z",
+                     *       "createdAt": "2026-12-05T01:23:53.924Z",
+                     *       "updatedAt": "2026-12-05T01:23:53.924Z",
                      *       "followUps": [
                      *         {
-                     *           "followUpId": "01a243bb-bd41-7004-b1c4-9648846157f0",
-                     *           "customerId": "01a243bb-bd18-7000-9af8-d27b0580c5e4",
+                     *           "followUpId": "01a243cd-01c8-7002-afe2-59edfbb56f47",
+                     *           "customerId": "01a243cd-01a0-7006-9bb6-c4545db8850f",
                      *           "channel": "phone",
                      *           "note": null,
                      *           "dueOn": null,
-                     *           "recordedBy": "apiKey:01a243bb-bcee-7003-b282-577cdeae089b",
-                     *           "recordedAt": "2026-12-05T01:05:02.716Z"
+                     *           "recordedBy": "apiKey:01a243cd-0162-7008-913f-3a82aeaa8611",
+                     *           "recordedAt": "2026-12-05T01:23:53.924Z"
                      *         }
                      *       ]
                      *     }
@@ -8513,7 +8542,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a243bb-c5ee-7005-8574-19176dd3d0bc"
+                     *       "id": "01a243cd-0a21-7006-bee5-4c8e7d688f24"
                      *     }
                      */
                     "application/json": components["schemas"]["IdDto"];
@@ -8597,7 +8626,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a243bb-bc00-7000-aef6-5964075b544a"
+                     *       "id": "01a243cd-003d-7007-b76d-0f8c51d409d6"
                      *     }
                      */
                     "application/json": components["schemas"]["IdDto"];
@@ -8681,7 +8710,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a243bb-bc4d-7001-9a1b-07dbc6c718ff"
+                     *       "id": "01a243cd-00a7-7002-b552-6c7349a68d7c"
                      *     }
                      */
                     "application/json": components["schemas"]["IdDto"];
@@ -8774,7 +8803,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a243bb-c56e-7004-9cb8-c716d0d7e185"
+                     *       "id": "01a243cd-0990-7006-a199-67b41701bda5"
                      *     }
                      */
                     "application/json": components["schemas"]["IdDto"];
@@ -8863,7 +8892,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a243bb-c56e-7004-9cb8-c716d0d7e185"
+                     *       "id": "01a243cd-0990-7006-a199-67b41701bda5"
                      *     }
                      */
                     "application/json": components["schemas"]["IdDto"];
@@ -9337,16 +9366,16 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "receiptId": "01a243bb-cbb4-7004-9afc-66af4588cffe",
-                     *         "tenantId": "shop-2f76ae-09",
-                     *         "subjectId": "01a243bb-cb9e-7000-94ae-b729788dc68d",
-                     *         "consentId": "01a243bb-cbb4-7005-8364-af9ef6f8cf91",
+                     *         "receiptId": "01a243cd-0fab-7003-8ce1-0c01df848b29",
+                     *         "tenantId": "shop-9ea6ef-09",
+                     *         "subjectId": "01a243cd-0f96-7003-a63f-da89f3114563",
+                     *         "consentId": "01a243cd-0fab-7004-9302-82446e602bb2",
                      *         "channel": "email",
                      *         "scope": "general",
-                     *         "recordedAt": "2026-12-05T01:25:02.716Z",
+                     *         "recordedAt": "2026-12-05T01:43:53.924Z",
                      *         "event": {
-                     *           "id": "01a243bb-cbb6-7005-adc5-34630afe6783",
-                     *           "stream": "consent-01a243bb-cb9e-7000-94ae-b729788dc68d",
+                     *           "id": "01a243cd-0fac-7003-8a0c-b4145e05de1f",
+                     *           "stream": "consent-01a243cd-0f96-7003-a63f-da89f3114563",
                      *           "position": 0
                      *         },
                      *         "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -9370,16 +9399,16 @@ export interface operations {
                      *         "givenByGuardian": null
                      *       },
                      *       {
-                     *         "receiptId": "01a243bb-cbce-7005-a128-00fe7413428a",
-                     *         "tenantId": "shop-2f76ae-09",
-                     *         "subjectId": "01a243bb-cb9e-7000-94ae-b729788dc68d",
-                     *         "consentId": "01a243bb-cbce-7006-8f89-d747f2307f50",
+                     *         "receiptId": "01a243cd-0fca-7002-963d-3da20cac79f5",
+                     *         "tenantId": "shop-9ea6ef-09",
+                     *         "subjectId": "01a243cd-0f96-7003-a63f-da89f3114563",
+                     *         "consentId": "01a243cd-0fca-7003-a155-0f173c7ffb36",
                      *         "channel": "sms",
                      *         "scope": "general",
-                     *         "recordedAt": "2026-12-05T01:25:02.716Z",
+                     *         "recordedAt": "2026-12-05T01:43:53.924Z",
                      *         "event": {
-                     *           "id": "01a243bb-cbcf-7008-9b06-3e73bc50b015",
-                     *           "stream": "consent-01a243bb-cb9e-7000-94ae-b729788dc68d",
+                     *           "id": "01a243cd-0fcc-7008-9f9e-99266b79ac32",
+                     *           "stream": "consent-01a243cd-0f96-7003-a63f-da89f3114563",
                      *           "position": 1
                      *         },
                      *         "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -9486,16 +9515,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "receiptId": "01a243bb-c062-7004-b25a-7051823f5a3f",
-                     *       "tenantId": "shop-2f76ae-04",
-                     *       "subjectId": "01a243bb-c043-7002-b006-8f5644c62c6c",
-                     *       "consentId": "01a243bb-c062-7005-931e-c4fd46854d5b",
+                     *       "receiptId": "01a243cd-04f7-7003-af1f-27dd2d0deda1",
+                     *       "tenantId": "shop-9ea6ef-04",
+                     *       "subjectId": "01a243cd-04d8-7000-856a-09755ecc317e",
+                     *       "consentId": "01a243cd-04f7-7004-96e2-546a98fdb395",
                      *       "channel": "email",
                      *       "scope": "general",
-                     *       "recordedAt": "2026-12-05T01:06:02.716Z",
+                     *       "recordedAt": "2026-12-05T01:24:53.924Z",
                      *       "event": {
-                     *         "id": "01a243bb-c062-7006-b738-db464b985d8a",
-                     *         "stream": "consent-01a243bb-c043-7002-b006-8f5644c62c6c",
+                     *         "id": "01a243cd-04f8-7000-9e5d-b7aa37902052",
+                     *         "stream": "consent-01a243cd-04d8-7000-856a-09755ecc317e",
                      *         "position": 0
                      *       },
                      *       "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -9610,16 +9639,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "receiptId": "01a243bb-c0d7-7000-bfce-9a5d4b99dc43",
-                     *       "tenantId": "shop-2f76ae-04",
-                     *       "subjectId": "01a243bb-c043-7002-b006-8f5644c62c6c",
-                     *       "consentId": "01a243bb-c062-7005-931e-c4fd46854d5b",
+                     *       "receiptId": "01a243cd-0567-7004-a028-e3e51146b5f2",
+                     *       "tenantId": "shop-9ea6ef-04",
+                     *       "subjectId": "01a243cd-04d8-7000-856a-09755ecc317e",
+                     *       "consentId": "01a243cd-04f7-7004-96e2-546a98fdb395",
                      *       "channel": "email",
                      *       "scope": "general",
-                     *       "recordedAt": "2026-12-05T01:08:02.716Z",
+                     *       "recordedAt": "2026-12-05T01:26:53.924Z",
                      *       "event": {
-                     *         "id": "01a243bb-c0d8-7006-b0eb-f06ce260d3bc",
-                     *         "stream": "consent-01a243bb-c043-7002-b006-8f5644c62c6c",
+                     *         "id": "01a243cd-0567-7005-9dfe-44c68082c127",
+                     *         "stream": "consent-01a243cd-04d8-7000-856a-09755ecc317e",
                      *         "position": 1
                      *       },
                      *       "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -9740,18 +9769,18 @@ export interface operations {
                      *       "purposeVersion": 1,
                      *       "proof": [
                      *         {
-                     *           "eventId": "01a243bc-c890-7007-845c-49161dd0a1f2",
+                     *           "eventId": "01a243cd-c580-7003-ac94-2b6a698f00fa",
                      *           "type": "PurposeDefined.v1",
-                     *           "position": "pg:00000001.0000000000006854.0000000000000007",
+                     *           "position": "pg:00000001.00000000000052ee.0000000000000007",
                      *           "occurredAt": "2026-11-23T10:00:00.000Z",
-                     *           "stream": "purposes-dsr-22fd39"
+                     *           "stream": "purposes-dsr-5e7e4f"
                      *         },
                      *         {
-                     *           "eventId": "01a243bc-c8ef-7007-9af5-2b6f1608d349",
+                     *           "eventId": "01a243cd-c5db-7000-a1c2-95942a059502",
                      *           "type": "ConsentGranted.v2",
-                     *           "position": "pg:00000001.0000000000006868.000000000000000a",
+                     *           "position": "pg:00000001.0000000000005303.000000000000000a",
                      *           "occurredAt": "2026-11-23T10:00:00.000Z",
-                     *           "stream": "consent-01a243bc-c8c4-7005-ae26-61e43c8511e2"
+                     *           "stream": "consent-01a243cd-c5b4-7004-a8bb-53c40b6e7b87"
                      *         }
                      *       ]
                      *     }
@@ -9834,16 +9863,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "receiptId": "01a243bb-c062-7004-b25a-7051823f5a3f",
-                     *       "tenantId": "shop-2f76ae-04",
-                     *       "subjectId": "01a243bb-c043-7002-b006-8f5644c62c6c",
-                     *       "consentId": "01a243bb-c062-7005-931e-c4fd46854d5b",
+                     *       "receiptId": "01a243cd-04f7-7003-af1f-27dd2d0deda1",
+                     *       "tenantId": "shop-9ea6ef-04",
+                     *       "subjectId": "01a243cd-04d8-7000-856a-09755ecc317e",
+                     *       "consentId": "01a243cd-04f7-7004-96e2-546a98fdb395",
                      *       "channel": "email",
                      *       "scope": "general",
-                     *       "recordedAt": "2026-12-05T01:06:02.716Z",
+                     *       "recordedAt": "2026-12-05T01:24:53.924Z",
                      *       "event": {
-                     *         "id": "01a243bb-c062-7006-b738-db464b985d8a",
-                     *         "stream": "consent-01a243bb-c043-7002-b006-8f5644c62c6c",
+                     *         "id": "01a243cd-04f8-7000-9e5d-b7aa37902052",
+                     *         "stream": "consent-01a243cd-04d8-7000-856a-09755ecc317e",
                      *         "position": 0
                      *       },
                      *       "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -9948,16 +9977,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "receiptId": "01a243bb-c062-7004-b25a-7051823f5a3f",
-                     *       "tenantId": "shop-2f76ae-04",
-                     *       "subjectId": "01a243bb-c043-7002-b006-8f5644c62c6c",
-                     *       "consentId": "01a243bb-c062-7005-931e-c4fd46854d5b",
+                     *       "receiptId": "01a243cd-04f7-7003-af1f-27dd2d0deda1",
+                     *       "tenantId": "shop-9ea6ef-04",
+                     *       "subjectId": "01a243cd-04d8-7000-856a-09755ecc317e",
+                     *       "consentId": "01a243cd-04f7-7004-96e2-546a98fdb395",
                      *       "channel": "email",
                      *       "scope": "general",
-                     *       "recordedAt": "2026-12-05T01:06:02.716Z",
+                     *       "recordedAt": "2026-12-05T01:24:53.924Z",
                      *       "event": {
-                     *         "id": "01a243bb-c062-7006-b738-db464b985d8a",
-                     *         "stream": "consent-01a243bb-c043-7002-b006-8f5644c62c6c",
+                     *         "id": "01a243cd-04f8-7000-9e5d-b7aa37902052",
+                     *         "stream": "consent-01a243cd-04d8-7000-856a-09755ecc317e",
                      *         "position": 0
                      *       },
                      *       "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -10134,17 +10163,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "decisionId": "01a243bb-c136-7000-8d79-2560218bb545",
-                     *       "customerId": "01a243bb-c043-7002-b006-8f5644c62c6c",
+                     *       "decisionId": "01a243cd-05c7-7000-8d46-5e01c058cde0",
+                     *       "customerId": "01a243cd-04d8-7000-856a-09755ecc317e",
                      *       "allow": false,
                      *       "reasons": [
                      *         "OUTDATED_NOTICE_VERSION"
                      *       ],
                      *       "legalBasis": "consent",
                      *       "consentIds": [
-                     *         "01a243bb-c103-7007-b150-39553fbaf8fa"
+                     *         "01a243cd-0591-7007-9bd7-74ac903367a5"
                      *       ],
-                     *       "decidedAt": "2026-12-05T01:14:02.716Z"
+                     *       "decidedAt": "2026-12-05T01:32:53.924Z"
                      *     }
                      */
                     "application/json": components["schemas"]["DecisionDto"];
@@ -10221,26 +10250,26 @@ export interface operations {
                      *       "denied": 1,
                      *       "decisions": [
                      *         {
-                     *           "decisionId": "01a243bb-c986-7007-bb36-0b9b251cdc6b",
-                     *           "customerId": "01a243bb-c923-7004-aa8a-addf03c7f4ca",
+                     *           "decisionId": "01a243cd-0d7e-7000-848b-bdad810939d7",
+                     *           "customerId": "01a243cd-0d25-7005-8188-57b8759777cd",
                      *           "allow": true,
                      *           "reasons": [],
                      *           "legalBasis": "consent",
                      *           "consentIds": [
-                     *             "01a243bb-c93c-7001-bf5c-ae8b10a5d4fa"
+                     *             "01a243cd-0d3f-7002-af49-b5683e0b396e"
                      *           ],
-                     *           "decidedAt": "2026-12-05T01:25:02.716Z"
+                     *           "decidedAt": "2026-12-05T01:43:53.924Z"
                      *         },
                      *         {
-                     *           "decisionId": "01a243bb-c986-7008-a5b2-c01273c0837e",
-                     *           "customerId": "01a243bb-c952-7001-a470-169e345a17b3",
+                     *           "decisionId": "01a243cd-0d7e-7001-8b45-057fb4bba384",
+                     *           "customerId": "01a243cd-0d51-7005-bb37-5744e40e59ef",
                      *           "allow": true,
                      *           "reasons": [],
                      *           "legalBasis": "consent",
                      *           "consentIds": [
-                     *             "01a243bb-c96e-7002-a472-36af41deb3b7"
+                     *             "01a243cd-0d69-7008-a116-ea3e819588c3"
                      *           ],
-                     *           "decidedAt": "2026-12-05T01:25:02.716Z"
+                     *           "decidedAt": "2026-12-05T01:43:53.924Z"
                      *         }
                      *       ]
                      *     }
@@ -10312,13 +10341,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "origin": "attest.local/processing-record/rec-d3bcf5",
-                     *       "verifierKey": "attest.local/processing-record+2c42fefb+AYmwBIAeRvH6ovfz29q8v0ebgQV489qurRgERgI5V0GF",
+                     *       "origin": "attest.local/processing-record/rec-86025c",
+                     *       "verifierKey": "attest.local/processing-record+3d48e7f0+AeZTHn1msu5CwjRPUwROqCFLuZAAdBjR4NXpduPY7ViL",
                      *       "latestCheckpoint": {
                      *         "size": 1,
-                     *         "root": "sAUc+1kjflhDAL/dhh+bO2bP9CsqKF+r8eg686mXniE=",
-                     *         "note": "attest.local/processing-record/rec-d3bcf5\n1\nsAUc+1kjflhDAL/dhh+bO2bP9CsqKF+r8eg686mXniE=\n\n— attest.local/processing-record LEL++72tAMjqtwyO6PlGGY+kAJ6xlb1zDDqT3PyPjqFbMZ9EFdwODYcyXizPXr8cpsPsJijpcIbqa03Xr1MuhlENcA8=\n",
-                     *         "createdAt": "2026-12-05T01:05:23.491Z"
+                     *         "root": "pjfSWDBVOcVp0TsKG093foclz4vKSNsWXpdjlCUj3+E=",
+                     *         "note": "attest.local/processing-record/rec-86025c\n1\npjfSWDBVOcVp0TsKG093foclz4vKSNsWXpdjlCUj3+E=\n\n— attest.local/processing-record PUjn8G1QPXq0ruBrB38QLrG/3Zqwj5B0F9KrTwudMjC+Dl6/CuH2LQBMrb/Ifutv36rAbyIyFgjV43EtTDNgYGCfnwM=\n",
+                     *         "createdAt": "2026-12-05T01:24:39.293Z"
                      *       }
                      *     }
                      */
@@ -10381,9 +10410,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "size": 1,
-                     *       "root": "sAUc+1kjflhDAL/dhh+bO2bP9CsqKF+r8eg686mXniE=",
-                     *       "note": "attest.local/processing-record/rec-d3bcf5\n1\nsAUc+1kjflhDAL/dhh+bO2bP9CsqKF+r8eg686mXniE=\n\n— attest.local/processing-record LEL++72tAMjqtwyO6PlGGY+kAJ6xlb1zDDqT3PyPjqFbMZ9EFdwODYcyXizPXr8cpsPsJijpcIbqa03Xr1MuhlENcA8=\n",
-                     *       "createdAt": "2026-12-05T01:05:23.491Z"
+                     *       "root": "pjfSWDBVOcVp0TsKG093foclz4vKSNsWXpdjlCUj3+E=",
+                     *       "note": "attest.local/processing-record/rec-86025c\n1\npjfSWDBVOcVp0TsKG093foclz4vKSNsWXpdjlCUj3+E=\n\n— attest.local/processing-record PUjn8G1QPXq0ruBrB38QLrG/3Zqwj5B0F9KrTwudMjC+Dl6/CuH2LQBMrb/Ifutv36rAbyIyFgjV43EtTDNgYGCfnwM=\n",
+                     *       "createdAt": "2026-12-05T01:24:39.293Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Checkpoint"];
@@ -10459,15 +10488,15 @@ export interface operations {
                      *       "checkpoints": [
                      *         {
                      *           "size": 10,
-                     *           "root": "fjoJgz/qfToPjYolkO0RBuule5M1TPIks292PjmRIEk=",
-                     *           "note": "attest.local/processing-record/rec-d3bcf5\n10\nfjoJgz/qfToPjYolkO0RBuule5M1TPIks292PjmRIEk=\n\n— attest.local/processing-record LEL++zbGyfcDZ9NRQAJHeJaJ3f2rZiHbitoR/tEmO4SsNwdR47cSiKvwy9v+pOD8xgL3pZYvCi0dE6Qg9mvb9+UgfgI=\n",
-                     *           "createdAt": "2026-12-05T01:05:25.123Z"
+                     *           "root": "+cZNHW+0kBMLSUtfXA2jjrtK71f/kmWkaCgeXqbbZ2I=",
+                     *           "note": "attest.local/processing-record/rec-86025c\n10\n+cZNHW+0kBMLSUtfXA2jjrtK71f/kmWkaCgeXqbbZ2I=\n\n— attest.local/processing-record PUjn8H6IQhem1kYoNgEAEb+DPS7SqzBAda7SgdQF6CXNxW1mFZVO3Y9uXGRk0RCi7rQgadUWFo8VzCJwalbdk9nj9gI=\n",
+                     *           "createdAt": "2026-12-05T01:24:40.967Z"
                      *         },
                      *         {
                      *           "size": 6,
-                     *           "root": "rbYytraCZO+jUtQQHgHmnQJQeYNqisUF0XXeCJt41cM=",
-                     *           "note": "attest.local/processing-record/rec-d3bcf5\n6\nrbYytraCZO+jUtQQHgHmnQJQeYNqisUF0XXeCJt41cM=\n\n— attest.local/processing-record LEL++7ZOheXORKRNSsrL5W+egIR5rO7rCr/U2OR4t+ETQNbk7SI82X6zqQjV8Z8OPvu3zehlVMF5jtafMu2soBAsmgs=\n",
-                     *           "createdAt": "2026-12-05T01:05:23.908Z"
+                     *           "root": "rh3YiAfxbBHNfDsWBDHpC37y8mi4OdA3DlDW1Oj5VFU=",
+                     *           "note": "attest.local/processing-record/rec-86025c\n6\nrh3YiAfxbBHNfDsWBDHpC37y8mi4OdA3DlDW1Oj5VFU=\n\n— attest.local/processing-record PUjn8Oy9PV6VVtR84XO/9N4vSdROHoxvR/QYicxuUvKVV8SkteSUbcHBMg8nwqJKtGmg4nGJ/EDVm+aMWjulksQ26Ak=\n",
+                     *           "createdAt": "2026-12-05T01:24:39.780Z"
                      *         }
                      *       ],
                      *       "next": "Nnwz"
@@ -10544,15 +10573,15 @@ export interface operations {
                      * @example [
                      *       {
                      *         "size": 1,
-                     *         "root": "sAUc+1kjflhDAL/dhh+bO2bP9CsqKF+r8eg686mXniE=",
-                     *         "note": "attest.local/processing-record/rec-d3bcf5\n1\nsAUc+1kjflhDAL/dhh+bO2bP9CsqKF+r8eg686mXniE=\n\n— attest.local/processing-record LEL++72tAMjqtwyO6PlGGY+kAJ6xlb1zDDqT3PyPjqFbMZ9EFdwODYcyXizPXr8cpsPsJijpcIbqa03Xr1MuhlENcA8=\n",
-                     *         "createdAt": "2026-12-05T01:05:23.491Z"
+                     *         "root": "pjfSWDBVOcVp0TsKG093foclz4vKSNsWXpdjlCUj3+E=",
+                     *         "note": "attest.local/processing-record/rec-86025c\n1\npjfSWDBVOcVp0TsKG093foclz4vKSNsWXpdjlCUj3+E=\n\n— attest.local/processing-record PUjn8G1QPXq0ruBrB38QLrG/3Zqwj5B0F9KrTwudMjC+Dl6/CuH2LQBMrb/Ifutv36rAbyIyFgjV43EtTDNgYGCfnwM=\n",
+                     *         "createdAt": "2026-12-05T01:24:39.293Z"
                      *       },
                      *       {
                      *         "size": 4,
-                     *         "root": "JX7YmUqdOHpAClUW0EEcSIwuyqzr+g1Az6k/R1U+NvA=",
-                     *         "note": "attest.local/processing-record/rec-d3bcf5\n4\nJX7YmUqdOHpAClUW0EEcSIwuyqzr+g1Az6k/R1U+NvA=\n\n— attest.local/processing-record LEL++5J7/DPVwOvYLu+rL6YSns5qk7gga99HsdpSg4CCbouwdgLXpv8S5xVKltQRILHQbZdVbHKleE1qHCkPv5UBkAg=\n",
-                     *         "createdAt": "2026-12-05T01:05:23.819Z"
+                     *         "root": "s8tWWMTA9aGDUZ2a9F9jWohXS/AoaX+oUoEk8h1sWls=",
+                     *         "note": "attest.local/processing-record/rec-86025c\n4\ns8tWWMTA9aGDUZ2a9F9jWohXS/AoaX+oUoEk8h1sWls=\n\n— attest.local/processing-record PUjn8LiF0dyw8rzK04C7JYUTSnhcb6+QiWJ7plriUcbe/KInzGmetNpVk89VhEQmpw13jeSevdGGLaTwMgF3QAl3jAU=\n",
+                     *         "createdAt": "2026-12-05T01:24:39.670Z"
                      *       }
                      *     ]
                      */
@@ -10624,9 +10653,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "size": 10,
-                     *       "root": "fjoJgz/qfToPjYolkO0RBuule5M1TPIks292PjmRIEk=",
-                     *       "note": "attest.local/processing-record/rec-d3bcf5\n10\nfjoJgz/qfToPjYolkO0RBuule5M1TPIks292PjmRIEk=\n\n— attest.local/processing-record LEL++zbGyfcDZ9NRQAJHeJaJ3f2rZiHbitoR/tEmO4SsNwdR47cSiKvwy9v+pOD8xgL3pZYvCi0dE6Qg9mvb9+UgfgI=\n",
-                     *       "createdAt": "2026-12-05T01:05:25.123Z"
+                     *       "root": "+cZNHW+0kBMLSUtfXA2jjrtK71f/kmWkaCgeXqbbZ2I=",
+                     *       "note": "attest.local/processing-record/rec-86025c\n10\n+cZNHW+0kBMLSUtfXA2jjrtK71f/kmWkaCgeXqbbZ2I=\n\n— attest.local/processing-record PUjn8H6IQhem1kYoNgEAEb+DPS7SqzBAda7SgdQF6CXNxW1mFZVO3Y9uXGRk0RCi7rQgadUWFo8VzCJwalbdk9nj9gI=\n",
+                     *       "createdAt": "2026-12-05T01:24:40.967Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Checkpoint"];
@@ -10699,20 +10728,20 @@ export interface operations {
                     /**
                      * @example {
                      *       "index": 3,
-                     *       "leafHash": "RDlgkHJN0a/1MrUXiV1KwHkugoUERCLmv0iIWgNudJs=",
-                     *       "body": "{\"actor\":\"apiKey:01a243bb-fdd6-7004-b1c5-7dfb0d06171c\",\"at\":\"2026-12-05T01:05:17.199Z\",\"categories\":[\"contact\"],\"channel\":\"email\",\"commandId\":\"01a243bb-fe69-7000-8467-2766ddc4918a\",\"consents\":[\"01a243bb-fe44-7006-ac7f-ca85ff53ad8c\"],\"correlationId\":\"01a243bb-fe67-7003-a69e-0422944d60da\",\"eventId\":null,\"index\":3,\"kind\":\"decision\",\"legalBasis\":\"consent\",\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"api\",\"outcome\":\"allow\",\"purpose\":\"newsletter\",\"reasons\":[],\"subject\":\"psn_4eMuTDdZD5CGPwVRZDqGKA\",\"tenant\":\"rec-d3bcf5\",\"v\":2}",
+                     *       "leafHash": "E2p6nqPjKo5j3wLTRtPtZUMU7SiIE9GPOdDNQYH2i50=",
+                     *       "body": "{\"actor\":\"apiKey:01a243cd-a09d-7003-b9fc-847b53496b1f\",\"at\":\"2026-12-05T01:24:35.640Z\",\"categories\":[\"contact\"],\"channel\":\"email\",\"commandId\":\"01a243cd-a163-7001-8008-1daf97bd0013\",\"consents\":[\"01a243cd-a12c-7003-bc37-81196617b992\"],\"correlationId\":\"01a243cd-a161-7001-ac82-f3e62ee63f16\",\"eventId\":null,\"index\":3,\"kind\":\"decision\",\"legalBasis\":\"consent\",\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"api\",\"outcome\":\"allow\",\"purpose\":\"newsletter\",\"reasons\":[],\"subject\":\"psn_zuzA-XWppPDcaSL1jSZINg\",\"tenant\":\"rec-86025c\",\"v\":2}",
                      *       "record": {
-                     *         "actor": "apiKey:01a243bb-fdd6-7004-b1c5-7dfb0d06171c",
-                     *         "at": "2026-12-05T01:05:17.199Z",
+                     *         "actor": "apiKey:01a243cd-a09d-7003-b9fc-847b53496b1f",
+                     *         "at": "2026-12-05T01:24:35.640Z",
                      *         "categories": [
                      *           "contact"
                      *         ],
                      *         "channel": "email",
-                     *         "commandId": "01a243bb-fe69-7000-8467-2766ddc4918a",
+                     *         "commandId": "01a243cd-a163-7001-8008-1daf97bd0013",
                      *         "consents": [
-                     *           "01a243bb-fe44-7006-ac7f-ca85ff53ad8c"
+                     *           "01a243cd-a12c-7003-bc37-81196617b992"
                      *         ],
-                     *         "correlationId": "01a243bb-fe67-7003-a69e-0422944d60da",
+                     *         "correlationId": "01a243cd-a161-7001-ac82-f3e62ee63f16",
                      *         "eventId": null,
                      *         "index": 3,
                      *         "kind": "decision",
@@ -10725,11 +10754,11 @@ export interface operations {
                      *         "outcome": "allow",
                      *         "purpose": "newsletter",
                      *         "reasons": [],
-                     *         "subject": "psn_4eMuTDdZD5CGPwVRZDqGKA",
-                     *         "tenant": "rec-d3bcf5",
+                     *         "subject": "psn_zuzA-XWppPDcaSL1jSZINg",
+                     *         "tenant": "rec-86025c",
                      *         "v": 2
                      *       },
-                     *       "recordedAt": "2026-12-05T01:05:23.571Z",
+                     *       "recordedAt": "2026-12-05T01:24:39.407Z",
                      *       "purgedAt": null
                      *     }
                      */
@@ -10814,10 +10843,10 @@ export interface operations {
                      * @example {
                      *       "index": 0,
                      *       "size": 4,
-                     *       "leafHash": "sAUc+1kjflhDAL/dhh+bO2bP9CsqKF+r8eg686mXniE=",
+                     *       "leafHash": "pjfSWDBVOcVp0TsKG093foclz4vKSNsWXpdjlCUj3+E=",
                      *       "proof": [
-                     *         "NDgA/PIMvbLRFb17PLff8d855psxNHFQ8pvZ9XS5l5U=",
-                     *         "x7I1VcZj5eedV4XdVTXPcZssw6uV8Q6hHp4f8QCcPtE="
+                     *         "LzRys/tyBm2cL1/vqyUDv7O0TgceSfAv8MQiCdFe5+o=",
+                     *         "mEeo/0eTGqUHVucNkLpQcumKBypOv4yZRJt87gc5Ifw="
                      *       ]
                      *     }
                      */
@@ -10903,7 +10932,7 @@ export interface operations {
                      *       "from": 4,
                      *       "to": 6,
                      *       "proof": [
-                     *         "DzfllD9YwO7mC2Gr+dos5uLBKPgxaPfaFNwzhO/FEZM="
+                     *         "SYBw3HhBdl7DAfk+azV0eipsJ9B5tKiOxv1QbE2oOag="
                      *       ]
                      *     }
                      */
@@ -10992,17 +11021,17 @@ export interface operations {
                      * @example {
                      *       "records": [
                      *         {
-                     *           "actor": "apiKey:01a243bb-fdd6-7004-b1c5-7dfb0d06171c",
-                     *           "at": "2026-12-05T01:05:17.199Z",
+                     *           "actor": "apiKey:01a243cd-a09d-7003-b9fc-847b53496b1f",
+                     *           "at": "2026-12-05T01:24:35.640Z",
                      *           "categories": [
                      *             "contact"
                      *           ],
                      *           "channel": "email",
-                     *           "commandId": "01a243bb-ffb2-7005-abe9-63dac5e2aa69",
+                     *           "commandId": "01a243cd-a2cb-7006-a445-a48fde196859",
                      *           "consents": [
-                     *             "01a243bb-fe44-7006-ac7f-ca85ff53ad8c"
+                     *             "01a243cd-a12c-7003-bc37-81196617b992"
                      *           ],
-                     *           "correlationId": "01a243bb-ffb1-7004-b34e-ac56fbc0674b",
+                     *           "correlationId": "01a243cd-a2ca-7002-94d1-e79baf12f8df",
                      *           "eventId": null,
                      *           "index": 4,
                      *           "kind": "decision",
@@ -11015,23 +11044,23 @@ export interface operations {
                      *           "outcome": "allow",
                      *           "purpose": "newsletter",
                      *           "reasons": [],
-                     *           "subject": "psn_4eMuTDdZD5CGPwVRZDqGKA",
-                     *           "tenant": "rec-d3bcf5",
+                     *           "subject": "psn_zuzA-XWppPDcaSL1jSZINg",
+                     *           "tenant": "rec-86025c",
                      *           "v": 2,
-                     *           "leafHash": "gU+Ciywu4WhALxLXo5l7wKOs8rjbU4TXGXTgQIPNBjk="
+                     *           "leafHash": "tdiH7UOPaIq/0nDl5WW2M5qqM/lJt+9ukdjhQ3haJ9A="
                      *         },
                      *         {
-                     *           "actor": "apiKey:01a243bb-fdd6-7004-b1c5-7dfb0d06171c",
-                     *           "at": "2026-12-05T01:05:17.199Z",
+                     *           "actor": "apiKey:01a243cd-a09d-7003-b9fc-847b53496b1f",
+                     *           "at": "2026-12-05T01:24:35.640Z",
                      *           "categories": [
                      *             "contact"
                      *           ],
                      *           "channel": "email",
-                     *           "commandId": "01a243bb-fe69-7000-8467-2766ddc4918a",
+                     *           "commandId": "01a243cd-a163-7001-8008-1daf97bd0013",
                      *           "consents": [
-                     *             "01a243bb-fe44-7006-ac7f-ca85ff53ad8c"
+                     *             "01a243cd-a12c-7003-bc37-81196617b992"
                      *           ],
-                     *           "correlationId": "01a243bb-fe67-7003-a69e-0422944d60da",
+                     *           "correlationId": "01a243cd-a161-7001-ac82-f3e62ee63f16",
                      *           "eventId": null,
                      *           "index": 3,
                      *           "kind": "decision",
@@ -11044,13 +11073,13 @@ export interface operations {
                      *           "outcome": "allow",
                      *           "purpose": "newsletter",
                      *           "reasons": [],
-                     *           "subject": "psn_4eMuTDdZD5CGPwVRZDqGKA",
-                     *           "tenant": "rec-d3bcf5",
+                     *           "subject": "psn_zuzA-XWppPDcaSL1jSZINg",
+                     *           "tenant": "rec-86025c",
                      *           "v": 2,
-                     *           "leafHash": "RDlgkHJN0a/1MrUXiV1KwHkugoUERCLmv0iIWgNudJs="
+                     *           "leafHash": "E2p6nqPjKo5j3wLTRtPtZUMU7SiIE9GPOdDNQYH2i50="
                      *         }
                      *       ],
-                     *       "next": "MjAyNi0xMi0wNVQwMTowNToxNy4xOTkwMDBafDM"
+                     *       "next": "MjAyNi0xMi0wNVQwMToyNDozNS42NDAwMDBafDM"
                      *     }
                      */
                     "application/json": components["schemas"]["ProcessingRecordPage"];
@@ -11225,13 +11254,13 @@ export interface operations {
                      *       "records": [
                      *         {
                      *           "index": 12,
-                     *           "at": "2026-12-05T01:05:17.199Z",
+                     *           "at": "2026-12-05T01:24:35.640Z",
                      *           "kind": "decision",
                      *           "outcome": "allow"
                      *         },
                      *         {
                      *           "index": 11,
-                     *           "at": "2026-12-05T01:05:17.199Z",
+                     *           "at": "2026-12-05T01:24:35.640Z",
                      *           "kind": "decision",
                      *           "outcome": "allow"
                      *         }
@@ -11305,14 +11334,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "tenantId": "dsr-22fd39",
-                     *       "origin": "attest.local/processing-record/dsr-22fd39",
+                     *       "tenantId": "dsr-5e7e4f",
+                     *       "origin": "attest.local/processing-record/dsr-5e7e4f",
                      *       "ok": true,
-                     *       "size": 38,
+                     *       "size": 39,
                      *       "purged": 0,
                      *       "latestCheckpoint": {
-                     *         "size": 36,
-                     *         "root": "pqbFuXz1lTsfDA6V6xHMb7wOwjnRIDU2bs9PxtGqphs="
+                     *         "size": 37,
+                     *         "root": "32lIJq5d6jQqeOvaLty3IVy1JWC7WbsYZ1lo+nfntyg="
                      *       },
                      *       "checkpointsChecked": 2,
                      *       "uncovered": 2,
@@ -11381,46 +11410,46 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "runId": "01a243bc-04eb-7005-b656-224d37117ac4",
+                     *         "runId": "01a243cd-a7e8-7004-8337-621935ce127a",
                      *         "trigger": "scheduled",
                      *         "requestedBy": null,
-                     *         "startedAt": "2026-12-05T01:05:25.216Z",
-                     *         "finishedAt": "2026-12-05T01:05:25.227Z",
+                     *         "startedAt": "2026-12-05T01:24:41.060Z",
+                     *         "finishedAt": "2026-12-05T01:24:41.064Z",
                      *         "problemCount": 0,
                      *         "report": {
                      *           "ok": true,
                      *           "size": 12,
-                     *           "origin": "attest.local/processing-record/rec-d3bcf5",
+                     *           "origin": "attest.local/processing-record/rec-86025c",
                      *           "purged": 0,
                      *           "pending": 0,
                      *           "problems": [],
-                     *           "tenantId": "rec-d3bcf5",
+                     *           "tenantId": "rec-86025c",
                      *           "uncovered": 0,
                      *           "latestCheckpoint": {
-                     *             "root": "NXg7fB5jyaa3S0U4b+Lr+0vQBeCukwwx7db8HhxBlyE=",
+                     *             "root": "FHdl4h+rTdwD+a2S9yQwwYaczI9oplBJJ3D0T6P6Hv8=",
                      *             "size": 12
                      *           },
                      *           "checkpointsChecked": 6
                      *         }
                      *       },
                      *       {
-                     *         "runId": "01a243bc-04c5-7004-a026-dc71c9de04b5",
+                     *         "runId": "01a243cd-a7c9-7000-ada5-ffac8ded9178",
                      *         "trigger": "on-demand",
-                     *         "requestedBy": "apiKey:01a243bb-fdc0-7003-b1e2-8fbf2cec9f88",
-                     *         "startedAt": "2026-12-05T01:05:17.199Z",
-                     *         "finishedAt": "2026-12-05T01:05:17.199Z",
+                     *         "requestedBy": "apiKey:01a243cd-a088-7007-bca3-7d2f2399d916",
+                     *         "startedAt": "2026-12-05T01:24:35.640Z",
+                     *         "finishedAt": "2026-12-05T01:24:35.640Z",
                      *         "problemCount": 0,
                      *         "report": {
                      *           "ok": true,
                      *           "size": 12,
-                     *           "origin": "attest.local/processing-record/rec-d3bcf5",
+                     *           "origin": "attest.local/processing-record/rec-86025c",
                      *           "purged": 0,
                      *           "pending": 0,
                      *           "problems": [],
-                     *           "tenantId": "rec-d3bcf5",
+                     *           "tenantId": "rec-86025c",
                      *           "uncovered": 0,
                      *           "latestCheckpoint": {
-                     *             "root": "NXg7fB5jyaa3S0U4b+Lr+0vQBeCukwwx7db8HhxBlyE=",
+                     *             "root": "FHdl4h+rTdwD+a2S9yQwwYaczI9oplBJJ3D0T6P6Hv8=",
                      *             "size": 12
                      *           },
                      *           "checkpointsChecked": 6
@@ -11495,21 +11524,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "runId": "01a243bc-04c5-7004-a026-dc71c9de04b5",
+                     *       "runId": "01a243cd-a7c9-7000-ada5-ffac8ded9178",
                      *       "trigger": "on-demand",
-                     *       "requestedBy": "apiKey:01a243bb-fdc0-7003-b1e2-8fbf2cec9f88",
-                     *       "startedAt": "2026-12-05T01:05:17.199Z",
-                     *       "finishedAt": "2026-12-05T01:05:17.199Z",
+                     *       "requestedBy": "apiKey:01a243cd-a088-7007-bca3-7d2f2399d916",
+                     *       "startedAt": "2026-12-05T01:24:35.640Z",
+                     *       "finishedAt": "2026-12-05T01:24:35.640Z",
                      *       "problemCount": 0,
                      *       "report": {
-                     *         "tenantId": "rec-d3bcf5",
-                     *         "origin": "attest.local/processing-record/rec-d3bcf5",
+                     *         "tenantId": "rec-86025c",
+                     *         "origin": "attest.local/processing-record/rec-86025c",
                      *         "ok": true,
                      *         "size": 12,
                      *         "purged": 0,
                      *         "latestCheckpoint": {
                      *           "size": 12,
-                     *           "root": "NXg7fB5jyaa3S0U4b+Lr+0vQBeCukwwx7db8HhxBlyE="
+                     *           "root": "FHdl4h+rTdwD+a2S9yQwwYaczI9oplBJJ3D0T6P6Hv8="
                      *         },
                      *         "checkpointsChecked": 6,
                      *         "uncovered": 0,
@@ -11581,32 +11610,32 @@ export interface operations {
                     /**
                      * @example {
                      *       "format": "attest-processing-record-bundle/v1",
-                     *       "tenantId": "rec-d3bcf5",
-                     *       "origin": "attest.local/processing-record/rec-d3bcf5",
-                     *       "verifierKey": "attest.local/processing-record+2c42fefb+AYmwBIAeRvH6ovfz29q8v0ebgQV489qurRgERgI5V0GF",
-                     *       "exportedAt": "2026-12-05T01:05:17.199Z",
+                     *       "tenantId": "rec-86025c",
+                     *       "origin": "attest.local/processing-record/rec-86025c",
+                     *       "verifierKey": "attest.local/processing-record+3d48e7f0+AeZTHn1msu5CwjRPUwROqCFLuZAAdBjR4NXpduPY7ViL",
+                     *       "exportedAt": "2026-12-05T01:24:35.640Z",
                      *       "checkpoints": [
-                     *         "attest.local/processing-record/rec-d3bcf5\n1\nsAUc+1kjflhDAL/dhh+bO2bP9CsqKF+r8eg686mXniE=\n\n— attest.local/processing-record LEL++72tAMjqtwyO6PlGGY+kAJ6xlb1zDDqT3PyPjqFbMZ9EFdwODYcyXizPXr8cpsPsJijpcIbqa03Xr1MuhlENcA8=\n",
-                     *         "attest.local/processing-record/rec-d3bcf5\n4\nJX7YmUqdOHpAClUW0EEcSIwuyqzr+g1Az6k/R1U+NvA=\n\n— attest.local/processing-record LEL++5J7/DPVwOvYLu+rL6YSns5qk7gga99HsdpSg4CCbouwdgLXpv8S5xVKltQRILHQbZdVbHKleE1qHCkPv5UBkAg=\n"
+                     *         "attest.local/processing-record/rec-86025c\n1\npjfSWDBVOcVp0TsKG093foclz4vKSNsWXpdjlCUj3+E=\n\n— attest.local/processing-record PUjn8G1QPXq0ruBrB38QLrG/3Zqwj5B0F9KrTwudMjC+Dl6/CuH2LQBMrb/Ifutv36rAbyIyFgjV43EtTDNgYGCfnwM=\n",
+                     *         "attest.local/processing-record/rec-86025c\n4\ns8tWWMTA9aGDUZ2a9F9jWohXS/AoaX+oUoEk8h1sWls=\n\n— attest.local/processing-record PUjn8LiF0dyw8rzK04C7JYUTSnhcb6+QiWJ7plriUcbe/KInzGmetNpVk89VhEQmpw13jeSevdGGLaTwMgF3QAl3jAU=\n"
                      *       ],
                      *       "complete": false,
                      *       "entries": [
                      *         {
                      *           "index": 1,
-                     *           "leafHash": "NDgA/PIMvbLRFb17PLff8d855psxNHFQ8pvZ9XS5l5U=",
-                     *           "body": "{\"actor\":\"apiKey:01a243bb-fdd6-7004-b1c5-7dfb0d06171c\",\"at\":\"2026-12-05T01:05:17.199Z\",\"categories\":[\"profile.email\",\"profile.name\"],\"channel\":null,\"commandId\":\"01a243bb-fe18-7004-9626-8901c88ea1a1\",\"consents\":[],\"correlationId\":\"01a243bb-fe15-7005-9c7b-88d814bdbff0\",\"eventId\":\"01a243bb-fe19-7006-a101-0c922dfd6444\",\"index\":1,\"kind\":\"collect\",\"legalBasis\":null,\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"interactive\",\"outcome\":null,\"purpose\":null,\"reasons\":[],\"subject\":\"psn_4eMuTDdZD5CGPwVRZDqGKA\",\"tenant\":\"rec-d3bcf5\",\"v\":2}",
+                     *           "leafHash": "LzRys/tyBm2cL1/vqyUDv7O0TgceSfAv8MQiCdFe5+o=",
+                     *           "body": "{\"actor\":\"apiKey:01a243cd-a09d-7003-b9fc-847b53496b1f\",\"at\":\"2026-12-05T01:24:35.640Z\",\"categories\":[\"profile.email\",\"profile.name\"],\"channel\":null,\"commandId\":\"01a243cd-a100-7004-a6ea-98d2bb9f57bd\",\"consents\":[],\"correlationId\":\"01a243cd-a0fb-7006-a323-08f9dff20a16\",\"eventId\":\"01a243cd-a101-7004-8c68-75cc35e5ec4f\",\"index\":1,\"kind\":\"collect\",\"legalBasis\":null,\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"interactive\",\"outcome\":null,\"purpose\":null,\"reasons\":[],\"subject\":\"psn_zuzA-XWppPDcaSL1jSZINg\",\"tenant\":\"rec-86025c\",\"v\":2}",
                      *           "proof": [
-                     *             "sAUc+1kjflhDAL/dhh+bO2bP9CsqKF+r8eg686mXniE=",
-                     *             "x7I1VcZj5eedV4XdVTXPcZssw6uV8Q6hHp4f8QCcPtE="
+                     *             "pjfSWDBVOcVp0TsKG093foclz4vKSNsWXpdjlCUj3+E=",
+                     *             "mEeo/0eTGqUHVucNkLpQcumKBypOv4yZRJt87gc5Ifw="
                      *           ]
                      *         },
                      *         {
                      *           "index": 2,
-                     *           "leafHash": "8xOkp5REza/3KWRW/fVH7ieL7+M4KVP5aJHVqqHpE3Y=",
-                     *           "body": "{\"actor\":\"apiKey:01a243bb-fdd6-7004-b1c5-7dfb0d06171c\",\"at\":\"2026-12-05T01:05:17.199Z\",\"categories\":[\"consent\"],\"channel\":\"email\",\"commandId\":\"01a243bb-fe3e-7002-883e-0af4ea2fc428\",\"consents\":[],\"correlationId\":\"01a243bb-fe3c-7005-9213-f14e05009c58\",\"eventId\":\"01a243bb-fe44-7007-924c-a0bb53402b4b\",\"index\":2,\"kind\":\"collect\",\"legalBasis\":\"consent\",\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"interactive\",\"outcome\":null,\"purpose\":\"newsletter\",\"reasons\":[],\"subject\":\"psn_4eMuTDdZD5CGPwVRZDqGKA\",\"tenant\":\"rec-d3bcf5\",\"v\":2}",
+                     *           "leafHash": "5GgpS0O+tkDPdCjz8UBRfR0Fi2ILws7ogfUB7XVDp00=",
+                     *           "body": "{\"actor\":\"apiKey:01a243cd-a09d-7003-b9fc-847b53496b1f\",\"at\":\"2026-12-05T01:24:35.640Z\",\"categories\":[\"consent\"],\"channel\":\"email\",\"commandId\":\"01a243cd-a128-7006-8ff1-b3b51ed6acc2\",\"consents\":[],\"correlationId\":\"01a243cd-a125-7001-a62a-e899933a82da\",\"eventId\":\"01a243cd-a12d-7006-b84b-0b0dc62754e2\",\"index\":2,\"kind\":\"collect\",\"legalBasis\":\"consent\",\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"interactive\",\"outcome\":null,\"purpose\":\"newsletter\",\"reasons\":[],\"subject\":\"psn_zuzA-XWppPDcaSL1jSZINg\",\"tenant\":\"rec-86025c\",\"v\":2}",
                      *           "proof": [
-                     *             "RDlgkHJN0a/1MrUXiV1KwHkugoUERCLmv0iIWgNudJs=",
-                     *             "L8F05MyZ30OL7vk4w5yZ6xQgoptg5Tz/9cCFLf6Gd+4="
+                     *             "E2p6nqPjKo5j3wLTRtPtZUMU7SiIE9GPOdDNQYH2i50=",
+                     *             "mktNkYo9ppEsWC0xuaSNJ7SZW6KUfcHDPrdj1lfeY7c="
                      *           ]
                      *         }
                      *       ],
@@ -11615,16 +11644,16 @@ export interface operations {
                      *           "from": 1,
                      *           "to": 14,
                      *           "proof": [
-                     *             "NDgA/PIMvbLRFb17PLff8d855psxNHFQ8pvZ9XS5l5U=",
-                     *             "x7I1VcZj5eedV4XdVTXPcZssw6uV8Q6hHp4f8QCcPtE="
+                     *             "LzRys/tyBm2cL1/vqyUDv7O0TgceSfAv8MQiCdFe5+o=",
+                     *             "mEeo/0eTGqUHVucNkLpQcumKBypOv4yZRJt87gc5Ifw="
                      *           ]
                      *         },
                      *         {
                      *           "from": 4,
                      *           "to": 14,
                      *           "proof": [
-                     *             "7SJLcvvBTuj54gClnYOdkG7jtJSCXBtq5m5bb6K91bc=",
-                     *             "/lZZZJ2I9CICKBQSek3gPBlG7XpSxb6SFd5D5ziYymM="
+                     *             "+OmkJgNx202UwPvXudJt+DZ5YDyMj2lHhDvDp/SGjF0=",
+                     *             "a6VOZoNYlRvuY7mywVdraUUbZ5yueqAlOYppV9k20yM="
                      *           ]
                      *         }
                      *       ]
@@ -11698,10 +11727,10 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "holdId": "01a243bc-0757-7006-9c55-ebc51664651a",
+                     *         "holdId": "01a243cd-aa6a-7000-9a29-b8d3cbd3241e",
                      *         "reason": "Litigation 2026-117: preserve all records",
-                     *         "placedBy": "apiKey:01a243bb-fdc0-7003-b1e2-8fbf2cec9f88",
-                     *         "placedAt": "2026-12-05T01:05:17.199Z",
+                     *         "placedBy": "apiKey:01a243cd-a088-7007-bca3-7d2f2399d916",
+                     *         "placedAt": "2026-12-05T01:24:35.640Z",
                      *         "releasedBy": null,
                      *         "releasedAt": null
                      *       }
@@ -11769,10 +11798,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "holdId": "01a243bc-0757-7006-9c55-ebc51664651a",
+                     *       "holdId": "01a243cd-aa6a-7000-9a29-b8d3cbd3241e",
                      *       "reason": "Litigation 2026-117: preserve all records",
-                     *       "placedBy": "apiKey:01a243bb-fdc0-7003-b1e2-8fbf2cec9f88",
-                     *       "placedAt": "2026-12-05T01:05:17.199Z",
+                     *       "placedBy": "apiKey:01a243cd-a088-7007-bca3-7d2f2399d916",
+                     *       "placedAt": "2026-12-05T01:24:35.640Z",
                      *       "releasedBy": null,
                      *       "releasedAt": null
                      *     }
@@ -11846,12 +11875,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "holdId": "01a243bc-0757-7006-9c55-ebc51664651a",
+                     *       "holdId": "01a243cd-aa6a-7000-9a29-b8d3cbd3241e",
                      *       "reason": "Litigation 2026-117: preserve all records",
-                     *       "placedBy": "apiKey:01a243bb-fdc0-7003-b1e2-8fbf2cec9f88",
-                     *       "placedAt": "2026-12-05T01:05:17.199Z",
-                     *       "releasedBy": "apiKey:01a243bb-fdc0-7003-b1e2-8fbf2cec9f88",
-                     *       "releasedAt": "2026-12-05T01:05:17.199Z"
+                     *       "placedBy": "apiKey:01a243cd-a088-7007-bca3-7d2f2399d916",
+                     *       "placedAt": "2026-12-05T01:24:35.640Z",
+                     *       "releasedBy": "apiKey:01a243cd-a088-7007-bca3-7d2f2399d916",
+                     *       "releasedAt": "2026-12-05T01:24:35.640Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ProcessingRecordLegalHold"];
@@ -11931,7 +11960,7 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "activityId": "01a243bc-0774-7007-9c8b-952b074991f0",
+                     *         "activityId": "01a243cd-aa82-7002-8abe-c395a28c84d3",
                      *         "version": 2,
                      *         "activity": {
                      *           "name": "Newsletter",
@@ -11969,12 +11998,12 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a243bb-fdc0-7003-b1e2-8fbf2cec9f88",
-                     *         "recordedAt": "2026-12-05T01:05:17.199Z",
+                     *         "recordedBy": "apiKey:01a243cd-a088-7007-bca3-7d2f2399d916",
+                     *         "recordedAt": "2026-12-05T01:24:35.640Z",
                      *         "assessmentRequired": true
                      *       },
                      *       {
-                     *         "activityId": "01a243bc-07a0-7005-8141-b478b239a947",
+                     *         "activityId": "01a243cd-aab1-7002-8f91-ca83a8b61d84",
                      *         "version": 1,
                      *         "activity": {
                      *           "name": "=HYPERLINK(\"http://x\")<script>",
@@ -12007,8 +12036,8 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a243bb-fdc0-7003-b1e2-8fbf2cec9f88",
-                     *         "recordedAt": "2026-12-05T01:05:17.199Z",
+                     *         "recordedBy": "apiKey:01a243cd-a088-7007-bca3-7d2f2399d916",
+                     *         "recordedAt": "2026-12-05T01:24:35.640Z",
                      *         "assessmentRequired": false
                      *       }
                      *     ]
@@ -12075,7 +12104,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "activityId": "01a243bc-0774-7007-9c8b-952b074991f0",
+                     *       "activityId": "01a243cd-aa82-7002-8abe-c395a28c84d3",
                      *       "version": 1,
                      *       "activity": {
                      *         "name": "Newsletter",
@@ -12108,8 +12137,8 @@ export interface operations {
                      *         ],
                      *         "automatedDecisionMaking": false
                      *       },
-                     *       "recordedBy": "apiKey:01a243bb-fdc0-7003-b1e2-8fbf2cec9f88",
-                     *       "recordedAt": "2026-12-05T01:05:17.199Z",
+                     *       "recordedBy": "apiKey:01a243cd-a088-7007-bca3-7d2f2399d916",
+                     *       "recordedAt": "2026-12-05T01:24:35.640Z",
                      *       "assessmentRequired": false
                      *     }
                      */
@@ -12181,7 +12210,7 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "activityId": "01a243bc-0774-7007-9c8b-952b074991f0",
+                     *         "activityId": "01a243cd-aa82-7002-8abe-c395a28c84d3",
                      *         "version": 2,
                      *         "activity": {
                      *           "name": "Newsletter",
@@ -12219,12 +12248,12 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a243bb-fdc0-7003-b1e2-8fbf2cec9f88",
-                     *         "recordedAt": "2026-12-05T01:05:17.199Z",
+                     *         "recordedBy": "apiKey:01a243cd-a088-7007-bca3-7d2f2399d916",
+                     *         "recordedAt": "2026-12-05T01:24:35.640Z",
                      *         "assessmentRequired": true
                      *       },
                      *       {
-                     *         "activityId": "01a243bc-07a0-7005-8141-b478b239a947",
+                     *         "activityId": "01a243cd-aab1-7002-8f91-ca83a8b61d84",
                      *         "version": 1,
                      *         "activity": {
                      *           "name": "=HYPERLINK(\"http://x\")<script>",
@@ -12257,8 +12286,8 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a243bb-fdc0-7003-b1e2-8fbf2cec9f88",
-                     *         "recordedAt": "2026-12-05T01:05:17.199Z",
+                     *         "recordedBy": "apiKey:01a243cd-a088-7007-bca3-7d2f2399d916",
+                     *         "recordedAt": "2026-12-05T01:24:35.640Z",
                      *         "assessmentRequired": false
                      *       }
                      *     ]
@@ -12321,8 +12350,8 @@ export interface operations {
                 content: {
                     /**
                      * @example activityId,version,name,controller,dataProtectionOfficer,purposes,legalBasis,dataSubjectCategories,dataCategories,recipients,transfers,erasureTimeLimit,securityMeasures,sensitiveData,automatedDecisionMaking,entrustedProcessing,providedToOthers,publicDisclosure,assessmentRequired,recordedBy,recordedAt
-                     *     01a243bc-0774-7007-9c8b-952b074991f0,2,Newsletter,Shop Ltd (privacy@shop.example),dpo@shop.example,newsletter,consent,customers,contact,mail service provider,US: SCC 2021/914,2 years after the last contact,per-subject encryption,false,false,false,false,false,true,apiKey:01a243bb-fdc0-7003-b1e2-8fbf2cec9f88,2026-12-05T01:05:17.199Z
-                     *     01a243bc-07a0-7005-8141-b478b239a947,1,"'=HYPERLINK(""http://x"")<script>",Shop Ltd (privacy@shop.example),dpo@shop.example,newsletter,consent,customers,contact,mail service provider,,2 years after the last contact,per-subject encryption,false,false,false,false,false,false,apiKey:01a243bb-fdc0-7003-b1e2-8fbf2cec9f88,2026-12-05T01:05:17.199Z
+                     *     01a243cd-aa82-7002-8abe-c395a28c84d3,2,Newsletter,Shop Ltd (privacy@shop.example),dpo@shop.example,newsletter,consent,customers,contact,mail service provider,US: SCC 2021/914,2 years after the last contact,per-subject encryption,false,false,false,false,false,true,apiKey:01a243cd-a088-7007-bca3-7d2f2399d916,2026-12-05T01:24:35.640Z
+                     *     01a243cd-aab1-7002-8f91-ca83a8b61d84,1,"'=HYPERLINK(""http://x"")<script>",Shop Ltd (privacy@shop.example),dpo@shop.example,newsletter,consent,customers,contact,mail service provider,,2 years after the last contact,per-subject encryption,false,false,false,false,false,false,apiKey:01a243cd-a088-7007-bca3-7d2f2399d916,2026-12-05T01:24:35.640Z
                      */
                     "text/csv": string;
                 };
@@ -12387,7 +12416,7 @@ export interface operations {
                 content: {
                     /**
                      * @example <!doctype html>
-                     *     <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Register of processing activities — rec-d3bcf5</title>
+                     *     <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Register of processing activities — rec-86025c</title>
                      *     <style>
                      *     body{font:14px/1.45 system-ui,"Noto Sans CJK SC","PingFang SC",sans-serif;margin:2em auto;max-width:52em;padding:0 1em;color:#111}
                      *     h1{font-size:1.6em}h2{font-size:1.2em;margin:1.6em 0 .4em;border-bottom:1px solid #ccc;padding-bottom:.2em}
@@ -12397,7 +12426,7 @@ export interface operations {
                      *     </style>
                      *     </head><body>
                      *     <h1>Register of processing activities</h1>
-                     *     <p class="meta">rec-d3bcf5 · generated December 5, 2026 at 1:05 AM (Coordinated Universal Time) · GDPR Art. 30(1), PIPL Art. 55–56 · 2 activities (current versions)</p>
+                     *     <p class="meta">rec-86025c · generated December 5, 2026 at 1:24 AM (Coordinated Universal Time) · GDPR Art. 30(1), PIPL Art. 55–56 · 2 activities (current versions)</p>
                      *     …
                      */
                     "text/html": string;
@@ -12464,7 +12493,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "activityId": "01a243bc-0774-7007-9c8b-952b074991f0",
+                     *       "activityId": "01a243cd-aa82-7002-8abe-c395a28c84d3",
                      *       "version": 2,
                      *       "activity": {
                      *         "name": "Newsletter",
@@ -12502,8 +12531,8 @@ export interface operations {
                      *         ],
                      *         "automatedDecisionMaking": false
                      *       },
-                     *       "recordedBy": "apiKey:01a243bb-fdc0-7003-b1e2-8fbf2cec9f88",
-                     *       "recordedAt": "2026-12-05T01:05:17.199Z",
+                     *       "recordedBy": "apiKey:01a243cd-a088-7007-bca3-7d2f2399d916",
+                     *       "recordedAt": "2026-12-05T01:24:35.640Z",
                      *       "assessmentRequired": true
                      *     }
                      */
@@ -12586,7 +12615,7 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "activityId": "01a243bc-0774-7007-9c8b-952b074991f0",
+                     *         "activityId": "01a243cd-aa82-7002-8abe-c395a28c84d3",
                      *         "version": 1,
                      *         "activity": {
                      *           "name": "Newsletter",
@@ -12619,12 +12648,12 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a243bb-fdc0-7003-b1e2-8fbf2cec9f88",
-                     *         "recordedAt": "2026-12-05T01:05:17.199Z",
+                     *         "recordedBy": "apiKey:01a243cd-a088-7007-bca3-7d2f2399d916",
+                     *         "recordedAt": "2026-12-05T01:24:35.640Z",
                      *         "assessmentRequired": false
                      *       },
                      *       {
-                     *         "activityId": "01a243bc-0774-7007-9c8b-952b074991f0",
+                     *         "activityId": "01a243cd-aa82-7002-8abe-c395a28c84d3",
                      *         "version": 2,
                      *         "activity": {
                      *           "name": "Newsletter",
@@ -12662,8 +12691,8 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a243bb-fdc0-7003-b1e2-8fbf2cec9f88",
-                     *         "recordedAt": "2026-12-05T01:05:17.199Z",
+                     *         "recordedBy": "apiKey:01a243cd-a088-7007-bca3-7d2f2399d916",
+                     *         "recordedAt": "2026-12-05T01:24:35.640Z",
                      *         "assessmentRequired": true
                      *       }
                      *     ]
@@ -12756,13 +12785,13 @@ export interface operations {
                      *         "assessedOn": "2026-12-05",
                      *         "conclusion": "acceptable-with-measures",
                      *         "activityIds": [
-                     *           "01a243bc-0774-7007-9c8b-952b074991f0"
+                     *           "01a243cd-aa82-7002-8abe-c395a28c84d3"
                      *         ],
                      *         "impactOnRights": "Low",
                      *         "lawfulnessAndNecessity": "Consent; transfer needed for the mail provider",
-                     *         "assessmentId": "01a243bc-07da-7006-8c0a-8be501bb2c2d",
-                     *         "recordedBy": "apiKey:01a243bb-fdc0-7003-b1e2-8fbf2cec9f88",
-                     *         "recordedAt": "2026-12-05T01:05:17.199Z"
+                     *         "assessmentId": "01a243cd-aaf0-7004-8716-e876b2544506",
+                     *         "recordedBy": "apiKey:01a243cd-a088-7007-bca3-7d2f2399d916",
+                     *         "recordedAt": "2026-12-05T01:24:35.640Z"
                      *       }
                      *     ]
                      */
@@ -12828,9 +12857,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "assessmentId": "01a243bc-07da-7006-8c0a-8be501bb2c2d",
+                     *       "assessmentId": "01a243cd-aaf0-7004-8716-e876b2544506",
                      *       "activityIds": [
-                     *         "01a243bc-0774-7007-9c8b-952b074991f0"
+                     *         "01a243cd-aa82-7002-8abe-c395a28c84d3"
                      *       ],
                      *       "assessedOn": "2026-12-05",
                      *       "assessor": "privacy team",
@@ -12914,10 +12943,10 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "incidentId": "01a243bc-07eb-7004-9fe2-7f530a11d0bc",
+                     *         "incidentId": "01a243cd-ab10-7004-b062-ce3233dde29c",
                      *         "report": {
                      *           "kind": "leak",
-                     *           "awareAt": "2026-12-01T17:05:17.199Z",
+                     *           "awareAt": "2026-12-01T17:24:35.640Z",
                      *           "occurredAt": null,
                      *           "description": "Export file left on a shared drive",
                      *           "dataCategories": [
@@ -12926,30 +12955,30 @@ export interface operations {
                      *           "likelyConsequences": "Phishing",
                      *           "affectedSubjectsEstimate": 120
                      *         },
-                     *         "reportedBy": "apiKey:01a243bb-fdc0-7003-b1e2-8fbf2cec9f88",
-                     *         "reportedAt": "2026-12-05T01:05:17.199Z",
-                     *         "authorityDeadline": "2026-12-04T17:05:17.199Z",
-                     *         "authorityNotifiedAt": "2026-12-05T01:05:17.199Z",
+                     *         "reportedBy": "apiKey:01a243cd-a088-7007-bca3-7d2f2399d916",
+                     *         "reportedAt": "2026-12-05T01:24:35.640Z",
+                     *         "authorityDeadline": "2026-12-04T17:24:35.640Z",
+                     *         "authorityNotifiedAt": "2026-12-05T01:24:35.640Z",
                      *         "notifiedWithinDeadline": false,
                      *         "overdue": false,
                      *         "subjectsNotifiedAt": null,
                      *         "remedies": [
                      *           {
-                     *             "at": "2026-12-05T01:05:17.199Z",
+                     *             "at": "2026-12-05T01:24:35.640Z",
                      *             "description": "Drive permissions fixed"
                      *           }
                      *         ],
-                     *         "closedAt": "2026-12-05T01:05:17.199Z",
+                     *         "closedAt": "2026-12-05T01:24:35.640Z",
                      *         "updates": [
                      *           {
-                     *             "at": "2026-12-05T01:05:17.199Z",
+                     *             "at": "2026-12-05T01:24:35.640Z",
                      *             "type": "authority-notified",
                      *             "authority": "DPA",
                      *             "reference": "DPA-2026-1",
                      *             "delayReason": "Scope unknown until forensics"
                      *           },
                      *           {
-                     *             "at": "2026-12-05T01:05:17.199Z",
+                     *             "at": "2026-12-05T01:24:35.640Z",
                      *             "type": "remedy",
                      *             "description": "Drive permissions fixed"
                      *           }
@@ -13019,10 +13048,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "incidentId": "01a243bc-07eb-7004-9fe2-7f530a11d0bc",
+                     *       "incidentId": "01a243cd-ab10-7004-b062-ce3233dde29c",
                      *       "report": {
                      *         "kind": "leak",
-                     *         "awareAt": "2026-12-01T17:05:17.199Z",
+                     *         "awareAt": "2026-12-01T17:24:35.640Z",
                      *         "occurredAt": null,
                      *         "description": "Export file left on a shared drive",
                      *         "dataCategories": [
@@ -13031,9 +13060,9 @@ export interface operations {
                      *         "likelyConsequences": "Phishing",
                      *         "affectedSubjectsEstimate": 120
                      *       },
-                     *       "reportedBy": "apiKey:01a243bb-fdc0-7003-b1e2-8fbf2cec9f88",
-                     *       "reportedAt": "2026-12-05T01:05:17.199Z",
-                     *       "authorityDeadline": "2026-12-04T17:05:17.199Z",
+                     *       "reportedBy": "apiKey:01a243cd-a088-7007-bca3-7d2f2399d916",
+                     *       "reportedAt": "2026-12-05T01:24:35.640Z",
+                     *       "authorityDeadline": "2026-12-04T17:24:35.640Z",
                      *       "authorityNotifiedAt": null,
                      *       "notifiedWithinDeadline": null,
                      *       "overdue": true,
@@ -13112,10 +13141,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "incidentId": "01a243bc-07eb-7004-9fe2-7f530a11d0bc",
+                     *       "incidentId": "01a243cd-ab10-7004-b062-ce3233dde29c",
                      *       "report": {
                      *         "kind": "leak",
-                     *         "awareAt": "2026-12-01T17:05:17.199Z",
+                     *         "awareAt": "2026-12-01T17:24:35.640Z",
                      *         "occurredAt": null,
                      *         "description": "Export file left on a shared drive",
                      *         "dataCategories": [
@@ -13124,30 +13153,30 @@ export interface operations {
                      *         "likelyConsequences": "Phishing",
                      *         "affectedSubjectsEstimate": 120
                      *       },
-                     *       "reportedBy": "apiKey:01a243bb-fdc0-7003-b1e2-8fbf2cec9f88",
-                     *       "reportedAt": "2026-12-05T01:05:17.199Z",
-                     *       "authorityDeadline": "2026-12-04T17:05:17.199Z",
-                     *       "authorityNotifiedAt": "2026-12-05T01:05:17.199Z",
+                     *       "reportedBy": "apiKey:01a243cd-a088-7007-bca3-7d2f2399d916",
+                     *       "reportedAt": "2026-12-05T01:24:35.640Z",
+                     *       "authorityDeadline": "2026-12-04T17:24:35.640Z",
+                     *       "authorityNotifiedAt": "2026-12-05T01:24:35.640Z",
                      *       "notifiedWithinDeadline": false,
                      *       "overdue": false,
                      *       "subjectsNotifiedAt": null,
                      *       "remedies": [
                      *         {
-                     *           "at": "2026-12-05T01:05:17.199Z",
+                     *           "at": "2026-12-05T01:24:35.640Z",
                      *           "description": "Drive permissions fixed"
                      *         }
                      *       ],
-                     *       "closedAt": "2026-12-05T01:05:17.199Z",
+                     *       "closedAt": "2026-12-05T01:24:35.640Z",
                      *       "updates": [
                      *         {
-                     *           "at": "2026-12-05T01:05:17.199Z",
+                     *           "at": "2026-12-05T01:24:35.640Z",
                      *           "type": "authority-notified",
                      *           "authority": "DPA",
                      *           "reference": "DPA-2026-1",
                      *           "delayReason": "Scope unknown until forensics"
                      *         },
                      *         {
-                     *           "at": "2026-12-05T01:05:17.199Z",
+                     *           "at": "2026-12-05T01:24:35.640Z",
                      *           "type": "remedy",
                      *           "description": "Drive permissions fixed"
                      *         }
@@ -13236,10 +13265,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "incidentId": "01a243bc-07eb-7004-9fe2-7f530a11d0bc",
+                     *       "incidentId": "01a243cd-ab10-7004-b062-ce3233dde29c",
                      *       "report": {
                      *         "kind": "leak",
-                     *         "awareAt": "2026-12-01T17:05:17.199Z",
+                     *         "awareAt": "2026-12-01T17:24:35.640Z",
                      *         "occurredAt": null,
                      *         "description": "Export file left on a shared drive",
                      *         "dataCategories": [
@@ -13248,30 +13277,30 @@ export interface operations {
                      *         "likelyConsequences": "Phishing",
                      *         "affectedSubjectsEstimate": 120
                      *       },
-                     *       "reportedBy": "apiKey:01a243bb-fdc0-7003-b1e2-8fbf2cec9f88",
-                     *       "reportedAt": "2026-12-05T01:05:17.199Z",
-                     *       "authorityDeadline": "2026-12-04T17:05:17.199Z",
-                     *       "authorityNotifiedAt": "2026-12-05T01:05:17.199Z",
+                     *       "reportedBy": "apiKey:01a243cd-a088-7007-bca3-7d2f2399d916",
+                     *       "reportedAt": "2026-12-05T01:24:35.640Z",
+                     *       "authorityDeadline": "2026-12-04T17:24:35.640Z",
+                     *       "authorityNotifiedAt": "2026-12-05T01:24:35.640Z",
                      *       "notifiedWithinDeadline": false,
                      *       "overdue": false,
                      *       "subjectsNotifiedAt": null,
                      *       "remedies": [
                      *         {
-                     *           "at": "2026-12-05T01:05:17.199Z",
+                     *           "at": "2026-12-05T01:24:35.640Z",
                      *           "description": "Drive permissions fixed"
                      *         }
                      *       ],
-                     *       "closedAt": "2026-12-05T01:05:17.199Z",
+                     *       "closedAt": "2026-12-05T01:24:35.640Z",
                      *       "updates": [
                      *         {
-                     *           "at": "2026-12-05T01:05:17.199Z",
+                     *           "at": "2026-12-05T01:24:35.640Z",
                      *           "type": "authority-notified",
                      *           "authority": "DPA",
                      *           "reference": "DPA-2026-1",
                      *           "delayReason": "Scope unknown until forensics"
                      *         },
                      *         {
-                     *           "at": "2026-12-05T01:05:17.199Z",
+                     *           "at": "2026-12-05T01:24:35.640Z",
                      *           "type": "remedy",
                      *           "description": "Drive permissions fixed"
                      *         }
@@ -13382,9 +13411,9 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "requestId": "01a243bc-da5e-7001-9c7c-0f519fef0174",
-                     *         "tenantId": "dsr-22fd39",
-                     *         "customerId": "01a243bc-c8c4-7005-ae26-61e43c8511e2",
+                     *         "requestId": "01a243cd-d5dc-7001-8486-60b07deb7432",
+                     *         "tenantId": "dsr-5e7e4f",
+                     *         "customerId": "01a243cd-c5b4-7004-a8bb-53c40b6e7b87",
                      *         "requestType": "access",
                      *         "channel": "phone",
                      *         "relation": "self",
@@ -13407,14 +13436,14 @@ export interface operations {
                      *         "rejection": null,
                      *         "closedAt": null,
                      *         "duplicates": [
-                     *           "01a243bc-c96a-7004-91db-d14e6e7e0dd8",
-                     *           "01a243bc-ca77-7005-b201-9e4c1c3e2d36"
+                     *           "01a243cd-c67e-7005-93e3-14f9d255b691",
+                     *           "01a243cd-c645-7000-a047-ab421e4db9e9"
                      *         ]
                      *       },
                      *       {
-                     *         "requestId": "01a243bc-da77-7002-a3b0-ee3dcc83abd9",
-                     *         "tenantId": "dsr-22fd39",
-                     *         "customerId": "01a243bc-c8c4-7005-ae26-61e43c8511e2",
+                     *         "requestId": "01a243cd-d5f3-7004-a23f-983efaa683c7",
+                     *         "tenantId": "dsr-5e7e4f",
+                     *         "customerId": "01a243cd-c5b4-7004-a8bb-53c40b6e7b87",
                      *         "requestType": "access",
                      *         "channel": "phone",
                      *         "relation": "self",
@@ -13437,8 +13466,8 @@ export interface operations {
                      *         "rejection": null,
                      *         "closedAt": null,
                      *         "duplicates": [
-                     *           "01a243bc-c96a-7004-91db-d14e6e7e0dd8",
-                     *           "01a243bc-ca77-7005-b201-9e4c1c3e2d36"
+                     *           "01a243cd-c67e-7005-93e3-14f9d255b691",
+                     *           "01a243cd-c645-7000-a047-ab421e4db9e9"
                      *         ]
                      *       }
                      *     ]
@@ -13514,9 +13543,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a243bc-cbc6-7000-952b-fb5fda522489",
-                     *       "tenantId": "dsr-22fd39",
-                     *       "customerId": "01a243bc-c8c4-7005-ae26-61e43c8511e2",
+                     *       "requestId": "01a243cd-c768-7000-9734-b74cd45a175d",
+                     *       "tenantId": "dsr-5e7e4f",
+                     *       "customerId": "01a243cd-c5b4-7004-a8bb-53c40b6e7b87",
                      *       "requestType": "access",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -13529,7 +13558,7 @@ export interface operations {
                      *       "verificationMethod": null,
                      *       "handler": null,
                      *       "escalations": [],
-                     *       "receivedAt": "2026-11-23T10:16:00.000Z",
+                     *       "receivedAt": "2026-11-23T10:00:00.000Z",
                      *       "dueOn": "2026-12-23",
                      *       "maxExtendedDueOn": "2027-02-23",
                      *       "extensionNoticeBy": "2026-12-23",
@@ -13539,8 +13568,8 @@ export interface operations {
                      *       "rejection": null,
                      *       "closedAt": null,
                      *       "duplicates": [
-                     *         "01a243bc-c96a-7004-91db-d14e6e7e0dd8",
-                     *         "01a243bc-ca77-7005-b201-9e4c1c3e2d36"
+                     *         "01a243cd-c67e-7005-93e3-14f9d255b691",
+                     *         "01a243cd-c645-7000-a047-ab421e4db9e9"
                      *       ]
                      *     }
                      */
@@ -13623,7 +13652,7 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "jobId": "01a243bc-dcfa-7001-82dc-3e6b0fa6e27e",
+                     *         "jobId": "01a243cd-d81b-7006-9370-c460d04831fc",
                      *         "action": {
                      *           "kind": "assign",
                      *           "handler": "user:bulk-handler"
@@ -13633,7 +13662,7 @@ export interface operations {
                      *           "channel": "in-person"
                      *         },
                      *         "excluded": [],
-                     *         "createdBy": "apiKey:01a243bc-c82e-7008-81b4-42547513da15",
+                     *         "createdBy": "apiKey:01a243cd-c538-7009-a8fb-df373302d832",
                      *         "createdAt": "2026-11-23T10:16:00.000Z",
                      *         "finishedAt": "2026-11-23T10:16:00.000Z",
                      *         "total": 12,
@@ -13643,7 +13672,7 @@ export interface operations {
                      *         "failures": []
                      *       },
                      *       {
-                     *         "jobId": "01a243bc-dc6d-7007-9a61-4e77bceaace3",
+                     *         "jobId": "01a243cd-d798-7004-93e5-3d67e7b41383",
                      *         "action": {
                      *           "kind": "reject",
                      *           "reasons": [
@@ -13655,10 +13684,10 @@ export interface operations {
                      *           "channel": "in-person"
                      *         },
                      *         "excluded": [
-                     *           "01a243bc-db81-7003-9384-9401d491586f",
-                     *           "01a243bc-dbea-7002-a11b-556f00661c3e"
+                     *           "01a243cd-d6c9-7004-9592-27ef5f1fbfce",
+                     *           "01a243cd-d728-7006-a29e-3bba3237a7cf"
                      *         ],
-                     *         "createdBy": "apiKey:01a243bc-c82e-7008-81b4-42547513da15",
+                     *         "createdBy": "apiKey:01a243cd-c538-7009-a8fb-df373302d832",
                      *         "createdAt": "2026-11-23T10:16:00.000Z",
                      *         "finishedAt": "2026-11-23T10:16:00.000Z",
                      *         "total": 10,
@@ -13740,7 +13769,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "jobId": "01a243bc-dc6d-7007-9a61-4e77bceaace3",
+                     *       "jobId": "01a243cd-d798-7004-93e5-3d67e7b41383",
                      *       "action": {
                      *         "kind": "reject",
                      *         "reasons": [
@@ -13752,10 +13781,10 @@ export interface operations {
                      *         "channel": "in-person"
                      *       },
                      *       "excluded": [
-                     *         "01a243bc-db81-7003-9384-9401d491586f",
-                     *         "01a243bc-dbea-7002-a11b-556f00661c3e"
+                     *         "01a243cd-d6c9-7004-9592-27ef5f1fbfce",
+                     *         "01a243cd-d728-7006-a29e-3bba3237a7cf"
                      *       ],
-                     *       "createdBy": "apiKey:01a243bc-c82e-7008-81b4-42547513da15",
+                     *       "createdBy": "apiKey:01a243cd-c538-7009-a8fb-df373302d832",
                      *       "createdAt": "2026-11-23T10:16:00.000Z",
                      *       "finishedAt": null,
                      *       "total": 10,
@@ -13834,7 +13863,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "jobId": "01a243bc-dc6d-7007-9a61-4e77bceaace3",
+                     *       "jobId": "01a243cd-d798-7004-93e5-3d67e7b41383",
                      *       "action": {
                      *         "kind": "reject",
                      *         "reasons": [
@@ -13846,10 +13875,10 @@ export interface operations {
                      *         "channel": "in-person"
                      *       },
                      *       "excluded": [
-                     *         "01a243bc-db81-7003-9384-9401d491586f",
-                     *         "01a243bc-dbea-7002-a11b-556f00661c3e"
+                     *         "01a243cd-d6c9-7004-9592-27ef5f1fbfce",
+                     *         "01a243cd-d728-7006-a29e-3bba3237a7cf"
                      *       ],
-                     *       "createdBy": "apiKey:01a243bc-c82e-7008-81b4-42547513da15",
+                     *       "createdBy": "apiKey:01a243cd-c538-7009-a8fb-df373302d832",
                      *       "createdAt": "2026-11-23T10:16:00.000Z",
                      *       "finishedAt": "2026-11-23T10:16:00.000Z",
                      *       "total": 10,
@@ -13937,10 +13966,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a243bc-ca1b-7001-8478-b8ba343ef6e9",
-                     *       "tenantId": "dsr-22fd39",
-                     *       "customerId": "01a243bc-c8c4-7005-ae26-61e43c8511e2",
-                     *       "requestType": "restriction",
+                     *       "requestId": "01a243cd-c645-7000-a047-ab421e4db9e9",
+                     *       "tenantId": "dsr-5e7e4f",
+                     *       "customerId": "01a243cd-c5b4-7004-a8bb-53c40b6e7b87",
+                     *       "requestType": "access",
                      *       "channel": "web",
                      *       "relation": "self",
                      *       "scope": {
@@ -13953,16 +13982,16 @@ export interface operations {
                      *       "handler": null,
                      *       "escalations": [],
                      *       "receivedAt": "2026-11-23T10:00:00.000Z",
-                     *       "dueOn": "2026-12-14",
-                     *       "maxExtendedDueOn": null,
-                     *       "extensionNoticeBy": null,
+                     *       "dueOn": "2026-12-23",
+                     *       "maxExtendedDueOn": "2027-02-23",
+                     *       "extensionNoticeBy": "2026-12-23",
                      *       "extension": null,
-                     *       "urgency": "at-risk",
+                     *       "urgency": "on-track",
                      *       "outcome": null,
                      *       "rejection": null,
                      *       "closedAt": null,
                      *       "duplicates": [
-                     *         "01a243bc-ca45-7002-9854-641dff29da0c"
+                     *         "01a243cd-c67e-7005-93e3-14f9d255b691"
                      *       ]
                      *     }
                      */
@@ -14044,8 +14073,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "challengeId": "01a243bc-b430-7002-9a73-217c2f1db8d1",
-                     *       "expiresAt": "2026-12-05T01:21:09.988Z"
+                     *       "challengeId": "01a243cd-c789-7008-b956-bd101a1f4d91",
+                     *       "expiresAt": "2026-11-23T10:15:00.000Z"
                      *     }
                      */
                     "application/json": components["schemas"]["VerificationCodeSent"];
@@ -14143,10 +14172,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a243bc-ccfe-7007-990b-d8cfe8f34f57",
-                     *       "tenantId": "dsr-22fd39",
-                     *       "customerId": "01a243bc-c8c4-7005-ae26-61e43c8511e2",
-                     *       "requestType": "restriction",
+                     *       "requestId": "01a243cd-c768-7000-9734-b74cd45a175d",
+                     *       "tenantId": "dsr-5e7e4f",
+                     *       "customerId": "01a243cd-c5b4-7004-a8bb-53c40b6e7b87",
+                     *       "requestType": "access",
                      *       "channel": "web",
                      *       "relation": "self",
                      *       "scope": {
@@ -14158,7 +14187,7 @@ export interface operations {
                      *       "verificationMethod": "one-time-code",
                      *       "handler": null,
                      *       "escalations": [],
-                     *       "receivedAt": "2026-11-23T10:16:00.000Z",
+                     *       "receivedAt": "2026-11-23T10:00:00.000Z",
                      *       "dueOn": "2026-12-23",
                      *       "maxExtendedDueOn": "2027-02-23",
                      *       "extensionNoticeBy": "2026-12-23",
@@ -14168,8 +14197,8 @@ export interface operations {
                      *       "rejection": null,
                      *       "closedAt": null,
                      *       "duplicates": [
-                     *         "01a243bc-ca1b-7001-8478-b8ba343ef6e9",
-                     *         "01a243bc-ca45-7002-9854-641dff29da0c"
+                     *         "01a243cd-c67e-7005-93e3-14f9d255b691",
+                     *         "01a243cd-c645-7000-a047-ab421e4db9e9"
                      *       ]
                      *     }
                      */
@@ -14264,9 +14293,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a243bc-cbc6-7000-952b-fb5fda522489",
-                     *       "tenantId": "dsr-22fd39",
-                     *       "customerId": "01a243bc-c8c4-7005-ae26-61e43c8511e2",
+                     *       "requestId": "01a243cd-c89b-7000-b4e1-f19736393d60",
+                     *       "tenantId": "dsr-5e7e4f",
+                     *       "customerId": "01a243cd-c5b4-7004-a8bb-53c40b6e7b87",
                      *       "requestType": "access",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -14289,8 +14318,8 @@ export interface operations {
                      *       "rejection": null,
                      *       "closedAt": null,
                      *       "duplicates": [
-                     *         "01a243bc-c96a-7004-91db-d14e6e7e0dd8",
-                     *         "01a243bc-ca77-7005-b201-9e4c1c3e2d36"
+                     *         "01a243cd-c67e-7005-93e3-14f9d255b691",
+                     *         "01a243cd-c645-7000-a047-ab421e4db9e9"
                      *       ]
                      *     }
                      */
@@ -14385,9 +14414,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a243bc-cc0c-7002-bd76-d9d816af75ea",
-                     *       "tenantId": "dsr-22fd39",
-                     *       "customerId": "01a243bc-c8c4-7005-ae26-61e43c8511e2",
+                     *       "requestId": "01a243cd-c8d5-7001-9eaa-bca40980f778",
+                     *       "tenantId": "dsr-5e7e4f",
+                     *       "customerId": "01a243cd-c5b4-7004-a8bb-53c40b6e7b87",
                      *       "requestType": "deletion",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -14503,9 +14532,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a243bc-cc0c-7002-bd76-d9d816af75ea",
-                     *       "tenantId": "dsr-22fd39",
-                     *       "customerId": "01a243bc-c8c4-7005-ae26-61e43c8511e2",
+                     *       "requestId": "01a243cd-c8d5-7001-9eaa-bca40980f778",
+                     *       "tenantId": "dsr-5e7e4f",
+                     *       "customerId": "01a243cd-c5b4-7004-a8bb-53c40b6e7b87",
                      *       "requestType": "deletion",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -14520,7 +14549,7 @@ export interface operations {
                      *       "escalations": [
                      *         {
                      *           "at": "2026-11-23T10:16:00.000Z",
-                     *           "by": "apiKey:01a243bc-c82e-7008-81b4-42547513da15",
+                     *           "by": "apiKey:01a243cd-c538-7009-a8fb-df373302d832",
                      *           "reason": "the tenant has not answered in three weeks"
                      *         }
                      *       ],
@@ -14627,9 +14656,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a243bc-cc0c-7002-bd76-d9d816af75ea",
-                     *       "tenantId": "dsr-22fd39",
-                     *       "customerId": "01a243bc-c8c4-7005-ae26-61e43c8511e2",
+                     *       "requestId": "01a243cd-c8d5-7001-9eaa-bca40980f778",
+                     *       "tenantId": "dsr-5e7e4f",
+                     *       "customerId": "01a243cd-c5b4-7004-a8bb-53c40b6e7b87",
                      *       "requestType": "deletion",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -14644,7 +14673,7 @@ export interface operations {
                      *       "escalations": [
                      *         {
                      *           "at": "2026-11-23T10:16:00.000Z",
-                     *           "by": "apiKey:01a243bc-c82e-7008-81b4-42547513da15",
+                     *           "by": "apiKey:01a243cd-c538-7009-a8fb-df373302d832",
                      *           "reason": "the tenant has not answered in three weeks"
                      *         }
                      *       ],
@@ -14750,9 +14779,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a243bc-ccfe-7007-990b-d8cfe8f34f57",
-                     *       "tenantId": "dsr-22fd39",
-                     *       "customerId": "01a243bc-c8c4-7005-ae26-61e43c8511e2",
+                     *       "requestId": "01a243cd-c9c2-7004-b2bf-255ccf96f2cf",
+                     *       "tenantId": "dsr-5e7e4f",
+                     *       "customerId": "01a243cd-c5b4-7004-a8bb-53c40b6e7b87",
                      *       "requestType": "restriction",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -14775,8 +14804,8 @@ export interface operations {
                      *       "rejection": null,
                      *       "closedAt": null,
                      *       "duplicates": [
-                     *         "01a243bc-ca1b-7001-8478-b8ba343ef6e9",
-                     *         "01a243bc-ca45-7002-9854-641dff29da0c"
+                     *         "01a243cd-c70f-7004-a26a-95ced7ebe953",
+                     *         "01a243cd-c729-7005-adc4-ed45dc61af20"
                      *       ]
                      *     }
                      */
@@ -14871,10 +14900,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a243bc-d50f-7000-9a1d-ddef1eb048e6",
+                     *       "requestId": "01a243cd-d0f7-7005-9fa3-3dc33c419db5",
                      *       "outcome": {
                      *         "summary": "personal data erased: profile (except the retained fields), follow-up notes, consent evidence, customer and consent read models, lookup entries, pseudonym mapping, subject key",
-                     *         "documentId": "01a243bc-d5bd-7004-8833-99787d2fae60",
+                     *         "documentId": "01a243cd-d192-7002-878e-9be11b4074e3",
                      *         "retained": [
                      *           {
                      *             "category": "bankAccount",
@@ -14976,14 +15005,14 @@ export interface operations {
                     /**
                      * @example {
                      *       "format": "attest-access-export/v1",
-                     *       "tenantId": "dsr-22fd39",
-                     *       "requestId": "01a243bc-cf49-7006-9953-a6f4f6212cc2",
+                     *       "tenantId": "dsr-5e7e4f",
+                     *       "requestId": "01a243cd-cbe1-7003-ba7c-5b58984c5344",
                      *       "generatedAt": "2026-11-23T10:16:00.000Z",
                      *       "subject": {
-                     *         "customerId": "01a243bc-c8c4-7005-ae26-61e43c8511e2",
+                     *         "customerId": "01a243cd-c5b4-7004-a8bb-53c40b6e7b87",
                      *         "profile": {
-                     *           "name": "Li 22fd39",
-                     *           "email": "li.corrected.22fd39@example.org"
+                     *           "name": "Li 5e7e4f",
+                     *           "email": "li.corrected.5e7e4f@example.org"
                      *         },
                      *         "tags": [],
                      *         "under14": false,
@@ -14993,16 +15022,16 @@ export interface operations {
                      *       "followUps": [],
                      *       "consents": [
                      *         {
-                     *           "receiptId": "01a243bc-c8ee-7002-a1b0-9dd0f5662ee5",
-                     *           "tenantId": "dsr-22fd39",
-                     *           "subjectId": "01a243bc-c8c4-7005-ae26-61e43c8511e2",
-                     *           "consentId": "01a243bc-c8ee-7003-9d96-b1235e66923a",
+                     *           "receiptId": "01a243cd-c5d9-7006-9648-9c6536f6e912",
+                     *           "tenantId": "dsr-5e7e4f",
+                     *           "subjectId": "01a243cd-c5b4-7004-a8bb-53c40b6e7b87",
+                     *           "consentId": "01a243cd-c5d9-7007-8cc7-5ca79dd7446c",
                      *           "channel": "email",
                      *           "scope": "general",
                      *           "recordedAt": "2026-11-23T10:00:00.000Z",
                      *           "event": {
-                     *             "id": "01a243bc-c8ef-7007-9af5-2b6f1608d349",
-                     *             "stream": "consent-01a243bc-c8c4-7005-ae26-61e43c8511e2",
+                     *             "id": "01a243cd-c5db-7000-a1c2-95942a059502",
+                     *             "stream": "consent-01a243cd-c5b4-7004-a8bb-53c40b6e7b87",
                      *             "position": 0
                      *           },
                      *           "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -15026,16 +15055,16 @@ export interface operations {
                      *           "givenByGuardian": null
                      *         },
                      *         {
-                     *           "receiptId": "01a243bc-c929-7005-97a8-3e85c38d9042",
-                     *           "tenantId": "dsr-22fd39",
-                     *           "subjectId": "01a243bc-c8c4-7005-ae26-61e43c8511e2",
-                     *           "consentId": "01a243bc-c929-7006-8d36-c899bc28f44e",
+                     *           "receiptId": "01a243cd-c60d-7003-bec7-548cd3a457f3",
+                     *           "tenantId": "dsr-5e7e4f",
+                     *           "subjectId": "01a243cd-c5b4-7004-a8bb-53c40b6e7b87",
+                     *           "consentId": "01a243cd-c60d-7004-aca4-ff4bc5d3f312",
                      *           "channel": "sms",
                      *           "scope": "general",
                      *           "recordedAt": "2026-11-23T10:00:00.000Z",
                      *           "event": {
-                     *             "id": "01a243bc-c92a-7006-9abe-8cf08fcece32",
-                     *             "stream": "consent-01a243bc-c8c4-7005-ae26-61e43c8511e2",
+                     *             "id": "01a243cd-c60d-7005-83c3-3257d040f59d",
+                     *             "stream": "consent-01a243cd-c5b4-7004-a8bb-53c40b6e7b87",
                      *             "position": 1
                      *           },
                      *           "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -15061,17 +15090,17 @@ export interface operations {
                      *       ],
                      *       "processing": [
                      *         {
-                     *           "actor": "apiKey:01a243bc-c843-7006-aec5-03fb0e5f4060",
+                     *           "actor": "apiKey:01a243cd-c546-7008-a8f7-69fc0d6dd29b",
                      *           "at": "2026-12-10T10:00:00.000Z",
                      *           "categories": [
                      *             "request-contact"
                      *           ],
                      *           "channel": "web",
-                     *           "commandId": "01a243bc-ca40-7005-90d2-0ecbf8289d48",
+                     *           "commandId": "01a243cd-c727-7007-b57a-67489bee1ca1",
                      *           "consents": [],
-                     *           "correlationId": "01a243bc-ca3d-7007-b597-e16e4a4e3b79",
-                     *           "eventId": "01a243bc-ca45-7003-b131-e5d3a208e240",
-                     *           "index": 7,
+                     *           "correlationId": "01a243cd-c725-7002-804e-ad6621456e75",
+                     *           "eventId": "01a243cd-c729-7006-8a76-b3a19ec915e8",
+                     *           "index": 8,
                      *           "kind": "collect",
                      *           "legalBasis": "legal-obligation",
                      *           "measures": [
@@ -15082,23 +15111,23 @@ export interface operations {
                      *           "outcome": null,
                      *           "purpose": "data-subject-request",
                      *           "reasons": [],
-                     *           "subject": "psn_45768upwXD4PpGs4nwB7nw",
-                     *           "tenant": "dsr-22fd39",
+                     *           "subject": "psn_FQHliu1FjvcoCA9V5YUMRQ",
+                     *           "tenant": "dsr-5e7e4f",
                      *           "v": 2,
-                     *           "leafHash": "BfTj5qlnN5WIGE/ojuLFgDz/8RjnZ9iJ+0RySL9++1M="
+                     *           "leafHash": "6veuh9YK/X98TelQuqQ9HVjtINVmaDHaQZUVZ8N1fV0="
                      *         },
                      *         {
-                     *           "actor": "apiKey:01a243bc-c843-7006-aec5-03fb0e5f4060",
+                     *           "actor": "apiKey:01a243cd-c546-7008-a8f7-69fc0d6dd29b",
                      *           "at": "2026-11-23T10:16:00.000Z",
                      *           "categories": [
                      *             "request-contact"
                      *           ],
                      *           "channel": "web",
-                     *           "commandId": "01a243bc-cf47-7004-9142-a09ed4ab4e5d",
+                     *           "commandId": "01a243cd-cbe0-7002-83b0-9dbc38d09d5e",
                      *           "consents": [],
-                     *           "correlationId": "01a243bc-cf45-7001-af16-351a8c290ec0",
-                     *           "eventId": "01a243bc-cf49-7007-b5f8-932f9c843405",
-                     *           "index": 21,
+                     *           "correlationId": "01a243cd-cbdf-7003-8116-f13653f801f8",
+                     *           "eventId": "01a243cd-cbe3-7001-980c-df881da207b1",
+                     *           "index": 22,
                      *           "kind": "collect",
                      *           "legalBasis": "legal-obligation",
                      *           "measures": [
@@ -15109,17 +15138,47 @@ export interface operations {
                      *           "outcome": null,
                      *           "purpose": "data-subject-request",
                      *           "reasons": [],
-                     *           "subject": "psn_45768upwXD4PpGs4nwB7nw",
-                     *           "tenant": "dsr-22fd39",
+                     *           "subject": "psn_FQHliu1FjvcoCA9V5YUMRQ",
+                     *           "tenant": "dsr-5e7e4f",
                      *           "v": 2,
-                     *           "leafHash": "MtjKQcersVa+sQMU1wSHZmQE1QWJmHRkGNHDJlip0X0="
+                     *           "leafHash": "pQrLv5kio4HP8rSPdEKcrVcf4SpCEREpSiEDqNXVeFo="
                      *         }
                      *       ],
                      *       "requests": [
                      *         {
-                     *           "requestId": "01a243bc-c96a-7004-91db-d14e6e7e0dd8",
-                     *           "tenantId": "dsr-22fd39",
-                     *           "customerId": "01a243bc-c8c4-7005-ae26-61e43c8511e2",
+                     *           "requestId": "01a243cd-c67e-7005-93e3-14f9d255b691",
+                     *           "tenantId": "dsr-5e7e4f",
+                     *           "customerId": "01a243cd-c5b4-7004-a8bb-53c40b6e7b87",
+                     *           "requestType": "access",
+                     *           "channel": "letter",
+                     *           "relation": "self",
+                     *           "scope": {
+                     *             "fields": [],
+                     *             "purposes": []
+                     *           },
+                     *           "status": "received",
+                     *           "verified": false,
+                     *           "verificationMethod": null,
+                     *           "handler": null,
+                     *           "escalations": [],
+                     *           "receivedAt": "2026-11-20T08:00:00.000Z",
+                     *           "dueOn": "2026-12-20",
+                     *           "maxExtendedDueOn": "2027-02-20",
+                     *           "extensionNoticeBy": "2026-12-20",
+                     *           "extension": null,
+                     *           "urgency": "on-track",
+                     *           "outcome": null,
+                     *           "rejection": null,
+                     *           "closedAt": null,
+                     *           "duplicates": [
+                     *             "01a243cd-c645-7000-a047-ab421e4db9e9",
+                     *             "01a243cd-c768-7000-9734-b74cd45a175d"
+                     *           ]
+                     *         },
+                     *         {
+                     *           "requestId": "01a243cd-c645-7000-a047-ab421e4db9e9",
+                     *           "tenantId": "dsr-5e7e4f",
+                     *           "customerId": "01a243cd-c5b4-7004-a8bb-53c40b6e7b87",
                      *           "requestType": "access",
                      *           "channel": "web",
                      *           "relation": "self",
@@ -15142,37 +15201,8 @@ export interface operations {
                      *           "rejection": null,
                      *           "closedAt": null,
                      *           "duplicates": [
-                     *             "01a243bc-ca77-7005-b201-9e4c1c3e2d36",
-                     *             "01a243bc-cbc6-7000-952b-fb5fda522489"
-                     *           ]
-                     *         },
-                     *         {
-                     *           "requestId": "01a243bc-ca1b-7001-8478-b8ba343ef6e9",
-                     *           "tenantId": "dsr-22fd39",
-                     *           "customerId": "01a243bc-c8c4-7005-ae26-61e43c8511e2",
-                     *           "requestType": "restriction",
-                     *           "channel": "web",
-                     *           "relation": "self",
-                     *           "scope": {
-                     *             "fields": [],
-                     *             "purposes": []
-                     *           },
-                     *           "status": "received",
-                     *           "verified": false,
-                     *           "verificationMethod": null,
-                     *           "handler": null,
-                     *           "escalations": [],
-                     *           "receivedAt": "2026-11-23T10:00:00.000Z",
-                     *           "dueOn": "2026-12-14",
-                     *           "maxExtendedDueOn": null,
-                     *           "extensionNoticeBy": null,
-                     *           "extension": null,
-                     *           "urgency": "on-track",
-                     *           "outcome": null,
-                     *           "rejection": null,
-                     *           "closedAt": null,
-                     *           "duplicates": [
-                     *             "01a243bc-ca45-7002-9854-641dff29da0c"
+                     *             "01a243cd-c67e-7005-93e3-14f9d255b691",
+                     *             "01a243cd-c768-7000-9734-b74cd45a175d"
                      *           ]
                      *         }
                      *       ]
@@ -15282,9 +15312,9 @@ export interface operations {
                      *     </style>
                      *     </head><body>
                      *     <h1>The personal data we hold about you</h1>
-                     *     <p class="meta">Produced November 23, 2026 at 10:16 AM (Coordinated Universal Time) · for request 01a243bc-cf49-7006-9953-a6f4f6212cc2 · your reference 01a243bc-c8c4-7005-ae26-61e43c8511e2</p>
+                     *     <p class="meta">Produced November 23, 2026 at 10:16 AM (Coordinated Universal Time) · for request 01a243cd-cbe1-7003-ba7c-5b58984c5344 · your reference 01a243cd-c5b4-7004-a8bb-53c40b6e7b87</p>
                      *     <h2>Your details</h2>
-                     *     <table class="rows"><tr><th scope="row">Name</th><td>Li 22fd39</td></tr><tr><th scope="row">E-mail address</th><td>li.corrected.22fd39@example.org</td></tr></table>
+                     *     <table class="rows"><tr><th scope="row">Name</th><td>Li 5e7e4f</td></tr><tr><th scope="row">E-mail address</th><td>li.corrected.5e7e4f@example.org</td></tr></table>
                      *     …
                      */
                     "text/html": string;
@@ -15328,6 +15358,93 @@ export interface operations {
             };
             /** @description Conflict: concurrent change, or a state that forbids the action. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Rate limit reached; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Unexpected error; only a correlation id is returned. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+        };
+    };
+    RequestsController_deletion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                requestId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The deletion’s step and its last failure */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "requestId": "01a243cd-d218-7005-abae-64becdd1b3a2",
+                     *       "step": "erase",
+                     *       "failure": {
+                     *         "at": "2026-11-23T10:16:00.000Z",
+                     *         "code": "Error",
+                     *         "step": "erase"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["DeletionProgress"];
+                };
+            };
+            /** @description Invalid input (VALIDATION.FAILED with field errors, PURPOSE.REQUIRED, …); nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description No or invalid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The credential lacks the permission of this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Not found in your tenant. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -15471,24 +15588,24 @@ export interface operations {
                      *             "category": "email"
                      *           }
                      *         ],
-                     *         "tenantId": "dsr-22fd39",
-                     *         "requestId": "01a243bc-d50f-7000-9a1d-ddef1eb048e6",
+                     *         "tenantId": "dsr-5e7e4f",
+                     *         "requestId": "01a243cd-d0f7-7005-9fa3-3dc33c419db5",
                      *         "receivedAt": "2026-11-23T10:16:00.000Z",
-                     *         "subjectRef": "01a243bc-d4d8-7004-80c0-b46dee1544e3",
-                     *         "verifierKey": "attest.local/processing-record+b7aca344+AZx+qMV08jdJt0m0WwbJ9CY4gqgjKwJQao9yETTJnIFD",
-                     *         "certificateId": "01a243bc-d5bd-7004-8833-99787d2fae60",
+                     *         "subjectRef": "01a243cd-d0c6-7007-92ad-e752eb6b06eb",
+                     *         "verifierKey": "attest.local/processing-record+59522cf0+AQJrp3HUy9eFDX+q9GyBZHz+FVDkzn1o7VeSoQjyDTOH",
+                     *         "certificateId": "01a243cd-d192-7002-878e-9be11b4074e3",
                      *         "processingRecord": {
-                     *           "index": 41,
-                     *           "origin": "attest.local/processing-record/dsr-22fd39",
-                     *           "leafHash": "eANBZIdCVzKmt8LNopdod2uE9w+x/mtaYfiyruinge4=",
-                     *           "checkpoint": "attest.local/processing-record/dsr-22fd39\n42\ntaiD/7ToCLHPxFXw/Knq0bIFJvP5q4TGdAZGW2pP6ow=\n\n— attest.local/processing-record t6yjRAv6a6gLODtL0zv50pZkrs7+a2JXJmWrReBRnUnSxlsaeDlVO5rmc+oFnNQYfGVqsjlUlgqCAkd00onfc3gvLwI=\n",
+                     *           "index": 42,
+                     *           "origin": "attest.local/processing-record/dsr-5e7e4f",
+                     *           "leafHash": "eU35mdLKKi8uLWIHUNIJzBLCpikHqDyyfklav3C6z/w=",
+                     *           "checkpoint": "attest.local/processing-record/dsr-5e7e4f\n43\n90X3Jl/DK5ri8lkwLFPVQNYhcxMYl93dxb1uahMtgs0=\n\n— attest.local/processing-record WVIs8B+7hNkpu4iq1hUemfspRGazQT7Ri0Za/zhZX19Arl9m0cdXnPAy/7yhY4O1P+NP1cbbNsbfHeCIenoeVo8umg8=\n",
                      *           "inclusionProof": [
-                     *             "nEgkko2pymXNBkL5MZfYIkAaLEO04Do5QbJB259SXEQ=",
-                     *             "AgFiTW+o6FQ+a6px3OTyyzph/rUXUNG5WDxRRu6T1jw="
+                     *             "AKUxE3pJ67BiNBOCp1uLN5jWgVoK+M/nSs6dP2XibLU=",
+                     *             "Wd8yWWqTNVquUZZdd31v2uDWrcE14LqDQs1QyPHVp1Y="
                      *           ]
                      *         }
                      *       },
-                     *       "signedNote": "{\"certificateId\":\"01a243bc-d5bd-7004-8833-99787d2fae60\",\"covered\":[\"profile (except the retained fields)\",\"follow-up notes\",\"consent evidence\",\"customer and consent read models\",\"lookup entries\",\"pseudonym mapping\",\"subject key\"],\"erasedAt\":\"2026-11-23T10:16:00.000Z\",\"format\":\"attest-deletion-certificate/v1\",\"issuedAt\":\"2026-11-23T10:16:00.000Z\",\"processingRecord\":{\"checkpoint\":\"attest.local/processing-record/dsr-22fd39\\n42\\ntaiD/7ToCLHPxFXw/Knq0bIFJvP5q4TGdAZGW2pP6ow=\\n\\n— attest.local/processing-record t6yjRAv6a6gLODtL0zv50pZkrs7+a2JXJmWrReBRnUnSxlsaeDlVO5rmc+oFnNQYfGVqsjlUlgqCAkd00onfc3gvLwI=\\n\",\"inclusionProof\":[\"nEgkko2pymXNBkL5MZfYIkAaLEO04Do5QbJB259SXEQ=\",\"AgFiTW+o6FQ+a6px3OTyyzph/rUXUNG5WDxRRu6T1jw=\",\"1//JqWPWPpV2h2EPVPkl3ZMgS05WVA/6aWYtry/FYw0=\"],\"index\":41,\"leafHash\":\"eANBZIdCVzKmt8LNopdod2uE9w+x/mtaYfiyruinge4=\",\"origin\":\"attest.local/processing-record/dsr-22fd39\"},\"receivedAt\":\"2026-11-23T10:16:00.000Z\",\"requestId\":\"01a243bc-d50f-7000-9a1d-ddef1eb048e6\",\"retained\":[{\"category\":\"bankAccount\",\"reason\":\"Tax law: accounting records are kept 10 years\",\"until\":\"2036-11-23\"},{\"category\":\"email\",\"reason\":\"Legal claim 2026-117 pending\",\"until\":\"2028-12-31\"}],\"subjectRef\":\"01a243bc-d4d8-7004-80c0-b46dee1544e3\",\"tenantId\":\"dsr-22fd39\",\"verifierKey\":\"attest.local/processing-record+b7aca344+AZx+qMV08jdJt0m0WwbJ9CY4gqgjKwJQao9yETTJnIFD\"}\n\n— attest.local/processing-record t6yjREDVMwPsKqPh3D+EVHDF9bB0ElLg2LqMoaiE8Am3c0mZSYjBm+0XMt2jvwElge1WT1AZP2twJeHPF79N6K4zWA8=\n"
+                     *       "signedNote": "{\"certificateId\":\"01a243cd-d192-7002-878e-9be11b4074e3\",\"covered\":[\"profile (except the retained fields)\",\"follow-up notes\",\"consent evidence\",\"customer and consent read models\",\"lookup entries\",\"pseudonym mapping\",\"subject key\"],\"erasedAt\":\"2026-11-23T10:16:00.000Z\",\"format\":\"attest-deletion-certificate/v1\",\"issuedAt\":\"2026-11-23T10:16:00.000Z\",\"processingRecord\":{\"checkpoint\":\"attest.local/processing-record/dsr-5e7e4f\\n43\\n90X3Jl/DK5ri8lkwLFPVQNYhcxMYl93dxb1uahMtgs0=\\n\\n— attest.local/processing-record WVIs8B+7hNkpu4iq1hUemfspRGazQT7Ri0Za/zhZX19Arl9m0cdXnPAy/7yhY4O1P+NP1cbbNsbfHeCIenoeVo8umg8=\\n\",\"inclusionProof\":[\"AKUxE3pJ67BiNBOCp1uLN5jWgVoK+M/nSs6dP2XibLU=\",\"Wd8yWWqTNVquUZZdd31v2uDWrcE14LqDQs1QyPHVp1Y=\",\"4ahkDZ5Cu0Rv5M6a5FHkILw8z80Vd9bVOlqhMjzWHJo=\"],\"index\":42,\"leafHash\":\"eU35mdLKKi8uLWIHUNIJzBLCpikHqDyyfklav3C6z/w=\",\"origin\":\"attest.local/processing-record/dsr-5e7e4f\"},\"receivedAt\":\"2026-11-23T10:16:00.000Z\",\"requestId\":\"01a243cd-d0f7-7005-9fa3-3dc33c419db5\",\"retained\":[{\"category\":\"bankAccount\",\"reason\":\"Tax law: accounting records are kept 10 years\",\"until\":\"2036-11-23\"},{\"category\":\"email\",\"reason\":\"Legal claim 2026-117 pending\",\"until\":\"2028-12-31\"}],\"subjectRef\":\"01a243cd-d0c6-7007-92ad-e752eb6b06eb\",\"tenantId\":\"dsr-5e7e4f\",\"verifierKey\":\"attest.local/processing-record+59522cf0+AQJrp3HUy9eFDX+q9GyBZHz+FVDkzn1o7VeSoQjyDTOH\"}\n\n— attest.local/processing-record WVIs8KLb/X4tAQQ2SOIFOLq3pWzxbZ5XZO0DYzDbbqYFEj85u9qqpXS71SakyyewwoBGv6jik4oy6Pyrq16WcuYTtQE=\n"
                      *     }
                      */
                     "application/json": components["schemas"]["DeletionCertificateDocument"];
@@ -15573,9 +15690,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a243bc-cc0c-7002-bd76-d9d816af75ea",
-                     *       "tenantId": "dsr-22fd39",
-                     *       "customerId": "01a243bc-c8c4-7005-ae26-61e43c8511e2",
+                     *       "requestId": "01a243cd-c8d5-7001-9eaa-bca40980f778",
+                     *       "tenantId": "dsr-5e7e4f",
+                     *       "customerId": "01a243cd-c5b4-7004-a8bb-53c40b6e7b87",
                      *       "requestType": "deletion",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -15590,7 +15707,7 @@ export interface operations {
                      *       "escalations": [
                      *         {
                      *           "at": "2026-11-23T10:16:00.000Z",
-                     *           "by": "apiKey:01a243bc-c82e-7008-81b4-42547513da15",
+                     *           "by": "apiKey:01a243cd-c538-7009-a8fb-df373302d832",
                      *           "reason": "the tenant has not answered in three weeks"
                      *         }
                      *       ],
@@ -15707,7 +15824,7 @@ export interface operations {
                      *       },
                      *       "retentionDuties": [],
                      *       "unverifiedAfterDays": 14,
-                     *       "updatedBy": "apiKey:01a243bc-c814-7007-8ce5-bcf775cf645f",
+                     *       "updatedBy": "apiKey:01a243cd-c51b-7009-af25-98a218dbc638",
                      *       "updatedAt": "2026-11-23T10:16:00.000Z"
                      *     }
                      */
@@ -15787,7 +15904,7 @@ export interface operations {
                      *         }
                      *       ],
                      *       "unverifiedAfterDays": 14,
-                     *       "updatedBy": "apiKey:01a243bc-c814-7007-8ce5-bcf775cf645f",
+                     *       "updatedBy": "apiKey:01a243cd-c51b-7009-af25-98a218dbc638",
                      *       "updatedAt": "2026-11-23T10:16:00.000Z"
                      *     }
                      */
@@ -15859,9 +15976,9 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "requestId": "01a243bc-cc0c-7002-bd76-d9d816af75ea",
-                     *         "tenantId": "dsr-22fd39",
-                     *         "customerId": "01a243bc-c8c4-7005-ae26-61e43c8511e2",
+                     *         "requestId": "01a243cd-c8d5-7001-9eaa-bca40980f778",
+                     *         "tenantId": "dsr-5e7e4f",
+                     *         "customerId": "01a243cd-c5b4-7004-a8bb-53c40b6e7b87",
                      *         "requestType": "deletion",
                      *         "channel": "web",
                      *         "relation": "self",
@@ -15876,7 +15993,7 @@ export interface operations {
                      *         "escalations": [
                      *           {
                      *             "at": "2026-11-23T10:16:00.000Z",
-                     *             "by": "apiKey:01a243bc-c82e-7008-81b4-42547513da15",
+                     *             "by": "apiKey:01a243cd-c538-7009-a8fb-df373302d832",
                      *             "reason": "the tenant has not answered in three weeks"
                      *           }
                      *         ],

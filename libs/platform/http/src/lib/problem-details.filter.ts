@@ -52,7 +52,14 @@ const GENERIC_CODES: Readonly<Record<number, string>> = {
   429: 'HTTP.TOO_MANY_REQUESTS',
 };
 
-const KIND_STATUS: Readonly<Record<DomainErrorKind, number>> = { invalid: 400, not_found: 404, conflict: 409, forbidden: 403, rate_limited: 429 };
+const KIND_STATUS: Readonly<Record<DomainErrorKind, number>> = {
+  invalid: 400,
+  not_found: 404,
+  conflict: 409,
+  forbidden: 403,
+  rate_limited: 429,
+  unavailable: 503,
+};
 
 export interface Mapped {
   status: number;

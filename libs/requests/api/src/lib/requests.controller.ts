@@ -65,6 +65,7 @@ import {
   type RequestView,
   type TenantRequestPolicy,
 } from '@attest/requests-application';
+import type { DeletionProgress } from './requests.responses';
 import {
   REQUEST_CHANNELS,
   REQUEST_TYPES,
@@ -593,6 +594,22 @@ export class RequestsController {
     res.header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'");
     res.header('Cache-Control', 'no-store');
     return accessExportHtml(made, options);
+  }
+
+  @Get('data-subject-requests/:requestId/deletion')
+  @RequirePermission('requests:read')
+  @ApiOperation({
+    summary:
+      'D7: where a deletion stands (erase, certify, notify, complete, done) and, when a run stopped, at which step and with which error code; carrying the request out again continues from there',
+  })
+  @ApiAnswer(200, 'DeletionProgress', 'The deletion’s step and its last failure')
+  @ApiAuthenticatedProblems(400, 404)
+  async deletion(@Param('requestId', ParseUUIDPipe) requestId: string): Promise<DeletionProgress> {
+    const { tenantId } = currentPrincipal();
+    await this.view(requestId);
+    const state = await this.deletions.get(tenantId, requestId);
+    if (!state) throw new DomainError('DSR.DELETION_NOT_STARTED', 'this request has no deletion under way or done', 'not_found');
+    return { requestId, step: state.step, failure: state.failure };
   }
 
   @Get('data-subject-requests/:requestId/retained')

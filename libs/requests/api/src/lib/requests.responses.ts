@@ -1,4 +1,13 @@
-import type { AccessExport, BulkJobView, RequestView, RetainedValue, SignedCertificate, TenantRequestPolicy } from '@attest/requests-application';
+import type {
+  AccessExport,
+  BulkJobView,
+  DeletionFailure,
+  DeletionStep,
+  RequestView,
+  RetainedValue,
+  SignedCertificate,
+  TenantRequestPolicy,
+} from '@attest/requests-application';
 import type { RequestOutcome } from '@attest/requests-domain';
 
 // What the data-subject-request routes answer, by name: docs/openapi.json's response
@@ -10,6 +19,13 @@ export type RetainedField = RetainedValue;
 export type DeletionCertificateDocument = SignedCertificate;
 export type RequestPolicy = TenantRequestPolicy;
 export type BulkJob = BulkJobView;
+
+/** D7: where a deletion stands, and why its last run stopped. */
+export interface DeletionProgress {
+  readonly requestId: string;
+  readonly step: DeletionStep;
+  readonly failure: DeletionFailure | null;
+}
 
 export interface VerificationCodeSent {
   readonly challengeId: string;

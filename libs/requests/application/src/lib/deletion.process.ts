@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { EVENT_STORE, type EventStore } from '@attest/event-store';
+import { EVENT_STORE, EventStoreError, type EventStore } from '@attest/event-store';
 import { DomainError, isoDate, uuidv7, type Clock } from '@attest/kernel';
 import { notCarriable, type RequestOutcome } from '@attest/requests-domain';
 import { CLOCK, type CommandContext } from '@attest/security';
@@ -50,7 +50,22 @@ export class DeletionProcess {
     const received = events.find((e) => e.type === 'DataSubjectRequestReceived.v1');
     if (received?.type !== 'DataSubjectRequestReceived.v1') throw new DomainError('DSR.NOT_FOUND', 'no such request', 'not_found');
     const begun = existing ?? (await this.ledger.begin(context.tenantId, requestId, received.data.customerId, holds, this.clock.now()));
-    return this.continue(context, begun, received.data.receivedAt, request);
+    try {
+      return await this.continue(context, begun, received.data.receivedAt, request);
+    } catch (error) {
+      // A refusal, or the event store's own answer (a conflict is retried by the caller): not a failed step.
+      if (error instanceof DomainError || error instanceof EventStoreError) throw error;
+      const step = (await this.ledger.get(context.tenantId, requestId))?.step ?? begun.step;
+      if (step === 'done') throw error;
+      const code = failureCode(error);
+      await this.ledger.failed(requestId, { step, code, at: this.clock.now().toISOString() });
+      throw new DomainError(
+        'DSR.DELETION_STEP_FAILED',
+        `the ${step} step of this deletion did not finish (${code}); the steps before it stand and none runs twice: carry out the request again to continue from this step`,
+        'unavailable',
+        { step, cause: code },
+      );
+    }
   }
 
   /** Every deletion a stopped process left unfinished, continued as the system. */
@@ -128,4 +143,11 @@ export class DeletionProcess {
     }
     return outcome;
   }
+}
+
+/** An error's code for the record: Postgres' SQLSTATE or the error's class; never its message (it could quote personal data). */
+function failureCode(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return `SQLSTATE.${code}`;
+  return error instanceof Error ? error.name : 'Unknown';
 }

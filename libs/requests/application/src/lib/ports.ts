@@ -206,6 +206,15 @@ export interface DeletionState {
   readonly holds: readonly KeptField[];
   readonly erasure: Erasure | null;
   readonly certificate: SignedCertificate | null;
+  /** The last run stopped at this step (cleared when a run moves on): what a handler sees, and retries. */
+  readonly failure: DeletionFailure | null;
+}
+
+/** Why a deletion's step did not finish: the step, the error's code (never its message, which could hold data), when. */
+export interface DeletionFailure {
+  readonly step: DeletionStep;
+  readonly code: string;
+  readonly at: string;
 }
 
 /** D4/D7: where a deletion stands, so that a killed process resumes at its step. */
@@ -217,6 +226,8 @@ export interface DeletionLedger {
   /** Tells downstream systems through the outbox and moves on, in one transaction (at most one notice per request). */
   notifyDownstream(state: DeletionState, now: Date): Promise<void>;
   completed(requestId: string, now: Date): Promise<void>;
+  /** Records that a run stopped at the step it stood at (the step stays; the next run continues from it). */
+  failed(requestId: string, failure: DeletionFailure): Promise<void>;
   unfinished(): Promise<DeletionState[]>;
 }
 

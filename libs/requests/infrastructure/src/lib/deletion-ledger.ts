@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { Outbox } from '@attest/notifications';
-import type { DeletionLedger, DeletionState, DeletionStep, Erasure, KeptField, SignedCertificate } from '@attest/requests-application';
+import type { DeletionFailure, DeletionLedger, DeletionState, DeletionStep, Erasure, KeptField, SignedCertificate } from '@attest/requests-application';
 
 interface Row {
   request_id: string;
@@ -11,6 +11,7 @@ interface Row {
   erasure: Erasure | null;
   certificate: SignedCertificate['certificate'] | null;
   signed_note: string | null;
+  failure: DeletionFailure | null;
 }
 
 const state = (r: Row): DeletionState => ({
@@ -21,9 +22,10 @@ const state = (r: Row): DeletionState => ({
   holds: r.keep,
   erasure: r.erasure,
   certificate: r.certificate && r.signed_note ? { certificate: r.certificate, signedNote: r.signed_note } : null,
+  failure: r.failure,
 });
 
-const COLUMNS = 'request_id, tenant_id, customer_id, step, keep, erasure, certificate, signed_note';
+const COLUMNS = 'request_id, tenant_id, customer_id, step, keep, erasure, certificate, signed_note, failure';
 
 /** The deletion ledger in Postgres; each step moves only forward, from the step it expects. */
 export class PostgresDeletionLedger implements DeletionLedger {
@@ -47,9 +49,19 @@ export class PostgresDeletionLedger implements DeletionLedger {
     return rows[0] ? state(rows[0]) : null;
   }
 
+  async failed(requestId: string, failure: DeletionFailure): Promise<void> {
+    await this.owner.query(`UPDATE requests.deletions SET failure = $3, updated_at = $4 WHERE request_id = $1 AND step = $2`, [
+      requestId,
+      failure.step,
+      JSON.stringify(failure),
+      failure.at,
+    ]);
+  }
+
   private async move(requestId: string, from: DeletionStep, to: DeletionStep, set: Record<string, unknown>, now: Date): Promise<void> {
     const names = Object.keys(set);
-    const assignments = [...names.map((n, i) => `${n} = $${i + 5}`), 'step = $3', 'updated_at = $4'].join(', ');
+    // Moving on clears the failure a run before left.
+    const assignments = [...names.map((n, i) => `${n} = $${i + 5}`), 'step = $3', 'updated_at = $4', 'failure = NULL'].join(', ');
     await this.owner.query(`UPDATE requests.deletions SET ${assignments} WHERE request_id = $1 AND step = $2`, [
       requestId,
       from,

@@ -1,5 +1,6 @@
 /** How a refusal should be understood by a caller; the HTTP layer maps it to a status. */
-export type DomainErrorKind = 'invalid' | 'not_found' | 'conflict' | 'forbidden' | 'rate_limited';
+/** `unavailable`: the system could not finish now (a step that failed and can be run again), not a fault of the caller. */
+export type DomainErrorKind = 'invalid' | 'not_found' | 'conflict' | 'forbidden' | 'rate_limited' | 'unavailable';
 
 /** Machine-readable facts of a refusal (say, which checks blocked it); never personal data. */
 export type DomainErrorDetails = Readonly<Record<string, string | number | boolean | readonly string[]>>;

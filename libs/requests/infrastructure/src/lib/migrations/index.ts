@@ -4,6 +4,7 @@ import { RetentionDuties1764000200000 } from './1764000200000-retention-duties.m
 import { DeletionHolds1764000300000 } from './1764000300000-deletion-holds.migration';
 import { UnverifiedAfterDays1765500000200 } from './1765500000200-unverified-after-days.migration';
 import { BulkJobs1765500000300 } from './1765500000300-bulk-jobs.migration';
+import { DeletionFailures1765500000400 } from './1765500000400-deletion-failures.migration';
 
 /** The data-subject request queue, deadline policies, verification challenges, the deletion ledger and retained data. */
 export const requestsMigrations = [
@@ -13,4 +14,5 @@ export const requestsMigrations = [
   DeletionHolds1764000300000,
   UnverifiedAfterDays1765500000200,
   BulkJobs1765500000300,
+  DeletionFailures1765500000400,
 ];
