@@ -45,6 +45,9 @@ const ACTIVITY = {
 
 const ROUTES: readonly RouteCase[] = [
   { method: 'GET', path: '/v1/me', permission: 'profile:read' },
+  { method: 'GET', path: '/v1/me/console-views', permission: 'profile:read' },
+  { method: 'PUT', path: '/v1/me/console-views/{name}', permission: 'profile:read', body: { page: '/requests', search: { urgency: 'at-risk' } } },
+  { method: 'DELETE', path: '/v1/me/console-views/{name}', permission: 'profile:read' },
   { method: 'GET', path: '/v1/console/session', permission: 'profile:read' },
   { method: 'POST', path: '/v1/console/session/sign-out', permission: 'profile:read' },
   { method: 'GET', path: '/v1/api-keys', permission: 'api-keys:read' },
@@ -371,6 +374,7 @@ describe('API platform: authentication, permissions, tenants, errors (real HTTP,
       .replace('{index}', '0')
       .replace('{userId}', users.u1)
       .replace('{purposeKey}', 'fuzz')
+      .replace('{name}', 'fuzz-view')
       .concat(r.query ?? '')
       .replace(/\{(accountId|departmentId|bindingId|holdId|requestId|notificationId|customerId|receiptId|activityId|incidentId|jobId)\}/g, SOME_ID);
 

@@ -15,6 +15,7 @@ import { parseEntryIndex, parseSignInSearch, parseStepUpSearch } from './routes/
 import { HomePage } from './routes/home';
 import { NotFoundPage } from './routes/not-found';
 import { RecordsPage } from './routes/records';
+import { parseQueueSearch } from './requests/search';
 import { PendingPage, RootLayout, RouteErrorPage } from './routes/root';
 import { SignInPage, StepUpPage } from './routes/sign-in';
 import { parseSearchString, stringifySearchObject } from './search-params';
@@ -170,6 +171,15 @@ const legalHoldsRoute = createRoute({
   component: lazyRouteComponent(() => import('./routes/legal-holds'), 'LegalHoldsPage'),
 });
 
+// The request handler's queue (issue 23).
+const requestsRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: 'requests',
+  validateSearch: parseQueueSearch,
+  beforeLoad: requireSession,
+  component: lazyRouteComponent(() => import('./routes/requests'), 'RequestsPage'),
+});
+
 const routeTree = rootRoute.addChildren([
   homeRoute,
   signInRoute,
@@ -185,6 +195,7 @@ const routeTree = rootRoute.addChildren([
   incidentsRoute,
   incidentRoute,
   legalHoldsRoute,
+  requestsRoute,
   verifyBundleRoute,
 ]);
 

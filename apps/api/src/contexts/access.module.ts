@@ -3,6 +3,7 @@ import {
   ACCESS_PROJECTOR,
   accessHandlers,
   CONSOLE_OIDC,
+  CONSOLE_VIEWS,
   ChangeDelegationHandler,
   DELEGATION_TARGETS,
   IssueApiKeyHandler,
@@ -12,7 +13,7 @@ import {
   type DelegationTargets,
 } from '@attest/access-application';
 import { ApiKeysController, ConsoleSessionController, DelegationsController, MeController } from '@attest/access-api';
-import { OpenIdConsoleClient, PostgresAccessProjector, RandomKeyMaterial } from '@attest/access-infrastructure';
+import { OpenIdConsoleClient, PostgresAccessProjector, PostgresConsoleViews, RandomKeyMaterial } from '@attest/access-infrastructure';
 import type { AccountsReadModel } from '@attest/accounts-application';
 import { PostgresAccountsReadModel } from '@attest/accounts-infrastructure';
 import type { AppDependencies } from './dependencies';
@@ -27,6 +28,7 @@ export class AccessModule {
       controllers: [MeController, ApiKeysController, DelegationsController, ConsoleSessionController],
       providers: [
         { provide: KEY_MATERIAL, useValue: new RandomKeyMaterial() },
+        { provide: CONSOLE_VIEWS, useValue: new PostgresConsoleViews(deps.dataSource) },
         // The console's OIDC sign-in, when the deployment configures a client for it (ADR 0013).
         ...(deps.consoleOidc ? [{ provide: CONSOLE_OIDC, useValue: new OpenIdConsoleClient(deps.consoleOidc) }] : []),
         // API-key changes are projected at once, and drop the key from every process's cache.

@@ -21,6 +21,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/me/console-views": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The views you saved in the console (a page and its filters, by name) */
+        get: operations["MeController_listViews"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/console-views/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Save a console view under a name (replaces one of that name); at most 50 */
+        put: operations["MeController_saveView"];
+        post?: never;
+        /** Remove a saved console view */
+        delete: operations["MeController_removeView"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/api-keys": {
         parameters: {
             query?: never;
@@ -2327,6 +2362,31 @@ export interface components {
             /** @description Minutes a sign-in link works (single use) */
             linkMinutes: number;
         };
+        ConsoleView: {
+            name: string;
+            page: string;
+            search: {
+                [key: string]: string;
+            };
+            updatedAt: string;
+        };
+        ConsoleViewDto: {
+            /**
+             * @description The console page (path under /console)
+             * @example /requests
+             */
+            page: string;
+            /**
+             * @description The page's filters (its address's search parameters)
+             * @example {
+             *       "urgency": "at-risk",
+             *       "who": "all"
+             *     }
+             */
+            search: {
+                [key: string]: string;
+            };
+        };
         ContactDto: {
             /** @example Li Wei */
             name: string;
@@ -3355,6 +3415,7 @@ export interface components {
             /** @example rotated */
             reason: string;
         };
+        SavedConsoleView: components["schemas"]["ConsoleView"];
         SettingsRequestDto: {
             /** @description A9: end users need approval to unbind */
             unbindingApprovalRequired: boolean;
@@ -3482,8 +3543,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "actor": "apiKey:01a243ce-441d-7007-a3e9-8e93150307d8",
-                     *       "tenantId": "guide-d48bb5c9069c",
+                     *       "actor": "apiKey:01a243d6-dc2b-7005-ab49-9696c44f5446",
+                     *       "tenantId": "guide-4931f9b29310",
                      *       "roles": [
                      *         "org-admin",
                      *         "compliance-officer"
@@ -3536,6 +3597,247 @@ export interface operations {
             };
         };
     };
+    MeController_listViews: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Your saved views, by name */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "name": "At risk, mine",
+                     *         "page": "/requests",
+                     *         "search": {
+                     *           "urgency": "at-risk"
+                     *         },
+                     *         "updatedAt": "2026-12-05T01:34:38.984Z"
+                     *       },
+                     *       {
+                     *         "name": "逾期",
+                     *         "page": "/requests",
+                     *         "search": {
+                     *           "urgency": "overdue"
+                     *         },
+                     *         "updatedAt": "2026-12-05T01:34:38.974Z"
+                     *       }
+                     *     ]
+                     */
+                    "application/json": components["schemas"]["SavedConsoleView"][];
+                };
+            };
+            /** @description No or invalid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The credential lacks the permission of this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Rate limit reached; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Unexpected error; only a correlation id is returned. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+        };
+    };
+    MeController_saveView: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConsoleViewDto"];
+            };
+        };
+        responses: {
+            /** @description The view as saved */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "name": "At risk, mine",
+                     *       "page": "/requests",
+                     *       "search": {
+                     *         "urgency": "at-risk",
+                     *         "mine": "true"
+                     *       },
+                     *       "updatedAt": "2026-12-05T01:34:38.958Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SavedConsoleView"];
+                };
+            };
+            /** @description Invalid input (VALIDATION.FAILED with field errors, PURPOSE.REQUIRED, …); nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description No or invalid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The credential lacks the permission of this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Conflict: concurrent change, or a state that forbids the action. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Rate limit reached; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Unexpected error; only a correlation id is returned. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+        };
+    };
+    MeController_removeView: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input (VALIDATION.FAILED with field errors, PURPOSE.REQUIRED, …); nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description No or invalid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The credential lacks the permission of this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Not found in your tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Rate limit reached; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Unexpected error; only a correlation id is returned. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+        };
+    };
     ApiKeysController_list: {
         parameters: {
             query?: never;
@@ -3553,28 +3855,28 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "keyId": "01a243cd-4e7a-7003-86b5-6f35b5e7d25a",
-                     *         "prefix": "ujtvyynfabru",
+                     *         "keyId": "01a243d5-bcf2-7008-98db-c458eb30f81e",
+                     *         "prefix": "68cj4yqkkths",
                      *         "roles": [
                      *           "service"
                      *         ],
                      *         "label": "short lived",
-                     *         "issuedBy": "apiKey:01a243cd-37a5-7008-9003-cbb910b24c91",
-                     *         "issuedAt": "2026-12-05T01:24:18.170Z",
-                     *         "expiresAt": "2027-03-05T01:24:18.170Z",
+                     *         "issuedBy": "apiKey:01a243d5-a603-7009-bb86-b6dd2d6e927d",
+                     *         "issuedAt": "2026-12-05T01:33:30.738Z",
+                     *         "expiresAt": "2027-03-05T01:33:30.738Z",
                      *         "revokedAt": null
                      *       },
                      *       {
-                     *         "keyId": "01a243cd-4e48-7004-b524-079882a21c6f",
-                     *         "prefix": "49tq590jm47y",
+                     *         "keyId": "01a243d5-bcc7-7002-98e2-747b3546d171",
+                     *         "prefix": "anfmdxlupvu3",
                      *         "roles": [
                      *           "service"
                      *         ],
                      *         "label": "twice",
-                     *         "issuedBy": "apiKey:01a243cd-37a5-7008-9003-cbb910b24c91",
-                     *         "issuedAt": "2026-12-05T01:24:18.120Z",
-                     *         "expiresAt": "2027-03-05T01:24:18.120Z",
-                     *         "revokedAt": "2026-12-05T01:24:18.140Z"
+                     *         "issuedBy": "apiKey:01a243d5-a603-7009-bb86-b6dd2d6e927d",
+                     *         "issuedAt": "2026-12-05T01:33:30.695Z",
+                     *         "expiresAt": "2027-03-05T01:33:30.695Z",
+                     *         "revokedAt": "2026-12-05T01:33:30.711Z"
                      *       }
                      *     ]
                      */
@@ -3642,14 +3944,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "keyId": "01a243cd-3955-7003-9de4-b59476b9108e",
+                     *       "keyId": "01a243d5-a7a7-7003-800a-aa3d53b0b8a1",
                      *       "key": "atk_EXAMPLE0000000000000000000000000000000000",
-                     *       "prefix": "gy4ywxhssz6g",
+                     *       "prefix": "vt02ko8k1zzm",
                      *       "roles": [
                      *         "service"
                      *       ],
                      *       "label": "owned by a",
-                     *       "expiresAt": "2027-03-05T01:24:12.757Z"
+                     *       "expiresAt": "2027-03-05T01:33:25.287Z"
                      *     }
                      */
                     "application/json": components["schemas"]["IssuedApiKeyDto"];
@@ -3738,15 +4040,15 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "keyId": "01a243cd-4f7d-7006-b8ca-d98ebfae3ad0",
-                     *       "prefix": "9svhavoz8k7e",
+                     *       "keyId": "01a243d5-bdec-7006-8467-35b7ed86ec72",
+                     *       "prefix": "lc7dsfkr1816",
                      *       "roles": [
                      *         "end-user"
                      *       ],
                      *       "label": "mine 1",
-                     *       "issuedBy": "user:01a243cd-3890-7000-9238-98bc5329a524",
-                     *       "issuedAt": "2026-12-05T01:24:18.429Z",
-                     *       "expiresAt": "2027-03-05T01:24:18.429Z",
+                     *       "issuedBy": "user:01a243d5-a6e3-7005-af46-a8ee56e88515",
+                     *       "issuedAt": "2026-12-05T01:33:30.988Z",
+                     *       "expiresAt": "2027-03-05T01:33:30.988Z",
                      *       "revokedAt": null
                      *     }
                      */
@@ -3825,16 +4127,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "keyId": "01a243cd-4e48-7004-b524-079882a21c6f",
-                     *       "prefix": "49tq590jm47y",
+                     *       "keyId": "01a243d5-bcc7-7002-98e2-747b3546d171",
+                     *       "prefix": "anfmdxlupvu3",
                      *       "roles": [
                      *         "service"
                      *       ],
                      *       "label": "twice",
-                     *       "issuedBy": "apiKey:01a243cd-37a5-7008-9003-cbb910b24c91",
-                     *       "issuedAt": "2026-12-05T01:24:18.120Z",
-                     *       "expiresAt": "2027-03-05T01:24:18.120Z",
-                     *       "revokedAt": "2026-12-05T01:24:18.140Z"
+                     *       "issuedBy": "apiKey:01a243d5-a603-7009-bb86-b6dd2d6e927d",
+                     *       "issuedAt": "2026-12-05T01:33:30.695Z",
+                     *       "expiresAt": "2027-03-05T01:33:30.695Z",
+                     *       "revokedAt": "2026-12-05T01:33:30.711Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ApiKeyDto"];
@@ -3933,7 +4235,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "userId": "01a243cd-391b-7003-b0e8-bc114b38ae0c",
+                     *       "userId": "01a243d5-a76a-7000-a621-bc52af672bd0",
                      *       "permissions": []
                      *     }
                      */
@@ -4012,7 +4314,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "userId": "01a243cd-3890-7000-9238-98bc5329a524",
+                     *       "userId": "01a243d5-a6e3-7005-af46-a8ee56e88515",
                      *       "permissions": [
                      *         "api-keys:manage",
                      *         "api-keys:read"
@@ -4121,7 +4423,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "userId": "01a243cd-3890-7000-9238-98bc5329a524",
+                     *       "userId": "01a243d5-a6e3-7005-af46-a8ee56e88515",
                      *       "permissions": [
                      *         "api-keys:read"
                      *       ]
@@ -4254,8 +4556,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "actor": "link:01a243ce-6e77-7005-a06d-6dedd0f0f11e",
-                     *       "tenantId": "t-62b31bccb063",
+                     *       "actor": "link:01a243d6-f09f-7008-b3a7-efe1bff3329d",
+                     *       "tenantId": "t-cafb896712d3",
                      *       "roles": [
                      *         "compliance-officer"
                      *       ],
@@ -4393,14 +4695,14 @@ export interface operations {
                      *       {
                      *         "eventType": "ApiKeyIssued.v1",
                      *         "events": 6,
-                     *         "firstRecordedAt": "2026-12-05T01:24:12.374Z",
-                     *         "lastRecordedAt": "2026-12-05T01:24:18.281Z"
+                     *         "firstRecordedAt": "2026-12-05T01:33:24.918Z",
+                     *         "lastRecordedAt": "2026-12-05T01:33:30.833Z"
                      *       },
                      *       {
                      *         "eventType": "ApiKeyRevoked.v1",
                      *         "events": 2,
-                     *         "firstRecordedAt": "2026-12-05T01:24:18.141Z",
-                     *         "lastRecordedAt": "2026-12-05T01:24:18.207Z"
+                     *         "firstRecordedAt": "2026-12-05T01:33:30.712Z",
+                     *         "lastRecordedAt": "2026-12-05T01:33:30.771Z"
                      *       }
                      *     ]
                      */
@@ -4465,8 +4767,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243cc-fec8-7001-95dd-b3170b663079",
-                     *       "tenantId": "shop-9ea6ef-01",
+                     *       "accountId": "01a243d5-6cdf-7007-b439-295fbf9d80ea",
+                     *       "tenantId": "shop-9596d9-01",
                      *       "status": "active",
                      *       "verification": "pending"
                      *     }
@@ -4532,8 +4834,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "challengeId": "01a243cd-6fee-7007-9766-f7778ddc012d",
-                     *       "expiresAt": "2026-12-05T01:34:22.935Z"
+                     *       "challengeId": "01a243d5-de37-7005-9e47-d2adec4a5ef3",
+                     *       "expiresAt": "2026-12-05T01:43:35.441Z"
                      *     }
                      */
                     "application/json": components["schemas"]["IssuedCodeDto"];
@@ -4597,8 +4899,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243cd-6fed-7007-bbe9-1e924947e9a0",
-                     *       "tenantId": "p-01a243cd6fed7007bbe91e924947e9a0",
+                     *       "accountId": "01a243d5-de37-7004-b94e-3a6c176c088d",
+                     *       "tenantId": "p-01a243d5de377004b94e3a6c176c088d",
                      *       "status": "active",
                      *       "verification": null
                      *     }
@@ -4666,8 +4968,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "challengeId": "01a243cd-6f53-7007-a8ba-eeb74f6bbd5b",
-                     *       "expiresAt": "2026-12-05T01:34:22.935Z"
+                     *       "challengeId": "01a243d5-ddaa-7006-b594-29cad88a8da0",
+                     *       "expiresAt": "2026-12-05T01:43:35.441Z"
                      *     }
                      */
                     "application/json": components["schemas"]["IssuedCodeDto"];
@@ -4733,8 +5035,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243cd-762d-7003-9d3a-eda1c15e79f7",
-                     *       "tenantId": "acme-cf6a0d-38",
+                     *       "accountId": "01a243d5-e424-7001-981d-bde1f411427e",
+                     *       "tenantId": "acme-6b48b9-38",
                      *       "status": "active",
                      *       "verification": null
                      *     }
@@ -4802,8 +5104,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243cd-6ed2-7004-b660-a39e98fec0d7",
-                     *       "tenantId": "acme-cf6a0d-7",
+                     *       "accountId": "01a243d5-dd2a-7007-9cd6-6bbd34e68cee",
+                     *       "tenantId": "acme-6b48b9-7",
                      *       "status": "active",
                      *       "verification": "pending"
                      *     }
@@ -4871,8 +5173,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243cd-71e3-7000-a7e6-13bd668a2040",
-                     *       "tenantId": "acme-cf6a0d-14",
+                     *       "accountId": "01a243d5-e005-7000-abdb-029615e9d7f4",
+                     *       "tenantId": "acme-6b48b9-14",
                      *       "status": "active",
                      *       "verification": null
                      *     }
@@ -4958,8 +5260,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243cd-721a-7003-84f9-d64dd603e17b",
-                     *       "tenantId": "acme-cf6a0d-14",
+                     *       "accountId": "01a243d5-e038-7004-8e57-63816f8cdd3a",
+                     *       "tenantId": "acme-6b48b9-14",
                      *       "status": "invitation-closed",
                      *       "verification": null
                      *     }
@@ -5039,8 +5341,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243cd-756e-7007-a970-8593dca0acfa",
-                     *       "tenantId": "acme-cf6a0d-34",
+                     *       "accountId": "01a243d5-e36c-7001-934e-5e696e4e5b3a",
+                     *       "tenantId": "acme-6b48b9-34",
                      *       "kind": "member",
                      *       "status": "active",
                      *       "verification": null,
@@ -5052,22 +5354,22 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T01:24:22.935Z",
-                     *       "updatedAt": "2026-12-05T01:24:22.935Z",
+                     *       "createdAt": "2026-12-05T01:33:35.441Z",
+                     *       "updatedAt": "2026-12-05T01:33:35.441Z",
                      *       "history": [
                      *         {
                      *           "event": "EndUserInvited.v1",
                      *           "status": "invited",
                      *           "reason": null,
-                     *           "decidedBy": "apiKey:01a243cd-7544-7005-8dc5-017293877792",
-                     *           "at": "2026-12-05T01:24:22.935Z"
+                     *           "decidedBy": "apiKey:01a243d5-e340-7005-9f1d-a47887a0143a",
+                     *           "at": "2026-12-05T01:33:35.441Z"
                      *         },
                      *         {
                      *           "event": "InvitationAccepted.v1",
                      *           "status": "active",
                      *           "reason": null,
-                     *           "decidedBy": "user:01a243cd-756e-7007-a970-8593dca0acfa",
-                     *           "at": "2026-12-05T01:24:22.935Z"
+                     *           "decidedBy": "user:01a243d5-e36c-7001-934e-5e696e4e5b3a",
+                     *           "at": "2026-12-05T01:33:35.441Z"
                      *         }
                      *       ]
                      *     }
@@ -5142,8 +5444,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243cd-7709-7007-ab46-902741a8232e",
-                     *       "tenantId": "acme-cf6a0d-42",
+                     *       "accountId": "01a243d5-e4fc-7002-ac59-e41b02bdddce",
+                     *       "tenantId": "acme-6b48b9-42",
                      *       "kind": "member",
                      *       "status": "suspended",
                      *       "verification": null,
@@ -5155,8 +5457,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T01:24:22.935Z",
-                     *       "updatedAt": "2026-12-05T01:24:22.935Z"
+                     *       "createdAt": "2026-12-05T01:33:35.441Z",
+                     *       "updatedAt": "2026-12-05T01:33:35.441Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -5243,8 +5545,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243cd-77a4-7005-a893-513b1532974b",
-                     *       "tenantId": "p-01a243cd77a47005a893513b1532974b",
+                     *       "accountId": "01a243d5-e599-7004-8ce4-716703d4fafa",
+                     *       "tenantId": "p-01a243d5e59970048ce4716703d4fafa",
                      *       "kind": "personal",
                      *       "status": "active",
                      *       "verification": null,
@@ -5256,8 +5558,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T01:24:22.935Z",
-                     *       "updatedAt": "2026-12-05T01:24:22.935Z"
+                     *       "createdAt": "2026-12-05T01:33:35.441Z",
+                     *       "updatedAt": "2026-12-05T01:33:35.441Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -5335,21 +5637,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243cd-7bd2-7002-bdff-749f52b702fd",
-                     *       "tenantId": "acme-cf6a0d-65",
+                     *       "accountId": "01a243d5-e956-7001-ac2b-c07f480a333c",
+                     *       "tenantId": "acme-6b48b9-65",
                      *       "kind": "member",
                      *       "status": "active",
                      *       "verification": null,
                      *       "legalName": null,
-                     *       "departmentId": "01a243cd-7c0b-7007-9de3-d4face373ab5",
+                     *       "departmentId": "01a243d5-e98e-7001-acf0-80f97c70b056",
                      *       "minor": false,
                      *       "holds": [],
                      *       "cancellationRequested": false,
                      *       "unbindingRequested": true,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T01:24:22.935Z",
-                     *       "updatedAt": "2026-12-05T01:24:22.935Z"
+                     *       "createdAt": "2026-12-05T01:33:35.441Z",
+                     *       "updatedAt": "2026-12-05T01:33:35.441Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -5497,8 +5799,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "tenant": {
-                     *         "accountId": "01a243cd-7074-7000-b99d-e53832d81435",
-                     *         "tenantId": "acme-cf6a0d-11",
+                     *         "accountId": "01a243d5-deb6-7003-9c06-aa7810503a65",
+                     *         "tenantId": "acme-6b48b9-11",
                      *         "kind": "enterprise",
                      *         "status": "active",
                      *         "verification": "verified",
@@ -5510,20 +5812,20 @@ export interface operations {
                      *         "unbindingRequested": false,
                      *         "invitationExpiresAt": null,
                      *         "agreement": null,
-                     *         "createdAt": "2026-12-05T01:24:22.935Z",
-                     *         "updatedAt": "2026-12-05T01:24:22.935Z"
+                     *         "createdAt": "2026-12-05T01:33:35.441Z",
+                     *         "updatedAt": "2026-12-05T01:33:35.441Z"
                      *       },
                      *       "departments": [
                      *         {
-                     *           "departmentId": "01a243cd-70cf-7007-89cf-5beb20e37efc",
+                     *           "departmentId": "01a243d5-df0f-7007-a644-d975bdd97770",
                      *           "name": "Sales",
                      *           "parentId": null,
                      *           "memberCount": 0
                      *         },
                      *         {
-                     *           "departmentId": "01a243cd-70e8-7005-9a74-6278d57fe213",
+                     *           "departmentId": "01a243d5-df29-7001-babf-a361bffc4f7f",
                      *           "name": "East China",
-                     *           "parentId": "01a243cd-70cf-7007-89cf-5beb20e37efc",
+                     *           "parentId": "01a243d5-df0f-7007-a644-d975bdd97770",
                      *           "memberCount": 0
                      *         }
                      *       ],
@@ -5607,26 +5909,26 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "accountId": "01a243cd-71e3-7000-a7e6-13bd668a2040",
-                     *         "tenantId": "acme-cf6a0d-14",
+                     *         "accountId": "01a243d5-e005-7000-abdb-029615e9d7f4",
+                     *         "tenantId": "acme-6b48b9-14",
                      *         "kind": "member",
                      *         "status": "invited",
                      *         "verification": null,
                      *         "legalName": null,
-                     *         "departmentId": "01a243cd-71c8-7001-8c7a-231aa5f23cb8",
+                     *         "departmentId": "01a243d5-dfea-7005-9171-9d4c8649f0e4",
                      *         "minor": false,
                      *         "holds": [],
                      *         "cancellationRequested": false,
                      *         "unbindingRequested": false,
-                     *         "invitationExpiresAt": "2026-12-12T01:24:22.935Z",
+                     *         "invitationExpiresAt": "2026-12-12T01:33:35.441Z",
                      *         "agreement": null,
-                     *         "createdAt": "2026-12-05T01:24:22.935Z",
-                     *         "updatedAt": "2026-12-05T01:24:22.935Z",
+                     *         "createdAt": "2026-12-05T01:33:35.441Z",
+                     *         "updatedAt": "2026-12-05T01:33:35.441Z",
                      *         "delegatedPermissions": []
                      *       },
                      *       {
-                     *         "accountId": "01a243cd-7203-7002-a634-46bdc86e7791",
-                     *         "tenantId": "acme-cf6a0d-14",
+                     *         "accountId": "01a243d5-e024-7003-a538-21105dca1cc0",
+                     *         "tenantId": "acme-6b48b9-14",
                      *         "kind": "member",
                      *         "status": "invited",
                      *         "verification": null,
@@ -5636,10 +5938,10 @@ export interface operations {
                      *         "holds": [],
                      *         "cancellationRequested": false,
                      *         "unbindingRequested": false,
-                     *         "invitationExpiresAt": "2026-12-12T01:24:22.935Z",
+                     *         "invitationExpiresAt": "2026-12-12T01:33:35.441Z",
                      *         "agreement": null,
-                     *         "createdAt": "2026-12-05T01:24:22.935Z",
-                     *         "updatedAt": "2026-12-05T01:24:22.935Z",
+                     *         "createdAt": "2026-12-05T01:33:35.441Z",
+                     *         "updatedAt": "2026-12-05T01:33:35.441Z",
                      *         "delegatedPermissions": []
                      *       }
                      *     ]
@@ -5712,21 +6014,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243cd-7417-7006-a480-6a12144ca784",
-                     *       "tenantId": "acme-cf6a0d-25",
+                     *       "accountId": "01a243d5-e21b-7004-b983-c84cad6e8b2d",
+                     *       "tenantId": "acme-6b48b9-25",
                      *       "kind": "member",
                      *       "status": "active",
                      *       "verification": null,
                      *       "legalName": null,
-                     *       "departmentId": "01a243cd-7401-7007-9300-912f20da883a",
+                     *       "departmentId": "01a243d5-e208-7007-bb21-8ea771a98099",
                      *       "minor": false,
                      *       "holds": [],
                      *       "cancellationRequested": false,
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T01:24:22.935Z",
-                     *       "updatedAt": "2026-12-05T01:24:22.935Z",
+                     *       "createdAt": "2026-12-05T01:33:35.441Z",
+                     *       "updatedAt": "2026-12-05T01:33:35.441Z",
                      *       "delegatedPermissions": [
                      *         "organization:read"
                      *       ],
@@ -5735,15 +6037,15 @@ export interface operations {
                      *           "event": "EndUserInvited.v1",
                      *           "status": "invited",
                      *           "reason": null,
-                     *           "decidedBy": "apiKey:01a243cd-73d8-7008-8f46-45db9f80ce8b",
-                     *           "at": "2026-12-05T01:24:22.935Z"
+                     *           "decidedBy": "apiKey:01a243d5-e1e5-7004-8d3b-044a049d58cb",
+                     *           "at": "2026-12-05T01:33:35.441Z"
                      *         },
                      *         {
                      *           "event": "InvitationAccepted.v1",
                      *           "status": "active",
                      *           "reason": null,
-                     *           "decidedBy": "user:01a243cd-7417-7006-a480-6a12144ca784",
-                     *           "at": "2026-12-05T01:24:22.935Z"
+                     *           "decidedBy": "user:01a243d5-e21b-7004-b983-c84cad6e8b2d",
+                     *           "at": "2026-12-05T01:33:35.441Z"
                      *         }
                      *       ]
                      *     }
@@ -5828,10 +6130,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243cd-7e47-7003-93f0-51d42e02059e",
+                     *       "accountId": "01a243d5-eb80-7007-a9f7-6d519c71d5e7",
                      *       "erased": false,
-                     *       "name": "Li Minorcf6a0d",
-                     *       "email": "li.cf6a0d@example.org",
+                     *       "name": "Li Minor6b48b9",
+                     *       "email": "li.6b48b9@example.org",
                      *       "phone": null,
                      *       "birthDate": "2011-12-05"
                      *     }
@@ -5919,9 +6221,9 @@ export interface operations {
                      * @example [
                      *       {
                      *         "index": 0,
-                     *         "accountId": "01a243cd-71e3-7000-a7e6-13bd668a2040",
+                     *         "accountId": "01a243d5-e005-7000-abdb-029615e9d7f4",
                      *         "status": "invited",
-                     *         "expiresAt": "2026-12-12T01:24:22.935Z"
+                     *         "expiresAt": "2026-12-12T01:33:35.441Z"
                      *       },
                      *       {
                      *         "index": 1,
@@ -5999,8 +6301,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243cd-7bc0-7001-8212-0b47fcb16daf",
-                     *       "tenantId": "acme-cf6a0d-65",
+                     *       "accountId": "01a243d5-e942-7007-8f51-a101915ab127",
+                     *       "tenantId": "acme-6b48b9-65",
                      *       "kind": "member",
                      *       "status": "invitation-closed",
                      *       "verification": null,
@@ -6012,8 +6314,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T01:24:22.935Z",
-                     *       "updatedAt": "2026-12-13T01:24:22.935Z"
+                     *       "createdAt": "2026-12-05T01:33:35.441Z",
+                     *       "updatedAt": "2026-12-13T01:33:35.441Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -6106,21 +6408,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243cd-7bd2-7002-bdff-749f52b702fd",
-                     *       "tenantId": "acme-cf6a0d-65",
+                     *       "accountId": "01a243d5-e956-7001-ac2b-c07f480a333c",
+                     *       "tenantId": "acme-6b48b9-65",
                      *       "kind": "member",
                      *       "status": "active",
                      *       "verification": null,
                      *       "legalName": null,
-                     *       "departmentId": "01a243cd-7c0b-7007-9de3-d4face373ab5",
+                     *       "departmentId": "01a243d5-e98e-7001-acf0-80f97c70b056",
                      *       "minor": false,
                      *       "holds": [],
                      *       "cancellationRequested": false,
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T01:24:22.935Z",
-                     *       "updatedAt": "2026-12-05T01:24:22.935Z"
+                     *       "createdAt": "2026-12-05T01:33:35.441Z",
+                     *       "updatedAt": "2026-12-05T01:33:35.441Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -6209,21 +6511,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243cd-7e13-7004-972b-ce30880a63fb",
-                     *       "tenantId": "acme-cf6a0d-68",
+                     *       "accountId": "01a243d5-eb4e-7006-99f4-1ba4186d5c11",
+                     *       "tenantId": "acme-6b48b9-68",
                      *       "kind": "member",
                      *       "status": "unbound",
                      *       "verification": null,
                      *       "legalName": null,
-                     *       "departmentId": "01a243cd-7dbd-7000-a5b9-830aee48981f",
+                     *       "departmentId": "01a243d5-eb01-7005-9250-afde815bff2b",
                      *       "minor": false,
                      *       "holds": [],
                      *       "cancellationRequested": false,
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T01:24:22.935Z",
-                     *       "updatedAt": "2026-12-05T01:24:22.935Z"
+                     *       "createdAt": "2026-12-05T01:33:35.441Z",
+                     *       "updatedAt": "2026-12-05T01:33:35.441Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -6312,21 +6614,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243cd-7bd2-7002-bdff-749f52b702fd",
-                     *       "tenantId": "acme-cf6a0d-65",
+                     *       "accountId": "01a243d5-e956-7001-ac2b-c07f480a333c",
+                     *       "tenantId": "acme-6b48b9-65",
                      *       "kind": "member",
                      *       "status": "active",
                      *       "verification": null,
                      *       "legalName": null,
-                     *       "departmentId": "01a243cd-7c0b-7007-9de3-d4face373ab5",
+                     *       "departmentId": "01a243d5-e98e-7001-acf0-80f97c70b056",
                      *       "minor": false,
                      *       "holds": [],
                      *       "cancellationRequested": false,
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T01:24:22.935Z",
-                     *       "updatedAt": "2026-12-05T01:24:22.935Z"
+                     *       "createdAt": "2026-12-05T01:33:35.441Z",
+                     *       "updatedAt": "2026-12-05T01:33:35.441Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -6417,7 +6719,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a243cd-70cf-7007-89cf-5beb20e37efc"
+                     *       "id": "01a243d5-df0f-7007-a644-d975bdd97770"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -6497,7 +6799,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a243cd-712f-7006-97c0-b35685ba50f6"
+                     *       "id": "01a243d5-df5e-7007-80d7-4c57ea65097e"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -6590,7 +6892,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a243cd-70e8-7005-9a74-6278d57fe213"
+                     *       "id": "01a243d5-df29-7001-babf-a361bffc4f7f"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -6754,7 +7056,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a243cd-74d1-7003-af8c-80b65b35e808"
+                     *       "id": "01a243d5-e2cd-7006-9cc1-0d88a972c0e0"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -6834,7 +7136,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a243cd-74d1-7003-af8c-80b65b35e808"
+                     *       "id": "01a243d5-e2cd-7006-9cc1-0d88a972c0e0"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -6912,8 +7214,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243cd-8170-7006-a709-8da6e226cc89",
-                     *       "tenantId": "acme-cf6a0d-75",
+                     *       "accountId": "01a243d5-ee5e-7002-819a-dd9ac618b05c",
+                     *       "tenantId": "acme-6b48b9-75",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "pending",
@@ -6925,8 +7227,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T01:24:22.935Z",
-                     *       "updatedAt": "2026-12-05T01:24:22.935Z"
+                     *       "createdAt": "2026-12-05T01:33:35.441Z",
+                     *       "updatedAt": "2026-12-05T01:33:35.441Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -7008,7 +7310,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a243cd-7a6e-7006-82d0-047cea578bc6"
+                     *       "id": "01a243d5-e815-7003-852a-10d3036249a8"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -7106,8 +7408,8 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "accountId": "01a243cd-6e75-7007-b277-2605a15a361c",
-                     *         "tenantId": "acme-cf6a0d-3",
+                     *         "accountId": "01a243d5-dccf-7003-aa8e-d41e2b2bb2bc",
+                     *         "tenantId": "acme-6b48b9-3",
                      *         "kind": "enterprise",
                      *         "status": "active",
                      *         "verification": "pending",
@@ -7119,12 +7421,12 @@ export interface operations {
                      *         "unbindingRequested": false,
                      *         "invitationExpiresAt": null,
                      *         "agreement": null,
-                     *         "createdAt": "2026-12-05T01:24:22.935Z",
-                     *         "updatedAt": "2026-12-05T01:24:22.935Z"
+                     *         "createdAt": "2026-12-05T01:33:35.441Z",
+                     *         "updatedAt": "2026-12-05T01:33:35.441Z"
                      *       },
                      *       {
-                     *         "accountId": "01a243cd-6ed2-7004-b660-a39e98fec0d7",
-                     *         "tenantId": "acme-cf6a0d-7",
+                     *         "accountId": "01a243d5-dd2a-7007-9cd6-6bbd34e68cee",
+                     *         "tenantId": "acme-6b48b9-7",
                      *         "kind": "enterprise",
                      *         "status": "active",
                      *         "verification": "pending",
@@ -7136,8 +7438,8 @@ export interface operations {
                      *         "unbindingRequested": false,
                      *         "invitationExpiresAt": null,
                      *         "agreement": null,
-                     *         "createdAt": "2026-12-05T01:24:22.935Z",
-                     *         "updatedAt": "2026-12-05T01:24:22.935Z"
+                     *         "createdAt": "2026-12-05T01:33:35.441Z",
+                     *         "updatedAt": "2026-12-05T01:33:35.441Z"
                      *       }
                      *     ]
                      */
@@ -7209,8 +7511,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243cd-830f-7005-8e61-aa5cb759ec15",
-                     *       "tenantId": "acme-cf6a0d-79",
+                     *       "accountId": "01a243d5-f012-7004-a528-a0c78c39bbd6",
+                     *       "tenantId": "acme-6b48b9-79",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "verified",
@@ -7220,7 +7522,7 @@ export interface operations {
                      *       "holds": [
                      *         {
                      *           "kind": "unfinished-transaction",
-                     *           "holdId": "01a243cd-8480-7000-9c2b-86ec429ca285",
+                     *           "holdId": "01a243d5-f177-7001-b58f-a0806024babf",
                      *           "reference": "order-88"
                      *         }
                      *       ],
@@ -7228,22 +7530,22 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T01:24:22.935Z",
-                     *       "updatedAt": "2026-12-05T01:24:22.935Z",
+                     *       "createdAt": "2026-12-05T01:33:35.441Z",
+                     *       "updatedAt": "2026-12-05T01:33:35.441Z",
                      *       "history": [
                      *         {
                      *           "event": "EnterpriseRegistered.v1",
                      *           "status": "active",
                      *           "reason": null,
-                     *           "decidedBy": "user:01a243cd-830f-7005-8e61-aa5cb759ec15",
-                     *           "at": "2026-12-05T01:24:22.935Z"
+                     *           "decidedBy": "user:01a243d5-f012-7004-a528-a0c78c39bbd6",
+                     *           "at": "2026-12-05T01:33:35.441Z"
                      *         },
                      *         {
                      *           "event": "EnterpriseVerified.v1",
                      *           "status": "active",
                      *           "reason": null,
-                     *           "decidedBy": "apiKey:01a243cd-6e02-7007-8e40-d5bcdf318e9b",
-                     *           "at": "2026-12-05T01:24:22.935Z"
+                     *           "decidedBy": "apiKey:01a243d5-dc78-7007-bec7-dc006743c007",
+                     *           "at": "2026-12-05T01:33:35.441Z"
                      *         }
                      *       ]
                      *     }
@@ -7329,8 +7631,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243cd-6ed2-7004-b660-a39e98fec0d7",
-                     *       "tenantId": "acme-cf6a0d-7",
+                     *       "accountId": "01a243d5-dd2a-7007-9cd6-6bbd34e68cee",
+                     *       "tenantId": "acme-6b48b9-7",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "rejected",
@@ -7342,8 +7644,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T01:24:22.935Z",
-                     *       "updatedAt": "2026-12-05T01:24:22.935Z"
+                     *       "createdAt": "2026-12-05T01:33:35.441Z",
+                     *       "updatedAt": "2026-12-05T01:33:35.441Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -7436,8 +7738,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243cd-08d2-7001-8c86-f4728d9497a5",
-                     *       "tenantId": "shop-9ea6ef-07",
+                     *       "accountId": "01a243d5-7623-7002-ae5c-15b6942017e9",
+                     *       "tenantId": "shop-9596d9-07",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "pending",
@@ -7449,8 +7751,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T01:43:53.924Z",
-                     *       "updatedAt": "2026-12-05T01:43:53.924Z"
+                     *       "createdAt": "2026-12-05T01:53:06.633Z",
+                     *       "updatedAt": "2026-12-05T01:53:06.633Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -7543,8 +7845,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243cd-7899-7005-af6d-37fe1f19cdbd",
-                     *       "tenantId": "acme-cf6a0d-48",
+                     *       "accountId": "01a243d5-e659-7000-956b-1863e2d4b57c",
+                     *       "tenantId": "acme-6b48b9-48",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "verified",
@@ -7554,7 +7856,7 @@ export interface operations {
                      *       "holds": [
                      *         {
                      *           "kind": "unfinished-transaction",
-                     *           "holdId": "01a243cd-78dd-7008-8e43-6ad926797714",
+                     *           "holdId": "01a243d5-e69b-7005-ae2c-c0a3435f0544",
                      *           "reference": "order-88"
                      *         }
                      *       ],
@@ -7562,8 +7864,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T01:24:22.935Z",
-                     *       "updatedAt": "2026-12-05T01:24:22.935Z"
+                     *       "createdAt": "2026-12-05T01:33:35.441Z",
+                     *       "updatedAt": "2026-12-05T01:33:35.441Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -7653,8 +7955,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243cd-830f-7005-8e61-aa5cb759ec15",
-                     *       "tenantId": "acme-cf6a0d-79",
+                     *       "accountId": "01a243d5-f012-7004-a528-a0c78c39bbd6",
+                     *       "tenantId": "acme-6b48b9-79",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "verified",
@@ -7666,8 +7968,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T01:24:22.935Z",
-                     *       "updatedAt": "2026-12-05T01:24:22.935Z"
+                     *       "createdAt": "2026-12-05T01:33:35.441Z",
+                     *       "updatedAt": "2026-12-05T01:33:35.441Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -7756,8 +8058,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243cd-8170-7006-a709-8da6e226cc89",
-                     *       "tenantId": "acme-cf6a0d-75",
+                     *       "accountId": "01a243d5-ee5e-7002-819a-dd9ac618b05c",
+                     *       "tenantId": "acme-6b48b9-75",
                      *       "kind": "enterprise",
                      *       "status": "cancelled",
                      *       "verification": "pending",
@@ -7769,8 +8071,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T01:24:22.935Z",
-                     *       "updatedAt": "2026-12-05T01:24:22.935Z"
+                     *       "createdAt": "2026-12-05T01:33:35.441Z",
+                     *       "updatedAt": "2026-12-05T01:33:35.441Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -7863,8 +8165,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243cd-79bf-7000-865f-3d0c777ce92e",
-                     *       "tenantId": "acme-cf6a0d-55",
+                     *       "accountId": "01a243d5-e76f-7006-b27c-f661e3139477",
+                     *       "tenantId": "acme-6b48b9-55",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "verified",
@@ -7878,11 +8180,11 @@ export interface operations {
                      *       "agreement": {
                      *         "endsOn": "2026-12-05",
                      *         "status": "ended",
-                     *         "agreementId": "01a243cd-7a00-7005-a896-6f4364cac311",
+                     *         "agreementId": "01a243d5-e7a9-7006-94ed-4101547f606f",
                      *         "personalDataDeletionDueOn": "2027-06-05"
                      *       },
-                     *       "createdAt": "2026-12-05T01:24:22.935Z",
-                     *       "updatedAt": "2026-12-05T01:24:22.935Z"
+                     *       "createdAt": "2026-12-05T01:33:35.441Z",
+                     *       "updatedAt": "2026-12-05T01:33:35.441Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -7972,8 +8274,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243cd-7cb8-7006-a6e4-f8b310db4c31",
-                     *       "tenantId": "acme-cf6a0d-68",
+                     *       "accountId": "01a243d5-ea24-7002-a483-d85d3c9f8542",
+                     *       "tenantId": "acme-6b48b9-68",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "verified",
@@ -7987,11 +8289,11 @@ export interface operations {
                      *       "agreement": {
                      *         "endsOn": "2026-12-05",
                      *         "status": "ended",
-                     *         "agreementId": "01a243cd-7f97-7007-804e-673126f57cdd",
+                     *         "agreementId": "01a243d5-ecb4-7000-842e-4492134ff4ce",
                      *         "personalDataDeletionDueOn": "2027-06-05"
                      *       },
-                     *       "createdAt": "2026-12-05T01:24:22.935Z",
-                     *       "updatedAt": "2026-12-05T01:24:22.935Z"
+                     *       "createdAt": "2026-12-05T01:33:35.441Z",
+                     *       "updatedAt": "2026-12-05T01:33:35.441Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -8081,24 +8383,24 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "id": "01a243ce-2eea-7003-9664-880f2441888e",
-                     *         "tenantId": "jobs-dl-215c21",
+                     *         "id": "01a243d6-8142-7007-9ff9-7739d207fd35",
+                     *         "tenantId": "jobs-dl-383fe8",
                      *         "kind": "one-time-code",
                      *         "status": "delivered",
                      *         "attempts": 1,
                      *         "lastError": null,
-                     *         "createdAt": "2026-12-05T01:25:15.514Z",
-                     *         "deliveredAt": "2026-12-05T01:25:15.666Z"
+                     *         "createdAt": "2026-12-05T01:34:20.889Z",
+                     *         "deliveredAt": "2026-12-05T01:34:21.035Z"
                      *       },
                      *       {
-                     *         "id": "01a243ce-2d86-7001-86e2-fe3a22e2b456",
-                     *         "tenantId": "jobs-215c21-5",
+                     *         "id": "01a243d6-7ffd-7005-a27d-f66079391860",
+                     *         "tenantId": "jobs-383fe8-5",
                      *         "kind": "tenant-data-deletion-warning",
                      *         "status": "delivered",
                      *         "attempts": 1,
                      *         "lastError": null,
-                     *         "createdAt": "2027-05-30T01:25:15.029Z",
-                     *         "deliveredAt": "2027-05-30T01:25:15.029Z"
+                     *         "createdAt": "2027-05-30T01:34:20.452Z",
+                     *         "deliveredAt": "2027-05-30T01:34:20.452Z"
                      *       }
                      *     ]
                      */
@@ -8170,13 +8472,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a243ce-2eea-7003-9664-880f2441888e",
-                     *       "tenantId": "jobs-dl-215c21",
+                     *       "id": "01a243d6-8142-7007-9ff9-7739d207fd35",
+                     *       "tenantId": "jobs-dl-383fe8",
                      *       "kind": "one-time-code",
                      *       "status": "pending",
                      *       "attempts": 0,
                      *       "lastError": null,
-                     *       "createdAt": "2026-12-05T01:25:15.514Z",
+                     *       "createdAt": "2026-12-05T01:34:20.889Z",
                      *       "deliveredAt": null
                      *     }
                      */
@@ -8267,7 +8569,7 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "customerId": "01a243cd-1160-7007-ada0-192917cedb55",
+                     *         "customerId": "01a243d5-7f43-7001-b805-23130ffe648b",
                      *         "tags": [
                      *           "family"
                      *         ],
@@ -8279,8 +8581,8 @@ export interface operations {
                      *           }
                      *         },
                      *         "profile": null,
-                     *         "createdAt": "2026-12-05T01:43:53.924Z",
-                     *         "updatedAt": "2026-12-05T01:43:53.924Z"
+                     *         "createdAt": "2026-12-05T01:53:06.633Z",
+                     *         "updatedAt": "2026-12-05T01:53:06.633Z"
                      *       }
                      *     ]
                      */
@@ -8354,7 +8656,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a243cd-003d-7007-b76d-0f8c51d409d6"
+                     *       "id": "01a243d5-6dff-7000-8cee-566c6ed1110b"
                      *     }
                      */
                     "application/json": components["schemas"]["IdDto"];
@@ -8438,7 +8740,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "customerId": "01a243cd-01a0-7006-9bb6-c4545db8850f",
+                     *       "customerId": "01a243d5-6f04-7000-8b45-44052ed21e00",
                      *       "tags": [
                      *         "vip"
                      *       ],
@@ -8446,17 +8748,17 @@ export interface operations {
                      *       "restricted": false,
                      *       "consents": {},
                      *       "profile": null,
-                     *       "createdAt": "2026-12-05T01:23:53.924Z",
-                     *       "updatedAt": "2026-12-05T01:23:53.924Z",
+                     *       "createdAt": "2026-12-05T01:33:06.633Z",
+                     *       "updatedAt": "2026-12-05T01:33:06.633Z",
                      *       "followUps": [
                      *         {
-                     *           "followUpId": "01a243cd-01c8-7002-afe2-59edfbb56f47",
-                     *           "customerId": "01a243cd-01a0-7006-9bb6-c4545db8850f",
+                     *           "followUpId": "01a243d5-6f2e-7006-97a2-78400a31388a",
+                     *           "customerId": "01a243d5-6f04-7000-8b45-44052ed21e00",
                      *           "channel": "phone",
                      *           "note": null,
                      *           "dueOn": null,
-                     *           "recordedBy": "apiKey:01a243cd-0162-7008-913f-3a82aeaa8611",
-                     *           "recordedAt": "2026-12-05T01:23:53.924Z"
+                     *           "recordedBy": "apiKey:01a243d5-6ece-7007-8cb6-3dbbabf61163",
+                     *           "recordedAt": "2026-12-05T01:33:06.633Z"
                      *         }
                      *       ]
                      *     }
@@ -8542,7 +8844,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a243cd-0a21-7006-bee5-4c8e7d688f24"
+                     *       "id": "01a243d5-7837-7005-a315-0ad76dd72ab2"
                      *     }
                      */
                     "application/json": components["schemas"]["IdDto"];
@@ -8626,7 +8928,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a243cd-003d-7007-b76d-0f8c51d409d6"
+                     *       "id": "01a243d5-6dff-7000-8cee-566c6ed1110b"
                      *     }
                      */
                     "application/json": components["schemas"]["IdDto"];
@@ -8710,7 +9012,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a243cd-00a7-7002-b552-6c7349a68d7c"
+                     *       "id": "01a243d5-6e42-7003-b031-b296120780ea"
                      *     }
                      */
                     "application/json": components["schemas"]["IdDto"];
@@ -8803,7 +9105,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a243cd-0990-7006-a199-67b41701bda5"
+                     *       "id": "01a243d5-76e4-7001-a655-9558e11b91e1"
                      *     }
                      */
                     "application/json": components["schemas"]["IdDto"];
@@ -8892,7 +9194,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a243cd-0990-7006-a199-67b41701bda5"
+                     *       "id": "01a243d5-76e4-7001-a655-9558e11b91e1"
                      *     }
                      */
                     "application/json": components["schemas"]["IdDto"];
@@ -9366,16 +9668,16 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "receiptId": "01a243cd-0fab-7003-8ce1-0c01df848b29",
-                     *         "tenantId": "shop-9ea6ef-09",
-                     *         "subjectId": "01a243cd-0f96-7003-a63f-da89f3114563",
-                     *         "consentId": "01a243cd-0fab-7004-9302-82446e602bb2",
+                     *         "receiptId": "01a243d5-7dc3-7001-848c-1c48e7e3df03",
+                     *         "tenantId": "shop-9596d9-09",
+                     *         "subjectId": "01a243d5-7dad-7006-8898-35369ed37e18",
+                     *         "consentId": "01a243d5-7dc3-7002-b69a-c71bf081ad34",
                      *         "channel": "email",
                      *         "scope": "general",
-                     *         "recordedAt": "2026-12-05T01:43:53.924Z",
+                     *         "recordedAt": "2026-12-05T01:53:06.633Z",
                      *         "event": {
-                     *           "id": "01a243cd-0fac-7003-8a0c-b4145e05de1f",
-                     *           "stream": "consent-01a243cd-0f96-7003-a63f-da89f3114563",
+                     *           "id": "01a243d5-7dc5-7000-93a5-d16946f06ee3",
+                     *           "stream": "consent-01a243d5-7dad-7006-8898-35369ed37e18",
                      *           "position": 0
                      *         },
                      *         "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -9399,16 +9701,16 @@ export interface operations {
                      *         "givenByGuardian": null
                      *       },
                      *       {
-                     *         "receiptId": "01a243cd-0fca-7002-963d-3da20cac79f5",
-                     *         "tenantId": "shop-9ea6ef-09",
-                     *         "subjectId": "01a243cd-0f96-7003-a63f-da89f3114563",
-                     *         "consentId": "01a243cd-0fca-7003-a155-0f173c7ffb36",
+                     *         "receiptId": "01a243d5-7ddf-7000-9cb1-cd3ee8e1f9d3",
+                     *         "tenantId": "shop-9596d9-09",
+                     *         "subjectId": "01a243d5-7dad-7006-8898-35369ed37e18",
+                     *         "consentId": "01a243d5-7ddf-7001-9976-3893b120aaa6",
                      *         "channel": "sms",
                      *         "scope": "general",
-                     *         "recordedAt": "2026-12-05T01:43:53.924Z",
+                     *         "recordedAt": "2026-12-05T01:53:06.633Z",
                      *         "event": {
-                     *           "id": "01a243cd-0fcc-7008-9f9e-99266b79ac32",
-                     *           "stream": "consent-01a243cd-0f96-7003-a63f-da89f3114563",
+                     *           "id": "01a243d5-7de4-7008-910f-e8b72ed79d83",
+                     *           "stream": "consent-01a243d5-7dad-7006-8898-35369ed37e18",
                      *           "position": 1
                      *         },
                      *         "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -9515,16 +9817,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "receiptId": "01a243cd-04f7-7003-af1f-27dd2d0deda1",
-                     *       "tenantId": "shop-9ea6ef-04",
-                     *       "subjectId": "01a243cd-04d8-7000-856a-09755ecc317e",
-                     *       "consentId": "01a243cd-04f7-7004-96e2-546a98fdb395",
+                     *       "receiptId": "01a243d5-721c-7001-ae49-9fce1440970d",
+                     *       "tenantId": "shop-9596d9-04",
+                     *       "subjectId": "01a243d5-71fd-7005-a74f-76c764e53d75",
+                     *       "consentId": "01a243d5-721c-7002-ba4a-fdeb163464ac",
                      *       "channel": "email",
                      *       "scope": "general",
-                     *       "recordedAt": "2026-12-05T01:24:53.924Z",
+                     *       "recordedAt": "2026-12-05T01:34:06.633Z",
                      *       "event": {
-                     *         "id": "01a243cd-04f8-7000-9e5d-b7aa37902052",
-                     *         "stream": "consent-01a243cd-04d8-7000-856a-09755ecc317e",
+                     *         "id": "01a243d5-721e-7002-a76c-106d38325628",
+                     *         "stream": "consent-01a243d5-71fd-7005-a74f-76c764e53d75",
                      *         "position": 0
                      *       },
                      *       "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -9639,16 +9941,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "receiptId": "01a243cd-0567-7004-a028-e3e51146b5f2",
-                     *       "tenantId": "shop-9ea6ef-04",
-                     *       "subjectId": "01a243cd-04d8-7000-856a-09755ecc317e",
-                     *       "consentId": "01a243cd-04f7-7004-96e2-546a98fdb395",
+                     *       "receiptId": "01a243d5-729e-7004-99f6-f93399c9e9e9",
+                     *       "tenantId": "shop-9596d9-04",
+                     *       "subjectId": "01a243d5-71fd-7005-a74f-76c764e53d75",
+                     *       "consentId": "01a243d5-721c-7002-ba4a-fdeb163464ac",
                      *       "channel": "email",
                      *       "scope": "general",
-                     *       "recordedAt": "2026-12-05T01:26:53.924Z",
+                     *       "recordedAt": "2026-12-05T01:36:06.633Z",
                      *       "event": {
-                     *         "id": "01a243cd-0567-7005-9dfe-44c68082c127",
-                     *         "stream": "consent-01a243cd-04d8-7000-856a-09755ecc317e",
+                     *         "id": "01a243d5-729f-7001-813c-bf1ed60b6b2d",
+                     *         "stream": "consent-01a243d5-71fd-7005-a74f-76c764e53d75",
                      *         "position": 1
                      *       },
                      *       "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -9769,18 +10071,18 @@ export interface operations {
                      *       "purposeVersion": 1,
                      *       "proof": [
                      *         {
-                     *           "eventId": "01a243cd-c580-7003-ac94-2b6a698f00fa",
+                     *           "eventId": "01a243d6-0d49-7004-9971-afea1403e78d",
                      *           "type": "PurposeDefined.v1",
-                     *           "position": "pg:00000001.00000000000052ee.0000000000000007",
+                     *           "position": "pg:00000001.00000000000048b5.0000000000000007",
                      *           "occurredAt": "2026-11-23T10:00:00.000Z",
-                     *           "stream": "purposes-dsr-5e7e4f"
+                     *           "stream": "purposes-dsr-b4b93e"
                      *         },
                      *         {
-                     *           "eventId": "01a243cd-c5db-7000-a1c2-95942a059502",
+                     *           "eventId": "01a243d6-0d9d-7002-9cb6-7c547b098a08",
                      *           "type": "ConsentGranted.v2",
-                     *           "position": "pg:00000001.0000000000005303.000000000000000a",
+                     *           "position": "pg:00000001.00000000000048ca.000000000000000a",
                      *           "occurredAt": "2026-11-23T10:00:00.000Z",
-                     *           "stream": "consent-01a243cd-c5b4-7004-a8bb-53c40b6e7b87"
+                     *           "stream": "consent-01a243d6-0d77-7002-bc6c-8f403e37d7ec"
                      *         }
                      *       ]
                      *     }
@@ -9863,16 +10165,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "receiptId": "01a243cd-04f7-7003-af1f-27dd2d0deda1",
-                     *       "tenantId": "shop-9ea6ef-04",
-                     *       "subjectId": "01a243cd-04d8-7000-856a-09755ecc317e",
-                     *       "consentId": "01a243cd-04f7-7004-96e2-546a98fdb395",
+                     *       "receiptId": "01a243d5-721c-7001-ae49-9fce1440970d",
+                     *       "tenantId": "shop-9596d9-04",
+                     *       "subjectId": "01a243d5-71fd-7005-a74f-76c764e53d75",
+                     *       "consentId": "01a243d5-721c-7002-ba4a-fdeb163464ac",
                      *       "channel": "email",
                      *       "scope": "general",
-                     *       "recordedAt": "2026-12-05T01:24:53.924Z",
+                     *       "recordedAt": "2026-12-05T01:34:06.633Z",
                      *       "event": {
-                     *         "id": "01a243cd-04f8-7000-9e5d-b7aa37902052",
-                     *         "stream": "consent-01a243cd-04d8-7000-856a-09755ecc317e",
+                     *         "id": "01a243d5-721e-7002-a76c-106d38325628",
+                     *         "stream": "consent-01a243d5-71fd-7005-a74f-76c764e53d75",
                      *         "position": 0
                      *       },
                      *       "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -9977,16 +10279,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "receiptId": "01a243cd-04f7-7003-af1f-27dd2d0deda1",
-                     *       "tenantId": "shop-9ea6ef-04",
-                     *       "subjectId": "01a243cd-04d8-7000-856a-09755ecc317e",
-                     *       "consentId": "01a243cd-04f7-7004-96e2-546a98fdb395",
+                     *       "receiptId": "01a243d5-721c-7001-ae49-9fce1440970d",
+                     *       "tenantId": "shop-9596d9-04",
+                     *       "subjectId": "01a243d5-71fd-7005-a74f-76c764e53d75",
+                     *       "consentId": "01a243d5-721c-7002-ba4a-fdeb163464ac",
                      *       "channel": "email",
                      *       "scope": "general",
-                     *       "recordedAt": "2026-12-05T01:24:53.924Z",
+                     *       "recordedAt": "2026-12-05T01:34:06.633Z",
                      *       "event": {
-                     *         "id": "01a243cd-04f8-7000-9e5d-b7aa37902052",
-                     *         "stream": "consent-01a243cd-04d8-7000-856a-09755ecc317e",
+                     *         "id": "01a243d5-721e-7002-a76c-106d38325628",
+                     *         "stream": "consent-01a243d5-71fd-7005-a74f-76c764e53d75",
                      *         "position": 0
                      *       },
                      *       "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -10163,17 +10465,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "decisionId": "01a243cd-05c7-7000-8d46-5e01c058cde0",
-                     *       "customerId": "01a243cd-04d8-7000-856a-09755ecc317e",
+                     *       "decisionId": "01a243d5-72fa-7004-8bb7-db67400de084",
+                     *       "customerId": "01a243d5-71fd-7005-a74f-76c764e53d75",
                      *       "allow": false,
                      *       "reasons": [
                      *         "OUTDATED_NOTICE_VERSION"
                      *       ],
                      *       "legalBasis": "consent",
                      *       "consentIds": [
-                     *         "01a243cd-0591-7007-9bd7-74ac903367a5"
+                     *         "01a243d5-72c9-7006-b244-5864ea3a2064"
                      *       ],
-                     *       "decidedAt": "2026-12-05T01:32:53.924Z"
+                     *       "decidedAt": "2026-12-05T01:42:06.633Z"
                      *     }
                      */
                     "application/json": components["schemas"]["DecisionDto"];
@@ -10250,26 +10552,26 @@ export interface operations {
                      *       "denied": 1,
                      *       "decisions": [
                      *         {
-                     *           "decisionId": "01a243cd-0d7e-7000-848b-bdad810939d7",
-                     *           "customerId": "01a243cd-0d25-7005-8188-57b8759777cd",
+                     *           "decisionId": "01a243d5-7b97-7003-ad58-b9fd6319246d",
+                     *           "customerId": "01a243d5-7b38-7000-a2d6-ef9217c152d8",
                      *           "allow": true,
                      *           "reasons": [],
                      *           "legalBasis": "consent",
                      *           "consentIds": [
-                     *             "01a243cd-0d3f-7002-af49-b5683e0b396e"
+                     *             "01a243d5-7b54-7008-bd89-747cfe94e57f"
                      *           ],
-                     *           "decidedAt": "2026-12-05T01:43:53.924Z"
+                     *           "decidedAt": "2026-12-05T01:53:06.633Z"
                      *         },
                      *         {
-                     *           "decisionId": "01a243cd-0d7e-7001-8b45-057fb4bba384",
-                     *           "customerId": "01a243cd-0d51-7005-bb37-5744e40e59ef",
+                     *           "decisionId": "01a243d5-7b97-7004-8761-b3f84d9d4b10",
+                     *           "customerId": "01a243d5-7b65-7003-abd6-d80457dd22af",
                      *           "allow": true,
                      *           "reasons": [],
                      *           "legalBasis": "consent",
                      *           "consentIds": [
-                     *             "01a243cd-0d69-7008-a116-ea3e819588c3"
+                     *             "01a243d5-7b7f-7006-a496-5d0ba35d7cd0"
                      *           ],
-                     *           "decidedAt": "2026-12-05T01:43:53.924Z"
+                     *           "decidedAt": "2026-12-05T01:53:06.633Z"
                      *         }
                      *       ]
                      *     }
@@ -10341,13 +10643,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "origin": "attest.local/processing-record/rec-86025c",
-                     *       "verifierKey": "attest.local/processing-record+3d48e7f0+AeZTHn1msu5CwjRPUwROqCFLuZAAdBjR4NXpduPY7ViL",
+                     *       "origin": "attest.local/processing-record/rec-9f297d",
+                     *       "verifierKey": "attest.local/processing-record+bcb4e2dc+AcvcXvKy1WdxBRiFh1VhNXLq0YggVktDb2dpyRwX0rTB",
                      *       "latestCheckpoint": {
                      *         "size": 1,
-                     *         "root": "pjfSWDBVOcVp0TsKG093foclz4vKSNsWXpdjlCUj3+E=",
-                     *         "note": "attest.local/processing-record/rec-86025c\n1\npjfSWDBVOcVp0TsKG093foclz4vKSNsWXpdjlCUj3+E=\n\n— attest.local/processing-record PUjn8G1QPXq0ruBrB38QLrG/3Zqwj5B0F9KrTwudMjC+Dl6/CuH2LQBMrb/Ifutv36rAbyIyFgjV43EtTDNgYGCfnwM=\n",
-                     *         "createdAt": "2026-12-05T01:24:39.293Z"
+                     *         "root": "QwfizDQA9SV3JGzA94Zj/YL+TcUcLENANIbsb9+hO8M=",
+                     *         "note": "attest.local/processing-record/rec-9f297d\n1\nQwfizDQA9SV3JGzA94Zj/YL+TcUcLENANIbsb9+hO8M=\n\n— attest.local/processing-record vLTi3G8iVtM0QJ6p3sOe9yZDTXHq5AyAwoVZRMvRqEhaF9FUCky3+SmfDvYCVs076d347aBdxssPMIP+ipYK5G9y9Ag=\n",
+                     *         "createdAt": "2026-12-05T01:34:01.314Z"
                      *       }
                      *     }
                      */
@@ -10410,9 +10712,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "size": 1,
-                     *       "root": "pjfSWDBVOcVp0TsKG093foclz4vKSNsWXpdjlCUj3+E=",
-                     *       "note": "attest.local/processing-record/rec-86025c\n1\npjfSWDBVOcVp0TsKG093foclz4vKSNsWXpdjlCUj3+E=\n\n— attest.local/processing-record PUjn8G1QPXq0ruBrB38QLrG/3Zqwj5B0F9KrTwudMjC+Dl6/CuH2LQBMrb/Ifutv36rAbyIyFgjV43EtTDNgYGCfnwM=\n",
-                     *       "createdAt": "2026-12-05T01:24:39.293Z"
+                     *       "root": "QwfizDQA9SV3JGzA94Zj/YL+TcUcLENANIbsb9+hO8M=",
+                     *       "note": "attest.local/processing-record/rec-9f297d\n1\nQwfizDQA9SV3JGzA94Zj/YL+TcUcLENANIbsb9+hO8M=\n\n— attest.local/processing-record vLTi3G8iVtM0QJ6p3sOe9yZDTXHq5AyAwoVZRMvRqEhaF9FUCky3+SmfDvYCVs076d347aBdxssPMIP+ipYK5G9y9Ag=\n",
+                     *       "createdAt": "2026-12-05T01:34:01.314Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Checkpoint"];
@@ -10488,15 +10790,15 @@ export interface operations {
                      *       "checkpoints": [
                      *         {
                      *           "size": 10,
-                     *           "root": "+cZNHW+0kBMLSUtfXA2jjrtK71f/kmWkaCgeXqbbZ2I=",
-                     *           "note": "attest.local/processing-record/rec-86025c\n10\n+cZNHW+0kBMLSUtfXA2jjrtK71f/kmWkaCgeXqbbZ2I=\n\n— attest.local/processing-record PUjn8H6IQhem1kYoNgEAEb+DPS7SqzBAda7SgdQF6CXNxW1mFZVO3Y9uXGRk0RCi7rQgadUWFo8VzCJwalbdk9nj9gI=\n",
-                     *           "createdAt": "2026-12-05T01:24:40.967Z"
+                     *           "root": "86XdYAL5qWxqWgooCNCr2zXJhHdcClPrXsoPoqyeMw4=",
+                     *           "note": "attest.local/processing-record/rec-9f297d\n10\n86XdYAL5qWxqWgooCNCr2zXJhHdcClPrXsoPoqyeMw4=\n\n— attest.local/processing-record vLTi3HbYfLpRa6EGOhkBTm5zWxZ4elbNnqDs2qkn4Dvz6ND95l2dynVHbb2KsLTx7F34kPPCANYadxkUa0y6Z5dOeA8=\n",
+                     *           "createdAt": "2026-12-05T01:34:02.941Z"
                      *         },
                      *         {
                      *           "size": 6,
-                     *           "root": "rh3YiAfxbBHNfDsWBDHpC37y8mi4OdA3DlDW1Oj5VFU=",
-                     *           "note": "attest.local/processing-record/rec-86025c\n6\nrh3YiAfxbBHNfDsWBDHpC37y8mi4OdA3DlDW1Oj5VFU=\n\n— attest.local/processing-record PUjn8Oy9PV6VVtR84XO/9N4vSdROHoxvR/QYicxuUvKVV8SkteSUbcHBMg8nwqJKtGmg4nGJ/EDVm+aMWjulksQ26Ak=\n",
-                     *           "createdAt": "2026-12-05T01:24:39.780Z"
+                     *           "root": "7Tg1u7GZv2g/hdIx6MfPxRDmStUHUMNmy9D0xGawaEo=",
+                     *           "note": "attest.local/processing-record/rec-9f297d\n6\n7Tg1u7GZv2g/hdIx6MfPxRDmStUHUMNmy9D0xGawaEo=\n\n— attest.local/processing-record vLTi3IkbBhnaV8UGFwICRCwCrIpPnkjPFeoKIPOmJtCL9LW5mRPF4x0ETlQCOZQeZh+byUHXQA4dC2ih96hyC78U7AY=\n",
+                     *           "createdAt": "2026-12-05T01:34:01.762Z"
                      *         }
                      *       ],
                      *       "next": "Nnwz"
@@ -10573,15 +10875,15 @@ export interface operations {
                      * @example [
                      *       {
                      *         "size": 1,
-                     *         "root": "pjfSWDBVOcVp0TsKG093foclz4vKSNsWXpdjlCUj3+E=",
-                     *         "note": "attest.local/processing-record/rec-86025c\n1\npjfSWDBVOcVp0TsKG093foclz4vKSNsWXpdjlCUj3+E=\n\n— attest.local/processing-record PUjn8G1QPXq0ruBrB38QLrG/3Zqwj5B0F9KrTwudMjC+Dl6/CuH2LQBMrb/Ifutv36rAbyIyFgjV43EtTDNgYGCfnwM=\n",
-                     *         "createdAt": "2026-12-05T01:24:39.293Z"
+                     *         "root": "QwfizDQA9SV3JGzA94Zj/YL+TcUcLENANIbsb9+hO8M=",
+                     *         "note": "attest.local/processing-record/rec-9f297d\n1\nQwfizDQA9SV3JGzA94Zj/YL+TcUcLENANIbsb9+hO8M=\n\n— attest.local/processing-record vLTi3G8iVtM0QJ6p3sOe9yZDTXHq5AyAwoVZRMvRqEhaF9FUCky3+SmfDvYCVs076d347aBdxssPMIP+ipYK5G9y9Ag=\n",
+                     *         "createdAt": "2026-12-05T01:34:01.314Z"
                      *       },
                      *       {
                      *         "size": 4,
-                     *         "root": "s8tWWMTA9aGDUZ2a9F9jWohXS/AoaX+oUoEk8h1sWls=",
-                     *         "note": "attest.local/processing-record/rec-86025c\n4\ns8tWWMTA9aGDUZ2a9F9jWohXS/AoaX+oUoEk8h1sWls=\n\n— attest.local/processing-record PUjn8LiF0dyw8rzK04C7JYUTSnhcb6+QiWJ7plriUcbe/KInzGmetNpVk89VhEQmpw13jeSevdGGLaTwMgF3QAl3jAU=\n",
-                     *         "createdAt": "2026-12-05T01:24:39.670Z"
+                     *         "root": "wEuPQ7t/5iJ32dfHXTrBK/jHnpg77oVg6W5P2dkxtf0=",
+                     *         "note": "attest.local/processing-record/rec-9f297d\n4\nwEuPQ7t/5iJ32dfHXTrBK/jHnpg77oVg6W5P2dkxtf0=\n\n— attest.local/processing-record vLTi3ID/SnpYQO4xpFj8v3MhcBk18AFqGwJ+ClwGJHSaqSgxo/a13zWFYw3+PeH1/ndW1omzwMrOJ6ouuq1oSKn4+gQ=\n",
+                     *         "createdAt": "2026-12-05T01:34:01.645Z"
                      *       }
                      *     ]
                      */
@@ -10653,9 +10955,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "size": 10,
-                     *       "root": "+cZNHW+0kBMLSUtfXA2jjrtK71f/kmWkaCgeXqbbZ2I=",
-                     *       "note": "attest.local/processing-record/rec-86025c\n10\n+cZNHW+0kBMLSUtfXA2jjrtK71f/kmWkaCgeXqbbZ2I=\n\n— attest.local/processing-record PUjn8H6IQhem1kYoNgEAEb+DPS7SqzBAda7SgdQF6CXNxW1mFZVO3Y9uXGRk0RCi7rQgadUWFo8VzCJwalbdk9nj9gI=\n",
-                     *       "createdAt": "2026-12-05T01:24:40.967Z"
+                     *       "root": "86XdYAL5qWxqWgooCNCr2zXJhHdcClPrXsoPoqyeMw4=",
+                     *       "note": "attest.local/processing-record/rec-9f297d\n10\n86XdYAL5qWxqWgooCNCr2zXJhHdcClPrXsoPoqyeMw4=\n\n— attest.local/processing-record vLTi3HbYfLpRa6EGOhkBTm5zWxZ4elbNnqDs2qkn4Dvz6ND95l2dynVHbb2KsLTx7F34kPPCANYadxkUa0y6Z5dOeA8=\n",
+                     *       "createdAt": "2026-12-05T01:34:02.941Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Checkpoint"];
@@ -10728,20 +11030,20 @@ export interface operations {
                     /**
                      * @example {
                      *       "index": 3,
-                     *       "leafHash": "E2p6nqPjKo5j3wLTRtPtZUMU7SiIE9GPOdDNQYH2i50=",
-                     *       "body": "{\"actor\":\"apiKey:01a243cd-a09d-7003-b9fc-847b53496b1f\",\"at\":\"2026-12-05T01:24:35.640Z\",\"categories\":[\"contact\"],\"channel\":\"email\",\"commandId\":\"01a243cd-a163-7001-8008-1daf97bd0013\",\"consents\":[\"01a243cd-a12c-7003-bc37-81196617b992\"],\"correlationId\":\"01a243cd-a161-7001-ac82-f3e62ee63f16\",\"eventId\":null,\"index\":3,\"kind\":\"decision\",\"legalBasis\":\"consent\",\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"api\",\"outcome\":\"allow\",\"purpose\":\"newsletter\",\"reasons\":[],\"subject\":\"psn_zuzA-XWppPDcaSL1jSZINg\",\"tenant\":\"rec-86025c\",\"v\":2}",
+                     *       "leafHash": "UhKDkyJ0c9klFcUV2huaW5Gd5KtfxUf3iFgEWjyo89c=",
+                     *       "body": "{\"actor\":\"apiKey:01a243d6-3411-7004-be71-a31f1823fb7d\",\"at\":\"2026-12-05T01:33:57.708Z\",\"categories\":[\"contact\"],\"channel\":\"email\",\"commandId\":\"01a243d6-34ab-7001-854c-d9495e0a4eb2\",\"consents\":[\"01a243d6-3483-7005-9240-67a0c32a049a\"],\"correlationId\":\"01a243d6-34a9-7002-8009-0f8bb284a36e\",\"eventId\":null,\"index\":3,\"kind\":\"decision\",\"legalBasis\":\"consent\",\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"api\",\"outcome\":\"allow\",\"purpose\":\"newsletter\",\"reasons\":[],\"subject\":\"psn_ofFhXmbcSnw58Pi5lLPHbQ\",\"tenant\":\"rec-9f297d\",\"v\":2}",
                      *       "record": {
-                     *         "actor": "apiKey:01a243cd-a09d-7003-b9fc-847b53496b1f",
-                     *         "at": "2026-12-05T01:24:35.640Z",
+                     *         "actor": "apiKey:01a243d6-3411-7004-be71-a31f1823fb7d",
+                     *         "at": "2026-12-05T01:33:57.708Z",
                      *         "categories": [
                      *           "contact"
                      *         ],
                      *         "channel": "email",
-                     *         "commandId": "01a243cd-a163-7001-8008-1daf97bd0013",
+                     *         "commandId": "01a243d6-34ab-7001-854c-d9495e0a4eb2",
                      *         "consents": [
-                     *           "01a243cd-a12c-7003-bc37-81196617b992"
+                     *           "01a243d6-3483-7005-9240-67a0c32a049a"
                      *         ],
-                     *         "correlationId": "01a243cd-a161-7001-ac82-f3e62ee63f16",
+                     *         "correlationId": "01a243d6-34a9-7002-8009-0f8bb284a36e",
                      *         "eventId": null,
                      *         "index": 3,
                      *         "kind": "decision",
@@ -10754,11 +11056,11 @@ export interface operations {
                      *         "outcome": "allow",
                      *         "purpose": "newsletter",
                      *         "reasons": [],
-                     *         "subject": "psn_zuzA-XWppPDcaSL1jSZINg",
-                     *         "tenant": "rec-86025c",
+                     *         "subject": "psn_ofFhXmbcSnw58Pi5lLPHbQ",
+                     *         "tenant": "rec-9f297d",
                      *         "v": 2
                      *       },
-                     *       "recordedAt": "2026-12-05T01:24:39.407Z",
+                     *       "recordedAt": "2026-12-05T01:34:01.398Z",
                      *       "purgedAt": null
                      *     }
                      */
@@ -10843,10 +11145,10 @@ export interface operations {
                      * @example {
                      *       "index": 0,
                      *       "size": 4,
-                     *       "leafHash": "pjfSWDBVOcVp0TsKG093foclz4vKSNsWXpdjlCUj3+E=",
+                     *       "leafHash": "QwfizDQA9SV3JGzA94Zj/YL+TcUcLENANIbsb9+hO8M=",
                      *       "proof": [
-                     *         "LzRys/tyBm2cL1/vqyUDv7O0TgceSfAv8MQiCdFe5+o=",
-                     *         "mEeo/0eTGqUHVucNkLpQcumKBypOv4yZRJt87gc5Ifw="
+                     *         "J3Qr5W0ShgrPjIwCNq4WiFl+YialyDK9r0B2vEMib7k=",
+                     *         "qIOOp7wuN3E7CH+Y625UlcOvwrAbJ8IwTHPZ86hki4o="
                      *       ]
                      *     }
                      */
@@ -10932,7 +11234,7 @@ export interface operations {
                      *       "from": 4,
                      *       "to": 6,
                      *       "proof": [
-                     *         "SYBw3HhBdl7DAfk+azV0eipsJ9B5tKiOxv1QbE2oOag="
+                     *         "Wk47fVQs2/nngATnyqyMHcxW7C7oCXshgDk+7e+iAvg="
                      *       ]
                      *     }
                      */
@@ -11021,17 +11323,17 @@ export interface operations {
                      * @example {
                      *       "records": [
                      *         {
-                     *           "actor": "apiKey:01a243cd-a09d-7003-b9fc-847b53496b1f",
-                     *           "at": "2026-12-05T01:24:35.640Z",
+                     *           "actor": "apiKey:01a243d6-3411-7004-be71-a31f1823fb7d",
+                     *           "at": "2026-12-05T01:33:57.708Z",
                      *           "categories": [
                      *             "contact"
                      *           ],
                      *           "channel": "email",
-                     *           "commandId": "01a243cd-a2cb-7006-a445-a48fde196859",
+                     *           "commandId": "01a243d6-360b-7002-8b71-398a974a48f9",
                      *           "consents": [
-                     *             "01a243cd-a12c-7003-bc37-81196617b992"
+                     *             "01a243d6-3483-7005-9240-67a0c32a049a"
                      *           ],
-                     *           "correlationId": "01a243cd-a2ca-7002-94d1-e79baf12f8df",
+                     *           "correlationId": "01a243d6-360a-7004-bbff-a6b8cf7a3208",
                      *           "eventId": null,
                      *           "index": 4,
                      *           "kind": "decision",
@@ -11044,23 +11346,23 @@ export interface operations {
                      *           "outcome": "allow",
                      *           "purpose": "newsletter",
                      *           "reasons": [],
-                     *           "subject": "psn_zuzA-XWppPDcaSL1jSZINg",
-                     *           "tenant": "rec-86025c",
+                     *           "subject": "psn_ofFhXmbcSnw58Pi5lLPHbQ",
+                     *           "tenant": "rec-9f297d",
                      *           "v": 2,
-                     *           "leafHash": "tdiH7UOPaIq/0nDl5WW2M5qqM/lJt+9ukdjhQ3haJ9A="
+                     *           "leafHash": "Ss46egAJPh92wkdSjoLFeOMu4zqhcKCr6lEeV59mYNk="
                      *         },
                      *         {
-                     *           "actor": "apiKey:01a243cd-a09d-7003-b9fc-847b53496b1f",
-                     *           "at": "2026-12-05T01:24:35.640Z",
+                     *           "actor": "apiKey:01a243d6-3411-7004-be71-a31f1823fb7d",
+                     *           "at": "2026-12-05T01:33:57.708Z",
                      *           "categories": [
                      *             "contact"
                      *           ],
                      *           "channel": "email",
-                     *           "commandId": "01a243cd-a163-7001-8008-1daf97bd0013",
+                     *           "commandId": "01a243d6-34ab-7001-854c-d9495e0a4eb2",
                      *           "consents": [
-                     *             "01a243cd-a12c-7003-bc37-81196617b992"
+                     *             "01a243d6-3483-7005-9240-67a0c32a049a"
                      *           ],
-                     *           "correlationId": "01a243cd-a161-7001-ac82-f3e62ee63f16",
+                     *           "correlationId": "01a243d6-34a9-7002-8009-0f8bb284a36e",
                      *           "eventId": null,
                      *           "index": 3,
                      *           "kind": "decision",
@@ -11073,13 +11375,13 @@ export interface operations {
                      *           "outcome": "allow",
                      *           "purpose": "newsletter",
                      *           "reasons": [],
-                     *           "subject": "psn_zuzA-XWppPDcaSL1jSZINg",
-                     *           "tenant": "rec-86025c",
+                     *           "subject": "psn_ofFhXmbcSnw58Pi5lLPHbQ",
+                     *           "tenant": "rec-9f297d",
                      *           "v": 2,
-                     *           "leafHash": "E2p6nqPjKo5j3wLTRtPtZUMU7SiIE9GPOdDNQYH2i50="
+                     *           "leafHash": "UhKDkyJ0c9klFcUV2huaW5Gd5KtfxUf3iFgEWjyo89c="
                      *         }
                      *       ],
-                     *       "next": "MjAyNi0xMi0wNVQwMToyNDozNS42NDAwMDBafDM"
+                     *       "next": "MjAyNi0xMi0wNVQwMTozMzo1Ny43MDgwMDBafDM"
                      *     }
                      */
                     "application/json": components["schemas"]["ProcessingRecordPage"];
@@ -11254,13 +11556,13 @@ export interface operations {
                      *       "records": [
                      *         {
                      *           "index": 12,
-                     *           "at": "2026-12-05T01:24:35.640Z",
+                     *           "at": "2026-12-05T01:33:57.708Z",
                      *           "kind": "decision",
                      *           "outcome": "allow"
                      *         },
                      *         {
                      *           "index": 11,
-                     *           "at": "2026-12-05T01:24:35.640Z",
+                     *           "at": "2026-12-05T01:33:57.708Z",
                      *           "kind": "decision",
                      *           "outcome": "allow"
                      *         }
@@ -11334,14 +11636,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "tenantId": "dsr-5e7e4f",
-                     *       "origin": "attest.local/processing-record/dsr-5e7e4f",
+                     *       "tenantId": "dsr-b4b93e",
+                     *       "origin": "attest.local/processing-record/dsr-b4b93e",
                      *       "ok": true,
                      *       "size": 39,
                      *       "purged": 0,
                      *       "latestCheckpoint": {
                      *         "size": 37,
-                     *         "root": "32lIJq5d6jQqeOvaLty3IVy1JWC7WbsYZ1lo+nfntyg="
+                     *         "root": "f5ln7ycZx13L5FymDXeCNvXHUhuEX716cB1slWKDoJE="
                      *       },
                      *       "checkpointsChecked": 2,
                      *       "uncovered": 2,
@@ -11410,46 +11712,46 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "runId": "01a243cd-a7e8-7004-8337-621935ce127a",
+                     *         "runId": "01a243d6-3b27-7001-844a-b070871ab68f",
                      *         "trigger": "scheduled",
                      *         "requestedBy": null,
-                     *         "startedAt": "2026-12-05T01:24:41.060Z",
-                     *         "finishedAt": "2026-12-05T01:24:41.064Z",
+                     *         "startedAt": "2026-12-05T01:34:03.037Z",
+                     *         "finishedAt": "2026-12-05T01:34:03.047Z",
                      *         "problemCount": 0,
                      *         "report": {
                      *           "ok": true,
                      *           "size": 12,
-                     *           "origin": "attest.local/processing-record/rec-86025c",
+                     *           "origin": "attest.local/processing-record/rec-9f297d",
                      *           "purged": 0,
                      *           "pending": 0,
                      *           "problems": [],
-                     *           "tenantId": "rec-86025c",
+                     *           "tenantId": "rec-9f297d",
                      *           "uncovered": 0,
                      *           "latestCheckpoint": {
-                     *             "root": "FHdl4h+rTdwD+a2S9yQwwYaczI9oplBJJ3D0T6P6Hv8=",
+                     *             "root": "fDxVKi6FQk1L5SK4RvHt65Va7MCx6+mkjNG/WAXd8kI=",
                      *             "size": 12
                      *           },
                      *           "checkpointsChecked": 6
                      *         }
                      *       },
                      *       {
-                     *         "runId": "01a243cd-a7c9-7000-ada5-ffac8ded9178",
+                     *         "runId": "01a243d6-3b08-7000-a008-e24c71481ecb",
                      *         "trigger": "on-demand",
-                     *         "requestedBy": "apiKey:01a243cd-a088-7007-bca3-7d2f2399d916",
-                     *         "startedAt": "2026-12-05T01:24:35.640Z",
-                     *         "finishedAt": "2026-12-05T01:24:35.640Z",
+                     *         "requestedBy": "apiKey:01a243d6-33fd-7009-8d58-0899313017ac",
+                     *         "startedAt": "2026-12-05T01:33:57.708Z",
+                     *         "finishedAt": "2026-12-05T01:33:57.708Z",
                      *         "problemCount": 0,
                      *         "report": {
                      *           "ok": true,
                      *           "size": 12,
-                     *           "origin": "attest.local/processing-record/rec-86025c",
+                     *           "origin": "attest.local/processing-record/rec-9f297d",
                      *           "purged": 0,
                      *           "pending": 0,
                      *           "problems": [],
-                     *           "tenantId": "rec-86025c",
+                     *           "tenantId": "rec-9f297d",
                      *           "uncovered": 0,
                      *           "latestCheckpoint": {
-                     *             "root": "FHdl4h+rTdwD+a2S9yQwwYaczI9oplBJJ3D0T6P6Hv8=",
+                     *             "root": "fDxVKi6FQk1L5SK4RvHt65Va7MCx6+mkjNG/WAXd8kI=",
                      *             "size": 12
                      *           },
                      *           "checkpointsChecked": 6
@@ -11524,21 +11826,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "runId": "01a243cd-a7c9-7000-ada5-ffac8ded9178",
+                     *       "runId": "01a243d6-3b08-7000-a008-e24c71481ecb",
                      *       "trigger": "on-demand",
-                     *       "requestedBy": "apiKey:01a243cd-a088-7007-bca3-7d2f2399d916",
-                     *       "startedAt": "2026-12-05T01:24:35.640Z",
-                     *       "finishedAt": "2026-12-05T01:24:35.640Z",
+                     *       "requestedBy": "apiKey:01a243d6-33fd-7009-8d58-0899313017ac",
+                     *       "startedAt": "2026-12-05T01:33:57.708Z",
+                     *       "finishedAt": "2026-12-05T01:33:57.708Z",
                      *       "problemCount": 0,
                      *       "report": {
-                     *         "tenantId": "rec-86025c",
-                     *         "origin": "attest.local/processing-record/rec-86025c",
+                     *         "tenantId": "rec-9f297d",
+                     *         "origin": "attest.local/processing-record/rec-9f297d",
                      *         "ok": true,
                      *         "size": 12,
                      *         "purged": 0,
                      *         "latestCheckpoint": {
                      *           "size": 12,
-                     *           "root": "FHdl4h+rTdwD+a2S9yQwwYaczI9oplBJJ3D0T6P6Hv8="
+                     *           "root": "fDxVKi6FQk1L5SK4RvHt65Va7MCx6+mkjNG/WAXd8kI="
                      *         },
                      *         "checkpointsChecked": 6,
                      *         "uncovered": 0,
@@ -11610,32 +11912,32 @@ export interface operations {
                     /**
                      * @example {
                      *       "format": "attest-processing-record-bundle/v1",
-                     *       "tenantId": "rec-86025c",
-                     *       "origin": "attest.local/processing-record/rec-86025c",
-                     *       "verifierKey": "attest.local/processing-record+3d48e7f0+AeZTHn1msu5CwjRPUwROqCFLuZAAdBjR4NXpduPY7ViL",
-                     *       "exportedAt": "2026-12-05T01:24:35.640Z",
+                     *       "tenantId": "rec-9f297d",
+                     *       "origin": "attest.local/processing-record/rec-9f297d",
+                     *       "verifierKey": "attest.local/processing-record+bcb4e2dc+AcvcXvKy1WdxBRiFh1VhNXLq0YggVktDb2dpyRwX0rTB",
+                     *       "exportedAt": "2026-12-05T01:33:57.708Z",
                      *       "checkpoints": [
-                     *         "attest.local/processing-record/rec-86025c\n1\npjfSWDBVOcVp0TsKG093foclz4vKSNsWXpdjlCUj3+E=\n\n— attest.local/processing-record PUjn8G1QPXq0ruBrB38QLrG/3Zqwj5B0F9KrTwudMjC+Dl6/CuH2LQBMrb/Ifutv36rAbyIyFgjV43EtTDNgYGCfnwM=\n",
-                     *         "attest.local/processing-record/rec-86025c\n4\ns8tWWMTA9aGDUZ2a9F9jWohXS/AoaX+oUoEk8h1sWls=\n\n— attest.local/processing-record PUjn8LiF0dyw8rzK04C7JYUTSnhcb6+QiWJ7plriUcbe/KInzGmetNpVk89VhEQmpw13jeSevdGGLaTwMgF3QAl3jAU=\n"
+                     *         "attest.local/processing-record/rec-9f297d\n1\nQwfizDQA9SV3JGzA94Zj/YL+TcUcLENANIbsb9+hO8M=\n\n— attest.local/processing-record vLTi3G8iVtM0QJ6p3sOe9yZDTXHq5AyAwoVZRMvRqEhaF9FUCky3+SmfDvYCVs076d347aBdxssPMIP+ipYK5G9y9Ag=\n",
+                     *         "attest.local/processing-record/rec-9f297d\n4\nwEuPQ7t/5iJ32dfHXTrBK/jHnpg77oVg6W5P2dkxtf0=\n\n— attest.local/processing-record vLTi3ID/SnpYQO4xpFj8v3MhcBk18AFqGwJ+ClwGJHSaqSgxo/a13zWFYw3+PeH1/ndW1omzwMrOJ6ouuq1oSKn4+gQ=\n"
                      *       ],
                      *       "complete": false,
                      *       "entries": [
                      *         {
                      *           "index": 1,
-                     *           "leafHash": "LzRys/tyBm2cL1/vqyUDv7O0TgceSfAv8MQiCdFe5+o=",
-                     *           "body": "{\"actor\":\"apiKey:01a243cd-a09d-7003-b9fc-847b53496b1f\",\"at\":\"2026-12-05T01:24:35.640Z\",\"categories\":[\"profile.email\",\"profile.name\"],\"channel\":null,\"commandId\":\"01a243cd-a100-7004-a6ea-98d2bb9f57bd\",\"consents\":[],\"correlationId\":\"01a243cd-a0fb-7006-a323-08f9dff20a16\",\"eventId\":\"01a243cd-a101-7004-8c68-75cc35e5ec4f\",\"index\":1,\"kind\":\"collect\",\"legalBasis\":null,\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"interactive\",\"outcome\":null,\"purpose\":null,\"reasons\":[],\"subject\":\"psn_zuzA-XWppPDcaSL1jSZINg\",\"tenant\":\"rec-86025c\",\"v\":2}",
+                     *           "leafHash": "J3Qr5W0ShgrPjIwCNq4WiFl+YialyDK9r0B2vEMib7k=",
+                     *           "body": "{\"actor\":\"apiKey:01a243d6-3411-7004-be71-a31f1823fb7d\",\"at\":\"2026-12-05T01:33:57.708Z\",\"categories\":[\"profile.email\",\"profile.name\"],\"channel\":null,\"commandId\":\"01a243d6-345f-7008-b246-ec626118f591\",\"consents\":[],\"correlationId\":\"01a243d6-345c-7006-bcee-2ec8431a9669\",\"eventId\":\"01a243d6-3460-7004-bb22-871bdec1aec6\",\"index\":1,\"kind\":\"collect\",\"legalBasis\":null,\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"interactive\",\"outcome\":null,\"purpose\":null,\"reasons\":[],\"subject\":\"psn_ofFhXmbcSnw58Pi5lLPHbQ\",\"tenant\":\"rec-9f297d\",\"v\":2}",
                      *           "proof": [
-                     *             "pjfSWDBVOcVp0TsKG093foclz4vKSNsWXpdjlCUj3+E=",
-                     *             "mEeo/0eTGqUHVucNkLpQcumKBypOv4yZRJt87gc5Ifw="
+                     *             "QwfizDQA9SV3JGzA94Zj/YL+TcUcLENANIbsb9+hO8M=",
+                     *             "qIOOp7wuN3E7CH+Y625UlcOvwrAbJ8IwTHPZ86hki4o="
                      *           ]
                      *         },
                      *         {
                      *           "index": 2,
-                     *           "leafHash": "5GgpS0O+tkDPdCjz8UBRfR0Fi2ILws7ogfUB7XVDp00=",
-                     *           "body": "{\"actor\":\"apiKey:01a243cd-a09d-7003-b9fc-847b53496b1f\",\"at\":\"2026-12-05T01:24:35.640Z\",\"categories\":[\"consent\"],\"channel\":\"email\",\"commandId\":\"01a243cd-a128-7006-8ff1-b3b51ed6acc2\",\"consents\":[],\"correlationId\":\"01a243cd-a125-7001-a62a-e899933a82da\",\"eventId\":\"01a243cd-a12d-7006-b84b-0b0dc62754e2\",\"index\":2,\"kind\":\"collect\",\"legalBasis\":\"consent\",\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"interactive\",\"outcome\":null,\"purpose\":\"newsletter\",\"reasons\":[],\"subject\":\"psn_zuzA-XWppPDcaSL1jSZINg\",\"tenant\":\"rec-86025c\",\"v\":2}",
+                     *           "leafHash": "rNcDvR6NkXG8fWIS0FtSizc/nvGSR2Yzluh5ruX4Idw=",
+                     *           "body": "{\"actor\":\"apiKey:01a243d6-3411-7004-be71-a31f1823fb7d\",\"at\":\"2026-12-05T01:33:57.708Z\",\"categories\":[\"consent\"],\"channel\":\"email\",\"commandId\":\"01a243d6-3480-7005-9694-e91c5a571571\",\"consents\":[],\"correlationId\":\"01a243d6-347d-7001-954b-9009fa7a57cf\",\"eventId\":\"01a243d6-3483-7006-ae60-a9bd533b44c8\",\"index\":2,\"kind\":\"collect\",\"legalBasis\":\"consent\",\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"interactive\",\"outcome\":null,\"purpose\":\"newsletter\",\"reasons\":[],\"subject\":\"psn_ofFhXmbcSnw58Pi5lLPHbQ\",\"tenant\":\"rec-9f297d\",\"v\":2}",
                      *           "proof": [
-                     *             "E2p6nqPjKo5j3wLTRtPtZUMU7SiIE9GPOdDNQYH2i50=",
-                     *             "mktNkYo9ppEsWC0xuaSNJ7SZW6KUfcHDPrdj1lfeY7c="
+                     *             "UhKDkyJ0c9klFcUV2huaW5Gd5KtfxUf3iFgEWjyo89c=",
+                     *             "J550HqoqAiCZyjTrClRgrnjetI/ZBqEkTrwkSL1RZQc="
                      *           ]
                      *         }
                      *       ],
@@ -11644,16 +11946,16 @@ export interface operations {
                      *           "from": 1,
                      *           "to": 14,
                      *           "proof": [
-                     *             "LzRys/tyBm2cL1/vqyUDv7O0TgceSfAv8MQiCdFe5+o=",
-                     *             "mEeo/0eTGqUHVucNkLpQcumKBypOv4yZRJt87gc5Ifw="
+                     *             "J3Qr5W0ShgrPjIwCNq4WiFl+YialyDK9r0B2vEMib7k=",
+                     *             "qIOOp7wuN3E7CH+Y625UlcOvwrAbJ8IwTHPZ86hki4o="
                      *           ]
                      *         },
                      *         {
                      *           "from": 4,
                      *           "to": 14,
                      *           "proof": [
-                     *             "+OmkJgNx202UwPvXudJt+DZ5YDyMj2lHhDvDp/SGjF0=",
-                     *             "a6VOZoNYlRvuY7mywVdraUUbZ5yueqAlOYppV9k20yM="
+                     *             "DeL+NjWc3Gym++PjyEf/0Xn1oAMyOiiNEgKoyupEvZE=",
+                     *             "yOZlU774BZYRot/x4rnbnC9eP2q0AiFt29stDupLxAc="
                      *           ]
                      *         }
                      *       ]
@@ -11727,10 +12029,10 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "holdId": "01a243cd-aa6a-7000-9a29-b8d3cbd3241e",
+                     *         "holdId": "01a243d6-3da3-7006-9708-89e462d55cf9",
                      *         "reason": "Litigation 2026-117: preserve all records",
-                     *         "placedBy": "apiKey:01a243cd-a088-7007-bca3-7d2f2399d916",
-                     *         "placedAt": "2026-12-05T01:24:35.640Z",
+                     *         "placedBy": "apiKey:01a243d6-33fd-7009-8d58-0899313017ac",
+                     *         "placedAt": "2026-12-05T01:33:57.708Z",
                      *         "releasedBy": null,
                      *         "releasedAt": null
                      *       }
@@ -11798,10 +12100,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "holdId": "01a243cd-aa6a-7000-9a29-b8d3cbd3241e",
+                     *       "holdId": "01a243d6-3da3-7006-9708-89e462d55cf9",
                      *       "reason": "Litigation 2026-117: preserve all records",
-                     *       "placedBy": "apiKey:01a243cd-a088-7007-bca3-7d2f2399d916",
-                     *       "placedAt": "2026-12-05T01:24:35.640Z",
+                     *       "placedBy": "apiKey:01a243d6-33fd-7009-8d58-0899313017ac",
+                     *       "placedAt": "2026-12-05T01:33:57.708Z",
                      *       "releasedBy": null,
                      *       "releasedAt": null
                      *     }
@@ -11875,12 +12177,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "holdId": "01a243cd-aa6a-7000-9a29-b8d3cbd3241e",
+                     *       "holdId": "01a243d6-3da3-7006-9708-89e462d55cf9",
                      *       "reason": "Litigation 2026-117: preserve all records",
-                     *       "placedBy": "apiKey:01a243cd-a088-7007-bca3-7d2f2399d916",
-                     *       "placedAt": "2026-12-05T01:24:35.640Z",
-                     *       "releasedBy": "apiKey:01a243cd-a088-7007-bca3-7d2f2399d916",
-                     *       "releasedAt": "2026-12-05T01:24:35.640Z"
+                     *       "placedBy": "apiKey:01a243d6-33fd-7009-8d58-0899313017ac",
+                     *       "placedAt": "2026-12-05T01:33:57.708Z",
+                     *       "releasedBy": "apiKey:01a243d6-33fd-7009-8d58-0899313017ac",
+                     *       "releasedAt": "2026-12-05T01:33:57.708Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ProcessingRecordLegalHold"];
@@ -11960,7 +12262,7 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "activityId": "01a243cd-aa82-7002-8abe-c395a28c84d3",
+                     *         "activityId": "01a243d6-3dbf-7003-ad04-a36746548e3b",
                      *         "version": 2,
                      *         "activity": {
                      *           "name": "Newsletter",
@@ -11998,12 +12300,12 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a243cd-a088-7007-bca3-7d2f2399d916",
-                     *         "recordedAt": "2026-12-05T01:24:35.640Z",
+                     *         "recordedBy": "apiKey:01a243d6-33fd-7009-8d58-0899313017ac",
+                     *         "recordedAt": "2026-12-05T01:33:57.708Z",
                      *         "assessmentRequired": true
                      *       },
                      *       {
-                     *         "activityId": "01a243cd-aab1-7002-8f91-ca83a8b61d84",
+                     *         "activityId": "01a243d6-3df5-7007-a374-3dcce94d6e02",
                      *         "version": 1,
                      *         "activity": {
                      *           "name": "=HYPERLINK(\"http://x\")<script>",
@@ -12036,8 +12338,8 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a243cd-a088-7007-bca3-7d2f2399d916",
-                     *         "recordedAt": "2026-12-05T01:24:35.640Z",
+                     *         "recordedBy": "apiKey:01a243d6-33fd-7009-8d58-0899313017ac",
+                     *         "recordedAt": "2026-12-05T01:33:57.708Z",
                      *         "assessmentRequired": false
                      *       }
                      *     ]
@@ -12104,7 +12406,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "activityId": "01a243cd-aa82-7002-8abe-c395a28c84d3",
+                     *       "activityId": "01a243d6-3dbf-7003-ad04-a36746548e3b",
                      *       "version": 1,
                      *       "activity": {
                      *         "name": "Newsletter",
@@ -12137,8 +12439,8 @@ export interface operations {
                      *         ],
                      *         "automatedDecisionMaking": false
                      *       },
-                     *       "recordedBy": "apiKey:01a243cd-a088-7007-bca3-7d2f2399d916",
-                     *       "recordedAt": "2026-12-05T01:24:35.640Z",
+                     *       "recordedBy": "apiKey:01a243d6-33fd-7009-8d58-0899313017ac",
+                     *       "recordedAt": "2026-12-05T01:33:57.708Z",
                      *       "assessmentRequired": false
                      *     }
                      */
@@ -12210,7 +12512,7 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "activityId": "01a243cd-aa82-7002-8abe-c395a28c84d3",
+                     *         "activityId": "01a243d6-3dbf-7003-ad04-a36746548e3b",
                      *         "version": 2,
                      *         "activity": {
                      *           "name": "Newsletter",
@@ -12248,12 +12550,12 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a243cd-a088-7007-bca3-7d2f2399d916",
-                     *         "recordedAt": "2026-12-05T01:24:35.640Z",
+                     *         "recordedBy": "apiKey:01a243d6-33fd-7009-8d58-0899313017ac",
+                     *         "recordedAt": "2026-12-05T01:33:57.708Z",
                      *         "assessmentRequired": true
                      *       },
                      *       {
-                     *         "activityId": "01a243cd-aab1-7002-8f91-ca83a8b61d84",
+                     *         "activityId": "01a243d6-3df5-7007-a374-3dcce94d6e02",
                      *         "version": 1,
                      *         "activity": {
                      *           "name": "=HYPERLINK(\"http://x\")<script>",
@@ -12286,8 +12588,8 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a243cd-a088-7007-bca3-7d2f2399d916",
-                     *         "recordedAt": "2026-12-05T01:24:35.640Z",
+                     *         "recordedBy": "apiKey:01a243d6-33fd-7009-8d58-0899313017ac",
+                     *         "recordedAt": "2026-12-05T01:33:57.708Z",
                      *         "assessmentRequired": false
                      *       }
                      *     ]
@@ -12350,8 +12652,8 @@ export interface operations {
                 content: {
                     /**
                      * @example activityId,version,name,controller,dataProtectionOfficer,purposes,legalBasis,dataSubjectCategories,dataCategories,recipients,transfers,erasureTimeLimit,securityMeasures,sensitiveData,automatedDecisionMaking,entrustedProcessing,providedToOthers,publicDisclosure,assessmentRequired,recordedBy,recordedAt
-                     *     01a243cd-aa82-7002-8abe-c395a28c84d3,2,Newsletter,Shop Ltd (privacy@shop.example),dpo@shop.example,newsletter,consent,customers,contact,mail service provider,US: SCC 2021/914,2 years after the last contact,per-subject encryption,false,false,false,false,false,true,apiKey:01a243cd-a088-7007-bca3-7d2f2399d916,2026-12-05T01:24:35.640Z
-                     *     01a243cd-aab1-7002-8f91-ca83a8b61d84,1,"'=HYPERLINK(""http://x"")<script>",Shop Ltd (privacy@shop.example),dpo@shop.example,newsletter,consent,customers,contact,mail service provider,,2 years after the last contact,per-subject encryption,false,false,false,false,false,false,apiKey:01a243cd-a088-7007-bca3-7d2f2399d916,2026-12-05T01:24:35.640Z
+                     *     01a243d6-3dbf-7003-ad04-a36746548e3b,2,Newsletter,Shop Ltd (privacy@shop.example),dpo@shop.example,newsletter,consent,customers,contact,mail service provider,US: SCC 2021/914,2 years after the last contact,per-subject encryption,false,false,false,false,false,true,apiKey:01a243d6-33fd-7009-8d58-0899313017ac,2026-12-05T01:33:57.708Z
+                     *     01a243d6-3df5-7007-a374-3dcce94d6e02,1,"'=HYPERLINK(""http://x"")<script>",Shop Ltd (privacy@shop.example),dpo@shop.example,newsletter,consent,customers,contact,mail service provider,,2 years after the last contact,per-subject encryption,false,false,false,false,false,false,apiKey:01a243d6-33fd-7009-8d58-0899313017ac,2026-12-05T01:33:57.708Z
                      */
                     "text/csv": string;
                 };
@@ -12416,7 +12718,7 @@ export interface operations {
                 content: {
                     /**
                      * @example <!doctype html>
-                     *     <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Register of processing activities — rec-86025c</title>
+                     *     <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Register of processing activities — rec-9f297d</title>
                      *     <style>
                      *     body{font:14px/1.45 system-ui,"Noto Sans CJK SC","PingFang SC",sans-serif;margin:2em auto;max-width:52em;padding:0 1em;color:#111}
                      *     h1{font-size:1.6em}h2{font-size:1.2em;margin:1.6em 0 .4em;border-bottom:1px solid #ccc;padding-bottom:.2em}
@@ -12426,7 +12728,7 @@ export interface operations {
                      *     </style>
                      *     </head><body>
                      *     <h1>Register of processing activities</h1>
-                     *     <p class="meta">rec-86025c · generated December 5, 2026 at 1:24 AM (Coordinated Universal Time) · GDPR Art. 30(1), PIPL Art. 55–56 · 2 activities (current versions)</p>
+                     *     <p class="meta">rec-9f297d · generated December 5, 2026 at 1:34 AM (Coordinated Universal Time) · GDPR Art. 30(1), PIPL Art. 55–56 · 2 activities (current versions)</p>
                      *     …
                      */
                     "text/html": string;
@@ -12493,7 +12795,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "activityId": "01a243cd-aa82-7002-8abe-c395a28c84d3",
+                     *       "activityId": "01a243d6-3dbf-7003-ad04-a36746548e3b",
                      *       "version": 2,
                      *       "activity": {
                      *         "name": "Newsletter",
@@ -12531,8 +12833,8 @@ export interface operations {
                      *         ],
                      *         "automatedDecisionMaking": false
                      *       },
-                     *       "recordedBy": "apiKey:01a243cd-a088-7007-bca3-7d2f2399d916",
-                     *       "recordedAt": "2026-12-05T01:24:35.640Z",
+                     *       "recordedBy": "apiKey:01a243d6-33fd-7009-8d58-0899313017ac",
+                     *       "recordedAt": "2026-12-05T01:33:57.708Z",
                      *       "assessmentRequired": true
                      *     }
                      */
@@ -12615,7 +12917,7 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "activityId": "01a243cd-aa82-7002-8abe-c395a28c84d3",
+                     *         "activityId": "01a243d6-3dbf-7003-ad04-a36746548e3b",
                      *         "version": 1,
                      *         "activity": {
                      *           "name": "Newsletter",
@@ -12648,12 +12950,12 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a243cd-a088-7007-bca3-7d2f2399d916",
-                     *         "recordedAt": "2026-12-05T01:24:35.640Z",
+                     *         "recordedBy": "apiKey:01a243d6-33fd-7009-8d58-0899313017ac",
+                     *         "recordedAt": "2026-12-05T01:33:57.708Z",
                      *         "assessmentRequired": false
                      *       },
                      *       {
-                     *         "activityId": "01a243cd-aa82-7002-8abe-c395a28c84d3",
+                     *         "activityId": "01a243d6-3dbf-7003-ad04-a36746548e3b",
                      *         "version": 2,
                      *         "activity": {
                      *           "name": "Newsletter",
@@ -12691,8 +12993,8 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a243cd-a088-7007-bca3-7d2f2399d916",
-                     *         "recordedAt": "2026-12-05T01:24:35.640Z",
+                     *         "recordedBy": "apiKey:01a243d6-33fd-7009-8d58-0899313017ac",
+                     *         "recordedAt": "2026-12-05T01:33:57.708Z",
                      *         "assessmentRequired": true
                      *       }
                      *     ]
@@ -12785,13 +13087,13 @@ export interface operations {
                      *         "assessedOn": "2026-12-05",
                      *         "conclusion": "acceptable-with-measures",
                      *         "activityIds": [
-                     *           "01a243cd-aa82-7002-8abe-c395a28c84d3"
+                     *           "01a243d6-3dbf-7003-ad04-a36746548e3b"
                      *         ],
                      *         "impactOnRights": "Low",
                      *         "lawfulnessAndNecessity": "Consent; transfer needed for the mail provider",
-                     *         "assessmentId": "01a243cd-aaf0-7004-8716-e876b2544506",
-                     *         "recordedBy": "apiKey:01a243cd-a088-7007-bca3-7d2f2399d916",
-                     *         "recordedAt": "2026-12-05T01:24:35.640Z"
+                     *         "assessmentId": "01a243d6-3e35-7006-92a8-af38008be84d",
+                     *         "recordedBy": "apiKey:01a243d6-33fd-7009-8d58-0899313017ac",
+                     *         "recordedAt": "2026-12-05T01:33:57.708Z"
                      *       }
                      *     ]
                      */
@@ -12857,9 +13159,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "assessmentId": "01a243cd-aaf0-7004-8716-e876b2544506",
+                     *       "assessmentId": "01a243d6-3e35-7006-92a8-af38008be84d",
                      *       "activityIds": [
-                     *         "01a243cd-aa82-7002-8abe-c395a28c84d3"
+                     *         "01a243d6-3dbf-7003-ad04-a36746548e3b"
                      *       ],
                      *       "assessedOn": "2026-12-05",
                      *       "assessor": "privacy team",
@@ -12943,10 +13245,10 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "incidentId": "01a243cd-ab10-7004-b062-ce3233dde29c",
+                     *         "incidentId": "01a243d6-3e54-7006-8d53-d69e50ed8bd0",
                      *         "report": {
                      *           "kind": "leak",
-                     *           "awareAt": "2026-12-01T17:24:35.640Z",
+                     *           "awareAt": "2026-12-01T17:33:57.708Z",
                      *           "occurredAt": null,
                      *           "description": "Export file left on a shared drive",
                      *           "dataCategories": [
@@ -12955,30 +13257,30 @@ export interface operations {
                      *           "likelyConsequences": "Phishing",
                      *           "affectedSubjectsEstimate": 120
                      *         },
-                     *         "reportedBy": "apiKey:01a243cd-a088-7007-bca3-7d2f2399d916",
-                     *         "reportedAt": "2026-12-05T01:24:35.640Z",
-                     *         "authorityDeadline": "2026-12-04T17:24:35.640Z",
-                     *         "authorityNotifiedAt": "2026-12-05T01:24:35.640Z",
+                     *         "reportedBy": "apiKey:01a243d6-33fd-7009-8d58-0899313017ac",
+                     *         "reportedAt": "2026-12-05T01:33:57.708Z",
+                     *         "authorityDeadline": "2026-12-04T17:33:57.708Z",
+                     *         "authorityNotifiedAt": "2026-12-05T01:33:57.708Z",
                      *         "notifiedWithinDeadline": false,
                      *         "overdue": false,
                      *         "subjectsNotifiedAt": null,
                      *         "remedies": [
                      *           {
-                     *             "at": "2026-12-05T01:24:35.640Z",
+                     *             "at": "2026-12-05T01:33:57.708Z",
                      *             "description": "Drive permissions fixed"
                      *           }
                      *         ],
-                     *         "closedAt": "2026-12-05T01:24:35.640Z",
+                     *         "closedAt": "2026-12-05T01:33:57.708Z",
                      *         "updates": [
                      *           {
-                     *             "at": "2026-12-05T01:24:35.640Z",
+                     *             "at": "2026-12-05T01:33:57.708Z",
                      *             "type": "authority-notified",
                      *             "authority": "DPA",
                      *             "reference": "DPA-2026-1",
                      *             "delayReason": "Scope unknown until forensics"
                      *           },
                      *           {
-                     *             "at": "2026-12-05T01:24:35.640Z",
+                     *             "at": "2026-12-05T01:33:57.708Z",
                      *             "type": "remedy",
                      *             "description": "Drive permissions fixed"
                      *           }
@@ -13048,10 +13350,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "incidentId": "01a243cd-ab10-7004-b062-ce3233dde29c",
+                     *       "incidentId": "01a243d6-3e54-7006-8d53-d69e50ed8bd0",
                      *       "report": {
                      *         "kind": "leak",
-                     *         "awareAt": "2026-12-01T17:24:35.640Z",
+                     *         "awareAt": "2026-12-01T17:33:57.708Z",
                      *         "occurredAt": null,
                      *         "description": "Export file left on a shared drive",
                      *         "dataCategories": [
@@ -13060,9 +13362,9 @@ export interface operations {
                      *         "likelyConsequences": "Phishing",
                      *         "affectedSubjectsEstimate": 120
                      *       },
-                     *       "reportedBy": "apiKey:01a243cd-a088-7007-bca3-7d2f2399d916",
-                     *       "reportedAt": "2026-12-05T01:24:35.640Z",
-                     *       "authorityDeadline": "2026-12-04T17:24:35.640Z",
+                     *       "reportedBy": "apiKey:01a243d6-33fd-7009-8d58-0899313017ac",
+                     *       "reportedAt": "2026-12-05T01:33:57.708Z",
+                     *       "authorityDeadline": "2026-12-04T17:33:57.708Z",
                      *       "authorityNotifiedAt": null,
                      *       "notifiedWithinDeadline": null,
                      *       "overdue": true,
@@ -13141,10 +13443,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "incidentId": "01a243cd-ab10-7004-b062-ce3233dde29c",
+                     *       "incidentId": "01a243d6-3e54-7006-8d53-d69e50ed8bd0",
                      *       "report": {
                      *         "kind": "leak",
-                     *         "awareAt": "2026-12-01T17:24:35.640Z",
+                     *         "awareAt": "2026-12-01T17:33:57.708Z",
                      *         "occurredAt": null,
                      *         "description": "Export file left on a shared drive",
                      *         "dataCategories": [
@@ -13153,30 +13455,30 @@ export interface operations {
                      *         "likelyConsequences": "Phishing",
                      *         "affectedSubjectsEstimate": 120
                      *       },
-                     *       "reportedBy": "apiKey:01a243cd-a088-7007-bca3-7d2f2399d916",
-                     *       "reportedAt": "2026-12-05T01:24:35.640Z",
-                     *       "authorityDeadline": "2026-12-04T17:24:35.640Z",
-                     *       "authorityNotifiedAt": "2026-12-05T01:24:35.640Z",
+                     *       "reportedBy": "apiKey:01a243d6-33fd-7009-8d58-0899313017ac",
+                     *       "reportedAt": "2026-12-05T01:33:57.708Z",
+                     *       "authorityDeadline": "2026-12-04T17:33:57.708Z",
+                     *       "authorityNotifiedAt": "2026-12-05T01:33:57.708Z",
                      *       "notifiedWithinDeadline": false,
                      *       "overdue": false,
                      *       "subjectsNotifiedAt": null,
                      *       "remedies": [
                      *         {
-                     *           "at": "2026-12-05T01:24:35.640Z",
+                     *           "at": "2026-12-05T01:33:57.708Z",
                      *           "description": "Drive permissions fixed"
                      *         }
                      *       ],
-                     *       "closedAt": "2026-12-05T01:24:35.640Z",
+                     *       "closedAt": "2026-12-05T01:33:57.708Z",
                      *       "updates": [
                      *         {
-                     *           "at": "2026-12-05T01:24:35.640Z",
+                     *           "at": "2026-12-05T01:33:57.708Z",
                      *           "type": "authority-notified",
                      *           "authority": "DPA",
                      *           "reference": "DPA-2026-1",
                      *           "delayReason": "Scope unknown until forensics"
                      *         },
                      *         {
-                     *           "at": "2026-12-05T01:24:35.640Z",
+                     *           "at": "2026-12-05T01:33:57.708Z",
                      *           "type": "remedy",
                      *           "description": "Drive permissions fixed"
                      *         }
@@ -13265,10 +13567,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "incidentId": "01a243cd-ab10-7004-b062-ce3233dde29c",
+                     *       "incidentId": "01a243d6-3e54-7006-8d53-d69e50ed8bd0",
                      *       "report": {
                      *         "kind": "leak",
-                     *         "awareAt": "2026-12-01T17:24:35.640Z",
+                     *         "awareAt": "2026-12-01T17:33:57.708Z",
                      *         "occurredAt": null,
                      *         "description": "Export file left on a shared drive",
                      *         "dataCategories": [
@@ -13277,30 +13579,30 @@ export interface operations {
                      *         "likelyConsequences": "Phishing",
                      *         "affectedSubjectsEstimate": 120
                      *       },
-                     *       "reportedBy": "apiKey:01a243cd-a088-7007-bca3-7d2f2399d916",
-                     *       "reportedAt": "2026-12-05T01:24:35.640Z",
-                     *       "authorityDeadline": "2026-12-04T17:24:35.640Z",
-                     *       "authorityNotifiedAt": "2026-12-05T01:24:35.640Z",
+                     *       "reportedBy": "apiKey:01a243d6-33fd-7009-8d58-0899313017ac",
+                     *       "reportedAt": "2026-12-05T01:33:57.708Z",
+                     *       "authorityDeadline": "2026-12-04T17:33:57.708Z",
+                     *       "authorityNotifiedAt": "2026-12-05T01:33:57.708Z",
                      *       "notifiedWithinDeadline": false,
                      *       "overdue": false,
                      *       "subjectsNotifiedAt": null,
                      *       "remedies": [
                      *         {
-                     *           "at": "2026-12-05T01:24:35.640Z",
+                     *           "at": "2026-12-05T01:33:57.708Z",
                      *           "description": "Drive permissions fixed"
                      *         }
                      *       ],
-                     *       "closedAt": "2026-12-05T01:24:35.640Z",
+                     *       "closedAt": "2026-12-05T01:33:57.708Z",
                      *       "updates": [
                      *         {
-                     *           "at": "2026-12-05T01:24:35.640Z",
+                     *           "at": "2026-12-05T01:33:57.708Z",
                      *           "type": "authority-notified",
                      *           "authority": "DPA",
                      *           "reference": "DPA-2026-1",
                      *           "delayReason": "Scope unknown until forensics"
                      *         },
                      *         {
-                     *           "at": "2026-12-05T01:24:35.640Z",
+                     *           "at": "2026-12-05T01:33:57.708Z",
                      *           "type": "remedy",
                      *           "description": "Drive permissions fixed"
                      *         }
@@ -13411,9 +13713,9 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "requestId": "01a243cd-d5dc-7001-8486-60b07deb7432",
-                     *         "tenantId": "dsr-5e7e4f",
-                     *         "customerId": "01a243cd-c5b4-7004-a8bb-53c40b6e7b87",
+                     *         "requestId": "01a243d6-1e20-7000-8cf8-2f67509feb6b",
+                     *         "tenantId": "dsr-b4b93e",
+                     *         "customerId": "01a243d6-0d77-7002-bc6c-8f403e37d7ec",
                      *         "requestType": "access",
                      *         "channel": "phone",
                      *         "relation": "self",
@@ -13436,14 +13738,14 @@ export interface operations {
                      *         "rejection": null,
                      *         "closedAt": null,
                      *         "duplicates": [
-                     *           "01a243cd-c67e-7005-93e3-14f9d255b691",
-                     *           "01a243cd-c645-7000-a047-ab421e4db9e9"
+                     *           "01a243d6-0e3e-7000-beff-c30868ae447a",
+                     *           "01a243d6-0e01-7006-a69e-9eb55f525868"
                      *         ]
                      *       },
                      *       {
-                     *         "requestId": "01a243cd-d5f3-7004-a23f-983efaa683c7",
-                     *         "tenantId": "dsr-5e7e4f",
-                     *         "customerId": "01a243cd-c5b4-7004-a8bb-53c40b6e7b87",
+                     *         "requestId": "01a243d6-1e3a-7006-a490-ad686f40ecab",
+                     *         "tenantId": "dsr-b4b93e",
+                     *         "customerId": "01a243d6-0d77-7002-bc6c-8f403e37d7ec",
                      *         "requestType": "access",
                      *         "channel": "phone",
                      *         "relation": "self",
@@ -13466,8 +13768,8 @@ export interface operations {
                      *         "rejection": null,
                      *         "closedAt": null,
                      *         "duplicates": [
-                     *           "01a243cd-c67e-7005-93e3-14f9d255b691",
-                     *           "01a243cd-c645-7000-a047-ab421e4db9e9"
+                     *           "01a243d6-0e3e-7000-beff-c30868ae447a",
+                     *           "01a243d6-0e01-7006-a69e-9eb55f525868"
                      *         ]
                      *       }
                      *     ]
@@ -13543,9 +13845,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a243cd-c768-7000-9734-b74cd45a175d",
-                     *       "tenantId": "dsr-5e7e4f",
-                     *       "customerId": "01a243cd-c5b4-7004-a8bb-53c40b6e7b87",
+                     *       "requestId": "01a243d6-0f39-7001-bd4c-b025488916d2",
+                     *       "tenantId": "dsr-b4b93e",
+                     *       "customerId": "01a243d6-0d77-7002-bc6c-8f403e37d7ec",
                      *       "requestType": "access",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -13568,8 +13870,8 @@ export interface operations {
                      *       "rejection": null,
                      *       "closedAt": null,
                      *       "duplicates": [
-                     *         "01a243cd-c67e-7005-93e3-14f9d255b691",
-                     *         "01a243cd-c645-7000-a047-ab421e4db9e9"
+                     *         "01a243d6-0e3e-7000-beff-c30868ae447a",
+                     *         "01a243d6-0e01-7006-a69e-9eb55f525868"
                      *       ]
                      *     }
                      */
@@ -13652,7 +13954,7 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "jobId": "01a243cd-d81b-7006-9370-c460d04831fc",
+                     *         "jobId": "01a243d6-2053-7003-90cb-e4a96731533d",
                      *         "action": {
                      *           "kind": "assign",
                      *           "handler": "user:bulk-handler"
@@ -13662,7 +13964,7 @@ export interface operations {
                      *           "channel": "in-person"
                      *         },
                      *         "excluded": [],
-                     *         "createdBy": "apiKey:01a243cd-c538-7009-a8fb-df373302d832",
+                     *         "createdBy": "apiKey:01a243d6-0cfc-7005-aea2-71699b90da09",
                      *         "createdAt": "2026-11-23T10:16:00.000Z",
                      *         "finishedAt": "2026-11-23T10:16:00.000Z",
                      *         "total": 12,
@@ -13672,7 +13974,7 @@ export interface operations {
                      *         "failures": []
                      *       },
                      *       {
-                     *         "jobId": "01a243cd-d798-7004-93e5-3d67e7b41383",
+                     *         "jobId": "01a243d6-1fd1-7003-b76f-8b8a77a6d24d",
                      *         "action": {
                      *           "kind": "reject",
                      *           "reasons": [
@@ -13684,10 +13986,10 @@ export interface operations {
                      *           "channel": "in-person"
                      *         },
                      *         "excluded": [
-                     *           "01a243cd-d6c9-7004-9592-27ef5f1fbfce",
-                     *           "01a243cd-d728-7006-a29e-3bba3237a7cf"
+                     *           "01a243d6-1f0c-7005-9a68-7206341cb08d",
+                     *           "01a243d6-1f63-7000-9f24-9448796617b3"
                      *         ],
-                     *         "createdBy": "apiKey:01a243cd-c538-7009-a8fb-df373302d832",
+                     *         "createdBy": "apiKey:01a243d6-0cfc-7005-aea2-71699b90da09",
                      *         "createdAt": "2026-11-23T10:16:00.000Z",
                      *         "finishedAt": "2026-11-23T10:16:00.000Z",
                      *         "total": 10,
@@ -13769,7 +14071,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "jobId": "01a243cd-d798-7004-93e5-3d67e7b41383",
+                     *       "jobId": "01a243d6-1fd1-7003-b76f-8b8a77a6d24d",
                      *       "action": {
                      *         "kind": "reject",
                      *         "reasons": [
@@ -13781,10 +14083,10 @@ export interface operations {
                      *         "channel": "in-person"
                      *       },
                      *       "excluded": [
-                     *         "01a243cd-d6c9-7004-9592-27ef5f1fbfce",
-                     *         "01a243cd-d728-7006-a29e-3bba3237a7cf"
+                     *         "01a243d6-1f0c-7005-9a68-7206341cb08d",
+                     *         "01a243d6-1f63-7000-9f24-9448796617b3"
                      *       ],
-                     *       "createdBy": "apiKey:01a243cd-c538-7009-a8fb-df373302d832",
+                     *       "createdBy": "apiKey:01a243d6-0cfc-7005-aea2-71699b90da09",
                      *       "createdAt": "2026-11-23T10:16:00.000Z",
                      *       "finishedAt": null,
                      *       "total": 10,
@@ -13863,7 +14165,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "jobId": "01a243cd-d798-7004-93e5-3d67e7b41383",
+                     *       "jobId": "01a243d6-1fd1-7003-b76f-8b8a77a6d24d",
                      *       "action": {
                      *         "kind": "reject",
                      *         "reasons": [
@@ -13875,10 +14177,10 @@ export interface operations {
                      *         "channel": "in-person"
                      *       },
                      *       "excluded": [
-                     *         "01a243cd-d6c9-7004-9592-27ef5f1fbfce",
-                     *         "01a243cd-d728-7006-a29e-3bba3237a7cf"
+                     *         "01a243d6-1f0c-7005-9a68-7206341cb08d",
+                     *         "01a243d6-1f63-7000-9f24-9448796617b3"
                      *       ],
-                     *       "createdBy": "apiKey:01a243cd-c538-7009-a8fb-df373302d832",
+                     *       "createdBy": "apiKey:01a243d6-0cfc-7005-aea2-71699b90da09",
                      *       "createdAt": "2026-11-23T10:16:00.000Z",
                      *       "finishedAt": "2026-11-23T10:16:00.000Z",
                      *       "total": 10,
@@ -13966,9 +14268,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a243cd-c645-7000-a047-ab421e4db9e9",
-                     *       "tenantId": "dsr-5e7e4f",
-                     *       "customerId": "01a243cd-c5b4-7004-a8bb-53c40b6e7b87",
+                     *       "requestId": "01a243d6-0e01-7006-a69e-9eb55f525868",
+                     *       "tenantId": "dsr-b4b93e",
+                     *       "customerId": "01a243d6-0d77-7002-bc6c-8f403e37d7ec",
                      *       "requestType": "access",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -13991,7 +14293,7 @@ export interface operations {
                      *       "rejection": null,
                      *       "closedAt": null,
                      *       "duplicates": [
-                     *         "01a243cd-c67e-7005-93e3-14f9d255b691"
+                     *         "01a243d6-0e3e-7000-beff-c30868ae447a"
                      *       ]
                      *     }
                      */
@@ -14073,7 +14375,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "challengeId": "01a243cd-c789-7008-b956-bd101a1f4d91",
+                     *       "challengeId": "01a243d6-0f55-7005-bc21-dbb30835de65",
                      *       "expiresAt": "2026-11-23T10:15:00.000Z"
                      *     }
                      */
@@ -14172,9 +14474,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a243cd-c768-7000-9734-b74cd45a175d",
-                     *       "tenantId": "dsr-5e7e4f",
-                     *       "customerId": "01a243cd-c5b4-7004-a8bb-53c40b6e7b87",
+                     *       "requestId": "01a243d6-0f39-7001-bd4c-b025488916d2",
+                     *       "tenantId": "dsr-b4b93e",
+                     *       "customerId": "01a243d6-0d77-7002-bc6c-8f403e37d7ec",
                      *       "requestType": "access",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -14197,8 +14499,8 @@ export interface operations {
                      *       "rejection": null,
                      *       "closedAt": null,
                      *       "duplicates": [
-                     *         "01a243cd-c67e-7005-93e3-14f9d255b691",
-                     *         "01a243cd-c645-7000-a047-ab421e4db9e9"
+                     *         "01a243d6-0e3e-7000-beff-c30868ae447a",
+                     *         "01a243d6-0e01-7006-a69e-9eb55f525868"
                      *       ]
                      *     }
                      */
@@ -14293,9 +14595,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a243cd-c89b-7000-b4e1-f19736393d60",
-                     *       "tenantId": "dsr-5e7e4f",
-                     *       "customerId": "01a243cd-c5b4-7004-a8bb-53c40b6e7b87",
+                     *       "requestId": "01a243d6-1054-7000-b0de-5676ece383f9",
+                     *       "tenantId": "dsr-b4b93e",
+                     *       "customerId": "01a243d6-0d77-7002-bc6c-8f403e37d7ec",
                      *       "requestType": "access",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -14318,8 +14620,8 @@ export interface operations {
                      *       "rejection": null,
                      *       "closedAt": null,
                      *       "duplicates": [
-                     *         "01a243cd-c67e-7005-93e3-14f9d255b691",
-                     *         "01a243cd-c645-7000-a047-ab421e4db9e9"
+                     *         "01a243d6-0e3e-7000-beff-c30868ae447a",
+                     *         "01a243d6-0e01-7006-a69e-9eb55f525868"
                      *       ]
                      *     }
                      */
@@ -14414,9 +14716,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a243cd-c8d5-7001-9eaa-bca40980f778",
-                     *       "tenantId": "dsr-5e7e4f",
-                     *       "customerId": "01a243cd-c5b4-7004-a8bb-53c40b6e7b87",
+                     *       "requestId": "01a243d6-1096-7001-8fa4-e791017dd810",
+                     *       "tenantId": "dsr-b4b93e",
+                     *       "customerId": "01a243d6-0d77-7002-bc6c-8f403e37d7ec",
                      *       "requestType": "deletion",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -14532,9 +14834,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a243cd-c8d5-7001-9eaa-bca40980f778",
-                     *       "tenantId": "dsr-5e7e4f",
-                     *       "customerId": "01a243cd-c5b4-7004-a8bb-53c40b6e7b87",
+                     *       "requestId": "01a243d6-1096-7001-8fa4-e791017dd810",
+                     *       "tenantId": "dsr-b4b93e",
+                     *       "customerId": "01a243d6-0d77-7002-bc6c-8f403e37d7ec",
                      *       "requestType": "deletion",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -14549,7 +14851,7 @@ export interface operations {
                      *       "escalations": [
                      *         {
                      *           "at": "2026-11-23T10:16:00.000Z",
-                     *           "by": "apiKey:01a243cd-c538-7009-a8fb-df373302d832",
+                     *           "by": "apiKey:01a243d6-0cfc-7005-aea2-71699b90da09",
                      *           "reason": "the tenant has not answered in three weeks"
                      *         }
                      *       ],
@@ -14656,9 +14958,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a243cd-c8d5-7001-9eaa-bca40980f778",
-                     *       "tenantId": "dsr-5e7e4f",
-                     *       "customerId": "01a243cd-c5b4-7004-a8bb-53c40b6e7b87",
+                     *       "requestId": "01a243d6-1096-7001-8fa4-e791017dd810",
+                     *       "tenantId": "dsr-b4b93e",
+                     *       "customerId": "01a243d6-0d77-7002-bc6c-8f403e37d7ec",
                      *       "requestType": "deletion",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -14673,7 +14975,7 @@ export interface operations {
                      *       "escalations": [
                      *         {
                      *           "at": "2026-11-23T10:16:00.000Z",
-                     *           "by": "apiKey:01a243cd-c538-7009-a8fb-df373302d832",
+                     *           "by": "apiKey:01a243d6-0cfc-7005-aea2-71699b90da09",
                      *           "reason": "the tenant has not answered in three weeks"
                      *         }
                      *       ],
@@ -14779,9 +15081,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a243cd-c9c2-7004-b2bf-255ccf96f2cf",
-                     *       "tenantId": "dsr-5e7e4f",
-                     *       "customerId": "01a243cd-c5b4-7004-a8bb-53c40b6e7b87",
+                     *       "requestId": "01a243d6-1170-7001-8cb1-f34f6fe5a8a2",
+                     *       "tenantId": "dsr-b4b93e",
+                     *       "customerId": "01a243d6-0d77-7002-bc6c-8f403e37d7ec",
                      *       "requestType": "restriction",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -14804,8 +15106,8 @@ export interface operations {
                      *       "rejection": null,
                      *       "closedAt": null,
                      *       "duplicates": [
-                     *         "01a243cd-c70f-7004-a26a-95ced7ebe953",
-                     *         "01a243cd-c729-7005-adc4-ed45dc61af20"
+                     *         "01a243d6-0ed5-7001-9329-d8755d4bc378",
+                     *         "01a243d6-0ef1-7004-8629-9a6cafe3f7d9"
                      *       ]
                      *     }
                      */
@@ -14900,10 +15202,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a243cd-d0f7-7005-9fa3-3dc33c419db5",
+                     *       "requestId": "01a243d6-1941-7002-9a6e-139a468655c7",
                      *       "outcome": {
                      *         "summary": "personal data erased: profile (except the retained fields), follow-up notes, consent evidence, customer and consent read models, lookup entries, pseudonym mapping, subject key",
-                     *         "documentId": "01a243cd-d192-7002-878e-9be11b4074e3",
+                     *         "documentId": "01a243d6-19ce-7003-b7dd-ae06837ae241",
                      *         "retained": [
                      *           {
                      *             "category": "bankAccount",
@@ -15005,14 +15307,14 @@ export interface operations {
                     /**
                      * @example {
                      *       "format": "attest-access-export/v1",
-                     *       "tenantId": "dsr-5e7e4f",
-                     *       "requestId": "01a243cd-cbe1-7003-ba7c-5b58984c5344",
+                     *       "tenantId": "dsr-b4b93e",
+                     *       "requestId": "01a243d6-1377-7000-873a-46d6ab747297",
                      *       "generatedAt": "2026-11-23T10:16:00.000Z",
                      *       "subject": {
-                     *         "customerId": "01a243cd-c5b4-7004-a8bb-53c40b6e7b87",
+                     *         "customerId": "01a243d6-0d77-7002-bc6c-8f403e37d7ec",
                      *         "profile": {
-                     *           "name": "Li 5e7e4f",
-                     *           "email": "li.corrected.5e7e4f@example.org"
+                     *           "name": "Li b4b93e",
+                     *           "email": "li.corrected.b4b93e@example.org"
                      *         },
                      *         "tags": [],
                      *         "under14": false,
@@ -15022,16 +15324,16 @@ export interface operations {
                      *       "followUps": [],
                      *       "consents": [
                      *         {
-                     *           "receiptId": "01a243cd-c5d9-7006-9648-9c6536f6e912",
-                     *           "tenantId": "dsr-5e7e4f",
-                     *           "subjectId": "01a243cd-c5b4-7004-a8bb-53c40b6e7b87",
-                     *           "consentId": "01a243cd-c5d9-7007-8cc7-5ca79dd7446c",
+                     *           "receiptId": "01a243d6-0d9c-7002-9520-e3bfe1988222",
+                     *           "tenantId": "dsr-b4b93e",
+                     *           "subjectId": "01a243d6-0d77-7002-bc6c-8f403e37d7ec",
+                     *           "consentId": "01a243d6-0d9c-7003-84a4-5411bfb32635",
                      *           "channel": "email",
                      *           "scope": "general",
                      *           "recordedAt": "2026-11-23T10:00:00.000Z",
                      *           "event": {
-                     *             "id": "01a243cd-c5db-7000-a1c2-95942a059502",
-                     *             "stream": "consent-01a243cd-c5b4-7004-a8bb-53c40b6e7b87",
+                     *             "id": "01a243d6-0d9d-7002-9cb6-7c547b098a08",
+                     *             "stream": "consent-01a243d6-0d77-7002-bc6c-8f403e37d7ec",
                      *             "position": 0
                      *           },
                      *           "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -15055,16 +15357,16 @@ export interface operations {
                      *           "givenByGuardian": null
                      *         },
                      *         {
-                     *           "receiptId": "01a243cd-c60d-7003-bec7-548cd3a457f3",
-                     *           "tenantId": "dsr-5e7e4f",
-                     *           "subjectId": "01a243cd-c5b4-7004-a8bb-53c40b6e7b87",
-                     *           "consentId": "01a243cd-c60d-7004-aca4-ff4bc5d3f312",
+                     *           "receiptId": "01a243d6-0dc7-7008-bdc5-366279a3ec2c",
+                     *           "tenantId": "dsr-b4b93e",
+                     *           "subjectId": "01a243d6-0d77-7002-bc6c-8f403e37d7ec",
+                     *           "consentId": "01a243d6-0dc7-7009-98e2-37a037065d65",
                      *           "channel": "sms",
                      *           "scope": "general",
                      *           "recordedAt": "2026-11-23T10:00:00.000Z",
                      *           "event": {
-                     *             "id": "01a243cd-c60d-7005-83c3-3257d040f59d",
-                     *             "stream": "consent-01a243cd-c5b4-7004-a8bb-53c40b6e7b87",
+                     *             "id": "01a243d6-0dc8-7005-9939-048d893d00af",
+                     *             "stream": "consent-01a243d6-0d77-7002-bc6c-8f403e37d7ec",
                      *             "position": 1
                      *           },
                      *           "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -15090,16 +15392,16 @@ export interface operations {
                      *       ],
                      *       "processing": [
                      *         {
-                     *           "actor": "apiKey:01a243cd-c546-7008-a8f7-69fc0d6dd29b",
+                     *           "actor": "apiKey:01a243d6-0d0c-7009-a909-ec7b6b490c16",
                      *           "at": "2026-12-10T10:00:00.000Z",
                      *           "categories": [
                      *             "request-contact"
                      *           ],
                      *           "channel": "web",
-                     *           "commandId": "01a243cd-c727-7007-b57a-67489bee1ca1",
+                     *           "commandId": "01a243d6-0ef0-7006-88ee-271096ea3eae",
                      *           "consents": [],
-                     *           "correlationId": "01a243cd-c725-7002-804e-ad6621456e75",
-                     *           "eventId": "01a243cd-c729-7006-8a76-b3a19ec915e8",
+                     *           "correlationId": "01a243d6-0eed-7003-b47d-c7e53568d8a8",
+                     *           "eventId": "01a243d6-0ef2-7001-bae3-4057ec3e4448",
                      *           "index": 8,
                      *           "kind": "collect",
                      *           "legalBasis": "legal-obligation",
@@ -15111,22 +15413,22 @@ export interface operations {
                      *           "outcome": null,
                      *           "purpose": "data-subject-request",
                      *           "reasons": [],
-                     *           "subject": "psn_FQHliu1FjvcoCA9V5YUMRQ",
-                     *           "tenant": "dsr-5e7e4f",
+                     *           "subject": "psn_5APKt7ZmAMajufxRnIdu_g",
+                     *           "tenant": "dsr-b4b93e",
                      *           "v": 2,
-                     *           "leafHash": "6veuh9YK/X98TelQuqQ9HVjtINVmaDHaQZUVZ8N1fV0="
+                     *           "leafHash": "rg1KASflI1e+BmPHnVEw322AuiJzniiwWJxImVTNaPg="
                      *         },
                      *         {
-                     *           "actor": "apiKey:01a243cd-c546-7008-a8f7-69fc0d6dd29b",
+                     *           "actor": "apiKey:01a243d6-0d0c-7009-a909-ec7b6b490c16",
                      *           "at": "2026-11-23T10:16:00.000Z",
                      *           "categories": [
                      *             "request-contact"
                      *           ],
                      *           "channel": "web",
-                     *           "commandId": "01a243cd-cbe0-7002-83b0-9dbc38d09d5e",
+                     *           "commandId": "01a243d6-1375-7004-913e-e4bb5670ad13",
                      *           "consents": [],
-                     *           "correlationId": "01a243cd-cbdf-7003-8116-f13653f801f8",
-                     *           "eventId": "01a243cd-cbe3-7001-980c-df881da207b1",
+                     *           "correlationId": "01a243d6-1374-7007-811e-91c3deac2187",
+                     *           "eventId": "01a243d6-1377-7001-8467-e8f508c0ab82",
                      *           "index": 22,
                      *           "kind": "collect",
                      *           "legalBasis": "legal-obligation",
@@ -15138,17 +15440,17 @@ export interface operations {
                      *           "outcome": null,
                      *           "purpose": "data-subject-request",
                      *           "reasons": [],
-                     *           "subject": "psn_FQHliu1FjvcoCA9V5YUMRQ",
-                     *           "tenant": "dsr-5e7e4f",
+                     *           "subject": "psn_5APKt7ZmAMajufxRnIdu_g",
+                     *           "tenant": "dsr-b4b93e",
                      *           "v": 2,
-                     *           "leafHash": "pQrLv5kio4HP8rSPdEKcrVcf4SpCEREpSiEDqNXVeFo="
+                     *           "leafHash": "50CVlifgG9HvJnTXi/6gVDfS9YJhXPA8n33EMdpyS7o="
                      *         }
                      *       ],
                      *       "requests": [
                      *         {
-                     *           "requestId": "01a243cd-c67e-7005-93e3-14f9d255b691",
-                     *           "tenantId": "dsr-5e7e4f",
-                     *           "customerId": "01a243cd-c5b4-7004-a8bb-53c40b6e7b87",
+                     *           "requestId": "01a243d6-0e3e-7000-beff-c30868ae447a",
+                     *           "tenantId": "dsr-b4b93e",
+                     *           "customerId": "01a243d6-0d77-7002-bc6c-8f403e37d7ec",
                      *           "requestType": "access",
                      *           "channel": "letter",
                      *           "relation": "self",
@@ -15171,14 +15473,14 @@ export interface operations {
                      *           "rejection": null,
                      *           "closedAt": null,
                      *           "duplicates": [
-                     *             "01a243cd-c645-7000-a047-ab421e4db9e9",
-                     *             "01a243cd-c768-7000-9734-b74cd45a175d"
+                     *             "01a243d6-0e01-7006-a69e-9eb55f525868",
+                     *             "01a243d6-0f39-7001-bd4c-b025488916d2"
                      *           ]
                      *         },
                      *         {
-                     *           "requestId": "01a243cd-c645-7000-a047-ab421e4db9e9",
-                     *           "tenantId": "dsr-5e7e4f",
-                     *           "customerId": "01a243cd-c5b4-7004-a8bb-53c40b6e7b87",
+                     *           "requestId": "01a243d6-0e01-7006-a69e-9eb55f525868",
+                     *           "tenantId": "dsr-b4b93e",
+                     *           "customerId": "01a243d6-0d77-7002-bc6c-8f403e37d7ec",
                      *           "requestType": "access",
                      *           "channel": "web",
                      *           "relation": "self",
@@ -15201,8 +15503,8 @@ export interface operations {
                      *           "rejection": null,
                      *           "closedAt": null,
                      *           "duplicates": [
-                     *             "01a243cd-c67e-7005-93e3-14f9d255b691",
-                     *             "01a243cd-c768-7000-9734-b74cd45a175d"
+                     *             "01a243d6-0e3e-7000-beff-c30868ae447a",
+                     *             "01a243d6-0f39-7001-bd4c-b025488916d2"
                      *           ]
                      *         }
                      *       ]
@@ -15312,9 +15614,9 @@ export interface operations {
                      *     </style>
                      *     </head><body>
                      *     <h1>The personal data we hold about you</h1>
-                     *     <p class="meta">Produced November 23, 2026 at 10:16 AM (Coordinated Universal Time) · for request 01a243cd-cbe1-7003-ba7c-5b58984c5344 · your reference 01a243cd-c5b4-7004-a8bb-53c40b6e7b87</p>
+                     *     <p class="meta">Produced November 23, 2026 at 10:16 AM (Coordinated Universal Time) · for request 01a243d6-1377-7000-873a-46d6ab747297 · your reference 01a243d6-0d77-7002-bc6c-8f403e37d7ec</p>
                      *     <h2>Your details</h2>
-                     *     <table class="rows"><tr><th scope="row">Name</th><td>Li 5e7e4f</td></tr><tr><th scope="row">E-mail address</th><td>li.corrected.5e7e4f@example.org</td></tr></table>
+                     *     <table class="rows"><tr><th scope="row">Name</th><td>Li b4b93e</td></tr><tr><th scope="row">E-mail address</th><td>li.corrected.b4b93e@example.org</td></tr></table>
                      *     …
                      */
                     "text/html": string;
@@ -15404,7 +15706,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a243cd-d218-7005-abae-64becdd1b3a2",
+                     *       "requestId": "01a243d6-1a5f-7000-b78e-7b08fa44d55f",
                      *       "step": "erase",
                      *       "failure": {
                      *         "at": "2026-11-23T10:16:00.000Z",
@@ -15588,24 +15890,24 @@ export interface operations {
                      *             "category": "email"
                      *           }
                      *         ],
-                     *         "tenantId": "dsr-5e7e4f",
-                     *         "requestId": "01a243cd-d0f7-7005-9fa3-3dc33c419db5",
+                     *         "tenantId": "dsr-b4b93e",
+                     *         "requestId": "01a243d6-1941-7002-9a6e-139a468655c7",
                      *         "receivedAt": "2026-11-23T10:16:00.000Z",
-                     *         "subjectRef": "01a243cd-d0c6-7007-92ad-e752eb6b06eb",
-                     *         "verifierKey": "attest.local/processing-record+59522cf0+AQJrp3HUy9eFDX+q9GyBZHz+FVDkzn1o7VeSoQjyDTOH",
-                     *         "certificateId": "01a243cd-d192-7002-878e-9be11b4074e3",
+                     *         "subjectRef": "01a243d6-190b-7000-9b0b-6b42c4dfe586",
+                     *         "verifierKey": "attest.local/processing-record+0133ced4+AZXmo1LGtlx0ldVpizxHAK6FDbZH/fgyq/gboXCpm8+P",
+                     *         "certificateId": "01a243d6-19ce-7003-b7dd-ae06837ae241",
                      *         "processingRecord": {
                      *           "index": 42,
-                     *           "origin": "attest.local/processing-record/dsr-5e7e4f",
-                     *           "leafHash": "eU35mdLKKi8uLWIHUNIJzBLCpikHqDyyfklav3C6z/w=",
-                     *           "checkpoint": "attest.local/processing-record/dsr-5e7e4f\n43\n90X3Jl/DK5ri8lkwLFPVQNYhcxMYl93dxb1uahMtgs0=\n\n— attest.local/processing-record WVIs8B+7hNkpu4iq1hUemfspRGazQT7Ri0Za/zhZX19Arl9m0cdXnPAy/7yhY4O1P+NP1cbbNsbfHeCIenoeVo8umg8=\n",
+                     *           "origin": "attest.local/processing-record/dsr-b4b93e",
+                     *           "leafHash": "ulSCBa7Yf+9miaax9v6vhp2tMeepljwVww70SFRWCYM=",
+                     *           "checkpoint": "attest.local/processing-record/dsr-b4b93e\n43\nZjCqpd7YXbPArW1XoEpX5JK3d7JqRlVNSOEKZovokYQ=\n\n— attest.local/processing-record ATPO1Gb4IsZlqQMnTBM5D4VtFFbGqkHE6niBwkC46gGLHpF127Cmoagul+t4/IORv2oIA7tL2nRvDFNE+2r+3nayIAk=\n",
                      *           "inclusionProof": [
-                     *             "AKUxE3pJ67BiNBOCp1uLN5jWgVoK+M/nSs6dP2XibLU=",
-                     *             "Wd8yWWqTNVquUZZdd31v2uDWrcE14LqDQs1QyPHVp1Y="
+                     *             "cTMKmil/HD9VWZgtMIeAGvALQIgKo8+pX4spuFKa63E=",
+                     *             "0CwQhafU/RFKGHcs6EH4Gi1GjGjLR7nh70qEaYgPoNE="
                      *           ]
                      *         }
                      *       },
-                     *       "signedNote": "{\"certificateId\":\"01a243cd-d192-7002-878e-9be11b4074e3\",\"covered\":[\"profile (except the retained fields)\",\"follow-up notes\",\"consent evidence\",\"customer and consent read models\",\"lookup entries\",\"pseudonym mapping\",\"subject key\"],\"erasedAt\":\"2026-11-23T10:16:00.000Z\",\"format\":\"attest-deletion-certificate/v1\",\"issuedAt\":\"2026-11-23T10:16:00.000Z\",\"processingRecord\":{\"checkpoint\":\"attest.local/processing-record/dsr-5e7e4f\\n43\\n90X3Jl/DK5ri8lkwLFPVQNYhcxMYl93dxb1uahMtgs0=\\n\\n— attest.local/processing-record WVIs8B+7hNkpu4iq1hUemfspRGazQT7Ri0Za/zhZX19Arl9m0cdXnPAy/7yhY4O1P+NP1cbbNsbfHeCIenoeVo8umg8=\\n\",\"inclusionProof\":[\"AKUxE3pJ67BiNBOCp1uLN5jWgVoK+M/nSs6dP2XibLU=\",\"Wd8yWWqTNVquUZZdd31v2uDWrcE14LqDQs1QyPHVp1Y=\",\"4ahkDZ5Cu0Rv5M6a5FHkILw8z80Vd9bVOlqhMjzWHJo=\"],\"index\":42,\"leafHash\":\"eU35mdLKKi8uLWIHUNIJzBLCpikHqDyyfklav3C6z/w=\",\"origin\":\"attest.local/processing-record/dsr-5e7e4f\"},\"receivedAt\":\"2026-11-23T10:16:00.000Z\",\"requestId\":\"01a243cd-d0f7-7005-9fa3-3dc33c419db5\",\"retained\":[{\"category\":\"bankAccount\",\"reason\":\"Tax law: accounting records are kept 10 years\",\"until\":\"2036-11-23\"},{\"category\":\"email\",\"reason\":\"Legal claim 2026-117 pending\",\"until\":\"2028-12-31\"}],\"subjectRef\":\"01a243cd-d0c6-7007-92ad-e752eb6b06eb\",\"tenantId\":\"dsr-5e7e4f\",\"verifierKey\":\"attest.local/processing-record+59522cf0+AQJrp3HUy9eFDX+q9GyBZHz+FVDkzn1o7VeSoQjyDTOH\"}\n\n— attest.local/processing-record WVIs8KLb/X4tAQQ2SOIFOLq3pWzxbZ5XZO0DYzDbbqYFEj85u9qqpXS71SakyyewwoBGv6jik4oy6Pyrq16WcuYTtQE=\n"
+                     *       "signedNote": "{\"certificateId\":\"01a243d6-19ce-7003-b7dd-ae06837ae241\",\"covered\":[\"profile (except the retained fields)\",\"follow-up notes\",\"consent evidence\",\"customer and consent read models\",\"lookup entries\",\"pseudonym mapping\",\"subject key\"],\"erasedAt\":\"2026-11-23T10:16:00.000Z\",\"format\":\"attest-deletion-certificate/v1\",\"issuedAt\":\"2026-11-23T10:16:00.000Z\",\"processingRecord\":{\"checkpoint\":\"attest.local/processing-record/dsr-b4b93e\\n43\\nZjCqpd7YXbPArW1XoEpX5JK3d7JqRlVNSOEKZovokYQ=\\n\\n— attest.local/processing-record ATPO1Gb4IsZlqQMnTBM5D4VtFFbGqkHE6niBwkC46gGLHpF127Cmoagul+t4/IORv2oIA7tL2nRvDFNE+2r+3nayIAk=\\n\",\"inclusionProof\":[\"cTMKmil/HD9VWZgtMIeAGvALQIgKo8+pX4spuFKa63E=\",\"0CwQhafU/RFKGHcs6EH4Gi1GjGjLR7nh70qEaYgPoNE=\",\"iur2IVNBmvvuPUK4DhDSK1yCAwEXDcaIySCWxRjRdCw=\"],\"index\":42,\"leafHash\":\"ulSCBa7Yf+9miaax9v6vhp2tMeepljwVww70SFRWCYM=\",\"origin\":\"attest.local/processing-record/dsr-b4b93e\"},\"receivedAt\":\"2026-11-23T10:16:00.000Z\",\"requestId\":\"01a243d6-1941-7002-9a6e-139a468655c7\",\"retained\":[{\"category\":\"bankAccount\",\"reason\":\"Tax law: accounting records are kept 10 years\",\"until\":\"2036-11-23\"},{\"category\":\"email\",\"reason\":\"Legal claim 2026-117 pending\",\"until\":\"2028-12-31\"}],\"subjectRef\":\"01a243d6-190b-7000-9b0b-6b42c4dfe586\",\"tenantId\":\"dsr-b4b93e\",\"verifierKey\":\"attest.local/processing-record+0133ced4+AZXmo1LGtlx0ldVpizxHAK6FDbZH/fgyq/gboXCpm8+P\"}\n\n— attest.local/processing-record ATPO1GzMFNlOaDHw1YCbt7A9xfyE8dr3dboiCULD0Hg6GsfLci3oKqrUNa3OHmTxtBzlvHOnIbAIavrJG90PV5QpwwQ=\n"
                      *     }
                      */
                     "application/json": components["schemas"]["DeletionCertificateDocument"];
@@ -15690,9 +15992,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a243cd-c8d5-7001-9eaa-bca40980f778",
-                     *       "tenantId": "dsr-5e7e4f",
-                     *       "customerId": "01a243cd-c5b4-7004-a8bb-53c40b6e7b87",
+                     *       "requestId": "01a243d6-1096-7001-8fa4-e791017dd810",
+                     *       "tenantId": "dsr-b4b93e",
+                     *       "customerId": "01a243d6-0d77-7002-bc6c-8f403e37d7ec",
                      *       "requestType": "deletion",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -15707,7 +16009,7 @@ export interface operations {
                      *       "escalations": [
                      *         {
                      *           "at": "2026-11-23T10:16:00.000Z",
-                     *           "by": "apiKey:01a243cd-c538-7009-a8fb-df373302d832",
+                     *           "by": "apiKey:01a243d6-0cfc-7005-aea2-71699b90da09",
                      *           "reason": "the tenant has not answered in three weeks"
                      *         }
                      *       ],
@@ -15824,7 +16126,7 @@ export interface operations {
                      *       },
                      *       "retentionDuties": [],
                      *       "unverifiedAfterDays": 14,
-                     *       "updatedBy": "apiKey:01a243cd-c51b-7009-af25-98a218dbc638",
+                     *       "updatedBy": "apiKey:01a243d6-0ce9-7006-8d5c-427011da175d",
                      *       "updatedAt": "2026-11-23T10:16:00.000Z"
                      *     }
                      */
@@ -15904,7 +16206,7 @@ export interface operations {
                      *         }
                      *       ],
                      *       "unverifiedAfterDays": 14,
-                     *       "updatedBy": "apiKey:01a243cd-c51b-7009-af25-98a218dbc638",
+                     *       "updatedBy": "apiKey:01a243d6-0ce9-7006-8d5c-427011da175d",
                      *       "updatedAt": "2026-11-23T10:16:00.000Z"
                      *     }
                      */
@@ -15976,9 +16278,9 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "requestId": "01a243cd-c8d5-7001-9eaa-bca40980f778",
-                     *         "tenantId": "dsr-5e7e4f",
-                     *         "customerId": "01a243cd-c5b4-7004-a8bb-53c40b6e7b87",
+                     *         "requestId": "01a243d6-1096-7001-8fa4-e791017dd810",
+                     *         "tenantId": "dsr-b4b93e",
+                     *         "customerId": "01a243d6-0d77-7002-bc6c-8f403e37d7ec",
                      *         "requestType": "deletion",
                      *         "channel": "web",
                      *         "relation": "self",
@@ -15993,7 +16295,7 @@ export interface operations {
                      *         "escalations": [
                      *           {
                      *             "at": "2026-11-23T10:16:00.000Z",
-                     *             "by": "apiKey:01a243cd-c538-7009-a8fb-df373302d832",
+                     *             "by": "apiKey:01a243d6-0cfc-7005-aea2-71699b90da09",
                      *             "reason": "the tenant has not answered in three weeks"
                      *           }
                      *         ],

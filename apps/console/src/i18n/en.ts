@@ -3,6 +3,7 @@
 import { consentEn } from './consent';
 import { registersEn } from './registers';
 import { incidentsEn } from './incidents';
+import { requestsEn } from './requests';
 
 export const en = {
   'app.name': 'Attest console',
@@ -247,6 +248,7 @@ export const en = {
   ...consentEn,
   ...registersEn,
   ...incidentsEn,
+  ...requestsEn,
 } as const;
 
 export type MessageKey = keyof typeof en;

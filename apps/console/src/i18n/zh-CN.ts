@@ -3,6 +3,7 @@ import { consentZhCN } from './consent';
 import type { Messages } from './en';
 import { registersZhCN } from './registers';
 import { incidentsZhCN } from './incidents';
+import { requestsZhCN } from './requests';
 
 export const zhCN: Messages = {
   'app.name': 'Attest 控制台',
@@ -243,4 +244,5 @@ export const zhCN: Messages = {
   ...consentZhCN,
   ...registersZhCN,
   ...incidentsZhCN,
+  ...requestsZhCN,
 };

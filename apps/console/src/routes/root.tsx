@@ -52,6 +52,11 @@ export function RootLayout() {
               </Link>
             </li>
             <li>
+              <Link to="/requests" preload={preload} activeProps={{ 'aria-current': 'page' }}>
+                {t('requests.nav')}
+              </Link>
+            </li>
+            <li>
               <Link to="/registers/activities" preload={preload} aria-current={inRegisters ? 'page' : undefined}>
                 {t('registers.nav')}
               </Link>

@@ -5,5 +5,6 @@ export * from './lib/authenticator';
 export * from './lib/api-key-cache';
 export * from './lib/console-sessions';
 export * from './lib/console-oidc';
+export * from './lib/console-views';
 export * from './lib/jobs';
 export { accessMigrations } from './lib/migrations';

@@ -105,3 +105,22 @@ export interface ConsoleOidcClient {
 export const CONSOLE_OIDC = Symbol.for('attest.access.ConsoleOidc');
 
 export const CONSOLE_SESSIONS = Symbol.for('attest.access.ConsoleSessions');
+
+export const CONSOLE_VIEWS = Symbol.for('attest.access.ConsoleViews');
+
+/** A view a person saved in the console: a page and its filters (the address's search parameters), by name. */
+export interface ConsoleView {
+  readonly name: string;
+  /** The console page, such as `/requests`. */
+  readonly page: string;
+  readonly search: Readonly<Record<string, string>>;
+  readonly updatedAt: string;
+}
+
+/** Saved views per person (tenant and actor), kept on the server: the browser stores nothing but the language. */
+export interface ConsoleViews {
+  list(tenantId: string, actor: string): Promise<ConsoleView[]>;
+  save(tenantId: string, actor: string, view: Omit<ConsoleView, 'updatedAt'>, now: Date): Promise<ConsoleView>;
+  /** False when there was no such view. */
+  remove(tenantId: string, actor: string, name: string): Promise<boolean>;
+}

@@ -1,0 +1,103 @@
+import type { Page } from 'playwright-core';
+import { FixedClock } from '@attest/kernel';
+import { ApiHarness } from './testing/api-harness';
+import { ConsoleBrowser, attributes, chromiumAvailable, screenshot, seriousViolations } from './testing/console-browser';
+
+/**
+ * The request handler's queue in a real browser (Debian's Chromium) against the real API on a
+ * real database: filters in the address (surviving a reload), a view saved on the server and
+ * opened again, and a bulk reject over the whole filter with two requests left out, whose
+ * per-request results the page shows. axe-core on the page, no CSP violation.
+ */
+const available = chromiumAvailable('console-requests.browser.spec');
+const HANDLER = ['dsr-handler'] as const;
+const LETTERS = 30;
+
+(available ? describe : describe.skip)('the request handler’s queue in a real browser (Chromium)', () => {
+  const api = new ApiHarness();
+  const clock = new FixedClock(new Date());
+  const ui = new ConsoleBrowser(api, clock);
+  let page: Page;
+  let tenantId: string;
+  let handler: string;
+  const letters: string[] = [];
+
+  beforeAll(async () => {
+    await ui.start('console_requests_browser');
+    const registered = await api.call('POST', '/v1/registrations/enterprise', {
+      body: {
+        tenantId: 'console-requests',
+        legalName: 'Console Requests Ltd',
+        registrationNumber: 'CONSOLEREQ1',
+        contact: { name: 'Shop Contact', email: 'contact@example.org' },
+        evidence: { documentRef: 's.pdf', sha256: 'e'.repeat(64) },
+      },
+    });
+    expect(registered.status).toBe(201);
+    tenantId = (registered.body as { tenantId: string }).tenantId;
+    const service = await api.key(tenantId, ['service']);
+    handler = await api.key(tenantId, ['dsr-handler']);
+    const created = await api.call('POST', '/v1/customers', { key: service, body: { profile: { name: 'Requester Person' }, tags: [] } });
+    const customerId = (created.body as { id: string }).id;
+    const receive = async (channel: string): Promise<string> => {
+      const res = await api.call('POST', '/v1/data-subject-requests', {
+        key: service,
+        body: { customerId, type: 'access', channel, requester: { relation: 'self', contact: { email: 'requester@example.org' } } },
+      });
+      expect(res.status).toBe(201);
+      return (res.body as { requestId: string }).requestId;
+    };
+    for (let i = 0; i < LETTERS; i++) letters.push(await receive('letter'));
+    await receive('phone');
+    page = await ui.newPage();
+  }, 180_000);
+
+  afterAll(async () => {
+    await ui.stop();
+  });
+
+  it('filters in the address, a saved view, and a bulk reject over the whole filter with two left out', async () => {
+    await ui.signIn(page, tenantId, HANDLER, '/console/requests');
+    await page.waitForURL(/\/console\/requests/);
+    // Mine by default: none are assigned to this person yet.
+    await page.getByText('No request matches these filters.').waitFor();
+    await page.getByLabel('Whose requests').selectOption('all');
+    await page.getByLabel('Channel').selectOption('letter');
+    await page.waitForURL(/channel=letter/);
+    await page.waitForURL(/who=all/);
+    const rows = page.locator('table[aria-busy="false"] tbody tr');
+    await rows.first().waitFor();
+    expect(await rows.count()).toBe(LETTERS);
+    // No requester's name or contact in the list.
+    expect(await page.locator('main').innerText()).not.toContain('requester@example.org');
+    await page.reload();
+    await expect(page.getByLabel('Channel').inputValue()).resolves.toBe('letter');
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, 'console-requests-queue');
+
+    // A view saved on the server, opened again from the list.
+    await page.getByLabel('Name of this view').fill('Letters, everyone');
+    await page.getByRole('button', { name: 'Save this view' }).click();
+    await page.getByRole('link', { name: 'Open: Letters, everyone' }).waitFor();
+    const saved = (await api.call('GET', '/v1/me/console-views', { key: handler })).body as unknown[];
+    expect(saved).toEqual([]); // the view is the signed-in person's, not the API key's
+
+    // Two rows left out, then reject everything else the filter reaches.
+    const kept = [letters[4] ?? '', letters[9] ?? ''];
+    for (const requestId of kept) await page.getByLabel(`Leave request ${requestId} out of the bulk action`).check();
+    await page.getByLabel('Action', { exact: true }).selectOption('reject');
+    await page.getByLabel('Reasons (one per line)').fill('The requester could not be identified within the time allowed');
+    await page.getByLabel('How the requester can complain').fill('Complain to the data protection authority: dpa.example.org');
+    await page.getByRole('button', { name: 'Start the bulk action' }).click();
+    const job = page.locator('[data-job][data-finished="true"]');
+    await job.waitFor({ timeout: 30_000 });
+    expect(await job.getByRole('status').innerText()).toContain(`${String(LETTERS - 2)} done, 0 failed, 0 waiting, of ${String(LETTERS - 2)}`);
+    // The queue now holds only the two left out.
+    await page.locator('table tbody tr').nth(2).waitFor({ state: 'detached' });
+    const left = await attributes(page.locator('table tbody tr'), 'data-request');
+    expect(left.sort()).toEqual([...kept].sort());
+    // The table dims while it refreshes (aria-busy); axe looks at it settled.
+    await page.locator('table[aria-busy="false"]').waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+  });
+});
