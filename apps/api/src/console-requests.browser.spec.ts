@@ -1,5 +1,6 @@
 import type { Page } from 'playwright-core';
 import { FixedClock } from '@attest/kernel';
+import { SUBJECT_RIGHTS, type SubjectRights } from '@attest/requests-application';
 import { ApiHarness } from './testing/api-harness';
 import { ConsoleBrowser, attributes, chromiumAvailable, screenshot, seriousViolations } from './testing/console-browser';
 
@@ -20,6 +21,7 @@ const LETTERS = 30;
   let page: Page;
   let tenantId: string;
   let handler: string;
+  let deletion: string;
   const letters: string[] = [];
 
   beforeAll(async () => {
@@ -49,6 +51,17 @@ const LETTERS = 30;
     };
     for (let i = 0; i < LETTERS; i++) letters.push(await receive('letter'));
     await receive('phone');
+    const doomed = await api.call('POST', '/v1/customers', { key: service, body: { profile: { name: 'Person To Forget' }, tags: [] } });
+    const res = await api.call('POST', '/v1/data-subject-requests', {
+      key: service,
+      body: {
+        customerId: (doomed.body as { id: string }).id,
+        type: 'deletion',
+        channel: 'email',
+        requester: { relation: 'self', contact: { email: 'forget@example.org' } },
+      },
+    });
+    deletion = (res.body as { requestId: string }).requestId;
     page = await ui.newPage();
   }, 180_000);
 
@@ -98,6 +111,35 @@ const LETTERS = 30;
     expect(left.sort()).toEqual([...kept].sort());
     // The table dims while it refreshes (aria-busy); axe looks at it settled.
     await page.locator('table[aria-busy="false"]').waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+  });
+
+  it('a deletion from the request page: identity check, start, a failed erasure shown with its step, a retry that finishes, the certificate', async () => {
+    await page.goto(`${api.base}/console/requests/${deletion}`);
+    await page.locator(`[data-request-page="${deletion}"]`).waitFor();
+    await page.getByLabel('How you checked the identity').fill('Signed e-mail matched the customer file');
+    await page.getByRole('button', { name: 'Record the identity check' }).click();
+    await page.getByRole('button', { name: 'Start work' }).click();
+    await page.locator('[data-status="in-progress"]').waitFor();
+    // One context's erasure fails (its store unreachable): the page says which step and offers a retry.
+    const rights = api.app.get<SubjectRights>(SUBJECT_RIGHTS);
+    const erase = rights.erase.bind(rights);
+    rights.erase = () => Promise.reject(new Error('consent store unreachable'));
+    try {
+      await page.getByRole('button', { name: 'Carry out the request' }).click();
+      await page.locator('[data-failure="erase"]').waitFor();
+      expect(await page.locator('[data-failure="erase"]').innerText()).toContain('did not finish');
+      expect(await seriousViolations(page)).toEqual([]);
+      await screenshot(page, 'console-request-retry');
+    } finally {
+      rights.erase = erase;
+    }
+    await page.getByRole('button', { name: 'Retry from this step' }).click();
+    await page.locator('[data-status="completed"]').waitFor();
+    await page.locator('[data-deletion-step="done"]').waitFor();
+    await page.locator('[data-certificate]').waitFor();
+    const certificate = await api.call('GET', `/v1/data-subject-requests/${deletion}/certificate`, { key: handler });
+    expect(certificate.status).toBe(200);
     expect(await seriousViolations(page)).toEqual([]);
   });
 });

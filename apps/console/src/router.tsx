@@ -15,7 +15,7 @@ import { parseEntryIndex, parseSignInSearch, parseStepUpSearch } from './routes/
 import { HomePage } from './routes/home';
 import { NotFoundPage } from './routes/not-found';
 import { RecordsPage } from './routes/records';
-import { parseQueueSearch } from './requests/search';
+import { parseQueueSearch, parseRequestId } from './requests/search';
 import { PendingPage, RootLayout, RouteErrorPage } from './routes/root';
 import { SignInPage, StepUpPage } from './routes/sign-in';
 import { parseSearchString, stringifySearchObject } from './search-params';
@@ -180,6 +180,16 @@ const requestsRoute = createRoute({
   component: lazyRouteComponent(() => import('./routes/requests'), 'RequestsPage'),
 });
 
+const requestRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: 'requests/$requestId',
+  beforeLoad: async (options) => {
+    if (parseRequestId(options.params.requestId) === null) throw notFound();
+    return requireSession(options);
+  },
+  component: lazyRouteComponent(() => import('./routes/request'), 'RequestPage'),
+});
+
 const routeTree = rootRoute.addChildren([
   homeRoute,
   signInRoute,
@@ -196,6 +206,7 @@ const routeTree = rootRoute.addChildren([
   incidentRoute,
   legalHoldsRoute,
   requestsRoute,
+  requestRoute,
   verifyBundleRoute,
 ]);
 

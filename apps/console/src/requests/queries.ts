@@ -37,3 +37,17 @@ export const savedViewsQuery = queryOptions({
   queryKey: ['me', 'console-views'] as const,
   queryFn: ({ signal }) => unwrap(api.GET('/v1/me/console-views', { signal })),
 });
+
+export const requestQuery = (requestId: string) =>
+  queryOptions({
+    queryKey: ['requests', 'one', requestId] as const,
+    queryFn: ({ signal }) => unwrap(api.GET('/v1/data-subject-requests/{requestId}', { params: { path: { requestId } }, signal })),
+  });
+
+/** Where a deletion stands and its last failure; a 404 while no deletion has begun. */
+export const deletionQuery = (requestId: string) =>
+  queryOptions({
+    queryKey: ['requests', 'one', requestId, 'deletion'] as const,
+    queryFn: ({ signal }) => unwrap(api.GET('/v1/data-subject-requests/{requestId}/deletion', { params: { path: { requestId } }, signal })),
+    retry: false,
+  });

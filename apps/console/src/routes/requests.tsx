@@ -278,7 +278,11 @@ function QueueTable({
                   </span>{' '}
                   {r.dueOn}
                 </td>
-                <td className="mono">{r.requestId}</td>
+                <td className="mono">
+                  <Link to="/requests/$requestId" params={{ requestId: r.requestId }}>
+                    {r.requestId}
+                  </Link>
+                </td>
                 <td>{r.requestType}</td>
                 <td>{r.status}</td>
                 <td>{clock.kind === 'extended' ? t('requests.clock.extended', { reason: clock.reason }) : t(`requests.clock.${clock.kind}`)}</td>
