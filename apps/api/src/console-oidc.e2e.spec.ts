@@ -1,11 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { createRemoteJWKSet, exportJWK, generateKeyPair } from 'jose';
+import type { ChildProcess } from 'node:child_process';
+import { createRemoteJWKSet } from 'jose';
 import { uuidv7 } from '@attest/kernel';
 import { ApiHarness } from './testing/api-harness';
+import { freePort, startOidcProvider } from './testing/oidc-test-provider';
 
 /**
  * The console signs people in through the deployment's OpenID provider as a
@@ -21,43 +19,14 @@ const CODE_TTL_SECONDS = 2;
 const tenantId = `oidc-${randomBytes(3).toString('hex')}`;
 const officer = uuidv7();
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => {
-    server.close(() => {
-      resolve();
-    });
+const startProvider = (redirectUri: string) =>
+  startOidcProvider({
+    audience: AUDIENCE,
+    client: CONSOLE_CLIENT,
+    redirectUri,
+    codeTtlSeconds: CODE_TTL_SECONDS,
+    directory: { [officer]: { tenant: tenantId, roles: ['compliance-officer'] } },
   });
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
-
-async function startProvider(redirectUri: string): Promise<{ child: ChildProcess; issuer: string }> {
-  const { privateKey } = await generateKeyPair('ES256', { extractable: true });
-  const jwk = { ...(await exportJWK(privateKey)), kid: 'platform-1', alg: 'ES256', use: 'sig' };
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', join(__dirname, 'testing', 'oidc-provider-process.ts')], {
-    env: {
-      ...process.env,
-      OIDC_AUDIENCE: AUDIENCE,
-      OIDC_SIGNING_JWK: JSON.stringify(jwk),
-      OIDC_CONSOLE_CLIENT: JSON.stringify({ ...CONSOLE_CLIENT, redirect_uri: redirectUri }),
-      OIDC_CODE_TTL: String(CODE_TTL_SECONDS),
-      OIDC_DIRECTORY: JSON.stringify({ [officer]: { tenant: tenantId, roles: ['compliance-officer'] } }),
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const errors: string[] = [];
-  child.stderr.on('data', (chunk: Buffer) => errors.push(chunk.toString('utf8')));
-  const first = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout }).once('line', resolve);
-    child.once('exit', (code) => {
-      reject(new Error(`the OIDC provider exited (${String(code)}): ${errors.join('')}`));
-    });
-  });
-  return { child, issuer: (JSON.parse(first) as { issuer: string }).issuer };
-}
 
 const cookiePairs = (res: Response): Map<string, { value: string; attributes: string }> =>
   new Map(
