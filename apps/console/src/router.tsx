@@ -190,6 +190,14 @@ const requestRoute = createRoute({
   component: lazyRouteComponent(() => import('./routes/request'), 'RequestPage'),
 });
 
+// Organization administration (issue 23): the tenant's API keys.
+const apiKeysRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: 'admin/api-keys',
+  beforeLoad: requireSession,
+  component: lazyRouteComponent(() => import('./routes/admin-api-keys'), 'ApiKeysPage'),
+});
+
 const routeTree = rootRoute.addChildren([
   homeRoute,
   signInRoute,
@@ -207,6 +215,7 @@ const routeTree = rootRoute.addChildren([
   legalHoldsRoute,
   requestsRoute,
   requestRoute,
+  apiKeysRoute,
   verifyBundleRoute,
 ]);
 

@@ -4,6 +4,7 @@ import { consentEn } from './consent';
 import { registersEn } from './registers';
 import { incidentsEn } from './incidents';
 import { requestsEn } from './requests';
+import { adminEn } from './admin';
 
 export const en = {
   'app.name': 'Attest console',
@@ -249,6 +250,7 @@ export const en = {
   ...registersEn,
   ...incidentsEn,
   ...requestsEn,
+  ...adminEn,
 } as const;
 
 export type MessageKey = keyof typeof en;

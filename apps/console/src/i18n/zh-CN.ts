@@ -4,6 +4,7 @@ import type { Messages } from './en';
 import { registersZhCN } from './registers';
 import { incidentsZhCN } from './incidents';
 import { requestsZhCN } from './requests';
+import { adminZhCN } from './admin';
 
 export const zhCN: Messages = {
   'app.name': 'Attest 控制台',
@@ -245,4 +246,5 @@ export const zhCN: Messages = {
   ...registersZhCN,
   ...incidentsZhCN,
   ...requestsZhCN,
+  ...adminZhCN,
 };

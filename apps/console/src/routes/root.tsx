@@ -57,6 +57,11 @@ export function RootLayout() {
               </Link>
             </li>
             <li>
+              <Link to="/admin/api-keys" preload={preload} activeProps={{ 'aria-current': 'page' }}>
+                {t('admin.nav')}
+              </Link>
+            </li>
+            <li>
               <Link to="/registers/activities" preload={preload} aria-current={inRegisters ? 'page' : undefined}>
                 {t('registers.nav')}
               </Link>
