@@ -2,6 +2,7 @@ import type { Page } from 'playwright-core';
 import { FixedClock } from '@attest/kernel';
 import { SUBJECT_RIGHTS, type SubjectRights } from '@attest/requests-application';
 import { ApiHarness } from './testing/api-harness';
+import { WebhookInbox } from './testing/webhook-inbox';
 import { ConsoleBrowser, attributes, chromiumAvailable, screenshot, seriousViolations } from './testing/console-browser';
 
 /**
@@ -22,10 +23,14 @@ const LETTERS = 30;
   let tenantId: string;
   let handler: string;
   let deletion: string;
+  let service: string;
+  let keptCustomer: string;
+  let inbox: WebhookInbox;
   const letters: string[] = [];
 
   beforeAll(async () => {
     await ui.start('console_requests_browser');
+    inbox = await WebhookInbox.start(api.infra, clock);
     const registered = await api.call('POST', '/v1/registrations/enterprise', {
       body: {
         tenantId: 'console-requests',
@@ -37,7 +42,7 @@ const LETTERS = 30;
     });
     expect(registered.status).toBe(201);
     tenantId = (registered.body as { tenantId: string }).tenantId;
-    const service = await api.key(tenantId, ['service']);
+    service = await api.key(tenantId, ['service']);
     handler = await api.key(tenantId, ['dsr-handler']);
     const created = await api.call('POST', '/v1/customers', { key: service, body: { profile: { name: 'Requester Person' }, tags: [] } });
     const customerId = (created.body as { id: string }).id;
@@ -62,10 +67,13 @@ const LETTERS = 30;
       },
     });
     deletion = (res.body as { requestId: string }).requestId;
+    const kept = await api.call('POST', '/v1/customers', { key: service, body: { profile: { name: 'Person Under Hold' }, tags: [] } });
+    keptCustomer = (kept.body as { id: string }).id;
     page = await ui.newPage();
   }, 180_000);
 
   afterAll(async () => {
+    await inbox.stop();
     await ui.stop();
   });
 
@@ -117,7 +125,8 @@ const LETTERS = 30;
   it('a deletion from the request page: identity check, start, a failed erasure shown with its step, a retry that finishes, the certificate', async () => {
     await page.goto(`${api.base}/console/requests/${deletion}`);
     await page.locator(`[data-request-page="${deletion}"]`).waitFor();
-    await page.getByLabel('How you checked the identity').fill('Signed e-mail matched the customer file');
+    await page.getByLabel('How you checked the identity').selectOption('signed-letter');
+    await page.getByLabel('Your reference for the check').fill('Mail room log 2026-118');
     await page.getByRole('button', { name: 'Record the identity check' }).click();
     await page.getByRole('button', { name: 'Start work' }).click();
     await page.locator('[data-status="in-progress"]').waitFor();
@@ -141,5 +150,60 @@ const LETTERS = 30;
     const certificate = await api.call('GET', `/v1/data-subject-requests/${deletion}/certificate`, { key: handler });
     expect(certificate.status).toBe(200);
     expect(await seriousViolations(page)).toEqual([]);
+  });
+  it('a deletion entered by hand (received by letter two days ago), verified by code, carried out with a legal hold, to its certificate page', async () => {
+    await ui.signIn(page, tenantId, HANDLER, '/console/requests/new');
+    await page.getByRole('heading', { name: 'Enter a request', level: 1 }).waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    const received = new Date(clock.now().getTime() - 2 * 86_400_000).toISOString().slice(0, 10);
+    await page.getByLabel('Customer id (the data subject)').fill(keptCustomer);
+    await page.getByLabel('Type').selectOption('deletion');
+    await page.getByLabel('Channel').selectOption('letter');
+    await page.getByLabel('Actually received at').fill(`${received}T12:00`);
+    await page.getByLabel('E-mail').fill('hold@example.org');
+    await page.getByRole('button', { name: 'Enter the request' }).click();
+    await page.waitForURL(/\/console\/requests\/[0-9a-f-]{36}$/);
+    const requestId = page.url().split('/').pop() ?? '';
+    await page.locator(`[data-request-page="${requestId}"]`).waitFor();
+    // The deadline counts from the day the letter arrived, not from today.
+    const entered = (await api.call('GET', `/v1/data-subject-requests/${requestId}`, { key: handler })).body as { receivedAt: string; channel: string };
+    expect(entered.channel).toBe('letter');
+    expect(Date.parse(entered.receivedAt)).toBeLessThan(clock.now().getTime() - 86_400_000);
+    // The requester's contact is not on the page.
+    expect(await page.locator('main').innerText()).not.toContain('hold@example.org');
+
+    // A wrong code is refused beside its form; the right one verifies.
+    await page.getByRole('button', { name: 'Send a verification code' }).click();
+    await page.locator('[data-challenge]').waitFor();
+    const message = (await inbox.dispatch()).find((m) => m.kind === 'one-time-code' && m.payload.requestId === requestId);
+    const code = message?.payload.code ?? '';
+    expect(code).not.toBe('');
+    await page.getByLabel('Code the requester read back').fill(code === '000000' ? '111111' : '000000');
+    await page.getByRole('button', { name: 'Check the code' }).click();
+    await page.locator('[data-step="check-code"] [role="alert"]').waitFor();
+    expect(await page.locator('[data-step="check-code"] [role="alert"]').innerText()).toContain('DSR.CODE_INVALID');
+    await page.getByLabel('Code the requester read back').fill(code);
+    await page.getByRole('button', { name: 'Check the code' }).click();
+    await page.locator('[data-status="verified"]').waitFor();
+    await page.getByRole('button', { name: 'Assign to me' }).click();
+    await page.getByRole('button', { name: 'Start work' }).click();
+    await page.locator('[data-status="in-progress"]').waitFor();
+    await page.getByLabel('Profile field kept').fill('name');
+    await page.getByLabel('Reason for keeping it').fill('Legal claim 2026-117 pending');
+    await page.getByLabel('Kept until').fill('2030-12-31');
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, 'console-request-page');
+
+    await page.getByRole('button', { name: 'Carry out the request' }).click();
+    await page.locator('[data-status="completed"]').waitFor();
+    await page.getByRole('link', { name: 'The deletion certificate and the data retained' }).click();
+    await page.locator('[data-certificate-page]').waitFor();
+    await page.locator('table[data-retained="1"]').waitFor();
+    const text = await page.locator('main').innerText();
+    expect(text).toContain(requestId);
+    expect(text).toContain('Legal claim 2026-117 pending');
+    expect(text).not.toContain('Person Under Hold'); // the kept value is not shown
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, 'console-request-certificate');
   });
 });

@@ -190,6 +190,23 @@ const requestRoute = createRoute({
   component: lazyRouteComponent(() => import('./routes/request'), 'RequestPage'),
 });
 
+const requestNewRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: 'requests/new',
+  beforeLoad: requireSession,
+  component: lazyRouteComponent(() => import('./routes/requests-new'), 'NewRequestPage'),
+});
+
+const requestCertificateRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: 'requests/$requestId/certificate',
+  beforeLoad: async (options) => {
+    if (parseRequestId(options.params.requestId) === null) throw notFound();
+    return requireSession(options);
+  },
+  component: lazyRouteComponent(() => import('./routes/requests-certificate'), 'RequestCertificatePage'),
+});
+
 // Organization administration (issue 23): the tenant's API keys.
 const apiKeysRoute = createRoute({
   getParentRoute: () => rootRoute,
@@ -215,6 +232,8 @@ const routeTree = rootRoute.addChildren([
   legalHoldsRoute,
   requestsRoute,
   requestRoute,
+  requestNewRoute,
+  requestCertificateRoute,
   apiKeysRoute,
   verifyBundleRoute,
 ]);

@@ -51,3 +51,19 @@ export const deletionQuery = (requestId: string) =>
     queryFn: ({ signal }) => unwrap(api.GET('/v1/data-subject-requests/{requestId}/deletion', { params: { path: { requestId } }, signal })),
     retry: false,
   });
+
+/** A completed deletion's signed certificate (404 `DSR.NO_CERTIFICATE` before). */
+export const certificateQuery = (requestId: string) =>
+  queryOptions({
+    queryKey: ['requests', 'one', requestId, 'certificate'] as const,
+    queryFn: ({ signal }) => unwrap(api.GET('/v1/data-subject-requests/{requestId}/certificate', { params: { path: { requestId } }, signal })),
+    retry: false,
+  });
+
+/** What a deletion kept (D5): each field, why, until when. Its value is personal data and is never shown. */
+export const retainedQuery = (requestId: string) =>
+  queryOptions({
+    queryKey: ['requests', 'one', requestId, 'retained'] as const,
+    queryFn: ({ signal }) => unwrap(api.GET('/v1/data-subject-requests/{requestId}/retained', { params: { path: { requestId } }, signal })),
+    retry: false,
+  });

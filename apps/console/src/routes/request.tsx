@@ -3,7 +3,7 @@
 // that continues from there, and the answer's documents once it is done.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { getRouteApi, Link } from '@tanstack/react-router';
-import { useId, useState, type SubmitEvent } from 'react';
+import { useId, useState, type ReactNode, type SubmitEvent } from 'react';
 import { api, unwrap } from '../api/client';
 import { problemOf } from '../api/problem';
 import { sessionQuery } from '../api/queries';
@@ -12,6 +12,7 @@ import { ErrorBox } from '../components/ErrorBox';
 import { Fact } from '../components/Fact';
 import { useDocumentTitle } from '../components/use-document-title';
 import { useI18n } from '../i18n/context';
+import { extensionBody, IDENTITY_METHODS, identityNote, reasonLines, type IdentityMethod } from '../requests/forms';
 import { deletionQuery, requestQuery } from '../requests/queries';
 import { clockOf, lightOf, timelineOf, type QueueRequest } from '../requests/search';
 
@@ -28,7 +29,11 @@ export function RequestPage() {
         <Link to="/requests">{t('request.back')}</Link>
       </p>
       <h1>{t('request.title')}</h1>
-      {query.isPending && <p className="muted">{t('app.loading')}</p>}
+      {query.isPending && (
+        <p className="muted" role="status">
+          {t('app.loading')}
+        </p>
+      )}
       {query.isError && <ErrorBox error={query.error} onRetry={() => void query.refetch()} />}
       {query.data && <RequestView request={query.data} />}
     </div>
@@ -120,93 +125,309 @@ function DeletionProgress({ request }: { readonly request: QueueRequest }) {
   );
 }
 
-/** The handler's next steps for an open request; each shows the API's refusal beside it. */
+/** One step of the handler's: a small form whose refusal (problem+json) is shown beside it. */
+function StepForm({
+  title,
+  submit,
+  run,
+  children,
+  onDone,
+  step,
+}: {
+  readonly title: string;
+  readonly submit: string;
+  /** The API call, or null while the form is incomplete (then nothing is sent). */
+  readonly run: () => Promise<unknown> | null;
+  readonly children?: ReactNode;
+  readonly onDone?: (answer: unknown) => void;
+  readonly step: string;
+}) {
+  const { t } = useI18n();
+  const queryClient = useQueryClient();
+  const [incomplete, setIncomplete] = useState(false);
+  const mutation = useMutation({
+    mutationFn: (call: Promise<unknown>) => call,
+    onSuccess: (answer) => onDone?.(answer),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: ['requests'] }),
+  });
+  const onSubmit = (event: SubmitEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const call = run();
+    setIncomplete(call === null);
+    if (call !== null) mutation.mutate(call);
+  };
+  return (
+    <form onSubmit={onSubmit} className="step-form" aria-label={title} data-step={step}>
+      {children}
+      <button type="submit" disabled={mutation.isPending}>
+        {submit}
+      </button>
+      {incomplete && (
+        <p className="error-box" role="alert">
+          {t('request.incomplete')}
+        </p>
+      )}
+      {mutation.isError && <ErrorBox error={mutation.error} />}
+    </form>
+  );
+}
+
+/** A labelled input of a step form. */
+function Input({
+  id,
+  label,
+  value,
+  onChange,
+  type = 'text',
+  hint,
+}: {
+  readonly id: string;
+  readonly label: string;
+  readonly value: string;
+  readonly onChange: (value: string) => void;
+  readonly type?: string;
+  readonly hint?: string;
+}) {
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <input
+        id={id}
+        type={type}
+        value={value}
+        autoComplete="off"
+        aria-describedby={hint === undefined ? undefined : `${id}-hint`}
+        onChange={(event) => {
+          onChange(event.target.value);
+        }}
+      />
+      {hint !== undefined && (
+        <p id={`${id}-hint`} className="muted small">
+          {hint}
+        </p>
+      )}
+    </div>
+  );
+}
+
+/** The handler's next steps for an open request; each is its own form with the API's refusal beside it. */
 function NextSteps({ request }: { readonly request: QueueRequest }) {
   const { t } = useI18n();
   const id = useId();
-  const queryClient = useQueryClient();
   const session = useQuery(sessionQuery);
-  const [note, setNote] = useState('');
+  const [challenge, setChallenge] = useState<{ challengeId: string; expiresAt: string } | null>(null);
+  const [code, setCode] = useState('');
+  const [method, setMethod] = useState<IdentityMethod>('id-seen-in-person');
+  const [reference, setReference] = useState('');
+  const [escalation, setEscalation] = useState('');
+  const [extension, setExtension] = useState({ reason: '', dueOn: request.maxExtendedDueOn ?? '', toldAt: '' });
+  const [hold, setHold] = useState({ field: '', reason: '', until: '' });
   const [reasons, setReasons] = useState('');
   const [complaint, setComplaint] = useState('');
   const path = { params: { path: { requestId: request.requestId } } };
-  const step = useMutation({
-    mutationFn: async (kind: 'identity' | 'code' | 'assign' | 'start' | 'execute' | 'reject'): Promise<unknown> => {
-      switch (kind) {
-        case 'identity':
-          return unwrap(api.POST('/v1/data-subject-requests/{requestId}/identity-checks', { ...path, body: { note } }));
-        case 'code':
-          return unwrap(api.POST('/v1/data-subject-requests/{requestId}/verification-codes', path));
-        case 'assign':
-          return unwrap(api.POST('/v1/data-subject-requests/{requestId}/assignment', { ...path, body: { handler: session.data?.actor ?? '' } }));
-        case 'start':
-          return unwrap(api.POST('/v1/data-subject-requests/{requestId}/start', path));
-        case 'execute':
-          return unwrap(api.POST('/v1/data-subject-requests/{requestId}/execution', { ...path, body: {} }));
-        case 'reject':
-          return unwrap(
-            api.POST('/v1/data-subject-requests/{requestId}/rejection', {
-              ...path,
-              body: {
-                reasons: reasons
-                  .split('\n')
-                  .map((r) => r.trim())
-                  .filter((r) => r !== ''),
-                complaint,
-              },
-            }),
-          );
-      }
-    },
-    onSettled: () => queryClient.invalidateQueries({ queryKey: ['requests'] }),
-  });
-  const run = (kind: Parameters<typeof step.mutate>[0]) => (event: SubmitEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    step.mutate(kind);
-  };
+  const holdComplete = hold.field.trim() !== '' && hold.reason.trim() !== '' && hold.until !== '';
+  const holdEmpty = hold.field.trim() === '' && hold.reason.trim() === '' && hold.until === '';
   return (
     <section className="card" aria-labelledby={`${id}-title`}>
       <h2 id={`${id}-title`}>{t('request.next')}</h2>
-      {step.isError && <ErrorBox error={step.error} />}
       <div className="inline-form">
         {request.handler !== session.data?.actor && (
-          <form onSubmit={run('assign')}>
-            <button type="submit">{t('request.assignToMe')}</button>
-          </form>
-        )}
-        {!request.verified && (
-          <form onSubmit={run('code')}>
-            <button type="submit">{t('request.sendCode')}</button>
-          </form>
+          <StepForm
+            step="assign"
+            title={t('request.assignToMe')}
+            submit={t('request.assignToMe')}
+            run={() =>
+              session.data ? unwrap(api.POST('/v1/data-subject-requests/{requestId}/assignment', { ...path, body: { handler: session.data.actor } })) : null
+            }
+          />
         )}
         {request.status === 'verified' && (
-          <form onSubmit={run('start')}>
-            <button type="submit">{t('request.start')}</button>
-          </form>
-        )}
-        {request.status === 'in-progress' && (
-          <form onSubmit={run('execute')}>
-            <button type="submit">{t('request.execute')}</button>
-          </form>
+          <StepForm
+            step="start"
+            title={t('request.start')}
+            submit={t('request.start')}
+            run={() => unwrap(api.POST('/v1/data-subject-requests/{requestId}/start', path))}
+          />
         )}
       </div>
       {!request.verified && (
-        <form onSubmit={run('identity')}>
-          <div className="field">
-            <label htmlFor={`${id}-note`}>{t('request.identityNote')}</label>
-            <input
-              id={`${id}-note`}
-              value={note}
-              onChange={(event) => {
-                setNote(event.target.value);
+        <>
+          <h3>{t('request.verify')}</h3>
+          <StepForm
+            step="send-code"
+            title={t('request.sendCode')}
+            submit={t('request.sendCode')}
+            run={() => unwrap(api.POST('/v1/data-subject-requests/{requestId}/verification-codes', path))}
+            onDone={(answer) => {
+              if (isChallenge(answer)) setChallenge(answer);
+            }}
+          >
+            {challenge && (
+              <p role="status" data-challenge={challenge.challengeId}>
+                {t('request.codeSent')} <DateTime value={challenge.expiresAt} />
+              </p>
+            )}
+          </StepForm>
+          <StepForm
+            step="check-code"
+            title={t('request.checkCode')}
+            submit={t('request.checkCode')}
+            run={() =>
+              challenge === null || code.trim() === ''
+                ? null
+                : unwrap(
+                    api.POST('/v1/data-subject-requests/{requestId}/verification', {
+                      ...path,
+                      body: { challengeId: challenge.challengeId, code: code.trim() },
+                    }),
+                  )
+            }
+          >
+            <Input id={`${id}-code`} label={t('request.code')} value={code} onChange={setCode} hint={t('request.codeHint')} />
+          </StepForm>
+          <StepForm
+            step="identity"
+            title={t('request.recordIdentity')}
+            submit={t('request.recordIdentity')}
+            run={() => {
+              const note = identityNote(t(`request.method.${method}`), reference);
+              return note === null ? null : unwrap(api.POST('/v1/data-subject-requests/{requestId}/identity-checks', { ...path, body: { note } }));
+            }}
+          >
+            <div className="field">
+              <label htmlFor={`${id}-method`}>{t('request.identityMethod')}</label>
+              <select
+                id={`${id}-method`}
+                value={method}
+                onChange={(event) => {
+                  setMethod(IDENTITY_METHODS.find((m) => m === event.target.value) ?? 'other');
+                }}
+              >
+                {IDENTITY_METHODS.map((m) => (
+                  <option key={m} value={m}>
+                    {t(`request.method.${m}`)}
+                  </option>
+                ))}
+              </select>
+            </div>
+            <Input id={`${id}-reference`} label={t('request.identityReference')} value={reference} onChange={setReference} hint={t('request.identityHint')} />
+          </StepForm>
+        </>
+      )}
+      {request.status === 'in-progress' && (
+        <>
+          <h3>{t('request.execute')}</h3>
+          <StepForm
+            step="execute"
+            title={t('request.execute')}
+            submit={t('request.execute')}
+            run={() => {
+              if (!holdEmpty && !holdComplete) return null;
+              const body = holdComplete ? { legalHolds: [{ field: hold.field.trim(), reason: hold.reason.trim(), until: hold.until }] } : {};
+              return unwrap(api.POST('/v1/data-subject-requests/{requestId}/execution', { ...path, body }));
+            }}
+          >
+            {request.requestType === 'deletion' && (
+              <fieldset>
+                <legend>{t('request.hold')}</legend>
+                <p className="muted small">{t('request.holdHint')}</p>
+                <Input
+                  id={`${id}-hold-field`}
+                  label={t('request.holdField')}
+                  value={hold.field}
+                  onChange={(field) => {
+                    setHold({ ...hold, field });
+                  }}
+                />
+                <Input
+                  id={`${id}-hold-reason`}
+                  label={t('request.holdReason')}
+                  value={hold.reason}
+                  onChange={(reason) => {
+                    setHold({ ...hold, reason });
+                  }}
+                />
+                <Input
+                  id={`${id}-hold-until`}
+                  label={t('request.holdUntil')}
+                  type="date"
+                  value={hold.until}
+                  onChange={(until) => {
+                    setHold({ ...hold, until });
+                  }}
+                />
+              </fieldset>
+            )}
+          </StepForm>
+        </>
+      )}
+      {request.extension === null && request.maxExtendedDueOn !== null && (
+        <>
+          <h3>{t('request.extend')}</h3>
+          <StepForm
+            step="extend"
+            title={t('request.extend')}
+            submit={t('request.extend')}
+            run={() => {
+              const body = extensionBody(extension.reason, extension.dueOn, extension.toldAt);
+              return body === null ? null : unwrap(api.POST('/v1/data-subject-requests/{requestId}/extension', { ...path, body }));
+            }}
+          >
+            <p className="muted small">{t('request.extendHint', { max: request.maxExtendedDueOn, by: request.extensionNoticeBy ?? '—' })}</p>
+            <Input
+              id={`${id}-ext-reason`}
+              label={t('request.extendReason')}
+              value={extension.reason}
+              onChange={(reason) => {
+                setExtension({ ...extension, reason });
               }}
             />
-            <p className="muted small">{t('request.identityHint')}</p>
-          </div>
-          <button type="submit">{t('request.recordIdentity')}</button>
-        </form>
+            <Input
+              id={`${id}-ext-due`}
+              label={t('request.extendDueOn')}
+              type="date"
+              value={extension.dueOn}
+              onChange={(dueOn) => {
+                setExtension({ ...extension, dueOn });
+              }}
+            />
+            <Input
+              id={`${id}-ext-told`}
+              label={t('request.extendToldAt')}
+              type="datetime-local"
+              value={extension.toldAt}
+              onChange={(toldAt) => {
+                setExtension({ ...extension, toldAt });
+              }}
+            />
+          </StepForm>
+        </>
       )}
-      <form onSubmit={run('reject')}>
+      <h3>{t('request.escalate')}</h3>
+      <StepForm
+        step="escalate"
+        title={t('request.escalate')}
+        submit={t('request.escalate')}
+        run={() =>
+          escalation.trim() === ''
+            ? null
+            : unwrap(api.POST('/v1/data-subject-requests/{requestId}/escalations', { ...path, body: { reason: escalation.trim() } }))
+        }
+      >
+        <Input id={`${id}-escalation`} label={t('request.escalateReason')} value={escalation} onChange={setEscalation} />
+      </StepForm>
+      <h3>{t('request.reject')}</h3>
+      <StepForm
+        step="reject"
+        title={t('request.reject')}
+        submit={t('request.reject')}
+        run={() => {
+          const lines = reasonLines(reasons);
+          return lines.length === 0 || complaint.trim() === ''
+            ? null
+            : unwrap(api.POST('/v1/data-subject-requests/{requestId}/rejection', { ...path, body: { reasons: lines, complaint: complaint.trim() } }));
+        }}
+      >
         <div className="field">
           <label htmlFor={`${id}-reasons`}>{t('requests.bulkReasons')}</label>
           <textarea
@@ -218,21 +439,19 @@ function NextSteps({ request }: { readonly request: QueueRequest }) {
             }}
           />
         </div>
-        <div className="field">
-          <label htmlFor={`${id}-complaint`}>{t('requests.bulkComplaint')}</label>
-          <input
-            id={`${id}-complaint`}
-            value={complaint}
-            onChange={(event) => {
-              setComplaint(event.target.value);
-            }}
-          />
-        </div>
-        <button type="submit">{t('request.reject')}</button>
-      </form>
+        <Input id={`${id}-complaint`} label={t('requests.bulkComplaint')} value={complaint} onChange={setComplaint} />
+      </StepForm>
     </section>
   );
 }
+
+const isChallenge = (answer: unknown): answer is { challengeId: string; expiresAt: string } =>
+  typeof answer === 'object' &&
+  answer !== null &&
+  'challengeId' in answer &&
+  typeof answer.challengeId === 'string' &&
+  'expiresAt' in answer &&
+  typeof answer.expiresAt === 'string';
 
 /** The answer's documents: the access export (a readable page and JSON), the deletion certificate. */
 function Documents({ request }: { readonly request: QueueRequest }) {
@@ -257,11 +476,18 @@ function Documents({ request }: { readonly request: QueueRequest }) {
           </>
         )}
         {request.requestType === 'deletion' && (
-          <li>
-            <a href={`${base}/certificate`} download={`deletion-certificate-${request.requestId}.json`} data-certificate>
-              {t('request.certificate')}
-            </a>
-          </li>
+          <>
+            <li>
+              <Link to="/requests/$requestId/certificate" params={{ requestId: request.requestId }} data-certificate>
+                {t('request.certificatePage')}
+              </Link>
+            </li>
+            <li>
+              <a href={`${base}/certificate`} download={`deletion-certificate-${request.requestId}.json`}>
+                {t('request.certificate')}
+              </a>
+            </li>
+          </>
         )}
       </ul>
       {request.outcome && <p>{request.outcome.summary}</p>}

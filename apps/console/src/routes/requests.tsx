@@ -37,6 +37,9 @@ export function RequestsPage() {
     <div className="page wide">
       <h1>{t('requests.title')}</h1>
       <p className="lead">{t('requests.intro')}</p>
+      <p>
+        <Link to="/requests/new">{t('requests.newRequest')}</Link>
+      </p>
       <Tabs search={search} />
       <Filters search={search} />
       <SavedViews search={search} />
