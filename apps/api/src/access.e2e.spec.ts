@@ -263,6 +263,9 @@ const ROUTES: readonly RouteCase[] = [
   { method: 'GET', path: '/v1/data-subject-requests/bulk-actions/{jobId}', permission: 'requests:read' },
   { method: 'GET', path: '/v1/data-subject-requests/{requestId}', permission: 'requests:read' },
   { method: 'GET', path: '/v1/data-subject-requests/{requestId}/deletion', permission: 'requests:read' },
+  { method: 'GET', path: '/v1/data-subject-requests/{requestId}/timeline', permission: 'requests:read' },
+  { method: 'GET', path: '/v1/data-subject-requests/{requestId}/requester', permission: 'personal-data:read' },
+  { method: 'POST', path: '/v1/data-subject-requests/{requestId}/comments', permission: 'requests:manage', body: { text: 'fuzz' } },
   { method: 'POST', path: '/v1/data-subject-requests/{requestId}/verification-codes', permission: 'requests:manage' },
   {
     method: 'POST',

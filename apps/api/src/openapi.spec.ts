@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { generateOpenApi, OPENAPI_FILE, serialise } from './openapi';
 import { chooseExamples } from './openapi-examples';
 import { committedResponseSchemas, generateResponseSchemas } from './response-schemas';
@@ -12,6 +13,29 @@ const committedDocument = (): { paths: Record<string, Record<string, Operation>>
   JSON.parse(readFileSync(OPENAPI_FILE, 'utf8')) as { paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, unknown> } };
 
 describe('OpenAPI', () => {
+  it('names every request and response class once: the document keys schemas by class name and keeps only one of two namesakes', () => {
+    // Two `ContactDto` classes once made the published schema of a data-subject request demand the
+    // accounts contact's `name`, which the requests API refuses.
+    const root = join(__dirname, '..', '..', '..');
+    const sources = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+        const path = join(dir, entry.name);
+        if (entry.isDirectory()) return entry.name === 'node_modules' ? [] : sources(path);
+        return entry.name.endsWith('.ts') && !entry.name.endsWith('.spec.ts') ? [path] : [];
+      });
+    const files = [join(root, 'apps', 'api', 'src'), join(root, 'libs')]
+      .flatMap(sources)
+      .filter((file) => readFileSync(file, 'utf8').includes('@nestjs/swagger'));
+    const declared = new Map<string, string[]>();
+    for (const file of files) {
+      for (const [, name] of readFileSync(file, 'utf8').matchAll(/^(?:export )?class (\w+)/gm)) {
+        if (name !== undefined) declared.set(name, [...(declared.get(name) ?? []), file.slice(root.length + 1)]);
+      }
+    }
+    expect(declared.size).toBeGreaterThan(100);
+    expect([...declared].filter(([, where]) => where.length > 1)).toEqual([]);
+  });
+
   it('docs/openapi.json is what the running app describes (run `npm run openapi` after changing routes)', async () => {
     const committed = readFileSync(OPENAPI_FILE, 'utf8');
     expect(serialise(await generateOpenApi())).toBe(committed);

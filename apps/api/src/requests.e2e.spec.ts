@@ -298,6 +298,72 @@ describe('data-subject requests end to end (D1–D3, K2; real HTTP, real Postgre
     );
   });
 
+  it('D2 request page: comments between handlers, and a timeline of every event of the request, open or closed, without the contact', async () => {
+    const { requestId } = await receive('deletion');
+    const { challengeId, code } = await codeFor(requestId);
+    await post(requestId, 'verification', { challengeId: challengeId, code: code === '000000' ? '111111' : '000000' });
+    await post(requestId, 'verification', { challengeId, code });
+    await post(requestId, 'assignment', { handler: 'user:alice' });
+    const made = await post(requestId, 'comments', { text: 'Paper file archived off-site.\nRetrieval booked for Monday.' });
+    expect(made.status).toBe(201);
+    expect(made.body).toMatchObject({ kind: 'commented', text: 'Paper file archived off-site.\nRetrieval booked for Monday.' });
+    expect(body<{ actor: string | null }>(made).actor).toMatch(/^apiKey:/); // the handler's key
+    expect((await post(requestId, 'comments', { text: '' })).body).toMatchObject({ status: 400 });
+    expect((await post(requestId, 'comments', { text: '   ' })).body).toMatchObject({ status: 400, code: 'DSR.COMMENT_INVALID' });
+    expect((await post(requestId, 'comments', { text: 'x'.repeat(2001) })).body).toMatchObject({ status: 400 });
+    expect((await post(requestId, 'comments', { text: 'bell \u0007' })).body).toMatchObject({ status: 400 });
+    await post(requestId, 'rejection', { reasons: ['duplicate of an answered request'], complaint: 'Complain to the authority: dpa.example.org' });
+    // A closed request still takes comments.
+    expect((await post(requestId, 'comments', { text: 'Requester called: satisfied with the answer.' })).status).toBe(201);
+
+    const timeline = await api.call('GET', `/v1/data-subject-requests/${requestId}/timeline`, { key: handler });
+    expect(timeline.status).toBe(200);
+    const { entries } = body<{ entries: { kind: string; text: string | null; revision: number | null }[] }>(timeline);
+    expect(entries.map((e) => e.kind)).toEqual(['received', 'code-sent', 'code-failed', 'identity-verified', 'assigned', 'commented', 'rejected', 'commented']);
+    expect(entries.map((e) => e.revision)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(JSON.stringify(timeline.body)).not.toContain(requesterEmail);
+    expect((await api.call('GET', `/v1/data-subject-requests/${requestId}/timeline`, { key: operator })).status).toBe(403);
+    expect((await api.call('GET', '/v1/data-subject-requests/01890000-0000-7000-8000-000000000000/timeline', { key: handler })).body).toMatchObject({
+      status: 404,
+      code: 'DSR.NOT_FOUND',
+    });
+  });
+
+  it("C3 reveal: the requester's contact only with a declared purpose and personal-data:read, each read recorded in the processing record first", async () => {
+    const { requestId } = await receive('access');
+    const path = `/v1/data-subject-requests/${requestId}/requester`;
+    expect(JSON.stringify((await api.call('GET', `/v1/data-subject-requests/${requestId}`, { key: handler })).body)).not.toContain(requesterEmail);
+    expect((await api.call('GET', path, { key: handler })).body).toMatchObject({ status: 400, code: 'PURPOSE.REQUIRED' });
+    expect((await api.call('GET', path, { key: officer, headers: { 'x-purpose': 'data-subject-request' } })).status).toBe(403);
+    const tenantId = body<{ tenantId: string }>(await api.call('GET', '/v1/me', { key: handler })).tenantId;
+    const pseudonym = await api.infra.privacy.pseudonymForSearch(tenantId, customer);
+    const readsBefore = async (): Promise<number> => {
+      await api.infra.recordLog.drain();
+      const [row] = await api.infra.dataSource.query<{ n: string }[]>(
+        `SELECT count(*)::text AS n FROM processing.records WHERE kind = 'read' AND subject = $1 AND purpose = 'data-subject-request'`,
+        [pseudonym],
+      );
+      return Number(row?.n);
+    };
+    const before = await readsBefore();
+    const revealed = await api.call('GET', path, { key: handler, headers: { 'x-purpose': 'data-subject-request' } });
+    expect(revealed.status).toBe(200);
+    expect(revealed.body).toMatchObject({ requestId, relation: 'self', email: requesterEmail, phone: null, erased: false });
+    expect(body<{ recordedAs: string }>(revealed).recordedAs).toMatch(/^[0-9a-f-]{36}$/);
+    // Recorded as a read of the request contact, by the handler, for that purpose, under the subject's pseudonym.
+    expect(await readsBefore()).toBe(before + 1);
+    const [entry] = await api.infra.dataSource.query<{ body: string }[]>(
+      `SELECT body FROM processing.records WHERE kind = 'read' AND subject = $1 AND purpose = 'data-subject-request' ORDER BY idx DESC LIMIT 1`,
+      [pseudonym],
+    );
+    expect(JSON.parse(entry?.body ?? '{}')).toMatchObject({ categories: ['request-contact'], purpose: 'data-subject-request' });
+    expect(entry?.body).not.toContain(requesterEmail);
+    expect(
+      (await api.call('GET', '/v1/data-subject-requests/01890000-0000-7000-8000-000000000000/requester', { key: handler, headers: { 'x-purpose': 'x1' } }))
+        .status,
+    ).toBe(404);
+  });
+
   it('D1/PIPL 47: a restriction request makes the decision API deny; repeating the execution changes nothing', async () => {
     const decide = async (): Promise<{ allow: boolean; reasons: string[] }> =>
       body(

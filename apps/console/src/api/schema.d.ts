@@ -1771,6 +1771,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/data-subject-requests/{requestId}/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The request's timeline: every event of the request (received, code sent or failed, verified, assigned, escalated, extended, started, comments, completed or rejected) and its deletion's steps (erased, certified, stopped with an error code), oldest first; no personal data */
+        get: operations["RequestsController_timeline"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/data-subject-requests/{requestId}/requester": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The requester's contact (e-mail, phone), decrypted for this read; needs X-Purpose (C3), and from a console session a recent sign-in; recorded in the processing record before it is answered */
+        get: operations["RequestsController_requester"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/data-subject-requests/{requestId}/comments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A comment between handlers on the request (open or closed); it appears on the timeline */
+        post: operations["RequestsController_comment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/data-subject-requests/{requestId}/extension": {
         parameters: {
             query?: never;
@@ -2263,6 +2314,13 @@ export interface components {
             /** @example 123456 */
             code: string;
         };
+        CommentDto: {
+            /**
+             * @description A note for the other handlers, up to 2000 characters (line breaks allowed). Not for the subject's personal data: it is kept as written, with the request.
+             * @example Called the branch: the paper file is archived off-site, retrieval booked for Monday.
+             */
+            text: string;
+        };
         ConsentAtView: {
             proof: {
                 eventId: string;
@@ -2275,6 +2333,11 @@ export interface components {
             valid: boolean;
             reasons: string[];
             purposeVersion: number | null;
+        };
+        ConsentGuardianDto: {
+            name: string;
+            /** @enum {string} */
+            relationship: "parent" | "legal-guardian";
         };
         ConsentOverview: components["schemas"]["PurposeOverview"];
         ConsentReceipt: {
@@ -2687,7 +2750,7 @@ export interface components {
             thirdParty?: components["schemas"]["ThirdPartyDto"];
             crossBorder?: components["schemas"]["CrossBorderDto"];
             /** @description K4: required for a subject under 14 */
-            guardian?: components["schemas"]["GuardianDto"];
+            guardian?: components["schemas"]["ConsentGuardianDto"];
         };
         GuardianDto: {
             name: string;
@@ -3318,11 +3381,26 @@ export interface components {
         };
         /** @enum {string} */
         RequestChannel: "web" | "email" | "phone" | "letter" | "in-person" | "api";
+        RequesterContact: components["schemas"]["RequesterContactView"];
+        RequesterContactDto: {
+            /** @example li.wei@example.org */
+            email?: string;
+            /** @example +86 138 1234 5678 */
+            phone?: string;
+        };
+        RequesterContactView: {
+            requestId: string;
+            relation: components["schemas"]["RequesterRelation"];
+            email: string | null;
+            phone: string | null;
+            erased: boolean;
+            recordedAs: string;
+        };
         RequesterDto: {
             /** @enum {string} */
             relation: "self" | "guardian" | "authorized-agent";
             /** @description Where the code and the answer go; personal data, stored encrypted */
-            contact: components["schemas"]["ContactDto"];
+            contact: components["schemas"]["RequesterContactDto"];
         };
         /** @enum {string} */
         RequesterRelation: "self" | "guardian" | "authorized-agent";
@@ -3345,6 +3423,12 @@ export interface components {
         };
         /** @enum {string} */
         RequestStatus: "received" | "verifying" | "verified" | "in-progress" | "completed" | "rejected";
+        RequestTimeline: {
+            requestId: string;
+            entries: components["schemas"]["TimelineEntry"][];
+        };
+        RequestTimelineDocument: components["schemas"]["RequestTimeline"];
+        RequestTimelineEntry: components["schemas"]["TimelineEntry"];
         /** @enum {string} */
         RequestType: "access" | "correction" | "deletion" | "withdrawal" | "restriction";
         RequestView: {
@@ -3454,6 +3538,18 @@ export interface components {
             /** @example Partner Logistics Ltd */
             name: string;
         };
+        TimelineEntry: {
+            kind: components["schemas"]["TimelineKind"];
+            at: string;
+            actor: string | null;
+            text: string | null;
+            facts: {
+                [key: string]: string;
+            };
+            revision: number | null;
+        };
+        /** @enum {string} */
+        TimelineKind: "received" | "code-sent" | "code-failed" | "identity-verified" | "assigned" | "escalated" | "extended" | "started" | "completed" | "rejected" | "commented" | "deletion-erased" | "deletion-certified" | "deletion-stopped";
         TransferDto: {
             /** @example US */
             country: string;
@@ -3543,8 +3639,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "actor": "apiKey:01a243d6-dc2b-7005-ab49-9696c44f5446",
-                     *       "tenantId": "guide-4931f9b29310",
+                     *       "actor": "apiKey:01a2446c-5e01-7008-a718-756a2ebf60d3",
+                     *       "tenantId": "guide-4c6abdda2c02",
                      *       "roles": [
                      *         "org-admin",
                      *         "compliance-officer"
@@ -3620,7 +3716,7 @@ export interface operations {
                      *         "search": {
                      *           "urgency": "at-risk"
                      *         },
-                     *         "updatedAt": "2026-12-05T01:34:38.984Z"
+                     *         "updatedAt": "2026-12-05T04:18:08.042Z"
                      *       },
                      *       {
                      *         "name": "逾期",
@@ -3628,7 +3724,7 @@ export interface operations {
                      *         "search": {
                      *           "urgency": "overdue"
                      *         },
-                     *         "updatedAt": "2026-12-05T01:34:38.974Z"
+                     *         "updatedAt": "2026-12-05T04:18:08.038Z"
                      *       }
                      *     ]
                      */
@@ -3702,7 +3798,7 @@ export interface operations {
                      *         "urgency": "at-risk",
                      *         "mine": "true"
                      *       },
-                     *       "updatedAt": "2026-12-05T01:34:38.958Z"
+                     *       "updatedAt": "2026-12-05T04:18:08.025Z"
                      *     }
                      */
                     "application/json": components["schemas"]["SavedConsoleView"];
@@ -3855,28 +3951,28 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "keyId": "01a243d5-bcf2-7008-98db-c458eb30f81e",
-                     *         "prefix": "68cj4yqkkths",
+                     *         "keyId": "01a2446b-8164-7003-94f7-d46b94095ee4",
+                     *         "prefix": "x2522m5a26ah",
                      *         "roles": [
                      *           "service"
                      *         ],
                      *         "label": "short lived",
-                     *         "issuedBy": "apiKey:01a243d5-a603-7009-bb86-b6dd2d6e927d",
-                     *         "issuedAt": "2026-12-05T01:33:30.738Z",
-                     *         "expiresAt": "2027-03-05T01:33:30.738Z",
+                     *         "issuedBy": "apiKey:01a2446b-6b9a-7002-9330-4aef4bf50d9c",
+                     *         "issuedAt": "2026-12-05T04:17:05.892Z",
+                     *         "expiresAt": "2027-03-05T04:17:05.892Z",
                      *         "revokedAt": null
                      *       },
                      *       {
-                     *         "keyId": "01a243d5-bcc7-7002-98e2-747b3546d171",
-                     *         "prefix": "anfmdxlupvu3",
+                     *         "keyId": "01a2446b-8134-7007-8a53-4aeabffaf6d4",
+                     *         "prefix": "ieylsrzcryfv",
                      *         "roles": [
                      *           "service"
                      *         ],
                      *         "label": "twice",
-                     *         "issuedBy": "apiKey:01a243d5-a603-7009-bb86-b6dd2d6e927d",
-                     *         "issuedAt": "2026-12-05T01:33:30.695Z",
-                     *         "expiresAt": "2027-03-05T01:33:30.695Z",
-                     *         "revokedAt": "2026-12-05T01:33:30.711Z"
+                     *         "issuedBy": "apiKey:01a2446b-6b9a-7002-9330-4aef4bf50d9c",
+                     *         "issuedAt": "2026-12-05T04:17:05.844Z",
+                     *         "expiresAt": "2027-03-05T04:17:05.844Z",
+                     *         "revokedAt": "2026-12-05T04:17:05.865Z"
                      *       }
                      *     ]
                      */
@@ -3944,14 +4040,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "keyId": "01a243d5-a7a7-7003-800a-aa3d53b0b8a1",
+                     *       "keyId": "01a2446b-6d1e-7005-ba20-3d234f383e24",
                      *       "key": "atk_EXAMPLE0000000000000000000000000000000000",
-                     *       "prefix": "vt02ko8k1zzm",
+                     *       "prefix": "jbrbwhv33cer",
                      *       "roles": [
                      *         "service"
                      *       ],
                      *       "label": "owned by a",
-                     *       "expiresAt": "2027-03-05T01:33:25.287Z"
+                     *       "expiresAt": "2027-03-05T04:17:00.702Z"
                      *     }
                      */
                     "application/json": components["schemas"]["IssuedApiKeyDto"];
@@ -4040,15 +4136,15 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "keyId": "01a243d5-bdec-7006-8467-35b7ed86ec72",
-                     *       "prefix": "lc7dsfkr1816",
+                     *       "keyId": "01a2446b-8259-7008-a6b1-286a85048c2f",
+                     *       "prefix": "b61kn5g5mw4o",
                      *       "roles": [
                      *         "end-user"
                      *       ],
                      *       "label": "mine 1",
-                     *       "issuedBy": "user:01a243d5-a6e3-7005-af46-a8ee56e88515",
-                     *       "issuedAt": "2026-12-05T01:33:30.988Z",
-                     *       "expiresAt": "2027-03-05T01:33:30.988Z",
+                     *       "issuedBy": "user:01a2446b-6c61-7004-8fca-8b25bc59c44e",
+                     *       "issuedAt": "2026-12-05T04:17:06.137Z",
+                     *       "expiresAt": "2027-03-05T04:17:06.137Z",
                      *       "revokedAt": null
                      *     }
                      */
@@ -4127,16 +4223,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "keyId": "01a243d5-bcc7-7002-98e2-747b3546d171",
-                     *       "prefix": "anfmdxlupvu3",
+                     *       "keyId": "01a2446b-8134-7007-8a53-4aeabffaf6d4",
+                     *       "prefix": "ieylsrzcryfv",
                      *       "roles": [
                      *         "service"
                      *       ],
                      *       "label": "twice",
-                     *       "issuedBy": "apiKey:01a243d5-a603-7009-bb86-b6dd2d6e927d",
-                     *       "issuedAt": "2026-12-05T01:33:30.695Z",
-                     *       "expiresAt": "2027-03-05T01:33:30.695Z",
-                     *       "revokedAt": "2026-12-05T01:33:30.711Z"
+                     *       "issuedBy": "apiKey:01a2446b-6b9a-7002-9330-4aef4bf50d9c",
+                     *       "issuedAt": "2026-12-05T04:17:05.844Z",
+                     *       "expiresAt": "2027-03-05T04:17:05.844Z",
+                     *       "revokedAt": "2026-12-05T04:17:05.865Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ApiKeyDto"];
@@ -4235,7 +4331,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "userId": "01a243d5-a76a-7000-a621-bc52af672bd0",
+                     *       "userId": "01a2446b-6cdf-7000-84b1-04867197db6c",
                      *       "permissions": []
                      *     }
                      */
@@ -4314,7 +4410,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "userId": "01a243d5-a6e3-7005-af46-a8ee56e88515",
+                     *       "userId": "01a2446b-6c61-7004-8fca-8b25bc59c44e",
                      *       "permissions": [
                      *         "api-keys:manage",
                      *         "api-keys:read"
@@ -4423,7 +4519,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "userId": "01a243d5-a6e3-7005-af46-a8ee56e88515",
+                     *       "userId": "01a2446b-6c61-7004-8fca-8b25bc59c44e",
                      *       "permissions": [
                      *         "api-keys:read"
                      *       ]
@@ -4556,8 +4652,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "actor": "link:01a243d6-f09f-7008-b3a7-efe1bff3329d",
-                     *       "tenantId": "t-cafb896712d3",
+                     *       "actor": "link:01a2446c-878f-7002-bae1-8b6d5ee6982f",
+                     *       "tenantId": "t-01332f4e6506",
                      *       "roles": [
                      *         "compliance-officer"
                      *       ],
@@ -4695,14 +4791,14 @@ export interface operations {
                      *       {
                      *         "eventType": "ApiKeyIssued.v1",
                      *         "events": 6,
-                     *         "firstRecordedAt": "2026-12-05T01:33:24.918Z",
-                     *         "lastRecordedAt": "2026-12-05T01:33:30.833Z"
+                     *         "firstRecordedAt": "2026-12-05T04:17:00.358Z",
+                     *         "lastRecordedAt": "2026-12-05T04:17:05.997Z"
                      *       },
                      *       {
                      *         "eventType": "ApiKeyRevoked.v1",
                      *         "events": 2,
-                     *         "firstRecordedAt": "2026-12-05T01:33:30.712Z",
-                     *         "lastRecordedAt": "2026-12-05T01:33:30.771Z"
+                     *         "firstRecordedAt": "2026-12-05T04:17:05.866Z",
+                     *         "lastRecordedAt": "2026-12-05T04:17:05.931Z"
                      *       }
                      *     ]
                      */
@@ -4767,8 +4863,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243d5-6cdf-7007-b439-295fbf9d80ea",
-                     *       "tenantId": "shop-9596d9-01",
+                     *       "accountId": "01a2446b-3833-7007-93c7-3f319aa7d6eb",
+                     *       "tenantId": "shop-3b6565-01",
                      *       "status": "active",
                      *       "verification": "pending"
                      *     }
@@ -4834,8 +4930,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "challengeId": "01a243d5-de37-7005-9e47-d2adec4a5ef3",
-                     *       "expiresAt": "2026-12-05T01:43:35.441Z"
+                     *       "challengeId": "01a2446b-a06c-7001-8e3f-2b81ee631a30",
+                     *       "expiresAt": "2026-12-05T04:27:10.228Z"
                      *     }
                      */
                     "application/json": components["schemas"]["IssuedCodeDto"];
@@ -4899,8 +4995,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243d5-de37-7004-b94e-3a6c176c088d",
-                     *       "tenantId": "p-01a243d5de377004b94e3a6c176c088d",
+                     *       "accountId": "01a2446b-a06c-7000-b1d7-eca0ee1c9a14",
+                     *       "tenantId": "p-01a2446ba06c7000b1d7eca0ee1c9a14",
                      *       "status": "active",
                      *       "verification": null
                      *     }
@@ -4968,8 +5064,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "challengeId": "01a243d5-ddaa-7006-b594-29cad88a8da0",
-                     *       "expiresAt": "2026-12-05T01:43:35.441Z"
+                     *       "challengeId": "01a2446b-9fe4-7006-ac3d-30a03bae3fee",
+                     *       "expiresAt": "2026-12-05T04:27:10.228Z"
                      *     }
                      */
                     "application/json": components["schemas"]["IssuedCodeDto"];
@@ -5035,8 +5131,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243d5-e424-7001-981d-bde1f411427e",
-                     *       "tenantId": "acme-6b48b9-38",
+                     *       "accountId": "01a2446b-a664-7007-8f45-3e28332402af",
+                     *       "tenantId": "acme-40eab1-38",
                      *       "status": "active",
                      *       "verification": null
                      *     }
@@ -5104,8 +5200,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243d5-dd2a-7007-9cd6-6bbd34e68cee",
-                     *       "tenantId": "acme-6b48b9-7",
+                     *       "accountId": "01a2446b-9f69-7004-9e3d-ac00907cff74",
+                     *       "tenantId": "acme-40eab1-7",
                      *       "status": "active",
                      *       "verification": "pending"
                      *     }
@@ -5173,8 +5269,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243d5-e005-7000-abdb-029615e9d7f4",
-                     *       "tenantId": "acme-6b48b9-14",
+                     *       "accountId": "01a2446b-a225-7002-bcba-dd72095309ee",
+                     *       "tenantId": "acme-40eab1-14",
                      *       "status": "active",
                      *       "verification": null
                      *     }
@@ -5260,8 +5356,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243d5-e038-7004-8e57-63816f8cdd3a",
-                     *       "tenantId": "acme-6b48b9-14",
+                     *       "accountId": "01a2446b-a258-7001-b4ec-f291fb1c38b0",
+                     *       "tenantId": "acme-40eab1-14",
                      *       "status": "invitation-closed",
                      *       "verification": null
                      *     }
@@ -5341,8 +5437,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243d5-e36c-7001-934e-5e696e4e5b3a",
-                     *       "tenantId": "acme-6b48b9-34",
+                     *       "accountId": "01a2446b-a5ad-7001-8d2d-67c16ca368d5",
+                     *       "tenantId": "acme-40eab1-34",
                      *       "kind": "member",
                      *       "status": "active",
                      *       "verification": null,
@@ -5354,22 +5450,22 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T01:33:35.441Z",
-                     *       "updatedAt": "2026-12-05T01:33:35.441Z",
+                     *       "createdAt": "2026-12-05T04:17:10.228Z",
+                     *       "updatedAt": "2026-12-05T04:17:10.228Z",
                      *       "history": [
                      *         {
                      *           "event": "EndUserInvited.v1",
                      *           "status": "invited",
                      *           "reason": null,
-                     *           "decidedBy": "apiKey:01a243d5-e340-7005-9f1d-a47887a0143a",
-                     *           "at": "2026-12-05T01:33:35.441Z"
+                     *           "decidedBy": "apiKey:01a2446b-a583-7007-a354-686f67ae504e",
+                     *           "at": "2026-12-05T04:17:10.228Z"
                      *         },
                      *         {
                      *           "event": "InvitationAccepted.v1",
                      *           "status": "active",
                      *           "reason": null,
-                     *           "decidedBy": "user:01a243d5-e36c-7001-934e-5e696e4e5b3a",
-                     *           "at": "2026-12-05T01:33:35.441Z"
+                     *           "decidedBy": "user:01a2446b-a5ad-7001-8d2d-67c16ca368d5",
+                     *           "at": "2026-12-05T04:17:10.228Z"
                      *         }
                      *       ]
                      *     }
@@ -5444,8 +5540,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243d5-e4fc-7002-ac59-e41b02bdddce",
-                     *       "tenantId": "acme-6b48b9-42",
+                     *       "accountId": "01a2446b-a755-7003-8002-3c9c27cf87f4",
+                     *       "tenantId": "acme-40eab1-42",
                      *       "kind": "member",
                      *       "status": "suspended",
                      *       "verification": null,
@@ -5457,8 +5553,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T01:33:35.441Z",
-                     *       "updatedAt": "2026-12-05T01:33:35.441Z"
+                     *       "createdAt": "2026-12-05T04:17:10.228Z",
+                     *       "updatedAt": "2026-12-05T04:17:10.228Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -5545,8 +5641,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243d5-e599-7004-8ce4-716703d4fafa",
-                     *       "tenantId": "p-01a243d5e59970048ce4716703d4fafa",
+                     *       "accountId": "01a2446b-a80f-7006-9957-6a5ed832864e",
+                     *       "tenantId": "p-01a2446ba80f700699576a5ed832864e",
                      *       "kind": "personal",
                      *       "status": "active",
                      *       "verification": null,
@@ -5558,8 +5654,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T01:33:35.441Z",
-                     *       "updatedAt": "2026-12-05T01:33:35.441Z"
+                     *       "createdAt": "2026-12-05T04:17:10.228Z",
+                     *       "updatedAt": "2026-12-05T04:17:10.228Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -5637,21 +5733,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243d5-e956-7001-ac2b-c07f480a333c",
-                     *       "tenantId": "acme-6b48b9-65",
+                     *       "accountId": "01a2446b-ac01-7001-ba93-6a410efdac62",
+                     *       "tenantId": "acme-40eab1-65",
                      *       "kind": "member",
                      *       "status": "active",
                      *       "verification": null,
                      *       "legalName": null,
-                     *       "departmentId": "01a243d5-e98e-7001-acf0-80f97c70b056",
+                     *       "departmentId": "01a2446b-ac36-7008-8afc-63b1086f4e35",
                      *       "minor": false,
                      *       "holds": [],
                      *       "cancellationRequested": false,
                      *       "unbindingRequested": true,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T01:33:35.441Z",
-                     *       "updatedAt": "2026-12-05T01:33:35.441Z"
+                     *       "createdAt": "2026-12-05T04:17:10.228Z",
+                     *       "updatedAt": "2026-12-05T04:17:10.228Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -5799,8 +5895,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "tenant": {
-                     *         "accountId": "01a243d5-deb6-7003-9c06-aa7810503a65",
-                     *         "tenantId": "acme-6b48b9-11",
+                     *         "accountId": "01a2446b-a0e9-7001-8c43-423f53da2e71",
+                     *         "tenantId": "acme-40eab1-11",
                      *         "kind": "enterprise",
                      *         "status": "active",
                      *         "verification": "verified",
@@ -5812,20 +5908,20 @@ export interface operations {
                      *         "unbindingRequested": false,
                      *         "invitationExpiresAt": null,
                      *         "agreement": null,
-                     *         "createdAt": "2026-12-05T01:33:35.441Z",
-                     *         "updatedAt": "2026-12-05T01:33:35.441Z"
+                     *         "createdAt": "2026-12-05T04:17:10.228Z",
+                     *         "updatedAt": "2026-12-05T04:17:10.228Z"
                      *       },
                      *       "departments": [
                      *         {
-                     *           "departmentId": "01a243d5-df0f-7007-a644-d975bdd97770",
+                     *           "departmentId": "01a2446b-a138-7000-87fe-e25c3e31f81d",
                      *           "name": "Sales",
                      *           "parentId": null,
                      *           "memberCount": 0
                      *         },
                      *         {
-                     *           "departmentId": "01a243d5-df29-7001-babf-a361bffc4f7f",
+                     *           "departmentId": "01a2446b-a14d-7003-bbeb-5d6197d0a3f1",
                      *           "name": "East China",
-                     *           "parentId": "01a243d5-df0f-7007-a644-d975bdd97770",
+                     *           "parentId": "01a2446b-a138-7000-87fe-e25c3e31f81d",
                      *           "memberCount": 0
                      *         }
                      *       ],
@@ -5909,26 +6005,26 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "accountId": "01a243d5-e005-7000-abdb-029615e9d7f4",
-                     *         "tenantId": "acme-6b48b9-14",
+                     *         "accountId": "01a2446b-a225-7002-bcba-dd72095309ee",
+                     *         "tenantId": "acme-40eab1-14",
                      *         "kind": "member",
                      *         "status": "invited",
                      *         "verification": null,
                      *         "legalName": null,
-                     *         "departmentId": "01a243d5-dfea-7005-9171-9d4c8649f0e4",
+                     *         "departmentId": "01a2446b-a20e-7004-8f4f-d39b7f681245",
                      *         "minor": false,
                      *         "holds": [],
                      *         "cancellationRequested": false,
                      *         "unbindingRequested": false,
-                     *         "invitationExpiresAt": "2026-12-12T01:33:35.441Z",
+                     *         "invitationExpiresAt": "2026-12-12T04:17:10.228Z",
                      *         "agreement": null,
-                     *         "createdAt": "2026-12-05T01:33:35.441Z",
-                     *         "updatedAt": "2026-12-05T01:33:35.441Z",
+                     *         "createdAt": "2026-12-05T04:17:10.228Z",
+                     *         "updatedAt": "2026-12-05T04:17:10.228Z",
                      *         "delegatedPermissions": []
                      *       },
                      *       {
-                     *         "accountId": "01a243d5-e024-7003-a538-21105dca1cc0",
-                     *         "tenantId": "acme-6b48b9-14",
+                     *         "accountId": "01a2446b-a243-7006-8eab-db6e6ddb6c4e",
+                     *         "tenantId": "acme-40eab1-14",
                      *         "kind": "member",
                      *         "status": "invited",
                      *         "verification": null,
@@ -5938,10 +6034,10 @@ export interface operations {
                      *         "holds": [],
                      *         "cancellationRequested": false,
                      *         "unbindingRequested": false,
-                     *         "invitationExpiresAt": "2026-12-12T01:33:35.441Z",
+                     *         "invitationExpiresAt": "2026-12-12T04:17:10.228Z",
                      *         "agreement": null,
-                     *         "createdAt": "2026-12-05T01:33:35.441Z",
-                     *         "updatedAt": "2026-12-05T01:33:35.441Z",
+                     *         "createdAt": "2026-12-05T04:17:10.228Z",
+                     *         "updatedAt": "2026-12-05T04:17:10.228Z",
                      *         "delegatedPermissions": []
                      *       }
                      *     ]
@@ -6014,21 +6110,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243d5-e21b-7004-b983-c84cad6e8b2d",
-                     *       "tenantId": "acme-6b48b9-25",
+                     *       "accountId": "01a2446b-a449-7003-b54b-ab8c7aaf0176",
+                     *       "tenantId": "acme-40eab1-25",
                      *       "kind": "member",
                      *       "status": "active",
                      *       "verification": null,
                      *       "legalName": null,
-                     *       "departmentId": "01a243d5-e208-7007-bb21-8ea771a98099",
+                     *       "departmentId": "01a2446b-a436-7002-b87a-214aff3e34d9",
                      *       "minor": false,
                      *       "holds": [],
                      *       "cancellationRequested": false,
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T01:33:35.441Z",
-                     *       "updatedAt": "2026-12-05T01:33:35.441Z",
+                     *       "createdAt": "2026-12-05T04:17:10.228Z",
+                     *       "updatedAt": "2026-12-05T04:17:10.228Z",
                      *       "delegatedPermissions": [
                      *         "organization:read"
                      *       ],
@@ -6037,15 +6133,15 @@ export interface operations {
                      *           "event": "EndUserInvited.v1",
                      *           "status": "invited",
                      *           "reason": null,
-                     *           "decidedBy": "apiKey:01a243d5-e1e5-7004-8d3b-044a049d58cb",
-                     *           "at": "2026-12-05T01:33:35.441Z"
+                     *           "decidedBy": "apiKey:01a2446b-a40e-7007-9048-dba74853eb66",
+                     *           "at": "2026-12-05T04:17:10.228Z"
                      *         },
                      *         {
                      *           "event": "InvitationAccepted.v1",
                      *           "status": "active",
                      *           "reason": null,
-                     *           "decidedBy": "user:01a243d5-e21b-7004-b983-c84cad6e8b2d",
-                     *           "at": "2026-12-05T01:33:35.441Z"
+                     *           "decidedBy": "user:01a2446b-a449-7003-b54b-ab8c7aaf0176",
+                     *           "at": "2026-12-05T04:17:10.228Z"
                      *         }
                      *       ]
                      *     }
@@ -6130,10 +6226,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243d5-eb80-7007-a9f7-6d519c71d5e7",
+                     *       "accountId": "01a2446b-ae40-7006-acaa-6d3361e2d464",
                      *       "erased": false,
-                     *       "name": "Li Minor6b48b9",
-                     *       "email": "li.6b48b9@example.org",
+                     *       "name": "Li Minor40eab1",
+                     *       "email": "li.40eab1@example.org",
                      *       "phone": null,
                      *       "birthDate": "2011-12-05"
                      *     }
@@ -6221,9 +6317,9 @@ export interface operations {
                      * @example [
                      *       {
                      *         "index": 0,
-                     *         "accountId": "01a243d5-e005-7000-abdb-029615e9d7f4",
+                     *         "accountId": "01a2446b-a225-7002-bcba-dd72095309ee",
                      *         "status": "invited",
-                     *         "expiresAt": "2026-12-12T01:33:35.441Z"
+                     *         "expiresAt": "2026-12-12T04:17:10.228Z"
                      *       },
                      *       {
                      *         "index": 1,
@@ -6301,8 +6397,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243d5-e942-7007-8f51-a101915ab127",
-                     *       "tenantId": "acme-6b48b9-65",
+                     *       "accountId": "01a2446b-abec-7001-a69d-7de454cc3d9e",
+                     *       "tenantId": "acme-40eab1-65",
                      *       "kind": "member",
                      *       "status": "invitation-closed",
                      *       "verification": null,
@@ -6314,8 +6410,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T01:33:35.441Z",
-                     *       "updatedAt": "2026-12-13T01:33:35.441Z"
+                     *       "createdAt": "2026-12-05T04:17:10.228Z",
+                     *       "updatedAt": "2026-12-13T04:17:10.228Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -6408,21 +6504,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243d5-e956-7001-ac2b-c07f480a333c",
-                     *       "tenantId": "acme-6b48b9-65",
+                     *       "accountId": "01a2446b-ac01-7001-ba93-6a410efdac62",
+                     *       "tenantId": "acme-40eab1-65",
                      *       "kind": "member",
                      *       "status": "active",
                      *       "verification": null,
                      *       "legalName": null,
-                     *       "departmentId": "01a243d5-e98e-7001-acf0-80f97c70b056",
+                     *       "departmentId": "01a2446b-ac36-7008-8afc-63b1086f4e35",
                      *       "minor": false,
                      *       "holds": [],
                      *       "cancellationRequested": false,
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T01:33:35.441Z",
-                     *       "updatedAt": "2026-12-05T01:33:35.441Z"
+                     *       "createdAt": "2026-12-05T04:17:10.228Z",
+                     *       "updatedAt": "2026-12-05T04:17:10.228Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -6511,21 +6607,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243d5-eb4e-7006-99f4-1ba4186d5c11",
-                     *       "tenantId": "acme-6b48b9-68",
+                     *       "accountId": "01a2446b-ae11-7003-9601-8a4561009d06",
+                     *       "tenantId": "acme-40eab1-68",
                      *       "kind": "member",
                      *       "status": "unbound",
                      *       "verification": null,
                      *       "legalName": null,
-                     *       "departmentId": "01a243d5-eb01-7005-9250-afde815bff2b",
+                     *       "departmentId": "01a2446b-adbf-7002-bc06-d6181c34be89",
                      *       "minor": false,
                      *       "holds": [],
                      *       "cancellationRequested": false,
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T01:33:35.441Z",
-                     *       "updatedAt": "2026-12-05T01:33:35.441Z"
+                     *       "createdAt": "2026-12-05T04:17:10.228Z",
+                     *       "updatedAt": "2026-12-05T04:17:10.228Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -6614,21 +6710,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243d5-e956-7001-ac2b-c07f480a333c",
-                     *       "tenantId": "acme-6b48b9-65",
+                     *       "accountId": "01a2446b-ac01-7001-ba93-6a410efdac62",
+                     *       "tenantId": "acme-40eab1-65",
                      *       "kind": "member",
                      *       "status": "active",
                      *       "verification": null,
                      *       "legalName": null,
-                     *       "departmentId": "01a243d5-e98e-7001-acf0-80f97c70b056",
+                     *       "departmentId": "01a2446b-ac36-7008-8afc-63b1086f4e35",
                      *       "minor": false,
                      *       "holds": [],
                      *       "cancellationRequested": false,
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T01:33:35.441Z",
-                     *       "updatedAt": "2026-12-05T01:33:35.441Z"
+                     *       "createdAt": "2026-12-05T04:17:10.228Z",
+                     *       "updatedAt": "2026-12-05T04:17:10.228Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -6719,7 +6815,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a243d5-df0f-7007-a644-d975bdd97770"
+                     *       "id": "01a2446b-a138-7000-87fe-e25c3e31f81d"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -6799,7 +6895,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a243d5-df5e-7007-80d7-4c57ea65097e"
+                     *       "id": "01a2446b-a187-7006-be68-f53ea4adf824"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -6892,7 +6988,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a243d5-df29-7001-babf-a361bffc4f7f"
+                     *       "id": "01a2446b-a14d-7003-bbeb-5d6197d0a3f1"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -7056,7 +7152,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a243d5-e2cd-7006-9cc1-0d88a972c0e0"
+                     *       "id": "01a2446b-a503-7001-822c-1ea67f713c9b"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -7136,7 +7232,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a243d5-e2cd-7006-9cc1-0d88a972c0e0"
+                     *       "id": "01a2446b-a503-7001-822c-1ea67f713c9b"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -7214,8 +7310,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243d5-ee5e-7002-819a-dd9ac618b05c",
-                     *       "tenantId": "acme-6b48b9-75",
+                     *       "accountId": "01a2446b-b0ff-7007-84e9-03fc845bc856",
+                     *       "tenantId": "acme-40eab1-75",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "pending",
@@ -7227,8 +7323,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T01:33:35.441Z",
-                     *       "updatedAt": "2026-12-05T01:33:35.441Z"
+                     *       "createdAt": "2026-12-05T04:17:10.228Z",
+                     *       "updatedAt": "2026-12-05T04:17:10.228Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -7310,7 +7406,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a243d5-e815-7003-852a-10d3036249a8"
+                     *       "id": "01a2446b-aac0-7004-b4aa-bed840d48e5f"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -7408,8 +7504,8 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "accountId": "01a243d5-dccf-7003-aa8e-d41e2b2bb2bc",
-                     *         "tenantId": "acme-6b48b9-3",
+                     *         "accountId": "01a2446b-9f1d-7003-a6b9-d5edf031a80c",
+                     *         "tenantId": "acme-40eab1-3",
                      *         "kind": "enterprise",
                      *         "status": "active",
                      *         "verification": "pending",
@@ -7421,12 +7517,12 @@ export interface operations {
                      *         "unbindingRequested": false,
                      *         "invitationExpiresAt": null,
                      *         "agreement": null,
-                     *         "createdAt": "2026-12-05T01:33:35.441Z",
-                     *         "updatedAt": "2026-12-05T01:33:35.441Z"
+                     *         "createdAt": "2026-12-05T04:17:10.228Z",
+                     *         "updatedAt": "2026-12-05T04:17:10.228Z"
                      *       },
                      *       {
-                     *         "accountId": "01a243d5-dd2a-7007-9cd6-6bbd34e68cee",
-                     *         "tenantId": "acme-6b48b9-7",
+                     *         "accountId": "01a2446b-9f69-7004-9e3d-ac00907cff74",
+                     *         "tenantId": "acme-40eab1-7",
                      *         "kind": "enterprise",
                      *         "status": "active",
                      *         "verification": "pending",
@@ -7438,8 +7534,8 @@ export interface operations {
                      *         "unbindingRequested": false,
                      *         "invitationExpiresAt": null,
                      *         "agreement": null,
-                     *         "createdAt": "2026-12-05T01:33:35.441Z",
-                     *         "updatedAt": "2026-12-05T01:33:35.441Z"
+                     *         "createdAt": "2026-12-05T04:17:10.228Z",
+                     *         "updatedAt": "2026-12-05T04:17:10.228Z"
                      *       }
                      *     ]
                      */
@@ -7511,8 +7607,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243d5-f012-7004-a528-a0c78c39bbd6",
-                     *       "tenantId": "acme-6b48b9-79",
+                     *       "accountId": "01a2446b-b283-7002-85a7-125bdc143d8b",
+                     *       "tenantId": "acme-40eab1-79",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "verified",
@@ -7522,7 +7618,7 @@ export interface operations {
                      *       "holds": [
                      *         {
                      *           "kind": "unfinished-transaction",
-                     *           "holdId": "01a243d5-f177-7001-b58f-a0806024babf",
+                     *           "holdId": "01a2446b-b3bd-7003-868b-36a03fd779d3",
                      *           "reference": "order-88"
                      *         }
                      *       ],
@@ -7530,22 +7626,22 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T01:33:35.441Z",
-                     *       "updatedAt": "2026-12-05T01:33:35.441Z",
+                     *       "createdAt": "2026-12-05T04:17:10.228Z",
+                     *       "updatedAt": "2026-12-05T04:17:10.228Z",
                      *       "history": [
                      *         {
                      *           "event": "EnterpriseRegistered.v1",
                      *           "status": "active",
                      *           "reason": null,
-                     *           "decidedBy": "user:01a243d5-f012-7004-a528-a0c78c39bbd6",
-                     *           "at": "2026-12-05T01:33:35.441Z"
+                     *           "decidedBy": "user:01a2446b-b283-7002-85a7-125bdc143d8b",
+                     *           "at": "2026-12-05T04:17:10.228Z"
                      *         },
                      *         {
                      *           "event": "EnterpriseVerified.v1",
                      *           "status": "active",
                      *           "reason": null,
-                     *           "decidedBy": "apiKey:01a243d5-dc78-7007-bec7-dc006743c007",
-                     *           "at": "2026-12-05T01:33:35.441Z"
+                     *           "decidedBy": "apiKey:01a2446b-9e96-7002-94f4-110b926d7ed4",
+                     *           "at": "2026-12-05T04:17:10.228Z"
                      *         }
                      *       ]
                      *     }
@@ -7631,8 +7727,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243d5-dd2a-7007-9cd6-6bbd34e68cee",
-                     *       "tenantId": "acme-6b48b9-7",
+                     *       "accountId": "01a2446b-9f69-7004-9e3d-ac00907cff74",
+                     *       "tenantId": "acme-40eab1-7",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "rejected",
@@ -7644,8 +7740,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T01:33:35.441Z",
-                     *       "updatedAt": "2026-12-05T01:33:35.441Z"
+                     *       "createdAt": "2026-12-05T04:17:10.228Z",
+                     *       "updatedAt": "2026-12-05T04:17:10.228Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -7738,8 +7834,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243d5-7623-7002-ae5c-15b6942017e9",
-                     *       "tenantId": "shop-9596d9-07",
+                     *       "accountId": "01a2446b-4140-7003-9e91-1e31bb819eb0",
+                     *       "tenantId": "shop-3b6565-07",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "pending",
@@ -7751,8 +7847,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T01:53:06.633Z",
-                     *       "updatedAt": "2026-12-05T01:53:06.633Z"
+                     *       "createdAt": "2026-12-05T04:36:43.707Z",
+                     *       "updatedAt": "2026-12-05T04:36:43.707Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -7845,8 +7941,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243d5-e659-7000-956b-1863e2d4b57c",
-                     *       "tenantId": "acme-6b48b9-48",
+                     *       "accountId": "01a2446b-a8d7-7006-87e1-b4cab6c4af90",
+                     *       "tenantId": "acme-40eab1-48",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "verified",
@@ -7856,7 +7952,7 @@ export interface operations {
                      *       "holds": [
                      *         {
                      *           "kind": "unfinished-transaction",
-                     *           "holdId": "01a243d5-e69b-7005-ae2c-c0a3435f0544",
+                     *           "holdId": "01a2446b-a916-7004-8431-7217200b50e7",
                      *           "reference": "order-88"
                      *         }
                      *       ],
@@ -7864,8 +7960,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T01:33:35.441Z",
-                     *       "updatedAt": "2026-12-05T01:33:35.441Z"
+                     *       "createdAt": "2026-12-05T04:17:10.228Z",
+                     *       "updatedAt": "2026-12-05T04:17:10.228Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -7955,8 +8051,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243d5-f012-7004-a528-a0c78c39bbd6",
-                     *       "tenantId": "acme-6b48b9-79",
+                     *       "accountId": "01a2446b-b283-7002-85a7-125bdc143d8b",
+                     *       "tenantId": "acme-40eab1-79",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "verified",
@@ -7968,8 +8064,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T01:33:35.441Z",
-                     *       "updatedAt": "2026-12-05T01:33:35.441Z"
+                     *       "createdAt": "2026-12-05T04:17:10.228Z",
+                     *       "updatedAt": "2026-12-05T04:17:10.228Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -8058,8 +8154,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243d5-ee5e-7002-819a-dd9ac618b05c",
-                     *       "tenantId": "acme-6b48b9-75",
+                     *       "accountId": "01a2446b-b0ff-7007-84e9-03fc845bc856",
+                     *       "tenantId": "acme-40eab1-75",
                      *       "kind": "enterprise",
                      *       "status": "cancelled",
                      *       "verification": "pending",
@@ -8071,8 +8167,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T01:33:35.441Z",
-                     *       "updatedAt": "2026-12-05T01:33:35.441Z"
+                     *       "createdAt": "2026-12-05T04:17:10.228Z",
+                     *       "updatedAt": "2026-12-05T04:17:10.228Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -8165,8 +8261,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243d5-e76f-7006-b27c-f661e3139477",
-                     *       "tenantId": "acme-6b48b9-55",
+                     *       "accountId": "01a2446b-aa05-7007-b725-d341fda78d6e",
+                     *       "tenantId": "acme-40eab1-55",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "verified",
@@ -8180,11 +8276,11 @@ export interface operations {
                      *       "agreement": {
                      *         "endsOn": "2026-12-05",
                      *         "status": "ended",
-                     *         "agreementId": "01a243d5-e7a9-7006-94ed-4101547f606f",
+                     *         "agreementId": "01a2446b-aa42-7007-805c-1d12b220ad17",
                      *         "personalDataDeletionDueOn": "2027-06-05"
                      *       },
-                     *       "createdAt": "2026-12-05T01:33:35.441Z",
-                     *       "updatedAt": "2026-12-05T01:33:35.441Z"
+                     *       "createdAt": "2026-12-05T04:17:10.228Z",
+                     *       "updatedAt": "2026-12-05T04:17:10.228Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -8274,8 +8370,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a243d5-ea24-7002-a483-d85d3c9f8542",
-                     *       "tenantId": "acme-6b48b9-68",
+                     *       "accountId": "01a2446b-acc6-7000-b72f-e5c73904683c",
+                     *       "tenantId": "acme-40eab1-68",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "verified",
@@ -8289,11 +8385,11 @@ export interface operations {
                      *       "agreement": {
                      *         "endsOn": "2026-12-05",
                      *         "status": "ended",
-                     *         "agreementId": "01a243d5-ecb4-7000-842e-4492134ff4ce",
+                     *         "agreementId": "01a2446b-af67-7006-ae68-250a8224c720",
                      *         "personalDataDeletionDueOn": "2027-06-05"
                      *       },
-                     *       "createdAt": "2026-12-05T01:33:35.441Z",
-                     *       "updatedAt": "2026-12-05T01:33:35.441Z"
+                     *       "createdAt": "2026-12-05T04:17:10.228Z",
+                     *       "updatedAt": "2026-12-05T04:17:10.228Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -8383,24 +8479,24 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "id": "01a243d6-8142-7007-9ff9-7739d207fd35",
-                     *         "tenantId": "jobs-dl-383fe8",
+                     *         "id": "01a2446c-342e-7002-bbe0-fc261f9885b3",
+                     *         "tenantId": "jobs-dl-56f91d",
                      *         "kind": "one-time-code",
                      *         "status": "delivered",
                      *         "attempts": 1,
                      *         "lastError": null,
-                     *         "createdAt": "2026-12-05T01:34:20.889Z",
-                     *         "deliveredAt": "2026-12-05T01:34:21.035Z"
+                     *         "createdAt": "2026-12-05T04:17:51.560Z",
+                     *         "deliveredAt": "2026-12-05T04:17:51.700Z"
                      *       },
                      *       {
-                     *         "id": "01a243d6-7ffd-7005-a27d-f66079391860",
-                     *         "tenantId": "jobs-383fe8-5",
+                     *         "id": "01a2446c-32e0-7002-b285-23932180bbe5",
+                     *         "tenantId": "jobs-56f91d-5",
                      *         "kind": "tenant-data-deletion-warning",
                      *         "status": "delivered",
                      *         "attempts": 1,
                      *         "lastError": null,
-                     *         "createdAt": "2027-05-30T01:34:20.452Z",
-                     *         "deliveredAt": "2027-05-30T01:34:20.452Z"
+                     *         "createdAt": "2027-05-30T04:17:51.112Z",
+                     *         "deliveredAt": "2027-05-30T04:17:51.112Z"
                      *       }
                      *     ]
                      */
@@ -8472,13 +8568,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a243d6-8142-7007-9ff9-7739d207fd35",
-                     *       "tenantId": "jobs-dl-383fe8",
+                     *       "id": "01a2446c-342e-7002-bbe0-fc261f9885b3",
+                     *       "tenantId": "jobs-dl-56f91d",
                      *       "kind": "one-time-code",
                      *       "status": "pending",
                      *       "attempts": 0,
                      *       "lastError": null,
-                     *       "createdAt": "2026-12-05T01:34:20.889Z",
+                     *       "createdAt": "2026-12-05T04:17:51.560Z",
                      *       "deliveredAt": null
                      *     }
                      */
@@ -8569,7 +8665,7 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "customerId": "01a243d5-7f43-7001-b805-23130ffe648b",
+                     *         "customerId": "01a2446b-4931-7004-b16c-96b1f41d52f9",
                      *         "tags": [
                      *           "family"
                      *         ],
@@ -8581,8 +8677,8 @@ export interface operations {
                      *           }
                      *         },
                      *         "profile": null,
-                     *         "createdAt": "2026-12-05T01:53:06.633Z",
-                     *         "updatedAt": "2026-12-05T01:53:06.633Z"
+                     *         "createdAt": "2026-12-05T04:36:43.707Z",
+                     *         "updatedAt": "2026-12-05T04:36:43.707Z"
                      *       }
                      *     ]
                      */
@@ -8656,7 +8752,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a243d5-6dff-7000-8cee-566c6ed1110b"
+                     *       "id": "01a2446b-3938-7007-8c23-3b70f7e5012e"
                      *     }
                      */
                     "application/json": components["schemas"]["IdDto"];
@@ -8740,7 +8836,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "customerId": "01a243d5-6f04-7000-8b45-44052ed21e00",
+                     *       "customerId": "01a2446b-3a41-7000-b0ee-9ddaba06000e",
                      *       "tags": [
                      *         "vip"
                      *       ],
@@ -8748,17 +8844,17 @@ export interface operations {
                      *       "restricted": false,
                      *       "consents": {},
                      *       "profile": null,
-                     *       "createdAt": "2026-12-05T01:33:06.633Z",
-                     *       "updatedAt": "2026-12-05T01:33:06.633Z",
+                     *       "createdAt": "2026-12-05T04:16:43.707Z",
+                     *       "updatedAt": "2026-12-05T04:16:43.707Z",
                      *       "followUps": [
                      *         {
-                     *           "followUpId": "01a243d5-6f2e-7006-97a2-78400a31388a",
-                     *           "customerId": "01a243d5-6f04-7000-8b45-44052ed21e00",
+                     *           "followUpId": "01a2446b-3a64-7004-8b3f-cd6e4d9eeb4e",
+                     *           "customerId": "01a2446b-3a41-7000-b0ee-9ddaba06000e",
                      *           "channel": "phone",
                      *           "note": null,
                      *           "dueOn": null,
-                     *           "recordedBy": "apiKey:01a243d5-6ece-7007-8cb6-3dbbabf61163",
-                     *           "recordedAt": "2026-12-05T01:33:06.633Z"
+                     *           "recordedBy": "apiKey:01a2446b-3a0f-7006-a4c0-b41576d73168",
+                     *           "recordedAt": "2026-12-05T04:16:43.707Z"
                      *         }
                      *       ]
                      *     }
@@ -8844,7 +8940,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a243d5-7837-7005-a315-0ad76dd72ab2"
+                     *       "id": "01a2446b-4287-7000-8c47-3ecdf7bda49a"
                      *     }
                      */
                     "application/json": components["schemas"]["IdDto"];
@@ -8928,7 +9024,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a243d5-6dff-7000-8cee-566c6ed1110b"
+                     *       "id": "01a2446b-3938-7007-8c23-3b70f7e5012e"
                      *     }
                      */
                     "application/json": components["schemas"]["IdDto"];
@@ -9012,7 +9108,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a243d5-6e42-7003-b031-b296120780ea"
+                     *       "id": "01a2446b-3984-7005-a659-5fb36e2f1742"
                      *     }
                      */
                     "application/json": components["schemas"]["IdDto"];
@@ -9105,7 +9201,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a243d5-76e4-7001-a655-9558e11b91e1"
+                     *       "id": "01a2446b-41f2-7006-be88-a17a940280fd"
                      *     }
                      */
                     "application/json": components["schemas"]["IdDto"];
@@ -9194,7 +9290,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a243d5-76e4-7001-a655-9558e11b91e1"
+                     *       "id": "01a2446b-41f2-7006-be88-a17a940280fd"
                      *     }
                      */
                     "application/json": components["schemas"]["IdDto"];
@@ -9668,16 +9764,16 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "receiptId": "01a243d5-7dc3-7001-848c-1c48e7e3df03",
-                     *         "tenantId": "shop-9596d9-09",
-                     *         "subjectId": "01a243d5-7dad-7006-8898-35369ed37e18",
-                     *         "consentId": "01a243d5-7dc3-7002-b69a-c71bf081ad34",
+                     *         "receiptId": "01a2446b-47e9-7001-8c70-0f59a6489b16",
+                     *         "tenantId": "shop-3b6565-09",
+                     *         "subjectId": "01a2446b-47d9-7000-acf8-8e7c2d4a4be6",
+                     *         "consentId": "01a2446b-47e9-7002-b4e4-bdfd2b24c9fa",
                      *         "channel": "email",
                      *         "scope": "general",
-                     *         "recordedAt": "2026-12-05T01:53:06.633Z",
+                     *         "recordedAt": "2026-12-05T04:36:43.707Z",
                      *         "event": {
-                     *           "id": "01a243d5-7dc5-7000-93a5-d16946f06ee3",
-                     *           "stream": "consent-01a243d5-7dad-7006-8898-35369ed37e18",
+                     *           "id": "01a2446b-47ea-7002-9ebd-edf899495a41",
+                     *           "stream": "consent-01a2446b-47d9-7000-acf8-8e7c2d4a4be6",
                      *           "position": 0
                      *         },
                      *         "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -9701,16 +9797,16 @@ export interface operations {
                      *         "givenByGuardian": null
                      *       },
                      *       {
-                     *         "receiptId": "01a243d5-7ddf-7000-9cb1-cd3ee8e1f9d3",
-                     *         "tenantId": "shop-9596d9-09",
-                     *         "subjectId": "01a243d5-7dad-7006-8898-35369ed37e18",
-                     *         "consentId": "01a243d5-7ddf-7001-9976-3893b120aaa6",
+                     *         "receiptId": "01a2446b-47fe-7007-8675-0c9e89409b42",
+                     *         "tenantId": "shop-3b6565-09",
+                     *         "subjectId": "01a2446b-47d9-7000-acf8-8e7c2d4a4be6",
+                     *         "consentId": "01a2446b-47fe-7008-9073-ffe84bb94e6c",
                      *         "channel": "sms",
                      *         "scope": "general",
-                     *         "recordedAt": "2026-12-05T01:53:06.633Z",
+                     *         "recordedAt": "2026-12-05T04:36:43.707Z",
                      *         "event": {
-                     *           "id": "01a243d5-7de4-7008-910f-e8b72ed79d83",
-                     *           "stream": "consent-01a243d5-7dad-7006-8898-35369ed37e18",
+                     *           "id": "01a2446b-47ff-7001-b24b-d8cd17f198c1",
+                     *           "stream": "consent-01a2446b-47d9-7000-acf8-8e7c2d4a4be6",
                      *           "position": 1
                      *         },
                      *         "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -9817,16 +9913,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "receiptId": "01a243d5-721c-7001-ae49-9fce1440970d",
-                     *       "tenantId": "shop-9596d9-04",
-                     *       "subjectId": "01a243d5-71fd-7005-a74f-76c764e53d75",
-                     *       "consentId": "01a243d5-721c-7002-ba4a-fdeb163464ac",
+                     *       "receiptId": "01a2446b-3d3f-7003-a5fd-3ff87af8d02a",
+                     *       "tenantId": "shop-3b6565-04",
+                     *       "subjectId": "01a2446b-3d22-7000-979d-8acc06e81cd4",
+                     *       "consentId": "01a2446b-3d3f-7004-a55d-ac0491bdc42b",
                      *       "channel": "email",
                      *       "scope": "general",
-                     *       "recordedAt": "2026-12-05T01:34:06.633Z",
+                     *       "recordedAt": "2026-12-05T04:17:43.707Z",
                      *       "event": {
-                     *         "id": "01a243d5-721e-7002-a76c-106d38325628",
-                     *         "stream": "consent-01a243d5-71fd-7005-a74f-76c764e53d75",
+                     *         "id": "01a2446b-3d3f-7005-aca9-ddb3455ef889",
+                     *         "stream": "consent-01a2446b-3d22-7000-979d-8acc06e81cd4",
                      *         "position": 0
                      *       },
                      *       "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -9941,16 +10037,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "receiptId": "01a243d5-729e-7004-99f6-f93399c9e9e9",
-                     *       "tenantId": "shop-9596d9-04",
-                     *       "subjectId": "01a243d5-71fd-7005-a74f-76c764e53d75",
-                     *       "consentId": "01a243d5-721c-7002-ba4a-fdeb163464ac",
+                     *       "receiptId": "01a2446b-3dc6-7006-87d4-d16f865682a8",
+                     *       "tenantId": "shop-3b6565-04",
+                     *       "subjectId": "01a2446b-3d22-7000-979d-8acc06e81cd4",
+                     *       "consentId": "01a2446b-3d3f-7004-a55d-ac0491bdc42b",
                      *       "channel": "email",
                      *       "scope": "general",
-                     *       "recordedAt": "2026-12-05T01:36:06.633Z",
+                     *       "recordedAt": "2026-12-05T04:19:43.707Z",
                      *       "event": {
-                     *         "id": "01a243d5-729f-7001-813c-bf1ed60b6b2d",
-                     *         "stream": "consent-01a243d5-71fd-7005-a74f-76c764e53d75",
+                     *         "id": "01a2446b-3dc7-7001-bd62-914a9ec86d77",
+                     *         "stream": "consent-01a2446b-3d22-7000-979d-8acc06e81cd4",
                      *         "position": 1
                      *       },
                      *       "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -10071,18 +10167,18 @@ export interface operations {
                      *       "purposeVersion": 1,
                      *       "proof": [
                      *         {
-                     *           "eventId": "01a243d6-0d49-7004-9971-afea1403e78d",
+                     *           "eventId": "01a2446c-9d7c-7002-9e2b-8a10d69863a9",
                      *           "type": "PurposeDefined.v1",
-                     *           "position": "pg:00000001.00000000000048b5.0000000000000007",
+                     *           "position": "pg:00000001.000000000000aa49.0000000000000007",
                      *           "occurredAt": "2026-11-23T10:00:00.000Z",
-                     *           "stream": "purposes-dsr-b4b93e"
+                     *           "stream": "purposes-dsr-0afabb"
                      *         },
                      *         {
-                     *           "eventId": "01a243d6-0d9d-7002-9cb6-7c547b098a08",
+                     *           "eventId": "01a2446c-9de4-7005-a87f-10634ead9d1b",
                      *           "type": "ConsentGranted.v2",
-                     *           "position": "pg:00000001.00000000000048ca.000000000000000a",
+                     *           "position": "pg:00000001.000000000000aa5d.000000000000000a",
                      *           "occurredAt": "2026-11-23T10:00:00.000Z",
-                     *           "stream": "consent-01a243d6-0d77-7002-bc6c-8f403e37d7ec"
+                     *           "stream": "consent-01a2446c-9db9-7000-8db4-629438e4d9fc"
                      *         }
                      *       ]
                      *     }
@@ -10165,16 +10261,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "receiptId": "01a243d5-721c-7001-ae49-9fce1440970d",
-                     *       "tenantId": "shop-9596d9-04",
-                     *       "subjectId": "01a243d5-71fd-7005-a74f-76c764e53d75",
-                     *       "consentId": "01a243d5-721c-7002-ba4a-fdeb163464ac",
+                     *       "receiptId": "01a2446b-3d3f-7003-a5fd-3ff87af8d02a",
+                     *       "tenantId": "shop-3b6565-04",
+                     *       "subjectId": "01a2446b-3d22-7000-979d-8acc06e81cd4",
+                     *       "consentId": "01a2446b-3d3f-7004-a55d-ac0491bdc42b",
                      *       "channel": "email",
                      *       "scope": "general",
-                     *       "recordedAt": "2026-12-05T01:34:06.633Z",
+                     *       "recordedAt": "2026-12-05T04:17:43.707Z",
                      *       "event": {
-                     *         "id": "01a243d5-721e-7002-a76c-106d38325628",
-                     *         "stream": "consent-01a243d5-71fd-7005-a74f-76c764e53d75",
+                     *         "id": "01a2446b-3d3f-7005-aca9-ddb3455ef889",
+                     *         "stream": "consent-01a2446b-3d22-7000-979d-8acc06e81cd4",
                      *         "position": 0
                      *       },
                      *       "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -10279,16 +10375,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "receiptId": "01a243d5-721c-7001-ae49-9fce1440970d",
-                     *       "tenantId": "shop-9596d9-04",
-                     *       "subjectId": "01a243d5-71fd-7005-a74f-76c764e53d75",
-                     *       "consentId": "01a243d5-721c-7002-ba4a-fdeb163464ac",
+                     *       "receiptId": "01a2446b-3d3f-7003-a5fd-3ff87af8d02a",
+                     *       "tenantId": "shop-3b6565-04",
+                     *       "subjectId": "01a2446b-3d22-7000-979d-8acc06e81cd4",
+                     *       "consentId": "01a2446b-3d3f-7004-a55d-ac0491bdc42b",
                      *       "channel": "email",
                      *       "scope": "general",
-                     *       "recordedAt": "2026-12-05T01:34:06.633Z",
+                     *       "recordedAt": "2026-12-05T04:17:43.707Z",
                      *       "event": {
-                     *         "id": "01a243d5-721e-7002-a76c-106d38325628",
-                     *         "stream": "consent-01a243d5-71fd-7005-a74f-76c764e53d75",
+                     *         "id": "01a2446b-3d3f-7005-aca9-ddb3455ef889",
+                     *         "stream": "consent-01a2446b-3d22-7000-979d-8acc06e81cd4",
                      *         "position": 0
                      *       },
                      *       "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -10465,17 +10561,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "decisionId": "01a243d5-72fa-7004-8bb7-db67400de084",
-                     *       "customerId": "01a243d5-71fd-7005-a74f-76c764e53d75",
+                     *       "decisionId": "01a2446b-3e26-7005-b265-492b82661ca9",
+                     *       "customerId": "01a2446b-3d22-7000-979d-8acc06e81cd4",
                      *       "allow": false,
                      *       "reasons": [
                      *         "OUTDATED_NOTICE_VERSION"
                      *       ],
                      *       "legalBasis": "consent",
                      *       "consentIds": [
-                     *         "01a243d5-72c9-7006-b244-5864ea3a2064"
+                     *         "01a2446b-3df4-7005-976f-ed48cc77335d"
                      *       ],
-                     *       "decidedAt": "2026-12-05T01:42:06.633Z"
+                     *       "decidedAt": "2026-12-05T04:25:43.707Z"
                      *     }
                      */
                     "application/json": components["schemas"]["DecisionDto"];
@@ -10552,26 +10648,26 @@ export interface operations {
                      *       "denied": 1,
                      *       "decisions": [
                      *         {
-                     *           "decisionId": "01a243d5-7b97-7003-ad58-b9fd6319246d",
-                     *           "customerId": "01a243d5-7b38-7000-a2d6-ef9217c152d8",
+                     *           "decisionId": "01a2446b-45d5-7006-ac27-de9bd884fd45",
+                     *           "customerId": "01a2446b-4587-7003-932e-e6e6513d4dee",
                      *           "allow": true,
                      *           "reasons": [],
                      *           "legalBasis": "consent",
                      *           "consentIds": [
-                     *             "01a243d5-7b54-7008-bd89-747cfe94e57f"
+                     *             "01a2446b-459c-7008-bf9f-52c07060065a"
                      *           ],
-                     *           "decidedAt": "2026-12-05T01:53:06.633Z"
+                     *           "decidedAt": "2026-12-05T04:36:43.707Z"
                      *         },
                      *         {
-                     *           "decisionId": "01a243d5-7b97-7004-8761-b3f84d9d4b10",
-                     *           "customerId": "01a243d5-7b65-7003-abd6-d80457dd22af",
+                     *           "decisionId": "01a2446b-45d5-7007-b1ce-2253e4df2c0c",
+                     *           "customerId": "01a2446b-45af-7000-b286-a4f212b02512",
                      *           "allow": true,
                      *           "reasons": [],
                      *           "legalBasis": "consent",
                      *           "consentIds": [
-                     *             "01a243d5-7b7f-7006-a496-5d0ba35d7cd0"
+                     *             "01a2446b-45c3-7004-bd26-913dd875fae1"
                      *           ],
-                     *           "decidedAt": "2026-12-05T01:53:06.633Z"
+                     *           "decidedAt": "2026-12-05T04:36:43.707Z"
                      *         }
                      *       ]
                      *     }
@@ -10643,13 +10739,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "origin": "attest.local/processing-record/rec-9f297d",
-                     *       "verifierKey": "attest.local/processing-record+bcb4e2dc+AcvcXvKy1WdxBRiFh1VhNXLq0YggVktDb2dpyRwX0rTB",
+                     *       "origin": "attest.local/processing-record/rec-704353",
+                     *       "verifierKey": "attest.local/processing-record+8eef787f+AWkdtmvi7XnsYDlco2IAm5+1/1ShFGtfRDNSMvOmxrUB",
                      *       "latestCheckpoint": {
                      *         "size": 1,
-                     *         "root": "QwfizDQA9SV3JGzA94Zj/YL+TcUcLENANIbsb9+hO8M=",
-                     *         "note": "attest.local/processing-record/rec-9f297d\n1\nQwfizDQA9SV3JGzA94Zj/YL+TcUcLENANIbsb9+hO8M=\n\n— attest.local/processing-record vLTi3G8iVtM0QJ6p3sOe9yZDTXHq5AyAwoVZRMvRqEhaF9FUCky3+SmfDvYCVs076d347aBdxssPMIP+ipYK5G9y9Ag=\n",
-                     *         "createdAt": "2026-12-05T01:34:01.314Z"
+                     *         "root": "hxjrpI/veSaPryFtSMD5K5q097FgBB0rKdV2nTQ8x88=",
+                     *         "note": "attest.local/processing-record/rec-704353\n1\nhxjrpI/veSaPryFtSMD5K5q097FgBB0rKdV2nTQ8x88=\n\n— attest.local/processing-record ju94fyGdesA6gVCCox5Cigko9wX4HfayyMPsmQCOcVttMgFlQYU85uQjLSoDJ31+02omS2d3czt/Ga7yDtGxCfBpAAw=\n",
+                     *         "createdAt": "2026-12-05T04:17:25.640Z"
                      *       }
                      *     }
                      */
@@ -10712,9 +10808,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "size": 1,
-                     *       "root": "QwfizDQA9SV3JGzA94Zj/YL+TcUcLENANIbsb9+hO8M=",
-                     *       "note": "attest.local/processing-record/rec-9f297d\n1\nQwfizDQA9SV3JGzA94Zj/YL+TcUcLENANIbsb9+hO8M=\n\n— attest.local/processing-record vLTi3G8iVtM0QJ6p3sOe9yZDTXHq5AyAwoVZRMvRqEhaF9FUCky3+SmfDvYCVs076d347aBdxssPMIP+ipYK5G9y9Ag=\n",
-                     *       "createdAt": "2026-12-05T01:34:01.314Z"
+                     *       "root": "hxjrpI/veSaPryFtSMD5K5q097FgBB0rKdV2nTQ8x88=",
+                     *       "note": "attest.local/processing-record/rec-704353\n1\nhxjrpI/veSaPryFtSMD5K5q097FgBB0rKdV2nTQ8x88=\n\n— attest.local/processing-record ju94fyGdesA6gVCCox5Cigko9wX4HfayyMPsmQCOcVttMgFlQYU85uQjLSoDJ31+02omS2d3czt/Ga7yDtGxCfBpAAw=\n",
+                     *       "createdAt": "2026-12-05T04:17:25.640Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Checkpoint"];
@@ -10790,15 +10886,15 @@ export interface operations {
                      *       "checkpoints": [
                      *         {
                      *           "size": 10,
-                     *           "root": "86XdYAL5qWxqWgooCNCr2zXJhHdcClPrXsoPoqyeMw4=",
-                     *           "note": "attest.local/processing-record/rec-9f297d\n10\n86XdYAL5qWxqWgooCNCr2zXJhHdcClPrXsoPoqyeMw4=\n\n— attest.local/processing-record vLTi3HbYfLpRa6EGOhkBTm5zWxZ4elbNnqDs2qkn4Dvz6ND95l2dynVHbb2KsLTx7F34kPPCANYadxkUa0y6Z5dOeA8=\n",
-                     *           "createdAt": "2026-12-05T01:34:02.941Z"
+                     *           "root": "45R2+XCvsnZJvmksAUQ2qMtq39RRrM1OX8A2mTZJbFw=",
+                     *           "note": "attest.local/processing-record/rec-704353\n10\n45R2+XCvsnZJvmksAUQ2qMtq39RRrM1OX8A2mTZJbFw=\n\n— attest.local/processing-record ju94fxc/1Ck4y7tyoADAAA87uKyWs2n83LVfd3K/XpDIMixCfEJkiL4/KQQlvETsGV0+wy5929BULfnyu/V0Fj0SAQ4=\n",
+                     *           "createdAt": "2026-12-05T04:17:27.262Z"
                      *         },
                      *         {
                      *           "size": 6,
-                     *           "root": "7Tg1u7GZv2g/hdIx6MfPxRDmStUHUMNmy9D0xGawaEo=",
-                     *           "note": "attest.local/processing-record/rec-9f297d\n6\n7Tg1u7GZv2g/hdIx6MfPxRDmStUHUMNmy9D0xGawaEo=\n\n— attest.local/processing-record vLTi3IkbBhnaV8UGFwICRCwCrIpPnkjPFeoKIPOmJtCL9LW5mRPF4x0ETlQCOZQeZh+byUHXQA4dC2ih96hyC78U7AY=\n",
-                     *           "createdAt": "2026-12-05T01:34:01.762Z"
+                     *           "root": "2YwkqbO2gIEk6yQ0/IFyWQPPp3iJ1QYswy5tiJg3Ttc=",
+                     *           "note": "attest.local/processing-record/rec-704353\n6\n2YwkqbO2gIEk6yQ0/IFyWQPPp3iJ1QYswy5tiJg3Ttc=\n\n— attest.local/processing-record ju94f64T7HnVMnebrRVA5X5B+GeVnOn1cwLfhoQe2VHzItwFuKFblOLQ/pcSqqhNPwe9Gys1B2WERCugUpxh72qFuQM=\n",
+                     *           "createdAt": "2026-12-05T04:17:26.069Z"
                      *         }
                      *       ],
                      *       "next": "Nnwz"
@@ -10875,15 +10971,15 @@ export interface operations {
                      * @example [
                      *       {
                      *         "size": 1,
-                     *         "root": "QwfizDQA9SV3JGzA94Zj/YL+TcUcLENANIbsb9+hO8M=",
-                     *         "note": "attest.local/processing-record/rec-9f297d\n1\nQwfizDQA9SV3JGzA94Zj/YL+TcUcLENANIbsb9+hO8M=\n\n— attest.local/processing-record vLTi3G8iVtM0QJ6p3sOe9yZDTXHq5AyAwoVZRMvRqEhaF9FUCky3+SmfDvYCVs076d347aBdxssPMIP+ipYK5G9y9Ag=\n",
-                     *         "createdAt": "2026-12-05T01:34:01.314Z"
+                     *         "root": "hxjrpI/veSaPryFtSMD5K5q097FgBB0rKdV2nTQ8x88=",
+                     *         "note": "attest.local/processing-record/rec-704353\n1\nhxjrpI/veSaPryFtSMD5K5q097FgBB0rKdV2nTQ8x88=\n\n— attest.local/processing-record ju94fyGdesA6gVCCox5Cigko9wX4HfayyMPsmQCOcVttMgFlQYU85uQjLSoDJ31+02omS2d3czt/Ga7yDtGxCfBpAAw=\n",
+                     *         "createdAt": "2026-12-05T04:17:25.640Z"
                      *       },
                      *       {
                      *         "size": 4,
-                     *         "root": "wEuPQ7t/5iJ32dfHXTrBK/jHnpg77oVg6W5P2dkxtf0=",
-                     *         "note": "attest.local/processing-record/rec-9f297d\n4\nwEuPQ7t/5iJ32dfHXTrBK/jHnpg77oVg6W5P2dkxtf0=\n\n— attest.local/processing-record vLTi3ID/SnpYQO4xpFj8v3MhcBk18AFqGwJ+ClwGJHSaqSgxo/a13zWFYw3+PeH1/ndW1omzwMrOJ6ouuq1oSKn4+gQ=\n",
-                     *         "createdAt": "2026-12-05T01:34:01.645Z"
+                     *         "root": "Gm15uR3BPvk3QktKq0cKI0F2kVAQxHHhjf+JysnFEbE=",
+                     *         "note": "attest.local/processing-record/rec-704353\n4\nGm15uR3BPvk3QktKq0cKI0F2kVAQxHHhjf+JysnFEbE=\n\n— attest.local/processing-record ju94fzvdi7JXJvtRavqTOK9bNT2g1SG8OQ4M01bgwQhz57kFkiGm+3OlZsbyCIicnSxd+fEZ7kNuYj7M1bpVELAN+QQ=\n",
+                     *         "createdAt": "2026-12-05T04:17:25.972Z"
                      *       }
                      *     ]
                      */
@@ -10955,9 +11051,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "size": 10,
-                     *       "root": "86XdYAL5qWxqWgooCNCr2zXJhHdcClPrXsoPoqyeMw4=",
-                     *       "note": "attest.local/processing-record/rec-9f297d\n10\n86XdYAL5qWxqWgooCNCr2zXJhHdcClPrXsoPoqyeMw4=\n\n— attest.local/processing-record vLTi3HbYfLpRa6EGOhkBTm5zWxZ4elbNnqDs2qkn4Dvz6ND95l2dynVHbb2KsLTx7F34kPPCANYadxkUa0y6Z5dOeA8=\n",
-                     *       "createdAt": "2026-12-05T01:34:02.941Z"
+                     *       "root": "45R2+XCvsnZJvmksAUQ2qMtq39RRrM1OX8A2mTZJbFw=",
+                     *       "note": "attest.local/processing-record/rec-704353\n10\n45R2+XCvsnZJvmksAUQ2qMtq39RRrM1OX8A2mTZJbFw=\n\n— attest.local/processing-record ju94fxc/1Ck4y7tyoADAAA87uKyWs2n83LVfd3K/XpDIMixCfEJkiL4/KQQlvETsGV0+wy5929BULfnyu/V0Fj0SAQ4=\n",
+                     *       "createdAt": "2026-12-05T04:17:27.262Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Checkpoint"];
@@ -11030,20 +11126,20 @@ export interface operations {
                     /**
                      * @example {
                      *       "index": 3,
-                     *       "leafHash": "UhKDkyJ0c9klFcUV2huaW5Gd5KtfxUf3iFgEWjyo89c=",
-                     *       "body": "{\"actor\":\"apiKey:01a243d6-3411-7004-be71-a31f1823fb7d\",\"at\":\"2026-12-05T01:33:57.708Z\",\"categories\":[\"contact\"],\"channel\":\"email\",\"commandId\":\"01a243d6-34ab-7001-854c-d9495e0a4eb2\",\"consents\":[\"01a243d6-3483-7005-9240-67a0c32a049a\"],\"correlationId\":\"01a243d6-34a9-7002-8009-0f8bb284a36e\",\"eventId\":null,\"index\":3,\"kind\":\"decision\",\"legalBasis\":\"consent\",\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"api\",\"outcome\":\"allow\",\"purpose\":\"newsletter\",\"reasons\":[],\"subject\":\"psn_ofFhXmbcSnw58Pi5lLPHbQ\",\"tenant\":\"rec-9f297d\",\"v\":2}",
+                     *       "leafHash": "0H/xEKFUCfhOYHk8SV5483tgjB3qrdm3KPVKxogpIMk=",
+                     *       "body": "{\"actor\":\"apiKey:01a2446b-ce3b-7007-a5f8-c10a3f1eb3ea\",\"at\":\"2026-12-05T04:17:22.059Z\",\"categories\":[\"contact\"],\"channel\":\"email\",\"commandId\":\"01a2446b-ced6-7001-8783-6dc9bfbab244\",\"consents\":[\"01a2446b-ceae-7003-a2b1-a2b7fe197f2b\"],\"correlationId\":\"01a2446b-ced4-7006-b227-90923030d86e\",\"eventId\":null,\"index\":3,\"kind\":\"decision\",\"legalBasis\":\"consent\",\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"api\",\"outcome\":\"allow\",\"purpose\":\"newsletter\",\"reasons\":[],\"subject\":\"psn_NE56f1ykS3b9hkBCxM6ujw\",\"tenant\":\"rec-704353\",\"v\":2}",
                      *       "record": {
-                     *         "actor": "apiKey:01a243d6-3411-7004-be71-a31f1823fb7d",
-                     *         "at": "2026-12-05T01:33:57.708Z",
+                     *         "actor": "apiKey:01a2446b-ce3b-7007-a5f8-c10a3f1eb3ea",
+                     *         "at": "2026-12-05T04:17:22.059Z",
                      *         "categories": [
                      *           "contact"
                      *         ],
                      *         "channel": "email",
-                     *         "commandId": "01a243d6-34ab-7001-854c-d9495e0a4eb2",
+                     *         "commandId": "01a2446b-ced6-7001-8783-6dc9bfbab244",
                      *         "consents": [
-                     *           "01a243d6-3483-7005-9240-67a0c32a049a"
+                     *           "01a2446b-ceae-7003-a2b1-a2b7fe197f2b"
                      *         ],
-                     *         "correlationId": "01a243d6-34a9-7002-8009-0f8bb284a36e",
+                     *         "correlationId": "01a2446b-ced4-7006-b227-90923030d86e",
                      *         "eventId": null,
                      *         "index": 3,
                      *         "kind": "decision",
@@ -11056,11 +11152,11 @@ export interface operations {
                      *         "outcome": "allow",
                      *         "purpose": "newsletter",
                      *         "reasons": [],
-                     *         "subject": "psn_ofFhXmbcSnw58Pi5lLPHbQ",
-                     *         "tenant": "rec-9f297d",
+                     *         "subject": "psn_NE56f1ykS3b9hkBCxM6ujw",
+                     *         "tenant": "rec-704353",
                      *         "v": 2
                      *       },
-                     *       "recordedAt": "2026-12-05T01:34:01.398Z",
+                     *       "recordedAt": "2026-12-05T04:17:25.728Z",
                      *       "purgedAt": null
                      *     }
                      */
@@ -11145,10 +11241,10 @@ export interface operations {
                      * @example {
                      *       "index": 0,
                      *       "size": 4,
-                     *       "leafHash": "QwfizDQA9SV3JGzA94Zj/YL+TcUcLENANIbsb9+hO8M=",
+                     *       "leafHash": "hxjrpI/veSaPryFtSMD5K5q097FgBB0rKdV2nTQ8x88=",
                      *       "proof": [
-                     *         "J3Qr5W0ShgrPjIwCNq4WiFl+YialyDK9r0B2vEMib7k=",
-                     *         "qIOOp7wuN3E7CH+Y625UlcOvwrAbJ8IwTHPZ86hki4o="
+                     *         "PP5l6VmMr5viK1KXjv/xRrE/4dimfa26e0CG/uhXMMU=",
+                     *         "uFGgJ78YzDSJLHWmKJehyA89Torg8weeb2FWxfpBsdE="
                      *       ]
                      *     }
                      */
@@ -11234,7 +11330,7 @@ export interface operations {
                      *       "from": 4,
                      *       "to": 6,
                      *       "proof": [
-                     *         "Wk47fVQs2/nngATnyqyMHcxW7C7oCXshgDk+7e+iAvg="
+                     *         "36YMyYpdoyO8Ehq6vJZQHNqMuhtlRfrLkWkg74xallg="
                      *       ]
                      *     }
                      */
@@ -11323,17 +11419,17 @@ export interface operations {
                      * @example {
                      *       "records": [
                      *         {
-                     *           "actor": "apiKey:01a243d6-3411-7004-be71-a31f1823fb7d",
-                     *           "at": "2026-12-05T01:33:57.708Z",
+                     *           "actor": "apiKey:01a2446b-ce3b-7007-a5f8-c10a3f1eb3ea",
+                     *           "at": "2026-12-05T04:17:22.059Z",
                      *           "categories": [
                      *             "contact"
                      *           ],
                      *           "channel": "email",
-                     *           "commandId": "01a243d6-360b-7002-8b71-398a974a48f9",
+                     *           "commandId": "01a2446b-d01f-7000-907c-42e6393c0ca6",
                      *           "consents": [
-                     *             "01a243d6-3483-7005-9240-67a0c32a049a"
+                     *             "01a2446b-ceae-7003-a2b1-a2b7fe197f2b"
                      *           ],
-                     *           "correlationId": "01a243d6-360a-7004-bbff-a6b8cf7a3208",
+                     *           "correlationId": "01a2446b-d01e-7002-b959-45698fbfec45",
                      *           "eventId": null,
                      *           "index": 4,
                      *           "kind": "decision",
@@ -11346,23 +11442,23 @@ export interface operations {
                      *           "outcome": "allow",
                      *           "purpose": "newsletter",
                      *           "reasons": [],
-                     *           "subject": "psn_ofFhXmbcSnw58Pi5lLPHbQ",
-                     *           "tenant": "rec-9f297d",
+                     *           "subject": "psn_NE56f1ykS3b9hkBCxM6ujw",
+                     *           "tenant": "rec-704353",
                      *           "v": 2,
-                     *           "leafHash": "Ss46egAJPh92wkdSjoLFeOMu4zqhcKCr6lEeV59mYNk="
+                     *           "leafHash": "AOykKs2GCd6SDwIJyGJSvN0E1y/zS6UzZsF8b7fGyxQ="
                      *         },
                      *         {
-                     *           "actor": "apiKey:01a243d6-3411-7004-be71-a31f1823fb7d",
-                     *           "at": "2026-12-05T01:33:57.708Z",
+                     *           "actor": "apiKey:01a2446b-ce3b-7007-a5f8-c10a3f1eb3ea",
+                     *           "at": "2026-12-05T04:17:22.059Z",
                      *           "categories": [
                      *             "contact"
                      *           ],
                      *           "channel": "email",
-                     *           "commandId": "01a243d6-34ab-7001-854c-d9495e0a4eb2",
+                     *           "commandId": "01a2446b-ced6-7001-8783-6dc9bfbab244",
                      *           "consents": [
-                     *             "01a243d6-3483-7005-9240-67a0c32a049a"
+                     *             "01a2446b-ceae-7003-a2b1-a2b7fe197f2b"
                      *           ],
-                     *           "correlationId": "01a243d6-34a9-7002-8009-0f8bb284a36e",
+                     *           "correlationId": "01a2446b-ced4-7006-b227-90923030d86e",
                      *           "eventId": null,
                      *           "index": 3,
                      *           "kind": "decision",
@@ -11375,13 +11471,13 @@ export interface operations {
                      *           "outcome": "allow",
                      *           "purpose": "newsletter",
                      *           "reasons": [],
-                     *           "subject": "psn_ofFhXmbcSnw58Pi5lLPHbQ",
-                     *           "tenant": "rec-9f297d",
+                     *           "subject": "psn_NE56f1ykS3b9hkBCxM6ujw",
+                     *           "tenant": "rec-704353",
                      *           "v": 2,
-                     *           "leafHash": "UhKDkyJ0c9klFcUV2huaW5Gd5KtfxUf3iFgEWjyo89c="
+                     *           "leafHash": "0H/xEKFUCfhOYHk8SV5483tgjB3qrdm3KPVKxogpIMk="
                      *         }
                      *       ],
-                     *       "next": "MjAyNi0xMi0wNVQwMTozMzo1Ny43MDgwMDBafDM"
+                     *       "next": "MjAyNi0xMi0wNVQwNDoxNzoyMi4wNTkwMDBafDM"
                      *     }
                      */
                     "application/json": components["schemas"]["ProcessingRecordPage"];
@@ -11556,13 +11652,13 @@ export interface operations {
                      *       "records": [
                      *         {
                      *           "index": 12,
-                     *           "at": "2026-12-05T01:33:57.708Z",
+                     *           "at": "2026-12-05T04:17:22.059Z",
                      *           "kind": "decision",
                      *           "outcome": "allow"
                      *         },
                      *         {
                      *           "index": 11,
-                     *           "at": "2026-12-05T01:33:57.708Z",
+                     *           "at": "2026-12-05T04:17:22.059Z",
                      *           "kind": "decision",
                      *           "outcome": "allow"
                      *         }
@@ -11636,14 +11732,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "tenantId": "dsr-b4b93e",
-                     *       "origin": "attest.local/processing-record/dsr-b4b93e",
+                     *       "tenantId": "dsr-0afabb",
+                     *       "origin": "attest.local/processing-record/dsr-0afabb",
                      *       "ok": true,
-                     *       "size": 39,
+                     *       "size": 42,
                      *       "purged": 0,
                      *       "latestCheckpoint": {
-                     *         "size": 37,
-                     *         "root": "f5ln7ycZx13L5FymDXeCNvXHUhuEX716cB1slWKDoJE="
+                     *         "size": 40,
+                     *         "root": "DuZeOF/YL3mSkcqdT5npPWjc76q8R5/WZS6z2BQHSYk="
                      *       },
                      *       "checkpointsChecked": 2,
                      *       "uncovered": 2,
@@ -11712,46 +11808,46 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "runId": "01a243d6-3b27-7001-844a-b070871ab68f",
+                     *         "runId": "01a2446b-d561-7003-bf92-00564f10bcc4",
                      *         "trigger": "scheduled",
                      *         "requestedBy": null,
-                     *         "startedAt": "2026-12-05T01:34:03.037Z",
-                     *         "finishedAt": "2026-12-05T01:34:03.047Z",
+                     *         "startedAt": "2026-12-05T04:17:27.381Z",
+                     *         "finishedAt": "2026-12-05T04:17:27.393Z",
                      *         "problemCount": 0,
                      *         "report": {
                      *           "ok": true,
                      *           "size": 12,
-                     *           "origin": "attest.local/processing-record/rec-9f297d",
+                     *           "origin": "attest.local/processing-record/rec-704353",
                      *           "purged": 0,
                      *           "pending": 0,
                      *           "problems": [],
-                     *           "tenantId": "rec-9f297d",
+                     *           "tenantId": "rec-704353",
                      *           "uncovered": 0,
                      *           "latestCheckpoint": {
-                     *             "root": "fDxVKi6FQk1L5SK4RvHt65Va7MCx6+mkjNG/WAXd8kI=",
+                     *             "root": "dg6XL+3ePbckGU+BjyvV+OrtY6W6rE8oHLtZdmnAZu0=",
                      *             "size": 12
                      *           },
                      *           "checkpointsChecked": 6
                      *         }
                      *       },
                      *       {
-                     *         "runId": "01a243d6-3b08-7000-a008-e24c71481ecb",
+                     *         "runId": "01a2446b-d536-7005-a78b-f057ae270cee",
                      *         "trigger": "on-demand",
-                     *         "requestedBy": "apiKey:01a243d6-33fd-7009-8d58-0899313017ac",
-                     *         "startedAt": "2026-12-05T01:33:57.708Z",
-                     *         "finishedAt": "2026-12-05T01:33:57.708Z",
+                     *         "requestedBy": "apiKey:01a2446b-ce1d-7008-a140-2e6784fc56d8",
+                     *         "startedAt": "2026-12-05T04:17:22.059Z",
+                     *         "finishedAt": "2026-12-05T04:17:22.059Z",
                      *         "problemCount": 0,
                      *         "report": {
                      *           "ok": true,
                      *           "size": 12,
-                     *           "origin": "attest.local/processing-record/rec-9f297d",
+                     *           "origin": "attest.local/processing-record/rec-704353",
                      *           "purged": 0,
                      *           "pending": 0,
                      *           "problems": [],
-                     *           "tenantId": "rec-9f297d",
+                     *           "tenantId": "rec-704353",
                      *           "uncovered": 0,
                      *           "latestCheckpoint": {
-                     *             "root": "fDxVKi6FQk1L5SK4RvHt65Va7MCx6+mkjNG/WAXd8kI=",
+                     *             "root": "dg6XL+3ePbckGU+BjyvV+OrtY6W6rE8oHLtZdmnAZu0=",
                      *             "size": 12
                      *           },
                      *           "checkpointsChecked": 6
@@ -11826,21 +11922,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "runId": "01a243d6-3b08-7000-a008-e24c71481ecb",
+                     *       "runId": "01a2446b-d536-7005-a78b-f057ae270cee",
                      *       "trigger": "on-demand",
-                     *       "requestedBy": "apiKey:01a243d6-33fd-7009-8d58-0899313017ac",
-                     *       "startedAt": "2026-12-05T01:33:57.708Z",
-                     *       "finishedAt": "2026-12-05T01:33:57.708Z",
+                     *       "requestedBy": "apiKey:01a2446b-ce1d-7008-a140-2e6784fc56d8",
+                     *       "startedAt": "2026-12-05T04:17:22.059Z",
+                     *       "finishedAt": "2026-12-05T04:17:22.059Z",
                      *       "problemCount": 0,
                      *       "report": {
-                     *         "tenantId": "rec-9f297d",
-                     *         "origin": "attest.local/processing-record/rec-9f297d",
+                     *         "tenantId": "rec-704353",
+                     *         "origin": "attest.local/processing-record/rec-704353",
                      *         "ok": true,
                      *         "size": 12,
                      *         "purged": 0,
                      *         "latestCheckpoint": {
                      *           "size": 12,
-                     *           "root": "fDxVKi6FQk1L5SK4RvHt65Va7MCx6+mkjNG/WAXd8kI="
+                     *           "root": "dg6XL+3ePbckGU+BjyvV+OrtY6W6rE8oHLtZdmnAZu0="
                      *         },
                      *         "checkpointsChecked": 6,
                      *         "uncovered": 0,
@@ -11912,32 +12008,32 @@ export interface operations {
                     /**
                      * @example {
                      *       "format": "attest-processing-record-bundle/v1",
-                     *       "tenantId": "rec-9f297d",
-                     *       "origin": "attest.local/processing-record/rec-9f297d",
-                     *       "verifierKey": "attest.local/processing-record+bcb4e2dc+AcvcXvKy1WdxBRiFh1VhNXLq0YggVktDb2dpyRwX0rTB",
-                     *       "exportedAt": "2026-12-05T01:33:57.708Z",
+                     *       "tenantId": "rec-704353",
+                     *       "origin": "attest.local/processing-record/rec-704353",
+                     *       "verifierKey": "attest.local/processing-record+8eef787f+AWkdtmvi7XnsYDlco2IAm5+1/1ShFGtfRDNSMvOmxrUB",
+                     *       "exportedAt": "2026-12-05T04:17:22.059Z",
                      *       "checkpoints": [
-                     *         "attest.local/processing-record/rec-9f297d\n1\nQwfizDQA9SV3JGzA94Zj/YL+TcUcLENANIbsb9+hO8M=\n\n— attest.local/processing-record vLTi3G8iVtM0QJ6p3sOe9yZDTXHq5AyAwoVZRMvRqEhaF9FUCky3+SmfDvYCVs076d347aBdxssPMIP+ipYK5G9y9Ag=\n",
-                     *         "attest.local/processing-record/rec-9f297d\n4\nwEuPQ7t/5iJ32dfHXTrBK/jHnpg77oVg6W5P2dkxtf0=\n\n— attest.local/processing-record vLTi3ID/SnpYQO4xpFj8v3MhcBk18AFqGwJ+ClwGJHSaqSgxo/a13zWFYw3+PeH1/ndW1omzwMrOJ6ouuq1oSKn4+gQ=\n"
+                     *         "attest.local/processing-record/rec-704353\n1\nhxjrpI/veSaPryFtSMD5K5q097FgBB0rKdV2nTQ8x88=\n\n— attest.local/processing-record ju94fyGdesA6gVCCox5Cigko9wX4HfayyMPsmQCOcVttMgFlQYU85uQjLSoDJ31+02omS2d3czt/Ga7yDtGxCfBpAAw=\n",
+                     *         "attest.local/processing-record/rec-704353\n4\nGm15uR3BPvk3QktKq0cKI0F2kVAQxHHhjf+JysnFEbE=\n\n— attest.local/processing-record ju94fzvdi7JXJvtRavqTOK9bNT2g1SG8OQ4M01bgwQhz57kFkiGm+3OlZsbyCIicnSxd+fEZ7kNuYj7M1bpVELAN+QQ=\n"
                      *       ],
                      *       "complete": false,
                      *       "entries": [
                      *         {
                      *           "index": 1,
-                     *           "leafHash": "J3Qr5W0ShgrPjIwCNq4WiFl+YialyDK9r0B2vEMib7k=",
-                     *           "body": "{\"actor\":\"apiKey:01a243d6-3411-7004-be71-a31f1823fb7d\",\"at\":\"2026-12-05T01:33:57.708Z\",\"categories\":[\"profile.email\",\"profile.name\"],\"channel\":null,\"commandId\":\"01a243d6-345f-7008-b246-ec626118f591\",\"consents\":[],\"correlationId\":\"01a243d6-345c-7006-bcee-2ec8431a9669\",\"eventId\":\"01a243d6-3460-7004-bb22-871bdec1aec6\",\"index\":1,\"kind\":\"collect\",\"legalBasis\":null,\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"interactive\",\"outcome\":null,\"purpose\":null,\"reasons\":[],\"subject\":\"psn_ofFhXmbcSnw58Pi5lLPHbQ\",\"tenant\":\"rec-9f297d\",\"v\":2}",
+                     *           "leafHash": "PP5l6VmMr5viK1KXjv/xRrE/4dimfa26e0CG/uhXMMU=",
+                     *           "body": "{\"actor\":\"apiKey:01a2446b-ce3b-7007-a5f8-c10a3f1eb3ea\",\"at\":\"2026-12-05T04:17:22.059Z\",\"categories\":[\"profile.email\",\"profile.name\"],\"channel\":null,\"commandId\":\"01a2446b-ce8a-7001-b8b1-744bca92f861\",\"consents\":[],\"correlationId\":\"01a2446b-ce86-7000-b50a-046f2dfe1798\",\"eventId\":\"01a2446b-ce8b-7001-8104-00ea7f1e2478\",\"index\":1,\"kind\":\"collect\",\"legalBasis\":null,\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"interactive\",\"outcome\":null,\"purpose\":null,\"reasons\":[],\"subject\":\"psn_NE56f1ykS3b9hkBCxM6ujw\",\"tenant\":\"rec-704353\",\"v\":2}",
                      *           "proof": [
-                     *             "QwfizDQA9SV3JGzA94Zj/YL+TcUcLENANIbsb9+hO8M=",
-                     *             "qIOOp7wuN3E7CH+Y625UlcOvwrAbJ8IwTHPZ86hki4o="
+                     *             "hxjrpI/veSaPryFtSMD5K5q097FgBB0rKdV2nTQ8x88=",
+                     *             "uFGgJ78YzDSJLHWmKJehyA89Torg8weeb2FWxfpBsdE="
                      *           ]
                      *         },
                      *         {
                      *           "index": 2,
-                     *           "leafHash": "rNcDvR6NkXG8fWIS0FtSizc/nvGSR2Yzluh5ruX4Idw=",
-                     *           "body": "{\"actor\":\"apiKey:01a243d6-3411-7004-be71-a31f1823fb7d\",\"at\":\"2026-12-05T01:33:57.708Z\",\"categories\":[\"consent\"],\"channel\":\"email\",\"commandId\":\"01a243d6-3480-7005-9694-e91c5a571571\",\"consents\":[],\"correlationId\":\"01a243d6-347d-7001-954b-9009fa7a57cf\",\"eventId\":\"01a243d6-3483-7006-ae60-a9bd533b44c8\",\"index\":2,\"kind\":\"collect\",\"legalBasis\":\"consent\",\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"interactive\",\"outcome\":null,\"purpose\":\"newsletter\",\"reasons\":[],\"subject\":\"psn_ofFhXmbcSnw58Pi5lLPHbQ\",\"tenant\":\"rec-9f297d\",\"v\":2}",
+                     *           "leafHash": "BOUyuqVjXtvjyC6INlfajU2NvfoaJSSJ4HFgt9PZv0U=",
+                     *           "body": "{\"actor\":\"apiKey:01a2446b-ce3b-7007-a5f8-c10a3f1eb3ea\",\"at\":\"2026-12-05T04:17:22.059Z\",\"categories\":[\"consent\"],\"channel\":\"email\",\"commandId\":\"01a2446b-cea9-7007-9c2e-8cdd1b50fdee\",\"consents\":[],\"correlationId\":\"01a2446b-cea7-7004-abe6-17956e39f10d\",\"eventId\":\"01a2446b-ceaf-7001-b7d3-821ff32f49fc\",\"index\":2,\"kind\":\"collect\",\"legalBasis\":\"consent\",\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"interactive\",\"outcome\":null,\"purpose\":\"newsletter\",\"reasons\":[],\"subject\":\"psn_NE56f1ykS3b9hkBCxM6ujw\",\"tenant\":\"rec-704353\",\"v\":2}",
                      *           "proof": [
-                     *             "UhKDkyJ0c9klFcUV2huaW5Gd5KtfxUf3iFgEWjyo89c=",
-                     *             "J550HqoqAiCZyjTrClRgrnjetI/ZBqEkTrwkSL1RZQc="
+                     *             "0H/xEKFUCfhOYHk8SV5483tgjB3qrdm3KPVKxogpIMk=",
+                     *             "o1ETjpLiZVXFptkaVrOWG8W9x7YIRhodMw5BEJ+RHoY="
                      *           ]
                      *         }
                      *       ],
@@ -11946,16 +12042,16 @@ export interface operations {
                      *           "from": 1,
                      *           "to": 14,
                      *           "proof": [
-                     *             "J3Qr5W0ShgrPjIwCNq4WiFl+YialyDK9r0B2vEMib7k=",
-                     *             "qIOOp7wuN3E7CH+Y625UlcOvwrAbJ8IwTHPZ86hki4o="
+                     *             "PP5l6VmMr5viK1KXjv/xRrE/4dimfa26e0CG/uhXMMU=",
+                     *             "uFGgJ78YzDSJLHWmKJehyA89Torg8weeb2FWxfpBsdE="
                      *           ]
                      *         },
                      *         {
                      *           "from": 4,
                      *           "to": 14,
                      *           "proof": [
-                     *             "DeL+NjWc3Gym++PjyEf/0Xn1oAMyOiiNEgKoyupEvZE=",
-                     *             "yOZlU774BZYRot/x4rnbnC9eP2q0AiFt29stDupLxAc="
+                     *             "dS4Sh5eDcAQqCRyNr1jZtzVcqjxCeSnFGahGBWAJDRY=",
+                     *             "Ezw2sUXhljSUxqZxeWkOasEGUxU8mdcCTghJzpDY4Aw="
                      *           ]
                      *         }
                      *       ]
@@ -12029,10 +12125,10 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "holdId": "01a243d6-3da3-7006-9708-89e462d55cf9",
+                     *         "holdId": "01a2446b-d7ca-7002-b83b-656e35a288a6",
                      *         "reason": "Litigation 2026-117: preserve all records",
-                     *         "placedBy": "apiKey:01a243d6-33fd-7009-8d58-0899313017ac",
-                     *         "placedAt": "2026-12-05T01:33:57.708Z",
+                     *         "placedBy": "apiKey:01a2446b-ce1d-7008-a140-2e6784fc56d8",
+                     *         "placedAt": "2026-12-05T04:17:22.059Z",
                      *         "releasedBy": null,
                      *         "releasedAt": null
                      *       }
@@ -12100,10 +12196,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "holdId": "01a243d6-3da3-7006-9708-89e462d55cf9",
+                     *       "holdId": "01a2446b-d7ca-7002-b83b-656e35a288a6",
                      *       "reason": "Litigation 2026-117: preserve all records",
-                     *       "placedBy": "apiKey:01a243d6-33fd-7009-8d58-0899313017ac",
-                     *       "placedAt": "2026-12-05T01:33:57.708Z",
+                     *       "placedBy": "apiKey:01a2446b-ce1d-7008-a140-2e6784fc56d8",
+                     *       "placedAt": "2026-12-05T04:17:22.059Z",
                      *       "releasedBy": null,
                      *       "releasedAt": null
                      *     }
@@ -12177,12 +12273,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "holdId": "01a243d6-3da3-7006-9708-89e462d55cf9",
+                     *       "holdId": "01a2446b-d7ca-7002-b83b-656e35a288a6",
                      *       "reason": "Litigation 2026-117: preserve all records",
-                     *       "placedBy": "apiKey:01a243d6-33fd-7009-8d58-0899313017ac",
-                     *       "placedAt": "2026-12-05T01:33:57.708Z",
-                     *       "releasedBy": "apiKey:01a243d6-33fd-7009-8d58-0899313017ac",
-                     *       "releasedAt": "2026-12-05T01:33:57.708Z"
+                     *       "placedBy": "apiKey:01a2446b-ce1d-7008-a140-2e6784fc56d8",
+                     *       "placedAt": "2026-12-05T04:17:22.059Z",
+                     *       "releasedBy": "apiKey:01a2446b-ce1d-7008-a140-2e6784fc56d8",
+                     *       "releasedAt": "2026-12-05T04:17:22.059Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ProcessingRecordLegalHold"];
@@ -12262,7 +12358,7 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "activityId": "01a243d6-3dbf-7003-ad04-a36746548e3b",
+                     *         "activityId": "01a2446b-d7e4-7000-8209-11f855a4404a",
                      *         "version": 2,
                      *         "activity": {
                      *           "name": "Newsletter",
@@ -12300,12 +12396,12 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a243d6-33fd-7009-8d58-0899313017ac",
-                     *         "recordedAt": "2026-12-05T01:33:57.708Z",
+                     *         "recordedBy": "apiKey:01a2446b-ce1d-7008-a140-2e6784fc56d8",
+                     *         "recordedAt": "2026-12-05T04:17:22.059Z",
                      *         "assessmentRequired": true
                      *       },
                      *       {
-                     *         "activityId": "01a243d6-3df5-7007-a374-3dcce94d6e02",
+                     *         "activityId": "01a2446b-d810-7004-9da6-02e732d80d24",
                      *         "version": 1,
                      *         "activity": {
                      *           "name": "=HYPERLINK(\"http://x\")<script>",
@@ -12338,8 +12434,8 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a243d6-33fd-7009-8d58-0899313017ac",
-                     *         "recordedAt": "2026-12-05T01:33:57.708Z",
+                     *         "recordedBy": "apiKey:01a2446b-ce1d-7008-a140-2e6784fc56d8",
+                     *         "recordedAt": "2026-12-05T04:17:22.059Z",
                      *         "assessmentRequired": false
                      *       }
                      *     ]
@@ -12406,7 +12502,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "activityId": "01a243d6-3dbf-7003-ad04-a36746548e3b",
+                     *       "activityId": "01a2446b-d7e4-7000-8209-11f855a4404a",
                      *       "version": 1,
                      *       "activity": {
                      *         "name": "Newsletter",
@@ -12439,8 +12535,8 @@ export interface operations {
                      *         ],
                      *         "automatedDecisionMaking": false
                      *       },
-                     *       "recordedBy": "apiKey:01a243d6-33fd-7009-8d58-0899313017ac",
-                     *       "recordedAt": "2026-12-05T01:33:57.708Z",
+                     *       "recordedBy": "apiKey:01a2446b-ce1d-7008-a140-2e6784fc56d8",
+                     *       "recordedAt": "2026-12-05T04:17:22.059Z",
                      *       "assessmentRequired": false
                      *     }
                      */
@@ -12512,7 +12608,7 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "activityId": "01a243d6-3dbf-7003-ad04-a36746548e3b",
+                     *         "activityId": "01a2446b-d7e4-7000-8209-11f855a4404a",
                      *         "version": 2,
                      *         "activity": {
                      *           "name": "Newsletter",
@@ -12550,12 +12646,12 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a243d6-33fd-7009-8d58-0899313017ac",
-                     *         "recordedAt": "2026-12-05T01:33:57.708Z",
+                     *         "recordedBy": "apiKey:01a2446b-ce1d-7008-a140-2e6784fc56d8",
+                     *         "recordedAt": "2026-12-05T04:17:22.059Z",
                      *         "assessmentRequired": true
                      *       },
                      *       {
-                     *         "activityId": "01a243d6-3df5-7007-a374-3dcce94d6e02",
+                     *         "activityId": "01a2446b-d810-7004-9da6-02e732d80d24",
                      *         "version": 1,
                      *         "activity": {
                      *           "name": "=HYPERLINK(\"http://x\")<script>",
@@ -12588,8 +12684,8 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a243d6-33fd-7009-8d58-0899313017ac",
-                     *         "recordedAt": "2026-12-05T01:33:57.708Z",
+                     *         "recordedBy": "apiKey:01a2446b-ce1d-7008-a140-2e6784fc56d8",
+                     *         "recordedAt": "2026-12-05T04:17:22.059Z",
                      *         "assessmentRequired": false
                      *       }
                      *     ]
@@ -12652,8 +12748,8 @@ export interface operations {
                 content: {
                     /**
                      * @example activityId,version,name,controller,dataProtectionOfficer,purposes,legalBasis,dataSubjectCategories,dataCategories,recipients,transfers,erasureTimeLimit,securityMeasures,sensitiveData,automatedDecisionMaking,entrustedProcessing,providedToOthers,publicDisclosure,assessmentRequired,recordedBy,recordedAt
-                     *     01a243d6-3dbf-7003-ad04-a36746548e3b,2,Newsletter,Shop Ltd (privacy@shop.example),dpo@shop.example,newsletter,consent,customers,contact,mail service provider,US: SCC 2021/914,2 years after the last contact,per-subject encryption,false,false,false,false,false,true,apiKey:01a243d6-33fd-7009-8d58-0899313017ac,2026-12-05T01:33:57.708Z
-                     *     01a243d6-3df5-7007-a374-3dcce94d6e02,1,"'=HYPERLINK(""http://x"")<script>",Shop Ltd (privacy@shop.example),dpo@shop.example,newsletter,consent,customers,contact,mail service provider,,2 years after the last contact,per-subject encryption,false,false,false,false,false,false,apiKey:01a243d6-33fd-7009-8d58-0899313017ac,2026-12-05T01:33:57.708Z
+                     *     01a2446b-d7e4-7000-8209-11f855a4404a,2,Newsletter,Shop Ltd (privacy@shop.example),dpo@shop.example,newsletter,consent,customers,contact,mail service provider,US: SCC 2021/914,2 years after the last contact,per-subject encryption,false,false,false,false,false,true,apiKey:01a2446b-ce1d-7008-a140-2e6784fc56d8,2026-12-05T04:17:22.059Z
+                     *     01a2446b-d810-7004-9da6-02e732d80d24,1,"'=HYPERLINK(""http://x"")<script>",Shop Ltd (privacy@shop.example),dpo@shop.example,newsletter,consent,customers,contact,mail service provider,,2 years after the last contact,per-subject encryption,false,false,false,false,false,false,apiKey:01a2446b-ce1d-7008-a140-2e6784fc56d8,2026-12-05T04:17:22.059Z
                      */
                     "text/csv": string;
                 };
@@ -12718,7 +12814,7 @@ export interface operations {
                 content: {
                     /**
                      * @example <!doctype html>
-                     *     <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Register of processing activities — rec-9f297d</title>
+                     *     <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Register of processing activities — rec-704353</title>
                      *     <style>
                      *     body{font:14px/1.45 system-ui,"Noto Sans CJK SC","PingFang SC",sans-serif;margin:2em auto;max-width:52em;padding:0 1em;color:#111}
                      *     h1{font-size:1.6em}h2{font-size:1.2em;margin:1.6em 0 .4em;border-bottom:1px solid #ccc;padding-bottom:.2em}
@@ -12728,7 +12824,7 @@ export interface operations {
                      *     </style>
                      *     </head><body>
                      *     <h1>Register of processing activities</h1>
-                     *     <p class="meta">rec-9f297d · generated December 5, 2026 at 1:34 AM (Coordinated Universal Time) · GDPR Art. 30(1), PIPL Art. 55–56 · 2 activities (current versions)</p>
+                     *     <p class="meta">rec-704353 · generated December 5, 2026 at 4:17 AM (Coordinated Universal Time) · GDPR Art. 30(1), PIPL Art. 55–56 · 2 activities (current versions)</p>
                      *     …
                      */
                     "text/html": string;
@@ -12795,7 +12891,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "activityId": "01a243d6-3dbf-7003-ad04-a36746548e3b",
+                     *       "activityId": "01a2446b-d7e4-7000-8209-11f855a4404a",
                      *       "version": 2,
                      *       "activity": {
                      *         "name": "Newsletter",
@@ -12833,8 +12929,8 @@ export interface operations {
                      *         ],
                      *         "automatedDecisionMaking": false
                      *       },
-                     *       "recordedBy": "apiKey:01a243d6-33fd-7009-8d58-0899313017ac",
-                     *       "recordedAt": "2026-12-05T01:33:57.708Z",
+                     *       "recordedBy": "apiKey:01a2446b-ce1d-7008-a140-2e6784fc56d8",
+                     *       "recordedAt": "2026-12-05T04:17:22.059Z",
                      *       "assessmentRequired": true
                      *     }
                      */
@@ -12917,7 +13013,7 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "activityId": "01a243d6-3dbf-7003-ad04-a36746548e3b",
+                     *         "activityId": "01a2446b-d7e4-7000-8209-11f855a4404a",
                      *         "version": 1,
                      *         "activity": {
                      *           "name": "Newsletter",
@@ -12950,12 +13046,12 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a243d6-33fd-7009-8d58-0899313017ac",
-                     *         "recordedAt": "2026-12-05T01:33:57.708Z",
+                     *         "recordedBy": "apiKey:01a2446b-ce1d-7008-a140-2e6784fc56d8",
+                     *         "recordedAt": "2026-12-05T04:17:22.059Z",
                      *         "assessmentRequired": false
                      *       },
                      *       {
-                     *         "activityId": "01a243d6-3dbf-7003-ad04-a36746548e3b",
+                     *         "activityId": "01a2446b-d7e4-7000-8209-11f855a4404a",
                      *         "version": 2,
                      *         "activity": {
                      *           "name": "Newsletter",
@@ -12993,8 +13089,8 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a243d6-33fd-7009-8d58-0899313017ac",
-                     *         "recordedAt": "2026-12-05T01:33:57.708Z",
+                     *         "recordedBy": "apiKey:01a2446b-ce1d-7008-a140-2e6784fc56d8",
+                     *         "recordedAt": "2026-12-05T04:17:22.059Z",
                      *         "assessmentRequired": true
                      *       }
                      *     ]
@@ -13087,13 +13183,13 @@ export interface operations {
                      *         "assessedOn": "2026-12-05",
                      *         "conclusion": "acceptable-with-measures",
                      *         "activityIds": [
-                     *           "01a243d6-3dbf-7003-ad04-a36746548e3b"
+                     *           "01a2446b-d7e4-7000-8209-11f855a4404a"
                      *         ],
                      *         "impactOnRights": "Low",
                      *         "lawfulnessAndNecessity": "Consent; transfer needed for the mail provider",
-                     *         "assessmentId": "01a243d6-3e35-7006-92a8-af38008be84d",
-                     *         "recordedBy": "apiKey:01a243d6-33fd-7009-8d58-0899313017ac",
-                     *         "recordedAt": "2026-12-05T01:33:57.708Z"
+                     *         "assessmentId": "01a2446b-d850-7000-bd62-ba40e53c246f",
+                     *         "recordedBy": "apiKey:01a2446b-ce1d-7008-a140-2e6784fc56d8",
+                     *         "recordedAt": "2026-12-05T04:17:22.059Z"
                      *       }
                      *     ]
                      */
@@ -13159,9 +13255,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "assessmentId": "01a243d6-3e35-7006-92a8-af38008be84d",
+                     *       "assessmentId": "01a2446b-d850-7000-bd62-ba40e53c246f",
                      *       "activityIds": [
-                     *         "01a243d6-3dbf-7003-ad04-a36746548e3b"
+                     *         "01a2446b-d7e4-7000-8209-11f855a4404a"
                      *       ],
                      *       "assessedOn": "2026-12-05",
                      *       "assessor": "privacy team",
@@ -13245,10 +13341,10 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "incidentId": "01a243d6-3e54-7006-8d53-d69e50ed8bd0",
+                     *         "incidentId": "01a2446b-d86f-7001-96fe-439883220a74",
                      *         "report": {
                      *           "kind": "leak",
-                     *           "awareAt": "2026-12-01T17:33:57.708Z",
+                     *           "awareAt": "2026-12-01T20:17:22.059Z",
                      *           "occurredAt": null,
                      *           "description": "Export file left on a shared drive",
                      *           "dataCategories": [
@@ -13257,30 +13353,30 @@ export interface operations {
                      *           "likelyConsequences": "Phishing",
                      *           "affectedSubjectsEstimate": 120
                      *         },
-                     *         "reportedBy": "apiKey:01a243d6-33fd-7009-8d58-0899313017ac",
-                     *         "reportedAt": "2026-12-05T01:33:57.708Z",
-                     *         "authorityDeadline": "2026-12-04T17:33:57.708Z",
-                     *         "authorityNotifiedAt": "2026-12-05T01:33:57.708Z",
+                     *         "reportedBy": "apiKey:01a2446b-ce1d-7008-a140-2e6784fc56d8",
+                     *         "reportedAt": "2026-12-05T04:17:22.059Z",
+                     *         "authorityDeadline": "2026-12-04T20:17:22.059Z",
+                     *         "authorityNotifiedAt": "2026-12-05T04:17:22.059Z",
                      *         "notifiedWithinDeadline": false,
                      *         "overdue": false,
                      *         "subjectsNotifiedAt": null,
                      *         "remedies": [
                      *           {
-                     *             "at": "2026-12-05T01:33:57.708Z",
+                     *             "at": "2026-12-05T04:17:22.059Z",
                      *             "description": "Drive permissions fixed"
                      *           }
                      *         ],
-                     *         "closedAt": "2026-12-05T01:33:57.708Z",
+                     *         "closedAt": "2026-12-05T04:17:22.059Z",
                      *         "updates": [
                      *           {
-                     *             "at": "2026-12-05T01:33:57.708Z",
+                     *             "at": "2026-12-05T04:17:22.059Z",
                      *             "type": "authority-notified",
                      *             "authority": "DPA",
                      *             "reference": "DPA-2026-1",
                      *             "delayReason": "Scope unknown until forensics"
                      *           },
                      *           {
-                     *             "at": "2026-12-05T01:33:57.708Z",
+                     *             "at": "2026-12-05T04:17:22.059Z",
                      *             "type": "remedy",
                      *             "description": "Drive permissions fixed"
                      *           }
@@ -13350,10 +13446,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "incidentId": "01a243d6-3e54-7006-8d53-d69e50ed8bd0",
+                     *       "incidentId": "01a2446b-d86f-7001-96fe-439883220a74",
                      *       "report": {
                      *         "kind": "leak",
-                     *         "awareAt": "2026-12-01T17:33:57.708Z",
+                     *         "awareAt": "2026-12-01T20:17:22.059Z",
                      *         "occurredAt": null,
                      *         "description": "Export file left on a shared drive",
                      *         "dataCategories": [
@@ -13362,9 +13458,9 @@ export interface operations {
                      *         "likelyConsequences": "Phishing",
                      *         "affectedSubjectsEstimate": 120
                      *       },
-                     *       "reportedBy": "apiKey:01a243d6-33fd-7009-8d58-0899313017ac",
-                     *       "reportedAt": "2026-12-05T01:33:57.708Z",
-                     *       "authorityDeadline": "2026-12-04T17:33:57.708Z",
+                     *       "reportedBy": "apiKey:01a2446b-ce1d-7008-a140-2e6784fc56d8",
+                     *       "reportedAt": "2026-12-05T04:17:22.059Z",
+                     *       "authorityDeadline": "2026-12-04T20:17:22.059Z",
                      *       "authorityNotifiedAt": null,
                      *       "notifiedWithinDeadline": null,
                      *       "overdue": true,
@@ -13443,10 +13539,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "incidentId": "01a243d6-3e54-7006-8d53-d69e50ed8bd0",
+                     *       "incidentId": "01a2446b-d86f-7001-96fe-439883220a74",
                      *       "report": {
                      *         "kind": "leak",
-                     *         "awareAt": "2026-12-01T17:33:57.708Z",
+                     *         "awareAt": "2026-12-01T20:17:22.059Z",
                      *         "occurredAt": null,
                      *         "description": "Export file left on a shared drive",
                      *         "dataCategories": [
@@ -13455,30 +13551,30 @@ export interface operations {
                      *         "likelyConsequences": "Phishing",
                      *         "affectedSubjectsEstimate": 120
                      *       },
-                     *       "reportedBy": "apiKey:01a243d6-33fd-7009-8d58-0899313017ac",
-                     *       "reportedAt": "2026-12-05T01:33:57.708Z",
-                     *       "authorityDeadline": "2026-12-04T17:33:57.708Z",
-                     *       "authorityNotifiedAt": "2026-12-05T01:33:57.708Z",
+                     *       "reportedBy": "apiKey:01a2446b-ce1d-7008-a140-2e6784fc56d8",
+                     *       "reportedAt": "2026-12-05T04:17:22.059Z",
+                     *       "authorityDeadline": "2026-12-04T20:17:22.059Z",
+                     *       "authorityNotifiedAt": "2026-12-05T04:17:22.059Z",
                      *       "notifiedWithinDeadline": false,
                      *       "overdue": false,
                      *       "subjectsNotifiedAt": null,
                      *       "remedies": [
                      *         {
-                     *           "at": "2026-12-05T01:33:57.708Z",
+                     *           "at": "2026-12-05T04:17:22.059Z",
                      *           "description": "Drive permissions fixed"
                      *         }
                      *       ],
-                     *       "closedAt": "2026-12-05T01:33:57.708Z",
+                     *       "closedAt": "2026-12-05T04:17:22.059Z",
                      *       "updates": [
                      *         {
-                     *           "at": "2026-12-05T01:33:57.708Z",
+                     *           "at": "2026-12-05T04:17:22.059Z",
                      *           "type": "authority-notified",
                      *           "authority": "DPA",
                      *           "reference": "DPA-2026-1",
                      *           "delayReason": "Scope unknown until forensics"
                      *         },
                      *         {
-                     *           "at": "2026-12-05T01:33:57.708Z",
+                     *           "at": "2026-12-05T04:17:22.059Z",
                      *           "type": "remedy",
                      *           "description": "Drive permissions fixed"
                      *         }
@@ -13567,10 +13663,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "incidentId": "01a243d6-3e54-7006-8d53-d69e50ed8bd0",
+                     *       "incidentId": "01a2446b-d86f-7001-96fe-439883220a74",
                      *       "report": {
                      *         "kind": "leak",
-                     *         "awareAt": "2026-12-01T17:33:57.708Z",
+                     *         "awareAt": "2026-12-01T20:17:22.059Z",
                      *         "occurredAt": null,
                      *         "description": "Export file left on a shared drive",
                      *         "dataCategories": [
@@ -13579,30 +13675,30 @@ export interface operations {
                      *         "likelyConsequences": "Phishing",
                      *         "affectedSubjectsEstimate": 120
                      *       },
-                     *       "reportedBy": "apiKey:01a243d6-33fd-7009-8d58-0899313017ac",
-                     *       "reportedAt": "2026-12-05T01:33:57.708Z",
-                     *       "authorityDeadline": "2026-12-04T17:33:57.708Z",
-                     *       "authorityNotifiedAt": "2026-12-05T01:33:57.708Z",
+                     *       "reportedBy": "apiKey:01a2446b-ce1d-7008-a140-2e6784fc56d8",
+                     *       "reportedAt": "2026-12-05T04:17:22.059Z",
+                     *       "authorityDeadline": "2026-12-04T20:17:22.059Z",
+                     *       "authorityNotifiedAt": "2026-12-05T04:17:22.059Z",
                      *       "notifiedWithinDeadline": false,
                      *       "overdue": false,
                      *       "subjectsNotifiedAt": null,
                      *       "remedies": [
                      *         {
-                     *           "at": "2026-12-05T01:33:57.708Z",
+                     *           "at": "2026-12-05T04:17:22.059Z",
                      *           "description": "Drive permissions fixed"
                      *         }
                      *       ],
-                     *       "closedAt": "2026-12-05T01:33:57.708Z",
+                     *       "closedAt": "2026-12-05T04:17:22.059Z",
                      *       "updates": [
                      *         {
-                     *           "at": "2026-12-05T01:33:57.708Z",
+                     *           "at": "2026-12-05T04:17:22.059Z",
                      *           "type": "authority-notified",
                      *           "authority": "DPA",
                      *           "reference": "DPA-2026-1",
                      *           "delayReason": "Scope unknown until forensics"
                      *         },
                      *         {
-                     *           "at": "2026-12-05T01:33:57.708Z",
+                     *           "at": "2026-12-05T04:17:22.059Z",
                      *           "type": "remedy",
                      *           "description": "Drive permissions fixed"
                      *         }
@@ -13713,9 +13809,9 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "requestId": "01a243d6-1e20-7000-8cf8-2f67509feb6b",
-                     *         "tenantId": "dsr-b4b93e",
-                     *         "customerId": "01a243d6-0d77-7002-bc6c-8f403e37d7ec",
+                     *         "requestId": "01a2446c-aff8-7007-9e54-98f2b6973056",
+                     *         "tenantId": "dsr-0afabb",
+                     *         "customerId": "01a2446c-9db9-7000-8db4-629438e4d9fc",
                      *         "requestType": "access",
                      *         "channel": "phone",
                      *         "relation": "self",
@@ -13738,14 +13834,14 @@ export interface operations {
                      *         "rejection": null,
                      *         "closedAt": null,
                      *         "duplicates": [
-                     *           "01a243d6-0e3e-7000-beff-c30868ae447a",
-                     *           "01a243d6-0e01-7006-a69e-9eb55f525868"
+                     *           "01a2446c-9e98-7005-9f96-09fdf0624bd9",
+                     *           "01a2446c-9e57-7001-a2b9-8741d66a40d3"
                      *         ]
                      *       },
                      *       {
-                     *         "requestId": "01a243d6-1e3a-7006-a490-ad686f40ecab",
-                     *         "tenantId": "dsr-b4b93e",
-                     *         "customerId": "01a243d6-0d77-7002-bc6c-8f403e37d7ec",
+                     *         "requestId": "01a2446c-b012-7007-a775-9c7a880abcf7",
+                     *         "tenantId": "dsr-0afabb",
+                     *         "customerId": "01a2446c-9db9-7000-8db4-629438e4d9fc",
                      *         "requestType": "access",
                      *         "channel": "phone",
                      *         "relation": "self",
@@ -13768,8 +13864,8 @@ export interface operations {
                      *         "rejection": null,
                      *         "closedAt": null,
                      *         "duplicates": [
-                     *           "01a243d6-0e3e-7000-beff-c30868ae447a",
-                     *           "01a243d6-0e01-7006-a69e-9eb55f525868"
+                     *           "01a2446c-9e98-7005-9f96-09fdf0624bd9",
+                     *           "01a2446c-9e57-7001-a2b9-8741d66a40d3"
                      *         ]
                      *       }
                      *     ]
@@ -13845,9 +13941,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a243d6-0f39-7001-bd4c-b025488916d2",
-                     *       "tenantId": "dsr-b4b93e",
-                     *       "customerId": "01a243d6-0d77-7002-bc6c-8f403e37d7ec",
+                     *       "requestId": "01a2446c-9f92-7004-88c4-cd21c19f8f6d",
+                     *       "tenantId": "dsr-0afabb",
+                     *       "customerId": "01a2446c-9db9-7000-8db4-629438e4d9fc",
                      *       "requestType": "access",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -13870,8 +13966,8 @@ export interface operations {
                      *       "rejection": null,
                      *       "closedAt": null,
                      *       "duplicates": [
-                     *         "01a243d6-0e3e-7000-beff-c30868ae447a",
-                     *         "01a243d6-0e01-7006-a69e-9eb55f525868"
+                     *         "01a2446c-9e98-7005-9f96-09fdf0624bd9",
+                     *         "01a2446c-9e57-7001-a2b9-8741d66a40d3"
                      *       ]
                      *     }
                      */
@@ -13954,7 +14050,7 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "jobId": "01a243d6-2053-7003-90cb-e4a96731533d",
+                     *         "jobId": "01a2446c-b25e-7006-b25f-495c88fd2b62",
                      *         "action": {
                      *           "kind": "assign",
                      *           "handler": "user:bulk-handler"
@@ -13964,7 +14060,7 @@ export interface operations {
                      *           "channel": "in-person"
                      *         },
                      *         "excluded": [],
-                     *         "createdBy": "apiKey:01a243d6-0cfc-7005-aea2-71699b90da09",
+                     *         "createdBy": "apiKey:01a2446c-9d26-7007-b9fd-a17e7cc3b5f7",
                      *         "createdAt": "2026-11-23T10:16:00.000Z",
                      *         "finishedAt": "2026-11-23T10:16:00.000Z",
                      *         "total": 12,
@@ -13974,7 +14070,7 @@ export interface operations {
                      *         "failures": []
                      *       },
                      *       {
-                     *         "jobId": "01a243d6-1fd1-7003-b76f-8b8a77a6d24d",
+                     *         "jobId": "01a2446c-b1d3-7003-9ee7-d61c1c2b19a2",
                      *         "action": {
                      *           "kind": "reject",
                      *           "reasons": [
@@ -13986,10 +14082,10 @@ export interface operations {
                      *           "channel": "in-person"
                      *         },
                      *         "excluded": [
-                     *           "01a243d6-1f0c-7005-9a68-7206341cb08d",
-                     *           "01a243d6-1f63-7000-9f24-9448796617b3"
+                     *           "01a2446c-b0f2-7004-bef8-c01115c1c03d",
+                     *           "01a2446c-b156-7007-9a71-c67da953085c"
                      *         ],
-                     *         "createdBy": "apiKey:01a243d6-0cfc-7005-aea2-71699b90da09",
+                     *         "createdBy": "apiKey:01a2446c-9d26-7007-b9fd-a17e7cc3b5f7",
                      *         "createdAt": "2026-11-23T10:16:00.000Z",
                      *         "finishedAt": "2026-11-23T10:16:00.000Z",
                      *         "total": 10,
@@ -14071,7 +14167,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "jobId": "01a243d6-1fd1-7003-b76f-8b8a77a6d24d",
+                     *       "jobId": "01a2446c-b1d3-7003-9ee7-d61c1c2b19a2",
                      *       "action": {
                      *         "kind": "reject",
                      *         "reasons": [
@@ -14083,10 +14179,10 @@ export interface operations {
                      *         "channel": "in-person"
                      *       },
                      *       "excluded": [
-                     *         "01a243d6-1f0c-7005-9a68-7206341cb08d",
-                     *         "01a243d6-1f63-7000-9f24-9448796617b3"
+                     *         "01a2446c-b0f2-7004-bef8-c01115c1c03d",
+                     *         "01a2446c-b156-7007-9a71-c67da953085c"
                      *       ],
-                     *       "createdBy": "apiKey:01a243d6-0cfc-7005-aea2-71699b90da09",
+                     *       "createdBy": "apiKey:01a2446c-9d26-7007-b9fd-a17e7cc3b5f7",
                      *       "createdAt": "2026-11-23T10:16:00.000Z",
                      *       "finishedAt": null,
                      *       "total": 10,
@@ -14165,7 +14261,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "jobId": "01a243d6-1fd1-7003-b76f-8b8a77a6d24d",
+                     *       "jobId": "01a2446c-b1d3-7003-9ee7-d61c1c2b19a2",
                      *       "action": {
                      *         "kind": "reject",
                      *         "reasons": [
@@ -14177,10 +14273,10 @@ export interface operations {
                      *         "channel": "in-person"
                      *       },
                      *       "excluded": [
-                     *         "01a243d6-1f0c-7005-9a68-7206341cb08d",
-                     *         "01a243d6-1f63-7000-9f24-9448796617b3"
+                     *         "01a2446c-b0f2-7004-bef8-c01115c1c03d",
+                     *         "01a2446c-b156-7007-9a71-c67da953085c"
                      *       ],
-                     *       "createdBy": "apiKey:01a243d6-0cfc-7005-aea2-71699b90da09",
+                     *       "createdBy": "apiKey:01a2446c-9d26-7007-b9fd-a17e7cc3b5f7",
                      *       "createdAt": "2026-11-23T10:16:00.000Z",
                      *       "finishedAt": "2026-11-23T10:16:00.000Z",
                      *       "total": 10,
@@ -14268,9 +14364,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a243d6-0e01-7006-a69e-9eb55f525868",
-                     *       "tenantId": "dsr-b4b93e",
-                     *       "customerId": "01a243d6-0d77-7002-bc6c-8f403e37d7ec",
+                     *       "requestId": "01a2446c-a2a2-7004-817d-36786c35b9c4",
+                     *       "tenantId": "dsr-0afabb",
+                     *       "customerId": "01a2446c-9db9-7000-8db4-629438e4d9fc",
                      *       "requestType": "access",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -14283,7 +14379,7 @@ export interface operations {
                      *       "verificationMethod": null,
                      *       "handler": null,
                      *       "escalations": [],
-                     *       "receivedAt": "2026-11-23T10:00:00.000Z",
+                     *       "receivedAt": "2026-11-23T10:16:00.000Z",
                      *       "dueOn": "2026-12-23",
                      *       "maxExtendedDueOn": "2027-02-23",
                      *       "extensionNoticeBy": "2026-12-23",
@@ -14293,7 +14389,8 @@ export interface operations {
                      *       "rejection": null,
                      *       "closedAt": null,
                      *       "duplicates": [
-                     *         "01a243d6-0e3e-7000-beff-c30868ae447a"
+                     *         "01a2446c-9e98-7005-9f96-09fdf0624bd9",
+                     *         "01a2446c-9e57-7001-a2b9-8741d66a40d3"
                      *       ]
                      *     }
                      */
@@ -14375,8 +14472,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "challengeId": "01a243d6-0f55-7005-bc21-dbb30835de65",
-                     *       "expiresAt": "2026-11-23T10:15:00.000Z"
+                     *       "challengeId": "01a2446c-342d-7004-be27-e4e4c1bc692e",
+                     *       "expiresAt": "2026-12-05T04:32:51.560Z"
                      *     }
                      */
                     "application/json": components["schemas"]["VerificationCodeSent"];
@@ -14474,9 +14571,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a243d6-0f39-7001-bd4c-b025488916d2",
-                     *       "tenantId": "dsr-b4b93e",
-                     *       "customerId": "01a243d6-0d77-7002-bc6c-8f403e37d7ec",
+                     *       "requestId": "01a2446c-9f92-7004-88c4-cd21c19f8f6d",
+                     *       "tenantId": "dsr-0afabb",
+                     *       "customerId": "01a2446c-9db9-7000-8db4-629438e4d9fc",
                      *       "requestType": "access",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -14499,8 +14596,8 @@ export interface operations {
                      *       "rejection": null,
                      *       "closedAt": null,
                      *       "duplicates": [
-                     *         "01a243d6-0e3e-7000-beff-c30868ae447a",
-                     *         "01a243d6-0e01-7006-a69e-9eb55f525868"
+                     *         "01a2446c-9e98-7005-9f96-09fdf0624bd9",
+                     *         "01a2446c-9e57-7001-a2b9-8741d66a40d3"
                      *       ]
                      *     }
                      */
@@ -14595,9 +14692,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a243d6-1054-7000-b0de-5676ece383f9",
-                     *       "tenantId": "dsr-b4b93e",
-                     *       "customerId": "01a243d6-0d77-7002-bc6c-8f403e37d7ec",
+                     *       "requestId": "01a2446c-a0bb-7001-af51-f2649d53ddf6",
+                     *       "tenantId": "dsr-0afabb",
+                     *       "customerId": "01a2446c-9db9-7000-8db4-629438e4d9fc",
                      *       "requestType": "access",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -14620,8 +14717,8 @@ export interface operations {
                      *       "rejection": null,
                      *       "closedAt": null,
                      *       "duplicates": [
-                     *         "01a243d6-0e3e-7000-beff-c30868ae447a",
-                     *         "01a243d6-0e01-7006-a69e-9eb55f525868"
+                     *         "01a2446c-9e98-7005-9f96-09fdf0624bd9",
+                     *         "01a2446c-9e57-7001-a2b9-8741d66a40d3"
                      *       ]
                      *     }
                      */
@@ -14716,9 +14813,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a243d6-1096-7001-8fa4-e791017dd810",
-                     *       "tenantId": "dsr-b4b93e",
-                     *       "customerId": "01a243d6-0d77-7002-bc6c-8f403e37d7ec",
+                     *       "requestId": "01a2446c-a1d7-7007-ada0-b0b528cbac9b",
+                     *       "tenantId": "dsr-0afabb",
+                     *       "customerId": "01a2446c-9db9-7000-8db4-629438e4d9fc",
                      *       "requestType": "deletion",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -14726,9 +14823,9 @@ export interface operations {
                      *         "fields": [],
                      *         "purposes": []
                      *       },
-                     *       "status": "received",
-                     *       "verified": false,
-                     *       "verificationMethod": null,
+                     *       "status": "verified",
+                     *       "verified": true,
+                     *       "verificationMethod": "one-time-code",
                      *       "handler": "user:alice",
                      *       "escalations": [],
                      *       "receivedAt": "2026-11-23T10:16:00.000Z",
@@ -14834,9 +14931,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a243d6-1096-7001-8fa4-e791017dd810",
-                     *       "tenantId": "dsr-b4b93e",
-                     *       "customerId": "01a243d6-0d77-7002-bc6c-8f403e37d7ec",
+                     *       "requestId": "01a2446c-a0ff-7002-a5bd-3e27d702ea89",
+                     *       "tenantId": "dsr-0afabb",
+                     *       "customerId": "01a2446c-9db9-7000-8db4-629438e4d9fc",
                      *       "requestType": "deletion",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -14851,7 +14948,7 @@ export interface operations {
                      *       "escalations": [
                      *         {
                      *           "at": "2026-11-23T10:16:00.000Z",
-                     *           "by": "apiKey:01a243d6-0cfc-7005-aea2-71699b90da09",
+                     *           "by": "apiKey:01a2446c-9d26-7007-b9fd-a17e7cc3b5f7",
                      *           "reason": "the tenant has not answered in three weeks"
                      *         }
                      *       ],
@@ -14935,6 +15032,294 @@ export interface operations {
             };
         };
     };
+    RequestsController_timeline: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                requestId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The timeline */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "requestId": "01a2446c-a1d7-7007-ada0-b0b528cbac9b",
+                     *       "entries": [
+                     *         {
+                     *           "kind": "received",
+                     *           "at": "2026-11-23T10:16:00.000Z",
+                     *           "actor": "apiKey:01a2446c-9d39-7003-8c6e-7e3b6472c392",
+                     *           "text": null,
+                     *           "facts": {
+                     *             "type": "deletion",
+                     *             "channel": "web",
+                     *             "relation": "self",
+                     *             "dueOn": "2026-12-23"
+                     *           },
+                     *           "revision": 0
+                     *         },
+                     *         {
+                     *           "kind": "code-sent",
+                     *           "at": "2026-11-23T10:16:00.000Z",
+                     *           "actor": null,
+                     *           "text": null,
+                     *           "facts": {
+                     *             "challengeId": "01a2446c-a1ee-7006-a262-d0779e727d69",
+                     *             "expiresAt": "2026-11-23T10:31:00.000Z"
+                     *           },
+                     *           "revision": 1
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["RequestTimelineDocument"];
+                };
+            };
+            /** @description Invalid input (VALIDATION.FAILED with field errors, PURPOSE.REQUIRED, …); nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description No or invalid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The credential lacks the permission of this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Not found in your tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Rate limit reached; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Unexpected error; only a correlation id is returned. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+        };
+    };
+    RequestsController_requester: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Why you read it, e.g. `data-subject-request` */
+                "X-Purpose": string;
+            };
+            path: {
+                requestId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The contact, and the journal entry the read was recorded as */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "requestId": "01a2446c-a2a2-7004-817d-36786c35b9c4",
+                     *       "relation": "self",
+                     *       "email": "requester.0afabb@example.org",
+                     *       "phone": null,
+                     *       "erased": false,
+                     *       "recordedAs": "01a2446c-a2d0-7003-934a-6942772e9a23"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["RequesterContact"];
+                };
+            };
+            /** @description Invalid input (VALIDATION.FAILED with field errors, PURPOSE.REQUIRED, …); nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description No or invalid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The credential lacks the permission of this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Not found in your tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Rate limit reached; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Unexpected error; only a correlation id is returned. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+        };
+    };
+    RequestsController_comment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                requestId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CommentDto"];
+            };
+        };
+        responses: {
+            /** @description The comment as the timeline shows it */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "kind": "commented",
+                     *       "at": "2026-11-23T10:16:00.000Z",
+                     *       "actor": "apiKey:01a2446c-9d26-7007-b9fd-a17e7cc3b5f7",
+                     *       "text": "Paper file archived off-site.\nRetrieval booked for Monday.",
+                     *       "facts": {
+                     *         "commentId": "01a2446c-a23e-7005-8240-9578fdf6844e"
+                     *       },
+                     *       "revision": 5
+                     *     }
+                     */
+                    "application/json": components["schemas"]["RequestTimelineEntry"];
+                };
+            };
+            /** @description Invalid input (VALIDATION.FAILED with field errors, PURPOSE.REQUIRED, …); nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description No or invalid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The credential lacks the permission of this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Not found in your tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Rate limit reached; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Unexpected error; only a correlation id is returned. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+        };
+    };
     RequestsController_extend: {
         parameters: {
             query?: never;
@@ -14958,9 +15343,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a243d6-1096-7001-8fa4-e791017dd810",
-                     *       "tenantId": "dsr-b4b93e",
-                     *       "customerId": "01a243d6-0d77-7002-bc6c-8f403e37d7ec",
+                     *       "requestId": "01a2446c-a0ff-7002-a5bd-3e27d702ea89",
+                     *       "tenantId": "dsr-0afabb",
+                     *       "customerId": "01a2446c-9db9-7000-8db4-629438e4d9fc",
                      *       "requestType": "deletion",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -14975,7 +15360,7 @@ export interface operations {
                      *       "escalations": [
                      *         {
                      *           "at": "2026-11-23T10:16:00.000Z",
-                     *           "by": "apiKey:01a243d6-0cfc-7005-aea2-71699b90da09",
+                     *           "by": "apiKey:01a2446c-9d26-7007-b9fd-a17e7cc3b5f7",
                      *           "reason": "the tenant has not answered in three weeks"
                      *         }
                      *       ],
@@ -15081,9 +15466,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a243d6-1170-7001-8cb1-f34f6fe5a8a2",
-                     *       "tenantId": "dsr-b4b93e",
-                     *       "customerId": "01a243d6-0d77-7002-bc6c-8f403e37d7ec",
+                     *       "requestId": "01a2446c-a3b8-7000-97cb-ac058c8e4864",
+                     *       "tenantId": "dsr-0afabb",
+                     *       "customerId": "01a2446c-9db9-7000-8db4-629438e4d9fc",
                      *       "requestType": "restriction",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -15106,8 +15491,8 @@ export interface operations {
                      *       "rejection": null,
                      *       "closedAt": null,
                      *       "duplicates": [
-                     *         "01a243d6-0ed5-7001-9329-d8755d4bc378",
-                     *         "01a243d6-0ef1-7004-8629-9a6cafe3f7d9"
+                     *         "01a2446c-9f34-7007-a3c5-75b527fdeb89",
+                     *         "01a2446c-9f50-7001-aa2f-a5e6a4a1e4a4"
                      *       ]
                      *     }
                      */
@@ -15202,10 +15587,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a243d6-1941-7002-9a6e-139a468655c7",
+                     *       "requestId": "01a2446c-aae8-7004-9639-57564cc5d25f",
                      *       "outcome": {
                      *         "summary": "personal data erased: profile (except the retained fields), follow-up notes, consent evidence, customer and consent read models, lookup entries, pseudonym mapping, subject key",
-                     *         "documentId": "01a243d6-19ce-7003-b7dd-ae06837ae241",
+                     *         "documentId": "01a2446c-ab78-7005-812b-8e06ad0bfd01",
                      *         "retained": [
                      *           {
                      *             "category": "bankAccount",
@@ -15307,14 +15692,14 @@ export interface operations {
                     /**
                      * @example {
                      *       "format": "attest-access-export/v1",
-                     *       "tenantId": "dsr-b4b93e",
-                     *       "requestId": "01a243d6-1377-7000-873a-46d6ab747297",
+                     *       "tenantId": "dsr-0afabb",
+                     *       "requestId": "01a2446c-a5e1-7006-aa1e-cb7a580e84e5",
                      *       "generatedAt": "2026-11-23T10:16:00.000Z",
                      *       "subject": {
-                     *         "customerId": "01a243d6-0d77-7002-bc6c-8f403e37d7ec",
+                     *         "customerId": "01a2446c-9db9-7000-8db4-629438e4d9fc",
                      *         "profile": {
-                     *           "name": "Li b4b93e",
-                     *           "email": "li.corrected.b4b93e@example.org"
+                     *           "name": "Li 0afabb",
+                     *           "email": "li.corrected.0afabb@example.org"
                      *         },
                      *         "tags": [],
                      *         "under14": false,
@@ -15324,16 +15709,16 @@ export interface operations {
                      *       "followUps": [],
                      *       "consents": [
                      *         {
-                     *           "receiptId": "01a243d6-0d9c-7002-9520-e3bfe1988222",
-                     *           "tenantId": "dsr-b4b93e",
-                     *           "subjectId": "01a243d6-0d77-7002-bc6c-8f403e37d7ec",
-                     *           "consentId": "01a243d6-0d9c-7003-84a4-5411bfb32635",
+                     *           "receiptId": "01a2446c-9de3-7007-b68f-7b0c51d9d420",
+                     *           "tenantId": "dsr-0afabb",
+                     *           "subjectId": "01a2446c-9db9-7000-8db4-629438e4d9fc",
+                     *           "consentId": "01a2446c-9de3-7008-9f27-c79cd53448d0",
                      *           "channel": "email",
                      *           "scope": "general",
                      *           "recordedAt": "2026-11-23T10:00:00.000Z",
                      *           "event": {
-                     *             "id": "01a243d6-0d9d-7002-9cb6-7c547b098a08",
-                     *             "stream": "consent-01a243d6-0d77-7002-bc6c-8f403e37d7ec",
+                     *             "id": "01a2446c-9de4-7005-a87f-10634ead9d1b",
+                     *             "stream": "consent-01a2446c-9db9-7000-8db4-629438e4d9fc",
                      *             "position": 0
                      *           },
                      *           "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -15357,16 +15742,16 @@ export interface operations {
                      *           "givenByGuardian": null
                      *         },
                      *         {
-                     *           "receiptId": "01a243d6-0dc7-7008-bdc5-366279a3ec2c",
-                     *           "tenantId": "dsr-b4b93e",
-                     *           "subjectId": "01a243d6-0d77-7002-bc6c-8f403e37d7ec",
-                     *           "consentId": "01a243d6-0dc7-7009-98e2-37a037065d65",
+                     *           "receiptId": "01a2446c-9e15-7002-97c2-4ae70a29db23",
+                     *           "tenantId": "dsr-0afabb",
+                     *           "subjectId": "01a2446c-9db9-7000-8db4-629438e4d9fc",
+                     *           "consentId": "01a2446c-9e15-7003-ada3-574c2e7c6f59",
                      *           "channel": "sms",
                      *           "scope": "general",
                      *           "recordedAt": "2026-11-23T10:00:00.000Z",
                      *           "event": {
-                     *             "id": "01a243d6-0dc8-7005-9939-048d893d00af",
-                     *             "stream": "consent-01a243d6-0d77-7002-bc6c-8f403e37d7ec",
+                     *             "id": "01a2446c-9e16-7006-9ce5-c365cc00869a",
+                     *             "stream": "consent-01a2446c-9db9-7000-8db4-629438e4d9fc",
                      *             "position": 1
                      *           },
                      *           "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -15392,16 +15777,16 @@ export interface operations {
                      *       ],
                      *       "processing": [
                      *         {
-                     *           "actor": "apiKey:01a243d6-0d0c-7009-a909-ec7b6b490c16",
+                     *           "actor": "apiKey:01a2446c-9d39-7003-8c6e-7e3b6472c392",
                      *           "at": "2026-12-10T10:00:00.000Z",
                      *           "categories": [
                      *             "request-contact"
                      *           ],
                      *           "channel": "web",
-                     *           "commandId": "01a243d6-0ef0-7006-88ee-271096ea3eae",
+                     *           "commandId": "01a2446c-9f4e-7000-bc79-54403e9aeae1",
                      *           "consents": [],
-                     *           "correlationId": "01a243d6-0eed-7003-b47d-c7e53568d8a8",
-                     *           "eventId": "01a243d6-0ef2-7001-bae3-4057ec3e4448",
+                     *           "correlationId": "01a2446c-9f4c-7001-9ef0-f4dc99bbb3f9",
+                     *           "eventId": "01a2446c-9f51-7006-a761-e8c6774ba20d",
                      *           "index": 8,
                      *           "kind": "collect",
                      *           "legalBasis": "legal-obligation",
@@ -15413,23 +15798,23 @@ export interface operations {
                      *           "outcome": null,
                      *           "purpose": "data-subject-request",
                      *           "reasons": [],
-                     *           "subject": "psn_5APKt7ZmAMajufxRnIdu_g",
-                     *           "tenant": "dsr-b4b93e",
+                     *           "subject": "psn_VSKCNOw3VedwdiY-_1c7ug",
+                     *           "tenant": "dsr-0afabb",
                      *           "v": 2,
-                     *           "leafHash": "rg1KASflI1e+BmPHnVEw322AuiJzniiwWJxImVTNaPg="
+                     *           "leafHash": "PylJK226dzKsyNZ/T2cPZXspLtvzIgOWIanrQO6EsRE="
                      *         },
                      *         {
-                     *           "actor": "apiKey:01a243d6-0d0c-7009-a909-ec7b6b490c16",
+                     *           "actor": "apiKey:01a2446c-9d39-7003-8c6e-7e3b6472c392",
                      *           "at": "2026-11-23T10:16:00.000Z",
                      *           "categories": [
                      *             "request-contact"
                      *           ],
                      *           "channel": "web",
-                     *           "commandId": "01a243d6-1375-7004-913e-e4bb5670ad13",
+                     *           "commandId": "01a2446c-a5df-7006-a6db-4c0632bd7c5d",
                      *           "consents": [],
-                     *           "correlationId": "01a243d6-1374-7007-811e-91c3deac2187",
-                     *           "eventId": "01a243d6-1377-7001-8467-e8f508c0ab82",
-                     *           "index": 22,
+                     *           "correlationId": "01a2446c-a5de-7000-a373-b9dd49981513",
+                     *           "eventId": "01a2446c-a5e1-7007-8673-b7948b424ef4",
+                     *           "index": 25,
                      *           "kind": "collect",
                      *           "legalBasis": "legal-obligation",
                      *           "measures": [
@@ -15440,17 +15825,17 @@ export interface operations {
                      *           "outcome": null,
                      *           "purpose": "data-subject-request",
                      *           "reasons": [],
-                     *           "subject": "psn_5APKt7ZmAMajufxRnIdu_g",
-                     *           "tenant": "dsr-b4b93e",
+                     *           "subject": "psn_VSKCNOw3VedwdiY-_1c7ug",
+                     *           "tenant": "dsr-0afabb",
                      *           "v": 2,
-                     *           "leafHash": "50CVlifgG9HvJnTXi/6gVDfS9YJhXPA8n33EMdpyS7o="
+                     *           "leafHash": "2DiNgn4trhOqU8MXH84SRDnyGYI2rccsdr5WrJN36IM="
                      *         }
                      *       ],
                      *       "requests": [
                      *         {
-                     *           "requestId": "01a243d6-0e3e-7000-beff-c30868ae447a",
-                     *           "tenantId": "dsr-b4b93e",
-                     *           "customerId": "01a243d6-0d77-7002-bc6c-8f403e37d7ec",
+                     *           "requestId": "01a2446c-9e98-7005-9f96-09fdf0624bd9",
+                     *           "tenantId": "dsr-0afabb",
+                     *           "customerId": "01a2446c-9db9-7000-8db4-629438e4d9fc",
                      *           "requestType": "access",
                      *           "channel": "letter",
                      *           "relation": "self",
@@ -15473,14 +15858,14 @@ export interface operations {
                      *           "rejection": null,
                      *           "closedAt": null,
                      *           "duplicates": [
-                     *             "01a243d6-0e01-7006-a69e-9eb55f525868",
-                     *             "01a243d6-0f39-7001-bd4c-b025488916d2"
+                     *             "01a2446c-9e57-7001-a2b9-8741d66a40d3",
+                     *             "01a2446c-9f92-7004-88c4-cd21c19f8f6d"
                      *           ]
                      *         },
                      *         {
-                     *           "requestId": "01a243d6-0e01-7006-a69e-9eb55f525868",
-                     *           "tenantId": "dsr-b4b93e",
-                     *           "customerId": "01a243d6-0d77-7002-bc6c-8f403e37d7ec",
+                     *           "requestId": "01a2446c-9e57-7001-a2b9-8741d66a40d3",
+                     *           "tenantId": "dsr-0afabb",
+                     *           "customerId": "01a2446c-9db9-7000-8db4-629438e4d9fc",
                      *           "requestType": "access",
                      *           "channel": "web",
                      *           "relation": "self",
@@ -15503,8 +15888,8 @@ export interface operations {
                      *           "rejection": null,
                      *           "closedAt": null,
                      *           "duplicates": [
-                     *             "01a243d6-0e3e-7000-beff-c30868ae447a",
-                     *             "01a243d6-0f39-7001-bd4c-b025488916d2"
+                     *             "01a2446c-9e98-7005-9f96-09fdf0624bd9",
+                     *             "01a2446c-9f92-7004-88c4-cd21c19f8f6d"
                      *           ]
                      *         }
                      *       ]
@@ -15614,9 +15999,9 @@ export interface operations {
                      *     </style>
                      *     </head><body>
                      *     <h1>The personal data we hold about you</h1>
-                     *     <p class="meta">Produced November 23, 2026 at 10:16 AM (Coordinated Universal Time) · for request 01a243d6-1377-7000-873a-46d6ab747297 · your reference 01a243d6-0d77-7002-bc6c-8f403e37d7ec</p>
+                     *     <p class="meta">Produced November 23, 2026 at 10:16 AM (Coordinated Universal Time) · for request 01a2446c-a5e1-7006-aa1e-cb7a580e84e5 · your reference 01a2446c-9db9-7000-8db4-629438e4d9fc</p>
                      *     <h2>Your details</h2>
-                     *     <table class="rows"><tr><th scope="row">Name</th><td>Li b4b93e</td></tr><tr><th scope="row">E-mail address</th><td>li.corrected.b4b93e@example.org</td></tr></table>
+                     *     <table class="rows"><tr><th scope="row">Name</th><td>Li 0afabb</td></tr><tr><th scope="row">E-mail address</th><td>li.corrected.0afabb@example.org</td></tr></table>
                      *     …
                      */
                     "text/html": string;
@@ -15706,7 +16091,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a243d6-1a5f-7000-b78e-7b08fa44d55f",
+                     *       "requestId": "01a2446c-ac16-7007-b506-2eff7b79d1a6",
                      *       "step": "erase",
                      *       "failure": {
                      *         "at": "2026-11-23T10:16:00.000Z",
@@ -15890,24 +16275,24 @@ export interface operations {
                      *             "category": "email"
                      *           }
                      *         ],
-                     *         "tenantId": "dsr-b4b93e",
-                     *         "requestId": "01a243d6-1941-7002-9a6e-139a468655c7",
+                     *         "tenantId": "dsr-0afabb",
+                     *         "requestId": "01a2446c-aae8-7004-9639-57564cc5d25f",
                      *         "receivedAt": "2026-11-23T10:16:00.000Z",
-                     *         "subjectRef": "01a243d6-190b-7000-9b0b-6b42c4dfe586",
-                     *         "verifierKey": "attest.local/processing-record+0133ced4+AZXmo1LGtlx0ldVpizxHAK6FDbZH/fgyq/gboXCpm8+P",
-                     *         "certificateId": "01a243d6-19ce-7003-b7dd-ae06837ae241",
+                     *         "subjectRef": "01a2446c-aab5-7004-b0c0-0c55725cba18",
+                     *         "verifierKey": "attest.local/processing-record+df703fa7+AfbpNoDs/e58/qclrL3FTFMRUzEDauLuN2F1GZ5ntYQZ",
+                     *         "certificateId": "01a2446c-ab78-7005-812b-8e06ad0bfd01",
                      *         "processingRecord": {
-                     *           "index": 42,
-                     *           "origin": "attest.local/processing-record/dsr-b4b93e",
-                     *           "leafHash": "ulSCBa7Yf+9miaax9v6vhp2tMeepljwVww70SFRWCYM=",
-                     *           "checkpoint": "attest.local/processing-record/dsr-b4b93e\n43\nZjCqpd7YXbPArW1XoEpX5JK3d7JqRlVNSOEKZovokYQ=\n\n— attest.local/processing-record ATPO1Gb4IsZlqQMnTBM5D4VtFFbGqkHE6niBwkC46gGLHpF127Cmoagul+t4/IORv2oIA7tL2nRvDFNE+2r+3nayIAk=\n",
+                     *           "index": 45,
+                     *           "origin": "attest.local/processing-record/dsr-0afabb",
+                     *           "leafHash": "hkzO6hFHXwJw6TYvnkkFGX7CLSG56ARnlScaO6bg93c=",
+                     *           "checkpoint": "attest.local/processing-record/dsr-0afabb\n46\nREk1qNRupNQyPInhF3Hec7Y9xNs4mJdNJFXaNNkcwI4=\n\n— attest.local/processing-record 33A/pyPx8vuf8kzzYUkICqbwhNpN+YyGI/GHdd4MtwrISl38A6AO/4o7d5wuP8eOWtFMDho5PoAirI3CTSdcZBiEuQ8=\n",
                      *           "inclusionProof": [
-                     *             "cTMKmil/HD9VWZgtMIeAGvALQIgKo8+pX4spuFKa63E=",
-                     *             "0CwQhafU/RFKGHcs6EH4Gi1GjGjLR7nh70qEaYgPoNE="
+                     *             "3hyFBjGtyV4cXlO4rDuYMcho6yI2VCiMeG9Ojg7+O5Y=",
+                     *             "5e2idhafr0FflGFPcBOqXI1NIxpC2zzTQ8DAhnn48Qc="
                      *           ]
                      *         }
                      *       },
-                     *       "signedNote": "{\"certificateId\":\"01a243d6-19ce-7003-b7dd-ae06837ae241\",\"covered\":[\"profile (except the retained fields)\",\"follow-up notes\",\"consent evidence\",\"customer and consent read models\",\"lookup entries\",\"pseudonym mapping\",\"subject key\"],\"erasedAt\":\"2026-11-23T10:16:00.000Z\",\"format\":\"attest-deletion-certificate/v1\",\"issuedAt\":\"2026-11-23T10:16:00.000Z\",\"processingRecord\":{\"checkpoint\":\"attest.local/processing-record/dsr-b4b93e\\n43\\nZjCqpd7YXbPArW1XoEpX5JK3d7JqRlVNSOEKZovokYQ=\\n\\n— attest.local/processing-record ATPO1Gb4IsZlqQMnTBM5D4VtFFbGqkHE6niBwkC46gGLHpF127Cmoagul+t4/IORv2oIA7tL2nRvDFNE+2r+3nayIAk=\\n\",\"inclusionProof\":[\"cTMKmil/HD9VWZgtMIeAGvALQIgKo8+pX4spuFKa63E=\",\"0CwQhafU/RFKGHcs6EH4Gi1GjGjLR7nh70qEaYgPoNE=\",\"iur2IVNBmvvuPUK4DhDSK1yCAwEXDcaIySCWxRjRdCw=\"],\"index\":42,\"leafHash\":\"ulSCBa7Yf+9miaax9v6vhp2tMeepljwVww70SFRWCYM=\",\"origin\":\"attest.local/processing-record/dsr-b4b93e\"},\"receivedAt\":\"2026-11-23T10:16:00.000Z\",\"requestId\":\"01a243d6-1941-7002-9a6e-139a468655c7\",\"retained\":[{\"category\":\"bankAccount\",\"reason\":\"Tax law: accounting records are kept 10 years\",\"until\":\"2036-11-23\"},{\"category\":\"email\",\"reason\":\"Legal claim 2026-117 pending\",\"until\":\"2028-12-31\"}],\"subjectRef\":\"01a243d6-190b-7000-9b0b-6b42c4dfe586\",\"tenantId\":\"dsr-b4b93e\",\"verifierKey\":\"attest.local/processing-record+0133ced4+AZXmo1LGtlx0ldVpizxHAK6FDbZH/fgyq/gboXCpm8+P\"}\n\n— attest.local/processing-record ATPO1GzMFNlOaDHw1YCbt7A9xfyE8dr3dboiCULD0Hg6GsfLci3oKqrUNa3OHmTxtBzlvHOnIbAIavrJG90PV5QpwwQ=\n"
+                     *       "signedNote": "{\"certificateId\":\"01a2446c-ab78-7005-812b-8e06ad0bfd01\",\"covered\":[\"profile (except the retained fields)\",\"follow-up notes\",\"consent evidence\",\"customer and consent read models\",\"lookup entries\",\"pseudonym mapping\",\"subject key\"],\"erasedAt\":\"2026-11-23T10:16:00.000Z\",\"format\":\"attest-deletion-certificate/v1\",\"issuedAt\":\"2026-11-23T10:16:00.000Z\",\"processingRecord\":{\"checkpoint\":\"attest.local/processing-record/dsr-0afabb\\n46\\nREk1qNRupNQyPInhF3Hec7Y9xNs4mJdNJFXaNNkcwI4=\\n\\n— attest.local/processing-record 33A/pyPx8vuf8kzzYUkICqbwhNpN+YyGI/GHdd4MtwrISl38A6AO/4o7d5wuP8eOWtFMDho5PoAirI3CTSdcZBiEuQ8=\\n\",\"inclusionProof\":[\"3hyFBjGtyV4cXlO4rDuYMcho6yI2VCiMeG9Ojg7+O5Y=\",\"5e2idhafr0FflGFPcBOqXI1NIxpC2zzTQ8DAhnn48Qc=\",\"A/STVY5F+1KLMlhYPtbgqP5RtHinAC3p2gav3df1TP0=\",\"5yFgKolxw9KepF+RGshNbwpiIruWwdjkfq7GbXyHOf0=\"],\"index\":45,\"leafHash\":\"hkzO6hFHXwJw6TYvnkkFGX7CLSG56ARnlScaO6bg93c=\",\"origin\":\"attest.local/processing-record/dsr-0afabb\"},\"receivedAt\":\"2026-11-23T10:16:00.000Z\",\"requestId\":\"01a2446c-aae8-7004-9639-57564cc5d25f\",\"retained\":[{\"category\":\"bankAccount\",\"reason\":\"Tax law: accounting records are kept 10 years\",\"until\":\"2036-11-23\"},{\"category\":\"email\",\"reason\":\"Legal claim 2026-117 pending\",\"until\":\"2028-12-31\"}],\"subjectRef\":\"01a2446c-aab5-7004-b0c0-0c55725cba18\",\"tenantId\":\"dsr-0afabb\",\"verifierKey\":\"attest.local/processing-record+df703fa7+AfbpNoDs/e58/qclrL3FTFMRUzEDauLuN2F1GZ5ntYQZ\"}\n\n…"
                      *     }
                      */
                     "application/json": components["schemas"]["DeletionCertificateDocument"];
@@ -15992,9 +16377,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a243d6-1096-7001-8fa4-e791017dd810",
-                     *       "tenantId": "dsr-b4b93e",
-                     *       "customerId": "01a243d6-0d77-7002-bc6c-8f403e37d7ec",
+                     *       "requestId": "01a2446c-a0ff-7002-a5bd-3e27d702ea89",
+                     *       "tenantId": "dsr-0afabb",
+                     *       "customerId": "01a2446c-9db9-7000-8db4-629438e4d9fc",
                      *       "requestType": "deletion",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -16009,7 +16394,7 @@ export interface operations {
                      *       "escalations": [
                      *         {
                      *           "at": "2026-11-23T10:16:00.000Z",
-                     *           "by": "apiKey:01a243d6-0cfc-7005-aea2-71699b90da09",
+                     *           "by": "apiKey:01a2446c-9d26-7007-b9fd-a17e7cc3b5f7",
                      *           "reason": "the tenant has not answered in three weeks"
                      *         }
                      *       ],
@@ -16126,7 +16511,7 @@ export interface operations {
                      *       },
                      *       "retentionDuties": [],
                      *       "unverifiedAfterDays": 14,
-                     *       "updatedBy": "apiKey:01a243d6-0ce9-7006-8d5c-427011da175d",
+                     *       "updatedBy": "apiKey:01a2446c-9d0b-7005-99d2-252edaa608e8",
                      *       "updatedAt": "2026-11-23T10:16:00.000Z"
                      *     }
                      */
@@ -16206,7 +16591,7 @@ export interface operations {
                      *         }
                      *       ],
                      *       "unverifiedAfterDays": 14,
-                     *       "updatedBy": "apiKey:01a243d6-0ce9-7006-8d5c-427011da175d",
+                     *       "updatedBy": "apiKey:01a2446c-9d0b-7005-99d2-252edaa608e8",
                      *       "updatedAt": "2026-11-23T10:16:00.000Z"
                      *     }
                      */
@@ -16278,9 +16663,9 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "requestId": "01a243d6-1096-7001-8fa4-e791017dd810",
-                     *         "tenantId": "dsr-b4b93e",
-                     *         "customerId": "01a243d6-0d77-7002-bc6c-8f403e37d7ec",
+                     *         "requestId": "01a2446c-a0ff-7002-a5bd-3e27d702ea89",
+                     *         "tenantId": "dsr-0afabb",
+                     *         "customerId": "01a2446c-9db9-7000-8db4-629438e4d9fc",
                      *         "requestType": "deletion",
                      *         "channel": "web",
                      *         "relation": "self",
@@ -16295,7 +16680,7 @@ export interface operations {
                      *         "escalations": [
                      *           {
                      *             "at": "2026-11-23T10:16:00.000Z",
-                     *             "by": "apiKey:01a243d6-0cfc-7005-aea2-71699b90da09",
+                     *             "by": "apiKey:01a2446c-9d26-7007-b9fd-a17e7cc3b5f7",
                      *             "reason": "the tenant has not answered in three weeks"
                      *           }
                      *         ],

@@ -3,17 +3,9 @@
 import type { components } from '../api/schema';
 import { REQUEST_CHANNELS, REQUEST_TYPES, type RequestChannel, type RequestType } from './search';
 
-type SchemaReceiveBody = components['schemas']['ReceiveRequestDto'];
-export type Relation = SchemaReceiveBody['requester']['relation'];
-/**
- * The body the server takes. docs/openapi.json names two classes `ContactDto` and keeps the
- * accounts one (with a required `name`); the requests controller's contact has only `email` and
- * `phone` and refuses a `name` (400 VALIDATION.FAILED). Until the schema names differ, the console
- * sends the server's shape.
- */
-export interface ReceiveBody extends Omit<SchemaReceiveBody, 'requester'> {
-  readonly requester: { readonly relation: Relation; readonly contact: { readonly email?: string; readonly phone?: string } };
-}
+/** The body the server takes (POST /v1/data-subject-requests). */
+export type ReceiveBody = components['schemas']['ReceiveRequestDto'];
+export type Relation = ReceiveBody['requester']['relation'];
 export const RELATIONS = ['self', 'guardian', 'authorized-agent'] as const satisfies readonly Relation[];
 
 /** The channels whose requests carry the moment they actually arrived (`receivedAt`); web and API ones arrive when sent. */

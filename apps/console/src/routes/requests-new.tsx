@@ -7,11 +7,8 @@ import { api, unwrap } from '../api/client';
 import { ErrorBox } from '../components/ErrorBox';
 import { useDocumentTitle } from '../components/use-document-title';
 import { useI18n } from '../i18n/context';
-import type { components } from '../api/schema';
 import { intakeBody, isManual, RELATIONS, type IntakeError, type IntakeForm, type ReceiveBody } from '../requests/forms';
 import { REQUEST_CHANNELS, REQUEST_TYPES } from '../requests/search';
-
-type ReceiveSchemaBody = components['schemas']['ReceiveRequestDto'];
 
 const EMPTY: IntakeForm = { customerId: '', type: 'access', channel: 'phone', relation: 'self', email: '', phone: '', receivedAt: '' };
 
@@ -24,8 +21,7 @@ export function NewRequestPage() {
   const [form, setForm] = useState<IntakeForm>(EMPTY);
   const [missing, setMissing] = useState<readonly IntakeError[]>([]);
   const receive = useMutation({
-    // The server's contact has no `name` (see ReceiveBody): the generated schema's is another class's.
-    mutationFn: (body: ReceiveBody) => unwrap(api.POST('/v1/data-subject-requests', { body: body as ReceiveSchemaBody })),
+    mutationFn: (body: ReceiveBody) => unwrap(api.POST('/v1/data-subject-requests', { body })),
     onSuccess: async (created) => {
       await queryClient.invalidateQueries({ queryKey: ['requests'] });
       await navigate({ to: '/requests/$requestId', params: { requestId: created.requestId } });

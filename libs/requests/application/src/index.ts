@@ -1,4 +1,6 @@
 import { BulkActions } from './lib/bulk-actions';
+import { RequestTimelines } from './lib/request-timeline';
+import { RequesterContacts } from './lib/requester-contact';
 import { DeletionProcess } from './lib/deletion.process';
 import {
   AnswerVerificationCodeHandler,
@@ -16,6 +18,8 @@ export * from './lib/access-export-html';
 export * from './lib/subject-rights';
 export * from './lib/deletion-evidence';
 export * from './lib/bulk-actions';
+export * from './lib/request-timeline';
+export * from './lib/requester-contact';
 
 export const requestsHandlers = [
   ReceiveRequestHandler,
@@ -25,4 +29,6 @@ export const requestsHandlers = [
   ExecuteRequestHandler,
   DeletionProcess,
   BulkActions,
+  RequestTimelines,
+  RequesterContacts,
 ];

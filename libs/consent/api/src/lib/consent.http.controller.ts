@@ -108,7 +108,7 @@ export class CrossBorderDto {
   dataTypes!: DataCategory[];
 }
 
-export class GuardianDto {
+export class ConsentGuardianDto {
   @ApiProperty() @IsString() @MinLength(1) @MaxLength(200) name!: string;
   @ApiProperty({ enum: ['parent', 'legal-guardian'] }) @IsIn(['parent', 'legal-guardian']) relationship!: 'parent' | 'legal-guardian';
 }
@@ -120,11 +120,11 @@ export class GrantConsentRequestDto {
   @ApiProperty({ type: EvidenceDto }) @IsNotEmptyObject() @ValidateNested() @Type(() => EvidenceDto) evidence!: EvidenceDto;
   @ApiPropertyOptional({ type: ThirdPartyDto }) @IsOptional() @ValidateNested() @Type(() => ThirdPartyDto) thirdParty?: ThirdPartyDto;
   @ApiPropertyOptional({ type: CrossBorderDto }) @IsOptional() @ValidateNested() @Type(() => CrossBorderDto) crossBorder?: CrossBorderDto;
-  @ApiPropertyOptional({ type: GuardianDto, description: 'K4: required for a subject under 14' })
+  @ApiPropertyOptional({ type: ConsentGuardianDto, description: 'K4: required for a subject under 14' })
   @IsOptional()
   @ValidateNested()
-  @Type(() => GuardianDto)
-  guardian?: GuardianDto;
+  @Type(() => ConsentGuardianDto)
+  guardian?: ConsentGuardianDto;
 }
 
 export class WithdrawConsentRequestDto {

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Header, HttpCode, Inject, Param, ParseUUIDPipe, Post, Put, Query, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -24,7 +24,7 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
-import { DomainError, type Clock } from '@attest/kernel';
+import { DomainError, uuidv7, type Clock } from '@attest/kernel';
 import {
   ApiAnswer,
   ApiAuthenticatedProblems,
@@ -35,6 +35,8 @@ import {
   currentPrincipal,
   QueryWholeNumber,
   RequirePermission,
+  RequirePurpose,
+  currentContext,
 } from '@attest/http';
 import { CLOCK } from '@attest/security';
 import {
@@ -48,6 +50,8 @@ import {
   ReceiveRequestCommand,
   REQUEST_POLICIES,
   REQUESTS_READ_MODEL,
+  RequestTimelines,
+  RequesterContacts,
   RunRequestStepCommand,
   SendVerificationCodeCommand,
   type AccessExport,
@@ -62,11 +66,15 @@ import {
   type SignedCertificate,
   type RequestsReadModel,
   type RequestStep,
+  type RequesterContactView,
+  type RequestTimeline,
   type RequestView,
   type TenantRequestPolicy,
+  type TimelineEntry,
 } from '@attest/requests-application';
 import type { DeletionProgress } from './requests.responses';
 import {
+  MAX_COMMENT_LENGTH,
   REQUEST_CHANNELS,
   REQUEST_TYPES,
   REQUESTER_RELATIONS,
@@ -84,17 +92,17 @@ const FIELD = /^[a-zA-Z][a-zA-Z0-9]{0,63}$/;
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const STATUSES = ['open', 'all', 'received', 'verifying', 'verified', 'in-progress', 'completed', 'rejected'] as const;
 
-class ContactDto {
+class RequesterContactDto {
   @ApiPropertyOptional({ example: 'li.wei@example.org' }) @IsOptional() @IsEmail() @MaxLength(254) email?: string;
   @ApiPropertyOptional({ example: '+86 138 1234 5678' }) @IsOptional() @Matches(/^\+?[0-9 ()-]{6,32}$/) phone?: string;
 }
 class RequesterDto {
   @ApiProperty({ enum: REQUESTER_RELATIONS }) @IsIn(REQUESTER_RELATIONS) relation!: RequesterRelation;
-  @ApiProperty({ type: ContactDto, description: 'Where the code and the answer go; personal data, stored encrypted' })
+  @ApiProperty({ type: RequesterContactDto, description: 'Where the code and the answer go; personal data, stored encrypted' })
   @IsNotEmptyObject()
   @ValidateNested()
-  @Type(() => ContactDto)
-  contact!: ContactDto;
+  @Type(() => RequesterContactDto)
+  contact!: RequesterContactDto;
 }
 
 export class ReceiveRequestDto {
@@ -216,6 +224,17 @@ export class IdentityCheckDto {
 export class AssignDto {
   @ApiProperty({ example: 'user:0192…' }) @IsString() @MinLength(1) @MaxLength(200) handler!: string;
 }
+// A comment may break lines; other control characters are refused.
+const COMMENT = new RegExp(`^[^\\u0000-\\u0009\\u000b-\\u001f]{1,${String(MAX_COMMENT_LENGTH)}}$`, 'u');
+export class CommentDto {
+  @ApiProperty({
+    example: 'Called the branch: the paper file is archived off-site, retrieval booked for Monday.',
+    description: `A note for the other handlers, up to ${String(MAX_COMMENT_LENGTH)} characters (line breaks allowed). Not for the subject's personal data: it is kept as written, with the request.`,
+  })
+  @Matches(COMMENT)
+  text!: string;
+}
+
 export class ReasonDto {
   @ApiProperty() @Matches(TEXT) reason!: string;
 }
@@ -314,6 +333,8 @@ export class RequestsController {
     @Inject(SUBJECT_RIGHTS) private readonly subjects: SubjectRights,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly bulk: BulkActions,
+    private readonly timelines: RequestTimelines,
+    private readonly contacts: RequesterContacts,
   ) {}
 
   /** The export of an access request being answered or answered; each download is recorded as processing. */
@@ -511,6 +532,51 @@ export class RequestsController {
   @ApiAuthenticatedProblems(400, 404, 409)
   escalate(@Param('requestId', ParseUUIDPipe) requestId: string, @Body() body: ReasonDto): Promise<RequestView> {
     return this.step(requestId, { kind: 'EscalateRequest', requestId, reason: body.reason });
+  }
+
+  @Get('data-subject-requests/:requestId/timeline')
+  @RequirePermission('requests:read')
+  @ApiOperation({
+    summary:
+      "The request's timeline: every event of the request (received, code sent or failed, verified, assigned, escalated, extended, started, comments, completed or rejected) and its deletion's steps (erased, certified, stopped with an error code), oldest first; no personal data",
+  })
+  @ApiAnswer(200, 'RequestTimelineDocument', 'The timeline')
+  @ApiAuthenticatedProblems(400, 404)
+  timeline(@Param('requestId', ParseUUIDPipe) requestId: string): Promise<RequestTimeline> {
+    return this.timelines.get(currentPrincipal().tenantId, requestId);
+  }
+
+  @Get('data-subject-requests/:requestId/requester')
+  @RequirePermission('personal-data:read')
+  @RequirePurpose()
+  @ApiOperation({
+    summary:
+      "The requester's contact (e-mail, phone), decrypted for this read; needs X-Purpose (C3), and from a console session a recent sign-in; recorded in the processing record before it is answered",
+  })
+  @ApiHeader({ name: 'X-Purpose', required: true, description: 'Why you read it, e.g. `data-subject-request`' })
+  @ApiAnswer(200, 'RequesterContact', 'The contact, and the journal entry the read was recorded as')
+  @ApiAuthenticatedProblems(400, 404)
+  requester(@Param('requestId', ParseUUIDPipe) requestId: string): Promise<RequesterContactView> {
+    const ctx = currentContext();
+    return this.contacts.reveal(currentPrincipal().tenantId, requestId, {
+      actor: currentPrincipal().actor,
+      purpose: ctx?.purpose ?? '',
+      correlationId: ctx?.correlationId ?? '',
+    });
+  }
+
+  @Post('data-subject-requests/:requestId/comments')
+  @RequirePermission('requests:manage')
+  @ApiOperation({ summary: 'A comment between handlers on the request (open or closed); it appears on the timeline' })
+  @ApiAnswer(201, 'RequestTimelineEntry', 'The comment as the timeline shows it')
+  @ApiAuthenticatedProblems(400, 404)
+  async comment(@Param('requestId', ParseUUIDPipe) requestId: string, @Body() body: CommentDto): Promise<TimelineEntry> {
+    const commentId = uuidv7();
+    await this.commands.execute(new RunRequestStepCommand(commandContext(), { kind: 'CommentOnRequest', requestId, commentId, text: body.text }));
+    const { entries } = await this.timelines.get(currentPrincipal().tenantId, requestId);
+    const made = entries.find((e) => e.kind === 'commented' && e.facts['commentId'] === commentId);
+    if (!made) throw new Error(`comment ${commentId} was appended but is not on the timeline`);
+    return made;
   }
 
   @Post('data-subject-requests/:requestId/extension')

@@ -4,9 +4,12 @@ import type {
   DeletionFailure,
   DeletionStep,
   RequestView,
+  RequesterContactView,
+  RequestTimeline,
   RetainedValue,
   SignedCertificate,
   TenantRequestPolicy,
+  TimelineEntry,
 } from '@attest/requests-application';
 import type { RequestOutcome } from '@attest/requests-domain';
 
@@ -19,6 +22,9 @@ export type RetainedField = RetainedValue;
 export type DeletionCertificateDocument = SignedCertificate;
 export type RequestPolicy = TenantRequestPolicy;
 export type BulkJob = BulkJobView;
+export type RequestTimelineDocument = RequestTimeline;
+export type RequestTimelineEntry = TimelineEntry;
+export type RequesterContact = RequesterContactView;
 
 /** D7: where a deletion stands, and why its last run stopped. */
 export interface DeletionProgress {

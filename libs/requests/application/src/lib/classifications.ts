@@ -114,6 +114,17 @@ export const requestClassificationTable: ClassificationTable<RequestEvent> = {
       rejectedAt: 'not-personal',
     },
   },
+  // Handlers are told beside the box not to write the subject's personal data here (as for reasons and notes).
+  'DataSubjectRequestCommented.v1': {
+    fields: {
+      requestId: 'not-personal',
+      tenantId: 'not-personal',
+      commentId: 'not-personal',
+      text: 'not-personal',
+      commentedBy: 'not-personal',
+      commentedAt: 'not-personal',
+    },
+  },
 };
 
 /** The table as the event-type registry takes it (personal paths, sensitive categories, every field). */
@@ -138,4 +149,5 @@ export const requestProcessingMap: ProcessingMap = {
   'DataSubjectRequestStarted.v1': NON_PROCESSING,
   'DataSubjectRequestCompleted.v1': NON_PROCESSING,
   'DataSubjectRequestRejected.v1': NON_PROCESSING,
+  'DataSubjectRequestCommented.v1': NON_PROCESSING,
 };

@@ -34,7 +34,7 @@ type Omitted = 'tenantId' | 'actor' | 'now';
 export type RequestStep =
   Extract<
     RequestCommand,
-    { kind: 'VerifyByHandler' | 'AssignRequest' | 'EscalateRequest' | 'ExtendRequest' | 'StartRequest' | 'RejectRequest' }
+    { kind: 'VerifyByHandler' | 'AssignRequest' | 'EscalateRequest' | 'ExtendRequest' | 'StartRequest' | 'RejectRequest' | 'CommentOnRequest' }
   > extends infer C
     ? C extends RequestCommand
       ? Omit<C, Omitted>

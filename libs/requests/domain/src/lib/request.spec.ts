@@ -1,5 +1,5 @@
 import { deciderSpec } from '@attest/testing';
-import { MAX_CHALLENGES, MAX_CODE_ATTEMPTS, requestDecider, type RequestCommand, type RequestEvent } from './request';
+import { MAX_CHALLENGES, MAX_CODE_ATTEMPTS, MAX_COMMENT_LENGTH, requestDecider, type RequestCommand, type RequestEvent } from './request';
 
 const spec = deciderSpec(requestDecider);
 const ids = { requestId: 'r-1', tenantId: 'acme' };
@@ -286,5 +286,37 @@ describe('data-subject request decider (D1, D2)', () => {
       .given([received, rejected])
       .when({ ...base, kind: 'VerifyByHandler', note: 'x' })
       .thenRefuses('DSR.CLOSED');
+  });
+
+  it('comments between handlers on an open or a closed request, trimmed; an empty or too long one, or one on an unknown request, is refused', () => {
+    const comment = { ...base, kind: 'CommentOnRequest' as const, commentId: 'cm-1', text: '  Paper file archived off-site.\nRetrieval booked.  ' };
+    const commented: RequestEvent = {
+      type: 'DataSubjectRequestCommented.v1',
+      data: { ...ids, commentId: 'cm-1', text: 'Paper file archived off-site.\nRetrieval booked.', commentedBy: 'user:handler', commentedAt: base.now },
+    };
+    spec.given([received]).when(comment).then([commented]);
+    const completed: RequestEvent = { type: 'DataSubjectRequestCompleted.v1', data: { ...ids, outcome, completedBy: 'user:handler', completedAt: base.now } };
+    spec.given([received, verified, started, completed]).when(comment).then([commented]);
+    spec
+      .given([received])
+      .when({ ...comment, text: ' \n ' })
+      .thenRefuses('DSR.COMMENT_INVALID');
+    spec
+      .given([received])
+      .when({ ...comment, text: 'x'.repeat(MAX_COMMENT_LENGTH + 1) })
+      .thenRefuses('DSR.COMMENT_INVALID');
+    spec
+      .given([received])
+      .when({ ...comment, text: 'x'.repeat(MAX_COMMENT_LENGTH) })
+      .then([{ ...commented, data: { ...commented.data, text: 'x'.repeat(MAX_COMMENT_LENGTH) } }] as RequestEvent[]);
+    spec.given([]).when(comment).thenRefuses('DSR.NOT_FOUND');
+    spec
+      .given([received])
+      .when({ ...comment, tenantId: 'other' })
+      .thenRefuses('DSR.NOT_FOUND');
+    // A comment changes nothing else of the request.
+    expect([received, commented].reduce(requestDecider.evolve, requestDecider.initialState)).toEqual(
+      [received].reduce(requestDecider.evolve, requestDecider.initialState),
+    );
   });
 });

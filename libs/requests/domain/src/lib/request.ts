@@ -80,6 +80,12 @@ export type RequestRejected = E<
   { readonly reasons: readonly string[]; readonly complaint: string; readonly rejectedBy: string; readonly rejectedAt: string }
 >;
 
+/** A note between handlers about the request (not personal data of the subject: the console says so beside the box). */
+export type RequestCommented = E<
+  'DataSubjectRequestCommented.v1',
+  { readonly commentId: string; readonly text: string; readonly commentedBy: string; readonly commentedAt: string }
+>;
+
 export type RequestEvent =
   | RequestReceived
   | VerificationCodeSent
@@ -90,7 +96,8 @@ export type RequestEvent =
   | RequestExtended
   | RequestStarted
   | RequestCompleted
-  | RequestRejected;
+  | RequestRejected
+  | RequestCommented;
 
 export const REQUEST_EVENT_TYPES: readonly RequestEvent['type'][] = [
   'DataSubjectRequestReceived.v1',
@@ -103,6 +110,7 @@ export const REQUEST_EVENT_TYPES: readonly RequestEvent['type'][] = [
   'DataSubjectRequestStarted.v1',
   'DataSubjectRequestCompleted.v1',
   'DataSubjectRequestRejected.v1',
+  'DataSubjectRequestCommented.v1',
 ];
 
 /** One-time codes: this many wrong answers end a challenge; this many challenges per request. */
@@ -132,6 +140,8 @@ interface Base {
   /** ISO instant. */
   readonly now: string;
 }
+/** A comment between handlers holds at most this many characters. */
+export const MAX_COMMENT_LENGTH = 2000;
 /** Manual intake: a request is entered at most this many days after it arrived. */
 export const MAX_INTAKE_DELAY_DAYS = 60;
 
@@ -156,7 +166,9 @@ export type RequestCommand =
   | (Base & { readonly kind: 'ExtendRequest'; readonly reason: string; readonly dueOn: string; readonly requesterToldAt: string })
   | (Base & { readonly kind: 'StartRequest' })
   | (Base & { readonly kind: 'CompleteRequest'; readonly outcome: RequestOutcome })
-  | (Base & { readonly kind: 'RejectRequest'; readonly reasons: readonly string[]; readonly complaint: string });
+  | (Base & { readonly kind: 'RejectRequest'; readonly reasons: readonly string[]; readonly complaint: string })
+  /** Allowed on a closed request too: handlers may still note what happened after it closed. */
+  | (Base & { readonly kind: 'CommentOnRequest'; readonly commentId: string; readonly text: string });
 
 export const requestStreamId = (requestId: string): string => `dsr-${requestId}`;
 
@@ -229,6 +241,14 @@ export const requestDecider: Decider<RequestCommand, RequestEvent, RequestState>
       ];
     }
     if (!state.exists || state.tenantId !== command.tenantId) return refuse('DSR.NOT_FOUND', 'no such request', 'not_found');
+    if (command.kind === 'CommentOnRequest') {
+      const text = command.text.trim();
+      if (text === '' || text.length > MAX_COMMENT_LENGTH)
+        refuse('DSR.COMMENT_INVALID', `a comment has 1 to ${String(MAX_COMMENT_LENGTH)} characters`, 'invalid');
+      return [
+        { type: 'DataSubjectRequestCommented.v1', data: { ...ids, commentId: command.commentId, text, commentedBy: command.actor, commentedAt: command.now } },
+      ];
+    }
     if (!isOpen(state)) refuse('DSR.CLOSED', `the request is ${state.status}`);
     switch (command.kind) {
       case 'SendVerificationCode':
@@ -335,6 +355,8 @@ export const requestDecider: Decider<RequestCommand, RequestEvent, RequestState>
         return { ...state, status: 'completed' };
       case 'DataSubjectRequestRejected.v1':
         return { ...state, status: 'rejected' };
+      case 'DataSubjectRequestCommented.v1':
+        return state;
     }
   },
 };
