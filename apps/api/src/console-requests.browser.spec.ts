@@ -169,8 +169,26 @@ const LETTERS = 30;
     const entered = (await api.call('GET', `/v1/data-subject-requests/${requestId}`, { key: handler })).body as { receivedAt: string; channel: string };
     expect(entered.channel).toBe('letter');
     expect(Date.parse(entered.receivedAt)).toBeLessThan(clock.now().getTime() - 86_400_000);
-    // The requester's contact is not on the page.
+    // The requester's contact is not on the page until revealed, for a declared purpose; the read is recorded.
     expect(await page.locator('main').innerText()).not.toContain('hold@example.org');
+    await page.getByRole('button', { name: 'Reveal…' }).click();
+    await page.getByLabel('Why you need it').selectOption('data-subject-request');
+    await page.getByRole('button', { name: 'Reveal', exact: true }).click();
+    await page.locator('[data-revealed="yes"]').waitFor();
+    expect(await page.locator('[data-revealed="yes"]').innerText()).toContain('hold@example.org');
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, 'console-request-reveal');
+    await page.getByRole('button', { name: 'Hide' }).click();
+    await page.locator('[data-revealed="no"]').waitFor();
+    expect(await page.locator('main').innerText()).not.toContain('hold@example.org');
+    await api.infra.recordLog.drain();
+    const [read] = await api.infra.dataSource.query<{ actor: string; purpose: string; body: string }[]>(
+      `SELECT actor, purpose, body FROM processing.records WHERE tenant_id = $1 AND kind = 'read' ORDER BY idx DESC LIMIT 1`,
+      [tenantId],
+    );
+    expect(read?.purpose).toBe('data-subject-request');
+    expect(read?.body).toContain('request-contact');
+    expect(read?.body).not.toContain('hold@example.org');
 
     // A wrong code is refused beside its form; the right one verifies.
     await page.getByRole('button', { name: 'Send a verification code' }).click();
@@ -188,6 +206,23 @@ const LETTERS = 30;
     await page.getByRole('button', { name: 'Assign to me' }).click();
     await page.getByRole('button', { name: 'Start work' }).click();
     await page.locator('[data-status="in-progress"]').waitFor();
+    // The timeline shows every event of the request, the wrong code too; a comment between handlers joins it.
+    await page.locator('[data-timeline] li[data-kind="started"]').waitFor();
+    expect(await attributes(page.locator('[data-timeline] li'), 'data-kind')).toEqual([
+      'received',
+      'code-sent',
+      'code-failed',
+      'identity-verified',
+      'assigned',
+      'started',
+    ]);
+    await page.getByLabel('Comment for the other handlers').fill('Paper file archived off-site.\nRetrieval booked for Monday.');
+    await page.getByRole('button', { name: 'Add the comment' }).click();
+    await page.locator('[data-timeline] li[data-kind="commented"]').waitFor();
+    expect(await page.locator('[data-timeline] li[data-kind="commented"] .timeline-text').innerText()).toBe(
+      'Paper file archived off-site.\nRetrieval booked for Monday.',
+    );
+    expect(await page.getByLabel('Comment for the other handlers').inputValue()).toBe('');
     await page.getByLabel('Profile field kept').fill('name');
     await page.getByLabel('Reason for keeping it').fill('Legal claim 2026-117 pending');
     await page.getByLabel('Kept until').fill('2030-12-31');
@@ -196,6 +231,11 @@ const LETTERS = 30;
 
     await page.getByRole('button', { name: 'Carry out the request' }).click();
     await page.locator('[data-status="completed"]').waitFor();
+    await page.locator('[data-timeline] li[data-kind="completed"]').waitFor();
+    expect(await attributes(page.locator('[data-timeline] li'), 'data-kind')).toEqual(
+      expect.arrayContaining(['deletion-erased', 'deletion-certified', 'completed']),
+    );
+    expect(await page.locator('main').innerText()).not.toContain('hold@example.org');
     await page.getByRole('link', { name: 'The deletion certificate and the data retained' }).click();
     await page.locator('[data-certificate-page]').waitFor();
     await page.locator('table[data-retained="1"]').waitFor();
@@ -204,6 +244,34 @@ const LETTERS = 30;
     expect(text).toContain('Legal claim 2026-117 pending');
     expect(text).not.toContain('Person Under Hold'); // the kept value is not shown
     expect(await seriousViolations(page)).toEqual([]);
+
+    // The certificate checked in the browser: its key, its signature over the fields shown, its delete entry's inclusion proof.
+    await page.getByRole('button', { name: 'Verify the certificate' }).click();
+    await page.locator('[data-verified]').waitFor();
+    expect(await page.locator('[data-verified]').getAttribute('data-verified')).toBe('yes');
+    expect(await page.locator('.verify-steps li[data-ok="no"]').count()).toBe(0);
+    expect(await page.locator('.verify-steps li[data-step="certificate-signature"][data-ok="yes"]').count()).toBe(1);
     await screenshot(page, 'console-request-certificate');
+
+    // Someone with the database shortens the hold on the stored certificate: what is shown is no longer what was signed.
+    await api.infra.dataSource.query(
+      `UPDATE requests.deletions SET certificate = jsonb_set(certificate, '{retained,0,until}', '"2027-01-01"') WHERE request_id = $1`,
+      [requestId],
+    );
+    await page.reload();
+    await page.locator('[data-certificate-page]').waitFor();
+    await page.getByRole('button', { name: 'Verify the certificate' }).click();
+    await page.locator('[data-verified]').waitFor();
+    expect(await page.locator('[data-verified]').getAttribute('data-verified')).toBe('no');
+    expect(await attributes(page.locator('.verify-steps li[data-ok="no"]'), 'data-step')).toEqual(['certificate-signature']);
+
+    // A reveal needs a recent sign-in: six minutes on, the console sends the handler to sign in again.
+    clock.advance(6 * 60_000);
+    await page.goto(`${api.base}/console/requests/${requestId}`);
+    await page.locator(`[data-request-page="${requestId}"]`).waitFor();
+    await page.getByRole('button', { name: 'Reveal…' }).click();
+    await page.getByRole('button', { name: 'Reveal', exact: true }).click();
+    await page.waitForURL(/\/console\/step-up\?returnTo=/);
+    expect(await page.locator('main').innerText()).not.toContain('hold@example.org');
   });
 });

@@ -1,7 +1,5 @@
 // Small pieces the incident and legal-hold pages share: the countdown badge, field problems,
 // and what the signed-in person may do.
-import { useQuery } from '@tanstack/react-query';
-import { sessionQuery } from '../api/queries';
 import { DateTime } from '../components/DateTime';
 import { useI18n } from '../i18n/context';
 import { deadlineStatus, formatDuration, type DeadlineFacts } from './countdown';
@@ -71,10 +69,4 @@ export function FieldMessage({ id, problem }: { readonly id: string; readonly pr
       {text(problem)}
     </small>
   );
-}
-
-/** Whether the signed-in person holds a permission (the API refuses with 403 otherwise; the page says so first). */
-export function usePermission(permission: string): boolean | undefined {
-  const { data: session } = useQuery(sessionQuery);
-  return session === undefined || session === null ? undefined : session.permissions.includes(permission);
 }

@@ -60,10 +60,9 @@ export const certificateQuery = (requestId: string) =>
     retry: false,
   });
 
-/** What a deletion kept (D5): each field, why, until when. Its value is personal data and is never shown. */
-export const retainedQuery = (requestId: string) =>
+/** The request's timeline: every event of the request and its deletion's steps, oldest first. */
+export const timelineQuery = (requestId: string) =>
   queryOptions({
-    queryKey: ['requests', 'one', requestId, 'retained'] as const,
-    queryFn: ({ signal }) => unwrap(api.GET('/v1/data-subject-requests/{requestId}/retained', { params: { path: { requestId } }, signal })),
-    retry: false,
+    queryKey: ['requests', 'one', requestId, 'timeline'] as const,
+    queryFn: ({ signal }) => unwrap(api.GET('/v1/data-subject-requests/{requestId}/timeline', { params: { path: { requestId } }, signal })),
   });

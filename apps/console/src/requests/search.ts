@@ -95,25 +95,6 @@ export function clockOf(request: Pick<QueueRequest, 'verified' | 'extension' | '
 /** A saved view's search parameters back as this page's view (anything unknown dropped). */
 export const viewSearch = (search: Readonly<Record<string, string>>): QueueSearch => parseQueueSearch(search);
 
-/** One line of a request's timeline, from what the request records. */
-export interface TimelineStep {
-  readonly at: string;
-  readonly kind: 'received' | 'escalated' | 'extended' | 'completed' | 'rejected';
-  readonly detail: string | null;
-}
-
-/** The request's timeline, oldest first: received, escalations, an extension, how it closed. */
-export function timelineOf(request: QueueRequest): TimelineStep[] {
-  const steps: TimelineStep[] = [{ at: request.receivedAt, kind: 'received', detail: request.channel }];
-  for (const e of request.escalations) steps.push({ at: e.at, kind: 'escalated', detail: e.reason });
-  if (request.extension) steps.push({ at: request.extension.requesterToldAt, kind: 'extended', detail: request.extension.reason });
-  if (request.closedAt !== null) {
-    if (request.rejection) steps.push({ at: request.closedAt, kind: 'rejected', detail: request.rejection.reasons.join('; ') });
-    else steps.push({ at: request.closedAt, kind: 'completed', detail: request.outcome?.summary ?? null });
-  }
-  return steps.sort((a, b) => a.at.localeCompare(b.at));
-}
-
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** A request id as the API takes it; null for anything else (the page is then "not found"). */
 export const parseRequestId = (value: string): string | null => (UUID.test(value) ? value : null);

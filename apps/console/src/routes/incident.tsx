@@ -14,7 +14,8 @@ import { allowedUpdates, checkUpdate, emptyUpdate, type FieldProblem, type Updat
 import { incidentQuery } from '../incidents/queries';
 import { incidentState } from '../incidents/search';
 import { timeline, type TimelineItem } from '../incidents/timeline';
-import { Countdown, FieldMessage, usePermission } from '../incidents/ui';
+import { Countdown, FieldMessage } from '../incidents/ui';
+import { usePermission } from '../components/use-permission';
 import { useNow } from '../incidents/use-now';
 import { useI18n } from '../i18n/context';
 import { fromLocalInput, toLocalInput } from '../records/search';

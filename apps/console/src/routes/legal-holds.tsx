@@ -11,7 +11,8 @@ import { RegistersNav } from '../components/RegistersNav';
 import { useDocumentTitle } from '../components/use-document-title';
 import { checkHoldReason, type FieldProblem } from '../incidents/forms';
 import { legalHoldsQuery } from '../incidents/queries';
-import { FieldMessage, usePermission } from '../incidents/ui';
+import { FieldMessage } from '../incidents/ui';
+import { usePermission } from '../components/use-permission';
 import { useI18n } from '../i18n/context';
 
 type LegalHold = components['schemas']['LegalHold'];

@@ -10,11 +10,14 @@ import { sessionQuery } from '../api/queries';
 import { DateTime } from '../components/DateTime';
 import { ErrorBox } from '../components/ErrorBox';
 import { Fact } from '../components/Fact';
+import { RequestTimeline } from '../components/RequestTimeline';
+import { RevealContact } from '../components/RevealContact';
+import { usePermission } from '../components/use-permission';
 import { useDocumentTitle } from '../components/use-document-title';
 import { useI18n } from '../i18n/context';
 import { extensionBody, IDENTITY_METHODS, identityNote, reasonLines, type IdentityMethod } from '../requests/forms';
 import { deletionQuery, requestQuery } from '../requests/queries';
-import { clockOf, lightOf, timelineOf, type QueueRequest } from '../requests/search';
+import { clockOf, lightOf, type QueueRequest } from '../requests/search';
 
 const route = getRouteApi('/requests/$requestId');
 
@@ -45,6 +48,7 @@ function RequestView({ request }: { readonly request: QueueRequest }) {
   const light = lightOf(request);
   const clock = clockOf(request);
   const open = request.closedAt === null;
+  const canManage = usePermission('requests:manage') === true;
   return (
     <>
       <section className="card" aria-labelledby="request-facts" data-request-page={request.requestId} data-status={request.status}>
@@ -62,6 +66,9 @@ function RequestView({ request }: { readonly request: QueueRequest }) {
             {clock.kind === 'extended' ? t('requests.clock.extended', { reason: clock.reason }) : t(`requests.clock.${clock.kind}`)}
           </Fact>
           <Fact label={t('requests.col.channel')}>{request.channel}</Fact>
+          <Fact label={t('request.contact')}>
+            <RevealContact requestId={request.requestId} />
+          </Fact>
           <Fact label={t('requests.col.handler')} mono>
             {request.handler ?? t('requests.unassigned')}
           </Fact>
@@ -69,17 +76,7 @@ function RequestView({ request }: { readonly request: QueueRequest }) {
           <Fact label={t('requests.col.duplicates')}>{request.duplicates.length > 0 ? request.duplicates.join(', ') : '—'}</Fact>
         </dl>
       </section>
-      <section className="card" aria-labelledby="request-timeline">
-        <h2 id="request-timeline">{t('request.timeline')}</h2>
-        <ol className="timeline">
-          {timelineOf(request).map((step, i) => (
-            <li key={i}>
-              <DateTime value={step.at} /> — {t(`request.step.${step.kind}`)}
-              {step.detail !== null && `: ${step.detail}`}
-            </li>
-          ))}
-        </ol>
-      </section>
+      <RequestTimeline requestId={request.requestId} canComment={canManage} />
       {request.requestType === 'deletion' && request.status !== 'received' && <DeletionProgress request={request} />}
       {open && <NextSteps request={request} />}
       {request.status === 'completed' && <Documents request={request} />}

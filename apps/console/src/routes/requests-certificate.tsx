@@ -1,14 +1,18 @@
-// A completed deletion's certificate as a page: its fields, what it covers, what was kept and why
-// (D5), its place in the processing record; and the data the deletion retained with its until-dates
-// (the values themselves are personal data and are not shown). The signed JSON is a download.
-import { useQuery } from '@tanstack/react-query';
+// A completed deletion's certificate as a page: its fields, what it covers, what was kept, why and
+// until when (D5: categories only, never the kept values, so opening the page reads no personal
+// data), its place in the processing record, and a check of all of it in this browser. The signed
+// JSON is a download.
+import { useMutation, useQuery } from '@tanstack/react-query';
 import { getRouteApi, Link } from '@tanstack/react-router';
+import { api } from '../api/client';
 import { DateTime } from '../components/DateTime';
 import { ErrorBox } from '../components/ErrorBox';
 import { Fact } from '../components/Fact';
+import { StepsList } from '../components/StepsList';
 import { useDocumentTitle } from '../components/use-document-title';
 import { useI18n } from '../i18n/context';
-import { certificateQuery, retainedQuery } from '../requests/queries';
+import { certificateQuery } from '../requests/queries';
+import { verifyCertificate, type DeletionCertificateInput } from '../verify';
 
 const route = getRouteApi('/requests/$requestId/certificate');
 
@@ -17,7 +21,6 @@ export function RequestCertificatePage() {
   const { requestId } = route.useParams();
   useDocumentTitle(t('certificate.title'));
   const signed = useQuery(certificateQuery(requestId));
-  const retained = useQuery(retainedQuery(requestId));
   const certificate = signed.data?.certificate;
   return (
     <div className="page wide">
@@ -74,7 +77,7 @@ export function RequestCertificatePage() {
             {certificate.retained.length === 0 ? (
               <p className="muted">{t('certificate.nothingKept')}</p>
             ) : (
-              <table>
+              <table data-retained={certificate.retained.length}>
                 <caption>{t('certificate.keptCategories')}</caption>
                 <thead>
                   <tr>
@@ -120,42 +123,55 @@ export function RequestCertificatePage() {
               </a>
             </p>
           </section>
+          {signed.data && <VerifyCertificatePanel certificate={certificate} signedNote={signed.data.signedNote} />}
         </>
       )}
-      <section className="card" aria-labelledby="certificate-retained">
-        <h2 id="certificate-retained">{t('certificate.retained')}</h2>
-        <p className="muted small">{t('certificate.retainedHint')}</p>
-        {retained.isPending && (
-          <p className="muted" role="status">
-            {t('app.loading')}
-          </p>
-        )}
-        {retained.isError && <ErrorBox error={retained.error} />}
-        {retained.data && retained.data.length === 0 && <p data-retained="0">{t('certificate.nothingRetained')}</p>}
-        {retained.data && retained.data.length > 0 && (
-          <table data-retained={retained.data.length}>
-            <caption>{t('certificate.retained')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('certificate.field')}</th>
-                <th scope="col">{t('certificate.reason')}</th>
-                <th scope="col">{t('certificate.until')}</th>
-                <th scope="col">{t('certificate.value')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {retained.data.map((kept) => (
-                <tr key={kept.field}>
-                  <th scope="row">{kept.field}</th>
-                  <td>{kept.reason}</td>
-                  <td>{kept.retainUntil}</td>
-                  <td className="muted">{kept.value === null ? '—' : t('certificate.masked')}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
-      </section>
     </div>
+  );
+}
+
+/**
+ * The deployment's published verifier key (GET /v1/processing-record), fetched apart from the
+ * certificate; null when this person may not read the processing record (the step then says the
+ * key was not compared).
+ */
+async function publishedKey(): Promise<string | null> {
+  const answer = await api.GET('/v1/processing-record');
+  if (answer.data) return answer.data.verifierKey;
+  if (answer.response.status === 403) return null;
+  throw new Error(`GET /v1/processing-record answered ${String(answer.response.status)}`);
+}
+
+/** "Verify in this browser" for a certificate: its key, its signature over the fields shown, its inclusion proof (src/verify/certificate.ts). */
+function VerifyCertificatePanel({ certificate, signedNote }: { readonly certificate: DeletionCertificateInput; readonly signedNote: string }) {
+  const { t } = useI18n();
+  const check = useMutation({
+    mutationFn: async () => verifyCertificate({ certificate, signedNote, publishedKey: await publishedKey() }),
+  });
+  const result = check.data;
+  return (
+    <section className="card" aria-labelledby="certificate-verify">
+      <h2 id="certificate-verify">{t('certificate.verifyTitle')}</h2>
+      <p className="muted">{t('certificate.verifyIntro')}</p>
+      <button
+        type="button"
+        className="button primary"
+        disabled={check.isPending}
+        onClick={() => {
+          check.mutate();
+        }}
+      >
+        {check.isPending ? t('entry.verifyRunning') : t('certificate.verifyRun')}
+      </button>
+      {check.isError && <ErrorBox error={check.error} />}
+      {result && (
+        <>
+          <p className={result.ok ? 'notice success' : 'notice failure'} role="status" data-verified={result.ok ? 'yes' : 'no'}>
+            {result.ok ? t('certificate.verifyPassed', { size: result.checkpointSize ?? '?' }) : t('certificate.verifyFailed')}
+          </p>
+          <StepsList steps={result.steps} />
+        </>
+      )}
+    </section>
   );
 }

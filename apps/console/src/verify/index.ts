@@ -5,3 +5,4 @@ export * from './record';
 export * from './steps';
 export * from './verify-entry';
 export * from './bundle';
+export * from './certificate';

@@ -2,7 +2,9 @@ import { createDataSource, platformMigrations } from '@attest/database';
 import { exportBundle, PostgresRecordLog, processingMigrations, testDraft } from '@attest/processing-infrastructure';
 import { createTestDatabase, type TestDatabase } from '@attest/testing';
 import { generateSignerKey, parseSignerKey } from '@attest/transparency';
+import { RecordDeletionEvidence, canonicalJson as serverCanonicalJson } from '@attest/requests-application';
 import { verifyBundle } from './bundle';
+import { canonicalJson, verifyCertificate, type CertificateVerificationInput } from './certificate';
 import { verifyConsistencyBetween, verifyEntry } from './verify-entry';
 
 /**
@@ -103,5 +105,63 @@ describe('browser verification of what the Postgres processing record serves', (
     expect(tampered.ok).toBe(false);
     expect(tampered.report?.problems).toContain('entry 0: its body does not match its stored leaf hash');
     expect(tampered.steps.filter((s) => !s.ok).map((s) => s.step)).toEqual(expect.arrayContaining(['leaf-hash', 'checkpoint-root']));
+  });
+  it('verifies a deletion certificate the server issued over this log, and names what was changed', async () => {
+    const erasure = testDraft(tenantId, 90);
+    await log.appendNow([{ ...erasure, kind: 'delete' }]);
+    const evidence = new RecordDeletionEvidence(log);
+    const signed = await evidence.certify({
+      tenantId,
+      requestId: 'req-1',
+      customerId: 'cus-1',
+      receivedAt: '2026-11-20T08:00:00.000Z',
+      erasure: {
+        eventId: erasure.sourceId,
+        erasedAt: '2026-11-22T10:00:00.000Z',
+        covered: ['profile', 'subject key'],
+        retained: [{ category: 'bankAccount', reason: 'Tax law: 10 years — 税法', until: '2036-11-22' }],
+      },
+      now: new Date('2026-11-22T10:00:01.000Z'),
+    });
+    // As the API serializes it and the page receives it.
+    const certificate = JSON.parse(JSON.stringify(signed.certificate)) as typeof signed.certificate;
+    const published = log.verifierKey();
+    const failed = async <C extends typeof certificate>(input: CertificateVerificationInput<C>) =>
+      (await verifyCertificate(input)).steps.filter((s) => !s.ok).map((s) => s.step);
+
+    const good = await verifyCertificate({ certificate, signedNote: signed.signedNote, publishedKey: published });
+    expect(good.steps.filter((s) => !s.ok)).toEqual([]);
+    expect(good.steps.map((s) => s.step)).toEqual([
+      'verifier-key',
+      'published-key',
+      'certificate-signature',
+      'checkpoint-signature',
+      'checkpoint-body',
+      'checkpoint-origin',
+      'proof-size',
+      'inclusion-proof',
+    ]);
+    expect(await failed({ certificate, signedNote: signed.signedNote, publishedKey: null })).toEqual([]);
+
+    const retained = [{ category: 'bankAccount', reason: 'Tax law: 1 year', until: '2027-11-22' }];
+    expect(await failed({ certificate: { ...certificate, retained }, signedNote: signed.signedNote, publishedKey: published })).toEqual([
+      'certificate-signature',
+    ]);
+    const other = parseSignerKey(generateSignerKey('attest.test/processing-record')).verifier.text;
+    expect(await failed({ certificate, signedNote: signed.signedNote, publishedKey: other })).toEqual(['published-key']);
+    const moved = { ...certificate.processingRecord, index: certificate.processingRecord.index - 1 };
+    expect(await failed({ certificate: { ...certificate, processingRecord: moved }, signedNote: signed.signedNote, publishedKey: published })).toEqual([
+      'certificate-signature',
+      'inclusion-proof',
+    ]);
+  });
+
+  it('writes canonical JSON exactly as the server does', () => {
+    const values: unknown[] = [
+      { b: 1, a: [true, null, 'x'], c: { z: '张伟', y: 1.5, x: -0 } },
+      [],
+      { '': 'empty key', é: 'e\u0301', n: 1e21, s: 'line\nbreak "quoted"' },
+    ];
+    for (const value of values) expect(canonicalJson(value)).toBe(serverCanonicalJson(value));
   });
 });

@@ -4,6 +4,10 @@ import { errorText } from './bytes';
 export type StepName =
   /** The verifier key parses (`name+id+key`, Ed25519) and its id matches its name and key. */
   | 'verifier-key'
+  /** Certificates: the key the certificate names is the one the deployment publishes (or, unknown to the reader, left to compare). */
+  | 'published-key'
+  /** Certificates: the signed note verifies and holds exactly the certificate's canonical JSON. */
+  | 'certificate-signature'
   /** The checkpoint note carries a valid Ed25519 signature of the verifier key. */
   | 'checkpoint-signature'
   /** The checkpoint body reads as origin, size and a 32-byte base64 root. */

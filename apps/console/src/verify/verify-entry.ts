@@ -38,7 +38,8 @@ export interface Verification {
 
 const short = (b64: string): string => (b64.length > 16 ? `${b64.slice(0, 12)}…` : b64);
 
-async function keyStep(text: string): Promise<{ step: VerificationStep; verifier: NoteVerifier | null }> {
+/** The verifier key step: parses the key text, and hands the verifier on when it is usable. */
+export async function keyStep(text: string): Promise<{ step: VerificationStep; verifier: NoteVerifier | null }> {
   let verifier: NoteVerifier | null = null;
   const step = await runStep('verifier-key', undefined, async () => {
     const parsed = await parseVerifierKey(text);
@@ -49,7 +50,8 @@ async function keyStep(text: string): Promise<{ step: VerificationStep; verifier
   return { step, verifier };
 }
 
-async function signatureStep(note: string, verifier: NoteVerifier | null, subject: string | undefined): Promise<VerificationStep> {
+/** The checkpoint note's signature, by the verifier of the key step. */
+export async function signatureStep(note: string, verifier: NoteVerifier | null, subject: string | undefined): Promise<VerificationStep> {
   return runStep('checkpoint-signature', subject, async () => {
     if (!verifier) return fail('not checked: no usable verifier key');
     const opened = await openNote(note, [verifier]);
@@ -60,7 +62,7 @@ async function signatureStep(note: string, verifier: NoteVerifier | null, subjec
 }
 
 /** The checkpoint body, read whether or not the signature verified (the signature step says whether to trust it). */
-async function bodyStep(note: string, subject: string | undefined): Promise<{ step: VerificationStep; checkpoint: Checkpoint | null }> {
+export async function bodyStep(note: string, subject: string | undefined): Promise<{ step: VerificationStep; checkpoint: Checkpoint | null }> {
   let checkpoint: Checkpoint | null = null;
   const step = await runStep('checkpoint-body', subject, () => {
     const split = splitNote(note);
@@ -74,7 +76,8 @@ async function bodyStep(note: string, subject: string | undefined): Promise<{ st
   return { step, checkpoint };
 }
 
-function hashes(texts: readonly string[]): Result<Bytes[]> {
+/** Proof hashes from base64. */
+export function proofHashes(texts: readonly string[]): Result<Bytes[]> {
   const out: Bytes[] = [];
   for (const [i, t] of texts.entries()) {
     const h = fromBase64(t);
@@ -166,7 +169,7 @@ export async function verifyEntry(input: EntryVerificationInput): Promise<Verifi
     await runStep('inclusion-proof', undefined, async (): Promise<StepOutcome> => {
       if (!checkpoint) return fail('not checked: the checkpoint body does not read');
       if (leaf === null) return fail('not checked: no leaf hash');
-      const path = hashes(proof.proof);
+      const path = proofHashes(proof.proof);
       if (!path.ok) return fail(path.reason);
       const checked = await verifyInclusion(entry.index, checkpoint.size, leaf, path.value, checkpoint.root);
       return checked.ok
@@ -233,7 +236,7 @@ export async function verifyConsistencyBetween(
   steps.push(
     await runStep('consistency-proof', undefined, async () => {
       if (!a || !b) return fail('not checked: a checkpoint body does not read');
-      const path = hashes(proof.proof);
+      const path = proofHashes(proof.proof);
       if (!path.ok) return fail(path.reason);
       const checked = await verifyConsistency(a.size, b.size, path.value, a.root, b.root);
       return checked.ok
