@@ -15,6 +15,7 @@ import { parseEntryIndex, parseSignInSearch, parseStepUpSearch } from './routes/
 import { HomePage } from './routes/home';
 import { NotFoundPage } from './routes/not-found';
 import { RecordsPage } from './routes/records';
+import { parseAccountId, parseAccountsSearch, parseNotificationsSearch } from './platform/search';
 import { parseQueueSearch, parseRequestId } from './requests/search';
 import { PendingPage, RootLayout, RouteErrorPage } from './routes/root';
 import { SignInPage, StepUpPage } from './routes/sign-in';
@@ -215,6 +216,40 @@ const apiKeysRoute = createRoute({
   component: lazyRouteComponent(() => import('./routes/admin-api-keys'), 'ApiKeysPage'),
 });
 
+// The platform operator's queues (issue 23): accounts across tenants, escalated requests, notifications.
+const platformAccountsRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: 'platform/accounts',
+  validateSearch: parseAccountsSearch,
+  beforeLoad: requireSession,
+  component: lazyRouteComponent(() => import('./routes/platform-accounts'), 'PlatformAccountsPage'),
+});
+
+const platformAccountRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: 'platform/accounts/$accountId',
+  beforeLoad: async (options) => {
+    if (parseAccountId(options.params.accountId) === null) throw notFound();
+    return requireSession(options);
+  },
+  component: lazyRouteComponent(() => import('./routes/platform-account'), 'PlatformAccountPage'),
+});
+
+const platformRequestsRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: 'platform/requests',
+  beforeLoad: requireSession,
+  component: lazyRouteComponent(() => import('./routes/platform-requests'), 'PlatformRequestsPage'),
+});
+
+const platformNotificationsRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: 'platform/notifications',
+  validateSearch: parseNotificationsSearch,
+  beforeLoad: requireSession,
+  component: lazyRouteComponent(() => import('./routes/platform-notifications'), 'PlatformNotificationsPage'),
+});
+
 const routeTree = rootRoute.addChildren([
   homeRoute,
   signInRoute,
@@ -235,6 +270,10 @@ const routeTree = rootRoute.addChildren([
   requestNewRoute,
   requestCertificateRoute,
   apiKeysRoute,
+  platformAccountsRoute,
+  platformAccountRoute,
+  platformRequestsRoute,
+  platformNotificationsRoute,
   verifyBundleRoute,
 ]);
 

@@ -5,6 +5,7 @@ import { registersEn } from './registers';
 import { incidentsEn } from './incidents';
 import { requestsEn } from './requests';
 import { adminEn } from './admin';
+import { platformEn } from './platform';
 
 export const en = {
   'app.name': 'Attest console',
@@ -251,6 +252,7 @@ export const en = {
   ...incidentsEn,
   ...requestsEn,
   ...adminEn,
+  ...platformEn,
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -5,6 +5,7 @@ import { registersZhCN } from './registers';
 import { incidentsZhCN } from './incidents';
 import { requestsZhCN } from './requests';
 import { adminZhCN } from './admin';
+import { platformZhCN } from './platform';
 
 export const zhCN: Messages = {
   'app.name': 'Attest 控制台',
@@ -247,4 +248,5 @@ export const zhCN: Messages = {
   ...incidentsZhCN,
   ...requestsZhCN,
   ...adminZhCN,
+  ...platformZhCN,
 };

@@ -15,6 +15,7 @@ export function RootLayout() {
   const preload = session ? 'intent' : false;
   // "Registers" names four pages (activities, assessments, incidents, legal holds): it is current on any of them.
   const inRegisters = useRouterState({ select: (state) => state.location.pathname.includes('/registers/') });
+  const inPlatform = useRouterState({ select: (state) => state.location.pathname.includes('/platform/') });
   return (
     <>
       <a className="skip-link" href="#main">
@@ -61,6 +62,13 @@ export function RootLayout() {
                 {t('admin.nav')}
               </Link>
             </li>
+            {session?.permissions.includes('platform:operate') === true && (
+              <li>
+                <Link to="/platform/accounts" search={{ queue: 'verification' }} preload={preload} aria-current={inPlatform ? 'page' : undefined}>
+                  {t('platform.nav')}
+                </Link>
+              </li>
+            )}
             <li>
               <Link to="/registers/activities" preload={preload} aria-current={inRegisters ? 'page' : undefined}>
                 {t('registers.nav')}
