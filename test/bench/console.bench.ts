@@ -18,6 +18,14 @@
  *     "Verify in this browser", until the result ([data-verified]) is painted:
  *     click → verified and navigation → verified. A result that is not "yes"
  *     fails the bench (exit 1).
+ *  4. The request handler's queue (issue 23, "Measure"): BENCH_REQUESTS open requests in the
+ *     tenant (received over the last ten days, every tenth by letter; appended through the
+ *     encrypting store, each under its own key, and projected by the queue's runner). As a
+ *     handler: navigation to /console/requests?who=all until the first row is seen, and a filter
+ *     change (type) until the new answer is rendered; then a bulk assignment over the 10% that
+ *     came by letter (POST …/bulk-actions, polled until finished). Baselines: the queue's first
+ *     page and the filtered page fetched from Node with the handler's cookie; for the bulk
+ *     action, the same number of assignment events appended straight to the event store.
  *  Baseline, in the same run, alternating with the browser rounds: the same
  *  requests from Node with fetch and the browser's session cookie (index.html,
  *  session, the first records page; entry, log, inclusion proof), i.e. the
@@ -27,7 +35,7 @@
  *  initial JavaScript ≤ 350 kB gzip (kB = 1,000 bytes, as Vite prints). A missed
  *  target is reported, not an error. Table, then JSON on the last line.
  *
- *   BENCH_RECORDS (default 1,000,000)   BENCH_ROUNDS (default 7)
+ *   BENCH_RECORDS (default 1,000,000)   BENCH_ROUNDS (default 7)   BENCH_REQUESTS (default 100,000)
  *   BENCH_FILL_BATCH (default 10,000 records per transaction)
  *   BENCH_DATABASE_URL    use this server instead of a fresh embedded one
  *   CHROMIUM_PATH         default /usr/bin/chromium
@@ -43,7 +51,9 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { loadConfig } from '@attest/config';
+import { NO_STREAM } from '@attest/event-store';
 import { uuidv7 } from '@attest/kernel';
+import { deadlineOf, REQUEST_TYPES, requestStreamId, type RequestEvent } from '@attest/requests-domain';
 import { createLogger, createMetricsRegistry } from '@attest/observability';
 import type { RecordDraft } from '@attest/processing-domain';
 import { ProjectionMetrics } from '@attest/projections';
@@ -57,11 +67,19 @@ import { benchDatabase, percentile, report, runBench } from './support';
 const RECORDS = Number(process.env['BENCH_RECORDS'] ?? 1_000_000);
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 7);
 const FILL_BATCH = Number(process.env['BENCH_FILL_BATCH'] ?? 10_000);
+const REQUESTS = Number(process.env['BENCH_REQUESTS'] ?? 100_000);
 const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 const PROFILE = process.env['BENCH_PROFILE'] ?? null;
 const ROOT = join(__dirname, '..', '..');
 const TENANT = 'bench-console';
-const TARGETS = { explorerFirstPageMs: 1000, browserVerifyMs: 1000, initialJsKbGzip: 350 } as const;
+const TARGETS = {
+  explorerFirstPageMs: 1000,
+  browserVerifyMs: 1000,
+  initialJsKbGzip: 350,
+  queueFirstPageMs: 500,
+  queueFilterMs: 500,
+  bulk10kSeconds: 30,
+} as const;
 const CSRF = { 'x-attest-csrf': '1' } as const;
 const VERIFY_BUTTON = 'Verify in this browser';
 
@@ -511,6 +529,166 @@ function coresUsed(before: ReturnType<typeof cpuByOwner>, after: ReturnType<type
 }
 
 // ---------------------------------------------------------------------------------------------
+// 6. The request handler's queue.
+
+const DAY_MS = 86_400_000;
+
+/** Appends `count` received requests (open, unverified, not stale), every tenth by letter; returns the ids of the web ones. */
+async function seedRequests(infra: Infrastructure, count: number): Promise<{ seconds: number; web: string[] }> {
+  const started = performance.now();
+  const now = Date.now();
+  const web: string[] = [];
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let i = next++; i < count; i = next++) {
+      const requestId = uuidv7();
+      const channel = i % 10 === 0 ? 'letter' : 'web';
+      if (channel === 'web') web.push(requestId);
+      const receivedAt = new Date(now - (i % 10) * DAY_MS - (i % 1000) * 1000).toISOString();
+      const event: RequestEvent = {
+        type: 'DataSubjectRequestReceived.v1',
+        data: {
+          requestId,
+          tenantId: TENANT,
+          customerId: uuidv7(),
+          requestType: REQUEST_TYPES[i % REQUEST_TYPES.length] ?? 'access',
+          channel,
+          requester: { relation: 'self', contact: { email: `requester.${String(i)}@example.org`, phone: null } },
+          scope: { fields: i % REQUEST_TYPES.length === 1 ? ['email'] : [], purposes: [] },
+          receivedAt,
+          policy: { kind: 'gdpr-month' },
+          ...deadlineOf({ kind: 'gdpr-month' }, receivedAt.slice(0, 10), { holidays: [] }),
+          receivedBy: 'system:bench',
+        },
+      };
+      await infra.store.appendToStream(requestStreamId(requestId), [{ id: uuidv7(), type: event.type, data: event.data, metadata: benchMetadata() }], {
+        expectedRevision: NO_STREAM,
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: 16 }, worker));
+  return { seconds: (performance.now() - started) / 1000, web };
+}
+
+const benchMetadata = () => ({
+  tenantId: TENANT,
+  actor: 'system:bench',
+  correlationId: uuidv7(),
+  causationId: null,
+  commandId: uuidv7(),
+  occurredAt: new Date().toISOString(),
+});
+
+/**
+ * Waits until the queue's read model holds `count` requests of the tenant, and the processing
+ * record holds an entry for each (the receipt collects the requester's contact) with its tree
+ * merged: nothing of the load still runs in the background while the queue is measured.
+ */
+async function queueProjected(infra: Infrastructure, count: number, recordEntries: number): Promise<number> {
+  const started = performance.now();
+  for (;;) {
+    const [row] = await infra.dataSource.query<{ requests: string; records: string }[]>(
+      `SELECT (SELECT count(*) FROM requests.requests_v1 WHERE tenant_id = $1)::text AS requests,
+              (SELECT count(*) FROM processing.records WHERE tenant_id = $1)::text AS records`,
+      [TENANT],
+    );
+    if (Number(row?.requests) >= count && Number(row?.records) >= recordEntries) break;
+    if (performance.now() - started > 20 * 60_000)
+      throw new Error(
+        `in 20 minutes: ${String(row?.requests)} of ${String(count)} requests projected, ${String(row?.records)} of ${String(recordEntries)} record entries`,
+      );
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  await infra.recordLog.drain();
+  await infra.dataSource.query('VACUUM ANALYZE requests.requests_v1');
+  return (performance.now() - started) / 1000;
+}
+
+interface QueueTiming {
+  /** page.goto → the first row seen (Node's clock). */
+  readonly firstPageMs: number;
+  /** The filter chosen → the filtered answer received and the table no longer busy. */
+  readonly filterMs: number;
+}
+
+async function queueOnce(context: BrowserContext, base: string): Promise<QueueTiming> {
+  const page = await context.newPage();
+  try {
+    let t = performance.now();
+    await page.goto(`${base}/console/requests?who=all`, { waitUntil: 'commit' });
+    await page.locator('table tbody tr').first().waitFor();
+    const firstPageMs = performance.now() - t;
+    await page.locator('table[aria-busy="false"]').waitFor();
+    t = performance.now();
+    const answered = page.waitForResponse((r) => r.url().includes('/v1/data-subject-requests?') && r.url().includes('type=deletion'));
+    await page.getByLabel('Type', { exact: true }).selectOption('deletion');
+    await answered;
+    await page.locator('table[aria-busy="false"] tbody tr').first().waitFor();
+    const filterMs = performance.now() - t;
+    return { firstPageMs, filterMs };
+  } finally {
+    await page.close();
+  }
+}
+
+async function queueBaselineOnce(base: string, cookie: string): Promise<{ firstPageMs: number; filterMs: number }> {
+  const get = async (path: string): Promise<void> => {
+    const res = await fetch(`${base}${path}`, { headers: { cookie, accept: 'application/json', ...CSRF } });
+    const body: unknown = await res.json();
+    if (res.status !== 200 || !Array.isArray(body) || body.length === 0) throw new Error(`GET ${path}: ${String(res.status)}`);
+  };
+  let t = performance.now();
+  await get('/v1/data-subject-requests?stale=false');
+  const firstPageMs = performance.now() - t;
+  t = performance.now();
+  await get('/v1/data-subject-requests?stale=false&type=deletion');
+  return { firstPageMs, filterMs: performance.now() - t };
+}
+
+/** The bulk assignment over every request that came by letter, as the console starts it; seconds until the job finished. */
+async function bulkAssign(base: string, cookie: string, expected: number): Promise<{ seconds: number; done: number; failed: number }> {
+  const headers = { cookie, accept: 'application/json', 'content-type': 'application/json', ...CSRF };
+  const started = performance.now();
+  const res = await fetch(`${base}/v1/data-subject-requests/bulk-actions`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ action: 'assign', handler: 'user:bench-handler', filter: { status: 'open', stale: false, channel: 'letter' }, exclude: [] }),
+  });
+  const job: unknown = await res.json();
+  if (res.status !== 201 || !isRecord(job) || typeof job['jobId'] !== 'string')
+    throw new Error(`bulk action refused: ${String(res.status)} ${JSON.stringify(job)}`);
+  if (job['total'] !== expected) throw new Error(`the bulk action reached ${String(job['total'])} requests, not ${String(expected)}`);
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const polled: unknown = await (await fetch(`${base}/v1/data-subject-requests/bulk-actions/${job['jobId']}`, { headers })).json();
+    if (isRecord(polled) && typeof polled['finishedAt'] === 'string')
+      return { seconds: (performance.now() - started) / 1000, done: Number(polled['done']), failed: Number(polled['failed']) };
+    if (performance.now() - started > 10 * 60_000) throw new Error('the bulk action did not finish in 10 minutes');
+  }
+}
+
+/** The floor of the bulk action: one assignment event per request appended straight to the store (16 at a time). */
+async function bulkBaseline(infra: Infrastructure, requestIds: readonly string[]): Promise<number> {
+  const started = performance.now();
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let i = next++; i < requestIds.length; i = next++) {
+      const requestId = requestIds[i] ?? '';
+      const event: RequestEvent = {
+        type: 'DataSubjectRequestAssigned.v1',
+        data: { requestId, tenantId: TENANT, handler: 'user:bench-baseline', assignedBy: 'system:bench', assignedAt: new Date().toISOString() },
+      };
+      await infra.store.appendToStream(requestStreamId(requestId), [{ id: uuidv7(), type: event.type, data: event.data, metadata: benchMetadata() }], {
+        expectedRevision: 0,
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: 16 }, worker));
+  return (performance.now() - started) / 1000;
+}
+
+// ---------------------------------------------------------------------------------------------
+// ---------------------------------------------------------------------------------------------
 
 interface Spread {
   readonly median: number;
@@ -670,6 +848,44 @@ async function main(): Promise<void> {
 
         // Cores used while the rounds ran, by owner (elsewhere: other work on the machine, which the figures share the cores with).
         const cores = coresUsed(cpuBefore, cpuByOwner(), (performance.now() - roundsStarted) / 1000);
+
+        // 6. The request handler's queue, as a handler.
+        const letters = Math.ceil(REQUESTS / 10);
+        say(`appending ${String(REQUESTS)} open requests (${String(letters)} by letter) through the encrypting store`);
+        const seeded = await seedRequests(infra, REQUESTS);
+        const projectedSeconds = await queueProjected(infra, REQUESTS, RECORDS + REQUESTS);
+        say(`  appended in ${seeded.seconds.toFixed(1)} s; the queue and the processing record caught up ${projectedSeconds.toFixed(1)} s later`);
+        const handlerLink = await issueConsoleLink(infra, base, TENANT, ['dsr-handler']);
+        await home.goto(handlerLink.url);
+        await home.waitForURL(/\/console\/$/);
+        const handlerCookie = (await browser.cookies(base)).map((c) => `${c.name}=${c.value}`).join('; ');
+        await queueOnce(browser, base);
+        await queueBaselineOnce(base, handlerCookie);
+        const queue: QueueTiming[] = [];
+        const queueBase: { firstPageMs: number; filterMs: number }[] = [];
+        for (let round = 0; round < ROUNDS; round++) {
+          if (round % 2 === 0) {
+            queue.push(await queueOnce(browser, base));
+            queueBase.push(await queueBaselineOnce(base, handlerCookie));
+          } else {
+            queueBase.push(await queueBaselineOnce(base, handlerCookie));
+            queue.push(await queueOnce(browser, base));
+          }
+          const q = queue.at(-1);
+          const b = queueBase.at(-1);
+          if (q && b)
+            say(
+              `  queue round ${String(round + 1)}: first page ${q.firstPageMs.toFixed(0)} ms (server ${b.firstPageMs.toFixed(0)}), filter ${q.filterMs.toFixed(0)} ms (server ${b.filterMs.toFixed(0)})`,
+            );
+        }
+        say(`bulk assignment of the ${String(letters)} letters, then the baseline (as many assignment events appended straight to the store)`);
+        const bulk = await bulkAssign(base, handlerCookie, letters);
+        if (bulk.done !== letters || bulk.failed !== 0) throw new Error(`the bulk action did ${String(bulk.done)} and failed ${String(bulk.failed)}`);
+        const bulkBaseSeconds = await bulkBaseline(infra, seeded.web.slice(0, letters));
+        const queueFirstPage = spread(queue.map((q) => q.firstPageMs));
+        const queueFilter = spread(queue.map((q) => q.filterMs));
+        const queueBaseFirstPage = spread(queueBase.map((q) => q.firstPageMs));
+        const queueBaseFilter = spread(queueBase.map((q) => q.filterMs));
         const firstPage = spread(explorer.map((e) => e.pageMs));
         const firstPageWall = spread(explorer.map((e) => e.wallMs));
         const firstPageSameTab = spread(sameTab.map((e) => e.pageMs));
@@ -710,6 +926,9 @@ async function main(): Promise<void> {
           explorerFirstPage: firstPage.median < TARGETS.explorerFirstPageMs,
           browserVerify: verifyClick.median < TARGETS.browserVerifyMs,
           initialJs: initialJsKbGzip <= TARGETS.initialJsKbGzip,
+          queueFirstPage: queueFirstPage.median < TARGETS.queueFirstPageMs,
+          queueFilter: queueFilter.median < TARGETS.queueFilterMs,
+          bulk10k: bulk.seconds < TARGETS.bulk10kSeconds,
         };
         const result = {
           records: RECORDS,
@@ -748,10 +967,23 @@ async function main(): Promise<void> {
           analyzeCheckpointSeconds: r1(analyzeSeconds),
           coresDuringRounds: cores,
           checkpointMs: r1(checkpointMs),
+          requests: REQUESTS,
+          queueFirstPageMs: r1(queueFirstPage.median),
+          queueFirstPage,
+          queueFilterMs: r1(queueFilter.median),
+          queueFilter,
+          baselineQueueFirstPageMs: r1(queueBaseFirstPage.median),
+          baselineQueueFilterMs: r1(queueBaseFilter.median),
+          bulkRequests: letters,
+          bulk10kSeconds: r1(bulk.seconds),
+          bulkPerSec: Math.round(letters / bulk.seconds),
+          baselineBulkSeconds: r1(bulkBaseSeconds),
+          requestsAppendSeconds: r1(seeded.seconds),
+          requestsProjectedSeconds: r1(projectedSeconds),
           buildSeconds: r1(buildSeconds),
           targets: TARGETS,
           pass,
-          passed: pass.explorerFirstPage && pass.browserVerify && pass.initialJs,
+          passed: Object.values(pass).every(Boolean),
         };
         if (bundle.unlisted.length > 0)
           say(`note: the entry imports ${bundle.unlisted.join(', ')} statically without index.html naming it (counted as initial)`);
@@ -796,6 +1028,19 @@ async function main(): Promise<void> {
               `${String(initialJsKbGzip)} (${String(kb(initialCssGzip))})`,
               `lazy ${String(result.lazyKbGzip)}`,
               `<= 350: ${mark(pass.initialJs)}`,
+            ],
+            [
+              `queue first page, ${String(REQUESTS)} open requests (everyone's)`,
+              cell(queueFirstPage),
+              cell(queueBaseFirstPage),
+              `< 500: ${mark(pass.queueFirstPage)}`,
+            ],
+            ['queue: a filter changed → the answer rendered', cell(queueFilter), cell(queueBaseFilter), `< 500: ${mark(pass.queueFilter)}`],
+            [
+              `bulk assignment of ${String(letters)} requests (s)`,
+              String(result.bulk10kSeconds),
+              `events alone ${String(result.baselineBulkSeconds)}`,
+              `< 30: ${mark(pass.bulk10k)}`,
             ],
             [`fill ${String(RECORDS)} entries (s)`, String(result.fillSeconds), `${String(result.fillRecordsPerSec)}/s`, ''],
             [

@@ -238,6 +238,12 @@ describe('data-subject requests end to end (D1–D3, K2; real HTTP, real Postgre
     expect(body<RequestView[]>(await api.call('GET', '/v1/data-subject-requests?urgency=overdue', { key: handler })).map((q) => q.requestId)).toEqual(
       expect.arrayContaining([r.requestId]) as unknown,
     );
+    // Each urgency selects exactly the requests `urgencyOf` names so.
+    for (const urgency of ['on-track', 'at-risk', 'overdue'] as const) {
+      const listed = body<RequestView[]>(await api.call('GET', `/v1/data-subject-requests?urgency=${urgency}&status=all&limit=200`, { key: handler }));
+      expect(listed.map((q) => q.urgency)).toEqual(listed.map(() => urgency));
+      expect(listed.some((q) => q.requestId === r.requestId)).toBe(urgency === 'overdue');
+    }
     await api.call('PUT', '/v1/data-subject-request-policy', { key: admin, body: { policy: { kind: 'gdpr-month' }, holidays: [], retentionDuties: [] } });
     clock.set(new Date('2026-11-23T10:00:00.000Z'));
   });

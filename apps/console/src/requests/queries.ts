@@ -2,6 +2,7 @@
 import { queryOptions } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client';
 import type { components } from '../api/schema';
+import { QUEUE_PAGE_SIZE } from './search';
 
 import type { paths } from '../api/schema';
 
@@ -11,7 +12,7 @@ type QueueQuery = NonNullable<paths['/v1/data-subject-requests']['get']['paramet
 export const queueQuery = (filter: Readonly<Record<string, string>>) =>
   queryOptions({
     queryKey: ['requests', 'queue', filter] as const,
-    queryFn: ({ signal }) => unwrap(api.GET('/v1/data-subject-requests', { params: { query: { ...(filter as QueueQuery), limit: 200 } }, signal })),
+    queryFn: ({ signal }) => unwrap(api.GET('/v1/data-subject-requests', { params: { query: { ...(filter as QueueQuery), limit: QUEUE_PAGE_SIZE } }, signal })),
   });
 
 /** The tenant's deadline policy (its `unverifiedAfterDays` names the stale tab). */

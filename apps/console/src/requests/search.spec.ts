@@ -11,6 +11,14 @@ describe('the request queue’s view in the URL', () => {
       },
     );
     expect(parseQueueSearch({ tab: 'queue' })).toEqual({});
+    expect(parseQueueSearch({ after: '01890000-0000-7000-8000-000000000000' })).toEqual({ after: '01890000-0000-7000-8000-000000000000' });
+    expect(parseQueueSearch({ after: "x' OR 1=1" })).toEqual({});
+  });
+
+  it('pages the list with `after`, while a bulk action still reaches the whole filter', () => {
+    const search = { who: 'all' as const, channel: 'letter' as const, after: '01890000-0000-7000-8000-000000000000' };
+    expect(queueFilter(search, 'user:h')).toEqual({ stale: 'false', channel: 'letter', after: '01890000-0000-7000-8000-000000000000' });
+    expect(bulkFilter(search, 'user:h')).toEqual({ status: 'open', stale: false, channel: 'letter' });
   });
 
   it('asks the API for mine by default, without stale unverified requests; the bulk body has booleans', () => {

@@ -25,11 +25,18 @@ export interface QueueSearch {
   readonly channel?: RequestChannel;
   readonly dueFrom?: string;
   readonly dueTo?: string;
+  /** The last request of the previous page (the queue goes on after it, due date then id); absent: the first page. */
+  readonly after?: string;
 }
+
+/** Requests on one page of the queue (the API's `limit`). */
+export const QUEUE_PAGE_SIZE = 200;
 
 const oneOf = <T extends string>(choices: readonly T[], value: unknown): T | undefined => choices.find((choice) => choice === value);
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const day = (value: unknown): string | undefined => (typeof value === 'string' && DAY.test(value) ? value : undefined);
+const UUID_TEXT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const uuid = (value: unknown): string | undefined => (typeof value === 'string' && UUID_TEXT.test(value) ? value : undefined);
 
 /** Unknown values are dropped (an old or edited link still opens the queue). */
 export function parseQueueSearch(input: Record<string, unknown>): QueueSearch {
@@ -43,6 +50,7 @@ export function parseQueueSearch(input: Record<string, unknown>): QueueSearch {
     ['channel', oneOf(REQUEST_CHANNELS, input['channel'])],
     ['dueFrom', day(input['dueFrom'])],
     ['dueTo', day(input['dueTo'])],
+    ['after', uuid(input['after'])],
   ];
   return Object.fromEntries(entries.filter(([, v]) => v !== undefined && v !== 'queue'));
 }
@@ -51,7 +59,7 @@ export function parseQueueSearch(input: Record<string, unknown>): QueueSearch {
 export function queueFilter(search: QueueSearch, actor: string): Record<string, string> {
   const filter: Record<string, string> = { stale: search.tab === 'stale' ? 'true' : 'false' };
   if (search.who !== 'all') filter['handler'] = actor;
-  for (const key of ['type', 'status', 'urgency', 'verified', 'channel', 'dueFrom', 'dueTo'] as const) {
+  for (const key of ['type', 'status', 'urgency', 'verified', 'channel', 'dueFrom', 'dueTo', 'after'] as const) {
     const value = search[key];
     if (value !== undefined) filter[key] = value;
   }

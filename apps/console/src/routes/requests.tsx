@@ -16,6 +16,7 @@ import {
   clockOf,
   lightOf,
   parseQueueSearch,
+  QUEUE_PAGE_SIZE,
   queueFilter,
   REQUEST_CHANNELS,
   REQUEST_TYPES,
@@ -55,10 +56,10 @@ function Tabs({ search }: { readonly search: QueueSearch }) {
   const stale = search.tab === 'stale';
   return (
     <nav aria-label={t('requests.tabs')} className="tabs">
-      <Link to="/requests" search={{ ...search, tab: undefined }} aria-current={stale ? undefined : 'page'}>
+      <Link to="/requests" search={{ ...search, tab: undefined, after: undefined }} aria-current={stale ? undefined : 'page'}>
         {t('requests.tabQueue')}
       </Link>
-      <Link to="/requests" search={{ ...search, tab: 'stale' }} aria-current={stale ? 'page' : undefined} data-tab="stale">
+      <Link to="/requests" search={{ ...search, tab: 'stale', after: undefined }} aria-current={stale ? 'page' : undefined} data-tab="stale">
         {t('requests.tabStale', { days })}
       </Link>
     </nav>
@@ -72,7 +73,11 @@ function Filters({ search }: { readonly search: QueueSearch }) {
   const id = useId();
   const set = (key: keyof QueueSearch) => (event: { target: { value: string } }) => {
     const value = event.target.value;
-    void navigate({ search: (previous) => parseQueueSearch({ ...previous, [key]: value === '' ? undefined : value }), replace: true, resetScroll: false });
+    void navigate({
+      search: (previous) => parseQueueSearch({ ...previous, [key]: value === '' ? undefined : value, after: undefined }),
+      replace: true,
+      resetScroll: false,
+    });
   };
   const select = (key: keyof QueueSearch, label: string, options: readonly (readonly [string, string])[]) => (
     <div className="field">
@@ -134,7 +139,11 @@ function SavedViews({ search }: { readonly search: QueueSearch }) {
       unwrap(
         api.PUT('/v1/me/console-views/{name}', {
           params: { path: { name: viewName } },
-          body: { page: '/requests', search: Object.fromEntries(Object.entries(search).filter((e): e is [string, string] => typeof e[1] === 'string')) },
+          body: {
+            page: '/requests',
+            // A view is the filter, not the page it was saved on.
+            search: Object.fromEntries(Object.entries(search).filter((e): e is [string, string] => e[0] !== 'after' && typeof e[1] === 'string')),
+          },
         }),
       ),
     onSuccess: async () => {
@@ -223,8 +232,29 @@ function Queue({ search, actor }: { readonly search: QueueSearch; readonly actor
       {query.isError && <ErrorBox error={query.error} onRetry={() => void query.refetch()} />}
       {query.data && query.data.length === 0 && <p className="notice">{t('requests.empty')}</p>}
       {query.data && query.data.length > 0 && <QueueTable requests={query.data} excluded={excluded} onToggle={toggle} busy={query.isFetching} />}
+      <Paging search={search} last={query.data?.length === QUEUE_PAGE_SIZE ? query.data.at(-1)?.requestId : undefined} />
       <BulkAction search={search} actor={actor} excluded={excluded} />
     </section>
+  );
+}
+
+/** First page and next page of the queue (`after` in the address); a filter change starts at the first page again. */
+function Paging({ search, last }: { readonly search: QueueSearch; readonly last: string | undefined }) {
+  const { t } = useI18n();
+  if (search.after === undefined && last === undefined) return null;
+  return (
+    <p className="paging">
+      {search.after !== undefined && (
+        <Link to="/requests" search={{ ...search, after: undefined }}>
+          {t('requests.firstPage')}
+        </Link>
+      )}{' '}
+      {last !== undefined && (
+        <Link to="/requests" search={{ ...search, after: last }} data-next-page>
+          {t('requests.nextPage')}
+        </Link>
+      )}
+    </p>
   );
 }
 

@@ -74,45 +74,54 @@ function view(r: Row, now: Date): RequestView {
   };
 }
 
-/** The queue's filter as SQL over `requests.requests_v1 r` (one statement, parameters in order). */
+/**
+ * The queue's filter as SQL over `requests.requests_v1 r` (one statement, parameters in order).
+ * Only the conditions the filter names are written, and "open" is `r.closed_at IS NULL` itself,
+ * so the planner can walk the partial queue index (tenant, due date, id) in order and stop at
+ * the page's end (a statement with every condition behind `$n IS NULL OR …` was planned once,
+ * generically, as a scan and sort of the tenant's whole table).
+ */
 function queueWhere(
   tenantId: string,
   filter: Omit<RequestQueueFilter, 'limit'> & { readonly after?: string },
   now: Date,
 ): { where: string; params: unknown[] } {
-  // Urgency is a function of the due date and today, as `urgencyOf` computes it.
-  const today = now.toISOString().slice(0, 10);
-  return {
-    where: `r.tenant_id = $1
-      AND ($2::text = 'all' OR ($2 = 'open' AND r.closed_at IS NULL) OR r.status = $2)
-      AND ($3::text IS NULL OR r.handler = $3)
-      AND ($4::boolean IS NULL OR (r.escalations <> '[]') = $4)
-      AND ($5::text IS NULL OR r.request_type = $5)
-      AND ($6::text IS NULL OR (r.closed_at IS NULL AND CASE WHEN r.due_on < $7::date THEN 'overdue' WHEN r.due_on - $7::date < $8 THEN 'at-risk' ELSE 'on-track' END = $6))
-      AND ($9::boolean IS NULL OR (r.verification_method IS NOT NULL) = $9)
-      AND ($10::text IS NULL OR r.channel = $10)
-      AND ($11::date IS NULL OR r.due_on >= $11)
-      AND ($12::date IS NULL OR r.due_on <= $12)
-      AND ($13::boolean IS NULL OR (r.verification_method IS NULL AND r.closed_at IS NULL AND r.received_at < $14) = $13)
-      AND ($15::uuid IS NULL OR (r.due_on, r.request_id) > (SELECT a.due_on, a.request_id FROM requests.requests_v1 a WHERE a.tenant_id = $1 AND a.request_id = $15))`,
-    params: [
-      tenantId,
-      filter.status ?? 'open',
-      filter.handler ?? null,
-      filter.escalated ?? null,
-      filter.requestType ?? null,
-      filter.urgency ?? null,
-      today,
-      AT_RISK_DAYS,
-      filter.verified ?? null,
-      filter.channel ?? null,
-      filter.dueFrom ?? null,
-      filter.dueTo ?? null,
-      filter.stale?.only ?? null,
-      filter.stale?.receivedBefore ?? null,
-      filter.after ?? null,
-    ],
+  const params: unknown[] = [tenantId];
+  const param = (value: unknown): string => {
+    params.push(value);
+    return `$${String(params.length)}`;
   };
+  const where = ['r.tenant_id = $1'];
+  const status = filter.status ?? 'open';
+  if (status === 'open') where.push('r.closed_at IS NULL');
+  else if (status !== 'all') where.push(`r.status = ${param(status)}`);
+  if (filter.handler !== undefined) where.push(`r.handler = ${param(filter.handler)}`);
+  if (filter.escalated !== undefined) where.push(filter.escalated ? `r.escalations <> '[]'` : `r.escalations = '[]'`);
+  if (filter.requestType !== undefined) where.push(`r.request_type = ${param(filter.requestType)}`);
+  if (filter.urgency !== undefined) {
+    // As `urgencyOf` computes it: overdue before today, at risk within AT_RISK_DAYS, on track after.
+    // Every parameter is used (an unused one has no type and fails the statement).
+    const today = `${param(now.toISOString().slice(0, 10))}::date`;
+    where.push('r.closed_at IS NULL');
+    if (filter.urgency === 'overdue') where.push(`r.due_on < ${today}`);
+    else if (filter.urgency === 'at-risk') where.push(`r.due_on >= ${today} AND r.due_on < ${today} + ${param(AT_RISK_DAYS)}::integer`);
+    else where.push(`r.due_on >= ${today} + ${param(AT_RISK_DAYS)}::integer`);
+  }
+  if (filter.verified !== undefined) where.push(filter.verified ? 'r.verification_method IS NOT NULL' : 'r.verification_method IS NULL');
+  if (filter.channel !== undefined) where.push(`r.channel = ${param(filter.channel)}`);
+  if (filter.dueFrom !== undefined) where.push(`r.due_on >= ${param(filter.dueFrom)}::date`);
+  if (filter.dueTo !== undefined) where.push(`r.due_on <= ${param(filter.dueTo)}::date`);
+  if (filter.stale !== undefined) {
+    const stale = `(r.verification_method IS NULL AND r.closed_at IS NULL AND r.received_at < ${param(filter.stale.receivedBefore)})`;
+    where.push(filter.stale.only ? stale : `NOT ${stale}`);
+  }
+  if (filter.after !== undefined) {
+    const after = param(filter.after);
+    where.push(
+      `(r.due_on, r.request_id) > (SELECT a.due_on, a.request_id FROM requests.requests_v1 a WHERE a.tenant_id = $1 AND a.request_id = ${after}::uuid)`,
+    );
+  }
+  return { where: where.join('\n      AND '), params };
 }
 
 /** The queue, read as the request-serving role (row-level security per tenant); oldest due first. */

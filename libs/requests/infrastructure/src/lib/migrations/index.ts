@@ -5,6 +5,7 @@ import { DeletionHolds1764000300000 } from './1764000300000-deletion-holds.migra
 import { UnverifiedAfterDays1765500000200 } from './1765500000200-unverified-after-days.migration';
 import { BulkJobs1765500000300 } from './1765500000300-bulk-jobs.migration';
 import { DeletionFailures1765500000400 } from './1765500000400-deletion-failures.migration';
+import { QueueByHandler1765500000600 } from './1765500000600-queue-by-handler.migration';
 
 /** The data-subject request queue, deadline policies, verification challenges, the deletion ledger and retained data. */
 export const requestsMigrations = [
@@ -15,4 +16,5 @@ export const requestsMigrations = [
   UnverifiedAfterDays1765500000200,
   BulkJobs1765500000300,
   DeletionFailures1765500000400,
+  QueueByHandler1765500000600,
 ];
