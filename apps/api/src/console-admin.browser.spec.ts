@@ -7,7 +7,8 @@ import { ConsoleBrowser, chromiumAvailable, screenshot, seriousViolations } from
  * Organization administration in a real browser (Debian's Chromium) against the real API on a
  * real database: an administrator creates an API key (its secret shown once on the page), the
  * key works against the API, the administrator revokes it in the console, and the same call then
- * fails. axe-core on the page, no CSP violation.
+ * fails; builds the department tree, binds and unbinds a channel account; sets the request
+ * deadline policy, refused beside the form when malformed. axe-core on each page, no CSP violation.
  */
 const available = chromiumAvailable('console-admin.browser.spec');
 
@@ -56,5 +57,76 @@ const available = chromiumAvailable('console-admin.browser.spec');
     await page.locator('tr[data-state="revoked"]').waitFor();
     expect((await api.call('GET', '/v1/me', { key: secret })).status).toBe(401);
     expect(await seriousViolations(page)).toEqual([]);
+  });
+
+  it('creates, renames and removes departments; binds a channel account (never shown again) and unbinds it; requires approval to unbind', async () => {
+    await ui.signIn(page, tenantId, ['org-admin'], '/console/admin/organization');
+    await page.locator('[data-tenant]').waitFor();
+    await page.getByLabel('New department').fill('Sales');
+    await page.getByRole('button', { name: 'Create the department' }).click();
+    await page.locator('[data-department="Sales"]').waitFor();
+    await page.getByLabel('New department').fill('Sales east');
+    await page.getByLabel('Inside').selectOption({ label: 'Sales' });
+    await page.getByRole('button', { name: 'Create the department' }).click();
+    await page.locator('[data-department="Sales east"]').waitFor();
+    await page.locator('[data-department="Sales east"]').getByRole('button', { name: 'Rename' }).click();
+    await page.getByLabel('New name for Sales east').fill('Sales East China');
+    await page.locator('[data-department="Sales east"]').getByRole('button', { name: 'Rename' }).click();
+    await page.locator('[data-department="Sales East China"]').waitFor();
+    // A department with a sub-department cannot be removed: the API says why, beside it.
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.locator('[data-department="Sales"]').getByRole('button', { name: 'Remove' }).click();
+    await page.locator('[data-department="Sales"] [role="alert"]').waitFor();
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.locator('[data-department="Sales East China"]').getByRole('button', { name: 'Remove' }).click();
+    await page.locator('[data-department="Sales East China"]').waitFor({ state: 'detached' });
+
+    await page.getByLabel('Number or id at the channel').fill('+8613800001234');
+    await page.getByRole('button', { name: 'Bind', exact: true }).click();
+    await page.locator('table[data-bindings="1"]').waitFor();
+    expect(await page.locator('main').innerText()).not.toContain('8613800001234');
+    // The box follows the server: it shows checked once the setting is saved and read back.
+    await page.getByLabel('Members need our approval to leave the organization (A9)').click();
+    await page.locator('input[type="checkbox"]:checked:not([disabled])').waitFor();
+    const organization = (await api.call('GET', '/v1/organization', { key: await api.key(tenantId, ['org-admin']) })).body as {
+      unbindingApprovalRequired: boolean;
+      departments: { name: string }[];
+    };
+    expect(organization.unbindingApprovalRequired).toBe(true);
+    expect(organization.departments.map((d) => d.name)).toEqual(['Sales']);
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, 'console-admin-organization');
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: 'Unbind' }).click();
+    await page.locator('[data-bindings="0"]').waitFor();
+  });
+
+  it('sets the request deadline policy with holidays and a retention duty; a malformed one is refused beside the form', async () => {
+    await ui.signIn(page, tenantId, ['org-admin'], '/console/admin/request-policy');
+    await page.locator('[data-policy="gdpr-month"]').waitFor();
+    await page.getByLabel('Deadline', { exact: true }).selectOption('working-days');
+    await page.getByLabel('Days', { exact: true }).fill('15');
+    await page.getByLabel('Holidays').fill('2026-12-25\n25/12/2026');
+    await page.getByRole('button', { name: 'Save the policy' }).click();
+    await page.locator('form [role="alert"]').waitFor();
+    expect(await page.locator('form [role="alert"]').innerText()).toContain('YYYY-MM-DD');
+    await page.getByLabel('Holidays').fill('2026-12-25\n2027-01-01');
+    await page.getByRole('button', { name: 'Add a duty' }).click();
+    await page.getByLabel('Field').fill('bankAccount');
+    await page.getByLabel('Why').fill('Tax law: accounting records are kept 10 years');
+    await page.getByLabel('Years').fill('10');
+    await page.getByRole('button', { name: 'Save the policy' }).click();
+    await page.locator('[data-policy="working-days"]').waitFor();
+    const policy = (await api.call('GET', '/v1/data-subject-request-policy', { key: await api.key(tenantId, ['org-admin']) })).body as {
+      policy: { kind: string; days?: number };
+      calendar: { holidays: string[] };
+      retentionDuties: { field: string; years: number }[];
+    };
+    expect(policy.policy).toEqual({ kind: 'working-days', days: 15 });
+    expect(policy.calendar.holidays).toEqual(['2026-12-25', '2027-01-01']);
+    expect(policy.retentionDuties).toMatchObject([{ field: 'bankAccount', years: 10 }]);
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, 'console-admin-request-policy');
+    expect(ui.cspViolations).toEqual([]);
   });
 });

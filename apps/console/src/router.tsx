@@ -208,12 +208,26 @@ const requestCertificateRoute = createRoute({
   component: lazyRouteComponent(() => import('./routes/requests-certificate'), 'RequestCertificatePage'),
 });
 
-// Organization administration (issue 23): the tenant's API keys.
+// Organization administration (issue 23): the tenant's API keys, its organization, its request deadlines.
 const apiKeysRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: 'admin/api-keys',
   beforeLoad: requireSession,
   component: lazyRouteComponent(() => import('./routes/admin-api-keys'), 'ApiKeysPage'),
+});
+
+const organizationRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: 'admin/organization',
+  beforeLoad: requireSession,
+  component: lazyRouteComponent(() => import('./routes/admin-organization'), 'OrganizationPage'),
+});
+
+const requestPolicyRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: 'admin/request-policy',
+  beforeLoad: requireSession,
+  component: lazyRouteComponent(() => import('./routes/admin-request-policy'), 'RequestPolicyPage'),
 });
 
 // The platform operator's queues (issue 23): accounts across tenants, escalated requests, notifications.
@@ -270,6 +284,8 @@ const routeTree = rootRoute.addChildren([
   requestNewRoute,
   requestCertificateRoute,
   apiKeysRoute,
+  organizationRoute,
+  requestPolicyRoute,
   platformAccountsRoute,
   platformAccountRoute,
   platformRequestsRoute,

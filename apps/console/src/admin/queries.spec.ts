@@ -1,10 +1,26 @@
-import { keyState } from './queries';
+import { departmentTree, keyState, type Department } from './queries';
 
-describe('an API key’s state', () => {
-  const now = Date.parse('2026-12-05T00:00:00Z');
-  it('is revoked, expired or active', () => {
-    expect(keyState({ revokedAt: '2026-12-01T00:00:00Z', expiresAt: '2027-01-01T00:00:00Z' }, now)).toBe('revoked');
-    expect(keyState({ revokedAt: null, expiresAt: '2026-12-04T23:59:59Z' }, now)).toBe('expired');
-    expect(keyState({ revokedAt: null, expiresAt: '2027-01-01T00:00:00Z' }, now)).toBe('active');
+const dept = (departmentId: string, name: string, parentId: string | null): Department => ({ departmentId, name, parentId, memberCount: 0 });
+
+describe('organization administration', () => {
+  it('lists departments as a tree, each after its parent, siblings by name', () => {
+    const tree = departmentTree([
+      dept('c', 'Sales east', 'a'),
+      dept('a', 'Sales', null),
+      dept('b', 'Legal', null),
+      dept('d', 'Sales central', 'a'),
+      dept('e', 'Key accounts', 'd'),
+    ]);
+    expect(tree.map((t) => `${'-'.repeat(t.depth)}${t.department.name}`)).toEqual(['Legal', 'Sales', '-Sales central', '--Key accounts', '-Sales east']);
+  });
+
+  it('keeps a department whose parent is gone', () => {
+    expect(departmentTree([dept('x', 'Orphan', 'gone')]).map((t) => t.department.name)).toEqual(['Orphan']);
+  });
+
+  it('names a key’s state', () => {
+    expect(keyState({ revokedAt: null, expiresAt: '2030-01-01T00:00:00Z' }, Date.parse('2026-01-01'))).toBe('active');
+    expect(keyState({ revokedAt: '2026-01-01T00:00:00Z', expiresAt: '2030-01-01T00:00:00Z' }, Date.parse('2026-01-02'))).toBe('revoked');
+    expect(keyState({ revokedAt: null, expiresAt: '2026-01-01T00:00:00Z' }, Date.parse('2026-01-02'))).toBe('expired');
   });
 });

@@ -21,3 +21,32 @@ export function keyState(key: Pick<ApiKey, 'revokedAt' | 'expiresAt'>, nowMs: nu
   if (key.revokedAt !== null) return 'revoked';
   return Date.parse(key.expiresAt) <= nowMs ? 'expired' : 'active';
 }
+
+export type Organization = components['schemas']['OrganizationDto'];
+export type Department = components['schemas']['DepartmentDto'];
+export type ChannelKind = components['schemas']['BindChannelRequestDto']['channel'];
+export const CHANNEL_KINDS = ['whatsapp-business', 'wechat-work', 'sms-sender', 'email-sender'] as const satisfies readonly ChannelKind[];
+
+/** The tenant: its account, departments, channel bindings, settings and function-data deletions. */
+export const organizationQuery = queryOptions({
+  queryKey: ['admin', 'organization'] as const,
+  queryFn: ({ signal }) => unwrap(api.GET('/v1/organization', { signal })),
+});
+
+/** Departments as an indented list: each after its parent, depth for the indent. */
+export function departmentTree(departments: readonly Department[]): { readonly department: Department; readonly depth: number }[] {
+  const children = new Map<string | null, Department[]>();
+  for (const d of departments) children.set(d.parentId, [...(children.get(d.parentId) ?? []), d]);
+  const known = new Set(departments.map((d) => d.departmentId));
+  const out: { department: Department; depth: number }[] = [];
+  const walk = (parent: string | null, depth: number): void => {
+    for (const d of [...(children.get(parent) ?? [])].sort((a, b) => a.name.localeCompare(b.name))) {
+      out.push({ department: d, depth });
+      walk(d.departmentId, depth + 1);
+    }
+  };
+  walk(null, 0);
+  // A department whose parent is not in the list (removed meanwhile) is still shown, at the top.
+  for (const d of departments) if (d.parentId !== null && !known.has(d.parentId) && !out.some((o) => o.department === d)) out.push({ department: d, depth: 0 });
+  return out;
+}

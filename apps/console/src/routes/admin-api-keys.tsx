@@ -8,6 +8,7 @@ import { DateTime } from '../components/DateTime';
 import { ErrorBox } from '../components/ErrorBox';
 import { useDocumentTitle } from '../components/use-document-title';
 import { useI18n } from '../i18n/context';
+import { AdminNav } from './admin-nav';
 
 export function ApiKeysPage() {
   const { t } = useI18n();
@@ -15,6 +16,7 @@ export function ApiKeysPage() {
   const [issued, setIssued] = useState<IssuedApiKey | null>(null);
   return (
     <div className="page wide">
+      <AdminNav />
       <h1>{t('admin.keys.title')}</h1>
       <p className="lead">{t('admin.keys.intro')}</p>
       {issued && (

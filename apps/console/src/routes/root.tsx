@@ -15,6 +15,7 @@ export function RootLayout() {
   const preload = session ? 'intent' : false;
   // "Registers" names four pages (activities, assessments, incidents, legal holds): it is current on any of them.
   const inRegisters = useRouterState({ select: (state) => state.location.pathname.includes('/registers/') });
+  const inAdmin = useRouterState({ select: (state) => state.location.pathname.includes('/admin/') });
   const inPlatform = useRouterState({ select: (state) => state.location.pathname.includes('/platform/') });
   return (
     <>
@@ -58,7 +59,7 @@ export function RootLayout() {
               </Link>
             </li>
             <li>
-              <Link to="/admin/api-keys" preload={preload} activeProps={{ 'aria-current': 'page' }}>
+              <Link to="/admin/organization" preload={preload} aria-current={inAdmin ? 'page' : undefined}>
                 {t('admin.nav')}
               </Link>
             </li>
