@@ -245,6 +245,11 @@ describe('accounts and organizations end to end (A1–A12; real HTTP, real Postg
         evidence: { documentRef: 'licences/acme-2026.pdf', sha256: 'b'.repeat(64) },
       },
     });
+    // The operator sees the evidence resubmitted last, before deciding.
+    expect(body<{ licenceEvidence: unknown }>(await must('GET', `/v1/platform/accounts/${accountId}`, { key: operator })).licenceEvidence).toEqual({
+      documentRef: 'licences/acme-2026.pdf',
+      sha256: 'b'.repeat(64),
+    });
     await must('POST', `/v1/platform/accounts/${accountId}/verification`, { key: operator, body: { outcome: 'verified' } });
 
     // A2, A9, A8: a personal user registers, is held back by a dispute, then cancels and is erased.

@@ -83,6 +83,9 @@ const HOUR = 3_600_000;
     await screenshot(page, 'console-platform-accounts');
     await page.locator(`tr[data-account="${pending}"] a`).click();
     await page.locator(`[data-account-page="${pending}"][data-verification="pending"]`).waitFor();
+    // What is verified: the evidence's reference and hash, as registered.
+    expect(await page.locator('[data-evidence]').innerText()).toContain('licence.pdf');
+    expect(await page.locator('[data-evidence]').innerText()).toContain('e'.repeat(64));
     await page.getByRole('button', { name: 'Reject the verification' }).click();
     await page.locator('[data-step="reject"] [role="alert"]').waitFor();
     await page.getByRole('button', { name: 'Verify the enterprise' }).click();

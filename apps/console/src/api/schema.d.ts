@@ -2056,6 +2056,8 @@ export interface components {
             /** @enum {string|null} */
             verification: "pending" | "verified" | "rejected" | null;
             legalName: string | null;
+            /** @description A1: the licence evidence an enterprise registered or last resubmitted; null for other accounts */
+            licenceEvidence: components["schemas"]["LicenceEvidenceDto"] | null;
             departmentId: string | null;
             minor: boolean;
             holds: components["schemas"]["HoldDto"][];
@@ -2077,6 +2079,8 @@ export interface components {
             /** @enum {string|null} */
             verification: "pending" | "verified" | "rejected" | null;
             legalName: string | null;
+            /** @description A1: the licence evidence an enterprise registered or last resubmitted; null for other accounts */
+            licenceEvidence: components["schemas"]["LicenceEvidenceDto"] | null;
             departmentId: string | null;
             minor: boolean;
             holds: components["schemas"]["HoldDto"][];
@@ -2974,6 +2978,8 @@ export interface components {
             /** @enum {string|null} */
             verification: "pending" | "verified" | "rejected" | null;
             legalName: string | null;
+            /** @description A1: the licence evidence an enterprise registered or last resubmitted; null for other accounts */
+            licenceEvidence: components["schemas"]["LicenceEvidenceDto"] | null;
             departmentId: string | null;
             minor: boolean;
             holds: components["schemas"]["HoldDto"][];
@@ -2996,6 +3002,8 @@ export interface components {
             /** @enum {string|null} */
             verification: "pending" | "verified" | "rejected" | null;
             legalName: string | null;
+            /** @description A1: the licence evidence an enterprise registered or last resubmitted; null for other accounts */
+            licenceEvidence: components["schemas"]["LicenceEvidenceDto"] | null;
             departmentId: string | null;
             minor: boolean;
             holds: components["schemas"]["HoldDto"][];
@@ -3639,8 +3647,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "actor": "apiKey:01a2446c-5e01-7008-a718-756a2ebf60d3",
-                     *       "tenantId": "guide-4c6abdda2c02",
+                     *       "actor": "apiKey:01a244aa-9825-7008-af12-106d517b1c13",
+                     *       "tenantId": "guide-439b51aac3da",
                      *       "roles": [
                      *         "org-admin",
                      *         "compliance-officer"
@@ -3716,7 +3724,7 @@ export interface operations {
                      *         "search": {
                      *           "urgency": "at-risk"
                      *         },
-                     *         "updatedAt": "2026-12-05T04:18:08.042Z"
+                     *         "updatedAt": "2026-12-05T05:26:07.384Z"
                      *       },
                      *       {
                      *         "name": "逾期",
@@ -3724,7 +3732,7 @@ export interface operations {
                      *         "search": {
                      *           "urgency": "overdue"
                      *         },
-                     *         "updatedAt": "2026-12-05T04:18:08.038Z"
+                     *         "updatedAt": "2026-12-05T05:26:07.374Z"
                      *       }
                      *     ]
                      */
@@ -3798,7 +3806,7 @@ export interface operations {
                      *         "urgency": "at-risk",
                      *         "mine": "true"
                      *       },
-                     *       "updatedAt": "2026-12-05T04:18:08.025Z"
+                     *       "updatedAt": "2026-12-05T05:26:07.359Z"
                      *     }
                      */
                     "application/json": components["schemas"]["SavedConsoleView"];
@@ -3951,28 +3959,28 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "keyId": "01a2446b-8164-7003-94f7-d46b94095ee4",
-                     *         "prefix": "x2522m5a26ah",
+                     *         "keyId": "01a244a9-3f02-7003-aedb-2bfca910effa",
+                     *         "prefix": "yi2cc0fq0ekx",
                      *         "roles": [
                      *           "service"
                      *         ],
                      *         "label": "short lived",
-                     *         "issuedBy": "apiKey:01a2446b-6b9a-7002-9330-4aef4bf50d9c",
-                     *         "issuedAt": "2026-12-05T04:17:05.892Z",
-                     *         "expiresAt": "2027-03-05T04:17:05.892Z",
+                     *         "issuedBy": "apiKey:01a244a9-242e-7004-837a-36c7dd5d230a",
+                     *         "issuedAt": "2026-12-05T05:24:32.130Z",
+                     *         "expiresAt": "2027-03-05T05:24:32.130Z",
                      *         "revokedAt": null
                      *       },
                      *       {
-                     *         "keyId": "01a2446b-8134-7007-8a53-4aeabffaf6d4",
-                     *         "prefix": "ieylsrzcryfv",
+                     *         "keyId": "01a244a9-3ec5-7001-9588-9673202269aa",
+                     *         "prefix": "69mmx32lf1el",
                      *         "roles": [
                      *           "service"
                      *         ],
                      *         "label": "twice",
-                     *         "issuedBy": "apiKey:01a2446b-6b9a-7002-9330-4aef4bf50d9c",
-                     *         "issuedAt": "2026-12-05T04:17:05.844Z",
-                     *         "expiresAt": "2027-03-05T04:17:05.844Z",
-                     *         "revokedAt": "2026-12-05T04:17:05.865Z"
+                     *         "issuedBy": "apiKey:01a244a9-242e-7004-837a-36c7dd5d230a",
+                     *         "issuedAt": "2026-12-05T05:24:32.069Z",
+                     *         "expiresAt": "2027-03-05T05:24:32.069Z",
+                     *         "revokedAt": "2026-12-05T05:24:32.096Z"
                      *       }
                      *     ]
                      */
@@ -4040,14 +4048,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "keyId": "01a2446b-6d1e-7005-ba20-3d234f383e24",
+                     *       "keyId": "01a244a9-25f7-7001-9192-8ddee3d26bd9",
                      *       "key": "atk_EXAMPLE0000000000000000000000000000000000",
-                     *       "prefix": "jbrbwhv33cer",
+                     *       "prefix": "wdsfh6t8s96n",
                      *       "roles": [
                      *         "service"
                      *       ],
                      *       "label": "owned by a",
-                     *       "expiresAt": "2027-03-05T04:17:00.702Z"
+                     *       "expiresAt": "2027-03-05T05:24:25.719Z"
                      *     }
                      */
                     "application/json": components["schemas"]["IssuedApiKeyDto"];
@@ -4136,15 +4144,15 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "keyId": "01a2446b-8259-7008-a6b1-286a85048c2f",
-                     *       "prefix": "b61kn5g5mw4o",
+                     *       "keyId": "01a244a9-400b-7002-bd63-f9886416307f",
+                     *       "prefix": "pppswrpukoa1",
                      *       "roles": [
                      *         "end-user"
                      *       ],
                      *       "label": "mine 1",
-                     *       "issuedBy": "user:01a2446b-6c61-7004-8fca-8b25bc59c44e",
-                     *       "issuedAt": "2026-12-05T04:17:06.137Z",
-                     *       "expiresAt": "2027-03-05T04:17:06.137Z",
+                     *       "issuedBy": "user:01a244a9-24f9-7000-8dab-b53834887f36",
+                     *       "issuedAt": "2026-12-05T05:24:32.395Z",
+                     *       "expiresAt": "2027-03-05T05:24:32.395Z",
                      *       "revokedAt": null
                      *     }
                      */
@@ -4223,16 +4231,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "keyId": "01a2446b-8134-7007-8a53-4aeabffaf6d4",
-                     *       "prefix": "ieylsrzcryfv",
+                     *       "keyId": "01a244a9-3ec5-7001-9588-9673202269aa",
+                     *       "prefix": "69mmx32lf1el",
                      *       "roles": [
                      *         "service"
                      *       ],
                      *       "label": "twice",
-                     *       "issuedBy": "apiKey:01a2446b-6b9a-7002-9330-4aef4bf50d9c",
-                     *       "issuedAt": "2026-12-05T04:17:05.844Z",
-                     *       "expiresAt": "2027-03-05T04:17:05.844Z",
-                     *       "revokedAt": "2026-12-05T04:17:05.865Z"
+                     *       "issuedBy": "apiKey:01a244a9-242e-7004-837a-36c7dd5d230a",
+                     *       "issuedAt": "2026-12-05T05:24:32.069Z",
+                     *       "expiresAt": "2027-03-05T05:24:32.069Z",
+                     *       "revokedAt": "2026-12-05T05:24:32.096Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ApiKeyDto"];
@@ -4331,7 +4339,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "userId": "01a2446b-6cdf-7000-84b1-04867197db6c",
+                     *       "userId": "01a244a9-25af-7004-9fb1-cc1dd560258e",
                      *       "permissions": []
                      *     }
                      */
@@ -4410,7 +4418,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "userId": "01a2446b-6c61-7004-8fca-8b25bc59c44e",
+                     *       "userId": "01a244a9-24f9-7000-8dab-b53834887f36",
                      *       "permissions": [
                      *         "api-keys:manage",
                      *         "api-keys:read"
@@ -4519,7 +4527,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "userId": "01a2446b-6c61-7004-8fca-8b25bc59c44e",
+                     *       "userId": "01a244a9-24f9-7000-8dab-b53834887f36",
                      *       "permissions": [
                      *         "api-keys:read"
                      *       ]
@@ -4652,8 +4660,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "actor": "link:01a2446c-878f-7002-bae1-8b6d5ee6982f",
-                     *       "tenantId": "t-01332f4e6506",
+                     *       "actor": "link:01a244aa-8105-7005-960d-8704b2e8289d",
+                     *       "tenantId": "t-9755a1d88a64",
                      *       "roles": [
                      *         "compliance-officer"
                      *       ],
@@ -4791,14 +4799,14 @@ export interface operations {
                      *       {
                      *         "eventType": "ApiKeyIssued.v1",
                      *         "events": 6,
-                     *         "firstRecordedAt": "2026-12-05T04:17:00.358Z",
-                     *         "lastRecordedAt": "2026-12-05T04:17:05.997Z"
+                     *         "firstRecordedAt": "2026-12-05T05:24:25.304Z",
+                     *         "lastRecordedAt": "2026-12-05T05:24:32.244Z"
                      *       },
                      *       {
                      *         "eventType": "ApiKeyRevoked.v1",
                      *         "events": 2,
-                     *         "firstRecordedAt": "2026-12-05T04:17:05.866Z",
-                     *         "lastRecordedAt": "2026-12-05T04:17:05.931Z"
+                     *         "firstRecordedAt": "2026-12-05T05:24:32.097Z",
+                     *         "lastRecordedAt": "2026-12-05T05:24:32.173Z"
                      *       }
                      *     ]
                      */
@@ -4863,8 +4871,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a2446b-3833-7007-93c7-3f319aa7d6eb",
-                     *       "tenantId": "shop-3b6565-01",
+                     *       "accountId": "01a244a8-e9ad-7000-8c9f-dd5329f7a7cd",
+                     *       "tenantId": "shop-be46db-01",
                      *       "status": "active",
                      *       "verification": "pending"
                      *     }
@@ -4930,8 +4938,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "challengeId": "01a2446b-a06c-7001-8e3f-2b81ee631a30",
-                     *       "expiresAt": "2026-12-05T04:27:10.228Z"
+                     *       "challengeId": "01a244a9-67d6-7004-9ffb-59e9670c44e5",
+                     *       "expiresAt": "2026-12-05T05:34:37.522Z"
                      *     }
                      */
                     "application/json": components["schemas"]["IssuedCodeDto"];
@@ -4995,8 +5003,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a2446b-a06c-7000-b1d7-eca0ee1c9a14",
-                     *       "tenantId": "p-01a2446ba06c7000b1d7eca0ee1c9a14",
+                     *       "accountId": "01a244a9-67d6-7003-b4e5-9153e394b082",
+                     *       "tenantId": "p-01a244a967d67003b4e59153e394b082",
                      *       "status": "active",
                      *       "verification": null
                      *     }
@@ -5064,8 +5072,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "challengeId": "01a2446b-9fe4-7006-ac3d-30a03bae3fee",
-                     *       "expiresAt": "2026-12-05T04:27:10.228Z"
+                     *       "challengeId": "01a244a9-66f6-7006-965c-ecdc37212b5a",
+                     *       "expiresAt": "2026-12-05T05:34:37.522Z"
                      *     }
                      */
                     "application/json": components["schemas"]["IssuedCodeDto"];
@@ -5131,8 +5139,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a2446b-a664-7007-8f45-3e28332402af",
-                     *       "tenantId": "acme-40eab1-38",
+                     *       "accountId": "01a244a9-6fca-7000-b501-ccbe9ac0b973",
+                     *       "tenantId": "acme-71426f-38",
                      *       "status": "active",
                      *       "verification": null
                      *     }
@@ -5200,8 +5208,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a2446b-9f69-7004-9e3d-ac00907cff74",
-                     *       "tenantId": "acme-40eab1-7",
+                     *       "accountId": "01a244a9-6659-7003-8a6b-3d19bbddde8b",
+                     *       "tenantId": "acme-71426f-7",
                      *       "status": "active",
                      *       "verification": "pending"
                      *     }
@@ -5269,8 +5277,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a2446b-a225-7002-bcba-dd72095309ee",
-                     *       "tenantId": "acme-40eab1-14",
+                     *       "accountId": "01a244a9-6a09-7002-8ddb-738a28c1cdd5",
+                     *       "tenantId": "acme-71426f-14",
                      *       "status": "active",
                      *       "verification": null
                      *     }
@@ -5356,8 +5364,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a2446b-a258-7001-b4ec-f291fb1c38b0",
-                     *       "tenantId": "acme-40eab1-14",
+                     *       "accountId": "01a244a9-6a52-7004-883f-95ea6bcb05e4",
+                     *       "tenantId": "acme-71426f-14",
                      *       "status": "invitation-closed",
                      *       "verification": null
                      *     }
@@ -5437,12 +5445,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a2446b-a5ad-7001-8d2d-67c16ca368d5",
-                     *       "tenantId": "acme-40eab1-34",
+                     *       "accountId": "01a244a9-6ea4-7000-9527-ee146f8e7974",
+                     *       "tenantId": "acme-71426f-34",
                      *       "kind": "member",
                      *       "status": "active",
                      *       "verification": null,
                      *       "legalName": null,
+                     *       "licenceEvidence": null,
                      *       "departmentId": null,
                      *       "minor": false,
                      *       "holds": [],
@@ -5450,22 +5459,22 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T04:17:10.228Z",
-                     *       "updatedAt": "2026-12-05T04:17:10.228Z",
+                     *       "createdAt": "2026-12-05T05:24:37.522Z",
+                     *       "updatedAt": "2026-12-05T05:24:37.522Z",
                      *       "history": [
                      *         {
                      *           "event": "EndUserInvited.v1",
                      *           "status": "invited",
                      *           "reason": null,
-                     *           "decidedBy": "apiKey:01a2446b-a583-7007-a354-686f67ae504e",
-                     *           "at": "2026-12-05T04:17:10.228Z"
+                     *           "decidedBy": "apiKey:01a244a9-6e61-7006-a0fc-3c47d9714bba",
+                     *           "at": "2026-12-05T05:24:37.522Z"
                      *         },
                      *         {
                      *           "event": "InvitationAccepted.v1",
                      *           "status": "active",
                      *           "reason": null,
-                     *           "decidedBy": "user:01a2446b-a5ad-7001-8d2d-67c16ca368d5",
-                     *           "at": "2026-12-05T04:17:10.228Z"
+                     *           "decidedBy": "user:01a244a9-6ea4-7000-9527-ee146f8e7974",
+                     *           "at": "2026-12-05T05:24:37.522Z"
                      *         }
                      *       ]
                      *     }
@@ -5540,12 +5549,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a2446b-a755-7003-8002-3c9c27cf87f4",
-                     *       "tenantId": "acme-40eab1-42",
+                     *       "accountId": "01a244a9-711d-7002-9d5a-e010c8881580",
+                     *       "tenantId": "acme-71426f-42",
                      *       "kind": "member",
                      *       "status": "suspended",
                      *       "verification": null,
                      *       "legalName": null,
+                     *       "licenceEvidence": null,
                      *       "departmentId": null,
                      *       "minor": true,
                      *       "holds": [],
@@ -5553,8 +5563,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T04:17:10.228Z",
-                     *       "updatedAt": "2026-12-05T04:17:10.228Z"
+                     *       "createdAt": "2026-12-05T05:24:37.522Z",
+                     *       "updatedAt": "2026-12-05T05:24:37.522Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -5641,12 +5651,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a2446b-a80f-7006-9957-6a5ed832864e",
-                     *       "tenantId": "p-01a2446ba80f700699576a5ed832864e",
+                     *       "accountId": "01a244a9-7204-7004-82c6-9b19af4a3fe8",
+                     *       "tenantId": "p-01a244a97204700482c69b19af4a3fe8",
                      *       "kind": "personal",
                      *       "status": "active",
                      *       "verification": null,
                      *       "legalName": null,
+                     *       "licenceEvidence": null,
                      *       "departmentId": null,
                      *       "minor": false,
                      *       "holds": [],
@@ -5654,8 +5665,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T04:17:10.228Z",
-                     *       "updatedAt": "2026-12-05T04:17:10.228Z"
+                     *       "createdAt": "2026-12-05T05:24:37.522Z",
+                     *       "updatedAt": "2026-12-05T05:24:37.522Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -5733,21 +5744,22 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a2446b-ac01-7001-ba93-6a410efdac62",
-                     *       "tenantId": "acme-40eab1-65",
+                     *       "accountId": "01a244a9-77ac-7004-817b-cfc86fe64246",
+                     *       "tenantId": "acme-71426f-65",
                      *       "kind": "member",
                      *       "status": "active",
                      *       "verification": null,
                      *       "legalName": null,
-                     *       "departmentId": "01a2446b-ac36-7008-8afc-63b1086f4e35",
+                     *       "licenceEvidence": null,
+                     *       "departmentId": "01a244a9-77fe-7000-900b-46da89f57f0a",
                      *       "minor": false,
                      *       "holds": [],
                      *       "cancellationRequested": false,
                      *       "unbindingRequested": true,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T04:17:10.228Z",
-                     *       "updatedAt": "2026-12-05T04:17:10.228Z"
+                     *       "createdAt": "2026-12-05T05:24:37.522Z",
+                     *       "updatedAt": "2026-12-05T05:24:37.522Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -5895,12 +5907,16 @@ export interface operations {
                     /**
                      * @example {
                      *       "tenant": {
-                     *         "accountId": "01a2446b-a0e9-7001-8c43-423f53da2e71",
-                     *         "tenantId": "acme-40eab1-11",
+                     *         "accountId": "01a244a9-686d-7003-bace-7e4b95ec9354",
+                     *         "tenantId": "acme-71426f-11",
                      *         "kind": "enterprise",
                      *         "status": "active",
                      *         "verification": "verified",
                      *         "legalName": "Acme Trading Co., Ltd.",
+                     *         "licenceEvidence": {
+                     *           "sha256": "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+                     *           "documentRef": "licences/acme.pdf"
+                     *         },
                      *         "departmentId": null,
                      *         "minor": false,
                      *         "holds": [],
@@ -5908,20 +5924,20 @@ export interface operations {
                      *         "unbindingRequested": false,
                      *         "invitationExpiresAt": null,
                      *         "agreement": null,
-                     *         "createdAt": "2026-12-05T04:17:10.228Z",
-                     *         "updatedAt": "2026-12-05T04:17:10.228Z"
+                     *         "createdAt": "2026-12-05T05:24:37.522Z",
+                     *         "updatedAt": "2026-12-05T05:24:37.522Z"
                      *       },
                      *       "departments": [
                      *         {
-                     *           "departmentId": "01a2446b-a138-7000-87fe-e25c3e31f81d",
+                     *           "departmentId": "01a244a9-68d9-7007-9f6e-c9b1d2c66ce1",
                      *           "name": "Sales",
                      *           "parentId": null,
                      *           "memberCount": 0
                      *         },
                      *         {
-                     *           "departmentId": "01a2446b-a14d-7003-bbeb-5d6197d0a3f1",
+                     *           "departmentId": "01a244a9-68f6-7006-9b2f-4a1484847625",
                      *           "name": "East China",
-                     *           "parentId": "01a2446b-a138-7000-87fe-e25c3e31f81d",
+                     *           "parentId": "01a244a9-68d9-7007-9f6e-c9b1d2c66ce1",
                      *           "memberCount": 0
                      *         }
                      *       ],
@@ -6005,39 +6021,41 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "accountId": "01a2446b-a225-7002-bcba-dd72095309ee",
-                     *         "tenantId": "acme-40eab1-14",
+                     *         "accountId": "01a244a9-6a09-7002-8ddb-738a28c1cdd5",
+                     *         "tenantId": "acme-71426f-14",
                      *         "kind": "member",
                      *         "status": "invited",
                      *         "verification": null,
                      *         "legalName": null,
-                     *         "departmentId": "01a2446b-a20e-7004-8f4f-d39b7f681245",
+                     *         "licenceEvidence": null,
+                     *         "departmentId": "01a244a9-69eb-7005-bf9c-dc8ccae871a1",
                      *         "minor": false,
                      *         "holds": [],
                      *         "cancellationRequested": false,
                      *         "unbindingRequested": false,
-                     *         "invitationExpiresAt": "2026-12-12T04:17:10.228Z",
+                     *         "invitationExpiresAt": "2026-12-12T05:24:37.522Z",
                      *         "agreement": null,
-                     *         "createdAt": "2026-12-05T04:17:10.228Z",
-                     *         "updatedAt": "2026-12-05T04:17:10.228Z",
+                     *         "createdAt": "2026-12-05T05:24:37.522Z",
+                     *         "updatedAt": "2026-12-05T05:24:37.522Z",
                      *         "delegatedPermissions": []
                      *       },
                      *       {
-                     *         "accountId": "01a2446b-a243-7006-8eab-db6e6ddb6c4e",
-                     *         "tenantId": "acme-40eab1-14",
+                     *         "accountId": "01a244a9-6a36-7007-8a79-fb993d936917",
+                     *         "tenantId": "acme-71426f-14",
                      *         "kind": "member",
                      *         "status": "invited",
                      *         "verification": null,
                      *         "legalName": null,
+                     *         "licenceEvidence": null,
                      *         "departmentId": null,
                      *         "minor": true,
                      *         "holds": [],
                      *         "cancellationRequested": false,
                      *         "unbindingRequested": false,
-                     *         "invitationExpiresAt": "2026-12-12T04:17:10.228Z",
+                     *         "invitationExpiresAt": "2026-12-12T05:24:37.522Z",
                      *         "agreement": null,
-                     *         "createdAt": "2026-12-05T04:17:10.228Z",
-                     *         "updatedAt": "2026-12-05T04:17:10.228Z",
+                     *         "createdAt": "2026-12-05T05:24:37.522Z",
+                     *         "updatedAt": "2026-12-05T05:24:37.522Z",
                      *         "delegatedPermissions": []
                      *       }
                      *     ]
@@ -6110,21 +6128,22 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a2446b-a449-7003-b54b-ab8c7aaf0176",
-                     *       "tenantId": "acme-40eab1-25",
+                     *       "accountId": "01a244a9-6cc3-7000-ad46-0fdd7024d26d",
+                     *       "tenantId": "acme-71426f-25",
                      *       "kind": "member",
                      *       "status": "active",
                      *       "verification": null,
                      *       "legalName": null,
-                     *       "departmentId": "01a2446b-a436-7002-b87a-214aff3e34d9",
+                     *       "licenceEvidence": null,
+                     *       "departmentId": "01a244a9-6cab-7002-ab36-c02801582f42",
                      *       "minor": false,
                      *       "holds": [],
                      *       "cancellationRequested": false,
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T04:17:10.228Z",
-                     *       "updatedAt": "2026-12-05T04:17:10.228Z",
+                     *       "createdAt": "2026-12-05T05:24:37.522Z",
+                     *       "updatedAt": "2026-12-05T05:24:37.522Z",
                      *       "delegatedPermissions": [
                      *         "organization:read"
                      *       ],
@@ -6133,15 +6152,15 @@ export interface operations {
                      *           "event": "EndUserInvited.v1",
                      *           "status": "invited",
                      *           "reason": null,
-                     *           "decidedBy": "apiKey:01a2446b-a40e-7007-9048-dba74853eb66",
-                     *           "at": "2026-12-05T04:17:10.228Z"
+                     *           "decidedBy": "apiKey:01a244a9-6c7e-7003-b8c7-d41217c3005e",
+                     *           "at": "2026-12-05T05:24:37.522Z"
                      *         },
                      *         {
                      *           "event": "InvitationAccepted.v1",
                      *           "status": "active",
                      *           "reason": null,
-                     *           "decidedBy": "user:01a2446b-a449-7003-b54b-ab8c7aaf0176",
-                     *           "at": "2026-12-05T04:17:10.228Z"
+                     *           "decidedBy": "user:01a244a9-6cc3-7000-ad46-0fdd7024d26d",
+                     *           "at": "2026-12-05T05:24:37.522Z"
                      *         }
                      *       ]
                      *     }
@@ -6226,10 +6245,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a2446b-ae40-7006-acaa-6d3361e2d464",
+                     *       "accountId": "01a244a9-7abb-7007-803a-3a93fc428102",
                      *       "erased": false,
-                     *       "name": "Li Minor40eab1",
-                     *       "email": "li.40eab1@example.org",
+                     *       "name": "Li Minor71426f",
+                     *       "email": "li.71426f@example.org",
                      *       "phone": null,
                      *       "birthDate": "2011-12-05"
                      *     }
@@ -6317,9 +6336,9 @@ export interface operations {
                      * @example [
                      *       {
                      *         "index": 0,
-                     *         "accountId": "01a2446b-a225-7002-bcba-dd72095309ee",
+                     *         "accountId": "01a244a9-6a09-7002-8ddb-738a28c1cdd5",
                      *         "status": "invited",
-                     *         "expiresAt": "2026-12-12T04:17:10.228Z"
+                     *         "expiresAt": "2026-12-12T05:24:37.522Z"
                      *       },
                      *       {
                      *         "index": 1,
@@ -6397,12 +6416,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a2446b-abec-7001-a69d-7de454cc3d9e",
-                     *       "tenantId": "acme-40eab1-65",
+                     *       "accountId": "01a244a9-7791-7005-beb9-c08835161c18",
+                     *       "tenantId": "acme-71426f-65",
                      *       "kind": "member",
                      *       "status": "invitation-closed",
                      *       "verification": null,
                      *       "legalName": null,
+                     *       "licenceEvidence": null,
                      *       "departmentId": null,
                      *       "minor": false,
                      *       "holds": [],
@@ -6410,8 +6430,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T04:17:10.228Z",
-                     *       "updatedAt": "2026-12-13T04:17:10.228Z"
+                     *       "createdAt": "2026-12-05T05:24:37.522Z",
+                     *       "updatedAt": "2026-12-13T05:24:37.522Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -6504,21 +6524,22 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a2446b-ac01-7001-ba93-6a410efdac62",
-                     *       "tenantId": "acme-40eab1-65",
+                     *       "accountId": "01a244a9-77ac-7004-817b-cfc86fe64246",
+                     *       "tenantId": "acme-71426f-65",
                      *       "kind": "member",
                      *       "status": "active",
                      *       "verification": null,
                      *       "legalName": null,
-                     *       "departmentId": "01a2446b-ac36-7008-8afc-63b1086f4e35",
+                     *       "licenceEvidence": null,
+                     *       "departmentId": "01a244a9-77fe-7000-900b-46da89f57f0a",
                      *       "minor": false,
                      *       "holds": [],
                      *       "cancellationRequested": false,
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T04:17:10.228Z",
-                     *       "updatedAt": "2026-12-05T04:17:10.228Z"
+                     *       "createdAt": "2026-12-05T05:24:37.522Z",
+                     *       "updatedAt": "2026-12-05T05:24:37.522Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -6607,21 +6628,22 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a2446b-ae11-7003-9601-8a4561009d06",
-                     *       "tenantId": "acme-40eab1-68",
+                     *       "accountId": "01a244a9-7a7f-7006-abc6-8dd1d56b1f38",
+                     *       "tenantId": "acme-71426f-68",
                      *       "kind": "member",
                      *       "status": "unbound",
                      *       "verification": null,
                      *       "legalName": null,
-                     *       "departmentId": "01a2446b-adbf-7002-bc06-d6181c34be89",
+                     *       "licenceEvidence": null,
+                     *       "departmentId": "01a244a9-7a29-7006-9205-f0d75bd99bbe",
                      *       "minor": false,
                      *       "holds": [],
                      *       "cancellationRequested": false,
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T04:17:10.228Z",
-                     *       "updatedAt": "2026-12-05T04:17:10.228Z"
+                     *       "createdAt": "2026-12-05T05:24:37.522Z",
+                     *       "updatedAt": "2026-12-05T05:24:37.522Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -6710,21 +6732,22 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a2446b-ac01-7001-ba93-6a410efdac62",
-                     *       "tenantId": "acme-40eab1-65",
+                     *       "accountId": "01a244a9-77ac-7004-817b-cfc86fe64246",
+                     *       "tenantId": "acme-71426f-65",
                      *       "kind": "member",
                      *       "status": "active",
                      *       "verification": null,
                      *       "legalName": null,
-                     *       "departmentId": "01a2446b-ac36-7008-8afc-63b1086f4e35",
+                     *       "licenceEvidence": null,
+                     *       "departmentId": "01a244a9-77fe-7000-900b-46da89f57f0a",
                      *       "minor": false,
                      *       "holds": [],
                      *       "cancellationRequested": false,
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T04:17:10.228Z",
-                     *       "updatedAt": "2026-12-05T04:17:10.228Z"
+                     *       "createdAt": "2026-12-05T05:24:37.522Z",
+                     *       "updatedAt": "2026-12-05T05:24:37.522Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -6815,7 +6838,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a2446b-a138-7000-87fe-e25c3e31f81d"
+                     *       "id": "01a244a9-68d9-7007-9f6e-c9b1d2c66ce1"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -6895,7 +6918,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a2446b-a187-7006-be68-f53ea4adf824"
+                     *       "id": "01a244a9-6945-7005-95e5-1ac65238b7e5"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -6988,7 +7011,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a2446b-a14d-7003-bbeb-5d6197d0a3f1"
+                     *       "id": "01a244a9-68f6-7006-9b2f-4a1484847625"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -7152,7 +7175,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a2446b-a503-7001-822c-1ea67f713c9b"
+                     *       "id": "01a244a9-6dae-7001-8e23-508c84f79b3e"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -7232,7 +7255,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a2446b-a503-7001-822c-1ea67f713c9b"
+                     *       "id": "01a244a9-6dae-7001-8e23-508c84f79b3e"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -7310,12 +7333,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a2446b-b0ff-7007-84e9-03fc845bc856",
-                     *       "tenantId": "acme-40eab1-75",
+                     *       "accountId": "01a244a9-7e87-7000-98f7-64389e477866",
+                     *       "tenantId": "acme-71426f-75",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "pending",
                      *       "legalName": "Acme Trading Co., Ltd.",
+                     *       "licenceEvidence": {
+                     *         "sha256": "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+                     *         "documentRef": "licences/acme.pdf"
+                     *       },
                      *       "departmentId": null,
                      *       "minor": false,
                      *       "holds": [],
@@ -7323,8 +7350,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T04:17:10.228Z",
-                     *       "updatedAt": "2026-12-05T04:17:10.228Z"
+                     *       "createdAt": "2026-12-05T05:24:37.522Z",
+                     *       "updatedAt": "2026-12-05T05:24:37.522Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -7406,7 +7433,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a2446b-aac0-7004-b4aa-bed840d48e5f"
+                     *       "id": "01a244a9-75d5-7005-aa5b-8741b19c6c64"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -7504,12 +7531,16 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "accountId": "01a2446b-9f1d-7003-a6b9-d5edf031a80c",
-                     *         "tenantId": "acme-40eab1-3",
+                     *         "accountId": "01a244a9-65eb-7004-a47c-b03e7293ac47",
+                     *         "tenantId": "acme-71426f-3",
                      *         "kind": "enterprise",
                      *         "status": "active",
                      *         "verification": "pending",
                      *         "legalName": "Acme Trading Co., Ltd.",
+                     *         "licenceEvidence": {
+                     *           "sha256": "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+                     *           "documentRef": "licences/acme.pdf"
+                     *         },
                      *         "departmentId": null,
                      *         "minor": false,
                      *         "holds": [],
@@ -7517,16 +7548,20 @@ export interface operations {
                      *         "unbindingRequested": false,
                      *         "invitationExpiresAt": null,
                      *         "agreement": null,
-                     *         "createdAt": "2026-12-05T04:17:10.228Z",
-                     *         "updatedAt": "2026-12-05T04:17:10.228Z"
+                     *         "createdAt": "2026-12-05T05:24:37.522Z",
+                     *         "updatedAt": "2026-12-05T05:24:37.522Z"
                      *       },
                      *       {
-                     *         "accountId": "01a2446b-9f69-7004-9e3d-ac00907cff74",
-                     *         "tenantId": "acme-40eab1-7",
+                     *         "accountId": "01a244a9-6659-7003-8a6b-3d19bbddde8b",
+                     *         "tenantId": "acme-71426f-7",
                      *         "kind": "enterprise",
                      *         "status": "active",
                      *         "verification": "pending",
                      *         "legalName": "Acme Trading Co., Ltd.",
+                     *         "licenceEvidence": {
+                     *           "sha256": "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+                     *           "documentRef": "licences/acme.pdf"
+                     *         },
                      *         "departmentId": null,
                      *         "minor": false,
                      *         "holds": [],
@@ -7534,8 +7569,8 @@ export interface operations {
                      *         "unbindingRequested": false,
                      *         "invitationExpiresAt": null,
                      *         "agreement": null,
-                     *         "createdAt": "2026-12-05T04:17:10.228Z",
-                     *         "updatedAt": "2026-12-05T04:17:10.228Z"
+                     *         "createdAt": "2026-12-05T05:24:37.522Z",
+                     *         "updatedAt": "2026-12-05T05:24:37.522Z"
                      *       }
                      *     ]
                      */
@@ -7607,18 +7642,22 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a2446b-b283-7002-85a7-125bdc143d8b",
-                     *       "tenantId": "acme-40eab1-79",
+                     *       "accountId": "01a244a9-80d5-7005-9876-9e1e1bb20e41",
+                     *       "tenantId": "acme-71426f-79",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "verified",
                      *       "legalName": "Acme Trading Co., Ltd.",
+                     *       "licenceEvidence": {
+                     *         "sha256": "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+                     *         "documentRef": "licences/acme.pdf"
+                     *       },
                      *       "departmentId": null,
                      *       "minor": false,
                      *       "holds": [
                      *         {
                      *           "kind": "unfinished-transaction",
-                     *           "holdId": "01a2446b-b3bd-7003-868b-36a03fd779d3",
+                     *           "holdId": "01a244a9-8314-7007-8574-3df19e92d0c0",
                      *           "reference": "order-88"
                      *         }
                      *       ],
@@ -7626,22 +7665,22 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T04:17:10.228Z",
-                     *       "updatedAt": "2026-12-05T04:17:10.228Z",
+                     *       "createdAt": "2026-12-05T05:24:37.522Z",
+                     *       "updatedAt": "2026-12-05T05:24:37.522Z",
                      *       "history": [
                      *         {
                      *           "event": "EnterpriseRegistered.v1",
                      *           "status": "active",
                      *           "reason": null,
-                     *           "decidedBy": "user:01a2446b-b283-7002-85a7-125bdc143d8b",
-                     *           "at": "2026-12-05T04:17:10.228Z"
+                     *           "decidedBy": "user:01a244a9-80d5-7005-9876-9e1e1bb20e41",
+                     *           "at": "2026-12-05T05:24:37.522Z"
                      *         },
                      *         {
                      *           "event": "EnterpriseVerified.v1",
                      *           "status": "active",
                      *           "reason": null,
-                     *           "decidedBy": "apiKey:01a2446b-9e96-7002-94f4-110b926d7ed4",
-                     *           "at": "2026-12-05T04:17:10.228Z"
+                     *           "decidedBy": "apiKey:01a244a9-653d-7003-8f82-16295b8d176d",
+                     *           "at": "2026-12-05T05:24:37.522Z"
                      *         }
                      *       ]
                      *     }
@@ -7727,12 +7766,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a2446b-9f69-7004-9e3d-ac00907cff74",
-                     *       "tenantId": "acme-40eab1-7",
+                     *       "accountId": "01a244a9-6659-7003-8a6b-3d19bbddde8b",
+                     *       "tenantId": "acme-71426f-7",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "rejected",
                      *       "legalName": "Acme Trading Co., Ltd.",
+                     *       "licenceEvidence": {
+                     *         "sha256": "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+                     *         "documentRef": "licences/acme.pdf"
+                     *       },
                      *       "departmentId": null,
                      *       "minor": false,
                      *       "holds": [],
@@ -7740,8 +7783,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T04:17:10.228Z",
-                     *       "updatedAt": "2026-12-05T04:17:10.228Z"
+                     *       "createdAt": "2026-12-05T05:24:37.522Z",
+                     *       "updatedAt": "2026-12-05T05:24:37.522Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -7834,12 +7877,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a2446b-4140-7003-9e91-1e31bb819eb0",
-                     *       "tenantId": "shop-3b6565-07",
+                     *       "accountId": "01a244a8-f43b-7002-8214-64198cae45a8",
+                     *       "tenantId": "shop-be46db-07",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "pending",
                      *       "legalName": "Shop 07 Ltd",
+                     *       "licenceEvidence": {
+                     *         "sha256": "eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee",
+                     *         "documentRef": "s.pdf"
+                     *       },
                      *       "departmentId": null,
                      *       "minor": false,
                      *       "holds": [],
@@ -7847,8 +7894,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T04:36:43.707Z",
-                     *       "updatedAt": "2026-12-05T04:36:43.707Z"
+                     *       "createdAt": "2026-12-05T05:44:06.695Z",
+                     *       "updatedAt": "2026-12-05T05:44:06.695Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -7941,18 +7988,22 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a2446b-a8d7-7006-87e1-b4cab6c4af90",
-                     *       "tenantId": "acme-40eab1-48",
+                     *       "accountId": "01a244a9-7348-7005-84ea-68c22de2d20f",
+                     *       "tenantId": "acme-71426f-48",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "verified",
                      *       "legalName": "Acme Trading Co., Ltd.",
+                     *       "licenceEvidence": {
+                     *         "sha256": "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+                     *         "documentRef": "licences/acme.pdf"
+                     *       },
                      *       "departmentId": null,
                      *       "minor": false,
                      *       "holds": [
                      *         {
                      *           "kind": "unfinished-transaction",
-                     *           "holdId": "01a2446b-a916-7004-8431-7217200b50e7",
+                     *           "holdId": "01a244a9-739d-7003-8105-9a1da32937e2",
                      *           "reference": "order-88"
                      *         }
                      *       ],
@@ -7960,8 +8011,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T04:17:10.228Z",
-                     *       "updatedAt": "2026-12-05T04:17:10.228Z"
+                     *       "createdAt": "2026-12-05T05:24:37.522Z",
+                     *       "updatedAt": "2026-12-05T05:24:37.522Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -8051,12 +8102,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a2446b-b283-7002-85a7-125bdc143d8b",
-                     *       "tenantId": "acme-40eab1-79",
+                     *       "accountId": "01a244a9-80d5-7005-9876-9e1e1bb20e41",
+                     *       "tenantId": "acme-71426f-79",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "verified",
                      *       "legalName": "Acme Trading Co., Ltd.",
+                     *       "licenceEvidence": {
+                     *         "sha256": "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+                     *         "documentRef": "licences/acme.pdf"
+                     *       },
                      *       "departmentId": null,
                      *       "minor": false,
                      *       "holds": [],
@@ -8064,8 +8119,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T04:17:10.228Z",
-                     *       "updatedAt": "2026-12-05T04:17:10.228Z"
+                     *       "createdAt": "2026-12-05T05:24:37.522Z",
+                     *       "updatedAt": "2026-12-05T05:24:37.522Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -8154,12 +8209,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a2446b-b0ff-7007-84e9-03fc845bc856",
-                     *       "tenantId": "acme-40eab1-75",
+                     *       "accountId": "01a244a9-7e87-7000-98f7-64389e477866",
+                     *       "tenantId": "acme-71426f-75",
                      *       "kind": "enterprise",
                      *       "status": "cancelled",
                      *       "verification": "pending",
                      *       "legalName": "Acme Trading Co., Ltd.",
+                     *       "licenceEvidence": {
+                     *         "sha256": "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+                     *         "documentRef": "licences/acme.pdf"
+                     *       },
                      *       "departmentId": null,
                      *       "minor": false,
                      *       "holds": [],
@@ -8167,8 +8226,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T04:17:10.228Z",
-                     *       "updatedAt": "2026-12-05T04:17:10.228Z"
+                     *       "createdAt": "2026-12-05T05:24:37.522Z",
+                     *       "updatedAt": "2026-12-05T05:24:37.522Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -8261,12 +8320,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a2446b-aa05-7007-b725-d341fda78d6e",
-                     *       "tenantId": "acme-40eab1-55",
+                     *       "accountId": "01a244a9-74e2-7001-a2c9-7715a4000a9e",
+                     *       "tenantId": "acme-71426f-55",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "verified",
                      *       "legalName": "Acme Trading Co., Ltd.",
+                     *       "licenceEvidence": {
+                     *         "sha256": "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+                     *         "documentRef": "licences/acme.pdf"
+                     *       },
                      *       "departmentId": null,
                      *       "minor": false,
                      *       "holds": [],
@@ -8276,11 +8339,11 @@ export interface operations {
                      *       "agreement": {
                      *         "endsOn": "2026-12-05",
                      *         "status": "ended",
-                     *         "agreementId": "01a2446b-aa42-7007-805c-1d12b220ad17",
+                     *         "agreementId": "01a244a9-752f-7003-b560-4949e2767e47",
                      *         "personalDataDeletionDueOn": "2027-06-05"
                      *       },
-                     *       "createdAt": "2026-12-05T04:17:10.228Z",
-                     *       "updatedAt": "2026-12-05T04:17:10.228Z"
+                     *       "createdAt": "2026-12-05T05:24:37.522Z",
+                     *       "updatedAt": "2026-12-05T05:24:37.522Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -8370,12 +8433,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a2446b-acc6-7000-b72f-e5c73904683c",
-                     *       "tenantId": "acme-40eab1-68",
+                     *       "accountId": "01a244a9-78e9-7004-8bdc-9e05e6cd336f",
+                     *       "tenantId": "acme-71426f-68",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "verified",
                      *       "legalName": "Acme Trading Co., Ltd.",
+                     *       "licenceEvidence": {
+                     *         "sha256": "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
+                     *         "documentRef": "licences/acme-2026.pdf"
+                     *       },
                      *       "departmentId": null,
                      *       "minor": false,
                      *       "holds": [],
@@ -8385,11 +8452,11 @@ export interface operations {
                      *       "agreement": {
                      *         "endsOn": "2026-12-05",
                      *         "status": "ended",
-                     *         "agreementId": "01a2446b-af67-7006-ae68-250a8224c720",
+                     *         "agreementId": "01a244a9-7c59-7001-aa56-a34d78115c9b",
                      *         "personalDataDeletionDueOn": "2027-06-05"
                      *       },
-                     *       "createdAt": "2026-12-05T04:17:10.228Z",
-                     *       "updatedAt": "2026-12-05T04:17:10.228Z"
+                     *       "createdAt": "2026-12-05T05:24:37.522Z",
+                     *       "updatedAt": "2026-12-05T05:24:37.522Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -8479,24 +8546,24 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "id": "01a2446c-342e-7002-bbe0-fc261f9885b3",
-                     *         "tenantId": "jobs-dl-56f91d",
+                     *         "id": "01a244aa-4dcf-7000-b5f3-e387dca8bf82",
+                     *         "tenantId": "jobs-dl-2fbcea",
                      *         "kind": "one-time-code",
                      *         "status": "delivered",
                      *         "attempts": 1,
                      *         "lastError": null,
-                     *         "createdAt": "2026-12-05T04:17:51.560Z",
-                     *         "deliveredAt": "2026-12-05T04:17:51.700Z"
+                     *         "createdAt": "2026-12-05T05:25:41.325Z",
+                     *         "deliveredAt": "2026-12-05T05:25:41.516Z"
                      *       },
                      *       {
-                     *         "id": "01a2446c-32e0-7002-b285-23932180bbe5",
-                     *         "tenantId": "jobs-56f91d-5",
+                     *         "id": "01a244aa-4bf5-7002-9fbc-eb73d81ac2d8",
+                     *         "tenantId": "jobs-2fbcea-5",
                      *         "kind": "tenant-data-deletion-warning",
                      *         "status": "delivered",
                      *         "attempts": 1,
                      *         "lastError": null,
-                     *         "createdAt": "2027-05-30T04:17:51.112Z",
-                     *         "deliveredAt": "2027-05-30T04:17:51.112Z"
+                     *         "createdAt": "2027-05-30T05:25:40.690Z",
+                     *         "deliveredAt": "2027-05-30T05:25:40.690Z"
                      *       }
                      *     ]
                      */
@@ -8568,13 +8635,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a2446c-342e-7002-bbe0-fc261f9885b3",
-                     *       "tenantId": "jobs-dl-56f91d",
+                     *       "id": "01a244aa-4dcf-7000-b5f3-e387dca8bf82",
+                     *       "tenantId": "jobs-dl-2fbcea",
                      *       "kind": "one-time-code",
                      *       "status": "pending",
                      *       "attempts": 0,
                      *       "lastError": null,
-                     *       "createdAt": "2026-12-05T04:17:51.560Z",
+                     *       "createdAt": "2026-12-05T05:25:41.325Z",
                      *       "deliveredAt": null
                      *     }
                      */
@@ -8665,7 +8732,7 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "customerId": "01a2446b-4931-7004-b16c-96b1f41d52f9",
+                     *         "customerId": "01a244a8-fdab-7004-b445-5c2e3b5dc940",
                      *         "tags": [
                      *           "family"
                      *         ],
@@ -8677,8 +8744,8 @@ export interface operations {
                      *           }
                      *         },
                      *         "profile": null,
-                     *         "createdAt": "2026-12-05T04:36:43.707Z",
-                     *         "updatedAt": "2026-12-05T04:36:43.707Z"
+                     *         "createdAt": "2026-12-05T05:44:06.695Z",
+                     *         "updatedAt": "2026-12-05T05:44:06.695Z"
                      *       }
                      *     ]
                      */
@@ -8752,7 +8819,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a2446b-3938-7007-8c23-3b70f7e5012e"
+                     *       "id": "01a244a8-eafa-7002-9a57-b2dcf2cd2488"
                      *     }
                      */
                     "application/json": components["schemas"]["IdDto"];
@@ -8836,7 +8903,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "customerId": "01a2446b-3a41-7000-b0ee-9ddaba06000e",
+                     *       "customerId": "01a244a8-ec2b-7002-8390-a7e05868843d",
                      *       "tags": [
                      *         "vip"
                      *       ],
@@ -8844,17 +8911,17 @@ export interface operations {
                      *       "restricted": false,
                      *       "consents": {},
                      *       "profile": null,
-                     *       "createdAt": "2026-12-05T04:16:43.707Z",
-                     *       "updatedAt": "2026-12-05T04:16:43.707Z",
+                     *       "createdAt": "2026-12-05T05:24:06.695Z",
+                     *       "updatedAt": "2026-12-05T05:24:06.695Z",
                      *       "followUps": [
                      *         {
-                     *           "followUpId": "01a2446b-3a64-7004-8b3f-cd6e4d9eeb4e",
-                     *           "customerId": "01a2446b-3a41-7000-b0ee-9ddaba06000e",
+                     *           "followUpId": "01a244a8-ec50-7001-8f0b-9c6a31f694e0",
+                     *           "customerId": "01a244a8-ec2b-7002-8390-a7e05868843d",
                      *           "channel": "phone",
                      *           "note": null,
                      *           "dueOn": null,
-                     *           "recordedBy": "apiKey:01a2446b-3a0f-7006-a4c0-b41576d73168",
-                     *           "recordedAt": "2026-12-05T04:16:43.707Z"
+                     *           "recordedBy": "apiKey:01a244a8-ebfa-7008-80a3-8efd1155be30",
+                     *           "recordedAt": "2026-12-05T05:24:06.695Z"
                      *         }
                      *       ]
                      *     }
@@ -8940,7 +9007,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a2446b-4287-7000-8c47-3ecdf7bda49a"
+                     *       "id": "01a244a8-f5a7-7007-bb16-974dd394d96e"
                      *     }
                      */
                     "application/json": components["schemas"]["IdDto"];
@@ -9024,7 +9091,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a2446b-3938-7007-8c23-3b70f7e5012e"
+                     *       "id": "01a244a8-eafa-7002-9a57-b2dcf2cd2488"
                      *     }
                      */
                     "application/json": components["schemas"]["IdDto"];
@@ -9108,7 +9175,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a2446b-3984-7005-a659-5fb36e2f1742"
+                     *       "id": "01a244a8-eb55-7006-b072-188b116fd861"
                      *     }
                      */
                     "application/json": components["schemas"]["IdDto"];
@@ -9201,7 +9268,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a2446b-41f2-7006-be88-a17a940280fd"
+                     *       "id": "01a244a8-f50f-7003-ad7c-cac73fc6857f"
                      *     }
                      */
                     "application/json": components["schemas"]["IdDto"];
@@ -9290,7 +9357,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a2446b-41f2-7006-be88-a17a940280fd"
+                     *       "id": "01a244a8-f50f-7003-ad7c-cac73fc6857f"
                      *     }
                      */
                     "application/json": components["schemas"]["IdDto"];
@@ -9764,16 +9831,16 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "receiptId": "01a2446b-47e9-7001-8c70-0f59a6489b16",
-                     *         "tenantId": "shop-3b6565-09",
-                     *         "subjectId": "01a2446b-47d9-7000-acf8-8e7c2d4a4be6",
-                     *         "consentId": "01a2446b-47e9-7002-b4e4-bdfd2b24c9fa",
+                     *         "receiptId": "01a244a8-fc06-7006-b03c-0a7be918bf0f",
+                     *         "tenantId": "shop-be46db-09",
+                     *         "subjectId": "01a244a8-fbe6-7004-83b4-812da860fa37",
+                     *         "consentId": "01a244a8-fc06-7007-9545-30953179046f",
                      *         "channel": "email",
                      *         "scope": "general",
-                     *         "recordedAt": "2026-12-05T04:36:43.707Z",
+                     *         "recordedAt": "2026-12-05T05:44:06.695Z",
                      *         "event": {
-                     *           "id": "01a2446b-47ea-7002-9ebd-edf899495a41",
-                     *           "stream": "consent-01a2446b-47d9-7000-acf8-8e7c2d4a4be6",
+                     *           "id": "01a244a8-fc07-7007-aa26-6051ecdf77fd",
+                     *           "stream": "consent-01a244a8-fbe6-7004-83b4-812da860fa37",
                      *           "position": 0
                      *         },
                      *         "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -9797,16 +9864,16 @@ export interface operations {
                      *         "givenByGuardian": null
                      *       },
                      *       {
-                     *         "receiptId": "01a2446b-47fe-7007-8675-0c9e89409b42",
-                     *         "tenantId": "shop-3b6565-09",
-                     *         "subjectId": "01a2446b-47d9-7000-acf8-8e7c2d4a4be6",
-                     *         "consentId": "01a2446b-47fe-7008-9073-ffe84bb94e6c",
+                     *         "receiptId": "01a244a8-fc25-7003-9706-440b983f1c1e",
+                     *         "tenantId": "shop-be46db-09",
+                     *         "subjectId": "01a244a8-fbe6-7004-83b4-812da860fa37",
+                     *         "consentId": "01a244a8-fc25-7004-97fa-d0fef87e2afc",
                      *         "channel": "sms",
                      *         "scope": "general",
-                     *         "recordedAt": "2026-12-05T04:36:43.707Z",
+                     *         "recordedAt": "2026-12-05T05:44:06.695Z",
                      *         "event": {
-                     *           "id": "01a2446b-47ff-7001-b24b-d8cd17f198c1",
-                     *           "stream": "consent-01a2446b-47d9-7000-acf8-8e7c2d4a4be6",
+                     *           "id": "01a244a8-fc27-7006-90bd-a881a09c3fcf",
+                     *           "stream": "consent-01a244a8-fbe6-7004-83b4-812da860fa37",
                      *           "position": 1
                      *         },
                      *         "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -9913,16 +9980,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "receiptId": "01a2446b-3d3f-7003-a5fd-3ff87af8d02a",
-                     *       "tenantId": "shop-3b6565-04",
-                     *       "subjectId": "01a2446b-3d22-7000-979d-8acc06e81cd4",
-                     *       "consentId": "01a2446b-3d3f-7004-a55d-ac0491bdc42b",
+                     *       "receiptId": "01a244a8-efd7-7001-819d-8b4c598447b4",
+                     *       "tenantId": "shop-be46db-04",
+                     *       "subjectId": "01a244a8-efac-7000-8502-2ed95c994bdb",
+                     *       "consentId": "01a244a8-efd7-7002-8cca-4d71cbfee72c",
                      *       "channel": "email",
                      *       "scope": "general",
-                     *       "recordedAt": "2026-12-05T04:17:43.707Z",
+                     *       "recordedAt": "2026-12-05T05:25:06.695Z",
                      *       "event": {
-                     *         "id": "01a2446b-3d3f-7005-aca9-ddb3455ef889",
-                     *         "stream": "consent-01a2446b-3d22-7000-979d-8acc06e81cd4",
+                     *         "id": "01a244a8-efd8-7006-a056-262282eb474e",
+                     *         "stream": "consent-01a244a8-efac-7000-8502-2ed95c994bdb",
                      *         "position": 0
                      *       },
                      *       "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -10037,16 +10104,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "receiptId": "01a2446b-3dc6-7006-87d4-d16f865682a8",
-                     *       "tenantId": "shop-3b6565-04",
-                     *       "subjectId": "01a2446b-3d22-7000-979d-8acc06e81cd4",
-                     *       "consentId": "01a2446b-3d3f-7004-a55d-ac0491bdc42b",
+                     *       "receiptId": "01a244a8-f06e-7001-991f-e42c5a98560f",
+                     *       "tenantId": "shop-be46db-04",
+                     *       "subjectId": "01a244a8-efac-7000-8502-2ed95c994bdb",
+                     *       "consentId": "01a244a8-efd7-7002-8cca-4d71cbfee72c",
                      *       "channel": "email",
                      *       "scope": "general",
-                     *       "recordedAt": "2026-12-05T04:19:43.707Z",
+                     *       "recordedAt": "2026-12-05T05:27:06.695Z",
                      *       "event": {
-                     *         "id": "01a2446b-3dc7-7001-bd62-914a9ec86d77",
-                     *         "stream": "consent-01a2446b-3d22-7000-979d-8acc06e81cd4",
+                     *         "id": "01a244a8-f070-7002-a041-b05fdd96496b",
+                     *         "stream": "consent-01a244a8-efac-7000-8502-2ed95c994bdb",
                      *         "position": 1
                      *       },
                      *       "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -10167,18 +10234,18 @@ export interface operations {
                      *       "purposeVersion": 1,
                      *       "proof": [
                      *         {
-                     *           "eventId": "01a2446c-9d7c-7002-9e2b-8a10d69863a9",
+                     *           "eventId": "01a244a9-a5c5-7001-a9b4-c5702612d69c",
                      *           "type": "PurposeDefined.v1",
-                     *           "position": "pg:00000001.000000000000aa49.0000000000000007",
+                     *           "position": "pg:00000001.0000000000004e6f.0000000000000007",
                      *           "occurredAt": "2026-11-23T10:00:00.000Z",
-                     *           "stream": "purposes-dsr-0afabb"
+                     *           "stream": "purposes-dsr-856baa"
                      *         },
                      *         {
-                     *           "eventId": "01a2446c-9de4-7005-a87f-10634ead9d1b",
+                     *           "eventId": "01a244a9-a64b-7002-a9db-6333fbfcf206",
                      *           "type": "ConsentGranted.v2",
-                     *           "position": "pg:00000001.000000000000aa5d.000000000000000a",
+                     *           "position": "pg:00000001.0000000000004e83.000000000000000a",
                      *           "occurredAt": "2026-11-23T10:00:00.000Z",
-                     *           "stream": "consent-01a2446c-9db9-7000-8db4-629438e4d9fc"
+                     *           "stream": "consent-01a244a9-a616-7004-9258-0ace12d1a297"
                      *         }
                      *       ]
                      *     }
@@ -10261,16 +10328,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "receiptId": "01a2446b-3d3f-7003-a5fd-3ff87af8d02a",
-                     *       "tenantId": "shop-3b6565-04",
-                     *       "subjectId": "01a2446b-3d22-7000-979d-8acc06e81cd4",
-                     *       "consentId": "01a2446b-3d3f-7004-a55d-ac0491bdc42b",
+                     *       "receiptId": "01a244a8-efd7-7001-819d-8b4c598447b4",
+                     *       "tenantId": "shop-be46db-04",
+                     *       "subjectId": "01a244a8-efac-7000-8502-2ed95c994bdb",
+                     *       "consentId": "01a244a8-efd7-7002-8cca-4d71cbfee72c",
                      *       "channel": "email",
                      *       "scope": "general",
-                     *       "recordedAt": "2026-12-05T04:17:43.707Z",
+                     *       "recordedAt": "2026-12-05T05:25:06.695Z",
                      *       "event": {
-                     *         "id": "01a2446b-3d3f-7005-aca9-ddb3455ef889",
-                     *         "stream": "consent-01a2446b-3d22-7000-979d-8acc06e81cd4",
+                     *         "id": "01a244a8-efd8-7006-a056-262282eb474e",
+                     *         "stream": "consent-01a244a8-efac-7000-8502-2ed95c994bdb",
                      *         "position": 0
                      *       },
                      *       "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -10375,16 +10442,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "receiptId": "01a2446b-3d3f-7003-a5fd-3ff87af8d02a",
-                     *       "tenantId": "shop-3b6565-04",
-                     *       "subjectId": "01a2446b-3d22-7000-979d-8acc06e81cd4",
-                     *       "consentId": "01a2446b-3d3f-7004-a55d-ac0491bdc42b",
+                     *       "receiptId": "01a244a8-efd7-7001-819d-8b4c598447b4",
+                     *       "tenantId": "shop-be46db-04",
+                     *       "subjectId": "01a244a8-efac-7000-8502-2ed95c994bdb",
+                     *       "consentId": "01a244a8-efd7-7002-8cca-4d71cbfee72c",
                      *       "channel": "email",
                      *       "scope": "general",
-                     *       "recordedAt": "2026-12-05T04:17:43.707Z",
+                     *       "recordedAt": "2026-12-05T05:25:06.695Z",
                      *       "event": {
-                     *         "id": "01a2446b-3d3f-7005-aca9-ddb3455ef889",
-                     *         "stream": "consent-01a2446b-3d22-7000-979d-8acc06e81cd4",
+                     *         "id": "01a244a8-efd8-7006-a056-262282eb474e",
+                     *         "stream": "consent-01a244a8-efac-7000-8502-2ed95c994bdb",
                      *         "position": 0
                      *       },
                      *       "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -10561,17 +10628,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "decisionId": "01a2446b-3e26-7005-b265-492b82661ca9",
-                     *       "customerId": "01a2446b-3d22-7000-979d-8acc06e81cd4",
+                     *       "decisionId": "01a244a8-f0ed-7003-a56d-e3531ebc6dbd",
+                     *       "customerId": "01a244a8-efac-7000-8502-2ed95c994bdb",
                      *       "allow": false,
                      *       "reasons": [
                      *         "OUTDATED_NOTICE_VERSION"
                      *       ],
                      *       "legalBasis": "consent",
                      *       "consentIds": [
-                     *         "01a2446b-3df4-7005-976f-ed48cc77335d"
+                     *         "01a244a8-f0b3-7008-84a4-88582156b606"
                      *       ],
-                     *       "decidedAt": "2026-12-05T04:25:43.707Z"
+                     *       "decidedAt": "2026-12-05T05:33:06.695Z"
                      *     }
                      */
                     "application/json": components["schemas"]["DecisionDto"];
@@ -10648,26 +10715,26 @@ export interface operations {
                      *       "denied": 1,
                      *       "decisions": [
                      *         {
-                     *           "decisionId": "01a2446b-45d5-7006-ac27-de9bd884fd45",
-                     *           "customerId": "01a2446b-4587-7003-932e-e6e6513d4dee",
+                     *           "decisionId": "01a244a8-f987-7005-a7e8-818cff642d12",
+                     *           "customerId": "01a244a8-f901-7002-a21d-3ef4964c6a73",
                      *           "allow": true,
                      *           "reasons": [],
                      *           "legalBasis": "consent",
                      *           "consentIds": [
-                     *             "01a2446b-459c-7008-bf9f-52c07060065a"
+                     *             "01a244a8-f928-7002-9fe4-4ef248b7e5b3"
                      *           ],
-                     *           "decidedAt": "2026-12-05T04:36:43.707Z"
+                     *           "decidedAt": "2026-12-05T05:44:06.695Z"
                      *         },
                      *         {
-                     *           "decisionId": "01a2446b-45d5-7007-b1ce-2253e4df2c0c",
-                     *           "customerId": "01a2446b-45af-7000-b286-a4f212b02512",
+                     *           "decisionId": "01a244a8-f987-7006-85d0-7a9fa15965ec",
+                     *           "customerId": "01a244a8-f946-7006-80b8-12411350327d",
                      *           "allow": true,
                      *           "reasons": [],
                      *           "legalBasis": "consent",
                      *           "consentIds": [
-                     *             "01a2446b-45c3-7004-bd26-913dd875fae1"
+                     *             "01a244a8-f963-7003-b467-cdbff40a703a"
                      *           ],
-                     *           "decidedAt": "2026-12-05T04:36:43.707Z"
+                     *           "decidedAt": "2026-12-05T05:44:06.695Z"
                      *         }
                      *       ]
                      *     }
@@ -10739,13 +10806,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "origin": "attest.local/processing-record/rec-704353",
-                     *       "verifierKey": "attest.local/processing-record+8eef787f+AWkdtmvi7XnsYDlco2IAm5+1/1ShFGtfRDNSMvOmxrUB",
+                     *       "origin": "attest.local/processing-record/rec-fc20c9",
+                     *       "verifierKey": "attest.local/processing-record+e246a8d1+AbvFmMTaYcCHHd2Z5apoCOzCtyTZ/ct22Q8VVBPXcvbj",
                      *       "latestCheckpoint": {
                      *         "size": 1,
-                     *         "root": "hxjrpI/veSaPryFtSMD5K5q097FgBB0rKdV2nTQ8x88=",
-                     *         "note": "attest.local/processing-record/rec-704353\n1\nhxjrpI/veSaPryFtSMD5K5q097FgBB0rKdV2nTQ8x88=\n\n— attest.local/processing-record ju94fyGdesA6gVCCox5Cigko9wX4HfayyMPsmQCOcVttMgFlQYU85uQjLSoDJ31+02omS2d3czt/Ga7yDtGxCfBpAAw=\n",
-                     *         "createdAt": "2026-12-05T04:17:25.640Z"
+                     *         "root": "dI6Hm2VZl1EonZLWneo2Zz2JL4RrXfBG/Am6GSryy34=",
+                     *         "note": "attest.local/processing-record/rec-fc20c9\n1\ndI6Hm2VZl1EonZLWneo2Zz2JL4RrXfBG/Am6GSryy34=\n\n— attest.local/processing-record 4kao0Z9oV1FjEpyUHMO7DMbpC1maHwQ4m72Yv7rnEHmY0SuaG2OIlzLlqxVneQiNDt8R7YBXkuTSp1aCi8Kg/GrNKAQ=\n",
+                     *         "createdAt": "2026-12-05T05:25:21.235Z"
                      *       }
                      *     }
                      */
@@ -10808,9 +10875,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "size": 1,
-                     *       "root": "hxjrpI/veSaPryFtSMD5K5q097FgBB0rKdV2nTQ8x88=",
-                     *       "note": "attest.local/processing-record/rec-704353\n1\nhxjrpI/veSaPryFtSMD5K5q097FgBB0rKdV2nTQ8x88=\n\n— attest.local/processing-record ju94fyGdesA6gVCCox5Cigko9wX4HfayyMPsmQCOcVttMgFlQYU85uQjLSoDJ31+02omS2d3czt/Ga7yDtGxCfBpAAw=\n",
-                     *       "createdAt": "2026-12-05T04:17:25.640Z"
+                     *       "root": "dI6Hm2VZl1EonZLWneo2Zz2JL4RrXfBG/Am6GSryy34=",
+                     *       "note": "attest.local/processing-record/rec-fc20c9\n1\ndI6Hm2VZl1EonZLWneo2Zz2JL4RrXfBG/Am6GSryy34=\n\n— attest.local/processing-record 4kao0Z9oV1FjEpyUHMO7DMbpC1maHwQ4m72Yv7rnEHmY0SuaG2OIlzLlqxVneQiNDt8R7YBXkuTSp1aCi8Kg/GrNKAQ=\n",
+                     *       "createdAt": "2026-12-05T05:25:21.235Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Checkpoint"];
@@ -10886,15 +10953,15 @@ export interface operations {
                      *       "checkpoints": [
                      *         {
                      *           "size": 10,
-                     *           "root": "45R2+XCvsnZJvmksAUQ2qMtq39RRrM1OX8A2mTZJbFw=",
-                     *           "note": "attest.local/processing-record/rec-704353\n10\n45R2+XCvsnZJvmksAUQ2qMtq39RRrM1OX8A2mTZJbFw=\n\n— attest.local/processing-record ju94fxc/1Ck4y7tyoADAAA87uKyWs2n83LVfd3K/XpDIMixCfEJkiL4/KQQlvETsGV0+wy5929BULfnyu/V0Fj0SAQ4=\n",
-                     *           "createdAt": "2026-12-05T04:17:27.262Z"
+                     *           "root": "Yymh6wBVErMjPp63dnGZ8nFWbSNkv36LGTRZe9bu7M4=",
+                     *           "note": "attest.local/processing-record/rec-fc20c9\n10\nYymh6wBVErMjPp63dnGZ8nFWbSNkv36LGTRZe9bu7M4=\n\n— attest.local/processing-record 4kao0VJ/vEu2Jx390bGp24Gk3facbIE4DShy1qfS6nsoh+A2YCaSu5WpqHb8nMhUfPTYe5TRE7p++Q4XxXXj6vuoZgo=\n",
+                     *           "createdAt": "2026-12-05T05:25:22.967Z"
                      *         },
                      *         {
                      *           "size": 6,
-                     *           "root": "2YwkqbO2gIEk6yQ0/IFyWQPPp3iJ1QYswy5tiJg3Ttc=",
-                     *           "note": "attest.local/processing-record/rec-704353\n6\n2YwkqbO2gIEk6yQ0/IFyWQPPp3iJ1QYswy5tiJg3Ttc=\n\n— attest.local/processing-record ju94f64T7HnVMnebrRVA5X5B+GeVnOn1cwLfhoQe2VHzItwFuKFblOLQ/pcSqqhNPwe9Gys1B2WERCugUpxh72qFuQM=\n",
-                     *           "createdAt": "2026-12-05T04:17:26.069Z"
+                     *           "root": "1PbYGsBvKZCy7Zp1waZXoEtQK2VxbB+KhXpiflDaFmg=",
+                     *           "note": "attest.local/processing-record/rec-fc20c9\n6\n1PbYGsBvKZCy7Zp1waZXoEtQK2VxbB+KhXpiflDaFmg=\n\n— attest.local/processing-record 4kao0dTNN5QRCcmSUX2O9Bk6WCbtbpAWK6yNlPnrhjUwUw7Vz11ZQaQo4i3m4a1Ydam4sUKkiNAL/HuQO8vRwj+v8Q0=\n",
+                     *           "createdAt": "2026-12-05T05:25:21.752Z"
                      *         }
                      *       ],
                      *       "next": "Nnwz"
@@ -10971,15 +11038,15 @@ export interface operations {
                      * @example [
                      *       {
                      *         "size": 1,
-                     *         "root": "hxjrpI/veSaPryFtSMD5K5q097FgBB0rKdV2nTQ8x88=",
-                     *         "note": "attest.local/processing-record/rec-704353\n1\nhxjrpI/veSaPryFtSMD5K5q097FgBB0rKdV2nTQ8x88=\n\n— attest.local/processing-record ju94fyGdesA6gVCCox5Cigko9wX4HfayyMPsmQCOcVttMgFlQYU85uQjLSoDJ31+02omS2d3czt/Ga7yDtGxCfBpAAw=\n",
-                     *         "createdAt": "2026-12-05T04:17:25.640Z"
+                     *         "root": "dI6Hm2VZl1EonZLWneo2Zz2JL4RrXfBG/Am6GSryy34=",
+                     *         "note": "attest.local/processing-record/rec-fc20c9\n1\ndI6Hm2VZl1EonZLWneo2Zz2JL4RrXfBG/Am6GSryy34=\n\n— attest.local/processing-record 4kao0Z9oV1FjEpyUHMO7DMbpC1maHwQ4m72Yv7rnEHmY0SuaG2OIlzLlqxVneQiNDt8R7YBXkuTSp1aCi8Kg/GrNKAQ=\n",
+                     *         "createdAt": "2026-12-05T05:25:21.235Z"
                      *       },
                      *       {
                      *         "size": 4,
-                     *         "root": "Gm15uR3BPvk3QktKq0cKI0F2kVAQxHHhjf+JysnFEbE=",
-                     *         "note": "attest.local/processing-record/rec-704353\n4\nGm15uR3BPvk3QktKq0cKI0F2kVAQxHHhjf+JysnFEbE=\n\n— attest.local/processing-record ju94fzvdi7JXJvtRavqTOK9bNT2g1SG8OQ4M01bgwQhz57kFkiGm+3OlZsbyCIicnSxd+fEZ7kNuYj7M1bpVELAN+QQ=\n",
-                     *         "createdAt": "2026-12-05T04:17:25.972Z"
+                     *         "root": "38KB03CtmZEYSSdjy2NT7SOXqfTBWRzdPdwF6dP0RW8=",
+                     *         "note": "attest.local/processing-record/rec-fc20c9\n4\n38KB03CtmZEYSSdjy2NT7SOXqfTBWRzdPdwF6dP0RW8=\n\n— attest.local/processing-record 4kao0UULhEzmLB5cv5nne7tLV7sXKY2ET6lFr2ZCzs03Y2Zx6RaiYRT1YVPIsLuZUKbu3KN+2E9kDz3LSq+Wj07Q/A8=\n",
+                     *         "createdAt": "2026-12-05T05:25:21.609Z"
                      *       }
                      *     ]
                      */
@@ -11051,9 +11118,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "size": 10,
-                     *       "root": "45R2+XCvsnZJvmksAUQ2qMtq39RRrM1OX8A2mTZJbFw=",
-                     *       "note": "attest.local/processing-record/rec-704353\n10\n45R2+XCvsnZJvmksAUQ2qMtq39RRrM1OX8A2mTZJbFw=\n\n— attest.local/processing-record ju94fxc/1Ck4y7tyoADAAA87uKyWs2n83LVfd3K/XpDIMixCfEJkiL4/KQQlvETsGV0+wy5929BULfnyu/V0Fj0SAQ4=\n",
-                     *       "createdAt": "2026-12-05T04:17:27.262Z"
+                     *       "root": "Yymh6wBVErMjPp63dnGZ8nFWbSNkv36LGTRZe9bu7M4=",
+                     *       "note": "attest.local/processing-record/rec-fc20c9\n10\nYymh6wBVErMjPp63dnGZ8nFWbSNkv36LGTRZe9bu7M4=\n\n— attest.local/processing-record 4kao0VJ/vEu2Jx390bGp24Gk3facbIE4DShy1qfS6nsoh+A2YCaSu5WpqHb8nMhUfPTYe5TRE7p++Q4XxXXj6vuoZgo=\n",
+                     *       "createdAt": "2026-12-05T05:25:22.967Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Checkpoint"];
@@ -11126,20 +11193,20 @@ export interface operations {
                     /**
                      * @example {
                      *       "index": 3,
-                     *       "leafHash": "0H/xEKFUCfhOYHk8SV5483tgjB3qrdm3KPVKxogpIMk=",
-                     *       "body": "{\"actor\":\"apiKey:01a2446b-ce3b-7007-a5f8-c10a3f1eb3ea\",\"at\":\"2026-12-05T04:17:22.059Z\",\"categories\":[\"contact\"],\"channel\":\"email\",\"commandId\":\"01a2446b-ced6-7001-8783-6dc9bfbab244\",\"consents\":[\"01a2446b-ceae-7003-a2b1-a2b7fe197f2b\"],\"correlationId\":\"01a2446b-ced4-7006-b227-90923030d86e\",\"eventId\":null,\"index\":3,\"kind\":\"decision\",\"legalBasis\":\"consent\",\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"api\",\"outcome\":\"allow\",\"purpose\":\"newsletter\",\"reasons\":[],\"subject\":\"psn_NE56f1ykS3b9hkBCxM6ujw\",\"tenant\":\"rec-704353\",\"v\":2}",
+                     *       "leafHash": "5n7cKFDtaUBUmVUK9oyjjFociV7Z4AngcqKEOZCqEjQ=",
+                     *       "body": "{\"actor\":\"apiKey:01a244a9-fe7a-7002-a9d6-07e69496dabf\",\"at\":\"2026-12-05T05:25:16.754Z\",\"categories\":[\"contact\"],\"channel\":\"email\",\"commandId\":\"01a244a9-ff36-7005-a620-8b4cde26d723\",\"consents\":[\"01a244a9-ff02-7005-83f2-0bfac3b0dce5\"],\"correlationId\":\"01a244a9-ff34-7007-bfc6-09635e2c344f\",\"eventId\":null,\"index\":3,\"kind\":\"decision\",\"legalBasis\":\"consent\",\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"api\",\"outcome\":\"allow\",\"purpose\":\"newsletter\",\"reasons\":[],\"subject\":\"psn_5PxyLjbDwb-5Zy3QqL7Ypw\",\"tenant\":\"rec-fc20c9\",\"v\":2}",
                      *       "record": {
-                     *         "actor": "apiKey:01a2446b-ce3b-7007-a5f8-c10a3f1eb3ea",
-                     *         "at": "2026-12-05T04:17:22.059Z",
+                     *         "actor": "apiKey:01a244a9-fe7a-7002-a9d6-07e69496dabf",
+                     *         "at": "2026-12-05T05:25:16.754Z",
                      *         "categories": [
                      *           "contact"
                      *         ],
                      *         "channel": "email",
-                     *         "commandId": "01a2446b-ced6-7001-8783-6dc9bfbab244",
+                     *         "commandId": "01a244a9-ff36-7005-a620-8b4cde26d723",
                      *         "consents": [
-                     *           "01a2446b-ceae-7003-a2b1-a2b7fe197f2b"
+                     *           "01a244a9-ff02-7005-83f2-0bfac3b0dce5"
                      *         ],
-                     *         "correlationId": "01a2446b-ced4-7006-b227-90923030d86e",
+                     *         "correlationId": "01a244a9-ff34-7007-bfc6-09635e2c344f",
                      *         "eventId": null,
                      *         "index": 3,
                      *         "kind": "decision",
@@ -11152,11 +11219,11 @@ export interface operations {
                      *         "outcome": "allow",
                      *         "purpose": "newsletter",
                      *         "reasons": [],
-                     *         "subject": "psn_NE56f1ykS3b9hkBCxM6ujw",
-                     *         "tenant": "rec-704353",
+                     *         "subject": "psn_5PxyLjbDwb-5Zy3QqL7Ypw",
+                     *         "tenant": "rec-fc20c9",
                      *         "v": 2
                      *       },
-                     *       "recordedAt": "2026-12-05T04:17:25.728Z",
+                     *       "recordedAt": "2026-12-05T05:25:21.347Z",
                      *       "purgedAt": null
                      *     }
                      */
@@ -11241,10 +11308,10 @@ export interface operations {
                      * @example {
                      *       "index": 0,
                      *       "size": 4,
-                     *       "leafHash": "hxjrpI/veSaPryFtSMD5K5q097FgBB0rKdV2nTQ8x88=",
+                     *       "leafHash": "dI6Hm2VZl1EonZLWneo2Zz2JL4RrXfBG/Am6GSryy34=",
                      *       "proof": [
-                     *         "PP5l6VmMr5viK1KXjv/xRrE/4dimfa26e0CG/uhXMMU=",
-                     *         "uFGgJ78YzDSJLHWmKJehyA89Torg8weeb2FWxfpBsdE="
+                     *         "zfHZy1Ejw2EcAOhK2EIWh0lv2jzdhe83Hs5tSbJuI4s=",
+                     *         "QrB2yi77pyKS5+do3o2jvouOGwSMUseigjr81Bft1T8="
                      *       ]
                      *     }
                      */
@@ -11330,7 +11397,7 @@ export interface operations {
                      *       "from": 4,
                      *       "to": 6,
                      *       "proof": [
-                     *         "36YMyYpdoyO8Ehq6vJZQHNqMuhtlRfrLkWkg74xallg="
+                     *         "UICcfLR7rbozCpfhqNq8zxQI5nJJsJF5gspgYF7F4qg="
                      *       ]
                      *     }
                      */
@@ -11419,17 +11486,17 @@ export interface operations {
                      * @example {
                      *       "records": [
                      *         {
-                     *           "actor": "apiKey:01a2446b-ce3b-7007-a5f8-c10a3f1eb3ea",
-                     *           "at": "2026-12-05T04:17:22.059Z",
+                     *           "actor": "apiKey:01a244a9-fe7a-7002-a9d6-07e69496dabf",
+                     *           "at": "2026-12-05T05:25:16.754Z",
                      *           "categories": [
                      *             "contact"
                      *           ],
                      *           "channel": "email",
-                     *           "commandId": "01a2446b-d01f-7000-907c-42e6393c0ca6",
+                     *           "commandId": "01a244aa-00c5-7003-b061-d002c609f977",
                      *           "consents": [
-                     *             "01a2446b-ceae-7003-a2b1-a2b7fe197f2b"
+                     *             "01a244a9-ff02-7005-83f2-0bfac3b0dce5"
                      *           ],
-                     *           "correlationId": "01a2446b-d01e-7002-b959-45698fbfec45",
+                     *           "correlationId": "01a244aa-00c3-7002-b542-b2a6c289a801",
                      *           "eventId": null,
                      *           "index": 4,
                      *           "kind": "decision",
@@ -11442,23 +11509,23 @@ export interface operations {
                      *           "outcome": "allow",
                      *           "purpose": "newsletter",
                      *           "reasons": [],
-                     *           "subject": "psn_NE56f1ykS3b9hkBCxM6ujw",
-                     *           "tenant": "rec-704353",
+                     *           "subject": "psn_5PxyLjbDwb-5Zy3QqL7Ypw",
+                     *           "tenant": "rec-fc20c9",
                      *           "v": 2,
-                     *           "leafHash": "AOykKs2GCd6SDwIJyGJSvN0E1y/zS6UzZsF8b7fGyxQ="
+                     *           "leafHash": "VwA5zZxbFpSat7s21+wiBYeK4UD02VHAfIsyrK0DVCg="
                      *         },
                      *         {
-                     *           "actor": "apiKey:01a2446b-ce3b-7007-a5f8-c10a3f1eb3ea",
-                     *           "at": "2026-12-05T04:17:22.059Z",
+                     *           "actor": "apiKey:01a244a9-fe7a-7002-a9d6-07e69496dabf",
+                     *           "at": "2026-12-05T05:25:16.754Z",
                      *           "categories": [
                      *             "contact"
                      *           ],
                      *           "channel": "email",
-                     *           "commandId": "01a2446b-ced6-7001-8783-6dc9bfbab244",
+                     *           "commandId": "01a244a9-ff36-7005-a620-8b4cde26d723",
                      *           "consents": [
-                     *             "01a2446b-ceae-7003-a2b1-a2b7fe197f2b"
+                     *             "01a244a9-ff02-7005-83f2-0bfac3b0dce5"
                      *           ],
-                     *           "correlationId": "01a2446b-ced4-7006-b227-90923030d86e",
+                     *           "correlationId": "01a244a9-ff34-7007-bfc6-09635e2c344f",
                      *           "eventId": null,
                      *           "index": 3,
                      *           "kind": "decision",
@@ -11471,13 +11538,13 @@ export interface operations {
                      *           "outcome": "allow",
                      *           "purpose": "newsletter",
                      *           "reasons": [],
-                     *           "subject": "psn_NE56f1ykS3b9hkBCxM6ujw",
-                     *           "tenant": "rec-704353",
+                     *           "subject": "psn_5PxyLjbDwb-5Zy3QqL7Ypw",
+                     *           "tenant": "rec-fc20c9",
                      *           "v": 2,
-                     *           "leafHash": "0H/xEKFUCfhOYHk8SV5483tgjB3qrdm3KPVKxogpIMk="
+                     *           "leafHash": "5n7cKFDtaUBUmVUK9oyjjFociV7Z4AngcqKEOZCqEjQ="
                      *         }
                      *       ],
-                     *       "next": "MjAyNi0xMi0wNVQwNDoxNzoyMi4wNTkwMDBafDM"
+                     *       "next": "MjAyNi0xMi0wNVQwNToyNToxNi43NTQwMDBafDM"
                      *     }
                      */
                     "application/json": components["schemas"]["ProcessingRecordPage"];
@@ -11652,13 +11719,13 @@ export interface operations {
                      *       "records": [
                      *         {
                      *           "index": 12,
-                     *           "at": "2026-12-05T04:17:22.059Z",
+                     *           "at": "2026-12-05T05:25:16.754Z",
                      *           "kind": "decision",
                      *           "outcome": "allow"
                      *         },
                      *         {
                      *           "index": 11,
-                     *           "at": "2026-12-05T04:17:22.059Z",
+                     *           "at": "2026-12-05T05:25:16.754Z",
                      *           "kind": "decision",
                      *           "outcome": "allow"
                      *         }
@@ -11732,14 +11799,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "tenantId": "dsr-0afabb",
-                     *       "origin": "attest.local/processing-record/dsr-0afabb",
+                     *       "tenantId": "dsr-856baa",
+                     *       "origin": "attest.local/processing-record/dsr-856baa",
                      *       "ok": true,
                      *       "size": 42,
                      *       "purged": 0,
                      *       "latestCheckpoint": {
                      *         "size": 40,
-                     *         "root": "DuZeOF/YL3mSkcqdT5npPWjc76q8R5/WZS6z2BQHSYk="
+                     *         "root": "VB0gztwnNdSwC/cftjxntdh/wSVh/W3nJ2FnxV9Ec88="
                      *       },
                      *       "checkpointsChecked": 2,
                      *       "uncovered": 2,
@@ -11808,46 +11875,46 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "runId": "01a2446b-d561-7003-bf92-00564f10bcc4",
+                     *         "runId": "01a244aa-0617-7004-bba0-639f6bd87271",
                      *         "trigger": "scheduled",
                      *         "requestedBy": null,
-                     *         "startedAt": "2026-12-05T04:17:27.381Z",
-                     *         "finishedAt": "2026-12-05T04:17:27.393Z",
+                     *         "startedAt": "2026-12-05T05:25:23.090Z",
+                     *         "finishedAt": "2026-12-05T05:25:23.095Z",
                      *         "problemCount": 0,
                      *         "report": {
                      *           "ok": true,
                      *           "size": 12,
-                     *           "origin": "attest.local/processing-record/rec-704353",
+                     *           "origin": "attest.local/processing-record/rec-fc20c9",
                      *           "purged": 0,
                      *           "pending": 0,
                      *           "problems": [],
-                     *           "tenantId": "rec-704353",
+                     *           "tenantId": "rec-fc20c9",
                      *           "uncovered": 0,
                      *           "latestCheckpoint": {
-                     *             "root": "dg6XL+3ePbckGU+BjyvV+OrtY6W6rE8oHLtZdmnAZu0=",
+                     *             "root": "Ah4iLtwRjMoSGrhM+7m9ugTnyhOqRfvsBt9hAwz5UuY=",
                      *             "size": 12
                      *           },
                      *           "checkpointsChecked": 6
                      *         }
                      *       },
                      *       {
-                     *         "runId": "01a2446b-d536-7005-a78b-f057ae270cee",
+                     *         "runId": "01a244aa-05f5-7003-9f3a-22bc737f15f8",
                      *         "trigger": "on-demand",
-                     *         "requestedBy": "apiKey:01a2446b-ce1d-7008-a140-2e6784fc56d8",
-                     *         "startedAt": "2026-12-05T04:17:22.059Z",
-                     *         "finishedAt": "2026-12-05T04:17:22.059Z",
+                     *         "requestedBy": "apiKey:01a244a9-fe60-7002-a0d2-82654594d6a5",
+                     *         "startedAt": "2026-12-05T05:25:16.754Z",
+                     *         "finishedAt": "2026-12-05T05:25:16.754Z",
                      *         "problemCount": 0,
                      *         "report": {
                      *           "ok": true,
                      *           "size": 12,
-                     *           "origin": "attest.local/processing-record/rec-704353",
+                     *           "origin": "attest.local/processing-record/rec-fc20c9",
                      *           "purged": 0,
                      *           "pending": 0,
                      *           "problems": [],
-                     *           "tenantId": "rec-704353",
+                     *           "tenantId": "rec-fc20c9",
                      *           "uncovered": 0,
                      *           "latestCheckpoint": {
-                     *             "root": "dg6XL+3ePbckGU+BjyvV+OrtY6W6rE8oHLtZdmnAZu0=",
+                     *             "root": "Ah4iLtwRjMoSGrhM+7m9ugTnyhOqRfvsBt9hAwz5UuY=",
                      *             "size": 12
                      *           },
                      *           "checkpointsChecked": 6
@@ -11922,21 +11989,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "runId": "01a2446b-d536-7005-a78b-f057ae270cee",
+                     *       "runId": "01a244aa-05f5-7003-9f3a-22bc737f15f8",
                      *       "trigger": "on-demand",
-                     *       "requestedBy": "apiKey:01a2446b-ce1d-7008-a140-2e6784fc56d8",
-                     *       "startedAt": "2026-12-05T04:17:22.059Z",
-                     *       "finishedAt": "2026-12-05T04:17:22.059Z",
+                     *       "requestedBy": "apiKey:01a244a9-fe60-7002-a0d2-82654594d6a5",
+                     *       "startedAt": "2026-12-05T05:25:16.754Z",
+                     *       "finishedAt": "2026-12-05T05:25:16.754Z",
                      *       "problemCount": 0,
                      *       "report": {
-                     *         "tenantId": "rec-704353",
-                     *         "origin": "attest.local/processing-record/rec-704353",
+                     *         "tenantId": "rec-fc20c9",
+                     *         "origin": "attest.local/processing-record/rec-fc20c9",
                      *         "ok": true,
                      *         "size": 12,
                      *         "purged": 0,
                      *         "latestCheckpoint": {
                      *           "size": 12,
-                     *           "root": "dg6XL+3ePbckGU+BjyvV+OrtY6W6rE8oHLtZdmnAZu0="
+                     *           "root": "Ah4iLtwRjMoSGrhM+7m9ugTnyhOqRfvsBt9hAwz5UuY="
                      *         },
                      *         "checkpointsChecked": 6,
                      *         "uncovered": 0,
@@ -12008,32 +12075,32 @@ export interface operations {
                     /**
                      * @example {
                      *       "format": "attest-processing-record-bundle/v1",
-                     *       "tenantId": "rec-704353",
-                     *       "origin": "attest.local/processing-record/rec-704353",
-                     *       "verifierKey": "attest.local/processing-record+8eef787f+AWkdtmvi7XnsYDlco2IAm5+1/1ShFGtfRDNSMvOmxrUB",
-                     *       "exportedAt": "2026-12-05T04:17:22.059Z",
+                     *       "tenantId": "rec-fc20c9",
+                     *       "origin": "attest.local/processing-record/rec-fc20c9",
+                     *       "verifierKey": "attest.local/processing-record+e246a8d1+AbvFmMTaYcCHHd2Z5apoCOzCtyTZ/ct22Q8VVBPXcvbj",
+                     *       "exportedAt": "2026-12-05T05:25:16.754Z",
                      *       "checkpoints": [
-                     *         "attest.local/processing-record/rec-704353\n1\nhxjrpI/veSaPryFtSMD5K5q097FgBB0rKdV2nTQ8x88=\n\n— attest.local/processing-record ju94fyGdesA6gVCCox5Cigko9wX4HfayyMPsmQCOcVttMgFlQYU85uQjLSoDJ31+02omS2d3czt/Ga7yDtGxCfBpAAw=\n",
-                     *         "attest.local/processing-record/rec-704353\n4\nGm15uR3BPvk3QktKq0cKI0F2kVAQxHHhjf+JysnFEbE=\n\n— attest.local/processing-record ju94fzvdi7JXJvtRavqTOK9bNT2g1SG8OQ4M01bgwQhz57kFkiGm+3OlZsbyCIicnSxd+fEZ7kNuYj7M1bpVELAN+QQ=\n"
+                     *         "attest.local/processing-record/rec-fc20c9\n1\ndI6Hm2VZl1EonZLWneo2Zz2JL4RrXfBG/Am6GSryy34=\n\n— attest.local/processing-record 4kao0Z9oV1FjEpyUHMO7DMbpC1maHwQ4m72Yv7rnEHmY0SuaG2OIlzLlqxVneQiNDt8R7YBXkuTSp1aCi8Kg/GrNKAQ=\n",
+                     *         "attest.local/processing-record/rec-fc20c9\n4\n38KB03CtmZEYSSdjy2NT7SOXqfTBWRzdPdwF6dP0RW8=\n\n— attest.local/processing-record 4kao0UULhEzmLB5cv5nne7tLV7sXKY2ET6lFr2ZCzs03Y2Zx6RaiYRT1YVPIsLuZUKbu3KN+2E9kDz3LSq+Wj07Q/A8=\n"
                      *       ],
                      *       "complete": false,
                      *       "entries": [
                      *         {
                      *           "index": 1,
-                     *           "leafHash": "PP5l6VmMr5viK1KXjv/xRrE/4dimfa26e0CG/uhXMMU=",
-                     *           "body": "{\"actor\":\"apiKey:01a2446b-ce3b-7007-a5f8-c10a3f1eb3ea\",\"at\":\"2026-12-05T04:17:22.059Z\",\"categories\":[\"profile.email\",\"profile.name\"],\"channel\":null,\"commandId\":\"01a2446b-ce8a-7001-b8b1-744bca92f861\",\"consents\":[],\"correlationId\":\"01a2446b-ce86-7000-b50a-046f2dfe1798\",\"eventId\":\"01a2446b-ce8b-7001-8104-00ea7f1e2478\",\"index\":1,\"kind\":\"collect\",\"legalBasis\":null,\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"interactive\",\"outcome\":null,\"purpose\":null,\"reasons\":[],\"subject\":\"psn_NE56f1ykS3b9hkBCxM6ujw\",\"tenant\":\"rec-704353\",\"v\":2}",
+                     *           "leafHash": "zfHZy1Ejw2EcAOhK2EIWh0lv2jzdhe83Hs5tSbJuI4s=",
+                     *           "body": "{\"actor\":\"apiKey:01a244a9-fe7a-7002-a9d6-07e69496dabf\",\"at\":\"2026-12-05T05:25:16.754Z\",\"categories\":[\"profile.email\",\"profile.name\"],\"channel\":null,\"commandId\":\"01a244a9-fed1-7001-8bca-2d1d79e9f20a\",\"consents\":[],\"correlationId\":\"01a244a9-fecd-7004-8f0e-e181ca8553f2\",\"eventId\":\"01a244a9-fed4-7005-8da8-03b3cfe373ae\",\"index\":1,\"kind\":\"collect\",\"legalBasis\":null,\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"interactive\",\"outcome\":null,\"purpose\":null,\"reasons\":[],\"subject\":\"psn_5PxyLjbDwb-5Zy3QqL7Ypw\",\"tenant\":\"rec-fc20c9\",\"v\":2}",
                      *           "proof": [
-                     *             "hxjrpI/veSaPryFtSMD5K5q097FgBB0rKdV2nTQ8x88=",
-                     *             "uFGgJ78YzDSJLHWmKJehyA89Torg8weeb2FWxfpBsdE="
+                     *             "dI6Hm2VZl1EonZLWneo2Zz2JL4RrXfBG/Am6GSryy34=",
+                     *             "QrB2yi77pyKS5+do3o2jvouOGwSMUseigjr81Bft1T8="
                      *           ]
                      *         },
                      *         {
                      *           "index": 2,
-                     *           "leafHash": "BOUyuqVjXtvjyC6INlfajU2NvfoaJSSJ4HFgt9PZv0U=",
-                     *           "body": "{\"actor\":\"apiKey:01a2446b-ce3b-7007-a5f8-c10a3f1eb3ea\",\"at\":\"2026-12-05T04:17:22.059Z\",\"categories\":[\"consent\"],\"channel\":\"email\",\"commandId\":\"01a2446b-cea9-7007-9c2e-8cdd1b50fdee\",\"consents\":[],\"correlationId\":\"01a2446b-cea7-7004-abe6-17956e39f10d\",\"eventId\":\"01a2446b-ceaf-7001-b7d3-821ff32f49fc\",\"index\":2,\"kind\":\"collect\",\"legalBasis\":\"consent\",\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"interactive\",\"outcome\":null,\"purpose\":\"newsletter\",\"reasons\":[],\"subject\":\"psn_NE56f1ykS3b9hkBCxM6ujw\",\"tenant\":\"rec-704353\",\"v\":2}",
+                     *           "leafHash": "72JNWiKKw5gnE3yaJmPKlTTwo/EYrOIMcl+hn9NCfuU=",
+                     *           "body": "{\"actor\":\"apiKey:01a244a9-fe7a-7002-a9d6-07e69496dabf\",\"at\":\"2026-12-05T05:25:16.754Z\",\"categories\":[\"consent\"],\"channel\":\"email\",\"commandId\":\"01a244a9-fefd-7000-a1ed-069e40127550\",\"consents\":[],\"correlationId\":\"01a244a9-fefa-7001-ae0b-b77e1a1165e2\",\"eventId\":\"01a244a9-ff03-7007-862d-344137f3f626\",\"index\":2,\"kind\":\"collect\",\"legalBasis\":\"consent\",\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"interactive\",\"outcome\":null,\"purpose\":\"newsletter\",\"reasons\":[],\"subject\":\"psn_5PxyLjbDwb-5Zy3QqL7Ypw\",\"tenant\":\"rec-fc20c9\",\"v\":2}",
                      *           "proof": [
-                     *             "0H/xEKFUCfhOYHk8SV5483tgjB3qrdm3KPVKxogpIMk=",
-                     *             "o1ETjpLiZVXFptkaVrOWG8W9x7YIRhodMw5BEJ+RHoY="
+                     *             "5n7cKFDtaUBUmVUK9oyjjFociV7Z4AngcqKEOZCqEjQ=",
+                     *             "YmJSQIHHnE2LMgcRojHuS7U11yPBZ4laaSZbBrsWMcs="
                      *           ]
                      *         }
                      *       ],
@@ -12042,16 +12109,16 @@ export interface operations {
                      *           "from": 1,
                      *           "to": 14,
                      *           "proof": [
-                     *             "PP5l6VmMr5viK1KXjv/xRrE/4dimfa26e0CG/uhXMMU=",
-                     *             "uFGgJ78YzDSJLHWmKJehyA89Torg8weeb2FWxfpBsdE="
+                     *             "zfHZy1Ejw2EcAOhK2EIWh0lv2jzdhe83Hs5tSbJuI4s=",
+                     *             "QrB2yi77pyKS5+do3o2jvouOGwSMUseigjr81Bft1T8="
                      *           ]
                      *         },
                      *         {
                      *           "from": 4,
                      *           "to": 14,
                      *           "proof": [
-                     *             "dS4Sh5eDcAQqCRyNr1jZtzVcqjxCeSnFGahGBWAJDRY=",
-                     *             "Ezw2sUXhljSUxqZxeWkOasEGUxU8mdcCTghJzpDY4Aw="
+                     *             "amvQe+OAL1/ooBkbsOpYOwwPMx/AwyDYjn+lERPnFuA=",
+                     *             "htCGHjGEZ8yV6m3qO5K8jY2jEWcqwHJbGiqG8pEAGJQ="
                      *           ]
                      *         }
                      *       ]
@@ -12125,10 +12192,10 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "holdId": "01a2446b-d7ca-7002-b83b-656e35a288a6",
+                     *         "holdId": "01a244aa-08a4-7001-8fff-8e387ebe5de1",
                      *         "reason": "Litigation 2026-117: preserve all records",
-                     *         "placedBy": "apiKey:01a2446b-ce1d-7008-a140-2e6784fc56d8",
-                     *         "placedAt": "2026-12-05T04:17:22.059Z",
+                     *         "placedBy": "apiKey:01a244a9-fe60-7002-a0d2-82654594d6a5",
+                     *         "placedAt": "2026-12-05T05:25:16.754Z",
                      *         "releasedBy": null,
                      *         "releasedAt": null
                      *       }
@@ -12196,10 +12263,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "holdId": "01a2446b-d7ca-7002-b83b-656e35a288a6",
+                     *       "holdId": "01a244aa-08a4-7001-8fff-8e387ebe5de1",
                      *       "reason": "Litigation 2026-117: preserve all records",
-                     *       "placedBy": "apiKey:01a2446b-ce1d-7008-a140-2e6784fc56d8",
-                     *       "placedAt": "2026-12-05T04:17:22.059Z",
+                     *       "placedBy": "apiKey:01a244a9-fe60-7002-a0d2-82654594d6a5",
+                     *       "placedAt": "2026-12-05T05:25:16.754Z",
                      *       "releasedBy": null,
                      *       "releasedAt": null
                      *     }
@@ -12273,12 +12340,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "holdId": "01a2446b-d7ca-7002-b83b-656e35a288a6",
+                     *       "holdId": "01a244aa-08a4-7001-8fff-8e387ebe5de1",
                      *       "reason": "Litigation 2026-117: preserve all records",
-                     *       "placedBy": "apiKey:01a2446b-ce1d-7008-a140-2e6784fc56d8",
-                     *       "placedAt": "2026-12-05T04:17:22.059Z",
-                     *       "releasedBy": "apiKey:01a2446b-ce1d-7008-a140-2e6784fc56d8",
-                     *       "releasedAt": "2026-12-05T04:17:22.059Z"
+                     *       "placedBy": "apiKey:01a244a9-fe60-7002-a0d2-82654594d6a5",
+                     *       "placedAt": "2026-12-05T05:25:16.754Z",
+                     *       "releasedBy": "apiKey:01a244a9-fe60-7002-a0d2-82654594d6a5",
+                     *       "releasedAt": "2026-12-05T05:25:16.754Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ProcessingRecordLegalHold"];
@@ -12358,7 +12425,7 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "activityId": "01a2446b-d7e4-7000-8209-11f855a4404a",
+                     *         "activityId": "01a244aa-08c0-7006-9beb-d51090d11e0c",
                      *         "version": 2,
                      *         "activity": {
                      *           "name": "Newsletter",
@@ -12396,12 +12463,12 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a2446b-ce1d-7008-a140-2e6784fc56d8",
-                     *         "recordedAt": "2026-12-05T04:17:22.059Z",
+                     *         "recordedBy": "apiKey:01a244a9-fe60-7002-a0d2-82654594d6a5",
+                     *         "recordedAt": "2026-12-05T05:25:16.754Z",
                      *         "assessmentRequired": true
                      *       },
                      *       {
-                     *         "activityId": "01a2446b-d810-7004-9da6-02e732d80d24",
+                     *         "activityId": "01a244aa-08fa-7000-bc8b-923cce10db98",
                      *         "version": 1,
                      *         "activity": {
                      *           "name": "=HYPERLINK(\"http://x\")<script>",
@@ -12434,8 +12501,8 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a2446b-ce1d-7008-a140-2e6784fc56d8",
-                     *         "recordedAt": "2026-12-05T04:17:22.059Z",
+                     *         "recordedBy": "apiKey:01a244a9-fe60-7002-a0d2-82654594d6a5",
+                     *         "recordedAt": "2026-12-05T05:25:16.754Z",
                      *         "assessmentRequired": false
                      *       }
                      *     ]
@@ -12502,7 +12569,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "activityId": "01a2446b-d7e4-7000-8209-11f855a4404a",
+                     *       "activityId": "01a244aa-08c0-7006-9beb-d51090d11e0c",
                      *       "version": 1,
                      *       "activity": {
                      *         "name": "Newsletter",
@@ -12535,8 +12602,8 @@ export interface operations {
                      *         ],
                      *         "automatedDecisionMaking": false
                      *       },
-                     *       "recordedBy": "apiKey:01a2446b-ce1d-7008-a140-2e6784fc56d8",
-                     *       "recordedAt": "2026-12-05T04:17:22.059Z",
+                     *       "recordedBy": "apiKey:01a244a9-fe60-7002-a0d2-82654594d6a5",
+                     *       "recordedAt": "2026-12-05T05:25:16.754Z",
                      *       "assessmentRequired": false
                      *     }
                      */
@@ -12608,7 +12675,7 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "activityId": "01a2446b-d7e4-7000-8209-11f855a4404a",
+                     *         "activityId": "01a244aa-08c0-7006-9beb-d51090d11e0c",
                      *         "version": 2,
                      *         "activity": {
                      *           "name": "Newsletter",
@@ -12646,12 +12713,12 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a2446b-ce1d-7008-a140-2e6784fc56d8",
-                     *         "recordedAt": "2026-12-05T04:17:22.059Z",
+                     *         "recordedBy": "apiKey:01a244a9-fe60-7002-a0d2-82654594d6a5",
+                     *         "recordedAt": "2026-12-05T05:25:16.754Z",
                      *         "assessmentRequired": true
                      *       },
                      *       {
-                     *         "activityId": "01a2446b-d810-7004-9da6-02e732d80d24",
+                     *         "activityId": "01a244aa-08fa-7000-bc8b-923cce10db98",
                      *         "version": 1,
                      *         "activity": {
                      *           "name": "=HYPERLINK(\"http://x\")<script>",
@@ -12684,8 +12751,8 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a2446b-ce1d-7008-a140-2e6784fc56d8",
-                     *         "recordedAt": "2026-12-05T04:17:22.059Z",
+                     *         "recordedBy": "apiKey:01a244a9-fe60-7002-a0d2-82654594d6a5",
+                     *         "recordedAt": "2026-12-05T05:25:16.754Z",
                      *         "assessmentRequired": false
                      *       }
                      *     ]
@@ -12748,8 +12815,8 @@ export interface operations {
                 content: {
                     /**
                      * @example activityId,version,name,controller,dataProtectionOfficer,purposes,legalBasis,dataSubjectCategories,dataCategories,recipients,transfers,erasureTimeLimit,securityMeasures,sensitiveData,automatedDecisionMaking,entrustedProcessing,providedToOthers,publicDisclosure,assessmentRequired,recordedBy,recordedAt
-                     *     01a2446b-d7e4-7000-8209-11f855a4404a,2,Newsletter,Shop Ltd (privacy@shop.example),dpo@shop.example,newsletter,consent,customers,contact,mail service provider,US: SCC 2021/914,2 years after the last contact,per-subject encryption,false,false,false,false,false,true,apiKey:01a2446b-ce1d-7008-a140-2e6784fc56d8,2026-12-05T04:17:22.059Z
-                     *     01a2446b-d810-7004-9da6-02e732d80d24,1,"'=HYPERLINK(""http://x"")<script>",Shop Ltd (privacy@shop.example),dpo@shop.example,newsletter,consent,customers,contact,mail service provider,,2 years after the last contact,per-subject encryption,false,false,false,false,false,false,apiKey:01a2446b-ce1d-7008-a140-2e6784fc56d8,2026-12-05T04:17:22.059Z
+                     *     01a244aa-08c0-7006-9beb-d51090d11e0c,2,Newsletter,Shop Ltd (privacy@shop.example),dpo@shop.example,newsletter,consent,customers,contact,mail service provider,US: SCC 2021/914,2 years after the last contact,per-subject encryption,false,false,false,false,false,true,apiKey:01a244a9-fe60-7002-a0d2-82654594d6a5,2026-12-05T05:25:16.754Z
+                     *     01a244aa-08fa-7000-bc8b-923cce10db98,1,"'=HYPERLINK(""http://x"")<script>",Shop Ltd (privacy@shop.example),dpo@shop.example,newsletter,consent,customers,contact,mail service provider,,2 years after the last contact,per-subject encryption,false,false,false,false,false,false,apiKey:01a244a9-fe60-7002-a0d2-82654594d6a5,2026-12-05T05:25:16.754Z
                      */
                     "text/csv": string;
                 };
@@ -12814,7 +12881,7 @@ export interface operations {
                 content: {
                     /**
                      * @example <!doctype html>
-                     *     <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Register of processing activities — rec-704353</title>
+                     *     <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Register of processing activities — rec-fc20c9</title>
                      *     <style>
                      *     body{font:14px/1.45 system-ui,"Noto Sans CJK SC","PingFang SC",sans-serif;margin:2em auto;max-width:52em;padding:0 1em;color:#111}
                      *     h1{font-size:1.6em}h2{font-size:1.2em;margin:1.6em 0 .4em;border-bottom:1px solid #ccc;padding-bottom:.2em}
@@ -12824,7 +12891,7 @@ export interface operations {
                      *     </style>
                      *     </head><body>
                      *     <h1>Register of processing activities</h1>
-                     *     <p class="meta">rec-704353 · generated December 5, 2026 at 4:17 AM (Coordinated Universal Time) · GDPR Art. 30(1), PIPL Art. 55–56 · 2 activities (current versions)</p>
+                     *     <p class="meta">rec-fc20c9 · generated December 5, 2026 at 5:25 AM (Coordinated Universal Time) · GDPR Art. 30(1), PIPL Art. 55–56 · 2 activities (current versions)</p>
                      *     …
                      */
                     "text/html": string;
@@ -12891,7 +12958,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "activityId": "01a2446b-d7e4-7000-8209-11f855a4404a",
+                     *       "activityId": "01a244aa-08c0-7006-9beb-d51090d11e0c",
                      *       "version": 2,
                      *       "activity": {
                      *         "name": "Newsletter",
@@ -12929,8 +12996,8 @@ export interface operations {
                      *         ],
                      *         "automatedDecisionMaking": false
                      *       },
-                     *       "recordedBy": "apiKey:01a2446b-ce1d-7008-a140-2e6784fc56d8",
-                     *       "recordedAt": "2026-12-05T04:17:22.059Z",
+                     *       "recordedBy": "apiKey:01a244a9-fe60-7002-a0d2-82654594d6a5",
+                     *       "recordedAt": "2026-12-05T05:25:16.754Z",
                      *       "assessmentRequired": true
                      *     }
                      */
@@ -13013,7 +13080,7 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "activityId": "01a2446b-d7e4-7000-8209-11f855a4404a",
+                     *         "activityId": "01a244aa-08c0-7006-9beb-d51090d11e0c",
                      *         "version": 1,
                      *         "activity": {
                      *           "name": "Newsletter",
@@ -13046,12 +13113,12 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a2446b-ce1d-7008-a140-2e6784fc56d8",
-                     *         "recordedAt": "2026-12-05T04:17:22.059Z",
+                     *         "recordedBy": "apiKey:01a244a9-fe60-7002-a0d2-82654594d6a5",
+                     *         "recordedAt": "2026-12-05T05:25:16.754Z",
                      *         "assessmentRequired": false
                      *       },
                      *       {
-                     *         "activityId": "01a2446b-d7e4-7000-8209-11f855a4404a",
+                     *         "activityId": "01a244aa-08c0-7006-9beb-d51090d11e0c",
                      *         "version": 2,
                      *         "activity": {
                      *           "name": "Newsletter",
@@ -13089,8 +13156,8 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a2446b-ce1d-7008-a140-2e6784fc56d8",
-                     *         "recordedAt": "2026-12-05T04:17:22.059Z",
+                     *         "recordedBy": "apiKey:01a244a9-fe60-7002-a0d2-82654594d6a5",
+                     *         "recordedAt": "2026-12-05T05:25:16.754Z",
                      *         "assessmentRequired": true
                      *       }
                      *     ]
@@ -13183,13 +13250,13 @@ export interface operations {
                      *         "assessedOn": "2026-12-05",
                      *         "conclusion": "acceptable-with-measures",
                      *         "activityIds": [
-                     *           "01a2446b-d7e4-7000-8209-11f855a4404a"
+                     *           "01a244aa-08c0-7006-9beb-d51090d11e0c"
                      *         ],
                      *         "impactOnRights": "Low",
                      *         "lawfulnessAndNecessity": "Consent; transfer needed for the mail provider",
-                     *         "assessmentId": "01a2446b-d850-7000-bd62-ba40e53c246f",
-                     *         "recordedBy": "apiKey:01a2446b-ce1d-7008-a140-2e6784fc56d8",
-                     *         "recordedAt": "2026-12-05T04:17:22.059Z"
+                     *         "assessmentId": "01a244aa-0942-7003-b6af-591be5a9d211",
+                     *         "recordedBy": "apiKey:01a244a9-fe60-7002-a0d2-82654594d6a5",
+                     *         "recordedAt": "2026-12-05T05:25:16.754Z"
                      *       }
                      *     ]
                      */
@@ -13255,9 +13322,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "assessmentId": "01a2446b-d850-7000-bd62-ba40e53c246f",
+                     *       "assessmentId": "01a244aa-0942-7003-b6af-591be5a9d211",
                      *       "activityIds": [
-                     *         "01a2446b-d7e4-7000-8209-11f855a4404a"
+                     *         "01a244aa-08c0-7006-9beb-d51090d11e0c"
                      *       ],
                      *       "assessedOn": "2026-12-05",
                      *       "assessor": "privacy team",
@@ -13341,10 +13408,10 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "incidentId": "01a2446b-d86f-7001-96fe-439883220a74",
+                     *         "incidentId": "01a244aa-0969-7001-bcce-76d3d75b343e",
                      *         "report": {
                      *           "kind": "leak",
-                     *           "awareAt": "2026-12-01T20:17:22.059Z",
+                     *           "awareAt": "2026-12-01T21:25:16.754Z",
                      *           "occurredAt": null,
                      *           "description": "Export file left on a shared drive",
                      *           "dataCategories": [
@@ -13353,30 +13420,30 @@ export interface operations {
                      *           "likelyConsequences": "Phishing",
                      *           "affectedSubjectsEstimate": 120
                      *         },
-                     *         "reportedBy": "apiKey:01a2446b-ce1d-7008-a140-2e6784fc56d8",
-                     *         "reportedAt": "2026-12-05T04:17:22.059Z",
-                     *         "authorityDeadline": "2026-12-04T20:17:22.059Z",
-                     *         "authorityNotifiedAt": "2026-12-05T04:17:22.059Z",
+                     *         "reportedBy": "apiKey:01a244a9-fe60-7002-a0d2-82654594d6a5",
+                     *         "reportedAt": "2026-12-05T05:25:16.754Z",
+                     *         "authorityDeadline": "2026-12-04T21:25:16.754Z",
+                     *         "authorityNotifiedAt": "2026-12-05T05:25:16.754Z",
                      *         "notifiedWithinDeadline": false,
                      *         "overdue": false,
                      *         "subjectsNotifiedAt": null,
                      *         "remedies": [
                      *           {
-                     *             "at": "2026-12-05T04:17:22.059Z",
+                     *             "at": "2026-12-05T05:25:16.754Z",
                      *             "description": "Drive permissions fixed"
                      *           }
                      *         ],
-                     *         "closedAt": "2026-12-05T04:17:22.059Z",
+                     *         "closedAt": "2026-12-05T05:25:16.754Z",
                      *         "updates": [
                      *           {
-                     *             "at": "2026-12-05T04:17:22.059Z",
+                     *             "at": "2026-12-05T05:25:16.754Z",
                      *             "type": "authority-notified",
                      *             "authority": "DPA",
                      *             "reference": "DPA-2026-1",
                      *             "delayReason": "Scope unknown until forensics"
                      *           },
                      *           {
-                     *             "at": "2026-12-05T04:17:22.059Z",
+                     *             "at": "2026-12-05T05:25:16.754Z",
                      *             "type": "remedy",
                      *             "description": "Drive permissions fixed"
                      *           }
@@ -13446,10 +13513,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "incidentId": "01a2446b-d86f-7001-96fe-439883220a74",
+                     *       "incidentId": "01a244aa-0969-7001-bcce-76d3d75b343e",
                      *       "report": {
                      *         "kind": "leak",
-                     *         "awareAt": "2026-12-01T20:17:22.059Z",
+                     *         "awareAt": "2026-12-01T21:25:16.754Z",
                      *         "occurredAt": null,
                      *         "description": "Export file left on a shared drive",
                      *         "dataCategories": [
@@ -13458,9 +13525,9 @@ export interface operations {
                      *         "likelyConsequences": "Phishing",
                      *         "affectedSubjectsEstimate": 120
                      *       },
-                     *       "reportedBy": "apiKey:01a2446b-ce1d-7008-a140-2e6784fc56d8",
-                     *       "reportedAt": "2026-12-05T04:17:22.059Z",
-                     *       "authorityDeadline": "2026-12-04T20:17:22.059Z",
+                     *       "reportedBy": "apiKey:01a244a9-fe60-7002-a0d2-82654594d6a5",
+                     *       "reportedAt": "2026-12-05T05:25:16.754Z",
+                     *       "authorityDeadline": "2026-12-04T21:25:16.754Z",
                      *       "authorityNotifiedAt": null,
                      *       "notifiedWithinDeadline": null,
                      *       "overdue": true,
@@ -13539,10 +13606,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "incidentId": "01a2446b-d86f-7001-96fe-439883220a74",
+                     *       "incidentId": "01a244aa-0969-7001-bcce-76d3d75b343e",
                      *       "report": {
                      *         "kind": "leak",
-                     *         "awareAt": "2026-12-01T20:17:22.059Z",
+                     *         "awareAt": "2026-12-01T21:25:16.754Z",
                      *         "occurredAt": null,
                      *         "description": "Export file left on a shared drive",
                      *         "dataCategories": [
@@ -13551,30 +13618,30 @@ export interface operations {
                      *         "likelyConsequences": "Phishing",
                      *         "affectedSubjectsEstimate": 120
                      *       },
-                     *       "reportedBy": "apiKey:01a2446b-ce1d-7008-a140-2e6784fc56d8",
-                     *       "reportedAt": "2026-12-05T04:17:22.059Z",
-                     *       "authorityDeadline": "2026-12-04T20:17:22.059Z",
-                     *       "authorityNotifiedAt": "2026-12-05T04:17:22.059Z",
+                     *       "reportedBy": "apiKey:01a244a9-fe60-7002-a0d2-82654594d6a5",
+                     *       "reportedAt": "2026-12-05T05:25:16.754Z",
+                     *       "authorityDeadline": "2026-12-04T21:25:16.754Z",
+                     *       "authorityNotifiedAt": "2026-12-05T05:25:16.754Z",
                      *       "notifiedWithinDeadline": false,
                      *       "overdue": false,
                      *       "subjectsNotifiedAt": null,
                      *       "remedies": [
                      *         {
-                     *           "at": "2026-12-05T04:17:22.059Z",
+                     *           "at": "2026-12-05T05:25:16.754Z",
                      *           "description": "Drive permissions fixed"
                      *         }
                      *       ],
-                     *       "closedAt": "2026-12-05T04:17:22.059Z",
+                     *       "closedAt": "2026-12-05T05:25:16.754Z",
                      *       "updates": [
                      *         {
-                     *           "at": "2026-12-05T04:17:22.059Z",
+                     *           "at": "2026-12-05T05:25:16.754Z",
                      *           "type": "authority-notified",
                      *           "authority": "DPA",
                      *           "reference": "DPA-2026-1",
                      *           "delayReason": "Scope unknown until forensics"
                      *         },
                      *         {
-                     *           "at": "2026-12-05T04:17:22.059Z",
+                     *           "at": "2026-12-05T05:25:16.754Z",
                      *           "type": "remedy",
                      *           "description": "Drive permissions fixed"
                      *         }
@@ -13663,10 +13730,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "incidentId": "01a2446b-d86f-7001-96fe-439883220a74",
+                     *       "incidentId": "01a244aa-0969-7001-bcce-76d3d75b343e",
                      *       "report": {
                      *         "kind": "leak",
-                     *         "awareAt": "2026-12-01T20:17:22.059Z",
+                     *         "awareAt": "2026-12-01T21:25:16.754Z",
                      *         "occurredAt": null,
                      *         "description": "Export file left on a shared drive",
                      *         "dataCategories": [
@@ -13675,30 +13742,30 @@ export interface operations {
                      *         "likelyConsequences": "Phishing",
                      *         "affectedSubjectsEstimate": 120
                      *       },
-                     *       "reportedBy": "apiKey:01a2446b-ce1d-7008-a140-2e6784fc56d8",
-                     *       "reportedAt": "2026-12-05T04:17:22.059Z",
-                     *       "authorityDeadline": "2026-12-04T20:17:22.059Z",
-                     *       "authorityNotifiedAt": "2026-12-05T04:17:22.059Z",
+                     *       "reportedBy": "apiKey:01a244a9-fe60-7002-a0d2-82654594d6a5",
+                     *       "reportedAt": "2026-12-05T05:25:16.754Z",
+                     *       "authorityDeadline": "2026-12-04T21:25:16.754Z",
+                     *       "authorityNotifiedAt": "2026-12-05T05:25:16.754Z",
                      *       "notifiedWithinDeadline": false,
                      *       "overdue": false,
                      *       "subjectsNotifiedAt": null,
                      *       "remedies": [
                      *         {
-                     *           "at": "2026-12-05T04:17:22.059Z",
+                     *           "at": "2026-12-05T05:25:16.754Z",
                      *           "description": "Drive permissions fixed"
                      *         }
                      *       ],
-                     *       "closedAt": "2026-12-05T04:17:22.059Z",
+                     *       "closedAt": "2026-12-05T05:25:16.754Z",
                      *       "updates": [
                      *         {
-                     *           "at": "2026-12-05T04:17:22.059Z",
+                     *           "at": "2026-12-05T05:25:16.754Z",
                      *           "type": "authority-notified",
                      *           "authority": "DPA",
                      *           "reference": "DPA-2026-1",
                      *           "delayReason": "Scope unknown until forensics"
                      *         },
                      *         {
-                     *           "at": "2026-12-05T04:17:22.059Z",
+                     *           "at": "2026-12-05T05:25:16.754Z",
                      *           "type": "remedy",
                      *           "description": "Drive permissions fixed"
                      *         }
@@ -13809,11 +13876,11 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "requestId": "01a2446c-aff8-7007-9e54-98f2b6973056",
-                     *         "tenantId": "dsr-0afabb",
-                     *         "customerId": "01a2446c-9db9-7000-8db4-629438e4d9fc",
+                     *         "requestId": "01a244a9-a743-7005-b1b9-da3f30f7a55d",
+                     *         "tenantId": "dsr-856baa",
+                     *         "customerId": "01a244a9-a616-7004-9258-0ace12d1a297",
                      *         "requestType": "access",
-                     *         "channel": "phone",
+                     *         "channel": "letter",
                      *         "relation": "self",
                      *         "scope": {
                      *           "fields": [],
@@ -13824,26 +13891,25 @@ export interface operations {
                      *         "verificationMethod": null,
                      *         "handler": null,
                      *         "escalations": [],
-                     *         "receivedAt": "2026-11-23T10:16:00.000Z",
-                     *         "dueOn": "2026-12-23",
-                     *         "maxExtendedDueOn": "2027-02-23",
-                     *         "extensionNoticeBy": "2026-12-23",
+                     *         "receivedAt": "2026-11-20T08:00:00.000Z",
+                     *         "dueOn": "2026-12-20",
+                     *         "maxExtendedDueOn": "2027-02-20",
+                     *         "extensionNoticeBy": "2026-12-20",
                      *         "extension": null,
                      *         "urgency": "on-track",
                      *         "outcome": null,
                      *         "rejection": null,
                      *         "closedAt": null,
                      *         "duplicates": [
-                     *           "01a2446c-9e98-7005-9f96-09fdf0624bd9",
-                     *           "01a2446c-9e57-7001-a2b9-8741d66a40d3"
+                     *           "01a244a9-a6e6-7005-8c6a-912997c12950"
                      *         ]
                      *       },
                      *       {
-                     *         "requestId": "01a2446c-b012-7007-a775-9c7a880abcf7",
-                     *         "tenantId": "dsr-0afabb",
-                     *         "customerId": "01a2446c-9db9-7000-8db4-629438e4d9fc",
+                     *         "requestId": "01a244a9-a6e6-7005-8c6a-912997c12950",
+                     *         "tenantId": "dsr-856baa",
+                     *         "customerId": "01a244a9-a616-7004-9258-0ace12d1a297",
                      *         "requestType": "access",
-                     *         "channel": "phone",
+                     *         "channel": "web",
                      *         "relation": "self",
                      *         "scope": {
                      *           "fields": [],
@@ -13854,7 +13920,7 @@ export interface operations {
                      *         "verificationMethod": null,
                      *         "handler": null,
                      *         "escalations": [],
-                     *         "receivedAt": "2026-11-23T10:16:00.000Z",
+                     *         "receivedAt": "2026-11-23T10:00:00.000Z",
                      *         "dueOn": "2026-12-23",
                      *         "maxExtendedDueOn": "2027-02-23",
                      *         "extensionNoticeBy": "2026-12-23",
@@ -13864,8 +13930,7 @@ export interface operations {
                      *         "rejection": null,
                      *         "closedAt": null,
                      *         "duplicates": [
-                     *           "01a2446c-9e98-7005-9f96-09fdf0624bd9",
-                     *           "01a2446c-9e57-7001-a2b9-8741d66a40d3"
+                     *           "01a244a9-a743-7005-b1b9-da3f30f7a55d"
                      *         ]
                      *       }
                      *     ]
@@ -13941,9 +14006,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a2446c-9f92-7004-88c4-cd21c19f8f6d",
-                     *       "tenantId": "dsr-0afabb",
-                     *       "customerId": "01a2446c-9db9-7000-8db4-629438e4d9fc",
+                     *       "requestId": "01a244a9-a871-7002-ad9b-29cd82fbf9f9",
+                     *       "tenantId": "dsr-856baa",
+                     *       "customerId": "01a244a9-a616-7004-9258-0ace12d1a297",
                      *       "requestType": "access",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -13966,8 +14031,8 @@ export interface operations {
                      *       "rejection": null,
                      *       "closedAt": null,
                      *       "duplicates": [
-                     *         "01a2446c-9e98-7005-9f96-09fdf0624bd9",
-                     *         "01a2446c-9e57-7001-a2b9-8741d66a40d3"
+                     *         "01a244a9-a743-7005-b1b9-da3f30f7a55d",
+                     *         "01a244a9-a6e6-7005-8c6a-912997c12950"
                      *       ]
                      *     }
                      */
@@ -14050,7 +14115,7 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "jobId": "01a2446c-b25e-7006-b25f-495c88fd2b62",
+                     *         "jobId": "01a244a9-bfe6-7002-a1b3-55e690fd3b5a",
                      *         "action": {
                      *           "kind": "assign",
                      *           "handler": "user:bulk-handler"
@@ -14060,7 +14125,7 @@ export interface operations {
                      *           "channel": "in-person"
                      *         },
                      *         "excluded": [],
-                     *         "createdBy": "apiKey:01a2446c-9d26-7007-b9fd-a17e7cc3b5f7",
+                     *         "createdBy": "apiKey:01a244a9-a551-7004-bf94-c123ee6fc48c",
                      *         "createdAt": "2026-11-23T10:16:00.000Z",
                      *         "finishedAt": "2026-11-23T10:16:00.000Z",
                      *         "total": 12,
@@ -14070,7 +14135,7 @@ export interface operations {
                      *         "failures": []
                      *       },
                      *       {
-                     *         "jobId": "01a2446c-b1d3-7003-9ee7-d61c1c2b19a2",
+                     *         "jobId": "01a244a9-bf7c-7000-8606-ab9595e11e09",
                      *         "action": {
                      *           "kind": "reject",
                      *           "reasons": [
@@ -14082,10 +14147,10 @@ export interface operations {
                      *           "channel": "in-person"
                      *         },
                      *         "excluded": [
-                     *           "01a2446c-b0f2-7004-bef8-c01115c1c03d",
-                     *           "01a2446c-b156-7007-9a71-c67da953085c"
+                     *           "01a244a9-be8f-7000-a9f7-1a3a68d68ccd",
+                     *           "01a244a9-bef2-7001-9d82-cd2b9b72c27b"
                      *         ],
-                     *         "createdBy": "apiKey:01a2446c-9d26-7007-b9fd-a17e7cc3b5f7",
+                     *         "createdBy": "apiKey:01a244a9-a551-7004-bf94-c123ee6fc48c",
                      *         "createdAt": "2026-11-23T10:16:00.000Z",
                      *         "finishedAt": "2026-11-23T10:16:00.000Z",
                      *         "total": 10,
@@ -14167,7 +14232,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "jobId": "01a2446c-b1d3-7003-9ee7-d61c1c2b19a2",
+                     *       "jobId": "01a244a9-bf7c-7000-8606-ab9595e11e09",
                      *       "action": {
                      *         "kind": "reject",
                      *         "reasons": [
@@ -14179,10 +14244,10 @@ export interface operations {
                      *         "channel": "in-person"
                      *       },
                      *       "excluded": [
-                     *         "01a2446c-b0f2-7004-bef8-c01115c1c03d",
-                     *         "01a2446c-b156-7007-9a71-c67da953085c"
+                     *         "01a244a9-be8f-7000-a9f7-1a3a68d68ccd",
+                     *         "01a244a9-bef2-7001-9d82-cd2b9b72c27b"
                      *       ],
-                     *       "createdBy": "apiKey:01a2446c-9d26-7007-b9fd-a17e7cc3b5f7",
+                     *       "createdBy": "apiKey:01a244a9-a551-7004-bf94-c123ee6fc48c",
                      *       "createdAt": "2026-11-23T10:16:00.000Z",
                      *       "finishedAt": null,
                      *       "total": 10,
@@ -14261,7 +14326,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "jobId": "01a2446c-b1d3-7003-9ee7-d61c1c2b19a2",
+                     *       "jobId": "01a244a9-bf7c-7000-8606-ab9595e11e09",
                      *       "action": {
                      *         "kind": "reject",
                      *         "reasons": [
@@ -14273,10 +14338,10 @@ export interface operations {
                      *         "channel": "in-person"
                      *       },
                      *       "excluded": [
-                     *         "01a2446c-b0f2-7004-bef8-c01115c1c03d",
-                     *         "01a2446c-b156-7007-9a71-c67da953085c"
+                     *         "01a244a9-be8f-7000-a9f7-1a3a68d68ccd",
+                     *         "01a244a9-bef2-7001-9d82-cd2b9b72c27b"
                      *       ],
-                     *       "createdBy": "apiKey:01a2446c-9d26-7007-b9fd-a17e7cc3b5f7",
+                     *       "createdBy": "apiKey:01a244a9-a551-7004-bf94-c123ee6fc48c",
                      *       "createdAt": "2026-11-23T10:16:00.000Z",
                      *       "finishedAt": "2026-11-23T10:16:00.000Z",
                      *       "total": 10,
@@ -14364,9 +14429,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a2446c-a2a2-7004-817d-36786c35b9c4",
-                     *       "tenantId": "dsr-0afabb",
-                     *       "customerId": "01a2446c-9db9-7000-8db4-629438e4d9fc",
+                     *       "requestId": "01a244a9-aca4-7002-bbd6-b8de3455cbe0",
+                     *       "tenantId": "dsr-856baa",
+                     *       "customerId": "01a244a9-a616-7004-9258-0ace12d1a297",
                      *       "requestType": "access",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -14389,8 +14454,8 @@ export interface operations {
                      *       "rejection": null,
                      *       "closedAt": null,
                      *       "duplicates": [
-                     *         "01a2446c-9e98-7005-9f96-09fdf0624bd9",
-                     *         "01a2446c-9e57-7001-a2b9-8741d66a40d3"
+                     *         "01a244a9-a743-7005-b1b9-da3f30f7a55d",
+                     *         "01a244a9-a6e6-7005-8c6a-912997c12950"
                      *       ]
                      *     }
                      */
@@ -14472,8 +14537,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "challengeId": "01a2446c-342d-7004-be27-e4e4c1bc692e",
-                     *       "expiresAt": "2026-12-05T04:32:51.560Z"
+                     *       "challengeId": "01a244a9-a892-7003-b4dc-c4879c236b43",
+                     *       "expiresAt": "2026-11-23T10:15:00.000Z"
                      *     }
                      */
                     "application/json": components["schemas"]["VerificationCodeSent"];
@@ -14571,9 +14636,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a2446c-9f92-7004-88c4-cd21c19f8f6d",
-                     *       "tenantId": "dsr-0afabb",
-                     *       "customerId": "01a2446c-9db9-7000-8db4-629438e4d9fc",
+                     *       "requestId": "01a244a9-a871-7002-ad9b-29cd82fbf9f9",
+                     *       "tenantId": "dsr-856baa",
+                     *       "customerId": "01a244a9-a616-7004-9258-0ace12d1a297",
                      *       "requestType": "access",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -14596,8 +14661,8 @@ export interface operations {
                      *       "rejection": null,
                      *       "closedAt": null,
                      *       "duplicates": [
-                     *         "01a2446c-9e98-7005-9f96-09fdf0624bd9",
-                     *         "01a2446c-9e57-7001-a2b9-8741d66a40d3"
+                     *         "01a244a9-a743-7005-b1b9-da3f30f7a55d",
+                     *         "01a244a9-a6e6-7005-8c6a-912997c12950"
                      *       ]
                      *     }
                      */
@@ -14692,9 +14757,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a2446c-a0bb-7001-af51-f2649d53ddf6",
-                     *       "tenantId": "dsr-0afabb",
-                     *       "customerId": "01a2446c-9db9-7000-8db4-629438e4d9fc",
+                     *       "requestId": "01a244a9-aa21-7002-b341-8401d61b5ada",
+                     *       "tenantId": "dsr-856baa",
+                     *       "customerId": "01a244a9-a616-7004-9258-0ace12d1a297",
                      *       "requestType": "access",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -14717,8 +14782,8 @@ export interface operations {
                      *       "rejection": null,
                      *       "closedAt": null,
                      *       "duplicates": [
-                     *         "01a2446c-9e98-7005-9f96-09fdf0624bd9",
-                     *         "01a2446c-9e57-7001-a2b9-8741d66a40d3"
+                     *         "01a244a9-a743-7005-b1b9-da3f30f7a55d",
+                     *         "01a244a9-a6e6-7005-8c6a-912997c12950"
                      *       ]
                      *     }
                      */
@@ -14813,9 +14878,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a2446c-a1d7-7007-ada0-b0b528cbac9b",
-                     *       "tenantId": "dsr-0afabb",
-                     *       "customerId": "01a2446c-9db9-7000-8db4-629438e4d9fc",
+                     *       "requestId": "01a244a9-abb1-7000-9c0a-dc006a3d02fc",
+                     *       "tenantId": "dsr-856baa",
+                     *       "customerId": "01a244a9-a616-7004-9258-0ace12d1a297",
                      *       "requestType": "deletion",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -14931,9 +14996,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a2446c-a0ff-7002-a5bd-3e27d702ea89",
-                     *       "tenantId": "dsr-0afabb",
-                     *       "customerId": "01a2446c-9db9-7000-8db4-629438e4d9fc",
+                     *       "requestId": "01a244a9-aa82-7001-b9e9-4bfe7048021b",
+                     *       "tenantId": "dsr-856baa",
+                     *       "customerId": "01a244a9-a616-7004-9258-0ace12d1a297",
                      *       "requestType": "deletion",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -14948,7 +15013,7 @@ export interface operations {
                      *       "escalations": [
                      *         {
                      *           "at": "2026-11-23T10:16:00.000Z",
-                     *           "by": "apiKey:01a2446c-9d26-7007-b9fd-a17e7cc3b5f7",
+                     *           "by": "apiKey:01a244a9-a551-7004-bf94-c123ee6fc48c",
                      *           "reason": "the tenant has not answered in three weeks"
                      *         }
                      *       ],
@@ -15051,12 +15116,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a2446c-a1d7-7007-ada0-b0b528cbac9b",
+                     *       "requestId": "01a244a9-abb1-7000-9c0a-dc006a3d02fc",
                      *       "entries": [
                      *         {
                      *           "kind": "received",
                      *           "at": "2026-11-23T10:16:00.000Z",
-                     *           "actor": "apiKey:01a2446c-9d39-7003-8c6e-7e3b6472c392",
+                     *           "actor": "apiKey:01a244a9-a565-7003-8cd8-7e23b3226d02",
                      *           "text": null,
                      *           "facts": {
                      *             "type": "deletion",
@@ -15072,7 +15137,7 @@ export interface operations {
                      *           "actor": null,
                      *           "text": null,
                      *           "facts": {
-                     *             "challengeId": "01a2446c-a1ee-7006-a262-d0779e727d69",
+                     *             "challengeId": "01a244a9-abc9-7004-80c1-52337acd8468",
                      *             "expiresAt": "2026-11-23T10:31:00.000Z"
                      *           },
                      *           "revision": 1
@@ -15161,12 +15226,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a2446c-a2a2-7004-817d-36786c35b9c4",
+                     *       "requestId": "01a244a9-aca4-7002-bbd6-b8de3455cbe0",
                      *       "relation": "self",
-                     *       "email": "requester.0afabb@example.org",
+                     *       "email": "requester.856baa@example.org",
                      *       "phone": null,
                      *       "erased": false,
-                     *       "recordedAs": "01a2446c-a2d0-7003-934a-6942772e9a23"
+                     *       "recordedAs": "01a244a9-acd8-7001-894b-eea7ff4576f5"
                      *     }
                      */
                     "application/json": components["schemas"]["RequesterContact"];
@@ -15253,10 +15318,10 @@ export interface operations {
                      * @example {
                      *       "kind": "commented",
                      *       "at": "2026-11-23T10:16:00.000Z",
-                     *       "actor": "apiKey:01a2446c-9d26-7007-b9fd-a17e7cc3b5f7",
+                     *       "actor": "apiKey:01a244a9-a551-7004-bf94-c123ee6fc48c",
                      *       "text": "Paper file archived off-site.\nRetrieval booked for Monday.",
                      *       "facts": {
-                     *         "commentId": "01a2446c-a23e-7005-8240-9578fdf6844e"
+                     *         "commentId": "01a244a9-ac29-7000-9695-77b6e0b1c3cd"
                      *       },
                      *       "revision": 5
                      *     }
@@ -15343,9 +15408,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a2446c-a0ff-7002-a5bd-3e27d702ea89",
-                     *       "tenantId": "dsr-0afabb",
-                     *       "customerId": "01a2446c-9db9-7000-8db4-629438e4d9fc",
+                     *       "requestId": "01a244a9-aa82-7001-b9e9-4bfe7048021b",
+                     *       "tenantId": "dsr-856baa",
+                     *       "customerId": "01a244a9-a616-7004-9258-0ace12d1a297",
                      *       "requestType": "deletion",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -15360,7 +15425,7 @@ export interface operations {
                      *       "escalations": [
                      *         {
                      *           "at": "2026-11-23T10:16:00.000Z",
-                     *           "by": "apiKey:01a2446c-9d26-7007-b9fd-a17e7cc3b5f7",
+                     *           "by": "apiKey:01a244a9-a551-7004-bf94-c123ee6fc48c",
                      *           "reason": "the tenant has not answered in three weeks"
                      *         }
                      *       ],
@@ -15466,9 +15531,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a2446c-a3b8-7000-97cb-ac058c8e4864",
-                     *       "tenantId": "dsr-0afabb",
-                     *       "customerId": "01a2446c-9db9-7000-8db4-629438e4d9fc",
+                     *       "requestId": "01a244a9-adcc-7005-979c-92f7b62027aa",
+                     *       "tenantId": "dsr-856baa",
+                     *       "customerId": "01a244a9-a616-7004-9258-0ace12d1a297",
                      *       "requestType": "restriction",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -15491,8 +15556,8 @@ export interface operations {
                      *       "rejection": null,
                      *       "closedAt": null,
                      *       "duplicates": [
-                     *         "01a2446c-9f34-7007-a3c5-75b527fdeb89",
-                     *         "01a2446c-9f50-7001-aa2f-a5e6a4a1e4a4"
+                     *         "01a244a9-a804-7003-8e67-70ca2fc22b56",
+                     *         "01a244a9-a821-7000-b778-a6932c731093"
                      *       ]
                      *     }
                      */
@@ -15587,10 +15652,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a2446c-aae8-7004-9639-57564cc5d25f",
+                     *       "requestId": "01a244a9-b7dd-7000-8165-00463f8b12f8",
                      *       "outcome": {
                      *         "summary": "personal data erased: profile (except the retained fields), follow-up notes, consent evidence, customer and consent read models, lookup entries, pseudonym mapping, subject key",
-                     *         "documentId": "01a2446c-ab78-7005-812b-8e06ad0bfd01",
+                     *         "documentId": "01a244a9-b8bb-7004-a78d-774f6185b889",
                      *         "retained": [
                      *           {
                      *             "category": "bankAccount",
@@ -15692,14 +15757,14 @@ export interface operations {
                     /**
                      * @example {
                      *       "format": "attest-access-export/v1",
-                     *       "tenantId": "dsr-0afabb",
-                     *       "requestId": "01a2446c-a5e1-7006-aa1e-cb7a580e84e5",
+                     *       "tenantId": "dsr-856baa",
+                     *       "requestId": "01a244a9-b06f-7007-b20e-385859648587",
                      *       "generatedAt": "2026-11-23T10:16:00.000Z",
                      *       "subject": {
-                     *         "customerId": "01a2446c-9db9-7000-8db4-629438e4d9fc",
+                     *         "customerId": "01a244a9-a616-7004-9258-0ace12d1a297",
                      *         "profile": {
-                     *           "name": "Li 0afabb",
-                     *           "email": "li.corrected.0afabb@example.org"
+                     *           "name": "Li 856baa",
+                     *           "email": "li.corrected.856baa@example.org"
                      *         },
                      *         "tags": [],
                      *         "under14": false,
@@ -15709,16 +15774,16 @@ export interface operations {
                      *       "followUps": [],
                      *       "consents": [
                      *         {
-                     *           "receiptId": "01a2446c-9de3-7007-b68f-7b0c51d9d420",
-                     *           "tenantId": "dsr-0afabb",
-                     *           "subjectId": "01a2446c-9db9-7000-8db4-629438e4d9fc",
-                     *           "consentId": "01a2446c-9de3-7008-9f27-c79cd53448d0",
+                     *           "receiptId": "01a244a9-a648-7003-9da3-2c3f96950dd3",
+                     *           "tenantId": "dsr-856baa",
+                     *           "subjectId": "01a244a9-a616-7004-9258-0ace12d1a297",
+                     *           "consentId": "01a244a9-a648-7004-9674-00d6e8c51cde",
                      *           "channel": "email",
                      *           "scope": "general",
                      *           "recordedAt": "2026-11-23T10:00:00.000Z",
                      *           "event": {
-                     *             "id": "01a2446c-9de4-7005-a87f-10634ead9d1b",
-                     *             "stream": "consent-01a2446c-9db9-7000-8db4-629438e4d9fc",
+                     *             "id": "01a244a9-a64b-7002-a9db-6333fbfcf206",
+                     *             "stream": "consent-01a244a9-a616-7004-9258-0ace12d1a297",
                      *             "position": 0
                      *           },
                      *           "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -15742,16 +15807,16 @@ export interface operations {
                      *           "givenByGuardian": null
                      *         },
                      *         {
-                     *           "receiptId": "01a2446c-9e15-7002-97c2-4ae70a29db23",
-                     *           "tenantId": "dsr-0afabb",
-                     *           "subjectId": "01a2446c-9db9-7000-8db4-629438e4d9fc",
-                     *           "consentId": "01a2446c-9e15-7003-ada3-574c2e7c6f59",
+                     *           "receiptId": "01a244a9-a687-7006-8f6d-2aca291e3d2b",
+                     *           "tenantId": "dsr-856baa",
+                     *           "subjectId": "01a244a9-a616-7004-9258-0ace12d1a297",
+                     *           "consentId": "01a244a9-a687-7007-b713-b8986d6bedf9",
                      *           "channel": "sms",
                      *           "scope": "general",
                      *           "recordedAt": "2026-11-23T10:00:00.000Z",
                      *           "event": {
-                     *             "id": "01a2446c-9e16-7006-9ce5-c365cc00869a",
-                     *             "stream": "consent-01a2446c-9db9-7000-8db4-629438e4d9fc",
+                     *             "id": "01a244a9-a68b-7004-9dd2-6ce31909cb95",
+                     *             "stream": "consent-01a244a9-a616-7004-9258-0ace12d1a297",
                      *             "position": 1
                      *           },
                      *           "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -15777,16 +15842,16 @@ export interface operations {
                      *       ],
                      *       "processing": [
                      *         {
-                     *           "actor": "apiKey:01a2446c-9d39-7003-8c6e-7e3b6472c392",
+                     *           "actor": "apiKey:01a244a9-a565-7003-8cd8-7e23b3226d02",
                      *           "at": "2026-12-10T10:00:00.000Z",
                      *           "categories": [
                      *             "request-contact"
                      *           ],
                      *           "channel": "web",
-                     *           "commandId": "01a2446c-9f4e-7000-bc79-54403e9aeae1",
+                     *           "commandId": "01a244a9-a81f-7002-8479-a450d6d45b44",
                      *           "consents": [],
-                     *           "correlationId": "01a2446c-9f4c-7001-9ef0-f4dc99bbb3f9",
-                     *           "eventId": "01a2446c-9f51-7006-a761-e8c6774ba20d",
+                     *           "correlationId": "01a244a9-a81c-7003-9d8d-366bd73acbad",
+                     *           "eventId": "01a244a9-a822-7000-9c77-3107ce4541e5",
                      *           "index": 8,
                      *           "kind": "collect",
                      *           "legalBasis": "legal-obligation",
@@ -15798,22 +15863,22 @@ export interface operations {
                      *           "outcome": null,
                      *           "purpose": "data-subject-request",
                      *           "reasons": [],
-                     *           "subject": "psn_VSKCNOw3VedwdiY-_1c7ug",
-                     *           "tenant": "dsr-0afabb",
+                     *           "subject": "psn_pEZGNcngLZK_4PhTyOByCw",
+                     *           "tenant": "dsr-856baa",
                      *           "v": 2,
-                     *           "leafHash": "PylJK226dzKsyNZ/T2cPZXspLtvzIgOWIanrQO6EsRE="
+                     *           "leafHash": "qqV0fUqgf4Hgc/4l8b/GymFyiOcTsbMY2DDh2Hz9y1w="
                      *         },
                      *         {
-                     *           "actor": "apiKey:01a2446c-9d39-7003-8c6e-7e3b6472c392",
+                     *           "actor": "apiKey:01a244a9-a565-7003-8cd8-7e23b3226d02",
                      *           "at": "2026-11-23T10:16:00.000Z",
                      *           "categories": [
                      *             "request-contact"
                      *           ],
                      *           "channel": "web",
-                     *           "commandId": "01a2446c-a5df-7006-a6db-4c0632bd7c5d",
+                     *           "commandId": "01a244a9-b06d-7006-99fa-a7827262dcc1",
                      *           "consents": [],
-                     *           "correlationId": "01a2446c-a5de-7000-a373-b9dd49981513",
-                     *           "eventId": "01a2446c-a5e1-7007-8673-b7948b424ef4",
+                     *           "correlationId": "01a244a9-b06c-7007-8ceb-60b92bfcddc3",
+                     *           "eventId": "01a244a9-b070-7007-9092-d85789031fa6",
                      *           "index": 25,
                      *           "kind": "collect",
                      *           "legalBasis": "legal-obligation",
@@ -15825,17 +15890,17 @@ export interface operations {
                      *           "outcome": null,
                      *           "purpose": "data-subject-request",
                      *           "reasons": [],
-                     *           "subject": "psn_VSKCNOw3VedwdiY-_1c7ug",
-                     *           "tenant": "dsr-0afabb",
+                     *           "subject": "psn_pEZGNcngLZK_4PhTyOByCw",
+                     *           "tenant": "dsr-856baa",
                      *           "v": 2,
-                     *           "leafHash": "2DiNgn4trhOqU8MXH84SRDnyGYI2rccsdr5WrJN36IM="
+                     *           "leafHash": "eyvMFrwoybHb9pfMaVWbTS8KtcLM7394nJ61vr7D6rg="
                      *         }
                      *       ],
                      *       "requests": [
                      *         {
-                     *           "requestId": "01a2446c-9e98-7005-9f96-09fdf0624bd9",
-                     *           "tenantId": "dsr-0afabb",
-                     *           "customerId": "01a2446c-9db9-7000-8db4-629438e4d9fc",
+                     *           "requestId": "01a244a9-a743-7005-b1b9-da3f30f7a55d",
+                     *           "tenantId": "dsr-856baa",
+                     *           "customerId": "01a244a9-a616-7004-9258-0ace12d1a297",
                      *           "requestType": "access",
                      *           "channel": "letter",
                      *           "relation": "self",
@@ -15858,14 +15923,14 @@ export interface operations {
                      *           "rejection": null,
                      *           "closedAt": null,
                      *           "duplicates": [
-                     *             "01a2446c-9e57-7001-a2b9-8741d66a40d3",
-                     *             "01a2446c-9f92-7004-88c4-cd21c19f8f6d"
+                     *             "01a244a9-a6e6-7005-8c6a-912997c12950",
+                     *             "01a244a9-a871-7002-ad9b-29cd82fbf9f9"
                      *           ]
                      *         },
                      *         {
-                     *           "requestId": "01a2446c-9e57-7001-a2b9-8741d66a40d3",
-                     *           "tenantId": "dsr-0afabb",
-                     *           "customerId": "01a2446c-9db9-7000-8db4-629438e4d9fc",
+                     *           "requestId": "01a244a9-a6e6-7005-8c6a-912997c12950",
+                     *           "tenantId": "dsr-856baa",
+                     *           "customerId": "01a244a9-a616-7004-9258-0ace12d1a297",
                      *           "requestType": "access",
                      *           "channel": "web",
                      *           "relation": "self",
@@ -15888,8 +15953,8 @@ export interface operations {
                      *           "rejection": null,
                      *           "closedAt": null,
                      *           "duplicates": [
-                     *             "01a2446c-9e98-7005-9f96-09fdf0624bd9",
-                     *             "01a2446c-9f92-7004-88c4-cd21c19f8f6d"
+                     *             "01a244a9-a743-7005-b1b9-da3f30f7a55d",
+                     *             "01a244a9-a871-7002-ad9b-29cd82fbf9f9"
                      *           ]
                      *         }
                      *       ]
@@ -15999,9 +16064,9 @@ export interface operations {
                      *     </style>
                      *     </head><body>
                      *     <h1>The personal data we hold about you</h1>
-                     *     <p class="meta">Produced November 23, 2026 at 10:16 AM (Coordinated Universal Time) · for request 01a2446c-a5e1-7006-aa1e-cb7a580e84e5 · your reference 01a2446c-9db9-7000-8db4-629438e4d9fc</p>
+                     *     <p class="meta">Produced November 23, 2026 at 10:16 AM (Coordinated Universal Time) · for request 01a244a9-b06f-7007-b20e-385859648587 · your reference 01a244a9-a616-7004-9258-0ace12d1a297</p>
                      *     <h2>Your details</h2>
-                     *     <table class="rows"><tr><th scope="row">Name</th><td>Li 0afabb</td></tr><tr><th scope="row">E-mail address</th><td>li.corrected.0afabb@example.org</td></tr></table>
+                     *     <table class="rows"><tr><th scope="row">Name</th><td>Li 856baa</td></tr><tr><th scope="row">E-mail address</th><td>li.corrected.856baa@example.org</td></tr></table>
                      *     …
                      */
                     "text/html": string;
@@ -16091,7 +16156,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a2446c-ac16-7007-b506-2eff7b79d1a6",
+                     *       "requestId": "01a244a9-b97d-7005-a830-626528e52615",
                      *       "step": "erase",
                      *       "failure": {
                      *         "at": "2026-11-23T10:16:00.000Z",
@@ -16275,24 +16340,24 @@ export interface operations {
                      *             "category": "email"
                      *           }
                      *         ],
-                     *         "tenantId": "dsr-0afabb",
-                     *         "requestId": "01a2446c-aae8-7004-9639-57564cc5d25f",
+                     *         "tenantId": "dsr-856baa",
+                     *         "requestId": "01a244a9-b7dd-7000-8165-00463f8b12f8",
                      *         "receivedAt": "2026-11-23T10:16:00.000Z",
-                     *         "subjectRef": "01a2446c-aab5-7004-b0c0-0c55725cba18",
-                     *         "verifierKey": "attest.local/processing-record+df703fa7+AfbpNoDs/e58/qclrL3FTFMRUzEDauLuN2F1GZ5ntYQZ",
-                     *         "certificateId": "01a2446c-ab78-7005-812b-8e06ad0bfd01",
+                     *         "subjectRef": "01a244a9-b797-7001-b9d0-6ba35c3bae58",
+                     *         "verifierKey": "attest.local/processing-record+0d228ac2+Af7WSsc1H+GPrwkRc43/iGWmR0Y38VZiCWKWdgINfp+i",
+                     *         "certificateId": "01a244a9-b8bb-7004-a78d-774f6185b889",
                      *         "processingRecord": {
                      *           "index": 45,
-                     *           "origin": "attest.local/processing-record/dsr-0afabb",
-                     *           "leafHash": "hkzO6hFHXwJw6TYvnkkFGX7CLSG56ARnlScaO6bg93c=",
-                     *           "checkpoint": "attest.local/processing-record/dsr-0afabb\n46\nREk1qNRupNQyPInhF3Hec7Y9xNs4mJdNJFXaNNkcwI4=\n\n— attest.local/processing-record 33A/pyPx8vuf8kzzYUkICqbwhNpN+YyGI/GHdd4MtwrISl38A6AO/4o7d5wuP8eOWtFMDho5PoAirI3CTSdcZBiEuQ8=\n",
+                     *           "origin": "attest.local/processing-record/dsr-856baa",
+                     *           "leafHash": "agygBZpRjGbSPfWTtn6ch3b3Ylap7nhR+H/rKSrpw6I=",
+                     *           "checkpoint": "attest.local/processing-record/dsr-856baa\n46\n552wxDQ9NNpZa3O79Q8+HuBzNwp4Js/HmF2pAjWt1/c=\n\n— attest.local/processing-record DSKKwhe9rr11THcS6wqPVUyK4acMGcbMlYYpg1Ap8x9TujJQA4KQICqyffY1iI6DnjXzDf2Ao3FoFAP975UbznUHhwI=\n",
                      *           "inclusionProof": [
-                     *             "3hyFBjGtyV4cXlO4rDuYMcho6yI2VCiMeG9Ojg7+O5Y=",
-                     *             "5e2idhafr0FflGFPcBOqXI1NIxpC2zzTQ8DAhnn48Qc="
+                     *             "ZwciavMhrNiEIgyR5dZaigpnoiHS9hxZSrHk9z2xhoM=",
+                     *             "6/EcDfiaXeeM/dv7BWkGu5qvzuOsTl24sHX902wFbOg="
                      *           ]
                      *         }
                      *       },
-                     *       "signedNote": "{\"certificateId\":\"01a2446c-ab78-7005-812b-8e06ad0bfd01\",\"covered\":[\"profile (except the retained fields)\",\"follow-up notes\",\"consent evidence\",\"customer and consent read models\",\"lookup entries\",\"pseudonym mapping\",\"subject key\"],\"erasedAt\":\"2026-11-23T10:16:00.000Z\",\"format\":\"attest-deletion-certificate/v1\",\"issuedAt\":\"2026-11-23T10:16:00.000Z\",\"processingRecord\":{\"checkpoint\":\"attest.local/processing-record/dsr-0afabb\\n46\\nREk1qNRupNQyPInhF3Hec7Y9xNs4mJdNJFXaNNkcwI4=\\n\\n— attest.local/processing-record 33A/pyPx8vuf8kzzYUkICqbwhNpN+YyGI/GHdd4MtwrISl38A6AO/4o7d5wuP8eOWtFMDho5PoAirI3CTSdcZBiEuQ8=\\n\",\"inclusionProof\":[\"3hyFBjGtyV4cXlO4rDuYMcho6yI2VCiMeG9Ojg7+O5Y=\",\"5e2idhafr0FflGFPcBOqXI1NIxpC2zzTQ8DAhnn48Qc=\",\"A/STVY5F+1KLMlhYPtbgqP5RtHinAC3p2gav3df1TP0=\",\"5yFgKolxw9KepF+RGshNbwpiIruWwdjkfq7GbXyHOf0=\"],\"index\":45,\"leafHash\":\"hkzO6hFHXwJw6TYvnkkFGX7CLSG56ARnlScaO6bg93c=\",\"origin\":\"attest.local/processing-record/dsr-0afabb\"},\"receivedAt\":\"2026-11-23T10:16:00.000Z\",\"requestId\":\"01a2446c-aae8-7004-9639-57564cc5d25f\",\"retained\":[{\"category\":\"bankAccount\",\"reason\":\"Tax law: accounting records are kept 10 years\",\"until\":\"2036-11-23\"},{\"category\":\"email\",\"reason\":\"Legal claim 2026-117 pending\",\"until\":\"2028-12-31\"}],\"subjectRef\":\"01a2446c-aab5-7004-b0c0-0c55725cba18\",\"tenantId\":\"dsr-0afabb\",\"verifierKey\":\"attest.local/processing-record+df703fa7+AfbpNoDs/e58/qclrL3FTFMRUzEDauLuN2F1GZ5ntYQZ\"}\n\n…"
+                     *       "signedNote": "{\"certificateId\":\"01a244a9-b8bb-7004-a78d-774f6185b889\",\"covered\":[\"profile (except the retained fields)\",\"follow-up notes\",\"consent evidence\",\"customer and consent read models\",\"lookup entries\",\"pseudonym mapping\",\"subject key\"],\"erasedAt\":\"2026-11-23T10:16:00.000Z\",\"format\":\"attest-deletion-certificate/v1\",\"issuedAt\":\"2026-11-23T10:16:00.000Z\",\"processingRecord\":{\"checkpoint\":\"attest.local/processing-record/dsr-856baa\\n46\\n552wxDQ9NNpZa3O79Q8+HuBzNwp4Js/HmF2pAjWt1/c=\\n\\n— attest.local/processing-record DSKKwhe9rr11THcS6wqPVUyK4acMGcbMlYYpg1Ap8x9TujJQA4KQICqyffY1iI6DnjXzDf2Ao3FoFAP975UbznUHhwI=\\n\",\"inclusionProof\":[\"ZwciavMhrNiEIgyR5dZaigpnoiHS9hxZSrHk9z2xhoM=\",\"6/EcDfiaXeeM/dv7BWkGu5qvzuOsTl24sHX902wFbOg=\",\"VZSzoDQLADPFtnbV1syBGSq9K2TXvpg6VUd5bTwMZAs=\",\"PTrrRvnL4iJ8AU+4WpcwipvYZ18KSAj4nKhSDrG3AqI=\"],\"index\":45,\"leafHash\":\"agygBZpRjGbSPfWTtn6ch3b3Ylap7nhR+H/rKSrpw6I=\",\"origin\":\"attest.local/processing-record/dsr-856baa\"},\"receivedAt\":\"2026-11-23T10:16:00.000Z\",\"requestId\":\"01a244a9-b7dd-7000-8165-00463f8b12f8\",\"retained\":[{\"category\":\"bankAccount\",\"reason\":\"Tax law: accounting records are kept 10 years\",\"until\":\"2036-11-23\"},{\"category\":\"email\",\"reason\":\"Legal claim 2026-117 pending\",\"until\":\"2028-12-31\"}],\"subjectRef\":\"01a244a9-b797-7001-b9d0-6ba35c3bae58\",\"tenantId\":\"dsr-856baa\",\"verifierKey\":\"attest.local/processing-record+0d228ac2+Af7WSsc1H+GPrwkRc43/iGWmR0Y38VZiCWKWdgINfp+i\"}\n\n…"
                      *     }
                      */
                     "application/json": components["schemas"]["DeletionCertificateDocument"];
@@ -16377,9 +16442,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a2446c-a0ff-7002-a5bd-3e27d702ea89",
-                     *       "tenantId": "dsr-0afabb",
-                     *       "customerId": "01a2446c-9db9-7000-8db4-629438e4d9fc",
+                     *       "requestId": "01a244a9-aa82-7001-b9e9-4bfe7048021b",
+                     *       "tenantId": "dsr-856baa",
+                     *       "customerId": "01a244a9-a616-7004-9258-0ace12d1a297",
                      *       "requestType": "deletion",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -16394,7 +16459,7 @@ export interface operations {
                      *       "escalations": [
                      *         {
                      *           "at": "2026-11-23T10:16:00.000Z",
-                     *           "by": "apiKey:01a2446c-9d26-7007-b9fd-a17e7cc3b5f7",
+                     *           "by": "apiKey:01a244a9-a551-7004-bf94-c123ee6fc48c",
                      *           "reason": "the tenant has not answered in three weeks"
                      *         }
                      *       ],
@@ -16511,7 +16576,7 @@ export interface operations {
                      *       },
                      *       "retentionDuties": [],
                      *       "unverifiedAfterDays": 14,
-                     *       "updatedBy": "apiKey:01a2446c-9d0b-7005-99d2-252edaa608e8",
+                     *       "updatedBy": "apiKey:01a244a9-a52f-7006-8d3a-1b1992882eb4",
                      *       "updatedAt": "2026-11-23T10:16:00.000Z"
                      *     }
                      */
@@ -16591,7 +16656,7 @@ export interface operations {
                      *         }
                      *       ],
                      *       "unverifiedAfterDays": 14,
-                     *       "updatedBy": "apiKey:01a2446c-9d0b-7005-99d2-252edaa608e8",
+                     *       "updatedBy": "apiKey:01a244a9-a52f-7006-8d3a-1b1992882eb4",
                      *       "updatedAt": "2026-11-23T10:16:00.000Z"
                      *     }
                      */
@@ -16663,9 +16728,9 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "requestId": "01a2446c-a0ff-7002-a5bd-3e27d702ea89",
-                     *         "tenantId": "dsr-0afabb",
-                     *         "customerId": "01a2446c-9db9-7000-8db4-629438e4d9fc",
+                     *         "requestId": "01a244a9-aa82-7001-b9e9-4bfe7048021b",
+                     *         "tenantId": "dsr-856baa",
+                     *         "customerId": "01a244a9-a616-7004-9258-0ace12d1a297",
                      *         "requestType": "deletion",
                      *         "channel": "web",
                      *         "relation": "self",
@@ -16680,7 +16745,7 @@ export interface operations {
                      *         "escalations": [
                      *           {
                      *             "at": "2026-11-23T10:16:00.000Z",
-                     *             "by": "apiKey:01a2446c-9d26-7007-b9fd-a17e7cc3b5f7",
+                     *             "by": "apiKey:01a244a9-a551-7004-bf94-c123ee6fc48c",
                      *             "reason": "the tenant has not answered in three weeks"
                      *           }
                      *         ],

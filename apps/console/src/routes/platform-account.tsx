@@ -75,6 +75,21 @@ function AccountView({ account }: { readonly account: PlatformAccountDetail }) {
           <Fact label={t('platform.accounts.col.kind')}>{account.kind}</Fact>
           <Fact label={t('platform.accounts.col.status')}>{account.status}</Fact>
           <Fact label={t('platform.accounts.col.verification')}>{account.verification ?? '—'}</Fact>
+          {account.kind === 'enterprise' && (
+            <Fact label={t('platform.account.evidence')}>
+              {account.licenceEvidence ? (
+                <span data-evidence>
+                  <span className="mono break">{account.licenceEvidence.documentRef}</span>
+                  <br />
+                  <span className="muted small">
+                    SHA-256 <span className="mono break">{account.licenceEvidence.sha256}</span>
+                  </span>
+                </span>
+              ) : (
+                '—'
+              )}
+            </Fact>
+          )}
           <Fact label={t('platform.account.cancellation')}>{account.cancellationRequested ? t('platform.account.cancellationRequested') : '—'}</Fact>
           <Fact label={t('platform.account.created')}>
             <DateTime value={account.createdAt} />

@@ -255,6 +255,12 @@ export class AccountDto {
   @ApiProperty({ enum: ['invited', 'active', 'restricted', 'suspended', 'revoked', 'cancelled', 'unbound', 'invitation-closed'] }) status!: AccountStatus;
   @ApiProperty({ enum: ['pending', 'verified', 'rejected'], nullable: true }) verification!: Verification | null;
   @ApiProperty({ nullable: true, type: String }) legalName!: string | null;
+  @ApiProperty({
+    type: LicenceEvidenceDto,
+    nullable: true,
+    description: 'A1: the licence evidence an enterprise registered or last resubmitted; null for other accounts',
+  })
+  licenceEvidence!: LicenceEvidenceDto | null;
   @ApiProperty({ nullable: true, type: String }) departmentId!: string | null;
   @ApiProperty() minor!: boolean;
   @ApiProperty({ type: HoldDto, isArray: true }) holds!: HoldDto[];
@@ -313,6 +319,7 @@ export function toAccountDto(a: AccountView): AccountDto {
     holds: [...a.holds],
     invitationExpiresAt: a.invitationExpiresAt?.toISOString() ?? null,
     agreement: a.agreement ? { ...a.agreement } : null,
+    licenceEvidence: a.licenceEvidence ? { ...a.licenceEvidence } : null,
     createdAt: a.createdAt.toISOString(),
     updatedAt: a.updatedAt.toISOString(),
   };

@@ -10,6 +10,8 @@ export interface AccountView {
   readonly status: AccountStatus;
   readonly verification: Verification | null;
   readonly legalName: string | null;
+  /** A1: the licence evidence an enterprise registered or last resubmitted (a reference and its SHA-256); null for other accounts. */
+  readonly licenceEvidence: { readonly documentRef: string; readonly sha256: string } | null;
   readonly departmentId: string | null;
   readonly minor: boolean;
   readonly holds: readonly { readonly holdId: string; readonly kind: HoldKind; readonly reference: string }[];

@@ -115,6 +115,7 @@ async function applyAccountEvent(m: EntityManager, privacy: ReadModelPrivacy, ev
       await insert('enterprise', 'active', {
         verification: 'pending',
         legal_name: e.data.legalName,
+        licence_evidence: JSON.stringify(e.data.evidence),
         name: await sealed(privacy, accountId, 'name', c.name),
         email: await sealed(privacy, accountId, 'email', c.email),
         phone: await sealed(privacy, accountId, 'phone', c.phone),
@@ -147,7 +148,7 @@ async function applyAccountEvent(m: EntityManager, privacy: ReadModelPrivacy, ev
       break;
     }
     case 'LicenceEvidenceSubmitted.v1':
-      await set({ verification: 'pending' });
+      await set({ verification: 'pending', licence_evidence: JSON.stringify(e.data.evidence) });
       break;
     case 'EnterpriseVerified.v1':
       await set({ verification: 'verified' });

@@ -22,6 +22,7 @@ interface AccountRow {
   status: AccountStatus;
   verification: Verification | null;
   legal_name: string | null;
+  licence_evidence: AccountView['licenceEvidence'];
   department_id: string | null;
   minor: boolean;
   holds: { holdId: string; kind: HoldKind; reference: string }[];
@@ -33,7 +34,7 @@ interface AccountRow {
   updated_at: Date;
 }
 
-const COLUMNS = `account_id, tenant_id, kind, status, verification, legal_name, department_id, minor, holds, cancellation_requested,
+const COLUMNS = `account_id, tenant_id, kind, status, verification, legal_name, licence_evidence, department_id, minor, holds, cancellation_requested,
   unbinding_requested, invitation_expires_at, agreement, created_at, updated_at`;
 
 const toView = (r: AccountRow): AccountView => ({
@@ -43,6 +44,7 @@ const toView = (r: AccountRow): AccountView => ({
   status: r.status,
   verification: r.verification,
   legalName: r.legal_name,
+  licenceEvidence: r.licence_evidence,
   departmentId: r.department_id,
   minor: r.minor,
   holds: r.holds,
