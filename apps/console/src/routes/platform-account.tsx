@@ -4,11 +4,12 @@
 // reason (A6, A7). Each is a small form with the API's refusal beside it.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { getRouteApi, Link } from '@tanstack/react-router';
-import { useId, useState, type ReactNode, type SubmitEvent } from 'react';
+import { useId, useState } from 'react';
 import { api, unwrap } from '../api/client';
 import { DateTime } from '../components/DateTime';
 import { ErrorBox } from '../components/ErrorBox';
 import { Fact } from '../components/Fact';
+import { StepForm } from '../components/StepForm';
 import { useDocumentTitle } from '../components/use-document-title';
 import { useI18n } from '../i18n/context';
 import {
@@ -132,51 +133,6 @@ function AccountView({ account }: { readonly account: PlatformAccountDetail }) {
   );
 }
 
-/** A form of one decision: sends it, refreshes the account and the queues, shows a refusal beside it. */
-function Decision({
-  step,
-  title,
-  submit,
-  run,
-  children,
-}: {
-  readonly step: string;
-  readonly title: string;
-  readonly submit: string;
-  /** The call, or null while the form is incomplete. */
-  readonly run: () => Promise<unknown> | null;
-  readonly children?: ReactNode;
-}) {
-  const { t } = useI18n();
-  const queryClient = useQueryClient();
-  const [incomplete, setIncomplete] = useState(false);
-  const mutation = useMutation({
-    mutationFn: (call: Promise<unknown>) => call,
-    onSettled: () => queryClient.invalidateQueries({ queryKey: ['platform'] }),
-  });
-  const onSubmit = (event: SubmitEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    const call = run();
-    setIncomplete(call === null);
-    if (call !== null) mutation.mutate(call);
-  };
-  return (
-    <form onSubmit={onSubmit} className="step-form" aria-label={title} data-step={step}>
-      <h3>{title}</h3>
-      {children}
-      <button type="submit" disabled={mutation.isPending}>
-        {submit}
-      </button>
-      {incomplete && (
-        <p className="error-box" role="alert">
-          {t('request.incomplete')}
-        </p>
-      )}
-      {mutation.isError && <ErrorBox error={mutation.error} />}
-    </form>
-  );
-}
-
 function ReleaseHold({ accountId, holdId }: { readonly accountId: string; readonly holdId: string }) {
   const { t } = useI18n();
   const queryClient = useQueryClient();
@@ -207,7 +163,9 @@ function PlaceHold({ accountId }: { readonly accountId: string }) {
   const [kind, setKind] = useState<HoldKind>('dispute');
   const [reference, setReference] = useState('');
   return (
-    <Decision
+    <StepForm
+      refresh={['platform']}
+      heading
       step="hold"
       title={t('platform.account.placeHold')}
       submit={t('platform.account.placeHold')}
@@ -253,7 +211,7 @@ function PlaceHold({ accountId }: { readonly accountId: string }) {
           {t('platform.account.holdReferenceHint')}
         </p>
       </div>
-    </Decision>
+    </StepForm>
   );
 }
 
@@ -270,15 +228,19 @@ function Decisions({ account }: { readonly account: PlatformAccountDetail }) {
       <h2 id={`${id}-title`}>{t('platform.account.decisions')}</h2>
       {account.kind === 'enterprise' && account.verification === 'pending' && (
         <>
-          <Decision
+          <StepForm
+            refresh={['platform']}
+            heading
             step="verify"
             title={t('platform.account.verify')}
             submit={t('platform.account.verify')}
             run={() => unwrap(api.POST('/v1/platform/accounts/{accountId}/verification', { ...path, body: { outcome: 'verified' } }))}
           >
             <p className="muted small">{t('platform.account.verifyHint')}</p>
-          </Decision>
-          <Decision
+          </StepForm>
+          <StepForm
+            refresh={['platform']}
+            heading
             step="reject"
             title={t('platform.account.reject')}
             submit={t('platform.account.reject')}
@@ -308,11 +270,13 @@ function Decisions({ account }: { readonly account: PlatformAccountDetail }) {
                 </label>
               ))}
             </fieldset>
-          </Decision>
+          </StepForm>
         </>
       )}
       {account.cancellationRequested && (
-        <Decision
+        <StepForm
+          refresh={['platform']}
+          heading
           step="approve-cancellation"
           title={t('platform.account.approveCancellation')}
           submit={t('platform.account.approveCancellation')}
@@ -323,9 +287,11 @@ function Decisions({ account }: { readonly account: PlatformAccountDetail }) {
           }
         >
           <p className="muted small">{t('platform.account.approveHint')}</p>
-        </Decision>
+        </StepForm>
       )}
-      <Decision
+      <StepForm
+        refresh={['platform']}
+        heading
         step="status"
         title={t('platform.account.status')}
         submit={t('platform.account.statusSubmit')}
@@ -381,7 +347,7 @@ function Decisions({ account }: { readonly account: PlatformAccountDetail }) {
             }}
           />
         </div>
-      </Decision>
+      </StepForm>
     </section>
   );
 }

@@ -3,13 +3,14 @@
 // that continues from there, and the answer's documents once it is done.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { getRouteApi, Link } from '@tanstack/react-router';
-import { useId, useState, type ReactNode, type SubmitEvent } from 'react';
+import { useId, useState } from 'react';
 import { api, unwrap } from '../api/client';
 import { problemOf } from '../api/problem';
 import { sessionQuery } from '../api/queries';
 import { DateTime } from '../components/DateTime';
 import { ErrorBox } from '../components/ErrorBox';
 import { Fact } from '../components/Fact';
+import { StepForm } from '../components/StepForm';
 import { RequestTimeline } from '../components/RequestTimeline';
 import { RevealContact } from '../components/RevealContact';
 import { usePermission } from '../components/use-permission';
@@ -122,53 +123,6 @@ function DeletionProgress({ request }: { readonly request: QueueRequest }) {
   );
 }
 
-/** One step of the handler's: a small form whose refusal (problem+json) is shown beside it. */
-function StepForm({
-  title,
-  submit,
-  run,
-  children,
-  onDone,
-  step,
-}: {
-  readonly title: string;
-  readonly submit: string;
-  /** The API call, or null while the form is incomplete (then nothing is sent). */
-  readonly run: () => Promise<unknown> | null;
-  readonly children?: ReactNode;
-  readonly onDone?: (answer: unknown) => void;
-  readonly step: string;
-}) {
-  const { t } = useI18n();
-  const queryClient = useQueryClient();
-  const [incomplete, setIncomplete] = useState(false);
-  const mutation = useMutation({
-    mutationFn: (call: Promise<unknown>) => call,
-    onSuccess: (answer) => onDone?.(answer),
-    onSettled: () => queryClient.invalidateQueries({ queryKey: ['requests'] }),
-  });
-  const onSubmit = (event: SubmitEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    const call = run();
-    setIncomplete(call === null);
-    if (call !== null) mutation.mutate(call);
-  };
-  return (
-    <form onSubmit={onSubmit} className="step-form" aria-label={title} data-step={step}>
-      {children}
-      <button type="submit" disabled={mutation.isPending}>
-        {submit}
-      </button>
-      {incomplete && (
-        <p className="error-box" role="alert">
-          {t('request.incomplete')}
-        </p>
-      )}
-      {mutation.isError && <ErrorBox error={mutation.error} />}
-    </form>
-  );
-}
-
 /** A labelled input of a step form. */
 function Input({
   id,
@@ -230,6 +184,7 @@ function NextSteps({ request }: { readonly request: QueueRequest }) {
       <div className="inline-form">
         {request.handler !== session.data?.actor && (
           <StepForm
+            refresh={['requests']}
             step="assign"
             title={t('request.assignToMe')}
             submit={t('request.assignToMe')}
@@ -240,6 +195,7 @@ function NextSteps({ request }: { readonly request: QueueRequest }) {
         )}
         {request.status === 'verified' && (
           <StepForm
+            refresh={['requests']}
             step="start"
             title={t('request.start')}
             submit={t('request.start')}
@@ -251,6 +207,7 @@ function NextSteps({ request }: { readonly request: QueueRequest }) {
         <>
           <h3>{t('request.verify')}</h3>
           <StepForm
+            refresh={['requests']}
             step="send-code"
             title={t('request.sendCode')}
             submit={t('request.sendCode')}
@@ -266,6 +223,7 @@ function NextSteps({ request }: { readonly request: QueueRequest }) {
             )}
           </StepForm>
           <StepForm
+            refresh={['requests']}
             step="check-code"
             title={t('request.checkCode')}
             submit={t('request.checkCode')}
@@ -283,6 +241,7 @@ function NextSteps({ request }: { readonly request: QueueRequest }) {
             <Input id={`${id}-code`} label={t('request.code')} value={code} onChange={setCode} hint={t('request.codeHint')} />
           </StepForm>
           <StepForm
+            refresh={['requests']}
             step="identity"
             title={t('request.recordIdentity')}
             submit={t('request.recordIdentity')}
@@ -315,6 +274,7 @@ function NextSteps({ request }: { readonly request: QueueRequest }) {
         <>
           <h3>{t('request.execute')}</h3>
           <StepForm
+            refresh={['requests']}
             step="execute"
             title={t('request.execute')}
             submit={t('request.execute')}
@@ -362,6 +322,7 @@ function NextSteps({ request }: { readonly request: QueueRequest }) {
         <>
           <h3>{t('request.extend')}</h3>
           <StepForm
+            refresh={['requests']}
             step="extend"
             title={t('request.extend')}
             submit={t('request.extend')}
@@ -402,6 +363,7 @@ function NextSteps({ request }: { readonly request: QueueRequest }) {
       )}
       <h3>{t('request.escalate')}</h3>
       <StepForm
+        refresh={['requests']}
         step="escalate"
         title={t('request.escalate')}
         submit={t('request.escalate')}
@@ -415,6 +377,7 @@ function NextSteps({ request }: { readonly request: QueueRequest }) {
       </StepForm>
       <h3>{t('request.reject')}</h3>
       <StepForm
+        refresh={['requests']}
         step="reject"
         title={t('request.reject')}
         submit={t('request.reject')}
