@@ -1,25 +1,47 @@
+import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
 import type { Page } from 'playwright-core';
 import { FixedClock } from '@attest/kernel';
 import { ApiHarness } from './testing/api-harness';
 import { ConsoleBrowser, chromiumAvailable, screenshot, seriousViolations } from './testing/console-browser';
+import { WebhookInbox } from './testing/webhook-inbox';
 
 /**
  * Organization administration in a real browser (Debian's Chromium) against the real API on a
  * real database: an administrator creates an API key (its secret shown once on the page), the
  * key works against the API, the administrator revokes it in the console, and the same call then
  * fails; builds the department tree, binds and unbinds a channel account; sets the request
- * deadline policy, refused beside the form when malformed. axe-core on each page, no CSP violation.
+ * deadline policy, refused beside the form when malformed; invites members from a contact list,
+ * moves one, delegates to it, reveals its contact for a stated purpose and approves its leaving.
+ * axe-core on each page, no CSP violation.
  */
 const available = chromiumAvailable('console-admin.browser.spec');
+const ISSUER = 'https://idp.test';
+const AUDIENCE = 'attest-api';
 
 (available ? describe : describe.skip)('organization administration in a real browser (Chromium)', () => {
   const api = new ApiHarness();
-  const ui = new ConsoleBrowser(api, new FixedClock(new Date()));
+  const clock = new FixedClock(new Date());
+  const ui = new ConsoleBrowser(api, clock);
   let page: Page;
   let tenantId: string;
+  let inbox: WebhookInbox;
+  let signingKey: Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
+  /** An end user's access token from the (test) identity provider. */
+  const endUser = (sub: string): Promise<string> =>
+    new SignJWT({ sub, tenant_id: tenantId, roles: ['end-user'] })
+      .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setIssuedAt()
+      .setExpirationTime('10m')
+      .sign(signingKey);
 
   beforeAll(async () => {
-    await ui.start('console_admin_browser');
+    const pair = await generateKeyPair('ES256');
+    signingKey = pair.privateKey;
+    const jwk: JWK = { ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'ES256' };
+    await ui.start('console_admin_browser', { oidc: { issuer: ISSUER, audience: AUDIENCE, jwks: createLocalJWKSet({ keys: [jwk] }) } });
+    inbox = await WebhookInbox.start(api.infra, clock);
     const registered = await api.call('POST', '/v1/registrations/enterprise', {
       body: {
         tenantId: 'console-admin',
@@ -35,6 +57,7 @@ const available = chromiumAvailable('console-admin.browser.spec');
   }, 120_000);
 
   afterAll(async () => {
+    await inbox.stop();
     await ui.stop();
   });
 
@@ -127,6 +150,68 @@ const available = chromiumAvailable('console-admin.browser.spec');
     expect(policy.retentionDuties).toMatchObject([{ field: 'bankAccount', years: 10 }]);
     expect(await seriousViolations(page)).toEqual([]);
     await screenshot(page, 'console-admin-request-policy');
+    expect(ui.cspViolations).toEqual([]);
+  });
+
+  it('invites members from a contact list, moves one, delegates to it, reveals its contact and approves its leaving', async () => {
+    const admin = await api.key(tenantId, ['org-admin']);
+    expect((await api.call('POST', '/v1/organization/departments', { key: admin, body: { name: 'Support', parentId: null } })).status).toBe(201);
+    await ui.signIn(page, tenantId, ['org-admin'], '/console/admin/members');
+    await page.locator('table[aria-busy="false"][data-members]').waitFor();
+    // A line that cannot be sent is named, and nothing is sent until it is fixed.
+    await page.getByLabel('Contact list', { exact: true }).fill('Name,Email,Phone,Birth date\nAda Member, ada.member@example.org\nBad line, not-an-email\n');
+    await page.locator('[data-contact-problems="1"]').waitFor();
+    expect(await page.locator('[data-contact-problems]').innerText()).toContain('Line 3');
+    expect(await page.getByRole('button', { name: 'Invite 1' }).isDisabled()).toBe(true);
+    // A minor without the guardian's consent is refused on its own; the adult is invited.
+    await page.getByLabel('Contact list', { exact: true }).fill('Ada Member, ada.member@example.org\nYoung Member, young.member@example.org,,2016-05-01\n');
+    await page.getByLabel('Department', { exact: true }).first().selectOption({ label: 'Support' });
+    await page.getByRole('button', { name: 'Invite 2' }).click();
+    await page.locator('table[data-invited="1"][data-refused="1"]').waitFor();
+    expect(await page.getByLabel('Contact list', { exact: true }).inputValue()).toBe('');
+
+    const invitation = (await inbox.dispatch()).find((m) => m.kind === 'invitation' && m.tenantId === tenantId);
+    const accountId = String(invitation?.payload.accountId);
+    expect((await api.call('POST', `/v1/invitations/${accountId}/accept`, { body: { token: invitation?.payload.token } })).status).toBe(200);
+
+    await page.reload();
+    await page.locator(`tr[data-member="${accountId}"][data-status="active"]`).waitFor();
+    expect(await page.locator(`tr[data-member="${accountId}"]`).innerText()).toContain('Support');
+    await page.getByRole('button', { name: `Open member ${accountId.slice(0, 8)}` }).click();
+    await page.locator(`[data-member-panel="${accountId}"][data-status="active"]`).waitFor();
+    // Moved out of its department.
+    await page.getByLabel('Move to').selectOption({ label: '(no department)' });
+    await page.getByRole('button', { name: 'Move', exact: true }).click();
+    await page.locator(`tr[data-member="${accountId}"]:not(:has-text("Support"))`).waitFor();
+    // A delegated permission, saved as grant events; the API reads it back.
+    await page.getByLabel('customers:read').check();
+    await page.getByRole('button', { name: 'Save the permissions' }).click();
+    await page.locator('[data-delegations-saved]').waitFor();
+    const delegated = (await api.call('GET', `/v1/delegations/${accountId}`, { key: admin })).body as { permissions: string[] };
+    expect(delegated.permissions).toEqual(['customers:read']);
+    // The contact is hidden until revealed for a stated purpose.
+    expect(await page.locator('main').innerText()).not.toContain('ada.member@example.org');
+    await page.locator(`[data-member-panel="${accountId}"]`).getByRole('button', { name: 'Reveal…' }).click();
+    await page.getByRole('button', { name: 'Reveal', exact: true }).click();
+    await page.locator('[data-revealed="yes"]').waitFor();
+    expect(await page.locator('[data-revealed="yes"]').innerText()).toContain('ada.member@example.org');
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, 'console-admin-members');
+
+    // The member asks to leave (the organization requires approval); the administrator approves.
+    expect((await api.call('PUT', '/v1/organization/settings', { key: admin, body: { unbindingApprovalRequired: true } })).status).toBe(200);
+    expect((await api.call('POST', '/v1/accounts/me/unbinding', { key: await endUser(accountId) })).status).toBe(200);
+    await page.reload();
+    await page.getByLabel('Only those waiting for approval to leave').click();
+    await page.locator('table[aria-busy="false"][data-members="1"]').waitFor();
+    await page.getByRole('button', { name: `Open member ${accountId.slice(0, 8)}` }).click();
+    await page.locator('[data-unbinding="requested"]').waitFor();
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: 'Approve leaving' }).click();
+    await page.locator(`[data-member-panel="${accountId}"][data-status="unbound"]`).waitFor();
+    const member = (await api.call('GET', `/v1/organization/members/${accountId}`, { key: admin })).body as { status: string };
+    expect(member.status).toBe('unbound');
+    expect(await seriousViolations(page)).toEqual([]);
     expect(ui.cspViolations).toEqual([]);
   });
 });

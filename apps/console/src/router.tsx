@@ -223,6 +223,13 @@ const organizationRoute = createRoute({
   component: lazyRouteComponent(() => import('./routes/admin-organization'), 'OrganizationPage'),
 });
 
+const membersRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: 'admin/members',
+  beforeLoad: requireSession,
+  component: lazyRouteComponent(() => import('./routes/admin-members'), 'MembersPage'),
+});
+
 const requestPolicyRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: 'admin/request-policy',
@@ -285,6 +292,7 @@ const routeTree = rootRoute.addChildren([
   requestCertificateRoute,
   apiKeysRoute,
   organizationRoute,
+  membersRoute,
   requestPolicyRoute,
   platformAccountsRoute,
   platformAccountRoute,

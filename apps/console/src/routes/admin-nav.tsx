@@ -10,6 +10,9 @@ export function AdminNav() {
       <Link to="/admin/organization" {...tab}>
         {t('admin.org.title')}
       </Link>
+      <Link to="/admin/members" {...tab}>
+        {t('admin.members.title')}
+      </Link>
       <Link to="/admin/request-policy" {...tab}>
         {t('admin.policy.title')}
       </Link>
