@@ -6,6 +6,7 @@ import { PERMISSION_KEY, PUBLIC_KEY } from '@attest/http';
 import { CommandBus } from '@nestjs/cqrs';
 import { hashInvitationToken, RunAccountCommand } from '@attest/accounts-application';
 import { FixedClock, uuidv7 } from '@attest/kernel';
+import { metadataFor } from '@attest/security';
 import { ApiHarness } from './testing/api-harness';
 
 interface RouteCase {
@@ -54,6 +55,8 @@ const ROUTES: readonly RouteCase[] = [
   { method: 'POST', path: '/v1/api-keys', permission: 'api-keys:manage', body: { roles: ['service'], label: 'fuzz' } },
   { method: 'GET', path: '/v1/api-keys/{keyId}', permission: 'api-keys:read', tenantResource: true },
   { method: 'POST', path: '/v1/api-keys/{keyId}/revoke', permission: 'api-keys:manage', body: { reason: 'test' }, tenantResource: true },
+  // Every field of its body is optional (the fuzzer's "required field missing" does not apply).
+  { method: 'POST', path: '/v1/api-keys/{keyId}/rotate', permission: 'api-keys:manage', tenantResource: true },
   { method: 'GET', path: '/v1/delegations/{userId}', permission: 'delegations:read' },
   { method: 'POST', path: '/v1/delegations/{userId}/grant', permission: 'delegations:manage', body: { permissions: ['event-log:read'] } },
   { method: 'POST', path: '/v1/delegations/{userId}/revoke', permission: 'delegations:manage', body: { permissions: ['event-log:read'] } },
@@ -564,6 +567,62 @@ describe('API platform: authentication, permissions, tenants, errors (real HTTP,
       expect((await api.call('GET', '/v1/me', { key })).body).toMatchObject({ status: 401, code: 'AUTH.INVALID_CREDENTIALS' });
     });
 
+    it('show their last use (this process writes its uses before listing)', async () => {
+      const issued = (await api.call('POST', '/v1/api-keys', { key: adminA, body: { roles: ['service'], label: 'used once' } })).body as {
+        key: string;
+        keyId: string;
+      };
+      const unused = (await api.call('GET', `/v1/api-keys/${issued.keyId}`, { key: adminA })).body as { lastUsedAt: string | null };
+      expect(unused.lastUsedAt).toBeNull();
+      const before = Date.now();
+      expect((await api.call('GET', '/v1/me', { key: issued.key })).status).toBe(200);
+      const listing = (await api.call('GET', '/v1/api-keys', { key: adminA })).body as { keyId: string; lastUsedAt: string | null }[];
+      const used = listing.find((k) => k.keyId === issued.keyId);
+      expect(Date.parse(used?.lastUsedAt ?? '')).toBeGreaterThanOrEqual(before - 1000);
+      // The row carries the key's tenant, taken from the key itself (row-level security filters by it).
+      const rows: { tenant_id: string }[] = await api.infra.dataSource.query(`SELECT tenant_id FROM access.api_key_uses WHERE key_id = $1`, [issued.keyId]);
+      expect(rows).toEqual([{ tenant_id: 'tenant-a' }]);
+    });
+
+    it('rotate: the new key works at once, the old one for the grace period only, never twice, and with no grace not at all', async () => {
+      const first = (await api.call('POST', '/v1/api-keys', { key: adminA, body: { roles: ['service'], label: 'crm rotated', expiresInDays: 30 } })).body as {
+        key: string;
+        keyId: string;
+      };
+      const rotated = await api.call('POST', `/v1/api-keys/${first.keyId}/rotate`, { key: adminA, body: { graceHours: 24 } });
+      expect(rotated.status).toBe(201);
+      const second = rotated.body as {
+        key: string;
+        keyId: string;
+        label: string;
+        roles: string[];
+        expiresAt: string;
+        replaces: string;
+        replacedKeyExpiresAt: string;
+      };
+      expect(second).toMatchObject({ label: 'crm rotated', roles: ['service'], replaces: first.keyId });
+      // The new key lives as long as the old one was issued for; the old one a day more.
+      expect(Date.parse(second.expiresAt) - Date.now()).toBeGreaterThan(29 * 86_400_000);
+      expect(Math.abs(Date.parse(second.replacedKeyExpiresAt) - Date.now() - 86_400_000)).toBeLessThan(60_000);
+      expect((await api.call('GET', '/v1/me', { key: second.key })).status).toBe(200);
+      expect((await api.call('GET', '/v1/me', { key: first.key })).status).toBe(200);
+      const old = (await api.call('GET', `/v1/api-keys/${first.keyId}`, { key: adminA })).body as {
+        replacedBy: string;
+        expiresAt: string;
+        revokedAt: string | null;
+      };
+      expect(old).toMatchObject({ replacedBy: second.keyId, expiresAt: second.replacedKeyExpiresAt, revokedAt: null });
+      expect((await api.call('POST', `/v1/api-keys/${first.keyId}/rotate`, { key: adminA, body: {} })).body).toMatchObject({
+        status: 409,
+        code: 'API_KEY.ALREADY_ROTATED',
+      });
+      expect((await api.call('POST', `/v1/api-keys/${second.keyId}/rotate`, { key: adminA, body: { graceHours: 169 } })).body).toMatchObject({ status: 400 });
+
+      const third = (await api.call('POST', `/v1/api-keys/${second.keyId}/rotate`, { key: adminA, body: {} })).body as { key: string };
+      expect((await api.call('GET', '/v1/me', { key: second.key })).body).toMatchObject({ status: 401, code: 'AUTH.INVALID_CREDENTIALS' });
+      expect((await api.call('GET', '/v1/me', { key: third.key })).status).toBe(200);
+    });
+
     it('of another tenant never show up in a listing', async () => {
       const listing = (await api.call('GET', '/v1/api-keys', { key: adminB })).body as { keyId: string }[];
       expect(listing.map((k) => k.keyId)).not.toContain(keyIdOfA);
@@ -786,6 +845,36 @@ describe('API platform: expiry and rate limits', () => {
     expect(limited.body).toMatchObject({ code: 'HTTP.TOO_MANY_REQUESTS' });
     const another = await api.key('tenant-r', ['service']);
     expect((await api.call('GET', '/v1/me', { key: another })).status).toBe(200);
+  });
+
+  // No workers here: a revocation appended to the log stays out of the read model until projected.
+  it('rotate: when the old key changed meanwhile, the replacement is revoked again and nothing else changes', async () => {
+    const admin = await api.key('tenant-raced', ['org-admin']);
+    const issued = (await api.call('POST', '/v1/api-keys', { key: admin, body: { roles: ['service'], label: 'raced' } })).body as {
+      keyId: string;
+      key: string;
+    };
+    // A revocation recorded in the log but not yet in the read model (another process, a moment ago).
+    const context = { tenantId: 'tenant-raced', actor: 'user:other', correlationId: uuidv7(), commandId: uuidv7() };
+    await api.infra.store.appendToStream(
+      `apiKey-${issued.keyId}`,
+      [
+        {
+          id: uuidv7(),
+          type: 'ApiKeyRevoked.v1',
+          data: { keyId: issued.keyId, tenantId: 'tenant-raced', reason: 'elsewhere', revokedBy: 'user:other' },
+          metadata: metadataFor(context, new Date()),
+        },
+      ],
+      { expectedRevision: 'any' },
+    );
+    const refused = await api.call('POST', `/v1/api-keys/${issued.keyId}/rotate`, { key: admin, body: {} });
+    expect(refused.body).toMatchObject({ status: 409, code: 'API_KEY.ALREADY_REVOKED' });
+    const raced = ((await api.call('GET', '/v1/api-keys', { key: admin })).body as { label: string; revokedAt: string | null; keyId: string }[]).filter(
+      (k) => k.label === 'raced' && k.keyId !== issued.keyId,
+    );
+    expect(raced).toHaveLength(1);
+    expect(raced[0]?.revokedAt).not.toBeNull();
   });
 
   it('refuses an expired API key', async () => {

@@ -72,7 +72,6 @@ const AUDIENCE = 'attest-api';
     // Nothing of it stays in the browser's storage.
     expect(await page.evaluate('JSON.stringify(Object.values(localStorage)) + JSON.stringify(Object.values(sessionStorage))')).not.toContain(secret);
     expect(await seriousViolations(page)).toEqual([]);
-    await screenshot(page, 'console-admin-keys');
     await page.getByRole('button', { name: 'I have stored it' }).click();
     await page.getByRole('button', { name: 'Revoke crm-sync' }).click();
     await page.getByLabel('Why (kept with the revocation)').fill('The CRM integration was replaced');
@@ -80,6 +79,31 @@ const AUDIENCE = 'attest-api';
     await page.locator('tr[data-state="revoked"]').waitFor();
     expect((await api.call('GET', '/v1/me', { key: secret })).status).toBe(401);
     expect(await seriousViolations(page)).toEqual([]);
+  });
+
+  it('shows when a key was last used, and rotates it: the new secret once, the old key working for the grace period', async () => {
+    const admin = await api.key(tenantId, ['org-admin']);
+    const issued = (await api.call('POST', '/v1/api-keys', { key: admin, body: { roles: ['service'], label: 'erp-sync' } })).body as {
+      key: string;
+      keyId: string;
+    };
+    expect((await api.call('GET', '/v1/me', { key: issued.key })).status).toBe(200);
+    await ui.signIn(page, tenantId, ['org-admin'], '/console/admin/api-keys');
+    const row = page.locator(`tr[data-key="${issued.keyId}"]`);
+    await row.waitFor();
+    expect(await row.getAttribute('data-last-used')).not.toBe('never');
+    await row.getByRole('button', { name: 'Rotate erp-sync' }).click();
+    await row.getByLabel('The old key keeps working for').selectOption({ label: '1 hours' });
+    await row.getByRole('button', { name: 'Yes, rotate erp-sync' }).click();
+    await page.locator(`[data-replaces="${issued.keyId}"]`).waitFor();
+    const secret = (await page.locator('[data-secret]').innerText()).trim();
+    expect(secret).not.toBe(issued.key);
+    expect((await api.call('GET', '/v1/me', { key: secret })).status).toBe(200);
+    expect((await api.call('GET', '/v1/me', { key: issued.key })).status).toBe(200);
+    await page.locator(`tr[data-key="${issued.keyId}"][data-state="replaced"]`).waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, 'console-admin-keys');
+    await page.getByRole('button', { name: 'I have stored it' }).click();
   });
 
   it('creates, renames and removes departments; binds a channel account (never shown again) and unbinds it; requires approval to unbind', async () => {

@@ -1,7 +1,7 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { CLOCK, ACCESS_READ_MODEL, CONSOLE_SESSIONS } from '@attest/access-application';
-import { AccessAuthenticator, PostgresAccessReadModel, PostgresConsoleSessions } from '@attest/access-infrastructure';
+import { AccessAuthenticator, ApiKeyUseRecorder, PostgresAccessReadModel, PostgresConsoleSessions } from '@attest/access-infrastructure';
 import { AccountGateAuthenticator } from '@attest/accounts-infrastructure';
 import { PostgresIdempotencyStore } from '@attest/database';
 import { EVENT_STORE } from '@attest/event-store';
@@ -39,7 +39,14 @@ const SHARED = [
 export class PlatformModule {
   static forRoot(deps: AppDependencies): DynamicModule {
     const clock = deps.clock ?? systemClock;
-    const access = new PostgresAccessReadModel(deps.appDataSource);
+    // Each key's last use, noted per request in memory and written every 30 s (and at shutdown).
+    const uses = new ApiKeyUseRecorder(deps.appDataSource, {
+      onError: (error) => {
+        deps.logger.warn({ err: error instanceof Error ? { name: error.name, message: error.message } : undefined }, 'recording API key uses failed; retried');
+      },
+    });
+    uses.start();
+    const access = new PostgresAccessReadModel(deps.appDataSource, uses);
     const sessions = new PostgresConsoleSessions(deps.appDataSource, clock);
     return {
       module: PlatformModule,
@@ -51,11 +58,12 @@ export class PlatformModule {
         { provide: PROJECTION_RUNNERS, useValue: deps.runners },
         { provide: CLOCK, useValue: clock },
         { provide: ACCESS_READ_MODEL, useValue: access },
+        { provide: ApiKeyUseRecorder, useValue: uses },
         { provide: CONSOLE_SESSIONS, useValue: sessions },
         {
           provide: AUTHENTICATOR,
           useValue: new AccountGateAuthenticator(
-            new AccessAuthenticator(deps.appDataSource, access, clock, deps.oidc, deps.apiKeys ?? null, sessions),
+            new AccessAuthenticator(deps.appDataSource, access, clock, deps.oidc, deps.apiKeys ?? null, sessions, uses),
             deps.appDataSource,
             deps.dataSource,
             clock,

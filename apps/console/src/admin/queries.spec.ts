@@ -19,8 +19,10 @@ describe('organization administration', () => {
   });
 
   it('names a key’s state', () => {
-    expect(keyState({ revokedAt: null, expiresAt: '2030-01-01T00:00:00Z' }, Date.parse('2026-01-01'))).toBe('active');
-    expect(keyState({ revokedAt: '2026-01-01T00:00:00Z', expiresAt: '2030-01-01T00:00:00Z' }, Date.parse('2026-01-02'))).toBe('revoked');
-    expect(keyState({ revokedAt: null, expiresAt: '2026-01-01T00:00:00Z' }, Date.parse('2026-01-02'))).toBe('expired');
+    expect(keyState({ revokedAt: null, expiresAt: '2030-01-01T00:00:00Z', replacedBy: null }, Date.parse('2026-01-01'))).toBe('active');
+    expect(keyState({ revokedAt: '2026-01-01T00:00:00Z', expiresAt: '2030-01-01T00:00:00Z', replacedBy: null }, Date.parse('2026-01-02'))).toBe('revoked');
+    expect(keyState({ revokedAt: null, expiresAt: '2026-01-01T00:00:00Z', replacedBy: null }, Date.parse('2026-01-02'))).toBe('expired');
+    expect(keyState({ revokedAt: null, expiresAt: '2026-01-03T00:00:00Z', replacedBy: 'k2' }, Date.parse('2026-01-02'))).toBe('replaced');
+    expect(keyState({ revokedAt: null, expiresAt: '2026-01-01T00:00:00Z', replacedBy: 'k2' }, Date.parse('2026-01-02'))).toBe('expired');
   });
 });

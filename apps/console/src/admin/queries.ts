@@ -16,11 +16,18 @@ export const apiKeysQuery = queryOptions({
   queryFn: ({ signal }) => unwrap(api.GET('/v1/api-keys', { signal })),
 });
 
-/** A key's state as the list shows it. */
-export function keyState(key: Pick<ApiKey, 'revokedAt' | 'expiresAt'>, nowMs: number): 'revoked' | 'expired' | 'active' {
+export type RotatedApiKey = components['schemas']['RotatedApiKeyDto'];
+export type KeyState = 'revoked' | 'expired' | 'replaced' | 'active';
+
+/** A key's state as the list shows it: `replaced` works on beside its replacement until it expires. */
+export function keyState(key: Pick<ApiKey, 'revokedAt' | 'expiresAt' | 'replacedBy'>, nowMs: number): KeyState {
   if (key.revokedAt !== null) return 'revoked';
-  return Date.parse(key.expiresAt) <= nowMs ? 'expired' : 'active';
+  if (Date.parse(key.expiresAt) <= nowMs) return 'expired';
+  return key.replacedBy === null ? 'active' : 'replaced';
 }
+
+/** How long a rotated key may keep working beside its replacement (hours; the API allows 0 to 168). */
+export const ROTATION_GRACE_HOURS = [0, 1, 24, 72, 168] as const;
 
 export type Organization = components['schemas']['OrganizationDto'];
 export type Department = components['schemas']['DepartmentDto'];

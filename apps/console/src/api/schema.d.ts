@@ -91,6 +91,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/api-keys/{keyId}/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Replace a key by a new one with the same roles and label; the new key is in this response only, the old one works on for the grace period */
+        post: operations["ApiKeysController_rotate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/api-keys/{keyId}/revoke": {
         parameters: {
             query?: never;
@@ -2175,6 +2192,10 @@ export interface components {
             issuedAt: string;
             expiresAt: string;
             revokedAt: string | null;
+            /** @description The key that replaced this one by rotation; this one works until expiresAt */
+            replacedBy: string | null;
+            /** @description The last request made with the key; each API process writes its uses every 30 seconds, so this may be up to that much behind */
+            lastUsedAt: string | null;
         };
         AssessmentDto: {
             activityIds: string[];
@@ -3507,6 +3528,28 @@ export interface components {
             /** @example rotated */
             reason: string;
         };
+        RotateApiKeyRequestDto: {
+            /**
+             * @description Hours the old key keeps working beside the new one (0: revoked at once)
+             * @default 0
+             */
+            graceHours: number;
+            /** @description Days the new key lives; by default as long as the old one was issued for */
+            expiresInDays?: number;
+        };
+        RotatedApiKeyDto: {
+            keyId: string;
+            /** @description The API key. Shown once; store it now. Not repeated on Idempotency-Key replays. */
+            key?: string;
+            prefix: string;
+            roles: ("platform-operator" | "org-admin" | "end-user" | "compliance-officer" | "dsr-handler" | "service")[];
+            label: string;
+            expiresAt: string;
+            /** @description The key this one replaces */
+            replaces: string;
+            /** @description Until when the replaced key still works */
+            replacedKeyExpiresAt: string;
+        };
         SavedConsoleView: components["schemas"]["ConsoleView"];
         SettingsRequestDto: {
             /** @description A9: end users need approval to unbind */
@@ -3647,8 +3690,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "actor": "apiKey:01a244aa-9825-7008-af12-106d517b1c13",
-                     *       "tenantId": "guide-439b51aac3da",
+                     *       "actor": "apiKey:01a245fc-e66f-7008-a50d-59de3a1368f5",
+                     *       "tenantId": "guide-bdec4a888f4f",
                      *       "roles": [
                      *         "org-admin",
                      *         "compliance-officer"
@@ -3724,7 +3767,7 @@ export interface operations {
                      *         "search": {
                      *           "urgency": "at-risk"
                      *         },
-                     *         "updatedAt": "2026-12-05T05:26:07.384Z"
+                     *         "updatedAt": "2026-12-05T11:35:36.037Z"
                      *       },
                      *       {
                      *         "name": "逾期",
@@ -3732,7 +3775,7 @@ export interface operations {
                      *         "search": {
                      *           "urgency": "overdue"
                      *         },
-                     *         "updatedAt": "2026-12-05T05:26:07.374Z"
+                     *         "updatedAt": "2026-12-05T11:35:36.025Z"
                      *       }
                      *     ]
                      */
@@ -3806,7 +3849,7 @@ export interface operations {
                      *         "urgency": "at-risk",
                      *         "mine": "true"
                      *       },
-                     *       "updatedAt": "2026-12-05T05:26:07.359Z"
+                     *       "updatedAt": "2026-12-05T11:35:36.010Z"
                      *     }
                      */
                     "application/json": components["schemas"]["SavedConsoleView"];
@@ -3959,28 +4002,32 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "keyId": "01a244a9-3f02-7003-aedb-2bfca910effa",
-                     *         "prefix": "yi2cc0fq0ekx",
+                     *         "keyId": "01a245fd-2506-7006-86d0-3ad3b390a825",
+                     *         "prefix": "vml9tgw38jvo",
+                     *         "roles": [
+                     *           "service"
+                     *         ],
+                     *         "label": "used once",
+                     *         "issuedBy": "apiKey:01a245fd-034d-7007-9ced-0955df8f4355",
+                     *         "issuedAt": "2026-12-05T11:35:47.718Z",
+                     *         "expiresAt": "2027-03-05T11:35:47.718Z",
+                     *         "revokedAt": null,
+                     *         "replacedBy": null,
+                     *         "lastUsedAt": "2026-12-05T11:35:47.749Z"
+                     *       },
+                     *       {
+                     *         "keyId": "01a245fd-24b9-7001-969f-b0d21a857d91",
+                     *         "prefix": "7x4r7s5p3t43",
                      *         "roles": [
                      *           "service"
                      *         ],
                      *         "label": "short lived",
-                     *         "issuedBy": "apiKey:01a244a9-242e-7004-837a-36c7dd5d230a",
-                     *         "issuedAt": "2026-12-05T05:24:32.130Z",
-                     *         "expiresAt": "2027-03-05T05:24:32.130Z",
-                     *         "revokedAt": null
-                     *       },
-                     *       {
-                     *         "keyId": "01a244a9-3ec5-7001-9588-9673202269aa",
-                     *         "prefix": "69mmx32lf1el",
-                     *         "roles": [
-                     *           "service"
-                     *         ],
-                     *         "label": "twice",
-                     *         "issuedBy": "apiKey:01a244a9-242e-7004-837a-36c7dd5d230a",
-                     *         "issuedAt": "2026-12-05T05:24:32.069Z",
-                     *         "expiresAt": "2027-03-05T05:24:32.069Z",
-                     *         "revokedAt": "2026-12-05T05:24:32.096Z"
+                     *         "issuedBy": "apiKey:01a245fd-034d-7007-9ced-0955df8f4355",
+                     *         "issuedAt": "2026-12-05T11:35:47.641Z",
+                     *         "expiresAt": "2027-03-05T11:35:47.641Z",
+                     *         "revokedAt": "2026-12-05T11:35:47.693Z",
+                     *         "replacedBy": null,
+                     *         "lastUsedAt": "2026-12-05T11:35:47.664Z"
                      *       }
                      *     ]
                      */
@@ -4048,14 +4095,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "keyId": "01a244a9-25f7-7001-9192-8ddee3d26bd9",
+                     *       "keyId": "01a245fc-e660-7007-8b31-4d3a32a5a641",
                      *       "key": "atk_EXAMPLE0000000000000000000000000000000000",
-                     *       "prefix": "wdsfh6t8s96n",
+                     *       "prefix": "vyp89otrde10",
                      *       "roles": [
                      *         "service"
                      *       ],
-                     *       "label": "owned by a",
-                     *       "expiresAt": "2027-03-05T05:24:25.719Z"
+                     *       "label": "crm-sync",
+                     *       "expiresAt": "2027-03-05T11:35:31.680Z"
                      *     }
                      */
                     "application/json": components["schemas"]["IssuedApiKeyDto"];
@@ -4144,16 +4191,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "keyId": "01a244a9-400b-7002-bd63-f9886416307f",
-                     *       "prefix": "pppswrpukoa1",
+                     *       "keyId": "01a245fd-2531-7006-9eb5-6c5ecc9fc1ec",
+                     *       "prefix": "h441oeiscido",
                      *       "roles": [
-                     *         "end-user"
+                     *         "service"
                      *       ],
-                     *       "label": "mine 1",
-                     *       "issuedBy": "user:01a244a9-24f9-7000-8dab-b53834887f36",
-                     *       "issuedAt": "2026-12-05T05:24:32.395Z",
-                     *       "expiresAt": "2027-03-05T05:24:32.395Z",
-                     *       "revokedAt": null
+                     *       "label": "crm rotated",
+                     *       "issuedBy": "apiKey:01a245fd-034d-7007-9ced-0955df8f4355",
+                     *       "issuedAt": "2026-12-05T11:35:47.761Z",
+                     *       "expiresAt": "2026-12-06T11:35:47.789Z",
+                     *       "revokedAt": null,
+                     *       "replacedBy": "01a245fd-254d-7008-82bd-754de43a19db",
+                     *       "lastUsedAt": "2026-12-05T11:35:47.837Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ApiKeyDto"];
@@ -4206,6 +4255,120 @@ export interface operations {
             };
         };
     };
+    ApiKeysController_rotate: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Repeat-safe retries: the first response is returned again. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                keyId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RotateApiKeyRequestDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "keyId": "01a245fd-254d-7008-82bd-754de43a19db",
+                     *       "key": "atk_EXAMPLE0000000000000000000000000000000000",
+                     *       "prefix": "3wiqx8judw4t",
+                     *       "roles": [
+                     *         "service"
+                     *       ],
+                     *       "label": "crm rotated",
+                     *       "expiresAt": "2027-01-04T11:35:47.789Z",
+                     *       "replaces": "01a245fd-2531-7006-9eb5-6c5ecc9fc1ec",
+                     *       "replacedKeyExpiresAt": "2026-12-06T11:35:47.789Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["RotatedApiKeyDto"];
+                };
+            };
+            /** @description Invalid input (VALIDATION.FAILED with field errors, PURPOSE.REQUIRED, …); nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description No or invalid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The credential lacks the permission of this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Not found in your tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Conflict: concurrent change, or a state that forbids the action. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Idempotency-Key reused for a different request. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Rate limit reached; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Unexpected error; only a correlation id is returned. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+        };
+    };
     ApiKeysController_revoke: {
         parameters: {
             query?: never;
@@ -4231,16 +4394,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "keyId": "01a244a9-3ec5-7001-9588-9673202269aa",
-                     *       "prefix": "69mmx32lf1el",
+                     *       "keyId": "01a245fd-24b9-7001-969f-b0d21a857d91",
+                     *       "prefix": "7x4r7s5p3t43",
                      *       "roles": [
                      *         "service"
                      *       ],
-                     *       "label": "twice",
-                     *       "issuedBy": "apiKey:01a244a9-242e-7004-837a-36c7dd5d230a",
-                     *       "issuedAt": "2026-12-05T05:24:32.069Z",
-                     *       "expiresAt": "2027-03-05T05:24:32.069Z",
-                     *       "revokedAt": "2026-12-05T05:24:32.096Z"
+                     *       "label": "short lived",
+                     *       "issuedBy": "apiKey:01a245fd-034d-7007-9ced-0955df8f4355",
+                     *       "issuedAt": "2026-12-05T11:35:47.641Z",
+                     *       "expiresAt": "2027-03-05T11:35:47.641Z",
+                     *       "revokedAt": "2026-12-05T11:35:47.693Z",
+                     *       "replacedBy": null,
+                     *       "lastUsedAt": "2026-12-05T11:35:47.664Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ApiKeyDto"];
@@ -4339,7 +4504,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "userId": "01a244a9-25af-7004-9fb1-cc1dd560258e",
+                     *       "userId": "01a245fd-0525-7003-80d7-f5812980c29a",
                      *       "permissions": []
                      *     }
                      */
@@ -4418,7 +4583,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "userId": "01a244a9-24f9-7000-8dab-b53834887f36",
+                     *       "userId": "01a245fd-046a-7001-91ed-ed21fc875d88",
                      *       "permissions": [
                      *         "api-keys:manage",
                      *         "api-keys:read"
@@ -4527,7 +4692,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "userId": "01a244a9-24f9-7000-8dab-b53834887f36",
+                     *       "userId": "01a245fd-046a-7001-91ed-ed21fc875d88",
                      *       "permissions": [
                      *         "api-keys:read"
                      *       ]
@@ -4660,8 +4825,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "actor": "link:01a244aa-8105-7005-960d-8704b2e8289d",
-                     *       "tenantId": "t-9755a1d88a64",
+                     *       "actor": "link:01a245fc-9b57-7004-abd0-4525dfe39978",
+                     *       "tenantId": "t-76eda86f375e",
                      *       "roles": [
                      *         "compliance-officer"
                      *       ],
@@ -4798,15 +4963,15 @@ export interface operations {
                      * @example [
                      *       {
                      *         "eventType": "ApiKeyIssued.v1",
-                     *         "events": 6,
-                     *         "firstRecordedAt": "2026-12-05T05:24:25.304Z",
-                     *         "lastRecordedAt": "2026-12-05T05:24:32.244Z"
+                     *         "events": 10,
+                     *         "firstRecordedAt": "2026-12-05T11:35:39.129Z",
+                     *         "lastRecordedAt": "2026-12-05T11:35:47.987Z"
                      *       },
                      *       {
                      *         "eventType": "ApiKeyRevoked.v1",
-                     *         "events": 2,
-                     *         "firstRecordedAt": "2026-12-05T05:24:32.097Z",
-                     *         "lastRecordedAt": "2026-12-05T05:24:32.173Z"
+                     *         "events": 3,
+                     *         "firstRecordedAt": "2026-12-05T11:35:47.609Z",
+                     *         "lastRecordedAt": "2026-12-05T11:35:47.884Z"
                      *       }
                      *     ]
                      */
@@ -4871,8 +5036,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a244a8-e9ad-7000-8c9f-dd5329f7a7cd",
-                     *       "tenantId": "shop-be46db-01",
+                     *       "accountId": "01a245fb-e70c-7004-b5f0-5336cb294276",
+                     *       "tenantId": "acme-e6c004-3",
                      *       "status": "active",
                      *       "verification": "pending"
                      *     }
@@ -4938,8 +5103,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "challengeId": "01a244a9-67d6-7004-9ffb-59e9670c44e5",
-                     *       "expiresAt": "2026-12-05T05:34:37.522Z"
+                     *       "challengeId": "01a245fb-e8c8-7004-a7de-99a7a92836e4",
+                     *       "expiresAt": "2026-12-05T11:44:24.693Z"
                      *     }
                      */
                     "application/json": components["schemas"]["IssuedCodeDto"];
@@ -5003,8 +5168,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a244a9-67d6-7003-b4e5-9153e394b082",
-                     *       "tenantId": "p-01a244a967d67003b4e59153e394b082",
+                     *       "accountId": "01a245fb-e8c8-7003-a5cc-530d53215611",
+                     *       "tenantId": "p-01a245fbe8c87003a5cc530d53215611",
                      *       "status": "active",
                      *       "verification": null
                      *     }
@@ -5072,8 +5237,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "challengeId": "01a244a9-66f6-7006-965c-ecdc37212b5a",
-                     *       "expiresAt": "2026-12-05T05:34:37.522Z"
+                     *       "challengeId": "01a245fb-e822-7002-84ec-510eeb122ff6",
+                     *       "expiresAt": "2026-12-05T11:44:24.693Z"
                      *     }
                      */
                     "application/json": components["schemas"]["IssuedCodeDto"];
@@ -5139,8 +5304,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a244a9-6fca-7000-b501-ccbe9ac0b973",
-                     *       "tenantId": "acme-71426f-38",
+                     *       "accountId": "01a245fb-ee70-7000-9bd5-f1edc21cd27c",
+                     *       "tenantId": "acme-e6c004-38",
                      *       "status": "active",
                      *       "verification": null
                      *     }
@@ -5208,8 +5373,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a244a9-6659-7003-8a6b-3d19bbddde8b",
-                     *       "tenantId": "acme-71426f-7",
+                     *       "accountId": "01a245fb-e782-7007-b130-7aa2c6ef6312",
+                     *       "tenantId": "acme-e6c004-7",
                      *       "status": "active",
                      *       "verification": "pending"
                      *     }
@@ -5277,8 +5442,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a244a9-6a09-7002-8ddb-738a28c1cdd5",
-                     *       "tenantId": "acme-71426f-14",
+                     *       "accountId": "01a245fb-ea71-7004-9466-cd6d2058c435",
+                     *       "tenantId": "acme-e6c004-14",
                      *       "status": "active",
                      *       "verification": null
                      *     }
@@ -5364,8 +5529,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a244a9-6a52-7004-883f-95ea6bcb05e4",
-                     *       "tenantId": "acme-71426f-14",
+                     *       "accountId": "01a245fb-eaa6-7007-839a-c392dfcd9c4d",
+                     *       "tenantId": "acme-e6c004-14",
                      *       "status": "invitation-closed",
                      *       "verification": null
                      *     }
@@ -5445,8 +5610,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a244a9-6ea4-7000-9527-ee146f8e7974",
-                     *       "tenantId": "acme-71426f-34",
+                     *       "accountId": "01a245fb-edbc-7003-88e2-3f925ccf4ed2",
+                     *       "tenantId": "acme-e6c004-34",
                      *       "kind": "member",
                      *       "status": "active",
                      *       "verification": null,
@@ -5459,22 +5624,22 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T05:24:37.522Z",
-                     *       "updatedAt": "2026-12-05T05:24:37.522Z",
+                     *       "createdAt": "2026-12-05T11:34:24.693Z",
+                     *       "updatedAt": "2026-12-05T11:34:24.693Z",
                      *       "history": [
                      *         {
                      *           "event": "EndUserInvited.v1",
                      *           "status": "invited",
                      *           "reason": null,
-                     *           "decidedBy": "apiKey:01a244a9-6e61-7006-a0fc-3c47d9714bba",
-                     *           "at": "2026-12-05T05:24:37.522Z"
+                     *           "decidedBy": "apiKey:01a245fb-ed93-7007-b949-050b0dd0e1d0",
+                     *           "at": "2026-12-05T11:34:24.693Z"
                      *         },
                      *         {
                      *           "event": "InvitationAccepted.v1",
                      *           "status": "active",
                      *           "reason": null,
-                     *           "decidedBy": "user:01a244a9-6ea4-7000-9527-ee146f8e7974",
-                     *           "at": "2026-12-05T05:24:37.522Z"
+                     *           "decidedBy": "user:01a245fb-edbc-7003-88e2-3f925ccf4ed2",
+                     *           "at": "2026-12-05T11:34:24.693Z"
                      *         }
                      *       ]
                      *     }
@@ -5549,8 +5714,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a244a9-711d-7002-9d5a-e010c8881580",
-                     *       "tenantId": "acme-71426f-42",
+                     *       "accountId": "01a245fb-ef4b-7002-b8d6-143c5396b307",
+                     *       "tenantId": "acme-e6c004-42",
                      *       "kind": "member",
                      *       "status": "suspended",
                      *       "verification": null,
@@ -5563,8 +5728,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T05:24:37.522Z",
-                     *       "updatedAt": "2026-12-05T05:24:37.522Z"
+                     *       "createdAt": "2026-12-05T11:34:24.693Z",
+                     *       "updatedAt": "2026-12-05T11:34:24.693Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -5651,8 +5816,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a244a9-7204-7004-82c6-9b19af4a3fe8",
-                     *       "tenantId": "p-01a244a97204700482c69b19af4a3fe8",
+                     *       "accountId": "01a245fb-efe2-7004-a415-6ae8a19e80f9",
+                     *       "tenantId": "p-01a245fbefe27004a4156ae8a19e80f9",
                      *       "kind": "personal",
                      *       "status": "active",
                      *       "verification": null,
@@ -5665,8 +5830,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T05:24:37.522Z",
-                     *       "updatedAt": "2026-12-05T05:24:37.522Z"
+                     *       "createdAt": "2026-12-05T11:34:24.693Z",
+                     *       "updatedAt": "2026-12-05T11:34:24.693Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -5744,22 +5909,22 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a244a9-77ac-7004-817b-cfc86fe64246",
-                     *       "tenantId": "acme-71426f-65",
+                     *       "accountId": "01a245fb-f3e3-7005-acab-50376fa5fe52",
+                     *       "tenantId": "acme-e6c004-65",
                      *       "kind": "member",
                      *       "status": "active",
                      *       "verification": null,
                      *       "legalName": null,
                      *       "licenceEvidence": null,
-                     *       "departmentId": "01a244a9-77fe-7000-900b-46da89f57f0a",
+                     *       "departmentId": "01a245fb-f418-7003-bd4b-b4e2bc082709",
                      *       "minor": false,
                      *       "holds": [],
                      *       "cancellationRequested": false,
                      *       "unbindingRequested": true,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T05:24:37.522Z",
-                     *       "updatedAt": "2026-12-05T05:24:37.522Z"
+                     *       "createdAt": "2026-12-05T11:34:24.693Z",
+                     *       "updatedAt": "2026-12-05T11:34:24.693Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -5907,8 +6072,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "tenant": {
-                     *         "accountId": "01a244a9-686d-7003-bace-7e4b95ec9354",
-                     *         "tenantId": "acme-71426f-11",
+                     *         "accountId": "01a245fb-e936-7004-a644-860212a6c8b8",
+                     *         "tenantId": "acme-e6c004-11",
                      *         "kind": "enterprise",
                      *         "status": "active",
                      *         "verification": "verified",
@@ -5924,20 +6089,20 @@ export interface operations {
                      *         "unbindingRequested": false,
                      *         "invitationExpiresAt": null,
                      *         "agreement": null,
-                     *         "createdAt": "2026-12-05T05:24:37.522Z",
-                     *         "updatedAt": "2026-12-05T05:24:37.522Z"
+                     *         "createdAt": "2026-12-05T11:34:24.693Z",
+                     *         "updatedAt": "2026-12-05T11:34:24.693Z"
                      *       },
                      *       "departments": [
                      *         {
-                     *           "departmentId": "01a244a9-68d9-7007-9f6e-c9b1d2c66ce1",
+                     *           "departmentId": "01a245fb-e987-7003-bc1f-37aa4ca85c5f",
                      *           "name": "Sales",
                      *           "parentId": null,
                      *           "memberCount": 0
                      *         },
                      *         {
-                     *           "departmentId": "01a244a9-68f6-7006-9b2f-4a1484847625",
+                     *           "departmentId": "01a245fb-e99d-7006-913c-8d287f5312ec",
                      *           "name": "East China",
-                     *           "parentId": "01a244a9-68d9-7007-9f6e-c9b1d2c66ce1",
+                     *           "parentId": "01a245fb-e987-7003-bc1f-37aa4ca85c5f",
                      *           "memberCount": 0
                      *         }
                      *       ],
@@ -6021,27 +6186,27 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "accountId": "01a244a9-6a09-7002-8ddb-738a28c1cdd5",
-                     *         "tenantId": "acme-71426f-14",
+                     *         "accountId": "01a245fb-ea71-7004-9466-cd6d2058c435",
+                     *         "tenantId": "acme-e6c004-14",
                      *         "kind": "member",
                      *         "status": "invited",
                      *         "verification": null,
                      *         "legalName": null,
                      *         "licenceEvidence": null,
-                     *         "departmentId": "01a244a9-69eb-7005-bf9c-dc8ccae871a1",
+                     *         "departmentId": "01a245fb-ea57-7002-b9d0-bd77d121553a",
                      *         "minor": false,
                      *         "holds": [],
                      *         "cancellationRequested": false,
                      *         "unbindingRequested": false,
-                     *         "invitationExpiresAt": "2026-12-12T05:24:37.522Z",
+                     *         "invitationExpiresAt": "2026-12-12T11:34:24.693Z",
                      *         "agreement": null,
-                     *         "createdAt": "2026-12-05T05:24:37.522Z",
-                     *         "updatedAt": "2026-12-05T05:24:37.522Z",
+                     *         "createdAt": "2026-12-05T11:34:24.693Z",
+                     *         "updatedAt": "2026-12-05T11:34:24.693Z",
                      *         "delegatedPermissions": []
                      *       },
                      *       {
-                     *         "accountId": "01a244a9-6a36-7007-8a79-fb993d936917",
-                     *         "tenantId": "acme-71426f-14",
+                     *         "accountId": "01a245fb-ea92-7007-9ed3-fd8c38e81e8b",
+                     *         "tenantId": "acme-e6c004-14",
                      *         "kind": "member",
                      *         "status": "invited",
                      *         "verification": null,
@@ -6052,10 +6217,10 @@ export interface operations {
                      *         "holds": [],
                      *         "cancellationRequested": false,
                      *         "unbindingRequested": false,
-                     *         "invitationExpiresAt": "2026-12-12T05:24:37.522Z",
+                     *         "invitationExpiresAt": "2026-12-12T11:34:24.693Z",
                      *         "agreement": null,
-                     *         "createdAt": "2026-12-05T05:24:37.522Z",
-                     *         "updatedAt": "2026-12-05T05:24:37.522Z",
+                     *         "createdAt": "2026-12-05T11:34:24.693Z",
+                     *         "updatedAt": "2026-12-05T11:34:24.693Z",
                      *         "delegatedPermissions": []
                      *       }
                      *     ]
@@ -6128,22 +6293,22 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a244a9-6cc3-7000-ad46-0fdd7024d26d",
-                     *       "tenantId": "acme-71426f-25",
+                     *       "accountId": "01a245fb-ec76-7006-b89b-3a43f81cf2bf",
+                     *       "tenantId": "acme-e6c004-25",
                      *       "kind": "member",
                      *       "status": "active",
                      *       "verification": null,
                      *       "legalName": null,
                      *       "licenceEvidence": null,
-                     *       "departmentId": "01a244a9-6cab-7002-ab36-c02801582f42",
+                     *       "departmentId": "01a245fb-ec66-7003-b459-f8977be01b54",
                      *       "minor": false,
                      *       "holds": [],
                      *       "cancellationRequested": false,
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T05:24:37.522Z",
-                     *       "updatedAt": "2026-12-05T05:24:37.522Z",
+                     *       "createdAt": "2026-12-05T11:34:24.693Z",
+                     *       "updatedAt": "2026-12-05T11:34:24.693Z",
                      *       "delegatedPermissions": [
                      *         "organization:read"
                      *       ],
@@ -6152,15 +6317,15 @@ export interface operations {
                      *           "event": "EndUserInvited.v1",
                      *           "status": "invited",
                      *           "reason": null,
-                     *           "decidedBy": "apiKey:01a244a9-6c7e-7003-b8c7-d41217c3005e",
-                     *           "at": "2026-12-05T05:24:37.522Z"
+                     *           "decidedBy": "apiKey:01a245fb-ec41-7003-bf70-1414becaab9f",
+                     *           "at": "2026-12-05T11:34:24.693Z"
                      *         },
                      *         {
                      *           "event": "InvitationAccepted.v1",
                      *           "status": "active",
                      *           "reason": null,
-                     *           "decidedBy": "user:01a244a9-6cc3-7000-ad46-0fdd7024d26d",
-                     *           "at": "2026-12-05T05:24:37.522Z"
+                     *           "decidedBy": "user:01a245fb-ec76-7006-b89b-3a43f81cf2bf",
+                     *           "at": "2026-12-05T11:34:24.693Z"
                      *         }
                      *       ]
                      *     }
@@ -6245,10 +6410,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a244a9-7abb-7007-803a-3a93fc428102",
+                     *       "accountId": "01a245fb-f65c-7005-b3d4-7729cf679f62",
                      *       "erased": false,
-                     *       "name": "Li Minor71426f",
-                     *       "email": "li.71426f@example.org",
+                     *       "name": "Li Minore6c004",
+                     *       "email": "li.e6c004@example.org",
                      *       "phone": null,
                      *       "birthDate": "2011-12-05"
                      *     }
@@ -6336,9 +6501,9 @@ export interface operations {
                      * @example [
                      *       {
                      *         "index": 0,
-                     *         "accountId": "01a244a9-6a09-7002-8ddb-738a28c1cdd5",
+                     *         "accountId": "01a245fb-ea71-7004-9466-cd6d2058c435",
                      *         "status": "invited",
-                     *         "expiresAt": "2026-12-12T05:24:37.522Z"
+                     *         "expiresAt": "2026-12-12T11:34:24.693Z"
                      *       },
                      *       {
                      *         "index": 1,
@@ -6416,8 +6581,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a244a9-7791-7005-beb9-c08835161c18",
-                     *       "tenantId": "acme-71426f-65",
+                     *       "accountId": "01a245fb-f3c5-7004-980d-83939fbdb379",
+                     *       "tenantId": "acme-e6c004-65",
                      *       "kind": "member",
                      *       "status": "invitation-closed",
                      *       "verification": null,
@@ -6430,8 +6595,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T05:24:37.522Z",
-                     *       "updatedAt": "2026-12-13T05:24:37.522Z"
+                     *       "createdAt": "2026-12-05T11:34:24.693Z",
+                     *       "updatedAt": "2026-12-13T11:34:24.693Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -6524,22 +6689,22 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a244a9-77ac-7004-817b-cfc86fe64246",
-                     *       "tenantId": "acme-71426f-65",
+                     *       "accountId": "01a245fb-f3e3-7005-acab-50376fa5fe52",
+                     *       "tenantId": "acme-e6c004-65",
                      *       "kind": "member",
                      *       "status": "active",
                      *       "verification": null,
                      *       "legalName": null,
                      *       "licenceEvidence": null,
-                     *       "departmentId": "01a244a9-77fe-7000-900b-46da89f57f0a",
+                     *       "departmentId": "01a245fb-f418-7003-bd4b-b4e2bc082709",
                      *       "minor": false,
                      *       "holds": [],
                      *       "cancellationRequested": false,
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T05:24:37.522Z",
-                     *       "updatedAt": "2026-12-05T05:24:37.522Z"
+                     *       "createdAt": "2026-12-05T11:34:24.693Z",
+                     *       "updatedAt": "2026-12-05T11:34:24.693Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -6628,22 +6793,22 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a244a9-7a7f-7006-abc6-8dd1d56b1f38",
-                     *       "tenantId": "acme-71426f-68",
+                     *       "accountId": "01a245fb-f619-7003-9e55-38285b14033d",
+                     *       "tenantId": "acme-e6c004-68",
                      *       "kind": "member",
                      *       "status": "unbound",
                      *       "verification": null,
                      *       "legalName": null,
                      *       "licenceEvidence": null,
-                     *       "departmentId": "01a244a9-7a29-7006-9205-f0d75bd99bbe",
+                     *       "departmentId": "01a245fb-f5be-7003-9a6d-0451db8c625b",
                      *       "minor": false,
                      *       "holds": [],
                      *       "cancellationRequested": false,
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T05:24:37.522Z",
-                     *       "updatedAt": "2026-12-05T05:24:37.522Z"
+                     *       "createdAt": "2026-12-05T11:34:24.693Z",
+                     *       "updatedAt": "2026-12-05T11:34:24.693Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -6732,22 +6897,22 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a244a9-77ac-7004-817b-cfc86fe64246",
-                     *       "tenantId": "acme-71426f-65",
+                     *       "accountId": "01a245fb-f3e3-7005-acab-50376fa5fe52",
+                     *       "tenantId": "acme-e6c004-65",
                      *       "kind": "member",
                      *       "status": "active",
                      *       "verification": null,
                      *       "legalName": null,
                      *       "licenceEvidence": null,
-                     *       "departmentId": "01a244a9-77fe-7000-900b-46da89f57f0a",
+                     *       "departmentId": "01a245fb-f418-7003-bd4b-b4e2bc082709",
                      *       "minor": false,
                      *       "holds": [],
                      *       "cancellationRequested": false,
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T05:24:37.522Z",
-                     *       "updatedAt": "2026-12-05T05:24:37.522Z"
+                     *       "createdAt": "2026-12-05T11:34:24.693Z",
+                     *       "updatedAt": "2026-12-05T11:34:24.693Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -6838,7 +7003,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a244a9-68d9-7007-9f6e-c9b1d2c66ce1"
+                     *       "id": "01a245fb-e987-7003-bc1f-37aa4ca85c5f"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -6918,7 +7083,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a244a9-6945-7005-95e5-1ac65238b7e5"
+                     *       "id": "01a245fb-e9d0-7001-a80a-542ae86c886c"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -7011,7 +7176,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a244a9-68f6-7006-9b2f-4a1484847625"
+                     *       "id": "01a245fb-e99d-7006-913c-8d287f5312ec"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -7175,7 +7340,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a244a9-6dae-7001-8e23-508c84f79b3e"
+                     *       "id": "01a245fb-ed21-7006-b023-b74dbee311a2"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -7255,7 +7420,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a244a9-6dae-7001-8e23-508c84f79b3e"
+                     *       "id": "01a245fb-ed21-7006-b023-b74dbee311a2"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -7333,8 +7498,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a244a9-7e87-7000-98f7-64389e477866",
-                     *       "tenantId": "acme-71426f-75",
+                     *       "accountId": "01a245fb-f955-7002-a5da-5883d2919d68",
+                     *       "tenantId": "acme-e6c004-75",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "pending",
@@ -7350,8 +7515,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T05:24:37.522Z",
-                     *       "updatedAt": "2026-12-05T05:24:37.522Z"
+                     *       "createdAt": "2026-12-05T11:34:24.693Z",
+                     *       "updatedAt": "2026-12-05T11:34:24.693Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -7433,7 +7598,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a244a9-75d5-7005-aa5b-8741b19c6c64"
+                     *       "id": "01a245fb-f27c-7004-9272-a537ad4a312e"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -7531,8 +7696,8 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "accountId": "01a244a9-65eb-7004-a47c-b03e7293ac47",
-                     *         "tenantId": "acme-71426f-3",
+                     *         "accountId": "01a245fb-e70c-7004-b5f0-5336cb294276",
+                     *         "tenantId": "acme-e6c004-3",
                      *         "kind": "enterprise",
                      *         "status": "active",
                      *         "verification": "pending",
@@ -7548,12 +7713,12 @@ export interface operations {
                      *         "unbindingRequested": false,
                      *         "invitationExpiresAt": null,
                      *         "agreement": null,
-                     *         "createdAt": "2026-12-05T05:24:37.522Z",
-                     *         "updatedAt": "2026-12-05T05:24:37.522Z"
+                     *         "createdAt": "2026-12-05T11:34:24.693Z",
+                     *         "updatedAt": "2026-12-05T11:34:24.693Z"
                      *       },
                      *       {
-                     *         "accountId": "01a244a9-6659-7003-8a6b-3d19bbddde8b",
-                     *         "tenantId": "acme-71426f-7",
+                     *         "accountId": "01a245fb-e782-7007-b130-7aa2c6ef6312",
+                     *         "tenantId": "acme-e6c004-7",
                      *         "kind": "enterprise",
                      *         "status": "active",
                      *         "verification": "pending",
@@ -7569,8 +7734,8 @@ export interface operations {
                      *         "unbindingRequested": false,
                      *         "invitationExpiresAt": null,
                      *         "agreement": null,
-                     *         "createdAt": "2026-12-05T05:24:37.522Z",
-                     *         "updatedAt": "2026-12-05T05:24:37.522Z"
+                     *         "createdAt": "2026-12-05T11:34:24.693Z",
+                     *         "updatedAt": "2026-12-05T11:34:24.693Z"
                      *       }
                      *     ]
                      */
@@ -7642,8 +7807,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a244a9-80d5-7005-9876-9e1e1bb20e41",
-                     *       "tenantId": "acme-71426f-79",
+                     *       "accountId": "01a245fb-fac1-7001-a03e-5ce7d841b278",
+                     *       "tenantId": "acme-e6c004-79",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "verified",
@@ -7657,7 +7822,7 @@ export interface operations {
                      *       "holds": [
                      *         {
                      *           "kind": "unfinished-transaction",
-                     *           "holdId": "01a244a9-8314-7007-8574-3df19e92d0c0",
+                     *           "holdId": "01a245fb-fc08-7006-b65d-a6c944c64f23",
                      *           "reference": "order-88"
                      *         }
                      *       ],
@@ -7665,22 +7830,22 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T05:24:37.522Z",
-                     *       "updatedAt": "2026-12-05T05:24:37.522Z",
+                     *       "createdAt": "2026-12-05T11:34:24.693Z",
+                     *       "updatedAt": "2026-12-05T11:34:24.693Z",
                      *       "history": [
                      *         {
                      *           "event": "EnterpriseRegistered.v1",
                      *           "status": "active",
                      *           "reason": null,
-                     *           "decidedBy": "user:01a244a9-80d5-7005-9876-9e1e1bb20e41",
-                     *           "at": "2026-12-05T05:24:37.522Z"
+                     *           "decidedBy": "user:01a245fb-fac1-7001-a03e-5ce7d841b278",
+                     *           "at": "2026-12-05T11:34:24.693Z"
                      *         },
                      *         {
                      *           "event": "EnterpriseVerified.v1",
                      *           "status": "active",
                      *           "reason": null,
-                     *           "decidedBy": "apiKey:01a244a9-653d-7003-8f82-16295b8d176d",
-                     *           "at": "2026-12-05T05:24:37.522Z"
+                     *           "decidedBy": "apiKey:01a245fb-e67d-7005-839b-c72bb01e288c",
+                     *           "at": "2026-12-05T11:34:24.693Z"
                      *         }
                      *       ]
                      *     }
@@ -7766,8 +7931,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a244a9-6659-7003-8a6b-3d19bbddde8b",
-                     *       "tenantId": "acme-71426f-7",
+                     *       "accountId": "01a245fb-e782-7007-b130-7aa2c6ef6312",
+                     *       "tenantId": "acme-e6c004-7",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "rejected",
@@ -7783,8 +7948,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T05:24:37.522Z",
-                     *       "updatedAt": "2026-12-05T05:24:37.522Z"
+                     *       "createdAt": "2026-12-05T11:34:24.693Z",
+                     *       "updatedAt": "2026-12-05T11:34:24.693Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -7877,8 +8042,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a244a8-f43b-7002-8214-64198cae45a8",
-                     *       "tenantId": "shop-be46db-07",
+                     *       "accountId": "01a245fc-3915-7000-a4f8-7dc2f1eb02db",
+                     *       "tenantId": "shop-db2ecc-07",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "pending",
@@ -7894,8 +8059,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T05:44:06.695Z",
-                     *       "updatedAt": "2026-12-05T05:44:06.695Z"
+                     *       "createdAt": "2026-12-05T11:54:43.353Z",
+                     *       "updatedAt": "2026-12-05T11:54:43.353Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -7988,8 +8153,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a244a9-7348-7005-84ea-68c22de2d20f",
-                     *       "tenantId": "acme-71426f-48",
+                     *       "accountId": "01a245fb-f0a5-7004-aafa-f0ce8811a8ec",
+                     *       "tenantId": "acme-e6c004-48",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "verified",
@@ -8003,7 +8168,7 @@ export interface operations {
                      *       "holds": [
                      *         {
                      *           "kind": "unfinished-transaction",
-                     *           "holdId": "01a244a9-739d-7003-8105-9a1da32937e2",
+                     *           "holdId": "01a245fb-f0e8-7005-bd05-df4b3af01460",
                      *           "reference": "order-88"
                      *         }
                      *       ],
@@ -8011,8 +8176,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T05:24:37.522Z",
-                     *       "updatedAt": "2026-12-05T05:24:37.522Z"
+                     *       "createdAt": "2026-12-05T11:34:24.693Z",
+                     *       "updatedAt": "2026-12-05T11:34:24.693Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -8102,8 +8267,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a244a9-80d5-7005-9876-9e1e1bb20e41",
-                     *       "tenantId": "acme-71426f-79",
+                     *       "accountId": "01a245fb-fac1-7001-a03e-5ce7d841b278",
+                     *       "tenantId": "acme-e6c004-79",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "verified",
@@ -8119,8 +8284,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T05:24:37.522Z",
-                     *       "updatedAt": "2026-12-05T05:24:37.522Z"
+                     *       "createdAt": "2026-12-05T11:34:24.693Z",
+                     *       "updatedAt": "2026-12-05T11:34:24.693Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -8209,8 +8374,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a244a9-7e87-7000-98f7-64389e477866",
-                     *       "tenantId": "acme-71426f-75",
+                     *       "accountId": "01a245fb-f955-7002-a5da-5883d2919d68",
+                     *       "tenantId": "acme-e6c004-75",
                      *       "kind": "enterprise",
                      *       "status": "cancelled",
                      *       "verification": "pending",
@@ -8226,8 +8391,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T05:24:37.522Z",
-                     *       "updatedAt": "2026-12-05T05:24:37.522Z"
+                     *       "createdAt": "2026-12-05T11:34:24.693Z",
+                     *       "updatedAt": "2026-12-05T11:34:24.693Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -8320,8 +8485,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a244a9-74e2-7001-a2c9-7715a4000a9e",
-                     *       "tenantId": "acme-71426f-55",
+                     *       "accountId": "01a245fb-f1cd-7002-a14e-43b2ac95df0b",
+                     *       "tenantId": "acme-e6c004-55",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "verified",
@@ -8339,11 +8504,11 @@ export interface operations {
                      *       "agreement": {
                      *         "endsOn": "2026-12-05",
                      *         "status": "ended",
-                     *         "agreementId": "01a244a9-752f-7003-b560-4949e2767e47",
+                     *         "agreementId": "01a245fb-f210-7002-8ad5-ea67190e830b",
                      *         "personalDataDeletionDueOn": "2027-06-05"
                      *       },
-                     *       "createdAt": "2026-12-05T05:24:37.522Z",
-                     *       "updatedAt": "2026-12-05T05:24:37.522Z"
+                     *       "createdAt": "2026-12-05T11:34:24.693Z",
+                     *       "updatedAt": "2026-12-05T11:34:24.693Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -8433,8 +8598,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a244a9-78e9-7004-8bdc-9e05e6cd336f",
-                     *       "tenantId": "acme-71426f-68",
+                     *       "accountId": "01a245fb-f4c4-7002-94a8-c9efbcdddc7c",
+                     *       "tenantId": "acme-e6c004-68",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "verified",
@@ -8452,11 +8617,11 @@ export interface operations {
                      *       "agreement": {
                      *         "endsOn": "2026-12-05",
                      *         "status": "ended",
-                     *         "agreementId": "01a244a9-7c59-7001-aa56-a34d78115c9b",
+                     *         "agreementId": "01a245fb-f7a3-7001-9489-65e45a249e81",
                      *         "personalDataDeletionDueOn": "2027-06-05"
                      *       },
-                     *       "createdAt": "2026-12-05T05:24:37.522Z",
-                     *       "updatedAt": "2026-12-05T05:24:37.522Z"
+                     *       "createdAt": "2026-12-05T11:34:24.693Z",
+                     *       "updatedAt": "2026-12-05T11:34:24.693Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -8546,24 +8711,24 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "id": "01a244aa-4dcf-7000-b5f3-e387dca8bf82",
-                     *         "tenantId": "jobs-dl-2fbcea",
+                     *         "id": "01a245fc-8e2e-7006-bdc6-75f03929766b",
+                     *         "tenantId": "jobs-dl-20083c",
                      *         "kind": "one-time-code",
                      *         "status": "delivered",
                      *         "attempts": 1,
                      *         "lastError": null,
-                     *         "createdAt": "2026-12-05T05:25:41.325Z",
-                     *         "deliveredAt": "2026-12-05T05:25:41.516Z"
+                     *         "createdAt": "2026-12-05T11:35:09.006Z",
+                     *         "deliveredAt": "2026-12-05T11:35:09.154Z"
                      *       },
                      *       {
-                     *         "id": "01a244aa-4bf5-7002-9fbc-eb73d81ac2d8",
-                     *         "tenantId": "jobs-2fbcea-5",
+                     *         "id": "01a245fc-8cd7-7003-98bc-27b64754e668",
+                     *         "tenantId": "jobs-20083c-5",
                      *         "kind": "tenant-data-deletion-warning",
                      *         "status": "delivered",
                      *         "attempts": 1,
                      *         "lastError": null,
-                     *         "createdAt": "2027-05-30T05:25:40.690Z",
-                     *         "deliveredAt": "2027-05-30T05:25:40.690Z"
+                     *         "createdAt": "2027-05-30T11:35:08.530Z",
+                     *         "deliveredAt": "2027-05-30T11:35:08.530Z"
                      *       }
                      *     ]
                      */
@@ -8635,13 +8800,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a244aa-4dcf-7000-b5f3-e387dca8bf82",
-                     *       "tenantId": "jobs-dl-2fbcea",
+                     *       "id": "01a245fc-8e2e-7006-bdc6-75f03929766b",
+                     *       "tenantId": "jobs-dl-20083c",
                      *       "kind": "one-time-code",
                      *       "status": "pending",
                      *       "attempts": 0,
                      *       "lastError": null,
-                     *       "createdAt": "2026-12-05T05:25:41.325Z",
+                     *       "createdAt": "2026-12-05T11:35:09.006Z",
                      *       "deliveredAt": null
                      *     }
                      */
@@ -8732,11 +8897,11 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "customerId": "01a244a8-fdab-7004-b445-5c2e3b5dc940",
+                     *         "customerId": "01a245fc-195f-7006-baa0-cb9a8effd84e",
                      *         "tags": [
-                     *           "family"
+                     *           "vip"
                      *         ],
-                     *         "under14": true,
+                     *         "under14": false,
                      *         "restricted": false,
                      *         "consents": {
                      *           "newsletter": {
@@ -8744,8 +8909,8 @@ export interface operations {
                      *           }
                      *         },
                      *         "profile": null,
-                     *         "createdAt": "2026-12-05T05:44:06.695Z",
-                     *         "updatedAt": "2026-12-05T05:44:06.695Z"
+                     *         "createdAt": "2026-11-23T10:16:00.000Z",
+                     *         "updatedAt": "2026-11-23T10:16:00.000Z"
                      *       }
                      *     ]
                      */
@@ -8819,7 +8984,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a244a8-eafa-7002-9a57-b2dcf2cd2488"
+                     *       "id": "01a245fc-1073-7006-8c5c-3a899c2897af"
                      *     }
                      */
                     "application/json": components["schemas"]["IdDto"];
@@ -8903,7 +9068,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "customerId": "01a244a8-ec2b-7002-8390-a7e05868843d",
+                     *       "customerId": "01a245fc-319a-7004-8229-024c2f910769",
                      *       "tags": [
                      *         "vip"
                      *       ],
@@ -8911,17 +9076,17 @@ export interface operations {
                      *       "restricted": false,
                      *       "consents": {},
                      *       "profile": null,
-                     *       "createdAt": "2026-12-05T05:24:06.695Z",
-                     *       "updatedAt": "2026-12-05T05:24:06.695Z",
+                     *       "createdAt": "2026-12-05T11:34:43.353Z",
+                     *       "updatedAt": "2026-12-05T11:34:43.353Z",
                      *       "followUps": [
                      *         {
-                     *           "followUpId": "01a244a8-ec50-7001-8f0b-9c6a31f694e0",
-                     *           "customerId": "01a244a8-ec2b-7002-8390-a7e05868843d",
+                     *           "followUpId": "01a245fc-31b7-7000-b178-bffe80d4eee6",
+                     *           "customerId": "01a245fc-319a-7004-8229-024c2f910769",
                      *           "channel": "phone",
                      *           "note": null,
                      *           "dueOn": null,
-                     *           "recordedBy": "apiKey:01a244a8-ebfa-7008-80a3-8efd1155be30",
-                     *           "recordedAt": "2026-12-05T05:24:06.695Z"
+                     *           "recordedBy": "apiKey:01a245fc-316a-7006-898b-8a6b50f00fd6",
+                     *           "recordedAt": "2026-12-05T11:34:43.353Z"
                      *         }
                      *       ]
                      *     }
@@ -9007,7 +9172,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a244a8-f5a7-7007-bb16-974dd394d96e"
+                     *       "id": "01a245fc-3a64-7000-98e1-0535f6a7733a"
                      *     }
                      */
                     "application/json": components["schemas"]["IdDto"];
@@ -9091,7 +9256,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a244a8-eafa-7002-9a57-b2dcf2cd2488"
+                     *       "id": "01a245fc-3067-7007-be07-a72528924698"
                      *     }
                      */
                     "application/json": components["schemas"]["IdDto"];
@@ -9175,7 +9340,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a244a8-eb55-7006-b072-188b116fd861"
+                     *       "id": "01a245fc-194a-7006-b1b5-41264632337e"
                      *     }
                      */
                     "application/json": components["schemas"]["IdDto"];
@@ -9268,7 +9433,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a244a8-f50f-7003-ad7c-cac73fc6857f"
+                     *       "id": "01a245fc-39de-7005-a5c9-8515588ffd92"
                      *     }
                      */
                     "application/json": components["schemas"]["IdDto"];
@@ -9357,7 +9522,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a244a8-f50f-7003-ad7c-cac73fc6857f"
+                     *       "id": "01a245fc-1073-7006-8c5c-3a899c2897af"
                      *     }
                      */
                     "application/json": components["schemas"]["IdDto"];
@@ -9831,23 +9996,23 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "receiptId": "01a244a8-fc06-7006-b03c-0a7be918bf0f",
-                     *         "tenantId": "shop-be46db-09",
-                     *         "subjectId": "01a244a8-fbe6-7004-83b4-812da860fa37",
-                     *         "consentId": "01a244a8-fc06-7007-9545-30953179046f",
+                     *         "receiptId": "01a245fc-1094-7005-82f8-4004477b8674",
+                     *         "tenantId": "dsr-c51d65",
+                     *         "subjectId": "01a245fc-1073-7006-8c5c-3a899c2897af",
+                     *         "consentId": "01a245fc-1094-7006-a230-112f8e4cc875",
                      *         "channel": "email",
                      *         "scope": "general",
-                     *         "recordedAt": "2026-12-05T05:44:06.695Z",
+                     *         "recordedAt": "2026-11-23T10:00:00.000Z",
                      *         "event": {
-                     *           "id": "01a244a8-fc07-7007-aa26-6051ecdf77fd",
-                     *           "stream": "consent-01a244a8-fbe6-7004-83b4-812da860fa37",
+                     *           "id": "01a245fc-1094-7007-b840-2433e1a1f586",
+                     *           "stream": "consent-01a245fc-1073-7006-8c5c-3a899c2897af",
                      *           "position": 0
                      *         },
                      *         "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
                      *         "action": "granted",
                      *         "purpose": {
                      *           "key": "newsletter",
-                     *           "version": 2,
+                     *           "version": 1,
                      *           "name": "newsletter",
                      *           "legalBasis": "consent"
                      *         },
@@ -9855,32 +10020,32 @@ export interface operations {
                      *         "crossBorder": null,
                      *         "evidence": {
                      *           "method": "checkbox",
-                     *           "source": "web-signup-form",
-                     *           "collector": "system:web-shop",
-                     *           "collectedAt": "2026-11-01T10:00:00.000Z",
-                     *           "noticeVersion": "notice-2"
+                     *           "source": "web",
+                     *           "collector": "system:web",
+                     *           "collectedAt": "2026-11-23T10:00:00.000Z",
+                     *           "noticeVersion": "n-1"
                      *         },
                      *         "withdrawal": null,
                      *         "givenByGuardian": null
                      *       },
                      *       {
-                     *         "receiptId": "01a244a8-fc25-7003-9706-440b983f1c1e",
-                     *         "tenantId": "shop-be46db-09",
-                     *         "subjectId": "01a244a8-fbe6-7004-83b4-812da860fa37",
-                     *         "consentId": "01a244a8-fc25-7004-97fa-d0fef87e2afc",
+                     *         "receiptId": "01a245fc-10c5-7001-8eb3-1727fa164896",
+                     *         "tenantId": "dsr-c51d65",
+                     *         "subjectId": "01a245fc-1073-7006-8c5c-3a899c2897af",
+                     *         "consentId": "01a245fc-10c5-7002-a8ae-6b671d6b4c7d",
                      *         "channel": "sms",
                      *         "scope": "general",
-                     *         "recordedAt": "2026-12-05T05:44:06.695Z",
+                     *         "recordedAt": "2026-11-23T10:00:00.000Z",
                      *         "event": {
-                     *           "id": "01a244a8-fc27-7006-90bd-a881a09c3fcf",
-                     *           "stream": "consent-01a244a8-fbe6-7004-83b4-812da860fa37",
+                     *           "id": "01a245fc-10c6-7007-b206-fbf8abde3335",
+                     *           "stream": "consent-01a245fc-1073-7006-8c5c-3a899c2897af",
                      *           "position": 1
                      *         },
                      *         "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
                      *         "action": "granted",
                      *         "purpose": {
                      *           "key": "newsletter",
-                     *           "version": 2,
+                     *           "version": 1,
                      *           "name": "newsletter",
                      *           "legalBasis": "consent"
                      *         },
@@ -9888,10 +10053,10 @@ export interface operations {
                      *         "crossBorder": null,
                      *         "evidence": {
                      *           "method": "checkbox",
-                     *           "source": "web-signup-form",
-                     *           "collector": "system:web-shop",
-                     *           "collectedAt": "2026-11-01T10:00:00.000Z",
-                     *           "noticeVersion": "notice-2"
+                     *           "source": "web",
+                     *           "collector": "system:web",
+                     *           "collectedAt": "2026-11-23T10:00:00.000Z",
+                     *           "noticeVersion": "n-1"
                      *         },
                      *         "withdrawal": null,
                      *         "givenByGuardian": null
@@ -9980,16 +10145,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "receiptId": "01a244a8-efd7-7001-819d-8b4c598447b4",
-                     *       "tenantId": "shop-be46db-04",
-                     *       "subjectId": "01a244a8-efac-7000-8502-2ed95c994bdb",
-                     *       "consentId": "01a244a8-efd7-7002-8cca-4d71cbfee72c",
+                     *       "receiptId": "01a245fc-1094-7005-82f8-4004477b8674",
+                     *       "tenantId": "dsr-c51d65",
+                     *       "subjectId": "01a245fc-1073-7006-8c5c-3a899c2897af",
+                     *       "consentId": "01a245fc-1094-7006-a230-112f8e4cc875",
                      *       "channel": "email",
                      *       "scope": "general",
-                     *       "recordedAt": "2026-12-05T05:25:06.695Z",
+                     *       "recordedAt": "2026-11-23T10:00:00.000Z",
                      *       "event": {
-                     *         "id": "01a244a8-efd8-7006-a056-262282eb474e",
-                     *         "stream": "consent-01a244a8-efac-7000-8502-2ed95c994bdb",
+                     *         "id": "01a245fc-1094-7007-b840-2433e1a1f586",
+                     *         "stream": "consent-01a245fc-1073-7006-8c5c-3a899c2897af",
                      *         "position": 0
                      *       },
                      *       "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -10003,11 +10168,11 @@ export interface operations {
                      *       "thirdParty": null,
                      *       "crossBorder": null,
                      *       "evidence": {
-                     *         "noticeVersion": "notice-1",
+                     *         "noticeVersion": "n-1",
                      *         "method": "checkbox",
-                     *         "source": "web-signup-form",
-                     *         "collector": "system:web-shop",
-                     *         "collectedAt": "2026-11-01T10:00:00.000Z"
+                     *         "source": "web",
+                     *         "collector": "system:web",
+                     *         "collectedAt": "2026-11-23T10:00:00.000Z"
                      *       },
                      *       "withdrawal": null,
                      *       "givenByGuardian": null
@@ -10104,16 +10269,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "receiptId": "01a244a8-f06e-7001-991f-e42c5a98560f",
-                     *       "tenantId": "shop-be46db-04",
-                     *       "subjectId": "01a244a8-efac-7000-8502-2ed95c994bdb",
-                     *       "consentId": "01a244a8-efd7-7002-8cca-4d71cbfee72c",
+                     *       "receiptId": "01a245fc-3546-7002-9fb5-94f74a5cf642",
+                     *       "tenantId": "shop-db2ecc-04",
+                     *       "subjectId": "01a245fc-3487-7002-acf4-a6879fd122d4",
+                     *       "consentId": "01a245fc-34b6-7007-9ebe-5e9ce369c18b",
                      *       "channel": "email",
                      *       "scope": "general",
-                     *       "recordedAt": "2026-12-05T05:27:06.695Z",
+                     *       "recordedAt": "2026-12-05T11:37:43.353Z",
                      *       "event": {
-                     *         "id": "01a244a8-f070-7002-a041-b05fdd96496b",
-                     *         "stream": "consent-01a244a8-efac-7000-8502-2ed95c994bdb",
+                     *         "id": "01a245fc-3547-7004-ab68-7147f5250d36",
+                     *         "stream": "consent-01a245fc-3487-7002-acf4-a6879fd122d4",
                      *         "position": 1
                      *       },
                      *       "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -10234,18 +10399,18 @@ export interface operations {
                      *       "purposeVersion": 1,
                      *       "proof": [
                      *         {
-                     *           "eventId": "01a244a9-a5c5-7001-a9b4-c5702612d69c",
+                     *           "eventId": "01a245fc-1046-7000-bb48-6e8571b7700d",
                      *           "type": "PurposeDefined.v1",
-                     *           "position": "pg:00000001.0000000000004e6f.0000000000000007",
+                     *           "position": "pg:00000001.0000000000000c0a.0000000000000007",
                      *           "occurredAt": "2026-11-23T10:00:00.000Z",
-                     *           "stream": "purposes-dsr-856baa"
+                     *           "stream": "purposes-dsr-c51d65"
                      *         },
                      *         {
-                     *           "eventId": "01a244a9-a64b-7002-a9db-6333fbfcf206",
+                     *           "eventId": "01a245fc-1094-7007-b840-2433e1a1f586",
                      *           "type": "ConsentGranted.v2",
-                     *           "position": "pg:00000001.0000000000004e83.000000000000000a",
+                     *           "position": "pg:00000001.0000000000000c1e.000000000000000a",
                      *           "occurredAt": "2026-11-23T10:00:00.000Z",
-                     *           "stream": "consent-01a244a9-a616-7004-9258-0ace12d1a297"
+                     *           "stream": "consent-01a245fc-1073-7006-8c5c-3a899c2897af"
                      *         }
                      *       ]
                      *     }
@@ -10328,16 +10493,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "receiptId": "01a244a8-efd7-7001-819d-8b4c598447b4",
-                     *       "tenantId": "shop-be46db-04",
-                     *       "subjectId": "01a244a8-efac-7000-8502-2ed95c994bdb",
-                     *       "consentId": "01a244a8-efd7-7002-8cca-4d71cbfee72c",
+                     *       "receiptId": "01a245fc-34b6-7006-89d5-d3ec2461a863",
+                     *       "tenantId": "shop-db2ecc-04",
+                     *       "subjectId": "01a245fc-3487-7002-acf4-a6879fd122d4",
+                     *       "consentId": "01a245fc-34b6-7007-9ebe-5e9ce369c18b",
                      *       "channel": "email",
                      *       "scope": "general",
-                     *       "recordedAt": "2026-12-05T05:25:06.695Z",
+                     *       "recordedAt": "2026-12-05T11:35:43.353Z",
                      *       "event": {
-                     *         "id": "01a244a8-efd8-7006-a056-262282eb474e",
-                     *         "stream": "consent-01a244a8-efac-7000-8502-2ed95c994bdb",
+                     *         "id": "01a245fc-34bb-7000-90f8-07a3901ee358",
+                     *         "stream": "consent-01a245fc-3487-7002-acf4-a6879fd122d4",
                      *         "position": 0
                      *       },
                      *       "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -10442,16 +10607,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "receiptId": "01a244a8-efd7-7001-819d-8b4c598447b4",
-                     *       "tenantId": "shop-be46db-04",
-                     *       "subjectId": "01a244a8-efac-7000-8502-2ed95c994bdb",
-                     *       "consentId": "01a244a8-efd7-7002-8cca-4d71cbfee72c",
+                     *       "receiptId": "01a245fc-34b6-7006-89d5-d3ec2461a863",
+                     *       "tenantId": "shop-db2ecc-04",
+                     *       "subjectId": "01a245fc-3487-7002-acf4-a6879fd122d4",
+                     *       "consentId": "01a245fc-34b6-7007-9ebe-5e9ce369c18b",
                      *       "channel": "email",
                      *       "scope": "general",
-                     *       "recordedAt": "2026-12-05T05:25:06.695Z",
+                     *       "recordedAt": "2026-12-05T11:35:43.353Z",
                      *       "event": {
-                     *         "id": "01a244a8-efd8-7006-a056-262282eb474e",
-                     *         "stream": "consent-01a244a8-efac-7000-8502-2ed95c994bdb",
+                     *         "id": "01a245fc-34bb-7000-90f8-07a3901ee358",
+                     *         "stream": "consent-01a245fc-3487-7002-acf4-a6879fd122d4",
                      *         "position": 0
                      *       },
                      *       "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -10628,17 +10793,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "decisionId": "01a244a8-f0ed-7003-a56d-e3531ebc6dbd",
-                     *       "customerId": "01a244a8-efac-7000-8502-2ed95c994bdb",
+                     *       "decisionId": "01a245fc-162a-7001-b62d-d38302ae50f2",
+                     *       "customerId": "01a245fc-1073-7006-8c5c-3a899c2897af",
                      *       "allow": false,
                      *       "reasons": [
-                     *         "OUTDATED_NOTICE_VERSION"
+                     *         "SUBJECT_RESTRICTED"
                      *       ],
                      *       "legalBasis": "consent",
                      *       "consentIds": [
-                     *         "01a244a8-f0b3-7008-84a4-88582156b606"
+                     *         "01a245fc-10e0-7006-b808-31d283b07fa9"
                      *       ],
-                     *       "decidedAt": "2026-12-05T05:33:06.695Z"
+                     *       "decidedAt": "2026-11-23T10:16:00.000Z"
                      *     }
                      */
                     "application/json": components["schemas"]["DecisionDto"];
@@ -10715,26 +10880,26 @@ export interface operations {
                      *       "denied": 1,
                      *       "decisions": [
                      *         {
-                     *           "decisionId": "01a244a8-f987-7005-a7e8-818cff642d12",
-                     *           "customerId": "01a244a8-f901-7002-a21d-3ef4964c6a73",
+                     *           "decisionId": "01a245fc-3de9-7005-9dd4-a8a4d10aa62a",
+                     *           "customerId": "01a245fc-3d86-7001-8252-0881a6cfef84",
                      *           "allow": true,
                      *           "reasons": [],
                      *           "legalBasis": "consent",
                      *           "consentIds": [
-                     *             "01a244a8-f928-7002-9fe4-4ef248b7e5b3"
+                     *             "01a245fc-3d9c-7008-8f78-b3a1fa10d4ad"
                      *           ],
-                     *           "decidedAt": "2026-12-05T05:44:06.695Z"
+                     *           "decidedAt": "2026-12-05T11:54:43.353Z"
                      *         },
                      *         {
-                     *           "decisionId": "01a244a8-f987-7006-85d0-7a9fa15965ec",
-                     *           "customerId": "01a244a8-f946-7006-80b8-12411350327d",
+                     *           "decisionId": "01a245fc-3de9-7006-8580-2cf937873ffa",
+                     *           "customerId": "01a245fc-3db4-7004-b588-05d0905d28d3",
                      *           "allow": true,
                      *           "reasons": [],
                      *           "legalBasis": "consent",
                      *           "consentIds": [
-                     *             "01a244a8-f963-7003-b467-cdbff40a703a"
+                     *             "01a245fc-3dd1-7004-8814-9cd0f77cd701"
                      *           ],
-                     *           "decidedAt": "2026-12-05T05:44:06.695Z"
+                     *           "decidedAt": "2026-12-05T11:54:43.353Z"
                      *         }
                      *       ]
                      *     }
@@ -10806,13 +10971,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "origin": "attest.local/processing-record/rec-fc20c9",
-                     *       "verifierKey": "attest.local/processing-record+e246a8d1+AbvFmMTaYcCHHd2Z5apoCOzCtyTZ/ct22Q8VVBPXcvbj",
+                     *       "origin": "attest.local/processing-record/rec-aea91a",
+                     *       "verifierKey": "attest.local/processing-record+4ec661ff+AfCvpB7oVfhUDivpvxUEnTtOXoiOfItyS5cmghsyQezJ",
                      *       "latestCheckpoint": {
                      *         "size": 1,
-                     *         "root": "dI6Hm2VZl1EonZLWneo2Zz2JL4RrXfBG/Am6GSryy34=",
-                     *         "note": "attest.local/processing-record/rec-fc20c9\n1\ndI6Hm2VZl1EonZLWneo2Zz2JL4RrXfBG/Am6GSryy34=\n\n— attest.local/processing-record 4kao0Z9oV1FjEpyUHMO7DMbpC1maHwQ4m72Yv7rnEHmY0SuaG2OIlzLlqxVneQiNDt8R7YBXkuTSp1aCi8Kg/GrNKAQ=\n",
-                     *         "createdAt": "2026-12-05T05:25:21.235Z"
+                     *         "root": "GJQJ0w0fMV93gtwJVn82Hdp52YtkQglWWwTs72JHEas=",
+                     *         "note": "attest.local/processing-record/rec-aea91a\n1\nGJQJ0w0fMV93gtwJVn82Hdp52YtkQglWWwTs72JHEas=\n\n— attest.local/processing-record TsZh/y2aS4HztAADit3yXC5Uh/azgup7efyN7FxfS60jEjt/x/XrE4uoobNbqwMjU4dfvg4DzOTaw+AdH87vrgW6/AY=\n",
+                     *         "createdAt": "2026-12-05T11:34:58.705Z"
                      *       }
                      *     }
                      */
@@ -10875,9 +11040,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "size": 1,
-                     *       "root": "dI6Hm2VZl1EonZLWneo2Zz2JL4RrXfBG/Am6GSryy34=",
-                     *       "note": "attest.local/processing-record/rec-fc20c9\n1\ndI6Hm2VZl1EonZLWneo2Zz2JL4RrXfBG/Am6GSryy34=\n\n— attest.local/processing-record 4kao0Z9oV1FjEpyUHMO7DMbpC1maHwQ4m72Yv7rnEHmY0SuaG2OIlzLlqxVneQiNDt8R7YBXkuTSp1aCi8Kg/GrNKAQ=\n",
-                     *       "createdAt": "2026-12-05T05:25:21.235Z"
+                     *       "root": "GJQJ0w0fMV93gtwJVn82Hdp52YtkQglWWwTs72JHEas=",
+                     *       "note": "attest.local/processing-record/rec-aea91a\n1\nGJQJ0w0fMV93gtwJVn82Hdp52YtkQglWWwTs72JHEas=\n\n— attest.local/processing-record TsZh/y2aS4HztAADit3yXC5Uh/azgup7efyN7FxfS60jEjt/x/XrE4uoobNbqwMjU4dfvg4DzOTaw+AdH87vrgW6/AY=\n",
+                     *       "createdAt": "2026-12-05T11:34:58.705Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Checkpoint"];
@@ -10953,15 +11118,15 @@ export interface operations {
                      *       "checkpoints": [
                      *         {
                      *           "size": 10,
-                     *           "root": "Yymh6wBVErMjPp63dnGZ8nFWbSNkv36LGTRZe9bu7M4=",
-                     *           "note": "attest.local/processing-record/rec-fc20c9\n10\nYymh6wBVErMjPp63dnGZ8nFWbSNkv36LGTRZe9bu7M4=\n\n— attest.local/processing-record 4kao0VJ/vEu2Jx390bGp24Gk3facbIE4DShy1qfS6nsoh+A2YCaSu5WpqHb8nMhUfPTYe5TRE7p++Q4XxXXj6vuoZgo=\n",
-                     *           "createdAt": "2026-12-05T05:25:22.967Z"
+                     *           "root": "OeNlamJg3kHc9frjkYf4c+bF8QUhHKwZr6IrX1XbNcw=",
+                     *           "note": "attest.local/processing-record/rec-aea91a\n10\nOeNlamJg3kHc9frjkYf4c+bF8QUhHKwZr6IrX1XbNcw=\n\n— attest.local/processing-record TsZh/2Ey+rYSZytjDEUEJh8JPi0G1isXW8978TyfIXhQ1g4KnPFz2wYPhVYFbkKbr0xXmwqd+80omSTQbH9bOxhtxwU=\n",
+                     *           "createdAt": "2026-12-05T11:35:00.440Z"
                      *         },
                      *         {
                      *           "size": 6,
-                     *           "root": "1PbYGsBvKZCy7Zp1waZXoEtQK2VxbB+KhXpiflDaFmg=",
-                     *           "note": "attest.local/processing-record/rec-fc20c9\n6\n1PbYGsBvKZCy7Zp1waZXoEtQK2VxbB+KhXpiflDaFmg=\n\n— attest.local/processing-record 4kao0dTNN5QRCcmSUX2O9Bk6WCbtbpAWK6yNlPnrhjUwUw7Vz11ZQaQo4i3m4a1Ydam4sUKkiNAL/HuQO8vRwj+v8Q0=\n",
-                     *           "createdAt": "2026-12-05T05:25:21.752Z"
+                     *           "root": "oDL+HJseLw7G8fm848uQnhgx5yc4JHBRSf8vIX+Qa+s=",
+                     *           "note": "attest.local/processing-record/rec-aea91a\n6\noDL+HJseLw7G8fm848uQnhgx5yc4JHBRSf8vIX+Qa+s=\n\n— attest.local/processing-record TsZh/3mbSHeD0sWgcoUFobwkZrGpbJvDO/XGr0nhvewPmPEDM6TmFdrqA2vCpwikxEqDwVcHasyIMKmFIC3rMpK3VQA=\n",
+                     *           "createdAt": "2026-12-05T11:34:59.204Z"
                      *         }
                      *       ],
                      *       "next": "Nnwz"
@@ -11038,15 +11203,15 @@ export interface operations {
                      * @example [
                      *       {
                      *         "size": 1,
-                     *         "root": "dI6Hm2VZl1EonZLWneo2Zz2JL4RrXfBG/Am6GSryy34=",
-                     *         "note": "attest.local/processing-record/rec-fc20c9\n1\ndI6Hm2VZl1EonZLWneo2Zz2JL4RrXfBG/Am6GSryy34=\n\n— attest.local/processing-record 4kao0Z9oV1FjEpyUHMO7DMbpC1maHwQ4m72Yv7rnEHmY0SuaG2OIlzLlqxVneQiNDt8R7YBXkuTSp1aCi8Kg/GrNKAQ=\n",
-                     *         "createdAt": "2026-12-05T05:25:21.235Z"
+                     *         "root": "GJQJ0w0fMV93gtwJVn82Hdp52YtkQglWWwTs72JHEas=",
+                     *         "note": "attest.local/processing-record/rec-aea91a\n1\nGJQJ0w0fMV93gtwJVn82Hdp52YtkQglWWwTs72JHEas=\n\n— attest.local/processing-record TsZh/y2aS4HztAADit3yXC5Uh/azgup7efyN7FxfS60jEjt/x/XrE4uoobNbqwMjU4dfvg4DzOTaw+AdH87vrgW6/AY=\n",
+                     *         "createdAt": "2026-12-05T11:34:58.705Z"
                      *       },
                      *       {
                      *         "size": 4,
-                     *         "root": "38KB03CtmZEYSSdjy2NT7SOXqfTBWRzdPdwF6dP0RW8=",
-                     *         "note": "attest.local/processing-record/rec-fc20c9\n4\n38KB03CtmZEYSSdjy2NT7SOXqfTBWRzdPdwF6dP0RW8=\n\n— attest.local/processing-record 4kao0UULhEzmLB5cv5nne7tLV7sXKY2ET6lFr2ZCzs03Y2Zx6RaiYRT1YVPIsLuZUKbu3KN+2E9kDz3LSq+Wj07Q/A8=\n",
-                     *         "createdAt": "2026-12-05T05:25:21.609Z"
+                     *         "root": "gmMH03y14vLVa/66oYwTeo1qDCIAb4tlA60arrv8R7k=",
+                     *         "note": "attest.local/processing-record/rec-aea91a\n4\ngmMH03y14vLVa/66oYwTeo1qDCIAb4tlA60arrv8R7k=\n\n— attest.local/processing-record TsZh/4pLUcXv9+9RzhO4AMKi/bJ/t+3sM5ohkq7AnnuT5HOYuZ4tfQhNoWwCPRwDNVYbOI7keCXXNviOMNhA5m4ptQo=\n",
+                     *         "createdAt": "2026-12-05T11:34:59.078Z"
                      *       }
                      *     ]
                      */
@@ -11118,9 +11283,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "size": 10,
-                     *       "root": "Yymh6wBVErMjPp63dnGZ8nFWbSNkv36LGTRZe9bu7M4=",
-                     *       "note": "attest.local/processing-record/rec-fc20c9\n10\nYymh6wBVErMjPp63dnGZ8nFWbSNkv36LGTRZe9bu7M4=\n\n— attest.local/processing-record 4kao0VJ/vEu2Jx390bGp24Gk3facbIE4DShy1qfS6nsoh+A2YCaSu5WpqHb8nMhUfPTYe5TRE7p++Q4XxXXj6vuoZgo=\n",
-                     *       "createdAt": "2026-12-05T05:25:22.967Z"
+                     *       "root": "OeNlamJg3kHc9frjkYf4c+bF8QUhHKwZr6IrX1XbNcw=",
+                     *       "note": "attest.local/processing-record/rec-aea91a\n10\nOeNlamJg3kHc9frjkYf4c+bF8QUhHKwZr6IrX1XbNcw=\n\n— attest.local/processing-record TsZh/2Ey+rYSZytjDEUEJh8JPi0G1isXW8978TyfIXhQ1g4KnPFz2wYPhVYFbkKbr0xXmwqd+80omSTQbH9bOxhtxwU=\n",
+                     *       "createdAt": "2026-12-05T11:35:00.440Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Checkpoint"];
@@ -11193,20 +11358,20 @@ export interface operations {
                     /**
                      * @example {
                      *       "index": 3,
-                     *       "leafHash": "5n7cKFDtaUBUmVUK9oyjjFociV7Z4AngcqKEOZCqEjQ=",
-                     *       "body": "{\"actor\":\"apiKey:01a244a9-fe7a-7002-a9d6-07e69496dabf\",\"at\":\"2026-12-05T05:25:16.754Z\",\"categories\":[\"contact\"],\"channel\":\"email\",\"commandId\":\"01a244a9-ff36-7005-a620-8b4cde26d723\",\"consents\":[\"01a244a9-ff02-7005-83f2-0bfac3b0dce5\"],\"correlationId\":\"01a244a9-ff34-7007-bfc6-09635e2c344f\",\"eventId\":null,\"index\":3,\"kind\":\"decision\",\"legalBasis\":\"consent\",\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"api\",\"outcome\":\"allow\",\"purpose\":\"newsletter\",\"reasons\":[],\"subject\":\"psn_5PxyLjbDwb-5Zy3QqL7Ypw\",\"tenant\":\"rec-fc20c9\",\"v\":2}",
+                     *       "leafHash": "V4QxVm4p8kHmWYWLgjBf+kYxZRLU/3kza8//4D9GlTM=",
+                     *       "body": "{\"actor\":\"apiKey:01a245fc-653e-7008-822a-7f2b9bd5a44e\",\"at\":\"2026-12-05T11:34:56.707Z\",\"categories\":[\"contact\"],\"channel\":\"email\",\"commandId\":\"01a245fc-65fd-7007-81b2-f3ab998e2e6f\",\"consents\":[\"01a245fc-65c5-7002-9850-cf377b113206\"],\"correlationId\":\"01a245fc-65fb-7002-a6d5-945fa3d9f20f\",\"eventId\":null,\"index\":3,\"kind\":\"decision\",\"legalBasis\":\"consent\",\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"api\",\"outcome\":\"allow\",\"purpose\":\"newsletter\",\"reasons\":[],\"subject\":\"psn_YPYvyn9xRwudfckYliy3bA\",\"tenant\":\"rec-aea91a\",\"v\":2}",
                      *       "record": {
-                     *         "actor": "apiKey:01a244a9-fe7a-7002-a9d6-07e69496dabf",
-                     *         "at": "2026-12-05T05:25:16.754Z",
+                     *         "actor": "apiKey:01a245fc-653e-7008-822a-7f2b9bd5a44e",
+                     *         "at": "2026-12-05T11:34:56.707Z",
                      *         "categories": [
                      *           "contact"
                      *         ],
                      *         "channel": "email",
-                     *         "commandId": "01a244a9-ff36-7005-a620-8b4cde26d723",
+                     *         "commandId": "01a245fc-65fd-7007-81b2-f3ab998e2e6f",
                      *         "consents": [
-                     *           "01a244a9-ff02-7005-83f2-0bfac3b0dce5"
+                     *           "01a245fc-65c5-7002-9850-cf377b113206"
                      *         ],
-                     *         "correlationId": "01a244a9-ff34-7007-bfc6-09635e2c344f",
+                     *         "correlationId": "01a245fc-65fb-7002-a6d5-945fa3d9f20f",
                      *         "eventId": null,
                      *         "index": 3,
                      *         "kind": "decision",
@@ -11219,11 +11384,11 @@ export interface operations {
                      *         "outcome": "allow",
                      *         "purpose": "newsletter",
                      *         "reasons": [],
-                     *         "subject": "psn_5PxyLjbDwb-5Zy3QqL7Ypw",
-                     *         "tenant": "rec-fc20c9",
+                     *         "subject": "psn_YPYvyn9xRwudfckYliy3bA",
+                     *         "tenant": "rec-aea91a",
                      *         "v": 2
                      *       },
-                     *       "recordedAt": "2026-12-05T05:25:21.347Z",
+                     *       "recordedAt": "2026-12-05T11:34:58.827Z",
                      *       "purgedAt": null
                      *     }
                      */
@@ -11308,10 +11473,10 @@ export interface operations {
                      * @example {
                      *       "index": 0,
                      *       "size": 4,
-                     *       "leafHash": "dI6Hm2VZl1EonZLWneo2Zz2JL4RrXfBG/Am6GSryy34=",
+                     *       "leafHash": "GJQJ0w0fMV93gtwJVn82Hdp52YtkQglWWwTs72JHEas=",
                      *       "proof": [
-                     *         "zfHZy1Ejw2EcAOhK2EIWh0lv2jzdhe83Hs5tSbJuI4s=",
-                     *         "QrB2yi77pyKS5+do3o2jvouOGwSMUseigjr81Bft1T8="
+                     *         "mTFMU9kxBVFCWhWaBNkTOgLkWn/R4nrHIkJ3yEnsHs0=",
+                     *         "qSrcNnbf7YIyL+tvxPJLfz1qw6DcytR9dPViBzcmYfc="
                      *       ]
                      *     }
                      */
@@ -11397,7 +11562,7 @@ export interface operations {
                      *       "from": 4,
                      *       "to": 6,
                      *       "proof": [
-                     *         "UICcfLR7rbozCpfhqNq8zxQI5nJJsJF5gspgYF7F4qg="
+                     *         "bI45QC8kXvqjIvhn0mKfdRgfs/tjkqyk5703MAV3FaE="
                      *       ]
                      *     }
                      */
@@ -11486,17 +11651,17 @@ export interface operations {
                      * @example {
                      *       "records": [
                      *         {
-                     *           "actor": "apiKey:01a244a9-fe7a-7002-a9d6-07e69496dabf",
-                     *           "at": "2026-12-05T05:25:16.754Z",
+                     *           "actor": "apiKey:01a245fc-653e-7008-822a-7f2b9bd5a44e",
+                     *           "at": "2026-12-05T11:34:56.707Z",
                      *           "categories": [
                      *             "contact"
                      *           ],
                      *           "channel": "email",
-                     *           "commandId": "01a244aa-00c5-7003-b061-d002c609f977",
+                     *           "commandId": "01a245fc-6760-7000-97f7-324a3b5ed50a",
                      *           "consents": [
-                     *             "01a244a9-ff02-7005-83f2-0bfac3b0dce5"
+                     *             "01a245fc-65c5-7002-9850-cf377b113206"
                      *           ],
-                     *           "correlationId": "01a244aa-00c3-7002-b542-b2a6c289a801",
+                     *           "correlationId": "01a245fc-675f-7004-8245-4fe47b0f2b13",
                      *           "eventId": null,
                      *           "index": 4,
                      *           "kind": "decision",
@@ -11509,23 +11674,23 @@ export interface operations {
                      *           "outcome": "allow",
                      *           "purpose": "newsletter",
                      *           "reasons": [],
-                     *           "subject": "psn_5PxyLjbDwb-5Zy3QqL7Ypw",
-                     *           "tenant": "rec-fc20c9",
+                     *           "subject": "psn_YPYvyn9xRwudfckYliy3bA",
+                     *           "tenant": "rec-aea91a",
                      *           "v": 2,
-                     *           "leafHash": "VwA5zZxbFpSat7s21+wiBYeK4UD02VHAfIsyrK0DVCg="
+                     *           "leafHash": "GasiFDVti/5OffQrTg1pH1rdRfPyUBjkklR0Tq887bE="
                      *         },
                      *         {
-                     *           "actor": "apiKey:01a244a9-fe7a-7002-a9d6-07e69496dabf",
-                     *           "at": "2026-12-05T05:25:16.754Z",
+                     *           "actor": "apiKey:01a245fc-653e-7008-822a-7f2b9bd5a44e",
+                     *           "at": "2026-12-05T11:34:56.707Z",
                      *           "categories": [
                      *             "contact"
                      *           ],
                      *           "channel": "email",
-                     *           "commandId": "01a244a9-ff36-7005-a620-8b4cde26d723",
+                     *           "commandId": "01a245fc-65fd-7007-81b2-f3ab998e2e6f",
                      *           "consents": [
-                     *             "01a244a9-ff02-7005-83f2-0bfac3b0dce5"
+                     *             "01a245fc-65c5-7002-9850-cf377b113206"
                      *           ],
-                     *           "correlationId": "01a244a9-ff34-7007-bfc6-09635e2c344f",
+                     *           "correlationId": "01a245fc-65fb-7002-a6d5-945fa3d9f20f",
                      *           "eventId": null,
                      *           "index": 3,
                      *           "kind": "decision",
@@ -11538,13 +11703,13 @@ export interface operations {
                      *           "outcome": "allow",
                      *           "purpose": "newsletter",
                      *           "reasons": [],
-                     *           "subject": "psn_5PxyLjbDwb-5Zy3QqL7Ypw",
-                     *           "tenant": "rec-fc20c9",
+                     *           "subject": "psn_YPYvyn9xRwudfckYliy3bA",
+                     *           "tenant": "rec-aea91a",
                      *           "v": 2,
-                     *           "leafHash": "5n7cKFDtaUBUmVUK9oyjjFociV7Z4AngcqKEOZCqEjQ="
+                     *           "leafHash": "V4QxVm4p8kHmWYWLgjBf+kYxZRLU/3kza8//4D9GlTM="
                      *         }
                      *       ],
-                     *       "next": "MjAyNi0xMi0wNVQwNToyNToxNi43NTQwMDBafDM"
+                     *       "next": "MjAyNi0xMi0wNVQxMTozNDo1Ni43MDcwMDBafDM"
                      *     }
                      */
                     "application/json": components["schemas"]["ProcessingRecordPage"];
@@ -11719,13 +11884,13 @@ export interface operations {
                      *       "records": [
                      *         {
                      *           "index": 12,
-                     *           "at": "2026-12-05T05:25:16.754Z",
+                     *           "at": "2026-12-05T11:34:56.707Z",
                      *           "kind": "decision",
                      *           "outcome": "allow"
                      *         },
                      *         {
                      *           "index": 11,
-                     *           "at": "2026-12-05T05:25:16.754Z",
+                     *           "at": "2026-12-05T11:34:56.707Z",
                      *           "kind": "decision",
                      *           "outcome": "allow"
                      *         }
@@ -11799,14 +11964,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "tenantId": "dsr-856baa",
-                     *       "origin": "attest.local/processing-record/dsr-856baa",
+                     *       "tenantId": "dsr-c51d65",
+                     *       "origin": "attest.local/processing-record/dsr-c51d65",
                      *       "ok": true,
                      *       "size": 42,
                      *       "purged": 0,
                      *       "latestCheckpoint": {
                      *         "size": 40,
-                     *         "root": "VB0gztwnNdSwC/cftjxntdh/wSVh/W3nJ2FnxV9Ec88="
+                     *         "root": "VQbGRpeBuLOlz3IEE3VHwu9Oy8l4RBOU/wJsKG5iqoY="
                      *       },
                      *       "checkpointsChecked": 2,
                      *       "uncovered": 2,
@@ -11875,46 +12040,46 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "runId": "01a244aa-0617-7004-bba0-639f6bd87271",
+                     *         "runId": "01a245fc-6cf4-7002-ad9c-587c07b9cc12",
                      *         "trigger": "scheduled",
                      *         "requestedBy": null,
-                     *         "startedAt": "2026-12-05T05:25:23.090Z",
-                     *         "finishedAt": "2026-12-05T05:25:23.095Z",
+                     *         "startedAt": "2026-12-05T11:35:00.587Z",
+                     *         "finishedAt": "2026-12-05T11:35:00.596Z",
                      *         "problemCount": 0,
                      *         "report": {
                      *           "ok": true,
                      *           "size": 12,
-                     *           "origin": "attest.local/processing-record/rec-fc20c9",
+                     *           "origin": "attest.local/processing-record/rec-aea91a",
                      *           "purged": 0,
                      *           "pending": 0,
                      *           "problems": [],
-                     *           "tenantId": "rec-fc20c9",
+                     *           "tenantId": "rec-aea91a",
                      *           "uncovered": 0,
                      *           "latestCheckpoint": {
-                     *             "root": "Ah4iLtwRjMoSGrhM+7m9ugTnyhOqRfvsBt9hAwz5UuY=",
+                     *             "root": "DFm1NVkaNJMRBv+dxusA+hSH8/8amLiaTyzF8+p6oIE=",
                      *             "size": 12
                      *           },
                      *           "checkpointsChecked": 6
                      *         }
                      *       },
                      *       {
-                     *         "runId": "01a244aa-05f5-7003-9f3a-22bc737f15f8",
+                     *         "runId": "01a245fc-6cc0-7001-84ff-7f9bb4ecfd6d",
                      *         "trigger": "on-demand",
-                     *         "requestedBy": "apiKey:01a244a9-fe60-7002-a0d2-82654594d6a5",
-                     *         "startedAt": "2026-12-05T05:25:16.754Z",
-                     *         "finishedAt": "2026-12-05T05:25:16.754Z",
+                     *         "requestedBy": "apiKey:01a245fc-6522-7005-84d3-159689990b93",
+                     *         "startedAt": "2026-12-05T11:34:56.707Z",
+                     *         "finishedAt": "2026-12-05T11:34:56.707Z",
                      *         "problemCount": 0,
                      *         "report": {
                      *           "ok": true,
                      *           "size": 12,
-                     *           "origin": "attest.local/processing-record/rec-fc20c9",
+                     *           "origin": "attest.local/processing-record/rec-aea91a",
                      *           "purged": 0,
                      *           "pending": 0,
                      *           "problems": [],
-                     *           "tenantId": "rec-fc20c9",
+                     *           "tenantId": "rec-aea91a",
                      *           "uncovered": 0,
                      *           "latestCheckpoint": {
-                     *             "root": "Ah4iLtwRjMoSGrhM+7m9ugTnyhOqRfvsBt9hAwz5UuY=",
+                     *             "root": "DFm1NVkaNJMRBv+dxusA+hSH8/8amLiaTyzF8+p6oIE=",
                      *             "size": 12
                      *           },
                      *           "checkpointsChecked": 6
@@ -11989,21 +12154,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "runId": "01a244aa-05f5-7003-9f3a-22bc737f15f8",
+                     *       "runId": "01a245fc-6cc0-7001-84ff-7f9bb4ecfd6d",
                      *       "trigger": "on-demand",
-                     *       "requestedBy": "apiKey:01a244a9-fe60-7002-a0d2-82654594d6a5",
-                     *       "startedAt": "2026-12-05T05:25:16.754Z",
-                     *       "finishedAt": "2026-12-05T05:25:16.754Z",
+                     *       "requestedBy": "apiKey:01a245fc-6522-7005-84d3-159689990b93",
+                     *       "startedAt": "2026-12-05T11:34:56.707Z",
+                     *       "finishedAt": "2026-12-05T11:34:56.707Z",
                      *       "problemCount": 0,
                      *       "report": {
-                     *         "tenantId": "rec-fc20c9",
-                     *         "origin": "attest.local/processing-record/rec-fc20c9",
+                     *         "tenantId": "rec-aea91a",
+                     *         "origin": "attest.local/processing-record/rec-aea91a",
                      *         "ok": true,
                      *         "size": 12,
                      *         "purged": 0,
                      *         "latestCheckpoint": {
                      *           "size": 12,
-                     *           "root": "Ah4iLtwRjMoSGrhM+7m9ugTnyhOqRfvsBt9hAwz5UuY="
+                     *           "root": "DFm1NVkaNJMRBv+dxusA+hSH8/8amLiaTyzF8+p6oIE="
                      *         },
                      *         "checkpointsChecked": 6,
                      *         "uncovered": 0,
@@ -12075,32 +12240,32 @@ export interface operations {
                     /**
                      * @example {
                      *       "format": "attest-processing-record-bundle/v1",
-                     *       "tenantId": "rec-fc20c9",
-                     *       "origin": "attest.local/processing-record/rec-fc20c9",
-                     *       "verifierKey": "attest.local/processing-record+e246a8d1+AbvFmMTaYcCHHd2Z5apoCOzCtyTZ/ct22Q8VVBPXcvbj",
-                     *       "exportedAt": "2026-12-05T05:25:16.754Z",
+                     *       "tenantId": "rec-aea91a",
+                     *       "origin": "attest.local/processing-record/rec-aea91a",
+                     *       "verifierKey": "attest.local/processing-record+4ec661ff+AfCvpB7oVfhUDivpvxUEnTtOXoiOfItyS5cmghsyQezJ",
+                     *       "exportedAt": "2026-12-05T11:34:56.707Z",
                      *       "checkpoints": [
-                     *         "attest.local/processing-record/rec-fc20c9\n1\ndI6Hm2VZl1EonZLWneo2Zz2JL4RrXfBG/Am6GSryy34=\n\n— attest.local/processing-record 4kao0Z9oV1FjEpyUHMO7DMbpC1maHwQ4m72Yv7rnEHmY0SuaG2OIlzLlqxVneQiNDt8R7YBXkuTSp1aCi8Kg/GrNKAQ=\n",
-                     *         "attest.local/processing-record/rec-fc20c9\n4\n38KB03CtmZEYSSdjy2NT7SOXqfTBWRzdPdwF6dP0RW8=\n\n— attest.local/processing-record 4kao0UULhEzmLB5cv5nne7tLV7sXKY2ET6lFr2ZCzs03Y2Zx6RaiYRT1YVPIsLuZUKbu3KN+2E9kDz3LSq+Wj07Q/A8=\n"
+                     *         "attest.local/processing-record/rec-aea91a\n1\nGJQJ0w0fMV93gtwJVn82Hdp52YtkQglWWwTs72JHEas=\n\n— attest.local/processing-record TsZh/y2aS4HztAADit3yXC5Uh/azgup7efyN7FxfS60jEjt/x/XrE4uoobNbqwMjU4dfvg4DzOTaw+AdH87vrgW6/AY=\n",
+                     *         "attest.local/processing-record/rec-aea91a\n4\ngmMH03y14vLVa/66oYwTeo1qDCIAb4tlA60arrv8R7k=\n\n— attest.local/processing-record TsZh/4pLUcXv9+9RzhO4AMKi/bJ/t+3sM5ohkq7AnnuT5HOYuZ4tfQhNoWwCPRwDNVYbOI7keCXXNviOMNhA5m4ptQo=\n"
                      *       ],
                      *       "complete": false,
                      *       "entries": [
                      *         {
                      *           "index": 1,
-                     *           "leafHash": "zfHZy1Ejw2EcAOhK2EIWh0lv2jzdhe83Hs5tSbJuI4s=",
-                     *           "body": "{\"actor\":\"apiKey:01a244a9-fe7a-7002-a9d6-07e69496dabf\",\"at\":\"2026-12-05T05:25:16.754Z\",\"categories\":[\"profile.email\",\"profile.name\"],\"channel\":null,\"commandId\":\"01a244a9-fed1-7001-8bca-2d1d79e9f20a\",\"consents\":[],\"correlationId\":\"01a244a9-fecd-7004-8f0e-e181ca8553f2\",\"eventId\":\"01a244a9-fed4-7005-8da8-03b3cfe373ae\",\"index\":1,\"kind\":\"collect\",\"legalBasis\":null,\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"interactive\",\"outcome\":null,\"purpose\":null,\"reasons\":[],\"subject\":\"psn_5PxyLjbDwb-5Zy3QqL7Ypw\",\"tenant\":\"rec-fc20c9\",\"v\":2}",
+                     *           "leafHash": "mTFMU9kxBVFCWhWaBNkTOgLkWn/R4nrHIkJ3yEnsHs0=",
+                     *           "body": "{\"actor\":\"apiKey:01a245fc-653e-7008-822a-7f2b9bd5a44e\",\"at\":\"2026-12-05T11:34:56.707Z\",\"categories\":[\"profile.email\",\"profile.name\"],\"channel\":null,\"commandId\":\"01a245fc-658f-7003-9e60-58f0c024a190\",\"consents\":[],\"correlationId\":\"01a245fc-6587-7006-a84f-ba8e47022e97\",\"eventId\":\"01a245fc-6591-7000-80b9-505e7612473e\",\"index\":1,\"kind\":\"collect\",\"legalBasis\":null,\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"interactive\",\"outcome\":null,\"purpose\":null,\"reasons\":[],\"subject\":\"psn_YPYvyn9xRwudfckYliy3bA\",\"tenant\":\"rec-aea91a\",\"v\":2}",
                      *           "proof": [
-                     *             "dI6Hm2VZl1EonZLWneo2Zz2JL4RrXfBG/Am6GSryy34=",
-                     *             "QrB2yi77pyKS5+do3o2jvouOGwSMUseigjr81Bft1T8="
+                     *             "GJQJ0w0fMV93gtwJVn82Hdp52YtkQglWWwTs72JHEas=",
+                     *             "qSrcNnbf7YIyL+tvxPJLfz1qw6DcytR9dPViBzcmYfc="
                      *           ]
                      *         },
                      *         {
                      *           "index": 2,
-                     *           "leafHash": "72JNWiKKw5gnE3yaJmPKlTTwo/EYrOIMcl+hn9NCfuU=",
-                     *           "body": "{\"actor\":\"apiKey:01a244a9-fe7a-7002-a9d6-07e69496dabf\",\"at\":\"2026-12-05T05:25:16.754Z\",\"categories\":[\"consent\"],\"channel\":\"email\",\"commandId\":\"01a244a9-fefd-7000-a1ed-069e40127550\",\"consents\":[],\"correlationId\":\"01a244a9-fefa-7001-ae0b-b77e1a1165e2\",\"eventId\":\"01a244a9-ff03-7007-862d-344137f3f626\",\"index\":2,\"kind\":\"collect\",\"legalBasis\":\"consent\",\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"interactive\",\"outcome\":null,\"purpose\":\"newsletter\",\"reasons\":[],\"subject\":\"psn_5PxyLjbDwb-5Zy3QqL7Ypw\",\"tenant\":\"rec-fc20c9\",\"v\":2}",
+                     *           "leafHash": "qtRq3SnYkY1wUcAGsPgAVMpFnz2A5SDFskvz/viHJq8=",
+                     *           "body": "{\"actor\":\"apiKey:01a245fc-653e-7008-822a-7f2b9bd5a44e\",\"at\":\"2026-12-05T11:34:56.707Z\",\"categories\":[\"consent\"],\"channel\":\"email\",\"commandId\":\"01a245fc-65c0-7005-a758-b5779330bddc\",\"consents\":[],\"correlationId\":\"01a245fc-65bd-7000-99c7-a81d1ae10e71\",\"eventId\":\"01a245fc-65c6-7006-8cb1-3c2e2bfe09f0\",\"index\":2,\"kind\":\"collect\",\"legalBasis\":\"consent\",\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"interactive\",\"outcome\":null,\"purpose\":\"newsletter\",\"reasons\":[],\"subject\":\"psn_YPYvyn9xRwudfckYliy3bA\",\"tenant\":\"rec-aea91a\",\"v\":2}",
                      *           "proof": [
-                     *             "5n7cKFDtaUBUmVUK9oyjjFociV7Z4AngcqKEOZCqEjQ=",
-                     *             "YmJSQIHHnE2LMgcRojHuS7U11yPBZ4laaSZbBrsWMcs="
+                     *             "V4QxVm4p8kHmWYWLgjBf+kYxZRLU/3kza8//4D9GlTM=",
+                     *             "aVWyErCPflo+CbVU6zn5AVy0D2VsUOcuLnXDrUF+BvE="
                      *           ]
                      *         }
                      *       ],
@@ -12109,16 +12274,16 @@ export interface operations {
                      *           "from": 1,
                      *           "to": 14,
                      *           "proof": [
-                     *             "zfHZy1Ejw2EcAOhK2EIWh0lv2jzdhe83Hs5tSbJuI4s=",
-                     *             "QrB2yi77pyKS5+do3o2jvouOGwSMUseigjr81Bft1T8="
+                     *             "mTFMU9kxBVFCWhWaBNkTOgLkWn/R4nrHIkJ3yEnsHs0=",
+                     *             "qSrcNnbf7YIyL+tvxPJLfz1qw6DcytR9dPViBzcmYfc="
                      *           ]
                      *         },
                      *         {
                      *           "from": 4,
                      *           "to": 14,
                      *           "proof": [
-                     *             "amvQe+OAL1/ooBkbsOpYOwwPMx/AwyDYjn+lERPnFuA=",
-                     *             "htCGHjGEZ8yV6m3qO5K8jY2jEWcqwHJbGiqG8pEAGJQ="
+                     *             "TRs0SfEUAW8u7NPjPD8avKC6/fCgarqXPJ9hycUV12g=",
+                     *             "oR1IHS4SVnQop4jMSWfDp4SfzdX5xdLghobGdD4vNcI="
                      *           ]
                      *         }
                      *       ]
@@ -12192,10 +12357,10 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "holdId": "01a244aa-08a4-7001-8fff-8e387ebe5de1",
+                     *         "holdId": "01a245fc-6fb2-7005-86d0-45e89dc27549",
                      *         "reason": "Litigation 2026-117: preserve all records",
-                     *         "placedBy": "apiKey:01a244a9-fe60-7002-a0d2-82654594d6a5",
-                     *         "placedAt": "2026-12-05T05:25:16.754Z",
+                     *         "placedBy": "apiKey:01a245fc-6522-7005-84d3-159689990b93",
+                     *         "placedAt": "2026-12-05T11:34:56.707Z",
                      *         "releasedBy": null,
                      *         "releasedAt": null
                      *       }
@@ -12263,10 +12428,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "holdId": "01a244aa-08a4-7001-8fff-8e387ebe5de1",
+                     *       "holdId": "01a245fc-6fb2-7005-86d0-45e89dc27549",
                      *       "reason": "Litigation 2026-117: preserve all records",
-                     *       "placedBy": "apiKey:01a244a9-fe60-7002-a0d2-82654594d6a5",
-                     *       "placedAt": "2026-12-05T05:25:16.754Z",
+                     *       "placedBy": "apiKey:01a245fc-6522-7005-84d3-159689990b93",
+                     *       "placedAt": "2026-12-05T11:34:56.707Z",
                      *       "releasedBy": null,
                      *       "releasedAt": null
                      *     }
@@ -12340,12 +12505,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "holdId": "01a244aa-08a4-7001-8fff-8e387ebe5de1",
+                     *       "holdId": "01a245fc-6fb2-7005-86d0-45e89dc27549",
                      *       "reason": "Litigation 2026-117: preserve all records",
-                     *       "placedBy": "apiKey:01a244a9-fe60-7002-a0d2-82654594d6a5",
-                     *       "placedAt": "2026-12-05T05:25:16.754Z",
-                     *       "releasedBy": "apiKey:01a244a9-fe60-7002-a0d2-82654594d6a5",
-                     *       "releasedAt": "2026-12-05T05:25:16.754Z"
+                     *       "placedBy": "apiKey:01a245fc-6522-7005-84d3-159689990b93",
+                     *       "placedAt": "2026-12-05T11:34:56.707Z",
+                     *       "releasedBy": "apiKey:01a245fc-6522-7005-84d3-159689990b93",
+                     *       "releasedAt": "2026-12-05T11:34:56.707Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ProcessingRecordLegalHold"];
@@ -12425,7 +12590,7 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "activityId": "01a244aa-08c0-7006-9beb-d51090d11e0c",
+                     *         "activityId": "01a245fc-6fdb-7007-9a52-3aa5ec8b01dc",
                      *         "version": 2,
                      *         "activity": {
                      *           "name": "Newsletter",
@@ -12463,12 +12628,12 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a244a9-fe60-7002-a0d2-82654594d6a5",
-                     *         "recordedAt": "2026-12-05T05:25:16.754Z",
+                     *         "recordedBy": "apiKey:01a245fc-6522-7005-84d3-159689990b93",
+                     *         "recordedAt": "2026-12-05T11:34:56.707Z",
                      *         "assessmentRequired": true
                      *       },
                      *       {
-                     *         "activityId": "01a244aa-08fa-7000-bc8b-923cce10db98",
+                     *         "activityId": "01a245fc-7020-7002-9c5f-c5d57d394cd5",
                      *         "version": 1,
                      *         "activity": {
                      *           "name": "=HYPERLINK(\"http://x\")<script>",
@@ -12501,8 +12666,8 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a244a9-fe60-7002-a0d2-82654594d6a5",
-                     *         "recordedAt": "2026-12-05T05:25:16.754Z",
+                     *         "recordedBy": "apiKey:01a245fc-6522-7005-84d3-159689990b93",
+                     *         "recordedAt": "2026-12-05T11:34:56.707Z",
                      *         "assessmentRequired": false
                      *       }
                      *     ]
@@ -12569,7 +12734,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "activityId": "01a244aa-08c0-7006-9beb-d51090d11e0c",
+                     *       "activityId": "01a245fc-6fdb-7007-9a52-3aa5ec8b01dc",
                      *       "version": 1,
                      *       "activity": {
                      *         "name": "Newsletter",
@@ -12602,8 +12767,8 @@ export interface operations {
                      *         ],
                      *         "automatedDecisionMaking": false
                      *       },
-                     *       "recordedBy": "apiKey:01a244a9-fe60-7002-a0d2-82654594d6a5",
-                     *       "recordedAt": "2026-12-05T05:25:16.754Z",
+                     *       "recordedBy": "apiKey:01a245fc-6522-7005-84d3-159689990b93",
+                     *       "recordedAt": "2026-12-05T11:34:56.707Z",
                      *       "assessmentRequired": false
                      *     }
                      */
@@ -12675,7 +12840,7 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "activityId": "01a244aa-08c0-7006-9beb-d51090d11e0c",
+                     *         "activityId": "01a245fc-6fdb-7007-9a52-3aa5ec8b01dc",
                      *         "version": 2,
                      *         "activity": {
                      *           "name": "Newsletter",
@@ -12713,12 +12878,12 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a244a9-fe60-7002-a0d2-82654594d6a5",
-                     *         "recordedAt": "2026-12-05T05:25:16.754Z",
+                     *         "recordedBy": "apiKey:01a245fc-6522-7005-84d3-159689990b93",
+                     *         "recordedAt": "2026-12-05T11:34:56.707Z",
                      *         "assessmentRequired": true
                      *       },
                      *       {
-                     *         "activityId": "01a244aa-08fa-7000-bc8b-923cce10db98",
+                     *         "activityId": "01a245fc-7020-7002-9c5f-c5d57d394cd5",
                      *         "version": 1,
                      *         "activity": {
                      *           "name": "=HYPERLINK(\"http://x\")<script>",
@@ -12751,8 +12916,8 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a244a9-fe60-7002-a0d2-82654594d6a5",
-                     *         "recordedAt": "2026-12-05T05:25:16.754Z",
+                     *         "recordedBy": "apiKey:01a245fc-6522-7005-84d3-159689990b93",
+                     *         "recordedAt": "2026-12-05T11:34:56.707Z",
                      *         "assessmentRequired": false
                      *       }
                      *     ]
@@ -12815,8 +12980,8 @@ export interface operations {
                 content: {
                     /**
                      * @example activityId,version,name,controller,dataProtectionOfficer,purposes,legalBasis,dataSubjectCategories,dataCategories,recipients,transfers,erasureTimeLimit,securityMeasures,sensitiveData,automatedDecisionMaking,entrustedProcessing,providedToOthers,publicDisclosure,assessmentRequired,recordedBy,recordedAt
-                     *     01a244aa-08c0-7006-9beb-d51090d11e0c,2,Newsletter,Shop Ltd (privacy@shop.example),dpo@shop.example,newsletter,consent,customers,contact,mail service provider,US: SCC 2021/914,2 years after the last contact,per-subject encryption,false,false,false,false,false,true,apiKey:01a244a9-fe60-7002-a0d2-82654594d6a5,2026-12-05T05:25:16.754Z
-                     *     01a244aa-08fa-7000-bc8b-923cce10db98,1,"'=HYPERLINK(""http://x"")<script>",Shop Ltd (privacy@shop.example),dpo@shop.example,newsletter,consent,customers,contact,mail service provider,,2 years after the last contact,per-subject encryption,false,false,false,false,false,false,apiKey:01a244a9-fe60-7002-a0d2-82654594d6a5,2026-12-05T05:25:16.754Z
+                     *     01a245fc-6fdb-7007-9a52-3aa5ec8b01dc,2,Newsletter,Shop Ltd (privacy@shop.example),dpo@shop.example,newsletter,consent,customers,contact,mail service provider,US: SCC 2021/914,2 years after the last contact,per-subject encryption,false,false,false,false,false,true,apiKey:01a245fc-6522-7005-84d3-159689990b93,2026-12-05T11:34:56.707Z
+                     *     01a245fc-7020-7002-9c5f-c5d57d394cd5,1,"'=HYPERLINK(""http://x"")<script>",Shop Ltd (privacy@shop.example),dpo@shop.example,newsletter,consent,customers,contact,mail service provider,,2 years after the last contact,per-subject encryption,false,false,false,false,false,false,apiKey:01a245fc-6522-7005-84d3-159689990b93,2026-12-05T11:34:56.707Z
                      */
                     "text/csv": string;
                 };
@@ -12881,7 +13046,7 @@ export interface operations {
                 content: {
                     /**
                      * @example <!doctype html>
-                     *     <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Register of processing activities — rec-fc20c9</title>
+                     *     <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Register of processing activities — rec-aea91a</title>
                      *     <style>
                      *     body{font:14px/1.45 system-ui,"Noto Sans CJK SC","PingFang SC",sans-serif;margin:2em auto;max-width:52em;padding:0 1em;color:#111}
                      *     h1{font-size:1.6em}h2{font-size:1.2em;margin:1.6em 0 .4em;border-bottom:1px solid #ccc;padding-bottom:.2em}
@@ -12891,7 +13056,7 @@ export interface operations {
                      *     </style>
                      *     </head><body>
                      *     <h1>Register of processing activities</h1>
-                     *     <p class="meta">rec-fc20c9 · generated December 5, 2026 at 5:25 AM (Coordinated Universal Time) · GDPR Art. 30(1), PIPL Art. 55–56 · 2 activities (current versions)</p>
+                     *     <p class="meta">rec-aea91a · generated December 5, 2026 at 11:35 AM (Coordinated Universal Time) · GDPR Art. 30(1), PIPL Art. 55–56 · 2 activities (current versions)</p>
                      *     …
                      */
                     "text/html": string;
@@ -12958,7 +13123,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "activityId": "01a244aa-08c0-7006-9beb-d51090d11e0c",
+                     *       "activityId": "01a245fc-6fdb-7007-9a52-3aa5ec8b01dc",
                      *       "version": 2,
                      *       "activity": {
                      *         "name": "Newsletter",
@@ -12996,8 +13161,8 @@ export interface operations {
                      *         ],
                      *         "automatedDecisionMaking": false
                      *       },
-                     *       "recordedBy": "apiKey:01a244a9-fe60-7002-a0d2-82654594d6a5",
-                     *       "recordedAt": "2026-12-05T05:25:16.754Z",
+                     *       "recordedBy": "apiKey:01a245fc-6522-7005-84d3-159689990b93",
+                     *       "recordedAt": "2026-12-05T11:34:56.707Z",
                      *       "assessmentRequired": true
                      *     }
                      */
@@ -13080,7 +13245,7 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "activityId": "01a244aa-08c0-7006-9beb-d51090d11e0c",
+                     *         "activityId": "01a245fc-6fdb-7007-9a52-3aa5ec8b01dc",
                      *         "version": 1,
                      *         "activity": {
                      *           "name": "Newsletter",
@@ -13113,12 +13278,12 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a244a9-fe60-7002-a0d2-82654594d6a5",
-                     *         "recordedAt": "2026-12-05T05:25:16.754Z",
+                     *         "recordedBy": "apiKey:01a245fc-6522-7005-84d3-159689990b93",
+                     *         "recordedAt": "2026-12-05T11:34:56.707Z",
                      *         "assessmentRequired": false
                      *       },
                      *       {
-                     *         "activityId": "01a244aa-08c0-7006-9beb-d51090d11e0c",
+                     *         "activityId": "01a245fc-6fdb-7007-9a52-3aa5ec8b01dc",
                      *         "version": 2,
                      *         "activity": {
                      *           "name": "Newsletter",
@@ -13156,8 +13321,8 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a244a9-fe60-7002-a0d2-82654594d6a5",
-                     *         "recordedAt": "2026-12-05T05:25:16.754Z",
+                     *         "recordedBy": "apiKey:01a245fc-6522-7005-84d3-159689990b93",
+                     *         "recordedAt": "2026-12-05T11:34:56.707Z",
                      *         "assessmentRequired": true
                      *       }
                      *     ]
@@ -13250,13 +13415,13 @@ export interface operations {
                      *         "assessedOn": "2026-12-05",
                      *         "conclusion": "acceptable-with-measures",
                      *         "activityIds": [
-                     *           "01a244aa-08c0-7006-9beb-d51090d11e0c"
+                     *           "01a245fc-6fdb-7007-9a52-3aa5ec8b01dc"
                      *         ],
                      *         "impactOnRights": "Low",
                      *         "lawfulnessAndNecessity": "Consent; transfer needed for the mail provider",
-                     *         "assessmentId": "01a244aa-0942-7003-b6af-591be5a9d211",
-                     *         "recordedBy": "apiKey:01a244a9-fe60-7002-a0d2-82654594d6a5",
-                     *         "recordedAt": "2026-12-05T05:25:16.754Z"
+                     *         "assessmentId": "01a245fc-7077-7005-a545-d84565e151e5",
+                     *         "recordedBy": "apiKey:01a245fc-6522-7005-84d3-159689990b93",
+                     *         "recordedAt": "2026-12-05T11:34:56.707Z"
                      *       }
                      *     ]
                      */
@@ -13322,9 +13487,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "assessmentId": "01a244aa-0942-7003-b6af-591be5a9d211",
+                     *       "assessmentId": "01a245fc-7077-7005-a545-d84565e151e5",
                      *       "activityIds": [
-                     *         "01a244aa-08c0-7006-9beb-d51090d11e0c"
+                     *         "01a245fc-6fdb-7007-9a52-3aa5ec8b01dc"
                      *       ],
                      *       "assessedOn": "2026-12-05",
                      *       "assessor": "privacy team",
@@ -13408,10 +13573,10 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "incidentId": "01a244aa-0969-7001-bcce-76d3d75b343e",
+                     *         "incidentId": "01a245fc-70a0-7003-b2bb-707247f8be6d",
                      *         "report": {
                      *           "kind": "leak",
-                     *           "awareAt": "2026-12-01T21:25:16.754Z",
+                     *           "awareAt": "2026-12-02T03:34:56.707Z",
                      *           "occurredAt": null,
                      *           "description": "Export file left on a shared drive",
                      *           "dataCategories": [
@@ -13420,30 +13585,30 @@ export interface operations {
                      *           "likelyConsequences": "Phishing",
                      *           "affectedSubjectsEstimate": 120
                      *         },
-                     *         "reportedBy": "apiKey:01a244a9-fe60-7002-a0d2-82654594d6a5",
-                     *         "reportedAt": "2026-12-05T05:25:16.754Z",
-                     *         "authorityDeadline": "2026-12-04T21:25:16.754Z",
-                     *         "authorityNotifiedAt": "2026-12-05T05:25:16.754Z",
+                     *         "reportedBy": "apiKey:01a245fc-6522-7005-84d3-159689990b93",
+                     *         "reportedAt": "2026-12-05T11:34:56.707Z",
+                     *         "authorityDeadline": "2026-12-05T03:34:56.707Z",
+                     *         "authorityNotifiedAt": "2026-12-05T11:34:56.707Z",
                      *         "notifiedWithinDeadline": false,
                      *         "overdue": false,
                      *         "subjectsNotifiedAt": null,
                      *         "remedies": [
                      *           {
-                     *             "at": "2026-12-05T05:25:16.754Z",
+                     *             "at": "2026-12-05T11:34:56.707Z",
                      *             "description": "Drive permissions fixed"
                      *           }
                      *         ],
-                     *         "closedAt": "2026-12-05T05:25:16.754Z",
+                     *         "closedAt": "2026-12-05T11:34:56.707Z",
                      *         "updates": [
                      *           {
-                     *             "at": "2026-12-05T05:25:16.754Z",
+                     *             "at": "2026-12-05T11:34:56.707Z",
                      *             "type": "authority-notified",
                      *             "authority": "DPA",
                      *             "reference": "DPA-2026-1",
                      *             "delayReason": "Scope unknown until forensics"
                      *           },
                      *           {
-                     *             "at": "2026-12-05T05:25:16.754Z",
+                     *             "at": "2026-12-05T11:34:56.707Z",
                      *             "type": "remedy",
                      *             "description": "Drive permissions fixed"
                      *           }
@@ -13513,10 +13678,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "incidentId": "01a244aa-0969-7001-bcce-76d3d75b343e",
+                     *       "incidentId": "01a245fc-70a0-7003-b2bb-707247f8be6d",
                      *       "report": {
                      *         "kind": "leak",
-                     *         "awareAt": "2026-12-01T21:25:16.754Z",
+                     *         "awareAt": "2026-12-02T03:34:56.707Z",
                      *         "occurredAt": null,
                      *         "description": "Export file left on a shared drive",
                      *         "dataCategories": [
@@ -13525,9 +13690,9 @@ export interface operations {
                      *         "likelyConsequences": "Phishing",
                      *         "affectedSubjectsEstimate": 120
                      *       },
-                     *       "reportedBy": "apiKey:01a244a9-fe60-7002-a0d2-82654594d6a5",
-                     *       "reportedAt": "2026-12-05T05:25:16.754Z",
-                     *       "authorityDeadline": "2026-12-04T21:25:16.754Z",
+                     *       "reportedBy": "apiKey:01a245fc-6522-7005-84d3-159689990b93",
+                     *       "reportedAt": "2026-12-05T11:34:56.707Z",
+                     *       "authorityDeadline": "2026-12-05T03:34:56.707Z",
                      *       "authorityNotifiedAt": null,
                      *       "notifiedWithinDeadline": null,
                      *       "overdue": true,
@@ -13606,10 +13771,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "incidentId": "01a244aa-0969-7001-bcce-76d3d75b343e",
+                     *       "incidentId": "01a245fc-70a0-7003-b2bb-707247f8be6d",
                      *       "report": {
                      *         "kind": "leak",
-                     *         "awareAt": "2026-12-01T21:25:16.754Z",
+                     *         "awareAt": "2026-12-02T03:34:56.707Z",
                      *         "occurredAt": null,
                      *         "description": "Export file left on a shared drive",
                      *         "dataCategories": [
@@ -13618,30 +13783,30 @@ export interface operations {
                      *         "likelyConsequences": "Phishing",
                      *         "affectedSubjectsEstimate": 120
                      *       },
-                     *       "reportedBy": "apiKey:01a244a9-fe60-7002-a0d2-82654594d6a5",
-                     *       "reportedAt": "2026-12-05T05:25:16.754Z",
-                     *       "authorityDeadline": "2026-12-04T21:25:16.754Z",
-                     *       "authorityNotifiedAt": "2026-12-05T05:25:16.754Z",
+                     *       "reportedBy": "apiKey:01a245fc-6522-7005-84d3-159689990b93",
+                     *       "reportedAt": "2026-12-05T11:34:56.707Z",
+                     *       "authorityDeadline": "2026-12-05T03:34:56.707Z",
+                     *       "authorityNotifiedAt": "2026-12-05T11:34:56.707Z",
                      *       "notifiedWithinDeadline": false,
                      *       "overdue": false,
                      *       "subjectsNotifiedAt": null,
                      *       "remedies": [
                      *         {
-                     *           "at": "2026-12-05T05:25:16.754Z",
+                     *           "at": "2026-12-05T11:34:56.707Z",
                      *           "description": "Drive permissions fixed"
                      *         }
                      *       ],
-                     *       "closedAt": "2026-12-05T05:25:16.754Z",
+                     *       "closedAt": "2026-12-05T11:34:56.707Z",
                      *       "updates": [
                      *         {
-                     *           "at": "2026-12-05T05:25:16.754Z",
+                     *           "at": "2026-12-05T11:34:56.707Z",
                      *           "type": "authority-notified",
                      *           "authority": "DPA",
                      *           "reference": "DPA-2026-1",
                      *           "delayReason": "Scope unknown until forensics"
                      *         },
                      *         {
-                     *           "at": "2026-12-05T05:25:16.754Z",
+                     *           "at": "2026-12-05T11:34:56.707Z",
                      *           "type": "remedy",
                      *           "description": "Drive permissions fixed"
                      *         }
@@ -13730,10 +13895,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "incidentId": "01a244aa-0969-7001-bcce-76d3d75b343e",
+                     *       "incidentId": "01a245fc-70a0-7003-b2bb-707247f8be6d",
                      *       "report": {
                      *         "kind": "leak",
-                     *         "awareAt": "2026-12-01T21:25:16.754Z",
+                     *         "awareAt": "2026-12-02T03:34:56.707Z",
                      *         "occurredAt": null,
                      *         "description": "Export file left on a shared drive",
                      *         "dataCategories": [
@@ -13742,30 +13907,30 @@ export interface operations {
                      *         "likelyConsequences": "Phishing",
                      *         "affectedSubjectsEstimate": 120
                      *       },
-                     *       "reportedBy": "apiKey:01a244a9-fe60-7002-a0d2-82654594d6a5",
-                     *       "reportedAt": "2026-12-05T05:25:16.754Z",
-                     *       "authorityDeadline": "2026-12-04T21:25:16.754Z",
-                     *       "authorityNotifiedAt": "2026-12-05T05:25:16.754Z",
+                     *       "reportedBy": "apiKey:01a245fc-6522-7005-84d3-159689990b93",
+                     *       "reportedAt": "2026-12-05T11:34:56.707Z",
+                     *       "authorityDeadline": "2026-12-05T03:34:56.707Z",
+                     *       "authorityNotifiedAt": "2026-12-05T11:34:56.707Z",
                      *       "notifiedWithinDeadline": false,
                      *       "overdue": false,
                      *       "subjectsNotifiedAt": null,
                      *       "remedies": [
                      *         {
-                     *           "at": "2026-12-05T05:25:16.754Z",
+                     *           "at": "2026-12-05T11:34:56.707Z",
                      *           "description": "Drive permissions fixed"
                      *         }
                      *       ],
-                     *       "closedAt": "2026-12-05T05:25:16.754Z",
+                     *       "closedAt": "2026-12-05T11:34:56.707Z",
                      *       "updates": [
                      *         {
-                     *           "at": "2026-12-05T05:25:16.754Z",
+                     *           "at": "2026-12-05T11:34:56.707Z",
                      *           "type": "authority-notified",
                      *           "authority": "DPA",
                      *           "reference": "DPA-2026-1",
                      *           "delayReason": "Scope unknown until forensics"
                      *         },
                      *         {
-                     *           "at": "2026-12-05T05:25:16.754Z",
+                     *           "at": "2026-12-05T11:34:56.707Z",
                      *           "type": "remedy",
                      *           "description": "Drive permissions fixed"
                      *         }
@@ -13876,9 +14041,9 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "requestId": "01a244a9-a743-7005-b1b9-da3f30f7a55d",
-                     *         "tenantId": "dsr-856baa",
-                     *         "customerId": "01a244a9-a616-7004-9258-0ace12d1a297",
+                     *         "requestId": "01a245fc-112d-7000-9dec-e5f7f588fc8f",
+                     *         "tenantId": "dsr-c51d65",
+                     *         "customerId": "01a245fc-1073-7006-8c5c-3a899c2897af",
                      *         "requestType": "access",
                      *         "channel": "letter",
                      *         "relation": "self",
@@ -13901,13 +14066,13 @@ export interface operations {
                      *         "rejection": null,
                      *         "closedAt": null,
                      *         "duplicates": [
-                     *           "01a244a9-a6e6-7005-8c6a-912997c12950"
+                     *           "01a245fc-10fd-7002-a8fc-2ada6dda55fc"
                      *         ]
                      *       },
                      *       {
-                     *         "requestId": "01a244a9-a6e6-7005-8c6a-912997c12950",
-                     *         "tenantId": "dsr-856baa",
-                     *         "customerId": "01a244a9-a616-7004-9258-0ace12d1a297",
+                     *         "requestId": "01a245fc-10fd-7002-a8fc-2ada6dda55fc",
+                     *         "tenantId": "dsr-c51d65",
+                     *         "customerId": "01a245fc-1073-7006-8c5c-3a899c2897af",
                      *         "requestType": "access",
                      *         "channel": "web",
                      *         "relation": "self",
@@ -13930,7 +14095,7 @@ export interface operations {
                      *         "rejection": null,
                      *         "closedAt": null,
                      *         "duplicates": [
-                     *           "01a244a9-a743-7005-b1b9-da3f30f7a55d"
+                     *           "01a245fc-112d-7000-9dec-e5f7f588fc8f"
                      *         ]
                      *       }
                      *     ]
@@ -14006,9 +14171,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a244a9-a871-7002-ad9b-29cd82fbf9f9",
-                     *       "tenantId": "dsr-856baa",
-                     *       "customerId": "01a244a9-a616-7004-9258-0ace12d1a297",
+                     *       "requestId": "01a245fc-1204-7002-803d-bbe1b10f6fdf",
+                     *       "tenantId": "dsr-c51d65",
+                     *       "customerId": "01a245fc-1073-7006-8c5c-3a899c2897af",
                      *       "requestType": "access",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -14031,8 +14196,8 @@ export interface operations {
                      *       "rejection": null,
                      *       "closedAt": null,
                      *       "duplicates": [
-                     *         "01a244a9-a743-7005-b1b9-da3f30f7a55d",
-                     *         "01a244a9-a6e6-7005-8c6a-912997c12950"
+                     *         "01a245fc-112d-7000-9dec-e5f7f588fc8f",
+                     *         "01a245fc-10fd-7002-a8fc-2ada6dda55fc"
                      *       ]
                      *     }
                      */
@@ -14115,7 +14280,7 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "jobId": "01a244a9-bfe6-7002-a1b3-55e690fd3b5a",
+                     *         "jobId": "01a245fc-2357-7003-9774-ed2871fadf58",
                      *         "action": {
                      *           "kind": "assign",
                      *           "handler": "user:bulk-handler"
@@ -14125,7 +14290,7 @@ export interface operations {
                      *           "channel": "in-person"
                      *         },
                      *         "excluded": [],
-                     *         "createdBy": "apiKey:01a244a9-a551-7004-bf94-c123ee6fc48c",
+                     *         "createdBy": "apiKey:01a245fc-0fe3-7002-ae50-4250885defd7",
                      *         "createdAt": "2026-11-23T10:16:00.000Z",
                      *         "finishedAt": "2026-11-23T10:16:00.000Z",
                      *         "total": 12,
@@ -14135,7 +14300,7 @@ export interface operations {
                      *         "failures": []
                      *       },
                      *       {
-                     *         "jobId": "01a244a9-bf7c-7000-8606-ab9595e11e09",
+                     *         "jobId": "01a245fc-22da-7000-b59c-8f5139e74f91",
                      *         "action": {
                      *           "kind": "reject",
                      *           "reasons": [
@@ -14147,10 +14312,10 @@ export interface operations {
                      *           "channel": "in-person"
                      *         },
                      *         "excluded": [
-                     *           "01a244a9-be8f-7000-a9f7-1a3a68d68ccd",
-                     *           "01a244a9-bef2-7001-9d82-cd2b9b72c27b"
+                     *           "01a245fc-222b-7005-a4eb-ca5e1d6a72eb",
+                     *           "01a245fc-2277-7001-a960-888402e299ac"
                      *         ],
-                     *         "createdBy": "apiKey:01a244a9-a551-7004-bf94-c123ee6fc48c",
+                     *         "createdBy": "apiKey:01a245fc-0fe3-7002-ae50-4250885defd7",
                      *         "createdAt": "2026-11-23T10:16:00.000Z",
                      *         "finishedAt": "2026-11-23T10:16:00.000Z",
                      *         "total": 10,
@@ -14232,7 +14397,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "jobId": "01a244a9-bf7c-7000-8606-ab9595e11e09",
+                     *       "jobId": "01a245fc-22da-7000-b59c-8f5139e74f91",
                      *       "action": {
                      *         "kind": "reject",
                      *         "reasons": [
@@ -14244,10 +14409,10 @@ export interface operations {
                      *         "channel": "in-person"
                      *       },
                      *       "excluded": [
-                     *         "01a244a9-be8f-7000-a9f7-1a3a68d68ccd",
-                     *         "01a244a9-bef2-7001-9d82-cd2b9b72c27b"
+                     *         "01a245fc-222b-7005-a4eb-ca5e1d6a72eb",
+                     *         "01a245fc-2277-7001-a960-888402e299ac"
                      *       ],
-                     *       "createdBy": "apiKey:01a244a9-a551-7004-bf94-c123ee6fc48c",
+                     *       "createdBy": "apiKey:01a245fc-0fe3-7002-ae50-4250885defd7",
                      *       "createdAt": "2026-11-23T10:16:00.000Z",
                      *       "finishedAt": null,
                      *       "total": 10,
@@ -14326,7 +14491,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "jobId": "01a244a9-bf7c-7000-8606-ab9595e11e09",
+                     *       "jobId": "01a245fc-22da-7000-b59c-8f5139e74f91",
                      *       "action": {
                      *         "kind": "reject",
                      *         "reasons": [
@@ -14338,10 +14503,10 @@ export interface operations {
                      *         "channel": "in-person"
                      *       },
                      *       "excluded": [
-                     *         "01a244a9-be8f-7000-a9f7-1a3a68d68ccd",
-                     *         "01a244a9-bef2-7001-9d82-cd2b9b72c27b"
+                     *         "01a245fc-222b-7005-a4eb-ca5e1d6a72eb",
+                     *         "01a245fc-2277-7001-a960-888402e299ac"
                      *       ],
-                     *       "createdBy": "apiKey:01a244a9-a551-7004-bf94-c123ee6fc48c",
+                     *       "createdBy": "apiKey:01a245fc-0fe3-7002-ae50-4250885defd7",
                      *       "createdAt": "2026-11-23T10:16:00.000Z",
                      *       "finishedAt": "2026-11-23T10:16:00.000Z",
                      *       "total": 10,
@@ -14429,9 +14594,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a244a9-aca4-7002-bbd6-b8de3455cbe0",
-                     *       "tenantId": "dsr-856baa",
-                     *       "customerId": "01a244a9-a616-7004-9258-0ace12d1a297",
+                     *       "requestId": "01a245fc-14bc-7001-8850-c8ea3022ace3",
+                     *       "tenantId": "dsr-c51d65",
+                     *       "customerId": "01a245fc-1073-7006-8c5c-3a899c2897af",
                      *       "requestType": "access",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -14454,8 +14619,8 @@ export interface operations {
                      *       "rejection": null,
                      *       "closedAt": null,
                      *       "duplicates": [
-                     *         "01a244a9-a743-7005-b1b9-da3f30f7a55d",
-                     *         "01a244a9-a6e6-7005-8c6a-912997c12950"
+                     *         "01a245fc-112d-7000-9dec-e5f7f588fc8f",
+                     *         "01a245fc-10fd-7002-a8fc-2ada6dda55fc"
                      *       ]
                      *     }
                      */
@@ -14537,7 +14702,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "challengeId": "01a244a9-a892-7003-b4dc-c4879c236b43",
+                     *       "challengeId": "01a245fc-121f-7003-8c96-54f167bfc51b",
                      *       "expiresAt": "2026-11-23T10:15:00.000Z"
                      *     }
                      */
@@ -14636,9 +14801,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a244a9-a871-7002-ad9b-29cd82fbf9f9",
-                     *       "tenantId": "dsr-856baa",
-                     *       "customerId": "01a244a9-a616-7004-9258-0ace12d1a297",
+                     *       "requestId": "01a245fc-1204-7002-803d-bbe1b10f6fdf",
+                     *       "tenantId": "dsr-c51d65",
+                     *       "customerId": "01a245fc-1073-7006-8c5c-3a899c2897af",
                      *       "requestType": "access",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -14661,8 +14826,8 @@ export interface operations {
                      *       "rejection": null,
                      *       "closedAt": null,
                      *       "duplicates": [
-                     *         "01a244a9-a743-7005-b1b9-da3f30f7a55d",
-                     *         "01a244a9-a6e6-7005-8c6a-912997c12950"
+                     *         "01a245fc-112d-7000-9dec-e5f7f588fc8f",
+                     *         "01a245fc-10fd-7002-a8fc-2ada6dda55fc"
                      *       ]
                      *     }
                      */
@@ -14757,9 +14922,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a244a9-aa21-7002-b341-8401d61b5ada",
-                     *       "tenantId": "dsr-856baa",
-                     *       "customerId": "01a244a9-a616-7004-9258-0ace12d1a297",
+                     *       "requestId": "01a245fc-1316-7002-b768-2f9ef3ba1dcd",
+                     *       "tenantId": "dsr-c51d65",
+                     *       "customerId": "01a245fc-1073-7006-8c5c-3a899c2897af",
                      *       "requestType": "access",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -14782,8 +14947,8 @@ export interface operations {
                      *       "rejection": null,
                      *       "closedAt": null,
                      *       "duplicates": [
-                     *         "01a244a9-a743-7005-b1b9-da3f30f7a55d",
-                     *         "01a244a9-a6e6-7005-8c6a-912997c12950"
+                     *         "01a245fc-112d-7000-9dec-e5f7f588fc8f",
+                     *         "01a245fc-10fd-7002-a8fc-2ada6dda55fc"
                      *       ]
                      *     }
                      */
@@ -14878,9 +15043,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a244a9-abb1-7000-9c0a-dc006a3d02fc",
-                     *       "tenantId": "dsr-856baa",
-                     *       "customerId": "01a244a9-a616-7004-9258-0ace12d1a297",
+                     *       "requestId": "01a245fc-1419-7007-ad95-32e599f04f23",
+                     *       "tenantId": "dsr-c51d65",
+                     *       "customerId": "01a245fc-1073-7006-8c5c-3a899c2897af",
                      *       "requestType": "deletion",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -14996,9 +15161,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a244a9-aa82-7001-b9e9-4bfe7048021b",
-                     *       "tenantId": "dsr-856baa",
-                     *       "customerId": "01a244a9-a616-7004-9258-0ace12d1a297",
+                     *       "requestId": "01a245fc-1355-7004-a218-3356a0181b30",
+                     *       "tenantId": "dsr-c51d65",
+                     *       "customerId": "01a245fc-1073-7006-8c5c-3a899c2897af",
                      *       "requestType": "deletion",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -15013,7 +15178,7 @@ export interface operations {
                      *       "escalations": [
                      *         {
                      *           "at": "2026-11-23T10:16:00.000Z",
-                     *           "by": "apiKey:01a244a9-a551-7004-bf94-c123ee6fc48c",
+                     *           "by": "apiKey:01a245fc-0fe3-7002-ae50-4250885defd7",
                      *           "reason": "the tenant has not answered in three weeks"
                      *         }
                      *       ],
@@ -15116,12 +15281,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a244a9-abb1-7000-9c0a-dc006a3d02fc",
+                     *       "requestId": "01a245fc-1419-7007-ad95-32e599f04f23",
                      *       "entries": [
                      *         {
                      *           "kind": "received",
                      *           "at": "2026-11-23T10:16:00.000Z",
-                     *           "actor": "apiKey:01a244a9-a565-7003-8cd8-7e23b3226d02",
+                     *           "actor": "apiKey:01a245fc-0ff8-7005-8f89-bda43164b858",
                      *           "text": null,
                      *           "facts": {
                      *             "type": "deletion",
@@ -15137,7 +15302,7 @@ export interface operations {
                      *           "actor": null,
                      *           "text": null,
                      *           "facts": {
-                     *             "challengeId": "01a244a9-abc9-7004-80c1-52337acd8468",
+                     *             "challengeId": "01a245fc-142f-7005-ba9a-bf44a696afdb",
                      *             "expiresAt": "2026-11-23T10:31:00.000Z"
                      *           },
                      *           "revision": 1
@@ -15226,12 +15391,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a244a9-aca4-7002-bbd6-b8de3455cbe0",
+                     *       "requestId": "01a245fc-14bc-7001-8850-c8ea3022ace3",
                      *       "relation": "self",
-                     *       "email": "requester.856baa@example.org",
+                     *       "email": "requester.c51d65@example.org",
                      *       "phone": null,
                      *       "erased": false,
-                     *       "recordedAs": "01a244a9-acd8-7001-894b-eea7ff4576f5"
+                     *       "recordedAs": "01a245fc-14de-7002-a999-2ba151729d3f"
                      *     }
                      */
                     "application/json": components["schemas"]["RequesterContact"];
@@ -15318,10 +15483,10 @@ export interface operations {
                      * @example {
                      *       "kind": "commented",
                      *       "at": "2026-11-23T10:16:00.000Z",
-                     *       "actor": "apiKey:01a244a9-a551-7004-bf94-c123ee6fc48c",
+                     *       "actor": "apiKey:01a245fc-0fe3-7002-ae50-4250885defd7",
                      *       "text": "Paper file archived off-site.\nRetrieval booked for Monday.",
                      *       "facts": {
-                     *         "commentId": "01a244a9-ac29-7000-9695-77b6e0b1c3cd"
+                     *         "commentId": "01a245fc-1472-7005-8c7a-b38e5278261c"
                      *       },
                      *       "revision": 5
                      *     }
@@ -15408,9 +15573,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a244a9-aa82-7001-b9e9-4bfe7048021b",
-                     *       "tenantId": "dsr-856baa",
-                     *       "customerId": "01a244a9-a616-7004-9258-0ace12d1a297",
+                     *       "requestId": "01a245fc-1355-7004-a218-3356a0181b30",
+                     *       "tenantId": "dsr-c51d65",
+                     *       "customerId": "01a245fc-1073-7006-8c5c-3a899c2897af",
                      *       "requestType": "deletion",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -15425,7 +15590,7 @@ export interface operations {
                      *       "escalations": [
                      *         {
                      *           "at": "2026-11-23T10:16:00.000Z",
-                     *           "by": "apiKey:01a244a9-a551-7004-bf94-c123ee6fc48c",
+                     *           "by": "apiKey:01a245fc-0fe3-7002-ae50-4250885defd7",
                      *           "reason": "the tenant has not answered in three weeks"
                      *         }
                      *       ],
@@ -15531,9 +15696,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a244a9-adcc-7005-979c-92f7b62027aa",
-                     *       "tenantId": "dsr-856baa",
-                     *       "customerId": "01a244a9-a616-7004-9258-0ace12d1a297",
+                     *       "requestId": "01a245fc-15bd-7005-860a-514972bc214a",
+                     *       "tenantId": "dsr-c51d65",
+                     *       "customerId": "01a245fc-1073-7006-8c5c-3a899c2897af",
                      *       "requestType": "restriction",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -15556,8 +15721,8 @@ export interface operations {
                      *       "rejection": null,
                      *       "closedAt": null,
                      *       "duplicates": [
-                     *         "01a244a9-a804-7003-8e67-70ca2fc22b56",
-                     *         "01a244a9-a821-7000-b778-a6932c731093"
+                     *         "01a245fc-11b3-7004-aa92-e1fc44b26387",
+                     *         "01a245fc-11ce-7000-b23d-2c8702cea0dc"
                      *       ]
                      *     }
                      */
@@ -15652,10 +15817,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a244a9-b7dd-7000-8165-00463f8b12f8",
+                     *       "requestId": "01a245fc-1c9e-7001-bf79-f80b49e41a99",
                      *       "outcome": {
                      *         "summary": "personal data erased: profile (except the retained fields), follow-up notes, consent evidence, customer and consent read models, lookup entries, pseudonym mapping, subject key",
-                     *         "documentId": "01a244a9-b8bb-7004-a78d-774f6185b889",
+                     *         "documentId": "01a245fc-1d1d-7007-8d72-0206a76e8671",
                      *         "retained": [
                      *           {
                      *             "category": "bankAccount",
@@ -15757,14 +15922,14 @@ export interface operations {
                     /**
                      * @example {
                      *       "format": "attest-access-export/v1",
-                     *       "tenantId": "dsr-856baa",
-                     *       "requestId": "01a244a9-b06f-7007-b20e-385859648587",
+                     *       "tenantId": "dsr-c51d65",
+                     *       "requestId": "01a245fc-177e-7004-904d-99c8ceec8187",
                      *       "generatedAt": "2026-11-23T10:16:00.000Z",
                      *       "subject": {
-                     *         "customerId": "01a244a9-a616-7004-9258-0ace12d1a297",
+                     *         "customerId": "01a245fc-1073-7006-8c5c-3a899c2897af",
                      *         "profile": {
-                     *           "name": "Li 856baa",
-                     *           "email": "li.corrected.856baa@example.org"
+                     *           "name": "Li c51d65",
+                     *           "email": "li.corrected.c51d65@example.org"
                      *         },
                      *         "tags": [],
                      *         "under14": false,
@@ -15774,16 +15939,16 @@ export interface operations {
                      *       "followUps": [],
                      *       "consents": [
                      *         {
-                     *           "receiptId": "01a244a9-a648-7003-9da3-2c3f96950dd3",
-                     *           "tenantId": "dsr-856baa",
-                     *           "subjectId": "01a244a9-a616-7004-9258-0ace12d1a297",
-                     *           "consentId": "01a244a9-a648-7004-9674-00d6e8c51cde",
+                     *           "receiptId": "01a245fc-1094-7005-82f8-4004477b8674",
+                     *           "tenantId": "dsr-c51d65",
+                     *           "subjectId": "01a245fc-1073-7006-8c5c-3a899c2897af",
+                     *           "consentId": "01a245fc-1094-7006-a230-112f8e4cc875",
                      *           "channel": "email",
                      *           "scope": "general",
                      *           "recordedAt": "2026-11-23T10:00:00.000Z",
                      *           "event": {
-                     *             "id": "01a244a9-a64b-7002-a9db-6333fbfcf206",
-                     *             "stream": "consent-01a244a9-a616-7004-9258-0ace12d1a297",
+                     *             "id": "01a245fc-1094-7007-b840-2433e1a1f586",
+                     *             "stream": "consent-01a245fc-1073-7006-8c5c-3a899c2897af",
                      *             "position": 0
                      *           },
                      *           "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -15807,16 +15972,16 @@ export interface operations {
                      *           "givenByGuardian": null
                      *         },
                      *         {
-                     *           "receiptId": "01a244a9-a687-7006-8f6d-2aca291e3d2b",
-                     *           "tenantId": "dsr-856baa",
-                     *           "subjectId": "01a244a9-a616-7004-9258-0ace12d1a297",
-                     *           "consentId": "01a244a9-a687-7007-b713-b8986d6bedf9",
+                     *           "receiptId": "01a245fc-10c5-7001-8eb3-1727fa164896",
+                     *           "tenantId": "dsr-c51d65",
+                     *           "subjectId": "01a245fc-1073-7006-8c5c-3a899c2897af",
+                     *           "consentId": "01a245fc-10c5-7002-a8ae-6b671d6b4c7d",
                      *           "channel": "sms",
                      *           "scope": "general",
                      *           "recordedAt": "2026-11-23T10:00:00.000Z",
                      *           "event": {
-                     *             "id": "01a244a9-a68b-7004-9dd2-6ce31909cb95",
-                     *             "stream": "consent-01a244a9-a616-7004-9258-0ace12d1a297",
+                     *             "id": "01a245fc-10c6-7007-b206-fbf8abde3335",
+                     *             "stream": "consent-01a245fc-1073-7006-8c5c-3a899c2897af",
                      *             "position": 1
                      *           },
                      *           "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -15842,16 +16007,16 @@ export interface operations {
                      *       ],
                      *       "processing": [
                      *         {
-                     *           "actor": "apiKey:01a244a9-a565-7003-8cd8-7e23b3226d02",
+                     *           "actor": "apiKey:01a245fc-0ff8-7005-8f89-bda43164b858",
                      *           "at": "2026-12-10T10:00:00.000Z",
                      *           "categories": [
                      *             "request-contact"
                      *           ],
                      *           "channel": "web",
-                     *           "commandId": "01a244a9-a81f-7002-8479-a450d6d45b44",
+                     *           "commandId": "01a245fc-11cc-7001-8b70-0595eecbb0fc",
                      *           "consents": [],
-                     *           "correlationId": "01a244a9-a81c-7003-9d8d-366bd73acbad",
-                     *           "eventId": "01a244a9-a822-7000-9c77-3107ce4541e5",
+                     *           "correlationId": "01a245fc-11ca-7003-a359-930f17c41f9c",
+                     *           "eventId": "01a245fc-11ce-7001-a7a0-af425926fe29",
                      *           "index": 8,
                      *           "kind": "collect",
                      *           "legalBasis": "legal-obligation",
@@ -15863,22 +16028,22 @@ export interface operations {
                      *           "outcome": null,
                      *           "purpose": "data-subject-request",
                      *           "reasons": [],
-                     *           "subject": "psn_pEZGNcngLZK_4PhTyOByCw",
-                     *           "tenant": "dsr-856baa",
+                     *           "subject": "psn_Suvd00xYx8EU8LqedQgQOQ",
+                     *           "tenant": "dsr-c51d65",
                      *           "v": 2,
-                     *           "leafHash": "qqV0fUqgf4Hgc/4l8b/GymFyiOcTsbMY2DDh2Hz9y1w="
+                     *           "leafHash": "cX6rinPQpynCsiunFEKlss8m5btOHbk+euWyWBssMAE="
                      *         },
                      *         {
-                     *           "actor": "apiKey:01a244a9-a565-7003-8cd8-7e23b3226d02",
+                     *           "actor": "apiKey:01a245fc-0ff8-7005-8f89-bda43164b858",
                      *           "at": "2026-11-23T10:16:00.000Z",
                      *           "categories": [
                      *             "request-contact"
                      *           ],
                      *           "channel": "web",
-                     *           "commandId": "01a244a9-b06d-7006-99fa-a7827262dcc1",
+                     *           "commandId": "01a245fc-177c-7003-857f-24bee8efac7a",
                      *           "consents": [],
-                     *           "correlationId": "01a244a9-b06c-7007-8ceb-60b92bfcddc3",
-                     *           "eventId": "01a244a9-b070-7007-9092-d85789031fa6",
+                     *           "correlationId": "01a245fc-177c-7002-ba55-3d5c0bed30a6",
+                     *           "eventId": "01a245fc-177e-7005-bbea-21c61393da6a",
                      *           "index": 25,
                      *           "kind": "collect",
                      *           "legalBasis": "legal-obligation",
@@ -15890,17 +16055,17 @@ export interface operations {
                      *           "outcome": null,
                      *           "purpose": "data-subject-request",
                      *           "reasons": [],
-                     *           "subject": "psn_pEZGNcngLZK_4PhTyOByCw",
-                     *           "tenant": "dsr-856baa",
+                     *           "subject": "psn_Suvd00xYx8EU8LqedQgQOQ",
+                     *           "tenant": "dsr-c51d65",
                      *           "v": 2,
-                     *           "leafHash": "eyvMFrwoybHb9pfMaVWbTS8KtcLM7394nJ61vr7D6rg="
+                     *           "leafHash": "5sIQX1efBNKcRXDhlLBee3aenvkpJDw0ZX3DilRs9gU="
                      *         }
                      *       ],
                      *       "requests": [
                      *         {
-                     *           "requestId": "01a244a9-a743-7005-b1b9-da3f30f7a55d",
-                     *           "tenantId": "dsr-856baa",
-                     *           "customerId": "01a244a9-a616-7004-9258-0ace12d1a297",
+                     *           "requestId": "01a245fc-112d-7000-9dec-e5f7f588fc8f",
+                     *           "tenantId": "dsr-c51d65",
+                     *           "customerId": "01a245fc-1073-7006-8c5c-3a899c2897af",
                      *           "requestType": "access",
                      *           "channel": "letter",
                      *           "relation": "self",
@@ -15923,14 +16088,14 @@ export interface operations {
                      *           "rejection": null,
                      *           "closedAt": null,
                      *           "duplicates": [
-                     *             "01a244a9-a6e6-7005-8c6a-912997c12950",
-                     *             "01a244a9-a871-7002-ad9b-29cd82fbf9f9"
+                     *             "01a245fc-10fd-7002-a8fc-2ada6dda55fc",
+                     *             "01a245fc-1204-7002-803d-bbe1b10f6fdf"
                      *           ]
                      *         },
                      *         {
-                     *           "requestId": "01a244a9-a6e6-7005-8c6a-912997c12950",
-                     *           "tenantId": "dsr-856baa",
-                     *           "customerId": "01a244a9-a616-7004-9258-0ace12d1a297",
+                     *           "requestId": "01a245fc-10fd-7002-a8fc-2ada6dda55fc",
+                     *           "tenantId": "dsr-c51d65",
+                     *           "customerId": "01a245fc-1073-7006-8c5c-3a899c2897af",
                      *           "requestType": "access",
                      *           "channel": "web",
                      *           "relation": "self",
@@ -15953,8 +16118,8 @@ export interface operations {
                      *           "rejection": null,
                      *           "closedAt": null,
                      *           "duplicates": [
-                     *             "01a244a9-a743-7005-b1b9-da3f30f7a55d",
-                     *             "01a244a9-a871-7002-ad9b-29cd82fbf9f9"
+                     *             "01a245fc-112d-7000-9dec-e5f7f588fc8f",
+                     *             "01a245fc-1204-7002-803d-bbe1b10f6fdf"
                      *           ]
                      *         }
                      *       ]
@@ -16064,9 +16229,9 @@ export interface operations {
                      *     </style>
                      *     </head><body>
                      *     <h1>The personal data we hold about you</h1>
-                     *     <p class="meta">Produced November 23, 2026 at 10:16 AM (Coordinated Universal Time) · for request 01a244a9-b06f-7007-b20e-385859648587 · your reference 01a244a9-a616-7004-9258-0ace12d1a297</p>
+                     *     <p class="meta">Produced November 23, 2026 at 10:16 AM (Coordinated Universal Time) · for request 01a245fc-177e-7004-904d-99c8ceec8187 · your reference 01a245fc-1073-7006-8c5c-3a899c2897af</p>
                      *     <h2>Your details</h2>
-                     *     <table class="rows"><tr><th scope="row">Name</th><td>Li 856baa</td></tr><tr><th scope="row">E-mail address</th><td>li.corrected.856baa@example.org</td></tr></table>
+                     *     <table class="rows"><tr><th scope="row">Name</th><td>Li c51d65</td></tr><tr><th scope="row">E-mail address</th><td>li.corrected.c51d65@example.org</td></tr></table>
                      *     …
                      */
                     "text/html": string;
@@ -16156,7 +16321,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a244a9-b97d-7005-a830-626528e52615",
+                     *       "requestId": "01a245fc-1d9f-7003-9762-53c9e5c6053c",
                      *       "step": "erase",
                      *       "failure": {
                      *         "at": "2026-11-23T10:16:00.000Z",
@@ -16340,24 +16505,24 @@ export interface operations {
                      *             "category": "email"
                      *           }
                      *         ],
-                     *         "tenantId": "dsr-856baa",
-                     *         "requestId": "01a244a9-b7dd-7000-8165-00463f8b12f8",
+                     *         "tenantId": "dsr-c51d65",
+                     *         "requestId": "01a245fc-1c9e-7001-bf79-f80b49e41a99",
                      *         "receivedAt": "2026-11-23T10:16:00.000Z",
-                     *         "subjectRef": "01a244a9-b797-7001-b9d0-6ba35c3bae58",
-                     *         "verifierKey": "attest.local/processing-record+0d228ac2+Af7WSsc1H+GPrwkRc43/iGWmR0Y38VZiCWKWdgINfp+i",
-                     *         "certificateId": "01a244a9-b8bb-7004-a78d-774f6185b889",
+                     *         "subjectRef": "01a245fc-1c75-7004-99d3-7f2c4526b4ea",
+                     *         "verifierKey": "attest.local/processing-record+9e84557b+AVZ1LL44HLFpeUTerHSHMCAdKPd7Rj+Rkl3OhHo86bxp",
+                     *         "certificateId": "01a245fc-1d1d-7007-8d72-0206a76e8671",
                      *         "processingRecord": {
                      *           "index": 45,
-                     *           "origin": "attest.local/processing-record/dsr-856baa",
-                     *           "leafHash": "agygBZpRjGbSPfWTtn6ch3b3Ylap7nhR+H/rKSrpw6I=",
-                     *           "checkpoint": "attest.local/processing-record/dsr-856baa\n46\n552wxDQ9NNpZa3O79Q8+HuBzNwp4Js/HmF2pAjWt1/c=\n\n— attest.local/processing-record DSKKwhe9rr11THcS6wqPVUyK4acMGcbMlYYpg1Ap8x9TujJQA4KQICqyffY1iI6DnjXzDf2Ao3FoFAP975UbznUHhwI=\n",
+                     *           "origin": "attest.local/processing-record/dsr-c51d65",
+                     *           "leafHash": "UX9/McS8DxjY5NFjvhuiR/egU43DRcj/VBvyvnLgJvU=",
+                     *           "checkpoint": "attest.local/processing-record/dsr-c51d65\n46\n6O/We23FMRwtzITRnedfS4vuWCyeyVyx9aTIJ7lBREk=\n\n— attest.local/processing-record noRVe56sHMfi8QreFV+MAFSlvmBwp9q7IYDWFgbzFn9MmsgsQ6CLp+9TdLi1M1uKxdT0k5zIx4EB4DXCuB4Q9z0QLwE=\n",
                      *           "inclusionProof": [
-                     *             "ZwciavMhrNiEIgyR5dZaigpnoiHS9hxZSrHk9z2xhoM=",
-                     *             "6/EcDfiaXeeM/dv7BWkGu5qvzuOsTl24sHX902wFbOg="
+                     *             "XEHtyCF/CZANQhKKVpu188Wt74rhOzfdcka77ANwVWI=",
+                     *             "fF3I0C7zQzjkWrE67NiEmx3Pky2Z8DKE7lBLIk1whXE="
                      *           ]
                      *         }
                      *       },
-                     *       "signedNote": "{\"certificateId\":\"01a244a9-b8bb-7004-a78d-774f6185b889\",\"covered\":[\"profile (except the retained fields)\",\"follow-up notes\",\"consent evidence\",\"customer and consent read models\",\"lookup entries\",\"pseudonym mapping\",\"subject key\"],\"erasedAt\":\"2026-11-23T10:16:00.000Z\",\"format\":\"attest-deletion-certificate/v1\",\"issuedAt\":\"2026-11-23T10:16:00.000Z\",\"processingRecord\":{\"checkpoint\":\"attest.local/processing-record/dsr-856baa\\n46\\n552wxDQ9NNpZa3O79Q8+HuBzNwp4Js/HmF2pAjWt1/c=\\n\\n— attest.local/processing-record DSKKwhe9rr11THcS6wqPVUyK4acMGcbMlYYpg1Ap8x9TujJQA4KQICqyffY1iI6DnjXzDf2Ao3FoFAP975UbznUHhwI=\\n\",\"inclusionProof\":[\"ZwciavMhrNiEIgyR5dZaigpnoiHS9hxZSrHk9z2xhoM=\",\"6/EcDfiaXeeM/dv7BWkGu5qvzuOsTl24sHX902wFbOg=\",\"VZSzoDQLADPFtnbV1syBGSq9K2TXvpg6VUd5bTwMZAs=\",\"PTrrRvnL4iJ8AU+4WpcwipvYZ18KSAj4nKhSDrG3AqI=\"],\"index\":45,\"leafHash\":\"agygBZpRjGbSPfWTtn6ch3b3Ylap7nhR+H/rKSrpw6I=\",\"origin\":\"attest.local/processing-record/dsr-856baa\"},\"receivedAt\":\"2026-11-23T10:16:00.000Z\",\"requestId\":\"01a244a9-b7dd-7000-8165-00463f8b12f8\",\"retained\":[{\"category\":\"bankAccount\",\"reason\":\"Tax law: accounting records are kept 10 years\",\"until\":\"2036-11-23\"},{\"category\":\"email\",\"reason\":\"Legal claim 2026-117 pending\",\"until\":\"2028-12-31\"}],\"subjectRef\":\"01a244a9-b797-7001-b9d0-6ba35c3bae58\",\"tenantId\":\"dsr-856baa\",\"verifierKey\":\"attest.local/processing-record+0d228ac2+Af7WSsc1H+GPrwkRc43/iGWmR0Y38VZiCWKWdgINfp+i\"}\n\n…"
+                     *       "signedNote": "{\"certificateId\":\"01a245fc-1d1d-7007-8d72-0206a76e8671\",\"covered\":[\"profile (except the retained fields)\",\"follow-up notes\",\"consent evidence\",\"customer and consent read models\",\"lookup entries\",\"pseudonym mapping\",\"subject key\"],\"erasedAt\":\"2026-11-23T10:16:00.000Z\",\"format\":\"attest-deletion-certificate/v1\",\"issuedAt\":\"2026-11-23T10:16:00.000Z\",\"processingRecord\":{\"checkpoint\":\"attest.local/processing-record/dsr-c51d65\\n46\\n6O/We23FMRwtzITRnedfS4vuWCyeyVyx9aTIJ7lBREk=\\n\\n— attest.local/processing-record noRVe56sHMfi8QreFV+MAFSlvmBwp9q7IYDWFgbzFn9MmsgsQ6CLp+9TdLi1M1uKxdT0k5zIx4EB4DXCuB4Q9z0QLwE=\\n\",\"inclusionProof\":[\"XEHtyCF/CZANQhKKVpu188Wt74rhOzfdcka77ANwVWI=\",\"fF3I0C7zQzjkWrE67NiEmx3Pky2Z8DKE7lBLIk1whXE=\",\"LbmBL1jefRtBU8NOJkJ8oHfKUzNjtbPS3t8BoH8xAyQ=\",\"rhkmtP+YLGM/OokkkKi+KljUgC2PUJVMzz3v6px72aU=\"],\"index\":45,\"leafHash\":\"UX9/McS8DxjY5NFjvhuiR/egU43DRcj/VBvyvnLgJvU=\",\"origin\":\"attest.local/processing-record/dsr-c51d65\"},\"receivedAt\":\"2026-11-23T10:16:00.000Z\",\"requestId\":\"01a245fc-1c9e-7001-bf79-f80b49e41a99\",\"retained\":[{\"category\":\"bankAccount\",\"reason\":\"Tax law: accounting records are kept 10 years\",\"until\":\"2036-11-23\"},{\"category\":\"email\",\"reason\":\"Legal claim 2026-117 pending\",\"until\":\"2028-12-31\"}],\"subjectRef\":\"01a245fc-1c75-7004-99d3-7f2c4526b4ea\",\"tenantId\":\"dsr-c51d65\",\"verifierKey\":\"attest.local/processing-record+9e84557b+AVZ1LL44HLFpeUTerHSHMCAdKPd7Rj+Rkl3OhHo86bxp\"}\n\n…"
                      *     }
                      */
                     "application/json": components["schemas"]["DeletionCertificateDocument"];
@@ -16442,9 +16607,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a244a9-aa82-7001-b9e9-4bfe7048021b",
-                     *       "tenantId": "dsr-856baa",
-                     *       "customerId": "01a244a9-a616-7004-9258-0ace12d1a297",
+                     *       "requestId": "01a245fc-1355-7004-a218-3356a0181b30",
+                     *       "tenantId": "dsr-c51d65",
+                     *       "customerId": "01a245fc-1073-7006-8c5c-3a899c2897af",
                      *       "requestType": "deletion",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -16459,7 +16624,7 @@ export interface operations {
                      *       "escalations": [
                      *         {
                      *           "at": "2026-11-23T10:16:00.000Z",
-                     *           "by": "apiKey:01a244a9-a551-7004-bf94-c123ee6fc48c",
+                     *           "by": "apiKey:01a245fc-0fe3-7002-ae50-4250885defd7",
                      *           "reason": "the tenant has not answered in three weeks"
                      *         }
                      *       ],
@@ -16576,7 +16741,7 @@ export interface operations {
                      *       },
                      *       "retentionDuties": [],
                      *       "unverifiedAfterDays": 14,
-                     *       "updatedBy": "apiKey:01a244a9-a52f-7006-8d3a-1b1992882eb4",
+                     *       "updatedBy": "apiKey:01a245fc-0fca-7005-aa53-d842d5ea280a",
                      *       "updatedAt": "2026-11-23T10:16:00.000Z"
                      *     }
                      */
@@ -16656,7 +16821,7 @@ export interface operations {
                      *         }
                      *       ],
                      *       "unverifiedAfterDays": 14,
-                     *       "updatedBy": "apiKey:01a244a9-a52f-7006-8d3a-1b1992882eb4",
+                     *       "updatedBy": "apiKey:01a245fc-0fca-7005-aa53-d842d5ea280a",
                      *       "updatedAt": "2026-11-23T10:16:00.000Z"
                      *     }
                      */
@@ -16728,9 +16893,9 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "requestId": "01a244a9-aa82-7001-b9e9-4bfe7048021b",
-                     *         "tenantId": "dsr-856baa",
-                     *         "customerId": "01a244a9-a616-7004-9258-0ace12d1a297",
+                     *         "requestId": "01a245fc-1355-7004-a218-3356a0181b30",
+                     *         "tenantId": "dsr-c51d65",
+                     *         "customerId": "01a245fc-1073-7006-8c5c-3a899c2897af",
                      *         "requestType": "deletion",
                      *         "channel": "web",
                      *         "relation": "self",
@@ -16745,7 +16910,7 @@ export interface operations {
                      *         "escalations": [
                      *           {
                      *             "at": "2026-11-23T10:16:00.000Z",
-                     *             "by": "apiKey:01a244a9-a551-7004-bf94-c123ee6fc48c",
+                     *             "by": "apiKey:01a245fc-0fe3-7002-ae50-4250885defd7",
                      *             "reason": "the tenant has not answered in three weeks"
                      *           }
                      *         ],

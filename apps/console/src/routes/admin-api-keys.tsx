@@ -1,9 +1,20 @@
 // Organization administration: the tenant's API keys. Create one (the secret is shown once, here,
-// and kept nowhere), list them, revoke one after a confirmation.
+// and kept nowhere), list them with their last use, rotate one (a new key with the same roles, the
+// old one working on for a chosen grace period), revoke one after a confirmation.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useId, useState, type SubmitEvent } from 'react';
 import { api, unwrap } from '../api/client';
-import { apiKeysQuery, KEY_ROLES, keyState, type ApiKey, type IssuedApiKey, type KeyRole } from '../admin/queries';
+import {
+  apiKeysQuery,
+  KEY_ROLES,
+  keyState,
+  ROTATION_GRACE_HOURS,
+  type ApiKey,
+  type IssuedApiKey,
+  type KeyRole,
+  type KeyState,
+  type RotatedApiKey,
+} from '../admin/queries';
 import { DateTime } from '../components/DateTime';
 import { ErrorBox } from '../components/ErrorBox';
 import { useDocumentTitle } from '../components/use-document-title';
@@ -13,7 +24,7 @@ import { AdminNav } from './admin-nav';
 export function ApiKeysPage() {
   const { t } = useI18n();
   useDocumentTitle(t('admin.keys.title'));
-  const [issued, setIssued] = useState<IssuedApiKey | null>(null);
+  const [issued, setIssued] = useState<IssuedApiKey | RotatedApiKey | null>(null);
   return (
     <div className="page wide">
       <AdminNav />
@@ -28,18 +39,21 @@ export function ApiKeysPage() {
         />
       )}
       <CreateKey onIssued={setIssued} />
-      <KeyList />
+      <KeyList onIssued={setIssued} />
     </div>
   );
 }
 
 /** The secret of a new key: shown once, in this page's memory only, until the person says it is stored. */
-function IssuedKey({ issued, onDone }: { readonly issued: IssuedApiKey; readonly onDone: () => void }) {
-  const { t } = useI18n();
+function IssuedKey({ issued, onDone }: { readonly issued: IssuedApiKey | RotatedApiKey; readonly onDone: () => void }) {
+  const { t, tx } = useI18n();
   return (
     <section className="card notice warning" aria-labelledby="issued-key" data-issued-key={issued.keyId}>
       <h2 id="issued-key">{t('admin.keys.issuedTitle', { label: issued.label })}</h2>
       <p>{t('admin.keys.issuedHint')}</p>
+      {'replaces' in issued && (
+        <p data-replaces={issued.replaces}>{tx('admin.keys.replacesHint', { until: <DateTime value={issued.replacedKeyExpiresAt} /> })}</p>
+      )}
       <output className="mono break" data-secret>
         {issued.key ?? t('admin.keys.noSecret')}
       </output>
@@ -134,7 +148,7 @@ function CreateKey({ onIssued }: { readonly onIssued: (issued: IssuedApiKey) => 
   );
 }
 
-function KeyList() {
+function KeyList({ onIssued }: { readonly onIssued: (issued: RotatedApiKey) => void }) {
   const { t } = useI18n();
   const id = useId();
   const keys = useQuery(apiKeysQuery);
@@ -156,13 +170,14 @@ function KeyList() {
                 <th scope="col">{t('admin.keys.roles')}</th>
                 <th scope="col">{t('admin.keys.issued')}</th>
                 <th scope="col">{t('admin.keys.expires')}</th>
+                <th scope="col">{t('admin.keys.lastUsed')}</th>
                 <th scope="col">{t('admin.keys.state')}</th>
                 <th scope="col">{t('admin.keys.actions')}</th>
               </tr>
             </thead>
             <tbody>
               {keys.data.map((key) => (
-                <KeyRow key={key.keyId} apiKey={key} state={keyState(key, now)} />
+                <KeyRow key={key.keyId} apiKey={key} state={keyState(key, now)} onIssued={onIssued} />
               ))}
             </tbody>
           </table>
@@ -172,10 +187,19 @@ function KeyList() {
   );
 }
 
-function KeyRow({ apiKey, state }: { readonly apiKey: ApiKey; readonly state: 'revoked' | 'expired' | 'active' }) {
+function KeyRow({ apiKey, state, onIssued }: { readonly apiKey: ApiKey; readonly state: KeyState; readonly onIssued: (issued: RotatedApiKey) => void }) {
   const { t } = useI18n();
   const queryClient = useQueryClient();
-  const [confirming, setConfirming] = useState(false);
+  const [confirming, setConfirming] = useState<'revoke' | 'rotate' | null>(null);
+  const [graceHours, setGraceHours] = useState<number>(24);
+  const rotate = useMutation({
+    mutationFn: () => unwrap(api.POST('/v1/api-keys/{keyId}/rotate', { params: { path: { keyId: apiKey.keyId } }, body: { graceHours } })),
+    onSuccess: async (rotated) => {
+      setConfirming(null);
+      onIssued(rotated);
+      await queryClient.invalidateQueries({ queryKey: apiKeysQuery.queryKey });
+    },
+  });
   const [reason, setReason] = useState('');
   const id = useId();
   const revoke = useMutation({
@@ -193,19 +217,68 @@ function KeyRow({ apiKey, state }: { readonly apiKey: ApiKey; readonly state: 'r
       <td>
         <DateTime value={apiKey.expiresAt} />
       </td>
+      <td data-last-used={apiKey.lastUsedAt ?? 'never'}>{apiKey.lastUsedAt === null ? t('admin.keys.neverUsed') : <DateTime value={apiKey.lastUsedAt} />}</td>
       <td>{t(`admin.keys.state.${state}`)}</td>
       <td>
-        {state === 'active' && !confirming && (
+        {state === 'active' && confirming === null && (
+          <>
+            <button
+              type="button"
+              onClick={() => {
+                setConfirming('rotate');
+              }}
+            >
+              {t('admin.keys.rotate', { label: apiKey.label })}
+            </button>{' '}
+          </>
+        )}
+        {(state === 'active' || state === 'replaced') && confirming === null && (
           <button
             type="button"
             onClick={() => {
-              setConfirming(true);
+              setConfirming('revoke');
             }}
           >
             {t('admin.keys.revoke', { label: apiKey.label })}
           </button>
         )}
-        {state === 'active' && confirming && (
+        {state === 'active' && confirming === 'rotate' && (
+          <>
+            <span>{t('admin.keys.rotateHint')}</span> <label htmlFor={`${id}-grace`}>{t('admin.keys.grace')}</label>{' '}
+            <select
+              id={`${id}-grace`}
+              value={graceHours}
+              onChange={(event) => {
+                setGraceHours(Number(event.target.value));
+              }}
+            >
+              {ROTATION_GRACE_HOURS.map((hours) => (
+                <option key={hours} value={hours}>
+                  {hours === 0 ? t('admin.keys.graceNone') : t('admin.keys.graceHours', { hours })}
+                </option>
+              ))}
+            </select>{' '}
+            <button
+              type="button"
+              onClick={() => {
+                rotate.mutate();
+              }}
+              disabled={rotate.isPending}
+            >
+              {t('admin.keys.rotateYes', { label: apiKey.label })}
+            </button>{' '}
+            <button
+              type="button"
+              onClick={() => {
+                setConfirming(null);
+              }}
+            >
+              {t('admin.keys.revokeNo')}
+            </button>
+          </>
+        )}
+        {rotate.isError && <ErrorBox error={rotate.error} />}
+        {(state === 'active' || state === 'replaced') && confirming === 'revoke' && (
           <>
             <span>{t('admin.keys.revokeConfirm')}</span> <label htmlFor={`${id}-reason`}>{t('admin.keys.revokeReason')}</label>{' '}
             <input
@@ -227,7 +300,7 @@ function KeyRow({ apiKey, state }: { readonly apiKey: ApiKey; readonly state: 'r
             <button
               type="button"
               onClick={() => {
-                setConfirming(false);
+                setConfirming(null);
               }}
             >
               {t('admin.keys.revokeNo')}

@@ -8,3 +8,4 @@ export * from './lib/console-oidc';
 export * from './lib/console-views';
 export * from './lib/jobs';
 export { accessMigrations } from './lib/migrations';
+export * from './lib/api-key-uses';

@@ -2,8 +2,8 @@ import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
-import { API_KEY_MAX_DAYS, isPermission, ROLES, type Role } from '@attest/access-domain';
-import { GetApiKeyQuery, IssueApiKeyCommand, ListApiKeysQuery, RevokeApiKeyCommand, type ApiKeyView } from '@attest/access-application';
+import { API_KEY_MAX_DAYS, API_KEY_MAX_ROTATION_GRACE_HOURS, isPermission, ROLES, type Role } from '@attest/access-domain';
+import { GetApiKeyQuery, IssueApiKeyCommand, ListApiKeysQuery, RevokeApiKeyCommand, RotateApiKeyCommand, type ApiKeyView } from '@attest/access-application';
 import { ApiAuthenticatedProblems, commandContext, currentPrincipal, ReplayOmits, RequirePermission } from '@attest/http';
 
 /** Labels name the integration, never a person. */
@@ -48,6 +48,14 @@ export class ApiKeyDto {
   @ApiProperty() issuedAt!: string;
   @ApiProperty() expiresAt!: string;
   @ApiProperty({ nullable: true, type: String }) revokedAt!: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'The key that replaced this one by rotation; this one works until expiresAt' })
+  replacedBy!: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'The last request made with the key; each API process writes its uses every 30 seconds, so this may be up to that much behind',
+  })
+  lastUsedAt!: string | null;
 }
 
 export class IssuedApiKeyDto {
@@ -57,6 +65,32 @@ export class IssuedApiKeyDto {
   @ApiProperty({ enum: ROLES, isArray: true }) roles!: Role[];
   @ApiProperty() label!: string;
   @ApiProperty() expiresAt!: string;
+}
+
+export class RotateApiKeyRequestDto {
+  @ApiPropertyOptional({
+    minimum: 0,
+    maximum: API_KEY_MAX_ROTATION_GRACE_HOURS,
+    default: 0,
+    description: 'Hours the old key keeps working beside the new one (0: revoked at once)',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(API_KEY_MAX_ROTATION_GRACE_HOURS)
+  graceHours?: number;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: API_KEY_MAX_DAYS, description: 'Days the new key lives; by default as long as the old one was issued for' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(API_KEY_MAX_DAYS)
+  expiresInDays?: number;
+}
+
+export class RotatedApiKeyDto extends IssuedApiKeyDto {
+  @ApiProperty({ description: 'The key this one replaces' }) replaces!: string;
+  @ApiProperty({ description: 'Until when the replaced key still works' }) replacedKeyExpiresAt!: string;
 }
 
 function toDto(v: ApiKeyView): ApiKeyDto {
@@ -69,6 +103,8 @@ function toDto(v: ApiKeyView): ApiKeyDto {
     issuedAt: v.issuedAt.toISOString(),
     expiresAt: v.expiresAt.toISOString(),
     revokedAt: v.revokedAt?.toISOString() ?? null,
+    replacedBy: v.replacedBy,
+    lastUsedAt: v.lastUsedAt?.toISOString() ?? null,
   };
 }
 
@@ -116,6 +152,30 @@ export class ApiKeysController {
   @ApiAuthenticatedProblems(404)
   async get(@Param('keyId') keyId: string): Promise<ApiKeyDto> {
     return toDto(await this.queries.execute(new GetApiKeyQuery(tenantId(), keyId)));
+  }
+
+  @Post(':keyId/rotate')
+  @RequirePermission('api-keys:manage')
+  @ReplayOmits('key')
+  @ApiOperation({
+    summary: 'Replace a key by a new one with the same roles and label; the new key is in this response only, the old one works on for the grace period',
+  })
+  @ApiHeader(IDEMPOTENCY_HEADER)
+  @ApiCreatedResponse({ type: RotatedApiKeyDto })
+  @ApiAuthenticatedProblems(400, 404, 409, 422)
+  async rotate(@Param('keyId') keyId: string, @Body() body: RotateApiKeyRequestDto): Promise<RotatedApiKeyDto> {
+    const principal = currentPrincipal();
+    await this.queries.execute(new GetApiKeyQuery(principal.tenantId, keyId)); // 404 across tenants, before any write
+    const rotated = await this.commands.execute(
+      new RotateApiKeyCommand(
+        commandContext(),
+        keyId,
+        body.graceHours ?? 0,
+        body.expiresInDays ?? null,
+        new Set([...principal.permissions].filter(isPermission)),
+      ),
+    );
+    return { ...rotated, roles: [...rotated.roles] };
   }
 
   @Post(':keyId/revoke')

@@ -1,8 +1,8 @@
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { apiKeyDecider, apiKeyStreamId, permissionsFor, type Permission, type Role } from '@attest/access-domain';
+import { API_KEY_MAX_DAYS, apiKeyDecider, apiKeyStreamId, permissionsFor, type Permission, type Role } from '@attest/access-domain';
 import { EVENT_STORE, handleWithDecider, type EventStore } from '@attest/event-store';
-import { uuidv7, type Clock } from '@attest/kernel';
+import { DomainError, uuidv7, type Clock } from '@attest/kernel';
 import { metadataFor, type CommandContext } from '@attest/security';
 import { ACCESS_PROJECTOR, ACCESS_READ_MODEL, CLOCK, KEY_MATERIAL, type AccessProjector, type AccessReadModel, type KeyMaterial } from './ports';
 
@@ -38,42 +38,132 @@ export class RevokeApiKeyCommand extends Command<void> {
   }
 }
 
+/**
+ * Replaces a key by a new one with the same roles and label: the new key is issued (its secret in
+ * this answer only), then the old one works on for `graceHours` (0 revokes it at once) so the
+ * systems using it can move. The two keys live on two streams: if recording the rotation fails
+ * after the new key was issued, the new key is revoked again and the old one is left as it was.
+ */
+export class RotateApiKeyCommand extends Command<IssuedApiKey & { readonly replaces: string; readonly replacedKeyExpiresAt: string }> {
+  constructor(
+    readonly context: CommandContext,
+    readonly keyId: string,
+    readonly graceHours: number,
+    /** Days the new key lives; by default as long as the old one was issued for. */
+    readonly expiresInDays: number | null,
+    readonly issuerPermissions: ReadonlySet<Permission>,
+  ) {
+    super();
+  }
+}
+
+/** Issues a key on its own stream and projects it; the secret is returned once. */
+async function issueKey(
+  deps: { readonly store: EventStore; readonly material: KeyMaterial; readonly projector: AccessProjector },
+  context: CommandContext,
+  key: { readonly roles: readonly Role[]; readonly label: string; readonly expiresInDays: number; readonly issuerPermissions: ReadonlySet<Permission> },
+  now: Date,
+): Promise<IssuedApiKey> {
+  const keyId = uuidv7(now.getTime());
+  const { key: secret, prefix, secretHash } = deps.material.generate();
+  const expiresAt = new Date(now.getTime() + key.expiresInDays * 86_400_000);
+  const streamId = apiKeyStreamId(keyId);
+  await handleWithDecider(
+    deps.store,
+    apiKeyDecider,
+    streamId,
+    {
+      kind: 'IssueApiKey',
+      keyId,
+      tenantId: context.tenantId,
+      prefix,
+      secretHash,
+      roles: key.roles,
+      label: key.label,
+      expiresAt,
+      now,
+      issuedBy: context.actor,
+      issuerPermissions: key.issuerPermissions,
+    },
+    metadataFor(context, now),
+  );
+  await deps.projector.projectStream(streamId);
+  return { keyId, key: secret, prefix, roles: key.roles, label: key.label, expiresAt: expiresAt.toISOString() };
+}
+
 @CommandHandler(IssueApiKeyCommand)
 export class IssueApiKeyHandler implements ICommandHandler<IssueApiKeyCommand, IssuedApiKey> {
   constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(KEY_MATERIAL) private readonly material: KeyMaterial,
-    @Inject(ACCESS_PROJECTOR) private readonly projector: AccessProjector,
+    @Inject(EVENT_STORE) readonly store: EventStore,
+    @Inject(KEY_MATERIAL) readonly material: KeyMaterial,
+    @Inject(ACCESS_PROJECTOR) readonly projector: AccessProjector,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async execute(command: IssueApiKeyCommand): Promise<IssuedApiKey> {
+  execute(command: IssueApiKeyCommand): Promise<IssuedApiKey> {
+    return issueKey(this, command.context, command, this.clock.now());
+  }
+}
+
+@CommandHandler(RotateApiKeyCommand)
+export class RotateApiKeyHandler implements ICommandHandler<RotateApiKeyCommand> {
+  constructor(
+    @Inject(EVENT_STORE) readonly store: EventStore,
+    @Inject(KEY_MATERIAL) readonly material: KeyMaterial,
+    @Inject(ACCESS_PROJECTOR) readonly projector: AccessProjector,
+    @Inject(ACCESS_READ_MODEL) private readonly readModel: AccessReadModel,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async execute(command: RotateApiKeyCommand): Promise<IssuedApiKey & { readonly replaces: string; readonly replacedKeyExpiresAt: string }> {
     const now = this.clock.now();
-    const keyId = uuidv7(now.getTime());
-    const { key, prefix, secretHash } = this.material.generate();
-    const expiresAt = new Date(now.getTime() + command.expiresInDays * 86_400_000);
-    const streamId = apiKeyStreamId(keyId);
-    await handleWithDecider(
-      this.store,
-      apiKeyDecider,
-      streamId,
-      {
-        kind: 'IssueApiKey',
-        keyId,
-        tenantId: command.context.tenantId,
-        prefix,
-        secretHash,
-        roles: command.roles,
-        label: command.label,
-        expiresAt,
-        now,
-        issuedBy: command.context.actor,
-        issuerPermissions: command.issuerPermissions,
-      },
-      metadataFor(command.context, now),
+    const old = await this.readModel.getApiKey(command.context.tenantId, command.keyId);
+    if (!old) throw new DomainError('API_KEY.NOT_FOUND', 'no such API key', 'not_found');
+    // Refused before a new key exists (the decider checks again on the old key's stream).
+    if (old.revokedAt !== null) throw new DomainError('API_KEY.ALREADY_REVOKED', 'the API key is already revoked', 'conflict');
+    if (old.replacedBy !== null) throw new DomainError('API_KEY.ALREADY_ROTATED', `the API key was already replaced by ${old.replacedBy}`, 'conflict');
+    if (old.expiresAt.getTime() <= now.getTime()) throw new DomainError('API_KEY.EXPIRED', 'the API key has expired; issue a new one', 'conflict');
+    const issuedFor = Math.ceil((old.expiresAt.getTime() - old.issuedAt.getTime()) / 86_400_000);
+    const expiresInDays = command.expiresInDays ?? Math.min(Math.max(issuedFor, 1), API_KEY_MAX_DAYS);
+    const issued = await issueKey(
+      this,
+      command.context,
+      { roles: old.roles, label: old.label, expiresInDays, issuerPermissions: command.issuerPermissions },
+      now,
     );
+    const streamId = apiKeyStreamId(command.keyId);
+    try {
+      await handleWithDecider(
+        this.store,
+        apiKeyDecider,
+        streamId,
+        {
+          kind: 'RotateApiKey',
+          keyId: command.keyId,
+          tenantId: command.context.tenantId,
+          replacedBy: issued.keyId,
+          graceHours: command.graceHours,
+          now,
+          rotatedBy: command.context.actor,
+        },
+        metadataFor(command.context, now),
+      );
+    } catch (error) {
+      // Nothing half-done: the replacement nobody received goes again; the old key is unchanged.
+      const newStream = apiKeyStreamId(issued.keyId);
+      await handleWithDecider(
+        this.store,
+        apiKeyDecider,
+        newStream,
+        { kind: 'RevokeApiKey', keyId: issued.keyId, tenantId: command.context.tenantId, reason: 'rotation-failed', revokedBy: command.context.actor },
+        metadataFor(command.context, now),
+      );
+      await this.projector.projectStream(newStream);
+      throw error;
+    }
     await this.projector.projectStream(streamId);
-    return { keyId, key, prefix, roles: command.roles, label: command.label, expiresAt: expiresAt.toISOString() };
+    const replaced = await this.readModel.getApiKey(command.context.tenantId, command.keyId);
+    return { ...issued, replaces: command.keyId, replacedKeyExpiresAt: (replaced?.expiresAt ?? now).toISOString() };
   }
 }
 

@@ -28,6 +28,15 @@ export const accessClassificationTable: ClassificationTable<ApiKeyEvent | Delega
       revokedBy: 'not-personal',
     },
   },
+  'ApiKeyRotated.v1': {
+    fields: {
+      keyId: 'not-personal',
+      tenantId: 'not-personal',
+      replacedBy: 'not-personal',
+      expiresAt: 'not-personal',
+      rotatedBy: 'not-personal',
+    },
+  },
   'PermissionsDelegated.v1': {
     fields: {
       tenantId: 'not-personal',

@@ -10,6 +10,10 @@ export interface ApiKeyView {
   readonly issuedAt: Date;
   readonly expiresAt: Date;
   readonly revokedAt: Date | null;
+  /** The key that replaced this one by rotation (it works on until `expiresAt`). */
+  readonly replacedBy: string | null;
+  /** The last request made with it, recorded by each API process at most a flush interval late. */
+  readonly lastUsedAt: Date | null;
 }
 
 /** Tenant-scoped reads of the access read models (row-level security applies). */

@@ -1,5 +1,5 @@
 import { deciderSpec } from '@attest/testing';
-import { apiKeyDecider, type ApiKeyIssued, type IssueApiKey } from './api-key';
+import { API_KEY_MAX_ROTATION_GRACE_HOURS, apiKeyDecider, type ApiKeyIssued, type ApiKeyRotated, type IssueApiKey, type RotateApiKey } from './api-key';
 import { permissionsFor } from './permissions';
 
 const now = new Date('2026-11-22T10:00:00Z');
@@ -98,5 +98,76 @@ describe('API key decider', () => {
       .given([issued])
       .when({ ...revoke, tenantId: 'other' })
       .thenRefuses('API_KEY.NOT_FOUND');
+  });
+
+  describe('rotation', () => {
+    const rotate: RotateApiKey = {
+      kind: 'RotateApiKey',
+      keyId: issue.keyId,
+      tenantId: 'acme',
+      replacedBy: '01a20000-0000-7000-8000-000000000002',
+      graceHours: 24,
+      now,
+      rotatedBy: 'user:admin-1',
+    };
+    const rotated = (expiresAt: string): ApiKeyRotated => ({
+      type: 'ApiKeyRotated.v1',
+      data: { keyId: issue.keyId, tenantId: 'acme', replacedBy: rotate.replacedBy, expiresAt, rotatedBy: 'user:admin-1' },
+    });
+
+    it('keeps the old key working for the grace period beside its replacement', () => {
+      spec
+        .given([issued])
+        .when(rotate)
+        .then([rotated('2026-11-23T10:00:00.000Z')]);
+    });
+
+    it('never lengthens the old key’s life', () => {
+      spec
+        .given([{ ...issued, data: { ...issued.data, expiresAt: '2026-11-22T12:00:00.000Z' } }])
+        .when(rotate)
+        .then([rotated('2026-11-22T12:00:00.000Z')]);
+    });
+
+    it('revokes the old key at once without a grace period', () => {
+      spec
+        .given([issued])
+        .when({ ...rotate, graceHours: 0 })
+        .then([
+          rotated('2026-11-22T10:00:00.000Z'),
+          { type: 'ApiKeyRevoked.v1', data: { keyId: issue.keyId, tenantId: 'acme', reason: 'rotated', revokedBy: 'user:admin-1' } },
+        ]);
+    });
+
+    it('refuses a second rotation, a revoked, expired, unknown or foreign key, and a grace beyond a week', () => {
+      spec
+        .given([issued, rotated('2026-11-23T10:00:00.000Z')])
+        .when(rotate)
+        .thenRefuses('API_KEY.ALREADY_ROTATED');
+      spec
+        .given([issued, { type: 'ApiKeyRevoked.v1', data: { keyId: issue.keyId, tenantId: 'acme', reason: 'x', revokedBy: 'user:a' } }])
+        .when(rotate)
+        .thenRefuses('API_KEY.ALREADY_REVOKED');
+      spec
+        .given([issued])
+        .when({ ...rotate, now: new Date('2027-03-01T00:00:00Z') })
+        .thenRefuses('API_KEY.EXPIRED');
+      spec.given([]).when(rotate).thenRefuses('API_KEY.NOT_FOUND');
+      spec
+        .given([issued])
+        .when({ ...rotate, tenantId: 'other' })
+        .thenRefuses('API_KEY.NOT_FOUND');
+      spec
+        .given([issued])
+        .when({ ...rotate, graceHours: API_KEY_MAX_ROTATION_GRACE_HOURS + 1 })
+        .thenRefuses('API_KEY.INVALID_GRACE');
+    });
+
+    it('lets a rotated key be revoked before its grace ends', () => {
+      spec
+        .given([issued, rotated('2026-11-23T10:00:00.000Z')])
+        .when({ kind: 'RevokeApiKey', keyId: issue.keyId, tenantId: 'acme', reason: 'moved early', revokedBy: 'user:admin-1' })
+        .then([{ type: 'ApiKeyRevoked.v1', data: { keyId: issue.keyId, tenantId: 'acme', reason: 'moved early', revokedBy: 'user:admin-1' } }]);
+    });
   });
 });

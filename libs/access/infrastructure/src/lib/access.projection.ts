@@ -4,7 +4,7 @@ import { eventOf, type EventStore, type RecordedEvent } from '@attest/event-stor
 import { InlineProjector, type Projection } from '@attest/projections';
 import type { AccessProjector } from '@attest/access-application';
 
-const API_KEY_TYPES = ['ApiKeyIssued.v1', 'ApiKeyRevoked.v1'];
+const API_KEY_TYPES: readonly string[] = API_KEY_EVENT_TYPES;
 const DELEGATION_TYPES = ['PermissionsDelegated.v1', 'DelegatedPermissionsRevoked.v1'];
 
 interface DelegationRow {
@@ -45,6 +45,12 @@ async function applyApiKeyEvent(m: EntityManager, event: RecordedEvent): Promise
         e.data.expiresAt,
         event.globalPosition,
       ],
+    );
+  } else if (e.type === 'ApiKeyRotated.v1') {
+    // The old key's life only ever shortens (the decider takes the earlier of grace end and expiry).
+    await m.query(
+      `UPDATE access.api_keys_v1 SET replaced_by = $2, expires_at = LEAST(expires_at, $3::timestamptz), last_position = $4 WHERE key_id = $1 AND last_position < $4`,
+      [e.data.keyId, e.data.replacedBy, e.data.expiresAt, event.globalPosition],
     );
   } else {
     await m.query(`UPDATE access.api_keys_v1 SET revoked_at = $2, last_position = $3 WHERE key_id = $1 AND last_position < $3`, [
@@ -109,6 +115,6 @@ export class PostgresAccessProjector implements AccessProjector {
     const applied = await this.inline.projectStream(streamId);
     // Nothing applied: a concurrent call applied this command's events (a revocation among them, maybe)
     // and may not have dropped the rows yet; dropping them again costs one lookup per key.
-    if (applied.length === 0 || applied.some((e) => e.type === 'ApiKeyRevoked.v1')) this.keyCache?.forgetAll();
+    if (applied.length === 0 || applied.some((e) => e.type === 'ApiKeyRevoked.v1' || e.type === 'ApiKeyRotated.v1')) this.keyCache?.forgetAll();
   }
 }

@@ -48,6 +48,8 @@ export class AccessAuthenticator implements Authenticator {
     private readonly keys: ApiKeyCache<KeyRecord> | null = null,
     /** Console sessions: the session cookie is accepted when there is no Authorization header. */
     private readonly sessions: ConsoleSessionStore | null = null,
+    /** Notes each key's use (see `ApiKeyUseRecorder`); nothing noted without it. */
+    private readonly uses: { touch(keyId: string, at: Date): void } | null = null,
   ) {
     this.jwks = oidc ? (typeof oidc.jwks === 'string' ? createRemoteJWKSet(new URL(oidc.jwks)) : oidc.jwks) : null;
   }
@@ -72,9 +74,11 @@ export class AccessAuthenticator implements Authenticator {
       if (record) this.keys?.remember(prefix, record, token);
     }
     if (!record || !sameHash(record.secret_hash, hashApiKey(key)) || record.revoked_at) throw invalid();
-    if (record.expires_at.getTime() <= this.clock.now().getTime()) {
+    const now = this.clock.now();
+    if (record.expires_at.getTime() <= now.getTime()) {
       throw new AuthenticationError('AUTH.CREDENTIALS_EXPIRED', 'The API key has expired; issue a new one.');
     }
+    this.uses?.touch(record.key_id, now);
     const roles = record.roles.filter(isRole);
     return { actor: `apiKey:${record.key_id}`, tenantId: record.tenant_id, roles, permissions: permissionsFor(roles), via: 'api-key' };
   }
