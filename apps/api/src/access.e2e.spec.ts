@@ -67,6 +67,7 @@ const ROUTES: readonly RouteCase[] = [
   { method: 'POST', path: '/v1/accounts/me/unbinding', permission: 'account:self' },
   { method: 'POST', path: '/v1/accounts/me/transfer', permission: 'account:self' },
   { method: 'GET', path: '/v1/organization', permission: 'organization:read' },
+  { method: 'GET', path: '/v1/organization/timed-jobs', permission: 'organization:read' },
   { method: 'GET', path: '/v1/organization/members', permission: 'organization:read' },
   { method: 'GET', path: '/v1/organization/members/{accountId}', permission: 'organization:read' },
   { method: 'GET', path: '/v1/organization/members/{accountId}/personal-data', permission: 'personal-data:read' },

@@ -5,6 +5,7 @@ import { ACCOUNTS_INLINE, AccountsModule } from './contexts/accounts.module';
 import { CONSENT_INLINE, ConsentModule } from './contexts/consent.module';
 import { CUSTOMERS_INLINE, CustomersModule } from './contexts/customers.module';
 import type { AppDependencies } from './contexts/dependencies';
+import { JobsModule } from './contexts/jobs.module';
 import { NotificationsModule } from './contexts/notifications.module';
 import { OperationsModule } from './contexts/operations.module';
 import { PlatformModule } from './contexts/platform.module';
@@ -35,6 +36,7 @@ export class AppModule {
         OperationsModule.forRoot(deps),
         AccountsModule.forRoot(deps),
         NotificationsModule.forRoot(deps),
+        JobsModule.forRoot(deps),
         customers,
         ConsentModule.forRoot(deps),
         processing,

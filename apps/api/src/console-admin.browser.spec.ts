@@ -1,6 +1,12 @@
 import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
 import type { Page } from 'playwright-core';
+import { randomBytes } from 'node:crypto';
+import { loadConfig } from '@attest/config';
+import { JobRunner } from '@attest/jobs';
 import { FixedClock } from '@attest/kernel';
+import { createJobs } from '@attest/runtime';
+import { expectEventually } from '@attest/testing';
+import { generateSignerKey } from '@attest/transparency';
 import { ApiHarness } from './testing/api-harness';
 import { ConsoleBrowser, chromiumAvailable, screenshot, seriousViolations } from './testing/console-browser';
 import { WebhookInbox } from './testing/webhook-inbox';
@@ -237,5 +243,46 @@ const AUDIENCE = 'attest-api';
     expect(member.status).toBe('unbound');
     expect(await seriousViolations(page)).toEqual([]);
     expect(ui.cspViolations).toEqual([]);
+  });
+
+  it('shows what the timed jobs will destroy of the organization, with the warning sent about it, and every job with its runs', async () => {
+    // Two customers' processing records, written (as a database administrator would see time pass) three years less a week ago.
+    const service = await api.key(tenantId, ['service']);
+    for (const name of ['Old Customer', 'Older Customer'])
+      expect((await api.call('POST', '/v1/customers', { key: service, body: { profile: { name }, tags: [] } })).status).toBe(201);
+    await expectEventually(async () => {
+      const [row] = await api.infra.dataSource.query<{ n: number }[]>(`SELECT count(*)::int AS n FROM processing.records WHERE tenant_id = $1`, [tenantId]);
+      expect(row?.n).toBeGreaterThanOrEqual(2);
+    }, 15_000);
+    await api.infra.dataSource.transaction(async (m) => {
+      await m.query(`ALTER TABLE processing.records DISABLE TRIGGER records_append_only`);
+      await m.query(`UPDATE processing.records SET recorded_at = now() - interval '3 years' + interval '7 days' WHERE tenant_id = $1`, [tenantId]);
+      await m.query(`ALTER TABLE processing.records ENABLE ALWAYS TRIGGER records_append_only`);
+    });
+    await ui.signIn(page, tenantId, ['org-admin'], '/console/admin/timed-jobs');
+    await page.locator('tr[data-requirement="P2"][data-warning="due"]').waitFor();
+    // The warning job runs (as the scheduler would) and its notice is delivered to the tenant's webhook.
+    const runner = new JobRunner({
+      dataSource: api.infra.dataSource,
+      jobs: createJobs(
+        api.infra,
+        loadConfig({
+          DATABASE_URL: api.databaseUrl,
+          ATTEST_MASTER_KEY: randomBytes(32).toString('base64'),
+          ATTEST_RECORD_SIGNER_KEY: generateSignerKey('attest.local/processing-record'),
+        }),
+      ),
+      clock,
+      owner: 'test',
+    });
+    expect((await runner.runNow('destruction-warnings')).status).toBe('succeeded');
+    expect((await inbox.dispatch()).filter((m) => m.kind === 'processing-record-purge-warning' && m.tenantId === tenantId)).toHaveLength(1);
+    await page.reload();
+    await page.locator('tr[data-requirement="P2"][data-warning="sent"]').waitFor();
+    expect(await page.locator('tr[data-requirement="P2"]').innerText()).toContain('processing-record bodies purged');
+    await page.locator('tr[data-job="processing-record-purge"]').waitFor();
+    expect(await page.locator('tr[data-job="destruction-warnings"] [data-run-status="succeeded"]').count()).toBe(1);
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, 'console-admin-timed-jobs');
   });
 });

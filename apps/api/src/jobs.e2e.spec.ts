@@ -44,6 +44,23 @@ describe('timed jobs that move the clock (P2, D3, D5; real Postgres)', () => {
     const tenantId = body<{ tenantId: string }>(registered).tenantId;
     return { tenantId, handler: await api.key(tenantId, ['dsr-handler']), service: await api.key(tenantId, ['service']) };
   };
+  interface Upcoming {
+    readonly job: string;
+    readonly requirement: string;
+    readonly what: string;
+    readonly dueOn: string;
+    readonly subject: string | null;
+    readonly count: number | null;
+    readonly field?: string | null;
+    readonly warning: { readonly status: string } | null;
+  }
+  /** A key valid for a year of test time (the tests move the clock months on). */
+  const adminKey = async (tenantId: string): Promise<string> => (await issueApiKeyFromConsole(api.infra, tenantId, ['org-admin'], 'jobs', 365)).key;
+  /** What an organization administrator sees of the timed jobs (GET /v1/organization/timed-jobs). */
+  const timedJobs = async (
+    tenantId: string,
+  ): Promise<{ jobs: { name: string; destroys: string | null; lastRun: { status: string } | null }[]; history: { job: string }[]; upcoming: Upcoming[] }> =>
+    body(await api.call('GET', '/v1/organization/timed-jobs', { key: await adminKey(tenantId) }));
   const customer = async (t: Tenant, profile: Record<string, string>): Promise<string> =>
     body<{ id: string }>(await api.call('POST', '/v1/customers', { key: t.service, body: { profile, tags: [] } })).id;
   const request = async (t: Tenant, type: string, customerId: string): Promise<string> =>
@@ -141,6 +158,18 @@ describe('timed jobs that move the clock (P2, D3, D5; real Postgres)', () => {
     expect((await inbox.dispatch()).filter((m) => m.kind === 'retained-data-expiry-warning' && m.payload.requestId === requestId)).toEqual([
       expect.objectContaining({ payload: { requestId, field: 'email', erasedAfter: until } }),
     ]);
+    const coming = await api.call('GET', '/v1/organization/timed-jobs', { key: await adminKey(t.tenantId) });
+    expect(coming.text).not.toContain(email);
+    expect(body<{ upcoming: Upcoming[] }>(coming).upcoming).toEqual([
+      expect.objectContaining({
+        requirement: 'D5',
+        what: 'retained-field',
+        subject: requestId,
+        field: 'email',
+        dueOn: until,
+        warning: expect.objectContaining({ status: 'delivered' }) as unknown,
+      }),
+    ]);
     clock.advance(3 * day);
     expect(await run('retained-data-expiry', true)).toMatchObject({
       status: 'succeeded',
@@ -178,11 +207,23 @@ describe('timed jobs that move the clock (P2, D3, D5; real Postgres)', () => {
       });
     };
     await backdate();
+    // The administrator sees the purge coming before any warning went out.
+    expect((await timedJobs(tenantId)).upcoming).toEqual([
+      expect.objectContaining({ job: 'processing-record-purge', requirement: 'P2', what: 'record-bodies', count: 2, warning: null }),
+    ]);
     await run('destruction-warnings');
     await run('destruction-warnings');
     expect((await inbox.dispatch()).filter((m) => m.kind === 'processing-record-purge-warning' && m.tenantId === tenantId)).toEqual([
       expect.objectContaining({ payload: expect.objectContaining({ tenantId, records: 2 }) as unknown }),
     ]);
+    const seen = await timedJobs(tenantId);
+    expect(seen.upcoming).toEqual([
+      expect.objectContaining({ requirement: 'P2', count: 2, warning: expect.objectContaining({ status: 'delivered' }) as unknown }),
+    ]);
+    expect(seen.jobs.find((j) => j.name === 'processing-record-purge')).toMatchObject({ destroys: 'P2' });
+    expect(seen.jobs.find((j) => j.name === 'destruction-warnings')).toMatchObject({ destroys: null, lastRun: { status: 'succeeded' } });
+    // Another tenant sees none of it.
+    expect((await timedJobs((await freshTenant()).tenantId)).upcoming).toEqual([]);
     const hold = body<{ holdId: string }>(await api.call('POST', '/v1/processing-record/legal-holds', { key: officer, body: { reason: 'Audit 2026' } }));
     const held = await run('processing-record-purge');
     expect(held.counts).toMatchObject({ purged: 0, held: 2 });
@@ -228,6 +269,18 @@ describe('timed jobs that move the clock (P2, D3, D5; real Postgres)', () => {
     await run('destruction-warnings');
     const warnings = (await inbox.dispatch()).filter((m) => m.kind === 'inactivity-cancellation-warning' && m.payload.accountId === user.accountId);
     expect(warnings).toEqual([expect.objectContaining({ payload: expect.objectContaining({ to: expect.objectContaining({ phone }) as unknown }) as unknown })]);
+    // The tenant sees the cancellation coming, the day it is due and the warning delivered; never the phone number.
+    const coming = await api.call('GET', '/v1/organization/timed-jobs', { key: await adminKey(user.tenantId) });
+    expect(coming.text).not.toContain(phone.slice(1));
+    expect(body<{ upcoming: Upcoming[] }>(coming).upcoming).toEqual([
+      expect.objectContaining({
+        requirement: 'A8',
+        what: 'account-cancellation',
+        subject: user.accountId,
+        dueOn: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/) as unknown,
+        warning: expect.objectContaining({ status: 'delivered' }) as unknown,
+      }),
+    ]);
     clock.advance(15 * day);
     expect((await run('account-inactivity-cancellation')).counts).toMatchObject({ done: 1 });
     expect(await status()).toBe('cancelled');
@@ -293,6 +346,9 @@ describe('timed jobs that move the clock (P2, D3, D5; real Postgres)', () => {
     clock.advance(165 * day);
     await run('destruction-warnings');
     expect((await inbox.dispatch()).filter((m) => m.kind === 'tenant-data-deletion-warning' && m.tenantId === tenantId)).toHaveLength(1);
+    expect((await timedJobs(tenantId)).upcoming.filter((u) => u.requirement === 'A10')).toEqual([
+      expect.objectContaining({ what: 'customer-personal-data', warning: expect.objectContaining({ status: 'delivered' }) as unknown }),
+    ]);
     clock.advance(20 * day);
     // A run killed halfway: the first customer's erasure event is written, its key not yet destroyed.
     await api.app

@@ -18,6 +18,7 @@ import {
   startInfrastructure,
   startNotificationDispatcher,
   startProjectionWorkers,
+  timedJobsView,
 } from '@attest/runtime';
 import { createApp } from './app';
 import { buildConsoleWhenMissing } from './console/build-console';
@@ -44,6 +45,7 @@ async function main(): Promise<void> {
       publicFlowPerMinute: config.publicFlowPerMinute,
       holidays: config.holidays,
       ...infrastructureDependencies(infrastructure, appDataSource),
+      timedJobs: timedJobsView(infrastructure, config),
       registry,
       runners,
       logger,

@@ -230,6 +230,13 @@ const membersRoute = createRoute({
   component: lazyRouteComponent(() => import('./routes/admin-members'), 'MembersPage'),
 });
 
+const timedJobsRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: 'admin/timed-jobs',
+  beforeLoad: requireSession,
+  component: lazyRouteComponent(() => import('./routes/admin-timed-jobs'), 'TimedJobsPage'),
+});
+
 const requestPolicyRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: 'admin/request-policy',
@@ -293,6 +300,7 @@ const routeTree = rootRoute.addChildren([
   apiKeysRoute,
   organizationRoute,
   membersRoute,
+  timedJobsRoute,
   requestPolicyRoute,
   platformAccountsRoute,
   platformAccountRoute,

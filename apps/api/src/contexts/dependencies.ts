@@ -7,6 +7,7 @@ import type { Logger, Registry } from '@attest/observability';
 import type { PostgresKeyVault, ReadModelPrivacy } from '@attest/privacy-postgres';
 import type { PostgresRecordLog } from '@attest/processing-infrastructure';
 import { InlineProjector, type Projection, type ProjectionRunner } from '@attest/projections';
+import type { TimedJobsView } from '@attest/runtime';
 
 /** What the API is built from: infrastructure made outside Nest and handed in. */
 export interface AppDependencies {
@@ -38,6 +39,8 @@ export interface AppDependencies {
   readonly consoleDir?: string;
   /** API key rows kept across requests (the infrastructure's); without it every request reads the row. */
   readonly apiKeys?: ApiKeyCache<KeyRecord>;
+  /** The timed jobs and what they will destroy per tenant (the runtime's); without it the timed-jobs route answers 404. */
+  readonly timedJobs?: TimedJobsView;
 }
 
 /**

@@ -11,7 +11,7 @@ import { logContext } from '@attest/http';
 import type { Clock } from '@attest/kernel';
 import { createLogger, createMetricsRegistry } from '@attest/observability';
 import { ProjectionMetrics, type ProjectionRunner } from '@attest/projections';
-import { issueApiKeyFromConsole, startInfrastructure, startProjectionWorkers, type Infrastructure } from '@attest/runtime';
+import { issueApiKeyFromConsole, startInfrastructure, startProjectionWorkers, timedJobsView, type Infrastructure } from '@attest/runtime';
 import { createTestDatabase, type TestDatabase } from '@attest/testing';
 import { generateSignerKey } from '@attest/transparency';
 import { createApp } from '../app';
@@ -69,15 +69,13 @@ export class ApiHarness {
       },
     });
     const logger = createLogger({ level: 'debug', name: 'attest-api-test', mixin: logContext }, sink);
-    this.infra = await startInfrastructure(
-      loadConfig({
-        DATABASE_URL: this.db.url,
-        ATTEST_MASTER_KEY: this.masterKey,
-        ATTEST_RECORD_SIGNER_KEY: generateSignerKey('attest.local/processing-record'),
-        EVENT_STORE_POLL_INTERVAL_MS: '50',
-      }),
-      logger,
-    );
+    const config = loadConfig({
+      DATABASE_URL: this.db.url,
+      ATTEST_MASTER_KEY: this.masterKey,
+      ATTEST_RECORD_SIGNER_KEY: generateSignerKey('attest.local/processing-record'),
+      EVENT_STORE_POLL_INTERVAL_MS: '50',
+    });
+    this.infra = await startInfrastructure(config, logger);
     await this.infra.migrate();
     const appDataSource = await this.infra.connectApp();
     const registry = createMetricsRegistry({ defaultMetrics: false });
@@ -86,6 +84,7 @@ export class ApiHarness {
     this.app = await createApp({
       publicFlowPerMinute: options.publicFlowPerMinute ?? 100_000,
       ...infrastructureDependencies(this.infra, appDataSource),
+      timedJobs: timedJobsView(this.infra, config),
       registry,
       runners: this.runners,
       logger,

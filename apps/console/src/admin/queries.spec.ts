@@ -1,4 +1,4 @@
-import { departmentTree, keyState, type Department } from './queries';
+import { departmentTree, intervalParts, keyState, warningState, type Department } from './queries';
 
 const dept = (departmentId: string, name: string, parentId: string | null): Department => ({ departmentId, name, parentId, memberCount: 0 });
 
@@ -24,5 +24,23 @@ describe('organization administration', () => {
     expect(keyState({ revokedAt: null, expiresAt: '2026-01-01T00:00:00Z', replacedBy: null }, Date.parse('2026-01-02'))).toBe('expired');
     expect(keyState({ revokedAt: null, expiresAt: '2026-01-03T00:00:00Z', replacedBy: 'k2' }, Date.parse('2026-01-02'))).toBe('replaced');
     expect(keyState({ revokedAt: null, expiresAt: '2026-01-01T00:00:00Z', replacedBy: 'k2' }, Date.parse('2026-01-02'))).toBe('expired');
+  });
+});
+
+describe('timed jobs', () => {
+  it('says an interval in its largest whole unit', () => {
+    expect(intervalParts(86_400)).toEqual({ unit: 'days', count: 1 });
+    expect(intervalParts(3_600)).toEqual({ unit: 'hours', count: 1 });
+    expect(intervalParts(7_200)).toEqual({ unit: 'hours', count: 2 });
+    expect(intervalParts(90)).toEqual({ unit: 'minutes', count: 2 });
+  });
+
+  it('says where a warning stands', () => {
+    const sent = { status: 'delivered' as const, createdAt: '2026-12-01T00:00:00Z', deliveredAt: '2026-12-01T00:01:00Z' };
+    expect(warningState({ warning: sent, warningFrom: '2026-12-01' }, '2026-12-05')).toBe('sent');
+    expect(warningState({ warning: { ...sent, status: 'dead' }, warningFrom: '2026-12-01' }, '2026-12-05')).toBe('failed');
+    expect(warningState({ warning: null, warningFrom: '2026-12-20' }, '2026-12-05')).toBe('scheduled');
+    expect(warningState({ warning: null, warningFrom: '2026-12-01' }, '2026-12-05')).toBe('due');
+    expect(warningState({ warning: null, warningFrom: null }, '2026-12-05')).toBe('none');
   });
 });

@@ -57,3 +57,26 @@ export function departmentTree(departments: readonly Department[]): { readonly d
   for (const d of departments) if (d.parentId !== null && !known.has(d.parentId) && !out.some((o) => o.department === d)) out.push({ department: d, depth: 0 });
   return out;
 }
+
+export type TimedJobs = components['schemas']['TimedJobsDto'];
+export type UpcomingDestruction = TimedJobs['upcoming'][number];
+
+/** The timed jobs, their history, and what the destructive ones will destroy of the tenant's. */
+export const timedJobsQuery = queryOptions({
+  queryKey: ['admin', 'timed-jobs'] as const,
+  queryFn: ({ signal }) => unwrap(api.GET('/v1/organization/timed-jobs', { signal })),
+});
+
+/** A job's interval in words' parts: the largest whole unit (days, hours, minutes). */
+export function intervalParts(seconds: number): { readonly unit: 'days' | 'hours' | 'minutes'; readonly count: number } {
+  if (seconds % 86_400 === 0) return { unit: 'days', count: seconds / 86_400 };
+  if (seconds % 3_600 === 0) return { unit: 'hours', count: seconds / 3_600 };
+  return { unit: 'minutes', count: Math.max(1, Math.round(seconds / 60)) };
+}
+
+/** Where an upcoming destruction's warning stands on `today` (YYYY-MM-DD). */
+export function warningState(u: Pick<UpcomingDestruction, 'warning' | 'warningFrom'>, today: string): 'sent' | 'failed' | 'scheduled' | 'due' | 'none' {
+  if (u.warning !== null) return u.warning.status === 'dead' ? 'failed' : 'sent';
+  if (u.warningFrom === null) return 'none';
+  return u.warningFrom > today ? 'scheduled' : 'due';
+}

@@ -925,6 +925,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/organization/timed-jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Timed jobs with their schedule and history, and what the destructive ones will destroy of yours within 60 days */
+        get: operations["TimedJobsController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/customers": {
         parameters: {
             query?: never;
@@ -2653,6 +2670,15 @@ export interface components {
             parentId: string | null;
             memberCount: number;
         };
+        DestructionWarningDto: {
+            /**
+             * @description The notice’s delivery to your webhook
+             * @enum {string}
+             */
+            status: "pending" | "delivered" | "dead" | "erased";
+            createdAt: string;
+            deliveredAt: string | null;
+        };
         EventLogStatDto: {
             /** @example ApiKeyIssued.v1 */
             eventType: string;
@@ -2956,6 +2982,15 @@ export interface components {
         IssuedCodeDto: {
             challengeId: string;
             expiresAt: string;
+        };
+        JobRunDto: {
+            job: string;
+            /** @enum {string} */
+            status: "running" | "succeeded" | "failed" | "abandoned";
+            startedAt: string;
+            finishedAt: string | null;
+            /** @description The failure’s code or error name (never its message) */
+            error: string | null;
         };
         LegalHold: {
             holdId: string;
@@ -3589,6 +3624,25 @@ export interface components {
             /** @example Partner Logistics Ltd */
             name: string;
         };
+        TimedJobDto: {
+            name: string;
+            description: string;
+            intervalSeconds: number;
+            /** @description The requirement under which it destroys data (A8, A10, P2, D5), or null */
+            destroys: string | null;
+            /** @description When it runs next; null before its first scheduled run */
+            nextRunAt: string | null;
+            lastRun: components["schemas"]["JobRunDto"] | null;
+        };
+        TimedJobsDto: {
+            jobs: components["schemas"]["TimedJobDto"][];
+            /** @description The latest scheduled and operator runs, newest first */
+            history: components["schemas"]["JobRunDto"][];
+            /** @description How many days ahead `upcoming` looks */
+            horizonDays: number;
+            /** @description What the destructive jobs will destroy of yours, earliest first */
+            upcoming: components["schemas"]["UpcomingDestructionDto"][];
+        };
         TimelineEntry: {
             kind: components["schemas"]["TimelineKind"];
             at: string;
@@ -3610,6 +3664,25 @@ export interface components {
         TransferRequestDto: {
             /** @description The would-be new owner, if named; the request is always refused (A4) and this is not stored */
             newOwner?: string;
+        };
+        UpcomingDestructionDto: {
+            job: string;
+            /** @example A8 */
+            requirement: string;
+            /** @enum {string} */
+            what: "account-cancellation" | "customer-personal-data" | "record-bodies" | "retained-field";
+            /** @example 2027-01-15 */
+            dueOn: string;
+            /** @description The account (A8) or request (D5) it concerns */
+            subject: string | null;
+            /** @description How many record bodies (P2) */
+            count: number | null;
+            /** @description The kept field (D5) */
+            field: string | null;
+            /** @description The day its warning goes out */
+            warningFrom: string | null;
+            /** @description The warning sent about it, once it went out */
+            warning: components["schemas"]["DestructionWarningDto"] | null;
         };
         /** @enum {string} */
         Urgency: "on-track" | "at-risk" | "overdue";
@@ -3690,8 +3763,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "actor": "apiKey:01a245fc-e66f-7008-a50d-59de3a1368f5",
-                     *       "tenantId": "guide-bdec4a888f4f",
+                     *       "actor": "apiKey:01a24606-f4ae-7007-9ee8-e35f61f88a4d",
+                     *       "tenantId": "guide-da27ebb8e42e",
                      *       "roles": [
                      *         "org-admin",
                      *         "compliance-officer"
@@ -3767,7 +3840,7 @@ export interface operations {
                      *         "search": {
                      *           "urgency": "at-risk"
                      *         },
-                     *         "updatedAt": "2026-12-05T11:35:36.037Z"
+                     *         "updatedAt": "2026-12-05T11:46:36.962Z"
                      *       },
                      *       {
                      *         "name": "逾期",
@@ -3775,7 +3848,7 @@ export interface operations {
                      *         "search": {
                      *           "urgency": "overdue"
                      *         },
-                     *         "updatedAt": "2026-12-05T11:35:36.025Z"
+                     *         "updatedAt": "2026-12-05T11:46:36.955Z"
                      *       }
                      *     ]
                      */
@@ -3849,7 +3922,7 @@ export interface operations {
                      *         "urgency": "at-risk",
                      *         "mine": "true"
                      *       },
-                     *       "updatedAt": "2026-12-05T11:35:36.010Z"
+                     *       "updatedAt": "2026-12-05T11:46:36.932Z"
                      *     }
                      */
                     "application/json": components["schemas"]["SavedConsoleView"];
@@ -4002,32 +4075,32 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "keyId": "01a245fd-2506-7006-86d0-3ad3b390a825",
-                     *         "prefix": "vml9tgw38jvo",
+                     *         "keyId": "01a24606-518f-7007-bffb-cbc7e78d7296",
+                     *         "prefix": "s55ig9bahsct",
                      *         "roles": [
                      *           "service"
                      *         ],
                      *         "label": "used once",
-                     *         "issuedBy": "apiKey:01a245fd-034d-7007-9ced-0955df8f4355",
-                     *         "issuedAt": "2026-12-05T11:35:47.718Z",
-                     *         "expiresAt": "2027-03-05T11:35:47.718Z",
+                     *         "issuedBy": "apiKey:01a24606-36dd-7007-81c0-ef46a50c19da",
+                     *         "issuedAt": "2026-12-05T11:45:48.943Z",
+                     *         "expiresAt": "2027-03-05T11:45:48.943Z",
                      *         "revokedAt": null,
                      *         "replacedBy": null,
-                     *         "lastUsedAt": "2026-12-05T11:35:47.749Z"
+                     *         "lastUsedAt": "2026-12-05T11:45:48.965Z"
                      *       },
                      *       {
-                     *         "keyId": "01a245fd-24b9-7001-969f-b0d21a857d91",
-                     *         "prefix": "7x4r7s5p3t43",
+                     *         "keyId": "01a24606-514f-7007-a6d8-4d641e14f4a6",
+                     *         "prefix": "5au507dayfun",
                      *         "roles": [
                      *           "service"
                      *         ],
                      *         "label": "short lived",
-                     *         "issuedBy": "apiKey:01a245fd-034d-7007-9ced-0955df8f4355",
-                     *         "issuedAt": "2026-12-05T11:35:47.641Z",
-                     *         "expiresAt": "2027-03-05T11:35:47.641Z",
-                     *         "revokedAt": "2026-12-05T11:35:47.693Z",
+                     *         "issuedBy": "apiKey:01a24606-36dd-7007-81c0-ef46a50c19da",
+                     *         "issuedAt": "2026-12-05T11:45:48.879Z",
+                     *         "expiresAt": "2027-03-05T11:45:48.879Z",
+                     *         "revokedAt": "2026-12-05T11:45:48.922Z",
                      *         "replacedBy": null,
-                     *         "lastUsedAt": "2026-12-05T11:35:47.664Z"
+                     *         "lastUsedAt": "2026-12-05T11:45:48.895Z"
                      *       }
                      *     ]
                      */
@@ -4095,14 +4168,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "keyId": "01a245fc-e660-7007-8b31-4d3a32a5a641",
+                     *       "keyId": "01a24606-38e9-7001-b53c-033f1427a4ef",
                      *       "key": "atk_EXAMPLE0000000000000000000000000000000000",
-                     *       "prefix": "vyp89otrde10",
+                     *       "prefix": "1frulscq6tdi",
                      *       "roles": [
                      *         "service"
                      *       ],
-                     *       "label": "crm-sync",
-                     *       "expiresAt": "2027-03-05T11:35:31.680Z"
+                     *       "label": "owned by a",
+                     *       "expiresAt": "2027-03-05T11:45:42.633Z"
                      *     }
                      */
                     "application/json": components["schemas"]["IssuedApiKeyDto"];
@@ -4191,18 +4264,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "keyId": "01a245fd-2531-7006-9eb5-6c5ecc9fc1ec",
-                     *       "prefix": "h441oeiscido",
+                     *       "keyId": "01a24606-51ae-7001-aa95-62988ea6edb0",
+                     *       "prefix": "cz0m1tlc0z92",
                      *       "roles": [
                      *         "service"
                      *       ],
                      *       "label": "crm rotated",
-                     *       "issuedBy": "apiKey:01a245fd-034d-7007-9ced-0955df8f4355",
-                     *       "issuedAt": "2026-12-05T11:35:47.761Z",
-                     *       "expiresAt": "2026-12-06T11:35:47.789Z",
+                     *       "issuedBy": "apiKey:01a24606-36dd-7007-81c0-ef46a50c19da",
+                     *       "issuedAt": "2026-12-05T11:45:48.974Z",
+                     *       "expiresAt": "2026-12-06T11:45:48.994Z",
                      *       "revokedAt": null,
-                     *       "replacedBy": "01a245fd-254d-7008-82bd-754de43a19db",
-                     *       "lastUsedAt": "2026-12-05T11:35:47.837Z"
+                     *       "replacedBy": "01a24606-51c2-7004-9c69-a22cb24bae2f",
+                     *       "lastUsedAt": "2026-12-05T11:45:49.039Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ApiKeyDto"];
@@ -4280,16 +4353,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "keyId": "01a245fd-254d-7008-82bd-754de43a19db",
+                     *       "keyId": "01a24606-51c2-7004-9c69-a22cb24bae2f",
                      *       "key": "atk_EXAMPLE0000000000000000000000000000000000",
-                     *       "prefix": "3wiqx8judw4t",
+                     *       "prefix": "wwz2wggjz8ua",
                      *       "roles": [
                      *         "service"
                      *       ],
                      *       "label": "crm rotated",
-                     *       "expiresAt": "2027-01-04T11:35:47.789Z",
-                     *       "replaces": "01a245fd-2531-7006-9eb5-6c5ecc9fc1ec",
-                     *       "replacedKeyExpiresAt": "2026-12-06T11:35:47.789Z"
+                     *       "expiresAt": "2027-01-04T11:45:48.994Z",
+                     *       "replaces": "01a24606-51ae-7001-aa95-62988ea6edb0",
+                     *       "replacedKeyExpiresAt": "2026-12-06T11:45:48.994Z"
                      *     }
                      */
                     "application/json": components["schemas"]["RotatedApiKeyDto"];
@@ -4394,18 +4467,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "keyId": "01a245fd-24b9-7001-969f-b0d21a857d91",
-                     *       "prefix": "7x4r7s5p3t43",
+                     *       "keyId": "01a24606-514f-7007-a6d8-4d641e14f4a6",
+                     *       "prefix": "5au507dayfun",
                      *       "roles": [
                      *         "service"
                      *       ],
                      *       "label": "short lived",
-                     *       "issuedBy": "apiKey:01a245fd-034d-7007-9ced-0955df8f4355",
-                     *       "issuedAt": "2026-12-05T11:35:47.641Z",
-                     *       "expiresAt": "2027-03-05T11:35:47.641Z",
-                     *       "revokedAt": "2026-12-05T11:35:47.693Z",
+                     *       "issuedBy": "apiKey:01a24606-36dd-7007-81c0-ef46a50c19da",
+                     *       "issuedAt": "2026-12-05T11:45:48.879Z",
+                     *       "expiresAt": "2027-03-05T11:45:48.879Z",
+                     *       "revokedAt": "2026-12-05T11:45:48.922Z",
                      *       "replacedBy": null,
-                     *       "lastUsedAt": "2026-12-05T11:35:47.664Z"
+                     *       "lastUsedAt": "2026-12-05T11:45:48.895Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ApiKeyDto"];
@@ -4504,7 +4577,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "userId": "01a245fd-0525-7003-80d7-f5812980c29a",
+                     *       "userId": "01a24606-389d-7007-bf83-680374fe75be",
                      *       "permissions": []
                      *     }
                      */
@@ -4583,7 +4656,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "userId": "01a245fd-046a-7001-91ed-ed21fc875d88",
+                     *       "userId": "01a24606-37eb-7003-af73-0b7f99cd34f1",
                      *       "permissions": [
                      *         "api-keys:manage",
                      *         "api-keys:read"
@@ -4692,7 +4765,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "userId": "01a245fd-046a-7001-91ed-ed21fc875d88",
+                     *       "userId": "01a24606-37eb-7003-af73-0b7f99cd34f1",
                      *       "permissions": [
                      *         "api-keys:read"
                      *       ]
@@ -4825,8 +4898,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "actor": "link:01a245fc-9b57-7004-abd0-4525dfe39978",
-                     *       "tenantId": "t-76eda86f375e",
+                     *       "actor": "link:01a24607-2daa-7007-8f3e-82ca72ea6079",
+                     *       "tenantId": "t-09dec5d2d838",
                      *       "roles": [
                      *         "compliance-officer"
                      *       ],
@@ -4964,14 +5037,14 @@ export interface operations {
                      *       {
                      *         "eventType": "ApiKeyIssued.v1",
                      *         "events": 10,
-                     *         "firstRecordedAt": "2026-12-05T11:35:39.129Z",
-                     *         "lastRecordedAt": "2026-12-05T11:35:47.987Z"
+                     *         "firstRecordedAt": "2026-12-05T11:45:42.161Z",
+                     *         "lastRecordedAt": "2026-12-05T11:45:49.144Z"
                      *       },
                      *       {
                      *         "eventType": "ApiKeyRevoked.v1",
                      *         "events": 3,
-                     *         "firstRecordedAt": "2026-12-05T11:35:47.609Z",
-                     *         "lastRecordedAt": "2026-12-05T11:35:47.884Z"
+                     *         "firstRecordedAt": "2026-12-05T11:45:48.847Z",
+                     *         "lastRecordedAt": "2026-12-05T11:45:49.071Z"
                      *       }
                      *     ]
                      */
@@ -5036,8 +5109,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a245fb-e70c-7004-b5f0-5336cb294276",
-                     *       "tenantId": "acme-e6c004-3",
+                     *       "accountId": "01a24605-dad2-7006-b0e4-1ca3f1ad8760",
+                     *       "tenantId": "shop-080570-01",
                      *       "status": "active",
                      *       "verification": "pending"
                      *     }
@@ -5103,8 +5176,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "challengeId": "01a245fb-e8c8-7004-a7de-99a7a92836e4",
-                     *       "expiresAt": "2026-12-05T11:44:24.693Z"
+                     *       "challengeId": "01a24606-0c55-7001-9c14-747b515f2f3c",
+                     *       "expiresAt": "2026-12-05T11:55:29.503Z"
                      *     }
                      */
                     "application/json": components["schemas"]["IssuedCodeDto"];
@@ -5168,8 +5241,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a245fb-e8c8-7003-a5cc-530d53215611",
-                     *       "tenantId": "p-01a245fbe8c87003a5cc530d53215611",
+                     *       "accountId": "01a24606-0c55-7000-a87f-1326a7cab386",
+                     *       "tenantId": "p-01a246060c557000a87f1326a7cab386",
                      *       "status": "active",
                      *       "verification": null
                      *     }
@@ -5237,8 +5310,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "challengeId": "01a245fb-e822-7002-84ec-510eeb122ff6",
-                     *       "expiresAt": "2026-12-05T11:44:24.693Z"
+                     *       "challengeId": "01a24606-0bc0-7003-8efc-16aa271fbabc",
+                     *       "expiresAt": "2026-12-05T11:55:29.503Z"
                      *     }
                      */
                     "application/json": components["schemas"]["IssuedCodeDto"];
@@ -5304,8 +5377,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a245fb-ee70-7000-9bd5-f1edc21cd27c",
-                     *       "tenantId": "acme-e6c004-38",
+                     *       "accountId": "01a24606-1240-7001-9714-268c54ea2a2b",
+                     *       "tenantId": "acme-90b066-38",
                      *       "status": "active",
                      *       "verification": null
                      *     }
@@ -5373,8 +5446,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a245fb-e782-7007-b130-7aa2c6ef6312",
-                     *       "tenantId": "acme-e6c004-7",
+                     *       "accountId": "01a24606-0b36-7000-8230-5e43cfd9c341",
+                     *       "tenantId": "acme-90b066-7",
                      *       "status": "active",
                      *       "verification": "pending"
                      *     }
@@ -5442,8 +5515,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a245fb-ea71-7004-9466-cd6d2058c435",
-                     *       "tenantId": "acme-e6c004-14",
+                     *       "accountId": "01a24606-0dff-7005-b804-319631b99ad3",
+                     *       "tenantId": "acme-90b066-14",
                      *       "status": "active",
                      *       "verification": null
                      *     }
@@ -5529,8 +5602,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a245fb-eaa6-7007-839a-c392dfcd9c4d",
-                     *       "tenantId": "acme-e6c004-14",
+                     *       "accountId": "01a24606-0e2d-7000-977c-16f49c055c28",
+                     *       "tenantId": "acme-90b066-14",
                      *       "status": "invitation-closed",
                      *       "verification": null
                      *     }
@@ -5610,8 +5683,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a245fb-edbc-7003-88e2-3f925ccf4ed2",
-                     *       "tenantId": "acme-e6c004-34",
+                     *       "accountId": "01a24606-118b-7002-bd4c-fffbafe052a6",
+                     *       "tenantId": "acme-90b066-34",
                      *       "kind": "member",
                      *       "status": "active",
                      *       "verification": null,
@@ -5624,22 +5697,22 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T11:34:24.693Z",
-                     *       "updatedAt": "2026-12-05T11:34:24.693Z",
+                     *       "createdAt": "2026-12-05T11:45:29.503Z",
+                     *       "updatedAt": "2026-12-05T11:45:29.503Z",
                      *       "history": [
                      *         {
                      *           "event": "EndUserInvited.v1",
                      *           "status": "invited",
                      *           "reason": null,
-                     *           "decidedBy": "apiKey:01a245fb-ed93-7007-b949-050b0dd0e1d0",
-                     *           "at": "2026-12-05T11:34:24.693Z"
+                     *           "decidedBy": "apiKey:01a24606-115c-7004-985d-3edecc51534f",
+                     *           "at": "2026-12-05T11:45:29.503Z"
                      *         },
                      *         {
                      *           "event": "InvitationAccepted.v1",
                      *           "status": "active",
                      *           "reason": null,
-                     *           "decidedBy": "user:01a245fb-edbc-7003-88e2-3f925ccf4ed2",
-                     *           "at": "2026-12-05T11:34:24.693Z"
+                     *           "decidedBy": "user:01a24606-118b-7002-bd4c-fffbafe052a6",
+                     *           "at": "2026-12-05T11:45:29.503Z"
                      *         }
                      *       ]
                      *     }
@@ -5714,8 +5787,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a245fb-ef4b-7002-b8d6-143c5396b307",
-                     *       "tenantId": "acme-e6c004-42",
+                     *       "accountId": "01a24606-131a-7003-859a-6af0a61f1414",
+                     *       "tenantId": "acme-90b066-42",
                      *       "kind": "member",
                      *       "status": "suspended",
                      *       "verification": null,
@@ -5728,8 +5801,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T11:34:24.693Z",
-                     *       "updatedAt": "2026-12-05T11:34:24.693Z"
+                     *       "createdAt": "2026-12-05T11:45:29.503Z",
+                     *       "updatedAt": "2026-12-05T11:45:29.503Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -5816,8 +5889,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a245fb-efe2-7004-a415-6ae8a19e80f9",
-                     *       "tenantId": "p-01a245fbefe27004a4156ae8a19e80f9",
+                     *       "accountId": "01a24606-13aa-7005-8df5-6d06c3c21e01",
+                     *       "tenantId": "p-01a2460613aa70058df56d06c3c21e01",
                      *       "kind": "personal",
                      *       "status": "active",
                      *       "verification": null,
@@ -5830,8 +5903,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T11:34:24.693Z",
-                     *       "updatedAt": "2026-12-05T11:34:24.693Z"
+                     *       "createdAt": "2026-12-05T11:45:29.503Z",
+                     *       "updatedAt": "2026-12-05T11:45:29.503Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -5909,22 +5982,22 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a245fb-f3e3-7005-acab-50376fa5fe52",
-                     *       "tenantId": "acme-e6c004-65",
+                     *       "accountId": "01a24606-178d-7000-8d7c-9b66026df4f0",
+                     *       "tenantId": "acme-90b066-65",
                      *       "kind": "member",
                      *       "status": "active",
                      *       "verification": null,
                      *       "legalName": null,
                      *       "licenceEvidence": null,
-                     *       "departmentId": "01a245fb-f418-7003-bd4b-b4e2bc082709",
+                     *       "departmentId": "01a24606-17bf-7007-bcfc-06cabd272c2c",
                      *       "minor": false,
                      *       "holds": [],
                      *       "cancellationRequested": false,
                      *       "unbindingRequested": true,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T11:34:24.693Z",
-                     *       "updatedAt": "2026-12-05T11:34:24.693Z"
+                     *       "createdAt": "2026-12-05T11:45:29.503Z",
+                     *       "updatedAt": "2026-12-05T11:45:29.503Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -6072,8 +6145,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "tenant": {
-                     *         "accountId": "01a245fb-e936-7004-a644-860212a6c8b8",
-                     *         "tenantId": "acme-e6c004-11",
+                     *         "accountId": "01a24606-0cbf-7001-9125-cd38ee7cc1cb",
+                     *         "tenantId": "acme-90b066-11",
                      *         "kind": "enterprise",
                      *         "status": "active",
                      *         "verification": "verified",
@@ -6089,20 +6162,20 @@ export interface operations {
                      *         "unbindingRequested": false,
                      *         "invitationExpiresAt": null,
                      *         "agreement": null,
-                     *         "createdAt": "2026-12-05T11:34:24.693Z",
-                     *         "updatedAt": "2026-12-05T11:34:24.693Z"
+                     *         "createdAt": "2026-12-05T11:45:29.503Z",
+                     *         "updatedAt": "2026-12-05T11:45:29.503Z"
                      *       },
                      *       "departments": [
                      *         {
-                     *           "departmentId": "01a245fb-e987-7003-bc1f-37aa4ca85c5f",
+                     *           "departmentId": "01a24606-0d1f-7007-a8aa-0da7deb25c9b",
                      *           "name": "Sales",
                      *           "parentId": null,
                      *           "memberCount": 0
                      *         },
                      *         {
-                     *           "departmentId": "01a245fb-e99d-7006-913c-8d287f5312ec",
+                     *           "departmentId": "01a24606-0d33-7001-8b99-48962e688aff",
                      *           "name": "East China",
-                     *           "parentId": "01a245fb-e987-7003-bc1f-37aa4ca85c5f",
+                     *           "parentId": "01a24606-0d1f-7007-a8aa-0da7deb25c9b",
                      *           "memberCount": 0
                      *         }
                      *       ],
@@ -6186,27 +6259,27 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "accountId": "01a245fb-ea71-7004-9466-cd6d2058c435",
-                     *         "tenantId": "acme-e6c004-14",
+                     *         "accountId": "01a24606-0dff-7005-b804-319631b99ad3",
+                     *         "tenantId": "acme-90b066-14",
                      *         "kind": "member",
                      *         "status": "invited",
                      *         "verification": null,
                      *         "legalName": null,
                      *         "licenceEvidence": null,
-                     *         "departmentId": "01a245fb-ea57-7002-b9d0-bd77d121553a",
+                     *         "departmentId": "01a24606-0de6-7007-aee0-36553dd996b1",
                      *         "minor": false,
                      *         "holds": [],
                      *         "cancellationRequested": false,
                      *         "unbindingRequested": false,
-                     *         "invitationExpiresAt": "2026-12-12T11:34:24.693Z",
+                     *         "invitationExpiresAt": "2026-12-12T11:45:29.503Z",
                      *         "agreement": null,
-                     *         "createdAt": "2026-12-05T11:34:24.693Z",
-                     *         "updatedAt": "2026-12-05T11:34:24.693Z",
+                     *         "createdAt": "2026-12-05T11:45:29.503Z",
+                     *         "updatedAt": "2026-12-05T11:45:29.503Z",
                      *         "delegatedPermissions": []
                      *       },
                      *       {
-                     *         "accountId": "01a245fb-ea92-7007-9ed3-fd8c38e81e8b",
-                     *         "tenantId": "acme-e6c004-14",
+                     *         "accountId": "01a24606-0e17-7005-8d76-c8dcf3da97e0",
+                     *         "tenantId": "acme-90b066-14",
                      *         "kind": "member",
                      *         "status": "invited",
                      *         "verification": null,
@@ -6217,10 +6290,10 @@ export interface operations {
                      *         "holds": [],
                      *         "cancellationRequested": false,
                      *         "unbindingRequested": false,
-                     *         "invitationExpiresAt": "2026-12-12T11:34:24.693Z",
+                     *         "invitationExpiresAt": "2026-12-12T11:45:29.503Z",
                      *         "agreement": null,
-                     *         "createdAt": "2026-12-05T11:34:24.693Z",
-                     *         "updatedAt": "2026-12-05T11:34:24.693Z",
+                     *         "createdAt": "2026-12-05T11:45:29.503Z",
+                     *         "updatedAt": "2026-12-05T11:45:29.503Z",
                      *         "delegatedPermissions": []
                      *       }
                      *     ]
@@ -6293,22 +6366,22 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a245fb-ec76-7006-b89b-3a43f81cf2bf",
-                     *       "tenantId": "acme-e6c004-25",
+                     *       "accountId": "01a24606-102a-7006-a16c-01478a2dacca",
+                     *       "tenantId": "acme-90b066-25",
                      *       "kind": "member",
                      *       "status": "active",
                      *       "verification": null,
                      *       "legalName": null,
                      *       "licenceEvidence": null,
-                     *       "departmentId": "01a245fb-ec66-7003-b459-f8977be01b54",
+                     *       "departmentId": "01a24606-1018-7001-a654-5fa7a9600d68",
                      *       "minor": false,
                      *       "holds": [],
                      *       "cancellationRequested": false,
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T11:34:24.693Z",
-                     *       "updatedAt": "2026-12-05T11:34:24.693Z",
+                     *       "createdAt": "2026-12-05T11:45:29.503Z",
+                     *       "updatedAt": "2026-12-05T11:45:29.503Z",
                      *       "delegatedPermissions": [
                      *         "organization:read"
                      *       ],
@@ -6317,15 +6390,15 @@ export interface operations {
                      *           "event": "EndUserInvited.v1",
                      *           "status": "invited",
                      *           "reason": null,
-                     *           "decidedBy": "apiKey:01a245fb-ec41-7003-bf70-1414becaab9f",
-                     *           "at": "2026-12-05T11:34:24.693Z"
+                     *           "decidedBy": "apiKey:01a24606-0fe7-7004-8abd-14264941b516",
+                     *           "at": "2026-12-05T11:45:29.503Z"
                      *         },
                      *         {
                      *           "event": "InvitationAccepted.v1",
                      *           "status": "active",
                      *           "reason": null,
-                     *           "decidedBy": "user:01a245fb-ec76-7006-b89b-3a43f81cf2bf",
-                     *           "at": "2026-12-05T11:34:24.693Z"
+                     *           "decidedBy": "user:01a24606-102a-7006-a16c-01478a2dacca",
+                     *           "at": "2026-12-05T11:45:29.503Z"
                      *         }
                      *       ]
                      *     }
@@ -6410,10 +6483,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a245fb-f65c-7005-b3d4-7729cf679f62",
+                     *       "accountId": "01a24606-19d9-7003-a57b-ac7c70185ec4",
                      *       "erased": false,
-                     *       "name": "Li Minore6c004",
-                     *       "email": "li.e6c004@example.org",
+                     *       "name": "Li Minor90b066",
+                     *       "email": "li.90b066@example.org",
                      *       "phone": null,
                      *       "birthDate": "2011-12-05"
                      *     }
@@ -6501,9 +6574,9 @@ export interface operations {
                      * @example [
                      *       {
                      *         "index": 0,
-                     *         "accountId": "01a245fb-ea71-7004-9466-cd6d2058c435",
+                     *         "accountId": "01a24606-0dff-7005-b804-319631b99ad3",
                      *         "status": "invited",
-                     *         "expiresAt": "2026-12-12T11:34:24.693Z"
+                     *         "expiresAt": "2026-12-12T11:45:29.503Z"
                      *       },
                      *       {
                      *         "index": 1,
@@ -6581,8 +6654,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a245fb-f3c5-7004-980d-83939fbdb379",
-                     *       "tenantId": "acme-e6c004-65",
+                     *       "accountId": "01a24606-1773-7000-b7ab-83b599ea0450",
+                     *       "tenantId": "acme-90b066-65",
                      *       "kind": "member",
                      *       "status": "invitation-closed",
                      *       "verification": null,
@@ -6595,8 +6668,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T11:34:24.693Z",
-                     *       "updatedAt": "2026-12-13T11:34:24.693Z"
+                     *       "createdAt": "2026-12-05T11:45:29.503Z",
+                     *       "updatedAt": "2026-12-13T11:45:29.503Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -6689,22 +6762,22 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a245fb-f3e3-7005-acab-50376fa5fe52",
-                     *       "tenantId": "acme-e6c004-65",
+                     *       "accountId": "01a24606-178d-7000-8d7c-9b66026df4f0",
+                     *       "tenantId": "acme-90b066-65",
                      *       "kind": "member",
                      *       "status": "active",
                      *       "verification": null,
                      *       "legalName": null,
                      *       "licenceEvidence": null,
-                     *       "departmentId": "01a245fb-f418-7003-bd4b-b4e2bc082709",
+                     *       "departmentId": "01a24606-17bf-7007-bcfc-06cabd272c2c",
                      *       "minor": false,
                      *       "holds": [],
                      *       "cancellationRequested": false,
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T11:34:24.693Z",
-                     *       "updatedAt": "2026-12-05T11:34:24.693Z"
+                     *       "createdAt": "2026-12-05T11:45:29.503Z",
+                     *       "updatedAt": "2026-12-05T11:45:29.503Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -6793,22 +6866,22 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a245fb-f619-7003-9e55-38285b14033d",
-                     *       "tenantId": "acme-e6c004-68",
+                     *       "accountId": "01a24606-19a5-7002-ac2b-b1feec4ee197",
+                     *       "tenantId": "acme-90b066-68",
                      *       "kind": "member",
                      *       "status": "unbound",
                      *       "verification": null,
                      *       "legalName": null,
                      *       "licenceEvidence": null,
-                     *       "departmentId": "01a245fb-f5be-7003-9a6d-0451db8c625b",
+                     *       "departmentId": "01a24606-1955-7005-91ed-bc5544f1a0d1",
                      *       "minor": false,
                      *       "holds": [],
                      *       "cancellationRequested": false,
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T11:34:24.693Z",
-                     *       "updatedAt": "2026-12-05T11:34:24.693Z"
+                     *       "createdAt": "2026-12-05T11:45:29.503Z",
+                     *       "updatedAt": "2026-12-05T11:45:29.503Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -6897,22 +6970,22 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a245fb-f3e3-7005-acab-50376fa5fe52",
-                     *       "tenantId": "acme-e6c004-65",
+                     *       "accountId": "01a24606-178d-7000-8d7c-9b66026df4f0",
+                     *       "tenantId": "acme-90b066-65",
                      *       "kind": "member",
                      *       "status": "active",
                      *       "verification": null,
                      *       "legalName": null,
                      *       "licenceEvidence": null,
-                     *       "departmentId": "01a245fb-f418-7003-bd4b-b4e2bc082709",
+                     *       "departmentId": "01a24606-17bf-7007-bcfc-06cabd272c2c",
                      *       "minor": false,
                      *       "holds": [],
                      *       "cancellationRequested": false,
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T11:34:24.693Z",
-                     *       "updatedAt": "2026-12-05T11:34:24.693Z"
+                     *       "createdAt": "2026-12-05T11:45:29.503Z",
+                     *       "updatedAt": "2026-12-05T11:45:29.503Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -7003,7 +7076,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a245fb-e987-7003-bc1f-37aa4ca85c5f"
+                     *       "id": "01a24606-0d1f-7007-a8aa-0da7deb25c9b"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -7083,7 +7156,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a245fb-e9d0-7001-a80a-542ae86c886c"
+                     *       "id": "01a24606-0d6b-7001-88be-da3fec6f5fb0"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -7176,7 +7249,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a245fb-e99d-7006-913c-8d287f5312ec"
+                     *       "id": "01a24606-0d33-7001-8b99-48962e688aff"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -7340,7 +7413,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a245fb-ed21-7006-b023-b74dbee311a2"
+                     *       "id": "01a24606-10e4-7007-b73b-a505d9f490d9"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -7420,7 +7493,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a245fb-ed21-7006-b023-b74dbee311a2"
+                     *       "id": "01a24606-10e4-7007-b73b-a505d9f490d9"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -7498,8 +7571,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a245fb-f955-7002-a5da-5883d2919d68",
-                     *       "tenantId": "acme-e6c004-75",
+                     *       "accountId": "01a24606-1cda-7002-989e-d2a1c0845ea1",
+                     *       "tenantId": "acme-90b066-75",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "pending",
@@ -7515,8 +7588,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T11:34:24.693Z",
-                     *       "updatedAt": "2026-12-05T11:34:24.693Z"
+                     *       "createdAt": "2026-12-05T11:45:29.503Z",
+                     *       "updatedAt": "2026-12-05T11:45:29.503Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -7598,7 +7671,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a245fb-f27c-7004-9272-a537ad4a312e"
+                     *       "id": "01a24606-162f-7005-9a90-b852161c0e42"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -7696,8 +7769,8 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "accountId": "01a245fb-e70c-7004-b5f0-5336cb294276",
-                     *         "tenantId": "acme-e6c004-3",
+                     *         "accountId": "01a24606-0af6-7005-b0af-5daa161f576a",
+                     *         "tenantId": "acme-90b066-3",
                      *         "kind": "enterprise",
                      *         "status": "active",
                      *         "verification": "pending",
@@ -7713,12 +7786,12 @@ export interface operations {
                      *         "unbindingRequested": false,
                      *         "invitationExpiresAt": null,
                      *         "agreement": null,
-                     *         "createdAt": "2026-12-05T11:34:24.693Z",
-                     *         "updatedAt": "2026-12-05T11:34:24.693Z"
+                     *         "createdAt": "2026-12-05T11:45:29.503Z",
+                     *         "updatedAt": "2026-12-05T11:45:29.503Z"
                      *       },
                      *       {
-                     *         "accountId": "01a245fb-e782-7007-b130-7aa2c6ef6312",
-                     *         "tenantId": "acme-e6c004-7",
+                     *         "accountId": "01a24606-0b36-7000-8230-5e43cfd9c341",
+                     *         "tenantId": "acme-90b066-7",
                      *         "kind": "enterprise",
                      *         "status": "active",
                      *         "verification": "pending",
@@ -7734,8 +7807,8 @@ export interface operations {
                      *         "unbindingRequested": false,
                      *         "invitationExpiresAt": null,
                      *         "agreement": null,
-                     *         "createdAt": "2026-12-05T11:34:24.693Z",
-                     *         "updatedAt": "2026-12-05T11:34:24.693Z"
+                     *         "createdAt": "2026-12-05T11:45:29.503Z",
+                     *         "updatedAt": "2026-12-05T11:45:29.503Z"
                      *       }
                      *     ]
                      */
@@ -7807,8 +7880,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a245fb-fac1-7001-a03e-5ce7d841b278",
-                     *       "tenantId": "acme-e6c004-79",
+                     *       "accountId": "01a24606-1e53-7001-bd90-8bb9cc24391c",
+                     *       "tenantId": "acme-90b066-79",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "verified",
@@ -7822,7 +7895,7 @@ export interface operations {
                      *       "holds": [
                      *         {
                      *           "kind": "unfinished-transaction",
-                     *           "holdId": "01a245fb-fc08-7006-b65d-a6c944c64f23",
+                     *           "holdId": "01a24606-1fcf-7003-bdf5-589727a3e88b",
                      *           "reference": "order-88"
                      *         }
                      *       ],
@@ -7830,22 +7903,22 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T11:34:24.693Z",
-                     *       "updatedAt": "2026-12-05T11:34:24.693Z",
+                     *       "createdAt": "2026-12-05T11:45:29.503Z",
+                     *       "updatedAt": "2026-12-05T11:45:29.503Z",
                      *       "history": [
                      *         {
                      *           "event": "EnterpriseRegistered.v1",
                      *           "status": "active",
                      *           "reason": null,
-                     *           "decidedBy": "user:01a245fb-fac1-7001-a03e-5ce7d841b278",
-                     *           "at": "2026-12-05T11:34:24.693Z"
+                     *           "decidedBy": "user:01a24606-1e53-7001-bd90-8bb9cc24391c",
+                     *           "at": "2026-12-05T11:45:29.503Z"
                      *         },
                      *         {
                      *           "event": "EnterpriseVerified.v1",
                      *           "status": "active",
                      *           "reason": null,
-                     *           "decidedBy": "apiKey:01a245fb-e67d-7005-839b-c72bb01e288c",
-                     *           "at": "2026-12-05T11:34:24.693Z"
+                     *           "decidedBy": "apiKey:01a24606-0a80-7004-bf57-c735bb1bcd8e",
+                     *           "at": "2026-12-05T11:45:29.503Z"
                      *         }
                      *       ]
                      *     }
@@ -7931,8 +8004,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a245fb-e782-7007-b130-7aa2c6ef6312",
-                     *       "tenantId": "acme-e6c004-7",
+                     *       "accountId": "01a24606-0b36-7000-8230-5e43cfd9c341",
+                     *       "tenantId": "acme-90b066-7",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "rejected",
@@ -7948,8 +8021,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T11:34:24.693Z",
-                     *       "updatedAt": "2026-12-05T11:34:24.693Z"
+                     *       "createdAt": "2026-12-05T11:45:29.503Z",
+                     *       "updatedAt": "2026-12-05T11:45:29.503Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -8042,8 +8115,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a245fc-3915-7000-a4f8-7dc2f1eb02db",
-                     *       "tenantId": "shop-db2ecc-07",
+                     *       "accountId": "01a24605-e529-7006-ae7c-d01993d353d4",
+                     *       "tenantId": "shop-080570-07",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "pending",
@@ -8059,8 +8132,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T11:54:43.353Z",
-                     *       "updatedAt": "2026-12-05T11:54:43.353Z"
+                     *       "createdAt": "2026-12-05T12:05:17.066Z",
+                     *       "updatedAt": "2026-12-05T12:05:17.066Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -8153,8 +8226,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a245fb-f0a5-7004-aafa-f0ce8811a8ec",
-                     *       "tenantId": "acme-e6c004-48",
+                     *       "accountId": "01a24606-1470-7003-966b-6139f2f1776f",
+                     *       "tenantId": "acme-90b066-48",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "verified",
@@ -8168,7 +8241,7 @@ export interface operations {
                      *       "holds": [
                      *         {
                      *           "kind": "unfinished-transaction",
-                     *           "holdId": "01a245fb-f0e8-7005-bd05-df4b3af01460",
+                     *           "holdId": "01a24606-14ad-7007-a287-967715993f22",
                      *           "reference": "order-88"
                      *         }
                      *       ],
@@ -8176,8 +8249,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T11:34:24.693Z",
-                     *       "updatedAt": "2026-12-05T11:34:24.693Z"
+                     *       "createdAt": "2026-12-05T11:45:29.503Z",
+                     *       "updatedAt": "2026-12-05T11:45:29.503Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -8267,8 +8340,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a245fb-fac1-7001-a03e-5ce7d841b278",
-                     *       "tenantId": "acme-e6c004-79",
+                     *       "accountId": "01a24606-1e53-7001-bd90-8bb9cc24391c",
+                     *       "tenantId": "acme-90b066-79",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "verified",
@@ -8284,8 +8357,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T11:34:24.693Z",
-                     *       "updatedAt": "2026-12-05T11:34:24.693Z"
+                     *       "createdAt": "2026-12-05T11:45:29.503Z",
+                     *       "updatedAt": "2026-12-05T11:45:29.503Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -8374,8 +8447,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a245fb-f955-7002-a5da-5883d2919d68",
-                     *       "tenantId": "acme-e6c004-75",
+                     *       "accountId": "01a24606-1cda-7002-989e-d2a1c0845ea1",
+                     *       "tenantId": "acme-90b066-75",
                      *       "kind": "enterprise",
                      *       "status": "cancelled",
                      *       "verification": "pending",
@@ -8391,8 +8464,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T11:34:24.693Z",
-                     *       "updatedAt": "2026-12-05T11:34:24.693Z"
+                     *       "createdAt": "2026-12-05T11:45:29.503Z",
+                     *       "updatedAt": "2026-12-05T11:45:29.503Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -8485,8 +8558,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a245fb-f1cd-7002-a14e-43b2ac95df0b",
-                     *       "tenantId": "acme-e6c004-55",
+                     *       "accountId": "01a24606-158f-7000-b7c7-0832c01ac1d9",
+                     *       "tenantId": "acme-90b066-55",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "verified",
@@ -8504,11 +8577,11 @@ export interface operations {
                      *       "agreement": {
                      *         "endsOn": "2026-12-05",
                      *         "status": "ended",
-                     *         "agreementId": "01a245fb-f210-7002-8ad5-ea67190e830b",
+                     *         "agreementId": "01a24606-15c6-7003-96f8-c611a709a860",
                      *         "personalDataDeletionDueOn": "2027-06-05"
                      *       },
-                     *       "createdAt": "2026-12-05T11:34:24.693Z",
-                     *       "updatedAt": "2026-12-05T11:34:24.693Z"
+                     *       "createdAt": "2026-12-05T11:45:29.503Z",
+                     *       "updatedAt": "2026-12-05T11:45:29.503Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -8598,8 +8671,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a245fb-f4c4-7002-94a8-c9efbcdddc7c",
-                     *       "tenantId": "acme-e6c004-68",
+                     *       "accountId": "01a24606-185b-7005-bed3-c2d8bc51a7bf",
+                     *       "tenantId": "acme-90b066-68",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "verified",
@@ -8617,11 +8690,11 @@ export interface operations {
                      *       "agreement": {
                      *         "endsOn": "2026-12-05",
                      *         "status": "ended",
-                     *         "agreementId": "01a245fb-f7a3-7001-9489-65e45a249e81",
+                     *         "agreementId": "01a24606-1b15-7000-94c1-94cfa811ffaf",
                      *         "personalDataDeletionDueOn": "2027-06-05"
                      *       },
-                     *       "createdAt": "2026-12-05T11:34:24.693Z",
-                     *       "updatedAt": "2026-12-05T11:34:24.693Z"
+                     *       "createdAt": "2026-12-05T11:45:29.503Z",
+                     *       "updatedAt": "2026-12-05T11:45:29.503Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -8711,24 +8784,24 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "id": "01a245fc-8e2e-7006-bdc6-75f03929766b",
-                     *         "tenantId": "jobs-dl-20083c",
+                     *         "id": "01a24606-bfc9-7002-a27c-34668cef6711",
+                     *         "tenantId": "jobs-dl-8a3062",
                      *         "kind": "one-time-code",
                      *         "status": "delivered",
                      *         "attempts": 1,
                      *         "lastError": null,
-                     *         "createdAt": "2026-12-05T11:35:09.006Z",
-                     *         "deliveredAt": "2026-12-05T11:35:09.154Z"
+                     *         "createdAt": "2026-12-05T11:46:17.044Z",
+                     *         "deliveredAt": "2026-12-05T11:46:17.207Z"
                      *       },
                      *       {
-                     *         "id": "01a245fc-8cd7-7003-98bc-27b64754e668",
-                     *         "tenantId": "jobs-20083c-5",
+                     *         "id": "01a24606-be53-7006-b459-19f5601fea89",
+                     *         "tenantId": "jobs-8a3062-6",
                      *         "kind": "tenant-data-deletion-warning",
                      *         "status": "delivered",
                      *         "attempts": 1,
                      *         "lastError": null,
-                     *         "createdAt": "2027-05-30T11:35:08.530Z",
-                     *         "deliveredAt": "2027-05-30T11:35:08.530Z"
+                     *         "createdAt": "2027-05-30T11:46:16.559Z",
+                     *         "deliveredAt": "2027-05-30T11:46:16.559Z"
                      *       }
                      *     ]
                      */
@@ -8800,13 +8873,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a245fc-8e2e-7006-bdc6-75f03929766b",
-                     *       "tenantId": "jobs-dl-20083c",
+                     *       "id": "01a24606-bfc9-7002-a27c-34668cef6711",
+                     *       "tenantId": "jobs-dl-8a3062",
                      *       "kind": "one-time-code",
                      *       "status": "pending",
                      *       "attempts": 0,
                      *       "lastError": null,
-                     *       "createdAt": "2026-12-05T11:35:09.006Z",
+                     *       "createdAt": "2026-12-05T11:46:17.044Z",
                      *       "deliveredAt": null
                      *     }
                      */
@@ -8820,6 +8893,132 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description No or invalid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The credential lacks the permission of this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Not found in your tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Rate limit reached; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Unexpected error; only a correlation id is returned. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+        };
+    };
+    TimedJobsController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "jobs": [
+                     *         {
+                     *           "name": "processing-record-purge",
+                     *           "description": "P2: purge processing-record bodies past the retention (≥ 3 years) unless a legal hold is active; leaf hashes stay",
+                     *           "intervalSeconds": 86400,
+                     *           "destroys": "P2",
+                     *           "nextRunAt": "2026-12-05T11:46:13.615Z",
+                     *           "lastRun": {
+                     *             "job": "processing-record-purge",
+                     *             "status": "succeeded",
+                     *             "startedAt": "2026-12-05T11:46:15.828Z",
+                     *             "finishedAt": "2026-12-05T11:46:15.828Z",
+                     *             "error": null
+                     *           }
+                     *         },
+                     *         {
+                     *           "name": "processing-record-verification",
+                     *           "description": "P1/P2: verify every tenant’s processing record on the server (tree and signed checkpoints) and keep the report",
+                     *           "intervalSeconds": 86400,
+                     *           "destroys": null,
+                     *           "nextRunAt": "2026-12-05T11:46:13.615Z",
+                     *           "lastRun": null
+                     *         }
+                     *       ],
+                     *       "history": [
+                     *         {
+                     *           "job": "destruction-warnings",
+                     *           "status": "succeeded",
+                     *           "startedAt": "2027-05-25T11:46:16.195Z",
+                     *           "finishedAt": "2027-05-25T11:46:16.195Z",
+                     *           "error": null
+                     *         },
+                     *         {
+                     *           "job": "destruction-warnings",
+                     *           "status": "succeeded",
+                     *           "startedAt": "2027-05-25T11:46:16.195Z",
+                     *           "finishedAt": "2027-05-25T11:46:16.195Z",
+                     *           "error": null
+                     *         }
+                     *       ],
+                     *       "horizonDays": 60,
+                     *       "upcoming": [
+                     *         {
+                     *           "job": "account-inactivity-cancellation",
+                     *           "requirement": "A8",
+                     *           "what": "account-cancellation",
+                     *           "dueOn": "2027-06-06",
+                     *           "subject": "01a24606-bc05-7004-b749-ad05ff234fa0",
+                     *           "count": null,
+                     *           "field": null,
+                     *           "warningFrom": "2027-05-23",
+                     *           "warning": {
+                     *             "status": "delivered",
+                     *             "createdAt": "2027-05-25T11:46:16.195Z",
+                     *             "deliveredAt": "2027-05-25T11:46:16.195Z"
+                     *           }
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["TimedJobsDto"];
                 };
             };
             /** @description No or invalid credentials. */
@@ -8897,11 +9096,11 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "customerId": "01a245fc-195f-7006-baa0-cb9a8effd84e",
+                     *         "customerId": "01a24605-ef1e-7007-89a7-672414f48e45",
                      *         "tags": [
-                     *           "vip"
+                     *           "family"
                      *         ],
-                     *         "under14": false,
+                     *         "under14": true,
                      *         "restricted": false,
                      *         "consents": {
                      *           "newsletter": {
@@ -8909,8 +9108,8 @@ export interface operations {
                      *           }
                      *         },
                      *         "profile": null,
-                     *         "createdAt": "2026-11-23T10:16:00.000Z",
-                     *         "updatedAt": "2026-11-23T10:16:00.000Z"
+                     *         "createdAt": "2026-12-05T12:05:17.066Z",
+                     *         "updatedAt": "2026-12-05T12:05:17.066Z"
                      *       }
                      *     ]
                      */
@@ -8984,7 +9183,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a245fc-1073-7006-8c5c-3a899c2897af"
+                     *       "id": "01a24605-dbfc-7006-a3de-31bf7a5e2b24"
                      *     }
                      */
                     "application/json": components["schemas"]["IdDto"];
@@ -9068,7 +9267,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "customerId": "01a245fc-319a-7004-8229-024c2f910769",
+                     *       "customerId": "01a24605-dd31-7002-a3af-2e7377632595",
                      *       "tags": [
                      *         "vip"
                      *       ],
@@ -9076,17 +9275,17 @@ export interface operations {
                      *       "restricted": false,
                      *       "consents": {},
                      *       "profile": null,
-                     *       "createdAt": "2026-12-05T11:34:43.353Z",
-                     *       "updatedAt": "2026-12-05T11:34:43.353Z",
+                     *       "createdAt": "2026-12-05T11:45:17.066Z",
+                     *       "updatedAt": "2026-12-05T11:45:17.066Z",
                      *       "followUps": [
                      *         {
-                     *           "followUpId": "01a245fc-31b7-7000-b178-bffe80d4eee6",
-                     *           "customerId": "01a245fc-319a-7004-8229-024c2f910769",
+                     *           "followUpId": "01a24605-dd5f-7004-b8e0-7b624ab73c88",
+                     *           "customerId": "01a24605-dd31-7002-a3af-2e7377632595",
                      *           "channel": "phone",
                      *           "note": null,
                      *           "dueOn": null,
-                     *           "recordedBy": "apiKey:01a245fc-316a-7006-898b-8a6b50f00fd6",
-                     *           "recordedAt": "2026-12-05T11:34:43.353Z"
+                     *           "recordedBy": "apiKey:01a24605-dcf2-7007-a9aa-23b737410afe",
+                     *           "recordedAt": "2026-12-05T11:45:17.066Z"
                      *         }
                      *       ]
                      *     }
@@ -9172,7 +9371,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a245fc-3a64-7000-98e1-0535f6a7733a"
+                     *       "id": "01a24605-e68b-7006-943d-1a0a43a6befe"
                      *     }
                      */
                     "application/json": components["schemas"]["IdDto"];
@@ -9256,7 +9455,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a245fc-3067-7007-be07-a72528924698"
+                     *       "id": "01a24605-dbfc-7006-a3de-31bf7a5e2b24"
                      *     }
                      */
                     "application/json": components["schemas"]["IdDto"];
@@ -9340,7 +9539,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a245fc-194a-7006-b1b5-41264632337e"
+                     *       "id": "01a24605-dc5d-7006-9c56-9d3c51dff0b9"
                      *     }
                      */
                     "application/json": components["schemas"]["IdDto"];
@@ -9433,7 +9632,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a245fc-39de-7005-a5c9-8515588ffd92"
+                     *       "id": "01a24605-e5fd-7006-84f8-2e48fdaf2023"
                      *     }
                      */
                     "application/json": components["schemas"]["IdDto"];
@@ -9522,7 +9721,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a245fc-1073-7006-8c5c-3a899c2897af"
+                     *       "id": "01a24605-e5fd-7006-84f8-2e48fdaf2023"
                      *     }
                      */
                     "application/json": components["schemas"]["IdDto"];
@@ -9996,23 +10195,23 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "receiptId": "01a245fc-1094-7005-82f8-4004477b8674",
-                     *         "tenantId": "dsr-c51d65",
-                     *         "subjectId": "01a245fc-1073-7006-8c5c-3a899c2897af",
-                     *         "consentId": "01a245fc-1094-7006-a230-112f8e4cc875",
+                     *         "receiptId": "01a24605-ecdd-7005-93cd-7dff7394b3b6",
+                     *         "tenantId": "shop-080570-09",
+                     *         "subjectId": "01a24605-ecc6-7000-94c7-4d81b8a01451",
+                     *         "consentId": "01a24605-ecdd-7006-bea0-ba6fd32f2b23",
                      *         "channel": "email",
                      *         "scope": "general",
-                     *         "recordedAt": "2026-11-23T10:00:00.000Z",
+                     *         "recordedAt": "2026-12-05T12:05:17.066Z",
                      *         "event": {
-                     *           "id": "01a245fc-1094-7007-b840-2433e1a1f586",
-                     *           "stream": "consent-01a245fc-1073-7006-8c5c-3a899c2897af",
+                     *           "id": "01a24605-ecde-7001-9a99-be62d2f619d1",
+                     *           "stream": "consent-01a24605-ecc6-7000-94c7-4d81b8a01451",
                      *           "position": 0
                      *         },
                      *         "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
                      *         "action": "granted",
                      *         "purpose": {
                      *           "key": "newsletter",
-                     *           "version": 1,
+                     *           "version": 2,
                      *           "name": "newsletter",
                      *           "legalBasis": "consent"
                      *         },
@@ -10020,32 +10219,32 @@ export interface operations {
                      *         "crossBorder": null,
                      *         "evidence": {
                      *           "method": "checkbox",
-                     *           "source": "web",
-                     *           "collector": "system:web",
-                     *           "collectedAt": "2026-11-23T10:00:00.000Z",
-                     *           "noticeVersion": "n-1"
+                     *           "source": "web-signup-form",
+                     *           "collector": "system:web-shop",
+                     *           "collectedAt": "2026-11-01T10:00:00.000Z",
+                     *           "noticeVersion": "notice-2"
                      *         },
                      *         "withdrawal": null,
                      *         "givenByGuardian": null
                      *       },
                      *       {
-                     *         "receiptId": "01a245fc-10c5-7001-8eb3-1727fa164896",
-                     *         "tenantId": "dsr-c51d65",
-                     *         "subjectId": "01a245fc-1073-7006-8c5c-3a899c2897af",
-                     *         "consentId": "01a245fc-10c5-7002-a8ae-6b671d6b4c7d",
+                     *         "receiptId": "01a24605-ecf5-7002-97d9-efe5d785746f",
+                     *         "tenantId": "shop-080570-09",
+                     *         "subjectId": "01a24605-ecc6-7000-94c7-4d81b8a01451",
+                     *         "consentId": "01a24605-ecf5-7003-872c-23a9e9138a7a",
                      *         "channel": "sms",
                      *         "scope": "general",
-                     *         "recordedAt": "2026-11-23T10:00:00.000Z",
+                     *         "recordedAt": "2026-12-05T12:05:17.066Z",
                      *         "event": {
-                     *           "id": "01a245fc-10c6-7007-b206-fbf8abde3335",
-                     *           "stream": "consent-01a245fc-1073-7006-8c5c-3a899c2897af",
+                     *           "id": "01a24605-ecf8-7003-aa0f-be27095da5ad",
+                     *           "stream": "consent-01a24605-ecc6-7000-94c7-4d81b8a01451",
                      *           "position": 1
                      *         },
                      *         "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
                      *         "action": "granted",
                      *         "purpose": {
                      *           "key": "newsletter",
-                     *           "version": 1,
+                     *           "version": 2,
                      *           "name": "newsletter",
                      *           "legalBasis": "consent"
                      *         },
@@ -10053,10 +10252,10 @@ export interface operations {
                      *         "crossBorder": null,
                      *         "evidence": {
                      *           "method": "checkbox",
-                     *           "source": "web",
-                     *           "collector": "system:web",
-                     *           "collectedAt": "2026-11-23T10:00:00.000Z",
-                     *           "noticeVersion": "n-1"
+                     *           "source": "web-signup-form",
+                     *           "collector": "system:web-shop",
+                     *           "collectedAt": "2026-11-01T10:00:00.000Z",
+                     *           "noticeVersion": "notice-2"
                      *         },
                      *         "withdrawal": null,
                      *         "givenByGuardian": null
@@ -10145,16 +10344,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "receiptId": "01a245fc-1094-7005-82f8-4004477b8674",
-                     *       "tenantId": "dsr-c51d65",
-                     *       "subjectId": "01a245fc-1073-7006-8c5c-3a899c2897af",
-                     *       "consentId": "01a245fc-1094-7006-a230-112f8e4cc875",
+                     *       "receiptId": "01a24605-e0ff-7005-ae6a-2c41f09d50e8",
+                     *       "tenantId": "shop-080570-04",
+                     *       "subjectId": "01a24605-e0cb-7001-a3b3-4337ebfbed5d",
+                     *       "consentId": "01a24605-e0ff-7006-a46b-6238ea771351",
                      *       "channel": "email",
                      *       "scope": "general",
-                     *       "recordedAt": "2026-11-23T10:00:00.000Z",
+                     *       "recordedAt": "2026-12-05T11:46:17.066Z",
                      *       "event": {
-                     *         "id": "01a245fc-1094-7007-b840-2433e1a1f586",
-                     *         "stream": "consent-01a245fc-1073-7006-8c5c-3a899c2897af",
+                     *         "id": "01a24605-e103-7007-8afa-0129268be759",
+                     *         "stream": "consent-01a24605-e0cb-7001-a3b3-4337ebfbed5d",
                      *         "position": 0
                      *       },
                      *       "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -10168,11 +10367,11 @@ export interface operations {
                      *       "thirdParty": null,
                      *       "crossBorder": null,
                      *       "evidence": {
-                     *         "noticeVersion": "n-1",
+                     *         "noticeVersion": "notice-1",
                      *         "method": "checkbox",
-                     *         "source": "web",
-                     *         "collector": "system:web",
-                     *         "collectedAt": "2026-11-23T10:00:00.000Z"
+                     *         "source": "web-signup-form",
+                     *         "collector": "system:web-shop",
+                     *         "collectedAt": "2026-11-01T10:00:00.000Z"
                      *       },
                      *       "withdrawal": null,
                      *       "givenByGuardian": null
@@ -10269,16 +10468,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "receiptId": "01a245fc-3546-7002-9fb5-94f74a5cf642",
-                     *       "tenantId": "shop-db2ecc-04",
-                     *       "subjectId": "01a245fc-3487-7002-acf4-a6879fd122d4",
-                     *       "consentId": "01a245fc-34b6-7007-9ebe-5e9ce369c18b",
+                     *       "receiptId": "01a24605-e18e-7005-a40b-0f2cb5614880",
+                     *       "tenantId": "shop-080570-04",
+                     *       "subjectId": "01a24605-e0cb-7001-a3b3-4337ebfbed5d",
+                     *       "consentId": "01a24605-e0ff-7006-a46b-6238ea771351",
                      *       "channel": "email",
                      *       "scope": "general",
-                     *       "recordedAt": "2026-12-05T11:37:43.353Z",
+                     *       "recordedAt": "2026-12-05T11:48:17.066Z",
                      *       "event": {
-                     *         "id": "01a245fc-3547-7004-ab68-7147f5250d36",
-                     *         "stream": "consent-01a245fc-3487-7002-acf4-a6879fd122d4",
+                     *         "id": "01a24605-e18f-7000-9b15-102ff5b39d41",
+                     *         "stream": "consent-01a24605-e0cb-7001-a3b3-4337ebfbed5d",
                      *         "position": 1
                      *       },
                      *       "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -10399,18 +10598,18 @@ export interface operations {
                      *       "purposeVersion": 1,
                      *       "proof": [
                      *         {
-                     *           "eventId": "01a245fc-1046-7000-bb48-6e8571b7700d",
+                     *           "eventId": "01a24606-80a4-7004-bc2d-9a3737eb3779",
                      *           "type": "PurposeDefined.v1",
-                     *           "position": "pg:00000001.0000000000000c0a.0000000000000007",
+                     *           "position": "pg:00000001.000000000000172e.0000000000000007",
                      *           "occurredAt": "2026-11-23T10:00:00.000Z",
-                     *           "stream": "purposes-dsr-c51d65"
+                     *           "stream": "purposes-dsr-1fc277"
                      *         },
                      *         {
-                     *           "eventId": "01a245fc-1094-7007-b840-2433e1a1f586",
+                     *           "eventId": "01a24606-80f9-7002-81ae-4e8236ebdace",
                      *           "type": "ConsentGranted.v2",
-                     *           "position": "pg:00000001.0000000000000c1e.000000000000000a",
+                     *           "position": "pg:00000001.0000000000001742.000000000000000a",
                      *           "occurredAt": "2026-11-23T10:00:00.000Z",
-                     *           "stream": "consent-01a245fc-1073-7006-8c5c-3a899c2897af"
+                     *           "stream": "consent-01a24606-80d4-7003-b3b4-aed6a8a21897"
                      *         }
                      *       ]
                      *     }
@@ -10493,16 +10692,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "receiptId": "01a245fc-34b6-7006-89d5-d3ec2461a863",
-                     *       "tenantId": "shop-db2ecc-04",
-                     *       "subjectId": "01a245fc-3487-7002-acf4-a6879fd122d4",
-                     *       "consentId": "01a245fc-34b6-7007-9ebe-5e9ce369c18b",
+                     *       "receiptId": "01a24605-e0ff-7005-ae6a-2c41f09d50e8",
+                     *       "tenantId": "shop-080570-04",
+                     *       "subjectId": "01a24605-e0cb-7001-a3b3-4337ebfbed5d",
+                     *       "consentId": "01a24605-e0ff-7006-a46b-6238ea771351",
                      *       "channel": "email",
                      *       "scope": "general",
-                     *       "recordedAt": "2026-12-05T11:35:43.353Z",
+                     *       "recordedAt": "2026-12-05T11:46:17.066Z",
                      *       "event": {
-                     *         "id": "01a245fc-34bb-7000-90f8-07a3901ee358",
-                     *         "stream": "consent-01a245fc-3487-7002-acf4-a6879fd122d4",
+                     *         "id": "01a24605-e103-7007-8afa-0129268be759",
+                     *         "stream": "consent-01a24605-e0cb-7001-a3b3-4337ebfbed5d",
                      *         "position": 0
                      *       },
                      *       "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -10607,16 +10806,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "receiptId": "01a245fc-34b6-7006-89d5-d3ec2461a863",
-                     *       "tenantId": "shop-db2ecc-04",
-                     *       "subjectId": "01a245fc-3487-7002-acf4-a6879fd122d4",
-                     *       "consentId": "01a245fc-34b6-7007-9ebe-5e9ce369c18b",
+                     *       "receiptId": "01a24605-e0ff-7005-ae6a-2c41f09d50e8",
+                     *       "tenantId": "shop-080570-04",
+                     *       "subjectId": "01a24605-e0cb-7001-a3b3-4337ebfbed5d",
+                     *       "consentId": "01a24605-e0ff-7006-a46b-6238ea771351",
                      *       "channel": "email",
                      *       "scope": "general",
-                     *       "recordedAt": "2026-12-05T11:35:43.353Z",
+                     *       "recordedAt": "2026-12-05T11:46:17.066Z",
                      *       "event": {
-                     *         "id": "01a245fc-34bb-7000-90f8-07a3901ee358",
-                     *         "stream": "consent-01a245fc-3487-7002-acf4-a6879fd122d4",
+                     *         "id": "01a24605-e103-7007-8afa-0129268be759",
+                     *         "stream": "consent-01a24605-e0cb-7001-a3b3-4337ebfbed5d",
                      *         "position": 0
                      *       },
                      *       "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -10793,17 +10992,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "decisionId": "01a245fc-162a-7001-b62d-d38302ae50f2",
-                     *       "customerId": "01a245fc-1073-7006-8c5c-3a899c2897af",
+                     *       "decisionId": "01a24605-e1ff-7000-83a4-8dd59bfdf62b",
+                     *       "customerId": "01a24605-e0cb-7001-a3b3-4337ebfbed5d",
                      *       "allow": false,
                      *       "reasons": [
-                     *         "SUBJECT_RESTRICTED"
+                     *         "OUTDATED_NOTICE_VERSION"
                      *       ],
                      *       "legalBasis": "consent",
                      *       "consentIds": [
-                     *         "01a245fc-10e0-7006-b808-31d283b07fa9"
+                     *         "01a24605-e1c2-7004-95ba-fe0a0c8126ca"
                      *       ],
-                     *       "decidedAt": "2026-11-23T10:16:00.000Z"
+                     *       "decidedAt": "2026-12-05T11:54:17.066Z"
                      *     }
                      */
                     "application/json": components["schemas"]["DecisionDto"];
@@ -10880,26 +11079,26 @@ export interface operations {
                      *       "denied": 1,
                      *       "decisions": [
                      *         {
-                     *           "decisionId": "01a245fc-3de9-7005-9dd4-a8a4d10aa62a",
-                     *           "customerId": "01a245fc-3d86-7001-8252-0881a6cfef84",
+                     *           "decisionId": "01a24605-ea46-7006-b099-17965735e9ec",
+                     *           "customerId": "01a24605-e9c4-7000-8c9d-0ec84ef382cd",
                      *           "allow": true,
                      *           "reasons": [],
                      *           "legalBasis": "consent",
                      *           "consentIds": [
-                     *             "01a245fc-3d9c-7008-8f78-b3a1fa10d4ad"
+                     *             "01a24605-e9e5-7006-9486-682039a06f83"
                      *           ],
-                     *           "decidedAt": "2026-12-05T11:54:43.353Z"
+                     *           "decidedAt": "2026-12-05T12:05:17.066Z"
                      *         },
                      *         {
-                     *           "decisionId": "01a245fc-3de9-7006-8580-2cf937873ffa",
-                     *           "customerId": "01a245fc-3db4-7004-b588-05d0905d28d3",
+                     *           "decisionId": "01a24605-ea46-7007-9db4-45ab8e7dd0fa",
+                     *           "customerId": "01a24605-ea01-7000-9095-2e47413fb8fc",
                      *           "allow": true,
                      *           "reasons": [],
                      *           "legalBasis": "consent",
                      *           "consentIds": [
-                     *             "01a245fc-3dd1-7004-8814-9cd0f77cd701"
+                     *             "01a24605-ea27-7005-9060-d8115ef17061"
                      *           ],
-                     *           "decidedAt": "2026-12-05T11:54:43.353Z"
+                     *           "decidedAt": "2026-12-05T12:05:17.066Z"
                      *         }
                      *       ]
                      *     }
@@ -10971,13 +11170,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "origin": "attest.local/processing-record/rec-aea91a",
-                     *       "verifierKey": "attest.local/processing-record+4ec661ff+AfCvpB7oVfhUDivpvxUEnTtOXoiOfItyS5cmghsyQezJ",
+                     *       "origin": "attest.local/processing-record/rec-74dbd5",
+                     *       "verifierKey": "attest.local/processing-record+06770c26+AUOH8bZr/mrEiRwuAL8YVf0zxlFa2EV5lkQaQCwjicup",
                      *       "latestCheckpoint": {
                      *         "size": 1,
-                     *         "root": "GJQJ0w0fMV93gtwJVn82Hdp52YtkQglWWwTs72JHEas=",
-                     *         "note": "attest.local/processing-record/rec-aea91a\n1\nGJQJ0w0fMV93gtwJVn82Hdp52YtkQglWWwTs72JHEas=\n\n— attest.local/processing-record TsZh/y2aS4HztAADit3yXC5Uh/azgup7efyN7FxfS60jEjt/x/XrE4uoobNbqwMjU4dfvg4DzOTaw+AdH87vrgW6/AY=\n",
-                     *         "createdAt": "2026-12-05T11:34:58.705Z"
+                     *         "root": "nsPjthqClNpE3n8YNOvKSmN2G/W9LLfga0iA1t6SLJ0=",
+                     *         "note": "attest.local/processing-record/rec-74dbd5\n1\nnsPjthqClNpE3n8YNOvKSmN2G/W9LLfga0iA1t6SLJ0=\n\n— attest.local/processing-record BncMJkcCd4E9xjeHHUfVNp/Dszni5Evfx6+6+t3aykq0ccH908JvHht4Cx86X84QblpKmvYD8TzPgfhZ3lplk5Nu8gI=\n",
+                     *         "createdAt": "2026-12-05T11:45:53.379Z"
                      *       }
                      *     }
                      */
@@ -11040,9 +11239,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "size": 1,
-                     *       "root": "GJQJ0w0fMV93gtwJVn82Hdp52YtkQglWWwTs72JHEas=",
-                     *       "note": "attest.local/processing-record/rec-aea91a\n1\nGJQJ0w0fMV93gtwJVn82Hdp52YtkQglWWwTs72JHEas=\n\n— attest.local/processing-record TsZh/y2aS4HztAADit3yXC5Uh/azgup7efyN7FxfS60jEjt/x/XrE4uoobNbqwMjU4dfvg4DzOTaw+AdH87vrgW6/AY=\n",
-                     *       "createdAt": "2026-12-05T11:34:58.705Z"
+                     *       "root": "nsPjthqClNpE3n8YNOvKSmN2G/W9LLfga0iA1t6SLJ0=",
+                     *       "note": "attest.local/processing-record/rec-74dbd5\n1\nnsPjthqClNpE3n8YNOvKSmN2G/W9LLfga0iA1t6SLJ0=\n\n— attest.local/processing-record BncMJkcCd4E9xjeHHUfVNp/Dszni5Evfx6+6+t3aykq0ccH908JvHht4Cx86X84QblpKmvYD8TzPgfhZ3lplk5Nu8gI=\n",
+                     *       "createdAt": "2026-12-05T11:45:53.379Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Checkpoint"];
@@ -11118,15 +11317,15 @@ export interface operations {
                      *       "checkpoints": [
                      *         {
                      *           "size": 10,
-                     *           "root": "OeNlamJg3kHc9frjkYf4c+bF8QUhHKwZr6IrX1XbNcw=",
-                     *           "note": "attest.local/processing-record/rec-aea91a\n10\nOeNlamJg3kHc9frjkYf4c+bF8QUhHKwZr6IrX1XbNcw=\n\n— attest.local/processing-record TsZh/2Ey+rYSZytjDEUEJh8JPi0G1isXW8978TyfIXhQ1g4KnPFz2wYPhVYFbkKbr0xXmwqd+80omSTQbH9bOxhtxwU=\n",
-                     *           "createdAt": "2026-12-05T11:35:00.440Z"
+                     *           "root": "JxtcesIa0BRg4wSwRgZl26v+KLKwnBLR6A/ADa40jXc=",
+                     *           "note": "attest.local/processing-record/rec-74dbd5\n10\nJxtcesIa0BRg4wSwRgZl26v+KLKwnBLR6A/ADa40jXc=\n\n— attest.local/processing-record BncMJqJ8ns6zAxTyXBH8aA1cWvjMQ+TT81uDQHHJ8wqlgyF0TvbgJwVQypurw8X5yRrAG0JE1kf2Nloavi8GLONyJw8=\n",
+                     *           "createdAt": "2026-12-05T11:45:54.971Z"
                      *         },
                      *         {
                      *           "size": 6,
-                     *           "root": "oDL+HJseLw7G8fm848uQnhgx5yc4JHBRSf8vIX+Qa+s=",
-                     *           "note": "attest.local/processing-record/rec-aea91a\n6\noDL+HJseLw7G8fm848uQnhgx5yc4JHBRSf8vIX+Qa+s=\n\n— attest.local/processing-record TsZh/3mbSHeD0sWgcoUFobwkZrGpbJvDO/XGr0nhvewPmPEDM6TmFdrqA2vCpwikxEqDwVcHasyIMKmFIC3rMpK3VQA=\n",
-                     *           "createdAt": "2026-12-05T11:34:59.204Z"
+                     *           "root": "gmMVcHyn81N8jb8/w5ZbrLUCO4Sz+Kk9u0DX5EFKAZk=",
+                     *           "note": "attest.local/processing-record/rec-74dbd5\n6\ngmMVcHyn81N8jb8/w5ZbrLUCO4Sz+Kk9u0DX5EFKAZk=\n\n— attest.local/processing-record BncMJsCx7Ubn+ghi9049evTux1dnQ5r9Rckh+IEpxEZurvQiipsBC7RlFOMwkmxBID2quSIvWLo2/UVdIGBlVTNv/QM=\n",
+                     *           "createdAt": "2026-12-05T11:45:53.790Z"
                      *         }
                      *       ],
                      *       "next": "Nnwz"
@@ -11203,15 +11402,15 @@ export interface operations {
                      * @example [
                      *       {
                      *         "size": 1,
-                     *         "root": "GJQJ0w0fMV93gtwJVn82Hdp52YtkQglWWwTs72JHEas=",
-                     *         "note": "attest.local/processing-record/rec-aea91a\n1\nGJQJ0w0fMV93gtwJVn82Hdp52YtkQglWWwTs72JHEas=\n\n— attest.local/processing-record TsZh/y2aS4HztAADit3yXC5Uh/azgup7efyN7FxfS60jEjt/x/XrE4uoobNbqwMjU4dfvg4DzOTaw+AdH87vrgW6/AY=\n",
-                     *         "createdAt": "2026-12-05T11:34:58.705Z"
+                     *         "root": "nsPjthqClNpE3n8YNOvKSmN2G/W9LLfga0iA1t6SLJ0=",
+                     *         "note": "attest.local/processing-record/rec-74dbd5\n1\nnsPjthqClNpE3n8YNOvKSmN2G/W9LLfga0iA1t6SLJ0=\n\n— attest.local/processing-record BncMJkcCd4E9xjeHHUfVNp/Dszni5Evfx6+6+t3aykq0ccH908JvHht4Cx86X84QblpKmvYD8TzPgfhZ3lplk5Nu8gI=\n",
+                     *         "createdAt": "2026-12-05T11:45:53.379Z"
                      *       },
                      *       {
                      *         "size": 4,
-                     *         "root": "gmMH03y14vLVa/66oYwTeo1qDCIAb4tlA60arrv8R7k=",
-                     *         "note": "attest.local/processing-record/rec-aea91a\n4\ngmMH03y14vLVa/66oYwTeo1qDCIAb4tlA60arrv8R7k=\n\n— attest.local/processing-record TsZh/4pLUcXv9+9RzhO4AMKi/bJ/t+3sM5ohkq7AnnuT5HOYuZ4tfQhNoWwCPRwDNVYbOI7keCXXNviOMNhA5m4ptQo=\n",
-                     *         "createdAt": "2026-12-05T11:34:59.078Z"
+                     *         "root": "5Yg4ZDS3qnH42+HzSpJVDRCH8QNzZGqRqrofLr9BjW8=",
+                     *         "note": "attest.local/processing-record/rec-74dbd5\n4\n5Yg4ZDS3qnH42+HzSpJVDRCH8QNzZGqRqrofLr9BjW8=\n\n— attest.local/processing-record BncMJvFZZ4zXzsuhI57r/JL/oqJvJp4/ZQ1J4eB+lkEomJPTYKgSWmDHGS64FC67fkceBPPapIo6asXv85KK7vRX9gs=\n",
+                     *         "createdAt": "2026-12-05T11:45:53.694Z"
                      *       }
                      *     ]
                      */
@@ -11283,9 +11482,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "size": 10,
-                     *       "root": "OeNlamJg3kHc9frjkYf4c+bF8QUhHKwZr6IrX1XbNcw=",
-                     *       "note": "attest.local/processing-record/rec-aea91a\n10\nOeNlamJg3kHc9frjkYf4c+bF8QUhHKwZr6IrX1XbNcw=\n\n— attest.local/processing-record TsZh/2Ey+rYSZytjDEUEJh8JPi0G1isXW8978TyfIXhQ1g4KnPFz2wYPhVYFbkKbr0xXmwqd+80omSTQbH9bOxhtxwU=\n",
-                     *       "createdAt": "2026-12-05T11:35:00.440Z"
+                     *       "root": "JxtcesIa0BRg4wSwRgZl26v+KLKwnBLR6A/ADa40jXc=",
+                     *       "note": "attest.local/processing-record/rec-74dbd5\n10\nJxtcesIa0BRg4wSwRgZl26v+KLKwnBLR6A/ADa40jXc=\n\n— attest.local/processing-record BncMJqJ8ns6zAxTyXBH8aA1cWvjMQ+TT81uDQHHJ8wqlgyF0TvbgJwVQypurw8X5yRrAG0JE1kf2Nloavi8GLONyJw8=\n",
+                     *       "createdAt": "2026-12-05T11:45:54.971Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Checkpoint"];
@@ -11358,20 +11557,20 @@ export interface operations {
                     /**
                      * @example {
                      *       "index": 3,
-                     *       "leafHash": "V4QxVm4p8kHmWYWLgjBf+kYxZRLU/3kza8//4D9GlTM=",
-                     *       "body": "{\"actor\":\"apiKey:01a245fc-653e-7008-822a-7f2b9bd5a44e\",\"at\":\"2026-12-05T11:34:56.707Z\",\"categories\":[\"contact\"],\"channel\":\"email\",\"commandId\":\"01a245fc-65fd-7007-81b2-f3ab998e2e6f\",\"consents\":[\"01a245fc-65c5-7002-9850-cf377b113206\"],\"correlationId\":\"01a245fc-65fb-7002-a6d5-945fa3d9f20f\",\"eventId\":null,\"index\":3,\"kind\":\"decision\",\"legalBasis\":\"consent\",\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"api\",\"outcome\":\"allow\",\"purpose\":\"newsletter\",\"reasons\":[],\"subject\":\"psn_YPYvyn9xRwudfckYliy3bA\",\"tenant\":\"rec-aea91a\",\"v\":2}",
+                     *       "leafHash": "cByhT4ykmHo54YIF3I5D3turzz1wEfvXESQdWaFg7uo=",
+                     *       "body": "{\"actor\":\"apiKey:01a24606-6287-7008-b6b8-874b859a4fde\",\"at\":\"2026-12-05T11:45:51.854Z\",\"categories\":[\"contact\"],\"channel\":\"email\",\"commandId\":\"01a24606-631f-7004-8af9-9101471ff85e\",\"consents\":[\"01a24606-62f4-7007-a8c9-453c84e6bc9e\"],\"correlationId\":\"01a24606-631d-7007-86d5-83025a586093\",\"eventId\":null,\"index\":3,\"kind\":\"decision\",\"legalBasis\":\"consent\",\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"api\",\"outcome\":\"allow\",\"purpose\":\"newsletter\",\"reasons\":[],\"subject\":\"psn_fYIXbM8PVnHuHGFucZp4PA\",\"tenant\":\"rec-74dbd5\",\"v\":2}",
                      *       "record": {
-                     *         "actor": "apiKey:01a245fc-653e-7008-822a-7f2b9bd5a44e",
-                     *         "at": "2026-12-05T11:34:56.707Z",
+                     *         "actor": "apiKey:01a24606-6287-7008-b6b8-874b859a4fde",
+                     *         "at": "2026-12-05T11:45:51.854Z",
                      *         "categories": [
                      *           "contact"
                      *         ],
                      *         "channel": "email",
-                     *         "commandId": "01a245fc-65fd-7007-81b2-f3ab998e2e6f",
+                     *         "commandId": "01a24606-631f-7004-8af9-9101471ff85e",
                      *         "consents": [
-                     *           "01a245fc-65c5-7002-9850-cf377b113206"
+                     *           "01a24606-62f4-7007-a8c9-453c84e6bc9e"
                      *         ],
-                     *         "correlationId": "01a245fc-65fb-7002-a6d5-945fa3d9f20f",
+                     *         "correlationId": "01a24606-631d-7007-86d5-83025a586093",
                      *         "eventId": null,
                      *         "index": 3,
                      *         "kind": "decision",
@@ -11384,11 +11583,11 @@ export interface operations {
                      *         "outcome": "allow",
                      *         "purpose": "newsletter",
                      *         "reasons": [],
-                     *         "subject": "psn_YPYvyn9xRwudfckYliy3bA",
-                     *         "tenant": "rec-aea91a",
+                     *         "subject": "psn_fYIXbM8PVnHuHGFucZp4PA",
+                     *         "tenant": "rec-74dbd5",
                      *         "v": 2
                      *       },
-                     *       "recordedAt": "2026-12-05T11:34:58.827Z",
+                     *       "recordedAt": "2026-12-05T11:45:53.449Z",
                      *       "purgedAt": null
                      *     }
                      */
@@ -11473,10 +11672,10 @@ export interface operations {
                      * @example {
                      *       "index": 0,
                      *       "size": 4,
-                     *       "leafHash": "GJQJ0w0fMV93gtwJVn82Hdp52YtkQglWWwTs72JHEas=",
+                     *       "leafHash": "nsPjthqClNpE3n8YNOvKSmN2G/W9LLfga0iA1t6SLJ0=",
                      *       "proof": [
-                     *         "mTFMU9kxBVFCWhWaBNkTOgLkWn/R4nrHIkJ3yEnsHs0=",
-                     *         "qSrcNnbf7YIyL+tvxPJLfz1qw6DcytR9dPViBzcmYfc="
+                     *         "8Ln0YK6SjoYt9i729z8HneNvHPJ8iJkH/Lb03SkTf2o=",
+                     *         "7/Dj57fLz3JaWBV8poW729UZlGIxwRwhGUAYWE80o8A="
                      *       ]
                      *     }
                      */
@@ -11562,7 +11761,7 @@ export interface operations {
                      *       "from": 4,
                      *       "to": 6,
                      *       "proof": [
-                     *         "bI45QC8kXvqjIvhn0mKfdRgfs/tjkqyk5703MAV3FaE="
+                     *         "nbRqRtzqqctx0WRiiZVXlYzSPq0XkWydMLFvAW1k4h0="
                      *       ]
                      *     }
                      */
@@ -11651,17 +11850,17 @@ export interface operations {
                      * @example {
                      *       "records": [
                      *         {
-                     *           "actor": "apiKey:01a245fc-653e-7008-822a-7f2b9bd5a44e",
-                     *           "at": "2026-12-05T11:34:56.707Z",
+                     *           "actor": "apiKey:01a24606-6287-7008-b6b8-874b859a4fde",
+                     *           "at": "2026-12-05T11:45:51.854Z",
                      *           "categories": [
                      *             "contact"
                      *           ],
                      *           "channel": "email",
-                     *           "commandId": "01a245fc-6760-7000-97f7-324a3b5ed50a",
+                     *           "commandId": "01a24606-646f-7002-9e3d-678511053574",
                      *           "consents": [
-                     *             "01a245fc-65c5-7002-9850-cf377b113206"
+                     *             "01a24606-62f4-7007-a8c9-453c84e6bc9e"
                      *           ],
-                     *           "correlationId": "01a245fc-675f-7004-8245-4fe47b0f2b13",
+                     *           "correlationId": "01a24606-646e-7005-a2fd-92f1e7bdb3f4",
                      *           "eventId": null,
                      *           "index": 4,
                      *           "kind": "decision",
@@ -11674,23 +11873,23 @@ export interface operations {
                      *           "outcome": "allow",
                      *           "purpose": "newsletter",
                      *           "reasons": [],
-                     *           "subject": "psn_YPYvyn9xRwudfckYliy3bA",
-                     *           "tenant": "rec-aea91a",
+                     *           "subject": "psn_fYIXbM8PVnHuHGFucZp4PA",
+                     *           "tenant": "rec-74dbd5",
                      *           "v": 2,
-                     *           "leafHash": "GasiFDVti/5OffQrTg1pH1rdRfPyUBjkklR0Tq887bE="
+                     *           "leafHash": "ivzKzQ/sTQdOuwbyhz73ClI8QIz4E2NF59dAOYpXQnY="
                      *         },
                      *         {
-                     *           "actor": "apiKey:01a245fc-653e-7008-822a-7f2b9bd5a44e",
-                     *           "at": "2026-12-05T11:34:56.707Z",
+                     *           "actor": "apiKey:01a24606-6287-7008-b6b8-874b859a4fde",
+                     *           "at": "2026-12-05T11:45:51.854Z",
                      *           "categories": [
                      *             "contact"
                      *           ],
                      *           "channel": "email",
-                     *           "commandId": "01a245fc-65fd-7007-81b2-f3ab998e2e6f",
+                     *           "commandId": "01a24606-631f-7004-8af9-9101471ff85e",
                      *           "consents": [
-                     *             "01a245fc-65c5-7002-9850-cf377b113206"
+                     *             "01a24606-62f4-7007-a8c9-453c84e6bc9e"
                      *           ],
-                     *           "correlationId": "01a245fc-65fb-7002-a6d5-945fa3d9f20f",
+                     *           "correlationId": "01a24606-631d-7007-86d5-83025a586093",
                      *           "eventId": null,
                      *           "index": 3,
                      *           "kind": "decision",
@@ -11703,13 +11902,13 @@ export interface operations {
                      *           "outcome": "allow",
                      *           "purpose": "newsletter",
                      *           "reasons": [],
-                     *           "subject": "psn_YPYvyn9xRwudfckYliy3bA",
-                     *           "tenant": "rec-aea91a",
+                     *           "subject": "psn_fYIXbM8PVnHuHGFucZp4PA",
+                     *           "tenant": "rec-74dbd5",
                      *           "v": 2,
-                     *           "leafHash": "V4QxVm4p8kHmWYWLgjBf+kYxZRLU/3kza8//4D9GlTM="
+                     *           "leafHash": "cByhT4ykmHo54YIF3I5D3turzz1wEfvXESQdWaFg7uo="
                      *         }
                      *       ],
-                     *       "next": "MjAyNi0xMi0wNVQxMTozNDo1Ni43MDcwMDBafDM"
+                     *       "next": "MjAyNi0xMi0wNVQxMTo0NTo1MS44NTQwMDBafDM"
                      *     }
                      */
                     "application/json": components["schemas"]["ProcessingRecordPage"];
@@ -11884,13 +12083,13 @@ export interface operations {
                      *       "records": [
                      *         {
                      *           "index": 12,
-                     *           "at": "2026-12-05T11:34:56.707Z",
+                     *           "at": "2026-12-05T11:45:51.854Z",
                      *           "kind": "decision",
                      *           "outcome": "allow"
                      *         },
                      *         {
                      *           "index": 11,
-                     *           "at": "2026-12-05T11:34:56.707Z",
+                     *           "at": "2026-12-05T11:45:51.854Z",
                      *           "kind": "decision",
                      *           "outcome": "allow"
                      *         }
@@ -11964,14 +12163,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "tenantId": "dsr-c51d65",
-                     *       "origin": "attest.local/processing-record/dsr-c51d65",
+                     *       "tenantId": "dsr-1fc277",
+                     *       "origin": "attest.local/processing-record/dsr-1fc277",
                      *       "ok": true,
                      *       "size": 42,
                      *       "purged": 0,
                      *       "latestCheckpoint": {
                      *         "size": 40,
-                     *         "root": "VQbGRpeBuLOlz3IEE3VHwu9Oy8l4RBOU/wJsKG5iqoY="
+                     *         "root": "nlgwHqKDm4W83miUPk3ZFy3kr05v0+a5dnxb5ZOEPHY="
                      *       },
                      *       "checkpointsChecked": 2,
                      *       "uncovered": 2,
@@ -12040,46 +12239,46 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "runId": "01a245fc-6cf4-7002-ad9c-587c07b9cc12",
+                     *         "runId": "01a24606-6979-7006-a080-1f325f2cea1b",
                      *         "trigger": "scheduled",
                      *         "requestedBy": null,
-                     *         "startedAt": "2026-12-05T11:35:00.587Z",
-                     *         "finishedAt": "2026-12-05T11:35:00.596Z",
+                     *         "startedAt": "2026-12-05T11:45:55.059Z",
+                     *         "finishedAt": "2026-12-05T11:45:55.065Z",
                      *         "problemCount": 0,
                      *         "report": {
                      *           "ok": true,
                      *           "size": 12,
-                     *           "origin": "attest.local/processing-record/rec-aea91a",
+                     *           "origin": "attest.local/processing-record/rec-74dbd5",
                      *           "purged": 0,
                      *           "pending": 0,
                      *           "problems": [],
-                     *           "tenantId": "rec-aea91a",
+                     *           "tenantId": "rec-74dbd5",
                      *           "uncovered": 0,
                      *           "latestCheckpoint": {
-                     *             "root": "DFm1NVkaNJMRBv+dxusA+hSH8/8amLiaTyzF8+p6oIE=",
+                     *             "root": "x/Nt2CtqKUMmmOXTzLfz7ln3/SPi9OWTAkboASTQ/ro=",
                      *             "size": 12
                      *           },
                      *           "checkpointsChecked": 6
                      *         }
                      *       },
                      *       {
-                     *         "runId": "01a245fc-6cc0-7001-84ff-7f9bb4ecfd6d",
+                     *         "runId": "01a24606-695b-7005-b39d-961e43040401",
                      *         "trigger": "on-demand",
-                     *         "requestedBy": "apiKey:01a245fc-6522-7005-84d3-159689990b93",
-                     *         "startedAt": "2026-12-05T11:34:56.707Z",
-                     *         "finishedAt": "2026-12-05T11:34:56.707Z",
+                     *         "requestedBy": "apiKey:01a24606-6275-7003-a60e-40e5250deb49",
+                     *         "startedAt": "2026-12-05T11:45:51.854Z",
+                     *         "finishedAt": "2026-12-05T11:45:51.854Z",
                      *         "problemCount": 0,
                      *         "report": {
                      *           "ok": true,
                      *           "size": 12,
-                     *           "origin": "attest.local/processing-record/rec-aea91a",
+                     *           "origin": "attest.local/processing-record/rec-74dbd5",
                      *           "purged": 0,
                      *           "pending": 0,
                      *           "problems": [],
-                     *           "tenantId": "rec-aea91a",
+                     *           "tenantId": "rec-74dbd5",
                      *           "uncovered": 0,
                      *           "latestCheckpoint": {
-                     *             "root": "DFm1NVkaNJMRBv+dxusA+hSH8/8amLiaTyzF8+p6oIE=",
+                     *             "root": "x/Nt2CtqKUMmmOXTzLfz7ln3/SPi9OWTAkboASTQ/ro=",
                      *             "size": 12
                      *           },
                      *           "checkpointsChecked": 6
@@ -12154,21 +12353,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "runId": "01a245fc-6cc0-7001-84ff-7f9bb4ecfd6d",
+                     *       "runId": "01a24606-695b-7005-b39d-961e43040401",
                      *       "trigger": "on-demand",
-                     *       "requestedBy": "apiKey:01a245fc-6522-7005-84d3-159689990b93",
-                     *       "startedAt": "2026-12-05T11:34:56.707Z",
-                     *       "finishedAt": "2026-12-05T11:34:56.707Z",
+                     *       "requestedBy": "apiKey:01a24606-6275-7003-a60e-40e5250deb49",
+                     *       "startedAt": "2026-12-05T11:45:51.854Z",
+                     *       "finishedAt": "2026-12-05T11:45:51.854Z",
                      *       "problemCount": 0,
                      *       "report": {
-                     *         "tenantId": "rec-aea91a",
-                     *         "origin": "attest.local/processing-record/rec-aea91a",
+                     *         "tenantId": "rec-74dbd5",
+                     *         "origin": "attest.local/processing-record/rec-74dbd5",
                      *         "ok": true,
                      *         "size": 12,
                      *         "purged": 0,
                      *         "latestCheckpoint": {
                      *           "size": 12,
-                     *           "root": "DFm1NVkaNJMRBv+dxusA+hSH8/8amLiaTyzF8+p6oIE="
+                     *           "root": "x/Nt2CtqKUMmmOXTzLfz7ln3/SPi9OWTAkboASTQ/ro="
                      *         },
                      *         "checkpointsChecked": 6,
                      *         "uncovered": 0,
@@ -12240,32 +12439,32 @@ export interface operations {
                     /**
                      * @example {
                      *       "format": "attest-processing-record-bundle/v1",
-                     *       "tenantId": "rec-aea91a",
-                     *       "origin": "attest.local/processing-record/rec-aea91a",
-                     *       "verifierKey": "attest.local/processing-record+4ec661ff+AfCvpB7oVfhUDivpvxUEnTtOXoiOfItyS5cmghsyQezJ",
-                     *       "exportedAt": "2026-12-05T11:34:56.707Z",
+                     *       "tenantId": "rec-74dbd5",
+                     *       "origin": "attest.local/processing-record/rec-74dbd5",
+                     *       "verifierKey": "attest.local/processing-record+06770c26+AUOH8bZr/mrEiRwuAL8YVf0zxlFa2EV5lkQaQCwjicup",
+                     *       "exportedAt": "2026-12-05T11:45:51.854Z",
                      *       "checkpoints": [
-                     *         "attest.local/processing-record/rec-aea91a\n1\nGJQJ0w0fMV93gtwJVn82Hdp52YtkQglWWwTs72JHEas=\n\n— attest.local/processing-record TsZh/y2aS4HztAADit3yXC5Uh/azgup7efyN7FxfS60jEjt/x/XrE4uoobNbqwMjU4dfvg4DzOTaw+AdH87vrgW6/AY=\n",
-                     *         "attest.local/processing-record/rec-aea91a\n4\ngmMH03y14vLVa/66oYwTeo1qDCIAb4tlA60arrv8R7k=\n\n— attest.local/processing-record TsZh/4pLUcXv9+9RzhO4AMKi/bJ/t+3sM5ohkq7AnnuT5HOYuZ4tfQhNoWwCPRwDNVYbOI7keCXXNviOMNhA5m4ptQo=\n"
+                     *         "attest.local/processing-record/rec-74dbd5\n1\nnsPjthqClNpE3n8YNOvKSmN2G/W9LLfga0iA1t6SLJ0=\n\n— attest.local/processing-record BncMJkcCd4E9xjeHHUfVNp/Dszni5Evfx6+6+t3aykq0ccH908JvHht4Cx86X84QblpKmvYD8TzPgfhZ3lplk5Nu8gI=\n",
+                     *         "attest.local/processing-record/rec-74dbd5\n4\n5Yg4ZDS3qnH42+HzSpJVDRCH8QNzZGqRqrofLr9BjW8=\n\n— attest.local/processing-record BncMJvFZZ4zXzsuhI57r/JL/oqJvJp4/ZQ1J4eB+lkEomJPTYKgSWmDHGS64FC67fkceBPPapIo6asXv85KK7vRX9gs=\n"
                      *       ],
                      *       "complete": false,
                      *       "entries": [
                      *         {
                      *           "index": 1,
-                     *           "leafHash": "mTFMU9kxBVFCWhWaBNkTOgLkWn/R4nrHIkJ3yEnsHs0=",
-                     *           "body": "{\"actor\":\"apiKey:01a245fc-653e-7008-822a-7f2b9bd5a44e\",\"at\":\"2026-12-05T11:34:56.707Z\",\"categories\":[\"profile.email\",\"profile.name\"],\"channel\":null,\"commandId\":\"01a245fc-658f-7003-9e60-58f0c024a190\",\"consents\":[],\"correlationId\":\"01a245fc-6587-7006-a84f-ba8e47022e97\",\"eventId\":\"01a245fc-6591-7000-80b9-505e7612473e\",\"index\":1,\"kind\":\"collect\",\"legalBasis\":null,\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"interactive\",\"outcome\":null,\"purpose\":null,\"reasons\":[],\"subject\":\"psn_YPYvyn9xRwudfckYliy3bA\",\"tenant\":\"rec-aea91a\",\"v\":2}",
+                     *           "leafHash": "8Ln0YK6SjoYt9i729z8HneNvHPJ8iJkH/Lb03SkTf2o=",
+                     *           "body": "{\"actor\":\"apiKey:01a24606-6287-7008-b6b8-874b859a4fde\",\"at\":\"2026-12-05T11:45:51.854Z\",\"categories\":[\"profile.email\",\"profile.name\"],\"channel\":null,\"commandId\":\"01a24606-62cb-7005-880c-20889efa2cd7\",\"consents\":[],\"correlationId\":\"01a24606-62c5-7001-b3c6-273fdf908430\",\"eventId\":\"01a24606-62cd-7007-8b20-c191cef9279d\",\"index\":1,\"kind\":\"collect\",\"legalBasis\":null,\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"interactive\",\"outcome\":null,\"purpose\":null,\"reasons\":[],\"subject\":\"psn_fYIXbM8PVnHuHGFucZp4PA\",\"tenant\":\"rec-74dbd5\",\"v\":2}",
                      *           "proof": [
-                     *             "GJQJ0w0fMV93gtwJVn82Hdp52YtkQglWWwTs72JHEas=",
-                     *             "qSrcNnbf7YIyL+tvxPJLfz1qw6DcytR9dPViBzcmYfc="
+                     *             "nsPjthqClNpE3n8YNOvKSmN2G/W9LLfga0iA1t6SLJ0=",
+                     *             "7/Dj57fLz3JaWBV8poW729UZlGIxwRwhGUAYWE80o8A="
                      *           ]
                      *         },
                      *         {
                      *           "index": 2,
-                     *           "leafHash": "qtRq3SnYkY1wUcAGsPgAVMpFnz2A5SDFskvz/viHJq8=",
-                     *           "body": "{\"actor\":\"apiKey:01a245fc-653e-7008-822a-7f2b9bd5a44e\",\"at\":\"2026-12-05T11:34:56.707Z\",\"categories\":[\"consent\"],\"channel\":\"email\",\"commandId\":\"01a245fc-65c0-7005-a758-b5779330bddc\",\"consents\":[],\"correlationId\":\"01a245fc-65bd-7000-99c7-a81d1ae10e71\",\"eventId\":\"01a245fc-65c6-7006-8cb1-3c2e2bfe09f0\",\"index\":2,\"kind\":\"collect\",\"legalBasis\":\"consent\",\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"interactive\",\"outcome\":null,\"purpose\":\"newsletter\",\"reasons\":[],\"subject\":\"psn_YPYvyn9xRwudfckYliy3bA\",\"tenant\":\"rec-aea91a\",\"v\":2}",
+                     *           "leafHash": "hVt+7hkGbuJpg8fMphE7a2DlQ9p54e7KFqXGBrbaZzE=",
+                     *           "body": "{\"actor\":\"apiKey:01a24606-6287-7008-b6b8-874b859a4fde\",\"at\":\"2026-12-05T11:45:51.854Z\",\"categories\":[\"consent\"],\"channel\":\"email\",\"commandId\":\"01a24606-62ef-7001-8989-840d6e234b66\",\"consents\":[],\"correlationId\":\"01a24606-62ed-7000-be76-aedcbb6e7f3d\",\"eventId\":\"01a24606-62f4-7008-9790-5e66f33f2833\",\"index\":2,\"kind\":\"collect\",\"legalBasis\":\"consent\",\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"interactive\",\"outcome\":null,\"purpose\":\"newsletter\",\"reasons\":[],\"subject\":\"psn_fYIXbM8PVnHuHGFucZp4PA\",\"tenant\":\"rec-74dbd5\",\"v\":2}",
                      *           "proof": [
-                     *             "V4QxVm4p8kHmWYWLgjBf+kYxZRLU/3kza8//4D9GlTM=",
-                     *             "aVWyErCPflo+CbVU6zn5AVy0D2VsUOcuLnXDrUF+BvE="
+                     *             "cByhT4ykmHo54YIF3I5D3turzz1wEfvXESQdWaFg7uo=",
+                     *             "F/i/hkMMnPC4JwPNpY+vB8GEMdFbVzqMJQzQq1svgC4="
                      *           ]
                      *         }
                      *       ],
@@ -12274,16 +12473,16 @@ export interface operations {
                      *           "from": 1,
                      *           "to": 14,
                      *           "proof": [
-                     *             "mTFMU9kxBVFCWhWaBNkTOgLkWn/R4nrHIkJ3yEnsHs0=",
-                     *             "qSrcNnbf7YIyL+tvxPJLfz1qw6DcytR9dPViBzcmYfc="
+                     *             "8Ln0YK6SjoYt9i729z8HneNvHPJ8iJkH/Lb03SkTf2o=",
+                     *             "7/Dj57fLz3JaWBV8poW729UZlGIxwRwhGUAYWE80o8A="
                      *           ]
                      *         },
                      *         {
                      *           "from": 4,
                      *           "to": 14,
                      *           "proof": [
-                     *             "TRs0SfEUAW8u7NPjPD8avKC6/fCgarqXPJ9hycUV12g=",
-                     *             "oR1IHS4SVnQop4jMSWfDp4SfzdX5xdLghobGdD4vNcI="
+                     *             "hMv6Jq/7c3LZDu0n5HYHsKBj78xWGpH0bLY9mePg0zY=",
+                     *             "enfG5aK3cVco13/deHrCDfw/2/0gR2EipvrGUNarC+o="
                      *           ]
                      *         }
                      *       ]
@@ -12357,10 +12556,10 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "holdId": "01a245fc-6fb2-7005-86d0-45e89dc27549",
+                     *         "holdId": "01a24606-6bf8-7005-a233-c769ef2eab30",
                      *         "reason": "Litigation 2026-117: preserve all records",
-                     *         "placedBy": "apiKey:01a245fc-6522-7005-84d3-159689990b93",
-                     *         "placedAt": "2026-12-05T11:34:56.707Z",
+                     *         "placedBy": "apiKey:01a24606-6275-7003-a60e-40e5250deb49",
+                     *         "placedAt": "2026-12-05T11:45:51.854Z",
                      *         "releasedBy": null,
                      *         "releasedAt": null
                      *       }
@@ -12428,10 +12627,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "holdId": "01a245fc-6fb2-7005-86d0-45e89dc27549",
+                     *       "holdId": "01a24606-6bf8-7005-a233-c769ef2eab30",
                      *       "reason": "Litigation 2026-117: preserve all records",
-                     *       "placedBy": "apiKey:01a245fc-6522-7005-84d3-159689990b93",
-                     *       "placedAt": "2026-12-05T11:34:56.707Z",
+                     *       "placedBy": "apiKey:01a24606-6275-7003-a60e-40e5250deb49",
+                     *       "placedAt": "2026-12-05T11:45:51.854Z",
                      *       "releasedBy": null,
                      *       "releasedAt": null
                      *     }
@@ -12505,12 +12704,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "holdId": "01a245fc-6fb2-7005-86d0-45e89dc27549",
+                     *       "holdId": "01a24606-6bf8-7005-a233-c769ef2eab30",
                      *       "reason": "Litigation 2026-117: preserve all records",
-                     *       "placedBy": "apiKey:01a245fc-6522-7005-84d3-159689990b93",
-                     *       "placedAt": "2026-12-05T11:34:56.707Z",
-                     *       "releasedBy": "apiKey:01a245fc-6522-7005-84d3-159689990b93",
-                     *       "releasedAt": "2026-12-05T11:34:56.707Z"
+                     *       "placedBy": "apiKey:01a24606-6275-7003-a60e-40e5250deb49",
+                     *       "placedAt": "2026-12-05T11:45:51.854Z",
+                     *       "releasedBy": "apiKey:01a24606-6275-7003-a60e-40e5250deb49",
+                     *       "releasedAt": "2026-12-05T11:45:51.854Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ProcessingRecordLegalHold"];
@@ -12590,7 +12789,7 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "activityId": "01a245fc-6fdb-7007-9a52-3aa5ec8b01dc",
+                     *         "activityId": "01a24606-6c0d-7000-81bc-879b4d12a0a7",
                      *         "version": 2,
                      *         "activity": {
                      *           "name": "Newsletter",
@@ -12628,12 +12827,12 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a245fc-6522-7005-84d3-159689990b93",
-                     *         "recordedAt": "2026-12-05T11:34:56.707Z",
+                     *         "recordedBy": "apiKey:01a24606-6275-7003-a60e-40e5250deb49",
+                     *         "recordedAt": "2026-12-05T11:45:51.854Z",
                      *         "assessmentRequired": true
                      *       },
                      *       {
-                     *         "activityId": "01a245fc-7020-7002-9c5f-c5d57d394cd5",
+                     *         "activityId": "01a24606-6c36-7005-bd3a-fd04d3eaa3ef",
                      *         "version": 1,
                      *         "activity": {
                      *           "name": "=HYPERLINK(\"http://x\")<script>",
@@ -12666,8 +12865,8 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a245fc-6522-7005-84d3-159689990b93",
-                     *         "recordedAt": "2026-12-05T11:34:56.707Z",
+                     *         "recordedBy": "apiKey:01a24606-6275-7003-a60e-40e5250deb49",
+                     *         "recordedAt": "2026-12-05T11:45:51.854Z",
                      *         "assessmentRequired": false
                      *       }
                      *     ]
@@ -12734,7 +12933,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "activityId": "01a245fc-6fdb-7007-9a52-3aa5ec8b01dc",
+                     *       "activityId": "01a24606-6c0d-7000-81bc-879b4d12a0a7",
                      *       "version": 1,
                      *       "activity": {
                      *         "name": "Newsletter",
@@ -12767,8 +12966,8 @@ export interface operations {
                      *         ],
                      *         "automatedDecisionMaking": false
                      *       },
-                     *       "recordedBy": "apiKey:01a245fc-6522-7005-84d3-159689990b93",
-                     *       "recordedAt": "2026-12-05T11:34:56.707Z",
+                     *       "recordedBy": "apiKey:01a24606-6275-7003-a60e-40e5250deb49",
+                     *       "recordedAt": "2026-12-05T11:45:51.854Z",
                      *       "assessmentRequired": false
                      *     }
                      */
@@ -12840,7 +13039,7 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "activityId": "01a245fc-6fdb-7007-9a52-3aa5ec8b01dc",
+                     *         "activityId": "01a24606-6c0d-7000-81bc-879b4d12a0a7",
                      *         "version": 2,
                      *         "activity": {
                      *           "name": "Newsletter",
@@ -12878,12 +13077,12 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a245fc-6522-7005-84d3-159689990b93",
-                     *         "recordedAt": "2026-12-05T11:34:56.707Z",
+                     *         "recordedBy": "apiKey:01a24606-6275-7003-a60e-40e5250deb49",
+                     *         "recordedAt": "2026-12-05T11:45:51.854Z",
                      *         "assessmentRequired": true
                      *       },
                      *       {
-                     *         "activityId": "01a245fc-7020-7002-9c5f-c5d57d394cd5",
+                     *         "activityId": "01a24606-6c36-7005-bd3a-fd04d3eaa3ef",
                      *         "version": 1,
                      *         "activity": {
                      *           "name": "=HYPERLINK(\"http://x\")<script>",
@@ -12916,8 +13115,8 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a245fc-6522-7005-84d3-159689990b93",
-                     *         "recordedAt": "2026-12-05T11:34:56.707Z",
+                     *         "recordedBy": "apiKey:01a24606-6275-7003-a60e-40e5250deb49",
+                     *         "recordedAt": "2026-12-05T11:45:51.854Z",
                      *         "assessmentRequired": false
                      *       }
                      *     ]
@@ -12980,8 +13179,8 @@ export interface operations {
                 content: {
                     /**
                      * @example activityId,version,name,controller,dataProtectionOfficer,purposes,legalBasis,dataSubjectCategories,dataCategories,recipients,transfers,erasureTimeLimit,securityMeasures,sensitiveData,automatedDecisionMaking,entrustedProcessing,providedToOthers,publicDisclosure,assessmentRequired,recordedBy,recordedAt
-                     *     01a245fc-6fdb-7007-9a52-3aa5ec8b01dc,2,Newsletter,Shop Ltd (privacy@shop.example),dpo@shop.example,newsletter,consent,customers,contact,mail service provider,US: SCC 2021/914,2 years after the last contact,per-subject encryption,false,false,false,false,false,true,apiKey:01a245fc-6522-7005-84d3-159689990b93,2026-12-05T11:34:56.707Z
-                     *     01a245fc-7020-7002-9c5f-c5d57d394cd5,1,"'=HYPERLINK(""http://x"")<script>",Shop Ltd (privacy@shop.example),dpo@shop.example,newsletter,consent,customers,contact,mail service provider,,2 years after the last contact,per-subject encryption,false,false,false,false,false,false,apiKey:01a245fc-6522-7005-84d3-159689990b93,2026-12-05T11:34:56.707Z
+                     *     01a24606-6c0d-7000-81bc-879b4d12a0a7,2,Newsletter,Shop Ltd (privacy@shop.example),dpo@shop.example,newsletter,consent,customers,contact,mail service provider,US: SCC 2021/914,2 years after the last contact,per-subject encryption,false,false,false,false,false,true,apiKey:01a24606-6275-7003-a60e-40e5250deb49,2026-12-05T11:45:51.854Z
+                     *     01a24606-6c36-7005-bd3a-fd04d3eaa3ef,1,"'=HYPERLINK(""http://x"")<script>",Shop Ltd (privacy@shop.example),dpo@shop.example,newsletter,consent,customers,contact,mail service provider,,2 years after the last contact,per-subject encryption,false,false,false,false,false,false,apiKey:01a24606-6275-7003-a60e-40e5250deb49,2026-12-05T11:45:51.854Z
                      */
                     "text/csv": string;
                 };
@@ -13046,7 +13245,7 @@ export interface operations {
                 content: {
                     /**
                      * @example <!doctype html>
-                     *     <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Register of processing activities — rec-aea91a</title>
+                     *     <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Register of processing activities — rec-74dbd5</title>
                      *     <style>
                      *     body{font:14px/1.45 system-ui,"Noto Sans CJK SC","PingFang SC",sans-serif;margin:2em auto;max-width:52em;padding:0 1em;color:#111}
                      *     h1{font-size:1.6em}h2{font-size:1.2em;margin:1.6em 0 .4em;border-bottom:1px solid #ccc;padding-bottom:.2em}
@@ -13056,7 +13255,7 @@ export interface operations {
                      *     </style>
                      *     </head><body>
                      *     <h1>Register of processing activities</h1>
-                     *     <p class="meta">rec-aea91a · generated December 5, 2026 at 11:35 AM (Coordinated Universal Time) · GDPR Art. 30(1), PIPL Art. 55–56 · 2 activities (current versions)</p>
+                     *     <p class="meta">rec-74dbd5 · generated December 5, 2026 at 11:45 AM (Coordinated Universal Time) · GDPR Art. 30(1), PIPL Art. 55–56 · 2 activities (current versions)</p>
                      *     …
                      */
                     "text/html": string;
@@ -13123,7 +13322,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "activityId": "01a245fc-6fdb-7007-9a52-3aa5ec8b01dc",
+                     *       "activityId": "01a24606-6c0d-7000-81bc-879b4d12a0a7",
                      *       "version": 2,
                      *       "activity": {
                      *         "name": "Newsletter",
@@ -13161,8 +13360,8 @@ export interface operations {
                      *         ],
                      *         "automatedDecisionMaking": false
                      *       },
-                     *       "recordedBy": "apiKey:01a245fc-6522-7005-84d3-159689990b93",
-                     *       "recordedAt": "2026-12-05T11:34:56.707Z",
+                     *       "recordedBy": "apiKey:01a24606-6275-7003-a60e-40e5250deb49",
+                     *       "recordedAt": "2026-12-05T11:45:51.854Z",
                      *       "assessmentRequired": true
                      *     }
                      */
@@ -13245,7 +13444,7 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "activityId": "01a245fc-6fdb-7007-9a52-3aa5ec8b01dc",
+                     *         "activityId": "01a24606-6c0d-7000-81bc-879b4d12a0a7",
                      *         "version": 1,
                      *         "activity": {
                      *           "name": "Newsletter",
@@ -13278,12 +13477,12 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a245fc-6522-7005-84d3-159689990b93",
-                     *         "recordedAt": "2026-12-05T11:34:56.707Z",
+                     *         "recordedBy": "apiKey:01a24606-6275-7003-a60e-40e5250deb49",
+                     *         "recordedAt": "2026-12-05T11:45:51.854Z",
                      *         "assessmentRequired": false
                      *       },
                      *       {
-                     *         "activityId": "01a245fc-6fdb-7007-9a52-3aa5ec8b01dc",
+                     *         "activityId": "01a24606-6c0d-7000-81bc-879b4d12a0a7",
                      *         "version": 2,
                      *         "activity": {
                      *           "name": "Newsletter",
@@ -13321,8 +13520,8 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a245fc-6522-7005-84d3-159689990b93",
-                     *         "recordedAt": "2026-12-05T11:34:56.707Z",
+                     *         "recordedBy": "apiKey:01a24606-6275-7003-a60e-40e5250deb49",
+                     *         "recordedAt": "2026-12-05T11:45:51.854Z",
                      *         "assessmentRequired": true
                      *       }
                      *     ]
@@ -13415,13 +13614,13 @@ export interface operations {
                      *         "assessedOn": "2026-12-05",
                      *         "conclusion": "acceptable-with-measures",
                      *         "activityIds": [
-                     *           "01a245fc-6fdb-7007-9a52-3aa5ec8b01dc"
+                     *           "01a24606-6c0d-7000-81bc-879b4d12a0a7"
                      *         ],
                      *         "impactOnRights": "Low",
                      *         "lawfulnessAndNecessity": "Consent; transfer needed for the mail provider",
-                     *         "assessmentId": "01a245fc-7077-7005-a545-d84565e151e5",
-                     *         "recordedBy": "apiKey:01a245fc-6522-7005-84d3-159689990b93",
-                     *         "recordedAt": "2026-12-05T11:34:56.707Z"
+                     *         "assessmentId": "01a24606-6c63-7002-96b2-28b526fd776a",
+                     *         "recordedBy": "apiKey:01a24606-6275-7003-a60e-40e5250deb49",
+                     *         "recordedAt": "2026-12-05T11:45:51.854Z"
                      *       }
                      *     ]
                      */
@@ -13487,9 +13686,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "assessmentId": "01a245fc-7077-7005-a545-d84565e151e5",
+                     *       "assessmentId": "01a24606-6c63-7002-96b2-28b526fd776a",
                      *       "activityIds": [
-                     *         "01a245fc-6fdb-7007-9a52-3aa5ec8b01dc"
+                     *         "01a24606-6c0d-7000-81bc-879b4d12a0a7"
                      *       ],
                      *       "assessedOn": "2026-12-05",
                      *       "assessor": "privacy team",
@@ -13573,10 +13772,10 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "incidentId": "01a245fc-70a0-7003-b2bb-707247f8be6d",
+                     *         "incidentId": "01a24606-6c7b-7002-b267-e52af73a83d4",
                      *         "report": {
                      *           "kind": "leak",
-                     *           "awareAt": "2026-12-02T03:34:56.707Z",
+                     *           "awareAt": "2026-12-02T03:45:51.854Z",
                      *           "occurredAt": null,
                      *           "description": "Export file left on a shared drive",
                      *           "dataCategories": [
@@ -13585,30 +13784,30 @@ export interface operations {
                      *           "likelyConsequences": "Phishing",
                      *           "affectedSubjectsEstimate": 120
                      *         },
-                     *         "reportedBy": "apiKey:01a245fc-6522-7005-84d3-159689990b93",
-                     *         "reportedAt": "2026-12-05T11:34:56.707Z",
-                     *         "authorityDeadline": "2026-12-05T03:34:56.707Z",
-                     *         "authorityNotifiedAt": "2026-12-05T11:34:56.707Z",
+                     *         "reportedBy": "apiKey:01a24606-6275-7003-a60e-40e5250deb49",
+                     *         "reportedAt": "2026-12-05T11:45:51.854Z",
+                     *         "authorityDeadline": "2026-12-05T03:45:51.854Z",
+                     *         "authorityNotifiedAt": "2026-12-05T11:45:51.854Z",
                      *         "notifiedWithinDeadline": false,
                      *         "overdue": false,
                      *         "subjectsNotifiedAt": null,
                      *         "remedies": [
                      *           {
-                     *             "at": "2026-12-05T11:34:56.707Z",
+                     *             "at": "2026-12-05T11:45:51.854Z",
                      *             "description": "Drive permissions fixed"
                      *           }
                      *         ],
-                     *         "closedAt": "2026-12-05T11:34:56.707Z",
+                     *         "closedAt": "2026-12-05T11:45:51.854Z",
                      *         "updates": [
                      *           {
-                     *             "at": "2026-12-05T11:34:56.707Z",
+                     *             "at": "2026-12-05T11:45:51.854Z",
                      *             "type": "authority-notified",
                      *             "authority": "DPA",
                      *             "reference": "DPA-2026-1",
                      *             "delayReason": "Scope unknown until forensics"
                      *           },
                      *           {
-                     *             "at": "2026-12-05T11:34:56.707Z",
+                     *             "at": "2026-12-05T11:45:51.854Z",
                      *             "type": "remedy",
                      *             "description": "Drive permissions fixed"
                      *           }
@@ -13678,10 +13877,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "incidentId": "01a245fc-70a0-7003-b2bb-707247f8be6d",
+                     *       "incidentId": "01a24606-6c7b-7002-b267-e52af73a83d4",
                      *       "report": {
                      *         "kind": "leak",
-                     *         "awareAt": "2026-12-02T03:34:56.707Z",
+                     *         "awareAt": "2026-12-02T03:45:51.854Z",
                      *         "occurredAt": null,
                      *         "description": "Export file left on a shared drive",
                      *         "dataCategories": [
@@ -13690,9 +13889,9 @@ export interface operations {
                      *         "likelyConsequences": "Phishing",
                      *         "affectedSubjectsEstimate": 120
                      *       },
-                     *       "reportedBy": "apiKey:01a245fc-6522-7005-84d3-159689990b93",
-                     *       "reportedAt": "2026-12-05T11:34:56.707Z",
-                     *       "authorityDeadline": "2026-12-05T03:34:56.707Z",
+                     *       "reportedBy": "apiKey:01a24606-6275-7003-a60e-40e5250deb49",
+                     *       "reportedAt": "2026-12-05T11:45:51.854Z",
+                     *       "authorityDeadline": "2026-12-05T03:45:51.854Z",
                      *       "authorityNotifiedAt": null,
                      *       "notifiedWithinDeadline": null,
                      *       "overdue": true,
@@ -13771,10 +13970,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "incidentId": "01a245fc-70a0-7003-b2bb-707247f8be6d",
+                     *       "incidentId": "01a24606-6c7b-7002-b267-e52af73a83d4",
                      *       "report": {
                      *         "kind": "leak",
-                     *         "awareAt": "2026-12-02T03:34:56.707Z",
+                     *         "awareAt": "2026-12-02T03:45:51.854Z",
                      *         "occurredAt": null,
                      *         "description": "Export file left on a shared drive",
                      *         "dataCategories": [
@@ -13783,30 +13982,30 @@ export interface operations {
                      *         "likelyConsequences": "Phishing",
                      *         "affectedSubjectsEstimate": 120
                      *       },
-                     *       "reportedBy": "apiKey:01a245fc-6522-7005-84d3-159689990b93",
-                     *       "reportedAt": "2026-12-05T11:34:56.707Z",
-                     *       "authorityDeadline": "2026-12-05T03:34:56.707Z",
-                     *       "authorityNotifiedAt": "2026-12-05T11:34:56.707Z",
+                     *       "reportedBy": "apiKey:01a24606-6275-7003-a60e-40e5250deb49",
+                     *       "reportedAt": "2026-12-05T11:45:51.854Z",
+                     *       "authorityDeadline": "2026-12-05T03:45:51.854Z",
+                     *       "authorityNotifiedAt": "2026-12-05T11:45:51.854Z",
                      *       "notifiedWithinDeadline": false,
                      *       "overdue": false,
                      *       "subjectsNotifiedAt": null,
                      *       "remedies": [
                      *         {
-                     *           "at": "2026-12-05T11:34:56.707Z",
+                     *           "at": "2026-12-05T11:45:51.854Z",
                      *           "description": "Drive permissions fixed"
                      *         }
                      *       ],
-                     *       "closedAt": "2026-12-05T11:34:56.707Z",
+                     *       "closedAt": "2026-12-05T11:45:51.854Z",
                      *       "updates": [
                      *         {
-                     *           "at": "2026-12-05T11:34:56.707Z",
+                     *           "at": "2026-12-05T11:45:51.854Z",
                      *           "type": "authority-notified",
                      *           "authority": "DPA",
                      *           "reference": "DPA-2026-1",
                      *           "delayReason": "Scope unknown until forensics"
                      *         },
                      *         {
-                     *           "at": "2026-12-05T11:34:56.707Z",
+                     *           "at": "2026-12-05T11:45:51.854Z",
                      *           "type": "remedy",
                      *           "description": "Drive permissions fixed"
                      *         }
@@ -13895,10 +14094,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "incidentId": "01a245fc-70a0-7003-b2bb-707247f8be6d",
+                     *       "incidentId": "01a24606-6c7b-7002-b267-e52af73a83d4",
                      *       "report": {
                      *         "kind": "leak",
-                     *         "awareAt": "2026-12-02T03:34:56.707Z",
+                     *         "awareAt": "2026-12-02T03:45:51.854Z",
                      *         "occurredAt": null,
                      *         "description": "Export file left on a shared drive",
                      *         "dataCategories": [
@@ -13907,30 +14106,30 @@ export interface operations {
                      *         "likelyConsequences": "Phishing",
                      *         "affectedSubjectsEstimate": 120
                      *       },
-                     *       "reportedBy": "apiKey:01a245fc-6522-7005-84d3-159689990b93",
-                     *       "reportedAt": "2026-12-05T11:34:56.707Z",
-                     *       "authorityDeadline": "2026-12-05T03:34:56.707Z",
-                     *       "authorityNotifiedAt": "2026-12-05T11:34:56.707Z",
+                     *       "reportedBy": "apiKey:01a24606-6275-7003-a60e-40e5250deb49",
+                     *       "reportedAt": "2026-12-05T11:45:51.854Z",
+                     *       "authorityDeadline": "2026-12-05T03:45:51.854Z",
+                     *       "authorityNotifiedAt": "2026-12-05T11:45:51.854Z",
                      *       "notifiedWithinDeadline": false,
                      *       "overdue": false,
                      *       "subjectsNotifiedAt": null,
                      *       "remedies": [
                      *         {
-                     *           "at": "2026-12-05T11:34:56.707Z",
+                     *           "at": "2026-12-05T11:45:51.854Z",
                      *           "description": "Drive permissions fixed"
                      *         }
                      *       ],
-                     *       "closedAt": "2026-12-05T11:34:56.707Z",
+                     *       "closedAt": "2026-12-05T11:45:51.854Z",
                      *       "updates": [
                      *         {
-                     *           "at": "2026-12-05T11:34:56.707Z",
+                     *           "at": "2026-12-05T11:45:51.854Z",
                      *           "type": "authority-notified",
                      *           "authority": "DPA",
                      *           "reference": "DPA-2026-1",
                      *           "delayReason": "Scope unknown until forensics"
                      *         },
                      *         {
-                     *           "at": "2026-12-05T11:34:56.707Z",
+                     *           "at": "2026-12-05T11:45:51.854Z",
                      *           "type": "remedy",
                      *           "description": "Drive permissions fixed"
                      *         }
@@ -14041,9 +14240,9 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "requestId": "01a245fc-112d-7000-9dec-e5f7f588fc8f",
-                     *         "tenantId": "dsr-c51d65",
-                     *         "customerId": "01a245fc-1073-7006-8c5c-3a899c2897af",
+                     *         "requestId": "01a24606-8193-7001-8d6f-627ababd7d78",
+                     *         "tenantId": "dsr-1fc277",
+                     *         "customerId": "01a24606-80d4-7003-b3b4-aed6a8a21897",
                      *         "requestType": "access",
                      *         "channel": "letter",
                      *         "relation": "self",
@@ -14066,13 +14265,13 @@ export interface operations {
                      *         "rejection": null,
                      *         "closedAt": null,
                      *         "duplicates": [
-                     *           "01a245fc-10fd-7002-a8fc-2ada6dda55fc"
+                     *           "01a24606-8166-7000-b5b0-2ca23d187fab"
                      *         ]
                      *       },
                      *       {
-                     *         "requestId": "01a245fc-10fd-7002-a8fc-2ada6dda55fc",
-                     *         "tenantId": "dsr-c51d65",
-                     *         "customerId": "01a245fc-1073-7006-8c5c-3a899c2897af",
+                     *         "requestId": "01a24606-8166-7000-b5b0-2ca23d187fab",
+                     *         "tenantId": "dsr-1fc277",
+                     *         "customerId": "01a24606-80d4-7003-b3b4-aed6a8a21897",
                      *         "requestType": "access",
                      *         "channel": "web",
                      *         "relation": "self",
@@ -14095,7 +14294,7 @@ export interface operations {
                      *         "rejection": null,
                      *         "closedAt": null,
                      *         "duplicates": [
-                     *           "01a245fc-112d-7000-9dec-e5f7f588fc8f"
+                     *           "01a24606-8193-7001-8d6f-627ababd7d78"
                      *         ]
                      *       }
                      *     ]
@@ -14171,9 +14370,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a245fc-1204-7002-803d-bbe1b10f6fdf",
-                     *       "tenantId": "dsr-c51d65",
-                     *       "customerId": "01a245fc-1073-7006-8c5c-3a899c2897af",
+                     *       "requestId": "01a24606-8287-7002-920d-9ffa6c3e6354",
+                     *       "tenantId": "dsr-1fc277",
+                     *       "customerId": "01a24606-80d4-7003-b3b4-aed6a8a21897",
                      *       "requestType": "access",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -14196,8 +14395,8 @@ export interface operations {
                      *       "rejection": null,
                      *       "closedAt": null,
                      *       "duplicates": [
-                     *         "01a245fc-112d-7000-9dec-e5f7f588fc8f",
-                     *         "01a245fc-10fd-7002-a8fc-2ada6dda55fc"
+                     *         "01a24606-8193-7001-8d6f-627ababd7d78",
+                     *         "01a24606-8166-7000-b5b0-2ca23d187fab"
                      *       ]
                      *     }
                      */
@@ -14280,7 +14479,7 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "jobId": "01a245fc-2357-7003-9774-ed2871fadf58",
+                     *         "jobId": "01a24606-93cd-7007-91c3-359ea1bf8089",
                      *         "action": {
                      *           "kind": "assign",
                      *           "handler": "user:bulk-handler"
@@ -14290,7 +14489,7 @@ export interface operations {
                      *           "channel": "in-person"
                      *         },
                      *         "excluded": [],
-                     *         "createdBy": "apiKey:01a245fc-0fe3-7002-ae50-4250885defd7",
+                     *         "createdBy": "apiKey:01a24606-8042-7008-bc43-50d257122318",
                      *         "createdAt": "2026-11-23T10:16:00.000Z",
                      *         "finishedAt": "2026-11-23T10:16:00.000Z",
                      *         "total": 12,
@@ -14300,7 +14499,7 @@ export interface operations {
                      *         "failures": []
                      *       },
                      *       {
-                     *         "jobId": "01a245fc-22da-7000-b59c-8f5139e74f91",
+                     *         "jobId": "01a24606-9350-7001-8084-6edf3af101d5",
                      *         "action": {
                      *           "kind": "reject",
                      *           "reasons": [
@@ -14312,10 +14511,10 @@ export interface operations {
                      *           "channel": "in-person"
                      *         },
                      *         "excluded": [
-                     *           "01a245fc-222b-7005-a4eb-ca5e1d6a72eb",
-                     *           "01a245fc-2277-7001-a960-888402e299ac"
+                     *           "01a24606-9297-7005-97af-670f468eb6f8",
+                     *           "01a24606-92e8-7001-bfee-d8594cc6ff24"
                      *         ],
-                     *         "createdBy": "apiKey:01a245fc-0fe3-7002-ae50-4250885defd7",
+                     *         "createdBy": "apiKey:01a24606-8042-7008-bc43-50d257122318",
                      *         "createdAt": "2026-11-23T10:16:00.000Z",
                      *         "finishedAt": "2026-11-23T10:16:00.000Z",
                      *         "total": 10,
@@ -14397,7 +14596,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "jobId": "01a245fc-22da-7000-b59c-8f5139e74f91",
+                     *       "jobId": "01a24606-9350-7001-8084-6edf3af101d5",
                      *       "action": {
                      *         "kind": "reject",
                      *         "reasons": [
@@ -14409,10 +14608,10 @@ export interface operations {
                      *         "channel": "in-person"
                      *       },
                      *       "excluded": [
-                     *         "01a245fc-222b-7005-a4eb-ca5e1d6a72eb",
-                     *         "01a245fc-2277-7001-a960-888402e299ac"
+                     *         "01a24606-9297-7005-97af-670f468eb6f8",
+                     *         "01a24606-92e8-7001-bfee-d8594cc6ff24"
                      *       ],
-                     *       "createdBy": "apiKey:01a245fc-0fe3-7002-ae50-4250885defd7",
+                     *       "createdBy": "apiKey:01a24606-8042-7008-bc43-50d257122318",
                      *       "createdAt": "2026-11-23T10:16:00.000Z",
                      *       "finishedAt": null,
                      *       "total": 10,
@@ -14491,7 +14690,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "jobId": "01a245fc-22da-7000-b59c-8f5139e74f91",
+                     *       "jobId": "01a24606-9350-7001-8084-6edf3af101d5",
                      *       "action": {
                      *         "kind": "reject",
                      *         "reasons": [
@@ -14503,10 +14702,10 @@ export interface operations {
                      *         "channel": "in-person"
                      *       },
                      *       "excluded": [
-                     *         "01a245fc-222b-7005-a4eb-ca5e1d6a72eb",
-                     *         "01a245fc-2277-7001-a960-888402e299ac"
+                     *         "01a24606-9297-7005-97af-670f468eb6f8",
+                     *         "01a24606-92e8-7001-bfee-d8594cc6ff24"
                      *       ],
-                     *       "createdBy": "apiKey:01a245fc-0fe3-7002-ae50-4250885defd7",
+                     *       "createdBy": "apiKey:01a24606-8042-7008-bc43-50d257122318",
                      *       "createdAt": "2026-11-23T10:16:00.000Z",
                      *       "finishedAt": "2026-11-23T10:16:00.000Z",
                      *       "total": 10,
@@ -14594,9 +14793,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a245fc-14bc-7001-8850-c8ea3022ace3",
-                     *       "tenantId": "dsr-c51d65",
-                     *       "customerId": "01a245fc-1073-7006-8c5c-3a899c2897af",
+                     *       "requestId": "01a24606-854e-7002-8e5c-7dff68b6a269",
+                     *       "tenantId": "dsr-1fc277",
+                     *       "customerId": "01a24606-80d4-7003-b3b4-aed6a8a21897",
                      *       "requestType": "access",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -14619,8 +14818,8 @@ export interface operations {
                      *       "rejection": null,
                      *       "closedAt": null,
                      *       "duplicates": [
-                     *         "01a245fc-112d-7000-9dec-e5f7f588fc8f",
-                     *         "01a245fc-10fd-7002-a8fc-2ada6dda55fc"
+                     *         "01a24606-8193-7001-8d6f-627ababd7d78",
+                     *         "01a24606-8166-7000-b5b0-2ca23d187fab"
                      *       ]
                      *     }
                      */
@@ -14702,7 +14901,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "challengeId": "01a245fc-121f-7003-8c96-54f167bfc51b",
+                     *       "challengeId": "01a24606-82a5-7008-a749-3cf131965f03",
                      *       "expiresAt": "2026-11-23T10:15:00.000Z"
                      *     }
                      */
@@ -14801,9 +15000,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a245fc-1204-7002-803d-bbe1b10f6fdf",
-                     *       "tenantId": "dsr-c51d65",
-                     *       "customerId": "01a245fc-1073-7006-8c5c-3a899c2897af",
+                     *       "requestId": "01a24606-8287-7002-920d-9ffa6c3e6354",
+                     *       "tenantId": "dsr-1fc277",
+                     *       "customerId": "01a24606-80d4-7003-b3b4-aed6a8a21897",
                      *       "requestType": "access",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -14826,8 +15025,8 @@ export interface operations {
                      *       "rejection": null,
                      *       "closedAt": null,
                      *       "duplicates": [
-                     *         "01a245fc-112d-7000-9dec-e5f7f588fc8f",
-                     *         "01a245fc-10fd-7002-a8fc-2ada6dda55fc"
+                     *         "01a24606-8193-7001-8d6f-627ababd7d78",
+                     *         "01a24606-8166-7000-b5b0-2ca23d187fab"
                      *       ]
                      *     }
                      */
@@ -14922,9 +15121,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a245fc-1316-7002-b768-2f9ef3ba1dcd",
-                     *       "tenantId": "dsr-c51d65",
-                     *       "customerId": "01a245fc-1073-7006-8c5c-3a899c2897af",
+                     *       "requestId": "01a24606-8399-7006-aebd-c6af5900949a",
+                     *       "tenantId": "dsr-1fc277",
+                     *       "customerId": "01a24606-80d4-7003-b3b4-aed6a8a21897",
                      *       "requestType": "access",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -14947,8 +15146,8 @@ export interface operations {
                      *       "rejection": null,
                      *       "closedAt": null,
                      *       "duplicates": [
-                     *         "01a245fc-112d-7000-9dec-e5f7f588fc8f",
-                     *         "01a245fc-10fd-7002-a8fc-2ada6dda55fc"
+                     *         "01a24606-8193-7001-8d6f-627ababd7d78",
+                     *         "01a24606-8166-7000-b5b0-2ca23d187fab"
                      *       ]
                      *     }
                      */
@@ -15043,9 +15242,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a245fc-1419-7007-ad95-32e599f04f23",
-                     *       "tenantId": "dsr-c51d65",
-                     *       "customerId": "01a245fc-1073-7006-8c5c-3a899c2897af",
+                     *       "requestId": "01a24606-84a4-7000-9d28-99b7c1a72aa3",
+                     *       "tenantId": "dsr-1fc277",
+                     *       "customerId": "01a24606-80d4-7003-b3b4-aed6a8a21897",
                      *       "requestType": "deletion",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -15161,9 +15360,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a245fc-1355-7004-a218-3356a0181b30",
-                     *       "tenantId": "dsr-c51d65",
-                     *       "customerId": "01a245fc-1073-7006-8c5c-3a899c2897af",
+                     *       "requestId": "01a24606-83db-7000-852a-4d6d76b3607e",
+                     *       "tenantId": "dsr-1fc277",
+                     *       "customerId": "01a24606-80d4-7003-b3b4-aed6a8a21897",
                      *       "requestType": "deletion",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -15178,7 +15377,7 @@ export interface operations {
                      *       "escalations": [
                      *         {
                      *           "at": "2026-11-23T10:16:00.000Z",
-                     *           "by": "apiKey:01a245fc-0fe3-7002-ae50-4250885defd7",
+                     *           "by": "apiKey:01a24606-8042-7008-bc43-50d257122318",
                      *           "reason": "the tenant has not answered in three weeks"
                      *         }
                      *       ],
@@ -15281,12 +15480,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a245fc-1419-7007-ad95-32e599f04f23",
+                     *       "requestId": "01a24606-84a4-7000-9d28-99b7c1a72aa3",
                      *       "entries": [
                      *         {
                      *           "kind": "received",
                      *           "at": "2026-11-23T10:16:00.000Z",
-                     *           "actor": "apiKey:01a245fc-0ff8-7005-8f89-bda43164b858",
+                     *           "actor": "apiKey:01a24606-8059-7003-a6da-309fa8ed6b15",
                      *           "text": null,
                      *           "facts": {
                      *             "type": "deletion",
@@ -15302,7 +15501,7 @@ export interface operations {
                      *           "actor": null,
                      *           "text": null,
                      *           "facts": {
-                     *             "challengeId": "01a245fc-142f-7005-ba9a-bf44a696afdb",
+                     *             "challengeId": "01a24606-84b6-7007-a4b8-c1085343f471",
                      *             "expiresAt": "2026-11-23T10:31:00.000Z"
                      *           },
                      *           "revision": 1
@@ -15391,12 +15590,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a245fc-14bc-7001-8850-c8ea3022ace3",
+                     *       "requestId": "01a24606-854e-7002-8e5c-7dff68b6a269",
                      *       "relation": "self",
-                     *       "email": "requester.c51d65@example.org",
+                     *       "email": "requester.1fc277@example.org",
                      *       "phone": null,
                      *       "erased": false,
-                     *       "recordedAs": "01a245fc-14de-7002-a999-2ba151729d3f"
+                     *       "recordedAs": "01a24606-856e-7007-a425-c0a2502300a4"
                      *     }
                      */
                     "application/json": components["schemas"]["RequesterContact"];
@@ -15483,10 +15682,10 @@ export interface operations {
                      * @example {
                      *       "kind": "commented",
                      *       "at": "2026-11-23T10:16:00.000Z",
-                     *       "actor": "apiKey:01a245fc-0fe3-7002-ae50-4250885defd7",
+                     *       "actor": "apiKey:01a24606-8042-7008-bc43-50d257122318",
                      *       "text": "Paper file archived off-site.\nRetrieval booked for Monday.",
                      *       "facts": {
-                     *         "commentId": "01a245fc-1472-7005-8c7a-b38e5278261c"
+                     *         "commentId": "01a24606-84fa-7002-b057-d2736b383f32"
                      *       },
                      *       "revision": 5
                      *     }
@@ -15573,9 +15772,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a245fc-1355-7004-a218-3356a0181b30",
-                     *       "tenantId": "dsr-c51d65",
-                     *       "customerId": "01a245fc-1073-7006-8c5c-3a899c2897af",
+                     *       "requestId": "01a24606-83db-7000-852a-4d6d76b3607e",
+                     *       "tenantId": "dsr-1fc277",
+                     *       "customerId": "01a24606-80d4-7003-b3b4-aed6a8a21897",
                      *       "requestType": "deletion",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -15590,7 +15789,7 @@ export interface operations {
                      *       "escalations": [
                      *         {
                      *           "at": "2026-11-23T10:16:00.000Z",
-                     *           "by": "apiKey:01a245fc-0fe3-7002-ae50-4250885defd7",
+                     *           "by": "apiKey:01a24606-8042-7008-bc43-50d257122318",
                      *           "reason": "the tenant has not answered in three weeks"
                      *         }
                      *       ],
@@ -15696,9 +15895,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a245fc-15bd-7005-860a-514972bc214a",
-                     *       "tenantId": "dsr-c51d65",
-                     *       "customerId": "01a245fc-1073-7006-8c5c-3a899c2897af",
+                     *       "requestId": "01a24606-864b-7001-96e6-6aeb0c81c552",
+                     *       "tenantId": "dsr-1fc277",
+                     *       "customerId": "01a24606-80d4-7003-b3b4-aed6a8a21897",
                      *       "requestType": "restriction",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -15721,8 +15920,8 @@ export interface operations {
                      *       "rejection": null,
                      *       "closedAt": null,
                      *       "duplicates": [
-                     *         "01a245fc-11b3-7004-aa92-e1fc44b26387",
-                     *         "01a245fc-11ce-7000-b23d-2c8702cea0dc"
+                     *         "01a24606-8221-7002-9868-79980ee5751d",
+                     *         "01a24606-823f-7006-a6b9-f019ec1170bb"
                      *       ]
                      *     }
                      */
@@ -15817,10 +16016,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a245fc-1c9e-7001-bf79-f80b49e41a99",
+                     *       "requestId": "01a24606-8d16-7004-bb3e-b1adf5c82020",
                      *       "outcome": {
                      *         "summary": "personal data erased: profile (except the retained fields), follow-up notes, consent evidence, customer and consent read models, lookup entries, pseudonym mapping, subject key",
-                     *         "documentId": "01a245fc-1d1d-7007-8d72-0206a76e8671",
+                     *         "documentId": "01a24606-8d9a-7001-969c-a799202939a3",
                      *         "retained": [
                      *           {
                      *             "category": "bankAccount",
@@ -15922,14 +16121,14 @@ export interface operations {
                     /**
                      * @example {
                      *       "format": "attest-access-export/v1",
-                     *       "tenantId": "dsr-c51d65",
-                     *       "requestId": "01a245fc-177e-7004-904d-99c8ceec8187",
+                     *       "tenantId": "dsr-1fc277",
+                     *       "requestId": "01a24606-881b-7005-a64d-b9948e62e214",
                      *       "generatedAt": "2026-11-23T10:16:00.000Z",
                      *       "subject": {
-                     *         "customerId": "01a245fc-1073-7006-8c5c-3a899c2897af",
+                     *         "customerId": "01a24606-80d4-7003-b3b4-aed6a8a21897",
                      *         "profile": {
-                     *           "name": "Li c51d65",
-                     *           "email": "li.corrected.c51d65@example.org"
+                     *           "name": "Li 1fc277",
+                     *           "email": "li.corrected.1fc277@example.org"
                      *         },
                      *         "tags": [],
                      *         "under14": false,
@@ -15939,16 +16138,16 @@ export interface operations {
                      *       "followUps": [],
                      *       "consents": [
                      *         {
-                     *           "receiptId": "01a245fc-1094-7005-82f8-4004477b8674",
-                     *           "tenantId": "dsr-c51d65",
-                     *           "subjectId": "01a245fc-1073-7006-8c5c-3a899c2897af",
-                     *           "consentId": "01a245fc-1094-7006-a230-112f8e4cc875",
+                     *           "receiptId": "01a24606-80f8-7002-8de0-47a940514055",
+                     *           "tenantId": "dsr-1fc277",
+                     *           "subjectId": "01a24606-80d4-7003-b3b4-aed6a8a21897",
+                     *           "consentId": "01a24606-80f8-7003-959f-273e7622e400",
                      *           "channel": "email",
                      *           "scope": "general",
                      *           "recordedAt": "2026-11-23T10:00:00.000Z",
                      *           "event": {
-                     *             "id": "01a245fc-1094-7007-b840-2433e1a1f586",
-                     *             "stream": "consent-01a245fc-1073-7006-8c5c-3a899c2897af",
+                     *             "id": "01a24606-80f9-7002-81ae-4e8236ebdace",
+                     *             "stream": "consent-01a24606-80d4-7003-b3b4-aed6a8a21897",
                      *             "position": 0
                      *           },
                      *           "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -15972,16 +16171,16 @@ export interface operations {
                      *           "givenByGuardian": null
                      *         },
                      *         {
-                     *           "receiptId": "01a245fc-10c5-7001-8eb3-1727fa164896",
-                     *           "tenantId": "dsr-c51d65",
-                     *           "subjectId": "01a245fc-1073-7006-8c5c-3a899c2897af",
-                     *           "consentId": "01a245fc-10c5-7002-a8ae-6b671d6b4c7d",
+                     *           "receiptId": "01a24606-812a-7006-95c4-3116263811f2",
+                     *           "tenantId": "dsr-1fc277",
+                     *           "subjectId": "01a24606-80d4-7003-b3b4-aed6a8a21897",
+                     *           "consentId": "01a24606-812a-7007-b8ad-597448ef13d1",
                      *           "channel": "sms",
                      *           "scope": "general",
                      *           "recordedAt": "2026-11-23T10:00:00.000Z",
                      *           "event": {
-                     *             "id": "01a245fc-10c6-7007-b206-fbf8abde3335",
-                     *             "stream": "consent-01a245fc-1073-7006-8c5c-3a899c2897af",
+                     *             "id": "01a24606-812b-7002-bd25-3726a9813547",
+                     *             "stream": "consent-01a24606-80d4-7003-b3b4-aed6a8a21897",
                      *             "position": 1
                      *           },
                      *           "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -16007,16 +16206,16 @@ export interface operations {
                      *       ],
                      *       "processing": [
                      *         {
-                     *           "actor": "apiKey:01a245fc-0ff8-7005-8f89-bda43164b858",
+                     *           "actor": "apiKey:01a24606-8059-7003-a6da-309fa8ed6b15",
                      *           "at": "2026-12-10T10:00:00.000Z",
                      *           "categories": [
                      *             "request-contact"
                      *           ],
                      *           "channel": "web",
-                     *           "commandId": "01a245fc-11cc-7001-8b70-0595eecbb0fc",
+                     *           "commandId": "01a24606-823c-7005-b6a7-2ab5a643f943",
                      *           "consents": [],
-                     *           "correlationId": "01a245fc-11ca-7003-a359-930f17c41f9c",
-                     *           "eventId": "01a245fc-11ce-7001-a7a0-af425926fe29",
+                     *           "correlationId": "01a24606-823a-7000-b363-658cb0ee642b",
+                     *           "eventId": "01a24606-823f-7007-af26-806f1fcfe45c",
                      *           "index": 8,
                      *           "kind": "collect",
                      *           "legalBasis": "legal-obligation",
@@ -16028,22 +16227,22 @@ export interface operations {
                      *           "outcome": null,
                      *           "purpose": "data-subject-request",
                      *           "reasons": [],
-                     *           "subject": "psn_Suvd00xYx8EU8LqedQgQOQ",
-                     *           "tenant": "dsr-c51d65",
+                     *           "subject": "psn_GB7ZVoSPcucpywfu7463FA",
+                     *           "tenant": "dsr-1fc277",
                      *           "v": 2,
-                     *           "leafHash": "cX6rinPQpynCsiunFEKlss8m5btOHbk+euWyWBssMAE="
+                     *           "leafHash": "PPSjmT/VvQ+YbqJMrjmS4uG0FEW/7eaRXz9h1zVxOjw="
                      *         },
                      *         {
-                     *           "actor": "apiKey:01a245fc-0ff8-7005-8f89-bda43164b858",
+                     *           "actor": "apiKey:01a24606-8059-7003-a6da-309fa8ed6b15",
                      *           "at": "2026-11-23T10:16:00.000Z",
                      *           "categories": [
                      *             "request-contact"
                      *           ],
                      *           "channel": "web",
-                     *           "commandId": "01a245fc-177c-7003-857f-24bee8efac7a",
+                     *           "commandId": "01a24606-8819-7002-8b17-5017cfeb512c",
                      *           "consents": [],
-                     *           "correlationId": "01a245fc-177c-7002-ba55-3d5c0bed30a6",
-                     *           "eventId": "01a245fc-177e-7005-bbea-21c61393da6a",
+                     *           "correlationId": "01a24606-8818-7006-bff9-a4a3fdfd56aa",
+                     *           "eventId": "01a24606-881b-7006-b152-db1f1ea0c74a",
                      *           "index": 25,
                      *           "kind": "collect",
                      *           "legalBasis": "legal-obligation",
@@ -16055,17 +16254,17 @@ export interface operations {
                      *           "outcome": null,
                      *           "purpose": "data-subject-request",
                      *           "reasons": [],
-                     *           "subject": "psn_Suvd00xYx8EU8LqedQgQOQ",
-                     *           "tenant": "dsr-c51d65",
+                     *           "subject": "psn_GB7ZVoSPcucpywfu7463FA",
+                     *           "tenant": "dsr-1fc277",
                      *           "v": 2,
-                     *           "leafHash": "5sIQX1efBNKcRXDhlLBee3aenvkpJDw0ZX3DilRs9gU="
+                     *           "leafHash": "tPw046dHoltmnBMu7avtiCVdN8j6d2clPwAz248cEuE="
                      *         }
                      *       ],
                      *       "requests": [
                      *         {
-                     *           "requestId": "01a245fc-112d-7000-9dec-e5f7f588fc8f",
-                     *           "tenantId": "dsr-c51d65",
-                     *           "customerId": "01a245fc-1073-7006-8c5c-3a899c2897af",
+                     *           "requestId": "01a24606-8193-7001-8d6f-627ababd7d78",
+                     *           "tenantId": "dsr-1fc277",
+                     *           "customerId": "01a24606-80d4-7003-b3b4-aed6a8a21897",
                      *           "requestType": "access",
                      *           "channel": "letter",
                      *           "relation": "self",
@@ -16088,14 +16287,14 @@ export interface operations {
                      *           "rejection": null,
                      *           "closedAt": null,
                      *           "duplicates": [
-                     *             "01a245fc-10fd-7002-a8fc-2ada6dda55fc",
-                     *             "01a245fc-1204-7002-803d-bbe1b10f6fdf"
+                     *             "01a24606-8166-7000-b5b0-2ca23d187fab",
+                     *             "01a24606-8287-7002-920d-9ffa6c3e6354"
                      *           ]
                      *         },
                      *         {
-                     *           "requestId": "01a245fc-10fd-7002-a8fc-2ada6dda55fc",
-                     *           "tenantId": "dsr-c51d65",
-                     *           "customerId": "01a245fc-1073-7006-8c5c-3a899c2897af",
+                     *           "requestId": "01a24606-8166-7000-b5b0-2ca23d187fab",
+                     *           "tenantId": "dsr-1fc277",
+                     *           "customerId": "01a24606-80d4-7003-b3b4-aed6a8a21897",
                      *           "requestType": "access",
                      *           "channel": "web",
                      *           "relation": "self",
@@ -16118,8 +16317,8 @@ export interface operations {
                      *           "rejection": null,
                      *           "closedAt": null,
                      *           "duplicates": [
-                     *             "01a245fc-112d-7000-9dec-e5f7f588fc8f",
-                     *             "01a245fc-1204-7002-803d-bbe1b10f6fdf"
+                     *             "01a24606-8193-7001-8d6f-627ababd7d78",
+                     *             "01a24606-8287-7002-920d-9ffa6c3e6354"
                      *           ]
                      *         }
                      *       ]
@@ -16229,9 +16428,9 @@ export interface operations {
                      *     </style>
                      *     </head><body>
                      *     <h1>The personal data we hold about you</h1>
-                     *     <p class="meta">Produced November 23, 2026 at 10:16 AM (Coordinated Universal Time) · for request 01a245fc-177e-7004-904d-99c8ceec8187 · your reference 01a245fc-1073-7006-8c5c-3a899c2897af</p>
+                     *     <p class="meta">Produced November 23, 2026 at 10:16 AM (Coordinated Universal Time) · for request 01a24606-881b-7005-a64d-b9948e62e214 · your reference 01a24606-80d4-7003-b3b4-aed6a8a21897</p>
                      *     <h2>Your details</h2>
-                     *     <table class="rows"><tr><th scope="row">Name</th><td>Li c51d65</td></tr><tr><th scope="row">E-mail address</th><td>li.corrected.c51d65@example.org</td></tr></table>
+                     *     <table class="rows"><tr><th scope="row">Name</th><td>Li 1fc277</td></tr><tr><th scope="row">E-mail address</th><td>li.corrected.1fc277@example.org</td></tr></table>
                      *     …
                      */
                     "text/html": string;
@@ -16321,7 +16520,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a245fc-1d9f-7003-9762-53c9e5c6053c",
+                     *       "requestId": "01a24606-8e1a-7000-9914-97d2b1646d9f",
                      *       "step": "erase",
                      *       "failure": {
                      *         "at": "2026-11-23T10:16:00.000Z",
@@ -16505,24 +16704,24 @@ export interface operations {
                      *             "category": "email"
                      *           }
                      *         ],
-                     *         "tenantId": "dsr-c51d65",
-                     *         "requestId": "01a245fc-1c9e-7001-bf79-f80b49e41a99",
+                     *         "tenantId": "dsr-1fc277",
+                     *         "requestId": "01a24606-8d16-7004-bb3e-b1adf5c82020",
                      *         "receivedAt": "2026-11-23T10:16:00.000Z",
-                     *         "subjectRef": "01a245fc-1c75-7004-99d3-7f2c4526b4ea",
-                     *         "verifierKey": "attest.local/processing-record+9e84557b+AVZ1LL44HLFpeUTerHSHMCAdKPd7Rj+Rkl3OhHo86bxp",
-                     *         "certificateId": "01a245fc-1d1d-7007-8d72-0206a76e8671",
+                     *         "subjectRef": "01a24606-8ce5-7008-919d-867743193443",
+                     *         "verifierKey": "attest.local/processing-record+b45fa33e+AZVqylpJ6w0q7DSVBThNJLOKJZYkbglUxBhlVeKk2i+w",
+                     *         "certificateId": "01a24606-8d9a-7001-969c-a799202939a3",
                      *         "processingRecord": {
                      *           "index": 45,
-                     *           "origin": "attest.local/processing-record/dsr-c51d65",
-                     *           "leafHash": "UX9/McS8DxjY5NFjvhuiR/egU43DRcj/VBvyvnLgJvU=",
-                     *           "checkpoint": "attest.local/processing-record/dsr-c51d65\n46\n6O/We23FMRwtzITRnedfS4vuWCyeyVyx9aTIJ7lBREk=\n\n— attest.local/processing-record noRVe56sHMfi8QreFV+MAFSlvmBwp9q7IYDWFgbzFn9MmsgsQ6CLp+9TdLi1M1uKxdT0k5zIx4EB4DXCuB4Q9z0QLwE=\n",
+                     *           "origin": "attest.local/processing-record/dsr-1fc277",
+                     *           "leafHash": "G9PulbMqB4suMMQvgKdP760fPlasGb3g3Tl5rSdouKc=",
+                     *           "checkpoint": "attest.local/processing-record/dsr-1fc277\n46\nVr9OxMtVFeLElrPPu4ZKLs2XfsrsIQ94wAgVGfHTJ/8=\n\n— attest.local/processing-record tF+jPgnDqWl5Baq1EPk0NOv/9w5+0NtHvG0QliWjLQNiv+tzeNvKnBDWRReXSQMhUf+AwcmhurEAfViUkGq15ivOJwg=\n",
                      *           "inclusionProof": [
-                     *             "XEHtyCF/CZANQhKKVpu188Wt74rhOzfdcka77ANwVWI=",
-                     *             "fF3I0C7zQzjkWrE67NiEmx3Pky2Z8DKE7lBLIk1whXE="
+                     *             "J/7cAvPMW7cSeGJskbQPWsLVTCNKv8puv7zKRwhO/AU=",
+                     *             "epxkaGdVwpEOU6IluDdV9KmUYbnNAY+IhwAXnFB9Z8s="
                      *           ]
                      *         }
                      *       },
-                     *       "signedNote": "{\"certificateId\":\"01a245fc-1d1d-7007-8d72-0206a76e8671\",\"covered\":[\"profile (except the retained fields)\",\"follow-up notes\",\"consent evidence\",\"customer and consent read models\",\"lookup entries\",\"pseudonym mapping\",\"subject key\"],\"erasedAt\":\"2026-11-23T10:16:00.000Z\",\"format\":\"attest-deletion-certificate/v1\",\"issuedAt\":\"2026-11-23T10:16:00.000Z\",\"processingRecord\":{\"checkpoint\":\"attest.local/processing-record/dsr-c51d65\\n46\\n6O/We23FMRwtzITRnedfS4vuWCyeyVyx9aTIJ7lBREk=\\n\\n— attest.local/processing-record noRVe56sHMfi8QreFV+MAFSlvmBwp9q7IYDWFgbzFn9MmsgsQ6CLp+9TdLi1M1uKxdT0k5zIx4EB4DXCuB4Q9z0QLwE=\\n\",\"inclusionProof\":[\"XEHtyCF/CZANQhKKVpu188Wt74rhOzfdcka77ANwVWI=\",\"fF3I0C7zQzjkWrE67NiEmx3Pky2Z8DKE7lBLIk1whXE=\",\"LbmBL1jefRtBU8NOJkJ8oHfKUzNjtbPS3t8BoH8xAyQ=\",\"rhkmtP+YLGM/OokkkKi+KljUgC2PUJVMzz3v6px72aU=\"],\"index\":45,\"leafHash\":\"UX9/McS8DxjY5NFjvhuiR/egU43DRcj/VBvyvnLgJvU=\",\"origin\":\"attest.local/processing-record/dsr-c51d65\"},\"receivedAt\":\"2026-11-23T10:16:00.000Z\",\"requestId\":\"01a245fc-1c9e-7001-bf79-f80b49e41a99\",\"retained\":[{\"category\":\"bankAccount\",\"reason\":\"Tax law: accounting records are kept 10 years\",\"until\":\"2036-11-23\"},{\"category\":\"email\",\"reason\":\"Legal claim 2026-117 pending\",\"until\":\"2028-12-31\"}],\"subjectRef\":\"01a245fc-1c75-7004-99d3-7f2c4526b4ea\",\"tenantId\":\"dsr-c51d65\",\"verifierKey\":\"attest.local/processing-record+9e84557b+AVZ1LL44HLFpeUTerHSHMCAdKPd7Rj+Rkl3OhHo86bxp\"}\n\n…"
+                     *       "signedNote": "{\"certificateId\":\"01a24606-8d9a-7001-969c-a799202939a3\",\"covered\":[\"profile (except the retained fields)\",\"follow-up notes\",\"consent evidence\",\"customer and consent read models\",\"lookup entries\",\"pseudonym mapping\",\"subject key\"],\"erasedAt\":\"2026-11-23T10:16:00.000Z\",\"format\":\"attest-deletion-certificate/v1\",\"issuedAt\":\"2026-11-23T10:16:00.000Z\",\"processingRecord\":{\"checkpoint\":\"attest.local/processing-record/dsr-1fc277\\n46\\nVr9OxMtVFeLElrPPu4ZKLs2XfsrsIQ94wAgVGfHTJ/8=\\n\\n— attest.local/processing-record tF+jPgnDqWl5Baq1EPk0NOv/9w5+0NtHvG0QliWjLQNiv+tzeNvKnBDWRReXSQMhUf+AwcmhurEAfViUkGq15ivOJwg=\\n\",\"inclusionProof\":[\"J/7cAvPMW7cSeGJskbQPWsLVTCNKv8puv7zKRwhO/AU=\",\"epxkaGdVwpEOU6IluDdV9KmUYbnNAY+IhwAXnFB9Z8s=\",\"dwhymRgxdIUYOmVU20f0F+JsLRvzEwIaAnYGVGY+JvA=\",\"55xT4Yy8qLEjWGKJRotRQN80eqDZe0FmVSEeSWVtGrE=\"],\"index\":45,\"leafHash\":\"G9PulbMqB4suMMQvgKdP760fPlasGb3g3Tl5rSdouKc=\",\"origin\":\"attest.local/processing-record/dsr-1fc277\"},\"receivedAt\":\"2026-11-23T10:16:00.000Z\",\"requestId\":\"01a24606-8d16-7004-bb3e-b1adf5c82020\",\"retained\":[{\"category\":\"bankAccount\",\"reason\":\"Tax law: accounting records are kept 10 years\",\"until\":\"2036-11-23\"},{\"category\":\"email\",\"reason\":\"Legal claim 2026-117 pending\",\"until\":\"2028-12-31\"}],\"subjectRef\":\"01a24606-8ce5-7008-919d-867743193443\",\"tenantId\":\"dsr-1fc277\",\"verifierKey\":\"attest.local/processing-record+b45fa33e+AZVqylpJ6w0q7DSVBThNJLOKJZYkbglUxBhlVeKk2i+w\"}\n\n…"
                      *     }
                      */
                     "application/json": components["schemas"]["DeletionCertificateDocument"];
@@ -16607,9 +16806,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a245fc-1355-7004-a218-3356a0181b30",
-                     *       "tenantId": "dsr-c51d65",
-                     *       "customerId": "01a245fc-1073-7006-8c5c-3a899c2897af",
+                     *       "requestId": "01a24606-83db-7000-852a-4d6d76b3607e",
+                     *       "tenantId": "dsr-1fc277",
+                     *       "customerId": "01a24606-80d4-7003-b3b4-aed6a8a21897",
                      *       "requestType": "deletion",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -16624,7 +16823,7 @@ export interface operations {
                      *       "escalations": [
                      *         {
                      *           "at": "2026-11-23T10:16:00.000Z",
-                     *           "by": "apiKey:01a245fc-0fe3-7002-ae50-4250885defd7",
+                     *           "by": "apiKey:01a24606-8042-7008-bc43-50d257122318",
                      *           "reason": "the tenant has not answered in three weeks"
                      *         }
                      *       ],
@@ -16741,7 +16940,7 @@ export interface operations {
                      *       },
                      *       "retentionDuties": [],
                      *       "unverifiedAfterDays": 14,
-                     *       "updatedBy": "apiKey:01a245fc-0fca-7005-aa53-d842d5ea280a",
+                     *       "updatedBy": "apiKey:01a24606-8031-7008-93f3-a0fea6480586",
                      *       "updatedAt": "2026-11-23T10:16:00.000Z"
                      *     }
                      */
@@ -16821,7 +17020,7 @@ export interface operations {
                      *         }
                      *       ],
                      *       "unverifiedAfterDays": 14,
-                     *       "updatedBy": "apiKey:01a245fc-0fca-7005-aa53-d842d5ea280a",
+                     *       "updatedBy": "apiKey:01a24606-8031-7008-93f3-a0fea6480586",
                      *       "updatedAt": "2026-11-23T10:16:00.000Z"
                      *     }
                      */
@@ -16893,9 +17092,9 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "requestId": "01a245fc-1355-7004-a218-3356a0181b30",
-                     *         "tenantId": "dsr-c51d65",
-                     *         "customerId": "01a245fc-1073-7006-8c5c-3a899c2897af",
+                     *         "requestId": "01a24606-83db-7000-852a-4d6d76b3607e",
+                     *         "tenantId": "dsr-1fc277",
+                     *         "customerId": "01a24606-80d4-7003-b3b4-aed6a8a21897",
                      *         "requestType": "deletion",
                      *         "channel": "web",
                      *         "relation": "self",
@@ -16910,7 +17109,7 @@ export interface operations {
                      *         "escalations": [
                      *           {
                      *             "at": "2026-11-23T10:16:00.000Z",
-                     *             "by": "apiKey:01a245fc-0fe3-7002-ae50-4250885defd7",
+                     *             "by": "apiKey:01a24606-8042-7008-bc43-50d257122318",
                      *             "reason": "the tenant has not answered in three weeks"
                      *           }
                      *         ],

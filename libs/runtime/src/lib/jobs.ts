@@ -9,13 +9,26 @@ import {
   StreamAccountContacts,
   tenantDataDeletionJob,
   tenantDeletionWarnings,
+  upcomingAccountDestructions,
   type AccountJobDependencies,
 } from '@attest/accounts-infrastructure';
 import { subjectsOfTenant } from '@attest/consent-infrastructure';
-import type { JobDefinition } from '@attest/jobs';
-import { noticeJob } from '@attest/notifications';
-import { processingRecordPurgeJob, processingRecordVerificationJob, purgeWarnings, type RecordJobDependencies } from '@attest/processing-infrastructure';
-import { PostgresRetainedData, requestDeadlinesJob, retainedDataExpiryJob, retainedDataWarnings } from '@attest/requests-infrastructure';
+import type { JobDefinition, UpcomingDestruction } from '@attest/jobs';
+import { noticeJob, OutboxReader, type OutboxEntryView } from '@attest/notifications';
+import {
+  processingRecordPurgeJob,
+  processingRecordVerificationJob,
+  purgeWarnings,
+  upcomingRecordPurges,
+  type RecordJobDependencies,
+} from '@attest/processing-infrastructure';
+import {
+  PostgresRetainedData,
+  requestDeadlinesJob,
+  retainedDataExpiryJob,
+  retainedDataWarnings,
+  upcomingRetainedExpiries,
+} from '@attest/requests-infrastructure';
 import { accountCommandHandler } from './console-accounts';
 import { eraseCustomer } from './customer-erasure';
 import type { Infrastructure } from './infrastructure';
@@ -31,7 +44,7 @@ export function accountJobDependencies(infra: Infrastructure): AccountJobDepende
  */
 export function createJobs(infra: Infrastructure, config: AttestConfig): JobDefinition[] {
   const accounts = accountJobDependencies(infra);
-  const record: RecordJobDependencies = { owner: infra.dataSource, log: infra.recordLog, configuredYears: config.processingRecord.retentionYears };
+  const record = recordJobDependencies(infra, config);
   const retained = new PostgresRetainedData(infra.dataSource, infra.privacy, infra.vault);
   return [
     processingRecordPurgeJob(record),
@@ -71,4 +84,50 @@ export function createJobs(infra: Infrastructure, config: AttestConfig): JobDefi
       },
     ),
   ];
+}
+
+const recordJobDependencies = (infra: Infrastructure, config: AttestConfig): RecordJobDependencies => ({
+  owner: infra.dataSource,
+  log: infra.recordLog,
+  configuredYears: config.processingRecord.retentionYears,
+});
+
+/** How far ahead an organization sees what destructive jobs will destroy (beyond every warning period). */
+export const UPCOMING_HORIZON_DAYS = 60;
+
+/** Something a destructive job will destroy for the tenant, with the warning sent about it, if one went out yet. */
+export interface UpcomingWithWarning extends UpcomingDestruction {
+  readonly warning: OutboxEntryView | null;
+}
+
+/** The timed jobs as an organization administrator sees them: the definitions, and what is coming for one tenant. */
+export interface TimedJobsView {
+  readonly jobs: readonly JobDefinition[];
+  upcoming(tenantId: string, now: Date): Promise<UpcomingWithWarning[]>;
+}
+
+/**
+ * What the destructive jobs (A8, A10, P2, D5) will destroy for one tenant within
+ * `UPCOMING_HORIZON_DAYS`, earliest first, each with its warning from the outbox. Each context
+ * computes its own part over its own tables; this only composes them.
+ */
+export function timedJobsView(infra: Infrastructure, config: AttestConfig): TimedJobsView {
+  const sources = [
+    upcomingAccountDestructions(accountJobDependencies(infra)),
+    upcomingRecordPurges(recordJobDependencies(infra, config)),
+    upcomingRetainedExpiries(new PostgresRetainedData(infra.dataSource, infra.privacy, infra.vault)),
+  ];
+  const outbox = new OutboxReader(infra.dataSource);
+  return {
+    jobs: createJobs(infra, config),
+    async upcoming(tenantId, now) {
+      const found: UpcomingDestruction[] = [];
+      for (const source of sources) found.push(...(await source(tenantId, now, UPCOMING_HORIZON_DAYS)));
+      const prefixes = found.flatMap((u) => (u.warningKeyPrefix === null ? [] : [u.warningKeyPrefix]));
+      const warnings = await outbox.latestBySourcePrefix(tenantId, prefixes);
+      return found
+        .map((u) => ({ ...u, warning: u.warningKeyPrefix === null ? null : (warnings.get(u.warningKeyPrefix) ?? null) }))
+        .sort((a, b) => a.dueOn.localeCompare(b.dueOn) || a.job.localeCompare(b.job));
+    },
+  };
 }

@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { ACCOUNT_POLICY, inactiveForCancellationBefore, inactivityCancellationOn } from '@attest/accounts-domain';
 import { RunAccountCommand, type AccountAction, type RunAccountCommandHandler } from '@attest/accounts-application';
-import type { JobDefinition, JobResult } from '@attest/jobs';
+import type { JobDefinition, JobResult, UpcomingDestruction, UpcomingDestructions } from '@attest/jobs';
 import { DomainError, isoDate, systemClock, uuidv7 } from '@attest/kernel';
 import { noticeJob, type DueNotice, type Outbox } from '@attest/notifications';
 import type { CommandContext } from '@attest/security';
@@ -32,14 +32,15 @@ interface IdleAccount {
   last: Date;
 }
 
-/** Users (personal accounts and end users) by their last login, or their creation when they never logged in, idle since before `before`. */
-function idleAccounts(owner: DataSource, statuses: readonly string[], before: Date): Promise<IdleAccount[]> {
+/** Users (personal accounts and end users) by their last login, or their creation when they never logged in, idle since before `before` (of one tenant, or all). */
+function idleAccounts(owner: DataSource, statuses: readonly string[], before: Date, tenantId: string | null = null): Promise<IdleAccount[]> {
   return owner.query<IdleAccount[]>(
     `SELECT a.account_id, a.tenant_id, COALESCE(l.last_login_at, a.created_at) AS last
      FROM accounts.accounts_v1 a LEFT JOIN accounts.last_activity l ON l.account_id = a.account_id
      WHERE a.kind IN ('personal', 'member') AND a.status = ANY($1::text[]) AND COALESCE(l.last_login_at, a.created_at) < $2
+       AND ($3::text IS NULL OR a.tenant_id = $3)
      ORDER BY a.account_id`,
-    [statuses, before],
+    [statuses, before, tenantId],
   );
 }
 
@@ -88,13 +89,14 @@ export function inactivityRestrictionJob(deps: AccountJobDependencies, days: num
 
 /** A8: no login for more than six months: the account is cancelled and everything the user entered is erased. */
 export function inactivityCancellationJob(deps: AccountJobDependencies): JobDefinition {
-  return accountJob(deps, {
+  const job = accountJob(deps, {
     name: 'account-inactivity-cancellation',
     description: `A8: cancel users without a login for more than ${String(ACCOUNT_POLICY.inactivityCancellationMonths)} months and erase their personal data (key destroyed)`,
     statuses: ['active', 'restricted'],
     before: inactiveForCancellationBefore,
     action: (a) => ({ kind: 'CancelForInactivity', accountId: a.account_id, lastActivityAt: a.last }),
   });
+  return { ...job, destroys: 'A8' };
 }
 
 /** A10: an agreement past its end date ends (the months for renewal start). */
@@ -135,6 +137,7 @@ export function tenantDataDeletionJob(deps: AccountJobDependencies, customers: T
     name: 'tenant-data-deletion',
     description: `A10: erase all customers' personal data of tenants whose agreement ended ${String(ACCOUNT_POLICY.agreementRetentionMonths)} months ago; the rest goes to closed storage`,
     intervalSeconds: 86_400,
+    destroys: 'A10',
     async run({ now, dryRun }) {
       const tenants = await deps.owner.query<{ tenant_id: string }[]>(
         `SELECT tenant_id FROM accounts.accounts_v1
@@ -248,4 +251,51 @@ export async function completeTenantClosures(deps: Pick<AccountJobDependencies, 
     cancelled += await handler.cancelMembersOf(t.account_id, { ...context(t.tenant_id, 'console'), actor: 'system:console' }, systemClock.now());
   }
   return cancelled;
+}
+
+const dayBefore = (day: string, days: number): string => isoDate(new Date(Date.parse(`${day}T00:00:00Z`) - days * DAY_MS));
+
+/**
+ * A8 and A10 ahead of time, for one tenant: its users whose cancellation for inactivity falls
+ * within the horizon, and the erasure of its customers' personal data once its agreement ended.
+ */
+export function upcomingAccountDestructions(deps: Pick<AccountJobDependencies, 'owner'>): UpcomingDestructions {
+  return async (tenantId, now, horizonDays) => {
+    const out: UpcomingDestruction[] = [];
+    const before = new Date(inactiveForCancellationBefore(now).getTime() + horizonDays * DAY_MS);
+    for (const u of await idleAccounts(deps.owner, ['active', 'restricted'], before, tenantId)) {
+      const dueOn = inactivityCancellationOn(u.last);
+      out.push({
+        job: 'account-inactivity-cancellation',
+        requirement: 'A8',
+        what: 'account-cancellation',
+        dueOn,
+        subject: u.account_id,
+        count: null,
+        field: null,
+        warningFrom: dayBefore(dueOn, ACCOUNT_POLICY.inactivityWarningDays),
+        warningKeyPrefix: `a8-warning:${u.account_id}:${isoDate(u.last)}`,
+      });
+    }
+    const ended = await deps.owner.query<{ due_on: string }[]>(
+      `SELECT agreement->>'personalDataDeletionDueOn' AS due_on FROM accounts.accounts_v1
+       WHERE tenant_id = $1 AND kind IN ('enterprise', 'personal') AND agreement->>'status' = 'ended'
+         AND (agreement->>'personalDataDeletionDueOn')::date - $2::date BETWEEN 0 AND $3`,
+      [tenantId, isoDate(now), horizonDays],
+    );
+    for (const t of ended) {
+      out.push({
+        job: 'tenant-data-deletion',
+        requirement: 'A10',
+        what: 'customer-personal-data',
+        dueOn: t.due_on,
+        subject: null,
+        count: null,
+        field: null,
+        warningFrom: dayBefore(t.due_on, ACCOUNT_POLICY.tenantDeletionWarningDays),
+        warningKeyPrefix: `a10-warning:${tenantId}:${t.due_on}`,
+      });
+    }
+    return out;
+  };
 }

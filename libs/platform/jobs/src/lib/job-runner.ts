@@ -24,8 +24,36 @@ export interface JobDefinition {
   readonly name: string;
   readonly description: string;
   readonly intervalSeconds: number;
+  /** The requirement under which it destroys data (`A8`, `A10`, `P2`, `D5`), for jobs that do. */
+  readonly destroys?: string;
   run(context: JobContext): Promise<JobResult>;
 }
+
+/**
+ * Something a destructive job will destroy for one tenant within a horizon, as its context
+ * computes it (no personal data: opaque ids, a count or a field name). `warningKeyPrefix` finds
+ * the notice warned about it in the outbox, when such a warning exists.
+ */
+export interface UpcomingDestruction {
+  readonly job: string;
+  readonly requirement: string;
+  /** What goes: `account-cancellation`, `customer-personal-data`, `record-bodies`, `retained-field`. */
+  readonly what: string;
+  /** The day it is due (YYYY-MM-DD); the job runs on its schedule from then. */
+  readonly dueOn: string;
+  /** The account or request it concerns, if one (opaque id). */
+  readonly subject: string | null;
+  /** How many items, when counted (record bodies). */
+  readonly count: number | null;
+  /** The kept field, for D5. */
+  readonly field: string | null;
+  /** The day its warning goes out (YYYY-MM-DD), or null when none is sent for it. */
+  readonly warningFrom: string | null;
+  readonly warningKeyPrefix: string | null;
+}
+
+/** One context's upcoming destructions for a tenant within `horizonDays` of `now`. */
+export type UpcomingDestructions = (tenantId: string, now: Date, horizonDays: number) => Promise<UpcomingDestruction[]>;
 
 export interface JobRun {
   readonly runId: string;
@@ -143,6 +171,11 @@ export class JobRunner {
   /** When each registered job runs next (ISO instant), by name. */
   async nextRuns(): Promise<Map<string, string>> {
     await this.ensureSchedules();
+    return this.schedule();
+  }
+
+  /** When each job runs next, as recorded (read only: a job never scheduled is missing). */
+  async schedule(): Promise<Map<string, string>> {
     const rows = await this.options.dataSource.query<{ job: string; next_run_at: Date }[]>(`SELECT job, next_run_at FROM jobs.schedule`);
     return new Map(rows.map((r) => [r.job, r.next_run_at.toISOString()]));
   }
@@ -224,10 +257,10 @@ export class JobRunner {
     return runOf(rows[0]);
   }
 
-  async history(job: string | null, limit: number): Promise<JobRun[]> {
+  async history(job: string | null, limit: number, options: { readonly withoutDryRuns?: boolean } = {}): Promise<JobRun[]> {
     const rows = await this.options.dataSource.query<RunRow[]>(
-      `SELECT * FROM jobs.runs WHERE ($1::text IS NULL OR job = $1) ORDER BY started_at DESC, run_id DESC LIMIT $2`,
-      [job, limit],
+      `SELECT * FROM jobs.runs WHERE ($1::text IS NULL OR job = $1) AND NOT ($3 AND dry_run) ORDER BY started_at DESC, run_id DESC LIMIT $2`,
+      [job, limit, options.withoutDryRuns === true],
     );
     return rows.map(runOf);
   }

@@ -101,6 +101,23 @@ export class OutboxReader {
     return row ? toView(row) : null;
   }
 
+  /**
+   * The latest notice of a tenant whose source key starts with each prefix (a warning a timed job
+   * sent, for instance), by prefix; prefixes without one are missing.
+   */
+  async latestBySourcePrefix(tenantId: string, prefixes: readonly string[]): Promise<Map<string, OutboxEntryView>> {
+    if (prefixes.length === 0) return new Map();
+    const like = prefixes.map((p) => `${p.replace(/[\\%_]/g, '\\$&')}%`);
+    const rows = await this.dataSource.query<(Row & { source_key: string })[]>(
+      `SELECT id, source_key, tenant_id, kind, status, attempts, last_error, created_at, next_attempt_at, delivered_at FROM notifications.outbox
+       WHERE tenant_id = $1 AND source_key LIKE ANY($2::text[]) ORDER BY created_at, id`,
+      [tenantId, like],
+    );
+    const out = new Map<string, OutboxEntryView>();
+    for (const row of rows) for (const prefix of prefixes) if (row.source_key.startsWith(prefix)) out.set(prefix, toView(row));
+    return out;
+  }
+
   /** Puts a dead letter back in the queue; false when there is no such dead letter. */
   async retry(id: string, at: Date): Promise<boolean> {
     const rows: unknown[] = await this.dataSource.query(

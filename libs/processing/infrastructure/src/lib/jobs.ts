@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import type { JobDefinition } from '@attest/jobs';
+import type { JobDefinition, UpcomingDestructions } from '@attest/jobs';
 import { DomainError, isoDate, systemClock, type Clock } from '@attest/kernel';
 import type { DueNotice } from '@attest/notifications';
 import { RECORD_POLICY } from '@attest/processing-domain';
@@ -38,6 +38,7 @@ export function processingRecordPurgeJob(deps: RecordJobDependencies): JobDefini
     name: 'processing-record-purge',
     description: 'P2: purge processing-record bodies past the retention (≥ 3 years) unless a legal hold is active; leaf hashes stay',
     intervalSeconds: 86_400,
+    destroys: 'P2',
     async run({ now, dryRun }) {
       const cutoff = yearsBefore(now, await retentionYears(deps));
       const due = await deps.owner.query<{ tenant_id: string; n: string; held: boolean }[]>(
@@ -118,5 +119,38 @@ export function processingRecordVerificationJob(deps: { readonly owner: DataSour
       }
       return { counts };
     },
+  };
+}
+
+/**
+ * P2 ahead of time, for one tenant: the record bodies that pass the retention within the horizon,
+ * counted, due from the day the oldest of them does (today when some already have). A legal hold
+ * keeps them past that day; the purge job says so when it runs.
+ */
+export function upcomingRecordPurges(deps: RecordJobDependencies): UpcomingDestructions {
+  return async (tenantId, now, horizonDays) => {
+    const years = await retentionYears(deps);
+    const purgeBy = new Date(Date.UTC(now.getUTCFullYear() - years, now.getUTCMonth(), now.getUTCDate() + horizonDays));
+    const [row] = await deps.owner.query<{ n: string; oldest: Date | null }[]>(
+      `SELECT count(*)::text AS n, min(recorded_at) AS oldest FROM processing.records WHERE tenant_id = $1 AND body IS NOT NULL AND recorded_at < $2`,
+      [tenantId, purgeBy],
+    );
+    if (!row?.oldest || Number(row.n) === 0) return [];
+    const oldest = row.oldest;
+    const passes = new Date(Date.UTC(oldest.getUTCFullYear() + years, oldest.getUTCMonth(), oldest.getUTCDate()));
+    const dueOn = isoDate(passes.getTime() < now.getTime() ? now : passes);
+    return [
+      {
+        job: 'processing-record-purge',
+        requirement: 'P2',
+        what: 'record-bodies',
+        dueOn,
+        subject: null,
+        count: Number(row.n),
+        field: null,
+        warningFrom: isoDate(new Date(Date.parse(`${dueOn}T00:00:00Z`) - RECORD_POLICY.purgeWarningDays * 86_400_000)),
+        warningKeyPrefix: `p2-warning:${tenantId}:`,
+      },
+    ];
   };
 }

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import type { JobDefinition } from '@attest/jobs';
+import type { JobDefinition, UpcomingDestructions } from '@attest/jobs';
 import { isoDate } from '@attest/kernel';
 import { noticeJob, type DueNotice, type Outbox } from '@attest/notifications';
 import { AT_RISK_DAYS, RETAINED_DATA_WARNING_DAYS } from '@attest/requests-domain';
@@ -11,6 +11,7 @@ export function retainedDataExpiryJob(retained: PostgresRetainedData): JobDefini
     name: 'retained-data-expiry',
     description: 'D5: destroy the keys of fields kept after a deletion once their retention duty or legal hold ends',
     intervalSeconds: 86_400,
+    destroys: 'D5',
     async run({ now, dryRun }) {
       const due = await retained.ending(now);
       if (dryRun) return { counts: { expired: due.length }, planned: due.map((r) => `request ${r.requestId}: ${r.field} would be erased`) };
@@ -54,5 +55,21 @@ export function retainedDataWarnings(retained: PostgresRetainedData): (now: Date
       kind: 'retained-data-expiry-warning',
       payload: { requestId: r.requestId, field: r.field, erasedAfter: r.until },
       line: `request ${r.requestId}: kept ${r.field} erased after ${r.until}`,
+    }));
+}
+
+/** D5 ahead of time, for one tenant: the kept fields whose duty or hold ends within the horizon. */
+export function upcomingRetainedExpiries(retained: PostgresRetainedData): UpcomingDestructions {
+  return async (tenantId, now, horizonDays) =>
+    (await retained.ending(now, horizonDays, tenantId)).map((r) => ({
+      job: 'retained-data-expiry',
+      requirement: 'D5',
+      what: 'retained-field',
+      dueOn: r.until,
+      subject: r.requestId,
+      count: null,
+      field: r.field,
+      warningFrom: isoDate(new Date(Date.parse(`${r.until}T00:00:00Z`) - RETAINED_DATA_WARNING_DAYS * 86_400_000)),
+      warningKeyPrefix: `d5-warning:${r.requestId}:${r.field}`,
     }));
 }

@@ -70,12 +70,14 @@ export class PostgresRetainedData implements RetainedData {
     return out;
   }
 
-  /** Kept values whose duty ends before `today`, or (with `withinDays`) within that many days from it. */
-  async ending(today: Date, withinDays?: number): Promise<ExpiringValue[]> {
+  /** Kept values whose duty ends before `today`, or (with `withinDays`) within that many days from it; of one tenant, or all. */
+  async ending(today: Date, withinDays?: number, tenantId: string | null = null): Promise<ExpiringValue[]> {
     const rows = await this.owner.query<{ request_id: string; tenant_id: string; customer_id: string; field: string; until: string }[]>(
       `SELECT request_id, tenant_id, customer_id, field, to_char(retain_until, 'YYYY-MM-DD') AS until FROM requests.retained_data
-       WHERE ${withinDays === undefined ? 'retain_until < $1::date' : 'retain_until - $1::date BETWEEN 0 AND $2'} ORDER BY retain_until, request_id, field`,
-      withinDays === undefined ? [isoDate(today)] : [isoDate(today), withinDays],
+       WHERE CASE WHEN $2::int IS NULL THEN retain_until < $1::date ELSE retain_until - $1::date BETWEEN 0 AND $2::int END
+         AND ($3::text IS NULL OR tenant_id = $3)
+       ORDER BY retain_until, request_id, field`,
+      [isoDate(today), withinDays ?? null, tenantId],
     );
     return rows.map((r) => ({ requestId: r.request_id, tenantId: r.tenant_id, customerId: r.customer_id, field: r.field, until: r.until }));
   }
