@@ -68,6 +68,13 @@ const ROUTES: readonly RouteCase[] = [
   { method: 'POST', path: '/v1/accounts/me/transfer', permission: 'account:self' },
   { method: 'GET', path: '/v1/organization', permission: 'organization:read' },
   { method: 'GET', path: '/v1/organization/timed-jobs', permission: 'organization:read' },
+  { method: 'GET', path: '/v1/organization/webhook', permission: 'organization:read' },
+  { method: 'PUT', path: '/v1/organization/webhook', permission: 'organization:manage', body: { url: 'https://hooks.example.com/attest' } },
+  { method: 'DELETE', path: '/v1/organization/webhook', permission: 'organization:manage' },
+  { method: 'POST', path: '/v1/organization/webhook/secret', permission: 'organization:manage' },
+  { method: 'POST', path: '/v1/organization/webhook/test', permission: 'organization:manage' },
+  { method: 'GET', path: '/v1/organization/webhook/deliveries', permission: 'organization:read' },
+  { method: 'POST', path: '/v1/organization/webhook/deliveries/{deliveryId}/retry', permission: 'organization:manage' },
   { method: 'GET', path: '/v1/organization/members', permission: 'organization:read' },
   { method: 'GET', path: '/v1/organization/members/{accountId}', permission: 'organization:read' },
   { method: 'GET', path: '/v1/organization/members/{accountId}/personal-data', permission: 'personal-data:read' },
@@ -383,7 +390,7 @@ describe('API platform: authentication, permissions, tenants, errors (real HTTP,
       .replace('{purposeKey}', 'fuzz')
       .replace('{name}', 'fuzz-view')
       .concat(r.query ?? '')
-      .replace(/\{(accountId|departmentId|bindingId|holdId|requestId|notificationId|customerId|receiptId|activityId|incidentId|jobId)\}/g, SOME_ID);
+      .replace(/\{(accountId|departmentId|bindingId|holdId|requestId|notificationId|deliveryId|customerId|receiptId|activityId|incidentId|jobId)\}/g, SOME_ID);
 
   it('every route declares a permission or is public, and the table above lists every permissioned route', () => {
     const found: string[] = [];

@@ -1,15 +1,11 @@
 import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
 import type { Page } from 'playwright-core';
-import { randomBytes } from 'node:crypto';
-import { loadConfig } from '@attest/config';
-import { JobRunner } from '@attest/jobs';
 import { FixedClock } from '@attest/kernel';
-import { createJobs } from '@attest/runtime';
 import { expectEventually } from '@attest/testing';
-import { generateSignerKey } from '@attest/transparency';
 import { ApiHarness } from './testing/api-harness';
+import { testJobRunner } from './testing/job-runner';
 import { ConsoleBrowser, chromiumAvailable, screenshot, seriousViolations } from './testing/console-browser';
-import { WebhookInbox } from './testing/webhook-inbox';
+import { TenantReceiver, WebhookInbox } from './testing/webhook-inbox';
 
 /**
  * Organization administration in a real browser (Debian's Chromium) against the real API on a
@@ -47,7 +43,7 @@ const AUDIENCE = 'attest-api';
     signingKey = pair.privateKey;
     const jwk: JWK = { ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'ES256' };
     await ui.start('console_admin_browser', { oidc: { issuer: ISSUER, audience: AUDIENCE, jwks: createLocalJWKSet({ keys: [jwk] }) } });
-    inbox = await WebhookInbox.start(api.infra, clock);
+    inbox = await WebhookInbox.start(api.infra, clock, { maxAttempts: 2 });
     const registered = await api.call('POST', '/v1/registrations/enterprise', {
       body: {
         tenantId: 'console-admin',
@@ -262,19 +258,7 @@ const AUDIENCE = 'attest-api';
     await ui.signIn(page, tenantId, ['org-admin'], '/console/admin/timed-jobs');
     await page.locator('tr[data-requirement="P2"][data-warning="due"]').waitFor();
     // The warning job runs (as the scheduler would) and its notice is delivered to the tenant's webhook.
-    const runner = new JobRunner({
-      dataSource: api.infra.dataSource,
-      jobs: createJobs(
-        api.infra,
-        loadConfig({
-          DATABASE_URL: api.databaseUrl,
-          ATTEST_MASTER_KEY: randomBytes(32).toString('base64'),
-          ATTEST_RECORD_SIGNER_KEY: generateSignerKey('attest.local/processing-record'),
-        }),
-      ),
-      clock,
-      owner: 'test',
-    });
+    const runner = testJobRunner(api, clock);
     expect((await runner.runNow('destruction-warnings')).status).toBe('succeeded');
     expect((await inbox.dispatch()).filter((m) => m.kind === 'processing-record-purge-warning' && m.tenantId === tenantId)).toHaveLength(1);
     await page.reload();
@@ -284,5 +268,46 @@ const AUDIENCE = 'attest-api';
     expect(await page.locator('tr[data-job="destruction-warnings"] [data-run-status="succeeded"]').count()).toBe(1);
     expect(await seriousViolations(page)).toEqual([]);
     await screenshot(page, 'console-admin-timed-jobs');
+  });
+
+  it('sets the organization’s webhook endpoint (secret shown once), sends a test, and retries a dead letter from the delivery log', async () => {
+    const receiver = await TenantReceiver.start(clock);
+    try {
+      await ui.signIn(page, tenantId, ['org-admin'], '/console/admin/webhook');
+      await page.locator('[data-endpoint="none"]').waitFor();
+      await page.getByLabel('URL', { exact: true }).fill(receiver.url);
+      await page.getByRole('button', { name: 'Set the endpoint' }).click();
+      receiver.secret = (await page.locator('[data-webhook-secret] [data-secret]').innerText()).trim();
+      expect(receiver.secret).toMatch(/^whsec_/);
+      expect(await page.evaluate('JSON.stringify(Object.values(localStorage)) + JSON.stringify(Object.values(sessionStorage))')).not.toContain(receiver.secret);
+      await page.getByRole('button', { name: 'I have stored it' }).click();
+      await page.locator('[data-endpoint="set"]').waitFor();
+      const queued = (): Promise<unknown> => page.waitForResponse((r) => r.url().endsWith('/v1/organization/webhook/test') && r.status() === 201);
+      await Promise.all([queued(), page.getByRole('button', { name: 'Send a test' }).click()]);
+      await page.locator('[data-test-queued]').waitFor();
+      await inbox.dispatch();
+      expect(receiver.messages.map((m) => m.kind)).toEqual(['webhook-test']);
+      // The receiver goes down: the next test becomes a dead letter, retried from the log once it is back.
+      receiver.down = true;
+      await Promise.all([queued(), page.getByRole('button', { name: 'Send a test' }).click()]);
+      await inbox.dispatch();
+      clock.advance(60_000);
+      await inbox.dispatch();
+      clock.set(new Date());
+      await page.getByLabel('Status', { exact: true }).selectOption({ label: 'Dead letter' });
+      await page.locator('table[aria-busy="false"] tr[data-status="dead"]').waitFor();
+      expect(await page.locator('tr[data-status="dead"]').innerText()).toContain('HTTP 503');
+      receiver.down = false;
+      await page.getByRole('button', { name: 'Retry' }).click();
+      await page.locator('table[aria-busy="false"][data-deliveries="0"]').waitFor();
+      await inbox.dispatch();
+      expect(receiver.messages.map((m) => m.kind)).toEqual(['webhook-test', 'webhook-test']);
+      await page.getByLabel('Status', { exact: true }).selectOption({ label: '(any status)' });
+      await page.locator('table[aria-busy="false"] tr[data-status="delivered"]').first().waitFor();
+      expect(await seriousViolations(page)).toEqual([]);
+      await screenshot(page, 'console-admin-webhook');
+    } finally {
+      await receiver.stop();
+    }
   });
 });

@@ -1,14 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { loadConfig } from '@attest/config';
 import { JobRunner, type JobRun } from '@attest/jobs';
 import { FixedClock, uuidv7 } from '@attest/kernel';
 import { CommandBus } from '@nestjs/cqrs';
 import { RunCustomerCommand } from '@attest/customers-application';
-import { createJobs, issueApiKeyFromConsole } from '@attest/runtime';
+import { issueApiKeyFromConsole } from '@attest/runtime';
 import { expectEventually, scanForCanaries } from '@attest/testing';
-import { generateSignerKey } from '@attest/transparency';
 import { ApiHarness, type ApiResponse } from './testing/api-harness';
 import { changesWhenDeliveredTwice } from './testing/delivered-twice';
+import { testJobRunner } from './testing/job-runner';
 import { WebhookInbox } from './testing/webhook-inbox';
 
 const tag = randomBytes(3).toString('hex');
@@ -74,19 +73,7 @@ describe('timed jobs that move the clock (P2, D3, D5; real Postgres)', () => {
   beforeAll(async () => {
     await api.start('jobs_e2e', { clock });
     inbox = await WebhookInbox.start(api.infra, clock);
-    runner = new JobRunner({
-      dataSource: api.infra.dataSource,
-      jobs: createJobs(
-        api.infra,
-        loadConfig({
-          DATABASE_URL: api.databaseUrl,
-          ATTEST_MASTER_KEY: randomBytes(32).toString('base64'),
-          ATTEST_RECORD_SIGNER_KEY: generateSignerKey('attest.local/processing-record'),
-        }),
-      ),
-      clock,
-      owner: 'test',
-    });
+    runner = testJobRunner(api, clock);
     // Every job's first run is due now (a test that moves the clock forward must not push the schedule).
     await runner.ensureSchedules();
   }, 60_000);

@@ -46,6 +46,8 @@ async function main(): Promise<void> {
       holidays: config.holidays,
       ...infrastructureDependencies(infrastructure, appDataSource),
       timedJobs: timedJobsView(infrastructure, config),
+      tenantWebhooksAllowPrivate: config.tenantWebhooksAllowPrivate,
+      platformReceiver: config.webhook !== null,
       registry,
       runners,
       logger,
@@ -94,7 +96,7 @@ async function main(): Promise<void> {
         try {
           await app.close();
           await Promise.all(runners.map((r) => r.stop()));
-          await dispatcher?.stop();
+          await dispatcher.stop();
           await checkpoints.stop();
           await jobRunner.stop();
           await infrastructure.stop();

@@ -230,6 +230,13 @@ const membersRoute = createRoute({
   component: lazyRouteComponent(() => import('./routes/admin-members'), 'MembersPage'),
 });
 
+const webhookRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: 'admin/webhook',
+  beforeLoad: requireSession,
+  component: lazyRouteComponent(() => import('./routes/admin-webhook'), 'WebhookPage'),
+});
+
 const timedJobsRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: 'admin/timed-jobs',
@@ -300,6 +307,7 @@ const routeTree = rootRoute.addChildren([
   apiKeysRoute,
   organizationRoute,
   membersRoute,
+  webhookRoute,
   timedJobsRoute,
   requestPolicyRoute,
   platformAccountsRoute,

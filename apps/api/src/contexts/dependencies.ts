@@ -41,6 +41,10 @@ export interface AppDependencies {
   readonly apiKeys?: ApiKeyCache<KeyRecord>;
   /** The timed jobs and what they will destroy per tenant (the runtime's); without it the timed-jobs route answers 404. */
   readonly timedJobs?: TimedJobsView;
+  /** Tenants' webhook endpoints may be plain http on private or loopback addresses (development and tests only). */
+  readonly tenantWebhooksAllowPrivate?: boolean;
+  /** Whether the deployment has a receiver of its own (ATTEST_WEBHOOK_URL), as organizations are told. */
+  readonly platformReceiver?: boolean;
 }
 
 /**

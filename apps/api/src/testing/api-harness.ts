@@ -85,6 +85,8 @@ export class ApiHarness {
       publicFlowPerMinute: options.publicFlowPerMinute ?? 100_000,
       ...infrastructureDependencies(this.infra, appDataSource),
       timedJobs: timedJobsView(this.infra, config),
+      tenantWebhooksAllowPrivate: true,
+      platformReceiver: true,
       registry,
       runners: this.runners,
       logger,

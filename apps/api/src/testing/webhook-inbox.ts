@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Clock } from '@attest/kernel';
-import { verifyWebhookSignature, WebhookDispatcher } from '@attest/notifications';
+import { TenantEndpoints, verifyWebhookSignature, WebhookDispatcher } from '@attest/notifications';
 import type { Infrastructure } from '@attest/runtime';
 
 /** A notification as the receiving system gets it (decrypted by the dispatcher, signed). */
@@ -21,6 +21,30 @@ export interface InboxMessage {
   };
 }
 
+/** An HTTP server that accepts deliveries signed with `secret()` (204), refuses the rest (401), or answers 503 while `down()`. */
+function signedReceiver(
+  clock: Clock,
+  on: { secret: () => string; down: () => boolean; accepted: (message: InboxMessage) => unknown; refused: () => unknown },
+): Server {
+  return createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      if (on.down()) {
+        res.statusCode = 503;
+        res.end();
+        return;
+      }
+      const raw = Buffer.concat(chunks).toString('utf8');
+      const check = verifyWebhookSignature(on.secret(), req.headers['attest-signature'] as string | undefined, raw, Math.floor(clock.now().getTime() / 1000));
+      if (check.valid) on.accepted(JSON.parse(raw) as InboxMessage);
+      else on.refused();
+      res.statusCode = check.valid ? 204 : 401;
+      res.end();
+    });
+  });
+}
+
 /**
  * A real webhook receiver on a local port and the real dispatcher pointed at
  * it: tests see notifications exactly as a downstream system would, with
@@ -36,28 +60,19 @@ export class WebhookInbox {
   static async start(infra: Infrastructure, clock: Clock, options: { readonly maxAttempts?: number } = {}): Promise<WebhookInbox> {
     const inbox = new WebhookInbox();
     const secret = randomBytes(24).toString('base64url');
-    inbox.receiver = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        if (inbox.down) {
-          res.statusCode = 503;
-          res.end();
-          return;
-        }
-        const raw = Buffer.concat(chunks).toString('utf8');
-        const check = verifyWebhookSignature(secret, req.headers['attest-signature'] as string | undefined, raw, Math.floor(clock.now().getTime() / 1000));
-        if (check.valid) inbox.messages.push(JSON.parse(raw) as InboxMessage);
-        res.statusCode = check.valid ? 204 : 401;
-        res.end();
-      });
+    inbox.receiver = signedReceiver(clock, {
+      secret: () => secret,
+      down: () => inbox.down,
+      accepted: (message) => inbox.messages.push(message),
+      refused: () => undefined,
     });
     await new Promise<void>((resolve) => inbox.receiver.listen(0, '127.0.0.1', resolve));
     inbox.dispatcher = new WebhookDispatcher({
       dataSource: infra.dataSource,
       outbox: infra.outbox,
-      endpoint: `http://127.0.0.1:${String((inbox.receiver.address() as AddressInfo).port)}/`,
-      secret,
+      deployment: { endpoint: `http://127.0.0.1:${String((inbox.receiver.address() as AddressInfo).port)}/`, secret },
+      // Tenants' own endpoints too (local receivers allowed, as in development).
+      tenantEndpoints: new TenantEndpoints(infra.dataSource, infra.privacy, { allowPrivate: true }),
       clock,
       logger: { info: () => undefined, warn: () => undefined },
       ...(options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {}),
@@ -76,6 +91,42 @@ export class WebhookInbox {
     this.receiver.closeAllConnections();
     await new Promise<void>((resolve) =>
       this.receiver.close(() => {
+        resolve();
+      }),
+    );
+  }
+}
+
+/** A tenant's own receiver: checks signatures with the secret the tenant was shown (set it once known). */
+export class TenantReceiver {
+  readonly messages: InboxMessage[] = [];
+  /** Deliveries whose signature did not verify with `secret`. */
+  refused = 0;
+  secret = '';
+  /** While true the receiver answers 503. */
+  down = false;
+  private server!: Server;
+
+  static async start(clock: Clock): Promise<TenantReceiver> {
+    const receiver = new TenantReceiver();
+    receiver.server = signedReceiver(clock, {
+      secret: () => receiver.secret,
+      down: () => receiver.down,
+      accepted: (message) => receiver.messages.push(message),
+      refused: () => (receiver.refused += 1),
+    });
+    await new Promise<void>((resolve) => receiver.server.listen(0, '127.0.0.1', resolve));
+    return receiver;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${String((this.server.address() as AddressInfo).port)}/hooks`;
+  }
+
+  async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) =>
+      this.server.close(() => {
         resolve();
       }),
     );

@@ -80,3 +80,28 @@ export function warningState(u: Pick<UpcomingDestruction, 'warning' | 'warningFr
   if (u.warningFrom === null) return 'none';
   return u.warningFrom > today ? 'scheduled' : 'due';
 }
+
+export type WebhookSettings = components['schemas']['WebhookSettingsDto'];
+export type WebhookDelivery = components['schemas']['WebhookDeliveryDto'];
+export type WebhookSecret = components['schemas']['WebhookSecretDto'];
+export const DELIVERY_STATUSES = ['pending', 'delivered', 'dead', 'erased'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+/** The organization's webhook endpoint (never its secret). */
+export const webhookQuery = queryOptions({
+  queryKey: ['admin', 'webhook'] as const,
+  queryFn: ({ signal }) => unwrap(api.GET('/v1/organization/webhook', { signal })),
+});
+
+/** The organization's deliveries, newest first, one status or all, a page (100) before `before`. */
+export const deliveriesQuery = (status: DeliveryStatus | null, before: string | null) =>
+  queryOptions({
+    queryKey: ['admin', 'webhook', 'deliveries', status, before] as const,
+    queryFn: ({ signal }) =>
+      unwrap(
+        api.GET('/v1/organization/webhook/deliveries', {
+          params: { query: { ...(status === null ? {} : { status }), ...(before === null ? {} : { before }) } },
+          signal,
+        }),
+      ),
+  });

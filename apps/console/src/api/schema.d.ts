@@ -925,6 +925,93 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/organization/webhook": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your webhook endpoint (never its secret), or null when your notices go to the platform’s receiver */
+        get: operations["WebhookController_get"];
+        /** Set your endpoint; a new one gets a signing secret, in this answer only (a changed URL keeps the secret) */
+        put: operations["WebhookController_set"];
+        post?: never;
+        /** Remove your endpoint; your notices go to the platform’s receiver again */
+        delete: operations["WebhookController_remove"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/organization/webhook/secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A new signing secret, in this answer only; deliveries are signed with it from now on */
+        post: operations["WebhookController_rotate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/organization/webhook/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Queue a `webhook-test` notice to your endpoint; its delivery appears in the log */
+        post: operations["WebhookController_test"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/organization/webhook/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your notifications’ deliveries, newest first, 100 a page (status, attempts, last error; never a payload) */
+        get: operations["WebhookController_deliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/organization/webhook/deliveries/{deliveryId}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Put a dead letter of yours back in the delivery queue */
+        post: operations["WebhookController_retry"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/organization/timed-jobs": {
         parameters: {
             query?: never;
@@ -3590,6 +3677,13 @@ export interface components {
             /** @description A9: end users need approval to unbind */
             unbindingApprovalRequired: boolean;
         };
+        SetWebhookRequestDto: {
+            /**
+             * @description https; not on a private network
+             * @example https://crm.example.com/attest-hooks
+             */
+            url: string;
+        };
         SignedCertificate: {
             certificate: components["schemas"]["DeletionCertificate"];
             signedNote: string;
@@ -3720,6 +3814,53 @@ export interface components {
             problemCount: number;
             report: components["schemas"]["VerificationReport"];
         };
+        WebhookDeliveryDto: {
+            id: string;
+            /** @example request-deadline */
+            kind: string;
+            /** @enum {string} */
+            status: "pending" | "delivered" | "dead" | "erased";
+            /**
+             * @description `tenant`: a notice for your systems (your endpoint); `person`: a message to a person (the platform’s gateway)
+             * @enum {string}
+             */
+            audience: "person" | "tenant";
+            /**
+             * @description Where the last attempt went
+             * @enum {string|null}
+             */
+            destination: "deployment" | "tenant" | null;
+            attempts: number;
+            /** @description Why the last attempt failed (status code or error name, never a response body) */
+            lastError: string | null;
+            createdAt: string;
+            nextAttemptAt: string | null;
+            deliveredAt: string | null;
+        };
+        WebhookEndpointDto: {
+            /** @example https://crm.example.com/attest-hooks */
+            url: string;
+            /** @description When the signing secret was set (shown once then) */
+            secretSetAt: string;
+            updatedAt: string;
+            updatedBy: string;
+        };
+        WebhookSecretDto: {
+            /** @example https://crm.example.com/attest-hooks */
+            url: string;
+            /** @description When the signing secret was set (shown once then) */
+            secretSetAt: string;
+            updatedAt: string;
+            updatedBy: string;
+            /** @description The signing secret (HMAC-SHA256, header Attest-Signature). Shown once: on creation and rotation only. */
+            secret?: string;
+        };
+        WebhookSettingsDto: {
+            /** @description Your own endpoint; null: your notices go to the platform’s receiver */
+            endpoint: components["schemas"]["WebhookEndpointDto"] | null;
+            /** @description Whether the platform has a receiver of its own (for messages to persons, and your notices without an endpoint) */
+            platformReceiver: boolean;
+        };
         WithdrawConsentRequestDto: {
             /** @example newsletter */
             purposeKey: string;
@@ -3763,8 +3904,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "actor": "apiKey:01a24606-f4ae-7007-9ee8-e35f61f88a4d",
-                     *       "tenantId": "guide-da27ebb8e42e",
+                     *       "actor": "apiKey:01a24612-4d49-700a-9157-ca590ed9dca1",
+                     *       "tenantId": "guide-67b707c95fa6",
                      *       "roles": [
                      *         "org-admin",
                      *         "compliance-officer"
@@ -3840,7 +3981,7 @@ export interface operations {
                      *         "search": {
                      *           "urgency": "at-risk"
                      *         },
-                     *         "updatedAt": "2026-12-05T11:46:36.962Z"
+                     *         "updatedAt": "2026-12-05T11:59:04.793Z"
                      *       },
                      *       {
                      *         "name": "逾期",
@@ -3848,7 +3989,7 @@ export interface operations {
                      *         "search": {
                      *           "urgency": "overdue"
                      *         },
-                     *         "updatedAt": "2026-12-05T11:46:36.955Z"
+                     *         "updatedAt": "2026-12-05T11:59:04.777Z"
                      *       }
                      *     ]
                      */
@@ -3922,7 +4063,7 @@ export interface operations {
                      *         "urgency": "at-risk",
                      *         "mine": "true"
                      *       },
-                     *       "updatedAt": "2026-12-05T11:46:36.932Z"
+                     *       "updatedAt": "2026-12-05T11:59:04.764Z"
                      *     }
                      */
                     "application/json": components["schemas"]["SavedConsoleView"];
@@ -4075,32 +4216,32 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "keyId": "01a24606-518f-7007-bffb-cbc7e78d7296",
-                     *         "prefix": "s55ig9bahsct",
+                     *         "keyId": "01a24611-9fa4-7001-bcc9-a3b49b785176",
+                     *         "prefix": "38ecazuodtk1",
                      *         "roles": [
                      *           "service"
                      *         ],
                      *         "label": "used once",
-                     *         "issuedBy": "apiKey:01a24606-36dd-7007-81c0-ef46a50c19da",
-                     *         "issuedAt": "2026-12-05T11:45:48.943Z",
-                     *         "expiresAt": "2027-03-05T11:45:48.943Z",
+                     *         "issuedBy": "apiKey:01a24611-84be-7002-82c7-247f1d2117c7",
+                     *         "issuedAt": "2026-12-05T11:58:09.828Z",
+                     *         "expiresAt": "2027-03-05T11:58:09.828Z",
                      *         "revokedAt": null,
                      *         "replacedBy": null,
-                     *         "lastUsedAt": "2026-12-05T11:45:48.965Z"
+                     *         "lastUsedAt": "2026-12-05T11:58:09.858Z"
                      *       },
                      *       {
-                     *         "keyId": "01a24606-514f-7007-a6d8-4d641e14f4a6",
-                     *         "prefix": "5au507dayfun",
+                     *         "keyId": "01a24611-9f4b-7004-a6a7-2263f6b0874c",
+                     *         "prefix": "qox1yvauqibb",
                      *         "roles": [
                      *           "service"
                      *         ],
                      *         "label": "short lived",
-                     *         "issuedBy": "apiKey:01a24606-36dd-7007-81c0-ef46a50c19da",
-                     *         "issuedAt": "2026-12-05T11:45:48.879Z",
-                     *         "expiresAt": "2027-03-05T11:45:48.879Z",
-                     *         "revokedAt": "2026-12-05T11:45:48.922Z",
+                     *         "issuedBy": "apiKey:01a24611-84be-7002-82c7-247f1d2117c7",
+                     *         "issuedAt": "2026-12-05T11:58:09.739Z",
+                     *         "expiresAt": "2027-03-05T11:58:09.739Z",
+                     *         "revokedAt": "2026-12-05T11:58:09.789Z",
                      *         "replacedBy": null,
-                     *         "lastUsedAt": "2026-12-05T11:45:48.895Z"
+                     *         "lastUsedAt": "2026-12-05T11:58:09.764Z"
                      *       }
                      *     ]
                      */
@@ -4168,14 +4309,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "keyId": "01a24606-38e9-7001-b53c-033f1427a4ef",
+                     *       "keyId": "01a24611-8697-7003-931c-67b31010d61f",
                      *       "key": "atk_EXAMPLE0000000000000000000000000000000000",
-                     *       "prefix": "1frulscq6tdi",
+                     *       "prefix": "cpcjap4omdta",
                      *       "roles": [
                      *         "service"
                      *       ],
                      *       "label": "owned by a",
-                     *       "expiresAt": "2027-03-05T11:45:42.633Z"
+                     *       "expiresAt": "2027-03-05T11:58:03.415Z"
                      *     }
                      */
                     "application/json": components["schemas"]["IssuedApiKeyDto"];
@@ -4264,18 +4405,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "keyId": "01a24606-51ae-7001-aa95-62988ea6edb0",
-                     *       "prefix": "cz0m1tlc0z92",
+                     *       "keyId": "01a24611-9fca-7006-9b42-5782534ed656",
+                     *       "prefix": "7tfr5i22fhkd",
                      *       "roles": [
                      *         "service"
                      *       ],
                      *       "label": "crm rotated",
-                     *       "issuedBy": "apiKey:01a24606-36dd-7007-81c0-ef46a50c19da",
-                     *       "issuedAt": "2026-12-05T11:45:48.974Z",
-                     *       "expiresAt": "2026-12-06T11:45:48.994Z",
+                     *       "issuedBy": "apiKey:01a24611-84be-7002-82c7-247f1d2117c7",
+                     *       "issuedAt": "2026-12-05T11:58:09.866Z",
+                     *       "expiresAt": "2026-12-06T11:58:09.894Z",
                      *       "revokedAt": null,
-                     *       "replacedBy": "01a24606-51c2-7004-9c69-a22cb24bae2f",
-                     *       "lastUsedAt": "2026-12-05T11:45:49.039Z"
+                     *       "replacedBy": "01a24611-9fe6-7001-b4ed-f721db423b9e",
+                     *       "lastUsedAt": "2026-12-05T11:58:09.952Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ApiKeyDto"];
@@ -4353,16 +4494,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "keyId": "01a24606-51c2-7004-9c69-a22cb24bae2f",
+                     *       "keyId": "01a24611-9fe6-7001-b4ed-f721db423b9e",
                      *       "key": "atk_EXAMPLE0000000000000000000000000000000000",
-                     *       "prefix": "wwz2wggjz8ua",
+                     *       "prefix": "kdhz2cdub9a6",
                      *       "roles": [
                      *         "service"
                      *       ],
                      *       "label": "crm rotated",
-                     *       "expiresAt": "2027-01-04T11:45:48.994Z",
-                     *       "replaces": "01a24606-51ae-7001-aa95-62988ea6edb0",
-                     *       "replacedKeyExpiresAt": "2026-12-06T11:45:48.994Z"
+                     *       "expiresAt": "2027-01-04T11:58:09.894Z",
+                     *       "replaces": "01a24611-9fca-7006-9b42-5782534ed656",
+                     *       "replacedKeyExpiresAt": "2026-12-06T11:58:09.894Z"
                      *     }
                      */
                     "application/json": components["schemas"]["RotatedApiKeyDto"];
@@ -4467,18 +4608,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "keyId": "01a24606-514f-7007-a6d8-4d641e14f4a6",
-                     *       "prefix": "5au507dayfun",
+                     *       "keyId": "01a24611-9f4b-7004-a6a7-2263f6b0874c",
+                     *       "prefix": "qox1yvauqibb",
                      *       "roles": [
                      *         "service"
                      *       ],
                      *       "label": "short lived",
-                     *       "issuedBy": "apiKey:01a24606-36dd-7007-81c0-ef46a50c19da",
-                     *       "issuedAt": "2026-12-05T11:45:48.879Z",
-                     *       "expiresAt": "2027-03-05T11:45:48.879Z",
-                     *       "revokedAt": "2026-12-05T11:45:48.922Z",
+                     *       "issuedBy": "apiKey:01a24611-84be-7002-82c7-247f1d2117c7",
+                     *       "issuedAt": "2026-12-05T11:58:09.739Z",
+                     *       "expiresAt": "2027-03-05T11:58:09.739Z",
+                     *       "revokedAt": "2026-12-05T11:58:09.789Z",
                      *       "replacedBy": null,
-                     *       "lastUsedAt": "2026-12-05T11:45:48.895Z"
+                     *       "lastUsedAt": "2026-12-05T11:58:09.764Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ApiKeyDto"];
@@ -4577,7 +4718,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "userId": "01a24606-389d-7007-bf83-680374fe75be",
+                     *       "userId": "01a24611-8655-7004-b993-e527b121fa52",
                      *       "permissions": []
                      *     }
                      */
@@ -4656,7 +4797,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "userId": "01a24606-37eb-7003-af73-0b7f99cd34f1",
+                     *       "userId": "01a24611-85b3-7000-9432-a0fc85173c6f",
                      *       "permissions": [
                      *         "api-keys:manage",
                      *         "api-keys:read"
@@ -4765,7 +4906,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "userId": "01a24606-37eb-7003-af73-0b7f99cd34f1",
+                     *       "userId": "01a24611-85b3-7000-9432-a0fc85173c6f",
                      *       "permissions": [
                      *         "api-keys:read"
                      *       ]
@@ -4898,8 +5039,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "actor": "link:01a24607-2daa-7007-8f3e-82ca72ea6079",
-                     *       "tenantId": "t-09dec5d2d838",
+                     *       "actor": "link:01a24612-b8f0-7004-8aff-4af72129f7e6",
+                     *       "tenantId": "t-331bb37b5b51",
                      *       "roles": [
                      *         "compliance-officer"
                      *       ],
@@ -5037,14 +5178,14 @@ export interface operations {
                      *       {
                      *         "eventType": "ApiKeyIssued.v1",
                      *         "events": 10,
-                     *         "firstRecordedAt": "2026-12-05T11:45:42.161Z",
-                     *         "lastRecordedAt": "2026-12-05T11:45:49.144Z"
+                     *         "firstRecordedAt": "2026-12-05T11:58:02.994Z",
+                     *         "lastRecordedAt": "2026-12-05T11:58:10.077Z"
                      *       },
                      *       {
                      *         "eventType": "ApiKeyRevoked.v1",
                      *         "events": 3,
-                     *         "firstRecordedAt": "2026-12-05T11:45:48.847Z",
-                     *         "lastRecordedAt": "2026-12-05T11:45:49.071Z"
+                     *         "firstRecordedAt": "2026-12-05T11:58:09.699Z",
+                     *         "lastRecordedAt": "2026-12-05T11:58:09.992Z"
                      *       }
                      *     ]
                      */
@@ -5109,8 +5250,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24605-dad2-7006-b0e4-1ca3f1ad8760",
-                     *       "tenantId": "shop-080570-01",
+                     *       "accountId": "01a24611-5550-7003-8e52-2a9b6437e441",
+                     *       "tenantId": "shop-e3f7c0-01",
                      *       "status": "active",
                      *       "verification": "pending"
                      *     }
@@ -5176,8 +5317,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "challengeId": "01a24606-0c55-7001-9c14-747b515f2f3c",
-                     *       "expiresAt": "2026-12-05T11:55:29.503Z"
+                     *       "challengeId": "01a24611-b4fe-7004-a0a3-a65d40d2702a",
+                     *       "expiresAt": "2026-12-05T12:08:13.286Z"
                      *     }
                      */
                     "application/json": components["schemas"]["IssuedCodeDto"];
@@ -5241,8 +5382,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24606-0c55-7000-a87f-1326a7cab386",
-                     *       "tenantId": "p-01a246060c557000a87f1326a7cab386",
+                     *       "accountId": "01a24611-b4fd-7001-8fa0-dce49dece0df",
+                     *       "tenantId": "p-01a24611b4fd70018fa0dce49dece0df",
                      *       "status": "active",
                      *       "verification": null
                      *     }
@@ -5310,8 +5451,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "challengeId": "01a24606-0bc0-7003-8efc-16aa271fbabc",
-                     *       "expiresAt": "2026-12-05T11:55:29.503Z"
+                     *       "challengeId": "01a24611-b42b-7003-bb16-a2aa61e101b2",
+                     *       "expiresAt": "2026-12-05T12:08:13.286Z"
                      *     }
                      */
                     "application/json": components["schemas"]["IssuedCodeDto"];
@@ -5377,8 +5518,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24606-1240-7001-9714-268c54ea2a2b",
-                     *       "tenantId": "acme-90b066-38",
+                     *       "accountId": "01a24611-bbae-7004-bebe-19431db76be4",
+                     *       "tenantId": "acme-5bc841-38",
                      *       "status": "active",
                      *       "verification": null
                      *     }
@@ -5446,8 +5587,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24606-0b36-7000-8230-5e43cfd9c341",
-                     *       "tenantId": "acme-90b066-7",
+                     *       "accountId": "01a24611-b38b-7005-95e3-ab705b67b7e0",
+                     *       "tenantId": "acme-5bc841-7",
                      *       "status": "active",
                      *       "verification": "pending"
                      *     }
@@ -5515,8 +5656,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24606-0dff-7005-b804-319631b99ad3",
-                     *       "tenantId": "acme-90b066-14",
+                     *       "accountId": "01a24611-b6e8-7006-8319-dcbc880d17be",
+                     *       "tenantId": "acme-5bc841-14",
                      *       "status": "active",
                      *       "verification": null
                      *     }
@@ -5602,8 +5743,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24606-0e2d-7000-977c-16f49c055c28",
-                     *       "tenantId": "acme-90b066-14",
+                     *       "accountId": "01a24611-b715-7006-8813-e36b6021f87e",
+                     *       "tenantId": "acme-5bc841-14",
                      *       "status": "invitation-closed",
                      *       "verification": null
                      *     }
@@ -5683,8 +5824,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24606-118b-7002-bd4c-fffbafe052a6",
-                     *       "tenantId": "acme-90b066-34",
+                     *       "accountId": "01a24611-baed-7007-a83c-0f11572d1790",
+                     *       "tenantId": "acme-5bc841-34",
                      *       "kind": "member",
                      *       "status": "active",
                      *       "verification": null,
@@ -5697,22 +5838,22 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T11:45:29.503Z",
-                     *       "updatedAt": "2026-12-05T11:45:29.503Z",
+                     *       "createdAt": "2026-12-05T11:58:13.286Z",
+                     *       "updatedAt": "2026-12-05T11:58:13.286Z",
                      *       "history": [
                      *         {
                      *           "event": "EndUserInvited.v1",
                      *           "status": "invited",
                      *           "reason": null,
-                     *           "decidedBy": "apiKey:01a24606-115c-7004-985d-3edecc51534f",
-                     *           "at": "2026-12-05T11:45:29.503Z"
+                     *           "decidedBy": "apiKey:01a24611-babf-7007-94eb-763d2d7136cf",
+                     *           "at": "2026-12-05T11:58:13.286Z"
                      *         },
                      *         {
                      *           "event": "InvitationAccepted.v1",
                      *           "status": "active",
                      *           "reason": null,
-                     *           "decidedBy": "user:01a24606-118b-7002-bd4c-fffbafe052a6",
-                     *           "at": "2026-12-05T11:45:29.503Z"
+                     *           "decidedBy": "user:01a24611-baed-7007-a83c-0f11572d1790",
+                     *           "at": "2026-12-05T11:58:13.286Z"
                      *         }
                      *       ]
                      *     }
@@ -5787,8 +5928,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24606-131a-7003-859a-6af0a61f1414",
-                     *       "tenantId": "acme-90b066-42",
+                     *       "accountId": "01a24611-bcb0-7001-8803-efdf1c3692ba",
+                     *       "tenantId": "acme-5bc841-42",
                      *       "kind": "member",
                      *       "status": "suspended",
                      *       "verification": null,
@@ -5801,8 +5942,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T11:45:29.503Z",
-                     *       "updatedAt": "2026-12-05T11:45:29.503Z"
+                     *       "createdAt": "2026-12-05T11:58:13.286Z",
+                     *       "updatedAt": "2026-12-05T11:58:13.286Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -5889,8 +6030,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24606-13aa-7005-8df5-6d06c3c21e01",
-                     *       "tenantId": "p-01a2460613aa70058df56d06c3c21e01",
+                     *       "accountId": "01a24611-bd7f-7004-8e69-64d10ba6d39c",
+                     *       "tenantId": "p-01a24611bd7f70048e6964d10ba6d39c",
                      *       "kind": "personal",
                      *       "status": "active",
                      *       "verification": null,
@@ -5903,8 +6044,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T11:45:29.503Z",
-                     *       "updatedAt": "2026-12-05T11:45:29.503Z"
+                     *       "createdAt": "2026-12-05T11:58:13.286Z",
+                     *       "updatedAt": "2026-12-05T11:58:13.286Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -5982,22 +6123,22 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24606-178d-7000-8d7c-9b66026df4f0",
-                     *       "tenantId": "acme-90b066-65",
+                     *       "accountId": "01a24611-c20e-7005-a77d-8f151f36d6bf",
+                     *       "tenantId": "acme-5bc841-65",
                      *       "kind": "member",
                      *       "status": "active",
                      *       "verification": null,
                      *       "legalName": null,
                      *       "licenceEvidence": null,
-                     *       "departmentId": "01a24606-17bf-7007-bcfc-06cabd272c2c",
+                     *       "departmentId": "01a24611-c25d-7006-ad04-2855220e44be",
                      *       "minor": false,
                      *       "holds": [],
                      *       "cancellationRequested": false,
                      *       "unbindingRequested": true,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T11:45:29.503Z",
-                     *       "updatedAt": "2026-12-05T11:45:29.503Z"
+                     *       "createdAt": "2026-12-05T11:58:13.286Z",
+                     *       "updatedAt": "2026-12-05T11:58:13.286Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -6145,8 +6286,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "tenant": {
-                     *         "accountId": "01a24606-0cbf-7001-9125-cd38ee7cc1cb",
-                     *         "tenantId": "acme-90b066-11",
+                     *         "accountId": "01a24611-b57d-7007-b43f-8e38f3659221",
+                     *         "tenantId": "acme-5bc841-11",
                      *         "kind": "enterprise",
                      *         "status": "active",
                      *         "verification": "verified",
@@ -6162,20 +6303,20 @@ export interface operations {
                      *         "unbindingRequested": false,
                      *         "invitationExpiresAt": null,
                      *         "agreement": null,
-                     *         "createdAt": "2026-12-05T11:45:29.503Z",
-                     *         "updatedAt": "2026-12-05T11:45:29.503Z"
+                     *         "createdAt": "2026-12-05T11:58:13.286Z",
+                     *         "updatedAt": "2026-12-05T11:58:13.286Z"
                      *       },
                      *       "departments": [
                      *         {
-                     *           "departmentId": "01a24606-0d1f-7007-a8aa-0da7deb25c9b",
+                     *           "departmentId": "01a24611-b5e3-7004-8e20-d7408662b53e",
                      *           "name": "Sales",
                      *           "parentId": null,
                      *           "memberCount": 0
                      *         },
                      *         {
-                     *           "departmentId": "01a24606-0d33-7001-8b99-48962e688aff",
+                     *           "departmentId": "01a24611-b5f8-7000-a03c-d2a04ffdb8ee",
                      *           "name": "East China",
-                     *           "parentId": "01a24606-0d1f-7007-a8aa-0da7deb25c9b",
+                     *           "parentId": "01a24611-b5e3-7004-8e20-d7408662b53e",
                      *           "memberCount": 0
                      *         }
                      *       ],
@@ -6259,27 +6400,27 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "accountId": "01a24606-0dff-7005-b804-319631b99ad3",
-                     *         "tenantId": "acme-90b066-14",
+                     *         "accountId": "01a24611-b6e8-7006-8319-dcbc880d17be",
+                     *         "tenantId": "acme-5bc841-14",
                      *         "kind": "member",
                      *         "status": "invited",
                      *         "verification": null,
                      *         "legalName": null,
                      *         "licenceEvidence": null,
-                     *         "departmentId": "01a24606-0de6-7007-aee0-36553dd996b1",
+                     *         "departmentId": "01a24611-b6c8-7005-9746-972349fec7ed",
                      *         "minor": false,
                      *         "holds": [],
                      *         "cancellationRequested": false,
                      *         "unbindingRequested": false,
-                     *         "invitationExpiresAt": "2026-12-12T11:45:29.503Z",
+                     *         "invitationExpiresAt": "2026-12-12T11:58:13.286Z",
                      *         "agreement": null,
-                     *         "createdAt": "2026-12-05T11:45:29.503Z",
-                     *         "updatedAt": "2026-12-05T11:45:29.503Z",
+                     *         "createdAt": "2026-12-05T11:58:13.286Z",
+                     *         "updatedAt": "2026-12-05T11:58:13.286Z",
                      *         "delegatedPermissions": []
                      *       },
                      *       {
-                     *         "accountId": "01a24606-0e17-7005-8d76-c8dcf3da97e0",
-                     *         "tenantId": "acme-90b066-14",
+                     *         "accountId": "01a24611-b701-7004-94fe-727650e66751",
+                     *         "tenantId": "acme-5bc841-14",
                      *         "kind": "member",
                      *         "status": "invited",
                      *         "verification": null,
@@ -6290,10 +6431,10 @@ export interface operations {
                      *         "holds": [],
                      *         "cancellationRequested": false,
                      *         "unbindingRequested": false,
-                     *         "invitationExpiresAt": "2026-12-12T11:45:29.503Z",
+                     *         "invitationExpiresAt": "2026-12-12T11:58:13.286Z",
                      *         "agreement": null,
-                     *         "createdAt": "2026-12-05T11:45:29.503Z",
-                     *         "updatedAt": "2026-12-05T11:45:29.503Z",
+                     *         "createdAt": "2026-12-05T11:58:13.286Z",
+                     *         "updatedAt": "2026-12-05T11:58:13.286Z",
                      *         "delegatedPermissions": []
                      *       }
                      *     ]
@@ -6366,22 +6507,22 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24606-102a-7006-a16c-01478a2dacca",
-                     *       "tenantId": "acme-90b066-25",
+                     *       "accountId": "01a24611-b940-7006-95c1-81e8297de681",
+                     *       "tenantId": "acme-5bc841-25",
                      *       "kind": "member",
                      *       "status": "active",
                      *       "verification": null,
                      *       "legalName": null,
                      *       "licenceEvidence": null,
-                     *       "departmentId": "01a24606-1018-7001-a654-5fa7a9600d68",
+                     *       "departmentId": "01a24611-b92d-7004-afdc-ac0ab8ac4e08",
                      *       "minor": false,
                      *       "holds": [],
                      *       "cancellationRequested": false,
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T11:45:29.503Z",
-                     *       "updatedAt": "2026-12-05T11:45:29.503Z",
+                     *       "createdAt": "2026-12-05T11:58:13.286Z",
+                     *       "updatedAt": "2026-12-05T11:58:13.286Z",
                      *       "delegatedPermissions": [
                      *         "organization:read"
                      *       ],
@@ -6390,15 +6531,15 @@ export interface operations {
                      *           "event": "EndUserInvited.v1",
                      *           "status": "invited",
                      *           "reason": null,
-                     *           "decidedBy": "apiKey:01a24606-0fe7-7004-8abd-14264941b516",
-                     *           "at": "2026-12-05T11:45:29.503Z"
+                     *           "decidedBy": "apiKey:01a24611-b8ff-7002-8de9-a7fd640b1ac3",
+                     *           "at": "2026-12-05T11:58:13.286Z"
                      *         },
                      *         {
                      *           "event": "InvitationAccepted.v1",
                      *           "status": "active",
                      *           "reason": null,
-                     *           "decidedBy": "user:01a24606-102a-7006-a16c-01478a2dacca",
-                     *           "at": "2026-12-05T11:45:29.503Z"
+                     *           "decidedBy": "user:01a24611-b940-7006-95c1-81e8297de681",
+                     *           "at": "2026-12-05T11:58:13.286Z"
                      *         }
                      *       ]
                      *     }
@@ -6483,10 +6624,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24606-19d9-7003-a57b-ac7c70185ec4",
+                     *       "accountId": "01a24611-c4a8-7003-8f1e-53204154b9e0",
                      *       "erased": false,
-                     *       "name": "Li Minor90b066",
-                     *       "email": "li.90b066@example.org",
+                     *       "name": "Li Minor5bc841",
+                     *       "email": "li.5bc841@example.org",
                      *       "phone": null,
                      *       "birthDate": "2011-12-05"
                      *     }
@@ -6574,9 +6715,9 @@ export interface operations {
                      * @example [
                      *       {
                      *         "index": 0,
-                     *         "accountId": "01a24606-0dff-7005-b804-319631b99ad3",
+                     *         "accountId": "01a24611-b6e8-7006-8319-dcbc880d17be",
                      *         "status": "invited",
-                     *         "expiresAt": "2026-12-12T11:45:29.503Z"
+                     *         "expiresAt": "2026-12-12T11:58:13.286Z"
                      *       },
                      *       {
                      *         "index": 1,
@@ -6654,8 +6795,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24606-1773-7000-b7ab-83b599ea0450",
-                     *       "tenantId": "acme-90b066-65",
+                     *       "accountId": "01a24611-c1f1-7004-b1a2-831848db6bee",
+                     *       "tenantId": "acme-5bc841-65",
                      *       "kind": "member",
                      *       "status": "invitation-closed",
                      *       "verification": null,
@@ -6668,8 +6809,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T11:45:29.503Z",
-                     *       "updatedAt": "2026-12-13T11:45:29.503Z"
+                     *       "createdAt": "2026-12-05T11:58:13.286Z",
+                     *       "updatedAt": "2026-12-13T11:58:13.286Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -6762,22 +6903,22 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24606-178d-7000-8d7c-9b66026df4f0",
-                     *       "tenantId": "acme-90b066-65",
+                     *       "accountId": "01a24611-c20e-7005-a77d-8f151f36d6bf",
+                     *       "tenantId": "acme-5bc841-65",
                      *       "kind": "member",
                      *       "status": "active",
                      *       "verification": null,
                      *       "legalName": null,
                      *       "licenceEvidence": null,
-                     *       "departmentId": "01a24606-17bf-7007-bcfc-06cabd272c2c",
+                     *       "departmentId": "01a24611-c25d-7006-ad04-2855220e44be",
                      *       "minor": false,
                      *       "holds": [],
                      *       "cancellationRequested": false,
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T11:45:29.503Z",
-                     *       "updatedAt": "2026-12-05T11:45:29.503Z"
+                     *       "createdAt": "2026-12-05T11:58:13.286Z",
+                     *       "updatedAt": "2026-12-05T11:58:13.286Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -6866,22 +7007,22 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24606-19a5-7002-ac2b-b1feec4ee197",
-                     *       "tenantId": "acme-90b066-68",
+                     *       "accountId": "01a24611-c46c-7000-af9c-c9ad161b08a5",
+                     *       "tenantId": "acme-5bc841-68",
                      *       "kind": "member",
                      *       "status": "unbound",
                      *       "verification": null,
                      *       "legalName": null,
                      *       "licenceEvidence": null,
-                     *       "departmentId": "01a24606-1955-7005-91ed-bc5544f1a0d1",
+                     *       "departmentId": "01a24611-c412-7007-bc46-e5ee0899b585",
                      *       "minor": false,
                      *       "holds": [],
                      *       "cancellationRequested": false,
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T11:45:29.503Z",
-                     *       "updatedAt": "2026-12-05T11:45:29.503Z"
+                     *       "createdAt": "2026-12-05T11:58:13.286Z",
+                     *       "updatedAt": "2026-12-05T11:58:13.286Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -6970,22 +7111,22 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24606-178d-7000-8d7c-9b66026df4f0",
-                     *       "tenantId": "acme-90b066-65",
+                     *       "accountId": "01a24611-c20e-7005-a77d-8f151f36d6bf",
+                     *       "tenantId": "acme-5bc841-65",
                      *       "kind": "member",
                      *       "status": "active",
                      *       "verification": null,
                      *       "legalName": null,
                      *       "licenceEvidence": null,
-                     *       "departmentId": "01a24606-17bf-7007-bcfc-06cabd272c2c",
+                     *       "departmentId": "01a24611-c25d-7006-ad04-2855220e44be",
                      *       "minor": false,
                      *       "holds": [],
                      *       "cancellationRequested": false,
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T11:45:29.503Z",
-                     *       "updatedAt": "2026-12-05T11:45:29.503Z"
+                     *       "createdAt": "2026-12-05T11:58:13.286Z",
+                     *       "updatedAt": "2026-12-05T11:58:13.286Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -7076,7 +7217,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24606-0d1f-7007-a8aa-0da7deb25c9b"
+                     *       "id": "01a24611-b5e3-7004-8e20-d7408662b53e"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -7156,7 +7297,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24606-0d6b-7001-88be-da3fec6f5fb0"
+                     *       "id": "01a24611-b62e-7004-8e61-b2d9ec4d8c94"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -7249,7 +7390,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24606-0d33-7001-8b99-48962e688aff"
+                     *       "id": "01a24611-b5f8-7000-a03c-d2a04ffdb8ee"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -7413,7 +7554,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24606-10e4-7007-b73b-a505d9f490d9"
+                     *       "id": "01a24611-ba43-7006-809f-4a98d3e9e658"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -7493,7 +7634,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24606-10e4-7007-b73b-a505d9f490d9"
+                     *       "id": "01a24611-ba43-7006-809f-4a98d3e9e658"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -7571,8 +7712,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24606-1cda-7002-989e-d2a1c0845ea1",
-                     *       "tenantId": "acme-90b066-75",
+                     *       "accountId": "01a24611-c7be-7004-bd1c-03f3f29322a9",
+                     *       "tenantId": "acme-5bc841-75",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "pending",
@@ -7588,8 +7729,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T11:45:29.503Z",
-                     *       "updatedAt": "2026-12-05T11:45:29.503Z"
+                     *       "createdAt": "2026-12-05T11:58:13.286Z",
+                     *       "updatedAt": "2026-12-05T11:58:13.286Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -7671,7 +7812,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24606-162f-7005-9a90-b852161c0e42"
+                     *       "id": "01a24611-c087-7002-be01-102b7ed03e5e"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -7769,8 +7910,8 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "accountId": "01a24606-0af6-7005-b0af-5daa161f576a",
-                     *         "tenantId": "acme-90b066-3",
+                     *         "accountId": "01a24611-b341-7001-9d04-816e15b2bccd",
+                     *         "tenantId": "acme-5bc841-3",
                      *         "kind": "enterprise",
                      *         "status": "active",
                      *         "verification": "pending",
@@ -7786,12 +7927,12 @@ export interface operations {
                      *         "unbindingRequested": false,
                      *         "invitationExpiresAt": null,
                      *         "agreement": null,
-                     *         "createdAt": "2026-12-05T11:45:29.503Z",
-                     *         "updatedAt": "2026-12-05T11:45:29.503Z"
+                     *         "createdAt": "2026-12-05T11:58:13.286Z",
+                     *         "updatedAt": "2026-12-05T11:58:13.286Z"
                      *       },
                      *       {
-                     *         "accountId": "01a24606-0b36-7000-8230-5e43cfd9c341",
-                     *         "tenantId": "acme-90b066-7",
+                     *         "accountId": "01a24611-b38b-7005-95e3-ab705b67b7e0",
+                     *         "tenantId": "acme-5bc841-7",
                      *         "kind": "enterprise",
                      *         "status": "active",
                      *         "verification": "pending",
@@ -7807,8 +7948,8 @@ export interface operations {
                      *         "unbindingRequested": false,
                      *         "invitationExpiresAt": null,
                      *         "agreement": null,
-                     *         "createdAt": "2026-12-05T11:45:29.503Z",
-                     *         "updatedAt": "2026-12-05T11:45:29.503Z"
+                     *         "createdAt": "2026-12-05T11:58:13.286Z",
+                     *         "updatedAt": "2026-12-05T11:58:13.286Z"
                      *       }
                      *     ]
                      */
@@ -7880,8 +8021,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24606-1e53-7001-bd90-8bb9cc24391c",
-                     *       "tenantId": "acme-90b066-79",
+                     *       "accountId": "01a24611-c949-7003-ba78-83677f2fa330",
+                     *       "tenantId": "acme-5bc841-79",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "verified",
@@ -7895,7 +8036,7 @@ export interface operations {
                      *       "holds": [
                      *         {
                      *           "kind": "unfinished-transaction",
-                     *           "holdId": "01a24606-1fcf-7003-bdf5-589727a3e88b",
+                     *           "holdId": "01a24611-cac0-7004-bcdf-0b43f7e499e7",
                      *           "reference": "order-88"
                      *         }
                      *       ],
@@ -7903,22 +8044,22 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T11:45:29.503Z",
-                     *       "updatedAt": "2026-12-05T11:45:29.503Z",
+                     *       "createdAt": "2026-12-05T11:58:13.286Z",
+                     *       "updatedAt": "2026-12-05T11:58:13.286Z",
                      *       "history": [
                      *         {
                      *           "event": "EnterpriseRegistered.v1",
                      *           "status": "active",
                      *           "reason": null,
-                     *           "decidedBy": "user:01a24606-1e53-7001-bd90-8bb9cc24391c",
-                     *           "at": "2026-12-05T11:45:29.503Z"
+                     *           "decidedBy": "user:01a24611-c949-7003-ba78-83677f2fa330",
+                     *           "at": "2026-12-05T11:58:13.286Z"
                      *         },
                      *         {
                      *           "event": "EnterpriseVerified.v1",
                      *           "status": "active",
                      *           "reason": null,
-                     *           "decidedBy": "apiKey:01a24606-0a80-7004-bf57-c735bb1bcd8e",
-                     *           "at": "2026-12-05T11:45:29.503Z"
+                     *           "decidedBy": "apiKey:01a24611-b2a9-7004-b4ec-a24ebee59799",
+                     *           "at": "2026-12-05T11:58:13.286Z"
                      *         }
                      *       ]
                      *     }
@@ -8004,8 +8145,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24606-0b36-7000-8230-5e43cfd9c341",
-                     *       "tenantId": "acme-90b066-7",
+                     *       "accountId": "01a24611-b38b-7005-95e3-ab705b67b7e0",
+                     *       "tenantId": "acme-5bc841-7",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "rejected",
@@ -8021,8 +8162,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T11:45:29.503Z",
-                     *       "updatedAt": "2026-12-05T11:45:29.503Z"
+                     *       "createdAt": "2026-12-05T11:58:13.286Z",
+                     *       "updatedAt": "2026-12-05T11:58:13.286Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -8115,8 +8256,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24605-e529-7006-ae7c-d01993d353d4",
-                     *       "tenantId": "shop-080570-07",
+                     *       "accountId": "01a24611-5e5b-7004-9344-7fff269a6380",
+                     *       "tenantId": "shop-e3f7c0-07",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "pending",
@@ -8132,8 +8273,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T12:05:17.066Z",
-                     *       "updatedAt": "2026-12-05T12:05:17.066Z"
+                     *       "createdAt": "2026-12-05T12:17:49.176Z",
+                     *       "updatedAt": "2026-12-05T12:17:49.176Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -8226,8 +8367,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24606-1470-7003-966b-6139f2f1776f",
-                     *       "tenantId": "acme-90b066-48",
+                     *       "accountId": "01a24611-be82-7003-b332-dbb41d6e97c3",
+                     *       "tenantId": "acme-5bc841-48",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "verified",
@@ -8241,7 +8382,7 @@ export interface operations {
                      *       "holds": [
                      *         {
                      *           "kind": "unfinished-transaction",
-                     *           "holdId": "01a24606-14ad-7007-a287-967715993f22",
+                     *           "holdId": "01a24611-bed1-7007-9495-4a22609fc4c8",
                      *           "reference": "order-88"
                      *         }
                      *       ],
@@ -8249,8 +8390,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T11:45:29.503Z",
-                     *       "updatedAt": "2026-12-05T11:45:29.503Z"
+                     *       "createdAt": "2026-12-05T11:58:13.286Z",
+                     *       "updatedAt": "2026-12-05T11:58:13.286Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -8340,8 +8481,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24606-1e53-7001-bd90-8bb9cc24391c",
-                     *       "tenantId": "acme-90b066-79",
+                     *       "accountId": "01a24611-c949-7003-ba78-83677f2fa330",
+                     *       "tenantId": "acme-5bc841-79",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "verified",
@@ -8357,8 +8498,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T11:45:29.503Z",
-                     *       "updatedAt": "2026-12-05T11:45:29.503Z"
+                     *       "createdAt": "2026-12-05T11:58:13.286Z",
+                     *       "updatedAt": "2026-12-05T11:58:13.286Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -8447,8 +8588,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24606-1cda-7002-989e-d2a1c0845ea1",
-                     *       "tenantId": "acme-90b066-75",
+                     *       "accountId": "01a24611-c7be-7004-bd1c-03f3f29322a9",
+                     *       "tenantId": "acme-5bc841-75",
                      *       "kind": "enterprise",
                      *       "status": "cancelled",
                      *       "verification": "pending",
@@ -8464,8 +8605,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T11:45:29.503Z",
-                     *       "updatedAt": "2026-12-05T11:45:29.503Z"
+                     *       "createdAt": "2026-12-05T11:58:13.286Z",
+                     *       "updatedAt": "2026-12-05T11:58:13.286Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -8558,8 +8699,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24606-158f-7000-b7c7-0832c01ac1d9",
-                     *       "tenantId": "acme-90b066-55",
+                     *       "accountId": "01a24611-bfd5-7003-b552-5b0a2b260d32",
+                     *       "tenantId": "acme-5bc841-55",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "verified",
@@ -8577,11 +8718,11 @@ export interface operations {
                      *       "agreement": {
                      *         "endsOn": "2026-12-05",
                      *         "status": "ended",
-                     *         "agreementId": "01a24606-15c6-7003-96f8-c611a709a860",
+                     *         "agreementId": "01a24611-c012-7003-afa3-1a7c58552df9",
                      *         "personalDataDeletionDueOn": "2027-06-05"
                      *       },
-                     *       "createdAt": "2026-12-05T11:45:29.503Z",
-                     *       "updatedAt": "2026-12-05T11:45:29.503Z"
+                     *       "createdAt": "2026-12-05T11:58:13.286Z",
+                     *       "updatedAt": "2026-12-05T11:58:13.286Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -8671,8 +8812,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24606-185b-7005-bed3-c2d8bc51a7bf",
-                     *       "tenantId": "acme-90b066-68",
+                     *       "accountId": "01a24611-c31b-7003-9bf8-ba1fcef91236",
+                     *       "tenantId": "acme-5bc841-68",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "verified",
@@ -8690,11 +8831,11 @@ export interface operations {
                      *       "agreement": {
                      *         "endsOn": "2026-12-05",
                      *         "status": "ended",
-                     *         "agreementId": "01a24606-1b15-7000-94c1-94cfa811ffaf",
+                     *         "agreementId": "01a24611-c603-7007-8fd0-1b114ccb241a",
                      *         "personalDataDeletionDueOn": "2027-06-05"
                      *       },
-                     *       "createdAt": "2026-12-05T11:45:29.503Z",
-                     *       "updatedAt": "2026-12-05T11:45:29.503Z"
+                     *       "createdAt": "2026-12-05T11:58:13.286Z",
+                     *       "updatedAt": "2026-12-05T11:58:13.286Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -8784,24 +8925,24 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "id": "01a24606-bfc9-7002-a27c-34668cef6711",
-                     *         "tenantId": "jobs-dl-8a3062",
+                     *         "id": "01a24612-8e09-7000-9915-2ca0448f66a5",
+                     *         "tenantId": "jobs-dl-4c8d43",
                      *         "kind": "one-time-code",
                      *         "status": "delivered",
                      *         "attempts": 1,
                      *         "lastError": null,
-                     *         "createdAt": "2026-12-05T11:46:17.044Z",
-                     *         "deliveredAt": "2026-12-05T11:46:17.207Z"
+                     *         "createdAt": "2026-12-05T11:59:10.736Z",
+                     *         "deliveredAt": "2026-12-05T11:59:10.922Z"
                      *       },
                      *       {
-                     *         "id": "01a24606-be53-7006-b459-19f5601fea89",
-                     *         "tenantId": "jobs-8a3062-6",
+                     *         "id": "01a24612-8c58-7006-9100-a2cc4ccd7482",
+                     *         "tenantId": "jobs-4c8d43-6",
                      *         "kind": "tenant-data-deletion-warning",
                      *         "status": "delivered",
                      *         "attempts": 1,
                      *         "lastError": null,
-                     *         "createdAt": "2027-05-30T11:46:16.559Z",
-                     *         "deliveredAt": "2027-05-30T11:46:16.559Z"
+                     *         "createdAt": "2027-05-30T11:59:10.179Z",
+                     *         "deliveredAt": "2027-05-30T11:59:10.179Z"
                      *       }
                      *     ]
                      */
@@ -8873,17 +9014,567 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24606-bfc9-7002-a27c-34668cef6711",
-                     *       "tenantId": "jobs-dl-8a3062",
+                     *       "id": "01a24612-8e09-7000-9915-2ca0448f66a5",
+                     *       "tenantId": "jobs-dl-4c8d43",
                      *       "kind": "one-time-code",
                      *       "status": "pending",
                      *       "attempts": 0,
                      *       "lastError": null,
-                     *       "createdAt": "2026-12-05T11:46:17.044Z",
+                     *       "createdAt": "2026-12-05T11:59:10.736Z",
                      *       "deliveredAt": null
                      *     }
                      */
                     "application/json": components["schemas"]["NotificationDto"];
+                };
+            };
+            /** @description Invalid input (VALIDATION.FAILED with field errors, PURPOSE.REQUIRED, …); nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description No or invalid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The credential lacks the permission of this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Not found in your tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Rate limit reached; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Unexpected error; only a correlation id is returned. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+        };
+    };
+    WebhookController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "endpoint": {
+                     *         "url": "http://127.0.0.1:36837/hooks",
+                     *         "secretSetAt": "2026-12-05T11:59:16.412Z",
+                     *         "updatedAt": "2026-12-05T11:59:16.412Z",
+                     *         "updatedBy": "apiKey:01a24612-aacb-7009-8cd0-33f59d6fcd69"
+                     *       },
+                     *       "platformReceiver": true
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookSettingsDto"];
+                };
+            };
+            /** @description No or invalid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The credential lacks the permission of this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Rate limit reached; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Unexpected error; only a correlation id is returned. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+        };
+    };
+    WebhookController_set: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetWebhookRequestDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "url": "http://127.0.0.1:36837/hooks",
+                     *       "secretSetAt": "2026-12-05T11:59:16.412Z",
+                     *       "updatedAt": "2026-12-05T11:59:16.412Z",
+                     *       "updatedBy": "apiKey:01a24612-aacb-7009-8cd0-33f59d6fcd69",
+                     *       "secret": "whsec_mW0vXWpNU3Ucr1Z9FfP8OEhBKgs63thuvuWFg3vmTpo"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookSecretDto"];
+                };
+            };
+            /** @description Invalid input (VALIDATION.FAILED with field errors, PURPOSE.REQUIRED, …); nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description No or invalid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The credential lacks the permission of this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Idempotency-Key reused for a different request. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Rate limit reached; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Unexpected error; only a correlation id is returned. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+        };
+    };
+    WebhookController_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No or invalid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The credential lacks the permission of this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Not found in your tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Rate limit reached; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Unexpected error; only a correlation id is returned. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+        };
+    };
+    WebhookController_rotate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "url": "http://127.0.0.1:36837/hooks",
+                     *       "secretSetAt": "2026-12-05T11:59:16.412Z",
+                     *       "updatedAt": "2026-12-05T11:59:16.412Z",
+                     *       "updatedBy": "apiKey:01a24612-aacb-7009-8cd0-33f59d6fcd69",
+                     *       "secret": "whsec_khEu7c8C2TKE9utlo5buUOT1KbGsqQafFCVC41x4XYY"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookSecretDto"];
+                };
+            };
+            /** @description No or invalid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The credential lacks the permission of this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Not found in your tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Rate limit reached; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Unexpected error; only a correlation id is returned. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+        };
+    };
+    WebhookController_test: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "01a24612-abb7-7000-af3d-6d5538ae8baa",
+                     *       "kind": "webhook-test",
+                     *       "status": "pending",
+                     *       "audience": "tenant",
+                     *       "destination": null,
+                     *       "attempts": 0,
+                     *       "lastError": null,
+                     *       "createdAt": "2026-12-05T11:59:16.412Z",
+                     *       "nextAttemptAt": "2026-12-05T11:59:16.412Z",
+                     *       "deliveredAt": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookDeliveryDto"];
+                };
+            };
+            /** @description No or invalid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The credential lacks the permission of this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Not found in your tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Rate limit reached; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Unexpected error; only a correlation id is returned. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+        };
+    };
+    WebhookController_deliveries: {
+        parameters: {
+            query?: {
+                status?: "pending" | "delivered" | "dead" | "erased";
+                /** @description Older than this delivery id (the last of the previous page) */
+                before?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "id": "01a24612-ac65-7004-a0b3-2c8bc38ffdd3",
+                     *         "kind": "one-time-code",
+                     *         "status": "delivered",
+                     *         "audience": "person",
+                     *         "destination": "deployment",
+                     *         "attempts": 1,
+                     *         "lastError": null,
+                     *         "createdAt": "2026-12-05T11:59:16.412Z",
+                     *         "nextAttemptAt": null,
+                     *         "deliveredAt": "2026-12-05T11:59:16.412Z"
+                     *       },
+                     *       {
+                     *         "id": "01a24612-abb7-7000-af3d-6d5538ae8baa",
+                     *         "kind": "webhook-test",
+                     *         "status": "delivered",
+                     *         "audience": "tenant",
+                     *         "destination": "tenant",
+                     *         "attempts": 1,
+                     *         "lastError": null,
+                     *         "createdAt": "2026-12-05T11:59:16.412Z",
+                     *         "nextAttemptAt": null,
+                     *         "deliveredAt": "2026-12-05T11:59:16.412Z"
+                     *       }
+                     *     ]
+                     */
+                    "application/json": components["schemas"]["WebhookDeliveryDto"][];
+                };
+            };
+            /** @description Invalid input (VALIDATION.FAILED with field errors, PURPOSE.REQUIRED, …); nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description No or invalid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The credential lacks the permission of this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Rate limit reached; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Unexpected error; only a correlation id is returned. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+        };
+    };
+    WebhookController_retry: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                deliveryId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "01a24613-8e1c-7004-becc-8593fe0385d8",
+                     *       "kind": "webhook-test",
+                     *       "status": "pending",
+                     *       "audience": "tenant",
+                     *       "destination": "tenant",
+                     *       "attempts": 0,
+                     *       "lastError": null,
+                     *       "createdAt": "2026-12-05T12:00:16.412Z",
+                     *       "nextAttemptAt": "2026-12-05T12:01:16.412Z",
+                     *       "deliveredAt": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookDeliveryDto"];
                 };
             };
             /** @description Invalid input (VALIDATION.FAILED with field errors, PURPOSE.REQUIRED, …); nothing was changed. */
@@ -8964,12 +9655,12 @@ export interface operations {
                      *           "description": "P2: purge processing-record bodies past the retention (≥ 3 years) unless a legal hold is active; leaf hashes stay",
                      *           "intervalSeconds": 86400,
                      *           "destroys": "P2",
-                     *           "nextRunAt": "2026-12-05T11:46:13.615Z",
+                     *           "nextRunAt": "2026-12-05T11:59:06.533Z",
                      *           "lastRun": {
                      *             "job": "processing-record-purge",
                      *             "status": "succeeded",
-                     *             "startedAt": "2026-12-05T11:46:15.828Z",
-                     *             "finishedAt": "2026-12-05T11:46:15.828Z",
+                     *             "startedAt": "2026-12-05T11:59:09.349Z",
+                     *             "finishedAt": "2026-12-05T11:59:09.349Z",
                      *             "error": null
                      *           }
                      *         },
@@ -8978,7 +9669,7 @@ export interface operations {
                      *           "description": "P1/P2: verify every tenant’s processing record on the server (tree and signed checkpoints) and keep the report",
                      *           "intervalSeconds": 86400,
                      *           "destroys": null,
-                     *           "nextRunAt": "2026-12-05T11:46:13.615Z",
+                     *           "nextRunAt": "2026-12-05T11:59:06.533Z",
                      *           "lastRun": null
                      *         }
                      *       ],
@@ -8986,15 +9677,15 @@ export interface operations {
                      *         {
                      *           "job": "destruction-warnings",
                      *           "status": "succeeded",
-                     *           "startedAt": "2027-05-25T11:46:16.195Z",
-                     *           "finishedAt": "2027-05-25T11:46:16.195Z",
+                     *           "startedAt": "2027-05-25T11:59:09.733Z",
+                     *           "finishedAt": "2027-05-25T11:59:09.733Z",
                      *           "error": null
                      *         },
                      *         {
                      *           "job": "destruction-warnings",
                      *           "status": "succeeded",
-                     *           "startedAt": "2027-05-25T11:46:16.195Z",
-                     *           "finishedAt": "2027-05-25T11:46:16.195Z",
+                     *           "startedAt": "2027-05-25T11:59:09.733Z",
+                     *           "finishedAt": "2027-05-25T11:59:09.733Z",
                      *           "error": null
                      *         }
                      *       ],
@@ -9005,14 +9696,14 @@ export interface operations {
                      *           "requirement": "A8",
                      *           "what": "account-cancellation",
                      *           "dueOn": "2027-06-06",
-                     *           "subject": "01a24606-bc05-7004-b749-ad05ff234fa0",
+                     *           "subject": "01a24612-89a7-7005-a9ab-5b8fbd09ee1f",
                      *           "count": null,
                      *           "field": null,
                      *           "warningFrom": "2027-05-23",
                      *           "warning": {
                      *             "status": "delivered",
-                     *             "createdAt": "2027-05-25T11:46:16.195Z",
-                     *             "deliveredAt": "2027-05-25T11:46:16.195Z"
+                     *             "createdAt": "2027-05-25T11:59:09.733Z",
+                     *             "deliveredAt": "2027-05-25T11:59:09.733Z"
                      *           }
                      *         }
                      *       ]
@@ -9096,7 +9787,7 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "customerId": "01a24605-ef1e-7007-89a7-672414f48e45",
+                     *         "customerId": "01a24611-66da-7005-b95d-3baccb747129",
                      *         "tags": [
                      *           "family"
                      *         ],
@@ -9108,8 +9799,8 @@ export interface operations {
                      *           }
                      *         },
                      *         "profile": null,
-                     *         "createdAt": "2026-12-05T12:05:17.066Z",
-                     *         "updatedAt": "2026-12-05T12:05:17.066Z"
+                     *         "createdAt": "2026-12-05T12:17:49.176Z",
+                     *         "updatedAt": "2026-12-05T12:17:49.176Z"
                      *       }
                      *     ]
                      */
@@ -9183,7 +9874,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24605-dbfc-7006-a3de-31bf7a5e2b24"
+                     *       "id": "01a24611-567c-7007-9145-9ed0083bebbe"
                      *     }
                      */
                     "application/json": components["schemas"]["IdDto"];
@@ -9267,7 +9958,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "customerId": "01a24605-dd31-7002-a3af-2e7377632595",
+                     *       "customerId": "01a24611-5784-7000-b1ec-41f11e080e94",
                      *       "tags": [
                      *         "vip"
                      *       ],
@@ -9275,17 +9966,17 @@ export interface operations {
                      *       "restricted": false,
                      *       "consents": {},
                      *       "profile": null,
-                     *       "createdAt": "2026-12-05T11:45:17.066Z",
-                     *       "updatedAt": "2026-12-05T11:45:17.066Z",
+                     *       "createdAt": "2026-12-05T11:57:49.176Z",
+                     *       "updatedAt": "2026-12-05T11:57:49.176Z",
                      *       "followUps": [
                      *         {
-                     *           "followUpId": "01a24605-dd5f-7004-b8e0-7b624ab73c88",
-                     *           "customerId": "01a24605-dd31-7002-a3af-2e7377632595",
+                     *           "followUpId": "01a24611-57aa-7000-abc3-103b195f2379",
+                     *           "customerId": "01a24611-5784-7000-b1ec-41f11e080e94",
                      *           "channel": "phone",
                      *           "note": null,
                      *           "dueOn": null,
-                     *           "recordedBy": "apiKey:01a24605-dcf2-7007-a9aa-23b737410afe",
-                     *           "recordedAt": "2026-12-05T11:45:17.066Z"
+                     *           "recordedBy": "apiKey:01a24611-5750-7003-b8e2-1fcd4ab0e615",
+                     *           "recordedAt": "2026-12-05T11:57:49.176Z"
                      *         }
                      *       ]
                      *     }
@@ -9371,7 +10062,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24605-e68b-7006-943d-1a0a43a6befe"
+                     *       "id": "01a24611-5fa8-7008-a329-e47e87dbab07"
                      *     }
                      */
                     "application/json": components["schemas"]["IdDto"];
@@ -9455,7 +10146,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24605-dbfc-7006-a3de-31bf7a5e2b24"
+                     *       "id": "01a24611-567c-7007-9145-9ed0083bebbe"
                      *     }
                      */
                     "application/json": components["schemas"]["IdDto"];
@@ -9539,7 +10230,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24605-dc5d-7006-9c56-9d3c51dff0b9"
+                     *       "id": "01a24611-56c8-7003-9e3d-c9dc7ee28252"
                      *     }
                      */
                     "application/json": components["schemas"]["IdDto"];
@@ -9632,7 +10323,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24605-e5fd-7006-84f8-2e48fdaf2023"
+                     *       "id": "01a24611-5f19-7002-8336-4e3bef554c77"
                      *     }
                      */
                     "application/json": components["schemas"]["IdDto"];
@@ -9721,7 +10412,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24605-e5fd-7006-84f8-2e48fdaf2023"
+                     *       "id": "01a24611-5f19-7002-8336-4e3bef554c77"
                      *     }
                      */
                     "application/json": components["schemas"]["IdDto"];
@@ -10195,16 +10886,16 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "receiptId": "01a24605-ecdd-7005-93cd-7dff7394b3b6",
-                     *         "tenantId": "shop-080570-09",
-                     *         "subjectId": "01a24605-ecc6-7000-94c7-4d81b8a01451",
-                     *         "consentId": "01a24605-ecdd-7006-bea0-ba6fd32f2b23",
+                     *         "receiptId": "01a24611-657e-7007-98c0-8655d34f4623",
+                     *         "tenantId": "shop-e3f7c0-09",
+                     *         "subjectId": "01a24611-6565-7005-9ae1-1fcf05f130de",
+                     *         "consentId": "01a24611-657e-7008-a3d4-da0abd66b118",
                      *         "channel": "email",
                      *         "scope": "general",
-                     *         "recordedAt": "2026-12-05T12:05:17.066Z",
+                     *         "recordedAt": "2026-12-05T12:17:49.176Z",
                      *         "event": {
-                     *           "id": "01a24605-ecde-7001-9a99-be62d2f619d1",
-                     *           "stream": "consent-01a24605-ecc6-7000-94c7-4d81b8a01451",
+                     *           "id": "01a24611-657f-7007-a079-9eaa2bd5b6bb",
+                     *           "stream": "consent-01a24611-6565-7005-9ae1-1fcf05f130de",
                      *           "position": 0
                      *         },
                      *         "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -10228,16 +10919,16 @@ export interface operations {
                      *         "givenByGuardian": null
                      *       },
                      *       {
-                     *         "receiptId": "01a24605-ecf5-7002-97d9-efe5d785746f",
-                     *         "tenantId": "shop-080570-09",
-                     *         "subjectId": "01a24605-ecc6-7000-94c7-4d81b8a01451",
-                     *         "consentId": "01a24605-ecf5-7003-872c-23a9e9138a7a",
+                     *         "receiptId": "01a24611-6599-7002-aa12-1fae57c80011",
+                     *         "tenantId": "shop-e3f7c0-09",
+                     *         "subjectId": "01a24611-6565-7005-9ae1-1fcf05f130de",
+                     *         "consentId": "01a24611-6599-7003-af6c-8baca9620931",
                      *         "channel": "sms",
                      *         "scope": "general",
-                     *         "recordedAt": "2026-12-05T12:05:17.066Z",
+                     *         "recordedAt": "2026-12-05T12:17:49.176Z",
                      *         "event": {
-                     *           "id": "01a24605-ecf8-7003-aa0f-be27095da5ad",
-                     *           "stream": "consent-01a24605-ecc6-7000-94c7-4d81b8a01451",
+                     *           "id": "01a24611-659a-7007-90b4-7433114d84d9",
+                     *           "stream": "consent-01a24611-6565-7005-9ae1-1fcf05f130de",
                      *           "position": 1
                      *         },
                      *         "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -10344,16 +11035,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "receiptId": "01a24605-e0ff-7005-ae6a-2c41f09d50e8",
-                     *       "tenantId": "shop-080570-04",
-                     *       "subjectId": "01a24605-e0cb-7001-a3b3-4337ebfbed5d",
-                     *       "consentId": "01a24605-e0ff-7006-a46b-6238ea771351",
+                     *       "receiptId": "01a24611-5aa3-7002-87da-3dc9440a5ac9",
+                     *       "tenantId": "shop-e3f7c0-04",
+                     *       "subjectId": "01a24611-5a86-7005-a382-f2e1156f209f",
+                     *       "consentId": "01a24611-5aa3-7003-86a4-6a6d8897fb32",
                      *       "channel": "email",
                      *       "scope": "general",
-                     *       "recordedAt": "2026-12-05T11:46:17.066Z",
+                     *       "recordedAt": "2026-12-05T11:58:49.176Z",
                      *       "event": {
-                     *         "id": "01a24605-e103-7007-8afa-0129268be759",
-                     *         "stream": "consent-01a24605-e0cb-7001-a3b3-4337ebfbed5d",
+                     *         "id": "01a24611-5aa6-7005-9f4a-7d5a8b6b4d90",
+                     *         "stream": "consent-01a24611-5a86-7005-a382-f2e1156f209f",
                      *         "position": 0
                      *       },
                      *       "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -10468,16 +11159,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "receiptId": "01a24605-e18e-7005-a40b-0f2cb5614880",
-                     *       "tenantId": "shop-080570-04",
-                     *       "subjectId": "01a24605-e0cb-7001-a3b3-4337ebfbed5d",
-                     *       "consentId": "01a24605-e0ff-7006-a46b-6238ea771351",
+                     *       "receiptId": "01a24611-5b1f-7002-9346-8fd87681c046",
+                     *       "tenantId": "shop-e3f7c0-04",
+                     *       "subjectId": "01a24611-5a86-7005-a382-f2e1156f209f",
+                     *       "consentId": "01a24611-5aa3-7003-86a4-6a6d8897fb32",
                      *       "channel": "email",
                      *       "scope": "general",
-                     *       "recordedAt": "2026-12-05T11:48:17.066Z",
+                     *       "recordedAt": "2026-12-05T12:00:49.176Z",
                      *       "event": {
-                     *         "id": "01a24605-e18f-7000-9b15-102ff5b39d41",
-                     *         "stream": "consent-01a24605-e0cb-7001-a3b3-4337ebfbed5d",
+                     *         "id": "01a24611-5b20-7004-93fe-1c12591e5088",
+                     *         "stream": "consent-01a24611-5a86-7005-a382-f2e1156f209f",
                      *         "position": 1
                      *       },
                      *       "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -10598,18 +11289,18 @@ export interface operations {
                      *       "purposeVersion": 1,
                      *       "proof": [
                      *         {
-                     *           "eventId": "01a24606-80a4-7004-bc2d-9a3737eb3779",
+                     *           "eventId": "01a24611-df5a-7004-852d-52ab1e47829d",
                      *           "type": "PurposeDefined.v1",
-                     *           "position": "pg:00000001.000000000000172e.0000000000000007",
+                     *           "position": "pg:00000001.00000000000016cf.0000000000000007",
                      *           "occurredAt": "2026-11-23T10:00:00.000Z",
-                     *           "stream": "purposes-dsr-1fc277"
+                     *           "stream": "purposes-dsr-957e52"
                      *         },
                      *         {
-                     *           "eventId": "01a24606-80f9-7002-81ae-4e8236ebdace",
+                     *           "eventId": "01a24611-dfb1-7000-997c-73a6dea7e2d7",
                      *           "type": "ConsentGranted.v2",
-                     *           "position": "pg:00000001.0000000000001742.000000000000000a",
+                     *           "position": "pg:00000001.00000000000016e3.000000000000000a",
                      *           "occurredAt": "2026-11-23T10:00:00.000Z",
-                     *           "stream": "consent-01a24606-80d4-7003-b3b4-aed6a8a21897"
+                     *           "stream": "consent-01a24611-df8b-7003-a430-dc6c64ce6222"
                      *         }
                      *       ]
                      *     }
@@ -10692,16 +11383,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "receiptId": "01a24605-e0ff-7005-ae6a-2c41f09d50e8",
-                     *       "tenantId": "shop-080570-04",
-                     *       "subjectId": "01a24605-e0cb-7001-a3b3-4337ebfbed5d",
-                     *       "consentId": "01a24605-e0ff-7006-a46b-6238ea771351",
+                     *       "receiptId": "01a24611-5aa3-7002-87da-3dc9440a5ac9",
+                     *       "tenantId": "shop-e3f7c0-04",
+                     *       "subjectId": "01a24611-5a86-7005-a382-f2e1156f209f",
+                     *       "consentId": "01a24611-5aa3-7003-86a4-6a6d8897fb32",
                      *       "channel": "email",
                      *       "scope": "general",
-                     *       "recordedAt": "2026-12-05T11:46:17.066Z",
+                     *       "recordedAt": "2026-12-05T11:58:49.176Z",
                      *       "event": {
-                     *         "id": "01a24605-e103-7007-8afa-0129268be759",
-                     *         "stream": "consent-01a24605-e0cb-7001-a3b3-4337ebfbed5d",
+                     *         "id": "01a24611-5aa6-7005-9f4a-7d5a8b6b4d90",
+                     *         "stream": "consent-01a24611-5a86-7005-a382-f2e1156f209f",
                      *         "position": 0
                      *       },
                      *       "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -10806,16 +11497,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "receiptId": "01a24605-e0ff-7005-ae6a-2c41f09d50e8",
-                     *       "tenantId": "shop-080570-04",
-                     *       "subjectId": "01a24605-e0cb-7001-a3b3-4337ebfbed5d",
-                     *       "consentId": "01a24605-e0ff-7006-a46b-6238ea771351",
+                     *       "receiptId": "01a24611-5aa3-7002-87da-3dc9440a5ac9",
+                     *       "tenantId": "shop-e3f7c0-04",
+                     *       "subjectId": "01a24611-5a86-7005-a382-f2e1156f209f",
+                     *       "consentId": "01a24611-5aa3-7003-86a4-6a6d8897fb32",
                      *       "channel": "email",
                      *       "scope": "general",
-                     *       "recordedAt": "2026-12-05T11:46:17.066Z",
+                     *       "recordedAt": "2026-12-05T11:58:49.176Z",
                      *       "event": {
-                     *         "id": "01a24605-e103-7007-8afa-0129268be759",
-                     *         "stream": "consent-01a24605-e0cb-7001-a3b3-4337ebfbed5d",
+                     *         "id": "01a24611-5aa6-7005-9f4a-7d5a8b6b4d90",
+                     *         "stream": "consent-01a24611-5a86-7005-a382-f2e1156f209f",
                      *         "position": 0
                      *       },
                      *       "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -10992,17 +11683,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "decisionId": "01a24605-e1ff-7000-83a4-8dd59bfdf62b",
-                     *       "customerId": "01a24605-e0cb-7001-a3b3-4337ebfbed5d",
+                     *       "decisionId": "01a24611-5b6f-7003-bade-33ca2bbe5a67",
+                     *       "customerId": "01a24611-5a86-7005-a382-f2e1156f209f",
                      *       "allow": false,
                      *       "reasons": [
                      *         "OUTDATED_NOTICE_VERSION"
                      *       ],
                      *       "legalBasis": "consent",
                      *       "consentIds": [
-                     *         "01a24605-e1c2-7004-95ba-fe0a0c8126ca"
+                     *         "01a24611-5b45-7004-950d-64f1744d999e"
                      *       ],
-                     *       "decidedAt": "2026-12-05T11:54:17.066Z"
+                     *       "decidedAt": "2026-12-05T12:06:49.176Z"
                      *     }
                      */
                     "application/json": components["schemas"]["DecisionDto"];
@@ -11079,26 +11770,26 @@ export interface operations {
                      *       "denied": 1,
                      *       "decisions": [
                      *         {
-                     *           "decisionId": "01a24605-ea46-7006-b099-17965735e9ec",
-                     *           "customerId": "01a24605-e9c4-7000-8c9d-0ec84ef382cd",
+                     *           "decisionId": "01a24611-6337-7004-b012-2186d6a7d4e7",
+                     *           "customerId": "01a24611-62dc-7002-bc8e-fe29a7042393",
                      *           "allow": true,
                      *           "reasons": [],
                      *           "legalBasis": "consent",
                      *           "consentIds": [
-                     *             "01a24605-e9e5-7006-9486-682039a06f83"
+                     *             "01a24611-62f3-7007-906b-ba04519a7697"
                      *           ],
-                     *           "decidedAt": "2026-12-05T12:05:17.066Z"
+                     *           "decidedAt": "2026-12-05T12:17:49.176Z"
                      *         },
                      *         {
-                     *           "decisionId": "01a24605-ea46-7007-9db4-45ab8e7dd0fa",
-                     *           "customerId": "01a24605-ea01-7000-9095-2e47413fb8fc",
+                     *           "decisionId": "01a24611-6337-7005-b3c6-63b8d2d9d5c3",
+                     *           "customerId": "01a24611-630b-7006-9545-601c44f2639a",
                      *           "allow": true,
                      *           "reasons": [],
                      *           "legalBasis": "consent",
                      *           "consentIds": [
-                     *             "01a24605-ea27-7005-9060-d8115ef17061"
+                     *             "01a24611-6321-7001-8a0b-890dceaf201a"
                      *           ],
-                     *           "decidedAt": "2026-12-05T12:05:17.066Z"
+                     *           "decidedAt": "2026-12-05T12:17:49.176Z"
                      *         }
                      *       ]
                      *     }
@@ -11170,13 +11861,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "origin": "attest.local/processing-record/rec-74dbd5",
-                     *       "verifierKey": "attest.local/processing-record+06770c26+AUOH8bZr/mrEiRwuAL8YVf0zxlFa2EV5lkQaQCwjicup",
+                     *       "origin": "attest.local/processing-record/rec-2f7aac",
+                     *       "verifierKey": "attest.local/processing-record+5957d00a+AQOFU0wm11Ckz6JAUwv0ldoIPXkQeLsn1c6Ku77dW/r5",
                      *       "latestCheckpoint": {
                      *         "size": 1,
-                     *         "root": "nsPjthqClNpE3n8YNOvKSmN2G/W9LLfga0iA1t6SLJ0=",
-                     *         "note": "attest.local/processing-record/rec-74dbd5\n1\nnsPjthqClNpE3n8YNOvKSmN2G/W9LLfga0iA1t6SLJ0=\n\n— attest.local/processing-record BncMJkcCd4E9xjeHHUfVNp/Dszni5Evfx6+6+t3aykq0ccH908JvHht4Cx86X84QblpKmvYD8TzPgfhZ3lplk5Nu8gI=\n",
-                     *         "createdAt": "2026-12-05T11:45:53.379Z"
+                     *         "root": "PXz0Sif6cgzS9XcS+kHJGvFL0b2jdmPYQ0cvqWA/X6k=",
+                     *         "note": "attest.local/processing-record/rec-2f7aac\n1\nPXz0Sif6cgzS9XcS+kHJGvFL0b2jdmPYQ0cvqWA/X6k=\n\n— attest.local/processing-record WVfQCvDKo3qnxs8bSARrG0ZF0qgekRtIi33s/R3jo0oYawAxLMU6RvyaH1aLdEGwjqw/1WsWB7TSt5gNvGqK1i+ynQ8=\n",
+                     *         "createdAt": "2026-12-05T11:58:44.127Z"
                      *       }
                      *     }
                      */
@@ -11239,9 +11930,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "size": 1,
-                     *       "root": "nsPjthqClNpE3n8YNOvKSmN2G/W9LLfga0iA1t6SLJ0=",
-                     *       "note": "attest.local/processing-record/rec-74dbd5\n1\nnsPjthqClNpE3n8YNOvKSmN2G/W9LLfga0iA1t6SLJ0=\n\n— attest.local/processing-record BncMJkcCd4E9xjeHHUfVNp/Dszni5Evfx6+6+t3aykq0ccH908JvHht4Cx86X84QblpKmvYD8TzPgfhZ3lplk5Nu8gI=\n",
-                     *       "createdAt": "2026-12-05T11:45:53.379Z"
+                     *       "root": "PXz0Sif6cgzS9XcS+kHJGvFL0b2jdmPYQ0cvqWA/X6k=",
+                     *       "note": "attest.local/processing-record/rec-2f7aac\n1\nPXz0Sif6cgzS9XcS+kHJGvFL0b2jdmPYQ0cvqWA/X6k=\n\n— attest.local/processing-record WVfQCvDKo3qnxs8bSARrG0ZF0qgekRtIi33s/R3jo0oYawAxLMU6RvyaH1aLdEGwjqw/1WsWB7TSt5gNvGqK1i+ynQ8=\n",
+                     *       "createdAt": "2026-12-05T11:58:44.127Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Checkpoint"];
@@ -11317,15 +12008,15 @@ export interface operations {
                      *       "checkpoints": [
                      *         {
                      *           "size": 10,
-                     *           "root": "JxtcesIa0BRg4wSwRgZl26v+KLKwnBLR6A/ADa40jXc=",
-                     *           "note": "attest.local/processing-record/rec-74dbd5\n10\nJxtcesIa0BRg4wSwRgZl26v+KLKwnBLR6A/ADa40jXc=\n\n— attest.local/processing-record BncMJqJ8ns6zAxTyXBH8aA1cWvjMQ+TT81uDQHHJ8wqlgyF0TvbgJwVQypurw8X5yRrAG0JE1kf2Nloavi8GLONyJw8=\n",
-                     *           "createdAt": "2026-12-05T11:45:54.971Z"
+                     *           "root": "hGVV8YLBw04Rz0UbHSg9dZcpD1sMyTvs3pzGbqAu0A8=",
+                     *           "note": "attest.local/processing-record/rec-2f7aac\n10\nhGVV8YLBw04Rz0UbHSg9dZcpD1sMyTvs3pzGbqAu0A8=\n\n— attest.local/processing-record WVfQCn3d64zRfc5DeaexPwZmd0DinOSypx8s0H3wyc9gROYTnrP2wNwUTA1AQulUzdTkg3XTZPGoXvlr+dK6xOWh0gA=\n",
+                     *           "createdAt": "2026-12-05T11:58:46.238Z"
                      *         },
                      *         {
                      *           "size": 6,
-                     *           "root": "gmMVcHyn81N8jb8/w5ZbrLUCO4Sz+Kk9u0DX5EFKAZk=",
-                     *           "note": "attest.local/processing-record/rec-74dbd5\n6\ngmMVcHyn81N8jb8/w5ZbrLUCO4Sz+Kk9u0DX5EFKAZk=\n\n— attest.local/processing-record BncMJsCx7Ubn+ghi9049evTux1dnQ5r9Rckh+IEpxEZurvQiipsBC7RlFOMwkmxBID2quSIvWLo2/UVdIGBlVTNv/QM=\n",
-                     *           "createdAt": "2026-12-05T11:45:53.790Z"
+                     *           "root": "hRxYsgEyGaS13HvIcYsCyaxsv8QrySulXipK84nJd5E=",
+                     *           "note": "attest.local/processing-record/rec-2f7aac\n6\nhRxYsgEyGaS13HvIcYsCyaxsv8QrySulXipK84nJd5E=\n\n— attest.local/processing-record WVfQCh9+jL8NkafVjwZBEjk7os6B60F76gHPn/PZ5b1xis3/WIaFjBxm+LJtTPFoHC6yTpnmpvS4lMfJO/xVFQj1BQc=\n",
+                     *           "createdAt": "2026-12-05T11:58:44.956Z"
                      *         }
                      *       ],
                      *       "next": "Nnwz"
@@ -11402,15 +12093,15 @@ export interface operations {
                      * @example [
                      *       {
                      *         "size": 1,
-                     *         "root": "nsPjthqClNpE3n8YNOvKSmN2G/W9LLfga0iA1t6SLJ0=",
-                     *         "note": "attest.local/processing-record/rec-74dbd5\n1\nnsPjthqClNpE3n8YNOvKSmN2G/W9LLfga0iA1t6SLJ0=\n\n— attest.local/processing-record BncMJkcCd4E9xjeHHUfVNp/Dszni5Evfx6+6+t3aykq0ccH908JvHht4Cx86X84QblpKmvYD8TzPgfhZ3lplk5Nu8gI=\n",
-                     *         "createdAt": "2026-12-05T11:45:53.379Z"
+                     *         "root": "PXz0Sif6cgzS9XcS+kHJGvFL0b2jdmPYQ0cvqWA/X6k=",
+                     *         "note": "attest.local/processing-record/rec-2f7aac\n1\nPXz0Sif6cgzS9XcS+kHJGvFL0b2jdmPYQ0cvqWA/X6k=\n\n— attest.local/processing-record WVfQCvDKo3qnxs8bSARrG0ZF0qgekRtIi33s/R3jo0oYawAxLMU6RvyaH1aLdEGwjqw/1WsWB7TSt5gNvGqK1i+ynQ8=\n",
+                     *         "createdAt": "2026-12-05T11:58:44.127Z"
                      *       },
                      *       {
                      *         "size": 4,
-                     *         "root": "5Yg4ZDS3qnH42+HzSpJVDRCH8QNzZGqRqrofLr9BjW8=",
-                     *         "note": "attest.local/processing-record/rec-74dbd5\n4\n5Yg4ZDS3qnH42+HzSpJVDRCH8QNzZGqRqrofLr9BjW8=\n\n— attest.local/processing-record BncMJvFZZ4zXzsuhI57r/JL/oqJvJp4/ZQ1J4eB+lkEomJPTYKgSWmDHGS64FC67fkceBPPapIo6asXv85KK7vRX9gs=\n",
-                     *         "createdAt": "2026-12-05T11:45:53.694Z"
+                     *         "root": "eJV/5EPflZRZGHl8v7Y321g3WTW5W/S78jUYcln+08k=",
+                     *         "note": "attest.local/processing-record/rec-2f7aac\n4\neJV/5EPflZRZGHl8v7Y321g3WTW5W/S78jUYcln+08k=\n\n— attest.local/processing-record WVfQCpye6rSZDsORsVOCqrVdssxyDCdeA9Lv0QTKSHQmeuKZ+xUrScyr8TUaqNwsEiP2IU01IM6sE1Qg+5lk0Up2QQ8=\n",
+                     *         "createdAt": "2026-12-05T11:58:44.790Z"
                      *       }
                      *     ]
                      */
@@ -11482,9 +12173,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "size": 10,
-                     *       "root": "JxtcesIa0BRg4wSwRgZl26v+KLKwnBLR6A/ADa40jXc=",
-                     *       "note": "attest.local/processing-record/rec-74dbd5\n10\nJxtcesIa0BRg4wSwRgZl26v+KLKwnBLR6A/ADa40jXc=\n\n— attest.local/processing-record BncMJqJ8ns6zAxTyXBH8aA1cWvjMQ+TT81uDQHHJ8wqlgyF0TvbgJwVQypurw8X5yRrAG0JE1kf2Nloavi8GLONyJw8=\n",
-                     *       "createdAt": "2026-12-05T11:45:54.971Z"
+                     *       "root": "hGVV8YLBw04Rz0UbHSg9dZcpD1sMyTvs3pzGbqAu0A8=",
+                     *       "note": "attest.local/processing-record/rec-2f7aac\n10\nhGVV8YLBw04Rz0UbHSg9dZcpD1sMyTvs3pzGbqAu0A8=\n\n— attest.local/processing-record WVfQCn3d64zRfc5DeaexPwZmd0DinOSypx8s0H3wyc9gROYTnrP2wNwUTA1AQulUzdTkg3XTZPGoXvlr+dK6xOWh0gA=\n",
+                     *       "createdAt": "2026-12-05T11:58:46.238Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Checkpoint"];
@@ -11557,20 +12248,20 @@ export interface operations {
                     /**
                      * @example {
                      *       "index": 3,
-                     *       "leafHash": "cByhT4ykmHo54YIF3I5D3turzz1wEfvXESQdWaFg7uo=",
-                     *       "body": "{\"actor\":\"apiKey:01a24606-6287-7008-b6b8-874b859a4fde\",\"at\":\"2026-12-05T11:45:51.854Z\",\"categories\":[\"contact\"],\"channel\":\"email\",\"commandId\":\"01a24606-631f-7004-8af9-9101471ff85e\",\"consents\":[\"01a24606-62f4-7007-a8c9-453c84e6bc9e\"],\"correlationId\":\"01a24606-631d-7007-86d5-83025a586093\",\"eventId\":null,\"index\":3,\"kind\":\"decision\",\"legalBasis\":\"consent\",\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"api\",\"outcome\":\"allow\",\"purpose\":\"newsletter\",\"reasons\":[],\"subject\":\"psn_fYIXbM8PVnHuHGFucZp4PA\",\"tenant\":\"rec-74dbd5\",\"v\":2}",
+                     *       "leafHash": "v23RqiS5L5iIMaXHCeUWPus+ZwK3MWhfKcyaSrhDmGA=",
+                     *       "body": "{\"actor\":\"apiKey:01a24612-2576-7003-a313-19efe7a0b2a0\",\"at\":\"2026-12-05T11:58:41.423Z\",\"categories\":[\"contact\"],\"channel\":\"email\",\"commandId\":\"01a24612-26a9-7007-b321-b67a2afc1d98\",\"consents\":[\"01a24612-265c-7005-bd60-4f0a1cfb12fb\"],\"correlationId\":\"01a24612-26a7-7007-ab60-fa071e4e984f\",\"eventId\":null,\"index\":3,\"kind\":\"decision\",\"legalBasis\":\"consent\",\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"api\",\"outcome\":\"allow\",\"purpose\":\"newsletter\",\"reasons\":[],\"subject\":\"psn_hV9SD0YfG5RkmYDm5rBo7w\",\"tenant\":\"rec-2f7aac\",\"v\":2}",
                      *       "record": {
-                     *         "actor": "apiKey:01a24606-6287-7008-b6b8-874b859a4fde",
-                     *         "at": "2026-12-05T11:45:51.854Z",
+                     *         "actor": "apiKey:01a24612-2576-7003-a313-19efe7a0b2a0",
+                     *         "at": "2026-12-05T11:58:41.423Z",
                      *         "categories": [
                      *           "contact"
                      *         ],
                      *         "channel": "email",
-                     *         "commandId": "01a24606-631f-7004-8af9-9101471ff85e",
+                     *         "commandId": "01a24612-26a9-7007-b321-b67a2afc1d98",
                      *         "consents": [
-                     *           "01a24606-62f4-7007-a8c9-453c84e6bc9e"
+                     *           "01a24612-265c-7005-bd60-4f0a1cfb12fb"
                      *         ],
-                     *         "correlationId": "01a24606-631d-7007-86d5-83025a586093",
+                     *         "correlationId": "01a24612-26a7-7007-ab60-fa071e4e984f",
                      *         "eventId": null,
                      *         "index": 3,
                      *         "kind": "decision",
@@ -11583,11 +12274,11 @@ export interface operations {
                      *         "outcome": "allow",
                      *         "purpose": "newsletter",
                      *         "reasons": [],
-                     *         "subject": "psn_fYIXbM8PVnHuHGFucZp4PA",
-                     *         "tenant": "rec-74dbd5",
+                     *         "subject": "psn_hV9SD0YfG5RkmYDm5rBo7w",
+                     *         "tenant": "rec-2f7aac",
                      *         "v": 2
                      *       },
-                     *       "recordedAt": "2026-12-05T11:45:53.449Z",
+                     *       "recordedAt": "2026-12-05T11:58:44.407Z",
                      *       "purgedAt": null
                      *     }
                      */
@@ -11672,10 +12363,10 @@ export interface operations {
                      * @example {
                      *       "index": 0,
                      *       "size": 4,
-                     *       "leafHash": "nsPjthqClNpE3n8YNOvKSmN2G/W9LLfga0iA1t6SLJ0=",
+                     *       "leafHash": "PXz0Sif6cgzS9XcS+kHJGvFL0b2jdmPYQ0cvqWA/X6k=",
                      *       "proof": [
-                     *         "8Ln0YK6SjoYt9i729z8HneNvHPJ8iJkH/Lb03SkTf2o=",
-                     *         "7/Dj57fLz3JaWBV8poW729UZlGIxwRwhGUAYWE80o8A="
+                     *         "tgN9/urUcDnOzty1wy7TnFo1UfV8eiqhx9LHziZz6KU=",
+                     *         "0kJplbM6UV2yH6zZoBE27gJlgHyRyGlwD09ot+9nIcg="
                      *       ]
                      *     }
                      */
@@ -11761,7 +12452,7 @@ export interface operations {
                      *       "from": 4,
                      *       "to": 6,
                      *       "proof": [
-                     *         "nbRqRtzqqctx0WRiiZVXlYzSPq0XkWydMLFvAW1k4h0="
+                     *         "17bAStdRjZPYY1n22SPEXGGNoSbq1uksCIbbyL1NxPI="
                      *       ]
                      *     }
                      */
@@ -11850,17 +12541,17 @@ export interface operations {
                      * @example {
                      *       "records": [
                      *         {
-                     *           "actor": "apiKey:01a24606-6287-7008-b6b8-874b859a4fde",
-                     *           "at": "2026-12-05T11:45:51.854Z",
+                     *           "actor": "apiKey:01a24612-2576-7003-a313-19efe7a0b2a0",
+                     *           "at": "2026-12-05T11:58:41.423Z",
                      *           "categories": [
                      *             "contact"
                      *           ],
                      *           "channel": "email",
-                     *           "commandId": "01a24606-646f-7002-9e3d-678511053574",
+                     *           "commandId": "01a24612-28ba-7000-b652-542b06a5e7bc",
                      *           "consents": [
-                     *             "01a24606-62f4-7007-a8c9-453c84e6bc9e"
+                     *             "01a24612-265c-7005-bd60-4f0a1cfb12fb"
                      *           ],
-                     *           "correlationId": "01a24606-646e-7005-a2fd-92f1e7bdb3f4",
+                     *           "correlationId": "01a24612-28b5-7002-a048-7abbc04b0794",
                      *           "eventId": null,
                      *           "index": 4,
                      *           "kind": "decision",
@@ -11873,23 +12564,23 @@ export interface operations {
                      *           "outcome": "allow",
                      *           "purpose": "newsletter",
                      *           "reasons": [],
-                     *           "subject": "psn_fYIXbM8PVnHuHGFucZp4PA",
-                     *           "tenant": "rec-74dbd5",
+                     *           "subject": "psn_hV9SD0YfG5RkmYDm5rBo7w",
+                     *           "tenant": "rec-2f7aac",
                      *           "v": 2,
-                     *           "leafHash": "ivzKzQ/sTQdOuwbyhz73ClI8QIz4E2NF59dAOYpXQnY="
+                     *           "leafHash": "LscUKNMPZ4PFWkUlLrMQpWX6qParNpaUhoY//ETgRvo="
                      *         },
                      *         {
-                     *           "actor": "apiKey:01a24606-6287-7008-b6b8-874b859a4fde",
-                     *           "at": "2026-12-05T11:45:51.854Z",
+                     *           "actor": "apiKey:01a24612-2576-7003-a313-19efe7a0b2a0",
+                     *           "at": "2026-12-05T11:58:41.423Z",
                      *           "categories": [
                      *             "contact"
                      *           ],
                      *           "channel": "email",
-                     *           "commandId": "01a24606-631f-7004-8af9-9101471ff85e",
+                     *           "commandId": "01a24612-26a9-7007-b321-b67a2afc1d98",
                      *           "consents": [
-                     *             "01a24606-62f4-7007-a8c9-453c84e6bc9e"
+                     *             "01a24612-265c-7005-bd60-4f0a1cfb12fb"
                      *           ],
-                     *           "correlationId": "01a24606-631d-7007-86d5-83025a586093",
+                     *           "correlationId": "01a24612-26a7-7007-ab60-fa071e4e984f",
                      *           "eventId": null,
                      *           "index": 3,
                      *           "kind": "decision",
@@ -11902,13 +12593,13 @@ export interface operations {
                      *           "outcome": "allow",
                      *           "purpose": "newsletter",
                      *           "reasons": [],
-                     *           "subject": "psn_fYIXbM8PVnHuHGFucZp4PA",
-                     *           "tenant": "rec-74dbd5",
+                     *           "subject": "psn_hV9SD0YfG5RkmYDm5rBo7w",
+                     *           "tenant": "rec-2f7aac",
                      *           "v": 2,
-                     *           "leafHash": "cByhT4ykmHo54YIF3I5D3turzz1wEfvXESQdWaFg7uo="
+                     *           "leafHash": "v23RqiS5L5iIMaXHCeUWPus+ZwK3MWhfKcyaSrhDmGA="
                      *         }
                      *       ],
-                     *       "next": "MjAyNi0xMi0wNVQxMTo0NTo1MS44NTQwMDBafDM"
+                     *       "next": "MjAyNi0xMi0wNVQxMTo1ODo0MS40MjMwMDBafDM"
                      *     }
                      */
                     "application/json": components["schemas"]["ProcessingRecordPage"];
@@ -12083,13 +12774,13 @@ export interface operations {
                      *       "records": [
                      *         {
                      *           "index": 12,
-                     *           "at": "2026-12-05T11:45:51.854Z",
+                     *           "at": "2026-12-05T11:58:41.423Z",
                      *           "kind": "decision",
                      *           "outcome": "allow"
                      *         },
                      *         {
                      *           "index": 11,
-                     *           "at": "2026-12-05T11:45:51.854Z",
+                     *           "at": "2026-12-05T11:58:41.423Z",
                      *           "kind": "decision",
                      *           "outcome": "allow"
                      *         }
@@ -12163,14 +12854,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "tenantId": "dsr-1fc277",
-                     *       "origin": "attest.local/processing-record/dsr-1fc277",
+                     *       "tenantId": "dsr-957e52",
+                     *       "origin": "attest.local/processing-record/dsr-957e52",
                      *       "ok": true,
                      *       "size": 42,
                      *       "purged": 0,
                      *       "latestCheckpoint": {
                      *         "size": 40,
-                     *         "root": "nlgwHqKDm4W83miUPk3ZFy3kr05v0+a5dnxb5ZOEPHY="
+                     *         "root": "VkwKGcCAayAbwjag3rXYePFM3nAvxqDslIWatt2ifLs="
                      *       },
                      *       "checkpointsChecked": 2,
                      *       "uncovered": 2,
@@ -12239,46 +12930,46 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "runId": "01a24606-6979-7006-a080-1f325f2cea1b",
+                     *         "runId": "01a24612-2eb2-7006-9ecf-c5f5f43f9f4e",
                      *         "trigger": "scheduled",
                      *         "requestedBy": null,
-                     *         "startedAt": "2026-12-05T11:45:55.059Z",
-                     *         "finishedAt": "2026-12-05T11:45:55.065Z",
+                     *         "startedAt": "2026-12-05T11:58:46.440Z",
+                     *         "finishedAt": "2026-12-05T11:58:46.450Z",
                      *         "problemCount": 0,
                      *         "report": {
                      *           "ok": true,
                      *           "size": 12,
-                     *           "origin": "attest.local/processing-record/rec-74dbd5",
+                     *           "origin": "attest.local/processing-record/rec-2f7aac",
                      *           "purged": 0,
                      *           "pending": 0,
                      *           "problems": [],
-                     *           "tenantId": "rec-74dbd5",
+                     *           "tenantId": "rec-2f7aac",
                      *           "uncovered": 0,
                      *           "latestCheckpoint": {
-                     *             "root": "x/Nt2CtqKUMmmOXTzLfz7ln3/SPi9OWTAkboASTQ/ro=",
+                     *             "root": "IzRdE+GBj7zs4kJ47ltq3F/CPOPClwVyQhJebMhAHDM=",
                      *             "size": 12
                      *           },
                      *           "checkpointsChecked": 6
                      *         }
                      *       },
                      *       {
-                     *         "runId": "01a24606-695b-7005-b39d-961e43040401",
+                     *         "runId": "01a24612-2e78-7001-99f5-1f7a5b8ff048",
                      *         "trigger": "on-demand",
-                     *         "requestedBy": "apiKey:01a24606-6275-7003-a60e-40e5250deb49",
-                     *         "startedAt": "2026-12-05T11:45:51.854Z",
-                     *         "finishedAt": "2026-12-05T11:45:51.854Z",
+                     *         "requestedBy": "apiKey:01a24612-2536-7008-a056-69efb0b8beca",
+                     *         "startedAt": "2026-12-05T11:58:41.423Z",
+                     *         "finishedAt": "2026-12-05T11:58:41.423Z",
                      *         "problemCount": 0,
                      *         "report": {
                      *           "ok": true,
                      *           "size": 12,
-                     *           "origin": "attest.local/processing-record/rec-74dbd5",
+                     *           "origin": "attest.local/processing-record/rec-2f7aac",
                      *           "purged": 0,
                      *           "pending": 0,
                      *           "problems": [],
-                     *           "tenantId": "rec-74dbd5",
+                     *           "tenantId": "rec-2f7aac",
                      *           "uncovered": 0,
                      *           "latestCheckpoint": {
-                     *             "root": "x/Nt2CtqKUMmmOXTzLfz7ln3/SPi9OWTAkboASTQ/ro=",
+                     *             "root": "IzRdE+GBj7zs4kJ47ltq3F/CPOPClwVyQhJebMhAHDM=",
                      *             "size": 12
                      *           },
                      *           "checkpointsChecked": 6
@@ -12353,21 +13044,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "runId": "01a24606-695b-7005-b39d-961e43040401",
+                     *       "runId": "01a24612-2e78-7001-99f5-1f7a5b8ff048",
                      *       "trigger": "on-demand",
-                     *       "requestedBy": "apiKey:01a24606-6275-7003-a60e-40e5250deb49",
-                     *       "startedAt": "2026-12-05T11:45:51.854Z",
-                     *       "finishedAt": "2026-12-05T11:45:51.854Z",
+                     *       "requestedBy": "apiKey:01a24612-2536-7008-a056-69efb0b8beca",
+                     *       "startedAt": "2026-12-05T11:58:41.423Z",
+                     *       "finishedAt": "2026-12-05T11:58:41.423Z",
                      *       "problemCount": 0,
                      *       "report": {
-                     *         "tenantId": "rec-74dbd5",
-                     *         "origin": "attest.local/processing-record/rec-74dbd5",
+                     *         "tenantId": "rec-2f7aac",
+                     *         "origin": "attest.local/processing-record/rec-2f7aac",
                      *         "ok": true,
                      *         "size": 12,
                      *         "purged": 0,
                      *         "latestCheckpoint": {
                      *           "size": 12,
-                     *           "root": "x/Nt2CtqKUMmmOXTzLfz7ln3/SPi9OWTAkboASTQ/ro="
+                     *           "root": "IzRdE+GBj7zs4kJ47ltq3F/CPOPClwVyQhJebMhAHDM="
                      *         },
                      *         "checkpointsChecked": 6,
                      *         "uncovered": 0,
@@ -12439,32 +13130,32 @@ export interface operations {
                     /**
                      * @example {
                      *       "format": "attest-processing-record-bundle/v1",
-                     *       "tenantId": "rec-74dbd5",
-                     *       "origin": "attest.local/processing-record/rec-74dbd5",
-                     *       "verifierKey": "attest.local/processing-record+06770c26+AUOH8bZr/mrEiRwuAL8YVf0zxlFa2EV5lkQaQCwjicup",
-                     *       "exportedAt": "2026-12-05T11:45:51.854Z",
+                     *       "tenantId": "rec-2f7aac",
+                     *       "origin": "attest.local/processing-record/rec-2f7aac",
+                     *       "verifierKey": "attest.local/processing-record+5957d00a+AQOFU0wm11Ckz6JAUwv0ldoIPXkQeLsn1c6Ku77dW/r5",
+                     *       "exportedAt": "2026-12-05T11:58:41.423Z",
                      *       "checkpoints": [
-                     *         "attest.local/processing-record/rec-74dbd5\n1\nnsPjthqClNpE3n8YNOvKSmN2G/W9LLfga0iA1t6SLJ0=\n\n— attest.local/processing-record BncMJkcCd4E9xjeHHUfVNp/Dszni5Evfx6+6+t3aykq0ccH908JvHht4Cx86X84QblpKmvYD8TzPgfhZ3lplk5Nu8gI=\n",
-                     *         "attest.local/processing-record/rec-74dbd5\n4\n5Yg4ZDS3qnH42+HzSpJVDRCH8QNzZGqRqrofLr9BjW8=\n\n— attest.local/processing-record BncMJvFZZ4zXzsuhI57r/JL/oqJvJp4/ZQ1J4eB+lkEomJPTYKgSWmDHGS64FC67fkceBPPapIo6asXv85KK7vRX9gs=\n"
+                     *         "attest.local/processing-record/rec-2f7aac\n1\nPXz0Sif6cgzS9XcS+kHJGvFL0b2jdmPYQ0cvqWA/X6k=\n\n— attest.local/processing-record WVfQCvDKo3qnxs8bSARrG0ZF0qgekRtIi33s/R3jo0oYawAxLMU6RvyaH1aLdEGwjqw/1WsWB7TSt5gNvGqK1i+ynQ8=\n",
+                     *         "attest.local/processing-record/rec-2f7aac\n4\neJV/5EPflZRZGHl8v7Y321g3WTW5W/S78jUYcln+08k=\n\n— attest.local/processing-record WVfQCpye6rSZDsORsVOCqrVdssxyDCdeA9Lv0QTKSHQmeuKZ+xUrScyr8TUaqNwsEiP2IU01IM6sE1Qg+5lk0Up2QQ8=\n"
                      *       ],
                      *       "complete": false,
                      *       "entries": [
                      *         {
                      *           "index": 1,
-                     *           "leafHash": "8Ln0YK6SjoYt9i729z8HneNvHPJ8iJkH/Lb03SkTf2o=",
-                     *           "body": "{\"actor\":\"apiKey:01a24606-6287-7008-b6b8-874b859a4fde\",\"at\":\"2026-12-05T11:45:51.854Z\",\"categories\":[\"profile.email\",\"profile.name\"],\"channel\":null,\"commandId\":\"01a24606-62cb-7005-880c-20889efa2cd7\",\"consents\":[],\"correlationId\":\"01a24606-62c5-7001-b3c6-273fdf908430\",\"eventId\":\"01a24606-62cd-7007-8b20-c191cef9279d\",\"index\":1,\"kind\":\"collect\",\"legalBasis\":null,\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"interactive\",\"outcome\":null,\"purpose\":null,\"reasons\":[],\"subject\":\"psn_fYIXbM8PVnHuHGFucZp4PA\",\"tenant\":\"rec-74dbd5\",\"v\":2}",
+                     *           "leafHash": "tgN9/urUcDnOzty1wy7TnFo1UfV8eiqhx9LHziZz6KU=",
+                     *           "body": "{\"actor\":\"apiKey:01a24612-2576-7003-a313-19efe7a0b2a0\",\"at\":\"2026-12-05T11:58:41.423Z\",\"categories\":[\"profile.email\",\"profile.name\"],\"channel\":null,\"commandId\":\"01a24612-25ff-7002-ab0e-7ceae29e4a3b\",\"consents\":[],\"correlationId\":\"01a24612-25fc-7001-8782-52ea9e60a4fd\",\"eventId\":\"01a24612-2600-7001-8882-dcb506da9c3f\",\"index\":1,\"kind\":\"collect\",\"legalBasis\":null,\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"interactive\",\"outcome\":null,\"purpose\":null,\"reasons\":[],\"subject\":\"psn_hV9SD0YfG5RkmYDm5rBo7w\",\"tenant\":\"rec-2f7aac\",\"v\":2}",
                      *           "proof": [
-                     *             "nsPjthqClNpE3n8YNOvKSmN2G/W9LLfga0iA1t6SLJ0=",
-                     *             "7/Dj57fLz3JaWBV8poW729UZlGIxwRwhGUAYWE80o8A="
+                     *             "PXz0Sif6cgzS9XcS+kHJGvFL0b2jdmPYQ0cvqWA/X6k=",
+                     *             "0kJplbM6UV2yH6zZoBE27gJlgHyRyGlwD09ot+9nIcg="
                      *           ]
                      *         },
                      *         {
                      *           "index": 2,
-                     *           "leafHash": "hVt+7hkGbuJpg8fMphE7a2DlQ9p54e7KFqXGBrbaZzE=",
-                     *           "body": "{\"actor\":\"apiKey:01a24606-6287-7008-b6b8-874b859a4fde\",\"at\":\"2026-12-05T11:45:51.854Z\",\"categories\":[\"consent\"],\"channel\":\"email\",\"commandId\":\"01a24606-62ef-7001-8989-840d6e234b66\",\"consents\":[],\"correlationId\":\"01a24606-62ed-7000-be76-aedcbb6e7f3d\",\"eventId\":\"01a24606-62f4-7008-9790-5e66f33f2833\",\"index\":2,\"kind\":\"collect\",\"legalBasis\":\"consent\",\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"interactive\",\"outcome\":null,\"purpose\":\"newsletter\",\"reasons\":[],\"subject\":\"psn_fYIXbM8PVnHuHGFucZp4PA\",\"tenant\":\"rec-74dbd5\",\"v\":2}",
+                     *           "leafHash": "qVJmUfEqWgXNhbayVZ19EA5+WZEMHOKDgKoecm52W38=",
+                     *           "body": "{\"actor\":\"apiKey:01a24612-2576-7003-a313-19efe7a0b2a0\",\"at\":\"2026-12-05T11:58:41.423Z\",\"categories\":[\"consent\"],\"channel\":\"email\",\"commandId\":\"01a24612-2653-7006-b036-2ae84ffd6391\",\"consents\":[],\"correlationId\":\"01a24612-264f-7005-a1a6-d6c9db97f259\",\"eventId\":\"01a24612-265f-7004-8ca1-5940d99b8d53\",\"index\":2,\"kind\":\"collect\",\"legalBasis\":\"consent\",\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"interactive\",\"outcome\":null,\"purpose\":\"newsletter\",\"reasons\":[],\"subject\":\"psn_hV9SD0YfG5RkmYDm5rBo7w\",\"tenant\":\"rec-2f7aac\",\"v\":2}",
                      *           "proof": [
-                     *             "cByhT4ykmHo54YIF3I5D3turzz1wEfvXESQdWaFg7uo=",
-                     *             "F/i/hkMMnPC4JwPNpY+vB8GEMdFbVzqMJQzQq1svgC4="
+                     *             "v23RqiS5L5iIMaXHCeUWPus+ZwK3MWhfKcyaSrhDmGA=",
+                     *             "TKg8oVuqAXbs85acuXbzlWmzntHjD+47U57O3CzeTao="
                      *           ]
                      *         }
                      *       ],
@@ -12473,16 +13164,16 @@ export interface operations {
                      *           "from": 1,
                      *           "to": 14,
                      *           "proof": [
-                     *             "8Ln0YK6SjoYt9i729z8HneNvHPJ8iJkH/Lb03SkTf2o=",
-                     *             "7/Dj57fLz3JaWBV8poW729UZlGIxwRwhGUAYWE80o8A="
+                     *             "tgN9/urUcDnOzty1wy7TnFo1UfV8eiqhx9LHziZz6KU=",
+                     *             "0kJplbM6UV2yH6zZoBE27gJlgHyRyGlwD09ot+9nIcg="
                      *           ]
                      *         },
                      *         {
                      *           "from": 4,
                      *           "to": 14,
                      *           "proof": [
-                     *             "hMv6Jq/7c3LZDu0n5HYHsKBj78xWGpH0bLY9mePg0zY=",
-                     *             "enfG5aK3cVco13/deHrCDfw/2/0gR2EipvrGUNarC+o="
+                     *             "5oobv9XE0mLzXv+eG1RXWflGItXuKnyytBQPIfeu8qA=",
+                     *             "ih5Tr5CuJ263/l1N6jQD3PtKQxkeTxVVDRvB/mzCqpY="
                      *           ]
                      *         }
                      *       ]
@@ -12556,10 +13247,10 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "holdId": "01a24606-6bf8-7005-a233-c769ef2eab30",
+                     *         "holdId": "01a24612-3152-7003-a710-3a386418aa81",
                      *         "reason": "Litigation 2026-117: preserve all records",
-                     *         "placedBy": "apiKey:01a24606-6275-7003-a60e-40e5250deb49",
-                     *         "placedAt": "2026-12-05T11:45:51.854Z",
+                     *         "placedBy": "apiKey:01a24612-2536-7008-a056-69efb0b8beca",
+                     *         "placedAt": "2026-12-05T11:58:41.423Z",
                      *         "releasedBy": null,
                      *         "releasedAt": null
                      *       }
@@ -12627,10 +13318,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "holdId": "01a24606-6bf8-7005-a233-c769ef2eab30",
+                     *       "holdId": "01a24612-3152-7003-a710-3a386418aa81",
                      *       "reason": "Litigation 2026-117: preserve all records",
-                     *       "placedBy": "apiKey:01a24606-6275-7003-a60e-40e5250deb49",
-                     *       "placedAt": "2026-12-05T11:45:51.854Z",
+                     *       "placedBy": "apiKey:01a24612-2536-7008-a056-69efb0b8beca",
+                     *       "placedAt": "2026-12-05T11:58:41.423Z",
                      *       "releasedBy": null,
                      *       "releasedAt": null
                      *     }
@@ -12704,12 +13395,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "holdId": "01a24606-6bf8-7005-a233-c769ef2eab30",
+                     *       "holdId": "01a24612-3152-7003-a710-3a386418aa81",
                      *       "reason": "Litigation 2026-117: preserve all records",
-                     *       "placedBy": "apiKey:01a24606-6275-7003-a60e-40e5250deb49",
-                     *       "placedAt": "2026-12-05T11:45:51.854Z",
-                     *       "releasedBy": "apiKey:01a24606-6275-7003-a60e-40e5250deb49",
-                     *       "releasedAt": "2026-12-05T11:45:51.854Z"
+                     *       "placedBy": "apiKey:01a24612-2536-7008-a056-69efb0b8beca",
+                     *       "placedAt": "2026-12-05T11:58:41.423Z",
+                     *       "releasedBy": "apiKey:01a24612-2536-7008-a056-69efb0b8beca",
+                     *       "releasedAt": "2026-12-05T11:58:41.423Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ProcessingRecordLegalHold"];
@@ -12789,7 +13480,7 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "activityId": "01a24606-6c0d-7000-81bc-879b4d12a0a7",
+                     *         "activityId": "01a24612-317a-7004-bd34-d3529f78dad9",
                      *         "version": 2,
                      *         "activity": {
                      *           "name": "Newsletter",
@@ -12827,12 +13518,12 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a24606-6275-7003-a60e-40e5250deb49",
-                     *         "recordedAt": "2026-12-05T11:45:51.854Z",
+                     *         "recordedBy": "apiKey:01a24612-2536-7008-a056-69efb0b8beca",
+                     *         "recordedAt": "2026-12-05T11:58:41.423Z",
                      *         "assessmentRequired": true
                      *       },
                      *       {
-                     *         "activityId": "01a24606-6c36-7005-bd3a-fd04d3eaa3ef",
+                     *         "activityId": "01a24612-31b4-7007-8d17-ac81dc380335",
                      *         "version": 1,
                      *         "activity": {
                      *           "name": "=HYPERLINK(\"http://x\")<script>",
@@ -12865,8 +13556,8 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a24606-6275-7003-a60e-40e5250deb49",
-                     *         "recordedAt": "2026-12-05T11:45:51.854Z",
+                     *         "recordedBy": "apiKey:01a24612-2536-7008-a056-69efb0b8beca",
+                     *         "recordedAt": "2026-12-05T11:58:41.423Z",
                      *         "assessmentRequired": false
                      *       }
                      *     ]
@@ -12933,7 +13624,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "activityId": "01a24606-6c0d-7000-81bc-879b4d12a0a7",
+                     *       "activityId": "01a24612-317a-7004-bd34-d3529f78dad9",
                      *       "version": 1,
                      *       "activity": {
                      *         "name": "Newsletter",
@@ -12966,8 +13657,8 @@ export interface operations {
                      *         ],
                      *         "automatedDecisionMaking": false
                      *       },
-                     *       "recordedBy": "apiKey:01a24606-6275-7003-a60e-40e5250deb49",
-                     *       "recordedAt": "2026-12-05T11:45:51.854Z",
+                     *       "recordedBy": "apiKey:01a24612-2536-7008-a056-69efb0b8beca",
+                     *       "recordedAt": "2026-12-05T11:58:41.423Z",
                      *       "assessmentRequired": false
                      *     }
                      */
@@ -13039,7 +13730,7 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "activityId": "01a24606-6c0d-7000-81bc-879b4d12a0a7",
+                     *         "activityId": "01a24612-317a-7004-bd34-d3529f78dad9",
                      *         "version": 2,
                      *         "activity": {
                      *           "name": "Newsletter",
@@ -13077,12 +13768,12 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a24606-6275-7003-a60e-40e5250deb49",
-                     *         "recordedAt": "2026-12-05T11:45:51.854Z",
+                     *         "recordedBy": "apiKey:01a24612-2536-7008-a056-69efb0b8beca",
+                     *         "recordedAt": "2026-12-05T11:58:41.423Z",
                      *         "assessmentRequired": true
                      *       },
                      *       {
-                     *         "activityId": "01a24606-6c36-7005-bd3a-fd04d3eaa3ef",
+                     *         "activityId": "01a24612-31b4-7007-8d17-ac81dc380335",
                      *         "version": 1,
                      *         "activity": {
                      *           "name": "=HYPERLINK(\"http://x\")<script>",
@@ -13115,8 +13806,8 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a24606-6275-7003-a60e-40e5250deb49",
-                     *         "recordedAt": "2026-12-05T11:45:51.854Z",
+                     *         "recordedBy": "apiKey:01a24612-2536-7008-a056-69efb0b8beca",
+                     *         "recordedAt": "2026-12-05T11:58:41.423Z",
                      *         "assessmentRequired": false
                      *       }
                      *     ]
@@ -13179,8 +13870,8 @@ export interface operations {
                 content: {
                     /**
                      * @example activityId,version,name,controller,dataProtectionOfficer,purposes,legalBasis,dataSubjectCategories,dataCategories,recipients,transfers,erasureTimeLimit,securityMeasures,sensitiveData,automatedDecisionMaking,entrustedProcessing,providedToOthers,publicDisclosure,assessmentRequired,recordedBy,recordedAt
-                     *     01a24606-6c0d-7000-81bc-879b4d12a0a7,2,Newsletter,Shop Ltd (privacy@shop.example),dpo@shop.example,newsletter,consent,customers,contact,mail service provider,US: SCC 2021/914,2 years after the last contact,per-subject encryption,false,false,false,false,false,true,apiKey:01a24606-6275-7003-a60e-40e5250deb49,2026-12-05T11:45:51.854Z
-                     *     01a24606-6c36-7005-bd3a-fd04d3eaa3ef,1,"'=HYPERLINK(""http://x"")<script>",Shop Ltd (privacy@shop.example),dpo@shop.example,newsletter,consent,customers,contact,mail service provider,,2 years after the last contact,per-subject encryption,false,false,false,false,false,false,apiKey:01a24606-6275-7003-a60e-40e5250deb49,2026-12-05T11:45:51.854Z
+                     *     01a24612-317a-7004-bd34-d3529f78dad9,2,Newsletter,Shop Ltd (privacy@shop.example),dpo@shop.example,newsletter,consent,customers,contact,mail service provider,US: SCC 2021/914,2 years after the last contact,per-subject encryption,false,false,false,false,false,true,apiKey:01a24612-2536-7008-a056-69efb0b8beca,2026-12-05T11:58:41.423Z
+                     *     01a24612-31b4-7007-8d17-ac81dc380335,1,"'=HYPERLINK(""http://x"")<script>",Shop Ltd (privacy@shop.example),dpo@shop.example,newsletter,consent,customers,contact,mail service provider,,2 years after the last contact,per-subject encryption,false,false,false,false,false,false,apiKey:01a24612-2536-7008-a056-69efb0b8beca,2026-12-05T11:58:41.423Z
                      */
                     "text/csv": string;
                 };
@@ -13245,7 +13936,7 @@ export interface operations {
                 content: {
                     /**
                      * @example <!doctype html>
-                     *     <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Register of processing activities — rec-74dbd5</title>
+                     *     <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Register of processing activities — rec-2f7aac</title>
                      *     <style>
                      *     body{font:14px/1.45 system-ui,"Noto Sans CJK SC","PingFang SC",sans-serif;margin:2em auto;max-width:52em;padding:0 1em;color:#111}
                      *     h1{font-size:1.6em}h2{font-size:1.2em;margin:1.6em 0 .4em;border-bottom:1px solid #ccc;padding-bottom:.2em}
@@ -13255,7 +13946,7 @@ export interface operations {
                      *     </style>
                      *     </head><body>
                      *     <h1>Register of processing activities</h1>
-                     *     <p class="meta">rec-74dbd5 · generated December 5, 2026 at 11:45 AM (Coordinated Universal Time) · GDPR Art. 30(1), PIPL Art. 55–56 · 2 activities (current versions)</p>
+                     *     <p class="meta">rec-2f7aac · generated December 5, 2026 at 11:58 AM (Coordinated Universal Time) · GDPR Art. 30(1), PIPL Art. 55–56 · 2 activities (current versions)</p>
                      *     …
                      */
                     "text/html": string;
@@ -13322,7 +14013,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "activityId": "01a24606-6c0d-7000-81bc-879b4d12a0a7",
+                     *       "activityId": "01a24612-317a-7004-bd34-d3529f78dad9",
                      *       "version": 2,
                      *       "activity": {
                      *         "name": "Newsletter",
@@ -13360,8 +14051,8 @@ export interface operations {
                      *         ],
                      *         "automatedDecisionMaking": false
                      *       },
-                     *       "recordedBy": "apiKey:01a24606-6275-7003-a60e-40e5250deb49",
-                     *       "recordedAt": "2026-12-05T11:45:51.854Z",
+                     *       "recordedBy": "apiKey:01a24612-2536-7008-a056-69efb0b8beca",
+                     *       "recordedAt": "2026-12-05T11:58:41.423Z",
                      *       "assessmentRequired": true
                      *     }
                      */
@@ -13444,7 +14135,7 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "activityId": "01a24606-6c0d-7000-81bc-879b4d12a0a7",
+                     *         "activityId": "01a24612-317a-7004-bd34-d3529f78dad9",
                      *         "version": 1,
                      *         "activity": {
                      *           "name": "Newsletter",
@@ -13477,12 +14168,12 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a24606-6275-7003-a60e-40e5250deb49",
-                     *         "recordedAt": "2026-12-05T11:45:51.854Z",
+                     *         "recordedBy": "apiKey:01a24612-2536-7008-a056-69efb0b8beca",
+                     *         "recordedAt": "2026-12-05T11:58:41.423Z",
                      *         "assessmentRequired": false
                      *       },
                      *       {
-                     *         "activityId": "01a24606-6c0d-7000-81bc-879b4d12a0a7",
+                     *         "activityId": "01a24612-317a-7004-bd34-d3529f78dad9",
                      *         "version": 2,
                      *         "activity": {
                      *           "name": "Newsletter",
@@ -13520,8 +14211,8 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a24606-6275-7003-a60e-40e5250deb49",
-                     *         "recordedAt": "2026-12-05T11:45:51.854Z",
+                     *         "recordedBy": "apiKey:01a24612-2536-7008-a056-69efb0b8beca",
+                     *         "recordedAt": "2026-12-05T11:58:41.423Z",
                      *         "assessmentRequired": true
                      *       }
                      *     ]
@@ -13614,13 +14305,13 @@ export interface operations {
                      *         "assessedOn": "2026-12-05",
                      *         "conclusion": "acceptable-with-measures",
                      *         "activityIds": [
-                     *           "01a24606-6c0d-7000-81bc-879b4d12a0a7"
+                     *           "01a24612-317a-7004-bd34-d3529f78dad9"
                      *         ],
                      *         "impactOnRights": "Low",
                      *         "lawfulnessAndNecessity": "Consent; transfer needed for the mail provider",
-                     *         "assessmentId": "01a24606-6c63-7002-96b2-28b526fd776a",
-                     *         "recordedBy": "apiKey:01a24606-6275-7003-a60e-40e5250deb49",
-                     *         "recordedAt": "2026-12-05T11:45:51.854Z"
+                     *         "assessmentId": "01a24612-320b-7007-9520-7b94c1fccfcc",
+                     *         "recordedBy": "apiKey:01a24612-2536-7008-a056-69efb0b8beca",
+                     *         "recordedAt": "2026-12-05T11:58:41.423Z"
                      *       }
                      *     ]
                      */
@@ -13686,9 +14377,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "assessmentId": "01a24606-6c63-7002-96b2-28b526fd776a",
+                     *       "assessmentId": "01a24612-320b-7007-9520-7b94c1fccfcc",
                      *       "activityIds": [
-                     *         "01a24606-6c0d-7000-81bc-879b4d12a0a7"
+                     *         "01a24612-317a-7004-bd34-d3529f78dad9"
                      *       ],
                      *       "assessedOn": "2026-12-05",
                      *       "assessor": "privacy team",
@@ -13772,10 +14463,10 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "incidentId": "01a24606-6c7b-7002-b267-e52af73a83d4",
+                     *         "incidentId": "01a24612-3245-7002-a0c5-62c352ca84ff",
                      *         "report": {
                      *           "kind": "leak",
-                     *           "awareAt": "2026-12-02T03:45:51.854Z",
+                     *           "awareAt": "2026-12-02T03:58:41.423Z",
                      *           "occurredAt": null,
                      *           "description": "Export file left on a shared drive",
                      *           "dataCategories": [
@@ -13784,30 +14475,30 @@ export interface operations {
                      *           "likelyConsequences": "Phishing",
                      *           "affectedSubjectsEstimate": 120
                      *         },
-                     *         "reportedBy": "apiKey:01a24606-6275-7003-a60e-40e5250deb49",
-                     *         "reportedAt": "2026-12-05T11:45:51.854Z",
-                     *         "authorityDeadline": "2026-12-05T03:45:51.854Z",
-                     *         "authorityNotifiedAt": "2026-12-05T11:45:51.854Z",
+                     *         "reportedBy": "apiKey:01a24612-2536-7008-a056-69efb0b8beca",
+                     *         "reportedAt": "2026-12-05T11:58:41.423Z",
+                     *         "authorityDeadline": "2026-12-05T03:58:41.423Z",
+                     *         "authorityNotifiedAt": "2026-12-05T11:58:41.423Z",
                      *         "notifiedWithinDeadline": false,
                      *         "overdue": false,
                      *         "subjectsNotifiedAt": null,
                      *         "remedies": [
                      *           {
-                     *             "at": "2026-12-05T11:45:51.854Z",
+                     *             "at": "2026-12-05T11:58:41.423Z",
                      *             "description": "Drive permissions fixed"
                      *           }
                      *         ],
-                     *         "closedAt": "2026-12-05T11:45:51.854Z",
+                     *         "closedAt": "2026-12-05T11:58:41.423Z",
                      *         "updates": [
                      *           {
-                     *             "at": "2026-12-05T11:45:51.854Z",
+                     *             "at": "2026-12-05T11:58:41.423Z",
                      *             "type": "authority-notified",
                      *             "authority": "DPA",
                      *             "reference": "DPA-2026-1",
                      *             "delayReason": "Scope unknown until forensics"
                      *           },
                      *           {
-                     *             "at": "2026-12-05T11:45:51.854Z",
+                     *             "at": "2026-12-05T11:58:41.423Z",
                      *             "type": "remedy",
                      *             "description": "Drive permissions fixed"
                      *           }
@@ -13877,10 +14568,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "incidentId": "01a24606-6c7b-7002-b267-e52af73a83d4",
+                     *       "incidentId": "01a24612-3245-7002-a0c5-62c352ca84ff",
                      *       "report": {
                      *         "kind": "leak",
-                     *         "awareAt": "2026-12-02T03:45:51.854Z",
+                     *         "awareAt": "2026-12-02T03:58:41.423Z",
                      *         "occurredAt": null,
                      *         "description": "Export file left on a shared drive",
                      *         "dataCategories": [
@@ -13889,9 +14580,9 @@ export interface operations {
                      *         "likelyConsequences": "Phishing",
                      *         "affectedSubjectsEstimate": 120
                      *       },
-                     *       "reportedBy": "apiKey:01a24606-6275-7003-a60e-40e5250deb49",
-                     *       "reportedAt": "2026-12-05T11:45:51.854Z",
-                     *       "authorityDeadline": "2026-12-05T03:45:51.854Z",
+                     *       "reportedBy": "apiKey:01a24612-2536-7008-a056-69efb0b8beca",
+                     *       "reportedAt": "2026-12-05T11:58:41.423Z",
+                     *       "authorityDeadline": "2026-12-05T03:58:41.423Z",
                      *       "authorityNotifiedAt": null,
                      *       "notifiedWithinDeadline": null,
                      *       "overdue": true,
@@ -13970,10 +14661,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "incidentId": "01a24606-6c7b-7002-b267-e52af73a83d4",
+                     *       "incidentId": "01a24612-3245-7002-a0c5-62c352ca84ff",
                      *       "report": {
                      *         "kind": "leak",
-                     *         "awareAt": "2026-12-02T03:45:51.854Z",
+                     *         "awareAt": "2026-12-02T03:58:41.423Z",
                      *         "occurredAt": null,
                      *         "description": "Export file left on a shared drive",
                      *         "dataCategories": [
@@ -13982,30 +14673,30 @@ export interface operations {
                      *         "likelyConsequences": "Phishing",
                      *         "affectedSubjectsEstimate": 120
                      *       },
-                     *       "reportedBy": "apiKey:01a24606-6275-7003-a60e-40e5250deb49",
-                     *       "reportedAt": "2026-12-05T11:45:51.854Z",
-                     *       "authorityDeadline": "2026-12-05T03:45:51.854Z",
-                     *       "authorityNotifiedAt": "2026-12-05T11:45:51.854Z",
+                     *       "reportedBy": "apiKey:01a24612-2536-7008-a056-69efb0b8beca",
+                     *       "reportedAt": "2026-12-05T11:58:41.423Z",
+                     *       "authorityDeadline": "2026-12-05T03:58:41.423Z",
+                     *       "authorityNotifiedAt": "2026-12-05T11:58:41.423Z",
                      *       "notifiedWithinDeadline": false,
                      *       "overdue": false,
                      *       "subjectsNotifiedAt": null,
                      *       "remedies": [
                      *         {
-                     *           "at": "2026-12-05T11:45:51.854Z",
+                     *           "at": "2026-12-05T11:58:41.423Z",
                      *           "description": "Drive permissions fixed"
                      *         }
                      *       ],
-                     *       "closedAt": "2026-12-05T11:45:51.854Z",
+                     *       "closedAt": "2026-12-05T11:58:41.423Z",
                      *       "updates": [
                      *         {
-                     *           "at": "2026-12-05T11:45:51.854Z",
+                     *           "at": "2026-12-05T11:58:41.423Z",
                      *           "type": "authority-notified",
                      *           "authority": "DPA",
                      *           "reference": "DPA-2026-1",
                      *           "delayReason": "Scope unknown until forensics"
                      *         },
                      *         {
-                     *           "at": "2026-12-05T11:45:51.854Z",
+                     *           "at": "2026-12-05T11:58:41.423Z",
                      *           "type": "remedy",
                      *           "description": "Drive permissions fixed"
                      *         }
@@ -14094,10 +14785,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "incidentId": "01a24606-6c7b-7002-b267-e52af73a83d4",
+                     *       "incidentId": "01a24612-3245-7002-a0c5-62c352ca84ff",
                      *       "report": {
                      *         "kind": "leak",
-                     *         "awareAt": "2026-12-02T03:45:51.854Z",
+                     *         "awareAt": "2026-12-02T03:58:41.423Z",
                      *         "occurredAt": null,
                      *         "description": "Export file left on a shared drive",
                      *         "dataCategories": [
@@ -14106,30 +14797,30 @@ export interface operations {
                      *         "likelyConsequences": "Phishing",
                      *         "affectedSubjectsEstimate": 120
                      *       },
-                     *       "reportedBy": "apiKey:01a24606-6275-7003-a60e-40e5250deb49",
-                     *       "reportedAt": "2026-12-05T11:45:51.854Z",
-                     *       "authorityDeadline": "2026-12-05T03:45:51.854Z",
-                     *       "authorityNotifiedAt": "2026-12-05T11:45:51.854Z",
+                     *       "reportedBy": "apiKey:01a24612-2536-7008-a056-69efb0b8beca",
+                     *       "reportedAt": "2026-12-05T11:58:41.423Z",
+                     *       "authorityDeadline": "2026-12-05T03:58:41.423Z",
+                     *       "authorityNotifiedAt": "2026-12-05T11:58:41.423Z",
                      *       "notifiedWithinDeadline": false,
                      *       "overdue": false,
                      *       "subjectsNotifiedAt": null,
                      *       "remedies": [
                      *         {
-                     *           "at": "2026-12-05T11:45:51.854Z",
+                     *           "at": "2026-12-05T11:58:41.423Z",
                      *           "description": "Drive permissions fixed"
                      *         }
                      *       ],
-                     *       "closedAt": "2026-12-05T11:45:51.854Z",
+                     *       "closedAt": "2026-12-05T11:58:41.423Z",
                      *       "updates": [
                      *         {
-                     *           "at": "2026-12-05T11:45:51.854Z",
+                     *           "at": "2026-12-05T11:58:41.423Z",
                      *           "type": "authority-notified",
                      *           "authority": "DPA",
                      *           "reference": "DPA-2026-1",
                      *           "delayReason": "Scope unknown until forensics"
                      *         },
                      *         {
-                     *           "at": "2026-12-05T11:45:51.854Z",
+                     *           "at": "2026-12-05T11:58:41.423Z",
                      *           "type": "remedy",
                      *           "description": "Drive permissions fixed"
                      *         }
@@ -14240,9 +14931,9 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "requestId": "01a24606-8193-7001-8d6f-627ababd7d78",
-                     *         "tenantId": "dsr-1fc277",
-                     *         "customerId": "01a24606-80d4-7003-b3b4-aed6a8a21897",
+                     *         "requestId": "01a24611-e054-7004-90a8-234ed806acc0",
+                     *         "tenantId": "dsr-957e52",
+                     *         "customerId": "01a24611-df8b-7003-a430-dc6c64ce6222",
                      *         "requestType": "access",
                      *         "channel": "letter",
                      *         "relation": "self",
@@ -14265,13 +14956,13 @@ export interface operations {
                      *         "rejection": null,
                      *         "closedAt": null,
                      *         "duplicates": [
-                     *           "01a24606-8166-7000-b5b0-2ca23d187fab"
+                     *           "01a24611-e01d-7003-a0f2-59a493b3c966"
                      *         ]
                      *       },
                      *       {
-                     *         "requestId": "01a24606-8166-7000-b5b0-2ca23d187fab",
-                     *         "tenantId": "dsr-1fc277",
-                     *         "customerId": "01a24606-80d4-7003-b3b4-aed6a8a21897",
+                     *         "requestId": "01a24611-e01d-7003-a0f2-59a493b3c966",
+                     *         "tenantId": "dsr-957e52",
+                     *         "customerId": "01a24611-df8b-7003-a430-dc6c64ce6222",
                      *         "requestType": "access",
                      *         "channel": "web",
                      *         "relation": "self",
@@ -14294,7 +14985,7 @@ export interface operations {
                      *         "rejection": null,
                      *         "closedAt": null,
                      *         "duplicates": [
-                     *           "01a24606-8193-7001-8d6f-627ababd7d78"
+                     *           "01a24611-e054-7004-90a8-234ed806acc0"
                      *         ]
                      *       }
                      *     ]
@@ -14370,9 +15061,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a24606-8287-7002-920d-9ffa6c3e6354",
-                     *       "tenantId": "dsr-1fc277",
-                     *       "customerId": "01a24606-80d4-7003-b3b4-aed6a8a21897",
+                     *       "requestId": "01a24611-e13e-7002-958a-8606505758af",
+                     *       "tenantId": "dsr-957e52",
+                     *       "customerId": "01a24611-df8b-7003-a430-dc6c64ce6222",
                      *       "requestType": "access",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -14395,8 +15086,8 @@ export interface operations {
                      *       "rejection": null,
                      *       "closedAt": null,
                      *       "duplicates": [
-                     *         "01a24606-8193-7001-8d6f-627ababd7d78",
-                     *         "01a24606-8166-7000-b5b0-2ca23d187fab"
+                     *         "01a24611-e054-7004-90a8-234ed806acc0",
+                     *         "01a24611-e01d-7003-a0f2-59a493b3c966"
                      *       ]
                      *     }
                      */
@@ -14479,7 +15170,7 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "jobId": "01a24606-93cd-7007-91c3-359ea1bf8089",
+                     *         "jobId": "01a24611-f3c4-7005-823e-6e418353f764",
                      *         "action": {
                      *           "kind": "assign",
                      *           "handler": "user:bulk-handler"
@@ -14489,7 +15180,7 @@ export interface operations {
                      *           "channel": "in-person"
                      *         },
                      *         "excluded": [],
-                     *         "createdBy": "apiKey:01a24606-8042-7008-bc43-50d257122318",
+                     *         "createdBy": "apiKey:01a24611-df05-7002-9ff5-32fece9aaa68",
                      *         "createdAt": "2026-11-23T10:16:00.000Z",
                      *         "finishedAt": "2026-11-23T10:16:00.000Z",
                      *         "total": 12,
@@ -14499,7 +15190,7 @@ export interface operations {
                      *         "failures": []
                      *       },
                      *       {
-                     *         "jobId": "01a24606-9350-7001-8084-6edf3af101d5",
+                     *         "jobId": "01a24611-f330-7002-ae56-aa306b7a178b",
                      *         "action": {
                      *           "kind": "reject",
                      *           "reasons": [
@@ -14511,10 +15202,10 @@ export interface operations {
                      *           "channel": "in-person"
                      *         },
                      *         "excluded": [
-                     *           "01a24606-9297-7005-97af-670f468eb6f8",
-                     *           "01a24606-92e8-7001-bfee-d8594cc6ff24"
+                     *           "01a24611-f213-7004-bb73-7e05d329d5a6",
+                     *           "01a24611-f29b-7004-9dfd-a1f610aa6575"
                      *         ],
-                     *         "createdBy": "apiKey:01a24606-8042-7008-bc43-50d257122318",
+                     *         "createdBy": "apiKey:01a24611-df05-7002-9ff5-32fece9aaa68",
                      *         "createdAt": "2026-11-23T10:16:00.000Z",
                      *         "finishedAt": "2026-11-23T10:16:00.000Z",
                      *         "total": 10,
@@ -14596,7 +15287,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "jobId": "01a24606-9350-7001-8084-6edf3af101d5",
+                     *       "jobId": "01a24611-f330-7002-ae56-aa306b7a178b",
                      *       "action": {
                      *         "kind": "reject",
                      *         "reasons": [
@@ -14608,10 +15299,10 @@ export interface operations {
                      *         "channel": "in-person"
                      *       },
                      *       "excluded": [
-                     *         "01a24606-9297-7005-97af-670f468eb6f8",
-                     *         "01a24606-92e8-7001-bfee-d8594cc6ff24"
+                     *         "01a24611-f213-7004-bb73-7e05d329d5a6",
+                     *         "01a24611-f29b-7004-9dfd-a1f610aa6575"
                      *       ],
-                     *       "createdBy": "apiKey:01a24606-8042-7008-bc43-50d257122318",
+                     *       "createdBy": "apiKey:01a24611-df05-7002-9ff5-32fece9aaa68",
                      *       "createdAt": "2026-11-23T10:16:00.000Z",
                      *       "finishedAt": null,
                      *       "total": 10,
@@ -14690,7 +15381,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "jobId": "01a24606-9350-7001-8084-6edf3af101d5",
+                     *       "jobId": "01a24611-f330-7002-ae56-aa306b7a178b",
                      *       "action": {
                      *         "kind": "reject",
                      *         "reasons": [
@@ -14702,10 +15393,10 @@ export interface operations {
                      *         "channel": "in-person"
                      *       },
                      *       "excluded": [
-                     *         "01a24606-9297-7005-97af-670f468eb6f8",
-                     *         "01a24606-92e8-7001-bfee-d8594cc6ff24"
+                     *         "01a24611-f213-7004-bb73-7e05d329d5a6",
+                     *         "01a24611-f29b-7004-9dfd-a1f610aa6575"
                      *       ],
-                     *       "createdBy": "apiKey:01a24606-8042-7008-bc43-50d257122318",
+                     *       "createdBy": "apiKey:01a24611-df05-7002-9ff5-32fece9aaa68",
                      *       "createdAt": "2026-11-23T10:16:00.000Z",
                      *       "finishedAt": "2026-11-23T10:16:00.000Z",
                      *       "total": 10,
@@ -14793,9 +15484,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a24606-854e-7002-8e5c-7dff68b6a269",
-                     *       "tenantId": "dsr-1fc277",
-                     *       "customerId": "01a24606-80d4-7003-b3b4-aed6a8a21897",
+                     *       "requestId": "01a24611-e40b-7003-8dd1-09845238c1b0",
+                     *       "tenantId": "dsr-957e52",
+                     *       "customerId": "01a24611-df8b-7003-a430-dc6c64ce6222",
                      *       "requestType": "access",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -14818,8 +15509,8 @@ export interface operations {
                      *       "rejection": null,
                      *       "closedAt": null,
                      *       "duplicates": [
-                     *         "01a24606-8193-7001-8d6f-627ababd7d78",
-                     *         "01a24606-8166-7000-b5b0-2ca23d187fab"
+                     *         "01a24611-e054-7004-90a8-234ed806acc0",
+                     *         "01a24611-e01d-7003-a0f2-59a493b3c966"
                      *       ]
                      *     }
                      */
@@ -14901,7 +15592,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "challengeId": "01a24606-82a5-7008-a749-3cf131965f03",
+                     *       "challengeId": "01a24611-e15e-7004-ac53-f53275630f5f",
                      *       "expiresAt": "2026-11-23T10:15:00.000Z"
                      *     }
                      */
@@ -15000,9 +15691,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a24606-8287-7002-920d-9ffa6c3e6354",
-                     *       "tenantId": "dsr-1fc277",
-                     *       "customerId": "01a24606-80d4-7003-b3b4-aed6a8a21897",
+                     *       "requestId": "01a24611-e13e-7002-958a-8606505758af",
+                     *       "tenantId": "dsr-957e52",
+                     *       "customerId": "01a24611-df8b-7003-a430-dc6c64ce6222",
                      *       "requestType": "access",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -15025,8 +15716,8 @@ export interface operations {
                      *       "rejection": null,
                      *       "closedAt": null,
                      *       "duplicates": [
-                     *         "01a24606-8193-7001-8d6f-627ababd7d78",
-                     *         "01a24606-8166-7000-b5b0-2ca23d187fab"
+                     *         "01a24611-e054-7004-90a8-234ed806acc0",
+                     *         "01a24611-e01d-7003-a0f2-59a493b3c966"
                      *       ]
                      *     }
                      */
@@ -15121,9 +15812,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a24606-8399-7006-aebd-c6af5900949a",
-                     *       "tenantId": "dsr-1fc277",
-                     *       "customerId": "01a24606-80d4-7003-b3b4-aed6a8a21897",
+                     *       "requestId": "01a24611-e24c-7004-8852-49df14ee8e07",
+                     *       "tenantId": "dsr-957e52",
+                     *       "customerId": "01a24611-df8b-7003-a430-dc6c64ce6222",
                      *       "requestType": "access",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -15146,8 +15837,8 @@ export interface operations {
                      *       "rejection": null,
                      *       "closedAt": null,
                      *       "duplicates": [
-                     *         "01a24606-8193-7001-8d6f-627ababd7d78",
-                     *         "01a24606-8166-7000-b5b0-2ca23d187fab"
+                     *         "01a24611-e054-7004-90a8-234ed806acc0",
+                     *         "01a24611-e01d-7003-a0f2-59a493b3c966"
                      *       ]
                      *     }
                      */
@@ -15242,9 +15933,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a24606-84a4-7000-9d28-99b7c1a72aa3",
-                     *       "tenantId": "dsr-1fc277",
-                     *       "customerId": "01a24606-80d4-7003-b3b4-aed6a8a21897",
+                     *       "requestId": "01a24611-e359-7001-92cf-572ce276a737",
+                     *       "tenantId": "dsr-957e52",
+                     *       "customerId": "01a24611-df8b-7003-a430-dc6c64ce6222",
                      *       "requestType": "deletion",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -15360,9 +16051,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a24606-83db-7000-852a-4d6d76b3607e",
-                     *       "tenantId": "dsr-1fc277",
-                     *       "customerId": "01a24606-80d4-7003-b3b4-aed6a8a21897",
+                     *       "requestId": "01a24611-e292-7006-9054-1082a9c05864",
+                     *       "tenantId": "dsr-957e52",
+                     *       "customerId": "01a24611-df8b-7003-a430-dc6c64ce6222",
                      *       "requestType": "deletion",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -15377,7 +16068,7 @@ export interface operations {
                      *       "escalations": [
                      *         {
                      *           "at": "2026-11-23T10:16:00.000Z",
-                     *           "by": "apiKey:01a24606-8042-7008-bc43-50d257122318",
+                     *           "by": "apiKey:01a24611-df05-7002-9ff5-32fece9aaa68",
                      *           "reason": "the tenant has not answered in three weeks"
                      *         }
                      *       ],
@@ -15480,12 +16171,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a24606-84a4-7000-9d28-99b7c1a72aa3",
+                     *       "requestId": "01a24611-e359-7001-92cf-572ce276a737",
                      *       "entries": [
                      *         {
                      *           "kind": "received",
                      *           "at": "2026-11-23T10:16:00.000Z",
-                     *           "actor": "apiKey:01a24606-8059-7003-a6da-309fa8ed6b15",
+                     *           "actor": "apiKey:01a24611-df18-7002-ad78-2f39f56fe56f",
                      *           "text": null,
                      *           "facts": {
                      *             "type": "deletion",
@@ -15501,7 +16192,7 @@ export interface operations {
                      *           "actor": null,
                      *           "text": null,
                      *           "facts": {
-                     *             "challengeId": "01a24606-84b6-7007-a4b8-c1085343f471",
+                     *             "challengeId": "01a24611-e36f-7004-8a39-b75525cd68e8",
                      *             "expiresAt": "2026-11-23T10:31:00.000Z"
                      *           },
                      *           "revision": 1
@@ -15590,12 +16281,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a24606-854e-7002-8e5c-7dff68b6a269",
+                     *       "requestId": "01a24611-e40b-7003-8dd1-09845238c1b0",
                      *       "relation": "self",
-                     *       "email": "requester.1fc277@example.org",
+                     *       "email": "requester.957e52@example.org",
                      *       "phone": null,
                      *       "erased": false,
-                     *       "recordedAs": "01a24606-856e-7007-a425-c0a2502300a4"
+                     *       "recordedAs": "01a24611-e42f-7006-9b8e-e7c38f800934"
                      *     }
                      */
                     "application/json": components["schemas"]["RequesterContact"];
@@ -15682,10 +16373,10 @@ export interface operations {
                      * @example {
                      *       "kind": "commented",
                      *       "at": "2026-11-23T10:16:00.000Z",
-                     *       "actor": "apiKey:01a24606-8042-7008-bc43-50d257122318",
+                     *       "actor": "apiKey:01a24611-df05-7002-9ff5-32fece9aaa68",
                      *       "text": "Paper file archived off-site.\nRetrieval booked for Monday.",
                      *       "facts": {
-                     *         "commentId": "01a24606-84fa-7002-b057-d2736b383f32"
+                     *         "commentId": "01a24611-e3b7-7000-a497-0e8b46ed17ae"
                      *       },
                      *       "revision": 5
                      *     }
@@ -15772,9 +16463,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a24606-83db-7000-852a-4d6d76b3607e",
-                     *       "tenantId": "dsr-1fc277",
-                     *       "customerId": "01a24606-80d4-7003-b3b4-aed6a8a21897",
+                     *       "requestId": "01a24611-e292-7006-9054-1082a9c05864",
+                     *       "tenantId": "dsr-957e52",
+                     *       "customerId": "01a24611-df8b-7003-a430-dc6c64ce6222",
                      *       "requestType": "deletion",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -15789,7 +16480,7 @@ export interface operations {
                      *       "escalations": [
                      *         {
                      *           "at": "2026-11-23T10:16:00.000Z",
-                     *           "by": "apiKey:01a24606-8042-7008-bc43-50d257122318",
+                     *           "by": "apiKey:01a24611-df05-7002-9ff5-32fece9aaa68",
                      *           "reason": "the tenant has not answered in three weeks"
                      *         }
                      *       ],
@@ -15895,9 +16586,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a24606-864b-7001-96e6-6aeb0c81c552",
-                     *       "tenantId": "dsr-1fc277",
-                     *       "customerId": "01a24606-80d4-7003-b3b4-aed6a8a21897",
+                     *       "requestId": "01a24611-e50a-7005-be6f-273b7c19579c",
+                     *       "tenantId": "dsr-957e52",
+                     *       "customerId": "01a24611-df8b-7003-a430-dc6c64ce6222",
                      *       "requestType": "restriction",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -15920,8 +16611,8 @@ export interface operations {
                      *       "rejection": null,
                      *       "closedAt": null,
                      *       "duplicates": [
-                     *         "01a24606-8221-7002-9868-79980ee5751d",
-                     *         "01a24606-823f-7006-a6b9-f019ec1170bb"
+                     *         "01a24611-e0e0-7001-8013-273eab638d84",
+                     *         "01a24611-e0fe-7003-82cc-80a8185fef95"
                      *       ]
                      *     }
                      */
@@ -16016,10 +16707,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a24606-8d16-7004-bb3e-b1adf5c82020",
+                     *       "requestId": "01a24611-ec11-7003-9169-70784875ea35",
                      *       "outcome": {
                      *         "summary": "personal data erased: profile (except the retained fields), follow-up notes, consent evidence, customer and consent read models, lookup entries, pseudonym mapping, subject key",
-                     *         "documentId": "01a24606-8d9a-7001-969c-a799202939a3",
+                     *         "documentId": "01a24611-ec95-7004-88ac-d97106f030bd",
                      *         "retained": [
                      *           {
                      *             "category": "bankAccount",
@@ -16121,14 +16812,14 @@ export interface operations {
                     /**
                      * @example {
                      *       "format": "attest-access-export/v1",
-                     *       "tenantId": "dsr-1fc277",
-                     *       "requestId": "01a24606-881b-7005-a64d-b9948e62e214",
+                     *       "tenantId": "dsr-957e52",
+                     *       "requestId": "01a24611-e712-7006-91bf-170d2fdbabf5",
                      *       "generatedAt": "2026-11-23T10:16:00.000Z",
                      *       "subject": {
-                     *         "customerId": "01a24606-80d4-7003-b3b4-aed6a8a21897",
+                     *         "customerId": "01a24611-df8b-7003-a430-dc6c64ce6222",
                      *         "profile": {
-                     *           "name": "Li 1fc277",
-                     *           "email": "li.corrected.1fc277@example.org"
+                     *           "name": "Li 957e52",
+                     *           "email": "li.corrected.957e52@example.org"
                      *         },
                      *         "tags": [],
                      *         "under14": false,
@@ -16138,16 +16829,16 @@ export interface operations {
                      *       "followUps": [],
                      *       "consents": [
                      *         {
-                     *           "receiptId": "01a24606-80f8-7002-8de0-47a940514055",
-                     *           "tenantId": "dsr-1fc277",
-                     *           "subjectId": "01a24606-80d4-7003-b3b4-aed6a8a21897",
-                     *           "consentId": "01a24606-80f8-7003-959f-273e7622e400",
+                     *           "receiptId": "01a24611-dfb0-7001-b46b-ec2af41dd707",
+                     *           "tenantId": "dsr-957e52",
+                     *           "subjectId": "01a24611-df8b-7003-a430-dc6c64ce6222",
+                     *           "consentId": "01a24611-dfb0-7002-8a1d-b8b788f16005",
                      *           "channel": "email",
                      *           "scope": "general",
                      *           "recordedAt": "2026-11-23T10:00:00.000Z",
                      *           "event": {
-                     *             "id": "01a24606-80f9-7002-81ae-4e8236ebdace",
-                     *             "stream": "consent-01a24606-80d4-7003-b3b4-aed6a8a21897",
+                     *             "id": "01a24611-dfb1-7000-997c-73a6dea7e2d7",
+                     *             "stream": "consent-01a24611-df8b-7003-a430-dc6c64ce6222",
                      *             "position": 0
                      *           },
                      *           "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -16171,16 +16862,16 @@ export interface operations {
                      *           "givenByGuardian": null
                      *         },
                      *         {
-                     *           "receiptId": "01a24606-812a-7006-95c4-3116263811f2",
-                     *           "tenantId": "dsr-1fc277",
-                     *           "subjectId": "01a24606-80d4-7003-b3b4-aed6a8a21897",
-                     *           "consentId": "01a24606-812a-7007-b8ad-597448ef13d1",
+                     *           "receiptId": "01a24611-dfe5-7006-bbe6-cc9233bea9dd",
+                     *           "tenantId": "dsr-957e52",
+                     *           "subjectId": "01a24611-df8b-7003-a430-dc6c64ce6222",
+                     *           "consentId": "01a24611-dfe5-7007-b9f8-6e80235a686e",
                      *           "channel": "sms",
                      *           "scope": "general",
                      *           "recordedAt": "2026-11-23T10:00:00.000Z",
                      *           "event": {
-                     *             "id": "01a24606-812b-7002-bd25-3726a9813547",
-                     *             "stream": "consent-01a24606-80d4-7003-b3b4-aed6a8a21897",
+                     *             "id": "01a24611-dfe7-7000-a018-6e4631db733b",
+                     *             "stream": "consent-01a24611-df8b-7003-a430-dc6c64ce6222",
                      *             "position": 1
                      *           },
                      *           "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -16206,16 +16897,16 @@ export interface operations {
                      *       ],
                      *       "processing": [
                      *         {
-                     *           "actor": "apiKey:01a24606-8059-7003-a6da-309fa8ed6b15",
+                     *           "actor": "apiKey:01a24611-df18-7002-ad78-2f39f56fe56f",
                      *           "at": "2026-12-10T10:00:00.000Z",
                      *           "categories": [
                      *             "request-contact"
                      *           ],
                      *           "channel": "web",
-                     *           "commandId": "01a24606-823c-7005-b6a7-2ab5a643f943",
+                     *           "commandId": "01a24611-e0fc-7000-946c-a566281308ef",
                      *           "consents": [],
-                     *           "correlationId": "01a24606-823a-7000-b363-658cb0ee642b",
-                     *           "eventId": "01a24606-823f-7007-af26-806f1fcfe45c",
+                     *           "correlationId": "01a24611-e0fa-7004-9037-e5108e83dbd2",
+                     *           "eventId": "01a24611-e0ff-7002-98d7-8bb29a22faca",
                      *           "index": 8,
                      *           "kind": "collect",
                      *           "legalBasis": "legal-obligation",
@@ -16227,22 +16918,22 @@ export interface operations {
                      *           "outcome": null,
                      *           "purpose": "data-subject-request",
                      *           "reasons": [],
-                     *           "subject": "psn_GB7ZVoSPcucpywfu7463FA",
-                     *           "tenant": "dsr-1fc277",
+                     *           "subject": "psn_6hnC2DpM-9Bffv74uj_ikw",
+                     *           "tenant": "dsr-957e52",
                      *           "v": 2,
-                     *           "leafHash": "PPSjmT/VvQ+YbqJMrjmS4uG0FEW/7eaRXz9h1zVxOjw="
+                     *           "leafHash": "T43MSVe4SS/MAv17JOxcwAAVE6Sd0VV6dbFTAD6etew="
                      *         },
                      *         {
-                     *           "actor": "apiKey:01a24606-8059-7003-a6da-309fa8ed6b15",
+                     *           "actor": "apiKey:01a24611-df18-7002-ad78-2f39f56fe56f",
                      *           "at": "2026-11-23T10:16:00.000Z",
                      *           "categories": [
                      *             "request-contact"
                      *           ],
                      *           "channel": "web",
-                     *           "commandId": "01a24606-8819-7002-8b17-5017cfeb512c",
+                     *           "commandId": "01a24611-e710-7006-b2f7-24fb9823bdf7",
                      *           "consents": [],
-                     *           "correlationId": "01a24606-8818-7006-bff9-a4a3fdfd56aa",
-                     *           "eventId": "01a24606-881b-7006-b152-db1f1ea0c74a",
+                     *           "correlationId": "01a24611-e70f-7006-ad70-b053bbd2eb70",
+                     *           "eventId": "01a24611-e713-7006-ad8f-225fb1dcc1c9",
                      *           "index": 25,
                      *           "kind": "collect",
                      *           "legalBasis": "legal-obligation",
@@ -16254,17 +16945,17 @@ export interface operations {
                      *           "outcome": null,
                      *           "purpose": "data-subject-request",
                      *           "reasons": [],
-                     *           "subject": "psn_GB7ZVoSPcucpywfu7463FA",
-                     *           "tenant": "dsr-1fc277",
+                     *           "subject": "psn_6hnC2DpM-9Bffv74uj_ikw",
+                     *           "tenant": "dsr-957e52",
                      *           "v": 2,
-                     *           "leafHash": "tPw046dHoltmnBMu7avtiCVdN8j6d2clPwAz248cEuE="
+                     *           "leafHash": "klXuZfZQjheC7p9SaXiwG6tJyXWNePnbiiC7TCpP3fU="
                      *         }
                      *       ],
                      *       "requests": [
                      *         {
-                     *           "requestId": "01a24606-8193-7001-8d6f-627ababd7d78",
-                     *           "tenantId": "dsr-1fc277",
-                     *           "customerId": "01a24606-80d4-7003-b3b4-aed6a8a21897",
+                     *           "requestId": "01a24611-e054-7004-90a8-234ed806acc0",
+                     *           "tenantId": "dsr-957e52",
+                     *           "customerId": "01a24611-df8b-7003-a430-dc6c64ce6222",
                      *           "requestType": "access",
                      *           "channel": "letter",
                      *           "relation": "self",
@@ -16287,14 +16978,14 @@ export interface operations {
                      *           "rejection": null,
                      *           "closedAt": null,
                      *           "duplicates": [
-                     *             "01a24606-8166-7000-b5b0-2ca23d187fab",
-                     *             "01a24606-8287-7002-920d-9ffa6c3e6354"
+                     *             "01a24611-e01d-7003-a0f2-59a493b3c966",
+                     *             "01a24611-e13e-7002-958a-8606505758af"
                      *           ]
                      *         },
                      *         {
-                     *           "requestId": "01a24606-8166-7000-b5b0-2ca23d187fab",
-                     *           "tenantId": "dsr-1fc277",
-                     *           "customerId": "01a24606-80d4-7003-b3b4-aed6a8a21897",
+                     *           "requestId": "01a24611-e01d-7003-a0f2-59a493b3c966",
+                     *           "tenantId": "dsr-957e52",
+                     *           "customerId": "01a24611-df8b-7003-a430-dc6c64ce6222",
                      *           "requestType": "access",
                      *           "channel": "web",
                      *           "relation": "self",
@@ -16317,8 +17008,8 @@ export interface operations {
                      *           "rejection": null,
                      *           "closedAt": null,
                      *           "duplicates": [
-                     *             "01a24606-8193-7001-8d6f-627ababd7d78",
-                     *             "01a24606-8287-7002-920d-9ffa6c3e6354"
+                     *             "01a24611-e054-7004-90a8-234ed806acc0",
+                     *             "01a24611-e13e-7002-958a-8606505758af"
                      *           ]
                      *         }
                      *       ]
@@ -16428,9 +17119,9 @@ export interface operations {
                      *     </style>
                      *     </head><body>
                      *     <h1>The personal data we hold about you</h1>
-                     *     <p class="meta">Produced November 23, 2026 at 10:16 AM (Coordinated Universal Time) · for request 01a24606-881b-7005-a64d-b9948e62e214 · your reference 01a24606-80d4-7003-b3b4-aed6a8a21897</p>
+                     *     <p class="meta">Produced November 23, 2026 at 10:16 AM (Coordinated Universal Time) · for request 01a24611-e712-7006-91bf-170d2fdbabf5 · your reference 01a24611-df8b-7003-a430-dc6c64ce6222</p>
                      *     <h2>Your details</h2>
-                     *     <table class="rows"><tr><th scope="row">Name</th><td>Li 1fc277</td></tr><tr><th scope="row">E-mail address</th><td>li.corrected.1fc277@example.org</td></tr></table>
+                     *     <table class="rows"><tr><th scope="row">Name</th><td>Li 957e52</td></tr><tr><th scope="row">E-mail address</th><td>li.corrected.957e52@example.org</td></tr></table>
                      *     …
                      */
                     "text/html": string;
@@ -16520,7 +17211,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a24606-8e1a-7000-9914-97d2b1646d9f",
+                     *       "requestId": "01a24611-ed21-7003-8b9a-587cbb38e8d2",
                      *       "step": "erase",
                      *       "failure": {
                      *         "at": "2026-11-23T10:16:00.000Z",
@@ -16704,24 +17395,24 @@ export interface operations {
                      *             "category": "email"
                      *           }
                      *         ],
-                     *         "tenantId": "dsr-1fc277",
-                     *         "requestId": "01a24606-8d16-7004-bb3e-b1adf5c82020",
+                     *         "tenantId": "dsr-957e52",
+                     *         "requestId": "01a24611-ec11-7003-9169-70784875ea35",
                      *         "receivedAt": "2026-11-23T10:16:00.000Z",
-                     *         "subjectRef": "01a24606-8ce5-7008-919d-867743193443",
-                     *         "verifierKey": "attest.local/processing-record+b45fa33e+AZVqylpJ6w0q7DSVBThNJLOKJZYkbglUxBhlVeKk2i+w",
-                     *         "certificateId": "01a24606-8d9a-7001-969c-a799202939a3",
+                     *         "subjectRef": "01a24611-ebe6-7005-8f0e-d6be7ba9c887",
+                     *         "verifierKey": "attest.local/processing-record+73b6170e+AXix9ydfxQZHgqfdF/f8D7To/PLvDruJdpQWQhO9xKfC",
+                     *         "certificateId": "01a24611-ec95-7004-88ac-d97106f030bd",
                      *         "processingRecord": {
                      *           "index": 45,
-                     *           "origin": "attest.local/processing-record/dsr-1fc277",
-                     *           "leafHash": "G9PulbMqB4suMMQvgKdP760fPlasGb3g3Tl5rSdouKc=",
-                     *           "checkpoint": "attest.local/processing-record/dsr-1fc277\n46\nVr9OxMtVFeLElrPPu4ZKLs2XfsrsIQ94wAgVGfHTJ/8=\n\n— attest.local/processing-record tF+jPgnDqWl5Baq1EPk0NOv/9w5+0NtHvG0QliWjLQNiv+tzeNvKnBDWRReXSQMhUf+AwcmhurEAfViUkGq15ivOJwg=\n",
+                     *           "origin": "attest.local/processing-record/dsr-957e52",
+                     *           "leafHash": "QXD3DL6pyCOuR1r4NivZJVHkfWoeZKmo3ErlDupa2tE=",
+                     *           "checkpoint": "attest.local/processing-record/dsr-957e52\n46\nvvOHPnYs01rtg+BafgrpU7Du17aysN1U7KT/QiGpp3o=\n\n— attest.local/processing-record c7YXDivQL6Ck5/rrleqiuNIwy8U6E7RTpGOCRU32LVQjPD+7T3s4wYq9GEqOn39zu1/USzHX4HA73QM93k4Ne4GwHAo=\n",
                      *           "inclusionProof": [
-                     *             "J/7cAvPMW7cSeGJskbQPWsLVTCNKv8puv7zKRwhO/AU=",
-                     *             "epxkaGdVwpEOU6IluDdV9KmUYbnNAY+IhwAXnFB9Z8s="
+                     *             "5ka03z6Iu4w69fzmZsrpZnSxSBPsZ4q1W0baS8xRUFI=",
+                     *             "n92xNTWdsCFvvypeuQo/idS/1k0FufazW93uVIPpbO4="
                      *           ]
                      *         }
                      *       },
-                     *       "signedNote": "{\"certificateId\":\"01a24606-8d9a-7001-969c-a799202939a3\",\"covered\":[\"profile (except the retained fields)\",\"follow-up notes\",\"consent evidence\",\"customer and consent read models\",\"lookup entries\",\"pseudonym mapping\",\"subject key\"],\"erasedAt\":\"2026-11-23T10:16:00.000Z\",\"format\":\"attest-deletion-certificate/v1\",\"issuedAt\":\"2026-11-23T10:16:00.000Z\",\"processingRecord\":{\"checkpoint\":\"attest.local/processing-record/dsr-1fc277\\n46\\nVr9OxMtVFeLElrPPu4ZKLs2XfsrsIQ94wAgVGfHTJ/8=\\n\\n— attest.local/processing-record tF+jPgnDqWl5Baq1EPk0NOv/9w5+0NtHvG0QliWjLQNiv+tzeNvKnBDWRReXSQMhUf+AwcmhurEAfViUkGq15ivOJwg=\\n\",\"inclusionProof\":[\"J/7cAvPMW7cSeGJskbQPWsLVTCNKv8puv7zKRwhO/AU=\",\"epxkaGdVwpEOU6IluDdV9KmUYbnNAY+IhwAXnFB9Z8s=\",\"dwhymRgxdIUYOmVU20f0F+JsLRvzEwIaAnYGVGY+JvA=\",\"55xT4Yy8qLEjWGKJRotRQN80eqDZe0FmVSEeSWVtGrE=\"],\"index\":45,\"leafHash\":\"G9PulbMqB4suMMQvgKdP760fPlasGb3g3Tl5rSdouKc=\",\"origin\":\"attest.local/processing-record/dsr-1fc277\"},\"receivedAt\":\"2026-11-23T10:16:00.000Z\",\"requestId\":\"01a24606-8d16-7004-bb3e-b1adf5c82020\",\"retained\":[{\"category\":\"bankAccount\",\"reason\":\"Tax law: accounting records are kept 10 years\",\"until\":\"2036-11-23\"},{\"category\":\"email\",\"reason\":\"Legal claim 2026-117 pending\",\"until\":\"2028-12-31\"}],\"subjectRef\":\"01a24606-8ce5-7008-919d-867743193443\",\"tenantId\":\"dsr-1fc277\",\"verifierKey\":\"attest.local/processing-record+b45fa33e+AZVqylpJ6w0q7DSVBThNJLOKJZYkbglUxBhlVeKk2i+w\"}\n\n…"
+                     *       "signedNote": "{\"certificateId\":\"01a24611-ec95-7004-88ac-d97106f030bd\",\"covered\":[\"profile (except the retained fields)\",\"follow-up notes\",\"consent evidence\",\"customer and consent read models\",\"lookup entries\",\"pseudonym mapping\",\"subject key\"],\"erasedAt\":\"2026-11-23T10:16:00.000Z\",\"format\":\"attest-deletion-certificate/v1\",\"issuedAt\":\"2026-11-23T10:16:00.000Z\",\"processingRecord\":{\"checkpoint\":\"attest.local/processing-record/dsr-957e52\\n46\\nvvOHPnYs01rtg+BafgrpU7Du17aysN1U7KT/QiGpp3o=\\n\\n— attest.local/processing-record c7YXDivQL6Ck5/rrleqiuNIwy8U6E7RTpGOCRU32LVQjPD+7T3s4wYq9GEqOn39zu1/USzHX4HA73QM93k4Ne4GwHAo=\\n\",\"inclusionProof\":[\"5ka03z6Iu4w69fzmZsrpZnSxSBPsZ4q1W0baS8xRUFI=\",\"n92xNTWdsCFvvypeuQo/idS/1k0FufazW93uVIPpbO4=\",\"omNzDfOqGMSP/WK9mwLE+fJkgu3+my4PHMW6Q2WNkN4=\",\"I6wh0lFiCKNvLal8/WnugVnmThZAFZMihlpn4cJ8hVE=\"],\"index\":45,\"leafHash\":\"QXD3DL6pyCOuR1r4NivZJVHkfWoeZKmo3ErlDupa2tE=\",\"origin\":\"attest.local/processing-record/dsr-957e52\"},\"receivedAt\":\"2026-11-23T10:16:00.000Z\",\"requestId\":\"01a24611-ec11-7003-9169-70784875ea35\",\"retained\":[{\"category\":\"bankAccount\",\"reason\":\"Tax law: accounting records are kept 10 years\",\"until\":\"2036-11-23\"},{\"category\":\"email\",\"reason\":\"Legal claim 2026-117 pending\",\"until\":\"2028-12-31\"}],\"subjectRef\":\"01a24611-ebe6-7005-8f0e-d6be7ba9c887\",\"tenantId\":\"dsr-957e52\",\"verifierKey\":\"attest.local/processing-record+73b6170e+AXix9ydfxQZHgqfdF/f8D7To/PLvDruJdpQWQhO9xKfC\"}\n\n…"
                      *     }
                      */
                     "application/json": components["schemas"]["DeletionCertificateDocument"];
@@ -16806,9 +17497,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a24606-83db-7000-852a-4d6d76b3607e",
-                     *       "tenantId": "dsr-1fc277",
-                     *       "customerId": "01a24606-80d4-7003-b3b4-aed6a8a21897",
+                     *       "requestId": "01a24611-e292-7006-9054-1082a9c05864",
+                     *       "tenantId": "dsr-957e52",
+                     *       "customerId": "01a24611-df8b-7003-a430-dc6c64ce6222",
                      *       "requestType": "deletion",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -16823,7 +17514,7 @@ export interface operations {
                      *       "escalations": [
                      *         {
                      *           "at": "2026-11-23T10:16:00.000Z",
-                     *           "by": "apiKey:01a24606-8042-7008-bc43-50d257122318",
+                     *           "by": "apiKey:01a24611-df05-7002-9ff5-32fece9aaa68",
                      *           "reason": "the tenant has not answered in three weeks"
                      *         }
                      *       ],
@@ -16940,7 +17631,7 @@ export interface operations {
                      *       },
                      *       "retentionDuties": [],
                      *       "unverifiedAfterDays": 14,
-                     *       "updatedBy": "apiKey:01a24606-8031-7008-93f3-a0fea6480586",
+                     *       "updatedBy": "apiKey:01a24611-deef-7009-b948-701b6f34c0cb",
                      *       "updatedAt": "2026-11-23T10:16:00.000Z"
                      *     }
                      */
@@ -17020,7 +17711,7 @@ export interface operations {
                      *         }
                      *       ],
                      *       "unverifiedAfterDays": 14,
-                     *       "updatedBy": "apiKey:01a24606-8031-7008-93f3-a0fea6480586",
+                     *       "updatedBy": "apiKey:01a24611-deef-7009-b948-701b6f34c0cb",
                      *       "updatedAt": "2026-11-23T10:16:00.000Z"
                      *     }
                      */
@@ -17092,9 +17783,9 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "requestId": "01a24606-83db-7000-852a-4d6d76b3607e",
-                     *         "tenantId": "dsr-1fc277",
-                     *         "customerId": "01a24606-80d4-7003-b3b4-aed6a8a21897",
+                     *         "requestId": "01a24611-e292-7006-9054-1082a9c05864",
+                     *         "tenantId": "dsr-957e52",
+                     *         "customerId": "01a24611-df8b-7003-a430-dc6c64ce6222",
                      *         "requestType": "deletion",
                      *         "channel": "web",
                      *         "relation": "self",
@@ -17109,7 +17800,7 @@ export interface operations {
                      *         "escalations": [
                      *           {
                      *             "at": "2026-11-23T10:16:00.000Z",
-                     *             "by": "apiKey:01a24606-8042-7008-bc43-50d257122318",
+                     *             "by": "apiKey:01a24611-df05-7002-9ff5-32fece9aaa68",
                      *             "reason": "the tenant has not answered in three weeks"
                      *           }
                      *         ],

@@ -19,6 +19,9 @@ export function AdminNav() {
       <Link to="/admin/api-keys" {...tab}>
         {t('admin.keys.title')}
       </Link>
+      <Link to="/admin/webhook" {...tab}>
+        {t('admin.hook.title')}
+      </Link>
       <Link to="/admin/timed-jobs" {...tab}>
         {t('admin.jobs.title')}
       </Link>

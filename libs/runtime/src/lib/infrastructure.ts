@@ -13,7 +13,7 @@ import { PostgresEventStore } from '@attest/event-store-postgres';
 import type { Logger } from '@attest/observability';
 import { ProjectionRunner, type ProjectionMetrics } from '@attest/projections';
 import { EncryptingEventStore, ErasureJournal, loadMasterKey, parseMasterKey, PostgresKeyVault, ReadModelPrivacy } from '@attest/privacy-postgres';
-import { Outbox, WebhookDispatcher } from '@attest/notifications';
+import { Outbox, TenantEndpoints, WebhookDispatcher } from '@attest/notifications';
 import type { Projection } from '@attest/projections';
 import { systemClock } from '@attest/kernel';
 import { loadRecordSigner, PostgresRecordLog, raiseRetention } from '@attest/processing-infrastructure';
@@ -283,19 +283,25 @@ export function startCheckpointSchedule(infrastructure: Infrastructure, config: 
  * Delivers the notification outbox to the configured webhook; null (and a
  * warning) when none is configured: notifications then wait in the outbox.
  */
-export function startNotificationDispatcher(infrastructure: Infrastructure, config: AttestConfig, logger: Logger): WebhookDispatcher | null {
+export function startNotificationDispatcher(infrastructure: Infrastructure, config: AttestConfig, logger: Logger): WebhookDispatcher {
   if (!config.webhook) {
-    logger.warn('ATTEST_WEBHOOK_URL is not set: notifications (one-time codes, invitations, notices) stay in the outbox');
-    return null;
+    logger.warn(
+      'ATTEST_WEBHOOK_URL is not set: messages to persons (one-time codes, invitations, account notices) and notices of tenants without an endpoint of their own stay in the outbox',
+    );
   }
   const dispatcher = new WebhookDispatcher({
     dataSource: infrastructure.dataSource,
     outbox: infrastructure.outbox,
-    endpoint: config.webhook.url,
-    secret: config.webhook.secret,
+    deployment: config.webhook ? { endpoint: config.webhook.url, secret: config.webhook.secret } : null,
+    tenantEndpoints: tenantEndpoints(infrastructure, config),
     clock: systemClock,
     logger,
   });
   dispatcher.start();
   return dispatcher;
+}
+
+/** Tenants' own webhook endpoints over this infrastructure. */
+export function tenantEndpoints(infrastructure: Infrastructure, config: AttestConfig): TenantEndpoints {
+  return new TenantEndpoints(infrastructure.dataSource, infrastructure.privacy, { allowPrivate: config.tenantWebhooksAllowPrivate });
 }

@@ -24,6 +24,7 @@ describe('loadConfig', () => {
       previousMasterKeys: [],
       erasureJournal: '.data/erasure-journal.log',
       webhook: null,
+      tenantWebhooksAllowPrivate: false,
       publicFlowPerMinute: 20,
       holidays: [],
       processingRecord: { origin: 'attest.local/processing-record', signerKey: null, retentionYears: 3, checkpointIntervalSeconds: 60 },

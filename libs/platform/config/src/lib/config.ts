@@ -46,6 +46,8 @@ export interface AttestConfig {
   readonly erasureJournal: string;
   /** Receiver of the notification outbox (signed webhooks); null: notifications wait in the outbox. */
   readonly webhook: { readonly url: string; readonly secret: string } | null;
+  /** Tenants' own webhook endpoints may be plain http and on private or loopback addresses (development and tests only). */
+  readonly tenantWebhooksAllowPrivate: boolean;
   /** Requests per minute per client address on public account flows (registration, codes, invitations). */
   readonly publicFlowPerMinute: number;
   /** Public holidays (ISO dates) that are not working days (A11 deadlines). */
@@ -125,6 +127,8 @@ export function loadConfig(env: Env = process.env, options: { readonly keys?: bo
   if (projectionsRaw !== 'on' && projectionsRaw !== 'off') problems.push('ATTEST_PROJECTIONS must be on or off');
   const jobsRaw = text('ATTEST_JOBS') ?? 'on';
   if (jobsRaw !== 'on' && jobsRaw !== 'off') problems.push('ATTEST_JOBS must be on or off');
+  const privateWebhooksRaw = text('ATTEST_TENANT_WEBHOOKS_ALLOW_PRIVATE') ?? 'off';
+  if (privateWebhooksRaw !== 'on' && privateWebhooksRaw !== 'off') problems.push('ATTEST_TENANT_WEBHOOKS_ALLOW_PRIVATE must be on or off');
 
   const databaseAppUrl = url('DATABASE_APP_URL', ['postgres:', 'postgresql:']);
   const issuer = text('OIDC_ISSUER');
@@ -193,6 +197,7 @@ export function loadConfig(env: Env = process.env, options: { readonly keys?: bo
       .map((k) => k.trim())
       .filter(Boolean),
     webhook: webhookUrl && webhookSecret ? { url: webhookUrl, secret: webhookSecret } : null,
+    tenantWebhooksAllowPrivate: privateWebhooksRaw === 'on',
     publicFlowPerMinute: int('ATTEST_PUBLIC_FLOW_PER_MINUTE', 20, 1, 1_000_000),
     holidays,
   };

@@ -15,6 +15,14 @@ export interface Notification {
   readonly payload: JsonObject;
 }
 
+/**
+ * Who a notification is for: a payload with a recipient address (`to`) is a message to a person,
+ * which the deployment's delivery gateway sends; any other is a notice for the tenant's systems,
+ * delivered to the tenant's own endpoint when it set one.
+ */
+export type Audience = 'person' | 'tenant';
+export const audienceOf = (payload: JsonObject): Audience => (Object.hasOwn(payload, 'to') ? 'person' : 'tenant');
+
 export interface OutboxEntryView {
   readonly id: string;
   readonly tenantId: string;
@@ -25,6 +33,9 @@ export interface OutboxEntryView {
   readonly createdAt: Date;
   readonly nextAttemptAt: Date;
   readonly deliveredAt: Date | null;
+  readonly audience: Audience;
+  /** Where the last attempt went; null before the first. */
+  readonly destination: 'deployment' | 'tenant' | null;
 }
 
 const TABLE = 'notifications.outbox';
@@ -37,9 +48,18 @@ export class Outbox {
     const id = uuidv7();
     const sealed = await this.privacy.seal(notification.subjectId, { table: TABLE, column: 'payload', row: id }, notification.payload);
     const rows: { id: string }[] = await manager.query(
-      `INSERT INTO notifications.outbox (id, source_key, tenant_id, subject_id, kind, payload, next_attempt_at, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $7) ON CONFLICT (source_key) DO NOTHING RETURNING id`,
-      [id, notification.sourceKey, notification.tenantId, notification.subjectId, notification.kind, JSON.stringify(sealed), at],
+      `INSERT INTO notifications.outbox (id, source_key, tenant_id, subject_id, kind, payload, next_attempt_at, created_at, audience)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8) ON CONFLICT (source_key) DO NOTHING RETURNING id`,
+      [
+        id,
+        notification.sourceKey,
+        notification.tenantId,
+        notification.subjectId,
+        notification.kind,
+        JSON.stringify(sealed),
+        at,
+        audienceOf(notification.payload),
+      ],
     );
     return rows[0]?.id ?? null;
   }
@@ -62,6 +82,8 @@ interface Row {
   created_at: Date;
   next_attempt_at: Date;
   delivered_at: Date | null;
+  audience: Audience;
+  destination: 'deployment' | 'tenant' | null;
 }
 
 const toView = (r: Row): OutboxEntryView => ({
@@ -74,7 +96,11 @@ const toView = (r: Row): OutboxEntryView => ({
   createdAt: r.created_at,
   nextAttemptAt: r.next_attempt_at,
   deliveredAt: r.delivered_at,
+  audience: r.audience,
+  destination: r.destination,
 });
+
+const COLUMNS = 'id, tenant_id, kind, status, attempts, last_error, created_at, next_attempt_at, delivered_at, audience, destination';
 
 /**
  * The operator's view of the outbox (owner connection: it spans tenants).
@@ -85,7 +111,7 @@ export class OutboxReader {
 
   async list(filter: { status?: OutboxEntryView['status']; tenantId?: string; limit: number; before?: string }): Promise<OutboxEntryView[]> {
     const rows: Row[] = await this.dataSource.query(
-      `SELECT id, tenant_id, kind, status, attempts, last_error, created_at, next_attempt_at, delivered_at FROM notifications.outbox
+      `SELECT ${COLUMNS} FROM notifications.outbox
        WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR tenant_id = $2) AND ($3::uuid IS NULL OR id < $3)
        ORDER BY id DESC LIMIT $4`,
       [filter.status ?? null, filter.tenantId ?? null, filter.before ?? null, filter.limit],
@@ -94,10 +120,7 @@ export class OutboxReader {
   }
 
   async get(id: string): Promise<OutboxEntryView | null> {
-    const [row] = await this.dataSource.query<Row[]>(
-      `SELECT id, tenant_id, kind, status, attempts, last_error, created_at, next_attempt_at, delivered_at FROM notifications.outbox WHERE id = $1`,
-      [id],
-    );
+    const [row] = await this.dataSource.query<Row[]>(`SELECT ${COLUMNS} FROM notifications.outbox WHERE id = $1`, [id]);
     return row ? toView(row) : null;
   }
 
@@ -109,7 +132,7 @@ export class OutboxReader {
     if (prefixes.length === 0) return new Map();
     const like = prefixes.map((p) => `${p.replace(/[\\%_]/g, '\\$&')}%`);
     const rows = await this.dataSource.query<(Row & { source_key: string })[]>(
-      `SELECT id, source_key, tenant_id, kind, status, attempts, last_error, created_at, next_attempt_at, delivered_at FROM notifications.outbox
+      `SELECT source_key, ${COLUMNS} FROM notifications.outbox
        WHERE tenant_id = $1 AND source_key LIKE ANY($2::text[]) ORDER BY created_at, id`,
       [tenantId, like],
     );
@@ -118,12 +141,12 @@ export class OutboxReader {
     return out;
   }
 
-  /** Puts a dead letter back in the queue; false when there is no such dead letter. */
-  async retry(id: string, at: Date): Promise<boolean> {
+  /** Puts a dead letter back in the queue (of `tenantId` only, when given); false when there is no such dead letter. */
+  async retry(id: string, at: Date, tenantId: string | null = null): Promise<boolean> {
     const rows: unknown[] = await this.dataSource.query(
       `WITH retried AS (UPDATE notifications.outbox SET status = 'pending', attempts = 0, next_attempt_at = $2, last_error = NULL
-       WHERE id = $1 AND status = 'dead' RETURNING id) SELECT id FROM retried`,
-      [id, at],
+       WHERE id = $1 AND status = 'dead' AND ($3::text IS NULL OR tenant_id = $3) RETURNING id) SELECT id FROM retried`,
+      [id, at, tenantId],
     );
     return rows.length > 0;
   }

@@ -60,8 +60,7 @@ describe('notification outbox delivered as signed webhooks (real Postgres, real 
     dispatcher = new WebhookDispatcher({
       dataSource: ds,
       outbox,
-      endpoint: `http://127.0.0.1:${String(port)}/hooks`,
-      secret,
+      deployment: { endpoint: `http://127.0.0.1:${String(port)}/hooks`, secret },
       clock,
       logger: { info: () => undefined, warn: (o) => warnings.push(o) },
       maxAttempts: 3,

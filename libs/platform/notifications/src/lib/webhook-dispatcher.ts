@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import type { Clock, JsonValue } from '@attest/kernel';
 import { DELIVERY_HEADER, SIGNATURE_HEADER, signWebhook } from './signature';
 import type { Outbox } from './outbox';
+import { resolvesPublicly, type TenantDestination, type TenantEndpoints } from './tenant-endpoints';
 
 export interface DispatcherLogger {
   info(obj: object, msg: string): void;
@@ -11,8 +12,10 @@ export interface DispatcherLogger {
 export interface WebhookDispatcherOptions {
   readonly dataSource: DataSource;
   readonly outbox: Outbox;
-  readonly endpoint: string;
-  readonly secret: string;
+  /** The deployment's receiver (its delivery gateway): messages to persons, and tenants' notices without an endpoint of their own. */
+  readonly deployment: { readonly endpoint: string; readonly secret: string } | null;
+  /** Tenants' own endpoints, for their notices; none: everything goes to the deployment's receiver. */
+  readonly tenantEndpoints?: TenantEndpoints;
   readonly clock: Clock;
   readonly logger: DispatcherLogger;
   /** After this many failed attempts a notification becomes a dead letter. */
@@ -31,6 +34,7 @@ interface DueRow {
   kind: string;
   payload: JsonValue | null;
   attempts: number;
+  audience: 'person' | 'tenant';
 }
 
 export interface DispatchResult {
@@ -43,7 +47,9 @@ export interface DispatchResult {
 /**
  * Delivers due outbox rows as signed webhooks: `POST endpoint` with JSON
  * `{ id, kind, tenantId, createdAt, payload }` and the `Attest-Signature`
- * header. 2xx = delivered (the payload is cleared); anything else is retried
+ * header. A notice for a tenant's systems goes to the tenant's own endpoint
+ * (signed with its secret) when it has one; everything else to the
+ * deployment's receiver; a row with nowhere to go waits. 2xx = delivered (the payload is cleared); anything else is retried
  * with exponential backoff, then dead-lettered. Rows are leased with
  * `FOR UPDATE SKIP LOCKED`, so several dispatchers do not send one at once
  * (delivery is at least once: receivers deduplicate by `Attest-Delivery`).
@@ -88,17 +94,30 @@ export class WebhookDispatcher {
     const result = { delivered: 0, retried: 0, dead: 0, erased: 0 };
     const now = this.options.clock.now();
     const lease = new Date(now.getTime() + (this.options.timeoutMs ?? 10_000) * 3);
+    const deployment = this.options.deployment;
     const rows: DueRow[] = await this.options.dataSource.query(
       `WITH leased AS (
          UPDATE notifications.outbox o SET next_attempt_at = $3
          WHERE o.id IN (SELECT id FROM notifications.outbox WHERE status = 'pending' AND next_attempt_at <= $1
+                          AND ($4 OR (audience = 'tenant' AND $5 AND tenant_id IN (SELECT tenant_id FROM notifications.tenant_endpoints)))
                         ORDER BY next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED)
-         RETURNING o.id, o.tenant_id, o.subject_id, o.kind, o.payload, o.attempts)
+         RETURNING o.id, o.tenant_id, o.subject_id, o.kind, o.payload, o.attempts, o.audience)
        SELECT * FROM leased`,
-      [now, this.options.batchSize ?? 50, lease],
+      [now, this.options.batchSize ?? 50, lease, deployment !== null, this.options.tenantEndpoints !== undefined],
     );
     const update = (sql: string, params: unknown[]): Promise<unknown> => this.options.dataSource.query(sql, params);
+    const tenants =
+      (await this.options.tenantEndpoints?.destinations(rows.filter((r) => r.audience === 'tenant').map((r) => r.tenant_id))) ??
+      new Map<string, TenantDestination>();
     for (const row of rows) {
+      const own = row.audience === 'tenant' ? tenants.get(row.tenant_id) : undefined;
+      const target: { endpoint: string; secret: string; destination: 'tenant' | 'deployment' } | null = own
+        ? { endpoint: own.url, secret: own.secret, destination: 'tenant' }
+        : deployment
+          ? { ...deployment, destination: 'deployment' }
+          : null;
+      // Its endpoint was removed meanwhile and there is no deployment receiver: it waits (the lease lapses).
+      if (target === null) continue;
       const payload = await this.options.outbox.open(row.id, row.subject_id, row.payload);
       if (!payload) {
         // The subject was erased before delivery: nothing may be sent about them any more.
@@ -107,23 +126,30 @@ export class WebhookDispatcher {
         continue;
       }
       const body = JSON.stringify({ id: row.id, kind: row.kind, tenantId: row.tenant_id, payload });
-      const error = await this.send(row.id, body);
+      // A tenant's endpoint is checked again on each delivery: a name may have come to point inside the platform's network.
+      const allowed = target.destination === 'deployment' || (await resolvesPublicly(target.endpoint, this.options.tenantEndpoints?.allowPrivate === true));
+      const error = allowed ? await this.send(row.id, body, target) : 'ENDPOINT_NOT_PUBLIC';
       if (error === null) {
         await update(
-          `UPDATE notifications.outbox SET status = 'delivered', payload = NULL, delivered_at = $2, attempts = attempts + 1, last_error = NULL WHERE id = $1`,
-          [row.id, this.options.clock.now()],
+          `UPDATE notifications.outbox SET status = 'delivered', payload = NULL, delivered_at = $2, attempts = attempts + 1, last_error = NULL, destination = $3 WHERE id = $1`,
+          [row.id, this.options.clock.now(), target.destination],
         );
         result.delivered += 1;
       } else if (row.attempts + 1 >= this.maxAttempts) {
-        await update(`UPDATE notifications.outbox SET status = 'dead', attempts = attempts + 1, last_error = $2 WHERE id = $1`, [row.id, error]);
+        await update(`UPDATE notifications.outbox SET status = 'dead', attempts = attempts + 1, last_error = $2, destination = $3 WHERE id = $1`, [
+          row.id,
+          error,
+          target.destination,
+        ]);
         this.options.logger.warn({ notificationId: row.id, kind: row.kind, error }, 'notification dead-lettered');
         result.dead += 1;
       } else {
         const delay = Math.min(3_600_000, this.baseDelayMs * 2 ** row.attempts);
-        await update(`UPDATE notifications.outbox SET attempts = attempts + 1, last_error = $2, next_attempt_at = $3 WHERE id = $1`, [
+        await update(`UPDATE notifications.outbox SET attempts = attempts + 1, last_error = $2, next_attempt_at = $3, destination = $4 WHERE id = $1`, [
           row.id,
           error,
           new Date(this.options.clock.now().getTime() + delay),
+          target.destination,
         ]);
         result.retried += 1;
       }
@@ -132,12 +158,14 @@ export class WebhookDispatcher {
   }
 
   /** null when delivered; otherwise a short reason without response bodies (they may echo data). */
-  private async send(id: string, body: string): Promise<string | null> {
+  private async send(id: string, body: string, target: { readonly endpoint: string; readonly secret: string }): Promise<string | null> {
     const t = Math.floor(this.options.clock.now().getTime() / 1000);
     try {
-      const res = await fetch(this.options.endpoint, {
+      const res = await fetch(target.endpoint, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signWebhook(this.options.secret, body, t), [DELIVERY_HEADER]: id },
+        // A redirect is not followed: it could lead a tenant's notice anywhere.
+        redirect: 'manual',
+        headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signWebhook(target.secret, body, t), [DELIVERY_HEADER]: id },
         body,
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
       });
