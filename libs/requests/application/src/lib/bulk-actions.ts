@@ -6,6 +6,7 @@ import {
   BULK_JOBS,
   REQUESTS_READ_MODEL,
   type BulkAction,
+  type BulkItemResult,
   type BulkJobItem,
   type BulkJobs,
   type BulkJobView,
@@ -18,6 +19,8 @@ import { RunRequestStepCommand, SendVerificationCodeCommand } from './request.co
 export const BULK_ACTION_LIMIT = 20_000;
 /** Items carried out at once. */
 const CONCURRENCY = 8;
+/** Items claimed, carried out and their results recorded together. */
+const CLAIM_SIZE = 128;
 /** A claimed item not finished within this long is claimed again (its process stopped). */
 const CLAIM_TIMEOUT_MS = 60_000;
 
@@ -98,17 +101,19 @@ export class BulkActions {
   async drain(): Promise<void> {
     for (;;) {
       const now = this.clock.now();
-      const items = await this.jobs.claim(CONCURRENCY * 8, now, new Date(now.getTime() - CLAIM_TIMEOUT_MS));
+      const items = await this.jobs.claim(CLAIM_SIZE, now, new Date(now.getTime() - CLAIM_TIMEOUT_MS));
       if (items.length === 0) return;
       let next = 0;
+      const results: BulkItemResult[] = [];
       const worker = async (): Promise<void> => {
-        for (let item = items[next++]; item; item = items[next++]) await this.run(item);
+        for (let item = items[next++]; item; item = items[next++]) results.push({ item, result: await this.run(item) });
       };
       await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+      await this.jobs.finish(results, this.clock.now());
     }
   }
 
-  private async run(item: BulkJobItem): Promise<void> {
+  private async run(item: BulkJobItem): Promise<BulkItemResult['result']> {
     const context: CommandContext = { tenantId: item.tenantId, actor: item.createdBy, correlationId: item.jobId, commandId: uuidv7() };
     let result: { ok: true } | { ok: false; code: string; message: string };
     try {
@@ -119,7 +124,7 @@ export class BulkActions {
       else if (error instanceof DomainError) result = { ok: false, code: error.code, message: error.message };
       else result = { ok: false, code: 'DSR.BULK_STEP_FAILED', message: 'the step could not be carried out now; ask again with the same filter' };
     }
-    await this.jobs.finish(item, result, this.clock.now());
+    return result;
   }
 
   private async carryOut(context: CommandContext, item: BulkJobItem): Promise<void> {

@@ -292,6 +292,12 @@ export interface BulkJobItem {
   readonly retried: boolean;
 }
 
+/** What became of one item. */
+export interface BulkItemResult {
+  readonly item: Pick<BulkJobItem, 'jobId' | 'requestId'>;
+  readonly result: { readonly ok: true } | { readonly ok: false; readonly code: string; readonly message: string };
+}
+
 /** A bulk job as the handler opens it: counts, and why each failed request failed. */
 export interface BulkJobView {
   readonly jobId: string;
@@ -322,11 +328,11 @@ export interface BulkJobs {
   }): Promise<void>;
   /** Pending items, and items claimed before `staleBefore` and never finished; each is claimed by one caller. */
   claim(limit: number, now: Date, staleBefore: Date): Promise<BulkJobItem[]>;
-  finish(
-    item: Pick<BulkJobItem, 'jobId' | 'requestId'>,
-    result: { readonly ok: true } | { readonly ok: false; readonly code: string; readonly message: string },
-    now: Date,
-  ): Promise<void>;
+  /**
+   * Records the results of items carried out, in one statement. Not waiting for the disk: a
+   * result lost to a crash leaves its item claimed, claimed again later and found done.
+   */
+  finish(results: readonly BulkItemResult[], now: Date): Promise<void>;
   get(tenantId: string, jobId: string): Promise<BulkJobView | null>;
   /** The tenant's latest jobs, newest first. */
   list(tenantId: string, limit: number): Promise<BulkJobView[]>;

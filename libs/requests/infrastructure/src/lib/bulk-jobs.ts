@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import type { BulkAction, BulkJobItem, BulkJobs, BulkJobView } from '@attest/requests-application';
+import type { BulkAction, BulkItemResult, BulkJobItem, BulkJobs, BulkJobView } from '@attest/requests-application';
 
 interface JobRow {
   job_id: string;
@@ -55,11 +55,25 @@ export class PostgresBulkJobs implements BulkJobs {
     }));
   }
 
-  async finish(item: Pick<BulkJobItem, 'jobId' | 'requestId'>, result: Parameters<BulkJobs['finish']>[1], now: Date): Promise<void> {
-    await this.owner.query(
-      `UPDATE requests.bulk_job_items SET state = $3, finished_at = $4, code = $5, message = $6 WHERE job_id = $1 AND request_id = $2 AND state = 'running'`,
-      [item.jobId, item.requestId, result.ok ? 'done' : 'failed', now, result.ok ? null : result.code, result.ok ? null : result.message],
-    );
+  async finish(results: readonly BulkItemResult[], now: Date): Promise<void> {
+    if (results.length === 0) return;
+    await this.owner.transaction(async (m) => {
+      // The item's effect (an event) is durable already; losing this mark to a crash only makes the item be claimed again and found done.
+      await m.query(`SET LOCAL synchronous_commit = off`);
+      await m.query(
+        `UPDATE requests.bulk_job_items i SET state = r.state, finished_at = $6, code = r.code, message = r.message
+           FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[]) AS r(job_id, request_id, state, code, message)
+          WHERE i.job_id = r.job_id AND i.request_id = r.request_id AND i.state = 'running'`,
+        [
+          results.map((r) => r.item.jobId),
+          results.map((r) => r.item.requestId),
+          results.map((r) => (r.result.ok ? 'done' : 'failed')),
+          results.map((r) => (r.result.ok ? null : r.result.code)),
+          results.map((r) => (r.result.ok ? null : r.result.message)),
+          now,
+        ],
+      );
+    });
   }
 
   async get(tenantId: string, jobId: string): Promise<BulkJobView | null> {
