@@ -60,6 +60,30 @@ describe('InlineProjector (read-your-write projections, applied in stream order)
     expect(position?.applied_through).toBe('3');
   });
 
+  it('projects many streams in one transaction, each in stream order and once, alongside single calls', async () => {
+    const category = uniqueCategory();
+    const [a, b, c] = [streamIn(category), streamIn(category), streamIn(category)];
+    const projector = new InlineProjector(dataSource, store, [recordingProjection({ streamCategories: [category] })]);
+    await store.appendToStream(a, numbered(0, 2), { expectedRevision: NO_STREAM });
+    await store.appendToStream(b, numbered(10, 3), { expectedRevision: NO_STREAM });
+    await store.appendToStream(c, numbered(20, 1), { expectedRevision: NO_STREAM });
+    // One of them was projected on its own before.
+    await projector.projectStream(c);
+    await store.appendToStream(c, numbered(21, 1), { expectedRevision: 0 });
+    const applied = await projector.projectStreams([b, a, c, a]);
+    expect(applied.map((e) => `${e.streamId === a ? 'a' : e.streamId === b ? 'b' : 'c'}${String(e.streamPosition)}`).sort()).toEqual(
+      ['a0', 'a1', 'b0', 'b1', 'b2', 'c1'].sort(),
+    );
+    const order = await appliedOrder();
+    expect(order.filter((n) => n < 10)).toEqual([0, 1]);
+    expect(order.filter((n) => n >= 10 && n < 20)).toEqual([10, 11, 12]);
+    expect(order.filter((n) => n >= 20)).toEqual([20, 21]);
+    // Nothing twice, in batches or alone.
+    expect(await projector.projectStreams([a, b, c])).toEqual([]);
+    expect(await projector.projectStream(b)).toEqual([]);
+    expect(await projector.projectStreams([])).toEqual([]);
+  });
+
   it('concurrent calls on one stream apply each event once, in stream order', async () => {
     const category = uniqueCategory();
     const stream = streamIn(category);

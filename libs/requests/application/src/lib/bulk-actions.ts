@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
+import { requestStreamId } from '@attest/requests-domain';
 import { DomainError, uuidv7, type Clock } from '@attest/kernel';
 import { CLOCK, type CommandContext } from '@attest/security';
 import {
@@ -10,7 +11,9 @@ import {
   type BulkJobItem,
   type BulkJobs,
   type BulkJobView,
+  REQUESTS_PROJECTOR,
   type RequestQueueFilter,
+  type RequestsProjector,
   type RequestsReadModel,
 } from './ports';
 import { RunRequestStepCommand, SendVerificationCodeCommand } from './request.commands';
@@ -40,6 +43,7 @@ export class BulkActions {
   constructor(
     @Inject(BULK_JOBS) private readonly jobs: BulkJobs,
     @Inject(REQUESTS_READ_MODEL) private readonly requests: RequestsReadModel,
+    @Inject(REQUESTS_PROJECTOR) private readonly projector: RequestsProjector,
     private readonly commands: CommandBus,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
@@ -109,6 +113,9 @@ export class BulkActions {
         for (let item = items[next++]; item; item = items[next++]) results.push({ item, result: await this.run(item) });
       };
       await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+      // The chunk's requests projected together, before their results say done (the queue shows them at once).
+      // If that fails the events stay in the log and the workers project them.
+      await this.projector.projectStreams(items.map((i) => requestStreamId(i.requestId))).catch(() => undefined);
       await this.jobs.finish(results, this.clock.now());
     }
   }
@@ -131,11 +138,11 @@ export class BulkActions {
     const { action, requestId } = item;
     switch (action.kind) {
       case 'assign':
-        await this.commands.execute(new RunRequestStepCommand(context, { kind: 'AssignRequest', requestId, handler: action.handler }));
+        await this.commands.execute(new RunRequestStepCommand(context, { kind: 'AssignRequest', requestId, handler: action.handler }, false));
         return;
       case 'reject':
         await this.commands.execute(
-          new RunRequestStepCommand(context, { kind: 'RejectRequest', requestId, reasons: [...action.reasons], complaint: action.complaint }),
+          new RunRequestStepCommand(context, { kind: 'RejectRequest', requestId, reasons: [...action.reasons], complaint: action.complaint }, false),
         );
         return;
       case 'send-codes':

@@ -263,6 +263,8 @@ export interface SubjectExport {
 
 export interface RequestsProjector {
   projectStream(streamId: string): Promise<unknown>;
+  /** The same for many streams in one transaction (a bulk job's items). */
+  projectStreams(streamIds: readonly string[]): Promise<unknown>;
 }
 
 export const REQUESTS_READ_MODEL = Symbol.for('attest.requests.ReadModel');

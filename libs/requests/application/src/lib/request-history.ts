@@ -13,7 +13,8 @@ export interface Appended {
 /** Load, decide, append, project at once (read-your-writes for the queue). */
 export async function runStep(
   store: EventStore,
-  projector: RequestsProjector,
+  /** null: not projected here (the caller projects it, or the workers do). */
+  projector: RequestsProjector | null,
   context: CommandContext,
   command: RequestCommand,
   now: Date,
@@ -22,7 +23,7 @@ export async function runStep(
 ): Promise<Appended> {
   const streamId = requestStreamId(command.requestId);
   const result = await handleWithDecider(store, requestDecider, streamId, command, metadataFor(context, now), known ? { known } : {});
-  if (result.events.length > 0) await projector.projectStream(streamId);
+  if (result.events.length > 0) await projector?.projectStream(streamId);
   return { requestId: command.requestId, events: result.events.map((e) => e.type) };
 }
 

@@ -91,6 +91,8 @@ export class RunRequestStepCommand extends Command<Appended> {
   constructor(
     readonly context: CommandContext,
     readonly step: RequestStep,
+    /** false: the caller projects the stream itself, with others (a bulk job); the workers would anyway. */
+    readonly projectInline = true,
   ) {
     super();
   }
@@ -106,7 +108,13 @@ export class RunRequestStepHandler implements ICommandHandler<RunRequestStepComm
 
   execute(c: RunRequestStepCommand): Promise<Appended> {
     const now = this.clock.now();
-    return runStep(this.store, this.projector, c.context, { ...c.step, tenantId: c.context.tenantId, actor: c.context.actor, now: now.toISOString() }, now);
+    return runStep(
+      this.store,
+      c.projectInline ? this.projector : null,
+      c.context,
+      { ...c.step, tenantId: c.context.tenantId, actor: c.context.actor, now: now.toISOString() },
+      now,
+    );
   }
 }
 
