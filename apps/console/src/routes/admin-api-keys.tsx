@@ -258,23 +258,16 @@ function KeyRow({ apiKey, state, onIssued }: { readonly apiKey: ApiKey; readonly
                 </option>
               ))}
             </select>{' '}
-            <button
-              type="button"
-              onClick={() => {
+            <ConfirmOrKeep
+              yes={t('admin.keys.rotateYes', { label: apiKey.label })}
+              pending={rotate.isPending}
+              onYes={() => {
                 rotate.mutate();
               }}
-              disabled={rotate.isPending}
-            >
-              {t('admin.keys.rotateYes', { label: apiKey.label })}
-            </button>{' '}
-            <button
-              type="button"
-              onClick={() => {
+              onKeep={() => {
                 setConfirming(null);
               }}
-            >
-              {t('admin.keys.revokeNo')}
-            </button>
+            />
           </>
         )}
         {rotate.isError && <ErrorBox error={rotate.error} />}
@@ -288,27 +281,45 @@ function KeyRow({ apiKey, state, onIssued }: { readonly apiKey: ApiKey; readonly
                 setReason(event.target.value);
               }}
             />{' '}
-            <button
-              type="button"
-              onClick={() => {
+            <ConfirmOrKeep
+              yes={t('admin.keys.revokeYes', { label: apiKey.label })}
+              pending={revoke.isPending}
+              onYes={() => {
                 revoke.mutate();
               }}
-              disabled={revoke.isPending}
-            >
-              {t('admin.keys.revokeYes', { label: apiKey.label })}
-            </button>{' '}
-            <button
-              type="button"
-              onClick={() => {
+              onKeep={() => {
                 setConfirming(null);
               }}
-            >
-              {t('admin.keys.revokeNo')}
-            </button>
+            />
           </>
         )}
         {revoke.isError && <ErrorBox error={revoke.error} />}
       </td>
     </tr>
+  );
+}
+
+/** A confirmed action's two buttons: do it, or keep things as they are. */
+function ConfirmOrKeep({
+  yes,
+  pending,
+  onYes,
+  onKeep,
+}: {
+  readonly yes: string;
+  readonly pending: boolean;
+  readonly onYes: () => void;
+  readonly onKeep: () => void;
+}) {
+  const { t } = useI18n();
+  return (
+    <>
+      <button type="button" onClick={onYes} disabled={pending}>
+        {yes}
+      </button>{' '}
+      <button type="button" onClick={onKeep}>
+        {t('admin.keys.revokeNo')}
+      </button>
+    </>
   );
 }

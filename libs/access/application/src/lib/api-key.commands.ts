@@ -132,8 +132,9 @@ export class RotateApiKeyHandler implements ICommandHandler<RotateApiKeyCommand>
       now,
     );
     const streamId = apiKeyStreamId(command.keyId);
+    let replacedKeyExpiresAt: string;
     try {
-      await handleWithDecider(
+      const { events } = await handleWithDecider(
         this.store,
         apiKeyDecider,
         streamId,
@@ -148,6 +149,10 @@ export class RotateApiKeyHandler implements ICommandHandler<RotateApiKeyCommand>
         },
         metadataFor(command.context, now),
       );
+      // The decider says until when the old key works (the earlier of the grace's end and its expiry).
+      const rotated = events.find((e) => e.type === 'ApiKeyRotated.v1');
+      if (rotated?.type !== 'ApiKeyRotated.v1') throw new Error('a rotation recorded no ApiKeyRotated.v1');
+      replacedKeyExpiresAt = rotated.data.expiresAt;
     } catch (error) {
       // Nothing half-done: the replacement nobody received goes again; the old key is unchanged.
       const newStream = apiKeyStreamId(issued.keyId);
@@ -162,8 +167,7 @@ export class RotateApiKeyHandler implements ICommandHandler<RotateApiKeyCommand>
       throw error;
     }
     await this.projector.projectStream(streamId);
-    const replaced = await this.readModel.getApiKey(command.context.tenantId, command.keyId);
-    return { ...issued, replaces: command.keyId, replacedKeyExpiresAt: (replaced?.expiresAt ?? now).toISOString() };
+    return { ...issued, replaces: command.keyId, replacedKeyExpiresAt };
   }
 }
 
