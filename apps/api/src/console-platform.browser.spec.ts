@@ -94,7 +94,7 @@ const HOUR = 3_600_000;
     expect(await seriousViolations(page)).toEqual([]);
     // Verified, it has left the queue.
     await page.getByRole('link', { name: 'Accounts', exact: true }).first().click();
-    await page.locator('table[aria-busy="false"]').waitFor();
+    await page.locator('table[data-accounts][aria-busy="false"]').waitFor();
     expect(await attributes(page.locator('tbody tr'), 'data-account')).not.toContain(pending);
   });
 
@@ -124,8 +124,10 @@ const HOUR = 3_600_000;
     expect(await seriousViolations(page)).toEqual([]);
 
     await page.getByRole('link', { name: 'Notifications' }).click();
-    await page.locator('table[aria-busy="false"]').waitFor();
+    // The requests page's table is also settled: wait for the notifications' own table, then its row.
+    await page.locator('table[data-notifications][aria-busy="false"]').waitFor();
     const dead = page.locator('tbody tr', { hasText: 'platform-escalating' });
+    await dead.waitFor();
     expect(await dead.count()).toBe(1);
     expect(await dead.innerText()).toContain('503');
     expect(await page.locator('main').innerText()).not.toContain('escalated@example.org');
@@ -136,8 +138,11 @@ const HOUR = 3_600_000;
     const delivered = (await inbox.dispatch()).filter((m) => m.kind === 'one-time-code' && m.payload.requestId === escalated);
     expect(delivered).toHaveLength(1);
     await page.locator('[data-status-tab="delivered"]').click();
-    await page.locator('table[aria-busy="false"]').waitFor();
-    expect(await page.locator('tbody tr', { hasText: 'platform-escalating' }).count()).toBe(1);
+    await page.locator('[data-status-tab="delivered"][aria-current="page"]').waitFor();
+    await page.locator('table[data-notifications][aria-busy="false"]').waitFor();
+    const sent = page.locator('tbody tr', { hasText: 'platform-escalating' });
+    await sent.waitFor();
+    expect(await sent.count()).toBe(1);
     expect(ui.cspViolations).toEqual([]);
   });
 });
