@@ -93,7 +93,8 @@ const PAGE = 200;
     expect(await rows.count()).toBe(PAGE);
     await page.getByRole('link', { name: 'Next page' }).click();
     await page.waitForURL(/after=/);
-    await page.locator('table[aria-busy="false"]').waitFor();
+    // Settled on the second page: its first row is no longer the first page's.
+    await page.locator(`table[aria-busy="false"] tbody tr:first-child:not([data-request="${letters[0]}"])`).waitFor();
     expect(await rows.count()).toBe(PAGE);
     const secondPageFirst = await rows.first().getAttribute('data-request');
     expect(secondPageFirst).not.toBe(letters[0]);
@@ -103,7 +104,7 @@ const PAGE = 200;
     expect(await page.getByRole('link', { name: 'Next page' }).count()).toBe(0);
     await page.getByRole('link', { name: 'First page' }).click();
     await page.waitForURL((url) => !url.search.includes('after='));
-    await page.locator('table[aria-busy="false"]').waitFor();
+    await page.locator(`table[aria-busy="false"] tbody tr:first-child[data-request="${letters[0]}"]`).waitFor();
     expect(await rows.first().getAttribute('data-request')).toBe(letters[0]);
     // No requester's name or contact in the list.
     expect(await page.locator('main').innerText()).not.toContain('requester@example.org');
