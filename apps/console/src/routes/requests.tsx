@@ -2,12 +2,14 @@
 // clock's state, unverified requests past the tenant's age in their own tab, duplicates named,
 // saved views (kept on the server), and bulk actions on the whole filter with exclusions.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { getRouteApi, Link } from '@tanstack/react-router';
+import { getRouteApi, Link, useNavigate } from '@tanstack/react-router';
 import { useEffect, useId, useState, type SubmitEvent } from 'react';
 import { api, unwrap } from '../api/client';
+import { consolePath } from '../api/navigation';
 import { sessionQuery } from '../api/queries';
 import { DateTime } from '../components/DateTime';
 import { ErrorBox } from '../components/ErrorBox';
+import { RowLink } from '../components/RowLink';
 import { useDocumentTitle } from '../components/use-document-title';
 import { useI18n } from '../i18n/context';
 import { bulkJobQuery, queueQuery, requestPolicyQuery, savedViewsQuery, type BulkActionBody } from '../requests/queries';
@@ -271,6 +273,7 @@ function QueueTable({
 }) {
   const { t } = useI18n();
   const id = useId();
+  const navigate = useNavigate();
   return (
     <div className="table-scroll" role="region" aria-labelledby={`${id}-caption`} tabIndex={0}>
       <table className="dense" aria-busy={busy}>
@@ -312,9 +315,12 @@ function QueueTable({
                   {r.dueOn}
                 </td>
                 <td className="mono">
-                  <Link to="/requests/$requestId" params={{ requestId: r.requestId }}>
+                  <RowLink
+                    href={consolePath(`/requests/${r.requestId}`)}
+                    onNavigate={() => void navigate({ to: '/requests/$requestId', params: { requestId: r.requestId } })}
+                  >
                     {r.requestId}
-                  </Link>
+                  </RowLink>
                 </td>
                 <td>{r.requestType}</td>
                 <td>{r.status}</td>
