@@ -39,6 +39,7 @@ const scopeRules = [
   { sourceTag: 'scope:consent', onlyDependOnLibsWithTags: ['scope:consent', 'scope:customers', 'scope:platform', 'scope:shared'] },
   { sourceTag: 'scope:processing', onlyDependOnLibsWithTags: ['scope:processing', 'scope:platform', 'scope:shared'] },
   { sourceTag: 'scope:requests', onlyDependOnLibsWithTags: ['scope:requests', 'scope:platform', 'scope:shared'] },
+  { sourceTag: 'scope:messaging', onlyDependOnLibsWithTags: ['scope:messaging', 'scope:platform', 'scope:shared'] },
   {
     sourceTag: 'scope:runtime',
     onlyDependOnLibsWithTags: [
@@ -51,6 +52,7 @@ const scopeRules = [
       'scope:consent',
       'scope:processing',
       'scope:requests',
+      'scope:messaging',
     ],
   },
   { sourceTag: 'scope:app', onlyDependOnLibsWithTags: ['*'] },
@@ -60,7 +62,7 @@ const scopeRules = [
 // (`import type`): the events it consumes are typed by their owner, so renaming an event or
 // a field fails the type-check of every consumer. The domain libs carry the tag `published`;
 // `publishedTypesOnly` below refuses value imports of another context's domain.
-const CONTEXTS = ['access', 'accounts', 'customers', 'consent', 'processing', 'requests'];
+const CONTEXTS = ['access', 'accounts', 'customers', 'consent', 'processing', 'requests', 'messaging'];
 const contextScope = (tag) => CONTEXTS.some((c) => tag === `scope:${c}`);
 const withPublished = (rules) =>
   rules.map((r) => (contextScope(r.sourceTag) ? { ...r, onlyDependOnLibsWithTags: [...r.onlyDependOnLibsWithTags, 'published'] } : r));

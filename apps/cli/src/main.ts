@@ -25,6 +25,7 @@ import { verifyBundle, type RecordBundle, type VerificationReport } from '@attes
 import { generateSignerKey, parseSignerKey, parseVerifierKey, runVectors, type NoteVerifier } from '@attest/transparency';
 import { readFile, writeFile } from 'node:fs/promises';
 import { startWebhookReceiver } from './webhook-receiver';
+import { startDevelopmentSimulator } from './whatsapp-simulator';
 
 const USAGE = `attest — operate an Attest installation
 
@@ -48,6 +49,10 @@ Usage:
   attest webhook-receiver [--port <n>] receive Attest's signed webhooks on 127.0.0.1 (default 4010)
                                        and print them — a development stand-in for the e-mail/SMS
                                        gateway; needs ATTEST_WEBHOOK_SECRET
+  attest whatsapp-simulator [--port <n>] [--callback <url>]
+                                       a local stand-in of the WhatsApp Business Cloud API on
+                                       127.0.0.1 (default 4020): accepts sends, answers wamids, sends
+                                       signed status webhooks to --callback; for development and tests
   attest verify --tenant <id> [--key <verifier key>] [--checkpoint <file>]...
                                        recompute a tenant's processing record (Merkle log) from the
                                        database and check it against every signed checkpoint and the
@@ -303,6 +308,19 @@ async function completeClosures(): Promise<void> {
   });
 }
 
+async function whatsappSimulator(portText: string | undefined, callback: string | undefined): Promise<void> {
+  const port = portText === undefined ? 4020 : Number(portText);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port must be 0 to 65535');
+  if (callback !== undefined && !/^https?:\/\/[^\s]+$/u.test(callback)) throw new UsageError('--callback must be an http(s) URL');
+  const simulator = await startDevelopmentSimulator(port, callback, process.env, (line) => process.stdout.write(`${line}\n`));
+  process.stdout.write('(Ctrl-C to stop)\n');
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', () => {
+      void simulator.stop().then(resolve);
+    });
+  });
+}
+
 async function webhookReceiver(portText: string | undefined): Promise<void> {
   const secret = process.env['ATTEST_WEBHOOK_SECRET']?.trim() ?? '';
   if (secret.length < 32) throw new UsageError('set ATTEST_WEBHOOK_SECRET (at least 32 characters), the same as for the API');
@@ -472,6 +490,7 @@ const OPTIONS = {
   reason: { type: 'string' },
   'expires-in-days': { type: 'string' },
   port: { type: 'string' },
+  callback: { type: 'string' },
   checkpoint: { type: 'string', multiple: true },
   bundle: { type: 'string' },
   key: { type: 'string' },
@@ -515,6 +534,7 @@ export async function run(argv: string[]): Promise<number> {
     else if (command === 'keys' && sub === 'revoke') await revokeKey(arg, values.tenant, values.reason);
     else if (command === 'keys' && sub === 'rotate-master') await rotateMaster();
     else if (command === 'webhook-receiver') await webhookReceiver(values.port);
+    else if (command === 'whatsapp-simulator') await whatsappSimulator(values.port, values.callback);
     else if (command === 'accounts' && sub === 'complete-closures') await completeClosures();
     else if (command === 'verify') return await verify(values.tenant, values.bundle, values.key, values.checkpoint ?? []);
     else if (command === 'vectors') return await vectors(sub);

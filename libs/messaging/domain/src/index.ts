@@ -1,0 +1,3 @@
+export * from './lib/send-policy';
+export * from './lib/tenant-rules';
+export * from './lib/template';
