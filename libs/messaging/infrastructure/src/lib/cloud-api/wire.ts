@@ -2,6 +2,7 @@
 // carries and answers, and what a webhook delivers. Shared by the client and the local
 // stand-in, so the two cannot drift apart. Field names are Meta's, hence snake_case.
 // Checked against Meta's reference pages and its Node SDK in December 2026 (docs/adr/0015).
+import { SEND_ERRORS } from '@attest/messaging-domain';
 
 /** A parameter of a template component: positional text (named parameters carry `parameter_name`). */
 export interface TextParameter {
@@ -164,27 +165,5 @@ export interface WebhookEnvelope {
   readonly entry: readonly { readonly id: string; readonly time?: number; readonly changes: readonly WebhookChange[] }[];
 }
 
-/** The errors the policy of a send knows by code (the Cloud API's numbers). */
-export const CLOUD_API_ERRORS = {
-  /** Throughput of the business number reached: slow the whole number down, then retry. */
-  throughput: 130429,
-  /** Pair rate (one business number, one person) reached: wait for that person only. */
-  pairRate: 131056,
-  /** The per-person marketing limit ("healthy ecosystem"): retry after 24 hours. */
-  marketingLimit: 131049,
-  /** Undeliverable (not on WhatsApp, old app, terms not accepted): final. */
-  undeliverable: 131026,
-  /** Outside the 24-hour window for free-form text: final (send a template instead). */
-  reEngagement: 131047,
-  /** The person stopped marketing messages from this business: final, and a withdrawal. */
-  marketingStopped: 131050,
-  /** Template parameters do not match: final for this message. */
-  parameterMismatch: 132000,
-  /** Template name or language unknown: final. */
-  templateMissing: 132001,
-  /** Template paused / disabled. */
-  templatePaused: 132015,
-  templateDisabled: 132016,
-  /** Access token invalid or expired. */
-  accessToken: 190,
-} as const;
+/** The error codes the send policy knows by name: the domain's list, one place for both. */
+export const CLOUD_API_ERRORS = SEND_ERRORS;
