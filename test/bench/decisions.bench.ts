@@ -21,8 +21,6 @@ import { generateSignerKey } from '@attest/transparency';
 import 'reflect-metadata';
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
-import { Session } from 'node:inspector';
 import { PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import http from 'node:http';
 import { join } from 'node:path';
@@ -37,7 +35,7 @@ import { issueApiKeyFromConsole, startInfrastructure } from '@attest/runtime';
 import { createApp } from '../../apps/api/src/app';
 import { infrastructureDependencies } from '../../apps/api/src/infrastructure-dependencies';
 import type { LoadResult } from './load-client';
-import { benchDatabase, coresBetween, cpuSnapshot, percentile, report, runBench } from './support';
+import { benchDatabase, coresBetween, cpuSnapshot, percentile, report, runBench, startProfile } from './support';
 
 const RATE = Number(process.env['BENCH_RATE'] ?? 1000);
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10);
@@ -179,29 +177,6 @@ async function statementStats(url: string): Promise<{ read(): Promise<StatementS
       } finally {
         await client.end();
       }
-    },
-  };
-}
-
-/** A CPU profile of this process (the server) from now until stopped, written as a .cpuprofile file. */
-async function startProfile(): Promise<{ stop(file: string): Promise<void> }> {
-  const session = new Session();
-  session.connect();
-  const post = (method: string, params?: object): Promise<unknown> =>
-    new Promise((resolve, reject) => {
-      session.post(method, params ?? {}, (error, result) => {
-        if (error) reject(error);
-        else resolve(result);
-      });
-    });
-  await post('Profiler.enable');
-  await post('Profiler.setSamplingInterval', { interval: 200 });
-  await post('Profiler.start');
-  return {
-    stop: async (file) => {
-      const { profile } = (await post('Profiler.stop')) as { profile: unknown };
-      writeFileSync(file, JSON.stringify(profile));
-      session.disconnect();
     },
   };
 }

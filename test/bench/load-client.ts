@@ -21,6 +21,8 @@ interface Job {
   /** POST (default) with one of `bodies` each, or GET of `path` without a body. */
   readonly method?: 'GET' | 'POST';
   readonly bodies: readonly string[];
+  /** Extra header lines per body (`name: value`, index-aligned with `bodies`), e.g. a signature of each. */
+  readonly headers?: readonly string[];
   /** Load first for this long, unmeasured, on the same connections. */
   readonly warmupSeconds?: number;
 }
@@ -109,9 +111,11 @@ async function run(job: Job): Promise<LoadResult> {
   const requests =
     job.method === 'GET'
       ? [get]
-      : job.bodies.map((body) => {
+      : job.bodies.map((body, i) => {
           const payload = Buffer.from(body, 'utf8');
-          const head = `POST ${job.path} HTTP/1.1\r\nhost: 127.0.0.1:${String(job.port)}\r\ncontent-type: application/json\r\nauthorization: Bearer ${job.key}\r\ncontent-length: ${String(payload.length)}\r\n\r\n`;
+          const auth = job.key ? `authorization: Bearer ${job.key}\r\n` : '';
+          const extra = job.headers?.[i] ? `${job.headers[i] ?? ''}\r\n` : '';
+          const head = `POST ${job.path} HTTP/1.1\r\nhost: 127.0.0.1:${String(job.port)}\r\ncontent-type: application/json\r\n${auth}${extra}content-length: ${String(payload.length)}\r\n\r\n`;
           return Buffer.concat([Buffer.from(head, 'latin1'), payload]);
         });
   const idle: Connection[] = [];

@@ -4,8 +4,9 @@
  * output format (a table on stdout, then one JSON line, last).
  */
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Session } from 'node:inspector';
 import { ensureDatabase, withDatabase } from '@attest/database';
 import { freePort, startEmbeddedPostgres, type RunningPostgres } from '@attest/database/embedded';
 
@@ -115,4 +116,27 @@ export function coresBetween(before: ReturnType<typeof cpuSnapshot>, after: Retu
   for (const [pid, now] of after) used[now.owner] += now.seconds - (before.get(pid)?.seconds ?? 0);
   const round = (n: number): number => Number((n / seconds).toFixed(2));
   return { self: round(used.self), postgres: round(used.postgres), other: round(used.other) };
+}
+
+/** A CPU profile of this process (the server) from now until stopped, written as a .cpuprofile file. */
+export async function startProfile(): Promise<{ stop(file: string): Promise<void> }> {
+  const session = new Session();
+  session.connect();
+  const post = (method: string, params?: object): Promise<unknown> =>
+    new Promise((resolve, reject) => {
+      session.post(method, params ?? {}, (error, result) => {
+        if (error) reject(error);
+        else resolve(result);
+      });
+    });
+  await post('Profiler.enable');
+  await post('Profiler.setSamplingInterval', { interval: 200 });
+  await post('Profiler.start');
+  return {
+    stop: async (file) => {
+      const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+      writeFileSync(file, JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
 }

@@ -178,6 +178,60 @@ const ROUTES: readonly RouteCase[] = [
     permission: 'decisions:request',
     body: { customerId: '0190a9d1-0000-7000-8000-000000000001', purpose: 'fuzz', channel: 'email', dataCategories: ['contact'] },
   },
+  { method: 'GET', path: '/v1/whatsapp/numbers', permission: 'messaging:read' },
+  {
+    method: 'PUT',
+    path: '/v1/whatsapp/numbers/{bindingId}',
+    permission: 'messaging:manage',
+    body: { baseUrl: 'http://127.0.0.1:4020', version: 'v23.0', phoneNumberId: '100000000000001', businessAccountId: '200000000000001' },
+  },
+  { method: 'DELETE', path: '/v1/whatsapp/numbers/{bindingId}', permission: 'messaging:manage' },
+  { method: 'POST', path: '/v1/whatsapp/numbers/{bindingId}/templates/sync', permission: 'messaging:manage' },
+  { method: 'GET', path: '/v1/whatsapp/templates', permission: 'messaging:read' },
+  { method: 'PUT', path: '/v1/whatsapp/numbers/{bindingId}/templates/{templateId}/purpose', permission: 'messaging:manage', body: { purposeKey: 'fuzz' } },
+  { method: 'GET', path: '/v1/whatsapp/settings', permission: 'messaging:read' },
+  {
+    method: 'PUT',
+    path: '/v1/whatsapp/settings',
+    permission: 'messaging:manage',
+    body: {
+      marketingCap: 4,
+      frequencyWindowDays: 7,
+      quietHours: { from: '21:00', to: '08:00' },
+      defaultZone: 'Asia/Shanghai',
+      stopKeywords: { en: ['UNSUBSCRIBE'] },
+      thirdParty: 'Meta Platforms',
+      transferCountry: 'US',
+      logRetentionDays: 400,
+    },
+  },
+  {
+    method: 'POST',
+    path: '/v1/whatsapp/campaigns',
+    permission: 'messaging:send',
+    body: { name: 'fuzz', bindingId: '0190a9d1-0000-7000-8000-000000000001', templateId: '1000000000000001', parameters: ['x'] },
+  },
+  { method: 'GET', path: '/v1/whatsapp/campaigns', permission: 'messaging:read' },
+  { method: 'GET', path: '/v1/whatsapp/campaigns/{campaignId}', permission: 'messaging:read' },
+  { method: 'POST', path: '/v1/whatsapp/campaigns/{campaignId}/preview', permission: 'messaging:send' },
+  { method: 'POST', path: '/v1/whatsapp/campaigns/{campaignId}/start', permission: 'messaging:send' },
+  { method: 'POST', path: '/v1/whatsapp/campaigns/{campaignId}/pause', permission: 'messaging:send' },
+  { method: 'POST', path: '/v1/whatsapp/campaigns/{campaignId}/resume', permission: 'messaging:send' },
+  { method: 'POST', path: '/v1/whatsapp/campaigns/{campaignId}/cancel', permission: 'messaging:send' },
+  {
+    method: 'POST',
+    path: '/v1/whatsapp/messages',
+    permission: 'messaging:send',
+    body: {
+      bindingId: '0190a9d1-0000-7000-8000-000000000001',
+      templateId: '1000000000000001',
+      customerId: '0190a9d1-0000-7000-8000-000000000001',
+      parameters: ['x'],
+    },
+  },
+  { method: 'GET', path: '/v1/whatsapp/messages', permission: 'messaging:read' },
+  { method: 'GET', path: '/v1/whatsapp/messages/{messageId}', permission: 'messaging:read' },
+  { method: 'GET', path: '/v1/whatsapp/statistics', permission: 'messaging:read' },
   { method: 'GET', path: '/v1/processing-record', permission: 'processing-record:read' },
   { method: 'GET', path: '/v1/processing-record/checkpoints/latest', permission: 'processing-record:read' },
   { method: 'GET', path: '/v1/processing-record/checkpoints', permission: 'processing-record:read' },
@@ -390,7 +444,11 @@ describe('API platform: authentication, permissions, tenants, errors (real HTTP,
       .replace('{purposeKey}', 'fuzz')
       .replace('{name}', 'fuzz-view')
       .concat(r.query ?? '')
-      .replace(/\{(accountId|departmentId|bindingId|holdId|requestId|notificationId|deliveryId|customerId|receiptId|activityId|incidentId|jobId)\}/g, SOME_ID);
+      .replace(
+        /\{(accountId|departmentId|bindingId|holdId|requestId|notificationId|deliveryId|customerId|receiptId|activityId|incidentId|jobId|campaignId|messageId)\}/g,
+        SOME_ID,
+      )
+      .replace('{templateId}', '1000000000000001');
 
   it('every route declares a permission or is public, and the table above lists every permissioned route', () => {
     const found: string[] = [];

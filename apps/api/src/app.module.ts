@@ -6,6 +6,7 @@ import { CONSENT_INLINE, ConsentModule } from './contexts/consent.module';
 import { CUSTOMERS_INLINE, CustomersModule } from './contexts/customers.module';
 import type { AppDependencies } from './contexts/dependencies';
 import { JobsModule } from './contexts/jobs.module';
+import { MESSAGING_INLINE, MessagingModule } from './contexts/messaging.module';
 import { NotificationsModule } from './contexts/notifications.module';
 import { OperationsModule } from './contexts/operations.module';
 import { PlatformModule } from './contexts/platform.module';
@@ -15,7 +16,9 @@ import { REQUESTS_INLINE, RequestsModule } from './contexts/requests.module';
 export type { AppDependencies } from './contexts/dependencies';
 
 /** Every projection some context's commands apply inline: their workers share the per-stream positions with them. */
-export const INLINE_PROJECTIONS: readonly string[] = [...new Set([...ACCOUNTS_INLINE, ...CONSENT_INLINE, ...CUSTOMERS_INLINE, ...REQUESTS_INLINE])];
+export const INLINE_PROJECTIONS: readonly string[] = [
+  ...new Set([...ACCOUNTS_INLINE, ...CONSENT_INLINE, ...CUSTOMERS_INLINE, ...REQUESTS_INLINE, ...MESSAGING_INLINE]),
+];
 
 /**
  * The API's root module: one module per bounded context (its controllers,
@@ -41,6 +44,7 @@ export class AppModule {
         ConsentModule.forRoot(deps),
         processing,
         RequestsModule.forRoot(deps, customers, processing),
+        MessagingModule.forRoot(deps, customers),
       ],
     };
   }

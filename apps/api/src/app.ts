@@ -61,9 +61,11 @@ export async function createApp(deps: AppDependencies): Promise<NestFastifyAppli
   // An empty body sent as application/json (as curl does with -H only) is an empty object, not malformed JSON.
   const json = fastify.getDefaultJsonParser('error', 'error');
   fastify.removeContentTypeParser('application/json');
-  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+  fastify.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    // The bytes as received, for routes that check a signature over them (Meta's webhooks).
+    (request as typeof request & { rawBody?: Buffer }).rawBody = body as Buffer;
     if (body.length === 0) done(null, {});
-    else void json(request, String(body), done);
+    else void json(request, body.toString('utf8'), done);
   });
   // N4: NUL, control characters or broken percent-encoding anywhere in the URL are refused before any route.
   fastify.addHook('onRequest', (request, reply, done) => {

@@ -393,6 +393,7 @@ describe('timed jobs that move the clock (P2, D3, D5; real Postgres)', () => {
       'request-deadlines',
       'retained-data-expiry',
       'tenant-data-deletion',
+      'whatsapp-log-retention',
     ]);
     expect(await runner.runDue()).toEqual([]);
     // The history keeps each of these runs (other tests' runs, at other test times, are there too).

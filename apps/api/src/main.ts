@@ -7,6 +7,7 @@ import { hostname } from 'node:os';
 import { JobRunner } from '@attest/jobs';
 import { systemClock } from '@attest/kernel';
 import { BulkActions, DeletionProcess } from '@attest/requests-application';
+import { WhatsAppDispatcher } from '@attest/messaging-infrastructure';
 import { CONSOLE_SESSION_POLICY } from '@attest/access-domain';
 import {
   createJobs,
@@ -63,6 +64,8 @@ async function main(): Promise<void> {
     if (resumed > 0) logger.info({ resumed }, 'unfinished deletions completed');
     // D2: bulk actions a stopped process left with items to carry out go on in the background.
     app.get(BulkActions).kick();
+    // P7: the WhatsApp outbox, one process per bound number at a time (stopped with the app).
+    if (config.messagingDispatch) app.get(WhatsAppDispatcher, { strict: false }).start();
     // Timed obligations (P2 purge, D3 deadlines, D5 expiry): due jobs are checked every minute.
     const jobRunner = new JobRunner({
       dataSource: infrastructure.dataSource,

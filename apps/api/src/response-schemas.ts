@@ -17,6 +17,7 @@ export const RESPONSE_TYPE_FILES = [
   'libs/requests/api/src/lib/requests.responses.ts',
   'libs/consent/api/src/lib/consent.responses.ts',
   'libs/access/api/src/lib/access.responses.ts',
+  'libs/messaging/api/src/lib/messaging.responses.ts',
 ] as const;
 
 /** The generated schemas, committed next to this file (`npm run openapi` rewrites them). */

@@ -1,6 +1,6 @@
 import { CommandBus } from '@nestjs/cqrs';
 import { ChangeConsentCommand } from '@attest/consent-application';
-import { consentDecider, consentStreamId, type ConsentEvent } from '@attest/consent-domain';
+import { consentDecider, consentStreamId, type ActiveConsent, type ConsentEvent } from '@attest/consent-domain';
 import { RunCustomerCommand, type CustomersReadModel } from '@attest/customers-application';
 import { PROFILE_FIELD_NAMES } from '@attest/customers-domain';
 import { asEvent, readWholeStream, type EventStore } from '@attest/event-store';
@@ -75,29 +75,47 @@ export class ContextConsentData implements ConsentData {
     private readonly store: EventStore,
   ) {}
 
-  async withdrawAll(context: CommandContext, customerId: string, purposes: readonly string[], source: string): Promise<string[]> {
-    const events = await readWholeStream(this.store, consentStreamId(customerId));
-    const state = fold(
-      consentDecider,
-      events.map((e) => asEvent<ConsentEvent>(e)),
-    );
-    const withdrawn = new Set<string>();
-    for (const consent of state.active.values()) {
-      if (purposes.length > 0 && !purposes.includes(consent.purposeKey)) continue;
-      await this.commands.execute(
-        new ChangeConsentCommand(context, customerId, {
-          action: 'withdraw',
-          purposeKey: consent.purposeKey,
-          channel: consent.channel,
-          scope: consent.scope,
-          thirdParty: consent.thirdParty === null ? null : { name: consent.thirdParty },
-          country: consent.country,
-          method: 'data-subject-request',
-          source,
-        }),
-      );
-      withdrawn.add(consent.purposeKey);
-    }
-    return [...withdrawn].sort();
+  withdrawAll(context: CommandContext, customerId: string, purposes: readonly string[], source: string): Promise<string[]> {
+    return withdrawActiveConsents(this.commands, this.store, context, customerId, {
+      which: (consent) => purposes.length === 0 || purposes.includes(consent.purposeKey),
+      method: 'data-subject-request',
+      source,
+    });
   }
+}
+
+/**
+ * Withdraws each of the subject's active consents that `which` selects, through the consent
+ * context's own command (its receipt, event and record); answers the purposes withdrawn.
+ */
+export async function withdrawActiveConsents(
+  commands: CommandBus,
+  store: EventStore,
+  context: CommandContext,
+  customerId: string,
+  options: { readonly which: (consent: ActiveConsent) => boolean; readonly method: string; readonly source: string },
+): Promise<string[]> {
+  const events = await readWholeStream(store, consentStreamId(customerId));
+  const state = fold(
+    consentDecider,
+    events.map((e) => asEvent<ConsentEvent>(e)),
+  );
+  const withdrawn = new Set<string>();
+  for (const consent of state.active.values()) {
+    if (!options.which(consent)) continue;
+    await commands.execute(
+      new ChangeConsentCommand(context, customerId, {
+        action: 'withdraw',
+        purposeKey: consent.purposeKey,
+        channel: consent.channel,
+        scope: consent.scope,
+        thirdParty: consent.thirdParty === null ? null : { name: consent.thirdParty },
+        country: consent.country,
+        method: options.method,
+        source: options.source,
+      }),
+    );
+    withdrawn.add(consent.purposeKey);
+  }
+  return [...withdrawn].sort();
 }

@@ -107,6 +107,12 @@ describe('attest CLI', () => {
     expect(out.join('')).toContain('rebuilt event-log-stats v1');
   });
 
+  it('shows the WhatsApp outboxes (none configured here) and refuses a malformed tenant', async () => {
+    expect(await run(['whatsapp', 'outbox'])).toBe(0);
+    expect(out.join('')).toMatch(/tenant\s+number \(binding\)\s+rate\/s\s+queued\s+due now\s+held\s+sending\s+in doubt\s+oldest queued\s+served/);
+    expect(await run(['whatsapp', 'outbox', '--tenant', 'Not A Tenant'])).toBe(2);
+  });
+
   it('lists the timed jobs, runs one as a dry run and for real, and shows the history', async () => {
     expect(await run(['jobs', 'list'])).toBe(0);
     expect(out.join('')).toMatch(/processing-record-purge\s+24 h/);

@@ -26,6 +26,7 @@ import { generateSignerKey, parseSignerKey, parseVerifierKey, runVectors, type N
 import { readFile, writeFile } from 'node:fs/promises';
 import { startWebhookReceiver } from './webhook-receiver';
 import { startDevelopmentSimulator } from './whatsapp-simulator';
+import { outboxOverview } from '@attest/messaging-infrastructure';
 
 const USAGE = `attest — operate an Attest installation
 
@@ -53,6 +54,10 @@ Usage:
                                        a local stand-in of the WhatsApp Business Cloud API on
                                        127.0.0.1 (default 4020): accepts sends, answers wamids, sends
                                        signed status webhooks to --callback; for development and tests
+  attest whatsapp outbox [--tenant <id>]
+                                       per bound WhatsApp number: queued, due, held, sending and
+                                       in-doubt messages, the oldest queued, and whether a process
+                                       serves it now (holds its lease)
   attest verify --tenant <id> [--key <verifier key>] [--checkpoint <file>]...
                                        recompute a tenant's processing record (Merkle log) from the
                                        database and check it against every signed checkpoint and the
@@ -212,6 +217,29 @@ async function jobs(sub: string | undefined, name: string | undefined, dryRun: b
     }
   });
   return code;
+}
+
+async function whatsappOutbox(tenant: string | undefined): Promise<void> {
+  if (tenant !== undefined && !isTenantId(tenant)) throw new UsageError('--tenant <id>: lowercase letters, digits and dashes');
+  await withInfrastructure(async (infra) => {
+    await assertMigrated(infra);
+    const rows = await outboxOverview(infra.dataSource, tenant ?? null);
+    printTable(
+      ['tenant', 'number (binding)', 'rate/s', 'queued', 'due now', 'held', 'sending', 'in doubt', 'oldest queued', 'served'],
+      rows.map((r) => [
+        r.tenantId,
+        r.bindingId,
+        String(r.ratePerSecond),
+        String(r.queued),
+        String(r.dueNow),
+        String(r.held),
+        String(r.sending),
+        String(r.inDoubt),
+        r.oldestQueuedAt?.toISOString() ?? '-',
+        r.served ? 'yes' : 'no',
+      ]),
+    );
+  });
 }
 
 async function stats(tenant: string | undefined): Promise<void> {
@@ -535,6 +563,7 @@ export async function run(argv: string[]): Promise<number> {
     else if (command === 'keys' && sub === 'rotate-master') await rotateMaster();
     else if (command === 'webhook-receiver') await webhookReceiver(values.port);
     else if (command === 'whatsapp-simulator') await whatsappSimulator(values.port, values.callback);
+    else if (command === 'whatsapp' && sub === 'outbox') await whatsappOutbox(values.tenant);
     else if (command === 'accounts' && sub === 'complete-closures') await completeClosures();
     else if (command === 'verify') return await verify(values.tenant, values.bundle, values.key, values.checkpoint ?? []);
     else if (command === 'vectors') return await vectors(sub);

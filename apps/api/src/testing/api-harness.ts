@@ -130,10 +130,13 @@ export class ApiHarness {
     });
     const text = await res.text();
     let body: unknown = text;
-    try {
-      body = text ? JSON.parse(text) : null;
-    } catch {
-      // not JSON (metrics, docs)
+    // JSON only when it says so: a text/plain answer of digits (a webhook challenge) stays text.
+    if ((res.headers.get('content-type') ?? 'application/json').includes('json')) {
+      try {
+        body = text ? JSON.parse(text) : null;
+      } catch {
+        // not JSON after all
+      }
     }
     // Every success answer is checked against the API description.
     const mismatch = this.responses.problem(method, path, res.status, res.headers.get('content-type'), body);

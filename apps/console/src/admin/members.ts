@@ -24,6 +24,8 @@ const DELEGABLE: Readonly<Record<DelegablePermission, true>> = {
   'consent:read': true,
   'consent:manage': true,
   'decisions:request': true,
+  'messaging:read': true,
+  'messaging:send': true,
 };
 export const DELEGABLE_PERMISSIONS = Object.keys(DELEGABLE) as readonly DelegablePermission[];
 export const isDelegable = (permission: string): permission is DelegablePermission => Object.hasOwn(DELEGABLE, permission);

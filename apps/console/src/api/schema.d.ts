@@ -2131,6 +2131,300 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/whatsapp/numbers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your bound WhatsApp numbers with Cloud API settings (never their secrets) */
+        get: operations["WhatsAppController_listNumbers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/whatsapp/numbers/{bindingId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Configure a bound number for the Cloud API (its secrets are sealed and never answered) */
+        put: operations["WhatsAppController_configureNumber"];
+        post?: never;
+        /** Forget a number’s Cloud API settings and destroy its secrets (the binding stays) */
+        delete: operations["WhatsAppController_removeNumber"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/whatsapp/numbers/{bindingId}/templates/sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Read the number’s templates from Meta and record what changed */
+        post: operations["WhatsAppController_syncTemplates"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/whatsapp/templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Templates of your numbers, with their purpose and whether they can be sent */
+        get: operations["WhatsAppController_templates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/whatsapp/numbers/{bindingId}/templates/{templateId}/purpose": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Map a template to a purpose of your register (a MARKETING template only to consent on whatsapp) */
+        put: operations["WhatsAppController_mapTemplate"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/whatsapp/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your messaging rules: frequency cap, quiet hours, stop words, provider and transfer country, log retention */
+        get: operations["WhatsAppController_settings"];
+        /** Set your messaging rules */
+        put: operations["WhatsAppController_setSettings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/whatsapp/campaigns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your campaigns, newest first, 100 per page */
+        get: operations["WhatsAppController_campaigns"];
+        put?: never;
+        /** Create a group send (a draft) over customer ids or a saved filter, up to 100000 recipients */
+        post: operations["WhatsAppController_createCampaign"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/whatsapp/campaigns/{campaignId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One campaign: its state and, once started, how many were queued and blocked by reason */
+        get: operations["WhatsAppController_campaign"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/whatsapp/campaigns/{campaignId}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Who would be blocked and why, before sending (the decisions are made and recorded; nothing is queued) */
+        post: operations["WhatsAppController_preview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/whatsapp/campaigns/{campaignId}/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Gate every recipient and queue the allowed ones; the dispatcher sends them at the number’s rate */
+        post: operations["WhatsAppController_start"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/whatsapp/campaigns/{campaignId}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Hold the campaign’s unsent messages */
+        post: operations["WhatsAppController_pause"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/whatsapp/campaigns/{campaignId}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Release a paused campaign’s messages again */
+        post: operations["WhatsAppController_resume"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/whatsapp/campaigns/{campaignId}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel the campaign: its unsent messages are never sent */
+        post: operations["WhatsAppController_cancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/whatsapp/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The message log, newest first, 100 per page: states and times, never content or number */
+        get: operations["WhatsAppController_messages"];
+        put?: never;
+        /** One template message to one customer, through the same gate as a campaign (blocked ones are answered with why) */
+        post: operations["WhatsAppController_send"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/whatsapp/messages/{messageId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One message of the log */
+        get: operations["WhatsAppController_message"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/whatsapp/statistics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Per day, campaign and template: requested, blocked by reason, queued, sent, delivered, read, failed by code (no personal data) */
+        get: operations["WhatsAppController_statistics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/whatsapp/webhooks/{bindingId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The webhook verification handshake: answers hub.challenge when hub.verify_token is the number’s */
+        get: operations["WhatsAppWebhookController_handshake"];
+        put?: never;
+        /** Statuses, inbound messages, template status changes and user preferences, signed by Meta (X-Hub-Signature-256) */
+        post: operations["WhatsAppWebhookController_receive"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2416,6 +2710,16 @@ export interface components {
                 message: string;
             }[];
         };
+        CampaignActionDto: {
+            /** @example wrong offer */
+            reason?: string;
+        };
+        CampaignFilterDto: {
+            tag?: string;
+            purpose?: string;
+            /** @enum {string} */
+            consentStatus?: "granted" | "withdrawn" | "none";
+        };
         ChannelBindingDto: {
             bindingId: string;
             channel: string;
@@ -2449,6 +2753,36 @@ export interface components {
              * @example Called the branch: the paper file is archived off-site, retrieval booked for Monday.
              */
             text: string;
+        };
+        ConfigureNumberDto: {
+            /**
+             * @description The Cloud API base URL (the local stand-in: http://127.0.0.1:4020)
+             * @example https://graph.facebook.com
+             */
+            baseUrl: string;
+            /** @example v23.0 */
+            version: string;
+            /**
+             * @description The business phone number id (not the number)
+             * @example 100000000000001
+             */
+            phoneNumberId: string;
+            /**
+             * @description The WhatsApp Business Account id
+             * @example 200000000000001
+             */
+            businessAccountId: string;
+            /**
+             * @description Messages per second (Meta’s default is 80)
+             * @example 80
+             */
+            ratePerSecond?: number;
+            /** @description A system user access token; sealed at rest, never answered. Required the first time. */
+            accessToken?: string;
+            /** @description The Meta app’s secret (webhook signatures); sealed, never answered. Required the first time. */
+            appSecret?: string;
+            /** @description The token Meta echoes in the webhook handshake; sealed, never answered. Required the first time. */
+            verifyToken?: string;
         };
         ConsentAtView: {
             proof: {
@@ -2595,6 +2929,20 @@ export interface components {
             /** @description Role address, not a person */
             contact: string;
         };
+        CreateCampaignDto: {
+            /** @example December offers */
+            name: string;
+            /** Format: uuid */
+            bindingId: string;
+            /** @example 1234567890123456 */
+            templateId: string;
+            /** @description The template’s body parameters, in order ({{1}}, {{2}} …) */
+            parameters: string[];
+            /** @description Customer ids (up to 100000); or give a filter */
+            customerIds?: string[];
+            /** @description A saved filter of the customer list, resolved when the campaign is created */
+            filter?: components["schemas"]["CampaignFilterDto"];
+        };
         CreateCustomerRequestDto: {
             profile: components["schemas"]["ProfileDto"];
             tags?: string[];
@@ -2703,7 +3051,7 @@ export interface components {
         DelegationDto: {
             /** @description Opaque user id (the OIDC subject) */
             userId: string;
-            permissions: ("profile:read" | "api-keys:read" | "api-keys:manage" | "delegations:read" | "delegations:manage" | "event-log:read" | "personal-data:read" | "organization:read" | "organization:manage" | "account:self" | "customers:read" | "customers:manage" | "consent:read" | "consent:manage" | "purposes:manage" | "decisions:request" | "processing-record:read" | "processing-record:manage" | "register:read" | "register:manage" | "requests:read" | "requests:submit" | "requests:manage" | "requests:policy" | "platform:operate")[];
+            permissions: ("profile:read" | "api-keys:read" | "api-keys:manage" | "delegations:read" | "delegations:manage" | "event-log:read" | "personal-data:read" | "organization:read" | "organization:manage" | "account:self" | "customers:read" | "customers:manage" | "consent:read" | "consent:manage" | "purposes:manage" | "decisions:request" | "messaging:read" | "messaging:send" | "messaging:manage" | "processing-record:read" | "processing-record:manage" | "register:read" | "register:manage" | "requests:read" | "requests:submit" | "requests:manage" | "requests:policy" | "platform:operate")[];
         };
         DelegationRequestDto: {
             /**
@@ -2711,7 +3059,7 @@ export interface components {
              *       "event-log:read"
              *     ]
              */
-            permissions: ("api-keys:read" | "api-keys:manage" | "delegations:read" | "event-log:read" | "personal-data:read" | "organization:read" | "organization:manage" | "customers:read" | "customers:manage" | "consent:read" | "consent:manage" | "decisions:request")[];
+            permissions: ("api-keys:read" | "api-keys:manage" | "delegations:read" | "event-log:read" | "personal-data:read" | "organization:read" | "organization:manage" | "customers:read" | "customers:manage" | "consent:read" | "consent:manage" | "decisions:request" | "messaging:read" | "messaging:send")[];
         };
         DeletionCertificate: {
             /** @constant */
@@ -2876,6 +3224,18 @@ export interface components {
              * @example call-recording
              */
             function: string;
+        };
+        GateSummary: {
+            recipients: number;
+            queued: number;
+            blocked: {
+                [key: string]: number;
+            };
+            examples: {
+                customerId: string;
+                step: string;
+                reasons: string[];
+            }[];
         };
         GrantConsentRequestDto: {
             /** @example newsletter */
@@ -3111,6 +3471,13 @@ export interface components {
             /** @example e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855 */
             sha256: string;
         };
+        MapTemplateDto: {
+            /**
+             * @description A purpose of your register (a MARKETING template: legal basis consent, channel whatsapp)
+             * @example newsletter
+             */
+            purposeKey: string;
+        };
         MemberDetailDto: {
             accountId: string;
             tenantId: string;
@@ -3178,6 +3545,51 @@ export interface components {
             permissions: string[];
             /** @enum {string} */
             via: "api-key" | "jwt" | "session";
+        };
+        MessagingSettingsDto: {
+            /**
+             * @description Marketing messages per subject within the window; null: no cap
+             * @example 4
+             */
+            marketingCap: number | null;
+            /** @example 7 */
+            frequencyWindowDays: number;
+            quietHours: components["schemas"]["QuietHoursDto"] | null;
+            /**
+             * @description The zone of quiet hours when a recipient’s own is not known
+             * @example Asia/Shanghai
+             */
+            defaultZone: string;
+            /**
+             * @description Stop words per language, added to the defaults
+             * @example {
+             *       "en": [
+             *         "UNSUBSCRIBE"
+             *       ]
+             *     }
+             */
+            stopKeywords: Record<string, never>;
+            /** @example Meta Platforms */
+            thirdParty: string;
+            /**
+             * @description ISO 3166 alpha-2; null: no cross-border transfer is asked
+             * @example US
+             */
+            transferCountry: string | null;
+            /** @example 400 */
+            logRetentionDays: number;
+        };
+        MessagingSettingsView: {
+            marketingCap: number | null;
+            frequencyWindowDays: number;
+            quietHours: components["schemas"]["QuietHours"] | null;
+            defaultZone: string;
+            stopKeywords: {
+                [key: string]: string[];
+            };
+            thirdParty: string;
+            transferCountry: string | null;
+            logRetentionDays: number;
         };
         MinorConsentDto: {
             guardian: components["schemas"]["GuardianDto"];
@@ -3418,6 +3830,16 @@ export interface components {
             retentionDays: number;
             /** @example privacy-notice-2026-11 */
             noticeVersion: string;
+        };
+        QuietHours: {
+            from: string;
+            to: string;
+        };
+        QuietHoursDto: {
+            /** @example 21:00 */
+            from: string;
+            /** @example 08:00 */
+            to: string;
         };
         ReasonDto: {
             reason: string;
@@ -3673,6 +4095,15 @@ export interface components {
             replacedKeyExpiresAt: string;
         };
         SavedConsoleView: components["schemas"]["ConsoleView"];
+        SendMessageDto: {
+            /** Format: uuid */
+            bindingId: string;
+            /** @example 1234567890123456 */
+            templateId: string;
+            /** Format: uuid */
+            customerId: string;
+            parameters: string[];
+        };
         SettingsRequestDto: {
             /** @description A9: end users need approval to unbind */
             unbindingApprovalRequired: boolean;
@@ -3687,6 +4118,15 @@ export interface components {
         SignedCertificate: {
             certificate: components["schemas"]["DeletionCertificate"];
             signedNote: string;
+        };
+        StatsRow: {
+            day: string;
+            campaignId: string | null;
+            templateId: string;
+            /** @enum {string} */
+            measure: "requested" | "blocked" | "queued" | "sent" | "delivered" | "read" | "failed";
+            detail: string;
+            count: number;
         };
         StatusChangeDto: {
             event: string;
@@ -3705,6 +4145,12 @@ export interface components {
         TagsRequestDto: {
             add?: string[];
             remove?: string[];
+        };
+        TenantMessagingRules: {
+            marketingCap: number | null;
+            frequencyWindowDays: number;
+            quietHours: components["schemas"]["QuietHours"] | null;
+            defaultZone: string;
         };
         TenantRequestPolicy: {
             policy: components["schemas"]["DeadlinePolicy"];
@@ -3861,6 +4307,76 @@ export interface components {
             /** @description Whether the platform has a receiver of its own (for messages to persons, and your notices without an endpoint) */
             platformReceiver: boolean;
         };
+        WhatsAppCampaign: {
+            campaignId: string;
+            tenantId: string;
+            name: string;
+            bindingId: string;
+            templateId: string;
+            status: string;
+            recipients: number;
+            selection: string;
+            queued: number | null;
+            blocked: {
+                [key: string]: number;
+            } | null;
+            createdAt: string;
+            createdBy: string;
+            startedAt: string | null;
+        };
+        WhatsAppGateSummary: components["schemas"]["GateSummary"];
+        WhatsAppMessage: {
+            messageId: string;
+            campaignId: string | null;
+            bindingId: string;
+            templateId: string;
+            customerId: string;
+            purposeKey: string;
+            state: string;
+            step: string | null;
+            reasons: string[];
+            decisionId: string | null;
+            errorCode: number | null;
+            attempts: number;
+            wamid: string | null;
+            queuedAt: string | null;
+            sentAt: string | null;
+            deliveredAt: string | null;
+            readAt: string | null;
+            failedAt: string | null;
+            updatedAt: string;
+        };
+        WhatsAppNumber: {
+            webhookPath: string;
+            bindingId: string;
+            tenantId: string;
+            baseUrl: string;
+            version: string;
+            phoneNumberId: string;
+            businessAccountId: string;
+            ratePerSecond: number;
+            configuredAt: string;
+            configuredBy: string;
+        };
+        WhatsAppSettings: components["schemas"]["MessagingSettingsView"];
+        WhatsAppStatistic: components["schemas"]["StatsRow"];
+        WhatsAppTemplate: {
+            bindingId: string;
+            templateId: string;
+            name: string;
+            language: string;
+            category: string;
+            status: string;
+            parameters: number;
+            purposeKey: string | null;
+            legalBasis: string | null;
+            blocked: string | null;
+            updatedAt: string;
+        };
+        WhatsAppWebhookReceipt: {
+            applied: number;
+            skipped: number;
+        };
         WithdrawConsentRequestDto: {
             /** @example newsletter */
             purposeKey: string;
@@ -3904,8 +4420,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "actor": "apiKey:01a24612-4d49-700a-9157-ca590ed9dca1",
-                     *       "tenantId": "guide-67b707c95fa6",
+                     *       "actor": "apiKey:01a24760-0486-7006-8ef3-56b1a63e0e8a",
+                     *       "tenantId": "guide-e9e4a765f0c0",
                      *       "roles": [
                      *         "org-admin",
                      *         "compliance-officer"
@@ -3981,7 +4497,7 @@ export interface operations {
                      *         "search": {
                      *           "urgency": "at-risk"
                      *         },
-                     *         "updatedAt": "2026-12-05T11:59:04.793Z"
+                     *         "updatedAt": "2026-12-05T18:03:33.027Z"
                      *       },
                      *       {
                      *         "name": "逾期",
@@ -3989,7 +4505,7 @@ export interface operations {
                      *         "search": {
                      *           "urgency": "overdue"
                      *         },
-                     *         "updatedAt": "2026-12-05T11:59:04.777Z"
+                     *         "updatedAt": "2026-12-05T18:03:33.022Z"
                      *       }
                      *     ]
                      */
@@ -4063,7 +4579,7 @@ export interface operations {
                      *         "urgency": "at-risk",
                      *         "mine": "true"
                      *       },
-                     *       "updatedAt": "2026-12-05T11:59:04.764Z"
+                     *       "updatedAt": "2026-12-05T18:03:33.007Z"
                      *     }
                      */
                     "application/json": components["schemas"]["SavedConsoleView"];
@@ -4216,32 +4732,32 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "keyId": "01a24611-9fa4-7001-bcc9-a3b49b785176",
-                     *         "prefix": "38ecazuodtk1",
+                     *         "keyId": "01a2475f-2703-7001-8ea9-df61fabd50e9",
+                     *         "prefix": "sh38uhdssx8f",
                      *         "roles": [
                      *           "service"
                      *         ],
                      *         "label": "used once",
-                     *         "issuedBy": "apiKey:01a24611-84be-7002-82c7-247f1d2117c7",
-                     *         "issuedAt": "2026-12-05T11:58:09.828Z",
-                     *         "expiresAt": "2027-03-05T11:58:09.828Z",
+                     *         "issuedBy": "apiKey:01a2475f-0cd5-7006-a9d3-cece342c68ef",
+                     *         "issuedAt": "2026-12-05T18:02:27.971Z",
+                     *         "expiresAt": "2027-03-05T18:02:27.971Z",
                      *         "revokedAt": null,
                      *         "replacedBy": null,
-                     *         "lastUsedAt": "2026-12-05T11:58:09.858Z"
+                     *         "lastUsedAt": "2026-12-05T18:02:27.994Z"
                      *       },
                      *       {
-                     *         "keyId": "01a24611-9f4b-7004-a6a7-2263f6b0874c",
-                     *         "prefix": "qox1yvauqibb",
+                     *         "keyId": "01a2475f-26c3-7003-a65c-645b9a1278e8",
+                     *         "prefix": "r3stv59kimzk",
                      *         "roles": [
                      *           "service"
                      *         ],
                      *         "label": "short lived",
-                     *         "issuedBy": "apiKey:01a24611-84be-7002-82c7-247f1d2117c7",
-                     *         "issuedAt": "2026-12-05T11:58:09.739Z",
-                     *         "expiresAt": "2027-03-05T11:58:09.739Z",
-                     *         "revokedAt": "2026-12-05T11:58:09.789Z",
+                     *         "issuedBy": "apiKey:01a2475f-0cd5-7006-a9d3-cece342c68ef",
+                     *         "issuedAt": "2026-12-05T18:02:27.907Z",
+                     *         "expiresAt": "2027-03-05T18:02:27.907Z",
+                     *         "revokedAt": "2026-12-05T18:02:27.950Z",
                      *         "replacedBy": null,
-                     *         "lastUsedAt": "2026-12-05T11:58:09.764Z"
+                     *         "lastUsedAt": "2026-12-05T18:02:27.924Z"
                      *       }
                      *     ]
                      */
@@ -4309,14 +4825,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "keyId": "01a24611-8697-7003-931c-67b31010d61f",
+                     *       "keyId": "01a2475f-0ea6-7003-b4da-9dba69d7cc2b",
                      *       "key": "atk_EXAMPLE0000000000000000000000000000000000",
-                     *       "prefix": "cpcjap4omdta",
+                     *       "prefix": "fhxmazhve2q4",
                      *       "roles": [
                      *         "service"
                      *       ],
                      *       "label": "owned by a",
-                     *       "expiresAt": "2027-03-05T11:58:03.415Z"
+                     *       "expiresAt": "2027-03-05T18:02:21.734Z"
                      *     }
                      */
                     "application/json": components["schemas"]["IssuedApiKeyDto"];
@@ -4405,18 +4921,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "keyId": "01a24611-9fca-7006-9b42-5782534ed656",
-                     *       "prefix": "7tfr5i22fhkd",
+                     *       "keyId": "01a2475f-2721-7006-8628-112f08971634",
+                     *       "prefix": "dgcbmptxltfk",
                      *       "roles": [
                      *         "service"
                      *       ],
                      *       "label": "crm rotated",
-                     *       "issuedBy": "apiKey:01a24611-84be-7002-82c7-247f1d2117c7",
-                     *       "issuedAt": "2026-12-05T11:58:09.866Z",
-                     *       "expiresAt": "2026-12-06T11:58:09.894Z",
+                     *       "issuedBy": "apiKey:01a2475f-0cd5-7006-a9d3-cece342c68ef",
+                     *       "issuedAt": "2026-12-05T18:02:28.001Z",
+                     *       "expiresAt": "2026-12-06T18:02:28.019Z",
                      *       "revokedAt": null,
-                     *       "replacedBy": "01a24611-9fe6-7001-b4ed-f721db423b9e",
-                     *       "lastUsedAt": "2026-12-05T11:58:09.952Z"
+                     *       "replacedBy": "01a2475f-2733-7004-8ed9-5b90870f1200",
+                     *       "lastUsedAt": "2026-12-05T18:02:28.060Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ApiKeyDto"];
@@ -4494,16 +5010,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "keyId": "01a24611-9fe6-7001-b4ed-f721db423b9e",
+                     *       "keyId": "01a2475f-2733-7004-8ed9-5b90870f1200",
                      *       "key": "atk_EXAMPLE0000000000000000000000000000000000",
-                     *       "prefix": "kdhz2cdub9a6",
+                     *       "prefix": "oew5ei7y3tj0",
                      *       "roles": [
                      *         "service"
                      *       ],
                      *       "label": "crm rotated",
-                     *       "expiresAt": "2027-01-04T11:58:09.894Z",
-                     *       "replaces": "01a24611-9fca-7006-9b42-5782534ed656",
-                     *       "replacedKeyExpiresAt": "2026-12-06T11:58:09.894Z"
+                     *       "expiresAt": "2027-01-04T18:02:28.019Z",
+                     *       "replaces": "01a2475f-2721-7006-8628-112f08971634",
+                     *       "replacedKeyExpiresAt": "2026-12-06T18:02:28.019Z"
                      *     }
                      */
                     "application/json": components["schemas"]["RotatedApiKeyDto"];
@@ -4608,18 +5124,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "keyId": "01a24611-9f4b-7004-a6a7-2263f6b0874c",
-                     *       "prefix": "qox1yvauqibb",
+                     *       "keyId": "01a2475f-26c3-7003-a65c-645b9a1278e8",
+                     *       "prefix": "r3stv59kimzk",
                      *       "roles": [
                      *         "service"
                      *       ],
                      *       "label": "short lived",
-                     *       "issuedBy": "apiKey:01a24611-84be-7002-82c7-247f1d2117c7",
-                     *       "issuedAt": "2026-12-05T11:58:09.739Z",
-                     *       "expiresAt": "2027-03-05T11:58:09.739Z",
-                     *       "revokedAt": "2026-12-05T11:58:09.789Z",
+                     *       "issuedBy": "apiKey:01a2475f-0cd5-7006-a9d3-cece342c68ef",
+                     *       "issuedAt": "2026-12-05T18:02:27.907Z",
+                     *       "expiresAt": "2027-03-05T18:02:27.907Z",
+                     *       "revokedAt": "2026-12-05T18:02:27.950Z",
                      *       "replacedBy": null,
-                     *       "lastUsedAt": "2026-12-05T11:58:09.764Z"
+                     *       "lastUsedAt": "2026-12-05T18:02:27.924Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ApiKeyDto"];
@@ -4718,7 +5234,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "userId": "01a24611-8655-7004-b993-e527b121fa52",
+                     *       "userId": "01a2475f-0e66-7000-97b5-c355c5e3c38e",
                      *       "permissions": []
                      *     }
                      */
@@ -4797,7 +5313,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "userId": "01a24611-85b3-7000-9432-a0fc85173c6f",
+                     *       "userId": "01a2475f-0dbe-7005-8573-31cac0aadc23",
                      *       "permissions": [
                      *         "api-keys:manage",
                      *         "api-keys:read"
@@ -4906,7 +5422,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "userId": "01a24611-85b3-7000-9432-a0fc85173c6f",
+                     *       "userId": "01a2475f-0dbe-7005-8573-31cac0aadc23",
                      *       "permissions": [
                      *         "api-keys:read"
                      *       ]
@@ -5039,8 +5555,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "actor": "link:01a24612-b8f0-7004-8aff-4af72129f7e6",
-                     *       "tenantId": "t-331bb37b5b51",
+                     *       "actor": "link:01a24760-32ec-7004-9053-b1a2dc19bebf",
+                     *       "tenantId": "t-6a7d228c30b0",
                      *       "roles": [
                      *         "compliance-officer"
                      *       ],
@@ -5178,14 +5694,14 @@ export interface operations {
                      *       {
                      *         "eventType": "ApiKeyIssued.v1",
                      *         "events": 10,
-                     *         "firstRecordedAt": "2026-12-05T11:58:02.994Z",
-                     *         "lastRecordedAt": "2026-12-05T11:58:10.077Z"
+                     *         "firstRecordedAt": "2026-12-05T18:02:21.319Z",
+                     *         "lastRecordedAt": "2026-12-05T18:02:28.153Z"
                      *       },
                      *       {
                      *         "eventType": "ApiKeyRevoked.v1",
                      *         "events": 3,
-                     *         "firstRecordedAt": "2026-12-05T11:58:09.699Z",
-                     *         "lastRecordedAt": "2026-12-05T11:58:09.992Z"
+                     *         "firstRecordedAt": "2026-12-05T18:02:27.876Z",
+                     *         "lastRecordedAt": "2026-12-05T18:02:28.089Z"
                      *       }
                      *     ]
                      */
@@ -5250,8 +5766,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24611-5550-7003-8e52-2a9b6437e441",
-                     *       "tenantId": "shop-e3f7c0-01",
+                     *       "accountId": "01a2475e-a3f3-7004-9df8-d525c9ffa8a6",
+                     *       "tenantId": "shop-c79481-01",
                      *       "status": "active",
                      *       "verification": "pending"
                      *     }
@@ -5317,8 +5833,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "challengeId": "01a24611-b4fe-7004-a0a3-a65d40d2702a",
-                     *       "expiresAt": "2026-12-05T12:08:13.286Z"
+                     *       "challengeId": "01a2475e-dca6-7006-9146-655656e50bda",
+                     *       "expiresAt": "2026-12-05T18:12:06.033Z"
                      *     }
                      */
                     "application/json": components["schemas"]["IssuedCodeDto"];
@@ -5382,8 +5898,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24611-b4fd-7001-8fa0-dce49dece0df",
-                     *       "tenantId": "p-01a24611b4fd70018fa0dce49dece0df",
+                     *       "accountId": "01a2475e-dca6-7005-b82c-16767a900f19",
+                     *       "tenantId": "p-01a2475edca67005b82c16767a900f19",
                      *       "status": "active",
                      *       "verification": null
                      *     }
@@ -5451,8 +5967,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "challengeId": "01a24611-b42b-7003-bb16-a2aa61e101b2",
-                     *       "expiresAt": "2026-12-05T12:08:13.286Z"
+                     *       "challengeId": "01a2475e-dc07-7006-97d9-ac4542add491",
+                     *       "expiresAt": "2026-12-05T18:12:06.033Z"
                      *     }
                      */
                     "application/json": components["schemas"]["IssuedCodeDto"];
@@ -5518,8 +6034,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24611-bbae-7004-bebe-19431db76be4",
-                     *       "tenantId": "acme-5bc841-38",
+                     *       "accountId": "01a2475e-e349-7006-aab8-cbebd6078ddb",
+                     *       "tenantId": "acme-93fbd9-38",
                      *       "status": "active",
                      *       "verification": null
                      *     }
@@ -5587,8 +6103,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24611-b38b-7005-95e3-ab705b67b7e0",
-                     *       "tenantId": "acme-5bc841-7",
+                     *       "accountId": "01a2475e-db7e-7003-920c-efbbae19b779",
+                     *       "tenantId": "acme-93fbd9-7",
                      *       "status": "active",
                      *       "verification": "pending"
                      *     }
@@ -5656,8 +6172,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24611-b6e8-7006-8319-dcbc880d17be",
-                     *       "tenantId": "acme-5bc841-14",
+                     *       "accountId": "01a2475e-de80-7003-8e2d-ec812fa303e1",
+                     *       "tenantId": "acme-93fbd9-14",
                      *       "status": "active",
                      *       "verification": null
                      *     }
@@ -5743,8 +6259,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24611-b715-7006-8813-e36b6021f87e",
-                     *       "tenantId": "acme-5bc841-14",
+                     *       "accountId": "01a2475e-dec1-7005-aa18-1328a00f3267",
+                     *       "tenantId": "acme-93fbd9-14",
                      *       "status": "invitation-closed",
                      *       "verification": null
                      *     }
@@ -5824,8 +6340,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24611-baed-7007-a83c-0f11572d1790",
-                     *       "tenantId": "acme-5bc841-34",
+                     *       "accountId": "01a2475e-e281-7002-a2d0-7a6552fd0d65",
+                     *       "tenantId": "acme-93fbd9-34",
                      *       "kind": "member",
                      *       "status": "active",
                      *       "verification": null,
@@ -5838,22 +6354,22 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T11:58:13.286Z",
-                     *       "updatedAt": "2026-12-05T11:58:13.286Z",
+                     *       "createdAt": "2026-12-05T18:02:06.033Z",
+                     *       "updatedAt": "2026-12-05T18:02:06.033Z",
                      *       "history": [
                      *         {
                      *           "event": "EndUserInvited.v1",
                      *           "status": "invited",
                      *           "reason": null,
-                     *           "decidedBy": "apiKey:01a24611-babf-7007-94eb-763d2d7136cf",
-                     *           "at": "2026-12-05T11:58:13.286Z"
+                     *           "decidedBy": "apiKey:01a2475e-e23f-7005-b622-d1ca6f26e68b",
+                     *           "at": "2026-12-05T18:02:06.033Z"
                      *         },
                      *         {
                      *           "event": "InvitationAccepted.v1",
                      *           "status": "active",
                      *           "reason": null,
-                     *           "decidedBy": "user:01a24611-baed-7007-a83c-0f11572d1790",
-                     *           "at": "2026-12-05T11:58:13.286Z"
+                     *           "decidedBy": "user:01a2475e-e281-7002-a2d0-7a6552fd0d65",
+                     *           "at": "2026-12-05T18:02:06.033Z"
                      *         }
                      *       ]
                      *     }
@@ -5928,8 +6444,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24611-bcb0-7001-8803-efdf1c3692ba",
-                     *       "tenantId": "acme-5bc841-42",
+                     *       "accountId": "01a2475e-e462-7006-82e1-4143b8f3f2ce",
+                     *       "tenantId": "acme-93fbd9-42",
                      *       "kind": "member",
                      *       "status": "suspended",
                      *       "verification": null,
@@ -5942,8 +6458,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T11:58:13.286Z",
-                     *       "updatedAt": "2026-12-05T11:58:13.286Z"
+                     *       "createdAt": "2026-12-05T18:02:06.033Z",
+                     *       "updatedAt": "2026-12-05T18:02:06.033Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -6030,8 +6546,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24611-bd7f-7004-8e69-64d10ba6d39c",
-                     *       "tenantId": "p-01a24611bd7f70048e6964d10ba6d39c",
+                     *       "accountId": "01a2475e-e514-7005-aa5c-f02d8da26f3b",
+                     *       "tenantId": "p-01a2475ee5147005aa5cf02d8da26f3b",
                      *       "kind": "personal",
                      *       "status": "active",
                      *       "verification": null,
@@ -6044,8 +6560,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T11:58:13.286Z",
-                     *       "updatedAt": "2026-12-05T11:58:13.286Z"
+                     *       "createdAt": "2026-12-05T18:02:06.033Z",
+                     *       "updatedAt": "2026-12-05T18:02:06.033Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -6123,22 +6639,22 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24611-c20e-7005-a77d-8f151f36d6bf",
-                     *       "tenantId": "acme-5bc841-65",
+                     *       "accountId": "01a2475e-e99b-7001-a814-185550a808b3",
+                     *       "tenantId": "acme-93fbd9-65",
                      *       "kind": "member",
                      *       "status": "active",
                      *       "verification": null,
                      *       "legalName": null,
                      *       "licenceEvidence": null,
-                     *       "departmentId": "01a24611-c25d-7006-ad04-2855220e44be",
+                     *       "departmentId": "01a2475e-e9de-7007-8a24-2f4f4d9ea368",
                      *       "minor": false,
                      *       "holds": [],
                      *       "cancellationRequested": false,
                      *       "unbindingRequested": true,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T11:58:13.286Z",
-                     *       "updatedAt": "2026-12-05T11:58:13.286Z"
+                     *       "createdAt": "2026-12-05T18:02:06.033Z",
+                     *       "updatedAt": "2026-12-05T18:02:06.033Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -6286,8 +6802,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "tenant": {
-                     *         "accountId": "01a24611-b57d-7007-b43f-8e38f3659221",
-                     *         "tenantId": "acme-5bc841-11",
+                     *         "accountId": "01a2475e-dd2e-7001-858e-195d2c7b5556",
+                     *         "tenantId": "acme-93fbd9-11",
                      *         "kind": "enterprise",
                      *         "status": "active",
                      *         "verification": "verified",
@@ -6303,20 +6819,20 @@ export interface operations {
                      *         "unbindingRequested": false,
                      *         "invitationExpiresAt": null,
                      *         "agreement": null,
-                     *         "createdAt": "2026-12-05T11:58:13.286Z",
-                     *         "updatedAt": "2026-12-05T11:58:13.286Z"
+                     *         "createdAt": "2026-12-05T18:02:06.033Z",
+                     *         "updatedAt": "2026-12-05T18:02:06.033Z"
                      *       },
                      *       "departments": [
                      *         {
-                     *           "departmentId": "01a24611-b5e3-7004-8e20-d7408662b53e",
+                     *           "departmentId": "01a2475e-dd86-7000-bd57-ec68a639a555",
                      *           "name": "Sales",
                      *           "parentId": null,
                      *           "memberCount": 0
                      *         },
                      *         {
-                     *           "departmentId": "01a24611-b5f8-7000-a03c-d2a04ffdb8ee",
+                     *           "departmentId": "01a2475e-dd9e-7007-9e3f-db36944ab6c3",
                      *           "name": "East China",
-                     *           "parentId": "01a24611-b5e3-7004-8e20-d7408662b53e",
+                     *           "parentId": "01a2475e-dd86-7000-bd57-ec68a639a555",
                      *           "memberCount": 0
                      *         }
                      *       ],
@@ -6400,27 +6916,27 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "accountId": "01a24611-b6e8-7006-8319-dcbc880d17be",
-                     *         "tenantId": "acme-5bc841-14",
+                     *         "accountId": "01a2475e-de80-7003-8e2d-ec812fa303e1",
+                     *         "tenantId": "acme-93fbd9-14",
                      *         "kind": "member",
                      *         "status": "invited",
                      *         "verification": null,
                      *         "legalName": null,
                      *         "licenceEvidence": null,
-                     *         "departmentId": "01a24611-b6c8-7005-9746-972349fec7ed",
+                     *         "departmentId": "01a2475e-de60-7003-b405-0a51e917ecc2",
                      *         "minor": false,
                      *         "holds": [],
                      *         "cancellationRequested": false,
                      *         "unbindingRequested": false,
-                     *         "invitationExpiresAt": "2026-12-12T11:58:13.286Z",
+                     *         "invitationExpiresAt": "2026-12-12T18:02:06.033Z",
                      *         "agreement": null,
-                     *         "createdAt": "2026-12-05T11:58:13.286Z",
-                     *         "updatedAt": "2026-12-05T11:58:13.286Z",
+                     *         "createdAt": "2026-12-05T18:02:06.033Z",
+                     *         "updatedAt": "2026-12-05T18:02:06.033Z",
                      *         "delegatedPermissions": []
                      *       },
                      *       {
-                     *         "accountId": "01a24611-b701-7004-94fe-727650e66751",
-                     *         "tenantId": "acme-5bc841-14",
+                     *         "accountId": "01a2475e-dea2-7003-ba1c-082669b67e17",
+                     *         "tenantId": "acme-93fbd9-14",
                      *         "kind": "member",
                      *         "status": "invited",
                      *         "verification": null,
@@ -6431,10 +6947,10 @@ export interface operations {
                      *         "holds": [],
                      *         "cancellationRequested": false,
                      *         "unbindingRequested": false,
-                     *         "invitationExpiresAt": "2026-12-12T11:58:13.286Z",
+                     *         "invitationExpiresAt": "2026-12-12T18:02:06.033Z",
                      *         "agreement": null,
-                     *         "createdAt": "2026-12-05T11:58:13.286Z",
-                     *         "updatedAt": "2026-12-05T11:58:13.286Z",
+                     *         "createdAt": "2026-12-05T18:02:06.033Z",
+                     *         "updatedAt": "2026-12-05T18:02:06.033Z",
                      *         "delegatedPermissions": []
                      *       }
                      *     ]
@@ -6507,22 +7023,22 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24611-b940-7006-95c1-81e8297de681",
-                     *       "tenantId": "acme-5bc841-25",
+                     *       "accountId": "01a2475e-e0e2-7000-b849-d403842a9cd6",
+                     *       "tenantId": "acme-93fbd9-25",
                      *       "kind": "member",
                      *       "status": "active",
                      *       "verification": null,
                      *       "legalName": null,
                      *       "licenceEvidence": null,
-                     *       "departmentId": "01a24611-b92d-7004-afdc-ac0ab8ac4e08",
+                     *       "departmentId": "01a2475e-e0d1-7001-bd2f-8b24f1fb0b6e",
                      *       "minor": false,
                      *       "holds": [],
                      *       "cancellationRequested": false,
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T11:58:13.286Z",
-                     *       "updatedAt": "2026-12-05T11:58:13.286Z",
+                     *       "createdAt": "2026-12-05T18:02:06.033Z",
+                     *       "updatedAt": "2026-12-05T18:02:06.033Z",
                      *       "delegatedPermissions": [
                      *         "organization:read"
                      *       ],
@@ -6531,15 +7047,15 @@ export interface operations {
                      *           "event": "EndUserInvited.v1",
                      *           "status": "invited",
                      *           "reason": null,
-                     *           "decidedBy": "apiKey:01a24611-b8ff-7002-8de9-a7fd640b1ac3",
-                     *           "at": "2026-12-05T11:58:13.286Z"
+                     *           "decidedBy": "apiKey:01a2475e-e0a4-7006-b52f-507c7cc934d2",
+                     *           "at": "2026-12-05T18:02:06.033Z"
                      *         },
                      *         {
                      *           "event": "InvitationAccepted.v1",
                      *           "status": "active",
                      *           "reason": null,
-                     *           "decidedBy": "user:01a24611-b940-7006-95c1-81e8297de681",
-                     *           "at": "2026-12-05T11:58:13.286Z"
+                     *           "decidedBy": "user:01a2475e-e0e2-7000-b849-d403842a9cd6",
+                     *           "at": "2026-12-05T18:02:06.033Z"
                      *         }
                      *       ]
                      *     }
@@ -6624,12 +7140,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24611-c4a8-7003-8f1e-53204154b9e0",
+                     *       "accountId": "01a2475e-ec09-7006-8ff2-2118093f589d",
                      *       "erased": false,
-                     *       "name": "Li Minor5bc841",
-                     *       "email": "li.5bc841@example.org",
+                     *       "name": "Li Minor93fbd9",
+                     *       "email": "li.93fbd9@example.org",
                      *       "phone": null,
-                     *       "birthDate": "2011-12-05"
+                     *       "birthDate": "2011-12-06"
                      *     }
                      */
                     "application/json": components["schemas"]["PersonalDataDto"];
@@ -6715,9 +7231,9 @@ export interface operations {
                      * @example [
                      *       {
                      *         "index": 0,
-                     *         "accountId": "01a24611-b6e8-7006-8319-dcbc880d17be",
+                     *         "accountId": "01a2475e-de80-7003-8e2d-ec812fa303e1",
                      *         "status": "invited",
-                     *         "expiresAt": "2026-12-12T11:58:13.286Z"
+                     *         "expiresAt": "2026-12-12T18:02:06.033Z"
                      *       },
                      *       {
                      *         "index": 1,
@@ -6795,8 +7311,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24611-c1f1-7004-b1a2-831848db6bee",
-                     *       "tenantId": "acme-5bc841-65",
+                     *       "accountId": "01a2475e-e97f-7004-8efa-1cf4b8a581a5",
+                     *       "tenantId": "acme-93fbd9-65",
                      *       "kind": "member",
                      *       "status": "invitation-closed",
                      *       "verification": null,
@@ -6809,8 +7325,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T11:58:13.286Z",
-                     *       "updatedAt": "2026-12-13T11:58:13.286Z"
+                     *       "createdAt": "2026-12-05T18:02:06.033Z",
+                     *       "updatedAt": "2026-12-13T18:02:06.033Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -6903,22 +7419,22 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24611-c20e-7005-a77d-8f151f36d6bf",
-                     *       "tenantId": "acme-5bc841-65",
+                     *       "accountId": "01a2475e-e99b-7001-a814-185550a808b3",
+                     *       "tenantId": "acme-93fbd9-65",
                      *       "kind": "member",
                      *       "status": "active",
                      *       "verification": null,
                      *       "legalName": null,
                      *       "licenceEvidence": null,
-                     *       "departmentId": "01a24611-c25d-7006-ad04-2855220e44be",
+                     *       "departmentId": "01a2475e-e9de-7007-8a24-2f4f4d9ea368",
                      *       "minor": false,
                      *       "holds": [],
                      *       "cancellationRequested": false,
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T11:58:13.286Z",
-                     *       "updatedAt": "2026-12-05T11:58:13.286Z"
+                     *       "createdAt": "2026-12-05T18:02:06.033Z",
+                     *       "updatedAt": "2026-12-05T18:02:06.033Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -7007,22 +7523,22 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24611-c46c-7000-af9c-c9ad161b08a5",
-                     *       "tenantId": "acme-5bc841-68",
+                     *       "accountId": "01a2475e-ebd1-7005-b63d-e6b8c4a5c2e6",
+                     *       "tenantId": "acme-93fbd9-68",
                      *       "kind": "member",
                      *       "status": "unbound",
                      *       "verification": null,
                      *       "legalName": null,
                      *       "licenceEvidence": null,
-                     *       "departmentId": "01a24611-c412-7007-bc46-e5ee0899b585",
+                     *       "departmentId": "01a2475e-eb82-7007-9a30-0bcfe5de2a93",
                      *       "minor": false,
                      *       "holds": [],
                      *       "cancellationRequested": false,
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T11:58:13.286Z",
-                     *       "updatedAt": "2026-12-05T11:58:13.286Z"
+                     *       "createdAt": "2026-12-05T18:02:06.033Z",
+                     *       "updatedAt": "2026-12-05T18:02:06.033Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -7111,22 +7627,22 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24611-c20e-7005-a77d-8f151f36d6bf",
-                     *       "tenantId": "acme-5bc841-65",
+                     *       "accountId": "01a2475e-e99b-7001-a814-185550a808b3",
+                     *       "tenantId": "acme-93fbd9-65",
                      *       "kind": "member",
                      *       "status": "active",
                      *       "verification": null,
                      *       "legalName": null,
                      *       "licenceEvidence": null,
-                     *       "departmentId": "01a24611-c25d-7006-ad04-2855220e44be",
+                     *       "departmentId": "01a2475e-e9de-7007-8a24-2f4f4d9ea368",
                      *       "minor": false,
                      *       "holds": [],
                      *       "cancellationRequested": false,
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T11:58:13.286Z",
-                     *       "updatedAt": "2026-12-05T11:58:13.286Z"
+                     *       "createdAt": "2026-12-05T18:02:06.033Z",
+                     *       "updatedAt": "2026-12-05T18:02:06.033Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -7217,7 +7733,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24611-b5e3-7004-8e20-d7408662b53e"
+                     *       "id": "01a2475e-dd86-7000-bd57-ec68a639a555"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -7297,7 +7813,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24611-b62e-7004-8e61-b2d9ec4d8c94"
+                     *       "id": "01a2475e-ddcf-7006-b8d9-d70b08c97a70"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -7390,7 +7906,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24611-b5f8-7000-a03c-d2a04ffdb8ee"
+                     *       "id": "01a2475e-dd9e-7007-9e3f-db36944ab6c3"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -7554,7 +8070,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24611-ba43-7006-809f-4a98d3e9e658"
+                     *       "id": "01a2475e-e1c6-7003-9db9-5e7530b8602a"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -7634,7 +8150,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24611-ba43-7006-809f-4a98d3e9e658"
+                     *       "id": "01a2475e-e1c6-7003-9db9-5e7530b8602a"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -7712,8 +8228,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24611-c7be-7004-bd1c-03f3f29322a9",
-                     *       "tenantId": "acme-5bc841-75",
+                     *       "accountId": "01a2475e-ef5e-7004-afd1-c15ceb5b4241",
+                     *       "tenantId": "acme-93fbd9-75",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "pending",
@@ -7729,8 +8245,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T11:58:13.286Z",
-                     *       "updatedAt": "2026-12-05T11:58:13.286Z"
+                     *       "createdAt": "2026-12-05T18:02:06.033Z",
+                     *       "updatedAt": "2026-12-05T18:02:06.033Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -7812,7 +8328,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24611-c087-7002-be01-102b7ed03e5e"
+                     *       "id": "01a2475e-e806-7000-8637-64ebd18004ca"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -7910,8 +8426,8 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "accountId": "01a24611-b341-7001-9d04-816e15b2bccd",
-                     *         "tenantId": "acme-5bc841-3",
+                     *         "accountId": "01a2475e-db06-7001-b819-c657f7142ba8",
+                     *         "tenantId": "acme-93fbd9-3",
                      *         "kind": "enterprise",
                      *         "status": "active",
                      *         "verification": "pending",
@@ -7927,12 +8443,12 @@ export interface operations {
                      *         "unbindingRequested": false,
                      *         "invitationExpiresAt": null,
                      *         "agreement": null,
-                     *         "createdAt": "2026-12-05T11:58:13.286Z",
-                     *         "updatedAt": "2026-12-05T11:58:13.286Z"
+                     *         "createdAt": "2026-12-05T18:02:06.033Z",
+                     *         "updatedAt": "2026-12-05T18:02:06.033Z"
                      *       },
                      *       {
-                     *         "accountId": "01a24611-b38b-7005-95e3-ab705b67b7e0",
-                     *         "tenantId": "acme-5bc841-7",
+                     *         "accountId": "01a2475e-db7e-7003-920c-efbbae19b779",
+                     *         "tenantId": "acme-93fbd9-7",
                      *         "kind": "enterprise",
                      *         "status": "active",
                      *         "verification": "pending",
@@ -7948,8 +8464,8 @@ export interface operations {
                      *         "unbindingRequested": false,
                      *         "invitationExpiresAt": null,
                      *         "agreement": null,
-                     *         "createdAt": "2026-12-05T11:58:13.286Z",
-                     *         "updatedAt": "2026-12-05T11:58:13.286Z"
+                     *         "createdAt": "2026-12-05T18:02:06.033Z",
+                     *         "updatedAt": "2026-12-05T18:02:06.033Z"
                      *       }
                      *     ]
                      */
@@ -8021,8 +8537,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24611-c949-7003-ba78-83677f2fa330",
-                     *       "tenantId": "acme-5bc841-79",
+                     *       "accountId": "01a2475e-f0f5-7003-80a8-15a79cbacdbd",
+                     *       "tenantId": "acme-93fbd9-79",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "verified",
@@ -8036,7 +8552,7 @@ export interface operations {
                      *       "holds": [
                      *         {
                      *           "kind": "unfinished-transaction",
-                     *           "holdId": "01a24611-cac0-7004-bcdf-0b43f7e499e7",
+                     *           "holdId": "01a2475e-f2a3-7004-99ee-b6d1c0e54d48",
                      *           "reference": "order-88"
                      *         }
                      *       ],
@@ -8044,22 +8560,22 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T11:58:13.286Z",
-                     *       "updatedAt": "2026-12-05T11:58:13.286Z",
+                     *       "createdAt": "2026-12-05T18:02:06.033Z",
+                     *       "updatedAt": "2026-12-05T18:02:06.033Z",
                      *       "history": [
                      *         {
                      *           "event": "EnterpriseRegistered.v1",
                      *           "status": "active",
                      *           "reason": null,
-                     *           "decidedBy": "user:01a24611-c949-7003-ba78-83677f2fa330",
-                     *           "at": "2026-12-05T11:58:13.286Z"
+                     *           "decidedBy": "user:01a2475e-f0f5-7003-80a8-15a79cbacdbd",
+                     *           "at": "2026-12-05T18:02:06.033Z"
                      *         },
                      *         {
                      *           "event": "EnterpriseVerified.v1",
                      *           "status": "active",
                      *           "reason": null,
-                     *           "decidedBy": "apiKey:01a24611-b2a9-7004-b4ec-a24ebee59799",
-                     *           "at": "2026-12-05T11:58:13.286Z"
+                     *           "decidedBy": "apiKey:01a2475e-da9c-7005-aad2-bf1c1c18139f",
+                     *           "at": "2026-12-05T18:02:06.033Z"
                      *         }
                      *       ]
                      *     }
@@ -8145,8 +8661,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24611-b38b-7005-95e3-ab705b67b7e0",
-                     *       "tenantId": "acme-5bc841-7",
+                     *       "accountId": "01a2475e-db7e-7003-920c-efbbae19b779",
+                     *       "tenantId": "acme-93fbd9-7",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "rejected",
@@ -8162,8 +8678,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T11:58:13.286Z",
-                     *       "updatedAt": "2026-12-05T11:58:13.286Z"
+                     *       "createdAt": "2026-12-05T18:02:06.033Z",
+                     *       "updatedAt": "2026-12-05T18:02:06.033Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -8256,8 +8772,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24611-5e5b-7004-9344-7fff269a6380",
-                     *       "tenantId": "shop-e3f7c0-07",
+                     *       "accountId": "01a2475e-ad8e-7005-8592-ad2170717e29",
+                     *       "tenantId": "shop-c79481-07",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "pending",
@@ -8273,8 +8789,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T12:17:49.176Z",
-                     *       "updatedAt": "2026-12-05T12:17:49.176Z"
+                     *       "createdAt": "2026-12-05T18:21:52.170Z",
+                     *       "updatedAt": "2026-12-05T18:21:52.170Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -8367,8 +8883,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24611-be82-7003-b332-dbb41d6e97c3",
-                     *       "tenantId": "acme-5bc841-48",
+                     *       "accountId": "01a2475e-e5fb-7003-a242-5521a7914ddf",
+                     *       "tenantId": "acme-93fbd9-48",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "verified",
@@ -8382,7 +8898,7 @@ export interface operations {
                      *       "holds": [
                      *         {
                      *           "kind": "unfinished-transaction",
-                     *           "holdId": "01a24611-bed1-7007-9495-4a22609fc4c8",
+                     *           "holdId": "01a2475e-e645-7003-b94f-a51413f4c4e4",
                      *           "reference": "order-88"
                      *         }
                      *       ],
@@ -8390,8 +8906,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T11:58:13.286Z",
-                     *       "updatedAt": "2026-12-05T11:58:13.286Z"
+                     *       "createdAt": "2026-12-05T18:02:06.033Z",
+                     *       "updatedAt": "2026-12-05T18:02:06.033Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -8481,8 +8997,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24611-c949-7003-ba78-83677f2fa330",
-                     *       "tenantId": "acme-5bc841-79",
+                     *       "accountId": "01a2475e-f0f5-7003-80a8-15a79cbacdbd",
+                     *       "tenantId": "acme-93fbd9-79",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "verified",
@@ -8498,8 +9014,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T11:58:13.286Z",
-                     *       "updatedAt": "2026-12-05T11:58:13.286Z"
+                     *       "createdAt": "2026-12-05T18:02:06.033Z",
+                     *       "updatedAt": "2026-12-05T18:02:06.033Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -8588,8 +9104,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24611-c7be-7004-bd1c-03f3f29322a9",
-                     *       "tenantId": "acme-5bc841-75",
+                     *       "accountId": "01a2475e-ef5e-7004-afd1-c15ceb5b4241",
+                     *       "tenantId": "acme-93fbd9-75",
                      *       "kind": "enterprise",
                      *       "status": "cancelled",
                      *       "verification": "pending",
@@ -8605,8 +9121,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T11:58:13.286Z",
-                     *       "updatedAt": "2026-12-05T11:58:13.286Z"
+                     *       "createdAt": "2026-12-05T18:02:06.033Z",
+                     *       "updatedAt": "2026-12-05T18:02:06.033Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -8699,8 +9215,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24611-bfd5-7003-b552-5b0a2b260d32",
-                     *       "tenantId": "acme-5bc841-55",
+                     *       "accountId": "01a2475e-e743-7002-af46-9307a051dc11",
+                     *       "tenantId": "acme-93fbd9-55",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "verified",
@@ -8718,11 +9234,11 @@ export interface operations {
                      *       "agreement": {
                      *         "endsOn": "2026-12-05",
                      *         "status": "ended",
-                     *         "agreementId": "01a24611-c012-7003-afa3-1a7c58552df9",
+                     *         "agreementId": "01a2475e-e789-7000-97c3-16aa58b92fa9",
                      *         "personalDataDeletionDueOn": "2027-06-05"
                      *       },
-                     *       "createdAt": "2026-12-05T11:58:13.286Z",
-                     *       "updatedAt": "2026-12-05T11:58:13.286Z"
+                     *       "createdAt": "2026-12-05T18:02:06.033Z",
+                     *       "updatedAt": "2026-12-05T18:02:06.033Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -8812,8 +9328,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a24611-c31b-7003-9bf8-ba1fcef91236",
-                     *       "tenantId": "acme-5bc841-68",
+                     *       "accountId": "01a2475e-ea91-7005-b842-1ae4ffd23faf",
+                     *       "tenantId": "acme-93fbd9-68",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "verified",
@@ -8831,11 +9347,11 @@ export interface operations {
                      *       "agreement": {
                      *         "endsOn": "2026-12-05",
                      *         "status": "ended",
-                     *         "agreementId": "01a24611-c603-7007-8fd0-1b114ccb241a",
+                     *         "agreementId": "01a2475e-ed6a-7005-9d8c-e54e2e1ce155",
                      *         "personalDataDeletionDueOn": "2027-06-05"
                      *       },
-                     *       "createdAt": "2026-12-05T11:58:13.286Z",
-                     *       "updatedAt": "2026-12-05T11:58:13.286Z"
+                     *       "createdAt": "2026-12-05T18:02:06.033Z",
+                     *       "updatedAt": "2026-12-05T18:02:06.033Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -8925,24 +9441,24 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "id": "01a24612-8e09-7000-9915-2ca0448f66a5",
-                     *         "tenantId": "jobs-dl-4c8d43",
+                     *         "id": "01a2475f-9246-7006-92f6-81630a70d162",
+                     *         "tenantId": "jobs-dl-94c48e",
                      *         "kind": "one-time-code",
                      *         "status": "delivered",
                      *         "attempts": 1,
                      *         "lastError": null,
-                     *         "createdAt": "2026-12-05T11:59:10.736Z",
-                     *         "deliveredAt": "2026-12-05T11:59:10.922Z"
+                     *         "createdAt": "2026-12-05T18:02:55.323Z",
+                     *         "deliveredAt": "2026-12-05T18:02:55.473Z"
                      *       },
                      *       {
-                     *         "id": "01a24612-8c58-7006-9100-a2cc4ccd7482",
-                     *         "tenantId": "jobs-4c8d43-6",
+                     *         "id": "01a2475f-90b5-7002-b428-64493f3a9a83",
+                     *         "tenantId": "jobs-94c48e-6",
                      *         "kind": "tenant-data-deletion-warning",
                      *         "status": "delivered",
                      *         "attempts": 1,
                      *         "lastError": null,
-                     *         "createdAt": "2027-05-30T11:59:10.179Z",
-                     *         "deliveredAt": "2027-05-30T11:59:10.179Z"
+                     *         "createdAt": "2027-05-30T18:02:54.793Z",
+                     *         "deliveredAt": "2027-05-30T18:02:54.793Z"
                      *       }
                      *     ]
                      */
@@ -9014,13 +9530,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24612-8e09-7000-9915-2ca0448f66a5",
-                     *       "tenantId": "jobs-dl-4c8d43",
+                     *       "id": "01a2475f-9246-7006-92f6-81630a70d162",
+                     *       "tenantId": "jobs-dl-94c48e",
                      *       "kind": "one-time-code",
                      *       "status": "pending",
                      *       "attempts": 0,
                      *       "lastError": null,
-                     *       "createdAt": "2026-12-05T11:59:10.736Z",
+                     *       "createdAt": "2026-12-05T18:02:55.323Z",
                      *       "deliveredAt": null
                      *     }
                      */
@@ -9100,10 +9616,10 @@ export interface operations {
                     /**
                      * @example {
                      *       "endpoint": {
-                     *         "url": "http://127.0.0.1:36837/hooks",
-                     *         "secretSetAt": "2026-12-05T11:59:16.412Z",
-                     *         "updatedAt": "2026-12-05T11:59:16.412Z",
-                     *         "updatedBy": "apiKey:01a24612-aacb-7009-8cd0-33f59d6fcd69"
+                     *         "url": "http://127.0.0.1:33779/hooks",
+                     *         "secretSetAt": "2026-12-05T18:03:17.655Z",
+                     *         "updatedAt": "2026-12-05T18:03:17.655Z",
+                     *         "updatedBy": "apiKey:01a2475f-f290-7007-8092-4f49598d373a"
                      *       },
                      *       "platformReceiver": true
                      *     }
@@ -9169,11 +9685,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "url": "http://127.0.0.1:36837/hooks",
-                     *       "secretSetAt": "2026-12-05T11:59:16.412Z",
-                     *       "updatedAt": "2026-12-05T11:59:16.412Z",
-                     *       "updatedBy": "apiKey:01a24612-aacb-7009-8cd0-33f59d6fcd69",
-                     *       "secret": "whsec_mW0vXWpNU3Ucr1Z9FfP8OEhBKgs63thuvuWFg3vmTpo"
+                     *       "url": "http://127.0.0.1:33779/hooks",
+                     *       "secretSetAt": "2026-12-05T18:03:17.655Z",
+                     *       "updatedAt": "2026-12-05T18:03:17.655Z",
+                     *       "updatedBy": "apiKey:01a2475f-f290-7007-8092-4f49598d373a",
+                     *       "secret": "whsec_zY6nwe1nus1TbaU7v36B_KpWsKUiUaF1_nAWqAfN4-o"
                      *     }
                      */
                     "application/json": components["schemas"]["WebhookSecretDto"];
@@ -9313,11 +9829,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "url": "http://127.0.0.1:36837/hooks",
-                     *       "secretSetAt": "2026-12-05T11:59:16.412Z",
-                     *       "updatedAt": "2026-12-05T11:59:16.412Z",
-                     *       "updatedBy": "apiKey:01a24612-aacb-7009-8cd0-33f59d6fcd69",
-                     *       "secret": "whsec_khEu7c8C2TKE9utlo5buUOT1KbGsqQafFCVC41x4XYY"
+                     *       "url": "http://127.0.0.1:33779/hooks",
+                     *       "secretSetAt": "2026-12-05T18:03:17.655Z",
+                     *       "updatedAt": "2026-12-05T18:03:17.655Z",
+                     *       "updatedBy": "apiKey:01a2475f-f290-7007-8092-4f49598d373a",
+                     *       "secret": "whsec__FlYXjuZSBPHpMyUbRw3kqdxaSPkGvQgnncyMsktlos"
                      *     }
                      */
                     "application/json": components["schemas"]["WebhookSecretDto"];
@@ -9386,15 +9902,15 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24612-abb7-7000-af3d-6d5538ae8baa",
+                     *       "id": "01a2475f-f35d-7000-b3ec-51aa09868457",
                      *       "kind": "webhook-test",
                      *       "status": "pending",
                      *       "audience": "tenant",
                      *       "destination": null,
                      *       "attempts": 0,
                      *       "lastError": null,
-                     *       "createdAt": "2026-12-05T11:59:16.412Z",
-                     *       "nextAttemptAt": "2026-12-05T11:59:16.412Z",
+                     *       "createdAt": "2026-12-05T18:03:17.655Z",
+                     *       "nextAttemptAt": "2026-12-05T18:03:17.655Z",
                      *       "deliveredAt": null
                      *     }
                      */
@@ -9469,28 +9985,28 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "id": "01a24612-ac65-7004-a0b3-2c8bc38ffdd3",
+                     *         "id": "01a2475f-f40f-7001-b8c4-2d040d991959",
                      *         "kind": "one-time-code",
                      *         "status": "delivered",
                      *         "audience": "person",
                      *         "destination": "deployment",
                      *         "attempts": 1,
                      *         "lastError": null,
-                     *         "createdAt": "2026-12-05T11:59:16.412Z",
+                     *         "createdAt": "2026-12-05T18:03:17.655Z",
                      *         "nextAttemptAt": null,
-                     *         "deliveredAt": "2026-12-05T11:59:16.412Z"
+                     *         "deliveredAt": "2026-12-05T18:03:17.655Z"
                      *       },
                      *       {
-                     *         "id": "01a24612-abb7-7000-af3d-6d5538ae8baa",
+                     *         "id": "01a2475f-f35d-7000-b3ec-51aa09868457",
                      *         "kind": "webhook-test",
                      *         "status": "delivered",
                      *         "audience": "tenant",
                      *         "destination": "tenant",
                      *         "attempts": 1,
                      *         "lastError": null,
-                     *         "createdAt": "2026-12-05T11:59:16.412Z",
+                     *         "createdAt": "2026-12-05T18:03:17.655Z",
                      *         "nextAttemptAt": null,
-                     *         "deliveredAt": "2026-12-05T11:59:16.412Z"
+                     *         "deliveredAt": "2026-12-05T18:03:17.655Z"
                      *       }
                      *     ]
                      */
@@ -9562,15 +10078,15 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24613-8e1c-7004-becc-8593fe0385d8",
+                     *       "id": "01a24760-d377-7005-876a-8f5b91fa5509",
                      *       "kind": "webhook-test",
                      *       "status": "pending",
                      *       "audience": "tenant",
                      *       "destination": "tenant",
                      *       "attempts": 0,
                      *       "lastError": null,
-                     *       "createdAt": "2026-12-05T12:00:16.412Z",
-                     *       "nextAttemptAt": "2026-12-05T12:01:16.412Z",
+                     *       "createdAt": "2026-12-05T18:04:17.655Z",
+                     *       "nextAttemptAt": "2026-12-05T18:05:17.655Z",
                      *       "deliveredAt": null
                      *     }
                      */
@@ -9655,12 +10171,12 @@ export interface operations {
                      *           "description": "P2: purge processing-record bodies past the retention (≥ 3 years) unless a legal hold is active; leaf hashes stay",
                      *           "intervalSeconds": 86400,
                      *           "destroys": "P2",
-                     *           "nextRunAt": "2026-12-05T11:59:06.533Z",
+                     *           "nextRunAt": "2026-12-05T18:02:50.559Z",
                      *           "lastRun": {
                      *             "job": "processing-record-purge",
                      *             "status": "succeeded",
-                     *             "startedAt": "2026-12-05T11:59:09.349Z",
-                     *             "finishedAt": "2026-12-05T11:59:09.349Z",
+                     *             "startedAt": "2026-12-05T18:02:54.000Z",
+                     *             "finishedAt": "2026-12-05T18:02:54.000Z",
                      *             "error": null
                      *           }
                      *         },
@@ -9669,7 +10185,7 @@ export interface operations {
                      *           "description": "P1/P2: verify every tenant’s processing record on the server (tree and signed checkpoints) and keep the report",
                      *           "intervalSeconds": 86400,
                      *           "destroys": null,
-                     *           "nextRunAt": "2026-12-05T11:59:06.533Z",
+                     *           "nextRunAt": "2026-12-05T18:02:50.559Z",
                      *           "lastRun": null
                      *         }
                      *       ],
@@ -9677,15 +10193,15 @@ export interface operations {
                      *         {
                      *           "job": "destruction-warnings",
                      *           "status": "succeeded",
-                     *           "startedAt": "2027-05-25T11:59:09.733Z",
-                     *           "finishedAt": "2027-05-25T11:59:09.733Z",
+                     *           "startedAt": "2027-05-25T18:02:54.375Z",
+                     *           "finishedAt": "2027-05-25T18:02:54.375Z",
                      *           "error": null
                      *         },
                      *         {
                      *           "job": "destruction-warnings",
                      *           "status": "succeeded",
-                     *           "startedAt": "2027-05-25T11:59:09.733Z",
-                     *           "finishedAt": "2027-05-25T11:59:09.733Z",
+                     *           "startedAt": "2027-05-25T18:02:54.375Z",
+                     *           "finishedAt": "2027-05-25T18:02:54.375Z",
                      *           "error": null
                      *         }
                      *       ],
@@ -9696,14 +10212,14 @@ export interface operations {
                      *           "requirement": "A8",
                      *           "what": "account-cancellation",
                      *           "dueOn": "2027-06-06",
-                     *           "subject": "01a24612-89a7-7005-a9ab-5b8fbd09ee1f",
+                     *           "subject": "01a2475f-8e29-7001-a41c-1d2e0cc13dd6",
                      *           "count": null,
                      *           "field": null,
                      *           "warningFrom": "2027-05-23",
                      *           "warning": {
                      *             "status": "delivered",
-                     *             "createdAt": "2027-05-25T11:59:09.733Z",
-                     *             "deliveredAt": "2027-05-25T11:59:09.733Z"
+                     *             "createdAt": "2027-05-25T18:02:54.375Z",
+                     *             "deliveredAt": "2027-05-25T18:02:54.375Z"
                      *           }
                      *         }
                      *       ]
@@ -9787,7 +10303,7 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "customerId": "01a24611-66da-7005-b95d-3baccb747129",
+                     *         "customerId": "01a2475e-b63e-7000-ad48-b5e5707ed861",
                      *         "tags": [
                      *           "family"
                      *         ],
@@ -9799,8 +10315,8 @@ export interface operations {
                      *           }
                      *         },
                      *         "profile": null,
-                     *         "createdAt": "2026-12-05T12:17:49.176Z",
-                     *         "updatedAt": "2026-12-05T12:17:49.176Z"
+                     *         "createdAt": "2026-12-05T18:21:52.170Z",
+                     *         "updatedAt": "2026-12-05T18:21:52.170Z"
                      *       }
                      *     ]
                      */
@@ -9874,7 +10390,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24611-567c-7007-9145-9ed0083bebbe"
+                     *       "id": "01a2475e-a51b-7004-b28e-2669c066accf"
                      *     }
                      */
                     "application/json": components["schemas"]["IdDto"];
@@ -9958,7 +10474,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "customerId": "01a24611-5784-7000-b1ec-41f11e080e94",
+                     *       "customerId": "01a2475e-a649-7004-802a-5f4797f3152f",
                      *       "tags": [
                      *         "vip"
                      *       ],
@@ -9966,17 +10482,17 @@ export interface operations {
                      *       "restricted": false,
                      *       "consents": {},
                      *       "profile": null,
-                     *       "createdAt": "2026-12-05T11:57:49.176Z",
-                     *       "updatedAt": "2026-12-05T11:57:49.176Z",
+                     *       "createdAt": "2026-12-05T18:01:52.170Z",
+                     *       "updatedAt": "2026-12-05T18:01:52.170Z",
                      *       "followUps": [
                      *         {
-                     *           "followUpId": "01a24611-57aa-7000-abc3-103b195f2379",
-                     *           "customerId": "01a24611-5784-7000-b1ec-41f11e080e94",
+                     *           "followUpId": "01a2475e-a66f-7007-a055-ec6505f4197e",
+                     *           "customerId": "01a2475e-a649-7004-802a-5f4797f3152f",
                      *           "channel": "phone",
                      *           "note": null,
                      *           "dueOn": null,
-                     *           "recordedBy": "apiKey:01a24611-5750-7003-b8e2-1fcd4ab0e615",
-                     *           "recordedAt": "2026-12-05T11:57:49.176Z"
+                     *           "recordedBy": "apiKey:01a2475e-a616-7006-82b7-b7cab29fe582",
+                     *           "recordedAt": "2026-12-05T18:01:52.170Z"
                      *         }
                      *       ]
                      *     }
@@ -10062,7 +10578,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24611-5fa8-7008-a329-e47e87dbab07"
+                     *       "id": "01a2475e-aeef-7008-9203-2adaf4aaddce"
                      *     }
                      */
                     "application/json": components["schemas"]["IdDto"];
@@ -10146,7 +10662,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24611-567c-7007-9145-9ed0083bebbe"
+                     *       "id": "01a2475e-a51b-7004-b28e-2669c066accf"
                      *     }
                      */
                     "application/json": components["schemas"]["IdDto"];
@@ -10230,7 +10746,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24611-56c8-7003-9e3d-c9dc7ee28252"
+                     *       "id": "01a2475e-a571-7000-864c-74aafae3485a"
                      *     }
                      */
                     "application/json": components["schemas"]["IdDto"];
@@ -10323,7 +10839,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24611-5f19-7002-8336-4e3bef554c77"
+                     *       "id": "01a2475e-ae7b-7006-8eec-c0966ccb1a3a"
                      *     }
                      */
                     "application/json": components["schemas"]["IdDto"];
@@ -10412,7 +10928,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24611-5f19-7002-8336-4e3bef554c77"
+                     *       "id": "01a2475e-ae7b-7006-8eec-c0966ccb1a3a"
                      *     }
                      */
                     "application/json": components["schemas"]["IdDto"];
@@ -10886,24 +11402,24 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "receiptId": "01a24611-657e-7007-98c0-8655d34f4623",
-                     *         "tenantId": "shop-e3f7c0-09",
-                     *         "subjectId": "01a24611-6565-7005-9ae1-1fcf05f130de",
-                     *         "consentId": "01a24611-657e-7008-a3d4-da0abd66b118",
-                     *         "channel": "email",
+                     *         "receiptId": "01a2475f-a486-7007-b075-024e4a629ce0",
+                     *         "tenantId": "wa-e2e",
+                     *         "subjectId": "01a2475f-a409-7000-b46e-375df59baf83",
+                     *         "consentId": "01a2475f-a486-7008-a510-f888f2e14141",
+                     *         "channel": "whatsapp",
                      *         "scope": "general",
-                     *         "recordedAt": "2026-12-05T12:17:49.176Z",
+                     *         "recordedAt": "2026-12-05T18:03:00.102Z",
                      *         "event": {
-                     *           "id": "01a24611-657f-7007-a079-9eaa2bd5b6bb",
-                     *           "stream": "consent-01a24611-6565-7005-9ae1-1fcf05f130de",
+                     *           "id": "01a2475f-a486-7009-b2b0-73de463dcdb9",
+                     *           "stream": "consent-01a2475f-a409-7000-b46e-375df59baf83",
                      *           "position": 0
                      *         },
                      *         "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
                      *         "action": "granted",
                      *         "purpose": {
-                     *           "key": "newsletter",
-                     *           "version": 2,
-                     *           "name": "newsletter",
+                     *           "key": "offers",
+                     *           "version": 1,
+                     *           "name": "offers",
                      *           "legalBasis": "consent"
                      *         },
                      *         "thirdParty": null,
@@ -10913,40 +11429,40 @@ export interface operations {
                      *           "source": "web-signup-form",
                      *           "collector": "system:web-shop",
                      *           "collectedAt": "2026-11-01T10:00:00.000Z",
-                     *           "noticeVersion": "notice-2"
+                     *           "noticeVersion": "notice-1"
                      *         },
                      *         "withdrawal": null,
                      *         "givenByGuardian": null
                      *       },
                      *       {
-                     *         "receiptId": "01a24611-6599-7002-aa12-1fae57c80011",
-                     *         "tenantId": "shop-e3f7c0-09",
-                     *         "subjectId": "01a24611-6565-7005-9ae1-1fcf05f130de",
-                     *         "consentId": "01a24611-6599-7003-af6c-8baca9620931",
-                     *         "channel": "sms",
-                     *         "scope": "general",
-                     *         "recordedAt": "2026-12-05T12:17:49.176Z",
+                     *         "receiptId": "01a2475f-a4b1-7007-b643-39984c844668",
+                     *         "tenantId": "wa-e2e",
+                     *         "subjectId": "01a2475f-a409-7000-b46e-375df59baf83",
+                     *         "consentId": "01a2475f-a4b1-7008-8315-ef9fe794c9d9",
+                     *         "channel": "whatsapp",
+                     *         "scope": "third-party",
+                     *         "recordedAt": "2026-12-05T18:03:00.145Z",
                      *         "event": {
-                     *           "id": "01a24611-659a-7007-90b4-7433114d84d9",
-                     *           "stream": "consent-01a24611-6565-7005-9ae1-1fcf05f130de",
+                     *           "id": "01a2475f-a4b2-7002-bf72-9b72b8b9d10f",
+                     *           "stream": "consent-01a2475f-a409-7000-b46e-375df59baf83",
                      *           "position": 1
                      *         },
                      *         "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
                      *         "action": "granted",
                      *         "purpose": {
-                     *           "key": "newsletter",
-                     *           "version": 2,
-                     *           "name": "newsletter",
+                     *           "key": "offers",
+                     *           "version": 1,
+                     *           "name": "offers",
                      *           "legalBasis": "consent"
                      *         },
-                     *         "thirdParty": null,
+                     *         "thirdParty": "Meta Platforms",
                      *         "crossBorder": null,
                      *         "evidence": {
                      *           "method": "checkbox",
                      *           "source": "web-signup-form",
                      *           "collector": "system:web-shop",
                      *           "collectedAt": "2026-11-01T10:00:00.000Z",
-                     *           "noticeVersion": "notice-2"
+                     *           "noticeVersion": "notice-1"
                      *         },
                      *         "withdrawal": null,
                      *         "givenByGuardian": null
@@ -11035,27 +11551,27 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "receiptId": "01a24611-5aa3-7002-87da-3dc9440a5ac9",
-                     *       "tenantId": "shop-e3f7c0-04",
-                     *       "subjectId": "01a24611-5a86-7005-a382-f2e1156f209f",
-                     *       "consentId": "01a24611-5aa3-7003-86a4-6a6d8897fb32",
-                     *       "channel": "email",
-                     *       "scope": "general",
-                     *       "recordedAt": "2026-12-05T11:58:49.176Z",
+                     *       "receiptId": "01a2475f-a4b1-7007-b643-39984c844668",
+                     *       "tenantId": "wa-e2e",
+                     *       "subjectId": "01a2475f-a409-7000-b46e-375df59baf83",
+                     *       "consentId": "01a2475f-a4b1-7008-8315-ef9fe794c9d9",
+                     *       "channel": "whatsapp",
+                     *       "scope": "third-party",
+                     *       "recordedAt": "2026-12-05T18:03:00.145Z",
                      *       "event": {
-                     *         "id": "01a24611-5aa6-7005-9f4a-7d5a8b6b4d90",
-                     *         "stream": "consent-01a24611-5a86-7005-a382-f2e1156f209f",
-                     *         "position": 0
+                     *         "id": "01a2475f-a4b2-7002-bf72-9b72b8b9d10f",
+                     *         "stream": "consent-01a2475f-a409-7000-b46e-375df59baf83",
+                     *         "position": 1
                      *       },
                      *       "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
                      *       "action": "granted",
                      *       "purpose": {
-                     *         "key": "newsletter",
+                     *         "key": "offers",
                      *         "version": 1,
-                     *         "name": "newsletter",
+                     *         "name": "offers",
                      *         "legalBasis": "consent"
                      *       },
-                     *       "thirdParty": null,
+                     *       "thirdParty": "Meta Platforms",
                      *       "crossBorder": null,
                      *       "evidence": {
                      *         "noticeVersion": "notice-1",
@@ -11159,16 +11675,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "receiptId": "01a24611-5b1f-7002-9346-8fd87681c046",
-                     *       "tenantId": "shop-e3f7c0-04",
-                     *       "subjectId": "01a24611-5a86-7005-a382-f2e1156f209f",
-                     *       "consentId": "01a24611-5aa3-7003-86a4-6a6d8897fb32",
+                     *       "receiptId": "01a2475e-a9db-7004-b114-062f064ca623",
+                     *       "tenantId": "shop-c79481-04",
+                     *       "subjectId": "01a2475e-a949-7000-8328-1c022e6951ed",
+                     *       "consentId": "01a2475e-a964-7007-a0b1-24c14f65f42a",
                      *       "channel": "email",
                      *       "scope": "general",
-                     *       "recordedAt": "2026-12-05T12:00:49.176Z",
+                     *       "recordedAt": "2026-12-05T18:04:52.170Z",
                      *       "event": {
-                     *         "id": "01a24611-5b20-7004-93fe-1c12591e5088",
-                     *         "stream": "consent-01a24611-5a86-7005-a382-f2e1156f209f",
+                     *         "id": "01a2475e-a9dc-7006-a242-1aabb03818f0",
+                     *         "stream": "consent-01a2475e-a949-7000-8328-1c022e6951ed",
                      *         "position": 1
                      *       },
                      *       "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -11289,18 +11805,18 @@ export interface operations {
                      *       "purposeVersion": 1,
                      *       "proof": [
                      *         {
-                     *           "eventId": "01a24611-df5a-7004-852d-52ab1e47829d",
+                     *           "eventId": "01a2475f-4015-7006-a4b6-5978b398e80f",
                      *           "type": "PurposeDefined.v1",
-                     *           "position": "pg:00000001.00000000000016cf.0000000000000007",
+                     *           "position": "pg:00000001.0000000000001dff.0000000000000007",
                      *           "occurredAt": "2026-11-23T10:00:00.000Z",
-                     *           "stream": "purposes-dsr-957e52"
+                     *           "stream": "purposes-dsr-e9b39e"
                      *         },
                      *         {
-                     *           "eventId": "01a24611-dfb1-7000-997c-73a6dea7e2d7",
+                     *           "eventId": "01a2475f-4069-7007-a98c-cc9455fdee93",
                      *           "type": "ConsentGranted.v2",
-                     *           "position": "pg:00000001.00000000000016e3.000000000000000a",
+                     *           "position": "pg:00000001.0000000000001e13.000000000000000a",
                      *           "occurredAt": "2026-11-23T10:00:00.000Z",
-                     *           "stream": "consent-01a24611-df8b-7003-a430-dc6c64ce6222"
+                     *           "stream": "consent-01a2475f-4047-7007-b720-b2a75b9eead8"
                      *         }
                      *       ]
                      *     }
@@ -11383,16 +11899,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "receiptId": "01a24611-5aa3-7002-87da-3dc9440a5ac9",
-                     *       "tenantId": "shop-e3f7c0-04",
-                     *       "subjectId": "01a24611-5a86-7005-a382-f2e1156f209f",
-                     *       "consentId": "01a24611-5aa3-7003-86a4-6a6d8897fb32",
+                     *       "receiptId": "01a2475e-a964-7006-9ec8-4767faee36df",
+                     *       "tenantId": "shop-c79481-04",
+                     *       "subjectId": "01a2475e-a949-7000-8328-1c022e6951ed",
+                     *       "consentId": "01a2475e-a964-7007-a0b1-24c14f65f42a",
                      *       "channel": "email",
                      *       "scope": "general",
-                     *       "recordedAt": "2026-12-05T11:58:49.176Z",
+                     *       "recordedAt": "2026-12-05T18:02:52.170Z",
                      *       "event": {
-                     *         "id": "01a24611-5aa6-7005-9f4a-7d5a8b6b4d90",
-                     *         "stream": "consent-01a24611-5a86-7005-a382-f2e1156f209f",
+                     *         "id": "01a2475e-a964-7008-92ec-54e9a8c6622f",
+                     *         "stream": "consent-01a2475e-a949-7000-8328-1c022e6951ed",
                      *         "position": 0
                      *       },
                      *       "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -11497,16 +12013,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "receiptId": "01a24611-5aa3-7002-87da-3dc9440a5ac9",
-                     *       "tenantId": "shop-e3f7c0-04",
-                     *       "subjectId": "01a24611-5a86-7005-a382-f2e1156f209f",
-                     *       "consentId": "01a24611-5aa3-7003-86a4-6a6d8897fb32",
+                     *       "receiptId": "01a2475e-a964-7006-9ec8-4767faee36df",
+                     *       "tenantId": "shop-c79481-04",
+                     *       "subjectId": "01a2475e-a949-7000-8328-1c022e6951ed",
+                     *       "consentId": "01a2475e-a964-7007-a0b1-24c14f65f42a",
                      *       "channel": "email",
                      *       "scope": "general",
-                     *       "recordedAt": "2026-12-05T11:58:49.176Z",
+                     *       "recordedAt": "2026-12-05T18:02:52.170Z",
                      *       "event": {
-                     *         "id": "01a24611-5aa6-7005-9f4a-7d5a8b6b4d90",
-                     *         "stream": "consent-01a24611-5a86-7005-a382-f2e1156f209f",
+                     *         "id": "01a2475e-a964-7008-92ec-54e9a8c6622f",
+                     *         "stream": "consent-01a2475e-a949-7000-8328-1c022e6951ed",
                      *         "position": 0
                      *       },
                      *       "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -11683,17 +12199,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "decisionId": "01a24611-5b6f-7003-bade-33ca2bbe5a67",
-                     *       "customerId": "01a24611-5a86-7005-a382-f2e1156f209f",
+                     *       "decisionId": "01a2475e-aa3f-7004-90f7-4c3da3421574",
+                     *       "customerId": "01a2475e-a949-7000-8328-1c022e6951ed",
                      *       "allow": false,
                      *       "reasons": [
                      *         "OUTDATED_NOTICE_VERSION"
                      *       ],
                      *       "legalBasis": "consent",
                      *       "consentIds": [
-                     *         "01a24611-5b45-7004-950d-64f1744d999e"
+                     *         "01a2475e-aa10-7006-bb4b-97e4dcf42884"
                      *       ],
-                     *       "decidedAt": "2026-12-05T12:06:49.176Z"
+                     *       "decidedAt": "2026-12-05T18:10:52.170Z"
                      *     }
                      */
                     "application/json": components["schemas"]["DecisionDto"];
@@ -11770,26 +12286,26 @@ export interface operations {
                      *       "denied": 1,
                      *       "decisions": [
                      *         {
-                     *           "decisionId": "01a24611-6337-7004-b012-2186d6a7d4e7",
-                     *           "customerId": "01a24611-62dc-7002-bc8e-fe29a7042393",
+                     *           "decisionId": "01a2475e-b25a-7001-b2d2-16d2e5d16011",
+                     *           "customerId": "01a2475e-b1fa-7000-a6ac-0152d8e1400b",
                      *           "allow": true,
                      *           "reasons": [],
                      *           "legalBasis": "consent",
                      *           "consentIds": [
-                     *             "01a24611-62f3-7007-906b-ba04519a7697"
+                     *             "01a2475e-b216-7004-bd9b-fe13042549a2"
                      *           ],
-                     *           "decidedAt": "2026-12-05T12:17:49.176Z"
+                     *           "decidedAt": "2026-12-05T18:21:52.170Z"
                      *         },
                      *         {
-                     *           "decisionId": "01a24611-6337-7005-b3c6-63b8d2d9d5c3",
-                     *           "customerId": "01a24611-630b-7006-9545-601c44f2639a",
+                     *           "decisionId": "01a2475e-b25a-7002-ba20-235046379eef",
+                     *           "customerId": "01a2475e-b227-7006-a62a-32befc64bdcf",
                      *           "allow": true,
                      *           "reasons": [],
                      *           "legalBasis": "consent",
                      *           "consentIds": [
-                     *             "01a24611-6321-7001-8a0b-890dceaf201a"
+                     *             "01a2475e-b240-7002-8304-48727a2cbc96"
                      *           ],
-                     *           "decidedAt": "2026-12-05T12:17:49.176Z"
+                     *           "decidedAt": "2026-12-05T18:21:52.170Z"
                      *         }
                      *       ]
                      *     }
@@ -11861,13 +12377,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "origin": "attest.local/processing-record/rec-2f7aac",
-                     *       "verifierKey": "attest.local/processing-record+5957d00a+AQOFU0wm11Ckz6JAUwv0ldoIPXkQeLsn1c6Ku77dW/r5",
+                     *       "origin": "attest.local/processing-record/rec-3d55b3",
+                     *       "verifierKey": "attest.local/processing-record+341a5b92+AUrq5xSwuiPOSqJU2LhgsHCK+F7VZK/yw7OPjWznvXBp",
                      *       "latestCheckpoint": {
                      *         "size": 1,
-                     *         "root": "PXz0Sif6cgzS9XcS+kHJGvFL0b2jdmPYQ0cvqWA/X6k=",
-                     *         "note": "attest.local/processing-record/rec-2f7aac\n1\nPXz0Sif6cgzS9XcS+kHJGvFL0b2jdmPYQ0cvqWA/X6k=\n\n— attest.local/processing-record WVfQCvDKo3qnxs8bSARrG0ZF0qgekRtIi33s/R3jo0oYawAxLMU6RvyaH1aLdEGwjqw/1WsWB7TSt5gNvGqK1i+ynQ8=\n",
-                     *         "createdAt": "2026-12-05T11:58:44.127Z"
+                     *         "root": "g3TRyAlj8G5KGOcuVckGf3Uzkc5JT7nwU8r2wl6fvfk=",
+                     *         "note": "attest.local/processing-record/rec-3d55b3\n1\ng3TRyAlj8G5KGOcuVckGf3Uzkc5JT7nwU8r2wl6fvfk=\n\n— attest.local/processing-record NBpbktUotJSKvQ8VlGC54zNLmNPP+4Dec2wUbl7QhtWDf8t1mmB5NRnp+M8v+yMgdDInU37ZajJC4/pK3f/whxEaYA0=\n",
+                     *         "createdAt": "2026-12-05T18:02:44.819Z"
                      *       }
                      *     }
                      */
@@ -11930,9 +12446,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "size": 1,
-                     *       "root": "PXz0Sif6cgzS9XcS+kHJGvFL0b2jdmPYQ0cvqWA/X6k=",
-                     *       "note": "attest.local/processing-record/rec-2f7aac\n1\nPXz0Sif6cgzS9XcS+kHJGvFL0b2jdmPYQ0cvqWA/X6k=\n\n— attest.local/processing-record WVfQCvDKo3qnxs8bSARrG0ZF0qgekRtIi33s/R3jo0oYawAxLMU6RvyaH1aLdEGwjqw/1WsWB7TSt5gNvGqK1i+ynQ8=\n",
-                     *       "createdAt": "2026-12-05T11:58:44.127Z"
+                     *       "root": "g3TRyAlj8G5KGOcuVckGf3Uzkc5JT7nwU8r2wl6fvfk=",
+                     *       "note": "attest.local/processing-record/rec-3d55b3\n1\ng3TRyAlj8G5KGOcuVckGf3Uzkc5JT7nwU8r2wl6fvfk=\n\n— attest.local/processing-record NBpbktUotJSKvQ8VlGC54zNLmNPP+4Dec2wUbl7QhtWDf8t1mmB5NRnp+M8v+yMgdDInU37ZajJC4/pK3f/whxEaYA0=\n",
+                     *       "createdAt": "2026-12-05T18:02:44.819Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Checkpoint"];
@@ -12008,15 +12524,15 @@ export interface operations {
                      *       "checkpoints": [
                      *         {
                      *           "size": 10,
-                     *           "root": "hGVV8YLBw04Rz0UbHSg9dZcpD1sMyTvs3pzGbqAu0A8=",
-                     *           "note": "attest.local/processing-record/rec-2f7aac\n10\nhGVV8YLBw04Rz0UbHSg9dZcpD1sMyTvs3pzGbqAu0A8=\n\n— attest.local/processing-record WVfQCn3d64zRfc5DeaexPwZmd0DinOSypx8s0H3wyc9gROYTnrP2wNwUTA1AQulUzdTkg3XTZPGoXvlr+dK6xOWh0gA=\n",
-                     *           "createdAt": "2026-12-05T11:58:46.238Z"
+                     *           "root": "Nruj4uoeXx8tkG8G4rce8JtBY0ScMsyyrpAazfbBgCw=",
+                     *           "note": "attest.local/processing-record/rec-3d55b3\n10\nNruj4uoeXx8tkG8G4rce8JtBY0ScMsyyrpAazfbBgCw=\n\n— attest.local/processing-record NBpbkmFV9dsz+NzHFmNKKWL3GzTrqpodAJXrIb9gHbB+k1D9mqubjtyZNkknb/8SY/+a7FvwNjzSESxMhZvhCOSybwU=\n",
+                     *           "createdAt": "2026-12-05T18:02:46.449Z"
                      *         },
                      *         {
                      *           "size": 6,
-                     *           "root": "hRxYsgEyGaS13HvIcYsCyaxsv8QrySulXipK84nJd5E=",
-                     *           "note": "attest.local/processing-record/rec-2f7aac\n6\nhRxYsgEyGaS13HvIcYsCyaxsv8QrySulXipK84nJd5E=\n\n— attest.local/processing-record WVfQCh9+jL8NkafVjwZBEjk7os6B60F76gHPn/PZ5b1xis3/WIaFjBxm+LJtTPFoHC6yTpnmpvS4lMfJO/xVFQj1BQc=\n",
-                     *           "createdAt": "2026-12-05T11:58:44.956Z"
+                     *           "root": "TPYF/M/NL/GeT11xAKfxmcxZpRi8UJtHlimVwM80AS4=",
+                     *           "note": "attest.local/processing-record/rec-3d55b3\n6\nTPYF/M/NL/GeT11xAKfxmcxZpRi8UJtHlimVwM80AS4=\n\n— attest.local/processing-record NBpbkl0VnDsd0ZZ43+6aafdpzkXggZHIfiKKci9QI64W1UFQXbH84jiSre3/rztiQi+wTClBzqFXp52uaXQyVT5P/Ag=\n",
+                     *           "createdAt": "2026-12-05T18:02:45.280Z"
                      *         }
                      *       ],
                      *       "next": "Nnwz"
@@ -12093,15 +12609,15 @@ export interface operations {
                      * @example [
                      *       {
                      *         "size": 1,
-                     *         "root": "PXz0Sif6cgzS9XcS+kHJGvFL0b2jdmPYQ0cvqWA/X6k=",
-                     *         "note": "attest.local/processing-record/rec-2f7aac\n1\nPXz0Sif6cgzS9XcS+kHJGvFL0b2jdmPYQ0cvqWA/X6k=\n\n— attest.local/processing-record WVfQCvDKo3qnxs8bSARrG0ZF0qgekRtIi33s/R3jo0oYawAxLMU6RvyaH1aLdEGwjqw/1WsWB7TSt5gNvGqK1i+ynQ8=\n",
-                     *         "createdAt": "2026-12-05T11:58:44.127Z"
+                     *         "root": "g3TRyAlj8G5KGOcuVckGf3Uzkc5JT7nwU8r2wl6fvfk=",
+                     *         "note": "attest.local/processing-record/rec-3d55b3\n1\ng3TRyAlj8G5KGOcuVckGf3Uzkc5JT7nwU8r2wl6fvfk=\n\n— attest.local/processing-record NBpbktUotJSKvQ8VlGC54zNLmNPP+4Dec2wUbl7QhtWDf8t1mmB5NRnp+M8v+yMgdDInU37ZajJC4/pK3f/whxEaYA0=\n",
+                     *         "createdAt": "2026-12-05T18:02:44.819Z"
                      *       },
                      *       {
                      *         "size": 4,
-                     *         "root": "eJV/5EPflZRZGHl8v7Y321g3WTW5W/S78jUYcln+08k=",
-                     *         "note": "attest.local/processing-record/rec-2f7aac\n4\neJV/5EPflZRZGHl8v7Y321g3WTW5W/S78jUYcln+08k=\n\n— attest.local/processing-record WVfQCpye6rSZDsORsVOCqrVdssxyDCdeA9Lv0QTKSHQmeuKZ+xUrScyr8TUaqNwsEiP2IU01IM6sE1Qg+5lk0Up2QQ8=\n",
-                     *         "createdAt": "2026-12-05T11:58:44.790Z"
+                     *         "root": "ujK3j+zBvdi8trzCpnapwRGJZoY4ui/uC+pfAYngXSI=",
+                     *         "note": "attest.local/processing-record/rec-3d55b3\n4\nujK3j+zBvdi8trzCpnapwRGJZoY4ui/uC+pfAYngXSI=\n\n— attest.local/processing-record NBpbkkS2xnQlbfqiBUI/wQIEVuqjls5YhB6Zbgz0kk7jZlR/cS9XJJYRIsKkJudNhOR/1LsxJLFxoFVh1Hsmq7eG1ww=\n",
+                     *         "createdAt": "2026-12-05T18:02:45.168Z"
                      *       }
                      *     ]
                      */
@@ -12173,9 +12689,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "size": 10,
-                     *       "root": "hGVV8YLBw04Rz0UbHSg9dZcpD1sMyTvs3pzGbqAu0A8=",
-                     *       "note": "attest.local/processing-record/rec-2f7aac\n10\nhGVV8YLBw04Rz0UbHSg9dZcpD1sMyTvs3pzGbqAu0A8=\n\n— attest.local/processing-record WVfQCn3d64zRfc5DeaexPwZmd0DinOSypx8s0H3wyc9gROYTnrP2wNwUTA1AQulUzdTkg3XTZPGoXvlr+dK6xOWh0gA=\n",
-                     *       "createdAt": "2026-12-05T11:58:46.238Z"
+                     *       "root": "Nruj4uoeXx8tkG8G4rce8JtBY0ScMsyyrpAazfbBgCw=",
+                     *       "note": "attest.local/processing-record/rec-3d55b3\n10\nNruj4uoeXx8tkG8G4rce8JtBY0ScMsyyrpAazfbBgCw=\n\n— attest.local/processing-record NBpbkmFV9dsz+NzHFmNKKWL3GzTrqpodAJXrIb9gHbB+k1D9mqubjtyZNkknb/8SY/+a7FvwNjzSESxMhZvhCOSybwU=\n",
+                     *       "createdAt": "2026-12-05T18:02:46.449Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Checkpoint"];
@@ -12248,20 +12764,20 @@ export interface operations {
                     /**
                      * @example {
                      *       "index": 3,
-                     *       "leafHash": "v23RqiS5L5iIMaXHCeUWPus+ZwK3MWhfKcyaSrhDmGA=",
-                     *       "body": "{\"actor\":\"apiKey:01a24612-2576-7003-a313-19efe7a0b2a0\",\"at\":\"2026-12-05T11:58:41.423Z\",\"categories\":[\"contact\"],\"channel\":\"email\",\"commandId\":\"01a24612-26a9-7007-b321-b67a2afc1d98\",\"consents\":[\"01a24612-265c-7005-bd60-4f0a1cfb12fb\"],\"correlationId\":\"01a24612-26a7-7007-ab60-fa071e4e984f\",\"eventId\":null,\"index\":3,\"kind\":\"decision\",\"legalBasis\":\"consent\",\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"api\",\"outcome\":\"allow\",\"purpose\":\"newsletter\",\"reasons\":[],\"subject\":\"psn_hV9SD0YfG5RkmYDm5rBo7w\",\"tenant\":\"rec-2f7aac\",\"v\":2}",
+                     *       "leafHash": "varSvfVpuB84AycBUAXFqTS+LiJ6p8kSPWoOBxe+Y4s=",
+                     *       "body": "{\"actor\":\"apiKey:01a2475f-6883-7007-bc53-e7f2aa876fa8\",\"at\":\"2026-12-05T18:02:42.025Z\",\"categories\":[\"contact\"],\"channel\":\"email\",\"commandId\":\"01a2475f-691e-7002-af5f-3b3c1152441a\",\"consents\":[\"01a2475f-68f4-7007-8e6d-93536709faaf\"],\"correlationId\":\"01a2475f-691d-7003-8ab1-9e76df96b250\",\"eventId\":null,\"index\":3,\"kind\":\"decision\",\"legalBasis\":\"consent\",\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"api\",\"outcome\":\"allow\",\"purpose\":\"newsletter\",\"reasons\":[],\"subject\":\"psn_WjSQbmydnhTc_1gbSKU3kQ\",\"tenant\":\"rec-3d55b3\",\"v\":2}",
                      *       "record": {
-                     *         "actor": "apiKey:01a24612-2576-7003-a313-19efe7a0b2a0",
-                     *         "at": "2026-12-05T11:58:41.423Z",
+                     *         "actor": "apiKey:01a2475f-6883-7007-bc53-e7f2aa876fa8",
+                     *         "at": "2026-12-05T18:02:42.025Z",
                      *         "categories": [
                      *           "contact"
                      *         ],
                      *         "channel": "email",
-                     *         "commandId": "01a24612-26a9-7007-b321-b67a2afc1d98",
+                     *         "commandId": "01a2475f-691e-7002-af5f-3b3c1152441a",
                      *         "consents": [
-                     *           "01a24612-265c-7005-bd60-4f0a1cfb12fb"
+                     *           "01a2475f-68f4-7007-8e6d-93536709faaf"
                      *         ],
-                     *         "correlationId": "01a24612-26a7-7007-ab60-fa071e4e984f",
+                     *         "correlationId": "01a2475f-691d-7003-8ab1-9e76df96b250",
                      *         "eventId": null,
                      *         "index": 3,
                      *         "kind": "decision",
@@ -12274,11 +12790,11 @@ export interface operations {
                      *         "outcome": "allow",
                      *         "purpose": "newsletter",
                      *         "reasons": [],
-                     *         "subject": "psn_hV9SD0YfG5RkmYDm5rBo7w",
-                     *         "tenant": "rec-2f7aac",
+                     *         "subject": "psn_WjSQbmydnhTc_1gbSKU3kQ",
+                     *         "tenant": "rec-3d55b3",
                      *         "v": 2
                      *       },
-                     *       "recordedAt": "2026-12-05T11:58:44.407Z",
+                     *       "recordedAt": "2026-12-05T18:02:44.906Z",
                      *       "purgedAt": null
                      *     }
                      */
@@ -12363,10 +12879,10 @@ export interface operations {
                      * @example {
                      *       "index": 0,
                      *       "size": 4,
-                     *       "leafHash": "PXz0Sif6cgzS9XcS+kHJGvFL0b2jdmPYQ0cvqWA/X6k=",
+                     *       "leafHash": "g3TRyAlj8G5KGOcuVckGf3Uzkc5JT7nwU8r2wl6fvfk=",
                      *       "proof": [
-                     *         "tgN9/urUcDnOzty1wy7TnFo1UfV8eiqhx9LHziZz6KU=",
-                     *         "0kJplbM6UV2yH6zZoBE27gJlgHyRyGlwD09ot+9nIcg="
+                     *         "wa3SXvw8eFr+t9SGoqVRMXDql/bIF1FPivzfzPTuOI4=",
+                     *         "BWEX9w8WybfOe7RUdHnKllpTWT3NJbcu3cK8n/f7lNs="
                      *       ]
                      *     }
                      */
@@ -12452,7 +12968,7 @@ export interface operations {
                      *       "from": 4,
                      *       "to": 6,
                      *       "proof": [
-                     *         "17bAStdRjZPYY1n22SPEXGGNoSbq1uksCIbbyL1NxPI="
+                     *         "hDygELDEXXThRomsK6eKgjGkoNziNqYNVhHMop3Rm8s="
                      *       ]
                      *     }
                      */
@@ -12541,17 +13057,17 @@ export interface operations {
                      * @example {
                      *       "records": [
                      *         {
-                     *           "actor": "apiKey:01a24612-2576-7003-a313-19efe7a0b2a0",
-                     *           "at": "2026-12-05T11:58:41.423Z",
+                     *           "actor": "apiKey:01a2475f-6883-7007-bc53-e7f2aa876fa8",
+                     *           "at": "2026-12-05T18:02:42.025Z",
                      *           "categories": [
                      *             "contact"
                      *           ],
                      *           "channel": "email",
-                     *           "commandId": "01a24612-28ba-7000-b652-542b06a5e7bc",
+                     *           "commandId": "01a2475f-6a89-7003-977c-85dbef568aa7",
                      *           "consents": [
-                     *             "01a24612-265c-7005-bd60-4f0a1cfb12fb"
+                     *             "01a2475f-68f4-7007-8e6d-93536709faaf"
                      *           ],
-                     *           "correlationId": "01a24612-28b5-7002-a048-7abbc04b0794",
+                     *           "correlationId": "01a2475f-6a88-7006-ba11-b3d418f9d070",
                      *           "eventId": null,
                      *           "index": 4,
                      *           "kind": "decision",
@@ -12564,23 +13080,23 @@ export interface operations {
                      *           "outcome": "allow",
                      *           "purpose": "newsletter",
                      *           "reasons": [],
-                     *           "subject": "psn_hV9SD0YfG5RkmYDm5rBo7w",
-                     *           "tenant": "rec-2f7aac",
+                     *           "subject": "psn_WjSQbmydnhTc_1gbSKU3kQ",
+                     *           "tenant": "rec-3d55b3",
                      *           "v": 2,
-                     *           "leafHash": "LscUKNMPZ4PFWkUlLrMQpWX6qParNpaUhoY//ETgRvo="
+                     *           "leafHash": "2tAm7XLNB65tFJQ77wc24zd9peg3NCgf93OHjUqG7Ks="
                      *         },
                      *         {
-                     *           "actor": "apiKey:01a24612-2576-7003-a313-19efe7a0b2a0",
-                     *           "at": "2026-12-05T11:58:41.423Z",
+                     *           "actor": "apiKey:01a2475f-6883-7007-bc53-e7f2aa876fa8",
+                     *           "at": "2026-12-05T18:02:42.025Z",
                      *           "categories": [
                      *             "contact"
                      *           ],
                      *           "channel": "email",
-                     *           "commandId": "01a24612-26a9-7007-b321-b67a2afc1d98",
+                     *           "commandId": "01a2475f-691e-7002-af5f-3b3c1152441a",
                      *           "consents": [
-                     *             "01a24612-265c-7005-bd60-4f0a1cfb12fb"
+                     *             "01a2475f-68f4-7007-8e6d-93536709faaf"
                      *           ],
-                     *           "correlationId": "01a24612-26a7-7007-ab60-fa071e4e984f",
+                     *           "correlationId": "01a2475f-691d-7003-8ab1-9e76df96b250",
                      *           "eventId": null,
                      *           "index": 3,
                      *           "kind": "decision",
@@ -12593,13 +13109,13 @@ export interface operations {
                      *           "outcome": "allow",
                      *           "purpose": "newsletter",
                      *           "reasons": [],
-                     *           "subject": "psn_hV9SD0YfG5RkmYDm5rBo7w",
-                     *           "tenant": "rec-2f7aac",
+                     *           "subject": "psn_WjSQbmydnhTc_1gbSKU3kQ",
+                     *           "tenant": "rec-3d55b3",
                      *           "v": 2,
-                     *           "leafHash": "v23RqiS5L5iIMaXHCeUWPus+ZwK3MWhfKcyaSrhDmGA="
+                     *           "leafHash": "varSvfVpuB84AycBUAXFqTS+LiJ6p8kSPWoOBxe+Y4s="
                      *         }
                      *       ],
-                     *       "next": "MjAyNi0xMi0wNVQxMTo1ODo0MS40MjMwMDBafDM"
+                     *       "next": "MjAyNi0xMi0wNVQxODowMjo0Mi4wMjUwMDBafDM"
                      *     }
                      */
                     "application/json": components["schemas"]["ProcessingRecordPage"];
@@ -12774,13 +13290,13 @@ export interface operations {
                      *       "records": [
                      *         {
                      *           "index": 12,
-                     *           "at": "2026-12-05T11:58:41.423Z",
+                     *           "at": "2026-12-05T18:02:42.025Z",
                      *           "kind": "decision",
                      *           "outcome": "allow"
                      *         },
                      *         {
                      *           "index": 11,
-                     *           "at": "2026-12-05T11:58:41.423Z",
+                     *           "at": "2026-12-05T18:02:42.025Z",
                      *           "kind": "decision",
                      *           "outcome": "allow"
                      *         }
@@ -12854,14 +13370,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "tenantId": "dsr-957e52",
-                     *       "origin": "attest.local/processing-record/dsr-957e52",
+                     *       "tenantId": "dsr-e9b39e",
+                     *       "origin": "attest.local/processing-record/dsr-e9b39e",
                      *       "ok": true,
                      *       "size": 42,
                      *       "purged": 0,
                      *       "latestCheckpoint": {
                      *         "size": 40,
-                     *         "root": "VkwKGcCAayAbwjag3rXYePFM3nAvxqDslIWatt2ifLs="
+                     *         "root": "oIYCFdp6ynn8tiQ7YEr0RVoyuNv0TTtrIh1PlycYGpk="
                      *       },
                      *       "checkpointsChecked": 2,
                      *       "uncovered": 2,
@@ -12930,46 +13446,46 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "runId": "01a24612-2eb2-7006-9ecf-c5f5f43f9f4e",
+                     *         "runId": "01a2475f-6fa4-7007-bad7-631dfbe7be5c",
                      *         "trigger": "scheduled",
                      *         "requestedBy": null,
-                     *         "startedAt": "2026-12-05T11:58:46.440Z",
-                     *         "finishedAt": "2026-12-05T11:58:46.450Z",
+                     *         "startedAt": "2026-12-05T18:02:46.553Z",
+                     *         "finishedAt": "2026-12-05T18:02:46.564Z",
                      *         "problemCount": 0,
                      *         "report": {
                      *           "ok": true,
                      *           "size": 12,
-                     *           "origin": "attest.local/processing-record/rec-2f7aac",
+                     *           "origin": "attest.local/processing-record/rec-3d55b3",
                      *           "purged": 0,
                      *           "pending": 0,
                      *           "problems": [],
-                     *           "tenantId": "rec-2f7aac",
+                     *           "tenantId": "rec-3d55b3",
                      *           "uncovered": 0,
                      *           "latestCheckpoint": {
-                     *             "root": "IzRdE+GBj7zs4kJ47ltq3F/CPOPClwVyQhJebMhAHDM=",
+                     *             "root": "Egi+ONBbaumbE83u6L8qTDQxW8IUGlUJkcC8/859aPs=",
                      *             "size": 12
                      *           },
                      *           "checkpointsChecked": 6
                      *         }
                      *       },
                      *       {
-                     *         "runId": "01a24612-2e78-7001-99f5-1f7a5b8ff048",
+                     *         "runId": "01a2475f-6f7e-7002-a09e-2872eb8ab710",
                      *         "trigger": "on-demand",
-                     *         "requestedBy": "apiKey:01a24612-2536-7008-a056-69efb0b8beca",
-                     *         "startedAt": "2026-12-05T11:58:41.423Z",
-                     *         "finishedAt": "2026-12-05T11:58:41.423Z",
+                     *         "requestedBy": "apiKey:01a2475f-686b-7007-9a4b-c208f020cb11",
+                     *         "startedAt": "2026-12-05T18:02:42.025Z",
+                     *         "finishedAt": "2026-12-05T18:02:42.025Z",
                      *         "problemCount": 0,
                      *         "report": {
                      *           "ok": true,
                      *           "size": 12,
-                     *           "origin": "attest.local/processing-record/rec-2f7aac",
+                     *           "origin": "attest.local/processing-record/rec-3d55b3",
                      *           "purged": 0,
                      *           "pending": 0,
                      *           "problems": [],
-                     *           "tenantId": "rec-2f7aac",
+                     *           "tenantId": "rec-3d55b3",
                      *           "uncovered": 0,
                      *           "latestCheckpoint": {
-                     *             "root": "IzRdE+GBj7zs4kJ47ltq3F/CPOPClwVyQhJebMhAHDM=",
+                     *             "root": "Egi+ONBbaumbE83u6L8qTDQxW8IUGlUJkcC8/859aPs=",
                      *             "size": 12
                      *           },
                      *           "checkpointsChecked": 6
@@ -13044,21 +13560,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "runId": "01a24612-2e78-7001-99f5-1f7a5b8ff048",
+                     *       "runId": "01a2475f-6f7e-7002-a09e-2872eb8ab710",
                      *       "trigger": "on-demand",
-                     *       "requestedBy": "apiKey:01a24612-2536-7008-a056-69efb0b8beca",
-                     *       "startedAt": "2026-12-05T11:58:41.423Z",
-                     *       "finishedAt": "2026-12-05T11:58:41.423Z",
+                     *       "requestedBy": "apiKey:01a2475f-686b-7007-9a4b-c208f020cb11",
+                     *       "startedAt": "2026-12-05T18:02:42.025Z",
+                     *       "finishedAt": "2026-12-05T18:02:42.025Z",
                      *       "problemCount": 0,
                      *       "report": {
-                     *         "tenantId": "rec-2f7aac",
-                     *         "origin": "attest.local/processing-record/rec-2f7aac",
+                     *         "tenantId": "rec-3d55b3",
+                     *         "origin": "attest.local/processing-record/rec-3d55b3",
                      *         "ok": true,
                      *         "size": 12,
                      *         "purged": 0,
                      *         "latestCheckpoint": {
                      *           "size": 12,
-                     *           "root": "IzRdE+GBj7zs4kJ47ltq3F/CPOPClwVyQhJebMhAHDM="
+                     *           "root": "Egi+ONBbaumbE83u6L8qTDQxW8IUGlUJkcC8/859aPs="
                      *         },
                      *         "checkpointsChecked": 6,
                      *         "uncovered": 0,
@@ -13130,32 +13646,32 @@ export interface operations {
                     /**
                      * @example {
                      *       "format": "attest-processing-record-bundle/v1",
-                     *       "tenantId": "rec-2f7aac",
-                     *       "origin": "attest.local/processing-record/rec-2f7aac",
-                     *       "verifierKey": "attest.local/processing-record+5957d00a+AQOFU0wm11Ckz6JAUwv0ldoIPXkQeLsn1c6Ku77dW/r5",
-                     *       "exportedAt": "2026-12-05T11:58:41.423Z",
+                     *       "tenantId": "rec-3d55b3",
+                     *       "origin": "attest.local/processing-record/rec-3d55b3",
+                     *       "verifierKey": "attest.local/processing-record+341a5b92+AUrq5xSwuiPOSqJU2LhgsHCK+F7VZK/yw7OPjWznvXBp",
+                     *       "exportedAt": "2026-12-05T18:02:42.025Z",
                      *       "checkpoints": [
-                     *         "attest.local/processing-record/rec-2f7aac\n1\nPXz0Sif6cgzS9XcS+kHJGvFL0b2jdmPYQ0cvqWA/X6k=\n\n— attest.local/processing-record WVfQCvDKo3qnxs8bSARrG0ZF0qgekRtIi33s/R3jo0oYawAxLMU6RvyaH1aLdEGwjqw/1WsWB7TSt5gNvGqK1i+ynQ8=\n",
-                     *         "attest.local/processing-record/rec-2f7aac\n4\neJV/5EPflZRZGHl8v7Y321g3WTW5W/S78jUYcln+08k=\n\n— attest.local/processing-record WVfQCpye6rSZDsORsVOCqrVdssxyDCdeA9Lv0QTKSHQmeuKZ+xUrScyr8TUaqNwsEiP2IU01IM6sE1Qg+5lk0Up2QQ8=\n"
+                     *         "attest.local/processing-record/rec-3d55b3\n1\ng3TRyAlj8G5KGOcuVckGf3Uzkc5JT7nwU8r2wl6fvfk=\n\n— attest.local/processing-record NBpbktUotJSKvQ8VlGC54zNLmNPP+4Dec2wUbl7QhtWDf8t1mmB5NRnp+M8v+yMgdDInU37ZajJC4/pK3f/whxEaYA0=\n",
+                     *         "attest.local/processing-record/rec-3d55b3\n4\nujK3j+zBvdi8trzCpnapwRGJZoY4ui/uC+pfAYngXSI=\n\n— attest.local/processing-record NBpbkkS2xnQlbfqiBUI/wQIEVuqjls5YhB6Zbgz0kk7jZlR/cS9XJJYRIsKkJudNhOR/1LsxJLFxoFVh1Hsmq7eG1ww=\n"
                      *       ],
                      *       "complete": false,
                      *       "entries": [
                      *         {
                      *           "index": 1,
-                     *           "leafHash": "tgN9/urUcDnOzty1wy7TnFo1UfV8eiqhx9LHziZz6KU=",
-                     *           "body": "{\"actor\":\"apiKey:01a24612-2576-7003-a313-19efe7a0b2a0\",\"at\":\"2026-12-05T11:58:41.423Z\",\"categories\":[\"profile.email\",\"profile.name\"],\"channel\":null,\"commandId\":\"01a24612-25ff-7002-ab0e-7ceae29e4a3b\",\"consents\":[],\"correlationId\":\"01a24612-25fc-7001-8782-52ea9e60a4fd\",\"eventId\":\"01a24612-2600-7001-8882-dcb506da9c3f\",\"index\":1,\"kind\":\"collect\",\"legalBasis\":null,\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"interactive\",\"outcome\":null,\"purpose\":null,\"reasons\":[],\"subject\":\"psn_hV9SD0YfG5RkmYDm5rBo7w\",\"tenant\":\"rec-2f7aac\",\"v\":2}",
+                     *           "leafHash": "wa3SXvw8eFr+t9SGoqVRMXDql/bIF1FPivzfzPTuOI4=",
+                     *           "body": "{\"actor\":\"apiKey:01a2475f-6883-7007-bc53-e7f2aa876fa8\",\"at\":\"2026-12-05T18:02:42.025Z\",\"categories\":[\"profile.email\",\"profile.name\"],\"channel\":null,\"commandId\":\"01a2475f-68d1-7004-b041-4e317f43e6d2\",\"consents\":[],\"correlationId\":\"01a2475f-68ce-7004-8c33-d691b201a1a1\",\"eventId\":\"01a2475f-68d2-7006-b7c8-46e93044f39e\",\"index\":1,\"kind\":\"collect\",\"legalBasis\":null,\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"interactive\",\"outcome\":null,\"purpose\":null,\"reasons\":[],\"subject\":\"psn_WjSQbmydnhTc_1gbSKU3kQ\",\"tenant\":\"rec-3d55b3\",\"v\":2}",
                      *           "proof": [
-                     *             "PXz0Sif6cgzS9XcS+kHJGvFL0b2jdmPYQ0cvqWA/X6k=",
-                     *             "0kJplbM6UV2yH6zZoBE27gJlgHyRyGlwD09ot+9nIcg="
+                     *             "g3TRyAlj8G5KGOcuVckGf3Uzkc5JT7nwU8r2wl6fvfk=",
+                     *             "BWEX9w8WybfOe7RUdHnKllpTWT3NJbcu3cK8n/f7lNs="
                      *           ]
                      *         },
                      *         {
                      *           "index": 2,
-                     *           "leafHash": "qVJmUfEqWgXNhbayVZ19EA5+WZEMHOKDgKoecm52W38=",
-                     *           "body": "{\"actor\":\"apiKey:01a24612-2576-7003-a313-19efe7a0b2a0\",\"at\":\"2026-12-05T11:58:41.423Z\",\"categories\":[\"consent\"],\"channel\":\"email\",\"commandId\":\"01a24612-2653-7006-b036-2ae84ffd6391\",\"consents\":[],\"correlationId\":\"01a24612-264f-7005-a1a6-d6c9db97f259\",\"eventId\":\"01a24612-265f-7004-8ca1-5940d99b8d53\",\"index\":2,\"kind\":\"collect\",\"legalBasis\":\"consent\",\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"interactive\",\"outcome\":null,\"purpose\":\"newsletter\",\"reasons\":[],\"subject\":\"psn_hV9SD0YfG5RkmYDm5rBo7w\",\"tenant\":\"rec-2f7aac\",\"v\":2}",
+                     *           "leafHash": "0ozrWlHyyH7COcpjEFofzkS/B3YL2sE6rz7UBiuTaNc=",
+                     *           "body": "{\"actor\":\"apiKey:01a2475f-6883-7007-bc53-e7f2aa876fa8\",\"at\":\"2026-12-05T18:02:42.025Z\",\"categories\":[\"consent\"],\"channel\":\"email\",\"commandId\":\"01a2475f-68f1-7000-ad79-7d8868c93e2f\",\"consents\":[],\"correlationId\":\"01a2475f-68ef-7003-89fe-e4976b266bf6\",\"eventId\":\"01a2475f-68f6-7000-84b1-c1a07dc7d351\",\"index\":2,\"kind\":\"collect\",\"legalBasis\":\"consent\",\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"interactive\",\"outcome\":null,\"purpose\":\"newsletter\",\"reasons\":[],\"subject\":\"psn_WjSQbmydnhTc_1gbSKU3kQ\",\"tenant\":\"rec-3d55b3\",\"v\":2}",
                      *           "proof": [
-                     *             "v23RqiS5L5iIMaXHCeUWPus+ZwK3MWhfKcyaSrhDmGA=",
-                     *             "TKg8oVuqAXbs85acuXbzlWmzntHjD+47U57O3CzeTao="
+                     *             "varSvfVpuB84AycBUAXFqTS+LiJ6p8kSPWoOBxe+Y4s=",
+                     *             "8y3yWZv+pphBQPpAraauxCdzNk7aV26+Mi0xVLI0tag="
                      *           ]
                      *         }
                      *       ],
@@ -13164,16 +13680,16 @@ export interface operations {
                      *           "from": 1,
                      *           "to": 14,
                      *           "proof": [
-                     *             "tgN9/urUcDnOzty1wy7TnFo1UfV8eiqhx9LHziZz6KU=",
-                     *             "0kJplbM6UV2yH6zZoBE27gJlgHyRyGlwD09ot+9nIcg="
+                     *             "wa3SXvw8eFr+t9SGoqVRMXDql/bIF1FPivzfzPTuOI4=",
+                     *             "BWEX9w8WybfOe7RUdHnKllpTWT3NJbcu3cK8n/f7lNs="
                      *           ]
                      *         },
                      *         {
                      *           "from": 4,
                      *           "to": 14,
                      *           "proof": [
-                     *             "5oobv9XE0mLzXv+eG1RXWflGItXuKnyytBQPIfeu8qA=",
-                     *             "ih5Tr5CuJ263/l1N6jQD3PtKQxkeTxVVDRvB/mzCqpY="
+                     *             "wwE02zNWnID4ayLAoVle8Cbt/Xku4TnxtI+Sk6bJL14=",
+                     *             "+cjYqBfxo/B7meoI50gX4+GLn7YIq/2KiIfnw3eNrfc="
                      *           ]
                      *         }
                      *       ]
@@ -13247,10 +13763,10 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "holdId": "01a24612-3152-7003-a710-3a386418aa81",
+                     *         "holdId": "01a2475f-722a-7006-b3d0-123b95264340",
                      *         "reason": "Litigation 2026-117: preserve all records",
-                     *         "placedBy": "apiKey:01a24612-2536-7008-a056-69efb0b8beca",
-                     *         "placedAt": "2026-12-05T11:58:41.423Z",
+                     *         "placedBy": "apiKey:01a2475f-686b-7007-9a4b-c208f020cb11",
+                     *         "placedAt": "2026-12-05T18:02:42.025Z",
                      *         "releasedBy": null,
                      *         "releasedAt": null
                      *       }
@@ -13318,10 +13834,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "holdId": "01a24612-3152-7003-a710-3a386418aa81",
+                     *       "holdId": "01a2475f-722a-7006-b3d0-123b95264340",
                      *       "reason": "Litigation 2026-117: preserve all records",
-                     *       "placedBy": "apiKey:01a24612-2536-7008-a056-69efb0b8beca",
-                     *       "placedAt": "2026-12-05T11:58:41.423Z",
+                     *       "placedBy": "apiKey:01a2475f-686b-7007-9a4b-c208f020cb11",
+                     *       "placedAt": "2026-12-05T18:02:42.025Z",
                      *       "releasedBy": null,
                      *       "releasedAt": null
                      *     }
@@ -13395,12 +13911,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "holdId": "01a24612-3152-7003-a710-3a386418aa81",
+                     *       "holdId": "01a2475f-722a-7006-b3d0-123b95264340",
                      *       "reason": "Litigation 2026-117: preserve all records",
-                     *       "placedBy": "apiKey:01a24612-2536-7008-a056-69efb0b8beca",
-                     *       "placedAt": "2026-12-05T11:58:41.423Z",
-                     *       "releasedBy": "apiKey:01a24612-2536-7008-a056-69efb0b8beca",
-                     *       "releasedAt": "2026-12-05T11:58:41.423Z"
+                     *       "placedBy": "apiKey:01a2475f-686b-7007-9a4b-c208f020cb11",
+                     *       "placedAt": "2026-12-05T18:02:42.025Z",
+                     *       "releasedBy": "apiKey:01a2475f-686b-7007-9a4b-c208f020cb11",
+                     *       "releasedAt": "2026-12-05T18:02:42.025Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ProcessingRecordLegalHold"];
@@ -13480,7 +13996,7 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "activityId": "01a24612-317a-7004-bd34-d3529f78dad9",
+                     *         "activityId": "01a2475f-723f-7006-8c7f-4434e6a9cdb1",
                      *         "version": 2,
                      *         "activity": {
                      *           "name": "Newsletter",
@@ -13518,12 +14034,12 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a24612-2536-7008-a056-69efb0b8beca",
-                     *         "recordedAt": "2026-12-05T11:58:41.423Z",
+                     *         "recordedBy": "apiKey:01a2475f-686b-7007-9a4b-c208f020cb11",
+                     *         "recordedAt": "2026-12-05T18:02:42.025Z",
                      *         "assessmentRequired": true
                      *       },
                      *       {
-                     *         "activityId": "01a24612-31b4-7007-8d17-ac81dc380335",
+                     *         "activityId": "01a2475f-726d-7006-8459-d4773a674c93",
                      *         "version": 1,
                      *         "activity": {
                      *           "name": "=HYPERLINK(\"http://x\")<script>",
@@ -13556,8 +14072,8 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a24612-2536-7008-a056-69efb0b8beca",
-                     *         "recordedAt": "2026-12-05T11:58:41.423Z",
+                     *         "recordedBy": "apiKey:01a2475f-686b-7007-9a4b-c208f020cb11",
+                     *         "recordedAt": "2026-12-05T18:02:42.025Z",
                      *         "assessmentRequired": false
                      *       }
                      *     ]
@@ -13624,7 +14140,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "activityId": "01a24612-317a-7004-bd34-d3529f78dad9",
+                     *       "activityId": "01a2475f-723f-7006-8c7f-4434e6a9cdb1",
                      *       "version": 1,
                      *       "activity": {
                      *         "name": "Newsletter",
@@ -13657,8 +14173,8 @@ export interface operations {
                      *         ],
                      *         "automatedDecisionMaking": false
                      *       },
-                     *       "recordedBy": "apiKey:01a24612-2536-7008-a056-69efb0b8beca",
-                     *       "recordedAt": "2026-12-05T11:58:41.423Z",
+                     *       "recordedBy": "apiKey:01a2475f-686b-7007-9a4b-c208f020cb11",
+                     *       "recordedAt": "2026-12-05T18:02:42.025Z",
                      *       "assessmentRequired": false
                      *     }
                      */
@@ -13730,7 +14246,7 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "activityId": "01a24612-317a-7004-bd34-d3529f78dad9",
+                     *         "activityId": "01a2475f-723f-7006-8c7f-4434e6a9cdb1",
                      *         "version": 2,
                      *         "activity": {
                      *           "name": "Newsletter",
@@ -13768,12 +14284,12 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a24612-2536-7008-a056-69efb0b8beca",
-                     *         "recordedAt": "2026-12-05T11:58:41.423Z",
+                     *         "recordedBy": "apiKey:01a2475f-686b-7007-9a4b-c208f020cb11",
+                     *         "recordedAt": "2026-12-05T18:02:42.025Z",
                      *         "assessmentRequired": true
                      *       },
                      *       {
-                     *         "activityId": "01a24612-31b4-7007-8d17-ac81dc380335",
+                     *         "activityId": "01a2475f-726d-7006-8459-d4773a674c93",
                      *         "version": 1,
                      *         "activity": {
                      *           "name": "=HYPERLINK(\"http://x\")<script>",
@@ -13806,8 +14322,8 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a24612-2536-7008-a056-69efb0b8beca",
-                     *         "recordedAt": "2026-12-05T11:58:41.423Z",
+                     *         "recordedBy": "apiKey:01a2475f-686b-7007-9a4b-c208f020cb11",
+                     *         "recordedAt": "2026-12-05T18:02:42.025Z",
                      *         "assessmentRequired": false
                      *       }
                      *     ]
@@ -13870,8 +14386,8 @@ export interface operations {
                 content: {
                     /**
                      * @example activityId,version,name,controller,dataProtectionOfficer,purposes,legalBasis,dataSubjectCategories,dataCategories,recipients,transfers,erasureTimeLimit,securityMeasures,sensitiveData,automatedDecisionMaking,entrustedProcessing,providedToOthers,publicDisclosure,assessmentRequired,recordedBy,recordedAt
-                     *     01a24612-317a-7004-bd34-d3529f78dad9,2,Newsletter,Shop Ltd (privacy@shop.example),dpo@shop.example,newsletter,consent,customers,contact,mail service provider,US: SCC 2021/914,2 years after the last contact,per-subject encryption,false,false,false,false,false,true,apiKey:01a24612-2536-7008-a056-69efb0b8beca,2026-12-05T11:58:41.423Z
-                     *     01a24612-31b4-7007-8d17-ac81dc380335,1,"'=HYPERLINK(""http://x"")<script>",Shop Ltd (privacy@shop.example),dpo@shop.example,newsletter,consent,customers,contact,mail service provider,,2 years after the last contact,per-subject encryption,false,false,false,false,false,false,apiKey:01a24612-2536-7008-a056-69efb0b8beca,2026-12-05T11:58:41.423Z
+                     *     01a2475f-723f-7006-8c7f-4434e6a9cdb1,2,Newsletter,Shop Ltd (privacy@shop.example),dpo@shop.example,newsletter,consent,customers,contact,mail service provider,US: SCC 2021/914,2 years after the last contact,per-subject encryption,false,false,false,false,false,true,apiKey:01a2475f-686b-7007-9a4b-c208f020cb11,2026-12-05T18:02:42.025Z
+                     *     01a2475f-726d-7006-8459-d4773a674c93,1,"'=HYPERLINK(""http://x"")<script>",Shop Ltd (privacy@shop.example),dpo@shop.example,newsletter,consent,customers,contact,mail service provider,,2 years after the last contact,per-subject encryption,false,false,false,false,false,false,apiKey:01a2475f-686b-7007-9a4b-c208f020cb11,2026-12-05T18:02:42.025Z
                      */
                     "text/csv": string;
                 };
@@ -13936,7 +14452,7 @@ export interface operations {
                 content: {
                     /**
                      * @example <!doctype html>
-                     *     <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Register of processing activities — rec-2f7aac</title>
+                     *     <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Register of processing activities — rec-3d55b3</title>
                      *     <style>
                      *     body{font:14px/1.45 system-ui,"Noto Sans CJK SC","PingFang SC",sans-serif;margin:2em auto;max-width:52em;padding:0 1em;color:#111}
                      *     h1{font-size:1.6em}h2{font-size:1.2em;margin:1.6em 0 .4em;border-bottom:1px solid #ccc;padding-bottom:.2em}
@@ -13946,7 +14462,7 @@ export interface operations {
                      *     </style>
                      *     </head><body>
                      *     <h1>Register of processing activities</h1>
-                     *     <p class="meta">rec-2f7aac · generated December 5, 2026 at 11:58 AM (Coordinated Universal Time) · GDPR Art. 30(1), PIPL Art. 55–56 · 2 activities (current versions)</p>
+                     *     <p class="meta">rec-3d55b3 · generated December 5, 2026 at 6:02 PM (Coordinated Universal Time) · GDPR Art. 30(1), PIPL Art. 55–56 · 2 activities (current versions)</p>
                      *     …
                      */
                     "text/html": string;
@@ -14013,7 +14529,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "activityId": "01a24612-317a-7004-bd34-d3529f78dad9",
+                     *       "activityId": "01a2475f-723f-7006-8c7f-4434e6a9cdb1",
                      *       "version": 2,
                      *       "activity": {
                      *         "name": "Newsletter",
@@ -14051,8 +14567,8 @@ export interface operations {
                      *         ],
                      *         "automatedDecisionMaking": false
                      *       },
-                     *       "recordedBy": "apiKey:01a24612-2536-7008-a056-69efb0b8beca",
-                     *       "recordedAt": "2026-12-05T11:58:41.423Z",
+                     *       "recordedBy": "apiKey:01a2475f-686b-7007-9a4b-c208f020cb11",
+                     *       "recordedAt": "2026-12-05T18:02:42.025Z",
                      *       "assessmentRequired": true
                      *     }
                      */
@@ -14135,7 +14651,7 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "activityId": "01a24612-317a-7004-bd34-d3529f78dad9",
+                     *         "activityId": "01a2475f-723f-7006-8c7f-4434e6a9cdb1",
                      *         "version": 1,
                      *         "activity": {
                      *           "name": "Newsletter",
@@ -14168,12 +14684,12 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a24612-2536-7008-a056-69efb0b8beca",
-                     *         "recordedAt": "2026-12-05T11:58:41.423Z",
+                     *         "recordedBy": "apiKey:01a2475f-686b-7007-9a4b-c208f020cb11",
+                     *         "recordedAt": "2026-12-05T18:02:42.025Z",
                      *         "assessmentRequired": false
                      *       },
                      *       {
-                     *         "activityId": "01a24612-317a-7004-bd34-d3529f78dad9",
+                     *         "activityId": "01a2475f-723f-7006-8c7f-4434e6a9cdb1",
                      *         "version": 2,
                      *         "activity": {
                      *           "name": "Newsletter",
@@ -14211,8 +14727,8 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a24612-2536-7008-a056-69efb0b8beca",
-                     *         "recordedAt": "2026-12-05T11:58:41.423Z",
+                     *         "recordedBy": "apiKey:01a2475f-686b-7007-9a4b-c208f020cb11",
+                     *         "recordedAt": "2026-12-05T18:02:42.025Z",
                      *         "assessmentRequired": true
                      *       }
                      *     ]
@@ -14305,13 +14821,13 @@ export interface operations {
                      *         "assessedOn": "2026-12-05",
                      *         "conclusion": "acceptable-with-measures",
                      *         "activityIds": [
-                     *           "01a24612-317a-7004-bd34-d3529f78dad9"
+                     *           "01a2475f-723f-7006-8c7f-4434e6a9cdb1"
                      *         ],
                      *         "impactOnRights": "Low",
                      *         "lawfulnessAndNecessity": "Consent; transfer needed for the mail provider",
-                     *         "assessmentId": "01a24612-320b-7007-9520-7b94c1fccfcc",
-                     *         "recordedBy": "apiKey:01a24612-2536-7008-a056-69efb0b8beca",
-                     *         "recordedAt": "2026-12-05T11:58:41.423Z"
+                     *         "assessmentId": "01a2475f-72a1-7004-8a48-b24c8e2f1c53",
+                     *         "recordedBy": "apiKey:01a2475f-686b-7007-9a4b-c208f020cb11",
+                     *         "recordedAt": "2026-12-05T18:02:42.025Z"
                      *       }
                      *     ]
                      */
@@ -14377,9 +14893,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "assessmentId": "01a24612-320b-7007-9520-7b94c1fccfcc",
+                     *       "assessmentId": "01a2475f-72a1-7004-8a48-b24c8e2f1c53",
                      *       "activityIds": [
-                     *         "01a24612-317a-7004-bd34-d3529f78dad9"
+                     *         "01a2475f-723f-7006-8c7f-4434e6a9cdb1"
                      *       ],
                      *       "assessedOn": "2026-12-05",
                      *       "assessor": "privacy team",
@@ -14463,10 +14979,10 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "incidentId": "01a24612-3245-7002-a0c5-62c352ca84ff",
+                     *         "incidentId": "01a2475f-72c4-7005-8f1c-7e5eb14fceef",
                      *         "report": {
                      *           "kind": "leak",
-                     *           "awareAt": "2026-12-02T03:58:41.423Z",
+                     *           "awareAt": "2026-12-02T10:02:42.025Z",
                      *           "occurredAt": null,
                      *           "description": "Export file left on a shared drive",
                      *           "dataCategories": [
@@ -14475,30 +14991,30 @@ export interface operations {
                      *           "likelyConsequences": "Phishing",
                      *           "affectedSubjectsEstimate": 120
                      *         },
-                     *         "reportedBy": "apiKey:01a24612-2536-7008-a056-69efb0b8beca",
-                     *         "reportedAt": "2026-12-05T11:58:41.423Z",
-                     *         "authorityDeadline": "2026-12-05T03:58:41.423Z",
-                     *         "authorityNotifiedAt": "2026-12-05T11:58:41.423Z",
+                     *         "reportedBy": "apiKey:01a2475f-686b-7007-9a4b-c208f020cb11",
+                     *         "reportedAt": "2026-12-05T18:02:42.025Z",
+                     *         "authorityDeadline": "2026-12-05T10:02:42.025Z",
+                     *         "authorityNotifiedAt": "2026-12-05T18:02:42.025Z",
                      *         "notifiedWithinDeadline": false,
                      *         "overdue": false,
                      *         "subjectsNotifiedAt": null,
                      *         "remedies": [
                      *           {
-                     *             "at": "2026-12-05T11:58:41.423Z",
+                     *             "at": "2026-12-05T18:02:42.025Z",
                      *             "description": "Drive permissions fixed"
                      *           }
                      *         ],
-                     *         "closedAt": "2026-12-05T11:58:41.423Z",
+                     *         "closedAt": "2026-12-05T18:02:42.025Z",
                      *         "updates": [
                      *           {
-                     *             "at": "2026-12-05T11:58:41.423Z",
+                     *             "at": "2026-12-05T18:02:42.025Z",
                      *             "type": "authority-notified",
                      *             "authority": "DPA",
                      *             "reference": "DPA-2026-1",
                      *             "delayReason": "Scope unknown until forensics"
                      *           },
                      *           {
-                     *             "at": "2026-12-05T11:58:41.423Z",
+                     *             "at": "2026-12-05T18:02:42.025Z",
                      *             "type": "remedy",
                      *             "description": "Drive permissions fixed"
                      *           }
@@ -14568,10 +15084,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "incidentId": "01a24612-3245-7002-a0c5-62c352ca84ff",
+                     *       "incidentId": "01a2475f-72c4-7005-8f1c-7e5eb14fceef",
                      *       "report": {
                      *         "kind": "leak",
-                     *         "awareAt": "2026-12-02T03:58:41.423Z",
+                     *         "awareAt": "2026-12-02T10:02:42.025Z",
                      *         "occurredAt": null,
                      *         "description": "Export file left on a shared drive",
                      *         "dataCategories": [
@@ -14580,9 +15096,9 @@ export interface operations {
                      *         "likelyConsequences": "Phishing",
                      *         "affectedSubjectsEstimate": 120
                      *       },
-                     *       "reportedBy": "apiKey:01a24612-2536-7008-a056-69efb0b8beca",
-                     *       "reportedAt": "2026-12-05T11:58:41.423Z",
-                     *       "authorityDeadline": "2026-12-05T03:58:41.423Z",
+                     *       "reportedBy": "apiKey:01a2475f-686b-7007-9a4b-c208f020cb11",
+                     *       "reportedAt": "2026-12-05T18:02:42.025Z",
+                     *       "authorityDeadline": "2026-12-05T10:02:42.025Z",
                      *       "authorityNotifiedAt": null,
                      *       "notifiedWithinDeadline": null,
                      *       "overdue": true,
@@ -14661,10 +15177,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "incidentId": "01a24612-3245-7002-a0c5-62c352ca84ff",
+                     *       "incidentId": "01a2475f-72c4-7005-8f1c-7e5eb14fceef",
                      *       "report": {
                      *         "kind": "leak",
-                     *         "awareAt": "2026-12-02T03:58:41.423Z",
+                     *         "awareAt": "2026-12-02T10:02:42.025Z",
                      *         "occurredAt": null,
                      *         "description": "Export file left on a shared drive",
                      *         "dataCategories": [
@@ -14673,30 +15189,30 @@ export interface operations {
                      *         "likelyConsequences": "Phishing",
                      *         "affectedSubjectsEstimate": 120
                      *       },
-                     *       "reportedBy": "apiKey:01a24612-2536-7008-a056-69efb0b8beca",
-                     *       "reportedAt": "2026-12-05T11:58:41.423Z",
-                     *       "authorityDeadline": "2026-12-05T03:58:41.423Z",
-                     *       "authorityNotifiedAt": "2026-12-05T11:58:41.423Z",
+                     *       "reportedBy": "apiKey:01a2475f-686b-7007-9a4b-c208f020cb11",
+                     *       "reportedAt": "2026-12-05T18:02:42.025Z",
+                     *       "authorityDeadline": "2026-12-05T10:02:42.025Z",
+                     *       "authorityNotifiedAt": "2026-12-05T18:02:42.025Z",
                      *       "notifiedWithinDeadline": false,
                      *       "overdue": false,
                      *       "subjectsNotifiedAt": null,
                      *       "remedies": [
                      *         {
-                     *           "at": "2026-12-05T11:58:41.423Z",
+                     *           "at": "2026-12-05T18:02:42.025Z",
                      *           "description": "Drive permissions fixed"
                      *         }
                      *       ],
-                     *       "closedAt": "2026-12-05T11:58:41.423Z",
+                     *       "closedAt": "2026-12-05T18:02:42.025Z",
                      *       "updates": [
                      *         {
-                     *           "at": "2026-12-05T11:58:41.423Z",
+                     *           "at": "2026-12-05T18:02:42.025Z",
                      *           "type": "authority-notified",
                      *           "authority": "DPA",
                      *           "reference": "DPA-2026-1",
                      *           "delayReason": "Scope unknown until forensics"
                      *         },
                      *         {
-                     *           "at": "2026-12-05T11:58:41.423Z",
+                     *           "at": "2026-12-05T18:02:42.025Z",
                      *           "type": "remedy",
                      *           "description": "Drive permissions fixed"
                      *         }
@@ -14785,10 +15301,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "incidentId": "01a24612-3245-7002-a0c5-62c352ca84ff",
+                     *       "incidentId": "01a2475f-72c4-7005-8f1c-7e5eb14fceef",
                      *       "report": {
                      *         "kind": "leak",
-                     *         "awareAt": "2026-12-02T03:58:41.423Z",
+                     *         "awareAt": "2026-12-02T10:02:42.025Z",
                      *         "occurredAt": null,
                      *         "description": "Export file left on a shared drive",
                      *         "dataCategories": [
@@ -14797,30 +15313,30 @@ export interface operations {
                      *         "likelyConsequences": "Phishing",
                      *         "affectedSubjectsEstimate": 120
                      *       },
-                     *       "reportedBy": "apiKey:01a24612-2536-7008-a056-69efb0b8beca",
-                     *       "reportedAt": "2026-12-05T11:58:41.423Z",
-                     *       "authorityDeadline": "2026-12-05T03:58:41.423Z",
-                     *       "authorityNotifiedAt": "2026-12-05T11:58:41.423Z",
+                     *       "reportedBy": "apiKey:01a2475f-686b-7007-9a4b-c208f020cb11",
+                     *       "reportedAt": "2026-12-05T18:02:42.025Z",
+                     *       "authorityDeadline": "2026-12-05T10:02:42.025Z",
+                     *       "authorityNotifiedAt": "2026-12-05T18:02:42.025Z",
                      *       "notifiedWithinDeadline": false,
                      *       "overdue": false,
                      *       "subjectsNotifiedAt": null,
                      *       "remedies": [
                      *         {
-                     *           "at": "2026-12-05T11:58:41.423Z",
+                     *           "at": "2026-12-05T18:02:42.025Z",
                      *           "description": "Drive permissions fixed"
                      *         }
                      *       ],
-                     *       "closedAt": "2026-12-05T11:58:41.423Z",
+                     *       "closedAt": "2026-12-05T18:02:42.025Z",
                      *       "updates": [
                      *         {
-                     *           "at": "2026-12-05T11:58:41.423Z",
+                     *           "at": "2026-12-05T18:02:42.025Z",
                      *           "type": "authority-notified",
                      *           "authority": "DPA",
                      *           "reference": "DPA-2026-1",
                      *           "delayReason": "Scope unknown until forensics"
                      *         },
                      *         {
-                     *           "at": "2026-12-05T11:58:41.423Z",
+                     *           "at": "2026-12-05T18:02:42.025Z",
                      *           "type": "remedy",
                      *           "description": "Drive permissions fixed"
                      *         }
@@ -14931,9 +15447,9 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "requestId": "01a24611-e054-7004-90a8-234ed806acc0",
-                     *         "tenantId": "dsr-957e52",
-                     *         "customerId": "01a24611-df8b-7003-a430-dc6c64ce6222",
+                     *         "requestId": "01a2475f-4116-7004-9344-0bebb0966cb0",
+                     *         "tenantId": "dsr-e9b39e",
+                     *         "customerId": "01a2475f-4047-7007-b720-b2a75b9eead8",
                      *         "requestType": "access",
                      *         "channel": "letter",
                      *         "relation": "self",
@@ -14956,13 +15472,13 @@ export interface operations {
                      *         "rejection": null,
                      *         "closedAt": null,
                      *         "duplicates": [
-                     *           "01a24611-e01d-7003-a0f2-59a493b3c966"
+                     *           "01a2475f-40de-7000-b7e8-21b588369a5f"
                      *         ]
                      *       },
                      *       {
-                     *         "requestId": "01a24611-e01d-7003-a0f2-59a493b3c966",
-                     *         "tenantId": "dsr-957e52",
-                     *         "customerId": "01a24611-df8b-7003-a430-dc6c64ce6222",
+                     *         "requestId": "01a2475f-40de-7000-b7e8-21b588369a5f",
+                     *         "tenantId": "dsr-e9b39e",
+                     *         "customerId": "01a2475f-4047-7007-b720-b2a75b9eead8",
                      *         "requestType": "access",
                      *         "channel": "web",
                      *         "relation": "self",
@@ -14985,7 +15501,7 @@ export interface operations {
                      *         "rejection": null,
                      *         "closedAt": null,
                      *         "duplicates": [
-                     *           "01a24611-e054-7004-90a8-234ed806acc0"
+                     *           "01a2475f-4116-7004-9344-0bebb0966cb0"
                      *         ]
                      *       }
                      *     ]
@@ -15061,9 +15577,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a24611-e13e-7002-958a-8606505758af",
-                     *       "tenantId": "dsr-957e52",
-                     *       "customerId": "01a24611-df8b-7003-a430-dc6c64ce6222",
+                     *       "requestId": "01a2475f-421d-7007-b240-2a4bbef1d847",
+                     *       "tenantId": "dsr-e9b39e",
+                     *       "customerId": "01a2475f-4047-7007-b720-b2a75b9eead8",
                      *       "requestType": "access",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -15086,8 +15602,8 @@ export interface operations {
                      *       "rejection": null,
                      *       "closedAt": null,
                      *       "duplicates": [
-                     *         "01a24611-e054-7004-90a8-234ed806acc0",
-                     *         "01a24611-e01d-7003-a0f2-59a493b3c966"
+                     *         "01a2475f-4116-7004-9344-0bebb0966cb0",
+                     *         "01a2475f-40de-7000-b7e8-21b588369a5f"
                      *       ]
                      *     }
                      */
@@ -15170,7 +15686,7 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "jobId": "01a24611-f3c4-7005-823e-6e418353f764",
+                     *         "jobId": "01a2475f-56c9-7004-a91a-9c6e16e9827c",
                      *         "action": {
                      *           "kind": "assign",
                      *           "handler": "user:bulk-handler"
@@ -15180,7 +15696,7 @@ export interface operations {
                      *           "channel": "in-person"
                      *         },
                      *         "excluded": [],
-                     *         "createdBy": "apiKey:01a24611-df05-7002-9ff5-32fece9aaa68",
+                     *         "createdBy": "apiKey:01a2475f-3fb0-7006-bb89-2c8a7d052ddb",
                      *         "createdAt": "2026-11-23T10:16:00.000Z",
                      *         "finishedAt": "2026-11-23T10:16:00.000Z",
                      *         "total": 12,
@@ -15190,7 +15706,7 @@ export interface operations {
                      *         "failures": []
                      *       },
                      *       {
-                     *         "jobId": "01a24611-f330-7002-ae56-aa306b7a178b",
+                     *         "jobId": "01a2475f-5652-7003-86ce-c9b6e0802aaf",
                      *         "action": {
                      *           "kind": "reject",
                      *           "reasons": [
@@ -15202,10 +15718,10 @@ export interface operations {
                      *           "channel": "in-person"
                      *         },
                      *         "excluded": [
-                     *           "01a24611-f213-7004-bb73-7e05d329d5a6",
-                     *           "01a24611-f29b-7004-9dfd-a1f610aa6575"
+                     *           "01a2475f-5579-7005-a9c1-529e21580a96",
+                     *           "01a2475f-55d5-7003-b1ae-d988c15950b0"
                      *         ],
-                     *         "createdBy": "apiKey:01a24611-df05-7002-9ff5-32fece9aaa68",
+                     *         "createdBy": "apiKey:01a2475f-3fb0-7006-bb89-2c8a7d052ddb",
                      *         "createdAt": "2026-11-23T10:16:00.000Z",
                      *         "finishedAt": "2026-11-23T10:16:00.000Z",
                      *         "total": 10,
@@ -15287,7 +15803,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "jobId": "01a24611-f330-7002-ae56-aa306b7a178b",
+                     *       "jobId": "01a2475f-5652-7003-86ce-c9b6e0802aaf",
                      *       "action": {
                      *         "kind": "reject",
                      *         "reasons": [
@@ -15299,10 +15815,10 @@ export interface operations {
                      *         "channel": "in-person"
                      *       },
                      *       "excluded": [
-                     *         "01a24611-f213-7004-bb73-7e05d329d5a6",
-                     *         "01a24611-f29b-7004-9dfd-a1f610aa6575"
+                     *         "01a2475f-5579-7005-a9c1-529e21580a96",
+                     *         "01a2475f-55d5-7003-b1ae-d988c15950b0"
                      *       ],
-                     *       "createdBy": "apiKey:01a24611-df05-7002-9ff5-32fece9aaa68",
+                     *       "createdBy": "apiKey:01a2475f-3fb0-7006-bb89-2c8a7d052ddb",
                      *       "createdAt": "2026-11-23T10:16:00.000Z",
                      *       "finishedAt": null,
                      *       "total": 10,
@@ -15381,7 +15897,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "jobId": "01a24611-f330-7002-ae56-aa306b7a178b",
+                     *       "jobId": "01a2475f-5652-7003-86ce-c9b6e0802aaf",
                      *       "action": {
                      *         "kind": "reject",
                      *         "reasons": [
@@ -15393,10 +15909,10 @@ export interface operations {
                      *         "channel": "in-person"
                      *       },
                      *       "excluded": [
-                     *         "01a24611-f213-7004-bb73-7e05d329d5a6",
-                     *         "01a24611-f29b-7004-9dfd-a1f610aa6575"
+                     *         "01a2475f-5579-7005-a9c1-529e21580a96",
+                     *         "01a2475f-55d5-7003-b1ae-d988c15950b0"
                      *       ],
-                     *       "createdBy": "apiKey:01a24611-df05-7002-9ff5-32fece9aaa68",
+                     *       "createdBy": "apiKey:01a2475f-3fb0-7006-bb89-2c8a7d052ddb",
                      *       "createdAt": "2026-11-23T10:16:00.000Z",
                      *       "finishedAt": "2026-11-23T10:16:00.000Z",
                      *       "total": 10,
@@ -15484,9 +16000,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a24611-e40b-7003-8dd1-09845238c1b0",
-                     *       "tenantId": "dsr-957e52",
-                     *       "customerId": "01a24611-df8b-7003-a430-dc6c64ce6222",
+                     *       "requestId": "01a2475f-4513-7007-bbfa-98996262e998",
+                     *       "tenantId": "dsr-e9b39e",
+                     *       "customerId": "01a2475f-4047-7007-b720-b2a75b9eead8",
                      *       "requestType": "access",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -15509,8 +16025,8 @@ export interface operations {
                      *       "rejection": null,
                      *       "closedAt": null,
                      *       "duplicates": [
-                     *         "01a24611-e054-7004-90a8-234ed806acc0",
-                     *         "01a24611-e01d-7003-a0f2-59a493b3c966"
+                     *         "01a2475f-4116-7004-9344-0bebb0966cb0",
+                     *         "01a2475f-40de-7000-b7e8-21b588369a5f"
                      *       ]
                      *     }
                      */
@@ -15592,7 +16108,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "challengeId": "01a24611-e15e-7004-ac53-f53275630f5f",
+                     *       "challengeId": "01a2475f-4243-7002-ac01-a03954d32a7c",
                      *       "expiresAt": "2026-11-23T10:15:00.000Z"
                      *     }
                      */
@@ -15691,9 +16207,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a24611-e13e-7002-958a-8606505758af",
-                     *       "tenantId": "dsr-957e52",
-                     *       "customerId": "01a24611-df8b-7003-a430-dc6c64ce6222",
+                     *       "requestId": "01a2475f-421d-7007-b240-2a4bbef1d847",
+                     *       "tenantId": "dsr-e9b39e",
+                     *       "customerId": "01a2475f-4047-7007-b720-b2a75b9eead8",
                      *       "requestType": "access",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -15716,8 +16232,8 @@ export interface operations {
                      *       "rejection": null,
                      *       "closedAt": null,
                      *       "duplicates": [
-                     *         "01a24611-e054-7004-90a8-234ed806acc0",
-                     *         "01a24611-e01d-7003-a0f2-59a493b3c966"
+                     *         "01a2475f-4116-7004-9344-0bebb0966cb0",
+                     *         "01a2475f-40de-7000-b7e8-21b588369a5f"
                      *       ]
                      *     }
                      */
@@ -15812,9 +16328,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a24611-e24c-7004-8852-49df14ee8e07",
-                     *       "tenantId": "dsr-957e52",
-                     *       "customerId": "01a24611-df8b-7003-a430-dc6c64ce6222",
+                     *       "requestId": "01a2475f-4355-7005-b87c-34f69f075d80",
+                     *       "tenantId": "dsr-e9b39e",
+                     *       "customerId": "01a2475f-4047-7007-b720-b2a75b9eead8",
                      *       "requestType": "access",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -15837,8 +16353,8 @@ export interface operations {
                      *       "rejection": null,
                      *       "closedAt": null,
                      *       "duplicates": [
-                     *         "01a24611-e054-7004-90a8-234ed806acc0",
-                     *         "01a24611-e01d-7003-a0f2-59a493b3c966"
+                     *         "01a2475f-4116-7004-9344-0bebb0966cb0",
+                     *         "01a2475f-40de-7000-b7e8-21b588369a5f"
                      *       ]
                      *     }
                      */
@@ -15933,9 +16449,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a24611-e359-7001-92cf-572ce276a737",
-                     *       "tenantId": "dsr-957e52",
-                     *       "customerId": "01a24611-df8b-7003-a430-dc6c64ce6222",
+                     *       "requestId": "01a2475f-445e-7002-b18d-595c233e7be7",
+                     *       "tenantId": "dsr-e9b39e",
+                     *       "customerId": "01a2475f-4047-7007-b720-b2a75b9eead8",
                      *       "requestType": "deletion",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -16051,9 +16567,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a24611-e292-7006-9054-1082a9c05864",
-                     *       "tenantId": "dsr-957e52",
-                     *       "customerId": "01a24611-df8b-7003-a430-dc6c64ce6222",
+                     *       "requestId": "01a2475f-438d-7003-b9b4-0c4ce11fa0e2",
+                     *       "tenantId": "dsr-e9b39e",
+                     *       "customerId": "01a2475f-4047-7007-b720-b2a75b9eead8",
                      *       "requestType": "deletion",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -16068,7 +16584,7 @@ export interface operations {
                      *       "escalations": [
                      *         {
                      *           "at": "2026-11-23T10:16:00.000Z",
-                     *           "by": "apiKey:01a24611-df05-7002-9ff5-32fece9aaa68",
+                     *           "by": "apiKey:01a2475f-3fb0-7006-bb89-2c8a7d052ddb",
                      *           "reason": "the tenant has not answered in three weeks"
                      *         }
                      *       ],
@@ -16171,12 +16687,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a24611-e359-7001-92cf-572ce276a737",
+                     *       "requestId": "01a2475f-445e-7002-b18d-595c233e7be7",
                      *       "entries": [
                      *         {
                      *           "kind": "received",
                      *           "at": "2026-11-23T10:16:00.000Z",
-                     *           "actor": "apiKey:01a24611-df18-7002-ad78-2f39f56fe56f",
+                     *           "actor": "apiKey:01a2475f-3fc7-7007-bb53-4dabfe1c10b3",
                      *           "text": null,
                      *           "facts": {
                      *             "type": "deletion",
@@ -16192,7 +16708,7 @@ export interface operations {
                      *           "actor": null,
                      *           "text": null,
                      *           "facts": {
-                     *             "challengeId": "01a24611-e36f-7004-8a39-b75525cd68e8",
+                     *             "challengeId": "01a2475f-4475-7007-96a8-84ea3da37d3a",
                      *             "expiresAt": "2026-11-23T10:31:00.000Z"
                      *           },
                      *           "revision": 1
@@ -16281,12 +16797,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a24611-e40b-7003-8dd1-09845238c1b0",
+                     *       "requestId": "01a2475f-4513-7007-bbfa-98996262e998",
                      *       "relation": "self",
-                     *       "email": "requester.957e52@example.org",
+                     *       "email": "requester.e9b39e@example.org",
                      *       "phone": null,
                      *       "erased": false,
-                     *       "recordedAs": "01a24611-e42f-7006-9b8e-e7c38f800934"
+                     *       "recordedAs": "01a2475f-4535-7007-807a-5df649cac9b2"
                      *     }
                      */
                     "application/json": components["schemas"]["RequesterContact"];
@@ -16373,10 +16889,10 @@ export interface operations {
                      * @example {
                      *       "kind": "commented",
                      *       "at": "2026-11-23T10:16:00.000Z",
-                     *       "actor": "apiKey:01a24611-df05-7002-9ff5-32fece9aaa68",
+                     *       "actor": "apiKey:01a2475f-3fb0-7006-bb89-2c8a7d052ddb",
                      *       "text": "Paper file archived off-site.\nRetrieval booked for Monday.",
                      *       "facts": {
-                     *         "commentId": "01a24611-e3b7-7000-a497-0e8b46ed17ae"
+                     *         "commentId": "01a2475f-44c4-7003-9668-18f64e403d92"
                      *       },
                      *       "revision": 5
                      *     }
@@ -16463,9 +16979,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a24611-e292-7006-9054-1082a9c05864",
-                     *       "tenantId": "dsr-957e52",
-                     *       "customerId": "01a24611-df8b-7003-a430-dc6c64ce6222",
+                     *       "requestId": "01a2475f-438d-7003-b9b4-0c4ce11fa0e2",
+                     *       "tenantId": "dsr-e9b39e",
+                     *       "customerId": "01a2475f-4047-7007-b720-b2a75b9eead8",
                      *       "requestType": "deletion",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -16480,7 +16996,7 @@ export interface operations {
                      *       "escalations": [
                      *         {
                      *           "at": "2026-11-23T10:16:00.000Z",
-                     *           "by": "apiKey:01a24611-df05-7002-9ff5-32fece9aaa68",
+                     *           "by": "apiKey:01a2475f-3fb0-7006-bb89-2c8a7d052ddb",
                      *           "reason": "the tenant has not answered in three weeks"
                      *         }
                      *       ],
@@ -16586,9 +17102,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a24611-e50a-7005-be6f-273b7c19579c",
-                     *       "tenantId": "dsr-957e52",
-                     *       "customerId": "01a24611-df8b-7003-a430-dc6c64ce6222",
+                     *       "requestId": "01a2475f-4616-7001-8f76-696095a0b164",
+                     *       "tenantId": "dsr-e9b39e",
+                     *       "customerId": "01a2475f-4047-7007-b720-b2a75b9eead8",
                      *       "requestType": "restriction",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -16611,8 +17127,8 @@ export interface operations {
                      *       "rejection": null,
                      *       "closedAt": null,
                      *       "duplicates": [
-                     *         "01a24611-e0e0-7001-8013-273eab638d84",
-                     *         "01a24611-e0fe-7003-82cc-80a8185fef95"
+                     *         "01a2475f-41b6-7007-82d3-10a5b8d26e6d",
+                     *         "01a2475f-41db-7003-bb9b-d3f271c2e25a"
                      *       ]
                      *     }
                      */
@@ -16707,10 +17223,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a24611-ec11-7003-9169-70784875ea35",
+                     *       "requestId": "01a2475f-4f27-7007-b041-c1112e4114c5",
                      *       "outcome": {
                      *         "summary": "personal data erased: profile (except the retained fields), follow-up notes, consent evidence, customer and consent read models, lookup entries, pseudonym mapping, subject key",
-                     *         "documentId": "01a24611-ec95-7004-88ac-d97106f030bd",
+                     *         "documentId": "01a2475f-4fb9-7001-9ba7-d39afebd03b7",
                      *         "retained": [
                      *           {
                      *             "category": "bankAccount",
@@ -16812,14 +17328,14 @@ export interface operations {
                     /**
                      * @example {
                      *       "format": "attest-access-export/v1",
-                     *       "tenantId": "dsr-957e52",
-                     *       "requestId": "01a24611-e712-7006-91bf-170d2fdbabf5",
+                     *       "tenantId": "dsr-e9b39e",
+                     *       "requestId": "01a2475f-4828-7004-a559-6893720f1c47",
                      *       "generatedAt": "2026-11-23T10:16:00.000Z",
                      *       "subject": {
-                     *         "customerId": "01a24611-df8b-7003-a430-dc6c64ce6222",
+                     *         "customerId": "01a2475f-4047-7007-b720-b2a75b9eead8",
                      *         "profile": {
-                     *           "name": "Li 957e52",
-                     *           "email": "li.corrected.957e52@example.org"
+                     *           "name": "Li e9b39e",
+                     *           "email": "li.corrected.e9b39e@example.org"
                      *         },
                      *         "tags": [],
                      *         "under14": false,
@@ -16829,16 +17345,16 @@ export interface operations {
                      *       "followUps": [],
                      *       "consents": [
                      *         {
-                     *           "receiptId": "01a24611-dfb0-7001-b46b-ec2af41dd707",
-                     *           "tenantId": "dsr-957e52",
-                     *           "subjectId": "01a24611-df8b-7003-a430-dc6c64ce6222",
-                     *           "consentId": "01a24611-dfb0-7002-8a1d-b8b788f16005",
+                     *           "receiptId": "01a2475f-4068-7000-99b3-94f17c0035e8",
+                     *           "tenantId": "dsr-e9b39e",
+                     *           "subjectId": "01a2475f-4047-7007-b720-b2a75b9eead8",
+                     *           "consentId": "01a2475f-4068-7001-a0e8-4dcaab513cd1",
                      *           "channel": "email",
                      *           "scope": "general",
                      *           "recordedAt": "2026-11-23T10:00:00.000Z",
                      *           "event": {
-                     *             "id": "01a24611-dfb1-7000-997c-73a6dea7e2d7",
-                     *             "stream": "consent-01a24611-df8b-7003-a430-dc6c64ce6222",
+                     *             "id": "01a2475f-4069-7007-a98c-cc9455fdee93",
+                     *             "stream": "consent-01a2475f-4047-7007-b720-b2a75b9eead8",
                      *             "position": 0
                      *           },
                      *           "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -16862,16 +17378,16 @@ export interface operations {
                      *           "givenByGuardian": null
                      *         },
                      *         {
-                     *           "receiptId": "01a24611-dfe5-7006-bbe6-cc9233bea9dd",
-                     *           "tenantId": "dsr-957e52",
-                     *           "subjectId": "01a24611-df8b-7003-a430-dc6c64ce6222",
-                     *           "consentId": "01a24611-dfe5-7007-b9f8-6e80235a686e",
+                     *           "receiptId": "01a2475f-409a-7002-a7b3-b8a304c0bcb4",
+                     *           "tenantId": "dsr-e9b39e",
+                     *           "subjectId": "01a2475f-4047-7007-b720-b2a75b9eead8",
+                     *           "consentId": "01a2475f-409a-7003-802f-c3b2b7fc1081",
                      *           "channel": "sms",
                      *           "scope": "general",
                      *           "recordedAt": "2026-11-23T10:00:00.000Z",
                      *           "event": {
-                     *             "id": "01a24611-dfe7-7000-a018-6e4631db733b",
-                     *             "stream": "consent-01a24611-df8b-7003-a430-dc6c64ce6222",
+                     *             "id": "01a2475f-409a-7004-b8b4-5f71491370e0",
+                     *             "stream": "consent-01a2475f-4047-7007-b720-b2a75b9eead8",
                      *             "position": 1
                      *           },
                      *           "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -16897,16 +17413,16 @@ export interface operations {
                      *       ],
                      *       "processing": [
                      *         {
-                     *           "actor": "apiKey:01a24611-df18-7002-ad78-2f39f56fe56f",
+                     *           "actor": "apiKey:01a2475f-3fc7-7007-bb53-4dabfe1c10b3",
                      *           "at": "2026-12-10T10:00:00.000Z",
                      *           "categories": [
                      *             "request-contact"
                      *           ],
                      *           "channel": "web",
-                     *           "commandId": "01a24611-e0fc-7000-946c-a566281308ef",
+                     *           "commandId": "01a2475f-41d9-7002-bf19-212c901e04fe",
                      *           "consents": [],
-                     *           "correlationId": "01a24611-e0fa-7004-9037-e5108e83dbd2",
-                     *           "eventId": "01a24611-e0ff-7002-98d7-8bb29a22faca",
+                     *           "correlationId": "01a2475f-41d7-7000-be75-1c6d83f70d04",
+                     *           "eventId": "01a2475f-41dc-7002-b615-bc7194a3d26a",
                      *           "index": 8,
                      *           "kind": "collect",
                      *           "legalBasis": "legal-obligation",
@@ -16918,22 +17434,22 @@ export interface operations {
                      *           "outcome": null,
                      *           "purpose": "data-subject-request",
                      *           "reasons": [],
-                     *           "subject": "psn_6hnC2DpM-9Bffv74uj_ikw",
-                     *           "tenant": "dsr-957e52",
+                     *           "subject": "psn_OeweND713geBuIitMSsjYg",
+                     *           "tenant": "dsr-e9b39e",
                      *           "v": 2,
-                     *           "leafHash": "T43MSVe4SS/MAv17JOxcwAAVE6Sd0VV6dbFTAD6etew="
+                     *           "leafHash": "+5rsSXBSapYlCvOC6tCmIit2LVBaa3UCizISlevvg6Y="
                      *         },
                      *         {
-                     *           "actor": "apiKey:01a24611-df18-7002-ad78-2f39f56fe56f",
+                     *           "actor": "apiKey:01a2475f-3fc7-7007-bb53-4dabfe1c10b3",
                      *           "at": "2026-11-23T10:16:00.000Z",
                      *           "categories": [
                      *             "request-contact"
                      *           ],
                      *           "channel": "web",
-                     *           "commandId": "01a24611-e710-7006-b2f7-24fb9823bdf7",
+                     *           "commandId": "01a2475f-4826-7002-b710-f6c5bc57a0e0",
                      *           "consents": [],
-                     *           "correlationId": "01a24611-e70f-7006-ad70-b053bbd2eb70",
-                     *           "eventId": "01a24611-e713-7006-ad8f-225fb1dcc1c9",
+                     *           "correlationId": "01a2475f-4825-7005-a9dc-1197d8c1bbdb",
+                     *           "eventId": "01a2475f-4828-7005-a54b-20eaa1fb8b8b",
                      *           "index": 25,
                      *           "kind": "collect",
                      *           "legalBasis": "legal-obligation",
@@ -16945,17 +17461,17 @@ export interface operations {
                      *           "outcome": null,
                      *           "purpose": "data-subject-request",
                      *           "reasons": [],
-                     *           "subject": "psn_6hnC2DpM-9Bffv74uj_ikw",
-                     *           "tenant": "dsr-957e52",
+                     *           "subject": "psn_OeweND713geBuIitMSsjYg",
+                     *           "tenant": "dsr-e9b39e",
                      *           "v": 2,
-                     *           "leafHash": "klXuZfZQjheC7p9SaXiwG6tJyXWNePnbiiC7TCpP3fU="
+                     *           "leafHash": "YYL52HFn5F+ty/Y48DIjfDNMu0fbWk/b0Y74SGjmT9g="
                      *         }
                      *       ],
                      *       "requests": [
                      *         {
-                     *           "requestId": "01a24611-e054-7004-90a8-234ed806acc0",
-                     *           "tenantId": "dsr-957e52",
-                     *           "customerId": "01a24611-df8b-7003-a430-dc6c64ce6222",
+                     *           "requestId": "01a2475f-4116-7004-9344-0bebb0966cb0",
+                     *           "tenantId": "dsr-e9b39e",
+                     *           "customerId": "01a2475f-4047-7007-b720-b2a75b9eead8",
                      *           "requestType": "access",
                      *           "channel": "letter",
                      *           "relation": "self",
@@ -16978,14 +17494,14 @@ export interface operations {
                      *           "rejection": null,
                      *           "closedAt": null,
                      *           "duplicates": [
-                     *             "01a24611-e01d-7003-a0f2-59a493b3c966",
-                     *             "01a24611-e13e-7002-958a-8606505758af"
+                     *             "01a2475f-40de-7000-b7e8-21b588369a5f",
+                     *             "01a2475f-421d-7007-b240-2a4bbef1d847"
                      *           ]
                      *         },
                      *         {
-                     *           "requestId": "01a24611-e01d-7003-a0f2-59a493b3c966",
-                     *           "tenantId": "dsr-957e52",
-                     *           "customerId": "01a24611-df8b-7003-a430-dc6c64ce6222",
+                     *           "requestId": "01a2475f-40de-7000-b7e8-21b588369a5f",
+                     *           "tenantId": "dsr-e9b39e",
+                     *           "customerId": "01a2475f-4047-7007-b720-b2a75b9eead8",
                      *           "requestType": "access",
                      *           "channel": "web",
                      *           "relation": "self",
@@ -17008,8 +17524,8 @@ export interface operations {
                      *           "rejection": null,
                      *           "closedAt": null,
                      *           "duplicates": [
-                     *             "01a24611-e054-7004-90a8-234ed806acc0",
-                     *             "01a24611-e13e-7002-958a-8606505758af"
+                     *             "01a2475f-4116-7004-9344-0bebb0966cb0",
+                     *             "01a2475f-421d-7007-b240-2a4bbef1d847"
                      *           ]
                      *         }
                      *       ]
@@ -17119,9 +17635,9 @@ export interface operations {
                      *     </style>
                      *     </head><body>
                      *     <h1>The personal data we hold about you</h1>
-                     *     <p class="meta">Produced November 23, 2026 at 10:16 AM (Coordinated Universal Time) · for request 01a24611-e712-7006-91bf-170d2fdbabf5 · your reference 01a24611-df8b-7003-a430-dc6c64ce6222</p>
+                     *     <p class="meta">Produced November 23, 2026 at 10:16 AM (Coordinated Universal Time) · for request 01a2475f-4828-7004-a559-6893720f1c47 · your reference 01a2475f-4047-7007-b720-b2a75b9eead8</p>
                      *     <h2>Your details</h2>
-                     *     <table class="rows"><tr><th scope="row">Name</th><td>Li 957e52</td></tr><tr><th scope="row">E-mail address</th><td>li.corrected.957e52@example.org</td></tr></table>
+                     *     <table class="rows"><tr><th scope="row">Name</th><td>Li e9b39e</td></tr><tr><th scope="row">E-mail address</th><td>li.corrected.e9b39e@example.org</td></tr></table>
                      *     …
                      */
                     "text/html": string;
@@ -17211,7 +17727,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a24611-ed21-7003-8b9a-587cbb38e8d2",
+                     *       "requestId": "01a2475f-505c-7001-b779-8bf5a8db3186",
                      *       "step": "erase",
                      *       "failure": {
                      *         "at": "2026-11-23T10:16:00.000Z",
@@ -17395,24 +17911,24 @@ export interface operations {
                      *             "category": "email"
                      *           }
                      *         ],
-                     *         "tenantId": "dsr-957e52",
-                     *         "requestId": "01a24611-ec11-7003-9169-70784875ea35",
+                     *         "tenantId": "dsr-e9b39e",
+                     *         "requestId": "01a2475f-4f27-7007-b041-c1112e4114c5",
                      *         "receivedAt": "2026-11-23T10:16:00.000Z",
-                     *         "subjectRef": "01a24611-ebe6-7005-8f0e-d6be7ba9c887",
-                     *         "verifierKey": "attest.local/processing-record+73b6170e+AXix9ydfxQZHgqfdF/f8D7To/PLvDruJdpQWQhO9xKfC",
-                     *         "certificateId": "01a24611-ec95-7004-88ac-d97106f030bd",
+                     *         "subjectRef": "01a2475f-4ee9-7003-907e-ca2bb26c0898",
+                     *         "verifierKey": "attest.local/processing-record+31166a4b+AbYw+2DfKEmdfXfTyA2qwfBmJmtiweoC8I7Iz2kXe77z",
+                     *         "certificateId": "01a2475f-4fb9-7001-9ba7-d39afebd03b7",
                      *         "processingRecord": {
                      *           "index": 45,
-                     *           "origin": "attest.local/processing-record/dsr-957e52",
-                     *           "leafHash": "QXD3DL6pyCOuR1r4NivZJVHkfWoeZKmo3ErlDupa2tE=",
-                     *           "checkpoint": "attest.local/processing-record/dsr-957e52\n46\nvvOHPnYs01rtg+BafgrpU7Du17aysN1U7KT/QiGpp3o=\n\n— attest.local/processing-record c7YXDivQL6Ck5/rrleqiuNIwy8U6E7RTpGOCRU32LVQjPD+7T3s4wYq9GEqOn39zu1/USzHX4HA73QM93k4Ne4GwHAo=\n",
+                     *           "origin": "attest.local/processing-record/dsr-e9b39e",
+                     *           "leafHash": "aOyo4jNBL9PDgh2XsNDAmVRru2zvG4GbfgMbHX5YMU4=",
+                     *           "checkpoint": "attest.local/processing-record/dsr-e9b39e\n46\noAmKaeXreX+qLv+0PCSILo1oFF2SdUzZ7tUkga4B8+Q=\n\n— attest.local/processing-record MRZqS1c5oJtuixfsUCWbInv5eGhqRA8Kge77FGXXyFvrWZik8ebkBSYCB1U2UyiEERF6h6i+a652GUhWgFemHf8mHQw=\n",
                      *           "inclusionProof": [
-                     *             "5ka03z6Iu4w69fzmZsrpZnSxSBPsZ4q1W0baS8xRUFI=",
-                     *             "n92xNTWdsCFvvypeuQo/idS/1k0FufazW93uVIPpbO4="
+                     *             "2dwUyOU122KqIiAk9Rr+UjQrcRL8BEWoaJb1/WtYsq0=",
+                     *             "Sxy9wDst0DfPaA0RJy1O3ZQ/aa6Npt2wVbouaXHhGpo="
                      *           ]
                      *         }
                      *       },
-                     *       "signedNote": "{\"certificateId\":\"01a24611-ec95-7004-88ac-d97106f030bd\",\"covered\":[\"profile (except the retained fields)\",\"follow-up notes\",\"consent evidence\",\"customer and consent read models\",\"lookup entries\",\"pseudonym mapping\",\"subject key\"],\"erasedAt\":\"2026-11-23T10:16:00.000Z\",\"format\":\"attest-deletion-certificate/v1\",\"issuedAt\":\"2026-11-23T10:16:00.000Z\",\"processingRecord\":{\"checkpoint\":\"attest.local/processing-record/dsr-957e52\\n46\\nvvOHPnYs01rtg+BafgrpU7Du17aysN1U7KT/QiGpp3o=\\n\\n— attest.local/processing-record c7YXDivQL6Ck5/rrleqiuNIwy8U6E7RTpGOCRU32LVQjPD+7T3s4wYq9GEqOn39zu1/USzHX4HA73QM93k4Ne4GwHAo=\\n\",\"inclusionProof\":[\"5ka03z6Iu4w69fzmZsrpZnSxSBPsZ4q1W0baS8xRUFI=\",\"n92xNTWdsCFvvypeuQo/idS/1k0FufazW93uVIPpbO4=\",\"omNzDfOqGMSP/WK9mwLE+fJkgu3+my4PHMW6Q2WNkN4=\",\"I6wh0lFiCKNvLal8/WnugVnmThZAFZMihlpn4cJ8hVE=\"],\"index\":45,\"leafHash\":\"QXD3DL6pyCOuR1r4NivZJVHkfWoeZKmo3ErlDupa2tE=\",\"origin\":\"attest.local/processing-record/dsr-957e52\"},\"receivedAt\":\"2026-11-23T10:16:00.000Z\",\"requestId\":\"01a24611-ec11-7003-9169-70784875ea35\",\"retained\":[{\"category\":\"bankAccount\",\"reason\":\"Tax law: accounting records are kept 10 years\",\"until\":\"2036-11-23\"},{\"category\":\"email\",\"reason\":\"Legal claim 2026-117 pending\",\"until\":\"2028-12-31\"}],\"subjectRef\":\"01a24611-ebe6-7005-8f0e-d6be7ba9c887\",\"tenantId\":\"dsr-957e52\",\"verifierKey\":\"attest.local/processing-record+73b6170e+AXix9ydfxQZHgqfdF/f8D7To/PLvDruJdpQWQhO9xKfC\"}\n\n…"
+                     *       "signedNote": "{\"certificateId\":\"01a2475f-4fb9-7001-9ba7-d39afebd03b7\",\"covered\":[\"profile (except the retained fields)\",\"follow-up notes\",\"consent evidence\",\"customer and consent read models\",\"lookup entries\",\"pseudonym mapping\",\"subject key\"],\"erasedAt\":\"2026-11-23T10:16:00.000Z\",\"format\":\"attest-deletion-certificate/v1\",\"issuedAt\":\"2026-11-23T10:16:00.000Z\",\"processingRecord\":{\"checkpoint\":\"attest.local/processing-record/dsr-e9b39e\\n46\\noAmKaeXreX+qLv+0PCSILo1oFF2SdUzZ7tUkga4B8+Q=\\n\\n— attest.local/processing-record MRZqS1c5oJtuixfsUCWbInv5eGhqRA8Kge77FGXXyFvrWZik8ebkBSYCB1U2UyiEERF6h6i+a652GUhWgFemHf8mHQw=\\n\",\"inclusionProof\":[\"2dwUyOU122KqIiAk9Rr+UjQrcRL8BEWoaJb1/WtYsq0=\",\"Sxy9wDst0DfPaA0RJy1O3ZQ/aa6Npt2wVbouaXHhGpo=\",\"FyMCUXFtgwpvZnCjh5FownfA0L1RM9xixgpsxHVkFSU=\",\"IRKXTcQ05/I+X6tSgkfareDKa3FFW0DtLQudtWvopi8=\"],\"index\":45,\"leafHash\":\"aOyo4jNBL9PDgh2XsNDAmVRru2zvG4GbfgMbHX5YMU4=\",\"origin\":\"attest.local/processing-record/dsr-e9b39e\"},\"receivedAt\":\"2026-11-23T10:16:00.000Z\",\"requestId\":\"01a2475f-4f27-7007-b041-c1112e4114c5\",\"retained\":[{\"category\":\"bankAccount\",\"reason\":\"Tax law: accounting records are kept 10 years\",\"until\":\"2036-11-23\"},{\"category\":\"email\",\"reason\":\"Legal claim 2026-117 pending\",\"until\":\"2028-12-31\"}],\"subjectRef\":\"01a2475f-4ee9-7003-907e-ca2bb26c0898\",\"tenantId\":\"dsr-e9b39e\",\"verifierKey\":\"attest.local/processing-record+31166a4b+AbYw+2DfKEmdfXfTyA2qwfBmJmtiweoC8I7Iz2kXe77z\"}\n\n…"
                      *     }
                      */
                     "application/json": components["schemas"]["DeletionCertificateDocument"];
@@ -17497,9 +18013,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a24611-e292-7006-9054-1082a9c05864",
-                     *       "tenantId": "dsr-957e52",
-                     *       "customerId": "01a24611-df8b-7003-a430-dc6c64ce6222",
+                     *       "requestId": "01a2475f-438d-7003-b9b4-0c4ce11fa0e2",
+                     *       "tenantId": "dsr-e9b39e",
+                     *       "customerId": "01a2475f-4047-7007-b720-b2a75b9eead8",
                      *       "requestType": "deletion",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -17514,7 +18030,7 @@ export interface operations {
                      *       "escalations": [
                      *         {
                      *           "at": "2026-11-23T10:16:00.000Z",
-                     *           "by": "apiKey:01a24611-df05-7002-9ff5-32fece9aaa68",
+                     *           "by": "apiKey:01a2475f-3fb0-7006-bb89-2c8a7d052ddb",
                      *           "reason": "the tenant has not answered in three weeks"
                      *         }
                      *       ],
@@ -17631,7 +18147,7 @@ export interface operations {
                      *       },
                      *       "retentionDuties": [],
                      *       "unverifiedAfterDays": 14,
-                     *       "updatedBy": "apiKey:01a24611-deef-7009-b948-701b6f34c0cb",
+                     *       "updatedBy": "apiKey:01a2475f-3f9b-7005-ac28-f59422071bd4",
                      *       "updatedAt": "2026-11-23T10:16:00.000Z"
                      *     }
                      */
@@ -17711,7 +18227,7 @@ export interface operations {
                      *         }
                      *       ],
                      *       "unverifiedAfterDays": 14,
-                     *       "updatedBy": "apiKey:01a24611-deef-7009-b948-701b6f34c0cb",
+                     *       "updatedBy": "apiKey:01a2475f-3f9b-7005-ac28-f59422071bd4",
                      *       "updatedAt": "2026-11-23T10:16:00.000Z"
                      *     }
                      */
@@ -17783,9 +18299,9 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "requestId": "01a24611-e292-7006-9054-1082a9c05864",
-                     *         "tenantId": "dsr-957e52",
-                     *         "customerId": "01a24611-df8b-7003-a430-dc6c64ce6222",
+                     *         "requestId": "01a2475f-438d-7003-b9b4-0c4ce11fa0e2",
+                     *         "tenantId": "dsr-e9b39e",
+                     *         "customerId": "01a2475f-4047-7007-b720-b2a75b9eead8",
                      *         "requestType": "deletion",
                      *         "channel": "web",
                      *         "relation": "self",
@@ -17800,7 +18316,7 @@ export interface operations {
                      *         "escalations": [
                      *           {
                      *             "at": "2026-11-23T10:16:00.000Z",
-                     *             "by": "apiKey:01a24611-df05-7002-9ff5-32fece9aaa68",
+                     *             "by": "apiKey:01a2475f-3fb0-7006-bb89-2c8a7d052ddb",
                      *             "reason": "the tenant has not answered in three weeks"
                      *           }
                      *         ],
@@ -17831,6 +18347,2038 @@ export interface operations {
             };
             /** @description The credential lacks the permission of this route. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Rate limit reached; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Unexpected error; only a correlation id is returned. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+        };
+    };
+    WhatsAppController_listNumbers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Per number: ids, base URL, version, rate, webhook path */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "bindingId": "01a2475f-a315-7003-96de-a672ae41c391",
+                     *         "tenantId": "wa-e2e",
+                     *         "baseUrl": "http://127.0.0.1:40081",
+                     *         "version": "v23.0",
+                     *         "phoneNumberId": "100000000000001",
+                     *         "businessAccountId": "200000000000001",
+                     *         "ratePerSecond": 80,
+                     *         "configuredAt": "2026-12-05T18:02:59.798Z",
+                     *         "configuredBy": "apiKey:01a2475f-a243-7002-86d0-7e023864e1ca",
+                     *         "webhookPath": "/v1/whatsapp/webhooks/01a2475f-a315-7003-96de-a672ae41c391"
+                     *       }
+                     *     ]
+                     */
+                    "application/json": components["schemas"]["WhatsAppNumber"][];
+                };
+            };
+            /** @description No or invalid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The credential lacks the permission of this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Rate limit reached; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Unexpected error; only a correlation id is returned. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+        };
+    };
+    WhatsAppController_configureNumber: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                bindingId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConfigureNumberDto"];
+            };
+        };
+        responses: {
+            /** @description The number’s settings */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "bindingId": "01a2475f-a315-7003-96de-a672ae41c391",
+                     *       "tenantId": "wa-e2e",
+                     *       "baseUrl": "http://127.0.0.1:40081",
+                     *       "version": "v23.0",
+                     *       "phoneNumberId": "100000000000001",
+                     *       "businessAccountId": "200000000000001",
+                     *       "ratePerSecond": 80,
+                     *       "configuredAt": "2026-12-05T18:02:59.798Z",
+                     *       "configuredBy": "apiKey:01a2475f-a243-7002-86d0-7e023864e1ca",
+                     *       "webhookPath": "/v1/whatsapp/webhooks/01a2475f-a315-7003-96de-a672ae41c391"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WhatsAppNumber"];
+                };
+            };
+            /** @description Invalid input (VALIDATION.FAILED with field errors, PURPOSE.REQUIRED, …); nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description No or invalid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The credential lacks the permission of this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Not found in your tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Conflict: concurrent change, or a state that forbids the action. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Rate limit reached; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Unexpected error; only a correlation id is returned. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+        };
+    };
+    WhatsAppController_removeNumber: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                bindingId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No or invalid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The credential lacks the permission of this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Not found in your tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Rate limit reached; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Unexpected error; only a correlation id is returned. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+        };
+    };
+    WhatsAppController_syncTemplates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                bindingId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The number’s templates after the sync */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "bindingId": "01a2475f-a315-7003-96de-a672ae41c391",
+                     *         "templateId": "1000000000000001",
+                     *         "name": "december_offer",
+                     *         "language": "en",
+                     *         "category": "MARKETING",
+                     *         "status": "APPROVED",
+                     *         "parameters": 1,
+                     *         "purposeKey": null,
+                     *         "legalBasis": null,
+                     *         "blocked": "not-mapped",
+                     *         "updatedAt": "2026-12-05T18:02:59.830Z"
+                     *       },
+                     *       {
+                     *         "bindingId": "01a2475f-a315-7003-96de-a672ae41c391",
+                     *         "templateId": "1000000000000002",
+                     *         "name": "order_update",
+                     *         "language": "en",
+                     *         "category": "UTILITY",
+                     *         "status": "APPROVED",
+                     *         "parameters": 1,
+                     *         "purposeKey": null,
+                     *         "legalBasis": null,
+                     *         "blocked": "not-mapped",
+                     *         "updatedAt": "2026-12-05T18:02:59.851Z"
+                     *       }
+                     *     ]
+                     */
+                    "application/json": components["schemas"]["WhatsAppTemplate"][];
+                };
+            };
+            /** @description No or invalid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The credential lacks the permission of this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Not found in your tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Rate limit reached; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Unexpected error; only a correlation id is returned. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Error */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+        };
+    };
+    WhatsAppController_templates: {
+        parameters: {
+            query?: {
+                bindingId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Templates */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "bindingId": "01a2475f-a315-7003-96de-a672ae41c391",
+                     *         "templateId": "1000000000000001",
+                     *         "name": "december_offer",
+                     *         "language": "en",
+                     *         "category": "MARKETING",
+                     *         "status": "PAUSED",
+                     *         "parameters": 1,
+                     *         "purposeKey": "offers",
+                     *         "legalBasis": "consent",
+                     *         "blocked": "not-approved",
+                     *         "updatedAt": "2026-12-05T18:03:01.909Z"
+                     *       },
+                     *       {
+                     *         "bindingId": "01a2475f-a315-7003-96de-a672ae41c391",
+                     *         "templateId": "1000000000000002",
+                     *         "name": "order_update",
+                     *         "language": "en",
+                     *         "category": "UTILITY",
+                     *         "status": "APPROVED",
+                     *         "parameters": 1,
+                     *         "purposeKey": "orders",
+                     *         "legalBasis": "contract",
+                     *         "blocked": null,
+                     *         "updatedAt": "2026-12-05T18:02:59.918Z"
+                     *       }
+                     *     ]
+                     */
+                    "application/json": components["schemas"]["WhatsAppTemplate"][];
+                };
+            };
+            /** @description Invalid input (VALIDATION.FAILED with field errors, PURPOSE.REQUIRED, …); nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description No or invalid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The credential lacks the permission of this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Rate limit reached; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Unexpected error; only a correlation id is returned. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+        };
+    };
+    WhatsAppController_mapTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                bindingId: string;
+                templateId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MapTemplateDto"];
+            };
+        };
+        responses: {
+            /** @description The template */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "bindingId": "01a2475f-a315-7003-96de-a672ae41c391",
+                     *       "templateId": "1000000000000001",
+                     *       "name": "december_offer",
+                     *       "language": "en",
+                     *       "category": "MARKETING",
+                     *       "status": "APPROVED",
+                     *       "parameters": 1,
+                     *       "purposeKey": "offers",
+                     *       "legalBasis": "consent",
+                     *       "blocked": null,
+                     *       "updatedAt": "2026-12-05T18:02:59.890Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WhatsAppTemplate"];
+                };
+            };
+            /** @description Invalid input (VALIDATION.FAILED with field errors, PURPOSE.REQUIRED, …); nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description No or invalid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The credential lacks the permission of this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Not found in your tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Conflict: concurrent change, or a state that forbids the action. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Rate limit reached; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Unexpected error; only a correlation id is returned. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+        };
+    };
+    WhatsAppController_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The rules (defaults until set) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "marketingCap": 4,
+                     *       "frequencyWindowDays": 7,
+                     *       "quietHours": null,
+                     *       "defaultZone": "UTC",
+                     *       "stopKeywords": {},
+                     *       "thirdParty": "Meta Platforms",
+                     *       "transferCountry": null,
+                     *       "logRetentionDays": 400
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WhatsAppSettings"];
+                };
+            };
+            /** @description No or invalid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The credential lacks the permission of this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Rate limit reached; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Unexpected error; only a correlation id is returned. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+        };
+    };
+    WhatsAppController_setSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MessagingSettingsDto"];
+            };
+        };
+        responses: {
+            /** @description The rules */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "marketingCap": 4,
+                     *       "frequencyWindowDays": 7,
+                     *       "quietHours": null,
+                     *       "defaultZone": "Asia/Shanghai",
+                     *       "stopKeywords": {
+                     *         "en": [
+                     *           "HALT"
+                     *         ]
+                     *       },
+                     *       "thirdParty": "Meta Platforms",
+                     *       "transferCountry": null,
+                     *       "logRetentionDays": 400
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WhatsAppSettings"];
+                };
+            };
+            /** @description Invalid input (VALIDATION.FAILED with field errors, PURPOSE.REQUIRED, …); nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description No or invalid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The credential lacks the permission of this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Rate limit reached; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Unexpected error; only a correlation id is returned. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+        };
+    };
+    WhatsAppController_campaigns: {
+        parameters: {
+            query?: {
+                status?: "draft" | "running" | "paused" | "cancelled";
+                after?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Campaigns */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "campaignId": "01a2475f-ac60-7001-88d9-334394ec22bc",
+                     *         "tenantId": "wa-e2e",
+                     *         "name": "Second",
+                     *         "bindingId": "01a2475f-a315-7003-96de-a672ae41c391",
+                     *         "templateId": "1000000000000001",
+                     *         "status": "cancelled",
+                     *         "recipients": 1,
+                     *         "selection": "list",
+                     *         "queued": 1,
+                     *         "blocked": {},
+                     *         "createdAt": "2026-12-05T18:03:02.119Z",
+                     *         "createdBy": "apiKey:01a2475f-a2ad-7006-9daf-11eb243fd283",
+                     *         "startedAt": "2026-12-05T18:03:02.154Z"
+                     *       },
+                     *       {
+                     *         "campaignId": "01a2475f-a58c-7005-9165-0665c1102e05",
+                     *         "tenantId": "wa-e2e",
+                     *         "name": "December",
+                     *         "bindingId": "01a2475f-a315-7003-96de-a672ae41c391",
+                     *         "templateId": "1000000000000001",
+                     *         "status": "running",
+                     *         "recipients": 4,
+                     *         "selection": "list",
+                     *         "queued": 1,
+                     *         "blocked": {
+                     *           "decision:NO_CONSENT": 1,
+                     *           "contact:MESSAGING.NO_PHONE": 1,
+                     *           "decision:CONSENT_WITHDRAWN": 1
+                     *         },
+                     *         "createdAt": "2026-12-05T18:03:00.366Z",
+                     *         "createdBy": "apiKey:01a2475f-a2ad-7006-9daf-11eb243fd283",
+                     *         "startedAt": "2026-12-05T18:03:00.443Z"
+                     *       }
+                     *     ]
+                     */
+                    "application/json": components["schemas"]["WhatsAppCampaign"][];
+                };
+            };
+            /** @description Invalid input (VALIDATION.FAILED with field errors, PURPOSE.REQUIRED, …); nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description No or invalid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The credential lacks the permission of this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Rate limit reached; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Unexpected error; only a correlation id is returned. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+        };
+    };
+    WhatsAppController_createCampaign: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateCampaignDto"];
+            };
+        };
+        responses: {
+            /** @description The draft campaign */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "campaignId": "01a2475f-a58c-7005-9165-0665c1102e05",
+                     *       "tenantId": "wa-e2e",
+                     *       "name": "December",
+                     *       "bindingId": "01a2475f-a315-7003-96de-a672ae41c391",
+                     *       "templateId": "1000000000000001",
+                     *       "status": "draft",
+                     *       "recipients": 4,
+                     *       "selection": "list",
+                     *       "queued": null,
+                     *       "blocked": null,
+                     *       "createdAt": "2026-12-05T18:03:00.366Z",
+                     *       "createdBy": "apiKey:01a2475f-a2ad-7006-9daf-11eb243fd283",
+                     *       "startedAt": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WhatsAppCampaign"];
+                };
+            };
+            /** @description Invalid input (VALIDATION.FAILED with field errors, PURPOSE.REQUIRED, …); nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description No or invalid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The credential lacks the permission of this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Not found in your tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Rate limit reached; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Unexpected error; only a correlation id is returned. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+        };
+    };
+    WhatsAppController_campaign: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                campaignId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The campaign */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "campaignId": "01a2475f-ac60-7001-88d9-334394ec22bc",
+                     *       "tenantId": "wa-e2e",
+                     *       "name": "Second",
+                     *       "bindingId": "01a2475f-a315-7003-96de-a672ae41c391",
+                     *       "templateId": "1000000000000001",
+                     *       "status": "cancelled",
+                     *       "recipients": 1,
+                     *       "selection": "list",
+                     *       "queued": 1,
+                     *       "blocked": {},
+                     *       "createdAt": "2026-12-05T18:03:02.119Z",
+                     *       "createdBy": "apiKey:01a2475f-a2ad-7006-9daf-11eb243fd283",
+                     *       "startedAt": "2026-12-05T18:03:02.154Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WhatsAppCampaign"];
+                };
+            };
+            /** @description No or invalid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The credential lacks the permission of this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Not found in your tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Rate limit reached; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Unexpected error; only a correlation id is returned. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+        };
+    };
+    WhatsAppController_preview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                campaignId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Counts by step and reason, and the first blocked recipients */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "recipients": 4,
+                     *       "queued": 2,
+                     *       "blocked": {
+                     *         "decision:CONSENT_WITHDRAWN": 1,
+                     *         "decision:NO_CONSENT": 1
+                     *       },
+                     *       "examples": [
+                     *         {
+                     *           "customerId": "01a2475f-a430-7002-b3f2-4859a67ba5d0",
+                     *           "step": "decision",
+                     *           "reasons": [
+                     *             "CONSENT_WITHDRAWN"
+                     *           ]
+                     *         },
+                     *         {
+                     *           "customerId": "01a2475f-a44c-7002-909b-2a4f0d8c2838",
+                     *           "step": "decision",
+                     *           "reasons": [
+                     *             "NO_CONSENT",
+                     *             "NO_THIRD_PARTY_CONSENT"
+                     *           ]
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WhatsAppGateSummary"];
+                };
+            };
+            /** @description No or invalid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The credential lacks the permission of this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Not found in your tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Conflict: concurrent change, or a state that forbids the action. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Rate limit reached; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Unexpected error; only a correlation id is returned. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+        };
+    };
+    WhatsAppController_start: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                campaignId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The running campaign */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "campaignId": "01a2475f-a58c-7005-9165-0665c1102e05",
+                     *       "tenantId": "wa-e2e",
+                     *       "name": "December",
+                     *       "bindingId": "01a2475f-a315-7003-96de-a672ae41c391",
+                     *       "templateId": "1000000000000001",
+                     *       "status": "running",
+                     *       "recipients": 4,
+                     *       "selection": "list",
+                     *       "queued": 1,
+                     *       "blocked": {
+                     *         "decision:NO_CONSENT": 1,
+                     *         "contact:MESSAGING.NO_PHONE": 1,
+                     *         "decision:CONSENT_WITHDRAWN": 1
+                     *       },
+                     *       "createdAt": "2026-12-05T18:03:00.366Z",
+                     *       "createdBy": "apiKey:01a2475f-a2ad-7006-9daf-11eb243fd283",
+                     *       "startedAt": "2026-12-05T18:03:00.443Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WhatsAppCampaign"];
+                };
+            };
+            /** @description No or invalid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The credential lacks the permission of this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Not found in your tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Conflict: concurrent change, or a state that forbids the action. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Rate limit reached; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Unexpected error; only a correlation id is returned. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+        };
+    };
+    WhatsAppController_pause: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                campaignId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CampaignActionDto"];
+            };
+        };
+        responses: {
+            /** @description The paused campaign */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "campaignId": "01a2475f-ac60-7001-88d9-334394ec22bc",
+                     *       "tenantId": "wa-e2e",
+                     *       "name": "Second",
+                     *       "bindingId": "01a2475f-a315-7003-96de-a672ae41c391",
+                     *       "templateId": "1000000000000001",
+                     *       "status": "paused",
+                     *       "recipients": 1,
+                     *       "selection": "list",
+                     *       "queued": 1,
+                     *       "blocked": {},
+                     *       "createdAt": "2026-12-05T18:03:02.119Z",
+                     *       "createdBy": "apiKey:01a2475f-a2ad-7006-9daf-11eb243fd283",
+                     *       "startedAt": "2026-12-05T18:03:02.154Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WhatsAppCampaign"];
+                };
+            };
+            /** @description Invalid input (VALIDATION.FAILED with field errors, PURPOSE.REQUIRED, …); nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description No or invalid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The credential lacks the permission of this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Not found in your tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Conflict: concurrent change, or a state that forbids the action. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Rate limit reached; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Unexpected error; only a correlation id is returned. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+        };
+    };
+    WhatsAppController_resume: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                campaignId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The running campaign */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "campaignId": "01a2475f-ac60-7001-88d9-334394ec22bc",
+                     *       "tenantId": "wa-e2e",
+                     *       "name": "Second",
+                     *       "bindingId": "01a2475f-a315-7003-96de-a672ae41c391",
+                     *       "templateId": "1000000000000001",
+                     *       "status": "running",
+                     *       "recipients": 1,
+                     *       "selection": "list",
+                     *       "queued": 1,
+                     *       "blocked": {},
+                     *       "createdAt": "2026-12-05T18:03:02.119Z",
+                     *       "createdBy": "apiKey:01a2475f-a2ad-7006-9daf-11eb243fd283",
+                     *       "startedAt": "2026-12-05T18:03:02.154Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WhatsAppCampaign"];
+                };
+            };
+            /** @description No or invalid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The credential lacks the permission of this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Not found in your tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Conflict: concurrent change, or a state that forbids the action. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Rate limit reached; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Unexpected error; only a correlation id is returned. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+        };
+    };
+    WhatsAppController_cancel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                campaignId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CampaignActionDto"];
+            };
+        };
+        responses: {
+            /** @description The cancelled campaign */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "campaignId": "01a2475f-ac60-7001-88d9-334394ec22bc",
+                     *       "tenantId": "wa-e2e",
+                     *       "name": "Second",
+                     *       "bindingId": "01a2475f-a315-7003-96de-a672ae41c391",
+                     *       "templateId": "1000000000000001",
+                     *       "status": "cancelled",
+                     *       "recipients": 1,
+                     *       "selection": "list",
+                     *       "queued": 1,
+                     *       "blocked": {},
+                     *       "createdAt": "2026-12-05T18:03:02.119Z",
+                     *       "createdBy": "apiKey:01a2475f-a2ad-7006-9daf-11eb243fd283",
+                     *       "startedAt": "2026-12-05T18:03:02.154Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WhatsAppCampaign"];
+                };
+            };
+            /** @description Invalid input (VALIDATION.FAILED with field errors, PURPOSE.REQUIRED, …); nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description No or invalid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The credential lacks the permission of this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Not found in your tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Conflict: concurrent change, or a state that forbids the action. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Rate limit reached; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Unexpected error; only a correlation id is returned. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+        };
+    };
+    WhatsAppController_messages: {
+        parameters: {
+            query?: {
+                campaignId?: string;
+                customerId?: string;
+                state?: "blocked" | "queued" | "held" | "sending" | "accepted" | "in-doubt" | "sent" | "delivered" | "read" | "failed" | "cancelled";
+                /** @description A phone number (found by its keyed hash; never stored) */
+                phone?: string;
+                /** @description Older than this message id (the last of the previous page) */
+                after?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Messages */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "messageId": "01a2475f-a5d6-7005-b34b-da1d423ce98d",
+                     *         "campaignId": "01a2475f-a58c-7005-9165-0665c1102e05",
+                     *         "bindingId": "01a2475f-a315-7003-96de-a672ae41c391",
+                     *         "templateId": "1000000000000001",
+                     *         "customerId": "01a2475f-a465-7002-aa9c-178272e9b6f4",
+                     *         "purposeKey": "offers",
+                     *         "state": "blocked",
+                     *         "step": "contact",
+                     *         "reasons": [
+                     *           "MESSAGING.NO_PHONE"
+                     *         ],
+                     *         "decisionId": "01a2475f-a5d1-700a-9b3f-7e70a9fba237",
+                     *         "errorCode": null,
+                     *         "attempts": 0,
+                     *         "wamid": null,
+                     *         "queuedAt": null,
+                     *         "sentAt": null,
+                     *         "deliveredAt": null,
+                     *         "readAt": null,
+                     *         "failedAt": null,
+                     *         "updatedAt": "2026-12-05T18:03:00.432Z"
+                     *       },
+                     *       {
+                     *         "messageId": "01a2475f-a5d6-7004-89b4-786b75ff543a",
+                     *         "campaignId": "01a2475f-a58c-7005-9165-0665c1102e05",
+                     *         "bindingId": "01a2475f-a315-7003-96de-a672ae41c391",
+                     *         "templateId": "1000000000000001",
+                     *         "customerId": "01a2475f-a44c-7002-909b-2a4f0d8c2838",
+                     *         "purposeKey": "offers",
+                     *         "state": "blocked",
+                     *         "step": "decision",
+                     *         "reasons": [
+                     *           "NO_CONSENT",
+                     *           "NO_THIRD_PARTY_CONSENT"
+                     *         ],
+                     *         "decisionId": "01a2475f-a5d1-7009-b6c8-b6afbe8c62c3",
+                     *         "errorCode": null,
+                     *         "attempts": 0,
+                     *         "wamid": null,
+                     *         "queuedAt": null,
+                     *         "sentAt": null,
+                     *         "deliveredAt": null,
+                     *         "readAt": null,
+                     *         "failedAt": null,
+                     *         "updatedAt": "2026-12-05T18:03:00.432Z"
+                     *       }
+                     *     ]
+                     */
+                    "application/json": components["schemas"]["WhatsAppMessage"][];
+                };
+            };
+            /** @description Invalid input (VALIDATION.FAILED with field errors, PURPOSE.REQUIRED, …); nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description No or invalid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The credential lacks the permission of this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Rate limit reached; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Unexpected error; only a correlation id is returned. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+        };
+    };
+    WhatsAppController_send: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SendMessageDto"];
+            };
+        };
+        responses: {
+            /** @description The message: queued, or blocked with its step and reasons */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "messageId": "01a2475f-a721-7005-aab3-2b89156d6e80",
+                     *       "campaignId": null,
+                     *       "bindingId": "01a2475f-a315-7003-96de-a672ae41c391",
+                     *       "templateId": "1000000000000001",
+                     *       "customerId": "01a2475f-a409-7000-b46e-375df59baf83",
+                     *       "purposeKey": "offers",
+                     *       "state": "blocked",
+                     *       "step": "decision",
+                     *       "reasons": [
+                     *         "CONSENT_WITHDRAWN",
+                     *         "NO_THIRD_PARTY_CONSENT"
+                     *       ],
+                     *       "decisionId": "01a2475f-a71e-7001-8191-8eb92b67cbed",
+                     *       "errorCode": null,
+                     *       "attempts": 0,
+                     *       "wamid": null,
+                     *       "queuedAt": null,
+                     *       "sentAt": null,
+                     *       "deliveredAt": null,
+                     *       "readAt": null,
+                     *       "failedAt": null,
+                     *       "updatedAt": "2026-12-05T18:03:00.766Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WhatsAppMessage"];
+                };
+            };
+            /** @description Invalid input (VALIDATION.FAILED with field errors, PURPOSE.REQUIRED, …); nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description No or invalid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The credential lacks the permission of this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Not found in your tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Conflict: concurrent change, or a state that forbids the action. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Rate limit reached; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Unexpected error; only a correlation id is returned. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+        };
+    };
+    WhatsAppController_message: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                messageId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The message */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "messageId": "01a2475f-ab8d-7003-b615-242a0500739d",
+                     *       "campaignId": null,
+                     *       "bindingId": "01a2475f-a315-7003-96de-a672ae41c391",
+                     *       "templateId": "1000000000000001",
+                     *       "customerId": "01a2475f-ab3e-7002-9506-86655aa5e528",
+                     *       "purposeKey": "offers",
+                     *       "state": "cancelled",
+                     *       "step": null,
+                     *       "reasons": [
+                     *         "TEMPLATE.STOPPED"
+                     *       ],
+                     *       "decisionId": "01a2475f-ab8a-7004-a241-cd0ffe1727a5",
+                     *       "errorCode": null,
+                     *       "attempts": 0,
+                     *       "wamid": null,
+                     *       "queuedAt": "2026-12-05T18:03:01.898Z",
+                     *       "sentAt": null,
+                     *       "deliveredAt": null,
+                     *       "readAt": null,
+                     *       "failedAt": null,
+                     *       "updatedAt": "2026-12-05T18:03:01.926Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WhatsAppMessage"];
+                };
+            };
+            /** @description No or invalid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The credential lacks the permission of this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Not found in your tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Rate limit reached; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Unexpected error; only a correlation id is returned. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+        };
+    };
+    WhatsAppController_statistics: {
+        parameters: {
+            query?: {
+                campaignId?: string;
+                templateId?: string;
+                from?: string;
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Counts */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "day": "2026-12-05",
+                     *         "campaignId": "01a2475f-a58c-7005-9165-0665c1102e05",
+                     *         "templateId": "1000000000000001",
+                     *         "measure": "blocked",
+                     *         "detail": "contact:MESSAGING.NO_PHONE",
+                     *         "count": 1
+                     *       },
+                     *       {
+                     *         "day": "2026-12-05",
+                     *         "campaignId": "01a2475f-a58c-7005-9165-0665c1102e05",
+                     *         "templateId": "1000000000000001",
+                     *         "measure": "blocked",
+                     *         "detail": "decision:CONSENT_WITHDRAWN",
+                     *         "count": 1
+                     *       }
+                     *     ]
+                     */
+                    "application/json": components["schemas"]["WhatsAppStatistic"][];
+                };
+            };
+            /** @description Invalid input (VALIDATION.FAILED with field errors, PURPOSE.REQUIRED, …); nothing was changed. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description No or invalid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description The credential lacks the permission of this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Rate limit reached; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Unexpected error; only a correlation id is returned. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+        };
+    };
+    WhatsAppWebhookController_handshake: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                bindingId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The challenge, echoed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example 4711 */
+                    "text/plain": string;
+                };
+            };
+            /** @description The credential lacks the permission of this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Not found in your tenant. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Rate limit reached; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Unexpected error; only a correlation id is returned. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+        };
+    };
+    WhatsAppWebhookController_receive: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                bindingId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description How many notifications were applied and skipped */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "applied": 0,
+                     *       "skipped": 0
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WhatsAppWebhookReceipt"];
+                };
+            };
+            /** @description No or invalid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetailsDto"];
+                };
+            };
+            /** @description Not found in your tenant. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -13,6 +13,7 @@ import {
   type AccountJobDependencies,
 } from '@attest/accounts-infrastructure';
 import { subjectsOfTenant } from '@attest/consent-infrastructure';
+import { messageLogRetentionJob } from '@attest/messaging-infrastructure';
 import type { JobDefinition, UpcomingDestruction } from '@attest/jobs';
 import { noticeJob, OutboxReader, type OutboxEntryView } from '@attest/notifications';
 import {
@@ -66,6 +67,7 @@ export function createJobs(infra: Infrastructure, config: AttestConfig): JobDefi
     }),
     functionDeletionDeadlinesJob(accounts),
     consoleSessionCleanupJob({ owner: infra.dataSource }),
+    messageLogRetentionJob({ owner: infra.dataSource }),
     // Warnings ahead of every destructive job, through the outbox, once per cycle: users before an
     // A8 cancellation for inactivity; tenants before P2 purges record bodies, before D5 erases a
     // kept field, and before A10 erases their customers' personal data.

@@ -2,6 +2,7 @@ import { API_KEY_EVENT_TYPES, DELEGATION_EVENT_TYPES } from '@attest/access-doma
 import { ACCOUNT_EVENT_TYPES, ORGANIZATION_EVENT_TYPES } from '@attest/accounts-domain';
 import { CONSENT_EVENT_TYPES, PURPOSE_EVENT_TYPES, SUPERSEDED_CONSENT_EVENT_TYPES } from '@attest/consent-domain';
 import { CUSTOMER_EVENT_TYPES } from '@attest/customers-domain';
+import { CAMPAIGN_EVENT_TYPES, TEMPLATE_EVENT_TYPES } from '@attest/messaging-domain';
 import { REQUEST_EVENT_TYPES } from '@attest/requests-domain';
 import { eventTypeRegistry, eventUpcasters, migrationsFor, processingMap } from './registry';
 
@@ -16,6 +17,8 @@ const EMITTED_EVENT_TYPES: readonly string[] = [
   ...PURPOSE_EVENT_TYPES,
   ...CONSENT_EVENT_TYPES,
   ...REQUEST_EVENT_TYPES,
+  ...TEMPLATE_EVENT_TYPES,
+  ...CAMPAIGN_EVENT_TYPES,
 ];
 // No longer written, still stored: declared so their events can be decrypted, then read as their successors.
 const SUPERSEDED_EVENT_TYPES: readonly string[] = [...SUPERSEDED_CONSENT_EVENT_TYPES];

@@ -20,6 +20,8 @@ import { eventStoreMigrations } from '@attest/event-store-postgres';
 import { eventLogStatsMigrations, eventLogStatsProjection } from '@attest/operations-event-log-stats';
 import { projectionMigrations, type Projection } from '@attest/projections';
 import { jobMigrations } from '@attest/jobs';
+import { messagingEventClassifications, messagingProcessingMap } from '@attest/messaging-application';
+import { messagingMigrations, messagingProjection } from '@attest/messaging-infrastructure';
 
 type MigrationClass = new () => MigrationInterface;
 
@@ -39,6 +41,7 @@ export function migrationsFor(eventStore: 'postgres' | 'kurrentdb'): MigrationCl
     ...processingMigrations,
     ...requestsMigrations,
     ...jobMigrations,
+    ...messagingMigrations,
   ];
   // TypeORM runs them in this order; keep it the order of their timestamps.
   const stamp = (m: MigrationClass): number => Number(/(\d{13})$/.exec(m.name)?.[1] ?? 0);
@@ -64,12 +67,20 @@ export function createProjections(deps: ProjectionDependencies): Projection[] {
     consentProjection,
     requestsProjection,
     processingRecordProjection(processingMap(), deps.recordLog, deps.privacy),
+    messagingProjection,
   ];
 }
 
 /** P1: how every event type becomes a processing record, or that it processes no personal data. */
 export function processingMap(): ProcessingMap {
-  return { ...accessProcessingMap, ...accountProcessingMap, ...customerProcessingMap, ...consentProcessingMap, ...requestProcessingMap };
+  return {
+    ...accessProcessingMap,
+    ...accountProcessingMap,
+    ...customerProcessingMap,
+    ...consentProcessingMap,
+    ...requestProcessingMap,
+    ...messagingProcessingMap,
+  };
 }
 
 /**
@@ -92,5 +103,6 @@ export function eventTypeRegistry(): EventTypeRegistry {
     ...customerEventClassifications,
     ...consentEventClassifications,
     ...requestEventClassifications,
+    ...messagingEventClassifications,
   ]);
 }

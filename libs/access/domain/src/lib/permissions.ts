@@ -20,6 +20,9 @@ export const PERMISSIONS = [
   'consent:manage',
   'purposes:manage',
   'decisions:request',
+  'messaging:read',
+  'messaging:send',
+  'messaging:manage',
   'processing-record:read',
   'processing-record:manage',
   'register:read',
@@ -52,6 +55,9 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'consent:manage',
     'purposes:manage',
     'decisions:request',
+    'messaging:read',
+    'messaging:send',
+    'messaging:manage',
     'processing-record:read',
     'register:read',
     'register:manage',
@@ -68,6 +74,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'organization:read',
     'customers:read',
     'consent:read',
+    'messaging:read',
     'processing-record:read',
     'processing-record:manage',
     'register:read',
@@ -95,6 +102,8 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'consent:read',
     'consent:manage',
     'decisions:request',
+    'messaging:read',
+    'messaging:send',
     'requests:submit',
   ],
 };
@@ -116,6 +125,8 @@ export const DELEGABLE_PERMISSIONS: readonly Permission[] = [
   'consent:read',
   'consent:manage',
   'decisions:request',
+  'messaging:read',
+  'messaging:send',
 ];
 
 export function isRole(value: string): value is Role {

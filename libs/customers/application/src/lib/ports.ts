@@ -1,4 +1,4 @@
-import type { Profile } from '@attest/customers-domain';
+import type { Profile, ProfileField } from '@attest/customers-domain';
 
 /** Consent status per purpose and channel, as the customer list shows it. */
 export type ConsentSummary = Readonly<Record<string, Readonly<Record<string, 'granted' | 'withdrawn'>>>>;
@@ -38,8 +38,10 @@ export interface CustomerFilter {
 export interface CustomersReadModel {
   get(tenantId: string, customerId: string): Promise<CustomerView | null>;
   list(tenantId: string, filter: CustomerFilter): Promise<CustomerView[]>;
-  /** Profiles decrypted in memory for one authorized read; erased subjects are absent. */
-  profiles(tenantId: string, customerIds: readonly string[]): Promise<ReadonlyMap<string, Profile>>;
+  /** Profiles decrypted in memory for one authorized read; erased subjects are absent. `fields`: only these are opened. */
+  profiles(tenantId: string, customerIds: readonly string[], fields?: readonly ProfileField[]): Promise<ReadonlyMap<string, Profile>>;
+  /** Which of these ids are customers of the tenant (erased ones are not). */
+  existing(tenantId: string, customerIds: readonly string[]): Promise<Set<string>>;
   followUps(tenantId: string, customerId: string, withNotes: boolean): Promise<FollowUpView[]>;
 }
 

@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { PROFILE_FIELD_NAMES, type Profile } from '@attest/customers-domain';
+import { PROFILE_FIELD_NAMES, type Profile, type ProfileField } from '@attest/customers-domain';
 import type { ConsentSummary, CustomerFilter, CustomersReadModel, CustomerView, FollowUpView } from '@attest/customers-application';
 import { withTenant } from '@attest/database';
 import type { JsonValue } from '@attest/kernel';
@@ -62,7 +62,22 @@ export class PostgresCustomersReadModel implements CustomersReadModel {
     });
   }
 
-  async profiles(tenantId: string, customerIds: readonly string[]): Promise<ReadonlyMap<string, Profile>> {
+  async existing(tenantId: string, customerIds: readonly string[]): Promise<Set<string>> {
+    const rows = await withTenant(this.appDataSource, tenantId, (m) =>
+      m.query<{ customer_id: string }[]>(`SELECT customer_id FROM customers.customers_v1 WHERE tenant_id = $1 AND customer_id = ANY($2::uuid[])`, [
+        tenantId,
+        customerIds.filter(isUuid),
+      ]),
+    );
+    const erased = await this.privacy.erasedAmong(rows.map((r) => r.customer_id));
+    return new Set(rows.map((r) => r.customer_id).filter((id) => !erased.has(id)));
+  }
+
+  async profiles(
+    tenantId: string,
+    customerIds: readonly string[],
+    fields: readonly ProfileField[] = PROFILE_FIELD_NAMES,
+  ): Promise<ReadonlyMap<string, Profile>> {
     const rows = await withTenant(this.appDataSource, tenantId, (m) =>
       m.query<{ customer_id: string; fields: Record<string, JsonValue> }[]>(
         `SELECT customer_id, fields FROM customers.customers_v1 WHERE tenant_id = $1 AND customer_id = ANY($2::uuid[])`,
@@ -74,7 +89,7 @@ export class PostgresCustomersReadModel implements CustomersReadModel {
     for (const row of rows) {
       if (erased.has(row.customer_id)) continue;
       const profile: Record<string, string | null> = {};
-      for (const field of PROFILE_FIELD_NAMES) {
+      for (const field of fields) {
         const stored = row.fields[field];
         if (stored === undefined) continue;
         const value = await this.privacy.open(row.customer_id, { table: 'customers.customers_v1', column: `fields.${field}`, row: row.customer_id }, stored);

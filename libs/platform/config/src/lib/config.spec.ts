@@ -14,6 +14,7 @@ describe('loadConfig', () => {
       pollIntervalMs: 1000,
       projections: true,
       jobs: true,
+      messagingDispatch: true,
       accounts: { inactivityRestrictionDays: 90 },
       databaseAppUrl: null,
       oidc: null,

@@ -18,6 +18,8 @@ export interface AttestConfig {
   readonly projections: boolean;
   /** Run the timed jobs (retention, purge, deadlines) in this process. */
   readonly jobs: boolean;
+  /** Run the WhatsApp dispatcher in this process (ATTEST_MESSAGING_DISPATCH; each bound number is served by one process at a time). */
+  readonly messagingDispatch: boolean;
   readonly accounts: {
     /** A7: days without a login after which a user's login is restricted. */
     readonly inactivityRestrictionDays: number;
@@ -127,6 +129,8 @@ export function loadConfig(env: Env = process.env, options: { readonly keys?: bo
   if (projectionsRaw !== 'on' && projectionsRaw !== 'off') problems.push('ATTEST_PROJECTIONS must be on or off');
   const jobsRaw = text('ATTEST_JOBS') ?? 'on';
   if (jobsRaw !== 'on' && jobsRaw !== 'off') problems.push('ATTEST_JOBS must be on or off');
+  const dispatchRaw = text('ATTEST_MESSAGING_DISPATCH') ?? 'on';
+  if (dispatchRaw !== 'on' && dispatchRaw !== 'off') problems.push('ATTEST_MESSAGING_DISPATCH must be on or off');
   const privateWebhooksRaw = text('ATTEST_TENANT_WEBHOOKS_ALLOW_PRIVATE') ?? 'off';
   if (privateWebhooksRaw !== 'on' && privateWebhooksRaw !== 'off') problems.push('ATTEST_TENANT_WEBHOOKS_ALLOW_PRIVATE must be on or off');
 
@@ -169,6 +173,7 @@ export function loadConfig(env: Env = process.env, options: { readonly keys?: bo
     pollIntervalMs: int('EVENT_STORE_POLL_INTERVAL_MS', 1000, 10, 60_000),
     projections: projectionsRaw !== 'off',
     jobs: jobsRaw !== 'off',
+    messagingDispatch: dispatchRaw !== 'off',
     accounts: { inactivityRestrictionDays: int('ATTEST_INACTIVITY_RESTRICTION_DAYS', 90, 7, 3650) },
     databaseAppUrl,
     oidc:

@@ -63,7 +63,7 @@ export function ApiAnswer(status: 200 | 201, type: string, description: string, 
   return ApiResponse({ status, description, schema: options.list ? { type: 'array', items: component(type) } : component(type) });
 }
 
-/** Documents a success answer that is a document of another media type (CSV, HTML). */
-export function ApiDocumentAnswer(mediaType: 'text/csv' | 'text/html', description: string): MethodDecorator {
+/** Documents a success answer that is a document of another media type (CSV, HTML, plain text). */
+export function ApiDocumentAnswer(mediaType: 'text/csv' | 'text/html' | 'text/plain', description: string): MethodDecorator {
   return ApiResponse({ status: 200, description, content: { [mediaType]: { schema: { type: 'string' } } } });
 }

@@ -7,21 +7,26 @@
  */
 export interface ProcessingEntry {
   readonly tenantId: string;
-  readonly kind: 'read' | 'decision' | 'export';
+  /** `transfer`: personal data handed to a third party (a WhatsApp message to Meta, P7). */
+  readonly kind: 'read' | 'decision' | 'export' | 'transfer';
   readonly actor: string;
   readonly subjectId: string;
   readonly purpose: string | null;
   readonly channel: string | null;
   readonly dataCategories: readonly string[];
-  /** Decisions: `allow` or `deny`; reads: null. */
-  readonly outcome: 'allow' | 'deny' | null;
+  /** Decisions: `allow` or `deny`; transfers: what became of it (`sent`, `delivered`, `read`, `failed`); reads: null. */
+  readonly outcome: string | null;
   readonly reasons: readonly string[];
   readonly legalBasis: string | null;
   readonly correlationId: string;
   readonly commandId: string | null;
   readonly at: Date;
-  /** Decisions: the consents the answer rested on (recorded, so the record names them); others: none. */
+  /** Decisions, and transfers made on one: the consents the answer rested on (recorded, so the record names them). */
   readonly consentIds?: readonly string[];
+  /** How the data was processed (default `api`): `whatsapp-cloud-api` for a message handed to Meta. */
+  readonly method?: string;
+  /** Idempotency: an entry recorded again under the same id is recorded once (default: a new id each time). */
+  readonly sourceId?: string;
 }
 
 export interface ProcessingJournal {

@@ -36,11 +36,11 @@ export class RecordLogJournal implements ProcessingJournal {
     for (const [tenantId, subjects] of byTenant) pseudonyms.set(tenantId, await this.pseudonymizer.pseudonyms(tenantId, subjects));
     const drafts = entries.map((e): RecordDraft => ({
       tenantId: e.tenantId,
-      sourceId: uuidv7(),
+      sourceId: e.sourceId ?? uuidv7(),
       kind: e.kind,
       categories: [...e.dataCategories],
       purpose: e.purpose,
-      method: 'api',
+      method: e.method ?? 'api',
       measures: [...STANDARD_MEASURES],
       legalBasis: e.legalBasis,
       actor: e.actor,
@@ -52,7 +52,7 @@ export class RecordLogJournal implements ProcessingJournal {
       channel: e.channel,
       outcome: e.outcome,
       reasons: [...e.reasons],
-      consents: e.kind === 'decision' ? [...(e.consentIds ?? [])] : [],
+      consents: e.kind === 'decision' || e.kind === 'transfer' ? [...(e.consentIds ?? [])] : [],
     }));
     await this.staging.submit(drafts);
     return drafts.map((d) => d.sourceId);

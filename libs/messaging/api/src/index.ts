@@ -1,0 +1,2 @@
+export * from './lib/messaging.controller';
+export type * from './lib/messaging.responses';

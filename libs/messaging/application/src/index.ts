@@ -1,0 +1,3 @@
+export * from './lib/ports';
+export * from './lib/classifications';
+export * from './lib/messaging.service';

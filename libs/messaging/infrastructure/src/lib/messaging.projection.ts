@@ -1,0 +1,245 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { withTenant } from '@attest/database';
+import type { RecordedEvent } from '@attest/event-store';
+import type { CampaignStatusView, CampaignView, MessagingReadModel, TemplateView } from '@attest/messaging-application';
+import {
+  CAMPAIGN_EVENT_TYPES,
+  TEMPLATE_EVENT_TYPES,
+  templateBlock,
+  type CampaignEvent,
+  type TemplateCategory,
+  type TemplateEvent,
+} from '@attest/messaging-domain';
+import type { Projection } from '@attest/projections';
+import type { CustomerErased } from '@attest/customers-domain';
+
+/** The customers context's published event messaging consumes: an erased subject's log rows lose their sealed content and lookup. */
+const ERASED: CustomerErased['type'] = 'CustomerErased.v1';
+
+const TEMPLATES = new Set<string>(TEMPLATE_EVENT_TYPES);
+const asTemplate = (e: RecordedEvent): TemplateEvent => ({ type: e.type, data: e.data }) as TemplateEvent;
+const asCampaign = (e: RecordedEvent): CampaignEvent => ({ type: e.type, data: e.data }) as CampaignEvent;
+
+async function applyTemplate(m: EntityManager, e: TemplateEvent, at: string): Promise<void> {
+  const d = e.data;
+  switch (e.type) {
+    case 'WhatsAppTemplateSynced.v1':
+      await m.query(
+        `INSERT INTO messaging.templates_v1 (binding_id, template_id, tenant_id, name, language, category, status, parameters, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+         ON CONFLICT (binding_id, template_id) DO UPDATE SET name = EXCLUDED.name, language = EXCLUDED.language, category = EXCLUDED.category,
+           status = EXCLUDED.status, parameters = EXCLUDED.parameters, updated_at = EXCLUDED.updated_at`,
+        [d.bindingId, d.templateId, d.tenantId, e.data.name, e.data.language, e.data.category, e.data.status, e.data.parameters, at],
+      );
+      return;
+    case 'WhatsAppTemplateStatusChanged.v1':
+      await m.query(`UPDATE messaging.templates_v1 SET status = $3, updated_at = $4 WHERE binding_id = $1 AND template_id = $2`, [
+        d.bindingId,
+        d.templateId,
+        e.data.status,
+        at,
+      ]);
+      return;
+    case 'WhatsAppTemplateMapped.v1':
+      await m.query(
+        `UPDATE messaging.templates_v1 SET purpose_key = $3, legal_basis = $4, mapped_category = $5, updated_at = $6 WHERE binding_id = $1 AND template_id = $2`,
+        [d.bindingId, d.templateId, e.data.purposeId, e.data.legalBasis, e.data.category, at],
+      );
+      return;
+    default: {
+      const never: never = e;
+      return never;
+    }
+  }
+}
+
+async function applyCampaign(m: EntityManager, e: CampaignEvent, at: string): Promise<void> {
+  const id = e.data.campaignId;
+  switch (e.type) {
+    case 'WhatsAppCampaignCreated.v1':
+      await m.query(
+        `INSERT INTO messaging.campaigns_v1 (campaign_id, tenant_id, name, binding_id, template_id, status, recipients, selection, created_at, created_by)
+         VALUES ($1, $2, $3, $4, $5, 'draft', $6, $7, $8, $9) ON CONFLICT (campaign_id) DO NOTHING`,
+        [id, e.data.tenantId, e.data.name, e.data.bindingId, e.data.templateId, e.data.recipients, e.data.selection, at, e.data.createdBy],
+      );
+      return;
+    case 'WhatsAppCampaignStarted.v1':
+      await m.query(`UPDATE messaging.campaigns_v1 SET status = 'running', queued = $2, blocked = $3, started_at = $4 WHERE campaign_id = $1`, [
+        id,
+        e.data.queued,
+        JSON.stringify(e.data.blocked),
+        at,
+      ]);
+      return;
+    case 'WhatsAppCampaignPaused.v1':
+      await m.query(`UPDATE messaging.campaigns_v1 SET status = 'paused' WHERE campaign_id = $1`, [id]);
+      return;
+    case 'WhatsAppCampaignResumed.v1':
+      await m.query(`UPDATE messaging.campaigns_v1 SET status = 'running' WHERE campaign_id = $1`, [id]);
+      return;
+    case 'WhatsAppCampaignCancelled.v1':
+      await m.query(`UPDATE messaging.campaigns_v1 SET status = 'cancelled' WHERE campaign_id = $1`, [id]);
+      return;
+    default: {
+      const never: never = e;
+      return never;
+    }
+  }
+}
+
+/** Templates and campaigns of bound WhatsApp numbers (idempotent: a repeat writes the same row). */
+export const messagingProjection: Projection = {
+  name: 'messaging',
+  version: 1,
+  filter: { eventTypes: [...TEMPLATE_EVENT_TYPES, ...CAMPAIGN_EVENT_TYPES, ERASED] },
+  async apply(events, manager) {
+    for (const event of events) {
+      if (event.type === ERASED) {
+        // The content is unreadable already (its key is gone); the ciphertext and the number's keyed hash go too.
+        await manager.query(
+          `UPDATE messaging.messages SET content = NULL, phone_token = NULL WHERE customer_id::text = $1 AND (content IS NOT NULL OR phone_token IS NOT NULL)`,
+          [String((event.data as { customerId?: unknown }).customerId)],
+        );
+      } else if (TEMPLATES.has(event.type)) await applyTemplate(manager, asTemplate(event), event.metadata.occurredAt);
+      else await applyCampaign(manager, asCampaign(event), event.metadata.occurredAt);
+    }
+  },
+  async reset(manager) {
+    await manager.query(`TRUNCATE messaging.templates_v1, messaging.campaigns_v1`);
+  },
+};
+
+interface TemplateRow {
+  binding_id: string;
+  template_id: string;
+  name: string;
+  language: string;
+  category: TemplateCategory;
+  status: string;
+  parameters: number;
+  purpose_key: string | null;
+  legal_basis: string | null;
+  mapped_category: TemplateCategory | null;
+  updated_at: Date;
+}
+
+const toTemplate = (r: TemplateRow): TemplateView => ({
+  bindingId: r.binding_id,
+  templateId: r.template_id,
+  name: r.name,
+  language: r.language,
+  category: r.category,
+  status: r.status,
+  parameters: r.parameters,
+  purposeKey: r.purpose_key,
+  legalBasis: r.legal_basis,
+  blocked: templateBlock({
+    exists: true,
+    name: r.name,
+    language: r.language,
+    category: r.category,
+    status: r.status,
+    parameters: r.parameters,
+    mapping:
+      r.purpose_key && r.mapped_category && r.legal_basis
+        ? { purposeId: r.purpose_key, legalBasis: r.legal_basis as 'consent', category: r.mapped_category }
+        : null,
+  }),
+  updatedAt: r.updated_at,
+});
+
+interface CampaignRow {
+  campaign_id: string;
+  tenant_id: string;
+  name: string;
+  binding_id: string;
+  template_id: string;
+  status: CampaignStatusView;
+  recipients: number;
+  selection: 'list' | 'filter';
+  queued: number | null;
+  blocked: Record<string, number> | null;
+  created_at: Date;
+  created_by: string;
+  started_at: Date | null;
+}
+
+const toCampaign = (r: CampaignRow): CampaignView => ({
+  campaignId: r.campaign_id,
+  tenantId: r.tenant_id,
+  name: r.name,
+  bindingId: r.binding_id,
+  templateId: r.template_id,
+  status: r.status,
+  recipients: r.recipients,
+  selection: r.selection,
+  queued: r.queued,
+  blocked: r.blocked,
+  createdAt: r.created_at,
+  createdBy: r.created_by,
+  startedAt: r.started_at,
+});
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Reads of the projection's tables, as `attest_app` inside the tenant's scope (row-level security). */
+export class PostgresMessagingReadModel implements MessagingReadModel {
+  constructor(
+    private readonly app: DataSource,
+    private readonly owner: DataSource,
+  ) {}
+
+  async template(tenantId: string, bindingId: string, templateId: string): Promise<TemplateView | null> {
+    if (!UUID.test(bindingId)) return null;
+    const [row] = await withTenant(this.app, tenantId, (m) =>
+      m.query<TemplateRow[]>(`SELECT * FROM messaging.templates_v1 WHERE tenant_id = $1 AND binding_id = $2 AND template_id = $3`, [
+        tenantId,
+        bindingId,
+        templateId,
+      ]),
+    );
+    return row ? toTemplate(row) : null;
+  }
+
+  async templates(tenantId: string, bindingId: string | null): Promise<TemplateView[]> {
+    if (bindingId !== null && !UUID.test(bindingId)) return [];
+    const rows = await withTenant(this.app, tenantId, (m) =>
+      m.query<TemplateRow[]>(`SELECT * FROM messaging.templates_v1 WHERE tenant_id = $1 AND ($2::uuid IS NULL OR binding_id = $2) ORDER BY name, language`, [
+        tenantId,
+        bindingId,
+      ]),
+    );
+    return rows.map(toTemplate);
+  }
+
+  async templateByName(bindingId: string, name: string, language: string): Promise<{ readonly tenantId: string; readonly templateId: string } | null> {
+    // A webhook names the template, not the tenant: read as the owner, for this number only.
+    const [row] = await this.owner.query<{ tenant_id: string; template_id: string }[]>(
+      `SELECT tenant_id, template_id FROM messaging.templates_v1 WHERE binding_id = $1 AND name = $2 AND language = $3`,
+      [bindingId, name, language],
+    );
+    return row ? { tenantId: row.tenant_id, templateId: row.template_id } : null;
+  }
+
+  async campaign(tenantId: string, campaignId: string): Promise<CampaignView | null> {
+    if (!UUID.test(campaignId)) return null;
+    const [row] = await withTenant(this.app, tenantId, (m) =>
+      m.query<CampaignRow[]>(`SELECT * FROM messaging.campaigns_v1 WHERE tenant_id = $1 AND campaign_id = $2`, [tenantId, campaignId]),
+    );
+    return row ? toCampaign(row) : null;
+  }
+
+  async campaigns(
+    tenantId: string,
+    filter: { readonly status?: CampaignStatusView; readonly after?: string; readonly limit: number },
+  ): Promise<CampaignView[]> {
+    const rows = await withTenant(this.app, tenantId, (m) =>
+      m.query<CampaignRow[]>(
+        `SELECT * FROM messaging.campaigns_v1 WHERE tenant_id = $1 AND ($2::text IS NULL OR status = $2) AND ($3::uuid IS NULL OR campaign_id < $3)
+         ORDER BY campaign_id DESC LIMIT $4`,
+        [tenantId, filter.status ?? null, filter.after !== undefined && UUID.test(filter.after) ? filter.after : null, filter.limit],
+      ),
+    );
+    return rows.map(toCampaign);
+  }
+}
