@@ -328,6 +328,46 @@ describe('WhatsApp messaging (P7, K8; real HTTP, real Postgres, the local Cloud 
     expect(simulator.messages()).toHaveLength(1);
   });
 
+  it('K2: a person who stops marketing in WhatsApp (user_preferences) is suppressed and their whatsapp consent withdrawn', async () => {
+    const judy = await customer('+86 138 0000 0010');
+    await grantWhatsApp(judy);
+    simulator.userPreference('8613800000010', 'stop', phoneNumberId);
+    await until('judy suppressed', async () => {
+      const rows = await api.infra.dataSource.query<{ source: string }[]>(`SELECT source FROM messaging.suppressions WHERE customer_id = $1`, [judy]);
+      return rows[0]?.source === 'whatsapp:user-preference';
+    });
+    const receipts = body<{ action: string; channel: string; withdrawal: { source: string } | null }[]>(
+      await must('GET', `/v1/customers/${judy}/consents`, { key: admin }),
+    );
+    expect(receipts.filter((r) => r.action === 'withdrawn').map((r) => [r.channel, r.withdrawal?.source])).toEqual([
+      ['whatsapp', 'whatsapp:user-preference'],
+      ['whatsapp', 'whatsapp:user-preference'],
+    ]);
+  });
+
+  it('a campaign over a saved filter takes the customers the filter finds when it is created', async () => {
+    const tagged = body<{ customerId: string }[]>(await must('GET', '/v1/customers?tag=wa&limit=100', { key: admin })).length;
+    const created = body<{ recipients: number; selection: string }>(
+      await must('POST', '/v1/whatsapp/campaigns', {
+        key: service,
+        body: { name: 'All wa', bindingId: binding, templateId: '1000000000000001', parameters: ['2%'], filter: { tag: 'wa' } },
+      }),
+    );
+    expect(created).toMatchObject({ recipients: tagged, selection: 'filter' });
+    expect(
+      (
+        await api.call('POST', '/v1/whatsapp/campaigns', {
+          key: service,
+          body: { name: 'None', bindingId: binding, templateId: '1000000000000001', parameters: ['2%'] },
+        })
+      ).body,
+    ).toMatchObject({
+      status: 400,
+      code: 'CAMPAIGN.RECIPIENTS',
+    });
+    await must('POST', `/v1/whatsapp/campaigns/${(created as unknown as { campaignId: string }).campaignId}/cancel`, { key: service, body: {} });
+  });
+
   it('a dispatcher killed between claiming and recording a send leaves that message in doubt: the next lease holder never sends it again', async () => {
     const erin = await customer('+86 138 0000 0005');
     const frank = await customer('+86 138 0000 0006');
@@ -533,12 +573,12 @@ describe('WhatsApp messaging (P7, K8; real HTTP, real Postgres, the local Cloud 
       code: 'CAMPAIGN.NOT_DRAFT',
     });
     expect(body<{ campaignId: string }>(await must('GET', `/v1/whatsapp/campaigns/${second}`, { key: admin })).campaignId).toBe(second);
-    expect(
-      body<{ campaignId: string; status: string }[]>(await must('GET', '/v1/whatsapp/campaigns', { key: admin })).map((c) => [c.campaignId, c.status]),
-    ).toEqual([
-      [second, 'cancelled'],
-      [campaignId, 'running'],
+    const listed = body<{ campaignId: string; status: string }[]>(await must('GET', '/v1/whatsapp/campaigns', { key: admin })).map((c) => [
+      c.campaignId,
+      c.status,
     ]);
+    expect(listed[0]).toEqual([second, 'cancelled']);
+    expect(listed.at(-1)).toEqual([campaignId, 'running']);
     api.app.get(WhatsAppDispatcher, { strict: false }).start();
     await new Promise((r) => setTimeout(r, 300));
     expect(simulator.messages().filter((m) => m.to === '8613800000009')).toHaveLength(0);
