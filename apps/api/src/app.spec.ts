@@ -37,6 +37,7 @@ describe('API (real Postgres, real HTTP)', () => {
           consent: 'caught-up',
           requests: 'caught-up',
           'processing-record': 'caught-up',
+          messaging: 'caught-up',
         },
       });
     });

@@ -191,7 +191,11 @@ const AUDIENCE = 'attest-api';
     expect(await page.getByRole('button', { name: 'Invite 1' }).isDisabled()).toBe(true);
     // A minor without the guardian's consent is refused on its own; the adult is invited.
     await page.getByLabel('Contact list', { exact: true }).fill('Ada Member, ada.member@example.org\nYoung Member, young.member@example.org,,2016-05-01\n');
-    await page.getByLabel('Department', { exact: true }).first().selectOption({ label: 'Support' });
+    // The organization's departments load on their own: the option must be there, and chosen, before the invitation leaves.
+    const department = page.getByLabel('Department', { exact: true }).first();
+    await department.locator('option', { hasText: 'Support' }).waitFor({ state: 'attached' });
+    await department.selectOption({ label: 'Support' });
+    await page.locator('[data-invite-department]:not([data-invite-department=""])').waitFor();
     await page.getByRole('button', { name: 'Invite 2' }).click();
     await page.locator('table[data-invited="1"][data-refused="1"]').waitFor();
     expect(await page.getByLabel('Contact list', { exact: true }).inputValue()).toBe('');

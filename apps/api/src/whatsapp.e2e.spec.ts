@@ -345,6 +345,28 @@ describe('WhatsApp messaging (P7, K8; real HTTP, real Postgres, the local Cloud 
     ]);
   });
 
+  it('K2: a withdrawal through the CRM cancels the subject’s messages still waiting, before its answer', async () => {
+    const kim = await customer('+86 138 0000 0011');
+    await grantWhatsApp(kim);
+    await api.app.get(WhatsAppDispatcher, { strict: false }).stop();
+    const queued = body<{ messageId: string; state: string }>(
+      await must('POST', '/v1/whatsapp/messages', {
+        key: service,
+        body: { bindingId: binding, templateId: '1000000000000001', customerId: kim, parameters: ['3%'] },
+      }),
+    );
+    expect(queued.state).toBe('queued');
+    await must('POST', `/v1/customers/${kim}/consents/withdraw`, {
+      key: service,
+      body: { purposeKey: 'offers', channel: 'whatsapp', scope: 'general', method: 'crm', source: 'call-centre' },
+    });
+    expect(body(await must('GET', `/v1/whatsapp/messages/${queued.messageId}`, { key: admin }))).toMatchObject({
+      state: 'cancelled',
+      reasons: ['CONSENT_WITHDRAWN'],
+    });
+    api.app.get(WhatsAppDispatcher, { strict: false }).start();
+  });
+
   it('a campaign over a saved filter takes the customers the filter finds when it is created', async () => {
     const tagged = body<{ customerId: string }[]>(await must('GET', '/v1/customers?tag=wa&limit=100', { key: admin })).length;
     const created = body<{ recipients: number; selection: string }>(

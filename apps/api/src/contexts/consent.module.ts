@@ -4,8 +4,8 @@ import { ConsentsController, DecisionsController, PurposesController } from '@at
 import { PostgresConsentReadModel } from '@attest/consent-infrastructure';
 import { inlineProjector, type AppDependencies } from './dependencies';
 
-/** Applied inline after a consent command; `customers` shows the consent summary in the CRM list. */
-export const CONSENT_INLINE = ['consent', 'customers'] as const;
+/** Applied inline after a consent command; `customers` shows the consent summary in the CRM list; `messaging` cancels waiting messages a withdrawal ends. */
+export const CONSENT_INLINE = ['consent', 'customers', 'messaging'] as const;
 
 /** Consent and decisions (K1–K8, P3): purposes, consents with receipts, processing decisions. */
 @Module({})

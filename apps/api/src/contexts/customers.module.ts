@@ -4,8 +4,8 @@ import { CustomersController } from '@attest/customers-api';
 import { PostgresCustomersReadModel } from '@attest/customers-infrastructure';
 import { inlineProjector, type AppDependencies } from './dependencies';
 
-/** Applied inline after a customers command; `consent` keeps the decision facts of the subject. */
-export const CUSTOMERS_INLINE = ['customers', 'consent'] as const;
+/** Applied inline after a customers command; `consent` keeps the decision facts of the subject; `messaging` cancels a restricted subject's waiting messages and drops an erased one's content. */
+export const CUSTOMERS_INLINE = ['customers', 'consent', 'messaging'] as const;
 
 /** Customers (C1–C3): classified, encrypted profiles. */
 @Module({})

@@ -123,7 +123,7 @@ function Invite({ departments }: { readonly departments: readonly Department[] }
   return (
     <section className="card" aria-labelledby={`${id}-title`}>
       <h2 id={`${id}-title`}>{t('admin.members.invite')}</h2>
-      <form onSubmit={submit} className="field">
+      <form onSubmit={submit} className="field" data-invite-department={departmentId}>
         <label htmlFor={`${id}-list`}>{t('admin.members.contactList')}</label>
         <p className="muted small" id={`${id}-hint`}>
           {t('admin.members.contactListHint')}

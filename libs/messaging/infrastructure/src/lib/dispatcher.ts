@@ -147,7 +147,15 @@ export class WhatsAppDispatcher {
   }
 
   private async acquireLeases(): Promise<void> {
-    for (const bindingId of await this.options.numbers.all()) {
+    const configured = await this.options.numbers.all();
+    // A number whose settings were removed is not served any more: its lease goes.
+    for (const [bindingId, lease] of this.leases) {
+      if (configured.includes(bindingId) || lease.busy || lease.sending > 0) continue;
+      this.leases.delete(bindingId);
+      await lease.runner.query(`SELECT pg_advisory_unlock(hashtextextended($1, 0))`, [lockKey(bindingId)]).catch(() => undefined);
+      await lease.runner.release().catch(() => undefined);
+    }
+    for (const bindingId of configured) {
       const held = this.leases.get(bindingId);
       if (held) {
         // Settings change (rate, token): read again, keep the lease.
@@ -158,6 +166,7 @@ export class WhatsAppDispatcher {
         }
         continue;
       }
+
       const runner = this.options.owner.createQueryRunner();
       await runner.connect();
       const [row] = (await runner.query(`SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked`, [lockKey(bindingId)])) as { locked: boolean }[];

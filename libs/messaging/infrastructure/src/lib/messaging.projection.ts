@@ -11,10 +11,15 @@ import {
   type TemplateEvent,
 } from '@attest/messaging-domain';
 import type { Projection } from '@attest/projections';
-import type { CustomerErased } from '@attest/customers-domain';
+import type { ConsentWithdrawn } from '@attest/consent-domain';
+import type { CustomerErased, CustomerProcessingRestricted } from '@attest/customers-domain';
 
-/** The customers context's published event messaging consumes: an erased subject's log rows lose their sealed content and lookup. */
+// The other contexts' published events messaging consumes. An erased subject's log rows lose their
+// sealed content and lookup; a withdrawal on whatsapp, or a restriction of processing, cancels the
+// subject's messages still waiting — a decision taken when a campaign started does not outlive them.
 const ERASED: CustomerErased['type'] = 'CustomerErased.v1';
+const WITHDRAWN: ConsentWithdrawn['type'] = 'ConsentWithdrawn.v1';
+const RESTRICTED: CustomerProcessingRestricted['type'] = 'CustomerProcessingRestricted.v1';
 
 const TEMPLATES = new Set<string>(TEMPLATE_EVENT_TYPES);
 const asTemplate = (e: RecordedEvent): TemplateEvent => ({ type: e.type, data: e.data }) as TemplateEvent;
@@ -91,10 +96,24 @@ async function applyCampaign(m: EntityManager, e: CampaignEvent, at: string): Pr
 export const messagingProjection: Projection = {
   name: 'messaging',
   version: 1,
-  filter: { eventTypes: [...TEMPLATE_EVENT_TYPES, ...CAMPAIGN_EVENT_TYPES, ERASED] },
+  filter: { eventTypes: [...TEMPLATE_EVENT_TYPES, ...CAMPAIGN_EVENT_TYPES, ERASED, WITHDRAWN, RESTRICTED] },
   async apply(events, manager) {
     for (const event of events) {
-      if (event.type === ERASED) {
+      const data = event.data as { customerId?: unknown; purposeKey?: unknown; channel?: unknown };
+      if (event.type === WITHDRAWN) {
+        if (data.channel !== 'whatsapp') continue;
+        await manager.query(
+          `UPDATE messaging.messages SET state = 'cancelled', reasons = ARRAY['CONSENT_WITHDRAWN'], updated_at = $3
+           WHERE customer_id::text = $1 AND purpose_key = $2 AND state IN ('queued', 'held')`,
+          [String(data.customerId), String(data.purposeKey), event.metadata.occurredAt],
+        );
+      } else if (event.type === RESTRICTED) {
+        await manager.query(
+          `UPDATE messaging.messages SET state = 'cancelled', reasons = ARRAY['CUSTOMER_RESTRICTED'], updated_at = $2
+           WHERE customer_id::text = $1 AND state IN ('queued', 'held')`,
+          [String(data.customerId), event.metadata.occurredAt],
+        );
+      } else if (event.type === ERASED) {
         // The content is unreadable already (its key is gone); the ciphertext and the number's keyed hash go too.
         await manager.query(
           `UPDATE messaging.messages SET content = NULL, phone_token = NULL WHERE customer_id::text = $1 AND (content IS NOT NULL OR phone_token IS NOT NULL)`,
