@@ -3,6 +3,10 @@
  * server, in the same run. Prints a table, then one JSON line (last line).
  *
  *   BENCH_SECONDS   duration of each timed phase (default 10)
+ *
+ * Single appends are compared twice: with a bare INSERT (`singleRatio`) and with raw SQL doing what an
+ * append must do — read the stream's revision, check it, insert with the next — in one statement
+ * (`singleRatioSameWork`), the three alternating in the same rounds.
  *   BENCH_WRITERS   concurrent writers (default 8)
  *   BENCH_CATCHUP_EVENTS  size of the log the projection catches up on (default 1,000,000)
  *   BENCH_DATABASE_URL    use this server instead of a fresh embedded one
@@ -40,28 +44,37 @@ function event(n: number): NewEvent {
 
 const ROUNDS = 3;
 
+type Phase = (writer: number, i: number) => Promise<void>;
+type Totals<K extends string> = Record<K, { ops: number; secs: number }>;
+
 /**
- * Alternates adapter and raw phases, ROUNDS times each, so that both see the
+ * Alternates the phases (adapter, raw …), ROUNDS times each, so that all see the
  * same machine: this box's throughput drifts by tens of percent over a minute.
  */
-async function compare(
-  seconds: number,
-  adapter: (writer: number, i: number) => Promise<void>,
-  raw: (writer: number, i: number) => Promise<void>,
-): Promise<{ adapter: { ops: number; secs: number }; raw: { ops: number; secs: number } }> {
-  const total = { adapter: { ops: 0, secs: 0 }, raw: { ops: 0, secs: 0 } };
-  // Each writer owns a stream; its append count carries over between rounds.
-  const next = { adapter: new Array<number>(WRITERS).fill(0), raw: new Array<number>(WRITERS).fill(0) };
+async function compare<K extends string>(seconds: number, phases: Record<K, Phase>): Promise<Totals<K>> {
+  const names = Object.keys(phases) as K[];
+  const total = Object.fromEntries(names.map((n) => [n, { ops: 0, secs: 0 }])) as Totals<K>;
+  // Each writer owns a stream per phase; its append count carries over between rounds.
+  const next = Object.fromEntries(names.map((n) => [n, new Array<number>(WRITERS).fill(0)])) as Record<K, number[]>;
   for (let round = 0; round < ROUNDS; round++) {
-    const a = await timed(WRITERS, seconds / ROUNDS, (w) => adapter(w, next.adapter[w]!++));
-    const r = await timed(WRITERS, seconds / ROUNDS, (w) => raw(w, next.raw[w]!++));
-    total.adapter.ops += a.ops;
-    total.adapter.secs += a.secs;
-    total.raw.ops += r.ops;
-    total.raw.secs += r.secs;
+    for (const name of names) {
+      const counts = next[name];
+      const t = await timed(WRITERS, seconds / ROUNDS, (w) => phases[name](w, counts[w]!++));
+      total[name].ops += t.ops;
+      total[name].secs += t.secs;
+    }
   }
   return total;
 }
+
+/**
+ * What an append must do, as one raw statement: read the stream's revision, check it is the
+ * expected one, insert with the next. The adapter's single append against this, rather than a
+ * bare INSERT, says what the adapter itself costs.
+ */
+const RAW_APPEND = `WITH cur AS (SELECT coalesce(max(stream_position), -1) AS rev FROM bench_raw.events WHERE stream_id = $1)
+  INSERT INTO bench_raw.events (epoch, transaction_id, event_id, stream_id, category, stream_position, type, data, metadata)
+  SELECT 1, pg_current_xact_id(), $2::uuid, $1, 'bench', cur.rev + 1, $3, $4::jsonb, $5::jsonb FROM cur WHERE cur.rev = $6`;
 
 const RAW_INSERT = `INSERT INTO bench_raw.events (epoch, transaction_id, event_id, stream_id, category, stream_position, type, data, metadata)
   SELECT 1, pg_current_xact_id(), u.id, $1, 'bench', u.pos, u.type, u.data, u.metadata
@@ -127,33 +140,42 @@ async function main(): Promise<void> {
     process.stderr.write(`${s}\n`);
   };
 
-  log(`single-event appends: ${WRITERS} writers x ${SECONDS}s, alternating adapter and raw INSERT`);
-  const singles = await compare(
-    SECONDS,
-    async (w, i) => {
+  log(`single-event appends: ${WRITERS} writers x ${SECONDS}s, alternating adapter, raw INSERT and raw append (revision read, checked, next inserted)`);
+  const sameWorkStreams = Array.from({ length: WRITERS }, () => `bench-${uuidv7()}`);
+  const singles = await compare(SECONDS, {
+    adapter: async (w, i) => {
       await store.appendToStream(streams[w]!, [event(i)], { expectedRevision: i === 0 ? NO_STREAM : i - 1 });
     },
-    async (w, i) => {
+    raw: async (w, i) => {
       await raw.query({ name: 'raw', text: RAW_INSERT, values: rawValues(rawStreams[w]!, [event(i)], i) });
     },
-  );
+    sameWork: async (w, i) => {
+      const e = event(i);
+      const done = await raw.query({
+        name: 'raw-append',
+        text: RAW_APPEND,
+        values: [sameWorkStreams[w]!, e.id, e.type, JSON.stringify(e.data), JSON.stringify(e.metadata), i - 1],
+      });
+      if (done.rowCount !== 1) throw new Error('the raw append found another revision');
+    },
+  });
   const single = singles.adapter;
   const rawSingle = singles.raw;
+  const rawSameWork = singles.sameWork;
 
   log(`${BATCH}-event batch appends: ${WRITERS} writers x ${SECONDS}s, alternating adapter and raw INSERT`);
   const batchStreams = Array.from({ length: WRITERS }, () => `bench-${uuidv7()}`);
   const rawBatchStreams = Array.from({ length: WRITERS }, () => `bench-${uuidv7()}`);
-  const batches = await compare(
-    SECONDS,
-    async (w, i) => {
+  const batches = await compare(SECONDS, {
+    adapter: async (w, i) => {
       const events = Array.from({ length: BATCH }, (_, k) => event(i * BATCH + k));
       await store.appendToStream(batchStreams[w]!, events, { expectedRevision: i === 0 ? NO_STREAM : i * BATCH - 1 });
     },
-    async (w, i) => {
+    raw: async (w, i) => {
       const events = Array.from({ length: BATCH }, (_, k) => event(i * BATCH + k));
       await raw.query({ name: 'raw', text: RAW_INSERT, values: rawValues(rawBatchStreams[w]!, events, i * BATCH) });
     },
-  );
+  });
   const batch = batches.adapter;
   const rawBatch = batches.raw;
 
@@ -179,6 +201,8 @@ async function main(): Promise<void> {
     singleTxPerSec: r(single.ops / single.secs),
     rawSingleTxPerSec: r(rawSingle.ops / rawSingle.secs),
     singleRatio: Number((single.ops / single.secs / (rawSingle.ops / rawSingle.secs)).toFixed(3)),
+    rawSingleSameWorkTxPerSec: r(rawSameWork.ops / rawSameWork.secs),
+    singleRatioSameWork: Number((single.ops / single.secs / (rawSameWork.ops / rawSameWork.secs)).toFixed(3)),
     batchEventsPerSec: r((batch.ops * BATCH) / batch.secs),
     rawBatchEventsPerSec: r((rawBatch.ops * BATCH) / rawBatch.secs),
     batchRatio: Number((batch.ops / batch.secs / (rawBatch.ops / rawBatch.secs)).toFixed(3)),
@@ -187,6 +211,12 @@ async function main(): Promise<void> {
   };
   const rows = [
     ['single-event append (tx/s)', String(result.singleTxPerSec), String(result.rawSingleTxPerSec), String(result.singleRatio)],
+    [
+      'single-event append vs the same work in raw SQL (tx/s)',
+      String(result.singleTxPerSec),
+      String(result.rawSingleSameWorkTxPerSec),
+      String(result.singleRatioSameWork),
+    ],
     [`${BATCH}-event batch append (events/s)`, String(result.batchEventsPerSec), String(result.rawBatchEventsPerSec), String(result.batchRatio)],
     [`catch-up of ${CATCHUP_EVENTS} events (events/s)`, String(result.catchUpEventsPerSec), '-', '-'],
   ];
