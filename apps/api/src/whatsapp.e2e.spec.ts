@@ -261,6 +261,25 @@ describe('WhatsApp messaging (P7, K8; real HTTP, real Postgres, the local Cloud 
     expect((transfers[0]?.['consents'] as string[]).length).toBe(2);
   });
 
+  it('another tenant cannot map this tenant’s template, nor pause or cancel its campaign: 404, nothing written', async () => {
+    const intruder = await api.key('wa-e2e-other', ['org-admin']);
+    await must('POST', '/v1/purposes', { key: intruder, body: purpose('offers', 'legitimate-interests') });
+    const before = await api.eventCount();
+    expect(
+      (await api.call('PUT', `/v1/whatsapp/numbers/${binding}/templates/1000000000000001/purpose`, { key: intruder, body: { purposeKey: 'offers' } })).body,
+    ).toMatchObject({
+      status: 404,
+      code: 'TEMPLATE.NOT_FOUND',
+    });
+    for (const action of ['pause', 'cancel'])
+      expect((await api.call('POST', `/v1/whatsapp/campaigns/${campaignId}/${action}`, { key: intruder, body: {} })).body).toMatchObject({
+        status: 404,
+        code: 'CAMPAIGN.NOT_FOUND',
+      });
+    expect(await api.eventCount()).toBe(before);
+    expect(body(await must('GET', `/v1/whatsapp/campaigns/${campaignId}`, { key: admin }))).toMatchObject({ status: 'running' });
+  });
+
   it('a bad signature changes nothing; a repeated and an out-of-order status change nothing', async () => {
     const [m] = await messages(`?customerId=${alice}`);
     const before = await stats(campaignId);

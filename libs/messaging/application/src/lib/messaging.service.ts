@@ -117,6 +117,9 @@ export class MessagingService {
 
   /** Maps a template to a purpose of the register (a MARKETING template only to consent on `whatsapp`). */
   async mapTemplate(context: CommandContext, bindingId: string, templateId: string, purposeKey: string): Promise<TemplateView> {
+    // Only a template of the caller's own numbers: another tenant's answers as unknown.
+    if (!(await this.readModel.template(context.tenantId, bindingId, templateId)))
+      notFound('TEMPLATE.NOT_FOUND', 'no such template of your numbers: sync the templates first');
     const purpose = await this.consent.purpose(context.tenantId, purposeKey);
     if (!purpose) return notFound('PURPOSE.NOT_FOUND', 'no purpose with this key in your register');
     await this.runTemplate(context, { kind: 'MapTemplate', tenantId: context.tenantId, bindingId, templateId, actor: context.actor, purpose });
@@ -236,14 +239,13 @@ export class MessagingService {
       queued: summary.queued,
       blocked: summary.blocked,
     });
-    // Queued rows were written held: the campaign's start releases them at once.
-    await this.log.setCampaignQueue(context.tenantId, campaignId, 'queued');
+    // Queued rows were written held: the start's event releases them (the projection, inline).
     return this.campaign(context.tenantId, campaignId);
   }
 
   async pauseCampaign(context: CommandContext, campaignId: string, reason: string | null): Promise<CampaignView> {
+    await this.campaign(context.tenantId, campaignId); // another tenant's campaign answers as unknown
     await this.runCampaign(context, { kind: 'PauseCampaign', tenantId: context.tenantId, campaignId, actor: context.actor, reason });
-    await this.log.setCampaignQueue(context.tenantId, campaignId, 'held');
     return this.campaign(context.tenantId, campaignId);
   }
 
@@ -251,13 +253,12 @@ export class MessagingService {
     const campaign = await this.campaign(context.tenantId, campaignId);
     if (campaign.status === 'paused') await this.sendable(context.tenantId, campaign.bindingId, campaign.templateId);
     await this.runCampaign(context, { kind: 'ResumeCampaign', tenantId: context.tenantId, campaignId, actor: context.actor });
-    await this.log.setCampaignQueue(context.tenantId, campaignId, 'queued');
     return this.campaign(context.tenantId, campaignId);
   }
 
   async cancelCampaign(context: CommandContext, campaignId: string, reason: string | null): Promise<CampaignView> {
+    await this.campaign(context.tenantId, campaignId); // another tenant's campaign answers as unknown
     await this.runCampaign(context, { kind: 'CancelCampaign', tenantId: context.tenantId, campaignId, actor: context.actor, reason });
-    await this.log.setCampaignQueue(context.tenantId, campaignId, 'cancelled');
     return this.campaign(context.tenantId, campaignId);
   }
 

@@ -186,8 +186,6 @@ export interface MessageLog {
   suppress(tenantId: string, customerId: string, source: string, at: Date): Promise<boolean>;
   /** Writes a gated batch (one transaction): queued rows with the phone and parameters sealed, blocked rows with their reasons, the statistics. */
   enqueue(batch: GatedBatch): Promise<void>;
-  /** Holds, requeues or cancels a campaign's unsent messages; answers how many changed. */
-  setCampaignQueue(tenantId: string, campaignId: string, to: 'held' | 'queued' | 'cancelled'): Promise<number>;
   /** Cancels the queued messages of a template Meta paused or disabled. */
   stopTemplate(bindingId: string, templateId: string, at: Date): Promise<number>;
   messages(tenantId: string, filter: MessageFilter): Promise<MessageView[]>;

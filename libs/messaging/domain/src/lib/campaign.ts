@@ -52,6 +52,8 @@ export type CampaignStatus = 'none' | 'draft' | 'running' | 'paused' | 'cancelle
 
 export interface CampaignState {
   readonly status: CampaignStatus;
+  /** Whose campaign it is: another tenant's command finds none. */
+  readonly tenantId: string;
   readonly bindingId: string;
   readonly templateId: string;
 }
@@ -85,11 +87,12 @@ const refuse = (code: string, message: string, kind: 'invalid' | 'not_found' | '
 };
 
 export const campaignDecider: Decider<CampaignCommand, CampaignEvent, CampaignState> = {
-  initialState: { status: 'none', bindingId: '', templateId: '' },
+  initialState: { status: 'none', tenantId: '', bindingId: '', templateId: '' },
 
   decide(command, state) {
     const ids = { tenantId: command.tenantId, campaignId: command.campaignId };
-    if (command.kind !== 'CreateCampaign' && state.status === 'none') refuse('CAMPAIGN.NOT_FOUND', 'no such campaign', 'not_found');
+    if (command.kind !== 'CreateCampaign' && (state.status === 'none' || state.tenantId !== command.tenantId))
+      refuse('CAMPAIGN.NOT_FOUND', 'no such campaign', 'not_found');
     switch (command.kind) {
       case 'CreateCampaign':
         if (state.status !== 'none') refuse('CAMPAIGN.EXISTS', 'a campaign with this id exists');
@@ -141,7 +144,7 @@ export const campaignDecider: Decider<CampaignCommand, CampaignEvent, CampaignSt
   evolve(state, event) {
     switch (event.type) {
       case 'WhatsAppCampaignCreated.v1':
-        return { status: 'draft', bindingId: event.data.bindingId, templateId: event.data.templateId };
+        return { status: 'draft', tenantId: event.data.tenantId, bindingId: event.data.bindingId, templateId: event.data.templateId };
       case 'WhatsAppCampaignStarted.v1':
       case 'WhatsAppCampaignResumed.v1':
         return { ...state, status: 'running' };

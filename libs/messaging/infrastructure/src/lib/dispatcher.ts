@@ -5,6 +5,7 @@ import { verdictOn } from '@attest/messaging-domain';
 import type { NumberConnection, TemplateCatalog } from '@attest/messaging-application';
 import type { Logger } from '@attest/observability';
 import type { ReadModelPrivacy } from '@attest/privacy-postgres';
+import { isErased } from '@attest/privacy';
 import type { ProcessingJournal } from '@attest/security';
 import { CloudApiClient, type SendOutcome } from './cloud-api/cloud-api.client';
 import type { TemplateMessageRequest } from './cloud-api/wire';
@@ -137,7 +138,15 @@ export class WhatsAppDispatcher {
       await this.acquireLeases();
     }
     for (const lease of this.leases.values()) {
-      if (!lease.busy) this.track(this.serve(lease));
+      if (lease.busy) continue;
+      this.track(
+        this.serve(lease).catch(async (error: unknown) => {
+          // The lease's connection failed (a failover, a killed backend): let the number go; the next lease try takes it again.
+          this.options.logger.warn({ err: err(error), bindingId: lease.bindingId }, 'a WhatsApp number’s lease failed; taking it again');
+          if (this.leases.get(lease.bindingId) === lease) this.leases.delete(lease.bindingId);
+          await lease.runner.release().catch(() => undefined);
+        }),
+      );
     }
   }
 
@@ -158,6 +167,13 @@ export class WhatsAppDispatcher {
     for (const bindingId of configured) {
       const held = this.leases.get(bindingId);
       if (held) {
+        // Marketing queued for a person whose STOP raced the gate is skipped by the claim; here it is cancelled.
+        await this.options.owner.query(
+          `UPDATE messaging.messages m SET state = 'cancelled', reasons = ARRAY['MESSAGING.SUPPRESSED'], updated_at = now()
+           WHERE m.binding_id = $1 AND m.state IN ('queued', 'held') AND m.category = 'MARKETING'
+             AND EXISTS (SELECT 1 FROM messaging.suppressions s WHERE s.tenant_id = m.tenant_id AND s.customer_id = m.customer_id)`,
+          [bindingId],
+        );
         // Settings change (rate, token): read again, keep the lease.
         const connection = await this.options.numbers.connection(bindingId);
         if (connection) {
@@ -209,7 +225,8 @@ export class WhatsAppDispatcher {
       const now = Date.now();
       const rate = lease.connection.ratePerSecond;
       // At most a quarter of a second's worth at once: the rate holds over any second.
-      lease.tokens = Math.min(rate / 4, lease.tokens + ((now - lease.lastRefill) / 1000) * rate);
+      // (At least one whole token: a number of 1–3 messages/s must still send.)
+      lease.tokens = Math.min(Math.max(1, rate / 4), lease.tokens + ((now - lease.lastRefill) / 1000) * rate);
       lease.lastRefill = now;
       if (now < lease.pausedUntil) return;
       // Answers slower than a second's worth of sends hold the number back rather than pile up.
@@ -240,7 +257,9 @@ export class WhatsAppDispatcher {
   private async claim(lease: Lease, n: number): Promise<Claimed[]> {
     return (await lease.runner.query(
       `WITH due AS (
-         SELECT message_id FROM messaging.messages WHERE binding_id = $1 AND state = 'queued' AND next_attempt_at <= now()
+         SELECT message_id FROM messaging.messages m WHERE binding_id = $1 AND state = 'queued' AND next_attempt_at <= now()
+           -- A STOP that raced the gate: marketing to a suppressed person never leaves (it is cancelled below).
+           AND NOT (category = 'MARKETING' AND EXISTS (SELECT 1 FROM messaging.suppressions s WHERE s.tenant_id = m.tenant_id AND s.customer_id = m.customer_id))
          ORDER BY next_attempt_at, message_id LIMIT $2 FOR UPDATE SKIP LOCKED),
        claimed AS (
          UPDATE messaging.messages m SET state = 'sending', attempts = m.attempts + 1, updated_at = now() FROM due WHERE m.message_id = due.message_id
@@ -253,7 +272,13 @@ export class WhatsAppDispatcher {
 
   private async sendOne(lease: Lease, row: Claimed): Promise<void> {
     const content = await this.options.privacy.open(row.customer_id, contentColumn(row.message_id), row.content);
-    if (typeof content !== 'object' || content === null || Array.isArray(content)) {
+    if (
+      typeof content !== 'object' ||
+      content === null ||
+      Array.isArray(content) ||
+      isErased(content) ||
+      typeof (content as { phone?: unknown }).phone !== 'string'
+    ) {
       // The subject was erased after the message was queued: nothing to send, nothing to send with.
       await this.finish(row, 'cancelled', null, ['SUBJECT.ERASED']);
       return;
@@ -317,12 +342,13 @@ export class WhatsAppDispatcher {
   private async finish(row: Claimed, state: 'failed' | 'cancelled', code: number | null, reasons: readonly string[]): Promise<void> {
     const at = this.options.clock.now();
     await this.options.owner.transaction(async (m) => {
-      await m.query(
-        `UPDATE messaging.messages SET state = $2, error_code = $3, reasons = $4, failed_at = CASE WHEN $2 = 'failed' THEN $5::timestamptz ELSE failed_at END, updated_at = $5
-         WHERE message_id = $1 AND state = 'sending'`,
+      const changed = await m.query<{ message_id: string }[]>(
+        `WITH changed AS (UPDATE messaging.messages SET state = $2, error_code = $3, reasons = $4, failed_at = CASE WHEN $2 = 'failed' THEN $5::timestamptz ELSE failed_at END, updated_at = $5
+         WHERE message_id = $1 AND state = 'sending' RETURNING message_id) SELECT message_id FROM changed`,
         [row.message_id, state, code, reasons, at],
       );
-      if (state === 'failed') {
+      // Counted only when this process still held the message (a lease taken over has put it in doubt).
+      if (state === 'failed' && changed.length === 1) {
         await addStats(
           m,
           { tenantId: row.tenant_id, day: at.toISOString().slice(0, 10), campaignId: row.campaign_id, templateId: row.template_id },

@@ -247,16 +247,6 @@ export class PostgresMessageLog implements MessageLog {
     });
   }
 
-  async setCampaignQueue(tenantId: string, campaignId: string, to: 'held' | 'queued' | 'cancelled'): Promise<number> {
-    const from = to === 'held' ? ['queued'] : to === 'queued' ? ['held'] : ['queued', 'held'];
-    const rows = await this.owner.query<{ message_id: string }[]>(
-      `WITH changed AS (UPDATE messaging.messages SET state = $3, updated_at = now() WHERE tenant_id = $1 AND campaign_id::text = $2 AND state = ANY($4::text[]) RETURNING message_id)
-       SELECT message_id FROM changed`,
-      [tenantId, campaignId, to, from],
-    );
-    return rows.length;
-  }
-
   async stopTemplate(bindingId: string, templateId: string, at: Date): Promise<number> {
     const rows = await this.owner.query<{ message_id: string }[]>(
       `WITH changed AS (UPDATE messaging.messages SET state = 'cancelled', reasons = ARRAY['TEMPLATE.STOPPED'], updated_at = $3

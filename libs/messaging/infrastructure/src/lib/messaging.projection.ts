@@ -58,6 +58,11 @@ async function applyTemplate(m: EntityManager, e: TemplateEvent, at: string): Pr
   }
 }
 
+/** Moves a campaign's unsent messages between waiting states. */
+async function queue(m: EntityManager, campaignId: string, from: readonly string[], to: 'queued' | 'held' | 'cancelled'): Promise<void> {
+  await m.query(`UPDATE messaging.messages SET state = $3, updated_at = now() WHERE campaign_id = $1 AND state = ANY($2::text[])`, [campaignId, from, to]);
+}
+
 async function applyCampaign(m: EntityManager, e: CampaignEvent, at: string): Promise<void> {
   const id = e.data.campaignId;
   switch (e.type) {
@@ -68,6 +73,9 @@ async function applyCampaign(m: EntityManager, e: CampaignEvent, at: string): Pr
         [id, e.data.tenantId, e.data.name, e.data.bindingId, e.data.templateId, e.data.recipients, e.data.selection, at, e.data.createdBy],
       );
       return;
+    // The campaign's queue follows its events (here, so a crash between an event and its effect cannot
+    // part them, and a replay ends where the events do): started and resumed release the held messages,
+    // paused holds the queued ones, cancelled drops both. Sent messages are never touched.
     case 'WhatsAppCampaignStarted.v1':
       await m.query(`UPDATE messaging.campaigns_v1 SET status = 'running', queued = $2, blocked = $3, started_at = $4 WHERE campaign_id = $1`, [
         id,
@@ -75,15 +83,19 @@ async function applyCampaign(m: EntityManager, e: CampaignEvent, at: string): Pr
         JSON.stringify(e.data.blocked),
         at,
       ]);
+      await queue(m, id, ['held'], 'queued');
       return;
     case 'WhatsAppCampaignPaused.v1':
       await m.query(`UPDATE messaging.campaigns_v1 SET status = 'paused' WHERE campaign_id = $1`, [id]);
+      await queue(m, id, ['queued'], 'held');
       return;
     case 'WhatsAppCampaignResumed.v1':
       await m.query(`UPDATE messaging.campaigns_v1 SET status = 'running' WHERE campaign_id = $1`, [id]);
+      await queue(m, id, ['held'], 'queued');
       return;
     case 'WhatsAppCampaignCancelled.v1':
       await m.query(`UPDATE messaging.campaigns_v1 SET status = 'cancelled' WHERE campaign_id = $1`, [id]);
+      await queue(m, id, ['queued', 'held'], 'cancelled');
       return;
     default: {
       const never: never = e;
@@ -102,22 +114,23 @@ export const messagingProjection: Projection = {
       const data = event.data as { customerId?: unknown; purposeKey?: unknown; channel?: unknown };
       if (event.type === WITHDRAWN) {
         if (data.channel !== 'whatsapp') continue;
+        // Only messages gated before the withdrawal: replayed, it leaves later ones (after a new consent) alone.
         await manager.query(
           `UPDATE messaging.messages SET state = 'cancelled', reasons = ARRAY['CONSENT_WITHDRAWN'], updated_at = $3
-           WHERE customer_id::text = $1 AND purpose_key = $2 AND state IN ('queued', 'held')`,
-          [String(data.customerId), String(data.purposeKey), event.metadata.occurredAt],
+           WHERE tenant_id = $4 AND customer_id = $1::uuid AND purpose_key = $2 AND state IN ('queued', 'held') AND created_at <= $3`,
+          [String(data.customerId), String(data.purposeKey), event.metadata.occurredAt, event.metadata.tenantId],
         );
       } else if (event.type === RESTRICTED) {
         await manager.query(
           `UPDATE messaging.messages SET state = 'cancelled', reasons = ARRAY['CUSTOMER_RESTRICTED'], updated_at = $2
-           WHERE customer_id::text = $1 AND state IN ('queued', 'held')`,
-          [String(data.customerId), event.metadata.occurredAt],
+           WHERE tenant_id = $3 AND customer_id = $1::uuid AND state IN ('queued', 'held') AND created_at <= $2`,
+          [String(data.customerId), event.metadata.occurredAt, event.metadata.tenantId],
         );
       } else if (event.type === ERASED) {
         // The content is unreadable already (its key is gone); the ciphertext and the number's keyed hash go too.
         await manager.query(
-          `UPDATE messaging.messages SET content = NULL, phone_token = NULL WHERE customer_id::text = $1 AND (content IS NOT NULL OR phone_token IS NOT NULL)`,
-          [String((event.data as { customerId?: unknown }).customerId)],
+          `UPDATE messaging.messages SET content = NULL, phone_token = NULL WHERE tenant_id = $2 AND customer_id = $1::uuid AND (content IS NOT NULL OR phone_token IS NOT NULL)`,
+          [String(data.customerId), event.metadata.tenantId],
         );
       } else if (TEMPLATES.has(event.type)) await applyTemplate(manager, asTemplate(event), event.metadata.occurredAt);
       else await applyCampaign(manager, asCampaign(event), event.metadata.occurredAt);
