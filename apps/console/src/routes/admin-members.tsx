@@ -101,10 +101,12 @@ function Invite({ departments }: { readonly departments: readonly Department[] }
   const [departmentId, setDepartmentId] = useState('');
   const [sent, setSent] = useState<readonly { readonly name: string; readonly outcome: InvitationOutcome }[] | null>(null);
   const list = parseContactList(text, departmentId === '' ? null : departmentId);
+  // The invitations travel as the mutation's variables: a function reading this render's `list` may be
+  // the previous render's when a click comes before the new options are in (a department just chosen).
   const invite = useMutation({
-    mutationFn: () => unwrap(api.POST('/v1/organization/invitations', { body: { invitations: [...list.invitations] } })),
-    onSuccess: (outcomes) => {
-      setSent(outcomes.map((outcome) => ({ name: list.invitations[outcome.index]?.contact.name ?? String(outcome.index + 1), outcome })));
+    mutationFn: (invitations: typeof list.invitations) => unwrap(api.POST('/v1/organization/invitations', { body: { invitations: [...invitations] } })),
+    onSuccess: (outcomes, invitations) => {
+      setSent(outcomes.map((outcome) => ({ name: invitations[outcome.index]?.contact.name ?? String(outcome.index + 1), outcome })));
       setText('');
     },
     onSettled: () => queryClient.invalidateQueries({ queryKey: ['admin', 'members'] }),
@@ -117,7 +119,7 @@ function Invite({ departments }: { readonly departments: readonly Department[] }
   const submit = (event: SubmitEvent<HTMLFormElement>) => {
     event.preventDefault();
     setSent(null);
-    invite.mutate();
+    invite.mutate(list.invitations);
   };
   const ready = list.invitations.length > 0 && list.problems.length === 0;
   return (
