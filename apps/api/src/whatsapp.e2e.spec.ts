@@ -409,6 +409,32 @@ describe('WhatsApp messaging (P7, K8; real HTTP, real Postgres, the local Cloud 
     await must('POST', `/v1/whatsapp/campaigns/${(created as unknown as { campaignId: string }).campaignId}/cancel`, { key: service, body: {} });
   });
 
+  it('131049 (Meta’s marketing limit per person) as a failed status queues the message again for a day, not failed, not resent now', async () => {
+    const leo = await customer('+86 138 0000 0012');
+    await grantWhatsApp(leo);
+    simulator.injectFault('8613800000012', { code: 131049, mode: 'async', times: 1 });
+    const sent = body<{ messageId: string }>(
+      await must('POST', '/v1/whatsapp/messages', {
+        key: service,
+        body: { bindingId: binding, templateId: '1000000000000001', customerId: leo, parameters: ['7%'] },
+      }),
+    );
+    const requeued = await until('the message queued again', async () => {
+      const m = body<{ state: string; errorCode: number | null; wamid: string | null; attempts: number }>(
+        await must('GET', `/v1/whatsapp/messages/${sent.messageId}`, { key: admin }),
+      );
+      return m.state === 'queued' && m.errorCode === 131049 ? m : null;
+    });
+    expect(requeued).toMatchObject({ wamid: null, attempts: 1 });
+    const [due] = await api.infra.dataSource.query<{ hours: number }[]>(
+      `SELECT extract(epoch FROM next_attempt_at - now()) / 3600 AS hours FROM messaging.messages WHERE message_id = $1`,
+      [sent.messageId],
+    );
+    expect(Number(due?.hours)).toBeGreaterThan(23);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(simulator.messages().filter((m) => m.to === '8613800000012')).toHaveLength(1);
+  });
+
   it('a dispatcher killed between claiming and recording a send leaves that message in doubt: the next lease holder never sends it again', async () => {
     const erin = await customer('+86 138 0000 0005');
     const frank = await customer('+86 138 0000 0006');

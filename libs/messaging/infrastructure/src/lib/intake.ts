@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { DataSource } from 'typeorm';
 import { Coalescer, type Clock } from '@attest/kernel';
 import type { MessagingRecipients, NumberConnection, WhatsAppIntake } from '@attest/messaging-application';
-import { isStopRequest, type DeliveryState } from '@attest/messaging-domain';
+import { isStopRequest, SEND_ERRORS, verdictOn, type DeliveryState } from '@attest/messaging-domain';
 import type { ReadModelPrivacy } from '@attest/privacy-postgres';
 import type { ProcessingJournal, ProcessingEntry } from '@attest/security';
 import { answerHandshake, parseWebhook, signatureMatches, type WebhookNotification } from './cloud-api/webhook';
@@ -306,6 +306,7 @@ export class CloudApiIntake implements WhatsAppIntake {
     const incoming = STATUS_RANK[n.status as keyof typeof STATUS_RANK];
     const reference = n.reference !== null && UUID.test(n.reference) ? n.reference : null;
     const code = n.status === 'failed' ? (n.errors[0]?.code ?? null) : null;
+    if (code === SEND_ERRORS.marketingLimit) return this.marketingLimited(bindingId, n, reference);
     const row = await this.statuses.submit({ bindingId, wamid: n.wamid, reference, status: n.status, incoming, code, at: n.at });
     // 131050 arrives as a failed status: the person stopped marketing (K2). Acted on even when the status
     // itself is a repeat: a stop interrupted before Meta had its answer is carried out on the retry.
@@ -314,6 +315,52 @@ export class CloudApiIntake implements WhatsAppIntake {
       if (customer) await this.options.stops.stop(customer.tenant_id, customer.customer_id, 'whatsapp:error-131050');
     }
     return row !== null;
+  }
+
+  /**
+   * 131049 (Meta's per-person marketing limit) as a `failed` status: the message was not delivered, so
+   * it is queued again for the send policy's time (a day) — unless its attempts are spent, then it
+   * fails. Only the attempt that failed is retried: the row must still carry that attempt's wamid
+   * (or, in doubt, none), so a repeat of an old failure arriving after the resend changes nothing.
+   */
+  private async marketingLimited(bindingId: string, n: StatusNotification, reference: string | null): Promise<boolean> {
+    const [row] = await this.options.owner.query<(Row & { attempts: number })[]>(
+      `SELECT message_id, tenant_id, campaign_id, template_id, customer_id, purpose_key, legal_basis, decision_id, consent_ids, state, attempts
+       FROM messaging.messages WHERE binding_id = $1
+         AND ((wamid = $2 AND state IN ('accepted', 'sent')) OR (message_id = $3::uuid AND wamid IS NULL AND state = 'in-doubt'))`,
+      [bindingId, n.wamid, reference],
+    );
+    if (!row) return false;
+    const verdict = verdictOn(SEND_ERRORS.marketingLimit, row.attempts, n.at);
+    if (verdict.kind === 'final') {
+      const failed = await this.statuses.submit({
+        bindingId,
+        wamid: n.wamid,
+        reference,
+        status: 'failed',
+        incoming: STATUS_RANK.failed,
+        code: SEND_ERRORS.marketingLimit,
+        at: n.at,
+      });
+      return failed !== null;
+    }
+    const requeued = await this.options.owner.query<{ message_id: string }[]>(
+      `WITH requeued AS (UPDATE messaging.messages SET state = 'queued', wamid = NULL, next_attempt_at = $3, error_code = $4, updated_at = $5
+         WHERE message_id = $1 AND state = $2 RETURNING message_id) SELECT message_id FROM requeued`,
+      [row.message_id, row.state, verdict.at, SEND_ERRORS.marketingLimit, this.options.clock.now()],
+    );
+    if (requeued.length === 0) return false;
+    await this.options.journal.record([
+      {
+        ...this.entryOf(
+          { ...row, rank: 0, next: 'failed', ord: 0 },
+          { bindingId, wamid: n.wamid, reference, status: 'failed', incoming: 4, code: SEND_ERRORS.marketingLimit, at: n.at },
+        ),
+        reasons: [`WHATSAPP.ERROR_${String(SEND_ERRORS.marketingLimit)}`, 'WHATSAPP.RETRY_SCHEDULED'],
+        sourceId: `whatsapp-status:${row.message_id}:failed-${String(SEND_ERRORS.marketingLimit)}:${String(row.attempts)}`,
+      },
+    ]);
+    return true;
   }
 
   private async messageOf(bindingId: string, wamid: string, reference: string | null): Promise<{ tenant_id: string; customer_id: string } | null> {
