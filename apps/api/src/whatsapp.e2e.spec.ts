@@ -335,8 +335,11 @@ describe('WhatsApp messaging (P7, K8; real HTTP, real Postgres, the local Cloud 
       const rows = await api.infra.dataSource.query<{ source: string }[]>(`SELECT source FROM messaging.suppressions WHERE customer_id = $1`, [alice]);
       return rows[0]?.source === 'whatsapp:stop-keyword';
     });
-    const history = body<{ action: string; source?: string; channel: string }[]>(await must('GET', `/v1/customers/${alice}/consents`, { key: admin }));
-    expect(history.filter((r) => r.action === 'withdrawn' && r.channel === 'whatsapp').length).toBeGreaterThan(0);
+    // Suppressed first, at once; then each whatsapp consent withdrawn (the next decision says so).
+    await until('alice’s whatsapp consents withdrawn', async () => {
+      const history = body<{ action: string; channel: string }[]>(await must('GET', `/v1/customers/${alice}/consents`, { key: admin }));
+      return history.filter((r) => r.action === 'withdrawn' && r.channel === 'whatsapp').length === 2;
+    });
     const next = body<{ state: string; step: string; reasons: string[] }>(
       await must('POST', '/v1/whatsapp/messages', {
         key: service,
@@ -355,10 +358,15 @@ describe('WhatsApp messaging (P7, K8; real HTTP, real Postgres, the local Cloud 
       const rows = await api.infra.dataSource.query<{ source: string }[]>(`SELECT source FROM messaging.suppressions WHERE customer_id = $1`, [judy]);
       return rows[0]?.source === 'whatsapp:user-preference';
     });
-    const receipts = body<{ action: string; channel: string; withdrawal: { source: string } | null }[]>(
-      await must('GET', `/v1/customers/${judy}/consents`, { key: admin }),
-    );
-    expect(receipts.filter((r) => r.action === 'withdrawn').map((r) => [r.channel, r.withdrawal?.source])).toEqual([
+    // Suppressed first, at once; then each whatsapp consent withdrawn through the consent context.
+    const withdrawn = await until('both whatsapp consents withdrawn', async () => {
+      const receipts = body<{ action: string; channel: string; withdrawal: { source: string } | null }[]>(
+        await must('GET', `/v1/customers/${judy}/consents`, { key: admin }),
+      );
+      const found = receipts.filter((r) => r.action === 'withdrawn').map((r) => [r.channel, r.withdrawal?.source]);
+      return found.length === 2 ? found : null;
+    });
+    expect(withdrawn).toEqual([
       ['whatsapp', 'whatsapp:user-preference'],
       ['whatsapp', 'whatsapp:user-preference'],
     ]);
