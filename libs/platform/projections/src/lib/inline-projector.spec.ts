@@ -37,6 +37,28 @@ describe('InlineProjector (read-your-write projections, applied in stream order)
   const numbered = (from: number, count: number): ReturnType<typeof testEvent>[] =>
     Array.from({ length: count }, (_, i) => testEvent('ThingHappened.v1', { n: from + i }));
 
+  /** Fails with the cluster's transactions and this log's position when `work` takes longer than `ms`. */
+  async function withinOrExplain(work: Promise<void>, ms: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => {
+        resolve('late');
+      }, ms);
+    });
+    try {
+      if ((await Promise.race([work.then(() => 'done' as const), late])) === 'done') return;
+    } finally {
+      clearTimeout(timer);
+    }
+    const running = await dataSource.query<unknown[]>(
+      `SELECT datname, pid, usename, backend_xid::text, backend_xmin::text, state, now() - xact_start AS age, left(query, 120) AS query
+         FROM pg_stat_activity WHERE backend_xid IS NOT NULL OR backend_xmin IS NOT NULL`,
+    );
+    const horizon = await dataSource.query<unknown[]>(`SELECT pg_current_snapshot()::text AS snapshot, * FROM event_store.visible_horizon()`);
+    const checkpoint = await dataSource.query<unknown[]>(`SELECT * FROM projections.checkpoints`);
+    throw new Error(`not done after ${String(ms)} ms: ${JSON.stringify({ horizon, checkpoint, head: await store.headPosition(), running })}`);
+  }
+
   beforeEach(async () => {
     await dataSource.query(`TRUNCATE recorded_rows`);
   });
@@ -124,7 +146,9 @@ describe('InlineProjector (read-your-write projections, applied in stream order)
     // One more event on the inline stream that no command projected, and a stream only the worker sees.
     await store.appendToStream(inline, numbered(3, 1), { expectedRevision: 2 });
     await store.appendToStream(other, numbered(10, 2), { expectedRevision: NO_STREAM });
-    await new ProjectionRunner({ dataSource, store, projection, batchSize: 2, appliedInline: true }).catchUp();
+    // Once (CI, a loaded clean clone) this catch-up did not return within a minute and the cause is not known:
+    // if it hangs again, the failure names what held the log back instead of only a timeout.
+    await withinOrExplain(new ProjectionRunner({ dataSource, store, projection, batchSize: 2, appliedInline: true }).catchUp(), 20_000);
     expect(await appliedOrder()).toEqual([0, 1, 2, 3, 10, 11]);
     // A command after the worker applies only what neither applied.
     await store.appendToStream(inline, numbered(4, 1), { expectedRevision: 3 });
