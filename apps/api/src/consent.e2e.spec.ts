@@ -1,5 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { CommandBus } from '@nestjs/cqrs';
+import { RunCustomerCommand } from '@attest/customers-application';
 import { FixedClock, uuidv7 } from '@attest/kernel';
+import { closeErasedCustomer } from '@attest/runtime';
 import { scanForCanaries } from '@attest/testing';
 import { ApiHarness, type ApiResponse } from './testing/api-harness';
 import { changesWhenDeliveredTwice } from './testing/delivered-twice';
@@ -320,13 +323,16 @@ describe('customers, consent and processing decisions end to end (C1–C3, K1–
       });
       expect(granted.status).toBe(201);
       between(); // each state lasts a while, as in the K7 test's own timeline (newsletterTimeline)
-      const receipt = body<{
+      // The command answers the receipt and the position it committed at (ADR 0016); the receipt itself has no position.
+      const { consistencyToken, ...receipt } = body<{
         receiptId: string;
         action: string;
         purpose: { key: string; version: number; legalBasis: string };
         evidence: unknown;
         event: { id: string };
+        consistencyToken: string;
       }>(granted);
+      expect(consistencyToken).toMatch(/^pg:/);
       expect(receipt).toMatchObject({
         action: 'granted',
         subjectId: alice,
@@ -570,7 +576,11 @@ describe('customers, consent and processing decisions end to end (C1–C3, K1–
       await expectDeny('SUBJECT_RESTRICTED', alice);
       expect((await api.call('DELETE', `/v1/customers/${alice}/restriction`, { key: t.service })).status).toBe(200);
       expect((await decide(t, alice)).allow).toBe(true);
-      await api.infra.vault.erase(carol, 'test: erasure arrives with the DSR issue');
+      // Erased as a data-subject request erases: the customers command (its inline projection tells this process's
+      // decision facts), then the processing record's entry and the key (ADR 0016).
+      const context = { tenantId: t.tenantId, actor: 'system:test', correlationId: uuidv7(), commandId: uuidv7() };
+      await api.app.get(CommandBus).execute(new RunCustomerCommand(context, { kind: 'EraseCustomer', customerId: carol, requestId: null }));
+      await closeErasedCustomer(api.infra, t.tenantId, carol, 'test: an erasure');
       await expectDeny('SUBJECT_ERASED', carol, { purpose: 'billing' });
       await api.call('POST', `/v1/platform/accounts/${t.accountId}/status`, { key: t.operator, body: { action: 'suspend', reason: 'authority-request' } });
       await expectDeny('ACCOUNT_SUSPENDED', alice);

@@ -57,6 +57,7 @@ async function main(): Promise<void> {
         ? { issuer: config.oidc.issuer, audience: config.oidc.audience, clientId: config.oidc.console.clientId, clientSecret: config.oidc.console.clientSecret }
         : null,
       rateLimitPerMinute: config.rateLimitPerMinute,
+      decisionCache: config.decisionCache,
     });
     await app.listen({ host: config.host, port: config.port });
     // D7: deletions a stopped process left half-done are finished first.

@@ -245,7 +245,7 @@ describe('the processing record and the register through the API (P1, P2, P4–P
   });
 
   it('P1/K1: a decision’s record names the consents it rested on, and each leads to the receipt of its grant', async () => {
-    const decision = body<{ allow: boolean; consentIds: string[] }>(
+    const decision = body<{ allow: boolean; consentIds: string[]; asOf: string | null }>(
       await api.call('POST', '/v1/decisions', {
         key: service,
         body: { customerId: alice, purpose: 'newsletter', channel: 'email', dataCategories: ['contact'] },
@@ -254,14 +254,17 @@ describe('the processing record and the register through the API (P1, P2, P4–P
     expect(decision.allow).toBe(true);
     expect(decision.consentIds).toHaveLength(1);
     await rows();
-    type Entry = { index: number; kind: string; consents: string[]; v: number };
+    type Entry = { index: number; kind: string; consents: string[]; v: number; asOf: string | null };
     const [newest] = body<{ records: Entry[] }>(
       await api.call('GET', `/v1/processing-record/records?subjectId=${alice}&kind=decision&limit=1`, { key: officer }),
     ).records;
-    expect(newest).toMatchObject({ kind: 'decision', consents: decision.consentIds, v: 2 });
-    // The consents are in the hashed body itself, not only in the API's view of it.
+    // ADR 0016: the record says which state of the log the decision's facts reflected.
+    expect(decision.asOf).toMatch(/^pg:/);
+    expect(newest).toMatchObject({ kind: 'decision', consents: decision.consentIds, v: 3, asOf: decision.asOf });
+    // The consents and the position are in the hashed body itself, not only in the API's view of it.
     const entry = body<{ body: string }>(await api.call('GET', `/v1/processing-record/entries/${newest?.index}`, { key: officer }));
     expect(entry.body).toContain(`"consents":${JSON.stringify(decision.consentIds)}`);
+    expect(entry.body).toContain(`"asOf":${JSON.stringify(decision.asOf)}`);
     const receipt = body<{ action: string; consentId: string; subjectId: string; purpose: { key: string } }>(
       await api.call('GET', `/v1/consent-receipts?consentId=${decision.consentIds[0]}`, { key: officer }),
     );

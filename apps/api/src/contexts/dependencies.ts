@@ -6,6 +6,7 @@ import type { Outbox } from '@attest/notifications';
 import type { Logger, Registry } from '@attest/observability';
 import type { PostgresKeyVault, ReadModelPrivacy } from '@attest/privacy-postgres';
 import type { PostgresRecordLog } from '@attest/processing-infrastructure';
+import { DecisionFactsCache, PostgresConsentReadModel } from '@attest/consent-infrastructure';
 import { InlineProjector, type Projection, type ProjectionRunner } from '@attest/projections';
 import type { TimedJobsView } from '@attest/runtime';
 
@@ -45,6 +46,38 @@ export interface AppDependencies {
   readonly tenantWebhooksAllowPrivate?: boolean;
   /** Whether the deployment has a receiver of its own (ATTEST_WEBHOOK_URL), as organizations are told. */
   readonly platformReceiver?: boolean;
+  /** Decision facts kept in memory (ADR 0016): subjects kept, and how long `atLeastAsFresh` waits; default 100,000 and 200 ms. */
+  readonly decisionCache?: { readonly maxSubjects: number; readonly waitMs: number };
+}
+
+const caches = new WeakMap<AppDependencies, DecisionFactsCache>();
+
+/** The process's decision facts in memory (one per app); started and stopped with the consent module. */
+export function decisionFactsCache(deps: AppDependencies): DecisionFactsCache {
+  let cache = caches.get(deps);
+  if (!cache) {
+    const logger = deps.logger;
+    cache = new DecisionFactsCache({
+      store: deps.store,
+      reader: new PostgresConsentReadModel(deps.appDataSource, deps.dataSource),
+      // The consent read model alone, applied to a batch's streams before memory drops their facts.
+      applier: new InlineProjector(
+        deps.dataSource,
+        deps.store,
+        deps.projections.filter((p) => p.name === 'consent'),
+      ),
+      maxSubjects: deps.decisionCache?.maxSubjects ?? 100_000,
+      waitMs: deps.decisionCache?.waitMs ?? 200,
+      onError: (error) => {
+        logger.warn(
+          { err: error instanceof Error ? { name: error.name, message: error.message } : undefined },
+          'decision facts stopped following the log; decisions read the database until it resumes',
+        );
+      },
+    });
+    caches.set(deps, cache);
+  }
+  return cache;
 }
 
 /**
@@ -54,9 +87,18 @@ export interface AppDependencies {
 export function inlineProjector(deps: AppDependencies, names: readonly string[]): InlineProjector {
   const unknown = names.filter((n) => !deps.projections.some((p) => p.name === n));
   if (unknown.length > 0) throw new Error(`no projection named ${unknown.join(', ')} to apply inline`);
+  // A command that changes decision facts drops them from memory once applied: its next decision sees the write.
+  const cache = names.includes('consent') ? decisionFactsCache(deps) : null;
   return new InlineProjector(
     deps.dataSource,
     deps.store,
     deps.projections.filter((p) => names.includes(p.name)),
+    cache
+      ? {
+          afterCall: (streams) => {
+            cache.changed(streams);
+          },
+        }
+      : {},
   );
 }

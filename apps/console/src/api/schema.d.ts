@@ -2654,18 +2654,32 @@ export interface components {
         BulkDecisionDto: {
             allowed: number;
             denied: number;
+            /** @description The position every decision of the call reflected */
+            asOf: string | null;
             decisions: components["schemas"]["DecisionDto"][];
         };
         BulkDecisionRequestDto: {
-            /** @description Up to 10000 recipients */
-            customerIds: string[];
             /** @example newsletter */
             purpose: string;
             /** @enum {string} */
             channel: "email" | "sms" | "phone" | "whatsapp" | "wechat" | "in-app" | "postal" | "web";
             dataCategories: ("contact" | "identity" | "profile" | "behaviour" | "transactions" | "communications" | "specific-identity" | "financial-account" | "medical-health" | "biometric" | "religious-belief" | "whereabouts")[];
+            /** @description Provision to this third party (K3) */
             thirdParty?: string;
+            /** @description Transfer to this country, ISO 3166-1 alpha-2 (K3) */
             transferCountry?: string;
+            /**
+             * @description Answer only from facts at least as fresh as this consistencyToken (answered by the command that changed them); the API waits briefly for them, then reads the database (ADR 0016)
+             * @example pg:00000001.0000000000000a3c.0000000000000001
+             */
+            atLeastAsFresh?: string;
+            /**
+             * @description `full`: read the read models, not the process memory (slower; every acknowledged write is seen)
+             * @enum {string}
+             */
+            consistency?: "default" | "full";
+            /** @description Up to 10000 recipients */
+            customerIds: string[];
         };
         BulkFilterDto: {
             /**
@@ -2846,6 +2860,7 @@ export interface components {
                 position: number;
             };
             howToWithdraw: string;
+            consistencyToken?: string;
         };
         ConsentReceiptDocument: components["schemas"]["ConsentReceipt"];
         ConsentState: components["schemas"]["ConsentAtView"];
@@ -3017,9 +3032,10 @@ export interface components {
             legalBasis: "consent" | "contract" | "legal-obligation" | "vital-interests" | "public-task" | "legitimate-interests" | "news-reporting" | "publicly-disclosed" | null;
             consentIds: string[];
             decidedAt: string;
+            /** @description The facts reflected every event of the log through this position (also in the decision record); null when the process could not tell */
+            asOf: string | null;
         };
         DecisionRequestDto: {
-            customerId: string;
             /** @example newsletter */
             purpose: string;
             /** @enum {string} */
@@ -3029,6 +3045,17 @@ export interface components {
             thirdParty?: string;
             /** @description Transfer to this country, ISO 3166-1 alpha-2 (K3) */
             transferCountry?: string;
+            /**
+             * @description Answer only from facts at least as fresh as this consistencyToken (answered by the command that changed them); the API waits briefly for them, then reads the database (ADR 0016)
+             * @example pg:00000001.0000000000000a3c.0000000000000001
+             */
+            atLeastAsFresh?: string;
+            /**
+             * @description `full`: read the read models, not the process memory (slower; every acknowledged write is seen)
+             * @enum {string}
+             */
+            consistency?: "default" | "full";
+            customerId: string;
         };
         DefinePurposeRequestDto: {
             /** @example Newsletter */
@@ -3269,6 +3296,11 @@ export interface components {
              * @example case-2026-117
              */
             reference: string;
+        };
+        IdAndTokenDto: {
+            id: string;
+            /** @description The position the change committed at: send it as atLeastAsFresh with a decision that must see it (ADR 0016); absent when nothing changed */
+            consistencyToken?: string;
         };
         IdDto: {
             id: string;
@@ -3741,6 +3773,7 @@ export interface components {
             outcome: string | null;
             reasons: string[];
             consents: string[];
+            asOf: string | null;
         };
         ProcessingRecordBundle: components["schemas"]["RecordBundle"];
         ProcessingRecordEntry: {
@@ -3779,6 +3812,7 @@ export interface components {
                 outcome: string | null;
                 reasons: string[];
                 consents: string[];
+                asOf: string | null;
             }[];
             next: string | null;
         };
@@ -3908,7 +3942,7 @@ export interface components {
             conclusion: "acceptable" | "acceptable-with-measures" | "not-acceptable";
         };
         /** @enum {number} */
-        RecordVersion: 1 | 2;
+        RecordVersion: 1 | 2 | 3;
         RegisteredDto: {
             accountId: string;
             tenantId: string;
@@ -4420,8 +4454,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "actor": "apiKey:01a24760-0486-7006-8ef3-56b1a63e0e8a",
-                     *       "tenantId": "guide-e9e4a765f0c0",
+                     *       "actor": "apiKey:01a247e2-5795-7007-9862-a9b2d41249a7",
+                     *       "tenantId": "guide-a5720d6991b0",
                      *       "roles": [
                      *         "org-admin",
                      *         "compliance-officer"
@@ -4497,7 +4531,7 @@ export interface operations {
                      *         "search": {
                      *           "urgency": "at-risk"
                      *         },
-                     *         "updatedAt": "2026-12-05T18:03:33.027Z"
+                     *         "updatedAt": "2026-12-05T20:26:25.359Z"
                      *       },
                      *       {
                      *         "name": "逾期",
@@ -4505,7 +4539,7 @@ export interface operations {
                      *         "search": {
                      *           "urgency": "overdue"
                      *         },
-                     *         "updatedAt": "2026-12-05T18:03:33.022Z"
+                     *         "updatedAt": "2026-12-05T20:26:25.345Z"
                      *       }
                      *     ]
                      */
@@ -4579,7 +4613,7 @@ export interface operations {
                      *         "urgency": "at-risk",
                      *         "mine": "true"
                      *       },
-                     *       "updatedAt": "2026-12-05T18:03:33.007Z"
+                     *       "updatedAt": "2026-12-05T20:26:25.330Z"
                      *     }
                      */
                     "application/json": components["schemas"]["SavedConsoleView"];
@@ -4732,32 +4766,32 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "keyId": "01a2475f-2703-7001-8ea9-df61fabd50e9",
-                     *         "prefix": "sh38uhdssx8f",
+                     *         "keyId": "01a247e1-5c19-7004-bec4-dc17d3b273ed",
+                     *         "prefix": "6fx5tllx1y2u",
                      *         "roles": [
                      *           "service"
                      *         ],
                      *         "label": "used once",
-                     *         "issuedBy": "apiKey:01a2475f-0cd5-7006-a9d3-cece342c68ef",
-                     *         "issuedAt": "2026-12-05T18:02:27.971Z",
-                     *         "expiresAt": "2027-03-05T18:02:27.971Z",
+                     *         "issuedBy": "apiKey:01a247e1-4001-7003-8441-fc3fdf9ca238",
+                     *         "issuedAt": "2026-12-05T20:24:41.241Z",
+                     *         "expiresAt": "2027-03-05T20:24:41.241Z",
                      *         "revokedAt": null,
                      *         "replacedBy": null,
-                     *         "lastUsedAt": "2026-12-05T18:02:27.994Z"
+                     *         "lastUsedAt": "2026-12-05T20:24:41.268Z"
                      *       },
                      *       {
-                     *         "keyId": "01a2475f-26c3-7003-a65c-645b9a1278e8",
-                     *         "prefix": "r3stv59kimzk",
+                     *         "keyId": "01a247e1-5bce-7002-9a8a-0c99d5ba7667",
+                     *         "prefix": "72lwxhp8q4ow",
                      *         "roles": [
                      *           "service"
                      *         ],
                      *         "label": "short lived",
-                     *         "issuedBy": "apiKey:01a2475f-0cd5-7006-a9d3-cece342c68ef",
-                     *         "issuedAt": "2026-12-05T18:02:27.907Z",
-                     *         "expiresAt": "2027-03-05T18:02:27.907Z",
-                     *         "revokedAt": "2026-12-05T18:02:27.950Z",
+                     *         "issuedBy": "apiKey:01a247e1-4001-7003-8441-fc3fdf9ca238",
+                     *         "issuedAt": "2026-12-05T20:24:41.166Z",
+                     *         "expiresAt": "2027-03-05T20:24:41.166Z",
+                     *         "revokedAt": "2026-12-05T20:24:41.214Z",
                      *         "replacedBy": null,
-                     *         "lastUsedAt": "2026-12-05T18:02:27.924Z"
+                     *         "lastUsedAt": "2026-12-05T20:24:41.191Z"
                      *       }
                      *     ]
                      */
@@ -4825,14 +4859,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "keyId": "01a2475f-0ea6-7003-b4da-9dba69d7cc2b",
+                     *       "keyId": "01a247e1-4281-7004-abf8-b634a5e3e48d",
                      *       "key": "atk_EXAMPLE0000000000000000000000000000000000",
-                     *       "prefix": "fhxmazhve2q4",
+                     *       "prefix": "jalp79nbw6hs",
                      *       "roles": [
                      *         "service"
                      *       ],
                      *       "label": "owned by a",
-                     *       "expiresAt": "2027-03-05T18:02:21.734Z"
+                     *       "expiresAt": "2027-03-05T20:24:34.689Z"
                      *     }
                      */
                     "application/json": components["schemas"]["IssuedApiKeyDto"];
@@ -4921,18 +4955,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "keyId": "01a2475f-2721-7006-8628-112f08971634",
-                     *       "prefix": "dgcbmptxltfk",
+                     *       "keyId": "01a247e1-5c3c-7003-a94f-215b91057d59",
+                     *       "prefix": "62awxixb4fze",
                      *       "roles": [
                      *         "service"
                      *       ],
                      *       "label": "crm rotated",
-                     *       "issuedBy": "apiKey:01a2475f-0cd5-7006-a9d3-cece342c68ef",
-                     *       "issuedAt": "2026-12-05T18:02:28.001Z",
-                     *       "expiresAt": "2026-12-06T18:02:28.019Z",
+                     *       "issuedBy": "apiKey:01a247e1-4001-7003-8441-fc3fdf9ca238",
+                     *       "issuedAt": "2026-12-05T20:24:41.276Z",
+                     *       "expiresAt": "2026-12-06T20:24:41.300Z",
                      *       "revokedAt": null,
-                     *       "replacedBy": "01a2475f-2733-7004-8ed9-5b90870f1200",
-                     *       "lastUsedAt": "2026-12-05T18:02:28.060Z"
+                     *       "replacedBy": "01a247e1-5c54-7004-8f85-33465360e02e",
+                     *       "lastUsedAt": "2026-12-05T20:24:41.347Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ApiKeyDto"];
@@ -5010,16 +5044,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "keyId": "01a2475f-2733-7004-8ed9-5b90870f1200",
+                     *       "keyId": "01a247e1-5c54-7004-8f85-33465360e02e",
                      *       "key": "atk_EXAMPLE0000000000000000000000000000000000",
-                     *       "prefix": "oew5ei7y3tj0",
+                     *       "prefix": "e9el4kshstcn",
                      *       "roles": [
                      *         "service"
                      *       ],
                      *       "label": "crm rotated",
-                     *       "expiresAt": "2027-01-04T18:02:28.019Z",
-                     *       "replaces": "01a2475f-2721-7006-8628-112f08971634",
-                     *       "replacedKeyExpiresAt": "2026-12-06T18:02:28.019Z"
+                     *       "expiresAt": "2027-01-04T20:24:41.300Z",
+                     *       "replaces": "01a247e1-5c3c-7003-a94f-215b91057d59",
+                     *       "replacedKeyExpiresAt": "2026-12-06T20:24:41.300Z"
                      *     }
                      */
                     "application/json": components["schemas"]["RotatedApiKeyDto"];
@@ -5124,18 +5158,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "keyId": "01a2475f-26c3-7003-a65c-645b9a1278e8",
-                     *       "prefix": "r3stv59kimzk",
+                     *       "keyId": "01a247e1-5bce-7002-9a8a-0c99d5ba7667",
+                     *       "prefix": "72lwxhp8q4ow",
                      *       "roles": [
                      *         "service"
                      *       ],
                      *       "label": "short lived",
-                     *       "issuedBy": "apiKey:01a2475f-0cd5-7006-a9d3-cece342c68ef",
-                     *       "issuedAt": "2026-12-05T18:02:27.907Z",
-                     *       "expiresAt": "2027-03-05T18:02:27.907Z",
-                     *       "revokedAt": "2026-12-05T18:02:27.950Z",
+                     *       "issuedBy": "apiKey:01a247e1-4001-7003-8441-fc3fdf9ca238",
+                     *       "issuedAt": "2026-12-05T20:24:41.166Z",
+                     *       "expiresAt": "2027-03-05T20:24:41.166Z",
+                     *       "revokedAt": "2026-12-05T20:24:41.214Z",
                      *       "replacedBy": null,
-                     *       "lastUsedAt": "2026-12-05T18:02:27.924Z"
+                     *       "lastUsedAt": "2026-12-05T20:24:41.191Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ApiKeyDto"];
@@ -5234,7 +5268,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "userId": "01a2475f-0e66-7000-97b5-c355c5e3c38e",
+                     *       "userId": "01a247e1-4226-7001-8fa9-0a8103560c1f",
                      *       "permissions": []
                      *     }
                      */
@@ -5313,7 +5347,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "userId": "01a2475f-0dbe-7005-8573-31cac0aadc23",
+                     *       "userId": "01a247e1-4123-7002-a8be-fe12aa13fc78",
                      *       "permissions": [
                      *         "api-keys:manage",
                      *         "api-keys:read"
@@ -5422,7 +5456,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "userId": "01a2475f-0dbe-7005-8573-31cac0aadc23",
+                     *       "userId": "01a247e1-4123-7002-a8be-fe12aa13fc78",
                      *       "permissions": [
                      *         "api-keys:read"
                      *       ]
@@ -5555,8 +5589,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "actor": "link:01a24760-32ec-7004-9053-b1a2dc19bebf",
-                     *       "tenantId": "t-6a7d228c30b0",
+                     *       "actor": "link:01a247e2-cfb5-7004-a930-8693dd643343",
+                     *       "tenantId": "t-ee90a989dd37",
                      *       "roles": [
                      *         "compliance-officer"
                      *       ],
@@ -5694,14 +5728,14 @@ export interface operations {
                      *       {
                      *         "eventType": "ApiKeyIssued.v1",
                      *         "events": 10,
-                     *         "firstRecordedAt": "2026-12-05T18:02:21.319Z",
-                     *         "lastRecordedAt": "2026-12-05T18:02:28.153Z"
+                     *         "firstRecordedAt": "2026-12-05T20:24:34.107Z",
+                     *         "lastRecordedAt": "2026-12-05T20:24:41.454Z"
                      *       },
                      *       {
                      *         "eventType": "ApiKeyRevoked.v1",
                      *         "events": 3,
-                     *         "firstRecordedAt": "2026-12-05T18:02:27.876Z",
-                     *         "lastRecordedAt": "2026-12-05T18:02:28.089Z"
+                     *         "firstRecordedAt": "2026-12-05T20:24:41.134Z",
+                     *         "lastRecordedAt": "2026-12-05T20:24:41.380Z"
                      *       }
                      *     ]
                      */
@@ -5766,8 +5800,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a2475e-a3f3-7004-9df8-d525c9ffa8a6",
-                     *       "tenantId": "shop-c79481-01",
+                     *       "accountId": "01a247e1-70b0-7000-9261-e036e2b312de",
+                     *       "tenantId": "dsr-da0a63",
                      *       "status": "active",
                      *       "verification": "pending"
                      *     }
@@ -5833,8 +5867,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "challengeId": "01a2475e-dca6-7006-9146-655656e50bda",
-                     *       "expiresAt": "2026-12-05T18:12:06.033Z"
+                     *       "challengeId": "01a247e1-d229-7004-ac68-11b1bc8bd68b",
+                     *       "expiresAt": "2026-12-05T20:35:09.448Z"
                      *     }
                      */
                     "application/json": components["schemas"]["IssuedCodeDto"];
@@ -5898,8 +5932,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a2475e-dca6-7005-b82c-16767a900f19",
-                     *       "tenantId": "p-01a2475edca67005b82c16767a900f19",
+                     *       "accountId": "01a247e1-d229-7003-8aa9-d86877bb5cce",
+                     *       "tenantId": "p-01a247e1d22970038aa9d86877bb5cce",
                      *       "status": "active",
                      *       "verification": null
                      *     }
@@ -5967,8 +6001,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "challengeId": "01a2475e-dc07-7006-97d9-ac4542add491",
-                     *       "expiresAt": "2026-12-05T18:12:06.033Z"
+                     *       "challengeId": "01a247e1-d180-7003-be56-8bfa7d3b0930",
+                     *       "expiresAt": "2026-12-05T20:35:09.448Z"
                      *     }
                      */
                     "application/json": components["schemas"]["IssuedCodeDto"];
@@ -6034,8 +6068,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a2475e-e349-7006-aab8-cbebd6078ddb",
-                     *       "tenantId": "acme-93fbd9-38",
+                     *       "accountId": "01a247e1-d8fb-7002-a746-5689f8055f94",
+                     *       "tenantId": "acme-539d52-38",
                      *       "status": "active",
                      *       "verification": null
                      *     }
@@ -6103,8 +6137,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a2475e-db7e-7003-920c-efbbae19b779",
-                     *       "tenantId": "acme-93fbd9-7",
+                     *       "accountId": "01a247e1-d0f5-7004-b5fc-e8c0177ec0df",
+                     *       "tenantId": "acme-539d52-7",
                      *       "status": "active",
                      *       "verification": "pending"
                      *     }
@@ -6172,8 +6206,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a2475e-de80-7003-8e2d-ec812fa303e1",
-                     *       "tenantId": "acme-93fbd9-14",
+                     *       "accountId": "01a247e1-d40c-7000-a12d-8acac14e825f",
+                     *       "tenantId": "acme-539d52-14",
                      *       "status": "active",
                      *       "verification": null
                      *     }
@@ -6259,8 +6293,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a2475e-dec1-7005-aa18-1328a00f3267",
-                     *       "tenantId": "acme-93fbd9-14",
+                     *       "accountId": "01a247e1-d44d-7007-9d14-a2e2015952af",
+                     *       "tenantId": "acme-539d52-14",
                      *       "status": "invitation-closed",
                      *       "verification": null
                      *     }
@@ -6340,8 +6374,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a2475e-e281-7002-a2d0-7a6552fd0d65",
-                     *       "tenantId": "acme-93fbd9-34",
+                     *       "accountId": "01a247e1-d81c-7005-8ac8-318529da9b98",
+                     *       "tenantId": "acme-539d52-34",
                      *       "kind": "member",
                      *       "status": "active",
                      *       "verification": null,
@@ -6354,22 +6388,22 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T18:02:06.033Z",
-                     *       "updatedAt": "2026-12-05T18:02:06.033Z",
+                     *       "createdAt": "2026-12-05T20:25:09.448Z",
+                     *       "updatedAt": "2026-12-05T20:25:09.448Z",
                      *       "history": [
                      *         {
                      *           "event": "EndUserInvited.v1",
                      *           "status": "invited",
                      *           "reason": null,
-                     *           "decidedBy": "apiKey:01a2475e-e23f-7005-b622-d1ca6f26e68b",
-                     *           "at": "2026-12-05T18:02:06.033Z"
+                     *           "decidedBy": "apiKey:01a247e1-d7da-7005-b1cf-d9861511e0e4",
+                     *           "at": "2026-12-05T20:25:09.448Z"
                      *         },
                      *         {
                      *           "event": "InvitationAccepted.v1",
                      *           "status": "active",
                      *           "reason": null,
-                     *           "decidedBy": "user:01a2475e-e281-7002-a2d0-7a6552fd0d65",
-                     *           "at": "2026-12-05T18:02:06.033Z"
+                     *           "decidedBy": "user:01a247e1-d81c-7005-8ac8-318529da9b98",
+                     *           "at": "2026-12-05T20:25:09.448Z"
                      *         }
                      *       ]
                      *     }
@@ -6444,8 +6478,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a2475e-e462-7006-82e1-4143b8f3f2ce",
-                     *       "tenantId": "acme-93fbd9-42",
+                     *       "accountId": "01a247e1-d9f9-7005-87d2-e148fe230a00",
+                     *       "tenantId": "acme-539d52-42",
                      *       "kind": "member",
                      *       "status": "suspended",
                      *       "verification": null,
@@ -6458,8 +6492,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T18:02:06.033Z",
-                     *       "updatedAt": "2026-12-05T18:02:06.033Z"
+                     *       "createdAt": "2026-12-05T20:25:09.448Z",
+                     *       "updatedAt": "2026-12-05T20:25:09.448Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -6546,8 +6580,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a2475e-e514-7005-aa5c-f02d8da26f3b",
-                     *       "tenantId": "p-01a2475ee5147005aa5cf02d8da26f3b",
+                     *       "accountId": "01a247e1-daa2-7006-912c-d10854edcc93",
+                     *       "tenantId": "p-01a247e1daa27006912cd10854edcc93",
                      *       "kind": "personal",
                      *       "status": "active",
                      *       "verification": null,
@@ -6560,8 +6594,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T18:02:06.033Z",
-                     *       "updatedAt": "2026-12-05T18:02:06.033Z"
+                     *       "createdAt": "2026-12-05T20:25:09.448Z",
+                     *       "updatedAt": "2026-12-05T20:25:09.448Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -6639,22 +6673,22 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a2475e-e99b-7001-a814-185550a808b3",
-                     *       "tenantId": "acme-93fbd9-65",
+                     *       "accountId": "01a247e1-df61-7005-8266-4a2896dfe363",
+                     *       "tenantId": "acme-539d52-65",
                      *       "kind": "member",
                      *       "status": "active",
                      *       "verification": null,
                      *       "legalName": null,
                      *       "licenceEvidence": null,
-                     *       "departmentId": "01a2475e-e9de-7007-8a24-2f4f4d9ea368",
+                     *       "departmentId": "01a247e1-df9e-7005-90e4-67310de1de31",
                      *       "minor": false,
                      *       "holds": [],
                      *       "cancellationRequested": false,
                      *       "unbindingRequested": true,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T18:02:06.033Z",
-                     *       "updatedAt": "2026-12-05T18:02:06.033Z"
+                     *       "createdAt": "2026-12-05T20:25:09.448Z",
+                     *       "updatedAt": "2026-12-05T20:25:09.448Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -6802,8 +6836,8 @@ export interface operations {
                     /**
                      * @example {
                      *       "tenant": {
-                     *         "accountId": "01a2475e-dd2e-7001-858e-195d2c7b5556",
-                     *         "tenantId": "acme-93fbd9-11",
+                     *         "accountId": "01a247e1-d2a8-7001-9425-5cf31a6ca68a",
+                     *         "tenantId": "acme-539d52-11",
                      *         "kind": "enterprise",
                      *         "status": "active",
                      *         "verification": "verified",
@@ -6819,20 +6853,20 @@ export interface operations {
                      *         "unbindingRequested": false,
                      *         "invitationExpiresAt": null,
                      *         "agreement": null,
-                     *         "createdAt": "2026-12-05T18:02:06.033Z",
-                     *         "updatedAt": "2026-12-05T18:02:06.033Z"
+                     *         "createdAt": "2026-12-05T20:25:09.448Z",
+                     *         "updatedAt": "2026-12-05T20:25:09.448Z"
                      *       },
                      *       "departments": [
                      *         {
-                     *           "departmentId": "01a2475e-dd86-7000-bd57-ec68a639a555",
+                     *           "departmentId": "01a247e1-d305-7007-91dd-35a4e6ef0acc",
                      *           "name": "Sales",
                      *           "parentId": null,
                      *           "memberCount": 0
                      *         },
                      *         {
-                     *           "departmentId": "01a2475e-dd9e-7007-9e3f-db36944ab6c3",
+                     *           "departmentId": "01a247e1-d31d-7004-b1a6-da3ea0a10ed9",
                      *           "name": "East China",
-                     *           "parentId": "01a2475e-dd86-7000-bd57-ec68a639a555",
+                     *           "parentId": "01a247e1-d305-7007-91dd-35a4e6ef0acc",
                      *           "memberCount": 0
                      *         }
                      *       ],
@@ -6916,27 +6950,27 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "accountId": "01a2475e-de80-7003-8e2d-ec812fa303e1",
-                     *         "tenantId": "acme-93fbd9-14",
+                     *         "accountId": "01a247e1-d40c-7000-a12d-8acac14e825f",
+                     *         "tenantId": "acme-539d52-14",
                      *         "kind": "member",
                      *         "status": "invited",
                      *         "verification": null,
                      *         "legalName": null,
                      *         "licenceEvidence": null,
-                     *         "departmentId": "01a2475e-de60-7003-b405-0a51e917ecc2",
+                     *         "departmentId": "01a247e1-d3ee-7000-8824-2784fbe63a3f",
                      *         "minor": false,
                      *         "holds": [],
                      *         "cancellationRequested": false,
                      *         "unbindingRequested": false,
-                     *         "invitationExpiresAt": "2026-12-12T18:02:06.033Z",
+                     *         "invitationExpiresAt": "2026-12-12T20:25:09.448Z",
                      *         "agreement": null,
-                     *         "createdAt": "2026-12-05T18:02:06.033Z",
-                     *         "updatedAt": "2026-12-05T18:02:06.033Z",
+                     *         "createdAt": "2026-12-05T20:25:09.448Z",
+                     *         "updatedAt": "2026-12-05T20:25:09.448Z",
                      *         "delegatedPermissions": []
                      *       },
                      *       {
-                     *         "accountId": "01a2475e-dea2-7003-ba1c-082669b67e17",
-                     *         "tenantId": "acme-93fbd9-14",
+                     *         "accountId": "01a247e1-d42e-7002-b0d2-89d4884584ae",
+                     *         "tenantId": "acme-539d52-14",
                      *         "kind": "member",
                      *         "status": "invited",
                      *         "verification": null,
@@ -6947,10 +6981,10 @@ export interface operations {
                      *         "holds": [],
                      *         "cancellationRequested": false,
                      *         "unbindingRequested": false,
-                     *         "invitationExpiresAt": "2026-12-12T18:02:06.033Z",
+                     *         "invitationExpiresAt": "2026-12-12T20:25:09.448Z",
                      *         "agreement": null,
-                     *         "createdAt": "2026-12-05T18:02:06.033Z",
-                     *         "updatedAt": "2026-12-05T18:02:06.033Z",
+                     *         "createdAt": "2026-12-05T20:25:09.448Z",
+                     *         "updatedAt": "2026-12-05T20:25:09.448Z",
                      *         "delegatedPermissions": []
                      *       }
                      *     ]
@@ -7023,22 +7057,22 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a2475e-e0e2-7000-b849-d403842a9cd6",
-                     *       "tenantId": "acme-93fbd9-25",
+                     *       "accountId": "01a247e1-d65f-7006-92be-35ea173ecac8",
+                     *       "tenantId": "acme-539d52-25",
                      *       "kind": "member",
                      *       "status": "active",
                      *       "verification": null,
                      *       "legalName": null,
                      *       "licenceEvidence": null,
-                     *       "departmentId": "01a2475e-e0d1-7001-bd2f-8b24f1fb0b6e",
+                     *       "departmentId": "01a247e1-d646-7002-afd5-7ee2f2352287",
                      *       "minor": false,
                      *       "holds": [],
                      *       "cancellationRequested": false,
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T18:02:06.033Z",
-                     *       "updatedAt": "2026-12-05T18:02:06.033Z",
+                     *       "createdAt": "2026-12-05T20:25:09.448Z",
+                     *       "updatedAt": "2026-12-05T20:25:09.448Z",
                      *       "delegatedPermissions": [
                      *         "organization:read"
                      *       ],
@@ -7047,15 +7081,15 @@ export interface operations {
                      *           "event": "EndUserInvited.v1",
                      *           "status": "invited",
                      *           "reason": null,
-                     *           "decidedBy": "apiKey:01a2475e-e0a4-7006-b52f-507c7cc934d2",
-                     *           "at": "2026-12-05T18:02:06.033Z"
+                     *           "decidedBy": "apiKey:01a247e1-d617-7003-bcbc-901e6a0cbce4",
+                     *           "at": "2026-12-05T20:25:09.448Z"
                      *         },
                      *         {
                      *           "event": "InvitationAccepted.v1",
                      *           "status": "active",
                      *           "reason": null,
-                     *           "decidedBy": "user:01a2475e-e0e2-7000-b849-d403842a9cd6",
-                     *           "at": "2026-12-05T18:02:06.033Z"
+                     *           "decidedBy": "user:01a247e1-d65f-7006-92be-35ea173ecac8",
+                     *           "at": "2026-12-05T20:25:09.448Z"
                      *         }
                      *       ]
                      *     }
@@ -7140,10 +7174,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a2475e-ec09-7006-8ff2-2118093f589d",
+                     *       "accountId": "01a247e1-e23c-7003-b291-b2a14862f140",
                      *       "erased": false,
-                     *       "name": "Li Minor93fbd9",
-                     *       "email": "li.93fbd9@example.org",
+                     *       "name": "Li Minor539d52",
+                     *       "email": "li.539d52@example.org",
                      *       "phone": null,
                      *       "birthDate": "2011-12-06"
                      *     }
@@ -7231,9 +7265,9 @@ export interface operations {
                      * @example [
                      *       {
                      *         "index": 0,
-                     *         "accountId": "01a2475e-de80-7003-8e2d-ec812fa303e1",
+                     *         "accountId": "01a247e1-d40c-7000-a12d-8acac14e825f",
                      *         "status": "invited",
-                     *         "expiresAt": "2026-12-12T18:02:06.033Z"
+                     *         "expiresAt": "2026-12-12T20:25:09.448Z"
                      *       },
                      *       {
                      *         "index": 1,
@@ -7311,8 +7345,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a2475e-e97f-7004-8efa-1cf4b8a581a5",
-                     *       "tenantId": "acme-93fbd9-65",
+                     *       "accountId": "01a247e1-df45-7002-8393-072e57d33540",
+                     *       "tenantId": "acme-539d52-65",
                      *       "kind": "member",
                      *       "status": "invitation-closed",
                      *       "verification": null,
@@ -7325,8 +7359,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T18:02:06.033Z",
-                     *       "updatedAt": "2026-12-13T18:02:06.033Z"
+                     *       "createdAt": "2026-12-05T20:25:09.448Z",
+                     *       "updatedAt": "2026-12-13T20:25:09.448Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -7419,22 +7453,22 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a2475e-e99b-7001-a814-185550a808b3",
-                     *       "tenantId": "acme-93fbd9-65",
+                     *       "accountId": "01a247e1-df61-7005-8266-4a2896dfe363",
+                     *       "tenantId": "acme-539d52-65",
                      *       "kind": "member",
                      *       "status": "active",
                      *       "verification": null,
                      *       "legalName": null,
                      *       "licenceEvidence": null,
-                     *       "departmentId": "01a2475e-e9de-7007-8a24-2f4f4d9ea368",
+                     *       "departmentId": "01a247e1-df9e-7005-90e4-67310de1de31",
                      *       "minor": false,
                      *       "holds": [],
                      *       "cancellationRequested": false,
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T18:02:06.033Z",
-                     *       "updatedAt": "2026-12-05T18:02:06.033Z"
+                     *       "createdAt": "2026-12-05T20:25:09.448Z",
+                     *       "updatedAt": "2026-12-05T20:25:09.448Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -7523,22 +7557,22 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a2475e-ebd1-7005-b63d-e6b8c4a5c2e6",
-                     *       "tenantId": "acme-93fbd9-68",
+                     *       "accountId": "01a247e1-e1fd-7004-979a-5139c0ac7c8b",
+                     *       "tenantId": "acme-539d52-68",
                      *       "kind": "member",
                      *       "status": "unbound",
                      *       "verification": null,
                      *       "legalName": null,
                      *       "licenceEvidence": null,
-                     *       "departmentId": "01a2475e-eb82-7007-9a30-0bcfe5de2a93",
+                     *       "departmentId": "01a247e1-e192-7007-a4e9-62f76d77c05a",
                      *       "minor": false,
                      *       "holds": [],
                      *       "cancellationRequested": false,
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T18:02:06.033Z",
-                     *       "updatedAt": "2026-12-05T18:02:06.033Z"
+                     *       "createdAt": "2026-12-05T20:25:09.448Z",
+                     *       "updatedAt": "2026-12-05T20:25:09.448Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -7627,22 +7661,22 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a2475e-e99b-7001-a814-185550a808b3",
-                     *       "tenantId": "acme-93fbd9-65",
+                     *       "accountId": "01a247e1-df61-7005-8266-4a2896dfe363",
+                     *       "tenantId": "acme-539d52-65",
                      *       "kind": "member",
                      *       "status": "active",
                      *       "verification": null,
                      *       "legalName": null,
                      *       "licenceEvidence": null,
-                     *       "departmentId": "01a2475e-e9de-7007-8a24-2f4f4d9ea368",
+                     *       "departmentId": "01a247e1-df9e-7005-90e4-67310de1de31",
                      *       "minor": false,
                      *       "holds": [],
                      *       "cancellationRequested": false,
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T18:02:06.033Z",
-                     *       "updatedAt": "2026-12-05T18:02:06.033Z"
+                     *       "createdAt": "2026-12-05T20:25:09.448Z",
+                     *       "updatedAt": "2026-12-05T20:25:09.448Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -7733,7 +7767,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a2475e-dd86-7000-bd57-ec68a639a555"
+                     *       "id": "01a247e1-d305-7007-91dd-35a4e6ef0acc"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -7813,7 +7847,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a2475e-ddcf-7006-b8d9-d70b08c97a70"
+                     *       "id": "01a247e1-d357-7006-aeed-662f6bbd853e"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -7906,7 +7940,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a2475e-dd9e-7007-9e3f-db36944ab6c3"
+                     *       "id": "01a247e1-d31d-7004-b1a6-da3ea0a10ed9"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -8070,7 +8104,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a2475e-e1c6-7003-9db9-5e7530b8602a"
+                     *       "id": "01a247e1-d741-7002-a97b-ecaf9124a45c"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -8150,7 +8184,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a2475e-e1c6-7003-9db9-5e7530b8602a"
+                     *       "id": "01a247e1-d741-7002-a97b-ecaf9124a45c"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -8228,8 +8262,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a2475e-ef5e-7004-afd1-c15ceb5b4241",
-                     *       "tenantId": "acme-93fbd9-75",
+                     *       "accountId": "01a247e1-e692-7000-8aab-e4a42a2ebe64",
+                     *       "tenantId": "acme-539d52-75",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "pending",
@@ -8245,8 +8279,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T18:02:06.033Z",
-                     *       "updatedAt": "2026-12-05T18:02:06.033Z"
+                     *       "createdAt": "2026-12-05T20:25:09.448Z",
+                     *       "updatedAt": "2026-12-05T20:25:09.448Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -8328,7 +8362,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a2475e-e806-7000-8637-64ebd18004ca"
+                     *       "id": "01a247e1-ddb4-7003-b45d-4c0f38fc33e4"
                      *     }
                      */
                     "application/json": components["schemas"]["CreatedIdDto"];
@@ -8426,8 +8460,8 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "accountId": "01a2475e-db06-7001-b819-c657f7142ba8",
-                     *         "tenantId": "acme-93fbd9-3",
+                     *         "accountId": "01a247e1-d08a-7002-b96e-72c56e770c25",
+                     *         "tenantId": "acme-539d52-3",
                      *         "kind": "enterprise",
                      *         "status": "active",
                      *         "verification": "pending",
@@ -8443,12 +8477,12 @@ export interface operations {
                      *         "unbindingRequested": false,
                      *         "invitationExpiresAt": null,
                      *         "agreement": null,
-                     *         "createdAt": "2026-12-05T18:02:06.033Z",
-                     *         "updatedAt": "2026-12-05T18:02:06.033Z"
+                     *         "createdAt": "2026-12-05T20:25:09.448Z",
+                     *         "updatedAt": "2026-12-05T20:25:09.448Z"
                      *       },
                      *       {
-                     *         "accountId": "01a2475e-db7e-7003-920c-efbbae19b779",
-                     *         "tenantId": "acme-93fbd9-7",
+                     *         "accountId": "01a247e1-d0f5-7004-b5fc-e8c0177ec0df",
+                     *         "tenantId": "acme-539d52-7",
                      *         "kind": "enterprise",
                      *         "status": "active",
                      *         "verification": "pending",
@@ -8464,8 +8498,8 @@ export interface operations {
                      *         "unbindingRequested": false,
                      *         "invitationExpiresAt": null,
                      *         "agreement": null,
-                     *         "createdAt": "2026-12-05T18:02:06.033Z",
-                     *         "updatedAt": "2026-12-05T18:02:06.033Z"
+                     *         "createdAt": "2026-12-05T20:25:09.448Z",
+                     *         "updatedAt": "2026-12-05T20:25:09.448Z"
                      *       }
                      *     ]
                      */
@@ -8537,8 +8571,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a2475e-f0f5-7003-80a8-15a79cbacdbd",
-                     *       "tenantId": "acme-93fbd9-79",
+                     *       "accountId": "01a247e1-e8df-7003-97eb-688ed78c58c1",
+                     *       "tenantId": "acme-539d52-79",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "verified",
@@ -8552,7 +8586,7 @@ export interface operations {
                      *       "holds": [
                      *         {
                      *           "kind": "unfinished-transaction",
-                     *           "holdId": "01a2475e-f2a3-7004-99ee-b6d1c0e54d48",
+                     *           "holdId": "01a247e1-eae6-7005-b00f-b00560c86eef",
                      *           "reference": "order-88"
                      *         }
                      *       ],
@@ -8560,22 +8594,22 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T18:02:06.033Z",
-                     *       "updatedAt": "2026-12-05T18:02:06.033Z",
+                     *       "createdAt": "2026-12-05T20:25:09.448Z",
+                     *       "updatedAt": "2026-12-05T20:25:09.448Z",
                      *       "history": [
                      *         {
                      *           "event": "EnterpriseRegistered.v1",
                      *           "status": "active",
                      *           "reason": null,
-                     *           "decidedBy": "user:01a2475e-f0f5-7003-80a8-15a79cbacdbd",
-                     *           "at": "2026-12-05T18:02:06.033Z"
+                     *           "decidedBy": "user:01a247e1-e8df-7003-97eb-688ed78c58c1",
+                     *           "at": "2026-12-05T20:25:09.448Z"
                      *         },
                      *         {
                      *           "event": "EnterpriseVerified.v1",
                      *           "status": "active",
                      *           "reason": null,
-                     *           "decidedBy": "apiKey:01a2475e-da9c-7005-aad2-bf1c1c18139f",
-                     *           "at": "2026-12-05T18:02:06.033Z"
+                     *           "decidedBy": "apiKey:01a247e1-d027-7002-8e5c-2f8c44d4042c",
+                     *           "at": "2026-12-05T20:25:09.448Z"
                      *         }
                      *       ]
                      *     }
@@ -8661,8 +8695,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a2475e-db7e-7003-920c-efbbae19b779",
-                     *       "tenantId": "acme-93fbd9-7",
+                     *       "accountId": "01a247e1-d0f5-7004-b5fc-e8c0177ec0df",
+                     *       "tenantId": "acme-539d52-7",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "rejected",
@@ -8678,8 +8712,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T18:02:06.033Z",
-                     *       "updatedAt": "2026-12-05T18:02:06.033Z"
+                     *       "createdAt": "2026-12-05T20:25:09.448Z",
+                     *       "updatedAt": "2026-12-05T20:25:09.448Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -8772,8 +8806,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a2475e-ad8e-7005-8592-ad2170717e29",
-                     *       "tenantId": "shop-c79481-07",
+                     *       "accountId": "01a247e1-a290-7007-bd5d-15c6b5d0ec68",
+                     *       "tenantId": "shop-439df0-07",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "pending",
@@ -8789,8 +8823,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T18:21:52.170Z",
-                     *       "updatedAt": "2026-12-05T18:21:52.170Z"
+                     *       "createdAt": "2026-12-05T20:44:54.739Z",
+                     *       "updatedAt": "2026-12-05T20:44:54.739Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -8883,8 +8917,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a2475e-e5fb-7003-a242-5521a7914ddf",
-                     *       "tenantId": "acme-93fbd9-48",
+                     *       "accountId": "01a247e1-db93-7001-b80c-65ddf1ceed1a",
+                     *       "tenantId": "acme-539d52-48",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "verified",
@@ -8898,7 +8932,7 @@ export interface operations {
                      *       "holds": [
                      *         {
                      *           "kind": "unfinished-transaction",
-                     *           "holdId": "01a2475e-e645-7003-b94f-a51413f4c4e4",
+                     *           "holdId": "01a247e1-dbda-7004-a5b1-28c85c648a30",
                      *           "reference": "order-88"
                      *         }
                      *       ],
@@ -8906,8 +8940,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T18:02:06.033Z",
-                     *       "updatedAt": "2026-12-05T18:02:06.033Z"
+                     *       "createdAt": "2026-12-05T20:25:09.448Z",
+                     *       "updatedAt": "2026-12-05T20:25:09.448Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -8997,8 +9031,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a2475e-f0f5-7003-80a8-15a79cbacdbd",
-                     *       "tenantId": "acme-93fbd9-79",
+                     *       "accountId": "01a247e1-e8df-7003-97eb-688ed78c58c1",
+                     *       "tenantId": "acme-539d52-79",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "verified",
@@ -9014,8 +9048,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T18:02:06.033Z",
-                     *       "updatedAt": "2026-12-05T18:02:06.033Z"
+                     *       "createdAt": "2026-12-05T20:25:09.448Z",
+                     *       "updatedAt": "2026-12-05T20:25:09.448Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -9104,8 +9138,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a2475e-ef5e-7004-afd1-c15ceb5b4241",
-                     *       "tenantId": "acme-93fbd9-75",
+                     *       "accountId": "01a247e1-e692-7000-8aab-e4a42a2ebe64",
+                     *       "tenantId": "acme-539d52-75",
                      *       "kind": "enterprise",
                      *       "status": "cancelled",
                      *       "verification": "pending",
@@ -9121,8 +9155,8 @@ export interface operations {
                      *       "unbindingRequested": false,
                      *       "invitationExpiresAt": null,
                      *       "agreement": null,
-                     *       "createdAt": "2026-12-05T18:02:06.033Z",
-                     *       "updatedAt": "2026-12-05T18:02:06.033Z"
+                     *       "createdAt": "2026-12-05T20:25:09.448Z",
+                     *       "updatedAt": "2026-12-05T20:25:09.448Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -9215,8 +9249,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a2475e-e743-7002-af46-9307a051dc11",
-                     *       "tenantId": "acme-93fbd9-55",
+                     *       "accountId": "01a247e1-dce2-7005-bf19-ea5d0515ef0d",
+                     *       "tenantId": "acme-539d52-55",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "verified",
@@ -9234,11 +9268,11 @@ export interface operations {
                      *       "agreement": {
                      *         "endsOn": "2026-12-05",
                      *         "status": "ended",
-                     *         "agreementId": "01a2475e-e789-7000-97c3-16aa58b92fa9",
+                     *         "agreementId": "01a247e1-dd26-7001-bc00-7e6bfc9e6378",
                      *         "personalDataDeletionDueOn": "2027-06-05"
                      *       },
-                     *       "createdAt": "2026-12-05T18:02:06.033Z",
-                     *       "updatedAt": "2026-12-05T18:02:06.033Z"
+                     *       "createdAt": "2026-12-05T20:25:09.448Z",
+                     *       "updatedAt": "2026-12-05T20:25:09.448Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -9328,8 +9362,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "accountId": "01a2475e-ea91-7005-b842-1ae4ffd23faf",
-                     *       "tenantId": "acme-93fbd9-68",
+                     *       "accountId": "01a247e1-e079-7005-9131-9702b6c5282d",
+                     *       "tenantId": "acme-539d52-68",
                      *       "kind": "enterprise",
                      *       "status": "active",
                      *       "verification": "verified",
@@ -9347,11 +9381,11 @@ export interface operations {
                      *       "agreement": {
                      *         "endsOn": "2026-12-05",
                      *         "status": "ended",
-                     *         "agreementId": "01a2475e-ed6a-7005-9d8c-e54e2e1ce155",
+                     *         "agreementId": "01a247e1-e41c-7001-84bd-421d4bd38ef5",
                      *         "personalDataDeletionDueOn": "2027-06-05"
                      *       },
-                     *       "createdAt": "2026-12-05T18:02:06.033Z",
-                     *       "updatedAt": "2026-12-05T18:02:06.033Z"
+                     *       "createdAt": "2026-12-05T20:25:09.448Z",
+                     *       "updatedAt": "2026-12-05T20:25:09.448Z"
                      *     }
                      */
                     "application/json": components["schemas"]["AccountDto"];
@@ -9441,24 +9475,24 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "id": "01a2475f-9246-7006-92f6-81630a70d162",
-                     *         "tenantId": "jobs-dl-94c48e",
+                     *         "id": "01a247e2-bf89-7007-ab47-ac81ec2752e0",
+                     *         "tenantId": "jobs-dl-55ab89",
                      *         "kind": "one-time-code",
                      *         "status": "delivered",
                      *         "attempts": 1,
                      *         "lastError": null,
-                     *         "createdAt": "2026-12-05T18:02:55.323Z",
-                     *         "deliveredAt": "2026-12-05T18:02:55.473Z"
+                     *         "createdAt": "2026-12-05T20:26:12.086Z",
+                     *         "deliveredAt": "2026-12-05T20:26:12.309Z"
                      *       },
                      *       {
-                     *         "id": "01a2475f-90b5-7002-b428-64493f3a9a83",
-                     *         "tenantId": "jobs-94c48e-6",
+                     *         "id": "01a247e2-bd53-7002-9fcc-2bd9bcfe9243",
+                     *         "tenantId": "jobs-55ab89-6",
                      *         "kind": "tenant-data-deletion-warning",
                      *         "status": "delivered",
                      *         "attempts": 1,
                      *         "lastError": null,
-                     *         "createdAt": "2027-05-30T18:02:54.793Z",
-                     *         "deliveredAt": "2027-05-30T18:02:54.793Z"
+                     *         "createdAt": "2027-05-30T20:26:11.297Z",
+                     *         "deliveredAt": "2027-05-30T20:26:11.297Z"
                      *       }
                      *     ]
                      */
@@ -9530,13 +9564,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a2475f-9246-7006-92f6-81630a70d162",
-                     *       "tenantId": "jobs-dl-94c48e",
+                     *       "id": "01a247e2-bf89-7007-ab47-ac81ec2752e0",
+                     *       "tenantId": "jobs-dl-55ab89",
                      *       "kind": "one-time-code",
                      *       "status": "pending",
                      *       "attempts": 0,
                      *       "lastError": null,
-                     *       "createdAt": "2026-12-05T18:02:55.323Z",
+                     *       "createdAt": "2026-12-05T20:26:12.086Z",
                      *       "deliveredAt": null
                      *     }
                      */
@@ -9616,10 +9650,10 @@ export interface operations {
                     /**
                      * @example {
                      *       "endpoint": {
-                     *         "url": "http://127.0.0.1:33779/hooks",
-                     *         "secretSetAt": "2026-12-05T18:03:17.655Z",
-                     *         "updatedAt": "2026-12-05T18:03:17.655Z",
-                     *         "updatedBy": "apiKey:01a2475f-f290-7007-8092-4f49598d373a"
+                     *         "url": "http://127.0.0.1:44777/hooks",
+                     *         "secretSetAt": "2026-12-05T20:26:18.188Z",
+                     *         "updatedAt": "2026-12-05T20:26:18.188Z",
+                     *         "updatedBy": "apiKey:01a247e2-e1a2-7005-ab33-d90318b41c80"
                      *       },
                      *       "platformReceiver": true
                      *     }
@@ -9685,11 +9719,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "url": "http://127.0.0.1:33779/hooks",
-                     *       "secretSetAt": "2026-12-05T18:03:17.655Z",
-                     *       "updatedAt": "2026-12-05T18:03:17.655Z",
-                     *       "updatedBy": "apiKey:01a2475f-f290-7007-8092-4f49598d373a",
-                     *       "secret": "whsec_zY6nwe1nus1TbaU7v36B_KpWsKUiUaF1_nAWqAfN4-o"
+                     *       "url": "http://127.0.0.1:44777/hooks",
+                     *       "secretSetAt": "2026-12-05T20:26:18.188Z",
+                     *       "updatedAt": "2026-12-05T20:26:18.188Z",
+                     *       "updatedBy": "apiKey:01a247e2-e1a2-7005-ab33-d90318b41c80",
+                     *       "secret": "whsec_julHd4pvpGlsRbeFbyGePYgn20KdK5kwVB3vaHeuNWI"
                      *     }
                      */
                     "application/json": components["schemas"]["WebhookSecretDto"];
@@ -9829,11 +9863,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "url": "http://127.0.0.1:33779/hooks",
-                     *       "secretSetAt": "2026-12-05T18:03:17.655Z",
-                     *       "updatedAt": "2026-12-05T18:03:17.655Z",
-                     *       "updatedBy": "apiKey:01a2475f-f290-7007-8092-4f49598d373a",
-                     *       "secret": "whsec__FlYXjuZSBPHpMyUbRw3kqdxaSPkGvQgnncyMsktlos"
+                     *       "url": "http://127.0.0.1:44777/hooks",
+                     *       "secretSetAt": "2026-12-05T20:26:18.188Z",
+                     *       "updatedAt": "2026-12-05T20:26:18.188Z",
+                     *       "updatedBy": "apiKey:01a247e2-e1a2-7005-ab33-d90318b41c80",
+                     *       "secret": "whsec_QJra_9pusos14p9A87GnwbgULgMhFJFtayKE64NLNb4"
                      *     }
                      */
                     "application/json": components["schemas"]["WebhookSecretDto"];
@@ -9902,15 +9936,15 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a2475f-f35d-7000-b3ec-51aa09868457",
+                     *       "id": "01a247e2-e2b5-7000-a517-881bd7ba39ad",
                      *       "kind": "webhook-test",
                      *       "status": "pending",
                      *       "audience": "tenant",
                      *       "destination": null,
                      *       "attempts": 0,
                      *       "lastError": null,
-                     *       "createdAt": "2026-12-05T18:03:17.655Z",
-                     *       "nextAttemptAt": "2026-12-05T18:03:17.655Z",
+                     *       "createdAt": "2026-12-05T20:26:18.188Z",
+                     *       "nextAttemptAt": "2026-12-05T20:26:18.188Z",
                      *       "deliveredAt": null
                      *     }
                      */
@@ -9985,28 +10019,28 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "id": "01a2475f-f40f-7001-b8c4-2d040d991959",
+                     *         "id": "01a247e2-e38c-7005-8741-8e8ff7fe72b8",
                      *         "kind": "one-time-code",
                      *         "status": "delivered",
                      *         "audience": "person",
                      *         "destination": "deployment",
                      *         "attempts": 1,
                      *         "lastError": null,
-                     *         "createdAt": "2026-12-05T18:03:17.655Z",
+                     *         "createdAt": "2026-12-05T20:26:18.188Z",
                      *         "nextAttemptAt": null,
-                     *         "deliveredAt": "2026-12-05T18:03:17.655Z"
+                     *         "deliveredAt": "2026-12-05T20:26:18.188Z"
                      *       },
                      *       {
-                     *         "id": "01a2475f-f35d-7000-b3ec-51aa09868457",
+                     *         "id": "01a247e2-e2b5-7000-a517-881bd7ba39ad",
                      *         "kind": "webhook-test",
                      *         "status": "delivered",
                      *         "audience": "tenant",
                      *         "destination": "tenant",
                      *         "attempts": 1,
                      *         "lastError": null,
-                     *         "createdAt": "2026-12-05T18:03:17.655Z",
+                     *         "createdAt": "2026-12-05T20:26:18.188Z",
                      *         "nextAttemptAt": null,
-                     *         "deliveredAt": "2026-12-05T18:03:17.655Z"
+                     *         "deliveredAt": "2026-12-05T20:26:18.188Z"
                      *       }
                      *     ]
                      */
@@ -10078,15 +10112,15 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a24760-d377-7005-876a-8f5b91fa5509",
+                     *       "id": "01a247e3-c12c-7001-9c12-93d940af03b1",
                      *       "kind": "webhook-test",
                      *       "status": "pending",
                      *       "audience": "tenant",
                      *       "destination": "tenant",
                      *       "attempts": 0,
                      *       "lastError": null,
-                     *       "createdAt": "2026-12-05T18:04:17.655Z",
-                     *       "nextAttemptAt": "2026-12-05T18:05:17.655Z",
+                     *       "createdAt": "2026-12-05T20:27:18.188Z",
+                     *       "nextAttemptAt": "2026-12-05T20:28:18.188Z",
                      *       "deliveredAt": null
                      *     }
                      */
@@ -10171,12 +10205,12 @@ export interface operations {
                      *           "description": "P2: purge processing-record bodies past the retention (≥ 3 years) unless a legal hold is active; leaf hashes stay",
                      *           "intervalSeconds": 86400,
                      *           "destroys": "P2",
-                     *           "nextRunAt": "2026-12-05T18:02:50.559Z",
+                     *           "nextRunAt": "2026-12-05T20:26:06.977Z",
                      *           "lastRun": {
                      *             "job": "processing-record-purge",
                      *             "status": "succeeded",
-                     *             "startedAt": "2026-12-05T18:02:54.000Z",
-                     *             "finishedAt": "2026-12-05T18:02:54.000Z",
+                     *             "startedAt": "2026-12-05T20:26:10.208Z",
+                     *             "finishedAt": "2026-12-05T20:26:10.208Z",
                      *             "error": null
                      *           }
                      *         },
@@ -10185,7 +10219,7 @@ export interface operations {
                      *           "description": "P1/P2: verify every tenant’s processing record on the server (tree and signed checkpoints) and keep the report",
                      *           "intervalSeconds": 86400,
                      *           "destroys": null,
-                     *           "nextRunAt": "2026-12-05T18:02:50.559Z",
+                     *           "nextRunAt": "2026-12-05T20:26:06.977Z",
                      *           "lastRun": null
                      *         }
                      *       ],
@@ -10193,15 +10227,15 @@ export interface operations {
                      *         {
                      *           "job": "destruction-warnings",
                      *           "status": "succeeded",
-                     *           "startedAt": "2027-05-25T18:02:54.375Z",
-                     *           "finishedAt": "2027-05-25T18:02:54.375Z",
+                     *           "startedAt": "2027-05-25T20:26:10.702Z",
+                     *           "finishedAt": "2027-05-25T20:26:10.702Z",
                      *           "error": null
                      *         },
                      *         {
                      *           "job": "destruction-warnings",
                      *           "status": "succeeded",
-                     *           "startedAt": "2027-05-25T18:02:54.375Z",
-                     *           "finishedAt": "2027-05-25T18:02:54.375Z",
+                     *           "startedAt": "2027-05-25T20:26:10.702Z",
+                     *           "finishedAt": "2027-05-25T20:26:10.702Z",
                      *           "error": null
                      *         }
                      *       ],
@@ -10212,14 +10246,14 @@ export interface operations {
                      *           "requirement": "A8",
                      *           "what": "account-cancellation",
                      *           "dueOn": "2027-06-06",
-                     *           "subject": "01a2475f-8e29-7001-a41c-1d2e0cc13dd6",
+                     *           "subject": "01a247e2-b995-7002-8fbf-05cca820a2cf",
                      *           "count": null,
                      *           "field": null,
                      *           "warningFrom": "2027-05-23",
                      *           "warning": {
                      *             "status": "delivered",
-                     *             "createdAt": "2027-05-25T18:02:54.375Z",
-                     *             "deliveredAt": "2027-05-25T18:02:54.375Z"
+                     *             "createdAt": "2027-05-25T20:26:10.702Z",
+                     *             "deliveredAt": "2027-05-25T20:26:10.702Z"
                      *           }
                      *         }
                      *       ]
@@ -10303,20 +10337,36 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "customerId": "01a2475e-b63e-7000-ad48-b5e5707ed861",
+                     *         "customerId": "01a247e2-3c2f-7004-b4bb-e8b5a5c5a3e1",
                      *         "tags": [
-                     *           "family"
+                     *           "wa"
                      *         ],
-                     *         "under14": true,
+                     *         "under14": false,
                      *         "restricted": false,
                      *         "consents": {
-                     *           "newsletter": {
-                     *             "email": "granted"
+                     *           "offers": {
+                     *             "whatsapp": "withdrawn"
                      *           }
                      *         },
                      *         "profile": null,
-                     *         "createdAt": "2026-12-05T18:21:52.170Z",
-                     *         "updatedAt": "2026-12-05T18:21:52.170Z"
+                     *         "createdAt": "2026-12-05T20:25:38.608Z",
+                     *         "updatedAt": "2026-12-05T20:25:38.608Z"
+                     *       },
+                     *       {
+                     *         "customerId": "01a247e2-3c5e-7006-8e5a-21cf09780979",
+                     *         "tags": [
+                     *           "wa"
+                     *         ],
+                     *         "under14": false,
+                     *         "restricted": false,
+                     *         "consents": {
+                     *           "offers": {
+                     *             "whatsapp": "withdrawn"
+                     *           }
+                     *         },
+                     *         "profile": null,
+                     *         "createdAt": "2026-12-05T20:25:38.654Z",
+                     *         "updatedAt": "2026-12-05T20:25:38.654Z"
                      *       }
                      *     ]
                      */
@@ -10390,10 +10440,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a2475e-a51b-7004-b28e-2669c066accf"
+                     *       "id": "01a247e1-7209-7005-95c4-e3d37f4eb73c",
+                     *       "consistencyToken": "pg:00000001.0000000000000607.0000000000000009"
                      *     }
                      */
-                    "application/json": components["schemas"]["IdDto"];
+                    "application/json": components["schemas"]["IdAndTokenDto"];
                 };
             };
             /** @description Invalid input (VALIDATION.FAILED with field errors, PURPOSE.REQUIRED, …); nothing was changed. */
@@ -10474,7 +10525,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "customerId": "01a2475e-a649-7004-802a-5f4797f3152f",
+                     *       "customerId": "01a247e1-9a92-7000-bf51-64be6334dde6",
                      *       "tags": [
                      *         "vip"
                      *       ],
@@ -10482,17 +10533,17 @@ export interface operations {
                      *       "restricted": false,
                      *       "consents": {},
                      *       "profile": null,
-                     *       "createdAt": "2026-12-05T18:01:52.170Z",
-                     *       "updatedAt": "2026-12-05T18:01:52.170Z",
+                     *       "createdAt": "2026-12-05T20:24:54.739Z",
+                     *       "updatedAt": "2026-12-05T20:24:54.739Z",
                      *       "followUps": [
                      *         {
-                     *           "followUpId": "01a2475e-a66f-7007-a055-ec6505f4197e",
-                     *           "customerId": "01a2475e-a649-7004-802a-5f4797f3152f",
+                     *           "followUpId": "01a247e1-9aba-7005-845c-5252c195b2e7",
+                     *           "customerId": "01a247e1-9a92-7000-bf51-64be6334dde6",
                      *           "channel": "phone",
                      *           "note": null,
                      *           "dueOn": null,
-                     *           "recordedBy": "apiKey:01a2475e-a616-7006-82b7-b7cab29fe582",
-                     *           "recordedAt": "2026-12-05T18:01:52.170Z"
+                     *           "recordedBy": "apiKey:01a247e1-9a5c-7004-98dd-bdfb9130b20d",
+                     *           "recordedAt": "2026-12-05T20:24:54.739Z"
                      *         }
                      *       ]
                      *     }
@@ -10578,10 +10629,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a2475e-aeef-7008-9203-2adaf4aaddce"
+                     *       "id": "01a247e1-a461-7007-8b9a-4047efb50402",
+                     *       "consistencyToken": "pg:00000001.0000000000000d4d.000000000000005f"
                      *     }
                      */
-                    "application/json": components["schemas"]["IdDto"];
+                    "application/json": components["schemas"]["IdAndTokenDto"];
                 };
             };
             /** @description Invalid input (VALIDATION.FAILED with field errors, PURPOSE.REQUIRED, …); nothing was changed. */
@@ -10662,7 +10714,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a2475e-a51b-7004-b28e-2669c066accf"
+                     *       "id": "01a247e1-9962-7005-8360-29f809d007c0"
                      *     }
                      */
                     "application/json": components["schemas"]["IdDto"];
@@ -10746,7 +10798,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a2475e-a571-7000-864c-74aafae3485a"
+                     *       "id": "01a247e1-7cc7-7007-8e26-d28de86233cc"
                      *     }
                      */
                     "application/json": components["schemas"]["IdDto"];
@@ -10839,10 +10891,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a2475e-ae7b-7006-8eec-c0966ccb1a3a"
+                     *       "id": "01a247e1-a3be-7004-abcd-1d44482e5ac6",
+                     *       "consistencyToken": "pg:00000001.0000000000000d79.0000000000000064"
                      *     }
                      */
-                    "application/json": components["schemas"]["IdDto"];
+                    "application/json": components["schemas"]["IdAndTokenDto"];
                 };
             };
             /** @description Invalid input (VALIDATION.FAILED with field errors, PURPOSE.REQUIRED, …); nothing was changed. */
@@ -10928,10 +10981,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "01a2475e-ae7b-7006-8eec-c0966ccb1a3a"
+                     *       "id": "01a247e1-7209-7005-95c4-e3d37f4eb73c",
+                     *       "consistencyToken": "pg:00000001.0000000000000727.0000000000000032"
                      *     }
                      */
-                    "application/json": components["schemas"]["IdDto"];
+                    "application/json": components["schemas"]["IdAndTokenDto"];
                 };
             };
             /** @description Invalid input (VALIDATION.FAILED with field errors, PURPOSE.REQUIRED, …); nothing was changed. */
@@ -11117,6 +11171,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
+                     *       "purposeKey": "billing",
                      *       "name": "billing",
                      *       "description": "billing description",
                      *       "legalBasis": "contract",
@@ -11131,7 +11186,7 @@ export interface operations {
                      *       ],
                      *       "retentionDays": 730,
                      *       "noticeVersion": "notice-1",
-                     *       "purposeKey": "billing"
+                     *       "consistencyToken": "pg:00000001.0000000000000b0c.0000000000000016"
                      *     }
                      */
                     "application/json": components["schemas"]["DefinePurposeRequestDto"];
@@ -11228,7 +11283,8 @@ export interface operations {
                      *         "postal"
                      *       ],
                      *       "retentionDays": 730,
-                     *       "noticeVersion": "notice-1"
+                     *       "noticeVersion": "notice-1",
+                     *       "consistencyToken": "pg:00000001.0000000000000d69.0000000000000062"
                      *     }
                      */
                     "application/json": components["schemas"]["PurposeTermsDto"];
@@ -11318,7 +11374,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "purposeKey": "old-campaign"
+                     *       "purposeKey": "old-campaign",
+                     *       "consistencyToken": "pg:00000001.0000000000000b21.0000000000000019"
                      *     }
                      */
                     "application/json": {
@@ -11402,16 +11459,16 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "receiptId": "01a2475f-a486-7007-b075-024e4a629ce0",
+                     *         "receiptId": "01a247e2-3d00-7002-a206-8a287694c9f3",
                      *         "tenantId": "wa-e2e",
-                     *         "subjectId": "01a2475f-a409-7000-b46e-375df59baf83",
-                     *         "consentId": "01a2475f-a486-7008-a510-f888f2e14141",
+                     *         "subjectId": "01a247e2-3c2f-7004-b4bb-e8b5a5c5a3e1",
+                     *         "consentId": "01a247e2-3d00-7003-891c-f25bc3109fb0",
                      *         "channel": "whatsapp",
                      *         "scope": "general",
-                     *         "recordedAt": "2026-12-05T18:03:00.102Z",
+                     *         "recordedAt": "2026-12-05T20:25:38.817Z",
                      *         "event": {
-                     *           "id": "01a2475f-a486-7009-b2b0-73de463dcdb9",
-                     *           "stream": "consent-01a2475f-a409-7000-b46e-375df59baf83",
+                     *           "id": "01a247e2-3d01-7007-8cf2-9f60bb0064f2",
+                     *           "stream": "consent-01a247e2-3c2f-7004-b4bb-e8b5a5c5a3e1",
                      *           "position": 0
                      *         },
                      *         "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -11435,16 +11492,16 @@ export interface operations {
                      *         "givenByGuardian": null
                      *       },
                      *       {
-                     *         "receiptId": "01a2475f-a4b1-7007-b643-39984c844668",
+                     *         "receiptId": "01a247e2-3d40-7001-b9d4-57d25db95a84",
                      *         "tenantId": "wa-e2e",
-                     *         "subjectId": "01a2475f-a409-7000-b46e-375df59baf83",
-                     *         "consentId": "01a2475f-a4b1-7008-8315-ef9fe794c9d9",
+                     *         "subjectId": "01a247e2-3c2f-7004-b4bb-e8b5a5c5a3e1",
+                     *         "consentId": "01a247e2-3d40-7002-8932-93b033b4d15e",
                      *         "channel": "whatsapp",
                      *         "scope": "third-party",
-                     *         "recordedAt": "2026-12-05T18:03:00.145Z",
+                     *         "recordedAt": "2026-12-05T20:25:38.880Z",
                      *         "event": {
-                     *           "id": "01a2475f-a4b2-7002-bf72-9b72b8b9d10f",
-                     *           "stream": "consent-01a2475f-a409-7000-b46e-375df59baf83",
+                     *           "id": "01a247e2-3d42-7004-b76f-85a271e02c79",
+                     *           "stream": "consent-01a247e2-3c2f-7004-b4bb-e8b5a5c5a3e1",
                      *           "position": 1
                      *         },
                      *         "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -11551,16 +11608,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "receiptId": "01a2475f-a4b1-7007-b643-39984c844668",
+                     *       "receiptId": "01a247e2-3d40-7001-b9d4-57d25db95a84",
                      *       "tenantId": "wa-e2e",
-                     *       "subjectId": "01a2475f-a409-7000-b46e-375df59baf83",
-                     *       "consentId": "01a2475f-a4b1-7008-8315-ef9fe794c9d9",
+                     *       "subjectId": "01a247e2-3c2f-7004-b4bb-e8b5a5c5a3e1",
+                     *       "consentId": "01a247e2-3d40-7002-8932-93b033b4d15e",
                      *       "channel": "whatsapp",
                      *       "scope": "third-party",
-                     *       "recordedAt": "2026-12-05T18:03:00.145Z",
+                     *       "recordedAt": "2026-12-05T20:25:38.880Z",
                      *       "event": {
-                     *         "id": "01a2475f-a4b2-7002-bf72-9b72b8b9d10f",
-                     *         "stream": "consent-01a2475f-a409-7000-b46e-375df59baf83",
+                     *         "id": "01a247e2-3d42-7004-b76f-85a271e02c79",
+                     *         "stream": "consent-01a247e2-3c2f-7004-b4bb-e8b5a5c5a3e1",
                      *         "position": 1
                      *       },
                      *       "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -11581,7 +11638,8 @@ export interface operations {
                      *         "collectedAt": "2026-11-01T10:00:00.000Z"
                      *       },
                      *       "withdrawal": null,
-                     *       "givenByGuardian": null
+                     *       "givenByGuardian": null,
+                     *       "consistencyToken": "pg:00000001.0000000000001e32.000000000000000f"
                      *     }
                      */
                     "application/json": components["schemas"]["ConsentReceiptDocument"];
@@ -11675,16 +11733,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "receiptId": "01a2475e-a9db-7004-b114-062f064ca623",
-                     *       "tenantId": "shop-c79481-04",
-                     *       "subjectId": "01a2475e-a949-7000-8328-1c022e6951ed",
-                     *       "consentId": "01a2475e-a964-7007-a0b1-24c14f65f42a",
+                     *       "receiptId": "01a247e1-9e71-7002-8c78-5895abb47dbf",
+                     *       "tenantId": "shop-439df0-04",
+                     *       "subjectId": "01a247e1-9dc6-7004-8fae-989184130f47",
+                     *       "consentId": "01a247e1-9de4-7001-a7ac-2f5d134c7902",
                      *       "channel": "email",
                      *       "scope": "general",
-                     *       "recordedAt": "2026-12-05T18:04:52.170Z",
+                     *       "recordedAt": "2026-12-05T20:27:54.739Z",
                      *       "event": {
-                     *         "id": "01a2475e-a9dc-7006-a242-1aabb03818f0",
-                     *         "stream": "consent-01a2475e-a949-7000-8328-1c022e6951ed",
+                     *         "id": "01a247e1-9e71-7003-b387-c015c42a5bb2",
+                     *         "stream": "consent-01a247e1-9dc6-7004-8fae-989184130f47",
                      *         "position": 1
                      *       },
                      *       "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -11702,7 +11760,8 @@ export interface operations {
                      *         "method": "unsubscribe-link",
                      *         "source": "newsletter-footer"
                      *       },
-                     *       "givenByGuardian": null
+                     *       "givenByGuardian": null,
+                     *       "consistencyToken": "pg:00000001.0000000000000b82.0000000000000026"
                      *     }
                      */
                     "application/json": components["schemas"]["ConsentReceiptDocument"];
@@ -11805,18 +11864,18 @@ export interface operations {
                      *       "purposeVersion": 1,
                      *       "proof": [
                      *         {
-                     *           "eventId": "01a2475f-4015-7006-a4b6-5978b398e80f",
+                     *           "eventId": "01a247e1-71ce-7002-806c-5338b450f262",
                      *           "type": "PurposeDefined.v1",
-                     *           "position": "pg:00000001.0000000000001dff.0000000000000007",
+                     *           "position": "pg:00000001.00000000000005f8.0000000000000007",
                      *           "occurredAt": "2026-11-23T10:00:00.000Z",
-                     *           "stream": "purposes-dsr-e9b39e"
+                     *           "stream": "purposes-dsr-da0a63"
                      *         },
                      *         {
-                     *           "eventId": "01a2475f-4069-7007-a98c-cc9455fdee93",
+                     *           "eventId": "01a247e1-7238-7000-8b5b-5d08238daab4",
                      *           "type": "ConsentGranted.v2",
-                     *           "position": "pg:00000001.0000000000001e13.000000000000000a",
+                     *           "position": "pg:00000001.000000000000060f.000000000000000a",
                      *           "occurredAt": "2026-11-23T10:00:00.000Z",
-                     *           "stream": "consent-01a2475f-4047-7007-b720-b2a75b9eead8"
+                     *           "stream": "consent-01a247e1-7209-7005-95c4-e3d37f4eb73c"
                      *         }
                      *       ]
                      *     }
@@ -11899,16 +11958,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "receiptId": "01a2475e-a964-7006-9ec8-4767faee36df",
-                     *       "tenantId": "shop-c79481-04",
-                     *       "subjectId": "01a2475e-a949-7000-8328-1c022e6951ed",
-                     *       "consentId": "01a2475e-a964-7007-a0b1-24c14f65f42a",
+                     *       "receiptId": "01a247e1-9de4-7000-b12c-d60a4ae7d80e",
+                     *       "tenantId": "shop-439df0-04",
+                     *       "subjectId": "01a247e1-9dc6-7004-8fae-989184130f47",
+                     *       "consentId": "01a247e1-9de4-7001-a7ac-2f5d134c7902",
                      *       "channel": "email",
                      *       "scope": "general",
-                     *       "recordedAt": "2026-12-05T18:02:52.170Z",
+                     *       "recordedAt": "2026-12-05T20:25:54.739Z",
                      *       "event": {
-                     *         "id": "01a2475e-a964-7008-92ec-54e9a8c6622f",
-                     *         "stream": "consent-01a2475e-a949-7000-8328-1c022e6951ed",
+                     *         "id": "01a247e1-9de9-7002-b818-cc4e592ab9ad",
+                     *         "stream": "consent-01a247e1-9dc6-7004-8fae-989184130f47",
                      *         "position": 0
                      *       },
                      *       "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -12013,16 +12072,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "receiptId": "01a2475e-a964-7006-9ec8-4767faee36df",
-                     *       "tenantId": "shop-c79481-04",
-                     *       "subjectId": "01a2475e-a949-7000-8328-1c022e6951ed",
-                     *       "consentId": "01a2475e-a964-7007-a0b1-24c14f65f42a",
+                     *       "receiptId": "01a247e1-9de4-7000-b12c-d60a4ae7d80e",
+                     *       "tenantId": "shop-439df0-04",
+                     *       "subjectId": "01a247e1-9dc6-7004-8fae-989184130f47",
+                     *       "consentId": "01a247e1-9de4-7001-a7ac-2f5d134c7902",
                      *       "channel": "email",
                      *       "scope": "general",
-                     *       "recordedAt": "2026-12-05T18:02:52.170Z",
+                     *       "recordedAt": "2026-12-05T20:25:54.739Z",
                      *       "event": {
-                     *         "id": "01a2475e-a964-7008-92ec-54e9a8c6622f",
-                     *         "stream": "consent-01a2475e-a949-7000-8328-1c022e6951ed",
+                     *         "id": "01a247e1-9de9-7002-b818-cc4e592ab9ad",
+                     *         "stream": "consent-01a247e1-9dc6-7004-8fae-989184130f47",
                      *         "position": 0
                      *       },
                      *       "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -12199,17 +12258,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "decisionId": "01a2475e-aa3f-7004-90f7-4c3da3421574",
-                     *       "customerId": "01a2475e-a949-7000-8328-1c022e6951ed",
+                     *       "decisionId": "01a247e1-787a-7004-ac05-1ee718f05586",
+                     *       "customerId": "01a247e1-7209-7005-95c4-e3d37f4eb73c",
                      *       "allow": false,
                      *       "reasons": [
-                     *         "OUTDATED_NOTICE_VERSION"
+                     *         "SUBJECT_RESTRICTED"
                      *       ],
                      *       "legalBasis": "consent",
                      *       "consentIds": [
-                     *         "01a2475e-aa10-7006-bb4b-97e4dcf42884"
+                     *         "01a247e1-7289-7002-a4af-08cc9d03db5d"
                      *       ],
-                     *       "decidedAt": "2026-12-05T18:10:52.170Z"
+                     *       "decidedAt": "2026-11-23T10:16:00.000Z",
+                     *       "asOf": "pg:00000001.0000000000000717.0000000000000030"
                      *     }
                      */
                     "application/json": components["schemas"]["DecisionDto"];
@@ -12284,28 +12344,31 @@ export interface operations {
                      * @example {
                      *       "allowed": 2,
                      *       "denied": 1,
+                     *       "asOf": "pg:00000001.0000000000000e1a.0000000000000076",
                      *       "decisions": [
                      *         {
-                     *           "decisionId": "01a2475e-b25a-7001-b2d2-16d2e5d16011",
-                     *           "customerId": "01a2475e-b1fa-7000-a6ac-0152d8e1400b",
+                     *           "decisionId": "01a247e1-a8e6-7006-a479-0fdd29549be7",
+                     *           "customerId": "01a247e1-a871-7000-88a1-25d4075bed81",
                      *           "allow": true,
                      *           "reasons": [],
                      *           "legalBasis": "consent",
                      *           "consentIds": [
-                     *             "01a2475e-b216-7004-bd9b-fe13042549a2"
+                     *             "01a247e1-a88b-7003-a3c4-0f1a8719755f"
                      *           ],
-                     *           "decidedAt": "2026-12-05T18:21:52.170Z"
+                     *           "decidedAt": "2026-12-05T20:44:54.739Z",
+                     *           "asOf": "pg:00000001.0000000000000e1a.0000000000000076"
                      *         },
                      *         {
-                     *           "decisionId": "01a2475e-b25a-7002-ba20-235046379eef",
-                     *           "customerId": "01a2475e-b227-7006-a62a-32befc64bdcf",
+                     *           "decisionId": "01a247e1-a8e6-7007-871b-af23a78eaa37",
+                     *           "customerId": "01a247e1-a8a3-7006-bc37-6ddc48fcfcd5",
                      *           "allow": true,
                      *           "reasons": [],
                      *           "legalBasis": "consent",
                      *           "consentIds": [
-                     *             "01a2475e-b240-7002-8304-48727a2cbc96"
+                     *             "01a247e1-a8c6-7004-aee7-cd09989507ed"
                      *           ],
-                     *           "decidedAt": "2026-12-05T18:21:52.170Z"
+                     *           "decidedAt": "2026-12-05T20:44:54.739Z",
+                     *           "asOf": "pg:00000001.0000000000000e1a.0000000000000076"
                      *         }
                      *       ]
                      *     }
@@ -12377,13 +12440,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "origin": "attest.local/processing-record/rec-3d55b3",
-                     *       "verifierKey": "attest.local/processing-record+341a5b92+AUrq5xSwuiPOSqJU2LhgsHCK+F7VZK/yw7OPjWznvXBp",
+                     *       "origin": "attest.local/processing-record/rec-f23cdd",
+                     *       "verifierKey": "attest.local/processing-record+8b06b0c4+AUhBE6B/xS2vIHNTDe1no2/Far8+6nT5wP/JMra77IOM",
                      *       "latestCheckpoint": {
                      *         "size": 1,
-                     *         "root": "g3TRyAlj8G5KGOcuVckGf3Uzkc5JT7nwU8r2wl6fvfk=",
-                     *         "note": "attest.local/processing-record/rec-3d55b3\n1\ng3TRyAlj8G5KGOcuVckGf3Uzkc5JT7nwU8r2wl6fvfk=\n\n— attest.local/processing-record NBpbktUotJSKvQ8VlGC54zNLmNPP+4Dec2wUbl7QhtWDf8t1mmB5NRnp+M8v+yMgdDInU37ZajJC4/pK3f/whxEaYA0=\n",
-                     *         "createdAt": "2026-12-05T18:02:44.819Z"
+                     *         "root": "g6Gp1mBVzIbBHG/lyNmRx7tdwE8xHHprRalF9YzYXZA=",
+                     *         "note": "attest.local/processing-record/rec-f23cdd\n1\ng6Gp1mBVzIbBHG/lyNmRx7tdwE8xHHprRalF9YzYXZA=\n\n— attest.local/processing-record iwawxNaBi8pn7jOvX2wweAqgzxEblO8fO/4xVPdHL3H2QH+d7MW9Br2eOeinLm+nonlzhKMr8OhjUHsU0H0O34g2VA0=\n",
+                     *         "createdAt": "2026-12-05T20:25:29.429Z"
                      *       }
                      *     }
                      */
@@ -12446,9 +12509,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "size": 1,
-                     *       "root": "g3TRyAlj8G5KGOcuVckGf3Uzkc5JT7nwU8r2wl6fvfk=",
-                     *       "note": "attest.local/processing-record/rec-3d55b3\n1\ng3TRyAlj8G5KGOcuVckGf3Uzkc5JT7nwU8r2wl6fvfk=\n\n— attest.local/processing-record NBpbktUotJSKvQ8VlGC54zNLmNPP+4Dec2wUbl7QhtWDf8t1mmB5NRnp+M8v+yMgdDInU37ZajJC4/pK3f/whxEaYA0=\n",
-                     *       "createdAt": "2026-12-05T18:02:44.819Z"
+                     *       "root": "g6Gp1mBVzIbBHG/lyNmRx7tdwE8xHHprRalF9YzYXZA=",
+                     *       "note": "attest.local/processing-record/rec-f23cdd\n1\ng6Gp1mBVzIbBHG/lyNmRx7tdwE8xHHprRalF9YzYXZA=\n\n— attest.local/processing-record iwawxNaBi8pn7jOvX2wweAqgzxEblO8fO/4xVPdHL3H2QH+d7MW9Br2eOeinLm+nonlzhKMr8OhjUHsU0H0O34g2VA0=\n",
+                     *       "createdAt": "2026-12-05T20:25:29.429Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Checkpoint"];
@@ -12524,15 +12587,15 @@ export interface operations {
                      *       "checkpoints": [
                      *         {
                      *           "size": 10,
-                     *           "root": "Nruj4uoeXx8tkG8G4rce8JtBY0ScMsyyrpAazfbBgCw=",
-                     *           "note": "attest.local/processing-record/rec-3d55b3\n10\nNruj4uoeXx8tkG8G4rce8JtBY0ScMsyyrpAazfbBgCw=\n\n— attest.local/processing-record NBpbkmFV9dsz+NzHFmNKKWL3GzTrqpodAJXrIb9gHbB+k1D9mqubjtyZNkknb/8SY/+a7FvwNjzSESxMhZvhCOSybwU=\n",
-                     *           "createdAt": "2026-12-05T18:02:46.449Z"
+                     *           "root": "rUR8lxIDG2h6KIjmPziGdIPqh3AkxfXD9pQj/YE7k6k=",
+                     *           "note": "attest.local/processing-record/rec-f23cdd\n10\nrUR8lxIDG2h6KIjmPziGdIPqh3AkxfXD9pQj/YE7k6k=\n\n— attest.local/processing-record iwawxJGBTaTd9S3YkJ7muG1rUl3o+wBvUAajU2Wlc9QfpEALJpaPpbQqyNndM2BX4UOba9lVFQiqX1pwbJMTomfH9w4=\n",
+                     *           "createdAt": "2026-12-05T20:25:31.274Z"
                      *         },
                      *         {
                      *           "size": 6,
-                     *           "root": "TPYF/M/NL/GeT11xAKfxmcxZpRi8UJtHlimVwM80AS4=",
-                     *           "note": "attest.local/processing-record/rec-3d55b3\n6\nTPYF/M/NL/GeT11xAKfxmcxZpRi8UJtHlimVwM80AS4=\n\n— attest.local/processing-record NBpbkl0VnDsd0ZZ43+6aafdpzkXggZHIfiKKci9QI64W1UFQXbH84jiSre3/rztiQi+wTClBzqFXp52uaXQyVT5P/Ag=\n",
-                     *           "createdAt": "2026-12-05T18:02:45.280Z"
+                     *           "root": "xKaMPQQNPuJZhLz1D0Y9GUngnKCCZrIiVvWhJffbVUU=",
+                     *           "note": "attest.local/processing-record/rec-f23cdd\n6\nxKaMPQQNPuJZhLz1D0Y9GUngnKCCZrIiVvWhJffbVUU=\n\n— attest.local/processing-record iwawxNc/kLt6oryweN9UZP5upLzQR6KvYfqfKfakvX5TrJyAVHY+aw76wM3yygn0D+M7F30RN/ViLJGJEscrMGcHdgA=\n",
+                     *           "createdAt": "2026-12-05T20:25:30.036Z"
                      *         }
                      *       ],
                      *       "next": "Nnwz"
@@ -12609,15 +12672,15 @@ export interface operations {
                      * @example [
                      *       {
                      *         "size": 1,
-                     *         "root": "g3TRyAlj8G5KGOcuVckGf3Uzkc5JT7nwU8r2wl6fvfk=",
-                     *         "note": "attest.local/processing-record/rec-3d55b3\n1\ng3TRyAlj8G5KGOcuVckGf3Uzkc5JT7nwU8r2wl6fvfk=\n\n— attest.local/processing-record NBpbktUotJSKvQ8VlGC54zNLmNPP+4Dec2wUbl7QhtWDf8t1mmB5NRnp+M8v+yMgdDInU37ZajJC4/pK3f/whxEaYA0=\n",
-                     *         "createdAt": "2026-12-05T18:02:44.819Z"
+                     *         "root": "g6Gp1mBVzIbBHG/lyNmRx7tdwE8xHHprRalF9YzYXZA=",
+                     *         "note": "attest.local/processing-record/rec-f23cdd\n1\ng6Gp1mBVzIbBHG/lyNmRx7tdwE8xHHprRalF9YzYXZA=\n\n— attest.local/processing-record iwawxNaBi8pn7jOvX2wweAqgzxEblO8fO/4xVPdHL3H2QH+d7MW9Br2eOeinLm+nonlzhKMr8OhjUHsU0H0O34g2VA0=\n",
+                     *         "createdAt": "2026-12-05T20:25:29.429Z"
                      *       },
                      *       {
                      *         "size": 4,
-                     *         "root": "ujK3j+zBvdi8trzCpnapwRGJZoY4ui/uC+pfAYngXSI=",
-                     *         "note": "attest.local/processing-record/rec-3d55b3\n4\nujK3j+zBvdi8trzCpnapwRGJZoY4ui/uC+pfAYngXSI=\n\n— attest.local/processing-record NBpbkkS2xnQlbfqiBUI/wQIEVuqjls5YhB6Zbgz0kk7jZlR/cS9XJJYRIsKkJudNhOR/1LsxJLFxoFVh1Hsmq7eG1ww=\n",
-                     *         "createdAt": "2026-12-05T18:02:45.168Z"
+                     *         "root": "ms3KHPNar8zWqmV2H3Fnu8f1Qza4fTANnet7p/5UmZs=",
+                     *         "note": "attest.local/processing-record/rec-f23cdd\n4\nms3KHPNar8zWqmV2H3Fnu8f1Qza4fTANnet7p/5UmZs=\n\n— attest.local/processing-record iwawxHi40ne5NpYsiJaRQ8y8I4HVdBAAZoM0CmE2gb7Y0Y67XVEOWPc/TI7E0x/HIQKTAybgIv862H85Q7F2Dwq2mQA=\n",
+                     *         "createdAt": "2026-12-05T20:25:29.895Z"
                      *       }
                      *     ]
                      */
@@ -12689,9 +12752,9 @@ export interface operations {
                     /**
                      * @example {
                      *       "size": 10,
-                     *       "root": "Nruj4uoeXx8tkG8G4rce8JtBY0ScMsyyrpAazfbBgCw=",
-                     *       "note": "attest.local/processing-record/rec-3d55b3\n10\nNruj4uoeXx8tkG8G4rce8JtBY0ScMsyyrpAazfbBgCw=\n\n— attest.local/processing-record NBpbkmFV9dsz+NzHFmNKKWL3GzTrqpodAJXrIb9gHbB+k1D9mqubjtyZNkknb/8SY/+a7FvwNjzSESxMhZvhCOSybwU=\n",
-                     *       "createdAt": "2026-12-05T18:02:46.449Z"
+                     *       "root": "rUR8lxIDG2h6KIjmPziGdIPqh3AkxfXD9pQj/YE7k6k=",
+                     *       "note": "attest.local/processing-record/rec-f23cdd\n10\nrUR8lxIDG2h6KIjmPziGdIPqh3AkxfXD9pQj/YE7k6k=\n\n— attest.local/processing-record iwawxJGBTaTd9S3YkJ7muG1rUl3o+wBvUAajU2Wlc9QfpEALJpaPpbQqyNndM2BX4UOba9lVFQiqX1pwbJMTomfH9w4=\n",
+                     *       "createdAt": "2026-12-05T20:25:31.274Z"
                      *     }
                      */
                     "application/json": components["schemas"]["Checkpoint"];
@@ -12764,20 +12827,21 @@ export interface operations {
                     /**
                      * @example {
                      *       "index": 3,
-                     *       "leafHash": "varSvfVpuB84AycBUAXFqTS+LiJ6p8kSPWoOBxe+Y4s=",
-                     *       "body": "{\"actor\":\"apiKey:01a2475f-6883-7007-bc53-e7f2aa876fa8\",\"at\":\"2026-12-05T18:02:42.025Z\",\"categories\":[\"contact\"],\"channel\":\"email\",\"commandId\":\"01a2475f-691e-7002-af5f-3b3c1152441a\",\"consents\":[\"01a2475f-68f4-7007-8e6d-93536709faaf\"],\"correlationId\":\"01a2475f-691d-7003-8ab1-9e76df96b250\",\"eventId\":null,\"index\":3,\"kind\":\"decision\",\"legalBasis\":\"consent\",\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"api\",\"outcome\":\"allow\",\"purpose\":\"newsletter\",\"reasons\":[],\"subject\":\"psn_WjSQbmydnhTc_1gbSKU3kQ\",\"tenant\":\"rec-3d55b3\",\"v\":2}",
+                     *       "leafHash": "8ysZOZUiyitFehLbipgWhyJtrMpKUHkZ+C6AaLBM2C0=",
+                     *       "body": "{\"actor\":\"apiKey:01a247e2-180f-7006-b85b-a3c24c252232\",\"asOf\":\"pg:00000001.0000000000001ccc.0000000000000006\",\"at\":\"2026-12-05T20:25:27.498Z\",\"categories\":[\"contact\"],\"channel\":\"email\",\"commandId\":\"01a247e2-1908-7006-abab-fdf1b92d0d0a\",\"consents\":[\"01a247e2-18c4-7008-a9c4-b9c104c245c3\"],\"correlationId\":\"01a247e2-1905-7002-aff3-0aade5930cb1\",\"eventId\":null,\"index\":3,\"kind\":\"decision\",\"legalBasis\":\"consent\",\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"api\",\"outcome\":\"allow\",\"purpose\":\"newsletter\",\"reasons\":[],\"subject\":\"psn_RXQt2f3lZ2kk3Zx4mV-K7A\",\"tenant\":\"rec-f23cdd\",\"v\":3}",
                      *       "record": {
-                     *         "actor": "apiKey:01a2475f-6883-7007-bc53-e7f2aa876fa8",
-                     *         "at": "2026-12-05T18:02:42.025Z",
+                     *         "actor": "apiKey:01a247e2-180f-7006-b85b-a3c24c252232",
+                     *         "asOf": "pg:00000001.0000000000001ccc.0000000000000006",
+                     *         "at": "2026-12-05T20:25:27.498Z",
                      *         "categories": [
                      *           "contact"
                      *         ],
                      *         "channel": "email",
-                     *         "commandId": "01a2475f-691e-7002-af5f-3b3c1152441a",
+                     *         "commandId": "01a247e2-1908-7006-abab-fdf1b92d0d0a",
                      *         "consents": [
-                     *           "01a2475f-68f4-7007-8e6d-93536709faaf"
+                     *           "01a247e2-18c4-7008-a9c4-b9c104c245c3"
                      *         ],
-                     *         "correlationId": "01a2475f-691d-7003-8ab1-9e76df96b250",
+                     *         "correlationId": "01a247e2-1905-7002-aff3-0aade5930cb1",
                      *         "eventId": null,
                      *         "index": 3,
                      *         "kind": "decision",
@@ -12790,11 +12854,11 @@ export interface operations {
                      *         "outcome": "allow",
                      *         "purpose": "newsletter",
                      *         "reasons": [],
-                     *         "subject": "psn_WjSQbmydnhTc_1gbSKU3kQ",
-                     *         "tenant": "rec-3d55b3",
-                     *         "v": 2
+                     *         "subject": "psn_RXQt2f3lZ2kk3Zx4mV-K7A",
+                     *         "tenant": "rec-f23cdd",
+                     *         "v": 3
                      *       },
-                     *       "recordedAt": "2026-12-05T18:02:44.906Z",
+                     *       "recordedAt": "2026-12-05T20:25:29.627Z",
                      *       "purgedAt": null
                      *     }
                      */
@@ -12879,10 +12943,10 @@ export interface operations {
                      * @example {
                      *       "index": 0,
                      *       "size": 4,
-                     *       "leafHash": "g3TRyAlj8G5KGOcuVckGf3Uzkc5JT7nwU8r2wl6fvfk=",
+                     *       "leafHash": "g6Gp1mBVzIbBHG/lyNmRx7tdwE8xHHprRalF9YzYXZA=",
                      *       "proof": [
-                     *         "wa3SXvw8eFr+t9SGoqVRMXDql/bIF1FPivzfzPTuOI4=",
-                     *         "BWEX9w8WybfOe7RUdHnKllpTWT3NJbcu3cK8n/f7lNs="
+                     *         "O/thOCw4DPUd799xzeIB3nhOnZ5W/IrPxmIsBV7xa/E=",
+                     *         "WDCopc3F/N8Lu+zRwtC9gbW2aeefUAprYGzBejMfL8M="
                      *       ]
                      *     }
                      */
@@ -12968,7 +13032,7 @@ export interface operations {
                      *       "from": 4,
                      *       "to": 6,
                      *       "proof": [
-                     *         "hDygELDEXXThRomsK6eKgjGkoNziNqYNVhHMop3Rm8s="
+                     *         "lgkPJDry3AkCmRK00Ort5b7HVTykhO428o3H3p8SaCU="
                      *       ]
                      *     }
                      */
@@ -13057,17 +13121,18 @@ export interface operations {
                      * @example {
                      *       "records": [
                      *         {
-                     *           "actor": "apiKey:01a2475f-6883-7007-bc53-e7f2aa876fa8",
-                     *           "at": "2026-12-05T18:02:42.025Z",
+                     *           "actor": "apiKey:01a247e2-180f-7006-b85b-a3c24c252232",
+                     *           "asOf": "pg:00000001.0000000000001cde.0000000000000008",
+                     *           "at": "2026-12-05T20:25:27.498Z",
                      *           "categories": [
                      *             "contact"
                      *           ],
                      *           "channel": "email",
-                     *           "commandId": "01a2475f-6a89-7003-977c-85dbef568aa7",
+                     *           "commandId": "01a247e2-1aa0-7001-b0d5-2cf1f596026b",
                      *           "consents": [
-                     *             "01a2475f-68f4-7007-8e6d-93536709faaf"
+                     *             "01a247e2-18c4-7008-a9c4-b9c104c245c3"
                      *           ],
-                     *           "correlationId": "01a2475f-6a88-7006-ba11-b3d418f9d070",
+                     *           "correlationId": "01a247e2-1a9f-7002-99b6-b4a01efad5e3",
                      *           "eventId": null,
                      *           "index": 4,
                      *           "kind": "decision",
@@ -13080,23 +13145,24 @@ export interface operations {
                      *           "outcome": "allow",
                      *           "purpose": "newsletter",
                      *           "reasons": [],
-                     *           "subject": "psn_WjSQbmydnhTc_1gbSKU3kQ",
-                     *           "tenant": "rec-3d55b3",
-                     *           "v": 2,
-                     *           "leafHash": "2tAm7XLNB65tFJQ77wc24zd9peg3NCgf93OHjUqG7Ks="
+                     *           "subject": "psn_RXQt2f3lZ2kk3Zx4mV-K7A",
+                     *           "tenant": "rec-f23cdd",
+                     *           "v": 3,
+                     *           "leafHash": "IjhPzknb9giLjagpwOAUZmnYFuKxa1TSf5PVMliHeMU="
                      *         },
                      *         {
-                     *           "actor": "apiKey:01a2475f-6883-7007-bc53-e7f2aa876fa8",
-                     *           "at": "2026-12-05T18:02:42.025Z",
+                     *           "actor": "apiKey:01a247e2-180f-7006-b85b-a3c24c252232",
+                     *           "asOf": "pg:00000001.0000000000001ccc.0000000000000006",
+                     *           "at": "2026-12-05T20:25:27.498Z",
                      *           "categories": [
                      *             "contact"
                      *           ],
                      *           "channel": "email",
-                     *           "commandId": "01a2475f-691e-7002-af5f-3b3c1152441a",
+                     *           "commandId": "01a247e2-1908-7006-abab-fdf1b92d0d0a",
                      *           "consents": [
-                     *             "01a2475f-68f4-7007-8e6d-93536709faaf"
+                     *             "01a247e2-18c4-7008-a9c4-b9c104c245c3"
                      *           ],
-                     *           "correlationId": "01a2475f-691d-7003-8ab1-9e76df96b250",
+                     *           "correlationId": "01a247e2-1905-7002-aff3-0aade5930cb1",
                      *           "eventId": null,
                      *           "index": 3,
                      *           "kind": "decision",
@@ -13109,13 +13175,13 @@ export interface operations {
                      *           "outcome": "allow",
                      *           "purpose": "newsletter",
                      *           "reasons": [],
-                     *           "subject": "psn_WjSQbmydnhTc_1gbSKU3kQ",
-                     *           "tenant": "rec-3d55b3",
-                     *           "v": 2,
-                     *           "leafHash": "varSvfVpuB84AycBUAXFqTS+LiJ6p8kSPWoOBxe+Y4s="
+                     *           "subject": "psn_RXQt2f3lZ2kk3Zx4mV-K7A",
+                     *           "tenant": "rec-f23cdd",
+                     *           "v": 3,
+                     *           "leafHash": "8ysZOZUiyitFehLbipgWhyJtrMpKUHkZ+C6AaLBM2C0="
                      *         }
                      *       ],
-                     *       "next": "MjAyNi0xMi0wNVQxODowMjo0Mi4wMjUwMDBafDM"
+                     *       "next": "MjAyNi0xMi0wNVQyMDoyNToyNy40OTgwMDBafDM"
                      *     }
                      */
                     "application/json": components["schemas"]["ProcessingRecordPage"];
@@ -13184,7 +13250,7 @@ export interface operations {
                 to?: string;
                 /** @description Newest first (by time, then entry index) or oldest first */
                 order?: "newest" | "oldest";
-                /** @description Columns, comma-separated (index, at, kind, purpose, actor, subject, legalBasis, categories, method, channel, outcome, reasons, consents, measures, eventId, commandId, correlationId, leafHash, tenant); the entry index always comes first. Default: all. */
+                /** @description Columns, comma-separated (index, at, kind, purpose, actor, subject, legalBasis, categories, method, channel, outcome, reasons, consents, asOf, measures, eventId, commandId, correlationId, leafHash, tenant); the entry index always comes first. Default: all. */
                 columns?: string;
             };
             header?: never;
@@ -13199,7 +13265,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /** @example index,at,kind,purpose,actor,subject,legalBasis,categories,method,channel,outcome,reasons,consents,measures,eventId,commandId,correlationId,leafHash,tenant */
+                    /** @example index,at,kind,purpose,actor,subject,legalBasis,categories,method,channel,outcome,reasons,consents,asOf,measures,eventId,commandId,correlationId,leafHash,tenant */
                     "text/csv": string;
                 };
             };
@@ -13266,7 +13332,7 @@ export interface operations {
                 to?: string;
                 /** @description Newest first (by time, then entry index) or oldest first */
                 order?: "newest" | "oldest";
-                /** @description Columns, comma-separated (index, at, kind, purpose, actor, subject, legalBasis, categories, method, channel, outcome, reasons, consents, measures, eventId, commandId, correlationId, leafHash, tenant); the entry index always comes first. Default: all. */
+                /** @description Columns, comma-separated (index, at, kind, purpose, actor, subject, legalBasis, categories, method, channel, outcome, reasons, consents, asOf, measures, eventId, commandId, correlationId, leafHash, tenant); the entry index always comes first. Default: all. */
                 columns?: string;
             };
             header?: never;
@@ -13290,13 +13356,13 @@ export interface operations {
                      *       "records": [
                      *         {
                      *           "index": 12,
-                     *           "at": "2026-12-05T18:02:42.025Z",
+                     *           "at": "2026-12-05T20:25:27.498Z",
                      *           "kind": "decision",
                      *           "outcome": "allow"
                      *         },
                      *         {
                      *           "index": 11,
-                     *           "at": "2026-12-05T18:02:42.025Z",
+                     *           "at": "2026-12-05T20:25:27.498Z",
                      *           "kind": "decision",
                      *           "outcome": "allow"
                      *         }
@@ -13370,14 +13436,14 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "tenantId": "dsr-e9b39e",
-                     *       "origin": "attest.local/processing-record/dsr-e9b39e",
+                     *       "tenantId": "dsr-da0a63",
+                     *       "origin": "attest.local/processing-record/dsr-da0a63",
                      *       "ok": true,
                      *       "size": 42,
                      *       "purged": 0,
                      *       "latestCheckpoint": {
                      *         "size": 40,
-                     *         "root": "oIYCFdp6ynn8tiQ7YEr0RVoyuNv0TTtrIh1PlycYGpk="
+                     *         "root": "4nRZLAd72jXlzWpE/QROMMW9O6eFE78HCejXWzvmVoY="
                      *       },
                      *       "checkpointsChecked": 2,
                      *       "uncovered": 2,
@@ -13446,46 +13512,46 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "runId": "01a2475f-6fa4-7007-bad7-631dfbe7be5c",
+                     *         "runId": "01a247e2-2010-7006-875d-2be103040506",
                      *         "trigger": "scheduled",
                      *         "requestedBy": null,
-                     *         "startedAt": "2026-12-05T18:02:46.553Z",
-                     *         "finishedAt": "2026-12-05T18:02:46.564Z",
+                     *         "startedAt": "2026-12-05T20:25:31.400Z",
+                     *         "finishedAt": "2026-12-05T20:25:31.408Z",
                      *         "problemCount": 0,
                      *         "report": {
                      *           "ok": true,
                      *           "size": 12,
-                     *           "origin": "attest.local/processing-record/rec-3d55b3",
+                     *           "origin": "attest.local/processing-record/rec-f23cdd",
                      *           "purged": 0,
                      *           "pending": 0,
                      *           "problems": [],
-                     *           "tenantId": "rec-3d55b3",
+                     *           "tenantId": "rec-f23cdd",
                      *           "uncovered": 0,
                      *           "latestCheckpoint": {
-                     *             "root": "Egi+ONBbaumbE83u6L8qTDQxW8IUGlUJkcC8/859aPs=",
+                     *             "root": "NomK+d6+zYhEni/Wrzo6dcenv7kZxynmhVsVU9h26pY=",
                      *             "size": 12
                      *           },
                      *           "checkpointsChecked": 6
                      *         }
                      *       },
                      *       {
-                     *         "runId": "01a2475f-6f7e-7002-a09e-2872eb8ab710",
+                     *         "runId": "01a247e2-1fe0-7005-897c-89059a979bbc",
                      *         "trigger": "on-demand",
-                     *         "requestedBy": "apiKey:01a2475f-686b-7007-9a4b-c208f020cb11",
-                     *         "startedAt": "2026-12-05T18:02:42.025Z",
-                     *         "finishedAt": "2026-12-05T18:02:42.025Z",
+                     *         "requestedBy": "apiKey:01a247e2-17ec-7006-af48-a9ea23a4bc76",
+                     *         "startedAt": "2026-12-05T20:25:27.498Z",
+                     *         "finishedAt": "2026-12-05T20:25:27.498Z",
                      *         "problemCount": 0,
                      *         "report": {
                      *           "ok": true,
                      *           "size": 12,
-                     *           "origin": "attest.local/processing-record/rec-3d55b3",
+                     *           "origin": "attest.local/processing-record/rec-f23cdd",
                      *           "purged": 0,
                      *           "pending": 0,
                      *           "problems": [],
-                     *           "tenantId": "rec-3d55b3",
+                     *           "tenantId": "rec-f23cdd",
                      *           "uncovered": 0,
                      *           "latestCheckpoint": {
-                     *             "root": "Egi+ONBbaumbE83u6L8qTDQxW8IUGlUJkcC8/859aPs=",
+                     *             "root": "NomK+d6+zYhEni/Wrzo6dcenv7kZxynmhVsVU9h26pY=",
                      *             "size": 12
                      *           },
                      *           "checkpointsChecked": 6
@@ -13560,21 +13626,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "runId": "01a2475f-6f7e-7002-a09e-2872eb8ab710",
+                     *       "runId": "01a247e2-1fe0-7005-897c-89059a979bbc",
                      *       "trigger": "on-demand",
-                     *       "requestedBy": "apiKey:01a2475f-686b-7007-9a4b-c208f020cb11",
-                     *       "startedAt": "2026-12-05T18:02:42.025Z",
-                     *       "finishedAt": "2026-12-05T18:02:42.025Z",
+                     *       "requestedBy": "apiKey:01a247e2-17ec-7006-af48-a9ea23a4bc76",
+                     *       "startedAt": "2026-12-05T20:25:27.498Z",
+                     *       "finishedAt": "2026-12-05T20:25:27.498Z",
                      *       "problemCount": 0,
                      *       "report": {
-                     *         "tenantId": "rec-3d55b3",
-                     *         "origin": "attest.local/processing-record/rec-3d55b3",
+                     *         "tenantId": "rec-f23cdd",
+                     *         "origin": "attest.local/processing-record/rec-f23cdd",
                      *         "ok": true,
                      *         "size": 12,
                      *         "purged": 0,
                      *         "latestCheckpoint": {
                      *           "size": 12,
-                     *           "root": "Egi+ONBbaumbE83u6L8qTDQxW8IUGlUJkcC8/859aPs="
+                     *           "root": "NomK+d6+zYhEni/Wrzo6dcenv7kZxynmhVsVU9h26pY="
                      *         },
                      *         "checkpointsChecked": 6,
                      *         "uncovered": 0,
@@ -13646,32 +13712,32 @@ export interface operations {
                     /**
                      * @example {
                      *       "format": "attest-processing-record-bundle/v1",
-                     *       "tenantId": "rec-3d55b3",
-                     *       "origin": "attest.local/processing-record/rec-3d55b3",
-                     *       "verifierKey": "attest.local/processing-record+341a5b92+AUrq5xSwuiPOSqJU2LhgsHCK+F7VZK/yw7OPjWznvXBp",
-                     *       "exportedAt": "2026-12-05T18:02:42.025Z",
+                     *       "tenantId": "rec-f23cdd",
+                     *       "origin": "attest.local/processing-record/rec-f23cdd",
+                     *       "verifierKey": "attest.local/processing-record+8b06b0c4+AUhBE6B/xS2vIHNTDe1no2/Far8+6nT5wP/JMra77IOM",
+                     *       "exportedAt": "2026-12-05T20:25:27.498Z",
                      *       "checkpoints": [
-                     *         "attest.local/processing-record/rec-3d55b3\n1\ng3TRyAlj8G5KGOcuVckGf3Uzkc5JT7nwU8r2wl6fvfk=\n\n— attest.local/processing-record NBpbktUotJSKvQ8VlGC54zNLmNPP+4Dec2wUbl7QhtWDf8t1mmB5NRnp+M8v+yMgdDInU37ZajJC4/pK3f/whxEaYA0=\n",
-                     *         "attest.local/processing-record/rec-3d55b3\n4\nujK3j+zBvdi8trzCpnapwRGJZoY4ui/uC+pfAYngXSI=\n\n— attest.local/processing-record NBpbkkS2xnQlbfqiBUI/wQIEVuqjls5YhB6Zbgz0kk7jZlR/cS9XJJYRIsKkJudNhOR/1LsxJLFxoFVh1Hsmq7eG1ww=\n"
+                     *         "attest.local/processing-record/rec-f23cdd\n1\ng6Gp1mBVzIbBHG/lyNmRx7tdwE8xHHprRalF9YzYXZA=\n\n— attest.local/processing-record iwawxNaBi8pn7jOvX2wweAqgzxEblO8fO/4xVPdHL3H2QH+d7MW9Br2eOeinLm+nonlzhKMr8OhjUHsU0H0O34g2VA0=\n",
+                     *         "attest.local/processing-record/rec-f23cdd\n4\nms3KHPNar8zWqmV2H3Fnu8f1Qza4fTANnet7p/5UmZs=\n\n— attest.local/processing-record iwawxHi40ne5NpYsiJaRQ8y8I4HVdBAAZoM0CmE2gb7Y0Y67XVEOWPc/TI7E0x/HIQKTAybgIv862H85Q7F2Dwq2mQA=\n"
                      *       ],
                      *       "complete": false,
                      *       "entries": [
                      *         {
                      *           "index": 1,
-                     *           "leafHash": "wa3SXvw8eFr+t9SGoqVRMXDql/bIF1FPivzfzPTuOI4=",
-                     *           "body": "{\"actor\":\"apiKey:01a2475f-6883-7007-bc53-e7f2aa876fa8\",\"at\":\"2026-12-05T18:02:42.025Z\",\"categories\":[\"profile.email\",\"profile.name\"],\"channel\":null,\"commandId\":\"01a2475f-68d1-7004-b041-4e317f43e6d2\",\"consents\":[],\"correlationId\":\"01a2475f-68ce-7004-8c33-d691b201a1a1\",\"eventId\":\"01a2475f-68d2-7006-b7c8-46e93044f39e\",\"index\":1,\"kind\":\"collect\",\"legalBasis\":null,\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"interactive\",\"outcome\":null,\"purpose\":null,\"reasons\":[],\"subject\":\"psn_WjSQbmydnhTc_1gbSKU3kQ\",\"tenant\":\"rec-3d55b3\",\"v\":2}",
+                     *           "leafHash": "O/thOCw4DPUd799xzeIB3nhOnZ5W/IrPxmIsBV7xa/E=",
+                     *           "body": "{\"actor\":\"apiKey:01a247e2-180f-7006-b85b-a3c24c252232\",\"asOf\":null,\"at\":\"2026-12-05T20:25:27.498Z\",\"categories\":[\"profile.email\",\"profile.name\"],\"channel\":null,\"commandId\":\"01a247e2-1889-7003-9a15-4e52f210e1c0\",\"consents\":[],\"correlationId\":\"01a247e2-1886-7006-9b41-ab4651bfb18b\",\"eventId\":\"01a247e2-188b-7000-ba92-890a63ca0a2a\",\"index\":1,\"kind\":\"collect\",\"legalBasis\":null,\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"interactive\",\"outcome\":null,\"purpose\":null,\"reasons\":[],\"subject\":\"psn_RXQt2f3lZ2kk3Zx4mV-K7A\",\"tenant\":\"rec-f23cdd\",\"v\":3}",
                      *           "proof": [
-                     *             "g3TRyAlj8G5KGOcuVckGf3Uzkc5JT7nwU8r2wl6fvfk=",
-                     *             "BWEX9w8WybfOe7RUdHnKllpTWT3NJbcu3cK8n/f7lNs="
+                     *             "g6Gp1mBVzIbBHG/lyNmRx7tdwE8xHHprRalF9YzYXZA=",
+                     *             "WDCopc3F/N8Lu+zRwtC9gbW2aeefUAprYGzBejMfL8M="
                      *           ]
                      *         },
                      *         {
                      *           "index": 2,
-                     *           "leafHash": "0ozrWlHyyH7COcpjEFofzkS/B3YL2sE6rz7UBiuTaNc=",
-                     *           "body": "{\"actor\":\"apiKey:01a2475f-6883-7007-bc53-e7f2aa876fa8\",\"at\":\"2026-12-05T18:02:42.025Z\",\"categories\":[\"consent\"],\"channel\":\"email\",\"commandId\":\"01a2475f-68f1-7000-ad79-7d8868c93e2f\",\"consents\":[],\"correlationId\":\"01a2475f-68ef-7003-89fe-e4976b266bf6\",\"eventId\":\"01a2475f-68f6-7000-84b1-c1a07dc7d351\",\"index\":2,\"kind\":\"collect\",\"legalBasis\":\"consent\",\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"interactive\",\"outcome\":null,\"purpose\":\"newsletter\",\"reasons\":[],\"subject\":\"psn_WjSQbmydnhTc_1gbSKU3kQ\",\"tenant\":\"rec-3d55b3\",\"v\":2}",
+                     *           "leafHash": "wjwj4hSHplPrPsBE2CjdiDs/5nc9zSHFVGgJMY1Erdw=",
+                     *           "body": "{\"actor\":\"apiKey:01a247e2-180f-7006-b85b-a3c24c252232\",\"asOf\":null,\"at\":\"2026-12-05T20:25:27.498Z\",\"categories\":[\"consent\"],\"channel\":\"email\",\"commandId\":\"01a247e2-18be-7003-984c-c0177cf55ee0\",\"consents\":[],\"correlationId\":\"01a247e2-18bb-7007-a483-7c401c7aee76\",\"eventId\":\"01a247e2-18c4-7009-a676-8dd2e93e4a44\",\"index\":2,\"kind\":\"collect\",\"legalBasis\":\"consent\",\"measures\":[\"per-subject-encryption\",\"access-control\",\"tls\"],\"method\":\"interactive\",\"outcome\":null,\"purpose\":\"newsletter\",\"reasons\":[],\"subject\":\"psn_RXQt2f3lZ2kk3Zx4mV-K7A\",\"tenant\":\"rec-f23cdd\",\"v\":3}",
                      *           "proof": [
-                     *             "varSvfVpuB84AycBUAXFqTS+LiJ6p8kSPWoOBxe+Y4s=",
-                     *             "8y3yWZv+pphBQPpAraauxCdzNk7aV26+Mi0xVLI0tag="
+                     *             "8ysZOZUiyitFehLbipgWhyJtrMpKUHkZ+C6AaLBM2C0=",
+                     *             "S8DcddzNX+KceVTJJx2uwz1ShGLYFvOqB50JKjKdvMA="
                      *           ]
                      *         }
                      *       ],
@@ -13680,16 +13746,16 @@ export interface operations {
                      *           "from": 1,
                      *           "to": 14,
                      *           "proof": [
-                     *             "wa3SXvw8eFr+t9SGoqVRMXDql/bIF1FPivzfzPTuOI4=",
-                     *             "BWEX9w8WybfOe7RUdHnKllpTWT3NJbcu3cK8n/f7lNs="
+                     *             "O/thOCw4DPUd799xzeIB3nhOnZ5W/IrPxmIsBV7xa/E=",
+                     *             "WDCopc3F/N8Lu+zRwtC9gbW2aeefUAprYGzBejMfL8M="
                      *           ]
                      *         },
                      *         {
                      *           "from": 4,
                      *           "to": 14,
                      *           "proof": [
-                     *             "wwE02zNWnID4ayLAoVle8Cbt/Xku4TnxtI+Sk6bJL14=",
-                     *             "+cjYqBfxo/B7meoI50gX4+GLn7YIq/2KiIfnw3eNrfc="
+                     *             "/dzvintwZ2qjnQ1Yg0x8crZ7q23r9gsP/bENF2VjNHA=",
+                     *             "bFT88YJn1agwzsVu2DKoRgprd181wSWuEuy+K7QIrFs="
                      *           ]
                      *         }
                      *       ]
@@ -13763,10 +13829,10 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "holdId": "01a2475f-722a-7006-b3d0-123b95264340",
+                     *         "holdId": "01a247e2-2288-7006-a8b2-eed5df35251d",
                      *         "reason": "Litigation 2026-117: preserve all records",
-                     *         "placedBy": "apiKey:01a2475f-686b-7007-9a4b-c208f020cb11",
-                     *         "placedAt": "2026-12-05T18:02:42.025Z",
+                     *         "placedBy": "apiKey:01a247e2-17ec-7006-af48-a9ea23a4bc76",
+                     *         "placedAt": "2026-12-05T20:25:27.498Z",
                      *         "releasedBy": null,
                      *         "releasedAt": null
                      *       }
@@ -13834,10 +13900,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "holdId": "01a2475f-722a-7006-b3d0-123b95264340",
+                     *       "holdId": "01a247e2-2288-7006-a8b2-eed5df35251d",
                      *       "reason": "Litigation 2026-117: preserve all records",
-                     *       "placedBy": "apiKey:01a2475f-686b-7007-9a4b-c208f020cb11",
-                     *       "placedAt": "2026-12-05T18:02:42.025Z",
+                     *       "placedBy": "apiKey:01a247e2-17ec-7006-af48-a9ea23a4bc76",
+                     *       "placedAt": "2026-12-05T20:25:27.498Z",
                      *       "releasedBy": null,
                      *       "releasedAt": null
                      *     }
@@ -13911,12 +13977,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "holdId": "01a2475f-722a-7006-b3d0-123b95264340",
+                     *       "holdId": "01a247e2-2288-7006-a8b2-eed5df35251d",
                      *       "reason": "Litigation 2026-117: preserve all records",
-                     *       "placedBy": "apiKey:01a2475f-686b-7007-9a4b-c208f020cb11",
-                     *       "placedAt": "2026-12-05T18:02:42.025Z",
-                     *       "releasedBy": "apiKey:01a2475f-686b-7007-9a4b-c208f020cb11",
-                     *       "releasedAt": "2026-12-05T18:02:42.025Z"
+                     *       "placedBy": "apiKey:01a247e2-17ec-7006-af48-a9ea23a4bc76",
+                     *       "placedAt": "2026-12-05T20:25:27.498Z",
+                     *       "releasedBy": "apiKey:01a247e2-17ec-7006-af48-a9ea23a4bc76",
+                     *       "releasedAt": "2026-12-05T20:25:27.498Z"
                      *     }
                      */
                     "application/json": components["schemas"]["ProcessingRecordLegalHold"];
@@ -13996,7 +14062,7 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "activityId": "01a2475f-723f-7006-8c7f-4434e6a9cdb1",
+                     *         "activityId": "01a247e2-22a6-7007-9fc8-4ac9cb7c88a8",
                      *         "version": 2,
                      *         "activity": {
                      *           "name": "Newsletter",
@@ -14034,12 +14100,12 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a2475f-686b-7007-9a4b-c208f020cb11",
-                     *         "recordedAt": "2026-12-05T18:02:42.025Z",
+                     *         "recordedBy": "apiKey:01a247e2-17ec-7006-af48-a9ea23a4bc76",
+                     *         "recordedAt": "2026-12-05T20:25:27.498Z",
                      *         "assessmentRequired": true
                      *       },
                      *       {
-                     *         "activityId": "01a2475f-726d-7006-8459-d4773a674c93",
+                     *         "activityId": "01a247e2-22e0-7004-87ce-30e160fb0689",
                      *         "version": 1,
                      *         "activity": {
                      *           "name": "=HYPERLINK(\"http://x\")<script>",
@@ -14072,8 +14138,8 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a2475f-686b-7007-9a4b-c208f020cb11",
-                     *         "recordedAt": "2026-12-05T18:02:42.025Z",
+                     *         "recordedBy": "apiKey:01a247e2-17ec-7006-af48-a9ea23a4bc76",
+                     *         "recordedAt": "2026-12-05T20:25:27.498Z",
                      *         "assessmentRequired": false
                      *       }
                      *     ]
@@ -14140,7 +14206,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "activityId": "01a2475f-723f-7006-8c7f-4434e6a9cdb1",
+                     *       "activityId": "01a247e2-22a6-7007-9fc8-4ac9cb7c88a8",
                      *       "version": 1,
                      *       "activity": {
                      *         "name": "Newsletter",
@@ -14173,8 +14239,8 @@ export interface operations {
                      *         ],
                      *         "automatedDecisionMaking": false
                      *       },
-                     *       "recordedBy": "apiKey:01a2475f-686b-7007-9a4b-c208f020cb11",
-                     *       "recordedAt": "2026-12-05T18:02:42.025Z",
+                     *       "recordedBy": "apiKey:01a247e2-17ec-7006-af48-a9ea23a4bc76",
+                     *       "recordedAt": "2026-12-05T20:25:27.498Z",
                      *       "assessmentRequired": false
                      *     }
                      */
@@ -14246,7 +14312,7 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "activityId": "01a2475f-723f-7006-8c7f-4434e6a9cdb1",
+                     *         "activityId": "01a247e2-22a6-7007-9fc8-4ac9cb7c88a8",
                      *         "version": 2,
                      *         "activity": {
                      *           "name": "Newsletter",
@@ -14284,12 +14350,12 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a2475f-686b-7007-9a4b-c208f020cb11",
-                     *         "recordedAt": "2026-12-05T18:02:42.025Z",
+                     *         "recordedBy": "apiKey:01a247e2-17ec-7006-af48-a9ea23a4bc76",
+                     *         "recordedAt": "2026-12-05T20:25:27.498Z",
                      *         "assessmentRequired": true
                      *       },
                      *       {
-                     *         "activityId": "01a2475f-726d-7006-8459-d4773a674c93",
+                     *         "activityId": "01a247e2-22e0-7004-87ce-30e160fb0689",
                      *         "version": 1,
                      *         "activity": {
                      *           "name": "=HYPERLINK(\"http://x\")<script>",
@@ -14322,8 +14388,8 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a2475f-686b-7007-9a4b-c208f020cb11",
-                     *         "recordedAt": "2026-12-05T18:02:42.025Z",
+                     *         "recordedBy": "apiKey:01a247e2-17ec-7006-af48-a9ea23a4bc76",
+                     *         "recordedAt": "2026-12-05T20:25:27.498Z",
                      *         "assessmentRequired": false
                      *       }
                      *     ]
@@ -14386,8 +14452,8 @@ export interface operations {
                 content: {
                     /**
                      * @example activityId,version,name,controller,dataProtectionOfficer,purposes,legalBasis,dataSubjectCategories,dataCategories,recipients,transfers,erasureTimeLimit,securityMeasures,sensitiveData,automatedDecisionMaking,entrustedProcessing,providedToOthers,publicDisclosure,assessmentRequired,recordedBy,recordedAt
-                     *     01a2475f-723f-7006-8c7f-4434e6a9cdb1,2,Newsletter,Shop Ltd (privacy@shop.example),dpo@shop.example,newsletter,consent,customers,contact,mail service provider,US: SCC 2021/914,2 years after the last contact,per-subject encryption,false,false,false,false,false,true,apiKey:01a2475f-686b-7007-9a4b-c208f020cb11,2026-12-05T18:02:42.025Z
-                     *     01a2475f-726d-7006-8459-d4773a674c93,1,"'=HYPERLINK(""http://x"")<script>",Shop Ltd (privacy@shop.example),dpo@shop.example,newsletter,consent,customers,contact,mail service provider,,2 years after the last contact,per-subject encryption,false,false,false,false,false,false,apiKey:01a2475f-686b-7007-9a4b-c208f020cb11,2026-12-05T18:02:42.025Z
+                     *     01a247e2-22a6-7007-9fc8-4ac9cb7c88a8,2,Newsletter,Shop Ltd (privacy@shop.example),dpo@shop.example,newsletter,consent,customers,contact,mail service provider,US: SCC 2021/914,2 years after the last contact,per-subject encryption,false,false,false,false,false,true,apiKey:01a247e2-17ec-7006-af48-a9ea23a4bc76,2026-12-05T20:25:27.498Z
+                     *     01a247e2-22e0-7004-87ce-30e160fb0689,1,"'=HYPERLINK(""http://x"")<script>",Shop Ltd (privacy@shop.example),dpo@shop.example,newsletter,consent,customers,contact,mail service provider,,2 years after the last contact,per-subject encryption,false,false,false,false,false,false,apiKey:01a247e2-17ec-7006-af48-a9ea23a4bc76,2026-12-05T20:25:27.498Z
                      */
                     "text/csv": string;
                 };
@@ -14452,7 +14518,7 @@ export interface operations {
                 content: {
                     /**
                      * @example <!doctype html>
-                     *     <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Register of processing activities — rec-3d55b3</title>
+                     *     <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Register of processing activities — rec-f23cdd</title>
                      *     <style>
                      *     body{font:14px/1.45 system-ui,"Noto Sans CJK SC","PingFang SC",sans-serif;margin:2em auto;max-width:52em;padding:0 1em;color:#111}
                      *     h1{font-size:1.6em}h2{font-size:1.2em;margin:1.6em 0 .4em;border-bottom:1px solid #ccc;padding-bottom:.2em}
@@ -14462,7 +14528,7 @@ export interface operations {
                      *     </style>
                      *     </head><body>
                      *     <h1>Register of processing activities</h1>
-                     *     <p class="meta">rec-3d55b3 · generated December 5, 2026 at 6:02 PM (Coordinated Universal Time) · GDPR Art. 30(1), PIPL Art. 55–56 · 2 activities (current versions)</p>
+                     *     <p class="meta">rec-f23cdd · generated December 5, 2026 at 8:25 PM (Coordinated Universal Time) · GDPR Art. 30(1), PIPL Art. 55–56 · 2 activities (current versions)</p>
                      *     …
                      */
                     "text/html": string;
@@ -14529,7 +14595,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "activityId": "01a2475f-723f-7006-8c7f-4434e6a9cdb1",
+                     *       "activityId": "01a247e2-22a6-7007-9fc8-4ac9cb7c88a8",
                      *       "version": 2,
                      *       "activity": {
                      *         "name": "Newsletter",
@@ -14567,8 +14633,8 @@ export interface operations {
                      *         ],
                      *         "automatedDecisionMaking": false
                      *       },
-                     *       "recordedBy": "apiKey:01a2475f-686b-7007-9a4b-c208f020cb11",
-                     *       "recordedAt": "2026-12-05T18:02:42.025Z",
+                     *       "recordedBy": "apiKey:01a247e2-17ec-7006-af48-a9ea23a4bc76",
+                     *       "recordedAt": "2026-12-05T20:25:27.498Z",
                      *       "assessmentRequired": true
                      *     }
                      */
@@ -14651,7 +14717,7 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "activityId": "01a2475f-723f-7006-8c7f-4434e6a9cdb1",
+                     *         "activityId": "01a247e2-22a6-7007-9fc8-4ac9cb7c88a8",
                      *         "version": 1,
                      *         "activity": {
                      *           "name": "Newsletter",
@@ -14684,12 +14750,12 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a2475f-686b-7007-9a4b-c208f020cb11",
-                     *         "recordedAt": "2026-12-05T18:02:42.025Z",
+                     *         "recordedBy": "apiKey:01a247e2-17ec-7006-af48-a9ea23a4bc76",
+                     *         "recordedAt": "2026-12-05T20:25:27.498Z",
                      *         "assessmentRequired": false
                      *       },
                      *       {
-                     *         "activityId": "01a2475f-723f-7006-8c7f-4434e6a9cdb1",
+                     *         "activityId": "01a247e2-22a6-7007-9fc8-4ac9cb7c88a8",
                      *         "version": 2,
                      *         "activity": {
                      *           "name": "Newsletter",
@@ -14727,8 +14793,8 @@ export interface operations {
                      *           ],
                      *           "automatedDecisionMaking": false
                      *         },
-                     *         "recordedBy": "apiKey:01a2475f-686b-7007-9a4b-c208f020cb11",
-                     *         "recordedAt": "2026-12-05T18:02:42.025Z",
+                     *         "recordedBy": "apiKey:01a247e2-17ec-7006-af48-a9ea23a4bc76",
+                     *         "recordedAt": "2026-12-05T20:25:27.498Z",
                      *         "assessmentRequired": true
                      *       }
                      *     ]
@@ -14821,13 +14887,13 @@ export interface operations {
                      *         "assessedOn": "2026-12-05",
                      *         "conclusion": "acceptable-with-measures",
                      *         "activityIds": [
-                     *           "01a2475f-723f-7006-8c7f-4434e6a9cdb1"
+                     *           "01a247e2-22a6-7007-9fc8-4ac9cb7c88a8"
                      *         ],
                      *         "impactOnRights": "Low",
                      *         "lawfulnessAndNecessity": "Consent; transfer needed for the mail provider",
-                     *         "assessmentId": "01a2475f-72a1-7004-8a48-b24c8e2f1c53",
-                     *         "recordedBy": "apiKey:01a2475f-686b-7007-9a4b-c208f020cb11",
-                     *         "recordedAt": "2026-12-05T18:02:42.025Z"
+                     *         "assessmentId": "01a247e2-2336-7002-bb97-94d8f21c38b0",
+                     *         "recordedBy": "apiKey:01a247e2-17ec-7006-af48-a9ea23a4bc76",
+                     *         "recordedAt": "2026-12-05T20:25:27.498Z"
                      *       }
                      *     ]
                      */
@@ -14893,9 +14959,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "assessmentId": "01a2475f-72a1-7004-8a48-b24c8e2f1c53",
+                     *       "assessmentId": "01a247e2-2336-7002-bb97-94d8f21c38b0",
                      *       "activityIds": [
-                     *         "01a2475f-723f-7006-8c7f-4434e6a9cdb1"
+                     *         "01a247e2-22a6-7007-9fc8-4ac9cb7c88a8"
                      *       ],
                      *       "assessedOn": "2026-12-05",
                      *       "assessor": "privacy team",
@@ -14979,10 +15045,10 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "incidentId": "01a2475f-72c4-7005-8f1c-7e5eb14fceef",
+                     *         "incidentId": "01a247e2-235d-7005-bcd1-22450d726616",
                      *         "report": {
                      *           "kind": "leak",
-                     *           "awareAt": "2026-12-02T10:02:42.025Z",
+                     *           "awareAt": "2026-12-02T12:25:27.498Z",
                      *           "occurredAt": null,
                      *           "description": "Export file left on a shared drive",
                      *           "dataCategories": [
@@ -14991,30 +15057,30 @@ export interface operations {
                      *           "likelyConsequences": "Phishing",
                      *           "affectedSubjectsEstimate": 120
                      *         },
-                     *         "reportedBy": "apiKey:01a2475f-686b-7007-9a4b-c208f020cb11",
-                     *         "reportedAt": "2026-12-05T18:02:42.025Z",
-                     *         "authorityDeadline": "2026-12-05T10:02:42.025Z",
-                     *         "authorityNotifiedAt": "2026-12-05T18:02:42.025Z",
+                     *         "reportedBy": "apiKey:01a247e2-17ec-7006-af48-a9ea23a4bc76",
+                     *         "reportedAt": "2026-12-05T20:25:27.498Z",
+                     *         "authorityDeadline": "2026-12-05T12:25:27.498Z",
+                     *         "authorityNotifiedAt": "2026-12-05T20:25:27.498Z",
                      *         "notifiedWithinDeadline": false,
                      *         "overdue": false,
                      *         "subjectsNotifiedAt": null,
                      *         "remedies": [
                      *           {
-                     *             "at": "2026-12-05T18:02:42.025Z",
+                     *             "at": "2026-12-05T20:25:27.498Z",
                      *             "description": "Drive permissions fixed"
                      *           }
                      *         ],
-                     *         "closedAt": "2026-12-05T18:02:42.025Z",
+                     *         "closedAt": "2026-12-05T20:25:27.498Z",
                      *         "updates": [
                      *           {
-                     *             "at": "2026-12-05T18:02:42.025Z",
+                     *             "at": "2026-12-05T20:25:27.498Z",
                      *             "type": "authority-notified",
                      *             "authority": "DPA",
                      *             "reference": "DPA-2026-1",
                      *             "delayReason": "Scope unknown until forensics"
                      *           },
                      *           {
-                     *             "at": "2026-12-05T18:02:42.025Z",
+                     *             "at": "2026-12-05T20:25:27.498Z",
                      *             "type": "remedy",
                      *             "description": "Drive permissions fixed"
                      *           }
@@ -15084,10 +15150,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "incidentId": "01a2475f-72c4-7005-8f1c-7e5eb14fceef",
+                     *       "incidentId": "01a247e2-235d-7005-bcd1-22450d726616",
                      *       "report": {
                      *         "kind": "leak",
-                     *         "awareAt": "2026-12-02T10:02:42.025Z",
+                     *         "awareAt": "2026-12-02T12:25:27.498Z",
                      *         "occurredAt": null,
                      *         "description": "Export file left on a shared drive",
                      *         "dataCategories": [
@@ -15096,9 +15162,9 @@ export interface operations {
                      *         "likelyConsequences": "Phishing",
                      *         "affectedSubjectsEstimate": 120
                      *       },
-                     *       "reportedBy": "apiKey:01a2475f-686b-7007-9a4b-c208f020cb11",
-                     *       "reportedAt": "2026-12-05T18:02:42.025Z",
-                     *       "authorityDeadline": "2026-12-05T10:02:42.025Z",
+                     *       "reportedBy": "apiKey:01a247e2-17ec-7006-af48-a9ea23a4bc76",
+                     *       "reportedAt": "2026-12-05T20:25:27.498Z",
+                     *       "authorityDeadline": "2026-12-05T12:25:27.498Z",
                      *       "authorityNotifiedAt": null,
                      *       "notifiedWithinDeadline": null,
                      *       "overdue": true,
@@ -15177,10 +15243,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "incidentId": "01a2475f-72c4-7005-8f1c-7e5eb14fceef",
+                     *       "incidentId": "01a247e2-235d-7005-bcd1-22450d726616",
                      *       "report": {
                      *         "kind": "leak",
-                     *         "awareAt": "2026-12-02T10:02:42.025Z",
+                     *         "awareAt": "2026-12-02T12:25:27.498Z",
                      *         "occurredAt": null,
                      *         "description": "Export file left on a shared drive",
                      *         "dataCategories": [
@@ -15189,30 +15255,30 @@ export interface operations {
                      *         "likelyConsequences": "Phishing",
                      *         "affectedSubjectsEstimate": 120
                      *       },
-                     *       "reportedBy": "apiKey:01a2475f-686b-7007-9a4b-c208f020cb11",
-                     *       "reportedAt": "2026-12-05T18:02:42.025Z",
-                     *       "authorityDeadline": "2026-12-05T10:02:42.025Z",
-                     *       "authorityNotifiedAt": "2026-12-05T18:02:42.025Z",
+                     *       "reportedBy": "apiKey:01a247e2-17ec-7006-af48-a9ea23a4bc76",
+                     *       "reportedAt": "2026-12-05T20:25:27.498Z",
+                     *       "authorityDeadline": "2026-12-05T12:25:27.498Z",
+                     *       "authorityNotifiedAt": "2026-12-05T20:25:27.498Z",
                      *       "notifiedWithinDeadline": false,
                      *       "overdue": false,
                      *       "subjectsNotifiedAt": null,
                      *       "remedies": [
                      *         {
-                     *           "at": "2026-12-05T18:02:42.025Z",
+                     *           "at": "2026-12-05T20:25:27.498Z",
                      *           "description": "Drive permissions fixed"
                      *         }
                      *       ],
-                     *       "closedAt": "2026-12-05T18:02:42.025Z",
+                     *       "closedAt": "2026-12-05T20:25:27.498Z",
                      *       "updates": [
                      *         {
-                     *           "at": "2026-12-05T18:02:42.025Z",
+                     *           "at": "2026-12-05T20:25:27.498Z",
                      *           "type": "authority-notified",
                      *           "authority": "DPA",
                      *           "reference": "DPA-2026-1",
                      *           "delayReason": "Scope unknown until forensics"
                      *         },
                      *         {
-                     *           "at": "2026-12-05T18:02:42.025Z",
+                     *           "at": "2026-12-05T20:25:27.498Z",
                      *           "type": "remedy",
                      *           "description": "Drive permissions fixed"
                      *         }
@@ -15301,10 +15367,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "incidentId": "01a2475f-72c4-7005-8f1c-7e5eb14fceef",
+                     *       "incidentId": "01a247e2-235d-7005-bcd1-22450d726616",
                      *       "report": {
                      *         "kind": "leak",
-                     *         "awareAt": "2026-12-02T10:02:42.025Z",
+                     *         "awareAt": "2026-12-02T12:25:27.498Z",
                      *         "occurredAt": null,
                      *         "description": "Export file left on a shared drive",
                      *         "dataCategories": [
@@ -15313,30 +15379,30 @@ export interface operations {
                      *         "likelyConsequences": "Phishing",
                      *         "affectedSubjectsEstimate": 120
                      *       },
-                     *       "reportedBy": "apiKey:01a2475f-686b-7007-9a4b-c208f020cb11",
-                     *       "reportedAt": "2026-12-05T18:02:42.025Z",
-                     *       "authorityDeadline": "2026-12-05T10:02:42.025Z",
-                     *       "authorityNotifiedAt": "2026-12-05T18:02:42.025Z",
+                     *       "reportedBy": "apiKey:01a247e2-17ec-7006-af48-a9ea23a4bc76",
+                     *       "reportedAt": "2026-12-05T20:25:27.498Z",
+                     *       "authorityDeadline": "2026-12-05T12:25:27.498Z",
+                     *       "authorityNotifiedAt": "2026-12-05T20:25:27.498Z",
                      *       "notifiedWithinDeadline": false,
                      *       "overdue": false,
                      *       "subjectsNotifiedAt": null,
                      *       "remedies": [
                      *         {
-                     *           "at": "2026-12-05T18:02:42.025Z",
+                     *           "at": "2026-12-05T20:25:27.498Z",
                      *           "description": "Drive permissions fixed"
                      *         }
                      *       ],
-                     *       "closedAt": "2026-12-05T18:02:42.025Z",
+                     *       "closedAt": "2026-12-05T20:25:27.498Z",
                      *       "updates": [
                      *         {
-                     *           "at": "2026-12-05T18:02:42.025Z",
+                     *           "at": "2026-12-05T20:25:27.498Z",
                      *           "type": "authority-notified",
                      *           "authority": "DPA",
                      *           "reference": "DPA-2026-1",
                      *           "delayReason": "Scope unknown until forensics"
                      *         },
                      *         {
-                     *           "at": "2026-12-05T18:02:42.025Z",
+                     *           "at": "2026-12-05T20:25:27.498Z",
                      *           "type": "remedy",
                      *           "description": "Drive permissions fixed"
                      *         }
@@ -15447,9 +15513,9 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "requestId": "01a2475f-4116-7004-9344-0bebb0966cb0",
-                     *         "tenantId": "dsr-e9b39e",
-                     *         "customerId": "01a2475f-4047-7007-b720-b2a75b9eead8",
+                     *         "requestId": "01a247e1-72ed-7006-9f1e-e8c5c3cda460",
+                     *         "tenantId": "dsr-da0a63",
+                     *         "customerId": "01a247e1-7209-7005-95c4-e3d37f4eb73c",
                      *         "requestType": "access",
                      *         "channel": "letter",
                      *         "relation": "self",
@@ -15472,13 +15538,13 @@ export interface operations {
                      *         "rejection": null,
                      *         "closedAt": null,
                      *         "duplicates": [
-                     *           "01a2475f-40de-7000-b7e8-21b588369a5f"
+                     *           "01a247e1-72b1-7007-bf11-843c85a5a365"
                      *         ]
                      *       },
                      *       {
-                     *         "requestId": "01a2475f-40de-7000-b7e8-21b588369a5f",
-                     *         "tenantId": "dsr-e9b39e",
-                     *         "customerId": "01a2475f-4047-7007-b720-b2a75b9eead8",
+                     *         "requestId": "01a247e1-72b1-7007-bf11-843c85a5a365",
+                     *         "tenantId": "dsr-da0a63",
+                     *         "customerId": "01a247e1-7209-7005-95c4-e3d37f4eb73c",
                      *         "requestType": "access",
                      *         "channel": "web",
                      *         "relation": "self",
@@ -15501,7 +15567,7 @@ export interface operations {
                      *         "rejection": null,
                      *         "closedAt": null,
                      *         "duplicates": [
-                     *           "01a2475f-4116-7004-9344-0bebb0966cb0"
+                     *           "01a247e1-72ed-7006-9f1e-e8c5c3cda460"
                      *         ]
                      *       }
                      *     ]
@@ -15577,9 +15643,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a2475f-421d-7007-b240-2a4bbef1d847",
-                     *       "tenantId": "dsr-e9b39e",
-                     *       "customerId": "01a2475f-4047-7007-b720-b2a75b9eead8",
+                     *       "requestId": "01a247e1-73cf-7000-ac6f-8d59435f1ddc",
+                     *       "tenantId": "dsr-da0a63",
+                     *       "customerId": "01a247e1-7209-7005-95c4-e3d37f4eb73c",
                      *       "requestType": "access",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -15602,8 +15668,8 @@ export interface operations {
                      *       "rejection": null,
                      *       "closedAt": null,
                      *       "duplicates": [
-                     *         "01a2475f-4116-7004-9344-0bebb0966cb0",
-                     *         "01a2475f-40de-7000-b7e8-21b588369a5f"
+                     *         "01a247e1-72ed-7006-9f1e-e8c5c3cda460",
+                     *         "01a247e1-72b1-7007-bf11-843c85a5a365"
                      *       ]
                      *     }
                      */
@@ -15686,7 +15752,7 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "jobId": "01a2475f-56c9-7004-a91a-9c6e16e9827c",
+                     *         "jobId": "01a247e1-889b-7006-bcdb-24c56d1686a5",
                      *         "action": {
                      *           "kind": "assign",
                      *           "handler": "user:bulk-handler"
@@ -15696,7 +15762,7 @@ export interface operations {
                      *           "channel": "in-person"
                      *         },
                      *         "excluded": [],
-                     *         "createdBy": "apiKey:01a2475f-3fb0-7006-bb89-2c8a7d052ddb",
+                     *         "createdBy": "apiKey:01a247e1-7166-7009-ad39-f3746f00aa65",
                      *         "createdAt": "2026-11-23T10:16:00.000Z",
                      *         "finishedAt": "2026-11-23T10:16:00.000Z",
                      *         "total": 12,
@@ -15706,7 +15772,7 @@ export interface operations {
                      *         "failures": []
                      *       },
                      *       {
-                     *         "jobId": "01a2475f-5652-7003-86ce-c9b6e0802aaf",
+                     *         "jobId": "01a247e1-8808-7001-8b0d-5f0efff10521",
                      *         "action": {
                      *           "kind": "reject",
                      *           "reasons": [
@@ -15718,10 +15784,10 @@ export interface operations {
                      *           "channel": "in-person"
                      *         },
                      *         "excluded": [
-                     *           "01a2475f-5579-7005-a9c1-529e21580a96",
-                     *           "01a2475f-55d5-7003-b1ae-d988c15950b0"
+                     *           "01a247e1-8718-7004-bf90-454c0ec4f7da",
+                     *           "01a247e1-8789-7001-9d56-f98bed34602b"
                      *         ],
-                     *         "createdBy": "apiKey:01a2475f-3fb0-7006-bb89-2c8a7d052ddb",
+                     *         "createdBy": "apiKey:01a247e1-7166-7009-ad39-f3746f00aa65",
                      *         "createdAt": "2026-11-23T10:16:00.000Z",
                      *         "finishedAt": "2026-11-23T10:16:00.000Z",
                      *         "total": 10,
@@ -15803,7 +15869,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "jobId": "01a2475f-5652-7003-86ce-c9b6e0802aaf",
+                     *       "jobId": "01a247e1-8808-7001-8b0d-5f0efff10521",
                      *       "action": {
                      *         "kind": "reject",
                      *         "reasons": [
@@ -15815,10 +15881,10 @@ export interface operations {
                      *         "channel": "in-person"
                      *       },
                      *       "excluded": [
-                     *         "01a2475f-5579-7005-a9c1-529e21580a96",
-                     *         "01a2475f-55d5-7003-b1ae-d988c15950b0"
+                     *         "01a247e1-8718-7004-bf90-454c0ec4f7da",
+                     *         "01a247e1-8789-7001-9d56-f98bed34602b"
                      *       ],
-                     *       "createdBy": "apiKey:01a2475f-3fb0-7006-bb89-2c8a7d052ddb",
+                     *       "createdBy": "apiKey:01a247e1-7166-7009-ad39-f3746f00aa65",
                      *       "createdAt": "2026-11-23T10:16:00.000Z",
                      *       "finishedAt": null,
                      *       "total": 10,
@@ -15897,7 +15963,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "jobId": "01a2475f-5652-7003-86ce-c9b6e0802aaf",
+                     *       "jobId": "01a247e1-8808-7001-8b0d-5f0efff10521",
                      *       "action": {
                      *         "kind": "reject",
                      *         "reasons": [
@@ -15909,10 +15975,10 @@ export interface operations {
                      *         "channel": "in-person"
                      *       },
                      *       "excluded": [
-                     *         "01a2475f-5579-7005-a9c1-529e21580a96",
-                     *         "01a2475f-55d5-7003-b1ae-d988c15950b0"
+                     *         "01a247e1-8718-7004-bf90-454c0ec4f7da",
+                     *         "01a247e1-8789-7001-9d56-f98bed34602b"
                      *       ],
-                     *       "createdBy": "apiKey:01a2475f-3fb0-7006-bb89-2c8a7d052ddb",
+                     *       "createdBy": "apiKey:01a247e1-7166-7009-ad39-f3746f00aa65",
                      *       "createdAt": "2026-11-23T10:16:00.000Z",
                      *       "finishedAt": "2026-11-23T10:16:00.000Z",
                      *       "total": 10,
@@ -16000,9 +16066,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a2475f-4513-7007-bbfa-98996262e998",
-                     *       "tenantId": "dsr-e9b39e",
-                     *       "customerId": "01a2475f-4047-7007-b720-b2a75b9eead8",
+                     *       "requestId": "01a247e1-76d8-7005-b43e-09531aeb6825",
+                     *       "tenantId": "dsr-da0a63",
+                     *       "customerId": "01a247e1-7209-7005-95c4-e3d37f4eb73c",
                      *       "requestType": "access",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -16025,8 +16091,8 @@ export interface operations {
                      *       "rejection": null,
                      *       "closedAt": null,
                      *       "duplicates": [
-                     *         "01a2475f-4116-7004-9344-0bebb0966cb0",
-                     *         "01a2475f-40de-7000-b7e8-21b588369a5f"
+                     *         "01a247e1-72ed-7006-9f1e-e8c5c3cda460",
+                     *         "01a247e1-72b1-7007-bf11-843c85a5a365"
                      *       ]
                      *     }
                      */
@@ -16108,7 +16174,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "challengeId": "01a2475f-4243-7002-ac01-a03954d32a7c",
+                     *       "challengeId": "01a247e1-73f0-7002-88dd-7b2e837707a8",
                      *       "expiresAt": "2026-11-23T10:15:00.000Z"
                      *     }
                      */
@@ -16207,9 +16273,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a2475f-421d-7007-b240-2a4bbef1d847",
-                     *       "tenantId": "dsr-e9b39e",
-                     *       "customerId": "01a2475f-4047-7007-b720-b2a75b9eead8",
+                     *       "requestId": "01a247e1-73cf-7000-ac6f-8d59435f1ddc",
+                     *       "tenantId": "dsr-da0a63",
+                     *       "customerId": "01a247e1-7209-7005-95c4-e3d37f4eb73c",
                      *       "requestType": "access",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -16232,8 +16298,8 @@ export interface operations {
                      *       "rejection": null,
                      *       "closedAt": null,
                      *       "duplicates": [
-                     *         "01a2475f-4116-7004-9344-0bebb0966cb0",
-                     *         "01a2475f-40de-7000-b7e8-21b588369a5f"
+                     *         "01a247e1-72ed-7006-9f1e-e8c5c3cda460",
+                     *         "01a247e1-72b1-7007-bf11-843c85a5a365"
                      *       ]
                      *     }
                      */
@@ -16328,9 +16394,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a2475f-4355-7005-b87c-34f69f075d80",
-                     *       "tenantId": "dsr-e9b39e",
-                     *       "customerId": "01a2475f-4047-7007-b720-b2a75b9eead8",
+                     *       "requestId": "01a247e1-7502-7006-87f8-ad255cc8a352",
+                     *       "tenantId": "dsr-da0a63",
+                     *       "customerId": "01a247e1-7209-7005-95c4-e3d37f4eb73c",
                      *       "requestType": "access",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -16353,8 +16419,8 @@ export interface operations {
                      *       "rejection": null,
                      *       "closedAt": null,
                      *       "duplicates": [
-                     *         "01a2475f-4116-7004-9344-0bebb0966cb0",
-                     *         "01a2475f-40de-7000-b7e8-21b588369a5f"
+                     *         "01a247e1-72ed-7006-9f1e-e8c5c3cda460",
+                     *         "01a247e1-72b1-7007-bf11-843c85a5a365"
                      *       ]
                      *     }
                      */
@@ -16449,9 +16515,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a2475f-445e-7002-b18d-595c233e7be7",
-                     *       "tenantId": "dsr-e9b39e",
-                     *       "customerId": "01a2475f-4047-7007-b720-b2a75b9eead8",
+                     *       "requestId": "01a247e1-7605-7005-b635-96f0feddbf91",
+                     *       "tenantId": "dsr-da0a63",
+                     *       "customerId": "01a247e1-7209-7005-95c4-e3d37f4eb73c",
                      *       "requestType": "deletion",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -16567,9 +16633,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a2475f-438d-7003-b9b4-0c4ce11fa0e2",
-                     *       "tenantId": "dsr-e9b39e",
-                     *       "customerId": "01a2475f-4047-7007-b720-b2a75b9eead8",
+                     *       "requestId": "01a247e1-7538-7007-8fb8-6b40168e42eb",
+                     *       "tenantId": "dsr-da0a63",
+                     *       "customerId": "01a247e1-7209-7005-95c4-e3d37f4eb73c",
                      *       "requestType": "deletion",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -16584,7 +16650,7 @@ export interface operations {
                      *       "escalations": [
                      *         {
                      *           "at": "2026-11-23T10:16:00.000Z",
-                     *           "by": "apiKey:01a2475f-3fb0-7006-bb89-2c8a7d052ddb",
+                     *           "by": "apiKey:01a247e1-7166-7009-ad39-f3746f00aa65",
                      *           "reason": "the tenant has not answered in three weeks"
                      *         }
                      *       ],
@@ -16687,12 +16753,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a2475f-445e-7002-b18d-595c233e7be7",
+                     *       "requestId": "01a247e1-7605-7005-b635-96f0feddbf91",
                      *       "entries": [
                      *         {
                      *           "kind": "received",
                      *           "at": "2026-11-23T10:16:00.000Z",
-                     *           "actor": "apiKey:01a2475f-3fc7-7007-bb53-4dabfe1c10b3",
+                     *           "actor": "apiKey:01a247e1-7179-7005-90b7-0f6bd59eaced",
                      *           "text": null,
                      *           "facts": {
                      *             "type": "deletion",
@@ -16708,7 +16774,7 @@ export interface operations {
                      *           "actor": null,
                      *           "text": null,
                      *           "facts": {
-                     *             "challengeId": "01a2475f-4475-7007-96a8-84ea3da37d3a",
+                     *             "challengeId": "01a247e1-761e-7001-a158-a083fd8b4e9e",
                      *             "expiresAt": "2026-11-23T10:31:00.000Z"
                      *           },
                      *           "revision": 1
@@ -16797,12 +16863,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a2475f-4513-7007-bbfa-98996262e998",
+                     *       "requestId": "01a247e1-76d8-7005-b43e-09531aeb6825",
                      *       "relation": "self",
-                     *       "email": "requester.e9b39e@example.org",
+                     *       "email": "requester.da0a63@example.org",
                      *       "phone": null,
                      *       "erased": false,
-                     *       "recordedAs": "01a2475f-4535-7007-807a-5df649cac9b2"
+                     *       "recordedAs": "01a247e1-7700-7004-88db-454e4ad47b4b"
                      *     }
                      */
                     "application/json": components["schemas"]["RequesterContact"];
@@ -16889,10 +16955,10 @@ export interface operations {
                      * @example {
                      *       "kind": "commented",
                      *       "at": "2026-11-23T10:16:00.000Z",
-                     *       "actor": "apiKey:01a2475f-3fb0-7006-bb89-2c8a7d052ddb",
+                     *       "actor": "apiKey:01a247e1-7166-7009-ad39-f3746f00aa65",
                      *       "text": "Paper file archived off-site.\nRetrieval booked for Monday.",
                      *       "facts": {
-                     *         "commentId": "01a2475f-44c4-7003-9668-18f64e403d92"
+                     *         "commentId": "01a247e1-7676-7002-a5ab-5ecb0a5a293b"
                      *       },
                      *       "revision": 5
                      *     }
@@ -16979,9 +17045,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a2475f-438d-7003-b9b4-0c4ce11fa0e2",
-                     *       "tenantId": "dsr-e9b39e",
-                     *       "customerId": "01a2475f-4047-7007-b720-b2a75b9eead8",
+                     *       "requestId": "01a247e1-7538-7007-8fb8-6b40168e42eb",
+                     *       "tenantId": "dsr-da0a63",
+                     *       "customerId": "01a247e1-7209-7005-95c4-e3d37f4eb73c",
                      *       "requestType": "deletion",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -16996,7 +17062,7 @@ export interface operations {
                      *       "escalations": [
                      *         {
                      *           "at": "2026-11-23T10:16:00.000Z",
-                     *           "by": "apiKey:01a2475f-3fb0-7006-bb89-2c8a7d052ddb",
+                     *           "by": "apiKey:01a247e1-7166-7009-ad39-f3746f00aa65",
                      *           "reason": "the tenant has not answered in three weeks"
                      *         }
                      *       ],
@@ -17102,9 +17168,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a2475f-4616-7001-8f76-696095a0b164",
-                     *       "tenantId": "dsr-e9b39e",
-                     *       "customerId": "01a2475f-4047-7007-b720-b2a75b9eead8",
+                     *       "requestId": "01a247e1-77dc-7000-8c65-f16ad194debe",
+                     *       "tenantId": "dsr-da0a63",
+                     *       "customerId": "01a247e1-7209-7005-95c4-e3d37f4eb73c",
                      *       "requestType": "restriction",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -17127,8 +17193,8 @@ export interface operations {
                      *       "rejection": null,
                      *       "closedAt": null,
                      *       "duplicates": [
-                     *         "01a2475f-41b6-7007-82d3-10a5b8d26e6d",
-                     *         "01a2475f-41db-7003-bb9b-d3f271c2e25a"
+                     *         "01a247e1-7379-7000-b595-c9b38feea187",
+                     *         "01a247e1-7398-7001-89fe-f5182f992c28"
                      *       ]
                      *     }
                      */
@@ -17223,10 +17289,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a2475f-4f27-7007-b041-c1112e4114c5",
+                     *       "requestId": "01a247e1-80f8-7005-b718-a734820ff070",
                      *       "outcome": {
                      *         "summary": "personal data erased: profile (except the retained fields), follow-up notes, consent evidence, customer and consent read models, lookup entries, pseudonym mapping, subject key",
-                     *         "documentId": "01a2475f-4fb9-7001-9ba7-d39afebd03b7",
+                     *         "documentId": "01a247e1-8188-7005-9fb0-2a71c0bee970",
                      *         "retained": [
                      *           {
                      *             "category": "bankAccount",
@@ -17328,14 +17394,14 @@ export interface operations {
                     /**
                      * @example {
                      *       "format": "attest-access-export/v1",
-                     *       "tenantId": "dsr-e9b39e",
-                     *       "requestId": "01a2475f-4828-7004-a559-6893720f1c47",
+                     *       "tenantId": "dsr-da0a63",
+                     *       "requestId": "01a247e1-7a1a-7006-9e47-74eaf5242c4e",
                      *       "generatedAt": "2026-11-23T10:16:00.000Z",
                      *       "subject": {
-                     *         "customerId": "01a2475f-4047-7007-b720-b2a75b9eead8",
+                     *         "customerId": "01a247e1-7209-7005-95c4-e3d37f4eb73c",
                      *         "profile": {
-                     *           "name": "Li e9b39e",
-                     *           "email": "li.corrected.e9b39e@example.org"
+                     *           "name": "Li da0a63",
+                     *           "email": "li.corrected.da0a63@example.org"
                      *         },
                      *         "tags": [],
                      *         "under14": false,
@@ -17345,16 +17411,16 @@ export interface operations {
                      *       "followUps": [],
                      *       "consents": [
                      *         {
-                     *           "receiptId": "01a2475f-4068-7000-99b3-94f17c0035e8",
-                     *           "tenantId": "dsr-e9b39e",
-                     *           "subjectId": "01a2475f-4047-7007-b720-b2a75b9eead8",
-                     *           "consentId": "01a2475f-4068-7001-a0e8-4dcaab513cd1",
+                     *           "receiptId": "01a247e1-7237-7007-b284-204967956621",
+                     *           "tenantId": "dsr-da0a63",
+                     *           "subjectId": "01a247e1-7209-7005-95c4-e3d37f4eb73c",
+                     *           "consentId": "01a247e1-7237-7008-9fe9-45763a120118",
                      *           "channel": "email",
                      *           "scope": "general",
                      *           "recordedAt": "2026-11-23T10:00:00.000Z",
                      *           "event": {
-                     *             "id": "01a2475f-4069-7007-a98c-cc9455fdee93",
-                     *             "stream": "consent-01a2475f-4047-7007-b720-b2a75b9eead8",
+                     *             "id": "01a247e1-7238-7000-8b5b-5d08238daab4",
+                     *             "stream": "consent-01a247e1-7209-7005-95c4-e3d37f4eb73c",
                      *             "position": 0
                      *           },
                      *           "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -17378,16 +17444,16 @@ export interface operations {
                      *           "givenByGuardian": null
                      *         },
                      *         {
-                     *           "receiptId": "01a2475f-409a-7002-a7b3-b8a304c0bcb4",
-                     *           "tenantId": "dsr-e9b39e",
-                     *           "subjectId": "01a2475f-4047-7007-b720-b2a75b9eead8",
-                     *           "consentId": "01a2475f-409a-7003-802f-c3b2b7fc1081",
+                     *           "receiptId": "01a247e1-726b-7002-9f0e-a1c59c49806d",
+                     *           "tenantId": "dsr-da0a63",
+                     *           "subjectId": "01a247e1-7209-7005-95c4-e3d37f4eb73c",
+                     *           "consentId": "01a247e1-726b-7003-b8e3-b98568e74b0a",
                      *           "channel": "sms",
                      *           "scope": "general",
                      *           "recordedAt": "2026-11-23T10:00:00.000Z",
                      *           "event": {
-                     *             "id": "01a2475f-409a-7004-b8b4-5f71491370e0",
-                     *             "stream": "consent-01a2475f-4047-7007-b720-b2a75b9eead8",
+                     *             "id": "01a247e1-726d-7002-9826-3f8152cd1566",
+                     *             "stream": "consent-01a247e1-7209-7005-95c4-e3d37f4eb73c",
                      *             "position": 1
                      *           },
                      *           "howToWithdraw": "Withdrawal is one request, as easy as giving consent: ask the organisation, or use the withdrawal link you were given.",
@@ -17413,16 +17479,17 @@ export interface operations {
                      *       ],
                      *       "processing": [
                      *         {
-                     *           "actor": "apiKey:01a2475f-3fc7-7007-bb53-4dabfe1c10b3",
+                     *           "actor": "apiKey:01a247e1-7179-7005-90b7-0f6bd59eaced",
+                     *           "asOf": null,
                      *           "at": "2026-12-10T10:00:00.000Z",
                      *           "categories": [
                      *             "request-contact"
                      *           ],
                      *           "channel": "web",
-                     *           "commandId": "01a2475f-41d9-7002-bf19-212c901e04fe",
+                     *           "commandId": "01a247e1-7396-7005-9232-344214d17935",
                      *           "consents": [],
-                     *           "correlationId": "01a2475f-41d7-7000-be75-1c6d83f70d04",
-                     *           "eventId": "01a2475f-41dc-7002-b615-bc7194a3d26a",
+                     *           "correlationId": "01a247e1-7393-7002-821d-3eea8d37b698",
+                     *           "eventId": "01a247e1-7398-7002-90fa-c213a69476e4",
                      *           "index": 8,
                      *           "kind": "collect",
                      *           "legalBasis": "legal-obligation",
@@ -17434,22 +17501,23 @@ export interface operations {
                      *           "outcome": null,
                      *           "purpose": "data-subject-request",
                      *           "reasons": [],
-                     *           "subject": "psn_OeweND713geBuIitMSsjYg",
-                     *           "tenant": "dsr-e9b39e",
-                     *           "v": 2,
-                     *           "leafHash": "+5rsSXBSapYlCvOC6tCmIit2LVBaa3UCizISlevvg6Y="
+                     *           "subject": "psn_z05nVMFoNfuOaj1DSElauA",
+                     *           "tenant": "dsr-da0a63",
+                     *           "v": 3,
+                     *           "leafHash": "ZBC1svNZuFORdkUed1xbJzSCF67aF69J9MhVdJOAplA="
                      *         },
                      *         {
-                     *           "actor": "apiKey:01a2475f-3fc7-7007-bb53-4dabfe1c10b3",
+                     *           "actor": "apiKey:01a247e1-7179-7005-90b7-0f6bd59eaced",
+                     *           "asOf": null,
                      *           "at": "2026-11-23T10:16:00.000Z",
                      *           "categories": [
                      *             "request-contact"
                      *           ],
                      *           "channel": "web",
-                     *           "commandId": "01a2475f-4826-7002-b710-f6c5bc57a0e0",
+                     *           "commandId": "01a247e1-7a17-7005-b839-0bac409ce125",
                      *           "consents": [],
-                     *           "correlationId": "01a2475f-4825-7005-a9dc-1197d8c1bbdb",
-                     *           "eventId": "01a2475f-4828-7005-a54b-20eaa1fb8b8b",
+                     *           "correlationId": "01a247e1-7a16-7004-b5be-5d50a0c7873b",
+                     *           "eventId": "01a247e1-7a1b-7000-9fcf-3c7ee9bcaf2b",
                      *           "index": 25,
                      *           "kind": "collect",
                      *           "legalBasis": "legal-obligation",
@@ -17461,17 +17529,17 @@ export interface operations {
                      *           "outcome": null,
                      *           "purpose": "data-subject-request",
                      *           "reasons": [],
-                     *           "subject": "psn_OeweND713geBuIitMSsjYg",
-                     *           "tenant": "dsr-e9b39e",
-                     *           "v": 2,
-                     *           "leafHash": "YYL52HFn5F+ty/Y48DIjfDNMu0fbWk/b0Y74SGjmT9g="
+                     *           "subject": "psn_z05nVMFoNfuOaj1DSElauA",
+                     *           "tenant": "dsr-da0a63",
+                     *           "v": 3,
+                     *           "leafHash": "kGnz2chDNlG7vAwI+1enLm3WYcQJ3UGV4AQaKaPhQ1w="
                      *         }
                      *       ],
                      *       "requests": [
                      *         {
-                     *           "requestId": "01a2475f-4116-7004-9344-0bebb0966cb0",
-                     *           "tenantId": "dsr-e9b39e",
-                     *           "customerId": "01a2475f-4047-7007-b720-b2a75b9eead8",
+                     *           "requestId": "01a247e1-72ed-7006-9f1e-e8c5c3cda460",
+                     *           "tenantId": "dsr-da0a63",
+                     *           "customerId": "01a247e1-7209-7005-95c4-e3d37f4eb73c",
                      *           "requestType": "access",
                      *           "channel": "letter",
                      *           "relation": "self",
@@ -17494,14 +17562,14 @@ export interface operations {
                      *           "rejection": null,
                      *           "closedAt": null,
                      *           "duplicates": [
-                     *             "01a2475f-40de-7000-b7e8-21b588369a5f",
-                     *             "01a2475f-421d-7007-b240-2a4bbef1d847"
+                     *             "01a247e1-72b1-7007-bf11-843c85a5a365",
+                     *             "01a247e1-73cf-7000-ac6f-8d59435f1ddc"
                      *           ]
                      *         },
                      *         {
-                     *           "requestId": "01a2475f-40de-7000-b7e8-21b588369a5f",
-                     *           "tenantId": "dsr-e9b39e",
-                     *           "customerId": "01a2475f-4047-7007-b720-b2a75b9eead8",
+                     *           "requestId": "01a247e1-72b1-7007-bf11-843c85a5a365",
+                     *           "tenantId": "dsr-da0a63",
+                     *           "customerId": "01a247e1-7209-7005-95c4-e3d37f4eb73c",
                      *           "requestType": "access",
                      *           "channel": "web",
                      *           "relation": "self",
@@ -17524,8 +17592,8 @@ export interface operations {
                      *           "rejection": null,
                      *           "closedAt": null,
                      *           "duplicates": [
-                     *             "01a2475f-4116-7004-9344-0bebb0966cb0",
-                     *             "01a2475f-421d-7007-b240-2a4bbef1d847"
+                     *             "01a247e1-72ed-7006-9f1e-e8c5c3cda460",
+                     *             "01a247e1-73cf-7000-ac6f-8d59435f1ddc"
                      *           ]
                      *         }
                      *       ]
@@ -17635,9 +17703,9 @@ export interface operations {
                      *     </style>
                      *     </head><body>
                      *     <h1>The personal data we hold about you</h1>
-                     *     <p class="meta">Produced November 23, 2026 at 10:16 AM (Coordinated Universal Time) · for request 01a2475f-4828-7004-a559-6893720f1c47 · your reference 01a2475f-4047-7007-b720-b2a75b9eead8</p>
+                     *     <p class="meta">Produced November 23, 2026 at 10:16 AM (Coordinated Universal Time) · for request 01a247e1-7a1a-7006-9e47-74eaf5242c4e · your reference 01a247e1-7209-7005-95c4-e3d37f4eb73c</p>
                      *     <h2>Your details</h2>
-                     *     <table class="rows"><tr><th scope="row">Name</th><td>Li e9b39e</td></tr><tr><th scope="row">E-mail address</th><td>li.corrected.e9b39e@example.org</td></tr></table>
+                     *     <table class="rows"><tr><th scope="row">Name</th><td>Li da0a63</td></tr><tr><th scope="row">E-mail address</th><td>li.corrected.da0a63@example.org</td></tr></table>
                      *     …
                      */
                     "text/html": string;
@@ -17727,7 +17795,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a2475f-505c-7001-b779-8bf5a8db3186",
+                     *       "requestId": "01a247e1-8227-7006-9548-6e1e84e2cd18",
                      *       "step": "erase",
                      *       "failure": {
                      *         "at": "2026-11-23T10:16:00.000Z",
@@ -17911,24 +17979,24 @@ export interface operations {
                      *             "category": "email"
                      *           }
                      *         ],
-                     *         "tenantId": "dsr-e9b39e",
-                     *         "requestId": "01a2475f-4f27-7007-b041-c1112e4114c5",
+                     *         "tenantId": "dsr-da0a63",
+                     *         "requestId": "01a247e1-80f8-7005-b718-a734820ff070",
                      *         "receivedAt": "2026-11-23T10:16:00.000Z",
-                     *         "subjectRef": "01a2475f-4ee9-7003-907e-ca2bb26c0898",
-                     *         "verifierKey": "attest.local/processing-record+31166a4b+AbYw+2DfKEmdfXfTyA2qwfBmJmtiweoC8I7Iz2kXe77z",
-                     *         "certificateId": "01a2475f-4fb9-7001-9ba7-d39afebd03b7",
+                     *         "subjectRef": "01a247e1-80c3-7003-8758-6d0e4a63df10",
+                     *         "verifierKey": "attest.local/processing-record+051b03d9+AU64ZXNhTMA5uWrbyg+liU5XUIoY6K0HuDMTksz1d3pV",
+                     *         "certificateId": "01a247e1-8188-7005-9fb0-2a71c0bee970",
                      *         "processingRecord": {
                      *           "index": 45,
-                     *           "origin": "attest.local/processing-record/dsr-e9b39e",
-                     *           "leafHash": "aOyo4jNBL9PDgh2XsNDAmVRru2zvG4GbfgMbHX5YMU4=",
-                     *           "checkpoint": "attest.local/processing-record/dsr-e9b39e\n46\noAmKaeXreX+qLv+0PCSILo1oFF2SdUzZ7tUkga4B8+Q=\n\n— attest.local/processing-record MRZqS1c5oJtuixfsUCWbInv5eGhqRA8Kge77FGXXyFvrWZik8ebkBSYCB1U2UyiEERF6h6i+a652GUhWgFemHf8mHQw=\n",
+                     *           "origin": "attest.local/processing-record/dsr-da0a63",
+                     *           "leafHash": "1p+PwuxB2pFz4f9L5LZIJKeVuDrlTpIYysVVBBYrinw=",
+                     *           "checkpoint": "attest.local/processing-record/dsr-da0a63\n46\nLnUk7ePgmA2QwzJAMkReJ54cCbq5t7mVxICfxO4bq9w=\n\n— attest.local/processing-record BRsD2Tn2+rKaYAHPrBHzd3PD8BEER+svo/oIXKKRnIFT6fwerfCtgTZrShBsY11X0EeE7wm05DafJ1wksHhLmD9Wrww=\n",
                      *           "inclusionProof": [
-                     *             "2dwUyOU122KqIiAk9Rr+UjQrcRL8BEWoaJb1/WtYsq0=",
-                     *             "Sxy9wDst0DfPaA0RJy1O3ZQ/aa6Npt2wVbouaXHhGpo="
+                     *             "WcOfnaDKxQgL26PV1f9oqbbtcwchMB1Evm7Bmg6RyLA=",
+                     *             "8vpqNWbX8D7PcJUiRvyq8V4KJyOAG7MXtiLhVQqKGtc="
                      *           ]
                      *         }
                      *       },
-                     *       "signedNote": "{\"certificateId\":\"01a2475f-4fb9-7001-9ba7-d39afebd03b7\",\"covered\":[\"profile (except the retained fields)\",\"follow-up notes\",\"consent evidence\",\"customer and consent read models\",\"lookup entries\",\"pseudonym mapping\",\"subject key\"],\"erasedAt\":\"2026-11-23T10:16:00.000Z\",\"format\":\"attest-deletion-certificate/v1\",\"issuedAt\":\"2026-11-23T10:16:00.000Z\",\"processingRecord\":{\"checkpoint\":\"attest.local/processing-record/dsr-e9b39e\\n46\\noAmKaeXreX+qLv+0PCSILo1oFF2SdUzZ7tUkga4B8+Q=\\n\\n— attest.local/processing-record MRZqS1c5oJtuixfsUCWbInv5eGhqRA8Kge77FGXXyFvrWZik8ebkBSYCB1U2UyiEERF6h6i+a652GUhWgFemHf8mHQw=\\n\",\"inclusionProof\":[\"2dwUyOU122KqIiAk9Rr+UjQrcRL8BEWoaJb1/WtYsq0=\",\"Sxy9wDst0DfPaA0RJy1O3ZQ/aa6Npt2wVbouaXHhGpo=\",\"FyMCUXFtgwpvZnCjh5FownfA0L1RM9xixgpsxHVkFSU=\",\"IRKXTcQ05/I+X6tSgkfareDKa3FFW0DtLQudtWvopi8=\"],\"index\":45,\"leafHash\":\"aOyo4jNBL9PDgh2XsNDAmVRru2zvG4GbfgMbHX5YMU4=\",\"origin\":\"attest.local/processing-record/dsr-e9b39e\"},\"receivedAt\":\"2026-11-23T10:16:00.000Z\",\"requestId\":\"01a2475f-4f27-7007-b041-c1112e4114c5\",\"retained\":[{\"category\":\"bankAccount\",\"reason\":\"Tax law: accounting records are kept 10 years\",\"until\":\"2036-11-23\"},{\"category\":\"email\",\"reason\":\"Legal claim 2026-117 pending\",\"until\":\"2028-12-31\"}],\"subjectRef\":\"01a2475f-4ee9-7003-907e-ca2bb26c0898\",\"tenantId\":\"dsr-e9b39e\",\"verifierKey\":\"attest.local/processing-record+31166a4b+AbYw+2DfKEmdfXfTyA2qwfBmJmtiweoC8I7Iz2kXe77z\"}\n\n…"
+                     *       "signedNote": "{\"certificateId\":\"01a247e1-8188-7005-9fb0-2a71c0bee970\",\"covered\":[\"profile (except the retained fields)\",\"follow-up notes\",\"consent evidence\",\"customer and consent read models\",\"lookup entries\",\"pseudonym mapping\",\"subject key\"],\"erasedAt\":\"2026-11-23T10:16:00.000Z\",\"format\":\"attest-deletion-certificate/v1\",\"issuedAt\":\"2026-11-23T10:16:00.000Z\",\"processingRecord\":{\"checkpoint\":\"attest.local/processing-record/dsr-da0a63\\n46\\nLnUk7ePgmA2QwzJAMkReJ54cCbq5t7mVxICfxO4bq9w=\\n\\n— attest.local/processing-record BRsD2Tn2+rKaYAHPrBHzd3PD8BEER+svo/oIXKKRnIFT6fwerfCtgTZrShBsY11X0EeE7wm05DafJ1wksHhLmD9Wrww=\\n\",\"inclusionProof\":[\"WcOfnaDKxQgL26PV1f9oqbbtcwchMB1Evm7Bmg6RyLA=\",\"8vpqNWbX8D7PcJUiRvyq8V4KJyOAG7MXtiLhVQqKGtc=\",\"3DK33QTLS2MCnlVdhI0c92kxoSwua1ZJlO1KiYPUV6o=\",\"d9MWN+kdR8zNWUAsVkObRNx4pLQUmJsxgLHKCsfDmls=\"],\"index\":45,\"leafHash\":\"1p+PwuxB2pFz4f9L5LZIJKeVuDrlTpIYysVVBBYrinw=\",\"origin\":\"attest.local/processing-record/dsr-da0a63\"},\"receivedAt\":\"2026-11-23T10:16:00.000Z\",\"requestId\":\"01a247e1-80f8-7005-b718-a734820ff070\",\"retained\":[{\"category\":\"bankAccount\",\"reason\":\"Tax law: accounting records are kept 10 years\",\"until\":\"2036-11-23\"},{\"category\":\"email\",\"reason\":\"Legal claim 2026-117 pending\",\"until\":\"2028-12-31\"}],\"subjectRef\":\"01a247e1-80c3-7003-8758-6d0e4a63df10\",\"tenantId\":\"dsr-da0a63\",\"verifierKey\":\"attest.local/processing-record+051b03d9+AU64ZXNhTMA5uWrbyg+liU5XUIoY6K0HuDMTksz1d3pV\"}\n\n…"
                      *     }
                      */
                     "application/json": components["schemas"]["DeletionCertificateDocument"];
@@ -18013,9 +18081,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "requestId": "01a2475f-438d-7003-b9b4-0c4ce11fa0e2",
-                     *       "tenantId": "dsr-e9b39e",
-                     *       "customerId": "01a2475f-4047-7007-b720-b2a75b9eead8",
+                     *       "requestId": "01a247e1-7538-7007-8fb8-6b40168e42eb",
+                     *       "tenantId": "dsr-da0a63",
+                     *       "customerId": "01a247e1-7209-7005-95c4-e3d37f4eb73c",
                      *       "requestType": "deletion",
                      *       "channel": "web",
                      *       "relation": "self",
@@ -18030,7 +18098,7 @@ export interface operations {
                      *       "escalations": [
                      *         {
                      *           "at": "2026-11-23T10:16:00.000Z",
-                     *           "by": "apiKey:01a2475f-3fb0-7006-bb89-2c8a7d052ddb",
+                     *           "by": "apiKey:01a247e1-7166-7009-ad39-f3746f00aa65",
                      *           "reason": "the tenant has not answered in three weeks"
                      *         }
                      *       ],
@@ -18147,7 +18215,7 @@ export interface operations {
                      *       },
                      *       "retentionDuties": [],
                      *       "unverifiedAfterDays": 14,
-                     *       "updatedBy": "apiKey:01a2475f-3f9b-7005-ac28-f59422071bd4",
+                     *       "updatedBy": "apiKey:01a247e1-714c-7008-ab08-4e4d5c7957a3",
                      *       "updatedAt": "2026-11-23T10:16:00.000Z"
                      *     }
                      */
@@ -18227,7 +18295,7 @@ export interface operations {
                      *         }
                      *       ],
                      *       "unverifiedAfterDays": 14,
-                     *       "updatedBy": "apiKey:01a2475f-3f9b-7005-ac28-f59422071bd4",
+                     *       "updatedBy": "apiKey:01a247e1-714c-7008-ab08-4e4d5c7957a3",
                      *       "updatedAt": "2026-11-23T10:16:00.000Z"
                      *     }
                      */
@@ -18299,9 +18367,9 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "requestId": "01a2475f-438d-7003-b9b4-0c4ce11fa0e2",
-                     *         "tenantId": "dsr-e9b39e",
-                     *         "customerId": "01a2475f-4047-7007-b720-b2a75b9eead8",
+                     *         "requestId": "01a247e1-7538-7007-8fb8-6b40168e42eb",
+                     *         "tenantId": "dsr-da0a63",
+                     *         "customerId": "01a247e1-7209-7005-95c4-e3d37f4eb73c",
                      *         "requestType": "deletion",
                      *         "channel": "web",
                      *         "relation": "self",
@@ -18316,7 +18384,7 @@ export interface operations {
                      *         "escalations": [
                      *           {
                      *             "at": "2026-11-23T10:16:00.000Z",
-                     *             "by": "apiKey:01a2475f-3fb0-7006-bb89-2c8a7d052ddb",
+                     *             "by": "apiKey:01a247e1-7166-7009-ad39-f3746f00aa65",
                      *             "reason": "the tenant has not answered in three weeks"
                      *           }
                      *         ],
@@ -18392,16 +18460,16 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "bindingId": "01a2475f-a315-7003-96de-a672ae41c391",
+                     *         "bindingId": "01a247e2-3ab0-7007-b021-2485e30d6d43",
                      *         "tenantId": "wa-e2e",
-                     *         "baseUrl": "http://127.0.0.1:40081",
+                     *         "baseUrl": "http://127.0.0.1:44871",
                      *         "version": "v23.0",
                      *         "phoneNumberId": "100000000000001",
                      *         "businessAccountId": "200000000000001",
                      *         "ratePerSecond": 80,
-                     *         "configuredAt": "2026-12-05T18:02:59.798Z",
-                     *         "configuredBy": "apiKey:01a2475f-a243-7002-86d0-7e023864e1ca",
-                     *         "webhookPath": "/v1/whatsapp/webhooks/01a2475f-a315-7003-96de-a672ae41c391"
+                     *         "configuredAt": "2026-12-05T20:25:38.318Z",
+                     *         "configuredBy": "apiKey:01a247e2-398f-7009-9d89-620848ba9513",
+                     *         "webhookPath": "/v1/whatsapp/webhooks/01a247e2-3ab0-7007-b021-2485e30d6d43"
                      *       }
                      *     ]
                      */
@@ -18469,16 +18537,16 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "bindingId": "01a2475f-a315-7003-96de-a672ae41c391",
+                     *       "bindingId": "01a247e2-3ab0-7007-b021-2485e30d6d43",
                      *       "tenantId": "wa-e2e",
-                     *       "baseUrl": "http://127.0.0.1:40081",
+                     *       "baseUrl": "http://127.0.0.1:44871",
                      *       "version": "v23.0",
                      *       "phoneNumberId": "100000000000001",
                      *       "businessAccountId": "200000000000001",
                      *       "ratePerSecond": 80,
-                     *       "configuredAt": "2026-12-05T18:02:59.798Z",
-                     *       "configuredBy": "apiKey:01a2475f-a243-7002-86d0-7e023864e1ca",
-                     *       "webhookPath": "/v1/whatsapp/webhooks/01a2475f-a315-7003-96de-a672ae41c391"
+                     *       "configuredAt": "2026-12-05T20:25:38.318Z",
+                     *       "configuredBy": "apiKey:01a247e2-398f-7009-9d89-620848ba9513",
+                     *       "webhookPath": "/v1/whatsapp/webhooks/01a247e2-3ab0-7007-b021-2485e30d6d43"
                      *     }
                      */
                     "application/json": components["schemas"]["WhatsAppNumber"];
@@ -18633,7 +18701,7 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "bindingId": "01a2475f-a315-7003-96de-a672ae41c391",
+                     *         "bindingId": "01a247e2-3ab0-7007-b021-2485e30d6d43",
                      *         "templateId": "1000000000000001",
                      *         "name": "december_offer",
                      *         "language": "en",
@@ -18643,10 +18711,10 @@ export interface operations {
                      *         "purposeKey": null,
                      *         "legalBasis": null,
                      *         "blocked": "not-mapped",
-                     *         "updatedAt": "2026-12-05T18:02:59.830Z"
+                     *         "updatedAt": "2026-12-05T20:25:38.369Z"
                      *       },
                      *       {
-                     *         "bindingId": "01a2475f-a315-7003-96de-a672ae41c391",
+                     *         "bindingId": "01a247e2-3ab0-7007-b021-2485e30d6d43",
                      *         "templateId": "1000000000000002",
                      *         "name": "order_update",
                      *         "language": "en",
@@ -18656,7 +18724,7 @@ export interface operations {
                      *         "purposeKey": null,
                      *         "legalBasis": null,
                      *         "blocked": "not-mapped",
-                     *         "updatedAt": "2026-12-05T18:02:59.851Z"
+                     *         "updatedAt": "2026-12-05T20:25:38.403Z"
                      *       }
                      *     ]
                      */
@@ -18739,7 +18807,7 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "bindingId": "01a2475f-a315-7003-96de-a672ae41c391",
+                     *         "bindingId": "01a247e2-3ab0-7007-b021-2485e30d6d43",
                      *         "templateId": "1000000000000001",
                      *         "name": "december_offer",
                      *         "language": "en",
@@ -18749,10 +18817,10 @@ export interface operations {
                      *         "purposeKey": "offers",
                      *         "legalBasis": "consent",
                      *         "blocked": "not-approved",
-                     *         "updatedAt": "2026-12-05T18:03:01.909Z"
+                     *         "updatedAt": "2026-12-05T20:25:41.938Z"
                      *       },
                      *       {
-                     *         "bindingId": "01a2475f-a315-7003-96de-a672ae41c391",
+                     *         "bindingId": "01a247e2-3ab0-7007-b021-2485e30d6d43",
                      *         "templateId": "1000000000000002",
                      *         "name": "order_update",
                      *         "language": "en",
@@ -18762,7 +18830,7 @@ export interface operations {
                      *         "purposeKey": "orders",
                      *         "legalBasis": "contract",
                      *         "blocked": null,
-                     *         "updatedAt": "2026-12-05T18:02:59.918Z"
+                     *         "updatedAt": "2026-12-05T20:25:38.510Z"
                      *       }
                      *     ]
                      */
@@ -18840,7 +18908,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "bindingId": "01a2475f-a315-7003-96de-a672ae41c391",
+                     *       "bindingId": "01a247e2-3ab0-7007-b021-2485e30d6d43",
                      *       "templateId": "1000000000000001",
                      *       "name": "december_offer",
                      *       "language": "en",
@@ -18850,7 +18918,7 @@ export interface operations {
                      *       "purposeKey": "offers",
                      *       "legalBasis": "consent",
                      *       "blocked": null,
-                     *       "updatedAt": "2026-12-05T18:02:59.890Z"
+                     *       "updatedAt": "2026-12-05T20:25:38.463Z"
                      *     }
                      */
                     "application/json": components["schemas"]["WhatsAppTemplate"];
@@ -19095,38 +19163,34 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "campaignId": "01a2475f-ac60-7001-88d9-334394ec22bc",
+                     *         "campaignId": "01a247e2-4a25-7004-8394-8ec6c9e816fb",
                      *         "tenantId": "wa-e2e",
                      *         "name": "Second",
-                     *         "bindingId": "01a2475f-a315-7003-96de-a672ae41c391",
+                     *         "bindingId": "01a247e2-3ab0-7007-b021-2485e30d6d43",
                      *         "templateId": "1000000000000001",
                      *         "status": "cancelled",
                      *         "recipients": 1,
                      *         "selection": "list",
                      *         "queued": 1,
                      *         "blocked": {},
-                     *         "createdAt": "2026-12-05T18:03:02.119Z",
-                     *         "createdBy": "apiKey:01a2475f-a2ad-7006-9daf-11eb243fd283",
-                     *         "startedAt": "2026-12-05T18:03:02.154Z"
+                     *         "createdAt": "2026-12-05T20:25:42.183Z",
+                     *         "createdBy": "apiKey:01a247e2-3a33-7007-ac47-82c690631ea1",
+                     *         "startedAt": "2026-12-05T20:25:42.221Z"
                      *       },
                      *       {
-                     *         "campaignId": "01a2475f-a58c-7005-9165-0665c1102e05",
+                     *         "campaignId": "01a247e2-41fb-7006-835e-9541cd232379",
                      *         "tenantId": "wa-e2e",
-                     *         "name": "December",
-                     *         "bindingId": "01a2475f-a315-7003-96de-a672ae41c391",
+                     *         "name": "All wa",
+                     *         "bindingId": "01a247e2-3ab0-7007-b021-2485e30d6d43",
                      *         "templateId": "1000000000000001",
-                     *         "status": "running",
-                     *         "recipients": 4,
-                     *         "selection": "list",
-                     *         "queued": 1,
-                     *         "blocked": {
-                     *           "decision:NO_CONSENT": 1,
-                     *           "contact:MESSAGING.NO_PHONE": 1,
-                     *           "decision:CONSENT_WITHDRAWN": 1
-                     *         },
-                     *         "createdAt": "2026-12-05T18:03:00.366Z",
-                     *         "createdBy": "apiKey:01a2475f-a2ad-7006-9daf-11eb243fd283",
-                     *         "startedAt": "2026-12-05T18:03:00.443Z"
+                     *         "status": "cancelled",
+                     *         "recipients": 6,
+                     *         "selection": "filter",
+                     *         "queued": null,
+                     *         "blocked": null,
+                     *         "createdAt": "2026-12-05T20:25:40.093Z",
+                     *         "createdBy": "apiKey:01a247e2-3a33-7007-ac47-82c690631ea1",
+                     *         "startedAt": null
                      *       }
                      *     ]
                      */
@@ -19201,18 +19265,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "campaignId": "01a2475f-a58c-7005-9165-0665c1102e05",
+                     *       "campaignId": "01a247e2-3e32-7000-bccb-8d8b8a1011b5",
                      *       "tenantId": "wa-e2e",
                      *       "name": "December",
-                     *       "bindingId": "01a2475f-a315-7003-96de-a672ae41c391",
+                     *       "bindingId": "01a247e2-3ab0-7007-b021-2485e30d6d43",
                      *       "templateId": "1000000000000001",
                      *       "status": "draft",
                      *       "recipients": 4,
                      *       "selection": "list",
                      *       "queued": null,
                      *       "blocked": null,
-                     *       "createdAt": "2026-12-05T18:03:00.366Z",
-                     *       "createdBy": "apiKey:01a2475f-a2ad-7006-9daf-11eb243fd283",
+                     *       "createdAt": "2026-12-05T20:25:39.124Z",
+                     *       "createdBy": "apiKey:01a247e2-3a33-7007-ac47-82c690631ea1",
                      *       "startedAt": null
                      *     }
                      */
@@ -19294,19 +19358,23 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "campaignId": "01a2475f-ac60-7001-88d9-334394ec22bc",
+                     *       "campaignId": "01a247e2-3e32-7000-bccb-8d8b8a1011b5",
                      *       "tenantId": "wa-e2e",
-                     *       "name": "Second",
-                     *       "bindingId": "01a2475f-a315-7003-96de-a672ae41c391",
+                     *       "name": "December",
+                     *       "bindingId": "01a247e2-3ab0-7007-b021-2485e30d6d43",
                      *       "templateId": "1000000000000001",
-                     *       "status": "cancelled",
-                     *       "recipients": 1,
+                     *       "status": "running",
+                     *       "recipients": 4,
                      *       "selection": "list",
                      *       "queued": 1,
-                     *       "blocked": {},
-                     *       "createdAt": "2026-12-05T18:03:02.119Z",
-                     *       "createdBy": "apiKey:01a2475f-a2ad-7006-9daf-11eb243fd283",
-                     *       "startedAt": "2026-12-05T18:03:02.154Z"
+                     *       "blocked": {
+                     *         "decision:NO_CONSENT": 1,
+                     *         "contact:MESSAGING.NO_PHONE": 1,
+                     *         "decision:CONSENT_WITHDRAWN": 1
+                     *       },
+                     *       "createdAt": "2026-12-05T20:25:39.124Z",
+                     *       "createdBy": "apiKey:01a247e2-3a33-7007-ac47-82c690631ea1",
+                     *       "startedAt": "2026-12-05T20:25:39.207Z"
                      *     }
                      */
                     "application/json": components["schemas"]["WhatsAppCampaign"];
@@ -19386,14 +19454,14 @@ export interface operations {
                      *       },
                      *       "examples": [
                      *         {
-                     *           "customerId": "01a2475f-a430-7002-b3f2-4859a67ba5d0",
+                     *           "customerId": "01a247e2-3c5e-7006-8e5a-21cf09780979",
                      *           "step": "decision",
                      *           "reasons": [
                      *             "CONSENT_WITHDRAWN"
                      *           ]
                      *         },
                      *         {
-                     *           "customerId": "01a2475f-a44c-7002-909b-2a4f0d8c2838",
+                     *           "customerId": "01a247e2-3c87-7005-8dff-d2446ae80b5e",
                      *           "step": "decision",
                      *           "reasons": [
                      *             "NO_CONSENT",
@@ -19481,10 +19549,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "campaignId": "01a2475f-a58c-7005-9165-0665c1102e05",
+                     *       "campaignId": "01a247e2-3e32-7000-bccb-8d8b8a1011b5",
                      *       "tenantId": "wa-e2e",
                      *       "name": "December",
-                     *       "bindingId": "01a2475f-a315-7003-96de-a672ae41c391",
+                     *       "bindingId": "01a247e2-3ab0-7007-b021-2485e30d6d43",
                      *       "templateId": "1000000000000001",
                      *       "status": "running",
                      *       "recipients": 4,
@@ -19495,9 +19563,9 @@ export interface operations {
                      *         "contact:MESSAGING.NO_PHONE": 1,
                      *         "decision:CONSENT_WITHDRAWN": 1
                      *       },
-                     *       "createdAt": "2026-12-05T18:03:00.366Z",
-                     *       "createdBy": "apiKey:01a2475f-a2ad-7006-9daf-11eb243fd283",
-                     *       "startedAt": "2026-12-05T18:03:00.443Z"
+                     *       "createdAt": "2026-12-05T20:25:39.124Z",
+                     *       "createdBy": "apiKey:01a247e2-3a33-7007-ac47-82c690631ea1",
+                     *       "startedAt": "2026-12-05T20:25:39.207Z"
                      *     }
                      */
                     "application/json": components["schemas"]["WhatsAppCampaign"];
@@ -19582,19 +19650,19 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "campaignId": "01a2475f-ac60-7001-88d9-334394ec22bc",
+                     *       "campaignId": "01a247e2-4a25-7004-8394-8ec6c9e816fb",
                      *       "tenantId": "wa-e2e",
                      *       "name": "Second",
-                     *       "bindingId": "01a2475f-a315-7003-96de-a672ae41c391",
+                     *       "bindingId": "01a247e2-3ab0-7007-b021-2485e30d6d43",
                      *       "templateId": "1000000000000001",
                      *       "status": "paused",
                      *       "recipients": 1,
                      *       "selection": "list",
                      *       "queued": 1,
                      *       "blocked": {},
-                     *       "createdAt": "2026-12-05T18:03:02.119Z",
-                     *       "createdBy": "apiKey:01a2475f-a2ad-7006-9daf-11eb243fd283",
-                     *       "startedAt": "2026-12-05T18:03:02.154Z"
+                     *       "createdAt": "2026-12-05T20:25:42.183Z",
+                     *       "createdBy": "apiKey:01a247e2-3a33-7007-ac47-82c690631ea1",
+                     *       "startedAt": "2026-12-05T20:25:42.221Z"
                      *     }
                      */
                     "application/json": components["schemas"]["WhatsAppCampaign"];
@@ -19684,19 +19752,19 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "campaignId": "01a2475f-ac60-7001-88d9-334394ec22bc",
+                     *       "campaignId": "01a247e2-4a25-7004-8394-8ec6c9e816fb",
                      *       "tenantId": "wa-e2e",
                      *       "name": "Second",
-                     *       "bindingId": "01a2475f-a315-7003-96de-a672ae41c391",
+                     *       "bindingId": "01a247e2-3ab0-7007-b021-2485e30d6d43",
                      *       "templateId": "1000000000000001",
                      *       "status": "running",
                      *       "recipients": 1,
                      *       "selection": "list",
                      *       "queued": 1,
                      *       "blocked": {},
-                     *       "createdAt": "2026-12-05T18:03:02.119Z",
-                     *       "createdBy": "apiKey:01a2475f-a2ad-7006-9daf-11eb243fd283",
-                     *       "startedAt": "2026-12-05T18:03:02.154Z"
+                     *       "createdAt": "2026-12-05T20:25:42.183Z",
+                     *       "createdBy": "apiKey:01a247e2-3a33-7007-ac47-82c690631ea1",
+                     *       "startedAt": "2026-12-05T20:25:42.221Z"
                      *     }
                      */
                     "application/json": components["schemas"]["WhatsAppCampaign"];
@@ -19781,19 +19849,19 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "campaignId": "01a2475f-ac60-7001-88d9-334394ec22bc",
+                     *       "campaignId": "01a247e2-4a25-7004-8394-8ec6c9e816fb",
                      *       "tenantId": "wa-e2e",
                      *       "name": "Second",
-                     *       "bindingId": "01a2475f-a315-7003-96de-a672ae41c391",
+                     *       "bindingId": "01a247e2-3ab0-7007-b021-2485e30d6d43",
                      *       "templateId": "1000000000000001",
                      *       "status": "cancelled",
                      *       "recipients": 1,
                      *       "selection": "list",
                      *       "queued": 1,
                      *       "blocked": {},
-                     *       "createdAt": "2026-12-05T18:03:02.119Z",
-                     *       "createdBy": "apiKey:01a2475f-a2ad-7006-9daf-11eb243fd283",
-                     *       "startedAt": "2026-12-05T18:03:02.154Z"
+                     *       "createdAt": "2026-12-05T20:25:42.183Z",
+                     *       "createdBy": "apiKey:01a247e2-3a33-7007-ac47-82c690631ea1",
+                     *       "startedAt": "2026-12-05T20:25:42.221Z"
                      *     }
                      */
                     "application/json": components["schemas"]["WhatsAppCampaign"];
@@ -19890,18 +19958,18 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "messageId": "01a2475f-a5d6-7005-b34b-da1d423ce98d",
-                     *         "campaignId": "01a2475f-a58c-7005-9165-0665c1102e05",
-                     *         "bindingId": "01a2475f-a315-7003-96de-a672ae41c391",
+                     *         "messageId": "01a247e2-3e80-7003-b771-abd9116d4511",
+                     *         "campaignId": "01a247e2-3e32-7000-bccb-8d8b8a1011b5",
+                     *         "bindingId": "01a247e2-3ab0-7007-b021-2485e30d6d43",
                      *         "templateId": "1000000000000001",
-                     *         "customerId": "01a2475f-a465-7002-aa9c-178272e9b6f4",
+                     *         "customerId": "01a247e2-3cb6-7005-9f4a-6be331978091",
                      *         "purposeKey": "offers",
                      *         "state": "blocked",
                      *         "step": "contact",
                      *         "reasons": [
                      *           "MESSAGING.NO_PHONE"
                      *         ],
-                     *         "decisionId": "01a2475f-a5d1-700a-9b3f-7e70a9fba237",
+                     *         "decisionId": "01a247e2-3e79-7009-945a-9b97016c5952",
                      *         "errorCode": null,
                      *         "attempts": 0,
                      *         "wamid": null,
@@ -19910,14 +19978,14 @@ export interface operations {
                      *         "deliveredAt": null,
                      *         "readAt": null,
                      *         "failedAt": null,
-                     *         "updatedAt": "2026-12-05T18:03:00.432Z"
+                     *         "updatedAt": "2026-12-05T20:25:39.192Z"
                      *       },
                      *       {
-                     *         "messageId": "01a2475f-a5d6-7004-89b4-786b75ff543a",
-                     *         "campaignId": "01a2475f-a58c-7005-9165-0665c1102e05",
-                     *         "bindingId": "01a2475f-a315-7003-96de-a672ae41c391",
+                     *         "messageId": "01a247e2-3e80-7002-a580-dea164c4345e",
+                     *         "campaignId": "01a247e2-3e32-7000-bccb-8d8b8a1011b5",
+                     *         "bindingId": "01a247e2-3ab0-7007-b021-2485e30d6d43",
                      *         "templateId": "1000000000000001",
-                     *         "customerId": "01a2475f-a44c-7002-909b-2a4f0d8c2838",
+                     *         "customerId": "01a247e2-3c87-7005-8dff-d2446ae80b5e",
                      *         "purposeKey": "offers",
                      *         "state": "blocked",
                      *         "step": "decision",
@@ -19925,7 +19993,7 @@ export interface operations {
                      *           "NO_CONSENT",
                      *           "NO_THIRD_PARTY_CONSENT"
                      *         ],
-                     *         "decisionId": "01a2475f-a5d1-7009-b6c8-b6afbe8c62c3",
+                     *         "decisionId": "01a247e2-3e79-7008-8eff-d4efdf24a9e3",
                      *         "errorCode": null,
                      *         "attempts": 0,
                      *         "wamid": null,
@@ -19934,7 +20002,7 @@ export interface operations {
                      *         "deliveredAt": null,
                      *         "readAt": null,
                      *         "failedAt": null,
-                     *         "updatedAt": "2026-12-05T18:03:00.432Z"
+                     *         "updatedAt": "2026-12-05T20:25:39.192Z"
                      *       }
                      *     ]
                      */
@@ -20009,11 +20077,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "messageId": "01a2475f-a721-7005-aab3-2b89156d6e80",
+                     *       "messageId": "01a247e2-4062-7000-a52f-e10fdee72370",
                      *       "campaignId": null,
-                     *       "bindingId": "01a2475f-a315-7003-96de-a672ae41c391",
+                     *       "bindingId": "01a247e2-3ab0-7007-b021-2485e30d6d43",
                      *       "templateId": "1000000000000001",
-                     *       "customerId": "01a2475f-a409-7000-b46e-375df59baf83",
+                     *       "customerId": "01a247e2-3c2f-7004-b4bb-e8b5a5c5a3e1",
                      *       "purposeKey": "offers",
                      *       "state": "blocked",
                      *       "step": "decision",
@@ -20021,7 +20089,7 @@ export interface operations {
                      *         "CONSENT_WITHDRAWN",
                      *         "NO_THIRD_PARTY_CONSENT"
                      *       ],
-                     *       "decisionId": "01a2475f-a71e-7001-8191-8eb92b67cbed",
+                     *       "decisionId": "01a247e2-405d-7000-9212-fd60faab29f4",
                      *       "errorCode": null,
                      *       "attempts": 0,
                      *       "wamid": null,
@@ -20030,7 +20098,7 @@ export interface operations {
                      *       "deliveredAt": null,
                      *       "readAt": null,
                      *       "failedAt": null,
-                     *       "updatedAt": "2026-12-05T18:03:00.766Z"
+                     *       "updatedAt": "2026-12-05T20:25:39.676Z"
                      *     }
                      */
                     "application/json": components["schemas"]["WhatsAppMessage"];
@@ -20120,27 +20188,27 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "messageId": "01a2475f-ab8d-7003-b615-242a0500739d",
+                     *       "messageId": "01a247e2-41b0-7000-991c-517d2a775fa5",
                      *       "campaignId": null,
-                     *       "bindingId": "01a2475f-a315-7003-96de-a672ae41c391",
+                     *       "bindingId": "01a247e2-3ab0-7007-b021-2485e30d6d43",
                      *       "templateId": "1000000000000001",
-                     *       "customerId": "01a2475f-ab3e-7002-9506-86655aa5e528",
+                     *       "customerId": "01a247e2-4139-7003-8758-ff6b3190b586",
                      *       "purposeKey": "offers",
                      *       "state": "cancelled",
                      *       "step": null,
                      *       "reasons": [
-                     *         "TEMPLATE.STOPPED"
+                     *         "CONSENT_WITHDRAWN"
                      *       ],
-                     *       "decisionId": "01a2475f-ab8a-7004-a241-cd0ffe1727a5",
+                     *       "decisionId": "01a247e2-41ac-7006-bae2-ffff6b112d07",
                      *       "errorCode": null,
                      *       "attempts": 0,
                      *       "wamid": null,
-                     *       "queuedAt": "2026-12-05T18:03:01.898Z",
+                     *       "queuedAt": "2026-12-05T20:25:40.011Z",
                      *       "sentAt": null,
                      *       "deliveredAt": null,
                      *       "readAt": null,
                      *       "failedAt": null,
-                     *       "updatedAt": "2026-12-05T18:03:01.926Z"
+                     *       "updatedAt": "2026-12-05T20:25:40.027Z"
                      *     }
                      */
                     "application/json": components["schemas"]["WhatsAppMessage"];
@@ -20217,7 +20285,7 @@ export interface operations {
                      * @example [
                      *       {
                      *         "day": "2026-12-05",
-                     *         "campaignId": "01a2475f-a58c-7005-9165-0665c1102e05",
+                     *         "campaignId": "01a247e2-3e32-7000-bccb-8d8b8a1011b5",
                      *         "templateId": "1000000000000001",
                      *         "measure": "blocked",
                      *         "detail": "contact:MESSAGING.NO_PHONE",
@@ -20225,7 +20293,7 @@ export interface operations {
                      *       },
                      *       {
                      *         "day": "2026-12-05",
-                     *         "campaignId": "01a2475f-a58c-7005-9165-0665c1102e05",
+                     *         "campaignId": "01a247e2-3e32-7000-bccb-8d8b8a1011b5",
                      *         "templateId": "1000000000000001",
                      *         "measure": "blocked",
                      *         "detail": "decision:CONSENT_WITHDRAWN",

@@ -128,6 +128,7 @@ export const en = {
   'field.eventId': 'Event id',
   'field.commandId': 'Command id',
   'field.correlationId': 'Correlation id',
+  'field.asOf': 'Facts as of log position',
   'field.leafHash': 'Leaf hash',
   'field.tenant': 'Tenant',
   'field.v': 'Format version',

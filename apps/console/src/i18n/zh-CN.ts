@@ -128,6 +128,7 @@ export const zhCN: Messages = {
   'field.eventId': '事件 ID',
   'field.commandId': '命令 ID',
   'field.correlationId': '关联 ID',
+  'field.asOf': '事实对应的日志位置',
   'field.leafHash': '叶哈希',
   'field.tenant': '租户',
   'field.v': '格式版本',

@@ -34,6 +34,7 @@ describe('entry page', () => {
       outcome: null,
       reasons: [],
       consents: [],
+      asOf: null,
     };
     expect(receiptsOf(base)).toEqual([{ eventId: '01a24294-5868-7002-b4b5-7ded287e1bd1' }]);
     expect(receiptsOf({ ...base, categories: ['contact'] })).toEqual([]);

@@ -190,7 +190,12 @@ async function checkEntry(entry: BundleEntry, tenantId: string): Promise<EntryCh
   const body: Step =
     bodyProblems.length > 0
       ? { step: 'record-body', subject, ok: false, detail: bodyProblems.join('; ') }
-      : { step: 'record-body', subject, ok: true, detail: `a canonical version 1 record of tenant ${tenantId} at index ${entry.index}` };
+      : {
+          step: 'record-body',
+          subject,
+          ok: true,
+          detail: `a canonical version ${String(decoded.ok ? decoded.value.v : 1)} record of tenant ${tenantId} at index ${entry.index}`,
+        };
   return { hash, problems, leaf, body };
 }
 
@@ -357,7 +362,7 @@ async function verifyComplete(
   const summaries: [StepName, string][] = [
     ['entry-order', size === 0 ? 'no entries' : `${size} entries, indices 0..${size - 1} in order`],
     ['leaf-hash', `${size - purged} leaf hashes recomputed from the bodies; ${purged} purged entries stand for their stored leaf hash`],
-    ['record-body', `${size - purged} bodies are canonical version 1 records of tenant ${bundle.tenantId} at their index`],
+    ['record-body', `${size - purged} bodies are canonical records (version 1, 2 or 3) of tenant ${bundle.tenantId} at their index`],
   ];
   for (const [name, okText] of summaries) {
     const f = failures.get(name);

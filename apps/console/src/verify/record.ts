@@ -1,7 +1,7 @@
 import { failed, type Result } from './bytes';
 
 /**
- * The canonical processing-record body (versions 1 and 2) as the server's
+ * The canonical processing-record body (versions 1, 2 and 3) as the server's
  * `@attest/processing-domain` `decodeRecord` checks it: a JSON object with
  * exactly these keys in code-point order, no whitespace, JSON's shortest
  * escaping. The Merkle leaf of an entry is this text's UTF-8 bytes. Copied
@@ -25,7 +25,7 @@ export const PROCESSING_KINDS = [
 export type ProcessingKind = (typeof PROCESSING_KINDS)[number];
 
 export interface ProcessingRecordBody {
-  readonly v: 1 | 2;
+  readonly v: 1 | 2 | 3;
   readonly tenant: string;
   readonly index: number;
   readonly kind: ProcessingKind;
@@ -45,6 +45,8 @@ export interface ProcessingRecordBody {
   readonly reasons: readonly string[];
   /** Version 2: the consents a decision rested on; a version 1 body has no such key (read as none). */
   readonly consents: readonly string[];
+  /** Version 3: the position of the event log a decision's facts reflected; earlier bodies have no such key (read as null). */
+  readonly asOf: string | null;
 }
 
 /** The keys of each version, in code-point order. */
@@ -68,10 +70,11 @@ const FIELDS_V1: readonly (keyof ProcessingRecordBody)[] = [
   'tenant',
   'v',
 ];
-const FIELDS: Readonly<Record<1 | 2, readonly (keyof ProcessingRecordBody)[]>> = {
+const FIELDS: Readonly<Record<1 | 2 | 3, readonly (keyof ProcessingRecordBody)[]>> = {
   1: FIELDS_V1,
   // Keys sort by UTF-16 code units, which for these ASCII names is code-point order.
   2: [...FIELDS_V1, 'consents' as const].sort(),
+  3: [...FIELDS_V1, 'consents' as const, 'asOf' as const].sort(),
 };
 
 const isString = (v: unknown): v is string => typeof v === 'string';
@@ -109,7 +112,8 @@ export function decodeRecord(body: string): Result<ProcessingRecordBody> {
   const outcome = r['outcome'];
   const reasons = r['reasons'];
   const consents = v === 1 ? [] : r['consents'];
-  if (v !== 1 && v !== 2) return failed('not a version 1 or 2 processing record');
+  const asOf = v === 3 ? r['asOf'] : null;
+  if (v !== 1 && v !== 2 && v !== 3) return failed('not a version 1, 2 or 3 processing record');
   const fields = FIELDS[v];
   if (!(
     isString(tenant) &&
@@ -131,6 +135,7 @@ export function decodeRecord(body: string): Result<ProcessingRecordBody> {
     isStringOrNull(outcome) &&
     isStrings(reasons) &&
     isStrings(consents) &&
+    isStringOrNull(asOf) &&
     Object.keys(r).length === fields.length
   ))
     return failed(`not a version ${v} processing record`);
@@ -159,6 +164,7 @@ export function decodeRecord(body: string): Result<ProcessingRecordBody> {
       outcome,
       reasons,
       consents,
+      asOf,
     },
   };
 }

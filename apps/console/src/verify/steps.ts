@@ -16,7 +16,7 @@ export type StepName =
   | 'checkpoint-origin'
   /** SHA-256(0x00 ‖ UTF-8 body) equals the entry's leaf hash. */
   | 'leaf-hash'
-  /** The body is a canonical version 1 processing record of this tenant at this index. */
+  /** The body is a canonical processing record (version 1, 2 or 3) of this tenant at this index. */
   | 'record-body'
   /** The inclusion proof is for this entry (index and leaf hash). */
   | 'proof-for-entry'

@@ -139,7 +139,7 @@ export async function verifyEntry(input: EntryVerificationInput): Promise<Verifi
         problems.push(`the record belongs to tenant ${record.value.tenant}, not ${input.tenantId}`);
       if (problems.length > 0) return fail(problems.join('; '));
       return pass(
-        `a canonical version 1 record (${record.value.kind}) at index ${record.value.index}, tenant ${record.value.tenant}${input.tenantId === undefined ? ' (tenant not compared)' : ''}`,
+        `a canonical version ${String(record.value.v)} record (${record.value.kind}) at index ${record.value.index}, tenant ${record.value.tenant}${input.tenantId === undefined ? ' (tenant not compared)' : ''}`,
       );
     }),
   );

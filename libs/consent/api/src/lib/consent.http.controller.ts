@@ -35,6 +35,7 @@ import {
   RunPurposeCommand,
   type ConsentAtView,
   type ConsentReceipt,
+  type Consistency,
   type RecordedDecision,
 } from '@attest/consent-application';
 import {
@@ -143,8 +144,8 @@ export class ConsentStateQueryDto {
   @ApiPropertyOptional({ description: 'Instant to answer for (default: now)' }) @IsOptional() @IsISO8601({ strict: true }) at?: string;
 }
 
-export class DecisionRequestDto {
-  @ApiProperty() @IsUUID() customerId!: string;
+/** What every decision asks (single or bulk), and how fresh its facts must be (ADR 0016). */
+class DecisionQuestionDto {
   @ApiProperty({ example: 'newsletter' }) @Matches(KEY) purpose!: string;
   @ApiProperty({ enum: CHANNELS }) @IsIn(CHANNELS) channel!: Channel;
   @ApiProperty({ enum: DATA_CATEGORIES, isArray: true })
@@ -155,25 +156,35 @@ export class DecisionRequestDto {
   dataCategories!: DataCategory[];
   @ApiPropertyOptional({ description: 'Provision to this third party (K3)' }) @IsOptional() @IsString() @MinLength(1) @MaxLength(200) thirdParty?: string;
   @ApiPropertyOptional({ description: 'Transfer to this country, ISO 3166-1 alpha-2 (K3)' }) @IsOptional() @Matches(COUNTRY) transferCountry?: string;
+  @ApiPropertyOptional({
+    description:
+      'Answer only from facts at least as fresh as this consistencyToken (answered by the command that changed them); the API waits briefly for them, then reads the database (ADR 0016)',
+    example: 'pg:00000001.0000000000000a3c.0000000000000001',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  atLeastAsFresh?: string;
+  @ApiPropertyOptional({
+    enum: ['default', 'full'],
+    description: '`full`: read the read models, not the process memory (slower; every acknowledged write is seen)',
+  })
+  @IsOptional()
+  @IsIn(['default', 'full'])
+  consistency?: 'default' | 'full';
 }
 
-export class BulkDecisionRequestDto {
+export class DecisionRequestDto extends DecisionQuestionDto {
+  @ApiProperty() @IsUUID() customerId!: string;
+}
+
+export class BulkDecisionRequestDto extends DecisionQuestionDto {
   @ApiProperty({ type: String, isArray: true, description: `Up to ${String(BULK_DECISION_LIMIT)} recipients` })
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(BULK_DECISION_LIMIT)
   @IsUUID('all', { each: true })
   customerIds!: string[];
-  @ApiProperty({ example: 'newsletter' }) @Matches(KEY) purpose!: string;
-  @ApiProperty({ enum: CHANNELS }) @IsIn(CHANNELS) channel!: Channel;
-  @ApiProperty({ enum: DATA_CATEGORIES, isArray: true })
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayUnique()
-  @IsIn(DATA_CATEGORIES, { each: true })
-  dataCategories!: DataCategory[];
-  @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(1) @MaxLength(200) thirdParty?: string;
-  @ApiPropertyOptional() @IsOptional() @Matches(COUNTRY) transferCountry?: string;
 }
 
 export class DecisionDto {
@@ -184,16 +195,36 @@ export class DecisionDto {
   @ApiProperty({ enum: LEGAL_BASES, nullable: true }) legalBasis!: string | null;
   @ApiProperty({ type: String, isArray: true }) consentIds!: string[];
   @ApiProperty() decidedAt!: string;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'The facts reflected every event of the log through this position (also in the decision record); null when the process could not tell',
+  })
+  asOf!: string | null;
 }
 
 export class BulkDecisionDto {
   @ApiProperty() allowed!: number;
   @ApiProperty() denied!: number;
+  @ApiProperty({ type: String, nullable: true, description: 'The position every decision of the call reflected' }) asOf!: string | null;
   @ApiProperty({ type: DecisionDto, isArray: true }) decisions!: DecisionDto[];
 }
 
 const tenantId = (): string => currentPrincipal().tenantId;
 const toDecision = (d: RecordedDecision): DecisionDto => ({ ...d, reasons: [...d.reasons], consentIds: [...d.consentIds] });
+
+/** A command's commit position, for a decision that must see the change (ADR 0016); absent when nothing changed. */
+type Token = { consistencyToken?: string };
+const tokenOf = (result: { readonly position: string | null }): Token => (result.position ? { consistencyToken: result.position } : {});
+
+/** The caller's consistency (ADR 0016): a token, `full`, or the default; a token and `full` together are refused. */
+function consistencyOf(body: { readonly atLeastAsFresh?: string; readonly consistency?: 'default' | 'full' }): Consistency {
+  if (body.atLeastAsFresh !== undefined && body.consistency === 'full') {
+    throw new DomainError('DECISION.CONSISTENCY_CONFLICT', 'send atLeastAsFresh or consistency "full", not both');
+  }
+  if (body.atLeastAsFresh !== undefined) return { kind: 'atLeastAsFresh', token: body.atLeastAsFresh };
+  return body.consistency === 'full' ? { kind: 'full' } : { kind: 'default' };
+}
 
 /** The purpose register (K5, K6). */
 @ApiTags('consent')
@@ -219,10 +250,10 @@ export class PurposesController {
   @ApiOperation({ summary: 'Define a purpose with its legal basis (K6)' })
   @ApiCreatedResponse({ type: DefinePurposeRequestDto })
   @ApiAuthenticatedProblems(400, 409)
-  async define(@Body() body: DefinePurposeRequestDto): Promise<DefinePurposeRequestDto> {
+  async define(@Body() body: DefinePurposeRequestDto): Promise<DefinePurposeRequestDto & Token> {
     const { purposeKey, ...terms } = body;
-    await this.commands.execute(new RunPurposeCommand(commandContext(), { kind: 'DefinePurpose', purposeKey, terms }));
-    return body;
+    const result = await this.commands.execute(new RunPurposeCommand(commandContext(), { kind: 'DefinePurpose', purposeKey, terms }));
+    return { purposeKey, ...terms, ...tokenOf(result) };
   }
 
   @Put(':purposeKey')
@@ -230,9 +261,10 @@ export class PurposesController {
   @ApiOperation({ summary: 'Revise a purpose; a new description, method, notice or added category makes earlier consents outdated (K5)' })
   @ApiOkResponse({ type: PurposeTermsDto })
   @ApiAuthenticatedProblems(400, 404, 409)
-  async revise(@Param('purposeKey') purposeKey: string, @Body() body: PurposeTermsDto): Promise<PurposeTermsDto> {
-    await this.commands.execute(new RunPurposeCommand(commandContext(), { kind: 'RevisePurpose', purposeKey, terms: body }));
-    return body;
+  async revise(@Param('purposeKey') purposeKey: string, @Body() body: PurposeTermsDto): Promise<PurposeTermsDto & Token> {
+    const { ...terms } = body;
+    const result = await this.commands.execute(new RunPurposeCommand(commandContext(), { kind: 'RevisePurpose', purposeKey, terms }));
+    return { ...terms, ...tokenOf(result) };
   }
 
   @Post(':purposeKey/retire')
@@ -241,9 +273,9 @@ export class PurposesController {
   @ApiOperation({ summary: 'Retire a purpose: nothing may be processed for it any more' })
   @ApiOkResponse({ schema: { type: 'object', properties: { purposeKey: { type: 'string' } }, required: ['purposeKey'] }, description: 'The purpose retired' })
   @ApiAuthenticatedProblems(404, 409)
-  async retire(@Param('purposeKey') purposeKey: string): Promise<{ purposeKey: string }> {
-    await this.commands.execute(new RunPurposeCommand(commandContext(), { kind: 'RetirePurpose', purposeKey }));
-    return { purposeKey };
+  async retire(@Param('purposeKey') purposeKey: string): Promise<{ purposeKey: string } & Token> {
+    const result = await this.commands.execute(new RunPurposeCommand(commandContext(), { kind: 'RetirePurpose', purposeKey }));
+    return { purposeKey, ...tokenOf(result) };
   }
 }
 
@@ -379,13 +411,18 @@ export class DecisionsController {
   @ApiAuthenticatedProblems(400)
   async decide(@Body() body: DecisionRequestDto): Promise<DecisionDto> {
     const [decision] = await this.commands.execute(
-      new DecideCommand(commandContext(), [body.customerId], {
-        purposeKey: body.purpose,
-        channel: body.channel,
-        dataCategories: body.dataCategories,
-        thirdParty: body.thirdParty ?? null,
-        transferCountry: body.transferCountry ?? null,
-      }),
+      new DecideCommand(
+        commandContext(),
+        [body.customerId],
+        {
+          purposeKey: body.purpose,
+          channel: body.channel,
+          dataCategories: body.dataCategories,
+          thirdParty: body.thirdParty ?? null,
+          transferCountry: body.transferCountry ?? null,
+        },
+        consistencyOf(body),
+      ),
     );
     if (!decision) throw new Error('no decision was made');
     return toDecision(decision);
@@ -399,15 +436,20 @@ export class DecisionsController {
   @ApiAuthenticatedProblems(400)
   async bulk(@Body() body: BulkDecisionRequestDto): Promise<BulkDecisionDto> {
     const decisions = await this.commands.execute(
-      new DecideCommand(commandContext(), body.customerIds, {
-        purposeKey: body.purpose,
-        channel: body.channel,
-        dataCategories: body.dataCategories,
-        thirdParty: body.thirdParty ?? null,
-        transferCountry: body.transferCountry ?? null,
-      }),
+      new DecideCommand(
+        commandContext(),
+        body.customerIds,
+        {
+          purposeKey: body.purpose,
+          channel: body.channel,
+          dataCategories: body.dataCategories,
+          thirdParty: body.thirdParty ?? null,
+          transferCountry: body.transferCountry ?? null,
+        },
+        consistencyOf(body),
+      ),
     );
     const allowed = decisions.filter((d) => d.allow).length;
-    return { allowed, denied: decisions.length - allowed, decisions: decisions.map(toDecision) };
+    return { allowed, denied: decisions.length - allowed, asOf: decisions[0]?.asOf ?? null, decisions: decisions.map(toDecision) };
   }
 }

@@ -22,7 +22,7 @@ import { receiptOf, type ConsentReceipt } from './receipts';
 export type PurposeAction = PurposeCommand extends infer C ? (C extends PurposeCommand ? Omit<C, 'tenantId' | 'actor'> : never) : never;
 
 /** The tenant's register of purposes (K5, K6). */
-export class RunPurposeCommand extends Command<{ events: string[] }> {
+export class RunPurposeCommand extends Command<{ events: string[]; position: string | null }> {
   constructor(
     readonly context: CommandContext,
     readonly action: PurposeAction,
@@ -32,14 +32,14 @@ export class RunPurposeCommand extends Command<{ events: string[] }> {
 }
 
 @CommandHandler(RunPurposeCommand)
-export class RunPurposeCommandHandler implements ICommandHandler<RunPurposeCommand, { events: string[] }> {
+export class RunPurposeCommandHandler implements ICommandHandler<RunPurposeCommand, { events: string[]; position: string | null }> {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CONSENT_PROJECTOR) private readonly projector: ConsentProjector,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async execute(command: RunPurposeCommand): Promise<{ events: string[] }> {
+  async execute(command: RunPurposeCommand): Promise<{ events: string[]; position: string | null }> {
     const { tenantId, actor } = command.context;
     const streamId = purposesStreamId(tenantId);
     const result = await handleWithDecider(
@@ -50,7 +50,7 @@ export class RunPurposeCommandHandler implements ICommandHandler<RunPurposeComma
       metadataFor(command.context, this.clock.now()),
     );
     if (result.events.length > 0) await this.projector.projectStream(streamId);
-    return { events: result.events.map((e) => e.type) };
+    return { events: result.events.map((e) => e.type), position: result.position };
   }
 }
 
@@ -139,6 +139,7 @@ export class ChangeConsentHandler implements ICommandHandler<ChangeConsentComman
     // The receipt is of the event just appended, as appended: no second read of the stream.
     const recorded = result.appended[result.appended.length - 1] ?? (await this.store.readStream(streamId, { fromRevision: result.revision, maxCount: 1 }))[0];
     if (!recorded) throw new Error('the consent event was not found after appending it');
-    return receiptOf(recorded, purpose);
+    const receipt = receiptOf(recorded, purpose);
+    return result.position ? { ...receipt, consistencyToken: result.position } : receipt;
   }
 }

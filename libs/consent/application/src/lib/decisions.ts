@@ -3,7 +3,7 @@ import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { decide, type Channel, type DataCategory, type DenyReason, type LegalBasis } from '@attest/consent-domain';
 import type { Clock } from '@attest/kernel';
 import { CLOCK, PROCESSING_JOURNAL, type CommandContext, type ProcessingEntry, type ProcessingJournal } from '@attest/security';
-import { CONSENT_READ_MODEL, type ConsentReadModel } from './ports';
+import { DECISION_FACTS, type Consistency, type DecisionFacts } from './ports';
 
 export interface DecisionQuestion {
   readonly purposeKey: string;
@@ -22,6 +22,8 @@ export interface RecordedDecision {
   readonly legalBasis: LegalBasis | null;
   readonly consentIds: readonly string[];
   readonly decidedAt: string;
+  /** The facts reflected the event log through this position (ADR 0016); null when the process could not tell. */
+  readonly asOf: string | null;
 }
 
 /** Up to this many subjects per bulk call (K8, P7: group sends). */
@@ -38,6 +40,7 @@ export class DecideCommand extends Command<RecordedDecision[]> {
     readonly context: CommandContext,
     readonly customerIds: readonly string[],
     readonly question: DecisionQuestion,
+    readonly consistency: Consistency = { kind: 'default' },
   ) {
     super();
   }
@@ -46,7 +49,7 @@ export class DecideCommand extends Command<RecordedDecision[]> {
 @CommandHandler(DecideCommand)
 export class DecideHandler implements ICommandHandler<DecideCommand, RecordedDecision[]> {
   constructor(
-    @Inject(CONSENT_READ_MODEL) private readonly readModel: ConsentReadModel,
+    @Inject(DECISION_FACTS) private readonly facts: DecisionFacts,
     @Inject(PROCESSING_JOURNAL) private readonly journal: ProcessingJournal,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
@@ -54,7 +57,7 @@ export class DecideHandler implements ICommandHandler<DecideCommand, RecordedDec
   async execute(command: DecideCommand): Promise<RecordedDecision[]> {
     const { tenantId } = command.context;
     const q = command.question;
-    const { purpose, tenantActive, subjects } = await this.readModel.decisionFacts(tenantId, command.customerIds, q.purposeKey);
+    const { purpose, tenantActive, subjects, asOf } = await this.facts.facts(tenantId, command.customerIds, q.purposeKey, command.consistency);
     const at = this.clock.now();
     const unknown = { exists: false, erased: false, restricted: false, under14: false, consents: new Map(), withdrawn: new Set<string>() };
     const decisions = command.customerIds.map((customerId) => {
@@ -79,6 +82,7 @@ export class DecideHandler implements ICommandHandler<DecideCommand, RecordedDec
       commandId: command.context.commandId,
       at,
       consentIds: d.consentIds,
+      asOf,
     }));
     const ids = await this.journal.record(entries);
     return decisions.map((d, i) => ({
@@ -89,6 +93,7 @@ export class DecideHandler implements ICommandHandler<DecideCommand, RecordedDec
       legalBasis: d.legalBasis,
       consentIds: d.consentIds,
       decidedAt: at.toISOString(),
+      asOf,
     }));
   }
 }

@@ -47,9 +47,31 @@ export interface ConsentReadModel {
   overview(tenantId: string): Promise<PurposeOverview[]>;
 }
 
+/**
+ * How fresh a decision's facts must be (ADR 0016), as Zanzibar's zookies:
+ * `default` answers from the process's facts as they stand; `atLeastAsFresh`
+ * only once the process has applied the event log through the token (a
+ * command's `consistencyToken`); `full` reads the read models.
+ */
+export type Consistency = { readonly kind: 'default' } | { readonly kind: 'atLeastAsFresh'; readonly token: string } | { readonly kind: 'full' };
+
+export interface DecisionFactsAnswer {
+  readonly purpose: Purpose | null;
+  readonly tenantActive: boolean;
+  readonly subjects: ReadonlyMap<string, SubjectFacts>;
+  /** The facts reflect every event of the log at or before this position; null when the process cannot tell. */
+  readonly asOf: string | null;
+}
+
+/** Where decisions get their facts: memory kept current from the log, or the read models. */
+export interface DecisionFacts {
+  facts(tenantId: string, customerIds: readonly string[], purposeKey: string, consistency: Consistency): Promise<DecisionFactsAnswer>;
+}
+
 export interface ConsentProjector {
   projectStream(streamId: string): Promise<unknown>;
 }
 
 export const CONSENT_READ_MODEL = Symbol.for('attest.consent.ReadModel');
 export const CONSENT_PROJECTOR = Symbol.for('attest.consent.Projector');
+export const DECISION_FACTS = Symbol.for('attest.consent.DecisionFacts');

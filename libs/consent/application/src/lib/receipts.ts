@@ -29,6 +29,11 @@ export interface ConsentReceipt {
   readonly recordedAt: string;
   readonly event: { readonly id: string; readonly stream: string; readonly position: number };
   readonly howToWithdraw: string;
+  /**
+   * Answered by the command that made the receipt, not part of the receipt: the position it committed at.
+   * A decision sent with `atLeastAsFresh` set to it sees this change (ADR 0016).
+   */
+  readonly consistencyToken?: string;
 }
 
 export function receiptOf(

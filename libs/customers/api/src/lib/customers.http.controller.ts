@@ -132,6 +132,18 @@ class IdDto {
   @ApiProperty() id!: string;
 }
 
+class IdAndTokenDto extends IdDto {
+  @ApiPropertyOptional({
+    description: 'The position the change committed at: send it as atLeastAsFresh with a decision that must see it (ADR 0016); absent when nothing changed',
+  })
+  consistencyToken?: string;
+}
+
+const withToken = (id: string, result: { readonly position: string | null }): IdAndTokenDto => ({
+  id,
+  ...(result.position ? { consistencyToken: result.position } : {}),
+});
+
 const toDto = (c: CustomerWithProfile): CustomerDto => ({
   customerId: c.customerId,
   tags: [...c.tags],
@@ -172,14 +184,14 @@ export class CustomersController {
   @Post()
   @RequirePermission('customers:manage')
   @ApiOperation({ summary: 'Create a customer profile; every field is classified and encrypted (C1, C2)' })
-  @ApiCreatedResponse({ type: IdDto })
+  @ApiCreatedResponse({ type: IdAndTokenDto })
   @ApiAuthenticatedProblems(400, 409)
-  async create(@Body() body: CreateCustomerRequestDto): Promise<IdDto> {
+  async create(@Body() body: CreateCustomerRequestDto): Promise<IdAndTokenDto> {
     const customerId = uuidv7();
-    await this.commands.execute(
+    const result = await this.commands.execute(
       new RunCustomerCommand(commandContext(), { kind: 'CreateCustomer', customerId, profile: profileOf(body.profile), tags: body.tags ?? [] }),
     );
-    return { id: customerId };
+    return withToken(customerId, result);
   }
 
   @Get()
@@ -223,11 +235,11 @@ export class CustomersController {
   @Patch(':customerId')
   @RequirePermission('customers:manage')
   @ApiOperation({ summary: 'Change profile fields (null clears one)' })
-  @ApiOkResponse({ type: IdDto })
+  @ApiOkResponse({ type: IdAndTokenDto })
   @ApiAuthenticatedProblems(400, 404)
-  async update(@Param('customerId', ParseUUIDPipe) customerId: string, @Body() body: ProfileDto): Promise<IdDto> {
-    await this.commands.execute(new RunCustomerCommand(commandContext(), { kind: 'UpdateCustomer', customerId, changes: profileOf(body) }));
-    return { id: customerId };
+  async update(@Param('customerId', ParseUUIDPipe) customerId: string, @Body() body: ProfileDto): Promise<IdAndTokenDto> {
+    const result = await this.commands.execute(new RunCustomerCommand(commandContext(), { kind: 'UpdateCustomer', customerId, changes: profileOf(body) }));
+    return withToken(customerId, result);
   }
 
   @Post(':customerId/tags')
@@ -265,20 +277,20 @@ export class CustomersController {
   @HttpCode(200)
   @RequirePermission('customers:manage')
   @ApiOperation({ summary: 'Restrict processing of the customer (PIPL 47): decisions deny until lifted' })
-  @ApiOkResponse({ type: IdDto })
+  @ApiOkResponse({ type: IdAndTokenDto })
   @ApiAuthenticatedProblems(400, 404, 409)
-  async restrict(@Param('customerId', ParseUUIDPipe) customerId: string, @Body() body: RestrictionRequestDto): Promise<IdDto> {
-    await this.commands.execute(new RunCustomerCommand(commandContext(), { kind: 'RestrictProcessing', customerId, reason: body.reason }));
-    return { id: customerId };
+  async restrict(@Param('customerId', ParseUUIDPipe) customerId: string, @Body() body: RestrictionRequestDto): Promise<IdAndTokenDto> {
+    const result = await this.commands.execute(new RunCustomerCommand(commandContext(), { kind: 'RestrictProcessing', customerId, reason: body.reason }));
+    return withToken(customerId, result);
   }
 
   @Delete(':customerId/restriction')
   @RequirePermission('customers:manage')
   @ApiOperation({ summary: 'Lift the restriction of processing' })
-  @ApiOkResponse({ type: IdDto })
+  @ApiOkResponse({ type: IdAndTokenDto })
   @ApiAuthenticatedProblems(400, 404, 409)
-  async lift(@Param('customerId', ParseUUIDPipe) customerId: string): Promise<IdDto> {
-    await this.commands.execute(new RunCustomerCommand(commandContext(), { kind: 'LiftRestriction', customerId }));
-    return { id: customerId };
+  async lift(@Param('customerId', ParseUUIDPipe) customerId: string): Promise<IdAndTokenDto> {
+    const result = await this.commands.execute(new RunCustomerCommand(commandContext(), { kind: 'LiftRestriction', customerId }));
+    return withToken(customerId, result);
   }
 }

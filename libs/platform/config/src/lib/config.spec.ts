@@ -15,6 +15,7 @@ describe('loadConfig', () => {
       projections: true,
       jobs: true,
       messagingDispatch: true,
+      decisionCache: { maxSubjects: 100_000, waitMs: 200 },
       accounts: { inactivityRestrictionDays: 90 },
       databaseAppUrl: null,
       oidc: null,

@@ -20,6 +20,8 @@ export interface AttestConfig {
   readonly jobs: boolean;
   /** Run the WhatsApp dispatcher in this process (ATTEST_MESSAGING_DISPATCH; each bound number is served by one process at a time). */
   readonly messagingDispatch: boolean;
+  /** Decision facts in memory (ADR 0016): subjects kept (ATTEST_DECISION_CACHE_SUBJECTS, 0: off) and how long `atLeastAsFresh` waits (ATTEST_DECISION_WAIT_MS). */
+  readonly decisionCache: { readonly maxSubjects: number; readonly waitMs: number };
   readonly accounts: {
     /** A7: days without a login after which a user's login is restricted. */
     readonly inactivityRestrictionDays: number;
@@ -174,6 +176,7 @@ export function loadConfig(env: Env = process.env, options: { readonly keys?: bo
     projections: projectionsRaw !== 'off',
     jobs: jobsRaw !== 'off',
     messagingDispatch: dispatchRaw !== 'off',
+    decisionCache: { maxSubjects: int('ATTEST_DECISION_CACHE_SUBJECTS', 100_000, 0, 10_000_000), waitMs: int('ATTEST_DECISION_WAIT_MS', 200, 0, 10_000) },
     accounts: { inactivityRestrictionDays: int('ATTEST_INACTIVITY_RESTRICTION_DAYS', 90, 7, 3650) },
     databaseAppUrl,
     oidc:

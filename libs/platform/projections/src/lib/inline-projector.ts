@@ -18,11 +18,20 @@ const READ_LIMIT = 10_000;
  * applied before the event it depends on (a withdrawal before its grant) would
  * otherwise be lost until the workers caught up.
  */
+export interface InlineProjectorOptions {
+  /**
+   * Told the streams of every call once its transaction has ended (committed or not): a cache of
+   * what these projections hold drops them, so the caller's next read in this process sees its write.
+   */
+  readonly afterCall?: (streamIds: readonly string[]) => void;
+}
+
 export class InlineProjector {
   constructor(
     private readonly ownerDataSource: DataSource,
     private readonly store: EventStore,
     private readonly projections: readonly Projection[],
+    private readonly options: InlineProjectorOptions = {},
   ) {}
 
   /**
@@ -30,6 +39,14 @@ export class InlineProjector {
    * (the caller's own, appended before, included); returns the events this call applied.
    */
   async projectStream(streamId: string): Promise<readonly RecordedEvent[]> {
+    try {
+      return await this.applyStream(streamId);
+    } finally {
+      this.options.afterCall?.([streamId]);
+    }
+  }
+
+  private async applyStream(streamId: string): Promise<readonly RecordedEvent[]> {
     const applied: RecordedEvent[] = [];
     if (this.projections.length === 0) return applied;
     const names = [...new Set(this.projections.map((p) => p.name))].sort();
@@ -75,6 +92,14 @@ export class InlineProjector {
    * by `projectStream` afterwards.
    */
   async projectStreams(streamIds: readonly string[]): Promise<readonly RecordedEvent[]> {
+    try {
+      return await this.applyStreams(streamIds);
+    } finally {
+      this.options.afterCall?.(streamIds);
+    }
+  }
+
+  private async applyStreams(streamIds: readonly string[]): Promise<readonly RecordedEvent[]> {
     const streams = [...new Set(streamIds)].sort();
     if (this.projections.length === 0 || streams.length === 0) return [];
     const names = [...new Set(this.projections.map((p) => p.name))].sort();
@@ -111,7 +136,7 @@ export class InlineProjector {
       }
       return { applied: read.flatMap((r) => r.events), unfinished: read.filter((r) => r.events.length === READ_LIMIT).map((r) => r.stream) };
     });
-    for (const stream of unfinished) applied.push(...(await this.projectStream(stream)));
+    for (const stream of unfinished) applied.push(...(await this.applyStream(stream)));
     return applied;
   }
 }

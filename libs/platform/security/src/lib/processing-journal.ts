@@ -27,6 +27,8 @@ export interface ProcessingEntry {
   readonly method?: string;
   /** Idempotency: an entry recorded again under the same id is recorded once (default: a new id each time). */
   readonly sourceId?: string;
+  /** Decisions: the position of the event log the facts reflected (ADR 0016); null or absent when not known. */
+  readonly asOf?: string | null;
 }
 
 export interface ProcessingJournal {

@@ -20,6 +20,7 @@ const row = (over: Partial<RecordTableRow>): RecordTableRow => ({
   outcome: 'deny',
   reasons: ['CONSENT.WITHDRAWN'],
   consents: [],
+  asOf: null,
   leafHash: 'AAAA',
   ...over,
 });

@@ -16,6 +16,7 @@ export const RECORD_TABLE_COLUMNS = [
   'outcome',
   'reasons',
   'consents',
+  'asOf',
   'measures',
   'eventId',
   'commandId',

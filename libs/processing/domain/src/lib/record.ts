@@ -6,7 +6,9 @@ import { PROCESSING_KINDS, type ProcessingKind } from '@attest/kernel';
  * is erased); no other field may hold personal data.
  *
  * Version 2 (written since the console's part 1) adds `consents`; a version 1
- * body has no such key and decodes with an empty list (ADR 0009).
+ * body has no such key and decodes with an empty list (ADR 0009). Version 3
+ * (since decisions are answered from memory, ADR 0016) adds `asOf`; earlier
+ * bodies decode with null.
  */
 export interface ProcessingRecordBody {
   readonly v: RecordVersion;
@@ -32,18 +34,22 @@ export interface ProcessingRecordBody {
   readonly reasons: readonly string[];
   /** Decisions: the consents the answer rested on (their receipts are found by these ids); otherwise empty. */
   readonly consents: readonly string[];
+  /** Decisions: the position of the event log whose state the decision's facts reflected (ADR 0016); otherwise null. */
+  readonly asOf: string | null;
 }
 
 /** A record before it has a place in the log. */
-export type RecordDraft = Omit<ProcessingRecordBody, 'v' | 'tenant' | 'index'> & {
+export type RecordDraft = Omit<ProcessingRecordBody, 'v' | 'tenant' | 'index' | 'asOf'> & {
+  /** Absent (drafts staged before version 3): null. */
+  readonly asOf?: string | null;
   readonly tenantId: string;
   /** Idempotency: an event id (plus rule number) or a journal entry id; appended at most once per tenant. */
   readonly sourceId: string;
 };
 
 /** The version new records are written in; every earlier one is still read. */
-export const RECORD_VERSION = 2;
-export type RecordVersion = 1 | 2;
+export const RECORD_VERSION = 3;
+export type RecordVersion = 1 | 2 | 3;
 
 /** The policies of the processing record (P2), in one place. */
 export const RECORD_POLICY = {
@@ -79,6 +85,7 @@ const FIELDS: Readonly<Record<RecordVersion, readonly (keyof ProcessingRecordBod
   1: FIELDS_V1,
   // Keys sort by UTF-16 code units, which for these ASCII names is code-point order.
   2: [...FIELDS_V1, 'consents' as const].sort(),
+  3: [...FIELDS_V1, 'consents' as const, 'asOf' as const].sort(),
 };
 
 /**
@@ -89,6 +96,7 @@ const FIELDS: Readonly<Record<RecordVersion, readonly (keyof ProcessingRecordBod
  */
 export function encodeRecord(record: ProcessingRecordBody): string {
   if (record.v === 1 && record.consents.length > 0) throw new RecordEncodingError('a version 1 record names no consents');
+  if (record.v !== 3 && record.asOf !== null) throw new RecordEncodingError('only a version 3 record names the position its facts reflected');
   const ordered: Record<string, unknown> = {};
   for (const key of FIELDS[record.v]) ordered[key] = record[key];
   return JSON.stringify(ordered);
@@ -113,7 +121,7 @@ export function decodeRecord(body: string): ProcessingRecordBody {
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new RecordEncodingError('not an object');
   const r = parsed as Record<string, unknown>;
   const v = r['v'];
-  if (v !== 1 && v !== 2) throw new RecordEncodingError('not a version 1 or 2 processing record');
+  if (v !== 1 && v !== 2 && v !== 3) throw new RecordEncodingError('not a version 1, 2 or 3 processing record');
   const fields = FIELDS[v];
   const ok =
     isString(r['tenant']) &&
@@ -134,13 +142,15 @@ export function decodeRecord(body: string): ProcessingRecordBody {
     isStringOrNull(r['outcome']) &&
     isStrings(r['reasons']) &&
     (v === 1 || isStrings(r['consents'])) &&
+    (v !== 3 || isStringOrNull(r['asOf'])) &&
     Object.keys(r).length === fields.length;
   if (!ok) throw new RecordEncodingError(`not a version ${v} processing record`);
   // Canonical: the keys in the version's order (JSON.parse keeps the text's order), and no other spelling.
   if (Object.keys(r).some((k, i) => k !== fields[i])) throw new RecordEncodingError('not in canonical form');
   if (JSON.stringify(r) !== body) throw new RecordEncodingError('not in canonical form');
   const record = r as unknown as ProcessingRecordBody;
-  return v === 1 ? { ...record, consents: [] } : record;
+  if (v === 1) return { ...record, consents: [], asOf: null };
+  return v === 2 ? { ...record, asOf: null } : record;
 }
 
 export function bodyOf(draft: RecordDraft, index: number): ProcessingRecordBody {
@@ -164,5 +174,6 @@ export function bodyOf(draft: RecordDraft, index: number): ProcessingRecordBody 
     outcome: draft.outcome,
     reasons: [...draft.reasons],
     consents: [...draft.consents],
+    asOf: draft.asOf ?? null,
   };
 }

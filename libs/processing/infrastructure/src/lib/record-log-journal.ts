@@ -53,6 +53,7 @@ export class RecordLogJournal implements ProcessingJournal {
       outcome: e.outcome,
       reasons: [...e.reasons],
       consents: e.kind === 'decision' || e.kind === 'transfer' ? [...(e.consentIds ?? [])] : [],
+      asOf: e.kind === 'decision' ? (e.asOf ?? null) : null,
     }));
     await this.staging.submit(drafts);
     return drafts.map((d) => d.sourceId);

@@ -1,0 +1,327 @@
+import type { Purpose } from '@attest/consent-domain';
+import { CONSENT_EVENT_TYPES, PURPOSE_EVENT_TYPES } from '@attest/consent-domain';
+import type { Consistency, DecisionFacts, DecisionFactsAnswer, SubjectFacts } from '@attest/consent-application';
+import { comparePositions, type EventStore, type EventSubscription, type GlobalPosition, type RecordedEvent } from '@attest/event-store';
+import { DomainError } from '@attest/kernel';
+import { consentProjection } from './consent.projection';
+
+/** What the cache needs of the read models: the database path of a decision (one read for every subject). */
+export interface DecisionFactsReader {
+  decisionFacts(
+    tenantId: string,
+    customerIds: readonly string[],
+    purposeKey: string,
+  ): Promise<{ readonly purpose: Purpose | null; readonly tenantActive: boolean; readonly subjects: ReadonlyMap<string, SubjectFacts> }>;
+}
+
+/** Applies the consent projection to streams whose events it may not have applied yet (an inline projector). */
+export interface ConsentStreamsApplier {
+  projectStreams(streamIds: readonly string[]): Promise<unknown>;
+}
+
+export interface DecisionFactsCacheOptions {
+  readonly store: EventStore;
+  readonly reader: DecisionFactsReader;
+  readonly applier: ConsentStreamsApplier;
+  /** Subjects kept (least recently used leave first); 0: every decision reads the database. */
+  readonly maxSubjects: number;
+  /** How long `atLeastAsFresh` waits for this process to apply the token before reading the database. */
+  readonly waitMs: number;
+  readonly onError?: (error: unknown) => void;
+  /** Wait before following the log again after a failure (default 1 s). */
+  readonly retryMs?: number;
+}
+
+const UNKNOWN: SubjectFacts = { exists: false, erased: false, restricted: false, under14: false, consents: new Map(), withdrawn: new Set() };
+const FACT_TYPES: ReadonlySet<string> = new Set(
+  consentProjection.filter && 'eventTypes' in consentProjection.filter ? consentProjection.filter.eventTypes : [],
+);
+const SUBJECT_FACT_TYPES: ReadonlySet<string> = new Set([
+  ...CONSENT_EVENT_TYPES,
+  'CustomerCreated.v1',
+  'CustomerUpdated.v1',
+  'CustomerProcessingRestricted.v1',
+  'CustomerRestrictionLifted.v1',
+  'CustomerErased.v1',
+]);
+const PURPOSE_TYPES: ReadonlySet<string> = new Set(PURPOSE_EVENT_TYPES);
+const TOKEN = /^(pg|kdb):[0-9a-f.]{1,200}$/;
+
+interface SubjectEntry {
+  readonly tenantId: string;
+  /** `CustomerErased.v1` was applied: denied on every purpose from that moment, before the key vault's fence is written. */
+  readonly erased?: boolean;
+  /** Facts per purpose; UNKNOWN for a subject the read model does not have. */
+  readonly purposes: Map<string, SubjectFacts>;
+}
+
+interface PurposeEntry {
+  readonly purpose: Purpose | null;
+  readonly tenantActive: boolean;
+}
+
+/** A database read in flight: made stale by any change to what it reads, so its answer is not kept. */
+interface Load {
+  readonly tenantId: string;
+  readonly subjects: ReadonlySet<string>;
+  stale: boolean;
+}
+
+/**
+ * Decision facts in memory (ADR 0016). Loaded per subject and purpose on first
+ * use from the read models, in one read for every missing subject, and kept
+ * current from the event log: a subscription woken by the store's NOTIFY and
+ * polling otherwise follows the log from the position this process applied
+ * last, so a missed notification is only late. For each batch it first makes
+ * sure the consent read model has applied the batch's streams (so a load that
+ * follows cannot read the state before them), then drops what the batch
+ * changes, then moves its position: every fact in memory reflects the log at
+ * least through `position`. A load that a change overtook answers but is not
+ * kept. Commands of this process drop what they changed themselves the moment
+ * their inline projection commits (`changed`), so a write is visible to the
+ * next decision at once. The facts hold ids, flags and consent terms, never
+ * personal data.
+ */
+export class DecisionFactsCache implements DecisionFacts {
+  private readonly subjects = new Map<string, SubjectEntry>();
+  private readonly purposes = new Map<string, PurposeEntry>();
+  private readonly loads = new Set<Load>();
+  private readonly waiters = new Set<{ readonly token: GlobalPosition; readonly done: () => void }>();
+  private position: GlobalPosition | null = null;
+  private following = false;
+  private stopped = false;
+  private subscription: EventSubscription | null = null;
+  private loop: Promise<void> | null = null;
+  private readonly counters = { hits: 0, misses: 0, loadsDiscarded: 0, waits: 0, waitTimeouts: 0, fullReads: 0 };
+
+  constructor(private readonly options: DecisionFactsCacheOptions) {}
+
+  /** Follows the log from its head (nothing is in memory yet); decisions read the database until then. */
+  start(): void {
+    if (this.loop || this.options.maxSubjects <= 0) return;
+    this.stopped = false;
+    this.loop = this.follow();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.subscription?.close();
+    await this.loop;
+    this.loop = null;
+    this.forget();
+  }
+
+  /** The position every fact in memory reflects; null while the process does not follow the log. */
+  appliedPosition(): GlobalPosition | null {
+    return this.following ? this.position : null;
+  }
+
+  stats(): Readonly<typeof this.counters> & { readonly subjects: number; readonly position: string | null } {
+    return { ...this.counters, subjects: this.subjects.size, position: this.appliedPosition() };
+  }
+
+  /**
+   * A command of this process changed these streams and its inline projection
+   * committed: what they hold is read again by the next decision.
+   */
+  changed(streamIds: readonly string[]): void {
+    for (const streamId of streamIds) {
+      const dash = streamId.indexOf('-');
+      const category = streamId.slice(0, dash);
+      const id = streamId.slice(dash + 1);
+      if (category === 'consent' || category === 'customer') this.dropSubject(id);
+      else this.dropTenantFacts(category === 'purposes' ? id : null);
+    }
+  }
+
+  async facts(tenantId: string, customerIds: readonly string[], purposeKey: string, consistency: Consistency): Promise<DecisionFactsAnswer> {
+    let floor: GlobalPosition | null = null;
+    if (consistency.kind === 'atLeastAsFresh') {
+      floor = this.token(consistency.token);
+      if (!(await this.reached(floor))) return this.fromDatabase(tenantId, customerIds, purposeKey, floor);
+    }
+    if (consistency.kind === 'full' || !this.following) return this.fromDatabase(tenantId, customerIds, purposeKey, floor);
+    const asOf = this.position;
+    const purposeEntry = this.purposes.get(`${tenantId}\n${purposeKey}`);
+    const found = new Map<string, SubjectFacts>();
+    const missing: string[] = [];
+    for (const id of customerIds) {
+      const entry = this.subjects.get(id);
+      const facts = entry?.tenantId === tenantId ? entry.purposes.get(purposeKey) : undefined;
+      if (facts && entry) {
+        // Least recently used leaves first: a hit moves the subject to the end.
+        this.subjects.delete(id);
+        this.subjects.set(id, entry);
+        if (facts.exists) found.set(id, entry.erased ? { ...facts, erased: true } : facts);
+        this.counters.hits += 1;
+      } else missing.push(id);
+    }
+    if (missing.length === 0 && purposeEntry) return { ...purposeEntry, subjects: found, asOf };
+    this.counters.misses += missing.length;
+    const load: Load = { tenantId, subjects: new Set(missing), stale: false };
+    this.loads.add(load);
+    try {
+      const read = await this.options.reader.decisionFacts(tenantId, missing, purposeKey);
+      if (!load.stale && this.isFollowing()) this.keep(tenantId, purposeKey, missing, read);
+      else this.counters.loadsDiscarded += 1;
+      for (const [id, facts] of read.subjects) found.set(id, this.withErasure(tenantId, id, facts));
+      // Read after `asOf` was taken: at least as fresh, so the answer may say `asOf` for all of it.
+      return { purpose: read.purpose, tenantActive: read.tenantActive, subjects: found, asOf };
+    } finally {
+      this.loads.delete(load);
+    }
+  }
+
+  private async fromDatabase(tenantId: string, customerIds: readonly string[], purposeKey: string, floor: GlobalPosition | null): Promise<DecisionFactsAnswer> {
+    this.counters.fullReads += 1;
+    // The read model has applied everything this process has (each batch is applied before the position moves)
+    // and, behind a token, the write that gave it (its command projected inline before answering).
+    const applied = this.appliedPosition();
+    const asOf = floor && (!applied || comparePositions(floor, applied) > 0) ? floor : applied;
+    const read = await this.options.reader.decisionFacts(tenantId, customerIds, purposeKey);
+    const subjects = new Map([...read.subjects].map(([id, facts]) => [id, this.withErasure(tenantId, id, facts)] as const));
+    return { ...read, subjects, asOf };
+  }
+
+  /** An erasure this process applied denies at once, before the key vault's fence is written (the database then says so too). */
+  private withErasure(tenantId: string, id: string, facts: SubjectFacts): SubjectFacts {
+    const entry = this.subjects.get(id);
+    return entry?.erased && entry.tenantId === tenantId ? { ...facts, erased: true } : facts;
+  }
+
+  private token(token: string): GlobalPosition {
+    const prefix = this.options.store.kind === 'postgres' ? 'pg:' : 'kdb:';
+    if (!TOKEN.test(token) || !token.startsWith(prefix)) {
+      throw new DomainError('DECISION.INVALID_TOKEN', 'atLeastAsFresh must be a consistencyToken answered by a command of this deployment');
+    }
+    return token as GlobalPosition;
+  }
+
+  /** Resolves true once the process has applied `token`, false after `waitMs` (at once when it does not follow the log). */
+  private reached(token: GlobalPosition): Promise<boolean> {
+    const at = this.appliedPosition();
+    if (at && sameStore(at, token) && comparePositions(at, token) >= 0) return Promise.resolve(true);
+    // Not following (never started, stopped): nothing to wait for. Started but not following yet (or again): wait as for a position.
+    if (!this.loop || this.stopped) return Promise.resolve(false);
+    this.counters.waits += 1;
+    return new Promise((resolve) => {
+      const waiter = {
+        token,
+        done: () => {
+          clearTimeout(timer);
+          this.waiters.delete(waiter);
+          resolve(true);
+        },
+      };
+      const timer = setTimeout(() => {
+        this.waiters.delete(waiter);
+        this.counters.waitTimeouts += 1;
+        resolve(false);
+      }, this.options.waitMs);
+      timer.unref();
+      this.waiters.add(waiter);
+    });
+  }
+
+  private keep(tenantId: string, purposeKey: string, ids: readonly string[], read: Awaited<ReturnType<DecisionFactsReader['decisionFacts']>>): void {
+    this.purposes.set(`${tenantId}\n${purposeKey}`, { purpose: read.purpose, tenantActive: read.tenantActive });
+    for (const id of ids) {
+      const existing = this.subjects.get(id);
+      const entry = existing?.tenantId === tenantId ? existing : { tenantId, purposes: new Map<string, SubjectFacts>() };
+      entry.purposes.set(purposeKey, read.subjects.get(id) ?? UNKNOWN);
+      this.subjects.delete(id);
+      this.remember(id, entry);
+    }
+  }
+
+  private remember(customerId: string, entry: SubjectEntry): void {
+    this.subjects.set(customerId, entry);
+    for (const id of this.subjects.keys()) {
+      if (this.subjects.size <= this.options.maxSubjects) break;
+      this.subjects.delete(id);
+    }
+  }
+
+  private dropSubject(customerId: string): void {
+    this.subjects.delete(customerId);
+    for (const load of this.loads) if (load.subjects.has(customerId)) load.stale = true;
+  }
+
+  /** A purpose of a tenant, or (null) a tenant's account state, changed: the tenant-wide facts are read again. */
+  private dropTenantFacts(tenantId: string | null): void {
+    if (tenantId === null) this.purposes.clear();
+    else for (const key of this.purposes.keys()) if (key.startsWith(`${tenantId}\n`)) this.purposes.delete(key);
+    for (const load of this.loads) if (tenantId === null || load.tenantId === tenantId) load.stale = true;
+  }
+
+  private forget(): void {
+    this.following = false;
+    this.subjects.clear();
+    this.purposes.clear();
+    for (const load of this.loads) load.stale = true;
+  }
+
+  // Methods, not the fields: they change while the code awaits.
+  private isFollowing(): boolean {
+    return this.following;
+  }
+
+  private isStopped(): boolean {
+    return this.stopped;
+  }
+
+  private async follow(): Promise<void> {
+    while (!this.stopped) {
+      try {
+        // Nothing is in memory: the log's head is where following begins.
+        this.position = await this.options.store.headPosition();
+        this.subscription = this.options.store.subscribeToAll({ ...(this.position ? { after: this.position } : {}), batchSize: 1000 });
+        this.following = true;
+        this.release();
+        for await (const batch of this.subscription) {
+          if (this.isStopped()) break;
+          await this.apply(batch.events);
+        }
+      } catch (error) {
+        this.options.onError?.(error);
+      } finally {
+        this.forget();
+        await this.subscription?.close();
+        this.subscription = null;
+      }
+      if (!this.isStopped()) await new Promise((resolve) => setTimeout(resolve, this.options.retryMs ?? 1000));
+    }
+  }
+
+  private async apply(events: readonly RecordedEvent[]): Promise<void> {
+    const last = events[events.length - 1];
+    if (!last) return;
+    const relevant = events.filter((e) => FACT_TYPES.has(e.type));
+    if (relevant.length > 0) {
+      // The read model first: once memory drops a fact, the next load must not find the state before it.
+      await this.options.applier.projectStreams([...new Set(relevant.map((e) => e.streamId))]);
+      for (const e of relevant) {
+        const data = e.data as { customerId?: unknown; tenantId?: unknown };
+        if (SUBJECT_FACT_TYPES.has(e.type) && typeof data.customerId === 'string') {
+          this.dropSubject(data.customerId);
+          if (e.type === 'CustomerErased.v1' && typeof data.tenantId === 'string')
+            this.remember(data.customerId, { tenantId: data.tenantId, erased: true, purposes: new Map() });
+        } else if (PURPOSE_TYPES.has(e.type) && typeof data.tenantId === 'string') this.dropTenantFacts(data.tenantId);
+        else this.dropTenantFacts(null);
+      }
+    }
+    this.position = last.globalPosition;
+    this.release();
+  }
+
+  private release(): void {
+    const at = this.position;
+    for (const waiter of this.waiters) {
+      if (at && sameStore(at, waiter.token) && comparePositions(at, waiter.token) >= 0) waiter.done();
+    }
+  }
+}
+
+function sameStore(a: string, b: string): boolean {
+  return a.length === b.length && a.slice(0, a.indexOf(':')) === b.slice(0, b.indexOf(':'));
+}
