@@ -16,10 +16,20 @@
  *   decisions ran, and the floor of this machine: `GET /health/live` (no database) at the
  *   same rate, and single decisions at 50/s (latency that load does not explain).
  *   BENCH_PROFILE=file.cpuprofile: a CPU profile of the server process while single decisions run.
+ *
+ * Decisions answer from memory (ADR 0016). In the same run, in alternating rounds
+ * (BENCH_ROUNDS, default 3): the floor (`GET /v1/me`, authenticated, no database) and single
+ * decisions with the default consistency, at the same rate, with the server's CPU per request;
+ * then single decisions with `consistency: "full"` (the database path), single decisions
+ * carrying `atLeastAsFresh` tokens from a concurrent stream of consent changes (50/s on the
+ * same subjects), bulk decisions of 10,000, and withdrawal-to-deny across two API processes:
+ * a withdrawal through this process, then a decision with its token in a second API process
+ * (apps/api/src/testing/api-process.ts on the same database), timed from the withdrawal's answer.
  */
 import { generateSignerKey } from '@attest/transparency';
 import 'reflect-metadata';
-import { fork } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { randomBytes } from 'node:crypto';
 import { PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import http from 'node:http';
@@ -40,6 +50,8 @@ import { benchDatabase, coresBetween, cpuSnapshot, percentile, report, runBench,
 const RATE = Number(process.env['BENCH_RATE'] ?? 1000);
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10);
 const SUBJECTS = Number(process.env['BENCH_SUBJECTS'] ?? 10_000);
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
+const TOKEN = '__TOKEN__';
 const TENANT = 'bench';
 
 const round = (n: number, digits = 2): number => Number(n.toFixed(digits));
@@ -117,6 +129,48 @@ function remoteLoad(job: {
     child.send(job);
   });
 }
+
+/** A load whose bodies carry the latest token the caller sends while it runs. */
+function remoteLoadWithTokens(job: Parameters<typeof remoteLoad>[0] & { readonly token: string }): {
+  readonly done: Promise<LoadResult>;
+  token(token: string): void;
+} {
+  const child = fork(join(__dirname, 'load-client.ts'), [], { execArgv: ['-r', '@swc-node/register'] });
+  const done = new Promise<LoadResult>((resolve, reject) => {
+    child.once('message', (m) => {
+      resolve(m as LoadResult);
+    });
+    child.once('error', reject);
+  });
+  child.send({ ...job, tokenPlaceholder: TOKEN });
+  return {
+    done,
+    token: (token) => {
+      if (child.connected) child.send({ token });
+    },
+  };
+}
+
+/** The second API process (no workers) on the bench's database; resolves with its port. */
+async function secondApi(env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(process.execPath, ['-r', '@swc-node/register', join(__dirname, '..', '..', 'apps', 'api', 'src', 'testing', 'api-process.ts')], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const line = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout }).once('line', resolve);
+    child.once('exit', (code) => {
+      reject(new Error(`the second API process exited (${String(code)})`));
+    });
+  });
+  return { child, port: Number(new URL((JSON.parse(line) as { url: string }).url).port) };
+}
+
+const median = (xs: readonly number[]): number => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+};
+const spread = (xs: readonly number[]): [number, number] => [round(Math.min(...xs)), round(Math.max(...xs))];
 
 /** Samples what PostgreSQL's active client backends are doing until stopped; shares of samples, largest first. */
 function sampleBackends(url: string): { stop(): Promise<[string, number][]> } {
@@ -243,15 +297,13 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: 'silent' });
   try {
     const url = db.url;
-    const infra = await startInfrastructure(
-      loadConfig({
-        DATABASE_URL: url,
-        ATTEST_MASTER_KEY: randomBytes(32).toString('base64'),
-        ATTEST_RECORD_SIGNER_KEY: generateSignerKey('attest.bench/processing-record'),
-        LOG_LEVEL: 'silent',
-      }),
-      logger,
-    );
+    const env = {
+      DATABASE_URL: url,
+      ATTEST_MASTER_KEY: randomBytes(32).toString('base64'),
+      ATTEST_RECORD_SIGNER_KEY: generateSignerKey('attest.bench/processing-record'),
+      LOG_LEVEL: 'silent',
+    };
+    const infra = await startInfrastructure(loadConfig(env), logger);
     try {
       await infra.migrate();
       const appDataSource = await infra.connectApp();
@@ -344,24 +396,117 @@ async function main(): Promise<void> {
       const baseline = await openLoop(RATE, SECONDS, rawRead);
       await raw.end();
 
-      const cpuBefore = diagnose ? cpuSnapshot() : null;
-      const sampler = diagnose ? sampleBackends(url) : null;
-      const statements = diagnose ? await statementStats(url) : null;
-      const profiler = process.env['BENCH_PROFILE'] ? await startProfile() : null;
-      const gc = diagnose ? watchGc() : null;
-      const loopBefore = performance.eventLoopUtilization();
-      const singleStarted = performance.now();
-      const single = await remoteLoad({ ...job, seconds: SECONDS, warmupSeconds: 2 });
-      const singleSeconds = (performance.now() - singleStarted) / 1000;
-      const loop = round(performance.eventLoopUtilization(loopBefore).utilization, 3);
-      const gcPauses = gc?.stop() ?? null;
-      if (profiler) await profiler.stop(process.env['BENCH_PROFILE'] ?? '');
-      const busy = (await sampler?.stop()) ?? null;
-      const statementTimes = (await statements?.read()) ?? null;
-      const cpuAfter = diagnose ? cpuSnapshot() : null;
-      const used = coresBetween(cpuBefore, cpuAfter, singleSeconds);
-      // The load client has exited by now: it reports its own CPU (measured part only).
-      const cores = used ? { server: used.self, postgres: used.postgres, loadClient: round(single.cpuSeconds / SECONDS), other: used.other } : null;
+      // Alternating rounds: the floor (an authenticated route that reads no database), then single decisions
+      // with the default consistency, at the same rate; the server's CPU per request of each.
+      type Run = LoadResult & { serverCpuMsPerRequest: number };
+      const floorRuns: Run[] = [];
+      const singleRuns: Run[] = [];
+      let diagnostics: {
+        cores: { server: number; postgres: number; loadClient: number; other: number } | null;
+        gcPauses: GcPauses | null;
+        busy: [string, number][] | null;
+        statementTimes: StatementStat[] | null;
+        loop: number;
+      } | null = null;
+      for (let r = 0; r < ROUNDS; r++) {
+        floorRuns.push(await cpuPerRequest(() => remoteLoad({ ...job, method: 'GET', path: '/v1/me', seconds: SECONDS, warmupSeconds: 1 })));
+        const first = r === 0;
+        const cpuBefore = diagnose && first ? cpuSnapshot() : null;
+        const sampler = diagnose && first ? sampleBackends(url) : null;
+        const statements = diagnose && first ? await statementStats(url) : null;
+        const profiler = process.env['BENCH_PROFILE'] && first ? await startProfile() : null;
+        const gc = diagnose && first ? watchGc() : null;
+        const loopBefore = performance.eventLoopUtilization();
+        const singleStarted = performance.now();
+        const run = await cpuPerRequest(() => remoteLoad({ ...job, seconds: SECONDS, warmupSeconds: 1 }));
+        singleRuns.push(run);
+        if (!first) continue;
+        const singleSeconds = (performance.now() - singleStarted) / 1000;
+        const utilization = round(performance.eventLoopUtilization(loopBefore).utilization, 3);
+        const pauses = gc?.stop() ?? null;
+        if (profiler) await profiler.stop(process.env['BENCH_PROFILE'] ?? '');
+        const sampled = (await sampler?.stop()) ?? null;
+        const times = (await statements?.read()) ?? null;
+        const used = coresBetween(cpuBefore, diagnose ? cpuSnapshot() : null, singleSeconds);
+        // The load client has exited by now: it reports its own CPU (measured part only).
+        const usedCores = used ? { server: used.self, postgres: used.postgres, loadClient: round(run.cpuSeconds / SECONDS), other: used.other } : null;
+        diagnostics = { cores: usedCores, gcPauses: pauses, busy: sampled, statementTimes: times, loop: utilization };
+      }
+      const loop = diagnostics?.loop ?? Number.NaN;
+      const gcPauses = diagnostics?.gcPauses ?? null;
+      const busy = diagnostics?.busy ?? null;
+      const statementTimes = diagnostics?.statementTimes ?? null;
+      const cores = diagnostics?.cores ?? null;
+      const p99 = (r: LoadResult): number => percentile(r.latencies, 99);
+      const pairs = singleRuns.map((one, i) => ({ single: one, floor: floorRuns[i] ?? one }));
+
+      // The database path: `consistency: "full"`, same rate.
+      const fullBodies = ids.map((customerId) =>
+        JSON.stringify({ customerId, purpose: 'newsletter', channel: 'email', dataCategories: ['contact'], consistency: 'full' }),
+      );
+      const full = await cpuPerRequest(() => remoteLoad({ ...job, bodies: fullBodies, seconds: SECONDS, warmupSeconds: 1 }));
+
+      // Tokens: decisions on 1,000 subjects carrying the latest token of a concurrent stream of consent changes (50/s) on them.
+      const changed = ids.slice(0, 1000);
+      const granted = changed.map((_, i) => i % 10 !== 0);
+      const evidence = (): { noticeVersion: string; method: string; source: string; collector: string; collectedAt: string } => ({
+        noticeVersion: 'n-1',
+        method: 'checkbox',
+        source: 'bench',
+        collector: 'system:bench',
+        collectedAt: new Date().toISOString(),
+      });
+      let changes = 0;
+      const change = async (): Promise<string> => {
+        const i = changes++ % changed.length;
+        const customerId = changed[i] ?? '';
+        const receipt = await bus.execute(
+          new ChangeConsentCommand(
+            context(),
+            customerId,
+            granted[i]
+              ? {
+                  action: 'withdraw',
+                  purposeKey: 'newsletter',
+                  channel: 'email',
+                  scope: 'general',
+                  thirdParty: null,
+                  country: null,
+                  method: 'bench',
+                  source: 'bench',
+                }
+              : {
+                  action: 'grant',
+                  purposeKey: 'newsletter',
+                  channel: 'email',
+                  scope: 'general',
+                  thirdParty: null,
+                  crossBorder: null,
+                  guardian: null,
+                  evidence: evidence(),
+                },
+          ),
+        );
+        granted[i] = !granted[i];
+        if (!receipt.consistencyToken) throw new Error('a consent change answered no consistency token');
+        return receipt.consistencyToken;
+      };
+      const tokenBodies = changed.map((customerId) =>
+        JSON.stringify({ customerId, purpose: 'newsletter', channel: 'email', dataCategories: ['contact'], atLeastAsFresh: TOKEN }),
+      );
+      const tokenLoad = remoteLoadWithTokens({ ...job, bodies: tokenBodies, seconds: SECONDS, warmupSeconds: 1, token: await change() });
+      const stream = { running: true };
+      const streaming = (async () => {
+        const started = performance.now();
+        while (stream.running) {
+          tokenLoad.token(await change());
+          const due = started + (changes * 1000) / 50;
+          await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - performance.now())));
+        }
+      })();
+      const withTokens = await tokenLoad.done;
+      stream.running = false;
+      await streaming;
 
       // The floor: the same server and load without the database, and decisions where load explains nothing.
       const floor = diagnose
@@ -394,36 +539,135 @@ async function main(): Promise<void> {
         if (res.status !== 200) throw new Error(`bulk status ${String(res.status)}`);
         bulkAllowed = (JSON.parse(res.text) as { allowed: number }).allowed;
       }
+      // Withdrawal to deny across two API processes: a withdrawal through this one, then a decision with its token in the other.
+      const second = await secondApi({ ...env, RATE_LIMIT_PER_MINUTE: '1000000' });
+      const propagation: number[] = [];
+      let propagationErrors = 0;
+      try {
+        const secondAgent = new http.Agent({ keepAlive: true, maxSockets: 4 });
+        const subjects = ids
+          .slice(1000, 3000)
+          .filter((_, i) => (1000 + i) % 10 !== 0)
+          .slice(0, 200);
+        const ask = (customerId: string, extra: object = {}): Promise<{ status: number; text: string }> =>
+          post(secondAgent, second.port, '/v1/decisions', key, { customerId, purpose: 'newsletter', channel: 'email', dataCategories: ['contact'], ...extra });
+        for (const customerId of subjects) await ask(customerId); // in the second process's memory now
+        for (const customerId of subjects) {
+          const withdrawn = await post(agent, port, `/v1/customers/${customerId}/consents/withdraw`, key, {
+            purposeKey: 'newsletter',
+            channel: 'email',
+            scope: 'general',
+            method: 'bench',
+            source: 'bench',
+          });
+          const t0 = performance.now();
+          const token = (JSON.parse(withdrawn.text) as { consistencyToken?: string }).consistencyToken;
+          const answer = await ask(customerId, { atLeastAsFresh: token });
+          propagation.push(performance.now() - t0);
+          if (answer.status !== 200 || (JSON.parse(answer.text) as { allow: boolean }).allow) propagationErrors += 1;
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        secondAgent.destroy();
+      } finally {
+        const exited = new Promise((resolve) => second.child.once('exit', resolve));
+        second.child.kill('SIGTERM');
+        await exited;
+      }
+      propagation.sort((a, b) => a - b);
       agent.destroy();
       await app.close();
+
       bulkTimes.sort((a, b) => a - b);
+      const p99Ms = round(median(singleRuns.map(p99)));
+      const floorP99Ms = round(median(floorRuns.map(p99)));
+      const p99ToFloorP99 = round(median(pairs.map((x) => p99(x.single) / p99(x.floor))));
+      const serverCpuMsPerDecision = round(median(singleRuns.map((r) => r.serverCpuMsPerRequest)), 3);
+      const floorCpuMsPerRequest = round(median(floorRuns.map((r) => r.serverCpuMsPerRequest)), 3);
+      const cpuToFloorCpu = round(median(pairs.map((x) => x.single.serverCpuMsPerRequest / x.floor.serverCpuMsPerRequest)));
+      const bulk10kMs = round(bulkTimes[1] ?? Number.NaN, 0);
+      const withdrawalPropagationP99Ms = round(percentile(propagation, 99));
       const result = {
         targetRate: RATE,
         seconds: SECONDS,
         subjects: SUBJECTS,
+        rounds: ROUNDS,
         seedSeconds: round(seedSeconds, 1),
-        decisionsPerSec: round(single.perSec, 0),
-        p50Ms: round(percentile(single.latencies, 50)),
-        p90Ms: round(percentile(single.latencies, 90)),
-        p95Ms: round(percentile(single.latencies, 95)),
-        p99Ms: round(percentile(single.latencies, 99)),
-        maxMs: round(single.latencies[single.latencies.length - 1] ?? Number.NaN),
-        errors: single.errors,
-        bulk10kMs: round(bulkTimes[1] ?? Number.NaN, 0),
+        decisionsPerSec: round(median(singleRuns.map((r) => r.perSec)), 0),
+        p50Ms: round(median(singleRuns.map((r) => percentile(r.latencies, 50)))),
+        p90Ms: round(median(singleRuns.map((r) => percentile(r.latencies, 90)))),
+        p95Ms: round(median(singleRuns.map((r) => percentile(r.latencies, 95)))),
+        p99Ms,
+        p99MsSpread: spread(singleRuns.map(p99)),
+        maxMs: round(Math.max(...singleRuns.map((r) => r.latencies[r.latencies.length - 1] ?? Number.NaN))),
+        errors: singleRuns.reduce((n, r) => n + r.errors, 0),
+        floorP50Ms: round(median(floorRuns.map((r) => percentile(r.latencies, 50)))),
+        floorP99Ms,
+        floorP99MsSpread: spread(floorRuns.map(p99)),
+        p99ToFloorP99,
+        serverCpuMsPerDecision,
+        floorCpuMsPerRequest,
+        cpuToFloorCpu,
+        fullP50Ms: round(percentile(full.latencies, 50)),
+        fullP99Ms: round(p99(full)),
+        fullCpuMsPerDecision: full.serverCpuMsPerRequest,
+        fullErrors: full.errors,
+        tokenP50Ms: round(percentile(withTokens.latencies, 50)),
+        tokenP99Ms: round(p99(withTokens)),
+        tokenErrors: withTokens.errors,
+        consentChangesDuringTokens: changes,
+        withdrawalPropagationP50Ms: round(percentile(propagation, 50)),
+        withdrawalPropagationP99Ms,
+        withdrawalPropagationSamples: propagation.length,
+        withdrawalPropagationNotDenied: propagationErrors,
+        bulk10kMs,
+
         bulkAllowed,
         rawReadPerSec: round(baseline.perSec, 0),
         rawReadP50Ms: round(percentile(baseline.latencies, 50)),
         rawReadP99Ms: round(percentile(baseline.latencies, 99)),
-        targets: { p99MsBelow: 10, atDecisionsPerSec: 1000, bulk10kMsBelow: 1000 },
+        targets: {
+          p99ToFloorP99AtMost: 3,
+          p99MsBelow: 10,
+          atDecisionsPerSec: 1000,
+          bulk10kMsBelow: 300,
+          withdrawalPropagationP99MsBelow: 50,
+          cpuToFloorCpuAtMost: 1.5,
+        },
+        met: {
+          p99: p99ToFloorP99 <= 3 && p99Ms < 10,
+          bulk10k: bulk10kMs < 300,
+          withdrawalPropagation: withdrawalPropagationP99Ms < 50 && propagationErrors === 0,
+          cpu: cpuToFloorCpu <= 1.5,
+        },
         serverEventLoopUtilization: loop,
+
         ...(diagnose ? { diagnosis: { coresWhileSingle: cores, gcWhileSingle: gcPauses, floor, busyBackends: busy, statements: statementTimes } } : {}),
       };
       report(
         ['measure', 'value'],
         [
           ['single decisions/s', `${String(result.decisionsPerSec)} (target rate ${String(RATE)})`],
-          ['single p50 / p99 ms', `${String(result.p50Ms)} / ${String(result.p99Ms)}`],
-          ['bulk 10,000 ms (median of 3)', String(result.bulk10kMs)],
+          [
+            `single p50 / p99 ms (median of ${String(ROUNDS)}; p99 spread)`,
+            `${String(result.p50Ms)} / ${String(result.p99Ms)} (${result.p99MsSpread.join('–')})`,
+          ],
+          ['floor GET /v1/me p50 / p99 ms (p99 spread)', `${String(result.floorP50Ms)} / ${String(result.floorP99Ms)} (${result.floorP99MsSpread.join('–')})`],
+          ['p99 / floor p99 (median of per-round ratios; target ≤ 3)', String(p99ToFloorP99)],
+          [
+            'server CPU ms per decision / per floor request (ratio; target ≤ 1.5)',
+            `${String(serverCpuMsPerDecision)} / ${String(floorCpuMsPerRequest)} (${String(cpuToFloorCpu)})`,
+          ],
+          ['full: p50 / p99 ms, CPU ms each', `${String(result.fullP50Ms)} / ${String(result.fullP99Ms)}, ${String(result.fullCpuMsPerDecision)}`],
+          [
+            `atLeastAsFresh under ${String(changes)} consent changes: p50 / p99 ms, errors`,
+            `${String(result.tokenP50Ms)} / ${String(result.tokenP99Ms)}, ${String(result.tokenErrors)}`,
+          ],
+          [
+            'withdrawal → deny in a second process p50 / p99 ms (target < 50), not denied',
+            `${String(result.withdrawalPropagationP50Ms)} / ${String(withdrawalPropagationP99Ms)}, ${String(propagationErrors)}`,
+          ],
+          ['bulk 10,000 ms (median of 3; target < 300)', String(result.bulk10kMs)],
+
           ['raw read p50 / p99 ms', `${String(result.rawReadP50Ms)} / ${String(result.rawReadP99Ms)}`],
           ['server event-loop utilization (single)', String(loop)],
           ...(gcPauses

@@ -25,6 +25,13 @@ interface Job {
   readonly headers?: readonly string[];
   /** Load first for this long, unmeasured, on the same connections. */
   readonly warmupSeconds?: number;
+  /**
+   * Bodies hold this placeholder; each `{ token }` message from the parent replaces it in
+   * every body from then on (bench:decisions: the latest consistency token of a stream of changes).
+   */
+  readonly tokenPlaceholder?: string;
+  /** The token in the bodies until the parent sends another. */
+  readonly token?: string;
 }
 
 /** What the client sends back over IPC. */
@@ -106,18 +113,27 @@ class Connection {
   }
 }
 
+let latestToken: string | null = null;
+
 async function run(job: Job): Promise<LoadResult> {
-  const get = Buffer.from(`GET ${job.path} HTTP/1.1\r\nhost: 127.0.0.1:${String(job.port)}\r\n\r\n`, 'latin1');
-  const requests =
-    job.method === 'GET'
-      ? [get]
-      : job.bodies.map((body, i) => {
-          const payload = Buffer.from(body, 'utf8');
-          const auth = job.key ? `authorization: Bearer ${job.key}\r\n` : '';
-          const extra = job.headers?.[i] ? `${job.headers[i] ?? ''}\r\n` : '';
-          const head = `POST ${job.path} HTTP/1.1\r\nhost: 127.0.0.1:${String(job.port)}\r\ncontent-type: application/json\r\n${auth}${extra}content-length: ${String(payload.length)}\r\n\r\n`;
-          return Buffer.concat([Buffer.from(head, 'latin1'), payload]);
-        });
+  latestToken = job.token ?? null;
+  const auth = job.key ? `authorization: Bearer ${job.key}\r\n` : '';
+  const get = Buffer.from(`GET ${job.path} HTTP/1.1\r\nhost: 127.0.0.1:${String(job.port)}\r\n${auth}\r\n`, 'latin1');
+  const build = (body: string, i: number): Buffer => {
+    const text = job.tokenPlaceholder && latestToken ? body.replaceAll(job.tokenPlaceholder, latestToken) : body;
+    const payload = Buffer.from(text, 'utf8');
+    const extra = job.headers?.[i] ? `${job.headers[i] ?? ''}\r\n` : '';
+    const head = `POST ${job.path} HTTP/1.1\r\nhost: 127.0.0.1:${String(job.port)}\r\ncontent-type: application/json\r\n${auth}${extra}content-length: ${String(payload.length)}\r\n\r\n`;
+    return Buffer.concat([Buffer.from(head, 'latin1'), payload]);
+  };
+  let requests = job.method === 'GET' ? [get] : job.bodies.map(build);
+  if (job.tokenPlaceholder) {
+    process.on('message', (m: { token?: string }) => {
+      if (typeof m.token !== 'string') return;
+      latestToken = m.token;
+      requests = job.bodies.map(build);
+    });
+  }
   const idle: Connection[] = [];
   const all: Connection[] = [];
   const connection = async (): Promise<Connection> => {
@@ -178,7 +194,7 @@ async function measure(rate: number, seconds: number, send: (i: number) => Promi
   };
 }
 
-process.on('message', (job: Job) => {
+process.once('message', (job: Job) => {
   void run(job).then((result) => {
     process.send?.(result, () => process.exit(0));
   });

@@ -1,0 +1,32 @@
+import { markdown, rows, TARGETS } from './all';
+
+describe('npm run bench: the table of targets', () => {
+  it('states each target from the bench’s JSON, ratios to the same-run baseline computed where the bench reports both sides', () => {
+    const table = rows({
+      'event-store': { singleRatioSameWork: 0.93 },
+      crypto: { encryptionCostRatio: 1.41 },
+      'processing-record': { appendRatio: 0.31, verify1MSeconds: 10.9, rawReadHash1MSeconds: 4.7 },
+      'access-export': { exportMedianMs: 922, rawReadMedianMs: 142 },
+      decisions: null,
+    });
+    const row = (measure: string): { value: number | null; met: boolean | null; note: string } | undefined => table.find((r) => r.measure.startsWith(measure));
+    expect(row('singleRatioSameWork')).toMatchObject({ value: 0.93, met: true });
+    expect(row('encryptionCostRatio')).toMatchObject({ value: 1.41, met: false });
+    expect(row('appendToRawRatio')).toMatchObject({ value: 0.31, met: false });
+    expect(row('verifyToRawRatio')).toMatchObject({ value: 2.319, met: false });
+    expect(row('accessExportToRawRatio')).toMatchObject({ value: 6.493, met: false });
+    expect(row('exportMedianMs')).toMatchObject({ value: 922, met: true });
+    // A bench that failed, one that did not run, and a target no bench measures are never "met".
+    expect(row('p99Ms')).toMatchObject({ value: null, met: null, note: 'the bench failed' });
+    expect(row('group10kQueuedMs')).toMatchObject({ value: null, met: null, note: 'not run' });
+    expect(row('rebuildAllEventsPerSec')).toMatchObject({ met: null, note: 'not measured by any bench yet' });
+    expect(table).toHaveLength(TARGETS.length);
+  });
+
+  it('writes one Markdown row per target: measure, value, target, met', () => {
+    const md = markdown(rows({ crypto: { encryptionCostRatio: 1.2 }, 'event-store': { singleRatioSameWork: 0.5 } }), '2026-12-05');
+    expect(md).toContain('| crypto | encryptionCostRatio (median of per-round plain / encrypted) | 1.2 | ≤ 1.3 | met |');
+    expect(md).toContain('| 0.5 | ≥ 0.9 | **not met** |');
+    expect(md).toContain('| decisions | bulk10kMs | — | < 300 | — (not run) |');
+  });
+});
