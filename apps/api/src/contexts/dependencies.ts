@@ -7,7 +7,7 @@ import type { Logger, Registry } from '@attest/observability';
 import type { PostgresKeyVault, ReadModelPrivacy } from '@attest/privacy-postgres';
 import type { PostgresRecordLog } from '@attest/processing-infrastructure';
 import { DecisionFactsCache, PostgresConsentReadModel } from '@attest/consent-infrastructure';
-import { InlineProjector, type Projection, type ProjectionRunner } from '@attest/projections';
+import { checkpoints, InlineProjector, type Projection, type ProjectionRunner } from '@attest/projections';
 import type { TimedJobsView } from '@attest/runtime';
 
 /** What the API is built from: infrastructure made outside Nest and handed in. */
@@ -57,15 +57,19 @@ export function decisionFactsCache(deps: AppDependencies): DecisionFactsCache {
   let cache = caches.get(deps);
   if (!cache) {
     const logger = deps.logger;
+    const consent = deps.projections.filter((p) => p.name === 'consent');
     cache = new DecisionFactsCache({
       store: deps.store,
+      // The consent worker's checkpoint: every event before it is in the read model; a rebuild changes the generation.
+      origin: async () => {
+        const [projection] = consent;
+        if (!projection) return { position: null, generation: 'no consent projection' };
+        const checkpoint = await deps.dataSource.transaction((m) => checkpoints.ensure(m, projection));
+        return { position: checkpoint.position, generation: `${String(checkpoint.version)}:${checkpoint.rebuiltAt?.toISOString() ?? 'never'}` };
+      },
       reader: new PostgresConsentReadModel(deps.appDataSource, deps.dataSource),
       // The consent read model alone, applied to a batch's streams before memory drops their facts.
-      applier: new InlineProjector(
-        deps.dataSource,
-        deps.store,
-        deps.projections.filter((p) => p.name === 'consent'),
-      ),
+      applier: new InlineProjector(deps.dataSource, deps.store, consent),
       maxSubjects: deps.decisionCache?.maxSubjects ?? 100_000,
       waitMs: deps.decisionCache?.waitMs ?? 200,
       onError: (error) => {

@@ -5,7 +5,7 @@ import { createDataSource, platformMigrations } from '@attest/database';
 import { ANY, handleWithDecider, type EventMetadata, type GlobalPosition } from '@attest/event-store';
 import { eventStoreMigrations, PostgresEventStore } from '@attest/event-store-postgres';
 import { DomainError, uuidv7 } from '@attest/kernel';
-import { InlineProjector, projectionMigrations } from '@attest/projections';
+import { checkpoints, InlineProjector, projectionMigrations } from '@attest/projections';
 import { createTestDatabase, type TestDatabase } from '@attest/testing';
 import { consentProjection } from './consent.projection';
 import { PostgresConsentReadModel } from './consent.read-model';
@@ -60,6 +60,12 @@ describe('decision facts in memory (ADR 0016, real Postgres)', () => {
     await ds.destroy();
     await db.drop();
   });
+
+  /** As the API wires it: the consent worker's checkpoint, and a generation that a rebuild changes. */
+  const origin = async (): Promise<{ position: GlobalPosition | null; generation: string }> => {
+    const c = await ds.transaction((m) => checkpoints.ensure(m, consentProjection));
+    return { position: c.position, generation: `${String(c.version)}:${c.rebuiltAt?.toISOString() ?? 'never'}` };
+  };
 
   const metadata = (tenantId: string): EventMetadata => ({
     tenantId,
@@ -151,7 +157,14 @@ describe('decision facts in memory (ADR 0016, real Postgres)', () => {
       const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)] as T;
       const tenantId = `t-${uuidv7().slice(-10)}`;
       const w = world(tenantId);
-      const cache = new DecisionFactsCache({ store, reader, applier: new InlineProjector(ds, store, [consentProjection]), maxSubjects: 2, waitMs: 5_000 });
+      const cache = new DecisionFactsCache({
+        origin,
+        store,
+        reader,
+        applier: new InlineProjector(ds, store, [consentProjection]),
+        maxSubjects: 2,
+        waitMs: 5_000,
+      });
       cache.start();
       try {
         await w.purpose('p1', 'n-1', 'DefinePurpose');
@@ -210,7 +223,14 @@ describe('decision facts in memory (ADR 0016, real Postgres)', () => {
     const w = world(tenantId);
     // A store that never LISTENs: every notification is missed, polling alone catches up.
     const deaf = new PostgresEventStore({ connectionString: db.url, pollIntervalMs: 100 });
-    const cache = new DecisionFactsCache({ store: deaf, reader, applier: new InlineProjector(ds, deaf, [consentProjection]), maxSubjects: 100, waitMs: 5_000 });
+    const cache = new DecisionFactsCache({
+      origin,
+      store: deaf,
+      reader,
+      applier: new InlineProjector(ds, deaf, [consentProjection]),
+      maxSubjects: 100,
+      waitMs: 5_000,
+    });
     cache.start();
     try {
       await w.purpose('p1', 'n-1', 'DefinePurpose');
@@ -231,21 +251,56 @@ describe('decision facts in memory (ADR 0016, real Postgres)', () => {
       await deaf.close();
     }
     // A process that cannot reach the token in time answers from the database (what the write's command projected).
-    const stuck = new DecisionFactsCache({ store, reader, applier: projector, maxSubjects: 100, waitMs: 50 });
+    const stuck = new DecisionFactsCache({ origin, store, reader, applier: projector, maxSubjects: 100, waitMs: 50 });
     const id = uuidv7();
     await w.customer(id, 'CustomerCreated.v1', { under14: false });
     const granted = await w.consent(id, 'p1', 'email', 'grant');
     if (!granted) throw new Error('not granted');
     const answer = await stuck.facts(tenantId, [id], 'p1', { kind: 'atLeastAsFresh', token: granted }); // never started: follows nothing
     expect(answers(answer, [id], 'p1', 'email')).toEqual([expect.objectContaining({ allow: true })]);
-    expect(answer.asOf).toBe(granted);
+    // The database holds the token's write (projected before its command answered), but a process that follows nothing claims no position.
+    expect(answer.asOf).toBeNull();
     expect(stuck.stats()).toMatchObject({ fullReads: 1 });
+  });
+
+  it('starts from the read model’s checkpoint: changes no process projected are applied before memory answers; a rebuild empties memory', async () => {
+    const tenantId = `t-${uuidv7().slice(-10)}`;
+    const w = world(tenantId);
+    await w.purpose('p1', 'n-1', 'DefinePurpose');
+    const id = uuidv7();
+    await w.customer(id, 'CustomerCreated.v1', { under14: false });
+    await w.consent(id, 'p1', 'email', 'grant');
+    // A withdrawal whose command stopped before its inline projection, and no worker ran: the read model still says granted.
+    const withdrawn = await w.consent(id, 'p1', 'email', 'withdraw', false);
+    if (!withdrawn) throw new Error('not withdrawn');
+    expect(answers({ ...(await reader.decisionFacts(tenantId, [id], 'p1')), asOf: null }, [id], 'p1', 'email')).toEqual([
+      expect.objectContaining({ allow: true }),
+    ]);
+    const cache = new DecisionFactsCache({ origin, originCheckMs: 50, store, reader, applier: projector, maxSubjects: 100, waitMs: 5_000 });
+    cache.start();
+    try {
+      const denied = await cache.facts(tenantId, [id], 'p1', { kind: 'atLeastAsFresh', token: withdrawn });
+      expect(answers(denied, [id], 'p1', 'email')).toEqual([expect.objectContaining({ allow: false, reasons: ['CONSENT_WITHDRAWN'] })]);
+      expect(cache.stats()).toMatchObject({ fullReads: 0 });
+      // The read model is rebuilt (emptied, its checkpoint rewound): memory is emptied and following starts again from the
+      // new checkpoint, applying the read model to the whole log before it answers from memory.
+      await ds.transaction((m) => checkpoints.reset(m, consentProjection));
+      for (let waited = 0; cache.stats().position !== null && waited < 5_000; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(cache.stats().subjects).toBe(0);
+      const again = await cache.facts(tenantId, [id], 'p1', { kind: 'atLeastAsFresh', token: withdrawn });
+      expect(answers(again, [id], 'p1', 'email')).toEqual([expect.objectContaining({ allow: false, reasons: ['CONSENT_WITHDRAWN'] })]);
+      expect(answers({ ...(await reader.decisionFacts(tenantId, [id], 'p1')), asOf: null }, [id], 'p1', 'email')).toEqual([
+        expect.objectContaining({ allow: false }),
+      ]);
+    } finally {
+      await cache.stop();
+    }
   });
 
   it('drops what a command of this process changed at once, refuses a token of another store, and denies an erasure from the moment it is applied', async () => {
     const tenantId = `t-${uuidv7().slice(-10)}`;
     const w = world(tenantId);
-    const cache = new DecisionFactsCache({ store, reader, applier: projector, maxSubjects: 100, waitMs: 2_000 });
+    const cache = new DecisionFactsCache({ origin, store, reader, applier: projector, maxSubjects: 100, waitMs: 2_000 });
     cache.start();
     try {
       await w.purpose('p1', 'n-1', 'DefinePurpose');
@@ -258,9 +313,9 @@ describe('decision facts in memory (ADR 0016, real Postgres)', () => {
       cache.changed([consentStreamId(id)]);
       const now = await cache.facts(tenantId, [id], 'p1', { kind: 'default' });
       expect(answers(now, [id], 'p1', 'email')).toEqual([expect.objectContaining({ allow: false })]);
-      await expect(cache.facts(tenantId, [id], 'p1', { kind: 'atLeastAsFresh', token: 'kdb:0000000000000001' })).rejects.toMatchObject({
-        code: 'DECISION.INVALID_TOKEN',
-      });
+      for (const token of ['kdb:0000000000000001.0000000000000001', 'pg:1', 'pg:00000001.0000000000000a3c', `${granted}0`]) {
+        await expect(cache.facts(tenantId, [id], 'p1', { kind: 'atLeastAsFresh', token })).rejects.toMatchObject({ code: 'DECISION.INVALID_TOKEN' });
+      }
       // Erased (no fence written yet): denied as erased as soon as the event is applied here.
       const gone = await w.customer(id, 'CustomerErased.v1', { requestId: null, erasedBy: 'system:test' });
       const after = await cache.facts(tenantId, [id], 'p1', { kind: 'atLeastAsFresh', token: gone });

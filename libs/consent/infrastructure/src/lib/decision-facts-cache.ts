@@ -19,8 +19,21 @@ export interface ConsentStreamsApplier {
   projectStreams(streamIds: readonly string[]): Promise<unknown>;
 }
 
+/**
+ * Where the consent read model is known to be complete: its worker's checkpoint (every event at
+ * or before it is applied) and a generation that changes when the read model is rebuilt.
+ */
+export interface ReadModelOrigin {
+  readonly position: GlobalPosition | null;
+  readonly generation: string;
+}
+
 export interface DecisionFactsCacheOptions {
   readonly store: EventStore;
+  /** Where following starts, and whether the read model was rebuilt since (checked every `originCheckMs`). */
+  readonly origin: () => Promise<ReadModelOrigin>;
+  /** How often the read model's generation is compared (default 1 s): a rebuild empties memory. */
+  readonly originCheckMs?: number;
   readonly reader: DecisionFactsReader;
   readonly applier: ConsentStreamsApplier;
   /** Subjects kept (least recently used leave first); 0: every decision reads the database. */
@@ -45,12 +58,14 @@ const SUBJECT_FACT_TYPES: ReadonlySet<string> = new Set([
   'CustomerErased.v1',
 ]);
 const PURPOSE_TYPES: ReadonlySet<string> = new Set(PURPOSE_EVENT_TYPES);
-const TOKEN = /^(pg|kdb):[0-9a-f.]{1,200}$/;
+/** The positions of each adapter, exactly (`position-codec.ts`, `kurrentdb-mapping.ts`). */
+const TOKEN: Readonly<Record<EventStore['kind'], RegExp>> = {
+  postgres: /^pg:[0-9a-f]{8}\.[0-9a-f]{16}\.[0-9a-f]{16}$/,
+  kurrentdb: /^kdb:[0-9a-f]{16}\.[0-9a-f]{16}$/,
+};
 
 interface SubjectEntry {
   readonly tenantId: string;
-  /** `CustomerErased.v1` was applied: denied on every purpose from that moment, before the key vault's fence is written. */
-  readonly erased?: boolean;
   /** Facts per purpose; UNKNOWN for a subject the read model does not have. */
   readonly purposes: Map<string, SubjectFacts>;
 }
@@ -86,6 +101,9 @@ export class DecisionFactsCache implements DecisionFacts {
   private readonly subjects = new Map<string, SubjectEntry>();
   private readonly purposes = new Map<string, PurposeEntry>();
   private readonly loads = new Set<Load>();
+  /** Subjects whose `CustomerErased.v1` this process applied (id → tenant): denied from then on, before the vault's fence. */
+  private readonly erased = new Map<string, string>();
+  private generation: string | null = null;
   private readonly waiters = new Set<{ readonly token: GlobalPosition; readonly done: () => void }>();
   private position: GlobalPosition | null = null;
   private following = false;
@@ -96,7 +114,11 @@ export class DecisionFactsCache implements DecisionFacts {
 
   constructor(private readonly options: DecisionFactsCacheOptions) {}
 
-  /** Follows the log from its head (nothing is in memory yet); decisions read the database until then. */
+  /**
+   * Follows the log from the consent read model's checkpoint (every event before it is in the read
+   * model), applying the read model to what comes after it, and answers from memory once it has
+   * caught up; decisions read the database until then.
+   */
   start(): void {
     if (this.loop || this.options.maxSubjects <= 0) return;
     this.stopped = false;
@@ -135,12 +157,10 @@ export class DecisionFactsCache implements DecisionFacts {
   }
 
   async facts(tenantId: string, customerIds: readonly string[], purposeKey: string, consistency: Consistency): Promise<DecisionFactsAnswer> {
-    let floor: GlobalPosition | null = null;
-    if (consistency.kind === 'atLeastAsFresh') {
-      floor = this.token(consistency.token);
-      if (!(await this.reached(floor))) return this.fromDatabase(tenantId, customerIds, purposeKey, floor);
+    if (consistency.kind === 'atLeastAsFresh' && !(await this.reached(this.token(consistency.token)))) {
+      return this.fromDatabase(tenantId, customerIds, purposeKey);
     }
-    if (consistency.kind === 'full' || !this.following) return this.fromDatabase(tenantId, customerIds, purposeKey, floor);
+    if (consistency.kind === 'full' || !this.following) return this.fromDatabase(tenantId, customerIds, purposeKey);
     const asOf = this.position;
     const purposeEntry = this.purposes.get(`${tenantId}\n${purposeKey}`);
     const found = new Map<string, SubjectFacts>();
@@ -152,7 +172,7 @@ export class DecisionFactsCache implements DecisionFacts {
         // Least recently used leaves first: a hit moves the subject to the end.
         this.subjects.delete(id);
         this.subjects.set(id, entry);
-        if (facts.exists) found.set(id, entry.erased ? { ...facts, erased: true } : facts);
+        if (facts.exists) found.set(id, this.withErasure(tenantId, id, facts));
         this.counters.hits += 1;
       } else missing.push(id);
     }
@@ -172,12 +192,11 @@ export class DecisionFactsCache implements DecisionFacts {
     }
   }
 
-  private async fromDatabase(tenantId: string, customerIds: readonly string[], purposeKey: string, floor: GlobalPosition | null): Promise<DecisionFactsAnswer> {
+  private async fromDatabase(tenantId: string, customerIds: readonly string[], purposeKey: string): Promise<DecisionFactsAnswer> {
     this.counters.fullReads += 1;
-    // The read model has applied everything this process has (each batch is applied before the position moves)
-    // and, behind a token, the write that gave it (its command projected inline before answering).
-    const applied = this.appliedPosition();
-    const asOf = floor && (!applied || comparePositions(floor, applied) > 0) ? floor : applied;
+    // The read model has applied everything this process has (each batch is applied before the position moves);
+    // it may hold more (a token's write, projected inline before its command answered), but no more is claimed.
+    const asOf = this.appliedPosition();
     const read = await this.options.reader.decisionFacts(tenantId, customerIds, purposeKey);
     const subjects = new Map([...read.subjects].map(([id, facts]) => [id, this.withErasure(tenantId, id, facts)] as const));
     return { ...read, subjects, asOf };
@@ -185,13 +204,11 @@ export class DecisionFactsCache implements DecisionFacts {
 
   /** An erasure this process applied denies at once, before the key vault's fence is written (the database then says so too). */
   private withErasure(tenantId: string, id: string, facts: SubjectFacts): SubjectFacts {
-    const entry = this.subjects.get(id);
-    return entry?.erased && entry.tenantId === tenantId ? { ...facts, erased: true } : facts;
+    return this.erased.get(id) === tenantId ? { ...facts, erased: true } : facts;
   }
 
   private token(token: string): GlobalPosition {
-    const prefix = this.options.store.kind === 'postgres' ? 'pg:' : 'kdb:';
-    if (!TOKEN.test(token) || !token.startsWith(prefix)) {
+    if (!TOKEN[this.options.store.kind].test(token)) {
       throw new DomainError('DECISION.INVALID_TOKEN', 'atLeastAsFresh must be a consistencyToken answered by a command of this deployment');
     }
     return token as GlobalPosition;
@@ -200,7 +217,7 @@ export class DecisionFactsCache implements DecisionFacts {
   /** Resolves true once the process has applied `token`, false after `waitMs` (at once when it does not follow the log). */
   private reached(token: GlobalPosition): Promise<boolean> {
     const at = this.appliedPosition();
-    if (at && sameStore(at, token) && comparePositions(at, token) >= 0) return Promise.resolve(true);
+    if (at && comparePositions(at, token) >= 0) return Promise.resolve(true);
     // Not following (never started, stopped): nothing to wait for. Started but not following yet (or again): wait as for a position.
     if (!this.loop || this.stopped) return Promise.resolve(false);
     this.counters.waits += 1;
@@ -231,6 +248,16 @@ export class DecisionFactsCache implements DecisionFacts {
       entry.purposes.set(purposeKey, read.subjects.get(id) ?? UNKNOWN);
       this.subjects.delete(id);
       this.remember(id, entry);
+    }
+  }
+
+  /** Kept apart from the facts (not dropped, not evicted with them); the oldest go first beyond the bound. */
+  private markErased(customerId: string, tenantId: string): void {
+    this.erased.delete(customerId);
+    this.erased.set(customerId, tenantId);
+    for (const id of this.erased.keys()) {
+      if (this.erased.size <= this.options.maxSubjects) break;
+      this.erased.delete(id);
     }
   }
 
@@ -272,24 +299,45 @@ export class DecisionFactsCache implements DecisionFacts {
 
   private async follow(): Promise<void> {
     while (!this.stopped) {
+      let watch: NodeJS.Timeout | undefined;
+      // Set by the timer below (an object: the flag changes while the loop awaits).
+      const restart = { rebuilt: false };
       try {
-        // Nothing is in memory: the log's head is where following begins.
-        this.position = await this.options.store.headPosition();
-        this.subscription = this.options.store.subscribeToAll({ ...(this.position ? { after: this.position } : {}), batchSize: 1000 });
-        this.following = true;
-        this.release();
+        // Nothing is in memory: following starts where the read model is known complete.
+        const origin = await this.options.origin();
+        this.generation = origin.generation;
+        this.position = origin.position;
+        this.subscription = this.options.store.subscribeToAll({ ...(origin.position ? { after: origin.position } : {}), batchSize: 1000 });
+        // A rebuilt read model replays without new events: compared on a timer, it restarts following from its new checkpoint.
+        watch = setInterval(() => {
+          void this.options.origin().then(
+            (now) => {
+              if (now.generation === this.generation) return;
+              restart.rebuilt = true;
+              this.forget();
+              void this.subscription?.close();
+            },
+            (error: unknown) => this.options.onError?.(error),
+          );
+        }, this.options.originCheckMs ?? 1000);
+        watch.unref();
         for await (const batch of this.subscription) {
           if (this.isStopped()) break;
           await this.apply(batch.events);
+          if (batch.caughtUp && !this.isFollowing()) {
+            this.following = true;
+            this.release();
+          }
         }
       } catch (error) {
         this.options.onError?.(error);
       } finally {
+        clearInterval(watch);
         this.forget();
         await this.subscription?.close();
         this.subscription = null;
       }
-      if (!this.isStopped()) await new Promise((resolve) => setTimeout(resolve, this.options.retryMs ?? 1000));
+      if (!this.isStopped() && !restart.rebuilt) await new Promise((resolve) => setTimeout(resolve, this.options.retryMs ?? 1000));
     }
   }
 
@@ -304,8 +352,7 @@ export class DecisionFactsCache implements DecisionFacts {
         const data = e.data as { customerId?: unknown; tenantId?: unknown };
         if (SUBJECT_FACT_TYPES.has(e.type) && typeof data.customerId === 'string') {
           this.dropSubject(data.customerId);
-          if (e.type === 'CustomerErased.v1' && typeof data.tenantId === 'string')
-            this.remember(data.customerId, { tenantId: data.tenantId, erased: true, purposes: new Map() });
+          if (e.type === 'CustomerErased.v1' && typeof data.tenantId === 'string') this.markErased(data.customerId, data.tenantId);
         } else if (PURPOSE_TYPES.has(e.type) && typeof data.tenantId === 'string') this.dropTenantFacts(data.tenantId);
         else this.dropTenantFacts(null);
       }
@@ -314,14 +361,10 @@ export class DecisionFactsCache implements DecisionFacts {
     this.release();
   }
 
+  /** Waiters whose token this process has applied, once it answers from memory. */
   private release(): void {
-    const at = this.position;
-    for (const waiter of this.waiters) {
-      if (at && sameStore(at, waiter.token) && comparePositions(at, waiter.token) >= 0) waiter.done();
-    }
+    const at = this.appliedPosition();
+    if (!at) return;
+    for (const waiter of this.waiters) if (comparePositions(at, waiter.token) >= 0) waiter.done();
   }
-}
-
-function sameStore(a: string, b: string): boolean {
-  return a.length === b.length && a.slice(0, a.indexOf(':')) === b.slice(0, b.indexOf(':'));
 }
