@@ -34,6 +34,34 @@ describe('WhatsApp messaging (P7, K8; real HTTP, real Postgres, the local Cloud 
   let binding: string;
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- a typed view of a JSON body
   const body = <T>(res: ApiResponse): T => res.body as T;
+  /** Meta's status webhook for one message, as the Cloud API sends it (unsigned JSON text). */
+  const statusWebhook = (status: { id: string; status: string; recipient: string; messageId: string }): string =>
+    JSON.stringify({
+      object: 'whatsapp_business_account',
+      entry: [
+        {
+          id: businessAccountId,
+          changes: [
+            {
+              field: 'messages',
+              value: {
+                messaging_product: 'whatsapp',
+                metadata: { display_phone_number: '8613900000000', phone_number_id: phoneNumberId },
+                statuses: [
+                  {
+                    id: status.id,
+                    status: status.status,
+                    timestamp: String(Math.floor(Date.now() / 1000)),
+                    recipient_id: status.recipient,
+                    biz_opaque_callback_data: status.messageId,
+                  },
+                ],
+              },
+            },
+          ],
+        },
+      ],
+    });
   const must = async (method: string, path: string, options: { key?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<ApiResponse> => {
     const res = await api.call(method, path, options);
     if (res.status >= 300) throw new Error(`${method} ${path}: ${String(res.status)} ${res.text}`);
@@ -283,33 +311,7 @@ describe('WhatsApp messaging (P7, K8; real HTTP, real Postgres, the local Cloud 
   it('a bad signature changes nothing; a repeated and an out-of-order status change nothing', async () => {
     const [m] = await messages(`?customerId=${alice}`);
     const before = await stats(campaignId);
-    const envelope = (status: string) =>
-      JSON.stringify({
-        object: 'whatsapp_business_account',
-        entry: [
-          {
-            id: businessAccountId,
-            changes: [
-              {
-                field: 'messages',
-                value: {
-                  messaging_product: 'whatsapp',
-                  metadata: { display_phone_number: '8613900000000', phone_number_id: phoneNumberId },
-                  statuses: [
-                    {
-                      id: m?.wamid,
-                      status,
-                      timestamp: String(Math.floor(Date.now() / 1000)),
-                      recipient_id: '8613800000001',
-                      biz_opaque_callback_data: m?.messageId,
-                    },
-                  ],
-                },
-              },
-            ],
-          },
-        ],
-      });
+    const envelope = (status: string): string => statusWebhook({ id: m?.wamid ?? '', status, recipient: '8613800000001', messageId: m?.messageId ?? '' });
     const forged = envelope('failed');
     const refused = await api.call('POST', `/v1/whatsapp/webhooks/${binding}`, {
       body: forged,
@@ -481,32 +483,7 @@ describe('WhatsApp messaging (P7, K8; real HTTP, real Postgres, the local Cloud 
     };
     const counted = await statsRows();
     const signed = (status: string): { body: string; headers: Record<string, string> } => {
-      const raw = JSON.stringify({
-        object: 'whatsapp_business_account',
-        entry: [
-          {
-            id: businessAccountId,
-            changes: [
-              {
-                field: 'messages',
-                value: {
-                  messaging_product: 'whatsapp',
-                  metadata: { display_phone_number: '8613900000000', phone_number_id: phoneNumberId },
-                  statuses: [
-                    {
-                      id: 'wamid.settled-late',
-                      status,
-                      timestamp: String(Math.floor(Date.now() / 1000)),
-                      recipient_id: '8613800000005',
-                      biz_opaque_callback_data: sent.messageId,
-                    },
-                  ],
-                },
-              },
-            ],
-          },
-        ],
-      });
+      const raw = statusWebhook({ id: 'wamid.settled-late', status, recipient: '8613800000005', messageId: sent.messageId });
       return { body: raw, headers: { 'x-hub-signature-256': signatureOf(raw, secrets.appSecret) } };
     };
     const answers = await Promise.all(
