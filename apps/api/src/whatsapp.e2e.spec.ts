@@ -423,6 +423,10 @@ describe('WhatsApp messaging (P7, K8; real HTTP, real Postgres, the local Cloud 
     const leo = await customer('+86 138 0000 0012');
     await grantWhatsApp(leo);
     simulator.injectFault('8613800000012', { code: 131049, mode: 'async', times: 1 });
+    // The failure's webhook comes before the send's answer (Meta answers late): it is refused with 503
+    // while the send is being recorded, and applied when Meta delivers it again.
+    simulator.delayResponses(1, 500);
+    const refusedBefore = simulator.webhooks.failed;
     const sent = body<{ messageId: string }>(
       await must('POST', '/v1/whatsapp/messages', {
         key: service,
@@ -436,6 +440,7 @@ describe('WhatsApp messaging (P7, K8; real HTTP, real Postgres, the local Cloud 
       return m.state === 'queued' && m.errorCode === 131049 ? m : null;
     });
     expect(requeued).toMatchObject({ wamid: null, attempts: 1 });
+    expect(simulator.webhooks.failed).toBeGreaterThan(refusedBefore);
     const [due] = await api.infra.dataSource.query<{ hours: number }[]>(
       `SELECT extract(epoch FROM next_attempt_at - now()) / 3600 AS hours FROM messaging.messages WHERE message_id = $1`,
       [sent.messageId],

@@ -535,7 +535,7 @@ export class WhatsAppWebhookController {
   @Public()
   @ApiOperation({ summary: 'Statuses, inbound messages, template status changes and user preferences, signed by Meta (X-Hub-Signature-256)' })
   @ApiAnswer(200, 'WhatsAppWebhookReceipt', 'How many notifications were applied and skipped')
-  @ApiPublicProblems(401, 404)
+  @ApiPublicProblems(401, 404, 503)
   async receive(
     @Param('bindingId', new ParseUUIDPipe()) bindingId: string,
     @Req() request: FastifyRequest,
@@ -546,6 +546,12 @@ export class WhatsAppWebhookController {
     if (result.outcome === 'unknown-number') throw new ProblemException(404, 'WHATSAPP.NUMBER_NOT_CONFIGURED', 'no number is configured under this id');
     if (result.outcome === 'refused')
       throw new ProblemException(401, 'WHATSAPP.SIGNATURE_INVALID', 'the X-Hub-Signature-256 header does not sign this body with the number’s app secret');
+    if (result.outcome === 'retry-later')
+      throw new ProblemException(
+        503,
+        'WHATSAPP.SEND_NOT_RECORDED_YET',
+        'a status arrived for a message whose send is still being recorded; the rest of the webhook was applied; deliver it again',
+      );
     return { applied: result.applied, skipped: result.skipped };
   }
 }

@@ -272,12 +272,16 @@ export interface TemplateCatalog {
 /** The webhook intake of a bound number (implemented over the Cloud API's webhook format). */
 export interface WhatsAppIntake {
   handshake(bindingId: string, query: Readonly<Record<string, unknown>>): Promise<{ readonly status: 200 | 403 | 404; readonly body: string }>;
-  /** Verifies the signature over the raw body before anything else; `refused` changes nothing. */
+  /**
+   * Verifies the signature over the raw body before anything else; `refused` changes nothing.
+   * `retry-later`: the rest was applied, but a status arrived for a message whose send this side is
+   * still recording; the webhook must be delivered again (Meta retries what is not answered 200).
+   */
   receive(
     bindingId: string,
     rawBody: Buffer,
     signature: string | undefined,
-  ): Promise<{ readonly outcome: 'applied' | 'refused' | 'unknown-number'; readonly applied: number; readonly skipped: number }>;
+  ): Promise<{ readonly outcome: 'applied' | 'refused' | 'unknown-number' | 'retry-later'; readonly applied: number; readonly skipped: number }>;
 }
 
 export const MESSAGING_NUMBERS = Symbol.for('attest.messaging.Numbers');

@@ -236,7 +236,7 @@ export class CloudApiIntake implements WhatsAppIntake {
     bindingId: string,
     rawBody: Buffer,
     signature: string | undefined,
-  ): Promise<{ readonly outcome: 'applied' | 'refused' | 'unknown-number'; readonly applied: number; readonly skipped: number }> {
+  ): Promise<{ readonly outcome: 'applied' | 'refused' | 'unknown-number' | 'retry-later'; readonly applied: number; readonly skipped: number }> {
     const connection = await this.connection(bindingId);
     if (!connection) return { outcome: 'unknown-number', applied: 0, skipped: 0 };
     if (!signatureMatches(rawBody, signature, connection.appSecret)) return { outcome: 'refused', applied: 0, skipped: 0 };
@@ -250,6 +250,7 @@ export class CloudApiIntake implements WhatsAppIntake {
     if (!parsed) return { outcome: 'applied', applied: 0, skipped: 1 };
     let applied = 0;
     let skipped = parsed.skipped;
+    let early = 0;
     for (const n of parsed.notifications) {
       const mine = n.kind === 'template-status' ? n.businessAccountId === connection.businessAccountId : n.phoneNumberId === connection.phoneNumberId;
       if (!mine) {
@@ -257,12 +258,14 @@ export class CloudApiIntake implements WhatsAppIntake {
         continue;
       }
       const done = await this.apply(connection.bindingId, connection.tenantId, n);
-      if (done) applied += 1;
+      if (done === 'early') early += 1;
+      else if (done) applied += 1;
     }
-    return { outcome: 'applied', applied, skipped };
+    // Everything else is applied (and is applied once when the webhook comes again); the early status waits for its send.
+    return { outcome: early > 0 ? 'retry-later' : 'applied', applied, skipped };
   }
 
-  private async apply(bindingId: string, tenantId: string, n: WebhookNotification): Promise<boolean> {
+  private async apply(bindingId: string, tenantId: string, n: WebhookNotification): Promise<boolean | 'early'> {
     switch (n.kind) {
       case 'status':
         return this.applyStatus(bindingId, n);
@@ -300,7 +303,7 @@ export class CloudApiIntake implements WhatsAppIntake {
     }
   }
 
-  private async applyStatus(bindingId: string, n: StatusNotification): Promise<boolean> {
+  private async applyStatus(bindingId: string, n: StatusNotification): Promise<boolean | 'early'> {
     // A status Meta may add later changes nothing (as `advance` says).
     if (!Object.hasOwn(STATUS_RANK, n.status)) return false;
     const incoming = STATUS_RANK[n.status as keyof typeof STATUS_RANK];
@@ -322,15 +325,19 @@ export class CloudApiIntake implements WhatsAppIntake {
    * it is queued again for the send policy's time (a day) — unless its attempts are spent, then it
    * fails. Only the attempt that failed is retried: the row must still carry that attempt's wamid
    * (or, in doubt, none), so a repeat of an old failure arriving after the resend changes nothing.
+   * One that arrives while its message's send is still being recorded (`sending`: no wamid to
+   * compare yet) is `early`: the webhook is answered 503 and Meta delivers it again, by when the
+   * row carries the attempt's wamid (or, if this process stopped, is in doubt).
    */
-  private async marketingLimited(bindingId: string, n: StatusNotification, reference: string | null): Promise<boolean> {
+  private async marketingLimited(bindingId: string, n: StatusNotification, reference: string | null): Promise<boolean | 'early'> {
     const [row] = await this.options.owner.query<(Row & { attempts: number })[]>(
       `SELECT message_id, tenant_id, campaign_id, template_id, customer_id, purpose_key, legal_basis, decision_id, consent_ids, state, attempts
        FROM messaging.messages WHERE binding_id = $1
-         AND ((wamid = $2 AND state IN ('accepted', 'sent')) OR (message_id = $3::uuid AND wamid IS NULL AND state = 'in-doubt'))`,
+         AND ((wamid = $2 AND state IN ('accepted', 'sent')) OR (message_id = $3::uuid AND wamid IS NULL AND state IN ('in-doubt', 'sending')))`,
       [bindingId, n.wamid, reference],
     );
     if (!row) return false;
+    if (row.state === 'sending') return 'early';
     const verdict = verdictOn(SEND_ERRORS.marketingLimit, row.attempts, n.at);
     if (verdict.kind === 'final') {
       const failed = await this.statuses.submit({
