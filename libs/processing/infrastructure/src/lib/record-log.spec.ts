@@ -154,6 +154,17 @@ describe('the processing record in Postgres (P2: append-only, tamper-evident)', 
     });
   });
 
+  it('signs one checkpoint per size when several callers sign at once (the first-checkpoint signer and an officer)', async () => {
+    const tenantId = 't-concurrent-signers';
+    for (const n of [3, 2]) {
+      const size = await log.size(tenantId);
+      await log.appendNow(Array.from({ length: n }, (_, i) => draft(tenantId, size + i)));
+      const signed = await Promise.all(Array.from({ length: 6 }, () => log.checkpoint(tenantId)));
+      expect(new Set(signed.map((c) => c?.note)).size).toBe(1);
+    }
+    expect((await log.checkpoints(tenantId)).map((c) => c.size)).toEqual([3, 5]);
+  });
+
   it('a new log is pending, not failed, until its first checkpoint; with signFirstCheckpoint that is signed as soon as it grows', async () => {
     const unsigned = 't-first-unsigned';
     await log.appendNow([draft(unsigned, 0), draft(unsigned, 1)]);

@@ -431,11 +431,16 @@ export class PostgresRecordLog {
     if (size === 0 || (latest && latest.size >= size)) return latest;
     const root = await this.rootAt(tenantId, size);
     const note = signNote(formatCheckpoint({ origin: this.originOf(tenantId), size, root }), this.signer());
-    await this.owner.query(
-      `INSERT INTO processing.checkpoints (tenant_id, size, root, note) SELECT $1, $2, $3, $4
-       WHERE NOT EXISTS (SELECT 1 FROM processing.checkpoints WHERE tenant_id = $1 AND size = $2)`,
-      [tenantId, size, root, note],
-    );
+    // One signer per tenant at a time: two concurrent calls (the first-checkpoint signer and an officer's request)
+    // both found no checkpoint of this size, and both inserted one. Under the lock the second sees the first's row.
+    await this.owner.transaction(async (m) => {
+      await m.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`record-checkpoint:${tenantId}`]);
+      await m.query(
+        `INSERT INTO processing.checkpoints (tenant_id, size, root, note) SELECT $1, $2, $3, $4
+         WHERE NOT EXISTS (SELECT 1 FROM processing.checkpoints WHERE tenant_id = $1 AND size = $2)`,
+        [tenantId, size, root, note],
+      );
+    });
     return this.latestCheckpoint(tenantId);
   }
 
