@@ -146,8 +146,9 @@ describe('InlineProjector (read-your-write projections, applied in stream order)
     // One more event on the inline stream that no command projected, and a stream only the worker sees.
     await store.appendToStream(inline, numbered(3, 1), { expectedRevision: 2 });
     await store.appendToStream(other, numbered(10, 2), { expectedRevision: NO_STREAM });
-    // Once (CI, a loaded clean clone) this catch-up did not return within a minute and the cause is not known:
-    // if it hangs again, the failure names what held the log back instead of only a timeout.
+    // This catch-up hung on loaded clean clones: its last batch was full (batch size 2), and the subscription had
+    // said "caught up" once already, so it never said it again (fixed in the Postgres adapter; its spec reproduces
+    // it). Should a catch-up hang again, the failure names the transactions, the horizon and the checkpoint.
     await withinOrExplain(new ProjectionRunner({ dataSource, store, projection, batchSize: 2, appliedInline: true }).catchUp(), 20_000);
     expect(await appliedOrder()).toEqual([0, 1, 2, 3, 10, 11]);
     // A command after the worker applies only what neither applied.

@@ -203,6 +203,33 @@ describe('PostgresEventStore specifics', () => {
     await receivesFromAnotherProcess(3000);
   });
 
+  it('says "caught up" again after a full batch that was the last one (a catch-up that waited for it hung)', async () => {
+    store = new PostgresEventStore({ connectionString: db.url, pollIntervalMs: 20 });
+    const category = uniqueCategory();
+    const subscription = store.subscribeToAll({ filter: { streamCategories: [category] }, batchSize: 2 });
+    const iterator = subscription[Symbol.asyncIterator]();
+    const next = async (): Promise<{ ids: string[]; caughtUp: boolean }> => {
+      const timeout = new Promise<never>((_, reject) => {
+        setTimeout(() => {
+          reject(new Error('no batch within 3 s'));
+        }, 3000).unref();
+      });
+      const result = await Promise.race([iterator.next(), timeout]);
+      if (result.done) throw new Error('the subscription ended');
+      return { ids: result.value.events.map((e) => e.id), caughtUp: result.value.caughtUp };
+    };
+    try {
+      expect(await next()).toEqual({ ids: [], caughtUp: true });
+      // Exactly one batch's worth arrives: the batch is full, so only the read after it can tell it was the last.
+      const events = [testEvent(), testEvent()];
+      await store.appendToStream(streamIn(category), events, { expectedRevision: NO_STREAM });
+      expect(await next()).toEqual({ ids: events.map((e) => e.id), caughtUp: false });
+      expect(await next()).toEqual({ ids: [], caughtUp: true });
+    } finally {
+      await subscription.close();
+    }
+  });
+
   it('a filtered subscription moves past non-matching events and still sees the next match', async () => {
     store = new PostgresEventStore({ connectionString: db.url, pollIntervalMs: 20 });
     const category = uniqueCategory();

@@ -272,7 +272,9 @@ export class PostgresEventStore implements EventStore {
         if (rows.length < batchSize && comparePg(horizon, after) > 0) after = horizon;
         if (lastRow) {
           const caughtUp = rows.length < batchSize;
-          announcedCaughtUp ||= caughtUp;
+          // A full batch may have been the last one: the next read that finds nothing says "caught up" again,
+          // or a consumer that waits for it (a projection's catch-up) waits for the next append.
+          announcedCaughtUp = caughtUp;
           yield { events: rows.map(toRecorded), caughtUp };
           if (!caughtUp) continue;
         } else if (!announcedCaughtUp) {
