@@ -217,6 +217,18 @@ const toDecision = (d: RecordedDecision): DecisionDto => ({ ...d, reasons: [...d
 type Token = { consistencyToken?: string };
 const tokenOf = (result: { readonly position: string | null }): Token => (result.position ? { consistencyToken: result.position } : {});
 
+/** One decision command for a single or a bulk request: the same question, the caller's consistency. */
+function decideCommand(customerIds: readonly string[], body: DecisionQuestionDto): DecideCommand {
+  const question = {
+    purposeKey: body.purpose,
+    channel: body.channel,
+    dataCategories: body.dataCategories,
+    thirdParty: body.thirdParty ?? null,
+    transferCountry: body.transferCountry ?? null,
+  };
+  return new DecideCommand(commandContext(), customerIds, question, consistencyOf(body));
+}
+
 /** The caller's consistency (ADR 0016): a token, `full`, or the default; a token and `full` together are refused. */
 function consistencyOf(body: { readonly atLeastAsFresh?: string; readonly consistency?: 'default' | 'full' }): Consistency {
   if (body.atLeastAsFresh !== undefined && body.consistency === 'full') {
@@ -410,20 +422,7 @@ export class DecisionsController {
   @ApiOkResponse({ type: DecisionDto })
   @ApiAuthenticatedProblems(400)
   async decide(@Body() body: DecisionRequestDto): Promise<DecisionDto> {
-    const [decision] = await this.commands.execute(
-      new DecideCommand(
-        commandContext(),
-        [body.customerId],
-        {
-          purposeKey: body.purpose,
-          channel: body.channel,
-          dataCategories: body.dataCategories,
-          thirdParty: body.thirdParty ?? null,
-          transferCountry: body.transferCountry ?? null,
-        },
-        consistencyOf(body),
-      ),
-    );
+    const [decision] = await this.commands.execute(decideCommand([body.customerId], body));
     if (!decision) throw new Error('no decision was made');
     return toDecision(decision);
   }
@@ -435,20 +434,7 @@ export class DecisionsController {
   @ApiOkResponse({ type: BulkDecisionDto })
   @ApiAuthenticatedProblems(400)
   async bulk(@Body() body: BulkDecisionRequestDto): Promise<BulkDecisionDto> {
-    const decisions = await this.commands.execute(
-      new DecideCommand(
-        commandContext(),
-        body.customerIds,
-        {
-          purposeKey: body.purpose,
-          channel: body.channel,
-          dataCategories: body.dataCategories,
-          thirdParty: body.thirdParty ?? null,
-          transferCountry: body.transferCountry ?? null,
-        },
-        consistencyOf(body),
-      ),
-    );
+    const decisions = await this.commands.execute(decideCommand(body.customerIds, body));
     const allowed = decisions.filter((d) => d.allow).length;
     return { allowed, denied: decisions.length - allowed, asOf: decisions[0]?.asOf ?? null, decisions: decisions.map(toDecision) };
   }
