@@ -6,22 +6,11 @@ import { ANY, handleWithDecider, type EventMetadata, type GlobalPosition } from 
 import { eventStoreMigrations, PostgresEventStore } from '@attest/event-store-postgres';
 import { DomainError, uuidv7 } from '@attest/kernel';
 import { checkpoints, InlineProjector, projectionMigrations } from '@attest/projections';
-import { createTestDatabase, type TestDatabase } from '@attest/testing';
+import { createTestDatabase, seededRandom, type TestDatabase } from '@attest/testing';
 import { consentProjection } from './consent.projection';
 import { PostgresConsentReadModel } from './consent.read-model';
 import { DecisionFactsCache } from './decision-facts-cache';
 import { consentMigrations } from './migrations';
-
-/** A small deterministic generator (mulberry32): a failing sequence is found again from its seed. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const terms = (notice: string): PurposeTerms => ({
   name: 'Newsletter',
@@ -153,7 +142,7 @@ describe('decision facts in memory (ADR 0016, real Postgres)', () => {
 
   it('changes no answer: random changes, some not yet projected, against the database path, with room for two subjects only', async () => {
     for (const seed of [1, 2, 3]) {
-      const next = random(seed);
+      const next = seededRandom(seed);
       const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)] as T;
       const tenantId = `t-${uuidv7().slice(-10)}`;
       const w = world(tenantId);
