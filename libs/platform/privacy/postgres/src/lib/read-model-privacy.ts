@@ -11,6 +11,14 @@ const randomPseudonym = (): string => `psn_${randomBytes(16).toString('base64url
 
 export type LookupKind = 'email' | 'phone' | 'name';
 
+/** One subject's lookup entries to replace: those of `kinds` go, those of `values` come. */
+export interface TokenChange {
+  readonly tenantId: string;
+  readonly subjectId: string;
+  readonly kinds: readonly LookupKind[];
+  readonly values: Partial<Record<LookupKind, string>>;
+}
+
 /** Where a read-model value lives; bound into its ciphertext so it cannot be moved. */
 export interface ColumnRef {
   readonly table: string;
@@ -111,19 +119,55 @@ export class ReadModelPrivacy {
     await this.insertTokens(manager, tenantId, subjectId, present);
   }
 
+  /**
+   * Many subjects' lookup entries at once (a projection's batch), in three statements at most:
+   * for each change, the entries of its `kinds` are deleted, then those of `values` inserted.
+   * `index` is a change of every kind; `reindex` one of the kinds it names.
+   */
+  async replaceTokens(manager: EntityManager, changes: readonly TokenChange[]): Promise<void> {
+    const deletes = changes.filter((c) => c.kinds.length > 0);
+    if (deletes.length > 0) {
+      await manager.query(
+        `DELETE FROM privacy.lookup_tokens t USING jsonb_to_recordset($1::jsonb) AS d(tenant_id text, subject_id text, kinds text[])
+          WHERE t.tenant_id = d.tenant_id AND t.subject_id = d.subject_id AND t.kind = ANY(d.kinds)`,
+        [JSON.stringify(deletes.map((c) => ({ tenant_id: c.tenantId, subject_id: c.subjectId, kinds: c.kinds })))],
+      );
+    }
+    const rows: { tenant_id: string; kind: LookupKind; token: string; subject_id: string }[] = [];
+    for (const c of changes) {
+      for (const kind of ['email', 'phone', 'name'] as const) {
+        const value = c.values[kind];
+        if (!value) continue;
+        for (const token of await this.tokens(c.tenantId, kind, value)) rows.push({ tenant_id: c.tenantId, kind, token, subject_id: c.subjectId });
+      }
+    }
+    if (rows.length === 0) return;
+    await manager.query(
+      `INSERT INTO privacy.lookup_tokens (tenant_id, kind, token, subject_id)
+       SELECT r.tenant_id, r.kind, r.token, r.subject_id FROM jsonb_to_recordset($1::jsonb) AS r(tenant_id text, kind text, token text, subject_id text)
+       ON CONFLICT DO NOTHING`,
+      [JSON.stringify(rows)],
+    );
+  }
+
   private async insertTokens(manager: EntityManager, tenantId: string, subjectId: string, values: Partial<Record<LookupKind, string>>): Promise<void> {
+    const kinds: LookupKind[] = [];
+    const tokens: string[] = [];
     for (const kind of ['email', 'phone', 'name'] as const) {
       const value = values[kind];
       if (!value) continue;
       for (const token of await this.tokens(tenantId, kind, value)) {
-        await manager.query('INSERT INTO privacy.lookup_tokens (tenant_id, kind, token, subject_id) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [
-          tenantId,
-          kind,
-          token,
-          subjectId,
-        ]);
+        kinds.push(kind);
+        tokens.push(token);
       }
     }
+    if (tokens.length === 0) return;
+    // One statement for every token of the subject (a rebuild indexes every customer).
+    await manager.query(
+      `INSERT INTO privacy.lookup_tokens (tenant_id, kind, token, subject_id)
+       SELECT $1, u.kind, u.token, $4 FROM unnest($2::text[], $3::text[]) AS u(kind, token) ON CONFLICT DO NOTHING`,
+      [tenantId, kinds, tokens, subjectId],
+    );
   }
 
   /** Subjects whose e-mail/phone equals the value, or whose name has every given part. */
