@@ -3,7 +3,7 @@ import type { ConsentEvent } from '@attest/consent-domain';
 import { createDataSource, platformMigrations } from '@attest/database';
 import type { GlobalPosition, RecordedEvent } from '@attest/event-store';
 import { uuidv7 } from '@attest/kernel';
-import { createTestDatabase, type TestDatabase } from '@attest/testing';
+import { createTestDatabase, seededRandom, type TestDatabase } from '@attest/testing';
 import { consentProjection } from './consent.projection';
 import { consentMigrations } from './migrations';
 
@@ -126,5 +126,91 @@ describe('consent projection (real Postgres)', () => {
     await ds.transaction((m) => consentProjection.reset(m));
     await ds.transaction((m) => consentProjection.apply(events, m));
     expect(await snapshot()).toEqual(once);
+  });
+
+  /** Every column of every table, so that two ways of applying can be compared row for row. */
+  const everything = async (): Promise<unknown[]> => [
+    await ds.query<unknown[]>('SELECT * FROM consent.purposes_v1 ORDER BY tenant_id, purpose_key'),
+    await ds.query<unknown[]>('SELECT * FROM consent.consents_v1 ORDER BY customer_id, consent_key'),
+    await ds.query<unknown[]>('SELECT * FROM consent.receipts_v1 ORDER BY receipt_id'),
+    await ds.query<unknown[]>('SELECT * FROM consent.subjects_v1 ORDER BY customer_id'),
+    await ds.query<unknown[]>('SELECT * FROM consent.tenants_v1 ORDER BY tenant_id'),
+  ];
+
+  /** Random histories of three subjects: grants, re-grants, withdrawals, restrictions, updates, at most one erasure each (nothing after it). */
+  function history(next: () => number, length: number, erasures: boolean): RecordedEvent[] {
+    const customers = [uuidv7(), uuidv7(), uuidv7()];
+    const erased = new Set<string>();
+    const current = new Map<string, string>(); // customer + key → consent id of the current grant
+    const out: RecordedEvent[] = [recorded('EnterpriseRegistered.v1', { accountId: uuidv7(), tenantId: 'acme' })];
+    for (const customerId of customers) out.push(recorded('CustomerCreated.v1', { customerId, tenantId: 'acme', under14: false }));
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!;
+    while (out.length < length && erased.size < customers.length) {
+      const customerId = pick(customers);
+      if (erased.has(customerId)) continue;
+      const purposeKey = pick(['news', 'offers']);
+      const channel = pick(['email', 'sms']);
+      const key = `${customerId}/${purposeKey}/${channel}`;
+      const r = next();
+      const common = { tenantId: 'acme', customerId, receiptId: uuidv7(), purposeKey, channel, scope: 'general' };
+      if (r < 0.4) {
+        const consentId = uuidv7();
+        current.set(key, consentId);
+        out.push(
+          recorded('ConsentGranted.v2', {
+            ...common,
+            consentId,
+            purposeVersion: 1,
+            thirdParty: null,
+            crossBorder: null,
+            guardianName: null,
+            guardianRelationship: null,
+            evidence: { noticeVersion: 'n-1', method: 'checkbox', source: 's', collector: 'c', collectedAt: '2026-11-01T00:00:00.000Z' },
+          }),
+        );
+      } else if (r < 0.65) {
+        const consentId = current.get(key);
+        if (consentId) out.push(recorded('ConsentWithdrawn.v1', { ...common, consentId, method: 'm', source: 's' }));
+      } else if (r < 0.75) {
+        out.push(recorded(pick(['CustomerProcessingRestricted.v1', 'CustomerRestrictionLifted.v1']), { customerId, tenantId: 'acme', reason: 'r' }));
+      } else if (r < 0.88) {
+        out.push(recorded('CustomerUpdated.v1', { customerId, tenantId: 'acme', under14: next() < 0.5 }));
+      } else if (r < 0.92 && erasures) {
+        out.push(recorded('CustomerErased.v1', { customerId, tenantId: 'acme', requestId: null }));
+        erased.add(customerId);
+      } else {
+        out.push(recorded(pick(['AccountSuspended.v1', 'AccountReactivated.v1']), { accountId: out[0]!.data['accountId'], tenantId: 'acme' }));
+      }
+    }
+    return out;
+  }
+
+  it('a batch of any size leaves the read models as applying its events one at a time does, redeliveries included', async () => {
+    for (const seed of [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]) {
+      const next = seededRandom(seed);
+      // Odd seeds erase; even ones do not, so a redelivery must change nothing at all there.
+      const erasures = seed % 2 === 1;
+      const events = history(next, 120, erasures);
+      // Delivered: the history, then a redelivered stretch of it (as after a retried batch).
+      const from = Math.floor(next() * events.length);
+      const redelivered = events.slice(from, from + 1 + Math.floor(next() * 40));
+      const delivered = [...events, ...redelivered];
+      await ds.transaction((m) => consentProjection.reset(m));
+      for (const e of events) await ds.transaction((m) => consentProjection.apply([e], m));
+      const once = erasures ? null : await everything();
+      for (const e of redelivered) await ds.transaction((m) => consentProjection.apply([e], m));
+      const oneByOne = await everything();
+      if (once) expect({ seed, tables: oneByOne }).toEqual({ seed, tables: once });
+      await ds.transaction((m) => consentProjection.reset(m));
+      for (let i = 0; i < delivered.length;) {
+        const size = 1 + Math.floor(next() * 60);
+        const batch = delivered.slice(i, i + size);
+        await ds.transaction((m) => consentProjection.apply(batch, m));
+        i += size;
+      }
+      expect({ seed, tables: await everything() }).toEqual({ seed, tables: oneByOne });
+      const consents = oneByOne[1] as unknown[];
+      expect(consents.length).toBeGreaterThan(0);
+    }
   });
 });

@@ -74,71 +74,176 @@ async function applyPurpose(m: EntityManager, event: RecordedEvent): Promise<voi
   );
 }
 
-async function applyConsent(m: EntityManager, event: RecordedEvent): Promise<void> {
-  const e = eventOf<ConsentEvent>(event, CONSENT_EVENT_TYPES);
-  if (!e) return;
-  const d = e.data;
-  const at = event.metadata.occurredAt;
-  await m.query(
-    `INSERT INTO consent.receipts_v1 (receipt_id, tenant_id, customer_id, event_id, consent_id, action) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
-    [d.receiptId, d.tenantId, d.customerId, event.id, d.consentId, e.type === 'ConsentGranted.v2' ? 'granted' : 'withdrawn'],
-  );
-  if (e.type === 'ConsentGranted.v2') {
-    const g = e.data;
-    const target = consentTarget(g.scope, g.thirdParty?.name, g.crossBorder?.country);
-    await m.query(
-      `INSERT INTO consent.consents_v1 (customer_id, consent_key, tenant_id, consent_id, purpose_key, purpose_version, channel, scope, by_guardian, third_party, country, data_types, status, changed_at, last_position)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'granted', $13, $14)
-       ON CONFLICT (customer_id, consent_key) DO UPDATE SET consent_id = EXCLUDED.consent_id, purpose_version = EXCLUDED.purpose_version,
-         by_guardian = EXCLUDED.by_guardian, data_types = EXCLUDED.data_types, status = 'granted', changed_at = EXCLUDED.changed_at, last_position = EXCLUDED.last_position
-       WHERE consent.consents_v1.last_position < EXCLUDED.last_position`,
-      [
-        g.customerId,
-        consentKey(g.purposeKey, g.channel, g.scope, target),
-        g.tenantId,
-        g.consentId,
-        g.purposeKey,
-        g.purposeVersion,
-        g.channel,
-        g.scope,
-        g.guardianName !== null,
-        g.scope === 'third-party' ? target : null,
-        g.scope === 'cross-border' ? target : null,
-        g.crossBorder?.dataTypes ?? [],
-        at,
-        event.globalPosition,
-      ],
-    );
-  } else {
-    await m.query(
-      `UPDATE consent.consents_v1 SET status = 'withdrawn', changed_at = $3, last_position = $4 WHERE customer_id = $1 AND consent_id = $2 AND last_position < $4`,
-      [d.customerId, d.consentId, at, event.globalPosition],
-    );
+/** A row of consent.consents_v1 as a grant writes it. */
+interface GrantRow {
+  readonly customer_id: string;
+  readonly consent_key: string;
+  readonly tenant_id: string;
+  readonly consent_id: string;
+  readonly purpose_key: string;
+  readonly purpose_version: number;
+  readonly channel: string;
+  readonly scope: string;
+  readonly by_guardian: boolean;
+  readonly third_party: string | null;
+  readonly country: string | null;
+  readonly data_types: readonly string[];
+  readonly changed_at: string;
+  readonly last_position: string;
+}
+
+/**
+ * The consent events of a batch, written set-based: receipts in one statement, the newest grant
+ * per consent key in one, the newest withdrawal per consent in one (newest by log position, so a
+ * redelivered older event changes nothing, as its guard makes it alone) — grants first, so a
+ * withdrawal of a consent granted in the same batch finds it. Each row keeps its position
+ * guard, so the result is the one event-by-event application gives: a withdrawal matches its
+ * consent id only, and a later grant under the same key carries a new id. An erasure of a
+ * subject flushes what is pending first (it deletes what came before it, not what comes after).
+ */
+class ConsentWrites {
+  private receipts: { receipt_id: string; tenant_id: string; customer_id: string; event_id: string; consent_id: string; action: string }[] = [];
+  private grants = new Map<string, GrantRow>();
+  private withdrawals = new Map<string, { customer_id: string; consent_id: string; changed_at: string; last_position: string }>();
+
+  add(event: RecordedEvent): void {
+    const e = eventOf<ConsentEvent>(event, CONSENT_EVENT_TYPES);
+    if (!e) return;
+    const d = e.data;
+    const at = event.metadata.occurredAt;
+    const action = e.type === 'ConsentGranted.v2' ? 'granted' : 'withdrawn';
+    this.receipts.push({ receipt_id: d.receiptId, tenant_id: d.tenantId, customer_id: d.customerId, event_id: event.id, consent_id: d.consentId, action });
+    if (e.type === 'ConsentGranted.v2') {
+      const g = e.data;
+      const target = consentTarget(g.scope, g.thirdParty?.name, g.crossBorder?.country);
+      const key = consentKey(g.purposeKey, g.channel, g.scope, target);
+      const slot = `${g.customerId}\n${key}`;
+      // The newest by position, not by delivery: a redelivered older grant must not displace it.
+      const held = this.grants.get(slot);
+      if (held && held.last_position >= event.globalPosition) return;
+      this.grants.set(slot, {
+        customer_id: g.customerId,
+        consent_key: key,
+        tenant_id: g.tenantId,
+        consent_id: g.consentId,
+        purpose_key: g.purposeKey,
+        purpose_version: g.purposeVersion,
+        channel: g.channel,
+        scope: g.scope,
+        by_guardian: g.guardianName !== null,
+        third_party: g.scope === 'third-party' ? target : null,
+        country: g.scope === 'cross-border' ? target : null,
+        data_types: g.crossBorder?.dataTypes ?? [],
+        changed_at: at,
+        last_position: event.globalPosition,
+      });
+    } else {
+      const held = this.withdrawals.get(d.consentId);
+      if (held && held.last_position >= event.globalPosition) return;
+      this.withdrawals.set(d.consentId, { customer_id: d.customerId, consent_id: d.consentId, changed_at: at, last_position: event.globalPosition });
+    }
+  }
+
+  async flush(m: EntityManager): Promise<void> {
+    if (this.receipts.length > 0) {
+      await m.query(
+        `INSERT INTO consent.receipts_v1 (receipt_id, tenant_id, customer_id, event_id, consent_id, action)
+         SELECT r.receipt_id, r.tenant_id, r.customer_id, r.event_id, r.consent_id, r.action
+           FROM jsonb_to_recordset($1::jsonb) AS r(receipt_id uuid, tenant_id text, customer_id uuid, event_id uuid, consent_id uuid, action text)
+         ON CONFLICT DO NOTHING`,
+        [JSON.stringify(this.receipts)],
+      );
+    }
+    if (this.grants.size > 0) {
+      await m.query(
+        `INSERT INTO consent.consents_v1 (customer_id, consent_key, tenant_id, consent_id, purpose_key, purpose_version, channel, scope, by_guardian, third_party, country, data_types, status, changed_at, last_position)
+         SELECT g.customer_id, g.consent_key, g.tenant_id, g.consent_id, g.purpose_key, g.purpose_version, g.channel, g.scope, g.by_guardian, g.third_party, g.country,
+                g.data_types, 'granted', g.changed_at, g.last_position
+           FROM jsonb_to_recordset($1::jsonb) AS g(customer_id uuid, consent_key text, tenant_id text, consent_id uuid, purpose_key text, purpose_version integer,
+                channel text, scope text, by_guardian boolean, third_party text, country text, data_types text[], changed_at timestamptz, last_position text)
+         ON CONFLICT (customer_id, consent_key) DO UPDATE SET consent_id = EXCLUDED.consent_id, purpose_version = EXCLUDED.purpose_version,
+           by_guardian = EXCLUDED.by_guardian, data_types = EXCLUDED.data_types, status = 'granted', changed_at = EXCLUDED.changed_at, last_position = EXCLUDED.last_position
+         WHERE consent.consents_v1.last_position < EXCLUDED.last_position`,
+        [JSON.stringify([...this.grants.values()])],
+      );
+    }
+    if (this.withdrawals.size > 0) {
+      await m.query(
+        `UPDATE consent.consents_v1 AS c SET status = 'withdrawn', changed_at = w.changed_at, last_position = w.last_position
+           FROM jsonb_to_recordset($1::jsonb) AS w(customer_id uuid, consent_id uuid, changed_at timestamptz, last_position text)
+          WHERE c.customer_id = w.customer_id AND c.consent_id = w.consent_id AND c.last_position < w.last_position`,
+        [JSON.stringify([...this.withdrawals.values()])],
+      );
+    }
+    this.receipts = [];
+    this.grants = new Map();
+    this.withdrawals = new Map();
   }
 }
 
-async function applySubject(m: EntityManager, event: RecordedEvent): Promise<void> {
-  const e = eventOf<SubjectEvent>(event, SUBJECT_TYPES);
-  if (!e) return;
-  const d = e.data;
-  if (e.type === 'CustomerCreated.v1' || e.type === 'CustomerUpdated.v1') {
-    await m.query(
-      `INSERT INTO consent.subjects_v1 (customer_id, tenant_id, under14, last_position) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (customer_id) DO UPDATE SET under14 = EXCLUDED.under14, last_position = EXCLUDED.last_position WHERE consent.subjects_v1.last_position < EXCLUDED.last_position`,
-      [d.customerId, d.tenantId, e.data.under14, event.globalPosition],
-    );
-  } else if (e.type === 'CustomerErased.v1') {
-    // D4: the erased subject's consents and receipts leave the read models. Its subjects_v1 row (an
-    // opaque id and two flags, no personal data) stays as a tombstone, so that decisions deny with
-    // SUBJECT_ERASED (the vault's fence) rather than SUBJECT_UNKNOWN.
-    for (const table of ['consent.consents_v1', 'consent.receipts_v1']) await m.query(`DELETE FROM ${table} WHERE customer_id = $1`, [d.customerId]);
-  } else {
-    await m.query(`UPDATE consent.subjects_v1 SET restricted = $2, last_position = $3 WHERE customer_id = $1 AND last_position < $3`, [
-      d.customerId,
-      e.type === 'CustomerProcessingRestricted.v1',
-      event.globalPosition,
-    ]);
+/**
+ * D4: the erased subject's consents and receipts leave the read models. Its subjects_v1 row (an
+ * opaque id and two flags, no personal data) stays as a tombstone, so that decisions deny with
+ * SUBJECT_ERASED (the vault's fence) rather than SUBJECT_UNKNOWN.
+ */
+async function erase(m: EntityManager, customerId: string): Promise<void> {
+  for (const table of ['consent.consents_v1', 'consent.receipts_v1']) await m.query(`DELETE FROM ${table} WHERE customer_id = $1`, [customerId]);
+}
+
+/** A row of consent.subjects_v1 as the batch leaves it. */
+interface SubjectRow {
+  readonly customer_id: string;
+  readonly tenant_id: string;
+  under14: boolean;
+  restricted: boolean;
+  last_position: string;
+}
+
+/**
+ * The subject facts of a batch: the rows read once (the caller holds the subjects' locks), the
+ * events folded in order with the same position guards as one statement each would apply, and
+ * the changed rows written in one statement. An erasure leaves the row (a tombstone) as it is.
+ */
+async function applySubjects(m: EntityManager, events: readonly RecordedEvent[]): Promise<void> {
+  const typed = events.flatMap((event) => {
+    const e = eventOf<SubjectEvent>(event, SUBJECT_TYPES);
+    return e ? [{ e, position: event.globalPosition }] : [];
+  });
+  if (typed.length === 0) return;
+  const ids = [...new Set(typed.map(({ e }) => e.data.customerId))];
+  const rows = new Map(
+    (
+      await m.query<SubjectRow[]>(
+        `SELECT customer_id, tenant_id, under14, restricted, last_position FROM consent.subjects_v1 WHERE customer_id = ANY($1::uuid[])`,
+        [ids],
+      )
+    ).map((r) => [r.customer_id, r]),
+  );
+  const changed = new Set<string>();
+  for (const { e, position } of typed) {
+    const d = e.data;
+    const row = rows.get(d.customerId);
+    if (e.type === 'CustomerErased.v1') {
+      continue;
+    } else if (e.type === 'CustomerCreated.v1' || e.type === 'CustomerUpdated.v1') {
+      if (!row)
+        rows.set(d.customerId, { customer_id: d.customerId, tenant_id: d.tenantId, under14: e.data.under14, restricted: false, last_position: position });
+      else if (row.last_position < position) Object.assign(row, { under14: e.data.under14, last_position: position });
+      else continue;
+      changed.add(d.customerId);
+    } else if (row && row.last_position < position) {
+      Object.assign(row, { restricted: e.type === 'CustomerProcessingRestricted.v1', last_position: position });
+      changed.add(d.customerId);
+    }
   }
+  if (changed.size === 0) return;
+  await m.query(
+    `INSERT INTO consent.subjects_v1 (customer_id, tenant_id, under14, restricted, last_position)
+     SELECT s.customer_id, s.tenant_id, s.under14, s.restricted, s.last_position
+       FROM jsonb_to_recordset($1::jsonb) AS s(customer_id uuid, tenant_id text, under14 boolean, restricted boolean, last_position text)
+     ON CONFLICT (customer_id) DO UPDATE SET under14 = EXCLUDED.under14, restricted = EXCLUDED.restricted, last_position = EXCLUDED.last_position`,
+    [JSON.stringify([...changed].map((id) => rows.get(id)))],
+  );
 }
 
 async function applyTenant(m: EntityManager, event: RecordedEvent): Promise<void> {
@@ -179,13 +284,29 @@ export const consentProjection: Projection = {
     const subjects = [
       ...new Set(events.filter((e) => CONSENTS.has(e.type) || SUBJECTS.has(e.type)).map((e) => String((e.data as { customerId?: unknown }).customerId))),
     ].sort();
-    for (const id of subjects) await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`consent-subject:${id}`]);
+    // One statement: a function scan of an array yields its elements in order, so the locks are taken in it.
+    if (subjects.length > 0) {
+      await manager.query(`SELECT count(pg_advisory_xact_lock(hashtextextended(k, 0))) FROM unnest($1::text[]) AS k`, [
+        subjects.map((id) => `consent-subject:${id}`),
+      ]);
+    }
+    const consents = new ConsentWrites();
+    const subjectEvents: RecordedEvent[] = [];
     for (const event of events) {
       if (PURPOSES.has(event.type)) await applyPurpose(manager, event);
-      else if (CONSENTS.has(event.type)) await applyConsent(manager, event);
-      else if (SUBJECTS.has(event.type)) await applySubject(manager, event);
-      else await applyTenant(manager, event);
+      else if (CONSENTS.has(event.type)) consents.add(event);
+      else if (SUBJECTS.has(event.type)) {
+        subjectEvents.push(event);
+        // Consents and subjects touch different tables; only an erasure (it deletes the subject's
+        // consents and receipts) must find every consent event before it applied, and none after.
+        if (event.type === 'CustomerErased.v1') {
+          await consents.flush(manager);
+          await erase(manager, String((event.data as { customerId?: unknown }).customerId));
+        }
+      } else await applyTenant(manager, event);
     }
+    await consents.flush(manager);
+    await applySubjects(manager, subjectEvents);
   },
   async reset(manager) {
     await manager.query(`TRUNCATE consent.purposes_v1, consent.consents_v1, consent.receipts_v1, consent.subjects_v1, consent.tenants_v1`);
