@@ -9,22 +9,19 @@
  *   BENCH_EVENTS (default 10000)  BENCH_RUNS (default 5)
  */
 import 'reflect-metadata';
-import { randomBytes } from 'node:crypto';
 import { CommandBus } from '@nestjs/cqrs';
 import pg from 'pg';
 import { RunPurposeCommand } from '@attest/consent-application';
 import { RunCustomerCommand } from '@attest/customers-application';
-import { loadConfig } from '@attest/config';
 import { NO_STREAM, type NewEvent } from '@attest/event-store';
 import { uuidv7 } from '@attest/kernel';
 import { createLogger, createMetricsRegistry } from '@attest/observability';
 import { ProjectionMetrics } from '@attest/projections';
-import { issueApiKeyFromConsole, startInfrastructure, startProjectionWorkers } from '@attest/runtime';
-import { generateSignerKey } from '@attest/transparency';
+import { issueApiKeyFromConsole, startProjectionWorkers } from '@attest/runtime';
 import { createApp } from '../../apps/api/src/app';
 import { INLINE_PROJECTIONS } from '../../apps/api/src/app.module';
 import { infrastructureDependencies } from '../../apps/api/src/infrastructure-dependencies';
-import { benchDatabase, percentile, report, runBench } from './support';
+import { benchInfrastructure, benchDatabase, percentile, report, runBench } from './support';
 
 const EVENTS = Number(process.env['BENCH_EVENTS'] ?? 10_000);
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 5);
@@ -37,15 +34,7 @@ async function main(): Promise<void> {
   const db = await benchDatabase();
   const logger = createLogger({ level: 'silent' });
   try {
-    const infra = await startInfrastructure(
-      loadConfig({
-        DATABASE_URL: db.url,
-        ATTEST_MASTER_KEY: randomBytes(32).toString('base64'),
-        ATTEST_RECORD_SIGNER_KEY: generateSignerKey('attest.bench/processing-record'),
-        LOG_LEVEL: 'silent',
-      }),
-      logger,
-    );
+    const infra = await benchInfrastructure(db.url, logger);
     try {
       await infra.migrate();
       const appDataSource = await infra.connectApp();

@@ -51,19 +51,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { loadConfig } from '@attest/config';
 import { NO_STREAM } from '@attest/event-store';
 import { uuidv7 } from '@attest/kernel';
 import { deadlineOf, REQUEST_TYPES, requestStreamId, type RequestEvent } from '@attest/requests-domain';
 import { createLogger, createMetricsRegistry } from '@attest/observability';
 import type { RecordDraft } from '@attest/processing-domain';
 import { ProjectionMetrics } from '@attest/projections';
-import { issueApiKeyFromConsole, issueConsoleLink, startInfrastructure, startProjectionWorkers, type Infrastructure } from '@attest/runtime';
-import { generateSignerKey } from '@attest/transparency';
+import { issueApiKeyFromConsole, issueConsoleLink, startProjectionWorkers, type Infrastructure } from '@attest/runtime';
 import { createApp } from '../../apps/api/src/app';
 import { INLINE_PROJECTIONS } from '../../apps/api/src/app.module';
 import { infrastructureDependencies } from '../../apps/api/src/infrastructure-dependencies';
-import { benchDatabase, percentile, report, runBench } from './support';
+import { benchInfrastructure, benchDatabase, percentile, report, runBench } from './support';
 
 const RECORDS = Number(process.env['BENCH_RECORDS'] ?? 1_000_000);
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 7);
@@ -782,15 +780,7 @@ async function main(): Promise<void> {
     const initialJsGzip = sum(bundle.initial, '.js', 'gzipBytes');
     const initialCssGzip = sum(bundle.initial, '.css', 'gzipBytes');
 
-    const infra = await startInfrastructure(
-      loadConfig({
-        DATABASE_URL: db.url,
-        ATTEST_MASTER_KEY: randomBytes(32).toString('base64'),
-        ATTEST_RECORD_SIGNER_KEY: generateSignerKey('attest.bench/processing-record'),
-        LOG_LEVEL: 'silent',
-      }),
-      logger,
-    );
+    const infra = await benchInfrastructure(db.url, logger);
     let context: BrowserContext | null = null;
     try {
       await infra.migrate();

@@ -21,23 +21,20 @@
  */
 import 'reflect-metadata';
 import { fork } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { join } from 'node:path';
 import { CommandBus } from '@nestjs/cqrs';
-import { loadConfig } from '@attest/config';
 import { ChangeConsentCommand, RunPurposeCommand } from '@attest/consent-application';
 import { RunCustomerCommand } from '@attest/customers-application';
 import { uuidv7 } from '@attest/kernel';
 import { signatureOf, WhatsAppDispatcher } from '@attest/messaging-infrastructure';
 import { CloudApiSimulator } from '@attest/messaging-simulator';
 import { createLogger, createMetricsRegistry } from '@attest/observability';
-import { issueApiKeyFromConsole, startInfrastructure } from '@attest/runtime';
-import { generateSignerKey } from '@attest/transparency';
+import { issueApiKeyFromConsole } from '@attest/runtime';
 import { createApp } from '../../apps/api/src/app';
 import { infrastructureDependencies } from '../../apps/api/src/infrastructure-dependencies';
 import type { LoadResult } from './load-client';
-import { benchDatabase, percentile, report, runBench, startProfile } from './support';
+import { benchInfrastructure, benchDatabase, percentile, report, runBench, startProfile } from './support';
 
 /** The load client of bench:decisions, forked: an open loop of POSTs at a fixed rate. */
 function remoteLoad(job: { port: number; key: string; rate: number; seconds: number; path: string; bodies: string[]; headers: string[] }): Promise<LoadResult> {
@@ -108,15 +105,7 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: 'silent' });
   let simulator: CloudApiSimulator | null = null;
   try {
-    const infra = await startInfrastructure(
-      loadConfig({
-        DATABASE_URL: db.url,
-        ATTEST_MASTER_KEY: randomBytes(32).toString('base64'),
-        ATTEST_RECORD_SIGNER_KEY: generateSignerKey('attest.bench/processing-record'),
-        LOG_LEVEL: 'silent',
-      }),
-      logger,
-    );
+    const infra = await benchInfrastructure(db.url, logger);
     try {
       await infra.migrate();
       const appDataSource = await infra.connectApp();

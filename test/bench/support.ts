@@ -7,8 +7,12 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Session } from 'node:inspector';
+import { loadConfig } from '@attest/config';
 import { ensureDatabase, withDatabase } from '@attest/database';
 import { freePort, startEmbeddedPostgres, type RunningPostgres } from '@attest/database/embedded';
+import type { Logger } from '@attest/observability';
+import { startInfrastructure, type Infrastructure } from '@attest/runtime';
+import { generateSignerKey } from '@attest/transparency';
 
 export interface BenchDatabase {
   /** A fresh database on the server. */
@@ -42,6 +46,19 @@ export async function benchDatabase(options: { statementStats?: boolean } = {}):
       await server?.stop();
     },
   };
+}
+
+/** The whole infrastructure on a bench database: a fresh master key and record signer, logs silent. */
+export function benchInfrastructure(url: string, logger: Logger): Promise<Infrastructure> {
+  return startInfrastructure(
+    loadConfig({
+      DATABASE_URL: url,
+      ATTEST_MASTER_KEY: randomBytes(32).toString('base64'),
+      ATTEST_RECORD_SIGNER_KEY: generateSignerKey('attest.bench/processing-record'),
+      LOG_LEVEL: 'silent',
+    }),
+    logger,
+  );
 }
 
 /** Runs `work` in `writers` closed loops for `seconds`; returns completed operations and the elapsed time. */
