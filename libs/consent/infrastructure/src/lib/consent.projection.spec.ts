@@ -128,6 +128,21 @@ describe('consent projection (real Postgres)', () => {
     expect(await snapshot()).toEqual(once);
   });
 
+  it('holds each subject of a batch locked until it commits, a subject with no row yet too', async () => {
+    const customerId = uuidv7();
+    const held = async (): Promise<boolean> => {
+      const [row] = await ds.query<{ got: boolean }[]>(`SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS got`, [`consent-subject:${customerId}`]);
+      return !row?.got;
+    };
+    let during: boolean | null = null;
+    await ds.transaction(async (m) => {
+      await consentProjection.apply([recorded('CustomerProcessingRestricted.v1', { customerId, tenantId: 'acme', reason: 'r' })], m);
+      during = await held();
+    });
+    expect(during).toBe(true);
+    expect(await held()).toBe(false);
+  });
+
   /** Every column of every table, so that two ways of applying can be compared row for row. */
   const everything = async (): Promise<unknown[]> => [
     await ds.query<unknown[]>('SELECT * FROM consent.purposes_v1 ORDER BY tenant_id, purpose_key'),

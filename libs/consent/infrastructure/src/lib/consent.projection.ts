@@ -200,25 +200,16 @@ interface SubjectRow {
 }
 
 /**
- * The subject facts of a batch: the rows read once (the caller holds the subjects' locks), the
+ * The subject facts of a batch: the rows as read under the subjects' locks (by the caller), the
  * events folded in order with the same position guards as one statement each would apply, and
  * the changed rows written in one statement. An erasure leaves the row (a tombstone) as it is.
  */
-async function applySubjects(m: EntityManager, events: readonly RecordedEvent[]): Promise<void> {
+async function applySubjects(m: EntityManager, events: readonly RecordedEvent[], rows: Map<string, SubjectRow>): Promise<void> {
   const typed = events.flatMap((event) => {
     const e = eventOf<SubjectEvent>(event, SUBJECT_TYPES);
     return e ? [{ e, position: event.globalPosition }] : [];
   });
   if (typed.length === 0) return;
-  const ids = [...new Set(typed.map(({ e }) => e.data.customerId))];
-  const rows = new Map(
-    (
-      await m.query<SubjectRow[]>(
-        `SELECT customer_id, tenant_id, under14, restricted, last_position FROM consent.subjects_v1 WHERE customer_id = ANY($1::uuid[])`,
-        [ids],
-      )
-    ).map((r) => [r.customer_id, r]),
-  );
   const changed = new Set<string>();
   for (const { e, position } of typed) {
     const d = e.data;
@@ -284,12 +275,26 @@ export const consentProjection: Projection = {
     const subjects = [
       ...new Set(events.filter((e) => CONSENTS.has(e.type) || SUBJECTS.has(e.type)).map((e) => String((e.data as { customerId?: unknown }).customerId))),
     ].sort();
-    // One statement: a function scan of an array yields its elements in order, so the locks are taken in it.
-    if (subjects.length > 0) {
-      await manager.query(`SELECT count(pg_advisory_xact_lock(hashtextextended(k, 0))) FROM unnest($1::text[]) AS k`, [
-        subjects.map((id) => `consent-subject:${id}`),
-      ]);
-    }
+    const subjectIds = [
+      ...new Set(
+        events.flatMap((e) => {
+          const s = eventOf<SubjectEvent>(e, SUBJECT_TYPES);
+          return s ? [s.data.customerId] : [];
+        }),
+      ),
+    ];
+    // One statement: a function scan of an array yields its elements in order, so the locks are
+    // taken in it; they are an uncorrelated subquery in the filter, which PostgreSQL evaluates
+    // once before the scan (a one-time filter), so the subjects' rows are read under them.
+    const rows =
+      subjects.length === 0
+        ? []
+        : await manager.query<SubjectRow[]>(
+            `SELECT customer_id, tenant_id, under14, restricted, last_position FROM consent.subjects_v1
+              WHERE (SELECT count(pg_advisory_xact_lock(hashtextextended(k, 0))) FROM unnest($1::text[]) AS k) >= 0
+                AND customer_id = ANY($2::uuid[])`,
+            [subjects.map((id) => `consent-subject:${id}`), subjectIds],
+          );
     const consents = new ConsentWrites();
     const subjectEvents: RecordedEvent[] = [];
     for (const event of events) {
@@ -306,7 +311,7 @@ export const consentProjection: Projection = {
       } else await applyTenant(manager, event);
     }
     await consents.flush(manager);
-    await applySubjects(manager, subjectEvents);
+    await applySubjects(manager, subjectEvents, new Map(rows.map((r) => [r.customer_id, r])));
   },
   async reset(manager) {
     await manager.query(`TRUNCATE consent.purposes_v1, consent.consents_v1, consent.receipts_v1, consent.subjects_v1, consent.tenants_v1`);

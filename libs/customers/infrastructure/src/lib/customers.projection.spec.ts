@@ -181,6 +181,22 @@ describe('customers projection (real Postgres)', () => {
     expect(applied.filter((n) => n > 0).length).toBeGreaterThan(4);
   });
 
+  it('holds each customer of a batch locked until it commits, a customer with no row yet too', async () => {
+    const projection = customersProjection(privacy);
+    const customerId = uuidv7();
+    const held = async (): Promise<boolean> => {
+      const [row] = await ds.query<{ got: boolean }[]>(`SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS got`, [`customers-row:${customerId}`]);
+      return !row?.got;
+    };
+    let during: boolean | null = null;
+    await ds.transaction(async (m) => {
+      await projection.apply([recorded('CustomerTagged.v1', { customerId, tenantId: 'acme', added: ['x'], removed: [], taggedBy: 'u' })], m);
+      during = await held();
+    });
+    expect(during).toBe(true);
+    expect(await held()).toBe(false);
+  });
+
   it('a tagged customer’s tags are sorted and distinct; a created one keeps the order given', async () => {
     const projection = customersProjection(privacy);
     await ds.transaction((m) => projection.reset(m));

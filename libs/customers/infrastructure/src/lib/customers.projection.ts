@@ -59,13 +59,14 @@ class Batch {
 
   async load(customerIds: readonly string[]): Promise<void> {
     if (customerIds.length === 0) return;
-    await this.m.query(`SELECT count(pg_advisory_xact_lock(hashtextextended(k, 0))) FROM unnest($1::text[]) AS k`, [
-      customerIds.map((id) => `customers-row:${id}`),
-    ]);
+    // One statement: the locks are an uncorrelated subquery in the filter, which PostgreSQL
+    // evaluates once before the scan (a one-time filter), so the rows are read under them.
     const rows = await this.m.query<(Omit<Row, 'sort_tags' | 'created_at' | 'updated_at'> & { created_at: Date; updated_at: Date })[]>(
       `SELECT customer_id, tenant_id, fields, tags, under14, restricted, consents, created_at, updated_at, last_position
-         FROM customers.customers_v1 WHERE customer_id = ANY($1::uuid[])`,
-      [customerIds],
+         FROM customers.customers_v1
+        WHERE (SELECT count(pg_advisory_xact_lock(hashtextextended(k, 0))) FROM unnest($2::text[]) AS k) >= 0
+          AND customer_id = ANY($1::uuid[])`,
+      [customerIds, customerIds.map((id) => `customers-row:${id}`)],
     );
     for (const r of rows) {
       this.rows.set(r.customer_id, { ...r, sort_tags: false, created_at: r.created_at.toISOString(), updated_at: r.updated_at.toISOString() });
