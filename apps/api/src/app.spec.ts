@@ -27,6 +27,7 @@ describe('API (real Postgres, real HTTP)', () => {
       expect(res.status).toBe(200);
       expect(await res.json()).toEqual({
         status: 'ready',
+        role: 'all',
         checks: { postgres: 'up', eventStore: 'up', eventStoreKind: 'postgres' },
         projections: {
           'event-log-stats': 'caught-up',
@@ -79,5 +80,40 @@ describe('API (real Postgres, real HTTP)', () => {
     const all = logLines.join('');
     expect(all).not.toContain('canary');
     expect(all).not.toContain('13800000000');
+  });
+});
+
+describe('a process in the worker role (ATTEST_ROLE=worker)', () => {
+  const worker = new ApiHarness();
+
+  beforeAll(async () => {
+    await worker.start('worker_role', { role: 'worker' });
+  });
+
+  afterAll(async () => {
+    await worker.stop();
+  });
+
+  it('answers for its health and metrics', async () => {
+    expect((await worker.call('GET', '/health/live')).status).toBe(200);
+    const ready = await worker.call('GET', '/health/ready');
+    expect(ready.status).toBe(200);
+    expect(ready.body).toMatchObject({ status: 'ready', role: 'worker' });
+    const metrics = await worker.call('GET', '/metrics');
+    expect(metrics.status).toBe(200);
+    expect(metrics.text).toContain('attest_projection_lag_events');
+  });
+
+  it('serves nothing else: the API, the console and the docs are the api role’s', async () => {
+    const key = await worker.key('acme', ['org-admin']);
+    for (const path of ['/v1/me', '/console/', '/docs', '/healthz']) {
+      const res = await worker.call('GET', path, { key });
+      expect({ path, status: res.status, problem: res.headers.get('content-type')?.startsWith('application/problem+json') }).toEqual({
+        path,
+        status: 404,
+        problem: true,
+      });
+      expect(res.body).toMatchObject({ code: 'HTTP.WORKER_ROLE' });
+    }
   });
 });

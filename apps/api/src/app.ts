@@ -73,6 +73,19 @@ export async function createApp(deps: AppDependencies): Promise<NestFastifyAppli
     if (problem) sendProblem(request, reply, { status: 400, code: 'HTTP.BAD_URL', detail: problem });
     else done();
   });
+  // A worker process answers for its own health and metrics only (ATTEST_ROLE=worker).
+  if (deps.role === 'worker') {
+    fastify.addHook('onRequest', (request, reply, done) => {
+      const path = (request.raw.url ?? '').split('?')[0] ?? '';
+      if (path === '/metrics' || path.startsWith('/health/')) done();
+      else
+        sendProblem(request, reply, {
+          status: 404,
+          code: 'HTTP.WORKER_ROLE',
+          detail: 'this process runs the worker role (ATTEST_ROLE=worker): it serves /health/live, /health/ready and /metrics only',
+        });
+    });
+  }
   // Everything a request does runs inside its context: principal, purpose, correlation id.
   fastify.addHook('onRequest', (request, _reply, done) => {
     runWithContext({ correlationId: request.id }, done);

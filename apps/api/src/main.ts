@@ -26,7 +26,12 @@ import { buildConsoleWhenMissing } from './console/build-console';
 import { INLINE_PROJECTIONS } from './app.module';
 import { infrastructureDependencies } from './infrastructure-dependencies';
 
-/** `npm start`: database (embedded by default), migrations, projection workers, API. */
+/**
+ * `npm start`: database (embedded by default), migrations, then what ATTEST_ROLE selects —
+ * `all` (the default): the API and every background worker in one process; `api`: the HTTP API
+ * only; `worker`: projection workers, timed jobs, notification and message dispatch and
+ * checkpoint signing, with HTTP for /health/* and /metrics only.
+ */
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger({ level: config.logLevel, name: 'attest-api', mixin: logContext });
@@ -39,10 +44,12 @@ async function main(): Promise<void> {
     const runners = config.projections
       ? startProjectionWorkers(infrastructure, logger, { metrics: new ProjectionMetrics(registry), inline: INLINE_PROJECTIONS })
       : [];
-    const dispatcher = startNotificationDispatcher(infrastructure, config, logger);
-    const checkpoints = startCheckpointSchedule(infrastructure, config, logger);
-    await buildConsoleWhenMissing(logger);
+    const background = config.role !== 'api';
+    const dispatcher = background ? startNotificationDispatcher(infrastructure, config, logger) : null;
+    const checkpoints = background ? startCheckpointSchedule(infrastructure, config, logger) : null;
+    if (config.role !== 'worker') await buildConsoleWhenMissing(logger);
     const app = await createApp({
+      role: config.role,
       publicFlowPerMinute: config.publicFlowPerMinute,
       holidays: config.holidays,
       ...infrastructureDependencies(infrastructure, appDataSource),
@@ -78,10 +85,13 @@ async function main(): Promise<void> {
     });
     if (config.jobs) jobRunner.start(60);
     const url = (await app.getUrl()).replace('[::1]', 'localhost');
-    logger.info({ url, eventStore: infrastructure.store.kind, embeddedPostgres: infrastructure.embedded }, 'Attest API ready');
+    logger.info({ url, role: config.role, eventStore: infrastructure.store.kind, embeddedPostgres: infrastructure.embedded }, 'Attest API ready');
     const origin = config.publicUrl ?? url;
-    let banner = `\nAttest API listening on ${url}\n  console: ${origin}/console/   health: ${url}/health/ready   metrics: ${url}/metrics   API docs: ${url}/docs\n`;
-    if (config.databaseUrl === null && config.demo) {
+    let banner =
+      config.role === 'worker'
+        ? `\nAttest worker (ATTEST_ROLE=worker) running; health: ${url}/health/ready   metrics: ${url}/metrics\n`
+        : `\nAttest API${config.role === 'api' ? ' (ATTEST_ROLE=api: no background work in this process)' : ''} listening on ${url}\n  console: ${origin}/console/   health: ${url}/health/ready   metrics: ${url}/metrics   API docs: ${url}/docs\n`;
+    if (config.databaseUrl === null && config.demo && config.role !== 'worker') {
       const key = await ensureDemoKey(infrastructure, config.dataDir);
       const link = await issueConsoleLink(infrastructure, origin, DEMO_TENANT, DEMO_CONSOLE_ROLES);
       banner +=
@@ -100,8 +110,8 @@ async function main(): Promise<void> {
         try {
           await app.close();
           await Promise.all(runners.map((r) => r.stop()));
-          await dispatcher.stop();
-          await checkpoints.stop();
+          await dispatcher?.stop();
+          await checkpoints?.stop();
           await jobRunner.stop();
           await infrastructure.stop();
           logger.info('stopped');

@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import type { AttestRole } from '@attest/config';
 import type { ApiKeyCache, ConsoleOidcOptions, KeyRecord, OidcOptions } from '@attest/access-infrastructure';
 import type { EventStore } from '@attest/event-store';
 import type { Clock } from '@attest/kernel';
@@ -12,6 +13,8 @@ import type { TimedJobsView } from '@attest/runtime';
 
 /** What the API is built from: infrastructure made outside Nest and handed in. */
 export interface AppDependencies {
+  /** What the process runs (ATTEST_ROLE; default `all`): a `worker` serves /health/* and /metrics only. */
+  readonly role?: AttestRole;
   /** Owner connection: projections and health. */
   readonly dataSource: DataSource;
   /** Request-serving connection as `attest_app` (row-level security applies). */

@@ -11,7 +11,7 @@ import { RecordLogJournal } from '@attest/processing-infrastructure';
 import { PROCESSING_JOURNAL } from '@attest/security';
 import { HealthController } from '../health/health.controller';
 import { MetricsController } from '../metrics/metrics.controller';
-import { DATA_SOURCE, METRICS_REGISTRY, PROJECTION_RUNNERS } from '../tokens';
+import { DATA_SOURCE, METRICS_REGISTRY, PROCESS_ROLE, PROJECTION_RUNNERS } from '../tokens';
 import type { AppDependencies } from './dependencies';
 
 const SHARED = [
@@ -56,6 +56,7 @@ export class PlatformModule {
         { provide: EVENT_STORE, useValue: deps.store },
         { provide: METRICS_REGISTRY, useValue: deps.registry },
         { provide: PROJECTION_RUNNERS, useValue: deps.runners },
+        { provide: PROCESS_ROLE, useValue: deps.role ?? 'all' },
         { provide: CLOCK, useValue: clock },
         { provide: ACCESS_READ_MODEL, useValue: access },
         { provide: ApiKeyUseRecorder, useValue: uses },

@@ -5,7 +5,8 @@ import { EVENT_STORE, type EventStore } from '@attest/event-store';
 import { Public } from '@attest/http';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { ProjectionRunner } from '@attest/projections';
-import { DATA_SOURCE, PROJECTION_RUNNERS } from '../tokens';
+import type { AttestRole } from '@attest/config';
+import { DATA_SOURCE, PROCESS_ROLE, PROJECTION_RUNNERS } from '../tokens';
 
 type CheckResult = 'up' | 'down';
 
@@ -35,6 +36,7 @@ export class HealthController {
     @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(PROJECTION_RUNNERS) private readonly runners: readonly ProjectionRunner[],
+    @Inject(PROCESS_ROLE) private readonly role: AttestRole,
   ) {}
 
   /** The process is up and serving HTTP. */
@@ -60,6 +62,6 @@ export class HealthController {
         checks: { postgres, eventStore, eventStoreKind: this.store.kind },
       };
     }
-    return { status: 'ready', checks: { postgres, eventStore, eventStoreKind: this.store.kind }, projections };
+    return { status: 'ready', role: this.role, checks: { postgres, eventStore, eventStoreKind: this.store.kind }, projections };
   }
 }

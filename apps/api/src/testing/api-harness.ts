@@ -1,3 +1,4 @@
+import type { AttestRole } from '@attest/config';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -30,6 +31,8 @@ export interface HarnessOptions {
   readonly consoleOidc?: { readonly clientId: string; readonly clientSecret: string };
   /** Listen on this port (default: any free one), e.g. when a provider must know the callback address first. */
   readonly port?: number;
+  /** What the process runs (ATTEST_ROLE; default all). */
+  readonly role?: AttestRole;
 }
 
 export interface CallOptions {
@@ -82,6 +85,7 @@ export class ApiHarness {
     this.runners =
       options.workers === false ? [] : startProjectionWorkers(this.infra, logger, { metrics: new ProjectionMetrics(registry), inline: INLINE_PROJECTIONS });
     this.app = await createApp({
+      ...(options.role ? { role: options.role } : {}),
       publicFlowPerMinute: options.publicFlowPerMinute ?? 100_000,
       ...infrastructureDependencies(this.infra, appDataSource),
       timedJobs: timedJobsView(this.infra, config),

@@ -20,6 +20,8 @@ async function main(): Promise<void> {
   const infrastructure = await startInfrastructure(config, logger);
   const appDataSource = await infrastructure.connectApp();
   const app = await createApp({
+    // The api role: HTTP only (as ATTEST_ROLE=api runs it), the first process does the background work.
+    role: 'api',
     ...infrastructureDependencies(infrastructure, appDataSource),
     timedJobs: timedJobsView(infrastructure, config),
     registry: createMetricsRegistry({ defaultMetrics: false }),

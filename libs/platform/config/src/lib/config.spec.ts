@@ -12,6 +12,7 @@ describe('loadConfig', () => {
       embeddedPostgresPort: 54329,
       logLevel: 'info',
       pollIntervalMs: 1000,
+      role: 'all',
       projections: true,
       jobs: true,
       messagingDispatch: true,
@@ -87,6 +88,24 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...provider, OIDC_CONSOLE_CLIENT_ID: 'console' })).toThrow('OIDC_CONSOLE_CLIENT_ID and OIDC_CONSOLE_CLIENT_SECRET go together');
     expect(loadConfig({ ATTEST_PUBLIC_URL: 'https://attest.example.com/' }).publicUrl).toBe('https://attest.example.com');
     expect(() => loadConfig({ ATTEST_PUBLIC_URL: 'https://attest.example.com/console' })).toThrow('ATTEST_PUBLIC_URL must be an origin');
+  });
+
+  it('ATTEST_ROLE selects what the process runs: api runs no background work, whatever the finer switches say', () => {
+    const base = { ATTEST_MASTER_KEY: Buffer.alloc(32, 1).toString('base64') };
+    expect(loadConfig(base)).toMatchObject({ role: 'all', projections: true, jobs: true, messagingDispatch: true });
+    expect(loadConfig({ ...base, ATTEST_ROLE: 'api', ATTEST_PROJECTIONS: 'on' })).toMatchObject({
+      role: 'api',
+      projections: false,
+      jobs: false,
+      messagingDispatch: false,
+    });
+    expect(loadConfig({ ...base, ATTEST_ROLE: 'worker', ATTEST_JOBS: 'off' })).toMatchObject({
+      role: 'worker',
+      projections: true,
+      jobs: false,
+      messagingDispatch: true,
+    });
+    expect(() => loadConfig({ ...base, ATTEST_ROLE: 'web' })).toThrow('ATTEST_ROLE must be one of api, worker, all');
   });
 
   it('reports every problem at once', () => {

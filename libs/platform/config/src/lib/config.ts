@@ -1,3 +1,6 @@
+export const ATTEST_ROLES = ['api', 'worker', 'all'] as const;
+export type AttestRole = (typeof ATTEST_ROLES)[number];
+
 /** Every setting Attest reads from the environment; documented in the README table. */
 export interface AttestConfig {
   /** Postgres for read models (and the event store by default); null = embedded server. */
@@ -14,9 +17,15 @@ export interface AttestConfig {
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Subscriptions poll this often when no notification arrives. */
   readonly pollIntervalMs: number;
-  /** Run projection workers in this process. */
+  /**
+   * What this process runs (ATTEST_ROLE): `api` HTTP only; `worker` projection workers, timed
+   * jobs, notification and message dispatch, checkpoint signing (HTTP for health and metrics
+   * only); `all` both (the default, `npm start`).
+   */
+  readonly role: AttestRole;
+  /** Run projection workers in this process (not in the `api` role). */
   readonly projections: boolean;
-  /** Run the timed jobs (retention, purge, deadlines) in this process. */
+  /** Run the timed jobs (retention, purge, deadlines) in this process (not in the `api` role). */
   readonly jobs: boolean;
   /** Run the WhatsApp dispatcher in this process (ATTEST_MESSAGING_DISPATCH; each bound number is served by one process at a time). */
   readonly messagingDispatch: boolean;
@@ -127,6 +136,11 @@ export function loadConfig(env: Env = process.env, options: { readonly keys?: bo
   const logLevelRaw = text('LOG_LEVEL') ?? 'info';
   const logLevel = LOG_LEVELS.find((l) => l === logLevelRaw);
   if (!logLevel) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+  const roleRaw = text('ATTEST_ROLE') ?? 'all';
+  const role = ATTEST_ROLES.find((r) => r === roleRaw);
+  if (!role) problems.push(`ATTEST_ROLE must be one of ${ATTEST_ROLES.join(', ')}`);
+  // The background work of the worker role; an api process runs none of it.
+  const background = role !== 'api';
   const projectionsRaw = text('ATTEST_PROJECTIONS') ?? 'on';
   if (projectionsRaw !== 'on' && projectionsRaw !== 'off') problems.push('ATTEST_PROJECTIONS must be on or off');
   const jobsRaw = text('ATTEST_JOBS') ?? 'on';
@@ -173,9 +187,10 @@ export function loadConfig(env: Env = process.env, options: { readonly keys?: bo
     embeddedPostgresPort: int('ATTEST_EMBEDDED_PG_PORT', 54329, 1024, 65535),
     logLevel: logLevel ?? 'info',
     pollIntervalMs: int('EVENT_STORE_POLL_INTERVAL_MS', 1000, 10, 60_000),
-    projections: projectionsRaw !== 'off',
-    jobs: jobsRaw !== 'off',
-    messagingDispatch: dispatchRaw !== 'off',
+    role: role ?? 'all',
+    projections: background && projectionsRaw !== 'off',
+    jobs: background && jobsRaw !== 'off',
+    messagingDispatch: background && dispatchRaw !== 'off',
     decisionCache: { maxSubjects: int('ATTEST_DECISION_CACHE_SUBJECTS', 100_000, 0, 10_000_000), waitMs: int('ATTEST_DECISION_WAIT_MS', 200, 0, 10_000) },
     accounts: { inactivityRestrictionDays: int('ATTEST_INACTIVITY_RESTRICTION_DAYS', 90, 7, 3650) },
     databaseAppUrl,
