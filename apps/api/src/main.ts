@@ -17,8 +17,8 @@ import {
   issueConsoleLink,
   startCheckpointSchedule,
   startInfrastructure,
+  startLeasedProjectionWorkers,
   startNotificationDispatcher,
-  startProjectionWorkers,
   timedJobsView,
 } from '@attest/runtime';
 import { createApp } from './app';
@@ -41,9 +41,15 @@ async function main(): Promise<void> {
     logger.info({ migrations: ran }, ran.length > 0 ? 'migrations applied' : 'schema up to date');
     const appDataSource = await infrastructure.connectApp();
     const registry = createMetricsRegistry();
-    const runners = config.projections
-      ? startProjectionWorkers(infrastructure, logger, { metrics: new ProjectionMetrics(registry), inline: INLINE_PROJECTIONS })
-      : [];
+    // Each projection runs in one process at a time, whatever the number of workers (leases).
+    const workers = config.projections
+      ? await startLeasedProjectionWorkers(infrastructure, logger, {
+          owner: `${config.role}:${hostname()}:${String(process.pid)}`,
+          metrics: new ProjectionMetrics(registry),
+          inline: INLINE_PROJECTIONS,
+        })
+      : null;
+    const runners = workers?.runners ?? [];
     const background = config.role !== 'api';
     const dispatcher = background ? startNotificationDispatcher(infrastructure, config, logger) : null;
     const checkpoints = background ? startCheckpointSchedule(infrastructure, config, logger) : null;
@@ -109,7 +115,7 @@ async function main(): Promise<void> {
       void (async () => {
         try {
           await app.close();
-          await Promise.all(runners.map((r) => r.stop()));
+          await workers?.leases.stop();
           await dispatcher?.stop();
           await checkpoints?.stop();
           await jobRunner.stop();

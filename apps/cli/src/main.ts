@@ -6,7 +6,7 @@ import { DomainError, systemClock } from '@attest/kernel';
 import { UnknownCheckpointError } from '@attest/event-store';
 import { JobRunner } from '@attest/jobs';
 import { createLogger } from '@attest/observability';
-import { checkpoints, rebuildProjection } from '@attest/projections';
+import { checkpoints, projectionOwners, rebuildProjection } from '@attest/projections';
 import { isRole, isTenantId, ROLES } from '@attest/access-domain';
 import { PostgresAccessReadModel } from '@attest/access-infrastructure';
 import {
@@ -32,7 +32,7 @@ const USAGE = `attest — operate an Attest installation
 
 Usage:
   attest migrate                       apply pending database migrations
-  attest projections list              projections with version, checkpoint and lag
+  attest projections list              projections with version, checkpoint, lag and the process running each
   attest projections rebuild <name>    empty a read model and replay the log into it
   attest stats [--tenant <id>]         events per tenant and type (no event data)
   attest keys create --tenant <id> --roles <r1,r2> [--label <text>] [--expires-in-days <n>]
@@ -153,6 +153,10 @@ async function listProjections(): Promise<void> {
   await withInfrastructure(async (infra) => {
     await assertMigrated(infra);
     const stored = new Map((await checkpoints.list(infra.dataSource.manager)).map((c) => [c.name, c]));
+    const owners = await projectionOwners(
+      infra.dataSource.manager,
+      infra.projections.map((p) => p.name),
+    );
     const rows = await Promise.all(
       infra.projections.map(async (p) => {
         const c = stored.get(p.name);
@@ -161,10 +165,18 @@ async function listProjections(): Promise<void> {
           if (error instanceof UnknownCheckpointError) return 'unknown checkpoint: rebuilt when the workers start';
           throw error;
         });
-        return [p.name, String(p.version), c ? String(c.version) : '-', String(c?.eventsHandled ?? 0), lag, c?.updatedAt.toISOString() ?? '-'];
+        return [
+          p.name,
+          String(p.version),
+          c ? String(c.version) : '-',
+          String(c?.eventsHandled ?? 0),
+          lag,
+          c?.updatedAt.toISOString() ?? '-',
+          owners.get(p.name) ?? '-',
+        ];
       }),
     );
-    printTable(['projection', 'version', 'stored version', 'events handled', 'lag', 'updated'], rows);
+    printTable(['projection', 'version', 'stored version', 'events handled', 'lag', 'updated', 'owner'], rows);
   });
 }
 

@@ -49,7 +49,8 @@ export class HealthController {
   @Get('ready')
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<object> {
     const [postgres, eventStore] = await Promise.all([check(() => this.dataSource.query('SELECT 1')), check(() => this.store.ping())]);
-    const projections = Object.fromEntries(this.runners.map((r) => [r.name, r.caughtUp ? 'caught-up' : 'catching-up']));
+    // With several workers each projection runs in one of them (its lease): `elsewhere` here.
+    const projections = Object.fromEntries(this.runners.map((r) => [r.name, !r.running ? 'elsewhere' : r.caughtUp ? 'caught-up' : 'catching-up']));
     const ready = postgres === 'up' && eventStore === 'up';
     if (!ready) {
       void reply.status(HttpStatus.SERVICE_UNAVAILABLE).type('application/problem+json');

@@ -4,3 +4,4 @@ export * from './lib/projection-metrics';
 export * from './lib/checkpoint-store';
 export { projectionMigrations } from './lib/migrations';
 export * from './lib/inline-projector';
+export * from './lib/projection-leases';

@@ -11,7 +11,7 @@ import { UpcastingEventStore, type EventStore } from '@attest/event-store';
 import { KurrentDbEventStore } from '@attest/event-store-kurrentdb';
 import { PostgresEventStore } from '@attest/event-store-postgres';
 import type { Logger } from '@attest/observability';
-import { ProjectionRunner, type ProjectionMetrics } from '@attest/projections';
+import { ProjectionLeases, ProjectionRunner, type ProjectionMetrics } from '@attest/projections';
 import { EncryptingEventStore, ErasureJournal, loadMasterKey, parseMasterKey, PostgresKeyVault, ReadModelPrivacy } from '@attest/privacy-postgres';
 import { Outbox, TenantEndpoints, WebhookDispatcher } from '@attest/notifications';
 import type { Projection } from '@attest/projections';
@@ -34,6 +34,8 @@ export interface Infrastructure {
   readonly recordLog: PostgresRecordLog;
   /** Every projection, bound to this infrastructure. */
   readonly projections: readonly Projection[];
+  /** The owner's connection string (DATABASE_URL, or the embedded server's): for connections of their own, such as projection leases. */
+  readonly databaseUrl: string;
   /** API key rows kept across requests, dropped on every change (LISTEN from `migrate()` on). */
   readonly apiKeys: ApiKeyCache<KeyRecord>;
   migrate(): Promise<string[]>;
@@ -157,6 +159,7 @@ export async function startInfrastructure(config: AttestConfig, logger: Logger):
       outbox,
       recordLog,
       projections,
+      databaseUrl: url,
       apiKeys,
       migrate: async () => {
         const ran = await runMigrations(dataSource);
@@ -231,19 +234,51 @@ export function startProjectionWorkers(
   logger: Logger,
   options: { readonly metrics?: ProjectionMetrics; readonly inline?: readonly string[] } = {},
 ): ProjectionRunner[] {
+  const runners = projectionRunners(infrastructure, logger, options);
+  for (const runner of runners) runner.start();
+  return runners;
+}
+
+function projectionRunners(
+  infrastructure: Infrastructure,
+  logger: Logger,
+  options: { readonly metrics?: ProjectionMetrics; readonly inline?: readonly string[] },
+): ProjectionRunner[] {
   const { metrics, inline = [] } = options;
-  return infrastructure.projections.map((projection) => {
-    const runner = new ProjectionRunner({
-      dataSource: infrastructure.dataSource,
-      store: infrastructure.store,
-      projection,
-      logger,
-      appliedInline: inline.includes(projection.name),
-      ...(metrics ? { metrics } : {}),
-    });
-    runner.start();
-    return runner;
+  return infrastructure.projections.map(
+    (projection) =>
+      new ProjectionRunner({
+        dataSource: infrastructure.dataSource,
+        store: infrastructure.store,
+        projection,
+        logger,
+        appliedInline: inline.includes(projection.name),
+        ...(metrics ? { metrics } : {}),
+      }),
+  );
+}
+
+/**
+ * The projection workers of a process that may share them with others (`npm start`, the
+ * worker role): each runs here only while this process holds its lease (`ProjectionLeases`),
+ * so any number of such processes run each projection once, and one that dies hands its
+ * projections over within about `intervalMs`.
+ */
+export async function startLeasedProjectionWorkers(
+  infrastructure: Infrastructure,
+  logger: Logger,
+  options: { readonly owner: string; readonly metrics?: ProjectionMetrics; readonly inline?: readonly string[]; readonly intervalMs?: number },
+): Promise<{ readonly runners: ProjectionRunner[]; readonly leases: ProjectionLeases }> {
+  const runners = projectionRunners(infrastructure, logger, options);
+  const leases = new ProjectionLeases({
+    connectionString: infrastructure.databaseUrl,
+    owner: options.owner,
+    runners,
+    logger,
+    ...(options.intervalMs === undefined ? {} : { intervalMs: options.intervalMs }),
   });
+  await leases.start();
+  return { runners, leases };
 }
 
 /**

@@ -47,6 +47,11 @@ export class ProjectionRunner implements LagSource {
     return this.reachedHead;
   }
 
+  /** Started and not stopped: this process runs it (with leases, only while it holds the projection's). */
+  get running(): boolean {
+    return this.loop !== null;
+  }
+
   /** Runs in the background until `stop()`. */
   start(): void {
     this.stopping = false;
