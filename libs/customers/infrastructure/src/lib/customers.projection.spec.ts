@@ -195,6 +195,14 @@ describe('customers projection (real Postgres)', () => {
     });
     expect(during).toBe(true);
     expect(await held()).toBe(false);
+    // A batch of consent changes alone takes its own path; the same lock.
+    let duringConsent: boolean | null = null;
+    await ds.transaction(async (m) => {
+      await projection.apply([recorded('ConsentWithdrawn.v1', { customerId, tenantId: 'acme', purposeKey: 'news', channel: 'email', scope: 'general' })], m);
+      duringConsent = await held();
+    });
+    expect(duringConsent).toBe(true);
+    expect(await held()).toBe(false);
   });
 
   it('a tagged customer’s tags are sorted and distinct; a created one keeps the order given', async () => {

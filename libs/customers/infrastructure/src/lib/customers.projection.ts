@@ -229,6 +229,32 @@ class Batch {
 
 const KINDS: readonly LookupKind[] = ['name', 'email', 'phone'];
 
+/**
+ * A consent event alone: its purpose and channel set in the row's summary, with the position
+ * guard. The customer's lock is taken first (a one-time filter, as in `Batch.load`), so a
+ * batch that read the row under it has written it before this reads it.
+ */
+async function applyConsent(m: EntityManager, event: RecordedEvent): Promise<void> {
+  const consent = eventOf<ConsentEvent>(event, CONSENT_TYPES);
+  if (!consent || consent.data.scope !== 'general') return;
+  const d = consent.data;
+  await m.query(
+    `UPDATE customers.customers_v1
+        SET consents = jsonb_set(consents, ARRAY[$2::text], coalesce(consents->$2, '{}'::jsonb) || jsonb_build_object($3::text, $4::text)),
+            last_position = $5
+      WHERE (SELECT count(pg_advisory_xact_lock(hashtextextended($6::text, 0)))) >= 0
+        AND customer_id = $1 AND last_position < $5`,
+    [
+      d.customerId,
+      d.purposeKey,
+      d.channel,
+      consent.type === 'ConsentGranted.v2' ? 'granted' : 'withdrawn',
+      event.globalPosition,
+      `customers-row:${d.customerId}`,
+    ],
+  );
+}
+
 /** Customer list and detail (C1), with the consent summary per purpose and channel for filtering. */
 export function customersProjection(privacy: ReadModelPrivacy): Projection {
   return {
@@ -236,6 +262,12 @@ export function customersProjection(privacy: ReadModelPrivacy): Projection {
     version: 1,
     filter: { eventTypes: [...CUSTOMER_EVENT_TYPES, ...CONSENT_TYPES] },
     async apply(events, manager) {
+      if (events.every((event) => CONSENT_TYPES.includes(event.type as ConsentEvent['type']))) {
+        // A consent change alone (what a consent command applies inline): one statement per
+        // event, under the same lock, instead of reading and rewriting the whole row.
+        for (const event of events) await applyConsent(manager, event);
+        return;
+      }
       const ids = new Set<string>();
       for (const event of events) {
         const id = (event.data as { customerId?: unknown }).customerId;
