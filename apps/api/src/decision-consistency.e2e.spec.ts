@@ -1,9 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { uuidv7 } from '@attest/kernel';
-import { generateSignerKey } from '@attest/transparency';
 import { ApiHarness, type ApiResponse } from './testing/api-harness';
+import { spawnApiProcess, type SpawnedApiProcess } from './testing/spawn-api-process';
 
 /**
  * ADR 0016 across two real API processes on one database: decisions answer
@@ -12,34 +9,10 @@ import { ApiHarness, type ApiResponse } from './testing/api-harness';
  */
 describe('decisions from memory with consistency tokens (two API processes)', () => {
   const api = new ApiHarness();
-  let second: ChildProcess | undefined;
+  let second: SpawnedApiProcess | undefined;
   let secondUrl: string;
   let key: string;
   const tenant = `t-${uuidv7().slice(-8)}`;
-
-  async function startSecond(): Promise<{ child: ChildProcess; url: string }> {
-    const child = spawn(process.execPath, ['-r', '@swc-node/register', join(__dirname, 'testing', 'api-process.ts')], {
-      env: {
-        ...process.env,
-        DATABASE_URL: api.databaseUrl,
-        ATTEST_MASTER_KEY: api.masterKey,
-        ATTEST_RECORD_SIGNER_KEY: generateSignerKey('attest.local/processing-record'),
-        EVENT_STORE_POLL_INTERVAL_MS: '50',
-        RATE_LIMIT_PER_MINUTE: '100000',
-        LOG_LEVEL: 'warn',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const errors: string[] = [];
-    child.stderr.on('data', (chunk: Buffer) => errors.push(chunk.toString('utf8')));
-    const first = await new Promise<string>((resolve, reject) => {
-      createInterface({ input: child.stdout }).once('line', resolve);
-      child.once('exit', (code) => {
-        reject(new Error(`the second API process exited (${String(code)}): ${errors.join('')}`));
-      });
-    });
-    return { child, url: (JSON.parse(first) as { url: string }).url };
-  }
 
   async function callSecond(path: string, body: unknown): Promise<ApiResponse> {
     const res = await fetch(`${secondUrl}${path}`, {
@@ -63,7 +36,8 @@ describe('decisions from memory with consistency tokens (two API processes)', ()
 
   beforeAll(async () => {
     await api.start('decision_consistency');
-    ({ child: second, url: secondUrl } = await startSecond());
+    second = await spawnApiProcess(api);
+    secondUrl = second.url;
     key = await api.key(tenant, ['org-admin', 'service']);
     const purpose = await api.call('POST', '/v1/purposes', {
       key,
@@ -84,11 +58,7 @@ describe('decisions from memory with consistency tokens (two API processes)', ()
   }, 120_000);
 
   afterAll(async () => {
-    if (second?.exitCode === null) {
-      const exited = new Promise((resolve) => second?.once('exit', resolve));
-      second.kill('SIGTERM');
-      await exited;
-    }
+    await second?.stop();
     await api.stop();
   });
 

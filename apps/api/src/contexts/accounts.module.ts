@@ -28,8 +28,8 @@ import {
   StreamAccountContacts,
   VaultSubjectEraser,
 } from '@attest/accounts-infrastructure';
-import { RateLimiter } from '@attest/http';
 import { inlineProjector, type AppDependencies } from './dependencies';
+import { sharedRateLimiter } from './shared-rate-limit';
 
 /** Applied inline after an accounts command; `consent` follows tenant states for decisions. */
 export const ACCOUNTS_INLINE = ['accounts', 'account-notifications', 'consent'] as const;
@@ -50,7 +50,7 @@ export class AccountsModule {
         { provide: SUBJECT_ERASER, useValue: new VaultSubjectEraser(deps.dataSource, deps.vault, deps.privacy, claims) },
         { provide: ACCOUNT_CONTACTS, useValue: new StreamAccountContacts(deps.store) },
         { provide: WORKING_CALENDAR, useValue: { holidays: new Set(deps.holidays ?? []) } },
-        { provide: PUBLIC_FLOW_LIMITER, useValue: new RateLimiter(deps.publicFlowPerMinute ?? 20) },
+        { provide: PUBLIC_FLOW_LIMITER, useValue: sharedRateLimiter(deps, 'public-flow', deps.publicFlowPerMinute ?? 20) },
         {
           // An account holder who stops acting for the tenant takes their keys along (the access context revokes them).
           provide: ISSUED_KEYS,

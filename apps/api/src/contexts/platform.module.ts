@@ -4,8 +4,9 @@ import { CLOCK, ACCESS_READ_MODEL, CONSOLE_SESSIONS } from '@attest/access-appli
 import { AccessAuthenticator, ApiKeyUseRecorder, PostgresAccessReadModel, PostgresConsoleSessions } from '@attest/access-infrastructure';
 import { AccountGateAuthenticator } from '@attest/accounts-infrastructure';
 import { PostgresIdempotencyStore } from '@attest/database';
+import { sharedRateLimiter } from './shared-rate-limit';
 import { EVENT_STORE } from '@attest/event-store';
-import { AccessGuard, AUTHENTICATOR, createValidationPipe, IDEMPOTENCY_STORE, IdempotencyInterceptor, RATE_LIMITER, RateLimiter } from '@attest/http';
+import { AccessGuard, AUTHENTICATOR, createValidationPipe, IDEMPOTENCY_STORE, IdempotencyInterceptor, RATE_LIMITER } from '@attest/http';
 import { systemClock } from '@attest/kernel';
 import { RecordLogJournal } from '@attest/processing-infrastructure';
 import { PROCESSING_JOURNAL } from '@attest/security';
@@ -70,7 +71,7 @@ export class PlatformModule {
             clock,
           ),
         },
-        { provide: RATE_LIMITER, useValue: new RateLimiter(deps.rateLimitPerMinute) },
+        { provide: RATE_LIMITER, useValue: sharedRateLimiter(deps, 'api', deps.rateLimitPerMinute) },
         { provide: IDEMPOTENCY_STORE, useValue: new PostgresIdempotencyStore(deps.appDataSource) },
         { provide: PROCESSING_JOURNAL, useValue: new RecordLogJournal(deps.recordLog, deps.privacy) },
         { provide: APP_GUARD, useClass: AccessGuard },

@@ -1,6 +1,6 @@
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { ProblemException, RateLimiter } from '@attest/http';
+import { ProblemException, type RateLimit } from '@attest/http';
 
 export const PUBLIC_FLOW_LIMITER = Symbol.for('attest.accounts.PublicFlowLimiter');
 
@@ -12,7 +12,7 @@ export const PUBLIC_FLOW_LIMITER = Symbol.for('attest.accounts.PublicFlowLimiter
  */
 @Injectable()
 export class PublicFlowGuard implements CanActivate {
-  constructor(@Inject(PUBLIC_FLOW_LIMITER) private readonly limiter: RateLimiter) {}
+  constructor(@Inject(PUBLIC_FLOW_LIMITER) private readonly limiter: RateLimit) {}
 
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<FastifyRequest>();

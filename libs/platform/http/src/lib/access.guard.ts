@@ -4,7 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import { PERMISSION_KEY, PUBLIC_KEY, PURPOSE_KEY, RECENT_SIGN_IN_KEY } from './decorators';
 import { AUTHENTICATOR, type Authenticator } from './principal';
 import { ProblemException } from './problem';
-import { RATE_LIMITER, type RateLimiter } from './rate-limiter';
+import { RATE_LIMITER, type RateLimit } from './rate-limiter';
 import { currentContext } from './request-context';
 
 const PURPOSE = /^[a-z0-9][a-z0-9._-]{1,63}$/;
@@ -26,7 +26,7 @@ export class AccessGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     @Inject(AUTHENTICATOR) private readonly authenticator: Authenticator,
-    @Inject(RATE_LIMITER) private readonly limiter: RateLimiter,
+    @Inject(RATE_LIMITER) private readonly limiter: RateLimit,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {

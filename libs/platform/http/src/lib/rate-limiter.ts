@@ -1,8 +1,13 @@
+/** What the guards ask of a rate limit: 0 when a request may go ahead (it is counted), else the seconds to wait. */
+export interface RateLimit {
+  take(key: string): number;
+}
+
 /**
  * Token bucket per principal (per process): `perMinute` requests, refilled
  * continuously. Returns 0 when allowed, else the seconds to wait.
  */
-export class RateLimiter {
+export class RateLimiter implements RateLimit {
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
 
   constructor(

@@ -1,0 +1,50 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { generateSignerKey } from '@attest/transparency';
+import type { ApiHarness } from './api-harness';
+
+export interface SpawnedApiProcess {
+  readonly child: ChildProcess;
+  readonly url: string;
+  /** SIGTERM, and the exit awaited. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Another API process (`api-process.ts`, the api role) on the harness's database and master
+ * key, its environment extended by `env`; resolves once it listens.
+ */
+export async function spawnApiProcess(api: ApiHarness, env: Record<string, string> = {}): Promise<SpawnedApiProcess> {
+  const child = spawn(process.execPath, ['-r', '@swc-node/register', join(__dirname, 'api-process.ts')], {
+    env: {
+      ...process.env,
+      DATABASE_URL: api.databaseUrl,
+      ATTEST_MASTER_KEY: api.masterKey,
+      ATTEST_RECORD_SIGNER_KEY: generateSignerKey('attest.local/processing-record'),
+      EVENT_STORE_POLL_INTERVAL_MS: '50',
+      RATE_LIMIT_PER_MINUTE: '100000',
+      LOG_LEVEL: 'warn',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const errors: string[] = [];
+  child.stderr.on('data', (chunk: Buffer) => errors.push(chunk.toString('utf8')));
+  const first = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout }).once('line', resolve);
+    child.once('exit', (code) => {
+      reject(new Error(`the API process exited (${String(code)}): ${errors.join('')}`));
+    });
+  });
+  return {
+    child,
+    url: (JSON.parse(first) as { url: string }).url,
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
