@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { DataSource, type EntitySchema, type MigrationInterface } from 'typeorm';
 
 type MigrationClass = new () => MigrationInterface;
@@ -37,8 +38,24 @@ export function createDataSource(options: DataSourceOptions): DataSource {
   });
 }
 
-/** Applies pending migrations; returns the names of those it ran. */
+/**
+ * Applies pending migrations; returns the names of those it ran. Processes that start together
+ * on one database (several API and worker processes) take turns: each holds a session advisory
+ * lock on a connection of its own meanwhile, so the second finds the first's work done instead
+ * of running the same migration at the same time.
+ */
 export async function runMigrations(dataSource: DataSource): Promise<string[]> {
-  const ran = await dataSource.runMigrations({ transaction: 'each' });
-  return ran.map((m) => m.name);
+  const url = (dataSource.options as { url?: string }).url;
+  const lock = url ? new pg.Client({ connectionString: url, application_name: 'attest-migrations' }) : null;
+  if (lock) {
+    await lock.connect();
+    await lock.query(`SELECT pg_advisory_lock(hashtextextended('attest-migrations', 0))`);
+  }
+  try {
+    const ran = await dataSource.runMigrations({ transaction: 'each' });
+    return ran.map((m) => m.name);
+  } finally {
+    // Ending the session releases the lock.
+    await lock?.end();
+  }
 }
