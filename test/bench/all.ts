@@ -117,6 +117,13 @@ export const TARGETS: readonly Target[] = [
     target: '≥ 30000',
     met: (v) => v >= 30000,
   },
+  {
+    bench: 'scale',
+    measure: 'failoverSeconds (a SIGKILLed worker’s projections run elsewhere)',
+    value: (r) => num(r, 'failoverSeconds'),
+    target: '< 5',
+    met: (v) => v < 5,
+  },
 ];
 
 /** The benches, in the order they run: the cheap ones first. */

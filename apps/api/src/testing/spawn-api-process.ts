@@ -2,7 +2,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { generateSignerKey } from '@attest/transparency';
-import type { ApiHarness } from './api-harness';
 
 export interface SpawnedApiProcess {
   readonly child: ChildProcess;
@@ -11,11 +10,17 @@ export interface SpawnedApiProcess {
   stop(): Promise<void>;
 }
 
+/** Where the other process runs: the database and the master key of its personal data (an `ApiHarness` is one). */
+export interface ApiProcessTarget {
+  readonly databaseUrl: string;
+  readonly masterKey: string;
+}
+
 /**
- * Another API process (`api-process.ts`, the api role) on the harness's database and master
+ * Another API process (`api-process.ts`, the api role) on the target's database and master
  * key, its environment extended by `env`; resolves once it listens.
  */
-export async function spawnApiProcess(api: ApiHarness, env: Record<string, string> = {}): Promise<SpawnedApiProcess> {
+export async function spawnApiProcess(api: ApiProcessTarget, env: Record<string, string> = {}): Promise<SpawnedApiProcess> {
   const child = spawn(process.execPath, ['-r', '@swc-node/register', join(__dirname, 'api-process.ts')], {
     env: {
       ...process.env,
