@@ -1,7 +1,8 @@
 /**
  * One worker process of `npm run bench:scale`: every read model's projection runner under
  * leases, as `main.ts` runs them in the worker role (the processing record left out: it is
- * no read model, and bench:processing-record measures it). It says `ready` once connected,
+ * no read model, and bench:processing-record measures it), the partitionable ones in
+ * BENCH_PARTITIONS partitions by tenant. It says `ready` once connected,
  * takes leases on `go`, and stops on SIGTERM.
  */
 import 'reflect-metadata';
@@ -15,18 +16,25 @@ import { INLINE_PROJECTIONS } from '../../apps/api/src/app.module';
 async function main(): Promise<void> {
   const logger = createLogger({ level: 'warn', name: 'bench-scale-worker' }, process.stderr);
   const infra = await startInfrastructure(loadConfig(), logger);
+  // BENCH_PARTITIONS: the partitionable projections (customers) in that many partitions by tenant.
+  const partitions = Number(process.env['BENCH_PARTITIONS'] ?? 1);
   const runners = infra.projections
     .filter((projection) => projection.name !== 'processing-record')
-    .map(
-      (projection) =>
-        new ProjectionRunner({
-          dataSource: infra.dataSource,
-          store: infra.store,
-          projection,
-          logger,
-          appliedInline: INLINE_PROJECTIONS.includes(projection.name),
-        }),
-    );
+    .flatMap((projection) => {
+      const count = projection.partitionableByTenant && partitions > 1 ? partitions : 1;
+      return Array.from(
+        { length: count },
+        (_, index) =>
+          new ProjectionRunner({
+            dataSource: infra.dataSource,
+            store: infra.store,
+            projection,
+            logger,
+            appliedInline: INLINE_PROJECTIONS.includes(projection.name),
+            ...(count > 1 ? { partition: { index, count } } : {}),
+          }),
+      );
+    });
   const leases = new ProjectionLeases({ connectionString: infra.databaseUrl, owner: `worker:${hostname()}:${String(process.pid)}`, runners, logger });
   process.on('message', (message) => {
     if (message === 'go') void leases.start();

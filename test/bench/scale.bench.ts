@@ -5,10 +5,10 @@
  *     bench:rebuild: each event from its context's decider, personal fields sealed).
  *  2. Catch-up with 1, 2 and 4 worker processes (BENCH_WORKERS, default `1,2,4`): every read
  *     model emptied and rewound, then N worker processes (`scale-worker.ts`: the read models'
- *     runners under leases, as `main.ts` runs them) started together; timed from `go` until
- *     every read model is at the head of its events. `catchUpN` = events in the log / seconds.
- *     Leases share out whole projections, not partitions of one (partitions are not built),
- *     so the gain is bounded by the heaviest projection, and on two cores by the cores.
+ *     runners under leases, as `main.ts` runs them, customers in N partitions by tenant as
+ *     ATTEST_PROJECTION_PARTITIONS=customers=N runs it) started together; timed from `go`
+ *     until every read model (every partition) is at the head of its events. `catchUpN` =
+ *     events in the log / seconds. On two cores the gain is bounded by the cores.
  *  3. Failover, in the first run with two workers or more: the worker holding most leases is
  *     SIGKILLed once the read models are caught up; `failoverSeconds` is the time until every
  *     projection it held is held (and run) by another process. Target < 5 s.
@@ -29,7 +29,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { loadConfig } from '@attest/config';
 import { createLogger } from '@attest/observability';
-import { checkpoints, projectionOwners } from '@attest/projections';
+import { checkpoints, partitionName, projectionOwners, type Projection } from '@attest/projections';
 import { issueApiKeyFromConsole, startInfrastructure, type Infrastructure } from '@attest/runtime';
 import { spawnApiProcess, type SpawnedApiProcess } from '../../apps/api/src/testing/spawn-api-process';
 import type { LoadResult } from './load-client';
@@ -75,12 +75,20 @@ async function stopWorker(worker: Worker): Promise<void> {
   await exited;
 }
 
-/** Every read model at the head of its events. */
-async function caughtUp(infra: Infrastructure): Promise<boolean> {
+/** The checkpoints a read model goes by with `partitions` workers: its partitions' when it is partitionable. */
+function checkpointNames(p: Projection, partitions: number): string[] {
+  return p.partitionableByTenant && partitions > 1
+    ? Array.from({ length: partitions }, (_, index) => partitionName(p.name, { index, count: partitions }))
+    : [p.name];
+}
+
+/** Every read model (every partition) at the head of its events. */
+async function caughtUp(infra: Infrastructure, partitions: number): Promise<boolean> {
   const stored = new Map((await checkpoints.list(infra.dataSource.manager)).map((c) => [c.name, c]));
   for (const p of infra.projections) {
     if (NOT_READ_MODELS.has(p.name)) continue;
-    if ((await infra.store.countAfter(stored.get(p.name)?.position ?? undefined, p.filter, 1)) !== 0) return false;
+    for (const name of checkpointNames(p, partitions))
+      if ((await infra.store.countAfter(stored.get(name)?.position ?? undefined, p.filter, 1)) !== 0) return false;
   }
   return true;
 }
@@ -203,12 +211,12 @@ async function main(): Promise<void> {
           }
         });
         await infra.dataSource.query('VACUUM ANALYZE');
-        const workers = await Promise.all(Array.from({ length: n }, () => startWorker(env)));
+        const workers = await Promise.all(Array.from({ length: n }, () => startWorker({ ...env, BENCH_PARTITIONS: String(n) })));
         try {
           say(`catching up ${String(readModels.length)} read models with ${String(n)} worker process${n === 1 ? '' : 'es'}…`);
           const t = performance.now();
           for (const w of workers) w.child.send('go');
-          while (!(await caughtUp(infra))) await new Promise((resolve) => setTimeout(resolve, 200));
+          while (!(await caughtUp(infra, n))) await new Promise((resolve) => setTimeout(resolve, 200));
           const seconds = (performance.now() - t) / 1000;
           catchUp[n] = Math.round(log.events / seconds);
           say(`  ${seconds.toFixed(1)} s: ${String(catchUp[n])} events/s`);
@@ -216,7 +224,7 @@ async function main(): Promise<void> {
             failed = await failover(
               infra,
               workers,
-              readModels.map((p) => p.name),
+              readModels.flatMap((p) => checkpointNames(p, n)),
             );
             say(`  failover: a worker holding ${String(failed.projections)} projections SIGKILLed; all held elsewhere after ${failed.seconds.toFixed(2)} s`);
           }
@@ -253,7 +261,7 @@ async function main(): Promise<void> {
         decisionsPerSec2: decisions.get(2)?.rate ?? null,
         decisionsP99BoundMs: P99_MS,
         decisionSubjects: SUBJECTS,
-        unit: 'worker processes sharing whole projections by lease (no partitions of one projection)',
+        unit: 'N worker processes; the partitionable read model (customers) in N partitions by tenant, the others whole; each under its lease',
       };
       report(
         ['measure', 'value'],

@@ -6,7 +6,8 @@ import { systemClock } from '@attest/kernel';
 import { createLogger } from '@attest/observability';
 import { isEncryptedField } from '@attest/privacy';
 import { verifyTenantLog } from '@attest/processing-infrastructure';
-import { checkpoints, rebuildProjection } from '@attest/projections';
+import { checkpoints, rebuildProjection, tenantPartition } from '@attest/projections';
+import type { RecordedEvent } from '@attest/event-store';
 import { expectEventually, seededRandom } from '@attest/testing';
 import { generateSignerKey, parseSignerKey } from '@attest/transparency';
 import { buildConsoleWhenMissing } from './console/build-console';
@@ -18,7 +19,8 @@ import { TenantReceiver } from './testing/webhook-inbox';
 /**
  * Issue 26, item 4: three API processes and three workers (`apps/api/src/main.ts` with
  * ATTEST_ROLE) on one database, a mixed workload from several clients, and a controller that
- * SIGKILLs a random process every few seconds and starts it again. Afterwards: every
+ * SIGKILLs a random process every few seconds and starts it again; the customers read model
+ * runs in two partitions by tenant (ATTEST_PROJECTION_PARTITIONS). Afterwards: every
  * acknowledged command's events are in the log, every read model equals a fresh rebuild in one
  * process, the processing record verifies and holds each acknowledged decision once, no
  * notification went out twice under different ids, and no request was answered 5xx.
@@ -28,7 +30,6 @@ import { TenantReceiver } from './testing/webhook-inbox';
 const SECONDS = Number(process.env['CHAOS_SECONDS'] ?? 40);
 const KILL_EVERY_MS = Number(process.env['CHAOS_KILL_EVERY_MS'] ?? 3000);
 const CLIENTS = 4;
-const TENANT = 'chaos';
 const MAIN = join(__dirname, 'main.ts');
 /** The processing record is append-only and never rebuilt. */
 const NOT_REBUILT = new Set(['processing-record']);
@@ -59,7 +60,7 @@ describe('chaos: processes killed at random under a mixed workload (issue 26)', 
   const signerKey = generateSignerKey('attest.local/processing-record');
   const gatewaySecret = randomBytes(24).toString('hex');
   let gateway: TenantReceiver;
-  let tenantReceiver: TenantReceiver;
+  const receivers: TenantReceiver[] = [];
   const procs: Proc[] = [];
 
   const env = (proc: Proc): NodeJS.ProcessEnv => ({
@@ -77,6 +78,8 @@ describe('chaos: processes killed at random under a mixed workload (issue 26)', 
     ATTEST_TENANT_WEBHOOKS_ALLOW_PRIVATE: 'on',
     ATTEST_WEBHOOK_URL: gateway.url,
     ATTEST_WEBHOOK_SECRET: gatewaySecret,
+    // The customers read model in two partitions by tenant, each under its own lease.
+    ATTEST_PROJECTION_PARTITIONS: 'customers=2',
     LOG_LEVEL: 'warn',
   });
 
@@ -117,7 +120,6 @@ describe('chaos: processes killed at random under a mixed workload (issue 26)', 
     await buildConsoleWhenMissing(createLogger({ level: 'silent' }));
     gateway = await TenantReceiver.start(systemClock);
     gateway.secret = gatewaySecret;
-    tenantReceiver = await TenantReceiver.start(systemClock);
     // The harness migrates and sets the tenant up; it serves no workload and runs no worker.
     await api.start('chaos', { workers: false, role: 'api' });
     for (const [role, n] of [
@@ -132,18 +134,28 @@ describe('chaos: processes killed at random under a mixed workload (issue 26)', 
 
   afterAll(async () => {
     await Promise.all(procs.map((p) => kill(p, 'SIGKILL')));
-    await tenantReceiver.stop();
+    await Promise.all(receivers.map((r) => r.stop()));
     await gateway.stop();
     await api.stop();
   });
 
-  it('loses nothing, doubles nothing, and answers no request 5xx', async () => {
-    const admin = await api.key(TENANT, ['org-admin']);
-    const service = await api.key(TENANT, ['org-admin', 'service']);
-    const handler = await api.key(TENANT, ['dsr-handler']);
-    const hook = await api.call('PUT', '/v1/organization/webhook', { key: admin, body: { url: tenantReceiver.url } });
+  interface ChaosTenant {
+    readonly name: string;
+    readonly admin: string;
+    readonly service: string;
+    readonly handler: string;
+    readonly receiver: TenantReceiver;
+  }
+
+  async function setUpTenant(name: string): Promise<ChaosTenant> {
+    const admin = await api.key(name, ['org-admin']);
+    const service = await api.key(name, ['org-admin', 'service']);
+    const handler = await api.key(name, ['dsr-handler']);
+    const receiver = await TenantReceiver.start(systemClock);
+    receivers.push(receiver);
+    const hook = await api.call('PUT', '/v1/organization/webhook', { key: admin, body: { url: receiver.url } });
     expect(hook.status).toBe(200);
-    tenantReceiver.secret = (hook.body as { secret: string }).secret;
+    receiver.secret = (hook.body as { secret: string }).secret;
     const purpose = await api.call('POST', '/v1/purposes', {
       key: service,
       body: {
@@ -159,7 +171,18 @@ describe('chaos: processes killed at random under a mixed workload (issue 26)', 
       },
     });
     expect(purpose.status).toBe(201);
+    return { name, admin, service, handler, receiver };
+  }
 
+  it('loses nothing, doubles nothing, and answers no request 5xx', async () => {
+    // Two tenants, one in each partition of customers, each with its keys, its webhook endpoint and a purpose.
+    const names: string[] = [];
+    for (let i = 0; names.length < 2; i++) {
+      const name = `chaos-${String(i)}`;
+      const partition = tenantPartition({ metadata: { tenantId: name } } as unknown as RecordedEvent, 2);
+      if (!names.some((n) => tenantPartition({ metadata: { tenantId: n } } as unknown as RecordedEvent, 2) === partition)) names.push(name);
+    }
+    const tenants = await Promise.all(names.map((name) => setUpTenant(name)));
     const tally: Tally = { commands: 0, acknowledged: 0, cutByKill: 0, unexplained: [], serverErrors: [], clientErrors: [] };
     const acked = {
       customers: [] as string[],
@@ -206,6 +229,9 @@ describe('chaos: processes killed at random under a mixed workload (issue 26)', 
 
     async function client(n: number): Promise<void> {
       const random = seededRandom(1000 + n);
+      const tenant = tenants[n % tenants.length];
+      if (!tenant) throw new Error('no tenant for this client');
+      const { service, admin, handler } = tenant;
       const mine: string[] = [];
       while (Date.now() < deadline) {
         const r = random();
@@ -289,15 +315,20 @@ describe('chaos: processes killed at random under a mixed workload (issue 26)', 
 
     const infra = api.infra;
     const ds = infra.dataSource;
-    // Every projection catches up with the log (the workers share them out by lease).
+    // Every projection (every partition of customers) catches up with the log (the workers share them out by lease).
     await expectEventually(async () => {
-      const stored = new Map((await checkpoints.list(ds.manager)).map((c) => [c.name, c]));
-      for (const p of infra.projections)
-        expect({ [p.name]: await infra.store.countAfter(stored.get(p.name)?.position ?? undefined, p.filter, 1_000_000) }).toEqual({ [p.name]: 0 });
+      const stored = await checkpoints.list(ds.manager);
+      for (const p of infra.projections) {
+        const names = p.name === 'customers' ? [1, 2].map((i) => `customers@${String(i)}of2`) : [p.name];
+        for (const name of names)
+          expect({ [name]: await infra.store.countAfter(stored.find((c) => c.name === name)?.position ?? undefined, p.filter, 1_000_000) }).toEqual({
+            [name]: 0,
+          });
+      }
     }, 60_000);
     // Every notice and code queued by an acknowledged request reaches its endpoint.
     await expectEventually(() => {
-      const received = new Set(tenantReceiver.messages.map((m) => m.id));
+      const received = new Set(receivers.flatMap((r) => r.messages).map((m) => m.id));
       expect(acked.notices.filter((id) => !received.has(id))).toEqual([]);
       const coded = new Set(gateway.messages.map((m) => m.payload.requestId));
       expect(acked.codes.filter((id) => !coded.has(id))).toEqual([]);
@@ -325,23 +356,29 @@ describe('chaos: processes killed at random under a mixed workload (issue 26)', 
       [...acked.grants].filter(([id, n]) => (grants.get(id) ?? 0) < n).length;
 
     // 2. The processing record verifies, and holds each acknowledged decision exactly once.
-    const report = await verifyTenantLog(infra.recordLog.withApp(await infra.connectApp()), TENANT, { verifiers: [parseSignerKey(signerKey).verifier] });
+    const appLog = infra.recordLog.withApp(await infra.connectApp());
+    const reports = await Promise.all(tenants.map((t) => verifyTenantLog(appLog, t.name, { verifiers: [parseSignerKey(signerKey).verifier] })));
     const [decisions] = await ds.query<{ n: number; distinct: number }[]>(
-      `SELECT count(*)::int AS n, count(DISTINCT source_id)::int AS distinct FROM processing.records WHERE tenant_id = $1 AND source_id = ANY($2)`,
-      [TENANT, acked.decisions],
+      `SELECT count(*)::int AS n, count(DISTINCT (tenant_id, source_id))::int AS distinct FROM processing.records WHERE source_id = ANY($1)`,
+      [acked.decisions],
     );
 
     // 3. No notification went out twice under different ids (a redelivery keeps its id). A message
     // is known by its kind and payload; test notices are known by the id their request answered
     // (two asked for in the same millisecond by the same key have the same payload).
     const idsPerMessage = new Map<string, Set<string>>();
-    for (const m of [...tenantReceiver.messages, ...gateway.messages]) {
+    for (const m of [...receivers.flatMap((r) => r.messages), ...gateway.messages]) {
       if (m.kind === 'webhook-test') continue;
       const identity = JSON.stringify({ kind: m.kind, tenant: m.tenantId, payload: m.payload });
       idsPerMessage.set(identity, (idsPerMessage.get(identity) ?? new Set()).add(m.id));
     }
     const doubledMessages = [...idsPerMessage].filter(([, ids]) => ids.size > 1).map(([identity, ids]) => `${identity}: ${[...ids].join(', ')}`);
-    const testNotices = new Set(tenantReceiver.messages.filter((m) => m.kind === 'webhook-test').map((m) => m.id));
+    const testNotices = new Set(
+      receivers
+        .flatMap((r) => r.messages)
+        .filter((m) => m.kind === 'webhook-test')
+        .map((m) => m.id),
+    );
     // Every delivered test notice is one a request queued: acknowledged, or cut by a kill after it committed.
     const strayTestNotices = [...testNotices].filter((id) => !acked.notices.includes(id)).length;
     const doubledNotifications = doubledMessages.length + Math.max(0, strayTestNotices - tally.cutByKill);
@@ -371,10 +408,10 @@ describe('chaos: processes killed at random under a mixed workload (issue 26)', 
       cutByKill: tally.cutByKill,
       lost,
       doubled: (decisions?.n ?? 0) - (decisions?.distinct ?? 0) + doubledNotifications,
-      deliveries: tenantReceiver.messages.length + gateway.messages.length,
+      deliveries: receivers.reduce((n, r) => n + r.messages.length, 0) + gateway.messages.length,
       readModelTables: Object.keys(after).length,
       readModelsDiffering: differing,
-      recordEntries: report.size,
+      recordEntries: reports.reduce((n, r) => n + r.size, 0),
     };
     process.stdout.write(`chaos: ${JSON.stringify(figures)}\n`);
     expect(tally.serverErrors).toEqual([]);
@@ -384,7 +421,13 @@ describe('chaos: processes killed at random under a mixed workload (issue 26)', 
     expect(doubledMessages).toEqual([]);
     expect(figures.doubled).toBe(0);
     expect(decisions?.n).toBe(acked.decisions.length);
-    expect({ ok: report.ok, problems: report.problems, pending: report.pending }).toEqual({ ok: true, problems: [], pending: 0 });
+    for (const report of reports)
+      expect({ tenant: report.tenantId, ok: report.ok, problems: report.problems, pending: report.pending }).toEqual({
+        tenant: report.tenantId,
+        ok: true,
+        problems: [],
+        pending: 0,
+      });
     expect(differing).toEqual([]);
     // Not vacuous: the workload ran, processes died under it, and the read models hold it.
     expect(kills).toBeGreaterThanOrEqual(Math.floor(SECONDS / (KILL_EVERY_MS / 1000)) - 2);

@@ -47,6 +47,7 @@ async function main(): Promise<void> {
           owner: `${config.role}:${hostname()}:${String(process.pid)}`,
           metrics: new ProjectionMetrics(registry),
           inline: INLINE_PROJECTIONS,
+          partitions: config.projectionPartitions,
         })
       : null;
     const runners = workers?.runners ?? [];

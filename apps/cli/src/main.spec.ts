@@ -100,9 +100,19 @@ describe('attest CLI', () => {
     }
   });
 
-  it('lists and rebuilds projections', async () => {
+  it('lists and rebuilds projections; a projection run in partitions, with a row per partition', async () => {
+    const ds = createDataSource({ url: db.url, migrations: [] });
+    await ds.initialize();
+    try {
+      // As the workers leave them with ATTEST_PROJECTION_PARTITIONS=customers=2.
+      await ds.query(`INSERT INTO projections.checkpoints (name, version) VALUES ('customers@1of2', 1), ('customers@2of2', 1) ON CONFLICT DO NOTHING`);
+    } finally {
+      await ds.destroy();
+    }
     expect(await run(['projections', 'list'])).toBe(0);
-    expect(out.join('')).toMatch(/event-log-stats\s+1\s+/);
+    expect(out.join('')).toMatch(/event-log-stats\s+-\s+1\s+/);
+    expect(out.join('')).toMatch(/customers\s+1of2\s+1\s+1\s+0\s+/);
+    expect(out.join('')).toMatch(/customers\s+2of2\s+/);
     expect(await run(['projections', 'rebuild', 'event-log-stats'])).toBe(0);
     expect(out.join('')).toContain('rebuilt event-log-stats v1');
   });

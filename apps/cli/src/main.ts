@@ -32,7 +32,7 @@ const USAGE = `attest — operate an Attest installation
 
 Usage:
   attest migrate                       apply pending database migrations
-  attest projections list              projections with version, checkpoint, lag and the process running each
+  attest projections list              projections (and their partitions) with version, checkpoint, lag and the process running each
   attest projections rebuild <name>    empty a read model and replay the log into it
   attest stats [--tenant <id>]         events per tenant and type (no event data)
   attest keys create --tenant <id> --roles <r1,r2> [--label <text>] [--expires-in-days <n>]
@@ -152,14 +152,24 @@ async function migrate(): Promise<void> {
 async function listProjections(): Promise<void> {
   await withInfrastructure(async (infra) => {
     await assertMigrated(infra);
-    const stored = new Map((await checkpoints.list(infra.dataSource.manager)).map((c) => [c.name, c]));
+    const list = await checkpoints.list(infra.dataSource.manager);
+    const stored = new Map(list.map((c) => [c.name, c]));
+    // A projection run in partitions (ATTEST_PROJECTION_PARTITIONS) has a checkpoint per partition: `customers@1of4`, ….
+    const partitions = new Map(infra.projections.map((p) => [p.name, list.filter((c) => c.name.startsWith(`${p.name}@`)).map((c) => c.name)]));
+    const entries = infra.projections.flatMap((p) => {
+      const parts = partitions.get(p.name) ?? [];
+      return [
+        ...(parts.length === 0 || stored.has(p.name) ? [{ p, name: p.name, partition: '-' }] : []),
+        ...parts.map((name) => ({ p, name, partition: name.slice(p.name.length + 1) })),
+      ];
+    });
     const owners = await projectionOwners(
       infra.dataSource.manager,
-      infra.projections.map((p) => p.name),
+      entries.map((e) => e.name),
     );
     const rows = await Promise.all(
-      infra.projections.map(async (p) => {
-        const c = stored.get(p.name);
+      entries.map(async ({ p, name, partition }) => {
+        const c = stored.get(name);
         // A checkpoint the store does not know (another adapter's, a restored log): the worker rebuilds it.
         const lag = await infra.store.countAfter(c?.position ?? undefined, p.filter, 1_000_000).then(String, (error: unknown) => {
           if (error instanceof UnknownCheckpointError) return 'unknown checkpoint: rebuilt when the workers start';
@@ -167,16 +177,17 @@ async function listProjections(): Promise<void> {
         });
         return [
           p.name,
+          partition,
           String(p.version),
           c ? String(c.version) : '-',
           String(c?.eventsHandled ?? 0),
           lag,
           c?.updatedAt.toISOString() ?? '-',
-          owners.get(p.name) ?? '-',
+          owners.get(name) ?? '-',
         ];
       }),
     );
-    printTable(['projection', 'version', 'stored version', 'events handled', 'lag', 'updated', 'owner'], rows);
+    printTable(['projection', 'partition', 'version', 'stored version', 'events handled', 'lag', 'updated', 'owner'], rows);
   });
 }
 

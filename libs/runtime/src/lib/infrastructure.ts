@@ -232,7 +232,7 @@ async function connectAppDataSource(config: AttestConfig, ownerUrl: string, owne
 export function startProjectionWorkers(
   infrastructure: Infrastructure,
   logger: Logger,
-  options: { readonly metrics?: ProjectionMetrics; readonly inline?: readonly string[] } = {},
+  options: { readonly metrics?: ProjectionMetrics; readonly inline?: readonly string[]; readonly partitions?: Readonly<Record<string, number>> } = {},
 ): ProjectionRunner[] {
   const runners = projectionRunners(infrastructure, logger, options);
   for (const runner of runners) runner.start();
@@ -242,20 +242,31 @@ export function startProjectionWorkers(
 function projectionRunners(
   infrastructure: Infrastructure,
   logger: Logger,
-  options: { readonly metrics?: ProjectionMetrics; readonly inline?: readonly string[] },
+  options: { readonly metrics?: ProjectionMetrics; readonly inline?: readonly string[]; readonly partitions?: Readonly<Record<string, number>> },
 ): ProjectionRunner[] {
-  const { metrics, inline = [] } = options;
-  return infrastructure.projections.map(
-    (projection) =>
-      new ProjectionRunner({
-        dataSource: infrastructure.dataSource,
-        store: infrastructure.store,
-        projection,
-        logger,
-        appliedInline: inline.includes(projection.name),
-        ...(metrics ? { metrics } : {}),
-      }),
-  );
+  const { metrics, inline = [], partitions = {} } = options;
+  for (const [name, count] of Object.entries(partitions)) {
+    const projection = infrastructure.projections.find((p) => p.name === name);
+    if (!projection) throw new Error(`ATTEST_PROJECTION_PARTITIONS names ${name}, which is not a projection (attest projections list)`);
+    if (!projection.partitionableByTenant && count > 1)
+      throw new Error(`ATTEST_PROJECTION_PARTITIONS: ${name} cannot be partitioned (its rows are not all of one tenant, or others follow its checkpoint)`);
+  }
+  return infrastructure.projections.flatMap((projection) => {
+    const count = partitions[projection.name] ?? 1;
+    return Array.from(
+      { length: count },
+      (_, index) =>
+        new ProjectionRunner({
+          dataSource: infrastructure.dataSource,
+          store: infrastructure.store,
+          projection,
+          logger,
+          appliedInline: inline.includes(projection.name),
+          ...(count > 1 ? { partition: { index, count } } : {}),
+          ...(metrics ? { metrics } : {}),
+        }),
+    );
+  });
 }
 
 /**
@@ -267,7 +278,14 @@ function projectionRunners(
 export async function startLeasedProjectionWorkers(
   infrastructure: Infrastructure,
   logger: Logger,
-  options: { readonly owner: string; readonly metrics?: ProjectionMetrics; readonly inline?: readonly string[]; readonly intervalMs?: number },
+  options: {
+    readonly owner: string;
+    readonly metrics?: ProjectionMetrics;
+    readonly inline?: readonly string[];
+    readonly intervalMs?: number;
+    /** ATTEST_PROJECTION_PARTITIONS: projections run in partitions by tenant, each under a lease of its own. */
+    readonly partitions?: Readonly<Record<string, number>>;
+  },
 ): Promise<{ readonly runners: ProjectionRunner[]; readonly leases: ProjectionLeases }> {
   const runners = projectionRunners(infrastructure, logger, options);
   const leases = new ProjectionLeases({

@@ -260,6 +260,8 @@ export function customersProjection(privacy: ReadModelPrivacy): Projection {
   return {
     name: 'customers',
     version: 1,
+    // Every row is one customer's, of one tenant; only that tenant's events change it.
+    partitionableByTenant: true,
     filter: { eventTypes: [...CUSTOMER_EVENT_TYPES, ...CONSENT_TYPES] },
     async apply(events, manager) {
       if (events.every((event) => CONSENT_TYPES.includes(event.type as ConsentEvent['type']))) {

@@ -14,6 +14,7 @@ describe('loadConfig', () => {
       pollIntervalMs: 1000,
       role: 'all',
       projections: true,
+      projectionPartitions: {},
       jobs: true,
       messagingDispatch: true,
       decisionCache: { maxSubjects: 100_000, waitMs: 200 },
@@ -106,6 +107,15 @@ describe('loadConfig', () => {
       messagingDispatch: true,
     });
     expect(() => loadConfig({ ...base, ATTEST_ROLE: 'web' })).toThrow('ATTEST_ROLE must be one of api, worker, all');
+  });
+
+  it('ATTEST_PROJECTION_PARTITIONS names projections and their partitions (2–64)', () => {
+    const base = { ATTEST_DATA_DIR: '/tmp/attest-config-spec' };
+    expect(loadConfig({ ...base, ATTEST_PROJECTION_PARTITIONS: 'customers=4, requests=2' }).projectionPartitions).toEqual({ customers: 4, requests: 2 });
+    expect(() => loadConfig({ ...base, ATTEST_PROJECTION_PARTITIONS: 'customers=1' })).toThrow(
+      'ATTEST_PROJECTION_PARTITIONS: customers=1 is not <projection>=<2..64>',
+    );
+    expect(() => loadConfig({ ...base, ATTEST_PROJECTION_PARTITIONS: 'customers:4' })).toThrow('customers:4 is not');
   });
 
   it('reports every problem at once', () => {

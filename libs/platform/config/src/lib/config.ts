@@ -25,6 +25,11 @@ export interface AttestConfig {
   readonly role: AttestRole;
   /** Run projection workers in this process (not in the `api` role). */
   readonly projections: boolean;
+  /**
+   * Projections applied in partitions by tenant, each partition under a lease of its own
+   * (ATTEST_PROJECTION_PARTITIONS, e.g. `customers=4`): projection name → partitions (2–64).
+   */
+  readonly projectionPartitions: Readonly<Record<string, number>>;
   /** Run the timed jobs (retention, purge, deadlines) in this process (not in the `api` role). */
   readonly jobs: boolean;
   /** Run the WhatsApp dispatcher in this process (ATTEST_MESSAGING_DISPATCH; each bound number is served by one process at a time). */
@@ -143,6 +148,16 @@ export function loadConfig(env: Env = process.env, options: { readonly keys?: bo
   const background = role !== 'api';
   const projectionsRaw = text('ATTEST_PROJECTIONS') ?? 'on';
   if (projectionsRaw !== 'on' && projectionsRaw !== 'off') problems.push('ATTEST_PROJECTIONS must be on or off');
+  const projectionPartitions: Record<string, number> = {};
+  for (const part of (text('ATTEST_PROJECTION_PARTITIONS') ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const match = /^([a-z][a-z0-9-]*)=(\d+)$/.exec(part);
+    const count = Number(match?.[2]);
+    if (!match?.[1] || count < 2 || count > 64) problems.push(`ATTEST_PROJECTION_PARTITIONS: ${part} is not <projection>=<2..64>`);
+    else projectionPartitions[match[1]] = count;
+  }
   const jobsRaw = text('ATTEST_JOBS') ?? 'on';
   if (jobsRaw !== 'on' && jobsRaw !== 'off') problems.push('ATTEST_JOBS must be on or off');
   const dispatchRaw = text('ATTEST_MESSAGING_DISPATCH') ?? 'on';
@@ -189,6 +204,7 @@ export function loadConfig(env: Env = process.env, options: { readonly keys?: bo
     pollIntervalMs: int('EVENT_STORE_POLL_INTERVAL_MS', 1000, 10, 60_000),
     role: role ?? 'all',
     projections: background && projectionsRaw !== 'off',
+    projectionPartitions,
     jobs: background && jobsRaw !== 'off',
     messagingDispatch: background && dispatchRaw !== 'off',
     decisionCache: { maxSubjects: int('ATTEST_DECISION_CACHE_SUBJECTS', 100_000, 0, 10_000_000), waitMs: int('ATTEST_DECISION_WAIT_MS', 200, 0, 10_000) },

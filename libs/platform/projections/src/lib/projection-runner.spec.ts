@@ -12,6 +12,7 @@ import { createTestDatabase, expectEventually, type TestDatabase } from '@attest
 import { checkpoints } from './checkpoint-store';
 import { projectionMigrations } from './migrations';
 import { ProjectionMetrics } from './projection-metrics';
+import { partitionName, tenantPartition } from './projection';
 import { ProjectionRunner, rebuildProjection } from './projection-runner';
 import { RECORDING_TABLE_SQL, recordingProjection } from './__fixtures__/recording-projection';
 
@@ -50,6 +51,74 @@ describe('ProjectionRunner', () => {
   async function rows(): Promise<{ event_id: string; n: number }[]> {
     return dataSource.query(`SELECT event_id, n FROM recorded_rows ORDER BY n, event_id`);
   }
+
+  describe('partitions by tenant', () => {
+    const partitionable = (category: string, version = 1): ReturnType<typeof recordingProjection> => ({
+      ...recordingProjection({ streamCategories: [category] }, version),
+      partitionableByTenant: true,
+    });
+
+    /** 12 tenants × 20 events; returns each event's tenant by its n. */
+    async function appendTenants(category: string): Promise<Map<number, string>> {
+      const tenantOf = new Map<number, string>();
+      for (let t = 0; t < 12; t++) {
+        const tenant = `tenant-${String(t)}`;
+        const events = Array.from({ length: 20 }, (_, i) => {
+          tenantOf.set(t * 20 + i, tenant);
+          return testEvent('ThingHappened.v1', { n: t * 20 + i }, tenant);
+        });
+        await store.appendToStream(streamIn(category), events, { expectedRevision: NO_STREAM });
+      }
+      return tenantOf;
+    }
+
+    it('three partitions apply every event exactly once between them, each only its tenants’, each with a checkpoint of its own', async () => {
+      const category = uniqueCategory();
+      const tenantOf = await appendTenants(category);
+      const projection = partitionable(category);
+      const seen: number[][] = [];
+      for (let index = 0; index < 3; index++) {
+        const before = new Set((await rows()).map((r) => r.n));
+        await new ProjectionRunner({ dataSource, store, projection, partition: { index, count: 3 }, batchSize: 50 }).catchUp();
+        const mine = (await rows()).map((r) => r.n).filter((n) => !before.has(n));
+        seen.push(mine);
+      }
+      expect(seen.flat().sort((a, b) => a - b)).toEqual(Array.from({ length: 240 }, (_, i) => i));
+      // Not vacuous: the tenants spread over more than one partition.
+      expect(seen.filter((ns) => ns.length > 0).length).toBeGreaterThan(1);
+      const sample = await store.readAll({ maxCount: 1000 });
+      for (const [index, ns] of seen.entries()) {
+        for (const n of ns) {
+          const event = sample.find((e) => e.data['n'] === n && e.metadata.tenantId === tenantOf.get(n));
+          expect(event && tenantPartition(event, 3)).toBe(index);
+        }
+      }
+      const stored = await checkpoints.list(dataSource.manager);
+      expect(stored.map((c) => c.name).sort()).toEqual([1, 2, 3].map((i) => partitionName('recording', { index: i - 1, count: 3 })));
+      for (const c of stored) expect(c.position).toBe(await store.headPosition());
+    });
+
+    it('a version change in one partition empties the read model once and rewinds every partition', async () => {
+      const category = uniqueCategory();
+      await appendTenants(category);
+      for (let index = 0; index < 2; index++)
+        await new ProjectionRunner({ dataSource, store, projection: partitionable(category), partition: { index, count: 2 } }).catchUp();
+      expect(await rows()).toHaveLength(240);
+      // Version 2 reaches partition 1 first: the table is emptied, both checkpoints rewound.
+      await new ProjectionRunner({ dataSource, store, projection: partitionable(category, 2), partition: { index: 0, count: 2 } }).catchUp();
+      const rewound = (await checkpoints.list(dataSource.manager)).find((c) => c.name === partitionName('recording', { index: 1, count: 2 }));
+      expect(rewound).toMatchObject({ version: 2, position: null });
+      await new ProjectionRunner({ dataSource, store, projection: partitionable(category, 2), partition: { index: 1, count: 2 } }).catchUp();
+      const ns = (await rows()).map((r) => r.n);
+      expect(ns.sort((a, b) => a - b)).toEqual(Array.from({ length: 240 }, (_, i) => i));
+    });
+
+    it('refuses to partition a projection that does not say its rows are each one tenant’s', () => {
+      expect(
+        () => new ProjectionRunner({ dataSource, store, projection: recordingProjection({ streamCategories: ['x'] }), partition: { index: 0, count: 2 } }),
+      ).toThrow(/cannot be partitioned/);
+    });
+  });
 
   it('catches up in batches, moving the checkpoint with each one', async () => {
     const category = uniqueCategory();

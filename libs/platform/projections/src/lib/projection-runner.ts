@@ -2,7 +2,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { UnknownCheckpointError, type EventStore, type EventSubscription, type GlobalPosition, type RecordedEvent } from '@attest/event-store';
 import type { Logger } from '@attest/observability';
 import { CheckpointMovedError, checkpoints } from './checkpoint-store';
-import type { Projection } from './projection';
+import { partitionName, tenantPartition, type Projection, type ProjectionPartition } from './projection';
 import type { LagSource, ProjectionMetrics } from './projection-metrics';
 
 export interface ProjectionRunnerOptions {
@@ -21,6 +21,13 @@ export interface ProjectionRunnerOptions {
    * two, in stream order.
    */
   readonly appliedInline?: boolean;
+  /**
+   * Run one partition of a projection that is `partitionableByTenant`: only its tenants' events
+   * are applied, under a checkpoint (and lease) of its own, `partitionName`. The partitions share
+   * the read model: a rebuild (a version change, an unknown checkpoint) empties it once and
+   * rewinds every partition's checkpoint in the same transaction.
+   */
+  readonly partition?: ProjectionPartition;
 }
 
 const LAG_CAP = 1_000_000;
@@ -39,8 +46,14 @@ export class ProjectionRunner implements LagSource {
   private stopping = false;
   private reachedHead = false;
 
+  /** What the checkpoint store, leases and metrics see: the projection, or one partition of it. */
+  private readonly checkpointed: Projection;
+
   constructor(private readonly options: ProjectionRunnerOptions) {
-    this.name = options.projection.name;
+    const { projection, partition } = options;
+    if (partition && !projection.partitionableByTenant) throw new Error(`${projection.name} cannot be partitioned: its rows are not all of one tenant`);
+    this.checkpointed = partition ? partitioned(projection, partition) : projection;
+    this.name = this.checkpointed.name;
   }
 
   get caughtUp(): boolean {
@@ -81,7 +94,8 @@ export class ProjectionRunner implements LagSource {
   }
 
   async lag(): Promise<number | null> {
-    const { store, projection } = this.options;
+    const { store } = this.options;
+    const projection = this.checkpointed;
     return store.countAfter(this.position ?? undefined, projection.filter, LAG_CAP);
   }
 
@@ -107,7 +121,7 @@ export class ProjectionRunner implements LagSource {
             { projection: this.name, code: error.code },
             'checkpoint unknown to the event store (restored store?); rebuilding the read model',
           );
-          await this.options.dataSource.transaction((m) => checkpoints.reset(m, this.options.projection));
+          await this.options.dataSource.transaction((m) => checkpoints.reset(m, this.checkpointed));
           continue;
         }
         this.options.metrics?.failures.inc({ projection: this.name });
@@ -119,7 +133,8 @@ export class ProjectionRunner implements LagSource {
   }
 
   private async runOnce(untilCaughtUp: boolean): Promise<void> {
-    const { dataSource, projection, store } = this.options;
+    const { dataSource, store } = this.options;
+    const projection = this.checkpointed;
     const checkpoint = await dataSource.transaction(async (m) => {
       const current = await checkpoints.ensure(m, projection);
       if (current.version === projection.version) return current;
@@ -156,14 +171,15 @@ export class ProjectionRunner implements LagSource {
 
   /** Applies a batch if the checkpoint is still where this run left it; returns the new position. */
   private async applyBatch(events: readonly RecordedEvent[], expected: GlobalPosition | null): Promise<GlobalPosition | null> {
-    const { dataSource, projection } = this.options;
+    const { dataSource, projection, partition } = this.options;
     const last = events[events.length - 1];
     if (!last) return expected;
     await dataSource.transaction(async (m) => {
-      await checkpoints.lockAt(m, projection, expected);
-      const pending = this.options.appliedInline ? await claimFromInline(m, projection.name, events) : events;
+      await checkpoints.lockAt(m, this.checkpointed, expected);
+      const mine = partition ? events.filter((e) => tenantPartition(e, partition.count) === partition.index) : events;
+      const pending = this.options.appliedInline ? await claimFromInline(m, projection.name, mine) : mine;
       if (pending.length > 0) await projection.apply(pending, m);
-      await checkpoints.advance(m, projection, last.globalPosition, events.length);
+      await checkpoints.advance(m, this.checkpointed, last.globalPosition, events.length);
     });
     this.position = last.globalPosition;
     this.options.metrics?.handled.inc({ projection: this.name }, events.length);
@@ -203,6 +219,27 @@ async function claimFromInline(m: EntityManager, projection: string, events: rea
     );
   }
   return pending;
+}
+
+/**
+ * A partition as the checkpoint store sees it: its own name; its reset empties the shared read
+ * model, rewinds every partition's checkpoint (so none goes on over emptied tables) and drops
+ * the projection's inline positions (kept under the projection's own name).
+ */
+function partitioned(projection: Projection, partition: ProjectionPartition): Projection {
+  return {
+    ...projection,
+    name: partitionName(projection.name, partition),
+    reset: async (m) => {
+      await projection.reset(m);
+      await m.query(`DELETE FROM projections.inline_streams WHERE projection = $1`, [projection.name]);
+      await m.query(
+        `UPDATE projections.checkpoints SET version = $2, position = NULL, events_handled = 0, updated_at = now(), rebuilt_at = now()
+          WHERE name LIKE $1 ESCAPE '\\'`,
+        [`${projection.name.replace(/[\\%_]/g, (c) => `\\${c}`)}@%`, projection.version],
+      );
+    },
+  };
 }
 
 /** Empties a read model and replays the whole log into it; returns when caught up. */
