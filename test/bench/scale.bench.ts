@@ -31,6 +31,7 @@ import { loadConfig } from '@attest/config';
 import { createLogger } from '@attest/observability';
 import { checkpoints, partitionName, projectionOwners, type Projection } from '@attest/projections';
 import { issueApiKeyFromConsole, startInfrastructure, type Infrastructure } from '@attest/runtime';
+import { NEWSLETTER_PURPOSE } from '../../apps/api/src/testing/newsletter-purpose';
 import { spawnApiProcess, type SpawnedApiProcess } from '../../apps/api/src/testing/spawn-api-process';
 import type { LoadResult } from './load-client';
 import { generateSignerKey } from '@attest/transparency';
@@ -131,17 +132,7 @@ async function post(url: string, key: string, body: unknown): Promise<{ id?: str
 
 /** Subjects through the API: a purpose, SUBJECTS customers, a consent for nine in ten; their decision bodies. */
 async function seedDecisions(url: string, key: string): Promise<string[]> {
-  await post(`${url}/v1/purposes`, key, {
-    purposeKey: 'newsletter',
-    name: 'Newsletter',
-    description: 'news',
-    legalBasis: 'consent',
-    method: 'bulk-email',
-    dataCategories: ['contact'],
-    channels: ['email'],
-    retentionDays: 365,
-    noticeVersion: 'n-1',
-  });
+  await post(`${url}/v1/purposes`, key, NEWSLETTER_PURPOSE);
   const bodies: string[] = [];
   let next = 0;
   await Promise.all(

@@ -13,6 +13,7 @@ import { generateSignerKey, parseSignerKey } from '@attest/transparency';
 import { buildConsoleWhenMissing } from './console/build-console';
 import type { Infrastructure } from '@attest/runtime';
 import { ApiHarness } from './testing/api-harness';
+import { NEWSLETTER_PURPOSE } from './testing/newsletter-purpose';
 import { snapshot } from './testing/delivered-twice';
 import { TenantReceiver } from './testing/webhook-inbox';
 
@@ -158,17 +159,7 @@ describe('chaos: processes killed at random under a mixed workload (issue 26)', 
     receiver.secret = (hook.body as { secret: string }).secret;
     const purpose = await api.call('POST', '/v1/purposes', {
       key: service,
-      body: {
-        purposeKey: 'newsletter',
-        name: 'Newsletter',
-        description: 'news',
-        legalBasis: 'consent',
-        method: 'bulk-email',
-        dataCategories: ['contact'],
-        channels: ['email'],
-        retentionDays: 365,
-        noticeVersion: 'n-1',
-      },
+      body: NEWSLETTER_PURPOSE,
     });
     expect(purpose.status).toBe(201);
     return { name, admin, service, handler, receiver };

@@ -1,5 +1,6 @@
 import { uuidv7 } from '@attest/kernel';
 import { ApiHarness, type ApiResponse } from './testing/api-harness';
+import { NEWSLETTER_PURPOSE } from './testing/newsletter-purpose';
 import { spawnApiProcess, type SpawnedApiProcess } from './testing/spawn-api-process';
 
 /**
@@ -41,17 +42,7 @@ describe('decisions from memory with consistency tokens (two API processes)', ()
     key = await api.key(tenant, ['org-admin', 'service']);
     const purpose = await api.call('POST', '/v1/purposes', {
       key,
-      body: {
-        purposeKey: 'newsletter',
-        name: 'Newsletter',
-        description: 'news',
-        legalBasis: 'consent',
-        method: 'bulk-email',
-        dataCategories: ['contact'],
-        channels: ['email'],
-        retentionDays: 365,
-        noticeVersion: 'n-1',
-      },
+      body: NEWSLETTER_PURPOSE,
     });
     expect(purpose.status).toBe(201);
     expect(purpose.body).toMatchObject({ consistencyToken: expect.stringMatching(/^pg:/) as unknown });
