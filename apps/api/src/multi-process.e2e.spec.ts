@@ -44,9 +44,10 @@ describe('several API processes on one database', () => {
     }
     const admitted = statuses.filter((s) => s === 200).length;
     expect(statuses.every((s) => s === 200 || s === 429)).toBe(true);
-    // The limit, give or take what the others admitted within a sync interval (250 ms: ~3 requests each).
+    // The limit, give or take what the others admitted within a sync interval (250 ms: ~3 requests
+    // each; more when a loaded machine delays a sync). Apart, the three would have admitted 120.
     expect(admitted).toBeGreaterThanOrEqual(LIMIT);
-    expect(admitted).toBeLessThanOrEqual(LIMIT + 8);
+    expect(admitted).toBeLessThanOrEqual(LIMIT + 12);
     expect(refused?.headers.get('content-type')).toMatch(/application\/problem\+json/);
     expect(Number(refused?.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(await refused?.json()).toMatchObject({ code: 'HTTP.TOO_MANY_REQUESTS' });

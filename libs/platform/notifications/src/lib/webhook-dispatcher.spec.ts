@@ -101,6 +101,36 @@ describe('notification outbox delivered as signed webhooks (real Postgres, real 
     expect(await dispatcher.dispatchDue()).toEqual({ delivered: 0, retried: 0, dead: 0, erased: 0 });
   });
 
+  it('two dispatchers (two worker processes) share the outbox: each message goes out once, by one of them', async () => {
+    received.length = 0;
+    const port = (server.address() as AddressInfo).port;
+    const worker = (): WebhookDispatcher =>
+      new WebhookDispatcher({
+        dataSource: ds,
+        outbox,
+        deployment: { endpoint: `http://127.0.0.1:${String(port)}/hooks`, secret },
+        clock,
+        logger: { info: () => undefined, warn: (o) => warnings.push(o) },
+        batchSize: 5,
+      });
+    const [a, b] = [worker(), worker()];
+    const ids = await Promise.all(Array.from({ length: 40 }, (_, i) => enqueue(uuidv7(), { code: String(i).padStart(6, '0') })));
+    let byA = 0;
+    let byB = 0;
+    for (let round = 0; round < 20 && byA + byB < 40; round++) {
+      const [ra, rb] = await Promise.all([a.dispatchDue(), b.dispatchDue()]);
+      byA += ra.delivered;
+      byB += rb.delivered;
+    }
+    const deliveries = received.map((r) => r.headers['attest-delivery']);
+    expect(new Set(deliveries).size).toBe(deliveries.length);
+    expect(new Set(deliveries)).toEqual(new Set(ids));
+    expect(byA + byB).toBe(40);
+    // Not vacuous: both took part.
+    expect(byA).toBeGreaterThan(0);
+    expect(byB).toBeGreaterThan(0);
+  });
+
   it('retries with backoff, then dead-letters; an operator re-queues a dead letter', async () => {
     received.length = 0;
     failNext = 3;
