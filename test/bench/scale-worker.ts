@@ -9,8 +9,8 @@ import 'reflect-metadata';
 import { hostname } from 'node:os';
 import { loadConfig } from '@attest/config';
 import { createLogger } from '@attest/observability';
-import { ProjectionLeases, ProjectionRunner } from '@attest/projections';
-import { startInfrastructure } from '@attest/runtime';
+import { ProjectionLeases } from '@attest/projections';
+import { projectionRunners, startInfrastructure } from '@attest/runtime';
 import { INLINE_PROJECTIONS } from '../../apps/api/src/app.module';
 
 async function main(): Promise<void> {
@@ -18,23 +18,8 @@ async function main(): Promise<void> {
   const infra = await startInfrastructure(loadConfig(), logger);
   // BENCH_PARTITIONS: the partitionable projections (customers) in that many partitions by tenant.
   const partitions = Number(process.env['BENCH_PARTITIONS'] ?? 1);
-  const runners = infra.projections
-    .filter((projection) => projection.name !== 'processing-record')
-    .flatMap((projection) => {
-      const count = projection.partitionableByTenant && partitions > 1 ? partitions : 1;
-      return Array.from(
-        { length: count },
-        (_, index) =>
-          new ProjectionRunner({
-            dataSource: infra.dataSource,
-            store: infra.store,
-            projection,
-            logger,
-            appliedInline: INLINE_PROJECTIONS.includes(projection.name),
-            ...(count > 1 ? { partition: { index, count } } : {}),
-          }),
-      );
-    });
+  const partitioned = partitions > 1 ? infra.projections.filter((p) => p.partitionableByTenant).map((p) => [p.name, partitions] as const) : [];
+  const runners = projectionRunners(infra, logger, { inline: INLINE_PROJECTIONS, partitions: Object.fromEntries(partitioned), except: ['processing-record'] });
   const leases = new ProjectionLeases({ connectionString: infra.databaseUrl, owner: `worker:${hostname()}:${String(process.pid)}`, runners, logger });
   process.on('message', (message) => {
     if (message === 'go') void leases.start();

@@ -1,12 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { createServer, type AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { systemClock } from '@attest/kernel';
 import { createLogger } from '@attest/observability';
 import { isEncryptedField } from '@attest/privacy';
 import { verifyTenantLog } from '@attest/processing-infrastructure';
-import { checkpoints, rebuildProjection, tenantPartition } from '@attest/projections';
+import { checkpoints, partitionName, rebuildProjection, tenantPartition } from '@attest/projections';
 import type { RecordedEvent } from '@attest/event-store';
 import { expectEventually, seededRandom } from '@attest/testing';
 import { generateSignerKey, parseSignerKey } from '@attest/transparency';
@@ -15,6 +15,7 @@ import type { Infrastructure } from '@attest/runtime';
 import { ApiHarness } from './testing/api-harness';
 import { NEWSLETTER_PURPOSE } from './testing/newsletter-purpose';
 import { snapshot } from './testing/delivered-twice';
+import { freePort } from './testing/processes';
 import { TenantReceiver } from './testing/webhook-inbox';
 
 /**
@@ -310,7 +311,7 @@ describe('chaos: processes killed at random under a mixed workload (issue 26)', 
     await expectEventually(async () => {
       const stored = await checkpoints.list(ds.manager);
       for (const p of infra.projections) {
-        const names = p.name === 'customers' ? [1, 2].map((i) => `customers@${String(i)}of2`) : [p.name];
+        const names = p.name === 'customers' ? [0, 1].map((index) => partitionName(p.name, { index, count: 2 })) : [p.name];
         for (const name of names)
           expect({ [name]: await infra.store.countAfter(stored.find((c) => c.name === name)?.position ?? undefined, p.filter, 1_000_000) }).toEqual({
             [name]: 0,
@@ -427,24 +428,6 @@ describe('chaos: processes killed at random under a mixed workload (issue 26)', 
     expect(Object.keys(after).length).toBeGreaterThan(5);
   }, 600_000);
 });
-
-/** A localhost port nothing listens on now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => {
-        resolve(port);
-      });
-    });
-  });
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 /**
  * A hash per table that projections write (the snapshot of the delivered-twice check), over

@@ -5,7 +5,8 @@ import type { Page } from 'playwright-core';
 import { FixedClock, uuidv7 } from '@attest/kernel';
 import { ApiHarness } from './testing/api-harness';
 import { ConsoleBrowser, chromiumAvailable, seriousViolations } from './testing/console-browser';
-import { freePort, startOidcProvider } from './testing/oidc-test-provider';
+import { startOidcProvider } from './testing/oidc-test-provider';
+import { freePort } from './testing/processes';
 
 /**
  * Sign-in through the deployment's OpenID provider, in a real browser (Debian's Chromium): the

@@ -3,7 +3,8 @@ import type { ChildProcess } from 'node:child_process';
 import { createRemoteJWKSet } from 'jose';
 import { uuidv7 } from '@attest/kernel';
 import { ApiHarness } from './testing/api-harness';
-import { freePort, startOidcProvider } from './testing/oidc-test-provider';
+import { startOidcProvider } from './testing/oidc-test-provider';
+import { freePort } from './testing/processes';
 
 /**
  * The console signs people in through the deployment's OpenID provider as a

@@ -1,22 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { exportJWK, generateKeyPair } from 'jose';
-
-/** A free TCP port on 127.0.0.1 (the API listens there, so the provider knows its callback before it starts). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => {
-    server.close(() => {
-      resolve();
-    });
-  });
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
+import { firstLine } from './processes';
 
 export interface OidcProviderOptions {
   readonly audience: string;
@@ -42,13 +27,6 @@ export async function startOidcProvider(options: OidcProviderOptions): Promise<{
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const errors: string[] = [];
-  child.stderr.on('data', (chunk: Buffer) => errors.push(chunk.toString('utf8')));
-  const first = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout }).once('line', resolve);
-    child.once('exit', (code) => {
-      reject(new Error(`the OIDC provider exited (${String(code)}): ${errors.join('')}`));
-    });
-  });
+  const first = await firstLine(child, 'the OIDC provider');
   return { child, issuer: (JSON.parse(first) as { issuer: string }).issuer };
 }

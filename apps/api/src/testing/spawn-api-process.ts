@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { generateSignerKey } from '@attest/transparency';
+import { firstLine } from './processes';
 
 export interface SpawnedApiProcess {
   readonly child: ChildProcess;
@@ -34,14 +34,7 @@ export async function spawnApiProcess(api: ApiProcessTarget, env: Record<string,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const errors: string[] = [];
-  child.stderr.on('data', (chunk: Buffer) => errors.push(chunk.toString('utf8')));
-  const first = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout }).once('line', resolve);
-    child.once('exit', (code) => {
-      reject(new Error(`the API process exited (${String(code)}): ${errors.join('')}`));
-    });
-  });
+  const first = await firstLine(child, 'the API process');
   return {
     child,
     url: (JSON.parse(first) as { url: string }).url,

@@ -239,34 +239,45 @@ export function startProjectionWorkers(
   return runners;
 }
 
-function projectionRunners(
+/**
+ * A runner per projection, and per partition of those in `partitions` (not started): what the
+ * workers run. `except` leaves projections out (bench:scale measures the read models alone).
+ */
+export function projectionRunners(
   infrastructure: Infrastructure,
   logger: Logger,
-  options: { readonly metrics?: ProjectionMetrics; readonly inline?: readonly string[]; readonly partitions?: Readonly<Record<string, number>> },
+  options: {
+    readonly metrics?: ProjectionMetrics;
+    readonly inline?: readonly string[];
+    readonly partitions?: Readonly<Record<string, number>>;
+    readonly except?: readonly string[];
+  },
 ): ProjectionRunner[] {
-  const { metrics, inline = [], partitions = {} } = options;
+  const { metrics, inline = [], partitions = {}, except = [] } = options;
   for (const [name, count] of Object.entries(partitions)) {
     const projection = infrastructure.projections.find((p) => p.name === name);
     if (!projection) throw new Error(`ATTEST_PROJECTION_PARTITIONS names ${name}, which is not a projection (attest projections list)`);
     if (!projection.partitionableByTenant && count > 1)
       throw new Error(`ATTEST_PROJECTION_PARTITIONS: ${name} cannot be partitioned (its rows are not all of one tenant, or others follow its checkpoint)`);
   }
-  return infrastructure.projections.flatMap((projection) => {
-    const count = partitions[projection.name] ?? 1;
-    return Array.from(
-      { length: count },
-      (_, index) =>
-        new ProjectionRunner({
-          dataSource: infrastructure.dataSource,
-          store: infrastructure.store,
-          projection,
-          logger,
-          appliedInline: inline.includes(projection.name),
-          ...(count > 1 ? { partition: { index, count } } : {}),
-          ...(metrics ? { metrics } : {}),
-        }),
-    );
-  });
+  return infrastructure.projections
+    .filter((projection) => !except.includes(projection.name))
+    .flatMap((projection) => {
+      const count = partitions[projection.name] ?? 1;
+      return Array.from(
+        { length: count },
+        (_, index) =>
+          new ProjectionRunner({
+            dataSource: infrastructure.dataSource,
+            store: infrastructure.store,
+            projection,
+            logger,
+            appliedInline: inline.includes(projection.name),
+            ...(count > 1 ? { partition: { index, count } } : {}),
+            ...(metrics ? { metrics } : {}),
+          }),
+      );
+    });
 }
 
 /**
