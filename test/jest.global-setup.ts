@@ -13,7 +13,9 @@ export default async function globalSetup(): Promise<void> {
   if (process.env['TEST_DATABASE_URL']) return;
   const port = await freePort();
   const dataDir = join(__dirname, '..', '.data', 'test', `pg-${randomBytes(4).toString('hex')}`);
-  const pg = await startEmbeddedPostgres({ dataDir, port, ephemeral: true });
+  // Suites run side by side on this one server, and the chaos suite alone keeps seven processes'
+  // pools on it (about 140 connections at its peak): more than the embedded default of 200 allows with another suite.
+  const pg = await startEmbeddedPostgres({ dataDir, port, ephemeral: true, settings: { max_connections: '500' } });
   process.env['TEST_DATABASE_URL'] = pg.url('postgres');
   await endLeakedTransactions(pg.url('postgres'));
   globalThis.__ATTEST_TEST_PG__ = { server: pg, watchdog: await watchLongTransactions(pg.url('postgres')) };

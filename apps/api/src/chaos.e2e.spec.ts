@@ -32,6 +32,10 @@ import { TenantReceiver } from './testing/webhook-inbox';
 const SECONDS = Number(process.env['CHAOS_SECONDS'] ?? 40);
 const KILL_EVERY_MS = Number(process.env['CHAOS_KILL_EVERY_MS'] ?? 3000);
 const CLIENTS = 4;
+/** A request unanswered this long is a hang, not a kill: reported with the process's log. */
+const REQUEST_TIMEOUT_MS = 30_000;
+/** A process that has not exited this long after SIGTERM did not stop gracefully: reported, then SIGKILLed. */
+const STOP_TIMEOUT_MS = 30_000;
 const MAIN = join(__dirname, 'main.ts');
 /** The processing record is append-only and never rebuilt. */
 const NOT_REBUILT = new Set(['processing-record']);
@@ -86,17 +90,20 @@ describe('chaos: processes killed at random under a mixed workload (issue 26)', 
   });
 
   async function start(proc: Proc): Promise<void> {
-    const child = spawn(process.execPath, ['-r', '@swc-node/register', MAIN], { env: env(proc), stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, ['-r', '@swc-node/register', MAIN], { env: env(proc), stdio: ['ignore', 'pipe', 'pipe'] });
     proc.child = child;
     proc.starts += 1;
-    child.stderr.on('data', (chunk: Buffer) => {
+    // Its log (warnings and errors, on stdout) and stderr, the last 200 chunks: shown when it misbehaves.
+    const keep = (chunk: Buffer): void => {
       proc.log.push(chunk.toString('utf8'));
       if (proc.log.length > 200) proc.log.shift();
-    });
+    };
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
     const deadline = Date.now() + 150_000;
     for (;;) {
       if (child.exitCode !== null) throw new Error(`${proc.name} exited at start (${String(child.exitCode)}): ${proc.log.join('')}`);
-      const ok = await fetch(`http://127.0.0.1:${String(proc.port)}/health/live`).then(
+      const ok = await fetch(`http://127.0.0.1:${String(proc.port)}/health/live`, { signal: AbortSignal.timeout(2_000) }).then(
         (r) => r.ok,
         () => false,
       );
@@ -107,6 +114,9 @@ describe('chaos: processes killed at random under a mixed workload (issue 26)', 
     proc.alive = true;
   }
 
+  /** Processes that did not exit within STOP_TIMEOUT_MS of a SIGTERM, each with its last log lines. */
+  const stuck: string[] = [];
+
   async function kill(proc: Proc, signal: 'SIGKILL' | 'SIGTERM'): Promise<void> {
     const child = proc.child;
     proc.alive = false;
@@ -114,7 +124,38 @@ describe('chaos: processes killed at random under a mixed workload (issue 26)', 
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill(signal);
+    if (signal === 'SIGKILL') {
+      await exited;
+      return;
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => {
+        resolve('late');
+      }, STOP_TIMEOUT_MS);
+    });
+    const outcome = await Promise.race([exited, late]);
+    clearTimeout(timer);
+    if (outcome !== 'late') return;
+    stuck.push(`${proc.name} did not exit ${String(STOP_TIMEOUT_MS / 1000)} s after SIGTERM: ${proc.log.join('').slice(-3000)}`);
+    child.kill('SIGKILL');
     await exited;
+  }
+
+  /** Fails with what is known, instead of at jest's timeout, when a phase of the test hangs. */
+  async function within<T>(phase: string, ms: number, work: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const hung = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const logs = procs.map((p) => `--- ${p.name} (alive ${String(p.alive)}, starts ${String(p.starts)}):\n${p.log.join('').slice(-2000)}`).join('\n');
+        reject(new Error(`chaos: ${phase} did not finish in ${String(ms / 1000)} s\n${logs}`));
+      }, ms);
+    });
+    try {
+      return await Promise.race([work, hung]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   beforeAll(async () => {
@@ -185,6 +226,14 @@ describe('chaos: processes killed at random under a mixed workload (issue 26)', 
       codes: [] as string[],
     };
     const deadline = Date.now() + SECONDS * 1000;
+    // The server's connections, sampled: six processes share it with the other suites of the run.
+    let peakConnections = 0;
+    const sampler = setInterval(() => {
+      void api.infra.dataSource
+        .query<{ n: number }[]>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE backend_type = 'client backend'`)
+        .then(([row]) => (peakConnections = Math.max(peakConnections, row?.n ?? 0)))
+        .catch(() => undefined);
+    }, 500);
 
     /** One request to a live API process; null when a kill cut it (not acknowledged, maybe done). */
     async function send(random: () => number, method: string, path: string, body: unknown, key: string): Promise<{ status: number; body: unknown } | null> {
@@ -192,6 +241,7 @@ describe('chaos: processes killed at random under a mixed workload (issue 26)', 
         const live = procs.filter((p) => p.role === 'api' && p.alive);
         const proc = live[Math.floor(random() * live.length)];
         if (!proc) {
+          if (Date.now() > deadline + 180_000) throw new Error('chaos: no API process came back within 180 s');
           await sleep(50);
           continue;
         }
@@ -202,6 +252,7 @@ describe('chaos: processes killed at random under a mixed workload (issue 26)', 
             method,
             headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
             body: JSON.stringify(body),
+            signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
           });
           const text = await res.text();
           if (res.status >= 500) tally.serverErrors.push(`${proc.name} ${method} ${path} → ${String(res.status)} ${text.slice(0, 300)}`);
@@ -209,7 +260,11 @@ describe('chaos: processes killed at random under a mixed workload (issue 26)', 
           else tally.acknowledged += 1;
           return { status: res.status, body: text ? (JSON.parse(text) as unknown) : null };
         } catch (error) {
-          if (proc.kills !== kills || !proc.alive) tally.cutByKill += 1;
+          if (error instanceof Error && error.name === 'TimeoutError')
+            tally.unexplained.push(
+              `${proc.name} ${method} ${path}: no answer in ${String(REQUEST_TIMEOUT_MS / 1000)} s; its log: ${proc.log.join('').slice(-2000)}`,
+            );
+          else if (proc.kills !== kills || !proc.alive) tally.cutByKill += 1;
           else
             tally.unexplained.push(
               `${proc.name} ${method} ${path}: ${error instanceof Error ? `${error.message} ${String((error as { cause?: unknown }).cause)}` : 'unknown'}`,
@@ -301,31 +356,42 @@ describe('chaos: processes killed at random under a mixed workload (issue 26)', 
       }
     }
 
-    await Promise.all([controller(), ...Array.from({ length: CLIENTS }, (_, n) => client(n))]);
-    await Promise.all(restarts);
+    await within('the workload', (SECONDS + 240) * 1000, Promise.all([controller(), ...Array.from({ length: CLIENTS }, (_, n) => client(n))]));
+    await within('restarting the killed processes', 180_000, Promise.all(restarts));
+    clearInterval(sampler);
     expect(procs.every((p) => p.alive)).toBe(true);
 
     const infra = api.infra;
     const ds = infra.dataSource;
     // Every projection (every partition of customers) catches up with the log (the workers share them out by lease).
-    await expectEventually(async () => {
-      const stored = await checkpoints.list(ds.manager);
-      for (const p of infra.projections) {
-        const names = p.name === 'customers' ? [0, 1].map((index) => partitionName(p.name, { index, count: 2 })) : [p.name];
-        for (const name of names)
-          expect({ [name]: await infra.store.countAfter(stored.find((c) => c.name === name)?.position ?? undefined, p.filter, 1_000_000) }).toEqual({
-            [name]: 0,
-          });
-      }
-    }, 60_000);
+    // Each wait is bounded as a whole too: an attempt that hangs would never reach expectEventually's deadline.
+    await within(
+      'the catch-up of every projection',
+      90_000,
+      expectEventually(async () => {
+        const stored = await checkpoints.list(ds.manager);
+        for (const p of infra.projections) {
+          const names = p.name === 'customers' ? [0, 1].map((index) => partitionName(p.name, { index, count: 2 })) : [p.name];
+          for (const name of names)
+            expect({ [name]: await infra.store.countAfter(stored.find((c) => c.name === name)?.position ?? undefined, p.filter, 1_000_000) }).toEqual({
+              [name]: 0,
+            });
+        }
+      }, 60_000),
+    );
     // Every notice and code queued by an acknowledged request reaches its endpoint.
-    await expectEventually(() => {
-      const received = new Set(receivers.flatMap((r) => r.messages).map((m) => m.id));
-      expect(acked.notices.filter((id) => !received.has(id))).toEqual([]);
-      const coded = new Set(gateway.messages.map((m) => m.payload.requestId));
-      expect(acked.codes.filter((id) => !coded.has(id))).toEqual([]);
-    }, 60_000);
+    await within(
+      'the deliveries',
+      90_000,
+      expectEventually(() => {
+        const received = new Set(receivers.flatMap((r) => r.messages).map((m) => m.id));
+        expect(acked.notices.filter((id) => !received.has(id))).toEqual([]);
+        const coded = new Set(gateway.messages.map((m) => m.payload.requestId));
+        expect(acked.codes.filter((id) => !coded.has(id))).toEqual([]);
+      }, 60_000),
+    );
     await Promise.all(procs.map((p) => kill(p, 'SIGTERM')));
+    expect(stuck).toEqual([]);
 
     // 1. Every acknowledged command's events are in the log.
     const inLog = async (sql: string, ids: readonly string[]): Promise<Set<string>> => new Set((await ds.query<{ id: string }[]>(sql, [ids])).map((r) => r.id));
@@ -378,9 +444,14 @@ describe('chaos: processes killed at random under a mixed workload (issue 26)', 
     // 4. Every read model equals a fresh rebuild in this one process, row for row.
     const before = await readModelHashes(infra);
     const logger = createLogger({ level: 'silent' });
-    for (const projection of infra.projections.filter((p) => !NOT_REBUILT.has(p.name))) {
-      await rebuildProjection({ dataSource: ds, store: infra.store, projection, logger });
-    }
+    await within(
+      'the rebuild of every read model',
+      180_000,
+      (async () => {
+        for (const projection of infra.projections.filter((p) => !NOT_REBUILT.has(p.name)))
+          await rebuildProjection({ dataSource: ds, store: infra.store, projection, logger });
+      })(),
+    );
     const after = await readModelHashes(infra);
     const differing = Object.keys({ ...before, ...after }).filter((t) => before[t] !== after[t]);
 
@@ -398,6 +469,7 @@ describe('chaos: processes killed at random under a mixed workload (issue 26)', 
       kills,
       restarts: procs.reduce((a, p) => a + p.starts, 0) - procs.length,
       cutByKill: tally.cutByKill,
+      peakConnections,
       lost,
       doubled: (decisions?.n ?? 0) - (decisions?.distinct ?? 0) + doubledNotifications,
       deliveries: receivers.reduce((n, r) => n + r.messages.length, 0) + gateway.messages.length,

@@ -4,11 +4,11 @@ import { DomainError } from '@attest/kernel';
 import { AuthenticationError } from '@attest/security';
 import { ProblemDetailsFilter } from './problem-details.filter';
 
-function respond(exception: unknown): { status: number; type: string; body: Record<string, unknown>; logged: object[] } {
+function respond(exception: unknown): { status: number; type: string; body: Record<string, unknown>; headers: Record<string, string>; logged: object[] } {
   const logged: object[] = [];
-  const sent: { status: number; type: string; body: Record<string, unknown> } = { status: 0, type: '', body: {} };
+  const sent: { status: number; type: string; body: Record<string, unknown>; headers: Record<string, string> } = { status: 0, type: '', body: {}, headers: {} };
   const reply = {
-    header: () => reply,
+    header: (name: string, value: string) => ((sent.headers[name] = value), reply),
     status: (s: number) => ((sent.status = s), reply),
     type: (t: string) => ((sent.type = t), reply),
     send: (b: Record<string, unknown>) => ((sent.body = b), reply),
@@ -39,6 +39,22 @@ describe('ProblemDetailsFilter', () => {
     // Anything that does not look like a SQLSTATE or an identifier is left out.
     const odd = Object.assign(new Error('x'), { driverError: { code: 'jane@example.com', constraint: 'Jane Doe' } });
     expect(respond(odd).logged).toEqual([expect.objectContaining({ err: { name: 'Error' } })]);
+  });
+
+  it('answers 503 with Retry-After when the database refuses the connection, not the statement', () => {
+    const refused = (code: string): Error => Object.assign(new Error('sorry, too many clients already'), { name: 'error', code, severity: 'FATAL' });
+    for (const code of ['53300', '57P03', '08006']) {
+      const r = respond(refused(code));
+      expect({ code, status: r.status, retryAfter: r.headers['Retry-After'], body: r.body }).toEqual({
+        code,
+        status: 503,
+        retryAfter: '1',
+        body: expect.objectContaining({ code: 'DATABASE.UNAVAILABLE', status: 503 }) as unknown,
+      });
+    }
+    expect(respond(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })).status).toBe(503);
+    // A failed statement is not an outage.
+    expect(respond(Object.assign(new Error('x'), { name: 'QueryFailedError', driverError: { code: '23505' } })).status).toBe(500);
   });
 
   it('maps domain refusals by kind, conflicts, authentication and unknown routes', () => {

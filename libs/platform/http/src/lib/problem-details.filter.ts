@@ -113,6 +113,9 @@ function map(exception: unknown): Mapped {
     };
   }
   if (exception instanceof EventStoreError) return { status: 503, code: exception.code, detail: 'The event store is unavailable; retry later.' };
+  if (exception instanceof Error && databaseUnavailable(exception)) {
+    return { status: 503, code: 'DATABASE.UNAVAILABLE', detail: 'The database cannot take this request now; retry shortly.', retryAfterSeconds: 1 };
+  }
   // Nest wraps Fastify's own errors (body parsing) in an HttpException with the original as cause.
   const fst = fastifyError(exception) ?? (exception instanceof HttpException ? fastifyError(exception.cause) : null);
   if (fst) return fst;
@@ -144,6 +147,18 @@ function databaseFacts(error: Error): { sqlState?: string; constraint?: string }
     ...(typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? { sqlState: code } : {}),
     ...(typeof constraint === 'string' && /^[a-z0-9_]{1,63}$/.test(constraint) ? { constraint } : {}),
   };
+}
+
+/**
+ * The database refused or lost the connection, rather than the statement: too many clients or
+ * out of resources (SQLSTATE class 53), shutting down or starting (57P01–57P03), a connection
+ * exception (class 08), or no server at the address. Nothing was done; a retry may succeed.
+ */
+function databaseUnavailable(error: Error): boolean {
+  const { sqlState } = databaseFacts(error);
+  if (sqlState) return sqlState.startsWith('53') || sqlState.startsWith('08') || /^57P0[123]$/.test(sqlState);
+  const code: unknown = (error as { code?: unknown }).code;
+  return code === 'ECONNREFUSED';
 }
 
 /** Maps every error, including unknown routes and body-parsing errors, to application/problem+json. */
