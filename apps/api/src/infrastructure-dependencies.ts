@@ -6,10 +6,15 @@ import type { AppDependencies } from './app.module';
 export function infrastructureDependencies(
   infra: Infrastructure,
   appDataSource: DataSource,
-): Pick<AppDependencies, 'dataSource' | 'appDataSource' | 'store' | 'vault' | 'privacy' | 'outbox' | 'recordLog' | 'apiKeys' | 'projections'> {
+  replicaDataSource: DataSource | null = null,
+): Pick<
+  AppDependencies,
+  'dataSource' | 'appDataSource' | 'replicaDataSource' | 'store' | 'vault' | 'privacy' | 'outbox' | 'recordLog' | 'apiKeys' | 'projections'
+> {
   return {
     dataSource: infra.dataSource,
     appDataSource,
+    replicaDataSource,
     store: infra.store,
     vault: infra.vault,
     privacy: infra.privacy,

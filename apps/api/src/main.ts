@@ -59,7 +59,7 @@ async function main(): Promise<void> {
       role: config.role,
       publicFlowPerMinute: config.publicFlowPerMinute,
       holidays: config.holidays,
-      ...infrastructureDependencies(infrastructure, appDataSource),
+      ...infrastructureDependencies(infrastructure, appDataSource, config.role === 'worker' ? null : await infrastructure.connectReplica()),
       timedJobs: timedJobsView(infrastructure, config),
       tenantWebhooksAllowPrivate: config.tenantWebhooksAllowPrivate,
       platformReceiver: config.webhook !== null,

@@ -19,6 +19,8 @@ export interface AppDependencies {
   readonly dataSource: DataSource;
   /** Request-serving connection as `attest_app` (row-level security applies). */
   readonly appDataSource: DataSource;
+  /** The same on a streaming replica (DATABASE_REPLICA_URL): reads naming a consistency token it has applied; null: none. */
+  readonly replicaDataSource?: DataSource | null;
   readonly store: EventStore;
   readonly registry: Registry;
   readonly runners: readonly ProjectionRunner[];

@@ -13,6 +13,7 @@ import type { Clock } from '@attest/kernel';
 import { createLogger, createMetricsRegistry } from '@attest/observability';
 import { ProjectionMetrics, type ProjectionRunner } from '@attest/projections';
 import { issueApiKeyFromConsole, startInfrastructure, startProjectionWorkers, timedJobsView, type Infrastructure } from '@attest/runtime';
+import { withDatabase } from '@attest/database';
 import { createTestDatabase, type TestDatabase } from '@attest/testing';
 import { generateSignerKey } from '@attest/transparency';
 import { createApp } from '../app';
@@ -33,6 +34,8 @@ export interface HarnessOptions {
   readonly port?: number;
   /** What the process runs (ATTEST_ROLE; default all). */
   readonly role?: AttestRole;
+  /** Another server than the run's (superuser URLs): the database is made there, and read from its replica when given. */
+  readonly server?: { readonly adminUrl: string; readonly replicaAdminUrl?: string };
 }
 
 export interface CallOptions {
@@ -63,7 +66,7 @@ export class ApiHarness {
   private readonly responses = new ResponseCheck(this.examplesDir !== null);
 
   async start(label: string, options: HarnessOptions = {}): Promise<this> {
-    this.db = await createTestDatabase(label);
+    this.db = await createTestDatabase(label, options.server ? { adminUrl: options.server.adminUrl } : {});
     const lines = this.logLines;
     const sink = new Writable({
       write(chunk: Buffer, _enc, done) {
@@ -77,6 +80,7 @@ export class ApiHarness {
       ATTEST_MASTER_KEY: this.masterKey,
       ATTEST_RECORD_SIGNER_KEY: generateSignerKey('attest.local/processing-record'),
       EVENT_STORE_POLL_INTERVAL_MS: '50',
+      ...(options.server?.replicaAdminUrl ? { DATABASE_REPLICA_URL: withDatabase(options.server.replicaAdminUrl, this.db.name) } : {}),
     });
     this.infra = await startInfrastructure(config, logger);
     await this.infra.migrate();
@@ -87,7 +91,7 @@ export class ApiHarness {
     this.app = await createApp({
       ...(options.role ? { role: options.role } : {}),
       publicFlowPerMinute: options.publicFlowPerMinute ?? 100_000,
-      ...infrastructureDependencies(this.infra, appDataSource),
+      ...infrastructureDependencies(this.infra, appDataSource, await this.infra.connectReplica()),
       timedJobs: timedJobsView(this.infra, config),
       tenantWebhooksAllowPrivate: true,
       platformReceiver: true,

@@ -10318,6 +10318,8 @@ export interface operations {
                 consentStatus?: "granted" | "withdrawn" | "none";
                 after?: string;
                 limit?: number;
+                /** @description A consistencyToken a command answered with: the read may then come from a read replica that has applied it, else from the primary (docs/scaling.md). Without it, the primary answers. */
+                atLeastAsFresh?: string;
             };
             header: {
                 "x-purpose": string;
@@ -10505,7 +10507,10 @@ export interface operations {
     };
     CustomersController_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description A consistencyToken a command answered with: the read may then come from a read replica that has applied it, else from the primary (docs/scaling.md). Without it, the primary answers. */
+                atLeastAsFresh?: string;
+            };
             header: {
                 "x-purpose": string;
                 /** @description Why personal fields are read; without it, no personal fields (C3) */

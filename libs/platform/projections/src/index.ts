@@ -5,3 +5,4 @@ export * from './lib/checkpoint-store';
 export { projectionMigrations } from './lib/migrations';
 export * from './lib/inline-projector';
 export * from './lib/projection-leases';
+export * from './lib/replica-reads';

@@ -44,6 +44,11 @@ export interface Infrastructure {
    * security applies). Call after `migrate()`: the role is created there.
    */
   connectApp(): Promise<DataSource>;
+  /**
+   * DATABASE_REPLICA_URL's data source, as attest_app (read-only: a hot standby refuses writes),
+   * or null without one, or when it cannot be reached at start (logged; reads stay on the primary).
+   */
+  connectReplica(): Promise<DataSource | null>;
   stop(): Promise<void>;
 }
 
@@ -150,6 +155,7 @@ export async function startInfrastructure(config: AttestConfig, logger: Logger):
     });
     let vaultReady = false;
     let app: DataSource | null = null;
+    let replica: Promise<DataSource | null> | null = null;
     return {
       embedded: server !== null,
       dataSource,
@@ -178,12 +184,15 @@ export async function startInfrastructure(config: AttestConfig, logger: Logger):
         app ??= await connectAppDataSource(config, url, dataSource, logger);
         return app;
       },
+      connectReplica: () => (replica ??= connectReplicaDataSource(config, logger)),
       stop: async () => {
         await recordLog.settle();
         await apiKeys.close();
         await events.close();
         await vault.close();
         if (app?.isInitialized) await app.destroy();
+        const replicaSource = await replica?.catch(() => null);
+        if (replicaSource?.isInitialized) await replicaSource.destroy();
         await dataSource.destroy();
         await server?.stop();
       },
@@ -223,6 +232,24 @@ async function connectAppDataSource(config: AttestConfig, ownerUrl: string, owne
   const app = createDataSource({ url, migrations: [], applicationName: 'attest-app', ...(role ? { role } : {}) });
   await app.initialize();
   return app;
+}
+
+/** DATABASE_REPLICA_URL's pool as attest_app (switched to with SET ROLE unless the URL logs in as it). */
+async function connectReplicaDataSource(config: AttestConfig, logger: Logger): Promise<DataSource | null> {
+  const url = config.databaseReplicaUrl;
+  if (!url) return null;
+  const role = decodeURIComponent(new URL(url).username) === APP_ROLE ? undefined : APP_ROLE;
+  const replica = createDataSource({ url, migrations: [], applicationName: 'attest-replica-reads', ...(role ? { role } : {}) });
+  try {
+    await replica.initialize();
+    return replica;
+  } catch (error) {
+    logger.warn(
+      { err: error instanceof Error ? { name: error.name, code: (error as { code?: unknown }).code } : undefined },
+      'DATABASE_REPLICA_URL could not be reached at start: every read goes to the primary until a restart',
+    );
+    return null;
+  }
 }
 
 /**

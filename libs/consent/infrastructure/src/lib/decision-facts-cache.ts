@@ -1,7 +1,7 @@
 import type { Purpose } from '@attest/consent-domain';
 import { CONSENT_EVENT_TYPES, PURPOSE_EVENT_TYPES } from '@attest/consent-domain';
 import type { Consistency, DecisionFacts, DecisionFactsAnswer, SubjectFacts } from '@attest/consent-application';
-import { comparePositions, type EventStore, type EventSubscription, type GlobalPosition, type RecordedEvent } from '@attest/event-store';
+import { asPositionOf, comparePositions, type EventStore, type EventSubscription, type GlobalPosition, type RecordedEvent } from '@attest/event-store';
 import { DomainError } from '@attest/kernel';
 import { consentProjection } from './consent.projection';
 
@@ -58,11 +58,6 @@ const SUBJECT_FACT_TYPES: ReadonlySet<string> = new Set([
   'CustomerErased.v1',
 ]);
 const PURPOSE_TYPES: ReadonlySet<string> = new Set(PURPOSE_EVENT_TYPES);
-/** The positions of each adapter, exactly (`position-codec.ts`, `kurrentdb-mapping.ts`). */
-const TOKEN: Readonly<Record<EventStore['kind'], RegExp>> = {
-  postgres: /^pg:[0-9a-f]{8}\.[0-9a-f]{16}\.[0-9a-f]{16}$/,
-  kurrentdb: /^kdb:[0-9a-f]{16}\.[0-9a-f]{16}$/,
-};
 
 interface SubjectEntry {
   readonly tenantId: string;
@@ -208,10 +203,9 @@ export class DecisionFactsCache implements DecisionFacts {
   }
 
   private token(token: string): GlobalPosition {
-    if (!TOKEN[this.options.store.kind].test(token)) {
-      throw new DomainError('DECISION.INVALID_TOKEN', 'atLeastAsFresh must be a consistencyToken answered by a command of this deployment');
-    }
-    return token as GlobalPosition;
+    const position = asPositionOf(this.options.store.kind, token);
+    if (!position) throw new DomainError('DECISION.INVALID_TOKEN', 'atLeastAsFresh must be a consistencyToken answered by a command of this deployment');
+    return position;
   }
 
   /** Resolves true once the process has applied `token`, false after `waitMs` (at once when it does not follow the log). */

@@ -40,6 +40,8 @@ import {
 import { uuidv7 } from '@attest/kernel';
 
 const TAG = /^[a-z0-9][a-z0-9-]{0,39}$/;
+const CONSISTENCY_DESCRIPTION =
+  'A consistencyToken a command answered with: the read may then come from a read replica that has applied it, else from the primary (docs/scaling.md). Without it, the primary answers.';
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 export class ProfileDto {
@@ -101,6 +103,12 @@ export class CustomersQueryDto {
   @ApiPropertyOptional({ enum: CONSENT_STATUSES }) @IsOptional() @IsIn(CONSENT_STATUSES) consentStatus?: (typeof CONSENT_STATUSES)[number];
   @ApiPropertyOptional() @IsOptional() @IsUUID() after?: string;
   @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 }) @IsOptional() @QueryWholeNumber() @IsInt() @Min(1) @Max(200) limit?: number;
+  @ApiPropertyOptional({ description: CONSISTENCY_DESCRIPTION }) @IsOptional() @IsString() @MaxLength(80) atLeastAsFresh?: string;
+}
+
+/** `GET /v1/customers/{id}`'s query. */
+export class CustomerQueryDto {
+  @ApiPropertyOptional({ description: CONSISTENCY_DESCRIPTION }) @IsOptional() @IsString() @MaxLength(80) atLeastAsFresh?: string;
 }
 
 export class CustomerDto {
@@ -214,6 +222,7 @@ export class CustomersController {
           ...(q.purpose ? { purpose: q.purpose } : {}),
           ...(q.consentStatus ? { consentStatus: q.consentStatus } : {}),
           ...(q.after ? { after: q.after } : {}),
+          ...(q.atLeastAsFresh ? { atLeastAsFresh: q.atLeastAsFresh } : {}),
         },
         reader(purpose),
       ),
@@ -227,8 +236,12 @@ export class CustomersController {
   @ApiHeader(PURPOSE_HEADER)
   @ApiOkResponse({ type: CustomerDetailDto })
   @ApiAuthenticatedProblems(400, 404)
-  async get(@Param('customerId', ParseUUIDPipe) customerId: string, @Headers('x-purpose') purpose?: string): Promise<CustomerDetailDto> {
-    const c = await this.queries.execute(new GetCustomerQuery(tenantId(), customerId, reader(purpose)));
+  async get(
+    @Param('customerId', ParseUUIDPipe) customerId: string,
+    @Query() q: CustomerQueryDto,
+    @Headers('x-purpose') purpose?: string,
+  ): Promise<CustomerDetailDto> {
+    const c = await this.queries.execute(new GetCustomerQuery(tenantId(), customerId, reader(purpose), q.atLeastAsFresh));
     return Object.assign(toDto(c), { followUps: c.followUps.map(toFollowUp) });
   }
 

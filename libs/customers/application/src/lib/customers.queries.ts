@@ -94,6 +94,8 @@ export class GetCustomerQuery extends Query<CustomerWithProfile & { followUps: F
     readonly tenantId: string,
     readonly customerId: string,
     readonly reader: PurposefulReader | null,
+    /** A consistency token: the row may come from a replica that has applied it. */
+    readonly atLeastAsFresh?: string,
   ) {
     super();
   }
@@ -109,7 +111,7 @@ export class GetCustomerHandler extends ReadingHandler implements IQueryHandler<
     super(readModel, journal, clock);
   }
   async execute(query: GetCustomerQuery): Promise<CustomerWithProfile & { followUps: FollowUpView[] }> {
-    const customer = await this.readModel.get(query.tenantId, query.customerId);
+    const customer = await this.readModel.get(query.tenantId, query.customerId, query.atLeastAsFresh);
     if (!customer) throw new DomainError('CUSTOMER.NOT_FOUND', 'no such customer', 'not_found');
     const [withProfile] = await this.withProfiles(query.tenantId, [customer], query.reader);
     if (!withProfile) throw new DomainError('CUSTOMER.NOT_FOUND', 'no such customer', 'not_found');

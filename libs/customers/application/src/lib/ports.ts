@@ -33,10 +33,13 @@ export interface CustomerFilter {
   readonly consentStatus?: 'granted' | 'withdrawn' | 'none';
   readonly after?: string;
   readonly limit: number;
+  /** A consistency token: the read may come from a replica that has applied it (`ReadRouting`), else from the primary. */
+  readonly atLeastAsFresh?: string;
 }
 
 export interface CustomersReadModel {
-  get(tenantId: string, customerId: string): Promise<CustomerView | null>;
+  /** `atLeastAsFresh`: as in `CustomerFilter`. */
+  get(tenantId: string, customerId: string, atLeastAsFresh?: string): Promise<CustomerView | null>;
   list(tenantId: string, filter: CustomerFilter): Promise<CustomerView[]>;
   /** Profiles decrypted in memory for one authorized read; erased subjects are absent. `fields`: only these are opened. */
   profiles(tenantId: string, customerIds: readonly string[], fields?: readonly ProfileField[]): Promise<ReadonlyMap<string, Profile>>;

@@ -5,6 +5,7 @@ import { withTenant } from '@attest/database';
 import type { JsonValue } from '@attest/kernel';
 import { isUuid } from '@attest/kernel';
 import { isErased } from '@attest/privacy';
+import type { ReadRouting } from '@attest/projections';
 import type { ReadModelPrivacy } from '@attest/privacy-postgres';
 
 interface Row {
@@ -30,23 +31,35 @@ const toView = (r: Row): CustomerView => ({
   updatedAt: r.updated_at,
 });
 
-/** Reads as `attest_app` under row-level security; profiles are opened in memory only. */
+/**
+ * Reads as `attest_app` under row-level security; profiles are opened in memory only. A read
+ * that names a consistency token may be served from a replica (`routing`); profile fields,
+ * follow-ups and erasure are always read on the primary, so a subject erased there is never
+ * shown from a replica that has not replayed the erasure yet.
+ */
 export class PostgresCustomersReadModel implements CustomersReadModel {
   constructor(
     private readonly appDataSource: DataSource,
     private readonly privacy: ReadModelPrivacy,
+    private readonly routing: ReadRouting | null = null,
   ) {}
 
-  get(tenantId: string, customerId: string): Promise<CustomerView | null> {
-    if (!isUuid(customerId)) return Promise.resolve(null);
-    return withTenant(this.appDataSource, tenantId, async (m) => {
+  private async rows(token: string | undefined): Promise<DataSource> {
+    if (!this.routing || token === undefined) return this.appDataSource;
+    return (await this.routing.source('customers', token)).dataSource;
+  }
+
+  async get(tenantId: string, customerId: string, atLeastAsFresh?: string): Promise<CustomerView | null> {
+    const source = await this.rows(atLeastAsFresh);
+    if (!isUuid(customerId)) return null;
+    return withTenant(source, tenantId, async (m) => {
       const [row] = await m.query<Row[]>(`SELECT ${COLUMNS} FROM customers.customers_v1 WHERE tenant_id = $1 AND customer_id = $2`, [tenantId, customerId]);
       return row ? toView(row) : null;
     });
   }
 
-  list(tenantId: string, filter: CustomerFilter): Promise<CustomerView[]> {
-    return withTenant(this.appDataSource, tenantId, async (m: EntityManager) => {
+  async list(tenantId: string, filter: CustomerFilter): Promise<CustomerView[]> {
+    return withTenant(await this.rows(filter.atLeastAsFresh), tenantId, async (m: EntityManager) => {
       const rows = await m.query<Row[]>(
         `SELECT ${COLUMNS} FROM customers.customers_v1
          WHERE tenant_id = $1 AND ($2::text IS NULL OR $2 = ANY(tags)) AND ($3::uuid IS NULL OR customer_id > $3)

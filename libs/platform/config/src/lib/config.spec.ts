@@ -20,6 +20,7 @@ describe('loadConfig', () => {
       decisionCache: { maxSubjects: 100_000, waitMs: 200 },
       accounts: { inactivityRestrictionDays: 90 },
       databaseAppUrl: null,
+      databaseReplicaUrl: null,
       oidc: null,
       publicUrl: null,
       rateLimitPerMinute: 600,
@@ -116,6 +117,17 @@ describe('loadConfig', () => {
       'ATTEST_PROJECTION_PARTITIONS: customers=1 is not <projection>=<2..64>',
     );
     expect(() => loadConfig({ ...base, ATTEST_PROJECTION_PARTITIONS: 'customers:4' })).toThrow('customers:4 is not');
+  });
+
+  it('DATABASE_REPLICA_URL is a postgres URL beside DATABASE_URL', () => {
+    const base = { ATTEST_DATA_DIR: '/tmp/attest-config-spec', ATTEST_MASTER_KEY: Buffer.alloc(32, 1).toString('base64') };
+    expect(
+      loadConfig({ ...base, DATABASE_URL: 'postgres://attest@primary/attest', DATABASE_REPLICA_URL: 'postgres://attest@replica/attest' }).databaseReplicaUrl,
+    ).toBe('postgres://attest@replica/attest');
+    expect(() => loadConfig({ ...base, DATABASE_REPLICA_URL: 'postgres://attest@replica/attest' })).toThrow('DATABASE_REPLICA_URL needs DATABASE_URL');
+    expect(() => loadConfig({ ...base, DATABASE_URL: 'postgres://attest@primary/attest', DATABASE_REPLICA_URL: 'http://replica' })).toThrow(
+      'DATABASE_REPLICA_URL must use postgres: or postgresql:',
+    );
   });
 
   it('reports every problem at once', () => {

@@ -42,6 +42,8 @@ export interface AttestConfig {
   };
   /** Login of the request-serving role (`attest_app`); null: switch roles on the owner's connections. */
   readonly databaseAppUrl: string | null;
+  /** A streaming replica of DATABASE_URL's database: reads that name a consistency token it has applied are served there; null: every read on the primary. */
+  readonly databaseReplicaUrl: string | null;
   /** OpenID Connect provider whose access tokens are accepted; null: API keys only. */
   readonly oidc: {
     readonly issuer: string;
@@ -166,6 +168,8 @@ export function loadConfig(env: Env = process.env, options: { readonly keys?: bo
   if (privateWebhooksRaw !== 'on' && privateWebhooksRaw !== 'off') problems.push('ATTEST_TENANT_WEBHOOKS_ALLOW_PRIVATE must be on or off');
 
   const databaseAppUrl = url('DATABASE_APP_URL', ['postgres:', 'postgresql:']);
+  const databaseReplicaUrl = url('DATABASE_REPLICA_URL', ['postgres:', 'postgresql:']);
+  if (databaseReplicaUrl && !databaseUrl) problems.push('DATABASE_REPLICA_URL needs DATABASE_URL: the embedded default has no replica');
   const issuer = text('OIDC_ISSUER');
   const audience = text('OIDC_AUDIENCE');
   const jwksUrl = url('OIDC_JWKS_URL', ['https:', 'http:']);
@@ -210,6 +214,7 @@ export function loadConfig(env: Env = process.env, options: { readonly keys?: bo
     decisionCache: { maxSubjects: int('ATTEST_DECISION_CACHE_SUBJECTS', 100_000, 0, 10_000_000), waitMs: int('ATTEST_DECISION_WAIT_MS', 200, 0, 10_000) },
     accounts: { inactivityRestrictionDays: int('ATTEST_INACTIVITY_RESTRICTION_DAYS', 90, 7, 3650) },
     databaseAppUrl,
+    databaseReplicaUrl,
     oidc:
       issuer && audience && jwksUrl
         ? {

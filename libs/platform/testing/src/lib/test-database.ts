@@ -12,8 +12,11 @@ export interface TestDatabase {
  * A fresh database for one test suite, empty or with the given migrations applied, on the run's server: the embedded
  * one started by test/jest.global-setup.ts, or TEST_DATABASE_URL when set.
  */
-export async function createTestDatabase(label = 'suite', options: { migrations?: readonly (new () => MigrationInterface)[] } = {}): Promise<TestDatabase> {
-  const adminUrl = process.env['TEST_DATABASE_URL'];
+export async function createTestDatabase(
+  label = 'suite',
+  options: { migrations?: readonly (new () => MigrationInterface)[]; /** Another server's superuser URL than the run's. */ adminUrl?: string } = {},
+): Promise<TestDatabase> {
+  const adminUrl = options.adminUrl ?? process.env['TEST_DATABASE_URL'];
   if (!adminUrl) throw new Error('TEST_DATABASE_URL is not set: run tests through jest (test/jest.config.cjs)');
   const name = `t_${label
     .toLowerCase()

@@ -40,3 +40,17 @@ export function assertPositionOfStore(prefix: 'pg' | 'kdb', position: GlobalPosi
       'the read model is rebuilt from this log (after switching EVENT_STORE, see docs/runbook.md "Switching the event store")',
   );
 }
+
+/** The exact form of each adapter's positions (`position-codec.ts`, `kurrentdb-mapping.ts`): what a consistency token must look like. */
+const POSITION_FORMS: Readonly<Record<'postgres' | 'kurrentdb', RegExp>> = {
+  postgres: /^pg:[0-9a-f]{8}\.[0-9a-f]{16}\.[0-9a-f]{16}$/,
+  kurrentdb: /^kdb:[0-9a-f]{16}\.[0-9a-f]{16}$/,
+};
+
+/**
+ * A consistency token (a position a command answered with) of this store's kind, or null when
+ * `token` is not one: callers answer that as a bad request, never compare it.
+ */
+export function asPositionOf(kind: 'postgres' | 'kurrentdb', token: string): GlobalPosition | null {
+  return POSITION_FORMS[kind].test(token) ? (token as GlobalPosition) : null;
+}
