@@ -100,6 +100,12 @@ describe('reads from a streaming replica by consistency token (issue 26)', () =>
     }
   });
 
+  it('reports the replica in /health/ready without depending on it', async () => {
+    const res = await api.call('GET', '/health/ready');
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ status: 'ready', checks: { postgres: 'up', replica: 'up' } });
+  });
+
   it('refuses a token that is not one with 400 READ.INVALID_TOKEN', async () => {
     const res = await api.call('GET', '/v1/customers?atLeastAsFresh=12345', { key: service });
     expect(res.status).toBe(400);

@@ -1,5 +1,7 @@
 /** Injection tokens of the API's composition root. */
 export const DATA_SOURCE = Symbol.for('attest.DataSource');
+/** The read replica's data source (DATABASE_REPLICA_URL), or null. */
+export const REPLICA_DATA_SOURCE = Symbol.for('attest.ReplicaDataSource');
 export const METRICS_REGISTRY = Symbol.for('attest.MetricsRegistry');
 export const PROJECTION_RUNNERS = Symbol.for('attest.ProjectionRunners');
 /** What the process runs (ATTEST_ROLE): api, worker or all. */

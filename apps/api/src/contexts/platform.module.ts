@@ -12,7 +12,7 @@ import { RecordLogJournal } from '@attest/processing-infrastructure';
 import { PROCESSING_JOURNAL } from '@attest/security';
 import { HealthController } from '../health/health.controller';
 import { MetricsController } from '../metrics/metrics.controller';
-import { DATA_SOURCE, METRICS_REGISTRY, PROCESS_ROLE, PROJECTION_RUNNERS } from '../tokens';
+import { DATA_SOURCE, REPLICA_DATA_SOURCE, METRICS_REGISTRY, PROCESS_ROLE, PROJECTION_RUNNERS } from '../tokens';
 import type { AppDependencies } from './dependencies';
 
 const SHARED = [
@@ -54,6 +54,7 @@ export class PlatformModule {
       controllers: [HealthController, MetricsController],
       providers: [
         { provide: DATA_SOURCE, useValue: deps.dataSource },
+        { provide: REPLICA_DATA_SOURCE, useValue: deps.replicaDataSource ?? null },
         { provide: EVENT_STORE, useValue: deps.store },
         { provide: METRICS_REGISTRY, useValue: deps.registry },
         { provide: PROJECTION_RUNNERS, useValue: deps.runners },

@@ -6,7 +6,7 @@ import { Public } from '@attest/http';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { ProjectionRunner } from '@attest/projections';
 import type { AttestRole } from '@attest/config';
-import { DATA_SOURCE, PROCESS_ROLE, PROJECTION_RUNNERS } from '../tokens';
+import { DATA_SOURCE, PROCESS_ROLE, PROJECTION_RUNNERS, REPLICA_DATA_SOURCE } from '../tokens';
 
 type CheckResult = 'up' | 'down';
 
@@ -37,6 +37,7 @@ export class HealthController {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(PROJECTION_RUNNERS) private readonly runners: readonly ProjectionRunner[],
     @Inject(PROCESS_ROLE) private readonly role: AttestRole,
+    @Inject(REPLICA_DATA_SOURCE) private readonly replica: DataSource | null,
   ) {}
 
   /** The process is up and serving HTTP. */
@@ -45,10 +46,18 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** Postgres and the event store answer; projections report whether they caught up. */
+  /**
+   * Postgres and the event store answer; projections report whether they caught up. A read
+   * replica (DATABASE_REPLICA_URL) is reported but not required: reads fall back to the primary.
+   */
   @Get('ready')
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<object> {
-    const [postgres, eventStore] = await Promise.all([check(() => this.dataSource.query('SELECT 1')), check(() => this.store.ping())]);
+    const replica = this.replica;
+    const [postgres, eventStore, replicaCheck] = await Promise.all([
+      check(() => this.dataSource.query('SELECT 1')),
+      check(() => this.store.ping()),
+      replica ? check(() => replica.query('SELECT 1')) : Promise.resolve(null),
+    ]);
     // With several workers each projection runs in one of them (its lease): `elsewhere` here.
     const projections = Object.fromEntries(this.runners.map((r) => [r.name, !r.running ? 'elsewhere' : r.caughtUp ? 'caught-up' : 'catching-up']));
     const ready = postgres === 'up' && eventStore === 'up';
@@ -63,6 +72,11 @@ export class HealthController {
         checks: { postgres, eventStore, eventStoreKind: this.store.kind },
       };
     }
-    return { status: 'ready', role: this.role, checks: { postgres, eventStore, eventStoreKind: this.store.kind }, projections };
+    return {
+      status: 'ready',
+      role: this.role,
+      checks: { postgres, eventStore, eventStoreKind: this.store.kind, ...(replicaCheck ? { replica: replicaCheck } : {}) },
+      projections,
+    };
   }
 }
