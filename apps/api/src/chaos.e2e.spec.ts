@@ -89,7 +89,16 @@ describe('chaos: processes killed at random under a mixed workload (issue 26)', 
     LOG_LEVEL: 'warn',
   });
 
+  /** Set when the test ends, passed or failed: the controller, the clients and any start under way stop. */
+  let ended = false;
+  // A function, not the variable: it changes while the callers await.
+  const isEnded = (): boolean => ended;
+  /** Restarts of killed processes under way; afterAll waits for them before it kills everything. */
+  const restarts: Promise<void>[] = [];
+  let sampler: NodeJS.Timeout | null = null;
+
   async function start(proc: Proc): Promise<void> {
+    if (isEnded()) return;
     const child = spawn(process.execPath, ['-r', '@swc-node/register', MAIN], { env: env(proc), stdio: ['ignore', 'pipe', 'pipe'] });
     proc.child = child;
     proc.starts += 1;
@@ -108,6 +117,7 @@ describe('chaos: processes killed at random under a mixed workload (issue 26)', 
         () => false,
       );
       if (ok) break;
+      if (isEnded()) return;
       if (Date.now() > deadline) throw new Error(`${proc.name} did not come up in 150 s: ${proc.log.join('')}`);
       await sleep(100);
     }
@@ -176,6 +186,9 @@ describe('chaos: processes killed at random under a mixed workload (issue 26)', 
   }, 240_000);
 
   afterAll(async () => {
+    ended = true;
+    if (sampler) clearInterval(sampler);
+    await Promise.allSettled(restarts);
     await Promise.all(procs.map((p) => kill(p, 'SIGKILL')));
     await Promise.all(receivers.map((r) => r.stop()));
     await gateway.stop();
@@ -228,18 +241,20 @@ describe('chaos: processes killed at random under a mixed workload (issue 26)', 
     const deadline = Date.now() + SECONDS * 1000;
     // The server's connections, sampled: six processes share it with the other suites of the run.
     let peakConnections = 0;
-    const sampler = setInterval(() => {
+    sampler = setInterval(() => {
       void api.infra.dataSource
         .query<{ n: number }[]>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE backend_type = 'client backend'`)
         .then(([row]) => (peakConnections = Math.max(peakConnections, row?.n ?? 0)))
         .catch(() => undefined);
     }, 500);
+    sampler.unref();
 
     /** One request to a live API process; null when a kill cut it (not acknowledged, maybe done). */
     async function send(random: () => number, method: string, path: string, body: unknown, key: string): Promise<{ status: number; body: unknown } | null> {
       for (;;) {
         const live = procs.filter((p) => p.role === 'api' && p.alive);
         const proc = live[Math.floor(random() * live.length)];
+        if (isEnded()) return null;
         if (!proc) {
           if (Date.now() > deadline + 180_000) throw new Error('chaos: no API process came back within 180 s');
           await sleep(50);
@@ -280,7 +295,7 @@ describe('chaos: processes killed at random under a mixed workload (issue 26)', 
       if (!tenant) throw new Error('no tenant for this client');
       const { service, admin, handler } = tenant;
       const mine: string[] = [];
-      while (Date.now() < deadline) {
+      while (!isEnded() && Date.now() < deadline) {
         const r = random();
         const customerId = mine[Math.floor(random() * mine.length)];
         if (r < 0.25 || !customerId) {
@@ -342,22 +357,24 @@ describe('chaos: processes killed at random under a mixed workload (issue 26)', 
     }
 
     let kills = 0;
-    const restarts: Promise<void>[] = [];
     async function controller(): Promise<void> {
       const random = seededRandom(7);
-      while (Date.now() < deadline - KILL_EVERY_MS / 2) {
+      while (!isEnded() && Date.now() < deadline - KILL_EVERY_MS / 2) {
         await sleep(KILL_EVERY_MS);
         const live = procs.filter((p) => p.alive);
         const victim = live[Math.floor(random() * live.length)];
         if (!victim) continue;
+        if (isEnded()) return;
         await kill(victim, 'SIGKILL');
         kills += 1;
         restarts.push(sleep(300).then(() => start(victim)));
       }
     }
 
-    await within('the workload', (SECONDS + 240) * 1000, Promise.all([controller(), ...Array.from({ length: CLIENTS }, (_, n) => client(n))]));
-    await within('restarting the killed processes', 180_000, Promise.all(restarts));
+    // Each phase has a budget (workload SECONDS + 120 s, restarts 160, catch-up 75, deliveries 75,
+    // stops 30, rebuild 150: within the test's 900 s), so a phase that hangs fails with what is known.
+    await within('the workload', (SECONDS + 120) * 1000, Promise.all([controller(), ...Array.from({ length: CLIENTS }, (_, n) => client(n))]));
+    await within('restarting the killed processes', 160_000, Promise.all(restarts));
     clearInterval(sampler);
     expect(procs.every((p) => p.alive)).toBe(true);
 
@@ -367,7 +384,7 @@ describe('chaos: processes killed at random under a mixed workload (issue 26)', 
     // Each wait is bounded as a whole too: an attempt that hangs would never reach expectEventually's deadline.
     await within(
       'the catch-up of every projection',
-      90_000,
+      75_000,
       expectEventually(async () => {
         const stored = await checkpoints.list(ds.manager);
         for (const p of infra.projections) {
@@ -382,7 +399,7 @@ describe('chaos: processes killed at random under a mixed workload (issue 26)', 
     // Every notice and code queued by an acknowledged request reaches its endpoint.
     await within(
       'the deliveries',
-      90_000,
+      75_000,
       expectEventually(() => {
         const received = new Set(receivers.flatMap((r) => r.messages).map((m) => m.id));
         expect(acked.notices.filter((id) => !received.has(id))).toEqual([]);
@@ -446,7 +463,7 @@ describe('chaos: processes killed at random under a mixed workload (issue 26)', 
     const logger = createLogger({ level: 'silent' });
     await within(
       'the rebuild of every read model',
-      180_000,
+      150_000,
       (async () => {
         for (const projection of infra.projections.filter((p) => !NOT_REBUILT.has(p.name)))
           await rebuildProjection({ dataSource: ds, store: infra.store, projection, logger });
@@ -498,7 +515,7 @@ describe('chaos: processes killed at random under a mixed workload (issue 26)', 
     expect(acked.customers.length).toBeGreaterThan(20);
     expect(acked.decisions.length).toBeGreaterThan(20);
     expect(Object.keys(after).length).toBeGreaterThan(5);
-  }, 600_000);
+  }, 900_000);
 });
 
 /**

@@ -72,6 +72,7 @@ async function main(): Promise<void> {
         : null,
       rateLimitPerMinute: config.rateLimitPerMinute,
       decisionCache: config.decisionCache,
+      projectionPartitions: config.projectionPartitions,
     });
     await app.listen({ host: config.host, port: config.port });
     // D7: deletions a stopped process left half-done are finished first.

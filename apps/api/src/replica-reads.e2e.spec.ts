@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import pg from 'pg';
 import { withDatabase } from '@attest/database';
@@ -16,28 +16,50 @@ import { firstLine } from './testing/processes';
  */
 describe('reads from a streaming replica by consistency token (issue 26)', () => {
   const api = new ApiHarness();
-  const pair = spawn(process.execPath, ['-r', '@swc-node/register', join(__dirname, 'testing', 'replica-pair-process.ts')], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let replica: pg.Client;
+  let pair: ChildProcess | null = null;
+  let started = false;
+  let replica: pg.Client | null = null;
   let service: string;
 
   beforeAll(async () => {
-    const urls = JSON.parse(await firstLine(pair, 'the replica pair')) as { primary: string; replica: string };
+    const child = spawn(process.execPath, ['-r', '@swc-node/register', join(__dirname, 'testing', 'replica-pair-process.ts')], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    pair = child;
+    const urls = JSON.parse(await firstLine(child, 'the replica pair')) as { primary: string; replica: string };
     await api.start('replica_reads', { server: { adminUrl: urls.primary, replicaAdminUrl: urls.replica } });
+    started = true;
     // The harness's database, on the replica, as its superuser: to pause replay and read positions.
-    replica = new pg.Client({ connectionString: withDatabase(urls.replica, new URL(api.databaseUrl).pathname.slice(1)) });
-    await expectEventually(() => replica.connect(), 20_000, 200);
+    // It appears there once the replica has replayed its creation (a new client per attempt).
+    const url = withDatabase(urls.replica, new URL(api.databaseUrl).pathname.slice(1));
+    await expectEventually(
+      async () => {
+        const client = new pg.Client({ connectionString: url });
+        await client.connect();
+        replica = client;
+      },
+      20_000,
+      200,
+    );
     service = await api.key('t-replica', ['org-admin', 'service']);
   }, 120_000);
 
   afterAll(async () => {
-    await replica.end().catch(() => undefined);
-    await api.stop();
-    const exited = new Promise((resolve) => pair.once('exit', resolve));
-    pair.kill('SIGTERM');
-    await exited;
+    await replica?.end().catch(() => undefined);
+    if (started) await api.stop();
+    const child = pair;
+    if (child && child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
   });
+
+  /** The replica's client (set in beforeAll). */
+  const standby = (): pg.Client => {
+    if (!replica) throw new Error('no replica client');
+    return replica;
+  };
 
   const ids = async (query: string): Promise<string[]> => {
     const res = await api.call('GET', `/v1/customers${query}`, { key: service });
@@ -45,7 +67,7 @@ describe('reads from a streaming replica by consistency token (issue 26)', () =>
     return (res.body as { customerId: string }[]).map((c) => c.customerId);
   };
   const replicaApplied = async (): Promise<GlobalPosition | null> => {
-    const { rows } = await replica.query<{ position: string | null }>(`SELECT position FROM projections.checkpoints WHERE name = 'customers'`);
+    const { rows } = await standby().query<{ position: string | null }>(`SELECT position FROM projections.checkpoints WHERE name = 'customers'`);
     return (rows[0]?.position ?? null) as GlobalPosition | null;
   };
   const servedFromReplica = async (): Promise<number> => {
@@ -66,11 +88,11 @@ describe('reads from a streaming replica by consistency token (issue 26)', () =>
       expect(applied !== null && comparePositions(applied, firstToken as GlobalPosition) >= 0).toBe(true);
     }, 30_000);
 
-    await replica.query('SELECT pg_wal_replay_pause()');
+    await standby().query('SELECT pg_wal_replay_pause()');
     try {
       // A pause is requested, then taken at the next record: wait until it holds.
       await expectEventually(async () => {
-        const { rows } = await replica.query<{ state: string }>('SELECT pg_get_wal_replay_pause_state() AS state');
+        const { rows } = await standby().query<{ state: string }>('SELECT pg_get_wal_replay_pause_state() AS state');
         expect(rows[0]?.state).toBe('paused');
       }, 10_000);
       const b = await api.call('POST', '/v1/customers', { key: service, body: { profile: { name: 'Grace' }, tags: [] } });
@@ -88,7 +110,7 @@ describe('reads from a streaming replica by consistency token (issue 26)', () =>
       expect(await ids('')).toEqual([first, second].sort());
       expect(await servedFromReplica()).toBe(before + 2);
 
-      await replica.query('SELECT pg_wal_replay_resume()');
+      await standby().query('SELECT pg_wal_replay_resume()');
       // Replay resumed: the replica reaches the newer token and serves it.
       await expectEventually(async () => {
         const served = await servedFromReplica();
@@ -96,8 +118,25 @@ describe('reads from a streaming replica by consistency token (issue 26)', () =>
         expect(await servedFromReplica()).toBe(served + 1);
       }, 30_000);
     } finally {
-      await replica.query('SELECT pg_wal_replay_resume() WHERE pg_is_wal_replay_paused()');
+      await standby().query('SELECT pg_wal_replay_resume() WHERE pg_is_wal_replay_paused()');
     }
+  });
+
+  it('never shows from the replica a subject erased on the primary', async () => {
+    const created = await api.call('POST', '/v1/customers', { key: service, body: { profile: { name: 'Erased Later' }, tags: ['erasure'] } });
+    expect(created.status).toBe(201);
+    const { id, consistencyToken } = created.body as { id: string; consistencyToken: string };
+    await expectEventually(async () => {
+      const applied = await replicaApplied();
+      expect(applied !== null && comparePositions(applied, consistencyToken as GlobalPosition) >= 0).toBe(true);
+    }, 30_000);
+    const served = await servedFromReplica();
+    expect(await ids(`?tag=erasure&atLeastAsFresh=${consistencyToken}`)).toEqual([id]);
+    // The subject's key destroyed on the primary (the heart of an erasure): the replica's row is not shown.
+    await api.infra.vault.erase(id, 'test: erased on the primary');
+    expect(await ids(`?tag=erasure&atLeastAsFresh=${consistencyToken}`)).toEqual([]);
+    expect((await api.call('GET', `/v1/customers/${id}?atLeastAsFresh=${consistencyToken}`, { key: service })).status).toBe(404);
+    expect(await servedFromReplica()).toBe(served + 3);
   });
 
   it('reports the replica in /health/ready without depending on it', async () => {

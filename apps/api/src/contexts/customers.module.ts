@@ -25,6 +25,7 @@ export class CustomersModule {
               primary: deps.appDataSource,
               replica: deps.replicaDataSource ?? null,
               storeKind: deps.store.kind,
+              ...(deps.projectionPartitions ? { partitions: deps.projectionPartitions } : {}),
               registry: deps.registry,
               logger: deps.logger,
             }),

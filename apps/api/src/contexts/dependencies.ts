@@ -21,6 +21,8 @@ export interface AppDependencies {
   readonly appDataSource: DataSource;
   /** The same on a streaming replica (DATABASE_REPLICA_URL): reads naming a consistency token it has applied; null: none. */
   readonly replicaDataSource?: DataSource | null;
+  /** ATTEST_PROJECTION_PARTITIONS: a replica has applied a partitioned projection only where every partition has. */
+  readonly projectionPartitions?: Readonly<Record<string, number>>;
   readonly store: EventStore;
   readonly registry: Registry;
   readonly runners: readonly ProjectionRunner[];

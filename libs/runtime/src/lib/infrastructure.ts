@@ -234,22 +234,33 @@ async function connectAppDataSource(config: AttestConfig, ownerUrl: string, owne
   return app;
 }
 
-/** DATABASE_REPLICA_URL's pool as attest_app (switched to with SET ROLE unless the URL logs in as it). */
+/**
+ * DATABASE_REPLICA_URL's pool as attest_app (switched to with SET ROLE unless the URL logs in as
+ * it), with a 2 s connect and a 10 s statement timeout: a replica that stops answering must not
+ * hold a read that the primary can serve. Not reachable at start: returned uninitialized, and
+ * `ReplicaReads` tries it again after each back-off.
+ */
 async function connectReplicaDataSource(config: AttestConfig, logger: Logger): Promise<DataSource | null> {
   const url = config.databaseReplicaUrl;
   if (!url) return null;
   const role = decodeURIComponent(new URL(url).username) === APP_ROLE ? undefined : APP_ROLE;
-  const replica = createDataSource({ url, migrations: [], applicationName: 'attest-replica-reads', ...(role ? { role } : {}) });
+  const replica = createDataSource({
+    url,
+    migrations: [],
+    applicationName: 'attest-replica-reads',
+    connectTimeoutMs: 2_000,
+    statementTimeoutMs: 10_000,
+    ...(role ? { role } : {}),
+  });
   try {
     await replica.initialize();
-    return replica;
   } catch (error) {
     logger.warn(
       { err: error instanceof Error ? { name: error.name, code: (error as { code?: unknown }).code } : undefined },
-      'DATABASE_REPLICA_URL could not be reached at start: every read goes to the primary until a restart',
+      'DATABASE_REPLICA_URL could not be reached at start: reads go to the primary, and the replica is tried again every few seconds',
     );
-    return null;
   }
+  return replica;
 }
 
 /**

@@ -103,12 +103,12 @@ export class CustomersQueryDto {
   @ApiPropertyOptional({ enum: CONSENT_STATUSES }) @IsOptional() @IsIn(CONSENT_STATUSES) consentStatus?: (typeof CONSENT_STATUSES)[number];
   @ApiPropertyOptional() @IsOptional() @IsUUID() after?: string;
   @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 }) @IsOptional() @QueryWholeNumber() @IsInt() @Min(1) @Max(200) limit?: number;
-  @ApiPropertyOptional({ description: CONSISTENCY_DESCRIPTION }) @IsOptional() @IsString() @MaxLength(80) atLeastAsFresh?: string;
+  @ApiPropertyOptional({ description: CONSISTENCY_DESCRIPTION }) @IsOptional() @IsString() @MinLength(1) @MaxLength(80) atLeastAsFresh?: string;
 }
 
 /** `GET /v1/customers/{id}`'s query. */
 export class CustomerQueryDto {
-  @ApiPropertyOptional({ description: CONSISTENCY_DESCRIPTION }) @IsOptional() @IsString() @MaxLength(80) atLeastAsFresh?: string;
+  @ApiPropertyOptional({ description: CONSISTENCY_DESCRIPTION }) @IsOptional() @IsString() @MinLength(1) @MaxLength(80) atLeastAsFresh?: string;
 }
 
 export class CustomerDto {
@@ -222,7 +222,7 @@ export class CustomersController {
           ...(q.purpose ? { purpose: q.purpose } : {}),
           ...(q.consentStatus ? { consentStatus: q.consentStatus } : {}),
           ...(q.after ? { after: q.after } : {}),
-          ...(q.atLeastAsFresh ? { atLeastAsFresh: q.atLeastAsFresh } : {}),
+          ...(q.atLeastAsFresh === undefined ? {} : { atLeastAsFresh: q.atLeastAsFresh }),
         },
         reader(purpose),
       ),

@@ -44,22 +44,40 @@ export class PostgresCustomersReadModel implements CustomersReadModel {
     private readonly routing: ReadRouting | null = null,
   ) {}
 
-  private async rows(token: string | undefined): Promise<DataSource> {
-    if (!this.routing || token === undefined) return this.appDataSource;
-    return (await this.routing.source('customers', token)).dataSource;
+  /**
+   * Runs `read` where the token says (the primary without one). Rows read on a replica lose the
+   * subjects erased on the primary (erasure deletes their rows there at once; the replica may not
+   * have replayed it yet). A read that fails on the replica is read again on the primary.
+   */
+  private async routed(tenantId: string, token: string | undefined, read: (m: EntityManager) => Promise<CustomerView[]>): Promise<CustomerView[]> {
+    const source = this.routing && token !== undefined ? await this.routing.source('customers', token) : null;
+    if (!source || source.from === 'primary') return withTenant(this.appDataSource, tenantId, read);
+    let views: CustomerView[];
+    try {
+      views = await withTenant(source.dataSource, tenantId, read);
+    } catch (error) {
+      this.routing?.failed(error);
+      return withTenant(this.appDataSource, tenantId, read);
+    }
+    const erased = await this.privacy.erasedAmong(views.map((v) => v.customerId));
+    return erased.size === 0 ? views : views.filter((v) => !erased.has(v.customerId));
   }
 
   async get(tenantId: string, customerId: string, atLeastAsFresh?: string): Promise<CustomerView | null> {
-    const source = await this.rows(atLeastAsFresh);
-    if (!isUuid(customerId)) return null;
-    return withTenant(source, tenantId, async (m) => {
-      const [row] = await m.query<Row[]>(`SELECT ${COLUMNS} FROM customers.customers_v1 WHERE tenant_id = $1 AND customer_id = $2`, [tenantId, customerId]);
-      return row ? toView(row) : null;
+    if (!isUuid(customerId)) {
+      // The token is still checked: a malformed one is the caller's error whatever the id.
+      if (this.routing && atLeastAsFresh !== undefined) await this.routing.source('customers', atLeastAsFresh);
+      return null;
+    }
+    const [view] = await this.routed(tenantId, atLeastAsFresh, async (m) => {
+      const rows = await m.query<Row[]>(`SELECT ${COLUMNS} FROM customers.customers_v1 WHERE tenant_id = $1 AND customer_id = $2`, [tenantId, customerId]);
+      return rows.map(toView);
     });
+    return view ?? null;
   }
 
   async list(tenantId: string, filter: CustomerFilter): Promise<CustomerView[]> {
-    return withTenant(await this.rows(filter.atLeastAsFresh), tenantId, async (m: EntityManager) => {
+    return this.routed(tenantId, filter.atLeastAsFresh, async (m: EntityManager) => {
       const rows = await m.query<Row[]>(
         `SELECT ${COLUMNS} FROM customers.customers_v1
          WHERE tenant_id = $1 AND ($2::text IS NULL OR $2 = ANY(tags)) AND ($3::uuid IS NULL OR customer_id > $3)

@@ -13,6 +13,10 @@ export interface DataSourceOptions {
   readonly applicationName?: string;
   /** Switch every connection to this role (SET ROLE at connect); for the request-serving role. */
   readonly role?: string;
+  /** Give up on a new connection after this long (default: wait as long as the driver does). */
+  readonly connectTimeoutMs?: number;
+  /** Cancel a statement that runs longer (the server's `statement_timeout`; default: none). */
+  readonly statementTimeoutMs?: number;
 }
 
 /**
@@ -33,9 +37,19 @@ export function createDataSource(options: DataSourceOptions): DataSource {
     extra: {
       max: options.poolSize ?? 10,
       application_name: options.applicationName ?? 'attest',
-      ...(options.role ? { options: `-c role=${options.role}` } : {}),
+      ...(options.connectTimeoutMs === undefined ? {} : { connectionTimeoutMillis: options.connectTimeoutMs }),
+      ...(startupOptions(options) ? { options: startupOptions(options) } : {}),
     },
   });
+}
+
+/** Settings every connection starts with (`-c name=value`), or null. */
+function startupOptions(options: DataSourceOptions): string | null {
+  const settings = [
+    ...(options.role ? [`-c role=${options.role}`] : []),
+    ...(options.statementTimeoutMs === undefined ? [] : [`-c statement_timeout=${String(Math.floor(options.statementTimeoutMs))}`]),
+  ];
+  return settings.length > 0 ? settings.join(' ') : null;
 }
 
 /**

@@ -13,6 +13,8 @@ export interface StreamingReplicaOptions {
   readonly slot?: string;
   /** Server log lines; dropped by default (they can carry statement text). */
   readonly onLog?: (line: string) => void;
+  /** Give up when the replica does not accept reads within this long (default 60 s); the slot and the copy are removed. */
+  readonly startTimeoutMs?: number;
 }
 
 export interface RunningReplica {
@@ -78,12 +80,14 @@ export async function startStreamingReplica(options: StreamingReplicaOptions): P
     await writeFile(join(dataDir, 'backup_label'), stopped.labelfile);
     if (stopped.spcmapfile) await writeFile(join(dataDir, 'tablespace_map'), stopped.spcmapfile);
     await writeFile(join(dataDir, 'standby.signal'), '');
+    // libpq's quoting for each value (a password may hold spaces, quotes or backslashes), then the config file's below.
+    const quoted = (value: string): string => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
     const conninfo = [
       `host=localhost`,
-      `port=${primary.port || '5432'}`,
-      `user=${decodeURIComponent(primary.username)}`,
-      `password=${decodeURIComponent(primary.password)}`,
-      `application_name=${slot}`,
+      `port=${quoted(primary.port || '5432')}`,
+      `user=${quoted(decodeURIComponent(primary.username))}`,
+      `password=${quoted(decodeURIComponent(primary.password))}`,
+      `application_name=${quoted(slot)}`,
     ].join(' ');
     await appendFile(
       join(dataDir, 'postgresql.auto.conf'),
@@ -109,14 +113,24 @@ export async function startStreamingReplica(options: StreamingReplicaOptions): P
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     child = started;
+    const timeoutMs = options.startTimeoutMs ?? 60_000;
     await new Promise<void>((ready, failed) => {
       const lines: string[] = [];
+      const timer = setTimeout(() => {
+        failed(new Error(`the replica did not accept reads within ${String(timeoutMs / 1000)} s: ${lines.join('').slice(-2000)}`));
+      }, timeoutMs);
+      started.once('exit', () => {
+        clearTimeout(timer);
+      });
       started.stderr.on('data', (chunk: Buffer) => {
         const text = chunk.toString('utf8');
         options.onLog?.(text);
         lines.push(text);
         if (lines.length > 20) lines.shift();
-        if (text.includes('ready to accept read-only connections')) ready();
+        if (text.includes('ready to accept read-only connections')) {
+          clearTimeout(timer);
+          ready();
+        }
       });
       started.once('exit', (code) => {
         failed(new Error(`the replica exited while starting (${String(code)}): ${lines.join('').slice(-2000)}`));

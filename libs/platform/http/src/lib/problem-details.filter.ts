@@ -114,7 +114,12 @@ function map(exception: unknown): Mapped {
   }
   if (exception instanceof EventStoreError) return { status: 503, code: exception.code, detail: 'The event store is unavailable; retry later.' };
   if (exception instanceof Error && databaseUnavailable(exception)) {
-    return { status: 503, code: 'DATABASE.UNAVAILABLE', detail: 'The database cannot take this request now; retry shortly.', retryAfterSeconds: 1 };
+    return {
+      status: 503,
+      code: 'DATABASE.UNAVAILABLE',
+      detail: 'The database refused or lost a connection. A change asked for may have been recorded: read the resource again before retrying.',
+      retryAfterSeconds: 1,
+    };
   }
   // Nest wraps Fastify's own errors (body parsing) in an HttpException with the original as cause.
   const fst = fastifyError(exception) ?? (exception instanceof HttpException ? fastifyError(exception.cause) : null);
@@ -152,7 +157,9 @@ function databaseFacts(error: Error): { sqlState?: string; constraint?: string }
 /**
  * The database refused or lost the connection, rather than the statement: too many clients or
  * out of resources (SQLSTATE class 53), shutting down or starting (57P01–57P03), a connection
- * exception (class 08), or no server at the address. Nothing was done; a retry may succeed.
+ * exception (class 08), or no server at the address. A retry may succeed; but a command may have
+ * recorded its events before the failing step (an inline projection after the append), so the
+ * answer never says that nothing was done.
  */
 function databaseUnavailable(error: Error): boolean {
   const { sqlState } = databaseFacts(error);

@@ -2,6 +2,7 @@ import { Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import { createDataSource, ensureDatabase, withDatabase } from '@attest/database';
 import { DomainError } from '@attest/kernel';
+import type { Logger } from '@attest/observability';
 import { createTestDatabase, type TestDatabase } from '@attest/testing';
 import { projectionMigrations } from './migrations';
 import { ReplicaReads } from './replica-reads';
@@ -57,18 +58,29 @@ describe('ReplicaReads', () => {
     ]);
   });
 
-  it('takes the lowest partition, and no position (an unset or another store’s checkpoint) as not applied', async () => {
+  it('takes the lowest of every configured partition, and a missing, unset or another store’s checkpoint as not applied', async () => {
     // A fresh router per state: positions read within maxAgeMs (even 0, in the same millisecond) are trusted.
-    let reads = new ReplicaReads({ primary, replica, storeKind: 'postgres', maxAgeMs: 0 });
-    await applied({ 'customers@1of2': 20, 'customers@2of2': 15, consent: 30 });
+    const partitions = { customers: 2 };
+    let reads = new ReplicaReads({ primary, replica, storeKind: 'postgres', maxAgeMs: 0, partitions });
+    await applied({ 'customers@1of2': 20, 'customers@2of2': 15, consent: 30, customers: 40 });
     expect((await reads.source('customers', at(15))).from).toBe('replica');
     expect((await reads.source('customers', at(16))).from).toBe('primary');
     expect((await reads.source('consent', at(30))).from).toBe('replica');
+    // A partition whose runner has not started yet (no row): its tenants' events may not be there.
+    await applied({ 'customers@1of2': 20 });
+    reads = new ReplicaReads({ primary, replica, storeKind: 'postgres', maxAgeMs: 0, partitions });
+    expect((await reads.source('customers', at(1))).from).toBe('primary');
     await applied({ 'customers@1of2': 20, 'customers@2of2': null });
-    reads = new ReplicaReads({ primary, replica, storeKind: 'postgres', maxAgeMs: 0 });
+    reads = new ReplicaReads({ primary, replica, storeKind: 'postgres', maxAgeMs: 0, partitions });
     expect((await reads.source('customers', at(1))).from).toBe('primary');
     await primary.query(`UPDATE projections.checkpoints SET position = 'kdb:${'0'.repeat(16)}.${'f'.repeat(16)}' WHERE name = 'customers@2of2'`);
-    reads = new ReplicaReads({ primary, replica, storeKind: 'postgres', maxAgeMs: 0 });
+    reads = new ReplicaReads({ primary, replica, storeKind: 'postgres', maxAgeMs: 0, partitions });
+    expect((await reads.source('customers', at(1))).from).toBe('primary');
+    // Left over from another store, a Postgres checkpoint does not count for KurrentDB tokens either.
+    await applied({ customers: 40 });
+    await primary.query(`UPDATE projections.checkpoints SET position = 'pg:ffffffff.${'f'.repeat(16)}.${'f'.repeat(16)}'`);
+    const kdb = new ReplicaReads({ primary, replica, storeKind: 'kurrentdb', maxAgeMs: 0 });
+    expect((await kdb.source('customers', `kdb:${'0'.repeat(16)}.${'0'.repeat(15)}1`)).from).toBe('primary');
     expect((await reads.source('customers', at(1))).from).toBe('primary');
     expect((await reads.source('requests', at(1))).from).toBe('primary');
   });
@@ -92,7 +104,7 @@ describe('ReplicaReads', () => {
     await lost.runMigrations();
     await lost.query(`INSERT INTO projections.checkpoints (name, version, position) VALUES ('customers', 1, $1)`, [at(50)]);
     const warnings: string[] = [];
-    const logger = { warn: (_: object, message: string) => warnings.push(message) } as unknown as import('@attest/observability').Logger;
+    const logger = { warn: (_: object, message: string) => warnings.push(message) } as unknown as Logger;
     const reads = new ReplicaReads({ primary, replica: lost, storeKind: 'postgres', maxAgeMs: 0, backOffMs: 60_000, logger });
     expect((await reads.source('customers', at(50))).from).toBe('replica');
     await primary.query(`DROP DATABASE ${gone} WITH (FORCE)`);
@@ -100,5 +112,22 @@ describe('ReplicaReads', () => {
     expect((await reads.source('customers', at(50))).from).toBe('primary');
     expect(warnings).toEqual(['the read replica did not answer; reads go to the primary for a while']);
     await lost.destroy().catch(() => undefined);
+  });
+
+  it('tries a replica that was not reachable at start again after the back-off, and backs off when a read on it fails', async () => {
+    const late = createDataSource({ url: db.url, migrations: [] });
+    const warnings: string[] = [];
+    const logger = { warn: (_: object, message: string) => warnings.push(message) } as unknown as Logger;
+    const reads = new ReplicaReads({ primary, replica: late, storeKind: 'postgres', maxAgeMs: 0, backOffMs: 60_000, logger });
+    await applied({ customers: 10 });
+    // Never initialized (as when the replica did not answer at start): connected on first use.
+    expect(late.isInitialized).toBe(false);
+    expect((await reads.source('customers', at(10))).from).toBe('replica');
+    expect(late.isInitialized).toBe(true);
+    // A read on it failed: the caller reads the primary, and so do the next ones for the back-off.
+    reads.failed(Object.assign(new Error('canceling statement due to conflict with recovery'), { code: '40001' }));
+    expect((await reads.source('customers', at(10))).from).toBe('primary');
+    expect(warnings).toEqual(['a read on the replica failed; reads go to the primary for a while']);
+    await late.destroy();
   });
 });

@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import { DomainError } from '@attest/kernel';
 import { asPositionOf, comparePositions, type EventStore, type GlobalPosition } from '@attest/event-store';
 import type { Logger } from '@attest/observability';
+import { partitionName } from './projection';
 
 export type ReadFrom = 'primary' | 'replica';
 
@@ -21,13 +22,20 @@ export interface ReadRouting {
    * names no token reads as today, its own writes included.
    */
   source(projection: string, token: string | null): Promise<ReadSource>;
+  /** A read on the replica failed: the caller reads the primary instead, and the replica is left alone for a while. */
+  failed(error: unknown): void;
 }
 
 export interface ReplicaReadsOptions {
   readonly primary: DataSource;
-  /** DATABASE_REPLICA_URL's data source (as attest_app), or null: every read on the primary. */
+  /** DATABASE_REPLICA_URL's data source (as attest_app), or null: every read on the primary. Not initialized yet: tried after each back-off. */
   readonly replica: DataSource | null;
   readonly storeKind: EventStore['kind'];
+  /**
+   * ATTEST_PROJECTION_PARTITIONS: a projection named here is applied there only where every one
+   * of its partitions' checkpoints is (`partitionName`); any of them missing, and the primary answers.
+   */
+  readonly partitions?: Readonly<Record<string, number>>;
   /** How long a replica's applied positions are trusted before they are read again (default 100 ms). */
   readonly maxAgeMs?: number;
   /** How long the replica is left alone after a failed read (default 5 s). */
@@ -55,6 +63,7 @@ export class ReplicaReads implements ReadRouting {
   private readonly applied = new Map<string, Applied>();
   private readonly reading = new Map<string, Promise<Applied>>();
   private downUntil = 0;
+  private initializing: Promise<unknown> | null = null;
   private readonly reads: Counter | null;
 
   constructor(private readonly options: ReplicaReadsOptions) {
@@ -79,6 +88,31 @@ export class ReplicaReads implements ReadRouting {
     return from === 'replica' && replica ? { dataSource: replica, from } : { dataSource: this.options.primary, from: 'primary' };
   }
 
+  failed(error: unknown): void {
+    this.down(error, 'a read on the replica failed; reads go to the primary for a while');
+  }
+
+  private down(error: unknown, message: string): void {
+    const already = Date.now() < this.downUntil;
+    this.downUntil = Date.now() + (this.options.backOffMs ?? 5_000);
+    if (!already)
+      this.options.logger?.warn({ err: error instanceof Error ? { name: error.name, code: (error as { code?: unknown }).code } : undefined }, message);
+  }
+
+  /** One attempt at a time to connect a replica that was not reachable at start. */
+  private initialize(replica: DataSource): Promise<unknown> {
+    this.initializing ??= replica.initialize().finally(() => {
+      this.initializing = null;
+    });
+    return this.initializing;
+  }
+
+  /** The checkpoints that must all have reached a token: the projection's, or each of its partitions'. */
+  private expected(projection: string): string[] {
+    const count = this.options.partitions?.[projection] ?? 1;
+    return count > 1 ? Array.from({ length: count }, (_, index) => partitionName(projection, { index, count })) : [projection];
+  }
+
   private async replicaHas(projection: string, token: GlobalPosition): Promise<boolean> {
     if (!this.options.replica || Date.now() < this.downUntil) return false;
     const cached = this.applied.get(projection);
@@ -95,22 +129,25 @@ export class ReplicaReads implements ReadRouting {
     const next = (async (): Promise<Applied> => {
       try {
         if (!replica) return { position: null, at: Date.now() };
-        const rows = await replica.query<{ position: string | null; unset: number }[]>(
-          `SELECT min(position) AS position, count(*) FILTER (WHERE position IS NULL)::int AS unset
-             FROM projections.checkpoints WHERE name = $1 OR starts_with(name, $1 || '@')`,
-          [projection],
+        if (!replica.isInitialized) await this.initialize(replica);
+        const names = this.expected(projection);
+        const rows = await replica.query<{ name: string; position: string | null }[]>(
+          `SELECT name, position FROM projections.checkpoints WHERE name = ANY($1::text[])`,
+          [names],
         );
-        const row = rows[0];
-        const position = row && row.unset === 0 && row.position !== null ? asPositionOf(this.options.storeKind, row.position) : null;
-        const applied = { position, at: Date.now() };
+        // Every expected checkpoint present, set and of this store: the lowest of them; else nothing is known there.
+        let lowest: GlobalPosition | null = null;
+        let complete = rows.length === names.length;
+        for (const row of rows) {
+          const position = row.position === null ? null : asPositionOf(this.options.storeKind, row.position);
+          if (!position) complete = false;
+          else if (!lowest || comparePositions(position, lowest) < 0) lowest = position;
+        }
+        const applied = { position: complete ? lowest : null, at: Date.now() };
         this.applied.set(projection, applied);
         return applied;
       } catch (error) {
-        this.downUntil = Date.now() + (this.options.backOffMs ?? 5_000);
-        this.options.logger?.warn(
-          { projection, err: error instanceof Error ? { name: error.name, code: (error as { code?: unknown }).code } : undefined },
-          'the read replica did not answer; reads go to the primary for a while',
-        );
+        this.down(error, 'the read replica did not answer; reads go to the primary for a while');
         return { position: null, at: Date.now() };
       }
     })().finally(() => this.reading.delete(projection));
