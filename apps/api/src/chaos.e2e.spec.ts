@@ -132,7 +132,7 @@ describe('chaos: processes killed at random under a mixed workload (issue 26)', 
     proc.alive = false;
     proc.kills += 1;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     child.kill(signal);
     if (signal === 'SIGKILL') {
       await exited;
@@ -146,7 +146,12 @@ describe('chaos: processes killed at random under a mixed workload (issue 26)', 
     });
     const outcome = await Promise.race([exited, late]);
     clearTimeout(timer);
-    if (outcome !== 'late') return;
+    // A graceful stop exits 0; main.ts exits 1 when a step failed or hung past its own deadline.
+    if (outcome === 0) return;
+    if (outcome !== 'late') {
+      stuck.push(`${proc.name} exited ${String(outcome)} after SIGTERM: ${proc.log.join('').slice(-3000)}`);
+      return;
+    }
     stuck.push(`${proc.name} did not exit ${String(STOP_TIMEOUT_MS / 1000)} s after SIGTERM: ${proc.log.join('').slice(-3000)}`);
     child.kill('SIGKILL');
     await exited;

@@ -32,6 +32,9 @@ import { infrastructureDependencies } from './infrastructure-dependencies';
  * only; `worker`: projection workers, timed jobs, notification and message dispatch and
  * checkpoint signing, with HTTP for /health/* and /metrics only.
  */
+/** How long a graceful shutdown may take before the process exits regardless. */
+const SHUTDOWN_SECONDS = 25;
+
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger({ level: config.logLevel, name: 'attest-api', mixin: logContext });
@@ -114,13 +117,25 @@ async function main(): Promise<void> {
       if (stopping) return;
       stopping = true;
       logger.info({ signal }, 'shutting down');
+      // Bounded, below an orchestrator's usual 30 s grace: a step that hangs is named, and the process exits anyway.
+      let step = 'closing the HTTP server';
+      const deadline = setTimeout(() => {
+        logger.error({ step, afterSeconds: SHUTDOWN_SECONDS }, 'shutdown did not finish; exiting');
+        process.exit(1);
+      }, SHUTDOWN_SECONDS * 1000);
+      deadline.unref();
       void (async () => {
         try {
           await app.close();
+          step = 'stopping the projection workers';
           await workers?.leases.stop();
+          step = 'stopping the notification dispatcher';
           await dispatcher?.stop();
+          step = 'stopping checkpoint signing';
           await checkpoints?.stop();
+          step = 'stopping timed jobs';
           await jobRunner.stop();
+          step = 'closing the database and the event store';
           await infrastructure.stop();
           logger.info('stopped');
           process.exit(0);
