@@ -47,7 +47,10 @@ import { createApp } from '../../apps/api/src/app';
 import { infrastructureDependencies } from '../../apps/api/src/infrastructure-dependencies';
 import type { LoadResult } from './load-client';
 import { benchDatabase, coresBetween, cpuSnapshot, percentile, report, runBench, startProfile } from './support';
+import { NEWSLETTER_PURPOSE } from '../../apps/api/src/testing/newsletter-purpose';
 
+/** The purpose every decision asks about, as the multi-process tests define it (its key apart). */
+const { purposeKey: _key, ...newsletterTerms } = NEWSLETTER_PURPOSE;
 const RATE = Number(process.env['BENCH_RATE'] ?? 1000);
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10);
 const SUBJECTS = Number(process.env['BENCH_SUBJECTS'] ?? 10_000);
@@ -331,17 +334,8 @@ async function main(): Promise<void> {
       await bus.execute(
         new RunPurposeCommand(context(), {
           kind: 'DefinePurpose',
-          purposeKey: 'newsletter',
-          terms: {
-            name: 'Newsletter',
-            description: 'news',
-            legalBasis: 'consent',
-            method: 'bulk-email',
-            dataCategories: ['contact'],
-            channels: ['email'],
-            retentionDays: 365,
-            noticeVersion: 'n-1',
-          },
+          purposeKey: NEWSLETTER_PURPOSE.purposeKey,
+          terms: { ...newsletterTerms, dataCategories: [...newsletterTerms.dataCategories], channels: [...newsletterTerms.channels] },
         }),
       );
       const ids = Array.from({ length: SUBJECTS }, () => uuidv7());
