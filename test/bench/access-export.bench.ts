@@ -7,6 +7,7 @@
  * Target: under 2 s. Table, then JSON on the last line.
  *
  *   BENCH_EVENTS (default 10000)  BENCH_RUNS (default 5)
+ *   BENCH_PROFILE=file.cpuprofile: a CPU profile of the process (server and client) during the second export
  */
 import 'reflect-metadata';
 import { CommandBus } from '@nestjs/cqrs';
@@ -21,7 +22,7 @@ import { issueApiKeyFromConsole, startProjectionWorkers } from '@attest/runtime'
 import { createApp } from '../../apps/api/src/app';
 import { INLINE_PROJECTIONS } from '../../apps/api/src/app.module';
 import { infrastructureDependencies } from '../../apps/api/src/infrastructure-dependencies';
-import { benchInfrastructure, benchDatabase, percentile, report, runBench } from './support';
+import { benchInfrastructure, benchDatabase, percentile, report, runBench, startProfile } from './support';
 
 const EVENTS = Number(process.env['BENCH_EVENTS'] ?? 10_000);
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 5);
@@ -176,9 +177,11 @@ async function main(): Promise<void> {
       let bytes = 0;
       let counts = { consents: 0, processing: 0 };
       for (let run = 0; run < RUNS; run++) {
+        const profiler = run === 1 && process.env['BENCH_PROFILE'] ? await startProfile() : null;
         let t = performance.now();
         const res = await call('GET', `/v1/data-subject-requests/${requestId}/export`);
         times.push(performance.now() - t);
+        if (profiler) await profiler.stop(process.env['BENCH_PROFILE'] ?? '');
         if (res.status !== 200) throw new Error(`export failed: ${res.text.slice(0, 300)}`);
         bytes = Buffer.byteLength(res.text);
         const made = JSON.parse(res.text) as { consents: unknown[]; processing: unknown[] };

@@ -5,7 +5,7 @@ describe('npm run bench: the table of targets', () => {
     const table = rows({
       'event-store': { singleRatioSameWork: 0.93 },
       crypto: { encryptionCostRatio: 1.41 },
-      'processing-record': { appendRatio: 0.31, verify1MSeconds: 10.9, rawReadHash1MSeconds: 4.7 },
+      'processing-record': { appendRatio: 0.31, verify1MSeconds: 10.9, rawReadHash1MSeconds: 4.7, verifyToRawRatio: 2.25 },
       'access-export': { exportMedianMs: 922, rawReadMedianMs: 142 },
       decisions: null,
     });
@@ -13,7 +13,8 @@ describe('npm run bench: the table of targets', () => {
     expect(row('singleRatioSameWork')).toMatchObject({ value: 0.93, met: true });
     expect(row('encryptionCostRatio')).toMatchObject({ value: 1.41, met: false });
     expect(row('appendToRawRatio')).toMatchObject({ value: 0.31, met: false });
-    expect(row('verifyToRawRatio')).toMatchObject({ value: 2.319, met: false });
+    // The median of the rounds' ratios, as the bench reports it, not the ratio of its medians.
+    expect(row('verifyToRawRatio')).toMatchObject({ value: 2.25, met: false });
     expect(row('accessExportToRawRatio')).toMatchObject({ value: 6.493, met: false });
     expect(row('exportMedianMs')).toMatchObject({ value: 922, met: true });
     // A bench that failed and one that did not run are never "met".

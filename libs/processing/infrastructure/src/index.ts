@@ -3,6 +3,7 @@ export * from './lib/record-log';
 export * from './lib/record-log-journal';
 export * from './lib/processing-record.projection';
 export * from './lib/verify-database';
+export { EntryCheckers } from './lib/entry-checkers';
 export * from './lib/verification-runs';
 export * from './lib/signer-key';
 export * from './lib/record-service';

@@ -41,11 +41,19 @@ export interface VerificationReport {
   readonly problems: string[];
 }
 
+/** What checking one entry found: the leaf hash it stands for, and what is wrong with it. */
+export interface CheckedEntry {
+  readonly hash: Buffer;
+  readonly problems: string[];
+}
+
 /**
  * The leaf hash an entry stands for, recomputed from its body when it has one
- * (the stored hash is trusted only for purged entries), and what is wrong with it.
+ * (the stored hash is trusted only for purged entries), and what is wrong with
+ * it. Pure and independent of every other entry, so entries may be checked in
+ * parallel (see `LogVerifier.addChecked`).
  */
-function checkEntry(entry: VerifiableEntry, tenantId: string): { hash: Buffer; problems: string[] } {
+export function checkEntry(entry: VerifiableEntry, tenantId: string): CheckedEntry {
   if (entry.body === null) {
     if (entry.leafHash?.length === HASH_SIZE) return { hash: entry.leafHash, problems: [] };
     return { hash: Buffer.alloc(HASH_SIZE), problems: [`entry ${entry.index}: purged, and its stored leaf hash is missing or malformed`] };
@@ -126,14 +134,21 @@ export class LogVerifier {
   }
 
   add(entry: VerifiableEntry): void {
+    this.addChecked(entry.index, entry.body === null, checkEntry(entry, this.tenantId));
+  }
+
+  /**
+   * An entry already checked by `checkEntry` (for this verifier's tenant),
+   * perhaps on another thread: entries must still come in index order.
+   */
+  addChecked(index: number, purged: boolean, checked: CheckedEntry): void {
     const expected = this.tree.size;
-    if (entry.index !== expected) {
-      this.problem(entry.index > expected ? `entries ${expected}..${entry.index - 1} are missing` : `entry ${entry.index} appears twice or out of order`);
+    if (index !== expected) {
+      this.problem(index > expected ? `entries ${expected}..${index - 1} are missing` : `entry ${index} appears twice or out of order`);
     }
-    if (entry.body === null) this.purged += 1;
-    const { hash, problems } = checkEntry(entry, this.tenantId);
-    for (const p of problems) this.problem(p);
-    this.tree.push(hash);
+    if (purged) this.purged += 1;
+    for (const p of checked.problems) this.problem(p);
+    this.tree.push(checked.hash);
     if (this.wanted.has(this.tree.size)) this.rootsAt.set(this.tree.size, this.tree.root());
   }
 

@@ -435,6 +435,33 @@ describe('the processing record in Postgres (P2: append-only, tamper-evident)', 
     });
   });
 
+  it('verifies a log longer than one batch on checker threads, with the report one thread gives', async () => {
+    const tenantId = 't-threads';
+    for (let done = 0; done < 41_000; done += 5_000) {
+      await log.appendNow(Array.from({ length: Math.min(5_000, 41_000 - done) }, (_, i) => draft(tenantId, done + i)));
+      if (done === 25_000) await log.checkpoint(tenantId);
+    }
+    await log.checkpoint(tenantId);
+    expect(await verifyTenantLog(log, tenantId, { workers: 1 })).toMatchObject({ ok: true, size: 41_000, checkpointsChecked: 2, problems: [] });
+    // A changed field in the second batch, a body copied from the next entry in the third.
+    await asDba(`UPDATE processing.records SET body = replace(body, '"purpose":"newsletter"', '"purpose":"analytics"') WHERE tenant_id = $1 AND idx = 25000`, [
+      tenantId,
+    ]);
+    await asDba(
+      `UPDATE processing.records SET body = (SELECT body FROM processing.records WHERE tenant_id = $1 AND idx = 40501) WHERE tenant_id = $1 AND idx = 40500`,
+      [tenantId],
+    );
+    const threaded = await verifyTenantLog(log, tenantId, { workers: 2 });
+    expect(threaded.problems).toEqual([
+      'entry 25000: its body does not match its stored leaf hash',
+      'entry 40500: its body does not match its stored leaf hash',
+      'entry 40500: its body says index 40501 (moved or swapped)',
+      'stored checkpoint #1 (size 30000) does not match the recomputed tree: entries were changed, added, removed or reordered',
+      'stored checkpoint #2 (size 41000) does not match the recomputed tree: entries were changed, added, removed or reordered',
+    ]);
+    expect(threaded).toEqual(await verifyTenantLog(log, tenantId, { workers: 0 }));
+  }, 120_000);
+
   it('purges expired bodies only through the purge procedure, never while a legal hold is active; proofs still verify', async () => {
     const { tenantId } = await fresh();
     await expect(log.purgeExpired(tenantId, new Date())).rejects.toMatchObject({ code: 'RECORD.RETENTION_NOT_EXPIRED' });

@@ -1,7 +1,8 @@
-import { LogVerifier, type RecordBundle, type VerificationReport } from '@attest/processing-application';
+import { LogVerifier, type CheckedEntry, type RecordBundle, type VerifiableEntry, type VerificationReport } from '@attest/processing-application';
 import { uuidv7 } from '@attest/kernel';
 import { STANDARD_MEASURES } from '@attest/security';
 import type { NoteVerifier } from '@attest/transparency';
+import { EntryCheckers } from './entry-checkers';
 import type { PostgresRecordLog } from './record-log';
 
 const BATCH = 20_000;
@@ -23,7 +24,17 @@ export const UNSIGNED_LOG_GRACE_MS = 3_600_000;
 export async function verifyTenantLog(
   log: PostgresRecordLog,
   tenantId: string,
-  options: { readonly trusted?: readonly string[]; readonly verifiers?: readonly NoteVerifier[]; readonly now?: Date } = {},
+  options: {
+    readonly trusted?: readonly string[];
+    readonly verifiers?: readonly NoteVerifier[];
+    readonly now?: Date;
+    /**
+     * Threads that check entries beside this one once the log is longer than
+     * one batch (20,000); 0 checks every entry on this thread. Defaults to one
+     * per core, at most four.
+     */
+    readonly workers?: number;
+  } = {},
 ): Promise<VerificationReport> {
   const stored = await log.checkpoints(tenantId);
   const verifier = new LogVerifier(
@@ -34,14 +45,46 @@ export async function verifyTenantLog(
     options.trusted ?? [],
   );
   // The next batch is fetched while this one is checked.
-  let next = log.verificationEntries(tenantId, 0, BATCH);
-  for (;;) {
-    const entries = await next;
-    const last = entries.at(-1);
-    const more = last !== undefined && entries.length === BATCH;
-    if (more) next = log.verificationEntries(tenantId, last.index + 1, BATCH);
-    for (const e of entries) verifier.add(e);
-    if (!more) break;
+  const fetch = (from: number): Promise<VerifiableEntry[]> => {
+    const p = log.verificationEntries(tenantId, from, BATCH);
+    p.catch(() => undefined); // awaited below; not left unhandled while a check is awaited
+    return p;
+  };
+  let next = fetch(0);
+  let checkers: EntryCheckers | null = null;
+  // Batches being checked on the checker threads, oldest first (at most two, so memory stays bounded).
+  const checking: { entries: VerifiableEntry[]; checked: Promise<CheckedEntry[]> }[] = [];
+  const addOldest = async (): Promise<void> => {
+    const oldest = checking.shift();
+    if (!oldest) return;
+    const checked = await oldest.checked;
+    oldest.entries.forEach((e, i) => {
+      const c = checked[i];
+      if (c) verifier.addChecked(e.index, e.body === null, c);
+    });
+  };
+  try {
+    for (let first = true; ; first = false) {
+      const entries = await next;
+      const last = entries.at(-1);
+      const more = last !== undefined && entries.length === BATCH;
+      if (more) next = fetch(last.index + 1);
+      const workers = options.workers ?? EntryCheckers.defaultSize();
+      // A log of one batch is checked here: starting threads would cost more than it saves.
+      if (first && more && workers > 0) checkers = new EntryCheckers(workers);
+      if (checkers) {
+        const checked = checkers.check(tenantId, entries);
+        checked.catch(() => undefined); // awaited in order by addOldest
+        checking.push({ entries, checked });
+        if (checking.length > 2) await addOldest();
+      } else {
+        for (const e of entries) verifier.add(e);
+      }
+      if (!more) break;
+    }
+    while (checking.length > 0) await addOldest();
+  } finally {
+    await checkers?.close();
   }
   const report = { ...verifier.finish(), pending: await log.pendingCount(tenantId) };
   if (report.latestCheckpoint === null && report.size > 0) {
