@@ -10,6 +10,8 @@ import type { CommandContext, ProcessingJournal } from '@attest/security';
 
 /** A subject's processing records in the export: at most this many (newest first). */
 const MAX_RECORDS = 100_000;
+/** Records read per query: one round trip (and one pseudonym lookup) per 5,000 records, not per 200. */
+const RECORD_PAGE = 5_000;
 
 /**
  * D1 access and portability: the profile and follow-ups (decrypted in
@@ -40,7 +42,7 @@ export class ContextSubjectExport implements SubjectExport {
     ]);
     const processing: Readonly<Record<string, unknown>>[] = [];
     for (let cursor: string | null = null; processing.length < MAX_RECORDS;) {
-      const page = await this.record.query(tenantId, { subjectId: customerId }, 200, cursor);
+      const page = await this.record.query(tenantId, { subjectId: customerId }, RECORD_PAGE, cursor);
       processing.push(...page.records.map((r) => ({ ...r })));
       if (!page.next) break;
       cursor = page.next;

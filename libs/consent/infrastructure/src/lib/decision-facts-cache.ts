@@ -171,7 +171,8 @@ export class DecisionFactsCache implements DecisionFacts {
         this.counters.hits += 1;
       } else missing.push(id);
     }
-    if (missing.length === 0 && purposeEntry) return { ...purposeEntry, subjects: found, asOf };
+    // Named, not spread: a property added after a spread costs about a microsecond on Node 20.
+    if (missing.length === 0 && purposeEntry) return { purpose: purposeEntry.purpose, tenantActive: purposeEntry.tenantActive, subjects: found, asOf };
     this.counters.misses += missing.length;
     const load: Load = { tenantId, subjects: new Set(missing), stale: false };
     this.loads.add(load);

@@ -661,7 +661,8 @@ export class PostgresRecordLog {
     const page = rows.slice(0, limit);
     const last = page.at(-1);
     return {
-      records: page.map((r) => ({ ...decodeRecord(r.body), leafHash: r.leaf_hash.toString('base64') })),
+      // Onto the freshly decoded body, not a spread of it: a property added after a spread is slow on Node 20.
+      records: page.map((r) => Object.assign(decodeRecord(r.body), { leafHash: r.leaf_hash.toString('base64') })),
       next: rows.length > limit && last ? Buffer.from(`${last.at_key}|${last.position}${oldest ? '|oldest' : ''}`, 'utf8').toString('base64url') : null,
     };
   }
