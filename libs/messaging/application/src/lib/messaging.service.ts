@@ -366,19 +366,25 @@ export class MessagingService {
               allowedIds.filter((id) => refusals.get(id) === null),
             );
       const gated: GatedRecipient[] = decided.map((d) => {
-        const base = {
+        // Written out once per recipient, not spread from a shared base: each key added after a
+        // spread costs about a microsecond on Node 20 (docs/guides/contributors.md, 8).
+        const gate = (outcome: GatedRecipient['outcome'], step: GatedRecipient['step'], reasons: readonly string[], phone: string | null): GatedRecipient => ({
           messageId: uuidv7(),
           customerId: d.customerId,
           decisionId: d.decisionId,
           consentIds: d.consentIds,
           legalBasis: d.legalBasis,
-          notBefore: null,
-        };
-        if (!d.allow) return { ...base, outcome: 'blocked', step: 'decision', reasons: d.reasons, phone: null };
+          notBefore: outcome === 'queued' ? notBefore : null,
+          outcome,
+          step,
+          reasons,
+          phone,
+        });
+        if (!d.allow) return gate('blocked', 'decision', d.reasons, null);
         const refusal = refusals.get(d.customerId) ?? null;
-        if (refusal !== null) return { ...base, outcome: 'blocked', step: 'rule', reasons: [RULE_REASON[refusal]], phone: null };
-        if (phones !== null && !phones.has(d.customerId)) return { ...base, outcome: 'blocked', step: 'contact', reasons: ['MESSAGING.NO_PHONE'], phone: null };
-        return { ...base, outcome: 'queued', step: null, reasons: [], phone: phones?.get(d.customerId) ?? null, notBefore };
+        if (refusal !== null) return gate('blocked', 'rule', [RULE_REASON[refusal]], null);
+        if (phones !== null && !phones.has(d.customerId)) return gate('blocked', 'contact', ['MESSAGING.NO_PHONE'], null);
+        return gate('queued', null, [], phones?.get(d.customerId) ?? null);
       });
       for (const r of gated) {
         messageIds.push(r.messageId);

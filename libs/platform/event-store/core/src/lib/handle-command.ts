@@ -84,7 +84,7 @@ export async function handleWithDecider<C, E extends DomainEvent, S>(
   return {
     events,
     revision: result.nextExpectedRevision,
-    appended: toAppend.map((e, i) => ({ ...e, streamId, streamPosition: first + i })),
+    appended: toAppend.map((e, i) => ({ id: e.id, type: e.type, data: e.data, metadata: e.metadata, streamId, streamPosition: first + i })),
     position: result.position,
   };
 }
