@@ -51,8 +51,9 @@ export async function verifyTenantLog(
     return p;
   };
   let next = fetch(0);
+  const workers = options.workers ?? EntryCheckers.defaultSize();
   let checkers: EntryCheckers | null = null;
-  // Batches being checked on the checker threads, oldest first (at most two, so memory stays bounded).
+  // Batches being checked on the checker threads, oldest first (at most three, so memory stays bounded).
   const checking: { entries: VerifiableEntry[]; checked: Promise<CheckedEntry[]> }[] = [];
   const addOldest = async (): Promise<void> => {
     const oldest = checking.shift();
@@ -69,7 +70,6 @@ export async function verifyTenantLog(
       const last = entries.at(-1);
       const more = last !== undefined && entries.length === BATCH;
       if (more) next = fetch(last.index + 1);
-      const workers = options.workers ?? EntryCheckers.defaultSize();
       // A log of one batch is checked here: starting threads would cost more than it saves.
       if (first && more && workers > 0) checkers = new EntryCheckers(workers);
       if (checkers) {
