@@ -35,18 +35,13 @@ export class ContextSubjectExport implements SubjectExport {
     const customer = await this.customers.get(tenantId, customerId);
     const profile = (await this.customers.profiles(tenantId, [customerId])).get(customerId);
     if (!customer || !profile) throw new DomainError('DSR.SUBJECT_ERASED', "the subject's data is erased or gone: there is nothing to export", 'conflict');
-    const [followUps, consents, requests] = await Promise.all([
+    // The four reads depend on each other in nothing: they run at once.
+    const [followUps, consents, requests, processing] = await Promise.all([
       this.customers.followUps(tenantId, customerId, true),
       this.queries.execute<ConsentHistoryQuery, ConsentReceipt[]>(new ConsentHistoryQuery(tenantId, customerId)),
       this.requests.forCustomer(tenantId, customerId, now),
+      this.processingOf(tenantId, customerId),
     ]);
-    const processing: Readonly<Record<string, unknown>>[] = [];
-    for (let cursor: string | null = null; processing.length < MAX_RECORDS;) {
-      const page = await this.record.query(tenantId, { subjectId: customerId }, RECORD_PAGE, cursor);
-      processing.push(...page.records.map((r) => ({ ...r })));
-      if (!page.next) break;
-      cursor = page.next;
-    }
     const categories = [
       ...new Set(
         Object.keys(profile).map((f) => {
@@ -90,5 +85,17 @@ export class ContextSubjectExport implements SubjectExport {
       processing,
       requests,
     };
+  }
+
+  /** The subject's processing records, newest first, at most MAX_RECORDS. */
+  private async processingOf(tenantId: string, customerId: string): Promise<Readonly<Record<string, unknown>>[]> {
+    const processing: Readonly<Record<string, unknown>>[] = [];
+    for (let cursor: string | null = null; processing.length < MAX_RECORDS;) {
+      const page = await this.record.query(tenantId, { subjectId: customerId }, RECORD_PAGE, cursor);
+      for (const r of page.records) processing.push({ ...r });
+      if (!page.next) break;
+      cursor = page.next;
+    }
+    return processing;
   }
 }

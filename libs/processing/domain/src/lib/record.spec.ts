@@ -1,4 +1,5 @@
-import { bodyOf, decodeRecord, encodeRecord, RecordEncodingError, type RecordDraft } from './record';
+import fc from 'fast-check';
+import { bodyOf, decodeRecord, encodeRecord, encodeRecordAround, RecordEncodingError, type RecordDraft } from './record';
 
 const draft: RecordDraft = {
   tenantId: 'acme',
@@ -78,7 +79,67 @@ describe('the canonical processing record encoding (P1, version 3)', () => {
     ['a number as text', body.replace('"index":7', '"index":"7"')],
     ['not JSON', body.slice(0, -1)],
     ['an array', '[]'],
-  ])('refuses %s', (_, text) => {
+  ])('refuses %s', (fault, text) => {
     expect(() => decodeRecord(text)).toThrow(RecordEncodingError);
+    // Read to be shown, only the spelling passes: every other fault is still refused.
+    const spelling = /whitespace|escape/.test(fault);
+    if (spelling) expect(decodeRecord(text, 'shape')).toEqual(bodyOf(draft, 7));
+    else expect(() => decodeRecord(text, 'shape')).toThrow(RecordEncodingError);
+  });
+
+  it('reads versions 1 and 2 with their defaults when only the shape is checked', () => {
+    const v1 = encodeRecord({ ...bodyOf(draft, 7), v: 1, consents: [], asOf: null });
+    const v2 = encodeRecord({ ...bodyOf(draft, 7), v: 2, asOf: null });
+    expect(decodeRecord(v1, 'shape')).toEqual(decodeRecord(v1));
+    expect(decodeRecord(v2, 'shape')).toEqual(decodeRecord(v2));
+    expect(decodeRecord(body, 'shape')).toEqual(bodyOf(draft, 7));
+  });
+});
+
+describe('the encoding split around the index (written before the log says the position)', () => {
+  // Strings that look like the split point, escapes and non-BMP characters: the split must find the key itself.
+  const text = fc.oneof(
+    fc.string({ unit: 'grapheme' }),
+    fc.constantFrom(',"index":0,"kind":', '\\",\\"index\\":0,', '","index":0,"kind":"x', '\\', '"', '😀,"index":0'),
+  );
+  const orNull = fc.option(text, { nil: null });
+  const drafts = fc.record({
+    tenantId: text,
+    sourceId: text,
+    kind: fc.constantFrom(...(['decision', 'collect', 'export'] as const)),
+    categories: fc.array(text, { maxLength: 3 }),
+    purpose: orNull,
+    method: text,
+    measures: fc.array(text, { maxLength: 3 }),
+    legalBasis: orNull,
+    actor: text,
+    subject: orNull,
+    at: text,
+    eventId: orNull,
+    commandId: orNull,
+    correlationId: orNull,
+    channel: orNull,
+    outcome: orNull,
+    reasons: fc.array(text, { maxLength: 3 }),
+    consents: fc.array(text, { maxLength: 3 }),
+    asOf: orNull,
+  });
+
+  it('gives the canonical encoding at every index, in every version', () => {
+    fc.assert(
+      fc.property(drafts, fc.nat({ max: Number.MAX_SAFE_INTEGER }), fc.constantFrom(1, 2, 3), (d, index, v) => {
+        const body = v === 3 ? bodyOf(d, index) : { ...bodyOf(d, index), v, asOf: null, ...(v === 1 ? { consents: [] } : {}) };
+        const { head, tail } = encodeRecordAround(body);
+        expect(`${head}${index}${tail}`).toBe(encodeRecord(body));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('is the same split whatever index the record had', () => {
+    const around = encodeRecordAround(bodyOf(draft, 7));
+    expect(encodeRecordAround(bodyOf(draft, 0))).toEqual(around);
+    expect(around.head.endsWith('"eventId":null,"index":')).toBe(true);
+    expect(around.tail.startsWith(',"kind":"decision"')).toBe(true);
   });
 });

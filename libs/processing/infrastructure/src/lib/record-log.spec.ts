@@ -99,6 +99,38 @@ describe('the processing record in Postgres (P2: append-only, tamper-evident)', 
     expect(await verifyTenantLog(log, tenantId)).toMatchObject({ ok: true, size: 53, checkpointsChecked: 2, problems: [] });
   });
 
+  it('stores only the subtrees above the leaves; copies of leaves kept by older logs are not read', async () => {
+    const tenantId = 't-leaves';
+    await log.appendNow(Array.from({ length: 21 }, (_, i) => draft(tenantId, i)));
+    const count = async (): Promise<{ leaves: number; inner: number }> => {
+      const [row] = await ds.query<[{ leaves: number; inner: number }]>(
+        `SELECT count(*) FILTER (WHERE level = 0)::int AS leaves, count(*) FILTER (WHERE level > 0)::int AS inner FROM processing.nodes WHERE tenant_id = $1`,
+        [tenantId],
+      );
+      return row;
+    };
+    // 21 leaves complete 21 - popcount(21) = 18 subtrees above them.
+    expect(await count()).toEqual({ leaves: 0, inner: 18 });
+    // A log appended before 2026-12-06 also held its leaves as nodes; here one copy is wrong, and nothing may use it.
+    await ds.query(
+      `INSERT INTO processing.nodes (tenant_id, level, idx, hash)
+       SELECT tenant_id, 0, idx, CASE WHEN idx = 5 THEN sha256('not the leaf') ELSE leaf_hash END FROM processing.records WHERE tenant_id = $1`,
+      [tenantId],
+    );
+    // The right edge of 21 leaves ends in leaf 20: the next append extends the tree from the record's own hash.
+    await log.appendNow(Array.from({ length: 6 }, (_, i) => draft(tenantId, 21 + i)));
+    expect(await count()).toEqual({ leaves: 21, inner: 27 - 4 });
+    const latest = await log.checkpoint(tenantId);
+    if (!latest) throw new Error('no checkpoint');
+    for (const index of [4, 5, 20, 26]) {
+      const p = await log.inclusionProof(tenantId, index, 27);
+      expect(() => {
+        verifyInclusion(index, 27, p.leafHash, p.proof, latest.root);
+      }).not.toThrow();
+    }
+    expect(await verifyTenantLog(log, tenantId)).toMatchObject({ ok: true, size: 27, problems: [] });
+  });
+
   describe('across a change in the number of digits (sizes, indices and checkpoints are numbers, never text)', () => {
     it.each([
       [9, 10],

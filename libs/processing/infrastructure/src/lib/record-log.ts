@@ -2,7 +2,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { preparedQuery, withTenant } from '@attest/database';
 import { DomainError, groupBy } from '@attest/kernel';
 import type { VerifiableEntry } from '@attest/processing-application';
-import { bodyOf, decodeRecord, encodeRecord, type ProcessingRecordBody, type RecordDraft } from '@attest/processing-domain';
+import { bodyOf, decodeRecord, encodeRecordAround, type ProcessingRecordBody, type RecordDraft } from '@attest/processing-domain';
 import {
   consistencyRanges,
   edgeOf,
@@ -177,6 +177,8 @@ export class PostgresRecordLog {
   ): Promise<{ tenantId: string; index: number; sourceId: string }[]> {
     const byTenant = groupBy(drafts, (d) => d.tenantId);
     const appended: { tenantId: string; index: number; sourceId: string }[] = [];
+    // Encoded before any log's lock is taken: under it only each index is written in (ADR 0009).
+    const around = new Map(drafts.map((d) => [d, encodeRecordAround(bodyOf(d, 0))]));
     // Tenants in a fixed order: two writers never wait on each other's locks in a cycle.
     for (const tenantId of [...byTenant.keys()].sort()) {
       let batch = byTenant.get(tenantId) ?? [];
@@ -205,11 +207,14 @@ export class PostgresRecordLog {
       const bodies: string[] = [];
       const leaves: Buffer[] = [];
       batch.forEach((draft, i) => {
-        const body = encodeRecord(bodyOf(draft, size + i));
+        const parts = around.get(draft) ?? encodeRecordAround(bodyOf(draft, 0));
+        const body = `${parts.head}${size + i}${parts.tail}`;
         const leaf = leafHashOfText(body);
         bodies.push(body);
         leaves.push(leaf);
         tree.push(leaf, (level, index, hash) => {
+          // A leaf is the record's own leaf hash: only the subtrees above it are stored as nodes.
+          if (level === 0) return;
           levels.push(level);
           indices.push(index);
           hashes.push(hash);
@@ -397,10 +402,18 @@ export class PostgresRecordLog {
     await this.settle();
   }
 
+  /**
+   * Stored subtree hashes by reference. Leaves (level 0) come from the records'
+   * own leaf hashes (ADR 0009, decision 2): entries appended before 2026-12-06
+   * also have a copy in `processing.nodes`, which is no longer read.
+   */
   private async nodes(manager: EntityManager, tenantId: string, refs: readonly NodeRef[]): Promise<Map<string, Buffer>> {
+    const inner = refs.filter((r) => r.level > 0);
     const rows = await manager.query<NodeRow[]>(
-      `SELECT level, idx::text AS idx, hash FROM processing.nodes WHERE tenant_id = $1 AND (level, idx) IN (SELECT * FROM unnest($2::smallint[], $3::bigint[]))`,
-      [tenantId, refs.map((r) => r.level), refs.map((r) => r.index)],
+      `SELECT level, idx::text AS idx, hash FROM processing.nodes WHERE tenant_id = $1 AND (level, idx) IN (SELECT * FROM unnest($2::smallint[], $3::bigint[]))
+       UNION ALL
+       SELECT 0, idx::text, leaf_hash FROM processing.records WHERE tenant_id = $1 AND idx = ANY($4::bigint[])`,
+      [tenantId, inner.map((r) => r.level), inner.map((r) => r.index), refs.filter((r) => r.level === 0).map((r) => r.index)],
     );
     return new Map(rows.map((r) => [`${r.level}:${r.idx}`, r.hash]));
   }
@@ -630,9 +643,11 @@ export class PostgresRecordLog {
     // Two statements, not one with a direction parameter: each keeps its index order (a backward scan for the oldest first).
     const keyset = oldest ? `(at, idx) > ($8::timestamptz, $9::bigint)` : `(at, idx) < ($8::timestamptz, $9::bigint)`;
     const direction = oldest ? 'ASC' : 'DESC';
-    const rows = await withTenant<{ position: string; leaf_hash: Buffer; body: string; at_key: string }[]>(this.app, tenantId, (m) =>
+    const rows = await withTenant<{ position: string; leaf_hash: string; body: string; at_key: string }[]>(this.app, tenantId, (m) =>
       m.query(
-        `SELECT r.idx::text AS position, r.leaf_hash, r.body, to_char(r.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at_key
+        // The leaf hash in base64 from the server (32 bytes: under the 76 characters where encode() breaks lines),
+        // not a bytea parsed into a Buffer only to be encoded again.
+        `SELECT r.idx::text AS position, encode(r.leaf_hash, 'base64') AS leaf_hash, r.body, to_char(r.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at_key
          FROM processing.records r
          WHERE tenant_id = $1 AND body IS NOT NULL
            AND ($2::text IS NULL OR subject = $2) AND ($3::text IS NULL OR purpose = $3)
@@ -661,8 +676,9 @@ export class PostgresRecordLog {
     const page = rows.slice(0, limit);
     const last = page.at(-1);
     return {
+      // Shown, not verified: the shape is checked, the canonical spelling is verification's (ADR 0009).
       // Onto the freshly decoded body, not a spread of it: a property added after a spread is slow on Node 20.
-      records: page.map((r) => Object.assign(decodeRecord(r.body), { leafHash: r.leaf_hash.toString('base64') })),
+      records: page.map((r) => Object.assign(decodeRecord(r.body, 'shape'), { leafHash: r.leaf_hash })),
       next: rows.length > limit && last ? Buffer.from(`${last.at_key}|${last.position}${oldest ? '|oldest' : ''}`, 'utf8').toString('base64url') : null,
     };
   }
