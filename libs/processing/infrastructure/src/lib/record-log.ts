@@ -409,11 +409,14 @@ export class PostgresRecordLog {
    */
   private async nodes(manager: EntityManager, tenantId: string, refs: readonly NodeRef[]): Promise<Map<string, Buffer>> {
     const inner = refs.filter((r) => r.level > 0);
+    const leaves = refs.filter((r) => r.level === 0).map((r) => r.index);
+    const subtrees = `SELECT level, idx::text AS idx, hash FROM processing.nodes WHERE tenant_id = $1 AND (level, idx) IN (SELECT * FROM unnest($2::smallint[], $3::bigint[]))`;
+    // The records only when a leaf is asked for (an append's right edge has one only at an odd size).
     const rows = await manager.query<NodeRow[]>(
-      `SELECT level, idx::text AS idx, hash FROM processing.nodes WHERE tenant_id = $1 AND (level, idx) IN (SELECT * FROM unnest($2::smallint[], $3::bigint[]))
-       UNION ALL
-       SELECT 0, idx::text, leaf_hash FROM processing.records WHERE tenant_id = $1 AND idx = ANY($4::bigint[])`,
-      [tenantId, inner.map((r) => r.level), inner.map((r) => r.index), refs.filter((r) => r.level === 0).map((r) => r.index)],
+      leaves.length === 0
+        ? subtrees
+        : `${subtrees} UNION ALL SELECT 0, idx::text, leaf_hash FROM processing.records WHERE tenant_id = $1 AND idx = ANY($4::bigint[])`,
+      [tenantId, inner.map((r) => r.level), inner.map((r) => r.index), ...(leaves.length === 0 ? [] : [leaves])],
     );
     return new Map(rows.map((r) => [`${r.level}:${r.idx}`, r.hash]));
   }
