@@ -87,6 +87,12 @@ describe('the canonical processing record encoding (P1, version 3)', () => {
     else expect(() => decodeRecord(text, 'shape')).toThrow(RecordEncodingError);
   });
 
+  it('checks keys and types, not the text, when only the shape is checked: a key written twice passes there, never in full', () => {
+    const twice = body.replace('"v":3}', '"v":3,"subject":"psn_forged"}');
+    expect(() => decodeRecord(twice)).toThrow(RecordEncodingError);
+    expect(decodeRecord(twice, 'shape')).toMatchObject({ subject: 'psn_forged' });
+  });
+
   it('reads versions 1 and 2 with their defaults when only the shape is checked', () => {
     const v1 = encodeRecord({ ...bodyOf(draft, 7), v: 1, consents: [], asOf: null });
     const v2 = encodeRecord({ ...bodyOf(draft, 7), v: 2, asOf: null });

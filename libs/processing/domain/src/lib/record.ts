@@ -107,8 +107,9 @@ export function encodeRecord(record: ProcessingRecordBody): string {
  * before it knows the position (outside its log's lock): `head + index + tail`
  * is `encodeRecord` of the record at that index. Every version puts `index`
  * between `eventId` and `kind`, and the split point is found in an encoding at
- * index 0: a `,"` cannot occur inside a JSON string (its quotes are escaped),
- * so the first `,"index":0,"kind":` is the key itself.
+ * index 0. Inside a JSON string every `"` is escaped, so an unescaped
+ * `"index":` can only be a key, and the body is one flat object with that key
+ * once: the first `,"index":0,"kind":` is the key itself.
  */
 export function encodeRecordAround(record: ProcessingRecordBody): { readonly head: string; readonly tail: string } {
   const text = encodeRecord(record.index === 0 ? record : { ...record, index: 0 });
@@ -132,9 +133,10 @@ const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every(isS
 /**
  * Parses a stored body; throws unless it is a well-formed record in canonical
  * form. With `check: 'shape'` (for showing records read by query, not for
- * verifying them) the keys and their types are checked but not the spelling:
- * the re-serialisation that proves canonical form costs as much as the parse,
- * and a body in another spelling fails verification, which always checks it.
+ * verifying them) the keys, their order and their types are checked, but not
+ * the text: the re-serialisation that proves canonical form costs as much as
+ * the parse. So another spelling passes, and so does a key written twice (the
+ * last value wins); both fail verification, which always checks the text.
  */
 export function decodeRecord(body: string, check: 'canonical' | 'shape' = 'canonical'): ProcessingRecordBody {
   let parsed: unknown;

@@ -111,10 +111,11 @@ describe('the processing record in Postgres (P2: append-only, tamper-evident)', 
     };
     // 21 leaves complete 21 - popcount(21) = 18 subtrees above them.
     expect(await count()).toEqual({ leaves: 0, inner: 18 });
-    // A log appended before 2026-12-06 also held its leaves as nodes; here one copy is wrong, and nothing may use it.
+    // A log appended before 2026-12-06 also held its leaves as nodes; here two copies are wrong (one of them the
+    // right edge's last leaf), and nothing may use them.
     await ds.query(
       `INSERT INTO processing.nodes (tenant_id, level, idx, hash)
-       SELECT tenant_id, 0, idx, CASE WHEN idx = 5 THEN sha256('not the leaf') ELSE leaf_hash END FROM processing.records WHERE tenant_id = $1`,
+       SELECT tenant_id, 0, idx, CASE WHEN idx IN (5, 20) THEN sha256('not the leaf') ELSE leaf_hash END FROM processing.records WHERE tenant_id = $1`,
       [tenantId],
     );
     // The right edge of 21 leaves ends in leaf 20: the next append extends the tree from the record's own hash.
@@ -129,6 +130,10 @@ describe('the processing record in Postgres (P2: append-only, tamper-evident)', 
       }).not.toThrow();
     }
     expect(await verifyTenantLog(log, tenantId)).toMatchObject({ ok: true, size: 27, problems: [] });
+    // A query shows each record with its stored leaf hash in base64 and its position in the log.
+    const page = await log.query(tenantId, { order: 'oldest' }, 27, null);
+    expect(page.records.map((r) => r.index)).toEqual(Array.from({ length: 27 }, (_, i) => i));
+    for (const r of page.records) expect(r.leafHash).toBe((await log.entry(tenantId, r.index)).leafHash.toString('base64'));
   });
 
   describe('across a change in the number of digits (sizes, indices and checkpoints are numbers, never text)', () => {

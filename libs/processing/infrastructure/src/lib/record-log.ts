@@ -112,8 +112,8 @@ export class RecordNotFoundError extends DomainError {
 /**
  * One RFC 6962 Merkle log per tenant, in Postgres. Appends take the tenant
  * log's row lock (indices stay contiguous under concurrent writers), extend
- * the tree from its stored right edge and write the leaves and every new
- * perfect subtree in one transaction. Checkpoints are signed C2SP notes;
+ * the tree from its stored right edge and write the records (each with its
+ * leaf hash) and every new perfect subtree above the leaves in one transaction. Checkpoints are signed C2SP notes;
  * proofs are assembled from the stored subtrees.
  */
 export class PostgresRecordLog {
@@ -207,7 +207,8 @@ export class PostgresRecordLog {
       const bodies: string[] = [];
       const leaves: Buffer[] = [];
       batch.forEach((draft, i) => {
-        const parts = around.get(draft) ?? encodeRecordAround(bodyOf(draft, 0));
+        const parts = around.get(draft);
+        if (!parts) throw new Error('a draft to append was not encoded with the others');
         const body = `${parts.head}${size + i}${parts.tail}`;
         const leaf = leafHashOfText(body);
         bodies.push(body);
@@ -679,9 +680,10 @@ export class PostgresRecordLog {
     const page = rows.slice(0, limit);
     const last = page.at(-1);
     return {
-      // Shown, not verified: the shape is checked, the canonical spelling is verification's (ADR 0009).
+      // Shown, not verified: the shape is checked, the text is verification's (ADR 0009). The index shown is the
+      // entry's position in the log, whatever the body says (verification names an entry whose body disagrees).
       // Onto the freshly decoded body, not a spread of it: a property added after a spread is slow on Node 20.
-      records: page.map((r) => Object.assign(decodeRecord(r.body, 'shape'), { leafHash: r.leaf_hash })),
+      records: page.map((r) => Object.assign(decodeRecord(r.body, 'shape'), { index: Number(r.position), leafHash: r.leaf_hash })),
       next: rows.length > limit && last ? Buffer.from(`${last.at_key}|${last.position}${oldest ? '|oldest' : ''}`, 'utf8').toString('base64url') : null,
     };
   }
