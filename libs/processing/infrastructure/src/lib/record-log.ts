@@ -113,8 +113,9 @@ export class RecordNotFoundError extends DomainError {
  * One RFC 6962 Merkle log per tenant, in Postgres. Appends take the tenant
  * log's row lock (indices stay contiguous under concurrent writers), extend
  * the tree from its stored right edge and write the records (each with its
- * leaf hash) and every new perfect subtree above the leaves in one transaction. Checkpoints are signed C2SP notes;
- * proofs are assembled from the stored subtrees.
+ * leaf hash) and every new perfect subtree above the leaves in one
+ * transaction. Checkpoints are signed C2SP notes; proofs are assembled from
+ * the stored subtrees and the records' leaf hashes.
  */
 export class PostgresRecordLog {
   private readonly app: DataSource;
