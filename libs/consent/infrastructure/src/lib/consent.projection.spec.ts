@@ -160,6 +160,8 @@ describe('consent projection (real Postgres)', () => {
     const out: RecordedEvent[] = [recorded('EnterpriseRegistered.v1', { accountId: uuidv7(), tenantId: 'acme' })];
     for (const customerId of customers) out.push(recorded('CustomerCreated.v1', { customerId, tenantId: 'acme', under14: false }));
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!;
+    const late = uuidv7();
+    let lateRegistered = false;
     while (out.length < length && erased.size < customers.length) {
       const customerId = pick(customers);
       if (erased.has(customerId)) continue;
@@ -193,8 +195,13 @@ describe('consent projection (real Postgres)', () => {
       } else if (r < 0.92 && erasures) {
         out.push(recorded('CustomerErased.v1', { customerId, tenantId: 'acme', requestId: null }));
         erased.add(customerId);
+      } else if (!lateRegistered && next() < 0.1) {
+        // A second tenant registers midway: its account's status changes before that find no row.
+        out.push(recorded('EnterpriseRegistered.v1', { accountId: late, tenantId: 'beta' }));
+        lateRegistered = true;
       } else {
-        out.push(recorded(pick(['AccountSuspended.v1', 'AccountReactivated.v1']), { accountId: out[0]!.data['accountId'], tenantId: 'acme' }));
+        const accountId = pick([out[0]!.data['accountId'], late]);
+        out.push(recorded(pick(['AccountSuspended.v1', 'AccountReactivated.v1', 'AccountRevoked.v1']), { accountId, tenantId: 'acme' }));
       }
     }
     return out;

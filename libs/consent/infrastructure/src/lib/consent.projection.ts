@@ -237,25 +237,55 @@ async function applySubjects(m: EntityManager, events: readonly RecordedEvent[],
   );
 }
 
-async function applyTenant(m: EntityManager, event: RecordedEvent): Promise<void> {
-  const registered = eventOf<TenantRegistered>(event, TENANT_REGISTERED);
-  const changed = eventOf<TenantStatusEvent>(event, TENANT_STATUS_TYPES);
-  const d = (registered ?? changed)?.data;
-  if (!d) return;
-  if (registered) {
-    await m.query(`INSERT INTO consent.tenants_v1 (tenant_id, account_id, status, last_position) VALUES ($1, $2, 'active', $3) ON CONFLICT DO NOTHING`, [
-      d.tenantId,
-      d.accountId,
-      event.globalPosition,
-    ]);
-    return;
+/**
+ * The tenants' status facts of a batch, written in two statements at most: the registrations
+ * (the first of a tenant wins), then each account's furthest status change with the position
+ * guard its own statement carried. Applied one by one, each change wins only over the positions
+ * before it, so the furthest along the log is the one left, if it is ahead of the row. A change before its
+ * tenant's registration in the same batch loses to the registration's later position, as it
+ * found no row when applied alone.
+ */
+class TenantWrites {
+  private registrations: { tenant_id: string; account_id: string; last_position: string }[] = [];
+  private readonly changes = new Map<string, { account_id: string; status: string; last_position: string }>();
+
+  add(event: RecordedEvent): void {
+    const registered = eventOf<TenantRegistered>(event, TENANT_REGISTERED);
+    if (registered) {
+      this.registrations.push({ tenant_id: registered.data.tenantId, account_id: registered.data.accountId, last_position: event.globalPosition });
+      return;
+    }
+    const changed = eventOf<TenantStatusEvent>(event, TENANT_STATUS_TYPES);
+    // A redelivered change may follow a later one in the batch: the furthest along the log is the one that would win.
+    const before = changed ? this.changes.get(changed.data.accountId) : undefined;
+    if (changed && (!before || before.last_position < event.globalPosition)) {
+      this.changes.set(changed.data.accountId, {
+        account_id: changed.data.accountId,
+        status: TENANT_STATUS[changed.type],
+        last_position: event.globalPosition,
+      });
+    }
   }
-  if (changed) {
-    await m.query(`UPDATE consent.tenants_v1 SET status = $2, last_position = $3 WHERE account_id = $1 AND last_position < $3`, [
-      d.accountId,
-      TENANT_STATUS[changed.type],
-      event.globalPosition,
-    ]);
+
+  async flush(m: EntityManager): Promise<void> {
+    if (this.registrations.length > 0) {
+      await m.query(
+        `INSERT INTO consent.tenants_v1 (tenant_id, account_id, status, last_position)
+         SELECT r.tenant_id, r.account_id, 'active', r.last_position FROM jsonb_to_recordset($1::jsonb) AS r(tenant_id text, account_id uuid, last_position text)
+         ON CONFLICT DO NOTHING`,
+        [JSON.stringify(this.registrations)],
+      );
+      this.registrations = [];
+    }
+    if (this.changes.size > 0) {
+      await m.query(
+        `UPDATE consent.tenants_v1 t SET status = c.status, last_position = c.last_position
+           FROM jsonb_to_recordset($1::jsonb) AS c(account_id uuid, status text, last_position text)
+          WHERE t.account_id = c.account_id AND t.last_position < c.last_position`,
+        [JSON.stringify([...this.changes.values()])],
+      );
+      this.changes.clear();
+    }
   }
 }
 
@@ -296,6 +326,7 @@ export const consentProjection: Projection = {
             [subjects.map((id) => `consent-subject:${id}`), subjectIds],
           );
     const consents = new ConsentWrites();
+    const tenants = new TenantWrites();
     const subjectEvents: RecordedEvent[] = [];
     for (const event of events) {
       if (PURPOSES.has(event.type)) await applyPurpose(manager, event);
@@ -308,9 +339,10 @@ export const consentProjection: Projection = {
           await consents.flush(manager);
           await erase(manager, String((event.data as { customerId?: unknown }).customerId));
         }
-      } else await applyTenant(manager, event);
+      } else tenants.add(event);
     }
     await consents.flush(manager);
+    await tenants.flush(manager);
     await applySubjects(manager, subjectEvents, new Map(rows.map((r) => [r.customer_id, r])));
   },
   async reset(manager) {
