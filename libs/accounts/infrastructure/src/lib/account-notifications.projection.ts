@@ -1,6 +1,6 @@
 import { ACCOUNT_EVENT_TYPES, type AccountEvent } from '@attest/accounts-domain';
 import type { AccountContacts } from '@attest/accounts-application';
-import type { Outbox } from '@attest/notifications';
+import type { Notification, Outbox } from '@attest/notifications';
 import type { JsonObject } from '@attest/kernel';
 import type { Projection } from '@attest/projections';
 import { eventOf } from '@attest/event-store';
@@ -63,28 +63,36 @@ export function accountNotificationsProjection(outbox: Outbox, contacts: Account
     version: 1,
     filter: { eventTypes: Object.keys(NOTICES) },
     async apply(events, manager) {
+      // An account's contact is read once per batch, and the batch's notices are written in one statement.
+      const known = new Map<string, ReturnType<AccountContacts['contactOf']>>();
+      const contactOf: AccountContacts['contactOf'] = (accountId) => {
+        const read = known.get(accountId) ?? contacts.contactOf(accountId);
+        known.set(accountId, read);
+        return read;
+      };
+      const notices: { notification: Notification; at: Date }[] = [];
       for (const event of events) {
         const e = eventOf<AccountEvent>(event, ACCOUNT_EVENT_TYPES);
         if (!e) continue;
         const kind = NOTICES[e.type];
         if (!kind) continue;
-        const contact = e.type === 'EndUserInvited.v1' ? e.data.contact : await contacts.contactOf(e.data.accountId);
-        const email = typeof contact?.email === 'string' ? contact.email : null;
-        const phone = typeof contact?.phone === 'string' ? contact.phone : null;
+        const found = e.type === 'EndUserInvited.v1' ? e.data.contact : await contactOf(e.data.accountId);
+        const email = typeof found?.email === 'string' ? found.email : null;
+        const phone = typeof found?.phone === 'string' ? found.phone : null;
         // Erased (or never given): there is no one left to tell.
         if (!email && !phone) continue;
-        await outbox.enqueue(
-          manager,
-          {
+        notices.push({
+          notification: {
             sourceKey: `${event.id}:${kind}`,
             tenantId: e.data.tenantId,
             subjectId: CLOSING.has(e.type) ? `notice-${event.id}` : e.data.accountId,
             kind,
             payload: { to: { email, phone }, accountId: e.data.accountId, event: e.type, ...facts(e) },
           },
-          new Date(event.metadata.occurredAt),
-        );
+          at: new Date(event.metadata.occurredAt),
+        });
       }
+      await outbox.enqueueAll(manager, notices);
     },
     async reset() {
       // The outbox is a queue, not a view: a rebuild must not send everything again (source keys dedupe).

@@ -64,6 +64,35 @@ export class Outbox {
     return rows[0]?.id ?? null;
   }
 
+  /**
+   * Many notifications in one statement (a projection's batch), each sealed under its subject's
+   * key as `enqueue` seals it; a source key written before, or twice in the list, adds no row.
+   */
+  async enqueueAll(manager: EntityManager, items: readonly { notification: Notification; at: Date }[]): Promise<void> {
+    if (items.length === 0) return;
+    const rows: Record<string, JsonValue>[] = [];
+    for (const { notification: n, at } of items) {
+      const id = uuidv7();
+      rows.push({
+        id,
+        source_key: n.sourceKey,
+        tenant_id: n.tenantId,
+        subject_id: n.subjectId,
+        kind: n.kind,
+        payload: await this.privacy.seal(n.subjectId, { table: TABLE, column: 'payload', row: id }, n.payload),
+        at: at.toISOString(),
+        audience: audienceOf(n.payload),
+      });
+    }
+    await manager.query(
+      `INSERT INTO notifications.outbox (id, source_key, tenant_id, subject_id, kind, payload, next_attempt_at, created_at, audience)
+       SELECT n.id, n.source_key, n.tenant_id, n.subject_id, n.kind, n.payload, n.at, n.at, n.audience
+         FROM jsonb_to_recordset($1::jsonb) AS n(id uuid, source_key text, tenant_id text, subject_id text, kind text, payload jsonb, at timestamptz, audience text)
+       ON CONFLICT (source_key) DO NOTHING`,
+      [JSON.stringify(rows)],
+    );
+  }
+
   /** The payload in memory, to send it; null once its subject was erased. */
   async open(id: string, subjectId: string, stored: JsonValue | null): Promise<JsonObject | null> {
     const value = await this.privacy.open(subjectId, { table: TABLE, column: 'payload', row: id }, stored);
