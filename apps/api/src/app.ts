@@ -41,7 +41,8 @@ export async function createApp(deps: AppDependencies): Promise<NestFastifyAppli
     bodyParser: false,
   });
   app.useGlobalFilters(new ProblemDetailsFilter(deps.logger));
-  app.enableShutdownHooks();
+  // No shutdown hooks of Nest's: the process that serves the app owns its signals (main.ts stops
+  // the app, then the workers and the database, in order); app.close() runs the lifecycle hooks.
 
   const requests = new Counter({
     name: 'attest_http_requests_total',

