@@ -115,6 +115,12 @@ describe('attest CLI', () => {
     expect(out.join('')).toMatch(/customers\s+2of2\s+/);
     expect(await run(['projections', 'rebuild', 'event-log-stats'])).toBe(0);
     expect(out.join('')).toContain('rebuilt event-log-stats v1');
+    // Several through one reader; all is every read model, never the processing record.
+    expect(await run(['projections', 'rebuild', 'requests', 'accounts'])).toBe(0);
+    expect(out.join('')).toMatch(/rebuilt requests v1: \d+ events in \d+ ms\nrebuilt accounts v1: /);
+    expect(await run(['projections', 'rebuild', 'all'])).toBe(0);
+    expect(out.join('')).toContain('rebuilt customers v1');
+    expect(out.join('')).not.toContain('rebuilt processing-record');
   });
 
   it('shows the WhatsApp outboxes (none configured here) and refuses a malformed tenant', async () => {
@@ -206,6 +212,9 @@ describe('attest CLI', () => {
   it('rejects unknown projections and commands with exit code 2', async () => {
     expect(await run(['projections', 'rebuild', 'nope'])).toBe(2);
     expect(err.join('')).toContain('no projection named "nope"');
+    expect(await run(['projections', 'rebuild', 'processing-record'])).toBe(2);
+    expect(err.join('')).toContain('"processing-record" is append-only: it is never rebuilt');
+    expect(await run(['projections', 'rebuild'])).toBe(2);
     expect(await run(['frobnicate'])).toBe(2);
     expect(await run([])).toBe(2);
     expect(await run(['help'])).toBe(0);

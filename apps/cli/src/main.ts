@@ -6,7 +6,7 @@ import { DomainError, systemClock } from '@attest/kernel';
 import { UnknownCheckpointError } from '@attest/event-store';
 import { JobRunner } from '@attest/jobs';
 import { createLogger } from '@attest/observability';
-import { checkpoints, projectionOwners, rebuildProjection } from '@attest/projections';
+import { checkpoints, projectionOwners, rebuildProjections } from '@attest/projections';
 import { isRole, isTenantId, ROLES } from '@attest/access-domain';
 import { PostgresAccessReadModel } from '@attest/access-infrastructure';
 import {
@@ -33,7 +33,9 @@ const USAGE = `attest — operate an Attest installation
 Usage:
   attest migrate                       apply pending database migrations
   attest projections list              projections (and their partitions) with version, checkpoint, lag and the process running each
-  attest projections rebuild <name>    empty a read model and replay the log into it
+  attest projections rebuild <name>… | all
+                                       empty read models and replay the log into them, read once for
+                                       all of them (all: every read model; never the processing record)
   attest stats [--tenant <id>]         events per tenant and type (no event data)
   attest keys create --tenant <id> --roles <r1,r2> [--label <text>] [--expires-in-days <n>]
                                        issue an API key (printed once)
@@ -191,16 +193,27 @@ async function listProjections(): Promise<void> {
   });
 }
 
-async function rebuild(name: string | undefined): Promise<void> {
-  if (!name) throw new UsageError('which projection? `attest projections list` names them');
+async function rebuild(names: readonly string[]): Promise<void> {
+  if (names.length === 0) throw new UsageError('which projections? `attest projections list` names them; `all` is every read model');
   await withInfrastructure(async (infra) => {
-    const projection = infra.projections.find((p) => p.name === name);
-    if (!projection) throw new UsageError(`no projection named "${name}"; known: ${infra.projections.map((p) => p.name).join(', ')}`);
+    const all = names.length === 1 && names[0] === 'all';
+    const projections = all
+      ? infra.projections.filter((p) => !p.appendOnly)
+      : [...new Set(names)].map((name) => {
+          const projection = infra.projections.find((p) => p.name === name);
+          if (!projection) throw new UsageError(`no projection named "${name}"; known: ${infra.projections.map((p) => p.name).join(', ')}, or all`);
+          if (projection.appendOnly) throw new UsageError(`"${name}" is append-only: it is never rebuilt (a rebuild would rewrite it)`);
+          return projection;
+        });
     await assertMigrated(infra);
     const started = Date.now();
-    await rebuildProjection({ dataSource: infra.dataSource, store: infra.store, projection });
-    const [c] = (await checkpoints.list(infra.dataSource.manager)).filter((x) => x.name === name);
-    process.stdout.write(`rebuilt ${name} v${projection.version}: ${c?.eventsHandled ?? 0} events in ${Date.now() - started} ms\n`);
+    await rebuildProjections({ dataSource: infra.dataSource, store: infra.store, projections });
+    const ms = Date.now() - started;
+    const stored = await checkpoints.list(infra.dataSource.manager);
+    for (const p of projections) {
+      const c = stored.find((x) => x.name === p.name);
+      process.stdout.write(`rebuilt ${p.name} v${p.version}: ${c?.eventsHandled ?? 0} events in ${ms} ms\n`);
+    }
   });
 }
 
@@ -577,7 +590,7 @@ export async function run(argv: string[]): Promise<number> {
     }
     if (command === 'migrate') await migrate();
     else if (command === 'projections' && sub === 'list') await listProjections();
-    else if (command === 'projections' && sub === 'rebuild') await rebuild(arg);
+    else if (command === 'projections' && sub === 'rebuild') await rebuild(positionals.slice(2));
     else if (command === 'stats') await stats(values.tenant);
     else if (command === 'keys' && sub === 'create') await createKey(values.tenant, values.roles, values.label, values['expires-in-days']);
     else if (command === 'keys' && sub === 'list') await listKeys(values.tenant);

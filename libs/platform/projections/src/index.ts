@@ -1,5 +1,6 @@
 export * from './lib/projection';
 export * from './lib/projection-runner';
+export * from './lib/shared-rebuild';
 export * from './lib/projection-metrics';
 export * from './lib/checkpoint-store';
 export { projectionMigrations } from './lib/migrations';

@@ -25,6 +25,11 @@ export interface Projection {
    * change it, so the order between tenants does not matter.
    */
   readonly partitionableByTenant?: boolean;
+  /**
+   * Never reset or rebuilt (its `reset` refuses): a record, not a view. A rebuild of every read
+   * model (`attest projections rebuild all`) leaves it out.
+   */
+  readonly appendOnly?: boolean;
 }
 
 /** One of `count` partitions of a projection: the events of the tenants that hash to `index` (0-based). */

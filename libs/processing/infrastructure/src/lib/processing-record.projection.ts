@@ -54,6 +54,7 @@ export function processingRecordProjection(map: ProcessingMap, log: PostgresReco
   return {
     name: 'processing-record',
     version: 1,
+    appendOnly: true,
     async apply(events, manager) {
       const pending: { event: RecordedEvent; rule: ProcessingRule; subjectId: string | null }[] = [];
       for (const event of events) {

@@ -1,0 +1,105 @@
+import type { DataSource } from 'typeorm';
+import { matchesFilter, type EventFilter, type EventStore, type GlobalPosition, type RecordedEvent } from '@attest/event-store';
+import type { Logger } from '@attest/observability';
+import { checkpoints } from './checkpoint-store';
+import type { Projection } from './projection';
+
+export interface SharedRebuildOptions {
+  readonly dataSource: DataSource;
+  readonly store: EventStore;
+  readonly projections: readonly Projection[];
+  readonly logger?: Logger;
+  /** Events read (and decrypted) at a time, then applied to every projection they concern. */
+  readonly batchSize?: number;
+}
+
+/** What each projection cost: its events and the seconds its transactions took, summed. */
+export interface SharedRebuildReport {
+  readonly events: number;
+  readonly byProjection: Readonly<Record<string, { readonly events: number; readonly applySeconds: number }>>;
+}
+
+/**
+ * The filter that lets every projection's events through: the union of their event types, or of
+ * their stream categories; no filter (the whole log) when they mix the two kinds or one has none.
+ */
+export function unionFilter(projections: readonly Projection[]): EventFilter | undefined {
+  const filters = projections.map((p) => p.filter);
+  if (filters.length === 0 || filters.some((f) => f === undefined)) return undefined;
+  const types = filters.flatMap((f) => (f && 'eventTypes' in f ? [f.eventTypes] : []));
+  const categories = filters.flatMap((f) => (f && 'streamCategories' in f ? [f.streamCategories] : []));
+  if (types.length === filters.length) return { eventTypes: [...new Set(types.flat())] };
+  if (categories.length === filters.length) return { streamCategories: [...new Set(categories.flat())] };
+  return undefined;
+}
+
+/**
+ * Empties several read models and replays the log into all of them through one reader: each
+ * batch is read, and its personal fields decrypted, once; then every projection it concerns
+ * applies its share in a transaction of its own that moves its own checkpoint, as its runner
+ * would, the projections side by side while the next batch is read. Returns when every one is
+ * at the head of its events. A worker running one of them meanwhile finds its checkpoint moved
+ * and resumes from it (`CheckpointMovedError`); so does this rebuild's own lock, which fails
+ * the rebuild rather than apply a batch twice.
+ */
+export async function rebuildProjections(options: SharedRebuildOptions): Promise<SharedRebuildReport> {
+  const { dataSource, store, projections } = options;
+  const names = new Set(projections.map((p) => p.name));
+  if (names.size !== projections.length) throw new Error('each projection is rebuilt once');
+  for (const projection of projections) {
+    await dataSource.transaction(async (m) => {
+      await checkpoints.ensure(m, projection);
+      await checkpoints.reset(m, projection);
+    });
+  }
+  const filter = unionFilter(projections);
+  const targets = projections.map((projection) => ({ projection, position: null as GlobalPosition | null, events: 0, seconds: 0 }));
+  const apply = async (target: (typeof targets)[number], events: readonly RecordedEvent[], last: GlobalPosition): Promise<void> => {
+    const mine = events.filter((e) => matchesFilter(target.projection.filter, e));
+    if (mine.length === 0) return;
+    const started = performance.now();
+    await dataSource.transaction(async (m) => {
+      await checkpoints.lockAt(m, target.projection, target.position);
+      await target.projection.apply(mine, m);
+      await checkpoints.advance(m, target.projection, last, mine.length);
+    });
+    target.position = last;
+    target.events += mine.length;
+    target.seconds += (performance.now() - started) / 1000;
+  };
+
+  let read = 0;
+  let through: GlobalPosition | undefined;
+  const subscription = store.subscribeToAll({ ...(filter ? { filter } : {}), batchSize: options.batchSize ?? 1_000 });
+  const batches = subscription[Symbol.asyncIterator]();
+  // The next batch is asked for before this one is applied: the read overlaps the writes.
+  let next = batches.next();
+  try {
+    for (;;) {
+      const result = await next;
+      if (result.done) break;
+      const batch = result.value;
+      next = batches.next();
+      const last = batch.events.at(-1)?.globalPosition;
+      if (last) {
+        // Every transaction settles before a failure is thrown: none is left running behind the error.
+        const settled = await Promise.allSettled(targets.map((t) => apply(t, batch.events, last)));
+        const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+        if (failed) throw failed.reason;
+        read += batch.events.length;
+        through = last;
+      }
+      // "Caught up" is relative to the visibility horizon: a rebuild waits for what is already committed.
+      if (batch.caughtUp && (await store.countAfter(through, filter, 1)) === 0) break;
+    }
+  } finally {
+    await subscription.close();
+    // The read asked for ahead ends with the subscription; its outcome is not needed.
+    await next.catch(() => undefined);
+  }
+  options.logger?.info({ projections: [...names], events: read }, 'projections rebuilt through one reader');
+  return {
+    events: read,
+    byProjection: Object.fromEntries(targets.map((t) => [t.projection.name, { events: t.events, applySeconds: Number(t.seconds.toFixed(2)) }])),
+  };
+}
