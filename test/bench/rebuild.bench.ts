@@ -23,6 +23,7 @@
  *   BENCH_EVENTS (1,000,000)  BENCH_TENANTS (50)  BENCH_WRITERS (8)
  *   BENCH_DATABASE_URL    use this server instead of a fresh embedded one
  *   BENCH_ONE_AT_A_TIME=1  rebuild the read models one after another (each one's own seconds), not at once
+ *   BENCH_BATCH (the shared reader's default)  events read and applied at a time
  *   BENCH_SEPARATE_READERS=1  at once, but each read model through its own reader (a runner each, as the workers run them)
  *   BENCH_PROFILE=file.cpuprofile: a CPU profile of this process during the rebuild
  * Table, then JSON on the last line.
@@ -39,6 +40,7 @@ const TENANTS = Number(process.env['BENCH_TENANTS'] ?? 50);
 const WRITERS = Number(process.env['BENCH_WRITERS'] ?? 8);
 const ONE_AT_A_TIME = process.env['BENCH_ONE_AT_A_TIME'] === '1';
 const SEPARATE_READERS = process.env['BENCH_SEPARATE_READERS'] === '1';
+const BATCH = process.env['BENCH_BATCH'] ? Number(process.env['BENCH_BATCH']) : undefined;
 
 const say = (s: string): void => {
   process.stderr.write(`${s}\n`);
@@ -93,7 +95,13 @@ async function main(): Promise<void> {
         }
       } else if (!SEPARATE_READERS) {
         // As `attest projections rebuild all`: one reader; the seconds each spent applying, summed.
-        const shared = await rebuildProjections({ dataSource: infra.dataSource, store: infra.store, projections, logger });
+        const shared = await rebuildProjections({
+          dataSource: infra.dataSource,
+          store: infra.store,
+          projections,
+          logger,
+          ...(BATCH === undefined ? {} : { batchSize: BATCH }),
+        });
         for (const [name, r] of Object.entries(shared.byProjection)) seconds[name] = r.applySeconds;
       } else {
         await Promise.all(

@@ -9,7 +9,12 @@ export interface SharedRebuildOptions {
   readonly store: EventStore;
   readonly projections: readonly Projection[];
   readonly logger?: Logger;
-  /** Events read (and decrypted) at a time, then applied to every projection they concern. */
+  /**
+   * Events read (and decrypted) at a time, then applied to every projection they concern; default
+   * 4,000 (bench:rebuild at 100,000 events: 1,000 → about 14,300/s, 2,000 → 15,300, 4,000 →
+   * 16,000). Each projection holds the rows (or subject locks) of a batch until it commits: a
+   * command on one of them waits that long, a fraction of a second.
+   */
   readonly batchSize?: number;
 }
 
@@ -70,7 +75,7 @@ export async function rebuildProjections(options: SharedRebuildOptions): Promise
 
   let read = 0;
   let through: GlobalPosition | undefined;
-  const subscription = store.subscribeToAll({ ...(filter ? { filter } : {}), batchSize: options.batchSize ?? 1_000 });
+  const subscription = store.subscribeToAll({ ...(filter ? { filter } : {}), batchSize: options.batchSize ?? 4_000 });
   const batches = subscription[Symbol.asyncIterator]();
   // The next batch is asked for before this one is applied: the read overlaps the writes.
   let next = batches.next();
