@@ -164,7 +164,8 @@ describe('consent projection (real Postgres)', () => {
     let lateRegistered = false;
     while (out.length < length && erased.size < customers.length) {
       const customerId = pick(customers);
-      if (erased.has(customerId)) continue;
+      // Now and then an event after the subject's erasure: a log the deciders do not write, applied all the same.
+      if (erased.has(customerId) && next() < 0.9) continue;
       const purposeKey = pick(['news', 'offers']);
       const channel = pick(['email', 'sms']);
       const key = `${customerId}/${purposeKey}/${channel}`;
@@ -208,6 +209,7 @@ describe('consent projection (real Postgres)', () => {
   }
 
   it('a batch of any size leaves the read models as applying its events one at a time does, redeliveries included', async () => {
+    const kept: number[] = [];
     for (const seed of [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]) {
       const next = seededRandom(seed);
       // Odd seeds erase; even ones do not, so a redelivery must change nothing at all there.
@@ -231,8 +233,9 @@ describe('consent projection (real Postgres)', () => {
         i += size;
       }
       expect({ seed, tables: await everything() }).toEqual({ seed, tables: oneByOne });
-      const consents = oneByOne[1] as unknown[];
-      expect(consents.length).toBeGreaterThan(0);
+      kept.push((oneByOne[1] as unknown[]).length);
     }
+    // Not vacuous: most histories leave consents behind (a seed may erase every subject).
+    expect(kept.filter((n) => n > 0).length).toBeGreaterThan(8);
   });
 });

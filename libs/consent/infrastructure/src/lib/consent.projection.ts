@@ -99,7 +99,8 @@ interface GrantRow {
  * withdrawal of a consent granted in the same batch finds it. Each row keeps its position
  * guard, so the result is the one event-by-event application gives: a withdrawal matches its
  * consent id only, and a later grant under the same key carries a new id. An erasure of a
- * subject flushes what is pending first (it deletes what came before it, not what comes after).
+ * subject drops what is pending of it (`drop`); the batch's erased subjects' stored rows are
+ * deleted before the flush, so what came before an erasure is gone and what came after stays.
  */
 class ConsentWrites {
   private receipts: { receipt_id: string; tenant_id: string; customer_id: string; event_id: string; consent_id: string; action: string }[] = [];
@@ -179,6 +180,13 @@ class ConsentWrites {
     this.grants = new Map();
     this.withdrawals = new Map();
   }
+
+  /** An erasure: what the batch holds of the subject is dropped, unwritten (the subject's rows are deleted before the flush). */
+  drop(customerId: string): void {
+    this.receipts = this.receipts.filter((r) => r.customer_id !== customerId);
+    for (const [slot, g] of this.grants) if (g.customer_id === customerId) this.grants.delete(slot);
+    for (const [id, w] of this.withdrawals) if (w.customer_id === customerId) this.withdrawals.delete(id);
+  }
 }
 
 /**
@@ -186,8 +194,9 @@ class ConsentWrites {
  * opaque id and two flags, no personal data) stays as a tombstone, so that decisions deny with
  * SUBJECT_ERASED (the vault's fence) rather than SUBJECT_UNKNOWN.
  */
-async function erase(m: EntityManager, customerId: string): Promise<void> {
-  for (const table of ['consent.consents_v1', 'consent.receipts_v1']) await m.query(`DELETE FROM ${table} WHERE customer_id = $1`, [customerId]);
+async function erase(m: EntityManager, customerIds: readonly string[]): Promise<void> {
+  if (customerIds.length === 0) return;
+  for (const table of ['consent.consents_v1', 'consent.receipts_v1']) await m.query(`DELETE FROM ${table} WHERE customer_id = ANY($1::uuid[])`, [customerIds]);
 }
 
 /** A row of consent.subjects_v1 as the batch leaves it. */
@@ -327,6 +336,7 @@ export const consentProjection: Projection = {
           );
     const consents = new ConsentWrites();
     const tenants = new TenantWrites();
+    const erased = new Set<string>();
     const subjectEvents: RecordedEvent[] = [];
     for (const event of events) {
       if (PURPOSES.has(event.type)) await applyPurpose(manager, event);
@@ -334,13 +344,16 @@ export const consentProjection: Projection = {
       else if (SUBJECTS.has(event.type)) {
         subjectEvents.push(event);
         // Consents and subjects touch different tables; only an erasure (it deletes the subject's
-        // consents and receipts) must find every consent event before it applied, and none after.
+        // consents and receipts) must remove every consent event before it, and none after: the
+        // batch's own are dropped here, the stored ones deleted before the batch's are written.
         if (event.type === 'CustomerErased.v1') {
-          await consents.flush(manager);
-          await erase(manager, String((event.data as { customerId?: unknown }).customerId));
+          const customerId = String((event.data as { customerId?: unknown }).customerId);
+          consents.drop(customerId);
+          erased.add(customerId);
         }
       } else tenants.add(event);
     }
+    await erase(manager, [...erased]);
     await consents.flush(manager);
     await tenants.flush(manager);
     await applySubjects(manager, subjectEvents, new Map(rows.map((r) => [r.customer_id, r])));

@@ -43,14 +43,17 @@ interface Row {
  * projection both run this, so no one else writes these rows meanwhile), their rows are read
  * once, the events folded into them in log order with the position guards each statement
  * used to apply alone, and what changed is written at the end: the rows in one statement, the
- * follow-ups in one, the lookup entries in two. An erasure writes what is pending first, then
- * deletes (it is rare, and its statements must see everything before it).
+ * follow-ups in one, the lookup entries in two. An erasure drops what the batch holds of the
+ * customer, unwritten, and the batch's erasures are deleted together before anything is written:
+ * so what came before an erasure is gone and what came after it stays, as one event at a time
+ * leaves them.
  */
 class Batch {
   private readonly rows = new Map<string, Row>();
   private readonly dirty = new Set<string>();
   private followUps: Record<string, JsonValue>[] = [];
   private tokens = new Map<string, { tenantId: string; subjectId: string; kinds: Set<LookupKind>; values: Map<LookupKind, string> }>();
+  private readonly erased = new Set<string>();
 
   constructor(
     private readonly m: EntityManager,
@@ -175,11 +178,11 @@ class Batch {
       }
       case 'CustomerErased.v1':
         // D4: the customer leaves every table of this read model, and its lookup entries go.
-        await this.flush();
-        await this.m.query(`DELETE FROM customers.follow_ups_v1 WHERE customer_id = $1`, [customerId]);
-        await this.m.query(`DELETE FROM customers.customers_v1 WHERE customer_id = $1`, [customerId]);
-        await this.privacy.forget(this.m, customerId);
         this.rows.delete(customerId);
+        this.dirty.delete(customerId);
+        this.followUps = this.followUps.filter((f) => f['customer_id'] !== customerId);
+        for (const [key, change] of this.tokens) if (change.subjectId === customerId) this.tokens.delete(key);
+        this.erased.add(customerId);
         return;
       case 'CustomerProcessingRestricted.v1':
       case 'CustomerRestrictionLifted.v1':
@@ -191,8 +194,15 @@ class Batch {
     }
   }
 
-  /** Writes what changed since the last flush. */
+  /** Deletes the erased customers, then writes what changed. */
   async flush(): Promise<void> {
+    if (this.erased.size > 0) {
+      const ids = [...this.erased];
+      await this.m.query(`DELETE FROM customers.follow_ups_v1 WHERE customer_id = ANY($1::uuid[])`, [ids]);
+      await this.m.query(`DELETE FROM customers.customers_v1 WHERE customer_id = ANY($1::uuid[])`, [ids]);
+      await this.privacy.forgetAll(this.m, ids);
+      this.erased.clear();
+    }
     if (this.dirty.size > 0) {
       await this.m.query(
         `INSERT INTO customers.customers_v1 (customer_id, tenant_id, fields, tags, under14, restricted, consents, created_at, updated_at, last_position)

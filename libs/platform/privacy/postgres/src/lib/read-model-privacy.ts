@@ -245,7 +245,13 @@ export class ReadModelPrivacy {
 
   /** Deletes every lookup entry of an erased subject. */
   async forget(manager: EntityManager, subjectId: string): Promise<void> {
-    await manager.query('DELETE FROM privacy.lookup_tokens WHERE subject_id = $1', [subjectId]);
+    await this.forgetAll(manager, [subjectId]);
+  }
+
+  /** Deletes every lookup entry of each erased subject, in one statement. */
+  async forgetAll(manager: EntityManager, subjectIds: readonly string[]): Promise<void> {
+    if (subjectIds.length === 0) return;
+    await manager.query('DELETE FROM privacy.lookup_tokens WHERE subject_id = ANY($1::text[])', [subjectIds]);
   }
 
   private async key(): Promise<Buffer> {
