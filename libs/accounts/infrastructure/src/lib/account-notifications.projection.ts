@@ -52,6 +52,9 @@ function facts(event: AccountEvent): JsonObject {
   }
 }
 
+/** Contacts read at once by a batch: enough to overlap their round trips, few enough to leave the store's pool to others. */
+const CONTACT_READS = 4;
+
 /**
  * Turns account events into outbox rows, in the projection's checkpoint
  * transaction: a notice exists exactly when its event does (transactional
@@ -63,20 +66,27 @@ export function accountNotificationsProjection(outbox: Outbox, contacts: Account
     version: 1,
     filter: { eventTypes: Object.keys(NOTICES) },
     async apply(events, manager) {
-      // An account's contact is read once per batch, and the batch's notices are written in one statement.
-      const known = new Map<string, ReturnType<AccountContacts['contactOf']>>();
-      const contactOf: AccountContacts['contactOf'] = (accountId) => {
-        const read = known.get(accountId) ?? contacts.contactOf(accountId);
-        known.set(accountId, read);
-        return read;
-      };
+      // Each account's contact is read once per batch, a few at a time (their reads overlap), and the
+      // batch's notices are written in one statement.
+      const wanted = new Set<string>();
+      for (const event of events) {
+        const e = eventOf<AccountEvent>(event, ACCOUNT_EVENT_TYPES);
+        if (e && NOTICES[e.type] && e.type !== 'EndUserInvited.v1') wanted.add(e.data.accountId);
+      }
+      const known = new Map<string, Awaited<ReturnType<AccountContacts['contactOf']>>>();
+      const queue = [...wanted];
+      await Promise.all(
+        Array.from({ length: Math.min(CONTACT_READS, queue.length) }, async () => {
+          for (let id = queue.shift(); id !== undefined; id = queue.shift()) known.set(id, await contacts.contactOf(id));
+        }),
+      );
       const notices: { notification: Notification; at: Date }[] = [];
       for (const event of events) {
         const e = eventOf<AccountEvent>(event, ACCOUNT_EVENT_TYPES);
         if (!e) continue;
         const kind = NOTICES[e.type];
         if (!kind) continue;
-        const found = e.type === 'EndUserInvited.v1' ? e.data.contact : await contactOf(e.data.accountId);
+        const found = e.type === 'EndUserInvited.v1' ? e.data.contact : known.get(e.data.accountId);
         const email = typeof found?.email === 'string' ? found.email : null;
         const phone = typeof found?.phone === 'string' ? found.phone : null;
         // Erased (or never given): there is no one left to tell.

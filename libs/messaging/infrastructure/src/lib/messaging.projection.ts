@@ -104,37 +104,74 @@ async function applyCampaign(m: EntityManager, e: CampaignEvent, at: string): Pr
   }
 }
 
+/**
+ * The other contexts' events of a batch that change waiting messages, applied together: each
+ * waiting message is cancelled by the first of them, in log order, that reaches it (a whatsapp
+ * withdrawal for its purpose, or a restriction, at or after its creation), with that event's
+ * reason and time, as one statement per event leaves it; erased subjects' messages lose their
+ * content and number's hash. Written before any campaign event, which moves messages too.
+ */
+class MessageChanges {
+  private cancels: { ord: number; tenant_id: string; customer_id: string; purpose_key: string | null; at: string; reason: string }[] = [];
+  private erased: { tenant_id: string; customer_id: string }[] = [];
+
+  /** Takes the event if it is one of these; false otherwise. */
+  add(event: RecordedEvent): boolean {
+    const data = event.data as { customerId?: unknown; purposeKey?: unknown; channel?: unknown };
+    const subject = { tenant_id: event.metadata.tenantId, customer_id: String(data.customerId) };
+    const at = event.metadata.occurredAt;
+    const ord = this.cancels.length;
+    if (event.type === WITHDRAWN) {
+      // Only messages gated before the withdrawal: replayed, it leaves later ones (after a new consent) alone.
+      if (data.channel === 'whatsapp') this.cancels.push({ ord, ...subject, purpose_key: String(data.purposeKey), at, reason: 'CONSENT_WITHDRAWN' });
+    } else if (event.type === RESTRICTED) this.cancels.push({ ord, ...subject, purpose_key: null, at, reason: 'CUSTOMER_RESTRICTED' });
+    // The content is unreadable already (its key is gone); the ciphertext and the number's keyed hash go too.
+    else if (event.type === ERASED) this.erased.push(subject);
+    else return false;
+    return true;
+  }
+
+  async flush(m: EntityManager): Promise<void> {
+    if (this.cancels.length > 0) {
+      await m.query(
+        `UPDATE messaging.messages m SET state = 'cancelled', reasons = ARRAY[f.reason], updated_at = f.at
+           FROM (SELECT DISTINCT ON (w.message_id) w.message_id, c.reason, c.at
+                   FROM jsonb_to_recordset($1::jsonb) AS c(ord integer, tenant_id text, customer_id uuid, purpose_key text, at timestamptz, reason text)
+                   JOIN messaging.messages w ON w.tenant_id = c.tenant_id AND w.customer_id = c.customer_id
+                    AND (c.purpose_key IS NULL OR w.purpose_key = c.purpose_key) AND w.created_at <= c.at
+                  WHERE w.state IN ('queued', 'held')
+                  ORDER BY w.message_id, c.ord) AS f
+          WHERE m.message_id = f.message_id`,
+        [JSON.stringify(this.cancels)],
+      );
+      this.cancels = [];
+    }
+    if (this.erased.length > 0) {
+      await m.query(
+        `UPDATE messaging.messages m SET content = NULL, phone_token = NULL
+           FROM (SELECT DISTINCT tenant_id, customer_id FROM jsonb_to_recordset($1::jsonb) AS e(tenant_id text, customer_id uuid)) AS e
+          WHERE m.tenant_id = e.tenant_id AND m.customer_id = e.customer_id AND (m.content IS NOT NULL OR m.phone_token IS NOT NULL)`,
+        [JSON.stringify(this.erased)],
+      );
+      this.erased = [];
+    }
+  }
+}
+
 /** Templates and campaigns of bound WhatsApp numbers (idempotent: a repeat writes the same row). */
 export const messagingProjection: Projection = {
   name: 'messaging',
   version: 1,
   filter: { eventTypes: [...TEMPLATE_EVENT_TYPES, ...CAMPAIGN_EVENT_TYPES, ERASED, WITHDRAWN, RESTRICTED] },
   async apply(events, manager) {
+    const changes = new MessageChanges();
     for (const event of events) {
-      const data = event.data as { customerId?: unknown; purposeKey?: unknown; channel?: unknown };
-      if (event.type === WITHDRAWN) {
-        if (data.channel !== 'whatsapp') continue;
-        // Only messages gated before the withdrawal: replayed, it leaves later ones (after a new consent) alone.
-        await manager.query(
-          `UPDATE messaging.messages SET state = 'cancelled', reasons = ARRAY['CONSENT_WITHDRAWN'], updated_at = $3
-           WHERE tenant_id = $4 AND customer_id = $1::uuid AND purpose_key = $2 AND state IN ('queued', 'held') AND created_at <= $3`,
-          [String(data.customerId), String(data.purposeKey), event.metadata.occurredAt, event.metadata.tenantId],
-        );
-      } else if (event.type === RESTRICTED) {
-        await manager.query(
-          `UPDATE messaging.messages SET state = 'cancelled', reasons = ARRAY['CUSTOMER_RESTRICTED'], updated_at = $2
-           WHERE tenant_id = $3 AND customer_id = $1::uuid AND state IN ('queued', 'held') AND created_at <= $2`,
-          [String(data.customerId), event.metadata.occurredAt, event.metadata.tenantId],
-        );
-      } else if (event.type === ERASED) {
-        // The content is unreadable already (its key is gone); the ciphertext and the number's keyed hash go too.
-        await manager.query(
-          `UPDATE messaging.messages SET content = NULL, phone_token = NULL WHERE tenant_id = $2 AND customer_id = $1::uuid AND (content IS NOT NULL OR phone_token IS NOT NULL)`,
-          [String(data.customerId), event.metadata.tenantId],
-        );
-      } else if (TEMPLATES.has(event.type)) await applyTemplate(manager, asTemplate(event), event.metadata.occurredAt);
+      if (changes.add(event)) continue;
+      await changes.flush(manager);
+      if (TEMPLATES.has(event.type)) await applyTemplate(manager, asTemplate(event), event.metadata.occurredAt);
       else await applyCampaign(manager, asCampaign(event), event.metadata.occurredAt);
     }
+    await changes.flush(manager);
   },
   async reset(manager) {
     await manager.query(`TRUNCATE messaging.templates_v1, messaging.campaigns_v1`);
