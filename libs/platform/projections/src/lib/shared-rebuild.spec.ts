@@ -116,7 +116,7 @@ describe('rebuildProjections: several read models through one reader (real Postg
     expect((await applied('by-category')).length).toBe(130);
   });
 
-  it('a failing read model fails the rebuild; the others’ transactions of that batch settle first', async () => {
+  it('a failing read model fails the rebuild; every transaction under way settles first, each checkpoint agrees with its rows', async () => {
     const a = uniqueCategory();
     await append(a, 'FailThing.v1', 120);
     const fine = recording('fine', { streamCategories: [a] });
@@ -128,7 +128,8 @@ describe('rebuildProjections: several read models through one reader (real Postg
     expect((await applied('failing')).length).toBe(failed?.eventsHandled);
     expect((await applied('fine')).length).toBe(stored.find((c) => c.name === 'fine')?.eventsHandled);
     expect(failed?.eventsHandled).toBe(50);
-    expect(stored.find((c) => c.name === 'fine')?.eventsHandled).toBe(100);
+    // The other went on at its own pace: at least through the failed batch, at most to the end.
+    expect(stored.find((c) => c.name === 'fine')?.eventsHandled).toBeGreaterThanOrEqual(50);
   });
 
   it('refuses a projection named twice', async () => {

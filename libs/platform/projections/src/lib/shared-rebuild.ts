@@ -24,6 +24,52 @@ export interface SharedRebuildReport {
   readonly byProjection: Readonly<Record<string, { readonly events: number; readonly applySeconds: number }>>;
 }
 
+/** Batches a read model may lag behind the reader. */
+const AHEAD = 3;
+
+/** A bounded queue between one producer and one consumer; closed, it takes nothing more and hands out `null`. */
+class Channel<T> {
+  private readonly items: T[] = [];
+  private closed = false;
+  private wake: (() => void) | null = null;
+  private room: (() => void) | null = null;
+
+  constructor(private readonly capacity: number) {}
+
+  async put(item: T): Promise<void> {
+    while (!this.closed && this.items.length >= this.capacity) {
+      await new Promise<void>((resolve) => {
+        this.room = resolve;
+      });
+    }
+    if (this.closed) return;
+    this.items.push(item);
+    this.wake?.();
+    this.wake = null;
+  }
+
+  async take(): Promise<T | null> {
+    while (!this.closed && this.items.length === 0) {
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+      });
+    }
+    if (this.closed) return null;
+    const item = this.items.shift() as T;
+    this.room?.();
+    this.room = null;
+    return item;
+  }
+
+  close(): void {
+    this.closed = true;
+    this.wake?.();
+    this.room?.();
+    this.wake = null;
+    this.room = null;
+  }
+}
+
 /**
  * The filter that lets every projection's events through: the union of their event types, or of
  * their stream categories; no filter (the whole log) when they mix the two kinds or one has none.
@@ -42,8 +88,9 @@ export function unionFilter(projections: readonly Projection[]): EventFilter | u
  * Empties several read models and replays the log into all of them through one reader: each
  * batch is read, and its personal fields decrypted, once; then every projection it concerns
  * applies its share in a transaction of its own that moves its own checkpoint, as its runner
- * would, the projections side by side while the next batch is read. Returns when every one is
- * at the head of its events. A worker running one of them meanwhile finds its checkpoint moved
+ * would. The projections work side by side, each through the batches in log order at its own
+ * pace, up to `AHEAD` batches behind the reader. Returns when every one is at the head of its
+ * events; a failure stops the reader and the others after the batch each is applying. A worker running one of them meanwhile finds its checkpoint moved
  * and resumes from it (`CheckpointMovedError`); so does this rebuild's own lock, which fails
  * the rebuild rather than apply a batch twice.
  */
@@ -73,35 +120,50 @@ export async function rebuildProjections(options: SharedRebuildOptions): Promise
     target.seconds += (performance.now() - started) / 1000;
   };
 
+  // Each read model takes the batches in log order at its own pace, up to AHEAD batches behind the
+  // reader: one slow on a batch does not hold the others, only the reader once it is that far ahead.
+  // A holder, not a variable: the workers set it while the reader awaits.
+  const outcome: { failure: { readonly error: unknown } | null } = { failure: null };
+  const channels = targets.map(() => new Channel<{ events: readonly RecordedEvent[]; last: GlobalPosition } | null>(AHEAD));
+  const abort = (error: unknown): void => {
+    outcome.failure ??= { error };
+    for (const c of channels) c.close();
+  };
+  const workers = targets.map(async (target, i) => {
+    const channel = channels[i] as (typeof channels)[number];
+    for (let batch = await channel.take(); batch !== null && !outcome.failure; batch = await channel.take()) {
+      try {
+        await apply(target, batch.events, batch.last);
+      } catch (error) {
+        abort(error);
+      }
+    }
+  });
+
   let read = 0;
   let through: GlobalPosition | undefined;
   const subscription = store.subscribeToAll({ ...(filter ? { filter } : {}), batchSize: options.batchSize ?? 4_000 });
-  const batches = subscription[Symbol.asyncIterator]();
-  // The next batch is asked for before this one is applied: the read overlaps the writes.
-  let next = batches.next();
   try {
-    for (;;) {
-      const result = await next;
-      if (result.done) break;
-      const batch = result.value;
-      next = batches.next();
+    for await (const batch of subscription) {
+      if (outcome.failure) break;
       const last = batch.events.at(-1)?.globalPosition;
       if (last) {
-        // Every transaction settles before a failure is thrown: none is left running behind the error.
-        const settled = await Promise.allSettled(targets.map((t) => apply(t, batch.events, last)));
-        const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-        if (failed) throw failed.reason;
+        for (const c of channels) await c.put({ events: batch.events, last });
         read += batch.events.length;
         through = last;
       }
       // "Caught up" is relative to the visibility horizon: a rebuild waits for what is already committed.
       if (batch.caughtUp && (await store.countAfter(through, filter, 1)) === 0) break;
     }
+  } catch (error) {
+    abort(error);
   } finally {
     await subscription.close();
-    // The read asked for ahead ends with the subscription; its outcome is not needed.
-    await next.catch(() => undefined);
+    for (const c of channels) await c.put(null);
+    // Every transaction under way settles before a failure is thrown: none is left running behind the error.
+    await Promise.all(workers);
   }
+  if (outcome.failure) throw outcome.failure.error;
   options.logger?.info({ projections: [...names], events: read }, 'projections rebuilt through one reader');
   return {
     events: read,
