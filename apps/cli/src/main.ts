@@ -6,7 +6,7 @@ import { DomainError, systemClock } from '@attest/kernel';
 import { UnknownCheckpointError } from '@attest/event-store';
 import { JobRunner } from '@attest/jobs';
 import { createLogger } from '@attest/observability';
-import { checkpoints, projectionOwners, rebuildProjections } from '@attest/projections';
+import { checkpoints, projectionOwners, rebuildProjection, rebuildProjections } from '@attest/projections';
 import { isRole, isTenantId, ROLES } from '@attest/access-domain';
 import { PostgresAccessReadModel } from '@attest/access-infrastructure';
 import {
@@ -207,7 +207,11 @@ async function rebuild(names: readonly string[]): Promise<void> {
         });
     await assertMigrated(infra);
     const started = Date.now();
-    await rebuildProjections({ dataSource: infra.dataSource, store: infra.store, projections });
+    // One read model: through its runner, which resumes when a running worker moves its checkpoint.
+    // Several: one reader for all, which fails (CHECKPOINT_MOVED) if a worker applies one meanwhile.
+    const [only] = projections;
+    if (projections.length === 1 && only) await rebuildProjection({ dataSource: infra.dataSource, store: infra.store, projection: only });
+    else await rebuildProjections({ dataSource: infra.dataSource, store: infra.store, projections });
     const ms = Date.now() - started;
     const stored = await checkpoints.list(infra.dataSource.manager);
     for (const p of projections) {

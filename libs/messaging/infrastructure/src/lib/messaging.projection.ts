@@ -109,7 +109,9 @@ async function applyCampaign(m: EntityManager, e: CampaignEvent, at: string): Pr
  * waiting message is cancelled by the first of them, in log order, that reaches it (a whatsapp
  * withdrawal for its purpose, or a restriction, at or after its creation), with that event's
  * reason and time, as one statement per event leaves it; erased subjects' messages lose their
- * content and number's hash. Written before any campaign event, which moves messages too.
+ * content and number's hash. Written before any campaign event, which moves messages too. The
+ * outer WHERE repeats the state test: a row another transaction changed while this one waited for
+ * its lock (a dispatcher's claim) is re-checked against it, not against the subquery's snapshot.
  */
 class MessageChanges {
   private cancels: { ord: number; tenant_id: string; customer_id: string; purpose_key: string | null; at: string; reason: string }[] = [];
@@ -141,7 +143,7 @@ class MessageChanges {
                     AND (c.purpose_key IS NULL OR w.purpose_key = c.purpose_key) AND w.created_at <= c.at
                   WHERE w.state IN ('queued', 'held')
                   ORDER BY w.message_id, c.ord) AS f
-          WHERE m.message_id = f.message_id`,
+          WHERE m.message_id = f.message_id AND m.state IN ('queued', 'held') AND m.created_at <= f.at`,
         [JSON.stringify(this.cancels)],
       );
       this.cancels = [];
