@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { systemClock } from '@attest/kernel';
 import { createLogger } from '@attest/observability';
@@ -109,6 +110,8 @@ describe('chaos: processes killed at random under a mixed workload (issue 26)', 
     };
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);
+    // Its log runs on across restarts: each start is marked, so a report shows which one said what.
+    proc.log.push(`\n[start ${String(proc.starts)}, pid ${String(child.pid)}]\n`);
     const deadline = Date.now() + 150_000;
     for (;;) {
       if (child.exitCode !== null) throw new Error(`${proc.name} exited at start (${String(child.exitCode)}): ${proc.log.join('')}`);
@@ -152,9 +155,47 @@ describe('chaos: processes killed at random under a mixed workload (issue 26)', 
       stuck.push(`${proc.name} exited ${String(outcome)} after SIGTERM: ${proc.log.join('').slice(-3000)}`);
       return;
     }
-    stuck.push(`${proc.name} did not exit ${String(STOP_TIMEOUT_MS / 1000)} s after SIGTERM: ${proc.log.join('').slice(-3000)}`);
+    stuck.push(
+      `${proc.name} did not exit ${String(STOP_TIMEOUT_MS / 1000)} s after SIGTERM (${await whereStuck(proc, child)}): ${proc.log.join('').slice(-3000)}`,
+    );
     child.kill('SIGKILL');
     await exited;
+  }
+
+  /**
+   * What a process that ignores SIGTERM is doing: whether it still serves /health/live (its event
+   * loop runs and its HTTP server is open: the shutdown never began), and each thread's state,
+   * kernel wait channel and CPU time over one second (a busy loop, or a blocked write).
+   */
+  async function whereStuck(proc: Proc, child: ChildProcess): Promise<string> {
+    const live = await fetch(`http://127.0.0.1:${String(proc.port)}/health/live`, { signal: AbortSignal.timeout(2_000) }).then(
+      (r) => `health/live ${String(r.status)}`,
+      (error: unknown) => `health/live: ${error instanceof Error ? error.name : 'failed'}`,
+    );
+    interface Thread {
+      readonly comm: string;
+      readonly state: string;
+      readonly wchan: string;
+      readonly ticks: number;
+    }
+    const threads = async (): Promise<Map<string, Thread>> => {
+      const seen = new Map<string, Thread>();
+      const dir = `/proc/${String(child.pid)}/task`;
+      for (const tid of await readdir(dir).catch(() => [] as string[])) {
+        const stat = await readFile(join(dir, tid, 'stat'), 'utf8').catch(() => '');
+        const wchan = await readFile(join(dir, tid, 'wchan'), 'utf8').catch(() => '?');
+        // After the command's closing parenthesis: state is field 3, utime and stime fields 14 and 15.
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+        seen.set(tid, { comm, state: fields[0] ?? '?', wchan, ticks: Number(fields[11] ?? 0) + Number(fields[12] ?? 0) });
+      }
+      return seen;
+    };
+    const before = await threads();
+    await sleep(1_000);
+    const after = await threads();
+    const described = [...after].map(([tid, t]) => `${t.comm}:${t.state}:${t.wchan}:+${String(t.ticks - (before.get(tid)?.ticks ?? t.ticks))}ticks`);
+    return `${live}; threads ${described.join(' ')}`;
   }
 
   /** Fails with what is known, instead of at jest's timeout, when a phase of the test hangs. */

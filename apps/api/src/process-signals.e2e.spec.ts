@@ -1,4 +1,5 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { generateSignerKey } from '@attest/transparency';
 import { ApiHarness } from './testing/api-harness';
@@ -67,4 +68,89 @@ describe('main: SIGTERM while the process starts (real process, real Postgres)',
     expect(log).toContain('"signal":"SIGTERM"');
     expect(log).toContain('"msg":"stopped"');
   }, 90_000);
+
+  describe('a startup that hangs (a database that accepts connections and never answers)', () => {
+    let silent: Server;
+    const sockets: Socket[] = [];
+    let connected: Promise<void>;
+
+    beforeEach(async () => {
+      let seen: () => void = () => undefined;
+      connected = new Promise<void>((resolve) => (seen = resolve));
+      silent = createServer((socket) => {
+        sockets.push(socket);
+        seen();
+      });
+      await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    });
+
+    afterEach(async () => {
+      for (const s of sockets.splice(0)) s.destroy();
+      await new Promise<void>((resolve) =>
+        silent.close(() => {
+          resolve();
+        }),
+      );
+    });
+
+    const hanging = (): { child: ChildProcess; log: () => string; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> } => {
+      const address = silent.address();
+      if (address === null || typeof address === 'string') throw new Error('no port');
+      const child = spawn(process.execPath, ['-r', '@swc-node/register', join(__dirname, 'main.ts')], {
+        env: {
+          ...process.env,
+          DATABASE_URL: `postgres://attest:secret@127.0.0.1:${String(address.port)}/attest`,
+          ATTEST_ROLE: 'worker',
+          HOST: '127.0.0.1',
+          PORT: '0',
+          ATTEST_MASTER_KEY: api.masterKey,
+          ATTEST_RECORD_SIGNER_KEY: generateSignerKey('attest.local/processing-record'),
+          LOG_LEVEL: 'info',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let log = '';
+      child.stdout.on('data', (chunk: Buffer) => (log += chunk.toString('utf8')));
+      child.stderr.on('data', (chunk: Buffer) => (log += chunk.toString('utf8')));
+      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+        child.once('exit', (code, signal) => {
+          resolve({ code, signal });
+        });
+      });
+      return { child, log: () => log, exited };
+    };
+
+    const within = <T>(ms: number, work: Promise<T>, child: ChildProcess): Promise<T | 'late'> =>
+      Promise.race([
+        work,
+        new Promise<'late'>((resolve) =>
+          setTimeout(() => {
+            child.kill('SIGKILL');
+            resolve('late');
+          }, ms).unref(),
+        ),
+      ]);
+
+    it('exits 1 after 25 s, naming the step it hung in, instead of waiting for ever', async () => {
+      const { child, log, exited } = hanging();
+      await connected; // it is in its first step, with its signal handlers in place
+      const signalled = Date.now();
+      child.kill('SIGTERM');
+      const result = await within(45_000, exited, child);
+      expect({ result, log: log() }).toEqual({
+        result: { code: 1, signal: null },
+        log: expect.stringContaining('Attest stopped: SIGTERM came while starting the database, which did not finish in 25 s') as unknown,
+      });
+      expect(Date.now() - signalled).toBeGreaterThanOrEqual(24_000);
+    }, 60_000);
+
+    it('a second signal while it starts ends it at once', async () => {
+      const { child, exited } = hanging();
+      await connected;
+      child.kill('SIGTERM');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      child.kill('SIGTERM');
+      expect(await within(10_000, exited, child)).toEqual({ code: null, signal: 'SIGTERM' });
+    }, 30_000);
+  });
 });
