@@ -13,11 +13,20 @@ const MAX_RECORDS = 100_000;
 /** Records read per query: one round trip (and one pseudonym lookup) per 5,000 records, not per 200. */
 const RECORD_PAGE = 5_000;
 
+/** A page of the processing record's entries about the subject, as the record's query gives them. */
+type Section = Awaited<ReturnType<ProcessingRecordService['query']>>['records'];
+/** The export without its processing records, and the data categories it discloses. */
+interface Head {
+  readonly document: Omit<AccessExport, 'processing'>;
+  readonly categories: readonly string[];
+}
+
 /**
  * D1 access and portability: the profile and follow-ups (decrypted in
  * memory), the consent history with its evidence, the processing record's
  * entries about the subject, and the subject's requests. The export is
- * recorded as processing before it is returned.
+ * recorded as processing before it is returned, or before its first piece
+ * is sent (`open`).
  */
 export class ContextSubjectExport implements SubjectExport {
   constructor(
@@ -27,20 +36,39 @@ export class ContextSubjectExport implements SubjectExport {
     private readonly requests: RequestsReadModel,
     private readonly journal: ProcessingJournal,
     private readonly clock: Clock,
+    private readonly page: number = RECORD_PAGE,
   ) {}
 
   async build(context: CommandContext, customerId: string, requestId: string): Promise<AccessExport> {
-    const { tenantId } = context;
     const now = this.clock.now();
+    const pages = this.processingPages(context.tenantId, customerId);
+    const head = await this.head(context.tenantId, customerId, requestId, now);
+    const processing: Readonly<Record<string, unknown>>[] = [];
+    for await (const page of pages) for (const r of page) processing.push({ ...r });
+    await this.recordExport(context, customerId, head.categories, now);
+    const { requests, ...rest } = head.document;
+    return { ...rest, processing, requests };
+  }
+
+  async open(context: CommandContext, customerId: string, requestId: string): Promise<AsyncIterable<string>> {
+    const now = this.clock.now();
+    // The first page is read while the rest of the export is.
+    const pages = this.processingPages(context.tenantId, customerId);
+    const head = await this.head(context.tenantId, customerId, requestId, now);
+    await this.recordExport(context, customerId, head.categories, now);
+    return pieces(head.document, pages);
+  }
+
+  /** Everything but the processing records: the checks and reads that come before any of it is disclosed. */
+  private async head(tenantId: string, customerId: string, requestId: string, now: Date): Promise<Head> {
     const customer = await this.customers.get(tenantId, customerId);
     const profile = (await this.customers.profiles(tenantId, [customerId])).get(customerId);
     if (!customer || !profile) throw new DomainError('DSR.SUBJECT_ERASED', "the subject's data is erased or gone: there is nothing to export", 'conflict');
-    // The four reads depend on each other in nothing: they run at once.
-    const [followUps, consents, requests, processing] = await Promise.all([
+    // The reads depend on each other in nothing: they run at once (the processing records' first page too).
+    const [followUps, consents, requests] = await Promise.all([
       this.customers.followUps(tenantId, customerId, true),
       this.queries.execute<ConsentHistoryQuery, ConsentReceipt[]>(new ConsentHistoryQuery(tenantId, customerId)),
       this.requests.forCustomer(tenantId, customerId, now),
-      this.processingOf(tenantId, customerId),
     ]);
     const categories = [
       ...new Set(
@@ -50,9 +78,38 @@ export class ContextSubjectExport implements SubjectExport {
         }),
       ),
     ].sort();
+    return {
+      categories,
+      document: {
+        format: 'attest-access-export/v1',
+        tenantId,
+        requestId,
+        generatedAt: now.toISOString(),
+        subject: {
+          customerId,
+          profile,
+          tags: customer.tags,
+          under14: customer.under14,
+          restricted: customer.restricted,
+          createdAt: customer.createdAt.toISOString(),
+        },
+        followUps: followUps.map((f) => ({
+          followUpId: f.followUpId,
+          channel: f.channel,
+          note: f.note,
+          dueOn: f.dueOn,
+          recordedAt: f.recordedAt.toISOString(),
+        })),
+        consents: consents.map((c) => ({ ...c })),
+        requests,
+      },
+    };
+  }
+
+  private async recordExport(context: CommandContext, customerId: string, categories: readonly string[], at: Date): Promise<void> {
     await this.journal.record([
       {
-        tenantId,
+        tenantId: context.tenantId,
         kind: 'export',
         actor: context.actor,
         subjectId: customerId,
@@ -64,38 +121,73 @@ export class ContextSubjectExport implements SubjectExport {
         legalBasis: 'legal-obligation',
         correlationId: context.correlationId,
         commandId: context.commandId,
-        at: now,
+        at,
       },
     ]);
-    return {
-      format: 'attest-access-export/v1',
-      tenantId,
-      requestId,
-      generatedAt: now.toISOString(),
-      subject: {
-        customerId,
-        profile,
-        tags: customer.tags,
-        under14: customer.under14,
-        restricted: customer.restricted,
-        createdAt: customer.createdAt.toISOString(),
-      },
-      followUps: followUps.map((f) => ({ followUpId: f.followUpId, channel: f.channel, note: f.note, dueOn: f.dueOn, recordedAt: f.recordedAt.toISOString() })),
-      consents: consents.map((c) => ({ ...c })),
-      processing,
-      requests,
-    };
   }
 
-  /** The subject's processing records, newest first, at most MAX_RECORDS. */
-  private async processingOf(tenantId: string, customerId: string): Promise<Readonly<Record<string, unknown>>[]> {
-    const processing: Readonly<Record<string, unknown>>[] = [];
-    for (let cursor: string | null = null; processing.length < MAX_RECORDS;) {
-      const page = await this.record.query(tenantId, { subjectId: customerId }, RECORD_PAGE, cursor);
-      for (const r of page.records) processing.push({ ...r });
-      if (!page.next) break;
-      cursor = page.next;
-    }
-    return processing;
+  /**
+   * The subject's processing records, newest first, at most MAX_RECORDS, a page at a time. The
+   * first page is asked for at once, and each next one as soon as the one before it has come, up to
+   * two pages ahead of the caller: the database reads while the caller handles a page, and memory
+   * holds three pages at most. A read that fails makes the iteration throw.
+   */
+  private processingPages(tenantId: string, customerId: string): AsyncIterable<Section> {
+    type Page = Awaited<ReturnType<ProcessingRecordService['query']>>;
+    const pages: Promise<Page>[] = [];
+    let consumed = 0;
+    let arrived = 0;
+    let next: string | null = null;
+    let failed = false;
+    const pump = (): void => {
+      while (!failed && pages.length === arrived && next !== null && pages.length - consumed < 3 && arrived * this.page < MAX_RECORDS) {
+        const cursor: string = next;
+        next = null;
+        request(cursor);
+      }
+    };
+    const request = (cursor: string | null): void => {
+      const page = this.record.query(tenantId, { subjectId: customerId }, this.page, cursor);
+      pages.push(page);
+      page.then(
+        (p) => {
+          arrived += 1;
+          next = p.next;
+          pump();
+        },
+        () => (failed = true), // thrown where the page is awaited, or dropped with the iteration (a check failed first)
+      );
+    };
+    request(null);
+    return (async function* read(): AsyncGenerator<Section> {
+      for (let taken = 0; consumed < pages.length;) {
+        const page = await pages[consumed];
+        if (!page) return;
+        consumed += 1;
+        pump();
+        const records = page.records.slice(0, MAX_RECORDS - taken);
+        taken += records.length;
+        yield records;
+        if (taken >= MAX_RECORDS) return;
+      }
+    })();
   }
+}
+
+/**
+ * The export as JSON text, in the key order of `build`'s document (`JSON.stringify` of it gives the
+ * same text): everything up to the consents, the processing records page by page, then the requests.
+ */
+async function* pieces(head: Omit<AccessExport, 'processing'>, pages: AsyncIterable<Section>): AsyncGenerator<string> {
+  const { requests, ...rest } = head;
+  const before = JSON.stringify(rest);
+  yield `${before.slice(0, -1)},"processing":[`;
+  let first = true;
+  for await (const page of pages) {
+    if (page.length === 0) continue;
+    const text = JSON.stringify(page);
+    yield first ? text.slice(1, -1) : `,${text.slice(1, -1)}`;
+    first = false;
+  }
+  yield `],"requests":${JSON.stringify(requests)}}`;
 }

@@ -1,4 +1,5 @@
-import { Body, Controller, Get, Header, HttpCode, Inject, Param, ParseUUIDPipe, Post, Put, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Inject, Param, ParseUUIDPipe, Post, Put, Query, Res, StreamableFile } from '@nestjs/common';
+import { Readable } from 'node:stream';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
@@ -339,11 +340,16 @@ export class RequestsController {
 
   /** The export of an access request being answered or answered; each download is recorded as processing. */
   private async accessExport(requestId: string): Promise<AccessExport> {
+    return this.exports.build(commandContext(), await this.exportable(requestId), requestId);
+  }
+
+  /** The subject of an access request that may be exported now. */
+  private async exportable(requestId: string): Promise<string> {
     const request = await this.view(requestId);
     if (request.requestType !== 'access') throw new DomainError('DSR.NOT_AN_ACCESS_REQUEST', 'only an access request has an export', 'conflict');
     if (request.status !== 'in-progress' && request.status !== 'completed')
       throw new DomainError('DSR.NOT_IN_PROGRESS', 'start the request before exporting', 'conflict');
-    return this.exports.build(commandContext(), request.customerId, requestId);
+    return request.customerId;
   }
 
   private async view(requestId: string): Promise<RequestView> {
@@ -638,8 +644,12 @@ export class RequestsController {
   @ApiAuthenticatedProblems(400, 404, 409)
   @Header('Content-Disposition', 'attachment; filename="access-export.json"')
   @Header('Cache-Control', 'no-store')
-  exportJson(@Param('requestId', ParseUUIDPipe) requestId: string): Promise<AccessExport> {
-    return this.accessExport(requestId);
+  async exportJson(@Param('requestId', ParseUUIDPipe) requestId: string): Promise<StreamableFile> {
+    // Streamed: the processing records go out a page at a time. A read that fails after the first
+    // piece cuts the connection (Fastify destroys the response), so a client never takes a cut
+    // document for a whole one; every failure before it is answered as a problem.
+    const pieces = await this.exports.open(commandContext(), await this.exportable(requestId), requestId);
+    return new StreamableFile(Readable.from(pieces), { type: 'application/json; charset=utf-8' });
   }
 
   @Get('data-subject-requests/:requestId/export.html')

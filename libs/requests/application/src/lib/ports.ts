@@ -259,6 +259,13 @@ export interface AccessExport {
 /** Builds the access export and records it as processing (an export of the subject's data). */
 export interface SubjectExport {
   build(context: CommandContext, customerId: string, requestId: string): Promise<AccessExport>;
+  /**
+   * The same document as JSON text in pieces, for a download: the processing records go out a page
+   * at a time as they are read, so memory stays bounded by a page, not by the subject's history.
+   * Every check, and the export's own record, is done before the first piece; a read that fails
+   * later makes the iteration throw (the download must then be cut, never ended as if whole).
+   */
+  open(context: CommandContext, customerId: string, requestId: string): Promise<AsyncIterable<string>>;
 }
 
 export interface RequestsProjector {
