@@ -97,6 +97,32 @@ export const APPEND_SQL = `
   RETURNING stream_position, epoch, transaction_id, seq`;
 
 /**
+ * APPEND_SQL for one event, its values as plain parameters: no arrays to encode on this side
+ * (every quote of the JSON escaped again) nor to take apart on the server, and the expectation
+ * written into the statement ($3 is the revision, when one is expected). Most appends are one
+ * event (a consent change, a request's step). One prepared statement per kind of expectation.
+ */
+export function appendOneSql(expected: 'any' | 'no_stream' | 'stream_exists' | 'revision'): string {
+  return APPEND_ONE[expected];
+}
+
+const appendOne = (condition: string): string => `
+  INSERT INTO event_store.events
+    (epoch, transaction_id, event_id, stream_id, category, stream_position, type, data, metadata)
+  SELECT (SELECT s.epoch FROM event_store.settings s), pg_current_xact_id(), $3::uuid, $1, $2, cur.rev + 1,
+         $4, $5::jsonb, $6::jsonb
+  FROM (SELECT coalesce(max(e.stream_position), -1) AS rev FROM event_store.events e WHERE e.stream_id = $1) cur
+  WHERE ${condition}
+  RETURNING stream_position, epoch, transaction_id, seq`;
+
+const APPEND_ONE = {
+  any: appendOne('true'),
+  no_stream: appendOne('cur.rev = -1'),
+  stream_exists: appendOne('cur.rev >= 0'),
+  revision: appendOne('cur.rev = $7::bigint'),
+} as const;
+
+/**
  * The default event store: one Postgres schema, one function call (one
  * transaction) per append, LISTEN/NOTIFY for live delivery with polling as
  * the fallback. See ADR 0002 for why readers see events in commit-safe order.
@@ -143,19 +169,38 @@ export class PostgresEventStore implements EventStore {
     const category = validateAppend(streamId, events, options.expectedRevision);
     let rows: AppendRow[];
     try {
-      const result = await this.pool.query<AppendRow>({
-        name: 'attest_event_store_append',
-        text: APPEND_SQL,
-        values: [
-          streamId,
-          category,
-          String(options.expectedRevision),
-          events.map((e) => e.id),
-          events.map((e) => e.type),
-          events.map((e) => JSON.stringify(e.data)),
-          events.map((e) => JSON.stringify(e.metadata)),
-        ],
-      });
+      const [only] = events;
+      const expected = options.expectedRevision;
+      const kind = typeof expected === 'number' ? 'revision' : expected;
+      const result = await this.pool.query<AppendRow>(
+        events.length === 1 && only
+          ? {
+              name: `attest_event_store_append_one_${kind}`,
+              text: appendOneSql(kind),
+              values: [
+                streamId,
+                category,
+                only.id,
+                only.type,
+                JSON.stringify(only.data),
+                JSON.stringify(only.metadata),
+                ...(typeof expected === 'number' ? [expected] : []),
+              ],
+            }
+          : {
+              name: 'attest_event_store_append',
+              text: APPEND_SQL,
+              values: [
+                streamId,
+                category,
+                String(options.expectedRevision),
+                events.map((e) => e.id),
+                events.map((e) => e.type),
+                events.map((e) => JSON.stringify(e.data)),
+                events.map((e) => JSON.stringify(e.metadata)),
+              ],
+            },
+      );
       rows = result.rows;
     } catch (error) {
       // A refused append may be a retry of one that already succeeded.
