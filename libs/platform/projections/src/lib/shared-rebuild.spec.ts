@@ -132,6 +132,23 @@ describe('rebuildProjections: several read models through one reader (real Postg
     expect(stored.find((c) => c.name === 'fine')?.eventsHandled).toBeGreaterThanOrEqual(50);
   });
 
+  it('a store that refuses to be read fails the rebuild with its error, and every read model waiting on it is released', async () => {
+    const refusing = new Proxy(store, {
+      get(target, key, receiver) {
+        if (key === 'subscribeToAll')
+          return () => {
+            throw new Error('the store is closed');
+          };
+        const value: unknown = Reflect.get(target, key, receiver);
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const a = uniqueCategory();
+    await expect(rebuildProjections({ dataSource, store: refusing, projections: [recording('refused', { streamCategories: [a] })] })).rejects.toThrow(
+      'the store is closed',
+    );
+  });
+
   it('refuses a projection named twice', async () => {
     const p = recording('twice', { eventTypes: ['X.v1'] });
     await expect(rebuildProjections({ dataSource, store, projections: [p, p] })).rejects.toThrow('each projection is rebuilt once');

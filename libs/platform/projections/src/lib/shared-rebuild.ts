@@ -142,8 +142,10 @@ export async function rebuildProjections(options: SharedRebuildOptions): Promise
 
   let read = 0;
   let through: GlobalPosition | undefined;
-  const subscription = store.subscribeToAll({ ...(filter ? { filter } : {}), batchSize: options.batchSize ?? 4_000 });
+  let subscription: ReturnType<EventStore['subscribeToAll']> | null = null;
   try {
+    // Opened inside the try: a store that refuses at once still releases the workers below.
+    subscription = store.subscribeToAll({ ...(filter ? { filter } : {}), batchSize: options.batchSize ?? 4_000 });
     for await (const batch of subscription) {
       if (outcome.failure) break;
       const last = batch.events.at(-1)?.globalPosition;
@@ -158,7 +160,7 @@ export async function rebuildProjections(options: SharedRebuildOptions): Promise
   } catch (error) {
     abort(error);
   } finally {
-    await subscription.close();
+    await subscription?.close();
     for (const c of channels) await c.put(null);
     // Every transaction under way settles before a failure is thrown: none is left running behind the error.
     await Promise.all(workers);
