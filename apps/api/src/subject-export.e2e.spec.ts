@@ -5,6 +5,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { Readable } from 'node:stream';
 import { CUSTOMERS_READ_MODEL, type CustomersReadModel } from '@attest/customers-application';
 import { FixedClock, uuidv7 } from '@attest/kernel';
+import { expectEventually } from '@attest/testing';
 import { PROCESSING_RECORD, type ProcessingRecordService } from '@attest/processing-application';
 import { REQUESTS_READ_MODEL, type RequestsReadModel } from '@attest/requests-application';
 import type { ProcessingEntry, ProcessingJournal } from '@attest/security';
@@ -112,12 +113,25 @@ describe('access export, streamed (D1; real Postgres)', () => {
   it('reads at most three pages ahead of a reader that does not take them', async () => {
     const { made, queries } = exporter(1);
     const pieces = (await made.open(context(), customerId, uuidv7()))[Symbol.asyncIterator]();
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Each page is asked for on the arrival of the one before: three, then no more while none is taken.
+    await expectEventually(() => {
+      expect(queries()).toBe(3);
+    }, 5_000);
+    await new Promise((resolve) => setTimeout(resolve, 300));
     expect(queries()).toBe(3);
     await pieces.next(); // the head: no page taken yet
-    await pieces.next(); // the first page
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    expect(queries()).toBe(4);
+    await pieces.next(); // the first page: room for one more
+    await expectEventually(() => {
+      expect(queries()).toBe(4);
+    }, 5_000);
+  });
+
+  it('a first page that cannot be read fails the export before anything is recorded or sent', async () => {
+    const { made, recorded, queries } = exporter(2, 1);
+    await expect(made.open(context(), customerId, uuidv7())).rejects.toThrow('the database went away');
+    expect(recorded).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(queries()).toBe(1);
   });
 
   it('a read that fails midway makes the pieces throw after what was sent, not end', async () => {

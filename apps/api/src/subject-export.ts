@@ -41,10 +41,13 @@ export class ContextSubjectExport implements SubjectExport {
 
   async build(context: CommandContext, customerId: string, requestId: string): Promise<AccessExport> {
     const now = this.clock.now();
-    const pages = this.processingPages(context.tenantId, customerId);
-    const head = await this.head(context.tenantId, customerId, requestId, now);
+    const reader = this.processingPages(context.tenantId, customerId);
+    const head = await this.head(context.tenantId, customerId, requestId, now).catch((error: unknown) => {
+      reader.stop();
+      throw error;
+    });
     const processing: Readonly<Record<string, unknown>>[] = [];
-    for await (const page of pages) for (const r of page) processing.push({ ...r });
+    for await (const page of reader.pages) for (const r of page) processing.push({ ...r });
     await this.recordExport(context, customerId, head.categories, now);
     const { requests, ...rest } = head.document;
     return { ...rest, processing, requests };
@@ -52,11 +55,15 @@ export class ContextSubjectExport implements SubjectExport {
 
   async open(context: CommandContext, customerId: string, requestId: string): Promise<AsyncIterable<string>> {
     const now = this.clock.now();
-    // The first page is read while the rest of the export is.
-    const pages = this.processingPages(context.tenantId, customerId);
-    const head = await this.head(context.tenantId, customerId, requestId, now);
+    // The first page is read while the rest of the export is, and has come before anything is
+    // recorded or sent: a failure up to here is answered as a problem, with nothing disclosed.
+    const reader = this.processingPages(context.tenantId, customerId);
+    const [head] = await Promise.all([this.head(context.tenantId, customerId, requestId, now), reader.first]).catch((error: unknown) => {
+      reader.stop();
+      throw error;
+    });
     await this.recordExport(context, customerId, head.categories, now);
-    return pieces(head.document, pages);
+    return pieces(head.document, reader.pages);
   }
 
   /** Everything but the processing records: the checks and reads that come before any of it is disclosed. */
@@ -129,48 +136,61 @@ export class ContextSubjectExport implements SubjectExport {
   /**
    * The subject's processing records, newest first, at most MAX_RECORDS, a page at a time. The
    * first page is asked for at once, and each next one as soon as the one before it has come, up to
-   * two pages ahead of the caller: the database reads while the caller handles a page, and memory
-   * holds three pages at most. A read that fails makes the iteration throw.
+   * three pages ahead of the reader: the database reads while the caller handles a page, and memory
+   * holds at most those three (a page taken is let go). A read that fails makes the iteration throw;
+   * `stop` (or the iteration's end) asks for no more. `first` settles with the first page.
    */
-  private processingPages(tenantId: string, customerId: string): AsyncIterable<Section> {
+  private processingPages(tenantId: string, customerId: string): { pages: AsyncIterable<Section>; first: Promise<unknown>; stop(): void } {
     type Page = Awaited<ReturnType<ProcessingRecordService['query']>>;
-    const pages: Promise<Page>[] = [];
-    let consumed = 0;
+    /** Asked for and not yet taken, oldest first. */
+    const ahead: Promise<Page>[] = [];
+    let requested = 0;
     let arrived = 0;
     let next: string | null = null;
-    let failed = false;
+    let stopped = false;
     const pump = (): void => {
-      while (!failed && pages.length === arrived && next !== null && pages.length - consumed < 3 && arrived * this.page < MAX_RECORDS) {
+      while (!stopped && requested === arrived && next !== null && ahead.length < 3 && arrived * this.page < MAX_RECORDS) {
         const cursor: string = next;
         next = null;
-        request(cursor);
+        void request(cursor); // kept in `ahead`, its failure handled there
       }
     };
-    const request = (cursor: string | null): void => {
-      const page = this.record.query(tenantId, { subjectId: customerId }, this.page, cursor);
-      pages.push(page);
+    const request = (cursor: string | null): Promise<Page> => {
+      requested += 1;
+      // Through a promise: a query that throws at once fails its page, as one that rejects does.
+      const page = Promise.resolve().then(() => this.record.query(tenantId, { subjectId: customerId }, this.page, cursor));
+      ahead.push(page);
       page.then(
         (p) => {
           arrived += 1;
           next = p.next;
           pump();
         },
-        () => (failed = true), // thrown where the page is awaited, or dropped with the iteration (a check failed first)
+        () => (stopped = true), // thrown where the page is awaited, or dropped with the iteration (a check failed first)
       );
+      return page;
     };
-    request(null);
-    return (async function* read(): AsyncGenerator<Section> {
-      for (let taken = 0; consumed < pages.length;) {
-        const page = await pages[consumed];
-        if (!page) return;
-        consumed += 1;
-        pump();
-        const records = page.records.slice(0, MAX_RECORDS - taken);
-        taken += records.length;
-        yield records;
-        if (taken >= MAX_RECORDS) return;
+    const first = request(null);
+    const stop = (): void => {
+      stopped = true;
+    };
+    const pages = (async function* read(): AsyncGenerator<Section> {
+      try {
+        for (let taken = 0; ;) {
+          const pending = ahead.shift();
+          if (!pending) return;
+          const page = await pending;
+          pump();
+          const records = page.records.slice(0, MAX_RECORDS - taken);
+          taken += records.length;
+          yield records;
+          if (taken >= MAX_RECORDS) return;
+        }
+      } finally {
+        stop();
       }
     })();
+    return { pages, first, stop };
   }
 }
 

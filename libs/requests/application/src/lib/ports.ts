@@ -261,7 +261,7 @@ export interface SubjectExport {
   build(context: CommandContext, customerId: string, requestId: string): Promise<AccessExport>;
   /**
    * The same document as JSON text in pieces, for a download: the processing records go out a page
-   * at a time as they are read, so memory stays bounded by a page, not by the subject's history.
+   * at a time as they are read, so memory stays bounded by a few pages, not by the subject's history.
    * Every check, and the export's own record, is done before the first piece; a read that fails
    * later makes the iteration throw (the download must then be cut, never ended as if whole).
    */

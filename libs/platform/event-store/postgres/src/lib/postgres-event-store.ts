@@ -99,7 +99,7 @@ export const APPEND_SQL = `
 /**
  * APPEND_SQL for one event, its values as plain parameters: no arrays to encode on this side
  * (every quote of the JSON escaped again) nor to take apart on the server, and the expectation
- * written into the statement ($3 is the revision, when one is expected). Most appends are one
+ * written into the statement ($7 is the revision, when one is expected). Most appends are one
  * event (a consent change, a request's step). One prepared statement per kind of expectation.
  */
 export function appendOneSql(expected: 'any' | 'no_stream' | 'stream_exists' | 'revision'): string {
