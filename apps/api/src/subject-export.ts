@@ -2,8 +2,7 @@ import { QueryBus } from '@nestjs/cqrs';
 import { ConsentHistoryQuery, type ConsentReceipt } from '@attest/consent-application';
 import type { CustomersReadModel } from '@attest/customers-application';
 import { PROFILE_FIELDS } from '@attest/customers-domain';
-import type { Clock } from '@attest/kernel';
-import { DomainError } from '@attest/kernel';
+import { Channel, DomainError, type Clock } from '@attest/kernel';
 import type { ProcessingRecordService } from '@attest/processing-application';
 import type { AccessExport, RequestsReadModel, SubjectExport } from '@attest/requests-application';
 import type { CommandContext, ProcessingJournal } from '@attest/security';
@@ -134,63 +133,50 @@ export class ContextSubjectExport implements SubjectExport {
   }
 
   /**
-   * The subject's processing records, newest first, at most MAX_RECORDS, a page at a time. The
-   * first page is asked for at once, and each next one as soon as the one before it has come, up to
-   * three pages ahead of the reader: the database reads while the caller handles a page, and memory
-   * holds at most those three (a page taken is let go). A read that fails makes the iteration throw;
-   * `stop` (or the iteration's end) asks for no more. `first` settles with the first page.
+   * The subject's processing records, newest first, at most MAX_RECORDS, a page at a time. A reader
+   * reads the pages in turn into a channel of two, starting at once: the database reads while the
+   * caller handles a page, and memory holds three pages at most (two waiting, one read). A read that
+   * fails makes the iteration throw; `stop` (or the iteration's end) closes the channel, and the
+   * reader asks for no more. `first` settles with the first page.
    */
   private processingPages(tenantId: string, customerId: string): { pages: AsyncIterable<Section>; first: Promise<unknown>; stop(): void } {
-    type Page = Awaited<ReturnType<ProcessingRecordService['query']>>;
-    /** Asked for and not yet taken, oldest first. */
-    const ahead: Promise<Page>[] = [];
-    let requested = 0;
-    let arrived = 0;
-    let next: string | null = null;
-    let stopped = false;
-    const pump = (): void => {
-      while (!stopped && requested === arrived && next !== null && ahead.length < 3 && arrived * this.page < MAX_RECORDS) {
-        const cursor: string = next;
-        next = null;
-        void request(cursor); // kept in `ahead`, its failure handled there
-      }
-    };
-    const request = (cursor: string | null): Promise<Page> => {
-      requested += 1;
-      // Through a promise: a query that throws at once fails its page, as one that rejects does.
-      const page = Promise.resolve().then(() => this.record.query(tenantId, { subjectId: customerId }, this.page, cursor));
-      ahead.push(page);
-      page.then(
-        (p) => {
-          arrived += 1;
-          next = p.next;
-          pump();
-        },
-        () => (stopped = true), // thrown where the page is awaited, or dropped with the iteration (a check failed first)
-      );
-      return page;
-    };
-    const first = request(null);
-    const stop = (): void => {
-      stopped = true;
-    };
-    const pages = (async function* read(): AsyncGenerator<Section> {
+    // Through a promise: a query that throws at once fails its page, as one that rejects does.
+    const query = (cursor: string | null): ReturnType<ProcessingRecordService['query']> =>
+      Promise.resolve().then(() => this.record.query(tenantId, { subjectId: customerId }, this.page, cursor));
+    const first = query(null);
+    const channel = new Channel<Section | null>(2);
+    const outcome: { failure: { readonly error: unknown } | null } = { failure: null };
+    void (async () => {
       try {
+        let pending = first;
         for (let taken = 0; ;) {
-          const pending = ahead.shift();
-          if (!pending) return;
           const page = await pending;
-          pump();
           const records = page.records.slice(0, MAX_RECORDS - taken);
           taken += records.length;
-          yield records;
-          if (taken >= MAX_RECORDS) return;
+          await channel.put(records);
+          if (channel.isClosed || page.next === null || taken >= MAX_RECORDS) break;
+          pending = query(page.next);
         }
+      } catch (error) {
+        outcome.failure = { error };
+      }
+      await channel.put(null); // the end, or the failure's place (nothing when the channel is closed)
+    })();
+    const pages = (async function* read(): AsyncGenerator<Section> {
+      try {
+        for (let page = await channel.take(); page !== null; page = await channel.take()) yield page;
+        if (outcome.failure) throw outcome.failure.error;
       } finally {
-        stop();
+        channel.close();
       }
     })();
-    return { pages, first, stop };
+    return {
+      pages,
+      first,
+      stop: () => {
+        channel.close();
+      },
+    };
   }
 }
 

@@ -10,3 +10,4 @@ export * from './lib/coalescer';
 export * from './lib/group-by';
 export * from './lib/pick';
 export * from './lib/document';
+export * from './lib/channel';

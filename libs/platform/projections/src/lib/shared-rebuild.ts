@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { matchesFilter, type EventFilter, type EventStore, type GlobalPosition, type RecordedEvent } from '@attest/event-store';
 import type { Logger } from '@attest/observability';
+import { Channel } from '@attest/kernel';
 import { checkpoints } from './checkpoint-store';
 import type { Projection } from './projection';
 
@@ -26,49 +27,6 @@ export interface SharedRebuildReport {
 
 /** Batches a read model may lag behind the reader. */
 const AHEAD = 3;
-
-/** A bounded queue between one producer and one consumer; closed, it takes nothing more and hands out `null`. */
-class Channel<T> {
-  private readonly items: T[] = [];
-  private closed = false;
-  private wake: (() => void) | null = null;
-  private room: (() => void) | null = null;
-
-  constructor(private readonly capacity: number) {}
-
-  async put(item: T): Promise<void> {
-    while (!this.closed && this.items.length >= this.capacity) {
-      await new Promise<void>((resolve) => {
-        this.room = resolve;
-      });
-    }
-    if (this.closed) return;
-    this.items.push(item);
-    this.wake?.();
-    this.wake = null;
-  }
-
-  async take(): Promise<T | null> {
-    while (!this.closed && this.items.length === 0) {
-      await new Promise<void>((resolve) => {
-        this.wake = resolve;
-      });
-    }
-    if (this.closed) return null;
-    const item = this.items.shift() as T;
-    this.room?.();
-    this.room = null;
-    return item;
-  }
-
-  close(): void {
-    this.closed = true;
-    this.wake?.();
-    this.room?.();
-    this.wake = null;
-    this.room = null;
-  }
-}
 
 /**
  * The filter that lets every projection's events through: the union of their event types, or of
