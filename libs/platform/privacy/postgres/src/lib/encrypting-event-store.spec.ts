@@ -119,6 +119,35 @@ describe('crypto-shredding above the event-store port (real Postgres)', () => {
     await vault.erase(a, 'again'); // idempotent
   });
 
+  it('opens a page of many subjects with one key read, erased and keyless subjects as before', async () => {
+    const ids = Array.from({ length: 12 }, () => uuidv7());
+    for (const [i, id] of ids.entries()) {
+      await store.appendToStream(`customer-${id}`, [registered(id, `Person ${String(i)}`, `p${String(i)}@example.com`)], { expectedRevision: NO_STREAM });
+    }
+    await store.appendToStream(`thing-${uuidv7()}`, [testEvent('ThingHappened.v1', { n: 1 })], { expectedRevision: NO_STREAM });
+    const [erasedId] = ids;
+    if (!erasedId) throw new Error('no subject');
+    await vault.erase(erasedId, 'data-subject request');
+    // A process that has cached no key yet, as a rebuild or a catch-up starts.
+    const coldVault = new PostgresKeyVault({ connectionString: db.url, masterKey });
+    const cold = new EncryptingEventStore(inner, registry, coldVault);
+    const many = jest.spyOn(coldVault, 'keysForReading');
+    const one = jest.spyOn(coldVault, 'keyForReading');
+    try {
+      const page = await cold.readAll({ maxCount: 10_000 });
+      const names = new Map(page.filter((e) => e.type === 'CustomerRegistered.v1').map((e) => [e.data['customerId'], e.data['name']]));
+      expect(isErased(names.get(erasedId))).toBe(true);
+      ids.slice(1).forEach((id, i) => {
+        expect(names.get(id)).toBe(`Person ${String(i + 1)}`);
+      });
+      expect(page.some((e) => e.type === 'ThingHappened.v1')).toBe(true);
+      expect(many).toHaveBeenCalledTimes(1);
+      expect(one).not.toHaveBeenCalled();
+    } finally {
+      await coldVault.close();
+    }
+  });
+
   it('a subscription delivers decrypted events', async () => {
     const c = uuidv7();
     await store.appendToStream(`customer-${c}`, [registered(c)], { expectedRevision: NO_STREAM });

@@ -24,7 +24,7 @@ import {
   type EventTypeRegistry,
 } from '@attest/privacy';
 import { fieldCipher } from './field-cipher';
-import type { PostgresKeyVault } from './key-vault';
+import type { PostgresKeyVault, SubjectKey } from './key-vault';
 
 /** Shapes that are personal data wherever they appear: e-mail addresses and phone numbers. */
 const EMAIL = /[^\s@"]+@[^\s@"]+\.[A-Za-z]{2,}/;
@@ -129,18 +129,34 @@ export class EncryptingEventStore implements EventStore {
     return { ...event, data: withPaths(event.data, sealed) };
   }
 
+  /**
+   * Every subject's key the events need in one vault read (those not in its cache), then each
+   * event opened: a page of a catch-up or a rebuild names thousands of subjects, and a read per
+   * subject was one round trip each.
+   */
   private async openAll(events: readonly RecordedEvent[]): Promise<RecordedEvent[]> {
-    const out: RecordedEvent[] = [];
-    for (const event of events) out.push(await this.open(event));
-    return out;
+    const subjects: (string | null)[] = [];
+    for (const event of events) subjects.push(this.personalSubject(event));
+    const named = subjects.filter((s): s is string => typeof s === 'string' && s !== '');
+    const keys = named.length === 0 ? new Map<string, SubjectKey>() : await this.vault.keysForReading(named);
+    return events.map((event, i) => {
+      const subject = subjects[i];
+      return subject === null || subject === undefined ? event : this.open(event, keys.get(subject) ?? null);
+    });
   }
 
-  private async open(event: RecordedEvent): Promise<RecordedEvent> {
-    if (!this.registry.has(event.type)) return event;
+  /** The subject whose key opens the event's personal fields; null when it has none to open. */
+  private personalSubject(event: RecordedEvent): string | null {
+    if (!this.registry.has(event.type)) return null;
+    const classification = this.registry.classify(event.type);
+    if (!classification.personalData) return null;
+    // An event without its subject id still has its sealed fields shown as erased.
+    return this.registry.subjectOf(classification, event.data) ?? '';
+  }
+
+  private open(event: RecordedEvent, key: SubjectKey | null): RecordedEvent {
     const classification = this.registry.classify(event.type);
     if (!classification.personalData) return event;
-    const subject = this.registry.subjectOf(classification, event.data);
-    const key = subject ? await this.vault.keyForReading(subject) : null;
     const opened: [string, JsonValue][] = [];
     for (const path of classification.personal) {
       const stored = getPath(event.data, path);
