@@ -119,30 +119,55 @@ describe('crypto-shredding above the event-store port (real Postgres)', () => {
     await vault.erase(a, 'again'); // idempotent
   });
 
-  it('opens a page of many subjects with one key read, erased and keyless subjects as before', async () => {
+  it('opens a page of many subjects with one key read: erased, keyless and subject-less events as one by one', async () => {
+    // Their own stream category, read alone: the file's other tests leave events this one must not read.
+    const stream = (id: string): string => `pageread-${id}`;
     const ids = Array.from({ length: 12 }, () => uuidv7());
     for (const [i, id] of ids.entries()) {
-      await store.appendToStream(`customer-${id}`, [registered(id, `Person ${String(i)}`, `p${String(i)}@example.com`)], { expectedRevision: NO_STREAM });
+      await store.appendToStream(stream(id), [registered(id, `Person ${String(i)}`, `p${String(i)}@example.com`)], { expectedRevision: NO_STREAM });
     }
-    await store.appendToStream(`thing-${uuidv7()}`, [testEvent('ThingHappened.v1', { n: 1 })], { expectedRevision: NO_STREAM });
-    const [erasedId] = ids;
-    if (!erasedId) throw new Error('no subject');
+    await store.appendToStream(stream(uuidv7()), [testEvent('ThingHappened.v1', { n: 1 })], { expectedRevision: NO_STREAM });
+    const [erasedId, sealedId] = ids;
+    if (!erasedId || !sealedId) throw new Error('no subject');
     await vault.erase(erasedId, 'data-subject request');
+    // Written below the encrypting store: a subject that never had a key (plaintext), an event of
+    // an undeclared type, and a sealed event whose subject id is missing.
+    const keyless = uuidv7();
+    await inner.appendToStream(stream(keyless), [registered(keyless, 'Plain Text')], { expectedRevision: NO_STREAM });
+    await inner.appendToStream(stream(uuidv7()), [testEvent('Undeclared.v1', { n: 2 })], { expectedRevision: NO_STREAM });
+    const [sealed] = await inner.readStream(stream(sealedId));
+    if (!sealed) throw new Error('no sealed event');
+    const { customerId: _dropped, ...withoutSubject } = sealed.data;
+    const orphanEvent = { ...testEvent('CustomerRegistered.v1', {}), data: withoutSubject };
+    await inner.appendToStream(stream(uuidv7()), [orphanEvent], { expectedRevision: NO_STREAM });
+
     // A process that has cached no key yet, as a rebuild or a catch-up starts.
     const coldVault = new PostgresKeyVault({ connectionString: db.url, masterKey });
     const cold = new EncryptingEventStore(inner, registry, coldVault);
     const many = jest.spyOn(coldVault, 'keysForReading');
     const one = jest.spyOn(coldVault, 'keyForReading');
     try {
-      const page = await cold.readAll({ maxCount: 10_000 });
-      const names = new Map(page.filter((e) => e.type === 'CustomerRegistered.v1').map((e) => [e.data['customerId'], e.data['name']]));
-      expect(isErased(names.get(erasedId))).toBe(true);
-      ids.slice(1).forEach((id, i) => {
-        expect(names.get(id)).toBe(`Person ${String(i + 1)}`);
+      // Another suite's open transaction may hold the visibility horizon back for a moment.
+      await expectEventually(async () => {
+        many.mockClear();
+        one.mockClear();
+        const page = await cold.readAll({ maxCount: 1000, filter: { streamCategories: ['pageread'] } });
+        expect(page).toHaveLength(ids.length + 4);
+        const byId = new Map(page.map((e) => [e.id, e]));
+        const names = new Map(page.filter((e) => e.type === 'CustomerRegistered.v1').map((e) => [e.data['customerId'], e.data['name']]));
+        expect(isErased(names.get(erasedId))).toBe(true);
+        ids.slice(1).forEach((id, i) => {
+          expect(names.get(id)).toBe(`Person ${String(i + 1)}`);
+        });
+        expect(names.get(keyless)).toBe('Plain Text');
+        expect(page.find((e) => e.type === 'Undeclared.v1')?.data).toEqual({ n: 2 });
+        expect(page.find((e) => e.type === 'ThingHappened.v1')?.data).toEqual({ n: 1 });
+        const orphan = byId.get(orphanEvent.id);
+        expect(isErased(orphan?.data['name'])).toBe(true);
+        expect(orphan?.data['tier']).toBe('gold');
+        expect(many).toHaveBeenCalledTimes(1);
+        expect(one).not.toHaveBeenCalled();
       });
-      expect(page.some((e) => e.type === 'ThingHappened.v1')).toBe(true);
-      expect(many).toHaveBeenCalledTimes(1);
-      expect(one).not.toHaveBeenCalled();
     } finally {
       await coldVault.close();
     }

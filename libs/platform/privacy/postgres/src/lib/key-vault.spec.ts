@@ -220,6 +220,30 @@ describe('a key read racing an erasure (real Postgres)', () => {
     await vault.close();
   });
 
+  it('does not give a cached key of a subject erased while the same call reads the keys it lacks', async () => {
+    const vault = new PostgresKeyVault({ connectionString: db.url, masterKey: master });
+    const [cachedSubject, missingSubject] = [uuidv7(), uuidv7()];
+    await vault.keyForWriting(cachedSubject);
+    await vault.keyForWriting(missingSubject);
+    const reader = new PostgresKeyVault({ connectionString: db.url, masterKey: master });
+    expect(await reader.keyForReading(cachedSubject)).not.toBeNull(); // now in the reader's cache
+    const hold = holdAnswer(reader, (query) => (query as { name?: string }).name === 'attest_subject_keys');
+    try {
+      // A page of events naming both: one key from the cache, the other read.
+      const reading = reader.keysForReading([cachedSubject, missingSubject]);
+      await hold.answered;
+      await reader.erase(cachedSubject, 'test');
+      hold.release();
+      const keys = await reading;
+      expect(keys.has(cachedSubject)).toBe(false);
+      expect(keys.has(missingSubject)).toBe(true);
+    } finally {
+      hold.restore();
+    }
+    await reader.close();
+    await vault.close();
+  });
+
   it('does not hand a writer a key its read found just before the subject was erased', async () => {
     const subject = uuidv7();
     const vault = new PostgresKeyVault({ connectionString: db.url, masterKey: master });

@@ -166,7 +166,10 @@ export class PostgresKeyVault {
       else missing.push(subjectId);
     }
     if (missing.length === 0) return found;
-    for (const [subjectId, key] of await this.reads.submit(missing)) found.set(subjectId, key);
+    const { value: loaded, erased } = await this.watchingErasures(() => this.reads.submit(missing));
+    for (const [subjectId, key] of loaded) found.set(subjectId, key);
+    // A key taken from the cache before the query is not given once its subject was erased meanwhile.
+    for (const subjectId of erased) found.delete(subjectId);
     return found;
   }
 
