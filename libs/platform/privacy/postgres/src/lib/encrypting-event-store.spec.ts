@@ -1,7 +1,7 @@
 import { platformMigrations } from '@attest/database';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { NO_STREAM, type NewEvent } from '@attest/event-store';
+import { NO_STREAM, type NewEvent, type ReadAllOptions, type RecordedEvent } from '@attest/event-store';
 import { testEvent } from '@attest/event-store-contract';
 import { eventStoreMigrations, PostgresEventStore } from '@attest/event-store-postgres';
 import { uuidv7 } from '@attest/kernel';
@@ -17,7 +17,7 @@ import {
   UnclassifiedFieldError,
 } from '@attest/privacy';
 import { createTestDatabase, expectEventually, type TestDatabase } from '@attest/testing';
-import { EncryptingEventStore } from './encrypting-event-store';
+import { EncryptingEventStore, OPEN_SLICE } from './encrypting-event-store';
 import { PostgresKeyVault } from './key-vault';
 import { parseMasterKey, type MasterKey } from './master-key';
 import { keyVaultMigrations } from './migrations';
@@ -169,6 +169,48 @@ describe('crypto-shredding above the event-store port (real Postgres)', () => {
         expect(one).not.toHaveBeenCalled();
       });
     } finally {
+      await coldVault.close();
+    }
+  });
+
+  it('opens a long page a slice at a time, and a subject erased between slices reads as erased from then on', async () => {
+    const subject = uuidv7();
+    const stream = `slices-${subject}`;
+    // The subject's events at the head of the first slice and in the second; the rest not personal.
+    const events = Array.from({ length: OPEN_SLICE * 2 + 100 }, (_, i) =>
+      i === 0 || i === OPEN_SLICE + 100 ? registered(subject) : testEvent('ThingHappened.v1', { n: i }),
+    );
+    await store.appendToStream(stream, events, { expectedRevision: NO_STREAM });
+    const coldVault = new PostgresKeyVault({ connectionString: db.url, masterKey });
+    expect(await coldVault.keyForReading(subject)).not.toBeNull(); // in this process's cache
+    await vault.erase(subject, 'data-subject request'); // by another process: this one has not heard yet
+    let turned = false;
+    // Runs at the first turn of the event loop after the page was read: the erasure's notice arriving
+    // (what the vault's listener does with it), while the page is being opened.
+    class ThenNotice extends PostgresEventStore {
+      override async readAll(options?: ReadAllOptions): Promise<RecordedEvent[]> {
+        const page = await super.readAll(options);
+        setImmediate(() => {
+          turned = true;
+          (coldVault as unknown as { forget(subjectId: string): void }).forget(subject);
+        });
+        return page;
+      }
+    }
+    const innerWithNotice = new ThenNotice({ connectionString: db.url });
+    const cold = new EncryptingEventStore(innerWithNotice, registry, coldVault);
+    try {
+      await expectEventually(async () => {
+        turned = false;
+        const page = await cold.readAll({ maxCount: 5000, filter: { streamCategories: ['slices'] } });
+        expect(page).toHaveLength(events.length);
+        expect(turned).toBe(true); // the loop turned before the page was opened to its end
+        const names = page.filter((e) => e.type === 'CustomerRegistered.v1').map((e) => e.data['name']);
+        expect(names[0]).toBe(CANARY_NAME); // opened before the notice: what this process knew
+        expect(isErased(names[1])).toBe(true);
+      });
+    } finally {
+      await innerWithNotice.close();
       await coldVault.close();
     }
   });
