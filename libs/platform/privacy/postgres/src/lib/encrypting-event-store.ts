@@ -35,6 +35,11 @@ import type { PostgresKeyVault, SubjectKey } from './key-vault';
  */
 export const OPEN_SLICE = 500;
 
+interface SealedFields {
+  readonly subject: string;
+  readonly personal: readonly string[];
+}
+
 /** Shapes that are personal data wherever they appear: e-mail addresses and phone numbers. */
 const EMAIL = /[^\s@"]+@[^\s@"]+\.[A-Za-z]{2,}/;
 const INTERNATIONAL_PHONE = /\+[0-9]{1,3}[ -]?[0-9][0-9 -]{5,}[0-9]/;
@@ -146,44 +151,45 @@ export class EncryptingEventStore implements EventStore {
    * while the page is opened has no key there any more, and its later events read as erased.
    */
   private async openAll(events: readonly RecordedEvent[]): Promise<RecordedEvent[]> {
-    const subjects = events.map((event) => this.personalSubject(event));
-    let keys = await this.keysOf(subjects);
+    const sealed = events.map((event) => this.sealedFields(event));
+    let keys = await this.keysOf(sealed);
     const out: RecordedEvent[] = [];
     for (let start = 0; start < events.length; start += OPEN_SLICE) {
       const end = Math.min(events.length, start + OPEN_SLICE);
       if (start > 0) {
         await new Promise<void>((resolve) => setImmediate(resolve));
-        keys = await this.keysOf(subjects.slice(start, end));
+        keys = await this.keysOf(sealed.slice(start, end));
       }
       for (let i = start; i < end; i++) {
         const event = events[i] as RecordedEvent;
-        const subject = subjects[i];
-        out.push(subject === null || subject === undefined ? event : this.open(event, keys.get(subject) ?? null));
+        const fields = sealed[i];
+        out.push(fields ? this.open(event, fields.personal, keys.get(fields.subject) ?? null) : event);
       }
     }
     return out;
   }
 
-  /** The keys of the named subjects (none asked for when none is named). */
-  private async keysOf(subjects: readonly (string | null)[]): Promise<ReadonlyMap<string, SubjectKey>> {
-    const named = subjects.filter((s): s is string => typeof s === 'string' && s !== '');
+  /** The keys of the subjects named (none asked for when none is). */
+  private async keysOf(sealed: readonly (SealedFields | null)[]): Promise<ReadonlyMap<string, SubjectKey>> {
+    const named: string[] = [];
+    for (const fields of sealed) if (fields && fields.subject !== '') named.push(fields.subject);
     return named.length === 0 ? new Map<string, SubjectKey>() : this.vault.keysForReading(named);
   }
 
-  /** The subject whose key opens the event's personal fields; null when it has none to open. */
-  private personalSubject(event: RecordedEvent): string | null {
+  /**
+   * Where an event may hold sealed fields, and whose key opens them; null for a type that has none.
+   * An event without its subject id (`subject` empty) still has its sealed fields shown as erased.
+   */
+  private sealedFields(event: RecordedEvent): SealedFields | null {
     if (!this.registry.has(event.type)) return null;
     const classification = this.registry.classify(event.type);
     if (!classification.personalData) return null;
-    // An event without its subject id still has its sealed fields shown as erased.
-    return this.registry.subjectOf(classification, event.data) ?? '';
+    return { subject: this.registry.subjectOf(classification, event.data) ?? '', personal: classification.personal };
   }
 
-  private open(event: RecordedEvent, key: SubjectKey | null): RecordedEvent {
-    const classification = this.registry.classify(event.type);
-    if (!classification.personalData) return event;
+  private open(event: RecordedEvent, personal: readonly string[], key: SubjectKey | null): RecordedEvent {
     const opened: [string, JsonValue][] = [];
-    for (const path of classification.personal) {
+    for (const path of personal) {
       const stored = getPath(event.data, path);
       if (!isEncryptedField(stored)) continue;
       opened.push([path, key ? fieldCipher.decrypt(key.key, event.id, path, stored) : ERASED]);
