@@ -3,9 +3,12 @@
  * API on a real PostgreSQL, in one process: an open-loop load of single
  * decisions at a fixed rate (p50/p99 latency, achieved throughput), bulk
  * decisions of 10,000 recipients, and as the baseline a raw read of the
- * consent read model at the same rate on the same server. JSON on the last line.
+ * consent read model at the same rate on the same server, with this process's CPU per read
+ * (`rawReadCpuMs`: one database round trip; `floorPlusReadToFloorCpu`: the floor route's CPU plus
+ * that, over the floor's). JSON on the last line.
  *
  *   BENCH_RATE (default 1000/s)  BENCH_SECONDS (default 10)  BENCH_SUBJECTS (default 10000)
+ *   BENCH_WITHDRAWALS (default 200, at most 1,800): withdrawal-to-deny samples across two processes
  *   BENCH_DIAGNOSE=1: also how many cores the server process, PostgreSQL, the load client
  *   and the rest (kernel threads included) used while single decisions ran (Linux: /proc),
  *   and what PostgreSQL's busy backends were doing (sampled from pg_stat_activity every
@@ -55,6 +58,8 @@ const RATE = Number(process.env['BENCH_RATE'] ?? 1000);
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10);
 const SUBJECTS = Number(process.env['BENCH_SUBJECTS'] ?? 10_000);
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
+/** Withdrawal-to-deny samples across two processes (at most 1,800: subjects with a consent to withdraw). */
+const WITHDRAWALS = Math.min(Number(process.env['BENCH_WITHDRAWALS'] ?? 200), 1_800);
 const TOKEN = '__TOKEN__';
 const TENANT = 'bench';
 
@@ -388,7 +393,8 @@ async function main(): Promise<void> {
         ]);
       };
       await openLoop(RATE, 1, rawRead);
-      const baseline = await openLoop(RATE, SECONDS, rawRead);
+      // Its CPU in this process is what one database round trip of a decision's own costs here, at the least.
+      const baseline = await cpuPerRequest(() => openLoop(RATE, SECONDS, rawRead));
       await raw.end();
 
       // Alternating rounds: the floor (an authenticated route that reads no database), then single decisions
@@ -567,7 +573,7 @@ async function main(): Promise<void> {
         const subjects = ids
           .slice(1000, 3000)
           .filter((_, i) => (1000 + i) % 10 !== 0)
-          .slice(0, 200);
+          .slice(0, WITHDRAWALS);
         const ask = (customerId: string, extra: object = {}): Promise<{ status: number; text: string }> =>
           post(secondAgent, second.port, '/v1/decisions', key, { customerId, purpose: 'newsletter', channel: 'email', dataCategories: ['contact'], ...extra });
         // A process that starts follows the log from the consent read model's checkpoint (this bench runs no projection
@@ -656,6 +662,8 @@ async function main(): Promise<void> {
         rawReadPerSec: round(baseline.perSec, 0),
         rawReadP50Ms: round(percentile(baseline.latencies, 50)),
         rawReadP99Ms: round(percentile(baseline.latencies, 99)),
+        rawReadCpuMs: baseline.serverCpuMsPerRequest,
+        floorPlusReadToFloorCpu: round((floorCpuMsPerRequest + baseline.serverCpuMsPerRequest) / floorCpuMsPerRequest),
         targets: {
           p99ToFloorP99AtMost: 3,
           p99MsBelow: 10,
@@ -701,6 +709,10 @@ async function main(): Promise<void> {
           ['bulk 10,000 ms, each after the previous one’s records were merged (median of 3)', String(result.bulk10kIsolatedMs)],
 
           ['raw read p50 / p99 ms', `${String(result.rawReadP50Ms)} / ${String(result.rawReadP99Ms)}`],
+          [
+            'raw read CPU ms each (one round trip); floor + one round trip / floor',
+            `${String(result.rawReadCpuMs)}; ${String(result.floorPlusReadToFloorCpu)}`,
+          ],
           ['server event-loop utilization (single)', String(loop)],
           ...(gcPauses
             ? [
