@@ -6,7 +6,9 @@
  *
  * Single appends are compared twice: with a bare INSERT (`singleRatio`) and with raw SQL doing what an
  * append must do — read the stream's revision, check it, insert with the next — in one statement
- * (`singleRatioSameWork`), the three alternating in the same rounds.
+ * (`singleRatioSameWork`), the three alternating in the same rounds; for the adapter and the same
+ * work in raw SQL, the CPU per append this process and PostgreSQL used (`singleCpuMicros`,
+ * `rawSameWorkCpuMicros`; Linux and the embedded server only, from /proc).
  *   BENCH_WRITERS   concurrent writers (default 8)
  *   BENCH_CATCHUP_EVENTS  size of the log the projection catches up on (default 1,000,000)
  *   BENCH_DATABASE_URL    use this server instead of a fresh embedded one
@@ -19,7 +21,7 @@ import { NO_STREAM, type NewEvent, type RecordedEvent } from '@attest/event-stor
 import { eventStoreMigrations, PostgresEventStore } from '@attest/event-store-postgres';
 import { uuidv7 } from '@attest/kernel';
 import { ProjectionRunner, projectionMigrations, type Projection } from '@attest/projections';
-import { benchDatabase, report, runBench, timed } from './support';
+import { benchDatabase, cpuSecondsBetween, cpuSnapshot, report, runBench, timed } from './support';
 
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10);
 const WRITERS = Number(process.env['BENCH_WRITERS'] ?? 8);
@@ -45,7 +47,8 @@ function event(n: number): NewEvent {
 const ROUNDS = 3;
 
 type Phase = (writer: number, i: number) => Promise<void>;
-type Totals<K extends string> = Record<K, { ops: number; secs: number }>;
+/** Per phase: operations, seconds, and the CPU seconds this process and PostgreSQL used meanwhile (Linux; else NaN). */
+type Totals<K extends string> = Record<K, { ops: number; secs: number; selfCpu: number; postgresCpu: number }>;
 
 /**
  * Alternates the phases (adapter, raw …), ROUNDS times each, so that all see the
@@ -53,15 +56,19 @@ type Totals<K extends string> = Record<K, { ops: number; secs: number }>;
  */
 async function compare<K extends string>(seconds: number, phases: Record<K, Phase>): Promise<Totals<K>> {
   const names = Object.keys(phases) as K[];
-  const total = Object.fromEntries(names.map((n) => [n, { ops: 0, secs: 0 }])) as Totals<K>;
+  const total = Object.fromEntries(names.map((n) => [n, { ops: 0, secs: 0, selfCpu: 0, postgresCpu: 0 }])) as Totals<K>;
   // Each writer owns a stream per phase; its append count carries over between rounds.
   const next = Object.fromEntries(names.map((n) => [n, new Array<number>(WRITERS).fill(0)])) as Record<K, number[]>;
   for (let round = 0; round < ROUNDS; round++) {
     for (const name of names) {
       const counts = next[name];
+      const before = cpuSnapshot();
       const t = await timed(WRITERS, seconds / ROUNDS, (w) => phases[name](w, counts[w]!++));
+      const used = cpuSecondsBetween(before, cpuSnapshot());
       total[name].ops += t.ops;
       total[name].secs += t.secs;
+      total[name].selfCpu += used?.self ?? Number.NaN;
+      total[name].postgresCpu += used?.postgres ?? Number.NaN;
     }
   }
   return total;
@@ -195,6 +202,7 @@ async function main(): Promise<void> {
   await db.stop();
 
   const r = (n: number): number => Math.round(n);
+  const cpuSeen = !process.env['BENCH_DATABASE_URL'] && Number.isFinite(single.selfCpu) && Number.isFinite(rawSameWork.selfCpu);
   const result = {
     writers: WRITERS,
     seconds: SECONDS,
@@ -203,6 +211,9 @@ async function main(): Promise<void> {
     singleRatio: Number((single.ops / single.secs / (rawSingle.ops / rawSingle.secs)).toFixed(3)),
     rawSingleSameWorkTxPerSec: r(rawSameWork.ops / rawSameWork.secs),
     singleRatioSameWork: Number((single.ops / single.secs / (rawSameWork.ops / rawSameWork.secs)).toFixed(3)),
+    // What an append costs against the same work in raw SQL: CPU per append of this process and of PostgreSQL
+    // (Linux, the embedded server only: a remote server's CPU is not seen here).
+    ...(cpuSeen ? { singleCpuMicros: cpuMicros(single), rawSameWorkCpuMicros: cpuMicros(rawSameWork) } : {}),
     batchEventsPerSec: r((batch.ops * BATCH) / batch.secs),
     rawBatchEventsPerSec: r((rawBatch.ops * BATCH) / rawBatch.secs),
     batchRatio: Number((batch.ops / batch.secs / (rawBatch.ops / rawBatch.secs)).toFixed(3)),
@@ -217,10 +228,26 @@ async function main(): Promise<void> {
       String(result.rawSingleSameWorkTxPerSec),
       String(result.singleRatioSameWork),
     ],
+    ...(result.singleCpuMicros && result.rawSameWorkCpuMicros
+      ? [
+          [
+            'CPU µs per single append, this process + PostgreSQL (raw: the same work)',
+            `${String(result.singleCpuMicros.self)} + ${String(result.singleCpuMicros.postgres)}`,
+            `${String(result.rawSameWorkCpuMicros.self)} + ${String(result.rawSameWorkCpuMicros.postgres)}`,
+            '-',
+          ],
+        ]
+      : []),
     [`${BATCH}-event batch append (events/s)`, String(result.batchEventsPerSec), String(result.rawBatchEventsPerSec), String(result.batchRatio)],
     [`catch-up of ${CATCHUP_EVENTS} events (events/s)`, String(result.catchUpEventsPerSec), '-', '-'],
   ];
   report(['measure', 'adapter', 'raw SQL', 'ratio'], rows, result);
+}
+
+/** CPU microseconds per operation of a phase, this process's and PostgreSQL's. */
+function cpuMicros(t: { ops: number; selfCpu: number; postgresCpu: number }): { self: number; postgres: number } {
+  const per = (cpu: number): number => Math.round((cpu / Math.max(t.ops, 1)) * 1e6);
+  return { self: per(t.selfCpu), postgres: per(t.postgresCpu) };
 }
 
 runBench(main);

@@ -19,6 +19,11 @@
  *     with its own checkpoint. The processing record is not among them: it is append-only and
  *     never rebuilt (a rebuild would be a rewrite). `rebuildAllEventsPerSec` = events in the
  *     log / seconds until the last read model is at the head. Target ≥ 30,000.
+ *  4. What it cost (Linux, embedded server only, from /proc): the cores this process,
+ *     PostgreSQL and the rest used during the rebuild, the CPU µs per event of this process and
+ *     PostgreSQL, and `cpuBoundEventsPerSec`: the rate that CPU per event would reach with every
+ *     core busy all the time. A target above it could not be met in this run by overlapping the
+ *     work better, only by doing less of it.
  *
  *   BENCH_EVENTS (1,000,000)  BENCH_TENANTS (50)  BENCH_WRITERS (8)
  *   BENCH_DATABASE_URL    use this server instead of a fresh embedded one
@@ -29,11 +34,12 @@
  * Table, then JSON on the last line.
  */
 import 'reflect-metadata';
+import { availableParallelism } from 'node:os';
 import pg from 'pg';
 import { createLogger } from '@attest/observability';
 import { checkpoints, rebuildProjection, rebuildProjections } from '@attest/projections';
 import { writeMixedLog } from './mixed-log';
-import { benchInfrastructure, benchDatabase, report, runBench, startProfile } from './support';
+import { benchInfrastructure, benchDatabase, cpuSecondsBetween, cpuSnapshot, report, runBench, startProfile } from './support';
 
 const EVENTS = Number(process.env['BENCH_EVENTS'] ?? 1_000_000);
 const TENANTS = Number(process.env['BENCH_TENANTS'] ?? 50);
@@ -85,6 +91,7 @@ async function main(): Promise<void> {
       say(`rebuilding ${String(projections.length)} read models at once: ${projections.map((p) => p.name).join(', ')}`);
       const seconds: Record<string, number> = {};
       const profile = process.env['BENCH_PROFILE'] ? await startProfile() : null;
+      const cpuBefore = cpuSnapshot();
       t = performance.now();
       if (ONE_AT_A_TIME) {
         // Diagnosis: each alone, so its own cost shows (the figure measured is still the total).
@@ -112,6 +119,9 @@ async function main(): Promise<void> {
         );
       }
       const rebuildSeconds = (performance.now() - t) / 1000;
+      // Only where this machine runs the database too (the embedded server): a remote one's CPU is not seen here.
+      const used = process.env['BENCH_DATABASE_URL'] ? null : cpuSecondsBetween(cpuBefore, cpuSnapshot());
+      const cost = used ? cpuBound(used, rebuildSeconds, logEvents) : null;
       if (profile) await profile.stop(process.env['BENCH_PROFILE'] ?? '');
       // Each is at the head of what it subscribes to: nothing of its filter lies beyond its checkpoint.
       const stored = await checkpoints.list(infra.dataSource.manager);
@@ -133,6 +143,9 @@ async function main(): Promise<void> {
         rawReadEventsPerSec: Math.round(logEvents / rawReadSeconds),
         rebuildToRawReadRatio: Number((logEvents / rebuildSeconds / (logEvents / rawReadSeconds)).toFixed(3)),
         secondsByReadModel: seconds,
+        // What the rebuild cost (Linux, embedded server): cores used by this process, PostgreSQL and the rest,
+        // and the rate this run's CPU per event would reach with every core busy all the time.
+        ...(cost ?? {}),
         writeEventsPerSec: log.writeEventsPerSec,
         target: 30_000,
       };
@@ -143,6 +156,16 @@ async function main(): Promise<void> {
           [`rebuild of ${String(result.readModels)} read models (s)`, String(result.rebuildSeconds)],
           ['rebuildAllEventsPerSec (target ≥ 30,000)', String(result.rebuildAllEventsPerSec)],
           ['raw read of the log (events/s)', String(result.rawReadEventsPerSec)],
+          ...(cost
+            ? [
+                [
+                  'cores used: this process / PostgreSQL (/ the rest, not counted)',
+                  `${String(cost.coresWhileRebuilding.self)} / ${String(cost.coresWhileRebuilding.postgres)} (/ ${String(cost.coresWhileRebuilding.other)})`,
+                ],
+                ['CPU µs per event, this process and PostgreSQL', String(cost.cpuMicrosPerEvent)],
+                [`the same CPU per event with all ${String(availableParallelism())} cores busy (events/s)`, String(cost.cpuBoundEventsPerSec)],
+              ]
+            : []),
           ...Object.entries(seconds).map(([name, s]) => [`  ${name} ${ONE_AT_A_TIME || SEPARATE_READERS ? 'done at' : 'applying'} (s)`, String(s)]),
           ['log written through the encrypting store (events/s)', String(result.writeEventsPerSec)],
         ],
@@ -154,6 +177,27 @@ async function main(): Promise<void> {
   } finally {
     await db.stop();
   }
+}
+
+/**
+ * Cores used (this process, PostgreSQL, and the rest apart: other processes' work is not the
+ * rebuild's), CPU µs per event of this process and PostgreSQL, and the events per second that CPU
+ * per event would give with every core of the machine busy all the time. This run's bound, not the
+ * machine's: the CPU per event moves with the machine's speed from day to day. A profiler
+ * (`BENCH_PROFILE`) adds its own CPU to this process.
+ */
+function cpuBound(
+  used: { readonly self: number; readonly postgres: number; readonly other: number },
+  seconds: number,
+  events: number,
+): { coresWhileRebuilding: typeof used; cpuMicrosPerEvent: number; cpuBoundEventsPerSec: number } {
+  const cores = (n: number): number => Number((n / seconds).toFixed(2));
+  const cpuSeconds = used.self + used.postgres;
+  return {
+    coresWhileRebuilding: { self: cores(used.self), postgres: cores(used.postgres), other: cores(used.other) },
+    cpuMicrosPerEvent: Math.round((cpuSeconds / events) * 1e6),
+    cpuBoundEventsPerSec: Math.round(events / (cpuSeconds / availableParallelism())),
+  };
 }
 
 runBench(main);

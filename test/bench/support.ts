@@ -101,7 +101,11 @@ export function runBench(main: () => Promise<void>): void {
 
 export type CpuOwner = 'self' | 'postgres' | 'other';
 
-/** CPU seconds (user + system) so far of every process, by pid, from /proc (Linux only; null elsewhere). */
+/**
+ * CPU seconds (user + system) so far of every process, by pid, from /proc (Linux only; null elsewhere).
+ * A PostgreSQL process also counts what its reaped children used (`cutime + cstime`): the postmaster
+ * reaps every backend, so a backend that ends between two snapshots is not lost (`cpuSecondsBetween`).
+ */
 export function cpuSnapshot(): Map<string, { owner: CpuOwner; seconds: number }> | null {
   if (process.platform !== 'linux') return null;
   const snapshot = new Map<string, { owner: CpuOwner; seconds: number }>();
@@ -116,21 +120,31 @@ export function cpuSnapshot(): Map<string, { owner: CpuOwner; seconds: number }>
     const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     const owner: CpuOwner = entry === String(process.pid) ? 'self' : name.startsWith('postgres') ? 'postgres' : 'other';
-    // utime + stime, in clock ticks: 100 a second on Linux.
-    snapshot.set(entry, { owner, seconds: (Number(fields[11]) + Number(fields[12])) / 100 });
+    // utime + stime (and for PostgreSQL cutime + cstime), in clock ticks: 100 a second on Linux.
+    const ticks = Number(fields[11]) + Number(fields[12]) + (owner === 'postgres' ? Number(fields[13]) + Number(fields[14]) : 0);
+    snapshot.set(entry, { owner, seconds: ticks / 100 });
   }
   return snapshot;
 }
 
 /**
- * Cores used between two snapshots, by owner: processes alive at both count
- * their difference, processes started in between all they used; a process
- * that ended in between is not seen (its share is missing).
+ * CPU seconds used between two snapshots, by owner: processes alive at both count their
+ * difference, processes started in between all they used. A PostgreSQL process that ended in
+ * between shows in the postmaster's reaped-children time with everything it ever used, so what it
+ * had used before the first snapshot is taken off; another process that ended is not seen.
  */
-export function coresBetween(before: ReturnType<typeof cpuSnapshot>, after: ReturnType<typeof cpuSnapshot>, seconds: number): Record<CpuOwner, number> | null {
+export function cpuSecondsBetween(before: ReturnType<typeof cpuSnapshot>, after: ReturnType<typeof cpuSnapshot>): Record<CpuOwner, number> | null {
   if (!before || !after) return null;
   const used: Record<CpuOwner, number> = { self: 0, postgres: 0, other: 0 };
   for (const [pid, now] of after) used[now.owner] += now.seconds - (before.get(pid)?.seconds ?? 0);
+  for (const [pid, then] of before) if (then.owner === 'postgres' && !after.has(pid)) used.postgres -= then.seconds;
+  return used;
+}
+
+/** Cores used between two snapshots over `seconds`, by owner (`cpuSecondsBetween`, rounded to 0.01). */
+export function coresBetween(before: ReturnType<typeof cpuSnapshot>, after: ReturnType<typeof cpuSnapshot>, seconds: number): Record<CpuOwner, number> | null {
+  const used = cpuSecondsBetween(before, after);
+  if (!used) return null;
   const round = (n: number): number => Number((n / seconds).toFixed(2));
   return { self: round(used.self), postgres: round(used.postgres), other: round(used.other) };
 }
