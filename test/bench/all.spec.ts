@@ -31,4 +31,20 @@ describe('npm run bench: the table of targets', () => {
     expect(md).toContain('| 0.5 | ≥ 0.9 | **not met** |');
     expect(md).toContain('| decisions | bulk10kMs | — | < 300 | — (not run) |');
   });
+
+  it('gives, beside a value, the same run’s figures that bound or explain it, and nothing when the bench did not measure them', () => {
+    const table = rows({
+      rebuild: { rebuildAllEventsPerSec: 14843, cpuMicrosPerEvent: 76, cpuBoundEventsPerSec: 26316 },
+      decisions: { p99Ms: 18.6, p99MsSpread: [12.3, 329.8], serverEventLoopUtilization: 0.67, cpuToFloorCpu: 3.1 },
+    });
+    const row = (measure: string): { sameRun: string } | undefined => table.find((r) => r.measure.startsWith(measure));
+    expect(row('rebuildAllEventsPerSec')?.sameRun).toBe('76 µs of CPU per event: 26316/s with every core busy');
+    expect(row('p99Ms')?.sameRun).toBe('rounds’ p99 12.3–329.8 ms; server event loop 0.67 busy');
+    // floorPlusReadToFloorCpu is missing from this run's JSON: no half-filled sentence.
+    expect(row('cpuToFloorCpu')?.sameRun).toBe('');
+    expect(row('bulk10kMs')?.sameRun).toBe('');
+    const md = markdown(table, '2026-12-06');
+    expect(md).toContain('| ≥ 30000 | **not met** | 76 µs of CPU per event: 26316/s with every core busy |');
+    expect(md).toContain('| cpuToFloorCpu (server CPU per decision / per floor request) | 3.1 | ≤ 1.5 | **not met** | — |');
+  });
 });

@@ -3,7 +3,8 @@
  * benches start one each), with their output passed through (each bench's own JSON stays
  * its last line of output). Then `bench/results.json` (every bench's JSON, when it ran, how
  * long, and the targets) and `bench/results.md`: one row per target — measure, value, target,
- * met — each stated as the ratio to its same-run baseline where the bench measures one.
+ * met — each stated as the ratio to its same-run baseline where the bench measures one, with
+ * what the same run measured that bounds or explains the value (a baseline's cost, the load).
  * A target whose bench did not run or failed is listed as such, never as met. `bench/` is git-ignored.
  *
  *   BENCH_ONLY=decisions,crypto  run only these (the others' rows say "not run")
@@ -21,9 +22,23 @@ interface Target {
   readonly value: (r: Json) => number | null;
   readonly target: string;
   readonly met: (v: number) => boolean;
+  /** What the same run measured that bounds or explains the value (a baseline's cost, the machine's load), when it did. */
+  readonly context?: (r: Json) => string | null;
 }
 
 const num = (r: Json, key: string): number | null => (typeof r[key] === 'number' && Number.isFinite(r[key]) ? r[key] : null);
+/** A nested number of a bench's JSON (`a.b`), or null. */
+const at = (r: Json, path: string): number | null => {
+  let v: unknown = r;
+  for (const k of path.split('.')) v = typeof v === 'object' && v !== null ? (v as Json)[k] : undefined;
+  return typeof v === 'number' && Number.isFinite(v) ? v : null;
+};
+/** `template` with each `{path}` replaced by that number of the JSON; null when one is missing. */
+const said = (r: Json, template: string): string | null => {
+  const values = new Map([...template.matchAll(/\{([\w.]+)\}/g)].map((m) => [m[0], at(r, m[1] ?? '')]));
+  if ([...values.values()].some((v) => v === null)) return null;
+  return template.replace(/\{[\w.]+\}/g, (placeholder) => String(values.get(placeholder)));
+};
 const ratio = (r: Json, a: string, b: string): number | null => {
   const x = num(r, a);
   const y = num(r, b);
@@ -46,6 +61,11 @@ export const TARGETS: readonly Target[] = [
     value: (r) => num(r, 'singleRatioSameWork'),
     target: '≥ 0.9',
     met: (v) => v >= 0.9,
+    context: (r) =>
+      said(
+        r,
+        'CPU µs per append, here + PostgreSQL: {singleCpuMicros.self} + {singleCpuMicros.postgres}; raw SQL {rawSameWorkCpuMicros.self} + {rawSameWorkCpuMicros.postgres}',
+      ),
   },
   {
     bench: 'crypto',
@@ -60,14 +80,23 @@ export const TARGETS: readonly Target[] = [
     value: (r) => num(r, 'p99ToFloorP99'),
     target: '≤ 3',
     met: (v) => v <= 3,
+    context: (r) => said(r, 'floor p99 {floorP99Ms} ms; server event loop {serverEventLoopUtilization} busy'),
   },
-  { bench: 'decisions', measure: 'p99Ms at 1,000/s', value: (r) => num(r, 'p99Ms'), target: '< 10', met: (v) => v < 10 },
+  {
+    bench: 'decisions',
+    measure: 'p99Ms at 1,000/s',
+    value: (r) => num(r, 'p99Ms'),
+    target: '< 10',
+    met: (v) => v < 10,
+    context: (r) => said(r, 'rounds’ p99 {p99MsSpread.0}–{p99MsSpread.1} ms; server event loop {serverEventLoopUtilization} busy'),
+  },
   {
     bench: 'decisions',
     measure: 'cpuToFloorCpu (server CPU per decision / per floor request)',
     value: (r) => num(r, 'cpuToFloorCpu'),
     target: '≤ 1.5',
     met: (v) => v <= 1.5,
+    context: (r) => said(r, 'floor + one database round trip: {floorPlusReadToFloorCpu} × the floor'),
   },
   { bench: 'decisions', measure: 'bulk10kMs', value: (r) => num(r, 'bulk10kMs'), target: '< 300', met: (v) => v < 300 },
   {
@@ -97,6 +126,7 @@ export const TARGETS: readonly Target[] = [
     value: (r) => ratio(r, 'exportMedianMs', 'rawReadMedianMs'),
     target: '≤ 3.5',
     met: (v) => v <= 3.5,
+    context: (r) => said(r, 'the read decrypted: {decryptedReadMedianMs} ms, export / that {exportToDecryptedReadRatio}'),
   },
   { bench: 'access-export', measure: 'exportMedianMs (10,000 events)', value: (r) => num(r, 'exportMedianMs'), target: '< 2000', met: (v) => v < 2000 },
   { bench: 'messaging', measure: 'group10kQueuedMs', value: (r) => num(r, 'group10kQueuedMs'), target: '< 3000', met: (v) => v < 3000 },
@@ -116,6 +146,7 @@ export const TARGETS: readonly Target[] = [
     value: (r) => num(r, 'rebuildAllEventsPerSec'),
     target: '≥ 30000',
     met: (v) => v >= 30000,
+    context: (r) => said(r, '{cpuMicrosPerEvent} µs of CPU per event: {cpuBoundEventsPerSec}/s with every core busy'),
   },
   {
     bench: 'scale',
@@ -179,16 +210,20 @@ export interface Row {
   readonly target: string;
   readonly met: boolean | null;
   readonly note: string;
+  /** The same run's figures that bound or explain the value; '' when the bench gives none. */
+  readonly sameRun: string;
 }
 
 /** The table's rows from the benches' JSON (null: the bench did not run or failed). */
 export function rows(results: Readonly<Record<string, Json | null | undefined>>): Row[] {
   return TARGETS.map((t) => {
+    const row = { bench: t.bench, measure: t.measure, target: t.target, sameRun: '' };
     const r = results[t.bench];
-    if (r === undefined) return { ...t, value: null, met: null, note: 'not run' };
-    if (r === null) return { ...t, value: null, met: null, note: 'the bench failed' };
+    if (r === undefined) return { ...row, value: null, met: null, note: 'not run' };
+    if (r === null) return { ...row, value: null, met: null, note: 'the bench failed' };
     const value = t.value(r);
-    return value === null ? { ...t, value, met: null, note: 'not in the bench’s output' } : { ...t, value, met: t.met(value), note: '' };
+    const sameRun = t.context?.(r) ?? '';
+    return value === null ? { ...row, sameRun, value, met: null, note: 'not in the bench’s output' } : { ...row, sameRun, value, met: t.met(value), note: '' };
   });
 }
 
@@ -197,11 +232,11 @@ export function markdown(table: readonly Row[], when: string): string {
   return [
     `# Benchmarks (${when})`,
     '',
-    'Each target is the ratio to a baseline measured in the same run where the bench has one. `npm run bench` wrote this file; every bench’s own JSON is in results.json.',
+    'Each target is the ratio to a baseline measured in the same run where the bench has one; the last column gives what the same run measured that bounds or explains the value, where the bench measures it. `npm run bench` wrote this file; every bench’s own JSON is in results.json.',
     '',
-    '| bench | measure | value | target | met |',
-    '|---|---|---|---|---|',
-    ...table.map((r) => `| ${r.bench} | ${r.measure} | ${r.value === null ? '—' : String(r.value)} | ${r.target} | ${cell(r)} |`),
+    '| bench | measure | value | target | met | same run |',
+    '|---|---|---|---|---|---|',
+    ...table.map((r) => `| ${r.bench} | ${r.measure} | ${r.value === null ? '—' : String(r.value)} | ${r.target} | ${cell(r)} | ${r.sameRun || '—'} |`),
     '',
   ].join('\n');
 }
